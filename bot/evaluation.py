@@ -1,0 +1,145 @@
+"""Measuring the engine on an eval file, and calibrating its thresholds on one.
+
+An eval file is YAML with `in_scope` (pairs of question and expected entry id) and
+`out_of_scope` (questions the bot must not answer). The figures that matter: how often an in-scope
+question gets the right answer, and how often an out-of-scope one gets any answer at all.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from bot.engine import ANSWERED, CLARIFY, Candidate, Engine, Thresholds, decide_status
+
+
+@dataclass(frozen=True)
+class Case:
+    question: str
+    expected: str | None  # None: out of scope
+
+
+@dataclass
+class Report:
+    in_scope: int = 0
+    correct: int = 0
+    clarified: int = 0
+    clarified_with_expected: int = 0
+    wrong: int = 0
+    out_of_scope: int = 0
+    false_answers: int = 0
+    out_of_scope_clarified: int = 0
+    failures: list[tuple[Case, str, str | None, float]] = field(default_factory=list)
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.in_scope if self.in_scope else 0.0
+
+    @property
+    def clarify_rate(self) -> float:
+        return self.clarified / self.in_scope if self.in_scope else 0.0
+
+    @property
+    def wrong_rate(self) -> float:
+        return self.wrong / self.in_scope if self.in_scope else 0.0
+
+    @property
+    def false_answer_rate(self) -> float:
+        return self.false_answers / self.out_of_scope if self.out_of_scope else 0.0
+
+    def summary(self) -> str:
+        return "\n".join(
+            [
+                f"in-scope accuracy:        {self.accuracy:7.1%}  ({self.correct}/{self.in_scope})",
+                f"in-scope clarify rate:    {self.clarify_rate:7.1%}  ({self.clarified}, "
+                f"{self.clarified_with_expected} offering the right entry)",
+                f"in-scope wrong answers:   {self.wrong_rate:7.1%}  ({self.wrong})",
+                f"out-of-scope answered:    {self.false_answer_rate:7.1%}  "
+                f"({self.false_answers}/{self.out_of_scope})",
+            ]
+        )
+
+
+def load_cases(path: Path | str) -> list[Case]:
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    cases = [Case(str(q), str(expected)) for q, expected in data.get("in_scope") or []]
+    cases += [Case(str(q), None) for q in data.get("out_of_scope") or []]
+    return cases
+
+
+def evaluate(engine: Engine, cases: list[Case]) -> Report:
+    """Run every case through the engine exactly as a user's question would go."""
+    report = Report()
+    for case in cases:
+        answer = engine.answer(case.question)
+        record(report, case, answer.status, answer.entry_id, answer.candidates, answer.score)
+    return report
+
+
+def record(
+    report: Report,
+    case: Case,
+    status: str,
+    entry_id: str | None,
+    candidates: tuple[Candidate, ...],
+    score: float,
+) -> None:
+    if case.expected is None:
+        report.out_of_scope += 1
+        if status == ANSWERED:
+            report.false_answers += 1
+            report.failures.append((case, status, entry_id, score))
+        report.out_of_scope_clarified += status == CLARIFY
+        return
+    report.in_scope += 1
+    if status == ANSWERED and entry_id == case.expected:
+        report.correct += 1
+        return
+    if status == ANSWERED:
+        report.wrong += 1
+    elif status == CLARIFY:
+        report.clarified += 1
+        report.clarified_with_expected += any(c.id == case.expected for c in candidates[:3])
+    report.failures.append(
+        (case, status, entry_id or (candidates[0].id if candidates else None), score)
+    )
+
+
+GRID = {
+    "answer": [x / 100 for x in range(30, 80, 2)],
+    "margin": [x / 100 for x in range(2, 16, 1)],
+    "clarify": [x / 100 for x in range(20, 60, 2)],
+}
+
+
+def calibrate(engine: Engine, cases: list[Case], max_false_rate: float = 0.025) -> Thresholds:
+    """The thresholds that answer most in-scope questions right while staying under
+    `max_false_rate` wrong answers, both on in-scope and out-of-scope questions.
+
+    Ties go to the setting whose "您是想问" lists help most (offering the right entry to
+    in-scope questions, nothing to out-of-scope ones), then to the strictest: it leaves room
+    for questions the eval file did not foresee.
+    """
+    scored = [(case, engine.candidates(case.question)) for case in cases]
+    best: tuple | None = None
+    for answer, margin, clarify in itertools.product(
+        GRID["answer"], GRID["margin"], GRID["clarify"]
+    ):
+        if clarify > answer:
+            continue
+        thresholds = Thresholds(answer=answer, margin=margin, clarify=clarify)
+        report = Report()
+        for case, candidates in scored:
+            status = decide_status(candidates, thresholds)
+            entry_id = candidates[0].id if status == ANSWERED else None
+            record(report, case, status, entry_id, candidates, 0.0)
+        if report.false_answer_rate > max_false_rate or report.wrong_rate > max_false_rate:
+            continue
+        helpful = report.clarified_with_expected - report.out_of_scope_clarified
+        key = (report.correct, helpful, answer + margin, clarify)
+        if best is None or key > best[0]:
+            best = (key, thresholds)
+    return best[1] if best else Thresholds()

@@ -1,0 +1,188 @@
+"""Ranking knowledge entries against a question: TF-IDF over n-grams and sounds, then rapidfuzz.
+
+Two stages, each doing what it is best at:
+
+1. Retrieval. Every question of every entry is a sparse TF-IDF vector over character unigrams,
+   bigrams and pinyin bigrams (see `bot.features`). A query's cosine against all of them is one
+   sparse product over only the query's own features, so cost grows with the postings touched,
+   not with the size of the knowledge. Features the knowledge has never seen still count in the
+   query's norm: a question about 门票 shares 黑瞎子岛 with the knowledge but not much else.
+2. Re-ranking. For the few best entries, rapidfuzz compares whole strings — as written and as
+   sounds — which rewards the same words in the same order, something bags of n-grams miss.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz
+from scipy import sparse
+
+from bot.features import features, salience, sound, spoken, units
+
+# How much each kind of feature counts; measured on the dev eval set (docs/matching.md).
+FEATURE_WEIGHTS = {"c": 0.6, "b": 1.0, "p": 0.7}
+# Share of the final score that comes from the TF-IDF cosine; the rest is string similarity.
+COSINE_SHARE = 0.5
+# How much of the score is lost when nothing an entry says explains the query's words.
+UNEXPLAINED_PENALTY = 1.0
+RERANK_DEPTH = 12
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One entry's best match: its position in the index, the question that matched, the score."""
+
+    entry: int
+    question: int
+    score: float
+
+
+class Index:
+    """A search index over the questions of a list of entries (each a list of normalized texts)."""
+
+    def __init__(self, entries: list[list[str]], contexts: list[str] | None = None) -> None:
+        """`entries` holds each entry's questions; `contexts` what else it says (its answer)."""
+        self.texts = [text for questions in entries for text in questions]
+        owner = np.repeat(np.arange(len(entries)), [len(questions) for questions in entries])
+        self.starts = np.flatnonzero(np.r_[True, np.diff(owner) != 0])
+        self.spans = [(int(a), int(b)) for a, b in zip(self.starts, [*self.starts[1:], len(owner)])]
+        self.compact = [text.replace(" ", "") for text in self.texts]
+        self.sounds = [spoken(text) for text in self.texts]
+        counts = [Counter(features(text)) for text in self.texts]
+        # Each entry's questions taken together: a query may mix words from several of them.
+        profiles = [sum(counts[first:last], Counter()) for first, last in self.spans]
+        self._weigh(profiles)
+        self.questions = self._matrix(counts)
+        self.profiles = self._matrix(profiles)
+        self.vocabularies = self._vocabularies(entries, contexts or [""] * len(entries))
+
+    def _weigh(self, profiles: list[Counter]) -> None:
+        """IDF per feature, counting entries rather than questions: similar questions repeat
+        their entry's words, and would otherwise make its most telling words look common."""
+        document_frequency = Counter(feature for profile in profiles for feature in profile)
+        self.vocabulary = {feature: column for column, feature in enumerate(document_frequency)}
+        total = len(profiles) + 1
+        self.idf = np.array([math.log(total / (n + 1)) + 1 for n in document_frequency.values()])
+        self.unseen_idf = math.log(total) + 1
+
+    def _matrix(self, counts: list[Counter]) -> sparse.csr_matrix:
+        """L2-normalized TF-IDF rows, stored transposed: a query touches only its features' rows."""
+        rows, columns, values = [], [], []
+        for row, counter in enumerate(counts):
+            weights = {
+                f: self._weight(f, n, self.idf[self.vocabulary[f]]) for f, n in counter.items()
+            }
+            norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+            for feature, weight in weights.items():
+                rows.append(self.vocabulary[feature])
+                columns.append(row)
+                values.append(weight / norm)
+        return sparse.csr_matrix(
+            (values, (rows, columns)), shape=(len(self.vocabulary), len(counts))
+        )
+
+    @staticmethod
+    def _weight(feature: str, count: int, idf: float) -> float:
+        return (1 + math.log(count)) * idf * FEATURE_WEIGHTS[feature[0]] * salience(feature)
+
+    @staticmethod
+    def _vocabularies(entries: list[list[str]], contexts: list[str]) -> list[set[str]]:
+        """What each entry talks about: the units and sound pairs of its questions and answer.
+
+        Units found in most answers (the "据2022年5月26日报道" every answer ends with) say nothing
+        about any one entry and are left out of what answers contribute.
+        """
+        answer_units = [{u for segment in units(text) for u in segment} for text in contexts]
+        seen_in = Counter(unit for vocabulary in answer_units for unit in vocabulary)
+        boilerplate = {unit for unit, n in seen_in.items() if n > len(contexts) / 2}
+        result = []
+        for questions, answer in zip(entries, answer_units, strict=True):
+            vocabulary = answer - boilerplate
+            for text in questions:
+                vocabulary.update(unit for segment in units(text) for unit in segment)
+                vocabulary.update(f for f in features(text) if f[0] == "p")
+            result.append(vocabulary)
+        return result
+
+    def _query(self, text: str) -> tuple[list[int], np.ndarray]:
+        """The query's known feature columns and their weights, normalized over all its features:
+        words the knowledge never uses still count in the norm, and so lower every cosine."""
+        known, weights, norm = [], [], 0.0
+        for feature, count in Counter(features(text)).items():
+            column = self.vocabulary.get(feature)
+            weight = self._weight(
+                feature, count, self.unseen_idf if column is None else self.idf[column]
+            )
+            norm += weight * weight
+            if column is not None:
+                known.append(column)
+                weights.append(weight)
+        return known, np.array(weights) / (math.sqrt(norm) or 1.0)
+
+    def search(self, text: str, limit: int = 5) -> list[Hit]:
+        """The best `limit` entries for a normalized query, best first, scores in 0..1."""
+        known, weights = self._query(text)
+        if not known:
+            return []
+        cosines = self.questions[known].T @ weights
+        profile = self.profiles[known].T @ weights
+        by_entry = np.maximum(np.maximum.reduceat(cosines, self.starts), profile)
+        depth = min(max(RERANK_DEPTH, limit), len(self.spans))
+        shortlist = np.argpartition(-by_entry, depth - 1)[:depth]
+        query = _Query(text)
+        hits = [self._rerank(int(e), cosines, float(profile[e]), query) for e in shortlist]
+        hits.sort(key=lambda hit: (-hit.score, hit.entry))
+        return hits[:limit]
+
+    def _rerank(self, entry: int, cosines: np.ndarray, profile: float, query: _Query) -> Hit:
+        first, last = self.spans[entry]
+        best = Hit(entry, first, -1.0)
+        for row in range(first, last):
+            similarity = max(
+                fuzz.ratio(query.compact, self.compact[row]),
+                fuzz.ratio(query.sounds, self.sounds[row]),
+            )
+            cosine = max(float(cosines[row]), profile)
+            score = COSINE_SHARE * cosine + (1 - COSINE_SHARE) * similarity / 100
+            if score > best.score:
+                best = Hit(entry, row, score)
+        # What the entry cannot explain of the query is taken off the score in proportion.
+        return Hit(entry, best.question, best.score * (1 - self.unexplained(entry, query.units)))
+
+    def unexplained(self, entry: int, query_units: list[str]) -> float:
+        """The IDF-weighted share of the query's units that the entry never uses.
+
+        A unit spelled differently but sounding the same as the entry's, next to the same
+        neighbour, counts as used: that is what an input-method typo looks like.
+        """
+        vocabulary = self.vocabularies[entry]
+        sounds = [sound(unit) for unit in query_units]
+        pairs = [f"p{a} {b}" in vocabulary for a, b in zip(sounds, sounds[1:], strict=False)]
+        total = missing = 0.0
+        for position, unit in enumerate(query_units):
+            weight = self._unit_idf(unit)
+            total += weight
+            heard = (position > 0 and pairs[position - 1]) or (
+                position < len(pairs) and pairs[position]
+            )
+            if unit not in vocabulary and not heard:
+                missing += weight
+        return missing / total if total else 0.0
+
+    def _unit_idf(self, unit: str) -> float:
+        column = self.vocabulary.get("c" + unit)
+        idf = self.unseen_idf if column is None else float(self.idf[column])
+        return idf * salience("c" + unit)
+
+
+class _Query:
+    """The forms of one query that re-ranking compares, computed once per search."""
+
+    def __init__(self, text: str) -> None:
+        self.compact = text.replace(" ", "")
+        self.sounds = spoken(text)
+        self.units = [unit for segment in units(text) for unit in segment]

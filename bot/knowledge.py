@@ -1,0 +1,432 @@
+"""Loading and checking the knowledge directory: the one place that knows its layout.
+
+    knowledge/
+      bot.yaml            the bot's own texts (welcome, help, fallback, small talk)
+      synonyms.yaml       groups of words that mean the same thing
+      faq/*.yaml          one file per category, each with its entries
+      sources/ID.yaml     metadata of a source document; its text is in sources/ID.txt
+
+Loading never half-succeeds: either every file checks out and a `Knowledge` comes back, or the
+caller gets every problem found, each with file and line, and keeps what it had.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.yamlfile import LineDict, LineList, Problem, line_of, read_yaml
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
+MIN_SIMILAR = 4
+
+ENTRY_FIELDS = {"id", "question", "similar", "answer", "source", "keywords", "related", "review_by"}
+ENTRY_REQUIRED = ("id", "question", "similar", "answer", "source")
+FAQ_FIELDS = {"category", "description", "entries"}
+SOURCE_FIELDS = {"document", "quote"}
+DOCUMENT_FIELDS = {"title", "publisher", "outlet", "date", "url"}
+TEXT_FIELDS = {"name", "welcome", "help", "fallback", "clarify", "empty", "smalltalk"}
+TEXT_REQUIRED = ("name", "welcome", "help", "fallback", "clarify", "empty")
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    title: str
+    date: str
+    publisher: str = ""
+    outlet: str = ""
+    url: str = ""
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Source:
+    document: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    category: str
+    question: str
+    similar: tuple[str, ...]
+    answer: str
+    source: Source
+    keywords: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    review_by: dt.date | None = None
+    path: Path = Path()
+    line: int = 0
+
+    @property
+    def questions(self) -> tuple[str, ...]:
+        return (self.question, *self.similar)
+
+
+@dataclass(frozen=True)
+class SmallTalk:
+    patterns: tuple[str, ...]
+    reply: str
+
+
+@dataclass(frozen=True)
+class Texts:
+    name: str
+    welcome: str
+    help: str
+    fallback: str
+    clarify: str
+    empty: str
+    smalltalk: tuple[SmallTalk, ...] = ()
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    directory: Path
+    version: str
+    texts: Texts
+    entries: tuple[Entry, ...]
+    documents: dict[str, Document]
+    synonyms: tuple[tuple[str, ...], ...]
+    categories: tuple[str, ...]
+    warnings: tuple[Problem, ...] = ()
+    by_id: dict[str, Entry] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        self.by_id.update({entry.id: entry for entry in self.entries})
+
+    def in_category(self, category: str) -> list[Entry]:
+        return [entry for entry in self.entries if entry.category == category]
+
+
+class KnowledgeError(Exception):
+    """The knowledge does not check out; `problems` says where and why."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(map(str, problems)))
+
+
+class KnowledgeDirMissing(Exception):
+    """The knowledge directory itself cannot be read."""
+
+
+def comparable(text: str) -> str:
+    """The form in which a quote must appear in its document: width-folded, without spaces."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def load(directory: Path | str) -> Knowledge:
+    """Load and check a knowledge directory; raise `KnowledgeError` listing every error."""
+    knowledge, problems = check(directory)
+    errors = [problem for problem in problems if problem.severity == "error"]
+    if errors or knowledge is None:
+        raise KnowledgeError(errors)
+    return knowledge
+
+
+def check(directory: Path | str) -> tuple[Knowledge | None, list[Problem]]:
+    """Every problem in a knowledge directory, and the knowledge if there are no errors."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise KnowledgeDirMissing(f"知识库目录不存在或无法读取: {directory}")
+    reader = _Reader(directory)
+    try:
+        knowledge = reader.read()
+    except PermissionError as exc:
+        raise KnowledgeDirMissing(f"知识库无法读取: {exc}") from exc
+    if any(problem.severity == "error" for problem in reader.problems):
+        knowledge = None
+    return knowledge, reader.problems
+
+
+def version_of(directory: Path) -> str:
+    """A short hash of every knowledge file, so logs and /stats can say which version answered."""
+    digest = hashlib.sha256()
+    for path in knowledge_files(directory):
+        digest.update(str(path.relative_to(directory)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def knowledge_files(directory: Path) -> list[Path]:
+    return sorted(
+        path
+        for pattern in ("*.yaml", "faq/*.yaml", "sources/*.yaml", "sources/*.txt")
+        for path in directory.glob(pattern)
+    )
+
+
+class _Reader:
+    """Reads one directory, collecting problems instead of stopping at the first."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.problems: list[Problem] = []
+
+    def problem(self, path: Path, line: int, message: str, severity: str = "error") -> None:
+        self.problems.append(Problem(path, line, message, severity))
+
+    def yaml(self, path: Path) -> object:
+        data, problems = read_yaml(path)
+        self.problems.extend(problems)
+        return data
+
+    def fields(self, path: Path, data: LineDict, allowed: set[str], required, what: str) -> None:
+        for key in data:
+            if key not in allowed:
+                self.problem(
+                    path,
+                    data.line_of(key),
+                    f"{what}里有未知字段 “{key}”；可用的字段: {', '.join(sorted(allowed))}",
+                )
+        for key in required:
+            value = data.get(key)
+            if value is None or value == [] or (isinstance(value, str) and not value.strip()):
+                self.problem(path, data.line, f"{what}缺少必填字段 “{key}”")
+
+    def read(self) -> Knowledge:
+        texts = self.read_texts(self.directory / "bot.yaml")
+        synonyms = self.read_synonyms(self.directory / "synonyms.yaml")
+        documents = self.read_documents(self.directory / "sources")
+        entries, categories = self.read_faq(self.directory / "faq", documents)
+        self.check_references(entries)
+        warnings = tuple(p for p in self.problems if p.severity == "warning")
+        return Knowledge(
+            directory=self.directory,
+            version=version_of(self.directory),
+            texts=texts,
+            entries=tuple(entries),
+            documents=documents,
+            synonyms=synonyms,
+            categories=tuple(categories),
+            warnings=warnings,
+        )
+
+    def mapping(self, path: Path) -> LineDict | None:
+        if not path.is_file():
+            self.problem(path, 1, "缺少这个文件")
+            return None
+        data = self.yaml(path)
+        if data is None:
+            return None
+        if not isinstance(data, LineDict):
+            self.problem(path, line_of(data), "文件的最外层应该是 “字段: 值” 的形式")
+            return None
+        return data
+
+    def text_field(self, path: Path, data: LineDict, key: str) -> str:
+        value = data.get(key)
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            self.problem(path, data.line_of(key), f"“{key}” 应该是一段文字")
+            return ""
+        return value.strip()
+
+    def string_list(self, path: Path, data: LineDict, key: str) -> tuple[str, ...]:
+        value = data.get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, LineList) or not all(isinstance(v, str | int) for v in value):
+            self.problem(path, data.line_of(key), f"“{key}” 应该是一个列表，每行以 “- ” 开头")
+            return ()
+        for item in value:
+            if not str(item).strip():
+                self.problem(path, line_of(item, data.line_of(key)), f"“{key}” 里有空白的一项")
+        return tuple(str(item).strip() for item in value if str(item).strip())
+
+    def read_texts(self, path: Path) -> Texts:
+        data = self.mapping(path) or LineDict()
+        if path.is_file() and data:
+            self.fields(path, data, TEXT_FIELDS, TEXT_REQUIRED, "bot.yaml ")
+        smalltalk = []
+        for item in data.get("smalltalk") or []:
+            if not isinstance(item, LineDict) or not item.get("patterns") or not item.get("reply"):
+                self.problem(path, line_of(item), "smalltalk 的每一项都要有 patterns 和 reply")
+                continue
+            patterns = self.string_list(path, item, "patterns")
+            smalltalk.append(SmallTalk(patterns, self.text_field(path, item, "reply")))
+        return Texts(
+            **{key: self.text_field(path, data, key) for key in TEXT_REQUIRED},
+            smalltalk=tuple(smalltalk),
+        )
+
+    def read_synonyms(self, path: Path) -> tuple[tuple[str, ...], ...]:
+        data = self.mapping(path)
+        if data is None:
+            return ()
+        self.fields(path, data, {"groups"}, ("groups",), "synonyms.yaml ")
+        groups = data.get("groups")
+        if not isinstance(groups, LineList):
+            if groups is not None:
+                self.problem(path, data.line_of("groups"), "groups 应该是一个列表")
+            return ()
+        seen: dict[str, int] = {}
+        result = []
+        for group in groups:
+            line = line_of(group, data.line_of("groups"))
+            words = [w.strip() for w in group] if isinstance(group, LineList) else []
+            if not all(isinstance(w, str) for w in group or []) or len(words) < 2:
+                self.problem(
+                    path, line, "同义词组要写成 [词1, 词2, ...]，至少两个词，第一个是标准说法"
+                )
+                continue
+            if not all(words):
+                self.problem(path, line, "同义词组里有空白的词")
+                continue
+            for word in words:
+                if word in seen:
+                    self.problem(path, line, f"“{word}” 已经出现在第 {seen[word]} 行的同义词组里")
+                seen[word] = line
+            result.append(tuple(words))
+        return tuple(result)
+
+    def read_documents(self, directory: Path) -> dict[str, Document]:
+        documents = {}
+        for path in sorted(directory.glob("*.yaml")):
+            data = self.mapping(path)
+            if data is None:
+                continue
+            self.fields(path, data, DOCUMENT_FIELDS, ("title", "date"), "来源文档信息")
+            text_path = path.with_suffix(".txt")
+            if not text_path.is_file():
+                self.problem(path, 1, f"缺少正文文件 {text_path.name}")
+                continue
+            documents[path.stem] = Document(
+                id=path.stem,
+                title=self.text_field(path, data, "title"),
+                date=str(data.get("date") or ""),
+                publisher=self.text_field(path, data, "publisher"),
+                outlet=self.text_field(path, data, "outlet"),
+                url=self.text_field(path, data, "url"),
+                text=text_path.read_text(encoding="utf-8"),
+            )
+        return documents
+
+    def read_faq(
+        self, directory: Path, documents: dict[str, Document]
+    ) -> tuple[list[Entry], list[str]]:
+        entries: list[Entry] = []
+        categories: list[str] = []
+        files = sorted(directory.glob("*.yaml"))
+        if not files:
+            self.problem(directory, 1, "faq 目录里没有任何 .yaml 问答文件")
+        for path in files:
+            data = self.mapping(path)
+            if data is None:
+                continue
+            self.fields(path, data, FAQ_FIELDS, ("category", "entries"), "问答文件")
+            category = self.text_field(path, data, "category")
+            if category and category not in categories:
+                categories.append(category)
+            items = data.get("entries")
+            if items is not None and not isinstance(items, LineList):
+                self.problem(path, data.line_of("entries"), "entries 应该是一个列表")
+                continue
+            for item in items or []:
+                entry = self.read_entry(path, item, category, documents)
+                if entry is not None:
+                    entries.append(entry)
+        return entries, categories
+
+    def read_entry(
+        self, path: Path, item: object, category: str, documents: dict[str, Document]
+    ) -> Entry | None:
+        if not isinstance(item, LineDict):
+            self.problem(path, line_of(item), "每个问答条目都应该以 “- id: ...” 开头")
+            return None
+        self.fields(path, item, ENTRY_FIELDS, ENTRY_REQUIRED, "问答条目")
+        entry_id = str(item.get("id") or "")
+        if entry_id and not ID_PATTERN.match(entry_id):
+            self.problem(
+                path,
+                item.line_of("id"),
+                f"id “{entry_id}” 不合规：只能用小写字母、数字和 -，2 到 40 个字符",
+            )
+        similar = self.string_list(path, item, "similar")
+        if "similar" in item and len(similar) < MIN_SIMILAR:
+            self.problem(
+                path,
+                item.line_of("similar"),
+                f"相似问只有 {len(similar)} 个，建议至少 {MIN_SIMILAR} 个，按用户的说法写",
+                "warning",
+            )
+        source = self.read_source(path, item, documents)
+        review_by = item.get("review_by")
+        if review_by is not None and not isinstance(review_by, dt.date):
+            self.problem(path, item.line_of("review_by"), "review_by 要写成日期，如 2027-01-31")
+            review_by = None
+        return Entry(
+            id=entry_id,
+            category=category,
+            question=self.text_field(path, item, "question"),
+            similar=similar,
+            answer=self.text_field(path, item, "answer"),
+            source=source,
+            keywords=self.string_list(path, item, "keywords"),
+            related=self.string_list(path, item, "related"),
+            review_by=review_by,
+            path=path,
+            line=item.line,
+        )
+
+    def read_source(self, path: Path, item: LineDict, documents: dict[str, Document]) -> Source:
+        data = item.get("source")
+        if data is None:
+            return Source("", "")
+        line = item.line_of("source")
+        if not isinstance(data, LineDict):
+            self.problem(path, line, "source 要写 document 和 quote 两项")
+            return Source("", "")
+        self.fields(path, data, SOURCE_FIELDS, ("document", "quote"), "source ")
+        source = Source(
+            self.text_field(path, data, "document"), self.text_field(path, data, "quote")
+        )
+        document = documents.get(source.document)
+        if source.document and document is None:
+            known = ", ".join(sorted(documents)) or "无"
+            self.problem(
+                path,
+                data.line_of("document"),
+                f"来源文档 “{source.document}” 不存在；已有的文档: {known}",
+            )
+        elif (
+            document and source.quote and comparable(source.quote) not in comparable(document.text)
+        ):
+            self.problem(
+                path,
+                data.line_of("quote"),
+                f"引文在文档 “{source.document}” 里找不到原文，请从原文逐字复制",
+            )
+        return source
+
+    def check_references(self, entries: list[Entry]) -> None:
+        first: dict[str, Entry] = {}
+        for entry in entries:
+            if not entry.id:
+                continue
+            if entry.id in first:
+                other = first[entry.id]
+                self.problem(
+                    entry.path,
+                    entry.line,
+                    f"id “{entry.id}” 重复，已在 {other.path.name}:{other.line} 使用过",
+                )
+            else:
+                first[entry.id] = entry
+        for entry in entries:
+            for related in entry.related:
+                if related not in first:
+                    self.problem(
+                        entry.path,
+                        entry.line,
+                        f"related 里的 “{related}” 不是已有条目的 id",
+                        "warning",
+                    )
