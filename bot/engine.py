@@ -107,7 +107,7 @@ class Engine:
 
     def __init__(self, knowledge: Knowledge, thresholds: Thresholds | None = None) -> None:
         self.knowledge = knowledge
-        self.thresholds = thresholds or Thresholds()
+        self.thresholds = thresholds or Thresholds(**knowledge.thresholds)
         self.synonyms = Synonyms(knowledge.synonyms)
         self.entries = list(knowledge.entries)
         self.index = Index(

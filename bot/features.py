@@ -9,6 +9,7 @@ sound, and still matches.
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import lru_cache
 
@@ -72,8 +73,8 @@ def features(text: str) -> list[str]:
     for segment in units(text):
         sounds = [sound(unit) for unit in segment]
         result.extend("c" + unit for unit in segment)
-        result.extend("b" + a + b for a, b in zip(segment, segment[1:], strict=False))
-        result.extend("p" + a + " " + b for a, b in zip(sounds, sounds[1:], strict=False))
+        result.extend("b" + a + b for a, b in itertools.pairwise(segment))
+        result.extend("p" + a + " " + b for a, b in itertools.pairwise(sounds))
     return result
 
 

@@ -13,12 +13,14 @@ Two stages, each doing what it is best at:
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz
+from rapidfuzz.process import cdist
 from scipy import sparse
 
 from bot.features import features, salience, sound, spoken, units
@@ -48,8 +50,12 @@ class Index:
         """`entries` holds each entry's questions; `contexts` what else it says (its answer)."""
         self.texts = [text for questions in entries for text in questions]
         owner = np.repeat(np.arange(len(entries)), [len(questions) for questions in entries])
+        self.owner = owner
         self.starts = np.flatnonzero(np.r_[True, np.diff(owner) != 0])
-        self.spans = [(int(a), int(b)) for a, b in zip(self.starts, [*self.starts[1:], len(owner)])]
+        self.spans = [
+            (int(a), int(b))
+            for a, b in zip(self.starts, [*self.starts[1:], len(owner)], strict=True)
+        ]
         self.compact = [text.replace(" ", "") for text in self.texts]
         self.sounds = [spoken(text) for text in self.texts]
         counts = [Counter(features(text)) for text in self.texts]
@@ -133,47 +139,49 @@ class Index:
         by_entry = np.maximum(np.maximum.reduceat(cosines, self.starts), profile)
         depth = min(max(RERANK_DEPTH, limit), len(self.spans))
         shortlist = np.argpartition(-by_entry, depth - 1)[:depth]
-        query = _Query(text)
-        hits = [self._rerank(int(e), cosines, float(profile[e]), query) for e in shortlist]
+        hits = self._rerank(shortlist, np.maximum(cosines, profile[self.owner]), _Query(text, self))
         hits.sort(key=lambda hit: (-hit.score, hit.entry))
         return hits[:limit]
 
-    def _rerank(self, entry: int, cosines: np.ndarray, profile: float, query: _Query) -> Hit:
-        first, last = self.spans[entry]
-        best = Hit(entry, first, -1.0)
-        for row in range(first, last):
-            similarity = max(
-                fuzz.ratio(query.compact, self.compact[row]),
-                fuzz.ratio(query.sounds, self.sounds[row]),
-            )
-            cosine = max(float(cosines[row]), profile)
-            score = COSINE_SHARE * cosine + (1 - COSINE_SHARE) * similarity / 100
-            if score > best.score:
-                best = Hit(entry, row, score)
-        # What the entry cannot explain of the query is taken off the score in proportion.
-        return Hit(entry, best.question, best.score * (1 - self.unexplained(entry, query.units)))
+    def _rerank(self, shortlist: np.ndarray, cosines: np.ndarray, query: _Query) -> list[Hit]:
+        """Blend each shortlisted question's cosine with whole-string similarity, keep each
+        entry's best question, and discount what the entry cannot explain of the query."""
+        spans = [self.spans[entry] for entry in shortlist]
+        rows = np.concatenate([np.arange(first, last) for first, last in spans])
+        spelled = cdist([query.compact], [self.compact[row] for row in rows], scorer=fuzz.ratio)
+        heard = cdist([query.sounds], [self.sounds[row] for row in rows], scorer=fuzz.ratio)
+        similarity = np.maximum(spelled[0], heard[0]) / 100
+        scores = COSINE_SHARE * cosines[rows] + (1 - COSINE_SHARE) * similarity
+        hits, offset = [], 0
+        for entry, (first, last) in zip(shortlist, spans, strict=True):
+            best = offset + int(np.argmax(scores[offset : offset + last - first]))
+            explained = 1 - self.unexplained(int(entry), query)
+            hits.append(Hit(int(entry), int(rows[best]), float(scores[best]) * explained))
+            offset += last - first
+        return hits
 
-    def unexplained(self, entry: int, query_units: list[str]) -> float:
+    def unexplained(self, entry: int, query: _Query) -> float:
         """The IDF-weighted share of the query's units that the entry never uses.
 
         A unit spelled differently but sounding the same as the entry's, next to the same
         neighbour, counts as used: that is what an input-method typo looks like.
         """
+        if not query.total:
+            return 0.0
         vocabulary = self.vocabularies[entry]
-        sounds = [sound(unit) for unit in query_units]
-        pairs = [f"p{a} {b}" in vocabulary for a, b in zip(sounds, sounds[1:], strict=False)]
-        total = missing = 0.0
-        for position, unit in enumerate(query_units):
-            weight = self._unit_idf(unit)
-            total += weight
-            heard = (position > 0 and pairs[position - 1]) or (
+        pairs = [pair in vocabulary for pair in query.pairs]
+        missing = 0.0
+        for position, (unit, weight) in enumerate(zip(query.units, query.weights, strict=True)):
+            if unit in vocabulary:
+                continue
+            if (position > 0 and pairs[position - 1]) or (
                 position < len(pairs) and pairs[position]
-            )
-            if unit not in vocabulary and not heard:
-                missing += weight
-        return missing / total if total else 0.0
+            ):
+                continue
+            missing += weight
+        return missing / query.total
 
-    def _unit_idf(self, unit: str) -> float:
+    def unit_weight(self, unit: str) -> float:
         column = self.vocabulary.get("c" + unit)
         idf = self.unseen_idf if column is None else float(self.idf[column])
         return idf * salience("c" + unit)
@@ -182,7 +190,11 @@ class Index:
 class _Query:
     """The forms of one query that re-ranking compares, computed once per search."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, index: Index) -> None:
         self.compact = text.replace(" ", "")
         self.sounds = spoken(text)
         self.units = [unit for segment in units(text) for unit in segment]
+        self.weights = [index.unit_weight(unit) for unit in self.units]
+        self.total = sum(self.weights)
+        heard = [sound(unit) for unit in self.units]
+        self.pairs = [f"p{a} {b}" for a, b in itertools.pairwise(heard)]

@@ -29,7 +29,8 @@ ENTRY_REQUIRED = ("id", "question", "similar", "answer", "source")
 FAQ_FIELDS = {"category", "description", "entries"}
 SOURCE_FIELDS = {"document", "quote"}
 DOCUMENT_FIELDS = {"title", "publisher", "outlet", "date", "url"}
-TEXT_FIELDS = {"name", "welcome", "help", "fallback", "clarify", "empty", "smalltalk"}
+TEXT_FIELDS = {"name", "welcome", "help", "fallback", "clarify", "empty", "smalltalk", "thresholds"}
+THRESHOLD_FIELDS = ("answer", "margin", "clarify")
 TEXT_REQUIRED = ("name", "welcome", "help", "fallback", "clarify", "empty")
 
 
@@ -95,6 +96,7 @@ class Knowledge:
     documents: dict[str, Document]
     synonyms: tuple[tuple[str, ...], ...]
     categories: tuple[str, ...]
+    thresholds: dict[str, float] = field(default_factory=dict)  # from bot.yaml, if calibrated
     warnings: tuple[Problem, ...] = ()
     by_id: dict[str, Entry] = field(default_factory=dict, compare=False)
 
@@ -192,7 +194,7 @@ class _Reader:
                 self.problem(path, data.line, f"{what}缺少必填字段 “{key}”")
 
     def read(self) -> Knowledge:
-        texts = self.read_texts(self.directory / "bot.yaml")
+        texts, thresholds = self.read_texts(self.directory / "bot.yaml")
         synonyms = self.read_synonyms(self.directory / "synonyms.yaml")
         documents = self.read_documents(self.directory / "sources")
         entries, categories = self.read_faq(self.directory / "faq", documents)
@@ -206,6 +208,7 @@ class _Reader:
             documents=documents,
             synonyms=synonyms,
             categories=tuple(categories),
+            thresholds=thresholds,
             warnings=warnings,
         )
 
@@ -242,7 +245,7 @@ class _Reader:
                 self.problem(path, line_of(item, data.line_of(key)), f"“{key}” 里有空白的一项")
         return tuple(str(item).strip() for item in value if str(item).strip())
 
-    def read_texts(self, path: Path) -> Texts:
+    def read_texts(self, path: Path) -> tuple[Texts, dict[str, float]]:
         data = self.mapping(path) or LineDict()
         if path.is_file() and data:
             self.fields(path, data, TEXT_FIELDS, TEXT_REQUIRED, "bot.yaml ")
@@ -253,10 +256,30 @@ class _Reader:
                 continue
             patterns = self.string_list(path, item, "patterns")
             smalltalk.append(SmallTalk(patterns, self.text_field(path, item, "reply")))
-        return Texts(
+        texts = Texts(
             **{key: self.text_field(path, data, key) for key in TEXT_REQUIRED},
             smalltalk=tuple(smalltalk),
         )
+        return texts, self.read_thresholds(path, data)
+
+    def read_thresholds(self, path: Path, data: LineDict) -> dict[str, float]:
+        value = data.get("thresholds")
+        if value is None:
+            return {}
+        valid = (
+            isinstance(value, LineDict)
+            and set(value) == set(THRESHOLD_FIELDS)
+            and all(isinstance(v, int | float) and 0 <= v <= 1 for v in value.values())
+        )
+        if not valid:
+            self.problem(
+                path,
+                data.line_of("thresholds"),
+                "thresholds 要写 answer、margin、clarify 三项，都是 0 到 1 之间的数"
+                "（用 policybot eval --calibrate 生成）",
+            )
+            return {}
+        return {key: float(value[key]) for key in THRESHOLD_FIELDS}
 
     def read_synonyms(self, path: Path) -> tuple[tuple[str, ...], ...]:
         data = self.mapping(path)

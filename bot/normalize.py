@@ -89,7 +89,8 @@ def _numbers(text: str) -> str:
 
 def fold(text: str) -> str:
     """Width, script and case folding, with every non-word character turned into one space."""
-    text = unicodedata.normalize("NFKC", text)
+    # Lone surrogates (from broken clients) cannot even be encoded: drop them first.
+    text = unicodedata.normalize("NFKC", text).encode("utf-8", "ignore").decode("utf-8")
     text = _t2s.convert(text).lower()
     out = [ch if unicodedata.category(ch)[0] in _KEEP_CATEGORIES else " " for ch in text]
     return " ".join("".join(out).split())

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Install policybot with its test tools in ./.venv, lint it, and run the whole test suite.
+# pytest's exit code 5 ("no tests collected") is a failure here, as any non-zero code is.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python3 -m venv .venv
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+.venv/bin/ruff check bot tests bench
+.venv/bin/ruff format --check bot tests bench
+.venv/bin/policybot validate --strict
+exec .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

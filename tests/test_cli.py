@@ -1,0 +1,157 @@
+"""The command line as a user and a script would call it."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from bot.cli import main
+from tests.conftest import KNOWLEDGE, ROOT
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(["--knowledge", str(KNOWLEDGE), *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_ask_prints_answer_source_and_related(capsys):
+    code, out, _ = run(capsys, "ask", "复工复产去哪个窗口办理")
+    assert code == 0
+    assert "复工复产专窗" in out
+    assert "来源：《" in out and "2022-05-26" in out
+    assert "相关问题" in out
+
+
+def test_ask_json(capsys):
+    code, out, _ = run(capsys, "ask", "--json", "办事不球人")
+    data = json.loads(out)
+    assert code == 0
+    assert data["status"] == "answered" and data["entry_id"] == "banshi-buqiuren"
+    assert len(data["candidates"]) == 5
+    assert data["took_ms"] >= 0
+
+
+def test_ask_jsonl_keeps_order_and_blank_lines(capsys, monkeypatch):
+    lines = ["你好", "", "复工 窗口", "个人所得税怎么交", "😀" * 3, "复" * 10_000]
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(lines) + "\n"))
+    code, out, _ = run(capsys, "ask", "--jsonl")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 0
+    assert [row["question"] for row in rows] == lines
+    assert [row["status"] for row in rows[:4]] == ["smalltalk", "smalltalk", "answered", "fallback"]
+
+
+def test_ask_without_question_is_a_usage_error(capsys):
+    code, _, err = run(capsys, "ask")
+    assert code == 2 and "policybot:" in err
+
+
+def test_missing_knowledge_dir_is_one_line_and_exit_2(capsys, tmp_path):
+    code = main(["--knowledge", str(tmp_path / "nope"), "ask", "复工"])
+    _, err = capsys.readouterr()
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and "nope" in err
+
+
+def test_environment_names_the_knowledge_dir(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("POLICYBOT_KNOWLEDGE", str(tmp_path / "elsewhere"))
+    assert main(["ask", "复工"]) == 2
+    assert "elsewhere" in capsys.readouterr().err
+
+
+def test_validate_clean_and_broken(capsys, knowledge_copy):
+    code, out, _ = run(capsys, "validate")
+    assert code == 0 and "知识库有效" in out
+    faq = knowledge_copy / "faq" / "01-banshi-buqiuren.yaml"
+    faq.write_text(
+        faq.read_text(encoding="utf-8").replace("  - id: banshi-fangan", "  - id: banshi-buqiuren"),
+        encoding="utf-8",
+    )
+    code = main(["--knowledge", str(knowledge_copy), "validate"])
+    out, _ = capsys.readouterr()
+    assert code == 1
+    assert f"{faq}:" in out and "重复" in out
+
+
+def test_validate_strict_fails_on_warnings(capsys, knowledge_copy):
+    faq = knowledge_copy / "faq" / "05-shenpi.yaml"
+    faq.write_text(
+        faq.read_text(encoding="utf-8").replace("qiye-sanweiyiti]", "gone-entry]"), encoding="utf-8"
+    )
+    assert main(["--knowledge", str(knowledge_copy), "validate"]) == 0
+    assert main(["--knowledge", str(knowledge_copy), "validate", "--strict"]) == 1
+    assert "gone-entry" in capsys.readouterr().out
+
+
+def test_a_broken_knowledge_base_stops_ask_with_its_errors(capsys, knowledge_copy):
+    (knowledge_copy / "synonyms.yaml").write_text("groups: [[只有一个]]\n", encoding="utf-8")
+    code = main(["--knowledge", str(knowledge_copy), "ask", "复工"])
+    assert code == 2
+    assert "synonyms.yaml:1" in capsys.readouterr().err
+
+
+def test_eval_prints_the_figures(capsys):
+    code, out, _ = run(capsys, "eval")
+    assert code == 0
+    assert "in-scope accuracy" in out and "out-of-scope answered" in out
+
+
+def test_eval_calibrate_prints_thresholds_for_bot_yaml(capsys):
+    code, out, _ = run(capsys, "eval", "--calibrate")
+    assert code == 0 and "thresholds: {answer:" in out
+
+
+def test_calibrated_thresholds_in_bot_yaml_are_used(knowledge_copy):
+    from bot.engine import Engine
+    from bot.knowledge import load
+
+    bot_yaml = knowledge_copy / "bot.yaml"
+    bot_yaml.write_text(
+        bot_yaml.read_text(encoding="utf-8")
+        + "\nthresholds: {answer: 0.9, margin: 0.1, clarify: 0.3}\n",
+        encoding="utf-8",
+    )
+    assert Engine(load(knowledge_copy)).thresholds.answer == 0.9
+
+
+@pytest.mark.parametrize("entry", [["-m", "bot"]])
+def test_python_dash_m_and_version(entry):
+    result = subprocess.run(
+        [sys.executable, *entry, "--knowledge", str(KNOWLEDGE), "ask", "绿色通到"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert result.returncode == 0 and "绿色通道" in result.stdout
+    version = subprocess.run(
+        [sys.executable, *entry, "--version"], capture_output=True, text=True, timeout=60
+    )
+    assert version.stdout.startswith("policybot ")
+
+
+def test_chat_answers_and_picks_from_a_clarify_list(tmp_path):
+    bot_yaml_free = tmp_path / "k"
+    import shutil
+
+    shutil.copytree(KNOWLEDGE, bot_yaml_free)
+    with (bot_yaml_free / "bot.yaml").open("a", encoding="utf-8") as f:
+        f.write("\nthresholds: {answer: 0.99, margin: 0.5, clarify: 0.3}\n")  # everything clarifies
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "--knowledge", str(bot_yaml_free), "chat"],
+        input="你好\n复工复产去哪个窗口办理\n1\nq\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"HOME": str(tmp_path), "PATH": ""},
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "您好" in out
+    assert "您是想问" in out
+    assert "复工复产专窗" in out.split("您是想问", 1)[1]  # picking 1 showed the answer

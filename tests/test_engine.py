@@ -1,0 +1,168 @@
+"""What a business sees: the right answer for sloppy questions, and no answer for the rest."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.engine import ANSWERED, CANDIDATES, CLARIFY, FALLBACK, SMALLTALK, Engine, Thresholds
+
+
+def test_the_flagship_question(engine):
+    answer = engine.answer("复工复产去哪个窗口办理")
+    assert answer.status == ANSWERED
+    assert answer.entry_id == "fugong-zhuanchuang"
+    assert "复工复产专窗" in answer.answer and "政务服务中心" in answer.answer
+    assert answer.sources[0]["document"] == "fuyuan-2022-05-26"
+    assert answer.sources[0]["date"] == "2022-05-26"
+    assert answer.sources[0]["quote"] in engine.knowledge.documents["fuyuan-2022-05-26"].text
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("办事不球人", "banshi-buqiuren"),  # homophone typo
+        ("绿色通到", "fugong-lvse-tongdao"),
+        ("往上办的事项有多少", "fgf-wangshangban"),
+        ("辦事不求人怎麼做", "banshi-buqiuren"),  # traditional characters
+        ("復工復產專窗在哪裡", "fugong-zhuanchuang"),
+        ("复工 窗口", "fugong-zhuanchuang"),  # keyword fragments
+        ("信用修复", "qiye-xinyong-xiufu"),
+        ("请问一下，企业信誉修复怎么弄啊？？", "qiye-xinyong-xiufu"),  # synonym + fillers
+        ("ｍａｎｇ上办的有多少", None),  # nonsense mixed script must not crash
+    ],
+)
+def test_sloppy_questions(engine, question, expected):
+    answer = engine.answer(question)
+    if expected is None:
+        assert answer.status in (FALLBACK, CLARIFY, ANSWERED)
+    else:
+        assert (answer.status, answer.entry_id) == (ANSWERED, expected)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "今天天气怎么样",
+        "个人所得税怎么交",
+        "护照怎么办理",
+        "公积金怎么提取",
+        "鲟鳇鱼怎么做好吃",
+        "黑瞎子岛门票多少钱",
+        "今天大豆什么价",
+        "asdfghjkl",
+    ],
+)
+def test_out_of_scope_questions_are_not_answered(engine, question):
+    answer = engine.answer(question)
+    assert answer.status in (FALLBACK, CLARIFY)
+    assert answer.entry_id is None
+    if answer.status == FALLBACK:
+        assert "12345" in answer.answer
+
+
+def test_fallback_points_where_to_turn(engine):
+    answer = engine.answer("个人所得税怎么交")
+    assert answer.status == FALLBACK
+    assert answer.answer == engine.knowledge.texts.fallback
+    assert "12345" in answer.answer and "政务服务中心" in answer.answer
+
+
+@pytest.mark.parametrize(
+    "question, fragment",
+    [
+        ("你好", "您好"),
+        ("谢谢啊", "不客气"),
+        ("再见", "祝您"),
+        ("你是谁", "机器人"),
+        ("您好！！", "您好"),
+    ],
+)
+def test_smalltalk(engine, question, fragment):
+    answer = engine.answer(question)
+    assert answer.status == SMALLTALK and fragment in answer.answer
+
+
+def test_greeting_followed_by_a_question_answers_the_question(engine):
+    answer = engine.answer("你好，复工复产去哪个窗口办理")
+    assert answer.entry_id == "fugong-zhuanchuang"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "",
+        "   ",
+        "\n\t",
+        "😀😀😀",
+        "？？？",
+        "复" * 10_000,
+        "\x00\x01\x02复工\x7f",
+        "复工\u202e窗口\u200b",
+        "abc 复工 ДОБРО مرحبا",
+        "\ud800",
+        "e\u0301\u0301\u0301",
+    ],
+)
+def test_bad_input_gets_a_normal_reply(engine, question):
+    answer = engine.answer(question)
+    assert answer.status in (ANSWERED, CLARIFY, FALLBACK, SMALLTALK)
+    assert answer.answer.strip()
+    json.dumps(answer.to_dict(), ensure_ascii=False)
+
+
+def test_empty_input_asks_for_a_question(engine):
+    assert engine.answer("😀").answer == engine.knowledge.texts.empty
+
+
+def test_candidates_are_always_the_top_five(engine):
+    for question in ["复工复产去哪个窗口办理", "个人所得税怎么交", "放管服"]:
+        answer = engine.answer(question)
+        assert len(answer.candidates) == CANDIDATES
+        scores = [c.score for c in answer.candidates]
+        assert scores == sorted(scores, reverse=True)
+        assert all(0 <= s <= 1 for s in scores)
+
+
+def test_json_shape(engine):
+    data = engine.answer("网上办的事项有多少").to_dict()
+    assert set(data) == {
+        "question",
+        "status",
+        "answer",
+        "entry_id",
+        "score",
+        "candidates",
+        "sources",
+        "took_ms",
+    }
+    assert set(data["candidates"][0]) == {"id", "question", "score"}
+    assert {"document", "quote"} <= set(data["sources"][0])
+    assert "683" in data["answer"]
+
+
+def test_clarify_offers_close_candidates(knowledge):
+    # A strict engine turns a close call into a choice instead of a guess.
+    engine = Engine(knowledge, Thresholds(answer=0.99, margin=0.5, clarify=0.3))
+    answer = engine.answer("复工复产去哪个窗口办理")
+    assert answer.status == CLARIFY
+    assert answer.choices[0].id == "fugong-zhuanchuang"
+    assert answer.answer.startswith(knowledge.texts.clarify)
+    assert "1. 企业复工复产去哪个窗口办理？" in answer.answer
+
+
+def test_synonyms_give_the_same_answer_as_the_word_they_stand_for(engine):
+    pairs = [
+        ("复工复产去哪办", "复产复工去哪办"),
+        ("信用修复", "信誉修复"),
+        ("网上办有多少项", "一网通办有多少项"),
+    ]
+    for word, synonym in pairs:
+        assert engine.answer(word).entry_id == engine.answer(synonym).entry_id != None  # noqa: E711
+
+
+def test_entry_answer_for_a_button_or_deep_link(engine, knowledge):
+    answer = engine.entry_answer(knowledge.by_id["qiye-xinyong-xiufu"])
+    assert answer.status == ANSWERED and answer.entry_id == "qiye-xinyong-xiufu"
+    assert answer.question == knowledge.by_id["qiye-xinyong-xiufu"].question

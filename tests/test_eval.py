@@ -1,0 +1,30 @@
+"""The dev eval set holds the engine to its targets, so a regression fails CI."""
+
+from __future__ import annotations
+
+from bot.evaluation import evaluate, load_cases
+from bot.normalize import normalize
+from tests.conftest import KNOWLEDGE
+
+DEV = KNOWLEDGE / "eval" / "dev.yaml"
+
+
+def test_dev_set_size_and_ids(knowledge):
+    cases = load_cases(DEV)
+    in_scope = [c for c in cases if c.expected]
+    assert len(in_scope) >= 150
+    assert len(cases) - len(in_scope) >= 40
+    assert {c.expected for c in in_scope} <= set(knowledge.by_id)
+
+
+def test_dev_questions_are_not_copies_of_similar_questions(knowledge):
+    written = {normalize(q) for entry in knowledge.entries for q in entry.questions}
+    copies = [c.question for c in load_cases(DEV) if normalize(c.question) in written]
+    assert copies == []
+
+
+def test_dev_targets(engine):
+    report = evaluate(engine, load_cases(DEV))
+    assert report.accuracy >= 0.95, report.summary()
+    assert report.false_answer_rate <= 0.03, report.summary()
+    assert report.wrong_rate <= 0.02, report.summary()

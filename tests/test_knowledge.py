@@ -1,0 +1,231 @@
+"""The shipped knowledge is complete and traceable; every kind of broken edit is reported at its
+file and line, as an admin would need to find it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.knowledge import MIN_SIMILAR, KnowledgeDirMissing, KnowledgeError, check, comparable, load
+
+
+def test_shipped_knowledge_is_valid_and_clean(knowledge):
+    assert 60 <= len(knowledge.entries) <= 120
+    assert knowledge.warnings == ()
+    assert len(knowledge.categories) >= 8
+
+
+def test_every_entry_is_sourced_verbatim_and_has_enough_similar_questions(knowledge):
+    for entry in knowledge.entries:
+        document = knowledge.documents[entry.source.document]
+        assert comparable(entry.source.quote) in comparable(document.text), entry.id
+        assert len(entry.similar) >= MIN_SIMILAR, entry.id
+        assert len(entry.answer) <= 300, entry.id
+
+
+def test_headline_figures_are_in_the_knowledge(knowledge):
+    answers = " ".join(entry.answer for entry in knowledge.entries)
+    for figure in [
+        "2887",
+        "199",
+        "845",
+        "233",
+        "683",
+        "71",
+        "612",
+        "18项",
+        "取消6项",
+        "3596",
+        "61%",
+        "100个高频事项",
+        "23.8亿元",
+        "41.34亿元",
+        "22亿元",
+        "55万美元",
+        "100万吨",
+    ]:
+        assert figure in answers, figure
+
+
+def test_no_phone_number_is_stated_that_the_source_does_not_contain(knowledge):
+    source_text = " ".join(d.text for d in knowledge.documents.values())
+    texts = knowledge.texts
+    everything = " ".join(
+        [e.answer for e in knowledge.entries] + [texts.welcome, texts.help, texts.fallback]
+    )
+    for number in re.findall(r"\d{5,}", everything):
+        assert number in source_text, number
+
+
+def test_source_document_is_clean_and_dated(knowledge):
+    document = knowledge.documents["fuyuan-2022-05-26"]
+    assert document.date == "2022-05-26"
+    assert document.publisher and document.outlet and document.title
+    for noise in ("供图", "澎湃Logo", "扫码下载", "ICP"):
+        assert noise not in document.text
+
+
+def edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def line_number(path: Path, fragment: str) -> int:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if fragment in line:
+            return number
+    raise AssertionError(f"{fragment!r} not in {path}")
+
+
+def only_error(directory: Path):
+    knowledge, problems = check(directory)
+    errors = [p for p in problems if p.severity == "error"]
+    assert knowledge is None
+    assert len(errors) == 1, errors
+    with pytest.raises(KnowledgeError):
+        load(directory)
+    return errors[0]
+
+
+FAQ = "faq/03-fugong-fuchan.yaml"
+
+
+def test_yaml_syntax_error_names_file_and_line(knowledge_copy):
+    path = knowledge_copy / FAQ
+    edit(
+        path,
+        "    question: 企业复工复产去哪个窗口办理？",
+        "    question: [企业复工复产去哪个窗口办理？",
+    )
+    error = only_error(knowledge_copy)
+    assert error.path == path
+    assert "YAML" in error.message
+    assert abs(error.line - line_number(path, "[企业复工复产")) <= 1
+
+
+def test_unknown_field_is_reported_at_its_line(knowledge_copy):
+    path = knowledge_copy / FAQ
+    edit(path, "    keywords: [复工复产, 专窗, 政务服务中心]", "    keyword: [复工复产]")
+    error = only_error(knowledge_copy)
+    assert (error.path, error.line) == (path, line_number(path, "keyword: [复工复产]"))
+    assert "keyword" in error.message and "未知字段" in error.message
+
+
+def test_missing_field_is_reported_at_its_entry(knowledge_copy):
+    path = knowledge_copy / FAQ
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("    question: 企业复工复产去哪个窗口办理？\n", ""), encoding="utf-8"
+    )
+    error = only_error(knowledge_copy)
+    assert (error.path, error.line) == (path, line_number(path, "id: fugong-zhuanchuang"))
+    assert "question" in error.message and "缺少" in error.message
+
+
+def test_duplicate_id_names_both_places(knowledge_copy):
+    path = knowledge_copy / FAQ
+    edit(path, "  - id: fugong-lvse-tongdao", "  - id: fugong-zhuanchuang")
+    error = only_error(knowledge_copy)
+    lines = [
+        n
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if "id: fugong-zhuanchuang" in line
+    ]
+    assert (error.path, error.line) == (path, lines[1])
+    assert f"03-fugong-fuchan.yaml:{lines[0]}" in error.message
+
+
+def test_empty_answer_is_an_error(knowledge_copy):
+    path = knowledge_copy / FAQ
+    text = path.read_text(encoding="utf-8")
+    start = text.index("    answer: |\n      抚远市在政务服务中心新增设了")
+    end = text.index("    source:", start)
+    path.write_text(text[:start] + '    answer: "  "\n' + text[end:], encoding="utf-8")
+    error = only_error(knowledge_copy)
+    assert (error.path, error.line) == (path, line_number(path, "id: fugong-zhuanchuang"))
+    assert "answer" in error.message
+
+
+def test_quote_not_in_document_is_reported_at_the_quote(knowledge_copy):
+    path = knowledge_copy / FAQ
+    edit(
+        path,
+        "quote: 抚远市在政务服务中心新增设企业复工复产专窗",
+        "quote: 抚远市在政务服务中心新增设企业复工复产专窗24小时",
+    )
+    error = only_error(knowledge_copy)
+    assert (error.path, error.line) == (path, line_number(path, "专窗24小时"))
+    assert "引文" in error.message
+
+
+def test_unknown_document_is_reported(knowledge_copy):
+    path = knowledge_copy / FAQ
+    edit(path, "document: fuyuan-2022-05-26", "document: fuyuan-2099")
+    error = only_error(knowledge_copy)
+    assert (error.path, error.line) == (path, line_number(path, "fuyuan-2099"))
+
+
+def test_malformed_synonym_group(knowledge_copy):
+    path = knowledge_copy / "synonyms.yaml"
+    edit(path, "  - [热线, 电话, 热线电话, 服务电话]", "  - [热线]")
+    error = only_error(knowledge_copy)
+    assert (error.path, error.line) == (path, line_number(path, "  - [热线]"))
+    assert "同义词组" in error.message
+
+
+def test_word_in_two_synonym_groups(knowledge_copy):
+    path = knowledge_copy / "synonyms.yaml"
+    edit(path, "  - [热线, 电话, 热线电话, 服务电话]", "  - [热线, 电话, 热线电话, 服务电话, 投诉]")
+    error = only_error(knowledge_copy)
+    assert error.path == path and "投诉" in error.message
+
+
+def test_duplicate_key_in_a_mapping(knowledge_copy):
+    path = knowledge_copy / FAQ
+    edit(
+        path,
+        "    question: 企业复工复产去哪个窗口办理？",
+        "    question: 企业复工复产去哪个窗口办理？\n    question: 复工去哪",
+    )
+    error = only_error(knowledge_copy)
+    assert (error.path, error.line) == (path, line_number(path, "question: 复工去哪"))
+
+
+def test_bad_id_format(knowledge_copy):
+    path = knowledge_copy / FAQ
+    edit(path, "  - id: fugong-zhuanchuang", "  - id: 复工专窗")
+    error = only_error(knowledge_copy)
+    assert (error.path, error.line) == (path, line_number(path, "id: 复工专窗"))
+
+
+def test_few_similar_questions_and_dangling_related_are_warnings(knowledge_copy):
+    path = knowledge_copy / "faq/05-shenpi.yaml"
+    edit(path, "      - 模拟审批是什么\n", "")
+    edit(path, "      - 可以容缺受理吗\n", "")
+    edit(path, "      - 材料不全能先受理吗\n", "")
+    edit(path, "      - 联合预审怎么办\n", "")
+    edit(
+        path,
+        "related: [shenpi-shigong-xuke, qiye-sanweiyiti]",
+        "related: [shenpi-shigong-xuke, no-such-entry]",
+    )
+    knowledge, problems = check(knowledge_copy)
+    assert knowledge is not None
+    assert {p.severity for p in problems} == {"warning"}
+    messages = " ".join(p.message for p in problems)
+    assert "相似问" in messages and "no-such-entry" in messages
+
+
+def test_missing_directory_is_its_own_error(tmp_path):
+    with pytest.raises(KnowledgeDirMissing):
+        check(tmp_path / "nope")
+
+
+def test_version_changes_with_any_edit(knowledge_copy, knowledge):
+    before = check(knowledge_copy)[0].version
+    assert before == knowledge.version
+    edit(knowledge_copy / "bot.yaml", "name: 抚远营商环境政策问答", "name: 抚远政策问答")
+    assert check(knowledge_copy)[0].version != before
