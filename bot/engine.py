@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz
 
-from bot.index import Index
+from bot.index import Index, Tuning
 from bot.knowledge import Entry, Knowledge
 from bot.normalize import fold, normalize
 
@@ -29,9 +29,9 @@ MAX_QUERY_CHARS = 200
 class Thresholds:
     """Where the decision changes; calibrated on the dev eval set (`policybot eval --calibrate`)."""
 
-    answer: float = 0.48  # the best entry must score at least this to be stated...
+    answer: float = 0.50  # the best entry must score at least this to be stated...
     margin: float = 0.04  # ...and beat the runner-up by this much, or the user is asked to choose
-    clarify: float = 0.40  # below this nothing is offered: fallback
+    clarify: float = 0.42  # below this nothing is offered: fallback
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,12 @@ def decide_status(candidates: tuple[Candidate, ...], thresholds: Thresholds) -> 
 class Engine:
     """Answers questions from one loaded knowledge base; build once, call `answer` many times."""
 
-    def __init__(self, knowledge: Knowledge, thresholds: Thresholds | None = None) -> None:
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        thresholds: Thresholds | None = None,
+        tuning: Tuning | None = None,
+    ) -> None:
         self.knowledge = knowledge
         self.thresholds = thresholds or Thresholds(**knowledge.thresholds)
         self.synonyms = Synonyms(knowledge.synonyms)
@@ -113,6 +118,7 @@ class Engine:
         self.index = Index(
             [[self.prepare(q) for q in (*e.questions, *e.keywords)] for e in self.entries],
             [self.prepare(e.answer) for e in self.entries],
+            tuning,
         )
         self.smalltalk = {
             fold(pattern).replace(" ", ""): talk.reply

@@ -25,13 +25,17 @@ from scipy import sparse
 
 from bot.features import features, salience, sound, spoken, units
 
-# How much each kind of feature counts; measured on the dev eval set (docs/matching.md).
-FEATURE_WEIGHTS = {"c": 0.6, "b": 1.0, "p": 0.7}
-# Share of the final score that comes from the TF-IDF cosine; the rest is string similarity.
-COSINE_SHARE = 0.5
-# How much of the score is lost when nothing an entry says explains the query's words.
-UNEXPLAINED_PENALTY = 1.0
-RERANK_DEPTH = 12
+
+@dataclass(frozen=True)
+class Tuning:
+    """The matching knobs; each value was measured on the dev eval set (docs/matching.md)."""
+
+    char: float = 0.6  # weight of single characters...
+    pair: float = 1.0  # ...of character bigrams...
+    sound: float = 0.7  # ...and of pinyin bigrams
+    cosine_share: float = 0.4  # share of the TF-IDF cosine in the score; the rest is rapidfuzz
+    discount_unexplained: bool = True  # take off what the entry cannot explain of the query
+    rerank_depth: int = 12  # how many entries re-ranking looks at
 
 
 @dataclass(frozen=True)
@@ -46,8 +50,15 @@ class Hit:
 class Index:
     """A search index over the questions of a list of entries (each a list of normalized texts)."""
 
-    def __init__(self, entries: list[list[str]], contexts: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        entries: list[list[str]],
+        contexts: list[str] | None = None,
+        tuning: Tuning | None = None,
+    ) -> None:
         """`entries` holds each entry's questions; `contexts` what else it says (its answer)."""
+        self.tuning = tuning or Tuning()
+        self.kind_weights = {"c": self.tuning.char, "b": self.tuning.pair, "p": self.tuning.sound}
         self.texts = [text for questions in entries for text in questions]
         owner = np.repeat(np.arange(len(entries)), [len(questions) for questions in entries])
         self.owner = owner
@@ -91,9 +102,9 @@ class Index:
             (values, (rows, columns)), shape=(len(self.vocabulary), len(counts))
         )
 
-    @staticmethod
-    def _weight(feature: str, count: int, idf: float) -> float:
-        return (1 + math.log(count)) * idf * FEATURE_WEIGHTS[feature[0]] * salience(feature)
+    def _weight(self, feature: str, count: int, idf: float) -> float:
+        kind = self.kind_weights[feature[0]]
+        return (1 + math.log(count)) * idf * kind * salience(feature)
 
     @staticmethod
     def _vocabularies(entries: list[list[str]], contexts: list[str]) -> list[set[str]]:
@@ -137,7 +148,7 @@ class Index:
         cosines = self.questions[known].T @ weights
         profile = self.profiles[known].T @ weights
         by_entry = np.maximum(np.maximum.reduceat(cosines, self.starts), profile)
-        depth = min(max(RERANK_DEPTH, limit), len(self.spans))
+        depth = min(max(self.tuning.rerank_depth, limit), len(self.spans))
         shortlist = np.argpartition(-by_entry, depth - 1)[:depth]
         hits = self._rerank(shortlist, np.maximum(cosines, profile[self.owner]), _Query(text, self))
         hits.sort(key=lambda hit: (-hit.score, hit.entry))
@@ -151,7 +162,8 @@ class Index:
         spelled = cdist([query.compact], [self.compact[row] for row in rows], scorer=fuzz.ratio)
         heard = cdist([query.sounds], [self.sounds[row] for row in rows], scorer=fuzz.ratio)
         similarity = np.maximum(spelled[0], heard[0]) / 100
-        scores = COSINE_SHARE * cosines[rows] + (1 - COSINE_SHARE) * similarity
+        share = self.tuning.cosine_share
+        scores = share * cosines[rows] + (1 - share) * similarity
         hits, offset = [], 0
         for entry, (first, last) in zip(shortlist, spans, strict=True):
             best = offset + int(np.argmax(scores[offset : offset + last - first]))
@@ -166,7 +178,7 @@ class Index:
         A unit spelled differently but sounding the same as the entry's, next to the same
         neighbour, counts as used: that is what an input-method typo looks like.
         """
-        if not query.total:
+        if not query.total or not self.tuning.discount_unexplained:
             return 0.0
         vocabulary = self.vocabularies[entry]
         pairs = [pair in vocabulary for pair in query.pairs]

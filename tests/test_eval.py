@@ -28,3 +28,9 @@ def test_dev_targets(engine):
     assert report.accuracy >= 0.95, report.summary()
     assert report.false_answer_rate <= 0.03, report.summary()
     assert report.wrong_rate <= 0.02, report.summary()
+
+
+def test_homophone_probe(engine):
+    report = evaluate(engine, load_cases(KNOWLEDGE / "eval" / "homophones.yaml"))
+    assert report.accuracy >= 0.9, report.summary()
+    assert report.wrong == 0, report.summary()
