@@ -155,6 +155,29 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run the Telegram bot until SIGINT/SIGTERM: long polling, or a webhook server."""
+    from bot.service import Service
+    from bot.settings import ConfigError, Settings
+    from bot.tg.app import configure_logging, run
+
+    try:
+        settings = Settings.from_env(knowledge=args.knowledge)
+    except ConfigError as exc:
+        raise CommandError(str(exc)) from exc
+    load_knowledge(args)  # fail before connecting, with the errors listed
+    configure_logging(settings)
+    run(
+        settings,
+        Service.open(settings.knowledge),
+        webhook_url=args.webhook_url,
+        listen=args.listen,
+        port=args.port,
+        secret_token=args.secret_token or os.environ.get("TELEGRAM_WEBHOOK_SECRET"),
+    )
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="policybot",
@@ -183,6 +206,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = command("validate", cmd_validate, "检查知识库")
     validate.add_argument("--strict", action="store_true", help="有警告也返回失败")
+
+    run = command("run", cmd_run, "运行 Telegram 机器人（需要 TELEGRAM_BOT_TOKEN）")
+    run.add_argument(
+        "--webhook-url", metavar="URL", help="用 webhook 代替长轮询：Telegram 访问的公网地址"
+    )
+    run.add_argument("--listen", default="0.0.0.0", help="webhook 监听地址（默认 0.0.0.0）")
+    run.add_argument("--port", type=int, default=8443, help="webhook 端口（默认 8443）")
+    run.add_argument(
+        "--secret-token",
+        metavar="S",
+        help="webhook 密钥（默认 $TELEGRAM_WEBHOOK_SECRET），Telegram 放在请求头里",
+    )
 
     evaluation = command("eval", cmd_eval, "用评测集衡量回答质量")
     evaluation.add_argument("file", nargs="?", help="评测文件（默认 知识库/eval/dev.yaml）")

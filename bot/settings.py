@@ -1,0 +1,71 @@
+"""Configuration of the running bot, read from the environment once at start."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str
+    base_url: str = DEFAULT_BASE_URL
+    admins: frozenset[int] = frozenset()
+    knowledge: Path = Path("knowledge")
+    db: Path = Path("data/policybot.sqlite3")
+
+    @classmethod
+    def from_env(
+        cls, env: Mapping[str, str] = os.environ, knowledge: str | None = None
+    ) -> Settings:
+        token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
+        if not token:
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN 未设置：先在 Telegram 找 @BotFather 创建机器人，"
+                "再 export TELEGRAM_BOT_TOKEN=..."
+            )
+        return cls(
+            token=token,
+            base_url=env.get("TELEGRAM_API_BASE_URL", "").strip() or DEFAULT_BASE_URL,
+            admins=parse_admins(env.get("POLICYBOT_ADMINS", "")),
+            knowledge=Path(knowledge or env.get("POLICYBOT_KNOWLEDGE") or "knowledge"),
+            db=Path(env.get("POLICYBOT_DB") or "data/policybot.sqlite3"),
+        )
+
+    def masked(self) -> dict[str, str]:
+        """The effective configuration, safe to print or log."""
+        return {
+            "TELEGRAM_BOT_TOKEN": mask(self.token),
+            "TELEGRAM_API_BASE_URL": self.base_url,
+            "POLICYBOT_ADMINS": ",".join(map(str, sorted(self.admins))) or "(none)",
+            "POLICYBOT_KNOWLEDGE": str(self.knowledge),
+            "POLICYBOT_DB": str(self.db),
+        }
+
+
+def parse_admins(value: str) -> frozenset[int]:
+    ids = set()
+    for part in value.replace(" ", "").split(","):
+        if not part:
+            continue
+        if not part.lstrip("-").isdigit():
+            raise ConfigError(
+                f"POLICYBOT_ADMINS 只能是逗号分隔的 Telegram 数字用户 id，不能是 “{part}”"
+            )
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+def mask(secret: str) -> str:
+    """Enough of a secret to tell two apart, never enough to use it."""
+    if len(secret) <= 8:
+        return "***"
+    return f"{secret[:4]}…{secret[-2:]}"

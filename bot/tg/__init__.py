@@ -1,0 +1,1 @@
+"""The Telegram channel: python-telegram-bot handlers on top of the channel-free engine."""

@@ -1,0 +1,152 @@
+"""Building and running the Telegram application: long polling or a webhook server."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlparse
+
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.service import Service
+from bot.settings import Settings
+from bot.tg import handlers
+from bot.tg.limits import UserLimiter
+
+log = logging.getLogger(__name__)
+
+COMMANDS = [
+    BotCommand("start", "开始，浏览主题"),
+    BotCommand("topics", "按主题浏览问题"),
+    BotCommand("help", "使用说明"),
+    BotCommand("about", "知识来源和日期"),
+]
+# Flood control retries a 429 this many times (python-telegram-bot's default is none).
+SEND_RETRIES = 3
+NOT_TEXT = (
+    filters.PHOTO
+    | filters.VOICE
+    | filters.AUDIO
+    | filters.VIDEO
+    | filters.VIDEO_NOTE
+    | filters.Sticker.ALL
+    | filters.Document.ALL
+    | filters.LOCATION
+    | filters.CONTACT
+    | filters.ANIMATION
+)
+
+
+def build_application(
+    settings: Settings,
+    service: Service,
+    request: BaseRequest | None = None,
+    limiter: UserLimiter | None = None,
+) -> Application:
+    """The application with every handler registered; `request` replaces the HTTP transport
+    (tests pass an offline one)."""
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.base_url)
+        .rate_limiter(AIORateLimiter(max_retries=SEND_RETRIES))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .post_init(register_commands)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    app = builder.build()
+    app.bot_data.update(service=service, settings=settings, limiter=limiter or UserLimiter())
+    add_handlers(app)
+    return app
+
+
+def add_handlers(app: Application) -> None:
+    private = filters.ChatType.PRIVATE
+    groups = filters.ChatType.GROUPS
+    app.add_handler(MessageHandler(filters.ALL, handlers.limit_users), group=-1)
+    app.add_handler(CommandHandler("start", handlers.start))
+    app.add_handler(CommandHandler("help", handlers.help_command))
+    app.add_handler(CommandHandler("topics", handlers.topics))
+    app.add_handler(CommandHandler("about", handlers.about))
+    app.add_handler(CommandHandler("reload", handlers.reload))
+    app.add_handler(CommandHandler("stats", handlers.stats))
+    app.add_handler(MessageHandler(filters.COMMAND, handlers.unknown_command))
+    app.add_handler(MessageHandler(private & filters.TEXT, handlers.question))
+    app.add_handler(MessageHandler(groups & filters.TEXT, handlers.group_question))
+    app.add_handler(MessageHandler(private & NOT_TEXT, handlers.not_text))
+    app.add_handler(CallbackQueryHandler(handlers.button))
+    app.add_handler(InlineQueryHandler(handlers.inline))
+    app.add_error_handler(handlers.on_error)
+
+
+async def register_commands(app: Application) -> None:
+    """The menu users see next to the text box."""
+    await app.bot.set_my_commands(COMMANDS)
+
+
+class TokenFilter(logging.Filter):
+    """Masks the bot token wherever a log line would contain it (URLs, error messages)."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.token in message:
+            record.msg, record.args = message.replace(self.token, "<token>"), None
+        return True
+
+
+def configure_logging(settings: Settings, level: int = logging.INFO) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL at INFO, and the URL holds the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(TokenFilter(settings.token))
+
+
+def run(
+    settings: Settings,
+    service: Service,
+    webhook_url: str | None = None,
+    listen: str = "0.0.0.0",
+    port: int = 8443,
+    secret_token: str | None = None,
+) -> None:
+    """Serve until SIGINT or SIGTERM, then stop cleanly (python-telegram-bot handles both)."""
+    app = build_application(settings, service)
+    knowledge = service.engine.knowledge
+    log.info("knowledge %s: %d entries", knowledge.version, len(knowledge.entries))
+    if webhook_url:
+        log.info("webhook mode on %s:%d", listen, port)
+        app.run_webhook(
+            listen=listen,
+            port=port,
+            url_path=urlparse(webhook_url).path.lstrip("/"),
+            webhook_url=webhook_url,
+            secret_token=secret_token,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        log.info("long polling")
+        app.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=5)
+    log.info("stopped")

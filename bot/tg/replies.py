@@ -1,0 +1,136 @@
+"""What the bot sends in Telegram: HTML text and inline keyboards, built from engine answers.
+
+Every piece of user or knowledge text is HTML-escaped here, and nowhere else needs to think
+about it. Buttons carry ids, never text, so callback data stays far below Telegram's 64 bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import MessageLimit
+
+from bot.engine import ANSWERED, CLARIFY, FALLBACK, Answer
+from bot.knowledge import Knowledge
+from bot.render import related, source_line
+
+MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH
+BUTTON_TEXT = 60  # characters of a question shown on a button
+
+# Callback data: a letter for the kind of tap, then ids.
+SHOW = "a"  # a:<entry id>     show an answer as a new message (related questions)
+PICK = "c"  # c:<entry id>     pick from a "您是想问" list (the list turns into the answer)
+TOPIC = "t"  # t / t:<key>     the category menu / one category's questions
+BROWSE = "q"  # q:<entry id>   an answer inside the category menu, with a back button
+FEEDBACK = "f"  # f:+:<id> / f:-:<id>
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One reply: HTML text in chunks that each fit a message, the keyboard under the last."""
+
+    chunks: list[str]
+    keyboard: InlineKeyboardMarkup | None = field(default=None)
+
+
+def category_key(category: str) -> str:
+    """A short stable key for a category: survives reloads that reorder categories."""
+    return hashlib.sha1(category.encode()).hexdigest()[:8]
+
+
+def split(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Cut a long text at paragraph boundaries (then lines, then hard) into pieces ≤ limit."""
+    if len(text) <= limit:
+        return [text]
+    chunks: list[str] = []
+    current = ""
+    for paragraph in text.split("\n\n"):
+        candidate = f"{current}\n\n{paragraph}" if current else paragraph
+        if len(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            chunks.append(current)
+        while len(paragraph) > limit:
+            cut = paragraph.rfind("\n", 0, limit)
+            cut = cut if cut > 0 else limit
+            chunks.append(paragraph[:cut])
+            paragraph = paragraph[cut:].lstrip("\n")
+        current = paragraph
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def button(text: str, data: str) -> InlineKeyboardButton:
+    label = text if len(text) <= BUTTON_TEXT else text[: BUTTON_TEXT - 1] + "…"
+    return InlineKeyboardButton(label, callback_data=data)
+
+
+def entry_html(answer: Answer) -> str:
+    parts = [escape(answer.answer.strip())]
+    parts += [f"<i>{escape(source_line(source))}</i>" for source in answer.sources]
+    return "\n\n".join(parts)
+
+
+def answer_reply(answer: Answer, knowledge: Knowledge, back: str | None = None) -> Reply:
+    """The reply for any engine answer; `back` adds a button back into the category menu."""
+    if answer.status == ANSWERED and answer.entry is not None:
+        entry_id = answer.entry.id
+        rows = [
+            [
+                button("👍 有帮助", f"{FEEDBACK}:+:{entry_id}"),
+                button("👎 没帮助", f"{FEEDBACK}:-:{entry_id}"),
+            ]
+        ]
+        rows += [[button(e.question, f"{SHOW}:{e.id}")] for e in related(answer, knowledge)]
+        if back:
+            rows.append([button(f"« 返回「{back}」", f"{TOPIC}:{category_key(back)}")])
+        return Reply(split(entry_html(answer)), InlineKeyboardMarkup(rows))
+    if answer.status == CLARIFY:
+        rows = [[button(c.question, f"{PICK}:{c.id}")] for c in answer.choices]
+        return Reply([escape(knowledge.texts.clarify)], InlineKeyboardMarkup(rows))
+    if answer.status == FALLBACK:
+        keyboard = InlineKeyboardMarkup([[button("📚 浏览主题", TOPIC)]])
+        return Reply(split(escape(answer.answer.strip())), keyboard)
+    return Reply(split(escape(answer.answer.strip())))
+
+
+def topics_reply(knowledge: Knowledge) -> Reply:
+    rows = [
+        [button(category, f"{TOPIC}:{category_key(category)}")] for category in knowledge.categories
+    ]
+    return Reply(["请选择主题："], InlineKeyboardMarkup(rows))
+
+
+def find_category(knowledge: Knowledge, key: str) -> str | None:
+    return next((c for c in knowledge.categories if category_key(c) == key), None)
+
+
+def category_reply(knowledge: Knowledge, category: str) -> Reply:
+    rows = [[button(e.question, f"{BROWSE}:{e.id}")] for e in knowledge.in_category(category)]
+    rows.append([button("« 返回主题", TOPIC)])
+    return Reply([f"<b>{escape(category)}</b>"], InlineKeyboardMarkup(rows))
+
+
+def about_html(knowledge: Knowledge) -> str:
+    lines = [f"<b>{escape(knowledge.texts.name)}</b>", "", "知识来源："]
+    for document in knowledge.documents.values():
+        who = "，".join(x for x in (document.publisher, document.outlet) if x)
+        lines.append(f"· 《{escape(document.title)}》{escape(who)}，{escape(document.date)}")
+    lines += [
+        "",
+        f"共 {len(knowledge.entries)} 个问答，"
+        f"知识库版本 <code>{escape(knowledge.version)}</code>。",
+        "答案中的数字和日期以来源报道当天为准。",
+    ]
+    return "\n".join(lines)
+
+
+def inline_text(answer: Answer) -> str:
+    """An answer sent into another chat through inline mode."""
+    question = answer.entry.question if answer.entry else answer.question
+    return split(f"<b>{escape(question)}</b>\n\n{entry_html(answer)}")[0]
