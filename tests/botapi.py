@@ -1,0 +1,242 @@
+"""A stand-in for the Telegram Bot API, for tests: the real python-telegram-bot stack talks to it.
+
+`FakeBotApi` holds the logic (Telegram's JSON shapes, queued updates, a record of every call,
+injectable faults). Two transports expose it:
+
+- `OfflineRequest`, a python-telegram-bot `BaseRequest` for in-process unit tests;
+- `StandIn`, an HTTP server on 127.0.0.1 that the real httpx transport reaches through
+  `TELEGRAM_API_BASE_URL`, for end-to-end tests and for a `policybot run` subprocess.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl
+
+from telegram.request import BaseRequest, RequestData
+
+TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
+BOT_USER = {
+    "id": 999000,
+    "is_bot": True,
+    "first_name": "抚远政策问答",
+    "username": "fuyuan_policy_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": True,
+}
+LONG_POLL_CAP = 1.0  # seconds a getUpdates waits at most, so tests stop quickly
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    params: dict
+
+
+def decode(form: dict[str, str]) -> dict:
+    """python-telegram-bot sends JSON-encoded values for everything that is not a string."""
+    params = {}
+    for key, value in form.items():
+        if value[:1] in "{[" or value in ("true", "false", "null"):
+            try:
+                params[key] = json.loads(value)
+                continue
+            except ValueError:
+                pass
+        params[key] = value
+    return params
+
+
+class FakeBotApi:
+    def __init__(self, token: str = TOKEN) -> None:
+        self.token = token
+        self.calls: list[Call] = []
+        self.pending: list[dict] = []
+        self.faults: dict[str, list[tuple[int, dict]]] = {}
+        self.delay: dict[str, float] = {}
+        self.changed = threading.Condition()
+        self.update_ids = itertools.count(1)
+        self.message_ids = itertools.count(5000)
+
+    # Driving it from tests ------------------------------------------------------------------
+
+    def push(self, *updates: dict) -> None:
+        with self.changed:
+            for update in updates:
+                self.pending.append({**update, "update_id": next(self.update_ids)})
+            self.changed.notify_all()
+
+    def fail_next(self, method: str, status: int, **parameters) -> None:
+        """Make the next call of `method` fail with this HTTP status (Telegram's error shape)."""
+        body = {"ok": False, "error_code": status, "description": f"injected {status}"}
+        if parameters:
+            body["parameters"] = parameters
+        self.faults.setdefault(method, []).append((status, body))
+
+    def sent(self, method: str = "sendMessage") -> list[dict]:
+        with self.changed:
+            return [c.params for c in self.calls if c.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[dict]:
+        """Block until `method` was called `count` times; fail the test if it never is."""
+        deadline = time.monotonic() + timeout
+        with self.changed:
+            while len([c for c in self.calls if c.method == method]) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    seen = [c.method for c in self.calls]
+                    raise AssertionError(f"{method} x{count} not seen in {timeout}s; calls: {seen}")
+                self.changed.wait(left)
+            return [c.params for c in self.calls if c.method == method]
+
+    # Answering calls -------------------------------------------------------------------------
+
+    def handle(self, token: str, method: str, params: dict) -> tuple[int, dict]:
+        if token != self.token:
+            return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+        time.sleep(self.delay.get(method, 0.0))
+        with self.changed:
+            self.calls.append(Call(method, params))
+            self.changed.notify_all()
+            faults = self.faults.get(method)
+            if faults:
+                return faults.pop(0)
+        if method == "getUpdates":
+            return 200, {"ok": True, "result": self._updates(params)}
+        answer = getattr(self, f"_{method}", None)
+        if answer is None:
+            return 404, {
+                "ok": False,
+                "error_code": 404,
+                "description": "Not Found: method not found",
+            }
+        return 200, {"ok": True, "result": answer(params)}
+
+    def _updates(self, params: dict) -> list[dict]:
+        offset = int(params.get("offset") or 0)
+        wait = min(float(params.get("timeout") or 0), LONG_POLL_CAP)
+        deadline = time.monotonic() + wait
+        with self.changed:
+            self.pending = [u for u in self.pending if u["update_id"] >= offset]
+            while not self.pending and time.monotonic() < deadline:
+                self.changed.wait(deadline - time.monotonic())
+            return list(self.pending)
+
+    def _message(self, params: dict) -> dict:
+        chat_id = int(params["chat_id"])
+        message = {
+            "message_id": int(params.get("message_id") or next(self.message_ids)),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"},
+            "from": BOT_USER,
+            "text": params.get("text", ""),
+        }
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
+        return message
+
+    def _getMe(self, params: dict) -> dict:
+        return BOT_USER
+
+    _sendMessage = _message
+    _editMessageText = _message
+
+    def _editMessageReplyMarkup(self, params: dict) -> dict:
+        return self._message(params)
+
+    def _answerCallbackQuery(self, params: dict) -> bool:
+        return True
+
+    def _answerInlineQuery(self, params: dict) -> bool:
+        return True
+
+    def _setMyCommands(self, params: dict) -> bool:
+        return True
+
+    def _deleteWebhook(self, params: dict) -> bool:
+        return True
+
+    def _setWebhook(self, params: dict) -> bool:
+        return True
+
+    def _close(self, params: dict) -> bool:
+        return True
+
+    def _getWebhookInfo(self, params: dict) -> dict:
+        return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
+
+
+class OfflineRequest(BaseRequest):
+    """python-telegram-bot's transport, answered in process by a `FakeBotApi`."""
+
+    def __init__(self, api: FakeBotApi) -> None:
+        self.api = api
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    @property
+    def read_timeout(self) -> float:
+        return 5.0
+
+    async def do_request(self, url: str, method: str, request_data: RequestData | None = None, **_):
+        token, api_method = url.rsplit("/", 2)[-2:]
+        params = decode(request_data.json_parameters) if request_data else {}
+        status, body = self.api.handle(token.removeprefix("bot"), api_method, params)
+        return status, json.dumps(body).encode()
+
+
+class StandIn:
+    """The fake Bot API served over HTTP on 127.0.0.1, on a free port, in a thread."""
+
+    def __init__(self, api: FakeBotApi | None = None) -> None:
+        self.api = api or FakeBotApi()
+        api = self.api
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length).decode()
+                if self.headers.get("Content-Type", "").startswith("application/json"):
+                    params = json.loads(body or "{}")
+                else:
+                    params = decode(dict(parse_qsl(body, keep_blank_values=True)))
+                self._reply(params)
+
+            def do_GET(self) -> None:
+                self._reply({})
+
+            def _reply(self, params: dict) -> None:
+                _, token, method = self.path.split("?")[0].split("/", 2)
+                status, answer = api.handle(token.removeprefix("bot"), method, params)
+                data = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.base_url = f"http://127.0.0.1:{self.server.server_port}/bot"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> StandIn:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -1,0 +1,160 @@
+"""End to end: the real application and its httpx transport against a Bot API stand-in on
+127.0.0.1, fed updates through long polling; assertions on what reached the stand-in."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from bot.service import Service
+from bot.settings import Settings
+from bot.tg.app import build_application
+from tests import updates
+from tests.botapi import TOKEN, StandIn
+from tests.conftest import KNOWLEDGE, ROOT
+
+
+@pytest.fixture
+def standin():
+    with StandIn() as server:
+        yield server
+
+
+@pytest.fixture
+async def polling(standin, engine):
+    """The application polling the stand-in, as `policybot run` does, until the test ends."""
+    settings = Settings(
+        token=TOKEN, base_url=standin.base_url, admins=frozenset({updates.ADMIN_ID})
+    )
+    app = build_application(settings, Service(KNOWLEDGE, engine))
+    async with app:
+        await app.start()
+        await app.updater.start_polling(poll_interval=0.0, timeout=1)
+        yield standin.api
+        await app.updater.stop()
+        await app.stop()
+
+
+async def wait_sent(
+    api, count: int, method: str = "sendMessage", timeout: float = 15.0
+) -> list[dict]:
+    """Like `FakeBotApi.wait_for`, without blocking the event loop the bot runs on."""
+    import asyncio
+
+    deadline = time.monotonic() + timeout
+    while len(api.sent(method)) < count:
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f"{method}: {len(api.sent(method))} of {count}; {[c.method for c in api.calls]}"
+            )
+        await asyncio.sleep(0.02)
+    return api.sent(method)
+
+
+async def test_a_conversation_through_every_kind_of_update(polling):
+    api = polling
+    api.push(updates.private_text("复工复产去哪个窗口办理"))
+    answer = (await wait_sent(api, 1))[0]
+    assert "复工复产专窗" in answer["text"] and answer["parse_mode"] == "HTML"
+
+    api.push(updates.group_text("复工复产去哪个窗口办理"))  # not addressed: ignored
+    api.push(updates.group_text("@fuyuan_policy_bot 信用修复"))
+    api.push(updates.group_text("绿色通到", reply_to_bot=True))
+    sent = await wait_sent(api, 3)
+    assert "信用修复" in sent[1]["text"] and sent[1]["chat_id"] == str(updates.GROUP_ID)
+    assert "绿色通道" in sent[2]["text"]
+
+    message = api._message({**answer, "chat_id": updates.USER_ID})
+    for data in (
+        "f:+:fugong-zhuanchuang",
+        "a:fugong-lvse-tongdao",
+        "t",
+        "c:qiye-xinyong-xiufu",
+        "q:shenpi-jizhi",
+        "a:gone",
+    ):
+        api.push(updates.callback(data, message))
+    await wait_sent(api, 6, "answerCallbackQuery")
+    assert len(api.sent("editMessageReplyMarkup")) == 1  # the vote removed its buttons
+    assert len(api.sent("editMessageText")) == 3  # topics, picked choice, browsed answer
+    assert "绿色通道" in api.sent()[3]["text"]  # the related question, as a new message
+
+    api.push(updates.inline_query("信用修复"))
+    results = (await wait_sent(api, 1, "answerInlineQuery"))[0]["results"]
+    assert results and results[0]["id"] == "qiye-xinyong-xiufu"
+
+    api.push(updates.photo())
+    api.push(updates.private_text("/start qiye-xinyong-xiufu"))
+    sent = await wait_sent(api, 6)
+    assert "文字" in sent[4]["text"]
+    assert "信用修复" in sent[5]["text"]
+    assert len(api.sent()) == 6  # nothing answered twice, the unaddressed group message not at all
+
+
+async def test_faults_retry_and_nothing_is_lost(polling):
+    api = polling
+    api.fail_next("getUpdates", 500)
+    api.fail_next("sendMessage", 429, retry_after=1)
+    api.delay["sendMessage"] = 0.2
+    questions = ["信用修复", "绿色通到", "复工 窗口", "个人所得税怎么交", "你好"]
+    api.push(*(updates.private_text(q, user_id=3000 + n) for n, q in enumerate(questions)))
+    delivered = [m for m in await wait_sent(api, len(questions) + 1, timeout=30)]
+    # one sendMessage hit the injected 429 and was retried: every question got exactly one reply
+    replies_per_chat = {}
+    for params in delivered:
+        replies_per_chat[params["chat_id"]] = replies_per_chat.get(params["chat_id"], 0) + 1
+    assert sorted(replies_per_chat) == sorted(str(3000 + n) for n in range(len(questions)))
+    assert sum(replies_per_chat.values()) == len(questions) + 1
+    assert (
+        len([c for c in api.calls if c.method == "getUpdates"]) >= 2
+    )  # polled again after the 500
+
+
+def test_policybot_run_as_a_subprocess_stops_cleanly_on_sigterm(standin, tmp_path):
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": standin.base_url,
+        "POLICYBOT_KNOWLEDGE": str(KNOWLEDGE),
+        "POLICYBOT_DB": str(tmp_path / "log.sqlite3"),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        standin.api.wait_for("setMyCommands", timeout=30)
+        standin.api.push(updates.private_text("复工复产去哪个窗口办理"))
+        reply = standin.api.wait_for("sendMessage", timeout=30)[0]
+        assert "复工复产专窗" in reply["text"]
+        commands = standin.api.sent("setMyCommands")[0]["commands"]
+        assert {c["command"] for c in commands} >= {"start", "help", "topics", "about"}
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert TOKEN not in out + err
+    assert "stopped" in err
+
+
+def test_run_without_a_token_is_one_line_and_exit_2():
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and "TELEGRAM_BOT_TOKEN" in result.stderr

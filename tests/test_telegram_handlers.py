@@ -1,0 +1,346 @@
+"""Handler tests in python-telegram-bot's offline style: a fake `BaseRequest`, built updates, and
+assertions on what the bot asked the Bot API to do."""
+
+from __future__ import annotations
+
+import pytest
+from telegram import Update
+
+from bot.engine import Engine, Thresholds
+from bot.knowledge import load
+from bot.service import Service
+from bot.settings import Settings
+from bot.tg import handlers, replies
+from bot.tg.app import build_application
+from bot.tg.limits import UserLimiter
+from tests import updates
+from tests.botapi import TOKEN, FakeBotApi, OfflineRequest
+from tests.conftest import KNOWLEDGE
+
+
+class Bot:
+    """An initialized application on an offline transport, and the fake API behind it."""
+
+    def __init__(self, service: Service, limiter: UserLimiter | None = None) -> None:
+        self.api = FakeBotApi()
+        self.service = service
+        settings = Settings(
+            token=TOKEN, admins=frozenset({updates.ADMIN_ID}), knowledge=service.directory
+        )
+        self.app = build_application(settings, service, OfflineRequest(self.api), limiter)
+
+    async def send(self, update: dict) -> list[dict]:
+        """Process one update; return the calls it caused, as (method, params) pairs."""
+        before = len(self.api.calls)
+        await self.app.process_update(Update.de_json(update, self.app.bot))
+        return [(c.method, c.params) for c in self.api.calls[before:]]
+
+    def last_message(self) -> dict:
+        """The last message the bot sent, as the API returned it (for tapping its buttons)."""
+        params = self.api.sent()[-1]
+        return self.api._message(params)
+
+
+@pytest.fixture
+async def bot(engine):
+    bot = Bot(Service(KNOWLEDGE, engine))
+    await bot.app.initialize()
+    yield bot
+    await bot.app.shutdown()
+
+
+def buttons(params: dict) -> list[tuple[str, str]]:
+    markup = params.get("reply_markup") or {"inline_keyboard": []}
+    return [(b["text"], b["callback_data"]) for row in markup["inline_keyboard"] for b in row]
+
+
+def only(calls: list, method: str) -> dict:
+    matching = [params for name, params in calls if name == method]
+    assert len(matching) == 1, calls
+    return matching[0]
+
+
+async def test_private_question_is_answered_with_source_feedback_and_related(bot):
+    calls = await bot.send(updates.private_text("复工复产去哪个窗口办理"))
+    sent = only(calls, "sendMessage")
+    assert sent["parse_mode"] == "HTML"
+    assert "复工复产专窗" in sent["text"]
+    assert "<i>来源：《" in sent["text"] and "2022-05-26" in sent["text"]
+    labels = buttons(sent)
+    assert labels[0] == ("👍 有帮助", "f:+:fugong-zhuanchuang")
+    assert labels[1] == ("👎 没帮助", "f:-:fugong-zhuanchuang")
+    assert [data for _, data in labels[2:]] == [
+        "a:fugong-lvse-tongdao",
+        "a:fugong-zixun-dianhua",
+        "a:fugong-zhuanlan",
+    ]
+
+
+async def test_fallback_points_where_to_turn_with_a_browse_button(bot):
+    sent = only(await bot.send(updates.private_text("个人所得税怎么交")), "sendMessage")
+    assert "12345" in sent["text"]
+    assert buttons(sent) == [("📚 浏览主题", "t")]
+
+
+async def test_smalltalk(bot):
+    sent = only(await bot.send(updates.private_text("你好")), "sendMessage")
+    assert "您好" in sent["text"] and "reply_markup" not in sent
+
+
+async def test_clarify_offers_buttons_and_a_tap_turns_the_list_into_the_answer(knowledge):
+    strict = Engine(knowledge, Thresholds(answer=0.99, margin=0.5, clarify=0.3))
+    bot = Bot(Service(KNOWLEDGE, strict))
+    await bot.app.initialize()
+    sent = only(await bot.send(updates.private_text("复工复产去哪个窗口办理")), "sendMessage")
+    assert sent["text"] == "您是想问："
+    first = buttons(sent)[0]
+    assert first == ("企业复工复产去哪个窗口办理？", "c:fugong-zhuanchuang")
+    calls = await bot.send(updates.callback(first[1], bot.last_message()))
+    edited = only(calls, "editMessageText")
+    assert "复工复产专窗" in edited["text"]
+    assert only(calls, "answerCallbackQuery")["callback_query_id"].startswith("cb")
+    await bot.app.shutdown()
+
+
+async def test_start_shows_welcome_and_topics_and_deep_link_opens_an_answer(bot):
+    calls = await bot.send(updates.private_text("/start"))
+    texts = [p["text"] for name, p in calls if name == "sendMessage"]
+    assert "抚远营商环境政策问答机器人" in texts[0]
+    assert ("复工复产与服务窗口", f"t:{replies.category_key('复工复产与服务窗口')}") in buttons(
+        [p for n, p in calls if n == "sendMessage"][-1]
+    )
+    deep = only(await bot.send(updates.private_text("/start qiye-xinyong-xiufu")), "sendMessage")
+    assert "信用修复" in deep["text"] and ("👍 有帮助", "f:+:qiye-xinyong-xiufu") in buttons(deep)
+    unknown = await bot.send(updates.private_text("/start no-such-entry"))
+    assert "欢迎" in unknown[0][1]["text"] or "您好" in unknown[0][1]["text"]
+
+
+async def test_topics_menu_is_edited_in_place_with_back_buttons(bot):
+    menu = only(await bot.send(updates.private_text("/topics")), "sendMessage")
+    category = "审批与项目服务"
+    key = f"t:{replies.category_key(category)}"
+    assert (category, key) in buttons(menu)
+    listing = only(await bot.send(updates.callback(key, bot.last_message())), "editMessageText")
+    assert category in listing["text"]
+    assert ("« 返回主题", "t") in buttons(listing)
+    assert ("抚远有模拟审批、容缺受理这些审批服务吗？", "q:shenpi-jizhi") in buttons(listing)
+    message = bot.api._message({**listing, "chat_id": updates.USER_ID})
+    shown = only(await bot.send(updates.callback("q:shenpi-jizhi", message)), "editMessageText")
+    assert "模拟审批" in shown["text"]
+    assert (f"« 返回「{category}」", key) in buttons(shown)
+    back = only(await bot.send(updates.callback("t", message)), "editMessageText")
+    assert back["text"] == "请选择主题："
+
+
+async def test_related_button_sends_a_new_answer(bot):
+    await bot.send(updates.private_text("复工复产去哪个窗口办理"))
+    calls = await bot.send(updates.callback("a:fugong-lvse-tongdao", bot.last_message()))
+    assert "绿色通道" in only(calls, "sendMessage")["text"]
+    assert only(calls, "answerCallbackQuery")
+
+
+async def test_feedback_thanks_and_removes_the_vote_buttons(bot):
+    await bot.send(updates.private_text("信用修复"))
+    calls = await bot.send(updates.callback("f:+:qiye-xinyong-xiufu", bot.last_message()))
+    assert only(calls, "answerCallbackQuery")["text"] == handlers.THANKS
+    markup = only(calls, "editMessageReplyMarkup")["reply_markup"]
+    assert all(
+        not b["callback_data"].startswith("f:") for row in markup["inline_keyboard"] for b in row
+    )
+
+
+@pytest.mark.parametrize(
+    "data",
+    ["a:no-such-entry", "c:gone", "q:gone", "t:ffffffff", "f:x:1", "zz", "", "a:" + "x" * 60],
+)
+async def test_stale_or_forged_buttons_are_answered_gracefully(bot, data):
+    await bot.send(updates.private_text("信用修复"))
+    calls = await bot.send(updates.callback(data, bot.last_message()))
+    answered = only(calls, "answerCallbackQuery")
+    assert answered.get("text") in (handlers.STALE, None)
+    assert not [
+        name for name, _ in calls if name == "sendMessage" and "出了点问题" in _.get("text", "")
+    ]
+
+
+async def test_group_messages_only_when_addressed(bot):
+    assert await bot.send(updates.group_text("复工复产去哪个窗口办理")) == []
+    mentioned = only(
+        await bot.send(updates.group_text("@fuyuan_policy_bot 复工复产去哪个窗口办理")),
+        "sendMessage",
+    )
+    assert "复工复产专窗" in mentioned["text"]
+    replied = only(
+        await bot.send(updates.group_text("信用修复怎么办", reply_to_bot=True)), "sendMessage"
+    )
+    assert "信用修复" in replied["text"]
+    helped = only(await bot.send(updates.group_text("/help@fuyuan_policy_bot")), "sendMessage")
+    assert "12345" in helped["text"]
+    assert await bot.send(updates.group_text("/unknowncommand")) == []
+    assert await bot.send(updates.group_text("哈哈哈 [图片]")) == []
+
+
+async def test_inline_mode_returns_up_to_ten_answers(bot):
+    results = only(await bot.send(updates.inline_query("复工复产")), "answerInlineQuery")["results"]
+    assert 1 <= len(results) <= 10
+    assert results[0]["id"] == "fugong-zhuanchuang" or any(
+        r["id"] == "fugong-zhuanchuang" for r in results
+    )
+    assert results[0]["input_message_content"]["parse_mode"] == "HTML"
+    empty = only(await bot.send(updates.inline_query("")), "answerInlineQuery")["results"]
+    assert 1 <= len(empty) <= 10
+
+
+@pytest.mark.parametrize("update", [updates.photo, updates.sticker, updates.location])
+async def test_non_text_gets_one_short_hint(bot, update):
+    sent = only(await bot.send(update()), "sendMessage")
+    assert sent["text"] == handlers.TYPE_PLEASE
+
+
+async def test_edited_messages_are_answered_as_new_questions(bot):
+    sent = only(await bot.send(updates.private_text("绿色通到", edited=True)), "sendMessage")
+    assert "绿色通道" in sent["text"]
+
+
+async def test_help_about_and_unknown_command(bot):
+    assert "12345" in only(await bot.send(updates.private_text("/help")), "sendMessage")["text"]
+    about = only(await bot.send(updates.private_text("/about")), "sendMessage")["text"]
+    assert "2022-05-26" in about and "澎湃" in about
+    unknown = only(await bot.send(updates.private_text("/foo")), "sendMessage")["text"]
+    assert unknown == handlers.UNKNOWN_COMMAND
+
+
+async def test_admin_commands_look_unknown_to_everyone_else(bot):
+    for command in ("/reload", "/stats"):
+        sent = only(await bot.send(updates.private_text(command)), "sendMessage")
+        assert sent["text"] == handlers.UNKNOWN_COMMAND
+
+
+async def test_stats_for_admins(bot):
+    await bot.send(updates.private_text("复工复产去哪个窗口办理"))
+    await bot.send(updates.private_text("个人所得税怎么交"))
+    text = only(
+        await bot.send(updates.private_text("/stats", user_id=updates.ADMIN_ID)), "sendMessage"
+    )["text"]
+    assert "62 个问答" in text and "answered 1" in text and "fallback 1" in text
+
+
+async def test_reload_refuses_a_broken_edit_and_takes_a_good_one(knowledge_copy):
+    bot = Bot(Service.open(knowledge_copy))
+    await bot.app.initialize()
+    old = bot.service.engine.knowledge.version
+    faq = knowledge_copy / "faq" / "04-qiye-fuwu.yaml"
+    good = faq.read_text(encoding="utf-8")
+    faq.write_text(
+        good.replace("  - id: qiye-tousu", "  - id: qiye-xinyong-xiufu"), encoding="utf-8"
+    )
+    refused = only(
+        await bot.send(updates.private_text("/reload", user_id=updates.ADMIN_ID)), "sendMessage"
+    )
+    assert "继续使用旧版本" in refused["text"] and "04-qiye-fuwu.yaml" in refused["text"]
+    assert bot.service.engine.knowledge.version == old
+    assert (
+        "信用修复" in only(await bot.send(updates.private_text("信用修复")), "sendMessage")["text"]
+    )
+    faq.write_text(good.replace("可以。抚远市实时处理", "可以，抚远市实时处理"), encoding="utf-8")
+    taken = only(
+        await bot.send(updates.private_text("/reload", user_id=updates.ADMIN_ID)), "sendMessage"
+    )
+    assert "已重新加载" in taken["text"]
+    assert bot.service.engine.knowledge.version != old
+    await bot.app.shutdown()
+
+
+async def test_knowledge_text_is_html_escaped(knowledge_copy):
+    faq = knowledge_copy / "faq" / "04-qiye-fuwu.yaml"
+    text = faq.read_text(encoding="utf-8").replace(
+        "可以。抚远市实时处理", "可以 <b>&</b> <script>x</script>。抚远市实时处理"
+    )
+    faq.write_text(text, encoding="utf-8")
+    bot = Bot(Service.open(knowledge_copy))
+    await bot.app.initialize()
+    sent = only(await bot.send(updates.private_text("信用修复")), "sendMessage")["text"]
+    assert "&lt;b&gt;&amp;&lt;/b&gt; &lt;script&gt;" in sent and "<script>" not in sent
+    await bot.app.shutdown()
+
+
+async def test_long_answers_are_split_at_paragraphs_with_buttons_on_the_last(knowledge_copy):
+    faq = knowledge_copy / "faq" / "04-qiye-fuwu.yaml"
+    long_answer = "\n\n".join(f"第{n}段。" + "信用修复说明。" * 150 for n in range(4))
+    text = faq.read_text(encoding="utf-8")
+    start = text.index("    answer: |\n      可以。抚远市实时处理")
+    end = text.index("    source:", start)
+    indented = "\n".join("      " + line if line else "" for line in long_answer.split("\n"))
+    faq.write_text(
+        text[:start] + "    answer: |\n" + indented + "\n" + text[end:], encoding="utf-8"
+    )
+    bot = Bot(Service.open(knowledge_copy))
+    await bot.app.initialize()
+    sent = [
+        p for name, p in await bot.send(updates.private_text("信用修复")) if name == "sendMessage"
+    ]
+    assert len(sent) >= 2
+    assert all(len(p["text"]) <= 4096 for p in sent)
+    assert [("reply_markup" in p) for p in sent] == [False] * (len(sent) - 1) + [True]
+    assert sent[1]["text"].startswith("第")  # cut at a paragraph boundary
+    await bot.app.shutdown()
+
+
+async def test_per_user_limit_sends_one_notice_and_spares_other_users(engine):
+    bot = Bot(Service(KNOWLEDGE, engine), UserLimiter(limit=5, window=60))
+    await bot.app.initialize()
+    texts = []
+    for _ in range(9):
+        texts += [
+            p["text"]
+            for name, p in await bot.send(updates.private_text("信用修复"))
+            if name == "sendMessage"
+        ]
+    assert len(texts) == 6 and texts[-1] == handlers.SLOW_DOWN
+    other = only(await bot.send(updates.private_text("信用修复", user_id=2002)), "sendMessage")
+    assert "信用修复" in other["text"]
+    await bot.app.shutdown()
+
+
+async def test_an_exception_in_a_handler_apologises_and_the_bot_goes_on(bot, monkeypatch):
+    def broken(question):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(bot.service, "answer", broken)
+    calls = await bot.send(updates.private_text("信用修复"))
+    assert only(calls, "sendMessage")["text"] == handlers.APOLOGY
+    monkeypatch.undo()
+    assert (
+        "信用修复" in only(await bot.send(updates.private_text("信用修复")), "sendMessage")["text"]
+    )
+
+
+def test_callback_data_fits_telegram_for_every_button(engine, knowledge):
+    for entry in knowledge.entries:
+        reply = replies.answer_reply(engine.entry_answer(entry), knowledge, back=entry.category)
+        for row in reply.keyboard.inline_keyboard:
+            for b in row:
+                assert 1 <= len(b.callback_data.encode()) <= 64
+    for category in knowledge.categories:
+        for row in replies.category_reply(knowledge, category).keyboard.inline_keyboard:
+            assert all(len(b.callback_data.encode()) <= 64 for b in row)
+
+
+def test_split_respects_paragraphs_and_the_limit():
+    text = "\n\n".join(["甲" * 3000, "乙" * 3000, "丙" * 5000])
+    chunks = replies.split(text, 4096)
+    assert all(len(c) <= 4096 for c in chunks)
+    assert chunks[0] == "甲" * 3000 and chunks[1] == "乙" * 3000
+    assert "".join(chunks[2:]) == "丙" * 5000
+
+
+def test_limiter_window_slides():
+    now = [0.0]
+    limiter = UserLimiter(limit=2, window=10, clock=lambda: now[0])
+    assert [limiter.check(1) for _ in range(4)] == ["ok", "ok", "notify", "drop"]
+    now[0] = 11
+    assert limiter.check(1) == "ok"
+
+
+def test_knowledge_fixture_is_the_shipped_one(knowledge):
+    assert load(KNOWLEDGE).version == knowledge.version
