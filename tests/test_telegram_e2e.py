@@ -158,3 +158,68 @@ def test_run_without_a_token_is_one_line_and_exit_2():
     )
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1 and "TELEGRAM_BOT_TOKEN" in result.stderr
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_webhook_mode_checks_the_secret_and_answers(standin):
+    import httpx
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/telegram"
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": standin.base_url,
+        "POLICYBOT_KNOWLEDGE": str(KNOWLEDGE),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        "--webhook-url",
+        url,
+        "--listen",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--secret-token",
+        "s3cret",
+    ]
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        registered = standin.api.wait_for("setWebhook", timeout=30)[0]
+        assert registered["url"] == url and registered["secret_token"] == "s3cret"
+        update = updates.private_text("复工复产去哪个窗口办理")
+        deadline = time.monotonic() + 30
+        while True:  # the server starts listening just after setWebhook
+            try:
+                forged = httpx.post(
+                    url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}
+                )
+                break
+            except httpx.ConnectError:
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+        assert forged.status_code == 403
+        accepted = httpx.post(
+            url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
+        )
+        assert accepted.status_code == 200
+        reply = standin.api.wait_for("sendMessage", timeout=30)[0]
+        assert "复工复产专窗" in reply["text"]
+        assert len(standin.api.sent()) == 1  # the forged update was not processed
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert TOKEN not in out + err
