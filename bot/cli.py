@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import getpass
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -13,8 +15,13 @@ from pathlib import Path
 from bot import __version__
 from bot.engine import CLARIFY, Engine
 from bot.evaluation import calibrate, evaluate, load_cases
+from bot.exchanges import PICKED, ExchangeLog, SQLiteStore
+from bot.gaps import cluster, gap_exchanges, since_to_iso, stats
 from bot.knowledge import Knowledge, KnowledgeDirMissing, KnowledgeError, check, load
 from bot.render import as_text
+from bot.reports import FORMATS, gaps_csv, gaps_html, gaps_json, gaps_table, stats_table
+from bot.service import Service
+from bot.teach import TeachRefused, teach
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -25,6 +32,35 @@ class CommandError(Exception):
 
 def knowledge_dir(args: argparse.Namespace) -> Path:
     return Path(args.knowledge or os.environ.get("POLICYBOT_KNOWLEDGE") or "knowledge")
+
+
+def db_path(args: argparse.Namespace) -> Path:
+    return Path(args.db or os.environ.get("POLICYBOT_DB") or "data/policybot.sqlite3")
+
+
+def open_log(args: argparse.Namespace) -> ExchangeLog:
+    try:
+        return ExchangeLog.open(db_path(args), os.environ.get("POLICYBOT_SALT"))
+    except (OSError, sqlite3.Error) as exc:
+        raise CommandError(f"无法打开交流记录 {db_path(args)}: {exc}") from exc
+
+
+def open_store(args: argparse.Namespace) -> SQLiteStore:
+    """The log for reading; it must exist already (reports on a new empty file help nobody)."""
+    path = db_path(args)
+    if not path.is_file():
+        raise CommandError(f"交流记录不存在: {path}（用 --db 或 POLICYBOT_DB 指定）")
+    try:
+        return SQLiteStore(path)
+    except sqlite3.Error as exc:
+        raise CommandError(f"无法读取交流记录 {path}: {exc}") from exc
+
+
+def since(args: argparse.Namespace) -> str | None:
+    try:
+        return since_to_iso(args.since)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
 
 
 def load_knowledge(args: argparse.Namespace) -> Knowledge:
@@ -40,15 +76,17 @@ def load_knowledge(args: argparse.Namespace) -> Knowledge:
 def cmd_ask(args: argparse.Namespace) -> int:
     """Answer one question, or one per line of standard input with --jsonl."""
     knowledge = load_knowledge(args)
-    engine = Engine(knowledge)
+    log = open_log(args) if args.log else None
+    service = Service(knowledge_dir(args), Engine(knowledge), log)
+    user = getpass.getuser() if log else None
     if args.jsonl:
         for line in sys.stdin:
-            answer = engine.answer(line.rstrip("\r\n"))
+            answer, _ = service.ask(line.rstrip("\r\n"), "ask", "cli", user)
             print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
         return EXIT_OK
     if args.question is None:
         raise CommandError('请给出问题，例如：policybot ask "复工复产去哪个窗口办理"')
-    answer = engine.answer(args.question)
+    answer, _ = service.ask(args.question, "ask", "cli", user)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -60,10 +98,13 @@ def cmd_chat(args: argparse.Namespace) -> int:
     """A conversation in the terminal; a number picks from a "您是想问" list."""
     knowledge = load_knowledge(args)
     engine = Engine(knowledge)
+    service = Service(knowledge_dir(args), engine, None if args.no_log else open_log(args))
+    user = getpass.getuser()
     _enable_line_editing()
     print(knowledge.texts.welcome.strip())
     print("（输入 q 或按 Ctrl-D 退出）")
     choices: tuple = ()
+    exchange = None
     while True:
         try:
             line = input("\n问> ")
@@ -74,9 +115,12 @@ def cmd_chat(args: argparse.Namespace) -> int:
             return EXIT_OK
         picked = line.strip()
         if picked.isdigit() and 1 <= int(picked) <= len(choices):
-            answer = engine.entry_answer(knowledge.by_id[choices[int(picked) - 1].id])
+            entry_id = choices[int(picked) - 1].id
+            if service.log is not None:
+                service.log.feedback(exchange, PICKED, entry_id, "chat", user)
+            answer = engine.entry_answer(knowledge.by_id[entry_id])
         else:
-            answer = engine.answer(line)
+            answer, exchange = service.ask(line, "chat", "cli", user)
         choices = answer.choices if answer.status == CLARIFY else ()
         print(as_text(answer, knowledge))
 
@@ -126,6 +170,74 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_gaps(args: argparse.Namespace) -> int:
+    """What people asked that the knowledge could not answer, grouped, largest first."""
+    engine = Engine(load_knowledge(args))
+    store = open_store(args)
+    start = since(args)
+    found = cluster(gap_exchanges(store, start), engine, args.min_count)
+    if args.format == "json":
+        output: str | bytes = gaps_json(found)
+    elif args.format == "csv":
+        output = gaps_csv(found)
+    elif args.format == "html":
+        title = f"{engine.knowledge.texts.name}：问答缺口报告"
+        period = f"自 {start[:10]} 起" if start else "全部记录"
+        output = gaps_html(found, stats(store, start), title, period)
+    else:
+        output = gaps_table(found)
+    store.close()
+    write_output(output, args.out)
+    return EXIT_OK
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    """Volume, answer rates, top entries, feedback and latency, per day."""
+    store = open_store(args)
+    numbers = stats(store, since(args))
+    store.close()
+    if args.format == "json":
+        write_output(json.dumps(numbers.to_dict(), ensure_ascii=False, indent=2), args.out)
+    else:
+        write_output(stats_table(numbers), args.out)
+    return EXIT_OK
+
+
+def write_output(output: str | bytes, out: str | None) -> None:
+    if out:
+        data = output if isinstance(output, bytes) else output.encode("utf-8")
+        Path(out).write_bytes(data)
+        print(f"已写入 {out}", file=sys.stderr)
+    elif isinstance(output, bytes):
+        sys.stdout.buffer.write(output)
+    else:
+        print(output)
+
+
+def cmd_teach(args: argparse.Namespace) -> int:
+    """Add a real user's phrasing to an entry's similar questions, keeping the file's layout."""
+    try:
+        taught = teach(load_knowledge(args), args.question, args.entry_id)
+    except TeachRefused as exc:
+        print(f"policybot: 未添加：{exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"已把 “{taught.question}” 加为 {taught.entry_id} 的相似问（{taught.path}）")
+    return EXIT_OK
+
+
+def cmd_prune(args: argparse.Namespace) -> int:
+    """Delete exchanges (and their feedback) older than the retention period."""
+    store = open_store(args)
+    try:
+        cutoff = since_to_iso(args.older_than)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
+    removed = store.prune(cutoff)
+    store.close()
+    print(f"已删除 {cutoff[:10]} 之前的 {removed} 条交流记录")
+    return EXIT_OK
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     """Measure the engine on an eval file; --calibrate suggests thresholds for bot.yaml."""
     knowledge = load_knowledge(args)
@@ -157,7 +269,6 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the Telegram bot until SIGINT/SIGTERM: long polling, or a webhook server."""
-    from bot.service import Service
     from bot.settings import ConfigError, Settings
     from bot.tg.app import configure_logging, run
 
@@ -167,14 +278,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from exc
     load_knowledge(args)  # fail before connecting, with the errors listed
     configure_logging(settings)
-    run(
-        settings,
-        Service.open(settings.knowledge),
-        webhook_url=args.webhook_url,
-        listen=args.listen,
-        port=args.port,
-        secret_token=args.secret_token or os.environ.get("TELEGRAM_WEBHOOK_SECRET"),
-    )
+    log = open_log(args)
+    try:
+        run(
+            settings,
+            Service.open(settings.knowledge, log),
+            webhook_url=args.webhook_url,
+            listen=args.listen,
+            port=args.port,
+            secret_token=args.secret_token or os.environ.get("TELEGRAM_WEBHOOK_SECRET"),
+        )
+    finally:
+        log.close()
     return EXIT_OK
 
 
@@ -189,6 +304,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="知识库目录（默认 $POLICYBOT_KNOWLEDGE 或 ./knowledge）",
     )
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        help="交流记录数据库（默认 $POLICYBOT_DB 或 ./data/policybot.sqlite3）",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(name: str, handler: Callable, help: str) -> argparse.ArgumentParser:
@@ -201,8 +321,30 @@ def build_parser() -> argparse.ArgumentParser:
     output = ask.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
     output.add_argument("--jsonl", action="store_true", help="从标准输入逐行读问题，逐行输出 JSON")
+    ask.add_argument("--log", action="store_true", help="把问答写入交流记录")
 
-    command("chat", cmd_chat, "在终端里对话")
+    chat = command("chat", cmd_chat, "在终端里对话（写入交流记录）")
+    chat.add_argument("--no-log", action="store_true", help="不写交流记录")
+
+    gaps = command("gaps", cmd_gaps, "列出答不上的问题（按相似问题分组）")
+    gaps.add_argument(
+        "--since", default="7d", help="时间范围，如 7d、24h、2w 或 2026-11-01（默认 7d）"
+    )
+    gaps.add_argument("--min-count", type=int, default=1, metavar="N", help="只列出至少 N 次的组")
+    gaps.add_argument("--format", choices=FORMATS, default="table")
+    gaps.add_argument("--out", metavar="FILE", help="写入文件而不是标准输出")
+
+    usage = command("stats", cmd_stats, "使用统计")
+    usage.add_argument("--since", default="7d", help="时间范围（默认 7d）")
+    usage.add_argument("--format", choices=("table", "json"), default="table")
+    usage.add_argument("--out", metavar="FILE", help="写入文件而不是标准输出")
+
+    taught = command("teach", cmd_teach, "把一个问法加为条目的相似问")
+    taught.add_argument("question", help="用户的问法")
+    taught.add_argument("entry_id", help="条目 id")
+
+    prune = command("prune", cmd_prune, "删除过期的交流记录")
+    prune.add_argument("--older-than", required=True, metavar="AGE", help="如 180d")
 
     validate = command("validate", cmd_validate, "检查知识库")
     validate.add_argument("--strict", action="store_true", help="有警告也返回失败")

@@ -1,4 +1,4 @@
-"""The running service's state that every channel shares: the knowledge in use and its counters.
+"""The running service's state that every channel shares: the knowledge in use and the log.
 
 Reloading builds a complete new engine first and swaps it in with one assignment, so a question
 is always answered by one whole knowledge version, and a broken edit never replaces a good one.
@@ -6,35 +6,49 @@ is always answered by one whole knowledge version, and a broken edit never repla
 
 from __future__ import annotations
 
+import datetime as dt
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.engine import Answer, Engine
+from bot.exchanges import ExchangeLog
 from bot.knowledge import KnowledgeDirMissing, KnowledgeError, load
 from bot.yamlfile import Problem
 
 
 @dataclass
 class Service:
-    """The engine in use, how to reload it, and what it has done since start."""
+    """The engine in use, how to reload it, and where exchanges are recorded."""
 
     directory: Path
     engine: Engine
+    log: ExchangeLog | None = None
     started: float = field(default_factory=time.monotonic)
-    served: Counter = field(default_factory=Counter)
+    started_at: str = field(
+        default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+    )
 
     @classmethod
-    def open(cls, directory: Path | str) -> Service:
+    def open(cls, directory: Path | str, log: ExchangeLog | None = None) -> Service:
         """Load the knowledge; raises like `bot.knowledge.load` when it cannot."""
         directory = Path(directory)
-        return cls(directory, Engine(load(directory)))
+        return cls(directory, Engine(load(directory)), log)
 
-    def answer(self, question: str) -> Answer:
-        answer = self.engine.answer(question)
-        self.served[answer.status] += 1
-        return answer
+    def ask(
+        self,
+        question: str,
+        channel: str,
+        chat_type: str | None = None,
+        user_id: object = None,
+    ) -> tuple[Answer, str | None]:
+        """Answer a question and record the exchange; returns the answer and the exchange id."""
+        engine = self.engine  # one version for the whole exchange, even if a reload lands now
+        answer = engine.answer(question)
+        if self.log is None:
+            return answer, None
+        version = engine.knowledge.version
+        return answer, self.log.record(answer, channel, version, chat_type, user_id)
 
     def reload(self) -> list[Problem]:
         """Re-read the knowledge; on any error keep serving the old one and return the errors."""

@@ -219,11 +219,14 @@ class StandIn:
                 _, token, method = self.path.split("?")[0].split("/", 2)
                 status, answer = api.handle(token.removeprefix("bot"), method, params)
                 data = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the bot stopped while a long poll was still open
 
             def log_message(self, *args) -> None:
                 pass

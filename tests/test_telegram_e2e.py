@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from bot.exchanges import HELPFUL, PICKED, ExchangeLog
 from bot.service import Service
 from bot.settings import Settings
 from bot.tg.app import build_application
@@ -26,12 +27,19 @@ def standin():
 
 
 @pytest.fixture
-async def polling(standin, engine):
+def service(engine, tmp_path):
+    log = ExchangeLog.open(tmp_path / "log.sqlite3", salt="e2e")
+    yield Service(KNOWLEDGE, engine, log)
+    log.close()
+
+
+@pytest.fixture
+async def polling(standin, service):
     """The application polling the stand-in, as `policybot run` does, until the test ends."""
     settings = Settings(
         token=TOKEN, base_url=standin.base_url, admins=frozenset({updates.ADMIN_ID})
     )
-    app = build_application(settings, Service(KNOWLEDGE, engine))
+    app = build_application(settings, service)
     async with app:
         await app.start()
         await app.updater.start_polling(poll_interval=0.0, timeout=1)
@@ -56,7 +64,7 @@ async def wait_sent(
     return api.sent(method)
 
 
-async def test_a_conversation_through_every_kind_of_update(polling):
+async def test_a_conversation_through_every_kind_of_update(polling, service):
     api = polling
     api.push(updates.private_text("复工复产去哪个窗口办理"))
     answer = (await wait_sent(api, 1))[0]
@@ -70,11 +78,12 @@ async def test_a_conversation_through_every_kind_of_update(polling):
     assert "绿色通道" in sent[2]["text"]
 
     message = api._message({**answer, "chat_id": updates.USER_ID})
+    vote = answer["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
     for data in (
-        "f:+:fugong-zhuanchuang",
+        vote,
         "a:fugong-lvse-tongdao",
         "t",
-        "c:qiye-xinyong-xiufu",
+        "c::qiye-xinyong-xiufu",
         "q:shenpi-jizhi",
         "a:gone",
     ):
@@ -94,6 +103,18 @@ async def test_a_conversation_through_every_kind_of_update(polling):
     assert "文字" in sent[4]["text"]
     assert "信用修复" in sent[5]["text"]
     assert len(api.sent()) == 6  # nothing answered twice, the unaddressed group message not at all
+
+    # Every question reached the exchange log, pseudonymously, and so did the feedback.
+    logged = list(service.log.store.exchanges())
+    assert [e.question for e in logged] == ["复工复产去哪个窗口办理", "信用修复", "绿色通到"]
+    assert {e.channel for e in logged} == {"telegram"}
+    assert [e.chat_type for e in logged] == ["private", "supergroup", "supergroup"]
+    assert all(e.user_key and str(updates.USER_ID) not in e.user_key for e in logged)
+    assert logged[0].entry_id == "fugong-zhuanchuang" and logged[0].knowledge_version
+    kinds = {(f.kind, f.entry_id) for f in service.log.store.feedback()}
+    assert kinds == {(HELPFUL, "fugong-zhuanchuang"), (PICKED, "qiye-xinyong-xiufu")}
+    votes = [f for f in service.log.store.feedback() if f.kind == HELPFUL]
+    assert votes[0].exchange_id == logged[0].id
 
 
 async def test_faults_retry_and_nothing_is_lost(polling):

@@ -3,10 +3,13 @@ assertions on what the bot asked the Bot API to do."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from telegram import Update
 
 from bot.engine import Engine, Thresholds
+from bot.exchanges import ExchangeLog
 from bot.knowledge import load
 from bot.service import Service
 from bot.settings import Settings
@@ -42,8 +45,15 @@ class Bot:
 
 
 @pytest.fixture
-async def bot(engine):
-    bot = Bot(Service(KNOWLEDGE, engine))
+def exchange_log(tmp_path):
+    log = ExchangeLog.open(tmp_path / "log.sqlite3", salt="test-salt")
+    yield log
+    log.close()
+
+
+@pytest.fixture
+async def bot(engine, exchange_log):
+    bot = Bot(Service(KNOWLEDGE, engine, exchange_log))
     await bot.app.initialize()
     yield bot
     await bot.app.shutdown()
@@ -67,8 +77,9 @@ async def test_private_question_is_answered_with_source_feedback_and_related(bot
     assert "复工复产专窗" in sent["text"]
     assert "<i>来源：《" in sent["text"] and "2022-05-26" in sent["text"]
     labels = buttons(sent)
-    assert labels[0] == ("👍 有帮助", "f:+:fugong-zhuanchuang")
-    assert labels[1] == ("👎 没帮助", "f:-:fugong-zhuanchuang")
+    exchange = next(bot.service.log.store.exchanges()).id
+    assert labels[0] == ("👍 有帮助", f"f:+:{exchange}:fugong-zhuanchuang")
+    assert labels[1] == ("👎 没帮助", f"f:-:{exchange}:fugong-zhuanchuang")
     assert [data for _, data in labels[2:]] == [
         "a:fugong-lvse-tongdao",
         "a:fugong-zixun-dianhua",
@@ -87,14 +98,17 @@ async def test_smalltalk(bot):
     assert "您好" in sent["text"] and "reply_markup" not in sent
 
 
-async def test_clarify_offers_buttons_and_a_tap_turns_the_list_into_the_answer(knowledge):
+async def test_clarify_offers_buttons_and_a_tap_turns_the_list_into_the_answer(
+    knowledge, exchange_log
+):
     strict = Engine(knowledge, Thresholds(answer=0.99, margin=0.5, clarify=0.3))
-    bot = Bot(Service(KNOWLEDGE, strict))
+    bot = Bot(Service(KNOWLEDGE, strict, exchange_log))
     await bot.app.initialize()
     sent = only(await bot.send(updates.private_text("复工复产去哪个窗口办理")), "sendMessage")
     assert sent["text"] == "您是想问："
     first = buttons(sent)[0]
-    assert first == ("企业复工复产去哪个窗口办理？", "c:fugong-zhuanchuang")
+    assert re.fullmatch(r"c:[0-9a-f]{12}:fugong-zhuanchuang", first[1])
+    assert first[0] == "企业复工复产去哪个窗口办理？"
     calls = await bot.send(updates.callback(first[1], bot.last_message()))
     edited = only(calls, "editMessageText")
     assert "复工复产专窗" in edited["text"]
@@ -110,7 +124,7 @@ async def test_start_shows_welcome_and_topics_and_deep_link_opens_an_answer(bot)
         [p for n, p in calls if n == "sendMessage"][-1]
     )
     deep = only(await bot.send(updates.private_text("/start qiye-xinyong-xiufu")), "sendMessage")
-    assert "信用修复" in deep["text"] and ("👍 有帮助", "f:+:qiye-xinyong-xiufu") in buttons(deep)
+    assert "信用修复" in deep["text"] and ("👍 有帮助", "f:+::qiye-xinyong-xiufu") in buttons(deep)
     unknown = await bot.send(updates.private_text("/start no-such-entry"))
     assert "欢迎" in unknown[0][1]["text"] or "您好" in unknown[0][1]["text"]
 
@@ -141,7 +155,8 @@ async def test_related_button_sends_a_new_answer(bot):
 
 async def test_feedback_thanks_and_removes_the_vote_buttons(bot):
     await bot.send(updates.private_text("信用修复"))
-    calls = await bot.send(updates.callback("f:+:qiye-xinyong-xiufu", bot.last_message()))
+    vote = buttons(bot.api.sent()[-1])[0][1]
+    calls = await bot.send(updates.callback(vote, bot.last_message()))
     assert only(calls, "answerCallbackQuery")["text"] == handlers.THANKS
     markup = only(calls, "editMessageReplyMarkup")["reply_markup"]
     assert all(
@@ -303,10 +318,10 @@ async def test_per_user_limit_sends_one_notice_and_spares_other_users(engine):
 
 
 async def test_an_exception_in_a_handler_apologises_and_the_bot_goes_on(bot, monkeypatch):
-    def broken(question):
+    def broken(*args):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(bot.service, "answer", broken)
+    monkeypatch.setattr(bot.service, "ask", broken)
     calls = await bot.send(updates.private_text("信用修复"))
     assert only(calls, "sendMessage")["text"] == handlers.APOLOGY
     monkeypatch.undo()

@@ -88,6 +88,7 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CommandHandler("about", handlers.about))
     app.add_handler(CommandHandler("reload", handlers.reload))
     app.add_handler(CommandHandler("stats", handlers.stats))
+    app.add_handler(CommandHandler("gaps", handlers.gaps))
     app.add_handler(MessageHandler(filters.COMMAND, handlers.unknown_command))
     app.add_handler(MessageHandler(private & filters.TEXT, handlers.question))
     app.add_handler(MessageHandler(groups & filters.TEXT, handlers.group_question))

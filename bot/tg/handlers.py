@@ -7,6 +7,8 @@ build message text themselves: that is `bot.tg.replies`.
 from __future__ import annotations
 
 import logging
+import secrets
+from dataclasses import dataclass
 from html import escape
 
 from telegram import (
@@ -20,7 +22,9 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot.engine import Engine
+from bot.exchanges import HELPFUL, PICKED, UNHELPFUL
+from bot.gaps import cluster, gap_exchanges, since_to_iso
+from bot.gaps import stats as gap_stats
 from bot.service import Service
 from bot.settings import Settings
 from bot.tg import replies
@@ -34,6 +38,8 @@ APOLOGY = "抱歉，处理您的消息时出了点问题，请稍后再试；急
 UNKNOWN_COMMAND = "没有这个命令。输入 /help 查看用法，或直接输入您的问题。"
 STALE = "这个按钮已过期（知识库已更新），请重新提问或输入 /topics。"
 THANKS = "谢谢您的反馈！"
+CHANNEL = "telegram"
+GAP_REPORTS = 5  # how many /gaps reports keep their example buttons working
 INLINE_RESULTS = 10
 
 
@@ -109,7 +115,7 @@ async def group_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     )
     if username.lower() not in text.lower() and not to_bot:
         return
-    cleaned = text.replace(username, " ").replace(username.lower(), " ")
+    cleaned = text.replace(username, " ").replace(username.lower(), " ").strip()
     await reply_to_question(message, cleaned, context)
 
 
@@ -117,8 +123,9 @@ async def reply_to_question(
     message: Message, text: str, context: ContextTypes.DEFAULT_TYPE
 ) -> None:
     service = service_of(context)
-    answer = service.answer(text)
-    await send(message, replies.answer_reply(answer, service.engine.knowledge))
+    user = message.from_user.id if message.from_user else None
+    answer, exchange = service.ask(text, CHANNEL, message.chat.type, user)
+    await send(message, replies.answer_reply(answer, service.engine.knowledge, exchange))
 
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -184,22 +191,51 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Admins: what the bot knows and has done since it started."""
+    """Admins: knowledge, uptime, and what the exchange log says since start and this week."""
     if not is_admin(update, context):
         await unknown_command(update, context)
         return
     service = service_of(context)
     knowledge = service.engine.knowledge
-    served = service.served
     hours, rest = divmod(int(service.uptime), 3600)
     lines = [
         f"知识库：{len(knowledge.entries)} 个问答，版本 <code>{knowledge.version}</code>",
         f"运行时间：{hours} 小时 {rest // 60} 分",
-        f"已回复消息：{sum(served.values())}",
-        f"  answered {served['answered']} · clarify {served['clarify']} · "
-        f"fallback {served['fallback']} · smalltalk {served['smalltalk']}",
     ]
+    if service.log is None:
+        lines.append("交流记录未开启。")
+    for label, since in (("本次启动以来", service.started_at), ("最近 7 天", since_to_iso("7d"))):
+        if service.log is None:
+            break
+        numbers = gap_stats(service.log.store, since)
+        lines += [
+            "",
+            f"<b>{label}</b>：{numbers.total} 条消息",
+            f"answered {numbers.statuses.get('answered', 0)} · "
+            f"clarify {numbers.statuses.get('clarify', 0)} · "
+            f"fallback {numbers.statuses.get('fallback', 0)} · "
+            f"smalltalk {numbers.statuses.get('smalltalk', 0)}",
+            f"👍 {numbers.helpful} · 👎 {numbers.unhelpful} · p95 {numbers.latency_p95:.1f} ms",
+        ]
     await update.effective_message.reply_text("\n".join(lines))
+
+
+async def gaps(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Admins: the 10 largest gap clusters of the last 7 days, with example buttons."""
+    if not is_admin(update, context):
+        await unknown_command(update, context)
+        return
+    service = service_of(context)
+    if service.log is None:
+        await update.effective_message.reply_text("交流记录未开启。")
+        return
+    found = cluster(gap_exchanges(service.log.store, since_to_iso("7d")), service.engine)[:10]
+    reports = context.bot_data.setdefault("gap_reports", {})
+    report = secrets.token_hex(3)
+    reports[report] = found
+    while len(reports) > GAP_REPORTS:
+        reports.pop(next(iter(reports)))
+    await send(update.effective_message, replies.gaps_reply(found, report))
 
 
 # Buttons ----------------------------------------------------------------------------------
@@ -209,64 +245,101 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Every inline-keyboard tap. Always answered, so the client stops its spinner, even for
     forged data or buttons left over from an older knowledge version."""
     query = update.callback_query
-    engine = service_of(context).engine
     kind, _, rest = (query.data or "").partition(":")
     handler = _BUTTONS.get(kind)
     if handler is None or query.message is None:
         await query.answer(STALE)
         return
-    notice = await handler(query.message, rest, engine)
+    notice = await handler(Tap(query.message, rest, query.from_user.id, context))
     await query.answer(notice)
 
 
-async def _show_entry(message: Message, entry_id: str, engine: Engine) -> str | None:
-    entry = engine.knowledge.by_id.get(entry_id)
+@dataclass(frozen=True)
+class Tap:
+    """One button tap: the message it was under, its data after the kind, who tapped."""
+
+    message: Message
+    data: str
+    user_id: int
+    context: ContextTypes.DEFAULT_TYPE
+
+    @property
+    def service(self) -> Service:
+        return service_of(self.context)
+
+
+async def _show_entry(tap: Tap) -> str | None:
+    engine = tap.service.engine
+    entry = engine.knowledge.by_id.get(tap.data)
     if entry is None:
         return STALE
-    await send(message, replies.answer_reply(engine.entry_answer(entry), engine.knowledge))
+    await send(tap.message, replies.answer_reply(engine.entry_answer(entry), engine.knowledge))
     return None
 
 
-async def _pick(message: Message, entry_id: str, engine: Engine) -> str | None:
+async def _pick(tap: Tap) -> str | None:
+    exchange, _, entry_id = tap.data.partition(":")
+    engine = tap.service.engine
     entry = engine.knowledge.by_id.get(entry_id)
     if entry is None:
         return STALE
-    await show(message, replies.answer_reply(engine.entry_answer(entry), engine.knowledge))
+    if tap.service.log is not None:
+        tap.service.log.feedback(exchange, PICKED, entry_id, CHANNEL, tap.user_id)
+    await show(
+        tap.message, replies.answer_reply(engine.entry_answer(entry), engine.knowledge, exchange)
+    )
     return None
 
 
-async def _browse(message: Message, entry_id: str, engine: Engine) -> str | None:
-    entry = engine.knowledge.by_id.get(entry_id)
+async def _browse(tap: Tap) -> str | None:
+    engine = tap.service.engine
+    entry = engine.knowledge.by_id.get(tap.data)
     if entry is None:
         return STALE
-    reply = replies.answer_reply(engine.entry_answer(entry), engine.knowledge, back=entry.category)
-    await show(message, reply)
+    answer = engine.entry_answer(entry)
+    await show(tap.message, replies.answer_reply(answer, engine.knowledge, back=entry.category))
     return None
 
 
-async def _topic(message: Message, key: str, engine: Engine) -> str | None:
-    knowledge = engine.knowledge
-    if not key:
-        await show(message, replies.topics_reply(knowledge))
+async def _topic(tap: Tap) -> str | None:
+    knowledge = tap.service.engine.knowledge
+    if not tap.data:
+        await show(tap.message, replies.topics_reply(knowledge))
         return None
-    category = replies.find_category(knowledge, key)
+    category = replies.find_category(knowledge, tap.data)
     if category is None:
-        await show(message, replies.topics_reply(knowledge))
+        await show(tap.message, replies.topics_reply(knowledge))
         return STALE
-    await show(message, replies.category_reply(knowledge, category))
+    await show(tap.message, replies.category_reply(knowledge, category))
     return None
 
 
-async def _feedback(message: Message, rest: str, engine: Engine) -> str | None:
-    vote, _, entry_id = rest.partition(":")
+async def _feedback(tap: Tap) -> str | None:
+    vote, _, rest = tap.data.partition(":")
+    exchange, _, entry_id = rest.partition(":")
     if vote not in ("+", "-") or not entry_id:
         return STALE
-    log.info("feedback %s for %s", vote, entry_id)
-    markup = message.reply_markup
+    if tap.service.log is not None:
+        kind = HELPFUL if vote == "+" else UNHELPFUL
+        tap.service.log.feedback(exchange, kind, entry_id, CHANNEL, tap.user_id)
+    markup = tap.message.reply_markup
     if markup is not None:  # drop the 👍/👎 row: one vote per answer
-        kept = [row for row in markup.inline_keyboard if not row[0].callback_data.startswith("f:")]
-        await message.edit_reply_markup(InlineKeyboardMarkup(kept) if kept else None)
+        kept = [
+            row
+            for row in markup.inline_keyboard
+            if not (row[0].callback_data or "").startswith(f"{replies.FEEDBACK}:")
+        ]
+        await tap.message.edit_reply_markup(InlineKeyboardMarkup(kept) if kept else None)
     return THANKS
+
+
+async def _gap(tap: Tap) -> str | None:
+    report, _, number = tap.data.partition(":")
+    found = tap.context.bot_data.get("gap_reports", {}).get(report)
+    if not found or not number.isdigit() or int(number) >= len(found):
+        return STALE
+    await tap.message.reply_text(replies.gap_examples_html(found[int(number)]))
+    return None
 
 
 _BUTTONS = {
@@ -275,6 +348,7 @@ _BUTTONS = {
     replies.BROWSE: _browse,
     replies.TOPIC: _topic,
     replies.FEEDBACK: _feedback,
+    replies.GAP: _gap,
 }
 
 

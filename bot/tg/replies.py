@@ -21,11 +21,13 @@ MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH
 BUTTON_TEXT = 60  # characters of a question shown on a button
 
 # Callback data: a letter for the kind of tap, then ids.
-SHOW = "a"  # a:<entry id>     show an answer as a new message (related questions)
-PICK = "c"  # c:<entry id>     pick from a "您是想问" list (the list turns into the answer)
-TOPIC = "t"  # t / t:<key>     the category menu / one category's questions
-BROWSE = "q"  # q:<entry id>   an answer inside the category menu, with a back button
-FEEDBACK = "f"  # f:+:<id> / f:-:<id>
+# Exchange ids are 12 hex characters and entry ids at most 40: the longest, f:+:<12>:<40>, is 57.
+SHOW = "a"  # a:<entry>              show an answer as a new message (related questions)
+PICK = "c"  # c:<exchange>:<entry>   pick from a "您是想问" list (the list turns into the answer)
+TOPIC = "t"  # t / t:<key>           the category menu / one category's questions
+BROWSE = "q"  # q:<entry>            an answer inside the category menu, with a back button
+FEEDBACK = "f"  # f:+|-:<exchange>:<entry>   👍 / 👎; the exchange is empty for tapped answers
+GAP = "g"  # g:<report>:<n>          admins: the examples of one gap cluster
 
 
 @dataclass(frozen=True)
@@ -76,14 +78,18 @@ def entry_html(answer: Answer) -> str:
     return "\n\n".join(parts)
 
 
-def answer_reply(answer: Answer, knowledge: Knowledge, back: str | None = None) -> Reply:
-    """The reply for any engine answer; `back` adds a button back into the category menu."""
+def answer_reply(
+    answer: Answer, knowledge: Knowledge, exchange: str | None = None, back: str | None = None
+) -> Reply:
+    """The reply for any engine answer. `exchange` ties feedback and picks to the logged
+    exchange; `back` adds a button back into the category menu."""
+    exchange = exchange or ""
     if answer.status == ANSWERED and answer.entry is not None:
         entry_id = answer.entry.id
         rows = [
             [
-                button("👍 有帮助", f"{FEEDBACK}:+:{entry_id}"),
-                button("👎 没帮助", f"{FEEDBACK}:-:{entry_id}"),
+                button("👍 有帮助", f"{FEEDBACK}:+:{exchange}:{entry_id}"),
+                button("👎 没帮助", f"{FEEDBACK}:-:{exchange}:{entry_id}"),
             ]
         ]
         rows += [[button(e.question, f"{SHOW}:{e.id}")] for e in related(answer, knowledge)]
@@ -91,7 +97,7 @@ def answer_reply(answer: Answer, knowledge: Knowledge, back: str | None = None) 
             rows.append([button(f"« 返回「{back}」", f"{TOPIC}:{category_key(back)}")])
         return Reply(split(entry_html(answer)), InlineKeyboardMarkup(rows))
     if answer.status == CLARIFY:
-        rows = [[button(c.question, f"{PICK}:{c.id}")] for c in answer.choices]
+        rows = [[button(c.question, f"{PICK}:{exchange}:{c.id}")] for c in answer.choices]
         return Reply([escape(knowledge.texts.clarify)], InlineKeyboardMarkup(rows))
     if answer.status == FALLBACK:
         keyboard = InlineKeyboardMarkup([[button("📚 浏览主题", TOPIC)]])
@@ -134,3 +140,31 @@ def inline_text(answer: Answer) -> str:
     """An answer sent into another chat through inline mode."""
     question = answer.entry.question if answer.entry else answer.question
     return split(f"<b>{escape(question)}</b>\n\n{entry_html(answer)}")[0]
+
+
+def gaps_reply(clusters: list, report: str) -> Reply:
+    """Admins: the top gap clusters, each a button that shows its examples."""
+    if not clusters:
+        return Reply(["最近 7 天没有缺口：所有问题都答上了。"])
+    lines = ["<b>最近 7 天的缺口</b>（点按钮看示例）："]
+    rows = []
+    for number, cluster in enumerate(clusters, 1):
+        nearest = cluster.nearest.get("id", "-")
+        lines.append(
+            f"{number}. ×{cluster.count} {escape(cluster.representative)} → {escape(nearest)}"
+        )
+        rows.append([button(f"{number}. {cluster.representative}", f"{GAP}:{report}:{number - 1}")])
+    return Reply(split("\n".join(lines)), InlineKeyboardMarkup(rows))
+
+
+def gap_examples_html(cluster) -> str:
+    nearest = cluster.nearest
+    lines = [
+        f"<b>{escape(cluster.representative)}</b>",
+        f"{cluster.count} 次，{cluster.users} 位用户，"
+        f"{cluster.first_seen[:10]} – {cluster.last_seen[:10]}",
+        f"最近条目：{escape(nearest.get('id', '-'))}（{nearest.get('score', 0):.2f}）",
+        "",
+        *(f"· {escape(example)}" for example in cluster.examples),
+    ]
+    return "\n".join(lines)

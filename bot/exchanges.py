@@ -1,0 +1,265 @@
+"""The exchange log: every question, what the bot answered, and what users thought of it.
+
+`ExchangeStore` is the small storage interface; `SQLiteStore` implements it on the standard
+library's sqlite3 (WAL mode, one commit per exchange, versioned migrations), and a server
+database can implement the same five methods later. `ExchangeLog` is what channels call: it
+redacts, pseudonymizes, stamps the knowledge version, and never lets a storage problem stop a
+reply — failed writes are retried, kept, and reported, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import secrets
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from bot.engine import Answer
+from bot.normalize import normalize
+from bot.privacy import Pseudonymizer, redact
+
+log = logging.getLogger(__name__)
+
+HELPFUL, UNHELPFUL, PICKED = "helpful", "unhelpful", "picked"
+
+MIGRATIONS = [
+    # 1: exchanges and feedback
+    """
+    CREATE TABLE exchanges (
+        id TEXT PRIMARY KEY,
+        at TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        chat_type TEXT,
+        user_key TEXT,
+        question TEXT NOT NULL,
+        normalized TEXT NOT NULL,
+        status TEXT NOT NULL,
+        entry_id TEXT,
+        score REAL,
+        candidates TEXT NOT NULL DEFAULT '[]',
+        latency_ms REAL,
+        knowledge_version TEXT
+    );
+    CREATE INDEX exchanges_at ON exchanges (at);
+    CREATE TABLE feedback (
+        id INTEGER PRIMARY KEY,
+        exchange_id TEXT,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        entry_id TEXT,
+        user_key TEXT
+    );
+    CREATE INDEX feedback_exchange ON feedback (exchange_id);
+    CREATE INDEX feedback_at ON feedback (at);
+    """,
+]
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One question and its answer, as stored: redacted, pseudonymous."""
+
+    id: str
+    at: str
+    channel: str
+    chat_type: str | None
+    user_key: str | None
+    question: str
+    normalized: str
+    status: str
+    entry_id: str | None
+    score: float
+    candidates: list[dict]
+    latency_ms: float
+    knowledge_version: str
+
+
+@dataclass(frozen=True)
+class Feedback:
+    exchange_id: str | None
+    at: str
+    kind: str
+    entry_id: str | None
+    user_key: str | None
+
+
+class ExchangeStore(Protocol):
+    def add_exchange(self, exchange: Exchange) -> None: ...
+    def add_feedback(self, feedback: Feedback) -> None: ...
+    def exchanges(self, since: str | None = None) -> Iterator[Exchange]: ...
+    def feedback(self, since: str | None = None) -> Iterator[Feedback]: ...
+    def prune(self, before: str) -> int: ...
+    def close(self) -> None: ...
+
+
+class SQLiteStore:
+    """The exchange log in one SQLite file (created with its directory if missing)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.lock = threading.Lock()  # one connection, shared by the bot's threads
+        self.db = sqlite3.connect(self.path, check_same_thread=False, timeout=5.0)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        # In WAL mode, NORMAL loses no committed transaction when the process dies; only a power
+        # cut can lose the last ones. A full fsync per exchange would cost far more.
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.migrate()
+
+    def migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self.db:
+                self.db.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+
+    @property
+    def schema_version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    def add_exchange(self, exchange: Exchange) -> None:
+        row = {
+            **exchange.__dict__,
+            "candidates": json.dumps(exchange.candidates, ensure_ascii=False),
+        }
+        columns = ", ".join(row)
+        marks = ", ".join(f":{name}" for name in row)
+        with self.lock, self.db:
+            self.db.execute(f"INSERT OR IGNORE INTO exchanges ({columns}) VALUES ({marks})", row)
+
+    def add_feedback(self, feedback: Feedback) -> None:
+        with self.lock, self.db:
+            self.db.execute(
+                "INSERT INTO feedback (exchange_id, at, kind, entry_id, user_key) "
+                "VALUES (:exchange_id, :at, :kind, :entry_id, :user_key)",
+                feedback.__dict__,
+            )
+
+    def exchanges(self, since: str | None = None) -> Iterator[Exchange]:
+        with self.lock:
+            rows = self.db.execute(
+                "SELECT * FROM exchanges WHERE at >= ? ORDER BY at", (since or "",)
+            ).fetchall()
+        names = list(Exchange.__dataclass_fields__)
+        for row in rows:
+            values = dict(zip(names, row, strict=True))
+            values["candidates"] = json.loads(values["candidates"])
+            yield Exchange(**values)
+
+    def feedback(self, since: str | None = None) -> Iterator[Feedback]:
+        with self.lock:
+            rows = self.db.execute(
+                "SELECT exchange_id, at, kind, entry_id, user_key FROM feedback "
+                "WHERE at >= ? ORDER BY at",
+                (since or "",),
+            ).fetchall()
+        for row in rows:
+            yield Feedback(*row)
+
+    def prune(self, before: str) -> int:
+        with self.lock, self.db:
+            self.db.execute("DELETE FROM feedback WHERE at < ?", (before,))
+            return self.db.execute("DELETE FROM exchanges WHERE at < ?", (before,)).rowcount
+
+    def close(self) -> None:
+        with self.lock:
+            self.db.close()
+
+
+@dataclass
+class ExchangeLog:
+    """What channels call to record exchanges and feedback."""
+
+    store: ExchangeStore
+    users: Pseudonymizer
+    retries: int = 3
+    unsaved: list = field(default_factory=list)  # writes that failed, retried with the next one
+
+    @classmethod
+    def open(cls, path: Path | str, salt: str | None = None) -> ExchangeLog:
+        path = Path(path)
+        return cls(SQLiteStore(path), Pseudonymizer.for_database(path, salt))
+
+    def record(
+        self,
+        answer: Answer,
+        channel: str,
+        knowledge_version: str,
+        chat_type: str | None = None,
+        user_id: object = None,
+    ) -> str:
+        """Store one exchange; returns its id (for feedback buttons) even if storing failed."""
+        question = redact(answer.question)
+        exchange = Exchange(
+            id=secrets.token_hex(6),
+            at=now(),
+            channel=channel,
+            chat_type=chat_type,
+            user_key=self.users.key(channel, user_id),
+            question=question,
+            normalized=normalize(question),
+            status=answer.status,
+            entry_id=answer.entry_id,
+            score=round(answer.score, 4),
+            candidates=[{"id": c.id, "score": round(c.score, 4)} for c in answer.candidates],
+            latency_ms=round(answer.took_ms, 3),
+            knowledge_version=knowledge_version,
+        )
+        self._write(self.store.add_exchange, exchange)
+        return exchange.id
+
+    def feedback(
+        self,
+        exchange_id: str | None,
+        kind: str,
+        entry_id: str | None,
+        channel: str,
+        user_id: object = None,
+    ) -> None:
+        item = Feedback(
+            exchange_id or None, now(), kind, entry_id, self.users.key(channel, user_id)
+        )
+        self._write(self.store.add_feedback, item)
+
+    def _write(self, write, item) -> None:
+        self._drain([*self.unsaved, (write, item)])
+
+    def flush(self) -> None:
+        """Try once more to store writes that failed earlier."""
+        self._drain(self.unsaved)
+
+    def _drain(self, pending: list) -> None:
+        """Write with a few quick retries (a locked database usually frees within
+        milliseconds); keep what still fails, to try again before the next write."""
+        self.unsaved = []
+        for position, (write, item) in enumerate(pending):
+            for attempt in range(self.retries):
+                try:
+                    write(item)
+                    break
+                except sqlite3.Error as exc:
+                    if attempt == self.retries - 1:
+                        self.unsaved = pending[position:]
+                        log.error(
+                            "exchange log write failed (%s); %d write(s) kept for retry",
+                            exc,
+                            len(self.unsaved),
+                        )
+                        return
+                    time.sleep(0.01 * (attempt + 1))
+
+    def close(self) -> None:
+        self.flush()
+        if self.unsaved:
+            log.error("exchange log closed with %d unsaved write(s)", len(self.unsaved))
+        self.store.close()

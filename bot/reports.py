@@ -1,0 +1,191 @@
+"""Gap and usage reports in the formats reviewers open: terminal table, CSV, JSON, HTML.
+
+The HTML report is one self-contained file — inline CSS and an inline SVG chart, no scripts,
+fonts or CDNs — because it will be opened on government intranets without internet access.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from html import escape
+
+from bot.engine import ANSWERED, CLARIFY, FALLBACK, SMALLTALK
+from bot.gaps import Cluster, Stats
+
+FORMATS = ("table", "csv", "json", "html")
+CSV_COLUMNS = [
+    "count",
+    "users",
+    "representative",
+    "nearest_id",
+    "nearest_score",
+    "first_seen",
+    "last_seen",
+    "examples",
+]
+STATUS_COLOURS = {
+    ANSWERED: "#2e7d32",
+    CLARIFY: "#f9a825",
+    FALLBACK: "#c62828",
+    SMALLTALK: "#90a4ae",
+}
+# Near an existing entry: probably a phrasing to teach it; far: probably a new entry.
+TEACH_SCORE = 0.35
+
+
+def advice(cluster: Cluster) -> str:
+    nearest = cluster.nearest
+    if nearest and nearest.get("score", 0) >= TEACH_SCORE:
+        return f"加为 {nearest['id']} 的相似问？"
+    return "需要新条目？"
+
+
+def gaps_json(clusters: list[Cluster]) -> str:
+    return json.dumps({"clusters": [c.to_dict() for c in clusters]}, ensure_ascii=False, indent=2)
+
+
+def gaps_csv(clusters: list[Cluster]) -> bytes:
+    """UTF-8 with a byte-order mark, so Excel opens the Chinese correctly."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for c in clusters:
+        writer.writerow(
+            [
+                c.count,
+                c.users,
+                c.representative,
+                c.nearest.get("id", ""),
+                c.nearest.get("score", ""),
+                c.first_seen,
+                c.last_seen,
+                " | ".join(c.examples),
+            ]
+        )
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def gaps_table(clusters: list[Cluster]) -> str:
+    if not clusters:
+        return "没有找到缺口：这段时间所有问题都答上了。"
+    lines = []
+    for number, c in enumerate(clusters, 1):
+        nearest = f"{c.nearest.get('id', '-')} ({c.nearest.get('score', 0):.2f})"
+        lines.append(f"{number:>3}. ×{c.count}  {c.users} 人  {c.representative}")
+        lines.append(
+            f"     最近条目 {nearest} → {advice(c)}   {c.first_seen[:10]} – {c.last_seen[:10]}"
+        )
+        for example in c.examples[1:]:
+            lines.append(f"       · {example}")
+    return "\n".join(lines)
+
+
+def stats_table(stats: Stats) -> str:
+    lines = [
+        f"问题总数：{stats.total}",
+        f"回答 {stats.rate(ANSWERED):.1%} · 澄清 {stats.rate(CLARIFY):.1%} · "
+        f"兜底 {stats.rate(FALLBACK):.1%}（不含闲聊 {stats.statuses.get(SMALLTALK, 0)} 条）",
+        f"反馈：👍 {stats.helpful} · 👎 {stats.unhelpful}",
+        f"延迟：p50 {stats.latency_p50:.2f} ms · p95 {stats.latency_p95:.2f} ms",
+        "",
+        "最常回答的条目：",
+        *(f"  {count:>5}  {entry_id}" for entry_id, count in stats.top_entries),
+        "",
+        "每天：        answered clarify fallback smalltalk",
+    ]
+    for day, counts in stats.per_day.items():
+        numbers = "".join(
+            f"{counts.get(s, 0):>9}" for s in (ANSWERED, CLARIFY, FALLBACK, SMALLTALK)
+        )
+        lines.append(f"  {day}{numbers}")
+    return "\n".join(lines)
+
+
+def _chart(per_day: dict[str, dict]) -> str:
+    """Daily volume as stacked bars, one colour per status, as inline SVG."""
+    days = list(per_day)
+    width, height, pad = max(320, 40 * len(days) + 60), 220, 40
+    peak = max((sum(c.values()) for c in per_day.values()), default=0) or 1
+    bar = (width - pad - 20) / max(1, len(days))
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'role="img" aria-label="每日问题数量（按结果）" class="chart">',
+        f'<line x1="{pad}" y1="{height - pad}" x2="{width - 10}" y2="{height - pad}" '
+        'stroke="#555"/>',
+        f'<text x="4" y="{pad - 20}" font-size="11">{peak}</text>',
+    ]
+    scale = (height - 2 * pad) / peak
+    for index, day in enumerate(days):
+        x, y = pad + index * bar + 4, height - pad
+        for status in (ANSWERED, CLARIFY, FALLBACK, SMALLTALK):
+            count = per_day[day].get(status, 0)
+            if not count:
+                continue
+            tall = count * scale
+            y -= tall
+            parts.append(
+                f'<rect class="bar" data-day="{day}" data-status="{status}" data-count="{count}" '
+                f'x="{x:.1f}" y="{y:.1f}" width="{bar - 8:.1f}" height="{tall:.1f}" '
+                f'fill="{STATUS_COLOURS[status]}"><title>{day} {status}: {count}</title></rect>'
+            )
+        parts.append(f'<text x="{x:.1f}" y="{height - pad + 14}" font-size="10">{day[5:]}</text>')
+    legend_x = pad
+    for status, colour in STATUS_COLOURS.items():
+        parts.append(
+            f'<rect x="{legend_x}" y="{height - 14}" width="10" height="10" fill="{colour}"/>'
+        )
+        parts.append(f'<text x="{legend_x + 14}" y="{height - 5}" font-size="11">{status}</text>')
+        legend_x += 90
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def gaps_html(clusters: list[Cluster], stats: Stats, title: str, period: str) -> str:
+    rows = []
+    for number, c in enumerate(clusters, 1):
+        examples = "<br>".join(escape(e) for e in c.examples)
+        nearest = c.nearest.get("id", "")
+        rows.append(
+            "<tr>"
+            f"<td>{number}</td><td>{c.count}</td><td>{c.users}</td>"
+            f"<td>{escape(c.representative)}</td><td>{examples}</td>"
+            f"<td>{escape(nearest)}</td><td>{c.nearest.get('score', '')}</td>"
+            f"<td>{escape(advice(c))}</td>"
+            f"<td>{escape(c.first_seen[:16])}</td><td>{escape(c.last_seen[:16])}</td>"
+            "</tr>"
+        )
+    table = "\n".join(rows) or '<tr><td colspan="10">没有缺口</td></tr>'
+    return f"""<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<title>{escape(title)}</title>
+<style>
+body {{ font-family: "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", sans-serif;
+       margin: 2em; color: #222; }}
+table {{ border-collapse: collapse; width: 100%; }}
+th, td {{ border: 1px solid #ccc; padding: 4px 8px; vertical-align: top; text-align: left; }}
+th {{ background: #f0f0f0; }}
+.summary {{ color: #555; }}
+</style>
+</head>
+<body>
+<h1>{escape(title)}</h1>
+<p class="summary">{escape(period)} · 问题 {stats.total} 条 ·
+回答 {stats.rate(ANSWERED):.1%} · 澄清 {stats.rate(CLARIFY):.1%} · 兜底 {stats.rate(FALLBACK):.1%} ·
+👍 {stats.helpful} · 👎 {stats.unhelpful}</p>
+<h2>每日问题数量</h2>
+{_chart(stats.per_day)}
+<h2>缺口（{len(clusters)} 组）</h2>
+<table id="clusters">
+<thead><tr><th>#</th><th>次数</th><th>用户数</th><th>代表问题</th><th>示例</th><th>最近条目</th>
+<th>相似度</th><th>建议</th><th>首次</th><th>最近</th></tr></thead>
+<tbody>
+{table}
+</tbody>
+</table>
+</body>
+</html>
+"""
