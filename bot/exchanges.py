@@ -110,7 +110,9 @@ class SQLiteStore:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.lock = threading.Lock()  # one connection, shared by the bot's threads
-        self.db = sqlite3.connect(self.path, check_same_thread=False, timeout=5.0)
+        # A short busy timeout: a reply must not wait long for a locked log; `ExchangeLog`
+        # retries and keeps what still fails.
+        self.db = sqlite3.connect(self.path, check_same_thread=False, timeout=0.2)
         self.db.execute("PRAGMA journal_mode=WAL")
         # In WAL mode, NORMAL loses no committed transaction when the process dies; only a power
         # cut can lose the last ones. A full fsync per exchange would cost far more.

@@ -143,7 +143,16 @@ def test_chat_answers_and_picks_from_a_clarify_list(tmp_path):
     with (bot_yaml_free / "bot.yaml").open("a", encoding="utf-8") as f:
         f.write("\nthresholds: {answer: 0.99, margin: 0.5, clarify: 0.3}\n")  # everything clarifies
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "--knowledge", str(bot_yaml_free), "chat"],
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "--knowledge",
+            str(bot_yaml_free),
+            "--db",
+            str(tmp_path / "log.sqlite3"),
+            "chat",
+        ],
         input="你好\n复工复产去哪个窗口办理\n1\nq\n",
         capture_output=True,
         text=True,
@@ -155,3 +164,63 @@ def test_chat_answers_and_picks_from_a_clarify_list(tmp_path):
     assert "您好" in out
     assert "您是想问" in out
     assert "复工复产专窗" in out.split("您是想问", 1)[1]  # picking 1 showed the answer
+    from bot.exchanges import PICKED, SQLiteStore
+
+    store = SQLiteStore(tmp_path / "log.sqlite3")
+    assert [(e.channel, e.status) for e in store.exchanges()] == [
+        ("chat", "smalltalk"),
+        ("chat", "clarify"),
+    ]
+    assert [(f.kind, f.entry_id) for f in store.feedback()] == [(PICKED, "fugong-zhuanchuang")]
+
+
+def test_ask_log_then_gaps_stats_teach_and_prune(capsys, tmp_path, knowledge_copy, monkeypatch):
+    db = tmp_path / "log.sqlite3"
+    monkeypatch.setenv("POLICYBOT_SALT", "s")
+    base = ["--knowledge", str(knowledge_copy), "--db", str(db)]
+    for question in ["公积金怎么提取", "住房公积金怎么提取啊", "复工复产去哪个窗口办理"]:
+        assert main([*base, "ask", "--log", question]) == 0
+    assert main([*base, "ask", "不记录的问题"]) == 0  # without --log nothing is written
+    capsys.readouterr()
+
+    assert main([*base, "gaps", "--format", "json"]) == 0
+    clusters = json.loads(capsys.readouterr().out)["clusters"]
+    assert clusters[0]["count"] == 2 and clusters[0]["representative"] in (
+        "公积金怎么提取",
+        "住房公积金怎么提取啊",
+    )
+
+    out_file = tmp_path / "gaps.html"
+    assert main([*base, "gaps", "--format", "html", "--out", str(out_file)]) == 0
+    assert "<svg" in out_file.read_text(encoding="utf-8")
+    csv_file = tmp_path / "gaps.csv"
+    assert main([*base, "gaps", "--format", "csv", "--out", str(csv_file)]) == 0
+    assert csv_file.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert main([*base, "gaps"]) == 0 and "×2" in capsys.readouterr().out
+
+    assert main([*base, "stats", "--format", "json"]) == 0
+    numbers = json.loads(capsys.readouterr().out)
+    assert numbers["total"] == 3 and numbers["statuses"]["answered"] == 1
+
+    assert main([*base, "teach", "复工了去政务大厅哪个口子", "fugong-zhuanchuang"]) == 0
+    assert "已把" in capsys.readouterr().out
+    assert main([*base, "teach", "信用修复怎么办理", "fugong-zhuanchuang"]) == 1
+    assert "qiye-xinyong-xiufu" in capsys.readouterr().err
+
+    assert main([*base, "prune", "--older-than", "180d"]) == 0
+    assert "0 条" in capsys.readouterr().out
+    assert main([*base, "prune", "--older-than", "0d"]) == 0
+    assert "3 条" in capsys.readouterr().out
+
+
+def test_reports_need_an_existing_log(capsys, tmp_path):
+    assert (
+        main(["--knowledge", str(KNOWLEDGE), "--db", str(tmp_path / "none.sqlite3"), "stats"]) == 2
+    )
+    assert "不存在" in capsys.readouterr().err
+    assert (
+        main(
+            ["--knowledge", str(KNOWLEDGE), "--db", str(tmp_path / "x"), "gaps", "--since", "soon"]
+        )
+        == 2
+    )

@@ -189,7 +189,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_webhook_mode_checks_the_secret_and_answers(standin):
+def test_webhook_mode_checks_the_secret_and_answers(standin, tmp_path):
     import httpx
 
     port = free_port()
@@ -199,6 +199,7 @@ def test_webhook_mode_checks_the_secret_and_answers(standin):
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_API_BASE_URL": standin.base_url,
         "POLICYBOT_KNOWLEDGE": str(KNOWLEDGE),
+        "POLICYBOT_DB": str(tmp_path / "log.sqlite3"),
     }
     command = [
         sys.executable,

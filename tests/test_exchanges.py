@@ -1,0 +1,129 @@
+"""The exchange log on a real SQLite file: schema, contents, retention, and surviving faults."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+
+from bot.exchanges import HELPFUL, MIGRATIONS, PICKED, ExchangeLog, SQLiteStore
+from tests.conftest import KNOWLEDGE, ROOT
+
+
+def test_new_database_is_created_migrated_and_in_wal_mode(tmp_path):
+    path = tmp_path / "deep" / "dir" / "log.sqlite3"
+    store = SQLiteStore(path)
+    assert path.is_file()
+    assert store.schema_version == len(MIGRATIONS)
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    store.close()
+    reopened = SQLiteStore(path)  # migrating again is a no-op
+    assert reopened.schema_version == len(MIGRATIONS)
+    reopened.close()
+
+
+def test_an_exchange_is_recorded_with_everything_reviewers_need(tmp_path, engine):
+    log = ExchangeLog.open(tmp_path / "log.sqlite3", salt="s")
+    answer = engine.answer("我电话13812345678，复工复产去哪个窗口办理？")
+    exchange_id = log.record(answer, "telegram", engine.knowledge.version, "private", 1001)
+    log.feedback(exchange_id, HELPFUL, answer.entry_id, "telegram", 1001)
+    (stored,) = log.store.exchanges()
+    assert stored.id == exchange_id and len(exchange_id) == 12
+    assert stored.question == "我电话[手机号],复工复产去哪个窗口办理?"
+    assert "13812345678" not in stored.normalized
+    assert stored.status == "answered" and stored.entry_id == "fugong-zhuanchuang"
+    assert stored.channel == "telegram" and stored.chat_type == "private"
+    assert stored.user_key and "1001" not in stored.user_key
+    assert len(stored.candidates) == 5 and stored.candidates[0]["id"] == "fugong-zhuanchuang"
+    assert stored.latency_ms > 0 and stored.knowledge_version == engine.knowledge.version
+    (vote,) = log.store.feedback()
+    assert (vote.exchange_id, vote.kind, vote.entry_id) == (
+        exchange_id,
+        HELPFUL,
+        "fugong-zhuanchuang",
+    )
+    raw = sqlite3.connect(tmp_path / "log.sqlite3").execute("SELECT * FROM exchanges").fetchall()
+    assert "13812345678" not in json.dumps(raw, ensure_ascii=False)
+    log.close()
+
+
+def test_prune_removes_old_exchanges_and_their_feedback(tmp_path, engine):
+    log = ExchangeLog.open(tmp_path / "log.sqlite3", salt="s")
+    for question in ("信用修复", "绿色通道"):
+        exchange = log.record(engine.answer(question), "chat", "v1", "cli", "u")
+        log.feedback(exchange, PICKED, "qiye-xinyong-xiufu", "chat", "u")
+    log.store.db.execute(
+        "UPDATE exchanges SET at = '2020-01-01T00:00:00' WHERE question = '信用修复'"
+    )
+    log.store.db.execute("UPDATE feedback SET at = '2020-01-01T00:00:00' WHERE id = 1")
+    log.store.db.commit()
+    assert log.store.prune("2021-01-01") == 1
+    assert [e.question for e in log.store.exchanges()] == ["绿色通道"]
+    assert len(list(log.store.feedback())) == 1
+    log.close()
+
+
+def test_a_locked_database_delays_nothing_for_long_and_loses_nothing(tmp_path, engine, caplog):
+    path = tmp_path / "log.sqlite3"
+    log = ExchangeLog.open(path, salt="s")
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    log.record(engine.answer("信用修复"), "chat", "v1")  # cannot be written now
+    assert log.unsaved and "kept for retry" in caplog.text
+    blocker.execute("COMMIT")
+    blocker.close()
+    log.record(engine.answer("绿色通道"), "chat", "v1")  # writes both, in order
+    assert not log.unsaved
+    assert [e.question for e in log.store.exchanges()] == ["信用修复", "绿色通道"]
+    log.close()
+
+
+def ask_with_log(db, *, stdin=subprocess.PIPE):
+    env = {**os.environ, "POLICYBOT_SALT": "s"}
+    command = [
+        sys.executable,
+        "-m",
+        "bot",
+        "--knowledge",
+        str(KNOWLEDGE),
+        "--db",
+        str(db),
+        "ask",
+        "--jsonl",
+        "--log",
+    ]
+    return subprocess.Popen(
+        command, cwd=ROOT, env=env, stdin=stdin, stdout=subprocess.PIPE, text=True
+    )
+
+
+def test_no_exchange_is_lost_on_a_normal_stop(tmp_path):
+    db = tmp_path / "log.sqlite3"
+    process = ask_with_log(db)
+    questions = [f"信用修复 {n}" for n in range(40)]
+    out, _ = process.communicate("\n".join(questions) + "\n", timeout=60)
+    assert process.returncode == 0 and len(out.splitlines()) == 40
+    assert len(list(SQLiteStore(db).exchanges())) == 40
+
+
+def test_kill_9_loses_at_most_the_exchange_in_flight(tmp_path):
+    db = tmp_path / "log.sqlite3"
+    process = ask_with_log(db)
+    answered = 0
+    for n in range(30):
+        process.stdin.write(f"复工复产去哪个窗口办理 {n}\n")
+        process.stdin.flush()
+        process.stdout.readline()  # printed only after its exchange was committed
+        answered += 1
+    process.stdin.write("信用修复\n")  # in flight when the process dies
+    process.stdin.flush()
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+    store = SQLiteStore(db)
+    assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    stored = len(list(store.exchanges()))
+    assert answered <= stored <= answered + 1
+    store.close()

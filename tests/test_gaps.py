@@ -1,0 +1,222 @@
+"""Gap clustering and reports on a fixture log."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from html.parser import HTMLParser
+
+import pytest
+
+from bot.exchanges import UNHELPFUL, Exchange, Feedback, SQLiteStore
+from bot.gaps import cluster, gap_exchanges, since_to_iso, stats
+from bot.reports import gaps_csv, gaps_html, gaps_json, gaps_table, stats_table
+
+# (question, status, entry, day, user): what a week of real traffic might look like.
+TRAFFIC = [
+    ("公积金怎么提取", "fallback", None, "2026-11-18", "u1"),
+    ("住房公积金怎么提取啊", "fallback", None, "2026-11-19", "u2"),
+    ("公积金提取怎么办理", "fallback", None, "2026-11-20", "u3"),
+    ("公积金怎么提取", "fallback", None, "2026-11-21", "u1"),
+    ("营业执照年报怎么报", "fallback", None, "2026-11-19", "u4"),
+    ("营业执照年报在哪报", "fallback", None, "2026-11-22", "u5"),
+    ("放管服里的放怎么放的", "clarify", None, "2026-11-20", "u6"),
+    ("复工复产去哪个窗口办理", "answered", "fugong-zhuanchuang", "2026-11-20", "u7"),
+    ("信用修复要多久", "answered", "qiye-xinyong-xiufu", "2026-11-21", "u8"),
+    ("你好", "smalltalk", None, "2026-11-21", "u8"),
+    ("公积金怎么提取", "fallback", None, "2026-10-01", "u9"),  # before the period
+]
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = SQLiteStore(tmp_path / "log.sqlite3")
+    for number, (question, status, entry, day, user) in enumerate(TRAFFIC):
+        store.add_exchange(
+            Exchange(
+                id=f"ex{number:02d}",
+                at=f"{day}T08:00:{number:02d}.000+00:00",
+                channel="telegram",
+                chat_type="private",
+                user_key=user,
+                question=question,
+                normalized=question,
+                status=status,
+                entry_id=entry,
+                score=0.5,
+                candidates=[],
+                latency_ms=1.0 + number,
+                knowledge_version="v1",
+            )
+        )
+    store.add_feedback(
+        Feedback("ex08", "2026-11-21T09:00:00.000+00:00", UNHELPFUL, "qiye-xinyong-xiufu", "u8")
+    )
+    yield store
+    store.close()
+
+
+SINCE = "2026-11-15T00:00:00.000+00:00"
+
+
+def test_gap_exchanges_are_fallbacks_clarifies_and_thumbs_down(store):
+    questions = [e.question for e in gap_exchanges(store, SINCE)]
+    assert "信用修复要多久" in questions  # answered, but 👎
+    assert "复工复产去哪个窗口办理" not in questions and "你好" not in questions
+    assert len(questions) == 8
+
+
+def test_similar_questions_cluster_together_largest_first(store, engine):
+    clusters = cluster(gap_exchanges(store, SINCE), engine)
+    first = clusters[0]
+    assert first.count == 4 and first.users == 3
+    assert first.representative == "公积金怎么提取"
+    assert set(first.examples) == {"公积金怎么提取", "住房公积金怎么提取啊", "公积金提取怎么办理"}
+    assert first.first_seen.startswith("2026-11-18") and first.last_seen.startswith("2026-11-21")
+    second = clusters[1]
+    assert second.count == 2 and set(second.examples) == {
+        "营业执照年报怎么报",
+        "营业执照年报在哪报",
+    }
+    counts = [c.count for c in clusters]
+    assert counts == sorted(counts, reverse=True) and sum(counts) == 8
+    by_question = {c.representative: c for c in clusters}
+    assert by_question["放管服里的放怎么放的"].nearest["id"] in {"fgf-fang", "fgf-chengxiao"}
+    assert by_question["信用修复要多久"].nearest == {
+        "id": "qiye-xinyong-xiufu",
+        "score": pytest.approx(by_question["信用修复要多久"].nearest["score"]),
+    }
+    assert cluster(gap_exchanges(store, SINCE), engine, min_count=2)[-1].count == 2
+
+
+def test_json_report_shape(store, engine):
+    data = json.loads(gaps_json(cluster(gap_exchanges(store, SINCE), engine)))
+    first = data["clusters"][0]
+    assert {
+        "representative",
+        "count",
+        "users",
+        "first_seen",
+        "last_seen",
+        "examples",
+        "nearest",
+    } <= set(first)
+    assert set(first["nearest"]) == {"id", "score"}
+
+
+def test_csv_opens_in_excel(store, engine):
+    raw = gaps_csv(cluster(gap_exchanges(store, SINCE), engine))
+    assert raw.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read UTF-8
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0]["representative"] == "公积金怎么提取" and rows[0]["count"] == "4"
+
+
+class Page(HTMLParser):
+    """Collects what the HTML report's reader would see: external references, bars, table."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.external: list[str] = []
+        self.bars: list[dict] = []
+        self.rows: list[list[str]] = []
+        self.in_table = False
+        self.cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        for key in ("src", "href"):
+            if key in attrs:
+                self.external.append(attrs[key])
+        if tag in ("script", "link", "iframe", "img"):
+            self.external.append(tag)
+        if tag == "rect" and "data-status" in attrs:
+            self.bars.append(attrs)
+        if tag == "tbody":
+            self.in_table = True
+        if self.in_table and tag == "tr":
+            self.rows.append([])
+        if self.in_table and tag == "td":
+            self.cell = []
+
+    def handle_endtag(self, tag):
+        if tag == "tbody":
+            self.in_table = False
+        if tag == "td" and self.cell is not None:
+            self.rows[-1].append("".join(self.cell))
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def test_html_report_is_self_contained_with_chart_and_table(store, engine):
+    clusters = cluster(gap_exchanges(store, SINCE), engine)
+    html = gaps_html(clusters, stats(store, SINCE), "缺口报告", "自 2026-11-15 起")
+    page = Page()
+    page.feed(html)
+    assert page.external == []
+    days = {bar["data-day"] for bar in page.bars}
+    assert days == {"2026-11-18", "2026-11-19", "2026-11-20", "2026-11-21", "2026-11-22"}
+    fallback_1120 = [
+        b for b in page.bars if b["data-day"] == "2026-11-20" and b["data-status"] == "fallback"
+    ]
+    assert fallback_1120[0]["data-count"] == "1"
+    assert len(page.rows) == len(clusters)
+    assert page.rows[0][1] == "4" and page.rows[0][3] == "公积金怎么提取"
+
+
+def test_html_escapes_questions(tmp_path, engine):
+    store = SQLiteStore(tmp_path / "x.sqlite3")
+    store.add_exchange(
+        Exchange(
+            "e1",
+            "2026-11-20T00:00:00.000+00:00",
+            "chat",
+            "cli",
+            "u",
+            "<script>alert(1)</script>",
+            "x",
+            "fallback",
+            None,
+            0.1,
+            [],
+            1.0,
+            "v",
+        )
+    )
+    html = gaps_html(cluster(gap_exchanges(store), engine), stats(store), "t", "p")
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    store.close()
+
+
+def test_stats(store):
+    numbers = stats(store, SINCE)
+    assert numbers.total == 10
+    assert numbers.statuses == {"fallback": 6, "clarify": 1, "answered": 2, "smalltalk": 1}
+    assert numbers.rate("answered") == pytest.approx(2 / 9)
+    assert numbers.unhelpful == 1 and numbers.helpful == 0
+    assert numbers.top_entries[0][1] == 1
+    assert numbers.per_day["2026-11-20"] == {"fallback": 1, "clarify": 1, "answered": 1}
+    assert numbers.latency_p50 > 0 and numbers.latency_p95 >= numbers.latency_p50
+    table = stats_table(numbers)
+    assert "问题总数：10" in table and "2026-11-22" in table
+
+
+def test_table_output_suggests_what_to_do(store, engine):
+    text = gaps_table(cluster(gap_exchanges(store, SINCE), engine))
+    assert "×4" in text and "需要新条目" in text
+
+
+def test_since_parsing():
+    import datetime as dt
+
+    today = dt.datetime(2026, 11, 25, tzinfo=dt.UTC)
+    assert since_to_iso("7d", today).startswith("2026-11-18")
+    assert since_to_iso("24h", today).startswith("2026-11-24")
+    assert since_to_iso("2w", today).startswith("2026-11-11")
+    assert since_to_iso("2026-11-01").startswith("2026-11-01")
+    assert since_to_iso(None) is None
+    with pytest.raises(ValueError):
+        since_to_iso("last week")

@@ -1,0 +1,51 @@
+"""`teach` adds a phrasing without disturbing the file, and refuses what would confuse entries."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine import Engine
+from bot.knowledge import check, load
+from bot.teach import TeachRefused, teach
+
+FAQ = "faq/03-fugong-fuchan.yaml"
+
+
+def test_teach_adds_one_line_and_keeps_comments_and_layout(knowledge_copy):
+    path = knowledge_copy / FAQ
+    before = path.read_text(encoding="utf-8").splitlines()
+    taught = teach(load(knowledge_copy), "复工了要去政务大厅哪个口子", "fugong-zhuanchuang")
+    after = path.read_text(encoding="utf-8").splitlines()
+    assert taught.path == path
+    assert len(after) == len(before) + 1
+    added = [line for line in after if line not in before]
+    assert added == ["      - 复工了要去政务大厅哪个口子"]
+    assert after[0] == before[0] and after[0].startswith("#")  # the admins' comment is still there
+    knowledge, problems = check(knowledge_copy)
+    assert knowledge is not None and not problems
+    assert "复工了要去政务大厅哪个口子" in knowledge.by_id["fugong-zhuanchuang"].similar
+    assert Engine(knowledge).answer("复工了要去政务大厅哪个口子").entry_id == "fugong-zhuanchuang"
+
+
+def test_teach_refuses_a_question_another_entry_answers_better(knowledge_copy):
+    before = (knowledge_copy / FAQ).read_text(encoding="utf-8")
+    with pytest.raises(TeachRefused) as refused:
+        teach(load(knowledge_copy), "信用修复怎么办理", "fugong-zhuanchuang")
+    assert "qiye-xinyong-xiufu" in str(refused.value)
+    assert (knowledge_copy / FAQ).read_text(encoding="utf-8") == before
+
+
+@pytest.mark.parametrize(
+    "question, entry_id, reason",
+    [
+        ("复工复产在哪里办", "fugong-zhuanchuang", "已经有"),
+        ("随便", "no-such-entry", "没有"),
+        ("  ", "fugong-zhuanchuang", "空"),
+    ],
+)
+def test_teach_refuses_duplicates_unknown_entries_and_blanks(
+    knowledge_copy, question, entry_id, reason
+):
+    with pytest.raises(TeachRefused) as refused:
+        teach(load(knowledge_copy), question, entry_id)
+    assert reason in str(refused.value)
