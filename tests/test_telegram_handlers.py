@@ -359,3 +359,24 @@ def test_limiter_window_slides():
 
 def test_knowledge_fixture_is_the_shipped_one(knowledge):
     assert load(KNOWLEDGE).version == knowledge.version
+
+
+async def test_gaps_for_admins_with_example_buttons(bot):
+    for question in ["公积金怎么提取", "住房公积金怎么提取啊", "营业执照年报怎么报"]:
+        await bot.send(updates.private_text(question))
+    assert (
+        only(await bot.send(updates.private_text("/gaps")), "sendMessage")["text"]
+        == handlers.UNKNOWN_COMMAND
+    )
+    report = only(
+        await bot.send(updates.private_text("/gaps", user_id=updates.ADMIN_ID)), "sendMessage"
+    )
+    assert "×2" in report["text"]
+    first = buttons(report)[0]
+    assert re.fullmatch(r"g:[0-9a-f]{6}:0", first[1])
+    message = bot.api._message({**report, "chat_id": updates.ADMIN_ID})
+    calls = await bot.send(updates.callback(first[1], message, user_id=updates.ADMIN_ID))
+    examples = only(calls, "sendMessage")["text"]
+    assert "公积金怎么提取" in examples and "住房公积金怎么提取啊" in examples
+    stale = await bot.send(updates.callback("g:000000:0", message, user_id=updates.ADMIN_ID))
+    assert only(stale, "answerCallbackQuery")["text"] == handlers.STALE
