@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot import __version__
+from bot.checks import deep_check
 from bot.engine import CLARIFY, Engine
 from bot.evaluation import calibrate, evaluate, load_cases
 from bot.exchanges import PICKED, ExchangeLog, SQLiteStore
@@ -153,6 +154,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         knowledge, problems = check(knowledge_dir(args))
     except KnowledgeDirMissing as exc:
         raise CommandError(str(exc)) from exc
+    if knowledge is not None:
+        problems = problems + deep_check(knowledge)
+    problems.sort(key=lambda p: (str(p.path), p.line))
     for problem in problems:
         print(problem)
     errors = sum(problem.severity == "error" for problem in problems)

@@ -38,6 +38,9 @@ class Tuning:
     rerank_depth: int = 12  # how many entries re-ranking looks at
 
 
+NUMBER_WEIGHT = 3.0
+
+
 @dataclass(frozen=True)
 class Hit:
     """One entry's best match: its position in the index, the question that matched, the score."""
@@ -140,17 +143,23 @@ class Index:
                 weights.append(weight)
         return known, np.array(weights) / (math.sqrt(norm) or 1.0)
 
-    def search(self, text: str, limit: int = 5) -> list[Hit]:
-        """The best `limit` entries for a normalized query, best first, scores in 0..1."""
+    def search(self, text: str, limit: int = 5, exclude: int | None = None) -> list[Hit]:
+        """The best `limit` entries for a normalized query, best first, scores in 0..1.
+        `exclude` leaves one indexed question out, to ask how the rest would rank it."""
         known, weights = self._query(text)
         if not known:
             return []
         cosines = self.questions[known].T @ weights
         profile = self.profiles[known].T @ weights
+        if exclude is not None:
+            # Pooled questions would still contain the left-out one: compare question by question.
+            profile = np.zeros_like(profile)
+            cosines[exclude] = -1.0
         by_entry = np.maximum(np.maximum.reduceat(cosines, self.starts), profile)
         depth = min(max(self.tuning.rerank_depth, limit), len(self.spans))
         shortlist = np.argpartition(-by_entry, depth - 1)[:depth]
-        hits = self._rerank(shortlist, np.maximum(cosines, profile[self.owner]), _Query(text, self))
+        blended = np.maximum(cosines, profile[self.owner])
+        hits = self._rerank(shortlist, blended, _Query(text, self))
         hits.sort(key=lambda hit: (-hit.score, hit.entry))
         return hits[:limit]
 
@@ -162,6 +171,7 @@ class Index:
         spelled = cdist([query.compact], [self.compact[row] for row in rows], scorer=fuzz.ratio)
         heard = cdist([query.sounds], [self.sounds[row] for row in rows], scorer=fuzz.ratio)
         similarity = np.maximum(spelled[0], heard[0]) / 100
+        similarity[cosines[rows] < 0] = -1.0  # a left-out question cannot be anyone's best
         share = self.tuning.cosine_share
         scores = share * cosines[rows] + (1 - share) * similarity
         hits, offset = [], 0
@@ -196,7 +206,10 @@ class Index:
     def unit_weight(self, unit: str) -> float:
         column = self.vocabulary.get("c" + unit)
         idf = self.unseen_idf if column is None else float(self.idf[column])
-        return idf * salience("c" + unit)
+        # A number is a precise fact: 2月 is not 3月, and an entry without the user's number
+        # cannot be the answer however similar the rest reads.
+        boost = NUMBER_WEIGHT if unit.replace(".", "").isdigit() and len(unit) <= 6 else 1.0
+        return idf * salience("c" + unit) * boost
 
 
 class _Query:

@@ -21,7 +21,11 @@ from pathlib import Path
 
 from bot.yamlfile import LineDict, LineList, Problem, line_of, read_yaml
 
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
+# Ids travel in Telegram button data (64 bytes with the rest), so they are short and ASCII;
+# letters of either case, digits, ".", "_" and "-" let imported FAQ ids stay as they were.
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+MAX_MESSAGE = 4096  # Telegram's limit for one message
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
 MIN_SIMILAR = 4
 
 ENTRY_FIELDS = {"id", "question", "similar", "answer", "source", "keywords", "related", "review_by"}
@@ -44,6 +48,10 @@ class Document:
     url: str = ""
     text: str = ""
 
+    @property
+    def passages(self) -> list[str]:
+        return split_passages(self.text)
+
 
 @dataclass(frozen=True)
 class Source:
@@ -64,6 +72,8 @@ class Entry:
     review_by: dt.date | None = None
     path: Path = Path()
     line: int = 0
+    question_lines: tuple[int, ...] = ()  # the line of each of `questions`
+    answer_line: int = 0
 
     @property
     def questions(self) -> tuple[str, ...]:
@@ -122,6 +132,46 @@ class KnowledgeDirMissing(Exception):
 def comparable(text: str) -> str:
     """The form in which a quote must appear in its document: width-folded, without spaces."""
     return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def figures(text: str) -> set[str]:
+    """Every number in a text, as written digits (full-width folded, "2,887" as "2887")."""
+    text = re.sub(r"(?<=\d),(?=\d{3})", "", unicodedata.normalize("NFKC", text))
+    return {number.lstrip("0") or "0" for number in NUMBER.findall(text)}
+
+
+def unsupported_figures(answer: str, quote: str, document: Document) -> list[str]:
+    """Numbers in an answer that neither the quote nor the cited document contains. The
+    document's own date counts as contained: answers say which day their facts are from."""
+    allowed = figures(quote) | figures(document.text) | figures(document.date)
+    return sorted(figures(answer) - allowed, key=lambda n: (len(n), n))
+
+
+PASSAGE_CHARS = 300
+
+
+def split_passages(text: str) -> list[str]:
+    """A document's text as passages to answer from: its paragraphs, with short ones (headings)
+    joined to what follows and long ones cut at sentence ends near PASSAGE_CHARS."""
+    passages: list[str] = []
+    pending = ""
+    for paragraph in (p.strip() for p in re.split(r"\n\s*\n|\n", text)):
+        if not paragraph:
+            continue
+        paragraph = f"{pending} {paragraph}".strip() if pending else paragraph
+        if len(paragraph) < 40:
+            pending = paragraph
+            continue
+        pending = ""
+        while len(paragraph) > PASSAGE_CHARS * 1.5:
+            cut = max(paragraph.rfind(mark, 0, PASSAGE_CHARS + 1) for mark in "。；！？")
+            cut = cut + 1 if cut > 0 else PASSAGE_CHARS
+            passages.append(paragraph[:cut].strip())
+            paragraph = paragraph[cut:].strip()
+        passages.append(paragraph)
+    if pending:
+        passages.append(pending)
+    return passages
 
 
 def load(directory: Path | str) -> Knowledge:
@@ -371,7 +421,7 @@ class _Reader:
             self.problem(
                 path,
                 item.line_of("id"),
-                f"id “{entry_id}” 不合规：只能用小写字母、数字和 -，2 到 40 个字符",
+                f"id “{entry_id}” 不合规：只能用英文字母、数字和 . _ -，最多 40 个字符",
             )
         similar = self.string_list(path, item, "similar")
         if "similar" in item and len(similar) < MIN_SIMILAR:
@@ -382,23 +432,58 @@ class _Reader:
                 "warning",
             )
         source = self.read_source(path, item, documents)
+        answer = self.text_field(path, item, "answer")
+        self.check_answer(path, item, answer, source, documents.get(source.document))
         review_by = item.get("review_by")
         if review_by is not None and not isinstance(review_by, dt.date):
             self.problem(path, item.line_of("review_by"), "review_by 要写成日期，如 2027-01-31")
             review_by = None
+        if review_by is not None and review_by < dt.date.today():
+            self.problem(
+                path,
+                item.line_of("review_by"),
+                f"review_by {review_by} 已经过了：请核对这个答案是否仍然准确，再改一个新日期",
+                "warning",
+            )
+        raw_similar = item.get("similar") if isinstance(item.get("similar"), LineList) else []
+        similar_lines = [line_of(v, item.line_of("similar")) for v in raw_similar if str(v).strip()]
         return Entry(
             id=entry_id,
             category=category,
             question=self.text_field(path, item, "question"),
             similar=similar,
-            answer=self.text_field(path, item, "answer"),
+            answer=answer,
             source=source,
             keywords=self.string_list(path, item, "keywords"),
             related=self.string_list(path, item, "related"),
             review_by=review_by,
             path=path,
             line=item.line,
+            question_lines=(item.line_of("question"), *similar_lines),
+            answer_line=item.line_of("answer"),
         )
+
+    def check_answer(
+        self, path: Path, item: LineDict, answer: str, source: Source, document: Document | None
+    ) -> None:
+        """Figures an answer states must be in what it cites; and it must fit one message."""
+        line = item.line_of("answer")
+        if len(answer) > MAX_MESSAGE:
+            self.problem(
+                path,
+                line,
+                f"答案有 {len(answer)} 个字，超过 Telegram 一条消息的 {MAX_MESSAGE} 字，会被拆成几条",
+                "warning",
+            )
+        if document is None:
+            return
+        for figure in unsupported_figures(answer, source.quote, document):
+            self.problem(
+                path,
+                line,
+                f"答案里的数字 “{figure}” 在引文和来源文档 “{document.id}” 里都找不到："
+                "请核对数字，或在 source.quote 里引用写着它的原文",
+            )
 
     def read_source(self, path: Path, item: LineDict, documents: dict[str, Document]) -> Source:
         data = item.get("source")

@@ -13,6 +13,8 @@ from functools import lru_cache
 
 import opencc
 
+from bot.privacy import redact
+
 # Longest first, so that "请问一下" is removed whole before "请问" could leave "一下" behind.
 FILLERS = sorted(
     [
@@ -103,5 +105,6 @@ def strip_fillers(text: str) -> str:
 
 @lru_cache(maxsize=4096)
 def normalize(text: str) -> str:
-    """The matching form of a question: folded, then without fillers."""
-    return strip_fillers(_numbers(fold(text)))
+    """The matching form of a question: without personal numbers (a phone number says nothing
+    about the question), folded, then without fillers."""
+    return strip_fillers(_numbers(fold(redact(text, mask=False))))

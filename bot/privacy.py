@@ -29,11 +29,12 @@ _PATTERNS = [
 ]
 
 
-def redact(text: str) -> str:
-    """The text with mobile numbers, 身份证号, bank card numbers and e-mail addresses masked."""
+def redact(text: str, mask: bool = True) -> str:
+    """The text with mobile numbers, 身份证号, bank card numbers and e-mail addresses masked
+    (or, with `mask=False`, removed)."""
     text = unicodedata.normalize("NFKC", text)  # full-width digits would slip past otherwise
     for label, pattern in _PATTERNS:
-        text = pattern.sub(label, text)
+        text = pattern.sub(label if mask else " ", text)
     return text
 
 

@@ -281,7 +281,7 @@ async def test_knowledge_text_is_html_escaped(knowledge_copy):
 
 async def test_long_answers_are_split_at_paragraphs_with_buttons_on_the_last(knowledge_copy):
     faq = knowledge_copy / "faq" / "04-qiye-fuwu.yaml"
-    long_answer = "\n\n".join(f"第{n}段。" + "信用修复说明。" * 150 for n in range(4))
+    long_answer = "\n\n".join(f"第{n}段。" + "信用修复说明。" * 150 for n in "一二三四")
     text = faq.read_text(encoding="utf-8")
     start = text.index("    answer: |\n      可以。抚远市实时处理")
     end = text.index("    source:", start)

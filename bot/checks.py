@@ -1,0 +1,78 @@
+"""Checks that need the engine: questions the engine would route to the wrong entry.
+
+Loading (`bot.knowledge`) checks each file on its own terms. These checks ask how the engine
+itself sees the whole knowledge base, which costs a search per question, so `policybot validate`
+runs them and a reload does not. Both kinds are warnings: the knowledge still works, but some
+users will get the other entry's answer.
+"""
+
+from __future__ import annotations
+
+from rapidfuzz import fuzz
+from rapidfuzz.process import cdist
+
+from bot.engine import ANSWERED, Candidate, Engine, decide_status
+from bot.knowledge import Knowledge, figures
+from bot.yamlfile import Problem
+
+NEAR_DUPLICATE = 95  # rapidfuzz points between two standard questions (马上办/网上办 are 91)
+
+
+def collisions(engine: Engine) -> list[Problem]:
+    """Questions that, with themselves left out of the index, the engine would confidently
+    answer with another entry: a user asking just that way gets the wrong answer."""
+    problems = []
+    index = engine.index
+    for position, entry in enumerate(engine.entries):
+        first, _ = index.spans[position]
+        for offset, question in enumerate(entry.questions):
+            hits = index.search(index.texts[first + offset], 3, exclude=first + offset)
+            ranked = tuple(Candidate(str(h.entry), "", h.score) for h in hits)
+            if not hits or hits[0].entry == position:
+                continue
+            if decide_status(ranked, engine.thresholds) != ANSWERED:
+                continue
+            own = next((h.score for h in hits if h.entry == position), None)
+            rival = engine.entries[hits[0].entry]
+            own_text = f"{own:.2f}" if own is not None else "更低"
+            line = (
+                entry.question_lines[offset] if offset < len(entry.question_lines) else entry.line
+            )
+            problems.append(
+                Problem(
+                    entry.path,
+                    line,
+                    f"问法 “{question}” 更像条目 {rival.id}「{rival.question}」"
+                    f"（{hits[0].score:.2f}，本条目 {own_text}）：用户这样问会得到 {rival.id} 的答案。"
+                    "请把它改得更明确，或移到那个条目",
+                    "warning",
+                )
+            )
+    return problems
+
+
+def near_duplicates(engine: Engine) -> list[Problem]:
+    """Two entries whose standard questions say nearly the same thing."""
+    entries = engine.entries
+    texts = [engine.prepare(entry.question).replace(" ", "") for entry in entries]
+    scores = cdist(texts, texts, scorer=fuzz.ratio, score_cutoff=NEAR_DUPLICATE)
+    problems = []
+    for a, b in zip(*scores.nonzero(), strict=True):
+        # 2月 and 3月 differ in one character but are different facts.
+        if a < b and figures(texts[a]) == figures(texts[b]):
+            first, second = entries[a], entries[b]
+            problems.append(
+                Problem(
+                    second.path,
+                    second.question_lines[0] if second.question_lines else second.line,
+                    f"标准问和 {first.id}（{first.path.name}:{first.line}）几乎一样："
+                    "请合并这两个条目，或把问题写得能区分开",
+                    "warning",
+                )
+            )
+    return problems
+
+
+def deep_check(knowledge: Knowledge) -> list[Problem]:
+    engine = Engine(knowledge)
+    return near_duplicates(engine) + collisions(engine)
