@@ -21,6 +21,7 @@ class Settings:
     admins: frozenset[int] = frozenset()
     knowledge: Path = Path("knowledge")
     db: Path = Path("data/policybot.sqlite3")
+    watch_interval: float = 2.0  # seconds between looks at the knowledge files; 0: never
 
     @classmethod
     def from_env(
@@ -38,6 +39,7 @@ class Settings:
             admins=parse_admins(env.get("POLICYBOT_ADMINS", "")),
             knowledge=Path(knowledge or env.get("POLICYBOT_KNOWLEDGE") or "knowledge"),
             db=Path(env.get("POLICYBOT_DB") or "data/policybot.sqlite3"),
+            watch_interval=parse_interval(env.get("POLICYBOT_WATCH_INTERVAL", "2")),
         )
 
     def masked(self) -> dict[str, str]:
@@ -48,6 +50,7 @@ class Settings:
             "POLICYBOT_ADMINS": ",".join(map(str, sorted(self.admins))) or "(none)",
             "POLICYBOT_KNOWLEDGE": str(self.knowledge),
             "POLICYBOT_DB": str(self.db),
+            "POLICYBOT_WATCH_INTERVAL": f"{self.watch_interval:g}",
         }
 
 
@@ -62,6 +65,18 @@ def parse_admins(value: str) -> frozenset[int]:
             )
         ids.add(int(part))
     return frozenset(ids)
+
+
+def parse_interval(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if seconds < 0:
+        raise ConfigError(
+            f"POLICYBOT_WATCH_INTERVAL 要写秒数（0 表示不自动重新加载），不能是 “{value}”"
+        )
+    return seconds
 
 
 def mask(secret: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from urllib.parse import urlparse
 
@@ -24,6 +25,7 @@ from bot.service import Service
 from bot.settings import Settings
 from bot.tg import handlers
 from bot.tg.limits import UserLimiter
+from bot.watch import Watcher
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +70,8 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .post_init(register_commands)
+        .post_init(startup)
+        .post_shutdown(cleanup)
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
@@ -98,9 +101,30 @@ def add_handlers(app: Application) -> None:
     app.add_error_handler(handlers.on_error)
 
 
-async def register_commands(app: Application) -> None:
-    """The menu users see next to the text box."""
+async def startup(app: Application) -> None:
+    """Register the command menu users see next to the text box; start watching the knowledge."""
     await app.bot.set_my_commands(COMMANDS)
+    settings: Settings = app.bot_data["settings"]
+    if settings.watch_interval > 0:
+        watcher = Watcher(app.bot_data["service"], settings.watch_interval, refused_notice(app))
+        app.bot_data["watcher"] = asyncio.create_task(watcher.run())
+
+
+async def cleanup(app: Application) -> None:
+    task = app.bot_data.pop("watcher", None)
+    if task is not None:
+        task.cancel()
+
+
+def refused_notice(app: Application):
+    """What the watcher does with a refused edit: tell every admin, once per edit."""
+
+    async def notify(problems: list) -> None:
+        await handlers.notify_admins(
+            app.bot, app.bot_data["settings"], app.bot_data["service"], problems
+        )
+
+    return notify
 
 
 class TokenFilter(logging.Filter):

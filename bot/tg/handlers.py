@@ -6,6 +6,7 @@ build message text themselves: that is `bot.tg.replies`.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from dataclasses import dataclass
@@ -177,17 +178,33 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await unknown_command(update, context)
         return
     service = service_of(context)
-    problems = service.reload()
+    problems = await asyncio.to_thread(service.reload)
     knowledge = service.engine.knowledge
     if problems:
-        listed = "\n".join(escape(str(p)) for p in problems[:20])
-        more = f"\n……另有 {len(problems) - 20} 个问题" if len(problems) > 20 else ""
-        text = f"知识库有错误，继续使用旧版本 <code>{knowledge.version}</code>：\n{listed}{more}"
-        await send(update.effective_message, replies.Reply(replies.split(text)))
+        await send(
+            update.effective_message, replies.Reply(replies.split(refused_text(service, problems)))
+        )
         return
     await update.effective_message.reply_text(
         f"已重新加载：{len(knowledge.entries)} 个问答，版本 <code>{knowledge.version}</code>。"
     )
+
+
+def refused_text(service: Service, problems: list) -> str:
+    listed = "\n".join(escape(str(p)) for p in problems[:20])
+    more = f"\n……另有 {len(problems) - 20} 个问题" if len(problems) > 20 else ""
+    version = service.engine.knowledge.version
+    return f"知识库有错误，继续使用旧版本 <code>{version}</code>：\n{listed}{more}"
+
+
+async def notify_admins(bot, settings: Settings, service: Service, problems: list) -> None:
+    """Tell every admin about a refused knowledge edit (admins must have started the bot)."""
+    for admin in sorted(settings.admins):
+        try:
+            for chunk in replies.split(refused_text(service, problems)):
+                await bot.send_message(admin, chunk)
+        except Exception:
+            log.warning("could not notify admin about the refused knowledge edit", exc_info=True)
 
 
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
