@@ -18,6 +18,8 @@ from bot.engine import CLARIFY, Engine
 from bot.evaluation import calibrate, evaluate, load_cases
 from bot.exchanges import PICKED, ExchangeLog, SQLiteStore
 from bot.gaps import cluster, gap_exchanges, since_to_iso, stats
+from bot.importer import import_faq, print_progress
+from bot.ingest import IngestError, ingest
 from bot.knowledge import Knowledge, KnowledgeDirMissing, KnowledgeError, check, load
 from bot.render import as_text
 from bot.reports import FORMATS, gaps_csv, gaps_html, gaps_json, gaps_table, stats_table
@@ -242,6 +244,41 @@ def cmd_prune(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    """Turn a department's FAQ spreadsheet into knowledge YAML."""
+    source = Path(args.file)
+    if not source.is_file():
+        raise CommandError(f"文件不存在: {source}")
+    try:
+        report = import_faq(source, Path(args.into), print_progress)
+    except (ValueError, OSError, KeyError) as exc:
+        raise CommandError(f"无法导入 {source}: {exc}") from exc
+    print(report.summary())
+    print(f"下一步：policybot --knowledge {args.into} validate")
+    return EXIT_OK
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Add a policy document (file or URL) to the knowledge's sources."""
+    directory = knowledge_dir(args)
+    if not directory.is_dir():
+        raise CommandError(f"知识库目录不存在: {directory}")
+    try:
+        done = ingest(args.source, directory, args.title, args.publisher, args.date)
+    except IngestError as exc:
+        raise CommandError(str(exc)) from exc
+    verb = "已更新" if done.updated else "已添加"
+    print(f"{verb}文档 {done.id}：《{done.title}》，{done.date}，{done.passages} 段（{done.path}）")
+    _, problems = check(directory)
+    errors = [p for p in problems if p.severity == "error"]
+    for problem in errors:
+        print(problem)
+    if errors:
+        print("知识库现在有错误：运行中的机器人会继续使用旧版本，直到修正。", file=sys.stderr)
+        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     """Measure the engine on an eval file; --calibrate suggests thresholds for bot.yaml."""
     knowledge = load_knowledge(args)
@@ -346,6 +383,18 @@ def build_parser() -> argparse.ArgumentParser:
     taught = command("teach", cmd_teach, "把一个问法加为条目的相似问")
     taught.add_argument("question", help="用户的问法")
     taught.add_argument("entry_id", help="条目 id")
+
+    imported = command("import", cmd_import, "导入已有的问答表（CSV、XLSX、JSONL）")
+    imported.add_argument("file", help="问答文件")
+    imported.add_argument(
+        "--into", required=True, metavar="DIR", help="写入的知识库目录（不存在就新建）"
+    )
+
+    ingested = command("ingest", cmd_ingest, "添加政策文件（本地文件或网址）到知识库的来源文档")
+    ingested.add_argument("source", metavar="FILE|URL", help=".txt、.md、.html 文件，或网页地址")
+    ingested.add_argument("--title", help="标题（默认从文件读出）")
+    ingested.add_argument("--publisher", help="发布单位")
+    ingested.add_argument("--date", help="发布日期，如 2023-03-15（网页里找不到时必须给出）")
 
     prune = command("prune", cmd_prune, "删除过期的交流记录")
     prune.add_argument("--older-than", required=True, metavar="AGE", help="如 180d")

@@ -16,6 +16,7 @@ from rapidfuzz import fuzz
 from bot.index import Index, Tuning
 from bot.knowledge import Entry, Knowledge
 from bot.normalize import fold, normalize
+from bot.passages import Passage, Passages
 
 ANSWERED, CLARIFY, FALLBACK, SMALLTALK = "answered", "clarify", "fallback", "smalltalk"
 STATUSES = (ANSWERED, CLARIFY, FALLBACK, SMALLTALK)
@@ -116,19 +117,24 @@ class Engine:
         self.synonyms = Synonyms(knowledge.synonyms)
         self.entries = list(knowledge.entries)
         self.index = Index(
-            [[self.prepare(q) for q in (*e.questions, *e.keywords)] for e in self.entries],
-            [self.prepare(e.answer) for e in self.entries],
+            [[self.canonical(q) for q in (*e.questions, *e.keywords)] for e in self.entries],
+            [self.canonical(e.answer) for e in self.entries],
             tuning,
         )
+        self.passages = Passages(knowledge.documents, self.canonical)
         self.smalltalk = {
             fold(pattern).replace(" ", ""): talk.reply
             for talk in knowledge.texts.smalltalk
             for pattern in talk.patterns
         }
 
-    def prepare(self, text: str) -> str:
-        """The form questions are matched in: normalized, synonyms made canonical."""
-        return self.synonyms(normalize(text[:MAX_QUERY_CHARS]))
+    def canonical(self, text: str) -> str:
+        """The form everything is matched in: normalized, synonyms made canonical."""
+        return self.synonyms(normalize(text))
+
+    def prepare(self, question: str) -> str:
+        """A user's question in matching form; overlong input is cut first."""
+        return self.canonical(question[:MAX_QUERY_CHARS])
 
     def answer(self, question: str) -> Answer:
         """Answer one question as any channel would show it."""
@@ -164,6 +170,25 @@ class Engine:
             entry=entry,
         )
 
+    def passage_answer(self, passage: Passage, score: float) -> Answer:
+        """A passage quoted as an excerpt, labelled with its document and date."""
+        document = passage.document
+        label = f"以下摘自《{document.title}》" + (f"（{document.date}）" if document.date else "")
+        source = {
+            "document": document.id,
+            "title": document.title,
+            "date": document.date,
+            "quote": passage.text,
+            "passage": passage.number,
+        }
+        return Answer(
+            question="",
+            status=ANSWERED,
+            answer=f"{label}：\n“{passage.text}”",
+            score=score,
+            sources=(source,),
+        )
+
     def _decide(self, question: str) -> Answer:
         folded = fold(question[:MAX_QUERY_CHARS])
         normalized = self.prepare(question)
@@ -179,6 +204,9 @@ class Engine:
             answer = self.entry_answer(self.knowledge.by_id[candidates[0].id], question, score)
             return replace(answer, candidates=candidates, normalized=normalized)
         if status == FALLBACK:
+            found = self.passages.best(normalized)
+            if found is not None:
+                return replace(self.passage_answer(*found), **base)
             return Answer(status=FALLBACK, answer=texts.fallback, score=score, **base)
         close = tuple(c for c in candidates[:CLARIFY_CHOICES] if c.score >= self.thresholds.clarify)
         lines = [texts.clarify, *(f"{n}. {c.question}" for n, c in enumerate(close, 1))]

@@ -182,6 +182,10 @@ class Index:
             offset += last - first
         return hits
 
+    def explained(self, entry: int, text: str) -> float:
+        """The share of a normalized query's weight that entry `entry` accounts for."""
+        return 1 - self.unexplained(entry, _Query(text, self))
+
     def unexplained(self, entry: int, query: _Query) -> float:
         """The IDF-weighted share of the query's units that the entry never uses.
 

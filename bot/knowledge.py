@@ -17,6 +17,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from bot.yamlfile import LineDict, LineList, Problem, line_of, read_yaml
@@ -32,7 +33,7 @@ ENTRY_FIELDS = {"id", "question", "similar", "answer", "source", "keywords", "re
 ENTRY_REQUIRED = ("id", "question", "similar", "answer", "source")
 FAQ_FIELDS = {"category", "description", "entries"}
 SOURCE_FIELDS = {"document", "quote"}
-DOCUMENT_FIELDS = {"title", "publisher", "outlet", "date", "url"}
+DOCUMENT_FIELDS = {"title", "publisher", "outlet", "date", "url", "passages"}
 TEXT_FIELDS = {"name", "welcome", "help", "fallback", "clarify", "empty", "smalltalk", "thresholds"}
 THRESHOLD_FIELDS = ("answer", "margin", "clarify")
 TEXT_REQUIRED = ("name", "welcome", "help", "fallback", "clarify", "empty")
@@ -47,10 +48,21 @@ class Document:
     outlet: str = ""
     url: str = ""
     text: str = ""
+    answer_from: bool = True  # may the engine quote its passages when no FAQ entry matches?
 
-    @property
+    @cached_property
     def passages(self) -> list[str]:
         return split_passages(self.text)
+
+    @cached_property
+    def comparable_text(self) -> str:
+        return comparable(self.text)
+
+    @cached_property
+    def figures(self) -> frozenset[str]:
+        """Every number the document states, its own date included: answers say which day
+        their facts are from."""
+        return frozenset(figures(self.text) | figures(self.date))
 
 
 @dataclass(frozen=True)
@@ -141,10 +153,8 @@ def figures(text: str) -> set[str]:
 
 
 def unsupported_figures(answer: str, quote: str, document: Document) -> list[str]:
-    """Numbers in an answer that neither the quote nor the cited document contains. The
-    document's own date counts as contained: answers say which day their facts are from."""
-    allowed = figures(quote) | figures(document.text) | figures(document.date)
-    return sorted(figures(answer) - allowed, key=lambda n: (len(n), n))
+    """Numbers in an answer that neither the quote nor the cited document contains."""
+    return sorted(figures(answer) - figures(quote) - document.figures, key=lambda n: (len(n), n))
 
 
 PASSAGE_CHARS = 300
@@ -335,7 +345,11 @@ class _Reader:
         data = self.mapping(path)
         if data is None:
             return ()
-        self.fields(path, data, {"groups"}, ("groups",), "synonyms.yaml ")
+        self.fields(path, data, {"groups"}, (), "synonyms.yaml ")
+        if "groups" not in data:
+            self.problem(
+                path, data.line, "synonyms.yaml 缺少 “groups:”（没有同义词就写 groups: []）"
+            )
         groups = data.get("groups")
         if not isinstance(groups, LineList):
             if groups is not None:
@@ -380,6 +394,7 @@ class _Reader:
                 outlet=self.text_field(path, data, "outlet"),
                 url=self.text_field(path, data, "url"),
                 text=text_path.read_text(encoding="utf-8"),
+                answer_from=data.get("passages", True) is not False,
             )
         return documents
 
@@ -505,9 +520,7 @@ class _Reader:
                 data.line_of("document"),
                 f"来源文档 “{source.document}” 不存在；已有的文档: {known}",
             )
-        elif (
-            document and source.quote and comparable(source.quote) not in comparable(document.text)
-        ):
+        elif document and source.quote and comparable(source.quote) not in document.comparable_text:
             self.problem(
                 path,
                 data.line_of("quote"),

@@ -41,7 +41,11 @@ class LineList(list):
     line: int = 0
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser where PyYAML was built with it: ten times faster on large imported FAQs.
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):
     duplicates: list[tuple[str, int]]
 
 

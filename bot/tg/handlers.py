@@ -338,7 +338,8 @@ async def _feedback(tap: Tap) -> str | None:
         return STALE
     if tap.service.log is not None:
         kind = HELPFUL if vote == "+" else UNHELPFUL
-        tap.service.log.feedback(exchange, kind, entry_id, CHANNEL, tap.user_id)
+        entry = None if entry_id == replies.PASSAGE else entry_id
+        tap.service.log.feedback(exchange, kind, entry, CHANNEL, tap.user_id)
     markup = tap.message.reply_markup
     if markup is not None:  # drop the 👍/👎 row: one vote per answer
         kept = [

@@ -27,6 +27,7 @@ PICK = "c"  # c:<exchange>:<entry>   pick from a "您是想问" list (the list t
 TOPIC = "t"  # t / t:<key>           the category menu / one category's questions
 BROWSE = "q"  # q:<entry>            an answer inside the category menu, with a back button
 FEEDBACK = "f"  # f:+|-:<exchange>:<entry>   👍 / 👎; the exchange is empty for tapped answers
+PASSAGE = "~"  # the "entry" of an answer quoted from a document passage (not a valid entry id)
 GAP = "g"  # g:<report>:<n>          admins: the examples of one gap cluster
 
 
@@ -84,8 +85,8 @@ def answer_reply(
     """The reply for any engine answer. `exchange` ties feedback and picks to the logged
     exchange; `back` adds a button back into the category menu."""
     exchange = exchange or ""
-    if answer.status == ANSWERED and answer.entry is not None:
-        entry_id = answer.entry.id
+    if answer.status == ANSWERED:
+        entry_id = answer.entry.id if answer.entry else PASSAGE
         rows = [
             [
                 button("👍 有帮助", f"{FEEDBACK}:+:{exchange}:{entry_id}"),

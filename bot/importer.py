@@ -1,0 +1,323 @@
+"""Importing a department's existing FAQ (CSV, XLSX or JSONL) into knowledge YAML.
+
+Each import becomes a source document of its own (sources/import-….txt holds every imported
+answer), so imported entries keep the rule every entry follows: they point back to where their
+words came from, and the figures check finds every number in its source. Re-importing the same
+file rewrites the same files, so an import can be repeated after the department fixes its sheet.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+import re
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import ClassVar
+
+import yaml
+from pypinyin import lazy_pinyin
+
+from bot.knowledge import ID_PATTERN, check
+from bot.normalize import normalize
+
+DEFAULT_CATEGORY = "导入问答"
+# Headers as departments write them, English or Chinese.
+COLUMNS = {
+    "id": ("id", "编号", "序号id", "问题编号"),
+    "question": ("question", "问题", "标准问", "标准问题"),
+    "answer": ("answer", "答案", "回答", "答复"),
+    "category": ("category", "分类", "类别", "主题"),
+    "similar": ("similar", "相似问", "相似问题", "其他问法"),
+    "keywords": ("keywords", "关键词", "关键字"),
+}
+PROGRESS_EVERY = 1000
+
+NEW_BOT_YAML = """\
+# 机器人自己说的话。只写来源文件里有的信息：不要编造电话号码、地址或办公时间。
+name: 政策问答
+
+welcome: |
+  您好！请直接输入您想咨询的问题。
+
+help: |
+  直接用中文输入您的问题就可以，关键词也行。找不到答案时，请联系当地政务服务中心。
+
+fallback: |
+  抱歉，知识库里暂时没有这个问题的答案。请联系当地政务服务中心咨询。
+
+clarify: 您是想问：
+
+empty: 请直接输入您想咨询的问题。
+
+smalltalk:
+  - patterns: [你好, 您好, 在吗, hello, hi]
+    reply: 您好！请直接输入您想咨询的问题。
+  - patterns: [谢谢, 多谢, 感谢, thanks]
+    reply: 不客气！还有其他问题随时问我。
+"""
+NEW_SYNONYMS_YAML = """\
+# 同义词：每组写在一对方括号里，第一个词是标准说法。
+groups: []
+"""
+
+
+@dataclass
+class ImportReport:
+    entries: int = 0
+    files: list[Path] = field(default_factory=list)
+    empty: list[int] = field(default_factory=list)
+    duplicates: list[tuple[int, str]] = field(default_factory=list)
+    invalid: list[tuple[int, str]] = field(default_factory=list)
+    created: bool = False
+
+    def summary(self) -> str:
+        lines = [f"导入 {self.entries} 个条目，写入 {len(self.files)} 个文件"]
+        if self.created:
+            lines.append("（新建了最小的知识库目录：bot.yaml、synonyms.yaml、faq/、sources/）")
+        if self.empty:
+            lines.append(f"空行（缺问题或答案，已跳过）：第 {', '.join(map(str, self.empty))} 行")
+        lines += [f"重复（已跳过）：第 {row} 行，{why}" for row, why in self.duplicates]
+        lines += [f"无法导入：第 {row} 行，{why}" for row, why in self.invalid]
+        return "\n".join(lines)
+
+
+class _Text(HTMLParser):
+    """HTML fragments in answers to plain text: blocks become lines, links keep their URL."""
+
+    BLOCKS: ClassVar = {
+        "p",
+        "div",
+        "br",
+        "li",
+        "tr",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "table",
+        "ul",
+        "ol",
+    }
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.href: list[str | None] = []
+        self.link_text: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self.skip += 1
+        elif tag in self.BLOCKS:
+            self.parts.append("\n")
+        elif tag == "a":
+            self.href.append(dict(attrs).get("href"))
+            self.link_text = []
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self.skip = max(0, self.skip - 1)
+        elif tag in self.BLOCKS:
+            self.parts.append("\n")
+        elif tag == "a" and self.href:
+            href = self.href.pop()
+            text = "".join(self.link_text).strip()
+            if href and href.startswith(("http://", "https://")) and href != text:
+                self.parts.append(f"（{href}）")
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.parts.append(data)
+            if self.href:
+                self.link_text.append(data)
+
+
+def to_text(value: str) -> str:
+    """Plain text from a cell that may hold HTML; URLs and numbers survive."""
+    if re.search(r"<[a-zA-Z/!]", value):
+        parser = _Text()
+        parser.feed(value)
+        parser.close()
+        value = "".join(parser.parts)
+    lines = [" ".join(line.split()) for line in value.replace("\r", "\n").split("\n")]
+    return "\n".join(line for line in lines if line).strip()
+
+
+def slug(text: str, limit: int = 24) -> str:
+    """An ASCII file-name and id part for any text: pinyin for Chinese, else a short hash."""
+    words = "-".join(lazy_pinyin(text))
+    cleaned = re.sub(r"[^a-z0-9]+", "-", words.lower()).strip("-")[:limit].strip("-")
+    return cleaned or hashlib.sha1(text.encode()).hexdigest()[:10]
+
+
+def _split_list(value: str) -> list[str]:
+    return [part.strip() for part in re.split(r"[|\n]", value or "") if part.strip()]
+
+
+def _header_map(headers: list[str]) -> dict[str, str]:
+    found = {}
+    for header in headers:
+        name = (header or "").strip().lower()
+        for field_name, names in COLUMNS.items():
+            if name in names and field_name not in found:
+                found[field_name] = header
+    return found
+
+
+def read_rows(path: Path) -> Iterator[dict[str, str]]:
+    """Rows as {column: text}, whatever the file type; cells are strings."""
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        with path.open(encoding="utf-8-sig") as handle:
+            for line in handle:
+                if line.strip():
+                    yield {k: "" if v is None else str(v) for k, v in json.loads(line).items()}
+                else:
+                    yield {}
+    elif suffix == ".csv":
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:  # Chinese Excel saves CSV in GBK
+            text = raw.decode("gb18030")
+        yield from csv.DictReader(text.splitlines(keepends=True))
+    elif suffix in (".xlsx", ".xlsm"):
+        from openpyxl import load_workbook
+
+        book = load_workbook(path, read_only=True, data_only=True)
+        rows = book.worksheets[0].iter_rows(values_only=True)
+        headers = [str(h or "") for h in next(rows, [])]
+        for values in rows:
+            yield {h: "" if v is None else str(v) for h, v in zip(headers, values, strict=False)}
+        book.close()
+    else:
+        raise ValueError(f"不支持的文件类型 {suffix}：请用 .csv、.xlsx 或 .jsonl")
+
+
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
+    """Multi-line answers as readable `|` blocks; libyaml's emitter where available (fast)."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str):
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def ensure_knowledge_dir(into: Path) -> bool:
+    """Create a minimal valid knowledge directory if there is none; True if created."""
+    if (into / "bot.yaml").exists():
+        return False
+    (into / "faq").mkdir(parents=True, exist_ok=True)
+    (into / "sources").mkdir(exist_ok=True)
+    (into / "bot.yaml").write_text(NEW_BOT_YAML, encoding="utf-8")
+    if not (into / "synonyms.yaml").exists():
+        (into / "synonyms.yaml").write_text(NEW_SYNONYMS_YAML, encoding="utf-8")
+    return True
+
+
+def import_faq(
+    path: Path, into: Path, progress: Callable[[int], None] | None = None
+) -> ImportReport:
+    """Read `path`, write its entries as YAML under `into`, and report what was skipped."""
+    report = ImportReport(created=ensure_knowledge_dir(into))
+    document = f"import-{slug(path.stem)}"
+    own_files = set((into / "faq").glob(f"{document}-*.yaml"))
+    existing, _ = check(into) if not report.created else (None, [])
+    taken = {e.id for e in existing.entries if e.path not in own_files} if existing else set()
+    seen_ids: dict[str, int] = {}
+    seen_questions: dict[str, int] = {}
+    categories: dict[str, list[dict]] = {}
+    answers: list[str] = []
+    headers: dict[str, str] | None = None
+    for number, row in enumerate(read_rows(path), start=2):  # row 1 is the header
+        if progress and number % PROGRESS_EVERY == 0:
+            progress(number)
+        if headers is None or not set(headers.values()) <= set(row):
+            headers = _header_map(list(row))
+        cell = {name: to_text(str(row.get(header) or "")) for name, header in headers.items()}
+        question, answer = cell.get("question", ""), cell.get("answer", "")
+        if not question or not answer:
+            report.empty.append(number)
+            continue
+        entry_id = (
+            cell.get("id") or f"q-{hashlib.sha1(normalize(question).encode()).hexdigest()[:10]}"
+        )
+        if not ID_PATTERN.match(entry_id):
+            report.invalid.append(
+                (number, f"id “{entry_id}” 只能用英文字母、数字和 . _ -，最多 40 个字符")
+            )
+            continue
+        if entry_id in seen_ids or entry_id in taken:
+            where = f"第 {seen_ids[entry_id]} 行" if entry_id in seen_ids else "知识库里已有的条目"
+            report.duplicates.append((number, f"id {entry_id} 与{where}重复"))
+            continue
+        key = normalize(question)
+        if key in seen_questions:
+            report.duplicates.append((number, f"问题与第 {seen_questions[key]} 行相同"))
+            continue
+        seen_ids[entry_id], seen_questions[key] = number, number
+        entry = {
+            "id": entry_id,
+            "question": question,
+            "similar": _split_list(cell.get("similar", "")),
+        }
+        entry["answer"] = answer
+        entry["source"] = {"document": document, "quote": answer}
+        keywords = _split_list(cell.get("keywords", ""))
+        if keywords:
+            entry["keywords"] = keywords
+        categories.setdefault(cell.get("category") or DEFAULT_CATEGORY, []).append(entry)
+        answers.append(answer)
+        report.entries += 1
+    for stale in own_files:  # categories that vanished from the sheet since the last import
+        stale.unlink()
+    for category, entries in categories.items():
+        target = into / "faq" / f"{document}-{slug(category)}.yaml"
+        header = f"# 从 {path.name} 导入：{category}\n"
+        body = yaml.dump(
+            {"category": category, "entries": entries},
+            Dumper=_Dumper,
+            allow_unicode=True,
+            sort_keys=False,
+            width=4096,
+        )
+        target.write_text(header + body, encoding="utf-8")
+        report.files.append(target)
+    _write_source(into / "sources", document, path, answers)
+    return report
+
+
+def _write_source(folder: Path, document: str, path: Path, answers: list[str]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{document}.txt").write_text("\n\n".join(answers) + "\n", encoding="utf-8")
+    meta = {
+        "title": f"导入的问答：{path.name}",
+        "publisher": "",
+        "date": dt.date.today().isoformat(),
+    }
+    (folder / f"{document}.yaml").write_text(
+        "# 由 policybot import 生成；重新导入同一文件会覆盖它。\n"
+        + yaml.dump(meta, Dumper=_Dumper, allow_unicode=True, sort_keys=False),
+        encoding="utf-8",
+    )
+
+
+def print_progress(rows: int) -> None:
+    print(
+        f"\r已读取 {rows} 行……",
+        end="" if sys.stderr.isatty() else "\n",
+        file=sys.stderr,
+        flush=True,
+    )

@@ -1,0 +1,57 @@
+"""Answering from the source documents themselves, when no FAQ entry matches.
+
+A passage is quoted only when it clearly answers: nearly every meaningful word of the question
+must be in it, and it must stand out from the next best passage. Otherwise the user gets the
+usual honest fallback. Passage answers say they are excerpts, and from which document and day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.index import Index, Tuning
+from bot.knowledge import Document
+
+# Set on tests/test_passages.py's questions and the dev set's out-of-scope questions (which
+# must stay unanswered with the shipped article's passages in play).
+COVERAGE = 0.9  # share of the question's weight the passage must contain
+MIN_SCORE = 0.2  # cosine x coverage of the best passage
+MARGIN = 0.05  # lead over the second best passage
+# Whole-string similarity means nothing between a short question and a long passage.
+PASSAGE_TUNING = Tuning(cosine_share=1.0)
+
+
+@dataclass(frozen=True)
+class Passage:
+    document: Document
+    number: int
+    text: str
+
+
+class Passages:
+    """The passages of every document that allows answering from it, and their index."""
+
+    def __init__(self, documents: dict[str, Document], canonical: Callable[[str], str]) -> None:
+        self.items = [
+            Passage(document, number, text)
+            for document in documents.values()
+            if document.answer_from
+            for number, text in enumerate(document.passages)
+        ]
+        texts = [[canonical(item.text)] for item in self.items]
+        self.index = Index(texts, tuning=PASSAGE_TUNING) if self.items else None
+
+    def best(self, query: str) -> tuple[Passage, float] | None:
+        """The passage that clearly answers a prepared query, with its score; else None."""
+        if self.index is None or not query:
+            return None
+        hits = self.index.search(query, 2)
+        if not hits:
+            return None
+        top = hits[0]
+        if top.score < MIN_SCORE or self.index.explained(top.entry, query) < COVERAGE:
+            return None
+        if len(hits) > 1 and top.score - hits[1].score < MARGIN:
+            return None
+        return self.items[top.entry], top.score
