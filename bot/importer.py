@@ -302,10 +302,11 @@ def import_faq(
 def _write_source(folder: Path, document: str, path: Path, answers: list[str]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{document}.txt").write_text("\n\n".join(answers) + "\n", encoding="utf-8")
+    # The entries already answer with these texts: no need to quote them as passages too.
     meta = {
         "title": f"导入的问答：{path.name}",
-        "publisher": "",
         "date": dt.date.today().isoformat(),
+        "passages": False,
     }
     (folder / f"{document}.yaml").write_text(
         "# 由 policybot import 生成；重新导入同一文件会覆盖它。\n"

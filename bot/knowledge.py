@@ -30,7 +30,7 @@ NUMBER = re.compile(r"\d+(?:\.\d+)?")
 MIN_SIMILAR = 4
 
 ENTRY_FIELDS = {"id", "question", "similar", "answer", "source", "keywords", "related", "review_by"}
-ENTRY_REQUIRED = ("id", "question", "similar", "answer", "source")
+ENTRY_REQUIRED = ("id", "question", "answer", "source")
 FAQ_FIELDS = {"category", "description", "entries"}
 SOURCE_FIELDS = {"document", "quote"}
 DOCUMENT_FIELDS = {"title", "publisher", "outlet", "date", "url", "passages"}
@@ -439,7 +439,7 @@ class _Reader:
                 f"id “{entry_id}” 不合规：只能用英文字母、数字和 . _ -，最多 40 个字符",
             )
         similar = self.string_list(path, item, "similar")
-        if "similar" in item and len(similar) < MIN_SIMILAR:
+        if len(similar) < MIN_SIMILAR:
             self.problem(
                 path,
                 item.line_of("similar"),

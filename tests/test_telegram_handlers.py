@@ -380,3 +380,21 @@ async def test_gaps_for_admins_with_example_buttons(bot):
     assert "公积金怎么提取" in examples and "住房公积金怎么提取啊" in examples
     stale = await bot.send(updates.callback("g:000000:0", message, user_id=updates.ADMIN_ID))
     assert only(stale, "answerCallbackQuery")["text"] == handlers.STALE
+
+
+async def test_passage_answers_are_labelled_cited_and_can_be_voted_on(knowledge_copy, exchange_log):
+    from bot.ingest import ingest
+    from tests.test_ingest import NOTICE
+
+    ingest(str(NOTICE), knowledge_copy)
+    bot = Bot(Service.open(knowledge_copy, exchange_log))
+    await bot.app.initialize()
+    sent = only(await bot.send(updates.private_text("周六可以办营业执照吗")), "sendMessage")
+    assert sent["text"].startswith("以下摘自《关于实行政务服务周六延时服务的通知》")
+    assert "<i>来源：《关于实行政务服务周六延时服务的通知》，2023-03-15</i>" in sent["text"]
+    vote = buttons(sent)[1][1]
+    assert vote.startswith("f:-:") and vote.endswith(":~")
+    await bot.send(updates.callback(vote, bot.last_message()))
+    (feedback,) = exchange_log.store.feedback()
+    assert feedback.kind == "unhelpful" and feedback.entry_id is None and feedback.exchange_id
+    await bot.app.shutdown()

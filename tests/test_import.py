@@ -1,0 +1,169 @@
+"""Importing FAQ exports: CSV (UTF-8 and GBK), XLSX and JSONL, with the mess real exports have."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+from openpyxl import Workbook
+
+from bot.cli import main
+from bot.engine import Engine
+from bot.importer import import_faq, to_text
+from bot.knowledge import check, load
+
+HEADER = ["id", "question", "answer", "category", "similar", "keywords"]
+ROWS = [
+    [
+        "SB-001",
+        "社保卡丢了怎么补办",
+        "<p>携带<b>身份证</b>到社保窗口补办，工本费20元。</p><p>详见<a href='https://rs.example.gov.cn/sbk'>办事指南</a>。</p>",
+        "社保",
+        "社保卡掉了|社保卡补办",
+        "社保卡",
+    ],
+    [
+        "SB-002",
+        "社保缴费基数怎么查",
+        "登录 https://rs.example.gov.cn 查询，或拨打0454-1234567。",
+        "社保",
+        "缴费基数\n社保基数查询",
+        "",
+    ],
+    ["", "營業執照如何辦理", "攜帶身份證到政務服務中心辦理，3個工作日辦結。", "", "", ""],
+    ["", "", "", "", "", ""],  # empty row
+    ["SB-003", "只有问题没有答案", "", "社保", "", ""],
+    ["SB-001", "重复的编号", "答案", "社保", "", ""],
+    ["", "社保卡丢了怎么补办", "同一个问题又出现了", "社保", "", ""],
+    ["bad id!", "编号不合规", "答案", "", "", ""],
+]
+
+
+def write_csv(path, rows, encoding="utf-8-sig"):
+    with path.open("w", newline="", encoding=encoding) as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+    return path
+
+
+def write_xlsx(path, rows):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["编号", "问题", "答案", "分类", "相似问", "关键词"])  # Chinese headers
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def write_jsonl(path, rows):
+    lines = [json.dumps(dict(zip(HEADER, row, strict=True)), ensure_ascii=False) for row in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("writer", [write_csv, write_xlsx, write_jsonl])
+def test_import_into_a_new_directory_works_right_away(tmp_path, writer, capsys):
+    source = writer(
+        tmp_path
+        / f"faq{ {write_csv: '.csv', write_xlsx: '.xlsx', write_jsonl: '.jsonl'}[writer] }",
+        ROWS,
+    )
+    into = tmp_path / "new-knowledge"
+    report = import_faq(source, into)
+    assert report.created and report.entries == 3
+    assert len(report.empty) == 2  # the blank row and the one without an answer
+    assert len(report.duplicates) == 2 and len(report.invalid) == 1
+
+    knowledge, problems = check(into)
+    assert knowledge is not None, problems
+    assert {p.severity for p in problems} <= {"warning"}
+    entries = knowledge.by_id
+    assert "SB-001" in entries and "SB-002" in entries  # ids kept unchanged
+    first = entries["SB-001"]
+    assert (
+        first.answer
+        == "携带身份证到社保窗口补办，工本费20元。\n详见办事指南（https://rs.example.gov.cn/sbk）。"
+    )
+    assert first.similar == ("社保卡掉了", "社保卡补办") and first.keywords == ("社保卡",)
+    assert entries["SB-002"].similar == ("缴费基数", "社保基数查询")
+    assert (
+        "0454-1234567" in entries["SB-002"].answer
+        and "https://rs.example.gov.cn" in entries["SB-002"].answer
+    )
+    traditional = next(e for e in knowledge.entries if e.question == "營業執照如何辦理")
+    assert traditional.answer.startswith("攜帶身份證")  # kept as written
+    assert traditional.category == "导入问答" and traditional.id.startswith("q-")
+
+    assert main(["--knowledge", str(into), "ask", "社保卡掉了咋补"]) == 0
+    assert "工本费20元" in capsys.readouterr().out
+    assert Engine(knowledge).answer("营业执照如何办理").entry_id == traditional.id
+
+
+def test_gbk_csv_from_excel(tmp_path):
+    source = write_csv(tmp_path / "gbk.csv", ROWS[:2], encoding="gb18030")
+    report = import_faq(source, tmp_path / "k")
+    assert report.entries == 2
+    assert "社保窗口" in load(tmp_path / "k").by_id["SB-001"].answer
+
+
+def test_reimport_updates_instead_of_duplicating(tmp_path):
+    into = tmp_path / "k"
+    source = write_csv(tmp_path / "faq.csv", ROWS[:3])
+    import_faq(source, into)
+    generated = {e.id for e in load(into).entries}
+    write_csv(source, [[*ROWS[0][:2], "新的答案，工本费10元。", *ROWS[0][3:]], ROWS[2]])
+    report = import_faq(source, into)
+    assert report.entries == 2 and not report.duplicates
+    knowledge = load(into)
+    assert {e.id for e in knowledge.entries} == {
+        "SB-001",
+        *(i for i in generated if i.startswith("q-")),
+    }
+    assert knowledge.by_id["SB-001"].answer == "新的答案，工本费10元。"
+    assert len(knowledge.documents) == 1
+
+
+def test_import_next_to_existing_knowledge_refuses_taken_ids(tmp_path, knowledge_copy):
+    source = write_csv(
+        tmp_path / "more.csv", [["fugong-zhuanchuang", "抢占已有编号", "答案", "", "", ""], ROWS[0]]
+    )
+    report = import_faq(source, knowledge_copy)
+    assert report.entries == 1 and "已有" in report.duplicates[0][1]
+    knowledge = load(knowledge_copy)
+    assert "SB-001" in knowledge.by_id and len(knowledge.entries) == 63
+
+
+def test_thousands_of_rows_with_progress(tmp_path, capsys):
+    rows = [
+        [
+            f"FAQ-{n:05d}",
+            f"第{n}号事项怎么办理",
+            f"<p>第{n}号事项请到{n % 40 + 1}号窗口办理。</p>",
+            f"分类{n % 7}",
+            "",
+            "",
+        ]
+        for n in range(3000)
+    ]
+    source = write_csv(tmp_path / "big.csv", rows)
+    assert main(["import", str(source), "--into", str(tmp_path / "big")]) == 0
+    captured = capsys.readouterr()
+    assert "已读取 1000 行" in captured.err and "导入 3000 个条目" in captured.out
+    knowledge = load(tmp_path / "big")
+    assert len(knowledge.entries) == 3000 and len(knowledge.categories) == 7
+
+
+def test_html_to_text():
+    assert to_text("<div>甲<br>乙</div><script>x()</script>&nbsp;丙&amp;丁") == "甲\n乙\n丙&丁"
+    assert to_text("<a href='https://a.cn'>https://a.cn</a>") == "https://a.cn"
+    assert to_text("  plain   text \r\n second ") == "plain text\nsecond"
+
+
+def test_unsupported_file_type(tmp_path, capsys):
+    source = tmp_path / "faq.doc"
+    source.write_text("x")
+    assert main(["import", str(source), "--into", str(tmp_path / "k")]) == 2
+    assert "不支持" in capsys.readouterr().err

@@ -1,0 +1,113 @@
+"""Validation beyond syntax, each rule on a broken copy of the knowledge, through the CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.cli import main
+from bot.knowledge import check
+from tests.test_knowledge import edit, line_number
+
+FAQ = "faq/02-fangguanfu.yaml"
+
+
+def validate(capsys, directory, *extra) -> tuple[int, str]:
+    code = main(["--knowledge", str(directory), "validate", *extra])
+    return code, capsys.readouterr().out
+
+
+def test_a_figure_the_source_does_not_contain_is_an_error(capsys, knowledge_copy):
+    path = knowledge_copy / FAQ
+    edit(path, "抚远市共梳理保留行政权力事项2887项。", "抚远市共梳理保留行政权力事项2888项。")
+    code, out = validate(capsys, knowledge_copy)
+    assert code == 1
+    figure_line = line_number(path, "2888项")  # the text; its `answer: |` key is just above
+    assert f"{path}:{figure_line - 1}: error:" in out and "“2888”" in out
+
+
+def test_figures_anywhere_in_the_cited_document_are_accepted(knowledge_copy):
+    # 41.34 is in the article, though not in this entry's quote.
+    edit(
+        knowledge_copy / FAQ,
+        "抚远市共梳理保留行政权力事项2887项。",
+        "抚远市共梳理保留行政权力事项2887项（另见41.34亿元）。",
+    )
+    knowledge, problems = check(knowledge_copy)
+    assert knowledge is not None and not problems
+
+
+def test_full_width_and_thousands_separators_count_as_the_same_figure(knowledge_copy):
+    edit(
+        knowledge_copy / FAQ,
+        "抚远市共梳理保留行政权力事项2887项。",
+        "抚远市共梳理保留行政权力事项２,887项。",
+    )
+    knowledge, problems = check(knowledge_copy)
+    assert knowledge is not None and not problems
+
+
+def test_review_by_in_the_past_is_a_warning(capsys, knowledge_copy):
+    path = knowledge_copy / FAQ
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    edit(
+        path,
+        "    related: [fgf-chengxiao, fgf-fang]",
+        f"    related: [fgf-chengxiao, fgf-fang]\n    review_by: {yesterday}",
+    )
+    code, out = validate(capsys, knowledge_copy)
+    assert code == 0
+    assert f"{path}:{line_number(path, 'review_by')}: warning:" in out and "review_by" in out
+    assert validate(capsys, knowledge_copy, "--strict")[0] == 1
+
+
+def test_review_by_in_the_future_is_fine(knowledge_copy):
+    future = dt.date.today() + dt.timedelta(days=30)
+    edit(
+        knowledge_copy / FAQ,
+        "    related: [fgf-chengxiao, fgf-fang]",
+        f"    related: [fgf-chengxiao, fgf-fang]\n    review_by: {future}",
+    )
+    assert check(knowledge_copy)[1] == []
+
+
+def test_an_answer_too_long_for_one_message_is_a_warning(capsys, knowledge_copy):
+    path = knowledge_copy / FAQ
+    edit(
+        path,
+        "      抚远市共梳理保留行政权力事项2887项。",
+        "      抚远市共梳理保留行政权力事项2887项。" + "详见清单。" * 900,
+    )
+    code, out = validate(capsys, knowledge_copy)
+    assert code == 0 and "4096" in out and "warning" in out
+
+
+def test_a_question_the_engine_gives_to_another_entry_is_a_collision(capsys, knowledge_copy):
+    path = knowledge_copy / FAQ
+    edit(
+        path,
+        "      - 行政权力事项有多少项\n",
+        "      - 行政权力事项有多少项\n      - 公共服务事项一共多少项\n",
+    )
+    code, out = validate(capsys, knowledge_copy)
+    assert code == 0
+    assert f"{path}:{line_number(path, '公共服务事项一共多少项')}: warning:" in out
+    assert "fgf-gonggong-fuwu" in out
+    assert validate(capsys, knowledge_copy, "--strict")[0] == 1
+
+
+def test_near_duplicate_standard_questions_are_reported(capsys, knowledge_copy):
+    path = knowledge_copy / "faq/03-fugong-fuchan.yaml"
+    edit(
+        path,
+        "    question: 复工复产有没有绿色通道？",
+        "    question: 企业复工复产去哪个窗口办理呢？",
+    )
+    _, out = validate(capsys, knowledge_copy)
+    assert "几乎一样" in out and "fugong-zhuanchuang" in out
+
+
+def test_the_shipped_knowledge_passes_strict_validation(capsys):
+    from tests.conftest import KNOWLEDGE
+
+    code, out = validate(capsys, KNOWLEDGE, "--strict")
+    assert code == 0, out
