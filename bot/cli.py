@@ -12,8 +12,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from bot import __version__
+from bot import __version__, health, logs
 from bot.checks import deep_check
+from bot.doctor import diagnose
 from bot.engine import CLARIFY, Engine
 from bot.evaluation import calibrate, evaluate, load_cases
 from bot.exchanges import PICKED, ExchangeLog, SQLiteStore
@@ -176,6 +177,25 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """Check the token, the knowledge and the log database; print the configuration masked."""
+    configuration, findings = diagnose(os.environ, args.knowledge, args.db)
+    print("生效的配置：")
+    for name, value in configuration.items():
+        print(f"  {name}={value}")
+    print()
+    for finding in findings:
+        print(finding)
+    return EXIT_OK if all(f.ok for f in findings) else EXIT_PROBLEMS
+
+
+def cmd_health(args: argparse.Namespace) -> int:
+    """For HEALTHCHECK and monitoring: is the running bot's heartbeat fresh?"""
+    ok, message = health.check(health.health_file(db_path(args)), args.max_age)
+    print(message)
+    return EXIT_OK if ok else EXIT_PROBLEMS
+
+
 def cmd_gaps(args: argparse.Namespace) -> int:
     """What people asked that the knowledge could not answer, grouped, largest first."""
     engine = Engine(load_knowledge(args))
@@ -311,14 +331,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the Telegram bot until SIGINT/SIGTERM: long polling, or a webhook server."""
     from bot.settings import ConfigError, Settings
-    from bot.tg.app import configure_logging, run
+    from bot.tg.app import run
 
     try:
         settings = Settings.from_env(knowledge=args.knowledge)
     except ConfigError as exc:
         raise CommandError(str(exc)) from exc
     load_knowledge(args)  # fail before connecting, with the errors listed
-    configure_logging(settings)
+    logs.configure(args.log_format, settings.token)
     log = open_log(args)
     try:
         run(
@@ -349,6 +369,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--db",
         metavar="PATH",
         help="交流记录数据库（默认 $POLICYBOT_DB 或 ./data/policybot.sqlite3）",
+    )
+    parser.add_argument(
+        "--log-format",
+        choices=logs.FORMATS,
+        default="text",
+        help="日志格式：text 或 json（每行一个 JSON）",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -413,6 +439,10 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S",
         help="webhook 密钥（默认 $TELEGRAM_WEBHOOK_SECRET），Telegram 放在请求头里",
     )
+
+    command("doctor", cmd_doctor, "检查令牌、知识库和交流记录是否就绪")
+    healthy = command("health", cmd_health, "检查运行中的机器人是否存活（容器 HEALTHCHECK 用）")
+    healthy.add_argument("--max-age", type=float, default=health.MAX_AGE, metavar="SECONDS")
 
     evaluation = command("eval", cmd_eval, "用评测集衡量回答质量")
     evaluation.add_argument("file", nargs="?", help="评测文件（默认 知识库/eval/dev.yaml）")

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import trafilatura
 import yaml
 
 from bot.importer import slug
@@ -48,6 +47,8 @@ class _Document:
 
 
 def _from_html(html: str, url: str = "") -> _Document:
+    import trafilatura  # heavy (lxml, justext): only commands that read HTML pay for it
+
     text = trafilatura.extract(html, favor_precision=True, include_comments=False, url=url or None)
     if not text:
         raise IngestError("网页里没有找到正文")

@@ -21,6 +21,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot.health import health_file, heartbeat
 from bot.service import Service
 from bot.settings import Settings
 from bot.tg import handlers
@@ -105,15 +106,17 @@ async def startup(app: Application) -> None:
     """Register the command menu users see next to the text box; start watching the knowledge."""
     await app.bot.set_my_commands(COMMANDS)
     settings: Settings = app.bot_data["settings"]
+    service = app.bot_data["service"]
+    tasks = [heartbeat(health_file(settings.db), service)]
     if settings.watch_interval > 0:
-        watcher = Watcher(app.bot_data["service"], settings.watch_interval, refused_notice(app))
-        app.bot_data["watcher"] = asyncio.create_task(watcher.run())
+        tasks.append(Watcher(service, settings.watch_interval, refused_notice(app)).run())
+    app.bot_data["background"] = [asyncio.create_task(task) for task in tasks]
 
 
 async def cleanup(app: Application) -> None:
-    task = app.bot_data.pop("watcher", None)
-    if task is not None:
+    for task in app.bot_data.pop("background", []):
         task.cancel()
+    await asyncio.sleep(0)  # let them run their `finally` (the heartbeat removes its file)
 
 
 def refused_notice(app: Application):
@@ -125,28 +128,6 @@ def refused_notice(app: Application):
         )
 
     return notify
-
-
-class TokenFilter(logging.Filter):
-    """Masks the bot token wherever a log line would contain it (URLs, error messages)."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self.token = token
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if self.token in message:
-            record.msg, record.args = message.replace(self.token, "<token>"), None
-        return True
-
-
-def configure_logging(settings: Settings, level: int = logging.INFO) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # httpx logs every request URL at INFO, and the URL holds the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(TokenFilter(settings.token))
 
 
 def run(

@@ -1,0 +1,112 @@
+"""`policybot doctor`: is everything in place to run? One line per check, secrets masked.
+
+Checks the token against the Bot API (`getMe` through `TELEGRAM_API_BASE_URL`), that the
+knowledge validates, and that the exchange log can be written. Error texts from the network
+carry request URLs, which carry the token: every line printed here goes through `mask`.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from bot.exchanges import SQLiteStore
+from bot.knowledge import KnowledgeDirMissing, check
+from bot.settings import DEFAULT_BASE_URL, ConfigError, Settings, mask, parse_admins
+
+TIMEOUT = 10.0
+
+
+@dataclass(frozen=True)
+class Finding:
+    ok: bool
+    what: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{'OK  ' if self.ok else 'FAIL'} {self.what}: {self.detail}"
+
+
+def check_token(token: str, base_url: str) -> Finding:
+    try:
+        response = httpx.get(f"{base_url}{token}/getMe", timeout=TIMEOUT)
+    except httpx.HTTPError as exc:
+        return Finding(False, "Bot API", f"无法连接 {base_url}: {exc.__class__.__name__}")
+    if response.status_code in (401, 404):
+        return Finding(False, "Bot API", "令牌被拒绝（401/404）：请检查 TELEGRAM_BOT_TOKEN")
+    try:
+        data = response.json()
+    except ValueError:
+        data = {}
+    if response.status_code != 200 or not data.get("ok"):
+        return Finding(False, "Bot API", f"getMe 返回 HTTP {response.status_code}")
+    return Finding(True, "Bot API", f"令牌有效，机器人 @{data['result'].get('username', '?')}")
+
+
+def check_knowledge(directory: Path) -> Finding:
+    try:
+        knowledge, problems = check(directory)
+    except KnowledgeDirMissing as exc:
+        return Finding(False, "知识库", str(exc))
+    errors = [p for p in problems if p.severity == "error"]
+    if knowledge is None:
+        return Finding(False, "知识库", f"{len(errors)} 个错误，第一个：{errors[0]}")
+    return Finding(True, "知识库", f"{len(knowledge.entries)} 个条目，版本 {knowledge.version}")
+
+
+def check_database(path: Path) -> Finding:
+    try:
+        store = SQLiteStore(path)
+        with store.db:
+            store.db.execute("CREATE TEMP TABLE IF NOT EXISTS doctor (x)")
+            store.db.execute("BEGIN IMMEDIATE")  # takes the write lock: proves writability
+            store.db.execute("ROLLBACK")
+        version = store.schema_version
+        store.close()
+    except (OSError, sqlite3.Error) as exc:
+        return Finding(False, "交流记录", f"{path} 不可写：{exc}")
+    return Finding(True, "交流记录", f"{path} 可写，schema 版本 {version}")
+
+
+def diagnose(
+    env: Mapping[str, str] = os.environ, knowledge: str | None = None, db: str | None = None
+) -> tuple[dict, list[Finding]]:
+    """The effective configuration (masked) and every check's finding."""
+    findings: list[Finding] = []
+    token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
+    try:
+        settings = Settings.from_env(env, knowledge)
+    except ConfigError as exc:
+        findings.append(Finding(False, "配置", str(exc)))
+        settings = Settings(
+            token=token,
+            base_url=env.get("TELEGRAM_API_BASE_URL", "").strip() or DEFAULT_BASE_URL,
+            knowledge=Path(knowledge or env.get("POLICYBOT_KNOWLEDGE") or "knowledge"),
+            db=Path(env.get("POLICYBOT_DB") or "data/policybot.sqlite3"),
+            admins=_admins_or_none(env),
+        )
+    if db:
+        settings = Settings(**{**settings.__dict__, "db": Path(db)})
+    if settings.token:
+        findings.append(check_token(settings.token, settings.base_url))
+    findings.append(check_knowledge(settings.knowledge))
+    findings.append(check_database(settings.db))
+    configuration = settings.masked()
+    configuration["POLICYBOT_SALT"] = (
+        mask(env["POLICYBOT_SALT"]) if env.get("POLICYBOT_SALT") else "(file beside the database)"
+    )
+    if token:
+        findings = [Finding(f.ok, f.what, f.detail.replace(token, mask(token))) for f in findings]
+    return configuration, findings
+
+
+def _admins_or_none(env: Mapping[str, str]) -> frozenset[int]:
+    try:
+        return parse_admins(env.get("POLICYBOT_ADMINS", ""))
+    except ConfigError:
+        return frozenset()

@@ -1,0 +1,61 @@
+"""A heartbeat file that says the running bot is alive, for container and service health checks.
+
+The bot rewrites the file every few seconds from its own event loop, so a fresh file means the
+loop is turning and the knowledge is loaded, in polling and webhook mode alike; `policybot
+health` (the image's HEALTHCHECK) reads it. A file needs no extra port, route or proxy rule.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+from bot.service import Service
+
+INTERVAL = 10.0
+MAX_AGE = 60.0
+
+
+def health_file(db: Path) -> Path:
+    return db.with_name(db.name + ".health")
+
+
+def beat(path: Path, service: Service) -> None:
+    """Write the heartbeat atomically: a reader never sees half a file."""
+    knowledge = service.engine.knowledge
+    record = {
+        "time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "pid": os.getpid(),
+        "knowledge_version": knowledge.version,
+        "entries": len(knowledge.entries),
+        "uptime_seconds": round(service.uptime),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(record), encoding="utf-8")
+    temporary.replace(path)
+
+
+async def heartbeat(path: Path, service: Service, interval: float = INTERVAL) -> None:
+    try:
+        while True:
+            await asyncio.to_thread(beat, path, service)
+            await asyncio.sleep(interval)
+    finally:
+        path.unlink(missing_ok=True)  # stopped on purpose: not healthy any more
+
+
+def check(path: Path, max_age: float = MAX_AGE) -> tuple[bool, str]:
+    """Is the heartbeat fresh? With a one-line reason either way."""
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        written = dt.datetime.fromisoformat(record["time"])
+    except (OSError, ValueError, KeyError) as exc:
+        return False, f"no heartbeat at {path}: {exc.__class__.__name__}"
+    age = (dt.datetime.now(dt.UTC) - written).total_seconds()
+    if age > max_age:
+        return False, f"heartbeat is {age:.0f}s old (limit {max_age:.0f}s)"
+    return True, f"alive: knowledge {record.get('knowledge_version')}, heartbeat {age:.0f}s ago"

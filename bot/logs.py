@@ -1,0 +1,70 @@
+"""Logging set-up for the long-running commands: text or JSON lines, never a secret.
+
+httpx logs every request URL at INFO, and Bot API URLs contain the token; that logger is turned
+down, and a filter masks the token in anything else that would print it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+
+FORMATS = ("text", "json")
+
+
+class TokenFilter(logging.Filter):
+    """Masks a secret wherever a log record would contain it (URLs, error messages)."""
+
+    def __init__(self, secret: str) -> None:
+        super().__init__()
+        self.secret = secret
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self.secret:
+            return True
+        message = record.getMessage()
+        if self.secret in message:
+            record.msg, record.args = message.replace(self.secret, "<token>"), None
+        if (
+            record.exc_info
+            and record.exc_info[1] is not None
+            and self.secret in str(record.exc_info[1])
+        ):
+            record.exc_text = (
+                logging.Formatter().formatException(record.exc_info).replace(self.secret, "<token>")
+            )
+            record.exc_info = None
+        return True
+
+
+class JSONFormatter(logging.Formatter):
+    """One JSON object per line, for log collectors."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(
+                timespec="milliseconds"
+            ),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        elif record.exc_text:
+            entry["exception"] = record.exc_text
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure(log_format: str = "text", secret: str = "", level: int = logging.INFO) -> None:
+    handler = logging.StreamHandler()
+    if log_format == "json":
+        handler.setFormatter(JSONFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(TokenFilter(secret))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -1,0 +1,287 @@
+"""Operations: doctor, configuration and masking, JSON logs, the heartbeat, packaging, the unit."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot import __version__
+from bot.doctor import diagnose
+from bot.settings import ConfigError, Settings, mask
+from tests import updates
+from tests.botapi import TOKEN, FakeBotApi, StandIn
+from tests.conftest import KNOWLEDGE, ROOT
+
+DEPLOY = ROOT / "deploy"
+
+
+@pytest.fixture
+def standin():
+    with StandIn() as server:
+        yield server
+
+
+def doctor(env: dict, db: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "--knowledge", str(KNOWLEDGE), "--db", str(db), "doctor"],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_doctor_all_well(standin, tmp_path):
+    result = doctor(
+        {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": standin.base_url},
+        tmp_path / "log.sqlite3",
+    )
+    assert result.returncode == 0, result.stdout
+    assert "OK   Bot API" in result.stdout and "@fuyuan_policy_bot" in result.stdout
+    assert "OK   知识库" in result.stdout and "OK   交流记录" in result.stdout
+    assert f"TELEGRAM_BOT_TOKEN={mask(TOKEN)}" in result.stdout
+    assert TOKEN not in result.stdout + result.stderr
+
+
+def test_doctor_rejected_token_unwritable_db_and_broken_knowledge(tmp_path, knowledge_copy):
+    with StandIn(FakeBotApi(token="999:other-token-entirely-different")) as server:
+        db_dir = tmp_path / "readonly"
+        db_dir.mkdir()
+        db_dir.chmod(0o500)
+        (knowledge_copy / "synonyms.yaml").write_text("groups: [[孤单]]\n", encoding="utf-8")
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bot",
+                "--knowledge",
+                str(knowledge_copy),
+                "--db",
+                str(db_dir / "sub" / "log.sqlite3"),
+                "doctor",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={
+                **os.environ,
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "TELEGRAM_API_BASE_URL": server.base_url,
+            },
+        )
+    fails = [line for line in result.stdout.splitlines() if line.startswith("FAIL")]
+    assert result.returncode == 1
+    assert len(fails) == 3 if os.geteuid() != 0 else len(fails) >= 2  # root can write anywhere
+    assert "令牌被拒绝" in result.stdout and "synonyms.yaml:1" in result.stdout
+    assert TOKEN not in result.stdout + result.stderr
+
+
+def test_doctor_without_a_token_says_so_in_one_line(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    configuration, findings = diagnose(env, str(KNOWLEDGE), str(tmp_path / "log.sqlite3"))
+    failed = [f for f in findings if not f.ok]
+    assert len(failed) == 1 and "TELEGRAM_BOT_TOKEN" in failed[0].detail
+    assert configuration["TELEGRAM_BOT_TOKEN"] == "***"
+
+
+def test_settings_from_the_environment():
+    settings = Settings.from_env(
+        {
+            "TELEGRAM_BOT_TOKEN": " 123:abc ",
+            "POLICYBOT_ADMINS": "11, 22,,33",
+            "TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/bot",
+            "POLICYBOT_DB": "/var/lib/x.sqlite3",
+            "POLICYBOT_WATCH_INTERVAL": "0",
+        },
+        knowledge="/k",
+    )
+    assert settings.token == "123:abc" and settings.admins == frozenset({11, 22, 33})
+    assert settings.base_url == "http://127.0.0.1:8081/bot" and str(settings.knowledge) == "/k"
+    assert settings.watch_interval == 0
+    assert Settings.from_env({"TELEGRAM_BOT_TOKEN": "t"}).base_url == "https://api.telegram.org/bot"
+    for bad in (
+        {"POLICYBOT_ADMINS": "alice"},
+        {"POLICYBOT_WATCH_INTERVAL": "soon"},
+        {"TELEGRAM_BOT_TOKEN": ""},
+    ):
+        with pytest.raises(ConfigError):
+            Settings.from_env({"TELEGRAM_BOT_TOKEN": "t", **bad})
+
+
+def test_masking_never_reveals_a_usable_secret():
+    assert mask(TOKEN) == "1234…yz" and TOKEN not in mask(TOKEN)
+    assert mask("short") == "***"
+    masked = Settings(token=TOKEN).masked()
+    assert TOKEN not in json.dumps(masked)
+
+
+def test_run_with_json_logs_heartbeat_and_clean_stop(standin, tmp_path):
+    db = tmp_path / "data" / "log.sqlite3"
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": standin.base_url,
+        "POLICYBOT_KNOWLEDGE": str(KNOWLEDGE),
+        "POLICYBOT_DB": str(db),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "--log-format", "json", "run"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    health = [sys.executable, "-m", "bot", "--db", str(db), "health"]
+    try:
+        standin.api.wait_for("setMyCommands", timeout=30)
+        standin.api.push(updates.private_text("复工复产去哪个窗口办理", user_id=73541))
+        standin.api.wait_for("sendMessage", timeout=30)
+        deadline = time.monotonic() + 30
+        while subprocess.run(health, env=env, capture_output=True, timeout=60).returncode != 0:
+            assert time.monotonic() < deadline, "no heartbeat"
+            time.sleep(0.2)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=30)
+    assert process.returncode == 0
+    lines = [json.loads(line) for line in err.splitlines() if line.strip()]
+    assert lines and all({"time", "level", "logger", "message"} <= set(line) for line in lines)
+    assert TOKEN not in err and "73541" not in err
+    stopped = subprocess.run(health, env=env, capture_output=True, text=True, timeout=60)
+    assert stopped.returncode == 1  # the heartbeat is removed on a clean stop
+
+
+def test_wheel_installs_and_runs_in_a_clean_virtual_environment(tmp_path):
+    """What the image does: build a wheel, install it (and its dependencies) in a fresh venv."""
+    dist = tmp_path / "dist"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "-w",
+            str(dist),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    (wheel,) = dist.glob("policybot-*.whl")
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    subprocess.run(
+        [
+            str(venv / "bin" / "pip"),
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    outside = tmp_path / "elsewhere"  # not the repository: only the installed package is used
+    outside.mkdir()
+    version = subprocess.run(
+        [str(venv / "bin" / "policybot"), "--version"],
+        cwd=outside,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert version.stdout.strip() == f"policybot {__version__}"
+    answer = subprocess.run(
+        [
+            str(venv / "bin" / "policybot"),
+            "--knowledge",
+            str(KNOWLEDGE),
+            "ask",
+            "复工复产去哪个窗口办理",
+        ],
+        cwd=outside,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert answer.returncode == 0 and "复工复产专窗" in answer.stdout
+    copy = shutil.copytree(KNOWLEDGE, tmp_path / "knowledge")
+    notice = ROOT / "tests" / "fixtures" / "notice.html"
+    ingested = subprocess.run(
+        [str(venv / "bin" / "policybot"), "--knowledge", str(copy), "ingest", str(notice)],
+        cwd=outside,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert ingested.returncode == 0, ingested.stderr  # HTML extraction's whole dependency chain
+
+
+@pytest.mark.skipif(
+    shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed"
+)
+@pytest.mark.parametrize(
+    "units", [["policybot.service"], ["policybot-prune.service", "policybot-prune.timer"]]
+)
+def test_systemd_units_verify(tmp_path, units):
+    # verify also checks that ExecStart exists: point it at this environment's policybot.
+    here = Path(sys.executable).parent / "policybot"
+    for name in units:
+        text = (
+            (DEPLOY / name)
+            .read_text(encoding="utf-8")
+            .replace("/opt/policybot/.venv/bin/policybot", str(here))
+        )
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    result = subprocess.run(
+        ["systemd-analyze", "verify", *(str(tmp_path / n) for n in units)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_compose_files_point_at_what_exists():
+    for name in ("compose.yaml", "compose.webhook.yaml"):
+        compose = yaml.safe_load((DEPLOY / name).read_text(encoding="utf-8"))
+        service = compose["services"]["policybot"]
+        assert (
+            ROOT / "deploy" / service["build"]["context"] / service["build"]["dockerfile"]
+        ).is_file()
+        assert "../knowledge:/knowledge:ro" in service["volumes"]
+        assert (DEPLOY / "policybot.env.example").is_file() and service[
+            "env_file"
+        ] == "policybot.env"
+    caddy = yaml.safe_load((DEPLOY / "compose.webhook.yaml").read_text())["services"]["caddy"]
+    assert "./Caddyfile:/etc/caddy/Caddyfile:ro" in caddy["volumes"]
+    dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
+    assert (
+        "USER policybot" in dockerfile
+        and "HEALTHCHECK" in dockerfile
+        and 'CMD ["policybot", "health"]' in dockerfile
+    )
+
+
+def test_every_variable_the_program_reads_is_in_the_example_env():
+    example = (DEPLOY / "policybot.env.example").read_text(encoding="utf-8")
+    sources = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "bot").rglob("*.py"))
+    import re
+
+    used = set(re.findall(r'"((?:TELEGRAM|POLICYBOT)_[A-Z_]+)"', sources))
+    assert used and all(name in example for name in used), used - {n for n in used if n in example}
