@@ -22,6 +22,7 @@ class Settings:
     knowledge: Path = Path("knowledge")
     db: Path = Path("data/policybot.sqlite3")
     watch_interval: float = 2.0  # seconds between looks at the knowledge files; 0: never
+    send_rate: float = 30.0  # messages a second the bot sends at most (Telegram's limit); 0: no cap
 
     @classmethod
     def from_env(
@@ -40,6 +41,7 @@ class Settings:
             knowledge=Path(knowledge or env.get("POLICYBOT_KNOWLEDGE") or "knowledge"),
             db=Path(env.get("POLICYBOT_DB") or "data/policybot.sqlite3"),
             watch_interval=parse_interval(env.get("POLICYBOT_WATCH_INTERVAL", "2")),
+            send_rate=parse_interval(env.get("POLICYBOT_SEND_RATE", "30"), "POLICYBOT_SEND_RATE"),
         )
 
     def masked(self) -> dict[str, str]:
@@ -51,6 +53,7 @@ class Settings:
             "POLICYBOT_KNOWLEDGE": str(self.knowledge),
             "POLICYBOT_DB": str(self.db),
             "POLICYBOT_WATCH_INTERVAL": f"{self.watch_interval:g}",
+            "POLICYBOT_SEND_RATE": f"{self.send_rate:g}",
         }
 
 

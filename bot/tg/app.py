@@ -64,7 +64,7 @@ def build_application(
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.base_url)
-        .rate_limiter(AIORateLimiter(max_retries=SEND_RETRIES))
+        .rate_limiter(AIORateLimiter(overall_max_rate=settings.send_rate, max_retries=SEND_RETRIES))
         .defaults(
             Defaults(
                 parse_mode=ParseMode.HTML,
