@@ -23,6 +23,7 @@ class Settings:
     db: Path = Path("data/policybot.sqlite3")
     watch_interval: float = 2.0  # seconds between looks at the knowledge files; 0: never
     send_rate: float = 30.0  # messages a second the bot sends at most (Telegram's limit); 0: no cap
+    concurrency: int = 1  # updates handled at once; 1 keeps each chat's replies in order
 
     @classmethod
     def from_env(
@@ -42,6 +43,10 @@ class Settings:
             db=Path(env.get("POLICYBOT_DB") or "data/policybot.sqlite3"),
             watch_interval=parse_interval(env.get("POLICYBOT_WATCH_INTERVAL", "2")),
             send_rate=parse_interval(env.get("POLICYBOT_SEND_RATE", "30"), "POLICYBOT_SEND_RATE"),
+            concurrency=max(
+                1,
+                int(parse_interval(env.get("POLICYBOT_CONCURRENCY", "1"), "POLICYBOT_CONCURRENCY")),
+            ),
         )
 
     def masked(self) -> dict[str, str]:
@@ -54,6 +59,7 @@ class Settings:
             "POLICYBOT_DB": str(self.db),
             "POLICYBOT_WATCH_INTERVAL": f"{self.watch_interval:g}",
             "POLICYBOT_SEND_RATE": f"{self.send_rate:g}",
+            "POLICYBOT_CONCURRENCY": str(self.concurrency),
         }
 
 
@@ -70,16 +76,15 @@ def parse_admins(value: str) -> frozenset[int]:
     return frozenset(ids)
 
 
-def parse_interval(value: str) -> float:
+def parse_interval(value: str, name: str = "POLICYBOT_WATCH_INTERVAL") -> float:
+    """A non-negative number from the environment (0 turns the feature off)."""
     try:
-        seconds = float(value)
+        number = float(value)
     except ValueError:
-        seconds = -1.0
-    if seconds < 0:
-        raise ConfigError(
-            f"POLICYBOT_WATCH_INTERVAL 要写秒数（0 表示不自动重新加载），不能是 “{value}”"
-        )
-    return seconds
+        number = -1.0
+    if number < 0:
+        raise ConfigError(f"{name} 要写一个不小于 0 的数（0 表示关闭），不能是 “{value}”")
+    return number
 
 
 def mask(secret: str) -> str:

@@ -37,6 +37,7 @@ LONG_POLL_CAP = 1.0  # seconds a getUpdates waits at most, so tests stop quickly
 class Call:
     method: str
     params: dict
+    at: float = 0.0  # time.perf_counter() when it arrived, for latency figures
 
 
 def decode(form: dict[str, str]) -> dict:
@@ -102,7 +103,7 @@ class FakeBotApi:
             return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
         time.sleep(self.delay.get(method, 0.0))
         with self.changed:
-            self.calls.append(Call(method, params))
+            self.calls.append(Call(method, params, time.perf_counter()))
             self.changed.notify_all()
             faults = self.faults.get(method)
             if faults:

@@ -71,6 +71,7 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
+        .concurrent_updates(settings.concurrency)
         .post_init(startup)
         .post_shutdown(cleanup)
     )

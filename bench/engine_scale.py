@@ -1,0 +1,198 @@
+"""Engine speed and memory at scale, against naive rapidfuzz, on synthetic knowledge bases.
+
+    python bench/engine_scale.py [--sizes 100,1000,10000,100000] [--queries 300]
+
+Each size gets a generated knowledge base of varied Chinese FAQ entries (a standard question,
+four similar questions, an answer), built in memory. Per size it reports index build time, peak
+memory of the build (tracemalloc), answer latency p50 / p99 over paraphrased queries with typos,
+and the same queries through `rapidfuzz.process.extractOne(query, all_questions, scorer=WRatio)`.
+Targets (issue #7), one core: p99 ≤ 1 ms at 1k and ≤ 15 ms at 100k; ≥ 10x faster than the naive
+baseline from 10k up; build ≤ 5 s and ≤ 500 MB at 100k.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import statistics
+import time
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from bot.engine import Engine
+from bot.knowledge import Document, Entry, Knowledge, Source, Texts
+from bot.normalize import normalize
+
+SUBJECTS = [
+    "营业执照",
+    "社保",
+    "医保",
+    "公积金",
+    "税务登记",
+    "不动产登记",
+    "食品经营许可",
+    "建设工程规划",
+    "消防验收",
+    "排污许可",
+    "出口退税",
+    "进出口备案",
+    "企业开办",
+    "信用修复",
+    "招商引资",
+    "施工许可",
+    "道路运输",
+    "药品经营",
+    "特种设备",
+    "人才补贴",
+    "创业担保贷款",
+    "稳岗返还",
+    "高新技术企业",
+    "专利申请",
+    "商标注册",
+    "农业补贴",
+    "林权登记",
+    "渔业捕捞",
+    "冷链运输",
+    "跨境电商",
+]
+ACTIONS = [
+    "怎么办理",
+    "需要什么材料",
+    "在哪里办",
+    "多长时间",
+    "收费吗",
+    "可以网上办吗",
+    "有什么条件",
+    "流程是什么",
+    "找哪个部门",
+    "能加急吗",
+]
+PLACES = ["市", "县", "区", "乡镇", "开发区", "口岸", "园区", "街道"]
+WHO = [
+    "个体户",
+    "小微企业",
+    "外资企业",
+    "农民专业合作社",
+    "新开办企业",
+    "退役军人",
+    "高校毕业生",
+    "外贸企业",
+]
+TYPOS = {
+    "办": "半",
+    "理": "里",
+    "证": "正",
+    "需": "须",
+    "要": "药",
+    "请": "清",
+    "登": "灯",
+    "记": "纪",
+}
+
+
+def synthetic(size: int, rng: random.Random) -> Knowledge:
+    text = "合成文档。"
+    document = Document("synthetic", "合成测试文档", "2026-01-01", text=text)
+    entries = []
+    for number in range(size):
+        subject, action = rng.choice(SUBJECTS), rng.choice(ACTIONS)
+        place, who = rng.choice(PLACES), rng.choice(WHO)
+        tag = f"{number}号"
+        question = f"{who}在{place}{subject}{action}（{tag}）"
+        similar = (
+            f"{subject}{action}{tag}",
+            f"{place}的{who}{subject}咋{action[-2:]}{tag}",
+            f"请问{subject}{tag}{action}",
+            f"{who}{subject}{tag}",
+        )
+        entries.append(
+            Entry(
+                f"e{number}",
+                "合成",
+                question,
+                similar,
+                f"{subject}办理说明。",
+                Source("synthetic", text),
+            )
+        )
+    texts = Texts("bench", "w", "h", "f", "c", "e")
+    return Knowledge(
+        Path("."), "bench", texts, tuple(entries), {"synthetic": document}, (), ("合成",)
+    )
+
+
+def typo(text: str, rng: random.Random) -> str:
+    chars = list(text)
+    for position, char in enumerate(chars):
+        if char in TYPOS and rng.random() < 0.3:
+            chars[position] = TYPOS[char]
+    return "".join(chars)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def measure(size: int, queries: int, rng: random.Random) -> dict:
+    knowledge = synthetic(size, rng)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    engine = Engine(knowledge)
+    build = time.perf_counter() - started
+    # Growth of the process's peak resident memory (KiB on Linux); sizes run smallest first.
+    peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    picks = [rng.choice(knowledge.entries) for _ in range(queries)]
+    asked = [
+        typo(rng.choice(entry.similar), rng) + rng.choice(["", "呢", "啊？"]) for entry in picks
+    ]
+    engine.answer(asked[0])
+    latencies, right = [], 0
+    for entry, question in zip(picks, asked, strict=True):
+        begin = time.perf_counter()
+        answer = engine.answer(question)
+        latencies.append((time.perf_counter() - begin) * 1000)
+        right += answer.candidates[:1] != () and answer.candidates[0].id == entry.id
+    all_questions = [normalize(q) for entry in knowledge.entries for q in entry.questions]
+    owners = [entry.id for entry in knowledge.entries for _ in entry.questions]
+    naive, naive_right = [], 0
+    for entry, question in list(zip(picks, asked, strict=True))[: max(20, queries // 5)]:
+        begin = time.perf_counter()
+        found = process.extractOne(normalize(question), all_questions, scorer=fuzz.WRatio)
+        naive.append((time.perf_counter() - begin) * 1000)
+        naive_right += owners[found[2]] == entry.id
+    return {
+        "size": size,
+        "build_s": build,
+        "peak_mb": peak,
+        "p50": statistics.median(latencies),
+        "p99": percentile(latencies, 0.99),
+        "top1": right / len(picks),
+        "naive_p50": statistics.median(naive),
+        "naive_top1": naive_right / len(naive),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100,1000,10000")
+    parser.add_argument("--queries", type=int, default=300)
+    args = parser.parse_args()
+    rng = random.Random(7)
+    print(
+        f"{'entries':>8} {'build s':>8} {'peak MB':>8} {'p50 ms':>8} {'p99 ms':>8} {'top-1':>6} "
+        f"{'naive p50':>10} {'naive top-1':>11} {'speed-up':>9}"
+    )
+    for size in (int(s) for s in args.sizes.split(",")):
+        r = measure(size, args.queries, rng)
+        print(
+            f"{r['size']:>8} {r['build_s']:>8.2f} {r['peak_mb']:>8.0f} {r['p50']:>8.3f} {r['p99']:>8.3f} "
+            f"{r['top1']:>6.1%} {r['naive_p50']:>10.3f} {r['naive_top1']:>11.1%} {r['naive_p50'] / r['p50']:>8.1f}x",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
