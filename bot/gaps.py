@@ -12,7 +12,7 @@ import datetime as dt
 import re
 import statistics
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from rapidfuzz import fuzz, process
 
@@ -55,16 +55,7 @@ class Cluster:
     statuses: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        return {
-            "representative": self.representative,
-            "count": self.count,
-            "users": self.users,
-            "first_seen": self.first_seen,
-            "last_seen": self.last_seen,
-            "examples": self.examples,
-            "nearest": self.nearest,
-            "statuses": self.statuses,
-        }
+        return asdict(self)
 
 
 def gap_exchanges(store: ExchangeStore, since: str | None = None) -> list[Exchange]:
