@@ -15,7 +15,7 @@ from rapidfuzz import fuzz
 
 from bot.index import Index, Tuning
 from bot.knowledge import Entry, Knowledge
-from bot.normalize import fold, normalize
+from bot.normalize import fold, normalize, normalize_all
 from bot.passages import Passage, Passages
 
 ANSWERED, CLARIFY, FALLBACK, SMALLTALK = "answered", "clarify", "fallback", "smalltalk"
@@ -116,9 +116,11 @@ class Engine:
         self.thresholds = thresholds or Thresholds(**knowledge.thresholds)
         self.synonyms = Synonyms(knowledge.synonyms)
         self.entries = list(knowledge.entries)
+        asked = [(*e.questions, *e.keywords) for e in self.entries]
+        texts = iter(self.canonical_all([text for questions in asked for text in questions]))
         self.index = Index(
-            [[self.canonical(q) for q in (*e.questions, *e.keywords)] for e in self.entries],
-            [self.canonical(e.answer) for e in self.entries],
+            [[next(texts) for _ in questions] for questions in asked],
+            self.canonical_all([e.answer for e in self.entries]),
             tuning,
         )
         self.passages = Passages(knowledge.documents, self.canonical)
@@ -131,6 +133,10 @@ class Engine:
     def canonical(self, text: str) -> str:
         """The form everything is matched in: normalized, synonyms made canonical."""
         return self.synonyms(normalize(text))
+
+    def canonical_all(self, texts: list[str]) -> list[str]:
+        """`canonical` of many texts in one pass (no synonym spans the newline between them)."""
+        return self.synonyms("\n".join(normalize_all(texts))).split("\n") if texts else []
 
     def prepare(self, question: str) -> str:
         """A user's question in matching form; overlong input is cut first."""

@@ -5,25 +5,34 @@ approach) plus single characters, which carry meaning on their own in short quer
 common typo comes from pinyin input methods — 办事不球人 for 办事不求人 — so every pair of
 characters is also indexed by how it sounds: a homophone typo changes the characters but not the
 sound, and still matches.
+
+A knowledge base of 100k entries has millions of characters, so texts are handled in batches as
+NumPy arrays of integer ids (an `Alphabet` gives each unit and each sound one), never one Python
+string per feature.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 from pypinyin import Style, lazy_pinyin
 
 # A unit is one Chinese (or other non-Latin) character, or a whole run of Latin letters and digits:
 # "12345" and "app" are single units, as a reader would take them.
 _UNIT_RE = re.compile(r"[a-z0-9.]+|[^\sa-z0-9.]")
+_RUN_RE = re.compile(r"[a-z0-9.]+")
+_CODE_POINTS = 0x110000
+_LATIN = np.zeros(_CODE_POINTS, dtype=bool)
+_LATIN[[ord(ch) for ch in "abcdefghijklmnopqrstuvwxyz0123456789."]] = True
+_SPACE, _NEWLINE = ord(" "), ord("\n")
 
 # Fuzzy pinyin, as input methods offer it: speakers from the north-east and elsewhere mix these up,
 # and so do their typos.
 _FUZZY = (("zh", "z"), ("ch", "c"), ("sh", "s"))
 _FUZZY_FINALS = (("ing", "in"), ("eng", "en"))
-
 
 # Characters that frame a question in everyday speech rather than say what it is about
 # ("我们公司现在想知道要去哪里……"). A small knowledge base cannot learn that they are common, so
@@ -34,15 +43,12 @@ GENERIC_CHARS = frozenset(
     "现今吗呢吧啊呀嘛哦啦喔呗真的好行一"
 )
 GENERIC_WEIGHT = 0.25
+# A number is a precise fact: 2月 is not 3月, and an entry without the user's number cannot be
+# the answer however similar the rest reads.
+NUMBER_WEIGHT = 3.0
 
-
-@lru_cache(maxsize=65536)
-def salience(feature: str) -> float:
-    """How much a feature says about the topic: less when it is made of generic characters."""
-    chars = feature[1:].replace(" ", "") if feature[0] != "p" else ""
-    if chars and all(ch in GENERIC_CHARS for ch in chars):
-        return GENERIC_WEIGHT
-    return 1.0
+# Feature kinds, stored in the top bits of a feature key.
+CHAR, PAIR, SOUND_PAIR = 0, 1, 2
 
 
 def units(text: str) -> list[list[str]]:
@@ -67,17 +73,165 @@ def sound(unit: str) -> str:
     return syllable
 
 
-def features(text: str) -> list[str]:
-    """Every feature of a normalized text, one item per occurrence (term frequency counts)."""
-    result: list[str] = []
-    for segment in units(text):
-        sounds = [sound(unit) for unit in segment]
-        result.extend("c" + unit for unit in segment)
-        result.extend("b" + a + b for a, b in itertools.pairwise(segment))
-        result.extend("p" + a + " " + b for a, b in itertools.pairwise(sounds))
-    return result
-
-
 def spoken(text: str) -> str:
     """The whole text as sounds, for comparing strings that are spelled differently."""
     return " ".join(sound(unit) for segment in units(text) for unit in segment)
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """A batch of texts as arrays with one item per unit, in reading order."""
+
+    texts: int  # how many texts the batch holds
+    units: np.ndarray  # the unit's id in the alphabet
+    sounds: np.ndarray  # the id of how it sounds
+    text: np.ndarray  # which text of the batch it belongs to
+    paired: np.ndarray  # whether the next unit is in the same segment (a pair is indexed)
+    generic: np.ndarray  # whether it is one of GENERIC_CHARS
+    boost: np.ndarray  # NUMBER_WEIGHT for a short number, else 1
+
+    def keys(self, bits: int) -> tuple[np.ndarray, np.ndarray]:
+        """Every feature occurrence as an integer key, with the text it occurs in.
+
+        A key holds the feature's kind, whether it is generic (a character of GENERIC_CHARS,
+        or a pair of them) and one or two ids of `bits` bits each; see `kind` and `salience`.
+        """
+        first = np.flatnonzero(self.paired)
+        chars, sounds, generic = self.units, self.sounds, self.generic.astype(np.int64)
+        keys = np.concatenate(
+            [
+                chars | (generic << 2 * bits),
+                (chars[first] << bits)
+                | chars[first + 1]
+                | ((generic[first] & generic[first + 1]) << 2 * bits)
+                | (PAIR << 2 * bits + 1),
+                (sounds[first] << bits) | sounds[first + 1] | (SOUND_PAIR << 2 * bits + 1),
+            ]
+        )
+        return keys, np.concatenate([self.text, self.text[first], self.text[first]])
+
+    def sound_pairs(self, bits: int) -> np.ndarray:
+        """Per unit, the key of its sound together with the next unit's (-1 after the last
+        unit of a segment), as `keys` spells a SOUND_PAIR."""
+        pairs = (self.sounds[:-1] << bits) | self.sounds[1:] | (SOUND_PAIR << 2 * bits + 1)
+        return np.where(self.paired[:-1], pairs, -1)
+
+
+def kind(keys: np.ndarray, bits: int) -> np.ndarray:
+    """CHAR, PAIR or SOUND_PAIR, per key."""
+    return keys >> (2 * bits + 1)
+
+
+def salience(keys: np.ndarray, bits: int) -> np.ndarray:
+    """How much a feature says about the topic: GENERIC_WEIGHT for generic ones, else 1."""
+    return np.where((keys >> (2 * bits)) & 1, GENERIC_WEIGHT, 1.0)
+
+
+class Alphabet:
+    """Integer ids for the units and the sounds of a corpus.
+
+    Ids are dense, so a pair of them fits a 64-bit key with room to spare. A text from outside
+    the corpus (a user's question) may hold units the corpus never uses: they get ids past the
+    alphabet's end, which no indexed feature has.
+    """
+
+    def __init__(self, texts: list[str]) -> None:
+        self.runs: dict[str, int] = {}
+        codes, _, _, _ = self._scan(texts, grow=True)
+        present = np.zeros(_CODE_POINTS + len(self.runs), dtype=bool)
+        present[codes] = True
+        self.rank = np.cumsum(present) - 1
+        self.rank[~present] = -1
+        run_names = list(self.runs)
+        names = [
+            chr(code) if code < _CODE_POINTS else run_names[code - _CODE_POINTS]
+            for code in np.flatnonzero(present).tolist()
+        ]
+        self.size = len(names)
+        self.sound_ids: dict[str, int] = {}
+        self.sound_of = np.array(
+            [self.sound_ids.setdefault(sound(name), len(self.sound_ids)) for name in names],
+            dtype=np.int64,
+        )
+        self.sound_names = np.array(list(self.sound_ids), dtype=object)
+        self.generic = np.array([name in GENERIC_CHARS for name in names], dtype=bool)
+        self.boost = np.array([_boost(name) for name in names])
+        self.bits = (max(self.size, len(self.sound_ids)) + _STRANGERS).bit_length()
+
+    def _scan(
+        self, texts: list[str], grow: bool
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+        """Per unit: its code point, or for a run of Latin letters and digits the alphabet's
+        code for it (-1 when unknown); the text and the segment it is in. And the unknown runs."""
+        joined = "\n".join(texts)
+        codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        latin = _LATIN[codes]
+        inside_run = np.zeros_like(latin)
+        inside_run[1:] = latin[1:] & latin[:-1]
+        runs = _RUN_RE.findall(joined)
+        if grow:
+            ids = [self.runs.setdefault(run, len(self.runs)) for run in runs]
+        else:
+            ids = [self.runs.get(run, -1 - _CODE_POINTS) for run in runs]
+        codes[latin & ~inside_run] = np.array(ids, dtype=np.int64) + _CODE_POINTS
+        newline = codes == _NEWLINE
+        boundary = newline | (codes == _SPACE)
+        keep = ~(boundary | inside_run)
+        text, segment = np.cumsum(newline)[keep], np.cumsum(boundary)[keep]
+        return codes[keep], text, segment, [run for run in runs if run not in self.runs]
+
+    def encode(self, texts: list[str]) -> Encoded:
+        """Normalized texts as ids of this alphabet."""
+        codes, text, segment, unknown_runs = self._scan(texts, grow=False)
+        ids = np.full(len(codes), -1, dtype=np.int64)
+        ids[codes >= 0] = self.rank[codes[codes >= 0]]
+        paired = np.zeros(len(codes), dtype=bool)
+        paired[:-1] = segment[:-1] == segment[1:]
+        known = ids >= 0
+        sounds = np.zeros(len(codes), dtype=np.int64)
+        generic = np.zeros(len(codes), dtype=bool)
+        boost = np.ones(len(codes))
+        sounds[known] = self.sound_of[ids[known]]
+        generic[known] = self.generic[ids[known]]
+        boost[known] = self.boost[ids[known]]
+        if not known.all():
+            runs = iter(unknown_runs)
+            names = [chr(code) if code >= 0 else next(runs) for code in codes[~known].tolist()]
+            local: dict[str, int] = {}
+            heard: dict[str, int] = {}
+            ids[~known] = [
+                self.size + local.setdefault(name, len(local) % _STRANGERS) for name in names
+            ]
+            sounds[~known] = [self._sound_id(sound(name), heard) for name in names]
+            generic[~known] = [name in GENERIC_CHARS for name in names]
+            boost[~known] = [_boost(name) for name in names]
+        return Encoded(len(texts), ids, sounds, text, paired, generic, boost)
+
+    def _sound_id(self, syllable: str, strangers: dict[str, int]) -> int:
+        known = self.sound_ids.get(syllable)
+        if known is not None:
+            return known
+        return len(self.sound_ids) + strangers.setdefault(syllable, len(strangers) % _STRANGERS)
+
+    def spoken(self, encoded: Encoded) -> list[str]:
+        """Each text of a batch of this corpus as `spoken` gives it, built for all at once."""
+        heard = self.sound_names[encoded.sounds]
+        last = np.ones(len(heard), dtype=bool)
+        last[:-1] = encoded.text[:-1] != encoded.text[1:]
+        pieces = np.empty(2 * len(heard), dtype=object)
+        pieces[0::2] = heard
+        pieces[1::2] = np.where(last, "\n", " ")
+        lines = "".join(pieces.tolist()).split("\n")
+        result = [""] * encoded.texts
+        for number, line in zip(np.unique(encoded.text).tolist(), lines, strict=False):
+            result[number] = line
+        return result
+
+
+# Units a batch may hold that the alphabet does not know; more (only in absurd input) share ids,
+# which can only blur how much such units weigh, never make them match an indexed feature.
+_STRANGERS = 2**16
+
+
+def _boost(unit: str) -> float:
+    return NUMBER_WEIGHT if unit.replace(".", "").isdigit() and len(unit) <= 6 else 1.0

@@ -1,5 +1,7 @@
-from bot.features import features, sound, spoken
-from bot.normalize import fold, normalize
+import numpy as np
+
+from bot.features import PAIR, SOUND_PAIR, Alphabet, kind, sound, spoken
+from bot.normalize import fold, normalize, normalize_all
 
 
 def test_full_width_traditional_and_case_are_folded():
@@ -32,9 +34,37 @@ def test_homophones_sound_the_same():
     assert spoken("绿色通到") == spoken("绿色通道")
 
 
+def kinds(text: str, alphabet: Alphabet) -> dict[int, set[int]]:
+    keys, _ = alphabet.encode([text]).keys(alphabet.bits)
+    found = kind(keys, alphabet.bits)
+    return {k: set(keys[found == k].tolist()) for k in range(3)}
+
+
 def test_features_cover_characters_pairs_and_sounds():
-    found = set(features("网上办"))
-    assert {"c网", "b网上", "b上办", "pwang sang", "psang ban"} <= found
-    assert "b办网" not in found
+    alphabet = Alphabet(["网上办", "复工 窗口"])
+    assert [len(keys) for keys in kinds("网上办", alphabet).values()] == [3, 2, 2]
     # pairs never span a boundary the user typed
-    assert "b工窗" not in set(features("复工 窗口"))
+    assert len(kinds("复工 窗口", alphabet)[PAIR]) == 2
+
+
+def test_a_homophone_typo_keeps_the_sound_pairs():
+    alphabet = Alphabet(["办事不求人"])
+    right, typo = kinds("办事不求人", alphabet), kinds("办事不球人", alphabet)
+    assert right[SOUND_PAIR] == typo[SOUND_PAIR]
+    assert right[PAIR] != typo[PAIR]
+
+
+def test_units_outside_the_alphabet_match_no_indexed_feature():
+    alphabet = Alphabet(["营业执照 app 12345"])
+    indexed, _ = alphabet.encode(["营业执照 app 12345"]).keys(alphabet.bits)
+    asked, _ = alphabet.encode(["营业登记 apk 12346"]).keys(alphabet.bits)
+    shared = np.intersect1d(indexed, asked)
+    assert len(shared) == 4  # 营, 业, 营业 and how 营业 sounds; nothing of apk or 12346
+
+
+def test_batch_forms_equal_one_text_at_a_time():
+    texts = ["请问一下，复工复产\n去哪个窗口？", "", "辦事不球人 APP 12345", "二月份\n7号", "  "]
+    assert normalize_all(texts) == [normalize(text) for text in texts]
+    normalized = normalize_all(texts)
+    alphabet = Alphabet(normalized)
+    assert alphabet.spoken(alphabet.encode(normalized)) == [spoken(t) for t in normalized]
