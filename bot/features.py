@@ -90,6 +90,12 @@ class Encoded:
     generic: np.ndarray  # whether it is one of GENERIC_CHARS
     boost: np.ndarray  # NUMBER_WEIGHT for a short number, else 1
 
+    def head(self, texts: int) -> Encoded:
+        """The first `texts` texts of the batch."""
+        end = int(np.searchsorted(self.text, texts))
+        parts = (self.units, self.sounds, self.text, self.paired, self.generic, self.boost)
+        return Encoded(texts, *(part[:end] for part in parts))
+
     def keys(self, bits: int) -> tuple[np.ndarray, np.ndarray]:
         """Every feature occurrence as an integer key, with the text it occurs in.
 
@@ -135,9 +141,18 @@ class Alphabet:
     alphabet's end, which no indexed feature has.
     """
 
-    def __init__(self, texts: list[str]) -> None:
+    @classmethod
+    def learn(cls, texts: list[str]) -> tuple[Alphabet, Encoded]:
+        """The alphabet of a corpus, and the corpus encoded in it (from one scan of the text)."""
+        alphabet = cls()
+        scan = alphabet._scan(texts, grow=True)
+        alphabet._name(scan[0])
+        return alphabet, alphabet._encode(scan, len(texts))
+
+    def __init__(self) -> None:
         self.runs: dict[str, int] = {}
-        codes, _, _, _ = self._scan(texts, grow=True)
+
+    def _name(self, codes: np.ndarray) -> None:
         present = np.zeros(_CODE_POINTS + len(self.runs), dtype=bool)
         present[codes] = True
         self.rank = np.cumsum(present) - 1
@@ -182,7 +197,10 @@ class Alphabet:
 
     def encode(self, texts: list[str]) -> Encoded:
         """Normalized texts as ids of this alphabet."""
-        codes, text, segment, unknown_runs = self._scan(texts, grow=False)
+        return self._encode(self._scan(texts, grow=False), len(texts))
+
+    def _encode(self, scan: tuple, texts: int) -> Encoded:
+        codes, text, segment, unknown_runs = scan
         ids = np.full(len(codes), -1, dtype=np.int64)
         ids[codes >= 0] = self.rank[codes[codes >= 0]]
         paired = np.zeros(len(codes), dtype=bool)
@@ -205,7 +223,7 @@ class Alphabet:
             sounds[~known] = [self._sound_id(sound(name), heard) for name in names]
             generic[~known] = [name in GENERIC_CHARS for name in names]
             boost[~known] = [_boost(name) for name in names]
-        return Encoded(len(texts), ids, sounds, text, paired, generic, boost)
+        return Encoded(texts, ids, sounds, text, paired, generic, boost)
 
     def _sound_id(self, syllable: str, strangers: dict[str, int]) -> int:
         known = self.sound_ids.get(syllable)

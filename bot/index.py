@@ -2,11 +2,12 @@
 
 Two stages, each doing what it is best at:
 
-1. Retrieval. Every question of every entry is a sparse TF-IDF vector over character unigrams,
-   bigrams and pinyin bigrams (see `bot.features`). A query's cosine against all of them is one
-   sparse product over only the query's own features, so cost grows with the postings touched,
-   not with the size of the knowledge. Features the knowledge has never seen still count in the
-   query's norm: a question about 门票 shares 黑瞎子岛 with the knowledge but not much else.
+1. Retrieval. Every entry (all its questions pooled) and every question is a sparse TF-IDF
+   vector over character unigrams, bigrams and pinyin bigrams (see `bot.features`). A query's
+   cosine against every entry is one sparse product over only the query's own features, so cost
+   grows with the postings touched, not with the size of the knowledge; the best entries' own
+   questions are then compared one by one. Features the knowledge has never seen still count in
+   the query's norm: a question about 门票 shares 黑瞎子岛 with the knowledge but not much else.
    The index is built with NumPy from integer feature keys: one sort groups every occurrence of
    every feature, with no Python loop per feature, so 100k entries build in seconds.
 2. Re-ranking. For the few best entries, rapidfuzz compares whole strings — as written and as
@@ -47,32 +48,79 @@ class Hit:
 
 @dataclass(frozen=True)
 class _Postings:
-    """A sparse matrix stored by feature column: per column, the rows that have it, and weights."""
+    """Entry vectors stored by feature: per feature column, the entries that have it."""
 
     starts: np.ndarray
-    rows: np.ndarray
+    entries: np.ndarray
     values: np.ndarray
     size: int
 
     @classmethod
-    def build(cls, columns: np.ndarray, rows: np.ndarray, values: np.ndarray, shape: tuple):
-        """From entries already ordered by column."""
-        counts = np.bincount(columns, minlength=shape[0])
-        starts = np.concatenate([[0], np.cumsum(counts)])
-        return cls(starts, rows.astype(np.int32), values.astype(np.float32), shape[1])
+    def build(cls, columns: np.ndarray, entries: np.ndarray, values: np.ndarray, shape: tuple):
+        """From items already ordered by column."""
+        starts = np.zeros(shape[0] + 1, dtype=np.int64)
+        np.cumsum(np.bincount(columns, minlength=shape[0]), out=starts[1:])
+        return cls(starts, entries.astype(np.int32), values.astype(np.float32), shape[1])
 
     def dot(self, columns: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        """Per row, the sum over `columns` of its value times the column's weight."""
-        first, last = self.starts[columns], self.starts[columns + 1]
-        lengths = last - first
-        # The positions of every posting of every column, as one array.
-        offsets = np.repeat(first - np.cumsum(lengths) + lengths, lengths)
-        positions = offsets + np.arange(int(lengths.sum()))
+        """Per entry, the sum over `columns` of its value times the column's weight."""
+        positions, lengths = _ranges(self.starts[columns], self.starts[columns + 1])
         return np.bincount(
-            self.rows[positions],
+            self.entries[positions],
             weights=self.values[positions] * np.repeat(weights, lengths),
             minlength=self.size,
         )
+
+
+@dataclass(frozen=True)
+class _Questions:
+    """Question vectors stored by question: per question its columns and term counts, so any
+    few questions can be compared with a query without touching the rest."""
+
+    starts: np.ndarray
+    columns: np.ndarray
+    counts: np.ndarray
+    norms: np.ndarray
+
+    @classmethod
+    def build(cls, rows: np.ndarray, columns: np.ndarray, counts: np.ndarray, weights, size: int):
+        """From (row, column, count) items in any order; `weights` per column, before TF."""
+        bits = max(int(columns.max(initial=0)).bit_length(), 1)
+        packed = np.sort(
+            (rows.astype(np.int64) << (bits + 8)) | (columns << 8) | counts.clip(1, 255)
+        )
+        rows = packed >> (bits + 8)
+        columns = ((packed >> 8) & ((1 << bits) - 1)).astype(np.int32)
+        counts = (packed & 255).astype(np.uint8)
+        squares = (_tf(counts) * weights[columns]) ** 2
+        norms = np.sqrt(np.bincount(rows, weights=squares, minlength=size))
+        norms[norms == 0] = 1.0
+        starts = np.zeros(size + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=size), out=starts[1:])
+        return cls(starts, columns, counts, norms.astype(np.float32))
+
+    def cosines(self, rows: np.ndarray, query: _Query, weights: np.ndarray) -> np.ndarray:
+        """Per row in `rows`, its cosine with the query; `weights` per column, before TF."""
+        positions, lengths = _ranges(self.starts[rows], self.starts[rows + 1])
+        columns = self.columns[positions]
+        found = np.minimum(np.searchsorted(query.columns, columns), len(query.columns) - 1)
+        shared = query.columns[found] == columns
+        products = np.where(
+            shared, query.weights[found] * _tf(self.counts[positions]) * weights[columns], 0.0
+        )
+        owner = np.repeat(np.arange(len(rows)), lengths)
+        return np.bincount(owner, weights=products, minlength=len(rows)) / self.norms[rows]
+
+
+def _tf(counts: np.ndarray) -> np.ndarray:
+    return 1 + np.log(counts)
+
+
+def _ranges(first: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All positions from each `first` up to its `last`, as one array, and each range's length."""
+    lengths = last - first
+    offsets = np.repeat(first - np.cumsum(lengths) + lengths, lengths)
+    return offsets + np.arange(int(lengths.sum())), lengths
 
 
 def _pairs(major: np.ndarray, minor: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -80,20 +128,25 @@ def _pairs(major: np.ndarray, minor: np.ndarray) -> tuple[np.ndarray, np.ndarray
     bits = int(minor.max(initial=0)).bit_length()
     if int(major.max(initial=0)).bit_length() + bits <= 62:
         packed = np.sort((major << bits) | minor)  # one fast sort of plain integers
-        first = np.flatnonzero(np.diff(packed, prepend=-1))
+        first = _firsts(packed)
         counts = np.diff(first, append=len(packed))
         return packed[first] >> bits, packed[first] & ((1 << bits) - 1), counts
     order = np.lexsort((minor, major))
     major, minor = major[order], minor[order]
-    changed = np.ones(len(major), dtype=bool)
-    changed[1:] = (major[1:] != major[:-1]) | (minor[1:] != minor[:-1])
-    first = np.flatnonzero(changed)
+    first = np.flatnonzero(_changes(major) | _changes(minor))
     return major[first], minor[first], np.diff(first, append=len(major))
 
 
-def _runs(values: np.ndarray) -> np.ndarray:
+def _changes(values: np.ndarray) -> np.ndarray:
+    """Per item of a sorted array, whether it differs from the one before."""
+    changed = np.ones(len(values), dtype=bool)
+    np.not_equal(values[1:], values[:-1], out=changed[1:])
+    return changed
+
+
+def _firsts(values: np.ndarray) -> np.ndarray:
     """For sorted values, the position of each value's first occurrence."""
-    return np.flatnonzero(np.diff(values, prepend=-1))
+    return np.flatnonzero(_changes(values))
 
 
 class Index:
@@ -115,41 +168,77 @@ class Index:
         ]
         self.texts = [text for questions in entries for text in questions]
         contexts = contexts or [""] * len(entries)
+        asked = len(self.texts)
         self.owner = np.repeat(np.arange(len(entries)), [len(questions) for questions in entries])
-        self.starts = np.flatnonzero(np.r_[True, np.diff(self.owner) != 0])
+        self.starts = np.flatnonzero(_changes(self.owner))
         self.spans = [
-            (int(a), int(b))
-            for a, b in zip(self.starts, [*self.starts[1:], len(self.owner)], strict=True)
+            (int(a), int(b)) for a, b in zip(self.starts, [*self.starts[1:], asked], strict=True)
         ]
-        self.alphabet = Alphabet(self.texts + contexts)
+        self.alphabet, encoded = Alphabet.learn(self.texts + contexts)
         self.bits = self.alphabet.bits
-        encoded = self.alphabet.encode(self.texts)
-        self.sounds = self.alphabet.spoken(encoded)
+        self.sounds = self.alphabet.spoken(encoded.head(asked))
         keys, rows = encoded.keys(self.bits)
-        keys, rows, counts = _pairs(keys, rows)
-        entry = self.owner[rows]
-        # Each entry's questions taken together: a query may mix words from several of them.
-        profile = np.flatnonzero(np.diff(keys, prepend=-1) | np.diff(entry, prepend=-1))
-        profile_keys, profile_entries = keys[profile], entry[profile]
-        profile_counts = np.add.reduceat(counts, profile) if len(profile) else counts
-        self._weigh(profile_keys, len(entries))
-        self.questions = self._matrix(keys, rows, counts, len(self.texts))
-        self.profiles = self._matrix(profile_keys, profile_entries, profile_counts, len(entries))
-        self._describe(profile_keys, profile_entries, contexts)
+        del encoded
+        # Answers add only their characters, and only to what an entry talks about (below).
+        keep = (rows < asked) | (kind(keys, self.bits) == CHAR)
+        keys, rows, counts = _pairs(keys[keep], rows[keep])
+        del keep
+        first = _firsts(keys)
+        self.columns = keys[first]
+        columns = np.repeat(np.arange(len(first), dtype=np.int32), np.diff(first, append=len(keys)))
+        del keys
+        question = rows < asked
+        self._index(columns[question], rows[question], counts[question], len(entries))
+        self._describe(columns[~question], rows[~question] - asked, len(entries))
 
-    def _weigh(self, profile_keys: np.ndarray, entries: int) -> None:
-        """IDF per feature, counting entries rather than questions: similar questions repeat
-        their entry's words, and would otherwise make its most telling words look common."""
-        first = _runs(profile_keys)
-        self.columns = profile_keys[first]
-        document_frequency = np.diff(first, append=len(profile_keys))
+    def _index(self, columns: np.ndarray, rows: np.ndarray, counts: np.ndarray, entries: int):
+        """Entry vectors (each entry's questions taken together: a query may mix words from
+        several of them) and question vectors, TF-IDF and L2-normalized."""
+        entry = self.owner[rows]
+        pooled = np.flatnonzero(_changes(columns) | _changes(entry))
+        self.pooled_columns, self.pooled_entries = columns[pooled], entry[pooled]
+        pooled_counts = np.add.reduceat(counts, pooled) if len(pooled) else counts
+        # IDF counts entries rather than questions: similar questions repeat their entry's
+        # words, and would otherwise make its most telling words look common.
+        document_frequency = np.bincount(self.pooled_columns, minlength=len(self.columns))
         self.idf = np.log((entries + 1) / (document_frequency + 1)) + 1
         self.unseen_idf = float(np.log(entries + 1) + 1)
+        self.column_weights = self.idf * self.scale(self.columns)
+        weights = _tf(pooled_counts) * self.column_weights[self.pooled_columns]
+        norms = np.sqrt(np.bincount(self.pooled_entries, weights=weights**2, minlength=entries))
+        norms[norms == 0] = 1.0
+        self.entries = _Postings.build(
+            self.pooled_columns,
+            self.pooled_entries,
+            weights / norms[self.pooled_entries],
+            (len(self.columns), entries),
+        )
+        self.questions = _Questions.build(
+            rows, columns, counts, self.column_weights, len(self.texts)
+        )
 
-    def weight(self, keys: np.ndarray, counts: np.ndarray, idf: np.ndarray) -> np.ndarray:
-        """TF-IDF of features, scaled by their kind's tuning weight and their salience."""
-        scale = self.kind_weights[kind(keys, self.bits)] * salience(keys, self.bits)
-        return (1 + np.log(counts)) * idf * scale
+    def scale(self, keys: np.ndarray) -> np.ndarray:
+        """Per feature key, its kind's tuning weight times its salience."""
+        return self.kind_weights[kind(keys, self.bits)] * salience(keys, self.bits)
+
+    def _describe(self, columns: np.ndarray, answers: np.ndarray, entries: int) -> None:
+        """What each entry talks about: the units and sound pairs of its questions and answer,
+        as sorted columns per entry.
+
+        Units found in most answers (the "据2022年5月26日报道" every answer ends with) say nothing
+        about any one entry and are left out of what answers contribute.
+        """
+        seen_in = np.bincount(columns, minlength=len(self.columns))
+        own = seen_in[columns] <= entries / 2
+        spoken = kind(self.columns[self.pooled_columns], self.bits) != PAIR
+        entry, described, _ = _pairs(
+            np.concatenate([self.pooled_entries[spoken], answers[own]]),
+            np.concatenate([self.pooled_columns[spoken], columns[own]]),
+        )
+        del self.pooled_columns, self.pooled_entries
+        self.described = described.astype(np.int32)
+        self.described_starts = np.zeros(entries + 1, dtype=np.int64)
+        np.cumsum(np.bincount(entry, minlength=entries), out=self.described_starts[1:])
 
     def columns_of(self, keys: np.ndarray) -> np.ndarray:
         """Per feature key, its column, or -1 for a feature the knowledge never has."""
@@ -161,39 +250,6 @@ class Index:
     def idf_of(self, columns: np.ndarray) -> np.ndarray:
         return np.where(columns >= 0, self.idf[columns], self.unseen_idf)
 
-    def _matrix(
-        self, keys: np.ndarray, rows: np.ndarray, counts: np.ndarray, size: int
-    ) -> _Postings:
-        """L2-normalized TF-IDF rows, stored by feature: a query touches only its features."""
-        columns = np.searchsorted(self.columns, keys)
-        weights = self.weight(keys, counts, self.idf[columns])
-        norms = np.sqrt(np.bincount(rows, weights=weights * weights, minlength=size))
-        norms[norms == 0] = 1.0
-        return _Postings.build(columns, rows, weights / norms[rows], (len(self.columns), size))
-
-    def _describe(self, keys: np.ndarray, entries: np.ndarray, contexts: list[str]) -> None:
-        """What each entry talks about: the units and sound pairs of its questions and answer,
-        as sorted feature keys per entry.
-
-        Units found in most answers (the "据2022年5月26日报道" every answer ends with) say nothing
-        about any one entry and are left out of what answers contribute.
-        """
-        spoken = kind(keys, self.bits) != PAIR
-        answers = self.alphabet.encode(contexts)
-        answer_keys, _ = answers.keys(self.bits)
-        answer_keys = answer_keys[: len(answers.units)]  # the units, not their pairs
-        answer_entries, answer_keys, _ = _pairs(answers.text, answer_keys)
-        common, seen_in = np.unique(answer_keys, return_counts=True)
-        boilerplate = common[seen_in > len(contexts) / 2]
-        own = ~np.isin(answer_keys, boilerplate)
-        entry, described, _ = _pairs(
-            np.concatenate([entries[spoken], answer_entries[own]]),
-            np.concatenate([keys[spoken], answer_keys[own]]),
-        )
-        counts = np.bincount(entry, minlength=len(contexts))
-        self.described = described
-        self.described_starts = np.concatenate([[0], np.cumsum(counts)])
-
     def _query(self, text: str) -> _Query:
         return _Query(self, self.alphabet.encode([text]), text)
 
@@ -203,39 +259,57 @@ class Index:
         query = self._query(text)
         if not len(query.columns):
             return []
-        cosines = self.questions.dot(query.columns, query.weights)
-        profile = self.profiles.dot(query.columns, query.weights)
-        if exclude is not None:
-            # Pooled questions would still contain the left-out one: compare question by question.
-            profile = np.zeros_like(profile)
-            cosines[exclude] = -1.0
-        by_entry = np.maximum(np.maximum.reduceat(cosines, self.starts), profile)
         depth = min(max(self.tuning.rerank_depth, limit), len(self.spans))
-        shortlist = np.argpartition(-by_entry, depth - 1)[:depth]
-        blended = np.maximum(cosines, profile[self.owner])
-        hits = self._rerank(shortlist, blended, query, text)
+        if exclude is None:
+            pooled = self.entries.dot(query.columns, query.weights)
+            shortlist = np.argpartition(-pooled, depth - 1)[:depth]
+            rows = self._rows(shortlist)
+            cosines = self.questions.cosines(rows, query, self.column_weights)
+            cosines = np.maximum(cosines, pooled[self.owner[rows]])
+        else:
+            # Pooled questions would still contain the left-out one: compare question by question.
+            every = np.arange(len(self.texts))
+            cosines = self.questions.cosines(every, query, self.column_weights)
+            cosines[exclude] = -1.0
+            by_entry = np.maximum.reduceat(cosines, self.starts)
+            shortlist = np.argpartition(-by_entry, depth - 1)[:depth]
+            rows = self._rows(shortlist)
+            cosines = cosines[rows]
+        hits = self._rerank(shortlist, rows, cosines, query, text, exclude)
         hits.sort(key=lambda hit: (-hit.score, hit.entry))
         return hits[:limit]
 
+    def _rows(self, entries: np.ndarray) -> np.ndarray:
+        """The question rows of the given entries, entry by entry."""
+        first = self.starts[entries]
+        last = np.append(self.starts, len(self.texts))[entries + 1]
+        return _ranges(first, last)[0]
+
     def _rerank(
-        self, shortlist: np.ndarray, cosines: np.ndarray, query: _Query, text: str
+        self,
+        shortlist: np.ndarray,
+        rows: np.ndarray,
+        cosines: np.ndarray,
+        query: _Query,
+        text: str,
+        exclude: int | None,
     ) -> list[Hit]:
         """Blend each shortlisted question's cosine with whole-string similarity, keep each
         entry's best question, and discount what the entry cannot explain of the query."""
-        spans = [self.spans[entry] for entry in shortlist]
-        rows = np.concatenate([np.arange(first, last) for first, last in spans])
-        compact = [self.texts[row].replace(" ", "") for row in rows]
+        compact = [self.texts[row].replace(" ", "") for row in rows.tolist()]
         spelled = cdist([text.replace(" ", "")], compact, scorer=fuzz.ratio)
         heard = cdist([query.spoken], [self.sounds[row] for row in rows], scorer=fuzz.ratio)
         similarity = np.maximum(spelled[0], heard[0]) / 100
-        similarity[cosines[rows] < 0] = -1.0  # a left-out question cannot be anyone's best
         share = self.tuning.cosine_share
-        scores = share * cosines[rows] + (1 - share) * similarity
+        scores = share * cosines + (1 - share) * similarity
+        scores[rows == exclude] = -1.0  # a left-out question cannot be anyone's best
         explained = 1 - self.unexplained(shortlist, query)
         hits, offset = [], 0
-        for position, (entry, (first, last)) in enumerate(zip(shortlist, spans, strict=True)):
+        for position, entry in enumerate(shortlist.tolist()):
+            first, last = self.spans[entry]
             best = offset + int(np.argmax(scores[offset : offset + last - first]))
-            hits.append(Hit(int(entry), int(rows[best]), float(scores[best] * explained[position])))
+            if scores[best] >= 0:  # else the entry's only question is the left-out one
+                hits.append(Hit(entry, int(rows[best]), float(scores[best] * explained[position])))
             offset += last - first
         return hits
 
@@ -252,7 +326,7 @@ class Index:
         if not query.total or not self.tuning.discount_unexplained:
             return np.zeros(len(entries))
         missing = np.empty(len(entries))
-        for position, entry in enumerate(entries):
+        for position, entry in enumerate(entries.tolist()):
             described = self.described[
                 self.described_starts[entry] : self.described_starts[entry + 1]
             ]
@@ -279,14 +353,17 @@ class _Query:
         every, _ = encoded.keys(index.bits)
         keys, counts = np.unique(every, return_counts=True)
         columns = index.columns_of(keys)
-        weights = index.weight(keys, counts, index.idf_of(columns))
+        weights = _tf(counts) * index.idf_of(columns) * index.scale(keys)
         # Words the knowledge never uses still count in the norm, and so lower every cosine.
         norm = float(np.sqrt((weights * weights).sum())) or 1.0
         self.columns = columns[columns >= 0]
         self.weights = weights[columns >= 0] / norm
-        self.units = every[: len(encoded.units)]
-        self.pairs = encoded.sound_pairs(index.bits)
-        idf = index.idf_of(index.columns_of(self.units))
-        self.unit_weights = idf * salience(self.units, index.bits) * encoded.boost
+        # What the query says, unit by unit and sound pair by sound pair, as columns.
+        self.units = index.columns_of(every[: len(encoded.units)])
+        pairs = encoded.sound_pairs(index.bits)
+        self.pairs = np.where(pairs >= 0, index.columns_of(pairs), -1)
+        self.unit_weights = (
+            index.idf_of(self.units) * salience(every[: len(encoded.units)], index.bits)
+        ) * encoded.boost
         self.total = float(self.unit_weights.sum())
         self.spoken = spoken(text)

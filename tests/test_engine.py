@@ -7,6 +7,7 @@ import json
 import pytest
 
 from bot.engine import ANSWERED, CANDIDATES, CLARIFY, FALLBACK, SMALLTALK, Engine, Thresholds
+from bot.index import Index
 
 
 def test_the_flagship_question(engine):
@@ -166,3 +167,13 @@ def test_entry_answer_for_a_button_or_deep_link(engine, knowledge):
     answer = engine.entry_answer(knowledge.by_id["qiye-xinyong-xiufu"])
     assert answer.status == ANSWERED and answer.entry_id == "qiye-xinyong-xiufu"
     assert answer.question == knowledge.by_id["qiye-xinyong-xiufu"].question
+
+
+def test_a_left_out_question_is_not_matched_by_its_own_words():
+    # `policybot validate` asks how the rest of the index would rank each question; the
+    # question itself, spelled identically, must not win that comparison.
+    index = Index([["海关业务网上办"], ["海关业务可以网上办理吗", "报关网上办"]])
+    hits = index.search("海关业务网上办", 2, exclude=0)
+    assert hits[0].entry == 1
+    assert all(hit.question != 0 for hit in hits)
+    assert index.search("海关业务网上办", 2)[0].entry == 0

@@ -41,21 +41,21 @@ def kinds(text: str, alphabet: Alphabet) -> dict[int, set[int]]:
 
 
 def test_features_cover_characters_pairs_and_sounds():
-    alphabet = Alphabet(["网上办", "复工 窗口"])
+    alphabet, _ = Alphabet.learn(["网上办", "复工 窗口"])
     assert [len(keys) for keys in kinds("网上办", alphabet).values()] == [3, 2, 2]
     # pairs never span a boundary the user typed
     assert len(kinds("复工 窗口", alphabet)[PAIR]) == 2
 
 
 def test_a_homophone_typo_keeps_the_sound_pairs():
-    alphabet = Alphabet(["办事不求人"])
+    alphabet, _ = Alphabet.learn(["办事不求人"])
     right, typo = kinds("办事不求人", alphabet), kinds("办事不球人", alphabet)
     assert right[SOUND_PAIR] == typo[SOUND_PAIR]
     assert right[PAIR] != typo[PAIR]
 
 
 def test_units_outside_the_alphabet_match_no_indexed_feature():
-    alphabet = Alphabet(["营业执照 app 12345"])
+    alphabet, _ = Alphabet.learn(["营业执照 app 12345"])
     indexed, _ = alphabet.encode(["营业执照 app 12345"]).keys(alphabet.bits)
     asked, _ = alphabet.encode(["营业登记 apk 12346"]).keys(alphabet.bits)
     shared = np.intersect1d(indexed, asked)
@@ -66,5 +66,5 @@ def test_batch_forms_equal_one_text_at_a_time():
     texts = ["请问一下，复工复产\n去哪个窗口？", "", "辦事不球人 APP 12345", "二月份\n7号", "  "]
     assert normalize_all(texts) == [normalize(text) for text in texts]
     normalized = normalize_all(texts)
-    alphabet = Alphabet(normalized)
+    alphabet, _ = Alphabet.learn(normalized)
     assert alphabet.spoken(alphabet.encode(normalized)) == [spoken(t) for t in normalized]
