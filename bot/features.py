@@ -90,30 +90,38 @@ class Encoded:
     generic: np.ndarray  # whether it is one of GENERIC_CHARS
     boost: np.ndarray  # NUMBER_WEIGHT for a short number, else 1
 
-    def head(self, texts: int) -> Encoded:
-        """The first `texts` texts of the batch."""
+    def split(self, texts: int) -> tuple[Encoded, Encoded]:
+        """The first `texts` texts of the batch, and the rest (numbered from 0 again)."""
         end = int(np.searchsorted(self.text, texts))
         parts = (self.units, self.sounds, self.text, self.paired, self.generic, self.boost)
-        return Encoded(texts, *(part[:end] for part in parts))
+        rest = [part[end:] for part in parts]
+        rest[2] = rest[2] - texts
+        return (
+            Encoded(texts, *(part[:end] for part in parts)),
+            Encoded(self.texts - texts, *rest),
+        )
 
-    def keys(self, bits: int) -> tuple[np.ndarray, np.ndarray]:
-        """Every feature occurrence as an integer key, with the text it occurs in.
+    def keys(self, bits: int, pairs: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """Every feature occurrence (or, without `pairs`, every unit) as an integer key, with
+        the text it occurs in.
 
         A key holds the feature's kind, whether it is generic (a character of GENERIC_CHARS,
         or a pair of them) and one or two ids of `bits` bits each; see `kind` and `salience`.
+        Built in place: a large knowledge base has tens of millions of them.
         """
-        first = np.flatnonzero(self.paired)
-        chars, sounds, generic = self.units, self.sounds, self.generic.astype(np.int64)
-        keys = np.concatenate(
-            [
-                chars | (generic << 2 * bits),
-                (chars[first] << bits)
-                | chars[first + 1]
-                | ((generic[first] & generic[first + 1]) << 2 * bits)
-                | (PAIR << 2 * bits + 1),
-                (sounds[first] << bits) | sounds[first + 1] | (SOUND_PAIR << 2 * bits + 1),
-            ]
-        )
+        first = np.flatnonzero(self.paired) if pairs else np.empty(0, dtype=np.int64)
+        units, count = len(self.units), len(first)
+        keys = np.empty(units + 2 * count, dtype=np.int64)
+        chars, spelled, heard = np.split(keys, [units, units + count])
+        np.left_shift(self.generic, 2 * bits, out=chars, dtype=np.int64)
+        chars |= self.units
+        np.left_shift(self.units[first], bits, out=spelled)
+        spelled |= self.units[first + 1]
+        spelled |= (self.generic[first] & self.generic[first + 1]).astype(np.int64) << 2 * bits
+        spelled |= PAIR << 2 * bits + 1
+        np.left_shift(self.sounds[first], bits, out=heard)
+        heard |= self.sounds[first + 1]
+        heard |= SOUND_PAIR << 2 * bits + 1
         return keys, np.concatenate([self.text, self.text[first], self.text[first]])
 
     def sound_pairs(self, bits: int) -> np.ndarray:
@@ -192,7 +200,8 @@ class Alphabet:
         newline = codes == _NEWLINE
         boundary = newline | (codes == _SPACE)
         keep = ~(boundary | inside_run)
-        text, segment = np.cumsum(newline)[keep], np.cumsum(boundary)[keep]
+        text = np.cumsum(newline, dtype=np.int32)[keep]
+        segment = np.cumsum(boundary, dtype=np.int32)[keep]
         return codes[keep], text, segment, [run for run in runs if run not in self.runs]
 
     def encode(self, texts: list[str]) -> Encoded:

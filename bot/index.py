@@ -113,7 +113,8 @@ class _Questions:
 
 
 def _tf(counts: np.ndarray) -> np.ndarray:
-    return 1 + np.log(counts)
+    """Sublinear term frequency, in float64 whatever integer type the counts are stored in."""
+    return 1 + np.log(counts, dtype=np.float64)
 
 
 def _ranges(first: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -124,17 +125,30 @@ def _ranges(first: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
 
 def _pairs(major: np.ndarray, minor: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The distinct (major, minor) pairs in order, and how often each occurs."""
+    """The distinct (major, minor) pairs in order (minor as int32), and how often each occurs.
+    Consumes `major`: its memory is reused for the sort."""
     bits = int(minor.max(initial=0)).bit_length()
     if int(major.max(initial=0)).bit_length() + bits <= 62:
-        packed = np.sort((major << bits) | minor)  # one fast sort of plain integers
+        packed = major
+        packed <<= bits
+        packed |= minor
+        del major, minor
+        packed.sort()  # one fast sort of plain integers, in place
         first = _firsts(packed)
-        counts = np.diff(first, append=len(packed))
-        return packed[first] >> bits, packed[first] & ((1 << bits) - 1), counts
+        counts = np.diff(first, append=len(packed)).astype(np.int32)
+        packed = packed[first]
+        minor = (packed & ((1 << bits) - 1)).astype(np.int32)
+        packed >>= bits
+        return packed, minor, counts
     order = np.lexsort((minor, major))
     major, minor = major[order], minor[order]
     first = np.flatnonzero(_changes(major) | _changes(minor))
-    return major[first], minor[first], np.diff(first, append=len(major))
+    return major[first], minor[first].astype(np.int32), np.diff(first, append=len(major))
+
+
+def _join(first: tuple, second: tuple, offset: int) -> tuple[np.ndarray, np.ndarray]:
+    """Two batches' (keys, texts), the second's texts numbered after the first's."""
+    return np.concatenate([first[0], second[0]]), np.concatenate([first[1], second[1] + offset])
 
 
 def _changes(values: np.ndarray) -> np.ndarray:
@@ -176,17 +190,17 @@ class Index:
         ]
         self.alphabet, encoded = Alphabet.learn(self.texts + contexts)
         self.bits = self.alphabet.bits
-        self.sounds = self.alphabet.spoken(encoded.head(asked))
-        keys, rows = encoded.keys(self.bits)
+        questions, answers = encoded.split(asked)
         del encoded
+        self.sounds = self.alphabet.spoken(questions)
         # Answers add only their characters, and only to what an entry talks about (below).
-        keep = (rows < asked) | (kind(keys, self.bits) == CHAR)
-        keys, rows, counts = _pairs(keys[keep], rows[keep])
-        del keep
+        keys, rows = _join(questions.keys(self.bits), answers.keys(self.bits, pairs=False), asked)
+        del questions, answers
+        keys, rows, counts = _pairs(keys, rows)
         first = _firsts(keys)
         self.columns = keys[first]
-        columns = np.repeat(np.arange(len(first), dtype=np.int32), np.diff(first, append=len(keys)))
         del keys
+        columns = np.repeat(np.arange(len(first), dtype=np.int32), np.diff(first, append=len(rows)))
         question = rows < asked
         self._index(columns[question], rows[question], counts[question], len(entries))
         self._describe(columns[~question], rows[~question] - asked, len(entries))
@@ -325,17 +339,16 @@ class Index:
         """
         if not query.total or not self.tuning.discount_unexplained:
             return np.zeros(len(entries))
-        missing = np.empty(len(entries))
-        for position, entry in enumerate(entries.tolist()):
-            described = self.described[
-                self.described_starts[entry] : self.described_starts[entry + 1]
-            ]
-            used = _contains(described, query.units)
-            heard = _contains(described, query.pairs)
-            used[1:] |= heard
-            used[:-1] |= heard
-            missing[position] = query.unit_weights[~used].sum()
-        return missing / query.total
+        first, last = self.described_starts[entries], self.described_starts[entries + 1]
+        positions, lengths = _ranges(first, last)
+        # Every entry's sorted columns, told apart by the entry's place in the high bits.
+        place = np.arange(len(entries), dtype=np.int64)[:, None] << 32
+        described = np.repeat(place[:, 0], lengths) | self.described[positions]
+        used = _contains(described, place | query.units) & (query.units >= 0)
+        heard = _contains(described, place | query.pairs) & (query.pairs >= 0)
+        used[:, 1:] |= heard
+        used[:, :-1] |= heard
+        return (query.unit_weights * ~used).sum(axis=1) / query.total
 
 
 def _contains(sorted_values: np.ndarray, probes: np.ndarray) -> np.ndarray:
