@@ -17,118 +17,13 @@ import random
 import resource
 import statistics
 import time
-from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
 from bot.engine import Engine
-from bot.knowledge import Document, Entry, Knowledge, Source, Texts
 from bot.normalize import normalize
 
-SUBJECTS = [
-    "营业执照",
-    "社保",
-    "医保",
-    "公积金",
-    "税务登记",
-    "不动产登记",
-    "食品经营许可",
-    "建设工程规划",
-    "消防验收",
-    "排污许可",
-    "出口退税",
-    "进出口备案",
-    "企业开办",
-    "信用修复",
-    "招商引资",
-    "施工许可",
-    "道路运输",
-    "药品经营",
-    "特种设备",
-    "人才补贴",
-    "创业担保贷款",
-    "稳岗返还",
-    "高新技术企业",
-    "专利申请",
-    "商标注册",
-    "农业补贴",
-    "林权登记",
-    "渔业捕捞",
-    "冷链运输",
-    "跨境电商",
-]
-ACTIONS = [
-    "怎么办理",
-    "需要什么材料",
-    "在哪里办",
-    "多长时间",
-    "收费吗",
-    "可以网上办吗",
-    "有什么条件",
-    "流程是什么",
-    "找哪个部门",
-    "能加急吗",
-]
-PLACES = ["市", "县", "区", "乡镇", "开发区", "口岸", "园区", "街道"]
-WHO = [
-    "个体户",
-    "小微企业",
-    "外资企业",
-    "农民专业合作社",
-    "新开办企业",
-    "退役军人",
-    "高校毕业生",
-    "外贸企业",
-]
-TYPOS = {
-    "办": "半",
-    "理": "里",
-    "证": "正",
-    "需": "须",
-    "要": "药",
-    "请": "清",
-    "登": "灯",
-    "记": "纪",
-}
-
-
-def synthetic(size: int, rng: random.Random) -> Knowledge:
-    text = "合成文档。"
-    document = Document("synthetic", "合成测试文档", "2026-01-01", text=text)
-    entries = []
-    for number in range(size):
-        subject, action = rng.choice(SUBJECTS), rng.choice(ACTIONS)
-        place, who = rng.choice(PLACES), rng.choice(WHO)
-        tag = f"{number}号"
-        question = f"{who}在{place}{subject}{action}（{tag}）"
-        similar = (
-            f"{subject}{action}{tag}",
-            f"{place}的{who}{subject}咋{action[-2:]}{tag}",
-            f"请问{subject}{tag}{action}",
-            f"{who}{subject}{tag}",
-        )
-        entries.append(
-            Entry(
-                f"e{number}",
-                "合成",
-                question,
-                similar,
-                f"{subject}办理说明。",
-                Source("synthetic", text),
-            )
-        )
-    texts = Texts("bench", "w", "h", "f", "c", "e")
-    return Knowledge(
-        Path("."), "bench", texts, tuple(entries), {"synthetic": document}, (), ("合成",)
-    )
-
-
-def typo(text: str, rng: random.Random) -> str:
-    chars = list(text)
-    for position, char in enumerate(chars):
-        if char in TYPOS and rng.random() < 0.3:
-            chars[position] = TYPOS[char]
-    return "".join(chars)
+from synthetic import synthetic, typo
 
 
 def percentile(values: list[float], fraction: float) -> float:

@@ -6,11 +6,8 @@ Without --eval it reports the dev set (knowledge/eval/dev.yaml), then the homoph
 (knowledge/eval/homophones.yaml).
 
 Every method sees the same in-scope questions and the same knowledge (standard + similar
-questions) and must rank the expected entry first. The baselines:
-
-- rapidfuzz `process.extractOne(..., scorer=WRatio)` over all questions (with our normalization,
-  since rapidfuzz does none by default);
-- BM25 (k1=1.5, b=0.75, non-negative IDF) over character bigrams, and over characters + bigrams.
+questions) and must rank the expected entry first. The baselines are in `bench/baselines.py`:
+rapidfuzz WRatio, and BM25 over character bigrams and over characters + bigrams.
 
 Then the engine, and the engine with one part taken out at a time, to show what each part buys.
 For the engine rows, each variant gets thresholds calibrated on the dev set (as
@@ -21,50 +18,16 @@ For the engine rows, each variant gets thresholds calibrated on the dev set (as
 from __future__ import annotations
 
 import argparse
-import math
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-
-from rapidfuzz import fuzz, process
 
 from bot.engine import Engine
 from bot.evaluation import calibrate, evaluate, load_cases
 from bot.index import Tuning
 from bot.knowledge import load
-from bot.normalize import normalize
 
-
-def grams(text: str, sizes: tuple[int, ...]) -> list[str]:
-    out = []
-    for segment in text.split():
-        for n in sizes:
-            out.extend(segment[i : i + n] for i in range(len(segment) - n + 1))
-    return out
-
-
-class BM25:
-    def __init__(self, documents: list[list[str]], k1: float = 1.5, b: float = 0.75) -> None:
-        self.documents = [Counter(d) for d in documents]
-        self.lengths = [len(d) for d in documents]
-        self.average = sum(self.lengths) / len(documents)
-        df = Counter(term for d in self.documents for term in d)
-        n = len(documents)
-        self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
-        self.k1, self.b = k1, b
-
-    def best(self, query: list[str]) -> int:
-        def score(i: int) -> float:
-            d, total = self.documents[i], 0.0
-            for term in query:
-                tf = d.get(term, 0)
-                if tf:
-                    norm = self.k1 * (1 - self.b + self.b * self.lengths[i] / self.average)
-                    total += self.idf[term] * tf * (self.k1 + 1) / (tf + norm)
-            return total
-
-        return max(range(len(self.documents)), key=score)
+from baselines import baselines
 
 
 def main() -> None:
@@ -97,20 +60,16 @@ def report(knowledge, variants: dict[str, Engine], cases) -> None:
     """Print one comparison table for one eval file."""
     in_scope = [c for c in cases if c.expected]
     owners = [e.id for e in knowledge.entries for _ in e.questions]
-    texts = [normalize(q) for e in knowledge.entries for q in e.questions]
+    questions = [q for e in knowledge.entries for q in e.questions]
 
     def top1(rank: Callable[[str], str]) -> str:
         hits = sum(rank(c.question) == c.expected for c in in_scope)
         return f"{hits / len(in_scope):6.1%}"
 
-    def wratio(question: str) -> str:
-        return owners[process.extractOne(normalize(question), texts, scorer=fuzz.WRatio)[2]]
-
-    rows = [("rapidfuzz extractOne WRatio", top1(wratio), "", "")]
-    for name, sizes in [("BM25 character bigrams", (2,)), ("BM25 characters + bigrams", (1, 2))]:
-        index = BM25([grams(t, sizes) for t in texts])
-        rank = top1(lambda q, i=index, s=sizes: owners[i.best(grams(normalize(q), s))])
-        rows.append((name, rank, "", ""))
+    rows = [
+        (name, top1(lambda q, m=method: owners[m.best(q)]), "", "")
+        for name, method in baselines(questions).items()
+    ]
     for name, engine in variants.items():
         result = evaluate(engine, cases)
         oos = f"{result.false_answer_rate:6.1%}" if result.out_of_scope else "-"
