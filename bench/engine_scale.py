@@ -35,7 +35,7 @@ def measure(size: int, queries: int, rng: random.Random) -> dict:
     knowledge = synthetic(size, rng)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
-    engine = Engine(knowledge)
+    engine = Engine(knowledge, cache=0)
     build = time.perf_counter() - started
     # Growth of the process's peak resident memory (KiB on Linux); sizes run smallest first.
     peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024

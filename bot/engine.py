@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -24,6 +25,8 @@ CANDIDATES = 5
 CLARIFY_CHOICES = 3
 # Longer input is cut before matching: nobody asks one question in more than this many characters.
 MAX_QUERY_CHARS = 200
+# Answers kept for questions asked again, word for word: popular questions come in bursts.
+ANSWER_CACHE = 4096
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,10 @@ class Engine:
         knowledge: Knowledge,
         thresholds: Thresholds | None = None,
         tuning: Tuning | None = None,
+        cache: int = ANSWER_CACHE,
     ) -> None:
+        """`cache`: how many answers to keep for repeated questions (0: none, as benchmarks
+        that time the matching itself need)."""
         self.knowledge = knowledge
         self.thresholds = thresholds or Thresholds(**knowledge.thresholds)
         self.synonyms = Synonyms(knowledge.synonyms)
@@ -124,6 +130,8 @@ class Engine:
             tuning,
         )
         self.passages = Passages(knowledge.documents, self.canonical)
+        # Per engine: a reload builds a new engine, so nothing stale can be served.
+        self._decided = lru_cache(maxsize=cache)(self._decide)
         self.smalltalk = {
             fold(pattern).replace(" ", ""): talk.reply
             for talk in knowledge.texts.smalltalk
@@ -145,7 +153,7 @@ class Engine:
     def answer(self, question: str) -> Answer:
         """Answer one question as any channel would show it."""
         started = time.perf_counter()
-        result = self._decide(question)
+        result = self._decided(question)
         took = (time.perf_counter() - started) * 1000
         return replace(result, took_ms=took)
 

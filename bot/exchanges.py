@@ -178,6 +178,10 @@ class SQLiteStore:
             self.db.close()
 
 
+# Writes held in memory while the log cannot be written (~1 KB each).
+MAX_UNSAVED = 10_000
+
+
 @dataclass
 class ExchangeLog:
     """What channels call to record exchanges and feedback."""
@@ -242,23 +246,34 @@ class ExchangeLog:
 
     def _drain(self, pending: list) -> None:
         """Write with a few quick retries (a locked database usually frees within
-        milliseconds); keep what still fails, to try again before the next write."""
+        milliseconds); keep what still fails, to try again before the next write.
+
+        With writes already waiting, the store is known to be failing (a full disk, say):
+        each new write then tries once, so replies are not slowed down while it lasts.
+        """
         self.unsaved = []
+        attempts = self.retries if len(pending) == 1 else 1
         for position, (write, item) in enumerate(pending):
-            for attempt in range(self.retries):
+            for attempt in range(attempts):
                 try:
                     write(item)
                     break
                 except sqlite3.Error as exc:
-                    if attempt == self.retries - 1:
-                        self.unsaved = pending[position:]
-                        log.error(
-                            "exchange log write failed (%s); %d write(s) kept for retry",
-                            exc,
-                            len(self.unsaved),
-                        )
+                    if attempt == attempts - 1:
+                        self._keep(pending[position:], exc)
                         return
                     time.sleep(0.01 * (attempt + 1))
+
+    def _keep(self, unsaved: list, error: Exception) -> None:
+        """Hold failed writes for the next try, within MAX_UNSAVED; say what is held and what,
+        past that, had to be let go."""
+        dropped = max(0, len(unsaved) - MAX_UNSAVED)
+        self.unsaved = unsaved[dropped:]
+        log.error(
+            "exchange log write failed (%s); %d write(s) kept for retry", error, len(self.unsaved)
+        )
+        if dropped:
+            log.error("exchange log: %d oldest unsaved write(s) dropped to bound memory", dropped)
 
     def close(self) -> None:
         self.flush()

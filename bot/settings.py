@@ -24,6 +24,7 @@ class Settings:
     watch_interval: float = 2.0  # seconds between looks at the knowledge files; 0: never
     send_rate: float = 30.0  # messages a second the bot sends at most (Telegram's limit); 0: no cap
     concurrency: int = 1  # updates handled at once; 1 keeps each chat's replies in order
+    user_limit: int = 20  # messages a user may send a minute before being asked to wait; 0: off
 
     @classmethod
     def from_env(
@@ -43,10 +44,8 @@ class Settings:
             db=Path(env.get("POLICYBOT_DB") or "data/policybot.sqlite3"),
             watch_interval=parse_interval(env.get("POLICYBOT_WATCH_INTERVAL", "2")),
             send_rate=parse_interval(env.get("POLICYBOT_SEND_RATE", "30"), "POLICYBOT_SEND_RATE"),
-            concurrency=max(
-                1,
-                int(parse_interval(env.get("POLICYBOT_CONCURRENCY", "1"), "POLICYBOT_CONCURRENCY")),
-            ),
+            concurrency=max(1, count(env, "POLICYBOT_CONCURRENCY", "1")),
+            user_limit=count(env, "POLICYBOT_USER_LIMIT", "20"),
         )
 
     def masked(self) -> dict[str, str]:
@@ -60,6 +59,7 @@ class Settings:
             "POLICYBOT_WATCH_INTERVAL": f"{self.watch_interval:g}",
             "POLICYBOT_SEND_RATE": f"{self.send_rate:g}",
             "POLICYBOT_CONCURRENCY": str(self.concurrency),
+            "POLICYBOT_USER_LIMIT": str(self.user_limit),
         }
 
 
@@ -85,6 +85,11 @@ def parse_interval(value: str, name: str = "POLICYBOT_WATCH_INTERVAL") -> float:
     if number < 0:
         raise ConfigError(f"{name} 要写一个不小于 0 的数（0 表示关闭），不能是 “{value}”")
     return number
+
+
+def count(env: Mapping[str, str], name: str, default: str) -> int:
+    """A whole non-negative number from the environment."""
+    return int(parse_interval(env.get(name, default), name))
 
 
 def mask(secret: str) -> str:

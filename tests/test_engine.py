@@ -177,3 +177,17 @@ def test_a_left_out_question_is_not_matched_by_its_own_words():
     assert hits[0].entry == 1
     assert all(hit.question != 0 for hit in hits)
     assert index.search("海关业务网上办", 2)[0].entry == 0
+
+
+def test_a_question_asked_again_is_answered_from_the_cache(knowledge, monkeypatch):
+    engine = Engine(knowledge)
+    first = engine.answer("信用修复怎么办")
+    searches = []
+    original = engine.index.search
+    monkeypatch.setattr(
+        engine.index, "search", lambda *a, **k: searches.append(a) or original(*a, **k)
+    )
+    again = engine.answer("信用修复怎么办")
+    assert searches == [] and again.entry_id == first.entry_id == "qiye-xinyong-xiufu"
+    engine.answer("信用修复要什么材料")
+    assert len(searches) == 1

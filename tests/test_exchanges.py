@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 
+from bot import exchanges
 from bot.exchanges import HELPFUL, MIGRATIONS, PICKED, ExchangeLog, SQLiteStore
 from tests.conftest import KNOWLEDGE, ROOT
 
@@ -79,6 +80,35 @@ def test_a_locked_database_delays_nothing_for_long_and_loses_nothing(tmp_path, e
     assert not log.unsaved
     assert [e.question for e in log.store.exchanges()] == ["信用修复", "绿色通道"]
     log.close()
+
+
+def test_a_full_disk_holds_exchanges_until_there_is_room_again(tmp_path, engine, caplog):
+    log = ExchangeLog.open(tmp_path / "log.sqlite3", salt="s")
+    db = log.store.db
+    full = db.execute("PRAGMA page_count").fetchone()[0]
+    db.execute(f"PRAGMA max_page_count = {full}")  # SQLite's own "database or disk is full"
+    questions = [f"信用修复第{n}次" for n in range(60)]
+    for question in questions:
+        log.record(engine.answer(question), "chat", "v1")
+    assert log.unsaved and "disk is full" in caplog.text and "kept for retry" in caplog.text
+    db.execute("PRAGMA max_page_count = 1073741823")
+    log.record(engine.answer("绿色通道"), "chat", "v1")  # the held ones go first, in order
+    assert not log.unsaved
+    assert [e.question for e in log.store.exchanges()] == [*questions, "绿色通道"]
+    log.close()
+
+
+def test_held_writes_are_bounded_and_what_is_let_go_is_reported(
+    tmp_path, engine, caplog, monkeypatch
+):
+    monkeypatch.setattr(exchanges, "MAX_UNSAVED", 5)
+    log = ExchangeLog.open(tmp_path / "log.sqlite3", salt="s")
+    answer = engine.answer("信用修复")
+    log.store.close()  # every write now fails
+    for _ in range(8):
+        log.record(answer, "chat", "v1")
+    assert len(log.unsaved) == 5
+    assert "oldest unsaved write(s) dropped" in caplog.text
 
 
 def ask_with_log(db, *, stdin=subprocess.PIPE):

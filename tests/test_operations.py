@@ -103,16 +103,19 @@ def test_settings_from_the_environment():
             "TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/bot",
             "POLICYBOT_DB": "/var/lib/x.sqlite3",
             "POLICYBOT_WATCH_INTERVAL": "0",
+            "POLICYBOT_USER_LIMIT": "0",
         },
         knowledge="/k",
     )
     assert settings.token == "123:abc" and settings.admins == frozenset({11, 22, 33})
     assert settings.base_url == "http://127.0.0.1:8081/bot" and str(settings.knowledge) == "/k"
-    assert settings.watch_interval == 0
+    assert settings.watch_interval == 0 and settings.user_limit == 0
+    assert Settings.from_env({"TELEGRAM_BOT_TOKEN": "t"}).user_limit == 20
     assert Settings.from_env({"TELEGRAM_BOT_TOKEN": "t"}).base_url == "https://api.telegram.org/bot"
     for bad in (
         {"POLICYBOT_ADMINS": "alice"},
         {"POLICYBOT_WATCH_INTERVAL": "soon"},
+        {"POLICYBOT_USER_LIMIT": "-1"},
         {"TELEGRAM_BOT_TOKEN": ""},
     ):
         with pytest.raises(ConfigError):

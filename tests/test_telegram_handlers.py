@@ -15,7 +15,7 @@ from bot.service import Service
 from bot.settings import Settings
 from bot.tg import handlers, replies
 from bot.tg.app import build_application
-from bot.tg.limits import UserLimiter
+from bot.tg.limits import OK, UserLimiter
 from tests import updates
 from tests.botapi import TOKEN, FakeBotApi, OfflineRequest
 from tests.conftest import KNOWLEDGE
@@ -315,6 +315,11 @@ async def test_per_user_limit_sends_one_notice_and_spares_other_users(engine):
     other = only(await bot.send(updates.private_text("信用修复", user_id=2002)), "sendMessage")
     assert "信用修复" in other["text"]
     await bot.app.shutdown()
+
+
+def test_a_user_limit_of_zero_limits_nobody():
+    limiter = UserLimiter(limit=0)
+    assert {limiter.check(1001) for _ in range(1000)} == {OK}
 
 
 async def test_an_exception_in_a_handler_apologises_and_the_bot_goes_on(bot, monkeypatch):

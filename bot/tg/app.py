@@ -78,7 +78,9 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     app = builder.build()
-    app.bot_data.update(service=service, settings=settings, limiter=limiter or UserLimiter())
+    app.bot_data.update(
+        service=service, settings=settings, limiter=limiter or UserLimiter(settings.user_limit)
+    )
     add_handlers(app)
     return app
 

@@ -1,0 +1,108 @@
+"""Start-up: from process start to the first answer, for the shipped knowledge and a large one.
+
+    python bench/startup.py [--sizes 100000] [--runs 3]
+
+Runs `policybot --knowledge DIR ask QUESTION` as a fresh process and times it from spawn to
+exit (interpreter start, imports, reading and checking the YAML, building the engine, answering,
+printing). The large knowledge is the shipped one plus generated entries written as an ordinary
+knowledge file (bench/synthetic.py), so it goes through exactly what an admin's files go
+through. A second, in-process run splits the time into import, load and build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+from synthetic import DOCUMENT, templated
+
+QUESTION = "复工复产去哪个窗口办理"
+STAGES = """
+import time; started = time.perf_counter()
+from bot.engine import Engine; from bot.knowledge import load
+imported = time.perf_counter(); knowledge = load({directory!r}); loaded = time.perf_counter()
+engine = Engine(knowledge); built = time.perf_counter(); engine.answer({question!r})
+answered = time.perf_counter()
+print(imported - started, loaded - imported, built - loaded, answered - built)
+"""
+
+
+def enlarged(shipped: Path, extra: int, folder: Path) -> Path:
+    """A copy of the shipped knowledge with `extra` generated entries in one more file."""
+    target = folder / f"knowledge-{extra}"
+    shutil.copytree(shipped, target, ignore=shutil.ignore_patterns("eval"))
+    entries = [
+        {
+            "id": e.id,
+            "question": e.question,
+            "similar": list(e.similar),
+            "answer": e.answer,
+            "source": {"document": DOCUMENT.id, "quote": e.source.quote},
+        }
+        for e in templated(extra, random.Random(5))
+    ]
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    with open(target / "faq" / "99-synthetic.yaml", "w", encoding="utf-8") as handle:
+        yaml.dump(
+            {"category": "合成", "entries": entries}, handle, Dumper=dumper, allow_unicode=True
+        )
+    (target / "sources" / f"{DOCUMENT.id}.txt").write_text(DOCUMENT.text, encoding="utf-8")
+    header = {"title": DOCUMENT.title, "date": DOCUMENT.date}
+    (target / "sources" / f"{DOCUMENT.id}.yaml").write_text(
+        yaml.safe_dump(header, allow_unicode=True), encoding="utf-8"
+    )
+    return target
+
+
+def first_answer(directory: Path, runs: int) -> tuple[float, list[float]]:
+    """Median wall time of a fresh `policybot ask`, and the in-process stages of one run."""
+    command = [sys.executable, "-m", "bot", "--knowledge", str(directory), "ask", QUESTION]
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        times.append(time.perf_counter() - started)
+        assert "复工复产专窗" in done.stdout, done.stdout
+    script = STAGES.format(directory=str(directory), question=QUESTION)
+    stages = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout.split()
+    return statistics.median(times), [float(s) for s in stages]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--knowledge", default="knowledge")
+    parser.add_argument(
+        "--sizes", default="100000", help="generated entries to add, comma-separated"
+    )
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    print(
+        f"{'knowledge':>24} {'to first answer s':>18} {'import s':>9} {'load s':>8} "
+        f"{'build s':>8} {'answer s':>9}"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        cases = [("shipped", Path(args.knowledge))]
+        for extra in (int(size) for size in args.sizes.split(",") if size):
+            cases.append(
+                (f"shipped + {extra:,}", enlarged(Path(args.knowledge), extra, Path(folder)))
+            )
+        for name, directory in cases:
+            total, stages = first_answer(directory, args.runs)
+            print(
+                f"{name:>24} {total:>18.2f} " + " ".join(f"{s:>8.2f}" for s in stages), flush=True
+            )
+
+
+if __name__ == "__main__":
+    main()
