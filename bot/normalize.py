@@ -98,14 +98,15 @@ def _tidy(text: str) -> str:
 
 
 def _fold(text: str) -> str:
+    """`fold`, keeping newlines and leaving runs of spaces for a later `_tidy`."""
     # Lone surrogates (from broken clients) cannot even be encoded: drop them first.
     text = nfkc(text).encode("utf-8", "ignore").decode("utf-8")
-    return _tidy(_BOUNDARY_RE.sub(" ", _t2s.convert(text).lower()))
+    return _BOUNDARY_RE.sub(" ", _t2s.convert(text).lower())
 
 
 def fold(text: str) -> str:
     """Width, script and case folding, with every non-word character turned into one space."""
-    return _fold(text.replace("\n", " "))
+    return _tidy(_fold(text.replace("\n", " ")))
 
 
 def strip_fillers(text: str) -> str:

@@ -35,8 +35,17 @@ _NUMBER_RUN = re.compile(r"[\d+ Xx-]{11,}")
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
+# Full-width forms and the ideographic space: the only characters of most Chinese text that NFKC
+# changes (，？：（）！ and the like). Each maps to one ASCII character, whatever surrounds it.
+_WIDE_RE = re.compile("[\uff01-\uff5e\u3000]+")
+_WIDE = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
 def nfkc(text: str) -> str:
-    """NFKC, skipping the work for text that already is: checking is far cheaper."""
+    """NFKC, done the cheap way where it can be: full-width forms are mapped first (NFKC maps
+    them the same way), after which typical text is already normalized, which is quick to check
+    and needs no further work. Converting a whole knowledge base outright takes seconds."""
+    text = _WIDE_RE.sub(lambda run: run.group(0).translate(_WIDE), text)
     return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
 
 
