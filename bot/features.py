@@ -90,26 +90,22 @@ class Encoded:
     generic: np.ndarray  # whether it is one of GENERIC_CHARS
     boost: np.ndarray  # NUMBER_WEIGHT for a short number, else 1
 
-    def split(self, texts: int) -> tuple[Encoded, Encoded]:
-        """The first `texts` texts of the batch, and the rest (numbered from 0 again)."""
+    def head(self, texts: int) -> Encoded:
+        """The first `texts` texts of the batch (views, not copies)."""
         end = int(np.searchsorted(self.text, texts))
         parts = (self.units, self.sounds, self.text, self.paired, self.generic, self.boost)
-        rest = [part[end:] for part in parts]
-        rest[2] = rest[2] - texts
-        return (
-            Encoded(texts, *(part[:end] for part in parts)),
-            Encoded(self.texts - texts, *rest),
-        )
+        return Encoded(texts, *(part[:end] for part in parts))
 
-    def keys(self, bits: int, pairs: bool = True) -> tuple[np.ndarray, np.ndarray]:
-        """Every feature occurrence (or, without `pairs`, every unit) as an integer key, with
-        the text it occurs in.
+    def keys(self, bits: int, paired_texts: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Every feature occurrence as an integer key, with the text it occurs in; with
+        `paired_texts`, texts from that one on contribute single units only.
 
         A key holds the feature's kind, whether it is generic (a character of GENERIC_CHARS,
         or a pair of them) and one or two ids of `bits` bits each; see `kind` and `salience`.
         Built in place: a large knowledge base has tens of millions of them.
         """
-        first = np.flatnonzero(self.paired) if pairs else np.empty(0, dtype=np.int64)
+        paired = self.paired if paired_texts is None else self.paired & (self.text < paired_texts)
+        first = np.flatnonzero(paired)
         units, count = len(self.units), len(first)
         keys = np.empty(units + 2 * count, dtype=np.int64)
         chars, spelled, heard = np.split(keys, [units, units + count])
@@ -249,8 +245,8 @@ class Alphabet:
         pieces[0::2] = heard
         pieces[1::2] = np.where(last, "\n", " ")
         lines = "".join(pieces.tolist()).split("\n")
-        result = [""] * encoded.texts
-        for number, line in zip(np.unique(encoded.text).tolist(), lines, strict=False):
+        result = [""] * encoded.texts  # a text without units sounds like nothing
+        for number, line in zip(encoded.text[last].tolist(), lines, strict=False):
             result[number] = line
         return result
 

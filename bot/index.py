@@ -86,12 +86,17 @@ class _Questions:
     def build(cls, rows: np.ndarray, columns: np.ndarray, counts: np.ndarray, weights, size: int):
         """From (row, column, count) items in any order; `weights` per column, before TF."""
         bits = max(int(columns.max(initial=0)).bit_length(), 1)
-        packed = np.sort(
-            (rows.astype(np.int64) << (bits + 8)) | (columns << 8) | counts.clip(1, 255)
-        )
-        rows = packed >> (bits + 8)
-        columns = ((packed >> 8) & ((1 << bits) - 1)).astype(np.int32)
+        packed = rows.astype(np.int64)
+        packed <<= bits
+        packed |= columns
+        packed <<= 8
+        packed |= counts.clip(1, 255)
+        packed.sort()  # in place: at 100k entries this holds tens of millions of items
         counts = (packed & 255).astype(np.uint8)
+        packed >>= 8
+        columns = (packed & ((1 << bits) - 1)).astype(np.int32)
+        packed >>= bits
+        rows = packed
         squares = (_tf(counts) * weights[columns]) ** 2
         norms = np.sqrt(np.bincount(rows, weights=squares, minlength=size))
         norms[norms == 0] = 1.0
@@ -146,11 +151,6 @@ def _pairs(major: np.ndarray, minor: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return major[first], minor[first].astype(np.int32), np.diff(first, append=len(major))
 
 
-def _join(first: tuple, second: tuple, offset: int) -> tuple[np.ndarray, np.ndarray]:
-    """Two batches' (keys, texts), the second's texts numbered after the first's."""
-    return np.concatenate([first[0], second[0]]), np.concatenate([first[1], second[1] + offset])
-
-
 def _changes(values: np.ndarray) -> np.ndarray:
     """Per item of a sorted array, whether it differs from the one before."""
     changed = np.ones(len(values), dtype=bool)
@@ -190,12 +190,10 @@ class Index:
         ]
         self.alphabet, encoded = Alphabet.learn(self.texts + contexts)
         self.bits = self.alphabet.bits
-        questions, answers = encoded.split(asked)
-        del encoded
-        self.sounds = self.alphabet.spoken(questions)
+        self.sounds = self.alphabet.spoken(encoded.head(asked))
         # Answers add only their characters, and only to what an entry talks about (below).
-        keys, rows = _join(questions.keys(self.bits), answers.keys(self.bits, pairs=False), asked)
-        del questions, answers
+        keys, rows = encoded.keys(self.bits, paired_texts=asked)
+        del encoded
         keys, rows, counts = _pairs(keys, rows)
         first = _firsts(keys)
         self.columns = keys[first]
