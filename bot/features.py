@@ -105,10 +105,10 @@ class Encoded:
         Built in place: a large knowledge base has tens of millions of them.
         """
         paired = self.paired if paired_texts is None else self.paired & (self.text < paired_texts)
-        first = np.flatnonzero(paired)
+        first = paired.nonzero()[0]
         units, count = len(self.units), len(first)
         keys = np.empty(units + 2 * count, dtype=np.int64)
-        chars, spelled, heard = np.split(keys, [units, units + count])
+        chars, spelled, heard = keys[:units], keys[units : units + count], keys[units + count :]
         np.left_shift(self.generic, 2 * bits, out=chars, dtype=np.int64)
         chars |= self.units
         np.left_shift(self.units[first], bits, out=spelled)
@@ -196,8 +196,8 @@ class Alphabet:
         newline = codes == _NEWLINE
         boundary = newline | (codes == _SPACE)
         keep = ~(boundary | inside_run)
-        text = np.cumsum(newline, dtype=np.int32)[keep]
-        segment = np.cumsum(boundary, dtype=np.int32)[keep]
+        text = newline.cumsum(dtype=np.int32)[keep]
+        segment = boundary.cumsum(dtype=np.int32)[keep]
         return codes[keep], text, segment, [run for run in runs if run not in self.runs]
 
     def encode(self, texts: list[str]) -> Encoded:
@@ -206,28 +206,25 @@ class Alphabet:
 
     def _encode(self, scan: tuple, texts: int) -> Encoded:
         codes, text, segment, unknown_runs = scan
-        ids = np.full(len(codes), -1, dtype=np.int64)
-        ids[codes >= 0] = self.rank[codes[codes >= 0]]
+        ids = np.where(codes >= 0, self.rank[codes], -1)
         paired = np.zeros(len(codes), dtype=bool)
         paired[:-1] = segment[:-1] == segment[1:]
         known = ids >= 0
-        sounds = np.zeros(len(codes), dtype=np.int64)
-        generic = np.zeros(len(codes), dtype=bool)
-        boost = np.ones(len(codes))
-        sounds[known] = self.sound_of[ids[known]]
-        generic[known] = self.generic[ids[known]]
-        boost[known] = self.boost[ids[known]]
-        if not known.all():
-            runs = iter(unknown_runs)
-            names = [chr(code) if code >= 0 else next(runs) for code in codes[~known].tolist()]
-            local: dict[str, int] = {}
-            heard: dict[str, int] = {}
-            ids[~known] = [
-                self.size + local.setdefault(name, len(local) % _STRANGERS) for name in names
-            ]
-            sounds[~known] = [self._sound_id(sound(name), heard) for name in names]
-            generic[~known] = [name in GENERIC_CHARS for name in names]
-            boost[~known] = [_boost(name) for name in names]
+        if known.all():
+            sounds, generic, boost = self.sound_of[ids], self.generic[ids], self.boost[ids]
+            return Encoded(texts, ids, sounds, text, paired, generic, boost)
+        some = np.where(known, ids, 0)
+        sounds, generic, boost = self.sound_of[some], self.generic[some], self.boost[some]
+        runs = iter(unknown_runs)
+        names = [chr(code) if code >= 0 else next(runs) for code in codes[~known].tolist()]
+        local: dict[str, int] = {}
+        heard: dict[str, int] = {}
+        ids[~known] = [
+            self.size + local.setdefault(name, len(local) % _STRANGERS) for name in names
+        ]
+        sounds[~known] = [self._sound_id(sound(name), heard) for name in names]
+        generic[~known] = [name in GENERIC_CHARS for name in names]
+        boost[~known] = [_boost(name) for name in names]
         return Encoded(texts, ids, sounds, text, paired, generic, boost)
 
     def _sound_id(self, syllable: str, strangers: dict[str, int]) -> int:

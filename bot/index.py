@@ -67,20 +67,19 @@ class _Postings:
         positions, lengths = _ranges(self.starts[columns], self.starts[columns + 1])
         return np.bincount(
             self.entries[positions],
-            weights=self.values[positions] * np.repeat(weights, lengths),
+            weights=self.values[positions] * weights.repeat(lengths),
             minlength=self.size,
         )
 
 
 @dataclass(frozen=True)
 class _Questions:
-    """Question vectors stored by question: per question its columns and term counts, so any
-    few questions can be compared with a query without touching the rest."""
+    """Question vectors stored by question: per question its columns and L2-normalized
+    weights, so any few questions can be compared with a query without touching the rest."""
 
     starts: np.ndarray
     columns: np.ndarray
-    counts: np.ndarray
-    norms: np.ndarray
+    values: np.ndarray
 
     @classmethod
     def build(cls, rows: np.ndarray, columns: np.ndarray, counts: np.ndarray, weights, size: int):
@@ -92,29 +91,28 @@ class _Questions:
         packed <<= 8
         packed |= counts.clip(1, 255)
         packed.sort()  # in place: at 100k entries this holds tens of millions of items
-        counts = (packed & 255).astype(np.uint8)
+        values = _tf(packed & 255)
         packed >>= 8
         columns = (packed & ((1 << bits) - 1)).astype(np.int32)
         packed >>= bits
         rows = packed
-        squares = (_tf(counts) * weights[columns]) ** 2
-        norms = np.sqrt(np.bincount(rows, weights=squares, minlength=size))
+        values *= weights[columns]
+        norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=size))
         norms[norms == 0] = 1.0
+        values /= norms[rows]
         starts = np.zeros(size + 1, dtype=np.int64)
         np.cumsum(np.bincount(rows, minlength=size), out=starts[1:])
-        return cls(starts, columns, counts, norms.astype(np.float32))
+        return cls(starts, columns, values.astype(np.float32))
 
-    def cosines(self, rows: np.ndarray, query: _Query, weights: np.ndarray) -> np.ndarray:
-        """Per row in `rows`, its cosine with the query; `weights` per column, before TF."""
+    def cosines(self, rows: np.ndarray, query: _Query) -> np.ndarray:
+        """Per row in `rows`, its cosine with the query."""
         positions, lengths = _ranges(self.starts[rows], self.starts[rows + 1])
         columns = self.columns[positions]
-        found = np.minimum(np.searchsorted(query.columns, columns), len(query.columns) - 1)
-        shared = query.columns[found] == columns
-        products = np.where(
-            shared, query.weights[found] * _tf(self.counts[positions]) * weights[columns], 0.0
-        )
-        owner = np.repeat(np.arange(len(rows)), lengths)
-        return np.bincount(owner, weights=products, minlength=len(rows)) / self.norms[rows]
+        found = np.minimum(query.columns.searchsorted(columns), len(query.columns) - 1)
+        products = query.weights[found] * self.values[positions]
+        products[query.columns[found] != columns] = 0.0
+        owner = np.arange(len(rows)).repeat(lengths)
+        return np.bincount(owner, weights=products, minlength=len(rows))
 
 
 def _tf(counts: np.ndarray) -> np.ndarray:
@@ -125,8 +123,8 @@ def _tf(counts: np.ndarray) -> np.ndarray:
 def _ranges(first: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """All positions from each `first` up to its `last`, as one array, and each range's length."""
     lengths = last - first
-    offsets = np.repeat(first - np.cumsum(lengths) + lengths, lengths)
-    return offsets + np.arange(int(lengths.sum())), lengths
+    offsets = (first - lengths.cumsum() + lengths).repeat(lengths)
+    return offsets + np.arange(len(offsets)), lengths
 
 
 def _pairs(major: np.ndarray, minor: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -185,9 +183,8 @@ class Index:
         asked = len(self.texts)
         self.owner = np.repeat(np.arange(len(entries)), [len(questions) for questions in entries])
         self.starts = np.flatnonzero(_changes(self.owner))
-        self.spans = [
-            (int(a), int(b)) for a, b in zip(self.starts, [*self.starts[1:], asked], strict=True)
-        ]
+        self.bounds = np.append(self.starts, asked)  # where each entry's questions end, too
+        self.spans = list(zip(self.bounds[:-1].tolist(), self.bounds[1:].tolist(), strict=True))
         self.alphabet, encoded = Alphabet.learn(self.texts + contexts)
         self.bits = self.alphabet.bits
         self.sounds = self.alphabet.spoken(encoded.head(asked))
@@ -256,7 +253,7 @@ class Index:
         """Per feature key, its column, or -1 for a feature the knowledge never has."""
         if not len(self.columns):
             return np.full(len(keys), -1)
-        position = np.minimum(np.searchsorted(self.columns, keys), len(self.columns) - 1)
+        position = np.minimum(self.columns.searchsorted(keys), len(self.columns) - 1)
         return np.where(self.columns[position] == keys, position, -1)
 
     def idf_of(self, columns: np.ndarray) -> np.ndarray:
@@ -274,17 +271,17 @@ class Index:
         depth = min(max(self.tuning.rerank_depth, limit), len(self.spans))
         if exclude is None:
             pooled = self.entries.dot(query.columns, query.weights)
-            shortlist = np.argpartition(-pooled, depth - 1)[:depth]
+            shortlist = (-pooled).argpartition(depth - 1)[:depth]
             rows = self._rows(shortlist)
-            cosines = self.questions.cosines(rows, query, self.column_weights)
+            cosines = self.questions.cosines(rows, query)
             cosines = np.maximum(cosines, pooled[self.owner[rows]])
         else:
             # Pooled questions would still contain the left-out one: compare question by question.
             every = np.arange(len(self.texts))
-            cosines = self.questions.cosines(every, query, self.column_weights)
+            cosines = self.questions.cosines(every, query)
             cosines[exclude] = -1.0
             by_entry = np.maximum.reduceat(cosines, self.starts)
-            shortlist = np.argpartition(-by_entry, depth - 1)[:depth]
+            shortlist = (-by_entry).argpartition(depth - 1)[:depth]
             rows = self._rows(shortlist)
             cosines = cosines[rows]
         hits = self._rerank(shortlist, rows, cosines, query, text, exclude)
@@ -294,7 +291,7 @@ class Index:
     def _rows(self, entries: np.ndarray) -> np.ndarray:
         """The question rows of the given entries, entry by entry."""
         first = self.starts[entries]
-        last = np.append(self.starts, len(self.texts))[entries + 1]
+        last = self.bounds[entries + 1]
         return _ranges(first, last)[0]
 
     def _rerank(
@@ -319,7 +316,7 @@ class Index:
         hits, offset = [], 0
         for position, entry in enumerate(shortlist.tolist()):
             first, last = self.spans[entry]
-            best = offset + int(np.argmax(scores[offset : offset + last - first]))
+            best = offset + int(scores[offset : offset + last - first].argmax())
             if scores[best] >= 0:  # else the entry's only question is the left-out one
                 hits.append(Hit(entry, int(rows[best]), float(scores[best] * explained[position])))
             offset += last - first
@@ -341,9 +338,10 @@ class Index:
         positions, lengths = _ranges(first, last)
         # Every entry's sorted columns, told apart by the entry's place in the high bits.
         place = np.arange(len(entries), dtype=np.int64)[:, None] << 32
-        described = np.repeat(place[:, 0], lengths) | self.described[positions]
-        used = _contains(described, place | query.units) & (query.units >= 0)
-        heard = _contains(described, place | query.pairs) & (query.pairs >= 0)
+        described = place[:, 0].repeat(lengths) | self.described[positions]
+        probes = np.concatenate([query.units, query.pairs])
+        found = _contains(described, place | probes) & (probes >= 0)
+        used, heard = found[:, : len(query.units)], found[:, len(query.units) :]
         used[:, 1:] |= heard
         used[:, :-1] |= heard
         return (query.unit_weights * ~used).sum(axis=1) / query.total
@@ -353,7 +351,7 @@ def _contains(sorted_values: np.ndarray, probes: np.ndarray) -> np.ndarray:
     """Per probe, whether it is among the sorted values."""
     if not len(sorted_values):
         return np.zeros(len(probes), dtype=bool)
-    position = np.minimum(np.searchsorted(sorted_values, probes), len(sorted_values) - 1)
+    position = np.minimum(sorted_values.searchsorted(probes), len(sorted_values) - 1)
     return sorted_values[position] == probes
 
 
@@ -362,19 +360,22 @@ class _Query:
 
     def __init__(self, index: Index, encoded: Encoded, text: str) -> None:
         every, _ = encoded.keys(index.bits)
-        keys, counts = np.unique(every, return_counts=True)
-        columns = index.columns_of(keys)
+        keys = np.sort(every)
+        first = _firsts(keys)
+        keys, counts = keys[first], np.diff(first, append=len(keys))
+        units = every[: len(encoded.units)]
+        pairs = encoded.sound_pairs(index.bits)
+        # One lookup for the features, the units and the sound pairs, split afterwards.
+        columns, self.units, self.pairs = np.split(
+            index.columns_of(np.concatenate([keys, units, pairs])),
+            [len(keys), len(keys) + len(units)],
+        )
+        self.pairs[pairs < 0] = -1
         weights = _tf(counts) * index.idf_of(columns) * index.scale(keys)
         # Words the knowledge never uses still count in the norm, and so lower every cosine.
         norm = float(np.sqrt((weights * weights).sum())) or 1.0
         self.columns = columns[columns >= 0]
         self.weights = weights[columns >= 0] / norm
-        # What the query says, unit by unit and sound pair by sound pair, as columns.
-        self.units = index.columns_of(every[: len(encoded.units)])
-        pairs = encoded.sound_pairs(index.bits)
-        self.pairs = np.where(pairs >= 0, index.columns_of(pairs), -1)
-        self.unit_weights = (
-            index.idf_of(self.units) * salience(every[: len(encoded.units)], index.bits)
-        ) * encoded.boost
+        self.unit_weights = index.idf_of(self.units) * salience(units, index.bits) * encoded.boost
         self.total = float(self.unit_weights.sum())
         self.spoken = spoken(text)
