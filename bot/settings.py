@@ -23,7 +23,7 @@ class Settings:
     db: Path = Path("data/policybot.sqlite3")
     watch_interval: float = 2.0  # seconds between looks at the knowledge files; 0: never
     send_rate: float = 30.0  # messages a second the bot sends at most (Telegram's limit); 0: no cap
-    concurrency: int = 1  # updates handled at once; 1 keeps each chat's replies in order
+    concurrency: int = 4  # updates handled at once, never two of one chat (bot.tg.ordering)
     user_limit: int = 20  # messages a user may send a minute before being asked to wait; 0: off
 
     @classmethod
@@ -44,7 +44,7 @@ class Settings:
             db=Path(env.get("POLICYBOT_DB") or "data/policybot.sqlite3"),
             watch_interval=parse_interval(env.get("POLICYBOT_WATCH_INTERVAL", "2")),
             send_rate=parse_interval(env.get("POLICYBOT_SEND_RATE", "30"), "POLICYBOT_SEND_RATE"),
-            concurrency=max(1, count(env, "POLICYBOT_CONCURRENCY", "1")),
+            concurrency=max(1, count(env, "POLICYBOT_CONCURRENCY", "4")),
             user_limit=count(env, "POLICYBOT_USER_LIMIT", "20"),
         )
 

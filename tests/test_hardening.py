@@ -127,7 +127,7 @@ async def test_a_burst_of_2000_updates_from_200_users_with_faults(engine, tmp_pa
         api.fail_next("getUpdates", 500)
         api.fail_next("sendMessage", 429, retry_after=1)
         api.delay["sendMessage"] = 0.001
-        settings = Settings(token=TOKEN, base_url=standin.base_url, send_rate=0)
+        settings = Settings(token=TOKEN, base_url=standin.base_url, send_rate=0, concurrency=4)
         app = build_application(settings, Service(KNOWLEDGE, engine, log))
         async with app:
             await app.start()

@@ -3,6 +3,7 @@ assertions on what the bot asked the Bot API to do."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import pytest
@@ -16,6 +17,7 @@ from bot.settings import Settings
 from bot.tg import handlers, replies
 from bot.tg.app import build_application
 from bot.tg.limits import OK, UserLimiter
+from bot.tg.ordering import PerChatOrder
 from tests import updates
 from tests.botapi import TOKEN, FakeBotApi, OfflineRequest
 from tests.conftest import KNOWLEDGE
@@ -403,3 +405,23 @@ async def test_passage_answers_are_labelled_cited_and_can_be_voted_on(knowledge_
     (feedback,) = exchange_log.store.feedback()
     assert feedback.kind == "unhelpful" and feedback.entry_id is None and feedback.exchange_id
     await bot.app.shutdown()
+
+
+async def test_one_chats_messages_are_answered_in_order_while_other_chats_go_ahead():
+    processor = PerChatOrder(4)
+    done = []
+
+    async def handle(name: str, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+        done.append(name)
+
+    first, second = (Update.de_json(updates.private_text(t, user_id=1), None) for t in "ab")
+    other = Update.de_json(updates.private_text("c", user_id=2), None)
+    async with processor:
+        await asyncio.gather(
+            processor.process_update(first, handle("first", 0.05)),
+            processor.process_update(second, handle("second", 0)),
+            processor.process_update(other, handle("other", 0.01)),
+        )
+    assert done == ["other", "first", "second"]
+    assert processor.chats == {}  # nothing kept for chats with nothing in progress

@@ -26,6 +26,7 @@ from bot.service import Service
 from bot.settings import Settings
 from bot.tg import handlers
 from bot.tg.limits import UserLimiter
+from bot.tg.ordering import PerChatOrder
 from bot.watch import Watcher
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .concurrent_updates(settings.concurrency)
+        .concurrent_updates(PerChatOrder(settings.concurrency))
         .post_init(startup)
         .post_shutdown(cleanup)
     )
