@@ -64,12 +64,14 @@ class _Postings:
 
     def dot(self, columns: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Per entry, the sum over `columns` of its value times the column's weight."""
-        positions, lengths = _ranges(self.starts[columns], self.starts[columns + 1])
-        return np.bincount(
-            self.entries[positions],
-            weights=self.values[positions] * weights.repeat(lengths),
-            minlength=self.size,
-        )
+        # Joining each column's slice (a view) is one pass over the postings; gathering them by
+        # computed positions was three, and at 100k entries a query reads half a million.
+        first, last = self.starts[columns].tolist(), self.starts[columns + 1].tolist()
+        bounds = list(zip(first, last, strict=True))
+        entries = np.concatenate([self.entries[a:b] for a, b in bounds])
+        values = np.concatenate([self.values[a:b] for a, b in bounds])
+        lengths = np.array([b - a for a, b in bounds])
+        return np.bincount(entries, weights=values * weights.repeat(lengths), minlength=self.size)
 
 
 @dataclass(frozen=True)
