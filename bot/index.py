@@ -16,6 +16,7 @@ Two stages, each doing what it is best at:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -368,16 +369,21 @@ class _Query:
         units = every[: len(encoded.units)]
         pairs = encoded.sound_pairs(index.bits)
         # One lookup for the features, the units and the sound pairs, split afterwards.
-        columns, self.units, self.pairs = np.split(
-            index.columns_of(np.concatenate([keys, units, pairs])),
-            [len(keys), len(keys) + len(units)],
+        found = index.columns_of(np.concatenate([keys, units, pairs]))
+        idf = index.idf_of(found)
+        ends = len(keys), len(keys) + len(units)
+        columns, self.units, self.pairs = (
+            found[: ends[0]],
+            found[ends[0] : ends[1]],
+            found[ends[1] :],
         )
         self.pairs[pairs < 0] = -1
-        weights = _tf(counts) * index.idf_of(columns) * index.scale(keys)
+        weights = _tf(counts) * idf[: ends[0]] * index.scale(keys)
         # Words the knowledge never uses still count in the norm, and so lower every cosine.
-        norm = float(np.sqrt((weights * weights).sum())) or 1.0
-        self.columns = columns[columns >= 0]
-        self.weights = weights[columns >= 0] / norm
-        self.unit_weights = index.idf_of(self.units) * salience(units, index.bits) * encoded.boost
+        norm = math.sqrt(float(weights @ weights)) or 1.0
+        known = columns >= 0
+        self.columns = columns[known]
+        self.weights = weights[known] / norm
+        self.unit_weights = idf[ends[0] : ends[1]] * salience(units, index.bits) * encoded.boost
         self.total = float(self.unit_weights.sum())
         self.spoken = spoken(text)
