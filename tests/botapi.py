@@ -73,6 +73,7 @@ class FakeBotApi:
         self.changed = threading.Condition()
         self.update_ids = itertools.count(1)
         self.message_ids = itertools.count(5000)
+        self.delivered: dict[int, float] = {}  # update_id: when getUpdates first returned it
 
     # Driving it from tests ------------------------------------------------------------------
 
@@ -133,12 +134,17 @@ class FakeBotApi:
     def _updates(self, params: dict) -> list[dict]:
         offset = int(params.get("offset") or 0)
         wait = min(float(params.get("timeout") or 0), LONG_POLL_CAP)
+        limit = min(int(params.get("limit") or 100), 100)  # Telegram's own cap
         deadline = time.monotonic() + wait
         with self.changed:
             self.pending = [u for u in self.pending if u["update_id"] >= offset]
             while not self.pending and time.monotonic() < deadline:
                 self.changed.wait(deadline - time.monotonic())
-            return list(self.pending)
+            batch = self.pending[:limit]
+            now = time.perf_counter()
+            for update in batch:
+                self.delivered.setdefault(update["update_id"], now)
+            return batch
 
     def _message(self, params: dict) -> dict:
         chat_id = int(params["chat_id"])
