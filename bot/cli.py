@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot import __version__, health, logs
+from bot.cache import build_engine
 from bot.checks import deep_check
 from bot.doctor import diagnose
 from bot.engine import CLARIFY, Engine
@@ -25,6 +26,7 @@ from bot.knowledge import Knowledge, KnowledgeDirMissing, KnowledgeError, check,
 from bot.render import as_text
 from bot.reports import FORMATS, gaps_csv, gaps_html, gaps_json, gaps_table, stats_table
 from bot.service import Service
+from bot.settings import cache_folder
 from bot.teach import TeachRefused, teach
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -68,8 +70,19 @@ def since(args: argparse.Namespace) -> str | None:
 
 
 def load_knowledge(args: argparse.Namespace) -> Knowledge:
+    return knowledge_or_exit(load, knowledge_dir(args))
+
+
+def build(args: argparse.Namespace) -> Engine:
+    """The engine for answering: from the engine cache when the knowledge is large (bot.cache)."""
+    folder = cache_folder(os.environ.get("POLICYBOT_CACHE"), db_path(args))
+    return knowledge_or_exit(lambda directory: build_engine(directory, folder), knowledge_dir(args))
+
+
+def knowledge_or_exit(read, directory: Path):
+    """`read(directory)`, with knowledge errors turned into one clear command error."""
     try:
-        return load(knowledge_dir(args))
+        return read(directory)
     except KnowledgeDirMissing as exc:
         raise CommandError(str(exc)) from exc
     except KnowledgeError as exc:
@@ -79,9 +92,10 @@ def load_knowledge(args: argparse.Namespace) -> Knowledge:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     """Answer one question, or one per line of standard input with --jsonl."""
-    knowledge = load_knowledge(args)
+    engine = build(args)
+    knowledge = engine.knowledge
     log = open_log(args) if args.log else None
-    service = Service(knowledge_dir(args), Engine(knowledge), log)
+    service = Service(knowledge_dir(args), engine, log)
     user = getpass.getuser() if log else None
     if args.jsonl:
         for line in sys.stdin:
@@ -100,8 +114,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_chat(args: argparse.Namespace) -> int:
     """A conversation in the terminal; a number picks from a "您是想问" list."""
-    knowledge = load_knowledge(args)
-    engine = Engine(knowledge)
+    engine = build(args)
+    knowledge = engine.knowledge
     service = Service(knowledge_dir(args), engine, None if args.no_log else open_log(args))
     user = getpass.getuser()
     _enable_line_editing()
@@ -337,13 +351,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         settings = Settings.from_env(knowledge=args.knowledge)
     except ConfigError as exc:
         raise CommandError(str(exc)) from exc
-    load_knowledge(args)  # fail before connecting, with the errors listed
+    engine = build(args)  # fail before connecting, with the errors listed
     logs.configure(args.log_format, settings.token)
     log = open_log(args)
     try:
         run(
             settings,
-            Service.open(settings.knowledge, log),
+            Service(settings.knowledge, engine, log, settings.cache),
             webhook_url=args.webhook_url,
             listen=args.listen,
             port=args.port,

@@ -131,12 +131,21 @@ class Engine:
         )
         self.passages = Passages(knowledge.documents, self.canonical)
         # Per engine: a reload builds a new engine, so nothing stale can be served.
+        self.cache_size = cache
         self._decided = lru_cache(maxsize=cache)(self._decide)
         self.smalltalk = {
             fold(pattern).replace(" ", ""): talk.reply
             for talk in knowledge.texts.smalltalk
             for pattern in talk.patterns
         }
+
+    def __getstate__(self) -> dict:
+        """What `bot.cache` saves: everything but the answers cached in memory."""
+        return {name: value for name, value in self.__dict__.items() if name != "_decided"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._decided = lru_cache(maxsize=self.cache_size)(self._decide)
 
     def canonical(self, text: str) -> str:
         """The form everything is matched in: normalized, synonyms made canonical."""

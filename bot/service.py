@@ -11,9 +11,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.cache import build_engine
 from bot.engine import Answer, Engine
 from bot.exchanges import ExchangeLog
-from bot.knowledge import KnowledgeDirMissing, KnowledgeError, load
+from bot.knowledge import KnowledgeDirMissing, KnowledgeError
 from bot.yamlfile import Problem
 
 
@@ -24,16 +25,19 @@ class Service:
     directory: Path
     engine: Engine
     log: ExchangeLog | None = None
+    cache: Path | None = None  # where built engines are kept between starts (bot.cache)
     started: float = field(default_factory=time.monotonic)
     started_at: str = field(
         default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
     )
 
     @classmethod
-    def open(cls, directory: Path | str, log: ExchangeLog | None = None) -> Service:
+    def open(
+        cls, directory: Path | str, log: ExchangeLog | None = None, cache: Path | None = None
+    ) -> Service:
         """Load the knowledge; raises like `bot.knowledge.load` when it cannot."""
         directory = Path(directory)
-        return cls(directory, Engine(load(directory)), log)
+        return cls(directory, build_engine(directory, cache), log, cache)
 
     def ask(
         self,
@@ -53,7 +57,7 @@ class Service:
     def reload(self) -> list[Problem]:
         """Re-read the knowledge; on any error keep serving the old one and return the errors."""
         try:
-            engine = Engine(load(self.directory))
+            engine = build_engine(self.directory, self.cache)
         except KnowledgeError as exc:
             return exc.problems
         except (KnowledgeDirMissing, OSError) as exc:

@@ -25,6 +25,7 @@ class Settings:
     send_rate: float = 30.0  # messages a second the bot sends at most (Telegram's limit); 0: no cap
     concurrency: int = 4  # updates handled at once, never two of one chat (bot.tg.ordering)
     user_limit: int = 20  # messages a user may send a minute before being asked to wait; 0: off
+    cache: Path | None = None  # where built engines are kept between starts (bot.cache)
 
     @classmethod
     def from_env(
@@ -36,16 +37,18 @@ class Settings:
                 "TELEGRAM_BOT_TOKEN 未设置：先在 Telegram 找 @BotFather 创建机器人，"
                 "再 export TELEGRAM_BOT_TOKEN=..."
             )
+        db = Path(env.get("POLICYBOT_DB") or "data/policybot.sqlite3")
         return cls(
             token=token,
             base_url=env.get("TELEGRAM_API_BASE_URL", "").strip() or DEFAULT_BASE_URL,
             admins=parse_admins(env.get("POLICYBOT_ADMINS", "")),
             knowledge=Path(knowledge or env.get("POLICYBOT_KNOWLEDGE") or "knowledge"),
-            db=Path(env.get("POLICYBOT_DB") or "data/policybot.sqlite3"),
+            db=db,
             watch_interval=parse_interval(env.get("POLICYBOT_WATCH_INTERVAL", "2")),
             send_rate=parse_interval(env.get("POLICYBOT_SEND_RATE", "30"), "POLICYBOT_SEND_RATE"),
             concurrency=max(1, count(env, "POLICYBOT_CONCURRENCY", "4")),
             user_limit=count(env, "POLICYBOT_USER_LIMIT", "20"),
+            cache=cache_folder(env.get("POLICYBOT_CACHE"), db),
         )
 
     def masked(self) -> dict[str, str]:
@@ -60,6 +63,7 @@ class Settings:
             "POLICYBOT_SEND_RATE": f"{self.send_rate:g}",
             "POLICYBOT_CONCURRENCY": str(self.concurrency),
             "POLICYBOT_USER_LIMIT": str(self.user_limit),
+            "POLICYBOT_CACHE": str(self.cache or "off"),
         }
 
 
@@ -85,6 +89,13 @@ def parse_interval(value: str, name: str = "POLICYBOT_WATCH_INTERVAL") -> float:
     if number < 0:
         raise ConfigError(f"{name} 要写一个不小于 0 的数（0 表示关闭），不能是 “{value}”")
     return number
+
+
+def cache_folder(value: str | None, db: Path) -> Path | None:
+    """POLICYBOT_CACHE: a folder, "off", or by default `cache/` beside the exchange log."""
+    if value and value.strip().lower() == "off":
+        return None
+    return Path(value.strip()) if value and value.strip() else db.parent / "cache"
 
 
 def count(env: Mapping[str, str], name: str, default: str) -> int:

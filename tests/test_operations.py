@@ -110,6 +110,8 @@ def test_settings_from_the_environment():
     assert settings.token == "123:abc" and settings.admins == frozenset({11, 22, 33})
     assert settings.base_url == "http://127.0.0.1:8081/bot" and str(settings.knowledge) == "/k"
     assert settings.watch_interval == 0 and settings.user_limit == 0
+    assert str(settings.cache) == "/var/lib/cache"  # beside the log unless told otherwise
+    assert Settings.from_env({"TELEGRAM_BOT_TOKEN": "t", "POLICYBOT_CACHE": "off"}).cache is None
     assert Settings.from_env({"TELEGRAM_BOT_TOKEN": "t"}).user_limit == 20
     assert Settings.from_env({"TELEGRAM_BOT_TOKEN": "t"}).base_url == "https://api.telegram.org/bot"
     for bad in (
