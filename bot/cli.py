@@ -351,7 +351,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         settings = Settings.from_env(knowledge=args.knowledge)
     except ConfigError as exc:
         raise CommandError(str(exc)) from exc
-    engine = build(args)  # fail before connecting, with the errors listed
+    # Fail before connecting, with the errors listed.
+    engine = knowledge_or_exit(lambda d: build_engine(d, settings.cache), settings.knowledge)
     logs.configure(args.log_format, settings.token)
     log = open_log(args)
     try:

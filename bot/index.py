@@ -200,54 +200,65 @@ class Index:
         del keys
         columns = np.repeat(np.arange(len(first), dtype=np.int32), np.diff(first, append=len(rows)))
         question = rows < asked
-        self._index(columns[question], rows[question], counts[question], len(entries))
-        self._describe(columns[~question], rows[~question] - asked, len(entries))
+        pooled = self._index(columns[question], rows[question], counts[question], len(entries))
+        self._describe(*pooled, columns[~question], rows[~question] - asked, len(entries))
 
-    def _index(self, columns: np.ndarray, rows: np.ndarray, counts: np.ndarray, entries: int):
+    def _index(
+        self, columns: np.ndarray, rows: np.ndarray, counts: np.ndarray, entries: int
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Entry vectors (each entry's questions taken together: a query may mix words from
-        several of them) and question vectors, TF-IDF and L2-normalized."""
+        several of them) and question vectors, TF-IDF and L2-normalized. Returns each entry's
+        features as (column, entry) pairs."""
         entry = self.owner[rows]
         pooled = np.flatnonzero(_changes(columns) | _changes(entry))
-        self.pooled_columns, self.pooled_entries = columns[pooled], entry[pooled]
+        pooled_columns, pooled_entries = columns[pooled], entry[pooled]
         pooled_counts = np.add.reduceat(counts, pooled) if len(pooled) else counts
         # IDF counts entries rather than questions: similar questions repeat their entry's
         # words, and would otherwise make its most telling words look common.
-        document_frequency = np.bincount(self.pooled_columns, minlength=len(self.columns))
+        document_frequency = np.bincount(pooled_columns, minlength=len(self.columns))
         self.idf = np.log((entries + 1) / (document_frequency + 1)) + 1
         self.unseen_idf = float(np.log(entries + 1) + 1)
         self.column_weights = self.idf * self.scale(self.columns)
-        weights = _tf(pooled_counts) * self.column_weights[self.pooled_columns]
-        norms = np.sqrt(np.bincount(self.pooled_entries, weights=weights**2, minlength=entries))
+        weights = _tf(pooled_counts) * self.column_weights[pooled_columns]
+        norms = np.sqrt(np.bincount(pooled_entries, weights=weights**2, minlength=entries))
         norms[norms == 0] = 1.0
         self.entries = _Postings.build(
-            self.pooled_columns,
-            self.pooled_entries,
-            weights / norms[self.pooled_entries],
+            pooled_columns,
+            pooled_entries,
+            weights / norms[pooled_entries],
             (len(self.columns), entries),
         )
         self.questions = _Questions.build(
             rows, columns, counts, self.column_weights, len(self.texts)
         )
+        return pooled_columns, pooled_entries
 
     def scale(self, keys: np.ndarray) -> np.ndarray:
         """Per feature key, its kind's tuning weight times its salience."""
         return self.kind_weights[kind(keys, self.bits)] * salience(keys, self.bits)
 
-    def _describe(self, columns: np.ndarray, answers: np.ndarray, entries: int) -> None:
+    def _describe(
+        self,
+        features: np.ndarray,
+        owners: np.ndarray,
+        columns: np.ndarray,
+        answers: np.ndarray,
+        entries: int,
+    ) -> None:
         """What each entry talks about: the units and sound pairs of its questions and answer,
-        as sorted columns per entry.
+        as sorted columns per entry. `features` and `owners` are the entries' question features
+        (pairs of column and entry); `columns` and `answers` the same for their answers.
 
         Units found in most answers (the "据2022年5月26日报道" every answer ends with) say nothing
         about any one entry and are left out of what answers contribute.
         """
         seen_in = np.bincount(columns, minlength=len(self.columns))
         own = seen_in[columns] <= entries / 2
-        spoken = kind(self.columns[self.pooled_columns], self.bits) != PAIR
+        spoken = kind(self.columns[features], self.bits) != PAIR
         entry, described, _ = _pairs(
-            np.concatenate([self.pooled_entries[spoken], answers[own]]),
-            np.concatenate([self.pooled_columns[spoken], columns[own]]),
+            np.concatenate([owners[spoken], answers[own]]),
+            np.concatenate([features[spoken], columns[own]]),
         )
-        del self.pooled_columns, self.pooled_entries
         self.described = described.astype(np.int32)
         self.described_starts = np.zeros(entries + 1, dtype=np.int64)
         np.cumsum(np.bincount(entry, minlength=entries), out=self.described_starts[1:])
