@@ -94,18 +94,24 @@ class _Questions:
         packed <<= 8
         packed |= counts.clip(1, 255)
         packed.sort()  # in place: at 100k entries this holds tens of millions of items
-        values = _tf(packed & 255)
+        # Narrow casts keep the low bits, so each field comes out without a 64-bit temporary;
+        # the weights are computed in float32, the precision they are stored in.
+        values = _tf(packed.astype(np.uint8)).astype(np.float32)
         packed >>= 8
-        columns = (packed & ((1 << bits) - 1)).astype(np.int32)
+        columns = packed.astype(np.uint32)
+        columns &= (1 << bits) - 1
         packed >>= bits
-        rows = packed
-        values *= weights[columns]
-        norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=size))
-        norms[norms == 0] = 1.0
-        values /= norms[rows]
         starts = np.zeros(size + 1, dtype=np.int64)
-        np.cumsum(np.bincount(rows, minlength=size), out=starts[1:])
-        return cls(starts, columns, values.astype(np.float32))
+        np.cumsum(np.bincount(packed, minlength=size), out=starts[1:])
+        del packed  # the rows are sorted: `starts` says where each begins
+        values *= weights.astype(np.float32)[columns]
+        filled = np.flatnonzero(starts[1:] > starts[:-1])
+        norms = np.ones(size)
+        if len(filled):
+            squares = np.add.reduceat(values * values, starts[filled], dtype=np.float64)
+            norms[filled] = np.sqrt(squares)
+        values /= norms.astype(np.float32).repeat(np.diff(starts))
+        return cls(starts, columns.view(np.int32), values)
 
     def cosines(self, rows: np.ndarray, query: _Query) -> np.ndarray:
         """Per row in `rows`, its cosine with the query."""
@@ -131,11 +137,12 @@ def _ranges(first: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
 
 def _pairs(major: np.ndarray, minor: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The distinct (major, minor) pairs in order (minor as int32), and how often each occurs.
-    Consumes `major`: its memory is reused for the sort."""
+    """The distinct (major, minor) pairs in order, and how often each occurs. `minor` holds rows
+    or columns, which fit 31 bits, and comes back as int32. Consumes `major`: its memory is
+    reused for the sort."""
     bits = int(minor.max(initial=0)).bit_length()
     if int(major.max(initial=0)).bit_length() + bits <= 62:
-        packed = major
+        packed = major.astype(np.int64, copy=False)
         packed <<= bits
         packed |= minor
         del major, minor
@@ -143,9 +150,11 @@ def _pairs(major: np.ndarray, minor: np.ndarray) -> tuple[np.ndarray, np.ndarray
         first = _firsts(packed)
         counts = np.diff(first, append=len(packed)).astype(np.int32)
         packed = packed[first]
-        minor = (packed & ((1 << bits) - 1)).astype(np.int32)
+        del first
+        minor = packed.astype(np.uint32)  # keeps the low bits, without a 64-bit temporary
+        minor &= (1 << bits) - 1
         packed >>= bits
-        return packed, minor, counts
+        return packed, minor.view(np.int32), counts
     order = np.lexsort((minor, major))
     major, minor = major[order], minor[order]
     first = np.flatnonzero(_changes(major) | _changes(minor))
@@ -184,7 +193,8 @@ class Index:
         self.texts = [text for questions in entries for text in questions]
         contexts = contexts or [""] * len(entries)
         asked = len(self.texts)
-        self.owner = np.repeat(np.arange(len(entries)), [len(questions) for questions in entries])
+        sizes = [len(questions) for questions in entries]
+        self.owner = np.repeat(np.arange(len(entries), dtype=np.int32), sizes)
         self.starts = np.flatnonzero(_changes(self.owner))
         self.bounds = np.append(self.starts, asked)  # where each entry's questions end, too
         self.spans = list(zip(self.bounds[:-1].tolist(), self.bounds[1:].tolist(), strict=True))
@@ -200,15 +210,24 @@ class Index:
         del keys
         columns = np.repeat(np.arange(len(first), dtype=np.int32), np.diff(first, append=len(rows)))
         question = rows < asked
-        pooled = self._index(columns[question], rows[question], counts[question], len(entries))
-        self._describe(*pooled, columns[~question], rows[~question] - asked, len(entries))
+        answers = columns[~question], rows[~question] - asked
+        # Rebinding frees the arrays with the answers in: at 100k entries each is ~90 MB.
+        columns, rows, counts = columns[question], rows[question], counts[question]
+        del question
+        self._describe(
+            *self._weigh_entries(columns, rows, counts, len(entries)), *answers, len(entries)
+        )
+        # Last, when little else is held: at 100k entries this is the build's largest step.
+        self.questions = _Questions.build(
+            rows, columns, counts, self.column_weights, len(self.texts)
+        )
 
-    def _index(
+    def _weigh_entries(
         self, columns: np.ndarray, rows: np.ndarray, counts: np.ndarray, entries: int
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Entry vectors (each entry's questions taken together: a query may mix words from
-        several of them) and question vectors, TF-IDF and L2-normalized. Returns each entry's
-        features as (column, entry) pairs."""
+        """IDF, and entry vectors (each entry's questions taken together: a query may mix words
+        from several of them), TF-IDF and L2-normalized. Returns each entry's features as
+        (column, entry) pairs."""
         entry = self.owner[rows]
         pooled = np.flatnonzero(_changes(columns) | _changes(entry))
         pooled_columns, pooled_entries = columns[pooled], entry[pooled]
@@ -222,15 +241,9 @@ class Index:
         weights = _tf(pooled_counts) * self.column_weights[pooled_columns]
         norms = np.sqrt(np.bincount(pooled_entries, weights=weights**2, minlength=entries))
         norms[norms == 0] = 1.0
-        self.entries = _Postings.build(
-            pooled_columns,
-            pooled_entries,
-            weights / norms[pooled_entries],
-            (len(self.columns), entries),
-        )
-        self.questions = _Questions.build(
-            rows, columns, counts, self.column_weights, len(self.texts)
-        )
+        weights /= norms[pooled_entries]
+        shape = (len(self.columns), entries)
+        self.entries = _Postings.build(pooled_columns, pooled_entries, weights, shape)
         return pooled_columns, pooled_entries
 
     def scale(self, keys: np.ndarray) -> np.ndarray:
