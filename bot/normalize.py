@@ -89,12 +89,13 @@ def _numbers(text: str) -> str:
 # the newline between the texts of a batch stays; anything else is a boundary.
 _BOUNDARY_RE = re.compile(r"[^\w\n]|_")
 _SPACES_RE = re.compile(r" {2,}")
-_LINE_ENDS_RE = re.compile(r" ?\n ?")
 
 
 def _tidy(text: str) -> str:
     """One space between words, none at the start or end of a line."""
-    return _LINE_ENDS_RE.sub("\n", _SPACES_RE.sub(" ", text)).strip(" ")
+    # Plain replacements where they do: a regex that may start with a space tries every position.
+    text = _SPACES_RE.sub(" ", text).replace(" \n", "\n").replace("\n ", "\n")
+    return text.strip(" ")
 
 
 def _fold(text: str) -> str:
