@@ -425,3 +425,16 @@ async def test_one_chats_messages_are_answered_in_order_while_other_chats_go_ahe
         )
     assert done == ["other", "first", "second"]
     assert processor.chats == {}  # nothing kept for chats with nothing in progress
+
+
+async def test_a_chat_whose_update_failed_is_not_kept_waiting():
+    processor = PerChatOrder(4)
+    update = Update.de_json(updates.private_text("a", user_id=1), None)
+
+    async def broken() -> None:
+        raise RuntimeError("boom")
+
+    async with processor:
+        with pytest.raises(RuntimeError):
+            await processor.process_update(update, broken())
+    assert processor.chats == {}
