@@ -129,7 +129,7 @@ class Engine:
             self.canonical_all([e.answer for e in self.entries]),
             tuning,
         )
-        self.passages = Passages(knowledge.documents, self.canonical)
+        self.passages = Passages(knowledge.documents, self.canonical_all)
         # Per engine: a reload builds a new engine, so nothing stale can be served.
         self.cache_size = cache
         self._decided = lru_cache(maxsize=cache)(self._decide)

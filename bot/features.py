@@ -219,9 +219,7 @@ class Alphabet:
         names = [chr(code) if code >= 0 else next(runs) for code in codes[~known].tolist()]
         local: dict[str, int] = {}
         heard: dict[str, int] = {}
-        ids[~known] = [
-            self.size + local.setdefault(name, len(local) % _STRANGERS) for name in names
-        ]
+        ids[~known] = [_stranger(local, name, self.size) for name in names]
         sounds[~known] = [self._sound_id(sound(name), heard) for name in names]
         generic[~known] = [name in GENERIC_CHARS for name in names]
         boost[~known] = [_boost(name) for name in names]
@@ -229,9 +227,7 @@ class Alphabet:
 
     def _sound_id(self, syllable: str, strangers: dict[str, int]) -> int:
         known = self.sound_ids.get(syllable)
-        if known is not None:
-            return known
-        return len(self.sound_ids) + strangers.setdefault(syllable, len(strangers) % _STRANGERS)
+        return known if known is not None else _stranger(strangers, syllable, len(self.sound_ids))
 
     def spoken(self, encoded: Encoded) -> list[str]:
         """Each text of a batch of this corpus as `spoken` gives it, built for all at once."""
@@ -251,6 +247,11 @@ class Alphabet:
 # Units a batch may hold that the alphabet does not know; more (only in absurd input) share ids,
 # which can only blur how much such units weigh, never make them match an indexed feature.
 _STRANGERS = 2**16
+
+
+def _stranger(seen: dict[str, int], name: str, start: int) -> int:
+    """An id past `start` for something the alphabet does not know; the same name, the same id."""
+    return start + seen.setdefault(name, len(seen) % _STRANGERS)
 
 
 def _boost(unit: str) -> float:

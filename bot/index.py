@@ -195,8 +195,8 @@ class Index:
         asked = len(self.texts)
         sizes = [len(questions) for questions in entries]
         self.owner = np.repeat(np.arange(len(entries), dtype=np.int32), sizes)
-        self.starts = np.flatnonzero(_changes(self.owner))
-        self.bounds = np.append(self.starts, asked)  # where each entry's questions end, too
+        self.bounds = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)])
+        self.starts = self.bounds[:-1]  # where each entry's questions begin (and end, above)
         self.spans = list(zip(self.bounds[:-1].tolist(), self.bounds[1:].tolist(), strict=True))
         self.alphabet, encoded = Alphabet.learn(self.texts + contexts)
         self.bits = self.alphabet.bits
@@ -278,10 +278,7 @@ class Index:
 
     def columns_of(self, keys: np.ndarray) -> np.ndarray:
         """Per feature key, its column, or -1 for a feature the knowledge never has."""
-        if not len(self.columns):
-            return np.full(len(keys), -1)
-        position = np.minimum(self.columns.searchsorted(keys), len(self.columns) - 1)
-        return np.where(self.columns[position] == keys, position, -1)
+        return _position(self.columns, keys)
 
     def idf_of(self, columns: np.ndarray) -> np.ndarray:
         return np.where(columns >= 0, self.idf[columns], self.unseen_idf)
@@ -367,19 +364,19 @@ class Index:
         place = np.arange(len(entries), dtype=np.int64)[:, None] << 32
         described = place[:, 0].repeat(lengths) | self.described[positions]
         probes = np.concatenate([query.units, query.pairs])
-        found = _contains(described, place | probes) & (probes >= 0)
+        found = (_position(described, place | probes) >= 0) & (probes >= 0)
         used, heard = found[:, : len(query.units)], found[:, len(query.units) :]
         used[:, 1:] |= heard
         used[:, :-1] |= heard
         return (query.unit_weights * ~used).sum(axis=1) / query.total
 
 
-def _contains(sorted_values: np.ndarray, probes: np.ndarray) -> np.ndarray:
-    """Per probe, whether it is among the sorted values."""
+def _position(sorted_values: np.ndarray, probes: np.ndarray) -> np.ndarray:
+    """Per probe, where it is among the sorted values, or -1 where it is not."""
     if not len(sorted_values):
-        return np.zeros(len(probes), dtype=bool)
+        return np.full(probes.shape, -1)
     position = np.minimum(sorted_values.searchsorted(probes), len(sorted_values) - 1)
-    return sorted_values[position] == probes
+    return np.where(sorted_values[position] == probes, position, -1)
 
 
 class _Query:

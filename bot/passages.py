@@ -32,14 +32,17 @@ class Passage:
 class Passages:
     """The passages of every document that allows answering from it, and their index."""
 
-    def __init__(self, documents: dict[str, Document], canonical: Callable[[str], str]) -> None:
+    def __init__(
+        self, documents: dict[str, Document], canonical: Callable[[list[str]], list[str]]
+    ) -> None:
+        """`canonical` turns texts into matching form, all of them in one call."""
         self.items = [
             Passage(document, number, text)
             for document in documents.values()
             if document.answer_from
             for number, text in enumerate(document.passages)
         ]
-        texts = [[canonical(item.text)] for item in self.items]
+        texts = [[text] for text in canonical([item.text for item in self.items])]
         self.index = Index(texts, tuning=PASSAGE_TUNING) if self.items else None
 
     def best(self, query: str) -> tuple[Passage, float] | None:
