@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 
 from rapidfuzz import fuzz, process
 
-from bot.normalize import normalize
+from bot.text.normalize import normalize
 
 
 def grams(text: str, sizes: tuple[int, ...]) -> list[str]:

@@ -25,8 +25,8 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from bot.engine import Engine
-from bot.normalize import normalize
+from bot.engine.core import Engine
+from bot.text.normalize import normalize
 
 from synthetic import synthetic, typo
 

@@ -12,9 +12,9 @@ import statistics
 import time
 from pathlib import Path
 
-from bot.engine import Engine
-from bot.evaluation import load_cases
-from bot.knowledge import load
+from bot.engine.core import Engine
+from bot.engine.evaluation import load_cases
+from bot.knowledge.model import load
 
 
 def percentile(values: list[float], fraction: float) -> float:

@@ -13,10 +13,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.engine import Engine
-from bot.evaluation import load_cases
-from bot.exchanges import ExchangeLog
-from bot.knowledge import load
+from bot.engine.core import Engine
+from bot.engine.evaluation import load_cases
+from bot.knowledge.model import load
+from bot.log.store import ExchangeLog
 
 
 def main() -> None:

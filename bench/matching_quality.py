@@ -22,10 +22,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from bot.engine import Engine
-from bot.evaluation import calibrate, evaluate, load_cases
-from bot.index import Tuning
-from bot.knowledge import load
+from bot.engine.core import Engine
+from bot.engine.evaluation import calibrate, evaluate, load_cases
+from bot.engine.index import Tuning
+from bot.knowledge.model import load
 
 from baselines import baselines
 

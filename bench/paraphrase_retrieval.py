@@ -27,9 +27,9 @@ import random
 import time
 from pathlib import Path
 
-from bot.engine import Engine
-from bot.evaluation import evaluate, load_cases
-from bot.knowledge import Entry, Knowledge, load
+from bot.engine.core import Engine
+from bot.engine.evaluation import evaluate, load_cases
+from bot.knowledge.model import Entry, Knowledge, load
 
 from baselines import baselines
 from synthetic import SUBJECTS, entry, knowledge_of, templated

@@ -30,7 +30,7 @@ from synthetic import DOCUMENT, templated
 QUESTION = "复工复产去哪个窗口办理"
 STAGES = """
 import time; started = time.perf_counter()
-from bot.engine import Engine; from bot.knowledge import load
+from bot.engine.core import Engine; from bot.knowledge.model import load
 imported = time.perf_counter(); knowledge = load({directory!r}); loaded = time.perf_counter()
 engine = Engine(knowledge); built = time.perf_counter(); engine.answer({question!r})
 answered = time.perf_counter()

@@ -10,7 +10,7 @@ import random
 from dataclasses import replace
 from pathlib import Path
 
-from bot.knowledge import Document, Entry, Knowledge, Source, Texts
+from bot.knowledge.model import Document, Entry, Knowledge, Source, Texts
 
 SUBJECTS = [
     "营业执照",

@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.evaluation import load_cases  # noqa: E402
+from bot.engine.evaluation import load_cases  # noqa: E402
 from tests import updates  # noqa: E402
 from tests.botapi import TOKEN, StandIn  # noqa: E402
 

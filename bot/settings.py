@@ -23,9 +23,11 @@ class Settings:
     db: Path = Path("data/policybot.sqlite3")
     watch_interval: float = 2.0  # seconds between looks at the knowledge files; 0: never
     send_rate: float = 30.0  # messages a second the bot sends at most (Telegram's limit); 0: no cap
-    concurrency: int = 4  # updates handled at once, never two of one chat (bot.tg.ordering)
+    concurrency: int = (
+        4  # updates handled at once, never two of one chat (bot.channels.telegram.ordering)
+    )
     user_limit: int = 20  # messages a user may send a minute before being asked to wait; 0: off
-    cache: Path | None = None  # where built engines are kept between starts (bot.cache)
+    cache: Path | None = None  # where built engines are kept between starts (bot.engine.cache)
 
     @classmethod
     def from_env(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot import cache
-from bot.cache import build_engine
-from bot.engine import ANSWERED
+from bot.engine import cache
+from bot.engine.cache import build_engine
+from bot.engine.core import ANSWERED
 from tests.test_knowledge import edit
 
 QUESTION = "复工复产去哪个窗口办理"

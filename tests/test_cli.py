@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from bot.cli import main
+from bot.channels.cli import main
 from tests.conftest import KNOWLEDGE, ROOT
 
 
@@ -107,8 +107,8 @@ def test_eval_calibrate_prints_thresholds_for_bot_yaml(capsys):
 
 
 def test_calibrated_thresholds_in_bot_yaml_are_used(knowledge_copy):
-    from bot.engine import Engine
-    from bot.knowledge import load
+    from bot.engine.core import Engine
+    from bot.knowledge.model import load
 
     bot_yaml = knowledge_copy / "bot.yaml"
     bot_yaml.write_text(
@@ -164,7 +164,7 @@ def test_chat_answers_and_picks_from_a_clarify_list(tmp_path):
     assert "您好" in out
     assert "您是想问" in out
     assert "复工复产专窗" in out.split("您是想问", 1)[1]  # picking 1 showed the answer
-    from bot.exchanges import PICKED, SQLiteStore
+    from bot.log.store import PICKED, SQLiteStore
 
     store = SQLiteStore(tmp_path / "log.sqlite3")
     assert [(e.channel, e.status) for e in store.exchanges()] == [

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from bot.engine import ANSWERED, CANDIDATES, CLARIFY, FALLBACK, SMALLTALK, Engine, Thresholds
-from bot.index import Index
+from bot.engine.core import ANSWERED, CANDIDATES, CLARIFY, FALLBACK, SMALLTALK, Engine, Thresholds
+from bot.engine.index import Index
 
 
 def test_the_flagship_question(engine):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.evaluation import evaluate, load_cases
-from bot.normalize import normalize
+from bot.engine.evaluation import evaluate, load_cases
+from bot.text.normalize import normalize
 from tests.conftest import KNOWLEDGE
 
 DEV = KNOWLEDGE / "eval" / "dev.yaml"

@@ -9,8 +9,8 @@ import sqlite3
 import subprocess
 import sys
 
-from bot import exchanges
-from bot.exchanges import HELPFUL, MIGRATIONS, PICKED, ExchangeLog, SQLiteStore
+from bot.log import store as exchanges
+from bot.log.store import HELPFUL, MIGRATIONS, PICKED, ExchangeLog, SQLiteStore
 from tests.conftest import KNOWLEDGE, ROOT
 
 

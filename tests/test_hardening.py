@@ -6,9 +6,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from telegram import Update
 
-from bot.engine import STATUSES
-from bot.normalize import normalize
-from bot.service import Service
+from bot.app import Service
+from bot.engine.core import STATUSES
+from bot.text.normalize import normalize
 from tests import updates
 from tests.conftest import KNOWLEDGE
 from tests.test_telegram_handlers import Bot
@@ -100,10 +100,10 @@ async def test_a_burst_of_2000_updates_from_200_users_with_faults(engine, tmp_pa
     import asyncio
     import time
 
-    from bot.exchanges import ExchangeLog
+    from bot.channels.telegram.app import build_application
+    from bot.channels.telegram.handlers import SLOW_DOWN
+    from bot.log.store import ExchangeLog
     from bot.settings import Settings
-    from bot.tg.app import build_application
-    from bot.tg.handlers import SLOW_DOWN
     from tests.botapi import TOKEN, StandIn
 
     questions = [

@@ -6,10 +6,10 @@ from __future__ import annotations
 import asyncio
 import time
 
-from bot.service import Service
+from bot.app import Service
+from bot.channels.telegram.app import build_application, cleanup, startup
+from bot.ops.watch import Watcher, fingerprint
 from bot.settings import Settings
-from bot.tg.app import build_application, cleanup, startup
-from bot.watch import Watcher, fingerprint
 from tests import updates
 from tests.botapi import TOKEN, StandIn
 

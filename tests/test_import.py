@@ -8,10 +8,10 @@ import json
 import pytest
 from openpyxl import Workbook
 
-from bot.cli import main
-from bot.engine import Engine
-from bot.importer import import_faq, to_text
-from bot.knowledge import check, load
+from bot.authoring.importer import import_faq, to_text
+from bot.channels.cli import main
+from bot.engine.core import Engine
+from bot.knowledge.model import check, load
 
 HEADER = ["id", "question", "answer", "category", "similar", "keywords"]
 ROWS = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bot.index import _pairs
+from bot.engine.index import _pairs
 
 
 def test_grouping_is_the_same_whether_or_not_keys_fit_one_packed_integer():

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from bot.engine import ANSWERED, Engine
-from bot.ingest import IngestError, ingest
-from bot.knowledge import load
+from bot.authoring.ingest import IngestError, ingest
+from bot.channels.cli import main
+from bot.engine.core import ANSWERED, Engine
+from bot.knowledge.model import load
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NOTICE = FIXTURES / "notice.html"
@@ -121,7 +121,7 @@ def test_the_faq_wins_when_it_matches(engine_with_notice):
 
 
 def test_dev_targets_hold_with_passages_in_play(engine_with_notice):
-    from bot.evaluation import evaluate, load_cases
+    from bot.engine.evaluation import evaluate, load_cases
     from tests.conftest import KNOWLEDGE
 
     report = evaluate(engine_with_notice, load_cases(KNOWLEDGE / "eval" / "dev.yaml"))
@@ -129,7 +129,7 @@ def test_dev_targets_hold_with_passages_in_play(engine_with_notice):
 
 
 def test_imported_faq_documents_are_not_quoted_as_passages(tmp_path):
-    from bot.importer import import_faq
+    from bot.authoring.importer import import_faq
     from tests.test_import import ROWS, write_csv
 
     import_faq(write_csv(tmp_path / "faq.csv", ROWS[:2]), tmp_path / "k")

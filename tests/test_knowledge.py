@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge import MIN_SIMILAR, KnowledgeDirMissing, KnowledgeError, check, comparable, load
+from bot.knowledge.model import (
+    MIN_SIMILAR,
+    KnowledgeDirMissing,
+    KnowledgeError,
+    check,
+    comparable,
+    load,
+)
 
 
 def test_shipped_knowledge_is_valid_and_clean(knowledge):

@@ -1,7 +1,7 @@
 import numpy as np
 
-from bot.features import PAIR, SOUND_PAIR, Alphabet, kind, sound, spoken
-from bot.normalize import fold, normalize, normalize_all
+from bot.engine.features import PAIR, SOUND_PAIR, Alphabet, kind, sound, spoken
+from bot.text.normalize import fold, normalize, normalize_all
 
 
 def test_full_width_traditional_and_case_are_folded():

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from bot import __version__
-from bot.doctor import diagnose
+from bot.ops.doctor import diagnose
 from bot.settings import ConfigError, Settings, mask
 from tests import updates
 from tests.botapi import TOKEN, FakeBotApi, StandIn

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.privacy import Pseudonymizer, redact
+from bot.text.privacy import Pseudonymizer, redact
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine import Engine
-from bot.knowledge import check, load
-from bot.teach import TeachRefused, teach
+from bot.authoring.teach import TeachRefused, teach
+from bot.engine.core import Engine
+from bot.knowledge.model import check, load
 
 FAQ = "faq/03-fugong-fuchan.yaml"
 

@@ -11,10 +11,10 @@ import time
 
 import pytest
 
-from bot.exchanges import HELPFUL, PICKED, ExchangeLog
-from bot.service import Service
+from bot.app import Service
+from bot.channels.telegram.app import build_application
+from bot.log.store import HELPFUL, PICKED, ExchangeLog
 from bot.settings import Settings
-from bot.tg.app import build_application
 from tests import updates
 from tests.botapi import TOKEN, StandIn
 from tests.conftest import KNOWLEDGE, ROOT

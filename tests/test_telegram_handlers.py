@@ -9,15 +9,15 @@ import re
 import pytest
 from telegram import Update
 
-from bot.engine import Engine, Thresholds
-from bot.exchanges import ExchangeLog
-from bot.knowledge import load
-from bot.service import Service
+from bot.app import Service
+from bot.channels.telegram import handlers, replies
+from bot.channels.telegram.app import build_application
+from bot.channels.telegram.limits import OK, UserLimiter
+from bot.channels.telegram.ordering import PerChatOrder
+from bot.engine.core import Engine, Thresholds
+from bot.knowledge.model import load
+from bot.log.store import ExchangeLog
 from bot.settings import Settings
-from bot.tg import handlers, replies
-from bot.tg.app import build_application
-from bot.tg.limits import OK, UserLimiter
-from bot.tg.ordering import PerChatOrder
 from tests import updates
 from tests.botapi import TOKEN, FakeBotApi, OfflineRequest
 from tests.conftest import KNOWLEDGE
@@ -390,7 +390,7 @@ async def test_gaps_for_admins_with_example_buttons(bot):
 
 
 async def test_passage_answers_are_labelled_cited_and_can_be_voted_on(knowledge_copy, exchange_log):
-    from bot.ingest import ingest
+    from bot.authoring.ingest import ingest
     from tests.test_ingest import NOTICE
 
     ingest(str(NOTICE), knowledge_copy)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.cli import main
-from bot.knowledge import check
+from bot.channels.cli import main
+from bot.knowledge.model import check
 from tests.test_knowledge import edit, line_number
 
 FAQ = "faq/02-fangguanfu.yaml"

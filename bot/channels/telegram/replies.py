@@ -13,9 +13,9 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 
-from bot.engine import ANSWERED, CLARIFY, FALLBACK, Answer
-from bot.knowledge import Knowledge
-from bot.render import related, source_line
+from bot.channels.render import related, source_line
+from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, Answer
+from bot.knowledge.model import Knowledge
 
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH
 BUTTON_TEXT = 60  # characters of a question shown on a button

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.engine import ANSWERED, CLARIFY, Candidate, Engine, Thresholds, decide_status
+from bot.engine.core import ANSWERED, CLARIFY, Candidate, Engine, Thresholds, decide_status
 
 
 @dataclass(frozen=True)

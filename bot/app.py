@@ -11,11 +11,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.cache import build_engine
-from bot.engine import Answer, Engine
-from bot.exchanges import ExchangeLog
-from bot.knowledge import KnowledgeDirMissing, KnowledgeError
-from bot.yamlfile import Problem
+from bot.engine.cache import build_engine
+from bot.engine.core import Answer, Engine
+from bot.knowledge.model import KnowledgeDirMissing, KnowledgeError
+from bot.knowledge.yamlfile import Problem
+from bot.log.store import ExchangeLog
 
 
 @dataclass
@@ -25,7 +25,7 @@ class Service:
     directory: Path
     engine: Engine
     log: ExchangeLog | None = None
-    cache: Path | None = None  # where built engines are kept between starts (bot.cache)
+    cache: Path | None = None  # where built engines are kept between starts (bot.engine.cache)
     started: float = field(default_factory=time.monotonic)
     started_at: str = field(
         default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import opencc
 
-from bot.privacy import nfkc, redact
+from bot.text.privacy import nfkc, redact
 
 # Longest first, so that "请问一下" is removed whole before "请问" could leave "一下" behind.
 FILLERS = sorted(

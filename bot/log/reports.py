@@ -11,8 +11,8 @@ import io
 import json
 from html import escape
 
-from bot.engine import ANSWERED, CLARIFY, FALLBACK, SMALLTALK
-from bot.gaps import Cluster, Stats
+from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, SMALLTALK
+from bot.log.gaps import Cluster, Stats
 
 FORMATS = ("table", "csv", "json", "html")
 CSV_COLUMNS = [

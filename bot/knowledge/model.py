@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from bot.yamlfile import LineDict, LineList, Problem, line_of, read_yaml
+from bot.knowledge.yamlfile import LineDict, LineList, Problem, line_of, read_yaml
 
 # Ids travel in Telegram button data (64 bytes with the rest), so they are short and ASCII;
 # letters of either case, digits, ".", "_" and "-" let imported FAQ ids stay as they were.

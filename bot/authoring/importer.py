@@ -23,8 +23,8 @@ from typing import ClassVar
 import yaml
 from pypinyin import lazy_pinyin
 
-from bot.knowledge import ID_PATTERN, check
-from bot.normalize import normalize
+from bot.knowledge.model import ID_PATTERN, check
+from bot.text.normalize import normalize
 
 DEFAULT_CATEGORY = "导入问答"
 # Headers as departments write them, English or Chinese.

@@ -13,9 +13,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bot.knowledge import knowledge_files
-from bot.service import Service
-from bot.yamlfile import Problem
+from bot.app import Service
+from bot.knowledge.model import knowledge_files
+from bot.knowledge.yamlfile import Problem
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from bot.engine import Engine
-from bot.knowledge import Knowledge, check
+from bot.engine.core import Engine
+from bot.knowledge.model import Knowledge, check
 
 
 class TeachRefused(Exception):

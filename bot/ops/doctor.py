@@ -15,8 +15,8 @@ from pathlib import Path
 
 import httpx
 
-from bot.exchanges import SQLiteStore
-from bot.knowledge import KnowledgeDirMissing, check
+from bot.knowledge.model import KnowledgeDirMissing, check
+from bot.log.store import SQLiteStore
 from bot.settings import DEFAULT_BASE_URL, ConfigError, Settings, mask, parse_admins
 
 TIMEOUT = 10.0

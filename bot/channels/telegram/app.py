@@ -21,13 +21,13 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.health import health_file, heartbeat
-from bot.service import Service
+from bot.app import Service
+from bot.channels.telegram import handlers
+from bot.channels.telegram.limits import UserLimiter
+from bot.channels.telegram.ordering import PerChatOrder
+from bot.ops.health import health_file, heartbeat
+from bot.ops.watch import Watcher
 from bot.settings import Settings
-from bot.tg import handlers
-from bot.tg.limits import UserLimiter
-from bot.tg.ordering import PerChatOrder
-from bot.watch import Watcher
 
 log = logging.getLogger(__name__)
 

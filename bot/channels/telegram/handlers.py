@@ -1,7 +1,7 @@
 """Telegram handlers: each turns one kind of update into engine calls and replies.
 
 They share the `Service` (engine, counters) and `Settings` through `context.bot_data`, and never
-build message text themselves: that is `bot.tg.replies`.
+build message text themselves: that is `bot.channels.telegram.replies`.
 """
 
 from __future__ import annotations
@@ -23,13 +23,13 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot.exchanges import HELPFUL, PICKED, UNHELPFUL
-from bot.gaps import cluster, gap_exchanges, since_to_iso
-from bot.gaps import stats as gap_stats
-from bot.service import Service
+from bot.app import Service
+from bot.channels.telegram import replies
+from bot.channels.telegram.limits import NOTIFY, OK, UserLimiter
+from bot.log.gaps import cluster, gap_exchanges, since_to_iso
+from bot.log.gaps import stats as gap_stats
+from bot.log.store import HELPFUL, PICKED, UNHELPFUL
 from bot.settings import Settings
-from bot.tg import replies
-from bot.tg.limits import NOTIFY, OK, UserLimiter
 
 log = logging.getLogger(__name__)
 

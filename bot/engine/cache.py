@@ -18,8 +18,8 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
-from bot.engine import Engine
-from bot.knowledge import knowledge_files, load, version_of
+from bot.engine.core import Engine
+from bot.knowledge.model import knowledge_files, load, version_of
 
 log = logging.getLogger(__name__)
 

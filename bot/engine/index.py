@@ -3,7 +3,7 @@
 Two stages, each doing what it is best at:
 
 1. Retrieval. Every entry (all its questions pooled) and every question is a sparse TF-IDF
-   vector over character unigrams, bigrams and pinyin bigrams (see `bot.features`). A query's
+   vector over character unigrams, bigrams and pinyin bigrams (see `bot.engine.features`). A query's
    cosine against every entry is one sparse product over only the query's own features, so cost
    grows with the postings touched, not with the size of the knowledge; the best entries' own
    questions are then compared one by one. Features the knowledge has never seen still count in
@@ -23,7 +23,7 @@ import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 
-from bot.features import CHAR, PAIR, SOUND_PAIR, Alphabet, Encoded, kind, salience, spoken
+from bot.engine.features import CHAR, PAIR, SOUND_PAIR, Alphabet, Encoded, kind, salience, spoken
 
 
 @dataclass(frozen=True)

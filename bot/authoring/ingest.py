@@ -17,8 +17,8 @@ from pathlib import Path
 import httpx
 import yaml
 
-from bot.importer import slug
-from bot.knowledge import split_passages
+from bot.authoring.importer import slug
+from bot.knowledge.model import split_passages
 
 FETCH_TIMEOUT = 30.0
 

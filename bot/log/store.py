@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from bot.engine import Answer
-from bot.normalize import normalize
-from bot.privacy import Pseudonymizer, redact
+from bot.engine.core import Answer
+from bot.text.normalize import normalize
+from bot.text.privacy import Pseudonymizer, redact
 
 log = logging.getLogger(__name__)
 

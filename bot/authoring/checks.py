@@ -1,6 +1,6 @@
 """Checks that need the engine: questions the engine would route to the wrong entry.
 
-Loading (`bot.knowledge`) checks each file on its own terms. These checks ask how the engine
+Loading (`bot.knowledge.model`) checks each file on its own terms. These checks ask how the engine
 itself sees the whole knowledge base, which costs a search per question, so `policybot validate`
 runs them and a reload does not. Both kinds are warnings: the knowledge still works, but some
 users will get the other entry's answer.
@@ -11,9 +11,9 @@ from __future__ import annotations
 from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 
-from bot.engine import ANSWERED, Candidate, Engine, decide_status
-from bot.knowledge import Knowledge, figures
-from bot.yamlfile import Problem
+from bot.engine.core import ANSWERED, Candidate, Engine, decide_status
+from bot.knowledge.model import Knowledge, figures
+from bot.knowledge.yamlfile import Problem
 
 NEAR_DUPLICATE = 95  # rapidfuzz points between two standard questions (马上办/网上办 are 91)
 

@@ -14,10 +14,10 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from bot.index import Index, Tuning
-from bot.knowledge import Entry, Knowledge
-from bot.normalize import fold, normalize, normalize_all
-from bot.passages import Passage, Passages
+from bot.engine.index import Index, Tuning
+from bot.engine.passages import Passage, Passages
+from bot.knowledge.model import Entry, Knowledge
+from bot.text.normalize import fold, normalize, normalize_all
 
 ANSWERED, CLARIFY, FALLBACK, SMALLTALK = "answered", "clarify", "fallback", "smalltalk"
 STATUSES = (ANSWERED, CLARIFY, FALLBACK, SMALLTALK)
@@ -140,7 +140,7 @@ class Engine:
         }
 
     def __getstate__(self) -> dict:
-        """What `bot.cache` saves: everything but the answers cached in memory."""
+        """What `bot.engine.cache` saves: everything but the answers cached in memory."""
         return {name: value for name, value in self.__dict__.items() if name != "_decided"}
 
     def __setstate__(self, state: dict) -> None:

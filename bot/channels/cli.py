@@ -12,22 +12,24 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from bot import __version__, health, logs
-from bot.cache import build_engine
-from bot.checks import deep_check
-from bot.doctor import diagnose
-from bot.engine import CLARIFY, Engine
-from bot.evaluation import calibrate, evaluate, load_cases
-from bot.exchanges import PICKED, ExchangeLog, SQLiteStore
-from bot.gaps import cluster, gap_exchanges, since_to_iso, stats
-from bot.importer import import_faq, print_progress
-from bot.ingest import IngestError, ingest
-from bot.knowledge import Knowledge, KnowledgeDirMissing, KnowledgeError, check, load
-from bot.render import as_text
-from bot.reports import FORMATS, gaps_csv, gaps_html, gaps_json, gaps_table, stats_table
-from bot.service import Service
+from bot import __version__
+from bot.app import Service
+from bot.authoring.checks import deep_check
+from bot.authoring.importer import import_faq, print_progress
+from bot.authoring.ingest import IngestError, ingest
+from bot.authoring.teach import TeachRefused, teach
+from bot.channels.render import as_text
+from bot.engine.cache import build_engine
+from bot.engine.core import CLARIFY, Engine
+from bot.engine.evaluation import calibrate, evaluate, load_cases
+from bot.knowledge.model import Knowledge, KnowledgeDirMissing, KnowledgeError, check, load
+from bot.log.gaps import cluster, gap_exchanges, since_to_iso, stats
+from bot.log.reports import FORMATS, gaps_csv, gaps_html, gaps_json, gaps_table, stats_table
+from bot.log.store import PICKED, ExchangeLog, SQLiteStore
+from bot.ops import health
+from bot.ops import logsetup as logs
+from bot.ops.doctor import diagnose
 from bot.settings import cache_folder
-from bot.teach import TeachRefused, teach
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -74,7 +76,7 @@ def load_knowledge(args: argparse.Namespace) -> Knowledge:
 
 
 def build(args: argparse.Namespace) -> Engine:
-    """The engine for answering: from the engine cache when the knowledge is large (bot.cache)."""
+    """The engine for answering: from the engine cache when the knowledge is large (bot.engine.cache)."""
     folder = cache_folder(os.environ.get("POLICYBOT_CACHE"), db_path(args))
     return knowledge_or_exit(lambda directory: build_engine(directory, folder), knowledge_dir(args))
 
@@ -344,8 +346,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the Telegram bot until SIGINT/SIGTERM: long polling, or a webhook server."""
+    from bot.channels.telegram.app import run
     from bot.settings import ConfigError, Settings
-    from bot.tg.app import run
 
     try:
         settings = Settings.from_env(knowledge=args.knowledge)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.index import Index, Tuning
-from bot.knowledge import Document
+from bot.engine.index import Index, Tuning
+from bot.knowledge.model import Document
 
 # Set on tests/test_passages.py's questions and the dev set's out-of-scope questions (which
 # must stay unanswered with the shipped article's passages in play).

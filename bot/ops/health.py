@@ -13,7 +13,7 @@ import json
 import os
 from pathlib import Path
 
-from bot.service import Service
+from bot.app import Service
 
 INTERVAL = 10.0
 MAX_AGE = 60.0

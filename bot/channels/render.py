@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.engine import ANSWERED, Answer
-from bot.knowledge import Entry, Knowledge
+from bot.engine.core import ANSWERED, Answer
+from bot.knowledge.model import Entry, Knowledge
 
 RELATED_SHOWN = 3
 

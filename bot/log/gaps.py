@@ -16,9 +16,9 @@ from dataclasses import asdict, dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from bot.engine import ANSWERED, CLARIFY, FALLBACK, SMALLTALK, Engine
-from bot.exchanges import HELPFUL, UNHELPFUL, Exchange, ExchangeStore
-from bot.features import spoken
+from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, SMALLTALK, Engine
+from bot.engine.features import spoken
+from bot.log.store import HELPFUL, UNHELPFUL, Exchange, ExchangeStore
 
 SIMILAR = 60  # rapidfuzz points (0-100) at which two questions share a cluster
 EXAMPLES = 5

@@ -1,0 +1,1 @@
+"""Tools that change knowledge files: deep checks, teach, spreadsheet import, document ingest."""

@@ -1,0 +1,1 @@
+"""Question in, structured answer out: features, index, decision, evaluation. Knows no channel."""

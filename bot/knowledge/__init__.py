@@ -1,0 +1,1 @@
+"""What admins write: the knowledge model, its loading and validation from YAML."""

@@ -1,0 +1,1 @@
+"""Running the service: health heartbeat, knowledge watcher, doctor, log set-up."""
