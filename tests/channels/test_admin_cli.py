@@ -16,7 +16,9 @@ def run(monkeypatch, capsys, db, *argv, stdin=""):
 
 def test_add_user_reads_the_password_from_stdin(tmp_path, monkeypatch, capsys):
     db = tmp_path / "log.sqlite3"
-    code, out = run(monkeypatch, capsys, db, "add-user", "wang", "--role", "editor", stdin="a long password\n")
+    code, out = run(
+        monkeypatch, capsys, db, "add-user", "wang", "--role", "editor", stdin="a long password\n"
+    )
     assert code == 0 and "wang" in out.out
     assert Accounts(db).verify("wang", "a long password").role == "editor"
     code, out = run(monkeypatch, capsys, db, "list-users")
@@ -31,6 +33,9 @@ def test_add_user_refusals(tmp_path, monkeypatch, capsys):
     run(monkeypatch, capsys, db, "add-user", "li", stdin="a long password\n")
     code, out = run(monkeypatch, capsys, db, "add-user", "li", stdin="another password\n")
     assert code == 2 and "--reset" in out.err
-    assert run(monkeypatch, capsys, db, "add-user", "li", "--reset", stdin="another password\n")[0] == 0
+    assert (
+        run(monkeypatch, capsys, db, "add-user", "li", "--reset", stdin="another password\n")[0]
+        == 0
+    )
     assert run(monkeypatch, capsys, db, "remove-user", "li")[0] == 0
     assert run(monkeypatch, capsys, db, "remove-user", "li")[0] == 2
