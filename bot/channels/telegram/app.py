@@ -25,6 +25,7 @@ from bot.app import Service
 from bot.channels.telegram import handlers
 from bot.channels.telegram.limits import UserLimiter
 from bot.channels.telegram.ordering import PerChatOrder
+from bot.conversation import Conversations
 from bot.ops.health import health_file, heartbeat
 from bot.ops.watch import Watcher
 from bot.settings import Settings
@@ -80,7 +81,10 @@ def build_application(
         builder = builder.request(request).get_updates_request(request)
     app = builder.build()
     app.bot_data.update(
-        service=service, settings=settings, limiter=limiter or UserLimiter(settings.user_limit)
+        service=service,
+        conversations=Conversations(service),
+        settings=settings,
+        limiter=limiter or UserLimiter(settings.user_limit),
     )
     add_handlers(app)
     return app
@@ -144,7 +148,7 @@ def run(
 ) -> None:
     """Serve until SIGINT or SIGTERM, then stop cleanly (python-telegram-bot handles both)."""
     app = build_application(settings, service)
-    knowledge = service.engine.knowledge
+    knowledge = service.knowledge
     log.info("knowledge %s: %d entries", knowledge.version, len(knowledge.entries))
     if webhook_url:
         log.info("webhook mode on %s:%d", listen, port)
