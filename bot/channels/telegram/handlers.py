@@ -28,7 +28,7 @@ from bot.channels.telegram import replies
 from bot.channels.telegram.limits import NOTIFY, OK, UserLimiter
 from bot.log.gaps import cluster, gap_exchanges, since_to_iso
 from bot.log.gaps import stats as gap_stats
-from bot.log.store import HELPFUL, PICKED, UNHELPFUL
+from bot.log.store import HELPFUL, PICKED, UNHELPFUL, ExchangeLog
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -53,8 +53,18 @@ def settings_of(context: ContextTypes.DEFAULT_TYPE) -> Settings:
 
 
 def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    user = update.effective_user
-    return user is not None and user.id in settings_of(context).admins
+    """An admin, in a private chat with the bot: admin output never goes into a group, nor
+    into any chat other than the admin's own (a forged update naming another chat)."""
+    user, chat = update.effective_user, update.effective_chat
+    return user is not None and chat is not None and admin_chat(user.id, chat, context)
+
+
+def admin_chat(user_id: int, chat, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    return (
+        user_id in settings_of(context).admins
+        and chat.type == ChatType.PRIVATE
+        and chat.id == user_id
+    )
 
 
 async def send(message: Message, reply: replies.Reply) -> None:
@@ -81,16 +91,20 @@ async def show(message: Message, reply: replies.Reply) -> None:
 
 
 async def limit_users(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Runs before every other handler: over the limit, one notice, then silence."""
+    """Runs before every other handler, for every kind of update (messages, button taps,
+    inline queries): over the limit, one notice, then silence."""
     user = update.effective_user
-    if user is None or (update.message is None and update.edited_message is None):
+    if user is None:
         return
     limiter: UserLimiter = context.bot_data["limiter"]
     verdict = limiter.check(user.id)
     if verdict == OK:
         return
-    if verdict == NOTIFY and update.effective_message:
-        await update.effective_message.reply_text(SLOW_DOWN)
+    if verdict == NOTIFY:
+        if update.callback_query is not None:
+            await update.callback_query.answer(SLOW_DOWN)
+        elif update.effective_message is not None and update.inline_query is None:
+            await update.effective_message.reply_text(SLOW_DOWN)
     raise ApplicationHandlerStop
 
 
@@ -172,6 +186,17 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await update.effective_message.reply_text(UNKNOWN_COMMAND)
 
 
+async def off_the_loop(read, log: ExchangeLog, *args):
+    """Admin reports read the whole log and cluster it: seconds of work that must not stall
+    every other chat, so they run in a thread, after the writes already queued are stored."""
+
+    def work():
+        log.flush()
+        return read(log.store, *args)
+
+    return await asyncio.to_thread(work)
+
+
 async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Admins: re-read the knowledge; a broken edit is refused and the old version kept."""
     if not is_admin(update, context):
@@ -221,10 +246,9 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     ]
     if service.log is None:
         lines.append("交流记录未开启。")
-    for label, since in (("本次启动以来", service.started_at), ("最近 7 天", since_to_iso("7d"))):
-        if service.log is None:
-            break
-        numbers = gap_stats(service.log.store, since)
+    periods = (("本次启动以来", service.started_at), ("最近 7 天", since_to_iso("7d")))
+    for label, since in periods if service.log is not None else ():
+        numbers = await off_the_loop(gap_stats, service.log, since)
         lines += [
             "",
             f"<b>{label}</b>：{numbers.total} 条消息",
@@ -246,7 +270,9 @@ async def gaps(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if service.log is None:
         await update.effective_message.reply_text("交流记录未开启。")
         return
-    found = cluster(gap_exchanges(service.log.store, since_to_iso("7d")), service.engine)[:10]
+    engine = service.engine
+    exchanges = await off_the_loop(gap_exchanges, service.log, since_to_iso("7d"))
+    found = (await asyncio.to_thread(cluster, exchanges, engine))[:10]
     reports = context.bot_data.setdefault("gap_reports", {})
     report = secrets.token_hex(3)
     reports[report] = found
@@ -352,6 +378,8 @@ async def _feedback(tap: Tap) -> str | None:
 
 
 async def _gap(tap: Tap) -> str | None:
+    if not admin_chat(tap.user_id, tap.message.chat, tap.context):
+        return STALE
     report, _, number = tap.data.partition(":")
     found = tap.context.bot_data.get("gap_reports", {}).get(report)
     if not found or not number.isdigit() or int(number) >= len(found):
