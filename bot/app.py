@@ -148,13 +148,19 @@ class Service:
     # Administration -----------------------------------------------------------------------
 
     def stats(self, since: str | None) -> Stats | None:
-        """Volume, answer rates and feedback since an ISO time; None when nothing is logged."""
-        return None if self.log is None else stats(self.log.store, since)
-
-    def gaps(self, since: str | None, min_count: int = 1) -> list[Cluster] | None:
-        """Unanswered questions grouped, largest first; None when nothing is logged."""
+        """Volume, answer rates and feedback since an ISO time; None when nothing is logged.
+        Reads the whole period: channels that serve others meanwhile call it in a thread."""
         if self.log is None:
             return None
+        self.log.flush()  # the writes already queued count too
+        return stats(self.log.store, since)
+
+    def gaps(self, since: str | None, min_count: int = 1) -> list[Cluster] | None:
+        """Unanswered questions grouped, largest first; None when nothing is logged. Seconds of
+        work on a large log: channels that serve others meanwhile call it in a thread."""
+        if self.log is None:
+            return None
+        self.log.flush()
         return cluster(gap_exchanges(self.log.store, since), self.engine, min_count)
 
     def teach(self, question: str, entry_id: str) -> Taught:

@@ -59,8 +59,18 @@ def settings_of(context: ContextTypes.DEFAULT_TYPE) -> Settings:
 
 
 def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    user = update.effective_user
-    return user is not None and user.id in settings_of(context).admins
+    """An admin, in a private chat with the bot: admin output never goes into a group, nor
+    into any chat other than the admin's own (a forged update naming another chat)."""
+    user, chat = update.effective_user, update.effective_chat
+    return user is not None and chat is not None and admin_chat(user.id, chat, context)
+
+
+def admin_chat(user_id: int, chat, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    return (
+        user_id in settings_of(context).admins
+        and chat.type == ChatType.PRIVATE
+        and chat.id == user_id
+    )
 
 
 async def send(message: Message, reply: replies.Reply) -> None:
@@ -87,16 +97,20 @@ async def show(message: Message, reply: replies.Reply) -> None:
 
 
 async def limit_users(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Runs before every other handler: over the limit, one notice, then silence."""
+    """Runs before every other handler, for every kind of update (messages, button taps,
+    inline queries): over the limit, one notice, then silence."""
     user = update.effective_user
-    if user is None or (update.message is None and update.edited_message is None):
+    if user is None:
         return
     limiter: UserLimiter = context.bot_data["limiter"]
     verdict = limiter.check(user.id)
     if verdict == OK:
         return
-    if verdict == NOTIFY and update.effective_message:
-        await update.effective_message.reply_text(SLOW_DOWN)
+    if verdict == NOTIFY:
+        if update.callback_query is not None:
+            await update.callback_query.answer(SLOW_DOWN)
+        elif update.effective_message is not None and update.inline_query is None:
+            await update.effective_message.reply_text(SLOW_DOWN)
     raise ApplicationHandlerStop
 
 
@@ -222,7 +236,8 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         f"运行时间：{hours} 小时 {rest // 60} 分",
     ]
     for label, since in (("本次启动以来", service.started_at), ("最近 7 天", since_to_iso("7d"))):
-        numbers = service.stats(since)
+        # Admin reports read the whole log: seconds of work that must not stall other chats.
+        numbers = await asyncio.to_thread(service.stats, since)
         if numbers is None:
             lines.append("交流记录未开启。")
             break
@@ -243,7 +258,7 @@ async def gaps(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not is_admin(update, context):
         await unknown_command(update, context)
         return
-    found = service_of(context).gaps(since_to_iso("7d"))
+    found = await asyncio.to_thread(service_of(context).gaps, since_to_iso("7d"))
     if found is None:
         await update.effective_message.reply_text("交流记录未开启。")
         return
@@ -344,6 +359,8 @@ async def _feedback(tap: Tap) -> str | None:
 
 
 async def _gap(tap: Tap) -> str | None:
+    if not admin_chat(tap.user_id, tap.message.chat, tap.context):
+        return STALE
     report, _, number = tap.data.partition(":")
     found = tap.context.bot_data.get("gap_reports", {}).get(report)
     if not found or not number.isdigit() or int(number) >= len(found):
