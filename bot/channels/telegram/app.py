@@ -31,6 +31,7 @@ from bot.channels.telegram.limits import UserLimiter
 from bot.channels.telegram.ordering import PerChatOrder
 from bot.channels.telegram.retries import RetryingLimiter
 from bot.channels.telegram.webhook import TelegramWebhook, new_secret
+from bot.conversation import Conversations
 from bot.ops.health import health_file, heartbeat
 from bot.ops.watch import Watcher
 from bot.settings import Settings
@@ -83,7 +84,10 @@ def build_application(
         builder = builder.request(request).get_updates_request(request)
     app = builder.build()
     app.bot_data.update(
-        service=service, settings=settings, limiter=limiter or UserLimiter(settings.user_limit)
+        service=service,
+        conversations=Conversations(service),
+        settings=settings,
+        limiter=limiter or UserLimiter(settings.user_limit),
     )
     add_handlers(app)
     return app
@@ -201,7 +205,7 @@ def run(
     secret_token: str | None = None,
 ) -> None:
     """Serve until SIGINT or SIGTERM, then stop cleanly."""
-    knowledge = service.engine.knowledge
+    knowledge = service.knowledge
     log.info("knowledge %s: %d entries", knowledge.version, len(knowledge.entries))
 
     async def main() -> None:
