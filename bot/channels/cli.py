@@ -23,6 +23,7 @@ from bot.engine.cache import EngineCache, build_engine
 from bot.engine.core import CLARIFY, Engine
 from bot.engine.evaluation import calibrate, evaluate, load_cases
 from bot.knowledge.model import Knowledge, KnowledgeDirMissing, KnowledgeError, check, load
+from bot.log.accounts import REVIEWER, ROLES, AccountError, Accounts
 from bot.log.gaps import cluster, gap_exchanges, since_to_iso, stats
 from bot.log.reports import FORMATS, gaps_csv, gaps_html, gaps_json, gaps_table, stats_table
 from bot.log.store import PICKED, ExchangeLog, SQLiteStore
@@ -351,6 +352,43 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_admin(args: argparse.Namespace) -> int:
+    """Console accounts: add (or reset), list, remove. Passwords never come from arguments,
+    where they would stay in the shell history and in `ps` for everyone to read."""
+    if args.action != "list-users" and not args.name:
+        raise CommandError(f"请给出用户名：policybot admin {args.action} 名字")
+    try:
+        accounts = Accounts(db_path(args))
+    except (OSError, sqlite3.Error) as exc:
+        raise CommandError(f"无法打开数据库 {db_path(args)}: {exc}") from exc
+    try:
+        if args.action == "list-users":
+            for account in accounts.all():
+                print(f"{account.name}\t{account.role}\t{account.created[:19]}")
+        elif args.action == "remove-user":
+            if not accounts.remove(args.name):
+                raise CommandError(f"没有用户 “{args.name}”")
+            print(f"已删除用户 {args.name}")
+        else:
+            accounts.add(args.name, args.role, read_password(), replace=args.reset)
+            print(f"已{'重设' if args.reset else '添加'}用户 {args.name}（{ROLES[args.role]}）")
+    except AccountError as exc:
+        raise CommandError(str(exc)) from exc
+    finally:
+        accounts.close()
+    return EXIT_OK
+
+
+def read_password() -> str:
+    """Typed twice at a terminal (not echoed), or one line from standard input for scripts."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("密码：")
+    if getpass.getpass("再输入一次：") != first:
+        raise CommandError("两次输入的密码不一样")
+    return first
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the Telegram bot until SIGINT/SIGTERM: long polling, or a webhook server."""
     from bot.channels.telegram.app import run
@@ -466,6 +504,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S",
         help="webhook 密钥（默认 $TELEGRAM_WEBHOOK_SECRET），Telegram 放在请求头里",
     )
+
+    admin = command("admin", cmd_admin, "管理后台账号（密码从终端或标准输入读取）")
+    admin.add_argument("action", choices=("add-user", "list-users", "remove-user"))
+    admin.add_argument("name", nargs="?", help="用户名")
+    admin.add_argument("--role", choices=tuple(ROLES), default=REVIEWER, help="editor 或 reviewer")
+    admin.add_argument("--reset", action="store_true", help="用户已存在时重设角色和密码")
 
     command("doctor", cmd_doctor, "检查令牌、知识库和交流记录是否就绪")
     healthy = command("health", cmd_health, "检查运行中的机器人是否存活（容器 HEALTHCHECK 用）")

@@ -11,7 +11,7 @@ from bot.engine import cache
 from bot.engine.cache import EngineCache, build_engine
 from bot.engine.core import ANSWERED
 from bot.text.privacy import SaltError, secret_salt
-from tests.test_knowledge import edit
+from tests.support.edits import edit
 
 QUESTION = "复工复产去哪个窗口办理"
 
