@@ -97,6 +97,16 @@ class Snapshot:
         """Was this path there but not read (and already reported)?"""
         return any(problem.path == path for problem in self.problems)
 
+    def replaced(self, path: Path, data: bytes) -> Snapshot:
+        """This snapshot with one file's contents replaced (or added): how an edit is checked
+        before it is written."""
+        return Snapshot(
+            self.directory,
+            {**self.contents, path: data},
+            tuple(problem for problem in self.problems if problem.path != path),
+            self.fingerprint,
+        )
+
     def unchanged(self) -> bool:
         """Do the files on disk still look as they did when this snapshot was read?"""
         return self.fingerprint is not None and fingerprint(self.directory) == self.fingerprint
