@@ -57,7 +57,7 @@ class Watcher:
             log.info("knowledge files changed while being read; trying again")
             return
         self.seen = current
-        version = self.service.engine.knowledge.version
+        version = self.service.knowledge.version
         if not problems:
             log.info("knowledge reloaded: version %s", version)
             return
