@@ -23,9 +23,10 @@ from bot.authoring.teach import TeachRefused, teach
 from bot.engine.core import Answer
 from bot.log.accounts import HASHER, Account, Accounts
 from bot.log.changes import CREATED, DELETED, EDITED, REVERTED, TAUGHT, Change, Changes
-from bot.log.gaps import Cluster, Stats, cluster, gap_exchanges, since_to_iso, stats
+from bot.log.gaps import Cluster, cluster, gap_exchanges
 from bot.log.reports import gaps_csv, gaps_html
-from bot.log.store import HELPFUL, UNHELPFUL, SQLiteStore
+from bot.log.stats import Stats, stats
+from bot.log.store import HELPFUL, UNHELPFUL, SQLiteStore, since_to_iso
 from bot.log.triage import DONE, IGNORED, IN_PROGRESS, NEW, Triage
 
 __all__ = ["Admin", "EditRefused", "Forbidden", "Gap", "TeachRefused"]
@@ -97,6 +98,7 @@ class Admin:
     def gaps(self, since: str = "30d", states: tuple[str, ...] = (NEW, IN_PROGRESS)) -> list[Gap]:
         """The log's gap clusters in the given triage states, largest first."""
         start = since_to_iso(since)
+        self._flush()
         found = cluster(gap_exchanges(self.store, start), self.service.engine)
         result = []
         for item in found:
@@ -106,10 +108,12 @@ class Admin:
         return result
 
     def dashboard(self, since: str = "30d") -> Stats:
+        self._flush()
         return stats(self.store, since_to_iso(since), zone=self.zone)
 
     def votes(self, since: str = "30d") -> dict[str, Counter]:
         """👍 and 👎 per entry."""
+        self._flush()
         per_entry: dict[str, Counter] = defaultdict(Counter)
         for item in self.store.feedback(since_to_iso(since)):
             if item.entry_id and item.kind in (HELPFUL, UNHELPFUL):
@@ -195,6 +199,11 @@ class Admin:
         return saved
 
     # -- helpers --------------------------------------------------------------------------
+
+    def _flush(self) -> None:
+        """Exchanges the running channels have queued count too."""
+        if self.service.log is not None:
+            self.service.log.flush()
 
     def _editor(self, account: Account) -> None:
         if not account.can_edit:

@@ -13,7 +13,8 @@ import json
 from html import escape
 
 from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, SMALLTALK
-from bot.log.gaps import Cluster, Stats, local_time
+from bot.log.gaps import Cluster
+from bot.log.stats import Stats, local_time
 
 FORMATS = ("table", "csv", "json", "html")
 # Column headers in Chinese: the people who open the sheet are the knowledge's admins.

@@ -13,7 +13,7 @@ from argon2 import PasswordHasher
 from starlette.applications import Starlette
 
 from bot.admin import Admin
-from bot.app import Service
+from bot.app import Request, Service
 from bot.channels.console import routes
 from bot.channels.console.auth import Sessions, Throttle
 from bot.log.accounts import EDITOR, REVIEWER
@@ -56,7 +56,7 @@ def console_site(folder: Path, throttle: Throttle | None = None, idle: float = 1
     service = Service.open(knowledge, log)
     for question, times in TRAFFIC:
         for user in range(times):
-            service.ask(question, "web", "private", f"user-{user}")
+            service.ask(Request(question, "web", user=f"user-{user}"))
     admin = Admin(service, db, ZoneInfo("Asia/Shanghai"), CHEAP)
     admin.accounts.add(*EDITOR_LOGIN[:1], EDITOR, EDITOR_LOGIN[1])
     admin.accounts.add(*REVIEWER_LOGIN[:1], REVIEWER, REVIEWER_LOGIN[1])

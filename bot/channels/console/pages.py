@@ -28,8 +28,8 @@ from bot.channels.console.auth import COOKIE, LOGIN_COOKIE, Sessions, Throttle, 
 from bot.channels.render import as_text
 from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, SMALLTALK
 from bot.log.changes import ACTIONS
-from bot.log.gaps import local_time
 from bot.log.reports import STATUS_NAMES, advice, chart
+from bot.log.stats import local_time
 from bot.log.store import HELPFUL, UNHELPFUL
 from bot.log.triage import DONE, IGNORED, IN_PROGRESS, NEW, STATES
 

@@ -11,6 +11,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from bot.admin import Admin
+from bot.app import Request
 from bot.channels.console import routes
 from bot.channels.console.auth import Throttle
 from bot.log.triage import IGNORED
@@ -232,7 +233,7 @@ def test_ignoring_a_cluster_keeps_it_out_of_the_inbox(client, site, tmp_path):
     assert gap_key(client, WEATHER) is None
     assert gap_key(client, WEATHER, IGNORED) == key
     # kept in the database: a new console process still has it ignored, with new traffic too
-    site.service.ask("今天天气怎么样", "web", "private", "someone-new")
+    site.service.ask(Request("今天天气怎么样", "web", user="someone-new"))
     again = Admin(site.service, site.admin.database, site.admin.zone, CHEAP)
     assert all(WEATHER not in g.cluster.questions for g in again.gaps())
     again.close()
