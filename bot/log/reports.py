@@ -105,7 +105,7 @@ def stats_table(stats: Stats) -> str:
 def chart(per_day: dict[str, dict]) -> str:
     """Daily volume as stacked bars, one colour per status, as inline SVG."""
     days = list(per_day)
-    width, height, pad = max(320, 40 * len(days) + 60), 220, 40
+    width, height, pad = max(420, 40 * len(days) + 60), 220, 40  # room for the 4-item legend
     peak = max((sum(c.values()) for c in per_day.values()), default=0) or 1
     bar = (width - pad - 20) / max(1, len(days))
     parts = [

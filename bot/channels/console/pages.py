@@ -145,17 +145,12 @@ def safe_next(target: str | None) -> str:
 
 
 async def login_form(
-    console: Console, request: Request, error: str = "", status: int = 200
+    console: Console, request: Request, error: str = "", status: int = 200, target: str = ""
 ) -> Response:
+    """The login form, with a fresh token in a cookie and the form: a login CSRF defence."""
     token = secrets.token_urlsafe(32)
-    response = console.render(
-        request,
-        "login.html",
-        status,
-        csrf=token,
-        error=error,
-        next=safe_next(request.query_params.get("next")),
-    )
+    target = safe_next(target or request.query_params.get("next"))
+    response = console.render(request, "login.html", status, csrf=token, error=error, next=target)
     response.set_cookie(
         LOGIN_COOKIE,
         token,
@@ -171,24 +166,25 @@ async def login(console: Console, request: Request) -> Response:
     if request.method == "GET":
         return await login_form(console, request)
     form = await request.form()
+    target = str(form.get("next", ""))
     if not same_token(request.cookies.get(LOGIN_COOKIE, ""), form.get("csrf")):
-        return await login_form(console, request, "登录表单已失效，请重新输入。", 403)
+        return await login_form(console, request, "登录表单已失效，请重新输入。", 403, target)
     name, password = str(form.get("name", "")).strip(), str(form.get("password", ""))
     wait = console.throttle.wait(client(request), name)
     if wait > 0:
         minutes = int(wait // 60) + 1
         response = await login_form(
-            console, request, f"失败次数太多，请 {minutes} 分钟后再试。", 429
+            console, request, f"失败次数太多，请 {minutes} 分钟后再试。", 429, target
         )
         response.headers["retry-after"] = str(int(wait) + 1)
         return response
     account = await run_in_threadpool(console.admin.accounts.verify, name, password)
     if account is None:
         console.throttle.failed(client(request), name)
-        return await login_form(console, request, "用户名或密码不对。", 401)
+        return await login_form(console, request, "用户名或密码不对。", 401, target)
     console.throttle.succeeded(name)
     token, _ = console.sessions.start(account)
-    response = RedirectResponse(safe_next(str(form.get("next", ""))), 303, headers=HEADERS)
+    response = RedirectResponse(safe_next(target), 303, headers=HEADERS)
     response.set_cookie(
         COOKIE,
         token,

@@ -360,4 +360,4 @@ def test_downloads(client):
 def test_dashboard_shows_rates_chart_and_time_zone(client):
     login(client)
     page = client.get("/admin/").text
-    assert 'id="total">14<' in page and "<svg" in page and "Asia/Shanghai" in page
+    assert 'id="total">35<' in page and "<svg" in page and "Asia/Shanghai" in page
