@@ -20,7 +20,7 @@ from bot.authoring.ingest import IngestError, ingest
 from bot.authoring.teach import TeachRefused, teach
 from bot.channels.render import as_text
 from bot.conversation import Conversations
-from bot.engine.cache import build_engine
+from bot.engine.cache import EngineCache, build_engine
 from bot.engine.core import Engine
 from bot.engine.evaluation import calibrate, evaluate, load_cases
 from bot.knowledge.model import Knowledge, KnowledgeDirMissing, KnowledgeError, check, load
@@ -33,6 +33,7 @@ from bot.ops import health
 from bot.ops import logsetup as logs
 from bot.ops.doctor import diagnose
 from bot.settings import ConfigError, cache_folder, timezone
+from bot.text.privacy import SaltError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -52,6 +53,8 @@ def db_path(args: argparse.Namespace) -> Path:
 def open_log(args: argparse.Namespace) -> ExchangeLog:
     try:
         return ExchangeLog.open(db_path(args), os.environ.get("POLICYBOT_SALT"))
+    except SaltError as exc:
+        raise CommandError(str(exc)) from exc
     except (OSError, sqlite3.Error) as exc:
         raise CommandError(f"无法打开交流记录 {db_path(args)}: {exc}") from exc
 
@@ -87,15 +90,19 @@ def load_knowledge(args: argparse.Namespace) -> Knowledge:
 
 def build(args: argparse.Namespace) -> Engine:
     """The engine for answering: from the engine cache when the knowledge is large (bot.engine.cache)."""
-    folder = cache_folder(os.environ.get("POLICYBOT_CACHE"), db_path(args))
-    return knowledge_or_exit(lambda directory: build_engine(directory, folder), knowledge_dir(args))
+    cache = EngineCache.keyed_by_salt(
+        cache_folder(os.environ.get("POLICYBOT_CACHE"), db_path(args)),
+        db_path(args),
+        os.environ.get("POLICYBOT_SALT"),
+    )
+    return knowledge_or_exit(lambda directory: build_engine(directory, cache), knowledge_dir(args))
 
 
 def knowledge_or_exit(read, directory: Path):
     """`read(directory)`, with knowledge errors turned into one clear command error."""
     try:
         return read(directory)
-    except KnowledgeDirMissing as exc:
+    except (KnowledgeDirMissing, SaltError) as exc:
         raise CommandError(str(exc)) from exc
     except KnowledgeError as exc:
         details = "\n".join(map(str, exc.problems))
@@ -388,13 +395,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         raise CommandError(str(exc)) from exc
     # Fail before connecting, with the errors listed.
-    engine = knowledge_or_exit(lambda d: build_engine(d, settings.cache), settings.knowledge)
+    cache = EngineCache.keyed_by_salt(
+        settings.cache, db_path(args), os.environ.get("POLICYBOT_SALT")
+    )
+    engine = knowledge_or_exit(lambda d: build_engine(d, cache), settings.knowledge)
     logs.configure(args.log_format, settings.token)
     log = open_log(args)
     try:
         run(
             settings,
-            Service(settings.knowledge, engine, log, settings.cache),
+            Service(settings.knowledge, engine, log, cache),
             webhook_url=args.webhook_url,
             listen=args.listen,
             port=args.port,
