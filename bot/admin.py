@@ -45,6 +45,8 @@ class Gap:
     state: str
     by: str | None
     at: str | None
+    recent: int = 0  # times asked in the last 7 days...
+    earlier: int = 0  # ...and in the 7 days before: the trend
 
 
 def gap_key(item: Cluster) -> str:
@@ -99,12 +101,20 @@ class Admin:
         """The log's gap clusters in the given triage states, largest first."""
         start = since_to_iso(since)
         self._flush()
-        found = cluster(gap_exchanges(self.store, start), self.service.engine)
+        exchanges = gap_exchanges(self.store, start)
+        found = cluster(exchanges, self.service.engine)
+        week, fortnight = since_to_iso("7d"), since_to_iso("14d")
+        times: dict[str, list[str]] = defaultdict(list)
+        for exchange in exchanges:
+            times[exchange.question].append(exchange.at)
         result = []
         for item in found:
             state, by, at = self.triage.state_of(item.questions)
             if state in states:
-                result.append(Gap(gap_key(item), item, state, by, at))
+                asked = [when for q in item.questions for when in times[q]]
+                recent = sum(when >= week for when in asked)
+                earlier = sum(fortnight <= when < week for when in asked)
+                result.append(Gap(gap_key(item), item, state, by, at, recent, earlier))
         return result
 
     def dashboard(self, since: str = "30d") -> Stats:

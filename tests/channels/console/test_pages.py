@@ -361,3 +361,11 @@ def test_dashboard_shows_rates_chart_and_time_zone(client):
     login(client)
     page = client.get("/admin/").text
     assert 'id="total">35<' in page and "<svg" in page and "Asia/Shanghai" in page
+
+
+def test_gaps_show_their_trend(client, site):
+    login(client)
+    weather = next(g for g in site.admin.gaps() if WEATHER in g.cluster.questions)
+    assert weather.recent == weather.cluster.count and weather.earlier == 0
+    page = client.get("/admin/gaps").text
+    assert f"近 7 天 {weather.recent} 次（之前 7 天 0 次，↑ 在增加）" in page
