@@ -47,6 +47,19 @@ HEADERS = {
     "referrer-policy": "same-origin",
 }
 PERIODS = {"7d": "最近 7 天", "30d": "最近 30 天", "90d": "最近 90 天", "365d": "最近一年"}
+# The entry's fields as the editor names them (in the change history too).
+LABELS = {
+    "id": "id",
+    "category": "分类",
+    "question": "标准问",
+    "similar": "相似问",
+    "answer": "答案",
+    "document": "来源文档",
+    "quote": "引文",
+    "keywords": "关键词",
+    "related": "相关条目",
+    "review_by": "复核日期",
+}
 TABS = {"open": (NEW, IN_PROGRESS), IGNORED: (IGNORED,), DONE: (DONE,)}
 
 
@@ -63,7 +76,7 @@ class Console:
             autoescape=select_autoescape(default=True, default_for_string=True),
         )
         self.templates.globals.update(
-            STATUS_NAMES=STATUS_NAMES, STATES=STATES, ACTIONS=ACTIONS, PREFIX=PREFIX
+            STATUS_NAMES=STATUS_NAMES, STATES=STATES, ACTIONS=ACTIONS, PREFIX=PREFIX, LABELS=LABELS
         )
         self.templates.filters["local"] = self.local
 
