@@ -15,7 +15,7 @@ from pathlib import Path
 from bot import __version__
 from bot.app import Request, Service
 from bot.authoring.checks import deep_check
-from bot.authoring.importer import import_faq, print_progress
+from bot.authoring.importer import ColumnsError, import_faq, print_progress
 from bot.authoring.ingest import IngestError, ingest
 from bot.authoring.teach import TeachRefused, teach
 from bot.channels.render import as_text
@@ -36,6 +36,7 @@ from bot.settings import ConfigError, cache_folder, timezone
 from bot.text.privacy import SaltError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+EXIT_CRASH = 1  # what Python exits with on an uncaught exception
 
 
 class CommandError(Exception):
@@ -291,6 +292,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise CommandError(f"文件不存在: {source}")
     try:
         report = import_faq(source, Path(args.into), print_progress)
+    except ColumnsError as exc:
+        print(f"policybot: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
     except (ValueError, OSError, KeyError) as exc:
         raise CommandError(f"无法导入 {source}: {exc}") from exc
     print(report.summary())
@@ -526,8 +530,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args)
     except CommandError as exc:
-        print(f"policybot: {exc}", file=sys.stderr)
+        if args.log_format == "json":
+            print(logs.fatal_line(f"policybot: {exc}"), file=sys.stderr)
+        else:
+            print(f"policybot: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except Exception as exc:
+        if args.log_format != "json":
+            raise  # a person reading a terminal gets the usual traceback
+        secret = os.environ.get("TELEGRAM_BOT_TOKEN", "")
+        print(logs.fatal_line(f"policybot: {exc!r}", exc, secret), file=sys.stderr)
+        return EXIT_CRASH
     except BrokenPipeError:  # `policybot ask --jsonl | head` closing early is not an error
         sys.stderr.close()
         return EXIT_OK
