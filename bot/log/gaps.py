@@ -125,6 +125,7 @@ class Stats:
     latency_p50: float
     latency_p95: float
     per_day: dict[str, dict]
+    channels: dict[str, int] = field(default_factory=dict)  # questions per channel, most first
 
     def rate(self, status: str) -> float:
         questions = self.total - self.statuses.get(SMALLTALK, 0)
@@ -139,6 +140,7 @@ class Stats:
             "feedback": {"helpful": self.helpful, "unhelpful": self.unhelpful},
             "latency_ms": {"p50": self.latency_p50, "p95": self.latency_p95},
             "per_day": self.per_day,
+            "channels": self.channels,
         }
 
 
@@ -159,4 +161,5 @@ def stats(store: ExchangeStore, since: str | None = None, top: int = 10) -> Stat
         latency_p50=round(statistics.median(latencies), 3) if latencies else 0.0,
         latency_p95=round(latencies[int(0.95 * (len(latencies) - 1))], 3) if latencies else 0.0,
         per_day={day: dict(counts) for day, counts in sorted(per_day.items())},
+        channels=dict(Counter(e.channel for e in exchanges).most_common()),
     )
