@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import statistics
 
-import httpx
 import pytest
 
 from bot.app import Service
@@ -28,10 +27,8 @@ async def test_a_burst_from_200_users_is_answered_in_time_and_logged_whole(
     questions = [q for entry in knowledge.entries for q in (entry.question, *entry.similar)]
     log = ExchangeLog.open(tmp_path / "log.sqlite3", salt="test")
     settings = WeChatSettings(token=TOKEN, appid=APPID, aes_key=AES_KEY)
-    limits = httpx.Limits(max_connections=USERS, max_keepalive_connections=USERS)
     with serving(build_app(Service(tmp_path, engine, log), settings)) as base:
-        async with httpx.AsyncClient(limits=limits) as client:
-            wechat = WeChatStandIn(client, f"{base}/wechat", aes_key=aes_key, tries=1)
+        async with WeChatStandIn(f"{base}/wechat", aes_key=aes_key, tries=1) as wechat:
 
             async def user(number: int) -> list:
                 sent = []

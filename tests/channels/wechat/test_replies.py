@@ -23,9 +23,7 @@ def test_an_answer_carries_its_source_and_numbered_related_questions(engine, kno
     assert text.startswith("抚远市在政务服务中心新增设了企业复工复产专窗")
     assert "来源：《【市外媒体看抚远】抚远:加速推进项目建设 持续优化营商环境》，2022-05-26" in text
     assert "相关问题（回复序号查看）：\n1. 复工复产有没有绿色通道？" in text
-    assert [o.id for o in reply.options] == list(
-        knowledge.by_id["fugong-zhuanchuang"].related[:3]
-    )
+    assert [o.id for o in reply.options] == list(knowledge.by_id["fugong-zhuanchuang"].related[:3])
 
 
 def test_a_clarify_list_is_numbered_with_how_to_pick(engine, knowledge):
