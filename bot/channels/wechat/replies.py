@@ -38,13 +38,12 @@ class Option:
 
 @dataclass(frozen=True)
 class Reply:
-    """A reply's pages (the first sent now, the rest on "更多") and the numbered options it
-    offers. `exchange` ties a pick from a "您是想问" list to the logged question."""
+    """A reply's pages (the first sent now, the rest on "更多") and the numbered options the
+    channel resolves itself: related questions and topics. A "您是想问" list is numbered too,
+    but `bot.conversation` resolves the reply to it, as in every chat channel."""
 
     pages: tuple[str, ...]
     options: tuple[Option, ...] = ()
-    exchange: str | None = None
-    confirm: bool = False  # a single "您是想问" candidate: "是" picks it too
 
 
 def size(text: str) -> int:
@@ -85,14 +84,12 @@ def pick_hint(count: int) -> str:
     return f"回复 {'、'.join(str(n) for n in range(1, count + 1))} 选择，回复 0 都不是"
 
 
-def answer_reply(answer: Answer, knowledge: Knowledge, exchange: str | None = None) -> Reply:
+def answer_reply(answer: Answer, knowledge: Knowledge) -> Reply:
     """The reply for any engine answer."""
     if answer.status == CLARIFY and answer.choices:
-        options = tuple(Option(ENTRY, c.id, c.question) for c in answer.choices)
-        text = (
-            f"{knowledge.texts.clarify.strip()}\n{numbered(options)}\n\n{pick_hint(len(options))}"
-        )
-        return Reply(pages(text), options, exchange, confirm=len(options) == 1)
+        choices = [Option(ENTRY, c.id, c.question) for c in answer.choices]
+        hint = pick_hint(len(choices))
+        return Reply(pages(f"{knowledge.texts.clarify.strip()}\n{numbered(choices)}\n\n{hint}"))
     body = answer.answer.strip()
     if answer.status != ANSWERED:
         return Reply(pages(body))

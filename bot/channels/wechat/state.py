@@ -1,5 +1,5 @@
-"""Short-lived memory of the WeChat channel: what each user was last offered, and which
-messages were already answered.
+"""Short-lived memory of the WeChat channel: what each user was last offered (besides the
+"您是想问" lists that `bot.conversation` keeps), and which messages were already answered.
 
 Both live in the process only and forget on their own: a numbered list is answered within
 minutes or not at all, and WeChat's retries of one message come within about 15 seconds.
@@ -15,12 +15,11 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from bot.channels.wechat.replies import Option, compact
+from bot.conversation import NONE
 
 K = TypeVar("K")
 V = TypeVar("V")
 
-YES = frozenset({"是", "是的", "对", "对的", "嗯", "好", "好的", "要", "yes", "y"})
-NO = frozenset({"不是", "都不是", "否", "不对", "都不对", "没有", "不要", "no", "n"})
 DECLINE, OUT_OF_RANGE = -1, -2
 # A short number on its own is a pick, even when the list it picks from has expired.
 PICK = re.compile(r"\d{1,2}")
@@ -66,16 +65,15 @@ class Expiring(Generic[K, V]):
 
 
 @dataclass
-class Turn:
-    """What a user was last offered: numbered options, and pages not yet sent."""
+class Offered:
+    """What a user was last offered: numbered related questions or topics, and pages of a long
+    answer not yet sent."""
 
     options: tuple[Option, ...] = ()
-    exchange: str | None = None  # the logged question a "您是想问" list answers
-    confirm: bool = False
     pages: list[str] = field(default_factory=list)
 
 
-def resolve(text: str, count: int, confirm: bool = False) -> int | None:
+def resolve(text: str, count: int) -> int | None:
     """Which of `count` numbered options a message picks (0-based), DECLINE for "0"/"都不是",
     OUT_OF_RANGE for a number that is not on the list, None when it is no pick at all."""
     word = compact(text)
@@ -84,8 +82,4 @@ def resolve(text: str, count: int, confirm: bool = False) -> int | None:
         if number == 0:
             return DECLINE
         return number - 1 if number <= count else OUT_OF_RANGE
-    if word in NO:
-        return DECLINE
-    if confirm and word in YES:
-        return 0
-    return None
+    return DECLINE if word in NONE else None

@@ -18,7 +18,7 @@ from bot.channels.wechat.state import DECLINE, OUT_OF_RANGE, Expiring, resolve
 
 
 def test_an_answer_carries_its_source_and_numbered_related_questions(engine, knowledge):
-    reply = answer_reply(engine.answer("复工复产去哪个窗口办理"), knowledge, "abc")
+    reply = answer_reply(engine.answer("复工复产去哪个窗口办理"), knowledge)
     (text,) = reply.pages
     assert text.startswith("抚远市在政务服务中心新增设了企业复工复产专窗")
     assert "来源：《【市外媒体看抚远】抚远:加速推进项目建设 持续优化营商环境》，2022-05-26" in text
@@ -30,12 +30,12 @@ def test_a_clarify_list_is_numbered_with_how_to_pick(engine, knowledge):
     answer = next(
         a for q in ("复工", "窗口", "企业", "项目", "审批") if (a := engine.answer(q)).choices
     )
-    reply = answer_reply(answer, knowledge, "abc")
+    reply = answer_reply(answer, knowledge)
     (text,) = reply.pages
     assert text.startswith(knowledge.texts.clarify.strip())
     assert f"1. {answer.choices[0].question}" in text
     assert text.endswith(pick_hint(len(answer.choices)))
-    assert reply.exchange == "abc" and reply.confirm == (len(answer.choices) == 1)
+    assert reply.options == ()  # bot.conversation resolves the reply, as in every channel
 
 
 def test_pick_hints_read_naturally():
@@ -76,14 +76,13 @@ def test_topics_and_category_lists(knowledge):
     assert [o.id for o in questions.options] == [e.id for e in knowledge.in_category(category)]
 
 
-def test_resolve_reads_picks_declines_and_yes():
+def test_resolve_reads_picks_and_declines():
     assert resolve("1", 3) == 0
     assert resolve(" ３。", 3) == 2  # full-width, as Chinese input methods type it
     assert resolve("3", 3) == 2
     assert resolve("4", 3) == OUT_OF_RANGE
     assert resolve("0", 3) == DECLINE
     assert resolve("都不是", 3) == DECLINE
-    assert resolve("是", 1, confirm=True) == 0
     assert resolve("是", 3) is None
     assert resolve("复工窗口", 3) is None
     assert resolve("12345", 3) is None  # a hotline number is a question, not a pick

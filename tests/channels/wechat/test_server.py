@@ -3,16 +3,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import pytest
 
-from bot.app import Service
+from bot.app import Service, Turn
 from bot.channels.wechat.chat import EXPIRED, HELP_KEY, TYPE_PLEASE, menu_key
 from bot.channels.wechat.replies import MORE_HINT
 from bot.channels.wechat.server import build_app
-from bot.log.gaps import gap_exchanges, stats
-from bot.log.store import PICKED, ExchangeLog
+from bot.log.gaps import gap_exchanges
+from bot.log.stats import stats
+from bot.log.store import PICKED, UNHELPFUL, ExchangeLog
 from bot.settings import WeChatSettings
 from tests.support.servers import serving
 from tests.support.wechat import (
@@ -167,11 +169,12 @@ async def test_a_clarify_list_is_picked_by_number_and_the_pick_logged(wechat, se
     assert (await wechat.text(openid(2), "1")).content == EXPIRED
 
 
-async def test_zero_declines_a_clarify_list(wechat, engine):
+async def test_zero_declines_a_clarify_list(wechat, engine, service):
     question = next(q for q in ("复工", "窗口", "企业", "项目", "审批") if engine.answer(q).choices)
     await wechat.text(USER, question)
     declined = await wechat.text(USER, "都不是")
     assert declined.content == engine.knowledge.texts.fallback.strip()
+    assert [f.kind for f in service.log.store.feedback()] == [UNHELPFUL]  # counted as a gap
     assert (await wechat.text(USER, "1")).content == EXPIRED
 
 
@@ -242,9 +245,9 @@ async def test_a_long_answer_comes_in_pages_on_request(wechat, service, engine):
     entry = engine.knowledge.by_id["fugong-zhuanchuang"]
     long_answer = "\n".join(f"第{n}条：{entry.answer.strip()}" for n in range(12))
 
-    def ask(question, *args, **kwargs):
-        answer = engine.entry_answer(entry, question)
-        return answer.__class__(**{**answer.__dict__, "answer": long_answer}), None
+    def ask(request):
+        answer = engine.entry_answer(entry, request.text)
+        return Turn(dataclasses.replace(answer, answer=long_answer), engine.knowledge)
 
     service.ask = ask
     first = await wechat.text(USER, "复工复产去哪个窗口办理")
