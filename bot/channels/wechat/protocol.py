@@ -37,7 +37,11 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 class ProtocolError(Exception):
-    """A request that is not a well-formed, correctly signed WeChat message."""
+    """A request that is not a well-formed WeChat message."""
+
+
+class Forbidden(ProtocolError):
+    """A request not signed with our token, too old, or for another account."""
 
 
 def signature(*parts: str) -> str:
@@ -49,16 +53,16 @@ def check_signature(token: str, given: str, timestamp: str, nonce: str, *more: s
     """Raise unless `given` signs token, timestamp, nonce (and, in safe mode, the ciphertext)."""
     expected = signature(token, timestamp, nonce, *more)
     if not hmac.compare_digest(expected.encode(), given.lower().encode()):
-        raise ProtocolError("bad signature")
+        raise Forbidden("bad signature")
 
 
 def check_fresh(timestamp: str, now: float | None = None, max_age: float = MAX_AGE) -> None:
     """Raise unless the signed timestamp is within `max_age` seconds of our clock."""
     if not timestamp.isdigit():
-        raise ProtocolError("timestamp is not a number")
+        raise Forbidden("timestamp is not a number")
     now = time.time() if now is None else now
     if abs(now - int(timestamp)) > max_age:
-        raise ProtocolError("timestamp too old or in the future")
+        raise Forbidden("timestamp too old or in the future")
 
 
 def parse(body: bytes | str) -> dict[str, str]:
@@ -150,7 +154,7 @@ class Crypto:
         (length,) = struct.unpack(">I", plain[16:20])
         message, appid = plain[20 : 20 + length], plain[20 + length :]
         if len(message) != length or not hmac.compare_digest(appid, self.appid):
-            raise ProtocolError("message for another AppID")
+            raise Forbidden("message for another AppID")
         try:
             return message.decode()
         except UnicodeDecodeError as exc:

@@ -26,6 +26,7 @@ from bot.channels.wechat.chat import Chat
 from bot.channels.wechat.protocol import (
     MAX_BODY,
     Crypto,
+    Forbidden,
     ProtocolError,
     check_fresh,
     check_signature,
@@ -90,8 +91,9 @@ class WeChatEndpoint:
             message = self.open(body, safe, query.get("msg_signature", ""), timestamp, nonce)
         except ProtocolError as exc:
             log.warning("wechat: refused a message: %s", exc)
-            status = 403 if "signature" in str(exc) or "AppID" in str(exc) else 400
-            return PlainTextResponse("bad request", status_code=status)
+            if isinstance(exc, Forbidden):
+                return PlainTextResponse("forbidden", status_code=403)
+            return PlainTextResponse("bad request", status_code=400)
         text = self.answer(message)
         if text is None:
             return PlainTextResponse(NO_REPLY)
