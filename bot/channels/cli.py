@@ -419,6 +419,23 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_wechat_menu(args: argparse.Namespace) -> int:
+    """Print the 公众号's custom menu built from the categories; `--set` also installs it."""
+    from bot.channels.wechat.menu import MenuError, build_menu, menu_json, set_menu
+    from bot.settings import ConfigError, WeChatSettings
+
+    menu = build_menu(load_knowledge(args))
+    print(menu_json(menu))
+    if not args.set:
+        return EXIT_OK
+    try:
+        set_menu(menu, WeChatSettings.from_env())
+    except (ConfigError, MenuError) as exc:
+        raise CommandError(str(exc)) from exc
+    print("已设置公众号自定义菜单（微信客户端可能要几分钟后才显示新菜单）。", file=sys.stderr)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="policybot",
@@ -503,6 +520,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--secret-token",
         metavar="S",
         help="webhook 密钥（默认 $TELEGRAM_WEBHOOK_SECRET），Telegram 放在请求头里",
+    )
+
+    menu = command("wechat-menu", cmd_wechat_menu, "输出（或用 --set 设置）公众号的自定义菜单")
+    menu.add_argument(
+        "--set",
+        action="store_true",
+        help="调用微信接口设置菜单（需要 POLICYBOT_WECHAT_APPID 和 POLICYBOT_WECHAT_APPSECRET）",
     )
 
     admin = command("admin", cmd_admin, "管理后台账号（密码从终端或标准输入读取）")
