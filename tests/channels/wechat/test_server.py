@@ -275,3 +275,13 @@ async def test_exchanges_show_in_stats_and_gaps_as_wechat(wechat, service):
     assert [g.channel for g in gaps] == ["wechat"]
     assert "13912345678" not in gaps[0].question and "[手机号]" in gaps[0].question
     assert {e.user_key for e in exchanges(service)}.isdisjoint({USER, openid(2)})
+
+
+async def test_a_safe_mode_message_without_a_key_configured_is_refused(service):
+    settings = WeChatSettings(token=TOKEN)  # plaintext mode only
+    with serving(build_app(service, settings)) as base:
+        async with WeChatStandIn(f"{base}/wechat", aes_key=AES_KEY) as wechat:
+            assert (await wechat.text(USER, "复工复产去哪个窗口办理")).status == 400
+        async with WeChatStandIn(f"{base}/wechat") as wechat:
+            assert "复工复产专窗" in (await wechat.text(USER, "复工复产去哪个窗口办理")).content
+    assert service.calls == 1
