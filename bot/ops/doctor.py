@@ -17,7 +17,14 @@ import httpx
 
 from bot.knowledge.model import KnowledgeDirMissing, check
 from bot.log.store import SQLiteStore
-from bot.settings import DEFAULT_BASE_URL, ConfigError, Settings, mask, parse_admins
+from bot.settings import (
+    DEFAULT_BASE_URL,
+    ConfigError,
+    Settings,
+    WeChatSettings,
+    mask,
+    parse_admins,
+)
 
 TIMEOUT = 10.0
 
@@ -84,6 +91,19 @@ def check_database(path: Path) -> Finding:
     return Finding(True, "交流记录", f"{path} 可写，schema 版本 {version}")
 
 
+def check_wechat(env: Mapping[str, str]) -> tuple[Finding | None, dict[str, str]]:
+    """The WeChat channel's settings, when it is configured (no network: WeChat's servers
+    call us, and the console's 提交 is the real test of the URL and token)."""
+    try:
+        wechat = WeChatSettings.from_env(env)
+    except ConfigError as exc:
+        return Finding(False, "微信公众号", str(exc)), {}
+    if not wechat.enabled:
+        return None, {}
+    mode = f"安全模式（AppID {wechat.appid}）" if wechat.aes_key else "明文模式"
+    return Finding(True, "微信公众号", f"/wechat 已配置，{mode}"), wechat.masked()
+
+
 def diagnose(
     env: Mapping[str, str] = os.environ, knowledge: str | None = None, db: str | None = None
 ) -> tuple[dict, list[Finding]]:
@@ -111,6 +131,9 @@ def diagnose(
     configuration["POLICYBOT_SALT"] = (
         mask(env["POLICYBOT_SALT"]) if env.get("POLICYBOT_SALT") else "(file beside the database)"
     )
+    finding, shown = check_wechat(env)
+    configuration.update(shown)
+    findings += [finding] if finding else []
     if token:
         findings = [Finding(f.ok, f.what, f.detail.replace(token, mask(token))) for f in findings]
     return configuration, findings
