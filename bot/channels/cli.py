@@ -51,9 +51,10 @@ def db_path(args: argparse.Namespace) -> Path:
     return Path(args.db or os.environ.get("POLICYBOT_DB") or "data/policybot.sqlite3")
 
 
-def open_log(args: argparse.Namespace) -> ExchangeLog:
+def open_log(args: argparse.Namespace, background: bool = False) -> ExchangeLog:
+    """The exchange log; `background` for the long-running bot (bot.log.store says why)."""
     try:
-        return ExchangeLog.open(db_path(args), os.environ.get("POLICYBOT_SALT"))
+        return ExchangeLog.open(db_path(args), os.environ.get("POLICYBOT_SALT"), background)
     except SaltError as exc:
         raise CommandError(str(exc)) from exc
     except (OSError, sqlite3.Error) as exc:
@@ -404,7 +405,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     engine = knowledge_or_exit(lambda d: build_engine(d, cache), settings.knowledge)
     logs.configure(args.log_format, settings.token)
-    log = open_log(args)
+    log = open_log(args, background=True)
     try:
         run(
             settings,
