@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 
@@ -92,6 +93,20 @@ def parse_interval(value: str, name: str = "POLICYBOT_WATCH_INTERVAL") -> float:
     if number < 0:
         raise ConfigError(f"{name} 要写一个不小于 0 的数（0 表示关闭），不能是 “{value}”")
     return number
+
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+def timezone(env: Mapping[str, str] = os.environ) -> ZoneInfo:
+    """POLICYBOT_TIMEZONE: the zone reports and the console show times in (the log stays UTC)."""
+    name = (env.get("POLICYBOT_TIMEZONE") or DEFAULT_TIMEZONE).strip()
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(
+            f"POLICYBOT_TIMEZONE “{name}” 不是时区名称，例如 Asia/Shanghai、Asia/Harbin"
+        ) from exc
 
 
 def cache_folder(value: str | None, db: Path) -> Path | None:
