@@ -371,6 +371,57 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """The web server: API, chat widget and demo page, and the Telegram webhook if configured."""
+    from bot.channels.web import server
+    from bot.channels.web.config import WebConfig
+    from bot.settings import ConfigError, parse_interval
+
+    try:
+        config = WebConfig.from_env()
+        watch = parse_interval(os.environ.get("POLICYBOT_WATCH_INTERVAL", "2"))
+    except ConfigError as exc:
+        raise CommandError(str(exc)) from exc
+    engine = build(args)  # fails before listening, with the knowledge errors listed
+    webhook_url = args.telegram_webhook_url or os.environ.get("TELEGRAM_WEBHOOK_URL")
+    token = os.environ.get("TELEGRAM_BOT_TOKEN", "") if webhook_url else ""
+    logs.configure(args.log_format, token)
+    log = open_log(args)
+    folder = cache_folder(os.environ.get("POLICYBOT_CACHE"), db_path(args))
+    service = Service(knowledge_dir(args), engine, log, folder)
+    routes, hooks, refused = [], [], None
+    if webhook_url:
+        telegram = telegram_webhook(service, webhook_url, args.knowledge)
+        routes, hooks, refused = telegram.routes(), [telegram.running], telegram.refused
+    hooks.insert(0, server.upkeep(service, db_path(args), watch, refused))
+    try:
+        server.serve(
+            server.build_server(service, config, routes, hooks), config, args.host, args.port
+        )
+    finally:
+        log.close()
+    return EXIT_OK
+
+
+def telegram_webhook(service: Service, url: str, knowledge: str | None):
+    """The Telegram channel as routes of the web server (`serve --telegram-webhook-url`)."""
+    from bot.channels.telegram.app import build_application
+    from bot.channels.telegram.webhook import TelegramWebhook
+    from bot.settings import ConfigError, Settings
+
+    try:
+        settings = Settings.from_env(knowledge=knowledge)
+    except ConfigError as exc:
+        raise CommandError(str(exc)) from exc
+    secret = os.environ.get("TELEGRAM_WEBHOOK_SECRET", "")
+    if len(secret) < 16:
+        raise CommandError(
+            "Telegram webhook 需要 TELEGRAM_WEBHOOK_SECRET（至少 16 个字符，"
+            "如 $(openssl rand -hex 16)），Telegram 用它证明请求来自 Telegram"
+        )
+    return TelegramWebhook(build_application(settings, service), url, secret)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="policybot",
@@ -455,6 +506,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--secret-token",
         metavar="S",
         help="webhook 密钥（默认 $TELEGRAM_WEBHOOK_SECRET），Telegram 放在请求头里",
+    )
+
+    served = command("serve", cmd_serve, "运行网页服务：问答 API、聊天窗口，以及 Telegram webhook")
+    served.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
+    served.add_argument("--port", type=int, default=8080, help="端口（默认 8080）")
+    served.add_argument(
+        "--telegram-webhook-url",
+        metavar="URL",
+        help="同时在此端口接收 Telegram webhook（默认 $TELEGRAM_WEBHOOK_URL；需要 "
+        "TELEGRAM_BOT_TOKEN 和 TELEGRAM_WEBHOOK_SECRET）",
     )
 
     command("doctor", cmd_doctor, "检查令牌、知识库和交流记录是否就绪")
