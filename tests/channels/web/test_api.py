@@ -11,8 +11,7 @@ from bot.channels.web.api import CHANNEL
 from bot.channels.web.guard import SECURITY_HEADERS, ApiError, RateLimit
 from bot.log.gaps import gap_exchanges, stats
 from bot.log.store import HELPFUL, PICKED, UNHELPFUL
-
-from .conftest import client_for
+from tests.support.web import client_for
 
 ZHUANCHUANG = "复工复产去哪个窗口办理"
 OUT_OF_SCOPE = "黑瞎子岛门票多少钱"
