@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,14 +17,9 @@ from bot.channels.telegram.webhook import SECRET_HEADER, TelegramWebhook
 from tests.support import updates
 from tests.support.botapi import TOKEN, StandIn
 from tests.support.paths import KNOWLEDGE, ROOT
+from tests.support.web import free_port
 
 SECRET = "0123456789abcdef0123"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.mark.slow

@@ -5,34 +5,14 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
 
 from tests.support.paths import ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until_up(base: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"serve exited early: {process.communicate()}")
-        try:
-            httpx.get(f"{base}/healthz", timeout=1).raise_for_status()
-            return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    raise AssertionError("serve did not start listening in time")
+from tests.support.web import free_port, wait_until_up
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@
     openLabel: "打开营商环境政策问答",
     close: "关闭问答窗口",
     title: "营商环境政策问答",
-    placeholder: "请输入您的问题，如：复工复产去哪个窗口办理",
+    placeholder: "请输入您的问题",
     inputLabel: "您的问题",
     send: "发送",
     log: "对话记录",
