@@ -13,19 +13,22 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot import __version__
-from bot.app import Service
+from bot.app import Request, Service
 from bot.authoring.checks import deep_check
 from bot.authoring.importer import import_faq, print_progress
 from bot.authoring.ingest import IngestError, ingest
 from bot.authoring.teach import TeachRefused, teach
 from bot.channels.render import as_text
+from bot.conversation import Conversations
 from bot.engine.cache import build_engine
-from bot.engine.core import CLARIFY, Engine
+from bot.engine.core import Engine
 from bot.engine.evaluation import calibrate, evaluate, load_cases
 from bot.knowledge.model import Knowledge, KnowledgeDirMissing, KnowledgeError, check, load
-from bot.log.gaps import cluster, gap_exchanges, since_to_iso, stats
+from bot.log.accounts import REVIEWER, ROLES, AccountError, Accounts
+from bot.log.gaps import cluster, gap_exchanges
 from bot.log.reports import FORMATS, gaps_csv, gaps_html, gaps_json, gaps_table, stats_table
-from bot.log.store import PICKED, ExchangeLog, SQLiteStore
+from bot.log.stats import stats
+from bot.log.store import ExchangeLog, SQLiteStore, since_to_iso
 from bot.ops import health
 from bot.ops import logsetup as logs
 from bot.ops.doctor import diagnose
@@ -94,37 +97,31 @@ def knowledge_or_exit(read, directory: Path):
 
 def cmd_ask(args: argparse.Namespace) -> int:
     """Answer one question, or one per line of standard input with --jsonl."""
-    engine = build(args)
-    knowledge = engine.knowledge
-    log = open_log(args) if args.log else None
-    service = Service(knowledge_dir(args), engine, log)
-    user = getpass.getuser() if log else None
+    service = Service(knowledge_dir(args), build(args), open_log(args) if args.log else None)
+    user = getpass.getuser() if service.log else None
     if args.jsonl:
         for line in sys.stdin:
-            answer, _ = service.ask(line.rstrip("\r\n"), "ask", "cli", user)
-            print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
+            turn = service.ask(Request(line.rstrip("\r\n"), "ask", "cli", user))
+            print(json.dumps(turn.answer.to_dict(), ensure_ascii=False), flush=True)
         return EXIT_OK
     if args.question is None:
         raise CommandError('请给出问题，例如：policybot ask "复工复产去哪个窗口办理"')
-    answer, _ = service.ask(args.question, "ask", "cli", user)
+    turn = service.ask(Request(args.question, "ask", "cli", user))
     if args.json:
-        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps(turn.answer.to_dict(), ensure_ascii=False, indent=2))
     else:
-        print(as_text(answer, knowledge))
+        print(as_text(turn.answer, turn.knowledge))
     return EXIT_OK
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    """A conversation in the terminal; a number picks from a "您是想问" list."""
-    engine = build(args)
-    knowledge = engine.knowledge
-    service = Service(knowledge_dir(args), engine, None if args.no_log else open_log(args))
+    """A conversation in the terminal; a number picks from a "您是想问" list (bot.conversation)."""
+    service = Service(knowledge_dir(args), build(args), None if args.no_log else open_log(args))
+    conversation = Conversations(service)
     user = getpass.getuser()
     _enable_line_editing()
-    print(knowledge.texts.welcome.strip())
+    print(service.knowledge.texts.welcome.strip())
     print("（输入 q 或按 Ctrl-D 退出）")
-    choices: tuple = ()
-    exchange = None
     while True:
         try:
             line = input("\n问> ")
@@ -133,16 +130,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
             return EXIT_OK
         if line.strip().lower() in {"q", "quit", "exit", "退出"}:
             return EXIT_OK
-        picked = line.strip()
-        if picked.isdigit() and 1 <= int(picked) <= len(choices):
-            entry_id = choices[int(picked) - 1].id
-            if service.log is not None:
-                service.log.feedback(exchange, PICKED, entry_id, "chat", user)
-            answer = engine.entry_answer(knowledge.by_id[entry_id])
-        else:
-            answer, exchange = service.ask(line, "chat", "cli", user)
-        choices = answer.choices if answer.status == CLARIFY else ()
-        print(as_text(answer, knowledge))
+        turn = conversation.reply(Request(line, "chat", "cli", user))
+        print(as_text(turn.answer, turn.knowledge))
 
 
 def _enable_line_editing() -> None:
@@ -344,6 +333,43 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_admin(args: argparse.Namespace) -> int:
+    """Console accounts: add (or reset), list, remove. Passwords never come from arguments,
+    where they would stay in the shell history and in `ps` for everyone to read."""
+    if args.action != "list-users" and not args.name:
+        raise CommandError(f"请给出用户名：policybot admin {args.action} 名字")
+    try:
+        accounts = Accounts(db_path(args))
+    except (OSError, sqlite3.Error) as exc:
+        raise CommandError(f"无法打开数据库 {db_path(args)}: {exc}") from exc
+    try:
+        if args.action == "list-users":
+            for account in accounts.all():
+                print(f"{account.name}\t{account.role}\t{account.created[:19]}")
+        elif args.action == "remove-user":
+            if not accounts.remove(args.name):
+                raise CommandError(f"没有用户 “{args.name}”")
+            print(f"已删除用户 {args.name}")
+        else:
+            accounts.add(args.name, args.role, read_password(), replace=args.reset)
+            print(f"已{'重设' if args.reset else '添加'}用户 {args.name}（{ROLES[args.role]}）")
+    except AccountError as exc:
+        raise CommandError(str(exc)) from exc
+    finally:
+        accounts.close()
+    return EXIT_OK
+
+
+def read_password() -> str:
+    """Typed twice at a terminal (not echoed), or one line from standard input for scripts."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("密码：")
+    if getpass.getpass("再输入一次：") != first:
+        raise CommandError("两次输入的密码不一样")
+    return first
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the Telegram bot until SIGINT/SIGTERM: long polling, or a webhook server."""
     from bot.channels.telegram.app import run
@@ -517,6 +543,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="同时在此端口接收 Telegram webhook（默认 $TELEGRAM_WEBHOOK_URL；需要 "
         "TELEGRAM_BOT_TOKEN 和 TELEGRAM_WEBHOOK_SECRET）",
     )
+
+    admin = command("admin", cmd_admin, "管理后台账号（密码从终端或标准输入读取）")
+    admin.add_argument("action", choices=("add-user", "list-users", "remove-user"))
+    admin.add_argument("name", nargs="?", help="用户名")
+    admin.add_argument("--role", choices=tuple(ROLES), default=REVIEWER, help="editor 或 reviewer")
+    admin.add_argument("--reset", action="store_true", help="用户已存在时重设角色和密码")
 
     command("doctor", cmd_doctor, "检查令牌、知识库和交流记录是否就绪")
     healthy = command("health", cmd_health, "检查运行中的机器人是否存活（容器 HEALTHCHECK 用）")

@@ -12,7 +12,8 @@ import json
 from html import escape
 
 from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, SMALLTALK
-from bot.log.gaps import Cluster, Stats
+from bot.log.gaps import Cluster
+from bot.log.stats import Stats
 
 FORMATS = ("table", "csv", "json", "html")
 CSV_COLUMNS = [

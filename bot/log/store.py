@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 import secrets
 import sqlite3
 import threading
@@ -59,11 +60,77 @@ MIGRATIONS = [
     CREATE INDEX feedback_exchange ON feedback (exchange_id);
     CREATE INDEX feedback_at ON feedback (at);
     """,
+    # 2: the admin console (bot.channels.console): accounts, gap triage, knowledge change history
+    """
+    CREATE TABLE accounts (
+        name TEXT PRIMARY KEY,
+        role TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        created TEXT NOT NULL
+    );
+    CREATE TABLE gap_triage (
+        question TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        by TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE TABLE changes (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        by TEXT NOT NULL,
+        entry_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        file TEXT NOT NULL,
+        before TEXT,
+        after TEXT
+    );
+    CREATE INDEX changes_entry ON changes (entry_id, id);
+    """,
 ]
+
+
+def connect(path: Path, timeout: float) -> sqlite3.Connection:
+    """A connection to the log database (created with its directory, migrated to the latest
+    schema); the exchange log and the console's tables (bot.log.accounts, triage, changes) each
+    hold their own, in WAL mode so that readers never wait for a writer."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, check_same_thread=False, timeout=timeout)
+    db.execute("PRAGMA journal_mode=WAL")
+    # In WAL mode, NORMAL loses no committed transaction when the process dies; only a power
+    # cut can lose the last ones. A full fsync per exchange would cost far more.
+    db.execute("PRAGMA synchronous=NORMAL")
+    migrate(db)
+    return db
+
+
+def migrate(db: sqlite3.Connection) -> None:
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        with db:
+            db.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
 
 
 def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+
+
+def since_to_iso(text: str | None, today: dt.datetime | None = None) -> str | None:
+    """`7d`, `24h`, `30m`, `2w` ago, or an ISO date, as the log's timestamp format."""
+    if not text:
+        return None
+    now = today or dt.datetime.now(dt.UTC)
+    match = re.fullmatch(r"(\d+)\s*([mhdw])", text.strip())
+    if match:
+        unit = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[match.group(2)]
+        moment = now - dt.timedelta(**{unit: int(match.group(1))})
+        return moment.isoformat(timespec="milliseconds")
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise ValueError(f"时间写法不对: {text!r}（例如 7d、24h、2w 或 2026-11-01）") from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.isoformat(timespec="milliseconds")
 
 
 @dataclass(frozen=True)
@@ -108,22 +175,13 @@ class SQLiteStore:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.lock = threading.Lock()  # one connection, shared by the bot's threads
         # A short busy timeout: a reply must not wait long for a locked log; `ExchangeLog`
         # retries and keeps what still fails.
-        self.db = sqlite3.connect(self.path, check_same_thread=False, timeout=0.2)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        # In WAL mode, NORMAL loses no committed transaction when the process dies; only a power
-        # cut can lose the last ones. A full fsync per exchange would cost far more.
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.migrate()
+        self.db = connect(self.path, timeout=0.2)
 
     def migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            with self.db:
-                self.db.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+        migrate(self.db)
 
     @property
     def schema_version(self) -> int:

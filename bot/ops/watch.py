@@ -55,7 +55,7 @@ class Watcher:
             return
         self.seen = current
         problems = await asyncio.to_thread(self.service.reload)
-        version = self.service.engine.knowledge.version
+        version = self.service.knowledge.version
         if not problems:
             log.info("knowledge reloaded: version %s", version)
             return

@@ -9,7 +9,6 @@ from urllib.parse import urlparse
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -17,6 +16,7 @@ from telegram.ext import (
     Defaults,
     InlineQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.request import BaseRequest
@@ -25,6 +25,8 @@ from bot.app import Service
 from bot.channels.telegram import handlers
 from bot.channels.telegram.limits import UserLimiter
 from bot.channels.telegram.ordering import PerChatOrder
+from bot.channels.telegram.retries import RetryingLimiter
+from bot.conversation import Conversations
 from bot.ops.health import health_file, heartbeat
 from bot.ops.watch import Watcher
 from bot.settings import Settings
@@ -37,8 +39,6 @@ COMMANDS = [
     BotCommand("help", "使用说明"),
     BotCommand("about", "知识来源和日期"),
 ]
-# Flood control retries a 429 this many times (python-telegram-bot's default is none).
-SEND_RETRIES = 3
 NOT_TEXT = (
     filters.PHOTO
     | filters.VOICE
@@ -65,7 +65,7 @@ def build_application(
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.base_url)
-        .rate_limiter(AIORateLimiter(overall_max_rate=settings.send_rate, max_retries=SEND_RETRIES))
+        .rate_limiter(RetryingLimiter(overall_max_rate=settings.send_rate))
         .defaults(
             Defaults(
                 parse_mode=ParseMode.HTML,
@@ -80,7 +80,10 @@ def build_application(
         builder = builder.request(request).get_updates_request(request)
     app = builder.build()
     app.bot_data.update(
-        service=service, settings=settings, limiter=limiter or UserLimiter(settings.user_limit)
+        service=service,
+        conversations=Conversations(service),
+        settings=settings,
+        limiter=limiter or UserLimiter(settings.user_limit),
     )
     add_handlers(app)
     return app
@@ -89,7 +92,7 @@ def build_application(
 def add_handlers(app: Application) -> None:
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
-    app.add_handler(MessageHandler(filters.ALL, handlers.limit_users), group=-1)
+    app.add_handler(TypeHandler(Update, handlers.limit_users), group=-1)
     app.add_handler(CommandHandler("start", handlers.start))
     app.add_handler(CommandHandler("help", handlers.help_command))
     app.add_handler(CommandHandler("topics", handlers.topics))
@@ -144,7 +147,7 @@ def run(
 ) -> None:
     """Serve until SIGINT or SIGTERM, then stop cleanly (python-telegram-bot handles both)."""
     app = build_application(settings, service)
-    knowledge = service.engine.knowledge
+    knowledge = service.knowledge
     log.info("knowledge %s: %d entries", knowledge.version, len(knowledge.entries))
     if webhook_url:
         log.info("webhook mode on %s:%d", listen, port)

@@ -10,29 +10,28 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.app import Service
+from bot.app import Request as Question
+from bot.app import Service, Turn
 from bot.channels.render import related
 from bot.channels.web.config import WebConfig
 from bot.channels.web.guard import NO_STORE, ApiError, RateLimit, client_of, invalid, read_json
 from bot.channels.web.openapi import openapi
-from bot.engine.core import FALLBACK, Answer
-from bot.knowledge.model import Knowledge
-from bot.log.store import HELPFUL, PICKED, UNHELPFUL
 
 CHANNEL = "web"
-VOTES = {"helpful": HELPFUL, "unhelpful": UNHELPFUL}
+VOTES = {"helpful": True, "unhelpful": False}
 THANKS = "谢谢您的反馈！"
 # Exchange ids are ours (hex); sessions are the client's opaque ids, kept short and printable.
 EXCHANGE = re.compile(r"[0-9a-f]{1,32}")
 SESSION = re.compile(r"[\x21-\x7e]{1,128}")
 
 
-def present(answer: Answer, exchange: str | None, knowledge: Knowledge) -> dict:
+def present(turn: Turn) -> dict:
     """`ask --json`'s object, plus the exchange id (for feedback and picks), the choices a
     clarify reply offers, and the related questions of an answer. Fields the engine adds to its
     own JSON win over these, so a web client sees everything the command line does."""
+    answer, knowledge = turn.answer, turn.knowledge
     data = answer.to_dict()
-    data.setdefault("exchange", exchange)
+    data.setdefault("exchange", turn.exchange)
     data.setdefault("choices", [{"id": c.id, "question": c.question} for c in answer.choices])
     data.setdefault(
         "related", [{"id": e.id, "question": e.question} for e in related(answer, knowledge)]
@@ -79,8 +78,8 @@ class Api:
         question = data.get("question")
         if not isinstance(question, str) or not question.strip():
             raise invalid("question", "请填写问题（question），例如“复工复产去哪个窗口办理”。")
-        answer, exchange = self.service.ask(question, CHANNEL, None, self.who(request, data))
-        return reply(present(answer, exchange, self.service.engine.knowledge))
+        turn = self.service.ask(Question(question, CHANNEL, user=self.who(request, data)))
+        return reply(present(turn))
 
     async def pick(self, request: Request) -> Response:
         """A tap on a "您是想问" choice (`entry_id`), or on 都不是 (`entry_id` null): the
@@ -88,59 +87,52 @@ class Api:
         data = await self.body(request)
         user = self.who(request, data)
         exchange = exchange_of(data)
-        engine = self.service.engine
         entry_id = data.get("entry_id")
         if entry_id is None:
-            self.vote(exchange, UNHELPFUL, None, user)
-            fallback = Answer("", FALLBACK, engine.knowledge.texts.fallback)
-            return reply(present(fallback, exchange, engine.knowledge))
-        entry = engine.knowledge.by_id.get(entry_id) if isinstance(entry_id, str) else None
-        if entry is None:
+            return reply(present(self.service.none_fits(exchange, CHANNEL, user)))
+        turn = None
+        if isinstance(entry_id, str):
+            turn = self.service.pick(exchange, entry_id, CHANNEL, user)
+        if turn is None:
             raise missing_entry()
-        self.vote(exchange, PICKED, entry.id, user)
-        return reply(present(engine.entry_answer(entry), exchange, engine.knowledge))
+        return reply(present(turn))
 
     async def feedback(self, request: Request) -> Response:
         """👍 / 👎 on an answer."""
         data = await self.body(request)
         user = self.who(request, data)
-        kind = VOTES.get(data.get("vote"))  # type: ignore[arg-type]
-        if kind is None:
+        helpful = VOTES.get(data.get("vote"))  # type: ignore[arg-type]
+        if helpful is None:
             raise invalid("vote", "vote 应为 helpful（有帮助）或 unhelpful（没帮助）。")
         entry_id = data.get("entry_id")
         if entry_id is not None and (
-            not isinstance(entry_id, str) or entry_id not in self.service.engine.knowledge.by_id
+            not isinstance(entry_id, str) or entry_id not in self.service.knowledge.by_id
         ):
             raise missing_entry()
-        self.vote(exchange_of(data), kind, entry_id, user)
+        self.service.vote(exchange_of(data), entry_id, helpful, CHANNEL, user)
         return reply({"ok": True, "message": THANKS})
-
-    def vote(self, exchange: str | None, kind: str, entry_id: str | None, user: str) -> None:
-        if self.service.log is not None:
-            self.service.log.feedback(exchange, kind, entry_id, CHANNEL, user)
 
     async def entry(self, request: Request) -> Response:
         """One entry's answer, as a related-question link or a shared link opens it."""
-        engine = self.service.engine
-        entry = engine.knowledge.by_id.get(request.path_params["entry_id"])
-        if entry is None:
+        turn = self.service.entry(request.path_params["entry_id"])
+        if turn is None or turn.answer.entry is None:
             raise missing_entry()
-        data = present(engine.entry_answer(entry), None, engine.knowledge)
-        data["category"] = entry.category
+        data = present(turn)
+        data["category"] = turn.answer.entry.category
         return reply(data)
 
     async def topics(self, request: Request) -> Response:
         """Every category with its questions, for browsing; with the bot's name and welcome,
         which a client shows before the first question."""
-        knowledge = self.service.engine.knowledge
+        knowledge = self.service.knowledge
         topics = [
             {
                 "category": category,
                 "questions": [
-                    {"id": e.id, "question": e.question} for e in knowledge.in_category(category)
+                    {"id": e.id, "question": e.question} for e in self.service.topic(category)
                 ],
             }
-            for category in knowledge.categories
+            for category in self.service.topics()
         ]
         texts = knowledge.texts
         return reply(
@@ -157,7 +149,7 @@ class Api:
 
     async def health(self, request: Request) -> Response:
         """Alive, and which knowledge it answers from (for containers and load balancers)."""
-        knowledge = self.service.engine.knowledge
+        knowledge = self.service.knowledge
         return reply(
             {
                 "status": "ok",

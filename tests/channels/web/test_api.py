@@ -9,7 +9,8 @@ import pytest
 
 from bot.channels.web.api import CHANNEL
 from bot.channels.web.guard import SECURITY_HEADERS, ApiError, RateLimit
-from bot.log.gaps import gap_exchanges, stats
+from bot.log.gaps import gap_exchanges
+from bot.log.stats import stats
 from bot.log.store import HELPFUL, PICKED, UNHELPFUL
 from tests.support.web import client_for
 
