@@ -15,12 +15,12 @@ from pathlib import Path
 from bot import __version__
 from bot.app import Request, Service
 from bot.authoring.checks import deep_check
-from bot.authoring.importer import import_faq, print_progress
+from bot.authoring.importer import ColumnsError, import_faq, print_progress
 from bot.authoring.ingest import IngestError, ingest
 from bot.authoring.teach import TeachRefused, teach
 from bot.channels.render import as_text
 from bot.conversation import Conversations
-from bot.engine.cache import build_engine
+from bot.engine.cache import EngineCache, build_engine
 from bot.engine.core import Engine
 from bot.engine.evaluation import calibrate, evaluate, load_cases
 from bot.knowledge.model import Knowledge, KnowledgeDirMissing, KnowledgeError, check, load
@@ -33,8 +33,10 @@ from bot.ops import health
 from bot.ops import logsetup as logs
 from bot.ops.doctor import diagnose
 from bot.settings import cache_folder
+from bot.text.privacy import SaltError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+EXIT_CRASH = 1  # what Python exits with on an uncaught exception
 
 
 class CommandError(Exception):
@@ -52,6 +54,8 @@ def db_path(args: argparse.Namespace) -> Path:
 def open_log(args: argparse.Namespace) -> ExchangeLog:
     try:
         return ExchangeLog.open(db_path(args), os.environ.get("POLICYBOT_SALT"))
+    except SaltError as exc:
+        raise CommandError(str(exc)) from exc
     except (OSError, sqlite3.Error) as exc:
         raise CommandError(f"无法打开交流记录 {db_path(args)}: {exc}") from exc
 
@@ -80,15 +84,19 @@ def load_knowledge(args: argparse.Namespace) -> Knowledge:
 
 def build(args: argparse.Namespace) -> Engine:
     """The engine for answering: from the engine cache when the knowledge is large (bot.engine.cache)."""
-    folder = cache_folder(os.environ.get("POLICYBOT_CACHE"), db_path(args))
-    return knowledge_or_exit(lambda directory: build_engine(directory, folder), knowledge_dir(args))
+    cache = EngineCache.keyed_by_salt(
+        cache_folder(os.environ.get("POLICYBOT_CACHE"), db_path(args)),
+        db_path(args),
+        os.environ.get("POLICYBOT_SALT"),
+    )
+    return knowledge_or_exit(lambda directory: build_engine(directory, cache), knowledge_dir(args))
 
 
 def knowledge_or_exit(read, directory: Path):
     """`read(directory)`, with knowledge errors turned into one clear command error."""
     try:
         return read(directory)
-    except KnowledgeDirMissing as exc:
+    except (KnowledgeDirMissing, SaltError) as exc:
         raise CommandError(str(exc)) from exc
     except KnowledgeError as exc:
         details = "\n".join(map(str, exc.problems))
@@ -276,6 +284,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise CommandError(f"文件不存在: {source}")
     try:
         report = import_faq(source, Path(args.into), print_progress)
+    except ColumnsError as exc:
+        print(f"policybot: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
     except (ValueError, OSError, KeyError) as exc:
         raise CommandError(f"无法导入 {source}: {exc}") from exc
     print(report.summary())
@@ -380,13 +391,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         raise CommandError(str(exc)) from exc
     # Fail before connecting, with the errors listed.
-    engine = knowledge_or_exit(lambda d: build_engine(d, settings.cache), settings.knowledge)
+    cache = EngineCache.keyed_by_salt(
+        settings.cache, db_path(args), os.environ.get("POLICYBOT_SALT")
+    )
+    engine = knowledge_or_exit(lambda d: build_engine(d, cache), settings.knowledge)
     logs.configure(args.log_format, settings.token)
     log = open_log(args)
     try:
         run(
             settings,
-            Service(settings.knowledge, engine, log, settings.cache),
+            Service(settings.knowledge, engine, log, cache),
             webhook_url=args.webhook_url,
             listen=args.listen,
             port=args.port,
@@ -415,11 +429,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     log = open_log(args)
     folder = cache_folder(os.environ.get("POLICYBOT_CACHE"), db_path(args))
     service = Service(knowledge_dir(args), engine, log, folder)
-    routes, hooks, refused = [], [], None
-    if webhook_url:
-        telegram = telegram_webhook(service, webhook_url, args.knowledge)
-        routes, hooks, refused = telegram.routes(), [telegram.running], telegram.refused
-    hooks.insert(0, server.upkeep(service, db_path(args), watch, refused))
+    if webhook_url:  # Telegram's own start-up runs the heartbeat and the knowledge watcher
+        telegram = telegram_on_port(service, webhook_url, args)
+        routes, hooks = telegram.routes(), [telegram.running]
+    else:
+        routes, hooks = [], [server.upkeep(service, db_path(args), watch)]
     try:
         server.serve(
             server.build_server(service, config, routes, hooks), config, args.host, args.port
@@ -429,23 +443,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def telegram_webhook(service: Service, url: str, knowledge: str | None):
-    """The Telegram channel as routes of the web server (`serve --telegram-webhook-url`)."""
+def telegram_on_port(service: Service, url: str, args: argparse.Namespace):
+    """The Telegram channel as a route of the web server (`serve --telegram-webhook-url`)."""
+    import dataclasses
+
     from bot.channels.telegram.app import build_application
-    from bot.channels.telegram.webhook import TelegramWebhook
+    from bot.channels.telegram.shared_port import SharedPort
     from bot.settings import ConfigError, Settings
 
     try:
-        settings = Settings.from_env(knowledge=knowledge)
+        settings = Settings.from_env(knowledge=args.knowledge)
     except ConfigError as exc:
         raise CommandError(str(exc)) from exc
-    secret = os.environ.get("TELEGRAM_WEBHOOK_SECRET", "")
-    if len(secret) < 16:
-        raise CommandError(
-            "Telegram webhook 需要 TELEGRAM_WEBHOOK_SECRET（至少 16 个字符，"
-            "如 $(openssl rand -hex 16)），Telegram 用它证明请求来自 Telegram"
-        )
-    return TelegramWebhook(build_application(settings, service), url, secret)
+    # The heartbeat goes beside the log this command writes (--db wins over POLICYBOT_DB).
+    settings = dataclasses.replace(settings, db=db_path(args))
+    application = build_application(settings, service)
+    return SharedPort(application, url, os.environ.get("TELEGRAM_WEBHOOK_SECRET"))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -569,8 +582,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args)
     except CommandError as exc:
-        print(f"policybot: {exc}", file=sys.stderr)
+        if args.log_format == "json":
+            print(logs.fatal_line(f"policybot: {exc}"), file=sys.stderr)
+        else:
+            print(f"policybot: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except Exception as exc:
+        if args.log_format != "json":
+            raise  # a person reading a terminal gets the usual traceback
+        secret = os.environ.get("TELEGRAM_BOT_TOKEN", "")
+        print(logs.fatal_line(f"policybot: {exc!r}", exc, secret), file=sys.stderr)
+        return EXIT_CRASH
     except BrokenPipeError:  # `policybot ask --jsonl | head` closing early is not an error
         sys.stderr.close()
         return EXIT_OK

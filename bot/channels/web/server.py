@@ -12,6 +12,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager
+from pathlib import Path
 
 import uvicorn
 from starlette.applications import Starlette
@@ -27,7 +28,7 @@ from bot.channels.web import api, widget
 from bot.channels.web.config import WebConfig
 from bot.channels.web.guard import ApiError, SecurityHeaders
 from bot.ops.health import health_file, heartbeat
-from bot.ops.watch import Refused, Watcher
+from bot.ops.watch import Watcher
 
 log = logging.getLogger(__name__)
 
@@ -113,11 +114,11 @@ def background(*tasks: Callable[[], object]) -> Hook:
     return running
 
 
-def upkeep(service: Service, db, watch_interval: float, refused: Refused | None = None) -> Hook:
+def upkeep(service: Service, db: Path, watch_interval: float) -> Hook:
     """The heartbeat file (`policybot health`) and, unless turned off, hot reload."""
     tasks = [lambda: heartbeat(health_file(db), service)]
     if watch_interval > 0:
-        tasks.append(lambda: Watcher(service, watch_interval, refused).run())
+        tasks.append(lambda: Watcher(service, watch_interval).run())
     return background(*tasks)
 
 

@@ -1,124 +1,111 @@
-"""The Telegram webhook on the web server's port (`policybot serve --telegram-webhook-url`):
-a real process against the Bot API stand-in, and the route's refusals in process."""
+"""The webhook only Telegram can use: a secret always (generated and registered when none is
+configured), checked before the body is read, bodies capped, the update answered before 200."""
 
 from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
-from starlette.applications import Starlette
 
-from bot.channels.telegram.webhook import SECRET_HEADER, TelegramWebhook
+from bot.channels.telegram.webhook import MAX_BODY, SECRET_HEADER, authenticate
 from tests.support import updates
 from tests.support.botapi import TOKEN, StandIn
 from tests.support.paths import KNOWLEDGE, ROOT
-from tests.support.web import free_port
 
-SECRET = "0123456789abcdef0123"
+
+def test_authenticate_refuses_before_the_body_and_never_runs_without_a_secret():
+    ok = [(SECRET_HEADER, b"s3cret"), (b"content-length", b"120")]
+    assert authenticate(ok, "s3cret") is None
+    assert authenticate([(b"content-length", b"120")], "s3cret") == 403
+    assert authenticate([(SECRET_HEADER, b"s3creT"), (b"content-length", b"1")], "s3cret") == 403
+    too_big = str(MAX_BODY + 1).encode()
+    assert authenticate([(SECRET_HEADER, b"s3cret"), (b"content-length", too_big)], "s3cret") == 413
+    with pytest.raises(ValueError):
+        authenticate(ok, "")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def resident_kb(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    return int(next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1])
+
+
+def post(url: str, update: dict, secret: str | None) -> int:
+    headers = {SECRET_HEADER.decode(): secret} if secret is not None else {}
+    return httpx.post(url, json=update, headers=headers, timeout=30).status_code
 
 
 @pytest.mark.slow
-def test_serve_takes_the_webhook_and_the_api_on_one_port(tmp_path):
+def test_webhook_without_a_configured_secret_generates_one_and_refuses_forgeries(tmp_path):
     port = free_port()
-    base = f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{port}/telegram"
     with StandIn() as standin:
-        env = {
-            **os.environ,
+        api = standin.api
+        env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_WEBHOOK_SECRET"} | {
             "TELEGRAM_BOT_TOKEN": TOKEN,
             "TELEGRAM_API_BASE_URL": standin.base_url,
-            "TELEGRAM_WEBHOOK_SECRET": SECRET,
             "POLICYBOT_KNOWLEDGE": str(KNOWLEDGE),
             "POLICYBOT_DB": str(tmp_path / "log.sqlite3"),
+            "POLICYBOT_ADMINS": str(updates.ADMIN_ID),
         }
-        command = [sys.executable, "-m", "bot", "serve", "--port", str(port)]
-        command += ["--telegram-webhook-url", f"{base}/telegram"]
+        command = [sys.executable, "-m", "bot", "run", "--webhook-url", url]
+        command += ["--listen", "127.0.0.1", "--port", str(port)]
         process = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
         try:
-            registered = standin.api.wait_for("setWebhook", timeout=60)[0]
-            assert registered["url"] == f"{base}/telegram"
-            assert registered["secret_token"] == SECRET
-            update = updates.private_text("复工复产去哪个窗口办理")
+            registered = api.wait_for("setWebhook", timeout=60)[0]
+            secret = registered["secret_token"]
+            assert registered["url"] == url and len(secret) >= 32
+            forged = updates.private_text("/stats", user_id=updates.ADMIN_ID)
+            forged["message"]["chat"] = updates.private_chat(updates.USER_ID)
             deadline = time.monotonic() + 30
-            while True:  # the port opens just after the webhook is registered
+            while True:  # the server listens just after setWebhook
                 try:
-                    forged = httpx.post(
-                        f"{base}/telegram", json=update, headers={SECRET_HEADER: "x"}
-                    )
+                    assert post(url, forged, None) == 403
                     break
                 except httpx.ConnectError:
                     assert time.monotonic() < deadline
                     time.sleep(0.1)
-            assert forged.status_code == 403
-            accepted = httpx.post(f"{base}/telegram", json=update, headers={SECRET_HEADER: SECRET})
-            assert accepted.status_code == 200
-            reply = standin.api.wait_for("sendMessage", timeout=30)[0]
+            assert post(url, forged, "wrong") == 403
+
+            # An unauthenticated 95 MB body is never read into memory.
+            before = resident_kb(process.pid)
+
+            def body():
+                for _ in range(95):
+                    yield b"x" * (1 << 20)
+
+            try:
+                status = httpx.post(url, content=body(), timeout=30).status_code
+            except httpx.HTTPError:
+                status = 403  # the server closed the connection after refusing it
+            growth_mb = (resident_kb(process.pid) - before) / 1024
+            print(f"95 MB unauthenticated POST: {status}, server memory +{growth_mb:.1f} MB")
+            assert status == 403 and growth_mb < 10
+
+            big = {"update_id": 1, "padding": "x" * (MAX_BODY + 10)}
+            assert post(url, big, secret) == 413
+            assert api.sent() == []  # nothing forged or oversized was handled
+
+            assert post(url, updates.private_text("复工复产去哪个窗口办理"), secret) == 200
+            # answered before Telegram was told the update arrived
+            (reply,) = api.sent()
             assert "复工复产专窗" in reply["text"]
-            assert len(standin.api.sent()) == 1  # the forged update was never processed
-            web = httpx.post(f"{base}/api/v1/ask", json={"question": "复工复产去哪个窗口办理"})
-            assert web.json()["entry_id"] == "fugong-zhuanchuang"
         finally:
             process.send_signal(signal.SIGTERM)
             out, err = process.communicate(timeout=30)
-    assert process.returncode == 0, err
-    assert TOKEN not in out + err
-
-
-def test_serve_refuses_a_webhook_without_a_secret(tmp_path):
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "POLICYBOT_DB": str(tmp_path / "log.sqlite3"),
-        "TELEGRAM_WEBHOOK_SECRET": "short",
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "bot",
-        "serve",
-        "--telegram-webhook-url",
-        "https://x.example/t",
-    ]
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 2
-    assert "TELEGRAM_WEBHOOK_SECRET" in result.stderr
-
-
-class Queue:
-    def __init__(self) -> None:
-        self.items = []
-
-    async def put(self, item) -> None:
-        self.items.append(item)
-
-
-class FakeApplication:
-    bot = None
-
-    def __init__(self) -> None:
-        self.update_queue = Queue()
-
-
-@pytest.mark.parametrize(
-    ("headers", "content", "status"),
-    [
-        ({}, b"{}", 403),
-        ({SECRET_HEADER: SECRET[:-1]}, b"{}", 403),
-        ({SECRET_HEADER: SECRET, "content-length": str(2 * 1024 * 1024)}, b"", 413),
-        ({SECRET_HEADER: SECRET}, b"not json", 400),
-    ],
-)
-async def test_the_route_refuses_before_queueing(headers, content, status):
-    app = FakeApplication()
-    webhook = TelegramWebhook(app, "https://bot.example.gov.cn/telegram", SECRET)
-    transport = httpx.ASGITransport(Starlette(routes=webhook.routes()))
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-        response = await client.post("/telegram", content=content, headers=headers)
-    assert response.status_code == status
-    assert app.update_queue.items == []
+        assert process.returncode == 0, err
+        assert secret not in out + err and TOKEN not in out + err
