@@ -232,3 +232,45 @@ def test_phone_screen(browser, server):
     expect(panel).to_be_hidden()
     expect(page.locator("button.launcher")).to_be_visible()
     context.close()
+
+
+def test_fields_the_engine_adds_are_shown(page):
+    """The widget renders from the JSON: a yes/no confirm and a fallback's near topics (as the
+    engine adds them) work without a change to the widget. The server's answers are replaced
+    here, the rest (pick, entries) is real."""
+    expect = playwright_api.expect
+    confirm = {
+        "question": "复工窗口",
+        "status": "clarify",
+        "confirm": True,
+        "answer": "您是想问“企业复工复产去哪个窗口办理”吗？",
+        "choices": [{"id": "fugong-zhuanchuang", "question": "企业复工复产去哪个窗口办理？"}],
+        "exchange": "abc123",
+        "sources": [],
+    }
+    fallback = {
+        "question": "复工补贴",
+        "status": "fallback",
+        "answer": "抱歉，知识库里暂时没有这个问题的答案。",
+        "near": [{"id": "fugong-lvse-tongdao", "question": "复工复产有没有绿色通道？"}],
+        "exchange": "abc124",
+        "sources": [],
+    }
+    replies = iter([confirm, fallback])
+    page.route(
+        "**/api/v1/ask",
+        lambda route: route.fulfill(json=next(replies), headers={"cache-control": "no-store"}),
+    )
+    page.click("button.launcher")
+    asked = ask(page, "复工窗口", "clarify")
+    buttons = asked.locator(".choice")
+    expect(buttons).to_have_text(["是的", "不是"])
+    buttons.first.click()
+    expect(page.locator(".msg.user").last).to_contain_text("企业复工复产去哪个窗口办理")
+    expect(page.locator(".msg.answered").last.locator(".source")).to_be_visible()
+
+    shown = ask(page, "复工补贴", "fallback")
+    near = shown.locator(".choice", has_text="复工复产有没有绿色通道")
+    expect(near).to_be_visible()
+    near.click()
+    expect(page.locator(".msg.answered").last).to_contain_text("绿色通道")

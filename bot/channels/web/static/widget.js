@@ -29,6 +29,8 @@
     related: "相关问题：",
     more: "您也可以看看：",
     none: "都不是",
+    yes: "是的",
+    no: "不是",
     topics: "浏览主题",
     back: "返回主题",
     helpful: "👍 有帮助",
@@ -191,7 +193,10 @@
       node.appendChild(el("p", { "class": "source" }, line));
     });
     if (choices.length) {
-      var options = choices.concat([{ id: null, question: TEXT.none }]);
+      // A confirm (one likely entry) asks yes or no; a list offers each choice, then 都不是.
+      var options = data.confirm && choices.length === 1
+        ? [{ id: choices[0].id, question: TEXT.yes, asked: choices[0].question }, { id: null, question: TEXT.no }]
+        : choices.concat([{ id: null, question: TEXT.none }]);
       node.appendChild(choiceList(null, options, item.picked !== undefined, function (choice, group) {
         update(index, { picked: choice.id });
         disable(group);
@@ -298,7 +303,7 @@
   }
 
   function pick(exchange, choice) {
-    add({ kind: "user", text: choice.question });
+    add({ kind: "user", text: choice.asked || choice.question });
     answer(post("pick", { exchange: exchange || null, entry_id: choice.id }));
     ui.input.focus();
   }
