@@ -35,6 +35,7 @@ class Cluster:
     examples: list[str]
     nearest: dict
     statuses: dict = field(default_factory=dict)
+    questions: list[str] = field(default_factory=list)  # every distinct phrasing in the cluster
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -192,6 +193,7 @@ def _summarize(group: list[Exchange], engine: Engine) -> Cluster:
         examples=[text for text, _ in phrasings.most_common(EXAMPLES)],
         nearest=_nearest(representative, group, engine),
         statuses=dict(Counter(e.status for e in group)),
+        questions=sorted(phrasings),
     )
 
 
