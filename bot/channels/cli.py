@@ -13,26 +13,30 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot import __version__
-from bot.app import Service
+from bot.app import Request, Service
 from bot.authoring.checks import deep_check
-from bot.authoring.importer import import_faq, print_progress
+from bot.authoring.importer import ColumnsError, import_faq, print_progress
 from bot.authoring.ingest import IngestError, ingest
 from bot.authoring.teach import TeachRefused, teach
 from bot.channels.render import as_text
-from bot.engine.cache import build_engine
-from bot.engine.core import CLARIFY, Engine
+from bot.conversation import Conversations
+from bot.engine.cache import EngineCache, build_engine
+from bot.engine.core import Engine
 from bot.engine.evaluation import calibrate, evaluate, load_cases
 from bot.knowledge.model import Knowledge, KnowledgeDirMissing, KnowledgeError, check, load
 from bot.log.accounts import REVIEWER, ROLES, AccountError, Accounts
-from bot.log.gaps import cluster, gap_exchanges, since_to_iso, stats
+from bot.log.gaps import cluster, gap_exchanges
 from bot.log.reports import FORMATS, gaps_csv, gaps_html, gaps_json, gaps_table, stats_table
-from bot.log.store import PICKED, ExchangeLog, SQLiteStore
+from bot.log.stats import stats
+from bot.log.store import ExchangeLog, SQLiteStore, since_to_iso
 from bot.ops import health
 from bot.ops import logsetup as logs
 from bot.ops.doctor import diagnose
 from bot.settings import cache_folder
+from bot.text.privacy import SaltError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+EXIT_CRASH = 1  # what Python exits with on an uncaught exception
 
 
 class CommandError(Exception):
@@ -50,6 +54,8 @@ def db_path(args: argparse.Namespace) -> Path:
 def open_log(args: argparse.Namespace) -> ExchangeLog:
     try:
         return ExchangeLog.open(db_path(args), os.environ.get("POLICYBOT_SALT"))
+    except SaltError as exc:
+        raise CommandError(str(exc)) from exc
     except (OSError, sqlite3.Error) as exc:
         raise CommandError(f"无法打开交流记录 {db_path(args)}: {exc}") from exc
 
@@ -78,15 +84,19 @@ def load_knowledge(args: argparse.Namespace) -> Knowledge:
 
 def build(args: argparse.Namespace) -> Engine:
     """The engine for answering: from the engine cache when the knowledge is large (bot.engine.cache)."""
-    folder = cache_folder(os.environ.get("POLICYBOT_CACHE"), db_path(args))
-    return knowledge_or_exit(lambda directory: build_engine(directory, folder), knowledge_dir(args))
+    cache = EngineCache.keyed_by_salt(
+        cache_folder(os.environ.get("POLICYBOT_CACHE"), db_path(args)),
+        db_path(args),
+        os.environ.get("POLICYBOT_SALT"),
+    )
+    return knowledge_or_exit(lambda directory: build_engine(directory, cache), knowledge_dir(args))
 
 
 def knowledge_or_exit(read, directory: Path):
     """`read(directory)`, with knowledge errors turned into one clear command error."""
     try:
         return read(directory)
-    except KnowledgeDirMissing as exc:
+    except (KnowledgeDirMissing, SaltError) as exc:
         raise CommandError(str(exc)) from exc
     except KnowledgeError as exc:
         details = "\n".join(map(str, exc.problems))
@@ -95,37 +105,31 @@ def knowledge_or_exit(read, directory: Path):
 
 def cmd_ask(args: argparse.Namespace) -> int:
     """Answer one question, or one per line of standard input with --jsonl."""
-    engine = build(args)
-    knowledge = engine.knowledge
-    log = open_log(args) if args.log else None
-    service = Service(knowledge_dir(args), engine, log)
-    user = getpass.getuser() if log else None
+    service = Service(knowledge_dir(args), build(args), open_log(args) if args.log else None)
+    user = getpass.getuser() if service.log else None
     if args.jsonl:
         for line in sys.stdin:
-            answer, _ = service.ask(line.rstrip("\r\n"), "ask", "cli", user)
-            print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
+            turn = service.ask(Request(line.rstrip("\r\n"), "ask", "cli", user))
+            print(json.dumps(turn.answer.to_dict(), ensure_ascii=False), flush=True)
         return EXIT_OK
     if args.question is None:
         raise CommandError('请给出问题，例如：policybot ask "复工复产去哪个窗口办理"')
-    answer, _ = service.ask(args.question, "ask", "cli", user)
+    turn = service.ask(Request(args.question, "ask", "cli", user))
     if args.json:
-        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps(turn.answer.to_dict(), ensure_ascii=False, indent=2))
     else:
-        print(as_text(answer, knowledge))
+        print(as_text(turn.answer, turn.knowledge))
     return EXIT_OK
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    """A conversation in the terminal; a number picks from a "您是想问" list."""
-    engine = build(args)
-    knowledge = engine.knowledge
-    service = Service(knowledge_dir(args), engine, None if args.no_log else open_log(args))
+    """A conversation in the terminal; a number picks from a "您是想问" list (bot.conversation)."""
+    service = Service(knowledge_dir(args), build(args), None if args.no_log else open_log(args))
+    conversation = Conversations(service)
     user = getpass.getuser()
     _enable_line_editing()
-    print(knowledge.texts.welcome.strip())
+    print(service.knowledge.texts.welcome.strip())
     print("（输入 q 或按 Ctrl-D 退出）")
-    choices: tuple = ()
-    exchange = None
     while True:
         try:
             line = input("\n问> ")
@@ -134,16 +138,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
             return EXIT_OK
         if line.strip().lower() in {"q", "quit", "exit", "退出"}:
             return EXIT_OK
-        picked = line.strip()
-        if picked.isdigit() and 1 <= int(picked) <= len(choices):
-            entry_id = choices[int(picked) - 1].id
-            if service.log is not None:
-                service.log.feedback(exchange, PICKED, entry_id, "chat", user)
-            answer = engine.entry_answer(knowledge.by_id[entry_id])
-        else:
-            answer, exchange = service.ask(line, "chat", "cli", user)
-        choices = answer.choices if answer.status == CLARIFY else ()
-        print(as_text(answer, knowledge))
+        turn = conversation.reply(Request(line, "chat", "cli", user))
+        print(as_text(turn.answer, turn.knowledge))
 
 
 def _enable_line_editing() -> None:
@@ -288,6 +284,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise CommandError(f"文件不存在: {source}")
     try:
         report = import_faq(source, Path(args.into), print_progress)
+    except ColumnsError as exc:
+        print(f"policybot: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
     except (ValueError, OSError, KeyError) as exc:
         raise CommandError(f"无法导入 {source}: {exc}") from exc
     print(report.summary())
@@ -392,13 +391,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         raise CommandError(str(exc)) from exc
     # Fail before connecting, with the errors listed.
-    engine = knowledge_or_exit(lambda d: build_engine(d, settings.cache), settings.knowledge)
+    cache = EngineCache.keyed_by_salt(
+        settings.cache, db_path(args), os.environ.get("POLICYBOT_SALT")
+    )
+    engine = knowledge_or_exit(lambda d: build_engine(d, cache), settings.knowledge)
     logs.configure(args.log_format, settings.token)
     log = open_log(args)
     try:
         run(
             settings,
-            Service(settings.knowledge, engine, log, settings.cache),
+            Service(settings.knowledge, engine, log, cache),
             webhook_url=args.webhook_url,
             listen=args.listen,
             port=args.port,
@@ -520,8 +522,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args)
     except CommandError as exc:
-        print(f"policybot: {exc}", file=sys.stderr)
+        if args.log_format == "json":
+            print(logs.fatal_line(f"policybot: {exc}"), file=sys.stderr)
+        else:
+            print(f"policybot: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except Exception as exc:
+        if args.log_format != "json":
+            raise  # a person reading a terminal gets the usual traceback
+        secret = os.environ.get("TELEGRAM_BOT_TOKEN", "")
+        print(logs.fatal_line(f"policybot: {exc!r}", exc, secret), file=sys.stderr)
+        return EXIT_CRASH
     except BrokenPipeError:  # `policybot ask --jsonl | head` closing early is not an error
         sys.stderr.close()
         return EXIT_OK

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 import secrets
 import sqlite3
 import threading
@@ -111,6 +112,25 @@ def migrate(db: sqlite3.Connection) -> None:
 
 def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+
+
+def since_to_iso(text: str | None, today: dt.datetime | None = None) -> str | None:
+    """`7d`, `24h`, `30m`, `2w` ago, or an ISO date, as the log's timestamp format."""
+    if not text:
+        return None
+    now = today or dt.datetime.now(dt.UTC)
+    match = re.fullmatch(r"(\d+)\s*([mhdw])", text.strip())
+    if match:
+        unit = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[match.group(2)]
+        moment = now - dt.timedelta(**{unit: int(match.group(1))})
+        return moment.isoformat(timespec="milliseconds")
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise ValueError(f"时间写法不对: {text!r}（例如 7d、24h、2w 或 2026-11-01）") from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.isoformat(timespec="milliseconds")
 
 
 @dataclass(frozen=True)

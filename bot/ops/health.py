@@ -29,7 +29,7 @@ def health_file(db: Path) -> Path:
 
 def beat(path: Path, service: Service) -> None:
     """Write the heartbeat atomically: a reader never sees half a file."""
-    knowledge = service.engine.knowledge
+    knowledge = service.knowledge
     record = {
         "time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "pid": os.getpid(),

@@ -9,9 +9,10 @@ from html.parser import HTMLParser
 
 import pytest
 
-from bot.log.gaps import cluster, gap_exchanges, since_to_iso, stats
+from bot.log.gaps import cluster, gap_exchanges
 from bot.log.reports import gaps_csv, gaps_html, gaps_json, gaps_table, stats_table
-from bot.log.store import UNHELPFUL, Exchange, Feedback, SQLiteStore
+from bot.log.stats import stats
+from bot.log.store import UNHELPFUL, Exchange, Feedback, SQLiteStore, since_to_iso
 
 # (question, status, entry, day, user): what a week of real traffic might look like.
 TRAFFIC = [

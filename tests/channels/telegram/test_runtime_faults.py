@@ -21,7 +21,7 @@ from tests.support.telegram import Bot
 BUSY_SECONDS = 1.5
 
 
-def busy_cluster(exchanges, engine):
+def busy_cluster(exchanges, engine, min_count=1):
     """A stand-in for clustering a large log: pure-Python work holding the interpreter."""
     deadline = time.perf_counter() + BUSY_SECONDS
     total = 0
@@ -32,7 +32,7 @@ def busy_cluster(exchanges, engine):
 
 @pytest.mark.slow
 async def test_a_bystander_is_answered_within_100_ms_while_gaps_runs(engine, tmp_path, monkeypatch):
-    monkeypatch.setattr(handlers, "cluster", busy_cluster)
+    monkeypatch.setattr("bot.app.cluster", busy_cluster)  # the seam clusters; handlers call it
     log = ExchangeLog.open(tmp_path / "log.sqlite3", salt="s")
     bot = Bot(Service(KNOWLEDGE, engine, log))
     app = bot.app
