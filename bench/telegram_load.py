@@ -62,11 +62,23 @@ WITHOUT_CACHE = (
     "core.Engine.__init__ = functools.partialmethod(core.Engine.__init__, cache=0); "
     "from bot.channels.cli import main; raise SystemExit(main(['run']))"
 )
+# `policybot run` on python-telegram-bot's default transport (httpx) instead of aiohttp.
+ON_HTTPX = (
+    "import bot.channels.telegram.transport as t; t.default_requests = lambda: (None, None); "
+    "from telegram.ext import ApplicationBuilder as B; request = B.request; "
+    "B.request = lambda self, r: self if r is None else request(self, r); "
+    "get_updates_request = B.get_updates_request; "
+    "B.get_updates_request = lambda self, r: self if r is None else get_updates_request(self, r); "
+)
 BOTS = {
     "echo": [sys.executable, str(ROOT / "bench" / "echo_bot.py")],
     "cache on": [sys.executable, "-m", "bot", "run"],
     "cache off": [sys.executable, "-c", WITHOUT_CACHE],
+    "echo httpx": [sys.executable, str(ROOT / "bench" / "echo_bot.py")],
+    "cache off httpx": [sys.executable, "-c", ON_HTTPX + WITHOUT_CACHE],
 }
+# Which ceiling each bot is compared with: the echo bot on the same transport.
+CEILING = {"cache on": "echo", "cache off": "echo", "cache off httpx": "echo httpx"}
 
 
 def questions(count: int, rng: random.Random) -> list[str]:
@@ -100,6 +112,7 @@ def run(
             "POLICYBOT_SEND_RATE": "0",
             "POLICYBOT_CONCURRENCY": str(concurrency),
             "POLICYBOT_USER_LIMIT": str(messages),
+            "ECHO_TRANSPORT": "httpx" if bot.endswith("httpx") else "aiohttp",
         }
         command = BOTS[bot]
         if profile and shutil.which("py-spy"):
@@ -145,6 +158,7 @@ def run(
             "bot": bot,
             "updates": len(burst),
             "replies": len(replies),
+            "polls": sum(call.method == "getUpdates" for call in api.calls),
             "exactly_once": all(count == messages for count in chats.values())
             and len(chats) == users,
             "per_second": len(replies) / elapsed,
@@ -164,7 +178,9 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--messages", type=int, default=20)
     parser.add_argument("--concurrency", type=int, default=4)
-    parser.add_argument("--bots", default=",".join(BOTS), help="which of: " + ", ".join(BOTS))
+    parser.add_argument(
+        "--bots", default="echo,cache on,cache off", help="which of: " + ", ".join(BOTS)
+    )
     parser.add_argument("--runs", type=int, default=3, help="runs of every bot (this VM is noisy)")
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
@@ -179,24 +195,25 @@ def main() -> None:
         for bot in bots:
             r = run(bot, asked, args.users, args.messages, args.concurrency, args.profile)
             results[bot].append(r)
-            measured = bot != "echo" and results.get("echo")
+            measured = results.get(CEILING.get(bot, ""))
             ceiling = measured[-1]["per_second"] if measured else None
-            ratio = f" = {r['per_second'] / ceiling:.2f} x echo" if ceiling else ""
+            ratio = f" = {r['per_second'] / ceiling:.2f} x {CEILING[bot]}" if ceiling else ""
             print(
-                f"run {number} {bot:>9}: {r['replies']}/{r['updates']} replies, "
+                f"run {number} {bot:>15}: {r['replies']}/{r['updates']} replies, "
                 f"exactly once: {r['exactly_once']}, {r['per_second']:.0f} replies/s{ratio}; "
+                f"{r['polls']} getUpdates; "
                 f"update handed over to reply p50 {r['p50']:.0f} ms p99 {r['p99']:.0f} ms",
                 flush=True,
             )
     print("min / median / max over runs:")
     for bot, runs in results.items():
-        line = f"{bot:>9}: {spread([r['per_second'] for r in runs])} replies/s"
-        if "echo" in results and bot != "echo":
+        line = f"{bot:>15}: {spread([r['per_second'] for r in runs])} replies/s"
+        if CEILING.get(bot) in results:
+            ceilings = results[CEILING[bot]]
             ratios = [
-                r["per_second"] / e["per_second"]
-                for r, e in zip(runs, results["echo"], strict=True)
+                r["per_second"] / e["per_second"] for r, e in zip(runs, ceilings, strict=True)
             ]
-            line += f", {spread(ratios, '{:.2f}')} x echo of the same run"
+            line += f", {spread(ratios, '{:.2f}')} x {CEILING[bot]} of the same run"
         print(line)
 
 
