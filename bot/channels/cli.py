@@ -32,7 +32,7 @@ from bot.log.store import ExchangeLog, SQLiteStore, since_to_iso
 from bot.ops import health
 from bot.ops import logsetup as logs
 from bot.ops.doctor import diagnose
-from bot.settings import cache_folder
+from bot.settings import ConfigError, cache_folder, timezone
 from bot.text.privacy import SaltError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -51,9 +51,10 @@ def db_path(args: argparse.Namespace) -> Path:
     return Path(args.db or os.environ.get("POLICYBOT_DB") or "data/policybot.sqlite3")
 
 
-def open_log(args: argparse.Namespace) -> ExchangeLog:
+def open_log(args: argparse.Namespace, background: bool = False) -> ExchangeLog:
+    """The exchange log; `background` for the long-running bot (bot.log.store says why)."""
     try:
-        return ExchangeLog.open(db_path(args), os.environ.get("POLICYBOT_SALT"))
+        return ExchangeLog.open(db_path(args), os.environ.get("POLICYBOT_SALT"), background)
     except SaltError as exc:
         raise CommandError(str(exc)) from exc
     except (OSError, sqlite3.Error) as exc:
@@ -75,6 +76,13 @@ def since(args: argparse.Namespace) -> str | None:
     try:
         return since_to_iso(args.since)
     except ValueError as exc:
+        raise CommandError(str(exc)) from exc
+
+
+def zone():
+    try:
+        return timezone()
+    except ConfigError as exc:
         raise CommandError(str(exc)) from exc
 
 
@@ -215,16 +223,17 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     store = open_store(args)
     start = since(args)
     found = cluster(gap_exchanges(store, start), engine, args.min_count)
+    local = zone()
     if args.format == "json":
         output: str | bytes = gaps_json(found)
     elif args.format == "csv":
-        output = gaps_csv(found)
+        output = gaps_csv(found, local)
     elif args.format == "html":
         title = f"{engine.knowledge.texts.name}：问答缺口报告"
         period = f"自 {start[:10]} 起" if start else "全部记录"
-        output = gaps_html(found, stats(store, start), title, period)
+        output = gaps_html(found, stats(store, start, zone=local), title, period, local)
     else:
-        output = gaps_table(found)
+        output = gaps_table(found, local)
     store.close()
     write_output(output, args.out)
     return EXIT_OK
@@ -233,7 +242,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
 def cmd_stats(args: argparse.Namespace) -> int:
     """Volume, answer rates, top entries, feedback and latency, per day."""
     store = open_store(args)
-    numbers = stats(store, since(args))
+    numbers = stats(store, since(args), zone=zone())
     store.close()
     if args.format == "json":
         write_output(json.dumps(numbers.to_dict(), ensure_ascii=False, indent=2), args.out)
@@ -396,7 +405,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     engine = knowledge_or_exit(lambda d: build_engine(d, cache), settings.knowledge)
     logs.configure(args.log_format, settings.token)
-    log = open_log(args)
+    log = open_log(args, background=True)
     try:
         run(
             settings,
@@ -408,6 +417,23 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
     finally:
         log.close()
+    return EXIT_OK
+
+
+def cmd_wechat_menu(args: argparse.Namespace) -> int:
+    """Print the 公众号's custom menu built from the categories; `--set` also installs it."""
+    from bot.channels.wechat.menu import MenuError, build_menu, menu_json, set_menu
+    from bot.settings import ConfigError, WeChatSettings
+
+    menu = build_menu(load_knowledge(args))
+    print(menu_json(menu))
+    if not args.set:
+        return EXIT_OK
+    try:
+        set_menu(menu, WeChatSettings.from_env())
+    except (ConfigError, MenuError) as exc:
+        raise CommandError(str(exc)) from exc
+    print("已设置公众号自定义菜单（微信客户端可能要几分钟后才显示新菜单）。", file=sys.stderr)
     return EXIT_OK
 
 
@@ -495,6 +521,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--secret-token",
         metavar="S",
         help="webhook 密钥（默认 $TELEGRAM_WEBHOOK_SECRET），Telegram 放在请求头里",
+    )
+
+    menu = command("wechat-menu", cmd_wechat_menu, "输出（或用 --set 设置）公众号的自定义菜单")
+    menu.add_argument(
+        "--set",
+        action="store_true",
+        help="调用微信接口设置菜单（需要 POLICYBOT_WECHAT_APPID 和 POLICYBOT_WECHAT_APPSECRET）",
     )
 
     admin = command("admin", cmd_admin, "管理后台账号（密码从终端或标准输入读取）")

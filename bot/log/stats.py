@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import statistics
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, SMALLTALK
 from bot.log.store import HELPFUL, UNHELPFUL, ExchangeStore
@@ -20,6 +21,7 @@ class Stats:
     latency_p50: float
     latency_p95: float
     per_day: dict[str, dict]
+    channels: dict[str, int] = field(default_factory=dict)  # questions per channel, most first
 
     def rate(self, status: str) -> float:
         questions = self.total - self.statuses.get(SMALLTALK, 0)
@@ -34,16 +36,26 @@ class Stats:
             "feedback": {"helpful": self.helpful, "unhelpful": self.unhelpful},
             "latency_ms": {"p50": self.latency_p50, "p95": self.latency_p95},
             "per_day": self.per_day,
+            "channels": self.channels,
         }
 
 
-def stats(store: ExchangeStore, since: str | None = None, top: int = 10) -> Stats:
+def local_time(at: str, zone: dt.tzinfo = dt.UTC) -> dt.datetime:
+    """A log timestamp (UTC, ISO) in the deployment's time zone."""
+    return dt.datetime.fromisoformat(at).astimezone(zone)
+
+
+def stats(
+    store: ExchangeStore, since: str | None = None, top: int = 10, zone: dt.tzinfo = dt.UTC
+) -> Stats:
+    """Counts over the log; `per_day` by calendar day in `zone` (the deployment's, so a day
+    means what it does to its admins: in Asia/Shanghai a day starts at 16:00 UTC)."""
     exchanges = list(store.exchanges(since))
     votes = Counter(f.kind for f in store.feedback(since))
     latencies = sorted(e.latency_ms for e in exchanges if e.latency_ms is not None)
     per_day: dict[str, Counter] = defaultdict(Counter)
     for exchange in exchanges:
-        per_day[exchange.at[:10]][exchange.status] += 1
+        per_day[local_time(exchange.at, zone).date().isoformat()][exchange.status] += 1
     entries = Counter(e.entry_id for e in exchanges if e.status == ANSWERED and e.entry_id)
     return Stats(
         total=len(exchanges),
@@ -54,4 +66,5 @@ def stats(store: ExchangeStore, since: str | None = None, top: int = 10) -> Stat
         latency_p50=round(statistics.median(latencies), 3) if latencies else 0.0,
         latency_p95=round(latencies[int(0.95 * (len(latencies) - 1))], 3) if latencies else 0.0,
         per_day={day: dict(counts) for day, counts in sorted(per_day.items())},
+        channels=dict(Counter(e.channel for e in exchanges).most_common()),
     )
