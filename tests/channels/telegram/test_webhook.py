@@ -1,4 +1,4 @@
-"""The webhook only Telegram can use: a secret always (generated and registered when none is
+"""The webhook only Telegram can use: a secret always (derived from the token and registered when none is
 configured), checked before the body is read, bodies capped, the update answered before 200."""
 
 from __future__ import annotations
