@@ -91,13 +91,18 @@ def load_knowledge(args: argparse.Namespace) -> Knowledge:
     return knowledge_or_exit(load, knowledge_dir(args))
 
 
-def build(args: argparse.Namespace) -> Engine:
-    """The engine for answering: from the engine cache when the knowledge is large (bot.engine.cache)."""
-    cache = EngineCache.keyed_by_salt(
+def engine_cache(args: argparse.Namespace) -> EngineCache | None:
+    """Where built engines are kept between starts (bot.engine.cache)."""
+    return EngineCache.keyed_by_salt(
         cache_folder(os.environ.get("POLICYBOT_CACHE"), db_path(args)),
         db_path(args),
         os.environ.get("POLICYBOT_SALT"),
     )
+
+
+def build(args: argparse.Namespace) -> Engine:
+    """The engine for answering: from the engine cache when the knowledge is large (bot.engine.cache)."""
+    cache = engine_cache(args)
     return knowledge_or_exit(lambda directory: build_engine(directory, cache), knowledge_dir(args))
 
 
@@ -440,9 +445,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     webhook_url = args.telegram_webhook_url or os.environ.get("TELEGRAM_WEBHOOK_URL")
     token = os.environ.get("TELEGRAM_BOT_TOKEN", "") if webhook_url else ""
     logs.configure(args.log_format, token)
-    log = open_log(args)
-    folder = cache_folder(os.environ.get("POLICYBOT_CACHE"), db_path(args))
-    service = Service(knowledge_dir(args), engine, log, folder)
+    log = open_log(args, background=True)  # the event loop never waits for SQLite
+    service = Service(knowledge_dir(args), engine, log, engine_cache(args))
     if webhook_url:  # Telegram's own start-up runs the heartbeat and the knowledge watcher
         telegram = telegram_on_port(service, webhook_url, args)
         routes, hooks = telegram.routes(), [telegram.running]
