@@ -14,10 +14,14 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
+from bot.engine import answerability
+from bot.engine.answerability import Check, read
+from bot.engine.features import spoken
 from bot.engine.index import Index, Tuning
 from bot.engine.passages import Passage, Passages
 from bot.knowledge.model import Entry, Knowledge
 from bot.text.normalize import fold, normalize, normalize_all
+from bot.text.words import Words
 
 ANSWERED, CLARIFY, FALLBACK, SMALLTALK = "answered", "clarify", "fallback", "smalltalk"
 STATUSES = (ANSWERED, CLARIFY, FALLBACK, SMALLTALK)
@@ -27,6 +31,14 @@ CLARIFY_CHOICES = 3
 MAX_QUERY_CHARS = 200
 # Answers kept for questions asked again, word for word: popular questions come in bursts.
 ANSWER_CACHE = 4096
+# Entries re-checked for whether they answer what is asked, best first by match.
+RECHECKED = 8
+# A figure with its unit in an answer: the entry gives a count or an amount.
+_COUNTED = re.compile(r"\d+(?:\.\d+)?\s*(?:项|个|亿|万|%|吨|公顷|家|所|人|次|条)")
+# "（据2022年5月26日报道）": every answer says which day its facts are from.
+_REPORTED = re.compile(r"（据[^）]*报道）")
+# A term in quotes is one name: “办事不求人”, “关企协调员”.
+_QUOTED = re.compile(r"[“\"「]([^”\"」]{2,12})[”\"」]")
 
 
 @dataclass(frozen=True)
@@ -43,6 +55,7 @@ class Candidate:
     id: str
     question: str
     score: float
+    check: Check | None = field(default=None, compare=False)  # why it does or does not answer
 
 
 @dataclass(frozen=True)
@@ -72,7 +85,17 @@ class Answer:
             ],
             "sources": list(self.sources),
             "took_ms": round(self.took_ms, 3),
+            **self.explanation(),
         }
+
+    def explanation(self) -> dict:
+        """Why the best candidate was or was not answered: what the question asks for (its
+        focus), what the entry gives, and the question's words the entry does not cover."""
+        check = self.candidates[0].check if self.candidates else None
+        if check is None:
+            return {"focus": None, "uncovered": []}
+        found = check.to_dict()
+        return {"focus": found.pop("focus"), "uncovered": found.pop("uncovered"), "check": found}
 
 
 class Synonyms:
@@ -124,12 +147,15 @@ class Engine:
         self.entries = list(knowledge.entries)
         asked = [(*e.questions, *e.keywords) for e in self.entries]
         texts = iter(self.canonical_all([text for questions in asked for text in questions]))
+        self.words = Words(self.terms())
         self.index = Index(
             [[next(texts) for _ in questions] for questions in asked],
-            self.canonical_all([e.answer for e in self.entries]),
+            self.canonical_all([f"{e.answer} {e.source.quote}" for e in self.entries]),
             tuning,
+            self.words,
         )
         self.passages = Passages(knowledge.documents, self.canonical_all)
+        self._describe_entries()
         # Per engine: a reload builds a new engine, so nothing stale can be served.
         self.cache_size = cache
         self._decided = lru_cache(maxsize=cache)(self._decide)
@@ -146,6 +172,39 @@ class Engine:
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self._decided = lru_cache(maxsize=self.cache_size)(self._decide)
+
+    def _describe_entries(self) -> None:
+        """Per entry, what its questions ask for and the text a question's words may be
+        covered by (questions, keywords, answer, quote), spelled and as sounds."""
+        self.gives: list[dict[str, str]] = []
+        self.covered: list[tuple[str, str]] = []
+        for entry in self.entries:
+            # Matched in canonical form, as the question's words are.
+            asked = self.canonical_all(list(entry.questions))
+            found = answerability.focuses_of([fold(q) for q in entry.questions])
+            gives = {kind: " ".join(asked[n] for n in numbers) for kind, numbers in found.items()}
+            if _COUNTED.search(_REPORTED.sub("", entry.answer)):
+                # An answer with figures gives counts about whatever the entry is about.
+                gives[answerability.COUNT] = " ".join(asked)
+            self.gives.append(gives)
+        texts = [
+            " | ".join([*e.questions, *e.keywords, e.answer, e.source.quote]) for e in self.entries
+        ]
+        for text in self.canonical_all(texts):
+            self.covered.append((text.replace(" ", ""), f" {spoken(text)} "))
+
+    def terms(self) -> list[str]:
+        """The knowledge's own words: synonym groups' standard words, entries' keywords and
+        what its texts put in quotes (“办事不求人”), in matching form."""
+        quoted = [
+            term
+            for entry in self.entries
+            for text in (*entry.questions, entry.answer)
+            for term in _QUOTED.findall(text)
+        ]
+        heads = [group[0] for group in self.knowledge.synonyms]
+        keywords = [word for entry in self.entries for word in entry.keywords]
+        return [t for t in self.canonical_all(heads + keywords + quoted) if " " not in t]
 
     def canonical(self, text: str) -> str:
         """The form everything is matched in: normalized, synonyms made canonical."""
@@ -167,12 +226,44 @@ class Engine:
         return replace(result, took_ms=took)
 
     def candidates(self, question: str, limit: int = CANDIDATES) -> tuple[Candidate, ...]:
-        """The best-matching entries for a question, whatever the decision would be."""
-        hits = self.index.search(self.prepare(question), limit)
-        return tuple(
-            Candidate(self.entries[h.entry].id, self.entries[h.entry].question, h.score)
-            for h in hits
-        )
+        """The best-matching entries for a question, whatever the decision would be, each
+        scored for how well it matches times how well it answers what is asked."""
+        reading = read(fold(question[:MAX_QUERY_CHARS]))
+        text = self.canonical(reading.text)
+        depth = max(limit, RECHECKED)
+        best = {h.entry: h.score for h in self.index.search(text, depth)}
+        if len(reading.clauses) > 1:
+            # The asking clause on its own: a long message's background dilutes the match.
+            for hit in self.index.search(self.canonical(reading.asking), depth):
+                best[hit.entry] = max(hit.score, best.get(hit.entry, 0.0))
+        words = self._content_words(reading)
+        found = []
+        for entry, score in best.items():
+            verdict = answerability.check(
+                reading.focus, self.gives[entry], words, self._covers(entry)
+            )
+            item = self.entries[entry]
+            found.append(Candidate(item.id, item.question, score * verdict.factor, verdict))
+        found.sort(key=lambda c: -c.score)
+        return tuple(found[:limit])
+
+    def _content_words(self, reading: answerability.Reading) -> list[tuple[str, float]]:
+        """The message's words with how much each carries (clause weight × content weight)."""
+        known = self.index.vocabulary.ids if self.index.vocabulary else {}
+        return [
+            (word, clause.weight * answerability.content_weight(word, word in known))
+            for clause in reading.clauses
+            for word in self.words(self._subject(clause.text), search=False)
+        ]
+
+    def _subject(self, clause: str) -> str:
+        """A clause without its question words, in matching form."""
+        return self.canonical(answerability.QUESTION_WORDS.sub(" ", clause))
+
+    def _covers(self, entry: int):
+        """Whether a word is in the entry, spelled or (an input-method typo) sounded alike."""
+        spelled, heard = self.covered[entry]
+        return lambda word: word in spelled or f" {spoken(word)} " in heard
 
     def entry_answer(self, entry: Entry, question: str = "", score: float = 1.0) -> Answer:
         """The answer a user sees for one entry: from a match, a button tap or a deep link."""

@@ -17,13 +17,25 @@ Two stages, each doing what it is best at:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 
-from bot.engine.features import CHAR, PAIR, SOUND_PAIR, Alphabet, Encoded, kind, salience, spoken
+from bot.engine.features import (
+    CHAR,
+    PAIR,
+    SOUND_PAIR,
+    WORD,
+    Alphabet,
+    Encoded,
+    Vocabulary,
+    kind,
+    salience,
+    spoken,
+)
 
 
 @dataclass(frozen=True)
@@ -32,7 +44,10 @@ class Tuning:
 
     char: float = 0.6  # weight of single characters...
     pair: float = 1.0  # ...of character bigrams...
-    sound: float = 0.7  # ...and of pinyin bigrams
+    sound: float = 0.7  # ...of pinyin bigrams...
+    word: float = 1.0  # ...and of words (when the index is given a segmenter)
+    fields: float = 0.3  # weight of an entry's answer and source quote beside its questions
+    saturation: float = 0.0  # BM25's k1 for term frequency in entry vectors; 0: 1 + log(tf)
     cosine_share: float = 0.4  # share of the TF-IDF cosine in the score; the rest is rapidfuzz
     discount_unexplained: bool = True  # take off what the entry cannot explain of the query
     rerank_depth: int = 12  # how many entries re-ranking looks at
@@ -181,14 +196,17 @@ class Index:
         entries: list[list[str]],
         contexts: list[str] | None = None,
         tuning: Tuning | None = None,
+        words: Callable[[str], list[str]] | None = None,
     ) -> None:
-        """`entries` holds each entry's questions; `contexts` what else it says (its answer)."""
+        """`entries` holds each entry's questions; `contexts` what else it says (its answer and
+        source quote); `words` splits a normalized text into words (none: no word features)."""
         self.tuning = tuning or Tuning()
-        self.kind_weights = np.zeros(SOUND_PAIR + 1)
-        self.kind_weights[[CHAR, PAIR, SOUND_PAIR]] = [
+        self.kind_weights = np.zeros(WORD + 1)
+        self.kind_weights[[CHAR, PAIR, SOUND_PAIR, WORD]] = [
             self.tuning.char,
             self.tuning.pair,
             self.tuning.sound,
+            self.tuning.word,
         ]
         self.texts = [text for questions in entries for text in questions]
         contexts = contexts or [""] * len(entries)
@@ -201,33 +219,42 @@ class Index:
         self.alphabet, encoded = Alphabet.learn(self.texts + contexts)
         self.bits = self.alphabet.bits
         self.sounds = self.alphabet.spoken(encoded.head(asked))
-        # Answers add only their characters, and only to what an entry talks about (below).
-        keys, rows = encoded.keys(self.bits, paired_texts=asked)
+        # Answers are a weaker field beside the questions (`_weigh_entries`) and add their
+        # characters to what an entry talks about (`_describe`).
+        keys, rows = encoded.keys(self.bits)
         del encoded
+        self.vocabulary = Vocabulary(words) if words and self.tuning.word else None
+        if self.vocabulary is not None:
+            word_keys, word_rows = self.vocabulary.keys(self.texts + contexts, self.bits, True)
+            keys, rows = np.concatenate([keys, word_keys]), np.concatenate([rows, word_rows])
         keys, rows, counts = _pairs(keys, rows)
         first = _firsts(keys)
         self.columns = keys[first]
         del keys
         columns = np.repeat(np.arange(len(first), dtype=np.int32), np.diff(first, append=len(rows)))
         question = rows < asked
-        answers = columns[~question], rows[~question] - asked
+        answers = columns[~question], rows[~question] - asked, counts[~question]
         # Rebinding frees the arrays with the answers in: at 100k entries each is ~90 MB.
         columns, rows, counts = columns[question], rows[question], counts[question]
         del question
-        self._describe(
-            *self._weigh_entries(columns, rows, counts, len(entries)), *answers, len(entries)
-        )
+        pooled = self._weigh_entries(columns, rows, counts, answers, len(entries))
+        self._describe(*pooled, *answers[:2], len(entries))
         # Last, when little else is held: at 100k entries this is the build's largest step.
         self.questions = _Questions.build(
             rows, columns, counts, self.column_weights, len(self.texts)
         )
 
     def _weigh_entries(
-        self, columns: np.ndarray, rows: np.ndarray, counts: np.ndarray, entries: int
+        self,
+        columns: np.ndarray,
+        rows: np.ndarray,
+        counts: np.ndarray,
+        answers: tuple[np.ndarray, np.ndarray, np.ndarray],
+        entries: int,
     ) -> tuple[np.ndarray, np.ndarray]:
         """IDF, and entry vectors (each entry's questions taken together: a query may mix words
-        from several of them), TF-IDF and L2-normalized. Returns each entry's features as
-        (column, entry) pairs."""
+        from several of them, and its answer as a weaker field), TF-IDF and L2-normalized.
+        Returns each entry's question features as (column, entry) pairs."""
         entry = self.owner[rows]
         pooled = np.flatnonzero(_changes(columns) | _changes(entry))
         pooled_columns, pooled_entries = columns[pooled], entry[pooled]
@@ -238,13 +265,40 @@ class Index:
         self.idf = np.log((entries + 1) / (document_frequency + 1)) + 1
         self.unseen_idf = float(np.log(entries + 1) + 1)
         self.column_weights = self.idf * self.scale(self.columns)
-        weights = _tf(pooled_counts) * self.column_weights[pooled_columns]
-        norms = np.sqrt(np.bincount(pooled_entries, weights=weights**2, minlength=entries))
+        frequencies = self._saturate(pooled_counts, pooled_entries, entries)
+        vector_columns, vector_entries = pooled_columns, pooled_entries
+        if self.tuning.fields and len(answers[0]):
+            # An answer's words found an entry too (Azure's question answering searches both),
+            # but weaker than what people ask: the answer says more than any question does.
+            answer_columns, answer_entries, answer_counts = answers
+            answer_frequencies = self._saturate(answer_counts, answer_entries, entries)
+            packed = np.concatenate([pooled_columns, answer_columns]).astype(np.int64) << 32
+            packed |= np.concatenate([pooled_entries, answer_entries])
+            order = packed.argsort(kind="stable")
+            packed = packed[order]
+            first = _firsts(packed)
+            both = np.concatenate([frequencies, self.tuning.fields * answer_frequencies])
+            frequencies = np.add.reduceat(both[order], first)
+            vector_columns = (packed[first] >> 32).astype(np.int32)
+            vector_entries = (packed[first] & 0xFFFFFFFF).astype(np.int32)
+        weights = frequencies * self.column_weights[vector_columns]
+        norms = np.sqrt(np.bincount(vector_entries, weights=weights**2, minlength=entries))
         norms[norms == 0] = 1.0
-        weights /= norms[pooled_entries]
+        weights /= norms[vector_entries]
         shape = (len(self.columns), entries)
-        self.entries = _Postings.build(pooled_columns, pooled_entries, weights, shape)
+        self.entries = _Postings.build(vector_columns, vector_entries, weights, shape)
         return pooled_columns, pooled_entries
+
+    def _saturate(self, counts: np.ndarray, owners: np.ndarray, entries: int) -> np.ndarray:
+        """Term frequency: 1 + log(tf), or with `saturation` BM25's, which also discounts
+        an entry that says a lot (b = 0.75) for the words it happens to repeat."""
+        k1 = self.tuning.saturation
+        if not k1:
+            return _tf(counts)
+        lengths = np.bincount(owners, weights=counts, minlength=entries)
+        relative = lengths / (lengths[lengths > 0].mean() if (lengths > 0).any() else 1.0)
+        tf = counts.astype(np.float64)
+        return tf * (k1 + 1) / (tf + k1 * (0.25 + 0.75 * relative[owners]))
 
     def scale(self, keys: np.ndarray) -> np.ndarray:
         """Per feature key, its kind's tuning weight times its salience."""
@@ -266,8 +320,8 @@ class Index:
         about any one entry and are left out of what answers contribute.
         """
         seen_in = np.bincount(columns, minlength=len(self.columns))
-        own = seen_in[columns] <= entries / 2
-        spoken = kind(self.columns[features], self.bits) != PAIR
+        own = (seen_in[columns] <= entries / 2) & (kind(self.columns[columns], self.bits) == CHAR)
+        spoken = np.isin(kind(self.columns[features], self.bits), (CHAR, SOUND_PAIR))
         entry, described, _ = _pairs(
             np.concatenate([owners[spoken], answers[own]]),
             np.concatenate([features[spoken], columns[own]]),
@@ -285,6 +339,12 @@ class Index:
 
     def _query(self, text: str) -> _Query:
         return _Query(self, self.alphabet.encode([text]), text)
+
+    def word_keys(self, text: str) -> np.ndarray:
+        """The word features of a normalized query (none without a segmenter)."""
+        if self.vocabulary is None:
+            return np.zeros(0, dtype=np.int64)
+        return self.vocabulary.keys([text], self.bits)[0]
 
     def search(self, text: str, limit: int = 5, exclude: int | None = None) -> list[Hit]:
         """The best `limit` entries for a normalized query, best first, scores in 0..1.
@@ -384,7 +444,7 @@ class _Query:
 
     def __init__(self, index: Index, encoded: Encoded, text: str) -> None:
         every, _ = encoded.keys(index.bits)
-        keys = np.sort(every)
+        keys = np.sort(np.concatenate([every, index.word_keys(text)]))
         first = _firsts(keys)
         keys, counts = keys[first], np.diff(first, append=len(keys))
         units = every[: len(encoded.units)]
