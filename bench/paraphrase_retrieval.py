@@ -14,7 +14,7 @@ Distractors only use subjects the shipped knowledge never mentions: a generated 
 would be a second, fake answer to a real question, not a distractor.
 
 The queries are the in-scope questions of the dev set and the homophone probe. None of them is
-an indexed question (tests/test_eval.py checks that), so each is a held-out paraphrase. Every
+an indexed question (tests/engine/test_evaluation.py checks that), so each is a held-out paraphrase. Every
 method must rank the expected entry first among all entries; for the engine the report also
 gives what it decides with the shipped thresholds: answered right, and answered wrong.
 Target (issue #7): engine top-1 ≥ 88%, against 70% / 81% / 86% for the baselines on public data.

@@ -4,7 +4,7 @@
                                   [--profile]
 
 The bot runs as it is deployed — `policybot run`, its own process — and long-polls the Bot API
-stand-in from the tests (tests/botapi.py), served on 127.0.0.1 from this process, which answers
+stand-in from the tests (tests/support/botapi.py), served on 127.0.0.1 from this process, which answers
 instantly. So the figures are the bot's own processing: python-telegram-bot's update handling
 and HTTP round trips, the engine, the exchange log (SQLite on disk) and HTML rendering. Like
 Telegram, the stand-in hands over at most 100 updates per getUpdates.
@@ -34,8 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.engine.evaluation import load_cases  # noqa: E402
-from tests import updates  # noqa: E402
-from tests.botapi import TOKEN, StandIn  # noqa: E402
+from tests.support import updates  # noqa: E402
+from tests.support.botapi import TOKEN, StandIn  # noqa: E402
 
 PY_SPY = [s for s in os.environ.get("PY_SPY_ARGS", "").split() if s]
 # Every question of the dev set, in-scope and not: a realistic mix, most of them distinct.

@@ -9,9 +9,7 @@ import pytest
 
 from bot.engine.core import Engine
 from bot.knowledge.model import Knowledge, load
-
-ROOT = Path(__file__).resolve().parent.parent
-KNOWLEDGE = ROOT / "knowledge"
+from tests.support.paths import KNOWLEDGE
 
 
 @pytest.fixture(scope="session")

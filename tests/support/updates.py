@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import time
 
-from tests.botapi import BOT_USER
+from tests.support.botapi import BOT_USER
 
 USER_ID = 1001
 ADMIN_ID = 4242

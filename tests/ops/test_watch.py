@@ -6,12 +6,14 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
+
 from bot.app import Service
 from bot.channels.telegram.app import build_application, cleanup, startup
 from bot.ops.watch import Watcher, fingerprint
 from bot.settings import Settings
-from tests import updates
-from tests.botapi import TOKEN, StandIn
+from tests.support import updates
+from tests.support.botapi import TOKEN, StandIn
 
 ANSWER = "可以。抚远市实时处理企业信用修复申请"
 
@@ -26,6 +28,7 @@ async def replies_to(api, question: str, timeout: float = 10.0) -> str:
     return api.sent()[before]["text"]
 
 
+@pytest.mark.slow
 async def test_edits_go_live_or_are_refused(knowledge_copy):
     faq = knowledge_copy / "faq" / "04-qiye-fuwu.yaml"
     good = faq.read_text(encoding="utf-8")

@@ -9,9 +9,11 @@ import sqlite3
 import subprocess
 import sys
 
+import pytest
+
 from bot.log import store as exchanges
 from bot.log.store import HELPFUL, MIGRATIONS, PICKED, ExchangeLog, SQLiteStore
-from tests.conftest import KNOWLEDGE, ROOT
+from tests.support.paths import KNOWLEDGE, ROOT
 
 
 def test_new_database_is_created_migrated_and_in_wal_mode(tmp_path):
@@ -130,6 +132,7 @@ def ask_with_log(db, *, stdin=subprocess.PIPE):
     )
 
 
+@pytest.mark.slow
 def test_no_exchange_is_lost_on_a_normal_stop(tmp_path):
     db = tmp_path / "log.sqlite3"
     process = ask_with_log(db)
@@ -139,6 +142,7 @@ def test_no_exchange_is_lost_on_a_normal_stop(tmp_path):
     assert len(list(SQLiteStore(db).exchanges())) == 40
 
 
+@pytest.mark.slow
 def test_kill_9_loses_at_most_the_exchange_in_flight(tmp_path):
     db = tmp_path / "log.sqlite3"
     process = ask_with_log(db)

@@ -15,9 +15,9 @@ from bot.app import Service
 from bot.channels.telegram.app import build_application
 from bot.log.store import HELPFUL, PICKED, ExchangeLog
 from bot.settings import Settings
-from tests import updates
-from tests.botapi import TOKEN, StandIn
-from tests.conftest import KNOWLEDGE, ROOT
+from tests.support import updates
+from tests.support.botapi import TOKEN, StandIn
+from tests.support.paths import KNOWLEDGE, ROOT
 
 
 @pytest.fixture
@@ -117,6 +117,7 @@ async def test_a_conversation_through_every_kind_of_update(polling, service):
     assert votes[0].exchange_id == logged[0].id
 
 
+@pytest.mark.slow
 async def test_faults_retry_and_nothing_is_lost(polling):
     api = polling
     api.fail_next("getUpdates", 500)
@@ -136,6 +137,7 @@ async def test_faults_retry_and_nothing_is_lost(polling):
     )  # polled again after the 500
 
 
+@pytest.mark.slow
 def test_policybot_run_as_a_subprocess_stops_cleanly_on_sigterm(standin, tmp_path):
     env = {
         **os.environ,
@@ -167,6 +169,7 @@ def test_policybot_run_as_a_subprocess_stops_cleanly_on_sigterm(standin, tmp_pat
     assert "stopped" in err
 
 
+@pytest.mark.slow
 def test_run_without_a_token_is_one_line_and_exit_2():
     env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
     result = subprocess.run(
@@ -189,6 +192,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_webhook_mode_checks_the_secret_and_answers(standin, tmp_path):
     import httpx
 

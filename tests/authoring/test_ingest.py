@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
@@ -13,9 +12,7 @@ from bot.authoring.ingest import IngestError, ingest
 from bot.channels.cli import main
 from bot.engine.core import ANSWERED, Engine
 from bot.knowledge.model import load
-
-FIXTURES = Path(__file__).parent / "fixtures"
-NOTICE = FIXTURES / "notice.html"
+from tests.support.paths import FIXTURES, NOTICE
 
 
 @pytest.fixture
@@ -34,6 +31,7 @@ def web():
     server.server_close()
 
 
+@pytest.mark.slow
 def test_html_file_keeps_the_article_and_drops_navigation_and_footer(knowledge_copy):
     done = ingest(str(NOTICE), knowledge_copy)
     text = done.path.read_text(encoding="utf-8")
@@ -46,6 +44,7 @@ def test_html_file_keeps_the_article_and_drops_navigation_and_footer(knowledge_c
     assert len(document.passages) == done.passages >= 3
 
 
+@pytest.mark.slow
 def test_url_is_fetched_and_reingesting_updates_it(knowledge_copy, web, capsys):
     url = f"{web}/notice.html"
     assert main(["--knowledge", str(knowledge_copy), "ingest", url]) == 0
@@ -122,7 +121,7 @@ def test_the_faq_wins_when_it_matches(engine_with_notice):
 
 def test_dev_targets_hold_with_passages_in_play(engine_with_notice):
     from bot.engine.evaluation import evaluate, load_cases
-    from tests.conftest import KNOWLEDGE
+    from tests.support.paths import KNOWLEDGE
 
     report = evaluate(engine_with_notice, load_cases(KNOWLEDGE / "eval" / "dev.yaml"))
     assert report.accuracy >= 0.95 and report.false_answer_rate <= 0.03
@@ -130,7 +129,7 @@ def test_dev_targets_hold_with_passages_in_play(engine_with_notice):
 
 def test_imported_faq_documents_are_not_quoted_as_passages(tmp_path):
     from bot.authoring.importer import import_faq
-    from tests.test_import import ROWS, write_csv
+    from tests.support.faq_rows import ROWS, write_csv
 
     import_faq(write_csv(tmp_path / "faq.csv", ROWS[:2]), tmp_path / "k")
     # The import's own document backs its entries' quotes; it is not quoted on its own.

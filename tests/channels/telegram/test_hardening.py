@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from telegram import Update
@@ -9,9 +10,9 @@ from telegram import Update
 from bot.app import Service
 from bot.engine.core import STATUSES
 from bot.text.normalize import normalize
-from tests import updates
-from tests.conftest import KNOWLEDGE
-from tests.test_telegram_handlers import Bot
+from tests.support import updates
+from tests.support.paths import KNOWLEDGE
+from tests.support.telegram import Bot
 
 # Everything, surrogates included, plus the characters that most often break text code.
 NASTY = st.sampled_from(
@@ -38,6 +39,7 @@ LONG = st.integers(min_value=1000, max_value=20_000).map(lambda n: "复工窗口
 TIME_LIMIT_MS = 200  # far above normal answers (about 1 ms): a bound, not a benchmark
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(TEXT)
 def test_normalize_never_raises_and_is_idempotent(text):
@@ -49,6 +51,7 @@ def test_normalize_never_raises_and_is_idempotent(text):
 @settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
+@pytest.mark.slow
 @given(st.one_of(TEXT, LONG))
 def test_engine_always_gives_a_well_formed_reply_in_time(engine, text):
     answer = engine.answer(text)
@@ -61,6 +64,7 @@ def test_engine_always_gives_a_well_formed_reply_in_time(engine, text):
         assert answer.entry_id in engine.knowledge.by_id
 
 
+@pytest.mark.slow
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -93,6 +97,7 @@ async def test_html_in_a_question_is_never_echoed_as_markup(engine):
     await bot.app.shutdown()
 
 
+@pytest.mark.slow
 async def test_a_burst_of_2000_updates_from_200_users_with_faults(engine, tmp_path):
     """Every update answered exactly once, only the flooding user limited, every exchange logged,
     while the Bot API fails a poll with 500, throttles a send with 429 and answers slowly, and
@@ -104,7 +109,7 @@ async def test_a_burst_of_2000_updates_from_200_users_with_faults(engine, tmp_pa
     from bot.channels.telegram.handlers import SLOW_DOWN
     from bot.log.store import ExchangeLog
     from bot.settings import Settings
-    from tests.botapi import TOKEN, StandIn
+    from tests.support.botapi import TOKEN, StandIn
 
     questions = [
         "复工复产去哪个窗口办理",

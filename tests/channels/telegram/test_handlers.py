@@ -11,39 +11,14 @@ from telegram import Update
 
 from bot.app import Service
 from bot.channels.telegram import handlers, replies
-from bot.channels.telegram.app import build_application
 from bot.channels.telegram.limits import OK, UserLimiter
 from bot.channels.telegram.ordering import PerChatOrder
 from bot.engine.core import Engine, Thresholds
 from bot.knowledge.model import load
 from bot.log.store import ExchangeLog
-from bot.settings import Settings
-from tests import updates
-from tests.botapi import TOKEN, FakeBotApi, OfflineRequest
-from tests.conftest import KNOWLEDGE
-
-
-class Bot:
-    """An initialized application on an offline transport, and the fake API behind it."""
-
-    def __init__(self, service: Service, limiter: UserLimiter | None = None) -> None:
-        self.api = FakeBotApi()
-        self.service = service
-        settings = Settings(
-            token=TOKEN, admins=frozenset({updates.ADMIN_ID}), knowledge=service.directory
-        )
-        self.app = build_application(settings, service, OfflineRequest(self.api), limiter)
-
-    async def send(self, update: dict) -> list[dict]:
-        """Process one update; return the calls it caused, as (method, params) pairs."""
-        before = len(self.api.calls)
-        await self.app.process_update(Update.de_json(update, self.app.bot))
-        return [(c.method, c.params) for c in self.api.calls[before:]]
-
-    def last_message(self) -> dict:
-        """The last message the bot sent, as the API returned it (for tapping its buttons)."""
-        params = self.api.sent()[-1]
-        return self.api._message(params)
+from tests.support import updates
+from tests.support.paths import KNOWLEDGE
+from tests.support.telegram import Bot
 
 
 @pytest.fixture
@@ -391,7 +366,7 @@ async def test_gaps_for_admins_with_example_buttons(bot):
 
 async def test_passage_answers_are_labelled_cited_and_can_be_voted_on(knowledge_copy, exchange_log):
     from bot.authoring.ingest import ingest
-    from tests.test_ingest import NOTICE
+    from tests.support.paths import NOTICE
 
     ingest(str(NOTICE), knowledge_copy)
     bot = Bot(Service.open(knowledge_copy, exchange_log))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.engine.evaluation import evaluate, load_cases
 from bot.text.normalize import normalize
-from tests.conftest import KNOWLEDGE
+from tests.support.paths import KNOWLEDGE
 
 DEV = KNOWLEDGE / "eval" / "dev.yaml"
 

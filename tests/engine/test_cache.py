@@ -7,7 +7,7 @@ import pytest
 from bot.engine import cache
 from bot.engine.cache import build_engine
 from bot.engine.core import ANSWERED
-from tests.test_knowledge import edit
+from tests.support.edits import edit
 
 QUESTION = "复工复产去哪个窗口办理"
 

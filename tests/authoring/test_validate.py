@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from bot.channels.cli import main
 from bot.knowledge.model import check
-from tests.test_knowledge import edit, line_number
+from tests.support.edits import edit, line_number
 
 FAQ = "faq/02-fangguanfu.yaml"
 
@@ -46,6 +48,7 @@ def test_full_width_and_thousands_separators_count_as_the_same_figure(knowledge_
     assert knowledge is not None and not problems
 
 
+@pytest.mark.slow
 def test_review_by_in_the_past_is_a_warning(capsys, knowledge_copy):
     path = knowledge_copy / FAQ
     yesterday = dt.date.today() - dt.timedelta(days=1)
@@ -70,6 +73,7 @@ def test_review_by_in_the_future_is_fine(knowledge_copy):
     assert check(knowledge_copy)[1] == []
 
 
+@pytest.mark.slow
 def test_an_answer_too_long_for_one_message_is_a_warning(capsys, knowledge_copy):
     path = knowledge_copy / FAQ
     edit(
@@ -81,6 +85,7 @@ def test_an_answer_too_long_for_one_message_is_a_warning(capsys, knowledge_copy)
     assert code == 0 and "4096" in out and "warning" in out
 
 
+@pytest.mark.slow
 def test_a_question_the_engine_gives_to_another_entry_is_a_collision(capsys, knowledge_copy):
     path = knowledge_copy / FAQ
     edit(
@@ -107,7 +112,7 @@ def test_near_duplicate_standard_questions_are_reported(capsys, knowledge_copy):
 
 
 def test_the_shipped_knowledge_passes_strict_validation(capsys):
-    from tests.conftest import KNOWLEDGE
+    from tests.support.paths import KNOWLEDGE
 
     code, out = validate(capsys, KNOWLEDGE, "--strict")
     assert code == 0, out

@@ -2,66 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import json
-
 import pytest
-from openpyxl import Workbook
 
 from bot.authoring.importer import import_faq, to_text
 from bot.channels.cli import main
 from bot.engine.core import Engine
 from bot.knowledge.model import check, load
-
-HEADER = ["id", "question", "answer", "category", "similar", "keywords"]
-ROWS = [
-    [
-        "SB-001",
-        "社保卡丢了怎么补办",
-        "<p>携带<b>身份证</b>到社保窗口补办，工本费20元。</p><p>详见<a href='https://rs.example.gov.cn/sbk'>办事指南</a>。</p>",
-        "社保",
-        "社保卡掉了|社保卡补办",
-        "社保卡",
-    ],
-    [
-        "SB-002",
-        "社保缴费基数怎么查",
-        "登录 https://rs.example.gov.cn 查询，或拨打0454-1234567。",
-        "社保",
-        "缴费基数\n社保基数查询",
-        "",
-    ],
-    ["", "營業執照如何辦理", "攜帶身份證到政務服務中心辦理，3個工作日辦結。", "", "", ""],
-    ["", "", "", "", "", ""],  # empty row
-    ["SB-003", "只有问题没有答案", "", "社保", "", ""],
-    ["SB-001", "重复的编号", "答案", "社保", "", ""],
-    ["", "社保卡丢了怎么补办", "同一个问题又出现了", "社保", "", ""],
-    ["bad id!", "编号不合规", "答案", "", "", ""],
-]
-
-
-def write_csv(path, rows, encoding="utf-8-sig"):
-    with path.open("w", newline="", encoding=encoding) as handle:
-        writer = csv.writer(handle)
-        writer.writerow(HEADER)
-        writer.writerows(rows)
-    return path
-
-
-def write_xlsx(path, rows):
-    book = Workbook()
-    sheet = book.active
-    sheet.append(["编号", "问题", "答案", "分类", "相似问", "关键词"])  # Chinese headers
-    for row in rows:
-        sheet.append(row)
-    book.save(path)
-    return path
-
-
-def write_jsonl(path, rows):
-    lines = [json.dumps(dict(zip(HEADER, row, strict=True)), ensure_ascii=False) for row in rows]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+from tests.support.faq_rows import ROWS, write_csv, write_jsonl, write_xlsx
 
 
 @pytest.mark.parametrize("writer", [write_csv, write_xlsx, write_jsonl])
@@ -136,6 +83,7 @@ def test_import_next_to_existing_knowledge_refuses_taken_ids(tmp_path, knowledge
     assert "SB-001" in knowledge.by_id and len(knowledge.entries) == 63
 
 
+@pytest.mark.slow
 def test_thousands_of_rows_with_progress(tmp_path, capsys):
     rows = [
         [

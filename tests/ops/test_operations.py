@@ -17,11 +17,9 @@ import yaml
 from bot import __version__
 from bot.ops.doctor import diagnose
 from bot.settings import ConfigError, Settings, mask
-from tests import updates
-from tests.botapi import TOKEN, FakeBotApi, StandIn
-from tests.conftest import KNOWLEDGE, ROOT
-
-DEPLOY = ROOT / "deploy"
+from tests.support import updates
+from tests.support.botapi import TOKEN, FakeBotApi, StandIn
+from tests.support.paths import DEPLOY, KNOWLEDGE, NOTICE, ROOT
 
 
 @pytest.fixture
@@ -41,6 +39,7 @@ def doctor(env: dict, db: Path) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_doctor_all_well(standin, tmp_path):
     result = doctor(
         {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": standin.base_url},
@@ -53,6 +52,7 @@ def test_doctor_all_well(standin, tmp_path):
     assert TOKEN not in result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_doctor_rejected_token_unwritable_db_and_broken_knowledge(tmp_path, knowledge_copy):
     with StandIn(FakeBotApi(token="999:other-token-entirely-different")) as server:
         db_dir = tmp_path / "readonly"
@@ -131,6 +131,7 @@ def test_masking_never_reveals_a_usable_secret():
     assert TOKEN not in json.dumps(masked)
 
 
+@pytest.mark.slow
 def test_run_with_json_logs_heartbeat_and_clean_stop(standin, tmp_path):
     db = tmp_path / "data" / "log.sqlite3"
     env = {
@@ -168,6 +169,7 @@ def test_run_with_json_logs_heartbeat_and_clean_stop(standin, tmp_path):
     assert stopped.returncode == 1  # the heartbeat is removed on a clean stop
 
 
+@pytest.mark.slow
 def test_wheel_installs_and_runs_in_a_clean_virtual_environment(tmp_path):
     """What the image does: build a wheel, install it (and its dependencies) in a fresh venv."""
     dist = tmp_path / "dist"
@@ -226,7 +228,7 @@ def test_wheel_installs_and_runs_in_a_clean_virtual_environment(tmp_path):
     )
     assert answer.returncode == 0 and "复工复产专窗" in answer.stdout
     copy = shutil.copytree(KNOWLEDGE, tmp_path / "knowledge")
-    notice = ROOT / "tests" / "fixtures" / "notice.html"
+    notice = NOTICE
     ingested = subprocess.run(
         [str(venv / "bin" / "policybot"), "--knowledge", str(copy), "ingest", str(notice)],
         cwd=outside,

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from bot.channels.cli import main
-from tests.conftest import KNOWLEDGE, ROOT
+from tests.support.paths import KNOWLEDGE, ROOT
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
@@ -64,6 +64,7 @@ def test_environment_names_the_knowledge_dir(capsys, monkeypatch, tmp_path):
     assert "elsewhere" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_validate_clean_and_broken(capsys, knowledge_copy):
     code, out, _ = run(capsys, "validate")
     assert code == 0 and "知识库有效" in out
@@ -78,6 +79,7 @@ def test_validate_clean_and_broken(capsys, knowledge_copy):
     assert f"{faq}:" in out and "重复" in out
 
 
+@pytest.mark.slow
 def test_validate_strict_fails_on_warnings(capsys, knowledge_copy):
     faq = knowledge_copy / "faq" / "05-shenpi.yaml"
     faq.write_text(
@@ -101,6 +103,7 @@ def test_eval_prints_the_figures(capsys):
     assert "in-scope accuracy" in out and "out-of-scope answered" in out
 
 
+@pytest.mark.slow
 def test_eval_calibrate_prints_thresholds_for_bot_yaml(capsys):
     code, out, _ = run(capsys, "eval", "--calibrate")
     assert code == 0 and "thresholds: {answer:" in out
@@ -119,6 +122,7 @@ def test_calibrated_thresholds_in_bot_yaml_are_used(knowledge_copy):
     assert Engine(load(knowledge_copy)).thresholds.answer == 0.9
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("entry", [["-m", "bot"]])
 def test_python_dash_m_and_version(entry):
     result = subprocess.run(
@@ -135,6 +139,7 @@ def test_python_dash_m_and_version(entry):
     assert version.stdout.startswith("policybot ")
 
 
+@pytest.mark.slow
 def test_chat_answers_and_picks_from_a_clarify_list(tmp_path):
     bot_yaml_free = tmp_path / "k"
     import shutil
@@ -174,6 +179,7 @@ def test_chat_answers_and_picks_from_a_clarify_list(tmp_path):
     assert [(f.kind, f.entry_id) for f in store.feedback()] == [(PICKED, "fugong-zhuanchuang")]
 
 
+@pytest.mark.slow
 def test_ask_log_then_gaps_stats_teach_and_prune(capsys, tmp_path, knowledge_copy, monkeypatch):
     db = tmp_path / "log.sqlite3"
     monkeypatch.setenv("POLICYBOT_SALT", "s")

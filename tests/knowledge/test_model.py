@@ -16,6 +16,7 @@ from bot.knowledge.model import (
     comparable,
     load,
 )
+from tests.support.edits import edit, line_number
 
 
 def test_shipped_knowledge_is_valid_and_clean(knowledge):
@@ -72,19 +73,6 @@ def test_source_document_is_clean_and_dated(knowledge):
     assert document.publisher and document.outlet and document.title
     for noise in ("供图", "澎湃Logo", "扫码下载", "ICP"):
         assert noise not in document.text
-
-
-def edit(path: Path, old: str, new: str, count: int = 1) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, count), encoding="utf-8")
-
-
-def line_number(path: Path, fragment: str) -> int:
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if fragment in line:
-            return number
-    raise AssertionError(f"{fragment!r} not in {path}")
 
 
 def only_error(directory: Path):

@@ -1,0 +1,54 @@
+"""The independent eval sets stay loadable, big enough, and independent of the knowledge.
+
+They measure the engine on questions nobody wrote for it; they are reported untuned, so no target
+is asserted here (only `dev.yaml` holds the engine to its figures). What is checked is what would
+silently make their figures meaningless: a missing or renamed entry id, a question copied into an
+entry's similar questions, a trap or out-of-domain question slipping into the in-scope part.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine.evaluation import load_cases
+from bot.text.normalize import normalize
+from tests.conftest import KNOWLEDGE
+
+EVAL = KNOWLEDGE / "eval"
+
+# file -> (minimum in-scope questions, minimum out-of-scope questions)
+SETS = {
+    "natural.yaml": (90, 0),
+    "traps.yaml": (0, 90),
+    "out_of_domain.yaml": (0, 500),
+    "holdout/natural.yaml": (45, 0),
+    "holdout/traps.yaml": (0, 45),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_eval_set_size_ids_and_independence(name, knowledge):
+    cases = load_cases(EVAL / name)
+    in_scope = [c for c in cases if c.expected]
+    out_of_scope = [c for c in cases if not c.expected]
+    min_in, min_out = SETS[name]
+    assert len(in_scope) >= min_in
+    assert len(out_of_scope) >= min_out
+    if min_in == 0:
+        assert in_scope == [], "traps and out-of-domain questions are all out of scope"
+    assert {c.expected for c in in_scope} <= set(knowledge.by_id)
+    written = {normalize(q) for entry in knowledge.entries for q in entry.questions}
+    assert [c.question for c in cases if normalize(c.question) in written] == []
+
+
+def test_eval_sets_share_no_question():
+    """A question in two sets (or in dev.yaml) would let tuning on one leak into another."""
+    seen: dict[str, str] = {}
+    clashes = []
+    for name in ["dev.yaml", *sorted(SETS)]:
+        for case in load_cases(EVAL / name):
+            key = normalize(case.question)
+            if key in seen and seen[key] != name:
+                clashes.append((case.question, seen[key], name))
+            seen.setdefault(key, name)
+    assert clashes == []

@@ -1,0 +1,35 @@
+"""The Telegram application on an offline transport, for handler tests in PTB's offline style."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.app import Service
+from bot.channels.telegram.app import build_application
+from bot.channels.telegram.limits import UserLimiter
+from bot.settings import Settings
+from tests.support import updates
+from tests.support.botapi import TOKEN, FakeBotApi, OfflineRequest
+
+
+class Bot:
+    """An initialized application on an offline transport, and the fake API behind it."""
+
+    def __init__(self, service: Service, limiter: UserLimiter | None = None) -> None:
+        self.api = FakeBotApi()
+        self.service = service
+        settings = Settings(
+            token=TOKEN, admins=frozenset({updates.ADMIN_ID}), knowledge=service.directory
+        )
+        self.app = build_application(settings, service, OfflineRequest(self.api), limiter)
+
+    async def send(self, update: dict) -> list[dict]:
+        """Process one update; return the calls it caused, as (method, params) pairs."""
+        before = len(self.api.calls)
+        await self.app.process_update(Update.de_json(update, self.app.bot))
+        return [(c.method, c.params) for c in self.api.calls[before:]]
+
+    def last_message(self) -> dict:
+        """The last message the bot sent, as the API returned it (for tapping its buttons)."""
+        params = self.api.sent()[-1]
+        return self.api._message(params)

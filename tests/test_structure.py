@@ -1,0 +1,48 @@
+"""The shape of the repository itself: tests mirror `bot/` and share helpers only through
+`tests/support/`, so a test file can move or go without breaking another."""
+
+from __future__ import annotations
+
+import ast
+
+from tests.support.paths import ROOT
+
+TESTS = ROOT / "tests"
+
+
+def imported_modules(path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+    return names
+
+
+def test_no_test_module_imports_another():
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(
+            name
+            for name in imported_modules(path)
+            if name.startswith("tests.")
+            and name.rsplit(".", 1)[-1].startswith(("test_", "conftest"))
+        )
+        for path in TESTS.rglob("*.py")
+    }
+    assert {path: names for path, names in offenders.items() if names} == {}
+
+
+def test_test_folders_mirror_the_package():
+    """Every test folder except `support/` is a package of `bot/` (tests/channels/telegram ↔
+    bot/channels/telegram), so where a module's tests live is never a question."""
+    folders = {
+        path.relative_to(TESTS)
+        for path in TESTS.rglob("*")
+        if path.is_dir()
+        and path.name != "__pycache__"
+        and path.relative_to(TESTS).parts[0] != "support"
+    }
+    assert folders
+    assert {folder for folder in folders if not (ROOT / "bot" / folder).is_dir()} == set()
