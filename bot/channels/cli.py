@@ -332,6 +332,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
             f"FAIL {case.question!r}: 期望 {expected}，得到 {status} {entry_id or ''} {score:.2f}"
         )
     print(report.summary())
+    for label, met in report.targets(path.stem):
+        print(f"target {'met ' if met else 'MISS'}  {label}")
     print(
         f"thresholds: answer={engine.thresholds.answer:.2f} "
         f"margin={engine.thresholds.margin:.2f} clarify={engine.thresholds.clarify:.2f}"

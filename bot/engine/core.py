@@ -31,6 +31,41 @@ CLARIFY_CHOICES = 3
 MAX_QUERY_CHARS = 200
 # Answers kept for questions asked again, word for word: popular questions come in bursts.
 ANSWER_CACHE = 4096
+# A fallback lists up to this many near topics: entries that match this well before the check
+# of whether they answer (黑瞎子岛门票多少钱 → the island's plan), which may still help.
+NEAR_TOPICS = 3
+NEAR_MATCH = 0.3
+# A question with no Chinese in it gets a note in its own language that the bot answers in
+# Chinese, before the usual fallback. Told apart by script, which is all that is needed here.
+FOREIGN_NOTES = {
+    "en": "Sorry, this bot answers questions in Chinese only. 本机器人只用中文回答，请用中文提问。",
+    "ru": "Извините, этот бот отвечает только на китайском языке. 本机器人只用中文回答，请用中文提问。",
+    "ja": "申し訳ありませんが、このボットは中国語でのみお答えします。本机器人只用中文回答，请用中文提问。",
+    "ko": "죄송합니다. 이 봇은 중국어로만 답변합니다. 本机器人只用中文回答，请用中文提问。",
+}
+_SCRIPTS = (
+    ("ja", re.compile(r"[\u3040-\u30ff]")),  # kana: Japanese even with kanji in it
+    ("ko", re.compile(r"[\uac00-\ud7af]")),
+    ("ru", re.compile(r"[\u0400-\u04ff]")),
+    ("en", re.compile(r"[a-z]")),
+)
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def foreign_language(folded: str) -> str | None:
+    """The language of a question written without Chinese, by its script; None for Chinese
+    (or for what has no letters: numbers, emoji)."""
+    for language, script in _SCRIPTS:
+        # Kana and hangul are never Chinese; Latin and Cyrillic may be a word in a Chinese
+        # question (app, 12345), so those count only without any Chinese character.
+        letters = len(script.findall(folded))
+        if language in ("ja", "ko") and letters:
+            return language
+        if letters >= 3 and not _HAN.search(folded):
+            return language
+    return None
+
+
 # Entries re-checked for whether they answer what is asked, best first by match.
 RECHECKED = 8
 # A figure with its unit in an answer: the entry gives a count or an amount.
@@ -56,6 +91,7 @@ class Candidate:
     question: str
     score: float
     check: Check | None = field(default=None, compare=False)  # why it does or does not answer
+    match: float = field(default=0.0, compare=False)  # the score before that check
 
 
 @dataclass(frozen=True)
@@ -67,7 +103,9 @@ class Answer:
     score: float = 0.0
     candidates: tuple[Candidate, ...] = ()
     sources: tuple[dict, ...] = ()
-    choices: tuple[Candidate, ...] = ()  # what a clarify reply offers to pick from
+    choices: tuple[Candidate, ...] = ()  # what a clarify reply offers (one: a yes/no confirm)
+    near: tuple[Candidate, ...] = ()  # near topics a fallback still lists
+    language: str | None = None  # a question in another language: which one ("en", "ru"…)
     normalized: str = ""
     took_ms: float = 0.0
     entry: Entry | None = field(default=None, compare=False)
@@ -84,6 +122,10 @@ class Answer:
                 for c in self.candidates
             ],
             "sources": list(self.sources),
+            "confirm": self.status == CLARIFY and len(self.choices) == 1,
+            "choices": [{"id": c.id, "question": c.question} for c in self.choices],
+            "near": [{"id": c.id, "question": c.question} for c in self.near],
+            "language": self.language,
             "took_ms": round(self.took_ms, 3),
             **self.explanation(),
         }
@@ -183,9 +225,13 @@ class Engine:
             asked = self.canonical_all(list(entry.questions))
             found = answerability.focuses_of([fold(q) for q in entry.questions])
             gives = {kind: " ".join(asked[n] for n in numbers) for kind, numbers in found.items()}
-            if _COUNTED.search(_REPORTED.sub("", entry.answer)):
-                # An answer with figures gives counts about whatever the entry is about.
-                gives[answerability.COUNT] = " ".join(asked)
+            answer = _REPORTED.sub("", entry.answer)
+            # What the answer shows it gives, it gives about whatever the entry is about.
+            shown = answerability.given_by_answer(answer)
+            if _COUNTED.search(answer):
+                shown.add(answerability.COUNT)
+            for kind in shown:
+                gives[kind] = " ".join(asked)
             self.gives.append(gives)
         texts = [
             " | ".join([*e.questions, *e.keywords, e.answer, e.source.quote]) for e in self.entries
@@ -243,7 +289,7 @@ class Engine:
                 reading.focus, self.gives[entry], words, self._covers(entry)
             )
             item = self.entries[entry]
-            found.append(Candidate(item.id, item.question, score * verdict.factor, verdict))
+            found.append(Candidate(item.id, item.question, verdict.score(score), verdict, score))
         found.sort(key=lambda c: -c.score)
         return tuple(found[:limit])
 
@@ -310,6 +356,10 @@ class Engine:
         reply = self._smalltalk(folded, normalized)
         if reply is not None:
             return Answer(question, SMALLTALK, reply, normalized=normalized)
+        language = foreign_language(folded)
+        if language is not None:
+            note = f"{FOREIGN_NOTES[language]}\n{texts.fallback}"
+            return Answer(question, FALLBACK, note, normalized=normalized, language=language)
         candidates = self.candidates(question)
         status = decide_status(candidates, self.thresholds)
         score = candidates[0].score if candidates else 0.0
@@ -321,10 +371,34 @@ class Engine:
             found = self.passages.best(normalized)
             if found is not None:
                 return replace(self.passage_answer(*found), **base)
-            return Answer(status=FALLBACK, answer=texts.fallback, score=score, **base)
+            return replace(self._fallback(candidates), **base)
         close = tuple(c for c in candidates[:CLARIFY_CHOICES] if c.score >= self.thresholds.clarify)
-        lines = [texts.clarify, *(f"{n}. {c.question}" for n, c in enumerate(close, 1))]
-        return Answer(status=CLARIFY, answer="\n".join(lines), score=score, choices=close, **base)
+        if len(close) == 1:
+            # One plausible entry: a yes/no confirm (Rasa's two-stage fallback), not a list of one.
+            text = texts.confirm.format(question=close[0].question.rstrip("？?"))
+        else:
+            lines = [texts.clarify, *(f"{n}. {c.question}" for n, c in enumerate(close, 1))]
+            text = "\n".join([*lines, f"0. {texts.none_of_these}"])
+        return Answer(status=CLARIFY, answer=text, score=score, choices=close, **base)
+
+    def declined(self, question: str) -> Answer:
+        """The fallback for a question whose confirm or "您是想问" the user turned down
+        (不是 / 都不是): where to turn, and the near topics, which may still help."""
+        answer = self.answer(question)
+        return replace(self._fallback(answer.candidates), question=question, status=FALLBACK)
+
+    def _fallback(self, candidates: tuple[Candidate, ...]) -> Answer:
+        """Where to turn, for the category the question is nearest if it has its own text, and
+        up to three near topics: entries the question matches in part, though none answers."""
+        texts = self.knowledge.texts
+        near = tuple(c for c in candidates[:NEAR_TOPICS] if c.match >= NEAR_MATCH)
+        text = texts.fallback
+        if near:
+            category = self.knowledge.by_id[near[0].id].category
+            text = texts.fallbacks.get(category, text)
+            text += "\n" + "\n".join([texts.near, *(f"· {c.question}" for c in near)])
+        score = candidates[0].score if candidates else 0.0
+        return Answer("", FALLBACK, text, score=score, candidates=candidates, near=near)
 
     def _smalltalk(self, folded: str, normalized: str) -> str | None:
         """Greetings, thanks and help; only when the message is nothing but that."""

@@ -34,7 +34,26 @@ ENTRY_REQUIRED = ("id", "question", "answer", "source")
 FAQ_FIELDS = {"category", "description", "entries"}
 SOURCE_FIELDS = {"document", "quote"}
 DOCUMENT_FIELDS = {"title", "publisher", "outlet", "date", "url", "passages"}
-TEXT_FIELDS = {"name", "welcome", "help", "fallback", "clarify", "empty", "smalltalk", "thresholds"}
+TEXT_FIELDS = {
+    "name",
+    "welcome",
+    "help",
+    "fallback",
+    "fallbacks",
+    "clarify",
+    "confirm",
+    "none_of_these",
+    "near",
+    "empty",
+    "smalltalk",
+    "thresholds",
+}
+# Optional texts of the two-stage fallback, with what a deployment gets when bot.yaml has none.
+TEXT_DEFAULTS = {
+    "confirm": "您是想问「{question}」吗？",
+    "none_of_these": "都不是",
+    "near": "您也可以看看这些相关问题：",
+}
 THRESHOLD_FIELDS = ("answer", "margin", "clarify")
 TEXT_REQUIRED = ("name", "welcome", "help", "fallback", "clarify", "empty")
 
@@ -107,6 +126,12 @@ class Texts:
     clarify: str
     empty: str
     smalltalk: tuple[SmallTalk, ...] = ()
+    confirm: str = TEXT_DEFAULTS["confirm"]  # a clarify with one candidate: a yes/no question
+    none_of_these: str = TEXT_DEFAULTS["none_of_these"]  # the choice that leads to the fallback
+    near: str = TEXT_DEFAULTS["near"]  # heads the near topics a fallback still lists
+    # Per category, a fallback text for questions near that category (where to turn for it);
+    # every other question gets the general `fallback`, which names no particular window.
+    fallbacks: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -259,6 +284,14 @@ class _Reader:
         documents = self.read_documents(self.directory / "sources")
         entries, categories = self.read_faq(self.directory / "faq", documents)
         self.check_references(entries)
+        for category in texts.fallbacks:
+            if category not in categories:
+                self.problem(
+                    self.directory / "bot.yaml",
+                    1,
+                    f"fallbacks 里的分类 “{category}” 不是任何问答文件的 category",
+                    "warning",
+                )
         warnings = tuple(p for p in self.problems if p.severity == "warning")
         return Knowledge(
             directory=self.directory,
@@ -316,11 +349,32 @@ class _Reader:
                 continue
             patterns = self.string_list(path, item, "patterns")
             smalltalk.append(SmallTalk(patterns, self.text_field(path, item, "reply")))
+        optional = {key: self.text_field(path, data, key) for key in TEXT_DEFAULTS}
         texts = Texts(
             **{key: self.text_field(path, data, key) for key in TEXT_REQUIRED},
             smalltalk=tuple(smalltalk),
+            **{key: value for key, value in optional.items() if value},
+            fallbacks=self.read_fallbacks(path, data),
         )
+        if "{question}" not in texts.confirm:
+            self.problem(
+                path, data.line_of("confirm"), "confirm 里要有 {question}，代表被确认的问题"
+            )
         return texts, self.read_thresholds(path, data)
+
+    def read_fallbacks(self, path: Path, data: LineDict) -> dict[str, str]:
+        """`fallbacks:` maps a category to where its questions should turn."""
+        value = data.get("fallbacks")
+        if value is None:
+            return {}
+        if not isinstance(value, LineDict) or not all(
+            isinstance(text, str) and text.strip() for text in value.values()
+        ):
+            self.problem(
+                path, data.line_of("fallbacks"), "fallbacks 要写成 “分类: 兜底说明” 的形式"
+            )
+            return {}
+        return {str(category): text.strip() for category, text in value.items()}
 
     def read_thresholds(self, path: Path, data: LineDict) -> dict[str, float]:
         value = data.get("thresholds")

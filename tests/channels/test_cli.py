@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 
@@ -114,10 +115,9 @@ def test_calibrated_thresholds_in_bot_yaml_are_used(knowledge_copy):
     from bot.knowledge.model import load
 
     bot_yaml = knowledge_copy / "bot.yaml"
+    shipped = re.sub(r"^thresholds:.*$", "", bot_yaml.read_text(encoding="utf-8"), flags=re.M)
     bot_yaml.write_text(
-        bot_yaml.read_text(encoding="utf-8")
-        + "\nthresholds: {answer: 0.9, margin: 0.1, clarify: 0.3}\n",
-        encoding="utf-8",
+        shipped + "\nthresholds: {answer: 0.9, margin: 0.1, clarify: 0.3}\n", encoding="utf-8"
     )
     assert Engine(load(knowledge_copy)).thresholds.answer == 0.9
 
@@ -145,8 +145,10 @@ def test_chat_answers_and_picks_from_a_clarify_list(tmp_path):
     import shutil
 
     shutil.copytree(KNOWLEDGE, bot_yaml_free)
-    with (bot_yaml_free / "bot.yaml").open("a", encoding="utf-8") as f:
-        f.write("\nthresholds: {answer: 0.99, margin: 0.5, clarify: 0.3}\n")  # everything clarifies
+    bot_yaml = bot_yaml_free / "bot.yaml"
+    shipped = re.sub(r"^thresholds:.*$", "", bot_yaml.read_text(encoding="utf-8"), flags=re.M)
+    # Everything clarifies.
+    bot_yaml.write_text(shipped + "\nthresholds: {answer: 0.99, margin: 0.5, clarify: 0.3}\n")
     result = subprocess.run(
         [
             sys.executable,
