@@ -1,7 +1,26 @@
-"""The running service's state that every channel shares: the knowledge in use and the log.
+"""The application seam: the one object every channel calls (terminal, Telegram, web, WeChat).
 
+A channel turns what its users do into these calls and renders what comes back; it holds no
+business logic of its own. Everything a channel may do is here:
+
+    service.ask(Request(text, channel, chat, user)) -> Turn   a question, answered and logged
+    service.entry(entry_id) -> Turn | None                     an entry shown (button, deep link)
+    service.pick(exchange, entry_id, channel, user) -> Turn    a choice from a "您是想问" list
+    service.vote(exchange, entry_id, helpful, channel, user)   👍 / 👎 on an answer
+    service.topics() / service.topic(category)                 browsing by category
+    service.search(text, limit) -> list[Turn]                  entries matching a few words
+    service.stats(since) / service.gaps(since, min_count)      what the log says (admins)
+    service.teach(question, entry_id)                          a phrasing added to an entry
+    service.reload() -> problems                               the knowledge read again
+
+Every answer comes back as a `Turn` that carries the knowledge version it was made from, so a
+channel renders with that version even when a reload lands between the question and the reply.
 Reloading builds a complete new engine first and swaps it in with one assignment, so a question
 is always answered by one whole knowledge version, and a broken edit never replaces a good one.
+The files are read once into memory and that copy is what gets checked and served; if any file
+changed while it was read (an editor saving in several writes), the new version is not swapped
+in at all, and the next look at the files tries again.
+`bot.conversation` adds what chat channels remember between messages (typed picks, confirms).
 """
 
 from __future__ import annotations
@@ -11,11 +30,42 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.engine.cache import build_engine
+from bot.authoring.teach import Taught, teach
+from bot.engine.cache import EngineCache, build_engine
 from bot.engine.core import Answer, Engine
-from bot.knowledge.model import KnowledgeDirMissing, KnowledgeError
+from bot.knowledge.model import Entry, Knowledge, KnowledgeDirMissing, KnowledgeError, snapshot_of
 from bot.knowledge.yamlfile import Problem
-from bot.log.store import ExchangeLog
+from bot.log.gaps import Cluster, cluster, gap_exchanges
+from bot.log.stats import Stats, stats
+from bot.log.store import HELPFUL, PICKED, UNHELPFUL, ExchangeLog
+from bot.text.normalize import valid_text
+
+PRIVATE = "private"
+
+
+@dataclass(frozen=True)
+class Request:
+    """One message from a person, as every channel describes it."""
+
+    text: str
+    channel: str  # who carried it: "telegram", "web", "wechat", "chat" (terminal), "ask"
+    chat: str = PRIVATE  # the kind of conversation: "private", "group", "supergroup", "cli", ...
+    # The channel's stable key for the sender (a Telegram user id, a web session id). The log
+    # keeps only a salted hash of it (bot.text.privacy.Pseudonymizer), never the key itself.
+    user: object = None
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What the app answered, with the knowledge it came from: render `answer` with `knowledge`,
+    never with `service.knowledge` read again."""
+
+    answer: Answer
+    knowledge: Knowledge
+    exchange: str | None = None  # the logged exchange's id, for votes and picks; None: not logged
+
+
+CHANGED_WHILE_READING = "读取时知识文件正在被修改，这次没有换用；文件保存完后会自动重试"
 
 
 @dataclass
@@ -25,7 +75,7 @@ class Service:
     directory: Path
     engine: Engine
     log: ExchangeLog | None = None
-    cache: Path | None = None  # where built engines are kept between starts (bot.engine.cache)
+    cache: EngineCache | None = None  # built engines kept between starts (bot.engine.cache)
     started: float = field(default_factory=time.monotonic)
     started_at: str = field(
         default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
@@ -33,38 +83,115 @@ class Service:
 
     @classmethod
     def open(
-        cls, directory: Path | str, log: ExchangeLog | None = None, cache: Path | None = None
+        cls,
+        directory: Path | str,
+        log: ExchangeLog | None = None,
+        cache: EngineCache | None = None,
     ) -> Service:
-        """Load the knowledge; raises like `bot.knowledge.load` when it cannot."""
+        """Load the knowledge; raises like `bot.knowledge.model.load` when it cannot."""
         directory = Path(directory)
         return cls(directory, build_engine(directory, cache), log, cache)
 
-    def ask(
-        self,
-        question: str,
-        channel: str,
-        chat_type: str | None = None,
-        user_id: object = None,
-    ) -> tuple[Answer, str | None]:
-        """Answer a question and record the exchange; returns the answer and the exchange id."""
-        engine = self.engine  # one version for the whole exchange, even if a reload lands now
-        answer = engine.answer(question)
-        if self.log is None:
-            return answer, None
-        version = engine.knowledge.version
-        return answer, self.log.record(answer, channel, version, chat_type, user_id)
-
-    def reload(self) -> list[Problem]:
-        """Re-read the knowledge; on any error keep serving the old one and return the errors."""
-        try:
-            engine = build_engine(self.directory, self.cache)
-        except KnowledgeError as exc:
-            return exc.problems
-        except (KnowledgeDirMissing, OSError) as exc:
-            return [Problem(self.directory, 0, str(exc))]
-        self.engine = engine
-        return []
+    @property
+    def knowledge(self) -> Knowledge:
+        """The knowledge in use now (a reload may replace it at any moment)."""
+        return self.engine.knowledge
 
     @property
     def uptime(self) -> float:
         return time.monotonic() - self.started
+
+    # Questions and answers ----------------------------------------------------------------
+
+    def ask(self, request: Request) -> Turn:
+        """Answer a question and record the exchange."""
+        engine = self.engine  # one version for the whole exchange, even if a reload lands now
+        # undecodable input (lone surrogates from a terminal or file) becomes U+FFFD here, so
+        # nothing downstream (the log, a terminal, JSON) fails on it
+        answer = engine.answer(valid_text(request.text))
+        exchange = None
+        if self.log is not None:
+            exchange = self.log.record(
+                answer, request.channel, engine.knowledge.version, request.chat, request.user
+            )
+        return Turn(answer, engine.knowledge, exchange)
+
+    def entry(self, entry_id: str) -> Turn | None:
+        """One entry's answer (a related-question button, a deep link, browsing); None when the
+        entry no longer exists (a button from an older knowledge version)."""
+        engine = self.engine
+        entry = engine.knowledge.by_id.get(entry_id)
+        return None if entry is None else Turn(engine.entry_answer(entry), engine.knowledge)
+
+    def pick(self, exchange: str | None, entry_id: str, channel: str, user: object) -> Turn | None:
+        """A choice from a clarify list: recorded against the exchange that offered it."""
+        turn = self.entry(entry_id)
+        if turn is not None and self.log is not None:
+            self.log.feedback(exchange, PICKED, entry_id, channel, user)
+        return None if turn is None else Turn(turn.answer, turn.knowledge, exchange)
+
+    def vote(
+        self, exchange: str | None, entry_id: str | None, helpful: bool, channel: str, user: object
+    ) -> None:
+        """👍 or 👎 on an answer; `entry_id` is None for an answer quoted from a passage."""
+        if self.log is not None:
+            kind = HELPFUL if helpful else UNHELPFUL
+            self.log.feedback(exchange, kind, entry_id, channel, user)
+
+    def search(self, text: str, limit: int) -> list[Turn]:
+        """Entries worth offering for a few words (inline search), best first: those the engine
+        would at least offer in a clarify list."""
+        engine = self.engine
+        floor = engine.thresholds.clarify
+        found = [c for c in engine.candidates(text, limit) if c.score >= floor]
+        by_id = engine.knowledge.by_id
+        return [Turn(engine.entry_answer(by_id[c.id]), engine.knowledge) for c in found]
+
+    # Browsing -----------------------------------------------------------------------------
+
+    def topics(self) -> tuple[str, ...]:
+        """The categories, in the knowledge's order."""
+        return self.knowledge.categories
+
+    def topic(self, category: str) -> list[Entry]:
+        """The entries of one category (empty when it no longer exists)."""
+        return self.knowledge.in_category(category)
+
+    # Administration -----------------------------------------------------------------------
+
+    def stats(self, since: str | None) -> Stats | None:
+        """Volume, answer rates and feedback since an ISO time; None when nothing is logged.
+        Reads the whole period: channels that serve others meanwhile call it in a thread."""
+        if self.log is None:
+            return None
+        self.log.flush()  # the writes already queued count too
+        return stats(self.log.store, since)
+
+    def gaps(self, since: str | None, min_count: int = 1) -> list[Cluster] | None:
+        """Unanswered questions grouped, largest first; None when nothing is logged. Seconds of
+        work on a large log: channels that serve others meanwhile call it in a thread."""
+        if self.log is None:
+            return None
+        self.log.flush()
+        return cluster(gap_exchanges(self.log.store, since), self.engine, min_count)
+
+    def teach(self, question: str, entry_id: str) -> Taught:
+        """Add a phrasing to an entry's similar questions (raises `TeachRefused`); it serves once
+        the knowledge is reloaded."""
+        return teach(self.knowledge, question, entry_id)
+
+    def reload(self) -> list[Problem]:
+        """Re-read the knowledge; on any error keep serving the old one and return the errors.
+        A version whose files changed while they were read is not served either: it comes
+        back as one problem saying so (`CHANGED_WHILE_READING`), and is tried again later."""
+        try:
+            snapshot = snapshot_of(self.directory)
+            engine = build_engine(snapshot, self.cache)
+        except KnowledgeError as exc:
+            return exc.problems
+        except (KnowledgeDirMissing, OSError) as exc:
+            return [Problem(self.directory, 0, str(exc))]
+        if not snapshot.unchanged():
+            return [Problem(self.directory, 0, CHANGED_WHILE_READING)]
+        self.engine = engine
+        return []

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 
@@ -93,6 +95,20 @@ def parse_interval(value: str, name: str = "POLICYBOT_WATCH_INTERVAL") -> float:
     return number
 
 
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+def timezone(env: Mapping[str, str] = os.environ) -> ZoneInfo:
+    """POLICYBOT_TIMEZONE: the zone reports and the console show times in (the log stays UTC)."""
+    name = (env.get("POLICYBOT_TIMEZONE") or DEFAULT_TIMEZONE).strip()
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(
+            f"POLICYBOT_TIMEZONE “{name}” 不是时区名称，例如 Asia/Shanghai、Asia/Harbin"
+        ) from exc
+
+
 def cache_folder(value: str | None, db: Path) -> Path | None:
     """POLICYBOT_CACHE: a folder, "off", or by default `cache/` beside the exchange log."""
     if value and value.strip().lower() == "off":
@@ -110,3 +126,56 @@ def mask(secret: str) -> str:
     if len(secret) <= 8:
         return "***"
     return f"{secret[:4]}…{secret[-2:]}"
+
+
+WECHAT_API = "https://api.weixin.qq.com"
+
+
+@dataclass(frozen=True)
+class WeChatSettings:
+    """The 公众号 server configuration (docs/wechat.md): the console's token, and for safe mode
+    its EncodingAESKey with the AppID; the AppSecret only to set the custom menu."""
+
+    token: str = ""
+    appid: str = ""
+    aes_key: str = ""
+    secret: str = ""
+    api_base: str = WECHAT_API
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> WeChatSettings:
+        """Checked as far as set; the channel is on when `POLICYBOT_WECHAT_TOKEN` is set."""
+        token = env.get("POLICYBOT_WECHAT_TOKEN", "").strip()
+        if token and not re.fullmatch(r"[A-Za-z0-9]{3,32}", token):
+            raise ConfigError(
+                "POLICYBOT_WECHAT_TOKEN 要和公众号后台的“令牌(Token)”一致：3–32 位英文字母或数字"
+            )
+        settings = cls(
+            token=token,
+            appid=env.get("POLICYBOT_WECHAT_APPID", "").strip(),
+            aes_key=env.get("POLICYBOT_WECHAT_AES_KEY", "").strip(),
+            secret=env.get("POLICYBOT_WECHAT_APPSECRET", "").strip(),
+            api_base=env.get("POLICYBOT_WECHAT_API_BASE_URL", "").strip().rstrip("/") or WECHAT_API,
+        )
+        if settings.aes_key:
+            if not settings.appid:
+                raise ConfigError("安全模式要同时设置 POLICYBOT_WECHAT_APPID（公众号后台的 AppID）")
+            if not re.fullmatch(r"[A-Za-z0-9]{43}", settings.aes_key):
+                raise ConfigError(
+                    "POLICYBOT_WECHAT_AES_KEY 要和公众号后台的“消息加解密密钥(EncodingAESKey)”一致：43 位英文字母或数字"
+                )
+        return settings
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.token)
+
+    def masked(self) -> dict[str, str]:
+        """The effective configuration, safe to print or log."""
+        return {
+            "POLICYBOT_WECHAT_TOKEN": mask(self.token) if self.token else "(off)",
+            "POLICYBOT_WECHAT_APPID": self.appid or "(none)",
+            "POLICYBOT_WECHAT_AES_KEY": mask(self.aes_key) if self.aes_key else "(plaintext mode)",
+            "POLICYBOT_WECHAT_APPSECRET": mask(self.secret) if self.secret else "(none)",
+            "POLICYBOT_WECHAT_API_BASE_URL": self.api_base,
+        }

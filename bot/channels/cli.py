@@ -13,25 +13,30 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot import __version__
-from bot.app import Service
+from bot.app import Request, Service
 from bot.authoring.checks import deep_check
-from bot.authoring.importer import import_faq, print_progress
+from bot.authoring.importer import ColumnsError, import_faq, print_progress
 from bot.authoring.ingest import IngestError, ingest
 from bot.authoring.teach import TeachRefused, teach
 from bot.channels.render import as_text
-from bot.engine.cache import build_engine
-from bot.engine.core import CLARIFY, Engine
+from bot.conversation import Conversations
+from bot.engine.cache import EngineCache, build_engine
+from bot.engine.core import Engine
 from bot.engine.evaluation import calibrate, evaluate, load_cases
 from bot.knowledge.model import Knowledge, KnowledgeDirMissing, KnowledgeError, check, load
-from bot.log.gaps import cluster, gap_exchanges, since_to_iso, stats
+from bot.log.accounts import REVIEWER, ROLES, AccountError, Accounts
+from bot.log.gaps import cluster, gap_exchanges
 from bot.log.reports import FORMATS, gaps_csv, gaps_html, gaps_json, gaps_table, stats_table
-from bot.log.store import PICKED, ExchangeLog, SQLiteStore
+from bot.log.stats import stats
+from bot.log.store import ExchangeLog, SQLiteStore, since_to_iso
 from bot.ops import health
 from bot.ops import logsetup as logs
 from bot.ops.doctor import diagnose
-from bot.settings import cache_folder
+from bot.settings import ConfigError, cache_folder, timezone
+from bot.text.privacy import SaltError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+EXIT_CRASH = 1  # what Python exits with on an uncaught exception
 
 
 class CommandError(Exception):
@@ -46,9 +51,12 @@ def db_path(args: argparse.Namespace) -> Path:
     return Path(args.db or os.environ.get("POLICYBOT_DB") or "data/policybot.sqlite3")
 
 
-def open_log(args: argparse.Namespace) -> ExchangeLog:
+def open_log(args: argparse.Namespace, background: bool = False) -> ExchangeLog:
+    """The exchange log; `background` for the long-running bot (bot.log.store says why)."""
     try:
-        return ExchangeLog.open(db_path(args), os.environ.get("POLICYBOT_SALT"))
+        return ExchangeLog.open(db_path(args), os.environ.get("POLICYBOT_SALT"), background)
+    except SaltError as exc:
+        raise CommandError(str(exc)) from exc
     except (OSError, sqlite3.Error) as exc:
         raise CommandError(f"无法打开交流记录 {db_path(args)}: {exc}") from exc
 
@@ -71,21 +79,32 @@ def since(args: argparse.Namespace) -> str | None:
         raise CommandError(str(exc)) from exc
 
 
+def zone():
+    try:
+        return timezone()
+    except ConfigError as exc:
+        raise CommandError(str(exc)) from exc
+
+
 def load_knowledge(args: argparse.Namespace) -> Knowledge:
     return knowledge_or_exit(load, knowledge_dir(args))
 
 
 def build(args: argparse.Namespace) -> Engine:
     """The engine for answering: from the engine cache when the knowledge is large (bot.engine.cache)."""
-    folder = cache_folder(os.environ.get("POLICYBOT_CACHE"), db_path(args))
-    return knowledge_or_exit(lambda directory: build_engine(directory, folder), knowledge_dir(args))
+    cache = EngineCache.keyed_by_salt(
+        cache_folder(os.environ.get("POLICYBOT_CACHE"), db_path(args)),
+        db_path(args),
+        os.environ.get("POLICYBOT_SALT"),
+    )
+    return knowledge_or_exit(lambda directory: build_engine(directory, cache), knowledge_dir(args))
 
 
 def knowledge_or_exit(read, directory: Path):
     """`read(directory)`, with knowledge errors turned into one clear command error."""
     try:
         return read(directory)
-    except KnowledgeDirMissing as exc:
+    except (KnowledgeDirMissing, SaltError) as exc:
         raise CommandError(str(exc)) from exc
     except KnowledgeError as exc:
         details = "\n".join(map(str, exc.problems))
@@ -94,37 +113,31 @@ def knowledge_or_exit(read, directory: Path):
 
 def cmd_ask(args: argparse.Namespace) -> int:
     """Answer one question, or one per line of standard input with --jsonl."""
-    engine = build(args)
-    knowledge = engine.knowledge
-    log = open_log(args) if args.log else None
-    service = Service(knowledge_dir(args), engine, log)
-    user = getpass.getuser() if log else None
+    service = Service(knowledge_dir(args), build(args), open_log(args) if args.log else None)
+    user = getpass.getuser() if service.log else None
     if args.jsonl:
         for line in sys.stdin:
-            answer, _ = service.ask(line.rstrip("\r\n"), "ask", "cli", user)
-            print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
+            turn = service.ask(Request(line.rstrip("\r\n"), "ask", "cli", user))
+            print(json.dumps(turn.answer.to_dict(), ensure_ascii=False), flush=True)
         return EXIT_OK
     if args.question is None:
         raise CommandError('请给出问题，例如：policybot ask "复工复产去哪个窗口办理"')
-    answer, _ = service.ask(args.question, "ask", "cli", user)
+    turn = service.ask(Request(args.question, "ask", "cli", user))
     if args.json:
-        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps(turn.answer.to_dict(), ensure_ascii=False, indent=2))
     else:
-        print(as_text(answer, knowledge))
+        print(as_text(turn.answer, turn.knowledge))
     return EXIT_OK
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    """A conversation in the terminal; a number picks from a "您是想问" list."""
-    engine = build(args)
-    knowledge = engine.knowledge
-    service = Service(knowledge_dir(args), engine, None if args.no_log else open_log(args))
+    """A conversation in the terminal; a number picks from a "您是想问" list (bot.conversation)."""
+    service = Service(knowledge_dir(args), build(args), None if args.no_log else open_log(args))
+    conversation = Conversations(service)
     user = getpass.getuser()
     _enable_line_editing()
-    print(knowledge.texts.welcome.strip())
+    print(service.knowledge.texts.welcome.strip())
     print("（输入 q 或按 Ctrl-D 退出）")
-    choices: tuple = ()
-    exchange = None
     while True:
         try:
             line = input("\n问> ")
@@ -133,16 +146,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
             return EXIT_OK
         if line.strip().lower() in {"q", "quit", "exit", "退出"}:
             return EXIT_OK
-        picked = line.strip()
-        if picked.isdigit() and 1 <= int(picked) <= len(choices):
-            entry_id = choices[int(picked) - 1].id
-            if service.log is not None:
-                service.log.feedback(exchange, PICKED, entry_id, "chat", user)
-            answer = engine.entry_answer(knowledge.by_id[entry_id])
-        else:
-            answer, exchange = service.ask(line, "chat", "cli", user)
-        choices = answer.choices if answer.status == CLARIFY else ()
-        print(as_text(answer, knowledge))
+        turn = conversation.reply(Request(line, "chat", "cli", user))
+        print(as_text(turn.answer, turn.knowledge))
 
 
 def _enable_line_editing() -> None:
@@ -218,16 +223,17 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     store = open_store(args)
     start = since(args)
     found = cluster(gap_exchanges(store, start), engine, args.min_count)
+    local = zone()
     if args.format == "json":
         output: str | bytes = gaps_json(found)
     elif args.format == "csv":
-        output = gaps_csv(found)
+        output = gaps_csv(found, local)
     elif args.format == "html":
         title = f"{engine.knowledge.texts.name}：问答缺口报告"
         period = f"自 {start[:10]} 起" if start else "全部记录"
-        output = gaps_html(found, stats(store, start), title, period)
+        output = gaps_html(found, stats(store, start, zone=local), title, period, local)
     else:
-        output = gaps_table(found)
+        output = gaps_table(found, local)
     store.close()
     write_output(output, args.out)
     return EXIT_OK
@@ -236,7 +242,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
 def cmd_stats(args: argparse.Namespace) -> int:
     """Volume, answer rates, top entries, feedback and latency, per day."""
     store = open_store(args)
-    numbers = stats(store, since(args))
+    numbers = stats(store, since(args), zone=zone())
     store.close()
     if args.format == "json":
         write_output(json.dumps(numbers.to_dict(), ensure_ascii=False, indent=2), args.out)
@@ -287,6 +293,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise CommandError(f"文件不存在: {source}")
     try:
         report = import_faq(source, Path(args.into), print_progress)
+    except ColumnsError as exc:
+        print(f"policybot: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
     except (ValueError, OSError, KeyError) as exc:
         raise CommandError(f"无法导入 {source}: {exc}") from exc
     print(report.summary())
@@ -346,6 +355,43 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_admin(args: argparse.Namespace) -> int:
+    """Console accounts: add (or reset), list, remove. Passwords never come from arguments,
+    where they would stay in the shell history and in `ps` for everyone to read."""
+    if args.action != "list-users" and not args.name:
+        raise CommandError(f"请给出用户名：policybot admin {args.action} 名字")
+    try:
+        accounts = Accounts(db_path(args))
+    except (OSError, sqlite3.Error) as exc:
+        raise CommandError(f"无法打开数据库 {db_path(args)}: {exc}") from exc
+    try:
+        if args.action == "list-users":
+            for account in accounts.all():
+                print(f"{account.name}\t{account.role}\t{account.created[:19]}")
+        elif args.action == "remove-user":
+            if not accounts.remove(args.name):
+                raise CommandError(f"没有用户 “{args.name}”")
+            print(f"已删除用户 {args.name}")
+        else:
+            accounts.add(args.name, args.role, read_password(), replace=args.reset)
+            print(f"已{'重设' if args.reset else '添加'}用户 {args.name}（{ROLES[args.role]}）")
+    except AccountError as exc:
+        raise CommandError(str(exc)) from exc
+    finally:
+        accounts.close()
+    return EXIT_OK
+
+
+def read_password() -> str:
+    """Typed twice at a terminal (not echoed), or one line from standard input for scripts."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("密码：")
+    if getpass.getpass("再输入一次：") != first:
+        raise CommandError("两次输入的密码不一样")
+    return first
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the Telegram bot until SIGINT/SIGTERM: long polling, or a webhook server."""
     from bot.channels.telegram.app import run
@@ -356,13 +402,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         raise CommandError(str(exc)) from exc
     # Fail before connecting, with the errors listed.
-    engine = knowledge_or_exit(lambda d: build_engine(d, settings.cache), settings.knowledge)
+    cache = EngineCache.keyed_by_salt(
+        settings.cache, db_path(args), os.environ.get("POLICYBOT_SALT")
+    )
+    engine = knowledge_or_exit(lambda d: build_engine(d, cache), settings.knowledge)
     logs.configure(args.log_format, settings.token)
-    log = open_log(args)
+    log = open_log(args, background=True)
     try:
         run(
             settings,
-            Service(settings.knowledge, engine, log, settings.cache),
+            Service(settings.knowledge, engine, log, cache),
             webhook_url=args.webhook_url,
             listen=args.listen,
             port=args.port,
@@ -370,6 +419,23 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
     finally:
         log.close()
+    return EXIT_OK
+
+
+def cmd_wechat_menu(args: argparse.Namespace) -> int:
+    """Print the 公众号's custom menu built from the categories; `--set` also installs it."""
+    from bot.channels.wechat.menu import MenuError, build_menu, menu_json, set_menu
+    from bot.settings import ConfigError, WeChatSettings
+
+    menu = build_menu(load_knowledge(args))
+    print(menu_json(menu))
+    if not args.set:
+        return EXIT_OK
+    try:
+        set_menu(menu, WeChatSettings.from_env())
+    except (ConfigError, MenuError) as exc:
+        raise CommandError(str(exc)) from exc
+    print("已设置公众号自定义菜单（微信客户端可能要几分钟后才显示新菜单）。", file=sys.stderr)
     return EXIT_OK
 
 
@@ -459,6 +525,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="webhook 密钥（默认 $TELEGRAM_WEBHOOK_SECRET），Telegram 放在请求头里",
     )
 
+    menu = command("wechat-menu", cmd_wechat_menu, "输出（或用 --set 设置）公众号的自定义菜单")
+    menu.add_argument(
+        "--set",
+        action="store_true",
+        help="调用微信接口设置菜单（需要 POLICYBOT_WECHAT_APPID 和 POLICYBOT_WECHAT_APPSECRET）",
+    )
+
+    admin = command("admin", cmd_admin, "管理后台账号（密码从终端或标准输入读取）")
+    admin.add_argument("action", choices=("add-user", "list-users", "remove-user"))
+    admin.add_argument("name", nargs="?", help="用户名")
+    admin.add_argument("--role", choices=tuple(ROLES), default=REVIEWER, help="editor 或 reviewer")
+    admin.add_argument("--reset", action="store_true", help="用户已存在时重设角色和密码")
+
     command("doctor", cmd_doctor, "检查令牌、知识库和交流记录是否就绪")
     healthy = command("health", cmd_health, "检查运行中的机器人是否存活（容器 HEALTHCHECK 用）")
     healthy.add_argument("--max-age", type=float, default=health.MAX_AGE, metavar="SECONDS")
@@ -478,8 +557,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args)
     except CommandError as exc:
-        print(f"policybot: {exc}", file=sys.stderr)
+        if args.log_format == "json":
+            print(logs.fatal_line(f"policybot: {exc}"), file=sys.stderr)
+        else:
+            print(f"policybot: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except Exception as exc:
+        if args.log_format != "json":
+            raise  # a person reading a terminal gets the usual traceback
+        secret = os.environ.get("TELEGRAM_BOT_TOKEN", "")
+        print(logs.fatal_line(f"policybot: {exc!r}", exc, secret), file=sys.stderr)
+        return EXIT_CRASH
     except BrokenPipeError:  # `policybot ask --jsonl | head` closing early is not an error
         sys.stderr.close()
         return EXIT_OK

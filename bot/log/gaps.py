@@ -8,39 +8,17 @@ cluster, and each cluster names the existing entry it comes closest to, so a rev
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-import statistics
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, SMALLTALK, Engine
+from bot.engine.core import CLARIFY, FALLBACK, Engine
 from bot.engine.features import spoken
 from bot.log.store import HELPFUL, UNHELPFUL, Exchange, ExchangeStore
 
 SIMILAR = 60  # rapidfuzz points (0-100) at which two questions share a cluster
 EXAMPLES = 5
-
-
-def since_to_iso(text: str | None, today: dt.datetime | None = None) -> str | None:
-    """`7d`, `24h`, `30m`, `2w` ago, or an ISO date, as the log's timestamp format."""
-    if not text:
-        return None
-    now = today or dt.datetime.now(dt.UTC)
-    match = re.fullmatch(r"(\d+)\s*([mhdw])", text.strip())
-    if match:
-        unit = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[match.group(2)]
-        moment = now - dt.timedelta(**{unit: int(match.group(1))})
-        return moment.isoformat(timespec="milliseconds")
-    try:
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise ValueError(f"时间写法不对: {text!r}（例如 7d、24h、2w 或 2026-11-01）") from exc
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.isoformat(timespec="milliseconds")
 
 
 @dataclass
@@ -53,6 +31,7 @@ class Cluster:
     examples: list[str]
     nearest: dict
     statuses: dict = field(default_factory=dict)
+    questions: list[str] = field(default_factory=list)  # every distinct phrasing in the cluster
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -112,51 +91,5 @@ def _summarize(group: list[Exchange], engine: Engine) -> Cluster:
         examples=[text for text, _ in phrasings.most_common(EXAMPLES)],
         nearest={"id": nearest[0].id, "score": round(nearest[0].score, 3)} if nearest else {},
         statuses=dict(Counter(e.status for e in group)),
-    )
-
-
-@dataclass
-class Stats:
-    total: int
-    statuses: dict
-    top_entries: list[tuple[str, int]]
-    helpful: int
-    unhelpful: int
-    latency_p50: float
-    latency_p95: float
-    per_day: dict[str, dict]
-
-    def rate(self, status: str) -> float:
-        questions = self.total - self.statuses.get(SMALLTALK, 0)
-        return self.statuses.get(status, 0) / questions if questions else 0.0
-
-    def to_dict(self) -> dict:
-        return {
-            "total": self.total,
-            "statuses": self.statuses,
-            "rates": {s: round(self.rate(s), 4) for s in (ANSWERED, CLARIFY, FALLBACK)},
-            "top_entries": [{"id": i, "count": n} for i, n in self.top_entries],
-            "feedback": {"helpful": self.helpful, "unhelpful": self.unhelpful},
-            "latency_ms": {"p50": self.latency_p50, "p95": self.latency_p95},
-            "per_day": self.per_day,
-        }
-
-
-def stats(store: ExchangeStore, since: str | None = None, top: int = 10) -> Stats:
-    exchanges = list(store.exchanges(since))
-    votes = Counter(f.kind for f in store.feedback(since))
-    latencies = sorted(e.latency_ms for e in exchanges if e.latency_ms is not None)
-    per_day: dict[str, Counter] = defaultdict(Counter)
-    for exchange in exchanges:
-        per_day[exchange.at[:10]][exchange.status] += 1
-    entries = Counter(e.entry_id for e in exchanges if e.status == ANSWERED and e.entry_id)
-    return Stats(
-        total=len(exchanges),
-        statuses=dict(Counter(e.status for e in exchanges)),
-        top_entries=entries.most_common(top),
-        helpful=votes[HELPFUL],
-        unhelpful=votes[UNHELPFUL],
-        latency_p50=round(statistics.median(latencies), 3) if latencies else 0.0,
-        latency_p95=round(latencies[int(0.95 * (len(latencies) - 1))], 3) if latencies else 0.0,
-        per_day={day: dict(counts) for day, counts in sorted(per_day.items())},
+        questions=sorted(phrasings),
     )

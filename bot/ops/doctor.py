@@ -17,7 +17,14 @@ import httpx
 
 from bot.knowledge.model import KnowledgeDirMissing, check
 from bot.log.store import SQLiteStore
-from bot.settings import DEFAULT_BASE_URL, ConfigError, Settings, mask, parse_admins
+from bot.settings import (
+    DEFAULT_BASE_URL,
+    ConfigError,
+    Settings,
+    WeChatSettings,
+    mask,
+    parse_admins,
+)
 
 TIMEOUT = 10.0
 
@@ -60,17 +67,41 @@ def check_knowledge(directory: Path) -> Finding:
 
 
 def check_database(path: Path) -> Finding:
+    """Can the log be read whole and written? A read-only file opens and takes the write lock
+    without complaint, so a real write (rolled back) is the test; `quick_check` finds damaged
+    pages that opening does not."""
     try:
         store = SQLiteStore(path)
-        with store.db:
-            store.db.execute("CREATE TEMP TABLE IF NOT EXISTS doctor (x)")
-            store.db.execute("BEGIN IMMEDIATE")  # takes the write lock: proves writability
+    except (OSError, sqlite3.Error) as exc:
+        return Finding(False, "交流记录", f"{path} 无法打开：{exc}")
+    try:
+        damage = store.db.execute("PRAGMA quick_check").fetchone()[0]
+        if damage != "ok":
+            return Finding(False, "交流记录", f"{path} 已损坏：{damage}")
+        store.db.execute("BEGIN IMMEDIATE")
+        try:
+            store.db.execute("CREATE TABLE doctor_probe (x)")  # written to the file itself
+        finally:
             store.db.execute("ROLLBACK")
         version = store.schema_version
-        store.close()
-    except (OSError, sqlite3.Error) as exc:
+    except sqlite3.Error as exc:
         return Finding(False, "交流记录", f"{path} 不可写：{exc}")
+    finally:
+        store.close()
     return Finding(True, "交流记录", f"{path} 可写，schema 版本 {version}")
+
+
+def check_wechat(env: Mapping[str, str]) -> tuple[Finding | None, dict[str, str]]:
+    """The WeChat channel's settings, when it is configured (no network: WeChat's servers
+    call us, and the console's 提交 is the real test of the URL and token)."""
+    try:
+        wechat = WeChatSettings.from_env(env)
+    except ConfigError as exc:
+        return Finding(False, "微信公众号", str(exc)), {}
+    if not wechat.enabled:
+        return None, {}
+    mode = f"安全模式（AppID {wechat.appid}）" if wechat.aes_key else "明文模式"
+    return Finding(True, "微信公众号", f"/wechat 已配置，{mode}"), wechat.masked()
 
 
 def diagnose(
@@ -100,6 +131,9 @@ def diagnose(
     configuration["POLICYBOT_SALT"] = (
         mask(env["POLICYBOT_SALT"]) if env.get("POLICYBOT_SALT") else "(file beside the database)"
     )
+    finding, shown = check_wechat(env)
+    configuration.update(shown)
+    findings += [finding] if finding else []
     if token:
         findings = [Finding(f.ok, f.what, f.detail.replace(token, mask(token))) for f in findings]
     return configuration, findings

@@ -8,12 +8,16 @@ health` (the image's HEALTHCHECK) reads it. A file needs no extra port, route or
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import json
+import logging
 import os
 from pathlib import Path
 
 from bot.app import Service
+
+log = logging.getLogger(__name__)
 
 INTERVAL = 10.0
 MAX_AGE = 60.0
@@ -25,7 +29,7 @@ def health_file(db: Path) -> Path:
 
 def beat(path: Path, service: Service) -> None:
     """Write the heartbeat atomically: a reader never sees half a file."""
-    knowledge = service.engine.knowledge
+    knowledge = service.knowledge
     record = {
         "time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "pid": os.getpid(),
@@ -40,12 +44,26 @@ def beat(path: Path, service: Service) -> None:
 
 
 async def heartbeat(path: Path, service: Service, interval: float = INTERVAL) -> None:
+    """Beat every `interval` seconds until cancelled. A failed write (a full disk, a removed
+    folder) is logged once and retried at the next beat: the health check then sees a stale
+    file, and the beats resume, with a line saying so, when the write succeeds again."""
+    failing = False
     try:
         while True:
-            await asyncio.to_thread(beat, path, service)
+            try:
+                await asyncio.to_thread(beat, path, service)
+            except OSError as exc:
+                if not failing:
+                    log.error("heartbeat %s could not be written (%s); retrying", path, exc)
+                failing = True
+            else:
+                if failing:
+                    log.warning("heartbeat %s written again", path)
+                failing = False
             await asyncio.sleep(interval)
     finally:
-        path.unlink(missing_ok=True)  # stopped on purpose: not healthy any more
+        with contextlib.suppress(OSError):  # stopped on purpose: not healthy any more
+            path.unlink(missing_ok=True)
 
 
 def check(path: Path, max_age: float = MAX_AGE) -> tuple[bool, str]:

@@ -12,7 +12,7 @@ import pytest
 
 from bot.engine.evaluation import load_cases
 from bot.text.normalize import normalize
-from tests.conftest import KNOWLEDGE
+from tests.support.paths import KNOWLEDGE
 
 EVAL = KNOWLEDGE / "eval"
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
 from urllib.parse import urlparse
 
+import uvicorn
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -17,14 +19,19 @@ from telegram.ext import (
     Defaults,
     InlineQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.request import BaseRequest
 
 from bot.app import Service
 from bot.channels.telegram import handlers
+from bot.channels.telegram.intake import Poller
 from bot.channels.telegram.limits import UserLimiter
 from bot.channels.telegram.ordering import PerChatOrder
+from bot.channels.telegram.retries import RetryingLimiter
+from bot.channels.telegram.webhook import TelegramWebhook, new_secret
+from bot.conversation import Conversations
 from bot.ops.health import health_file, heartbeat
 from bot.ops.watch import Watcher
 from bot.settings import Settings
@@ -37,8 +44,6 @@ COMMANDS = [
     BotCommand("help", "使用说明"),
     BotCommand("about", "知识来源和日期"),
 ]
-# Flood control retries a 429 this many times (python-telegram-bot's default is none).
-SEND_RETRIES = 3
 NOT_TEXT = (
     filters.PHOTO
     | filters.VOICE
@@ -65,7 +70,7 @@ def build_application(
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.base_url)
-        .rate_limiter(AIORateLimiter(overall_max_rate=settings.send_rate, max_retries=SEND_RETRIES))
+        .rate_limiter(RetryingLimiter(overall_max_rate=settings.send_rate))
         .defaults(
             Defaults(
                 parse_mode=ParseMode.HTML,
@@ -73,14 +78,16 @@ def build_application(
             )
         )
         .concurrent_updates(PerChatOrder(settings.concurrency))
-        .post_init(startup)
-        .post_shutdown(cleanup)
+        .updater(None)  # updates come in through bot.channels.telegram.intake
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     app = builder.build()
     app.bot_data.update(
-        service=service, settings=settings, limiter=limiter or UserLimiter(settings.user_limit)
+        service=service,
+        conversations=Conversations(service),
+        settings=settings,
+        limiter=limiter or UserLimiter(settings.user_limit),
     )
     add_handlers(app)
     return app
@@ -89,7 +96,7 @@ def build_application(
 def add_handlers(app: Application) -> None:
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
-    app.add_handler(MessageHandler(filters.ALL, handlers.limit_users), group=-1)
+    app.add_handler(TypeHandler(Update, handlers.limit_users), group=-1)
     app.add_handler(CommandHandler("start", handlers.start))
     app.add_handler(CommandHandler("help", handlers.help_command))
     app.add_handler(CommandHandler("topics", handlers.topics))
@@ -134,6 +141,61 @@ def refused_notice(app: Application):
     return notify
 
 
+@contextlib.asynccontextmanager
+async def running(app: Application):
+    """The application started with its background tasks (command menu, heartbeat, knowledge
+    watcher), and stopped cleanly on the way out."""
+    async with app:
+        await app.start()
+        await startup(app)
+        try:
+            yield app
+        finally:
+            await cleanup(app)
+            await app.stop()
+
+
+async def serve(
+    app: Application,
+    stop: asyncio.Event,
+    webhook_url: str | None = None,
+    listen: str = "0.0.0.0",
+    port: int = 8443,
+    secret_token: str | None = None,
+) -> None:
+    """Take updates until `stop` is set: long polling, or a webhook server that only Telegram
+    can use (a secret is generated and registered when none is given)."""
+    async with running(app):
+        if not webhook_url:
+            log.info("long polling")
+            await app.bot.delete_webhook()  # polling and a registered webhook exclude each other
+            await Poller(app).run(stop)
+            return
+        if not secret_token:
+            secret_token = new_secret()
+            log.info("no TELEGRAM_WEBHOOK_SECRET given: a new secret was generated for this run")
+        path = urlparse(webhook_url).path or "/"
+        await app.bot.set_webhook(
+            webhook_url, secret_token=secret_token, allowed_updates=Update.ALL_TYPES
+        )
+        config = uvicorn.Config(
+            TelegramWebhook(app, secret_token, path),
+            host=listen,
+            port=port,
+            lifespan="off",
+            log_config=None,  # keep the bot's own logging (text or JSON lines)
+            access_log=False,
+        )
+        server = uvicorn.Server(config)
+        log.info("webhook mode on %s:%d", listen, port)
+        serving = asyncio.create_task(server.serve())
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        server.should_exit = True
+        stopping.cancel()
+        await serving
+
+
 def run(
     settings: Settings,
     service: Service,
@@ -142,21 +204,17 @@ def run(
     port: int = 8443,
     secret_token: str | None = None,
 ) -> None:
-    """Serve until SIGINT or SIGTERM, then stop cleanly (python-telegram-bot handles both)."""
-    app = build_application(settings, service)
-    knowledge = service.engine.knowledge
+    """Serve until SIGINT or SIGTERM, then stop cleanly."""
+    knowledge = service.knowledge
     log.info("knowledge %s: %d entries", knowledge.version, len(knowledge.entries))
-    if webhook_url:
-        log.info("webhook mode on %s:%d", listen, port)
-        app.run_webhook(
-            listen=listen,
-            port=port,
-            url_path=urlparse(webhook_url).path.lstrip("/"),
-            webhook_url=webhook_url,
-            secret_token=secret_token,
-            allowed_updates=Update.ALL_TYPES,
-        )
-    else:
-        log.info("long polling")
-        app.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=5)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        app = build_application(settings, service)
+        await serve(app, stop, webhook_url, listen, port, secret_token)
+
+    asyncio.run(main())
     log.info("stopped")

@@ -1,7 +1,9 @@
-"""Telegram handlers: each turns one kind of update into engine calls and replies.
+"""Telegram handlers: each turns one kind of update into calls on the application seam, and replies.
 
-They share the `Service` (engine, counters) and `Settings` through `context.bot_data`, and never
-build message text themselves: that is `bot.channels.telegram.replies`.
+They reach the core only through the application seam (`bot.app.Service`, shared with
+`Settings` through `context.bot_data`), render each answer with the knowledge version it came
+from (`Turn.knowledge`), and never build message text themselves: that is
+`bot.channels.telegram.replies`.
 """
 
 from __future__ import annotations
@@ -23,17 +25,17 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot.app import Service
+from bot.app import Request, Service
+from bot.channels.render import find_category
 from bot.channels.telegram import replies
 from bot.channels.telegram.limits import NOTIFY, OK, UserLimiter
-from bot.log.gaps import cluster, gap_exchanges, since_to_iso
-from bot.log.gaps import stats as gap_stats
-from bot.log.store import HELPFUL, PICKED, UNHELPFUL
+from bot.conversation import Conversations
+from bot.log.store import since_to_iso
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-TYPE_PLEASE = "我只能读懂文字消息，请直接输入您的问题，例如“复工复产去哪个窗口办理”。"
+TYPE_PLEASE = "我只能读懂文字消息。"  # followed by the knowledge's own "ask me like this" text
 SLOW_DOWN = "您发消息太快了，请稍等一分钟再问。"
 APOLOGY = "抱歉，处理您的消息时出了点问题，请稍后再试；急事请拨打 12345 政务服务热线。"
 UNKNOWN_COMMAND = "没有这个命令。输入 /help 查看用法，或直接输入您的问题。"
@@ -48,13 +50,28 @@ def service_of(context: ContextTypes.DEFAULT_TYPE) -> Service:
     return context.bot_data["service"]
 
 
+def conversations_of(context: ContextTypes.DEFAULT_TYPE) -> Conversations:
+    """The open "您是想问" lists, so that a typed "2" picks as a tap would."""
+    return context.bot_data["conversations"]
+
+
 def settings_of(context: ContextTypes.DEFAULT_TYPE) -> Settings:
     return context.bot_data["settings"]
 
 
 def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    user = update.effective_user
-    return user is not None and user.id in settings_of(context).admins
+    """An admin, in a private chat with the bot: admin output never goes into a group, nor
+    into any chat other than the admin's own (a forged update naming another chat)."""
+    user, chat = update.effective_user, update.effective_chat
+    return user is not None and chat is not None and admin_chat(user.id, chat, context)
+
+
+def admin_chat(user_id: int, chat, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    return (
+        user_id in settings_of(context).admins
+        and chat.type == ChatType.PRIVATE
+        and chat.id == user_id
+    )
 
 
 async def send(message: Message, reply: replies.Reply) -> None:
@@ -81,16 +98,20 @@ async def show(message: Message, reply: replies.Reply) -> None:
 
 
 async def limit_users(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Runs before every other handler: over the limit, one notice, then silence."""
+    """Runs before every other handler, for every kind of update (messages, button taps,
+    inline queries): over the limit, one notice, then silence."""
     user = update.effective_user
-    if user is None or (update.message is None and update.edited_message is None):
+    if user is None:
         return
     limiter: UserLimiter = context.bot_data["limiter"]
     verdict = limiter.check(user.id)
     if verdict == OK:
         return
-    if verdict == NOTIFY and update.effective_message:
-        await update.effective_message.reply_text(SLOW_DOWN)
+    if verdict == NOTIFY:
+        if update.callback_query is not None:
+            await update.callback_query.answer(SLOW_DOWN)
+        elif update.effective_message is not None and update.inline_query is None:
+            await update.effective_message.reply_text(SLOW_DOWN)
     raise ApplicationHandlerStop
 
 
@@ -123,15 +144,15 @@ async def group_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def reply_to_question(
     message: Message, text: str, context: ContextTypes.DEFAULT_TYPE
 ) -> None:
-    service = service_of(context)
     user = message.from_user.id if message.from_user else None
-    answer, exchange = service.ask(text, CHANNEL, message.chat.type, user)
-    await send(message, replies.answer_reply(answer, service.engine.knowledge, exchange))
+    turn = conversations_of(context).reply(Request(text, CHANNEL, message.chat.type, user))
+    await send(message, replies.answer_reply(turn.answer, turn.knowledge, turn.exchange))
 
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Photos, voice, stickers, files, locations: we can only read text."""
-    await update.effective_message.reply_text(TYPE_PLEASE)
+    empty = service_of(context).knowledge.texts.empty.strip()
+    await update.effective_message.reply_text(escape(TYPE_PLEASE + empty))
 
 
 # Commands ---------------------------------------------------------------------------------
@@ -139,31 +160,27 @@ async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Welcome and the category menu; `/start <entry id>` (a shared deep link) opens that answer."""
-    engine = service_of(context).engine
-    knowledge = engine.knowledge
-    entry = knowledge.by_id.get(context.args[0]) if context.args else None
-    if entry is not None:
-        await send(
-            update.effective_message, replies.answer_reply(engine.entry_answer(entry), knowledge)
-        )
+    service = service_of(context)
+    turn = service.entry(context.args[0]) if context.args else None
+    if turn is not None:
+        await send(update.effective_message, replies.answer_reply(turn.answer, turn.knowledge))
         return
+    knowledge = service.knowledge
     await update.effective_message.reply_text(escape(knowledge.texts.welcome.strip()))
     await send(update.effective_message, replies.topics_reply(knowledge))
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    knowledge = service_of(context).engine.knowledge
+    knowledge = service_of(context).knowledge
     await update.effective_message.reply_text(escape(knowledge.texts.help.strip()))
 
 
 async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await send(update.effective_message, replies.topics_reply(service_of(context).engine.knowledge))
+    await send(update.effective_message, replies.topics_reply(service_of(context).knowledge))
 
 
 async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await update.effective_message.reply_text(
-        replies.about_html(service_of(context).engine.knowledge)
-    )
+    await update.effective_message.reply_text(replies.about_html(service_of(context).knowledge))
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -179,7 +196,7 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     service = service_of(context)
     problems = await asyncio.to_thread(service.reload)
-    knowledge = service.engine.knowledge
+    knowledge = service.knowledge
     if problems:
         await send(
             update.effective_message, replies.Reply(replies.split(refused_text(service, problems)))
@@ -193,7 +210,7 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 def refused_text(service: Service, problems: list) -> str:
     listed = "\n".join(escape(str(p)) for p in problems[:20])
     more = f"\n……另有 {len(problems) - 20} 个问题" if len(problems) > 20 else ""
-    version = service.engine.knowledge.version
+    version = service.knowledge.version
     return f"知识库有错误，继续使用旧版本 <code>{version}</code>：\n{listed}{more}"
 
 
@@ -213,18 +230,18 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await unknown_command(update, context)
         return
     service = service_of(context)
-    knowledge = service.engine.knowledge
+    knowledge = service.knowledge
     hours, rest = divmod(int(service.uptime), 3600)
     lines = [
         f"知识库：{len(knowledge.entries)} 个问答，版本 <code>{knowledge.version}</code>",
         f"运行时间：{hours} 小时 {rest // 60} 分",
     ]
-    if service.log is None:
-        lines.append("交流记录未开启。")
     for label, since in (("本次启动以来", service.started_at), ("最近 7 天", since_to_iso("7d"))):
-        if service.log is None:
+        # Admin reports read the whole log: seconds of work that must not stall other chats.
+        numbers = await asyncio.to_thread(service.stats, since)
+        if numbers is None:
+            lines.append("交流记录未开启。")
             break
-        numbers = gap_stats(service.log.store, since)
         lines += [
             "",
             f"<b>{label}</b>：{numbers.total} 条消息",
@@ -242,11 +259,11 @@ async def gaps(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not is_admin(update, context):
         await unknown_command(update, context)
         return
-    service = service_of(context)
-    if service.log is None:
+    found = await asyncio.to_thread(service_of(context).gaps, since_to_iso("7d"))
+    if found is None:
         await update.effective_message.reply_text("交流记录未开启。")
         return
-    found = cluster(gap_exchanges(service.log.store, since_to_iso("7d")), service.engine)[:10]
+    found = found[:10]
     reports = context.bot_data.setdefault("gap_reports", {})
     report = secrets.token_hex(3)
     reports[report] = found
@@ -286,44 +303,37 @@ class Tap:
 
 
 async def _show_entry(tap: Tap) -> str | None:
-    engine = tap.service.engine
-    entry = engine.knowledge.by_id.get(tap.data)
-    if entry is None:
+    turn = tap.service.entry(tap.data)
+    if turn is None:
         return STALE
-    await send(tap.message, replies.answer_reply(engine.entry_answer(entry), engine.knowledge))
+    await send(tap.message, replies.answer_reply(turn.answer, turn.knowledge))
     return None
 
 
 async def _pick(tap: Tap) -> str | None:
     exchange, _, entry_id = tap.data.partition(":")
-    engine = tap.service.engine
-    entry = engine.knowledge.by_id.get(entry_id)
-    if entry is None:
+    turn = tap.service.pick(exchange, entry_id, CHANNEL, tap.user_id)
+    if turn is None:
         return STALE
-    if tap.service.log is not None:
-        tap.service.log.feedback(exchange, PICKED, entry_id, CHANNEL, tap.user_id)
-    await show(
-        tap.message, replies.answer_reply(engine.entry_answer(entry), engine.knowledge, exchange)
-    )
+    await show(tap.message, replies.answer_reply(turn.answer, turn.knowledge, turn.exchange))
     return None
 
 
 async def _browse(tap: Tap) -> str | None:
-    engine = tap.service.engine
-    entry = engine.knowledge.by_id.get(tap.data)
-    if entry is None:
+    turn = tap.service.entry(tap.data)
+    if turn is None or turn.answer.entry is None:
         return STALE
-    answer = engine.entry_answer(entry)
-    await show(tap.message, replies.answer_reply(answer, engine.knowledge, back=entry.category))
+    back = turn.answer.entry.category
+    await show(tap.message, replies.answer_reply(turn.answer, turn.knowledge, back=back))
     return None
 
 
 async def _topic(tap: Tap) -> str | None:
-    knowledge = tap.service.engine.knowledge
+    knowledge = tap.service.knowledge
     if not tap.data:
         await show(tap.message, replies.topics_reply(knowledge))
         return None
-    category = replies.find_category(knowledge, tap.data)
+    category = find_category(knowledge, tap.data)
     if category is None:
         await show(tap.message, replies.topics_reply(knowledge))
         return STALE
@@ -336,10 +346,8 @@ async def _feedback(tap: Tap) -> str | None:
     exchange, _, entry_id = rest.partition(":")
     if vote not in ("+", "-") or not entry_id:
         return STALE
-    if tap.service.log is not None:
-        kind = HELPFUL if vote == "+" else UNHELPFUL
-        entry = None if entry_id == replies.PASSAGE else entry_id
-        tap.service.log.feedback(exchange, kind, entry, CHANNEL, tap.user_id)
+    entry = None if entry_id == replies.PASSAGE else entry_id
+    tap.service.vote(exchange or None, entry, vote == "+", CHANNEL, tap.user_id)
     markup = tap.message.reply_markup
     if markup is not None:  # drop the 👍/👎 row: one vote per answer
         kept = [
@@ -352,6 +360,8 @@ async def _feedback(tap: Tap) -> str | None:
 
 
 async def _gap(tap: Tap) -> str | None:
+    if not admin_chat(tap.user_id, tap.message.chat, tap.context):
+        return STALE
     report, _, number = tap.data.partition(":")
     found = tap.context.bot_data.get("gap_reports", {}).get(report)
     if not found or not number.isdigit() or int(number) >= len(found):
@@ -376,20 +386,18 @@ _BUTTONS = {
 async def inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`@bot 关键词` in any chat: up to 10 matching answers to send there."""
     query = update.inline_query
-    engine = service_of(context).engine
-    knowledge = engine.knowledge
+    service = service_of(context)
     text = query.query.strip()
     if text:
-        floor = engine.thresholds.clarify
-        ids = [c.id for c in engine.candidates(text, INLINE_RESULTS) if c.score >= floor]
+        turns = service.search(text, INLINE_RESULTS)
     else:  # an empty query: the first question of each category, to show what is there
-        ids = [knowledge.in_category(category)[0].id for category in knowledge.categories]
+        firsts = (service.topic(category)[0].id for category in service.topics())
+        turns = [turn for turn in map(service.entry, firsts) if turn is not None]
     results = []
-    for entry_id in ids[:INLINE_RESULTS]:
-        answer = engine.entry_answer(knowledge.by_id[entry_id])
+    for answer in (turn.answer for turn in turns[:INLINE_RESULTS]):
         results.append(
             InlineQueryResultArticle(
-                id=entry_id,
+                id=answer.entry_id,
                 title=answer.entry.question,
                 description=answer.answer[:80],
                 input_message_content=InputTextMessageContent(replies.inline_text(answer)),

@@ -4,6 +4,12 @@ python-telegram-bot either handles one update at a time, or several with no rega
 chat they belong to: then two quick messages from one person can be answered in reverse order.
 This processor gives the throughput of the second (while one reply travels to Telegram, the
 next chat's question is being matched) and the order of the first, per chat.
+
+python-telegram-bot takes its own semaphore before calling `do_process_update`, so a slot held
+there while waiting for a busy chat would let one chat's burst stall every other chat. Its
+semaphore is therefore sized as a bound on the backlog only (`backlog`), and the work slots
+(`workers`) are our own, taken after the chat's turn has come (grammY's `sequentialize` does
+the same).
 """
 
 from __future__ import annotations
@@ -15,24 +21,31 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+BACKLOG_PER_WORKER = 64  # updates accepted (waiting or working) per work slot
+
 
 class PerChatOrder(BaseUpdateProcessor):
-    """Up to `max_concurrent_updates` updates at once, never two of the same chat."""
+    """Up to `workers` updates handled at once, never two of the same chat; a chat waiting
+    for its turn holds no work slot."""
 
-    def __init__(self, max_concurrent_updates: int) -> None:
-        super().__init__(max_concurrent_updates)
+    def __init__(self, workers: int, backlog: int | None = None) -> None:
+        super().__init__(backlog or workers * BACKLOG_PER_WORKER)
+        self.workers = asyncio.Semaphore(workers)
         # Per chat with updates in progress: its lock and how many updates hold or await it.
         self.chats: dict[int, tuple[asyncio.Lock, list[int]]] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is None:  # inline queries and the like belong to no chat
-            await coroutine
+            async with self.workers:
+                await coroutine
             return
         lock, users = self.chats.setdefault(chat.id, (asyncio.Lock(), [0]))
         users[0] += 1
         try:
-            async with lock:  # asyncio locks are fair: waiters go in arrival order
+            # The chat's turn first (asyncio locks are fair: waiters go in arrival order),
+            # then a work slot.
+            async with lock, self.workers:
                 await coroutine
         finally:
             users[0] -= 1

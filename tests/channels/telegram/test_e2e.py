@@ -18,6 +18,7 @@ from bot.settings import Settings
 from tests.support import updates
 from tests.support.botapi import TOKEN, StandIn
 from tests.support.paths import KNOWLEDGE, ROOT
+from tests.support.telegram import polling as taking_updates
 
 
 @pytest.fixture
@@ -28,24 +29,22 @@ def standin():
 
 @pytest.fixture
 def service(engine, tmp_path):
-    log = ExchangeLog.open(tmp_path / "log.sqlite3", salt="e2e")
+    log = ExchangeLog.open(tmp_path / "log.sqlite3", salt="e2e", background=True)  # as `run`
     yield Service(KNOWLEDGE, engine, log)
     log.close()
 
 
 @pytest.fixture
-async def polling(standin, service):
+async def polling(standin, service, tmp_path):
     """The application polling the stand-in, as `policybot run` does, until the test ends."""
     settings = Settings(
-        token=TOKEN, base_url=standin.base_url, admins=frozenset({updates.ADMIN_ID})
+        token=TOKEN,
+        base_url=standin.base_url,
+        admins=frozenset({updates.ADMIN_ID}),
+        db=tmp_path / "log.sqlite3",
     )
-    app = build_application(settings, service)
-    async with app:
-        await app.start()
-        await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    async with taking_updates(build_application(settings, service)):
         yield standin.api
-        await app.updater.stop()
-        await app.stop()
 
 
 async def wait_sent(
@@ -105,6 +104,7 @@ async def test_a_conversation_through_every_kind_of_update(polling, service):
     assert len(api.sent()) == 6  # nothing answered twice, the unaddressed group message not at all
 
     # Every question reached the exchange log, pseudonymously, and so did the feedback.
+    service.log.flush()
     logged = list(service.log.store.exchanges())
     assert [e.question for e in logged] == ["复工复产去哪个窗口办理", "信用修复", "绿色通到"]
     assert {e.channel for e in logged} == {"telegram"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from dataclasses import replace
 
 import pytest
 from telegram import Update
@@ -90,6 +91,39 @@ async def test_clarify_offers_buttons_and_a_tap_turns_the_list_into_the_answer(
     edited = only(calls, "editMessageText")
     assert "复工复产专窗" in edited["text"]
     assert only(calls, "answerCallbackQuery")["callback_query_id"].startswith("cb")
+    await bot.app.shutdown()
+
+
+async def test_a_typed_number_picks_from_the_list_as_a_tap_would(knowledge, exchange_log):
+    strict = Engine(knowledge, Thresholds(answer=0.99, margin=0.5, clarify=0.3))
+    bot = Bot(Service(KNOWLEDGE, strict, exchange_log))
+    await bot.app.initialize()
+    await bot.send(updates.private_text("复工复产去哪个窗口办理"))
+    sent = only(await bot.send(updates.private_text("1")), "sendMessage")
+    assert "复工复产专窗" in sent["text"]
+    assert [f.kind for f in exchange_log.store.feedback()] == ["picked"]
+    await bot.app.shutdown()
+
+
+async def test_a_reply_is_rendered_with_the_knowledge_its_answer_came_from(
+    knowledge, exchange_log, monkeypatch
+):
+    """A reload landing between the answer and the reply must not mix two versions."""
+    strict = Engine(knowledge, Thresholds(answer=0.99, margin=0.5, clarify=0.3))
+    service = Service(KNOWLEDGE, strict, exchange_log)
+    bot = Bot(service)
+    await bot.app.initialize()
+    newer = Engine(replace(knowledge, texts=replace(knowledge.texts, clarify="新版本：")))
+    ask = service.ask
+
+    def ask_then_reload(request):
+        turn = ask(request)
+        service.engine = newer
+        return turn
+
+    monkeypatch.setattr(service, "ask", ask_then_reload)
+    sent = only(await bot.send(updates.private_text("复工复产去哪个窗口办理")), "sendMessage")
+    assert sent["text"] == "您是想问："
     await bot.app.shutdown()
 
 
@@ -186,7 +220,8 @@ async def test_inline_mode_returns_up_to_ten_answers(bot):
 @pytest.mark.parametrize("update", [updates.photo, updates.sticker, updates.location])
 async def test_non_text_gets_one_short_hint(bot, update):
     sent = only(await bot.send(update()), "sendMessage")
-    assert sent["text"] == handlers.TYPE_PLEASE
+    # The example comes from the knowledge (bot.yaml's `empty`), not from the channel's code.
+    assert sent["text"] == handlers.TYPE_PLEASE + bot.service.knowledge.texts.empty.strip()
 
 
 async def test_edited_messages_are_answered_as_new_questions(bot):

@@ -1,0 +1,104 @@
+"""What a chat channel remembers between one person's messages: the list it last offered.
+
+When the service answers with a "您是想问" list, the next message may be a reply to that list rather
+than a new question: "2" picks the second choice, "是"/"对" accepts a one-choice confirm, and
+"0", "都不是" or "不是" says none of them fits. The terminal chat, Telegram (for typed replies;
+its buttons call `Service.pick` directly) and channels without buttons all resolve these here, the
+same way, so no channel grows its own copy of the rules.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from bot.app import Request, Service, Turn
+from bot.engine.core import CLARIFY, FALLBACK, Answer, Candidate
+from bot.text.privacy import nfkc
+
+YES = frozenset({"是", "是的", "对", "对的", "嗯", "好", "好的", "y", "yes", "ok"})
+NONE = frozenset({"0", "都不是", "不是", "都不对", "不对", "没有", "n", "no"})
+REMEMBERED = 10_000  # conversations with an open list kept at most (least recent forgotten)
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A clarify list waiting for a reply, and the exchange it was logged as."""
+
+    choices: tuple[Candidate, ...]
+    exchange: str | None
+    question: str
+    at: float = field(default=0.0, compare=False)  # when it was offered (the clock's time)
+
+
+class Conversations:
+    """Routes each message to `Service.ask`, or, when it answers the open list, to `Service.pick`."""
+
+    def __init__(
+        self,
+        service: Service,
+        remembered: int = REMEMBERED,
+        ttl: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.service = service
+        self.remembered = remembered
+        # Seconds a list stays open; None: until the next message. Channels whose users come
+        # back hours later (WeChat) set one, so a stray "1" is not taken for an old pick.
+        self.ttl, self.clock = ttl, clock
+        self.offers: OrderedDict[tuple, Offer] = OrderedDict()
+
+    def offered(self, request: Request) -> bool:
+        """Whether a list is open for the sender, so a channel can tell a bare number that picks
+        from it from one that arrives too late."""
+        offer = self.offers.get((request.channel, request.chat, request.user))
+        return offer is not None and not self._expired(offer)
+
+    def _expired(self, offer: Offer) -> bool:
+        return self.ttl is not None and self.clock() - offer.at > self.ttl
+
+    def reply(self, request: Request) -> Turn:
+        """The turn for one message, remembering any list it offers for the next message."""
+        key = (request.channel, request.chat, request.user)
+        offer = self.offers.pop(key, None)
+        if offer is not None and self._expired(offer):
+            offer = None
+        turn = self._resolve(offer, request) if offer is not None else None
+        if turn is None:
+            turn = self.service.ask(request)
+        if turn.answer.status == CLARIFY and turn.answer.choices:
+            answer = turn.answer
+            offer = Offer(answer.choices, turn.exchange, answer.question, self.clock())
+            self.offers[key] = offer
+            while len(self.offers) > self.remembered:
+                self.offers.popitem(last=False)
+        return turn
+
+    def _resolve(self, offer: Offer, request: Request) -> Turn | None:
+        """The pick a message makes from the offer, or None when it is a new question."""
+        text = nfkc(request.text).strip().lower()  # "１" from a Chinese input method is 1
+        choice = pick_of(text, offer.choices)
+        if choice is not None:
+            return self.service.pick(offer.exchange, choice.id, request.channel, request.user)
+        if text in NONE:
+            return self._none_fits(offer, request)
+        return None
+
+    def _none_fits(self, offer: Offer, request: Request) -> Turn:
+        """None of the choices fits: the honest fallback, and the list recorded as unhelpful so
+        the gap report counts it."""
+        self.service.vote(offer.exchange, None, False, request.channel, request.user)
+        knowledge = self.service.knowledge
+        answer = Answer(offer.question, FALLBACK, knowledge.texts.fallback)
+        return Turn(replace(answer, candidates=offer.choices), knowledge, offer.exchange)
+
+
+def pick_of(text: str, choices: tuple[Candidate, ...]) -> Candidate | None:
+    """The choice a reply names: its number, or a yes to a single choice."""
+    if text.isdigit() and 1 <= int(text) <= len(choices):
+        return choices[int(text) - 1]
+    if len(choices) == 1 and text in YES:
+        return choices[0]
+    return None

@@ -1,0 +1,41 @@
+"""`policybot admin`: accounts from the command line, passwords never from arguments."""
+
+from __future__ import annotations
+
+import io
+
+from bot.channels.cli import main
+from bot.log.accounts import Accounts
+
+
+def run(monkeypatch, capsys, db, *argv, stdin=""):
+    monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    code = main(["--db", str(db), "admin", *argv])
+    return code, capsys.readouterr()
+
+
+def test_add_user_reads_the_password_from_stdin(tmp_path, monkeypatch, capsys):
+    db = tmp_path / "log.sqlite3"
+    code, out = run(
+        monkeypatch, capsys, db, "add-user", "wang", "--role", "editor", stdin="a long password\n"
+    )
+    assert code == 0 and "wang" in out.out
+    assert Accounts(db).verify("wang", "a long password").role == "editor"
+    code, out = run(monkeypatch, capsys, db, "list-users")
+    assert out.out.startswith("wang\teditor\t")
+
+
+def test_add_user_refusals(tmp_path, monkeypatch, capsys):
+    db = tmp_path / "log.sqlite3"
+    assert run(monkeypatch, capsys, db, "add-user", "li", stdin="short\n")[0] == 2
+    code, out = run(monkeypatch, capsys, db, "add-user", stdin="a long password\n")
+    assert code == 2 and "用户名" in out.err
+    run(monkeypatch, capsys, db, "add-user", "li", stdin="a long password\n")
+    code, out = run(monkeypatch, capsys, db, "add-user", "li", stdin="another password\n")
+    assert code == 2 and "--reset" in out.err
+    assert (
+        run(monkeypatch, capsys, db, "add-user", "li", "--reset", stdin="another password\n")[0]
+        == 0
+    )
+    assert run(monkeypatch, capsys, db, "remove-user", "li")[0] == 0
+    assert run(monkeypatch, capsys, db, "remove-user", "li")[0] == 2

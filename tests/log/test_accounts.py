@@ -1,0 +1,75 @@
+"""Console accounts: hashed passwords, roles, and checks that cost the same for unknown names."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from argon2 import PasswordHasher
+
+from bot.log.accounts import EDITOR, REVIEWER, AccountError, Accounts
+from bot.log.changes import Changes
+from bot.log.triage import DONE, IGNORED, NEW, Triage
+
+CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+def test_an_account_is_stored_hashed_and_checked(tmp_path):
+    accounts = Accounts(tmp_path / "log.sqlite3", CHEAP)
+    accounts.add("wang", EDITOR, "correct horse battery")
+    stored = (
+        sqlite3.connect(tmp_path / "log.sqlite3")
+        .execute("SELECT password_hash FROM accounts")
+        .fetchone()[0]
+    )
+    assert stored.startswith("$argon2id$") and "correct horse" not in stored
+    assert accounts.verify("wang", "correct horse battery").role == EDITOR
+    assert accounts.verify("wang", "wrong password!!") is None
+    assert accounts.verify("nobody", "correct horse battery") is None
+
+
+@pytest.mark.parametrize(
+    "name, role, password, reason",
+    [
+        ("li", "admin", "long enough pw", "角色"),
+        ("li", REVIEWER, "short", "至少"),
+        ("", REVIEWER, "long enough pw", "用户名"),
+        (" li", REVIEWER, "long enough pw", "用户名"),
+    ],
+)
+def test_bad_accounts_are_refused(tmp_path, name, role, password, reason):
+    with pytest.raises(AccountError, match=reason):
+        Accounts(tmp_path / "log.sqlite3", CHEAP).add(name, role, password)
+
+
+def test_an_existing_name_needs_reset(tmp_path):
+    accounts = Accounts(tmp_path / "log.sqlite3", CHEAP)
+    accounts.add("li", REVIEWER, "first password")
+    with pytest.raises(AccountError, match="已经存在"):
+        accounts.add("li", EDITOR, "second password")
+    accounts.add("li", EDITOR, "second password", replace=True)
+    assert accounts.verify("li", "first password") is None
+    assert accounts.verify("li", "second password").role == EDITOR
+    assert [a.name for a in accounts.all()] == ["li"]
+
+
+def test_triage_is_kept_per_question_and_new_forgets_it(tmp_path):
+    triage = Triage(tmp_path / "log.sqlite3")
+    assert triage.state_of(["抚远天气怎么样"])[0] == NEW
+    triage.set(["抚远天气怎么样", "今天天气"], IGNORED, "wang")
+    # a later cluster holding one of those questions and a new one is still ignored
+    state, by, _ = triage.state_of(["明天天气如何", "今天天气"])
+    assert (state, by) == (IGNORED, "wang")
+    triage.set(["今天天气"], DONE, "li")
+    assert triage.state_of(["今天天气", "抚远天气怎么样"])[0] == DONE
+    triage.set(["今天天气", "抚远天气怎么样"], NEW, "li")
+    assert triage.state_of(["今天天气"])[0] == NEW
+
+
+def test_changes_keep_both_versions_newest_first(tmp_path):
+    changes = Changes(tmp_path / "log.sqlite3")
+    first = changes.record("wang", "a", "created", "faq/x.yaml", None, {"answer": "一"})
+    second = changes.record("li", "a", "edited", "faq/x.yaml", {"answer": "一"}, {"answer": "二"})
+    assert [c.id for c in changes.of_entry("a")] == [second, first]
+    assert changes.get(second).before == {"answer": "一"} and changes.get(second).by == "li"
+    assert changes.get(first).before is None

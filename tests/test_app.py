@@ -1,0 +1,76 @@
+"""The application seam every channel calls: answers carry their knowledge version, picks and
+votes are recorded against their exchange, and the admin views need a log."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.app import Request, Service
+from bot.engine.core import ANSWERED
+from bot.log.store import HELPFUL, PICKED, UNHELPFUL, ExchangeLog, since_to_iso
+from tests.support.edits import edit
+from tests.support.paths import KNOWLEDGE
+
+QUESTION = "复工复产去哪个窗口办理"
+
+
+@pytest.fixture
+def logged(engine, tmp_path):
+    log = ExchangeLog.open(tmp_path / "log.sqlite3", salt="test-salt")
+    yield Service(KNOWLEDGE, engine, log)
+    log.close()
+
+
+def test_ask_answers_logs_and_names_the_knowledge_it_used(logged):
+    turn = logged.ask(Request(QUESTION, "web", "private", "session-1"))
+    assert turn.answer.status == ANSWERED and turn.answer.entry_id == "fugong-zhuanchuang"
+    assert turn.knowledge is logged.knowledge
+    (stored,) = logged.log.store.exchanges()
+    assert (stored.id, stored.channel, stored.chat_type) == (turn.exchange, "web", "private")
+    assert stored.user_key and "session-1" not in stored.user_key
+
+
+def test_without_a_log_nothing_is_recorded_and_admin_views_say_so(engine):
+    service = Service(KNOWLEDGE, engine)
+    assert service.ask(Request(QUESTION, "ask")).exchange is None
+    assert service.stats(None) is None and service.gaps(None) is None
+
+
+def test_picks_and_votes_are_recorded_against_their_exchange(logged):
+    turn = logged.ask(Request(QUESTION, "telegram", "private", 7))
+    picked = logged.pick(turn.exchange, "fugong-zhuanchuang", "telegram", 7)
+    assert picked is not None and picked.exchange == turn.exchange
+    logged.vote(turn.exchange, "fugong-zhuanchuang", True, "telegram", 7)
+    logged.vote(turn.exchange, None, False, "telegram", 7)
+    kinds = [(f.exchange_id, f.kind, f.entry_id) for f in logged.log.store.feedback()]
+    assert kinds == [
+        (turn.exchange, PICKED, "fugong-zhuanchuang"),
+        (turn.exchange, HELPFUL, "fugong-zhuanchuang"),
+        (turn.exchange, UNHELPFUL, None),
+    ]
+    numbers = logged.stats(since_to_iso("1d"))
+    assert (numbers.total, numbers.helpful, numbers.unhelpful) == (1, 1, 1)
+
+
+def test_entries_that_no_longer_exist_are_none(logged):
+    assert logged.entry("no-such-entry") is None
+    assert logged.pick("abc", "no-such-entry", "telegram", 7) is None
+    assert list(logged.log.store.feedback()) == []
+
+
+def test_browsing_and_search(engine):
+    service = Service(KNOWLEDGE, engine)
+    first = service.topics()[0]
+    assert service.topic(first) and service.topic("没有这个主题") == []
+    found = service.search("复工 窗口", 10)
+    assert found and found[0].answer.entry_id == "fugong-zhuanchuang"
+    assert all(turn.answer.status == ANSWERED for turn in found)
+
+
+def test_a_turn_keeps_its_knowledge_across_a_reload(knowledge_copy):
+    service = Service.open(knowledge_copy)
+    turn = service.ask(Request(QUESTION, "ask"))
+    edit(knowledge_copy / "bot.yaml", "clarify: 您是想问：", "clarify: 请问您想问的是：")
+    assert service.reload() == []
+    assert service.knowledge is not turn.knowledge
+    assert turn.knowledge.texts.clarify == "您是想问："

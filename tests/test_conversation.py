@@ -1,0 +1,96 @@
+"""Replies to an offered list, resolved the same way for every chat channel: a number picks,
+a yes accepts a single choice, "0"/"都不是" says none fits, anything else is a new question."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.app import Request, Service
+from bot.conversation import Conversations, pick_of
+from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, Candidate, Engine, Thresholds
+from bot.log.store import PICKED, UNHELPFUL, ExchangeLog
+from tests.support.paths import KNOWLEDGE
+
+QUESTION = "复工复产去哪个窗口办理"
+
+
+def chat(knowledge, tmp_path, clarify: float = 0.3) -> Conversations:
+    """A conversation whose engine clarifies everything at or above `clarify`."""
+    engine = Engine(knowledge, Thresholds(answer=0.99, margin=0.5, clarify=clarify))
+    log = ExchangeLog.open(tmp_path / "log.sqlite3", salt="test-salt")
+    return Conversations(Service(KNOWLEDGE, engine, log))
+
+
+def say(conversation: Conversations, text: str, user: object = 1):
+    return conversation.reply(Request(text, "chat", "cli", user))
+
+
+def test_a_number_picks_from_the_list_and_is_recorded(knowledge, tmp_path):
+    conversation = chat(knowledge, tmp_path)
+    offered = say(conversation, QUESTION)
+    assert offered.answer.status == CLARIFY and len(offered.answer.choices) > 1
+    second = offered.answer.choices[1]
+    picked = say(conversation, "2")
+    assert picked.answer.status == ANSWERED and picked.answer.entry_id == second.id
+    feedback = list(conversation.service.log.store.feedback())
+    assert [(f.exchange_id, f.kind, f.entry_id) for f in feedback] == [
+        (offered.exchange, PICKED, second.id)
+    ]
+    # The list is answered: "2" now is a question like any other.
+    assert say(conversation, "2").answer.status != ANSWERED
+
+
+def test_none_of_these_falls_back_and_counts_as_a_gap(knowledge, tmp_path):
+    conversation = chat(knowledge, tmp_path)
+    offered = say(conversation, QUESTION)
+    turn = say(conversation, "都不是")
+    assert turn.answer.status == FALLBACK and turn.answer.answer == knowledge.texts.fallback
+    (vote,) = conversation.service.log.store.feedback()
+    assert (vote.exchange_id, vote.kind) == (offered.exchange, UNHELPFUL)
+
+
+def test_a_yes_accepts_a_single_choice(knowledge, tmp_path):
+    scores = [c.score for c in Engine(knowledge).candidates(QUESTION)]
+    conversation = chat(knowledge, tmp_path, clarify=(scores[0] + scores[1]) / 2)
+    offered = say(conversation, QUESTION)
+    assert [c.id for c in offered.answer.choices] == ["fugong-zhuanchuang"]
+    assert say(conversation, "是的").answer.entry_id == "fugong-zhuanchuang"
+
+
+def test_each_user_has_their_own_list_and_a_new_question_closes_it(knowledge, tmp_path):
+    conversation = chat(knowledge, tmp_path)
+    say(conversation, QUESTION, user=1)
+    assert say(conversation, "1", user=2).answer.status != ANSWERED  # user 2 was offered nothing
+    assert say(conversation, "企业信用修复怎么办", user=1).answer.status == CLARIFY
+    assert say(conversation, "1", user=1).answer.status == ANSWERED
+
+
+def test_a_list_with_a_lifetime_closes_when_it_ends(knowledge, tmp_path):
+    conversation = chat(knowledge, tmp_path)
+    now = [0.0]
+    conversation.ttl, conversation.clock = 600, lambda: now[0]
+    request = Request(QUESTION, "chat", "cli", 1)
+    say(conversation, QUESTION)
+    assert conversation.offered(request)
+    assert say(conversation, "１").answer.status == ANSWERED  # full-width, from an input method
+    say(conversation, QUESTION)
+    now[0] = 601
+    assert not conversation.offered(request)
+    assert say(conversation, "1").answer.status != ANSWERED
+
+
+def test_lists_kept_are_bounded(knowledge, tmp_path):
+    conversation = chat(knowledge, tmp_path)
+    conversation.remembered = 2
+    for user in range(5):
+        say(conversation, QUESTION, user=user)
+    assert [key[2] for key in conversation.offers] == [3, 4]
+
+
+@pytest.mark.parametrize(
+    ("text", "count", "expected"),
+    [("1", 3, 0), ("3", 3, 2), ("4", 3, None), ("0", 3, None), ("是", 1, 0), ("是", 2, None)],
+)
+def test_pick_of(text, count, expected):
+    choices = tuple(Candidate(f"e{n}", f"问题{n}", 0.5) for n in range(count))
+    assert pick_of(text, choices) == (None if expected is None else choices[expected])
