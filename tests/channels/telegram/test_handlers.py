@@ -249,7 +249,11 @@ async def test_stats_for_admins(bot):
     text = only(
         await bot.send(updates.private_text("/stats", user_id=updates.ADMIN_ID)), "sendMessage"
     )["text"]
-    assert f"{len(load(KNOWLEDGE).entries)} 个问答" in text and "answered 1" in text and "fallback 1" in text
+    assert (
+        f"{len(load(KNOWLEDGE).entries)} 个问答" in text
+        and "answered 1" in text
+        and "fallback 1" in text
+    )
 
 
 async def test_reload_refuses_a_broken_edit_and_takes_a_good_one(knowledge_copy):
