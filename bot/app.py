@@ -38,6 +38,7 @@ from bot.knowledge.yamlfile import Problem
 from bot.log.gaps import Cluster, cluster, gap_exchanges
 from bot.log.stats import Stats, stats
 from bot.log.store import HELPFUL, PICKED, UNHELPFUL, ExchangeLog
+from bot.log.triage import Triage
 from bot.text.normalize import valid_text
 
 PRIVATE = "private"
@@ -168,12 +169,21 @@ class Service:
         return stats(self.log.store, since)
 
     def gaps(self, since: str | None, min_count: int = 1) -> list[Cluster] | None:
-        """Unanswered questions grouped, largest first; None when nothing is logged. Seconds of
-        work on a large log: channels that serve others meanwhile call it in a thread."""
+        """Unanswered questions grouped, largest first, without those marked done or ignored in
+        the console; None when nothing is logged. Seconds of work on a large log: channels that
+        serve others meanwhile call it in a thread."""
         if self.log is None:
             return None
         self.log.flush()
-        return cluster(gap_exchanges(self.log.store, since), self.engine, min_count)
+        found = cluster(gap_exchanges(self.log.store, since), self.engine, min_count)
+        path = getattr(self.log.store, "path", None)
+        if path is None:  # a store without a database file keeps no triage
+            return found
+        triage = Triage(path)  # clusters the console's reviewers closed do not come back
+        try:
+            return triage.untriaged(found)
+        finally:
+            triage.close()
 
     def teach(self, question: str, entry_id: str) -> Taught:
         """Add a phrasing to an entry's similar questions (raises `TeachRefused`); it serves once

@@ -29,6 +29,7 @@ from bot.log.gaps import cluster, gap_exchanges
 from bot.log.reports import FORMATS, gaps_csv, gaps_html, gaps_json, gaps_table, stats_table
 from bot.log.stats import stats
 from bot.log.store import ExchangeLog, SQLiteStore, since_to_iso
+from bot.log.triage import Triage
 from bot.ops import health
 from bot.ops import logsetup as logs
 from bot.ops.doctor import diagnose
@@ -223,6 +224,10 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     store = open_store(args)
     start = since(args)
     found = cluster(gap_exchanges(store, start), engine, args.min_count)
+    if not args.all:  # what reviewers marked done or ignored in the console stays away
+        triage = Triage(store.path)
+        found = triage.untriaged(found)
+        triage.close()
     local = zone()
     if args.format == "json":
         output: str | bytes = gaps_json(found)
@@ -485,6 +490,7 @@ def build_parser() -> argparse.ArgumentParser:
     gaps.add_argument("--min-count", type=int, default=1, metavar="N", help="只列出至少 N 次的组")
     gaps.add_argument("--format", choices=FORMATS, default="table")
     gaps.add_argument("--out", metavar="FILE", help="写入文件而不是标准输出")
+    gaps.add_argument("--all", action="store_true", help="也列出在管理后台标为已完成或已忽略的组")
 
     usage = command("stats", cmd_stats, "使用统计")
     usage.add_argument("--since", default="7d", help="时间范围（默认 7d）")
