@@ -243,7 +243,7 @@ def test_ignoring_a_cluster_keeps_it_out_of_the_inbox(client, site, tmp_path):
 
 def test_teaching_a_gap_question_answers_it_and_closes_the_gap(client, site):
     token = login(client)
-    question = "三月出去招商跑了哪些地方"
+    question = "3月份招商去了山东哪几个城市"
     assert site.service.engine.answer(question).status != "answered"
     key = gap_key(client, question)
     reply = client.post(
