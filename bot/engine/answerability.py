@@ -218,30 +218,37 @@ def content_weight(word: str, known: bool) -> float:
     return weight * SINGLE if len(word) == 1 else weight
 
 
+def asked(text: str) -> tuple[str, str]:
+    """Questions' text as `check` looks words up in it: spelled, and as sounds."""
+    return text, f" {spoken(text)} "
+
+
 def check(
     focus: str | None,
-    gives: dict[str, str],
-    words: list[tuple[str, float]],
+    gives: dict[str, tuple[str, str]],
+    words: list[tuple[str, float, str]],
     covers,
 ) -> Check:
-    """`gives`: per kind of answer the entry's questions ask for, those questions' text;
+    """`gives`: per kind of answer the entry's questions ask for, those questions' text, spelled
+    and as sounds (`Asked`);
     `words`: the question's content words with their weight (clause weight × content
-    weight); `covers(word)`: whether the entry contains it.
+    weight) and sound (" ban shi "); `covers(word, sound)`: whether the entry contains it.
 
     An entry gives the focus asked for only about what its questions of that kind mention:
     the entry whose question is 项目建在哪 (the answer: 抚远经济开发区) says where the project
     is, not where the zone is; so one of the asking clause's content words must be in them."""
     mismatch = False
     if focus in SATISFIED_BY:
-        asked = " ".join(gives[kind] for kind in SATISFIED_BY[focus] if kind in gives)
-        subject = [word for word, weight in words if weight]
-        heard = f" {spoken(asked)} "
+        asked = [gives[kind] for kind in SATISFIED_BY[focus] if kind in gives]
+        subject = [(word, sound) for word, weight, sound in words if weight]
         # A question with nothing but its focus (抚远在哪) asks about nothing an entry gives.
-        mismatch = not any(word in asked or f" {spoken(word)} " in heard for word in subject)
+        mismatch = not any(
+            word in spelled or sound in heard for spelled, heard in asked for word, sound in subject
+        )
     uncovered: dict[str, float] = {}
-    for word, weight in words:
-        if weight and not covers(word):
+    for word, weight, sound in words:
+        if weight and not covers(word, sound):
             uncovered[word] = max(weight, uncovered.get(word, 0.0))
     factor = FOCUS_MISMATCH if mismatch else 1.0
-    weight = sum(dict(words).values())
+    weight = sum({word: weight for word, weight, _ in words}.values())
     return Check(factor, focus, tuple(sorted(gives)), mismatch, tuple(uncovered.items()), weight)

@@ -229,20 +229,23 @@ class Engine:
     def _describe_entries(self) -> None:
         """Per entry, what its questions ask for and the text a question's words may be
         covered by (questions, keywords, answer, quote), spelled and as sounds."""
-        self.gives: list[dict[str, str]] = []
+        self.gives: list[dict[str, tuple[str, str]]] = []
         self.covered: list[tuple[str, str]] = []
         for entry in self.entries:
             # Matched in canonical form, as the question's words are.
             asked = self.canonical_all(list(entry.questions))
             found = answerability.focuses_of([fold(q) for q in entry.questions])
-            gives = {kind: " ".join(asked[n] for n in numbers) for kind, numbers in found.items()}
+            gives = {
+                kind: answerability.asked(" ".join(asked[n] for n in numbers))
+                for kind, numbers in found.items()
+            }
             answer = _REPORTED.sub("", entry.answer)
             # What the answer shows it gives, it gives about whatever the entry is about.
             shown = answerability.given_by_answer(answer)
             if _COUNTED.search(answer):
                 shown.add(answerability.COUNT)
             for kind in shown:
-                gives[kind] = " ".join(asked)
+                gives[kind] = answerability.asked(" ".join(asked))
             self.gives.append(gives)
         texts = [
             " | ".join([*e.questions, *e.keywords, e.answer, e.source.quote]) for e in self.entries
@@ -289,10 +292,16 @@ class Engine:
         text = self.canonical(reading.text)
         depth = max(limit, RECHECKED)
         best = {h.entry: h.score for h in self.index.search(text, depth)}
-        if len(reading.clauses) > 1:
+        if len(reading.clauses) > 1 and self.index.tuning.asking_clause:
             # The asking clause on its own: a long message's background dilutes the match.
             for hit in self.index.search(self.canonical(reading.asking), depth):
                 best[hit.entry] = max(hit.score, best.get(hit.entry, 0.0))
+        if not self.index.tuning.answerability:
+            ranked = sorted(best.items(), key=lambda item: -item[1])[:limit]
+            return tuple(
+                Candidate(self.entries[e].id, self.entries[e].question, score, None, score)
+                for e, score in ranked
+            )
         words = self._content_words(reading)
         found = []
         for entry, score in best.items():
@@ -304,13 +313,15 @@ class Engine:
         found.sort(key=lambda c: -c.score)
         return tuple(found[:limit])
 
-    def _content_words(self, reading: answerability.Reading) -> list[tuple[str, float]]:
-        """The message's words with how much each carries (clause weight × content weight)."""
+    def _content_words(self, reading: answerability.Reading) -> list[tuple[str, float, str]]:
+        """The message's words with how much each carries (clause weight × content weight)
+        and how each sounds."""
         known = self.index.vocabulary.ids if self.index.vocabulary else {}
         return [
-            (word, clause.weight * answerability.content_weight(word, word in known))
+            (word, clause.weight * answerability.content_weight(word, word in known), heard)
             for clause in reading.clauses
             for word in self.words(self._subject(clause.text), search=False)
+            for heard in (f" {spoken(word)} ",)
         ]
 
     def _subject(self, clause: str) -> str:
@@ -320,7 +331,7 @@ class Engine:
     def _covers(self, entry: int):
         """Whether a word is in the entry, spelled or (an input-method typo) sounded alike."""
         spelled, heard = self.covered[entry]
-        return lambda word: word in spelled or f" {spoken(word)} " in heard
+        return lambda word, sound: word in spelled or sound in heard
 
     def entry_answer(self, entry: Entry, question: str = "", score: float = 1.0) -> Answer:
         """The answer a user sees for one entry: from a match, a button tap or a deep link."""
@@ -392,11 +403,13 @@ class Engine:
             text = "\n".join([*lines, f"0. {texts.none_of_these}"])
         return Answer(status=CLARIFY, answer=text, score=score, choices=close, **base)
 
-    def declined(self, question: str) -> Answer:
+    def declined(self, question: str, offered: tuple[str, ...] = ()) -> Answer:
         """The fallback for a question whose confirm or "您是想问" the user turned down
-        (不是 / 都不是): where to turn, and the near topics, which may still help."""
-        answer = self.answer(question)
-        return replace(self._fallback(answer.candidates), question=question, status=FALLBACK)
+        (不是 / 都不是): where to turn, and near topics other than the `offered` entry ids."""
+        answer = self.answer(question) if question else None
+        candidates = answer.candidates if answer else ()
+        others = tuple(c for c in candidates if c.id not in offered)
+        return replace(self._fallback(others), question=question, candidates=candidates)
 
     def _fallback(self, candidates: tuple[Candidate, ...]) -> Answer:
         """Where to turn, for the category the question is nearest if it has its own text, and

@@ -100,10 +100,11 @@ def test_one_plausible_candidate_is_a_yes_no_confirm(knowledge):
     assert answer.to_dict()["confirm"] is True
 
 
-def test_declined_gives_the_fallback_with_near_topics(engine):
-    answer = engine.declined("复工复产去哪个窗口办理")
+def test_declined_gives_the_fallback_with_other_near_topics(engine):
+    offered = ("fugong-zhuanchuang",)
+    answer = engine.declined("复工复产专窗和绿色通道", offered)
     assert answer.status == FALLBACK and answer.entry_id is None
-    assert answer.near and answer.near[0].id == "fugong-zhuanchuang"
+    assert answer.near and "fugong-zhuanchuang" not in [c.id for c in answer.near]
     assert "12345" in answer.answer
 
 
