@@ -131,6 +131,21 @@ class Service:
             self.log.feedback(exchange, PICKED, entry_id, channel, user)
         return None if turn is None else Turn(turn.answer, turn.knowledge, exchange)
 
+    def decline(
+        self,
+        exchange: str | None,
+        question: str,
+        offered: tuple[str, ...],
+        channel: str,
+        user: object,
+    ) -> Turn:
+        """不是 / 都不是 to a confirm or a "您是想问" list: the fallback, with near topics other than
+        the `offered` entries (when the channel still has the question), recorded as unhelpful so
+        the gap report counts it."""
+        self.vote(exchange, None, False, channel, user)
+        engine = self.engine
+        return Turn(engine.declined(question, offered), engine.knowledge, exchange)
+
     def vote(
         self, exchange: str | None, entry_id: str | None, helpful: bool, channel: str, user: object
     ) -> None:

@@ -89,10 +89,10 @@ class Conversations:
     def _none_fits(self, offer: Offer, request: Request) -> Turn:
         """None of the choices fits: the honest fallback, and the list recorded as unhelpful so
         the gap report counts it."""
-        self.service.vote(offer.exchange, None, False, request.channel, request.user)
-        engine = self.service.engine
-        answer = engine.declined(offer.question, tuple(c.id for c in offer.choices))
-        return Turn(answer, engine.knowledge, offer.exchange)
+        offered = tuple(c.id for c in offer.choices)
+        return self.service.decline(
+            offer.exchange, offer.question, offered, request.channel, request.user
+        )
 
 
 def pick_of(text: str, choices: tuple[Candidate, ...]) -> Candidate | None:

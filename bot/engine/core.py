@@ -409,17 +409,21 @@ class Engine:
         answer = self.answer(question) if question else None
         candidates = answer.candidates if answer else ()
         others = tuple(c for c in candidates if c.id not in offered)
-        return replace(self._fallback(others), question=question, candidates=candidates)
+        near_to = offered[0] if offered and offered[0] in self.knowledge.by_id else None
+        fallback = self._fallback(others, near_to)
+        return replace(fallback, question=question, candidates=candidates)
 
-    def _fallback(self, candidates: tuple[Candidate, ...]) -> Answer:
-        """Where to turn, for the category the question is nearest if it has its own text, and
-        up to three near topics: entries the question matches in part, though none answers."""
+    def _fallback(self, candidates: tuple[Candidate, ...], near_to: str | None = None) -> Answer:
+        """Where to turn, for the category the question is nearest (or entry `near_to`'s) if it
+        has its own text, and up to three near topics: entries the question matches in part,
+        though none answers it."""
         texts = self.knowledge.texts
         near = tuple(c for c in candidates[:NEAR_TOPICS] if c.match >= NEAR_MATCH)
+        nearest = near[0].id if near else near_to
         text = texts.fallback
+        if nearest is not None:
+            text = texts.fallbacks.get(self.knowledge.by_id[nearest].category, text)
         if near:
-            category = self.knowledge.by_id[near[0].id].category
-            text = texts.fallbacks.get(category, text)
             text += "\n" + "\n".join([texts.near, *(f"· {c.question}" for c in near)])
         score = candidates[0].score if candidates else 0.0
         return Answer("", FALLBACK, text, score=score, candidates=candidates, near=near)

@@ -319,6 +319,23 @@ async def _pick(tap: Tap) -> str | None:
     return None
 
 
+async def _decline(tap: Tap) -> str | None:
+    """不是 / 都不是: the fallback replaces the list; the choices it offered are read back from
+    the list's own buttons (a button carries 64 bytes, not the question)."""
+    keyboard = tap.message.reply_markup
+    buttons = keyboard.inline_keyboard if keyboard else ()
+    prefix = f"{replies.PICK}:{tap.data}:"
+    offered = tuple(
+        b.callback_data[len(prefix) :]
+        for row in buttons
+        for b in row
+        if isinstance(b.callback_data, str) and b.callback_data.startswith(prefix)
+    )
+    turn = tap.service.decline(tap.data or None, "", offered, CHANNEL, tap.user_id)
+    await show(tap.message, replies.answer_reply(turn.answer, turn.knowledge, turn.exchange))
+    return None
+
+
 async def _browse(tap: Tap) -> str | None:
     turn = tap.service.entry(tap.data)
     if turn is None or turn.answer.entry is None:
@@ -373,6 +390,7 @@ async def _gap(tap: Tap) -> str | None:
 _BUTTONS = {
     replies.SHOW: _show_entry,
     replies.PICK: _pick,
+    replies.DECLINE: _decline,
     replies.BROWSE: _browse,
     replies.TOPIC: _topic,
     replies.FEEDBACK: _feedback,
