@@ -6,6 +6,7 @@ business logic of its own. Everything a channel may do is here:
     service.ask(Request(text, channel, chat, user)) -> Turn   a question, answered and logged
     service.entry(entry_id) -> Turn | None                     an entry shown (button, deep link)
     service.pick(exchange, entry_id, channel, user) -> Turn    a choice from a "您是想问" list
+    service.none_fits(exchange, channel, user) -> Turn         "都不是": none of the list fits
     service.vote(exchange, entry_id, helpful, channel, user)   👍 / 👎 on an answer
     service.topics() / service.topic(category)                 browsing by category
     service.search(text, limit) -> list[Turn]                  entries matching a few words
@@ -32,7 +33,7 @@ from pathlib import Path
 
 from bot.authoring.teach import Taught, teach
 from bot.engine.cache import EngineCache, build_engine
-from bot.engine.core import Answer, Engine
+from bot.engine.core import Answer, Candidate, Engine
 from bot.knowledge.model import Entry, Knowledge, KnowledgeDirMissing, KnowledgeError, snapshot_of
 from bot.knowledge.yamlfile import Problem
 from bot.log.gaps import Cluster, cluster, gap_exchanges
@@ -131,20 +132,22 @@ class Service:
             self.log.feedback(exchange, PICKED, entry_id, channel, user)
         return None if turn is None else Turn(turn.answer, turn.knowledge, exchange)
 
-    def decline(
+    def none_fits(
         self,
         exchange: str | None,
-        question: str,
-        offered: tuple[str, ...],
         channel: str,
         user: object,
+        question: str = "",
+        choices: tuple[Candidate, ...] = (),
     ) -> Turn:
-        """不是 / 都不是 to a confirm or a "您是想问" list: the fallback, with near topics other than
-        the `offered` entries (when the channel still has the question), recorded as unhelpful so
-        the gap report counts it."""
+        """不是 / 都不是 to a confirm or a "您是想问" list: the fallback (the nearest category's own
+        text, if it has one) with near topics other than the `choices` turned down (when the
+        channel still has the question), and the list recorded as unhelpful so the gap report
+        counts it."""
         self.vote(exchange, None, False, channel, user)
         engine = self.engine
-        return Turn(engine.declined(question, offered), engine.knowledge, exchange)
+        answer = engine.declined(question, tuple(c.id for c in choices))
+        return Turn(answer, engine.knowledge, exchange)
 
     def vote(
         self, exchange: str | None, entry_id: str | None, helpful: bool, channel: str, user: object

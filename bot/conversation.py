@@ -89,9 +89,8 @@ class Conversations:
     def _none_fits(self, offer: Offer, request: Request) -> Turn:
         """None of the choices fits: the honest fallback, and the list recorded as unhelpful so
         the gap report counts it."""
-        offered = tuple(c.id for c in offer.choices)
-        return self.service.decline(
-            offer.exchange, offer.question, offered, request.channel, request.user
+        return self.service.none_fits(
+            offer.exchange, request.channel, request.user, offer.question, offer.choices
         )
 
 

@@ -30,6 +30,7 @@ from bot.channels.render import find_category
 from bot.channels.telegram import replies
 from bot.channels.telegram.limits import NOTIFY, OK, UserLimiter
 from bot.conversation import Conversations
+from bot.engine.core import Candidate
 from bot.log.store import since_to_iso
 from bot.settings import Settings
 
@@ -331,7 +332,9 @@ async def _decline(tap: Tap) -> str | None:
         for b in row
         if isinstance(b.callback_data, str) and b.callback_data.startswith(prefix)
     )
-    turn = tap.service.decline(tap.data or None, "", offered, CHANNEL, tap.user_id)
+    by_id = tap.service.knowledge.by_id
+    choices = tuple(Candidate(i, by_id[i].question, 0.0) for i in offered if i in by_id)
+    turn = tap.service.none_fits(tap.data or None, CHANNEL, tap.user_id, "", choices)
     await show(tap.message, replies.answer_reply(turn.answer, turn.knowledge, turn.exchange))
     return None
 
