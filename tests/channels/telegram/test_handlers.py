@@ -119,7 +119,7 @@ async def test_one_plausible_candidate_is_a_yes_no_confirm(knowledge, exchange_l
     sent = only(await bot.send(updates.private_text("复工复产去哪个窗口办理")), "sendMessage")
     assert sent["text"] == "您是想问「企业复工复产去哪个窗口办理」吗？"
     (yes, yes_data), (no, no_data) = buttons(sent)
-    assert (yes, no) == ("是", "不是")
+    assert (yes, no) == ("是", "不是") and no_data.startswith("n:")
     assert yes_data.startswith("c:") and yes_data.endswith(":fugong-zhuanchuang")
     edited = only(await bot.send(updates.callback(yes_data, bot.last_message())), "editMessageText")
     assert "复工复产专窗" in edited["text"]
