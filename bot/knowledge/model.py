@@ -173,9 +173,35 @@ def comparable(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split())
 
 
+_CHINESE_DIGITS = {c: n for n, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+_CHINESE_UNITS = {"十": 10, "百": 100, "千": 1000}
+# 万 and 亿 stay as written after the digits (五十五万 → 55万), as the source writes 55万美元.
+_CHINESE_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千]+")
+
+
+def _chinese_number(match: re.Match) -> str:
+    """A number written in Chinese numerals as digits: 两千八百八十八 → 2888, 二〇二二 → 2022.
+    A lone digit character (一区两岛, 一对一) is a word, not a figure, and stays."""
+    text = match.group(0)
+    if not any(c in _CHINESE_UNITS for c in text):
+        if len(text) < 2:
+            return text
+        return "".join(str(_CHINESE_DIGITS[c]) for c in text)
+    total, digit = 0, 0
+    for char in text:
+        if char in _CHINESE_DIGITS:
+            digit = _CHINESE_DIGITS[char]
+        else:
+            total += (digit or 1) * _CHINESE_UNITS[char]
+            digit = 0
+    return str(total + digit)
+
+
 def figures(text: str) -> set[str]:
-    """Every number in a text, as written digits (full-width folded, "2,887" as "2887")."""
+    """Every number in a text, as written digits (full-width folded, "2,887" as "2887",
+    "两千八百八十八" as "2888")."""
     text = re.sub(r"(?<=\d),(?=\d{3})", "", unicodedata.normalize("NFKC", text))
+    text = _CHINESE_NUMBER.sub(_chinese_number, text)
     return {number.lstrip("0") or "0" for number in NUMBER.findall(text)}
 
 
