@@ -426,13 +426,16 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """The web server: API, chat widget and demo page, and the Telegram webhook if configured."""
+    """The web server: API, chat widget and demo page, and the Telegram webhook and the WeChat
+    公众号 endpoint (`/wechat`) if configured."""
     from bot.channels.web import server
     from bot.channels.web.config import WebConfig
-    from bot.settings import ConfigError, parse_interval
+    from bot.channels.wechat.server import routes as wechat_routes
+    from bot.settings import ConfigError, WeChatSettings, parse_interval
 
     try:
         config = WebConfig.from_env()
+        wechat = WeChatSettings.from_env()
         watch = parse_interval(os.environ.get("POLICYBOT_WATCH_INTERVAL", "2"))
     except ConfigError as exc:
         raise CommandError(str(exc)) from exc
@@ -448,6 +451,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         routes, hooks = telegram.routes(), [telegram.running]
     else:
         routes, hooks = [], [server.upkeep(service, db_path(args), watch)]
+    if wechat.enabled:
+        routes = [*routes, *wechat_routes(service, wechat)]
     try:
         server.serve(
             server.build_server(service, config, routes, hooks), config, args.host, args.port
@@ -579,7 +584,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="webhook 密钥（默认 $TELEGRAM_WEBHOOK_SECRET），Telegram 放在请求头里",
     )
 
-    served = command("serve", cmd_serve, "运行网页服务：问答 API、聊天窗口，以及 Telegram webhook")
+    served = command(
+        "serve",
+        cmd_serve,
+        "运行网页服务：问答 API、聊天窗口，以及已配置的 Telegram webhook 和微信公众号",
+    )
     served.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
     served.add_argument("--port", type=int, default=8080, help="端口（默认 8080）")
     served.add_argument(
