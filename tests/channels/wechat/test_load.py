@@ -1,5 +1,5 @@
-"""A burst against the real `policybot serve`: 2,000 messages from 200 users at once, in
-plaintext and in safe mode, each answered well within WeChat's 5 s, nothing lost."""
+"""`policybot serve` with the WeChat channel: a burst of 2,000 messages from 200 users at once, in
+plaintext and in safe mode, each answered well within WeChat's 5 s, nothing lost; and a start refused on a malformed setting."""
 
 from __future__ import annotations
 
@@ -106,3 +106,17 @@ async def test_a_burst_from_200_users_is_answered_in_time_and_logged_whole(serve
     assert json.loads(stats.stdout)["channels"] == {
         "wechat": 2 * USERS * (MESSAGES - MESSAGES // PICK_EVERY)
     }
+
+
+@pytest.mark.slow
+def test_serve_refuses_to_start_with_a_malformed_wechat_setting(tmp_path):
+    env = {key: value for key, value in os.environ.items() if not key.startswith("POLICYBOT_")}
+    env |= {
+        "POLICYBOT_DB": str(tmp_path / "log.sqlite3"),
+        "POLICYBOT_WECHAT_TOKEN": TOKEN,
+        "POLICYBOT_WECHAT_AES_KEY": AES_KEY,  # without the AppID it belongs to
+    }
+    command = [sys.executable, "-m", "bot", "serve", "--port", str(free_port())]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "POLICYBOT_WECHAT_APPID" in result.stderr
+    assert AES_KEY not in result.stderr
