@@ -1,5 +1,6 @@
-"""`policybot serve` with the WeChat channel: a burst of 2,000 messages from 200 users at once, in
-plaintext and in safe mode, each answered well within WeChat's 5 s, nothing lost; and a start refused on a malformed setting."""
+"""`policybot serve` with the WeChat channel: a burst of 2,000 messages from 200 users at once,
+in plaintext and in safe mode, each answered well within WeChat's 5 s, nothing lost; and a start
+refused on a malformed setting."""
 
 from __future__ import annotations
 
