@@ -91,13 +91,18 @@ def load_knowledge(args: argparse.Namespace) -> Knowledge:
     return knowledge_or_exit(load, knowledge_dir(args))
 
 
-def build(args: argparse.Namespace) -> Engine:
-    """The engine for answering: from the engine cache when the knowledge is large (bot.engine.cache)."""
-    cache = EngineCache.keyed_by_salt(
+def engine_cache(args: argparse.Namespace) -> EngineCache | None:
+    """Where built engines are kept between starts (bot.engine.cache)."""
+    return EngineCache.keyed_by_salt(
         cache_folder(os.environ.get("POLICYBOT_CACHE"), db_path(args)),
         db_path(args),
         os.environ.get("POLICYBOT_SALT"),
     )
+
+
+def build(args: argparse.Namespace) -> Engine:
+    """The engine for answering: from the engine cache when the knowledge is large (bot.engine.cache)."""
+    cache = engine_cache(args)
     return knowledge_or_exit(lambda directory: build_engine(directory, cache), knowledge_dir(args))
 
 
@@ -426,8 +431,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """The web server: API, chat widget and demo page, and the Telegram webhook and the WeChat
-    公众号 endpoint (`/wechat`) if configured."""
+    """The web server: API, chat widget and demo page, the admin console, and the Telegram
+    webhook and the WeChat 公众号 endpoint (`/wechat`) if configured."""
+    from bot.admin import Admin
+    from bot.channels import console
     from bot.channels.web import server
     from bot.channels.web.config import WebConfig
     from bot.channels.wechat.server import routes as wechat_routes
@@ -443,14 +450,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     webhook_url = args.telegram_webhook_url or os.environ.get("TELEGRAM_WEBHOOK_URL")
     token = os.environ.get("TELEGRAM_BOT_TOKEN", "") if webhook_url else ""
     logs.configure(args.log_format, token)
-    log = open_log(args)
-    folder = cache_folder(os.environ.get("POLICYBOT_CACHE"), db_path(args))
-    service = Service(knowledge_dir(args), engine, log, folder)
+    log = open_log(args, background=True)  # the event loop never waits for SQLite
+    service = Service(knowledge_dir(args), engine, log, engine_cache(args))
     if webhook_url:  # Telegram's own start-up runs the heartbeat and the knowledge watcher
         telegram = telegram_on_port(service, webhook_url, args)
         routes, hooks = telegram.routes(), [telegram.running]
     else:
         routes, hooks = [], [server.upkeep(service, db_path(args), watch)]
+    admin = Admin(service, db_path(args), zone())  # the admin console, under /admin
+    routes = [*routes, *console.routes(admin)]
     if wechat.enabled:
         routes = [*routes, *wechat_routes(service, wechat)]
     try:
@@ -458,6 +466,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             server.build_server(service, config, routes, hooks), config, args.host, args.port
         )
     finally:
+        admin.close()
         log.close()
     return EXIT_OK
 

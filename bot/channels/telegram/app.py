@@ -19,18 +19,17 @@ from telegram.ext import (
     Defaults,
     InlineQueryHandler,
     MessageHandler,
-    TypeHandler,
     filters,
 )
 from telegram.request import BaseRequest
 
 from bot.app import Service
-from bot.channels.telegram import handlers
+from bot.channels.telegram import handlers, transport
 from bot.channels.telegram.intake import Poller
 from bot.channels.telegram.limits import UserLimiter
 from bot.channels.telegram.ordering import PerChatOrder
 from bot.channels.telegram.retries import RetryingLimiter
-from bot.channels.telegram.webhook import TelegramWebhook, new_secret
+from bot.channels.telegram.webhook import TelegramWebhook, token_secret
 from bot.conversation import Conversations
 from bot.ops.health import health_file, heartbeat
 from bot.ops.watch import Watcher
@@ -65,7 +64,7 @@ def build_application(
     limiter: UserLimiter | None = None,
 ) -> Application:
     """The application with every handler registered; `request` replaces the HTTP transport
-    (tests pass an offline one)."""
+    (tests pass an offline one), aiohttp by default (bot.channels.telegram.transport)."""
     builder = (
         ApplicationBuilder()
         .token(settings.token)
@@ -82,6 +81,9 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+    else:
+        calls, polls = transport.default_requests()
+        builder = builder.request(calls).get_updates_request(polls)
     app = builder.build()
     app.bot_data.update(
         service=service,
@@ -96,7 +98,6 @@ def build_application(
 def add_handlers(app: Application) -> None:
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
-    app.add_handler(TypeHandler(Update, handlers.limit_users), group=-1)
     app.add_handler(CommandHandler("start", handlers.start))
     app.add_handler(CommandHandler("help", handlers.help_command))
     app.add_handler(CommandHandler("topics", handlers.topics))
@@ -164,7 +165,7 @@ async def serve(
     secret_token: str | None = None,
 ) -> None:
     """Take updates until `stop` is set: long polling, or a webhook server that only Telegram
-    can use (a secret is generated and registered when none is given)."""
+    can use (without a configured secret, one derived from the token is registered)."""
     async with running(app):
         if not webhook_url:
             log.info("long polling")
@@ -172,8 +173,8 @@ async def serve(
             await Poller(app).run(stop)
             return
         if not secret_token:
-            secret_token = new_secret()
-            log.info("no TELEGRAM_WEBHOOK_SECRET given: a new secret was generated for this run")
+            secret_token = token_secret(app.bot.token)
+            log.info("no webhook secret configured: using one derived from the bot token")
         path = urlparse(webhook_url).path or "/"
         await app.bot.set_webhook(
             webhook_url, secret_token=secret_token, allowed_updates=Update.ALL_TYPES
