@@ -25,7 +25,7 @@ PICK_EVERY = 5  # every fifth message is "1": a pick from what the last reply of
 # Seconds a user takes to read a reply and type the next message: a few, for people. Without
 # any pause 200 users keep 200 messages waiting at every instant; bench/wechat_load.py
 # measures that worst case.
-THINK = (1.0, 3.0)
+THINK = (2.0, 5.0)
 
 
 @pytest.fixture
