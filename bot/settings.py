@@ -1,13 +1,23 @@
-"""Configuration of the running bot, read from the environment once at start."""
+"""Configuration, resolved once: command-line flags, then the environment, then defaults.
+
+`Settings.resolve` is the only place that reads `POLICYBOT_*`/`TELEGRAM_*` variables or decides
+a default; every command and channel gets the resulting `Settings` and derives nothing itself.
+Paths that follow from others (the heartbeat and the engine cache beside the log database) are
+derived here too, so `--db X` moves all three together.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_KNOWLEDGE = Path("knowledge")
+DEFAULT_DB = Path("data/policybot.sqlite3")
+LOG_FORMATS = ("text", "json")
+MISSING_TOKEN = "TELEGRAM_BOT_TOKEN 未设置：先在 Telegram 找 @BotFather 创建机器人，再 export TELEGRAM_BOT_TOKEN=..."
 
 
 class ConfigError(Exception):
@@ -16,48 +26,95 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Settings:
-    token: str
+    token: str = ""  # TELEGRAM_BOT_TOKEN; only `run` (and `doctor`) need it
     base_url: str = DEFAULT_BASE_URL
     admins: frozenset[int] = frozenset()
-    knowledge: Path = Path("knowledge")
-    db: Path = Path("data/policybot.sqlite3")
+    knowledge: Path = DEFAULT_KNOWLEDGE
+    db: Path = DEFAULT_DB
     watch_interval: float = 2.0  # seconds between looks at the knowledge files; 0: never
     send_rate: float = 30.0  # messages a second the bot sends at most (Telegram's limit); 0: no cap
-    concurrency: int = (
-        4  # updates handled at once, never two of one chat (bot.channels.telegram.ordering)
-    )
+    concurrency: int = 4  # updates handled at once, never two of one chat (telegram.ordering)
     user_limit: int = 20  # messages a user may send a minute before being asked to wait; 0: off
     cache: Path | None = None  # where built engines are kept between starts (bot.engine.cache)
+    salt: str | None = None  # POLICYBOT_SALT; None: a salt file kept beside the database
+    webhook_secret: str | None = None  # what Telegram must send in each webhook request's header
+    log_format: str = "text"
+    # Malformed values found while resolving (each replaced by its default): every command but
+    # `doctor`, which lists them, stops on the first.
+    problems: tuple[str, ...] = field(default=(), compare=False)
 
     @classmethod
-    def from_env(
-        cls, env: Mapping[str, str] = os.environ, knowledge: str | None = None
+    def resolve(
+        cls, flags: Mapping[str, object] | None = None, env: Mapping[str, str] = os.environ
     ) -> Settings:
-        token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
-        if not token:
-            raise ConfigError(
-                "TELEGRAM_BOT_TOKEN 未设置：先在 Telegram 找 @BotFather 创建机器人，"
-                "再 export TELEGRAM_BOT_TOKEN=..."
-            )
-        db = Path(env.get("POLICYBOT_DB") or "data/policybot.sqlite3")
-        return cls(
-            token=token,
-            base_url=env.get("TELEGRAM_API_BASE_URL", "").strip() or DEFAULT_BASE_URL,
-            admins=parse_admins(env.get("POLICYBOT_ADMINS", "")),
-            knowledge=Path(knowledge or env.get("POLICYBOT_KNOWLEDGE") or "knowledge"),
+        """Flags (None or absent: not given) over environment over defaults; raises
+        `ConfigError` for the first malformed value."""
+        settings = cls.resolve_all(flags, env)
+        if settings.problems:
+            raise ConfigError(settings.problems[0])
+        return settings
+
+    @classmethod
+    def resolve_all(
+        cls, flags: Mapping[str, object] | None = None, env: Mapping[str, str] = os.environ
+    ) -> Settings:
+        """Like `resolve`, but every malformed value is listed in `problems` and replaced by its
+        default, so `doctor` can show the whole configuration and everything wrong at once."""
+        given = {name: value for name, value in (flags or {}).items() if value is not None}
+        problems: list[str] = []
+
+        def setting(flag: str, variable: str, default: str = "") -> str:
+            return str(given.get(flag) or env.get(variable, "").strip() or default)
+
+        def parsed(parse, variable: str, default):
+            try:
+                return (
+                    parse(env.get(variable, "").strip(), variable) if variable in env else default
+                )
+            except ConfigError as exc:
+                problems.append(str(exc))
+                return default
+
+        db = Path(setting("db", "POLICYBOT_DB", str(DEFAULT_DB)))
+        settings = cls(
+            token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
+            base_url=setting("base_url", "TELEGRAM_API_BASE_URL", DEFAULT_BASE_URL),
+            admins=parsed(lambda value, _: parse_admins(value), "POLICYBOT_ADMINS", frozenset()),
+            knowledge=Path(setting("knowledge", "POLICYBOT_KNOWLEDGE", str(DEFAULT_KNOWLEDGE))),
             db=db,
-            watch_interval=parse_interval(env.get("POLICYBOT_WATCH_INTERVAL", "2")),
-            send_rate=parse_interval(env.get("POLICYBOT_SEND_RATE", "30"), "POLICYBOT_SEND_RATE"),
-            concurrency=max(1, count(env, "POLICYBOT_CONCURRENCY", "4")),
-            user_limit=count(env, "POLICYBOT_USER_LIMIT", "20"),
+            watch_interval=parsed(number, "POLICYBOT_WATCH_INTERVAL", 2.0),
+            send_rate=parsed(number, "POLICYBOT_SEND_RATE", 30.0),
+            concurrency=max(1, parsed(whole, "POLICYBOT_CONCURRENCY", 4)),
+            user_limit=parsed(whole, "POLICYBOT_USER_LIMIT", 20),
             cache=cache_folder(env.get("POLICYBOT_CACHE"), db),
+            salt=env.get("POLICYBOT_SALT") or None,
+            webhook_secret=setting("secret_token", "TELEGRAM_WEBHOOK_SECRET") or None,
+            log_format=setting("log_format", "POLICYBOT_LOG_FORMAT", "text"),
         )
+        if settings.log_format not in LOG_FORMATS:
+            problems.append(f"日志格式只能是 text 或 json，不能是 “{settings.log_format}”")
+            settings = replace(settings, log_format="text")
+        return replace(settings, problems=tuple(problems))
+
+    def with_token(self) -> Settings:
+        """These settings, checked to have what talking to Telegram needs."""
+        if not self.token:
+            raise ConfigError(MISSING_TOKEN)
+        return self
+
+    @property
+    def heartbeat(self) -> Path:
+        """The running bot's heartbeat file (bot.ops.health), beside the log database."""
+        return self.db.with_name(self.db.name + ".health")
 
     def masked(self) -> dict[str, str]:
         """The effective configuration, safe to print or log."""
         return {
-            "TELEGRAM_BOT_TOKEN": mask(self.token),
+            "TELEGRAM_BOT_TOKEN": mask(self.token) if self.token else "(none)",
             "TELEGRAM_API_BASE_URL": self.base_url,
+            "TELEGRAM_WEBHOOK_SECRET": mask(self.webhook_secret)
+            if self.webhook_secret
+            else "(none)",
             "POLICYBOT_ADMINS": ",".join(map(str, sorted(self.admins))) or "(none)",
             "POLICYBOT_KNOWLEDGE": str(self.knowledge),
             "POLICYBOT_DB": str(self.db),
@@ -66,6 +123,8 @@ class Settings:
             "POLICYBOT_CONCURRENCY": str(self.concurrency),
             "POLICYBOT_USER_LIMIT": str(self.user_limit),
             "POLICYBOT_CACHE": str(self.cache or "off"),
+            "POLICYBOT_SALT": mask(self.salt) if self.salt else "(file beside the database)",
+            "POLICYBOT_LOG_FORMAT": self.log_format,
         }
 
 
@@ -82,15 +141,20 @@ def parse_admins(value: str) -> frozenset[int]:
     return frozenset(ids)
 
 
-def parse_interval(value: str, name: str = "POLICYBOT_WATCH_INTERVAL") -> float:
-    """A non-negative number from the environment (0 turns the feature off)."""
+def number(value: str, name: str) -> float:
+    """A non-negative number (0 turns the feature off)."""
     try:
-        number = float(value)
+        result = float(value)
     except ValueError:
-        number = -1.0
-    if number < 0:
+        result = -1.0
+    if result < 0:
         raise ConfigError(f"{name} 要写一个不小于 0 的数（0 表示关闭），不能是 “{value}”")
-    return number
+    return result
+
+
+def whole(value: str, name: str) -> int:
+    """A whole non-negative number."""
+    return int(number(value, name))
 
 
 def cache_folder(value: str | None, db: Path) -> Path | None:
@@ -98,11 +162,6 @@ def cache_folder(value: str | None, db: Path) -> Path | None:
     if value and value.strip().lower() == "off":
         return None
     return Path(value.strip()) if value and value.strip() else db.parent / "cache"
-
-
-def count(env: Mapping[str, str], name: str, default: str) -> int:
-    """A whole non-negative number from the environment."""
-    return int(parse_interval(env.get(name, default), name))
 
 
 def mask(secret: str) -> str:

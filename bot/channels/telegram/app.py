@@ -27,7 +27,7 @@ from bot.channels.telegram.limits import UserLimiter
 from bot.channels.telegram.ordering import PerChatOrder
 from bot.channels.telegram.retries import RetryingLimiter
 from bot.conversation import Conversations
-from bot.ops.health import health_file, heartbeat
+from bot.ops.health import heartbeat
 from bot.ops.watch import Watcher
 from bot.settings import Settings
 
@@ -114,7 +114,7 @@ async def startup(app: Application) -> None:
     await app.bot.set_my_commands(COMMANDS)
     settings: Settings = app.bot_data["settings"]
     service = app.bot_data["service"]
-    tasks = [heartbeat(health_file(settings.db), service)]
+    tasks = [heartbeat(settings.heartbeat, service)]
     if settings.watch_interval > 0:
         tasks.append(Watcher(service, settings.watch_interval, refused_notice(app)).run())
     app.bot_data["background"] = [asyncio.create_task(task) for task in tasks]
@@ -143,7 +143,6 @@ def run(
     webhook_url: str | None = None,
     listen: str = "0.0.0.0",
     port: int = 8443,
-    secret_token: str | None = None,
 ) -> None:
     """Serve until SIGINT or SIGTERM, then stop cleanly (python-telegram-bot handles both)."""
     app = build_application(settings, service)
@@ -156,7 +155,7 @@ def run(
             port=port,
             url_path=urlparse(webhook_url).path.lstrip("/"),
             webhook_url=webhook_url,
-            secret_token=secret_token,
+            secret_token=settings.webhook_secret,
             allowed_updates=Update.ALL_TYPES,
         )
     else:
