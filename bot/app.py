@@ -17,6 +17,9 @@ Every answer comes back as a `Turn` that carries the knowledge version it was ma
 channel renders with that version even when a reload lands between the question and the reply.
 Reloading builds a complete new engine first and swaps it in with one assignment, so a question
 is always answered by one whole knowledge version, and a broken edit never replaces a good one.
+The files are read once into memory and that copy is what gets checked and served; if any file
+changed while it was read (an editor saving in several writes), the new version is not swapped
+in at all, and the next look at the files tries again.
 `bot.conversation` adds what chat channels remember between messages (typed picks, confirms).
 """
 
@@ -28,9 +31,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.authoring.teach import Taught, teach
-from bot.engine.cache import build_engine
+from bot.engine.cache import EngineCache, build_engine
 from bot.engine.core import Answer, Engine
-from bot.knowledge.model import Entry, Knowledge, KnowledgeDirMissing, KnowledgeError
+from bot.knowledge.model import Entry, Knowledge, KnowledgeDirMissing, KnowledgeError, snapshot_of
 from bot.knowledge.yamlfile import Problem
 from bot.log.gaps import Cluster, cluster, gap_exchanges
 from bot.log.stats import Stats, stats
@@ -61,6 +64,9 @@ class Turn:
     exchange: str | None = None  # the logged exchange's id, for votes and picks; None: not logged
 
 
+CHANGED_WHILE_READING = "读取时知识文件正在被修改，这次没有换用；文件保存完后会自动重试"
+
+
 @dataclass
 class Service:
     """The engine in use, how to reload it, and where exchanges are recorded."""
@@ -68,7 +74,7 @@ class Service:
     directory: Path
     engine: Engine
     log: ExchangeLog | None = None
-    cache: Path | None = None  # where built engines are kept between starts (bot.engine.cache)
+    cache: EngineCache | None = None  # built engines kept between starts (bot.engine.cache)
     started: float = field(default_factory=time.monotonic)
     started_at: str = field(
         default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
@@ -76,7 +82,10 @@ class Service:
 
     @classmethod
     def open(
-        cls, directory: Path | str, log: ExchangeLog | None = None, cache: Path | None = None
+        cls,
+        directory: Path | str,
+        log: ExchangeLog | None = None,
+        cache: EngineCache | None = None,
     ) -> Service:
         """Load the knowledge; raises like `bot.knowledge.model.load` when it cannot."""
         directory = Path(directory)
@@ -169,12 +178,17 @@ class Service:
         return teach(self.knowledge, question, entry_id)
 
     def reload(self) -> list[Problem]:
-        """Re-read the knowledge; on any error keep serving the old one and return the errors."""
+        """Re-read the knowledge; on any error keep serving the old one and return the errors.
+        A version whose files changed while they were read is not served either: it comes
+        back as one problem saying so (`CHANGED_WHILE_READING`), and is tried again later."""
         try:
-            engine = build_engine(self.directory, self.cache)
+            snapshot = snapshot_of(self.directory)
+            engine = build_engine(snapshot, self.cache)
         except KnowledgeError as exc:
             return exc.problems
         except (KnowledgeDirMissing, OSError) as exc:
             return [Problem(self.directory, 0, str(exc))]
+        if not snapshot.unchanged():
+            return [Problem(self.directory, 0, CHANGED_WHILE_READING)]
         self.engine = engine
         return []

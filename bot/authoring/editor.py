@@ -17,7 +17,6 @@ import json
 import os
 import re
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
-from bot.knowledge.model import ID_PATTERN, Entry, Knowledge, check
+from bot.knowledge.model import ID_PATTERN, Entry, Knowledge, check, snapshot_of
 from bot.knowledge.yamlfile import LineDict, line_of, read_yaml
 
 # The form's fields, in the order an entry is written.
@@ -264,24 +263,13 @@ def _write_into(target: CommentedMap, draft: Draft) -> CommentedMap:
 
 
 def _commit(directory: Path, path: Path, text: str, entry_id: str | None) -> None:
-    """Check the changed file in a scratch copy; write it for real only if it passes."""
-    relative = path.relative_to(directory)
-    with tempfile.TemporaryDirectory(prefix="policybot-edit-") as scratch:
-        copy = Path(scratch) / "knowledge"
-        copy.mkdir()
-        for item in directory.iterdir():
-            # FAQ and top-level files are small and are copied; documents are only read.
-            if item.name == "faq":
-                shutil.copytree(item, copy / "faq")
-            elif item.is_dir():
-                (copy / item.name).symlink_to(item.resolve(), target_is_directory=True)
-            else:
-                shutil.copy2(item, copy / item.name)
-        (copy / relative).write_text(text, encoding="utf-8")
-        _, problems = check(copy)
-        errors = [p for p in problems if p.severity == "error"]
-        if errors:
-            raise EditRefused(_by_field(errors, copy / relative, entry_id, copy))
+    """Check the knowledge with the changed file in its place (in memory); write it for real
+    only if it passes."""
+    data = text.encode("utf-8")
+    _, problems = check(snapshot_of(directory).replaced(path, data))
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise EditRefused(_by_field(errors, path, entry_id, directory, data))
     temporary = path.with_name(f".{path.name}.saving")
     temporary.write_text(text, encoding="utf-8")
     if path.exists():
@@ -289,17 +277,19 @@ def _commit(directory: Path, path: Path, text: str, entry_id: str | None) -> Non
     os.replace(temporary, path)
 
 
-def _by_field(problems: list, path: Path, entry_id: str | None, copy: Path) -> dict:
+def _by_field(
+    problems: list, path: Path, entry_id: str | None, directory: Path, data: bytes
+) -> dict:
     """Each problem under the form field whose line it was reported on."""
-    lines = _field_lines(path, entry_id)
+    lines = _field_lines(path, entry_id, data)
     errors: dict[str, list[str]] = {}
     for problem in problems:
         name = lines.get(problem.line) if problem.path == path else None
         if name is None:
             name = GENERAL
             where = (
-                problem.path.relative_to(copy)
-                if problem.path.is_relative_to(copy)
+                problem.path.relative_to(directory)
+                if problem.path.is_relative_to(directory)
                 else problem.path
             )
             message = f"{where}:{problem.line}: {problem.message}"
@@ -309,9 +299,9 @@ def _by_field(problems: list, path: Path, entry_id: str | None, copy: Path) -> d
     return errors
 
 
-def _field_lines(path: Path, entry_id: str | None) -> dict[int, str]:
-    """Line number → form field, for the entry `entry_id` in the written file."""
-    data, _ = read_yaml(path)
+def _field_lines(path: Path, entry_id: str | None, contents: bytes) -> dict[int, str]:
+    """Line number → form field, for the entry `entry_id` in the file's new contents."""
+    data, _ = read_yaml(path, contents)
     if not isinstance(data, LineDict) or entry_id is None:
         return {}
     item = next(

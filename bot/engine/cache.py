@@ -4,70 +4,126 @@ Reading 100k entries of YAML and building their index takes most of a minute
 (docs/benchmarks.md). A built engine is saved under the knowledge version (a hash of the
 knowledge files) and a fingerprint of this code, and the next start with the same files and
 the same code loads it instead. A knowledge base small enough to build in a moment is never
-cached. The cache is a pickle: it must live where only the bot's own user can write, like the
-exchange log beside it.
+cached.
+
+The saved engine is a pickle, and unpickling runs whatever code the file names: anyone who could
+put a file in the cache folder would run code as the bot. So each file carries an HMAC-SHA256
+of its contents under a key derived from the bot's secret salt (the one that keys user ids,
+kept beside the log with mode 600 or given in POLICYBOT_SALT), and a file whose HMAC does not
+check out is never unpickled: it is rebuilt, with a warning. The folder is created mode 700 and
+the files mode 600. A format that cannot run code (arrays and JSON) was the alternative; the
+engine holds NumPy arrays, compiled regexes and frozen dataclasses, and writing a loader for each
+would be much more code than one checked signature.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import hmac
 import logging
 import os
 import pickle
 import tempfile
-from functools import cache
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot.engine.core import Engine
-from bot.knowledge.model import knowledge_files, load, version_of
+from bot.knowledge.files import Snapshot
+from bot.knowledge.model import load, snapshot_of
+from bot.text.privacy import secret_salt
 
 log = logging.getLogger(__name__)
 
 # Below this many bytes of knowledge files, building (well under a second) beats reading a cache.
 SMALLEST = 2_000_000
+_MAGIC = b"policybot-engine-1\n"
+_DIGEST = hashlib.sha256().digest_size
 
 
-def build_engine(directory: Path, folder: Path | None) -> Engine:
-    """The engine for a knowledge directory: from `folder` when it holds this version, else
-    built (raising as `bot.knowledge.load` does) and saved there for next time."""
-    size = sum(path.stat().st_size for path in knowledge_files(directory))
-    if folder is None or size < SMALLEST:
-        return Engine(load(directory))
-    saved = folder / f"engine-{version_of(directory)}-{code_fingerprint()}.pickle"
+@dataclass(frozen=True)
+class EngineCache:
+    """Where built engines are kept, and the secret that signs them (read only when used)."""
+
+    folder: Path
+    secret: Callable[[], bytes]
+
+    @classmethod
+    def keyed_by_salt(
+        cls, folder: Path | None, db: Path, env_salt: str | None
+    ) -> EngineCache | None:
+        """The cache in `folder` (None: no cache), signed with the salt of the log at `db`."""
+        if folder is None:
+            return None
+        return cls(folder, lambda: secret_salt(db, env_salt))
+
+    def key(self) -> bytes:
+        # A key of its own, derived from the salt, so no HMAC made for user ids is ever valid here.
+        return hmac.new(self.secret(), b"policybot engine cache", hashlib.sha256).digest()
+
+
+def build_engine(directory: Path | Snapshot, cache: EngineCache | None) -> Engine:
+    """The engine for a knowledge directory: from the cache when it holds this version, else
+    built (raising as `bot.knowledge.load` does) and saved there for next time. The knowledge is
+    read once (a snapshot), so the version named is the version built."""
+    snapshot = directory if isinstance(directory, Snapshot) else snapshot_of(Path(directory))
+    if cache is None or snapshot.size < SMALLEST:
+        return Engine(load(snapshot))
+    saved = cache.folder / f"engine-{snapshot.version}-{code_fingerprint()}.pickle"
+    key = cache.key()  # an unusable salt is the caller's error, not a damaged cache
     try:
-        with saved.open("rb") as handle:
-            engine = pickle.load(handle)
+        engine = _read(saved, key)
         log.info("engine for knowledge %s loaded from %s", engine.knowledge.version, saved)
         return engine
     except FileNotFoundError:
         pass
-    except Exception as exc:  # damaged, cut short, or written by other code: build anew
+    except Exception as exc:  # damaged, cut short, unsigned, or written by other code: build anew
         log.warning("engine cache %s unreadable (%s); building the engine", saved, exc)
-    engine = Engine(load(directory))
-    save(engine, folder)
+    engine = Engine(load(snapshot))
+    save(engine, cache, key)
     return engine
 
 
-def save(engine: Engine, folder: Path) -> None:
-    """Write the engine under its own version, replacing older ones; a failure only logs."""
+class UnsignedCache(Exception):
+    """A cache file whose signature does not match: not written by this bot with this salt."""
+
+
+def _read(saved: Path, key: bytes) -> Engine:
+    data = saved.read_bytes()
+    head, signature = data[: len(_MAGIC)], data[len(_MAGIC) : len(_MAGIC) + _DIGEST]
+    payload = memoryview(data)[len(_MAGIC) + _DIGEST :]
+    expected = hmac.new(key, payload, hashlib.sha256).digest()
+    if head != _MAGIC or not hmac.compare_digest(signature, expected):
+        raise UnsignedCache("signature does not match; not unpickled")
+    return pickle.loads(payload)
+
+
+def save(engine: Engine, cache: EngineCache, key: bytes) -> None:
+    """Write the engine, signed, under its own version, replacing older ones; a failure only
+    logs."""
     name = f"engine-{engine.knowledge.version}-{code_fingerprint()}.pickle"
     part = None
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, suffix=".part", delete=False) as handle:
+        payload = pickle.dumps(engine, protocol=pickle.HIGHEST_PROTOCOL)
+        signature = hmac.new(key, payload, hashlib.sha256).digest()
+        cache.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # NamedTemporaryFile creates its file with mode 600.
+        with tempfile.NamedTemporaryFile(dir=cache.folder, suffix=".part", delete=False) as handle:
             part = Path(handle.name)
-            pickle.dump(engine, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(part, folder / name)  # readers see the whole file or none
-        for old in folder.glob("engine-*.pickle"):
+            handle.write(_MAGIC + signature)
+            handle.write(payload)
+        os.replace(part, cache.folder / name)  # readers see the whole file or none
+        for old in cache.folder.glob("engine-*.pickle"):
             if old.name != name:
                 old.unlink(missing_ok=True)
     except OSError as exc:
-        log.warning("could not save the engine cache in %s: %s", folder, exc)
+        log.warning("could not save the engine cache in %s: %s", cache.folder, exc)
         if part is not None:
             part.unlink(missing_ok=True)
 
 
-@cache
+@functools.cache
 def code_fingerprint() -> str:
     """A hash of this package's source: an engine pickled by other code is never loaded."""
     digest = hashlib.sha256()

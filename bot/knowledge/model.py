@@ -13,14 +13,14 @@ caller gets every problem found, each with file and line, and keeps what it had.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from bot.knowledge.yamlfile import LineDict, LineList, Problem, line_of, read_yaml
+from bot.knowledge.files import Snapshot, read_snapshot
+from bot.knowledge.yamlfile import LineDict, LineList, Problem, line_of, not_utf8, read_yaml
 
 # Ids travel in Telegram button data (64 bytes with the rest), so they are short and ASCII;
 # letters of either case, digits, ".", "_" and "-" let imported FAQ ids stay as they were.
@@ -184,8 +184,9 @@ def split_passages(text: str) -> list[str]:
     return passages
 
 
-def load(directory: Path | str) -> Knowledge:
-    """Load and check a knowledge directory; raise `KnowledgeError` listing every error."""
+def load(directory: Path | str | Snapshot) -> Knowledge:
+    """Load and check a knowledge directory (or a snapshot of one already read); raise
+    `KnowledgeError` listing every error."""
     knowledge, problems = check(directory)
     errors = [problem for problem in problems if problem.severity == "error"]
     if errors or knowledge is None:
@@ -193,50 +194,39 @@ def load(directory: Path | str) -> Knowledge:
     return knowledge
 
 
-def check(directory: Path | str) -> tuple[Knowledge | None, list[Problem]]:
+def check(directory: Path | str | Snapshot) -> tuple[Knowledge | None, list[Problem]]:
     """Every problem in a knowledge directory, and the knowledge if there are no errors."""
-    directory = Path(directory)
-    if not directory.is_dir():
-        raise KnowledgeDirMissing(f"知识库目录不存在或无法读取: {directory}")
-    reader = _Reader(directory)
-    try:
-        knowledge = reader.read()
-    except PermissionError as exc:
-        raise KnowledgeDirMissing(f"知识库无法读取: {exc}") from exc
+    snapshot = directory if isinstance(directory, Snapshot) else snapshot_of(Path(directory))
+    reader = _Reader(snapshot)
+    knowledge = reader.read()
     if any(problem.severity == "error" for problem in reader.problems):
         knowledge = None
     return knowledge, reader.problems
 
 
-def version_of(directory: Path) -> str:
-    """A short hash of every knowledge file, so logs and /stats can say which version answered."""
-    digest = hashlib.sha256()
-    for path in knowledge_files(directory):
-        digest.update(str(path.relative_to(directory)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
-
-
-def knowledge_files(directory: Path) -> list[Path]:
-    return sorted(
-        path
-        for pattern in ("*.yaml", "faq/*.yaml", "sources/*.yaml", "sources/*.txt")
-        for path in directory.glob(pattern)
-    )
+def snapshot_of(directory: Path) -> Snapshot:
+    """Every knowledge file read into memory (bot.knowledge.files), or `KnowledgeDirMissing`."""
+    if not directory.is_dir():
+        raise KnowledgeDirMissing(f"知识库目录不存在或无法读取: {directory}")
+    try:
+        return read_snapshot(directory)
+    except PermissionError as exc:
+        raise KnowledgeDirMissing(f"知识库无法读取: {exc}") from exc
 
 
 class _Reader:
     """Reads one directory, collecting problems instead of stopping at the first."""
 
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self.problems: list[Problem] = []
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self.directory = snapshot.directory
+        self.problems: list[Problem] = list(snapshot.problems)
 
     def problem(self, path: Path, line: int, message: str, severity: str = "error") -> None:
         self.problems.append(Problem(path, line, message, severity))
 
     def yaml(self, path: Path) -> object:
-        data, problems = read_yaml(path)
+        data, problems = read_yaml(path, self.snapshot.contents[path])
         self.problems.extend(problems)
         return data
 
@@ -262,7 +252,7 @@ class _Reader:
         warnings = tuple(p for p in self.problems if p.severity == "warning")
         return Knowledge(
             directory=self.directory,
-            version=version_of(self.directory),
+            version=self.snapshot.version,
             texts=texts,
             entries=tuple(entries),
             documents=documents,
@@ -273,8 +263,9 @@ class _Reader:
         )
 
     def mapping(self, path: Path) -> LineDict | None:
-        if not path.is_file():
-            self.problem(path, 1, "缺少这个文件")
+        if path not in self.snapshot.contents:
+            if not self.snapshot.refused(path):  # a refused file has said why already
+                self.problem(path, 1, "缺少这个文件")
             return None
         data = self.yaml(path)
         if data is None:
@@ -307,10 +298,14 @@ class _Reader:
 
     def read_texts(self, path: Path) -> tuple[Texts, dict[str, float]]:
         data = self.mapping(path) or LineDict()
-        if path.is_file() and data:
+        if data:
             self.fields(path, data, TEXT_FIELDS, TEXT_REQUIRED, "bot.yaml ")
         smalltalk = []
-        for item in data.get("smalltalk") or []:
+        items = data.get("smalltalk")
+        if items is not None and not isinstance(items, LineList):
+            self.problem(path, data.line_of("smalltalk"), "smalltalk 应该是一个列表")
+            items = None
+        for item in items or []:
             if not isinstance(item, LineDict) or not item.get("patterns") or not item.get("reply"):
                 self.problem(path, line_of(item), "smalltalk 的每一项都要有 patterns 和 reply")
                 continue
@@ -359,8 +354,12 @@ class _Reader:
         result = []
         for group in groups:
             line = line_of(group, data.line_of("groups"))
-            words = [w.strip() for w in group] if isinstance(group, LineList) else []
-            if not all(isinstance(w, str) for w in group or []) or len(words) < 2:
+            words = (
+                [w.strip() for w in group if isinstance(w, str)]
+                if isinstance(group, LineList)
+                else []
+            )
+            if not isinstance(group, LineList) or len(words) != len(group) or len(words) < 2:
                 self.problem(
                     path, line, "同义词组要写成 [词1, 词2, ...]，至少两个词，第一个是标准说法"
                 )
@@ -377,14 +376,14 @@ class _Reader:
 
     def read_documents(self, directory: Path) -> dict[str, Document]:
         documents = {}
-        for path in sorted(directory.glob("*.yaml")):
+        for path in self.snapshot.files("sources/*.yaml"):
             data = self.mapping(path)
             if data is None:
                 continue
             self.fields(path, data, DOCUMENT_FIELDS, ("title", "date"), "来源文档信息")
             text_path = path.with_suffix(".txt")
-            if not text_path.is_file():
-                self.problem(path, 1, f"缺少正文文件 {text_path.name}")
+            text = self.document_text(path, text_path)
+            if text is None:
                 continue
             documents[path.stem] = Document(
                 id=path.stem,
@@ -393,17 +392,30 @@ class _Reader:
                 publisher=self.text_field(path, data, "publisher"),
                 outlet=self.text_field(path, data, "outlet"),
                 url=self.text_field(path, data, "url"),
-                text=text_path.read_text(encoding="utf-8"),
+                text=text,
                 answer_from=data.get("passages", True) is not False,
             )
         return documents
+
+    def document_text(self, path: Path, text_path: Path) -> str | None:
+        """A source document's text, or None when it is missing or unreadable (and said so)."""
+        data = self.snapshot.contents.get(text_path)
+        if data is None:
+            if not self.snapshot.refused(text_path):
+                self.problem(path, 1, f"缺少正文文件 {text_path.name}")
+            return None
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            self.problems.append(not_utf8(text_path, data, exc))
+            return None
 
     def read_faq(
         self, directory: Path, documents: dict[str, Document]
     ) -> tuple[list[Entry], list[str]]:
         entries: list[Entry] = []
         categories: list[str] = []
-        files = sorted(directory.glob("*.yaml"))
+        files = self.snapshot.files("faq/*.yaml")
         if not files:
             self.problem(directory, 1, "faq 目录里没有任何 .yaml 问答文件")
         for path in files:
@@ -450,7 +462,10 @@ class _Reader:
         answer = self.text_field(path, item, "answer")
         self.check_answer(path, item, answer, source, documents.get(source.document))
         review_by = item.get("review_by")
-        if review_by is not None and not isinstance(review_by, dt.date):
+        # A time of day (`2027-01-31 10:00`) makes a datetime, which cannot be compared to a date.
+        if review_by is not None and (
+            isinstance(review_by, dt.datetime) or not isinstance(review_by, dt.date)
+        ):
             self.problem(path, item.line_of("review_by"), "review_by 要写成日期，如 2027-01-31")
             review_by = None
         if review_by is not None and review_by < dt.date.today():

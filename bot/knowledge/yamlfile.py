@@ -54,6 +54,10 @@ def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     result.line = node.start_mark.line + 1
     result.key_lines = {}
     for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):  # `? [a, b]: x` has no use here
+            raise yaml.constructor.ConstructorError(
+                None, None, "字段名只能是文字，不能是列表或字典", key_node.start_mark
+            )
         key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + 1
         if key in result:
@@ -80,27 +84,92 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequen
 _Loader.add_constructor("tag:yaml.org,2002:str", _string)
 
 
-def read_yaml(path: Path) -> tuple[object, list[Problem]]:
-    """Parse one file; syntax errors and duplicate keys come back as problems, never raised."""
+def read_yaml(path: Path, data: bytes) -> tuple[object, list[Problem]]:
+    """Parse one file's contents; syntax errors, duplicate keys and runaway aliases come back as
+    problems, never raised."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return None, [Problem(path, 1, f"文件不是 UTF-8 编码，请用 UTF-8 保存 ({exc.reason})")]
+        return None, [not_utf8(path, data, exc)]
     loader = _Loader(text)
     loader.duplicates = []
     try:
-        data = loader.get_single_data()
+        node = loader.get_single_node()
+        if node is None:
+            return None, []
+        if _expanded_size(node) > max(ALIAS_FACTOR * _distinct_nodes(node), ALIAS_FLOOR):
+            line = node.start_mark.line + 1
+            return None, [Problem(path, line, "别名（&、* 引用）展开后太大：请不要层层引用")]
+        value = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         return None, [Problem(path, line, f"YAML 格式错误：{exc.problem}（检查缩进、冒号和引号）")]
+    except (yaml.YAMLError, RecursionError) as exc:
+        return None, [Problem(path, 1, f"YAML 格式错误：{exc}")]
     finally:
         loader.dispose()
     problems = [
         Problem(path, line, f"字段 “{key}” 重复出现，请删掉其中一个")
         for key, line in loader.duplicates
     ]
-    return data, problems
+    return value, problems
+
+
+def not_utf8(path: Path, data: bytes, exc: UnicodeDecodeError) -> Problem:
+    """The problem for a file that is not UTF-8, at the line of its first bad byte."""
+    line = data[: exc.start].count(b"\n") + 1
+    return Problem(path, line, f"文件不是 UTF-8 编码，请用 UTF-8 保存 ({exc.reason})")
+
+
+# Aliases let a small file stand for a huge tree (`a: &a [x, x]`, `b: &b [*a, *a]`, … the
+# "billion laughs"): anything that walks the loaded data would then run for ever. A file may
+# expand to a few times its own nodes (reusing a block is fine), never to more.
+ALIAS_FACTOR = 4
+ALIAS_FLOOR = 100_000
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [child for pair in node.value for child in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _expanded_size(node: yaml.Node) -> float:
+    """How many nodes the document has once every alias is expanded (infinite for an alias
+    inside its own anchor); counted over the shared graph, each node once with its size
+    remembered, so it costs only as much as the file."""
+    sizes: dict[int, int] = {}
+    visiting: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(node, False)]
+    while stack:
+        current, children_done = stack.pop()
+        key = id(current)
+        if children_done:
+            visiting.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(current))
+            continue
+        if key in sizes:
+            continue
+        if key in visiting:  # depth-first, so only a node's own descendants come up meanwhile
+            return float("inf")
+        visiting.add(key)
+        stack.append((current, True))
+        stack.extend((child, False) for child in _children(current))
+    return sizes[id(node)]
+
+
+def _distinct_nodes(node: yaml.Node) -> int:
+    seen: set[int] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if id(current) not in seen:
+            seen.add(id(current))
+            stack.extend(_children(current))
+    return len(seen)
 
 
 def line_of(value: object, default: int = 1) -> int:

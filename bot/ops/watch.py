@@ -4,6 +4,11 @@ Polling file sizes and modification times every couple of seconds is enough for 
 edit by hand, costs nothing, and works on every filesystem (network shares included), which
 inotify-style watchers do not. The reload itself runs in a worker thread, so messages keep
 being answered by the old version until the new one is complete and checked.
+
+A change is reloaded only once the files have held still for one whole interval: an editor that
+saves in several writes (truncate, then write) leaves a half-written file for a moment, and a
+half-written FAQ file can be valid YAML with half its entries. The reload then reads the files
+once and refuses the result if they changed while it was reading (bot.app.Service.reload).
 """
 
 from __future__ import annotations
@@ -11,29 +16,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 
-from bot.app import Service
-from bot.knowledge.model import knowledge_files
+from bot.app import CHANGED_WHILE_READING, Service
+from bot.knowledge.files import fingerprint
 from bot.knowledge.yamlfile import Problem
 
 log = logging.getLogger(__name__)
 
 Refused = Callable[[list[Problem]], Awaitable[None]]
 
-
-def fingerprint(directory: Path) -> tuple | None:
-    """What changes when any knowledge file is added, removed or edited; None if unreadable."""
-    try:
-        return (
-            tuple(
-                (str(path.relative_to(directory)), path.stat().st_mtime_ns, path.stat().st_size)
-                for path in knowledge_files(directory)
-            )
-            or None
-        )
-    except OSError:
-        return None
+__all__ = ["Watcher", "fingerprint"]
+_NOTHING = object()  # not a fingerprint (an unreadable directory's is None)
 
 
 class Watcher:
@@ -45,16 +38,25 @@ class Watcher:
         self.service = service
         self.interval = interval
         self.refused = refused
-        self.seen = fingerprint(service.directory)
+        self.seen = fingerprint(service.directory)  # the files as last reloaded (or refused)
+        self.settling: object = _NOTHING  # a change seen once, waiting to hold still
         self.reported: set = set()
 
     async def check(self) -> None:
-        """One look at the directory; reload if it changed."""
+        """One look at the directory; reload if it changed and has held still since the last look."""
         current = fingerprint(self.service.directory)
         if current == self.seen:
+            self.settling = _NOTHING
+            return
+        if current != self.settling:
+            self.settling = current
+            return
+        self.settling = _NOTHING
+        problems = await asyncio.to_thread(self.service.reload)
+        if [p.message for p in problems] == [CHANGED_WHILE_READING]:
+            log.info("knowledge files changed while being read; trying again")
             return
         self.seen = current
-        problems = await asyncio.to_thread(self.service.reload)
         version = self.service.knowledge.version
         if not problems:
             log.info("knowledge reloaded: version %s", version)

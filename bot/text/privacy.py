@@ -8,11 +8,13 @@ able to tell who they are.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
 import re
 import secrets
+import tempfile
 import unicodedata
 from pathlib import Path
 
@@ -65,6 +67,43 @@ def redact(text: str, mask: bool = True) -> str:
     return _EMAIL.sub("[邮箱]" if mask else " ", text) if "@" in text else text
 
 
+class SaltError(Exception):
+    """The secret salt cannot be used; the message says which file and what to do."""
+
+
+def secret_salt(db_path: Path, env_salt: str | None = None) -> bytes:
+    """The bot's secret: `POLICYBOT_SALT`, else one generated once and kept beside the database
+    (`<db>.salt`, mode 600). It keys user pseudonyms and signs the engine cache, so an empty one
+    (a truncated file, a botched restore) is refused rather than used: anyone could then reverse
+    the pseudonyms and forge cache files."""
+    if env_salt:
+        return env_salt.encode()
+    salt_file = db_path.with_name(db_path.name + ".salt")
+    if not salt_file.exists():
+        _create_salt(salt_file)
+    salt = salt_file.read_text().strip().encode()
+    if not salt:
+        raise SaltError(
+            f"密钥文件 {salt_file} 是空的：从备份恢复它，或删除它让机器人重新生成"
+            "（重新生成后，以前的用户代号无法再与新记录对应）"
+        )
+    return salt
+
+
+def _create_salt(salt_file: Path) -> None:
+    """Write a new salt whole, then link it into place: a process starting at the same moment
+    either finds no file or the complete one (never an empty file), and the first one wins."""
+    salt_file.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=salt_file.parent, prefix=".salt-")  # mode 600
+    try:
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        with contextlib.suppress(FileExistsError):  # another process created it first
+            os.link(temporary, salt_file)
+    finally:
+        os.unlink(temporary)
+
+
 class Pseudonymizer:
     """HMAC-SHA256 of a user id under a secret salt: stable per user, not reversible."""
 
@@ -73,20 +112,7 @@ class Pseudonymizer:
 
     @classmethod
     def for_database(cls, db_path: Path, env_salt: str | None = None) -> Pseudonymizer:
-        """The salt from `POLICYBOT_SALT`, else one generated once and kept beside the database."""
-        if env_salt:
-            return cls(env_salt.encode())
-        salt_file = db_path.with_name(db_path.name + ".salt")
-        if not salt_file.exists():
-            salt_file.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                descriptor = os.open(salt_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:  # another process created it first: use theirs
-                pass
-            else:
-                with os.fdopen(descriptor, "w") as handle:
-                    handle.write(secrets.token_hex(32))
-        return cls(salt_file.read_text().strip().encode())
+        return cls(secret_salt(db_path, env_salt))
 
     def key(self, channel: str, user_id: object) -> str | None:
         if user_id is None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
+from bot.channels.cli import main
 from bot.engine import cache
-from bot.engine.cache import build_engine
+from bot.engine.cache import EngineCache, build_engine
 from bot.engine.core import ANSWERED
+from bot.text.privacy import SaltError, secret_salt
 from tests.support.edits import edit
 
 QUESTION = "复工复产去哪个窗口办理"
@@ -18,29 +22,33 @@ def cached(monkeypatch):
     monkeypatch.setattr(cache, "SMALLEST", 0)
 
 
+def signed(folder):
+    return EngineCache(folder, lambda: b"test salt")
+
+
 def shown(engine) -> dict:
     return {k: v for k, v in engine.answer(QUESTION).to_dict().items() if k != "took_ms"}
 
 
 def test_the_next_start_loads_the_saved_engine(cached, knowledge_copy, tmp_path, monkeypatch):
     folder = tmp_path / "cache"
-    first = build_engine(knowledge_copy, folder)
+    first = build_engine(knowledge_copy, signed(folder))
     assert len(list(folder.glob("engine-*.pickle"))) == 1
     monkeypatch.setattr(cache, "load", lambda _: pytest.fail("the YAML was read again"))
-    again = build_engine(knowledge_copy, folder)
+    again = build_engine(knowledge_copy, signed(folder))
     assert shown(again) == shown(first) and shown(again)["status"] == ANSWERED
 
 
 def test_an_edit_builds_a_new_engine_and_replaces_the_old_one(cached, knowledge_copy, tmp_path):
     folder = tmp_path / "cache"
-    build_engine(knowledge_copy, folder)
+    build_engine(knowledge_copy, signed(folder))
     before = {path.name for path in folder.glob("engine-*")}
     edit(
         knowledge_copy / "faq" / "03-fugong-fuchan.yaml",
         "可到政务服务中心的复工复产专窗",
         "可到复工复产专窗办理",
     )
-    engine = build_engine(knowledge_copy, folder)
+    engine = build_engine(knowledge_copy, signed(folder))
     after = {path.name for path in folder.glob("engine-*")}
     assert len(after) == 1 and after != before
     assert "可到复工复产专窗办理" in shown(engine)["answer"]
@@ -48,9 +56,9 @@ def test_an_edit_builds_a_new_engine_and_replaces_the_old_one(cached, knowledge_
 
 def test_a_damaged_cache_file_is_rebuilt_with_a_warning(cached, knowledge_copy, tmp_path, caplog):
     folder = tmp_path / "cache"
-    build_engine(knowledge_copy, folder)
+    build_engine(knowledge_copy, signed(folder))
     next(folder.glob("engine-*.pickle")).write_bytes(b"cut short")
-    assert shown(build_engine(knowledge_copy, folder))["status"] == ANSWERED
+    assert shown(build_engine(knowledge_copy, signed(folder)))["status"] == ANSWERED
     assert "unreadable" in caplog.text
 
 
@@ -59,10 +67,56 @@ def test_a_cache_that_cannot_be_written_costs_only_the_cache(
 ):
     not_a_folder = tmp_path / "cache"
     not_a_folder.write_text("a file where the folder should be")
-    assert shown(build_engine(knowledge_copy, not_a_folder))["status"] == ANSWERED
+    assert shown(build_engine(knowledge_copy, signed(not_a_folder)))["status"] == ANSWERED
     assert "could not save" in caplog.text
 
 
 def test_small_knowledge_is_built_every_time(knowledge_copy, tmp_path):
-    build_engine(knowledge_copy, tmp_path / "cache")
+    build_engine(knowledge_copy, signed(tmp_path / "cache"))
     assert not (tmp_path / "cache").exists()
+
+
+class _Payload:
+    """A pickle that runs code when loaded: what an attacker would put in the cache folder."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (type(self.marker).touch, (self.marker,))
+
+
+def test_a_forged_cache_file_is_never_unpickled(cached, knowledge_copy, tmp_path, caplog):
+    folder = tmp_path / "cache"
+    build_engine(knowledge_copy, signed(folder))
+    saved = next(folder.glob("engine-*.pickle"))
+    marker = tmp_path / "code-ran"
+    forged = pickle.dumps(_Payload(marker))
+    for contents in (forged, saved.read_bytes()[:19] + b"\0" * 32 + forged):
+        saved.write_bytes(contents)
+        assert shown(build_engine(knowledge_copy, signed(folder)))["status"] == ANSWERED
+        assert not marker.exists()
+    assert "unreadable" in caplog.text
+    # Signed with another salt: not trusted either.
+    build_engine(knowledge_copy, EngineCache(folder, lambda: b"another salt"))
+    assert "unreadable" in caplog.text
+
+
+def test_the_cache_folder_and_files_are_private(cached, knowledge_copy, tmp_path):
+    folder = tmp_path / "cache"
+    build_engine(knowledge_copy, signed(folder))
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert {p.stat().st_mode & 0o777 for p in folder.iterdir()} == {0o600}
+
+
+def test_an_empty_salt_file_is_an_error(cached, knowledge_copy, tmp_path, capsys):
+    db = tmp_path / "data" / "log.sqlite3"
+    db.parent.mkdir()
+    salt = db.with_name(db.name + ".salt")
+    salt.write_text("\n")
+    with pytest.raises(SaltError):
+        secret_salt(db)
+    with pytest.raises(SaltError):
+        build_engine(knowledge_copy, EngineCache.keyed_by_salt(tmp_path / "cache", db, None))
+    code = main(["--knowledge", str(knowledge_copy), "--db", str(db), "ask", "--log", "复工"])
+    assert code == 2 and "是空的" in capsys.readouterr().err

@@ -9,11 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from bot.engine.cache import build_engine
+from bot.engine.cache import EngineCache, build_engine
 from bot.engine.core import Engine
 from bot.knowledge.model import Knowledge, KnowledgeDirMissing, KnowledgeError, load
 from bot.log.store import ExchangeLog, SQLiteStore, since_to_iso
 from bot.settings import Settings
+from bot.text.privacy import SaltError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -28,6 +29,8 @@ class CommandError(Exception):
 def open_log(settings: Settings) -> ExchangeLog:
     try:
         return ExchangeLog.open(settings.db, settings.salt)
+    except SaltError as exc:
+        raise CommandError(str(exc)) from exc
     except (OSError, sqlite3.Error) as exc:
         raise CommandError(f"无法打开交流记录 {settings.db}: {exc}") from exc
 
@@ -53,16 +56,22 @@ def load_knowledge(settings: Settings) -> Knowledge:
     return knowledge_or_exit(load, settings.knowledge)
 
 
+def engine_cache(settings: Settings) -> EngineCache | None:
+    """Where built engines are kept, signed with the log's salt (bot.engine.cache)."""
+    return EngineCache.keyed_by_salt(settings.cache, settings.db, settings.salt)
+
+
 def build(settings: Settings) -> Engine:
     """The engine for answering: from the engine cache when the knowledge is large."""
-    return knowledge_or_exit(lambda d: build_engine(d, settings.cache), settings.knowledge)
+    cache = engine_cache(settings)
+    return knowledge_or_exit(lambda d: build_engine(d, cache), settings.knowledge)
 
 
 def knowledge_or_exit(read: Callable[[Path], T], directory: Path) -> T:
     """`read(directory)`, with knowledge errors turned into one clear command error."""
     try:
         return read(directory)
-    except KnowledgeDirMissing as exc:
+    except (KnowledgeDirMissing, SaltError) as exc:
         raise CommandError(str(exc)) from exc
     except KnowledgeError as exc:
         details = "\n".join(map(str, exc.problems))

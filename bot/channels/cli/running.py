@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 
 from bot.app import Service
-from bot.channels.cli.common import EXIT_OK, EXIT_PROBLEMS, CommandError, build, open_log
+from bot.channels.cli.common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    CommandError,
+    build,
+    engine_cache,
+    open_log,
+)
 from bot.ops import health
 from bot.ops import logsetup as logs
 from bot.ops.doctor import diagnose
@@ -38,13 +45,14 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         settings = settings.with_token()
     except ConfigError as exc:
         raise CommandError(str(exc)) from exc
+    cache = engine_cache(settings)
     engine = build(settings)  # fails before connecting, with the errors listed
     logs.configure(settings.log_format, settings.token)
     log = open_log(settings)
     try:
         run(
             settings,
-            Service(settings.knowledge, engine, log, settings.cache),
+            Service(settings.knowledge, engine, log, cache),
             webhook_url=args.webhook_url,
             listen=args.listen,
             port=args.port,
