@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import itertools
 import json
 import re
 import sys
@@ -173,6 +174,30 @@ def _header_map(headers: list[str]) -> dict[str, str]:
     return found
 
 
+class ColumnsError(ValueError):
+    """The sheet has no question or no answer column under any name we know; nothing is
+    imported, and the message lists the headers found and the names accepted."""
+
+
+REQUIRED_COLUMNS = ("question", "answer")
+
+
+def _require_columns(headers: list[str]) -> None:
+    found = _header_map(headers)
+    missing = [name for name in REQUIRED_COLUMNS if name not in found]
+    if not missing:
+        return
+    accepted = "；".join(
+        f"{'/'.join(names)}{'（必需）' if name in REQUIRED_COLUMNS else ''}"
+        for name, names in COLUMNS.items()
+    )
+    shown = "、".join(f"“{h}”" for h in headers) or "（没有）"
+    raise ColumnsError(
+        f"找不到{'和'.join(COLUMNS[name][1] for name in missing)}列，没有导入任何条目。"
+        f"文件里的列名：{shown}。可用的列名：{accepted}"
+    )
+
+
 def read_rows(path: Path) -> Iterator[dict[str, str]]:
     """Rows as {column: text}, whatever the file type; cells are strings."""
     suffix = path.suffix.lower()
@@ -230,7 +255,12 @@ def ensure_knowledge_dir(into: Path) -> bool:
 def import_faq(
     path: Path, into: Path, progress: Callable[[int], None] | None = None
 ) -> ImportReport:
-    """Read `path`, write its entries as YAML under `into`, and report what was skipped."""
+    """Read `path`, write its entries as YAML under `into`, and report what was skipped; raise
+    `ColumnsError`, before anything is written, when the sheet's columns are not recognised."""
+    rows = read_rows(path)
+    first = next(rows, None)
+    _require_columns(list(first or {}))
+    rows = itertools.chain([first], rows)
     report = ImportReport(created=ensure_knowledge_dir(into))
     document = f"import-{slug(path.stem)}"
     own_files = set((into / "faq").glob(f"{document}-*.yaml"))
@@ -241,7 +271,7 @@ def import_faq(
     categories: dict[str, list[dict]] = {}
     answers: list[str] = []
     headers: dict[str, str] | None = None
-    for number, row in enumerate(read_rows(path), start=2):  # row 1 is the header
+    for number, row in enumerate(rows, start=2):  # row 1 is the header
         if progress and number % PROGRESS_EVERY == 0:
             progress(number)
         if headers is None or not set(headers.values()) <= set(row):

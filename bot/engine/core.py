@@ -139,6 +139,17 @@ class Engine:
             for pattern in talk.patterns
         }
 
+    @property
+    def thresholds(self) -> Thresholds:
+        return self._thresholds
+
+    @thresholds.setter
+    def thresholds(self, value: Thresholds) -> None:
+        """New thresholds change decisions, so answers cached under the old ones are dropped."""
+        self._thresholds = value
+        if "_decided" in self.__dict__:
+            self._decided.cache_clear()
+
     def __getstate__(self) -> dict:
         """What `bot.engine.cache` saves: everything but the answers cached in memory."""
         return {name: value for name, value in self.__dict__.items() if name != "_decided"}

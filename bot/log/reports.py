@@ -2,6 +2,10 @@
 
 The HTML report is one self-contained file — inline CSS and an inline SVG chart, no scripts,
 fonts or CDNs — because it will be opened on government intranets without internet access.
+
+Reports quote what strangers typed, so each format makes it inert where it lands: HTML escapes
+it, JSON encodes it, the CSV keeps a spreadsheet from reading a cell as a formula, and the
+terminal table drops control characters (escape sequences could rewrite the reviewer's screen).
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from html import escape
 
 from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, SMALLTALK
@@ -47,24 +52,46 @@ def gaps_json(clusters: list[Cluster]) -> str:
     return json.dumps({"clusters": [c.to_dict() for c in clusters]}, ensure_ascii=False, indent=2)
 
 
+# A cell starting with one of these is a formula to Excel and LibreOffice (`=HYPERLINK(...)`,
+# `=cmd|...`, `@SUM(...)`); tab and carriage return let a cell begin with one after all.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value: object) -> object:
+    """A value a spreadsheet shows as text, never evaluates: text that would start a formula
+    gets a leading apostrophe, as OWASP advises (CSV injection). Numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+# Control characters (escape sequences among them) and the bidirectional overrides that can
+# make a line read differently from what it contains.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_text(text: str) -> str:
+    """Logged text as it is safe to print on a terminal: one line, no control characters."""
+    return _UNPRINTABLE.sub(" ", text)
+
+
 def gaps_csv(clusters: list[Cluster]) -> bytes:
-    """UTF-8 with a byte-order mark, so Excel opens the Chinese correctly."""
+    """UTF-8 with a byte-order mark, so Excel opens the Chinese correctly; no cell a formula."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     for c in clusters:
-        writer.writerow(
-            [
-                c.count,
-                c.users,
-                c.representative,
-                c.nearest.get("id", ""),
-                c.nearest.get("score", ""),
-                c.first_seen,
-                c.last_seen,
-                " | ".join(c.examples),
-            ]
-        )
+        row = [
+            c.count,
+            c.users,
+            c.representative,
+            c.nearest.get("id", ""),
+            c.nearest.get("score", ""),
+            c.first_seen,
+            c.last_seen,
+            " | ".join(c.examples),
+        ]
+        writer.writerow([spreadsheet_cell(value) for value in row])
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -74,12 +101,12 @@ def gaps_table(clusters: list[Cluster]) -> str:
     lines = []
     for number, c in enumerate(clusters, 1):
         nearest = f"{c.nearest.get('id', '-')} ({c.nearest.get('score', 0):.2f})"
-        lines.append(f"{number:>3}. ×{c.count}  {c.users} 人  {c.representative}")
+        lines.append(f"{number:>3}. ×{c.count}  {c.users} 人  {terminal_text(c.representative)}")
         lines.append(
             f"     最近条目 {nearest} → {advice(c)}   {c.first_seen[:10]} – {c.last_seen[:10]}"
         )
         for example in c.examples[1:]:
-            lines.append(f"       · {example}")
+            lines.append(f"       · {terminal_text(example)}")
     return "\n".join(lines)
 
 

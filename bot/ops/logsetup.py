@@ -55,6 +55,15 @@ class JSONFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+def fatal_line(message: str, error: BaseException | None = None, secret: str = "") -> str:
+    """A fatal error as one JSON log line (for `--log-format json`): a log collector reads
+    it like any other record, traceback included as a field, the token masked."""
+    exc_info = (type(error), error, error.__traceback__) if error is not None else None
+    record = logging.LogRecord("policybot", logging.CRITICAL, "", 0, message, None, exc_info)
+    TokenFilter(secret).filter(record)
+    return JSONFormatter().format(record)
+
+
 def configure(log_format: str = "text", secret: str = "", level: int = logging.INFO) -> None:
     handler = logging.StreamHandler()
     if log_format == "json":

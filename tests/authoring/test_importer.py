@@ -115,3 +115,20 @@ def test_unsupported_file_type(tmp_path, capsys):
     source.write_text("x")
     assert main(["import", str(source), "--into", str(tmp_path / "k")]) == 2
     assert "不支持" in capsys.readouterr().err
+
+
+def test_unknown_headers_import_nothing_and_exit_1(tmp_path, capsys):
+    sheet = tmp_path / "faq.csv"
+    sheet.write_text("标题,内容,备注\n社保卡丢了怎么补办,到窗口补办,\n", encoding="utf-8")
+    code = main(["import", str(sheet), "--into", str(tmp_path / "k")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "“标题”、“内容”、“备注”" in err  # the headers found
+    assert "question/问题" in err and "answer/答案" in err  # the names accepted
+    assert not (tmp_path / "k").exists()  # nothing written
+
+
+def test_a_sheet_without_rows_is_not_a_silent_success(tmp_path, capsys):
+    sheet = tmp_path / "empty.csv"
+    sheet.write_text("", encoding="utf-8")
+    assert main(["import", str(sheet), "--into", str(tmp_path / "k")]) == 1

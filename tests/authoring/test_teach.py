@@ -49,3 +49,15 @@ def test_teach_refuses_duplicates_unknown_entries_and_blanks(
     with pytest.raises(TeachRefused) as refused:
         teach(load(knowledge_copy), question, entry_id)
     assert reason in str(refused.value)
+
+
+def test_teach_an_entry_without_similar_questions(knowledge_copy):
+    """An entry may leave out `similar:` (a warning); teaching it starts the list."""
+    path = knowledge_copy / FAQ
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = lines.index("    similar:\n")
+    end = next(n for n in range(start + 1, len(lines)) if not lines[n].startswith("      - "))
+    path.write_text("".join(lines[:start] + lines[end:]), encoding="utf-8")
+    assert load(knowledge_copy).by_id["fugong-zhuanchuang"].similar == ()
+    teach(load(knowledge_copy), "复工复产的专窗设在哪个楼", "fugong-zhuanchuang")
+    assert load(knowledge_copy).by_id["fugong-zhuanchuang"].similar == ("复工复产的专窗设在哪个楼",)

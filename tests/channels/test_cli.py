@@ -230,3 +230,33 @@ def test_reports_need_an_existing_log(capsys, tmp_path):
         )
         == 2
     )
+
+
+def test_a_crash_under_json_logging_is_one_json_line(capsys, monkeypatch):
+    token = "123456:AAsecret-token-value"
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", token)
+
+    def crash(args):
+        raise RuntimeError(f"disk on fire near https://api.telegram.org/bot{token}/getMe")
+
+    monkeypatch.setattr("bot.channels.cli.cmd_validate", crash)
+    code = main(["--log-format", "json", "validate"])
+    err = capsys.readouterr().err
+    assert code == 1
+    (line,) = err.splitlines()
+    record = json.loads(line)
+    assert record["level"] == "CRITICAL" and "disk on fire" in record["message"]
+    assert "RuntimeError" in record["exception"] and "Traceback" in record["exception"]
+    assert token not in err
+
+
+def test_a_command_error_under_json_logging_is_one_json_line(capsys, tmp_path):
+    code = main(["--log-format", "json", "--knowledge", str(tmp_path / "none"), "ask", "你好"])
+    (line,) = capsys.readouterr().err.splitlines()
+    assert code == 2 and "知识库" in json.loads(line)["message"]
+
+
+def test_a_crash_in_text_mode_keeps_its_traceback(monkeypatch):
+    monkeypatch.setattr("bot.channels.cli.cmd_validate", lambda args: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        main(["validate"])

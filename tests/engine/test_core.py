@@ -191,3 +191,11 @@ def test_a_question_asked_again_is_answered_from_the_cache(knowledge, monkeypatc
     assert searches == [] and again.entry_id == first.entry_id == "qiye-xinyong-xiufu"
     engine.answer("信用修复要什么材料")
     assert len(searches) == 1
+
+
+def test_new_thresholds_are_not_hidden_by_cached_answers(knowledge):
+    """`eval --calibrate` sets thresholds on an engine that may have answered already."""
+    engine = Engine(knowledge)
+    assert engine.answer("信用修复怎么办").status == ANSWERED
+    engine.thresholds = Thresholds(answer=0.99, margin=0.5, clarify=0.98)
+    assert engine.answer("信用修复怎么办").status == FALLBACK

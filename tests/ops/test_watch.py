@@ -9,11 +9,12 @@ import time
 import pytest
 
 from bot.app import Service
-from bot.channels.telegram.app import build_application, cleanup, startup
+from bot.channels.telegram.app import build_application
 from bot.ops.watch import Watcher, fingerprint
 from bot.settings import Settings
 from tests.support import updates
 from tests.support.botapi import TOKEN, StandIn
+from tests.support.telegram import polling
 
 ANSWER = "可以。抚远市实时处理企业信用修复申请"
 
@@ -40,13 +41,10 @@ async def test_edits_go_live_or_are_refused(knowledge_copy):
             admins=frozenset({updates.ADMIN_ID}),
             knowledge=knowledge_copy,
             watch_interval=0.2,
+            db=knowledge_copy.parent / "log.sqlite3",
         )
         service = Service.open(knowledge_copy)
-        app = build_application(settings, service)
-        async with app:
-            await app.start()
-            await app.updater.start_polling(poll_interval=0.0, timeout=1)
-            await startup(app)
+        async with polling(build_application(settings, service)):
             old_version = service.engine.knowledge.version
             assert ANSWER in await replies_to(api, "信用修复")
 
@@ -75,10 +73,6 @@ async def test_edits_go_live_or_are_refused(knowledge_copy):
             )
             assert service.engine.knowledge.version == good_version
             assert "可以，抚远市实时处理" in await replies_to(api, "信用修复")
-
-            await cleanup(app)
-            await app.updater.stop()
-            await app.stop()
 
 
 async def test_unreadable_directory_keeps_the_old_knowledge(knowledge_copy):

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 from telegram import Update
+from telegram.ext import Application
 
 from bot.app import Service
-from bot.channels.telegram.app import build_application
+from bot.channels.telegram.app import build_application, serve
 from bot.channels.telegram.limits import UserLimiter
 from bot.settings import Settings
 from tests.support import updates
@@ -33,3 +37,16 @@ class Bot:
         """The last message the bot sent, as the API returned it (for tapping its buttons)."""
         params = self.api.sent()[-1]
         return self.api._message(params)
+
+
+@contextlib.asynccontextmanager
+async def polling(app: Application):
+    """The application taking updates by long polling, as `policybot run` does (command menu,
+    heartbeat, knowledge watcher included), until the block ends."""
+    stop = asyncio.Event()
+    serving = asyncio.create_task(serve(app, stop))
+    try:
+        yield app
+    finally:
+        stop.set()
+        await serving

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from bot.authoring.checks import validate
-from bot.authoring.importer import import_faq, print_progress
+from bot.authoring.importer import ColumnsError, import_faq, print_progress
 from bot.authoring.ingest import IngestError, ingest
 from bot.authoring.teach import TeachRefused, teach
 from bot.channels.cli.common import EXIT_OK, EXIT_PROBLEMS, CommandError, load_knowledge
@@ -77,6 +77,9 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         raise CommandError(f"文件不存在: {source}")
     try:
         report = import_faq(source, Path(args.into), print_progress)
+    except ColumnsError as exc:
+        print(f"policybot: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
     except (ValueError, OSError, KeyError) as exc:
         raise CommandError(f"无法导入 {source}: {exc}") from exc
     print(report.summary())

@@ -17,6 +17,7 @@ from bot.settings import Settings
 from bot.text.privacy import SaltError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+EXIT_CRASH = 1  # what Python exits with on an uncaught exception
 
 T = TypeVar("T")
 Handler = Callable[[argparse.Namespace, Settings], int]

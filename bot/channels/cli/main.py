@@ -9,7 +9,8 @@ from collections.abc import Sequence
 
 from bot import __version__
 from bot.channels.cli import accounts, answering, authoring, reports, running, terminal
-from bot.channels.cli.common import EXIT_OK, EXIT_USAGE, CommandError, Handler
+from bot.channels.cli.common import EXIT_CRASH, EXIT_OK, EXIT_USAGE, CommandError, Handler
+from bot.ops import logsetup as logs
 from bot.settings import LOG_FORMATS, Settings
 
 # Each registers its subcommands, in the order `--help` lists them.
@@ -70,13 +71,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     settings = Settings.resolve_all(vars(args), os.environ)
+    json_lines = settings.log_format == "json"
     try:
         if settings.problems and args.command != "doctor":  # doctor lists them all
             raise CommandError(settings.problems[0])
         return args.handler(args, settings)
     except CommandError as exc:
-        print(f"policybot: {exc}", file=sys.stderr)
+        message = f"policybot: {exc}"
+        print(logs.fatal_line(message) if json_lines else message, file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # `policybot ask --jsonl | head` closing early is not an error
         sys.stderr.close()
         return EXIT_OK
+    except Exception as exc:
+        if not json_lines:
+            raise  # a person reading a terminal gets the usual traceback
+        print(logs.fatal_line(f"policybot: {exc!r}", exc, settings.token), file=sys.stderr)
+        return EXIT_CRASH

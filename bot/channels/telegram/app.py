@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
 from urllib.parse import urlparse
 
+import uvicorn
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
@@ -23,9 +26,11 @@ from telegram.request import BaseRequest
 
 from bot.app import Service
 from bot.channels.telegram import handlers
+from bot.channels.telegram.intake import Poller
 from bot.channels.telegram.limits import UserLimiter
 from bot.channels.telegram.ordering import PerChatOrder
 from bot.channels.telegram.retries import RetryingLimiter
+from bot.channels.telegram.webhook import TelegramWebhook, new_secret
 from bot.conversation import Conversations
 from bot.ops.health import heartbeat
 from bot.ops.watch import Watcher
@@ -73,8 +78,7 @@ def build_application(
             )
         )
         .concurrent_updates(PerChatOrder(settings.concurrency))
-        .post_init(startup)
-        .post_shutdown(cleanup)
+        .updater(None)  # updates come in through bot.channels.telegram.intake
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
@@ -137,6 +141,61 @@ def refused_notice(app: Application):
     return notify
 
 
+@contextlib.asynccontextmanager
+async def running(app: Application):
+    """The application started with its background tasks (command menu, heartbeat, knowledge
+    watcher), and stopped cleanly on the way out."""
+    async with app:
+        await app.start()
+        await startup(app)
+        try:
+            yield app
+        finally:
+            await cleanup(app)
+            await app.stop()
+
+
+async def serve(
+    app: Application,
+    stop: asyncio.Event,
+    webhook_url: str | None = None,
+    listen: str = "0.0.0.0",
+    port: int = 8443,
+    secret_token: str | None = None,
+) -> None:
+    """Take updates until `stop` is set: long polling, or a webhook server that only Telegram
+    can use (a secret is generated and registered when none is given)."""
+    async with running(app):
+        if not webhook_url:
+            log.info("long polling")
+            await app.bot.delete_webhook()  # polling and a registered webhook exclude each other
+            await Poller(app).run(stop)
+            return
+        if not secret_token:
+            secret_token = new_secret()
+            log.info("no TELEGRAM_WEBHOOK_SECRET given: a new secret was generated for this run")
+        path = urlparse(webhook_url).path or "/"
+        await app.bot.set_webhook(
+            webhook_url, secret_token=secret_token, allowed_updates=Update.ALL_TYPES
+        )
+        config = uvicorn.Config(
+            TelegramWebhook(app, secret_token, path),
+            host=listen,
+            port=port,
+            lifespan="off",
+            log_config=None,  # keep the bot's own logging (text or JSON lines)
+            access_log=False,
+        )
+        server = uvicorn.Server(config)
+        log.info("webhook mode on %s:%d", listen, port)
+        serving = asyncio.create_task(server.serve())
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        server.should_exit = True
+        stopping.cancel()
+        await serving
+
+
 def run(
     settings: Settings,
     service: Service,
@@ -144,21 +203,17 @@ def run(
     listen: str = "0.0.0.0",
     port: int = 8443,
 ) -> None:
-    """Serve until SIGINT or SIGTERM, then stop cleanly (python-telegram-bot handles both)."""
-    app = build_application(settings, service)
+    """Serve until SIGINT or SIGTERM, then stop cleanly."""
     knowledge = service.knowledge
     log.info("knowledge %s: %d entries", knowledge.version, len(knowledge.entries))
-    if webhook_url:
-        log.info("webhook mode on %s:%d", listen, port)
-        app.run_webhook(
-            listen=listen,
-            port=port,
-            url_path=urlparse(webhook_url).path.lstrip("/"),
-            webhook_url=webhook_url,
-            secret_token=settings.webhook_secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
-    else:
-        log.info("long polling")
-        app.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=5)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        app = build_application(settings, service)
+        await serve(app, stop, webhook_url, listen, port, settings.webhook_secret)
+
+    asyncio.run(main())
     log.info("stopped")

@@ -18,6 +18,7 @@ from bot.settings import Settings
 from tests.support import updates
 from tests.support.botapi import TOKEN, StandIn
 from tests.support.paths import KNOWLEDGE, ROOT
+from tests.support.telegram import polling as taking_updates
 
 
 @pytest.fixture
@@ -34,18 +35,16 @@ def service(engine, tmp_path):
 
 
 @pytest.fixture
-async def polling(standin, service):
+async def polling(standin, service, tmp_path):
     """The application polling the stand-in, as `policybot run` does, until the test ends."""
     settings = Settings(
-        token=TOKEN, base_url=standin.base_url, admins=frozenset({updates.ADMIN_ID})
+        token=TOKEN,
+        base_url=standin.base_url,
+        admins=frozenset({updates.ADMIN_ID}),
+        db=tmp_path / "log.sqlite3",
     )
-    app = build_application(settings, service)
-    async with app:
-        await app.start()
-        await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    async with taking_updates(build_application(settings, service)):
         yield standin.api
-        await app.updater.stop()
-        await app.stop()
 
 
 async def wait_sent(

@@ -12,7 +12,7 @@ from bot.engine.core import STATUSES
 from bot.text.normalize import normalize
 from tests.support import updates
 from tests.support.paths import KNOWLEDGE
-from tests.support.telegram import Bot
+from tests.support.telegram import Bot, polling
 
 # Everything, surrogates included, plus the characters that most often break text code.
 NASTY = st.sampled_from(
@@ -132,11 +132,15 @@ async def test_a_burst_of_2000_updates_from_200_users_with_faults(engine, tmp_pa
         api.fail_next("getUpdates", 500)
         api.fail_next("sendMessage", 429, retry_after=1)
         api.delay["sendMessage"] = 0.001
-        settings = Settings(token=TOKEN, base_url=standin.base_url, send_rate=0, concurrency=4)
+        settings = Settings(
+            token=TOKEN,
+            base_url=standin.base_url,
+            send_rate=0,
+            concurrency=4,
+            db=tmp_path / "log.sqlite3",
+        )
         app = build_application(settings, Service(KNOWLEDGE, engine, log))
-        async with app:
-            await app.start()
-            await app.updater.start_polling(poll_interval=0.0, timeout=1)
+        async with polling(app):
             db = log.store.db
             db.execute(f"PRAGMA max_page_count = {db.execute('PRAGMA page_count').fetchone()[0]}")
             api.push(*burst)  # into a log whose disk is full...
@@ -152,8 +156,6 @@ async def test_a_burst_of_2000_updates_from_200_users_with_faults(engine, tmp_pa
                     db.execute("PRAGMA max_page_count = 1073741823")
                 await asyncio.sleep(0.01)
             await asyncio.sleep(0.5)  # nothing more may arrive
-            await app.updater.stop()
-            await app.stop()
     sent = api.sent()
     assert len(sent) == expected + 1
     per_chat = {}
