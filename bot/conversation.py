@@ -9,11 +9,14 @@ same way, so no channel grows its own copy of the rules.
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 from bot.app import Request, Service, Turn
 from bot.engine.core import CLARIFY, FALLBACK, Answer, Candidate
+from bot.text.privacy import nfkc
 
 YES = frozenset({"是", "是的", "对", "对的", "嗯", "好", "好的", "y", "yes", "ok"})
 NONE = frozenset({"0", "都不是", "不是", "都不对", "不对", "没有", "n", "no"})
@@ -27,32 +30,55 @@ class Offer:
     choices: tuple[Candidate, ...]
     exchange: str | None
     question: str
+    at: float = field(default=0.0, compare=False)  # when it was offered (the clock's time)
 
 
 class Conversations:
     """Routes each message to `Service.ask`, or, when it answers the open list, to `Service.pick`."""
 
-    def __init__(self, service: Service, remembered: int = REMEMBERED) -> None:
+    def __init__(
+        self,
+        service: Service,
+        remembered: int = REMEMBERED,
+        ttl: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.service = service
         self.remembered = remembered
+        # Seconds a list stays open; None: until the next message. Channels whose users come
+        # back hours later (WeChat) set one, so a stray "1" is not taken for an old pick.
+        self.ttl, self.clock = ttl, clock
         self.offers: OrderedDict[tuple, Offer] = OrderedDict()
+
+    def offered(self, request: Request) -> bool:
+        """Whether a list is open for the sender, so a channel can tell a bare number that picks
+        from it from one that arrives too late."""
+        offer = self.offers.get((request.channel, request.chat, request.user))
+        return offer is not None and not self._expired(offer)
+
+    def _expired(self, offer: Offer) -> bool:
+        return self.ttl is not None and self.clock() - offer.at > self.ttl
 
     def reply(self, request: Request) -> Turn:
         """The turn for one message, remembering any list it offers for the next message."""
         key = (request.channel, request.chat, request.user)
         offer = self.offers.pop(key, None)
+        if offer is not None and self._expired(offer):
+            offer = None
         turn = self._resolve(offer, request) if offer is not None else None
         if turn is None:
             turn = self.service.ask(request)
         if turn.answer.status == CLARIFY and turn.answer.choices:
-            self.offers[key] = Offer(turn.answer.choices, turn.exchange, turn.answer.question)
+            answer = turn.answer
+            offer = Offer(answer.choices, turn.exchange, answer.question, self.clock())
+            self.offers[key] = offer
             while len(self.offers) > self.remembered:
                 self.offers.popitem(last=False)
         return turn
 
     def _resolve(self, offer: Offer, request: Request) -> Turn | None:
         """The pick a message makes from the offer, or None when it is a new question."""
-        text = request.text.strip().lower()
+        text = nfkc(request.text).strip().lower()  # "１" from a Chinese input method is 1
         choice = pick_of(text, offer.choices)
         if choice is not None:
             return self.service.pick(offer.exchange, choice.id, request.channel, request.user)

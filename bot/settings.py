@@ -9,6 +9,7 @@ derived here too, so `--db X` moves all three together.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,11 +18,65 @@ DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_KNOWLEDGE = Path("knowledge")
 DEFAULT_DB = Path("data/policybot.sqlite3")
 LOG_FORMATS = ("text", "json")
+WECHAT = "微信公众号"  # how doctor names the WeChat channel's settings
 MISSING_TOKEN = "TELEGRAM_BOT_TOKEN 未设置：先在 Telegram 找 @BotFather 创建机器人，再 export TELEGRAM_BOT_TOKEN=..."
 
 
 class ConfigError(Exception):
     """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+WECHAT_API = "https://api.weixin.qq.com"
+
+
+@dataclass(frozen=True)
+class WeChatSettings:
+    """The 公众号 server configuration (docs/wechat.md): the console's token, and for safe mode
+    its EncodingAESKey with the AppID; the AppSecret only to set the custom menu."""
+
+    token: str = ""
+    appid: str = ""
+    aes_key: str = ""
+    secret: str = ""
+    api_base: str = WECHAT_API
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> WeChatSettings:
+        """Checked as far as set; the channel is on when `POLICYBOT_WECHAT_TOKEN` is set."""
+        token = env.get("POLICYBOT_WECHAT_TOKEN", "").strip()
+        if token and not re.fullmatch(r"[A-Za-z0-9]{3,32}", token):
+            raise ConfigError(
+                "POLICYBOT_WECHAT_TOKEN 要和公众号后台的“令牌(Token)”一致：3–32 位英文字母或数字"
+            )
+        settings = cls(
+            token=token,
+            appid=env.get("POLICYBOT_WECHAT_APPID", "").strip(),
+            aes_key=env.get("POLICYBOT_WECHAT_AES_KEY", "").strip(),
+            secret=env.get("POLICYBOT_WECHAT_APPSECRET", "").strip(),
+            api_base=env.get("POLICYBOT_WECHAT_API_BASE_URL", "").strip().rstrip("/") or WECHAT_API,
+        )
+        if settings.aes_key:
+            if not settings.appid:
+                raise ConfigError("安全模式要同时设置 POLICYBOT_WECHAT_APPID（公众号后台的 AppID）")
+            if not re.fullmatch(r"[A-Za-z0-9]{43}", settings.aes_key):
+                raise ConfigError(
+                    "POLICYBOT_WECHAT_AES_KEY 要和公众号后台的“消息加解密密钥(EncodingAESKey)”一致：43 位英文字母或数字"
+                )
+        return settings
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.token)
+
+    def masked(self) -> dict[str, str]:
+        """The effective configuration, safe to print or log."""
+        return {
+            "POLICYBOT_WECHAT_TOKEN": mask(self.token) if self.token else "(off)",
+            "POLICYBOT_WECHAT_APPID": self.appid or "(none)",
+            "POLICYBOT_WECHAT_AES_KEY": mask(self.aes_key) if self.aes_key else "(plaintext mode)",
+            "POLICYBOT_WECHAT_APPSECRET": mask(self.secret) if self.secret else "(none)",
+            "POLICYBOT_WECHAT_API_BASE_URL": self.api_base,
+        }
 
 
 @dataclass(frozen=True)
@@ -39,9 +94,10 @@ class Settings:
     salt: str | None = None  # POLICYBOT_SALT; None: a salt file kept beside the database
     webhook_secret: str | None = None  # what Telegram must send in each webhook request's header
     log_format: str = "text"
-    # Malformed values found while resolving (each replaced by its default): every command but
-    # `doctor`, which lists them, stops on the first.
-    problems: tuple[str, ...] = field(default=(), compare=False)
+    wechat: WeChatSettings = field(default_factory=WeChatSettings)
+    # Malformed values found while resolving, as (what, message), each replaced by its default:
+    # every command but `doctor`, which lists them all, stops on the first.
+    problems: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     @classmethod
     def resolve(
@@ -51,7 +107,7 @@ class Settings:
         `ConfigError` for the first malformed value."""
         settings = cls.resolve_all(flags, env)
         if settings.problems:
-            raise ConfigError(settings.problems[0])
+            raise ConfigError(settings.problems[0][1])
         return settings
 
     @classmethod
@@ -61,18 +117,19 @@ class Settings:
         """Like `resolve`, but every malformed value is listed in `problems` and replaced by its
         default, so `doctor` can show the whole configuration and everything wrong at once."""
         given = {name: value for name, value in (flags or {}).items() if value is not None}
-        problems: list[str] = []
+        problems: list[tuple[str, str]] = []
 
         def setting(flag: str, variable: str, default: str = "") -> str:
             return str(given.get(flag) or env.get(variable, "").strip() or default)
 
-        def parsed(parse, variable: str, default):
+        def parsed(parse, variable: str, default, what: str = "配置"):
+            """`parse(value, variable)` when the variable is set (always, for variable "")."""
             try:
-                return (
-                    parse(env.get(variable, "").strip(), variable) if variable in env else default
-                )
+                if variable and variable not in env:
+                    return default
+                return parse(env.get(variable, "").strip(), variable)
             except ConfigError as exc:
-                problems.append(str(exc))
+                problems.append((what, str(exc)))
                 return default
 
         db = Path(setting("db", "POLICYBOT_DB", str(DEFAULT_DB)))
@@ -90,9 +147,12 @@ class Settings:
             salt=env.get("POLICYBOT_SALT") or None,
             webhook_secret=setting("secret_token", "TELEGRAM_WEBHOOK_SECRET") or None,
             log_format=setting("log_format", "POLICYBOT_LOG_FORMAT", "text"),
+            wechat=parsed(lambda _, __: WeChatSettings.from_env(env), "", WeChatSettings(), WECHAT),
         )
         if settings.log_format not in LOG_FORMATS:
-            problems.append(f"日志格式只能是 text 或 json，不能是 “{settings.log_format}”")
+            problems.append(
+                ("配置", f"日志格式只能是 text 或 json，不能是 “{settings.log_format}”")
+            )
             settings = replace(settings, log_format="text")
         return replace(settings, problems=tuple(problems))
 
@@ -125,6 +185,7 @@ class Settings:
             "POLICYBOT_CACHE": str(self.cache or "off"),
             "POLICYBOT_SALT": mask(self.salt) if self.salt else "(file beside the database)",
             "POLICYBOT_LOG_FORMAT": self.log_format,
+            **(self.wechat.masked() if self.wechat.enabled else {}),
         }
 
 
@@ -169,3 +230,56 @@ def mask(secret: str) -> str:
     if len(secret) <= 8:
         return "***"
     return f"{secret[:4]}…{secret[-2:]}"
+
+
+WECHAT_API = "https://api.weixin.qq.com"
+
+
+@dataclass(frozen=True)
+class WeChatSettings:
+    """The 公众号 server configuration (docs/wechat.md): the console's token, and for safe mode
+    its EncodingAESKey with the AppID; the AppSecret only to set the custom menu."""
+
+    token: str = ""
+    appid: str = ""
+    aes_key: str = ""
+    secret: str = ""
+    api_base: str = WECHAT_API
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> WeChatSettings:
+        """Checked as far as set; the channel is on when `POLICYBOT_WECHAT_TOKEN` is set."""
+        token = env.get("POLICYBOT_WECHAT_TOKEN", "").strip()
+        if token and not re.fullmatch(r"[A-Za-z0-9]{3,32}", token):
+            raise ConfigError(
+                "POLICYBOT_WECHAT_TOKEN 要和公众号后台的“令牌(Token)”一致：3–32 位英文字母或数字"
+            )
+        settings = cls(
+            token=token,
+            appid=env.get("POLICYBOT_WECHAT_APPID", "").strip(),
+            aes_key=env.get("POLICYBOT_WECHAT_AES_KEY", "").strip(),
+            secret=env.get("POLICYBOT_WECHAT_APPSECRET", "").strip(),
+            api_base=env.get("POLICYBOT_WECHAT_API_BASE_URL", "").strip().rstrip("/") or WECHAT_API,
+        )
+        if settings.aes_key:
+            if not settings.appid:
+                raise ConfigError("安全模式要同时设置 POLICYBOT_WECHAT_APPID（公众号后台的 AppID）")
+            if not re.fullmatch(r"[A-Za-z0-9]{43}", settings.aes_key):
+                raise ConfigError(
+                    "POLICYBOT_WECHAT_AES_KEY 要和公众号后台的“消息加解密密钥(EncodingAESKey)”一致：43 位英文字母或数字"
+                )
+        return settings
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.token)
+
+    def masked(self) -> dict[str, str]:
+        """The effective configuration, safe to print or log."""
+        return {
+            "POLICYBOT_WECHAT_TOKEN": mask(self.token) if self.token else "(off)",
+            "POLICYBOT_WECHAT_APPID": self.appid or "(none)",
+            "POLICYBOT_WECHAT_AES_KEY": mask(self.aes_key) if self.aes_key else "(plaintext mode)",
+            "POLICYBOT_WECHAT_APPSECRET": mask(self.secret) if self.secret else "(none)",
+            "POLICYBOT_WECHAT_API_BASE_URL": self.api_base,
+        }

@@ -65,6 +65,20 @@ def test_each_user_has_their_own_list_and_a_new_question_closes_it(knowledge, tm
     assert say(conversation, "1", user=1).answer.status == ANSWERED
 
 
+def test_a_list_with_a_lifetime_closes_when_it_ends(knowledge, tmp_path):
+    conversation = chat(knowledge, tmp_path)
+    now = [0.0]
+    conversation.ttl, conversation.clock = 600, lambda: now[0]
+    request = Request(QUESTION, "chat", "cli", 1)
+    say(conversation, QUESTION)
+    assert conversation.offered(request)
+    assert say(conversation, "１").answer.status == ANSWERED  # full-width, from an input method
+    say(conversation, QUESTION)
+    now[0] = 601
+    assert not conversation.offered(request)
+    assert say(conversation, "1").answer.status != ANSWERED
+
+
 def test_lists_kept_are_bounded(knowledge, tmp_path):
     conversation = chat(knowledge, tmp_path)
     conversation.remembered = 2

@@ -8,8 +8,9 @@ import json
 import pytest
 
 from bot.channels.cli import main
-from bot.settings import ConfigError, Settings, mask
+from bot.settings import WECHAT_API, ConfigError, Settings, WeChatSettings, mask
 from tests.support.botapi import TOKEN
+from tests.support.wechat import AES_KEY, APPID
 
 
 def test_settings_from_the_environment():
@@ -60,6 +61,7 @@ def test_flags_win_over_the_environment_and_the_database_carries_its_neighbours(
 def test_every_malformed_value_is_listed_for_doctor():
     settings = Settings.resolve_all({}, {"POLICYBOT_ADMINS": "x", "POLICYBOT_SEND_RATE": "fast"})
     assert len(settings.problems) == 2 and settings.send_rate == 30.0
+    assert {what for what, _ in settings.problems} == {"配置"}
 
 
 def test_masking_never_reveals_a_usable_secret():
@@ -103,3 +105,45 @@ def test_db_moves_the_heartbeat_that_health_reads(tmp_path, engine, capsys):
     beat(Settings.resolve({"db": str(db)}, {}).heartbeat, Service(tmp_path, engine))
     assert main(["--db", str(db), "health"]) == 0
     assert main(["health", "--db", str(tmp_path / "other.sqlite3")]) == 1
+
+
+def test_wechat_is_off_without_a_token_and_checked_when_set():
+    assert not WeChatSettings.from_env({}).enabled
+    settings = WeChatSettings.from_env(
+        {
+            "POLICYBOT_WECHAT_TOKEN": "policybot",
+            "POLICYBOT_WECHAT_APPID": APPID,
+            "POLICYBOT_WECHAT_AES_KEY": AES_KEY,
+            "POLICYBOT_WECHAT_APPSECRET": "0123456789abcdef0123456789abcdef",
+        }
+    )
+    assert settings.enabled and settings.api_base == WECHAT_API
+    shown = " ".join(settings.masked().values())
+    assert AES_KEY not in shown and "0123456789abcdef0123456789abcdef" not in shown
+
+
+@pytest.mark.parametrize(
+    ("env", "complaint"),
+    [
+        ({"POLICYBOT_WECHAT_TOKEN": "a b"}, "TOKEN"),
+        ({"POLICYBOT_WECHAT_TOKEN": "tok", "POLICYBOT_WECHAT_AES_KEY": AES_KEY}, "APPID"),
+        (
+            {
+                "POLICYBOT_WECHAT_TOKEN": "tok",
+                "POLICYBOT_WECHAT_APPID": APPID,
+                "POLICYBOT_WECHAT_AES_KEY": AES_KEY[:-1],
+            },
+            "AES_KEY",
+        ),
+    ],
+)
+def test_wechat_settings_that_cannot_work_are_refused(env, complaint):
+    with pytest.raises(ConfigError, match=complaint):
+        WeChatSettings.from_env(env)
+
+
+def test_wechat_settings_are_resolved_with_the_rest():
+    settings = Settings.resolve_all({}, {"POLICYBOT_WECHAT_TOKEN": "a b"})
+    assert not settings.wechat.enabled
+    ((what, message),) = settings.problems
+    assert what == "微信公众号" and "POLICYBOT_WECHAT_TOKEN" in message

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from bot.engine.core import ANSWERED, Answer
 from bot.knowledge.model import Entry, Knowledge
 
 RELATED_SHOWN = 3
+
+
+def category_key(category: str) -> str:
+    """A short stable key for a category: survives reloads that reorder categories."""
+    return hashlib.sha1(category.encode()).hexdigest()[:8]
+
+
+def find_category(knowledge: Knowledge, key: str) -> str | None:
+    """The category a key from `category_key` stands for, if it still exists."""
+    return next((c for c in knowledge.categories if category_key(c) == key), None)
 
 
 def source_line(source: dict) -> str:

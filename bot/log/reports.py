@@ -113,6 +113,7 @@ def gaps_table(clusters: list[Cluster]) -> str:
 def stats_table(stats: Stats) -> str:
     lines = [
         f"问题总数：{stats.total}",
+        "渠道：" + (" · ".join(f"{name} {count}" for name, count in stats.channels.items()) or "-"),
         f"回答 {stats.rate(ANSWERED):.1%} · 澄清 {stats.rate(CLARIFY):.1%} · "
         f"兜底 {stats.rate(FALLBACK):.1%}（不含闲聊 {stats.statuses.get(SMALLTALK, 0)} 条）",
         f"反馈：👍 {stats.helpful} · 👎 {stats.unhelpful}",

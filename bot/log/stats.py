@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, SMALLTALK
 from bot.log.store import HELPFUL, UNHELPFUL, ExchangeStore
@@ -20,6 +20,7 @@ class Stats:
     latency_p50: float
     latency_p95: float
     per_day: dict[str, dict]
+    channels: dict[str, int] = field(default_factory=dict)  # questions per channel, most first
 
     def rate(self, status: str) -> float:
         questions = self.total - self.statuses.get(SMALLTALK, 0)
@@ -34,6 +35,7 @@ class Stats:
             "feedback": {"helpful": self.helpful, "unhelpful": self.unhelpful},
             "latency_ms": {"p50": self.latency_p50, "p95": self.latency_p95},
             "per_day": self.per_day,
+            "channels": self.channels,
         }
 
 
@@ -54,4 +56,5 @@ def stats(store: ExchangeStore, since: str | None = None, top: int = 10) -> Stat
         latency_p50=round(statistics.median(latencies), 3) if latencies else 0.0,
         latency_p95=round(latencies[int(0.95 * (len(latencies) - 1))], 3) if latencies else 0.0,
         per_day={day: dict(counts) for day, counts in sorted(per_day.items())},
+        channels=dict(Counter(e.channel for e in exchanges).most_common()),
     )

@@ -15,7 +15,7 @@ import httpx
 
 from bot.knowledge.model import KnowledgeDirMissing, check
 from bot.log.store import SQLiteStore
-from bot.settings import MISSING_TOKEN, Settings, mask
+from bot.settings import MISSING_TOKEN, WECHAT, Settings, WeChatSettings, mask
 
 TIMEOUT = 10.0
 
@@ -71,16 +71,25 @@ def check_database(path: Path) -> Finding:
     return Finding(True, "交流记录", f"{path} 可写，schema 版本 {version}")
 
 
+def check_wechat(wechat: WeChatSettings) -> Finding:
+    """The WeChat channel, when configured (no network: WeChat's servers call us, and the
+    console's 提交 is the real test of the URL and token)."""
+    mode = f"安全模式（AppID {wechat.appid}）" if wechat.aes_key else "明文模式"
+    return Finding(True, WECHAT, f"/wechat 已配置，{mode}")
+
+
 def diagnose(settings: Settings) -> list[Finding]:
     """Every check's finding, for settings resolved once (bot.settings); the malformed
     settings come first, and nothing printed contains the token."""
-    findings = [Finding(False, "配置", problem) for problem in settings.problems]
+    findings = [Finding(False, what, problem) for what, problem in settings.problems]
     if not settings.token:
         findings.append(Finding(False, "配置", MISSING_TOKEN))
     else:
         findings.append(check_token(settings.token, settings.base_url))
     findings.append(check_knowledge(settings.knowledge))
     findings.append(check_database(settings.db))
+    if settings.wechat.enabled:
+        findings.append(check_wechat(settings.wechat))
     if settings.token:
         secret = settings.token
         findings = [Finding(f.ok, f.what, f.detail.replace(secret, mask(secret))) for f in findings]

@@ -1,9 +1,14 @@
 """Keeping personal data out of the exchange log.
 
-People paste phone numbers, ID card numbers, bank cards and e-mail addresses into questions.
-Reviewers need the question, not those: they are masked before anything is stored. Users are
-recorded only as a keyed hash of their id, so a reviewer can count distinct users without being
-able to tell who they are.
+People paste phone numbers, ID card numbers, bank cards, e-mail addresses, WeChat and QQ ids,
+licence plates and home addresses into questions. Reviewers need the question, not those: they
+are masked before anything is stored, and removed before a question is matched (features never
+see them). Users are recorded only as a keyed hash of their id, so a reviewer can count distinct
+users without being able to tell who they are.
+
+What is and is not caught, with examples, is in docs/privacy.md; every pattern has positive and
+negative tests (tests/text/test_privacy.py). Figures that policies state (2887项, 23.8亿元,
+2022-05-26, 12345) are never masked: a policy question is about them.
 """
 
 from __future__ import annotations
@@ -18,23 +23,118 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
-# Longest first: an 18-character ID number would also look like a bank card, and a bank card
-# contains runs that look like a mobile number.
+# Between the groups of a number people write spaces (one or two), dashes or dots.
+_SEP = r"[ .-]{0,2}"
+# Tried inside runs of number characters only, in this order: an 18-character ID number would
+# also look like a bank card, and a bank card contains runs that look like a mobile number.
 _NUMBERS = [
     (
         "[身份证号]",
-        re.compile(r"(?<![0-9])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])\d{5}[\dXx](?![0-9Xx])"),
+        re.compile(
+            rf"(?<![0-9])[1-9]\d{{5}}{_SEP}(?:19|20)\d{{2}}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
+            rf"{_SEP}\d{{3}}[\dXx](?![0-9Xx])"
+        ),
     ),
-    ("[银行卡号]", re.compile(r"(?<![0-9])\d{4}(?:[ -]?\d{4}){2,3}(?:[ -]?\d{1,3})?(?![0-9])")),
-    ("[手机号]", re.compile(r"(?<![0-9])(?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}(?![0-9])")),
+    # A mobile number with its country code, before bank cards: `0086 1391 2345 678` is one.
+    (
+        "[手机号]",
+        re.compile(rf"(?<![0-9])(?:\+|00)86{_SEP}1[3-9]\d{_SEP}\d{{4}}{_SEP}\d{{4}}(?![0-9])"),
+    ),
+    (
+        "[银行卡号]",
+        re.compile(rf"(?<![0-9])\d{{4}}(?:{_SEP}\d{{4}}){{2,3}}(?:{_SEP}\d{{1,3}})?(?![0-9])"),
+    ),
+    (
+        "[手机号]",
+        re.compile(
+            rf"(?<![0-9])(?:(?:\+|00)?86{_SEP})?1[3-9]\d{_SEP}\d{{4}}{_SEP}\d{{4}}(?![0-9])"
+        ),
+    ),
+    # Landlines: an area code (010, 02x, 0xxx; in brackets or not) and 7 or 8 digits.
+    (
+        "[电话]",
+        re.compile(
+            rf"(?<![0-9])(?:\(0\d{{2,3}}\)|0\d{{2,3}}){_SEP}\d{{3,4}}{_SEP}\d{{4}}(?![0-9])"
+        ),
+    ),
 ]
-# Every character those numbers are written with, 11 or more in a row (a mobile number is the
-# shortest). Only such runs are searched: scanning a whole knowledge base with each pattern
-# would cost seconds, and a pattern can neither start nor end at the edge of a run.
-_NUMBER_RUN = re.compile(r"[\d+ Xx-]{11,}")
-# Tried only where a run of address characters starts: Chinese text is all \w, and trying
-# every position inside a long run would cost time quadratic in its length.
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Every character those numbers are written with, 10 or more in a row (a landline with a
+# three-digit area code is the shortest). Only such runs are searched: scanning a whole
+# knowledge base with each pattern would cost seconds, and a pattern can neither start nor end
+# at the edge of a run.
+_NUMBER_RUN = re.compile(r"[\d+ .()Xx-]{10,}")
+# ASCII only: Chinese is \w too, and `咨询wang@fuyuan.gov.cn可以吗` must keep its Chinese. Tried
+# only where a run of address characters starts, so a long run costs linear time.
+_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+
+# Codes of ASCII letters and digits, tried inside runs of such characters only (with the one
+# character before a run, where a plate's province is): Chinese text has few of them.
+_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领"
+_PLATE_LETTER = "A-HJ-NP-Za-hj-np-z"  # plates use no I or O
+_CREDIT = "0-9A-HJ-NPQRTUWXY"  # the characters of a 统一社会信用代码 (GB 32100)
+_CODES = [
+    # 统一社会信用代码: 18 characters, the 3rd to 8th an administrative division code.
+    (
+        "[信用代码]",
+        re.compile(rf"(?<![0-9A-Za-z])[{_CREDIT}]{{2}}\d{{6}}[{_CREDIT}]{{10}}(?![0-9A-Za-z])"),
+    ),
+    # Passports and travel permits: one or two letters and 7 or 8 digits (E12345678, EA1234567).
+    ("[证件号]", re.compile(r"(?<![0-9A-Za-z])[A-Za-z]{1,2}\d{7,8}(?![0-9A-Za-z])")),
+    # Licence plates: province, letter, 5 (or 6, new energy) letters and digits: 黑F12345.
+    (
+        "[车牌号]",
+        re.compile(
+            rf"[{_PROVINCES}][{_PLATE_LETTER}][·• ]?[{_PLATE_LETTER}0-9]{{4,5}}"
+            rf"[{_PLATE_LETTER}0-9挂学警港澳](?![0-9A-Za-z])"
+        ),
+    ),
+]
+_CODE_RUN = re.compile(r"[0-9A-Za-z][0-9A-Za-z·• ]{5,}")
+
+# Patterns led by a keyword that says what follows (微信, QQ, 我叫, a road); each masks its
+# group `pii` only, and the keyword stays: it tells the reviewer what was asked about. Each is
+# tried only when one of its keywords is in the text at all (a substring test costs nothing).
+_KEYWORDED = [
+    (
+        "[微信号]",
+        ("微信", "威信", "薇信", "v信", "vx", "VX", "vX", "Vx", "wx", "WX", "wX", "Wx", "wechat"),
+        re.compile(
+            r"(?:微信号?|威信|薇信|v信|[vV][xX]|[wW][xX]|wechat)(?:号|id|ID)?"
+            r"[:： ]*(?:是|为)?[:： ]*(?P<pii>[A-Za-z][A-Za-z0-9_-]{5,19})(?![A-Za-z0-9_-])"
+        ),
+    ),
+    (
+        "[QQ号]",
+        ("qq", "QQ", "Qq", "qQ", "扣扣"),
+        re.compile(
+            r"(?:[qQ]{2}|扣扣)(?:号码?)?[:： ]*(?:是|为)?[:： ]*(?P<pii>[1-9]\d{4,11})(?![0-9])"
+        ),
+    ),
+    # House numbers after a road, and building / unit / room: the street alone names nobody.
+    (
+        "[门牌号]",
+        ("号",),
+        re.compile(
+            r"(?:[路街巷弄道]|胡同)"
+            r"(?P<pii>\d+号(?:院|楼)?(?:\d+(?:号楼|栋|幢|单元|层|楼|室|号|户))*)"
+        ),
+    ),
+    (
+        "[门牌号]",
+        ("单元",),
+        re.compile(r"(?P<pii>\d+(?:号楼|栋|幢)\d+单元(?:\d+(?:室|号|户)?)?)"),
+    ),
+    # A name the writer gives as theirs: 我叫张三, 本人李四, 姓名：王五, 联系人：赵六.
+    (
+        "[姓名]",
+        ("我叫", "我的名字", "本人", "姓名", "联系人"),
+        re.compile(
+            r"(?:我叫|我的名字[是叫]|本人(?:叫|姓名)?|姓名[:：]|联系人[:：])[ ]*"
+            # Two characters, and a third unless it starts the rest of the sentence (我叫张三想…).
+            r"(?P<pii>[\u4e00-\u9fff]{2}(?:(?![住在是想要的从来去找有和请问，。])[\u4e00-\u9fff])?)"
+        ),
+    ),
+]
 
 
 # Full-width forms and the ideographic space: the only characters of most Chinese text that NFKC
@@ -53,9 +153,9 @@ def nfkc(text: str) -> str:
 
 
 def redact(text: str, mask: bool = True) -> str:
-    """The text with mobile numbers, 身份证号, bank card numbers and e-mail addresses masked
-    (or, with `mask=False`, removed)."""
-    text = nfkc(text)  # full-width digits would slip past otherwise
+    """The text with the personal data above masked by a label such as `[手机号]` (or, with
+    `mask=False`, replaced by a space, for matching)."""
+    text = nfkc(text)  # full-width digits and brackets would slip past otherwise
 
     def numbers(run: re.Match) -> str:
         found = run.group(0)
@@ -64,7 +164,35 @@ def redact(text: str, mask: bool = True) -> str:
         return found
 
     text = _NUMBER_RUN.sub(numbers, text)
-    return _EMAIL.sub("[邮箱]" if mask else " ", text) if "@" in text else text
+    if "@" in text:
+        text = _EMAIL.sub("[邮箱]" if mask else " ", text)
+    text = _codes(text, mask)
+    for label, keywords, pattern in _KEYWORDED:
+        if any(keyword in text for keyword in keywords):
+            replacement = label if mask else " "
+            text = pattern.sub(lambda m, r=replacement: _masked(m, r), text)
+    return text
+
+
+def _codes(text: str, mask: bool) -> str:
+    """`_CODES` masked, looking only at runs of code characters and the character before each."""
+    pieces, done = [], 0
+    for run in _CODE_RUN.finditer(text):
+        start = max(run.start() - 1, done)
+        segment = text[start : run.end()]
+        for label, pattern in _CODES:
+            segment = pattern.sub(label if mask else " ", segment)
+        pieces += [text[done:start], segment]
+        done = run.end()
+    return "".join([*pieces, text[done:]]) if pieces else text
+
+
+def _masked(match: re.Match, replacement: str) -> str:
+    """The match with only its `pii` group replaced."""
+    start, end = match.span("pii")
+    whole = match.group(0)
+    offset = match.start()
+    return whole[: start - offset] + replacement + whole[end - offset :]
 
 
 class SaltError(Exception):

@@ -53,6 +53,21 @@ def test_doctor_all_well(standin, tmp_path):
 
 
 @pytest.mark.slow
+def test_doctor_shows_the_wechat_channel_masked(tmp_path):
+    key = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+    env = {
+        "POLICYBOT_WECHAT_TOKEN": "policybot0token",
+        "POLICYBOT_WECHAT_APPID": "wx5823bf96d3bd56c7",
+        "POLICYBOT_WECHAT_AES_KEY": key,
+    }
+    result = doctor(env, tmp_path / "log.sqlite3")
+    assert "OK   微信公众号: /wechat 已配置，安全模式" in result.stdout
+    assert key not in result.stdout and "policybot0token" not in result.stdout
+    broken = doctor({**env, "POLICYBOT_WECHAT_AES_KEY": "short"}, tmp_path / "log.sqlite3")
+    assert broken.returncode != 0 and "FAIL 微信公众号" in broken.stdout
+
+
+@pytest.mark.slow
 def test_doctor_rejected_token_unwritable_db_and_broken_knowledge(tmp_path, knowledge_copy):
     with StandIn(FakeBotApi(token="999:other-token-entirely-different")) as server:
         db_dir = tmp_path / "readonly"

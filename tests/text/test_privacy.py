@@ -33,6 +33,90 @@ def test_policy_figures_are_not_mistaken_for_personal_data(text):
     assert redact(text) == text
 
 
+# Realistic questions with personal data of every kind the log must not keep; each expected
+# text keeps everything around the data.
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # e-mail: the Chinese around an address stays (\w matches Chinese)
+        ("营业执照办理咨询wang@fuyuan.gov.cn可以吗", "营业执照办理咨询[邮箱]可以吗"),
+        ("发到12345678@qq.com行吗", "发到[邮箱]行吗"),
+        # landlines, with and without brackets and separators
+        ("打0454-1234567没人接", "打[电话]没人接"),
+        ("(0454)5221234是哪个部门", "[电话]是哪个部门"),
+        ("（0454）5221234是哪个部门", "[电话]是哪个部门"),
+        ("010-87654321能打通吗", "[电话]能打通吗"),
+        ("座机0454 5221234", "座机[电话]"),
+        # mobiles written with dots, double spaces, a country code
+        ("手机138.1234.5678", "手机[手机号]"),
+        ("手机138  1234  5678回电", "手机[手机号]回电"),
+        ("0086 13912345678", "[手机号]"),
+        # ID numbers in groups
+        ("身份证230422 19900101 1234", "身份证[身份证号]"),
+        # passports and permits
+        ("护照号E12345678过期了怎么办", "护照号[证件号]过期了怎么办"),
+        ("护照EA1234567", "护照[证件号]"),
+        # licence plates
+        ("车牌黑F12345被扣了", "车牌[车牌号]被扣了"),
+        ("黑F·D12345能办通行证吗", "[车牌号]能办通行证吗"),
+        ("京AD12345新能源车", "[车牌号]新能源车"),
+        # WeChat and QQ ids after their keyword
+        ("加我微信zhang_san88详谈", "加我微信[微信号]详谈"),
+        ("微信号：wxid_abc123", "微信号:[微信号]"),
+        ("vx abc12345", "vx [微信号]"),
+        ("QQ 123456789", "QQ [QQ号]"),
+        ("我的qq号是1234567", "我的qq号是[QQ号]"),
+        # 统一社会信用代码
+        ("信用代码91230000MA1234567X怎么查", "信用代码[信用代码]怎么查"),
+        # names and addresses
+        ("我叫张三住在抚远市通江路123号", "我叫[姓名]住在抚远市通江路[门牌号]"),
+        ("联系人：李四 电话13812345678", "联系人:[姓名] 电话[手机号]"),
+        ("我住3号楼2单元501能办吗", "我住[门牌号]能办吗"),
+        ("本人王小明申请补贴", "本人[姓名]申请补贴"),
+    ],
+)
+def test_more_personal_data_is_masked(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2887项事项网上可办",
+        "总投资23.8亿元",
+        "2022-05-26发布",
+        "拨打12345热线",
+        "0.5个工作日办结",
+        "GB50016-2014防火规范",
+        "黑瞎子岛门票多少钱",
+        "黑龙江省营商环境条例",
+        "第12号文件",
+        "2号窗口在几楼",
+        "G331国道",
+        "微信公众号怎么关注",
+        "QQ群",
+        "姓名变更怎么办",
+        "5月26日11个项目开工",
+        "1.2万户市场主体",
+        "增长61%",
+        "100万吨",
+    ],
+)
+def test_more_policy_text_is_left_alone(text):
+    assert redact(text) == redact(text, mask=True) == text.replace("：", ":")
+
+
+def test_matching_form_never_contains_personal_data():
+    from bot.text.normalize import normalize
+
+    text = normalize(
+        "我叫张三，车牌黑F12345，电话0454-1234567，营业执照办理咨询wang@fuyuan.gov.cn可以吗"
+    )
+    for secret in ("张三", "12345", "1234567", "wang", "fuyuan"):
+        assert secret not in text
+    assert "营业执照" in text
+
+
 def test_user_keys_are_stable_salted_and_not_the_id(tmp_path):
     first = Pseudonymizer.for_database(tmp_path / "log.sqlite3")
     again = Pseudonymizer.for_database(tmp_path / "log.sqlite3")

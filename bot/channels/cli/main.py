@@ -8,13 +8,21 @@ import sys
 from collections.abc import Sequence
 
 from bot import __version__
-from bot.channels.cli import accounts, answering, authoring, reports, running, terminal
+from bot.channels.cli import (
+    accounts,
+    answering,
+    authoring,
+    reports,
+    running,
+    terminal,
+    wechat,
+)
 from bot.channels.cli.common import EXIT_CRASH, EXIT_OK, EXIT_USAGE, CommandError, Handler
 from bot.ops import logsetup as logs
 from bot.settings import LOG_FORMATS, Settings
 
 # Each registers its subcommands, in the order `--help` lists them.
-COMMAND_MODULES = (answering, terminal, reports, authoring, running, accounts)
+COMMAND_MODULES = (answering, terminal, reports, authoring, running, wechat, accounts)
 
 
 def global_options() -> argparse.ArgumentParser:
@@ -74,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     json_lines = settings.log_format == "json"
     try:
         if settings.problems and args.command != "doctor":  # doctor lists them all
-            raise CommandError(settings.problems[0])
+            raise CommandError(settings.problems[0][1])
         return args.handler(args, settings)
     except CommandError as exc:
         message = f"policybot: {exc}"

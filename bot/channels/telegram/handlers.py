@@ -26,6 +26,7 @@ from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.app import Request, Service
+from bot.channels.render import find_category
 from bot.channels.telegram import replies
 from bot.channels.telegram.limits import NOTIFY, OK, UserLimiter
 from bot.conversation import Conversations
@@ -332,7 +333,7 @@ async def _topic(tap: Tap) -> str | None:
     if not tap.data:
         await show(tap.message, replies.topics_reply(knowledge))
         return None
-    category = replies.find_category(knowledge, tap.data)
+    category = find_category(knowledge, tap.data)
     if category is None:
         await show(tap.message, replies.topics_reply(knowledge))
         return STALE

@@ -6,14 +6,13 @@ about it. Buttons carry ids, never text, so callback data stays far below Telegr
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 
-from bot.channels.render import related, source_line
+from bot.channels.render import category_key, related, source_line
 from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, Answer
 from bot.knowledge.model import Knowledge
 
@@ -37,11 +36,6 @@ class Reply:
 
     chunks: list[str]
     keyboard: InlineKeyboardMarkup | None = field(default=None)
-
-
-def category_key(category: str) -> str:
-    """A short stable key for a category: survives reloads that reorder categories."""
-    return hashlib.sha1(category.encode()).hexdigest()[:8]
 
 
 def split(text: str, limit: int = MAX_TEXT) -> list[str]:
@@ -111,10 +105,6 @@ def topics_reply(knowledge: Knowledge) -> Reply:
         [button(category, f"{TOPIC}:{category_key(category)}")] for category in knowledge.categories
     ]
     return Reply(["请选择主题："], InlineKeyboardMarkup(rows))
-
-
-def find_category(knowledge: Knowledge, key: str) -> str | None:
-    return next((c for c in knowledge.categories if category_key(c) == key), None)
 
 
 def category_reply(knowledge: Knowledge, category: str) -> Reply:

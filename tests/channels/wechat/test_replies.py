@@ -1,0 +1,101 @@
+"""WeChat reply texts: numbered choices, pages within the length limit, and picks."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from bot.channels.wechat.replies import (
+    MAX_BYTES,
+    MORE_HINT,
+    answer_reply,
+    category_reply,
+    pages,
+    pick_hint,
+    size,
+    topics_reply,
+)
+from bot.channels.wechat.state import DECLINE, OUT_OF_RANGE, Expiring, resolve
+
+
+def test_an_answer_carries_its_source_and_numbered_related_questions(engine, knowledge):
+    reply = answer_reply(engine.answer("复工复产去哪个窗口办理"), knowledge)
+    (text,) = reply.pages
+    assert text.startswith("抚远市在政务服务中心新增设了企业复工复产专窗")
+    assert "来源：《【市外媒体看抚远】抚远:加速推进项目建设 持续优化营商环境》，2022-05-26" in text
+    assert "相关问题（回复序号查看）：\n1. 复工复产有没有绿色通道？" in text
+    assert [o.id for o in reply.options] == list(knowledge.by_id["fugong-zhuanchuang"].related[:3])
+
+
+def test_a_clarify_list_is_numbered_with_how_to_pick(engine, knowledge):
+    answer = next(
+        a for q in ("复工", "窗口", "企业", "项目", "审批") if (a := engine.answer(q)).choices
+    )
+    reply = answer_reply(answer, knowledge)
+    (text,) = reply.pages
+    assert text.startswith(knowledge.texts.clarify.strip())
+    assert f"1. {answer.choices[0].question}" in text
+    assert text.endswith(pick_hint(len(answer.choices)))
+    assert reply.options == ()  # bot.conversation resolves the reply, as in every channel
+
+
+def test_pick_hints_read_naturally():
+    assert pick_hint(3) == "回复 1、2、3 选择，回复 0 都不是"
+    assert pick_hint(1) == "回复 1 或“是”查看，回复 0 都不是"
+
+
+def test_a_long_answer_is_a_short_answer_with_its_source_then_the_rest(engine, knowledge):
+    entry = knowledge.by_id["fugong-zhuanchuang"]
+    long_text = "".join(f"第{n}段：{entry.answer.strip()}\n" for n in range(30))
+    answer = dataclasses.replace(engine.entry_answer(entry), answer=long_text)
+    reply = answer_reply(answer, knowledge)
+    assert len(reply.pages) > 2
+    assert all(size(page) <= MAX_BYTES for page in reply.pages)
+    first = reply.pages[0]
+    assert "来源：《" in first and first.endswith(MORE_HINT)
+    assert all(page.endswith(MORE_HINT) for page in reply.pages[:-1])
+    assert "相关问题" in reply.pages[-1] and not reply.pages[-1].endswith(MORE_HINT)
+    # Nothing is lost between pages: every paragraph arrives whole somewhere.
+    sent = "".join(reply.pages)
+    assert all(f"第{n}段" in sent for n in range(30))
+
+
+def test_pages_cut_text_without_a_break_inside_the_limit():
+    text = "无标点" * 2000
+    found = pages(text)
+    assert all(size(page) <= MAX_BYTES for page in found)
+    assert "".join(page.replace(f"\n{MORE_HINT}", "") for page in found) == text
+
+
+def test_topics_and_category_lists(knowledge):
+    topics = topics_reply(knowledge)
+    assert [o.id for o in topics.options] == list(knowledge.categories)
+    assert topics.pages[0].startswith("请选择主题")
+    category = knowledge.categories[0]
+    questions = category_reply(knowledge, category)
+    assert f"「{category}」" in questions.pages[0]
+    assert [o.id for o in questions.options] == [e.id for e in knowledge.in_category(category)]
+
+
+def test_resolve_reads_picks_and_declines():
+    assert resolve("1", 3) == 0
+    assert resolve(" ３。", 3) == 2  # full-width, as Chinese input methods type it
+    assert resolve("3", 3) == 2
+    assert resolve("4", 3) == OUT_OF_RANGE
+    assert resolve("0", 3) == DECLINE
+    assert resolve("都不是", 3) == DECLINE
+    assert resolve("是", 3) is None
+    assert resolve("复工窗口", 3) is None
+    assert resolve("12345", 3) is None  # a hotline number is a question, not a pick
+
+
+def test_expiring_forgets_after_its_time_and_beyond_its_capacity():
+    now = [0.0]
+    memory: Expiring[str, int] = Expiring(ttl=10, capacity=2, clock=lambda: now[0])
+    memory.set("a", 1)
+    memory.set("b", 2)
+    memory.set("c", 3)
+    assert "a" not in memory and memory.get("b") == 2 and len(memory) == 2
+    now[0] = 10.5
+    assert "b" not in memory and memory.get("c") is None
+    memory.set("d", None)
+    assert "d" in memory and memory.get("d") is None

@@ -1,0 +1,287 @@
+"""`/wechat` end to end: the stand-in for WeChat's servers talks HTTP to the channel on
+127.0.0.1, in plaintext mode and in safe (encrypted) mode."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import pytest
+
+from bot.app import Service, Turn
+from bot.channels.wechat.chat import EXPIRED, HELP_KEY, TYPE_PLEASE, menu_key
+from bot.channels.wechat.replies import MORE_HINT
+from bot.channels.wechat.server import build_app
+from bot.log.gaps import gap_exchanges
+from bot.log.stats import stats
+from bot.log.store import PICKED, UNHELPFUL, ExchangeLog
+from bot.settings import WeChatSettings
+from tests.support.servers import serving
+from tests.support.wechat import (
+    ACCOUNT,
+    AES_KEY,
+    APPID,
+    TOKEN,
+    WeChatStandIn,
+    openid,
+)
+
+USER = openid(1)
+
+
+class SlowService(Service):
+    """Takes `delay` seconds over each question, as a stalled disk or a huge knowledge might."""
+
+    delay = 0.0
+    calls = 0
+
+    def ask(self, *args, **kwargs):
+        self.calls += 1
+        time.sleep(self.delay)
+        return super().ask(*args, **kwargs)
+
+
+@pytest.fixture
+def service(engine, tmp_path):
+    log = ExchangeLog.open(tmp_path / "log.sqlite3", salt="test")
+    yield SlowService(tmp_path, engine, log)
+    log.close()
+
+
+@pytest.fixture(params=["plaintext", "safe"])
+def mode(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+async def wechat(service, mode):
+    settings = WeChatSettings(token=TOKEN, appid=APPID, aes_key=AES_KEY)
+    with serving(build_app(service, settings)) as base:
+        key = AES_KEY if mode == "safe" else None
+        async with WeChatStandIn(f"{base}/wechat", aes_key=key) as wechat:
+            yield wechat
+
+
+def exchanges(service):
+    return list(service.log.store.exchanges())
+
+
+# Verification and refusals -------------------------------------------------------------------
+
+
+async def test_url_verification_echoes_only_when_signed(wechat):
+    assert await wechat.verify("5837397749874") == (200, "5837397749874")
+    status, text = await wechat.verify("1", signature="0" * 40)
+    assert status == 403 and "1" not in text
+    old = wechat.query(timestamp=int(time.time()) - 3600)
+    assert (await wechat.request("GET", {**old, "echostr": "2"}))[0] == 403
+    assert (await wechat.request("GET", {"echostr": "3"}))[0] == 403
+    assert (await wechat.request("GET", wechat.query()))[0] == 403  # signed, but no echostr
+    assert (await wechat.request("PUT", wechat.query()))[0] == 405
+
+
+async def test_a_badly_signed_message_is_refused_before_it_is_read(wechat, service):
+    query = {**wechat.query(), "signature": "f" * 40}
+    delivery = await wechat.post("<xml><not-even-xml", query)
+    assert delivery.status == 403 and delivery.reply is None
+    old = await wechat.post("<xml/>", wechat.query(timestamp=int(time.time()) - 3600))
+    assert old.status == 403
+    assert service.calls == 0 and exchanges(service) == []
+
+
+@pytest.mark.parametrize("mode", ["safe"])  # msg_signature exists in safe mode only
+async def test_a_safe_mode_message_with_a_bad_msg_signature_is_refused(wechat, service):
+    body, query = wechat.envelope("<xml><Content>复工</Content></xml>", wechat.query())
+    query["msg_signature"] = "0" * 40
+    assert (await wechat.request("POST", query, body))[0] == 403
+    assert service.calls == 0
+
+
+async def test_an_oversized_body_is_refused_unread(wechat):
+    delivery = await wechat.post("<xml>" + "x" * 70_000 + "</xml>")
+    assert delivery.status == 413
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        # Entity expansion ("billion laughs") and an external entity (XXE), signed as WeChat
+        # would sign them: the signature is checked, the parser must refuse them anyway.
+        '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+        '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]>'
+        f"<xml><ToUserName>{ACCOUNT}</ToUserName><FromUserName>{USER}</FromUserName>"
+        "<MsgType>text</MsgType><Content>&d;&d;&d;&d;&d;&d;&d;&d;</Content><MsgId>7</MsgId></xml>",
+        '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        f"<xml><ToUserName>{ACCOUNT}</ToUserName><FromUserName>{USER}</FromUserName>"
+        "<MsgType>text</MsgType><Content>&x;</Content><MsgId>8</MsgId></xml>",
+    ],
+    ids=["billion-laughs", "xxe"],
+)
+async def test_entity_payloads_are_answered_safely(wechat, service, payload):
+    started = time.perf_counter()
+    delivery = await wechat.post(payload)
+    assert delivery.status == 400 and "root:" not in delivery.body
+    assert time.perf_counter() - started < 2
+    assert service.calls == 0 and exchanges(service) == []
+    # The server is still there for the next message.
+    assert (await wechat.text(USER, "复工复产去哪个窗口办理")).reply is not None
+
+
+# Questions and picks -------------------------------------------------------------------------
+
+
+async def test_a_question_is_answered_with_its_source_in_a_passive_reply(wechat, service):
+    delivery = await wechat.text(USER, "复工复产去哪个窗口办理")
+    assert delivery.status == 200 and delivery.seconds < 5
+    reply = delivery.reply
+    assert reply["ToUserName"] == USER and reply["FromUserName"] == ACCOUNT
+    assert reply["MsgType"] == "text" and reply["CreateTime"].isdigit()
+    assert "复工复产专窗" in reply["Content"] and "来源：《" in reply["Content"]
+    (logged,) = exchanges(service)
+    assert logged.channel == "wechat" and logged.entry_id == "fugong-zhuanchuang"
+    assert logged.user_key and USER not in logged.user_key
+
+
+async def test_related_questions_are_picked_by_number(wechat, service, knowledge):
+    await wechat.text(USER, "复工复产去哪个窗口办理")
+    first_related = knowledge.by_id[knowledge.by_id["fugong-zhuanchuang"].related[0]]
+    picked = await wechat.text(USER, "1")
+    assert picked.content.startswith(first_related.answer.strip()[:20])
+    assert len(exchanges(service)) == 1  # a pick is not a new question
+
+
+async def test_a_clarify_list_is_picked_by_number_and_the_pick_logged(wechat, service, engine):
+    question = next(q for q in ("复工", "窗口", "企业", "项目", "审批") if engine.answer(q).choices)
+    choices = engine.answer(question).choices
+    listed = await wechat.text(USER, question)
+    assert "回复 1" in listed.content and "回复 0 都不是" in listed.content
+    picked = await wechat.text(USER, "1")
+    entry = engine.knowledge.by_id[choices[0].id]
+    assert picked.content.startswith(entry.answer.strip()[:20])
+    (asked,) = exchanges(service)
+    (feedback,) = list(service.log.store.feedback())
+    assert (feedback.kind, feedback.entry_id, feedback.exchange_id) == (
+        PICKED,
+        entry.id,
+        asked.id,
+    )
+    # Another user's "1" picks nothing: their list is their own.
+    assert (await wechat.text(openid(2), "1")).content == EXPIRED
+
+
+async def test_zero_declines_a_clarify_list(wechat, engine, service):
+    question = next(q for q in ("复工", "窗口", "企业", "项目", "审批") if engine.answer(q).choices)
+    await wechat.text(USER, question)
+    declined = await wechat.text(USER, "都不是")
+    assert declined.content == engine.knowledge.texts.fallback.strip()
+    assert [f.kind for f in service.log.store.feedback()] == [UNHELPFUL]  # counted as a gap
+    assert (await wechat.text(USER, "1")).content == EXPIRED
+
+
+# Retries -------------------------------------------------------------------------------------
+
+
+async def test_a_retry_is_answered_once_and_logged_once(wechat, service):
+    # The first try takes longer than WeChat waits: it gives up and sends the message again.
+    service.delay = 1.5
+    wechat.wait = 1.0
+    delivery = await wechat.text(USER, "复工复产去哪个窗口办理")
+    assert delivery.timeouts >= 1 and delivery.tries >= 2
+    assert "复工复产专窗" in delivery.content
+    assert service.calls == 1 and len(exchanges(service)) == 1
+    # WeChat's last try, after the reply was sent: the same answer again, still logged once.
+    service.delay = 0
+    again = await wechat.text(USER, "复工复产去哪个窗口办理", msg_id=int(delivery.sent["MsgId"]))
+    assert again.content == delivery.content
+    assert service.calls == 1 and len(exchanges(service)) == 1
+
+
+async def test_an_event_retried_is_handled_once(wechat, knowledge):
+    created = int(time.time())
+    category = "复工复产与服务窗口"
+    first = await wechat.event(USER, "CLICK", menu_key(category), created)
+    await wechat.text(USER, "1")  # the topic's first question; its related list is offered now
+    again = await wechat.event(USER, "CLICK", menu_key(category), created)
+    assert again.content == first.content
+    # The retry did not list the topic again: "1" still picks from the related questions.
+    related = knowledge.by_id[knowledge.in_category(category)[0].related[0]]
+    assert (await wechat.text(USER, "1")).content.startswith(related.answer.strip()[:20])
+
+
+# Events and other messages -------------------------------------------------------------------
+
+
+async def test_subscribe_welcomes_and_says_how_to_ask(wechat, knowledge):
+    delivery = await wechat.event(USER, "subscribe")
+    assert delivery.content.startswith(knowledge.texts.welcome.strip())
+    assert "主题" in delivery.content
+
+
+async def test_unsubscribe_gets_no_reply(wechat):
+    delivery = await wechat.event(USER, "unsubscribe")
+    assert (delivery.status, delivery.body, delivery.reply) == (200, "success", None)
+
+
+async def test_a_menu_click_lists_that_topics_questions(wechat, knowledge):
+    category = "复工复产与服务窗口"
+    delivery = await wechat.event(USER, "CLICK", menu_key(category))
+    entries = knowledge.in_category(category)
+    assert f"1. {entries[0].question}" in delivery.content
+    picked = await wechat.text(USER, str(len(entries)))
+    assert picked.content.startswith(entries[-1].answer.strip()[:20])
+    helped = await wechat.event(USER, "CLICK", HELP_KEY)
+    assert helped.content.startswith(knowledge.texts.help.strip())
+    stale = await wechat.event(USER, "CLICK", "TOPIC_00000000")
+    assert stale.content.startswith("请选择主题")
+
+
+@pytest.mark.parametrize("kind", ["image", "voice", "location"])
+async def test_media_gets_please_type(wechat, kind, service):
+    assert (await wechat.media(USER, kind)).content == TYPE_PLEASE
+    assert exchanges(service) == []
+
+
+async def test_a_long_answer_comes_in_pages_on_request(wechat, service, engine):
+    entry = engine.knowledge.by_id["fugong-zhuanchuang"]
+    long_answer = "\n".join(f"第{n}条：{entry.answer.strip()}" for n in range(12))
+
+    def ask(request):
+        answer = engine.entry_answer(entry, request.text)
+        return Turn(dataclasses.replace(answer, answer=long_answer), engine.knowledge)
+
+    service.ask = ask
+    first = await wechat.text(USER, "复工复产去哪个窗口办理")
+    assert first.content.endswith(MORE_HINT) and "来源：《" in first.content
+    assert len(first.content.encode()) <= 2000
+    rest = []
+    for _ in range(5):
+        page = (await wechat.text(USER, "更多")).content
+        rest.append(page)
+        if not page.endswith(MORE_HINT):
+            break
+    assert "第11条" in rest[-1] and "相关问题" in rest[-1]
+    assert (await wechat.text(USER, "更多")).content.startswith("没有更多内容")
+
+
+# The log, stats and gaps ---------------------------------------------------------------------
+
+
+async def test_exchanges_show_in_stats_and_gaps_as_wechat(wechat, service):
+    await wechat.text(USER, "复工复产去哪个窗口办理")
+    await wechat.text(openid(2), "我的手机号13912345678，火星签证怎么办")
+    numbers = stats(service.log.store)
+    assert numbers.channels == {"wechat": 2}
+    gaps = gap_exchanges(service.log.store)
+    assert [g.channel for g in gaps] == ["wechat"]
+    assert "13912345678" not in gaps[0].question and "[手机号]" in gaps[0].question
+    assert {e.user_key for e in exchanges(service)}.isdisjoint({USER, openid(2)})
+
+
+async def test_a_safe_mode_message_without_a_key_configured_is_refused(service):
+    settings = WeChatSettings(token=TOKEN)  # plaintext mode only
+    with serving(build_app(service, settings)) as base:
+        async with WeChatStandIn(f"{base}/wechat", aes_key=AES_KEY) as wechat:
+            assert (await wechat.text(USER, "复工复产去哪个窗口办理")).status == 400
+        async with WeChatStandIn(f"{base}/wechat") as wechat:
+            assert "复工复产专窗" in (await wechat.text(USER, "复工复产去哪个窗口办理")).content
+    assert service.calls == 1
