@@ -38,6 +38,7 @@ from bot.knowledge.yamlfile import Problem
 from bot.log.gaps import Cluster, cluster, gap_exchanges
 from bot.log.stats import Stats, stats
 from bot.log.store import HELPFUL, PICKED, UNHELPFUL, ExchangeLog
+from bot.text.normalize import valid_text
 
 PRIVATE = "private"
 
@@ -105,7 +106,9 @@ class Service:
     def ask(self, request: Request) -> Turn:
         """Answer a question and record the exchange."""
         engine = self.engine  # one version for the whole exchange, even if a reload lands now
-        answer = engine.answer(request.text)
+        # undecodable input (lone surrogates from a terminal or file) becomes U+FFFD here, so
+        # nothing downstream (the log, a terminal, JSON) fails on it
+        answer = engine.answer(valid_text(request.text))
         exchange = None
         if self.log is not None:
             exchange = self.log.record(

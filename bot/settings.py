@@ -13,10 +13,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_KNOWLEDGE = Path("knowledge")
 DEFAULT_DB = Path("data/policybot.sqlite3")
+DEFAULT_TIMEZONE = "Asia/Shanghai"
 LOG_FORMATS = ("text", "json")
 WECHAT = "微信公众号"  # how doctor names the WeChat channel's settings
 MISSING_TOKEN = "TELEGRAM_BOT_TOKEN 未设置：先在 Telegram 找 @BotFather 创建机器人，再 export TELEGRAM_BOT_TOKEN=..."
@@ -94,6 +96,7 @@ class Settings:
     salt: str | None = None  # POLICYBOT_SALT; None: a salt file kept beside the database
     webhook_secret: str | None = None  # what Telegram must send in each webhook request's header
     log_format: str = "text"
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TIMEZONE))
     wechat: WeChatSettings = field(default_factory=WeChatSettings)
     # Malformed values found while resolving, as (what, message), each replaced by its default:
     # every command but `doctor`, which lists them all, stops on the first.
@@ -147,6 +150,7 @@ class Settings:
             salt=env.get("POLICYBOT_SALT") or None,
             webhook_secret=setting("secret_token", "TELEGRAM_WEBHOOK_SECRET") or None,
             log_format=setting("log_format", "POLICYBOT_LOG_FORMAT", "text"),
+            timezone=parsed(zone, "POLICYBOT_TIMEZONE", ZoneInfo(DEFAULT_TIMEZONE)),
             wechat=parsed(lambda _, __: WeChatSettings.from_env(env), "", WeChatSettings(), WECHAT),
         )
         if settings.log_format not in LOG_FORMATS:
@@ -185,6 +189,7 @@ class Settings:
             "POLICYBOT_CACHE": str(self.cache or "off"),
             "POLICYBOT_SALT": mask(self.salt) if self.salt else "(file beside the database)",
             "POLICYBOT_LOG_FORMAT": self.log_format,
+            "POLICYBOT_TIMEZONE": str(self.timezone),
             **(self.wechat.masked() if self.wechat.enabled else {}),
         }
 
@@ -216,6 +221,16 @@ def number(value: str, name: str) -> float:
 def whole(value: str, name: str) -> int:
     """A whole non-negative number."""
     return int(number(value, name))
+
+
+def zone(value: str, name: str = "POLICYBOT_TIMEZONE") -> ZoneInfo:
+    """The zone reports and the console show times in (the log stays UTC)."""
+    try:
+        return ZoneInfo(value.strip() or DEFAULT_TIMEZONE)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(
+            f"{name} “{value}” 不是时区名称，例如 Asia/Shanghai、Asia/Harbin"
+        ) from exc
 
 
 def cache_folder(value: str | None, db: Path) -> Path | None:

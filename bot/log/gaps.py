@@ -31,6 +31,7 @@ class Cluster:
     examples: list[str]
     nearest: dict
     statuses: dict = field(default_factory=dict)
+    questions: list[str] = field(default_factory=list)  # every distinct phrasing in the cluster
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -90,4 +91,5 @@ def _summarize(group: list[Exchange], engine: Engine) -> Cluster:
         examples=[text for text, _ in phrasings.most_common(EXAMPLES)],
         nearest={"id": nearest[0].id, "score": round(nearest[0].score, 3)} if nearest else {},
         statuses=dict(Counter(e.status for e in group)),
+        questions=sorted(phrasings),
     )

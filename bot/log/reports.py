@@ -11,6 +11,7 @@ terminal table drops control characters (escape sequences could rewrite the revi
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
@@ -18,19 +19,12 @@ from html import escape
 
 from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, SMALLTALK
 from bot.log.gaps import Cluster
-from bot.log.stats import Stats
+from bot.log.stats import Stats, local_time
 
 FORMATS = ("table", "csv", "json", "html")
-CSV_COLUMNS = [
-    "count",
-    "users",
-    "representative",
-    "nearest_id",
-    "nearest_score",
-    "first_seen",
-    "last_seen",
-    "examples",
-]
+# Column headers in Chinese: the people who open the sheet are the knowledge's admins.
+CSV_COLUMNS = ["次数", "用户数", "代表问题", "最近条目", "相似度", "首次出现", "最近出现", "示例"]
+STATUS_NAMES = {ANSWERED: "回答", CLARIFY: "澄清", FALLBACK: "兜底", SMALLTALK: "闲聊"}
 STATUS_COLOURS = {
     ANSWERED: "#2e7d32",
     CLARIFY: "#f9a825",
@@ -50,6 +44,11 @@ def advice(cluster: Cluster) -> str:
 
 def gaps_json(clusters: list[Cluster]) -> str:
     return json.dumps({"clusters": [c.to_dict() for c in clusters]}, ensure_ascii=False, indent=2)
+
+
+def when(at: str, zone: dt.tzinfo) -> str:
+    """A log timestamp as the deployment's admins read it: local date and minute."""
+    return local_time(at, zone).strftime("%Y-%m-%d %H:%M")
 
 
 # A cell starting with one of these is a formula to Excel and LibreOffice (`=HYPERLINK(...)`,
@@ -75,8 +74,9 @@ def terminal_text(text: str) -> str:
     return _UNPRINTABLE.sub(" ", text)
 
 
-def gaps_csv(clusters: list[Cluster]) -> bytes:
-    """UTF-8 with a byte-order mark, so Excel opens the Chinese correctly; no cell a formula."""
+def gaps_csv(clusters: list[Cluster], zone: dt.tzinfo = dt.UTC) -> bytes:
+    """UTF-8 with a byte-order mark, so Excel opens the Chinese correctly; no cell a formula;
+    times in `zone`."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
@@ -87,15 +87,15 @@ def gaps_csv(clusters: list[Cluster]) -> bytes:
             c.representative,
             c.nearest.get("id", ""),
             c.nearest.get("score", ""),
-            c.first_seen,
-            c.last_seen,
+            when(c.first_seen, zone),
+            when(c.last_seen, zone),
             " | ".join(c.examples),
         ]
         writer.writerow([spreadsheet_cell(value) for value in row])
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def gaps_table(clusters: list[Cluster]) -> str:
+def gaps_table(clusters: list[Cluster], zone: dt.tzinfo = dt.UTC) -> str:
     if not clusters:
         return "没有找到缺口：这段时间所有问题都答上了。"
     lines = []
@@ -103,7 +103,8 @@ def gaps_table(clusters: list[Cluster]) -> str:
         nearest = f"{c.nearest.get('id', '-')} ({c.nearest.get('score', 0):.2f})"
         lines.append(f"{number:>3}. ×{c.count}  {c.users} 人  {terminal_text(c.representative)}")
         lines.append(
-            f"     最近条目 {nearest} → {advice(c)}   {c.first_seen[:10]} – {c.last_seen[:10]}"
+            f"     最近条目 {nearest} → {advice(c)}   "
+            f"{when(c.first_seen, zone)[:10]} – {when(c.last_seen, zone)[:10]}"
         )
         for example in c.examples[1:]:
             lines.append(f"       · {terminal_text(example)}")
@@ -122,20 +123,18 @@ def stats_table(stats: Stats) -> str:
         "最常回答的条目：",
         *(f"  {count:>5}  {entry_id}" for entry_id, count in stats.top_entries),
         "",
-        "每天：        answered clarify fallback smalltalk",
+        "每天：          " + "".join(f"{STATUS_NAMES[s]:>7}" for s in STATUS_NAMES),
     ]
     for day, counts in stats.per_day.items():
-        numbers = "".join(
-            f"{counts.get(s, 0):>9}" for s in (ANSWERED, CLARIFY, FALLBACK, SMALLTALK)
-        )
+        numbers = "".join(f"{counts.get(s, 0):>9}" for s in STATUS_NAMES)
         lines.append(f"  {day}{numbers}")
     return "\n".join(lines)
 
 
-def _chart(per_day: dict[str, dict]) -> str:
+def chart(per_day: dict[str, dict]) -> str:
     """Daily volume as stacked bars, one colour per status, as inline SVG."""
     days = list(per_day)
-    width, height, pad = max(320, 40 * len(days) + 60), 220, 40
+    width, height, pad = max(420, 40 * len(days) + 60), 220, 40  # room for the 4-item legend
     peak = max((sum(c.values()) for c in per_day.values()), default=0) or 1
     bar = (width - pad - 20) / max(1, len(days))
     parts = [
@@ -157,7 +156,7 @@ def _chart(per_day: dict[str, dict]) -> str:
             parts.append(
                 f'<rect class="bar" data-day="{day}" data-status="{status}" data-count="{count}" '
                 f'x="{x:.1f}" y="{y:.1f}" width="{bar - 8:.1f}" height="{tall:.1f}" '
-                f'fill="{STATUS_COLOURS[status]}"><title>{day} {status}: {count}</title></rect>'
+                f'fill="{STATUS_COLOURS[status]}"><title>{day} {STATUS_NAMES[status]}：{count}</title></rect>'
             )
         parts.append(f'<text x="{x:.1f}" y="{height - pad + 14}" font-size="10">{day[5:]}</text>')
     legend_x = pad
@@ -165,13 +164,17 @@ def _chart(per_day: dict[str, dict]) -> str:
         parts.append(
             f'<rect x="{legend_x}" y="{height - 14}" width="10" height="10" fill="{colour}"/>'
         )
-        parts.append(f'<text x="{legend_x + 14}" y="{height - 5}" font-size="11">{status}</text>')
+        parts.append(
+            f'<text x="{legend_x + 14}" y="{height - 5}" font-size="11">{STATUS_NAMES[status]}</text>'
+        )
         legend_x += 90
     parts.append("</svg>")
     return "".join(parts)
 
 
-def gaps_html(clusters: list[Cluster], stats: Stats, title: str, period: str) -> str:
+def gaps_html(
+    clusters: list[Cluster], stats: Stats, title: str, period: str, zone: dt.tzinfo = dt.UTC
+) -> str:
     rows = []
     for number, c in enumerate(clusters, 1):
         examples = "<br>".join(escape(e) for e in c.examples)
@@ -182,7 +185,7 @@ def gaps_html(clusters: list[Cluster], stats: Stats, title: str, period: str) ->
             f"<td>{escape(c.representative)}</td><td>{examples}</td>"
             f"<td>{escape(nearest)}</td><td>{c.nearest.get('score', '')}</td>"
             f"<td>{escape(advice(c))}</td>"
-            f"<td>{escape(c.first_seen[:16])}</td><td>{escape(c.last_seen[:16])}</td>"
+            f"<td>{when(c.first_seen, zone)}</td><td>{when(c.last_seen, zone)}</td>"
             "</tr>"
         )
     table = "\n".join(rows) or '<tr><td colspan="10">没有缺口</td></tr>'
@@ -206,11 +209,11 @@ th {{ background: #f0f0f0; }}
 回答 {stats.rate(ANSWERED):.1%} · 澄清 {stats.rate(CLARIFY):.1%} · 兜底 {stats.rate(FALLBACK):.1%} ·
 👍 {stats.helpful} · 👎 {stats.unhelpful}</p>
 <h2>每日问题数量</h2>
-{_chart(stats.per_day)}
+{chart(stats.per_day)}
 <h2>缺口（{len(clusters)} 组）</h2>
 <table id="clusters">
 <thead><tr><th>#</th><th>次数</th><th>用户数</th><th>代表问题</th><th>示例</th><th>最近条目</th>
-<th>相似度</th><th>建议</th><th>首次</th><th>最近</th></tr></thead>
+<th>相似度</th><th>建议</th><th>首次出现（{escape(str(zone))}）</th><th>最近出现</th></tr></thead>
 <tbody>
 {table}
 </tbody>

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -39,13 +40,22 @@ class Stats:
         }
 
 
-def stats(store: ExchangeStore, since: str | None = None, top: int = 10) -> Stats:
+def local_time(at: str, zone: dt.tzinfo = dt.UTC) -> dt.datetime:
+    """A log timestamp (UTC, ISO) in the deployment's time zone."""
+    return dt.datetime.fromisoformat(at).astimezone(zone)
+
+
+def stats(
+    store: ExchangeStore, since: str | None = None, top: int = 10, zone: dt.tzinfo = dt.UTC
+) -> Stats:
+    """Counts over the log; `per_day` by calendar day in `zone` (the deployment's, so a day
+    means what it does to its admins: in Asia/Shanghai a day starts at 16:00 UTC)."""
     exchanges = list(store.exchanges(since))
     votes = Counter(f.kind for f in store.feedback(since))
     latencies = sorted(e.latency_ms for e in exchanges if e.latency_ms is not None)
     per_day: dict[str, Counter] = defaultdict(Counter)
     for exchange in exchanges:
-        per_day[exchange.at[:10]][exchange.status] += 1
+        per_day[local_time(exchange.at, zone).date().isoformat()][exchange.status] += 1
     entries = Counter(e.entry_id for e in exchanges if e.status == ANSWERED and e.entry_id)
     return Stats(
         total=len(exchanges),

@@ -58,16 +58,27 @@ def check_knowledge(directory: Path) -> Finding:
 
 
 def check_database(path: Path) -> Finding:
+    """Can the log be read whole and written? A read-only file opens and takes the write lock
+    without complaint, so a real write (rolled back) is the test; `quick_check` finds damaged
+    pages that opening does not."""
     try:
         store = SQLiteStore(path)
-        with store.db:
-            store.db.execute("CREATE TEMP TABLE IF NOT EXISTS doctor (x)")
-            store.db.execute("BEGIN IMMEDIATE")  # takes the write lock: proves writability
+    except (OSError, sqlite3.Error) as exc:
+        return Finding(False, "交流记录", f"{path} 无法打开：{exc}")
+    try:
+        damage = store.db.execute("PRAGMA quick_check").fetchone()[0]
+        if damage != "ok":
+            return Finding(False, "交流记录", f"{path} 已损坏：{damage}")
+        store.db.execute("BEGIN IMMEDIATE")
+        try:
+            store.db.execute("CREATE TABLE doctor_probe (x)")  # written to the file itself
+        finally:
             store.db.execute("ROLLBACK")
         version = store.schema_version
-        store.close()
-    except (OSError, sqlite3.Error) as exc:
+    except sqlite3.Error as exc:
         return Finding(False, "交流记录", f"{path} 不可写：{exc}")
+    finally:
+        store.close()
     return Finding(True, "交流记录", f"{path} 可写，schema 版本 {version}")
 
 

@@ -130,3 +130,16 @@ def normalize(text: str) -> str:
     """The matching form of a question: without personal numbers (a phone number says nothing
     about the question), folded, then without fillers."""
     return normalize_all([text])[0]
+
+
+SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def valid_text(text: str) -> str:
+    """Text that encodes as UTF-8: lone surrogates (what Python makes of undecodable bytes in
+    a terminal argument or a file) become U+FFFD, the replacement character."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return SURROGATES.sub("\ufffd", text)
+    return text

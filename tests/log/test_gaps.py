@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from html.parser import HTMLParser
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -110,7 +112,26 @@ def test_csv_opens_in_excel(store, engine):
     raw = gaps_csv(cluster(gap_exchanges(store, SINCE), engine))
     assert raw.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read UTF-8
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows[0]["representative"] == "公积金怎么提取" and rows[0]["count"] == "4"
+    assert rows[0]["代表问题"] == "公积金怎么提取" and rows[0]["次数"] == "4"
+
+
+def test_reports_speak_chinese_and_local_time(store, engine):
+    shanghai = ZoneInfo("Asia/Shanghai")
+    clusters = cluster(gap_exchanges(store, SINCE), engine)
+    rows = list(csv.DictReader(io.StringIO(gaps_csv(clusters, shanghai).decode("utf-8-sig"))))
+    first_utc = dt.datetime.fromisoformat(clusters[0].first_seen)
+    assert rows[0]["首次出现"] == (first_utc + dt.timedelta(hours=8)).strftime("%Y-%m-%d %H:%M")
+    html = gaps_html(clusters, stats(store, SINCE, zone=shanghai), "t", "p", shanghai)
+    assert all(name in html for name in ("回答", "澄清", "兜底", "闲聊", "Asia/Shanghai"))
+    assert ">answered<" not in html and ">fallback<" not in html
+
+
+def test_days_are_counted_in_the_deployments_time_zone(store):
+    utc = stats(store, SINCE).per_day
+    local = stats(store, SINCE, zone=ZoneInfo("Asia/Shanghai")).per_day
+    assert sum(sum(c.values()) for c in utc.values()) == sum(
+        sum(c.values()) for c in local.values()
+    )
 
 
 class Page(HTMLParser):

@@ -38,7 +38,7 @@ def gap(representative: str, *examples: str) -> Cluster:
 def test_csv_cells_never_start_a_formula(typed):
     raw = gaps_csv([gap(typed, typed)])
     row = next(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    for column in ("representative", "examples"):
+    for column in ("代表问题", "示例"):
         assert row[column].startswith("'"), row[column]
         assert row[column][1:].startswith(typed[:1])  # what was typed, shown as text
 

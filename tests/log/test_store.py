@@ -78,7 +78,8 @@ def test_a_locked_database_delays_nothing_for_long_and_loses_nothing(tmp_path, e
     assert log.unsaved and "kept for retry" in caplog.text
     blocker.execute("COMMIT")
     blocker.close()
-    log.record(engine.answer("绿色通道"), "chat", "v1")  # writes both, in order
+    log.record(engine.answer("绿色通道"), "chat", "v1")
+    log.flush()  # the writer retries within milliseconds: both written, in order
     assert not log.unsaved
     assert [e.question for e in log.store.exchanges()] == ["信用修复", "绿色通道"]
     log.close()
@@ -95,6 +96,7 @@ def test_a_full_disk_holds_exchanges_until_there_is_room_again(tmp_path, engine,
     assert log.unsaved and "disk is full" in caplog.text and "kept for retry" in caplog.text
     db.execute("PRAGMA max_page_count = 1073741823")
     log.record(engine.answer("绿色通道"), "chat", "v1")  # the held ones go first, in order
+    log.flush()
     assert not log.unsaved
     assert [e.question for e in log.store.exchanges()] == [*questions, "绿色通道"]
     log.close()

@@ -27,9 +27,10 @@ class CommandError(Exception):
     """Ends a command with one clear line on stderr and exit code 2."""
 
 
-def open_log(settings: Settings) -> ExchangeLog:
+def open_log(settings: Settings, background: bool = False) -> ExchangeLog:
+    """The exchange log; `background` for the long-running bot (bot.log.store says why)."""
     try:
-        return ExchangeLog.open(settings.db, settings.salt)
+        return ExchangeLog.open(settings.db, settings.salt, background)
     except SaltError as exc:
         raise CommandError(str(exc)) from exc
     except (OSError, sqlite3.Error) as exc:

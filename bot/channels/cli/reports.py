@@ -43,16 +43,17 @@ def cmd_gaps(args: argparse.Namespace, settings: Settings) -> int:
     store = open_store(settings)
     start = since(args.since)
     found = cluster(gap_exchanges(store, start), engine, args.min_count)
+    local = settings.timezone
     if args.format == "json":
         output: str | bytes = gaps_json(found)
     elif args.format == "csv":
-        output = gaps_csv(found)
+        output = gaps_csv(found, local)
     elif args.format == "html":
         title = f"{engine.knowledge.texts.name}：问答缺口报告"
         period = f"自 {start[:10]} 起" if start else "全部记录"
-        output = gaps_html(found, stats(store, start), title, period)
+        output = gaps_html(found, stats(store, start, zone=local), title, period, local)
     else:
-        output = gaps_table(found)
+        output = gaps_table(found, local)
     store.close()
     write_output(output, args.out)
     return EXIT_OK
@@ -61,7 +62,7 @@ def cmd_gaps(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     """Volume, answer rates, top entries, feedback and latency, per day."""
     store = open_store(settings)
-    numbers = stats(store, since(args.since))
+    numbers = stats(store, since(args.since), zone=settings.timezone)
     store.close()
     if args.format == "json":
         write_output(json.dumps(numbers.to_dict(), ensure_ascii=False, indent=2), args.out)

@@ -48,7 +48,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     cache = engine_cache(settings)
     engine = build(settings)  # fails before connecting, with the errors listed
     logs.configure(settings.log_format, settings.token)
-    log = open_log(settings)
+    log = open_log(settings, background=True)
     try:
         run(
             settings,

@@ -29,7 +29,7 @@ def standin():
 
 @pytest.fixture
 def service(engine, tmp_path):
-    log = ExchangeLog.open(tmp_path / "log.sqlite3", salt="e2e")
+    log = ExchangeLog.open(tmp_path / "log.sqlite3", salt="e2e", background=True)  # as `run`
     yield Service(KNOWLEDGE, engine, log)
     log.close()
 
@@ -104,6 +104,7 @@ async def test_a_conversation_through_every_kind_of_update(polling, service):
     assert len(api.sent()) == 6  # nothing answered twice, the unaddressed group message not at all
 
     # Every question reached the exchange log, pseudonymously, and so did the feedback.
+    service.log.flush()
     logged = list(service.log.store.exchanges())
     assert [e.question for e in logged] == ["复工复产去哪个窗口办理", "信用修复", "绿色通到"]
     assert {e.channel for e in logged} == {"telegram"}

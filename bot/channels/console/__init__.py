@@ -1,0 +1,5 @@
+"""The admin console under /admin: test, review, teach and edit the knowledge from a browser."""
+
+from bot.channels.console.pages import routes
+
+__all__ = ["routes"]

@@ -1,0 +1,117 @@
+"""Sessions, CSRF tokens and login throttling for the console.
+
+Sessions live in the server's memory: the console is one process, a restart only means logging
+in again, and nothing about a session ever reaches a disk or a log. The cookie holds a random
+token and nothing else; it is HttpOnly (no script can read it), SameSite=Strict (no other site
+can make the browser send it) and Secure whenever the request came over TLS (directly or through
+the proxy's X-Forwarded-Proto). Every form carries the session's CSRF token besides, because
+SameSite alone does not cover older browsers or a sibling subdomain.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import threading
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+
+from bot.log.accounts import Account
+
+COOKIE = "policybot_admin"
+LOGIN_COOKIE = "policybot_login"  # the login form's CSRF token, before there is a session
+
+
+@dataclass
+class Session:
+    account: Account
+    csrf: str
+    created: float
+    seen: float
+
+
+@dataclass
+class Sessions:
+    idle: float = 30 * 60  # seconds without a request before a session ends
+    lifetime: float = 12 * 3600  # and at most this long after logging in, however busy
+    clock: object = time.monotonic
+    active: dict[str, Session] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def start(self, account: Account) -> tuple[str, Session]:
+        token = secrets.token_urlsafe(32)
+        now = self.clock()
+        session = Session(account, secrets.token_urlsafe(32), now, now)
+        with self.lock:
+            self.active[token] = session
+        return token, session
+
+    def get(self, token: str | None) -> Session | None:
+        """The live session for a cookie, touched; None if unknown, idle too long or too old."""
+        if not token:
+            return None
+        now = self.clock()
+        with self.lock:
+            session = self.active.get(token)
+            if session is None:
+                return None
+            if now - session.seen > self.idle or now - session.created > self.lifetime:
+                del self.active[token]
+                return None
+            session.seen = now
+            return session
+
+    def end(self, token: str | None) -> None:
+        with self.lock:
+            self.active.pop(token or "", None)
+
+    def end_all(self, name: str) -> None:
+        """Log an account out everywhere (after its removal or a password reset)."""
+        with self.lock:
+            for token in [t for t, s in self.active.items() if s.account.name == name]:
+                del self.active[token]
+
+
+def same_token(expected: str, given: str | None) -> bool:
+    """Compare secrets in constant time, so timing does not reveal how much of a guess was right."""
+    return bool(given) and hmac.compare_digest(expected.encode(), str(given).encode())
+
+
+@dataclass
+class Throttle:
+    """At most `attempts` failed logins per client address and per account name in `window`
+    seconds; then that address or name waits until its oldest failure is out of the window.
+    Counting names as well stops a guesser who changes address; counting addresses stops one
+    who tries many names."""
+
+    attempts: int = 5
+    window: float = 15 * 60
+    clock: object = time.monotonic
+    failures: dict[str, deque] = field(default_factory=lambda: defaultdict(deque))
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def wait(self, address: str, name: str) -> float:
+        """Seconds until this address and name may try again (0: now)."""
+        now = self.clock()
+        longest = 0.0
+        with self.lock:
+            for key in (f"ip:{address}", f"name:{name}"):
+                times = self.failures.get(key)
+                if not times:
+                    continue
+                while times and now - times[0] > self.window:
+                    times.popleft()
+                if len(times) >= self.attempts:
+                    longest = max(longest, self.window - (now - times[0]))
+        return longest
+
+    def failed(self, address: str, name: str) -> None:
+        now = self.clock()
+        with self.lock:
+            for key in (f"ip:{address}", f"name:{name}"):
+                self.failures[key].append(now)
+
+    def succeeded(self, name: str) -> None:
+        with self.lock:
+            self.failures.pop(f"name:{name}", None)

@@ -1,0 +1,371 @@
+"""The console over HTTP, in process: every action, and every refusal (no session, wrong role,
+bad CSRF token, bad edit), with what it leaves behind in the files and the database."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from bot.admin import Admin
+from bot.app import Request
+from bot.channels.console import routes
+from bot.channels.console.auth import Throttle
+from bot.log.triage import IGNORED
+from tests.support.console import CHEAP, EDITOR_LOGIN, REVIEWER_LOGIN, console_site
+
+WEATHER = "今天天气怎么样"
+TRIP = "zs-kaocha-shandong"
+ENTRY = "fugong-zhuanchuang"
+FAQ = "faq/03-fugong-fuchan.yaml"
+
+
+@pytest.fixture
+def site(tmp_path):
+    made = console_site(tmp_path)
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def client(site):
+    return TestClient(site.app, follow_redirects=False)
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+def login(client: TestClient, who=EDITOR_LOGIN) -> str:
+    """Log in; returns the session's CSRF token."""
+    form = client.get("/admin/login")
+    reply = client.post(
+        "/admin/login",
+        data={"csrf": csrf_of(form.text), "name": who[0], "password": who[1], "next": "/admin/"},
+    )
+    assert reply.status_code == 303, reply.text
+    return csrf_of(client.get("/admin/").text)
+
+
+def gap_key(client: TestClient, question: str, tab: str = "open") -> str | None:
+    page = client.get(f"/admin/gaps?tab={tab}").text
+    for key, body in re.findall(r'<article class="gap" id="gap-(\w+)">(.*?)</article>', page, re.S):
+        if question in body:
+            return key
+    return None
+
+
+GUARDED_GETS = [
+    "/admin/",
+    "/admin/test",
+    "/admin/gaps",
+    "/admin/gaps.csv",
+    "/admin/gaps.html",
+    "/admin/entries",
+    "/admin/entries/new",
+    f"/admin/entries/{ENTRY}",
+    "/admin/export.xlsx",
+]
+GUARDED_POSTS = [
+    "/admin/test",
+    "/admin/gaps/abc/state",
+    "/admin/gaps/abc/teach",
+    "/admin/entries/new",
+    f"/admin/entries/{ENTRY}",
+    "/admin/changes/1/revert",
+]
+
+
+@pytest.mark.parametrize("path", GUARDED_GETS)
+def test_no_page_without_a_session(client, path):
+    reply = client.get(path)
+    assert reply.status_code == 303
+    assert reply.headers["location"].startswith("/admin/login?next=")
+    assert "知识" not in reply.text
+
+
+@pytest.mark.parametrize("path", GUARDED_POSTS)
+def test_no_action_without_a_session(client, site, path):
+    before = (site.knowledge / FAQ).read_text(encoding="utf-8")
+    reply = client.post(path, data={"csrf": "x", "question": "q", "state": IGNORED})
+    assert reply.status_code == 401 and "请先登录" in reply.text
+    assert (site.knowledge / FAQ).read_text(encoding="utf-8") == before
+
+
+def test_login_sets_a_strict_http_only_cookie_and_pages_a_strict_csp(client):
+    login(client)
+    page = client.get("/admin/")
+    policy = page.headers["content-security-policy"]
+    assert "default-src 'none'" in policy and "script-src" not in policy
+    assert page.headers["cache-control"] == "no-store"
+    assert not re.search(r'(src|href)="(https?:)?//', page.text)  # nothing from elsewhere
+    assert "<script" not in page.text
+
+
+def test_cookie_flags(site):
+    client = TestClient(site.app, base_url="https://testserver", follow_redirects=False)
+    form = client.get("/admin/login")
+    name, password = EDITOR_LOGIN
+    reply = client.post(
+        "/admin/login", data={"csrf": csrf_of(form.text), "name": name, "password": password}
+    )
+    cookie = reply.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie and "secure" in cookie
+    assert "path=/admin" in cookie
+
+
+def test_wrong_password_bad_login_token_and_throttling(site):
+    app = Starlette(routes=routes(site.admin, site.sessions, Throttle(attempts=3)))
+    client = TestClient(app, follow_redirects=False)
+    token = csrf_of(client.get("/admin/login").text)
+    reply = client.post("/admin/login", data={"csrf": "forged", "name": "wang", "password": "x"})
+    assert reply.status_code == 403
+    for _ in range(3):
+        token = csrf_of(client.get("/admin/login").text)
+        reply = client.post(
+            "/admin/login", data={"csrf": token, "name": "wang", "password": "wrong"}
+        )
+        assert reply.status_code == 401 and "用户名或密码不对" in reply.text
+    token = csrf_of(client.get("/admin/login").text)
+    right = {"csrf": token, "name": "wang", "password": EDITOR_LOGIN[1]}
+    reply = client.post("/admin/login", data=right)
+    assert reply.status_code == 429 and int(reply.headers["retry-after"]) > 0
+    assert "分钟后再试" in reply.text
+
+
+def test_login_goes_back_only_inside_the_console(client):
+    form = client.get("/admin/login")
+    name, password = EDITOR_LOGIN
+    reply = client.post(
+        "/admin/login",
+        data={
+            "csrf": csrf_of(form.text),
+            "name": name,
+            "password": password,
+            "next": "//evil.example/",
+        },
+    )
+    assert reply.headers["location"] == "/admin/"
+
+
+def test_idle_sessions_end(site, client):
+    login(client)
+    clock = [0.0]
+    site.sessions.clock = lambda: clock[0]
+    for session in site.sessions.active.values():
+        session.seen = session.created = 0.0
+    clock[0] = site.sessions.idle - 1
+    assert client.get("/admin/").status_code == 200
+    clock[0] += site.sessions.idle + 1
+    assert client.get("/admin/").status_code == 303
+
+
+def test_logout_ends_the_session(client):
+    token = login(client)
+    assert client.post("/admin/logout", data={"csrf": token}).status_code == 303
+    assert client.get("/admin/").status_code == 303
+
+
+@pytest.mark.parametrize(
+    "path, data",
+    [
+        ("/admin/test", {"question": "复工"}),
+        ("/admin/gaps/KEY/state", {"state": IGNORED}),
+        ("/admin/gaps/KEY/teach", {"question": "抚远在哪", "entry_id": TRIP}),
+        (f"/admin/entries/{ENTRY}", {"answer": "x"}),
+        ("/admin/changes/1/revert", {}),
+    ],
+)
+def test_a_post_without_the_sessions_csrf_token_is_refused(client, site, path, data):
+    login(client)
+    path = path.replace("KEY", gap_key(client, WEATHER))
+    before = (site.knowledge / FAQ).read_text(encoding="utf-8")
+    for token in (None, "forged"):
+        reply = client.post(path, data={**data, **({"csrf": token} if token else {})})
+        assert reply.status_code == 403 and "安全校验" in reply.text
+    assert (site.knowledge / FAQ).read_text(encoding="utf-8") == before
+    assert gap_key(client, WEATHER) is not None
+
+
+def test_a_reviewer_triages_but_cannot_change_knowledge(client, site):
+    token = login(client, REVIEWER_LOGIN)
+    key = gap_key(client, "3月份招商")
+    reply = client.post(
+        f"/admin/gaps/{key}/teach",
+        data={"csrf": token, "question": "3月份招商去了山东哪几个城市", "entry_id": TRIP},
+    )
+    assert reply.status_code == 403 and "审核" in reply.text
+    reply = client.post(f"/admin/entries/{ENTRY}", data={"csrf": token, "answer": "x"})
+    assert reply.status_code == 403
+    assert client.post("/admin/entries/new", data={"csrf": token}).status_code == 403
+    assert 'id="save"' not in client.get(f"/admin/entries/{ENTRY}").text
+    weather = gap_key(client, WEATHER)
+    reply = client.post(f"/admin/gaps/{weather}/state", data={"csrf": token, "state": IGNORED})
+    assert reply.status_code == 303
+
+
+def test_test_pane_shows_status_answer_candidates_and_thresholds(client):
+    token = login(client)
+    page = client.post(
+        "/admin/test", data={"csrf": token, "question": "复工复产去哪个窗口办理"}
+    ).text
+    assert 'id="status">回答<' in page and f">{ENTRY}</a>" in page
+    assert "来源：" in page and "阈值" in page and page.count("去修改") == 5
+    page = client.post("/admin/test", data={"csrf": token, "question": "黑瞎子岛门票多少钱"}).text
+    assert 'id="status">兜底<' in page
+
+
+def test_test_pane_questions_are_not_logged(client, site):
+    token = login(client)
+    before = len(list(site.admin.store.exchanges()))
+    client.post("/admin/test", data={"csrf": token, "question": "公积金怎么交"})
+    assert len(list(site.admin.store.exchanges())) == before
+
+
+def test_ignoring_a_cluster_keeps_it_out_of_the_inbox(client, site, tmp_path):
+    token = login(client)
+    key = gap_key(client, WEATHER)
+    reply = client.post(f"/admin/gaps/{key}/state", data={"csrf": token, "state": IGNORED})
+    assert reply.status_code == 303
+    assert gap_key(client, WEATHER) is None
+    assert gap_key(client, WEATHER, IGNORED) == key
+    # kept in the database: a new console process still has it ignored, with new traffic too
+    site.service.ask(Request("今天天气怎么样", "web", user="someone-new"))
+    again = Admin(site.service, site.admin.database, site.admin.zone, CHEAP)
+    assert all(WEATHER not in g.cluster.questions for g in again.gaps())
+    again.close()
+    reply = client.post(f"/admin/gaps/{key}/state", data={"csrf": token, "state": "new"})
+    assert gap_key(client, WEATHER) == key
+
+
+def test_teaching_a_gap_question_answers_it_and_closes_the_gap(client, site):
+    token = login(client)
+    question = "3月份招商去了山东哪几个城市"
+    assert site.service.engine.answer(question).status != "answered"
+    key = gap_key(client, question)
+    reply = client.post(
+        f"/admin/gaps/{key}/teach", data={"csrf": token, "question": question, "entry_id": TRIP}
+    )
+    assert reply.status_code == 303, reply.text
+    assert site.service.engine.answer(question).entry_id == TRIP  # live at once
+    assert gap_key(client, question) is None and gap_key(client, question, "done") == key
+    history = client.get(f"/admin/entries/{TRIP}").text
+    assert "加相似问" in history and "wang" in history
+
+
+def test_teaching_the_city_name_to_the_trip_entry_is_refused_with_the_reason(client, site):
+    token = login(client)
+    before = (site.knowledge / "faq/08-zhaoshang-yinzi.yaml").read_text(encoding="utf-8")
+    key = gap_key(client, "抚远在哪")
+    reply = client.post(
+        f"/admin/gaps/{key}/teach", data={"csrf": token, "question": "抚远在哪", "entry_id": TRIP}
+    )
+    assert reply.status_code == 400
+    assert "并没有回答这个问题" in reply.text and 'id="error"' in reply.text
+    assert (site.knowledge / "faq/08-zhaoshang-yinzi.yaml").read_text(encoding="utf-8") == before
+    assert gap_key(client, "抚远在哪") == key  # still open
+
+
+def edit_form(client: TestClient, entry_id: str) -> dict:
+    page = client.get(f"/admin/entries/{entry_id}").text
+    values = dict(re.findall(r'<input (?:type="hidden" )?name="(\w+)" value="([^"]*)"', page))
+    values.update(re.findall(r'<input id="f-\w+" name="(\w+)" value="([^"]*)"', page))
+    for name, text in re.findall(
+        r'<textarea id="f-\w+" name="(\w+)"[^>]*>(.*?)</textarea>', page, re.S
+    ):
+        values[name] = text
+    values["document"] = re.search(r'<option value="([^"]+)" selected>', page).group(1)
+    return {k: html.unescape(v) for k, v in values.items()}
+
+
+def test_edit_with_a_wrong_figure_is_refused_by_the_field_then_fixed_then_reverted(client, site):
+    login(client)
+    path = site.knowledge / FAQ
+    original = path.read_text(encoding="utf-8")
+    form = edit_form(client, ENTRY)
+    good = form["answer"]
+    form["answer"] = good.replace("新增设了", "新增设了 8 个")
+    reply = client.post(f"/admin/entries/{ENTRY}", data=form)
+    assert reply.status_code == 400
+    assert re.search(r'id="error-answer"[^>]*>[^<]*“8”', reply.text)
+    assert path.read_text(encoding="utf-8") == original
+    form["answer"] = good.replace("新增设了", "新增设了专门的")
+    reply = client.post(f"/admin/entries/{ENTRY}", data=form)
+    assert reply.status_code == 303 and reply.headers["location"].endswith("saved=1")
+    assert "新增设了专门的" in site.service.engine.answer("复工复产去哪个窗口办理").answer
+    assert path.read_text(encoding="utf-8").splitlines()[0].startswith("#")  # comments kept
+    page = client.get(f"/admin/entries/{ENTRY}").text
+    change = re.search(r'action="/admin/changes/(\d+)/revert"', page).group(1)
+    reply = client.post(f"/admin/changes/{change}/revert", data={"csrf": form["csrf"]})
+    assert reply.status_code == 303
+    assert site.service.engine.answer("复工复产去哪个窗口办理").answer == good.strip()
+    assert path.read_text(encoding="utf-8") == original
+    assert "撤销" in client.get(f"/admin/entries/{ENTRY}").text
+
+
+def test_a_stale_form_is_refused(client):
+    login(client)
+    first = edit_form(client, ENTRY)
+    second = dict(first)
+    first["question"] = "企业复工复产到哪个窗口办理？"
+    assert client.post(f"/admin/entries/{ENTRY}", data=first).status_code == 303
+    second["question"] = "复工复产去哪个窗口？"
+    reply = client.post(f"/admin/entries/{ENTRY}", data=second)
+    assert reply.status_code == 400 and "被别人修改过" in reply.text
+
+
+def test_a_new_entry_drafted_from_a_gap_closes_it_and_reverting_removes_it(client, site):
+    token = login(client)
+    key = gap_key(client, "公积金")
+    page = client.get(f"/admin/entries/new?gap={key}").text
+    assert "公积金怎么提取" in page
+    source = site.service.engine.knowledge.by_id[ENTRY]
+    form = {
+        "csrf": token,
+        "gap": key,
+        "id": "gongjijin-tiqu",
+        "category": source.category,
+        "question": "公积金怎么提取？",
+        "similar": "公积金怎么取\n住房公积金提取",
+        "answer": "公积金提取窗口每天 8 点开门。",
+        "document": source.source.document,
+        "quote": source.source.quote,
+    }
+    reply = client.post("/admin/entries/new", data=form)
+    assert reply.status_code == 400 and 'id="error-answer"' in reply.text  # 8 is in no source
+    form["answer"] = "知识库的来源文件没有写公积金提取办法，请到政务服务中心咨询。"
+    reply = client.post("/admin/entries/new", data=form)
+    assert reply.status_code == 303, reply.text
+    assert site.service.engine.answer("公积金怎么提取").entry_id == "gongjijin-tiqu"
+    assert gap_key(client, "公积金") is None
+    page = client.get("/admin/entries/gongjijin-tiqu").text
+    change = re.search(r'action="/admin/changes/(\d+)/revert"', page).group(1)
+    assert client.post(f"/admin/changes/{change}/revert", data={"csrf": token}).status_code == 303
+    assert "gongjijin-tiqu" not in site.service.engine.knowledge.by_id
+
+
+def test_downloads(client):
+    login(client)
+    sheet = client.get("/admin/export.xlsx")
+    assert sheet.content[:2] == b"PK" and "attachment" in sheet.headers["content-disposition"]
+    csv = client.get("/admin/gaps.csv").content.decode("utf-8-sig")
+    assert csv.startswith("次数,用户数,代表问题")
+    report = client.get("/admin/gaps.html").text
+    assert "兜底" in report and "Asia/Shanghai" in report
+
+
+def test_dashboard_shows_rates_chart_and_time_zone(client):
+    login(client)
+    page = client.get("/admin/").text
+    assert 'id="total">35<' in page and "<svg" in page and "Asia/Shanghai" in page
+
+
+def test_gaps_show_their_trend(client, site):
+    login(client)
+    weather = next(g for g in site.admin.gaps() if WEATHER in g.cluster.questions)
+    assert weather.recent == weather.cluster.count and weather.earlier == 0
+    page = client.get("/admin/gaps").text
+    assert f"近 7 天 {weather.recent} 次（之前 7 天 0 次，↑ 在增加）" in page

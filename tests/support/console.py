@@ -1,0 +1,104 @@
+"""A console to test against: a copy of the knowledge, a log with gap traffic, two accounts,
+and the console's routes in a Starlette app of their own (as `policybot serve` mounts them)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from argon2 import PasswordHasher
+from starlette.applications import Starlette
+
+from bot.admin import Admin
+from bot.app import Request, Service
+from bot.channels.console import routes
+from bot.channels.console.auth import Sessions, Throttle
+from bot.log.accounts import EDITOR, REVIEWER
+from bot.log.store import HELPFUL, UNHELPFUL, Exchange, ExchangeLog, Feedback
+from tests.support.paths import KNOWLEDGE
+
+# Test accounts; a cheap hash keeps logging in fast (deployments keep argon2-cffi's defaults).
+CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+EDITOR_LOGIN = ("wang", "editor password 1")
+REVIEWER_LOGIN = ("li", "reviewer password 1")
+# Gap traffic: (question, times asked, by how many users)
+TRAFFIC = [
+    ("今天天气怎么样", 4),
+    ("明天天气如何", 2),
+    ("抚远在哪", 3),
+    ("3月份招商去了山东哪几个城市", 3),
+    ("公积金怎么提取", 2),
+]
+# Earlier days' traffic for the dashboard: (days ago, question, times)
+EARLIER = [
+    (1, "复工复产去哪个窗口办理", 5),
+    (1, "信用修复怎么办", 2),
+    (2, "复工复产去哪个窗口办理", 3),
+    (2, "黑瞎子岛门票多少钱", 2),
+    (3, "办事不求人是什么", 4),
+    (4, "放管服里的放怎么放的", 2),
+    (5, "复工复产有绿色通道吗", 3),
+]
+
+
+@dataclass
+class ConsoleSite:
+    app: Starlette
+    admin: Admin
+    service: Service
+    log: ExchangeLog
+    knowledge: Path
+    sessions: Sessions
+
+    def close(self) -> None:
+        self.admin.close()
+        self.log.close()
+
+
+def console_site(folder: Path, throttle: Throttle | None = None, idle: float = 1800) -> ConsoleSite:
+    knowledge = folder / "knowledge"
+    shutil.copytree(KNOWLEDGE, knowledge)
+    db = folder / "data" / "policybot.sqlite3"
+    log = ExchangeLog.open(db, salt="test")
+    service = Service.open(knowledge, log)
+    for question, times in TRAFFIC:
+        for user in range(times):
+            service.ask(Request(question, "web", user=f"user-{user}"))
+    earlier(service, log)
+    admin = Admin(service, db, ZoneInfo("Asia/Shanghai"), CHEAP)
+    admin.accounts.add(*EDITOR_LOGIN[:1], EDITOR, EDITOR_LOGIN[1])
+    admin.accounts.add(*REVIEWER_LOGIN[:1], REVIEWER, REVIEWER_LOGIN[1])
+    sessions = Sessions(idle=idle)
+    app = Starlette(routes=routes(admin, sessions, throttle or Throttle()))
+    return ConsoleSite(app, admin, service, log, knowledge, sessions)
+
+
+def earlier(service: Service, log: ExchangeLog) -> None:
+    """Exchanges of the last days, written with their past times, and a few votes."""
+    now = dt.datetime.now(dt.UTC)
+    for days, question, times in EARLIER:
+        answer = service.engine.answer(question)
+        for number in range(times):
+            at = (now - dt.timedelta(days=days, minutes=number)).isoformat(timespec="milliseconds")
+            exchange = Exchange(
+                f"past-{days}-{number}-{len(question)}",
+                at,
+                "web",
+                "private",
+                f"past-user-{number}",
+                question,
+                question,
+                answer.status,
+                answer.entry_id,
+                answer.score,
+                [],
+                1.0,
+                service.engine.knowledge.version,
+            )
+            log.store.add_exchange(exchange)
+            if answer.entry_id and number < 2:
+                kind = HELPFUL if number == 0 else UNHELPFUL
+                log.store.add_feedback(Feedback(exchange.id, at, kind, answer.entry_id, None))
