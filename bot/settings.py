@@ -21,6 +21,7 @@ DEFAULT_DB = Path("data/policybot.sqlite3")
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 LOG_FORMATS = ("text", "json")
 WECHAT = "微信公众号"  # how doctor names the WeChat channel's settings
+WEB = "网页服务"  # and the web server's
 MISSING_TOKEN = "TELEGRAM_BOT_TOKEN 未设置：先在 Telegram 找 @BotFather 创建机器人，再 export TELEGRAM_BOT_TOKEN=..."
 
 
@@ -82,6 +83,50 @@ class WeChatSettings:
 
 
 @dataclass(frozen=True)
+class WebConfig:
+    """The web server's (`policybot serve`): who may embed the chat window, how fast a client
+    may ask, how big a request may be, whose X-Forwarded-For to believe."""
+
+    origins: tuple[str, ...] = ()  # pages on other sites allowed to call the API (CORS)
+    rate: int = 60  # API requests one client may make a minute; 0: no limit
+    max_body: int = 16 * 1024  # bytes; a question is at most a few hundred characters
+    trusted_proxies: str = "127.0.0.1"  # whose X-Forwarded-For names the real client
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> WebConfig:
+        origins = tuple(
+            origin.strip().rstrip("/")
+            for origin in env.get("POLICYBOT_WEB_ORIGINS", "").split(",")
+            if origin.strip()
+        )
+        for origin in origins:
+            if origin != "*" and not origin.startswith(("http://", "https://")):
+                raise ConfigError(
+                    "POLICYBOT_WEB_ORIGINS 是逗号分隔的网站地址，如 https://zwfw.example.gov.cn，"
+                    f"不能是 “{origin}”"
+                )
+        if "*" in origins:
+            raise ConfigError("POLICYBOT_WEB_ORIGINS 不能是 *：请列出嵌入聊天窗口的网站地址")
+        return cls(
+            origins=origins,
+            rate=whole(env.get("POLICYBOT_WEB_RATE", "60"), "POLICYBOT_WEB_RATE"),
+            max_body=max(
+                1024,
+                whole(env.get("POLICYBOT_WEB_MAX_BODY", str(16 * 1024)), "POLICYBOT_WEB_MAX_BODY"),
+            ),
+            trusted_proxies=env.get("POLICYBOT_TRUSTED_PROXIES", "").strip() or "127.0.0.1",
+        )
+
+    def masked(self) -> dict[str, str]:
+        return {
+            "POLICYBOT_WEB_ORIGINS": ",".join(self.origins) or "(none)",
+            "POLICYBOT_WEB_RATE": str(self.rate),
+            "POLICYBOT_WEB_MAX_BODY": str(self.max_body),
+            "POLICYBOT_TRUSTED_PROXIES": self.trusted_proxies,
+        }
+
+
+@dataclass(frozen=True)
 class Settings:
     token: str = ""  # TELEGRAM_BOT_TOKEN; only `run` (and `doctor`) need it
     base_url: str = DEFAULT_BASE_URL
@@ -98,6 +143,9 @@ class Settings:
     log_format: str = "text"
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TIMEZONE))
     wechat: WeChatSettings = field(default_factory=WeChatSettings)
+    web: WebConfig = field(default_factory=WebConfig)
+    # serve's Telegram route (`--telegram-webhook-url` or TELEGRAM_WEBHOOK_URL); None: no Telegram
+    telegram_webhook_url: str | None = None
     # Malformed values found while resolving, as (what, message), each replaced by its default:
     # every command but `doctor`, which lists them all, stops on the first.
     problems: tuple[tuple[str, str], ...] = field(default=(), compare=False)
@@ -151,6 +199,8 @@ class Settings:
             webhook_secret=setting("secret_token", "TELEGRAM_WEBHOOK_SECRET") or None,
             log_format=setting("log_format", "POLICYBOT_LOG_FORMAT", "text"),
             timezone=parsed(zone, "POLICYBOT_TIMEZONE", ZoneInfo(DEFAULT_TIMEZONE)),
+            web=parsed(lambda _, __: WebConfig.from_env(env), "", WebConfig(), WEB),
+            telegram_webhook_url=setting("telegram_webhook_url", "TELEGRAM_WEBHOOK_URL") or None,
             wechat=parsed(lambda _, __: WeChatSettings.from_env(env), "", WeChatSettings(), WECHAT),
         )
         if settings.log_format not in LOG_FORMATS:
@@ -190,6 +240,8 @@ class Settings:
             "POLICYBOT_SALT": mask(self.salt) if self.salt else "(file beside the database)",
             "POLICYBOT_LOG_FORMAT": self.log_format,
             "POLICYBOT_TIMEZONE": str(self.timezone),
+            "TELEGRAM_WEBHOOK_URL": self.telegram_webhook_url or "(none)",
+            **self.web.masked(),
             **(self.wechat.masked() if self.wechat.enabled else {}),
         }
 

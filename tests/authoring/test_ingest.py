@@ -16,8 +16,10 @@ from tests.support.paths import FIXTURES, NOTICE
 
 
 @pytest.fixture
-def web():
-    """The fixtures folder served on 127.0.0.1."""
+def web(monkeypatch):
+    """The fixtures folder served on 127.0.0.1, which ingest may fetch from in these tests only
+    (by default it refuses loopback: tests/authoring/test_fetch.py)."""
+    monkeypatch.setattr("bot.authoring.ingest.public_address", lambda address: True)
 
     class Quiet(SimpleHTTPRequestHandler):
         def log_message(self, *args):

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+from dataclasses import replace
 from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
@@ -242,3 +243,80 @@ def test_since_parsing():
     assert since_to_iso(None) is None
     with pytest.raises(ValueError):
         since_to_iso("last week")
+
+
+def gaps_of(questions: list[str]) -> list[Exchange]:
+    return [
+        Exchange(
+            id=f"g{number}",
+            at=f"2026-11-20T08:{number // 60 % 60:02d}:{number % 60:02d}.000+00:00",
+            channel="telegram",
+            chat_type="private",
+            user_key=f"u{number}",
+            question=question,
+            normalized=question,
+            status="fallback",
+            entry_id=None,
+            score=0.1,
+            candidates=[],
+            latency_ms=1.0,
+            knowledge_version="v1",
+        )
+        for number, question in enumerate(questions)
+    ]
+
+
+def test_questions_sharing_only_frame_words_stay_apart(engine):
+    """个税 and 公积金 are different subjects however alike `…怎么办` reads."""
+    found = cluster(
+        gaps_of(
+            [
+                "公积金怎么办",
+                "公积金怎么办",
+                "住房公积金怎么办",
+                "个税怎么办",
+                "社保在哪",
+                "个税在哪",
+            ]
+        ),
+        engine,
+    )
+    groups = [set(c.examples) for c in found]
+    assert {"公积金怎么办", "住房公积金怎么办"} in groups
+    assert not any("个税怎么办" in g and "公积金怎么办" in g for g in groups)
+    assert not any("社保在哪" in g and "个税在哪" in g for g in groups)
+    assert any({"个税怎么办", "个税在哪"} <= g for g in groups)  # one subject, two frames
+
+
+def test_homophone_typos_still_cluster(engine):
+    found = cluster(gaps_of(["公积金怎么提取", "公积金怎么提取", "公基金怎么提取"]), engine)
+    assert len(found) == 1 and found[0].count == 3
+
+
+def test_each_question_is_scored_against_a_bounded_number_of_leaders(engine, monkeypatch):
+    """Thousands of distinct questions: each is compared with at most SCORED leaders found
+    through shared content words, never with every leader (what made it quadratic)."""
+    import bot.log.gaps as gaps
+
+    subjects = [f"{a}{b}" for a in "甲乙丙丁戊己庚辛壬癸" for b in "子丑寅卯辰巳午未申酉戌亥"]
+    questions = [f"{s}{w}怎么办理" for s in subjects for w in ("许可", "备案", "年检", "补贴")]
+    compared = []
+    original = gaps.process.extractOne
+
+    def counted(query, choices, **kwargs):
+        compared.append(len(choices))
+        return original(query, choices, **kwargs)
+
+    monkeypatch.setattr(gaps.process, "extractOne", counted)
+    found = cluster(gaps_of(questions), engine)
+    assert max(compared) <= gaps.SCORED
+    assert sum(c.count for c in found) == len(questions)
+
+
+def test_the_nearest_entry_comes_from_the_log_when_the_version_is_current(engine):
+    logged = gaps_of(["营业执照年报去哪报"])
+    current = [replace(logged[0], knowledge_version=engine.knowledge.version)]
+    current[0].candidates.append({"id": "logged-entry", "score": 0.41234})
+    assert cluster(current, engine)[0].nearest == {"id": "logged-entry", "score": 0.412}
+    # Logged by another version: searched again with the knowledge in use.
+    assert cluster(logged, engine)[0].nearest["id"] != "logged-entry"

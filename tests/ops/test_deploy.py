@@ -37,7 +37,6 @@ def test_the_deploy_files_have_the_lines_we_know_of():
         "Dockerfile: ENTRYPOINT + CMD",
         "Dockerfile: HEALTHCHECK",
         "compose.yaml: policybot",
-        "compose.webhook.yaml: policybot",
         "policybot.service: ExecStart",
         "policybot-prune.service: ExecStart",
     } <= sources
@@ -148,7 +147,45 @@ def run_once(line: CommandLine, env: dict) -> None:
     assert result.returncode == 0, (line.source, result.stdout, result.stderr)
 
 
-LONG_RUNNING = {"run": drive_telegram}
+def drive_web(line: CommandLine, standin: StandIn, env: dict) -> None:
+    """Start the web server as written, moved to 127.0.0.1 and a free port (options given
+    again later win), ask one question through its API, check the health lines, SIGTERM."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", *line.argv, "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_listening(f"{base}/healthz")
+        answered = httpx.post(f"{base}/api/v1/ask", json={"question": QUESTION}, timeout=30)
+        assert answered.status_code == 200 and ANSWER in answered.text, line.source
+        for health in (h for h in LINES if command_of(h) == "health"):
+            checked = wait_healthy(health, env)
+            assert checked.returncode == 0, (health.source, checked.stdout, checked.stderr)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, (line.source, err[-2000:])
+
+
+def wait_listening(url: str) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(url, timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, f"nothing answering at {url}"
+        time.sleep(0.2)
+
+
+LONG_RUNNING = {"run": drive_telegram, "serve": drive_web}
 CHECKED_WHILE_RUNNING = {"health"}  # by each long-running line's driver
 ONE_SHOT = {"prune", "validate", "stats", "gaps", "eval", "ask", "doctor"}
 

@@ -15,6 +15,7 @@ from bot.channels.cli import (
     reports,
     running,
     terminal,
+    web,
     wechat,
 )
 from bot.channels.cli.common import EXIT_CRASH, EXIT_OK, EXIT_USAGE, CommandError, Handler
@@ -22,7 +23,7 @@ from bot.ops import logsetup as logs
 from bot.settings import LOG_FORMATS, Settings
 
 # Each registers its subcommands, in the order `--help` lists them.
-COMMAND_MODULES = (answering, terminal, reports, authoring, running, wechat, accounts)
+COMMAND_MODULES = (answering, terminal, reports, authoring, running, web, wechat, accounts)
 
 
 def global_options() -> argparse.ArgumentParser:

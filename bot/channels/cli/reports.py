@@ -16,6 +16,7 @@ from bot.engine.core import Engine
 from bot.log.gaps import cluster, gap_exchanges
 from bot.log.reports import FORMATS, gaps_csv, gaps_html, gaps_json, gaps_table, stats_table
 from bot.log.stats import stats
+from bot.log.triage import Triage
 from bot.settings import Settings
 
 
@@ -27,6 +28,7 @@ def register(add) -> None:
     gaps.add_argument("--min-count", type=int, default=1, metavar="N", help="只列出至少 N 次的组")
     gaps.add_argument("--format", choices=FORMATS, default="table")
     gaps.add_argument("--out", metavar="FILE", help="写入文件而不是标准输出")
+    gaps.add_argument("--all", action="store_true", help="也列出在管理后台标为已完成或已忽略的组")
 
     usage = add("stats", cmd_stats, "使用统计")
     usage.add_argument("--since", default="7d", help="时间范围（默认 7d）")
@@ -43,6 +45,10 @@ def cmd_gaps(args: argparse.Namespace, settings: Settings) -> int:
     store = open_store(settings)
     start = since(args.since)
     found = cluster(gap_exchanges(store, start), engine, args.min_count)
+    if not args.all:  # what reviewers marked done or ignored in the console stays away
+        triage = Triage(store.path)
+        found = triage.untriaged(found)
+        triage.close()
     local = settings.timezone
     if args.format == "json":
         output: str | bytes = gaps_json(found)

@@ -66,12 +66,6 @@ class Sessions:
         with self.lock:
             self.active.pop(token or "", None)
 
-    def end_all(self, name: str) -> None:
-        """Log an account out everywhere (after its removal or a password reset)."""
-        with self.lock:
-            for token in [t for t, s in self.active.items() if s.account.name == name]:
-                del self.active[token]
-
 
 def same_token(expected: str, given: str | None) -> bool:
     """Compare secrets in constant time, so timing does not reveal how much of a guess was right."""

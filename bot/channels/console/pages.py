@@ -60,6 +60,7 @@ LABELS = {
     "related": "相关条目",
     "review_by": "复核日期",
 }
+WHY = {"focus": "问题焦点", "uncovered": "条目没有覆盖的词", "check": "检查细节"}
 TABS = {"open": (NEW, IN_PROGRESS), IGNORED: (IGNORED,), DONE: (DONE,)}
 
 
@@ -76,7 +77,12 @@ class Console:
             autoescape=select_autoescape(default=True, default_for_string=True),
         )
         self.templates.globals.update(
-            STATUS_NAMES=STATUS_NAMES, STATES=STATES, ACTIONS=ACTIONS, PREFIX=PREFIX, LABELS=LABELS
+            STATUS_NAMES=STATUS_NAMES,
+            STATES=STATES,
+            ACTIONS=ACTIONS,
+            PREFIX=PREFIX,
+            LABELS=LABELS,
+            WHY=WHY,
         )
         self.templates.filters["local"] = self.local
 
@@ -265,23 +271,16 @@ async def test_pane(console: Console, request: Request) -> Response:
     question = str(request.state.form.get("question", "")) if request.method == "POST" else ""
     answer = console.admin.test(question) if question.strip() else None
     details = answer.to_dict() if answer else {}
-    known = {
-        "question",
-        "status",
-        "answer",
-        "entry_id",
-        "score",
-        "candidates",
-        "sources",
-        "took_ms",
-    }
+    # The engine's explanation of its decision, when it gives one: what the question asks for,
+    # and the words of it the best entry does not cover.
+    why = {k: details[k] for k in WHY if details.get(k) not in (None, [], {}, "")}
     return console.render(
         request,
         "test.html",
         question=question,
         answer=answer,
         shown=as_text(answer, console.admin.knowledge) if answer else "",
-        why={k: v for k, v in details.items() if k not in known},  # the engine's explanation
+        why=why,
         thresholds=console.admin.service.engine.thresholds,
     )
 

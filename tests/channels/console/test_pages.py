@@ -369,3 +369,17 @@ def test_gaps_show_their_trend(client, site):
     assert weather.recent == weather.cluster.count and weather.earlier == 0
     page = client.get("/admin/gaps").text
     assert f"近 7 天 {weather.recent} 次（之前 7 天 0 次，↑ 在增加）" in page
+
+
+def test_test_pane_shows_the_engines_explanation_when_it_gives_one(client, monkeypatch):
+    from bot.engine.core import Answer
+
+    plain = Answer.to_dict
+    monkeypatch.setattr(
+        Answer,
+        "to_dict",
+        lambda self: {**plain(self), "focus": "门票价格", "uncovered": ["门票", "多少钱"]},
+    )
+    token = login(client)
+    page = client.post("/admin/test", data={"csrf": token, "question": "黑瞎子岛门票多少钱"}).text
+    assert "问题焦点" in page and "门票价格" in page and "门票、多少钱" in page
