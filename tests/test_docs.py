@@ -18,9 +18,6 @@ from tests.support.paths import ROOT
 
 DOCS = sorted((ROOT / "docs").glob("*.md"))
 PAGES = [ROOT / "README.md", ROOT / "deploy" / "README.md", *DOCS]
-# Commands the docs describe ahead of the channel that brings them: `serve` (the web channel,
-# which also serves WeChat's /wechat; issue #15).
-ANNOUNCED = {"serve"}
 VARIABLE = re.compile(r"\b((?:POLICYBOT|TELEGRAM)_[A-Z][A-Z_]*[A-Z])\b")
 
 
@@ -45,10 +42,7 @@ def test_every_command_is_documented_and_every_documented_command_exists():
     reference = text(ROOT / "docs" / "cli.md")
     assert {name for name in commands() if f"## policybot {name}\n" not in reference} == set()
     mentioned = {(path.name, name) for path in PAGES for name in commands_in(text(path))}
-    missing = {(page, name) for page, name in mentioned if name not in commands()}
-    assert {(page, name) for page, name in missing if name not in ANNOUNCED} == set()
-    # Once an announced command exists, it leaves ANNOUNCED and is checked like the rest.
-    assert ANNOUNCED & commands() == set()
+    assert {(page, name) for page, name in mentioned if name not in commands()} == set()
 
 
 def commands_in(page: str) -> set[str]:

@@ -171,6 +171,7 @@ def drive_web(line: CommandLine, standin: StandIn, env: dict) -> None:
         process.send_signal(signal.SIGTERM)
         out, err = process.communicate(timeout=60)
     assert process.returncode == 0, (line.source, err[-2000:])
+    assert TOKEN not in out + err
 
 
 def wait_listening(url: str) -> None:
