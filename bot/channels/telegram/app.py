@@ -25,7 +25,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.app import Service
-from bot.channels.telegram import handlers
+from bot.channels.telegram import buttons, handlers
 from bot.channels.telegram.intake import Poller
 from bot.channels.telegram.limits import UserLimiter
 from bot.channels.telegram.ordering import PerChatOrder
@@ -108,7 +108,7 @@ def add_handlers(app: Application) -> None:
     app.add_handler(MessageHandler(private & filters.TEXT, handlers.question))
     app.add_handler(MessageHandler(groups & filters.TEXT, handlers.group_question))
     app.add_handler(MessageHandler(private & NOT_TEXT, handlers.not_text))
-    app.add_handler(CallbackQueryHandler(handlers.button))
+    app.add_handler(CallbackQueryHandler(buttons.button))
     app.add_handler(InlineQueryHandler(handlers.inline))
     app.add_error_handler(handlers.on_error)
 
