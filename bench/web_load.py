@@ -80,7 +80,8 @@ def run_server(port: int, db: Path, knowledge: Path) -> None:
         await read_json(request, config.max_body)
         return JSONResponse(fixed, headers={"cache-control": "no-store"})
 
-    service = Service(knowledge, build_engine(knowledge, None), ExchangeLog.open(db, "bench"))
+    log = ExchangeLog.open(db, "bench", background=True)  # as `policybot serve` opens it
+    service = Service(knowledge, build_engine(knowledge, None), log)
     app = build_server(service, config, [Route("/bench/fixed", ceiling, methods=["POST"])])
     serve(app, config, "127.0.0.1", port)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from bot.knowledge.fastyaml import read_fast
 from bot.knowledge.files import Snapshot
 from bot.knowledge.model import (
     DOCUMENT_FIELDS,
@@ -35,16 +36,27 @@ from bot.knowledge.yamlfile import LineDict, LineList, Problem, line_of, not_utf
 class Reader:
     """Reads one directory, collecting problems instead of stopping at the first."""
 
-    def __init__(self, snapshot: Snapshot) -> None:
+    def __init__(
+        self, snapshot: Snapshot, fast: bool = False, exact: set[Path] = frozenset()
+    ) -> None:
+        """`fast`: read large files without line numbers, except those in `exact`."""
         self.snapshot = snapshot
         self.directory = snapshot.directory
         self.problems: list[Problem] = list(snapshot.problems)
+        self.fast, self.exact = fast, exact
+        self.fast_files: set[Path] = set()  # the files read without line numbers
 
     def problem(self, path: Path, line: int, message: str, severity: str = "error") -> None:
         self.problems.append(Problem(path, line, message, severity))
 
     def yaml(self, path: Path) -> object:
-        data, problems = read_yaml(path, self.snapshot.contents[path])
+        contents = self.snapshot.contents[path]
+        if self.fast and path not in self.exact:
+            data = read_fast(contents)
+            if data is not None:
+                self.fast_files.add(path)
+                return data
+        data, problems = read_yaml(path, contents)
         self.problems.extend(problems)
         return data
 

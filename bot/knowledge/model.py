@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from bot.knowledge.bulk import paused_gc
 from bot.knowledge.files import Snapshot, read_snapshot
 from bot.knowledge.yamlfile import Problem
 
@@ -184,23 +185,35 @@ def split_passages(text: str) -> list[str]:
     return passages
 
 
-def load(directory: Path | str | Snapshot) -> Knowledge:
+def load(directory: Path | str | Snapshot, lines: bool = True) -> Knowledge:
     """Load and check a knowledge directory (or a snapshot of one already read); raise
-    `KnowledgeError` listing every error."""
-    knowledge, problems = check(directory)
+    `KnowledgeError` listing every error. `lines=False`: see `check`."""
+    knowledge, problems = check(directory, lines)
     errors = [problem for problem in problems if problem.severity == "error"]
     if errors or knowledge is None:
         raise KnowledgeError(errors)
     return knowledge
 
 
-def check(directory: Path | str | Snapshot) -> tuple[Knowledge | None, list[Problem]]:
-    """Every problem in a knowledge directory, and the knowledge if there are no errors."""
+def check(
+    directory: Path | str | Snapshot, lines: bool = True
+) -> tuple[Knowledge | None, list[Problem]]:
+    """Every problem in a knowledge directory, and the knowledge if there are no errors.
+
+    `lines=False` is for serving: large files are read fast, without line numbers (entries
+    from them have line 0; bot.knowledge.fastyaml), and any file with a problem is read again
+    with lines, so every problem still names its line. The garbage collector is paused while
+    the millions of objects of a large knowledge base are made (bot.knowledge.bulk)."""
     snapshot = directory if isinstance(directory, Snapshot) else snapshot_of(Path(directory))
     from bot.knowledge._reader import Reader  # it builds this module's types: no import cycle
 
-    reader = Reader(snapshot)
-    knowledge = reader.read()
+    with paused_gc():
+        reader = Reader(snapshot, fast=not lines)
+        knowledge = reader.read()
+        again = reader.fast_files & {problem.path for problem in reader.problems}
+        if again:
+            reader = Reader(snapshot, fast=True, exact=again)
+            knowledge = reader.read()
     if any(problem.severity == "error" for problem in reader.problems):
         knowledge = None
     return knowledge, reader.problems

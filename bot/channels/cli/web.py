@@ -25,7 +25,10 @@ def register(add) -> None:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    """Serve until SIGINT or SIGTERM."""
+    """Serve until SIGINT or SIGTERM: the API, the chat widget and demo page, the admin console
+    under /admin, and Telegram's webhook if configured."""
+    from bot.admin import Admin
+    from bot.channels import console
     from bot.channels.web import server
 
     webhook_url = settings.telegram_webhook_url
@@ -37,17 +40,20 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     cache = engine_cache(settings)
     engine = build(settings)  # fails before listening, with the knowledge errors listed
     logs.configure(settings.log_format, settings.token if webhook_url else "")
-    log = open_log(settings, background=True)
+    log = open_log(settings, background=True)  # the event loop never waits for SQLite
     service = Service(settings.knowledge, engine, log, cache)
     if webhook_url:  # Telegram's own start-up runs the heartbeat and the knowledge watcher
         telegram = telegram_on_port(service, webhook_url, settings)
         routes, hooks = telegram.routes(), [telegram.running]
     else:
         routes, hooks = [], [server.upkeep(service, settings.heartbeat, settings.watch_interval)]
+    admin = Admin(service, settings.db, settings.timezone)  # the admin console, under /admin
+    routes = [*routes, *console.routes(admin)]
     try:
         app = server.build_server(service, settings.web, routes, hooks)
         server.serve(app, settings.web, args.host, args.port)
     finally:
+        admin.close()
         log.close()
     return EXIT_OK
 

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 import httpx
 import pytest
@@ -74,3 +75,38 @@ def test_serve_answers_logs_and_stops_cleanly(served):
         timeout=60,
     )
     assert '"total": 1' in stats.stdout, stats.stdout
+
+
+@pytest.mark.slow
+def test_serve_picks_up_an_edited_answer(knowledge_copy, tmp_path):
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("POLICYBOT_")}
+    env.update(POLICYBOT_DB=str(tmp_path / "log.sqlite3"), POLICYBOT_WATCH_INTERVAL="0.2")
+    command = [sys.executable, "-m", "bot", "--knowledge", str(knowledge_copy), "serve"]
+    process = subprocess.Popen(
+        [*command, "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base, process)
+        faq = knowledge_copy / "faq" / "03-fugong-fuchan.yaml"
+        text = faq.read_text(encoding="utf-8")
+        faq.write_text(
+            text.replace("抚远市在政务服务中心新增设了", "抚远市政务服务中心新增设了", 1),
+            encoding="utf-8",
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            answer = httpx.get(f"{base}/api/v1/entries/fugong-zhuanchuang").json()["answer"]
+            if answer.startswith("抚远市政务服务中心新增设了"):
+                break
+            assert time.monotonic() < deadline, answer
+            time.sleep(0.3)
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)
