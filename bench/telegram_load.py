@@ -1,6 +1,6 @@
-"""Replies per second and reply latency of the real Telegram bot, 100 users at once.
+"""Replies per second of the real Telegram bot, 100 users at once, against its ceiling.
 
-    python bench/telegram_load.py [--users 100] [--messages 20] [--concurrency 1,4] [--runs 3]
+    python bench/telegram_load.py [--users 100] [--messages 20] [--concurrency 4] [--runs 3]
                                   [--profile]
 
 The bot runs as it is deployed — `policybot run`, its own process — and long-polls the Bot API
@@ -9,18 +9,33 @@ instantly. So the figures are the bot's own processing: python-telegram-bot's up
 and HTTP round trips, the engine, the exchange log (SQLite on disk) and HTML rendering. Like
 Telegram, the stand-in hands over at most 100 updates per getUpdates.
 
+The messages are mostly distinct: the dev set's questions and paraphrases, typos and fragments
+of the knowledge's questions (bench/variants.py); the report says how many are distinct. Each
+run measures, one after the other on the same stand-in and the same messages:
+
+- `echo`: the ceiling, a minimal python-telegram-bot bot that sends each text back
+  (bench/echo_bot.py), same transport and concurrency;
+- `cache on`: `policybot run` as deployed;
+- `cache off`: the same with the engine's answer cache off, so every reply is matched.
+
+Each bot's figure is also given as a ratio to the echo ceiling of the same run, which is what
+stays comparable on this shared, noisy machine. `--runs` repeats all three; the report gives
+min / median / max.
+
 The global send rate is off (POLICYBOT_SEND_RATE=0): Telegram's own limit of ~30 messages/s
 applies in production, and this measures what the bot could do without it. Reply latency runs
 from the moment getUpdates hands an update to the bot to the moment its reply arrives, time
-queued inside the bot included; "since the burst" adds the wait at the stand-in before that.
-`--profile` records the bot with py-spy (if installed) into bench/telegram_load-N.svg.
-Target (issue #7): ≥ 300 replies/s on this 2-core machine, every update answered exactly once.
+queued inside the bot included.
+`--profile` records each bot with py-spy (if installed) into bench/telegram_load-NAME.svg.
+Targets (issue #14): ≥ 0.9 × the echo ceiling; ≥ 1,000 replies/s with every update answered
+exactly once, answer cache off.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import random
 import shutil
 import signal
 import statistics
@@ -34,15 +49,58 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.engine.evaluation import load_cases  # noqa: E402
+from bot.knowledge.model import load  # noqa: E402
 from tests.support import updates  # noqa: E402
 from tests.support.botapi import TOKEN, StandIn  # noqa: E402
 
+from variants import indexed_forms, variant  # noqa: E402
+
 PY_SPY = [s for s in os.environ.get("PY_SPY_ARGS", "").split() if s]
-# Every question of the dev set, in-scope and not: a realistic mix, most of them distinct.
-QUESTIONS = [case.question for case in load_cases(ROOT / "knowledge" / "eval" / "dev.yaml")]
+# `policybot run` with the engine's answer cache off: every reply goes through matching.
+WITHOUT_CACHE = (
+    "import functools, bot.engine.core as core; "
+    "core.Engine.__init__ = functools.partialmethod(core.Engine.__init__, cache=0); "
+    "from bot.channels.cli import main; raise SystemExit(main(['run']))"
+)
+# `policybot run` on python-telegram-bot's default transport (httpx) instead of aiohttp.
+ON_HTTPX = (
+    "import bot.channels.telegram.transport as t; t.default_requests = lambda: (None, None); "
+    "from telegram.ext import ApplicationBuilder as B; request = B.request; "
+    "B.request = lambda self, r: self if r is None else request(self, r); "
+    "get_updates_request = B.get_updates_request; "
+    "B.get_updates_request = lambda self, r: self if r is None else get_updates_request(self, r); "
+)
+BOTS = {
+    "echo": [sys.executable, str(ROOT / "bench" / "echo_bot.py")],
+    "cache on": [sys.executable, "-m", "bot", "run"],
+    "cache off": [sys.executable, "-c", WITHOUT_CACHE],
+    "echo httpx": [sys.executable, str(ROOT / "bench" / "echo_bot.py")],
+    "cache off httpx": [sys.executable, "-c", ON_HTTPX + WITHOUT_CACHE],
+}
+# Which ceiling each bot is compared with: the echo bot on the same transport.
+CEILING = {"cache on": "echo", "cache off": "echo", "cache off httpx": "echo httpx"}
 
 
-def run(users: int, messages: int, concurrency: int, profile: bool) -> dict:
+def questions(count: int, rng: random.Random) -> list[str]:
+    """`count` messages: the dev set's questions, then variants of the knowledge's questions,
+    as many distinct as a few tries per message find."""
+    asked = [case.question for case in load_cases(ROOT / "knowledge" / "eval" / "dev.yaml")]
+    knowledge = [q for entry in load(ROOT / "knowledge").entries for q in entry.questions]
+    indexed, seen = indexed_forms(knowledge), set(asked)
+    while len(asked) < count:
+        for _ in range(5):
+            text = variant(rng.choice(knowledge), rng, indexed)[0]
+            if text not in seen:
+                break
+        seen.add(text)
+        asked.append(text)
+    rng.shuffle(asked)
+    return asked[:count]
+
+
+def run(
+    bot: str, asked: list[str], users: int, messages: int, concurrency: int, profile: bool
+) -> dict:
     with tempfile.TemporaryDirectory() as folder, StandIn() as standin:
         api = standin.api
         env = {
@@ -54,16 +112,17 @@ def run(users: int, messages: int, concurrency: int, profile: bool) -> dict:
             "POLICYBOT_SEND_RATE": "0",
             "POLICYBOT_CONCURRENCY": str(concurrency),
             "POLICYBOT_USER_LIMIT": str(messages),
+            "ECHO_TRANSPORT": "httpx" if bot.endswith("httpx") else "aiohttp",
         }
-        command = [sys.executable, "-m", "bot", "run"]
+        command = BOTS[bot]
         if profile and shutil.which("py-spy"):
-            output = ROOT / "bench" / f"telegram_load-{concurrency}.svg"
+            output = ROOT / "bench" / f"telegram_load-{bot.replace(' ', '-')}.svg"
             command = ["py-spy", "record", "-o", str(output), *PY_SPY, "--", *command]
         bot = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
         try:
-            api.wait_for("setMyCommands", timeout=60)
+            api.wait_for("getUpdates", timeout=120)
             burst = [
-                updates.private_text(QUESTIONS[(user + n) % len(QUESTIONS)], user_id=10_000 + user)
+                updates.private_text(asked[n * users + user], user_id=10_000 + user)
                 for n in range(messages)
                 for user in range(users)
             ]
@@ -81,7 +140,6 @@ def run(users: int, messages: int, concurrency: int, profile: bool) -> dict:
         chats: dict[int, int] = {}
         for reply in replies:
             chats[reply["chat_id"]] = chats.get(reply["chat_id"], 0) + 1
-        waited = [(call.at - started) * 1000 for call in api.calls if call.method == "sendMessage"]
         # The bot's own time: from getUpdates handing an update over to its reply. One chat's
         # replies come in the order of its messages, so the n-th reply answers the n-th message.
         handed: dict[int, list[float]] = {}
@@ -97,41 +155,66 @@ def run(users: int, messages: int, concurrency: int, profile: bool) -> dict:
             for reply, given in zip(times, handed[chat], strict=False)
         ]
         return {
-            "concurrency": concurrency,
+            "bot": bot,
             "updates": len(burst),
             "replies": len(replies),
+            "polls": sum(call.method == "getUpdates" for call in api.calls),
             "exactly_once": all(count == messages for count in chats.values())
             and len(chats) == users,
             "per_second": len(replies) / elapsed,
             "p50": statistics.median(latency),
             "p99": sorted(latency)[int(0.99 * (len(latency) - 1))],
-            "waited_p50": statistics.median(waited),
-            "waited_p99": sorted(waited)[int(0.99 * (len(waited) - 1))],
         }
+
+
+def spread(values: list[float], form: str = "{:.0f}") -> str:
+    """min / median / max over the runs."""
+    ordered = sorted(values)
+    return " / ".join(form.format(v) for v in (ordered[0], statistics.median(ordered), ordered[-1]))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--messages", type=int, default=20)
-    parser.add_argument("--concurrency", default="1,4")
-    parser.add_argument("--runs", type=int, default=3, help="runs per setting (this VM is noisy)")
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument(
+        "--bots", default="echo,cache on,cache off", help="which of: " + ", ".join(BOTS)
+    )
+    parser.add_argument("--runs", type=int, default=3, help="runs of every bot (this VM is noisy)")
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
-    print(f"{args.users} users x {args.messages} messages, all pushed at once")
-    for concurrency in (int(c) for c in args.concurrency.split(",")):
-        rates = []
-        for _ in range(args.runs):
-            r = run(args.users, args.messages, concurrency, args.profile)
-            rates.append(r["per_second"])
+    asked = questions(args.users * args.messages, random.Random(14))
+    bots = args.bots.split(",")
+    print(
+        f"{args.users} users x {args.messages} messages, all pushed at once; "
+        f"{len(set(asked))} distinct of {len(asked)}; concurrency {args.concurrency}"
+    )
+    results: dict[str, list[dict]] = {bot: [] for bot in bots}
+    for number in range(1, args.runs + 1):
+        for bot in bots:
+            r = run(bot, asked, args.users, args.messages, args.concurrency, args.profile)
+            results[bot].append(r)
+            measured = results.get(CEILING.get(bot, ""))
+            ceiling = measured[-1]["per_second"] if measured else None
+            ratio = f" = {r['per_second'] / ceiling:.2f} x {CEILING[bot]}" if ceiling else ""
             print(
-                f"concurrency {r['concurrency']:>2}: {r['replies']}/{r['updates']} replies, "
-                f"exactly once: {r['exactly_once']}, {r['per_second']:.0f} replies/s; "
-                f"from update handed over to reply p50 {r['p50']:.0f} ms p99 {r['p99']:.0f} ms; "
-                f"since the burst p50 {r['waited_p50']:.0f} ms p99 {r['waited_p99']:.0f} ms",
+                f"run {number} {bot:>15}: {r['replies']}/{r['updates']} replies, "
+                f"exactly once: {r['exactly_once']}, {r['per_second']:.0f} replies/s{ratio}; "
+                f"{r['polls']} getUpdates; "
+                f"update handed over to reply p50 {r['p50']:.0f} ms p99 {r['p99']:.0f} ms",
                 flush=True,
             )
-        print(f"concurrency {concurrency:>2}: median {statistics.median(rates):.0f} replies/s")
+    print("min / median / max over runs:")
+    for bot, runs in results.items():
+        line = f"{bot:>15}: {spread([r['per_second'] for r in runs])} replies/s"
+        if CEILING.get(bot) in results:
+            ceilings = results[CEILING[bot]]
+            ratios = [
+                r["per_second"] / e["per_second"] for r, e in zip(runs, ceilings, strict=True)
+            ]
+            line += f", {spread(ratios, '{:.2f}')} x {CEILING[bot]} of the same run"
+        print(line)
 
 
 if __name__ == "__main__":

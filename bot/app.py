@@ -6,6 +6,7 @@ business logic of its own. Everything a channel may do is here:
     service.ask(Request(text, channel, chat, user)) -> Turn   a question, answered and logged
     service.entry(entry_id) -> Turn | None                     an entry shown (button, deep link)
     service.pick(exchange, entry_id, channel, user) -> Turn    a choice from a "您是想问" list
+    service.none_fits(exchange, channel, user) -> Turn         "都不是": none of the list fits
     service.vote(exchange, entry_id, helpful, channel, user)   👍 / 👎 on an answer
     service.topics() / service.topic(category)                 browsing by category
     service.search(text, limit) -> list[Turn]                  entries matching a few words
@@ -32,12 +33,13 @@ from pathlib import Path
 
 from bot.authoring.teach import Taught, teach
 from bot.engine.cache import EngineCache, build_engine
-from bot.engine.core import Answer, Engine
+from bot.engine.core import FALLBACK, Answer, Candidate, Engine
 from bot.knowledge.model import Entry, Knowledge, KnowledgeDirMissing, KnowledgeError, snapshot_of
 from bot.knowledge.yamlfile import Problem
 from bot.log.gaps import Cluster, cluster, gap_exchanges
 from bot.log.stats import Stats, stats
 from bot.log.store import HELPFUL, PICKED, UNHELPFUL, ExchangeLog
+from bot.log.triage import Triage
 from bot.text.normalize import valid_text
 
 PRIVATE = "private"
@@ -130,6 +132,21 @@ class Service:
             self.log.feedback(exchange, PICKED, entry_id, channel, user)
         return None if turn is None else Turn(turn.answer, turn.knowledge, exchange)
 
+    def none_fits(
+        self,
+        exchange: str | None,
+        channel: str,
+        user: object,
+        question: str = "",
+        choices: tuple[Candidate, ...] = (),
+    ) -> Turn:
+        """None of a clarify list's choices fits (都不是): the honest fallback, and the list
+        recorded as unhelpful so the gap report counts it."""
+        self.vote(exchange, None, False, channel, user)
+        knowledge = self.knowledge
+        answer = Answer(question, FALLBACK, knowledge.texts.fallback, candidates=choices)
+        return Turn(answer, knowledge, exchange)
+
     def vote(
         self, exchange: str | None, entry_id: str | None, helpful: bool, channel: str, user: object
     ) -> None:
@@ -168,12 +185,21 @@ class Service:
         return stats(self.log.store, since)
 
     def gaps(self, since: str | None, min_count: int = 1) -> list[Cluster] | None:
-        """Unanswered questions grouped, largest first; None when nothing is logged. Seconds of
-        work on a large log: channels that serve others meanwhile call it in a thread."""
+        """Unanswered questions grouped, largest first, without those marked done or ignored in
+        the console; None when nothing is logged. Seconds of work on a large log: channels that
+        serve others meanwhile call it in a thread."""
         if self.log is None:
             return None
         self.log.flush()
-        return cluster(gap_exchanges(self.log.store, since), self.engine, min_count)
+        found = cluster(gap_exchanges(self.log.store, since), self.engine, min_count)
+        path = getattr(self.log.store, "path", None)
+        if path is None:  # a store without a database file keeps no triage
+            return found
+        triage = Triage(path)  # clusters the console's reviewers closed do not come back
+        try:
+            return triage.untriaged(found)
+        finally:
+            triage.close()
 
     def teach(self, question: str, entry_id: str) -> Taught:
         """Add a phrasing to an entry's similar questions (raises `TeachRefused`); it serves once

@@ -12,10 +12,10 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from bot.app import Request, Service, Turn
-from bot.engine.core import CLARIFY, FALLBACK, Answer, Candidate
+from bot.engine.core import CLARIFY, Candidate
 from bot.text.privacy import nfkc
 
 YES = frozenset({"是", "是的", "对", "对的", "嗯", "好", "好的", "y", "yes", "ok"})
@@ -89,10 +89,9 @@ class Conversations:
     def _none_fits(self, offer: Offer, request: Request) -> Turn:
         """None of the choices fits: the honest fallback, and the list recorded as unhelpful so
         the gap report counts it."""
-        self.service.vote(offer.exchange, None, False, request.channel, request.user)
-        knowledge = self.service.knowledge
-        answer = Answer(offer.question, FALLBACK, knowledge.texts.fallback)
-        return Turn(replace(answer, candidates=offer.choices), knowledge, offer.exchange)
+        return self.service.none_fits(
+            offer.exchange, request.channel, request.user, offer.question, offer.choices
+        )
 
 
 def pick_of(text: str, choices: tuple[Candidate, ...]) -> Candidate | None:

@@ -29,6 +29,7 @@ from bot.log.gaps import cluster, gap_exchanges
 from bot.log.reports import FORMATS, gaps_csv, gaps_html, gaps_json, gaps_table, stats_table
 from bot.log.stats import stats
 from bot.log.store import ExchangeLog, SQLiteStore, since_to_iso
+from bot.log.triage import Triage
 from bot.ops import health
 from bot.ops import logsetup as logs
 from bot.ops.doctor import diagnose
@@ -90,13 +91,18 @@ def load_knowledge(args: argparse.Namespace) -> Knowledge:
     return knowledge_or_exit(load, knowledge_dir(args))
 
 
-def build(args: argparse.Namespace) -> Engine:
-    """The engine for answering: from the engine cache when the knowledge is large (bot.engine.cache)."""
-    cache = EngineCache.keyed_by_salt(
+def engine_cache(args: argparse.Namespace) -> EngineCache | None:
+    """Where built engines are kept between starts (bot.engine.cache)."""
+    return EngineCache.keyed_by_salt(
         cache_folder(os.environ.get("POLICYBOT_CACHE"), db_path(args)),
         db_path(args),
         os.environ.get("POLICYBOT_SALT"),
     )
+
+
+def build(args: argparse.Namespace) -> Engine:
+    """The engine for answering: from the engine cache when the knowledge is large (bot.engine.cache)."""
+    cache = engine_cache(args)
     return knowledge_or_exit(lambda directory: build_engine(directory, cache), knowledge_dir(args))
 
 
@@ -223,6 +229,10 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     store = open_store(args)
     start = since(args)
     found = cluster(gap_exchanges(store, start), engine, args.min_count)
+    if not args.all:  # what reviewers marked done or ignored in the console stays away
+        triage = Triage(store.path)
+        found = triage.untriaged(found)
+        triage.close()
     local = zone()
     if args.format == "json":
         output: str | bytes = gaps_json(found)
@@ -420,6 +430,61 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """The web server: API, chat widget and demo page, the admin console, and the Telegram
+    webhook if configured."""
+    from bot.admin import Admin
+    from bot.channels import console
+    from bot.channels.web import server
+    from bot.channels.web.config import WebConfig
+    from bot.settings import ConfigError, parse_interval
+
+    try:
+        config = WebConfig.from_env()
+        watch = parse_interval(os.environ.get("POLICYBOT_WATCH_INTERVAL", "2"))
+    except ConfigError as exc:
+        raise CommandError(str(exc)) from exc
+    engine = build(args)  # fails before listening, with the knowledge errors listed
+    webhook_url = args.telegram_webhook_url or os.environ.get("TELEGRAM_WEBHOOK_URL")
+    token = os.environ.get("TELEGRAM_BOT_TOKEN", "") if webhook_url else ""
+    logs.configure(args.log_format, token)
+    log = open_log(args, background=True)  # the event loop never waits for SQLite
+    service = Service(knowledge_dir(args), engine, log, engine_cache(args))
+    if webhook_url:  # Telegram's own start-up runs the heartbeat and the knowledge watcher
+        telegram = telegram_on_port(service, webhook_url, args)
+        routes, hooks = telegram.routes(), [telegram.running]
+    else:
+        routes, hooks = [], [server.upkeep(service, db_path(args), watch)]
+    admin = Admin(service, db_path(args), zone())  # the admin console, under /admin
+    routes = [*routes, *console.routes(admin)]
+    try:
+        server.serve(
+            server.build_server(service, config, routes, hooks), config, args.host, args.port
+        )
+    finally:
+        admin.close()
+        log.close()
+    return EXIT_OK
+
+
+def telegram_on_port(service: Service, url: str, args: argparse.Namespace):
+    """The Telegram channel as a route of the web server (`serve --telegram-webhook-url`)."""
+    import dataclasses
+
+    from bot.channels.telegram.app import build_application
+    from bot.channels.telegram.shared_port import SharedPort
+    from bot.settings import ConfigError, Settings
+
+    try:
+        settings = Settings.from_env(knowledge=args.knowledge)
+    except ConfigError as exc:
+        raise CommandError(str(exc)) from exc
+    # The heartbeat goes beside the log this command writes (--db wins over POLICYBOT_DB).
+    settings = dataclasses.replace(settings, db=db_path(args))
+    application = build_application(settings, service)
+    return SharedPort(application, url, os.environ.get("TELEGRAM_WEBHOOK_SECRET"))
+
+
 def cmd_wechat_menu(args: argparse.Namespace) -> int:
     """Print the 公众号's custom menu built from the categories; `--set` also installs it."""
     from bot.channels.wechat.menu import MenuError, build_menu, menu_json, set_menu
@@ -483,6 +548,7 @@ def build_parser() -> argparse.ArgumentParser:
     gaps.add_argument("--min-count", type=int, default=1, metavar="N", help="只列出至少 N 次的组")
     gaps.add_argument("--format", choices=FORMATS, default="table")
     gaps.add_argument("--out", metavar="FILE", help="写入文件而不是标准输出")
+    gaps.add_argument("--all", action="store_true", help="也列出在管理后台标为已完成或已忽略的组")
 
     usage = command("stats", cmd_stats, "使用统计")
     usage.add_argument("--since", default="7d", help="时间范围（默认 7d）")
@@ -521,6 +587,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--secret-token",
         metavar="S",
         help="webhook 密钥（默认 $TELEGRAM_WEBHOOK_SECRET），Telegram 放在请求头里",
+    )
+
+    served = command("serve", cmd_serve, "运行网页服务：问答 API、聊天窗口，以及 Telegram webhook")
+    served.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
+    served.add_argument("--port", type=int, default=8080, help="端口（默认 8080）")
+    served.add_argument(
+        "--telegram-webhook-url",
+        metavar="URL",
+        help="同时在此端口接收 Telegram webhook（默认 $TELEGRAM_WEBHOOK_URL；需要 "
+        "TELEGRAM_BOT_TOKEN；TELEGRAM_WEBHOOK_SECRET 未设置时自动生成）",
     )
 
     menu = command("wechat-menu", cmd_wechat_menu, "输出（或用 --set 设置）公众号的自定义菜单")

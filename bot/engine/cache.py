@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.engine.core import Engine
+from bot.knowledge.bulk import paused_gc
 from bot.knowledge.files import Snapshot
 from bot.knowledge.model import load, snapshot_of
 from bot.text.privacy import secret_salt
@@ -68,8 +69,13 @@ def build_engine(directory: Path | Snapshot, cache: EngineCache | None) -> Engin
     built (raising as `bot.knowledge.load` does) and saved there for next time. The knowledge is
     read once (a snapshot), so the version named is the version built."""
     snapshot = directory if isinstance(directory, Snapshot) else snapshot_of(Path(directory))
+    with paused_gc():  # millions of objects that all stay (bot.knowledge.bulk)
+        return _cached_or_built(snapshot, cache)
+
+
+def _cached_or_built(snapshot: Snapshot, cache: EngineCache | None) -> Engine:
     if cache is None or snapshot.size < SMALLEST:
-        return Engine(load(snapshot))
+        return Engine(load(snapshot, lines=False))
     saved = cache.folder / f"engine-{snapshot.version}-{code_fingerprint()}.pickle"
     key = cache.key()  # an unusable salt is the caller's error, not a damaged cache
     try:
@@ -80,7 +86,7 @@ def build_engine(directory: Path | Snapshot, cache: EngineCache | None) -> Engin
         pass
     except Exception as exc:  # damaged, cut short, unsigned, or written by other code: build anew
         log.warning("engine cache %s unreadable (%s); building the engine", saved, exc)
-    engine = Engine(load(snapshot))
+    engine = Engine(load(snapshot, lines=False))
     save(engine, cache, key)
     return engine
 

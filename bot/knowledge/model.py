@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from bot.knowledge.bulk import paused_gc
+from bot.knowledge.fastyaml import read_fast
 from bot.knowledge.files import Snapshot, read_snapshot
 from bot.knowledge.yamlfile import LineDict, LineList, Problem, line_of, not_utf8, read_yaml
 
@@ -184,21 +186,33 @@ def split_passages(text: str) -> list[str]:
     return passages
 
 
-def load(directory: Path | str | Snapshot) -> Knowledge:
+def load(directory: Path | str | Snapshot, lines: bool = True) -> Knowledge:
     """Load and check a knowledge directory (or a snapshot of one already read); raise
-    `KnowledgeError` listing every error."""
-    knowledge, problems = check(directory)
+    `KnowledgeError` listing every error. `lines=False`: see `check`."""
+    knowledge, problems = check(directory, lines)
     errors = [problem for problem in problems if problem.severity == "error"]
     if errors or knowledge is None:
         raise KnowledgeError(errors)
     return knowledge
 
 
-def check(directory: Path | str | Snapshot) -> tuple[Knowledge | None, list[Problem]]:
-    """Every problem in a knowledge directory, and the knowledge if there are no errors."""
+def check(
+    directory: Path | str | Snapshot, lines: bool = True
+) -> tuple[Knowledge | None, list[Problem]]:
+    """Every problem in a knowledge directory, and the knowledge if there are no errors.
+
+    `lines=False` is for serving: large files are read fast, without line numbers (entries
+    from them have line 0; bot.knowledge.fastyaml), and any file with a problem is read again
+    with lines, so every problem still names its line. The garbage collector is paused while
+    the millions of objects of a large knowledge base are made (bot.knowledge.bulk)."""
     snapshot = directory if isinstance(directory, Snapshot) else snapshot_of(Path(directory))
-    reader = _Reader(snapshot)
-    knowledge = reader.read()
+    with paused_gc():
+        reader = _Reader(snapshot, fast=not lines)
+        knowledge = reader.read()
+        again = reader.fast_files & {problem.path for problem in reader.problems}
+        if again:
+            reader = _Reader(snapshot, fast=True, exact=again)
+            knowledge = reader.read()
     if any(problem.severity == "error" for problem in reader.problems):
         knowledge = None
     return knowledge, reader.problems
@@ -217,16 +231,27 @@ def snapshot_of(directory: Path) -> Snapshot:
 class _Reader:
     """Reads one directory, collecting problems instead of stopping at the first."""
 
-    def __init__(self, snapshot: Snapshot) -> None:
+    def __init__(
+        self, snapshot: Snapshot, fast: bool = False, exact: set[Path] = frozenset()
+    ) -> None:
+        """`fast`: read large files without line numbers, except those in `exact`."""
         self.snapshot = snapshot
         self.directory = snapshot.directory
         self.problems: list[Problem] = list(snapshot.problems)
+        self.fast, self.exact = fast, exact
+        self.fast_files: set[Path] = set()  # the files read without line numbers
 
     def problem(self, path: Path, line: int, message: str, severity: str = "error") -> None:
         self.problems.append(Problem(path, line, message, severity))
 
     def yaml(self, path: Path) -> object:
-        data, problems = read_yaml(path, self.snapshot.contents[path])
+        contents = self.snapshot.contents[path]
+        if self.fast and path not in self.exact:
+            data = read_fast(contents)
+            if data is not None:
+                self.fast_files.add(path)
+                return data
+        data, problems = read_yaml(path, contents)
         self.problems.extend(problems)
         return data
 

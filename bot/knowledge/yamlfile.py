@@ -6,8 +6,10 @@ loaders throw positions away, so this loader builds dicts, lists and strings tha
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 import yaml
 
@@ -30,8 +32,8 @@ class LineStr(str):
 
 
 class LineDict(dict):
-    line: int = 0
-    key_lines: dict
+    line: int = 0  # 0: not known (read by bot.knowledge.fastyaml, which keeps no lines)
+    key_lines: Mapping = MappingProxyType({})
 
     def line_of(self, key: str) -> int:
         return self.key_lines.get(key, self.line)

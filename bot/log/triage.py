@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from bot.log.gaps import Cluster
 from bot.log.store import connect, now
 from bot.text.normalize import normalize
 
@@ -55,6 +56,10 @@ class Triage:
                 keys,
             ).fetchone()
         return (row[0], row[1], row[2]) if row else (NEW, None, None)
+
+    def untriaged(self, clusters: list[Cluster]) -> list[Cluster]:
+        """The clusters still to look at: neither done nor ignored."""
+        return [c for c in clusters if self.state_of(c.questions)[0] in (NEW, IN_PROGRESS)]
 
     def close(self) -> None:
         with self.lock:

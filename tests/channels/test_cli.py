@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from bot.channels.cli import main
+from bot.log.triage import IGNORED, Triage
 from tests.support.paths import KNOWLEDGE, ROOT
 
 
@@ -203,6 +204,9 @@ def test_ask_log_then_gaps_stats_teach_and_prune(capsys, tmp_path, knowledge_cop
     assert main([*base, "gaps", "--format", "csv", "--out", str(csv_file)]) == 0
     assert csv_file.read_bytes().startswith(b"\xef\xbb\xbf")
     assert main([*base, "gaps"]) == 0 and "×2" in capsys.readouterr().out
+    Triage(db).set(["公积金怎么提取"], IGNORED, "wang")  # ignored in the console
+    assert main([*base, "gaps"]) == 0 and "公积金" not in capsys.readouterr().out
+    assert main([*base, "gaps", "--all"]) == 0 and "公积金" in capsys.readouterr().out
 
     assert main([*base, "stats", "--format", "json"]) == 0
     numbers = json.loads(capsys.readouterr().out)

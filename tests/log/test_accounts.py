@@ -73,3 +73,18 @@ def test_changes_keep_both_versions_newest_first(tmp_path):
     assert [c.id for c in changes.of_entry("a")] == [second, first]
     assert changes.get(second).before == {"answer": "一"} and changes.get(second).by == "li"
     assert changes.get(first).before is None
+
+
+def test_untriaged_leaves_out_done_and_ignored_clusters(tmp_path):
+    from bot.log.gaps import Cluster
+
+    def made(*questions):
+        return Cluster(
+            questions[0], len(questions), 1, "", "", list(questions), {}, {}, list(questions)
+        )
+
+    triage = Triage(tmp_path / "log.sqlite3")
+    weather, tax, fund = made("今天天气怎么样"), made("个税怎么交"), made("公积金怎么提取")
+    triage.set(weather.questions, IGNORED, "wang")
+    triage.set(tax.questions, DONE, "wang")
+    assert triage.untriaged([weather, tax, fund]) == [fund]

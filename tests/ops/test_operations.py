@@ -258,7 +258,12 @@ def test_wheel_installs_and_runs_in_a_clean_virtual_environment(tmp_path):
     shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed"
 )
 @pytest.mark.parametrize(
-    "units", [["policybot.service"], ["policybot-prune.service", "policybot-prune.timer"]]
+    "units",
+    [
+        ["policybot.service"],
+        ["policybot-web.service"],
+        ["policybot-prune.service", "policybot-prune.timer"],
+    ],
 )
 def test_systemd_units_verify(tmp_path, units):
     # verify also checks that ExecStart exists: point it at this environment's policybot.
@@ -280,17 +285,23 @@ def test_systemd_units_verify(tmp_path, units):
 
 
 def test_compose_files_point_at_what_exists():
-    for name in ("compose.yaml", "compose.webhook.yaml"):
+    for name in ("compose.yaml", "compose.web.yaml"):
         compose = yaml.safe_load((DEPLOY / name).read_text(encoding="utf-8"))
         service = compose["services"]["policybot"]
         assert (
             ROOT / "deploy" / service["build"]["context"] / service["build"]["dockerfile"]
         ).is_file()
-        assert "../knowledge:/knowledge:ro" in service["volumes"]
+        # Only the web server, which serves the admin console, may write the knowledge.
+        mode = (
+            "../knowledge:/knowledge"
+            if name == "compose.web.yaml"
+            else "../knowledge:/knowledge:ro"
+        )
+        assert mode in service["volumes"]
         assert (DEPLOY / "policybot.env.example").is_file() and service[
             "env_file"
         ] == "policybot.env"
-    caddy = yaml.safe_load((DEPLOY / "compose.webhook.yaml").read_text())["services"]["caddy"]
+    caddy = yaml.safe_load((DEPLOY / "compose.web.yaml").read_text())["services"]["caddy"]
     assert "./Caddyfile:/etc/caddy/Caddyfile:ro" in caddy["volumes"]
     dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
     assert (

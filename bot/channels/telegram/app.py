@@ -25,7 +25,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.app import Service
-from bot.channels.telegram import handlers
+from bot.channels.telegram import handlers, transport
 from bot.channels.telegram.intake import Poller
 from bot.channels.telegram.limits import UserLimiter
 from bot.channels.telegram.ordering import PerChatOrder
@@ -65,7 +65,7 @@ def build_application(
     limiter: UserLimiter | None = None,
 ) -> Application:
     """The application with every handler registered; `request` replaces the HTTP transport
-    (tests pass an offline one)."""
+    (tests pass an offline one), aiohttp by default (bot.channels.telegram.transport)."""
     builder = (
         ApplicationBuilder()
         .token(settings.token)
@@ -82,6 +82,9 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+    else:
+        calls, polls = transport.default_requests()
+        builder = builder.request(calls).get_updates_request(polls)
     app = builder.build()
     app.bot_data.update(
         service=service,

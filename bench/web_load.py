@@ -1,0 +1,247 @@
+"""Throughput and latency of `POST /api/v1/ask` under load, against the same server's ceiling.
+
+    python bench/web_load.py [--seconds 5] [--connections 16] [--runs 3]
+
+One server process (the real application: engine, exchange log on disk, security headers;
+the rate limit off) and, in another process, a load generator on loopback: `--connections`
+keep-alive HTTP/1.1 connections, each sending its next request as soon as the previous answer
+arrived, with mostly distinct questions (so the answer cache rarely helps). The same server
+also has `POST /bench/fixed`, which reads the JSON body and returns a fixed JSON answer through
+the same middleware: the stack's ceiling on this machine, measured in the same run.
+
+Targets (issue #15): >= 1,000 answers/s with p99 <= 50 ms, and >= 0.8 x the ceiling.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PREFIXES = [
+    "",
+    "请问",
+    "你好，",
+    "我想问一下",
+    "咨询一下，",
+    "麻烦问下",
+    "老师好，",
+    "请教：",
+    "想了解",
+    "您好 ",
+]
+SUFFIXES = ["", "？", "呢", "啊", "吗？", "，谢谢", "。", "?", "呀", "，急"]
+
+
+def questions(knowledge: Path, rng: random.Random) -> list[str]:
+    """Every question of the knowledge and of the dev set, with prefixes and suffixes people
+    type: tens of thousands of distinct questions, in random order."""
+    from bot.engine.evaluation import load_cases
+    from bot.knowledge.model import load
+
+    loaded = load(knowledge)
+    base = [q for entry in loaded.entries for q in entry.questions]
+    base += [case.question for case in load_cases(knowledge / "eval" / "dev.yaml")]
+    pool = list({f"{p}{q}{s}" for q in base for p in PREFIXES for s in SUFFIXES})
+    rng.shuffle(pool)
+    return pool
+
+
+# The server ---------------------------------------------------------------------------------
+
+
+def run_server(port: int, db: Path, knowledge: Path) -> None:
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    from bot.app import Service
+    from bot.channels.web.config import WebConfig
+    from bot.channels.web.guard import read_json
+    from bot.channels.web.server import build_server, serve
+    from bot.engine.cache import build_engine
+    from bot.log.store import ExchangeLog
+
+    config = WebConfig(rate=0)
+    fixed = {"status": "answered", "answer": "固定的回答", "entry_id": "fixed", "score": 1.0}
+
+    async def ceiling(request: Request) -> JSONResponse:
+        await read_json(request, config.max_body)
+        return JSONResponse(fixed, headers={"cache-control": "no-store"})
+
+    log = ExchangeLog.open(db, "bench", background=True)  # as `policybot serve` opens it
+    service = Service(knowledge, build_engine(knowledge, None), log)
+    app = build_server(service, config, [Route("/bench/fixed", ceiling, methods=["POST"])])
+    serve(app, config, "127.0.0.1", port)
+
+
+# The load generator -------------------------------------------------------------------------
+
+
+async def connection(port: int, path: str, bodies, until: float, timings: list, warm: float):
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    head = f"POST {path} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n"
+    errors = 0
+    while (now := time.perf_counter()) < until:
+        body = next(bodies)
+        writer.write(f"{head}content-length: {len(body)}\r\n\r\n".encode() + body)
+        started = time.perf_counter()
+        headers = await reader.readuntil(b"\r\n\r\n")
+        length = 0
+        for line in headers.split(b"\r\n"):
+            if line[:15].lower() == b"content-length:":
+                length = int(line[15:])
+        await reader.readexactly(length)
+        if not headers.startswith(b"HTTP/1.1 200"):
+            errors += 1
+        if now >= warm:
+            timings.append(time.perf_counter() - started)
+    writer.close()
+    return errors
+
+
+async def generate(port: int, path: str, seconds: float, connections: int, seed: int) -> dict:
+    pool = questions(ROOT / "knowledge", random.Random(seed))
+    encoded = [json.dumps({"question": q}, ensure_ascii=False).encode() for q in pool]
+    bodies = itertools.cycle(encoded)
+    timings: list[float] = []
+    start = time.perf_counter()
+    warm, until = start + 1.0, start + 1.0 + seconds  # the first second is not measured
+    errors = await asyncio.gather(
+        *(connection(port, path, bodies, until, timings, warm) for _ in range(connections))
+    )
+    timings.sort()
+    return {
+        "requests": len(timings),
+        "per_second": len(timings) / seconds,
+        "p50_ms": timings[len(timings) // 2] * 1000,
+        "p99_ms": timings[int(len(timings) * 0.99)] * 1000,
+        "errors": sum(errors),
+        "distinct": min(len(encoded), len(timings)) / max(1, len(timings)),
+    }
+
+
+def run_load(port: int, path: str, seconds: float, connections: int, seed: int) -> None:
+    try:
+        import uvloop  # the generator must cost as little CPU as it can
+
+        uvloop.install()
+    except ImportError:
+        pass
+    print(json.dumps(asyncio.run(generate(port, path, seconds, connections, seed))))
+
+
+# The report ---------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_up(port: int, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit("the server exited before listening")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("the server did not start")
+
+
+def load(port: int, path: str, args: argparse.Namespace, seed: int) -> dict:
+    command = [sys.executable, __file__, "--load", path, "--port", str(port)]
+    command += ["--seconds", str(args.seconds), "--connections", str(args.connections)]
+    command += ["--seed", str(seed)]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return json.loads(output)
+
+
+def spread(values: list[float], digits: int = 0) -> str:
+    low, middle, high = min(values), statistics.median(values), max(values)
+    return f"{middle:,.{digits}f} ({low:,.{digits}f}–{high:,.{digits}f})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--knowledge", type=Path, default=ROOT / "knowledge")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--load", metavar="PATH", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--seed", type=int, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        run_server(args.port, args.db, args.knowledge)
+        return
+    if args.load:
+        run_load(args.port, args.load, args.seconds, args.connections, args.seed)
+        return
+
+    port = free_port()
+    with tempfile.TemporaryDirectory() as folder:
+        command = [sys.executable, __file__, "--serve", "--port", str(port)]
+        command += ["--db", str(Path(folder) / "log.sqlite3"), "--knowledge", str(args.knowledge)]
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        server = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
+        try:
+            wait_until_up(port, server)
+            results: dict[str, list[dict]] = {"ask": [], "ceiling": []}
+            for run in range(args.runs):
+                # Alternate which goes first, so neither always gets the warmer machine.
+                order = [("ask", "/api/v1/ask"), ("ceiling", "/bench/fixed")]
+                for name, path in order if run % 2 == 0 else order[::-1]:
+                    results[name].append(load(port, path, args, seed=run))
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+    print(
+        f"POST /api/v1/ask on loopback: {args.connections} keep-alive connections, "
+        f"{args.seconds:g} s per run after 1 s of warm-up, {args.runs} runs; "
+        f"median (min–max); {os.cpu_count()} cores"
+    )
+    for name, label in (("ask", "/api/v1/ask (answers)"), ("ceiling", "fixed JSON (ceiling)")):
+        rows = results[name]
+        print(
+            f"  {label:24} {spread([r['per_second'] for r in rows])} req/s   "
+            f"p50 {spread([r['p50_ms'] for r in rows], 1)} ms   "
+            f"p99 {spread([r['p99_ms'] for r in rows], 1)} ms   "
+            f"errors {sum(r['errors'] for r in rows)}"
+        )
+    ratios = [
+        a["per_second"] / c["per_second"]
+        for a, c in zip(results["ask"], results["ceiling"], strict=True)
+    ]
+    distinct = min(r["distinct"] for r in results["ask"])
+    print(f"  answers / ceiling, per run: {spread(ratios, 2)}")
+    print(f"  distinct questions among the answers of a run: at least {distinct:.0%}")
+    best = statistics.median(r["per_second"] for r in results["ask"])
+    p99 = statistics.median(r["p99_ms"] for r in results["ask"])
+    print(
+        f"  targets: >= 1,000 answers/s: {'met' if best >= 1000 else 'MISSED'}; "
+        f"p99 <= 50 ms: {'met' if p99 <= 50 else 'MISSED'}; "
+        f">= 0.8 x ceiling: {'met' if statistics.median(ratios) >= 0.8 else 'MISSED'}"
+    )
+
+
+if __name__ == "__main__":
+    main()

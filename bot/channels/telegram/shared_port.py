@@ -1,0 +1,52 @@
+"""The Telegram channel on the web server's port (`policybot serve --telegram-webhook-url`), so
+Telegram, the API and the widget share one port, one process and one event loop.
+
+The webhook itself (secret checked before the body is read, body limit, each update handled
+before Telegram gets its 200) is `bot.channels.telegram.webhook.TelegramWebhook`, served here as
+one route of the shared Starlette application. `running` (the command menu, the heartbeat and
+the knowledge watcher that tells admins about refused edits) is the same as in `policybot run`,
+so the web server runs no watcher of its own while Telegram is on it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from urllib.parse import urlparse
+
+from starlette.routing import BaseRoute, Route
+from telegram import Update
+from telegram.ext import Application
+
+from bot.channels.telegram.app import running
+from bot.channels.telegram.webhook import TelegramWebhook, new_secret
+
+log = logging.getLogger(__name__)
+
+
+class SharedPort:
+    """The webhook route and the application's lifetime, for the web server."""
+
+    def __init__(self, application: Application, url: str, secret: str | None) -> None:
+        self.application = application
+        self.url = url
+        if not secret:
+            secret = new_secret()
+            log.info("no TELEGRAM_WEBHOOK_SECRET given: a new secret was generated for this run")
+        self.secret = secret
+        self.path = "/" + (urlparse(url).path or "/").strip("/")
+
+    def routes(self) -> list[BaseRoute]:
+        webhook = TelegramWebhook(self.application, self.secret, self.path)
+        return [Route(self.path, webhook, methods=["POST"])]
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """Start the application, register the webhook with its secret, stop at shutdown."""
+        async with running(self.application):
+            await self.application.bot.set_webhook(
+                self.url, secret_token=self.secret, allowed_updates=Update.ALL_TYPES
+            )
+            log.info("telegram webhook at %s", self.path)
+            yield

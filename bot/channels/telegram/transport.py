@@ -1,0 +1,108 @@
+"""python-telegram-bot's HTTP transport on aiohttp instead of httpx, for the bot's own calls.
+
+Under load, most of the bot's busy time was httpx, httpcore and anyio doing one request round
+trip to the Bot API per reply. The same round trip on aiohttp's client costs much less CPU:
+replies/s measured side by side against the same Bot API stand-in are in docs/benchmarks.md.
+httpx stays where it serves (doctor, ingest, tests); only the running bot's calls move.
+
+The contract is python-telegram-bot's `BaseRequest`: return the status and body, and turn
+transport failures into its errors (`TimedOut`, `NetworkError`), so its retry and error
+handling work unchanged.
+"""
+
+from __future__ import annotations
+
+import aiohttp
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
+
+# As HTTPXRequest's defaults: connections kept open to the Bot API and the timeouts in seconds.
+POOL_SIZE = 256
+TIMEOUT = 5.0
+POOL_TIMEOUT = 1.0
+
+
+class AiohttpRequest(BaseRequest):
+    """One aiohttp session with a pool of keep-alive connections, made when PTB initializes the
+    bot (a session belongs to the event loop that made it)."""
+
+    def __init__(
+        self,
+        pool_size: int = POOL_SIZE,
+        read_timeout: float | None = TIMEOUT,
+        write_timeout: float | None = TIMEOUT,
+        connect_timeout: float | None = TIMEOUT,
+        pool_timeout: float | None = POOL_TIMEOUT,
+    ) -> None:
+        self.pool_size = pool_size
+        self._read, self._write = read_timeout, write_timeout
+        self._connect, self._pool = connect_timeout, pool_timeout
+        self.session: aiohttp.ClientSession | None = None
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._read
+
+    async def initialize(self) -> None:
+        if self.session is None or self.session.closed:
+            connector = aiohttp.TCPConnector(limit=self.pool_size, keepalive_timeout=60)
+            # The Bot API's JSON is read by PTB itself; aiohttp only moves bytes.
+            self.session = aiohttp.ClientSession(connector=connector, auto_decompress=True)
+
+    async def shutdown(self) -> None:
+        if self.session is not None and not self.session.closed:
+            await self.session.close()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout=BaseRequest.DEFAULT_NONE,
+        write_timeout=BaseRequest.DEFAULT_NONE,
+        connect_timeout=BaseRequest.DEFAULT_NONE,
+        pool_timeout=BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        if self.session is None or self.session.closed:
+            raise RuntimeError("AiohttpRequest is not initialized")
+        read = self._read if read_timeout is BaseRequest.DEFAULT_NONE else read_timeout
+        write = self._write if write_timeout is BaseRequest.DEFAULT_NONE else write_timeout
+        connect = self._connect if connect_timeout is BaseRequest.DEFAULT_NONE else connect_timeout
+        pool = self._pool if pool_timeout is BaseRequest.DEFAULT_NONE else pool_timeout
+        # aiohttp's `connect` covers waiting for a free pooled connection and connecting; a
+        # request's body is small next to its answer, so sending it counts against `read`.
+        waiting = None if connect is None or pool is None else connect + pool
+        sending = None if read is None or write is None else read + write
+        timeout = aiohttp.ClientTimeout(
+            total=None, connect=waiting, sock_connect=connect, sock_read=sending
+        )
+        try:
+            async with self.session.request(
+                method, url, data=_body(request_data), timeout=timeout
+            ) as response:
+                return response.status, await response.read()
+        except TimeoutError as exc:
+            raise TimedOut from exc
+        except aiohttp.ClientError as exc:
+            raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
+
+
+def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:
+    """The parameters form-encoded, as python-telegram-bot's httpx transport sends them; as
+    multipart form data when there are files."""
+    if request_data is None:
+        return None
+    fields = request_data.json_parameters
+    files = request_data.multipart_data
+    if not files:
+        return fields
+    form = aiohttp.FormData(fields)
+    for name, (filename, content, mimetype) in files.items():
+        form.add_field(name, content, filename=filename, content_type=mimetype)
+    return form
+
+
+def default_requests() -> tuple[BaseRequest, BaseRequest]:
+    """The transports of a running bot: one pool for its calls, one connection for its long
+    poll (as python-telegram-bot keeps them apart, so a long poll never waits for a slot)."""
+    return AiohttpRequest(), AiohttpRequest(pool_size=1)

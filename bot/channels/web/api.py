@@ -1,0 +1,181 @@
+"""The HTTP API (`/api/v1/...`): the same answers as `policybot ask --json`, plus what a web
+client needs to offer choices and take feedback. No business logic: every question, pick and
+vote goes through the application seam and is logged as channel `web`."""
+
+from __future__ import annotations
+
+import re
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from bot.app import Request as Question
+from bot.app import Service, Turn
+from bot.channels.render import related
+from bot.channels.web.config import WebConfig
+from bot.channels.web.guard import NO_STORE, ApiError, RateLimit, client_of, invalid, read_json
+from bot.channels.web.openapi import openapi
+
+CHANNEL = "web"
+VOTES = {"helpful": True, "unhelpful": False}
+THANKS = "谢谢您的反馈！"
+# Exchange ids are ours (hex); sessions are the client's opaque ids, kept short and printable.
+EXCHANGE = re.compile(r"[0-9a-f]{1,32}")
+SESSION = re.compile(r"[\x21-\x7e]{1,128}")
+
+
+def present(turn: Turn) -> dict:
+    """`ask --json`'s object, plus the exchange id (for feedback and picks), the choices a
+    clarify reply offers, and the related questions of an answer. Fields the engine adds to its
+    own JSON win over these, so a web client sees everything the command line does."""
+    answer, knowledge = turn.answer, turn.knowledge
+    data = answer.to_dict()
+    data.setdefault("exchange", turn.exchange)
+    data.setdefault("choices", [{"id": c.id, "question": c.question} for c in answer.choices])
+    data.setdefault(
+        "related", [{"id": e.id, "question": e.question} for e in related(answer, knowledge)]
+    )
+    return data
+
+
+def routes(service: Service, config: WebConfig) -> list[BaseRoute]:
+    api = Api(service, config)
+    return [
+        Route("/api/v1/ask", api.ask, methods=["POST"]),
+        Route("/api/v1/pick", api.pick, methods=["POST"]),
+        Route("/api/v1/feedback", api.feedback, methods=["POST"]),
+        Route("/api/v1/entries/{entry_id}", api.entry, methods=["GET"]),
+        Route("/api/v1/topics", api.topics, methods=["GET"]),
+        Route("/api/v1/openapi.json", api.openapi, methods=["GET"]),
+        Route("/healthz", api.health, methods=["GET"]),
+    ]
+
+
+class Api:
+    def __init__(self, service: Service, config: WebConfig) -> None:
+        self.service = service
+        self.config = config
+        self.limit = RateLimit(config.rate)
+
+    async def body(self, request: Request) -> dict:
+        """A rate-limited client's JSON body."""
+        self.limit.check(client_of(request))
+        return await read_json(request, self.config.max_body)
+
+    def who(self, request: Request, data: dict) -> str:
+        """Whom the log keys the exchange to (pseudonymized there): the client's session id,
+        else its address."""
+        session = data.get("session")
+        if session is None:
+            return client_of(request)
+        if not isinstance(session, str) or not SESSION.fullmatch(session):
+            raise invalid("session", "session 应为不超过 128 个字符的字符串。")
+        return f"session:{session}"
+
+    async def ask(self, request: Request) -> Response:
+        data = await self.body(request)
+        question = data.get("question")
+        if not isinstance(question, str) or not question.strip():
+            raise invalid("question", "请填写问题（question），例如“复工复产去哪个窗口办理”。")
+        turn = self.service.ask(Question(question, CHANNEL, user=self.who(request, data)))
+        return reply(present(turn))
+
+    async def pick(self, request: Request) -> Response:
+        """A tap on a "您是想问" choice (`entry_id`), or on 都不是 (`entry_id` null): the
+        entry's answer, or the fallback with where to turn."""
+        data = await self.body(request)
+        user = self.who(request, data)
+        exchange = exchange_of(data)
+        entry_id = data.get("entry_id")
+        if entry_id is None:
+            return reply(present(self.service.none_fits(exchange, CHANNEL, user)))
+        turn = None
+        if isinstance(entry_id, str):
+            turn = self.service.pick(exchange, entry_id, CHANNEL, user)
+        if turn is None:
+            raise missing_entry()
+        return reply(present(turn))
+
+    async def feedback(self, request: Request) -> Response:
+        """👍 / 👎 on an answer."""
+        data = await self.body(request)
+        user = self.who(request, data)
+        helpful = VOTES.get(data.get("vote"))  # type: ignore[arg-type]
+        if helpful is None:
+            raise invalid("vote", "vote 应为 helpful（有帮助）或 unhelpful（没帮助）。")
+        entry_id = data.get("entry_id")
+        if entry_id is not None and (
+            not isinstance(entry_id, str) or entry_id not in self.service.knowledge.by_id
+        ):
+            raise missing_entry()
+        self.service.vote(exchange_of(data), entry_id, helpful, CHANNEL, user)
+        return reply({"ok": True, "message": THANKS})
+
+    async def entry(self, request: Request) -> Response:
+        """One entry's answer, as a related-question link or a shared link opens it."""
+        turn = self.service.entry(request.path_params["entry_id"])
+        if turn is None or turn.answer.entry is None:
+            raise missing_entry()
+        data = present(turn)
+        data["category"] = turn.answer.entry.category
+        return reply(data)
+
+    async def topics(self, request: Request) -> Response:
+        """Every category with its questions, for browsing; with the bot's name and welcome,
+        which a client shows before the first question."""
+        knowledge = self.service.knowledge
+        topics = [
+            {
+                "category": category,
+                "questions": [
+                    {"id": e.id, "question": e.question} for e in self.service.topic(category)
+                ],
+            }
+            for category in self.service.topics()
+        ]
+        texts = knowledge.texts
+        return reply(
+            {
+                "name": texts.name,
+                "welcome": texts.welcome.strip(),
+                "version": knowledge.version,
+                "topics": topics,
+            }
+        )
+
+    async def openapi(self, request: Request) -> Response:
+        return JSONResponse(openapi())
+
+    async def health(self, request: Request) -> Response:
+        """Alive, and which knowledge it answers from (for containers and load balancers)."""
+        knowledge = self.service.knowledge
+        return reply(
+            {
+                "status": "ok",
+                "knowledge_version": knowledge.version,
+                "entries": len(knowledge.entries),
+                "uptime_s": round(self.service.uptime, 1),
+            }
+        )
+
+
+def reply(data: dict) -> JSONResponse:
+    # Answers follow the live knowledge: no cache may keep an old one.
+    return JSONResponse(data, headers=NO_STORE)
+
+
+def exchange_of(data: dict) -> str | None:
+    exchange = data.get("exchange")
+    if exchange is not None and (not isinstance(exchange, str) or not EXCHANGE.fullmatch(exchange)):
+        raise invalid("exchange", "exchange 应为 /api/v1/ask 返回的 exchange。")
+    return exchange
+
+
+def missing_entry() -> ApiError:
+    return ApiError(
+        404,
+        "no_entry",
+        "没有这个问题，知识库可能已经更新，请重新提问。",
+        "No such entry (the knowledge may have been updated).",
+    )

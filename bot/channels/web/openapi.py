@@ -1,0 +1,367 @@
+"""The API's OpenAPI 3.1 description, served at `/api/v1/openapi.json`, with Chinese examples.
+
+Written out by hand: the API is small, and the examples (real answers from the Fuyuan
+knowledge) are what a portal's developers read first.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from bot import __version__
+
+QUESTION = "复工复产去哪个窗口办理"
+ANSWER_EXAMPLE = {
+    "question": QUESTION,
+    "status": "answered",
+    "answer": "抚远市在政务服务中心新增设了企业复工复产专窗，并开设复工复产绿色通道。"
+    "企业办理复工复产相关事项，可到政务服务中心的复工复产专窗。（据2022年5月26日报道）",
+    "entry_id": "fugong-zhuanchuang",
+    "score": 0.93,
+    "candidates": [
+        {"id": "fugong-zhuanchuang", "question": "企业复工复产去哪个窗口办理？", "score": 0.93},
+        {"id": "fugong-lvse-tongdao", "question": "复工复产有没有绿色通道？", "score": 0.61},
+    ],
+    "sources": [
+        {
+            "document": "fuyuan-2022-05-26",
+            "title": "【市外媒体看抚远】抚远:加速推进项目建设 持续优化营商环境",
+            "date": "2022-05-26",
+            "quote": "抚远市在政务服务中心新增设企业复工复产专窗,开设复工复产绿色通道",
+        }
+    ],
+    "took_ms": 0.8,
+    "exchange": "3f9a1c0b2d4e",
+    "choices": [],
+    "related": [{"id": "fugong-lvse-tongdao", "question": "复工复产有没有绿色通道？"}],
+}
+CLARIFY_EXAMPLE = {
+    "question": "放管服里的放怎么放的",
+    "status": "clarify",
+    "answer": "您是想问：\n1. 抚远市“放管服”改革取得了哪些成效？\n2. “放管服”中的“放”是怎么做的？",
+    "entry_id": None,
+    "score": 0.48,
+    "candidates": [],
+    "sources": [],
+    "took_ms": 0.9,
+    "exchange": "a81b22c39d00",
+    "choices": [
+        {"id": "fgf-chengxiao", "question": "抚远市“放管服”改革取得了哪些成效？"},
+        {"id": "fgf-fang", "question": "“放管服”中的“放”是怎么做的？"},
+    ],
+    "related": [],
+}
+FALLBACK_EXAMPLE = {
+    "question": "黑瞎子岛门票多少钱",
+    "status": "fallback",
+    "answer": "抱歉，知识库里暂时没有这个问题的答案，我不想给您不准确的信息。\n"
+    "您可以拨打 12345 政务服务热线咨询，或到抚远市政务服务中心的企业复工复产专窗办理。",
+    "entry_id": None,
+    "score": 0.3,
+    "candidates": [],
+    "sources": [],
+    "took_ms": 0.7,
+    "exchange": "77c0de15aa02",
+    "choices": [],
+    "related": [],
+}
+
+
+def error(code: str, zh: str, en: str) -> dict:
+    return {"error": {"code": code, "message": zh, "message_en": en}}
+
+
+ERRORS = {
+    "400": ("请求不是 JSON 对象", "not_json", "请求格式不对：请用 JSON 对象发送。"),
+    "413": ("请求体超过上限", "too_large", "内容太长了（上限 16 KB），请精简后再问。"),
+    "422": ("缺少字段或字段无效", "invalid", "请填写问题（question）。"),
+    "429": ("请求太频繁（见 Retry-After）", "rate_limited", "您提问太快了，请 5 秒后再试。"),
+}
+
+
+def error_responses(*statuses: str) -> dict:
+    return {
+        status: {
+            "description": ERRORS[status][0],
+            "content": {
+                "application/json": {
+                    "schema": {"$ref": "#/components/schemas/Error"},
+                    "example": error(ERRORS[status][1], ERRORS[status][2], "…"),
+                }
+            },
+        }
+        for status in statuses
+    }
+
+
+def json_body(schema: str, examples: dict) -> dict:
+    return {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {"$ref": f"#/components/schemas/{schema}"},
+                "examples": {name: {"value": value} for name, value in examples.items()},
+            }
+        },
+    }
+
+
+def answer_response(examples: dict) -> dict:
+    return {
+        "200": {
+            "description": "回答（与 policybot ask --json 相同的字段，另加 exchange、choices、related）",
+            "content": {
+                "application/json": {
+                    "schema": {"$ref": "#/components/schemas/Answer"},
+                    "examples": {name: {"value": value} for name, value in examples.items()},
+                }
+            },
+        }
+    }
+
+
+ITEM = {
+    "type": "object",
+    "required": ["id", "question"],
+    "properties": {"id": {"type": "string"}, "question": {"type": "string"}},
+}
+
+
+@cache
+def openapi() -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "policybot 营商环境政策问答 API",
+            "version": __version__,
+            "description": "从知识库回答企业的营商环境政策问题。答案都注明出处；不确定时返回"
+            "“您是想问”选项（clarify），答不上时说明去哪里咨询（fallback）。"
+            "每次问答和评价都记入交流记录（渠道 web，用户以假名记录）。",
+        },
+        "paths": {
+            "/api/v1/ask": {
+                "post": {
+                    "summary": "提问",
+                    "requestBody": json_body(
+                        "Ask",
+                        {
+                            "复工复产": {"question": QUESTION, "session": "s-5f2c9e"},
+                            "错别字": {"question": "办事不球人"},
+                        },
+                    ),
+                    "responses": {
+                        **answer_response(
+                            {
+                                "回答": ANSWER_EXAMPLE,
+                                "您是想问": CLARIFY_EXAMPLE,
+                                "答不上": FALLBACK_EXAMPLE,
+                            }
+                        ),
+                        **error_responses("400", "413", "422", "429"),
+                    },
+                }
+            },
+            "/api/v1/pick": {
+                "post": {
+                    "summary": "选择“您是想问”中的一项，或“都不是”（entry_id 为 null）",
+                    "requestBody": json_body(
+                        "Pick",
+                        {
+                            "选一项": {"exchange": "a81b22c39d00", "entry_id": "fgf-fang"},
+                            "都不是": {"exchange": "a81b22c39d00", "entry_id": None},
+                        },
+                    ),
+                    "responses": {
+                        **answer_response({"回答": ANSWER_EXAMPLE, "都不是": FALLBACK_EXAMPLE}),
+                        "404": {"description": "没有这个条目（知识库可能已更新）"},
+                        **error_responses("400", "413", "422", "429"),
+                    },
+                }
+            },
+            "/api/v1/feedback": {
+                "post": {
+                    "summary": "评价一个回答：有帮助 / 没帮助",
+                    "requestBody": json_body(
+                        "Feedback",
+                        {
+                            "有帮助": {
+                                "exchange": "3f9a1c0b2d4e",
+                                "vote": "helpful",
+                                "entry_id": "fugong-zhuanchuang",
+                            }
+                        },
+                    ),
+                    "responses": {
+                        "200": {
+                            "description": "已记录",
+                            "content": {
+                                "application/json": {
+                                    "example": {"ok": True, "message": "谢谢您的反馈！"}
+                                }
+                            },
+                        },
+                        "404": {"description": "没有这个条目"},
+                        **error_responses("400", "413", "422", "429"),
+                    },
+                }
+            },
+            "/api/v1/entries/{entry_id}": {
+                "get": {
+                    "summary": "一个条目的回答（相关问题、分享链接用）",
+                    "parameters": [
+                        {
+                            "name": "entry_id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                            "example": "fugong-zhuanchuang",
+                        }
+                    ],
+                    "responses": {
+                        **answer_response(
+                            {
+                                "条目": {
+                                    **ANSWER_EXAMPLE,
+                                    "exchange": None,
+                                    "category": "复工复产与服务窗口",
+                                }
+                            }
+                        ),
+                        "404": {"description": "没有这个条目"},
+                    },
+                }
+            },
+            "/api/v1/topics": {
+                "get": {
+                    "summary": "按主题列出全部问题",
+                    "responses": {
+                        "200": {
+                            "description": "主题和问题",
+                            "content": {
+                                "application/json": {
+                                    "example": {
+                                        "version": "3c9d2a1f",
+                                        "topics": [
+                                            {
+                                                "category": "复工复产与服务窗口",
+                                                "questions": [
+                                                    {
+                                                        "id": "fugong-zhuanchuang",
+                                                        "question": "企业复工复产去哪个窗口办理？",
+                                                    }
+                                                ],
+                                            }
+                                        ],
+                                    }
+                                }
+                            },
+                        }
+                    },
+                }
+            },
+            "/healthz": {
+                "get": {
+                    "summary": "存活检查：服务在运行，以及正在使用的知识库版本",
+                    "responses": {
+                        "200": {
+                            "description": "正常",
+                            "content": {
+                                "application/json": {
+                                    "example": {
+                                        "status": "ok",
+                                        "knowledge_version": "3c9d2a1f",
+                                        "entries": 120,
+                                        "uptime_s": 3600.0,
+                                    }
+                                }
+                            },
+                        }
+                    },
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "Ask": {
+                    "type": "object",
+                    "required": ["question"],
+                    "properties": {
+                        "question": {"type": "string", "minLength": 1, "description": "问题"},
+                        "session": {
+                            "type": "string",
+                            "maxLength": 128,
+                            "description": "可选：会话标识（不透明），记录时只存其假名",
+                        },
+                    },
+                },
+                "Pick": {
+                    "type": "object",
+                    "properties": {
+                        "exchange": {"type": ["string", "null"]},
+                        "entry_id": {"type": ["string", "null"], "description": "null 表示都不是"},
+                        "session": {"type": "string", "maxLength": 128},
+                    },
+                },
+                "Feedback": {
+                    "type": "object",
+                    "required": ["vote"],
+                    "properties": {
+                        "exchange": {"type": ["string", "null"]},
+                        "vote": {"enum": ["helpful", "unhelpful"]},
+                        "entry_id": {"type": ["string", "null"]},
+                        "session": {"type": "string", "maxLength": 128},
+                    },
+                },
+                "Answer": {
+                    "type": "object",
+                    "required": ["question", "status", "answer", "candidates", "sources"],
+                    "properties": {
+                        "question": {"type": "string"},
+                        "status": {"enum": ["answered", "clarify", "fallback", "smalltalk"]},
+                        "answer": {"type": "string", "description": "用户看到的文字"},
+                        "entry_id": {"type": ["string", "null"]},
+                        "score": {"type": "number", "minimum": 0, "maximum": 1},
+                        "candidates": {
+                            "type": "array",
+                            "items": {
+                                **ITEM,
+                                "properties": {**ITEM["properties"], "score": {"type": "number"}},
+                            },
+                        },
+                        "sources": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "document": {"type": "string"},
+                                    "title": {"type": "string"},
+                                    "date": {"type": "string"},
+                                    "quote": {"type": "string", "description": "原文逐字引用"},
+                                },
+                            },
+                        },
+                        "took_ms": {"type": "number"},
+                        "exchange": {
+                            "type": ["string", "null"],
+                            "description": "本次问答的编号，评价和选择时带上",
+                        },
+                        "choices": {"type": "array", "items": ITEM, "description": "您是想问"},
+                        "related": {"type": "array", "items": ITEM, "description": "相关问题"},
+                    },
+                },
+                "Error": {
+                    "type": "object",
+                    "properties": {
+                        "error": {
+                            "type": "object",
+                            "properties": {
+                                "code": {"type": "string"},
+                                "message": {"type": "string", "description": "中文说明"},
+                                "message_en": {"type": "string"},
+                            },
+                        }
+                    },
+                },
+            }
+        },
+    }

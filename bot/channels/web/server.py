@@ -1,0 +1,154 @@
+"""One server, one port, for every channel: the API, the widget, and whatever other channels
+mount here (the Telegram webhook today; WeChat and the admin console add their routes below).
+
+Starlette on uvicorn: see docs/web.md for why, and for the throughput measured against a
+fixed-JSON endpoint of the same stack.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager
+from pathlib import Path
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute
+
+from bot.app import Service
+from bot.channels.web import api, widget
+from bot.channels.web.config import WebConfig
+from bot.channels.web.guard import ApiError, SecurityHeaders
+from bot.ops.health import health_file, heartbeat
+from bot.ops.watch import Watcher
+
+log = logging.getLogger(__name__)
+
+# Something that runs while the server runs (a channel's client, a background task).
+Hook = Callable[[], AbstractAsyncContextManager[None]]
+
+
+def channel_routes(service: Service, config: WebConfig) -> list[BaseRoute]:
+    """Every channel's routes. A channel joins the server with one line here, e.g.
+    `Mount("/wechat", routes=wechat.routes(service))`."""
+    return [
+        *api.routes(service, config),
+        *widget.routes(),
+    ]
+
+
+def build_server(
+    service: Service,
+    config: WebConfig,
+    routes: Sequence[BaseRoute] = (),
+    hooks: Sequence[Hook] = (),
+) -> Starlette:
+    """The ASGI application: every channel's routes plus `routes` (the Telegram webhook, when
+    configured), with security headers on every response and CORS for the listed origins.
+    `hooks` run for the server's lifetime (knowledge watcher, heartbeat, Telegram client)."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with contextlib.AsyncExitStack() as stack:
+            for hook in hooks:
+                await stack.enter_async_context(hook())
+            yield
+
+    middleware = [Middleware(SecurityHeaders)]
+    if config.origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(config.origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["content-type"],
+                max_age=600,
+            )
+        )
+    return Starlette(
+        routes=[*channel_routes(service, config), *routes],
+        middleware=middleware,
+        exception_handlers={ApiError: api_error, HTTPException: http_error},
+        lifespan=lifespan,
+    )
+
+
+async def api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return exc.response()
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """404 and 405 in the API's shape (and both languages) instead of Starlette's plain text."""
+    assert isinstance(exc, HTTPException)
+    messages = {
+        404: ("没有这个地址。", "Not found."),
+        405: ("不支持这个请求方法。", "Method not allowed."),
+    }
+    zh, en = messages.get(exc.status_code, ("请求无法处理。", str(exc.detail)))
+    code = "not_found" if exc.status_code == 404 else "http_error"
+    return ApiError(exc.status_code, code, zh, en, dict(exc.headers or {})).response()
+
+
+def background(*tasks: Callable[[], object]) -> Hook:
+    """A hook that runs coroutines for the server's lifetime and cancels them at shutdown."""
+
+    @contextlib.asynccontextmanager
+    async def running() -> AsyncIterator[None]:
+        started = [asyncio.create_task(task()) for task in tasks]  # type: ignore[arg-type]
+        try:
+            yield
+        finally:
+            for task in started:
+                task.cancel()
+            await asyncio.gather(*started, return_exceptions=True)
+
+    return running
+
+
+def upkeep(service: Service, db: Path, watch_interval: float) -> Hook:
+    """The heartbeat file (`policybot health`) and, unless turned off, hot reload."""
+    tasks = [lambda: heartbeat(health_file(db), service)]
+    if watch_interval > 0:
+        tasks.append(lambda: Watcher(service, watch_interval).run())
+    return background(*tasks)
+
+
+class Server(uvicorn.Server):
+    """uvicorn's server, except that a SIGTERM or Ctrl-C ends it with exit code 0 after the
+    graceful shutdown, as `policybot run` does (uvicorn re-raises the signal, which makes
+    systemd and Docker report a failure for a normal stop)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        with super().capture_signals():
+            try:
+                yield
+            finally:
+                self._captured_signals.clear()
+
+
+def serve(app: Starlette, config: WebConfig, host: str, port: int) -> None:
+    """Run until SIGINT or SIGTERM (uvicorn stops cleanly on both)."""
+    server = Server(
+        uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            proxy_headers=True,
+            forwarded_allow_ips=config.trusted_proxies,
+            log_config=None,  # keep policybot's own logging (text or JSON lines)
+            access_log=False,  # request lines would carry client addresses into the logs
+            server_header=False,
+        )
+    )
+    log.info("serving on http://%s:%d", host, port)
+    server.run()

@@ -1,0 +1,360 @@
+/* policybot chat widget: <script src="https://BOT/widget.js" async></script> on any page.
+ *
+ * Everything is built with createElement and textContent: no text from the knowledge, the user
+ * or the server ever reaches innerHTML, so nothing in an answer can become markup or script.
+ * The widget lives in a shadow root, so the portal's styles and ours do not mix; its only
+ * stylesheet and every API call go to the server the script came from.
+ * The conversation is kept in sessionStorage: it survives page changes within the tab and is
+ * gone when the tab closes.
+ */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  if (!script || window.__policybotWidget) return;
+  window.__policybotWidget = true;
+  var BASE = new URL(".", script.src).href;
+  var STORE = "policybot:" + BASE;
+  var KEPT = 60; // messages remembered for the tab
+  var TEXT = {
+    open: "政策问答",
+    openLabel: "打开营商环境政策问答",
+    close: "关闭问答窗口",
+    title: "营商环境政策问答",
+    placeholder: "请输入您的问题",
+    inputLabel: "您的问题",
+    send: "发送",
+    log: "对话记录",
+    you: "您",
+    bot: "问答机器人",
+    related: "相关问题：",
+    more: "您也可以看看：",
+    none: "都不是",
+    yes: "是的",
+    no: "不是",
+    topics: "浏览主题",
+    back: "返回主题",
+    helpful: "👍 有帮助",
+    unhelpful: "👎 没帮助",
+    voteLabel: "这个回答对您有帮助吗？",
+    thanks: "谢谢您的反馈！",
+    thinking: "正在查找答案…",
+    offline: "网络连接出错了，请稍后再试。",
+    failed: "抱歉，服务暂时出了问题，请稍后再试。",
+    source: "来源："
+  };
+
+  var state = load();
+  var ui = null;
+
+  function load() {
+    try {
+      var saved = JSON.parse(sessionStorage.getItem(STORE) || "null");
+      if (saved && Array.isArray(saved.items)) return saved;
+    } catch (e) { /* storage blocked or corrupt: start afresh */ }
+    return { session: newSession(), open: false, items: [] };
+  }
+
+  function save() {
+    state.items = state.items.slice(-KEPT);
+    try { sessionStorage.setItem(STORE, JSON.stringify(state)); } catch (e) { /* full or blocked */ }
+  }
+
+  function newSession() {
+    var bytes = new Uint8Array(12);
+    crypto.getRandomValues(bytes);
+    return "w-" + Array.prototype.map.call(bytes, function (b) {
+      return (b + 256).toString(16).slice(1);
+    }).join("");
+  }
+
+  // el("p", {class: "x", "aria-label": "y"}, "text", child) — text always as text nodes.
+  function el(tag, attrs) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (name) {
+      if (attrs[name] !== null && attrs[name] !== undefined) node.setAttribute(name, attrs[name]);
+    });
+    for (var i = 2; i < arguments.length; i++) {
+      var child = arguments[i];
+      if (child === null || child === undefined) continue;
+      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    }
+    return node;
+  }
+
+  function button(label, onClick, cls, aria) {
+    var b = el("button", { type: "button", "class": cls || "choice", "aria-label": aria || null }, label);
+    b.addEventListener("click", onClick);
+    return b;
+  }
+
+  function build() {
+    var host = el("div", { id: "policybot-widget" });
+    var root = host.attachShadow({ mode: "open" });
+    root.appendChild(el("link", { rel: "stylesheet", href: BASE + "widget.css" }));
+    var launcher = el("button", {
+      type: "button", "class": "launcher", "aria-expanded": "false",
+      "aria-controls": "pb-panel", "aria-label": TEXT.openLabel
+    }, el("span", { "aria-hidden": "true", "class": "icon" }, "💬"), TEXT.open);
+    var title = el("h2", { id: "pb-title" }, TEXT.title);
+    var close = button("×", function () { setOpen(false); }, "close", TEXT.close);
+    var log = el("div", {
+      "class": "log", role: "log", "aria-live": "polite", "aria-label": TEXT.log, tabindex: "0"
+    });
+    var input = el("input", {
+      id: "pb-question", type: "text", autocomplete: "off", enterkeyhint: "send",
+      maxlength: "500", placeholder: TEXT.placeholder
+    });
+    var form = el("form", { "class": "ask", role: "search", "aria-label": TEXT.inputLabel },
+      el("label", { "for": "pb-question", "class": "sr-only" }, TEXT.inputLabel),
+      input, el("button", { type: "submit", "class": "send" }, TEXT.send));
+    var panel = el("section", {
+      id: "pb-panel", "class": "panel", role: "dialog", "aria-labelledby": "pb-title",
+      "aria-modal": "false"
+    }, el("header", null, title, close), log, form);
+    panel.hidden = true;
+    root.appendChild(launcher);
+    root.appendChild(panel);
+    launcher.addEventListener("click", function () { setOpen(panel.hidden); });
+    panel.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { event.preventDefault(); setOpen(false); }
+    });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var question = input.value.trim();
+      if (!question) { input.focus(); return; }
+      input.value = "";
+      ask(question);
+    });
+    document.body.appendChild(host);
+    ui = { launcher: launcher, panel: panel, log: log, input: input, title: title };
+    state.items.forEach(function (item, index) { render(item, index); });
+    if (state.open) setOpen(true, true);
+  }
+
+  function setOpen(open, restoring) {
+    ui.panel.hidden = !open;
+    ui.launcher.setAttribute("aria-expanded", String(open));
+    ui.launcher.hidden = open && window.matchMedia("(max-width: 480px)").matches;
+    state.open = open;
+    save();
+    if (open) {
+      if (!state.items.length) welcome();
+      scrollDown();
+      if (!restoring) ui.input.focus();
+    } else {
+      ui.launcher.hidden = false;
+      ui.launcher.focus();
+    }
+  }
+
+  // Conversation ------------------------------------------------------------------------
+
+  function add(item) {
+    state.items.push(item);
+    save();
+    return render(item, state.items.length - 1);
+  }
+
+  function update(index, changes) {
+    Object.keys(changes).forEach(function (key) { state.items[index][key] = changes[key]; });
+    save();
+  }
+
+  function scrollDown() { ui.log.scrollTop = ui.log.scrollHeight; }
+
+  function render(item, index) {
+    var node;
+    if (item.kind === "user") {
+      node = el("div", { "class": "msg user" }, el("span", { "class": "sr-only" }, TEXT.you + "："), item.text);
+    } else if (item.kind === "topics") {
+      node = topicsMessage(item);
+    } else if (item.kind === "error") {
+      node = el("div", { "class": "msg bot error", role: "alert" }, item.text);
+    } else {
+      node = answerMessage(item, index);
+    }
+    ui.log.appendChild(node);
+    scrollDown();
+    return node;
+  }
+
+  function answerMessage(item, index) {
+    var data = item.data;
+    var node = el("div", { "class": "msg bot " + (data.status || "") });
+    node.appendChild(el("span", { "class": "sr-only" }, TEXT.bot + "："));
+    var choices = Array.isArray(data.choices) ? data.choices : [];
+    var text = String(data.answer || "");
+    // A choice list's numbered lines become buttons; the prompt line above them stays.
+    if (choices.length) text = text.split("\n")[0];
+    node.appendChild(el("p", { "class": "text" }, text));
+    (data.sources || []).forEach(function (source) {
+      var line = TEXT.source + "《" + (source.title || source.document || "") + "》" +
+        (source.date ? "，" + source.date : "");
+      node.appendChild(el("p", { "class": "source" }, line));
+    });
+    if (choices.length) {
+      // A confirm (one likely entry) asks yes or no; a list offers each choice, then 都不是.
+      var options = data.confirm && choices.length === 1
+        ? [{ id: choices[0].id, question: TEXT.yes, asked: choices[0].question }, { id: null, question: TEXT.no }]
+        : choices.concat([{ id: null, question: TEXT.none }]);
+      node.appendChild(choiceList(null, options, item.picked !== undefined, function (choice, group) {
+        update(index, { picked: choice.id });
+        disable(group);
+        pick(data.exchange, choice);
+      }));
+    }
+    if (data.status === "answered") node.appendChild(voteRow(item, index));
+    if (data.status === "fallback") {
+      node.appendChild(choiceList(null, [{ id: "", question: TEXT.topics }], false, function () {
+        showTopics();
+      }, "topics-link"));
+    }
+    // Other lists of questions the server adds (related, near topics, …): the same buttons.
+    Object.keys(data).forEach(function (key) {
+      var list = data[key];
+      if (key === "choices" || key === "candidates" || !Array.isArray(list) || !list.length) return;
+      if (!list.every(function (x) { return x && typeof x.id === "string" && typeof x.question === "string"; })) return;
+      var label = key === "related" ? TEXT.related : TEXT.more;
+      node.appendChild(choiceList(label, list, false, function (choice) { openEntry(choice); }));
+    });
+    return node;
+  }
+
+  function choiceList(label, options, done, onChoose, cls) {
+    var group = el("ul", { "class": "choices " + (cls || ""), role: "list", "aria-label": label || null });
+    options.forEach(function (choice) {
+      var b = button(choice.question, function () { onChoose(choice, group); });
+      if (done) b.disabled = true;
+      group.appendChild(el("li", null, b));
+    });
+    if (!label) return group;
+    return el("div", { "class": "group" }, el("p", { "class": "label", "aria-hidden": "true" }, label), group);
+  }
+
+  function disable(group) {
+    Array.prototype.forEach.call(group.querySelectorAll("button"), function (b) { b.disabled = true; });
+  }
+
+  function voteRow(item, index) {
+    if (item.voted) return el("p", { "class": "thanks" }, TEXT.thanks);
+    var row = el("div", { "class": "vote", role: "group", "aria-label": TEXT.voteLabel });
+    function vote(kind) {
+      update(index, { voted: kind });
+      var thanks = el("p", { "class": "thanks", role: "status" }, TEXT.thanks);
+      row.replaceWith(thanks);
+      ui.input.focus();
+      post("feedback", { exchange: item.data.exchange || null, vote: kind, entry_id: item.data.entry_id || null })
+        .catch(function () { /* a lost vote is not worth interrupting the conversation */ });
+    }
+    row.appendChild(button(TEXT.helpful, function () { vote("helpful"); }, "vote-up"));
+    row.appendChild(button(TEXT.unhelpful, function () { vote("unhelpful"); }, "vote-down"));
+    return row;
+  }
+
+  function topicsMessage(item) {
+    var node = el("div", { "class": "msg bot topics" });
+    node.appendChild(el("span", { "class": "sr-only" }, TEXT.bot + "："));
+    if (item.text) node.appendChild(el("p", { "class": "text" }, item.text));
+    var topics = item.topics || [];
+    if (item.category) {
+      var topic = topics.filter(function (t) { return t.category === item.category; })[0];
+      node.appendChild(choiceList(item.category, topic ? topic.questions : [], false, function (choice) {
+        openEntry(choice);
+      }));
+      node.appendChild(choiceList(null, [{ id: "", question: TEXT.back }], false, function () {
+        add({ kind: "topics", topics: topics });
+        focusLast();
+      }, "topics-link"));
+    } else {
+      var names = topics.map(function (t) { return { id: t.category, question: t.category }; });
+      node.appendChild(choiceList(TEXT.topics, names, false, function (choice) {
+        add({ kind: "topics", topics: topics, category: choice.id });
+        focusLast();
+      }));
+    }
+    return node;
+  }
+
+  // After a menu step, keyboard users land on the new menu's first button.
+  function focusLast() {
+    var buttons = ui.log.lastChild.querySelectorAll("button:not([disabled])");
+    if (buttons.length) buttons[0].focus();
+  }
+
+  // Server ------------------------------------------------------------------------------
+
+  function welcome() {
+    get("topics").then(function (data) {
+      if (data.name) ui.title.textContent = data.name;
+      add({ kind: "topics", text: data.welcome, topics: data.topics });
+    }).catch(showError);
+  }
+
+  function showTopics() {
+    get("topics").then(function (data) {
+      add({ kind: "topics", topics: data.topics });
+      focusLast();
+    }).catch(showError);
+  }
+
+  function ask(question) {
+    add({ kind: "user", text: question });
+    answer(post("ask", { question: question }));
+  }
+
+  function pick(exchange, choice) {
+    add({ kind: "user", text: choice.asked || choice.question });
+    answer(post("pick", { exchange: exchange || null, entry_id: choice.id }));
+    ui.input.focus();
+  }
+
+  function openEntry(choice) {
+    add({ kind: "user", text: choice.question });
+    answer(get("entries/" + encodeURIComponent(choice.id)));
+    ui.input.focus();
+  }
+
+  function answer(request) {
+    var waiting = el("div", { "class": "msg bot waiting", role: "status" }, TEXT.thinking);
+    ui.log.appendChild(waiting);
+    scrollDown();
+    request.then(function (data) {
+      waiting.remove();
+      add({ kind: "answer", data: data });
+    }).catch(function (error) {
+      waiting.remove();
+      showError(error);
+    });
+  }
+
+  function showError(error) {
+    add({ kind: "error", text: (error && error.userMessage) || TEXT.offline });
+  }
+
+  function get(path) { return call(path, { method: "GET" }); }
+
+  function post(path, body) {
+    body.session = state.session;
+    return call(path, {
+      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body)
+    });
+  }
+
+  function call(path, options) {
+    options.credentials = "omit";
+    return fetch(BASE + "api/v1/" + path, options).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        if (response.ok) return data;
+        var error = new Error("HTTP " + response.status);
+        error.userMessage = (data && data.error && data.error.message) || TEXT.failed;
+        throw error;
+      });
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", build);
+  } else {
+    build();
+  }
+})();

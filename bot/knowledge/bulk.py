@@ -1,0 +1,28 @@
+"""Making millions of objects at once without the garbage collector chasing them.
+
+Loading 100k entries makes tens of millions of Python objects that all stay alive. CPython's
+collector runs every few hundred new objects and its older generations re-scan everything made
+so far: more than half of a large load was the collector finding nothing to free
+(docs/benchmarks.md). Loads and engine builds pause it. The objects are not frozen
+(`gc.freeze`): an engine replaced by a reload holds reference cycles, and frozen it would never
+be freed.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """The cyclic garbage collector off for the block, and back on after it, even on errors; a
+    block inside another (a build inside a start) leaves it to the outer one."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()

@@ -1,0 +1,27 @@
+"""The web server in process: the shipped knowledge and a throwaway log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.app import Service
+from bot.engine.core import Engine
+from bot.log.store import ExchangeLog
+from tests.support.paths import KNOWLEDGE
+from tests.support.web import client_for
+
+
+@pytest.fixture
+def service(engine: Engine, tmp_path: Path) -> Service:
+    log = ExchangeLog.open(tmp_path / "log.sqlite3", "test-salt")
+    yield Service(KNOWLEDGE, engine, log)
+    log.close()
+
+
+@pytest.fixture
+async def client(service: Service) -> httpx.AsyncClient:
+    async with client_for(service, rate=0) as client:
+        yield client

@@ -1,0 +1,365 @@
+"""The HTTP API through the ASGI app in process: answers, picks, votes, the log, and every
+refusal with its status and both languages' messages."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.channels.web.api import CHANNEL
+from bot.channels.web.guard import SECURITY_HEADERS, ApiError, RateLimit
+from bot.log.gaps import gap_exchanges
+from bot.log.stats import stats
+from bot.log.store import HELPFUL, PICKED, UNHELPFUL
+from tests.support.web import client_for
+
+ZHUANCHUANG = "复工复产去哪个窗口办理"
+OUT_OF_SCOPE = "黑瞎子岛门票多少钱"
+CLARIFY = "放管服里的放怎么放的"
+
+
+async def ask(client, question, **extra):
+    return await client.post("/api/v1/ask", json={"question": question, **extra})
+
+
+async def test_ask_answers_with_the_json_of_ask_json(client, service):
+    response = await ask(client, ZHUANCHUANG)
+    assert response.status_code == 200
+    data = response.json()
+    expected = service.engine.answer(ZHUANCHUANG).to_dict()
+    for field, value in expected.items():
+        if field != "took_ms":
+            assert data[field] == value, field
+    assert data["status"] == "answered" and data["entry_id"] == "fugong-zhuanchuang"
+    assert "专窗" in data["answer"]
+    assert data["sources"][0]["date"] == "2022-05-26"
+    assert data["exchange"]
+    assert [r["id"] for r in data["related"]] == [
+        "fugong-lvse-tongdao",
+        "fugong-zixun-dianhua",
+        "fugong-zhuanlan",
+    ]
+    assert data["choices"] == []
+    assert response.headers["cache-control"] == "no-store"
+
+
+async def test_every_exchange_and_vote_is_logged_as_web_pseudonymous_and_redacted(client, service):
+    data = (
+        await ask(client, "我电话13812345678，复工复产去哪个窗口办理", session="s-secret-1")
+    ).json()
+    await client.post(
+        "/api/v1/feedback",
+        json={
+            "exchange": data["exchange"],
+            "vote": "helpful",
+            "entry_id": data["entry_id"],
+            "session": "s-secret-1",
+        },
+    )
+    await ask(client, OUT_OF_SCOPE, session="s-secret-1")
+    store = service.log.store
+    exchanges = list(store.exchanges())
+    assert [e.channel for e in exchanges] == [CHANNEL, CHANNEL]
+    assert "13812345678" not in exchanges[0].question
+    key = exchanges[0].user_key
+    assert key and "s-secret-1" not in key and exchanges[1].user_key == key
+    (vote,) = store.feedback()
+    assert (vote.exchange_id, vote.kind, vote.user_key) == (data["exchange"], HELPFUL, key)
+    numbers = stats(store)
+    assert numbers.total == 2 and numbers.helpful == 1
+    assert [e.question for e in gap_exchanges(store)] == [OUT_OF_SCOPE]
+
+
+async def test_without_a_session_the_client_address_is_the_key(client, service):
+    await ask(client, ZHUANCHUANG)
+    (exchange,) = service.log.store.exchanges()
+    assert exchange.user_key and "127.0.0.1" not in exchange.user_key
+
+
+async def test_a_clarify_choice_is_picked_and_logged(client, service):
+    data = (await ask(client, CLARIFY)).json()
+    assert data["status"] == "clarify"
+    assert data["choices"] and all(set(c) == {"id", "question"} for c in data["choices"])
+    choice = data["choices"][0]
+    picked = await client.post(
+        "/api/v1/pick", json={"exchange": data["exchange"], "entry_id": choice["id"]}
+    )
+    assert picked.status_code == 200
+    answer = picked.json()
+    assert answer["status"] == "answered" and answer["entry_id"] == choice["id"]
+    assert answer["exchange"] == data["exchange"] and answer["sources"]
+    (feedback,) = service.log.store.feedback()
+    assert (feedback.kind, feedback.entry_id, feedback.exchange_id) == (
+        PICKED,
+        choice["id"],
+        data["exchange"],
+    )
+
+
+async def test_none_of_these_gives_the_fallback_and_counts_as_unhelpful(client, service):
+    data = (await ask(client, CLARIFY)).json()
+    response = await client.post(
+        "/api/v1/pick", json={"exchange": data["exchange"], "entry_id": None}
+    )
+    answer = response.json()
+    assert answer["status"] == "fallback"
+    assert answer["answer"] == service.engine.knowledge.texts.fallback
+    (feedback,) = service.log.store.feedback()
+    assert (feedback.kind, feedback.entry_id) == (UNHELPFUL, None)
+
+
+async def test_out_of_scope_gets_the_fallback(client):
+    data = (await ask(client, OUT_OF_SCOPE)).json()
+    assert data["status"] == "fallback" and data["entry_id"] is None
+    assert "12345" in data["answer"]
+
+
+async def test_feedback(client, service):
+    response = await client.post(
+        "/api/v1/feedback", json={"vote": "unhelpful", "entry_id": "fugong-zhuanchuang"}
+    )
+    assert response.status_code == 200 and response.json()["message"] == "谢谢您的反馈！"
+    assert [f.kind for f in service.log.store.feedback()] == [UNHELPFUL]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"vote": "love"}, "vote"),
+        ({}, "vote"),
+        ({"vote": "helpful", "exchange": "<script>"}, "exchange"),
+        ({"vote": "helpful", "exchange": 5}, "exchange"),
+        ({"vote": "helpful", "session": "x" * 129}, "session"),
+        ({"vote": "helpful", "session": "中文"}, "session"),
+    ],
+)
+async def test_bad_feedback_is_422(client, body, field):
+    response = await client.post("/api/v1/feedback", json=body)
+    assert response.status_code == 422
+    assert field in response.json()["error"]["message_en"]
+
+
+async def test_unknown_entries_are_404(client):
+    for response in (
+        await client.get("/api/v1/entries/no-such-entry"),
+        await client.post("/api/v1/pick", json={"entry_id": "no-such-entry"}),
+        await client.post(
+            "/api/v1/feedback", json={"vote": "helpful", "entry_id": "no-such-entry"}
+        ),
+    ):
+        assert response.status_code == 404
+        error = response.json()["error"]
+        assert error["code"] == "no_entry" and "知识库" in error["message"]
+
+
+async def test_entry_and_topics(client, service):
+    entry = (await client.get("/api/v1/entries/fugong-zhuanchuang")).json()
+    assert entry["status"] == "answered" and entry["exchange"] is None
+    assert entry["category"] and entry["sources"] and entry["related"]
+    topics = (await client.get("/api/v1/topics")).json()
+    knowledge = service.engine.knowledge
+    assert [t["category"] for t in topics["topics"]] == list(knowledge.categories)
+    assert sum(len(t["questions"]) for t in topics["topics"]) == len(knowledge.entries)
+    assert topics["welcome"] == knowledge.texts.welcome.strip()
+    assert topics["version"] == knowledge.version
+
+
+async def test_healthz(client, service):
+    data = (await client.get("/healthz")).json()
+    assert data["status"] == "ok"
+    assert data["knowledge_version"] == service.engine.knowledge.version
+
+
+async def test_openapi_has_every_path_and_chinese_examples(client):
+    spec = (await client.get("/api/v1/openapi.json")).json()
+    assert spec["openapi"].startswith("3.")
+    assert set(spec["paths"]) >= {
+        "/api/v1/ask",
+        "/api/v1/pick",
+        "/api/v1/feedback",
+        "/api/v1/entries/{entry_id}",
+        "/api/v1/topics",
+        "/healthz",
+    }
+    examples = spec["paths"]["/api/v1/ask"]["post"]["requestBody"]["content"]["application/json"][
+        "examples"
+    ]
+    assert any(e["value"]["question"] == ZHUANCHUANG for e in examples.values())
+    answer_fields = set(spec["components"]["schemas"]["Answer"]["properties"])
+    assert answer_fields >= set(
+        (await client.post("/api/v1/ask", json={"question": ZHUANCHUANG})).json()
+    )
+
+
+# Refusals ---------------------------------------------------------------------------------
+
+
+def assert_error(response, status, code):
+    assert response.status_code == status, response.text
+    error = response.json()["error"]
+    assert error["code"] == code
+    assert error["message"] and error["message_en"]
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in error["message"])  # Chinese
+    assert error["message_en"].isascii()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"question": ""},
+        {"question": "   \n"},
+        {"question": None},
+        {"question": 42},
+        {"question": ["复工"]},
+        {},
+        {"q": "复工"},
+    ],
+)
+async def test_missing_or_empty_question_is_422(client, body):
+    assert_error(await client.post("/api/v1/ask", json=body), 422, "invalid")
+
+
+@pytest.mark.parametrize(
+    ("content", "kind"),
+    [
+        (b"question=1", "application/x-www-form-urlencoded"),
+        (b'{"question": "x"}', "text/plain"),
+        (b'{"question": "x"}', None),
+        (b"{not json", "application/json"),
+        (b'["question"]', "application/json"),
+        ("“复工”".encode("gbk"), "application/json"),
+    ],
+)
+async def test_non_json_is_400(client, content, kind):
+    headers = {"content-type": kind} if kind else {}
+    assert_error(
+        await client.post("/api/v1/ask", content=content, headers=headers), 400, "not_json"
+    )
+
+
+async def test_declared_oversize_body_is_413_before_reading(client):
+    body = json.dumps({"question": "复工" * 10_000}).encode()
+    assert_error(
+        await client.post(
+            "/api/v1/ask", content=body, headers={"content-type": "application/json"}
+        ),
+        413,
+        "too_large",
+    )
+
+
+async def test_undeclared_oversize_body_is_413(client):
+    async def chunks():
+        yield b'{"question": "'
+        for _ in range(100):
+            yield b"x" * 1024
+        yield b'"}'
+
+    response = await client.post(
+        "/api/v1/ask", content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert_error(response, 413, "too_large")
+
+
+async def test_rate_limit_is_429_with_retry_after(service):
+    async with client_for(service, rate=3) as client:
+        for _ in range(3):
+            assert (await ask(client, ZHUANCHUANG)).status_code == 200
+        response = await ask(client, ZHUANCHUANG)
+    assert_error(response, 429, "rate_limited")
+    assert int(response.headers["retry-after"]) >= 1
+    assert response.headers["retry-after"] in response.json()["error"]["message"]
+
+
+def test_rate_limit_refills_and_is_per_client():
+    now = [0.0]
+    limit = RateLimit(60, clock=lambda: now[0])
+    for _ in range(60):
+        limit.check("a")
+    with pytest.raises(ApiError) as refused:
+        limit.check("a")
+    assert refused.value.headers == {"retry-after": "1"}
+    limit.check("b")  # another client is not affected
+    now[0] += 1.0
+    limit.check("a")  # a second later, one more
+    RateLimit(0).check("a")  # 0: no limit
+
+
+async def test_unknown_paths_and_methods_answer_json(client):
+    assert_error(await client.get("/api/v1/nothing"), 404, "not_found")
+    response = await client.get("/api/v1/ask")
+    assert response.status_code == 405 and response.json()["error"]["message_en"]
+
+
+# Headers ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/"),
+        ("GET", "/widget.js"),
+        ("GET", "/healthz"),
+        ("POST", "/api/v1/ask"),
+        ("GET", "/missing"),
+    ],
+)
+async def test_security_headers_on_every_response(client, method, path):
+    response = await client.request(
+        method, path, json={"question": ZHUANCHUANG} if method == "POST" else None
+    )
+    for name, value in SECURITY_HEADERS.items():
+        if name == "cross-origin-resource-policy" and path == "/widget.js":
+            assert response.headers[name] == "cross-origin"  # portal pages on other sites load it
+        else:
+            assert response.headers[name] == value, name
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    assert "unsafe-inline" not in response.headers["content-security-policy"]
+
+
+async def test_cors_only_for_listed_origins(service):
+    portal = "https://zwfw.example.gov.cn"
+    async with client_for(service, rate=0, origins=(portal,)) as client:
+        await cors_checks(client, portal)
+
+
+async def cors_checks(client, portal):
+    allowed = await client.post(
+        "/api/v1/ask", json={"question": ZHUANCHUANG}, headers={"origin": portal}
+    )
+    assert allowed.headers["access-control-allow-origin"] == portal
+    other = await client.post(
+        "/api/v1/ask", json={"question": ZHUANCHUANG}, headers={"origin": "https://evil.example"}
+    )
+    assert "access-control-allow-origin" not in other.headers
+    preflight = {
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type",
+    }
+    assert (
+        await client.options("/api/v1/ask", headers={"origin": portal, **preflight})
+    ).status_code == 200
+    assert (
+        await client.options("/api/v1/ask", headers={"origin": "https://evil.example", **preflight})
+    ).status_code == 400
+
+
+async def test_no_cors_by_default(client):
+    response = await client.post(
+        "/api/v1/ask",
+        json={"question": ZHUANCHUANG},
+        headers={"origin": "https://zwfw.example.gov.cn"},
+    )
+    assert "access-control-allow-origin" not in response.headers
+
+
+async def test_assets_are_cached_and_revalidated(client):
+    first = await client.get("/widget.js")
+    assert first.headers["content-type"].startswith("text/javascript")
+    again = await client.get("/widget.js", headers={"if-none-match": first.headers["etag"]})
+    assert again.status_code == 304 and not again.content
+    assert (await client.get("/widget.css")).headers["content-type"].startswith("text/css")
+    page = await client.get("/")
+    assert page.headers["content-type"].startswith("text/html")
+    assert '<script src="/widget.js" async></script>' in page.text

@@ -1,0 +1,276 @@
+"""The chat widget in a real browser (Debian's Chromium, headless, driven by Playwright) on the
+demo page of a running `policybot serve`: a conversation with the mouse, one with the keyboard
+alone, and one on a phone-size screen.
+
+`POLICYBOT_SCREENSHOTS=docs/images pytest tests/channels/web/test_widget.py` also saves the
+screenshots the docs show.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support.browser import ARGS, ensure_chromium
+from tests.support.paths import ROOT
+from tests.support.web import free_port, wait_until_up
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+pytestmark = pytest.mark.slow
+
+ZHUANCHUANG = "复工复产去哪个窗口办理"
+CLARIFY = "放管服里的放怎么放的"
+OUT_OF_SCOPE = "黑瞎子岛门票多少钱"
+INJECTION = '<img src=x onerror="document.title=1">复工<script>document.title=2</script>'
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`policybot serve` on a free port with a throwaway log."""
+    folder = tmp_path_factory.mktemp("serve")
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("POLICYBOT_")}
+    env["POLICYBOT_DB"] = str(folder / "log.sqlite3")
+    command = [sys.executable, "-m", "bot", "serve", "--port", str(port)]
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base, process)
+        yield base, folder / "log.sqlite3"
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = ensure_chromium()
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    """A fresh tab (own sessionStorage) on the demo page; fails the test on any script error,
+    console error or CSP violation."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    tab = context.new_page()
+    problems: list[str] = []
+    tab.on("pageerror", lambda error: problems.append(str(error)))
+    tab.on("console", lambda m: m.type == "error" and problems.append(m.text))
+    tab.goto(server[0] + "/")
+    yield tab
+    context.close()
+    assert problems == []
+
+
+def screenshot(page, name: str) -> None:
+    folder = os.environ.get("POLICYBOT_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / name))
+
+
+def ask(page, question: str, status: str):
+    """Type a question, send it with Enter, and return the answer's message once it is shown."""
+    before = page.locator(f".msg.{status}").count()
+    page.fill("#pb-question", question)
+    page.press("#pb-question", "Enter")
+    answer = page.locator(f".msg.{status}").nth(before)
+    answer.wait_for()
+    return answer
+
+
+def test_a_conversation_with_the_mouse(page, server):
+    expect = playwright_api.expect
+    launcher = page.locator("button.launcher")
+    expect(launcher).to_have_attribute("aria-expanded", "false")
+    launcher.click()
+    expect(launcher).to_have_attribute("aria-expanded", "true")
+    expect(page.locator("#pb-panel")).to_be_visible()
+    expect(page.locator(".msg.topics").first).to_contain_text("您好")  # welcome and topics
+
+    answer = ask(page, ZHUANCHUANG, "answered")
+    expect(answer.locator(".text")).to_contain_text("复工复产专窗")
+    expect(answer.locator(".source")).to_contain_text("来源：《")
+    expect(answer.locator(".source")).to_contain_text("2022-05-26")
+    expect(answer.locator(".choice", has_text="复工复产有没有绿色通道")).to_be_visible()
+    answer.locator(".vote-up").click()
+    expect(answer.locator(".thanks")).to_have_text("谢谢您的反馈！")
+    expect(answer.locator(".vote-up")).to_have_count(0)
+    screenshot(page, "web-widget-answer.png")
+
+    clarify = ask(page, CLARIFY, "clarify")
+    expect(clarify.locator(".text")).to_have_text("您是想问：")
+    choices = clarify.locator(".choice")
+    expect(choices.last).to_have_text("都不是")
+    screenshot(page, "web-widget-clarify.png")
+    picked = choices.first.inner_text()
+    answered = page.locator(".msg.answered").count()
+    choices.first.click()
+    expect(choices.first).to_be_disabled()
+    expect(page.locator(".msg.user").last).to_contain_text(picked)
+    expect(page.locator(".msg.answered")).to_have_count(answered + 1)
+    expect(page.locator(".msg.answered").last.locator(".source")).to_contain_text("来源：")
+
+    fallback = ask(page, OUT_OF_SCOPE, "fallback")
+    expect(fallback.locator(".text")).to_contain_text("12345")
+    fallback.locator(".choice", has_text="浏览主题").click()
+    expect(page.locator(".msg.topics").last.locator(".choice").first).to_be_visible()
+    screenshot(page, "web-widget-fallback.png")
+
+    # The conversation is remembered for the tab: a new page of the portal shows it again.
+    messages = page.locator(".msg").count()
+    page.reload()
+    expect(page.locator("#pb-panel")).to_be_visible()
+    expect(page.locator(".msg")).to_have_count(messages)
+    expect(page.locator(".thanks").first).to_be_visible()  # the vote is remembered too
+
+    with sqlite3.connect(server[1]) as db:
+        channels = db.execute("SELECT channel, status FROM exchanges").fetchall()
+        feedback = db.execute("SELECT kind FROM feedback ORDER BY id").fetchall()
+    assert channels[-3:] == [("web", "answered"), ("web", "clarify"), ("web", "fallback")]
+    assert feedback[-2:] == [("helpful",), ("picked",)]
+
+
+def test_user_text_never_becomes_markup(page):
+    page.click("button.launcher")
+    page.fill("#pb-question", INJECTION)
+    page.press("#pb-question", "Enter")
+    playwright_api.expect(page.locator(".msg.user").last).to_contain_text(INJECTION)
+    page.locator(".msg.bot:not(.topics):not(.waiting)").last.wait_for()
+    assert page.locator("#policybot-widget img, #policybot-widget script").count() == 0
+    assert page.title() != "1" and page.title() != "2"
+
+
+def focused(page) -> dict:
+    """What has the keyboard focus, looking inside the widget's shadow root."""
+    return page.evaluate(
+        """() => {
+            let node = document.activeElement;
+            while (node && node.shadowRoot && node.shadowRoot.activeElement) {
+                node = node.shadowRoot.activeElement;
+            }
+            return node ? {id: node.id, cls: node.className, text: node.textContent} : {};
+        }"""
+    )
+
+
+def test_keyboard_alone(page):
+    expect = playwright_api.expect
+    for _ in range(40):  # Tab through the portal page until the widget's button
+        page.keyboard.press("Tab")
+        if "launcher" in focused(page).get("cls", ""):
+            break
+    else:
+        pytest.fail("Tab never reached the widget's button")
+    page.keyboard.press("Enter")
+    expect(page.locator("#pb-panel")).to_be_visible()
+    assert focused(page)["id"] == "pb-question"
+    assert page.locator("#pb-panel").get_attribute("role") == "dialog"
+    assert page.locator(".log").get_attribute("aria-live") == "polite"
+
+    page.keyboard.type(CLARIFY)
+    page.keyboard.press("Enter")
+    clarify = page.locator(".msg.clarify").first
+    clarify.wait_for()
+    expect(page.locator("#pb-question")).to_be_focused()
+    first = clarify.locator(".choice").first.inner_text()
+    for _ in range(10):  # back from the question box to the first choice
+        page.keyboard.press("Shift+Tab")
+        if focused(page).get("text") == first:
+            break
+    else:
+        pytest.fail("Shift+Tab never reached the clarify choices")
+    page.keyboard.press("Enter")
+    expect(page.locator(".msg.answered")).to_have_count(1)
+    expect(page.locator("#pb-question")).to_be_focused()
+
+    page.keyboard.press("Escape")
+    expect(page.locator("#pb-panel")).to_be_hidden()
+    assert "launcher" in focused(page)["cls"]
+    expect(page.locator("button.launcher")).to_have_attribute("aria-expanded", "false")
+
+
+def test_phone_screen(browser, server):
+    expect = playwright_api.expect
+    context = browser.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2, locale="zh-CN"
+    )
+    page = context.new_page()
+    page.goto(server[0] + "/")
+    page.tap("button.launcher")
+    panel = page.locator("#pb-panel")
+    expect(panel).to_be_visible()
+    box = panel.bounding_box()
+    assert (box["x"], box["y"], box["width"], box["height"]) == (
+        0,
+        0,
+        PHONE["width"],
+        PHONE["height"],
+    )
+    page.tap("#pb-question")
+    answer = ask(page, ZHUANCHUANG, "answered")
+    expect(answer.locator(".source")).to_be_visible()
+    answer.locator(".source").scroll_into_view_if_needed()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    for control in (page.locator(".send"), page.locator(".close"), answer.locator(".vote-up")):
+        assert control.bounding_box()["height"] >= 40  # big enough for a finger
+    screenshot(page, "web-widget-phone.png")
+    page.tap(".close")
+    expect(panel).to_be_hidden()
+    expect(page.locator("button.launcher")).to_be_visible()
+    context.close()
+
+
+def test_fields_the_engine_adds_are_shown(page):
+    """The widget renders from the JSON: a yes/no confirm and a fallback's near topics (as the
+    engine adds them) work without a change to the widget. The server's answers are replaced
+    here, the rest (pick, entries) is real."""
+    expect = playwright_api.expect
+    confirm = {
+        "question": "复工窗口",
+        "status": "clarify",
+        "confirm": True,
+        "answer": "您是想问“企业复工复产去哪个窗口办理”吗？",
+        "choices": [{"id": "fugong-zhuanchuang", "question": "企业复工复产去哪个窗口办理？"}],
+        "exchange": "abc123",
+        "sources": [],
+    }
+    fallback = {
+        "question": "复工补贴",
+        "status": "fallback",
+        "answer": "抱歉，知识库里暂时没有这个问题的答案。",
+        "near": [{"id": "fugong-lvse-tongdao", "question": "复工复产有没有绿色通道？"}],
+        "exchange": "abc124",
+        "sources": [],
+    }
+    replies = iter([confirm, fallback])
+    page.route(
+        "**/api/v1/ask",
+        lambda route: route.fulfill(json=next(replies), headers={"cache-control": "no-store"}),
+    )
+    page.click("button.launcher")
+    asked = ask(page, "复工窗口", "clarify")
+    buttons = asked.locator(".choice")
+    expect(buttons).to_have_text(["是的", "不是"])
+    buttons.first.click()
+    expect(page.locator(".msg.user").last).to_contain_text("企业复工复产去哪个窗口办理")
+    expect(page.locator(".msg.answered").last.locator(".source")).to_be_visible()
+
+    shown = ask(page, "复工补贴", "fallback")
+    near = shown.locator(".choice", has_text="复工复产有没有绿色通道")
+    expect(near).to_be_visible()
+    near.click()
+    expect(page.locator(".msg.answered").last).to_contain_text("绿色通道")

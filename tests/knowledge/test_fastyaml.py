@@ -1,0 +1,110 @@
+"""Large knowledge files read fast for serving: the same data as the line-aware loader, or the
+line-aware loader itself wherever the two parsers could disagree, and every problem still at
+its line."""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+import shutil
+
+import pytest
+import yaml
+
+from bot.knowledge import fastyaml
+from bot.knowledge.bulk import paused_gc
+from bot.knowledge.fastyaml import read_fast
+from bot.knowledge.model import KnowledgeError, check, load
+from bot.knowledge.yamlfile import LineDict, LineList
+from tests.support.paths import KNOWLEDGE
+
+
+@pytest.fixture
+def every_file_fast(monkeypatch):
+    """Every file counts as large, so the shipped knowledge goes through the fast reader."""
+    monkeypatch.setattr(fastyaml, "FAST_FROM", 0)
+
+
+def without_lines(entry):
+    return dataclasses.replace(entry, line=0, question_lines=(), answer_line=0)
+
+
+def test_plain_files_read_fast_give_what_pyyaml_gives(every_file_fast):
+    for path in sorted(KNOWLEDGE.glob("faq/*.yaml")):
+        data = path.read_bytes()
+        fast = read_fast(data)
+        if fast is None:  # a date, a number or an alias: the line-aware loader reads it
+            continue
+        assert fast == yaml.safe_load(data), path
+        assert isinstance(fast, LineDict) and isinstance(fast["entries"], LineList)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["yes", "on", "No", "010", "0x1f", "1e3", "9:30", "2026-01-01", "1_000", "<<", "1.5", "true"],
+)
+def test_values_yaml_versions_read_differently_go_to_the_line_aware_loader(every_file_fast, value):
+    # PyYAML (YAML 1.1) and yaml-rs (YAML 1.2) may read these plain values differently.
+    assert (
+        read_fast(f"category: 合成\nentries:\n  - id: a\n    question: {value}\n".encode()) is None
+    )
+    assert read_fast(f"category: 合成\n{value}: x\n".encode()) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: &x [b]\nc: *x\n",  # aliases: the line-aware loader bounds their expansion
+        "a: 1\na: 2\n",  # a duplicate key: reported with its line
+        "- a\n- b\n",  # not a mapping
+        "a: b\n---\nc: d\n",  # two documents
+        "a: [b\n",  # broken
+        "a: 1\n",  # a number
+    ],
+)
+def test_anything_but_plain_text_goes_to_the_line_aware_loader(every_file_fast, text):
+    assert read_fast(text.encode()) is None
+
+
+def test_small_files_keep_their_lines():
+    assert read_fast(b"category: x\n") is None
+
+
+def test_serving_load_reads_fast_and_gives_the_same_knowledge(every_file_fast):
+    exact, fast = load(KNOWLEDGE), load(KNOWLEDGE, lines=False)
+    assert [without_lines(e) for e in fast.entries] == [without_lines(e) for e in exact.entries]
+    assert fast.documents == exact.documents and fast.version == exact.version
+    assert any(entry.line == 0 for entry in fast.entries)  # some file was read fast
+
+
+def test_a_problem_in_a_file_read_fast_is_reported_at_its_line(every_file_fast, tmp_path):
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, knowledge)
+    path = knowledge / "faq" / "01-banshi-buqiuren.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    at = next(n for n, line in enumerate(lines) if line.strip().startswith("question:"))
+    lines.insert(at + 1, "    colour: 红")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert read_fast(path.read_bytes()) is not None  # the unknown field parses fine
+    with pytest.raises(KnowledgeError) as failed:
+        load(knowledge, lines=False)
+    [problem] = [p for p in failed.value.problems if "colour" in p.message]
+    assert (problem.path, problem.line) == (path, at + 2)
+    _, exact = check(knowledge)
+    assert [p for p in exact if "colour" in p.message] == [problem]
+
+
+def test_the_collector_is_paused_and_always_resumed():
+    assert gc.isenabled()
+    with pytest.raises(ValueError), paused_gc():
+        assert not gc.isenabled()
+        with paused_gc():
+            pass
+        assert not gc.isenabled()  # an inner block leaves it to the outer one
+        raise ValueError
+    assert gc.isenabled()
+
+
+def test_a_load_leaves_the_collector_on():
+    load(KNOWLEDGE, lines=False)
+    assert gc.isenabled()
