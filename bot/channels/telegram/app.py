@@ -19,7 +19,6 @@ from telegram.ext import (
     Defaults,
     InlineQueryHandler,
     MessageHandler,
-    TypeHandler,
     filters,
 )
 from telegram.request import BaseRequest
@@ -30,7 +29,7 @@ from bot.channels.telegram.intake import Poller
 from bot.channels.telegram.limits import UserLimiter
 from bot.channels.telegram.ordering import PerChatOrder
 from bot.channels.telegram.retries import RetryingLimiter
-from bot.channels.telegram.webhook import TelegramWebhook, new_secret
+from bot.channels.telegram.webhook import TelegramWebhook, token_secret
 from bot.conversation import Conversations
 from bot.ops.health import health_file, heartbeat
 from bot.ops.watch import Watcher
@@ -99,7 +98,6 @@ def build_application(
 def add_handlers(app: Application) -> None:
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
-    app.add_handler(TypeHandler(Update, handlers.limit_users), group=-1)
     app.add_handler(CommandHandler("start", handlers.start))
     app.add_handler(CommandHandler("help", handlers.help_command))
     app.add_handler(CommandHandler("topics", handlers.topics))
@@ -167,7 +165,7 @@ async def serve(
     secret_token: str | None = None,
 ) -> None:
     """Take updates until `stop` is set: long polling, or a webhook server that only Telegram
-    can use (a secret is generated and registered when none is given)."""
+    can use (without a configured secret, one derived from the token is registered)."""
     async with running(app):
         if not webhook_url:
             log.info("long polling")
@@ -175,8 +173,8 @@ async def serve(
             await Poller(app).run(stop)
             return
         if not secret_token:
-            secret_token = new_secret()
-            log.info("no TELEGRAM_WEBHOOK_SECRET given: a new secret was generated for this run")
+            secret_token = token_secret(app.bot.token)
+            log.info("no webhook secret configured: using one derived from the bot token")
         path = urlparse(webhook_url).path or "/"
         await app.bot.set_webhook(
             webhook_url, secret_token=secret_token, allowed_updates=Update.ALL_TYPES

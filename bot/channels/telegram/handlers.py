@@ -23,12 +23,11 @@ from telegram import (
 )
 from telegram.constants import ChatType
 from telegram.error import BadRequest
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.ext import ContextTypes
 
 from bot.app import Request, Service
 from bot.channels.render import find_category
 from bot.channels.telegram import replies
-from bot.channels.telegram.limits import NOTIFY, OK, UserLimiter
 from bot.conversation import Conversations
 from bot.log.store import since_to_iso
 from bot.settings import Settings
@@ -97,22 +96,13 @@ async def show(message: Message, reply: replies.Reply) -> None:
 # Incoming-message limit ------------------------------------------------------------------
 
 
-async def limit_users(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Runs before every other handler, for every kind of update (messages, button taps,
-    inline queries): over the limit, one notice, then silence."""
-    user = update.effective_user
-    if user is None:
-        return
-    limiter: UserLimiter = context.bot_data["limiter"]
-    verdict = limiter.check(user.id)
-    if verdict == OK:
-        return
-    if verdict == NOTIFY:
-        if update.callback_query is not None:
-            await update.callback_query.answer(SLOW_DOWN)
-        elif update.effective_message is not None and update.inline_query is None:
-            await update.effective_message.reply_text(SLOW_DOWN)
-    raise ApplicationHandlerStop
+async def slow_down(update: Update) -> None:
+    """The one notice a user gets on going over the per-user limit (bot.channels.telegram.
+    intake applies the limit to every update before any handler runs)."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(SLOW_DOWN)
+    elif update.effective_message is not None and update.inline_query is None:
+        await update.effective_message.reply_text(SLOW_DOWN)
 
 
 # Questions --------------------------------------------------------------------------------
