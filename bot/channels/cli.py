@@ -431,7 +431,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """The web server: API, chat widget and demo page, and the Telegram webhook if configured."""
+    """The web server: API, chat widget and demo page, the admin console, and the Telegram
+    webhook if configured."""
+    from bot.admin import Admin
+    from bot.channels import console
     from bot.channels.web import server
     from bot.channels.web.config import WebConfig
     from bot.settings import ConfigError, parse_interval
@@ -452,11 +455,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         routes, hooks = telegram.routes(), [telegram.running]
     else:
         routes, hooks = [], [server.upkeep(service, db_path(args), watch)]
+    admin = Admin(service, db_path(args), zone())  # the admin console, under /admin
+    routes = [*routes, *console.routes(admin)]
     try:
         server.serve(
             server.build_server(service, config, routes, hooks), config, args.host, args.port
         )
     finally:
+        admin.close()
         log.close()
     return EXIT_OK
 
