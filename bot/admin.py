@@ -363,7 +363,9 @@ def _apply(copy: Path, live: Path) -> list[str]:
     """Make `live` hold what `copy` holds: new and changed files replaced in one rename each,
     files the change removed removed. Returns the paths touched."""
     touched = []
-    for path in sorted(copy.rglob("*")):
+    # Sources before the entries citing them: the watcher may read between two renames, and
+    # should then see a version that validates.
+    for path in sorted(copy.rglob("*"), key=lambda p: (p.relative_to(copy).parts[0] == "faq", p)):
         if not path.is_file():
             continue
         relative = path.relative_to(copy)
