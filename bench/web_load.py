@@ -67,11 +67,11 @@ def run_server(port: int, db: Path, knowledge: Path) -> None:
     from starlette.routing import Route
 
     from bot.app import Service
-    from bot.channels.web.config import WebConfig
     from bot.channels.web.guard import read_json
     from bot.channels.web.server import build_server, serve
     from bot.engine.cache import build_engine
     from bot.log.store import ExchangeLog
+    from bot.settings import WebConfig
 
     config = WebConfig(rate=0)
     fixed = {"status": "answered", "answer": "固定的回答", "entry_id": "fixed", "score": 1.0}

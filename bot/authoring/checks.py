@@ -8,11 +8,13 @@ users will get the other entry's answer.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 
 from bot.engine.core import ANSWERED, Candidate, Engine, decide_status
-from bot.knowledge.model import Knowledge, figures
+from bot.knowledge.model import Knowledge, check, figures
 from bot.knowledge.yamlfile import Problem
 
 NEAR_DUPLICATE = 95  # rapidfuzz points between two standard questions (马上办/网上办 are 91)
@@ -76,3 +78,12 @@ def near_duplicates(engine: Engine) -> list[Problem]:
 def deep_check(knowledge: Knowledge) -> list[Problem]:
     engine = Engine(knowledge)
     return near_duplicates(engine) + collisions(engine)
+
+
+def validate(directory: Path) -> tuple[Knowledge | None, list[Problem]]:
+    """Everything `policybot validate` reports: each file's own checks, then (when the knowledge
+    loads) how the engine sees it, in file and line order. Raises `KnowledgeDirMissing`."""
+    knowledge, problems = check(directory)
+    if knowledge is not None:
+        problems = problems + deep_check(knowledge)
+    return knowledge, sorted(problems, key=lambda p: (str(p.path), p.line))
