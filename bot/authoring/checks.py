@@ -13,7 +13,7 @@ from pathlib import Path
 from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 
-from bot.engine.core import ANSWERED, Candidate, Engine, decide_status
+from bot.engine.core import ANSWERED, Engine, decide_status
 from bot.knowledge.model import Knowledge, check, figures
 from bot.knowledge.yamlfile import Problem
 
@@ -29,10 +29,9 @@ def collisions(engine: Engine) -> list[Problem]:
         first, _ = index.spans[position]
         for offset, question in enumerate(entry.questions):
             hits = index.search(index.texts[first + offset], 3, exclude=first + offset)
-            ranked = tuple(Candidate(str(h.entry), "", h.score) for h in hits)
             if not hits or hits[0].entry == position:
                 continue
-            if decide_status(ranked, engine.thresholds) != ANSWERED:
+            if decide_status([h.score for h in hits], engine.thresholds) != ANSWERED:
                 continue
             own = next((h.score for h in hits if h.entry == position), None)
             rival = engine.entries[hits[0].entry]

@@ -133,7 +133,7 @@ def calibrate(engine: Engine, cases: list[Case], max_false_rate: float = 0.025) 
         thresholds = Thresholds(answer=answer, margin=margin, clarify=clarify)
         report = Report()
         for case, candidates in scored:
-            status = decide_status(candidates, thresholds)
+            status = decide_status([c.score for c in candidates], thresholds)
             entry_id = candidates[0].id if status == ANSWERED else None
             record(report, case, status, entry_id, candidates, 0.0)
         if report.false_answer_rate > max_false_rate or report.wrong_rate > max_false_rate:
