@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -160,12 +161,12 @@ class Synonyms:
         return self.pattern.sub(lambda match: self.canonical[match.group(0)], text)
 
 
-def decide_status(candidates: tuple[Candidate, ...], thresholds: Thresholds) -> str:
-    """Answer, clarify or fall back, from the ranked candidates alone."""
-    if not candidates or candidates[0].score < thresholds.clarify:
+def decide_status(scores: Sequence[float], thresholds: Thresholds) -> str:
+    """Answer, clarify or fall back, from the ranked candidates' scores alone (best first)."""
+    if not scores or scores[0] < thresholds.clarify:
         return FALLBACK
-    runner_up = candidates[1].score if len(candidates) > 1 else 0.0
-    best = candidates[0].score
+    runner_up = scores[1] if len(scores) > 1 else 0.0
+    best = scores[0]
     if best >= thresholds.answer and best - runner_up >= thresholds.margin:
         return ANSWERED
     return CLARIFY
@@ -383,7 +384,7 @@ class Engine:
             note = f"{FOREIGN_NOTES[language]}\n{texts.fallback}"
             return Answer(question, FALLBACK, note, normalized=normalized, language=language)
         candidates = self.candidates(question)
-        status = decide_status(candidates, self.thresholds)
+        status = decide_status([c.score for c in candidates], self.thresholds)
         score = candidates[0].score if candidates else 0.0
         base = {"question": question, "candidates": candidates, "normalized": normalized}
         if status == ANSWERED:

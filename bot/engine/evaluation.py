@@ -197,7 +197,7 @@ def calibrate(engine: Engine, cases: list[Case], max_false_rate: float = 0.025) 
         thresholds = Thresholds(answer=answer, margin=margin, clarify=clarify)
         report = Report()
         for case, candidates in scored:
-            status = decide_status(candidates, thresholds)
+            status = decide_status([c.score for c in candidates], thresholds)
             entry_id = candidates[0].id if status == ANSWERED else None
             choices = tuple(c for c in candidates[:CLARIFY_CHOICES] if c.score >= clarify)
             record(report, case, status, entry_id, candidates, 0.0, choices)

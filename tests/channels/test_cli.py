@@ -242,10 +242,10 @@ def test_a_crash_under_json_logging_is_one_json_line(capsys, monkeypatch):
     token = "123456:AAsecret-token-value"
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", token)
 
-    def crash(args):
+    def crash(args, settings):
         raise RuntimeError(f"disk on fire near https://api.telegram.org/bot{token}/getMe")
 
-    monkeypatch.setattr("bot.channels.cli.cmd_validate", crash)
+    monkeypatch.setattr("bot.channels.cli.authoring.cmd_validate", crash)
     code = main(["--log-format", "json", "validate"])
     err = capsys.readouterr().err
     assert code == 1
@@ -263,6 +263,6 @@ def test_a_command_error_under_json_logging_is_one_json_line(capsys, tmp_path):
 
 
 def test_a_crash_in_text_mode_keeps_its_traceback(monkeypatch):
-    monkeypatch.setattr("bot.channels.cli.cmd_validate", lambda args: 1 / 0)
+    monkeypatch.setattr("bot.channels.cli.authoring.cmd_validate", lambda args, settings: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         main(["validate"])

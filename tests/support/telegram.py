@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from telegram import Update
 from telegram.ext import Application
 
 from bot.app import Service
 from bot.channels.telegram.app import build_application, serve
+from bot.channels.telegram.intake import handle_update
 from bot.channels.telegram.limits import UserLimiter
 from bot.settings import Settings
 from tests.support import updates
@@ -28,9 +28,10 @@ class Bot:
         self.app = build_application(settings, service, OfflineRequest(self.api), limiter)
 
     async def send(self, update: dict) -> list[dict]:
-        """Process one update; return the calls it caused, as (method, params) pairs."""
+        """Handle one update as it comes in from Telegram (the per-user limit first, then the
+        handlers); return the calls it caused, as (method, params) pairs."""
         before = len(self.api.calls)
-        await self.app.process_update(Update.de_json(update, self.app.bot))
+        await handle_update(self.app, update)
         return [(c.method, c.params) for c in self.api.calls[before:]]
 
     def last_message(self) -> dict:

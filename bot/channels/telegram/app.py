@@ -19,20 +19,19 @@ from telegram.ext import (
     Defaults,
     InlineQueryHandler,
     MessageHandler,
-    TypeHandler,
     filters,
 )
 from telegram.request import BaseRequest
 
 from bot.app import Service
-from bot.channels.telegram import handlers, transport
+from bot.channels.telegram import buttons, handlers, transport
 from bot.channels.telegram.intake import Poller
 from bot.channels.telegram.limits import UserLimiter
 from bot.channels.telegram.ordering import PerChatOrder
 from bot.channels.telegram.retries import RetryingLimiter
-from bot.channels.telegram.webhook import TelegramWebhook, new_secret
+from bot.channels.telegram.webhook import TelegramWebhook, token_secret
 from bot.conversation import Conversations
-from bot.ops.health import health_file, heartbeat
+from bot.ops.health import heartbeat
 from bot.ops.watch import Watcher
 from bot.settings import Settings
 
@@ -99,7 +98,6 @@ def build_application(
 def add_handlers(app: Application) -> None:
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
-    app.add_handler(TypeHandler(Update, handlers.limit_users), group=-1)
     app.add_handler(CommandHandler("start", handlers.start))
     app.add_handler(CommandHandler("help", handlers.help_command))
     app.add_handler(CommandHandler("topics", handlers.topics))
@@ -111,7 +109,7 @@ def add_handlers(app: Application) -> None:
     app.add_handler(MessageHandler(private & filters.TEXT, handlers.question))
     app.add_handler(MessageHandler(groups & filters.TEXT, handlers.group_question))
     app.add_handler(MessageHandler(private & NOT_TEXT, handlers.not_text))
-    app.add_handler(CallbackQueryHandler(handlers.button))
+    app.add_handler(CallbackQueryHandler(buttons.button))
     app.add_handler(InlineQueryHandler(handlers.inline))
     app.add_error_handler(handlers.on_error)
 
@@ -121,7 +119,7 @@ async def startup(app: Application) -> None:
     await app.bot.set_my_commands(COMMANDS)
     settings: Settings = app.bot_data["settings"]
     service = app.bot_data["service"]
-    tasks = [heartbeat(health_file(settings.db), service)]
+    tasks = [heartbeat(settings.heartbeat, service)]
     if settings.watch_interval > 0:
         tasks.append(Watcher(service, settings.watch_interval, refused_notice(app)).run())
     app.bot_data["background"] = [asyncio.create_task(task) for task in tasks]
@@ -167,7 +165,7 @@ async def serve(
     secret_token: str | None = None,
 ) -> None:
     """Take updates until `stop` is set: long polling, or a webhook server that only Telegram
-    can use (a secret is generated and registered when none is given)."""
+    can use (without a configured secret, one derived from the token is registered)."""
     async with running(app):
         if not webhook_url:
             log.info("long polling")
@@ -175,8 +173,8 @@ async def serve(
             await Poller(app).run(stop)
             return
         if not secret_token:
-            secret_token = new_secret()
-            log.info("no TELEGRAM_WEBHOOK_SECRET given: a new secret was generated for this run")
+            secret_token = token_secret(app.bot.token)
+            log.info("no webhook secret configured: using one derived from the bot token")
         path = urlparse(webhook_url).path or "/"
         await app.bot.set_webhook(
             webhook_url, secret_token=secret_token, allowed_updates=Update.ALL_TYPES
@@ -205,7 +203,6 @@ def run(
     webhook_url: str | None = None,
     listen: str = "0.0.0.0",
     port: int = 8443,
-    secret_token: str | None = None,
 ) -> None:
     """Serve until SIGINT or SIGTERM, then stop cleanly."""
     knowledge = service.knowledge
@@ -217,7 +214,7 @@ def run(
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         app = build_application(settings, service)
-        await serve(app, stop, webhook_url, listen, port, secret_token)
+        await serve(app, stop, webhook_url, listen, port, settings.webhook_secret)
 
     asyncio.run(main())
     log.info("stopped")

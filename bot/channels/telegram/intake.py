@@ -33,6 +33,9 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application
 from telegram.warnings import PTBUserWarning
 
+from bot.channels.telegram import handlers
+from bot.channels.telegram.limits import DROP, OK, UserLimiter
+
 log = logging.getLogger(__name__)
 # `getUpdates` is called through `do_api_request` on purpose: it returns the raw updates, each
 # read on its own (`Bot.get_updates` reads the whole batch at once and fails it for one bad
@@ -68,10 +71,22 @@ def read_update(raw: object, app: Application) -> Update | None:
 
 async def handle_update(app: Application, raw: object) -> None:
     """Handle one update from Telegram, start to finish, under the application's update
-    processor (per-chat order, work slots); errors in handlers go to its error handler."""
+    processor (per-chat order, work slots); errors in handlers go to its error handler.
+
+    The per-user limit comes first, for every kind of update (messages, button taps, inline
+    queries): an update over the limit is dropped here, before it waits for its chat's turn or
+    a work slot, so a flood from one user costs the others next to nothing; the first one over
+    gets a notice instead of an answer."""
     update = read_update(raw, app)
-    if update is not None:
-        await app.update_processor.process_update(update, app.process_update(update))
+    if update is None:
+        return
+    limiter: UserLimiter | None = app.bot_data.get("limiter")
+    user = update.effective_user
+    verdict = limiter.check(user.id) if limiter is not None and user is not None else OK
+    if verdict == DROP:
+        return
+    work = app.process_update(update) if verdict == OK else handlers.slow_down(update)
+    await app.update_processor.process_update(update, work)
 
 
 class Poller:

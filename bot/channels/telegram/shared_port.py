@@ -20,7 +20,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.channels.telegram.app import running
-from bot.channels.telegram.webhook import TelegramWebhook, new_secret
+from bot.channels.telegram.webhook import TelegramWebhook, token_secret
 
 log = logging.getLogger(__name__)
 
@@ -31,9 +31,9 @@ class SharedPort:
     def __init__(self, application: Application, url: str, secret: str | None) -> None:
         self.application = application
         self.url = url
-        if not secret:
-            secret = new_secret()
-            log.info("no TELEGRAM_WEBHOOK_SECRET given: a new secret was generated for this run")
+        if not secret:  # the same derived secret as `policybot run --webhook-url` uses
+            secret = token_secret(application.bot.token)
+            log.info("no webhook secret configured: using one derived from the bot token")
         self.secret = secret
         self.path = "/" + (urlparse(url).path or "/").strip("/")
 

@@ -2,7 +2,8 @@
 
 Whoever can post to a webhook without a secret can forge any update — an admin's `/stats`
 answered into another chat. So there is never a webhook without a secret: `policybot run
---webhook-url` generates one when none is configured and registers it with `setWebhook`, and
+--webhook-url` derives one from the bot token when none is configured (`token_secret`) and
+registers it with `setWebhook`, and
 every request is checked by `authenticate` before a byte of its body is read (constant-time
 comparison; a refused request's connection is closed, so an unauthenticated 95 MB POST is
 never read into memory), and a body is read only up to `MAX_BODY`.
@@ -18,10 +19,11 @@ was in progress when the process died is sent again by Telegram, so a `kill -9` 
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
 import json
 import logging
-import secrets
 from collections.abc import Awaitable, Callable, Iterable
 
 from telegram.ext import Application
@@ -36,9 +38,13 @@ SECRET_HEADER = b"x-telegram-bot-api-secret-token"
 MAX_BODY = 1 << 20
 
 
-def new_secret() -> str:
-    """A secret in the alphabet Telegram allows (A-Z a-z 0-9 _ -, up to 256 characters)."""
-    return secrets.token_urlsafe(32)
+def token_secret(token: str) -> str:
+    """The webhook secret used when none is configured: derived from the bot token (HMAC), so
+    every replica of the bot, and every restart, registers and expects the same one, and it is
+    known only to whoever already holds the token. In the alphabet Telegram allows
+    (A-Z a-z 0-9 _ -, up to 256 characters)."""
+    digest = hmac.new(token.encode(), b"policybot telegram webhook secret", hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=")
 
 
 def authenticate(headers: Iterable[tuple[bytes, bytes]], secret: str) -> int | None:

@@ -1,4 +1,4 @@
-"""The webhook only Telegram can use: a secret always (generated and registered when none is
+"""The webhook only Telegram can use: a secret always (derived from the token and registered when none is
 configured), checked before the body is read, bodies capped, the update answered before 200."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.channels.telegram.webhook import MAX_BODY, SECRET_HEADER, authenticate
+from bot.channels.telegram.webhook import MAX_BODY, SECRET_HEADER, authenticate, token_secret
 from tests.support import updates
 from tests.support.botapi import TOKEN, StandIn
 from tests.support.paths import KNOWLEDGE, ROOT
@@ -48,7 +48,7 @@ def post(url: str, update: dict, secret: str | None) -> int:
 
 
 @pytest.mark.slow
-def test_webhook_without_a_configured_secret_generates_one_and_refuses_forgeries(tmp_path):
+def test_webhook_without_a_configured_secret_derives_one_and_refuses_forgeries(tmp_path):
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram"
     with StandIn() as standin:
@@ -68,7 +68,8 @@ def test_webhook_without_a_configured_secret_generates_one_and_refuses_forgeries
         try:
             registered = api.wait_for("setWebhook", timeout=60)[0]
             secret = registered["secret_token"]
-            assert registered["url"] == url and len(secret) >= 32
+            assert registered["url"] == url and secret == token_secret(TOKEN)
+            assert len(secret) >= 32 and secret.replace("-", "").replace("_", "").isalnum()
             forged = updates.private_text("/stats", user_id=updates.ADMIN_ID)
             forged["message"]["chat"] = updates.private_chat(updates.USER_ID)
             deadline = time.monotonic() + 30
