@@ -7,7 +7,9 @@ the rate limit off) and, in another process, a load generator on loopback: `--co
 keep-alive HTTP/1.1 connections, each sending its next request as soon as the previous answer
 arrived, with mostly distinct questions (so the answer cache rarely helps). The same server
 also has `POST /bench/fixed`, which reads the JSON body and returns a fixed JSON answer through
-the same middleware: the stack's ceiling on this machine, measured in the same run.
+the same middleware: the stack's ceiling on this machine, measured in the same run. A third
+process serves the same fixed answer from a bare ASGI function on uvicorn (no Starlette): what
+the framework itself costs, the alternative to Starlette measured in docs/web.md.
 
 Targets (issue #15): >= 1,000 answers/s with p99 <= 50 ms, and >= 0.8 x the ceiling.
 """
@@ -67,11 +69,11 @@ def run_server(port: int, db: Path, knowledge: Path) -> None:
     from starlette.routing import Route
 
     from bot.app import Service
-    from bot.channels.web.config import WebConfig
     from bot.channels.web.guard import read_json
     from bot.channels.web.server import build_server, serve
     from bot.engine.cache import build_engine
     from bot.log.store import ExchangeLog
+    from bot.settings import WebConfig
 
     config = WebConfig(rate=0)
     fixed = {"status": "answered", "answer": "固定的回答", "entry_id": "fixed", "score": 1.0}
@@ -84,6 +86,35 @@ def run_server(port: int, db: Path, knowledge: Path) -> None:
     service = Service(knowledge, build_engine(knowledge, None), log)
     app = build_server(service, config, [Route("/bench/fixed", ceiling, methods=["POST"])])
     serve(app, config, "127.0.0.1", port)
+
+
+def run_raw_server(port: int) -> None:
+    """A bare ASGI app on the same uvicorn: read the JSON body, answer fixed JSON with the same
+    security headers. The least any Python server on uvicorn can do per request."""
+    import uvicorn
+
+    from bot.channels.web.guard import SECURITY_HEADERS
+
+    body = json.dumps({"status": "answered", "answer": "固定的回答"}, ensure_ascii=False).encode()
+    headers = [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+    headers += [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+
+    async def app(scope, receive, send):
+        if scope["type"] != "http":
+            return
+        chunks, more = [], True
+        while more:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        json.loads(b"".join(chunks))
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
 # The load generator -------------------------------------------------------------------------
@@ -184,6 +215,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--knowledge", type=Path, default=ROOT / "knowledge")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--serve-raw", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--load", metavar="PATH", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
@@ -192,34 +224,50 @@ def main() -> None:
     if args.serve:
         run_server(args.port, args.db, args.knowledge)
         return
+    if args.serve_raw:
+        run_raw_server(args.port)
+        return
     if args.load:
         run_load(args.port, args.load, args.seconds, args.connections, args.seed)
         return
 
-    port = free_port()
+    port, raw_port = free_port(), free_port()
     with tempfile.TemporaryDirectory() as folder:
         command = [sys.executable, __file__, "--serve", "--port", str(port)]
         command += ["--db", str(Path(folder) / "log.sqlite3"), "--knowledge", str(args.knowledge)]
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         server = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
+        raw = [sys.executable, __file__, "--serve-raw", "--port", str(raw_port)]
+        bare = subprocess.Popen(raw, env=env, stderr=subprocess.DEVNULL)
         try:
             wait_until_up(port, server)
-            results: dict[str, list[dict]] = {"ask": [], "ceiling": []}
+            wait_until_up(raw_port, bare)
+            results: dict[str, list[dict]] = {"ask": [], "ceiling": [], "raw": []}
+            targets = [
+                ("ask", port, "/api/v1/ask"),
+                ("ceiling", port, "/bench/fixed"),
+                ("raw", raw_port, "/"),
+            ]
             for run in range(args.runs):
-                # Alternate which goes first, so neither always gets the warmer machine.
-                order = [("ask", "/api/v1/ask"), ("ceiling", "/bench/fixed")]
-                for name, path in order if run % 2 == 0 else order[::-1]:
-                    results[name].append(load(port, path, args, seed=run))
+                # Rotate which goes first, so none always gets the warmer machine.
+                for name, at, path in targets[run % 3 :] + targets[: run % 3]:
+                    results[name].append(load(at, path, args, seed=run))
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            for process in (server, bare):
+                process.terminate()
+                process.wait(timeout=30)
 
     print(
         f"POST /api/v1/ask on loopback: {args.connections} keep-alive connections, "
         f"{args.seconds:g} s per run after 1 s of warm-up, {args.runs} runs; "
         f"median (min–max); {os.cpu_count()} cores"
     )
-    for name, label in (("ask", "/api/v1/ask (answers)"), ("ceiling", "fixed JSON (ceiling)")):
+    rows_shown = (
+        ("ask", "/api/v1/ask (answers)"),
+        ("ceiling", "fixed JSON (ceiling)"),
+        ("raw", "fixed JSON, bare ASGI"),
+    )
+    for name, label in rows_shown:
         rows = results[name]
         print(
             f"  {label:24} {spread([r['per_second'] for r in rows])} req/s   "
@@ -231,6 +279,11 @@ def main() -> None:
         a["per_second"] / c["per_second"]
         for a, c in zip(results["ask"], results["ceiling"], strict=True)
     ]
+    framework = [
+        c["per_second"] / r["per_second"]
+        for c, r in zip(results["ceiling"], results["raw"], strict=True)
+    ]
+    print(f"  Starlette ceiling / bare ASGI, per run: {spread(framework, 2)}")
     distinct = min(r["distinct"] for r in results["ask"])
     print(f"  answers / ceiling, per run: {spread(ratios, 2)}")
     print(f"  distinct questions among the answers of a run: at least {distinct:.0%}")

@@ -8,10 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+import shutil
+import tempfile
 import threading
 from collections import Counter, defaultdict
+from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from zipfile import BadZipFile
 
 from argon2 import PasswordHasher
 
@@ -19,10 +25,24 @@ from bot.app import Service
 from bot.authoring import editor
 from bot.authoring.editor import Draft, EditRefused, Saved
 from bot.authoring.exporter import export_xlsx
+from bot.authoring.importer import ImportReport, import_faq, slug
+from bot.authoring.ingest import Ingested, IngestError, ingest
 from bot.authoring.teach import TeachRefused, teach
 from bot.engine.core import Answer
+from bot.knowledge.model import check
 from bot.log.accounts import HASHER, Account, Accounts
-from bot.log.changes import CREATED, DELETED, EDITED, REVERTED, TAUGHT, Change, Changes
+from bot.log.changes import (
+    CREATED,
+    DELETED,
+    EDITED,
+    FILE_ACTIONS,
+    IMPORTED,
+    INGESTED,
+    REVERTED,
+    TAUGHT,
+    Change,
+    Changes,
+)
 from bot.log.gaps import Cluster, cluster, gap_exchanges
 from bot.log.reports import gaps_csv, gaps_html
 from bot.log.stats import Stats, stats
@@ -30,6 +50,9 @@ from bot.log.store import HELPFUL, UNHELPFUL, SQLiteStore, since_to_iso
 from bot.log.triage import DONE, IGNORED, IN_PROGRESS, NEW, Triage
 
 __all__ = ["Admin", "EditRefused", "Forbidden", "Gap", "TeachRefused"]
+
+SHEETS = (".csv", ".xlsx", ".xlsm", ".jsonl")  # what `policybot import` reads
+DOCUMENTS = (".txt", ".md", ".markdown", ".html", ".htm")  # what `policybot ingest` reads
 
 
 class Forbidden(Exception):
@@ -194,6 +217,8 @@ class Admin:
         change = self.changes.get(change_id)
         if change is None:
             raise EditRefused({editor.GENERAL: [f"没有编号为 {change_id} 的修改记录"]})
+        if change.action in FILE_ACTIONS:
+            raise EditRefused({editor.GENERAL: ["导入和添加的文档不能一键撤销：请修改或重新导入"]})
         with self.editing:
             knowledge = self.knowledge
             current = change.after["id"] if change.after else change.entry_id
@@ -208,7 +233,85 @@ class Admin:
             self._applied(account, DELETED if change.before is None else REVERTED, saved)
         return saved
 
+    def import_sheet(self, account: Account, name: str, data: bytes) -> tuple[ImportReport, list]:
+        """`policybot import` of an uploaded sheet into the served knowledge, all or nothing:
+        returns the report and the files changed; `EditRefused` if the result would not
+        validate (nothing is written then)."""
+        self._editor(account)
+        upload_name = _upload_name(name, SHEETS, "请上传 .csv、.xlsx 或 .jsonl 文件")
+        with tempfile.TemporaryDirectory() as scratch:
+            upload = Path(scratch) / upload_name
+            upload.write_bytes(data)
+            with self.editing, _refused_on(ValueError, OSError, KeyError, BadZipFile):
+                # ColumnsError, a bad encoding or JSON line are ValueErrors; a broken xlsx is
+                # a BadZipFile.
+                report, files = self._staged(lambda into: import_faq(upload, into))
+                document = f"import-{slug(upload.stem)}"
+                summary = {"summary": report.summary(), "files": files}
+                self.changes.record(
+                    account.name, document, IMPORTED, ", ".join(files), None, summary
+                )
+        return report, files
+
+    def add_document(
+        self,
+        account: Account,
+        name: str,
+        data: bytes | None,
+        url: str = "",
+        title: str = "",
+        publisher: str = "",
+        date: str = "",
+    ) -> tuple[Ingested, list]:
+        """`policybot ingest` of an uploaded file (or a public URL) into the served knowledge,
+        all or nothing, as `import_sheet`."""
+        self._editor(account)
+        with tempfile.TemporaryDirectory() as scratch:
+            if url:
+                source = url
+            else:
+                upload = Path(scratch) / _upload_name(
+                    name, DOCUMENTS, "请上传 .txt、.md 或 .html 文件"
+                )
+                upload.write_bytes(data or b"")
+                source = str(upload)
+            with self.editing, _refused_on(IngestError):
+                done, files = self._staged(
+                    lambda into: ingest(
+                        source, into, title or None, publisher or None, date or None
+                    )
+                )
+                after = {"title": done.title, "date": done.date, "files": files}
+                self.changes.record(account.name, done.id, INGESTED, ", ".join(files), None, after)
+        return done, files
+
     # -- helpers --------------------------------------------------------------------------
+
+    def _staged(self, change: Callable[[Path], object]) -> tuple:
+        """Run `change` on a scratch copy of the knowledge; if the copy validates, put the files
+        it changed in place (each in one rename, as the editor does) and serve them now; if not,
+        `EditRefused` with every error and the served files untouched. Returns what `change`
+        returned and the changed files, relative to the knowledge directory."""
+        live = self.service.directory
+        with tempfile.TemporaryDirectory() as scratch:
+            copy = Path(scratch) / "knowledge"
+            shutil.copytree(live, copy, symlinks=True)
+            result = change(copy)
+            _, problems = check(copy)
+            errors = [p for p in problems if p.severity == "error"]
+            if errors:
+                raise EditRefused(
+                    {
+                        editor.GENERAL: [
+                            f"{_relative(p.path, copy)}:{p.line}: {p.message}" for p in errors
+                        ]
+                    }
+                )
+            files = _apply(copy, live)
+        problems = self.service.reload()
+        if problems:  # the files changed under us meanwhile
+            raise EditRefused({editor.GENERAL: [str(p) for p in problems]})
+        return result, files
 
     def _flush(self) -> None:
         """Exchanges the running channels have queued count too."""
@@ -233,3 +336,51 @@ class Admin:
         problems = self.service.reload()
         if problems:  # cannot happen after editor's check, unless the files changed under us
             raise EditRefused({editor.GENERAL: [str(p) for p in problems]})
+
+
+@contextmanager
+def _refused_on(*kinds: type[Exception]):
+    """The importers' own refusals as the console shows every refusal (the CLI prints them)."""
+    try:
+        yield
+    except kinds as exc:
+        raise EditRefused({editor.GENERAL: [str(exc)]}) from exc
+
+
+def _upload_name(name: str, suffixes: tuple[str, ...], hint: str) -> str:
+    """The uploaded file's own name, without any folder a browser or a client sent with it."""
+    base = Path(name.replace("\\", "/")).name.strip()
+    if not base or base.startswith(".") or Path(base).suffix.lower() not in suffixes:
+        raise EditRefused({editor.GENERAL: [f"不支持的文件 “{name}”：{hint}"]})
+    return base
+
+
+def _relative(path: Path, directory: Path) -> str:
+    return str(path.relative_to(directory)) if path.is_relative_to(directory) else str(path)
+
+
+def _apply(copy: Path, live: Path) -> list[str]:
+    """Make `live` hold what `copy` holds: new and changed files replaced in one rename each,
+    files the change removed removed. Returns the paths touched."""
+    touched = []
+    # Sources before the entries citing them: the watcher may read between two renames, and
+    # should then see a version that validates.
+    for path in sorted(copy.rglob("*"), key=lambda p: (p.relative_to(copy).parts[0] == "faq", p)):
+        if not path.is_file():
+            continue
+        relative = path.relative_to(copy)
+        target = live / relative
+        data = path.read_bytes()
+        if target.is_file() and target.read_bytes() == data:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.saving")
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
+        touched.append(str(relative))
+    for target in sorted(live.rglob("*")):
+        relative = target.relative_to(live)
+        if target.is_file() and not (copy / relative).exists():
+            target.unlink()
+            touched.append(str(relative))
+    return touched

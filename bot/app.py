@@ -33,7 +33,7 @@ from pathlib import Path
 
 from bot.authoring.teach import Taught, teach
 from bot.engine.cache import EngineCache, build_engine
-from bot.engine.core import FALLBACK, Answer, Candidate, Engine
+from bot.engine.core import Answer, Candidate, Engine
 from bot.knowledge.model import Entry, Knowledge, KnowledgeDirMissing, KnowledgeError, snapshot_of
 from bot.knowledge.yamlfile import Problem
 from bot.log.gaps import Cluster, cluster, gap_exchanges
@@ -140,12 +140,14 @@ class Service:
         question: str = "",
         choices: tuple[Candidate, ...] = (),
     ) -> Turn:
-        """None of a clarify list's choices fits (都不是): the honest fallback, and the list
-        recorded as unhelpful so the gap report counts it."""
+        """不是 / 都不是 to a confirm or a "您是想问" list: the fallback (the nearest category's own
+        text, if it has one) with near topics other than the `choices` turned down (when the
+        channel still has the question), and the list recorded as unhelpful so the gap report
+        counts it."""
         self.vote(exchange, None, False, channel, user)
-        knowledge = self.knowledge
-        answer = Answer(question, FALLBACK, knowledge.texts.fallback, candidates=choices)
-        return Turn(answer, knowledge, exchange)
+        engine = self.engine
+        answer = engine.declined(question, tuple(c.id for c in choices))
+        return Turn(answer, engine.knowledge, exchange)
 
     def vote(
         self, exchange: str | None, entry_id: str | None, helpful: bool, channel: str, user: object

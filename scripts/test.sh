@@ -9,4 +9,6 @@ python3 -m venv .venv
 .venv/bin/ruff check bot tests bench
 .venv/bin/ruff format --check bot tests bench
 .venv/bin/policybot validate --strict
+.venv/bin/lint-imports --no-cache          # the layer rule (pyproject.toml, docs/architecture.md)
+.venv/bin/mypy                             # types, on bot/ (pyproject.toml)
 exec .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

@@ -44,7 +44,11 @@ def test_none_of_these_falls_back_and_counts_as_a_gap(knowledge, tmp_path):
     conversation = chat(knowledge, tmp_path)
     offered = say(conversation, QUESTION)
     turn = say(conversation, "都不是")
-    assert turn.answer.status == FALLBACK and turn.answer.answer == knowledge.texts.fallback
+    assert turn.answer.status == FALLBACK
+    assert turn.answer.answer.startswith(knowledge.texts.fallbacks["复工复产与服务窗口"])
+    # Near topics still listed, but none of those the user just turned down.
+    offered_ids = {c.id for c in offered.answer.choices}
+    assert not offered_ids & {c.id for c in turn.answer.near}
     (vote,) = conversation.service.log.store.feedback()
     assert (vote.exchange_id, vote.kind) == (offered.exchange, UNHELPFUL)
 

@@ -46,3 +46,12 @@ def test_test_folders_mirror_the_package():
     }
     assert folders
     assert {folder for folder in folders if not (ROOT / "bot" / folder).is_dir()} == set()
+
+
+def test_the_public_face_names_what_exists():
+    import bot
+
+    assert set(bot.__all__) == {"__version__", *bot._PUBLIC}
+    for name in bot.__all__:
+        assert getattr(bot, name) is not None, name
+    assert bot.Service.__module__ == "bot.app"

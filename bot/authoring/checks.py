@@ -8,11 +8,13 @@ users will get the other entry's answer.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 
-from bot.engine.core import ANSWERED, Candidate, Engine, decide_status
-from bot.knowledge.model import Knowledge, figures
+from bot.engine.core import ANSWERED, Engine, decide_status
+from bot.knowledge.model import Knowledge, check, figures
 from bot.knowledge.yamlfile import Problem
 
 NEAR_DUPLICATE = 95  # rapidfuzz points between two standard questions (马上办/网上办 are 91)
@@ -27,10 +29,9 @@ def collisions(engine: Engine) -> list[Problem]:
         first, _ = index.spans[position]
         for offset, question in enumerate(entry.questions):
             hits = index.search(index.texts[first + offset], 3, exclude=first + offset)
-            ranked = tuple(Candidate(str(h.entry), "", h.score) for h in hits)
             if not hits or hits[0].entry == position:
                 continue
-            if decide_status(ranked, engine.thresholds) != ANSWERED:
+            if decide_status([h.score for h in hits], engine.thresholds) != ANSWERED:
                 continue
             own = next((h.score for h in hits if h.entry == position), None)
             rival = engine.entries[hits[0].entry]
@@ -76,3 +77,12 @@ def near_duplicates(engine: Engine) -> list[Problem]:
 def deep_check(knowledge: Knowledge) -> list[Problem]:
     engine = Engine(knowledge)
     return near_duplicates(engine) + collisions(engine)
+
+
+def validate(directory: Path) -> tuple[Knowledge | None, list[Problem]]:
+    """Everything `policybot validate` reports: each file's own checks, then (when the knowledge
+    loads) how the engine sees it, in file and line order. Raises `KnowledgeDirMissing`."""
+    knowledge, problems = check(directory)
+    if knowledge is not None:
+        problems = problems + deep_check(knowledge)
+    return knowledge, sorted(problems, key=lambda p: (str(p.path), p.line))

@@ -268,6 +268,7 @@ def import_faq(
     taken = {e.id for e in existing.entries if e.path not in own_files} if existing else set()
     seen_ids: dict[str, int] = {}
     seen_questions: dict[str, int] = {}
+    seen_answers: dict[tuple[str, str], int] = {}
     categories: dict[str, list[dict]] = {}
     answers: list[str] = []
     headers: dict[str, str] | None = None
@@ -281,9 +282,15 @@ def import_faq(
         if not question or not answer:
             report.empty.append(number)
             continue
-        entry_id = (
-            cell.get("id") or f"q-{hashlib.sha1(normalize(question).encode()).hexdigest()[:10]}"
-        )
+        key = normalize(question)
+        said = (key, normalize(answer))
+        if said in seen_answers:
+            report.duplicates.append((number, f"问题和答案都与第 {seen_answers[said]} 行相同"))
+            continue
+        # The same question with another answer is another entry (a sheet may answer one
+        # question for several cases), so its generated id takes the answer in too.
+        named = key if key not in seen_questions else "\n".join(said)
+        entry_id = cell.get("id") or f"q-{hashlib.sha1(named.encode()).hexdigest()[:10]}"
         if not ID_PATTERN.match(entry_id):
             report.invalid.append(
                 (number, f"id “{entry_id}” 只能用英文字母、数字和 . _ -，最多 40 个字符")
@@ -293,11 +300,8 @@ def import_faq(
             where = f"第 {seen_ids[entry_id]} 行" if entry_id in seen_ids else "知识库里已有的条目"
             report.duplicates.append((number, f"id {entry_id} 与{where}重复"))
             continue
-        key = normalize(question)
-        if key in seen_questions:
-            report.duplicates.append((number, f"问题与第 {seen_questions[key]} 行相同"))
-            continue
-        seen_ids[entry_id], seen_questions[key] = number, number
+        seen_ids[entry_id], seen_answers[said] = number, number
+        seen_questions.setdefault(key, number)
         entry = {
             "id": entry_id,
             "question": question,

@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from rapidfuzz import fuzz
 
+from bot.engine import answerability
+from bot.engine.answerability import Check, read
+from bot.engine.features import spoken
 from bot.engine.index import Index, Tuning
 from bot.engine.passages import Passage, Passages
 from bot.knowledge.model import Entry, Knowledge
 from bot.text.normalize import fold, normalize, normalize_all
+from bot.text.words import Words
 
 ANSWERED, CLARIFY, FALLBACK, SMALLTALK = "answered", "clarify", "fallback", "smalltalk"
 STATUSES = (ANSWERED, CLARIFY, FALLBACK, SMALLTALK)
@@ -27,6 +32,49 @@ CLARIFY_CHOICES = 3
 MAX_QUERY_CHARS = 200
 # Answers kept for questions asked again, word for word: popular questions come in bursts.
 ANSWER_CACHE = 4096
+# A fallback lists up to this many near topics: entries that match this well before the check
+# of whether they answer (黑瞎子岛门票多少钱 → the island's plan), which may still help.
+NEAR_TOPICS = 3
+NEAR_MATCH = 0.3
+# A question with no Chinese in it gets a note in its own language that the bot answers in
+# Chinese, before the usual fallback. Told apart by script, which is all that is needed here.
+FOREIGN_NOTES = {
+    "en": "Sorry, this bot answers questions in Chinese only. 本机器人只用中文回答，请用中文提问。",
+    "ru": "Извините, этот бот отвечает только на китайском языке. 本机器人只用中文回答，请用中文提问。",
+    "ja": "申し訳ありませんが、このボットは中国語でのみお答えします。本机器人只用中文回答，请用中文提问。",
+    "ko": "죄송합니다. 이 봇은 중국어로만 답변합니다. 本机器人只用中文回答，请用中文提问。",
+}
+_SCRIPTS = (
+    ("ja", re.compile(r"[\u3040-\u30ff]")),  # kana: Japanese even with kanji in it
+    ("ko", re.compile(r"[\uac00-\ud7af]")),
+    ("ru", re.compile(r"[\u0400-\u04ff]")),
+    ("en", re.compile(r"[a-z]")),
+)
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def foreign_language(folded: str) -> str | None:
+    """The language of a question written without Chinese, by its script; None for Chinese
+    (or for what has no letters: numbers, emoji)."""
+    for language, script in _SCRIPTS:
+        # Kana and hangul are never Chinese; Latin and Cyrillic may be a word in a Chinese
+        # question (app, 12345), so those count only without any Chinese character.
+        letters = len(script.findall(folded))
+        if language in ("ja", "ko") and letters:
+            return language
+        if letters >= 3 and not _HAN.search(folded):
+            return language
+    return None
+
+
+# Entries re-checked for whether they answer what is asked, best first by match.
+RECHECKED = 8
+# A figure with its unit in an answer: the entry gives a count or an amount.
+_COUNTED = re.compile(r"\d+(?:\.\d+)?\s*(?:项|个|亿|万|%|吨|公顷|家|所|人|次|条)")
+# "（据2022年5月26日报道）": every answer says which day its facts are from.
+_REPORTED = re.compile(r"（据[^）]*报道）")
+# A term in quotes is one name: “办事不求人”, “关企协调员”.
+_QUOTED = re.compile(r"[“\"「]([^”\"」]{2,12})[”\"」]")
 
 
 @dataclass(frozen=True)
@@ -43,6 +91,8 @@ class Candidate:
     id: str
     question: str
     score: float
+    check: Check | None = field(default=None, compare=False)  # why it does or does not answer
+    match: float = field(default=0.0, compare=False)  # the score before that check
 
 
 @dataclass(frozen=True)
@@ -54,7 +104,9 @@ class Answer:
     score: float = 0.0
     candidates: tuple[Candidate, ...] = ()
     sources: tuple[dict, ...] = ()
-    choices: tuple[Candidate, ...] = ()  # what a clarify reply offers to pick from
+    choices: tuple[Candidate, ...] = ()  # what a clarify reply offers (one: a yes/no confirm)
+    near: tuple[Candidate, ...] = ()  # near topics a fallback still lists
+    language: str | None = None  # a question in another language: which one ("en", "ru"…)
     normalized: str = ""
     took_ms: float = 0.0
     entry: Entry | None = field(default=None, compare=False)
@@ -71,8 +123,22 @@ class Answer:
                 for c in self.candidates
             ],
             "sources": list(self.sources),
+            "confirm": self.status == CLARIFY and len(self.choices) == 1,
+            "choices": [{"id": c.id, "question": c.question} for c in self.choices],
+            "near": [{"id": c.id, "question": c.question} for c in self.near],
+            "language": self.language,
             "took_ms": round(self.took_ms, 3),
+            **self.explanation(),
         }
+
+    def explanation(self) -> dict:
+        """Why the best candidate was or was not answered: what the question asks for (its
+        focus), what the entry gives, and the question's words the entry does not cover."""
+        check = self.candidates[0].check if self.candidates else None
+        if check is None:
+            return {"focus": None, "uncovered": []}
+        found = check.to_dict()
+        return {"focus": found.pop("focus"), "uncovered": found.pop("uncovered"), "check": found}
 
 
 class Synonyms:
@@ -95,12 +161,12 @@ class Synonyms:
         return self.pattern.sub(lambda match: self.canonical[match.group(0)], text)
 
 
-def decide_status(candidates: tuple[Candidate, ...], thresholds: Thresholds) -> str:
-    """Answer, clarify or fall back, from the ranked candidates alone."""
-    if not candidates or candidates[0].score < thresholds.clarify:
+def decide_status(scores: Sequence[float], thresholds: Thresholds) -> str:
+    """Answer, clarify or fall back, from the ranked candidates' scores alone (best first)."""
+    if not scores or scores[0] < thresholds.clarify:
         return FALLBACK
-    runner_up = candidates[1].score if len(candidates) > 1 else 0.0
-    best = candidates[0].score
+    runner_up = scores[1] if len(scores) > 1 else 0.0
+    best = scores[0]
     if best >= thresholds.answer and best - runner_up >= thresholds.margin:
         return ANSWERED
     return CLARIFY
@@ -124,12 +190,15 @@ class Engine:
         self.entries = list(knowledge.entries)
         asked = [(*e.questions, *e.keywords) for e in self.entries]
         texts = iter(self.canonical_all([text for questions in asked for text in questions]))
+        self.words = Words(self.terms())
         self.index = Index(
             [[next(texts) for _ in questions] for questions in asked],
-            self.canonical_all([e.answer for e in self.entries]),
+            self.canonical_all([f"{e.answer} {e.source.quote}" for e in self.entries]),
             tuning,
+            self.words,
         )
         self.passages = Passages(knowledge.documents, self.canonical_all)
+        self._describe_entries()
         # Per engine: a reload builds a new engine, so nothing stale can be served.
         self.cache_size = cache
         self._decided = lru_cache(maxsize=cache)(self._decide)
@@ -158,6 +227,46 @@ class Engine:
         self.__dict__.update(state)
         self._decided = lru_cache(maxsize=self.cache_size)(self._decide)
 
+    def _describe_entries(self) -> None:
+        """Per entry, what its questions ask for and the text a question's words may be
+        covered by (questions, keywords, answer, quote), spelled and as sounds."""
+        self.gives: list[dict[str, tuple[str, str]]] = []
+        self.covered: list[tuple[str, str]] = []
+        for entry in self.entries:
+            # Matched in canonical form, as the question's words are.
+            asked = self.canonical_all(list(entry.questions))
+            found = answerability.focuses_of([fold(q) for q in entry.questions])
+            gives = {
+                kind: answerability.asked(" ".join(asked[n] for n in numbers))
+                for kind, numbers in found.items()
+            }
+            answer = _REPORTED.sub("", entry.answer)
+            # What the answer shows it gives, it gives about whatever the entry is about.
+            shown = answerability.given_by_answer(answer)
+            if _COUNTED.search(answer):
+                shown.add(answerability.COUNT)
+            for kind in shown:
+                gives[kind] = answerability.asked(" ".join(asked))
+            self.gives.append(gives)
+        texts = [
+            " | ".join([*e.questions, *e.keywords, e.answer, e.source.quote]) for e in self.entries
+        ]
+        for text in self.canonical_all(texts):
+            self.covered.append((text.replace(" ", ""), f" {spoken(text)} "))
+
+    def terms(self) -> list[str]:
+        """The knowledge's own words: synonym groups' standard words, entries' keywords and
+        what its texts put in quotes (“办事不求人”), in matching form."""
+        quoted = [
+            term
+            for entry in self.entries
+            for text in (*entry.questions, entry.answer)
+            for term in _QUOTED.findall(text)
+        ]
+        heads = [group[0] for group in self.knowledge.synonyms]
+        keywords = [word for entry in self.entries for word in entry.keywords]
+        return [t for t in self.canonical_all(heads + keywords + quoted) if " " not in t]
+
     def canonical(self, text: str) -> str:
         """The form everything is matched in: normalized, synonyms made canonical."""
         return self.synonyms(normalize(text))
@@ -178,12 +287,52 @@ class Engine:
         return replace(result, took_ms=took)
 
     def candidates(self, question: str, limit: int = CANDIDATES) -> tuple[Candidate, ...]:
-        """The best-matching entries for a question, whatever the decision would be."""
-        hits = self.index.search(self.prepare(question), limit)
-        return tuple(
-            Candidate(self.entries[h.entry].id, self.entries[h.entry].question, h.score)
-            for h in hits
-        )
+        """The best-matching entries for a question, whatever the decision would be, each
+        scored for how well it matches times how well it answers what is asked."""
+        reading = read(fold(question[:MAX_QUERY_CHARS]))
+        text = self.canonical(reading.text)
+        depth = max(limit, RECHECKED)
+        best = {h.entry: h.score for h in self.index.search(text, depth)}
+        if len(reading.clauses) > 1 and self.index.tuning.asking_clause:
+            # The asking clause on its own: a long message's background dilutes the match.
+            for hit in self.index.search(self.canonical(reading.asking), depth):
+                best[hit.entry] = max(hit.score, best.get(hit.entry, 0.0))
+        if not self.index.tuning.answerability:
+            ranked = sorted(best.items(), key=lambda item: -item[1])[:limit]
+            return tuple(
+                Candidate(self.entries[e].id, self.entries[e].question, score, None, score)
+                for e, score in ranked
+            )
+        words = self._content_words(reading)
+        found = []
+        for entry, score in best.items():
+            verdict = answerability.check(
+                reading.focus, self.gives[entry], words, self._covers(entry)
+            )
+            item = self.entries[entry]
+            found.append(Candidate(item.id, item.question, verdict.score(score), verdict, score))
+        found.sort(key=lambda c: -c.score)
+        return tuple(found[:limit])
+
+    def _content_words(self, reading: answerability.Reading) -> list[tuple[str, float, str]]:
+        """The message's words with how much each carries (clause weight × content weight)
+        and how each sounds."""
+        known = self.index.vocabulary.ids if self.index.vocabulary else {}
+        return [
+            (word, clause.weight * answerability.content_weight(word, word in known), heard)
+            for clause in reading.clauses
+            for word in self.words(self._subject(clause.text), search=False)
+            for heard in (f" {spoken(word)} ",)
+        ]
+
+    def _subject(self, clause: str) -> str:
+        """A clause without its question words, in matching form."""
+        return self.canonical(answerability.QUESTION_WORDS.sub(" ", clause))
+
+    def _covers(self, entry: int):
+        """Whether a word is in the entry, spelled or (an input-method typo) sounded alike."""
+        spelled, heard = self.covered[entry]
+        return lambda word, sound: word in spelled or sound in heard
 
     def entry_answer(self, entry: Entry, question: str = "", score: float = 1.0) -> Answer:
         """The answer a user sees for one entry: from a match, a button tap or a deep link."""
@@ -230,8 +379,12 @@ class Engine:
         reply = self._smalltalk(folded, normalized)
         if reply is not None:
             return Answer(question, SMALLTALK, reply, normalized=normalized)
+        language = foreign_language(folded)
+        if language is not None:
+            note = f"{FOREIGN_NOTES[language]}\n{texts.fallback}"
+            return Answer(question, FALLBACK, note, normalized=normalized, language=language)
         candidates = self.candidates(question)
-        status = decide_status(candidates, self.thresholds)
+        status = decide_status([c.score for c in candidates], self.thresholds)
         score = candidates[0].score if candidates else 0.0
         base = {"question": question, "candidates": candidates, "normalized": normalized}
         if status == ANSWERED:
@@ -241,10 +394,40 @@ class Engine:
             found = self.passages.best(normalized)
             if found is not None:
                 return replace(self.passage_answer(*found), **base)
-            return Answer(status=FALLBACK, answer=texts.fallback, score=score, **base)
+            return replace(self._fallback(candidates), **base)
         close = tuple(c for c in candidates[:CLARIFY_CHOICES] if c.score >= self.thresholds.clarify)
-        lines = [texts.clarify, *(f"{n}. {c.question}" for n, c in enumerate(close, 1))]
-        return Answer(status=CLARIFY, answer="\n".join(lines), score=score, choices=close, **base)
+        if len(close) == 1:
+            # One plausible entry: a yes/no confirm (Rasa's two-stage fallback), not a list of one.
+            text = texts.confirm.format(question=close[0].question.rstrip("？?"))
+        else:
+            lines = [texts.clarify, *(f"{n}. {c.question}" for n, c in enumerate(close, 1))]
+            text = "\n".join([*lines, f"0. {texts.none_of_these}"])
+        return Answer(status=CLARIFY, answer=text, score=score, choices=close, **base)
+
+    def declined(self, question: str, offered: tuple[str, ...] = ()) -> Answer:
+        """The fallback for a question whose confirm or "您是想问" the user turned down
+        (不是 / 都不是): where to turn, and near topics other than the `offered` entry ids."""
+        answer = self.answer(question) if question else None
+        candidates = answer.candidates if answer else ()
+        others = tuple(c for c in candidates if c.id not in offered)
+        near_to = offered[0] if offered and offered[0] in self.knowledge.by_id else None
+        fallback = self._fallback(others, near_to)
+        return replace(fallback, question=question, candidates=candidates)
+
+    def _fallback(self, candidates: tuple[Candidate, ...], near_to: str | None = None) -> Answer:
+        """Where to turn, for the category the question is nearest (or entry `near_to`'s) if it
+        has its own text, and up to three near topics: entries the question matches in part,
+        though none answers it."""
+        texts = self.knowledge.texts
+        near = tuple(c for c in candidates[:NEAR_TOPICS] if c.match >= NEAR_MATCH)
+        nearest = near[0].id if near else near_to
+        text = texts.fallback
+        if nearest is not None:
+            text = texts.fallbacks.get(self.knowledge.by_id[nearest].category, text)
+        if near:
+            text += "\n" + "\n".join([texts.near, *(f"· {c.question}" for c in near)])
+        score = candidates[0].score if candidates else 0.0
+        return Answer("", FALLBACK, text, score=score, candidates=candidates, near=near)
 
     def _smalltalk(self, folded: str, normalized: str) -> str | None:
         """Greetings, thanks and help; only when the message is nothing but that."""

@@ -13,7 +13,15 @@ from pathlib import Path
 
 import yaml
 
-from bot.engine.core import ANSWERED, CLARIFY, Candidate, Engine, Thresholds, decide_status
+from bot.engine.core import (
+    ANSWERED,
+    CLARIFY,
+    CLARIFY_CHOICES,
+    Candidate,
+    Engine,
+    Thresholds,
+    decide_status,
+)
 
 
 @dataclass(frozen=True)
@@ -32,6 +40,8 @@ class Report:
     out_of_scope: int = 0
     false_answers: int = 0
     out_of_scope_clarified: int = 0
+    clarify_offered: int = 0  # clarify replies (confirms included), in scope or not
+    clarify_right: int = 0  # ...whose choices hold the right entry
     failures: list[tuple[Case, str, str | None, float]] = field(default_factory=list)
 
     @property
@@ -50,6 +60,12 @@ class Report:
     def false_answer_rate(self) -> float:
         return self.false_answers / self.out_of_scope if self.out_of_scope else 0.0
 
+    @property
+    def clarify_right_rate(self) -> float:
+        """Of the confirms and "您是想问" lists offered, the share that held the right entry
+        (one offered for an out-of-scope question never does)."""
+        return self.clarify_right / self.clarify_offered if self.clarify_offered else 1.0
+
     def summary(self) -> str:
         return "\n".join(
             [
@@ -59,8 +75,44 @@ class Report:
                 f"in-scope wrong answers:   {self.wrong_rate:7.1%}  ({self.wrong})",
                 f"out-of-scope answered:    {self.false_answer_rate:7.1%}  "
                 f"({self.false_answers}/{self.out_of_scope})",
+                f"clarify holding the right:{self.clarify_right_rate:7.1%}  "
+                f"({self.clarify_right}/{self.clarify_offered} confirms and lists)",
             ]
         )
+
+    def targets(self, name: str) -> list[tuple[str, bool]]:
+        """The issue's targets for an eval file (by its name), each with whether it is met."""
+        goals = TARGETS.get(name, {})
+        figures = {
+            "right": (self.accuracy, ">=", f"answered right {self.accuracy:.1%}"),
+            "wrong": (self.wrong_rate, "<=", f"answered wrong {self.wrong_rate:.1%}"),
+            "oos": (
+                self.false_answer_rate,
+                "<=",
+                f"out-of-scope answered {self.false_answer_rate:.1%}",
+            ),
+            "clarify": (
+                self.clarify_right_rate,
+                ">=",
+                f"clarify holding the right entry {self.clarify_right_rate:.1%}",
+            ),
+        }
+        met = []
+        for key, goal in goals.items():
+            value, sense, label = figures[key]
+            ok = value >= goal if sense == ">=" else value <= goal
+            met.append((f"{label} (target {sense[0]}= {goal:.0%})", ok))
+        return met
+
+
+# The targets of issue 12, per eval file name; a file of another name is reported without.
+TARGETS: dict[str, dict[str, float]] = {
+    "dev": {"right": 0.95, "wrong": 0.0, "oos": 0.03, "clarify": 0.90},
+    "homophones": {"right": 0.90, "wrong": 0.0},
+    "natural": {"right": 0.90, "clarify": 0.90},
+    "traps": {"oos": 0.03},
+    "out_of_domain": {"oos": 0.01},
+}
 
 
 def load_cases(path: Path | str) -> list[Case]:
@@ -75,7 +127,15 @@ def evaluate(engine: Engine, cases: list[Case]) -> Report:
     report = Report()
     for case in cases:
         answer = engine.answer(case.question)
-        record(report, case, answer.status, answer.entry_id, answer.candidates, answer.score)
+        record(
+            report,
+            case,
+            answer.status,
+            answer.entry_id,
+            answer.candidates,
+            answer.score,
+            answer.choices,
+        )
     return report
 
 
@@ -86,7 +146,11 @@ def record(
     entry_id: str | None,
     candidates: tuple[Candidate, ...],
     score: float,
+    choices: tuple[Candidate, ...] = (),
 ) -> None:
+    """Count one reply; `choices` are what a clarify reply offered."""
+    report.clarify_offered += status == CLARIFY
+    report.clarify_right += status == CLARIFY and any(c.id == case.expected for c in choices)
     if case.expected is None:
         report.out_of_scope += 1
         if status == ANSWERED:
@@ -102,7 +166,7 @@ def record(
         report.wrong += 1
     elif status == CLARIFY:
         report.clarified += 1
-        report.clarified_with_expected += any(c.id == case.expected for c in candidates[:3])
+        report.clarified_with_expected += any(c.id == case.expected for c in choices)
     report.failures.append(
         (case, status, entry_id or (candidates[0].id if candidates else None), score)
     )
@@ -133,9 +197,10 @@ def calibrate(engine: Engine, cases: list[Case], max_false_rate: float = 0.025) 
         thresholds = Thresholds(answer=answer, margin=margin, clarify=clarify)
         report = Report()
         for case, candidates in scored:
-            status = decide_status(candidates, thresholds)
+            status = decide_status([c.score for c in candidates], thresholds)
             entry_id = candidates[0].id if status == ANSWERED else None
-            record(report, case, status, entry_id, candidates, 0.0)
+            choices = tuple(c for c in candidates[:CLARIFY_CHOICES] if c.score >= clarify)
+            record(report, case, status, entry_id, candidates, 0.0, choices)
         if report.false_answer_rate > max_false_rate or report.wrong_rate > max_false_rate:
             continue
         helpful = report.clarified_with_expected - report.out_of_scope_clarified

@@ -14,6 +14,7 @@ string per feature.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -48,7 +49,7 @@ GENERIC_WEIGHT = 0.25
 NUMBER_WEIGHT = 3.0
 
 # Feature kinds, stored in the top bits of a feature key.
-CHAR, PAIR, SOUND_PAIR = 0, 1, 2
+CHAR, PAIR, SOUND_PAIR, WORD = 0, 1, 2, 3
 
 
 def units(text: str) -> list[list[str]]:
@@ -128,7 +129,7 @@ class Encoded:
 
 
 def kind(keys: np.ndarray, bits: int) -> np.ndarray:
-    """CHAR, PAIR or SOUND_PAIR, per key."""
+    """CHAR, PAIR, SOUND_PAIR or WORD, per key."""
     return keys >> (2 * bits + 1)
 
 
@@ -256,3 +257,38 @@ def _stranger(seen: dict[str, int], name: str, start: int) -> int:
 
 def _boost(unit: str) -> float:
     return NUMBER_WEIGHT if unit.replace(".", "").isdigit() and len(unit) <= 6 else 1.0
+
+
+class Vocabulary:
+    """Integer ids for the words of a corpus, and word features as keys beside the unit ones.
+
+    A WORD key holds its kind, whether the word is generic (made only of GENERIC_CHARS: 我们,
+    知道) and the word's id in the bits two unit ids take in a pair key.
+    """
+
+    def __init__(self, words: Callable[[str], list[str]]) -> None:
+        self.words = words
+        self.ids: dict[str, int] = {}
+
+    def keys(
+        self, texts: list[str], bits: int, grow: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Every word occurrence of the texts as a key, with the text it occurs in. A word the
+        vocabulary does not know gets an id past its end (with `grow`, it is learned)."""
+        ids, rows, generic = [], [], []
+        strangers: dict[str, int] = {}
+        for row, text in enumerate(texts):
+            for word in self.words(text):
+                known = self.ids.get(word)
+                if known is None:
+                    if grow:
+                        known = self.ids.setdefault(word, len(self.ids))
+                    else:
+                        known = _stranger(strangers, word, len(self.ids))
+                ids.append(known)
+                rows.append(row)
+                generic.append(GENERIC_CHARS.issuperset(word))
+        keys = np.array(ids, dtype=np.int64)
+        keys |= np.array(generic, dtype=np.int64) << 2 * bits
+        keys |= WORD << 2 * bits + 1
+        return keys, np.array(rows, dtype=np.int32)

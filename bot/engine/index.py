@@ -17,18 +17,26 @@ Two stages, each doing what it is best at:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
-from scipy import sparse
 
-from bot.engine.features import CHAR, PAIR, SOUND_PAIR, Alphabet, Encoded, kind, salience, spoken
-
-# Above this many entry postings SciPy's sparse product beats joining slices (at 10k entries,
-# 0.66M postings, the slices were still faster; at 30k, 2M, SciPy was).
-SPARSE_FROM = 1_500_000
+from bot.engine._arrays import _changes, _firsts, _pairs, _Postings, _Questions, _ranges, _tf
+from bot.engine.features import (
+    CHAR,
+    PAIR,
+    SOUND_PAIR,
+    WORD,
+    Alphabet,
+    Encoded,
+    Vocabulary,
+    kind,
+    salience,
+    spoken,
+)
 
 
 @dataclass(frozen=True)
@@ -37,7 +45,14 @@ class Tuning:
 
     char: float = 0.6  # weight of single characters...
     pair: float = 1.0  # ...of character bigrams...
-    sound: float = 0.7  # ...and of pinyin bigrams
+    sound: float = 0.7  # ...of pinyin bigrams...
+    word: float = 1.0  # ...and of words (when the index is given a segmenter)
+    fields: float = 0.3  # weight of an entry's answer and source quote beside its questions
+    saturation: float = 0.0  # BM25's k1 for term frequency in entry vectors; 0: 1 + log(tf)
+    # Used by the engine around the index (bot.engine.core), kept here so one object holds
+    # every knob an ablation turns off:
+    answerability: bool = True  # check that the best entries answer what is asked
+    asking_clause: bool = True  # also match a long message's asking clause on its own
     cosine_share: float = 0.4  # share of the TF-IDF cosine in the score; the rest is rapidfuzz
     discount_unexplained: bool = True  # take off what the entry cannot explain of the query
     rerank_depth: int = 12  # how many entries re-ranking looks at
@@ -52,145 +67,6 @@ class Hit:
     score: float
 
 
-@dataclass(frozen=True)
-class _Postings:
-    """Entry vectors stored by feature: per feature column, the entries that have it."""
-
-    starts: np.ndarray
-    entries: np.ndarray
-    values: np.ndarray
-    size: int
-
-    matrix: sparse.csr_matrix | None = None  # the same arrays, above `SPARSE_FROM` postings
-
-    @classmethod
-    def build(cls, columns: np.ndarray, entries: np.ndarray, values: np.ndarray, shape: tuple):
-        """From items already ordered by column."""
-        starts = np.zeros(shape[0] + 1, dtype=np.int64)
-        np.cumsum(np.bincount(columns, minlength=shape[0]), out=starts[1:])
-        entries, values = entries.astype(np.int32), values.astype(np.float32)
-        if len(entries) < SPARSE_FROM:
-            return cls(starts, entries, values, shape[1])
-        # The matrix keeps these very arrays (int32 offsets fit below 2**31 postings), so
-        # memory and the engine cache hold them once.
-        matrix = sparse.csr_matrix((values, entries, starts.astype(np.int32)), shape=shape)
-        return cls(matrix.indptr, matrix.indices, matrix.data, shape[1], matrix)
-
-    def dot(self, columns: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        """Per entry, the sum over `columns` of its value times the column's weight."""
-        if self.matrix is not None:
-            # SciPy's float32 sparse product: one tight C loop over the selected rows, 2-4x
-            # faster than joining slices at 100k entries (docs/benchmarks.md); sums in float32
-            # differ from the float64 ones below by ~1e-7, and rankings stay the same.
-            return self.matrix[columns].T @ weights.astype(np.float32)
-        # Joining each column's slice (a view) is one pass over the postings; gathering them by
-        # computed positions was three, and at 100k entries a query reads half a million.
-        first, last = self.starts[columns].tolist(), self.starts[columns + 1].tolist()
-        bounds = list(zip(first, last, strict=True))
-        entries = np.concatenate([self.entries[a:b] for a, b in bounds])
-        values = np.concatenate([self.values[a:b] for a, b in bounds])
-        lengths = np.array([b - a for a, b in bounds])
-        return np.bincount(entries, weights=values * weights.repeat(lengths), minlength=self.size)
-
-
-@dataclass(frozen=True)
-class _Questions:
-    """Question vectors stored by question: per question its columns and L2-normalized
-    weights, so any few questions can be compared with a query without touching the rest."""
-
-    starts: np.ndarray
-    columns: np.ndarray
-    values: np.ndarray
-
-    @classmethod
-    def build(cls, rows: np.ndarray, columns: np.ndarray, counts: np.ndarray, weights, size: int):
-        """From (row, column, count) items in any order; `weights` per column, before TF."""
-        bits = max(int(columns.max(initial=0)).bit_length(), 1)
-        packed = rows.astype(np.int64)
-        packed <<= bits
-        packed |= columns
-        packed <<= 8
-        packed |= counts.clip(1, 255)
-        packed.sort()  # in place: at 100k entries this holds tens of millions of items
-        # Narrow casts keep the low bits, so each field comes out without a 64-bit temporary;
-        # the weights are computed in float32, the precision they are stored in.
-        values = _tf(packed.astype(np.uint8)).astype(np.float32)
-        packed >>= 8
-        columns = packed.astype(np.uint32)
-        columns &= (1 << bits) - 1
-        packed >>= bits
-        starts = np.zeros(size + 1, dtype=np.int64)
-        np.cumsum(np.bincount(packed, minlength=size), out=starts[1:])
-        del packed  # the rows are sorted: `starts` says where each begins
-        values *= weights.astype(np.float32)[columns]
-        filled = np.flatnonzero(starts[1:] > starts[:-1])
-        norms = np.ones(size)
-        if len(filled):
-            squares = np.add.reduceat(values * values, starts[filled], dtype=np.float64)
-            norms[filled] = np.sqrt(squares)
-        values /= norms.astype(np.float32).repeat(np.diff(starts))
-        return cls(starts, columns.view(np.int32), values)
-
-    def cosines(self, rows: np.ndarray, query: _Query) -> np.ndarray:
-        """Per row in `rows`, its cosine with the query."""
-        positions, lengths = _ranges(self.starts[rows], self.starts[rows + 1])
-        columns = self.columns[positions]
-        found = np.minimum(query.columns.searchsorted(columns), len(query.columns) - 1)
-        products = query.weights[found] * self.values[positions]
-        products[query.columns[found] != columns] = 0.0
-        owner = np.arange(len(rows)).repeat(lengths)
-        return np.bincount(owner, weights=products, minlength=len(rows))
-
-
-def _tf(counts: np.ndarray) -> np.ndarray:
-    """Sublinear term frequency, in float64 whatever integer type the counts are stored in."""
-    return 1 + np.log(counts, dtype=np.float64)
-
-
-def _ranges(first: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """All positions from each `first` up to its `last`, as one array, and each range's length."""
-    lengths = last - first
-    offsets = (first - lengths.cumsum() + lengths).repeat(lengths)
-    return offsets + np.arange(len(offsets)), lengths
-
-
-def _pairs(major: np.ndarray, minor: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The distinct (major, minor) pairs in order, and how often each occurs. `minor` holds rows
-    or columns, which fit 31 bits, and comes back as int32. Consumes `major`: its memory is
-    reused for the sort."""
-    bits = int(minor.max(initial=0)).bit_length()
-    if int(major.max(initial=0)).bit_length() + bits <= 62:
-        packed = major.astype(np.int64, copy=False)
-        packed <<= bits
-        packed |= minor
-        del major, minor
-        packed.sort()  # one fast sort of plain integers, in place
-        first = _firsts(packed)
-        counts = np.diff(first, append=len(packed)).astype(np.int32)
-        packed = packed[first]
-        del first
-        minor = packed.astype(np.uint32)  # keeps the low bits, without a 64-bit temporary
-        minor &= (1 << bits) - 1
-        packed >>= bits
-        return packed, minor.view(np.int32), counts
-    order = np.lexsort((minor, major))
-    major, minor = major[order], minor[order]
-    first = np.flatnonzero(_changes(major) | _changes(minor))
-    return major[first], minor[first].astype(np.int32), np.diff(first, append=len(major))
-
-
-def _changes(values: np.ndarray) -> np.ndarray:
-    """Per item of a sorted array, whether it differs from the one before."""
-    changed = np.ones(len(values), dtype=bool)
-    np.not_equal(values[1:], values[:-1], out=changed[1:])
-    return changed
-
-
-def _firsts(values: np.ndarray) -> np.ndarray:
-    """For sorted values, the position of each value's first occurrence."""
-    return np.flatnonzero(_changes(values))
-
-
 class Index:
     """A search index over the questions of a list of entries (each a list of normalized texts)."""
 
@@ -199,14 +75,17 @@ class Index:
         entries: list[list[str]],
         contexts: list[str] | None = None,
         tuning: Tuning | None = None,
+        words: Callable[[str], list[str]] | None = None,
     ) -> None:
-        """`entries` holds each entry's questions; `contexts` what else it says (its answer)."""
+        """`entries` holds each entry's questions; `contexts` what else it says (its answer and
+        source quote); `words` splits a normalized text into words (none: no word features)."""
         self.tuning = tuning or Tuning()
-        self.kind_weights = np.zeros(SOUND_PAIR + 1)
-        self.kind_weights[[CHAR, PAIR, SOUND_PAIR]] = [
+        self.kind_weights = np.zeros(WORD + 1)
+        self.kind_weights[[CHAR, PAIR, SOUND_PAIR, WORD]] = [
             self.tuning.char,
             self.tuning.pair,
             self.tuning.sound,
+            self.tuning.word,
         ]
         self.texts = [text for questions in entries for text in questions]
         contexts = contexts or [""] * len(entries)
@@ -219,33 +98,42 @@ class Index:
         self.alphabet, encoded = Alphabet.learn(self.texts + contexts)
         self.bits = self.alphabet.bits
         self.sounds = self.alphabet.spoken(encoded.head(asked))
-        # Answers add only their characters, and only to what an entry talks about (below).
-        keys, rows = encoded.keys(self.bits, paired_texts=asked)
+        # Answers are a weaker field beside the questions (`_weigh_entries`) and add their
+        # characters to what an entry talks about (`_describe`).
+        keys, rows = encoded.keys(self.bits)
         del encoded
+        self.vocabulary = Vocabulary(words) if words and self.tuning.word else None
+        if self.vocabulary is not None:
+            word_keys, word_rows = self.vocabulary.keys(self.texts + contexts, self.bits, True)
+            keys, rows = np.concatenate([keys, word_keys]), np.concatenate([rows, word_rows])
         keys, rows, counts = _pairs(keys, rows)
         first = _firsts(keys)
         self.columns = keys[first]
         del keys
         columns = np.repeat(np.arange(len(first), dtype=np.int32), np.diff(first, append=len(rows)))
         question = rows < asked
-        answers = columns[~question], rows[~question] - asked
+        answers = columns[~question], rows[~question] - asked, counts[~question]
         # Rebinding frees the arrays with the answers in: at 100k entries each is ~90 MB.
         columns, rows, counts = columns[question], rows[question], counts[question]
         del question
-        self._describe(
-            *self._weigh_entries(columns, rows, counts, len(entries)), *answers, len(entries)
-        )
+        pooled = self._weigh_entries(columns, rows, counts, answers, len(entries))
+        self._describe(*pooled, *answers[:2], len(entries))
         # Last, when little else is held: at 100k entries this is the build's largest step.
         self.questions = _Questions.build(
             rows, columns, counts, self.column_weights, len(self.texts)
         )
 
     def _weigh_entries(
-        self, columns: np.ndarray, rows: np.ndarray, counts: np.ndarray, entries: int
+        self,
+        columns: np.ndarray,
+        rows: np.ndarray,
+        counts: np.ndarray,
+        answers: tuple[np.ndarray, np.ndarray, np.ndarray],
+        entries: int,
     ) -> tuple[np.ndarray, np.ndarray]:
         """IDF, and entry vectors (each entry's questions taken together: a query may mix words
-        from several of them), TF-IDF and L2-normalized. Returns each entry's features as
-        (column, entry) pairs."""
+        from several of them, and its answer as a weaker field), TF-IDF and L2-normalized.
+        Returns each entry's question features as (column, entry) pairs."""
         entry = self.owner[rows]
         pooled = np.flatnonzero(_changes(columns) | _changes(entry))
         pooled_columns, pooled_entries = columns[pooled], entry[pooled]
@@ -256,13 +144,40 @@ class Index:
         self.idf = np.log((entries + 1) / (document_frequency + 1)) + 1
         self.unseen_idf = float(np.log(entries + 1) + 1)
         self.column_weights = self.idf * self.scale(self.columns)
-        weights = _tf(pooled_counts) * self.column_weights[pooled_columns]
-        norms = np.sqrt(np.bincount(pooled_entries, weights=weights**2, minlength=entries))
+        frequencies = self._saturate(pooled_counts, pooled_entries, entries)
+        vector_columns, vector_entries = pooled_columns, pooled_entries
+        if self.tuning.fields and len(answers[0]):
+            # An answer's words found an entry too (Azure's question answering searches both),
+            # but weaker than what people ask: the answer says more than any question does.
+            answer_columns, answer_entries, answer_counts = answers
+            answer_frequencies = self._saturate(answer_counts, answer_entries, entries)
+            packed = np.concatenate([pooled_columns, answer_columns]).astype(np.int64) << 32
+            packed |= np.concatenate([pooled_entries, answer_entries])
+            order = packed.argsort(kind="stable")
+            packed = packed[order]
+            first = _firsts(packed)
+            both = np.concatenate([frequencies, self.tuning.fields * answer_frequencies])
+            frequencies = np.add.reduceat(both[order], first)
+            vector_columns = (packed[first] >> 32).astype(np.int32)
+            vector_entries = (packed[first] & 0xFFFFFFFF).astype(np.int32)
+        weights = frequencies * self.column_weights[vector_columns]
+        norms = np.sqrt(np.bincount(vector_entries, weights=weights**2, minlength=entries))
         norms[norms == 0] = 1.0
-        weights /= norms[pooled_entries]
+        weights /= norms[vector_entries]
         shape = (len(self.columns), entries)
-        self.entries = _Postings.build(pooled_columns, pooled_entries, weights, shape)
+        self.entries = _Postings.build(vector_columns, vector_entries, weights, shape)
         return pooled_columns, pooled_entries
+
+    def _saturate(self, counts: np.ndarray, owners: np.ndarray, entries: int) -> np.ndarray:
+        """Term frequency: 1 + log(tf), or with `saturation` BM25's, which also discounts
+        an entry that says a lot (b = 0.75) for the words it happens to repeat."""
+        k1 = self.tuning.saturation
+        if not k1:
+            return _tf(counts)
+        lengths = np.bincount(owners, weights=counts, minlength=entries)
+        relative = lengths / (lengths[lengths > 0].mean() if (lengths > 0).any() else 1.0)
+        tf = counts.astype(np.float64)
+        return tf * (k1 + 1) / (tf + k1 * (0.25 + 0.75 * relative[owners]))
 
     def scale(self, keys: np.ndarray) -> np.ndarray:
         """Per feature key, its kind's tuning weight times its salience."""
@@ -284,8 +199,8 @@ class Index:
         about any one entry and are left out of what answers contribute.
         """
         seen_in = np.bincount(columns, minlength=len(self.columns))
-        own = seen_in[columns] <= entries / 2
-        spoken = kind(self.columns[features], self.bits) != PAIR
+        own = (seen_in[columns] <= entries / 2) & (kind(self.columns[columns], self.bits) == CHAR)
+        spoken = np.isin(kind(self.columns[features], self.bits), (CHAR, SOUND_PAIR))
         entry, described, _ = _pairs(
             np.concatenate([owners[spoken], answers[own]]),
             np.concatenate([features[spoken], columns[own]]),
@@ -303,6 +218,12 @@ class Index:
 
     def _query(self, text: str) -> _Query:
         return _Query(self, self.alphabet.encode([text]), text)
+
+    def word_keys(self, text: str) -> np.ndarray:
+        """The word features of a normalized query (none without a segmenter)."""
+        if self.vocabulary is None:
+            return np.zeros(0, dtype=np.int64)
+        return self.vocabulary.keys([text], self.bits)[0]
 
     def search(self, text: str, limit: int = 5, exclude: int | None = None) -> list[Hit]:
         """The best `limit` entries for a normalized query, best first, scores in 0..1.
@@ -402,7 +323,7 @@ class _Query:
 
     def __init__(self, index: Index, encoded: Encoded, text: str) -> None:
         every, _ = encoded.keys(index.bits)
-        keys = np.sort(every)
+        keys = np.sort(np.concatenate([every, index.word_keys(text)]))
         first = _firsts(keys)
         keys, counts = keys[first], np.diff(first, append=len(keys))
         units = every[: len(encoded.units)]

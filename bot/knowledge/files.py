@@ -20,6 +20,7 @@ import os
 import stat
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from bot.knowledge.yamlfile import Problem
@@ -74,7 +75,7 @@ class Snapshot:
     problems: tuple[Problem, ...] = ()
     fingerprint: tuple[Stamp, ...] | None = None  # the files as they were before reading
 
-    @property
+    @cached_property
     def version(self) -> str:
         """A short hash of every file read, so logs and /stats can say which version answered."""
         digest = hashlib.sha256()
@@ -83,7 +84,7 @@ class Snapshot:
             digest.update(data)
         return digest.hexdigest()[:12]
 
-    @property
+    @cached_property
     def size(self) -> int:
         return sum(map(len, self.contents.values()))
 

@@ -16,7 +16,18 @@ from pathlib import Path
 from bot.log.store import connect, now
 
 CREATED, EDITED, TAUGHT, REVERTED, DELETED = "created", "edited", "taught", "reverted", "deleted"
-ACTIONS = {CREATED: "新建", EDITED: "修改", TAUGHT: "加相似问", REVERTED: "撤销", DELETED: "删除"}
+# Whole files at once: recorded with their report (no entry before/after), not undone here.
+IMPORTED, INGESTED = "imported", "ingested"
+ACTIONS = {
+    CREATED: "新建",
+    EDITED: "修改",
+    TAUGHT: "加相似问",
+    REVERTED: "撤销",
+    DELETED: "删除",
+    IMPORTED: "导入问答表",
+    INGESTED: "添加文档",
+}
+FILE_ACTIONS = (IMPORTED, INGESTED)
 
 
 @dataclass(frozen=True)

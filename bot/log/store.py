@@ -267,7 +267,11 @@ class SQLiteStore:
         """Exchanges since an ISO time, in time order; with `statuses`, only those with one of
         them or (with `voted`) with feedback of that kind: the gaps report reads its tenth of a
         large log without decoding the rest."""
-        query, values = "SELECT * FROM exchanges WHERE at >= ?", [since or ""]
+        names = list(Exchange.__dataclass_fields__)
+        # Named columns, not *: a migration that adds or reorders columns cannot shift values
+        # into the wrong fields.
+        query = f"SELECT {', '.join(names)} FROM exchanges WHERE at >= ?"
+        values = [since or ""]
         if statuses is not None:
             marks = ", ".join("?" * len(statuses))
             query += f" AND (status IN ({marks})"
@@ -278,7 +282,6 @@ class SQLiteStore:
             query += ")"
         with self.lock:
             rows = self.db.execute(query + " ORDER BY at", values).fetchall()
-        names = list(Exchange.__dataclass_fields__)
         for row in rows:
             values = dict(zip(names, row, strict=True))
             values["candidates"] = json.loads(values["candidates"])

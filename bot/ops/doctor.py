@@ -7,9 +7,7 @@ carry request URLs, which carry the token: every line printed here goes through 
 
 from __future__ import annotations
 
-import os
 import sqlite3
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,14 +15,7 @@ import httpx
 
 from bot.knowledge.model import KnowledgeDirMissing, check
 from bot.log.store import SQLiteStore
-from bot.settings import (
-    DEFAULT_BASE_URL,
-    ConfigError,
-    Settings,
-    WeChatSettings,
-    mask,
-    parse_admins,
-)
+from bot.settings import MISSING_TOKEN, WECHAT, Settings, WeChatSettings, mask
 
 TIMEOUT = 10.0
 
@@ -91,56 +82,26 @@ def check_database(path: Path) -> Finding:
     return Finding(True, "交流记录", f"{path} 可写，schema 版本 {version}")
 
 
-def check_wechat(env: Mapping[str, str]) -> tuple[Finding | None, dict[str, str]]:
-    """The WeChat channel's settings, when it is configured (no network: WeChat's servers
-    call us, and the console's 提交 is the real test of the URL and token)."""
-    try:
-        wechat = WeChatSettings.from_env(env)
-    except ConfigError as exc:
-        return Finding(False, "微信公众号", str(exc)), {}
-    if not wechat.enabled:
-        return None, {}
+def check_wechat(wechat: WeChatSettings) -> Finding:
+    """The WeChat channel, when configured (no network: WeChat's servers call us, and the
+    console's 提交 is the real test of the URL and token)."""
     mode = f"安全模式（AppID {wechat.appid}）" if wechat.aes_key else "明文模式"
-    return Finding(True, "微信公众号", f"/wechat 已配置，{mode}"), wechat.masked()
+    return Finding(True, WECHAT, f"/wechat 已配置，{mode}")
 
 
-def diagnose(
-    env: Mapping[str, str] = os.environ, knowledge: str | None = None, db: str | None = None
-) -> tuple[dict, list[Finding]]:
-    """The effective configuration (masked) and every check's finding."""
-    findings: list[Finding] = []
-    token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
-    try:
-        settings = Settings.from_env(env, knowledge)
-    except ConfigError as exc:
-        findings.append(Finding(False, "配置", str(exc)))
-        settings = Settings(
-            token=token,
-            base_url=env.get("TELEGRAM_API_BASE_URL", "").strip() or DEFAULT_BASE_URL,
-            knowledge=Path(knowledge or env.get("POLICYBOT_KNOWLEDGE") or "knowledge"),
-            db=Path(env.get("POLICYBOT_DB") or "data/policybot.sqlite3"),
-            admins=_admins_or_none(env),
-        )
-    if db:
-        settings = Settings(**{**settings.__dict__, "db": Path(db)})
-    if settings.token:
+def diagnose(settings: Settings) -> list[Finding]:
+    """Every check's finding, for settings resolved once (bot.settings); the malformed
+    settings come first, and nothing printed contains the token."""
+    findings = [Finding(False, what, problem) for what, problem in settings.problems]
+    if not settings.token:
+        findings.append(Finding(False, "配置", MISSING_TOKEN))
+    else:
         findings.append(check_token(settings.token, settings.base_url))
     findings.append(check_knowledge(settings.knowledge))
     findings.append(check_database(settings.db))
-    configuration = settings.masked()
-    configuration["POLICYBOT_SALT"] = (
-        mask(env["POLICYBOT_SALT"]) if env.get("POLICYBOT_SALT") else "(file beside the database)"
-    )
-    finding, shown = check_wechat(env)
-    configuration.update(shown)
-    findings += [finding] if finding else []
-    if token:
-        findings = [Finding(f.ok, f.what, f.detail.replace(token, mask(token))) for f in findings]
-    return configuration, findings
-
-
-def _admins_or_none(env: Mapping[str, str]) -> frozenset[int]:
-    try:
-        return parse_admins(env.get("POLICYBOT_ADMINS", ""))
-    except ConfigError:
-        return frozenset()
+    if settings.wechat.enabled:
+        findings.append(check_wechat(settings.wechat))
+    if settings.token:
+        secret = settings.token
+        findings = [Finding(f.ok, f.what, f.detail.replace(secret, mask(secret))) for f in findings]
+    return findings

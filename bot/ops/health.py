@@ -23,10 +23,6 @@ INTERVAL = 10.0
 MAX_AGE = 60.0
 
 
-def health_file(db: Path) -> Path:
-    return db.with_name(db.name + ".health")
-
-
 def beat(path: Path, service: Service) -> None:
     """Write the heartbeat atomically: a reader never sees half a file."""
     knowledge = service.knowledge

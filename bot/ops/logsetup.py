@@ -10,8 +10,6 @@ import datetime as dt
 import json
 import logging
 
-FORMATS = ("text", "json")
-
 
 class TokenFilter(logging.Filter):
     """Masks a secret wherever a log record would contain it (URLs, error messages)."""

@@ -20,9 +20,11 @@ def test_import_into_a_new_directory_works_right_away(tmp_path, writer, capsys):
     )
     into = tmp_path / "new-knowledge"
     report = import_faq(source, into)
-    assert report.created and report.entries == 3
+    # The repeated question with another answer is kept as an entry of its own; the repeated
+    # id is not.
+    assert report.created and report.entries == 4
     assert len(report.empty) == 2  # the blank row and the one without an answer
-    assert len(report.duplicates) == 2 and len(report.invalid) == 1
+    assert len(report.duplicates) == 1 and len(report.invalid) == 1
 
     knowledge, problems = check(into)
     assert knowledge is not None, problems
@@ -77,10 +79,11 @@ def test_import_next_to_existing_knowledge_refuses_taken_ids(tmp_path, knowledge
     source = write_csv(
         tmp_path / "more.csv", [["fugong-zhuanchuang", "抢占已有编号", "答案", "", "", ""], ROWS[0]]
     )
+    before = len(load(knowledge_copy).entries)
     report = import_faq(source, knowledge_copy)
     assert report.entries == 1 and "已有" in report.duplicates[0][1]
     knowledge = load(knowledge_copy)
-    assert "SB-001" in knowledge.by_id and len(knowledge.entries) == 63
+    assert "SB-001" in knowledge.by_id and len(knowledge.entries) == before + 1
 
 
 @pytest.mark.slow
@@ -132,3 +135,15 @@ def test_a_sheet_without_rows_is_not_a_silent_success(tmp_path, capsys):
     sheet = tmp_path / "empty.csv"
     sheet.write_text("", encoding="utf-8")
     assert main(["import", str(sheet), "--into", str(tmp_path / "k")]) == 1
+
+
+def test_a_repeated_question_is_dropped_only_with_the_same_answer(tmp_path):
+    rows = [
+        ["", "营业执照怎么办", "到政务服务中心办理。", "", "", ""],
+        ["", "营业执照怎么办", "个体户可以网上办理。", "", "", ""],
+        ["", "营业执照怎么办？", "到政务服务中心办理。", "", "", ""],
+    ]
+    report = import_faq(write_csv(tmp_path / "faq.csv", rows), tmp_path / "k")
+    assert report.entries == 2 and [row for row, _ in report.duplicates] == [4]
+    answers = {e.answer for e in load(tmp_path / "k").entries}
+    assert answers == {"到政务服务中心办理。", "个体户可以网上办理。"}

@@ -116,3 +116,17 @@ def test_the_shipped_knowledge_passes_strict_validation(capsys):
 
     code, out = validate(capsys, KNOWLEDGE, "--strict")
     assert code == 0, out
+
+
+def test_figures_in_chinese_numerals_are_checked_as_digits_are(capsys, knowledge_copy):
+    path = knowledge_copy / FAQ
+    edit(
+        path,
+        "抚远市共梳理保留行政权力事项2887项。",
+        "抚远市共梳理保留行政权力事项两千八百八十七项。",
+    )
+    knowledge, problems = check(knowledge_copy)
+    assert knowledge is not None and not problems  # 两千八百八十七 is the article's 2887
+    edit(path, "两千八百八十七项", "两千八百八十八项")
+    code, out = validate(capsys, knowledge_copy)
+    assert code == 1 and "“2888”" in out

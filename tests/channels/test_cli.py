@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 
@@ -115,10 +116,9 @@ def test_calibrated_thresholds_in_bot_yaml_are_used(knowledge_copy):
     from bot.knowledge.model import load
 
     bot_yaml = knowledge_copy / "bot.yaml"
+    shipped = re.sub(r"^thresholds:.*$", "", bot_yaml.read_text(encoding="utf-8"), flags=re.M)
     bot_yaml.write_text(
-        bot_yaml.read_text(encoding="utf-8")
-        + "\nthresholds: {answer: 0.9, margin: 0.1, clarify: 0.3}\n",
-        encoding="utf-8",
+        shipped + "\nthresholds: {answer: 0.9, margin: 0.1, clarify: 0.3}\n", encoding="utf-8"
     )
     assert Engine(load(knowledge_copy)).thresholds.answer == 0.9
 
@@ -146,8 +146,10 @@ def test_chat_answers_and_picks_from_a_clarify_list(tmp_path):
     import shutil
 
     shutil.copytree(KNOWLEDGE, bot_yaml_free)
-    with (bot_yaml_free / "bot.yaml").open("a", encoding="utf-8") as f:
-        f.write("\nthresholds: {answer: 0.99, margin: 0.5, clarify: 0.3}\n")  # everything clarifies
+    bot_yaml = bot_yaml_free / "bot.yaml"
+    shipped = re.sub(r"^thresholds:.*$", "", bot_yaml.read_text(encoding="utf-8"), flags=re.M)
+    # Everything clarifies.
+    bot_yaml.write_text(shipped + "\nthresholds: {answer: 0.99, margin: 0.5, clarify: 0.3}\n")
     result = subprocess.run(
         [
             sys.executable,
@@ -240,10 +242,10 @@ def test_a_crash_under_json_logging_is_one_json_line(capsys, monkeypatch):
     token = "123456:AAsecret-token-value"
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", token)
 
-    def crash(args):
+    def crash(args, settings):
         raise RuntimeError(f"disk on fire near https://api.telegram.org/bot{token}/getMe")
 
-    monkeypatch.setattr("bot.channels.cli.cmd_validate", crash)
+    monkeypatch.setattr("bot.channels.cli.authoring.cmd_validate", crash)
     code = main(["--log-format", "json", "validate"])
     err = capsys.readouterr().err
     assert code == 1
@@ -261,6 +263,6 @@ def test_a_command_error_under_json_logging_is_one_json_line(capsys, tmp_path):
 
 
 def test_a_crash_in_text_mode_keeps_its_traceback(monkeypatch):
-    monkeypatch.setattr("bot.channels.cli.cmd_validate", lambda args: 1 / 0)
+    monkeypatch.setattr("bot.channels.cli.authoring.cmd_validate", lambda args, settings: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         main(["validate"])

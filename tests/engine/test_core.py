@@ -137,7 +137,16 @@ def test_json_shape(engine):
         "candidates",
         "sources",
         "took_ms",
+        "focus",
+        "uncovered",
+        "check",
+        "confirm",
+        "choices",
+        "near",
+        "language",
     }
+    assert data["focus"] == "count" and data["uncovered"] == []
+    assert set(data["check"]) == {"factor", "entry_gives", "focus_mismatch"}
     assert set(data["candidates"][0]) == {"id", "question", "score"}
     assert {"document", "quote"} <= set(data["sources"][0])
     assert "683" in data["answer"]
@@ -151,6 +160,7 @@ def test_clarify_offers_close_candidates(knowledge):
     assert answer.choices[0].id == "fugong-zhuanchuang"
     assert answer.answer.startswith(knowledge.texts.clarify)
     assert "1. 企业复工复产去哪个窗口办理？" in answer.answer
+    assert answer.answer.endswith(f"0. {knowledge.texts.none_of_these}")
 
 
 def test_synonyms_give_the_same_answer_as_the_word_they_stand_for(engine):

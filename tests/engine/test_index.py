@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bot.engine.index import _pairs
+from bot.engine._arrays import _pairs
 
 
 def test_grouping_is_the_same_whether_or_not_keys_fit_one_packed_integer():
@@ -21,7 +21,7 @@ def test_grouping_is_the_same_whether_or_not_keys_fit_one_packed_integer():
 def test_the_sparse_product_ranks_as_the_slices_do(monkeypatch):
     # Large indexes take SciPy's float32 product; forced here on the shipped knowledge, every
     # dev question gets the same decision and top-5 as on the small-index path.
-    from bot.engine import index
+    from bot.engine import _arrays
     from bot.engine.core import Engine
     from bot.engine.evaluation import load_cases
     from bot.knowledge.model import load
@@ -30,7 +30,7 @@ def test_the_sparse_product_ranks_as_the_slices_do(monkeypatch):
     knowledge = load(KNOWLEDGE)
     questions = [case.question for case in load_cases(KNOWLEDGE / "eval" / "dev.yaml")]
     slices = Engine(knowledge, cache=0)
-    monkeypatch.setattr(index, "SPARSE_FROM", 0)
+    monkeypatch.setattr(_arrays, "SPARSE_FROM", 0)
     product = Engine(knowledge, cache=0)
     assert slices.index.entries.matrix is None and product.index.entries.matrix is not None
     for question in questions:

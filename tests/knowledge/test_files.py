@@ -175,6 +175,14 @@ def test_validate_reports_a_fifo_and_exits_1(knowledge_copy, capsys):
     assert code == 1 and "10-fifo.yaml:1: error" in capsys.readouterr().out
 
 
+def test_ask_refuses_to_start_on_a_fifo_instead_of_hanging(knowledge_copy, capsys):
+    os.mkfifo(knowledge_copy / "faq" / "10-fifo.yaml")
+    code = finishes(
+        lambda: main(["--knowledge", str(knowledge_copy), "ask", "复工复产去哪个窗口办理"])
+    )
+    assert code == 2 and "10-fifo.yaml:1: error" in capsys.readouterr().err
+
+
 async def test_a_refused_reload_keeps_the_old_knowledge_and_tells_admins(knowledge_copy):
     service = Service.open(knowledge_copy)
     version = service.engine.knowledge.version

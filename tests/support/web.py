@@ -9,8 +9,8 @@ import time
 import httpx
 
 from bot.app import Service
-from bot.channels.web.config import WebConfig
 from bot.channels.web.server import build_server
+from bot.settings import WebConfig
 
 
 def client_for(service: Service, **config) -> httpx.AsyncClient:

@@ -68,14 +68,30 @@ class Connections:
         self, method: str, params: dict[str, str], body: bytes = b"", timeout: float = WAIT
     ) -> tuple[int, str]:
         """One request on an idle connection (or a new one); a connection that timed out or
-        failed is closed, as WeChat closes it before trying again."""
-        reader, writer = self.idle.pop() if self.idle else await self.connect()
+        failed is closed, as WeChat closes it before trying again. An idle connection the
+        server has closed meanwhile (its keep-alive timeout) is replaced, as any client does."""
         head = (
             f"{method} {self.path}?{urlencode(params)} HTTP/1.1\r\nHost: {self.host}\r\n"
             f"Content-Type: text/xml\r\nContent-Length: {len(body)}\r\n\r\n"
-        )
+        ).encode()
+        while self.idle:
+            reader, writer = self.idle.pop()
+            try:
+                return await self.exchange(reader, writer, head + body, timeout)
+            except (asyncio.IncompleteReadError, ConnectionError) as exc:
+                if getattr(exc, "partial", b""):  # the server had begun to answer: a real failure
+                    raise
+        return await self.exchange(*await self.connect(), head + body, timeout)
+
+    async def exchange(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        data: bytes,
+        timeout: float,
+    ) -> tuple[int, str]:
         try:
-            writer.write(head.encode() + body)
+            writer.write(data)
             status, text = await asyncio.wait_for(self.response(reader), timeout)
         except BaseException:
             writer.close()

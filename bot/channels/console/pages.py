@@ -27,7 +27,7 @@ from bot.authoring.editor import GENERAL, Draft, split_lines
 from bot.channels.console.auth import COOKIE, LOGIN_COOKIE, Sessions, Throttle, same_token
 from bot.channels.render import as_text
 from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, SMALLTALK
-from bot.log.changes import ACTIONS
+from bot.log.changes import ACTIONS, FILE_ACTIONS
 from bot.log.reports import STATUS_NAMES, advice, chart
 from bot.log.stats import local_time
 from bot.log.store import HELPFUL, UNHELPFUL
@@ -60,6 +60,8 @@ LABELS = {
     "related": "相关条目",
     "review_by": "复核日期",
 }
+# Uploads (a sheet to import, a document to add) are refused above this, before being read.
+MAX_UPLOAD = 10 * 2**20
 WHY = {"focus": "问题焦点", "uncovered": "条目没有覆盖的词", "check": "检查细节"}
 TABS = {"open": (NEW, IN_PROGRESS), IGNORED: (IGNORED,), DONE: (DONE,)}
 
@@ -80,6 +82,7 @@ class Console:
             STATUS_NAMES=STATUS_NAMES,
             STATES=STATES,
             ACTIONS=ACTIONS,
+            FILE_ACTIONS=FILE_ACTIONS,
             PREFIX=PREFIX,
             LABELS=LABELS,
             WHY=WHY,
@@ -122,6 +125,9 @@ def page(console: Console, handler: Handler, edit: bool = False) -> Callable:
             return console.refuse(request, 401, "请先登录（会话已过期或不存在）。")
         request.state.session = session
         if request.method == "POST":
+            refused = too_large(console, request)
+            if refused is not None:
+                return refused
             form = await request.form()
             request.state.form = form
             if not same_token(session.csrf, form.get("csrf")):
@@ -138,6 +144,25 @@ def page(console: Console, handler: Handler, edit: bool = False) -> Callable:
             return console.refuse(request, 403, str(exc))
 
     return endpoint
+
+
+def too_large(console: Console, request: Request) -> Response | None:
+    """Refuse a body over MAX_UPLOAD (413) before reading it; a multipart body must say its
+    length (411), or a client could stream any amount into the form parser's spool files."""
+    length = request.headers.get("content-length")
+    if length is None:
+        if request.headers.get("content-type", "").startswith("multipart/"):
+            return console.refuse(request, 411, "上传请求缺少长度（Content-Length）。")
+        return None
+    if not length.isdigit() or int(length) > MAX_UPLOAD + 64 * 1024:  # the form's other fields
+        return too_big(console, request)
+    return None
+
+
+def too_big(console: Console, request: Request) -> Response:
+    return console.refuse(
+        request, 413, f"上传的文件太大：最多 {MAX_UPLOAD // 2**20} MB。请拆分后再上传。"
+    )
 
 
 # -- login -----------------------------------------------------------------------------------
@@ -484,6 +509,65 @@ async def revert(console: Console, request: Request) -> Response:
     return RedirectResponse(f"{PREFIX}/entries/{saved.entry_id}?saved=1", 303, headers=HEADERS)
 
 
+# -- importing a sheet, adding a document -------------------------------------------------
+
+
+async def imports(console: Console, request: Request, status: int = 200, **values) -> Response:
+    return console.render(request, "import.html", status, max_mb=MAX_UPLOAD // 2**20, **values)
+
+
+async def uploaded(request: Request) -> tuple[str, bytes | None]:
+    """The form's file: its name and bytes (None when no file was chosen)."""
+    upload = request.state.form.get("file")
+    if upload is None or isinstance(upload, str) or not upload.filename:
+        return "", None
+    return upload.filename, await upload.read()
+
+
+async def import_sheet(console: Console, request: Request) -> Response:
+    name, data = await uploaded(request)
+    if data is not None and len(data) > MAX_UPLOAD:
+        return too_big(console, request)
+    if data is None:
+        return await imports(console, request, 400, sheet_errors=["请选择要导入的问答表文件。"])
+    try:
+        report, files = await run_in_threadpool(
+            console.admin.import_sheet, request.state.session.account, name, data
+        )
+    except EditRefused as exc:
+        return await imports(console, request, 400, sheet_name=name, sheet_errors=all_of(exc))
+    return await imports(console, request, sheet_name=name, report=report, files=files)
+
+
+async def add_document(console: Console, request: Request) -> Response:
+    form = request.state.form
+    url = str(form.get("url", "")).strip()
+    name, data = await uploaded(request)
+    if data is not None and len(data) > MAX_UPLOAD:
+        return too_big(console, request)
+    if data is None and not url:
+        return await imports(console, request, 400, document_errors=["请选择文件，或填写网址。"])
+    fields = {k: str(form.get(k, "")).strip() for k in ("title", "publisher", "date")}
+    try:
+        done, files = await run_in_threadpool(
+            console.admin.add_document,
+            request.state.session.account,
+            name,
+            None if url else data,
+            url,
+            **fields,
+        )
+    except EditRefused as exc:
+        return await imports(
+            console, request, 400, fields={**fields, "url": url}, document_errors=all_of(exc)
+        )
+    return await imports(console, request, document=done, files=files)
+
+
+def all_of(refusal: EditRefused) -> list[str]:
+    return [message for messages in refusal.errors.values() for message in messages]
+
+
 # -- downloads -------------------------------------------------------------------------------
 
 
@@ -557,6 +641,9 @@ def routes(
                     "/changes/{change_id:int}/revert", guarded(revert, edit=True), methods=["POST"]
                 ),
                 Route("/export.xlsx", guarded(export_xlsx)),
+                Route("/import", guarded(imports, edit=True)),
+                Route("/import/sheet", guarded(import_sheet, edit=True), methods=["POST"]),
+                Route("/import/document", guarded(add_document, edit=True), methods=["POST"]),
             ],
         ),
         Route(PREFIX, lambda request: RedirectResponse(PREFIX + "/", 307)),

@@ -24,14 +24,14 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.app import Service
-from bot.channels.telegram import handlers, transport
+from bot.channels.telegram import buttons, handlers, transport
 from bot.channels.telegram.intake import Poller
 from bot.channels.telegram.limits import UserLimiter
 from bot.channels.telegram.ordering import PerChatOrder
 from bot.channels.telegram.retries import RetryingLimiter
 from bot.channels.telegram.webhook import TelegramWebhook, token_secret
 from bot.conversation import Conversations
-from bot.ops.health import health_file, heartbeat
+from bot.ops.health import heartbeat
 from bot.ops.watch import Watcher
 from bot.settings import Settings
 
@@ -109,7 +109,7 @@ def add_handlers(app: Application) -> None:
     app.add_handler(MessageHandler(private & filters.TEXT, handlers.question))
     app.add_handler(MessageHandler(groups & filters.TEXT, handlers.group_question))
     app.add_handler(MessageHandler(private & NOT_TEXT, handlers.not_text))
-    app.add_handler(CallbackQueryHandler(handlers.button))
+    app.add_handler(CallbackQueryHandler(buttons.button))
     app.add_handler(InlineQueryHandler(handlers.inline))
     app.add_error_handler(handlers.on_error)
 
@@ -119,7 +119,7 @@ async def startup(app: Application) -> None:
     await app.bot.set_my_commands(COMMANDS)
     settings: Settings = app.bot_data["settings"]
     service = app.bot_data["service"]
-    tasks = [heartbeat(health_file(settings.db), service)]
+    tasks = [heartbeat(settings.heartbeat, service)]
     if settings.watch_interval > 0:
         tasks.append(Watcher(service, settings.watch_interval, refused_notice(app)).run())
     app.bot_data["background"] = [asyncio.create_task(task) for task in tasks]
@@ -203,7 +203,6 @@ def run(
     webhook_url: str | None = None,
     listen: str = "0.0.0.0",
     port: int = 8443,
-    secret_token: str | None = None,
 ) -> None:
     """Serve until SIGINT or SIGTERM, then stop cleanly."""
     knowledge = service.knowledge
@@ -215,7 +214,7 @@ def run(
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         app = build_application(settings, service)
-        await serve(app, stop, webhook_url, listen, port, secret_token)
+        await serve(app, stop, webhook_url, listen, port, settings.webhook_secret)
 
     asyncio.run(main())
     log.info("stopped")

@@ -11,11 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from dataclasses import dataclass
 from html import escape
 
 from telegram import (
-    InlineKeyboardMarkup,
     InlineQueryResultArticle,
     InputTextMessageContent,
     Message,
@@ -26,7 +24,6 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.app import Request, Service
-from bot.channels.render import find_category
 from bot.channels.telegram import replies
 from bot.conversation import Conversations
 from bot.log.store import since_to_iso
@@ -260,114 +257,6 @@ async def gaps(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     while len(reports) > GAP_REPORTS:
         reports.pop(next(iter(reports)))
     await send(update.effective_message, replies.gaps_reply(found, report))
-
-
-# Buttons ----------------------------------------------------------------------------------
-
-
-async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Every inline-keyboard tap. Always answered, so the client stops its spinner, even for
-    forged data or buttons left over from an older knowledge version."""
-    query = update.callback_query
-    kind, _, rest = (query.data or "").partition(":")
-    handler = _BUTTONS.get(kind)
-    if handler is None or query.message is None:
-        await query.answer(STALE)
-        return
-    notice = await handler(Tap(query.message, rest, query.from_user.id, context))
-    await query.answer(notice)
-
-
-@dataclass(frozen=True)
-class Tap:
-    """One button tap: the message it was under, its data after the kind, who tapped."""
-
-    message: Message
-    data: str
-    user_id: int
-    context: ContextTypes.DEFAULT_TYPE
-
-    @property
-    def service(self) -> Service:
-        return service_of(self.context)
-
-
-async def _show_entry(tap: Tap) -> str | None:
-    turn = tap.service.entry(tap.data)
-    if turn is None:
-        return STALE
-    await send(tap.message, replies.answer_reply(turn.answer, turn.knowledge))
-    return None
-
-
-async def _pick(tap: Tap) -> str | None:
-    exchange, _, entry_id = tap.data.partition(":")
-    turn = tap.service.pick(exchange, entry_id, CHANNEL, tap.user_id)
-    if turn is None:
-        return STALE
-    await show(tap.message, replies.answer_reply(turn.answer, turn.knowledge, turn.exchange))
-    return None
-
-
-async def _browse(tap: Tap) -> str | None:
-    turn = tap.service.entry(tap.data)
-    if turn is None or turn.answer.entry is None:
-        return STALE
-    back = turn.answer.entry.category
-    await show(tap.message, replies.answer_reply(turn.answer, turn.knowledge, back=back))
-    return None
-
-
-async def _topic(tap: Tap) -> str | None:
-    knowledge = tap.service.knowledge
-    if not tap.data:
-        await show(tap.message, replies.topics_reply(knowledge))
-        return None
-    category = find_category(knowledge, tap.data)
-    if category is None:
-        await show(tap.message, replies.topics_reply(knowledge))
-        return STALE
-    await show(tap.message, replies.category_reply(knowledge, category))
-    return None
-
-
-async def _feedback(tap: Tap) -> str | None:
-    vote, _, rest = tap.data.partition(":")
-    exchange, _, entry_id = rest.partition(":")
-    if vote not in ("+", "-") or not entry_id:
-        return STALE
-    entry = None if entry_id == replies.PASSAGE else entry_id
-    tap.service.vote(exchange or None, entry, vote == "+", CHANNEL, tap.user_id)
-    markup = tap.message.reply_markup
-    if markup is not None:  # drop the 👍/👎 row: one vote per answer
-        kept = [
-            row
-            for row in markup.inline_keyboard
-            if not (row[0].callback_data or "").startswith(f"{replies.FEEDBACK}:")
-        ]
-        await tap.message.edit_reply_markup(InlineKeyboardMarkup(kept) if kept else None)
-    return THANKS
-
-
-async def _gap(tap: Tap) -> str | None:
-    if not admin_chat(tap.user_id, tap.message.chat, tap.context):
-        return STALE
-    report, _, number = tap.data.partition(":")
-    found = tap.context.bot_data.get("gap_reports", {}).get(report)
-    if not found or not number.isdigit() or int(number) >= len(found):
-        return STALE
-    await tap.message.reply_text(replies.gap_examples_html(found[int(number)]))
-    return None
-
-
-_BUTTONS = {
-    replies.SHOW: _show_entry,
-    replies.PICK: _pick,
-    replies.BROWSE: _browse,
-    replies.TOPIC: _topic,
-    replies.FEEDBACK: _feedback,
-    replies.GAP: _gap,
-}
 
 
 # Inline mode ------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ TOPIC = "t"  # t / t:<key>           the category menu / one category's question
 BROWSE = "q"  # q:<entry>            an answer inside the category menu, with a back button
 FEEDBACK = "f"  # f:+|-:<exchange>:<entry>   👍 / 👎; the exchange is empty for tapped answers
 PASSAGE = "~"  # the "entry" of an answer quoted from a document passage (not a valid entry id)
+DECLINE = "n"  # n:<exchange>        不是 / 都不是 under a confirm or a "您是想问" list
 GAP = "g"  # g:<report>:<n>          admins: the examples of one gap cluster
 
 
@@ -92,7 +93,13 @@ def answer_reply(
             rows.append([button(f"« 返回「{back}」", f"{TOPIC}:{category_key(back)}")])
         return Reply(split(entry_html(answer)), InlineKeyboardMarkup(rows))
     if answer.status == CLARIFY:
+        declined = f"{DECLINE}:{exchange}"
+        if len(answer.choices) == 1:  # a yes/no confirm
+            yes = button("是", f"{PICK}:{exchange}:{answer.choices[0].id}")
+            keyboard = InlineKeyboardMarkup([[yes, button("不是", declined)]])
+            return Reply([escape(answer.answer)], keyboard)
         rows = [[button(c.question, f"{PICK}:{exchange}:{c.id}")] for c in answer.choices]
+        rows.append([button(knowledge.texts.none_of_these, declined)])
         return Reply([escape(knowledge.texts.clarify)], InlineKeyboardMarkup(rows))
     if answer.status == FALLBACK:
         keyboard = InlineKeyboardMarkup([[button("📚 浏览主题", TOPIC)]])

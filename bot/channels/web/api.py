@@ -13,9 +13,9 @@ from starlette.routing import BaseRoute, Route
 from bot.app import Request as Question
 from bot.app import Service, Turn
 from bot.channels.render import related
-from bot.channels.web.config import WebConfig
 from bot.channels.web.guard import NO_STORE, ApiError, RateLimit, client_of, invalid, read_json
 from bot.channels.web.openapi import openapi
+from bot.settings import WebConfig
 
 CHANNEL = "web"
 VOTES = {"helpful": True, "unhelpful": False}

@@ -341,6 +341,22 @@ def openapi() -> dict:
                             },
                         },
                         "took_ms": {"type": "number"},
+                        "confirm": {"type": "boolean", "description": "只有一个选项的确认"},
+                        "near": {"type": "array", "items": ITEM, "description": "相近的主题"},
+                        "language": {"type": ["string", "null"], "description": "外语问题的语言"},
+                        "focus": {"type": ["string", "null"], "description": "问题想要的答案类型"},
+                        "uncovered": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "word": {"type": "string"},
+                                    "weight": {"type": "number"},
+                                },
+                            },
+                            "description": "条目没有覆盖的问题用词",
+                        },
+                        "check": {"type": "object", "description": "最佳候选能否回答的检查"},
                         "exchange": {
                             "type": ["string", "null"],
                             "description": "本次问答的编号，评价和选择时带上",

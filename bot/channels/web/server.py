@@ -25,10 +25,10 @@ from starlette.routing import BaseRoute
 
 from bot.app import Service
 from bot.channels.web import api, widget
-from bot.channels.web.config import WebConfig
 from bot.channels.web.guard import ApiError, SecurityHeaders
-from bot.ops.health import health_file, heartbeat
+from bot.ops.health import heartbeat
 from bot.ops.watch import Watcher
+from bot.settings import WebConfig
 
 log = logging.getLogger(__name__)
 
@@ -114,9 +114,9 @@ def background(*tasks: Callable[[], object]) -> Hook:
     return running
 
 
-def upkeep(service: Service, db: Path, watch_interval: float) -> Hook:
-    """The heartbeat file (`policybot health`) and, unless turned off, hot reload."""
-    tasks = [lambda: heartbeat(health_file(db), service)]
+def upkeep(service: Service, beat: Path, watch_interval: float) -> Hook:
+    """The heartbeat file `beat` (`policybot health`) and, unless turned off, hot reload."""
+    tasks = [lambda: heartbeat(beat, service)]
     if watch_interval > 0:
         tasks.append(lambda: Watcher(service, watch_interval).run())
     return background(*tasks)

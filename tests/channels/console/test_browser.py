@@ -183,6 +183,32 @@ def test_the_admin_walkthrough(page, server):
     page.goto(f"{base}/admin/gaps?tab=ignored")
     expect(gap(page, "今天天气怎么样")).to_have_count(1)
 
+    # Import a sheet: the report, and the bot answers from it at once...
+    page.goto(f"{base}/admin/import")
+    sheet = "问题,答案\n营业执照补办要带什么,带身份证原件到政务服务中心综合窗口办理。\n,\n"
+    upload = {"name": "部门问答.csv", "mimeType": "text/csv", "buffer": sheet.encode()}
+    page.locator("#sheet input[type=file]").set_input_files(upload)
+    page.click("#import-sheet")
+    expect(page.locator("#import-report")).to_contain_text("导入 1 个条目")
+    expect(page.locator("#import-report")).to_contain_text("第 3 行")
+    screenshot(page, "08-import")
+    ask(page, base, "营业执照补办要带什么")
+    expect(page.locator("#shown")).to_contain_text("身份证原件")
+
+    # ...and a policy document, whose missing date is asked for before anything is written.
+    page.goto(f"{base}/admin/import")
+    text = "关于优化营商环境的若干措施\n\n第一条 企业开办时间压缩至1个工作日以内。\n"
+    upload = {"name": "若干措施.txt", "mimeType": "text/plain", "buffer": text.encode()}
+    page.locator("#document input[type=file]").set_input_files(upload)
+    page.click("#add-document")
+    expect(page.locator("#document-errors")).to_contain_text("没有找到发布日期")
+    page.locator("#document input[type=file]").set_input_files(upload)
+    page.locator("#document input[name=title]").fill("关于优化营商环境的若干措施")
+    page.locator("#document input[name=date]").fill("2024-03-01")
+    page.click("#add-document")
+    expect(page.locator("#document-report")).to_contain_text("《关于优化营商环境的若干措施》")
+    screenshot(page, "09-document")
+
     # Log out: /admin is refused again.
     page.click("#logout")
     expect(page).to_have_url(f"{base}/admin/login")

@@ -94,6 +94,38 @@ async def test_clarify_offers_buttons_and_a_tap_turns_the_list_into_the_answer(
     await bot.app.shutdown()
 
 
+async def test_none_of_these_turns_the_list_into_the_fallback(knowledge, exchange_log):
+    strict = Engine(knowledge, Thresholds(answer=0.99, margin=0.5, clarify=0.3))
+    bot = Bot(Service(KNOWLEDGE, strict, exchange_log))
+    await bot.app.initialize()
+    sent = only(await bot.send(updates.private_text("复工复产去哪个窗口办理")), "sendMessage")
+    label, data = buttons(sent)[-1]
+    assert label == "都不是" and re.fullmatch(r"n:[0-9a-f]{12}", data)
+    calls = await bot.send(updates.callback(data, bot.last_message()))
+    edited = only(calls, "editMessageText")
+    # The nearest category's own fallback: the 复工复产 window, and 12345.
+    assert "复工复产专窗" in edited["text"] and "12345" in edited["text"]
+    assert [f.kind for f in exchange_log.store.feedback()] == ["unhelpful"]
+    await bot.app.shutdown()
+
+
+async def test_one_plausible_candidate_is_a_yes_no_confirm(knowledge, exchange_log):
+    scores = [c.score for c in Engine(knowledge).candidates("复工复产去哪个窗口办理")]
+    confirm = Engine(
+        knowledge, Thresholds(answer=0.99, margin=0.5, clarify=(scores[0] + scores[1]) / 2)
+    )
+    bot = Bot(Service(KNOWLEDGE, confirm, exchange_log))
+    await bot.app.initialize()
+    sent = only(await bot.send(updates.private_text("复工复产去哪个窗口办理")), "sendMessage")
+    assert sent["text"] == "您是想问「企业复工复产去哪个窗口办理」吗？"
+    (yes, yes_data), (no, no_data) = buttons(sent)
+    assert (yes, no) == ("是", "不是") and no_data.startswith("n:")
+    assert yes_data.startswith("c:") and yes_data.endswith(":fugong-zhuanchuang")
+    edited = only(await bot.send(updates.callback(yes_data, bot.last_message())), "editMessageText")
+    assert "复工复产专窗" in edited["text"]
+    await bot.app.shutdown()
+
+
 async def test_a_typed_number_picks_from_the_list_as_a_tap_would(knowledge, exchange_log):
     strict = Engine(knowledge, Thresholds(answer=0.99, margin=0.5, clarify=0.3))
     bot = Bot(Service(KNOWLEDGE, strict, exchange_log))
@@ -249,7 +281,11 @@ async def test_stats_for_admins(bot):
     text = only(
         await bot.send(updates.private_text("/stats", user_id=updates.ADMIN_ID)), "sendMessage"
     )["text"]
-    assert "62 个问答" in text and "answered 1" in text and "fallback 1" in text
+    assert (
+        f"{len(load(KNOWLEDGE).entries)} 个问答" in text
+        and "answered 1" in text
+        and "fallback 1" in text
+    )
 
 
 async def test_reload_refuses_a_broken_edit_and_takes_a_good_one(knowledge_copy):

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.channels.web.config import WebConfig
-from bot.settings import ConfigError
+from bot.settings import ConfigError, WebConfig
 
 
 def test_defaults():

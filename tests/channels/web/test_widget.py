@@ -116,6 +116,9 @@ def test_a_conversation_with_the_mouse(page, server):
     choices = clarify.locator(".choice")
     expect(choices.last).to_have_text("都不是")
     screenshot(page, "web-widget-clarify.png")
+    # However long the conversation, the panel's header stays in view (only the log scrolls).
+    assert page.locator("#pb-panel").evaluate("panel => panel.scrollTop") == 0
+    expect(page.locator("#pb-title")).to_be_in_viewport()
     picked = choices.first.inner_text()
     answered = page.locator(".msg.answered").count()
     choices.first.click()

@@ -1,0 +1,91 @@
+"""What every subcommand shares: exit codes, one-line errors, opening the log and the engine."""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from bot.engine.cache import EngineCache, build_engine
+from bot.engine.core import Engine
+from bot.knowledge.model import Knowledge, KnowledgeDirMissing, KnowledgeError, load
+from bot.log.store import ExchangeLog, SQLiteStore, since_to_iso
+from bot.settings import Settings
+from bot.text.privacy import SaltError
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+EXIT_CRASH = 1  # what Python exits with on an uncaught exception
+
+T = TypeVar("T")
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+class CommandError(Exception):
+    """Ends a command with one clear line on stderr and exit code 2."""
+
+
+def open_log(settings: Settings, background: bool = False) -> ExchangeLog:
+    """The exchange log; `background` for the long-running bot (bot.log.store says why)."""
+    try:
+        return ExchangeLog.open(settings.db, settings.salt, background)
+    except SaltError as exc:
+        raise CommandError(str(exc)) from exc
+    except (OSError, sqlite3.Error) as exc:
+        raise CommandError(f"无法打开交流记录 {settings.db}: {exc}") from exc
+
+
+def open_store(settings: Settings) -> SQLiteStore:
+    """The log for reading; it must exist already (reports on a new empty file help nobody)."""
+    if not settings.db.is_file():
+        raise CommandError(f"交流记录不存在: {settings.db}（用 --db 或 POLICYBOT_DB 指定）")
+    try:
+        return SQLiteStore(settings.db)
+    except sqlite3.Error as exc:
+        raise CommandError(f"无法读取交流记录 {settings.db}: {exc}") from exc
+
+
+def since(text: str | None) -> str | None:
+    try:
+        return since_to_iso(text)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
+
+
+def load_knowledge(settings: Settings) -> Knowledge:
+    return knowledge_or_exit(load, settings.knowledge)
+
+
+def engine_cache(settings: Settings) -> EngineCache | None:
+    """Where built engines are kept, signed with the log's salt (bot.engine.cache)."""
+    return EngineCache.keyed_by_salt(settings.cache, settings.db, settings.salt)
+
+
+def build(settings: Settings) -> Engine:
+    """The engine for answering: from the engine cache when the knowledge is large."""
+    cache = engine_cache(settings)
+    return knowledge_or_exit(lambda d: build_engine(d, cache), settings.knowledge)
+
+
+def knowledge_or_exit(read: Callable[[Path], T], directory: Path) -> T:
+    """`read(directory)`, with knowledge errors turned into one clear command error."""
+    try:
+        return read(directory)
+    except (KnowledgeDirMissing, SaltError) as exc:
+        raise CommandError(str(exc)) from exc
+    except KnowledgeError as exc:
+        details = "\n".join(map(str, exc.problems))
+        raise CommandError(f"知识库有错误，先运行 policybot validate 修正：\n{details}") from exc
+
+
+def write_output(output: str | bytes, out: str | None) -> None:
+    if out:
+        data = output if isinstance(output, bytes) else output.encode("utf-8")
+        Path(out).write_bytes(data)
+        print(f"已写入 {out}", file=sys.stderr)
+    elif isinstance(output, bytes):
+        sys.stdout.buffer.write(output)
+    else:
+        print(output)

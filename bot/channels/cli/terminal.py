@@ -1,0 +1,62 @@
+"""`chat`: a conversation in the terminal, through the same seam and pick rules as Telegram."""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import contextlib
+import getpass
+from pathlib import Path
+
+from bot.app import Request, Service
+from bot.channels.cli.common import EXIT_OK, build, open_log
+from bot.channels.render import as_text
+from bot.conversation import Conversations
+from bot.settings import Settings
+
+QUIT = {"q", "quit", "exit", "退出"}
+
+
+def register(add) -> None:
+    chat = add("chat", cmd_chat, "在终端里对话（写入交流记录）")
+    chat.add_argument("--no-log", action="store_true", help="不写交流记录")
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    """A number picks from a "您是想问" list, as bot.conversation resolves it for every channel."""
+    log = None if args.no_log else open_log(settings)
+    conversation = Conversations(Service(settings.knowledge, build(settings), log))
+    user = getpass.getuser()
+    _enable_line_editing()
+    print(conversation.service.knowledge.texts.welcome.strip())
+    print("（输入 q 或按 Ctrl-D 退出）")
+    while True:
+        try:
+            line = input("\n问> ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return EXIT_OK
+        if line.strip().lower() in QUIT:
+            return EXIT_OK
+        turn = conversation.reply(Request(line, "chat", "cli", user))
+        print(as_text(turn.answer, turn.knowledge))
+
+
+def _enable_line_editing() -> None:
+    """Arrow keys and history in `chat`, kept between sessions where readline exists."""
+    try:
+        import readline
+    except ImportError:  # Windows without pyreadline: plain input still works
+        return
+    history = Path.home() / ".policybot_history"
+    with contextlib.suppress(OSError):
+        readline.read_history_file(history)
+    atexit.register(_save_history, readline, history)
+
+
+def _save_history(readline, history: Path) -> None:
+    try:
+        readline.set_history_length(1000)
+        readline.write_history_file(history)
+    except OSError:
+        pass

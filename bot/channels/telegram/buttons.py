@@ -1,0 +1,151 @@
+"""Telegram button taps: each kind of inline-keyboard button turns into one call on the seam.
+
+Every tap is answered, so the client stops its spinner, even for forged data or buttons left
+over from an older knowledge version (`STALE`). Callback data formats are in `replies`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.ext import ContextTypes
+
+from bot.app import Service
+from bot.channels.render import find_category
+from bot.channels.telegram import replies
+from bot.channels.telegram.handlers import (
+    CHANNEL,
+    STALE,
+    THANKS,
+    admin_chat,
+    send,
+    service_of,
+    show,
+)
+from bot.engine.core import Candidate
+
+
+async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Every inline-keyboard tap. Always answered, so the client stops its spinner, even for
+    forged data or buttons left over from an older knowledge version."""
+    query = update.callback_query
+    kind, _, rest = (query.data or "").partition(":")
+    handler = _BUTTONS.get(kind)
+    if handler is None or query.message is None:
+        await query.answer(STALE)
+        return
+    notice = await handler(Tap(query.message, rest, query.from_user.id, context))
+    await query.answer(notice)
+
+
+@dataclass(frozen=True)
+class Tap:
+    """One button tap: the message it was under, its data after the kind, who tapped."""
+
+    message: Message
+    data: str
+    user_id: int
+    context: ContextTypes.DEFAULT_TYPE
+
+    @property
+    def service(self) -> Service:
+        return service_of(self.context)
+
+
+async def _show_entry(tap: Tap) -> str | None:
+    turn = tap.service.entry(tap.data)
+    if turn is None:
+        return STALE
+    await send(tap.message, replies.answer_reply(turn.answer, turn.knowledge))
+    return None
+
+
+async def _pick(tap: Tap) -> str | None:
+    exchange, _, entry_id = tap.data.partition(":")
+    turn = tap.service.pick(exchange, entry_id, CHANNEL, tap.user_id)
+    if turn is None:
+        return STALE
+    await show(tap.message, replies.answer_reply(turn.answer, turn.knowledge, turn.exchange))
+    return None
+
+
+async def _decline(tap: Tap) -> str | None:
+    """不是 / 都不是: the fallback replaces the list; the choices it offered are read back from
+    the list's own buttons (a button carries 64 bytes, not the question)."""
+    keyboard = tap.message.reply_markup
+    buttons = keyboard.inline_keyboard if keyboard else ()
+    prefix = f"{replies.PICK}:{tap.data}:"
+    offered = tuple(
+        b.callback_data[len(prefix) :]
+        for row in buttons
+        for b in row
+        if isinstance(b.callback_data, str) and b.callback_data.startswith(prefix)
+    )
+    by_id = tap.service.knowledge.by_id
+    choices = tuple(Candidate(i, by_id[i].question, 0.0) for i in offered if i in by_id)
+    turn = tap.service.none_fits(tap.data or None, CHANNEL, tap.user_id, "", choices)
+    await show(tap.message, replies.answer_reply(turn.answer, turn.knowledge, turn.exchange))
+    return None
+
+
+async def _browse(tap: Tap) -> str | None:
+    turn = tap.service.entry(tap.data)
+    if turn is None or turn.answer.entry is None:
+        return STALE
+    back = turn.answer.entry.category
+    await show(tap.message, replies.answer_reply(turn.answer, turn.knowledge, back=back))
+    return None
+
+
+async def _topic(tap: Tap) -> str | None:
+    knowledge = tap.service.knowledge
+    if not tap.data:
+        await show(tap.message, replies.topics_reply(knowledge))
+        return None
+    category = find_category(knowledge, tap.data)
+    if category is None:
+        await show(tap.message, replies.topics_reply(knowledge))
+        return STALE
+    await show(tap.message, replies.category_reply(knowledge, category))
+    return None
+
+
+async def _feedback(tap: Tap) -> str | None:
+    vote, _, rest = tap.data.partition(":")
+    exchange, _, entry_id = rest.partition(":")
+    if vote not in ("+", "-") or not entry_id:
+        return STALE
+    entry = None if entry_id == replies.PASSAGE else entry_id
+    tap.service.vote(exchange or None, entry, vote == "+", CHANNEL, tap.user_id)
+    markup = tap.message.reply_markup
+    if markup is not None:  # drop the 👍/👎 row: one vote per answer
+        kept = [
+            row
+            for row in markup.inline_keyboard
+            if not (row[0].callback_data or "").startswith(f"{replies.FEEDBACK}:")
+        ]
+        await tap.message.edit_reply_markup(InlineKeyboardMarkup(kept) if kept else None)
+    return THANKS
+
+
+async def _gap(tap: Tap) -> str | None:
+    if not admin_chat(tap.user_id, tap.message.chat, tap.context):
+        return STALE
+    report, _, number = tap.data.partition(":")
+    found = tap.context.bot_data.get("gap_reports", {}).get(report)
+    if not found or not number.isdigit() or int(number) >= len(found):
+        return STALE
+    await tap.message.reply_text(replies.gap_examples_html(found[int(number)]))
+    return None
+
+
+_BUTTONS = {
+    replies.SHOW: _show_entry,
+    replies.PICK: _pick,
+    replies.DECLINE: _decline,
+    replies.BROWSE: _browse,
+    replies.TOPIC: _topic,
+    replies.FEEDBACK: _feedback,
+    replies.GAP: _gap,
+}

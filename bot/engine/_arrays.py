@@ -1,0 +1,161 @@
+"""The index's NumPy machinery: sparse vectors stored by feature and by question, and the
+array helpers that build them without a Python loop per feature. Private to `bot.engine.index`,
+which owns what the numbers mean."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+from scipy import sparse
+
+# Above this many entry postings SciPy's sparse product beats joining slices (at 10k entries,
+# 0.66M postings, the slices were still faster; at 30k, 2M, SciPy was).
+SPARSE_FROM = 1_500_000
+
+
+class _Query(Protocol):
+    """What `_Questions.cosines` reads of a query (bot.engine.index._Query)."""
+
+    columns: np.ndarray
+    weights: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Postings:
+    """Entry vectors stored by feature: per feature column, the entries that have it."""
+
+    starts: np.ndarray
+    entries: np.ndarray
+    values: np.ndarray
+    size: int
+
+    matrix: sparse.csr_matrix | None = None  # the same arrays, above `SPARSE_FROM` postings
+
+    @classmethod
+    def build(cls, columns: np.ndarray, entries: np.ndarray, values: np.ndarray, shape: tuple):
+        """From items already ordered by column."""
+        starts = np.zeros(shape[0] + 1, dtype=np.int64)
+        np.cumsum(np.bincount(columns, minlength=shape[0]), out=starts[1:])
+        entries, values = entries.astype(np.int32), values.astype(np.float32)
+        if len(entries) < SPARSE_FROM:
+            return cls(starts, entries, values, shape[1])
+        # The matrix keeps these very arrays (int32 offsets fit below 2**31 postings), so
+        # memory and the engine cache hold them once.
+        matrix = sparse.csr_matrix((values, entries, starts.astype(np.int32)), shape=shape)
+        return cls(matrix.indptr, matrix.indices, matrix.data, shape[1], matrix)
+
+    def dot(self, columns: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """Per entry, the sum over `columns` of its value times the column's weight."""
+        if self.matrix is not None:
+            # SciPy's float32 sparse product: one tight C loop over the selected rows, 2-4x
+            # faster than joining slices at 100k entries (docs/benchmarks.md); sums in float32
+            # differ from the float64 ones below by ~1e-7, and rankings stay the same.
+            return self.matrix[columns].T @ weights.astype(np.float32)
+        # Joining each column's slice (a view) is one pass over the postings; gathering them by
+        # computed positions was three, and at 100k entries a query reads half a million.
+        first, last = self.starts[columns].tolist(), self.starts[columns + 1].tolist()
+        bounds = list(zip(first, last, strict=True))
+        entries = np.concatenate([self.entries[a:b] for a, b in bounds])
+        values = np.concatenate([self.values[a:b] for a, b in bounds])
+        lengths = np.array([b - a for a, b in bounds])
+        return np.bincount(entries, weights=values * weights.repeat(lengths), minlength=self.size)
+
+
+@dataclass(frozen=True)
+class _Questions:
+    """Question vectors stored by question: per question its columns and L2-normalized
+    weights, so any few questions can be compared with a query without touching the rest."""
+
+    starts: np.ndarray
+    columns: np.ndarray
+    values: np.ndarray
+
+    @classmethod
+    def build(cls, rows: np.ndarray, columns: np.ndarray, counts: np.ndarray, weights, size: int):
+        """From (row, column, count) items in any order; `weights` per column, before TF."""
+        bits = max(int(columns.max(initial=0)).bit_length(), 1)
+        packed = rows.astype(np.int64)
+        packed <<= bits
+        packed |= columns
+        packed <<= 8
+        packed |= counts.clip(1, 255)
+        packed.sort()  # in place: at 100k entries this holds tens of millions of items
+        # Narrow casts keep the low bits, so each field comes out without a 64-bit temporary;
+        # the weights are computed in float32, the precision they are stored in.
+        values = _tf(packed.astype(np.uint8)).astype(np.float32)
+        packed >>= 8
+        columns = packed.astype(np.uint32)
+        columns &= (1 << bits) - 1
+        packed >>= bits
+        starts = np.zeros(size + 1, dtype=np.int64)
+        np.cumsum(np.bincount(packed, minlength=size), out=starts[1:])
+        del packed  # the rows are sorted: `starts` says where each begins
+        values *= weights.astype(np.float32)[columns]
+        filled = np.flatnonzero(starts[1:] > starts[:-1])
+        norms = np.ones(size)
+        if len(filled):
+            squares = np.add.reduceat(values * values, starts[filled], dtype=np.float64)
+            norms[filled] = np.sqrt(squares)
+        values /= norms.astype(np.float32).repeat(np.diff(starts))
+        return cls(starts, columns.view(np.int32), values)
+
+    def cosines(self, rows: np.ndarray, query: _Query) -> np.ndarray:
+        """Per row in `rows`, its cosine with the query."""
+        positions, lengths = _ranges(self.starts[rows], self.starts[rows + 1])
+        columns = self.columns[positions]
+        found = np.minimum(query.columns.searchsorted(columns), len(query.columns) - 1)
+        products = query.weights[found] * self.values[positions]
+        products[query.columns[found] != columns] = 0.0
+        owner = np.arange(len(rows)).repeat(lengths)
+        return np.bincount(owner, weights=products, minlength=len(rows))
+
+
+def _tf(counts: np.ndarray) -> np.ndarray:
+    """Sublinear term frequency, in float64 whatever integer type the counts are stored in."""
+    return 1 + np.log(counts, dtype=np.float64)
+
+
+def _ranges(first: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All positions from each `first` up to its `last`, as one array, and each range's length."""
+    lengths = last - first
+    offsets = (first - lengths.cumsum() + lengths).repeat(lengths)
+    return offsets + np.arange(len(offsets)), lengths
+
+
+def _pairs(major: np.ndarray, minor: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct (major, minor) pairs in order, and how often each occurs. `minor` holds rows
+    or columns, which fit 31 bits, and comes back as int32. Consumes `major`: its memory is
+    reused for the sort."""
+    bits = int(minor.max(initial=0)).bit_length()
+    if int(major.max(initial=0)).bit_length() + bits <= 62:
+        packed = major.astype(np.int64, copy=False)
+        packed <<= bits
+        packed |= minor
+        del major, minor
+        packed.sort()  # one fast sort of plain integers, in place
+        first = _firsts(packed)
+        counts = np.diff(first, append=len(packed)).astype(np.int32)
+        packed = packed[first]
+        del first
+        minor = packed.astype(np.uint32)  # keeps the low bits, without a 64-bit temporary
+        minor &= (1 << bits) - 1
+        packed >>= bits
+        return packed, minor.view(np.int32), counts
+    order = np.lexsort((minor, major))
+    major, minor = major[order], minor[order]
+    first = np.flatnonzero(_changes(major) | _changes(minor))
+    return major[first], minor[first].astype(np.int32), np.diff(first, append=len(major))
+
+
+def _changes(values: np.ndarray) -> np.ndarray:
+    """Per item of a sorted array, whether it differs from the one before."""
+    changed = np.ones(len(values), dtype=bool)
+    np.not_equal(values[1:], values[:-1], out=changed[1:])
+    return changed
+
+
+def _firsts(values: np.ndarray) -> np.ndarray:
+    """For sorted values, the position of each value's first occurrence."""
+    return np.flatnonzero(_changes(values))

@@ -1,0 +1,254 @@
+"""Does the best entry answer what is asked, or only talk about the same thing?
+
+Retrieval measures how much text a question shares with an entry. That is not the same as the
+entry answering it: 黑瞎子岛门票多少钱 shares 黑瞎子岛 with the entry on the island's development
+plan, which says nothing of tickets or prices. Three checks, each one an admin can read back
+(`ask --json` shows them):
+
+- **Focus**: what kind of answer the question wants (a count, a price, a time, a place, a person,
+  a procedure, a contact, a list…) against what the entry's own questions ask for. An entry whose
+  questions never ask "when" does not answer 什么时候开业.
+- **Uncovered words**: content words of the question that neither the entry's questions nor its
+  answer contain, weighted by how much they carry: a word the knowledge never uses (门票, 房价,
+  会长) weighs most, a word of another entry less, words that only frame a question (我们, 公司,
+  想问一下) nothing.
+- **Where the question is**: a long message's greeting and "who we are" clauses are set aside,
+  and its asking clause weighs more than the background before it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.engine.features import GENERIC_CHARS, spoken
+
+# Focus kinds, each found by what people write when they want that kind of answer. Checked on
+# the folded question (before question particles are removed), first match of each kind.
+PRICE, COUNT, TIME, PLACE, PERSON, PROCEDURE, CONTACT, LIST = (
+    "price",
+    "count",
+    "time",
+    "place",
+    "person",
+    "procedure",
+    "contact",
+    "list",
+)
+YES_NO, DEFINITION = "yes/no", "definition"
+_FOCUS = (
+    (PRICE, r"多少钱|价格|价钱|票价|房价|门票|收费|收多少|费用是多少|几块钱|租金|多少元"),
+    (TIME, r"什么时候|啥时候|何时|哪天|哪一天|几号|几点|多久|多长时间|几个月能|哪年|日期|时间表"),
+    (PLACE, r"在哪|哪里|哪儿|哪个地方|什么地方|何处|地址|位置|怎么去|怎么走|去哪|多远"),
+    (PERSON, r"谁|哪位|叫什么名字|名字|负责人|老板|会长|联系人|法人"),
+    (CONTACT, r"电话|号码|联系方式|手机|邮箱|微信|网址"),
+    (
+        PROCEDURE,
+        r"怎么办理|如何办理|怎么办|怎么申请|如何申请|怎么弄|咋办|咋弄|怎么报|流程|步骤|什么手续"
+        r"|要什么材料|哪些材料|需要准备|要带什么|怎么预约|如何预约|怎么入驻|怎么参加|怎么操作",
+    ),
+    (COUNT, r"多少|几个|几项|几家|几所|几位|几条|数量|规模|多大|多少项|总投资|占地|比例"),
+    (LIST, r"哪些|有什么|有啥|都有|包括|是哪\d|哪\d|哪几"),
+    (DEFINITION, r"是什么|什么是|啥是|是啥|指什么|什么意思|怎么回事|怎么样"),
+    (YES_NO, r"吗|是不是|有没有|能不能|可不可以|是否|能否|可以|行不行|会不会|要不要"),
+)
+_FOCUS_RE = [(name, re.compile(pattern)) for name, pattern in _FOCUS]
+# What an entry must ask for to answer a question of each focus. A "how do I" question is also
+# answered by where to go or whom to see; a list by a description of the thing.
+SATISFIED_BY = {
+    PRICE: {PRICE},
+    TIME: {TIME},
+    PLACE: {PLACE, PROCEDURE},
+    PERSON: {PERSON, PROCEDURE},
+    CONTACT: {CONTACT},
+    PROCEDURE: {PROCEDURE, PLACE, CONTACT},
+    COUNT: {COUNT, PRICE},
+    LIST: {LIST},
+}
+# What an answer itself shows it gives, whatever its entry's questions ask: a body or person in
+# charge, a place to go, a way to proceed or a number to call, a list of several things.
+_GIVEN_BY_ANSWER = (
+    (PERSON, re.compile(r"负责|组长|小组|单位|部门|专人|关员|专班|领导")),
+    (PLACE, re.compile(r"设在|位于|可到|到政务服务中心|窗口|网站|门户")),
+    (PROCEDURE, re.compile(r"可到|可以到|请到|拨打|可向|可以向")),
+    (CONTACT, re.compile(r"热线|电话")),
+)
+# The words that make a sentence a question: they are the focus, not what it is about, and are
+# taken out before a question's content words are looked for.
+QUESTION_WORDS = re.compile(
+    r"多少钱|多少|什么时候|啥时候|怎么回事|怎么办理|怎么办|怎么样|怎么|怎样|如何|哪里|哪儿|哪些|"
+    r"哪个|哪|谁|什么|啥|咋|几|吗|呢|是不是|有没有|能不能|可不可以|是否|能否|可以|是什么|意思"
+)
+# An asking clause is one with any of these; a message without one is all asking.
+_ASKING = re.compile(
+    r"吗|呢|么|什么|怎|如何|多少|几|哪|谁|是否|是不是|有没有|能不能|能否|可不可以|啥|咋"
+)
+_GREETING = re.compile(
+    r"^(?:你好|您好|领导好|领导您好|领导你好|老师好|老师您好|各位好|大家好|打扰一下|打扰了|打扰|"
+    r"请问|hello|hi|嗨|哈喽|早上好|上午好|下午好|晚上好|在吗)+"
+)
+# "Who we are": background that no entry answers, in the form businesses introduce themselves.
+_INTRODUCTION = re.compile(
+    r"^(?:我|我们|本人|我司|咱们)(?:公司|企业|厂子|厂|单位|这边|家)?(?:是|这边是)"
+)
+# Words that frame a question or name the asker and the city: they say nothing of what is asked.
+_FRAMING_WORDS = (
+    "我们 你们 他们 咱们 自己 公司 企业 单位 厂子 抚远 抚远市 政府 市里 现在 目前 听说 "
+    "具体 一下 这边 那边 这块 那个 这个 情况 问题 事情 东西 需要 了解 知道 想要 打算 "
+    "准备 可以 能够 时候 什么 怎么 怎么样 如何 多少 哪些 哪里 是不是 有没有 能不能 已经 还是 "
+    "或者 而且 一些 一个 一家 大概 一共 总共 到底 主要 相关 关于 方面 请问 咨询 问问 "
+    "谢谢 领导 老师 办理 办事 想问 告诉 应该 比较 最近 今年 之前 以后 后面 打听 确认 "
+    "请教 清楚 "
+)
+FRAMING = frozenset(_FRAMING_WORDS.split())
+# How much an uncovered word takes off: a word no entry uses is the clearest sign of a question
+# about something else; a word of another entry may be a paraphrase the entry did not foresee.
+UNKNOWN_WORD = 1.0
+OTHER_ENTRY_WORD = 0.6
+SINGLE = 0.5  # a character the segmenter left on its own (招 人) says less than a word
+BACKGROUND = 0.3  # a word before the asking clause counts for this much of one in it
+# The score blends the match with the share of the question's content the entry covers: a long
+# message matches no question closely, yet an entry that covers all it asks answers it.
+MATCH_SHARE = 0.6
+FOCUS_MISMATCH = 0.45  # the score is multiplied by this when the entry does not give the kind
+# of answer asked. (A further factor per uncovered word cost right answers on the dev set
+# without keeping out more: docs/matching.md.)
+
+
+@dataclass(frozen=True)
+class Clause:
+    text: str  # folded
+    weight: float  # 1 for the asking clause, BACKGROUND before it
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a message asks: its clauses without greeting and introduction, and its focus."""
+
+    clauses: tuple[Clause, ...]
+    focus: str | None
+
+    @property
+    def asking(self) -> str:
+        return next((c.text for c in reversed(self.clauses) if c.weight == 1.0), "")
+
+    @property
+    def text(self) -> str:
+        """The message as matched: the clauses kept, in order."""
+        return " ".join(c.text for c in self.clauses)
+
+
+def focus_of(text: str) -> str | None:
+    """The kind of answer a folded question wants, or None if it says nothing of that."""
+    for name, pattern in _FOCUS_RE:
+        if pattern.search(text):
+            return name
+    return None
+
+
+def given_by_answer(answer: str) -> set[str]:
+    """The kinds of answer an entry's answer text gives, by what it says."""
+    return {name for name, pattern in _GIVEN_BY_ANSWER if pattern.search(answer)}
+
+
+def focuses_of(questions: list[str]) -> dict[str, list[int]]:
+    """Per kind of answer an entry's folded questions ask for, which of them ask for it."""
+    found: dict[str, list[int]] = {}
+    for number, question in enumerate(questions):
+        for name, pattern in _FOCUS_RE:
+            if pattern.search(question):
+                found.setdefault(name, []).append(number)
+    return found
+
+
+def read(folded: str) -> Reading:
+    """Split a folded message into clauses, set aside greetings and introductions, and find
+    the asking clause and its focus."""
+    parts = [_GREETING.sub("", part) for part in folded.split()]
+    parts = [p for p in parts if p]
+    kept = [p for p in parts if not (_INTRODUCTION.match(p) and not _ASKING.search(p))]
+    kept = kept or parts
+    if not kept:
+        return Reading((), None)
+    asking = max((i for i, p in enumerate(kept) if _ASKING.search(p)), default=len(kept) - 1)
+    clauses = tuple(Clause(p, 1.0 if i >= asking else BACKGROUND) for i, p in enumerate(kept))
+    return Reading(clauses, focus_of(" ".join(kept[asking:])))
+
+
+@dataclass(frozen=True)
+class Check:
+    """Why an entry does or does not answer a question: the multiplier and its reasons."""
+
+    factor: float
+    focus: str | None
+    gives: tuple[str, ...]  # the kinds of answer the entry's questions ask for
+    mismatch: bool
+    uncovered: tuple[tuple[str, float], ...]  # (word, weight)
+    weight: float = 0.0  # the question's content words' weight in all
+
+    def score(self, match: float) -> float:
+        """The candidate's score: how well it matches, blended with how much of the question
+        it covers, times what it takes off for the focus and the uncovered words."""
+        return (MATCH_SHARE * match + (1 - MATCH_SHARE) * self.coverage) * self.factor
+
+    @property
+    def coverage(self) -> float:
+        """The share of the question's content weight the entry covers; none for a question
+        without content (only framing words: nothing in it shows the entry is what is asked)."""
+        missing = sum(weight for _, weight in self.uncovered)
+        return 1 - missing / self.weight if self.weight else 0.0
+
+    def to_dict(self) -> dict:
+        return {
+            "factor": round(self.factor, 4),
+            "focus": self.focus,
+            "entry_gives": list(self.gives),
+            "focus_mismatch": self.mismatch,
+            "uncovered": [{"word": w, "weight": round(x, 2)} for w, x in self.uncovered],
+        }
+
+
+def content_weight(word: str, known: bool) -> float:
+    """How much a word of a question carries, if an entry does not cover it."""
+    if word in FRAMING or GENERIC_CHARS.issuperset(word):
+        return 0.0
+    if word.isascii():
+        return 0.0  # numbers and Latin are weighed by the character-level discount
+    weight = OTHER_ENTRY_WORD if known else UNKNOWN_WORD
+    return weight * SINGLE if len(word) == 1 else weight
+
+
+def asked(text: str) -> tuple[str, str]:
+    """Questions' text as `check` looks words up in it: spelled, and as sounds."""
+    return text, f" {spoken(text)} "
+
+
+def check(
+    focus: str | None,
+    gives: dict[str, tuple[str, str]],
+    words: list[tuple[str, float, str]],
+    covers,
+) -> Check:
+    """`gives`: per kind of answer the entry's questions ask for, those questions' text, spelled
+    and as sounds (`Asked`);
+    `words`: the question's content words with their weight (clause weight × content
+    weight) and sound (" ban shi "); `covers(word, sound)`: whether the entry contains it.
+
+    An entry gives the focus asked for only about what its questions of that kind mention:
+    the entry whose question is 项目建在哪 (the answer: 抚远经济开发区) says where the project
+    is, not where the zone is; so one of the asking clause's content words must be in them."""
+    mismatch = False
+    if focus in SATISFIED_BY:
+        asked = [gives[kind] for kind in SATISFIED_BY[focus] if kind in gives]
+        subject = [(word, sound) for word, weight, sound in words if weight]
+        # A question with nothing but its focus (抚远在哪) asks about nothing an entry gives.
+        mismatch = not any(
+            word in spelled or sound in heard for spelled, heard in asked for word, sound in subject
+        )
+    uncovered: dict[str, float] = {}
+    for word, weight, sound in words:
+        if weight and not covers(word, sound):
+            uncovered[word] = max(weight, uncovered.get(word, 0.0))
+    factor = FOCUS_MISMATCH if mismatch else 1.0
+    weight = sum({word: weight for word, weight, _ in words}.values())
+    return Check(factor, focus, tuple(sorted(gives)), mismatch, tuple(uncovered.items()), weight)

@@ -1,0 +1,87 @@
+"""Chinese words, for matching and for telling what a question asks about.
+
+Characters and character pairs find an entry; words say what a question is about: 房价 is one
+thing, not 房 and 价. Words come from rjieba (the Rust port of jieba's dictionary and
+segmentation), chosen over jieba for start-up and speed (docs/matching.md), and from the
+knowledge's own terms: a knowledge base's names (办事不求人, 关企协调员, 黑瞎子岛) are whole
+words there whatever a general dictionary says.
+
+Terms are matched by our own longest-match pass before the segmenter sees the rest, rather than
+added to the segmenter's dictionary: the dictionary is one per process (it takes most of a
+second to load and cannot be pickled with a cached engine), and a knowledge base's words must
+not change how another one, loaded later in the same process, is segmented.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable
+
+_lock = threading.Lock()
+_segmenter = None
+
+
+def _jieba():
+    """The process's segmenter, loaded on first use (about half a second)."""
+    global _segmenter
+    if _segmenter is None:
+        with _lock:
+            if _segmenter is None:
+                import rjieba
+
+                _segmenter = rjieba.Jieba()
+    return _segmenter
+
+
+def load() -> None:
+    """Load the dictionary now, so the first question does not pay for it."""
+    _jieba()
+
+
+# Latin letters and digits are units already; words are for the Chinese in between.
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]{2,}")
+
+
+class Words:
+    """Splits normalized text into words: the knowledge's terms whole, the rest by rjieba in
+    search mode (a long word also yields the words inside it: 服务中心 → 服务, 中心)."""
+
+    def __init__(self, terms: Iterable[str] = ()) -> None:
+        kept = sorted({t for t in terms if len(t) >= 2 and _CJK_RUN.fullmatch(t)}, key=len)
+        self.terms = tuple(reversed(kept))
+        self.pattern = re.compile("|".join(map(re.escape, self.terms))) if self.terms else None
+        # A term is indexed with the dictionary words inside it, as search mode does for its own.
+        self.inside = {term: self._cut(term, whole=False) for term in self.terms}
+
+    def __call__(self, text: str, search: bool = True) -> list[str]:
+        """The words of two characters or more in a normalized text, in reading order, with
+        repeats (counts matter to term frequency). Without `search`, each stretch of text is
+        cut once (营业执照, not also 营业 and 执照) and single characters are kept: for telling
+        what a question is about."""
+        words: list[str] = []
+        for run in _CJK_RUN.findall(text):
+            words.extend(self._run(run, search))
+        return words
+
+    def _run(self, run: str, search: bool) -> list[str]:
+        if self.pattern is None:
+            return self._cut(run, search)
+        words, start = [], 0
+        for match in self.pattern.finditer(run):
+            words.extend(self._cut(run[start : match.start()], search))
+            words.append(match.group(0))
+            if search:
+                words.extend(self.inside[match.group(0)])
+            start = match.end()
+        words.extend(self._cut(run[start:], search))
+        return words
+
+    @staticmethod
+    def _cut(text: str, search: bool = True, whole: bool = True) -> list[str]:
+        if not text or (search and len(text) < 2):
+            return []
+        jieba = _jieba()
+        if not search:
+            return jieba.cut(text, True)
+        return [w for w in jieba.cut_for_search(text, True) if len(w) >= 2 and (whole or w != text)]

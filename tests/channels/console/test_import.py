@@ -1,0 +1,189 @@
+"""Importing a sheet and adding a policy document from the console, over HTTP: what is served
+afterwards, what the change history says, and every refusal (no session, reviewer, bad CSRF
+token, too large, a result that would not validate) leaving the files as they were."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from starlette.testclient import TestClient
+
+from bot.channels.console import pages
+from bot.engine.core import ANSWERED
+from tests.support.console import EDITOR_LOGIN, REVIEWER_LOGIN, console_site
+
+SHEET = (
+    "问题,答案,分类\n营业执照补办要带什么,带身份证原件到政务服务中心综合窗口办理。,证照办理\n,没有问题的一行,\n"
+).encode()
+POLICY = (
+    "关于优化营商环境的若干措施\n\n第一条 企业开办时间压缩至1个工作日以内。\n\n第二条 推行“一网通办”。\n"
+).encode()
+
+
+@pytest.fixture
+def site(tmp_path):
+    made = console_site(tmp_path)
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def client(site):
+    return TestClient(site.app, follow_redirects=False)
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+def login(client: TestClient, who=EDITOR_LOGIN) -> str:
+    form = client.get("/admin/login")
+    reply = client.post(
+        "/admin/login",
+        data={"csrf": csrf_of(form.text), "name": who[0], "password": who[1], "next": "/admin/"},
+    )
+    assert reply.status_code == 303, reply.text
+    return csrf_of(client.get("/admin/").text)
+
+
+def files_of(site) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(site.knowledge)): p.read_bytes()
+        for p in sorted(site.knowledge.rglob("*"))
+        if p.is_file()
+    }
+
+
+def sheet(client, token, name="部门问答.csv", data=SHEET):
+    return client.post(
+        "/admin/import/sheet", data={"csrf": token}, files={"file": (name, data, "text/csv")}
+    )
+
+
+def document(client, token, name="营商环境措施.txt", data=POLICY, **fields):
+    return client.post(
+        "/admin/import/document",
+        data={"csrf": token, **fields},
+        files={"file": (name, data, "text/plain")},
+    )
+
+
+def test_an_editor_imports_a_sheet_the_bot_answers_from_it_and_the_history_says_so(client, site):
+    token = login(client)
+    page = client.get("/admin/import")
+    assert page.status_code == 200 and 'enctype="multipart/form-data"' in page.text
+    reply = sheet(client, token)
+    assert reply.status_code == 200, reply.text
+    assert 'id="import-report"' in reply.text
+    assert "导入 1 个条目" in reply.text and "空行（缺问题或答案，已跳过）：第 3 行" in reply.text
+    assert "faq/import-bu-men-wen-da-zheng-zhao-ban-li.yaml" in reply.text
+    assert (site.knowledge / "sources" / "import-bu-men-wen-da.txt").is_file()
+    answer = site.admin.test("营业执照补办要带什么")
+    assert answer.status == ANSWERED
+    assert "身份证原件" in site.service.engine.knowledge.by_id[answer.entry_id].answer
+    dashboard = client.get("/admin/").text
+    assert "导入问答表" in dashboard and "import-bu-men-wen-da" in dashboard
+    change = site.admin.recent_changes(1)[0]
+    assert change.by == EDITOR_LOGIN[0] and change.action == "imported"
+    # An import is not undone with the entries' one-click revert.
+    reply = client.post(f"/admin/changes/{change.id}/revert", data={"csrf": token})
+    assert reply.status_code == 409
+
+
+def test_an_editor_adds_a_document_and_sees_its_passages(client, site):
+    token = login(client)
+    reply = document(client, token, title="若干措施", publisher="抚远市人民政府", date="2024-03-01")
+    assert reply.status_code == 200, reply.text
+    assert "已添加文档 doc-ying-shang-huan-jing" in reply.text and "《若干措施》" in reply.text
+    meta = (site.knowledge / "sources" / "doc-ying-shang-huan-jing.yaml").read_text("utf-8")
+    assert "抚远市人民政府" in meta and "2024-03-01" in meta
+    assert "doc-ying-shang-huan-jing" in site.service.engine.knowledge.documents
+    assert site.admin.recent_changes(1)[0].action == "ingested"
+    again = document(client, token, date="2024-03-02")
+    assert "已更新文档" in again.text
+
+
+@pytest.mark.parametrize(
+    ("what", "send", "expected"),
+    [
+        ("no date", lambda c, t: document(c, t), "没有找到发布日期"),
+        ("empty text", lambda c, t: document(c, t, data=b"  \n", date="2024-03-01"), "没有文字"),
+        ("file type", lambda c, t: document(c, t, name="x.pdf", date="2024-03-01"), "不支持"),
+        (
+            "private url",
+            lambda c, t: c.post(
+                "/admin/import/document",
+                data={"csrf": t, "url": "http://127.0.0.1:9/x", "date": "2024-03-01"},
+                files={"file": ("", b"", "application/octet-stream")},
+            ),
+            "拒绝访问",
+        ),
+        (
+            "no columns",
+            lambda c, t: sheet(c, t, data="甲,乙\n1,2\n".encode()),
+            "找不到问题和答案列",
+        ),
+        ("broken xlsx", lambda c, t: sheet(c, t, name="表.xlsx", data=b"not a zip"), "没有导入"),
+        ("sheet type", lambda c, t: sheet(c, t, name="表.txt"), "不支持的文件"),
+        ("no file", lambda c, t: sheet(c, t, name="", data=b""), "请选择"),
+    ],
+)
+def test_a_refused_upload_shows_why_and_changes_nothing(client, site, what, send, expected):
+    token = login(client)
+    before = files_of(site)
+    reply = send(client, token)
+    assert reply.status_code == 400, what
+    assert expected in reply.text, what
+    assert files_of(site) == before
+    assert site.admin.recent_changes(1) == []
+
+
+def test_an_import_that_would_not_validate_writes_nothing(client, site, monkeypatch):
+    """Whatever an importer writes is checked before it is served: here one that writes an
+    entry citing a document that does not exist."""
+    import bot.admin
+
+    def broken(path, into):
+        (into / "faq" / "import-broken.yaml").write_text(
+            "category: 坏的\nentries:\n  - id: broken-one\n    question: 坏问题\n"
+            "    answer: 坏答案\n    source:\n      document: no-such-doc\n      quote: 坏答案\n",
+            encoding="utf-8",
+        )
+
+    monkeypatch.setattr(bot.admin, "import_faq", broken)
+    token = login(client)
+    before = files_of(site)
+    version = site.service.engine.knowledge.version
+    reply = sheet(client, token)
+    assert reply.status_code == 400 and 'id="import-errors"' in reply.text
+    assert "faq/import-broken.yaml" in reply.text and "no-such-doc" in reply.text
+    assert files_of(site) == before and site.service.engine.knowledge.version == version
+
+
+def test_uploads_need_a_session_the_editor_role_and_the_csrf_token(client, site):
+    before = files_of(site)
+    assert sheet(client, "x").status_code == 401
+    assert client.get("/admin/import").status_code == 303  # to the login page
+    token = login(client, REVIEWER_LOGIN)
+    assert 'href="/admin/import"' not in client.get("/admin/").text
+    assert client.get("/admin/import").status_code == 403
+    assert sheet(client, token).status_code == 403
+    assert document(client, token, date="2024-03-01").status_code == 403
+    client.cookies.clear()
+    token = login(client)
+    assert 'href="/admin/import"' in client.get("/admin/").text
+    for forged in ("", "forged"):
+        reply = sheet(client, forged)
+        assert reply.status_code == 403 and "安全校验" in reply.text
+        assert document(client, forged, date="2024-03-01").status_code == 403
+    assert files_of(site) == before
+
+
+def test_an_upload_over_the_limit_is_refused_before_it_is_read(client, site, monkeypatch):
+    monkeypatch.setattr(pages, "MAX_UPLOAD", 1000)
+    token = login(client)
+    before = files_of(site)
+    reply = sheet(client, token, data=SHEET * 1000)
+    assert reply.status_code == 413 and "太大" in reply.text
+    assert files_of(site) == before

@@ -1,0 +1,145 @@
+"""Whether the best entry answers what is asked: focus, uncovered words, the asking clause, and
+the two-stage fallback built on them (confirm, "您是想问" with 都不是, near topics)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine.answerability import LIST, PERSON, PLACE, PRICE, PROCEDURE, TIME, focus_of, read
+from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, Engine, Thresholds
+from bot.knowledge.model import load
+from bot.text.normalize import fold
+
+
+@pytest.mark.parametrize(
+    "question, focus",
+    [
+        ("黑瞎子岛门票多少钱", PRICE),
+        ("中俄国际贸易中心什么时候开业", TIME),
+        ("抚远经济开发区在哪里", PLACE),
+        ("新壹城集团的老板是谁", PERSON),
+        ("营业执照怎么办理", PROCEDURE),
+        ("马上办有哪些事项", LIST),
+    ],
+)
+def test_focus(question, focus):
+    assert focus_of(fold(question)) == focus
+
+
+def test_a_long_message_is_read_for_its_asking_clause():
+    reading = read(fold("您好，我们是一家做冷链运输的公司，最近想复工，请问复工复产去哪个窗口办？"))
+    texts = [clause.text for clause in reading.clauses]
+    assert texts[0] == "最近想复工"  # greeting and "who we are" set aside
+    assert reading.asking == "复工复产去哪个窗口办"
+    assert reading.focus == PLACE
+    weights = [clause.weight for clause in reading.clauses]
+    assert weights[-1] == 1.0 and weights[0] < 1.0
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "黑瞎子岛门票多少钱",
+        "新壹城集团的老板是谁",
+        "营业执照怎么办理",
+        "施工许可证怎么办",
+        "山东饭店协会的会长是谁",
+        "中俄国际贸易中心什么时候开业",
+        "抚远经济开发区在哪里",
+    ],
+)
+def test_topic_words_alone_do_not_answer(engine, question):
+    answer = engine.answer(question)
+    assert answer.status != ANSWERED, answer.to_dict()
+
+
+def test_a_question_about_nothing_in_the_knowledge_gets_no_confirm(engine):
+    # "Where is Fuyuan" shares only the city's name with every entry.
+    answer = engine.answer("抚远在哪")
+    assert answer.status == FALLBACK
+
+
+def test_why_is_explained_in_the_json(engine):
+    data = engine.answer("黑瞎子岛门票多少钱").to_dict()
+    assert data["status"] == FALLBACK
+    assert data["focus"] == PRICE
+    assert [u["word"] for u in data["uncovered"]] == ["门票"]
+    assert data["check"]["focus_mismatch"] is True
+    # The near topic is still offered: the island's plan may be what the user wants next.
+    assert [n["id"] for n in data["near"]] == ["quyu-heixiazidao"]
+    assert "黑瞎子岛中俄国际合作示范区" in data["answer"]
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        (
+            "您好，我们公司是做大豆进出口的，因为疫情停了两个月，现在准备复工复产，想问一下要去哪个窗口办",
+            "fugong-zhuanchuang",
+        ),
+        (
+            "你好，我们是一家外贸企业，想了解一下海关的关企协调员能帮我们做什么",
+            "haiguan-xietiaoyuan",
+        ),
+        (
+            "领导好，我们企业前两年有失信记录，受疫情影响的，现在能申请信用修复吗",
+            "qiye-xinyong-xiufu",
+        ),
+    ],
+)
+def test_long_natural_questions_are_answered(engine, question, expected):
+    answer = engine.answer(question)
+    assert (answer.status, answer.entry_id) == (ANSWERED, expected), answer.to_dict()
+
+
+def test_one_plausible_candidate_is_a_yes_no_confirm(knowledge):
+    engine = Engine(knowledge, Thresholds(answer=0.99, margin=0.5, clarify=0.6))
+    answer = engine.answer("复工复产去哪个窗口办理")
+    assert answer.status == CLARIFY and len(answer.choices) == 1
+    assert answer.answer == "您是想问「企业复工复产去哪个窗口办理」吗？"
+    assert answer.to_dict()["confirm"] is True
+
+
+def test_declined_gives_the_fallback_with_other_near_topics(engine):
+    offered = ("fugong-zhuanchuang",)
+    answer = engine.declined("复工复产专窗和绿色通道", offered)
+    assert answer.status == FALLBACK and answer.entry_id is None
+    assert answer.near and "fugong-zhuanchuang" not in [c.id for c in answer.near]
+    assert "12345" in answer.answer
+
+
+def test_the_general_fallback_names_no_particular_window(engine):
+    answer = engine.answer("个人所得税怎么交")
+    assert answer.status == FALLBACK
+    assert "专窗" not in answer.answer and "12345" in answer.answer
+
+
+def test_a_category_may_have_its_own_fallback(knowledge_copy):
+    path = knowledge_copy / "bot.yaml"
+    text = path.read_text(encoding="utf-8").replace(
+        "fallbacks:\n", "fallbacks:\n  区域发展与疫情防控: 黑瞎子岛的旅游问题请咨询景区。\n", 1
+    )
+    path.write_text(text, encoding="utf-8")
+    engine = Engine(load(knowledge_copy))
+    answer = engine.answer("黑瞎子岛门票多少钱")
+    assert answer.status == FALLBACK
+    assert answer.answer.startswith("黑瞎子岛的旅游问题请咨询景区。")
+
+
+@pytest.mark.parametrize(
+    "question, language, phrase",
+    [
+        ("How do I register a company here?", "en", "Chinese only"),
+        ("Как получить разрешение на строительство?", "ru", "китайском"),
+        ("会社の登録はどうすればいいですか", "ja", "中国語"),
+        ("회사 등록은 어떻게 하나요", "ko", "중국어"),
+    ],
+)
+def test_a_question_in_another_language_gets_a_note_in_it(engine, question, language, phrase):
+    answer = engine.answer(question)
+    assert answer.status == FALLBACK and answer.language == language
+    assert phrase in answer.answer and "只用中文回答" in answer.answer
+
+
+def test_chinese_with_latin_words_is_chinese(engine):
+    assert engine.answer("app上能办复工复产吗").language is None

@@ -1,0 +1,212 @@
+"""Every command line in deploy/ runs through the real CLI as written: the one-shot ones to a
+clean exit, the Telegram bot against the Bot API stand-in until it answers a question (and its
+health check passes meanwhile). New lines in deploy/ are picked up by tests/support/deploy.py;
+a long-running command without a driver here fails until one is added."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.channels.cli import build_parser
+from tests.support import updates
+from tests.support.botapi import TOKEN, StandIn
+from tests.support.deploy import CommandLine, command_lines
+from tests.support.paths import KNOWLEDGE, ROOT
+
+LINES = command_lines()
+SECRET = "deploy-test-secret"
+QUESTION, ANSWER = "复工复产去哪个窗口办理", "复工复产专窗"
+
+
+def command_of(line: CommandLine) -> str:
+    return build_parser().parse_args(line.argv).command
+
+
+def test_the_deploy_files_have_the_lines_we_know_of():
+    sources = {line.source for line in LINES}
+    assert {
+        "Dockerfile: ENTRYPOINT + CMD",
+        "Dockerfile: HEALTHCHECK",
+        "compose.yaml: policybot",
+        "policybot.service: ExecStart",
+        "policybot-prune.service: ExecStart",
+    } <= sources
+
+
+@pytest.mark.parametrize("line", LINES, ids=[line.source for line in LINES])
+def test_every_line_is_accepted_by_the_parser(line):
+    """`policybot run --log-format json` once exited 2: options after the command were refused."""
+    assert command_of(line)
+
+
+def environment(tmp_path: Path, base_url: str) -> dict[str, str]:
+    """The deploy files set paths for their own machines (/data, /var/lib/policybot); a test
+    points the same variables at its own folders, and leaves the command line as written."""
+    return {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": base_url,
+        "TELEGRAM_WEBHOOK_SECRET": SECRET,
+        "POLICYBOT_KNOWLEDGE": str(KNOWLEDGE),
+        "POLICYBOT_DB": str(tmp_path / "data" / "policybot.sqlite3"),
+    }
+
+
+def policybot(*argv: str, env: dict, **kwargs):
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *argv],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        **kwargs,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def drive_telegram(line: CommandLine, standin: StandIn, env: dict) -> None:
+    """Start the bot as written (a webhook server is moved to 127.0.0.1 and a free port),
+    ask one question through Telegram, check the health lines meanwhile, stop with SIGTERM."""
+    argv = list(line.argv)
+    webhook = any(arg.startswith("--webhook-url") for arg in argv)
+    port = free_port()
+    if webhook:
+        argv += ["--listen", "127.0.0.1", "--port", str(port)]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", *argv],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        update = updates.private_text(QUESTION)
+        if webhook:
+            registered = standin.api.wait_for("setWebhook", timeout=60)[0]
+            path = "/" + registered["url"].split("/", 3)[3]
+            post_when_listening(f"http://127.0.0.1:{port}{path}", update)
+        else:
+            standin.api.wait_for("setMyCommands", timeout=60)
+            standin.api.push(update)
+        reply = standin.api.wait_for("sendMessage", timeout=60)[0]
+        assert ANSWER in reply["text"], line.source
+        for health in (h for h in LINES if command_of(h) == "health"):
+            checked = wait_healthy(health, env)
+            assert checked.returncode == 0, (health.source, checked.stdout, checked.stderr)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, (line.source, err[-2000:])
+    assert TOKEN not in out + err
+
+
+def post_when_listening(url: str, update: dict) -> None:
+    deadline = time.monotonic() + 60
+    while True:  # the server starts listening just after setWebhook
+        try:
+            response = httpx.post(
+                url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}
+            )
+            assert response.status_code == 200, response.text
+            return
+        except httpx.ConnectError:
+            assert time.monotonic() < deadline, f"nothing listening at {url}"
+            time.sleep(0.2)
+
+
+def wait_healthy(line: CommandLine, env: dict) -> subprocess.CompletedProcess:
+    """The first heartbeat is written just after start: allow it a few seconds."""
+    deadline = time.monotonic() + 30
+    while True:
+        checked = policybot(*line.argv, env=env)
+        if checked.returncode == 0 or time.monotonic() > deadline:
+            return checked
+        time.sleep(0.5)
+
+
+def run_once(line: CommandLine, env: dict) -> None:
+    """A one-shot command on a log that has one exchange in it."""
+    assert policybot("ask", "--log", QUESTION, env=env).returncode == 0
+    result = policybot(*line.argv, env=env)
+    assert result.returncode == 0, (line.source, result.stdout, result.stderr)
+
+
+def drive_web(line: CommandLine, standin: StandIn, env: dict) -> None:
+    """Start the web server as written, moved to 127.0.0.1 and a free port (options given
+    again later win), ask one question through its API, check the health lines, SIGTERM."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", *line.argv, "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_listening(f"{base}/healthz")
+        answered = httpx.post(f"{base}/api/v1/ask", json={"question": QUESTION}, timeout=30)
+        assert answered.status_code == 200 and ANSWER in answered.text, line.source
+        for health in (h for h in LINES if command_of(h) == "health"):
+            checked = wait_healthy(health, env)
+            assert checked.returncode == 0, (health.source, checked.stdout, checked.stderr)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, (line.source, err[-2000:])
+    assert TOKEN not in out + err
+
+
+def wait_listening(url: str) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(url, timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, f"nothing answering at {url}"
+        time.sleep(0.2)
+
+
+LONG_RUNNING = {"run": drive_telegram, "serve": drive_web}
+CHECKED_WHILE_RUNNING = {"health"}  # by each long-running line's driver
+ONE_SHOT = {"prune", "validate", "stats", "gaps", "eval", "ask", "doctor"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "line",
+    # Identical lines (the Dockerfile's CMD and compose.yaml's command) run once.
+    list({line.argv: line for line in LINES}.values()),
+    ids=lambda line: line.source,
+)
+def test_every_line_runs_as_written(line, tmp_path):
+    command = command_of(line)
+    if command in CHECKED_WHILE_RUNNING:
+        pytest.skip(f"{line.source}: checked while each long-running line runs")
+    with StandIn() as standin:
+        env = environment(tmp_path, standin.base_url)
+        if command in LONG_RUNNING:
+            LONG_RUNNING[command](line, standin, env)
+        elif command in ONE_SHOT:
+            run_once(line, env)
+        else:
+            pytest.fail(f"{line.source}: `{command}` needs a driver in LONG_RUNNING or ONE_SHOT")
