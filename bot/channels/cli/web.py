@@ -24,7 +24,7 @@ def register(add) -> None:
         metavar="URL",
         default=None,
         help="同时在此端口接收 Telegram webhook（默认 $TELEGRAM_WEBHOOK_URL；需要 "
-        "TELEGRAM_BOT_TOKEN；TELEGRAM_WEBHOOK_SECRET 未设置时自动生成）",
+        "TELEGRAM_BOT_TOKEN；TELEGRAM_WEBHOOK_SECRET 未设置时由令牌派生）",
     )
 
 
