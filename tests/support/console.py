@@ -4,6 +4,7 @@ and the console's routes in a Starlette app of their own (as `policybot serve` m
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
 from starlette.applications import Starlette
+from starlette.testclient import TestClient
 
 from bot.admin import Admin
 from bot.app import Request, Service
@@ -102,3 +104,19 @@ def earlier(service: Service, log: ExchangeLog) -> None:
             if answer.entry_id and number < 2:
                 kind = HELPFUL if number == 0 else UNHELPFUL
                 log.store.add_feedback(Feedback(exchange.id, at, kind, answer.entry_id, None))
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token a console page's form carries."""
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+def login(client: TestClient, who: tuple[str, str] = EDITOR_LOGIN) -> str:
+    """Log in; returns the session's CSRF token."""
+    form = client.get("/admin/login")
+    reply = client.post(
+        "/admin/login",
+        data={"csrf": csrf_of(form.text), "name": who[0], "password": who[1], "next": "/admin/"},
+    )
+    assert reply.status_code == 303, reply.text
+    return csrf_of(client.get("/admin/").text)

@@ -4,14 +4,11 @@ token, too large, a result that would not validate) leaving the files as they we
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from starlette.testclient import TestClient
 
 from bot.channels.console import pages
 from bot.engine.core import ANSWERED
-from tests.support.console import EDITOR_LOGIN, REVIEWER_LOGIN, console_site
+from tests.support.console import EDITOR_LOGIN, REVIEWER_LOGIN, login
 
 SHEET = (
     "问题,答案,分类\n营业执照补办要带什么,带身份证原件到政务服务中心综合窗口办理。,证照办理\n,没有问题的一行,\n"
@@ -19,32 +16,6 @@ SHEET = (
 POLICY = (
     "关于优化营商环境的若干措施\n\n第一条 企业开办时间压缩至1个工作日以内。\n\n第二条 推行“一网通办”。\n"
 ).encode()
-
-
-@pytest.fixture
-def site(tmp_path):
-    made = console_site(tmp_path)
-    yield made
-    made.close()
-
-
-@pytest.fixture
-def client(site):
-    return TestClient(site.app, follow_redirects=False)
-
-
-def csrf_of(html: str) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
-
-
-def login(client: TestClient, who=EDITOR_LOGIN) -> str:
-    form = client.get("/admin/login")
-    reply = client.post(
-        "/admin/login",
-        data={"csrf": csrf_of(form.text), "name": who[0], "password": who[1], "next": "/admin/"},
-    )
-    assert reply.status_code == 303, reply.text
-    return csrf_of(client.get("/admin/").text)
 
 
 def files_of(site) -> dict[str, bytes]:

@@ -15,39 +15,12 @@ from bot.app import Request
 from bot.channels.console import routes
 from bot.channels.console.auth import Throttle
 from bot.log.triage import IGNORED
-from tests.support.console import CHEAP, EDITOR_LOGIN, REVIEWER_LOGIN, console_site
+from tests.support.console import CHEAP, EDITOR_LOGIN, REVIEWER_LOGIN, csrf_of, login
 
 WEATHER = "今天天气怎么样"
 TRIP = "zs-kaocha-shandong"
 ENTRY = "fugong-zhuanchuang"
 FAQ = "faq/03-fugong-fuchan.yaml"
-
-
-@pytest.fixture
-def site(tmp_path):
-    made = console_site(tmp_path)
-    yield made
-    made.close()
-
-
-@pytest.fixture
-def client(site):
-    return TestClient(site.app, follow_redirects=False)
-
-
-def csrf_of(html: str) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
-
-
-def login(client: TestClient, who=EDITOR_LOGIN) -> str:
-    """Log in; returns the session's CSRF token."""
-    form = client.get("/admin/login")
-    reply = client.post(
-        "/admin/login",
-        data={"csrf": csrf_of(form.text), "name": who[0], "password": who[1], "next": "/admin/"},
-    )
-    assert reply.status_code == 303, reply.text
-    return csrf_of(client.get("/admin/").text)
 
 
 def gap_key(client: TestClient, question: str, tab: str = "open") -> str | None:
