@@ -46,6 +46,7 @@ class Reader:
         self.problems: list[Problem] = list(snapshot.problems)
         self.fast, self.exact = fast, exact
         self.fast_files: set[Path] = set()  # the files read without line numbers
+        self.fallback_lines: dict[str, int] = {}  # each `fallbacks:` category's line in bot.yaml
 
     def problem(self, path: Path, line: int, message: str, severity: str = "error") -> None:
         self.problems.append(Problem(path, line, message, severity))
@@ -80,6 +81,7 @@ class Reader:
         documents = self.read_documents(self.directory / "sources")
         entries, categories = self.read_faq(self.directory / "faq", documents)
         self.check_references(entries)
+        self.check_fallbacks(categories)
         warnings = tuple(p for p in self.problems if p.severity == "warning")
         return Knowledge(
             directory=self.directory,
@@ -167,7 +169,21 @@ class Reader:
                 path, data.line_of("fallbacks"), "fallbacks 要写成 “分类: 兜底说明” 的形式"
             )
             return {}
+        self.fallback_lines = {str(category): value.line_of(category) for category in value}
         return {str(category): text.strip() for category, text in value.items()}
+
+    def check_fallbacks(self, categories: list[str]) -> None:
+        """A `fallbacks:` category no entry has is never shown: most often a category renamed
+        in faq/ but not in bot.yaml, whose questions then get the general fallback."""
+        for category, line in self.fallback_lines.items():
+            if category not in categories:
+                self.problem(
+                    self.directory / "bot.yaml",
+                    line,
+                    f"fallbacks 里的分类 “{category}” 没有任何条目使用，这段兜底说明不会显示；"
+                    f"现有分类: {'、'.join(categories)}",
+                    "warning",
+                )
 
     def read_thresholds(self, path: Path, data: LineDict) -> dict[str, float]:
         value = data.get("thresholds")
