@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 
 from bot.engine.features import GENERIC_CHARS, spoken
+from bot.text.words import FUNCTION_TAGS, part_of_speech
 
 # Focus kinds, each found by what people write when they want that kind of answer. Checked on
 # the folded question (before question particles are removed), first match of each kind.
@@ -214,6 +215,8 @@ def content_weight(word: str, known: bool) -> float:
         return 0.0
     if word.isascii():
         return 0.0  # numbers and Latin are weighed by the character-level discount
+    if part_of_speech(word) in FUNCTION_TAGS:
+        return 0.0  # 比如…之类, 里面, 一点: how a question is put, not what it is about
     weight = OTHER_ENTRY_WORD if known else UNKNOWN_WORD
     return weight * SINGLE if len(word) == 1 else weight
 

@@ -5,7 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine.answerability import LIST, PERSON, PLACE, PRICE, PROCEDURE, TIME, focus_of, read
+from bot.engine.answerability import (
+    LIST,
+    PERSON,
+    PLACE,
+    PRICE,
+    PROCEDURE,
+    TIME,
+    content_weight,
+    focus_of,
+    read,
+)
 from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, Engine, Thresholds
 from bot.knowledge.model import load
 from bot.text.normalize import fold
@@ -34,6 +44,12 @@ def test_a_long_message_is_read_for_its_asking_clause():
     assert reading.focus == PLACE
     weights = [clause.weight for clause in reading.clauses]
     assert weights[-1] == 1.0 and weights[0] < 1.0
+
+
+def test_words_that_only_shape_a_question_carry_nothing():
+    # Pronouns, locality words, measure words, adverbs, by their part of speech.
+    assert [content_weight(w, False) for w in ["之类", "里面", "一点", "这方面"]] == [0.0] * 4
+    assert [content_weight(w, False) for w in ["门票", "房价", "会长"]] == [1.0] * 3
 
 
 @pytest.mark.parametrize(
