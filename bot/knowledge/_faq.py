@@ -91,7 +91,8 @@ def read_entry(
             f"review_by {review_by} 已经过了：请核对这个答案是否仍然准确，再改一个新日期",
             "warning",
         )
-    raw_similar = item.get("similar") if isinstance(item.get("similar"), LineList) else []
+    given = item.get("similar")
+    raw_similar = given if isinstance(given, LineList) else []
     similar_lines = [line_of(v, item.line_of("similar")) for v in raw_similar if str(v).strip()]
     return Entry(
         id=entry_id,

@@ -4,6 +4,7 @@ Private: `Fields` is what the knowledge readers (`_reader`, `_faq`) share."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 from bot.knowledge.fastyaml import read_fast
@@ -15,7 +16,7 @@ class Fields:
     """One snapshot's files read field by field; the problems found so far in `problems`."""
 
     def __init__(
-        self, snapshot: Snapshot, fast: bool = False, exact: set[Path] = frozenset()
+        self, snapshot: Snapshot, fast: bool = False, exact: Collection[Path] = ()
     ) -> None:
         """`fast`: read large files without line numbers, except those in `exact`."""
         self.snapshot = snapshot

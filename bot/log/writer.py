@@ -183,21 +183,24 @@ class ExchangeLog:
         """Commit `batch`: how many of its writes are done with (stored, or dropped because
         they can never be stored), and the store's error if it failed."""
         try:
-            self._check_file()
-            self.store.write([self._row(kind, values) for kind, values in batch])
+            store = self._open()
+        except (sqlite3.Error, OSError) as exc:
+            return 0, exc
+        try:
+            store.write([self._row(kind, values) for kind, values in batch])
             return len(batch), None
         except (sqlite3.Error, OSError) as exc:
-            if "readonly" in str(exc) and self.path is not None and self.store is not None:
+            if "readonly" in str(exc) and self.path is not None:
                 # SQLite opened the file read-only and stays so: open it again next time, in
                 # case it has been made writable meanwhile
-                self.store.close()
+                store.close()
                 self.store = None
             return 0, exc
         except Exception:  # a write that fails whatever the store's state: find it, drop it
             pass
         for position, (kind, values) in enumerate(batch):
             try:
-                self.store.write([self._row(kind, values)])
+                store.write([self._row(kind, values)])
             except (sqlite3.Error, OSError) as exc:
                 return position, exc
             except Exception:
@@ -206,10 +209,11 @@ class ExchangeLog:
                     self.dropped += 1
         return len(batch), None
 
-    def _check_file(self) -> None:
-        """Open the database again when it could not be opened, or was deleted or replaced."""
+    def _open(self) -> ExchangeStore:
+        """The store to write to: the database opened again when it could not be opened, or
+        was deleted or replaced."""
         if self.store is not None and (self.path is None or not self.store.replaced()):
-            return
+            return self.store
         if self.path is None:
             raise sqlite3.OperationalError("the exchange log has no store")
         if self.store is not None:
@@ -217,6 +221,7 @@ class ExchangeLog:
             self.store.close()
             self.store = None
         self.store = open_store(self.path)
+        return self.store
 
     def _row(self, kind: str, values: tuple) -> Exchange | Feedback:
         if kind == "feedback":
