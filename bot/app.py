@@ -38,8 +38,9 @@ from bot.knowledge.model import Entry, Knowledge, KnowledgeDirMissing, Knowledge
 from bot.knowledge.yamlfile import Problem
 from bot.log.gaps import Cluster, cluster, gap_exchanges
 from bot.log.stats import Stats, stats
-from bot.log.store import HELPFUL, PICKED, UNHELPFUL, ExchangeLog
+from bot.log.store import HELPFUL, PICKED, UNHELPFUL
 from bot.log.triage import Triage
+from bot.log.writer import ExchangeLog
 from bot.text.normalize import valid_text
 
 PRIVATE = "private"
@@ -162,9 +163,8 @@ class Service:
         would at least offer in a clarify list."""
         engine = self.engine
         floor = engine.thresholds.clarify
-        found = [c for c in engine.candidates(text, limit) if c.score >= floor]
-        by_id = engine.knowledge.by_id
-        return [Turn(engine.entry_answer(by_id[c.id]), engine.knowledge) for c in found]
+        found = [c.entry for c in engine.candidates(text, limit) if c.score >= floor]
+        return [Turn(engine.entry_answer(e), engine.knowledge) for e in found if e is not None]
 
     # Browsing -----------------------------------------------------------------------------
 
