@@ -38,10 +38,17 @@ PRICE, COUNT, TIME, PLACE, PERSON, PROCEDURE, CONTACT, LIST = (
 )
 YES_NO, DEFINITION = "yes/no", "definition"
 _FOCUS = (
-    (PRICE, r"多少钱|价格|价钱|票价|房价|门票|收费|收多少|费用是多少|几块钱|租金|多少元"),
-    (TIME, r"什么时候|啥时候|何时|哪天|哪一天|几号|几点|多久|多长时间|几个月能|哪年|日期|时间表"),
+    (
+        PRICE,
+        r"多少钱|价格|价钱|票价|房价|门票|收费|收多少|费用是多少|几块钱|租金|多少元|什么价|啥价",
+    ),
+    (
+        TIME,
+        r"什么时候|啥时候|何时|哪天|哪一天|几号|几点|多久|多长时间|几个月能|哪年|哪一年|日期|时间表"
+        r"|什么时间|几月",
+    ),
     (PLACE, r"在哪|哪里|哪儿|哪个地方|什么地方|何处|地址|位置|怎么去|怎么走|去哪|多远"),
-    (PERSON, r"谁|哪位|叫什么名字|名字|负责人|老板|会长|联系人|法人"),
+    (PERSON, r"谁|哪位|叫什么名字|名字|负责人|老板|会长|联系人|法人|哪家|哪个单位|哪个部门"),
     (CONTACT, r"电话|号码|联系方式|手机|邮箱|微信|网址"),
     (
         PROCEDURE,
@@ -106,6 +113,7 @@ FRAMING = frozenset(_FRAMING_WORDS.split())
 # about something else; a word of another entry may be a paraphrase the entry did not foresee.
 UNKNOWN_WORD = 1.0
 OTHER_ENTRY_WORD = 0.6
+FIGURE = 1.0  # a figure of the question (2021年) the entry does not contain
 SINGLE = 0.5  # a character the segmenter left on its own (招 人) says less than a word
 BACKGROUND = 0.3  # a word before the asking clause counts for this much of one in it
 # The score blends the match with the share of the question's content the entry covers: a long

@@ -73,6 +73,8 @@ RECHECKED = 8
 _COUNTED = re.compile(r"\d+(?:\.\d+)?\s*(?:项|个|亿|万|%|吨|公顷|家|所|人|次|条)")
 # "（据2022年5月26日报道）": every answer says which day its facts are from.
 _REPORTED = re.compile(r"（据[^）]*报道）")
+# A figure in a question: a year, a month, a count.
+_FIGURE = re.compile(r"\d+(?:\.\d+)?")
 # A term in quotes is one name: “办事不求人”, “关企协调员”.
 _QUOTED = re.compile(r"[“\"「]([^”\"」]{2,12})[”\"」]")
 
@@ -328,12 +330,20 @@ class Engine:
         """The message's words with how much each carries (clause weight × content weight)
         and how each sounds."""
         known = self.index.vocabulary.ids if self.index.vocabulary else {}
-        return [
-            (word, clause.weight * answerability.content_weight(word, word in known), heard)
-            for clause in reading.clauses
-            for word in self.words(self._subject(clause.text), search=False)
-            for heard in (f" {spoken(word)} ",)
-        ]
+        words = []
+        for clause in reading.clauses:
+            subject = self._subject(clause.text)
+            words += [
+                (word, clause.weight * answerability.content_weight(word, word in known), heard)
+                for word in self.words(subject, search=False)
+                for heard in (f" {spoken(word)} ",)
+            ]
+            # A figure (2021年, 3月) the entry does not contain asks about another fact; it is
+            # matched as written only ("\0" sounds like nothing).
+            words += [
+                (n, clause.weight * answerability.FIGURE, "\0") for n in _FIGURE.findall(subject)
+            ]
+        return words
 
     def _subject(self, clause: str) -> str:
         """A clause without its question words, in matching form."""
