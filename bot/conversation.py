@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from bot.app import Request, Service, Turn
 from bot.engine.core import CLARIFY, Candidate
-from bot.text.privacy import nfkc
+from bot.text.nfkc import nfkc
 
 YES = frozenset({"是", "是的", "对", "对的", "嗯", "好", "好的", "y", "yes", "ok"})
 NONE = frozenset({"0", "都不是", "不是", "都不对", "不对", "没有", "n", "no"})
