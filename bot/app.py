@@ -184,6 +184,8 @@ class Service:
         if self.log is None:
             return None
         self.log.flush()  # the writes already queued count too
+        if self.log.store is None:  # the database could not be opened: nothing to read
+            return None
         return stats(self.log.store, since)
 
     def gaps(self, since: str | None, min_count: int = 1) -> list[Cluster] | None:
@@ -193,6 +195,8 @@ class Service:
         if self.log is None:
             return None
         self.log.flush()
+        if self.log.store is None:  # the database could not be opened: nothing to read
+            return None
         found = cluster(gap_exchanges(self.log.store, since), self.engine, min_count)
         path = getattr(self.log.store, "path", None)
         if path is None:  # a store without a database file keeps no triage

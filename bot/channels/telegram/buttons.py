@@ -30,9 +30,11 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Every inline-keyboard tap. Always answered, so the client stops its spinner, even for
     forged data or buttons left over from an older knowledge version."""
     query = update.callback_query
+    assert query is not None  # this handler is registered for callback queries only
     kind, _, rest = (query.data or "").partition(":")
     handler = _BUTTONS.get(kind)
-    if handler is None or query.message is None:
+    # A message too old for the bot to edit comes as an InaccessibleMessage: a stale button.
+    if handler is None or not isinstance(query.message, Message):
         await query.answer(STALE)
         return
     notice = await handler(Tap(query.message, rest, query.from_user.id, context))
@@ -123,7 +125,7 @@ async def _feedback(tap: Tap) -> str | None:
         kept = [
             row
             for row in markup.inline_keyboard
-            if not (row[0].callback_data or "").startswith(f"{replies.FEEDBACK}:")
+            if not str(row[0].callback_data or "").startswith(f"{replies.FEEDBACK}:")
         ]
         await tap.message.edit_reply_markup(InlineKeyboardMarkup(kept) if kept else None)
     return THANKS
