@@ -7,7 +7,9 @@ import pytest
 
 from bot.app import Offer, Offers, Request, Service
 from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, Engine
-from bot.log.store import HELPFUL, PICKED, UNHELPFUL, ExchangeLog, since_to_iso
+from bot.log.database import since_to_iso
+from bot.log.store import HELPFUL, PICKED, UNHELPFUL
+from bot.log.writer import ExchangeLog
 from tests.support.edits import edit
 from tests.support.flows import CONFIRM, CONFIRMED, FLOWS, flows_knowledge, offering
 from tests.support.paths import KNOWLEDGE

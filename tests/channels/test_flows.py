@@ -13,7 +13,7 @@ from bot.channels.render import as_text
 from bot.channels.wechat.chat import Chat
 from bot.conversation import Conversations
 from bot.engine.core import CLARIFY, FALLBACK, Engine
-from bot.log.store import ExchangeLog
+from bot.log.writer import ExchangeLog
 from tests.support import updates
 from tests.support.flows import CONFIRM, CONFIRMED, FLOWS, flows_knowledge, offering
 from tests.support.telegram import Bot

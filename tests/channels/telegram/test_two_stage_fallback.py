@@ -19,7 +19,8 @@ from bot.app import Service
 from bot.channels.telegram.app import build_application
 from bot.channels.telegram.handlers import APOLOGY, STALE
 from bot.engine.core import Engine
-from bot.log.store import PICKED, UNHELPFUL, ExchangeLog
+from bot.log.store import PICKED, UNHELPFUL
+from bot.log.writer import ExchangeLog
 from bot.settings import Settings
 from tests.support import updates
 from tests.support.botapi import TOKEN, StandIn
