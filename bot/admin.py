@@ -43,10 +43,11 @@ from bot.log.changes import (
     Change,
     Changes,
 )
+from bot.log.database import since_to_iso
 from bot.log.gaps import Cluster, cluster, gap_exchanges
 from bot.log.reports import gaps_csv, gaps_html
 from bot.log.stats import Stats, stats
-from bot.log.store import HELPFUL, UNHELPFUL, SQLiteStore, since_to_iso
+from bot.log.store import HELPFUL, UNHELPFUL, SQLiteStore
 from bot.log.triage import DONE, IGNORED, IN_PROGRESS, NEW, Triage
 
 __all__ = ["Admin", "EditRefused", "Forbidden", "Gap", "TeachRefused"]

@@ -38,8 +38,9 @@ from bot.knowledge.model import Entry, Knowledge, KnowledgeDirMissing, Knowledge
 from bot.knowledge.yamlfile import Problem
 from bot.log.gaps import Cluster, cluster, gap_exchanges
 from bot.log.stats import Stats, stats
-from bot.log.store import HELPFUL, PICKED, UNHELPFUL, ExchangeLog
+from bot.log.store import HELPFUL, PICKED, UNHELPFUL
 from bot.log.triage import Triage
+from bot.log.writer import ExchangeLog
 from bot.text.normalize import valid_text
 
 PRIVATE = "private"

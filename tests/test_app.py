@@ -7,7 +7,9 @@ import pytest
 
 from bot.app import Request, Service
 from bot.engine.core import ANSWERED
-from bot.log.store import HELPFUL, PICKED, UNHELPFUL, ExchangeLog, since_to_iso
+from bot.log.database import since_to_iso
+from bot.log.store import HELPFUL, PICKED, UNHELPFUL
+from bot.log.writer import ExchangeLog
 from tests.support.edits import edit
 from tests.support.paths import KNOWLEDGE
 

@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.log.store import connect, now
+from bot.log.database import connect, now
 
 CREATED, EDITED, TAUGHT, REVERTED, DELETED = "created", "edited", "taught", "reverted", "deleted"
 # Whole files at once: recorded with their report (no entry before/after), not undone here.

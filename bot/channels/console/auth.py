@@ -67,9 +67,14 @@ class Sessions:
             self.active.pop(token or "", None)
 
 
-def same_token(expected: str, given: str | None) -> bool:
-    """Compare secrets in constant time, so timing does not reveal how much of a guess was right."""
-    return bool(given) and hmac.compare_digest(expected.encode(), str(given).encode())
+def same_token(expected: str, given: object) -> bool:
+    """Compare secrets in constant time, so timing does not reveal how much of a guess was right.
+    `given` is what a form sent: anything but a non-empty string (a file, nothing) is no match."""
+    return (
+        isinstance(given, str)
+        and bool(given)
+        and hmac.compare_digest(expected.encode(), given.encode())
+    )
 
 
 @dataclass

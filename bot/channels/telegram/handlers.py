@@ -26,7 +26,7 @@ from telegram.ext import ContextTypes
 from bot.app import Request, Service
 from bot.channels.telegram import replies
 from bot.conversation import Conversations
-from bot.log.store import since_to_iso
+from bot.log.database import since_to_iso
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
