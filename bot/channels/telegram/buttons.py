@@ -19,6 +19,7 @@ from bot.channels.telegram.handlers import (
     STALE,
     THANKS,
     admin_chat,
+    conversations_of,
     send,
     service_of,
     show,
@@ -54,6 +55,11 @@ class Tap:
     def service(self) -> Service:
         return service_of(self.context)
 
+    def settle(self, exchange: str | None) -> None:
+        """The tap answered the list of `exchange`: close it for typed replies too."""
+        chat = self.message.chat.type
+        conversations_of(self.context).settled(CHANNEL, chat, self.user_id, exchange or None)
+
 
 async def _show_entry(tap: Tap) -> str | None:
     turn = tap.service.entry(tap.data)
@@ -68,6 +74,7 @@ async def _pick(tap: Tap) -> str | None:
     turn = tap.service.pick(exchange, entry_id, CHANNEL, tap.user_id)
     if turn is None:
         return STALE
+    tap.settle(exchange)
     await show(tap.message, replies.answer_reply(turn.answer, turn.knowledge, turn.exchange))
     return None
 
@@ -87,6 +94,7 @@ async def _decline(tap: Tap) -> str | None:
     by_id = tap.service.knowledge.by_id
     choices = tuple(Candidate(i, by_id[i].question, 0.0) for i in offered if i in by_id)
     turn = tap.service.none_fits(tap.data or None, CHANNEL, tap.user_id, "", choices)
+    tap.settle(tap.data)
     await show(tap.message, replies.answer_reply(turn.answer, turn.knowledge, turn.exchange))
     return None
 
