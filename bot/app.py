@@ -162,9 +162,8 @@ class Service:
         would at least offer in a clarify list."""
         engine = self.engine
         floor = engine.thresholds.clarify
-        found = [c for c in engine.candidates(text, limit) if c.score >= floor]
-        by_id = engine.knowledge.by_id
-        return [Turn(engine.entry_answer(by_id[c.id]), engine.knowledge) for c in found]
+        found = [c.entry for c in engine.candidates(text, limit) if c.score >= floor]
+        return [Turn(engine.entry_answer(e), engine.knowledge) for e in found if e is not None]
 
     # Browsing -----------------------------------------------------------------------------
 

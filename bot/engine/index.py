@@ -58,15 +58,6 @@ class Tuning:
     rerank_depth: int = 12  # how many entries re-ranking looks at
 
 
-@dataclass(frozen=True)
-class Hit:
-    """One entry's best match: its position in the index, the question that matched, the score."""
-
-    entry: int
-    question: int
-    score: float
-
-
 class Index:
     """A search index over the questions of a list of entries (each a list of normalized texts)."""
 
@@ -225,9 +216,13 @@ class Index:
             return np.zeros(0, dtype=np.int64)
         return self.vocabulary.keys([text], self.bits)[0]
 
-    def search(self, text: str, limit: int = 5, exclude: int | None = None) -> list[Hit]:
-        """The best `limit` entries for a normalized query, best first, scores in 0..1.
-        `exclude` leaves one indexed question out, to ask how the rest would rank it."""
+    def search(
+        self, text: str, limit: int = 5, exclude: int | None = None
+    ) -> list[tuple[int, float]]:
+        """The best `limit` entries for a normalized query as (position, score) pairs, best
+        first, scores in 0..1; callers know what their positions stand for (the engine's
+        entries, passages). `exclude` leaves one indexed question out, to ask how the rest
+        would rank it."""
         query = self._query(text)
         if not len(query.columns):
             return []
@@ -248,7 +243,7 @@ class Index:
             rows = self._rows(shortlist)
             cosines = cosines[rows]
         hits = self._rerank(shortlist, rows, cosines, query, text, exclude)
-        hits.sort(key=lambda hit: (-hit.score, hit.entry))
+        hits.sort(key=lambda hit: (-hit[1], hit[0]))
         return hits[:limit]
 
     def _rows(self, entries: np.ndarray) -> np.ndarray:
@@ -265,7 +260,7 @@ class Index:
         query: _Query,
         text: str,
         exclude: int | None,
-    ) -> list[Hit]:
+    ) -> list[tuple[int, float]]:
         """Blend each shortlisted question's cosine with whole-string similarity, keep each
         entry's best question, and discount what the entry cannot explain of the query."""
         compact = [self.texts[row].replace(" ", "") for row in rows.tolist()]
@@ -281,7 +276,7 @@ class Index:
             first, last = self.spans[entry]
             best = offset + int(scores[offset : offset + last - first].argmax())
             if scores[best] >= 0:  # else the entry's only question is the left-out one
-                hits.append(Hit(entry, int(rows[best]), float(scores[best] * explained[position])))
+                hits.append((entry, float(scores[best] * explained[position])))
             offset += last - first
         return hits
 

@@ -52,9 +52,9 @@ class Passages:
         hits = self.index.search(query, 2)
         if not hits:
             return None
-        top = hits[0]
-        if top.score < MIN_SCORE or self.index.explained(top.entry, query) < COVERAGE:
+        top, score = hits[0]
+        if score < MIN_SCORE or self.index.explained(top, query) < COVERAGE:
             return None
-        if len(hits) > 1 and top.score - hits[1].score < MARGIN:
+        if len(hits) > 1 and score - hits[1][1] < MARGIN:
             return None
-        return self.items[top.entry], top.score
+        return self.items[top], score
