@@ -260,7 +260,7 @@ def check(
 
     with paused_gc():
         reader = Reader(snapshot, fast=not lines)
-        knowledge = reader.read()
+        knowledge: Knowledge | None = reader.read()
         again = reader.fast_files & {problem.path for problem in reader.problems}
         if again:
             reader = Reader(snapshot, fast=True, exact=again)

@@ -111,6 +111,11 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
 
 
+def ago(span: dt.timedelta, today: dt.datetime | None = None) -> str:
+    """The moment `span` before now, as the log's timestamp format."""
+    return ((today or dt.datetime.now(dt.UTC)) - span).isoformat(timespec="milliseconds")
+
+
 def since_to_iso(text: str | None, today: dt.datetime | None = None) -> str | None:
     """`7d`, `24h`, `30m`, `2w` ago, or an ISO date, as the log's timestamp format."""
     if not text:
@@ -119,8 +124,7 @@ def since_to_iso(text: str | None, today: dt.datetime | None = None) -> str | No
     match = re.fullmatch(r"(\d+)\s*([mhdw])", text.strip())
     if match:
         unit = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[match.group(2)]
-        moment = now - dt.timedelta(**{unit: int(match.group(1))})
-        return moment.isoformat(timespec="milliseconds")
+        return ago(dt.timedelta(**{unit: int(match.group(1))}), now)
     try:
         moment = dt.datetime.fromisoformat(text)
     except ValueError as exc:

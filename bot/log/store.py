@@ -154,9 +154,9 @@ class SQLiteStore:
         with self.lock:
             rows = self.db.execute(query + " ORDER BY at", values).fetchall()
         for row in rows:
-            values = dict(zip(names, row, strict=True))
-            values["candidates"] = json.loads(values["candidates"])
-            yield Exchange(**values)
+            fields = dict(zip(names, row, strict=True))
+            fields["candidates"] = json.loads(fields["candidates"])
+            yield Exchange(**fields)
 
     def feedback(self, since: str | None = None) -> Iterator[Feedback]:
         with self.lock:

@@ -15,6 +15,7 @@ import secrets
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.log.accounts import Account
@@ -35,7 +36,7 @@ class Session:
 class Sessions:
     idle: float = 30 * 60  # seconds without a request before a session ends
     lifetime: float = 12 * 3600  # and at most this long after logging in, however busy
-    clock: object = time.monotonic
+    clock: Callable[[], float] = time.monotonic
     active: dict[str, Session] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -86,7 +87,7 @@ class Throttle:
 
     attempts: int = 5
     window: float = 15 * 60
-    clock: object = time.monotonic
+    clock: Callable[[], float] = time.monotonic
     failures: dict[str, deque] = field(default_factory=lambda: defaultdict(deque))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
