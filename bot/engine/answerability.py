@@ -19,9 +19,12 @@ plan, which says nothing of tickets or prices. Three checks, each one an admin c
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.engine.features import GENERIC_CHARS, spoken
+from bot.knowledge.model import Entry
+from bot.text.normalize import fold
 from bot.text.words import FUNCTION_TAGS, part_of_speech
 
 # Focus kinds, each found by what people write when they want that kind of answer. Checked on
@@ -81,6 +84,10 @@ _GIVEN_BY_ANSWER = (
     (PROCEDURE, re.compile(r"可到|可以到|请到|拨打|可向|可以向")),
     (CONTACT, re.compile(r"热线|电话")),
 )
+# A figure with its unit in an answer: the entry gives a count or an amount.
+_COUNTED = re.compile(r"\d+(?:\.\d+)?\s*(?:项|个|亿|万|%|吨|公顷|家|所|人|次|条)")
+# "（据2022年5月26日报道）": every answer says which day its facts are from.
+_REPORTED = re.compile(r"（据[^）]*报道）")
 # The words that make a sentence a question: they are the focus, not what it is about, and are
 # taken out before a question's content words are looked for.
 QUESTION_WORDS = re.compile(
@@ -116,12 +123,6 @@ OTHER_ENTRY_WORD = 0.6
 FIGURE = 1.0  # a figure of the question (2021年) the entry does not contain
 SINGLE = 0.5  # a character the segmenter left on its own (招 人) says less than a word
 BACKGROUND = 0.3  # a word before the asking clause counts for this much of one in it
-# The score blends the match with the share of the question's content the entry covers: a long
-# message matches no question closely, yet an entry that covers all it asks answers it.
-MATCH_SHARE = 0.6
-FOCUS_MISMATCH = 0.45  # the score is multiplied by this when the entry does not give the kind
-# of answer asked. (A further factor per uncovered word cost right answers on the dev set
-# without keeping out more: docs/matching.md.)
 
 
 @dataclass(frozen=True)
@@ -194,11 +195,8 @@ class Check:
     mismatch: bool
     uncovered: tuple[tuple[str, float], ...]  # (word, weight)
     weight: float = 0.0  # the question's content words' weight in all
-
-    def score(self, match: float) -> float:
-        """The candidate's score: how well it matches, blended with how much of the question
-        it covers, times what it takes off for the focus and the uncovered words."""
-        return (MATCH_SHARE * match + (1 - MATCH_SHARE) * self.coverage) * self.factor
+    long: bool = False  # a long message: bot.engine.decision weighs its evidence differently...
+    share: float = 1.0  # ...giving its match this share of the score, the rest to coverage
 
     @property
     def coverage(self) -> float:
@@ -213,6 +211,9 @@ class Check:
             "focus": self.focus,
             "entry_gives": list(self.gives),
             "focus_mismatch": self.mismatch,
+            "coverage": round(self.coverage, 4),
+            "long_message": self.long,
+            "match_share": self.share,
             "uncovered": [{"word": w, "weight": round(x, 2)} for w, x in self.uncovered],
         }
 
@@ -239,11 +240,15 @@ def check(
     gives: dict[str, tuple[str, str]],
     words: list[tuple[str, float, str]],
     covers,
+    mismatch_factor: float,
+    long: bool = False,
+    share: float = 1.0,
 ) -> Check:
     """`gives`: per kind of answer the entry's questions ask for, those questions' text, spelled
     and as sounds (`Asked`);
     `words`: the question's content words with their weight (clause weight × content
-    weight) and sound (" ban shi "); `covers(word, sound)`: whether the entry contains it.
+    weight) and sound (" ban shi "); `covers(word, sound)`: whether the entry contains it;
+    `mismatch_factor`: the check's factor when the entry does not give the focus asked.
 
     An entry gives the focus asked for only about what its questions of that kind mention:
     the entry whose question is 项目建在哪 (the answer: 抚远经济开发区) says where the project
@@ -260,6 +265,36 @@ def check(
     for word, weight, sound in words:
         if weight and not covers(word, sound):
             uncovered[word] = max(weight, uncovered.get(word, 0.0))
-    factor = FOCUS_MISMATCH if mismatch else 1.0
+    factor = mismatch_factor if mismatch else 1.0
     weight = sum({word: weight for word, weight, _ in words}.values())
-    return Check(factor, focus, tuple(sorted(gives)), mismatch, tuple(uncovered.items()), weight)
+    return Check(
+        factor, focus, tuple(sorted(gives)), mismatch, tuple(uncovered.items()), weight, long, share
+    )
+
+
+def describe(
+    entries: Sequence[Entry], canonical_all: Callable[[list[str]], list[str]]
+) -> tuple[list[dict[str, tuple[str, str]]], list[tuple[str, str]]]:
+    """Per entry, what kinds of answer it gives (each with the text of the questions that ask
+    for it, as `check` reads `gives`), and the text a question's words may be covered by
+    (questions, keywords, answer, quote), spelled and as sounds. `canonical_all` puts texts in
+    matching form, as the question's words are."""
+    gives_all = []
+    for entry in entries:
+        asked_texts = canonical_all(list(entry.questions))
+        found = focuses_of([fold(q) for q in entry.questions])
+        gives = {
+            kind: asked(" ".join(asked_texts[n] for n in numbers))
+            for kind, numbers in found.items()
+        }
+        answer = _REPORTED.sub("", entry.answer)
+        # What the answer shows it gives, it gives about whatever the entry is about.
+        shown = given_by_answer(answer)
+        if _COUNTED.search(answer):
+            shown.add(COUNT)
+        for kind in shown:
+            gives[kind] = asked(" ".join(asked_texts))
+        gives_all.append(gives)
+    texts = [" | ".join([*e.questions, *e.keywords, e.answer, e.source.quote]) for e in entries]
+    covered = [(text.replace(" ", ""), f" {spoken(text)} ") for text in canonical_all(texts)]
+    return gives_all, covered

@@ -16,15 +16,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.engine.core import (
-    ANSWERED,
-    CLARIFY,
-    CLARIFY_CHOICES,
-    Candidate,
-    Engine,
-    Thresholds,
-    decide_status,
-)
+from bot.engine.core import Engine
+from bot.engine.decision import ANSWERED, CLARIFY, Candidate, Thresholds, decide_status, offered
 
 
 @dataclass(frozen=True)
@@ -211,7 +204,7 @@ def calibrate(engine: Engine, cases: list[Case], max_false_rate: float = 0.025) 
         for case, candidates in scored:
             status = decide_status([c.score for c in candidates], thresholds)
             entry_id = candidates[0].id if status == ANSWERED else None
-            choices = tuple(c for c in candidates[:CLARIFY_CHOICES] if c.score >= clarify)
+            choices = offered(candidates, thresholds)
             record(report, case, status, entry_id, candidates, 0.0, choices)
         if report.false_answer_rate > max_false_rate or report.wrong_rate > max_false_rate:
             continue

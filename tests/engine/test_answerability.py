@@ -109,7 +109,7 @@ def test_long_natural_questions_are_answered(engine, question, expected):
 
 
 def test_one_plausible_candidate_is_a_yes_no_confirm(knowledge):
-    engine = Engine(knowledge, Thresholds(answer=0.99, margin=0.5, clarify=0.6))
+    engine = Engine(knowledge, Thresholds(answer=0.99, margin=0.5, clarify=0.8))
     answer = engine.answer("复工复产去哪个窗口办理")
     assert answer.status == CLARIFY and len(answer.choices) == 1
     assert answer.answer == "您是想问「企业复工复产去哪个窗口办理」吗？"
