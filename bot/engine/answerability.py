@@ -218,13 +218,14 @@ class Check:
         }
 
 
-def content_weight(word: str, known: bool) -> float:
-    """How much a word of a question carries, if an entry does not cover it."""
+def content_weight(word: str, known: bool, word_classes: bool = True) -> float:
+    """How much a word of a question carries, if an entry does not cover it (`word_classes`:
+    by its part of speech too, as the engine does unless an ablation turns it off)."""
     if word in FRAMING or GENERIC_CHARS.issuperset(word):
         return 0.0
     if word.isascii():
         return 0.0  # numbers and Latin are weighed by the character-level discount
-    if part_of_speech(word) in FUNCTION_TAGS:
+    if word_classes and part_of_speech(word) in FUNCTION_TAGS:
         return 0.0  # 比如…之类, 里面, 一点: how a question is put, not what it is about
     weight = OTHER_ENTRY_WORD if known else UNKNOWN_WORD
     return weight * SINGLE if len(word) == 1 else weight

@@ -16,7 +16,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from bot.engine import answerability, decision
-from bot.engine.answerability import Check, read
+from bot.engine.answerability import Check, content_weight, read
 from bot.engine.decision import (
     ANSWERED,
     CLARIFY,
@@ -255,11 +255,12 @@ class Engine:
         """The message's words with how much each carries (clause weight × content weight)
         and how each sounds."""
         known = self.index.vocabulary.ids if self.index.vocabulary else {}
+        classes = self.index.tuning.word_classes
         words = []
         for clause in reading.clauses:
             subject = self._subject(clause.text)
             words += [
-                (word, clause.weight * answerability.content_weight(word, word in known), heard)
+                (word, clause.weight * content_weight(word, word in known, classes), heard)
                 for word in self.words(subject, search=False)
                 for heard in (f" {spoken(word)} ",)
             ]
