@@ -83,7 +83,7 @@ def test_none_fits_named_by_its_exchange_alone_still_lists_near_topics(tmp_path)
     """A Telegram button or the web API names only the exchange: the service remembers what
     it asked, so the fallback lists the near topics a typed 不是 gets."""
     engine = Engine(flows_knowledge())
-    engine.thresholds = offering(engine, CONFIRM, 1)
+    engine.thresholds = offering(engine, {CONFIRM: 1})
     log = ExchangeLog.open(tmp_path / "log.sqlite3", salt="test-salt")
     service = Service(FLOWS, engine, log)
     turn = service.ask(Request(CONFIRM, "web", user="s"))

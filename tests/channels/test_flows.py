@@ -23,7 +23,7 @@ from tests.support.web import client_for
 @pytest.fixture
 def service(tmp_path):
     engine = Engine(flows_knowledge())
-    engine.thresholds = offering(engine, CONFIRM, 1)
+    engine.thresholds = offering(engine, {CONFIRM: 1})
     log = ExchangeLog.open(tmp_path / "log.sqlite3", salt="test-salt")
     yield Service(FLOWS, engine, log)
     log.close()

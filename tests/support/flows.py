@@ -25,11 +25,15 @@ def flows_knowledge() -> Knowledge:
     return load(FLOWS)
 
 
-def offering(engine: Engine, question: str, count: int) -> Thresholds:
-    """Thresholds under which `question` is offered as `count` choices (1: a confirm), never
-    answered outright: the clarify floor sits between the `count`-th and next candidate."""
-    scores = [c.score for c in engine.candidates(question)]
-    assert len(scores) > count and scores[count - 1] > scores[count], scores
-    floor = (scores[count - 1] + scores[count]) / 2
+def offering(engine: Engine, offers: dict[str, int]) -> Thresholds:
+    """Thresholds under which each question is offered as its number of choices (1: a
+    confirm), never answered outright: the clarify floor sits between every question's last
+    offered candidate and the next."""
+    low, high = 0.0, 1.0
+    for question, count in offers.items():
+        scores = [c.score for c in engine.candidates(question)]
+        assert len(scores) > count, (question, scores)
+        low, high = max(low, scores[count]), min(high, scores[count - 1])
+    assert low < high, f"no one clarify floor offers {offers}"
     # margin 1: the best never beats the runner-up by that much, so nothing is answered.
-    return Thresholds(answer=1.0, margin=1.0, clarify=floor)
+    return Thresholds(answer=1.0, margin=1.0, clarify=(low + high) / 2)

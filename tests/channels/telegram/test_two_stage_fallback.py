@@ -42,9 +42,9 @@ def knowledge_dir(tmp_path):
 async def bot(tmp_path, knowledge_dir):
     """The application polling the stand-in, as `policybot run` does, until the test ends."""
     engine = Engine(flows_knowledge())
+    engine.thresholds = offering(engine, {CONFIRM: 1, LIST: 3})  # a confirm and a list of 3
     log = ExchangeLog.open(tmp_path / "log.sqlite3", salt="flows", background=True)  # as `run`
     service = Service(knowledge_dir, engine, log)
-    settings = Settings(token=TOKEN, db=tmp_path / "log.sqlite3")
     with StandIn() as standin:
         settings = Settings(token=TOKEN, base_url=standin.base_url, db=tmp_path / "log.sqlite3")
         async with polling(build_application(settings, service)):
@@ -89,11 +89,6 @@ class User:
         edited = self.api.sent("editMessageText")
         return (edited[-1] if len(edited) > edits else None), answered
 
-    def offering(self, question: str, count: int) -> None:
-        """From now on `question` is offered as `count` choices (1: a confirm)."""
-        engine = self.service.engine
-        engine.thresholds = offering(engine, question, count)
-
     def feedback(self) -> list[tuple[str, str | None]]:
         self.service.log.flush()
         return [(f.kind, f.entry_id) for f in self.service.log.store.feedback()]
@@ -110,7 +105,6 @@ def near_topics(text: str) -> list[str]:
 
 
 async def test_a_confirm_tapped_yes_gives_the_answer_and_no_the_fallback_with_near_topics(bot):
-    bot.offering(CONFIRM, 1)
     knowledge = bot.service.knowledge
     confirmed = knowledge.by_id[CONFIRMED]
 
@@ -154,7 +148,6 @@ async def test_a_confirm_tapped_yes_gives_the_answer_and_no_the_fallback_with_ne
 
 
 async def test_a_list_with_none_of_these_picks_or_falls_back_with_other_near_topics(bot):
-    bot.offering(LIST, 3)
     knowledge = bot.service.knowledge
 
     asked = await bot.ask(LIST)
@@ -200,7 +193,6 @@ async def test_a_question_in_another_language_gets_a_note_in_it_and_in_chinese(
 
 
 async def test_stale_and_forged_taps_are_answered_gracefully(bot, knowledge_dir):
-    bot.offering(CONFIRM, 1)
     asked = await bot.ask(CONFIRM)
     # A new knowledge version without the confirmed entry lands before the tap.
     faq = knowledge_dir / "faq" / "03-fugong-fuchan.yaml"
