@@ -12,6 +12,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import Any
 
 from rapidfuzz import fuzz
 
@@ -397,7 +398,11 @@ class Engine:
         candidates = self._ranked(folded)
         status = decide_status([c.score for c in candidates], self.thresholds)
         score = candidates[0].score if candidates else 0.0
-        base = {"question": question, "candidates": candidates, "normalized": normalized}
+        base: dict[str, Any] = {
+            "question": question,
+            "candidates": candidates,
+            "normalized": normalized,
+        }
         best = candidates[0].entry if candidates else None
         if status == ANSWERED and best is not None:  # the engine's candidates carry their entry
             answer = self.entry_answer(best, question, score)
