@@ -110,3 +110,40 @@ def test_serve_picks_up_an_edited_answer(knowledge_copy, tmp_path):
     finally:
         process.terminate()
         process.communicate(timeout=30)
+
+
+@pytest.mark.slow
+def test_serve_with_two_workers_shares_one_port_and_stops_cleanly(tmp_path):
+    # `serve --workers 2`: two processes answer on one port; the console, whose sessions live
+    # in one process, is not served; SIGTERM stops both workers and exits 0.
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("POLICYBOT_")}
+    env["POLICYBOT_DB"] = str(tmp_path / "log.sqlite3")
+    command = [sys.executable, "-m", "bot", "serve", "--port", str(port), "--workers", "2"]
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base, process)
+        for _ in range(6):  # a new connection each time: the kernel spreads them
+            response = httpx.post(f"{base}/api/v1/ask", json={"question": "复工复产去哪个窗口办理"})
+            assert response.status_code == 200 and "专窗" in response.json()["answer"]
+        assert httpx.get(f"{base}/admin/").status_code == 404
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+        _, errors = process.communicate()
+        assert errors.count("Finished server process") == 2, errors
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+
+def test_serve_refuses_workers_with_channels_that_keep_state_in_a_process(tmp_path):
+    env = {key: value for key, value in os.environ.items() if not key.startswith("POLICYBOT_")}
+    env.update(POLICYBOT_DB=str(tmp_path / "log.sqlite3"), TELEGRAM_BOT_TOKEN="123:abc")
+    command = [sys.executable, "-m", "bot", "serve", "--workers", "2"]
+    command += ["--telegram-webhook-url", "https://bot.example.org/telegram"]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0 and "--workers" in done.stderr
