@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 from pypinyin import Style, lazy_pinyin
@@ -76,7 +77,8 @@ def sound(unit: str) -> str:
 
 def spoken(text: str) -> str:
     """The whole text as sounds, for comparing strings that are spelled differently."""
-    return " ".join(sound(unit) for segment in units(text) for unit in segment)
+    # The units of all segments in one scan: no unit spans a space (the same as `units`).
+    return " ".join(map(sound, _UNIT_RE.findall(text)))
 
 
 @dataclass(frozen=True)
@@ -259,6 +261,10 @@ def _boost(unit: str) -> float:
     return NUMBER_WEIGHT if unit.replace(".", "").isdigit() and len(unit) <= 6 else 1.0
 
 
+# Texts split into words at a time when building (`Vocabulary.keys`).
+_WORDS_CHUNK = 50_000
+
+
 class Vocabulary:
     """Integer ids for the words of a corpus, and word features as keys beside the unit ones.
 
@@ -274,21 +280,30 @@ class Vocabulary:
         self, texts: list[str], bits: int, grow: bool = False
     ) -> tuple[np.ndarray, np.ndarray]:
         """Every word occurrence of the texts as a key, with the text it occurs in. A word the
-        vocabulary does not know gets an id past its end (with `grow`, it is learned)."""
-        ids, rows, generic = [], [], []
+        vocabulary does not know gets an id past its end (with `grow`, it is learned).
+
+        Texts are split a chunk at a time: each word found is a string of its own, and at 100k
+        entries all of them at once held more memory than the whole index (docs/benchmarks.md).
+        """
         strangers: dict[str, int] = {}
-        for row, text in enumerate(texts):
-            for word in self.words(text):
-                known = self.ids.get(word)
-                if known is None:
-                    if grow:
-                        known = self.ids.setdefault(word, len(self.ids))
-                    else:
-                        known = _stranger(strangers, word, len(self.ids))
-                ids.append(known)
-                rows.append(row)
-                generic.append(GENERIC_CHARS.issuperset(word))
-        keys = np.array(ids, dtype=np.int64)
-        keys |= np.array(generic, dtype=np.int64) << 2 * bits
+        parts, counts = [], []
+        for first in range(0, len(texts), _WORDS_CHUNK):
+            found = [self.words(text) for text in texts[first : first + _WORDS_CHUNK]]
+            counts.extend(map(len, found))
+            words = list(chain.from_iterable(found))
+            del found
+            if grow:
+                ids = [self.ids.setdefault(word, len(self.ids)) for word in words]
+            else:
+                ids = [
+                    known
+                    if (known := self.ids.get(word)) is not None
+                    else _stranger(strangers, word, len(self.ids))
+                    for word in words
+                ]
+            keys = np.array(ids, dtype=np.int64)
+            keys |= np.fromiter(map(GENERIC_CHARS.issuperset, words), bool, len(words)) << 2 * bits
+            parts.append(keys)
+        keys = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
         keys |= WORD << 2 * bits + 1
-        return keys, np.array(rows, dtype=np.int32)
+        return keys, np.repeat(np.arange(len(texts), dtype=np.int32), counts)
