@@ -104,7 +104,6 @@ def write_log(path: Path, count: int, rng: random.Random, engine: Engine) -> Non
             chat_type="private",
             user_key=f"u{rng.randrange(20000)}",
             question=question,
-            normalized=question,
             status=status,
             entry_id=None,
             score=0.3,

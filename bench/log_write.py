@@ -20,7 +20,7 @@ from pathlib import Path
 from bot.engine.core import Engine
 from bot.engine.evaluation import load_cases
 from bot.knowledge.model import load
-from bot.log.store import ExchangeLog
+from bot.log.writer import ExchangeLog
 
 
 def one_run(answers: list, version: str, count: int, background: bool) -> dict:

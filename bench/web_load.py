@@ -72,7 +72,7 @@ def run_server(port: int, db: Path, knowledge: Path) -> None:
     from bot.channels.web.guard import read_json
     from bot.channels.web.server import build_server, serve
     from bot.engine.cache import build_engine
-    from bot.log.store import ExchangeLog
+    from bot.log.writer import ExchangeLog
     from bot.settings import WebConfig
 
     config = WebConfig(rate=0)

@@ -40,7 +40,7 @@ from starlette.routing import Route
 from bot.app import Service
 from bot.channels.wechat.protocol import Crypto, check_signature, text_reply
 from bot.channels.wechat.server import build_app
-from bot.log.store import ExchangeLog
+from bot.log.writer import ExchangeLog
 from bot.settings import WeChatSettings
 
 knowledge, db, port = sys.argv[1], sys.argv[2], int(sys.argv[3])

@@ -34,7 +34,7 @@ _PUBLIC = {
     "KnowledgeError": "bot.knowledge.model",
     "load": "bot.knowledge.model",
     "check": "bot.knowledge.model",
-    "ExchangeLog": "bot.log.store",
+    "ExchangeLog": "bot.log.writer",
 }
 
 __all__ = [
@@ -62,7 +62,7 @@ if TYPE_CHECKING:
     from bot.conversation import Conversations
     from bot.engine.core import Answer, Candidate, Engine, Thresholds
     from bot.knowledge.model import Entry, Knowledge, KnowledgeError, check, load
-    from bot.log.store import ExchangeLog
+    from bot.log.writer import ExchangeLog
     from bot.settings import ConfigError, Settings
 
 

@@ -25,10 +25,11 @@ from bot.app import Service
 from bot.authoring import editor
 from bot.authoring.editor import Draft, EditRefused, Saved
 from bot.authoring.exporter import export_xlsx
-from bot.authoring.importer import ImportReport, import_faq, slug
+from bot.authoring.importer import ImportReport, import_faq
 from bot.authoring.ingest import Ingested, IngestError, ingest
 from bot.authoring.teach import TeachRefused, teach
 from bot.engine.core import Answer
+from bot.knowledge.files import slug
 from bot.knowledge.model import check
 from bot.log.accounts import HASHER, Account, Accounts
 from bot.log.changes import (
@@ -43,10 +44,11 @@ from bot.log.changes import (
     Change,
     Changes,
 )
+from bot.log.database import ago, since_to_iso
 from bot.log.gaps import Cluster, cluster, gap_exchanges
 from bot.log.reports import gaps_csv, gaps_html
 from bot.log.stats import Stats, stats
-from bot.log.store import HELPFUL, UNHELPFUL, SQLiteStore, since_to_iso
+from bot.log.store import HELPFUL, UNHELPFUL, SQLiteStore
 from bot.log.triage import DONE, IGNORED, IN_PROGRESS, NEW, Triage
 
 __all__ = ["Admin", "EditRefused", "Forbidden", "Gap", "TeachRefused"]
@@ -126,7 +128,7 @@ class Admin:
         self._flush()
         exchanges = gap_exchanges(self.store, start)
         found = cluster(exchanges, self.service.engine)
-        week, fortnight = since_to_iso("7d"), since_to_iso("14d")
+        week, fortnight = ago(dt.timedelta(days=7)), ago(dt.timedelta(days=14))
         times: dict[str, list[str]] = defaultdict(list)
         for exchange in exchanges:
             times[exchange.question].append(exchange.at)

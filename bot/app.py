@@ -27,22 +27,27 @@ in at all, and the next look at the files tries again.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.authoring.teach import Taught, teach
 from bot.engine.cache import EngineCache, build_engine
-from bot.engine.core import Answer, Candidate, Engine
+from bot.engine.core import CLARIFY, Answer, Candidate, Engine
 from bot.knowledge.model import Entry, Knowledge, KnowledgeDirMissing, KnowledgeError, snapshot_of
 from bot.knowledge.yamlfile import Problem
 from bot.log.gaps import Cluster, cluster, gap_exchanges
 from bot.log.stats import Stats, stats
-from bot.log.store import HELPFUL, PICKED, UNHELPFUL, ExchangeLog
+from bot.log.store import HELPFUL, PICKED, UNHELPFUL
 from bot.log.triage import Triage
+from bot.log.writer import ExchangeLog
 from bot.text.normalize import valid_text
 
 PRIVATE = "private"
+# Clarify exchanges whose question is kept for a later 不是 / 都不是 (least recent forgotten).
+OFFERS_KEPT = 10_000
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,38 @@ class Turn:
 CHANGED_WHILE_READING = "读取时知识文件正在被修改，这次没有换用；文件保存完后会自动重试"
 
 
+@dataclass(frozen=True)
+class Offer:
+    """What a clarify exchange asked about and offered, for the fallback of a 不是 to it."""
+
+    question: str
+    choices: tuple[Candidate, ...]
+
+
+class Offers:
+    """The latest clarify exchanges' questions, by exchange id. A button (Telegram's 64 bytes)
+    or a web client's 都不是 names only the exchange; without the question the fallback could
+    not list the near topics a typed 不是 gets. Per process: a tap that reaches another replica,
+    or comes after a restart, gets the fallback without them."""
+
+    def __init__(self, kept: int = OFFERS_KEPT) -> None:
+        self.kept = kept
+        self.offers: OrderedDict[str, Offer] = OrderedDict()
+        self.lock = threading.Lock()  # channels serving from several threads (WeChat, web)
+
+    def remember(self, exchange: str, offer: Offer) -> None:
+        with self.lock:
+            self.offers[exchange] = offer
+            while len(self.offers) > self.kept:
+                self.offers.popitem(last=False)
+
+    def get(self, exchange: str | None) -> Offer | None:
+        if exchange is None:
+            return None
+        with self.lock:
+            return self.offers.get(exchange)
+
+
 @dataclass
 class Service:
     """The engine in use, how to reload it, and where exchanges are recorded."""
@@ -82,6 +119,7 @@ class Service:
     started_at: str = field(
         default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
     )
+    offers: Offers = field(default_factory=Offers, repr=False)
 
     @classmethod
     def open(
@@ -116,6 +154,8 @@ class Service:
             exchange = self.log.record(
                 answer, request.channel, engine.knowledge.version, request.chat, request.user
             )
+            if answer.status == CLARIFY and answer.choices:
+                self.offers.remember(exchange, Offer(answer.question, answer.choices))
         return Turn(answer, engine.knowledge, exchange)
 
     def entry(self, entry_id: str) -> Turn | None:
@@ -141,10 +181,14 @@ class Service:
         choices: tuple[Candidate, ...] = (),
     ) -> Turn:
         """不是 / 都不是 to a confirm or a "您是想问" list: the fallback (the nearest category's own
-        text, if it has one) with near topics other than the `choices` turned down (when the
-        channel still has the question), and the list recorded as unhelpful so the gap report
-        counts it."""
+        text, if it has one) with near topics other than the `choices` turned down, and the list
+        recorded as unhelpful so the gap report counts it. A channel that names only the
+        exchange (a button, the web API) gets its question and choices from `offers`."""
         self.vote(exchange, None, False, channel, user)
+        offer = self.offers.get(exchange)
+        if offer is not None:
+            question = question or offer.question
+            choices = choices or offer.choices
         engine = self.engine
         answer = engine.declined(question, tuple(c.id for c in choices))
         return Turn(answer, engine.knowledge, exchange)
@@ -162,9 +206,8 @@ class Service:
         would at least offer in a clarify list."""
         engine = self.engine
         floor = engine.thresholds.clarify
-        found = [c for c in engine.candidates(text, limit) if c.score >= floor]
-        by_id = engine.knowledge.by_id
-        return [Turn(engine.entry_answer(by_id[c.id]), engine.knowledge) for c in found]
+        found = [c.entry for c in engine.candidates(text, limit) if c.score >= floor]
+        return [Turn(engine.entry_answer(e), engine.knowledge) for e in found if e is not None]
 
     # Browsing -----------------------------------------------------------------------------
 
@@ -184,6 +227,8 @@ class Service:
         if self.log is None:
             return None
         self.log.flush()  # the writes already queued count too
+        if self.log.store is None:  # the database could not be opened: nothing to read
+            return None
         return stats(self.log.store, since)
 
     def gaps(self, since: str | None, min_count: int = 1) -> list[Cluster] | None:
@@ -193,6 +238,8 @@ class Service:
         if self.log is None:
             return None
         self.log.flush()
+        if self.log.store is None:  # the database could not be opened: nothing to read
+            return None
         found = cluster(gap_exchanges(self.log.store, since), self.engine, min_count)
         path = getattr(self.log.store, "path", None)
         if path is None:  # a store without a database file keeps no triage

@@ -14,9 +14,9 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.app import Request, Service, Turn
+from bot.app import Offer, Request, Service, Turn
 from bot.engine.core import CLARIFY, Candidate
-from bot.text.privacy import nfkc
+from bot.text.nfkc import nfkc
 
 YES = frozenset({"是", "是的", "对", "对的", "嗯", "好", "好的", "y", "yes", "ok"})
 NONE = frozenset({"0", "都不是", "不是", "都不对", "不对", "没有", "n", "no"})
@@ -24,12 +24,12 @@ REMEMBERED = 10_000  # conversations with an open list kept at most (least recen
 
 
 @dataclass(frozen=True)
-class Offer:
-    """A clarify list waiting for a reply, and the exchange it was logged as."""
+class Waiting:
+    """A clarify list waiting for the sender's reply: what it offered, the exchange it was
+    logged as, and when."""
 
-    choices: tuple[Candidate, ...]
+    offer: Offer
     exchange: str | None
-    question: str
     at: float = field(default=0.0, compare=False)  # when it was offered (the clock's time)
 
 
@@ -48,50 +48,55 @@ class Conversations:
         # Seconds a list stays open; None: until the next message. Channels whose users come
         # back hours later (WeChat) set one, so a stray "1" is not taken for an old pick.
         self.ttl, self.clock = ttl, clock
-        self.offers: OrderedDict[tuple, Offer] = OrderedDict()
+        self.offers: OrderedDict[tuple, Waiting] = OrderedDict()
 
     def offered(self, request: Request) -> bool:
         """Whether a list is open for the sender, so a channel can tell a bare number that picks
         from it from one that arrives too late."""
-        offer = self.offers.get((request.channel, request.chat, request.user))
-        return offer is not None and not self._expired(offer)
+        waiting = self.offers.get((request.channel, request.chat, request.user))
+        return waiting is not None and not self._expired(waiting)
 
-    def _expired(self, offer: Offer) -> bool:
-        return self.ttl is not None and self.clock() - offer.at > self.ttl
+    def _expired(self, waiting: Waiting) -> bool:
+        return self.ttl is not None and self.clock() - waiting.at > self.ttl
+
+    def settled(self, channel: str, chat: str, user: object, exchange: str | None) -> None:
+        """The list of `exchange` was answered another way (a button tap): a "1" or "不是"
+        typed afterwards is a new message, not a second answer to it. A newer list stays open."""
+        key = (channel, chat, user)
+        waiting = self.offers.get(key)
+        if waiting is not None and exchange is not None and waiting.exchange == exchange:
+            del self.offers[key]
 
     def reply(self, request: Request) -> Turn:
         """The turn for one message, remembering any list it offers for the next message."""
         key = (request.channel, request.chat, request.user)
-        offer = self.offers.pop(key, None)
-        if offer is not None and self._expired(offer):
-            offer = None
-        turn = self._resolve(offer, request) if offer is not None else None
+        waiting = self.offers.pop(key, None)
+        if waiting is not None and self._expired(waiting):
+            waiting = None
+        turn = self._resolve(waiting, request) if waiting is not None else None
         if turn is None:
             turn = self.service.ask(request)
         if turn.answer.status == CLARIFY and turn.answer.choices:
             answer = turn.answer
-            offer = Offer(answer.choices, turn.exchange, answer.question, self.clock())
-            self.offers[key] = offer
+            offer = Offer(answer.question, answer.choices)
+            self.offers[key] = Waiting(offer, turn.exchange, self.clock())
             while len(self.offers) > self.remembered:
                 self.offers.popitem(last=False)
         return turn
 
-    def _resolve(self, offer: Offer, request: Request) -> Turn | None:
-        """The pick a message makes from the offer, or None when it is a new question."""
+    def _resolve(self, waiting: Waiting, request: Request) -> Turn | None:
+        """The pick a message makes from the list, or None when it is a new question."""
         text = nfkc(request.text).strip().lower()  # "１" from a Chinese input method is 1
+        offer = waiting.offer
         choice = pick_of(text, offer.choices)
         if choice is not None:
-            return self.service.pick(offer.exchange, choice.id, request.channel, request.user)
+            return self.service.pick(waiting.exchange, choice.id, request.channel, request.user)
         if text in NONE:
-            return self._none_fits(offer, request)
+            # None fits: the honest fallback, and the list recorded as unhelpful (a gap).
+            return self.service.none_fits(
+                waiting.exchange, request.channel, request.user, offer.question, offer.choices
+            )
         return None
-
-    def _none_fits(self, offer: Offer, request: Request) -> Turn:
-        """None of the choices fits: the honest fallback, and the list recorded as unhelpful so
-        the gap report counts it."""
-        return self.service.none_fits(
-            offer.exchange, request.channel, request.user, offer.question, offer.choices
-        )
 
 
 def pick_of(text: str, choices: tuple[Candidate, ...]) -> Candidate | None:

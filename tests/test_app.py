@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from bot.app import Request, Service
-from bot.engine.core import ANSWERED
-from bot.log.store import HELPFUL, PICKED, UNHELPFUL, ExchangeLog, since_to_iso
+from bot.app import Offer, Offers, Request, Service
+from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, Engine
+from bot.log.database import since_to_iso
+from bot.log.store import HELPFUL, PICKED, UNHELPFUL
+from bot.log.writer import ExchangeLog
 from tests.support.edits import edit
+from tests.support.flows import CONFIRM, CONFIRMED, FLOWS, flows_knowledge, offering
 from tests.support.paths import KNOWLEDGE
 
 QUESTION = "复工复产去哪个窗口办理"
@@ -74,3 +77,29 @@ def test_a_turn_keeps_its_knowledge_across_a_reload(knowledge_copy):
     assert service.reload() == []
     assert service.knowledge is not turn.knowledge
     assert turn.knowledge.texts.clarify == "您是想问："
+
+
+def test_none_fits_named_by_its_exchange_alone_still_lists_near_topics(tmp_path):
+    """A Telegram button or the web API names only the exchange: the service remembers what
+    it asked, so the fallback lists the near topics a typed 不是 gets."""
+    engine = Engine(flows_knowledge())
+    engine.thresholds = offering(engine, {CONFIRM: 1})
+    log = ExchangeLog.open(tmp_path / "log.sqlite3", salt="test-salt")
+    service = Service(FLOWS, engine, log)
+    turn = service.ask(Request(CONFIRM, "web", user="s"))
+    assert turn.answer.status == CLARIFY
+    by_exchange = service.none_fits(turn.exchange, "web", "s")
+    typed = service.none_fits(turn.exchange, "chat", "s", CONFIRM, turn.answer.choices)
+    assert by_exchange.answer == typed.answer and by_exchange.answer.status == FALLBACK
+    assert by_exchange.answer.near and CONFIRMED not in {c.id for c in by_exchange.answer.near}
+    forged = service.none_fits("0123456789ab", "web", "s")  # unknown: the plain fallback
+    assert forged.answer.near == () and forged.answer.answer == engine.knowledge.texts.fallback
+    log.close()
+
+
+def test_offers_keep_only_the_latest():
+    offers = Offers(kept=2)
+    for exchange in "abc":
+        offers.remember(exchange, Offer(exchange, ()))
+    assert [offers.get(e) for e in ("a", None)] == [None, None]
+    assert offers.get("c") == Offer("c", ())

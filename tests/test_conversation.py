@@ -8,7 +8,8 @@ import pytest
 from bot.app import Request, Service
 from bot.conversation import Conversations, pick_of
 from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, Candidate, Engine, Thresholds
-from bot.log.store import PICKED, UNHELPFUL, ExchangeLog
+from bot.log.store import PICKED, UNHELPFUL
+from bot.log.writer import ExchangeLog
 from tests.support.paths import KNOWLEDGE
 
 QUESTION = "复工复产去哪个窗口办理"

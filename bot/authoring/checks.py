@@ -29,12 +29,12 @@ def collisions(engine: Engine) -> list[Problem]:
         first, _ = index.spans[position]
         for offset, question in enumerate(entry.questions):
             hits = index.search(index.texts[first + offset], 3, exclude=first + offset)
-            if not hits or hits[0].entry == position:
+            if not hits or hits[0][0] == position:
                 continue
-            if decide_status([h.score for h in hits], engine.thresholds) != ANSWERED:
+            if decide_status([score for _, score in hits], engine.thresholds) != ANSWERED:
                 continue
-            own = next((h.score for h in hits if h.entry == position), None)
-            rival = engine.entries[hits[0].entry]
+            own = next((score for found, score in hits if found == position), None)
+            rival, rival_score = engine.entries[hits[0][0]], hits[0][1]
             own_text = f"{own:.2f}" if own is not None else "更低"
             line = (
                 entry.question_lines[offset] if offset < len(entry.question_lines) else entry.line
@@ -44,7 +44,7 @@ def collisions(engine: Engine) -> list[Problem]:
                     entry.path,
                     line,
                     f"问法 “{question}” 更像条目 {rival.id}「{rival.question}」"
-                    f"（{hits[0].score:.2f}，本条目 {own_text}）：用户这样问会得到 {rival.id} 的答案。"
+                    f"（{rival_score:.2f}，本条目 {own_text}）：用户这样问会得到 {rival.id} 的答案。"
                     "请把它改得更明确，或移到那个条目",
                     "warning",
                 )

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import ClassVar
 
 import yaml
-from pypinyin import lazy_pinyin
 
+from bot.knowledge.files import slug
 from bot.knowledge.model import ID_PATTERN, check
 from bot.text.normalize import normalize
 
@@ -153,13 +153,6 @@ def to_text(value: str) -> str:
     return "\n".join(line for line in lines if line).strip()
 
 
-def slug(text: str, limit: int = 24) -> str:
-    """An ASCII file-name and id part for any text: pinyin for Chinese, else a short hash."""
-    words = "-".join(lazy_pinyin(text))
-    cleaned = re.sub(r"[^a-z0-9]+", "-", words.lower()).strip("-")[:limit].strip("-")
-    return cleaned or hashlib.sha1(text.encode()).hexdigest()[:10]
-
-
 def _split_list(value: str) -> list[str]:
     return [part.strip() for part in re.split(r"[|\n]", value or "") if part.strip()]
 
@@ -228,11 +221,17 @@ def read_rows(path: Path) -> Iterator[dict[str, str]]:
         raise ValueError(f"不支持的文件类型 {suffix}：请用 .csv、.xlsx 或 .jsonl")
 
 
-class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
-    """Multi-line answers as readable `|` blocks; libyaml's emitter where available (fast)."""
+try:  # libyaml's emitter where PyYAML was built with it (fast)
+    from yaml import CSafeDumper as _BaseDumper
+except ImportError:
+    from yaml import SafeDumper as _BaseDumper  # type: ignore[assignment]
 
 
-def _represent_str(dumper: yaml.SafeDumper, value: str):
+class _Dumper(_BaseDumper):
+    """Multi-line answers as readable `|` blocks."""
+
+
+def _represent_str(dumper: _Dumper, value: str) -> yaml.ScalarNode:
     style = "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
@@ -260,7 +259,7 @@ def import_faq(
     rows = read_rows(path)
     first = next(rows, None)
     _require_columns(list(first or {}))
-    rows = itertools.chain([first], rows)
+    rows = itertools.chain([first] if first is not None else [], rows)
     report = ImportReport(created=ensure_knowledge_dir(into))
     document = f"import-{slug(path.stem)}"
     own_files = set((into / "faq").glob(f"{document}-*.yaml"))
@@ -302,7 +301,7 @@ def import_faq(
             continue
         seen_ids[entry_id], seen_answers[said] = number, number
         seen_questions.setdefault(key, number)
-        entry = {
+        entry: dict[str, object] = {
             "id": entry_id,
             "question": question,
             "similar": _split_list(cell.get("similar", "")),

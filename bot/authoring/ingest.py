@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 import yaml
 
-from bot.authoring.importer import slug
+from bot.knowledge.files import slug
 from bot.knowledge.model import split_passages
 
 # Fetching a URL is bounded in every way a hostile or broken server could stretch it.
@@ -166,7 +166,7 @@ def _pinned_request(client: httpx.Client, url: httpx.URL, allowed: AddressPolicy
         answers = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except OSError as exc:
         raise IngestError(f"无法解析 {host}: {exc}") from exc
-    addresses = [ipaddress.ip_address(answer[4][0].split("%")[0]) for answer in answers]
+    addresses = [ipaddress.ip_address(str(answer[4][0]).split("%")[0]) for answer in answers]
     refused = [str(address) for address in addresses if not allowed(address)]
     if refused or not addresses:
         raise IngestError(

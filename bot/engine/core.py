@@ -12,6 +12,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import Any
 
 from rapidfuzz import fuzz
 
@@ -88,11 +89,17 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class Candidate:
+    """An entry as a possible answer to a question, with its score (the index ranks plain
+    positions; this is the one record of a match that leaves the engine)."""
+
     id: str
     question: str
     score: float
     check: Check | None = field(default=None, compare=False)  # why it does or does not answer
     match: float = field(default=0.0, compare=False)  # the score before that check
+    # The entry itself when the engine found it (a channel rebuilding offered choices from ids
+    # has only those), so deciding on a candidate needs no lookup by id.
+    entry: Entry | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -238,9 +245,9 @@ class Engine:
         """Per entry, what its questions ask for and the text a question's words may be
         covered by (questions, keywords, answer, quote), spelled and as sounds.
 
-        Built for all entries at once (one fold, one scan for sounds), and from the questions'
-        matching form and sounds the index already holds: at 100k entries, doing it entry by
-        entry was half of the engine's build (docs/benchmarks.md)."""
+        The questions are folded all at once, and their matching form and sounds come from the
+        index, which has them already: at 100k entries, normalizing entry by entry was half of
+        the engine's build (docs/benchmarks.md)."""
         self.gives: list[dict[str, tuple[str, str]]] = []
         index = self.index
         folded = iter(fold_all([q for entry in self.entries for q in entry.questions]))
@@ -302,30 +309,34 @@ class Engine:
     def candidates(self, question: str, limit: int = CANDIDATES) -> tuple[Candidate, ...]:
         """The best-matching entries for a question, whatever the decision would be, each
         scored for how well it matches times how well it answers what is asked."""
-        reading = read(fold(question[:MAX_QUERY_CHARS]))
+        return self._ranked(fold(question[:MAX_QUERY_CHARS]), limit)
+
+    def _ranked(self, folded: str, limit: int = CANDIDATES) -> tuple[Candidate, ...]:
+        """`candidates` of a question already cut and folded (`_decide` has folded it)."""
+        reading = read(folded)
         text = self.canonical(reading.text)
         depth = max(limit, RECHECKED)
-        best = {h.entry: h.score for h in self.index.search(text, depth)}
+        best = dict(self.index.search(text, depth))
         if len(reading.clauses) > 1 and self.index.tuning.asking_clause:
             # The asking clause on its own: a long message's background dilutes the match.
-            for hit in self.index.search(self.canonical(reading.asking), depth):
-                best[hit.entry] = max(hit.score, best.get(hit.entry, 0.0))
+            for position, score in self.index.search(self.canonical(reading.asking), depth):
+                best[position] = max(score, best.get(position, 0.0))
         if not self.index.tuning.answerability:
             ranked = sorted(best.items(), key=lambda item: -item[1])[:limit]
-            return tuple(
-                Candidate(self.entries[e].id, self.entries[e].question, score, None, score)
-                for e, score in ranked
-            )
+            return tuple(self._candidate(e, score, None, score) for e, score in ranked)
         words = self._content_words(reading)
         found = []
         for entry, score in best.items():
             verdict = answerability.check(
                 reading.focus, self.gives[entry], words, self._covers(entry)
             )
-            item = self.entries[entry]
-            found.append(Candidate(item.id, item.question, verdict.score(score), verdict, score))
+            found.append(self._candidate(entry, verdict.score(score), verdict, score))
         found.sort(key=lambda c: -c.score)
         return tuple(found[:limit])
+
+    def _candidate(self, position: int, score: float, check: Check | None, match: float):
+        entry = self.entries[position]
+        return Candidate(entry.id, entry.question, score, check, match, entry)
 
     def _content_words(self, reading: answerability.Reading) -> list[tuple[str, float, str]]:
         """The message's words with how much each carries (clause weight × content weight)
@@ -386,6 +397,7 @@ class Engine:
         )
 
     def _decide(self, question: str) -> Answer:
+        # Folded once: smalltalk, the language and the ranking all read the same folded text.
         folded = fold(question[:MAX_QUERY_CHARS])
         normalized = self.prepare(question)
         texts = self.knowledge.texts
@@ -396,12 +408,17 @@ class Engine:
         if language is not None:
             note = f"{FOREIGN_NOTES[language]}\n{texts.fallback}"
             return Answer(question, FALLBACK, note, normalized=normalized, language=language)
-        candidates = self.candidates(question)
+        candidates = self._ranked(folded)
         status = decide_status([c.score for c in candidates], self.thresholds)
         score = candidates[0].score if candidates else 0.0
-        base = {"question": question, "candidates": candidates, "normalized": normalized}
-        if status == ANSWERED:
-            answer = self.entry_answer(self.knowledge.by_id[candidates[0].id], question, score)
+        base: dict[str, Any] = {
+            "question": question,
+            "candidates": candidates,
+            "normalized": normalized,
+        }
+        best = candidates[0].entry if candidates else None
+        if status == ANSWERED and best is not None:  # the engine's candidates carry their entry
+            answer = self.entry_answer(best, question, score)
             return replace(answer, candidates=candidates, normalized=normalized)
         if status == FALLBACK:
             found = self.passages.best(normalized)
@@ -423,20 +440,20 @@ class Engine:
         answer = self.answer(question) if question else None
         candidates = answer.candidates if answer else ()
         others = tuple(c for c in candidates if c.id not in offered)
-        near_to = offered[0] if offered and offered[0] in self.knowledge.by_id else None
+        near_to = self.knowledge.by_id.get(offered[0]) if offered else None
         fallback = self._fallback(others, near_to)
         return replace(fallback, question=question, candidates=candidates)
 
-    def _fallback(self, candidates: tuple[Candidate, ...], near_to: str | None = None) -> Answer:
+    def _fallback(self, candidates: tuple[Candidate, ...], near_to: Entry | None = None) -> Answer:
         """Where to turn, for the category the question is nearest (or entry `near_to`'s) if it
         has its own text, and up to three near topics: entries the question matches in part,
         though none answers it."""
         texts = self.knowledge.texts
         near = tuple(c for c in candidates[:NEAR_TOPICS] if c.match >= NEAR_MATCH)
-        nearest = near[0].id if near else near_to
+        nearest = near[0].entry if near else near_to
         text = texts.fallback
         if nearest is not None:
-            text = texts.fallbacks.get(self.knowledge.by_id[nearest].category, text)
+            text = texts.fallbacks.get(nearest.category, text)
         if near:
             text += "\n" + "\n".join([texts.near, *(f"· {c.question}" for c in near)])
         score = candidates[0].score if candidates else 0.0

@@ -50,11 +50,11 @@ def read_fast(data: bytes) -> object | None:
 def _plain(value: object) -> object:
     """`value` with its mappings and lists made `LineDict` and `LineList` (what the checks
     expect), in place of the parser's; `_NotPlain` at anything but text the parsers agree on."""
-    kind = type(value)
-    if kind is str:
+    # The parser makes plain str, dict and list, never subclasses, so isinstance is exact here.
+    if isinstance(value, str):
         _check_text(value)
         return value
-    if kind is dict:
+    if isinstance(value, dict):
         result = LineDict(value)
         for key, item in value.items():
             if type(key) is not str:
@@ -65,7 +65,7 @@ def _plain(value: object) -> object:
             else:
                 _check_text(item)
         return result
-    if kind is list:
+    if isinstance(value, list):
         return LineList(
             [item if type(item) is str and _check_text(item) else _plain(item) for item in value]
         )

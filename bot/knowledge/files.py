@@ -17,11 +17,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+
+from pypinyin import lazy_pinyin
 
 from bot.knowledge.yamlfile import Problem
 
@@ -184,3 +187,11 @@ def _too_large(limit: int) -> str:
         f"文件太大：一个知识文件最多 {MAX_FILE_BYTES // 2**20} MB，"
         f"整个知识库最多 {MAX_TOTAL_BYTES // 2**20} MB（这个文件可用的还剩 {limit // 2**20} MB）"
     )
+
+
+def slug(text: str, limit: int = 24) -> str:
+    """An ASCII part of a knowledge file's name or a document id, for any text (a sheet's name,
+    a category, a page's address): pinyin for Chinese, else a short hash."""
+    words = "-".join(lazy_pinyin(text))
+    cleaned = re.sub(r"[^a-z0-9]+", "-", words.lower()).strip("-")[:limit].strip("-")
+    return cleaned or hashlib.sha1(text.encode()).hexdigest()[:10]

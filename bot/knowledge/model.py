@@ -26,7 +26,7 @@ from bot.knowledge.yamlfile import Problem
 # Ids travel in Telegram button data (64 bytes with the rest), so they are short and ASCII;
 # letters of either case, digits, ".", "_" and "-" let imported FAQ ids stay as they were.
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
-MAX_MESSAGE = 4096  # Telegram's limit for one message
+MAX_ANSWER = 4096  # characters; longer answers draw a warning (channels split them as they must)
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 MIN_SIMILAR = 4
 
@@ -260,7 +260,7 @@ def check(
 
     with paused_gc():
         reader = Reader(snapshot, fast=not lines)
-        knowledge = reader.read()
+        knowledge: Knowledge | None = reader.read()
         again = reader.fast_files & {problem.path for problem in reader.problems}
         if again:
             reader = Reader(snapshot, fast=True, exact=again)

@@ -44,7 +44,10 @@ class LineList(list):
 
 
 # libyaml's parser where PyYAML was built with it: ten times faster on large imported FAQs.
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+try:
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # PyYAML built without libyaml
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 
 class _Loader(_BaseLoader):

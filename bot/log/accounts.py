@@ -14,7 +14,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from bot.log.store import connect, now
+from bot.log.database import connect, now
 
 EDITOR, REVIEWER = "editor", "reviewer"
 # Each role and what it may do; an editor may do everything a reviewer may.

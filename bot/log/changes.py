@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.log.store import connect, now
+from bot.log.database import connect, now
 
 CREATED, EDITED, TAUGHT, REVERTED, DELETED = "created", "edited", "taught", "reverted", "deleted"
 # Whole files at once: recorded with their report (no entry before/after), not undone here.
@@ -62,7 +62,8 @@ class Changes:
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (now(), by, entry_id, action, file, _dump(before), _dump(after)),
             )
-        return int(cursor.lastrowid)
+        assert cursor.lastrowid is not None  # an INSERT into a rowid table always sets it
+        return cursor.lastrowid
 
     def get(self, change_id: int) -> Change | None:
         rows = self._select("WHERE id = ?", (change_id,))
@@ -81,7 +82,10 @@ class Changes:
                 "SELECT id, at, by, entry_id, action, file, before, after FROM changes " + where,
                 values,
             ).fetchall()
-        return [Change(*row[:6], _load(row[6]), _load(row[7])) for row in rows]
+        return [
+            Change(number, at, by, entry_id, action, file, _load(before), _load(after))
+            for number, at, by, entry_id, action, file, before, after in rows
+        ]
 
     def close(self) -> None:
         with self.lock:

@@ -117,7 +117,7 @@ def _shape(canonical: str) -> _Shape:
             if segment[n] not in GENERIC_CHARS or segment[n + 1] not in GENERIC_CHARS
         ]
         content.update(kept)  # two characters, never equal to a sound pair
-        content.update(f"{sounds[a]} {sounds[b]}" for a, b in kept)
+        content.update(f"{sounds[pair[0]]} {sounds[pair[1]]}" for pair in kept)
     return _Shape(f"{pairs} | {' '.join(map(sounds.__getitem__, text))}", frozenset(content))
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from bot.log.database import connect, now
 from bot.log.gaps import Cluster
-from bot.log.store import connect, now
 from bot.text.normalize import normalize
 
 NEW, IN_PROGRESS, DONE, IGNORED = "new", "in_progress", "done", "ignored"

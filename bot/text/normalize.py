@@ -12,7 +12,8 @@ from functools import lru_cache
 
 import opencc
 
-from bot.text.privacy import nfkc, redact
+from bot.text.nfkc import nfkc
+from bot.text.privacy import redact
 
 # Longest first, so that "请问一下" is removed whole before "请问" could leave "一下" behind.
 FILLERS = sorted(

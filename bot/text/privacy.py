@@ -20,8 +20,10 @@ import os
 import re
 import secrets
 import tempfile
-import unicodedata
+from functools import partial
 from pathlib import Path
+
+from bot.text.nfkc import nfkc
 
 # Between the groups of a number people write spaces (one or two), dashes or dots.
 _SEP = r"[ .-]{0,2}"
@@ -137,21 +139,6 @@ _KEYWORDED = [
 ]
 
 
-# Full-width forms and the ideographic space: the only characters of most Chinese text that NFKC
-# changes (，？：（）！ and the like). Each maps to one ASCII character, whatever surrounds it.
-_WIDE_RE = re.compile("[\uff01-\uff5e\u3000]+")
-_WIDE = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
-
-
-def nfkc(text: str) -> str:
-    """NFKC, done the cheap way where it can be: full-width forms are mapped first (NFKC maps
-    them the same way), after which typical text is already normalized, which is quick to check
-    and needs no further work. Converting a whole knowledge base outright takes seconds."""
-    for wide in set(_WIDE_RE.findall(text)):  # a few distinct characters, however many times
-        text = text.replace(wide, wide.translate(_WIDE))
-    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
-
-
 def redact(text: str, mask: bool = True) -> str:
     """The text with the personal data above masked by a label such as `[手机号]` (or, with
     `mask=False`, replaced by a space, for matching)."""
@@ -170,7 +157,7 @@ def redact(text: str, mask: bool = True) -> str:
     for label, keywords, pattern in _KEYWORDED:
         if any(keyword in text for keyword in keywords):
             replacement = label if mask else " "
-            text = pattern.sub(lambda m, r=replacement: _masked(m, r), text)
+            text = pattern.sub(partial(_masked, replacement=replacement), text)
     return text
 
 

@@ -5,13 +5,18 @@ from __future__ import annotations
 import io
 import json
 import re
+import shutil
 import subprocess
 import sys
 
 import pytest
 
 from bot.channels.cli import main
+from bot.channels.cli.terminal import CONFIRM_HINT, LIST_HINT
+from bot.engine.core import FOREIGN_NOTES, Engine
+from bot.log.store import PICKED, UNHELPFUL, SQLiteStore
 from bot.log.triage import IGNORED, Triage
+from tests.support.flows import CONFIRM, CONFIRMED, FLOWS, LIST, flows_knowledge, offering
 from tests.support.paths import KNOWLEDGE, ROOT
 
 
@@ -266,3 +271,59 @@ def test_a_crash_in_text_mode_keeps_its_traceback(monkeypatch):
     monkeypatch.setattr("bot.channels.cli.authoring.cmd_validate", lambda args, settings: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         main(["validate"])
+
+
+@pytest.mark.slow
+def test_chat_takes_y_n_for_a_confirm_and_a_number_or_0_for_a_list(tmp_path):
+    """`policybot chat` as a person uses it: y / n to a confirm, 2 / 0 to a list; n and 0 get
+    the fallback with near topics other than those turned down."""
+    knowledge = flows_knowledge()
+    t = offering(Engine(knowledge), {CONFIRM: 1, LIST: 3})
+    directory = tmp_path / "knowledge"
+    shutil.copytree(FLOWS, directory)
+    with (directory / "bot.yaml").open("a", encoding="utf-8") as bot_yaml:
+        bot_yaml.write(f"thresholds: {{answer: 1, margin: 1, clarify: {t.clarify:.4f}}}\n")
+    typed = [CONFIRM, "y", CONFIRM, "n", LIST, "2", LIST, "0", "Where do I register?", "q"]
+    base = [sys.executable, "-m", "bot", "--knowledge", str(directory)]
+    result = subprocess.run(
+        [*base, "--db", str(tmp_path / "db"), "chat"],
+        input="".join(f"{line}\n" for line in typed),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        env={"HOME": str(tmp_path), "PATH": ""},
+    )
+    assert result.returncode == 0, result.stderr
+    # Each reply follows the prompt; the first prompt is after the welcome.
+    replies = [reply.strip() for reply in result.stdout.split("问> ")[1:-1]]
+    assert len(replies) == len(typed) - 1
+    confirm, yes, confirm_again, no, listed, picked, listed_again, none, foreign = replies
+    confirmed = knowledge.by_id[CONFIRMED]
+    assert confirm == f"您是想问「{confirmed.question.rstrip('？')}」吗？\n{CONFIRM_HINT}"
+    assert confirm_again == confirm
+    assert yes.startswith(confirmed.answer.strip()) and "来源：《" in yes
+
+    texts = knowledge.texts
+    assert no.startswith(texts.fallbacks[confirmed.category].strip())
+    near = re.findall(r"^· (.+)$", no, flags=re.M)
+    assert 1 <= len(near) <= 3 and confirmed.question not in near
+
+    lines = listed.splitlines()
+    assert lines[0] == texts.clarify and lines[-2:] == [f"0. {texts.none_of_these}", LIST_HINT]
+    offered = [re.sub(r"^\d\. ", "", line) for line in lines[1:-2]]
+    assert len(offered) == 3 and listed_again == listed
+    by_question = {e.question: e for e in knowledge.entries}
+    assert picked.startswith(by_question[offered[1]].answer.strip())
+    near = re.findall(r"^· (.+)$", none, flags=re.M)
+    assert near and not set(near) & set(offered)
+    assert foreign.startswith(FOREIGN_NOTES["en"]) and texts.fallback.strip() in foreign
+
+    store = SQLiteStore(tmp_path / "db")
+    assert [(f.kind, f.entry_id) for f in store.feedback()] == [
+        (PICKED, CONFIRMED),
+        (UNHELPFUL, None),
+        (PICKED, by_question[offered[1]].id),
+        (UNHELPFUL, None),
+    ]
+    store.close()

@@ -12,10 +12,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.log.database import since_to_iso
 from bot.log.gaps import cluster, gap_exchanges
 from bot.log.reports import gaps_csv, gaps_html, gaps_json, gaps_table, stats_table
 from bot.log.stats import stats
-from bot.log.store import UNHELPFUL, Exchange, Feedback, SQLiteStore, since_to_iso
+from bot.log.store import UNHELPFUL, Exchange, Feedback, SQLiteStore
 
 # (question, status, entry, day, user): what a week of real traffic might look like.
 TRAFFIC = [
@@ -45,7 +46,6 @@ def store(tmp_path):
                 chat_type="private",
                 user_key=user,
                 question=question,
-                normalized=question,
                 status=status,
                 entry_id=entry,
                 score=0.5,
@@ -194,19 +194,18 @@ def test_html_escapes_questions(tmp_path, engine):
     store = SQLiteStore(tmp_path / "x.sqlite3")
     store.add_exchange(
         Exchange(
-            "e1",
-            "2026-11-20T00:00:00.000+00:00",
-            "chat",
-            "cli",
-            "u",
-            "<script>alert(1)</script>",
-            "x",
-            "fallback",
-            None,
-            0.1,
-            [],
-            1.0,
-            "v",
+            id="e1",
+            at="2026-11-20T00:00:00.000+00:00",
+            channel="chat",
+            chat_type="cli",
+            user_key="u",
+            question="<script>alert(1)</script>",
+            status="fallback",
+            entry_id=None,
+            score=0.1,
+            candidates=[],
+            latency_ms=1.0,
+            knowledge_version="v",
         )
     )
     html = gaps_html(cluster(gap_exchanges(store), engine), stats(store), "t", "p")
@@ -254,7 +253,6 @@ def gaps_of(questions: list[str]) -> list[Exchange]:
             chat_type="private",
             user_key=f"u{number}",
             question=question,
-            normalized=question,
             status="fallback",
             entry_id=None,
             score=0.1,

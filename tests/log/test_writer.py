@@ -13,8 +13,9 @@ from contextlib import contextmanager
 
 import pytest
 
-from bot.log import store as exchanges
-from bot.log.store import HELPFUL, UNHELPFUL, ExchangeLog, SQLiteStore
+from bot.log import writer
+from bot.log.store import HELPFUL, UNHELPFUL, SQLiteStore
+from bot.log.writer import ExchangeLog
 from bot.ops.doctor import check_database
 from tests.support.paths import KNOWLEDGE, ROOT
 
@@ -44,14 +45,14 @@ def test_a_write_that_can_never_be_stored_is_dropped_alone_and_said(
     tmp_path, engine, caplog, monkeypatch
 ):
     log = ExchangeLog.open(tmp_path / "log.sqlite3", salt="s", background=True)
-    real = exchanges.redact
+    real = writer.redact
 
     def poisoned(text):
         if "毒" in text:
             raise ValueError("cannot redact")
         return real(text)
 
-    monkeypatch.setattr(exchanges, "redact", poisoned)
+    monkeypatch.setattr(writer, "redact", poisoned)
     for question in ("信用修复", "毒", "绿色通道"):
         log.record(engine.answer(question), "chat", "v1")
     assert questions(log) == ["信用修复", "绿色通道"]
@@ -95,7 +96,7 @@ def test_background_writes_return_at_once_and_commit_in_batches(tmp_path, engine
     log.flush()
     assert len(list(log.store.exchanges())) == 1000
     print(f"1000 records handed over in {handed_over * 1000:.1f} ms, {len(transactions)} commits")
-    assert max(transactions) <= exchanges.BATCH and len(transactions) < 500
+    assert max(transactions) <= writer.BATCH and len(transactions) < 500
     log.close()
 
 

@@ -19,7 +19,8 @@ from bot.app import Request, Service
 from bot.channels.console import routes
 from bot.channels.console.auth import Sessions, Throttle
 from bot.log.accounts import EDITOR, REVIEWER
-from bot.log.store import HELPFUL, UNHELPFUL, Exchange, ExchangeLog, Feedback
+from bot.log.store import HELPFUL, UNHELPFUL, Exchange, Feedback
+from bot.log.writer import ExchangeLog
 from tests.support.paths import KNOWLEDGE
 
 # Test accounts; a cheap hash keeps logging in fast (deployments keep argon2-cffi's defaults).
@@ -86,19 +87,18 @@ def earlier(service: Service, log: ExchangeLog) -> None:
         for number in range(times):
             at = (now - dt.timedelta(days=days, minutes=number)).isoformat(timespec="milliseconds")
             exchange = Exchange(
-                f"past-{days}-{number}-{len(question)}",
-                at,
-                "web",
-                "private",
-                f"past-user-{number}",
-                question,
-                question,
-                answer.status,
-                answer.entry_id,
-                answer.score,
-                [],
-                1.0,
-                service.engine.knowledge.version,
+                id=f"past-{days}-{number}-{len(question)}",
+                at=at,
+                channel="web",
+                chat_type="private",
+                user_key=f"past-user-{number}",
+                question=question,
+                status=answer.status,
+                entry_id=answer.entry_id,
+                score=answer.score,
+                candidates=[],
+                latency_ms=1.0,
+                knowledge_version=service.engine.knowledge.version,
             )
             log.store.add_exchange(exchange)
             if answer.entry_id and number < 2:

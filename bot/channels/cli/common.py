@@ -12,7 +12,9 @@ from typing import TypeVar
 from bot.engine.cache import EngineCache, build_engine
 from bot.engine.core import Engine
 from bot.knowledge.model import Knowledge, KnowledgeDirMissing, KnowledgeError, load
-from bot.log.store import ExchangeLog, SQLiteStore, since_to_iso
+from bot.log.database import since_to_iso
+from bot.log.store import SQLiteStore
+from bot.log.writer import ExchangeLog
 from bot.settings import Settings
 from bot.text.privacy import SaltError
 
@@ -28,7 +30,7 @@ class CommandError(Exception):
 
 
 def open_log(settings: Settings, background: bool = False) -> ExchangeLog:
-    """The exchange log; `background` for the long-running bot (bot.log.store says why)."""
+    """The exchange log; `background` for the long-running bot (bot.log.writer says why)."""
     try:
         return ExchangeLog.open(settings.db, settings.salt, background)
     except SaltError as exc:

@@ -12,18 +12,27 @@ from bot.app import Request, Service
 from bot.channels.cli.common import EXIT_OK, build, open_log
 from bot.channels.render import as_text
 from bot.conversation import Conversations
+from bot.engine.core import CLARIFY, Answer
 from bot.settings import Settings
 
 QUIT = {"q", "quit", "exit", "退出"}
+# How to answer what `chat` offers (bot.conversation reads the reply): buttons elsewhere.
+CONFIRM_HINT = "（输入 y 或“是”查看，n 或“不是”表示不是）"
+LIST_HINT = "（输入序号查看，0 表示都不是）"
 
 
 def register(add) -> None:
     chat = add("chat", cmd_chat, "在终端里对话（写入交流记录）")
     chat.add_argument("--no-log", action="store_true", help="不写交流记录")
+    chat.epilog = (
+        "回答“您是想问「…」吗？”：输入 y（是）或 n（不是）；回答“您是想问：”列表：输入序号，"
+        "0 表示都不是。都不是时列出相近的问题。输入 q 退出。"
+    )
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
-    """A number picks from a "您是想问" list, as bot.conversation resolves it for every channel."""
+    """y/n answers a confirm, a number (0: none) a "您是想问" list, as bot.conversation resolves
+    them for every channel."""
     log = None if args.no_log else open_log(settings)
     conversation = Conversations(Service(settings.knowledge, build(settings), log))
     user = getpass.getuser()
@@ -40,6 +49,16 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
             return EXIT_OK
         turn = conversation.reply(Request(line, "chat", "cli", user))
         print(as_text(turn.answer, turn.knowledge))
+        how = hint(turn.answer)
+        if how:
+            print(how)
+
+
+def hint(answer: Answer) -> str:
+    """How to reply to a confirm (y/n) or a "您是想问" list (a number, 0); else nothing."""
+    if answer.status != CLARIFY or not answer.choices:
+        return ""
+    return CONFIRM_HINT if len(answer.choices) == 1 else LIST_HINT
 
 
 def _enable_line_editing() -> None:

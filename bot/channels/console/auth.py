@@ -15,6 +15,7 @@ import secrets
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.log.accounts import Account
@@ -35,7 +36,7 @@ class Session:
 class Sessions:
     idle: float = 30 * 60  # seconds without a request before a session ends
     lifetime: float = 12 * 3600  # and at most this long after logging in, however busy
-    clock: object = time.monotonic
+    clock: Callable[[], float] = time.monotonic
     active: dict[str, Session] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -67,9 +68,14 @@ class Sessions:
             self.active.pop(token or "", None)
 
 
-def same_token(expected: str, given: str | None) -> bool:
-    """Compare secrets in constant time, so timing does not reveal how much of a guess was right."""
-    return bool(given) and hmac.compare_digest(expected.encode(), str(given).encode())
+def same_token(expected: str, given: object) -> bool:
+    """Compare secrets in constant time, so timing does not reveal how much of a guess was right.
+    `given` is what a form sent: anything but a non-empty string (a file, nothing) is no match."""
+    return (
+        isinstance(given, str)
+        and bool(given)
+        and hmac.compare_digest(expected.encode(), given.encode())
+    )
 
 
 @dataclass
@@ -81,7 +87,7 @@ class Throttle:
 
     attempts: int = 5
     window: float = 15 * 60
-    clock: object = time.monotonic
+    clock: Callable[[], float] = time.monotonic
     failures: dict[str, deque] = field(default_factory=lambda: defaultdict(deque))
     lock: threading.Lock = field(default_factory=threading.Lock)
 

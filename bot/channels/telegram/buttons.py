@@ -19,6 +19,7 @@ from bot.channels.telegram.handlers import (
     STALE,
     THANKS,
     admin_chat,
+    conversations_of,
     send,
     service_of,
     show,
@@ -30,9 +31,11 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Every inline-keyboard tap. Always answered, so the client stops its spinner, even for
     forged data or buttons left over from an older knowledge version."""
     query = update.callback_query
+    assert query is not None  # this handler is registered for callback queries only
     kind, _, rest = (query.data or "").partition(":")
     handler = _BUTTONS.get(kind)
-    if handler is None or query.message is None:
+    # A message too old for the bot to edit comes as an InaccessibleMessage: a stale button.
+    if handler is None or not isinstance(query.message, Message):
         await query.answer(STALE)
         return
     notice = await handler(Tap(query.message, rest, query.from_user.id, context))
@@ -52,6 +55,11 @@ class Tap:
     def service(self) -> Service:
         return service_of(self.context)
 
+    def settle(self, exchange: str | None) -> None:
+        """The tap answered the list of `exchange`: close it for typed replies too."""
+        chat = self.message.chat.type
+        conversations_of(self.context).settled(CHANNEL, chat, self.user_id, exchange or None)
+
 
 async def _show_entry(tap: Tap) -> str | None:
     turn = tap.service.entry(tap.data)
@@ -66,6 +74,7 @@ async def _pick(tap: Tap) -> str | None:
     turn = tap.service.pick(exchange, entry_id, CHANNEL, tap.user_id)
     if turn is None:
         return STALE
+    tap.settle(exchange)
     await show(tap.message, replies.answer_reply(turn.answer, turn.knowledge, turn.exchange))
     return None
 
@@ -85,6 +94,7 @@ async def _decline(tap: Tap) -> str | None:
     by_id = tap.service.knowledge.by_id
     choices = tuple(Candidate(i, by_id[i].question, 0.0) for i in offered if i in by_id)
     turn = tap.service.none_fits(tap.data or None, CHANNEL, tap.user_id, "", choices)
+    tap.settle(tap.data)
     await show(tap.message, replies.answer_reply(turn.answer, turn.knowledge, turn.exchange))
     return None
 
@@ -123,7 +133,7 @@ async def _feedback(tap: Tap) -> str | None:
         kept = [
             row
             for row in markup.inline_keyboard
-            if not (row[0].callback_data or "").startswith(f"{replies.FEEDBACK}:")
+            if not str(row[0].callback_data or "").startswith(f"{replies.FEEDBACK}:")
         ]
         await tap.message.edit_reply_markup(InlineKeyboardMarkup(kept) if kept else None)
     return THANKS

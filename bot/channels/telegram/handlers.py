@@ -26,7 +26,7 @@ from telegram.ext import ContextTypes
 from bot.app import Request, Service
 from bot.channels.telegram import replies
 from bot.conversation import Conversations
-from bot.log.store import since_to_iso
+from bot.log.database import since_to_iso
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,13 @@ INLINE_RESULTS = 10
 
 def service_of(context: ContextTypes.DEFAULT_TYPE) -> Service:
     return context.bot_data["service"]
+
+
+def message_of(update: Update) -> Message:
+    """The message of an update a message handler was given (its filters admit no other)."""
+    message = update.effective_message
+    assert message is not None
+    return message
 
 
 def conversations_of(context: ContextTypes.DEFAULT_TYPE) -> Conversations:
@@ -107,13 +114,13 @@ async def slow_down(update: Update) -> None:
 
 async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A question typed in a private chat (or edited there): answer it."""
-    message = update.effective_message
+    message = message_of(update)
     await reply_to_question(message, message.text or "", context)
 
 
 async def group_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """In groups, answer only what is addressed to the bot: an @mention or a reply to it."""
-    message = update.effective_message
+    message = message_of(update)
     text = message.text or ""
     username = f"@{context.bot.username}"
     replied = message.reply_to_message
@@ -139,7 +146,7 @@ async def reply_to_question(
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Photos, voice, stickers, files, locations: we can only read text."""
     empty = service_of(context).knowledge.texts.empty.strip()
-    await update.effective_message.reply_text(escape(TYPE_PLEASE + empty))
+    await message_of(update).reply_text(escape(TYPE_PLEASE + empty))
 
 
 # Commands ---------------------------------------------------------------------------------
@@ -150,30 +157,30 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     service = service_of(context)
     turn = service.entry(context.args[0]) if context.args else None
     if turn is not None:
-        await send(update.effective_message, replies.answer_reply(turn.answer, turn.knowledge))
+        await send(message_of(update), replies.answer_reply(turn.answer, turn.knowledge))
         return
     knowledge = service.knowledge
-    await update.effective_message.reply_text(escape(knowledge.texts.welcome.strip()))
-    await send(update.effective_message, replies.topics_reply(knowledge))
+    await message_of(update).reply_text(escape(knowledge.texts.welcome.strip()))
+    await send(message_of(update), replies.topics_reply(knowledge))
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     knowledge = service_of(context).knowledge
-    await update.effective_message.reply_text(escape(knowledge.texts.help.strip()))
+    await message_of(update).reply_text(escape(knowledge.texts.help.strip()))
 
 
 async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await send(update.effective_message, replies.topics_reply(service_of(context).knowledge))
+    await send(message_of(update), replies.topics_reply(service_of(context).knowledge))
 
 
 async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await update.effective_message.reply_text(replies.about_html(service_of(context).knowledge))
+    await message_of(update).reply_text(replies.about_html(service_of(context).knowledge))
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Unknown commands, and admin commands from non-admins: the same reply for both."""
     if update.effective_chat and update.effective_chat.type == ChatType.PRIVATE:
-        await update.effective_message.reply_text(UNKNOWN_COMMAND)
+        await message_of(update).reply_text(UNKNOWN_COMMAND)
 
 
 async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -186,10 +193,10 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     knowledge = service.knowledge
     if problems:
         await send(
-            update.effective_message, replies.Reply(replies.split(refused_text(service, problems)))
+            message_of(update), replies.Reply(replies.split(refused_text(service, problems)))
         )
         return
-    await update.effective_message.reply_text(
+    await message_of(update).reply_text(
         f"已重新加载：{len(knowledge.entries)} 个问答，版本 <code>{knowledge.version}</code>。"
     )
 
@@ -238,7 +245,7 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             f"smalltalk {numbers.statuses.get('smalltalk', 0)}",
             f"👍 {numbers.helpful} · 👎 {numbers.unhelpful} · p95 {numbers.latency_p95:.1f} ms",
         ]
-    await update.effective_message.reply_text("\n".join(lines))
+    await message_of(update).reply_text("\n".join(lines))
 
 
 async def gaps(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -248,7 +255,7 @@ async def gaps(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     found = await asyncio.to_thread(service_of(context).gaps, since_to_iso("7d"))
     if found is None:
-        await update.effective_message.reply_text("交流记录未开启。")
+        await message_of(update).reply_text("交流记录未开启。")
         return
     found = found[:10]
     reports = context.bot_data.setdefault("gap_reports", {})
@@ -256,7 +263,7 @@ async def gaps(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     reports[report] = found
     while len(reports) > GAP_REPORTS:
         reports.pop(next(iter(reports)))
-    await send(update.effective_message, replies.gaps_reply(found, report))
+    await send(message_of(update), replies.gaps_reply(found, report))
 
 
 # Inline mode ------------------------------------------------------------------------------
@@ -265,6 +272,7 @@ async def gaps(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`@bot 关键词` in any chat: up to 10 matching answers to send there."""
     query = update.inline_query
+    assert query is not None  # registered for inline queries only
     service = service_of(context)
     text = query.query.strip()
     if text:
@@ -274,9 +282,10 @@ async def inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         turns = [turn for turn in map(service.entry, firsts) if turn is not None]
     results = []
     for answer in (turn.answer for turn in turns[:INLINE_RESULTS]):
+        assert answer.entry is not None  # search and entry give entries' answers only
         results.append(
             InlineQueryResultArticle(
-                id=answer.entry_id,
+                id=answer.entry.id,
                 title=answer.entry.question,
                 description=answer.answer[:80],
                 input_message_content=InputTextMessageContent(replies.inline_text(answer)),

@@ -53,6 +53,8 @@ def read_update(raw: object, app: Application) -> Update | None:
     """The update as python-telegram-bot's object, or None (logged once, without its content:
     updates carry names, ids and phone numbers) when it cannot be read."""
     try:
+        if not isinstance(raw, dict):
+            raise TypeError("an update is a JSON object")
         return Update.de_json(raw, app.bot)
     except Exception as exc:
         update_id = raw.get("update_id") if isinstance(raw, dict) else None

@@ -7,6 +7,7 @@ knowledge) are what a portal's developers read first.
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from bot import __version__
 
@@ -51,7 +52,7 @@ CLARIFY_EXAMPLE = {
     ],
     "related": [],
 }
-FALLBACK_EXAMPLE = {
+FALLBACK_EXAMPLE: dict[str, Any] = {
     "question": "黑瞎子岛门票多少钱",
     "status": "fallback",
     "answer": "抱歉，知识库里暂时没有这个问题的答案，我不想给您不准确的信息。\n"
@@ -120,7 +121,7 @@ def answer_response(examples: dict) -> dict:
     }
 
 
-ITEM = {
+ITEM: dict[str, Any] = {
     "type": "object",
     "required": ["id", "question"],
     "properties": {"id": {"type": "string"}, "question": {"type": "string"}},

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
@@ -98,12 +98,12 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return ApiError(exc.status_code, code, zh, en, dict(exc.headers or {})).response()
 
 
-def background(*tasks: Callable[[], object]) -> Hook:
+def background(*tasks: Callable[[], Coroutine[object, object, object]]) -> Hook:
     """A hook that runs coroutines for the server's lifetime and cancels them at shutdown."""
 
     @contextlib.asynccontextmanager
     async def running() -> AsyncIterator[None]:
-        started = [asyncio.create_task(task()) for task in tasks]  # type: ignore[arg-type]
+        started = [asyncio.create_task(task()) for task in tasks]
         try:
             yield
         finally:

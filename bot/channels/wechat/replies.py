@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from bot.channels.render import related, source_line
 from bot.engine.core import ANSWERED, CLARIFY, Answer
 from bot.knowledge.model import Knowledge
-from bot.text.privacy import nfkc
+from bot.text.nfkc import nfkc
 
 # Bytes of UTF-8 a reply's Content may take. WeChat truncates longer text messages; the figure
 # usually cited is 2048 bytes (企业微信's documentation; a 公众号 SDK's bug tracker measured

@@ -39,7 +39,7 @@ class Expiring(Generic[K, V]):
         return self.items[key][1] if key in self else None
 
     def __contains__(self, key: object) -> bool:
-        found = self.items.get(key)  # type: ignore[call-overload]
+        found = self.items.get(key)  # type: ignore[arg-type]
         if found is None:
             return False
         if found[0] <= self.clock():

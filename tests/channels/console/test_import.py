@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.channels.console import pages
+from bot.channels.console import frame
 from bot.engine.core import ANSWERED
 from tests.support.console import EDITOR_LOGIN, REVIEWER_LOGIN, login
 
@@ -152,7 +152,7 @@ def test_uploads_need_a_session_the_editor_role_and_the_csrf_token(client, site)
 
 
 def test_an_upload_over_the_limit_is_refused_before_it_is_read(client, site, monkeypatch):
-    monkeypatch.setattr(pages, "MAX_UPLOAD", 1000)
+    monkeypatch.setattr(frame, "MAX_UPLOAD", 1000)
     token = login(client)
     before = files_of(site)
     reply = sheet(client, token, data=SHEET * 1000)

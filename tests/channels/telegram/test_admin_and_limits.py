@@ -14,7 +14,7 @@ from bot.channels.telegram import handlers
 from bot.channels.telegram.app import build_application
 from bot.channels.telegram.limits import UserLimiter
 from bot.channels.telegram.ordering import PerChatOrder
-from bot.log.store import ExchangeLog
+from bot.log.writer import ExchangeLog
 from bot.settings import Settings
 from tests.support import updates
 from tests.support.botapi import TOKEN, StandIn

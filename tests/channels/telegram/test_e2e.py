@@ -13,7 +13,8 @@ import pytest
 
 from bot.app import Service
 from bot.channels.telegram.app import build_application
-from bot.log.store import HELPFUL, PICKED, ExchangeLog
+from bot.log.store import HELPFUL, PICKED
+from bot.log.writer import ExchangeLog
 from bot.settings import Settings
 from tests.support import updates
 from tests.support.botapi import TOKEN, StandIn

@@ -16,7 +16,7 @@ from bot.channels.telegram.limits import OK, UserLimiter
 from bot.channels.telegram.ordering import PerChatOrder
 from bot.engine.core import Engine, Thresholds
 from bot.knowledge.model import load
-from bot.log.store import ExchangeLog
+from bot.log.writer import ExchangeLog
 from tests.support import updates
 from tests.support.paths import KNOWLEDGE
 from tests.support.telegram import Bot

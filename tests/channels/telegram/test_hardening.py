@@ -107,7 +107,7 @@ async def test_a_burst_of_2000_updates_from_200_users_with_faults(engine, tmp_pa
 
     from bot.channels.telegram.app import build_application
     from bot.channels.telegram.handlers import SLOW_DOWN
-    from bot.log.store import ExchangeLog
+    from bot.log.writer import ExchangeLog
     from bot.settings import Settings
     from tests.support.botapi import TOKEN, StandIn
 

@@ -15,7 +15,8 @@ import pytest
 
 from bot.app import Service
 from bot.channels.telegram.app import build_application
-from bot.log.store import BATCH, SQLiteStore
+from bot.log.store import SQLiteStore
+from bot.log.writer import BATCH
 from bot.settings import Settings
 from tests.support import updates
 from tests.support.botapi import TOKEN, StandIn

@@ -12,7 +12,7 @@ from telegram import Update
 
 from bot.app import Service
 from bot.channels.telegram import handlers
-from bot.log.store import ExchangeLog
+from bot.log.writer import ExchangeLog
 from bot.ops import health
 from tests.support import updates
 from tests.support.paths import KNOWLEDGE

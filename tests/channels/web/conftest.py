@@ -9,7 +9,7 @@ import pytest
 
 from bot.app import Service
 from bot.engine.core import Engine
-from bot.log.store import ExchangeLog
+from bot.log.writer import ExchangeLog
 from tests.support.paths import KNOWLEDGE
 from tests.support.web import client_for
 

@@ -254,7 +254,9 @@ def test_fields_the_engine_adds_are_shown(page):
     fallback = {
         "question": "复工补贴",
         "status": "fallback",
-        "answer": "抱歉，知识库里暂时没有这个问题的答案。",
+        # As the engine writes it: the near topics end the text, under a heading.
+        "answer": "抱歉，知识库里暂时没有这个问题的答案。\n您也可以看看这些相关问题：\n"
+        "· 复工复产有没有绿色通道？",
         "near": [{"id": "fugong-lvse-tongdao", "question": "复工复产有没有绿色通道？"}],
         "exchange": "abc124",
         "sources": [],
@@ -275,5 +277,8 @@ def test_fields_the_engine_adds_are_shown(page):
     shown = ask(page, "复工补贴", "fallback")
     near = shown.locator(".choice", has_text="复工复产有没有绿色通道")
     expect(near).to_be_visible()
+    # Shown once, as a button under the text's own heading: not also as a line of the text.
+    expect(shown.locator(".text")).to_have_text("抱歉，知识库里暂时没有这个问题的答案。")
+    expect(shown.locator(".label")).to_have_text("您也可以看看这些相关问题：")
     near.click()
     expect(page.locator(".msg.answered").last).to_contain_text("绿色通道")

@@ -14,7 +14,8 @@ from bot.channels.wechat.replies import MORE_HINT
 from bot.channels.wechat.server import build_app
 from bot.log.gaps import gap_exchanges
 from bot.log.stats import stats
-from bot.log.store import PICKED, UNHELPFUL, ExchangeLog
+from bot.log.store import PICKED, UNHELPFUL
+from bot.log.writer import ExchangeLog
 from bot.settings import WeChatSettings
 from tests.support.servers import serving
 from tests.support.wechat import (

@@ -1,0 +1,171 @@
+"""What every console page shares: the `Console` (templates, security headers), `page()`, the
+guard every page but the login stands behind, the upload limit, the periods pages show, and
+the redirect after a form.
+
+Every page but the login needs a session; every POST needs the session's CSRF token; every page
+that changes knowledge needs the editor role. Those three checks live in `page()`, so no handler
+can forget one. Templates are Jinja2 with autoescaping, so no knowledge or user text can become
+markup, and the Content-Security-Policy allows only this server's own stylesheet besides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from bot.admin import Admin, Forbidden
+from bot.channels.console.auth import COOKIE, Sessions, Throttle, same_token
+from bot.log.changes import ACTIONS, FILE_ACTIONS
+from bot.log.reports import STATUS_NAMES
+from bot.log.stats import local_time
+from bot.log.triage import STATES
+
+HERE = Path(__file__).parent
+PREFIX = "/admin"
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+HEADERS = {
+    "content-security-policy": CSP,
+    "cache-control": "no-store",
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "same-origin",
+}
+PERIODS = {"7d": "最近 7 天", "30d": "最近 30 天", "90d": "最近 90 天", "365d": "最近一年"}
+# The entry's fields as the editor names them (in the change history too).
+LABELS = {
+    "id": "id",
+    "category": "分类",
+    "question": "标准问",
+    "similar": "相似问",
+    "answer": "答案",
+    "document": "来源文档",
+    "quote": "引文",
+    "keywords": "关键词",
+    "related": "相关条目",
+    "review_by": "复核日期",
+}
+# Uploads (a sheet to import, a document to add) are refused above this, before being read.
+MAX_UPLOAD = 10 * 2**20
+WHY = {"focus": "问题焦点", "uncovered": "条目没有覆盖的词", "check": "检查细节"}
+
+
+@dataclass
+class Console:
+    admin: Admin
+    sessions: Sessions
+    throttle: Throttle
+    secure: bool = False  # Secure cookies even when the request looks like plain HTTP
+
+    def __post_init__(self) -> None:
+        self.templates = Environment(
+            loader=FileSystemLoader(HERE / "templates"),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+        )
+        self.templates.globals.update(
+            STATUS_NAMES=STATUS_NAMES,
+            STATES=STATES,
+            ACTIONS=ACTIONS,
+            FILE_ACTIONS=FILE_ACTIONS,
+            PREFIX=PREFIX,
+            LABELS=LABELS,
+            WHY=WHY,
+        )
+        self.templates.filters["local"] = self.local
+
+    def local(self, at: str | None) -> str:
+        if not at:
+            return ""
+        return local_time(at, self.admin.zone).strftime("%Y-%m-%d %H:%M")
+
+    def render(self, request: Request, name: str, status: int = 200, **values) -> HTMLResponse:
+        session = request.state.session if hasattr(request.state, "session") else None
+        html = self.templates.get_template(name).render(
+            session=session,
+            zone=str(self.admin.zone),
+            bot_name=self.admin.knowledge.texts.name,
+            **values,
+        )
+        return HTMLResponse(html, status, headers=HEADERS)
+
+    def refuse(self, request: Request, status: int, message: str) -> HTMLResponse:
+        return self.render(request, "refused.html", status, message=message)
+
+
+Handler = Callable[[Console, Request], Awaitable[Response]]
+
+
+def page(console: Console, handler: Handler, edit: bool = False) -> Callable:
+    """`handler` behind the session, CSRF and role checks."""
+
+    async def endpoint(request: Request) -> Response:
+        session = console.sessions.get(request.cookies.get(COOKIE))
+        if session is None:
+            if request.method == "GET":
+                target = quote(
+                    request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                )
+                return see_other(f"/login?next={target}")
+            return console.refuse(request, 401, "请先登录（会话已过期或不存在）。")
+        request.state.session = session
+        if request.method == "POST":
+            refused = too_large(console, request)
+            if refused is not None:
+                return refused
+            form = await request.form()
+            request.state.form = form
+            if not same_token(session.csrf, form.get("csrf")):
+                return console.refuse(
+                    request, 403, "表单已失效（安全校验未通过）：请回到上一页刷新后再提交。"
+                )
+        if edit and not session.account.can_edit:
+            return console.refuse(
+                request, 403, "您的账号是“审核”角色，不能修改知识库；请联系编辑。"
+            )
+        try:
+            return await handler(console, request)
+        except Forbidden as exc:
+            return console.refuse(request, 403, str(exc))
+
+    return endpoint
+
+
+def too_large(console: Console, request: Request) -> Response | None:
+    """Refuse a body over MAX_UPLOAD (413) before reading it; a multipart body must say its
+    length (411), or a client could stream any amount into the form parser's spool files."""
+    length = request.headers.get("content-length")
+    if length is None:
+        if request.headers.get("content-type", "").startswith("multipart/"):
+            return console.refuse(request, 411, "上传请求缺少长度（Content-Length）。")
+        return None
+    if not length.isdigit() or int(length) > MAX_UPLOAD + 64 * 1024:  # the form's other fields
+        return too_big(console, request)
+    return None
+
+
+def too_big(console: Console, request: Request) -> Response:
+    return console.refuse(
+        request, 413, f"上传的文件太大：最多 {MAX_UPLOAD // 2**20} MB。请拆分后再上传。"
+    )
+
+
+def period(request: Request) -> str:
+    """The period a page shows (from the query string, or a form's hidden field)."""
+    form = getattr(request.state, "form", None)
+    value = (form.get("since") if form is not None else None) or request.query_params.get(
+        "since", "30d"
+    )
+    return value if value in PERIODS else "30d"
+
+
+def see_other(path: str) -> RedirectResponse:
+    """After a form: the browser goes to `path` (inside the console) with a GET."""
+    return RedirectResponse(PREFIX + path, 303, headers=HEADERS)

@@ -1,0 +1,93 @@
+"""The console's login and logout: a throttled password check, a login form with its own CSRF
+token, and a session cookie (Secure, HttpOnly, SameSite=Strict) scoped to the console."""
+
+from __future__ import annotations
+
+import secrets
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from bot.channels.console.auth import COOKIE, LOGIN_COOKIE, same_token
+from bot.channels.console.frame import HEADERS, PREFIX, Console, see_other
+
+
+def client(request: Request) -> str:
+    return request.client.host if request.client else "?"
+
+
+def is_secure(console: Console, request: Request) -> bool:
+    return console.secure or request.url.scheme == "https"
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path inside the console: a login link must not send anyone elsewhere."""
+    if (
+        target
+        and target.startswith(PREFIX + "/")
+        and not target.startswith("//")
+        and "\\" not in target
+    ):
+        return target
+    return PREFIX + "/"
+
+
+async def login_form(
+    console: Console, request: Request, error: str = "", status: int = 200, target: str = ""
+) -> Response:
+    """The login form, with a fresh token in a cookie and the form: a login CSRF defence."""
+    token = secrets.token_urlsafe(32)
+    target = safe_next(target or request.query_params.get("next"))
+    response = console.render(request, "login.html", status, csrf=token, error=error, next=target)
+    response.set_cookie(
+        LOGIN_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=is_secure(console, request),
+        path=PREFIX,
+    )
+    return response
+
+
+async def login(console: Console, request: Request) -> Response:
+    if request.method == "GET":
+        return await login_form(console, request)
+    form = await request.form()
+    target = str(form.get("next", ""))
+    if not same_token(request.cookies.get(LOGIN_COOKIE, ""), form.get("csrf")):
+        return await login_form(console, request, "登录表单已失效，请重新输入。", 403, target)
+    name, password = str(form.get("name", "")).strip(), str(form.get("password", ""))
+    wait = console.throttle.wait(client(request), name)
+    if wait > 0:
+        minutes = int(wait // 60) + 1
+        response = await login_form(
+            console, request, f"失败次数太多，请 {minutes} 分钟后再试。", 429, target
+        )
+        response.headers["retry-after"] = str(int(wait) + 1)
+        return response
+    account = await run_in_threadpool(console.admin.accounts.verify, name, password)
+    if account is None:
+        console.throttle.failed(client(request), name)
+        return await login_form(console, request, "用户名或密码不对。", 401, target)
+    console.throttle.succeeded(name)
+    token, _ = console.sessions.start(account)
+    response = RedirectResponse(safe_next(target), 303, headers=HEADERS)
+    response.set_cookie(
+        COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=is_secure(console, request),
+        path=PREFIX,
+    )
+    response.delete_cookie(LOGIN_COOKIE, path=PREFIX)
+    return response
+
+
+async def logout(console: Console, request: Request) -> Response:
+    console.sessions.end(request.cookies.get(COOKIE))
+    response = see_other("/login")
+    response.delete_cookie(COOKIE, path=PREFIX, httponly=True, samesite="strict")
+    return response

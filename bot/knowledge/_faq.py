@@ -1,0 +1,197 @@
+"""Reading the FAQ files (`faq/*.yaml`) into entries: each entry's fields, its source and the
+quote's place in the document, the figures its answer states, and ids and `related` links
+across files. Private: called by `_reader.Reader`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from bot.knowledge._fields import Fields
+from bot.knowledge.model import (
+    ENTRY_FIELDS,
+    ENTRY_REQUIRED,
+    FAQ_FIELDS,
+    ID_PATTERN,
+    MAX_ANSWER,
+    MIN_SIMILAR,
+    SOURCE_FIELDS,
+    Document,
+    Entry,
+    Source,
+    comparable,
+    unsupported_figures,
+)
+from bot.knowledge.yamlfile import LineDict, LineList, line_of
+
+
+def read_faq(
+    reader: Fields, directory: Path, documents: dict[str, Document]
+) -> tuple[list[Entry], list[str]]:
+    entries: list[Entry] = []
+    categories: list[str] = []
+    files = reader.snapshot.files("faq/*.yaml")
+    if not files:
+        reader.problem(directory, 1, "faq 目录里没有任何 .yaml 问答文件")
+    for path in files:
+        data = reader.mapping(path)
+        if data is None:
+            continue
+        reader.fields(path, data, FAQ_FIELDS, ("category", "entries"), "问答文件")
+        category = reader.text_field(path, data, "category")
+        if category and category not in categories:
+            categories.append(category)
+        items = data.get("entries")
+        if items is not None and not isinstance(items, LineList):
+            reader.problem(path, data.line_of("entries"), "entries 应该是一个列表")
+            continue
+        for item in items or []:
+            entry = read_entry(reader, path, item, category, documents)
+            if entry is not None:
+                entries.append(entry)
+    return entries, categories
+
+
+def read_entry(
+    reader: Fields, path: Path, item: object, category: str, documents: dict[str, Document]
+) -> Entry | None:
+    if not isinstance(item, LineDict):
+        reader.problem(path, line_of(item), "每个问答条目都应该以 “- id: ...” 开头")
+        return None
+    reader.fields(path, item, ENTRY_FIELDS, ENTRY_REQUIRED, "问答条目")
+    entry_id = str(item.get("id") or "")
+    if entry_id and not ID_PATTERN.match(entry_id):
+        reader.problem(
+            path,
+            item.line_of("id"),
+            f"id “{entry_id}” 不合规：只能用英文字母、数字和 . _ -，最多 40 个字符",
+        )
+    similar = reader.string_list(path, item, "similar")
+    if len(similar) < MIN_SIMILAR:
+        reader.problem(
+            path,
+            item.line_of("similar"),
+            f"相似问只有 {len(similar)} 个，建议至少 {MIN_SIMILAR} 个，按用户的说法写",
+            "warning",
+        )
+    source = read_source(reader, path, item, documents)
+    answer = reader.text_field(path, item, "answer")
+    check_answer(reader, path, item, answer, source, documents.get(source.document))
+    review_by = item.get("review_by")
+    # A time of day (`2027-01-31 10:00`) makes a datetime, which cannot be compared to a date.
+    if review_by is not None and (
+        isinstance(review_by, dt.datetime) or not isinstance(review_by, dt.date)
+    ):
+        reader.problem(path, item.line_of("review_by"), "review_by 要写成日期，如 2027-01-31")
+        review_by = None
+    if review_by is not None and review_by < dt.date.today():
+        reader.problem(
+            path,
+            item.line_of("review_by"),
+            f"review_by {review_by} 已经过了：请核对这个答案是否仍然准确，再改一个新日期",
+            "warning",
+        )
+    given = item.get("similar")
+    raw_similar = given if isinstance(given, LineList) else []
+    similar_lines = [line_of(v, item.line_of("similar")) for v in raw_similar if str(v).strip()]
+    return Entry(
+        id=entry_id,
+        category=category,
+        question=reader.text_field(path, item, "question"),
+        similar=similar,
+        answer=answer,
+        source=source,
+        keywords=reader.string_list(path, item, "keywords"),
+        related=reader.string_list(path, item, "related"),
+        review_by=review_by,
+        path=path,
+        line=item.line,
+        question_lines=(item.line_of("question"), *similar_lines),
+        answer_line=item.line_of("answer"),
+    )
+
+
+def check_answer(
+    reader: Fields,
+    path: Path,
+    item: LineDict,
+    answer: str,
+    source: Source,
+    document: Document | None,
+) -> None:
+    """Figures an answer states must be in what it cites; and it should be short enough to read
+    in one go. The length is a knowledge rule, not a channel's: each channel splits a long
+    answer as it must (Telegram at its 4,096-character message limit)."""
+    line = item.line_of("answer")
+    if len(answer) > MAX_ANSWER:
+        reader.problem(
+            path,
+            line,
+            f"答案有 {len(answer)} 个字，超过 {MAX_ANSWER} 字：太长，发送时会被拆成几条，请精简或拆成几个条目",
+            "warning",
+        )
+    if document is None:
+        return
+    for figure in unsupported_figures(answer, source.quote, document):
+        reader.problem(
+            path,
+            line,
+            f"答案里的数字 “{figure}” 在引文和来源文档 “{document.id}” 里都找不到："
+            "请核对数字，或在 source.quote 里引用写着它的原文",
+        )
+
+
+def read_source(
+    reader: Fields, path: Path, item: LineDict, documents: dict[str, Document]
+) -> Source:
+    data = item.get("source")
+    if data is None:
+        return Source("", "")
+    line = item.line_of("source")
+    if not isinstance(data, LineDict):
+        reader.problem(path, line, "source 要写 document 和 quote 两项")
+        return Source("", "")
+    reader.fields(path, data, SOURCE_FIELDS, ("document", "quote"), "source ")
+    source = Source(
+        reader.text_field(path, data, "document"), reader.text_field(path, data, "quote")
+    )
+    document = documents.get(source.document)
+    if source.document and document is None:
+        known = ", ".join(sorted(documents)) or "无"
+        reader.problem(
+            path,
+            data.line_of("document"),
+            f"来源文档 “{source.document}” 不存在；已有的文档: {known}",
+        )
+    elif document and source.quote and comparable(source.quote) not in document.comparable_text:
+        reader.problem(
+            path,
+            data.line_of("quote"),
+            f"引文在文档 “{source.document}” 里找不到原文，请从原文逐字复制",
+        )
+    return source
+
+
+def check_references(reader: Fields, entries: list[Entry]) -> None:
+    first: dict[str, Entry] = {}
+    for entry in entries:
+        if not entry.id:
+            continue
+        if entry.id in first:
+            other = first[entry.id]
+            reader.problem(
+                entry.path,
+                entry.line,
+                f"id “{entry.id}” 重复，已在 {other.path.name}:{other.line} 使用过",
+            )
+        else:
+            first[entry.id] = entry
+    for entry in entries:
+        for related in entry.related:
+            if related not in first:
+                reader.problem(
+                    entry.path,
+                    entry.line,
+                    f"related 里的 “{related}” 不是已有条目的 id",
+                    "warning",
+                )

@@ -1,0 +1,155 @@
+"""The log database's file: its schema and migrations, how it is opened (WAL, private to the
+bot's user), and the timestamps every table stores.
+
+The exchange log (bot.log.store, bot.log.writer) and the console's tables (bot.log.accounts,
+triage, changes) share one SQLite file; each holds its own connection from `connect`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import re
+import sqlite3
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = [
+    # 1: exchanges and feedback
+    """
+    CREATE TABLE exchanges (
+        id TEXT PRIMARY KEY,
+        at TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        chat_type TEXT,
+        user_key TEXT,
+        question TEXT NOT NULL,
+        normalized TEXT NOT NULL,
+        status TEXT NOT NULL,
+        entry_id TEXT,
+        score REAL,
+        candidates TEXT NOT NULL DEFAULT '[]',
+        latency_ms REAL,
+        knowledge_version TEXT
+    );
+    CREATE INDEX exchanges_at ON exchanges (at);
+    CREATE TABLE feedback (
+        id INTEGER PRIMARY KEY,
+        exchange_id TEXT,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        entry_id TEXT,
+        user_key TEXT
+    );
+    CREATE INDEX feedback_exchange ON feedback (exchange_id);
+    CREATE INDEX feedback_at ON feedback (at);
+    """,
+    # 2: the admin console (bot.channels.console): accounts, gap triage, knowledge change history
+    """
+    CREATE TABLE accounts (
+        name TEXT PRIMARY KEY,
+        role TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        created TEXT NOT NULL
+    );
+    CREATE TABLE gap_triage (
+        question TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        by TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE TABLE changes (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        by TEXT NOT NULL,
+        entry_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        file TEXT NOT NULL,
+        before TEXT,
+        after TEXT
+    );
+    CREATE INDEX changes_entry ON changes (entry_id, id);
+    """,
+    # 3: `exchanges.normalized` dropped: nothing read it (the gaps report and triage normalize
+    # the redacted question when they need to, with the normalizer of the day), and it cost a
+    # normalization on every write. Columns are read by name, so older rows lose nothing else.
+    """
+    ALTER TABLE exchanges DROP COLUMN normalized;
+    """,
+]
+
+
+def connect(path: Path, timeout: float) -> sqlite3.Connection:
+    """A connection to the log database (created with its directory, migrated to the latest
+    schema); the exchange log and the console's tables (bot.log.accounts, triage, changes) each
+    hold their own, in WAL mode so that readers never wait for a writer. The file, and the
+    WAL and shared-memory files SQLite makes beside it with the same mode, are the bot's
+    user's only (0600): questions are redacted, but still people's words."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    private(path)
+    db = sqlite3.connect(path, check_same_thread=False, timeout=timeout)
+    db.execute("PRAGMA journal_mode=WAL")
+    # In WAL mode, NORMAL loses no committed transaction when the process dies; only a power
+    # cut can lose the last ones. A full fsync per exchange would cost far more.
+    db.execute("PRAGMA synchronous=NORMAL")
+    migrate(db)
+    for companion in ("-wal", "-shm"):  # made before this change, perhaps with wider modes
+        private(path.with_name(path.name + companion), create=False)
+    return db
+
+
+def migrate(db: sqlite3.Connection) -> None:
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        with db:
+            db.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+
+
+def ago(span: dt.timedelta, today: dt.datetime | None = None) -> str:
+    """The moment `span` before now, as the log's timestamp format."""
+    return ((today or dt.datetime.now(dt.UTC)) - span).isoformat(timespec="milliseconds")
+
+
+def since_to_iso(text: str | None, today: dt.datetime | None = None) -> str | None:
+    """`7d`, `24h`, `30m`, `2w` ago, or an ISO date, as the log's timestamp format."""
+    if not text:
+        return None
+    now = today or dt.datetime.now(dt.UTC)
+    match = re.fullmatch(r"(\d+)\s*([mhdw])", text.strip())
+    if match:
+        unit = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[match.group(2)]
+        return ago(dt.timedelta(**{unit: int(match.group(1))}), now)
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise ValueError(f"时间写法不对: {text!r}（例如 7d、24h、2w 或 2026-11-01）") from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.isoformat(timespec="milliseconds")
+
+
+def private(path: Path, create: bool = True) -> None:
+    """Make a log file readable and writable by the bot's user only (created so if missing);
+    a file made read-only stays read-only."""
+    if create and not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    try:
+        os.chmod(path, path.stat().st_mode & 0o600)
+    except FileNotFoundError:
+        pass
+    except PermissionError:
+        log.warning("could not restrict %s to its owner (mode %o)", path, path.stat().st_mode)
+
+
+def file_identity(path: Path) -> tuple[int, int] | None:
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_dev, status.st_ino

@@ -1,0 +1,247 @@
+"""The exchange log: every question, what the bot answered, and what users thought of it.
+
+`ExchangeLog` is what channels call (storage is bot.log.store's `ExchangeStore`): it redacts,
+pseudonymizes, stamps the knowledge version, and never lets a storage problem stop a reply or
+go unsaid:
+
+- Writes go to one writer thread, which commits them in batches (up to `BATCH` rows per
+  transaction). With `background=True` (the servers: Telegram, web, WeChat) `record` returns at
+  once and the event loop never waits for SQLite; otherwise (the terminal commands) it returns
+  once its row is committed.
+- A write that fails (a locked, full, read-only, deleted or corrupt database) is held and
+  retried with backoff, with one error line when the trouble starts and one when it ends; past
+  `MAX_UNSAVED` held writes the oldest are let go, and each time that is said too. A row that
+  can never be stored (it breaks an encoding) is dropped alone, with an error line.
+- A database file deleted or replaced under the running bot is noticed and opened anew; a
+  database that cannot be read at start (a corrupt header) is moved aside and a new one begun.
+
+What a `kill -9` can lose: with `background=True`, the rows handed to the writer and not yet
+committed (the writer commits as soon as rows arrive, so normally the last few milliseconds of
+traffic; at most `MAX_UNSAVED`); otherwise at most the exchange being written.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import sqlite3
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.engine.core import Answer
+from bot.log.database import now
+from bot.log.store import Exchange, ExchangeStore, Feedback, open_store
+from bot.text.normalize import valid_text
+from bot.text.privacy import Pseudonymizer, redact
+
+log = logging.getLogger(__name__)
+
+BATCH = 50  # rows per transaction: half the CPU of one commit per row (bench/log_write.py)
+MAX_UNSAVED = 10_000  # writes held in memory while the log cannot be written (~1 KB each)
+RETRY_DELAYS = (0.01, 0.05, 0.2, 1.0, 2.0)  # seconds between tries while writes fail
+
+
+@dataclass
+class ExchangeLog:
+    """What channels call to record exchanges and feedback (see the module docstring)."""
+
+    store: ExchangeStore | None
+    users: Pseudonymizer
+    path: Path | None = None  # the SQLite file, to reopen it when it is deleted or replaced
+    background: bool = False
+    pending: deque = field(default_factory=deque)  # (kind, values) not yet committed
+    dropped: int = 0  # writes let go, in all (each time said in the log)
+    failing: bool = False
+    closed: bool = False
+
+    def __post_init__(self) -> None:
+        self.changed = threading.Condition()
+        self.attempts = 0  # write attempts made, for `flush` to know one was tried
+        self.writer = threading.Thread(target=self._run, name="exchange-log", daemon=True)
+        self.writer.start()
+
+    @classmethod
+    def open(
+        cls, path: Path | str, salt: str | None = None, background: bool = False
+    ) -> ExchangeLog:
+        path = Path(path)
+        users = Pseudonymizer.for_database(path, salt)
+        try:
+            store = open_store(path)
+        except (sqlite3.Error, OSError) as exc:
+            log.error("exchange log %s cannot be opened (%s); writes are held", path, exc)
+            store = None
+        return cls(store, users, path, background)
+
+    @property
+    def unsaved(self) -> list:
+        """Writes not yet committed (held after a failure, or still queued)."""
+        with self.changed:
+            return list(self.pending)
+
+    def record(
+        self,
+        answer: Answer,
+        channel: str,
+        knowledge_version: str,
+        chat_type: str | None = None,
+        user_id: object = None,
+    ) -> str:
+        """Store one exchange; returns its id (for feedback buttons) even if storing failed."""
+        exchange_id = secrets.token_hex(6)
+        values = (exchange_id, now(), answer, channel, knowledge_version, chat_type, user_id)
+        self._submit("exchange", values)
+        return exchange_id
+
+    def feedback(
+        self,
+        exchange_id: str | None,
+        kind: str,
+        entry_id: str | None,
+        channel: str,
+        user_id: object = None,
+    ) -> None:
+        self._submit("feedback", (exchange_id or None, now(), kind, entry_id, channel, user_id))
+
+    def _submit(self, kind: str, values: tuple) -> None:
+        with self.changed:
+            self.pending.append((kind, values))
+            if len(self.pending) > MAX_UNSAVED:
+                self.pending.popleft()
+                self.dropped += 1
+                if self.dropped in (1, 10, 100) or not self.dropped % 1000:
+                    log.error(
+                        "exchange log: oldest unsaved write(s) dropped to bound memory "
+                        "(%d so far, %d held)",
+                        self.dropped,
+                        len(self.pending),
+                    )
+            self.changed.notify_all()
+            wait = not self.background and not self.failing  # a failing store: no wait
+        if wait:
+            self.flush()
+
+    def flush(self, timeout: float | None = None) -> None:
+        """Wait until every write submitted so far is committed, or has failed once more (then
+        it stays held; the failure is in the log)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self.changed:
+            attempts = self.attempts
+            while self.pending and (not self.failing or self.attempts == attempts):
+                left = None if deadline is None else deadline - time.monotonic()
+                if (left is not None and left <= 0) or not self.writer.is_alive():
+                    return
+                self.changed.wait(left)
+
+    def close(self) -> None:
+        self.flush(timeout=5.0)
+        with self.changed:
+            self.closed = True
+            self.changed.notify_all()
+            held = len(self.pending)
+        self.writer.join(timeout=5.0)
+        if held:
+            log.error("exchange log closed with %d unsaved write(s), now lost", held)
+        if self.store is not None:
+            self.store.close()
+
+    # The writer thread ---------------------------------------------------------------------
+
+    def _run(self) -> None:
+        failures = 0
+        while True:
+            with self.changed:
+                while not self.pending and not self.closed:
+                    self.changed.wait()
+                if self.closed:
+                    return
+                batch = [self.pending[n] for n in range(min(BATCH, len(self.pending)))]
+            done, error = self._write(batch)
+            with self.changed:
+                self.attempts += 1
+                for _ in range(done):
+                    self.pending.popleft()
+                if error is None and self.failing:
+                    log.warning("exchange log writable again; held writes stored")
+                elif error is not None and not self.failing:
+                    log.error(
+                        "exchange log write failed (%s); %d write(s) kept for retry",
+                        error,
+                        len(self.pending),
+                    )
+                self.failing = error is not None
+                failures = failures + 1 if self.failing else 0
+                self.changed.notify_all()
+                if self.failing:  # wait before trying again, unless closing
+                    delay = RETRY_DELAYS[min(failures, len(RETRY_DELAYS)) - 1]
+                    self.changed.wait_for(lambda: self.closed, timeout=delay)
+
+    def _write(self, batch: list) -> tuple[int, Exception | None]:
+        """Commit `batch`: how many of its writes are done with (stored, or dropped because
+        they can never be stored), and the store's error if it failed."""
+        try:
+            store = self._open()
+        except (sqlite3.Error, OSError) as exc:
+            return 0, exc
+        try:
+            store.write([self._row(kind, values) for kind, values in batch])
+            return len(batch), None
+        except (sqlite3.Error, OSError) as exc:
+            if "readonly" in str(exc) and self.path is not None:
+                # SQLite opened the file read-only and stays so: open it again next time, in
+                # case it has been made writable meanwhile
+                store.close()
+                self.store = None
+            return 0, exc
+        except Exception:  # a write that fails whatever the store's state: find it, drop it
+            pass
+        for position, (kind, values) in enumerate(batch):
+            try:
+                store.write([self._row(kind, values)])
+            except (sqlite3.Error, OSError) as exc:
+                return position, exc
+            except Exception:
+                log.exception("exchange log: a %s could not be stored and was let go", kind)
+                with self.changed:
+                    self.dropped += 1
+        return len(batch), None
+
+    def _open(self) -> ExchangeStore:
+        """The store to write to: the database opened again when it could not be opened, or
+        was deleted or replaced."""
+        if self.store is not None and (self.path is None or not self.store.replaced()):
+            return self.store
+        if self.path is None:
+            raise sqlite3.OperationalError("the exchange log has no store")
+        if self.store is not None:
+            log.error("exchange log %s was deleted or replaced; opening it anew", self.path)
+            self.store.close()
+            self.store = None
+        self.store = open_store(self.path)
+        return self.store
+
+    def _row(self, kind: str, values: tuple) -> Exchange | Feedback:
+        if kind == "feedback":
+            exchange_id, at, feedback_kind, entry_id, channel, user_id = values
+            return Feedback(
+                exchange_id, at, feedback_kind, entry_id, self.users.key(channel, user_id)
+            )
+        exchange_id, at, answer, channel, version, chat_type, user_id = values
+        question = redact(valid_text(answer.question))
+        return Exchange(
+            id=exchange_id,
+            at=at,
+            channel=channel,
+            chat_type=chat_type,
+            user_key=self.users.key(channel, user_id),
+            question=question,
+            status=answer.status,
+            entry_id=answer.entry_id,
+            score=round(answer.score, 4),
+            candidates=[{"id": c.id, "score": round(c.score, 4)} for c in answer.candidates],
+            latency_ms=round(answer.took_ms, 3),
+            knowledge_version=valid_text(version),
+        )
