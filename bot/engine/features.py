@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, pairwise
 
 import numpy as np
 from pypinyin import Style, lazy_pinyin
@@ -313,17 +313,23 @@ class Alphabet:
         return known if known is not None else _stranger(strangers, syllable, len(self.sound_ids))
 
     def spoken(self, encoded: Encoded) -> list[str]:
-        """Each text of a batch of this corpus as `spoken` gives it, built for all at once."""
-        heard = self.sound_names[encoded.sounds]
-        last = np.ones(len(heard), dtype=bool)
-        last[:-1] = encoded.text[:-1] != encoded.text[1:]
-        pieces = np.empty(2 * len(heard), dtype=object)
-        pieces[0::2] = heard
-        pieces[1::2] = np.where(last, "\n", " ")
-        lines = "".join(pieces.tolist()).split("\n")
+        """Each text of a batch of this corpus as `spoken` gives it, built a chunk of texts at
+        a time: for all of 100k entries' questions at once, the pieces held ~450 MB for a
+        moment (docs/benchmarks.md)."""
         result = [""] * encoded.texts  # a text without units sounds like nothing
-        for number, line in zip(encoded.text[last].tolist(), lines, strict=False):
-            result[number] = line
+        firsts = np.arange(0, encoded.texts + _TEXTS_AT_ONCE, _TEXTS_AT_ONCE)
+        bounds = encoded.text.searchsorted(firsts).tolist()  # where each chunk's units begin
+        for start, end in pairwise(bounds):
+            text = encoded.text[start:end]
+            heard = self.sound_names[encoded.sounds[start:end]]
+            last = np.ones(len(heard), dtype=bool)
+            last[:-1] = text[:-1] != text[1:]
+            pieces = np.empty(2 * len(heard), dtype=object)
+            pieces[0::2] = heard
+            pieces[1::2] = np.where(last, "\n", " ")
+            lines = "".join(pieces.tolist()).split("\n")
+            for number, line in zip(text[last].tolist(), lines, strict=False):
+                result[number] = line
         return result
 
 
@@ -341,8 +347,9 @@ def _boost(unit: str) -> float:
     return NUMBER_WEIGHT if unit.replace(".", "").isdigit() and len(unit) <= 6 else 1.0
 
 
-# Texts split into words at a time when building (`Vocabulary.keys`).
-_WORDS_CHUNK = 50_000
+# Texts handled at a time where building makes Python objects per unit or word (their sounds,
+# their words), so that a large knowledge base's temporaries stay bounded.
+_TEXTS_AT_ONCE = 50_000
 
 
 class Vocabulary:
@@ -367,9 +374,9 @@ class Vocabulary:
         """
         strangers: dict[str, int] = {}
         parts, counts = [], []
-        for first in range(0, len(texts), _WORDS_CHUNK):
+        for first in range(0, len(texts), _TEXTS_AT_ONCE):
             found = [
-                self.words(text, keep=not grow) for text in texts[first : first + _WORDS_CHUNK]
+                self.words(text, keep=not grow) for text in texts[first : first + _TEXTS_AT_ONCE]
             ]
             counts.extend(map(len, found))
             words = list(chain.from_iterable(found))

@@ -41,17 +41,20 @@ def test_the_sparse_product_ranks_as_the_slices_do(monkeypatch):
         )
 
 
-def test_words_read_in_chunks_give_the_same_keys_as_in_one_go(monkeypatch):
+def test_words_and_sounds_read_in_chunks_are_the_same_as_in_one_go(monkeypatch):
     from bot.engine import features
     from bot.text.words import Words
 
     texts = ["营业执照怎么办理", "", "我们想知道 社保 在哪里办", "app 12345", "营业执照去哪办"]
     whole = features.Vocabulary(Words())
     expected = whole.keys(texts, 20, grow=True)
-    monkeypatch.setattr(features, "_WORDS_CHUNK", 2)
+    alphabet, encoded = features.Alphabet.learn(texts)
+    sounds = alphabet.spoken(encoded)
+    monkeypatch.setattr(features, "_TEXTS_AT_ONCE", 2)
     chunked = features.Vocabulary(Words())
     keys, rows = chunked.keys(texts, 20, grow=True)
     assert chunked.ids == whole.ids
+    assert alphabet.spoken(encoded) == sounds == [features.spoken(text) for text in texts]
     assert keys.tolist() == expected[0].tolist() and rows.tolist() == expected[1].tolist()
     # A query's unknown words get ids past the vocabulary's end, the same word the same id.
     query, _ = chunked.keys(["黑瞎子岛黑瞎子岛"], 20)  # 瞎子, 黑瞎子, twice
