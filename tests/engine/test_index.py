@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from bot.engine._arrays import _pairs
 
@@ -18,6 +19,7 @@ def test_grouping_is_the_same_whether_or_not_keys_fit_one_packed_integer():
         assert counts.sum() == 2000 and found_rows.dtype == np.int32
 
 
+@pytest.mark.slow
 def test_the_sparse_product_ranks_as_the_slices_do(monkeypatch):
     # Large indexes take SciPy's float32 product; forced here on the shipped knowledge, every
     # dev question gets the same decision and top-5 as on the small-index path.
