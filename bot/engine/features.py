@@ -14,12 +14,13 @@ string per feature.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 from pypinyin import Style, lazy_pinyin
+
+from bot.text.words import Words
 
 # A unit is one Chinese (or other non-Latin) character, or a whole run of Latin letters and digits:
 # "12345" and "app" are single units, as a reader would take them.
@@ -76,7 +77,13 @@ def sound(unit: str) -> str:
 
 def spoken(text: str) -> str:
     """The whole text as sounds, for comparing strings that are spelled differently."""
-    return " ".join(sound(unit) for segment in units(text) for unit in segment)
+    return " ".join(map(_spoken_segment, text.split()))
+
+
+@lru_cache(maxsize=65536)
+def _spoken_segment(segment: str) -> str:
+    """One segment's sounds: segments (words between spaces) recur across questions."""
+    return " ".join(map(sound, _UNIT_RE.findall(segment)))
 
 
 @dataclass(frozen=True)
@@ -107,6 +114,15 @@ class Encoded:
         """
         paired = self.paired if paired_texts is None else self.paired & (self.text < paired_texts)
         first = paired.nonzero()[0]
+        keys = self._keys(bits, first)
+        return keys, np.concatenate([self.text, self.text[first], self.text[first]])
+
+    def features(self, bits: int) -> np.ndarray:
+        """`keys` without the texts they occur in: all a single query needs."""
+        return self._keys(bits, self.paired.nonzero()[0])
+
+    def _keys(self, bits: int, first: np.ndarray) -> np.ndarray:
+        """The units' keys, then the keys of the pairs starting at `first`, spelled and heard."""
         units, count = len(self.units), len(first)
         keys = np.empty(units + 2 * count, dtype=np.int64)
         chars, spelled, heard = keys[:units], keys[units : units + count], keys[units + count :]
@@ -119,7 +135,7 @@ class Encoded:
         np.left_shift(self.sounds[first], bits, out=heard)
         heard |= self.sounds[first + 1]
         heard |= SOUND_PAIR << 2 * bits + 1
-        return keys, np.concatenate([self.text, self.text[first], self.text[first]])
+        return keys
 
     def sound_pairs(self, bits: int) -> np.ndarray:
         """Per unit, the key of its sound together with the next unit's (-1 after the last
@@ -156,6 +172,15 @@ class Alphabet:
 
     def __init__(self) -> None:
         self.runs: dict[str, int] = {}
+        self._known: dict[str, tuple[int, int, bool, float]] = {}
+
+    def __getstate__(self) -> dict:
+        """What a cached engine keeps: not the units looked up while answering."""
+        return {name: value for name, value in self.__dict__.items() if name != "_known"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._known = {}
 
     def _name(self, codes: np.ndarray) -> None:
         present = np.zeros(_CODE_POINTS + len(self.runs), dtype=bool)
@@ -204,6 +229,62 @@ class Alphabet:
     def encode(self, texts: list[str]) -> Encoded:
         """Normalized texts as ids of this alphabet."""
         return self._encode(self._scan(texts, grow=False), len(texts))
+
+    def encode_one(self, text: str) -> Encoded:
+        """`encode([text])` for one normalized query, unit by unit: a query has a few dozen
+        units, too few for the array passes of `encode` to pay for their overhead (they cost
+        more than the rest of a search). The same tables, the same ids: tests check that both
+        give the same arrays."""
+        ids: list[int] = []
+        sounds: list[int] = []
+        generic: list[bool] = []
+        boost: list[float] = []
+        paired: list[bool] = []
+        strangers: dict[str, int] = {}
+        heard: dict[str, int] = {}
+        for segment in text.split():
+            names = _UNIT_RE.findall(segment)
+            for name in names:
+                known = self._known.get(name)
+                if known is None:
+                    known = self._look_up(name, strangers, heard)
+                ids.append(known[0])
+                sounds.append(known[1])
+                generic.append(known[2])
+                boost.append(known[3])
+            paired += [True] * (len(names) - 1) + [False]
+        return Encoded(
+            1,
+            np.array(ids, dtype=np.int64),
+            np.array(sounds, dtype=np.int64),
+            np.zeros(len(ids), dtype=np.int32),
+            np.array(paired, dtype=bool),
+            np.array(generic, dtype=bool),
+            np.array(boost, dtype=np.float64),
+        )
+
+    def _look_up(
+        self, name: str, strangers: dict[str, int], heard: dict[str, int]
+    ) -> tuple[int, int, bool, float]:
+        """A unit's id, sound id, genericness and boost, as `_encode` gives them; kept for the
+        next query if the alphabet knows the unit (a stranger's ids depend on the query)."""
+        if _RUN_RE.fullmatch(name):
+            run = self.runs.get(name)
+            rank = -1 if run is None else int(self.rank[_CODE_POINTS + run])
+        else:
+            rank = int(self.rank[ord(name)])
+        if rank >= 0:
+            found = (
+                rank,
+                int(self.sound_of[rank]),
+                bool(self.generic[rank]),
+                float(self.boost[rank]),
+            )
+            self._known[name] = found
+            return found
+        syllable = self._sound_id(sound(name), heard)
+        own = _stranger(strangers, name, self.size)
+        return own, syllable, name in GENERIC_CHARS, _boost(name)
 
     def _encode(self, scan: tuple, texts: int) -> Encoded:
         codes, text, segment, unknown_runs = scan
@@ -266,7 +347,7 @@ class Vocabulary:
     知道) and the word's id in the bits two unit ids take in a pair key.
     """
 
-    def __init__(self, words: Callable[[str], list[str]]) -> None:
+    def __init__(self, words: Words) -> None:
         self.words = words
         self.ids: dict[str, int] = {}
 
@@ -278,7 +359,7 @@ class Vocabulary:
         ids, rows, generic = [], [], []
         strangers: dict[str, int] = {}
         for row, text in enumerate(texts):
-            for word in self.words(text):
+            for word in self.words(text, keep=not grow):
                 known = self.ids.get(word)
                 if known is None:
                     if grow:

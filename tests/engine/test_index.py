@@ -39,3 +39,26 @@ def test_the_sparse_product_ranks_as_the_slices_do(monkeypatch):
         assert np.allclose(
             [c.score for c in a.candidates], [c.score for c in b.candidates], atol=1e-6
         )
+
+
+def test_a_query_is_encoded_unit_by_unit_exactly_as_a_batch_is():
+    # `encode_one` (a query) and `encode` (the knowledge) must give the same arrays, or a query
+    # would miss features it shares with the knowledge. Units the alphabet knows, and
+    # strangers: characters, Latin runs and sounds it has never seen, each repeated.
+    from bot.engine.features import Alphabet
+
+    alphabet, _ = Alphabet.learn(["复工复产 专窗 在哪里", "app 下载 12345", "营业执照 怎么 办理"])
+    texts = [
+        "复工复产 去哪个 窗口 办理",
+        "app 下载 abc 12345 abc 1.5 亿",
+        "黑瞎子岛 门票 多少钱 门票 𠀀 㐀 é",
+        "在",
+        "",
+        "zzz 复 zzz",
+    ]
+    for text in texts:
+        batch, one = alphabet.encode([text]), alphabet.encode_one(text)
+        for part in ("units", "sounds", "text", "paired", "generic", "boost"):
+            expected, found = getattr(batch, part), getattr(one, part)
+            assert found.dtype == expected.dtype and np.array_equal(found, expected), (text, part)
+        assert one.texts == batch.texts

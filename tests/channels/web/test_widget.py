@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.support.browser import ARGS, ensure_chromium
-from tests.support.paths import ROOT
-from tests.support.web import free_port, wait_until_up
+from tests.support.browser import chromium_browser, watched_tab
+from tests.support.web import serve_process
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -34,45 +31,24 @@ PHONE = {"width": 390, "height": 844}
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """`policybot serve` on a free port with a throwaway log."""
-    folder = tmp_path_factory.mktemp("serve")
-    port = free_port()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("POLICYBOT_")}
-    env["POLICYBOT_DB"] = str(folder / "log.sqlite3")
-    command = [sys.executable, "-m", "bot", "serve", "--port", str(port)]
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(base, process)
-        yield base, folder / "log.sqlite3"
-    finally:
-        process.terminate()
-        process.communicate(timeout=30)
+    db = tmp_path_factory.mktemp("serve") / "log.sqlite3"
+    with serve_process(db) as (base, _):
+        yield base, db
 
 
 @pytest.fixture(scope="module")
 def browser():
-    chromium = ensure_chromium()
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium), args=ARGS)
-        yield browser
-        browser.close()
+    with chromium_browser() as launched:
+        yield launched
 
 
 @pytest.fixture
 def page(browser, server):
     """A fresh tab (own sessionStorage) on the demo page; fails the test on any script error,
     console error or CSP violation."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
-    tab = context.new_page()
-    problems: list[str] = []
-    tab.on("pageerror", lambda error: problems.append(str(error)))
-    tab.on("console", lambda m: m.type == "error" and problems.append(m.text))
-    tab.goto(server[0] + "/")
-    yield tab
-    context.close()
-    assert problems == []
+    with watched_tab(browser, {"width": 1280, "height": 800}) as tab:
+        tab.goto(server[0] + "/")
+        yield tab
 
 
 def screenshot(page, name: str) -> None:
@@ -254,7 +230,9 @@ def test_fields_the_engine_adds_are_shown(page):
     fallback = {
         "question": "复工补贴",
         "status": "fallback",
-        "answer": "抱歉，知识库里暂时没有这个问题的答案。",
+        # As the engine writes it: the near topics end the text, under a heading.
+        "answer": "抱歉，知识库里暂时没有这个问题的答案。\n您也可以看看这些相关问题：\n"
+        "· 复工复产有没有绿色通道？",
         "near": [{"id": "fugong-lvse-tongdao", "question": "复工复产有没有绿色通道？"}],
         "exchange": "abc124",
         "sources": [],
@@ -275,5 +253,8 @@ def test_fields_the_engine_adds_are_shown(page):
     shown = ask(page, "复工补贴", "fallback")
     near = shown.locator(".choice", has_text="复工复产有没有绿色通道")
     expect(near).to_be_visible()
+    # Shown once, as a button under the text's own heading: not also as a line of the text.
+    expect(shown.locator(".text")).to_have_text("抱歉，知识库里暂时没有这个问题的答案。")
+    expect(shown.locator(".label")).to_have_text("您也可以看看这些相关问题：")
     near.click()
     expect(page.locator(".msg.answered").last).to_contain_text("绿色通道")

@@ -186,6 +186,18 @@
     var text = String(data.answer || "");
     // A choice list's numbered lines become buttons; the prompt line above them stays.
     if (choices.length) text = text.split("\n")[0];
+    // A fallback's text ends with its near topics, "· question" lines under a heading; they
+    // become buttons below (under that heading), so the text stops before them.
+    var nearLabel = null;
+    var near = Array.isArray(data.near) ? data.near : [];
+    if (near.length && near[0] && typeof near[0].question === "string") {
+      var lines = text.split("\n");
+      var first = lines.indexOf("· " + near[0].question);
+      if (first > 0) {
+        nearLabel = lines[first - 1];
+        text = lines.slice(0, first - 1).join("\n");
+      }
+    }
     node.appendChild(el("p", { "class": "text" }, text));
     (data.sources || []).forEach(function (source) {
       var line = TEXT.source + "《" + (source.title || source.document || "") + "》" +
@@ -204,19 +216,20 @@
       }));
     }
     if (data.status === "answered") node.appendChild(voteRow(item, index));
-    if (data.status === "fallback") {
-      node.appendChild(choiceList(null, [{ id: "", question: TEXT.topics }], false, function () {
-        showTopics();
-      }, "topics-link"));
-    }
     // Other lists of questions the server adds (related, near topics, …): the same buttons.
     Object.keys(data).forEach(function (key) {
       var list = data[key];
       if (key === "choices" || key === "candidates" || !Array.isArray(list) || !list.length) return;
       if (!list.every(function (x) { return x && typeof x.id === "string" && typeof x.question === "string"; })) return;
-      var label = key === "related" ? TEXT.related : TEXT.more;
+      var label = key === "related" ? TEXT.related : (key === "near" && nearLabel) || TEXT.more;
       node.appendChild(choiceList(label, list, false, function (choice) { openEntry(choice); }));
     });
+    // Browsing last, below any near topics: the way on when none of them helps.
+    if (data.status === "fallback") {
+      node.appendChild(choiceList(null, [{ id: "", question: TEXT.topics }], false, function () {
+        showTopics();
+      }, "topics-link"));
+    }
     return node;
   }
 
