@@ -218,9 +218,10 @@ def content_weight(word: str, known: bool) -> float:
     return weight * SINGLE if len(word) == 1 else weight
 
 
-def asked(text: str) -> tuple[str, str]:
-    """Questions' text as `check` looks words up in it: spelled, and as sounds."""
-    return text, f" {spoken(text)} "
+def asked(text: str, heard: str | None = None) -> tuple[str, str]:
+    """Questions' text as `check` looks words up in it: spelled, and as sounds (`heard`: the
+    text's `spoken` form, when the caller has it already)."""
+    return text, f" {spoken(text) if heard is None else heard} "
 
 
 def check(

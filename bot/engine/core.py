@@ -22,7 +22,7 @@ from bot.engine.features import spoken
 from bot.engine.index import Index, Tuning
 from bot.engine.passages import Passage, Passages
 from bot.knowledge.model import Entry, Knowledge
-from bot.text.normalize import fold, normalize, normalize_all
+from bot.text.normalize import fold, fold_all, normalize, normalize_all
 from bot.text.words import Words
 
 ANSWERED, CLARIFY, FALLBACK, SMALLTALK = "answered", "clarify", "fallback", "smalltalk"
@@ -179,6 +179,13 @@ def decide_status(scores: Sequence[float], thresholds: Thresholds) -> str:
     return CLARIFY
 
 
+def _asked(texts: list[str], sounds: list[str], numbers) -> tuple[str, str]:
+    """`answerability.asked` of the given questions joined, from their sounds (`spoken` of
+    texts joined by spaces is their own sounds joined, leaving out those with none)."""
+    chosen = [texts[n] for n in numbers]
+    return answerability.asked(" ".join(chosen), " ".join(s for n in numbers if (s := sounds[n])))
+
+
 class Engine:
     """Answers questions from one loaded knowledge base; build once, call `answer` many times."""
 
@@ -236,30 +243,36 @@ class Engine:
 
     def _describe_entries(self) -> None:
         """Per entry, what its questions ask for and the text a question's words may be
-        covered by (questions, keywords, answer, quote), spelled and as sounds."""
+        covered by (questions, keywords, answer, quote), spelled and as sounds.
+
+        The questions are folded all at once, and their matching form and sounds come from the
+        index, which has them already: at 100k entries, normalizing entry by entry was half of
+        the engine's build (docs/benchmarks.md)."""
         self.gives: list[dict[str, tuple[str, str]]] = []
-        self.covered: list[tuple[str, str]] = []
-        for entry in self.entries:
+        index = self.index
+        folded = iter(fold_all([q for entry in self.entries for q in entry.questions]))
+        for entry, (start, _) in zip(self.entries, index.spans, strict=True):
             # Matched in canonical form, as the question's words are.
-            asked = self.canonical_all(list(entry.questions))
-            found = answerability.focuses_of([fold(q) for q in entry.questions])
-            gives = {
-                kind: answerability.asked(" ".join(asked[n] for n in numbers))
-                for kind, numbers in found.items()
-            }
+            count = len(entry.questions)
+            asked, heard = index.texts[start : start + count], index.sounds[start : start + count]
+            found = answerability.focuses_of([next(folded) for _ in range(count)])
+            gives = {kind: _asked(asked, heard, numbers) for kind, numbers in found.items()}
             answer = _REPORTED.sub("", entry.answer)
             # What the answer shows it gives, it gives about whatever the entry is about.
             shown = answerability.given_by_answer(answer)
             if _COUNTED.search(answer):
                 shown.add(answerability.COUNT)
-            for kind in shown:
-                gives[kind] = answerability.asked(" ".join(asked))
+            if shown:
+                every = _asked(asked, heard, range(count))
+                gives.update(dict.fromkeys(shown, every))
             self.gives.append(gives)
-        texts = [
-            " | ".join([*e.questions, *e.keywords, e.answer, e.source.quote]) for e in self.entries
-        ]
-        for text in self.canonical_all(texts):
-            self.covered.append((text.replace(" ", ""), f" {spoken(text)} "))
+        texts = self.canonical_all(
+            [
+                " | ".join([*e.questions, *e.keywords, e.answer, e.source.quote])
+                for e in self.entries
+            ]
+        )
+        self.covered = [(text.replace(" ", ""), f" {spoken(text)} ") for text in texts]
 
     def terms(self) -> list[str]:
         """The knowledge's own words: synonym groups' standard words, entries' keywords and

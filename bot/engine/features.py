@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain, pairwise
 
 import numpy as np
 from pypinyin import Style, lazy_pinyin
@@ -312,17 +313,23 @@ class Alphabet:
         return known if known is not None else _stranger(strangers, syllable, len(self.sound_ids))
 
     def spoken(self, encoded: Encoded) -> list[str]:
-        """Each text of a batch of this corpus as `spoken` gives it, built for all at once."""
-        heard = self.sound_names[encoded.sounds]
-        last = np.ones(len(heard), dtype=bool)
-        last[:-1] = encoded.text[:-1] != encoded.text[1:]
-        pieces = np.empty(2 * len(heard), dtype=object)
-        pieces[0::2] = heard
-        pieces[1::2] = np.where(last, "\n", " ")
-        lines = "".join(pieces.tolist()).split("\n")
+        """Each text of a batch of this corpus as `spoken` gives it, built a chunk of texts at
+        a time: for all of 100k entries' questions at once, the pieces held ~450 MB for a
+        moment (docs/benchmarks.md)."""
         result = [""] * encoded.texts  # a text without units sounds like nothing
-        for number, line in zip(encoded.text[last].tolist(), lines, strict=False):
-            result[number] = line
+        firsts = np.arange(0, encoded.texts + _TEXTS_AT_ONCE, _TEXTS_AT_ONCE)
+        bounds = encoded.text.searchsorted(firsts).tolist()  # where each chunk's units begin
+        for start, end in pairwise(bounds):
+            text = encoded.text[start:end]
+            heard = self.sound_names[encoded.sounds[start:end]]
+            last = np.ones(len(heard), dtype=bool)
+            last[:-1] = text[:-1] != text[1:]
+            pieces = np.empty(2 * len(heard), dtype=object)
+            pieces[0::2] = heard
+            pieces[1::2] = np.where(last, "\n", " ")
+            lines = "".join(pieces.tolist()).split("\n")
+            for number, line in zip(text[last].tolist(), lines, strict=False):
+                result[number] = line
         return result
 
 
@@ -340,6 +347,11 @@ def _boost(unit: str) -> float:
     return NUMBER_WEIGHT if unit.replace(".", "").isdigit() and len(unit) <= 6 else 1.0
 
 
+# Texts handled at a time where building makes Python objects per unit or word (their sounds,
+# their words), so that a large knowledge base's temporaries stay bounded.
+_TEXTS_AT_ONCE = 50_000
+
+
 class Vocabulary:
     """Integer ids for the words of a corpus, and word features as keys beside the unit ones.
 
@@ -355,21 +367,33 @@ class Vocabulary:
         self, texts: list[str], bits: int, grow: bool = False
     ) -> tuple[np.ndarray, np.ndarray]:
         """Every word occurrence of the texts as a key, with the text it occurs in. A word the
-        vocabulary does not know gets an id past its end (with `grow`, it is learned)."""
-        ids, rows, generic = [], [], []
+        vocabulary does not know gets an id past its end (with `grow`, it is learned).
+
+        Texts are split a chunk at a time: each word found is a string of its own, and at 100k
+        entries all of them at once held more memory than the whole index (docs/benchmarks.md).
+        """
         strangers: dict[str, int] = {}
-        for row, text in enumerate(texts):
-            for word in self.words(text, keep=not grow):
-                known = self.ids.get(word)
-                if known is None:
-                    if grow:
-                        known = self.ids.setdefault(word, len(self.ids))
-                    else:
-                        known = _stranger(strangers, word, len(self.ids))
-                ids.append(known)
-                rows.append(row)
-                generic.append(GENERIC_CHARS.issuperset(word))
-        keys = np.array(ids, dtype=np.int64)
-        keys |= np.array(generic, dtype=np.int64) << 2 * bits
+        parts: list[np.ndarray] = []
+        counts: list[int] = []
+        for first in range(0, len(texts), _TEXTS_AT_ONCE):
+            found = [
+                self.words(text, keep=not grow) for text in texts[first : first + _TEXTS_AT_ONCE]
+            ]
+            counts.extend(map(len, found))
+            words = list(chain.from_iterable(found))
+            del found
+            if grow:
+                ids = [self.ids.setdefault(word, len(self.ids)) for word in words]
+            else:
+                ids = [
+                    known
+                    if (known := self.ids.get(word)) is not None
+                    else _stranger(strangers, word, len(self.ids))
+                    for word in words
+                ]
+            keys = np.array(ids, dtype=np.int64)
+            keys |= np.fromiter(map(GENERIC_CHARS.issuperset, words), bool, len(words)) << 2 * bits
+            parts.append(keys)
+        keys = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
         keys |= WORD << 2 * bits + 1
-        return keys, np.array(rows, dtype=np.int32)
+        return keys, np.repeat(np.arange(len(texts), dtype=np.int32), counts)
