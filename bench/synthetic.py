@@ -12,6 +12,8 @@ from pathlib import Path
 
 from bot.knowledge.model import Document, Entry, Knowledge, Source, Texts
 
+from variants import HOMOPHONES
+
 SUBJECTS = [
     "营业执照",
     "社保",
@@ -67,17 +69,8 @@ WHO = [
     "高校毕业生",
     "外贸企业",
 ]
-# Input-method slips: each character and a homophone typed instead.
-TYPOS = {
-    "办": "半",
-    "理": "里",
-    "证": "正",
-    "需": "须",
-    "要": "药",
-    "请": "清",
-    "登": "灯",
-    "记": "纪",
-}
+# Input-method slips: eight characters of bench/variants.py's and the homophone typed instead.
+TYPOS = {char: HOMOPHONES[char] for char in "办理证需要请登记"}
 DOCUMENT = Document("synthetic", "合成测试文档", "2026-01-01", text="合成文档。")
 
 

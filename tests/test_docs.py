@@ -31,6 +31,7 @@ def commands() -> set[str]:
     return set(sub.choices)
 
 
+@pytest.mark.slow
 def test_the_command_reference_is_regenerated_from_help():
     check = subprocess.run(
         [sys.executable, "scripts/cli_docs.py", "--check"], cwd=ROOT, capture_output=True, text=True

@@ -72,3 +72,28 @@ def test_no_module_is_over_400_lines():
     assert {name: size for name, size in sizes.items() if size > MAX_LINES} == {
         name: sizes[name] for name in OVER_LIMIT
     }
+
+
+def test_the_architecture_tree_names_every_module():
+    """docs/architecture.md's tree lists every module of bot/ in its folder's line, so a module
+    added, moved or split without the docs fails here."""
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    tree = text.split("## The tree", 1)[1].split("```text", 1)[1].split("```", 1)[0]
+    listed: dict[str, set[str]] = {}
+    folder = "bot"
+    for line in tree.splitlines():
+        name, _, rest = line.strip().partition(" ")
+        if name.endswith("/"):
+            depth = (len(line) - len(line.lstrip())) // 2  # two spaces a level below bot/
+            folder = "/".join([*folder.split("/")[:depth], name.rstrip("/")]) if depth else "bot"
+            modules = rest
+        else:
+            modules = line
+        listed.setdefault(folder, set()).update(
+            word for word in modules.replace("·", " ").split() if word.endswith(".py")
+        )
+    actual: dict[str, set[str]] = {}
+    for path in (ROOT / "bot").rglob("*.py"):
+        if path.name != "__init__.py":
+            actual.setdefault(str(path.parent.relative_to(ROOT)), set()).add(path.name)
+    assert {k: v for k, v in listed.items() if v} == actual

@@ -23,8 +23,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.engine.features import GENERIC_CHARS, spoken
+from bot.engine.index import Index
 from bot.knowledge.model import Entry
-from bot.text.normalize import fold
+from bot.text.normalize import fold_all
 from bot.text.words import FUNCTION_TAGS, part_of_speech
 
 # Focus kinds, each found by what people write when they want that kind of answer. Checked on
@@ -231,9 +232,10 @@ def content_weight(word: str, known: bool, word_classes: bool = True) -> float:
     return weight * SINGLE if len(word) == 1 else weight
 
 
-def asked(text: str) -> tuple[str, str]:
-    """Questions' text as `check` looks words up in it: spelled, and as sounds."""
-    return text, f" {spoken(text)} "
+def asked(text: str, heard: str | None = None) -> tuple[str, str]:
+    """Questions' text as `check` looks words up in it: spelled, and as sounds (`heard`: the
+    text's `spoken` form, when the caller has it already)."""
+    return text, f" {spoken(text) if heard is None else heard} "
 
 
 def check(
@@ -273,28 +275,38 @@ def check(
     )
 
 
+def _asked(texts: Sequence[str], sounds: Sequence[str], numbers) -> tuple[str, str]:
+    """`asked` of the given questions joined, from their sounds (`spoken` of texts joined by
+    spaces is their own sounds joined, leaving out those with none)."""
+    chosen = [texts[n] for n in numbers]
+    return asked(" ".join(chosen), " ".join(s for n in numbers if (s := sounds[n])))
+
+
 def describe(
-    entries: Sequence[Entry], canonical_all: Callable[[list[str]], list[str]]
+    entries: Sequence[Entry], index: Index, canonical_all: Callable[[list[str]], list[str]]
 ) -> tuple[list[dict[str, tuple[str, str]]], list[tuple[str, str]]]:
     """Per entry, what kinds of answer it gives (each with the text of the questions that ask
     for it, as `check` reads `gives`), and the text a question's words may be covered by
     (questions, keywords, answer, quote), spelled and as sounds. `canonical_all` puts texts in
-    matching form, as the question's words are."""
+    matching form, as the question's words are.
+
+    The questions are folded all at once, and their matching form and sounds come from the
+    index, which has them already: at 100k entries, normalizing entry by entry was half of the
+    engine's build (docs/benchmarks.md)."""
     gives_all = []
-    for entry in entries:
-        asked_texts = canonical_all(list(entry.questions))
-        found = focuses_of([fold(q) for q in entry.questions])
-        gives = {
-            kind: asked(" ".join(asked_texts[n] for n in numbers))
-            for kind, numbers in found.items()
-        }
+    folded = iter(fold_all([q for entry in entries for q in entry.questions]))
+    for entry, (start, _) in zip(entries, index.spans, strict=True):
+        count = len(entry.questions)
+        texts, sounds = index.texts[start : start + count], index.sounds[start : start + count]
+        found = focuses_of([next(folded) for _ in range(count)])
+        gives = {kind: _asked(texts, sounds, numbers) for kind, numbers in found.items()}
         answer = _REPORTED.sub("", entry.answer)
         # What the answer shows it gives, it gives about whatever the entry is about.
         shown = given_by_answer(answer)
         if _COUNTED.search(answer):
             shown.add(COUNT)
-        for kind in shown:
-            gives[kind] = asked(" ".join(asked_texts))
+        if shown:
+            gives.update(dict.fromkeys(shown, _asked(texts, sounds, range(count))))
         gives_all.append(gives)
     texts = [" | ".join([*e.questions, *e.keywords, e.answer, e.source.quote]) for e in entries]
     covered = [(text.replace(" ", ""), f" {spoken(text)} ") for text in canonical_all(texts)]

@@ -14,12 +14,14 @@ string per feature.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain, pairwise
 
 import numpy as np
 from pypinyin import Style, lazy_pinyin
+
+from bot.text.words import Words
 
 # A unit is one Chinese (or other non-Latin) character, or a whole run of Latin letters and digits:
 # "12345" and "app" are single units, as a reader would take them.
@@ -76,7 +78,13 @@ def sound(unit: str) -> str:
 
 def spoken(text: str) -> str:
     """The whole text as sounds, for comparing strings that are spelled differently."""
-    return " ".join(sound(unit) for segment in units(text) for unit in segment)
+    return " ".join(map(_spoken_segment, text.split()))
+
+
+@lru_cache(maxsize=65536)
+def _spoken_segment(segment: str) -> str:
+    """One segment's sounds: segments (words between spaces) recur across questions."""
+    return " ".join(map(sound, _UNIT_RE.findall(segment)))
 
 
 @dataclass(frozen=True)
@@ -107,6 +115,15 @@ class Encoded:
         """
         paired = self.paired if paired_texts is None else self.paired & (self.text < paired_texts)
         first = paired.nonzero()[0]
+        keys = self._keys(bits, first)
+        return keys, np.concatenate([self.text, self.text[first], self.text[first]])
+
+    def features(self, bits: int) -> np.ndarray:
+        """`keys` without the texts they occur in: all a single query needs."""
+        return self._keys(bits, self.paired.nonzero()[0])
+
+    def _keys(self, bits: int, first: np.ndarray) -> np.ndarray:
+        """The units' keys, then the keys of the pairs starting at `first`, spelled and heard."""
         units, count = len(self.units), len(first)
         keys = np.empty(units + 2 * count, dtype=np.int64)
         chars, spelled, heard = keys[:units], keys[units : units + count], keys[units + count :]
@@ -119,7 +136,7 @@ class Encoded:
         np.left_shift(self.sounds[first], bits, out=heard)
         heard |= self.sounds[first + 1]
         heard |= SOUND_PAIR << 2 * bits + 1
-        return keys, np.concatenate([self.text, self.text[first], self.text[first]])
+        return keys
 
     def sound_pairs(self, bits: int) -> np.ndarray:
         """Per unit, the key of its sound together with the next unit's (-1 after the last
@@ -156,6 +173,15 @@ class Alphabet:
 
     def __init__(self) -> None:
         self.runs: dict[str, int] = {}
+        self._known: dict[str, tuple[int, int, bool, float]] = {}
+
+    def __getstate__(self) -> dict:
+        """What a cached engine keeps: not the units looked up while answering."""
+        return {name: value for name, value in self.__dict__.items() if name != "_known"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._known = {}
 
     def _name(self, codes: np.ndarray) -> None:
         present = np.zeros(_CODE_POINTS + len(self.runs), dtype=bool)
@@ -205,6 +231,62 @@ class Alphabet:
         """Normalized texts as ids of this alphabet."""
         return self._encode(self._scan(texts, grow=False), len(texts))
 
+    def encode_one(self, text: str) -> Encoded:
+        """`encode([text])` for one normalized query, unit by unit: a query has a few dozen
+        units, too few for the array passes of `encode` to pay for their overhead (they cost
+        more than the rest of a search). The same tables, the same ids: tests check that both
+        give the same arrays."""
+        ids: list[int] = []
+        sounds: list[int] = []
+        generic: list[bool] = []
+        boost: list[float] = []
+        paired: list[bool] = []
+        strangers: dict[str, int] = {}
+        heard: dict[str, int] = {}
+        for segment in text.split():
+            names = _UNIT_RE.findall(segment)
+            for name in names:
+                known = self._known.get(name)
+                if known is None:
+                    known = self._look_up(name, strangers, heard)
+                ids.append(known[0])
+                sounds.append(known[1])
+                generic.append(known[2])
+                boost.append(known[3])
+            paired += [True] * (len(names) - 1) + [False]
+        return Encoded(
+            1,
+            np.array(ids, dtype=np.int64),
+            np.array(sounds, dtype=np.int64),
+            np.zeros(len(ids), dtype=np.int32),
+            np.array(paired, dtype=bool),
+            np.array(generic, dtype=bool),
+            np.array(boost, dtype=np.float64),
+        )
+
+    def _look_up(
+        self, name: str, strangers: dict[str, int], heard: dict[str, int]
+    ) -> tuple[int, int, bool, float]:
+        """A unit's id, sound id, genericness and boost, as `_encode` gives them; kept for the
+        next query if the alphabet knows the unit (a stranger's ids depend on the query)."""
+        if _RUN_RE.fullmatch(name):
+            run = self.runs.get(name)
+            rank = -1 if run is None else int(self.rank[_CODE_POINTS + run])
+        else:
+            rank = int(self.rank[ord(name)])
+        if rank >= 0:
+            found = (
+                rank,
+                int(self.sound_of[rank]),
+                bool(self.generic[rank]),
+                float(self.boost[rank]),
+            )
+            self._known[name] = found
+            return found
+        syllable = self._sound_id(sound(name), heard)
+        own = _stranger(strangers, name, self.size)
+        return own, syllable, name in GENERIC_CHARS, _boost(name)
+
     def _encode(self, scan: tuple, texts: int) -> Encoded:
         codes, text, segment, unknown_runs = scan
         ids = np.where(codes >= 0, self.rank[codes], -1)
@@ -231,17 +313,23 @@ class Alphabet:
         return known if known is not None else _stranger(strangers, syllable, len(self.sound_ids))
 
     def spoken(self, encoded: Encoded) -> list[str]:
-        """Each text of a batch of this corpus as `spoken` gives it, built for all at once."""
-        heard = self.sound_names[encoded.sounds]
-        last = np.ones(len(heard), dtype=bool)
-        last[:-1] = encoded.text[:-1] != encoded.text[1:]
-        pieces = np.empty(2 * len(heard), dtype=object)
-        pieces[0::2] = heard
-        pieces[1::2] = np.where(last, "\n", " ")
-        lines = "".join(pieces.tolist()).split("\n")
+        """Each text of a batch of this corpus as `spoken` gives it, built a chunk of texts at
+        a time: for all of 100k entries' questions at once, the pieces held ~450 MB for a
+        moment (docs/benchmarks.md)."""
         result = [""] * encoded.texts  # a text without units sounds like nothing
-        for number, line in zip(encoded.text[last].tolist(), lines, strict=False):
-            result[number] = line
+        firsts = np.arange(0, encoded.texts + _TEXTS_AT_ONCE, _TEXTS_AT_ONCE)
+        bounds = encoded.text.searchsorted(firsts).tolist()  # where each chunk's units begin
+        for start, end in pairwise(bounds):
+            text = encoded.text[start:end]
+            heard = self.sound_names[encoded.sounds[start:end]]
+            last = np.ones(len(heard), dtype=bool)
+            last[:-1] = text[:-1] != text[1:]
+            pieces = np.empty(2 * len(heard), dtype=object)
+            pieces[0::2] = heard
+            pieces[1::2] = np.where(last, "\n", " ")
+            lines = "".join(pieces.tolist()).split("\n")
+            for number, line in zip(text[last].tolist(), lines, strict=False):
+                result[number] = line
         return result
 
 
@@ -259,6 +347,11 @@ def _boost(unit: str) -> float:
     return NUMBER_WEIGHT if unit.replace(".", "").isdigit() and len(unit) <= 6 else 1.0
 
 
+# Texts handled at a time where building makes Python objects per unit or word (their sounds,
+# their words), so that a large knowledge base's temporaries stay bounded.
+_TEXTS_AT_ONCE = 50_000
+
+
 class Vocabulary:
     """Integer ids for the words of a corpus, and word features as keys beside the unit ones.
 
@@ -266,7 +359,7 @@ class Vocabulary:
     知道) and the word's id in the bits two unit ids take in a pair key.
     """
 
-    def __init__(self, words: Callable[[str], list[str]]) -> None:
+    def __init__(self, words: Words) -> None:
         self.words = words
         self.ids: dict[str, int] = {}
 
@@ -274,21 +367,33 @@ class Vocabulary:
         self, texts: list[str], bits: int, grow: bool = False
     ) -> tuple[np.ndarray, np.ndarray]:
         """Every word occurrence of the texts as a key, with the text it occurs in. A word the
-        vocabulary does not know gets an id past its end (with `grow`, it is learned)."""
-        ids, rows, generic = [], [], []
+        vocabulary does not know gets an id past its end (with `grow`, it is learned).
+
+        Texts are split a chunk at a time: each word found is a string of its own, and at 100k
+        entries all of them at once held more memory than the whole index (docs/benchmarks.md).
+        """
         strangers: dict[str, int] = {}
-        for row, text in enumerate(texts):
-            for word in self.words(text):
-                known = self.ids.get(word)
-                if known is None:
-                    if grow:
-                        known = self.ids.setdefault(word, len(self.ids))
-                    else:
-                        known = _stranger(strangers, word, len(self.ids))
-                ids.append(known)
-                rows.append(row)
-                generic.append(GENERIC_CHARS.issuperset(word))
-        keys = np.array(ids, dtype=np.int64)
-        keys |= np.array(generic, dtype=np.int64) << 2 * bits
+        parts: list[np.ndarray] = []
+        counts: list[int] = []
+        for first in range(0, len(texts), _TEXTS_AT_ONCE):
+            found = [
+                self.words(text, keep=not grow) for text in texts[first : first + _TEXTS_AT_ONCE]
+            ]
+            counts.extend(map(len, found))
+            words = list(chain.from_iterable(found))
+            del found
+            if grow:
+                ids = [self.ids.setdefault(word, len(self.ids)) for word in words]
+            else:
+                ids = [
+                    known
+                    if (known := self.ids.get(word)) is not None
+                    else _stranger(strangers, word, len(self.ids))
+                    for word in words
+                ]
+            keys = np.array(ids, dtype=np.int64)
+            keys |= np.fromiter(map(GENERIC_CHARS.issuperset, words), bool, len(words)) << 2 * bits
+            parts.append(keys)
+        keys = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
         keys |= WORD << 2 * bits + 1
-        return keys, np.array(rows, dtype=np.int32)
+        return keys, np.repeat(np.arange(len(texts), dtype=np.int32), counts)

@@ -17,7 +17,6 @@ Two stages, each doing what it is best at:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,6 +36,7 @@ from bot.engine.features import (
     salience,
     spoken,
 )
+from bot.text.words import Words
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ class Index:
         entries: list[list[str]],
         contexts: list[str] | None = None,
         tuning: Tuning | None = None,
-        words: Callable[[str], list[str]] | None = None,
+        words: Words | None = None,
     ) -> None:
         """`entries` holds each entry's questions; `contexts` what else it says (its answer and
         source quote); `words` splits a normalized text into words (none: no word features)."""
@@ -208,8 +208,10 @@ class Index:
     def idf_of(self, columns: np.ndarray) -> np.ndarray:
         return np.where(columns >= 0, self.idf[columns], self.unseen_idf)
 
-    def _query(self, text: str) -> _Query:
-        return _Query(self, self.alphabet.encode([text]), text)
+    def query(self, text: str) -> _Query:
+        """A normalized query's features weighed against this index: made once, it can be
+        searched with and asked how much of it an entry explains (`bot.engine.passages`)."""
+        return _Query(self, self.alphabet.encode_one(text), text)
 
     def word_keys(self, text: str) -> np.ndarray:
         """The word features of a normalized query (none without a segmenter)."""
@@ -218,20 +220,20 @@ class Index:
         return self.vocabulary.keys([text], self.bits)[0]
 
     def search(
-        self, text: str, limit: int = 5, exclude: int | None = None
+        self, text: str | _Query, limit: int = 5, exclude: int | None = None
     ) -> list[tuple[int, float]]:
-        """The best `limit` entries for a normalized query as (position, score) pairs, best
-        first, scores in 0..1; callers know what their positions stand for (the engine's
-        entries, passages). `exclude` leaves one indexed question out, to ask how the rest
-        would rank it."""
-        query = self._query(text)
+        """The best `limit` entries for a normalized query (or its `query`) as (position,
+        score) pairs, best first, scores in 0..1; callers know what their positions stand for
+        (the engine's entries, passages). `exclude` leaves one indexed question out, to ask how
+        the rest would rank it."""
+        query = self.query(text) if isinstance(text, str) else text
         if not len(query.columns):
             return []
         depth = min(max(self.tuning.rerank_depth, limit), len(self.spans))
         if exclude is None:
             pooled = self.entries.dot(query.columns, query.weights)
             shortlist = (-pooled).argpartition(depth - 1)[:depth]
-            rows = self._rows(shortlist)
+            rows, sizes = self._rows(shortlist)
             cosines = self.questions.cosines(rows, query)
             cosines = np.maximum(cosines, pooled[self.owner[rows]])
         else:
@@ -241,49 +243,57 @@ class Index:
             cosines[exclude] = -1.0
             by_entry = np.maximum.reduceat(cosines, self.starts)
             shortlist = (-by_entry).argpartition(depth - 1)[:depth]
-            rows = self._rows(shortlist)
+            rows, sizes = self._rows(shortlist)
             cosines = cosines[rows]
-        hits = self._rerank(shortlist, rows, cosines, query, text, exclude)
+        hits = self._rerank(shortlist, rows, sizes, cosines, query, exclude)
         hits.sort(key=lambda hit: (-hit[1], hit[0]))
         return hits[:limit]
 
-    def _rows(self, entries: np.ndarray) -> np.ndarray:
-        """The question rows of the given entries, entry by entry."""
+    def _rows(self, entries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The question rows of the given entries, entry by entry, and how many each has."""
         first = self.starts[entries]
         last = self.bounds[entries + 1]
-        return _ranges(first, last)[0]
+        return _ranges(first, last)
 
     def _rerank(
         self,
         shortlist: np.ndarray,
         rows: np.ndarray,
+        sizes: np.ndarray,
         cosines: np.ndarray,
         query: _Query,
-        text: str,
         exclude: int | None,
     ) -> list[tuple[int, float]]:
         """Blend each shortlisted question's cosine with whole-string similarity, keep each
-        entry's best question, and discount what the entry cannot explain of the query."""
-        compact = [self.texts[row].replace(" ", "") for row in rows.tolist()]
-        spelled = cdist([text.replace(" ", "")], compact, scorer=fuzz.ratio)
-        heard = cdist([query.spoken], [self.sounds[row] for row in rows], scorer=fuzz.ratio)
+        entry's best question (`sizes`: how many of `rows` each entry has), and discount what
+        the entry cannot explain of the query."""
+        # One join and split instead of a Python call per question.
+        picked = rows.tolist()
+        compact = "\n".join([self.texts[row] for row in picked]).replace(" ", "").split("\n")
+        spelled = cdist([query.compact], compact, scorer=fuzz.ratio)
+        heard = cdist([query.spoken], [self.sounds[row] for row in picked], scorer=fuzz.ratio)
         similarity = np.maximum(spelled[0], heard[0]) / 100
         share = self.tuning.cosine_share
         scores = share * cosines + (1 - share) * similarity
-        scores[rows == exclude] = -1.0  # a left-out question cannot be anyone's best
+        if exclude is not None:
+            scores[rows == exclude] = -1.0  # a left-out question cannot be anyone's best
         explained = 1 - self.unexplained(shortlist, query)
-        hits, offset = [], 0
-        for position, entry in enumerate(shortlist.tolist()):
-            first, last = self.spans[entry]
-            best = offset + int(scores[offset : offset + last - first].argmax())
-            if scores[best] >= 0:  # else the entry's only question is the left-out one
-                hits.append((entry, float(scores[best] * explained[position])))
-            offset += last - first
-        return hits
+        offsets = np.zeros(len(sizes), dtype=np.int64)
+        np.cumsum(sizes[:-1], out=offsets[1:])
+        best = np.maximum.reduceat(scores, offsets)
+        # A negative best: the entry's only question is the left-out one.
+        return [
+            (entry, score)
+            for entry, score, kept in zip(
+                shortlist.tolist(), (best * explained).tolist(), (best >= 0).tolist(), strict=True
+            )
+            if kept
+        ]
 
-    def explained(self, entry: int, text: str) -> float:
+    def explained(self, entry: int, text: str | _Query) -> float:
         """The share of a normalized query's weight that entry `entry` accounts for."""
-        return float(1 - self.unexplained(np.array([entry]), self._query(text))[0])
+        query = self.query(text) if isinstance(text, str) else text
+        return float(1 - self.unexplained(np.array([entry]), query)[0])
 
     def unexplained(self, entries: np.ndarray, query: _Query) -> np.ndarray:
         """Per entry, the IDF-weighted share of the query's units that the entry never uses.
@@ -315,13 +325,19 @@ def _position(sorted_values: np.ndarray, probes: np.ndarray) -> np.ndarray:
 
 
 class _Query:
-    """One query's features, weighed against an index, computed once per search."""
+    """One query's features, weighed against an index, computed once per query text."""
 
     def __init__(self, index: Index, encoded: Encoded, text: str) -> None:
-        every, _ = encoded.keys(index.bits)
-        keys = np.sort(np.concatenate([every, index.word_keys(text)]))
-        first = _firsts(keys)
-        keys, counts = keys[first], np.diff(first, append=len(keys))
+        every = encoded.features(index.bits)
+        keys = np.concatenate([every, index.word_keys(text)])
+        keys.sort()
+        # Each distinct key and how often it occurs. (A query has a few dozen keys: the plain
+        # array operations here cost less than NumPy's own helpers, np.diff among them.)
+        edges = np.ones(len(keys) + 1, dtype=bool)
+        np.not_equal(keys[1:], keys[:-1], out=edges[1:-1])
+        bounds = edges.nonzero()[0]
+        first = bounds[:-1]
+        keys, counts = keys[first], bounds[1:] - first
         units = every[: len(encoded.units)]
         pairs = encoded.sound_pairs(index.bits)
         # One lookup for the features, the units and the sound pairs, split afterwards.
@@ -342,4 +358,5 @@ class _Query:
         self.weights = weights[known] / norm
         self.unit_weights = idf[ends[0] : ends[1]] * salience(units, index.bits) * encoded.boost
         self.total = float(self.unit_weights.sum())
+        self.compact = text.replace(" ", "")
         self.spoken = spoken(text)

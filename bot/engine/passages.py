@@ -49,11 +49,12 @@ class Passages:
         """The passage that clearly answers a prepared query, with its score; else None."""
         if self.index is None or not query:
             return None
-        hits = self.index.search(query, 2)
+        features = self.index.query(query)  # once, for the search and the coverage
+        hits = self.index.search(features, 2)
         if not hits:
             return None
         top, score = hits[0]
-        if score < MIN_SCORE or self.index.explained(top, query) < COVERAGE:
+        if score < MIN_SCORE or self.index.explained(top, features) < COVERAGE:
             return None
         if len(hits) > 1 and score - hits[1][1] < MARGIN:
             return None

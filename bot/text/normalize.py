@@ -111,6 +111,13 @@ def fold(text: str) -> str:
     return _tidy(_fold(text.replace("\n", " ")))
 
 
+def fold_all(texts: list[str]) -> list[str]:
+    """`fold` of many texts in one pass over them joined by newlines, which no step crosses."""
+    if not texts:
+        return []
+    return _tidy(_fold("\n".join(text.replace("\n", " ") for text in texts))).split("\n")
+
+
 def strip_fillers(text: str) -> str:
     """Remove politeness and question particles; they appear in every question alike."""
     return _tidy(_FILLER_RE.sub(" ", text))

@@ -59,6 +59,9 @@ def part_of_speech(word: str) -> str:
 
 # Latin letters and digits are units already; words are for the Chinese in between.
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]{2,}")
+# Runs of Chinese kept with their words: one question is split several times (the whole message,
+# its asking clause, its content words), and a run costs a few calls into the segmenter.
+RUNS_KEPT = 8192
 
 
 class Words:
@@ -71,15 +74,33 @@ class Words:
         self.pattern = re.compile("|".join(map(re.escape, self.terms))) if self.terms else None
         # A term is indexed with the dictionary words inside it, as search mode does for its own.
         self.inside = {term: self._cut(term, whole=False) for term in self.terms}
+        self._seen: dict[tuple[str, bool], tuple[str, ...]] = {}
 
-    def __call__(self, text: str, search: bool = True) -> list[str]:
+    def __getstate__(self) -> dict:
+        """What a cached engine keeps: not the runs seen while answering."""
+        return {name: value for name, value in self.__dict__.items() if name != "_seen"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._seen = {}
+
+    def __call__(self, text: str, search: bool = True, keep: bool = True) -> list[str]:
         """The words of two characters or more in a normalized text, in reading order, with
         repeats (counts matter to term frequency). Without `search`, each stretch of text is
         cut once (营业执照, not also 营业 and 执照) and single characters are kept: for telling
-        what a question is about."""
+        what a question is about. `keep=False` keeps no runs (building an index: its texts'
+        runs rarely recur, and a large knowledge base has millions)."""
+        if not keep:
+            return [word for run in _CJK_RUN.findall(text) for word in self._run(run, search)]
         words: list[str] = []
+        seen = self._seen
         for run in _CJK_RUN.findall(text):
-            words.extend(self._run(run, search))
+            found = seen.get((run, search))
+            if found is None:
+                if len(seen) >= RUNS_KEPT:
+                    seen.clear()  # a bound, not an LRU: a run costs microseconds to split again
+                found = seen[run, search] = tuple(self._run(run, search))
+            words.extend(found)
         return words
 
     def _run(self, run: str, search: bool) -> list[str]:

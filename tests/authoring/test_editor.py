@@ -109,6 +109,7 @@ def test_teaching_the_city_name_to_the_march_trip_entry_is_refused(knowledge_cop
     assert (knowledge_copy / "faq/08-zhaoshang-yinzi.yaml").read_text(encoding="utf-8") == before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "question, harmed",
     [("绿色通道", "本应是 fugong-lvse-tongdao"), ("复工复产咨询电话", "复工复产咨询电话")],
@@ -120,6 +121,7 @@ def test_teaching_what_would_take_other_entries_questions_is_refused(engine, que
     assert harmed in str(refused.value)
 
 
+@pytest.mark.slow
 def test_a_taught_question_is_answered_and_recorded_before_and_after(knowledge_copy):
     taught = teach(load(knowledge_copy), "抚远去山东哪些城市招商", "zs-kaocha-shandong")
     assert taught.after["similar"][-1] == "抚远去山东哪些城市招商"

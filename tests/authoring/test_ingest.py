@@ -121,6 +121,7 @@ def test_the_faq_wins_when_it_matches(engine_with_notice):
     assert answer.entry_id == "fugong-zhuanchuang"
 
 
+@pytest.mark.slow
 def test_dev_targets_hold_with_passages_in_play(engine_with_notice):
     from bot.engine.evaluation import evaluate, load_cases
     from tests.support.paths import KNOWLEDGE

@@ -11,6 +11,7 @@ from bot.knowledge.model import check, load
 FAQ = "faq/03-fugong-fuchan.yaml"
 
 
+@pytest.mark.slow
 def test_teach_adds_one_line_and_keeps_comments_and_layout(knowledge_copy):
     path = knowledge_copy / FAQ
     before = path.read_text(encoding="utf-8").splitlines()
@@ -51,6 +52,7 @@ def test_teach_refuses_duplicates_unknown_entries_and_blanks(
     assert reason in str(refused.value)
 
 
+@pytest.mark.slow
 def test_teach_an_entry_without_similar_questions(knowledge_copy):
     """An entry may leave out `similar:` (a warning); teaching it starts the list."""
     path = knowledge_copy / FAQ

@@ -111,6 +111,7 @@ def test_near_duplicate_standard_questions_are_reported(capsys, knowledge_copy):
     assert "几乎一样" in out and "fugong-zhuanchuang" in out
 
 
+@pytest.mark.slow
 def test_the_shipped_knowledge_passes_strict_validation(capsys):
     from tests.support.paths import KNOWLEDGE
 

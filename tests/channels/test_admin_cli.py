@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 
+import pytest
+
 from bot.channels.cli import main
 from bot.log.accounts import Accounts
 
@@ -25,6 +27,7 @@ def test_add_user_reads_the_password_from_stdin(tmp_path, monkeypatch, capsys):
     assert out.out.startswith("wang\teditor\t")
 
 
+@pytest.mark.slow
 def test_add_user_refusals(tmp_path, monkeypatch, capsys):
     db = tmp_path / "log.sqlite3"
     assert run(monkeypatch, capsys, db, "add-user", "li", stdin="short\n")[0] == 2

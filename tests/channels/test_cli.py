@@ -104,6 +104,7 @@ def test_a_broken_knowledge_base_stops_ask_with_its_errors(capsys, knowledge_cop
     assert "synonyms.yaml:1" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_eval_prints_the_figures(capsys):
     code, out, _ = run(capsys, "eval")
     assert code == 0

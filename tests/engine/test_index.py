@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from bot.engine._arrays import _pairs
 
@@ -18,6 +19,7 @@ def test_grouping_is_the_same_whether_or_not_keys_fit_one_packed_integer():
         assert counts.sum() == 2000 and found_rows.dtype == np.int32
 
 
+@pytest.mark.slow
 def test_the_sparse_product_ranks_as_the_slices_do(monkeypatch):
     # Large indexes take SciPy's float32 product; forced here on the shipped knowledge, every
     # dev question gets the same decision and top-5 as on the small-index path.
@@ -39,3 +41,47 @@ def test_the_sparse_product_ranks_as_the_slices_do(monkeypatch):
         assert np.allclose(
             [c.score for c in a.candidates], [c.score for c in b.candidates], atol=1e-6
         )
+
+
+def test_words_and_sounds_read_in_chunks_are_the_same_as_in_one_go(monkeypatch):
+    from bot.engine import features
+    from bot.text.words import Words
+
+    texts = ["营业执照怎么办理", "", "我们想知道 社保 在哪里办", "app 12345", "营业执照去哪办"]
+    whole = features.Vocabulary(Words())
+    expected = whole.keys(texts, 20, grow=True)
+    alphabet, encoded = features.Alphabet.learn(texts)
+    sounds = alphabet.spoken(encoded)
+    monkeypatch.setattr(features, "_TEXTS_AT_ONCE", 2)
+    chunked = features.Vocabulary(Words())
+    keys, rows = chunked.keys(texts, 20, grow=True)
+    assert chunked.ids == whole.ids
+    assert alphabet.spoken(encoded) == sounds == [features.spoken(text) for text in texts]
+    assert keys.tolist() == expected[0].tolist() and rows.tolist() == expected[1].tolist()
+    # A query's unknown words get ids past the vocabulary's end, the same word the same id.
+    query, _ = chunked.keys(["黑瞎子岛黑瞎子岛"], 20)  # 瞎子, 黑瞎子, twice
+    ids = (query & (1 << 40) - 1).tolist()
+    assert min(ids) >= len(chunked.ids) and ids[:2] == ids[2:] and ids[0] != ids[1]
+
+
+def test_a_query_is_encoded_unit_by_unit_exactly_as_a_batch_is():
+    # `encode_one` (a query) and `encode` (the knowledge) must give the same arrays, or a query
+    # would miss features it shares with the knowledge. Units the alphabet knows, and
+    # strangers: characters, Latin runs and sounds it has never seen, each repeated.
+    from bot.engine.features import Alphabet
+
+    alphabet, _ = Alphabet.learn(["复工复产 专窗 在哪里", "app 下载 12345", "营业执照 怎么 办理"])
+    texts = [
+        "复工复产 去哪个 窗口 办理",
+        "app 下载 abc 12345 abc 1.5 亿",
+        "黑瞎子岛 门票 多少钱 门票 𠀀 㐀 é",
+        "在",
+        "",
+        "zzz 复 zzz",
+    ]
+    for text in texts:
+        batch, one = alphabet.encode([text]), alphabet.encode_one(text)
+        for part in ("units", "sounds", "text", "paired", "generic", "boost"):
+            expected, found = getattr(batch, part), getattr(one, part)
+            assert found.dtype == expected.dtype and np.array_equal(found, expected), (text, part)
+        assert one.texts == batch.texts

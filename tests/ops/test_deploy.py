@@ -5,12 +5,12 @@ a long-running command without a driver here fails until one is added."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
-import socket
 import subprocess
-import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -19,8 +19,10 @@ import pytest
 from bot.channels.cli import build_parser
 from tests.support import updates
 from tests.support.botapi import TOKEN, StandIn
+from tests.support.cli import policybot, started
 from tests.support.deploy import CommandLine, command_lines
-from tests.support.paths import KNOWLEDGE, ROOT
+from tests.support.paths import KNOWLEDGE
+from tests.support.web import free_port
 
 LINES = command_lines()
 SECRET = "deploy-test-secret"
@@ -61,22 +63,21 @@ def environment(tmp_path: Path, base_url: str) -> dict[str, str]:
     }
 
 
-def policybot(*argv: str, env: dict, **kwargs):
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *argv],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        **kwargs,
-    )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+@contextlib.contextmanager
+def running(line: CommandLine, argv: list[str], env: dict) -> Iterator[None]:
+    """The long-running `line` started as `argv`; after the block, the health lines checked
+    while it still runs, then SIGTERM: it must exit 0, the token nowhere in its output."""
+    process = started(*argv, env=env)
+    try:
+        yield
+        for health in (h for h in LINES if command_of(h) == "health"):
+            checked = wait_healthy(health, env)
+            assert checked.returncode == 0, (health.source, checked.stdout, checked.stderr)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, (line.source, err[-2000:])
+    assert TOKEN not in out + err
 
 
 def drive_telegram(line: CommandLine, standin: StandIn, env: dict) -> None:
@@ -87,15 +88,7 @@ def drive_telegram(line: CommandLine, standin: StandIn, env: dict) -> None:
     port = free_port()
     if webhook:
         argv += ["--listen", "127.0.0.1", "--port", str(port)]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", *argv],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
+    with running(line, argv, env):
         update = updates.private_text(QUESTION)
         if webhook:
             registered = standin.api.wait_for("setWebhook", timeout=60)[0]
@@ -106,14 +99,6 @@ def drive_telegram(line: CommandLine, standin: StandIn, env: dict) -> None:
             standin.api.push(update)
         reply = standin.api.wait_for("sendMessage", timeout=60)[0]
         assert ANSWER in reply["text"], line.source
-        for health in (h for h in LINES if command_of(h) == "health"):
-            checked = wait_healthy(health, env)
-            assert checked.returncode == 0, (health.source, checked.stdout, checked.stderr)
-    finally:
-        process.send_signal(signal.SIGTERM)
-        out, err = process.communicate(timeout=60)
-    assert process.returncode == 0, (line.source, err[-2000:])
-    assert TOKEN not in out + err
 
 
 def post_when_listening(url: str, update: dict) -> None:
@@ -134,7 +119,7 @@ def wait_healthy(line: CommandLine, env: dict) -> subprocess.CompletedProcess:
     """The first heartbeat is written just after start: allow it a few seconds."""
     deadline = time.monotonic() + 30
     while True:
-        checked = policybot(*line.argv, env=env)
+        checked = policybot(*line.argv, env=env, timeout=120)
         if checked.returncode == 0 or time.monotonic() > deadline:
             return checked
         time.sleep(0.5)
@@ -142,8 +127,8 @@ def wait_healthy(line: CommandLine, env: dict) -> subprocess.CompletedProcess:
 
 def run_once(line: CommandLine, env: dict) -> None:
     """A one-shot command on a log that has one exchange in it."""
-    assert policybot("ask", "--log", QUESTION, env=env).returncode == 0
-    result = policybot(*line.argv, env=env)
+    assert policybot("ask", "--log", QUESTION, env=env, timeout=120).returncode == 0
+    result = policybot(*line.argv, env=env, timeout=120)
     assert result.returncode == 0, (line.source, result.stdout, result.stderr)
 
 
@@ -151,27 +136,11 @@ def drive_web(line: CommandLine, standin: StandIn, env: dict) -> None:
     """Start the web server as written, moved to 127.0.0.1 and a free port (options given
     again later win), ask one question through its API, check the health lines, SIGTERM."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", *line.argv, "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
+    with running(line, [*line.argv, "--host", "127.0.0.1", "--port", str(port)], env):
         base = f"http://127.0.0.1:{port}"
         wait_listening(f"{base}/healthz")
         answered = httpx.post(f"{base}/api/v1/ask", json={"question": QUESTION}, timeout=30)
         assert answered.status_code == 200 and ANSWER in answered.text, line.source
-        for health in (h for h in LINES if command_of(h) == "health"):
-            checked = wait_healthy(health, env)
-            assert checked.returncode == 0, (health.source, checked.stdout, checked.stderr)
-    finally:
-        process.send_signal(signal.SIGTERM)
-        out, err = process.communicate(timeout=60)
-    assert process.returncode == 0, (line.source, err[-2000:])
-    assert TOKEN not in out + err
 
 
 def wait_listening(url: str) -> None:

@@ -1,16 +1,22 @@
-"""The web server in process, for API and widget tests: no socket, no background tasks."""
+"""The web server for tests: in process (`client_for`: no socket, no background tasks), or as
+a real `policybot serve` process on a free port (`serve_process`)."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 
 from bot.app import Service
 from bot.channels.web.server import build_server
 from bot.settings import WebConfig
+from tests.support.cli import started
 
 
 def client_for(service: Service, **config) -> httpx.AsyncClient:
@@ -37,3 +43,28 @@ def wait_until_up(base: str, process: subprocess.Popen, timeout: float = 90) -> 
         except httpx.HTTPError:
             time.sleep(0.2)
     raise AssertionError("serve did not start listening in time")
+
+
+@contextlib.contextmanager
+def serve_process(
+    db: Path, env: dict[str, str] | None = None, options: tuple[str, ...] = ()
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`policybot [options] serve` from the repository root on a free port, with a log at `db`
+    and no POLICYBOT_ variables but `env`: its base URL and process once it answers /healthz.
+    Stopped afterwards unless the test stopped it."""
+    port = free_port()
+    environ = {key: value for key, value in os.environ.items() if not key.startswith("POLICYBOT_")}
+    environ |= {"POLICYBOT_DB": str(db), **(env or {})}
+    process = started(*options, "serve", "--port", str(port), env=environ)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base, process)
+        yield base, process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.communicate()

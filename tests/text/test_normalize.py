@@ -1,7 +1,7 @@
 import numpy as np
 
 from bot.engine.features import PAIR, SOUND_PAIR, Alphabet, kind, sound, spoken
-from bot.text.normalize import fold, normalize, normalize_all
+from bot.text.normalize import fold, fold_all, normalize, normalize_all
 
 
 def test_full_width_traditional_and_case_are_folded():
@@ -65,6 +65,7 @@ def test_units_outside_the_alphabet_match_no_indexed_feature():
 def test_batch_forms_equal_one_text_at_a_time():
     texts = ["请问一下，复工复产\n去哪个窗口？", "", "辦事不球人 APP 12345", "二月份\n7号", "  "]
     assert normalize_all(texts) == [normalize(text) for text in texts]
+    assert fold_all(texts) == [fold(text) for text in texts]
     normalized = normalize_all(texts)
     alphabet, _ = Alphabet.learn(normalized)
     assert alphabet.spoken(alphabet.encode(normalized)) == [spoken(t) for t in normalized]

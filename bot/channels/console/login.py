@@ -21,6 +21,21 @@ def is_secure(console: Console, request: Request) -> bool:
     return console.secure or request.url.scheme == "https"
 
 
+def set_cookie(
+    console: Console, request: Request, response: Response, name: str, token: str
+) -> None:
+    """A console cookie: never read by scripts, never sent from other sites, only to the console
+    (and only over HTTPS where the console is served so)."""
+    response.set_cookie(
+        name,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=is_secure(console, request),
+        path=PREFIX,
+    )
+
+
 def safe_next(target: str | None) -> str:
     """Only a path inside the console: a login link must not send anyone elsewhere."""
     if (
@@ -40,14 +55,7 @@ async def login_form(
     token = secrets.token_urlsafe(32)
     target = safe_next(target or request.query_params.get("next"))
     response = console.render(request, "login.html", status, csrf=token, error=error, next=target)
-    response.set_cookie(
-        LOGIN_COOKIE,
-        token,
-        httponly=True,
-        samesite="strict",
-        secure=is_secure(console, request),
-        path=PREFIX,
-    )
+    set_cookie(console, request, response, LOGIN_COOKIE, token)
     return response
 
 
@@ -74,14 +82,7 @@ async def login(console: Console, request: Request) -> Response:
     console.throttle.succeeded(name)
     token, _ = console.sessions.start(account)
     response = RedirectResponse(safe_next(target), 303, headers=HEADERS)
-    response.set_cookie(
-        COOKIE,
-        token,
-        httponly=True,
-        samesite="strict",
-        secure=is_secure(console, request),
-        path=PREFIX,
-    )
+    set_cookie(console, request, response, COOKIE, token)
     response.delete_cookie(LOGIN_COOKIE, path=PREFIX)
     return response
 

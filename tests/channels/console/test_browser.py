@@ -5,16 +5,13 @@ set to a folder, the screenshots the docs show are written there."""
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
-import uvicorn
 
-from tests.support.browser import ARGS, ensure_chromium
+from tests.support.browser import chromium_browser, watched_tab
 from tests.support.console import EDITOR_LOGIN, console_site
+from tests.support.servers import serving
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -29,51 +26,25 @@ ENTRY = "fugong-zhuanchuang"
 def server(tmp_path_factory):
     """The console's routes served by uvicorn on 127.0.0.1, over a seeded log."""
     site = console_site(tmp_path_factory.mktemp("console"))
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(site.app, host="127.0.0.1", port=port, log_level="warning")
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not running.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", site
-    running.should_exit = True
-    thread.join(timeout=10)
+    with serving(site.app) as base:
+        yield base, site
     site.close()
 
 
 @pytest.fixture(scope="module")
 def browser():
-    chromium = ensure_chromium()
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(chromium), args=ARGS)
+    with chromium_browser() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture
 def page(browser):
     """A fresh browser profile; fails the test on any script error, console error or CSP
-    violation (the console has no scripts, so any of those is a bug)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    tab = context.new_page()
-    problems: list[str] = []
-    tab.on("pageerror", lambda error: problems.append(str(error)))
-    # Refusals (401, 403) are expected answers here; their status codes are tested over HTTP.
-    tab.on(
-        "console",
-        lambda m: (
-            m.type == "error"
-            and not m.text.startswith("Failed to load resource")
-            and problems.append(m.text)
-        ),
-    )
-    yield tab
-    context.close()
-    assert problems == []
+    violation (the console has no scripts, so any of those is a bug). Refusals (401, 403) are
+    expected answers here, their status codes tested over HTTP: the browser's "Failed to load
+    resource" for them is not a problem."""
+    with watched_tab(browser, {"width": 1280, "height": 900}, ("Failed to load resource",)) as tab:
+        yield tab
 
 
 def screenshot(page, name: str) -> None:

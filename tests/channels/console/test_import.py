@@ -100,7 +100,10 @@ def test_an_editor_adds_a_document_and_sees_its_passages(client, site):
         ("no file", lambda c, t: sheet(c, t, name="", data=b""), "请选择"),
     ],
 )
-def test_a_refused_upload_shows_why_and_changes_nothing(client, site, what, send, expected):
+def test_a_refused_upload_shows_why_and_changes_nothing(
+    refused_client, refused_site, what, send, expected
+):
+    client, site = refused_client, refused_site
     token = login(client)
     before = files_of(site)
     reply = send(client, token)

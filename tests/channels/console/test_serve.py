@@ -12,8 +12,9 @@ import sys
 import httpx
 import pytest
 
+from tests.support.console import csrf_of
 from tests.support.paths import KNOWLEDGE, ROOT
-from tests.support.web import free_port, wait_until_up
+from tests.support.web import serve_process
 
 pytestmark = pytest.mark.slow
 
@@ -36,26 +37,11 @@ def served(tmp_path):
         text=True,
         timeout=120,
     )
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(base, process)
+    with serve_process(tmp_path / "log.sqlite3", {"POLICYBOT_KNOWLEDGE": str(knowledge)}) as (
+        base,
+        _,
+    ):
         yield base
-    finally:
-        process.terminate()
-        process.communicate(timeout=30)
-
-
-def csrf_of(html: str) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
 
 
 def test_the_console_is_served_and_its_edits_answer_at_once(served):

@@ -18,6 +18,7 @@ from bot.log.writer import ExchangeLog
 from bot.settings import Settings
 from tests.support import updates
 from tests.support.botapi import TOKEN, StandIn
+from tests.support.cli import started
 from tests.support.paths import KNOWLEDGE, ROOT
 from tests.support.telegram import polling as taking_updates
 
@@ -147,14 +148,7 @@ def test_policybot_run_as_a_subprocess_stops_cleanly_on_sigterm(standin, tmp_pat
         "POLICYBOT_KNOWLEDGE": str(KNOWLEDGE),
         "POLICYBOT_DB": str(tmp_path / "log.sqlite3"),
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = started("run", env=env)
     try:
         standin.api.wait_for("setMyCommands", timeout=30)
         standin.api.push(updates.private_text("复工复产去哪个窗口办理"))

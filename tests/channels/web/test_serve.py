@@ -5,36 +5,21 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 
 import httpx
 import pytest
 
-from tests.support.paths import ROOT
-from tests.support.web import free_port, wait_until_up
+from tests.support.cli import logged_stats, policybot, started
+from tests.support.web import free_port, serve_process, wait_until_up
 
 
 @pytest.fixture
 def served(tmp_path):
     """`policybot serve` from the repository root with its defaults, but a free port and a
     throwaway log."""
-    port = free_port()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("POLICYBOT_")}
-    env["POLICYBOT_DB"] = str(tmp_path / "log.sqlite3")
-    command = [sys.executable, "-m", "bot", "serve", "--port", str(port)]
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(base, process)
+    with serve_process(tmp_path / "log.sqlite3") as (base, process):
         yield base, process, tmp_path
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
 
 
 @pytest.mark.slow
@@ -48,52 +33,18 @@ def test_serve_answers_logs_and_stops_cleanly(served):
     assert "server" not in response.headers
     page = httpx.get(f"{base}/")
     assert page.status_code == 200 and "widget.js" in page.text
-    health = subprocess.run(
-        [sys.executable, "-m", "bot", "--db", str(tmp_path / "log.sqlite3"), "health"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    health = policybot("--db", str(tmp_path / "log.sqlite3"), "health")
     assert health.returncode == 0, health.stdout + health.stderr
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=30) == 0
-    stats = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bot",
-            "--db",
-            str(tmp_path / "log.sqlite3"),
-            "stats",
-            "--format",
-            "json",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert '"total": 1' in stats.stdout, stats.stdout
+    assert logged_stats(tmp_path / "log.sqlite3")["total"] == 1
 
 
 @pytest.mark.slow
 def test_serve_picks_up_an_edited_answer(knowledge_copy, tmp_path):
-    port = free_port()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("POLICYBOT_")}
-    env.update(POLICYBOT_DB=str(tmp_path / "log.sqlite3"), POLICYBOT_WATCH_INTERVAL="0.2")
-    command = [sys.executable, "-m", "bot", "--knowledge", str(knowledge_copy), "serve"]
-    process = subprocess.Popen(
-        [*command, "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(base, process)
+    watching = {"POLICYBOT_WATCH_INTERVAL": "0.2"}
+    options = ("--knowledge", str(knowledge_copy))
+    with serve_process(tmp_path / "log.sqlite3", watching, options) as (base, _):
         faq = knowledge_copy / "faq" / "03-fugong-fuchan.yaml"
         text = faq.read_text(encoding="utf-8")
         faq.write_text(
@@ -107,6 +58,42 @@ def test_serve_picks_up_an_edited_answer(knowledge_copy, tmp_path):
                 break
             assert time.monotonic() < deadline, answer
             time.sleep(0.3)
+
+
+@pytest.mark.slow
+def test_serve_with_two_workers_shares_one_port_and_stops_cleanly(tmp_path):
+    # `serve --workers 2`: two processes answer on one port; the console, whose sessions live
+    # in one process, is not served; SIGTERM stops both workers and exits 0.
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("POLICYBOT_")}
+    env["POLICYBOT_DB"] = str(tmp_path / "log.sqlite3")
+    process = started("serve", "--port", str(port), "--workers", "2", env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base, process)
+        for _ in range(6):  # a new connection each time: the kernel spreads them
+            response = httpx.post(f"{base}/api/v1/ask", json={"question": "复工复产去哪个窗口办理"})
+            assert response.status_code == 200 and "专窗" in response.json()["answer"]
+        assert httpx.get(f"{base}/admin/").status_code == 404
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+        _, errors = process.communicate()
+        assert errors.count("Finished server process") == 2, errors
     finally:
-        process.terminate()
-        process.communicate(timeout=30)
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+
+def test_serve_refuses_workers_with_channels_that_keep_state_in_a_process(tmp_path):
+    env = {key: value for key, value in os.environ.items() if not key.startswith("POLICYBOT_")}
+    env.update(POLICYBOT_DB=str(tmp_path / "log.sqlite3"), TELEGRAM_BOT_TOKEN="123:abc")
+    done = policybot(
+        "serve",
+        "--workers",
+        "2",
+        "--telegram-webhook-url",
+        "https://bot.example.org/telegram",
+        env=env,
+    )
+    assert done.returncode != 0 and "--workers" in done.stderr

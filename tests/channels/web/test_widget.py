@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.support.browser import ARGS, ensure_chromium
-from tests.support.paths import ROOT
-from tests.support.web import free_port, wait_until_up
+from tests.support.browser import chromium_browser, watched_tab
+from tests.support.web import serve_process
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -34,45 +31,24 @@ PHONE = {"width": 390, "height": 844}
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """`policybot serve` on a free port with a throwaway log."""
-    folder = tmp_path_factory.mktemp("serve")
-    port = free_port()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("POLICYBOT_")}
-    env["POLICYBOT_DB"] = str(folder / "log.sqlite3")
-    command = [sys.executable, "-m", "bot", "serve", "--port", str(port)]
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(base, process)
-        yield base, folder / "log.sqlite3"
-    finally:
-        process.terminate()
-        process.communicate(timeout=30)
+    db = tmp_path_factory.mktemp("serve") / "log.sqlite3"
+    with serve_process(db) as (base, _):
+        yield base, db
 
 
 @pytest.fixture(scope="module")
 def browser():
-    chromium = ensure_chromium()
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium), args=ARGS)
-        yield browser
-        browser.close()
+    with chromium_browser() as launched:
+        yield launched
 
 
 @pytest.fixture
 def page(browser, server):
     """A fresh tab (own sessionStorage) on the demo page; fails the test on any script error,
     console error or CSP violation."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
-    tab = context.new_page()
-    problems: list[str] = []
-    tab.on("pageerror", lambda error: problems.append(str(error)))
-    tab.on("console", lambda m: m.type == "error" and problems.append(m.text))
-    tab.goto(server[0] + "/")
-    yield tab
-    context.close()
-    assert problems == []
+    with watched_tab(browser, {"width": 1280, "height": 800}) as tab:
+        tab.goto(server[0] + "/")
+        yield tab
 
 
 def screenshot(page, name: str) -> None:

@@ -5,7 +5,6 @@ malformed setting."""
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import random
 import signal
@@ -15,8 +14,9 @@ import sys
 
 import pytest
 
+from tests.support.cli import logged_stats
 from tests.support.paths import ROOT
-from tests.support.web import free_port, wait_until_up
+from tests.support.web import free_port, serve_process
 from tests.support.wechat import AES_KEY, APPID, TOKEN, WeChatStandIn, openid
 
 USERS = 200
@@ -31,26 +31,13 @@ THINK = (2.0, 5.0)
 @pytest.fixture
 def served(tmp_path):
     """`policybot serve` with the WeChat channel on, on a free port, with a throwaway log."""
-    port = free_port()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("POLICYBOT_")}
-    env |= {
-        "POLICYBOT_DB": str(tmp_path / "log.sqlite3"),
+    wechat = {
         "POLICYBOT_WECHAT_TOKEN": TOKEN,
         "POLICYBOT_WECHAT_APPID": APPID,
         "POLICYBOT_WECHAT_AES_KEY": AES_KEY,
     }
-    command = [sys.executable, "-m", "bot", "serve", "--port", str(port)]
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(base, process)
+    with serve_process(tmp_path / "log.sqlite3", wechat) as (base, process):
         yield base, process, tmp_path / "log.sqlite3"
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
 
 
 async def burst(url: str, aes_key: str | None, questions: list[str]) -> list[list]:
@@ -92,26 +79,8 @@ async def test_a_burst_from_200_users_is_answered_in_time_and_logged_whole(serve
         assert {d.reply["ToUserName"] for d in sent} == {openid(number)}
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=30) == 0
-    stats = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bot",
-            "--db",
-            str(db),
-            "stats",
-            "--since",
-            "1d",
-            "--format",
-            "json",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
     # Every question logged once, as wechat; the picks are not questions.
-    assert json.loads(stats.stdout)["channels"] == {
+    assert logged_stats(db, "--since", "1d")["channels"] == {
         "wechat": USERS * (MESSAGES - MESSAGES // PICK_EVERY)
     }
 
