@@ -9,7 +9,9 @@ knowledge file (bench/synthetic.py), so it goes through exactly what an admin's 
 through. `--runs` starts find an empty engine cache (bot/engine/cache.py), then `--runs` more
 find the engine saved; each is timed in wall and in CPU seconds of the started process (on a
 shared machine, wall time is mostly the others' load). A separate in-process run splits a
-start without cache into import, read and check, build and answer, in CPU seconds.
+start without cache into import, the word segmenter's dictionary (rjieba, loaded once per
+process: by the build, or with an engine cache by the first question), read and check, build
+and answer, in CPU seconds.
 """
 
 from __future__ import annotations
@@ -37,13 +39,15 @@ STAGES = """
 import time; started = time.process_time()
 from bot.engine.core import Engine; from bot.knowledge.model import load
 from bot.knowledge.bulk import paused_gc
+from bot.text import words
 imported = time.process_time()
+words.load(); segmenter = time.process_time()
 with paused_gc():
     knowledge = load({directory!r}, lines=False); loaded = time.process_time()
     engine = Engine(knowledge); built = time.process_time()
 engine.answer({question!r})
 answered = time.process_time()
-print(imported - started, loaded - imported, built - loaded, answered - built)
+print(imported - started, segmenter - imported, loaded - segmenter, built - loaded, answered - built)
 """
 
 
@@ -137,9 +141,8 @@ def main() -> None:
                 walls, cpus = zip(*runs, strict=True)
                 print(f"    {label:>30}: wall {spread(walls)} s, CPU {spread(cpus)} s")
             print(
-                "    {:>30}: import {:.2f}, read and check {:.2f}, build {:.2f}, answer {:.2f}".format(
-                    "one start in process, CPU s", *stages
-                ),
+                "    {:>30}: import {:.2f}, segmenter {:.2f}, read and check {:.2f}, build {:.2f},"
+                " answer {:.2f}".format("one start in process, CPU s", *stages),
                 flush=True,
             )
     print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
