@@ -1,13 +1,18 @@
 """Start-up and answer latency of the engine on the shipped knowledge, as a printed report.
 
-    python bench/engine_speed.py [--knowledge DIR] [--rounds N]
+    python bench/engine_speed.py [--knowledge DIR] [--rounds N] [--runs 3]
 
-Targets (issue #2): load + index well under 1 s; one answer well under 2 ms.
+Targets (issue #12): p99 <= 2 ms per answer on one core. Each run answers every dev question
+`--rounds` times with the answer cache off; the report gives each run's p50 / p99 / max, and
+min / median / max over the runs. Wall time counts whatever else the machine runs (this one is
+shared); the CPU time of the answering thread (`time.thread_time`) does not count waiting for
+a core, so it is printed beside it with the load average.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from pathlib import Path
@@ -22,10 +27,15 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
+def spread(values: list[float]) -> str:
+    return f"{min(values):.3f} / {statistics.median(values):.3f} / {max(values):.3f}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--knowledge", default="knowledge")
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -36,21 +46,37 @@ def main() -> None:
     questions = [case.question for case in load_cases(Path(args.knowledge) / "eval" / "dev.yaml")]
     first = engine.answer(questions[0]).took_ms
 
-    timings = []
-    for _ in range(args.rounds):
-        for question in questions:
-            begin = time.perf_counter()
-            engine.answer(question)
-            timings.append((time.perf_counter() - begin) * 1000)
-
     print(f"knowledge: {len(knowledge.entries)} entries, {len(engine.index.texts)} questions")
     print(f"load + check:   {(loaded - started) * 1000:8.1f} ms")
     print(f"index build:    {(built - loaded) * 1000:8.1f} ms")
     print(f"first answer:   {first:8.3f} ms")
-    print(f"answers timed:  {len(timings)} ({len(questions)} dev questions x {args.rounds})")
-    print(f"latency p50:    {statistics.median(timings):8.3f} ms")
-    print(f"latency p99:    {percentile(timings, 0.99):8.3f} ms")
-    print(f"latency max:    {max(timings):8.3f} ms")
+    print(f"load average (1 min) before the runs: {os.getloadavg()[0]:.1f}")
+    figures: dict[str, list[float]] = {}
+    for run in range(1, args.runs + 1):
+        wall, cpu = [], []
+        for _ in range(args.rounds):
+            for question in questions:
+                begin, begin_cpu = time.perf_counter(), time.thread_time()
+                engine.answer(question)
+                cpu.append((time.thread_time() - begin_cpu) * 1000)
+                wall.append((time.perf_counter() - begin) * 1000)
+        row = {
+            "wall p50": statistics.median(wall),
+            "wall p99": percentile(wall, 0.99),
+            "wall max": max(wall),
+            "cpu p50": statistics.median(cpu),
+            "cpu p99": percentile(cpu, 0.99),
+        }
+        for name, value in row.items():
+            figures.setdefault(name, []).append(value)
+        print(
+            f"run {run}: {len(wall)} answers ({len(questions)} dev questions x {args.rounds}); "
+            + ", ".join(f"{name} {value:.3f} ms" for name, value in row.items())
+        )
+    print(f"load average (1 min) after the runs: {os.getloadavg()[0]:.1f}")
+    print("min / median / max over the runs:")
+    for name, values in figures.items():
+        print(f"  latency {name}: {spread(values)} ms")
     cached = Engine(knowledge)
     for question in questions:
         cached.answer(question)

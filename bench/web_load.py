@@ -1,6 +1,6 @@
 """Throughput and latency of `POST /api/v1/ask` under load, against the same server's ceiling.
 
-    python bench/web_load.py [--seconds 5] [--connections 16] [--runs 3]
+    python bench/web_load.py [--seconds 5] [--connections 16] [--runs 3] [--workers 1]
 
 One server process (the real application: engine, exchange log on disk, security headers;
 the rate limit off) and, in another process, a load generator on loopback: `--connections`
@@ -10,6 +10,9 @@ also has `POST /bench/fixed`, which reads the JSON body and returns a fixed JSON
 the same middleware: the stack's ceiling on this machine, measured in the same run. A third
 process serves the same fixed answer from a bare ASGI function on uvicorn (no Starlette): what
 the framework itself costs, the alternative to Starlette measured in docs/web.md.
+
+`--workers N` runs N server processes on one port (as `policybot serve --workers N`), and the
+ceiling and the bare ASGI app with as many.
 
 Targets (issue #15): >= 1,000 answers/s with p99 <= 50 ms, and >= 0.8 x the ceiling.
 """
@@ -22,6 +25,7 @@ import itertools
 import json
 import os
 import random
+import signal
 import socket
 import statistics
 import subprocess
@@ -63,7 +67,30 @@ def questions(knowledge: Path, rng: random.Random) -> list[str]:
 # The server ---------------------------------------------------------------------------------
 
 
-def run_server(port: int, db: Path, knowledge: Path) -> None:
+def forked(port: int, workers: int, run) -> None:
+    """`run(sock)` in `workers` processes sharing one listening socket, as `serve --workers`
+    does; with one worker, in this process."""
+    from bot.channels.web.server import listen
+
+    listening = listen("127.0.0.1", port)
+    if workers == 1:
+        run(listening)
+        return
+    children = []
+    for _ in range(workers):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                run(listening)
+            finally:
+                os._exit(0)
+        children.append(pid)
+    signal.signal(signal.SIGTERM, lambda *_: [os.kill(c, signal.SIGTERM) for c in children])
+    for child in children:
+        os.waitpid(child, 0)
+
+
+def run_server(port: int, db: Path, knowledge: Path, workers: int) -> None:
     from starlette.requests import Request
     from starlette.responses import JSONResponse
     from starlette.routing import Route
@@ -82,13 +109,18 @@ def run_server(port: int, db: Path, knowledge: Path) -> None:
         await read_json(request, config.max_body)
         return JSONResponse(fixed, headers={"cache-control": "no-store"})
 
-    log = ExchangeLog.open(db, "bench", background=True)  # as `policybot serve` opens it
-    service = Service(knowledge, build_engine(knowledge, None), log)
-    app = build_server(service, config, [Route("/bench/fixed", ceiling, methods=["POST"])])
-    serve(app, config, "127.0.0.1", port)
+    engine = build_engine(knowledge, None)
+
+    def worker(sock) -> None:
+        log = ExchangeLog.open(db, "bench", background=True)  # as `policybot serve` opens it
+        service = Service(knowledge, engine, log)
+        app = build_server(service, config, [Route("/bench/fixed", ceiling, methods=["POST"])])
+        serve(app, config, sock=sock)
+
+    forked(port, workers, worker)
 
 
-def run_raw_server(port: int) -> None:
+def run_raw_server(port: int, workers: int) -> None:
     """A bare ASGI app on the same uvicorn: read the JSON body, answer fixed JSON with the same
     security headers. The least any Python server on uvicorn can do per request."""
     import uvicorn
@@ -114,7 +146,11 @@ def run_raw_server(port: int) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    def worker(sock) -> None:
+        config = uvicorn.Config(app, log_level="warning", access_log=False)
+        uvicorn.Server(config).run(sockets=[sock])
+
+    forked(port, workers, worker)
 
 
 # The load generator -------------------------------------------------------------------------
@@ -213,6 +249,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=1, help="server processes on the port")
     parser.add_argument("--knowledge", type=Path, default=ROOT / "knowledge")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--serve-raw", action="store_true", help=argparse.SUPPRESS)
@@ -222,22 +259,25 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        run_server(args.port, args.db, args.knowledge)
+        run_server(args.port, args.db, args.knowledge, args.workers)
         return
     if args.serve_raw:
-        run_raw_server(args.port)
+        run_raw_server(args.port, args.workers)
         return
     if args.load:
         run_load(args.port, args.load, args.seconds, args.connections, args.seed)
         return
 
+    load_before = os.getloadavg()[0]  # other processes on the machine: the figures depend on it
     port, raw_port = free_port(), free_port()
     with tempfile.TemporaryDirectory() as folder:
         command = [sys.executable, __file__, "--serve", "--port", str(port)]
         command += ["--db", str(Path(folder) / "log.sqlite3"), "--knowledge", str(args.knowledge)]
+        command += ["--workers", str(args.workers)]
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         server = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
         raw = [sys.executable, __file__, "--serve-raw", "--port", str(raw_port)]
+        raw += ["--workers", str(args.workers)]
         bare = subprocess.Popen(raw, env=env, stderr=subprocess.DEVNULL)
         try:
             wait_until_up(port, server)
@@ -260,7 +300,8 @@ def main() -> None:
     print(
         f"POST /api/v1/ask on loopback: {args.connections} keep-alive connections, "
         f"{args.seconds:g} s per run after 1 s of warm-up, {args.runs} runs; "
-        f"median (min–max); {os.cpu_count()} cores"
+        f"median (min–max); {args.workers} server process(es); {os.cpu_count()} cores; "
+        f"load average (1 min) at the start {load_before:.1f}, at the end {os.getloadavg()[0]:.1f}"
     )
     rows_shown = (
         ("ask", "/api/v1/ask (answers)"),

@@ -373,7 +373,8 @@ class Vocabulary:
         entries all of them at once held more memory than the whole index (docs/benchmarks.md).
         """
         strangers: dict[str, int] = {}
-        parts, counts = [], []
+        parts: list[np.ndarray] = []
+        counts: list[int] = []
         for first in range(0, len(texts), _TEXTS_AT_ONCE):
             found = [
                 self.words(text, keep=not grow) for text in texts[first : first + _TEXTS_AT_ONCE]

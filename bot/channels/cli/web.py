@@ -4,9 +4,13 @@ and the WeChat 公众号 endpoint on the same port when they are configured."""
 from __future__ import annotations
 
 import argparse
+import os
+import signal
+import socket
 
 from bot.app import Service
 from bot.channels.cli.common import EXIT_OK, CommandError, build, engine_cache, open_log
+from bot.engine.core import Engine
 from bot.ops import logsetup as logs
 from bot.settings import ConfigError, Settings
 
@@ -26,6 +30,14 @@ def register(add) -> None:
         help="同时在此端口接收 Telegram webhook（默认 $TELEGRAM_WEBHOOK_URL；需要 "
         "TELEGRAM_BOT_TOKEN；TELEGRAM_WEBHOOK_SECRET 未设置时由令牌派生）",
     )
+    served.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="进程数（默认 1）。大于 1 时多个进程共用一个端口，只提供问答 API 和聊天窗口："
+        "管理后台、Telegram webhook 和微信公众号的会话只在一个进程里，请另开一个单进程的 serve",
+    )
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -37,6 +49,13 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.channels.wechat.server import routes as wechat_routes
 
     webhook_url = settings.telegram_webhook_url
+    if args.workers > 1:
+        if webhook_url or settings.wechat.enabled:
+            raise CommandError(
+                "--workers 大于 1 时不能同时接收 Telegram webhook 或微信公众号消息："
+                "它们的会话和去重只在一个进程里。请用单进程的 serve 运行这些渠道。"
+            )
+        return serve_workers(args, settings)
     if webhook_url:
         try:
             settings = settings.with_token()
@@ -71,3 +90,59 @@ def telegram_on_port(service: Service, url: str, settings: Settings):
     from bot.channels.telegram.shared_port import SharedPort
 
     return SharedPort(build_application(settings, service), url, settings.webhook_secret)
+
+
+def serve_workers(args: argparse.Namespace, settings: Settings) -> int:
+    """`serve --workers N`: N processes answering on one port (the kernel hands each new
+    connection to one of them), so answers use every core; a process answers on one.
+
+    Only the API and the widget are served: what they keep in a process is a cache or a limit
+    (the rate limit counts per process, so a client may ask N times the configured rate; a
+    都不是 sent by exchange id to a process that did not offer the list gets the fallback without
+    near topics). The admin console's sessions, Telegram's per-chat order and WeChat's retry
+    dedupe would break across processes, so those run in a single-process `serve`."""
+    from bot.channels.web import server
+
+    # Built before listening, so knowledge errors come first, and once: each worker starts
+    # with this engine (copy-on-write memory, nothing to build or read again).
+    engine = build(settings)
+    logs.configure(settings.log_format, "")
+    listening = server.listen(args.host, args.port)
+    children = []
+    for _ in range(args.workers):
+        pid = os.fork()
+        if pid == 0:  # a worker: everything with a thread in it (the log writer) starts here
+            code = 1
+            try:
+                code = serve_one(listening, settings, engine)
+            finally:
+                os._exit(code)
+        children.append(pid)
+    listening.close()
+
+    def stop(signum: int, frame: object) -> None:
+        for child in children:
+            os.kill(child, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    failed = 0
+    for child in children:
+        _, status = os.waitpid(child, 0)
+        failed += os.waitstatus_to_exitcode(status) != 0
+    return EXIT_OK if not failed else 1
+
+
+def serve_one(listening: socket.socket, settings: Settings, engine: Engine) -> int:
+    """One worker of `serve --workers`: its own log writer, server and reloads."""
+    from bot.channels.web import server
+
+    log = open_log(settings, background=True)
+    service = Service(settings.knowledge, engine, log, engine_cache(settings))
+    hooks = [server.upkeep(service, settings.heartbeat, settings.watch_interval)]
+    try:
+        app = server.build_server(service, settings.web, (), hooks)
+        server.serve(app, settings.web, sock=listening)
+    finally:
+        log.close()
+    return EXIT_OK

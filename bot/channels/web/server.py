@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import socket
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
@@ -136,8 +138,26 @@ class Server(uvicorn.Server):
                 self._captured_signals.clear()
 
 
-def serve(app: Starlette, config: WebConfig, host: str, port: int) -> None:
-    """Run until SIGINT or SIGTERM (uvicorn stops cleanly on both)."""
+def listen(host: str, port: int) -> socket.socket:
+    """A listening socket several worker processes can share (`serve --workers`)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listening = socket.socket(family, socket.SOCK_STREAM)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listening.bind((host, port))
+    listening.listen(2048)
+    listening.set_inheritable(True)
+    return listening
+
+
+def serve(
+    app: Starlette,
+    config: WebConfig,
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    sock: socket.socket | None = None,
+) -> None:
+    """Run until SIGINT or SIGTERM (uvicorn stops cleanly on both); on `sock` if given (a
+    worker of `serve --workers`), else on `host`:`port`."""
     server = Server(
         uvicorn.Config(
             app,
@@ -150,5 +170,7 @@ def serve(app: Starlette, config: WebConfig, host: str, port: int) -> None:
             server_header=False,
         )
     )
-    log.info("serving on http://%s:%d", host, port)
-    server.run()
+    if sock is not None:
+        host, port = sock.getsockname()[:2]
+    log.info("serving on http://%s:%d (process %d)", host, port, os.getpid())
+    server.run(sockets=[sock] if sock is not None else None)

@@ -3,14 +3,15 @@ with SIGTERM."""
 
 from __future__ import annotations
 
+import os
 import signal
 import time
 
 import httpx
 import pytest
 
-from tests.support.cli import logged_stats, policybot
-from tests.support.web import serve_process
+from tests.support.cli import logged_stats, policybot, started
+from tests.support.web import free_port, serve_process, wait_until_up
 
 
 @pytest.fixture
@@ -57,3 +58,42 @@ def test_serve_picks_up_an_edited_answer(knowledge_copy, tmp_path):
                 break
             assert time.monotonic() < deadline, answer
             time.sleep(0.3)
+
+
+@pytest.mark.slow
+def test_serve_with_two_workers_shares_one_port_and_stops_cleanly(tmp_path):
+    # `serve --workers 2`: two processes answer on one port; the console, whose sessions live
+    # in one process, is not served; SIGTERM stops both workers and exits 0.
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("POLICYBOT_")}
+    env["POLICYBOT_DB"] = str(tmp_path / "log.sqlite3")
+    process = started("serve", "--port", str(port), "--workers", "2", env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base, process)
+        for _ in range(6):  # a new connection each time: the kernel spreads them
+            response = httpx.post(f"{base}/api/v1/ask", json={"question": "复工复产去哪个窗口办理"})
+            assert response.status_code == 200 and "专窗" in response.json()["answer"]
+        assert httpx.get(f"{base}/admin/").status_code == 404
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+        _, errors = process.communicate()
+        assert errors.count("Finished server process") == 2, errors
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+
+def test_serve_refuses_workers_with_channels_that_keep_state_in_a_process(tmp_path):
+    env = {key: value for key, value in os.environ.items() if not key.startswith("POLICYBOT_")}
+    env.update(POLICYBOT_DB=str(tmp_path / "log.sqlite3"), TELEGRAM_BOT_TOKEN="123:abc")
+    done = policybot(
+        "serve",
+        "--workers",
+        "2",
+        "--telegram-webhook-url",
+        "https://bot.example.org/telegram",
+        env=env,
+    )
+    assert done.returncode != 0 and "--workers" in done.stderr
