@@ -104,7 +104,8 @@ async def test_none_of_these_gives_the_fallback_and_counts_as_unhelpful(client, 
     )
     answer = response.json()
     assert answer["status"] == "fallback"
-    assert answer["answer"] == service.engine.knowledge.texts.fallback
+    # The fallback, followed by near topics when some entries other than the choices are close.
+    assert answer["answer"].startswith(service.engine.knowledge.texts.fallback)
     (feedback,) = service.log.store.feedback()
     assert (feedback.kind, feedback.entry_id) == (UNHELPFUL, None)
 
