@@ -16,7 +16,7 @@ from tests.support.web import client_for
 
 ZHUANCHUANG = "复工复产去哪个窗口办理"
 OUT_OF_SCOPE = "黑瞎子岛门票多少钱"
-CLARIFY = "放管服里的放怎么放的"
+CLARIFY = "办事不球人是啥"
 
 
 async def ask(client, question, **extra):
@@ -104,8 +104,10 @@ async def test_none_of_these_gives_the_fallback_and_counts_as_unhelpful(client, 
     )
     answer = response.json()
     assert answer["status"] == "fallback"
-    # The fallback, followed by near topics when some entries other than the choices are close.
+    # Where to turn, then near topics other than those just turned down.
     assert answer["answer"].startswith(service.engine.knowledge.texts.fallback)
+    offered = {c["id"] for c in data["choices"]}
+    assert not offered & {n["id"] for n in answer["near"]}
     (feedback,) = service.log.store.feedback()
     assert (feedback.kind, feedback.entry_id) == (UNHELPFUL, None)
 

@@ -22,7 +22,7 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.slow
 
 ZHUANCHUANG = "复工复产去哪个窗口办理"
-CLARIFY = "放管服里的放怎么放的"
+CLARIFY = "办事不球人是啥"
 OUT_OF_SCOPE = "黑瞎子岛门票多少钱"
 INJECTION = '<img src=x onerror="document.title=1">复工<script>document.title=2</script>'
 PHONE = {"width": 390, "height": 844}

@@ -28,7 +28,9 @@ def test_an_answer_carries_its_source_and_numbered_related_questions(engine, kno
 
 def test_a_clarify_list_is_numbered_with_how_to_pick(engine, knowledge):
     answer = next(
-        a for q in ("复工", "窗口", "企业", "项目", "审批") if (a := engine.answer(q)).choices
+        a
+        for q in ("复工", "窗口", "企业", "项目", "审批", "清单")
+        if (a := engine.answer(q)).choices
     )
     reply = answer_reply(answer, knowledge)
     (text,) = reply.pages

@@ -152,7 +152,9 @@ async def test_related_questions_are_picked_by_number(wechat, service, knowledge
 
 
 async def test_a_clarify_list_is_picked_by_number_and_the_pick_logged(wechat, service, engine):
-    question = next(q for q in ("复工", "窗口", "企业", "项目", "审批") if engine.answer(q).choices)
+    question = next(
+        q for q in ("复工", "窗口", "企业", "项目", "审批", "清单") if engine.answer(q).choices
+    )
     choices = engine.answer(question).choices
     listed = await wechat.text(USER, question)
     assert "回复 1" in listed.content and "回复 0 都不是" in listed.content
@@ -171,7 +173,9 @@ async def test_a_clarify_list_is_picked_by_number_and_the_pick_logged(wechat, se
 
 
 async def test_zero_declines_a_clarify_list(wechat, engine, service):
-    question = next(q for q in ("复工", "窗口", "企业", "项目", "审批") if engine.answer(q).choices)
+    question = next(
+        q for q in ("复工", "窗口", "企业", "项目", "审批", "清单") if engine.answer(q).choices
+    )
     await wechat.text(USER, question)
     declined = await wechat.text(USER, "都不是")
     # The fallback, then the near topics other than those just turned down.
