@@ -141,7 +141,7 @@ def check_no_harm(engine: Engine, question: str, entry: Entry) -> None:
     harmed = [
         f"“{case.question}”（本应是 {case.expected or '不回答'}）"
         for case in _probes(engine)
-        if case.expected != entry.id
+        if entry.id not in case.accepted
         and _right(engine, case)
         and after.answer(case.question).entry_id == entry.id
     ]
@@ -167,4 +167,4 @@ def _right(engine: Engine, case: Case) -> bool:
     answer = engine.answer(case.question)
     if case.expected is None:
         return answer.status != ANSWERED
-    return answer.entry_id == case.expected
+    return answer.entry_id in case.accepted

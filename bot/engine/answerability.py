@@ -19,9 +19,14 @@ plan, which says nothing of tickets or prices. Three checks, each one an admin c
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.engine.features import GENERIC_CHARS, spoken
+from bot.engine.index import Index
+from bot.knowledge.model import Entry
+from bot.text.normalize import fold_all
+from bot.text.words import FUNCTION_TAGS, part_of_speech
 
 # Focus kinds, each found by what people write when they want that kind of answer. Checked on
 # the folded question (before question particles are removed), first match of each kind.
@@ -37,10 +42,17 @@ PRICE, COUNT, TIME, PLACE, PERSON, PROCEDURE, CONTACT, LIST = (
 )
 YES_NO, DEFINITION = "yes/no", "definition"
 _FOCUS = (
-    (PRICE, r"多少钱|价格|价钱|票价|房价|门票|收费|收多少|费用是多少|几块钱|租金|多少元"),
-    (TIME, r"什么时候|啥时候|何时|哪天|哪一天|几号|几点|多久|多长时间|几个月能|哪年|日期|时间表"),
+    (
+        PRICE,
+        r"多少钱|价格|价钱|票价|房价|门票|收费|收多少|费用是多少|几块钱|租金|多少元|什么价|啥价",
+    ),
+    (
+        TIME,
+        r"什么时候|啥时候|何时|哪天|哪一天|几号|几点|多久|多长时间|几个月能|哪年|哪一年|日期|时间表"
+        r"|什么时间|几月",
+    ),
     (PLACE, r"在哪|哪里|哪儿|哪个地方|什么地方|何处|地址|位置|怎么去|怎么走|去哪|多远"),
-    (PERSON, r"谁|哪位|叫什么名字|名字|负责人|老板|会长|联系人|法人"),
+    (PERSON, r"谁|哪位|叫什么名字|名字|负责人|老板|会长|联系人|法人|哪家|哪个单位|哪个部门"),
     (CONTACT, r"电话|号码|联系方式|手机|邮箱|微信|网址"),
     (
         PROCEDURE,
@@ -73,6 +85,10 @@ _GIVEN_BY_ANSWER = (
     (PROCEDURE, re.compile(r"可到|可以到|请到|拨打|可向|可以向")),
     (CONTACT, re.compile(r"热线|电话")),
 )
+# A figure with its unit in an answer: the entry gives a count or an amount.
+_COUNTED = re.compile(r"\d+(?:\.\d+)?\s*(?:项|个|亿|万|%|吨|公顷|家|所|人|次|条)")
+# "（据2022年5月26日报道）": every answer says which day its facts are from.
+_REPORTED = re.compile(r"（据[^）]*报道）")
 # The words that make a sentence a question: they are the focus, not what it is about, and are
 # taken out before a question's content words are looked for.
 QUESTION_WORDS = re.compile(
@@ -105,14 +121,9 @@ FRAMING = frozenset(_FRAMING_WORDS.split())
 # about something else; a word of another entry may be a paraphrase the entry did not foresee.
 UNKNOWN_WORD = 1.0
 OTHER_ENTRY_WORD = 0.6
+FIGURE = 1.0  # a figure of the question (2021年) the entry does not contain
 SINGLE = 0.5  # a character the segmenter left on its own (招 人) says less than a word
 BACKGROUND = 0.3  # a word before the asking clause counts for this much of one in it
-# The score blends the match with the share of the question's content the entry covers: a long
-# message matches no question closely, yet an entry that covers all it asks answers it.
-MATCH_SHARE = 0.6
-FOCUS_MISMATCH = 0.45  # the score is multiplied by this when the entry does not give the kind
-# of answer asked. (A further factor per uncovered word cost right answers on the dev set
-# without keeping out more: docs/matching.md.)
 
 
 @dataclass(frozen=True)
@@ -185,11 +196,8 @@ class Check:
     mismatch: bool
     uncovered: tuple[tuple[str, float], ...]  # (word, weight)
     weight: float = 0.0  # the question's content words' weight in all
-
-    def score(self, match: float) -> float:
-        """The candidate's score: how well it matches, blended with how much of the question
-        it covers, times what it takes off for the focus and the uncovered words."""
-        return (MATCH_SHARE * match + (1 - MATCH_SHARE) * self.coverage) * self.factor
+    long: bool = False  # a long message: bot.engine.decision weighs its evidence differently...
+    share: float = 1.0  # ...giving its match this share of the score, the rest to coverage
 
     @property
     def coverage(self) -> float:
@@ -204,16 +212,22 @@ class Check:
             "focus": self.focus,
             "entry_gives": list(self.gives),
             "focus_mismatch": self.mismatch,
+            "coverage": round(self.coverage, 4),
+            "long_message": self.long,
+            "match_share": self.share,
             "uncovered": [{"word": w, "weight": round(x, 2)} for w, x in self.uncovered],
         }
 
 
-def content_weight(word: str, known: bool) -> float:
-    """How much a word of a question carries, if an entry does not cover it."""
+def content_weight(word: str, known: bool, word_classes: bool = True) -> float:
+    """How much a word of a question carries, if an entry does not cover it (`word_classes`:
+    by its part of speech too, as the engine does unless an ablation turns it off)."""
     if word in FRAMING or GENERIC_CHARS.issuperset(word):
         return 0.0
     if word.isascii():
         return 0.0  # numbers and Latin are weighed by the character-level discount
+    if word_classes and part_of_speech(word) in FUNCTION_TAGS:
+        return 0.0  # 比如…之类, 里面, 一点: how a question is put, not what it is about
     weight = OTHER_ENTRY_WORD if known else UNKNOWN_WORD
     return weight * SINGLE if len(word) == 1 else weight
 
@@ -229,11 +243,15 @@ def check(
     gives: dict[str, tuple[str, str]],
     words: list[tuple[str, float, str]],
     covers,
+    mismatch_factor: float,
+    long: bool = False,
+    share: float = 1.0,
 ) -> Check:
     """`gives`: per kind of answer the entry's questions ask for, those questions' text, spelled
     and as sounds (`Asked`);
     `words`: the question's content words with their weight (clause weight × content
-    weight) and sound (" ban shi "); `covers(word, sound)`: whether the entry contains it.
+    weight) and sound (" ban shi "); `covers(word, sound)`: whether the entry contains it;
+    `mismatch_factor`: the check's factor when the entry does not give the focus asked.
 
     An entry gives the focus asked for only about what its questions of that kind mention:
     the entry whose question is 项目建在哪 (the answer: 抚远经济开发区) says where the project
@@ -250,6 +268,46 @@ def check(
     for word, weight, sound in words:
         if weight and not covers(word, sound):
             uncovered[word] = max(weight, uncovered.get(word, 0.0))
-    factor = FOCUS_MISMATCH if mismatch else 1.0
+    factor = mismatch_factor if mismatch else 1.0
     weight = sum({word: weight for word, weight, _ in words}.values())
-    return Check(factor, focus, tuple(sorted(gives)), mismatch, tuple(uncovered.items()), weight)
+    return Check(
+        factor, focus, tuple(sorted(gives)), mismatch, tuple(uncovered.items()), weight, long, share
+    )
+
+
+def _asked(texts: Sequence[str], sounds: Sequence[str], numbers) -> tuple[str, str]:
+    """`asked` of the given questions joined, from their sounds (`spoken` of texts joined by
+    spaces is their own sounds joined, leaving out those with none)."""
+    chosen = [texts[n] for n in numbers]
+    return asked(" ".join(chosen), " ".join(s for n in numbers if (s := sounds[n])))
+
+
+def describe(
+    entries: Sequence[Entry], index: Index, canonical_all: Callable[[list[str]], list[str]]
+) -> tuple[list[dict[str, tuple[str, str]]], list[tuple[str, str]]]:
+    """Per entry, what kinds of answer it gives (each with the text of the questions that ask
+    for it, as `check` reads `gives`), and the text a question's words may be covered by
+    (questions, keywords, answer, quote), spelled and as sounds. `canonical_all` puts texts in
+    matching form, as the question's words are.
+
+    The questions are folded all at once, and their matching form and sounds come from the
+    index, which has them already: at 100k entries, normalizing entry by entry was half of the
+    engine's build (docs/benchmarks.md)."""
+    gives_all = []
+    folded = iter(fold_all([q for entry in entries for q in entry.questions]))
+    for entry, (start, _) in zip(entries, index.spans, strict=True):
+        count = len(entry.questions)
+        texts, sounds = index.texts[start : start + count], index.sounds[start : start + count]
+        found = focuses_of([next(folded) for _ in range(count)])
+        gives = {kind: _asked(texts, sounds, numbers) for kind, numbers in found.items()}
+        answer = _REPORTED.sub("", entry.answer)
+        # What the answer shows it gives, it gives about whatever the entry is about.
+        shown = given_by_answer(answer)
+        if _COUNTED.search(answer):
+            shown.add(COUNT)
+        if shown:
+            gives.update(dict.fromkeys(shown, _asked(texts, sounds, range(count))))
+        gives_all.append(gives)
+    texts = [" | ".join([*e.questions, *e.keywords, e.answer, e.source.quote]) for e in entries]
+    covered = [(text.replace(" ", ""), f" {spoken(text)} ") for text in canonical_all(texts)]
+    return gives_all, covered

@@ -9,26 +9,54 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz
 
-from bot.engine import answerability
-from bot.engine.answerability import Check, read
+from bot.engine import answerability, decision
+from bot.engine.answerability import Check, content_weight, read
+from bot.engine.decision import (
+    ANSWERED,
+    CLARIFY,
+    CLARIFY_CHOICES,
+    FALLBACK,
+    SMALLTALK,
+    STATUSES,
+    Candidate,
+    Shares,
+    Thresholds,
+    decide_status,
+)
 from bot.engine.features import spoken
 from bot.engine.index import Index, Tuning
+from bot.engine.language import FOREIGN_NOTES, foreign_language
 from bot.engine.passages import Passage, Passages
 from bot.knowledge.model import Entry, Knowledge
-from bot.text.normalize import fold, fold_all, normalize, normalize_all
+from bot.text.normalize import fold, normalize, normalize_all
+from bot.text.synonyms import Synonyms
 from bot.text.words import Words
 
-ANSWERED, CLARIFY, FALLBACK, SMALLTALK = "answered", "clarify", "fallback", "smalltalk"
-STATUSES = (ANSWERED, CLARIFY, FALLBACK, SMALLTALK)
+__all__ = [
+    "ANSWERED",
+    "CANDIDATES",
+    "CLARIFY",
+    "CLARIFY_CHOICES",
+    "FALLBACK",
+    "FOREIGN_NOTES",
+    "MAX_QUERY_CHARS",
+    "SMALLTALK",
+    "STATUSES",
+    "Answer",
+    "Candidate",
+    "Engine",
+    "Synonyms",
+    "Thresholds",
+    "decide_status",
+    "foreign_language",
+]
 CANDIDATES = 5
-CLARIFY_CHOICES = 3
 # Longer input is cut before matching: nobody asks one question in more than this many characters.
 MAX_QUERY_CHARS = 200
 # Answers kept for questions asked again, word for word: popular questions come in bursts.
@@ -37,69 +65,12 @@ ANSWER_CACHE = 4096
 # of whether they answer (黑瞎子岛门票多少钱 → the island's plan), which may still help.
 NEAR_TOPICS = 3
 NEAR_MATCH = 0.3
-# A question with no Chinese in it gets a note in its own language that the bot answers in
-# Chinese, before the usual fallback. Told apart by script, which is all that is needed here.
-FOREIGN_NOTES = {
-    "en": "Sorry, this bot answers questions in Chinese only. 本机器人只用中文回答，请用中文提问。",
-    "ru": "Извините, этот бот отвечает только на китайском языке. 本机器人只用中文回答，请用中文提问。",
-    "ja": "申し訳ありませんが、このボットは中国語でのみお答えします。本机器人只用中文回答，请用中文提问。",
-    "ko": "죄송합니다. 이 봇은 중국어로만 답변합니다. 本机器人只用中文回答，请用中文提问。",
-}
-_SCRIPTS = (
-    ("ja", re.compile(r"[\u3040-\u30ff]")),  # kana: Japanese even with kanji in it
-    ("ko", re.compile(r"[\uac00-\ud7af]")),
-    ("ru", re.compile(r"[\u0400-\u04ff]")),
-    ("en", re.compile(r"[a-z]")),
-)
-_HAN = re.compile(r"[\u3400-\u9fff]")
-
-
-def foreign_language(folded: str) -> str | None:
-    """The language of a question written without Chinese, by its script; None for Chinese
-    (or for what has no letters: numbers, emoji)."""
-    for language, script in _SCRIPTS:
-        # Kana and hangul are never Chinese; Latin and Cyrillic may be a word in a Chinese
-        # question (app, 12345), so those count only without any Chinese character.
-        letters = len(script.findall(folded))
-        if language in ("ja", "ko") and letters:
-            return language
-        if letters >= 3 and not _HAN.search(folded):
-            return language
-    return None
-
-
 # Entries re-checked for whether they answer what is asked, best first by match.
 RECHECKED = 8
-# A figure with its unit in an answer: the entry gives a count or an amount.
-_COUNTED = re.compile(r"\d+(?:\.\d+)?\s*(?:项|个|亿|万|%|吨|公顷|家|所|人|次|条)")
-# "（据2022年5月26日报道）": every answer says which day its facts are from.
-_REPORTED = re.compile(r"（据[^）]*报道）")
+# A figure in a question: a year, a month, a count.
+_FIGURE = re.compile(r"\d+(?:\.\d+)?")
 # A term in quotes is one name: “办事不求人”, “关企协调员”.
 _QUOTED = re.compile(r"[“\"「]([^”\"」]{2,12})[”\"」]")
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """Where the decision changes; calibrated on the dev eval set (`policybot eval --calibrate`)."""
-
-    answer: float = 0.50  # the best entry must score at least this to be stated...
-    margin: float = 0.04  # ...and beat the runner-up by this much, or the user is asked to choose
-    clarify: float = 0.42  # below this nothing is offered: fallback
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """An entry as a possible answer to a question, with its score (the index ranks plain
-    positions; this is the one record of a match that leaves the engine)."""
-
-    id: str
-    question: str
-    score: float
-    check: Check | None = field(default=None, compare=False)  # why it does or does not answer
-    match: float = field(default=0.0, compare=False)  # the score before that check
-    # The entry itself when the engine found it (a channel rebuilding offered choices from ids
-    # has only those), so deciding on a candidate needs no lookup by id.
-    entry: Entry | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -145,45 +116,9 @@ class Answer:
         if check is None:
             return {"focus": None, "uncovered": []}
         found = check.to_dict()
+        best = self.candidates[0]
+        found.update(match=round(best.match, 4), score=round(best.score, 4))
         return {"focus": found.pop("focus"), "uncovered": found.pop("uncovered"), "check": found}
-
-
-class Synonyms:
-    """Rewrites every variant of a synonym group to the group's first word, longest match first."""
-
-    def __init__(self, groups: tuple[tuple[str, ...], ...]) -> None:
-        self.canonical: dict[str, str] = {}
-        for group in groups:
-            head = normalize(group[0])
-            for word in group:
-                key = normalize(word)
-                if key:
-                    self.canonical[key] = head
-        variants = sorted(self.canonical, key=len, reverse=True)
-        self.pattern = re.compile("|".join(map(re.escape, variants))) if variants else None
-
-    def __call__(self, text: str) -> str:
-        if self.pattern is None:
-            return text
-        return self.pattern.sub(lambda match: self.canonical[match.group(0)], text)
-
-
-def decide_status(scores: Sequence[float], thresholds: Thresholds) -> str:
-    """Answer, clarify or fall back, from the ranked candidates' scores alone (best first)."""
-    if not scores or scores[0] < thresholds.clarify:
-        return FALLBACK
-    runner_up = scores[1] if len(scores) > 1 else 0.0
-    best = scores[0]
-    if best >= thresholds.answer and best - runner_up >= thresholds.margin:
-        return ANSWERED
-    return CLARIFY
-
-
-def _asked(texts: list[str], sounds: list[str], numbers) -> tuple[str, str]:
-    """`answerability.asked` of the given questions joined, from their sounds (`spoken` of
-    texts joined by spaces is their own sounds joined, leaving out those with none)."""
-    chosen = [texts[n] for n in numbers]
-    return answerability.asked(" ".join(chosen), " ".join(s for n in numbers if (s := sounds[n])))
 
 
 class Engine:
@@ -195,6 +130,7 @@ class Engine:
         thresholds: Thresholds | None = None,
         tuning: Tuning | None = None,
         cache: int = ANSWER_CACHE,
+        shares: Shares | None = None,
     ) -> None:
         """`cache`: how many answers to keep for repeated questions (0: none, as benchmarks
         that time the matching itself need)."""
@@ -205,6 +141,8 @@ class Engine:
         asked = [(*e.questions, *e.keywords) for e in self.entries]
         texts = iter(self.canonical_all([text for questions in asked for text in questions]))
         self.words = Words(self.terms())
+        # How a candidate's evidence is weighed (bench/decision_fit.py varies it).
+        self.shares = shares or Shares()
         self.index = Index(
             [[next(texts) for _ in questions] for questions in asked],
             self.canonical_all([f"{e.answer} {e.source.quote}" for e in self.entries]),
@@ -212,7 +150,10 @@ class Engine:
             self.words,
         )
         self.passages = Passages(knowledge.documents, self.canonical_all)
-        self._describe_entries()
+        # Per entry, what kinds of answer it gives and the text a question's words may be in.
+        self.gives, self.covered = answerability.describe(
+            self.entries, self.index, self.canonical_all
+        )
         # Per engine: a reload builds a new engine, so nothing stale can be served.
         self.cache_size = cache
         self._decided = lru_cache(maxsize=cache)(self._decide)
@@ -240,39 +181,6 @@ class Engine:
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self._decided = lru_cache(maxsize=self.cache_size)(self._decide)
-
-    def _describe_entries(self) -> None:
-        """Per entry, what its questions ask for and the text a question's words may be
-        covered by (questions, keywords, answer, quote), spelled and as sounds.
-
-        The questions are folded all at once, and their matching form and sounds come from the
-        index, which has them already: at 100k entries, normalizing entry by entry was half of
-        the engine's build (docs/benchmarks.md)."""
-        self.gives: list[dict[str, tuple[str, str]]] = []
-        index = self.index
-        folded = iter(fold_all([q for entry in self.entries for q in entry.questions]))
-        for entry, (start, _) in zip(self.entries, index.spans, strict=True):
-            # Matched in canonical form, as the question's words are.
-            count = len(entry.questions)
-            asked, heard = index.texts[start : start + count], index.sounds[start : start + count]
-            found = answerability.focuses_of([next(folded) for _ in range(count)])
-            gives = {kind: _asked(asked, heard, numbers) for kind, numbers in found.items()}
-            answer = _REPORTED.sub("", entry.answer)
-            # What the answer shows it gives, it gives about whatever the entry is about.
-            shown = answerability.given_by_answer(answer)
-            if _COUNTED.search(answer):
-                shown.add(answerability.COUNT)
-            if shown:
-                every = _asked(asked, heard, range(count))
-                gives.update(dict.fromkeys(shown, every))
-            self.gives.append(gives)
-        texts = self.canonical_all(
-            [
-                " | ".join([*e.questions, *e.keywords, e.answer, e.source.quote])
-                for e in self.entries
-            ]
-        )
-        self.covered = [(text.replace(" ", ""), f" {spoken(text)} ") for text in texts]
 
     def terms(self) -> list[str]:
         """The knowledge's own words: synonym groups' standard words, entries' keywords and
@@ -325,12 +233,19 @@ class Engine:
             ranked = sorted(best.items(), key=lambda item: -item[1])[:limit]
             return tuple(self._candidate(e, score, None, score) for e, score in ranked)
         words = self._content_words(reading)
+        long, share = decision.share_of(folded, len(reading.clauses), self.shares)
         found = []
         for entry, score in best.items():
             verdict = answerability.check(
-                reading.focus, self.gives[entry], words, self._covers(entry)
+                reading.focus,
+                self.gives[entry],
+                words,
+                self._covers(entry),
+                decision.FOCUS_MISMATCH,
+                long,
+                share,
             )
-            found.append(self._candidate(entry, verdict.score(score), verdict, score))
+            found.append(self._candidate(entry, decision.score(score, verdict), verdict, score))
         found.sort(key=lambda c: -c.score)
         return tuple(found[:limit])
 
@@ -342,12 +257,21 @@ class Engine:
         """The message's words with how much each carries (clause weight × content weight)
         and how each sounds."""
         known = self.index.vocabulary.ids if self.index.vocabulary else {}
-        return [
-            (word, clause.weight * answerability.content_weight(word, word in known), heard)
-            for clause in reading.clauses
-            for word in self.words(self._subject(clause.text), search=False)
-            for heard in (f" {spoken(word)} ",)
-        ]
+        classes = self.index.tuning.word_classes
+        words = []
+        for clause in reading.clauses:
+            subject = self._subject(clause.text)
+            words += [
+                (word, clause.weight * content_weight(word, word in known, classes), heard)
+                for word in self.words(subject, search=False)
+                for heard in (f" {spoken(word)} ",)
+            ]
+            # A figure (2021年, 3月) the entry does not contain asks about another fact; it is
+            # matched as written only ("\0" sounds like nothing).
+            words += [
+                (n, clause.weight * answerability.FIGURE, "\0") for n in _FIGURE.findall(subject)
+            ]
+        return words
 
     def _subject(self, clause: str) -> str:
         """A clause without its question words, in matching form."""
@@ -425,7 +349,7 @@ class Engine:
             if found is not None:
                 return replace(self.passage_answer(*found), **base)
             return replace(self._fallback(candidates), **base)
-        close = tuple(c for c in candidates[:CLARIFY_CHOICES] if c.score >= self.thresholds.clarify)
+        close = decision.offered(candidates, self.thresholds)
         if len(close) == 1:
             # One plausible entry: a yes/no confirm (Rasa's two-stage fallback), not a list of one.
             text = texts.confirm.format(question=close[0].question.rstrip("？?"))
@@ -445,12 +369,13 @@ class Engine:
         return replace(fallback, question=question, candidates=candidates)
 
     def _fallback(self, candidates: tuple[Candidate, ...], near_to: Entry | None = None) -> Answer:
-        """Where to turn, for the category the question is nearest (or entry `near_to`'s) if it
-        has its own text, and up to three near topics: entries the question matches in part,
-        though none answers it."""
+        """Where to turn, for the category of entry `near_to` (the one just declined) or else of
+        the nearest topic, if that category has its own text; and up to three near topics:
+        entries the question matches in part, though none answers it."""
         texts = self.knowledge.texts
         near = tuple(c for c in candidates[:NEAR_TOPICS] if c.match >= NEAR_MATCH)
-        nearest = near[0].entry if near else near_to
+        # After 不是 / 都不是 the declined entry's category says what the question was about.
+        nearest = near_to if near_to is not None else near[0].entry if near else None
         text = texts.fallback
         if nearest is not None:
             text = texts.fallbacks.get(nearest.category, text)

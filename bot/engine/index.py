@@ -56,6 +56,7 @@ class Tuning:
     cosine_share: float = 0.4  # share of the TF-IDF cosine in the score; the rest is rapidfuzz
     discount_unexplained: bool = True  # take off what the entry cannot explain of the query
     rerank_depth: int = 12  # how many entries re-ranking looks at
+    word_classes: bool = True  # words that only shape a question (之类, 里面) carry no weight
 
 
 class Index:

@@ -32,6 +32,7 @@ class Reader(Fields):
         documents = self.read_documents(self.directory / "sources")
         entries, categories = read_faq(self, self.directory / "faq", documents)
         check_references(self, entries)
+        self.check_fallbacks(categories)
         warnings = tuple(p for p in self.problems if p.severity == "warning")
         return Knowledge(
             directory=self.directory,
@@ -75,6 +76,7 @@ class Reader(Fields):
 
     def read_fallbacks(self, path: Path, data: LineDict) -> dict[str, str]:
         """`fallbacks:` maps a category to where its questions should turn."""
+        self.fallback_lines: dict[str, int] = {}  # each category's line, for check_fallbacks
         value = data.get("fallbacks")
         if value is None:
             return {}
@@ -85,7 +87,21 @@ class Reader(Fields):
                 path, data.line_of("fallbacks"), "fallbacks 要写成 “分类: 兜底说明” 的形式"
             )
             return {}
+        self.fallback_lines = {str(category): value.line_of(category) for category in value}
         return {str(category): text.strip() for category, text in value.items()}
+
+    def check_fallbacks(self, categories: list[str]) -> None:
+        """A `fallbacks:` category no entry has is never shown: most often a category renamed
+        in faq/ but not in bot.yaml, whose questions then get the general fallback."""
+        for category, line in self.fallback_lines.items():
+            if category not in categories:
+                self.problem(
+                    self.directory / "bot.yaml",
+                    line,
+                    f"fallbacks 里的分类 “{category}” 没有任何条目使用，这段兜底说明不会显示；"
+                    f"现有分类: {'、'.join(categories)}",
+                    "warning",
+                )
 
     def read_thresholds(self, path: Path, data: LineDict) -> dict[str, float]:
         value = data.get("thresholds")

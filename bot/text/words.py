@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable
+from functools import lru_cache
 
 _lock = threading.Lock()
 _segmenter = None
@@ -37,6 +38,23 @@ def _jieba():
 def load() -> None:
     """Load the dictionary now, so the first question does not pay for it."""
     _jieba()
+
+
+# Parts of speech (jieba's tag set) of words that never say what a question is about, only how
+# it is put: pronouns (各种, 那次, 之类, 这方面), locality words (里面), numerals and measure
+# words (一点, 四样), adverbs (想先), time words (过去), prepositions, conjunctions, particles.
+FUNCTION_TAGS = frozenset(
+    {"r", "f", "m", "mq", "q", "d", "t", "u", "p", "c", "y", "e", "o"}
+    | {"uj", "ul", "ud", "uz", "ug", "uv", "zg"}
+)
+
+
+@lru_cache(maxsize=65536)
+def part_of_speech(word: str) -> str:
+    """A word's part of speech in jieba's tag set ("n", "v", "r"…); for a word the dictionary
+    splits, its last part's (a Chinese compound's head is its last part)."""
+    tags = _jieba().tag(word, True)
+    return tags[-1][1] if tags else "x"
 
 
 # Latin letters and digits are units already; words are for the Chinese in between.

@@ -121,12 +121,7 @@ def test_the_faq_wins_when_it_matches(engine_with_notice):
     assert answer.entry_id == "fugong-zhuanchuang"
 
 
-# Expected to fail until the engine is recalibrated on the grown dev.yaml (see
-# tests/engine/test_evaluation.py::test_dev_targets); whoever retunes removes the marker.
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=False, reason="dev.yaml grew with untuned questions; recalibration pending"
-)
 def test_dev_targets_hold_with_passages_in_play(engine_with_notice):
     from bot.engine.evaluation import evaluate, load_cases
     from tests.support.paths import KNOWLEDGE

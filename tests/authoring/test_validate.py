@@ -131,3 +131,12 @@ def test_figures_in_chinese_numerals_are_checked_as_digits_are(capsys, knowledge
     edit(path, "两千八百八十七项", "两千八百八十八项")
     code, out = validate(capsys, knowledge_copy)
     assert code == 1 and "“2888”" in out
+
+
+def test_a_fallbacks_category_no_entry_uses_is_a_warning(capsys, knowledge_copy):
+    path = knowledge_copy / "bot.yaml"
+    edit(path, "  复工复产与服务窗口: |", "  复工复产服务窗口: |")
+    code, out = validate(capsys, knowledge_copy)
+    assert code == 0
+    line = line_number(path, "复工复产服务窗口:")
+    assert f"{path}:{line}: warning:" in out and "“复工复产服务窗口”" in out

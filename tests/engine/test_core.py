@@ -146,7 +146,16 @@ def test_json_shape(engine):
         "language",
     }
     assert data["focus"] == "count" and data["uncovered"] == []
-    assert set(data["check"]) == {"factor", "entry_gives", "focus_mismatch"}
+    assert set(data["check"]) == {
+        "factor",
+        "entry_gives",
+        "focus_mismatch",
+        "coverage",
+        "long_message",
+        "match_share",
+        "match",
+        "score",
+    }
     assert set(data["candidates"][0]) == {"id", "question", "score"}
     assert {"document", "quote"} <= set(data["sources"][0])
     assert "683" in data["answer"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine.evaluation import evaluate, load_cases
+from bot.engine.core import ANSWERED
+from bot.engine.evaluation import Case, Report, evaluate, load_cases, record
 from bot.text.normalize import normalize
 from tests.support.paths import KNOWLEDGE
 
@@ -16,7 +17,7 @@ def test_dev_set_size_and_ids(knowledge):
     in_scope = [c for c in cases if c.expected]
     assert len(in_scope) >= 150
     assert len(cases) - len(in_scope) >= 40
-    assert {c.expected for c in in_scope} <= set(knowledge.by_id)
+    assert {id for c in in_scope for id in c.accepted} <= set(knowledge.by_id)
 
 
 def test_dev_questions_are_not_copies_of_similar_questions(knowledge):
@@ -25,13 +26,10 @@ def test_dev_questions_are_not_copies_of_similar_questions(knowledge):
     assert copies == []
 
 
-# dev.yaml grew on 2026-11-26 by 105 in-scope and 117 out-of-scope questions written from the
-# article, which the engine had not been calibrated on (91.9% right, 6.4% out-of-scope answered
-# before retuning). Until the engine is recalibrated on the grown set this is an expected failure;
-# whoever retunes removes the marker, and an XPASS in the meantime says it is time to.
-@pytest.mark.xfail(
-    strict=False, reason="dev.yaml grew with untuned questions; recalibration pending"
-)
+# After main's knowledge changes of 10:30 (2026-11-26) dev is at 94.8% right (291/307), 2.7%
+# out-of-scope answered: one question short of the target, so expected to fail until the next
+# recalibration (bench/decision_fit.py); an XPASS says the target holds again.
+@pytest.mark.xfail(strict=False, reason="dev 94.8% right after the knowledge changes; see #12")
 def test_dev_targets(engine):
     report = evaluate(engine, load_cases(DEV))
     assert report.accuracy >= 0.95, report.summary()
@@ -43,3 +41,18 @@ def test_homophone_probe(engine):
     report = evaluate(engine, load_cases(KNOWLEDGE / "eval" / "homophones.yaml"))
     assert report.accuracy >= 0.9, report.summary()
     assert report.wrong == 0, report.summary()
+
+
+def test_an_item_may_accept_further_entries_that_state_the_same_fact(tmp_path):
+    path = tmp_path / "eval.yaml"
+    path.write_text(
+        "in_scope:\n  - [网上办多少项, fgf-wangshangban, fgf-zhengwu-fuwu]\n  - [马上办多少项, fgf-mashangban]\n",
+        encoding="utf-8",
+    )
+    both, one = load_cases(path)
+    assert both.accepted == ("fgf-wangshangban", "fgf-zhengwu-fuwu")
+    assert one.accepted == ("fgf-mashangban",) and Case("x", None).accepted == ()
+    report = Report()
+    record(report, both, ANSWERED, "fgf-zhengwu-fuwu", (), 0.7)
+    record(report, one, ANSWERED, "fgf-zhengwu-fuwu", (), 0.7)
+    assert (report.correct, report.wrong) == (1, 1)

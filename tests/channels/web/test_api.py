@@ -120,6 +120,9 @@ async def test_none_of_these_gives_the_fallback_and_counts_as_unhelpful(flows_cl
     answer = response.json()
     assert answer["status"] == "fallback"
     assert is_fallback(answer["answer"], service.engine.knowledge)
+    # Where to turn, then near topics other than those just turned down.
+    offered = {c["id"] for c in data["choices"]}
+    assert not offered & {n["id"] for n in answer["near"]}
     (feedback,) = service.log.store.feedback()
     assert (feedback.kind, feedback.entry_id) == (UNHELPFUL, None)
 
