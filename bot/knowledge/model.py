@@ -175,32 +175,54 @@ def comparable(text: str) -> str:
 _CHINESE_DIGITS = {c: n for n, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 _CHINESE_UNITS = {"十": 10, "百": 100, "千": 1000}
 # 万 and 亿 stay as written after the digits (五十五万 → 55万), as the source writes 55万美元.
-_CHINESE_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千]+")
+_CHINESE_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千]+(?:点[零〇一二两三四五六七八九]+)?")
+# Words that are not amounts: 百分之 introduces one (百分之六十一 is 61%), and 十分 is "very"
+# (十分重要) unless it is part of a number (二十分) or a time (十分钟).
+# A lone digit is a count before 万/亿 (六亿元) or, other than 一 (一个, 一次, 一批 are idioms), before
+# a measure word (取消六项, 两个项目).
+_COUNTED = re.compile(r"[万亿]|(?<![一])[项个家名年月日号天人次批座所]")
+_NOT_AMOUNTS = re.compile(
+    r"百分之(?=[零〇一二两三四五六七八九十百千\d])|(?<![零〇一二两三四五六七八九])十分(?![钟之])"
+)
 
 
 def _chinese_number(match: re.Match) -> str:
-    """A number written in Chinese numerals as digits: 两千八百八十八 → 2888, 二〇二二 → 2022.
-    A lone digit character (一区两岛, 一对一) is a word, not a figure, and stays."""
+    """A number written in Chinese numerals as digits: 两千八百八十八 → 2888, 二〇二二 → 2022,
+    二十三点八 → 23.8, 取消六项 → 6. What only looks like one stays as written, so it is neither
+    checked nor lets a wrong figure pass: a lone digit that counts nothing (一区两岛, 一对一, 一次办),
+    a run of digits that is a word or an
+    estimate (五一, 七八个), units without digits (老百姓, 千方百计, 千万), and two digits in a row
+    between units (三四十个, 十四五)."""
     text = match.group(0)
-    if not any(c in _CHINESE_UNITS for c in text):
-        if len(text) < 2:
+    whole, _, fraction = text.partition("点")
+    fraction = "".join(str(_CHINESE_DIGITS[c]) for c in fraction)
+    if not any(c in _CHINESE_UNITS for c in whole):
+        if len(whole) < 3 and not ({"零", "〇"} & set(whole)) and not fraction:
+            if len(whole) == 1 and _COUNTED.match(match.string, match.end(), match.end() + 1):
+                return str(_CHINESE_DIGITS[whole])
             return text
-        return "".join(str(_CHINESE_DIGITS[c]) for c in text)
+        digits = "".join(str(_CHINESE_DIGITS[c]) for c in whole)
+        return f"{digits}.{fraction}" if fraction else digits
+    if whole != "十" and not any(c in _CHINESE_DIGITS for c in whole):
+        return text
+    if re.search(r"[一二两三四五六七八九]{2}", whole):
+        return text
     total, digit = 0, 0
-    for char in text:
+    for char in whole:
         if char in _CHINESE_DIGITS:
             digit = _CHINESE_DIGITS[char]
         else:
             total += (digit or 1) * _CHINESE_UNITS[char]
             digit = 0
-    return str(total + digit)
+    number = str(total + digit)
+    return f"{number}.{fraction}" if fraction else number
 
 
 def figures(text: str) -> set[str]:
     """Every number in a text, as written digits (full-width folded, "2,887" as "2887",
-    "两千八百八十八" as "2888")."""
+    "两千八百八十八" as "2888", "百分之六十一" as "61")."""
     text = re.sub(r"(?<=\d),(?=\d{3})", "", unicodedata.normalize("NFKC", text))
-    text = _CHINESE_NUMBER.sub(_chinese_number, text)
+    text = _CHINESE_NUMBER.sub(_chinese_number, _NOT_AMOUNTS.sub(" ", text))
     return {number.lstrip("0") or "0" for number in NUMBER.findall(text)}
 
 

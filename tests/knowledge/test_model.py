@@ -14,6 +14,7 @@ from bot.knowledge.model import (
     KnowledgeError,
     check,
     comparable,
+    figures,
     load,
 )
 from tests.support.edits import edit, line_number
@@ -228,3 +229,39 @@ def test_version_changes_with_any_edit(knowledge_copy, knowledge):
     assert before == knowledge.version
     edit(knowledge_copy / "bot.yaml", "name: 抚远营商环境政策问答", "name: 抚远政策问答")
     assert check(knowledge_copy)[0].version != before
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("两千八百八十八项", {"2888"}),
+        ("减少比例为百分之六十一", {"61"}),  # not 100 and 61
+        ("总投资二十三点八亿元", {"23.8"}),
+        ("梳理保留中介服务事项十八项，取消六项", {"18", "6"}),
+        ("约六亿元", {"6"}),
+        ("二〇二二年五月二十六日", {"2022", "5", "26"}),
+        ("一千零五", {"1005"}),
+        ("十分钟", {"10"}),
+        # Words that only look like numbers: no figure, so none is wrongly required of the
+        # source, and none in the source lets a wrong one pass.
+        ("为老百姓办事，千方百计", set()),
+        ("十分重要，千万不要", set()),
+        ("一区两岛一城两港，一对一，三位一体，一次办", set()),
+        ("五一前后，七八个人，三四十家", set()),
+    ],
+)
+def test_figures_read_chinese_numerals_and_skip_words_that_look_like_them(text, expected):
+    assert figures(text) == expected
+
+
+def test_a_wrong_figure_in_chinese_numerals_is_an_error(knowledge_copy):
+    path = knowledge_copy / "faq/02-fangguanfu.yaml"
+    edit(
+        path,
+        "抚远市梳理保留中介服务事项18项，取消6项。",
+        "抚远市梳理保留中介服务事项十八项，取消六项。",
+    )
+    assert check(knowledge_copy)[0] is not None
+    edit(path, "取消六项", "取消九项")  # 9 is nowhere in the article
+    knowledge, problems = check(knowledge_copy)
+    assert knowledge is None and any("“9”" in p.message for p in problems)
