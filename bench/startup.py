@@ -6,10 +6,12 @@ Runs `policybot --knowledge DIR ask QUESTION` as a fresh process and times it fr
 exit (interpreter start, imports, reading and checking the YAML, building the engine, answering,
 printing). The large knowledge is the shipped one plus generated entries written as an ordinary
 knowledge file (bench/synthetic.py), so it goes through exactly what an admin's files go
-through. The first start finds an empty engine cache (bot/cache.py); the later ones find the
-engine it saved. A separate in-process run splits a first start into import, the word
-segmenter's dictionary (rjieba, loaded once per process: by the build, or with an engine cache by
-the first question), load and build.
+through. `--runs` starts find an empty engine cache (bot/engine/cache.py), then `--runs` more
+find the engine saved; each is timed in wall and in CPU seconds of the started process (on a
+shared machine, wall time is mostly the others' load). A separate in-process run splits a
+start without cache into import, the word segmenter's dictionary (rjieba, loaded once per
+process: by the build, or with an engine cache by the first question), read and check, build
+and answer, in CPU seconds.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -33,17 +36,17 @@ QUESTION = "复工复产去哪个窗口办理"
 # As a serving start does it (bot.engine.cache.build_engine): collector paused, large files read
 # without line numbers.
 STAGES = """
-import time; started = time.perf_counter()
+import time; started = time.process_time()
 from bot.engine.core import Engine; from bot.knowledge.model import load
 from bot.knowledge.bulk import paused_gc
 from bot.text import words
-imported = time.perf_counter()
-words.load(); segmenter = time.perf_counter()
+imported = time.process_time()
+words.load(); segmenter = time.process_time()
 with paused_gc():
-    knowledge = load({directory!r}, lines=False); loaded = time.perf_counter()
-    engine = Engine(knowledge); built = time.perf_counter()
+    knowledge = load({directory!r}, lines=False); loaded = time.process_time()
+    engine = Engine(knowledge); built = time.process_time()
 engine.answer({question!r})
-answered = time.perf_counter()
+answered = time.process_time()
 print(imported - started, segmenter - imported, loaded - segmenter, built - loaded, answered - built)
 """
 
@@ -75,22 +78,38 @@ def enlarged(shipped: Path, extra: int, folder: Path) -> Path:
     return target
 
 
-def first_answer(directory: Path, runs: int, cache: Path) -> tuple[float, float, list[float]]:
-    """Wall time of a fresh `policybot ask` with an empty engine cache, the median of `runs`
-    more with the cache it left, and the in-process stages of a start without any cache."""
+def timed(command: list[str], env: dict) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system, the child's own) of one run of `command`."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    assert "复工复产专窗" in done.stdout, done.stdout
+    return wall, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+
+
+def first_answer(directory: Path, runs: int, cache: Path) -> tuple[list, list, list[float]]:
+    """(wall, CPU) of `runs` fresh `policybot ask` with an empty engine cache, of `runs` more
+    with the cache they left, and the in-process stages (CPU s) of a start without any cache."""
     command = [sys.executable, "-m", "bot", "--knowledge", str(directory), "ask", QUESTION]
     env = {**os.environ, "POLICYBOT_CACHE": str(cache)}
-    times = []
-    for _ in range(runs + 1):
-        started = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
-        times.append(time.perf_counter() - started)
-        assert "复工复产专窗" in done.stdout, done.stdout
+    cold = []
+    for _ in range(runs):
+        shutil.rmtree(cache, ignore_errors=True)
+        cold.append(timed(command, env))
+    warm = [timed(command, env) for _ in range(runs)]
     script = STAGES.format(directory=str(directory), question=QUESTION)
     stages = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     ).stdout.split()
-    return times[0], statistics.median(times[1:]), [float(s) for s in stages]
+    return cold, warm, [float(s) for s in stages]
+
+
+def spread(values: list[float]) -> str:
+    """min / median / max."""
+    ordered = sorted(values)
+    return "/".join(f"{v:.2f}" for v in (ordered[0], statistics.median(ordered), ordered[-1]))
 
 
 def main() -> None:
@@ -102,12 +121,10 @@ def main() -> None:
     parser.add_argument(
         "--sizes", default="100000", help="generated entries to add, comma-separated"
     )
-    parser.add_argument("--runs", type=int, default=2, help="starts after the first")
+    parser.add_argument("--runs", type=int, default=3, help="starts of each kind")
     args = parser.parse_args()
-    print(
-        f"{'knowledge':>24} {'first start s':>14} {'next starts s':>14} {'import s':>9} "
-        f"{'segmenter s':>12} {'load s':>8} {'build s':>8} {'answer s':>9}"
-    )
+    print("min/median/max over runs; CPU s is the started process's own (the machine is shared)")
+    print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     with tempfile.TemporaryDirectory() as folder:
         cases = [("shipped", Path(args.knowledge))]
         kept = Path(args.reuse) if args.reuse else Path(folder)
@@ -119,11 +136,16 @@ def main() -> None:
         for name, directory in cases:
             cache = Path(folder) / f"cache-{directory.name}"
             cold, warm, stages = first_answer(directory, args.runs, cache)
+            print(name, flush=True)
+            for label, runs in (("first start (no engine cache)", cold), ("with the cache", warm)):
+                walls, cpus = zip(*runs, strict=True)
+                print(f"    {label:>30}: wall {spread(walls)} s, CPU {spread(cpus)} s")
             print(
-                f"{name:>24} {cold:>14.2f} {warm:>14.2f} {stages[0]:>9.2f} {stages[1]:>12.2f} "
-                + " ".join(f"{s:>8.2f}" for s in stages[2:]),
+                "    {:>30}: import {:.2f}, segmenter {:.2f}, read and check {:.2f}, build {:.2f},"
+                " answer {:.2f}".format("one start in process, CPU s", *stages),
                 flush=True,
             )
+    print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":

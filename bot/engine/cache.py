@@ -22,6 +22,7 @@ import functools
 import hashlib
 import hmac
 import logging
+import mmap
 import os
 import pickle
 import tempfile
@@ -96,13 +97,17 @@ class UnsignedCache(Exception):
 
 
 def _read(saved: Path, key: bytes) -> Engine:
-    data = saved.read_bytes()
-    head, signature = data[: len(_MAGIC)], data[len(_MAGIC) : len(_MAGIC) + _DIGEST]
-    payload = memoryview(data)[len(_MAGIC) + _DIGEST :]
-    expected = hmac.new(key, payload, hashlib.sha256).digest()
-    if head != _MAGIC or not hmac.compare_digest(signature, expected):
-        raise UnsignedCache("signature does not match; not unpickled")
-    return pickle.loads(payload)
+    # Mapped rather than read: at 100k entries the file is ~500 MB, and reading it into one
+    # bytes object first cost a copy of it (~0.4 s of CPU, and as much memory) before the
+    # signature check and the unpickling, which both read it in place. Files are only ever
+    # replaced whole (`save`), never rewritten under a reader.
+    with saved.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        head, signature = data[: len(_MAGIC)], data[len(_MAGIC) : len(_MAGIC) + _DIGEST]
+        with memoryview(data)[len(_MAGIC) + _DIGEST :] as payload:
+            expected = hmac.new(key, payload, hashlib.sha256).digest()
+            if head != _MAGIC or not hmac.compare_digest(signature, expected):
+                raise UnsignedCache("signature does not match; not unpickled")
+            return pickle.loads(payload)
 
 
 def save(engine: Engine, cache: EngineCache, key: bytes) -> None:
