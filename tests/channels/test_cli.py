@@ -220,7 +220,11 @@ def test_ask_log_then_gaps_stats_teach_and_prune(capsys, tmp_path, knowledge_cop
     numbers = json.loads(capsys.readouterr().out)
     assert numbers["total"] == 3 and numbers["statuses"]["answered"] == 1
 
-    assert main([*base, "teach", "复工了去政务大厅哪个口子", "fugong-zhuanchuang"]) == 0
+    # Accepted because it names what the entry alone is about (the 复工复产专窗), not because it
+    # happens to score just above a neighbour under today's tuning: a colloquial paraphrase that
+    # shares only 复工 and 政务 with the entry is refused as soon as an entry about the 政务中心
+    # scores level with it.
+    assert main([*base, "teach", "复工复产专窗在哪个口子", "fugong-zhuanchuang"]) == 0
     assert "已把" in capsys.readouterr().out
     assert main([*base, "teach", "信用修复怎么办理", "fugong-zhuanchuang"]) == 1
     assert "qiye-xinyong-xiufu" in capsys.readouterr().err

@@ -15,24 +15,28 @@ from pathlib import Path
 import pytest
 
 from tests.support.browser import chromium_browser, watched_tab
+from tests.support.flows import ANSWERED, LIST, OUT_OF_SCOPE, flows_copy, flows_engine
 from tests.support.web import serve_process
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 pytestmark = pytest.mark.slow
 
-ZHUANCHUANG = "复工复产去哪个窗口办理"
-CLARIFY = "办事不球人是啥"
-OUT_OF_SCOPE = "黑瞎子岛门票多少钱"
+ZHUANCHUANG = ANSWERED
+CLARIFY = LIST
 INJECTION = '<img src=x onerror="document.title=1">复工<script>document.title=2</script>'
 PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """`policybot serve` on a free port with a throwaway log."""
-    db = tmp_path_factory.mktemp("serve") / "log.sqlite3"
-    with serve_process(db) as (base, _):
+    """`policybot serve` on a free port with a throwaway log, on the small fixed knowledge of
+    `tests.support.flows` under thresholds that answer `ANSWERED` and list three choices for
+    `LIST` whatever the engine's tuning."""
+    folder = tmp_path_factory.mktemp("serve")
+    db = folder / "log.sqlite3"
+    knowledge = flows_copy(folder / "knowledge", flows_engine({LIST: 3}, (ANSWERED,)).thresholds)
+    with serve_process(db, {"POLICYBOT_KNOWLEDGE": str(knowledge)}) as (base, _):
         yield base, db
 
 
