@@ -9,6 +9,7 @@ import pytest
 from bot.channels.cli import main
 from bot.knowledge.model import check
 from tests.support.edits import edit, line_number
+from tests.support.flows import flows_copy
 
 FAQ = "faq/02-fangguanfu.yaml"
 
@@ -100,7 +101,8 @@ def test_a_question_the_engine_gives_to_another_entry_is_a_collision(capsys, kno
     assert validate(capsys, knowledge_copy, "--strict")[0] == 1
 
 
-def test_near_duplicate_standard_questions_are_reported(capsys, knowledge_copy):
+def test_near_duplicate_standard_questions_are_reported(capsys, tmp_path):
+    knowledge_copy = flows_copy(tmp_path / "knowledge")  # two entries suffice; smaller to check
     path = knowledge_copy / "faq/03-fugong-fuchan.yaml"
     edit(
         path,
@@ -133,7 +135,8 @@ def test_figures_in_chinese_numerals_are_checked_as_digits_are(capsys, knowledge
     assert code == 1 and "“2888”" in out
 
 
-def test_a_fallbacks_category_no_entry_uses_is_a_warning(capsys, knowledge_copy):
+def test_a_fallbacks_category_no_entry_uses_is_a_warning(capsys, tmp_path):
+    knowledge_copy = flows_copy(tmp_path / "knowledge")  # it has the 复工复产 category
     path = knowledge_copy / "bot.yaml"
     edit(path, "  复工复产与服务窗口: |", "  复工复产服务窗口: |")
     code, out = validate(capsys, knowledge_copy)

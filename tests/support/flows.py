@@ -65,13 +65,15 @@ def flows_engine(offers: dict[str, int], answered: tuple[str, ...] = ()) -> Engi
     return engine
 
 
-def flows_copy(target: Path, thresholds: Thresholds) -> Path:
-    """The flows knowledge copied to `target` with `thresholds` written into its bot.yaml, for
-    a `policybot` process (which reads its thresholds from there)."""
+def flows_copy(target: Path, thresholds: Thresholds | None = None) -> Path:
+    """The flows knowledge copied to `target` (for a test that edits it: a fraction of the shipped
+    knowledge to load and check), with `thresholds`, if given, written into its bot.yaml for a
+    `policybot` process (which reads its thresholds from there)."""
     shutil.copytree(FLOWS, target)
-    written = dataclasses.asdict(thresholds)
-    with (target / "bot.yaml").open("a", encoding="utf-8") as file:
-        file.write("\n" + yaml.safe_dump({"thresholds": written}))
+    if thresholds is not None:
+        written = dataclasses.asdict(thresholds)
+        with (target / "bot.yaml").open("a", encoding="utf-8") as file:
+            file.write("\n" + yaml.safe_dump({"thresholds": written}))
     return target
 
 

@@ -85,6 +85,7 @@ def test_serve_with_two_workers_shares_one_port_and_stops_cleanly(tmp_path):
             process.communicate()
 
 
+@pytest.mark.slow
 def test_serve_refuses_workers_with_channels_that_keep_state_in_a_process(tmp_path):
     env = {key: value for key, value in os.environ.items() if not key.startswith("POLICYBOT_")}
     env.update(POLICYBOT_DB=str(tmp_path / "log.sqlite3"), TELEGRAM_BOT_TOKEN="123:abc")
