@@ -192,22 +192,7 @@ def test_html_report_is_self_contained_with_chart_and_table(store, engine):
 
 def test_html_escapes_questions(tmp_path, engine):
     store = SQLiteStore(tmp_path / "x.sqlite3")
-    store.add_exchange(
-        Exchange(
-            id="e1",
-            at="2026-11-20T00:00:00.000+00:00",
-            channel="chat",
-            chat_type="cli",
-            user_key="u",
-            question="<script>alert(1)</script>",
-            status="fallback",
-            entry_id=None,
-            score=0.1,
-            candidates=[],
-            latency_ms=1.0,
-            knowledge_version="v",
-        )
-    )
+    store.add_exchange(gaps_of(["<script>alert(1)</script>"])[0])
     html = gaps_html(cluster(gap_exchanges(store), engine), stats(store), "t", "p")
     assert "<script>" not in html and "&lt;script&gt;" in html
     store.close()
