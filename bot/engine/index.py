@@ -22,7 +22,16 @@ import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 
-from bot.engine._arrays import _changes, _firsts, _pairs, _Postings, _Questions, _ranges, _tf
+from bot.engine._arrays import (
+    DENSE_CELLS,
+    _changes,
+    _firsts,
+    _pairs,
+    _Postings,
+    _Questions,
+    _ranges,
+    _tf,
+)
 from bot.engine._query import Query
 from bot.engine.features import CHAR, PAIR, SOUND_PAIR, WORD, Alphabet, Vocabulary, kind, salience
 from bot.text.words import Words
@@ -101,7 +110,7 @@ class Index:
         self._describe(*pooled, *answers[:2], len(entries))
         # Last, when little else is held: at 100k entries this is the build's largest step.
         self.questions = _Questions.build(
-            rows, columns, counts, self.column_weights, len(self.texts)
+            rows, columns, counts, self.column_weights, len(self.texts), self.uses is not None
         )
 
     def _weigh_entries(
@@ -189,6 +198,11 @@ class Index:
         self.described = described.astype(np.int32)
         self.described_starts = np.zeros(entries + 1, dtype=np.int64)
         np.cumsum(np.bincount(entry, minlength=entries), out=self.described_starts[1:])
+        # A small index also keeps them as a full matrix: one gather answers `unexplained`.
+        self.uses = None
+        if entries * len(self.columns) <= DENSE_CELLS:
+            self.uses = np.zeros((entries, len(self.columns)), dtype=bool)
+            self.uses[entry, described] = True
 
     def columns_of(self, keys: np.ndarray) -> np.ndarray:
         """Per feature key, its column, or -1 for a feature the knowledge never has."""
@@ -286,13 +300,16 @@ class Index:
         """
         if not query.total or not self.tuning.discount_unexplained:
             return np.zeros(len(entries))
-        first, last = self.described_starts[entries], self.described_starts[entries + 1]
-        positions, lengths = _ranges(first, last)
-        # Every entry's sorted columns, told apart by the entry's place in the high bits.
-        place = np.arange(len(entries), dtype=np.int64)[:, None] << 32
-        described = place[:, 0].repeat(lengths) | self.described[positions]
         probes = np.concatenate([query.units, query.pairs])
-        found = (_position(described, place | probes) >= 0) & (probes >= 0)
+        if self.uses is not None:
+            found = self.uses[entries[:, None], probes] & (probes >= 0)  # -1: not known, masked
+        else:
+            first, last = self.described_starts[entries], self.described_starts[entries + 1]
+            positions, lengths = _ranges(first, last)
+            # Every entry's sorted columns, told apart by the entry's place in the high bits.
+            place = np.arange(len(entries), dtype=np.int64)[:, None] << 32
+            described = place[:, 0].repeat(lengths) | self.described[positions]
+            found = (_position(described, place | probes) >= 0) & (probes >= 0)
         used, heard = found[:, : len(query.units)], found[:, len(query.units) :]
         used[:, 1:] |= heard
         used[:, :-1] |= heard
