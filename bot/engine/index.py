@@ -110,8 +110,26 @@ class Index:
         self._describe(*pooled, *answers[:2], len(entries))
         # Last, when little else is held: at 100k entries this is the build's largest step.
         self.questions = _Questions.build(
-            rows, columns, counts, self.column_weights, len(self.texts), self.uses is not None
+            rows, columns, counts, self.column_weights, len(self.texts)
         )
+        self.both = self._both() if self.uses is not None else None
+        # A small index's questions without spaces, as re-ranking compares them.
+        self.compact = [t.replace(" ", "") for t in self.texts] if self.both is not None else None
+
+    def _both(self) -> _Postings:
+        """The entries' vectors and the questions' in one set of postings by feature (owners:
+        entries, then questions after them): a search's two products in one pass. Within a
+        feature the entries come first, as in each own postings, so each sum adds the same
+        numbers in the same order as its own product does."""
+        entries, questions = self.entries, self.questions
+        features = np.arange(len(self.columns), dtype=np.int32)
+        columns = np.concatenate([features.repeat(np.diff(entries.starts)), questions.columns])
+        asked = np.arange(len(self.texts), dtype=np.int32).repeat(np.diff(questions.starts))
+        owners = np.concatenate([entries.entries, asked + len(self.spans)])
+        values = np.concatenate([entries.values, questions.values])
+        order = columns.argsort(kind="stable")
+        shape = (len(self.columns), len(self.spans) + len(self.texts))
+        return _Postings.build(columns[order], owners[order], values[order], shape).cut()
 
     def _weigh_entries(
         self,
@@ -227,7 +245,13 @@ class Index:
         if not len(query.columns):
             return []
         depth = min(max(self.tuning.rerank_depth, limit), len(self.spans))
-        if exclude is None:
+        if exclude is None and self.both is not None:
+            products = self.both.dot(query.columns, query.weights)
+            pooled = products[: len(self.spans)]
+            shortlist = (-pooled).argpartition(depth - 1)[:depth]
+            rows, sizes = self._rows(shortlist)
+            cosines = np.maximum(products[len(self.spans) + rows], pooled[self.owner[rows]])
+        elif exclude is None:
             pooled = self.entries.dot(query.columns, query.weights)
             shortlist = (-pooled).argpartition(depth - 1)[:depth]
             rows, sizes = self._rows(shortlist)
@@ -264,9 +288,11 @@ class Index:
         """Blend each shortlisted question's cosine with whole-string similarity, keep each
         entry's best question (`sizes`: how many of `rows` each entry has), and discount what
         the entry cannot explain of the query."""
-        # One join and split instead of a Python call per question.
         picked = rows.tolist()
-        compact = "\n".join([self.texts[row] for row in picked]).replace(" ", "").split("\n")
+        if self.compact is not None:
+            compact = [self.compact[row] for row in picked]
+        else:  # one join and split instead of a Python call per question
+            compact = "\n".join([self.texts[row] for row in picked]).replace(" ", "").split("\n")
         spelled = cdist([query.compact], compact, scorer=fuzz.ratio)
         heard = cdist([query.spoken], [self.sounds[row] for row in picked], scorer=fuzz.ratio)
         similarity = np.maximum(spelled[0], heard[0]) / 100
