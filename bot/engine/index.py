@@ -36,6 +36,9 @@ from bot.engine._query import Query
 from bot.engine.features import CHAR, PAIR, SOUND_PAIR, WORD, Alphabet, Vocabulary, kind, salience
 from bot.text.words import Words
 
+# Feature keys whose lookups an index keeps (`Index.look_up`): ~30 MB at most.
+LOOKED_UP = 100_000
+
 
 @dataclass(frozen=True)
 class Tuning:
@@ -228,6 +231,26 @@ class Index:
 
     def idf_of(self, columns: np.ndarray) -> np.ndarray:
         return np.where(columns >= 0, self.idf[columns], self.unseen_idf)
+
+    def look_up(self, keys: list[int]) -> dict[int, tuple[int, float, float]]:
+        """A table that holds, for each of the feature keys, its column (-1: the knowledge
+        never has it), IDF and `scale`. Keys seen before are kept: a query's few dozen keys
+        are mostly the knowledge's own, and one NumPy lookup for the rest costs what a
+        hundred dictionary lookups do."""
+        table = self.__dict__.setdefault("_looked_up", {})
+        if len(table) > LOOKED_UP:
+            table.clear()
+        missing = [key for key in keys if key not in table]
+        if missing:
+            probes = np.array(missing, dtype=np.int64)
+            columns = self.columns_of(probes)
+            idf, scale = self.idf_of(columns).tolist(), self.scale(probes).tolist()
+            table.update(zip(missing, zip(columns.tolist(), idf, scale, strict=True), strict=True))
+        return table
+
+    def __getstate__(self) -> dict:
+        """What a cached engine keeps: not the keys looked up while answering."""
+        return {name: value for name, value in self.__dict__.items() if name != "_looked_up"}
 
     def query(self, text: str) -> Query:
         """A normalized query's features weighed against this index: made once, it can be
