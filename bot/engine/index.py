@@ -311,16 +311,13 @@ class Index:
         """Blend each shortlisted question's cosine with whole-string similarity, keep each
         entry's best question (`sizes`: how many of `rows` each entry has), and discount what
         the entry cannot explain of the query."""
-        picked = rows.tolist()
-        if self.compact is not None:
-            compact = [self.compact[row] for row in picked]
-        else:  # one join and split instead of a Python call per question
-            compact = "\n".join([self.texts[row] for row in picked]).replace(" ", "").split("\n")
-        spelled = cdist([query.compact], compact, scorer=fuzz.ratio)
-        heard = cdist([query.spoken], [self.sounds[row] for row in picked], scorer=fuzz.ratio)
-        similarity = np.maximum(spelled[0], heard[0]) / 100
         share = self.tuning.cosine_share
-        scores = share * cosines + (1 - share) * similarity
+        # With the cosine alone (passages) there is no need to compare long texts as strings.
+        scores = (
+            share * cosines + (1 - share) * self._similarity(rows.tolist(), query)
+            if share < 1
+            else cosines.copy()
+        )
         if exclude is not None:
             scores[rows == exclude] = -1.0  # a left-out question cannot be anyone's best
         explained = 1 - self.unexplained(shortlist, query)
@@ -335,6 +332,17 @@ class Index:
             )
             if kept
         ]
+
+    def _similarity(self, picked: list[int], query: Query) -> np.ndarray:
+        """Per question row, its whole-string similarity with the query, as written or as
+        sounds, whichever is closer, in 0..1."""
+        if self.compact is not None:
+            compact = [self.compact[row] for row in picked]
+        else:  # one join and split instead of a Python call per question
+            compact = "\n".join([self.texts[row] for row in picked]).replace(" ", "").split("\n")
+        spelled = cdist([query.compact], compact, scorer=fuzz.ratio)
+        heard = cdist([query.spoken], [self.sounds[row] for row in picked], scorer=fuzz.ratio)
+        return np.maximum(spelled[0], heard[0]) / 100
 
     def explained(self, entry: int, text: str | Query) -> float:
         """The share of a normalized query's weight that entry `entry` accounts for."""
