@@ -31,11 +31,11 @@ from bot.engine.features import (
     WORD,
     Alphabet,
     Encoded,
-    Vocabulary,
     kind,
     salience,
     spoken,
 )
+from bot.engine.vocabulary import Vocabulary
 from bot.text.words import Words
 
 
