@@ -78,3 +78,14 @@ class Vocabulary:
         keys |= np.fromiter(map(GENERIC_CHARS.issuperset, words), bool, len(words)) << 2 * bits
         keys |= WORD << 2 * bits + 1
         return keys
+
+    def query_keys(self, text: str, bits: int) -> list[int]:
+        """`keys([text], bits)[0]` for one query, as plain integers (see `Alphabet.read_one`)."""
+        strangers: dict[str, int] = {}
+        known, size, kind_bits = self.ids, len(self.ids), WORD << 2 * bits + 1
+        return [
+            (found if (found := known.get(word)) is not None else _stranger(strangers, word, size))
+            | GENERIC_CHARS.issuperset(word) << 2 * bits
+            | kind_bits
+            for word in self.words(text)
+        ]
