@@ -16,12 +16,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain, pairwise
+from itertools import pairwise
 
 import numpy as np
 from pypinyin import Style, lazy_pinyin
-
-from bot.text.words import Words
 
 # A unit is one Chinese (or other non-Latin) character, or a whole run of Latin letters and digits:
 # "12345" and "app" are single units, as a reader would take them.
@@ -326,61 +324,3 @@ def _boost(unit: str) -> float:
 # Texts handled at a time where building makes Python objects per unit or word (their sounds,
 # their words), so that a large knowledge base's temporaries stay bounded.
 _TEXTS_AT_ONCE = 50_000
-
-
-class Vocabulary:
-    """Integer ids for the words of a corpus, and word features as keys beside the unit ones.
-
-    A WORD key holds its kind, whether the word is generic (made only of GENERIC_CHARS: 我们,
-    知道) and the word's id in the bits two unit ids take in a pair key.
-    """
-
-    def __init__(self, words: Words) -> None:
-        self.words = words
-        self.ids: dict[str, int] = {}
-
-    def keys(
-        self, texts: list[str], bits: int, grow: bool = False
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Every word occurrence of the texts as a key, with the text it occurs in. A word the
-        vocabulary does not know gets an id past its end (with `grow`, it is learned).
-
-        Texts are split a chunk at a time: each word found is a string of its own, and at 100k
-        entries all of them at once held more memory than the whole index (docs/benchmarks.md).
-        """
-        strangers: dict[str, int] = {}
-        parts: list[np.ndarray] = []
-        counts: list[int] = []
-        for first in range(0, len(texts), _TEXTS_AT_ONCE):
-            found = [
-                self.words(text, keep=not grow) for text in texts[first : first + _TEXTS_AT_ONCE]
-            ]
-            counts.extend(map(len, found))
-            words = list(chain.from_iterable(found))
-            del found
-            if grow:
-                ids = [self.ids.setdefault(word, len(self.ids)) for word in words]
-            else:
-                ids = [
-                    known
-                    if (known := self.ids.get(word)) is not None
-                    else _stranger(strangers, word, len(self.ids))
-                    for word in words
-                ]
-            keys = np.array(ids, dtype=np.int64)
-            keys |= np.fromiter(map(GENERIC_CHARS.issuperset, words), bool, len(words)) << 2 * bits
-            parts.append(keys)
-        keys = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-        keys |= WORD << 2 * bits + 1
-        return keys, np.repeat(np.arange(len(texts), dtype=np.int32), counts)
-
-    def query_keys(self, text: str, bits: int) -> list[int]:
-        """`keys([text], bits)[0]` for one query, as plain integers (see `Alphabet.read_one`)."""
-        strangers: dict[str, int] = {}
-        known, size, kind_bits = self.ids, len(self.ids), WORD << 2 * bits + 1
-        return [
-            (found if (found := known.get(word)) is not None else _stranger(strangers, word, size))
-            | GENERIC_CHARS.issuperset(word) << 2 * bits
-            | kind_bits
-            for word in self.words(text)
-        ]

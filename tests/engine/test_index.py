@@ -55,15 +55,16 @@ def test_every_product_ranks_as_the_slices_do(monkeypatch):
 
 def test_words_and_sounds_read_in_chunks_are_the_same_as_in_one_go(monkeypatch):
     from bot.engine import features
+    from bot.engine.vocabulary import Vocabulary
     from bot.text.words import Words
 
     texts = ["营业执照怎么办理", "", "我们想知道 社保 在哪里办", "app 12345", "营业执照去哪办"]
-    whole = features.Vocabulary(Words())
+    whole = Vocabulary(Words())
     expected = whole.keys(texts, 20, grow=True)
     alphabet, encoded = features.Alphabet.learn(texts)
     sounds = alphabet.spoken(encoded)
     monkeypatch.setattr(features, "_TEXTS_AT_ONCE", 2)
-    chunked = features.Vocabulary(Words())
+    chunked = Vocabulary(Words())
     keys, rows = chunked.keys(texts, 20, grow=True)
     assert chunked.ids == whole.ids
     assert alphabet.spoken(encoded) == sounds == [features.spoken(text) for text in texts]
@@ -119,3 +120,16 @@ def test_a_query_has_the_features_a_batch_of_it_has():
         expected = index.columns_of(np.array(sorted(counted), dtype=np.int64))
         assert query.columns.tolist() == expected[expected >= 0].tolist(), text
         assert len(query.units) == len(index.alphabet.encode([text]).units)
+
+
+def test_a_build_splits_many_texts_into_the_words_each_gives_alone():
+    from bot.text.words import Words
+
+    words = Words(["办事不求人", "黑瞎子岛"])
+    texts = ["营业执照怎么办理", "", "办事不求人 黑瞎子岛门票 办事不求人好", "app 12345", "岛"]
+    runs, sequence = words.split_all(texts)
+    found: list[list[str]] = [[]]
+    for number in sequence:
+        found[-1].extend(runs[number]) if number >= 0 else found.append([])
+    assert found[:-1] == [words(text, keep=False) for text in texts]
+    assert words.split_all([]) == ([], [])
