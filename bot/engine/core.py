@@ -151,7 +151,7 @@ class Engine:
         )
         self.passages = Passages(knowledge.documents, self.canonical_all)
         # Per entry, what kinds of answer it gives and the text a question's words may be in.
-        self.gives, self.covered = answerability.describe(
+        self.gives, self.covered, self.stated = answerability.describe(
             self.entries, self.index, self.canonical_all
         )
         # Per engine: a reload builds a new engine, so nothing stale can be served.
@@ -233,6 +233,12 @@ class Engine:
             ranked = sorted(best.items(), key=lambda item: -item[1])[:limit]
             return tuple(self._candidate(e, score, None, score) for e, score in ranked)
         words = self._content_words(reading)
+        things = tuple(
+            thing if thing[0] in "#《" else self.canonical(thing).replace(" ", "")
+            for thing in answerability.asked_for(
+                reading.asking, lambda text: self.words(text, search=False)
+            )
+        )
         long, share = decision.share_of(folded, len(reading.clauses), self.shares)
         found = []
         for entry, score in best.items():
@@ -244,6 +250,8 @@ class Engine:
                 decision.FOCUS_MISMATCH,
                 long,
                 share,
+                things,
+                answerability.states(self.stated[entry], self._covers(entry)),
             )
             found.append(self._candidate(entry, decision.score(score, verdict), verdict, score))
         found.sort(key=lambda c: -c.score)
