@@ -152,7 +152,7 @@ class Engine:
         self.passages = Passages(knowledge.documents, self.canonical_all)
         # Per entry, what kinds of answer it gives and the text a question's words may be in.
         self.gives, self.covered, self.stated = answerability.describe(
-            self.entries, self.index, self.canonical_all
+            self.entries, self.index, self.canonical_all, self.synonyms.joinable
         )
         # Per engine: a reload builds a new engine, so nothing stale can be served.
         self.cache_size = cache
