@@ -131,74 +131,21 @@ SINGLE = 0.5  # a character the segmenter left on its own (招 人) says less th
 BACKGROUND = 0.3  # a word before the asking clause counts for this much of one in it
 
 
-# A which-word, and the word after it names the thing asked for: 哪个厂家, 什么消毒液, 多少工人,
-# 几星. An entry that never mentions that thing does not answer the question, however much else
-# of it the entry covers (bot.engine.decision weighs it as a focus the entry does not give).
-_WHICH = re.compile(
-    r"(哪(?:一|几)?(?:个|些|家|位|种|类|条|所|座|项|天)|哪[一几]|什么|啥|多少个?"
-    r"|几(?:个|家|位|种|类|条|所|座|项)?)(?=([\u3400-\u9fff]+))"
-)
-# What may follow a which-word without naming a thing an entry must mention: how a question is
-# put (什么意思, 干什么用, 什么时候, 哪一步: the focus says what those want) or a place (the focus
-# checks those); nor does a word that carries nothing (`content_weight`: 来着, 企业).
-_NOT_A_THING_WORDS = (
-    "用 作用 意思 区别 关系 样 样子 情况 时候 时间 地方 东西 事 事情 内容 方面 问题 回事 好处 "
-    "步 点 位置 地点 地址 地段 活"
-)
-_NOT_A_THING = frozenset(_NOT_A_THING_WORDS.split())
-# A thing that is a unit after 几 / 多少 (几星, 几天, 多少亿): the answer must give a figure in it.
-COUNT_OF = "#"
-# Things the question writes one way and an answer another: 多少钱 (…元), 几号 / 哪天 (4月7日),
-# 叫什么名字 (a title: 《抚远市“办事不求人”工作实施方案》; no answer names a person).
-_WRITTEN_AS = {
-    "钱": COUNT_OF + "元",
-    "块": COUNT_OF + "元",
-    "号": COUNT_OF + "日",
-    "哪天": COUNT_OF + "日",
-}
-TITLE = "《"
-_NAMES = frozenset({"名字", "名称", "全称"})
-
-
-def asked_for(text: str, cut: Callable[[str], list[str]]) -> tuple[str, ...]:
-    """The things a question asks for by name (`text`: its asking clause in matching form; `cut`
-    splits text into words, single characters kept): the first word after each which-word; a
-    unit after 几 / 多少 as COUNT_OF + unit, a name as TITLE."""
-    found = []
-    for which, after in _WHICH.findall(text):
-        if which in _WRITTEN_AS:
-            found.append(_WRITTEN_AS[which])
-            continue
-        words = cut(after) or [after[0]]  # `cut` leaves out a lone character: 多少钱
-        thing = words[0]
-        if thing in _NOT_A_THING or _ASKING.search(thing) or not content_weight(thing, True):
-            continue
-        if thing in _WRITTEN_AS:
-            thing = _WRITTEN_AS[thing]
-        elif thing in _NAMES:
-            thing = TITLE
-        elif len(thing) == 1 and which in ("几", "多少"):
-            thing = COUNT_OF + thing
-        found.append(thing)
-    return tuple(found)
-
-
+# How bot.engine.asked writes a thing asked for that an answer states in its own way: a unit
+# after 几 / 多少 (几星, 多少钱 → 元) wants a figure in that unit; a name, a title (《…》).
+COUNT_OF, TITLE = "#", "《"
 _FIGURE_BEFORE = r"[\d一二两三四五六七八九十百千万亿]\s*"
 
 
-def states(answer: str, covers: Callable[[str, str], bool]) -> Callable[[str], bool]:
-    """Whether an entry mentions a thing asked for (`asked_for`): a figure in the unit asked, a
-    title in its answer (`answer`: its answer and source quote as written), or else the word
-    anywhere in the entry (`covers`, as for uncovered words)."""
-
-    def mentions(thing: str) -> bool:
-        if thing.startswith(COUNT_OF):
-            return re.search(_FIGURE_BEFORE + re.escape(thing[1:]), answer) is not None
-        if thing == TITLE:
-            return TITLE in answer
-        return covers(thing, f" {spoken(thing)} " if len(thing) > 1 else "\0")
-
-    return mentions
+def mentions(thing: str, stated: str, covers: Callable[[str, str], bool]) -> bool:
+    """Whether an entry mentions a thing asked for (bot.engine.asked): a figure in the unit
+    asked or a title in what it states (`stated`: its answer and source quote as written), or
+    else the word anywhere in the entry (`covers`, as for uncovered words)."""
+    if thing.startswith(COUNT_OF):
+        return re.search(_FIGURE_BEFORE + re.escape(thing[1:]), stated) is not None
+    if thing == TITLE:
+        return TITLE in stated
+    return covers(thing, f" {spoken(thing)} " if len(thing) > 1 else "\0")
 
 
 @dataclass(frozen=True)
@@ -335,15 +282,15 @@ def check(
     long: bool = False,
     share: float = 1.0,
     things: tuple[str, ...] = (),
-    states: Callable[[str], bool] = lambda thing: True,
+    stated: str = "",
 ) -> Check:
     """`gives`: per kind of answer the entry's questions ask for, those questions' text, spelled
     and as sounds (`Asked`);
     `words`: the question's content words with their weight (clause weight × content
     weight) and sound (" ban shi "); `covers(word, sound)`: whether the entry contains it;
     `mismatch_factor`: the check's factor when the entry does not give the focus asked, or
-    does not mention a thing the question asks for by name (`things`, from `asked_for`;
-    `states(thing)`: whether the entry mentions it, `states`).
+    does not mention a thing the question asks for by name (`things`, bot.engine.asked;
+    `stated`: the entry's answer and quote as written, `mentions`).
 
     An entry gives the focus asked for only about what its questions of that kind mention:
     the entry whose question is 项目建在哪 (the answer: 抚远经济开发区) says where the project
@@ -360,7 +307,7 @@ def check(
     for word, weight, sound in words:
         if weight and not covers(word, sound):
             uncovered[word] = max(weight, uncovered.get(word, 0.0))
-    unstated = tuple(thing for thing in things if not states(thing))
+    unstated = tuple(thing for thing in things if not mentions(thing, stated, covers))
     factor = mismatch_factor if mismatch or unstated else 1.0
     weight = sum({word: weight for word, weight, _ in words}.values())
     return Check(
@@ -393,7 +340,7 @@ def describe(
     """Per entry, what kinds of answer it gives (each with the text of the questions that ask
     for it, as `check` reads `gives`), and the text a question's words may be covered by
     (questions, keywords, answer, quote), spelled and as sounds, and its answer and quote as
-    written (a figure or title asked for must be there: `states`). `canonical_all` puts texts in
+    written (a figure or title asked for must be there: `mentions`). `canonical_all` puts texts in
     matching form, as the question's words are.
 
     The questions are folded all at once, and their matching form and sounds come from the
