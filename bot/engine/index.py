@@ -141,16 +141,25 @@ class Index:
             # An answer's words found an entry too (Azure's question answering searches both),
             # but weaker than what people ask: the answer says more than any question does.
             answer_columns, answer_entries, answer_counts = answers
-            answer_frequencies = self._saturate(answer_counts, answer_entries, entries)
-            packed = np.concatenate([pooled_columns, answer_columns]).astype(np.int64) << 32
-            packed |= np.concatenate([pooled_entries, answer_entries])
-            order = packed.argsort(kind="stable")
-            packed = packed[order]
-            first = _firsts(packed)
-            both = np.concatenate([frequencies, self.tuning.fields * answer_frequencies])
-            frequencies = np.add.reduceat(both[order], first)
-            vector_columns = (packed[first] >> 32).astype(np.int32)
-            vector_entries = (packed[first] & 0xFFFFFFFF).astype(np.int32)
+            answer_frequencies = self.tuning.fields * self._saturate(
+                answer_counts, answer_entries, entries
+            )
+            # Both lists are sorted by (column, entry), each pair once: the answer's items are
+            # added to the same pair of the questions' or inserted where they belong, rather
+            # than both sorted together (at 100k entries that held ~800 MB at once).
+            place = _pack(pooled_columns, pooled_entries).searchsorted(
+                _pack(answer_columns, answer_entries)
+            )
+            same = place < len(pooled_columns)
+            same[same] = (pooled_columns[place[same]] == answer_columns[same]) & (
+                pooled_entries[place[same]] == answer_entries[same]
+            )
+            frequencies[place[same]] += answer_frequencies[same]
+            new = ~same
+            place = place[new]
+            frequencies = np.insert(frequencies, place, answer_frequencies[new])
+            vector_columns = np.insert(pooled_columns, place, answer_columns[new])
+            vector_entries = np.insert(pooled_entries, place, answer_entries[new])
         weights = frequencies * self.column_weights[vector_columns]
         norms = np.sqrt(np.bincount(vector_entries, weights=weights**2, minlength=entries))
         norms[norms == 0] = 1.0
@@ -315,6 +324,13 @@ class Index:
         used[:, 1:] |= heard
         used[:, :-1] |= heard
         return (query.unit_weights * ~used).sum(axis=1) / query.total
+
+
+def _pack(columns: np.ndarray, entries: np.ndarray) -> np.ndarray:
+    """(column, entry) pairs as one sortable integer each."""
+    packed = columns.astype(np.int64) << 32
+    packed |= entries
+    return packed
 
 
 def _position(sorted_values: np.ndarray, probes: np.ndarray) -> np.ndarray:
