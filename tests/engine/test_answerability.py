@@ -170,4 +170,4 @@ def test_what_covers_a_question_is_the_same_built_from_the_index_rows(engine):
 
     joined = describe(engine.entries, engine.index, engine.canonical_all, by_parts=False)
     assert engine.synonyms.joinable
-    assert (engine.gives, engine.covered) == joined
+    assert (engine.gives, engine.covered, engine.stated) == joined
