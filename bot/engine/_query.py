@@ -56,8 +56,8 @@ class Query:
             counted.update(index.vocabulary.query_keys(text, bits))
         distinct = sorted(counted)
         # Per key: its column (-1: unknown to the knowledge), IDF and kind x salience weight.
-        table = index.look_up(distinct)
-        found = [table[key] for key in distinct]
+        found = index.look_up(distinct)
+        table = dict(zip(distinct, found, strict=True))
         # As the build multiplies them: TF x IDF x weight, and TF is 1 for a key seen once.
         weights = [
             (idf if count == 1 else _tf_of(count) * idf) * scale
