@@ -62,23 +62,29 @@ WITHOUT_CACHE = (
     "core.Engine.__init__ = functools.partialmethod(core.Engine.__init__, cache=0); "
     "from bot.channels.cli import main; raise SystemExit(main(['run']))"
 )
+# `policybot run` with a stub engine that returns the real answer to one fixed question, at no
+# cost: what is left is the channel's own work per reply (transport, PTB, log, rendering).
+WITH_STUB = (
+    "import bot.engine.core as core; answer = core.Engine.answer; fixed = {}; "
+    "core.Engine.answer = lambda self, q: fixed[self] if self in fixed else "
+    "fixed.setdefault(self, answer(self, '复工复产去哪个窗口办理')); "
+    "from bot.channels.cli import main; raise SystemExit(main(['run']))"
+)
 # `policybot run` on python-telegram-bot's default transport (httpx) instead of aiohttp.
 ON_HTTPX = (
-    "import bot.channels.telegram.transport as t; t.default_requests = lambda: (None, None); "
-    "from telegram.ext import ApplicationBuilder as B; request = B.request; "
-    "B.request = lambda self, r: self if r is None else request(self, r); "
-    "get_updates_request = B.get_updates_request; "
-    "B.get_updates_request = lambda self, r: self if r is None else get_updates_request(self, r); "
+    "import bot.channels.telegram.transport as t; from telegram.request import HTTPXRequest; "
+    "t.default_requests = lambda: (HTTPXRequest(), HTTPXRequest(connection_pool_size=1)); "
 )
 BOTS = {
     "echo": [sys.executable, str(ROOT / "bench" / "echo_bot.py")],
     "cache on": [sys.executable, "-m", "bot", "run"],
     "cache off": [sys.executable, "-c", WITHOUT_CACHE],
+    "stub": [sys.executable, "-c", WITH_STUB],
     "echo httpx": [sys.executable, str(ROOT / "bench" / "echo_bot.py")],
     "cache off httpx": [sys.executable, "-c", ON_HTTPX + WITHOUT_CACHE],
 }
 # Which ceiling each bot is compared with: the echo bot on the same transport.
-CEILING = {"cache on": "echo", "cache off": "echo", "cache off httpx": "echo httpx"}
+CEILING = {"cache on": "echo", "cache off": "echo", "stub": "echo", "cache off httpx": "echo httpx"}
 
 
 def questions(count: int, rng: random.Random) -> list[str]:
