@@ -7,7 +7,7 @@ implementation detail of its layer (docs/architecture.md). Names load on first u
     from bot import Service, Request, Settings
     service = Service.open("knowledge")
     turn = service.ask(Request("复工复产去哪个窗口办理", channel="web", user="session-1"))
-    print(turn.answer.answer)
+    print(as_text(turn.answer, turn.knowledge))  # from bot.channels.render: what people read
 """
 
 from __future__ import annotations

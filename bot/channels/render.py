@@ -1,13 +1,28 @@
-"""How an answer reads as plain text: the words every channel shows, whatever its markup."""
+"""How an answer reads for people: the words every channel shows, whatever its markup.
+
+The engine returns structure (a status, the entries offered, a passage and its source, the near
+topics); this module is the one place that turns it into sentences: the confirm question and the
+"您是想问" list, the label of a quoted passage, the near topics under a fallback, the note to a
+question in another language. A channel with buttons shows `body` and makes buttons of the lists;
+a text channel shows `text`, which has them as lines; `as_json` is what JSON clients get.
+"""
 
 from __future__ import annotations
 
 import hashlib
 
-from bot.engine.core import ANSWERED, Answer
-from bot.knowledge.model import Entry, Knowledge
+from bot.app import Turn
+from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, Answer
+from bot.knowledge.model import Entry, Knowledge, Texts
 
 RELATED_SHOWN = 3
+# Put before the fallback for a question with no Chinese in it, by the engine's `language`.
+FOREIGN_NOTES = {
+    "en": "Sorry, this bot answers questions in Chinese only. 本机器人只用中文回答，请用中文提问。",
+    "ru": "Извините, этот бот отвечает только на китайском языке. 本机器人只用中文回答，请用中文提问。",
+    "ja": "申し訳ありませんが、このボットは中国語でのみお答えします。本机器人只用中文回答，请用中文提问。",
+    "ko": "죄송합니다. 이 봇은 중국어로만 답변합니다. 本机器人只用中文回答，请用中文提问。",
+}
 
 
 def category_key(category: str) -> str:
@@ -27,6 +42,51 @@ def source_line(source: dict) -> str:
     return f"来源：《{title}》" + (f"，{date}" if date else "")
 
 
+def is_confirm(answer: Answer) -> bool:
+    """A clarify offering one entry: asked as a yes/no question, not as a list of one."""
+    return answer.status == CLARIFY and len(answer.choices) == 1
+
+
+def body(answer: Answer, texts: Texts) -> str:
+    """What the answer says, without the lists (choices, near topics) a channel may show as
+    buttons: for a clarify its question, for a quoted passage the passage under its label."""
+    if is_confirm(answer):
+        return texts.confirm.format(question=answer.choices[0].question.rstrip("？?"))
+    if answer.status == CLARIFY:
+        return texts.clarify
+    passage = answer.sources[0] if answer.sources and "passage" in answer.sources[0] else None
+    if passage is not None:
+        date = f"（{passage['date']}）" if passage.get("date") else ""
+        return f"以下摘自《{passage['title']}》{date}：\n“{answer.answer}”"
+    if answer.language in FOREIGN_NOTES:
+        return f"{FOREIGN_NOTES[answer.language]}\n{answer.answer}"
+    return answer.answer
+
+
+def listed(answer: Answer, texts: Texts) -> list[str]:
+    """The lines a text channel shows under `body`: a clarify list's numbered choices and its
+    "0. 都不是", or a fallback's near topics under their heading."""
+    if answer.status == CLARIFY and not is_confirm(answer):
+        numbered = [f"{n}. {c.question}" for n, c in enumerate(answer.choices, 1)]
+        return [*numbered, f"0. {texts.none_of_these}"]
+    if answer.status == FALLBACK and answer.near:
+        return [texts.near, *(f"· {c.question}" for c in answer.near)]
+    return []
+
+
+def text(answer: Answer, texts: Texts) -> str:
+    """The answer as one plain text: `body` with its lists as lines."""
+    return "\n".join([body(answer, texts), *listed(answer, texts)])
+
+
+def as_json(turn: Turn) -> dict:
+    """`ask --json`'s object (and the web API's base): the engine's fields, with `answer` the
+    text people read."""
+    data = turn.answer.to_dict()
+    data["answer"] = text(turn.answer, turn.knowledge.texts)
+    return data
+
+
 def related(answer: Answer, knowledge: Knowledge) -> list[Entry]:
     """The entries an answered entry points to, as far as they still exist."""
     if answer.status != ANSWERED or answer.entry is None:
@@ -37,7 +97,7 @@ def related(answer: Answer, knowledge: Knowledge) -> list[Entry]:
 
 def as_text(answer: Answer, knowledge: Knowledge) -> str:
     """The answer as a person reads it in a terminal."""
-    lines = [answer.answer.strip()]
+    lines = [text(answer, knowledge.texts).strip()]
     if answer.sources:
         lines += ["", *(source_line(source) for source in answer.sources)]
     more = related(answer, knowledge)

@@ -1,8 +1,10 @@
 """The answer engine: a question in, a structured answer out. It knows nothing of any channel.
 
 The decision is deliberately conservative. A wrong answer from a government service is worse than
-none, so an entry is stated only when it scores clearly above the rest; close calls become a
-"您是想问…" list, and anything weaker an honest fallback that says where to turn.
+none, so an entry is stated only when it scores clearly above the rest; close calls offer their
+entries to choose from ("您是想问…"), and anything weaker an honest fallback that says where to
+turn. How any of it reads for people (the list, the confirm question, a passage's label) is
+`bot.channels.render`'s: the engine returns the structure only.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from bot.engine.decision import (
 )
 from bot.engine.features import spoken
 from bot.engine.index import Index, Tuning
-from bot.engine.language import FOREIGN_NOTES, foreign_language
+from bot.engine.language import foreign_language
 from bot.engine.passages import Passage, Passages
 from bot.knowledge.model import Entry, Knowledge
 from bot.text.normalize import fold, normalize, normalize_all
@@ -44,7 +46,6 @@ __all__ = [
     "CLARIFY",
     "CLARIFY_CHOICES",
     "FALLBACK",
-    "FOREIGN_NOTES",
     "MAX_QUERY_CHARS",
     "SMALLTALK",
     "STATUSES",
@@ -75,6 +76,11 @@ _QUOTED = re.compile(r"[“\"「]([^”\"」]{2,12})[”\"」]")
 
 @dataclass(frozen=True)
 class Answer:
+    """What the engine decided. `answer` is the knowledge's own text: the entry's answer, the
+    passage quoted (its document in `sources`), the fallback saying where to turn, or a small
+    talk reply; empty for a clarify, which is its `choices`. What people read is made of these
+    by `bot.channels.render`, whose `as_json` is `to_dict` with that text as `answer`."""
+
     question: str
     status: str
     answer: str
@@ -152,7 +158,7 @@ class Engine:
         self.passages = Passages(knowledge.documents, self.canonical_all)
         # Per entry, what kinds of answer it gives and the text a question's words may be in.
         self.gives, self.covered = answerability.describe(
-            self.entries, self.index, self.canonical_all
+            self.entries, self.index, self.canonical_all, self.synonyms.joinable
         )
         # Per engine: a reload builds a new engine, so nothing stale can be served.
         self.cache_size = cache
@@ -302,9 +308,8 @@ class Engine:
         )
 
     def passage_answer(self, passage: Passage, score: float) -> Answer:
-        """A passage quoted as an excerpt, labelled with its document and date."""
+        """A passage quoted as an excerpt; its source names the document, date and passage."""
         document = passage.document
-        label = f"以下摘自《{document.title}》" + (f"（{document.date}）" if document.date else "")
         source = {
             "document": document.id,
             "title": document.title,
@@ -315,7 +320,7 @@ class Engine:
         return Answer(
             question="",
             status=ANSWERED,
-            answer=f"{label}：\n“{passage.text}”",
+            answer=passage.text,
             score=score,
             sources=(source,),
         )
@@ -324,14 +329,13 @@ class Engine:
         # Folded once: smalltalk, the language and the ranking all read the same folded text.
         folded = fold(question[:MAX_QUERY_CHARS])
         normalized = self.prepare(question)
-        texts = self.knowledge.texts
         reply = self._smalltalk(folded, normalized)
         if reply is not None:
             return Answer(question, SMALLTALK, reply, normalized=normalized)
         language = foreign_language(folded)
         if language is not None:
-            note = f"{FOREIGN_NOTES[language]}\n{texts.fallback}"
-            return Answer(question, FALLBACK, note, normalized=normalized, language=language)
+            fallback = self.knowledge.texts.fallback  # channels put the language's note first
+            return Answer(question, FALLBACK, fallback, normalized=normalized, language=language)
         candidates = self._ranked(folded)
         status = decide_status([c.score for c in candidates], self.thresholds)
         score = candidates[0].score if candidates else 0.0
@@ -349,14 +353,10 @@ class Engine:
             if found is not None:
                 return replace(self.passage_answer(*found), **base)
             return replace(self._fallback(candidates), **base)
+        # The entries to choose from; one plausible entry is a yes/no confirm (Rasa's two-stage
+        # fallback), not a list of one.
         close = decision.offered(candidates, self.thresholds)
-        if len(close) == 1:
-            # One plausible entry: a yes/no confirm (Rasa's two-stage fallback), not a list of one.
-            text = texts.confirm.format(question=close[0].question.rstrip("？?"))
-        else:
-            lines = [texts.clarify, *(f"{n}. {c.question}" for n, c in enumerate(close, 1))]
-            text = "\n".join([*lines, f"0. {texts.none_of_these}"])
-        return Answer(status=CLARIFY, answer=text, score=score, choices=close, **base)
+        return Answer(status=CLARIFY, answer="", score=score, choices=close, **base)
 
     def declined(self, question: str, offered: tuple[str, ...] = ()) -> Answer:
         """The fallback for a question whose confirm or "您是想问" the user turned down
@@ -379,8 +379,6 @@ class Engine:
         text = texts.fallback
         if nearest is not None:
             text = texts.fallbacks.get(nearest.category, text)
-        if near:
-            text += "\n" + "\n".join([texts.near, *(f"· {c.question}" for c in near)])
         score = candidates[0].score if candidates else 0.0
         return Answer("", FALLBACK, text, score=score, candidates=candidates, near=near)
 

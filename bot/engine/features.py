@@ -16,12 +16,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain, pairwise
+from itertools import pairwise
 
 import numpy as np
 from pypinyin import Style, lazy_pinyin
-
-from bot.text.words import Words
 
 # A unit is one Chinese (or other non-Latin) character, or a whole run of Latin letters and digits:
 # "12345" and "app" are single units, as a reader would take them.
@@ -118,10 +116,6 @@ class Encoded:
         keys = self._keys(bits, first)
         return keys, np.concatenate([self.text, self.text[first], self.text[first]])
 
-    def features(self, bits: int) -> np.ndarray:
-        """`keys` without the texts they occur in: all a single query needs."""
-        return self._keys(bits, self.paired.nonzero()[0])
-
     def _keys(self, bits: int, first: np.ndarray) -> np.ndarray:
         """The units' keys, then the keys of the pairs starting at `first`, spelled and heard."""
         units, count = len(self.units), len(first)
@@ -137,12 +131,6 @@ class Encoded:
         heard |= self.sounds[first + 1]
         heard |= SOUND_PAIR << 2 * bits + 1
         return keys
-
-    def sound_pairs(self, bits: int) -> np.ndarray:
-        """Per unit, the key of its sound together with the next unit's (-1 after the last
-        unit of a segment), as `keys` spells a SOUND_PAIR."""
-        pairs = (self.sounds[:-1] << bits) | self.sounds[1:] | (SOUND_PAIR << 2 * bits + 1)
-        return np.where(self.paired[:-1], pairs, -1)
 
 
 def kind(keys: np.ndarray, bits: int) -> np.ndarray:
@@ -231,38 +219,24 @@ class Alphabet:
         """Normalized texts as ids of this alphabet."""
         return self._encode(self._scan(texts, grow=False), len(texts))
 
-    def encode_one(self, text: str) -> Encoded:
-        """`encode([text])` for one normalized query, unit by unit: a query has a few dozen
-        units, too few for the array passes of `encode` to pay for their overhead (they cost
-        more than the rest of a search). The same tables, the same ids: tests check that both
-        give the same arrays."""
-        ids: list[int] = []
-        sounds: list[int] = []
-        generic: list[bool] = []
-        boost: list[float] = []
+    def read_one(self, text: str) -> tuple[list[tuple[int, int, bool, float]], list[bool]]:
+        """One normalized query's units as `encode` gives them (id, sound id, genericness,
+        boost), and per unit whether the next is in the same segment, in plain Python: a query
+        has a few dozen units, too few for NumPy's cost per call to pay for itself (the array
+        passes of `encode` cost more than the rest of a search). The same tables, the same ids:
+        tests check that both agree."""
+        units: list[tuple[int, int, bool, float]] = []
         paired: list[bool] = []
         strangers: dict[str, int] = {}
         heard: dict[str, int] = {}
+        known = self._known
         for segment in text.split():
             names = _UNIT_RE.findall(segment)
             for name in names:
-                known = self._known.get(name)
-                if known is None:
-                    known = self._look_up(name, strangers, heard)
-                ids.append(known[0])
-                sounds.append(known[1])
-                generic.append(known[2])
-                boost.append(known[3])
+                found = known.get(name)
+                units.append(found if found is not None else self._look_up(name, strangers, heard))
             paired += [True] * (len(names) - 1) + [False]
-        return Encoded(
-            1,
-            np.array(ids, dtype=np.int64),
-            np.array(sounds, dtype=np.int64),
-            np.zeros(len(ids), dtype=np.int32),
-            np.array(paired, dtype=bool),
-            np.array(generic, dtype=bool),
-            np.array(boost, dtype=np.float64),
-        )
+        return units, paired
 
     def _look_up(
         self, name: str, strangers: dict[str, int], heard: dict[str, int]
@@ -350,50 +324,3 @@ def _boost(unit: str) -> float:
 # Texts handled at a time where building makes Python objects per unit or word (their sounds,
 # their words), so that a large knowledge base's temporaries stay bounded.
 _TEXTS_AT_ONCE = 50_000
-
-
-class Vocabulary:
-    """Integer ids for the words of a corpus, and word features as keys beside the unit ones.
-
-    A WORD key holds its kind, whether the word is generic (made only of GENERIC_CHARS: 我们,
-    知道) and the word's id in the bits two unit ids take in a pair key.
-    """
-
-    def __init__(self, words: Words) -> None:
-        self.words = words
-        self.ids: dict[str, int] = {}
-
-    def keys(
-        self, texts: list[str], bits: int, grow: bool = False
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Every word occurrence of the texts as a key, with the text it occurs in. A word the
-        vocabulary does not know gets an id past its end (with `grow`, it is learned).
-
-        Texts are split a chunk at a time: each word found is a string of its own, and at 100k
-        entries all of them at once held more memory than the whole index (docs/benchmarks.md).
-        """
-        strangers: dict[str, int] = {}
-        parts: list[np.ndarray] = []
-        counts: list[int] = []
-        for first in range(0, len(texts), _TEXTS_AT_ONCE):
-            found = [
-                self.words(text, keep=not grow) for text in texts[first : first + _TEXTS_AT_ONCE]
-            ]
-            counts.extend(map(len, found))
-            words = list(chain.from_iterable(found))
-            del found
-            if grow:
-                ids = [self.ids.setdefault(word, len(self.ids)) for word in words]
-            else:
-                ids = [
-                    known
-                    if (known := self.ids.get(word)) is not None
-                    else _stranger(strangers, word, len(self.ids))
-                    for word in words
-                ]
-            keys = np.array(ids, dtype=np.int64)
-            keys |= np.fromiter(map(GENERIC_CHARS.issuperset, words), bool, len(words)) << 2 * bits
-            parts.append(keys)
-        keys = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-        keys |= WORD << 2 * bits + 1
-        return keys, np.repeat(np.arange(len(texts), dtype=np.int32), counts)

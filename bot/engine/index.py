@@ -16,26 +16,25 @@ Two stages, each doing what it is best at:
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 
-from bot.engine._arrays import _changes, _firsts, _pairs, _Postings, _Questions, _ranges, _tf
-from bot.engine.features import (
-    CHAR,
-    PAIR,
-    SOUND_PAIR,
-    WORD,
-    Alphabet,
-    Encoded,
-    Vocabulary,
-    kind,
-    salience,
-    spoken,
+from bot.engine._arrays import (
+    DENSE_CELLS,
+    _changes,
+    _firsts,
+    _pairs,
+    _Postings,
+    _Questions,
+    _ranges,
+    _tf,
 )
+from bot.engine._query import Query
+from bot.engine.features import CHAR, PAIR, SOUND_PAIR, WORD, Alphabet, kind, salience
+from bot.engine.vocabulary import Vocabulary
 from bot.text.words import Words
 
 
@@ -112,7 +111,7 @@ class Index:
         self._describe(*pooled, *answers[:2], len(entries))
         # Last, when little else is held: at 100k entries this is the build's largest step.
         self.questions = _Questions.build(
-            rows, columns, counts, self.column_weights, len(self.texts)
+            rows, columns, counts, self.column_weights, len(self.texts), self.uses is not None
         )
 
     def _weigh_entries(
@@ -142,16 +141,25 @@ class Index:
             # An answer's words found an entry too (Azure's question answering searches both),
             # but weaker than what people ask: the answer says more than any question does.
             answer_columns, answer_entries, answer_counts = answers
-            answer_frequencies = self._saturate(answer_counts, answer_entries, entries)
-            packed = np.concatenate([pooled_columns, answer_columns]).astype(np.int64) << 32
-            packed |= np.concatenate([pooled_entries, answer_entries])
-            order = packed.argsort(kind="stable")
-            packed = packed[order]
-            first = _firsts(packed)
-            both = np.concatenate([frequencies, self.tuning.fields * answer_frequencies])
-            frequencies = np.add.reduceat(both[order], first)
-            vector_columns = (packed[first] >> 32).astype(np.int32)
-            vector_entries = (packed[first] & 0xFFFFFFFF).astype(np.int32)
+            answer_frequencies = self.tuning.fields * self._saturate(
+                answer_counts, answer_entries, entries
+            )
+            # Both lists are sorted by (column, entry), each pair once: the answer's items are
+            # added to the same pair of the questions' or inserted where they belong, rather
+            # than both sorted together (at 100k entries that held ~800 MB at once).
+            place = _pack(pooled_columns, pooled_entries).searchsorted(
+                _pack(answer_columns, answer_entries)
+            )
+            same = place < len(pooled_columns)
+            same[same] = (pooled_columns[place[same]] == answer_columns[same]) & (
+                pooled_entries[place[same]] == answer_entries[same]
+            )
+            frequencies[place[same]] += answer_frequencies[same]
+            new = ~same
+            place = place[new]
+            frequencies = np.insert(frequencies, place, answer_frequencies[new])
+            vector_columns = np.insert(pooled_columns, place, answer_columns[new])
+            vector_entries = np.insert(pooled_entries, place, answer_entries[new])
         weights = frequencies * self.column_weights[vector_columns]
         norms = np.sqrt(np.bincount(vector_entries, weights=weights**2, minlength=entries))
         norms[norms == 0] = 1.0
@@ -200,6 +208,11 @@ class Index:
         self.described = described.astype(np.int32)
         self.described_starts = np.zeros(entries + 1, dtype=np.int64)
         np.cumsum(np.bincount(entry, minlength=entries), out=self.described_starts[1:])
+        # A small index also keeps them as a full matrix: one gather answers `unexplained`.
+        self.uses = None
+        if entries * len(self.columns) <= DENSE_CELLS:
+            self.uses = np.zeros((entries, len(self.columns)), dtype=bool)
+            self.uses[entry, described] = True
 
     def columns_of(self, keys: np.ndarray) -> np.ndarray:
         """Per feature key, its column, or -1 for a feature the knowledge never has."""
@@ -208,19 +221,13 @@ class Index:
     def idf_of(self, columns: np.ndarray) -> np.ndarray:
         return np.where(columns >= 0, self.idf[columns], self.unseen_idf)
 
-    def query(self, text: str) -> _Query:
+    def query(self, text: str) -> Query:
         """A normalized query's features weighed against this index: made once, it can be
         searched with and asked how much of it an entry explains (`bot.engine.passages`)."""
-        return _Query(self, self.alphabet.encode_one(text), text)
-
-    def word_keys(self, text: str) -> np.ndarray:
-        """The word features of a normalized query (none without a segmenter)."""
-        if self.vocabulary is None:
-            return np.zeros(0, dtype=np.int64)
-        return self.vocabulary.keys([text], self.bits)[0]
+        return Query(self, text)
 
     def search(
-        self, text: str | _Query, limit: int = 5, exclude: int | None = None
+        self, text: str | Query, limit: int = 5, exclude: int | None = None
     ) -> list[tuple[int, float]]:
         """The best `limit` entries for a normalized query (or its `query`) as (position,
         score) pairs, best first, scores in 0..1; callers know what their positions stand for
@@ -261,7 +268,7 @@ class Index:
         rows: np.ndarray,
         sizes: np.ndarray,
         cosines: np.ndarray,
-        query: _Query,
+        query: Query,
         exclude: int | None,
     ) -> list[tuple[int, float]]:
         """Blend each shortlisted question's cosine with whole-string similarity, keep each
@@ -290,12 +297,12 @@ class Index:
             if kept
         ]
 
-    def explained(self, entry: int, text: str | _Query) -> float:
+    def explained(self, entry: int, text: str | Query) -> float:
         """The share of a normalized query's weight that entry `entry` accounts for."""
         query = self.query(text) if isinstance(text, str) else text
         return float(1 - self.unexplained(np.array([entry]), query)[0])
 
-    def unexplained(self, entries: np.ndarray, query: _Query) -> np.ndarray:
+    def unexplained(self, entries: np.ndarray, query: Query) -> np.ndarray:
         """Per entry, the IDF-weighted share of the query's units that the entry never uses.
 
         A unit spelled differently but sounding the same as the entry's, next to the same
@@ -303,17 +310,27 @@ class Index:
         """
         if not query.total or not self.tuning.discount_unexplained:
             return np.zeros(len(entries))
-        first, last = self.described_starts[entries], self.described_starts[entries + 1]
-        positions, lengths = _ranges(first, last)
-        # Every entry's sorted columns, told apart by the entry's place in the high bits.
-        place = np.arange(len(entries), dtype=np.int64)[:, None] << 32
-        described = place[:, 0].repeat(lengths) | self.described[positions]
         probes = np.concatenate([query.units, query.pairs])
-        found = (_position(described, place | probes) >= 0) & (probes >= 0)
+        if self.uses is not None:
+            found = self.uses[entries[:, None], probes] & (probes >= 0)  # -1: not known, masked
+        else:
+            first, last = self.described_starts[entries], self.described_starts[entries + 1]
+            positions, lengths = _ranges(first, last)
+            # Every entry's sorted columns, told apart by the entry's place in the high bits.
+            place = np.arange(len(entries), dtype=np.int64)[:, None] << 32
+            described = place[:, 0].repeat(lengths) | self.described[positions]
+            found = (_position(described, place | probes) >= 0) & (probes >= 0)
         used, heard = found[:, : len(query.units)], found[:, len(query.units) :]
         used[:, 1:] |= heard
         used[:, :-1] |= heard
         return (query.unit_weights * ~used).sum(axis=1) / query.total
+
+
+def _pack(columns: np.ndarray, entries: np.ndarray) -> np.ndarray:
+    """(column, entry) pairs as one sortable integer each."""
+    packed = columns.astype(np.int64) << 32
+    packed |= entries
+    return packed
 
 
 def _position(sorted_values: np.ndarray, probes: np.ndarray) -> np.ndarray:
@@ -322,41 +339,3 @@ def _position(sorted_values: np.ndarray, probes: np.ndarray) -> np.ndarray:
         return np.full(probes.shape, -1)
     position = np.minimum(sorted_values.searchsorted(probes), len(sorted_values) - 1)
     return np.where(sorted_values[position] == probes, position, -1)
-
-
-class _Query:
-    """One query's features, weighed against an index, computed once per query text."""
-
-    def __init__(self, index: Index, encoded: Encoded, text: str) -> None:
-        every = encoded.features(index.bits)
-        keys = np.concatenate([every, index.word_keys(text)])
-        keys.sort()
-        # Each distinct key and how often it occurs. (A query has a few dozen keys: the plain
-        # array operations here cost less than NumPy's own helpers, np.diff among them.)
-        edges = np.ones(len(keys) + 1, dtype=bool)
-        np.not_equal(keys[1:], keys[:-1], out=edges[1:-1])
-        bounds = edges.nonzero()[0]
-        first = bounds[:-1]
-        keys, counts = keys[first], bounds[1:] - first
-        units = every[: len(encoded.units)]
-        pairs = encoded.sound_pairs(index.bits)
-        # One lookup for the features, the units and the sound pairs, split afterwards.
-        found = index.columns_of(np.concatenate([keys, units, pairs]))
-        idf = index.idf_of(found)
-        ends = len(keys), len(keys) + len(units)
-        columns, self.units, self.pairs = (
-            found[: ends[0]],
-            found[ends[0] : ends[1]],
-            found[ends[1] :],
-        )
-        self.pairs[pairs < 0] = -1
-        weights = _tf(counts) * idf[: ends[0]] * index.scale(keys)
-        # Words the knowledge never uses still count in the norm, and so lower every cosine.
-        norm = math.sqrt(float(weights @ weights)) or 1.0
-        known = columns >= 0
-        self.columns = columns[known]
-        self.weights = weights[known] / norm
-        self.unit_weights = idf[ends[0] : ends[1]] * salience(units, index.bits) * encoded.boost
-        self.total = float(self.unit_weights.sum())
-        self.compact = text.replace(" ", "")
-        self.spoken = spoken(text)

@@ -1,19 +1,14 @@
 """Telling a question written in another language, so it gets a note in that language.
 
-A question with no Chinese in it gets a note in its own language that the bot answers in
-Chinese, before the usual fallback. Told apart by script, which is all that is needed here.
+A question with no Chinese in it is answered with the usual fallback and its `language`, for which
+channels put a note first that the bot answers in Chinese (`bot.channels.render.FOREIGN_NOTES`).
+Told apart by script, which is all that is needed here.
 """
 
 from __future__ import annotations
 
 import re
 
-FOREIGN_NOTES = {
-    "en": "Sorry, this bot answers questions in Chinese only. 本机器人只用中文回答，请用中文提问。",
-    "ru": "Извините, этот бот отвечает только на китайском языке. 本机器人只用中文回答，请用中文提问。",
-    "ja": "申し訳ありませんが、このボットは中国語でのみお答えします。本机器人只用中文回答，请用中文提问。",
-    "ko": "죄송합니다. 이 봇은 중국어로만 답변합니다. 本机器人只用中文回答，请用中文提问。",
-}
 _SCRIPTS = (
     ("ja", re.compile(r"[\u3040-\u30ff]")),  # kana: Japanese even with kanji in it
     ("ko", re.compile(r"[\uac00-\ud7af]")),

@@ -129,6 +129,11 @@ def normalize_all(texts: list[str]) -> list[str]:
     regex and conversion libraries rather than of a Python loop per text."""
     if not texts:
         return []
+    distinct = dict.fromkeys(texts)
+    if len(distinct) < len(texts):
+        # Texts repeat (one answer or quote under many entries): each is normalized once.
+        made = dict(zip(distinct, normalize_all(list(distinct)), strict=True))
+        return [made[text] for text in texts]
     joined = "\n".join(text.replace("\n", " ") for text in texts)
     return strip_fillers(_numbers(_fold(redact(joined, mask=False)))).split("\n")
 

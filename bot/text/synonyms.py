@@ -20,6 +20,8 @@ class Synonyms:
                 if key:
                     self.canonical[key] = head
         variants = sorted(self.canonical, key=len, reverse=True)
+        # No variant with a space: texts joined by spaces are rewritten as each one apart.
+        self.joinable = not any(" " in variant for variant in variants)
         self.pattern = re.compile("|".join(map(re.escape, variants))) if variants else None
 
     def __call__(self, text: str) -> str:

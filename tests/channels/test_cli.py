@@ -13,7 +13,8 @@ import pytest
 
 from bot.channels.cli import main
 from bot.channels.cli.terminal import CONFIRM_HINT, LIST_HINT
-from bot.engine.core import FOREIGN_NOTES, Engine
+from bot.channels.render import FOREIGN_NOTES
+from bot.engine.core import Engine
 from bot.log.store import PICKED, UNHELPFUL, SQLiteStore
 from bot.log.triage import IGNORED, Triage
 from tests.support.flows import CONFIRM, CONFIRMED, FLOWS, LIST, flows_knowledge, offering

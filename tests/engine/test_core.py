@@ -166,10 +166,8 @@ def test_clarify_offers_close_candidates(knowledge):
     engine = Engine(knowledge, Thresholds(answer=0.99, margin=0.5, clarify=0.3))
     answer = engine.answer("复工复产去哪个窗口办理")
     assert answer.status == CLARIFY
-    assert answer.choices[0].id == "fugong-zhuanchuang"
-    assert answer.answer.startswith(knowledge.texts.clarify)
-    assert "1. 企业复工复产去哪个窗口办理？" in answer.answer
-    assert answer.answer.endswith(f"0. {knowledge.texts.none_of_these}")
+    assert answer.choices[0].id == "fugong-zhuanchuang" and len(answer.choices) > 1
+    assert answer.answer == ""  # the choices are the answer; tests/channels/test_render.py
 
 
 def test_synonyms_give_the_same_answer_as_the_word_they_stand_for(engine):

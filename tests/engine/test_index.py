@@ -20,10 +20,12 @@ def test_grouping_is_the_same_whether_or_not_keys_fit_one_packed_integer():
 
 
 @pytest.mark.slow
-def test_the_sparse_product_ranks_as_the_slices_do(monkeypatch):
-    # Large indexes take SciPy's float32 product; forced here on the shipped knowledge, every
-    # dev question gets the same decision and top-5 as on the small-index path.
-    from bot.engine import _arrays
+def test_every_product_ranks_as_the_slices_do(monkeypatch):
+    # Small indexes keep full matrices, large ones take SciPy's float32 product; forced here on
+    # the shipped knowledge, every dev question gets the same decision and top-5 as on the
+    # slices' path: with the very same scores from the matrices (the same sums in the same
+    # order), within float32's precision from SciPy.
+    from bot.engine import _arrays, index
     from bot.engine.core import Engine
     from bot.engine.evaluation import load_cases
     from bot.knowledge.model import load
@@ -31,29 +33,38 @@ def test_the_sparse_product_ranks_as_the_slices_do(monkeypatch):
 
     knowledge = load(KNOWLEDGE)
     questions = [case.question for case in load_cases(KNOWLEDGE / "eval" / "dev.yaml")]
+    dense = Engine(knowledge, cache=0)
+    monkeypatch.setattr(_arrays, "DENSE_CELLS", 0)
+    monkeypatch.setattr(index, "DENSE_CELLS", 0)
     slices = Engine(knowledge, cache=0)
     monkeypatch.setattr(_arrays, "SPARSE_FROM", 0)
     product = Engine(knowledge, cache=0)
-    assert slices.index.entries.matrix is None and product.index.entries.matrix is not None
+    assert dense.index.entries.dense is not None and dense.index.uses is not None
+    assert slices.index.entries.matrix is None and slices.index.entries.dense is None
+    assert product.index.entries.matrix is not None
     for question in questions:
-        a, b = slices.answer(question), product.answer(question)
-        assert (a.status, [c.id for c in a.candidates]) == (b.status, [c.id for c in b.candidates])
+        a, b, c = slices.answer(question), dense.answer(question), product.answer(question)
+        assert [(x.id, x.score, x.match) for x in a.candidates] == [
+            (x.id, x.score, x.match) for x in b.candidates
+        ]
+        assert (a.status, [x.id for x in a.candidates]) == (c.status, [x.id for x in c.candidates])
         assert np.allclose(
-            [c.score for c in a.candidates], [c.score for c in b.candidates], atol=1e-6
+            [x.score for x in a.candidates], [x.score for x in c.candidates], atol=1e-6
         )
 
 
 def test_words_and_sounds_read_in_chunks_are_the_same_as_in_one_go(monkeypatch):
     from bot.engine import features
+    from bot.engine.vocabulary import Vocabulary
     from bot.text.words import Words
 
     texts = ["营业执照怎么办理", "", "我们想知道 社保 在哪里办", "app 12345", "营业执照去哪办"]
-    whole = features.Vocabulary(Words())
+    whole = Vocabulary(Words())
     expected = whole.keys(texts, 20, grow=True)
     alphabet, encoded = features.Alphabet.learn(texts)
     sounds = alphabet.spoken(encoded)
     monkeypatch.setattr(features, "_TEXTS_AT_ONCE", 2)
-    chunked = features.Vocabulary(Words())
+    chunked = Vocabulary(Words())
     keys, rows = chunked.keys(texts, 20, grow=True)
     assert chunked.ids == whole.ids
     assert alphabet.spoken(encoded) == sounds == [features.spoken(text) for text in texts]
@@ -65,23 +76,60 @@ def test_words_and_sounds_read_in_chunks_are_the_same_as_in_one_go(monkeypatch):
 
 
 def test_a_query_is_encoded_unit_by_unit_exactly_as_a_batch_is():
-    # `encode_one` (a query) and `encode` (the knowledge) must give the same arrays, or a query
-    # would miss features it shares with the knowledge. Units the alphabet knows, and
-    # strangers: characters, Latin runs and sounds it has never seen, each repeated.
+    # `read_one` (a query, in plain Python) and `encode` (the knowledge, in arrays) must give
+    # the same units, or a query would miss features it shares with the knowledge. Units the
+    # alphabet knows, and strangers: characters, Latin runs and sounds it has never seen, each
+    # repeated.
     from bot.engine.features import Alphabet
 
     alphabet, _ = Alphabet.learn(["复工复产 专窗 在哪里", "app 下载 12345", "营业执照 怎么 办理"])
-    texts = [
-        "复工复产 去哪个 窗口 办理",
-        "app 下载 abc 12345 abc 1.5 亿",
-        "黑瞎子岛 门票 多少钱 门票 𠀀 㐀 é",
-        "在",
-        "",
-        "zzz 复 zzz",
-    ]
-    for text in texts:
-        batch, one = alphabet.encode([text]), alphabet.encode_one(text)
-        for part in ("units", "sounds", "text", "paired", "generic", "boost"):
-            expected, found = getattr(batch, part), getattr(one, part)
-            assert found.dtype == expected.dtype and np.array_equal(found, expected), (text, part)
-        assert one.texts == batch.texts
+    for text in QUERIES:
+        batch, (units, paired) = alphabet.encode([text]), alphabet.read_one(text)
+        columns = zip(*units, strict=True)  # nothing for an empty text
+        for part, found in zip(("units", "sounds", "generic", "boost"), columns, strict=False):
+            assert list(found) == getattr(batch, part).tolist(), (text, part)
+        assert paired == batch.paired.tolist()
+
+
+QUERIES = [
+    "复工复产 去哪个 窗口 办理",
+    "app 下载 abc 12345 abc 1.5 亿",
+    "黑瞎子岛 门票 多少钱 门票 𠀀 㐀 é",
+    "在",
+    "",
+    "zzz 复 zzz",
+]
+
+
+def test_a_query_has_the_features_a_batch_of_it_has():
+    # The query's keys are made in Python (bot.engine._query); counted, they must be the
+    # batch encoding's, words included, or its weights would differ from the build's.
+    from collections import Counter
+
+    from bot.engine.index import Index
+    from bot.text.words import Words
+
+    index = Index(
+        [["复工复产 专窗 在哪里", "app 下载 12345"], ["营业执照 怎么 办理"]], words=Words()
+    )
+    for text in QUERIES:
+        query = index.query(text)
+        keys, _ = index.alphabet.encode([text]).keys(index.bits)
+        words = index.vocabulary.keys([text], index.bits)[0]  # type: ignore[union-attr]
+        counted = Counter(keys.tolist() + words.tolist())
+        expected = index.columns_of(np.array(sorted(counted), dtype=np.int64))
+        assert query.columns.tolist() == expected[expected >= 0].tolist(), text
+        assert len(query.units) == len(index.alphabet.encode([text]).units)
+
+
+def test_a_build_splits_many_texts_into_the_words_each_gives_alone():
+    from bot.text.words import Words
+
+    words = Words(["办事不求人", "黑瞎子岛"])
+    texts = ["营业执照怎么办理", "", "办事不求人 黑瞎子岛门票 办事不求人好", "app 12345", "岛"]
+    runs, sequence = words.split_all(texts)
+    found: list[list[str]] = [[]]
+    for number in sequence:
+        found[-1].extend(runs[number]) if number >= 0 else found.append([])
+    assert found[:-1] == [words(text, keep=False) for text in texts]
+    assert words.split_all([]) == ([], [])

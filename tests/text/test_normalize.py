@@ -65,6 +65,8 @@ def test_units_outside_the_alphabet_match_no_indexed_feature():
 def test_batch_forms_equal_one_text_at_a_time():
     texts = ["请问一下，复工复产\n去哪个窗口？", "", "辦事不球人 APP 12345", "二月份\n7号", "  "]
     assert normalize_all(texts) == [normalize(text) for text in texts]
+    repeated = [*texts, *texts[::-1], texts[2]]  # repeats are normalized once, and still given
+    assert normalize_all(repeated) == [normalize(text) for text in repeated]
     assert fold_all(texts) == [fold(text) for text in texts]
     normalized = normalize_all(texts)
     alphabet, _ = Alphabet.learn(normalized)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.app import Request, Service
 from bot.channels.cli.common import EXIT_OK, CommandError, build, load_knowledge, open_log
-from bot.channels.render import as_text
+from bot.channels.render import as_json, as_text
 from bot.engine.core import Engine
 from bot.engine.evaluation import calibrate, evaluate, load_cases
 from bot.settings import Settings
@@ -36,13 +36,13 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if args.jsonl:
         for line in sys.stdin:
             turn = service.ask(Request(line.rstrip("\r\n"), "ask", "cli", user))
-            print(json.dumps(turn.answer.to_dict(), ensure_ascii=False), flush=True)
+            print(json.dumps(as_json(turn), ensure_ascii=False), flush=True)
         return EXIT_OK
     if args.question is None:
         raise CommandError('请给出问题，例如：policybot ask "复工复产去哪个窗口办理"')
     turn = service.ask(Request(args.question, "ask", "cli", user))
     if args.json:
-        print(json.dumps(turn.answer.to_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps(as_json(turn), ensure_ascii=False, indent=2))
     else:
         print(as_text(turn.answer, turn.knowledge))
     return EXIT_OK

@@ -281,14 +281,17 @@ async def inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         firsts = (service.topic(category)[0].id for category in service.topics())
         turns = [turn for turn in map(service.entry, firsts) if turn is not None]
     results = []
-    for answer in (turn.answer for turn in turns[:INLINE_RESULTS]):
+    for turn in turns[:INLINE_RESULTS]:
+        answer = turn.answer
         assert answer.entry is not None  # search and entry give entries' answers only
         results.append(
             InlineQueryResultArticle(
                 id=answer.entry.id,
                 title=answer.entry.question,
                 description=answer.answer[:80],
-                input_message_content=InputTextMessageContent(replies.inline_text(answer)),
+                input_message_content=InputTextMessageContent(
+                    replies.inline_text(answer, turn.knowledge)
+                ),
             )
         )
     await query.answer(results, cache_time=60)

@@ -12,7 +12,7 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 
-from bot.channels.render import category_key, related, source_line
+from bot.channels.render import body, category_key, is_confirm, related, source_line, text
 from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, Answer
 from bot.knowledge.model import Knowledge
 
@@ -68,8 +68,8 @@ def button(text: str, data: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=data)
 
 
-def entry_html(answer: Answer) -> str:
-    parts = [escape(answer.answer.strip())]
+def entry_html(answer: Answer, knowledge: Knowledge) -> str:
+    parts = [escape(body(answer, knowledge.texts).strip())]
     parts += [f"<i>{escape(source_line(source))}</i>" for source in answer.sources]
     return "\n\n".join(parts)
 
@@ -91,20 +91,20 @@ def answer_reply(
         rows += [[button(e.question, f"{SHOW}:{e.id}")] for e in related(answer, knowledge)]
         if back:
             rows.append([button(f"« 返回「{back}」", f"{TOPIC}:{category_key(back)}")])
-        return Reply(split(entry_html(answer)), InlineKeyboardMarkup(rows))
+        return Reply(split(entry_html(answer, knowledge)), InlineKeyboardMarkup(rows))
     if answer.status == CLARIFY:
         declined = f"{DECLINE}:{exchange}"
-        if len(answer.choices) == 1:  # a yes/no confirm
+        if is_confirm(answer):  # a yes/no question
             yes = button("是", f"{PICK}:{exchange}:{answer.choices[0].id}")
             keyboard = InlineKeyboardMarkup([[yes, button("不是", declined)]])
-            return Reply([escape(answer.answer)], keyboard)
+            return Reply([escape(body(answer, knowledge.texts))], keyboard)
         rows = [[button(c.question, f"{PICK}:{exchange}:{c.id}")] for c in answer.choices]
         rows.append([button(knowledge.texts.none_of_these, declined)])
-        return Reply([escape(knowledge.texts.clarify)], InlineKeyboardMarkup(rows))
+        return Reply([escape(body(answer, knowledge.texts))], InlineKeyboardMarkup(rows))
+    shown = split(escape(text(answer, knowledge.texts).strip()))
     if answer.status == FALLBACK:
-        keyboard = InlineKeyboardMarkup([[button("📚 浏览主题", TOPIC)]])
-        return Reply(split(escape(answer.answer.strip())), keyboard)
-    return Reply(split(escape(answer.answer.strip())))
+        return Reply(shown, InlineKeyboardMarkup([[button("📚 浏览主题", TOPIC)]]))
+    return Reply(shown)
 
 
 def topics_reply(knowledge: Knowledge) -> Reply:
@@ -134,10 +134,10 @@ def about_html(knowledge: Knowledge) -> str:
     return "\n".join(lines)
 
 
-def inline_text(answer: Answer) -> str:
+def inline_text(answer: Answer, knowledge: Knowledge) -> str:
     """An answer sent into another chat through inline mode."""
     question = answer.entry.question if answer.entry else answer.question
-    return split(f"<b>{escape(question)}</b>\n\n{entry_html(answer)}")[0]
+    return split(f"<b>{escape(question)}</b>\n\n{entry_html(answer, knowledge)}")[0]
 
 
 def gaps_reply(clusters: list, report: str) -> Reply:

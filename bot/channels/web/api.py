@@ -12,7 +12,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot.app import Request as Question
 from bot.app import Service, Turn
-from bot.channels.render import related
+from bot.channels.render import as_json, body, related
 from bot.channels.web.guard import (
     NO_STORE,
     ApiError,
@@ -35,15 +35,19 @@ SESSION = re.compile(r"[\x21-\x7e]{1,128}")
 
 def present(turn: Turn) -> dict:
     """`ask --json`'s object, plus the exchange id (for feedback and picks), the choices a
-    clarify reply offers, and the related questions of an answer. Fields the engine adds to its
-    own JSON win over these, so a web client sees everything the command line does."""
+    clarify reply offers, the related questions of an answer, and for a client that shows the
+    choices and near topics as buttons, the `text` to show above them and the near topics'
+    heading. Fields the engine adds to its own JSON win over these, so a web client sees
+    everything the command line does."""
     answer, knowledge = turn.answer, turn.knowledge
-    data = answer.to_dict()
+    data = as_json(turn)
     data.setdefault("exchange", turn.exchange)
     data.setdefault("choices", [{"id": c.id, "question": c.question} for c in answer.choices])
     data.setdefault(
         "related", [{"id": e.id, "question": e.question} for e in related(answer, knowledge)]
     )
+    data.setdefault("text", body(answer, knowledge.texts))
+    data.setdefault("near_heading", knowledge.texts.near if answer.near else None)
     return data
 
 

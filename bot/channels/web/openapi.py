@@ -35,11 +35,14 @@ ANSWER_EXAMPLE = {
     "exchange": "3f9a1c0b2d4e",
     "choices": [],
     "related": [{"id": "fugong-lvse-tongdao", "question": "复工复产有没有绿色通道？"}],
+    "text": "抚远市在政务服务中心新增设了企业复工复产专窗，……",
+    "near_heading": None,
 }
 CLARIFY_EXAMPLE = {
     "question": "放管服里的放怎么放的",
     "status": "clarify",
-    "answer": "您是想问：\n1. 抚远市“放管服”改革取得了哪些成效？\n2. “放管服”中的“放”是怎么做的？",
+    "answer": "您是想问：\n1. 抚远市“放管服”改革取得了哪些成效？\n2. “放管服”中的“放”是怎么做的？"
+    "\n0. 都不是",
     "entry_id": None,
     "score": 0.48,
     "candidates": [],
@@ -51,6 +54,8 @@ CLARIFY_EXAMPLE = {
         {"id": "fgf-fang", "question": "“放管服”中的“放”是怎么做的？"},
     ],
     "related": [],
+    "text": "您是想问：",
+    "near_heading": None,
 }
 FALLBACK_EXAMPLE: dict[str, Any] = {
     "question": "黑瞎子岛门票多少钱",
@@ -65,6 +70,8 @@ FALLBACK_EXAMPLE: dict[str, Any] = {
     "exchange": "77c0de15aa02",
     "choices": [],
     "related": [],
+    "text": "抱歉，知识库里暂时没有这个问题的答案，……",
+    "near_heading": None,
 }
 
 
@@ -319,7 +326,12 @@ def openapi() -> dict:
                     "properties": {
                         "question": {"type": "string"},
                         "status": {"enum": ["answered", "clarify", "fallback", "smalltalk"]},
-                        "answer": {"type": "string", "description": "用户看到的文字"},
+                        "answer": {"type": "string", "description": "用户看到的全文（含选项）"},
+                        "text": {"type": "string", "description": "选项、相近主题以外的文字"},
+                        "near_heading": {
+                            "type": ["string", "null"],
+                            "description": "相近主题的标题",
+                        },
                         "entry_id": {"type": ["string", "null"]},
                         "score": {"type": "number", "minimum": 0, "maximum": 1},
                         "candidates": {

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.channels.render import related, source_line
+from bot.channels.render import body, is_confirm, related, source_line, text
 from bot.engine.core import ANSWERED, CLARIFY, Answer
 from bot.knowledge.model import Knowledge
 from bot.text.nfkc import nfkc
@@ -22,6 +22,8 @@ MAX_BYTES = 2000
 MORE_WORDS = frozenset({"更多", "继续", "全文", "下一页", "余下", "more", "m"})
 TOPIC_WORDS = frozenset({"主题", "目录", "菜单", "topics"})
 MORE_HINT = "（内容较长，回复“更多”查看余下部分）"
+# Under a confirm: the yes and no that `bot.conversation` takes ("1" and "0" work too).
+CONFIRM_HINT = "回复“是”查看，回复“不是”表示不是"
 # Where a long text is best cut: a paragraph, then a sentence, then a clause.
 _BREAKS = ("\n", "。", "！", "？", "；", "，")
 ENTRY, TOPIC = "entry", "topic"
@@ -79,29 +81,30 @@ def numbered(options: list[Option] | tuple[Option, ...]) -> str:
 
 def pick_hint(count: int) -> str:
     """How to answer a numbered list: "回复 1、2、3 选择，回复 0 都不是"."""
-    if count == 1:
-        return "回复 1 或“是”查看，回复 0 都不是"
     return f"回复 {'、'.join(str(n) for n in range(1, count + 1))} 选择，回复 0 都不是"
 
 
 def answer_reply(answer: Answer, knowledge: Knowledge) -> Reply:
     """The reply for any engine answer."""
+    texts = knowledge.texts
+    if is_confirm(answer):  # a yes/no question, as in every channel, not a list of one
+        return Reply(pages(f"{body(answer, texts)}\n\n{CONFIRM_HINT}"))
     if answer.status == CLARIFY and answer.choices:
         choices = [Option(ENTRY, c.id, c.question) for c in answer.choices]
         hint = pick_hint(len(choices))
-        return Reply(pages(f"{knowledge.texts.clarify.strip()}\n{numbered(choices)}\n\n{hint}"))
-    body = answer.answer.strip()
+        return Reply(pages(f"{texts.clarify.strip()}\n{numbered(choices)}\n\n{hint}"))
+    said = text(answer, texts).strip()
     if answer.status != ANSWERED:
-        return Reply(pages(body))
+        return Reply(pages(said))
     sources = "\n".join(source_line(source) for source in answer.sources)
     options = tuple(Option(ENTRY, e.id, e.question) for e in related(answer, knowledge))
     more = f"相关问题（回复序号查看）：\n{numbered(options)}" if options else ""
-    whole = "\n\n".join(part for part in (body, sources, more) if part)
+    whole = "\n\n".join(part for part in (said, sources, more) if part)
     if size(whole) <= MAX_BYTES:
         return Reply((whole,), options)
     # Too long for one message: a short answer with its source now, the rest on request.
     tail = f"……\n\n{sources}\n{MORE_HINT}" if sources else f"……\n{MORE_HINT}"
-    head, rest = cut(body, MAX_BYTES - size(tail))
+    head, rest = cut(said, MAX_BYTES - size(tail))
     rest = "\n\n".join(part for part in (rest, more) if part)
     return Reply((head + tail, *pages(rest)), options)
 

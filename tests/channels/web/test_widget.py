@@ -227,6 +227,8 @@ def test_fields_the_engine_adds_are_shown(page):
         "status": "clarify",
         "confirm": True,
         "answer": "您是想问“企业复工复产去哪个窗口办理”吗？",
+        "text": "您是想问“企业复工复产去哪个窗口办理”吗？",
+        "near_heading": None,
         "choices": [{"id": "fugong-zhuanchuang", "question": "企业复工复产去哪个窗口办理？"}],
         "exchange": "abc123",
         "sources": [],
@@ -234,9 +236,12 @@ def test_fields_the_engine_adds_are_shown(page):
     fallback = {
         "question": "复工补贴",
         "status": "fallback",
-        # As the engine writes it: the near topics end the text, under a heading.
+        # As the API sends it: the near topics end the answer's text, under a heading; `text`
+        # is the answer without them, `near_heading` the heading.
         "answer": "抱歉，知识库里暂时没有这个问题的答案。\n您也可以看看这些相关问题：\n"
         "· 复工复产有没有绿色通道？",
+        "text": "抱歉，知识库里暂时没有这个问题的答案。",
+        "near_heading": "您也可以看看这些相关问题：",
         "near": [{"id": "fugong-lvse-tongdao", "question": "复工复产有没有绿色通道？"}],
         "exchange": "abc124",
         "sources": [],

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 
+from bot.app import Service
+from bot.channels.wechat.chat import Chat
 from bot.channels.wechat.replies import (
+    CONFIRM_HINT,
     MAX_BYTES,
     MORE_HINT,
     answer_reply,
@@ -15,7 +18,7 @@ from bot.channels.wechat.replies import (
     topics_reply,
 )
 from bot.channels.wechat.state import DECLINE, OUT_OF_RANGE, Expiring, resolve
-from tests.support.flows import LIST, flows_engine
+from tests.support.flows import CONFIRM, CONFIRMED, FLOWS, LIST, flows_engine
 
 
 def test_an_answer_carries_its_source_and_numbered_related_questions(engine, knowledge):
@@ -41,7 +44,7 @@ def test_a_clarify_list_is_numbered_with_how_to_pick():
 
 def test_pick_hints_read_naturally():
     assert pick_hint(3) == "回复 1、2、3 选择，回复 0 都不是"
-    assert pick_hint(1) == "回复 1 或“是”查看，回复 0 都不是"
+    assert pick_hint(1) == "回复 1 选择，回复 0 都不是"
 
 
 def test_a_long_answer_is_a_short_answer_with_its_source_then_the_rest(engine, knowledge):
@@ -100,3 +103,16 @@ def test_expiring_forgets_after_its_time_and_beyond_its_capacity():
     assert "b" not in memory and memory.get("c") is None
     memory.set("d", None)
     assert "d" in memory and memory.get("d") is None
+
+
+def test_a_confirm_is_a_yes_no_question_not_a_list_of_one():
+    engine = flows_engine({CONFIRM: 1})
+    knowledge = engine.knowledge
+    answer = engine.answer(CONFIRM)
+    (text,) = answer_reply(answer, knowledge).pages
+    question = answer.choices[0].question.rstrip("？")
+    assert text == f"您是想问「{question}」吗？\n\n{CONFIRM_HINT}"
+    # "是" (as the hint says) shows the entry, through bot.conversation as in every chat channel
+    chat = Chat(Service(FLOWS, engine))
+    chat.text(CONFIRM, "openid-1")
+    assert chat.text("是", "openid-1").startswith(knowledge.by_id[CONFIRMED].answer.strip()[:20])

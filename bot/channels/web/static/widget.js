@@ -13,7 +13,8 @@
   if (!script || window.__policybotWidget) return;
   window.__policybotWidget = true;
   var BASE = new URL(".", script.src).href;
-  var STORE = "policybot:" + BASE;
+  // v2: messages carry `text`; a tab's conversation saved before that starts afresh.
+  var STORE = "policybot:v2:" + BASE;
   var KEPT = 60; // messages remembered for the tab
   var TEXT = {
     open: "政策问答",
@@ -183,21 +184,10 @@
     var node = el("div", { "class": "msg bot " + (data.status || "") });
     node.appendChild(el("span", { "class": "sr-only" }, TEXT.bot + "："));
     var choices = Array.isArray(data.choices) ? data.choices : [];
-    var text = String(data.answer || "");
-    // A choice list's numbered lines become buttons; the prompt line above them stays.
-    if (choices.length) text = text.split("\n")[0];
-    // A fallback's text ends with its near topics, "· question" lines under a heading; they
-    // become buttons below (under that heading), so the text stops before them.
-    var nearLabel = null;
-    var near = Array.isArray(data.near) ? data.near : [];
-    if (near.length && near[0] && typeof near[0].question === "string") {
-      var lines = text.split("\n");
-      var first = lines.indexOf("· " + near[0].question);
-      if (first > 0) {
-        nearLabel = lines[first - 1];
-        text = lines.slice(0, first - 1).join("\n");
-      }
-    }
+    // The text without the lists it would have as lines (choices, near topics): they become
+    // buttons below, the near topics under their heading.
+    var text = String(data.text || "");
+    var nearLabel = data.near_heading || null;
     node.appendChild(el("p", { "class": "text" }, text));
     (data.sources || []).forEach(function (source) {
       var line = TEXT.source + "《" + (source.title || source.document || "") + "》" +

@@ -1,0 +1,67 @@
+"""How answers read for people: the engine gives structure, `bot.channels.render` the words."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.app import Request, Service
+from bot.channels.render import FOREIGN_NOTES, as_json, body, listed, text
+from bot.engine import language
+from bot.engine.core import CLARIFY, FALLBACK, Engine, Thresholds
+from tests.support.flows import FLOWS
+
+
+def test_one_plausible_candidate_reads_as_a_yes_no_question(knowledge):
+    engine = Engine(knowledge, Thresholds(answer=0.99, margin=0.5, clarify=0.8))
+    answer = engine.answer("复工复产去哪个窗口办理")
+    assert answer.status == CLARIFY and len(answer.choices) == 1
+    assert body(answer, knowledge.texts) == "您是想问「企业复工复产去哪个窗口办理」吗？"
+    assert listed(answer, knowledge.texts) == []
+
+
+def test_a_clarify_list_is_numbered_and_ends_with_none_of_these(knowledge):
+    engine = Engine(knowledge, Thresholds(answer=0.99, margin=0.5, clarify=0.3))
+    answer = engine.answer("复工复产去哪个窗口办理")
+    shown = text(answer, knowledge.texts)
+    assert body(answer, knowledge.texts) == knowledge.texts.clarify
+    assert shown.startswith(knowledge.texts.clarify + "\n1. 企业复工复产去哪个窗口办理？\n")
+    assert shown.endswith(f"\n0. {knowledge.texts.none_of_these}")
+    assert shown.count("\n") == len(answer.choices) + 1
+
+
+def test_near_topics_are_listed_under_their_heading(engine):
+    answer = engine.answer("黑瞎子岛门票多少钱")
+    texts = engine.knowledge.texts
+    assert answer.status == FALLBACK and answer.near
+    assert body(answer, texts) == answer.answer  # where to turn, as the knowledge says it
+    assert listed(answer, texts) == [texts.near, *(f"· {c.question}" for c in answer.near)]
+
+
+@pytest.mark.parametrize(
+    "question, phrase",
+    [
+        ("How do I register a company here?", "Chinese only"),
+        ("Как получить разрешение на строительство?", "китайском"),
+        ("会社の登録はどうすればいいですか", "中国語"),
+        ("회사 등록은 어떻게 하나요", "중국어"),
+    ],
+)
+def test_a_question_in_another_language_gets_a_note_in_it(engine, question, phrase):
+    answer = engine.answer(question)
+    shown = text(answer, engine.knowledge.texts)
+    assert shown == f"{FOREIGN_NOTES[answer.language]}\n{engine.knowledge.texts.fallback}"
+    assert phrase in shown and "只用中文回答" in shown
+
+
+def test_every_language_told_apart_has_a_note():
+    told = {name for name, _ in language._SCRIPTS}
+    assert told == set(FOREIGN_NOTES)
+
+
+def test_the_json_is_the_engines_fields_with_the_text_people_read():
+    service = Service.open(FLOWS)
+    service.engine.thresholds = Thresholds(answer=1.0, margin=1.0, clarify=0.0)
+    turn = service.ask(Request("复工复产怎么办", "ask"))
+    data = as_json(turn)
+    assert list(data) == list(turn.answer.to_dict())
+    assert data["answer"] == text(turn.answer, turn.knowledge.texts) != turn.answer.answer
