@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import NetworkError, TimedOut
-from telegram.request import RequestData
+from telegram.request import HTTPXRequest, RequestData
 from telegram.request._requestparameter import RequestParameter
 
 from bot.channels.telegram.transport import AiohttpRequest, ReplyBot, _body, default_requests
@@ -87,3 +87,17 @@ async def test_no_server_is_a_network_error():
 def test_the_long_poll_has_a_connection_of_its_own():
     calls, polls = default_requests()
     assert calls.pool_size > 1 and polls.pool_size == 1
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        '{"ok": true, "result": [{"update_id": 1, "text": "办事不求人"}]}'.encode(),
+        b'{"ok": true, "result": "\\ud800 a lone surrogate"}',  # orjson refuses it
+        b'{"ok": true, "result": "\xff not UTF-8"}',
+    ],
+)
+def test_answers_read_as_python_telegram_bot_reads_them(payload):
+    assert AiohttpRequest().parse_json_payload(payload) == HTTPXRequest().parse_json_payload(
+        payload
+    )
