@@ -131,6 +131,23 @@ SINGLE = 0.5  # a character the segmenter left on its own (招 人) says less th
 BACKGROUND = 0.3  # a word before the asking clause counts for this much of one in it
 
 
+# How bot.engine.asked writes a thing asked for that an answer states in its own way: a unit
+# after 几 / 多少 (几星, 多少钱 → 元) wants a figure in that unit; a name, a title (《…》).
+COUNT_OF, TITLE = "#", "《"
+_FIGURE_BEFORE = r"[\d一二两三四五六七八九十百千万亿]\s*"
+
+
+def mentions(thing: str, stated: str, covers: Callable[[str, str], bool]) -> bool:
+    """Whether an entry mentions a thing asked for (bot.engine.asked): a figure in the unit
+    asked or a title in what it states (`stated`: its answer and source quote as written), or
+    else the word anywhere in the entry (`covers`, as for uncovered words)."""
+    if thing.startswith(COUNT_OF):
+        return re.search(_FIGURE_BEFORE + re.escape(thing[1:]), stated) is not None
+    if thing == TITLE:
+        return TITLE in stated
+    return covers(thing, f" {spoken(thing)} " if len(thing) > 1 else "\0")
+
+
 @dataclass(frozen=True)
 class Clause:
     text: str  # folded
@@ -212,6 +229,8 @@ class Check:
     weight: float = 0.0  # the question's content words' weight in all
     long: bool = False  # a long message: bot.engine.decision weighs its evidence differently...
     share: float = 1.0  # ...giving its match this share of the score, the rest to coverage
+    asked_for: tuple[str, ...] = ()  # the things the question asks for by name (`asked_for`)...
+    unstated: tuple[str, ...] = ()  # ...that the entry's answer never mentions
 
     @property
     def coverage(self) -> float:
@@ -229,6 +248,8 @@ class Check:
             "coverage": round(self.coverage, 4),
             "long_message": self.long,
             "match_share": self.share,
+            "asked_for": list(self.asked_for),
+            "asked_for_unstated": list(self.unstated),
             "uncovered": [{"word": w, "weight": round(x, 2)} for w, x in self.uncovered],
         }
 
@@ -260,12 +281,16 @@ def check(
     mismatch_factor: float,
     long: bool = False,
     share: float = 1.0,
+    things: tuple[str, ...] = (),
+    stated: str = "",
 ) -> Check:
     """`gives`: per kind of answer the entry's questions ask for, those questions' text, spelled
     and as sounds (`Asked`);
     `words`: the question's content words with their weight (clause weight × content
     weight) and sound (" ban shi "); `covers(word, sound)`: whether the entry contains it;
-    `mismatch_factor`: the check's factor when the entry does not give the focus asked.
+    `mismatch_factor`: the check's factor when the entry does not give the focus asked, or
+    does not mention a thing the question asks for by name (`things`, bot.engine.asked;
+    `stated`: the entry's answer and quote as written, `mentions`).
 
     An entry gives the focus asked for only about what its questions of that kind mention:
     the entry whose question is 项目建在哪 (the answer: 抚远经济开发区) says where the project
@@ -282,10 +307,20 @@ def check(
     for word, weight, sound in words:
         if weight and not covers(word, sound):
             uncovered[word] = max(weight, uncovered.get(word, 0.0))
-    factor = mismatch_factor if mismatch else 1.0
+    unstated = tuple(thing for thing in things if not mentions(thing, stated, covers))
+    factor = mismatch_factor if mismatch or unstated else 1.0
     weight = sum({word: weight for word, weight, _ in words}.values())
     return Check(
-        factor, focus, tuple(sorted(gives)), mismatch, tuple(uncovered.items()), weight, long, share
+        factor,
+        focus,
+        tuple(sorted(gives)),
+        mismatch,
+        tuple(uncovered.items()),
+        weight,
+        long,
+        share,
+        things,
+        unstated,
     )
 
 
@@ -301,10 +336,11 @@ def describe(
     index: Index,
     canonical_all: Callable[[list[str]], list[str]],
     by_parts: bool = True,
-) -> tuple[list[dict[str, tuple[str, str]]], list[tuple[str, str]]]:
+) -> tuple[list[dict[str, tuple[str, str]]], list[tuple[str, str]], list[str]]:
     """Per entry, what kinds of answer it gives (each with the text of the questions that ask
     for it, as `check` reads `gives`), and the text a question's words may be covered by
-    (questions, keywords, answer, quote), spelled and as sounds. `canonical_all` puts texts in
+    (questions, keywords, answer, quote), spelled and as sounds, and its answer and quote as
+    written (a figure or title asked for must be there: `mentions`). `canonical_all` puts texts in
     matching form, as the question's words are.
 
     The questions are folded all at once, and their matching form and sounds come from the
@@ -330,10 +366,11 @@ def describe(
         if shown:
             gives.update(dict.fromkeys(shown, _asked(texts, sounds, range(count))))
         gives_all.append(gives)
+    stated = [f"{_REPORTED.sub('', e.answer)} | {e.source.quote}" for e in entries]
     if not by_parts:
         texts = [" | ".join([*e.questions, *e.keywords, e.answer, e.source.quote]) for e in entries]
         covered = [(text.replace(" ", ""), f" {spoken(text)} ") for text in canonical_all(texts)]
-        return gives_all, covered
+        return gives_all, covered, stated
     # The texts joined normalize as each one apart, joined: no step of normalization crosses
     # the " | " between them. The questions and keywords are the index's rows already.
     tails = canonical_all([f"{e.answer} | {e.source.quote}" for e in entries])
@@ -344,4 +381,4 @@ def describe(
             heard.append(spoken_tail)
         spelled = "".join(index.texts[start:end]) + tail
         covered.append((spelled.replace(" ", ""), f" {' '.join(heard)} "))
-    return gives_all, covered
+    return gives_all, covered, stated

@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from rapidfuzz import fuzz
 
-from bot.engine import answerability, decision
+from bot.engine import answerability, asked, decision
 from bot.engine.answerability import Check, content_weight, read
 from bot.engine.decision import (
     ANSWERED,
@@ -157,7 +157,7 @@ class Engine:
         )
         self.passages = Passages(knowledge.documents, self.canonical_all)
         # Per entry, what kinds of answer it gives and the text a question's words may be in.
-        self.gives, self.covered = answerability.describe(
+        self.gives, self.covered, self.stated = answerability.describe(
             self.entries, self.index, self.canonical_all, self.synonyms.joinable
         )
         # Per engine: a reload builds a new engine, so nothing stale can be served.
@@ -239,7 +239,8 @@ class Engine:
             ranked = sorted(best.items(), key=lambda item: -item[1])[:limit]
             return tuple(self._candidate(e, score, None, score) for e, score in ranked)
         words = self._content_words(reading)
-        long, share = decision.share_of(folded, len(reading.clauses), self.shares)
+        things = asked.asked_for(reading.asking, partial(self.words, search=False), self.canonical)
+        weighing = decision.share_of(folded, len(reading.clauses), self.shares)  # (long, share)
         found = []
         for entry, score in best.items():
             verdict = answerability.check(
@@ -248,8 +249,9 @@ class Engine:
                 words,
                 self._covers(entry),
                 decision.FOCUS_MISMATCH,
-                long,
-                share,
+                *weighing,
+                things=things,
+                stated=self.stated[entry],
             )
             found.append(self._candidate(entry, decision.score(score, verdict), verdict, score))
         found.sort(key=lambda c: -c.score)

@@ -13,7 +13,6 @@ from bot.knowledge.model import (
     ENTRY_REQUIRED,
     FAQ_FIELDS,
     ID_PATTERN,
-    MAX_ANSWER,
     MIN_SIMILAR,
     SOURCE_FIELDS,
     Document,
@@ -26,8 +25,10 @@ from bot.knowledge.yamlfile import LineDict, LineList, line_of
 
 
 def read_faq(
-    reader: Fields, directory: Path, documents: dict[str, Document]
+    reader: Fields, directory: Path, documents: dict[str, Document], max_answer: int
 ) -> tuple[list[Entry], list[str]]:
+    """Every entry of faq/*.yaml and the categories in file order; answers longer than
+    `max_answer` characters (bot.yaml's setting) draw a warning."""
     entries: list[Entry] = []
     categories: list[str] = []
     files = reader.snapshot.files("faq/*.yaml")
@@ -46,14 +47,19 @@ def read_faq(
             reader.problem(path, data.line_of("entries"), "entries 应该是一个列表")
             continue
         for item in items or []:
-            entry = read_entry(reader, path, item, category, documents)
+            entry = read_entry(reader, path, item, category, documents, max_answer)
             if entry is not None:
                 entries.append(entry)
     return entries, categories
 
 
 def read_entry(
-    reader: Fields, path: Path, item: object, category: str, documents: dict[str, Document]
+    reader: Fields,
+    path: Path,
+    item: object,
+    category: str,
+    documents: dict[str, Document],
+    max_answer: int,
 ) -> Entry | None:
     if not isinstance(item, LineDict):
         reader.problem(path, line_of(item), "每个问答条目都应该以 “- id: ...” 开头")
@@ -76,7 +82,7 @@ def read_entry(
         )
     source = read_source(reader, path, item, documents)
     answer = reader.text_field(path, item, "answer")
-    check_answer(reader, path, item, answer, source, documents.get(source.document))
+    check_answer(reader, path, item, answer, source, documents.get(source.document), max_answer)
     review_by = item.get("review_by")
     # A time of day (`2027-01-31 10:00`) makes a datetime, which cannot be compared to a date.
     if review_by is not None and (
@@ -118,16 +124,17 @@ def check_answer(
     answer: str,
     source: Source,
     document: Document | None,
+    max_answer: int,
 ) -> None:
     """Figures an answer states must be in what it cites; and it should be short enough to read
     in one go. The length is a knowledge rule, not a channel's: each channel splits a long
     answer as it must (Telegram at its 4,096-character message limit)."""
     line = item.line_of("answer")
-    if len(answer) > MAX_ANSWER:
+    if len(answer) > max_answer:
         reader.problem(
             path,
             line,
-            f"答案有 {len(answer)} 个字，超过 {MAX_ANSWER} 字：太长，发送时会被拆成几条，请精简或拆成几个条目",
+            f"答案有 {len(answer)} 个字，超过 {max_answer} 字：太长，发送时会被拆成几条，请精简或拆成几个条目",
             "warning",
         )
     if document is None:

@@ -11,6 +11,7 @@ from bot.knowledge._faq import check_references, read_faq
 from bot.knowledge._fields import Fields
 from bot.knowledge.model import (
     DOCUMENT_FIELDS,
+    MAX_ANSWER,
     TEXT_DEFAULTS,
     TEXT_FIELDS,
     TEXT_REQUIRED,
@@ -27,10 +28,10 @@ class Reader(Fields):
     """Reads one directory, collecting problems instead of stopping at the first."""
 
     def read(self) -> Knowledge:
-        texts, thresholds = self.read_texts(self.directory / "bot.yaml")
+        texts, thresholds, max_answer = self.read_texts(self.directory / "bot.yaml")
         synonyms = self.read_synonyms(self.directory / "synonyms.yaml")
         documents = self.read_documents(self.directory / "sources")
-        entries, categories = read_faq(self, self.directory / "faq", documents)
+        entries, categories = read_faq(self, self.directory / "faq", documents, max_answer)
         check_references(self, entries)
         self.check_fallbacks(categories)
         warnings = tuple(p for p in self.problems if p.severity == "warning")
@@ -46,7 +47,8 @@ class Reader(Fields):
             warnings=warnings,
         )
 
-    def read_texts(self, path: Path) -> tuple[Texts, dict[str, float]]:
+    def read_texts(self, path: Path) -> tuple[Texts, dict[str, float], int]:
+        """The bot's texts, and its settings: the thresholds and the answer length limit."""
         data = self.mapping(path) or LineDict()
         if data:
             self.fields(path, data, TEXT_FIELDS, TEXT_REQUIRED, "bot.yaml ")
@@ -72,7 +74,7 @@ class Reader(Fields):
             self.problem(
                 path, data.line_of("confirm"), "confirm 里要有 {question}，代表被确认的问题"
             )
-        return texts, self.read_thresholds(path, data)
+        return texts, self.read_thresholds(path, data), self.read_max_answer(path, data)
 
     def read_fallbacks(self, path: Path, data: LineDict) -> dict[str, str]:
         """`fallbacks:` maps a category to where its questions should turn."""
@@ -121,6 +123,18 @@ class Reader(Fields):
             )
             return {}
         return {key: float(value[key]) for key in THRESHOLD_FIELDS}
+
+    def read_max_answer(self, path: Path, data: LineDict) -> int:
+        """`max_answer:` the characters past which an answer draws a warning (default 4096)."""
+        value = data.get("max_answer", MAX_ANSWER)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            self.problem(
+                path,
+                data.line_of("max_answer"),
+                f"max_answer 要写一个正整数（答案最多多少个字，默认 {MAX_ANSWER}），不能是 “{value}”",
+            )
+            return MAX_ANSWER
+        return value
 
     def read_synonyms(self, path: Path) -> tuple[tuple[str, ...], ...]:
         data = self.mapping(path)

@@ -26,7 +26,9 @@ from bot.knowledge.yamlfile import Problem
 # Ids travel in Telegram button data (64 bytes with the rest), so they are short and ASCII;
 # letters of either case, digits, ".", "_" and "-" let imported FAQ ids stay as they were.
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
-MAX_ANSWER = 4096  # characters; longer answers draw a warning (channels split them as they must)
+# Characters; longer answers draw a warning (channels split them as they must). bot.yaml's
+# `max_answer` sets another limit for a knowledge base whose channels show more or less at once.
+MAX_ANSWER = 4096
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 MIN_SIMILAR = 4
 
@@ -48,6 +50,7 @@ TEXT_FIELDS = {
     "empty",
     "smalltalk",
     "thresholds",
+    "max_answer",
 }
 # Optional texts of the two-stage fallback, with what a deployment gets when bot.yaml has none.
 TEXT_DEFAULTS = {

@@ -143,3 +143,26 @@ def test_a_fallbacks_category_no_entry_uses_is_a_warning(capsys, tmp_path):
     assert code == 0
     line = line_number(path, "复工复产服务窗口:")
     assert f"{path}:{line}: warning:" in out and "“复工复产服务窗口”" in out
+
+
+def test_bot_yaml_max_answer_sets_the_answer_length_limit(tmp_path):
+    directory = flows_copy(tmp_path / "knowledge")
+    assert not [p for p in check(directory)[1] if "超过" in p.message]  # 4096 by default
+    with (directory / "bot.yaml").open("a", encoding="utf-8") as file:
+        file.write("\nmax_answer: 50\n")
+    knowledge, problems = check(directory)
+    long = [p for p in problems if "超过 50 字" in p.message]
+    assert knowledge is not None and long and {p.severity for p in long} == {"warning"}
+    assert len(long) == sum(len(e.answer) > 50 for e in knowledge.entries)
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "很多", "true", "12.5"])
+def test_a_max_answer_that_is_not_a_positive_whole_number_is_an_error(tmp_path, value):
+    directory = flows_copy(tmp_path / "knowledge")
+    path = directory / "bot.yaml"
+    with path.open("a", encoding="utf-8") as file:
+        file.write(f"\nmax_answer: {value}\n")
+    knowledge, problems = check(directory)
+    (problem,) = [p for p in problems if "max_answer" in p.message]
+    assert knowledge is None and problem.severity == "error"
+    assert problem.line == line_number(path, "max_answer:")

@@ -38,16 +38,17 @@ def test_near_topics_are_listed_under_their_heading(engine):
 
 
 @pytest.mark.parametrize(
-    "question, phrase",
+    "question, language, phrase",
     [
-        ("How do I register a company here?", "Chinese only"),
-        ("Как получить разрешение на строительство?", "китайском"),
-        ("会社の登録はどうすればいいですか", "中国語"),
-        ("회사 등록은 어떻게 하나요", "중국어"),
+        ("How do I register a company here?", "en", "Chinese only"),
+        ("Как получить разрешение на строительство?", "ru", "китайском"),
+        ("会社の登録はどうすればいいですか", "ja", "中国語"),
+        ("회사 등록은 어떻게 하나요", "ko", "중국어"),
     ],
 )
-def test_a_question_in_another_language_gets_a_note_in_it(engine, question, phrase):
+def test_a_question_in_another_language_gets_a_note_in_it(engine, question, language, phrase):
     answer = engine.answer(question)
+    assert answer.language == language
     shown = text(answer, engine.knowledge.texts)
     assert shown == f"{FOREIGN_NOTES[answer.language]}\n{engine.knowledge.texts.fallback}"
     assert phrase in shown and "只用中文回答" in shown

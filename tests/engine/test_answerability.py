@@ -142,19 +142,11 @@ def test_a_category_may_have_its_own_fallback(knowledge_copy):
     assert answer.answer.startswith("黑瞎子岛的旅游问题请咨询景区。")
 
 
-@pytest.mark.parametrize(
-    "question, language",
-    [
-        ("How do I register a company here?", "en"),
-        ("Как получить разрешение на строительство?", "ru"),
-        ("会社の登録はどうすればいいですか", "ja"),
-        ("회사 등록은 어떻게 하나요", "ko"),
-    ],
-)
-def test_a_question_in_another_language_is_told_apart(engine, question, language):
-    # The fallback, with the language a channel writes its note in (tests/channels/test_render.py)
-    answer = engine.answer(question)
-    assert answer.status == FALLBACK and answer.language == language
+def test_a_question_in_another_language_is_told_apart(engine):
+    # The fallback, with the language a channel writes its note in; each language's note:
+    # tests/channels/test_render.py.
+    answer = engine.answer("How do I register a company here?")
+    assert answer.status == FALLBACK and answer.language == "en"
     assert answer.answer == engine.knowledge.texts.fallback
 
 
@@ -178,4 +170,4 @@ def test_what_covers_a_question_is_the_same_built_from_the_index_rows(engine):
 
     joined = describe(engine.entries, engine.index, engine.canonical_all, by_parts=False)
     assert engine.synonyms.joinable
-    assert (engine.gives, engine.covered) == joined
+    assert (engine.gives, engine.covered, engine.stated) == joined

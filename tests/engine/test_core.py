@@ -153,12 +153,31 @@ def test_json_shape(engine):
         "coverage",
         "long_message",
         "match_share",
+        "asked_for",
+        "asked_for_unstated",
         "match",
         "score",
     }
     assert set(data["candidates"][0]) == {"id", "question", "score"}
     assert {"document", "quote"} <= set(data["sources"][0])
     assert "683" in data["answer"]
+
+
+def test_a_thing_asked_for_by_name_that_the_entry_never_mentions_is_not_answered(engine):
+    # The best entry of each covers its other words, but names no supplier, no star rating and
+    # no person: it is about what is asked, and does not answer it.
+    for question, thing in [
+        ("生态环境保护综合治理项目购置的设备是哪个厂家的", "厂家"),
+        ("中俄国际贸易中心里的星级酒店是几星的", "#星"),
+        ("招商引资领导小组的副组长叫什么名字", "《"),
+    ]:
+        answer = engine.answer(question)
+        assert answer.status != ANSWERED, question
+        assert thing in answer.to_dict()["check"]["asked_for_unstated"], question
+    # What the entry does name is asked for as before.
+    data = engine.answer("复工复产去哪个窗口办理").to_dict()
+    assert data["status"] == ANSWERED and data["check"]["asked_for"] == ["专窗"]
+    assert data["check"]["asked_for_unstated"] == []
 
 
 def test_clarify_offers_close_candidates(knowledge):

@@ -24,10 +24,12 @@ def test_dev_questions_are_not_copies_of_similar_questions(knowledge):
     assert copies == []
 
 
-# Issue 12's dev target is >= 95% answered right with 0 wrong; on 2026-11-26 dev (grown to 307
-# in-scope questions) is at 94.5% right with 2 wrong (docs/matching.md lists them). This guards
-# what holds today so a change cannot lose it unnoticed; raise the floors when the target holds.
-DEV_RIGHT_FLOOR = 0.944  # 290 of 307
+# Issue 12's dev target is >= 95% answered right with 0 wrong. Dev grew again on 2026-11-26 (55
+# long natural questions and 80 traps written from the article, to measure what the tuning on
+# the other sets had not reached): the engine that had 94.5% of the 307 had 92.8% of the 362,
+# so the floor moved down with the set, not with the engine. This guards what holds today so a
+# change cannot lose it unnoticed; raise the floors when the target holds.
+DEV_RIGHT_FLOOR = 0.928  # 336 of 362
 DEV_WRONG_CEILING = 2
 
 

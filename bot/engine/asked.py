@@ -1,0 +1,71 @@
+"""What a question asks for by name, and whether an entry mentions it.
+
+The focus (bot.engine.answerability) says what kind of answer a question wants; the word after
+its which-word says which thing: 哪个厂家 wants a supplier, 什么消毒液 a disinfectant, 几星 a
+star rating, 叫什么名字 a name. An entry can be about everything else the question says and still
+never mention that thing (the entry on the province's key project names no supplier); then it
+does not answer the question, and bot.engine.decision weighs it as a focus the entry does not
+give. `ask --json` shows the things (`asked_for`) and those the entry lacks (`asked_for_unstated`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from bot.engine.answerability import COUNT_OF, QUESTION_WORDS, TITLE, content_weight
+
+# A which-word, and the word after it names the thing asked for: 哪个厂家, 什么消毒液, 多少工人,
+# 几星. An entry that never mentions that thing does not answer the question, however much else
+# of it the entry covers (bot.engine.decision weighs it as a focus the entry does not give).
+_WHICH = re.compile(
+    r"(哪(?:一|几)?(?:个|些|家|位|种|类|条|所|座|项|天)|哪[一几]|什么|啥|多少个?"
+    r"|几(?:个|家|位|种|类|条|所|座|项)?)(?=([\u3400-\u9fff]+))"
+)
+# What may follow a which-word without naming a thing an entry must mention: how a question is
+# put (什么意思, 干什么用, 什么时候, 哪一步: the focus says what those want) or a place (the focus
+# checks those); nor does a word that carries nothing (`content_weight`: 来着, 企业).
+_NOT_A_THING_WORDS = (
+    "用 作用 意思 区别 关系 样 样子 情况 时候 时间 地方 东西 事 事情 内容 方面 问题 回事 好处 "
+    "步 点 位置 地点 地址 地段 活"
+)
+_NOT_A_THING = frozenset(_NOT_A_THING_WORDS.split())
+# Things the question writes one way and an answer another: 多少钱 (…元), 几号 / 哪天 (4月7日),
+# 叫什么名字 (a title: 《抚远市“办事不求人”工作实施方案》; no answer names a person).
+_WRITTEN_AS = {
+    "钱": COUNT_OF + "元",
+    "块": COUNT_OF + "元",
+    "号": COUNT_OF + "日",
+    "哪天": COUNT_OF + "日",
+}
+_NAMES = frozenset({"名字", "名称", "全称"})
+
+
+def asked_for(
+    text: str, cut: Callable[[str], list[str]], canonical: Callable[[str], str]
+) -> tuple[str, ...]:
+    """The things a question asks for by name (`text`: its folded asking clause; `cut` splits
+    text into words, single characters kept): the first word after each which-word, in matching
+    form (`canonical`); a unit after 几 / 多少 as COUNT_OF + unit, a name as TITLE.
+
+    The words are found in the text as folded, not in matching form: a synonym made canonical
+    (消毒 → 消杀) would cut 消毒液 into 消杀 and 液, and 消杀 is not what is asked for."""
+    found = []
+    for which, after in _WHICH.findall(text):
+        if which in _WRITTEN_AS:
+            found.append(_WRITTEN_AS[which])
+            continue
+        words = cut(after) or [after[0]]  # `cut` leaves out a lone character: 多少钱
+        thing = words[0]
+        if thing in _NOT_A_THING or QUESTION_WORDS.search(thing) or not content_weight(thing, True):
+            continue
+        if thing in _WRITTEN_AS:
+            thing = _WRITTEN_AS[thing]
+        elif thing in _NAMES:
+            thing = TITLE
+        elif len(thing) == 1 and which in ("几", "多少"):
+            thing = COUNT_OF + thing
+        else:
+            thing = canonical(thing).replace(" ", "")
+        found.append(thing)
+    return tuple(found)
