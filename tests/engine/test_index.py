@@ -151,3 +151,19 @@ def test_a_small_index_pickled_and_loaded_searches_the_same():
     assert "_looked_up" not in loaded.__dict__
     for text in ("营业执照在哪办", "复工 窗口", "社保"):
         assert loaded.search(text) == index.search(text)
+
+
+def test_a_loaded_alphabet_tells_the_sounds_of_its_units_as_pypinyin_does():
+    # An engine from the cache answers without importing pypinyin: its alphabet's units' sounds
+    # are known (bot.engine.features._HEARD), and must be exactly what `sound` works out.
+    import pickle
+
+    from bot.engine import features
+
+    alphabet, _ = features.Alphabet.learn(["复工复产 专窗 在哪里", "app 下载 12345 长 重 行"])
+    features._HEARD.clear()
+    pickle.loads(pickle.dumps(alphabet))
+    assert set(features._HEARD) >= set("复工产专窗在哪里下载长重行")
+    known = dict(features._HEARD)
+    features._HEARD.clear()  # worked out by pypinyin again
+    assert all(features.sound.__wrapped__(unit) == heard for unit, heard in known.items())
