@@ -180,3 +180,36 @@ def _changes(values: np.ndarray) -> np.ndarray:
 def _firsts(values: np.ndarray) -> np.ndarray:
     """For sorted values, the position of each value's first occurrence."""
     return np.flatnonzero(_changes(values))
+
+
+def _merged(
+    first: tuple[np.ndarray, np.ndarray, np.ndarray],
+    second: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Two lists of (column, entry, value) items, each sorted by (column, entry) with each pair
+    once, as one: a value of the second is added to the first's for the same pair (first's +
+    second's, as summing them in that order does), or inserted where its pair belongs. Neither
+    is sorted again: at 100k entries, sorting both together held ~800 MB at once. Adds into
+    the first's values in place."""
+    columns, entries, values = first
+    more_columns, more_entries, more_values = second
+    place = _pack(columns, entries).searchsorted(_pack(more_columns, more_entries))
+    same = place < len(columns)
+    same[same] = (columns[place[same]] == more_columns[same]) & (
+        entries[place[same]] == more_entries[same]
+    )
+    values[place[same]] += more_values[same]
+    new = ~same
+    place = place[new]
+    return (
+        np.insert(columns, place, more_columns[new]),
+        np.insert(entries, place, more_entries[new]),
+        np.insert(values, place, more_values[new]),
+    )
+
+
+def _pack(columns: np.ndarray, entries: np.ndarray) -> np.ndarray:
+    """(column, entry) pairs as one sortable integer each."""
+    packed = columns.astype(np.int64) << 32
+    packed |= entries
+    return packed

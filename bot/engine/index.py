@@ -26,6 +26,7 @@ from bot.engine._arrays import (
     DENSE_CELLS,
     _changes,
     _firsts,
+    _merged,
     _pairs,
     _Postings,
     _Questions,
@@ -165,22 +166,10 @@ class Index:
             answer_frequencies = self.tuning.fields * self._saturate(
                 answer_counts, answer_entries, entries
             )
-            # Both lists are sorted by (column, entry), each pair once: the answer's items are
-            # added to the same pair of the questions' or inserted where they belong, rather
-            # than both sorted together (at 100k entries that held ~800 MB at once).
-            place = _pack(pooled_columns, pooled_entries).searchsorted(
-                _pack(answer_columns, answer_entries)
+            vector_columns, vector_entries, frequencies = _merged(
+                (pooled_columns, pooled_entries, frequencies),
+                (answer_columns, answer_entries, answer_frequencies),
             )
-            same = place < len(pooled_columns)
-            same[same] = (pooled_columns[place[same]] == answer_columns[same]) & (
-                pooled_entries[place[same]] == answer_entries[same]
-            )
-            frequencies[place[same]] += answer_frequencies[same]
-            new = ~same
-            place = place[new]
-            frequencies = np.insert(frequencies, place, answer_frequencies[new])
-            vector_columns = np.insert(pooled_columns, place, answer_columns[new])
-            vector_entries = np.insert(pooled_entries, place, answer_entries[new])
         weights = frequencies * self.column_weights[vector_columns]
         norms = np.sqrt(np.bincount(vector_entries, weights=weights**2, minlength=entries))
         norms[norms == 0] = 1.0
@@ -238,8 +227,9 @@ class Index:
     def __getstate__(self) -> dict:
         """What the engine cache keeps (bot.engine.cache). The texts and their sounds as one
         string each: unpickled, 1M strings took a quarter of a second at 100k entries, and
-        splitting one string a tenth of that (normalized texts and sounds have no newline)."""
-        state = dict(self.__dict__)
+        splitting one string a tenth of that (normalized texts and sounds have no newline).
+        Not the keys looked up while answering (`look_up`)."""
+        state = {name: value for name, value in self.__dict__.items() if name != "_looked_up"}
         for name in ("texts", "sounds"):
             state[name] = (len(state[name]), "\n".join(state[name]))
         return state
@@ -272,10 +262,6 @@ class Index:
             idf, scale = self.idf_of(columns).tolist(), self.scale(probes).tolist()
             table.update(zip(missing, zip(columns.tolist(), idf, scale, strict=True), strict=True))
         return table
-
-    def __getstate__(self) -> dict:
-        """What a cached engine keeps: not the keys looked up while answering."""
-        return {name: value for name, value in self.__dict__.items() if name != "_looked_up"}
 
     def query(self, text: str) -> Query:
         """A normalized query's features weighed against this index: made once, it can be
@@ -396,13 +382,6 @@ class Index:
         used[:, 1:] |= heard
         used[:, :-1] |= heard
         return (query.unit_weights * ~used).sum(axis=1) / query.total
-
-
-def _pack(columns: np.ndarray, entries: np.ndarray) -> np.ndarray:
-    """(column, entry) pairs as one sortable integer each."""
-    packed = columns.astype(np.int64) << 32
-    packed |= entries
-    return packed
 
 
 def _position(sorted_values: np.ndarray, probes: np.ndarray) -> np.ndarray:
