@@ -61,6 +61,16 @@ class _Postings:
         values = [self.values[a:b] for a, b in bounds]
         return replace(self, cuts=(entries, values, np.diff(self.starts)))
 
+    def __getstate__(self) -> dict:
+        """Pickled (the engine cache) without the cut slices, thousands of little arrays that
+        the arrays themselves make again in milliseconds (`__setstate__`)."""
+        return {**self.__dict__, "cuts": self.cuts is not None}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, cuts=None)
+        if state["cuts"]:
+            self.__dict__["cuts"] = self.cut().cuts
+
     def dot(self, columns: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Per entry, the sum over `columns` of its value times the column's weight."""
         if self.matrix is not None:
@@ -180,3 +190,36 @@ def _changes(values: np.ndarray) -> np.ndarray:
 def _firsts(values: np.ndarray) -> np.ndarray:
     """For sorted values, the position of each value's first occurrence."""
     return np.flatnonzero(_changes(values))
+
+
+def _merged(
+    first: tuple[np.ndarray, np.ndarray, np.ndarray],
+    second: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Two lists of (column, entry, value) items, each sorted by (column, entry) with each pair
+    once, as one: a value of the second is added to the first's for the same pair (first's +
+    second's, as summing them in that order does), or inserted where its pair belongs. Neither
+    is sorted again: at 100k entries, sorting both together held ~800 MB at once. Adds into
+    the first's values in place."""
+    columns, entries, values = first
+    more_columns, more_entries, more_values = second
+    place = _pack(columns, entries).searchsorted(_pack(more_columns, more_entries))
+    same = place < len(columns)
+    same[same] = (columns[place[same]] == more_columns[same]) & (
+        entries[place[same]] == more_entries[same]
+    )
+    values[place[same]] += more_values[same]
+    new = ~same
+    place = place[new]
+    return (
+        np.insert(columns, place, more_columns[new]),
+        np.insert(entries, place, more_entries[new]),
+        np.insert(values, place, more_values[new]),
+    )
+
+
+def _pack(columns: np.ndarray, entries: np.ndarray) -> np.ndarray:
+    """(column, entry) pairs as one sortable integer each."""
+    packed = columns.astype(np.int64) << 32
+    packed |= entries
+    return packed

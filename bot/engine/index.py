@@ -26,6 +26,7 @@ from bot.engine._arrays import (
     DENSE_CELLS,
     _changes,
     _firsts,
+    _merged,
     _pairs,
     _Postings,
     _Questions,
@@ -37,7 +38,7 @@ from bot.engine.features import CHAR, PAIR, SOUND_PAIR, WORD, Alphabet, kind, sa
 from bot.engine.vocabulary import Vocabulary
 from bot.text.words import Words
 
-# Feature keys whose lookups an index keeps (`Index.look_up`): ~30 MB at most.
+# Feature keys whose lookups an index keeps (`Index.look_up`): ~20 MB at most.
 LOOKED_UP = 100_000
 
 
@@ -165,22 +166,10 @@ class Index:
             answer_frequencies = self.tuning.fields * self._saturate(
                 answer_counts, answer_entries, entries
             )
-            # Both lists are sorted by (column, entry), each pair once: the answer's items are
-            # added to the same pair of the questions' or inserted where they belong, rather
-            # than both sorted together (at 100k entries that held ~800 MB at once).
-            place = _pack(pooled_columns, pooled_entries).searchsorted(
-                _pack(answer_columns, answer_entries)
+            vector_columns, vector_entries, frequencies = _merged(
+                (pooled_columns, pooled_entries, frequencies),
+                (answer_columns, answer_entries, answer_frequencies),
             )
-            same = place < len(pooled_columns)
-            same[same] = (pooled_columns[place[same]] == answer_columns[same]) & (
-                pooled_entries[place[same]] == answer_entries[same]
-            )
-            frequencies[place[same]] += answer_frequencies[same]
-            new = ~same
-            place = place[new]
-            frequencies = np.insert(frequencies, place, answer_frequencies[new])
-            vector_columns = np.insert(pooled_columns, place, answer_columns[new])
-            vector_entries = np.insert(pooled_entries, place, answer_entries[new])
         weights = frequencies * self.column_weights[vector_columns]
         norms = np.sqrt(np.bincount(vector_entries, weights=weights**2, minlength=entries))
         norms[norms == 0] = 1.0
@@ -235,6 +224,22 @@ class Index:
             self.uses = np.zeros((entries, len(self.columns)), dtype=bool)
             self.uses[entry, described] = True
 
+    def __getstate__(self) -> dict:
+        """What the engine cache keeps (bot.engine.cache). The texts and their sounds as one
+        string each: unpickled, 1M strings took a quarter of a second at 100k entries, and
+        splitting one string a tenth of that (normalized texts and sounds have no newline).
+        Not the keys looked up while answering (`look_up`)."""
+        state = {name: value for name, value in self.__dict__.items() if name != "_looked_up"}
+        for name in ("texts", "sounds"):
+            state[name] = (len(state[name]), "\n".join(state[name]))
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        for name in ("texts", "sounds"):
+            count, joined = state[name]
+            state[name] = joined.split("\n") if count else []
+        self.__dict__.update(state)
+
     def columns_of(self, keys: np.ndarray) -> np.ndarray:
         """Per feature key, its column, or -1 for a feature the knowledge never has."""
         return _position(self.columns, keys)
@@ -242,25 +247,23 @@ class Index:
     def idf_of(self, columns: np.ndarray) -> np.ndarray:
         return np.where(columns >= 0, self.idf[columns], self.unseen_idf)
 
-    def look_up(self, keys: list[int]) -> dict[int, tuple[int, float, float]]:
-        """A table that holds, for each of the feature keys, its column (-1: the knowledge
-        never has it), IDF and `scale`. Keys seen before are kept: a query's few dozen keys
-        are mostly the knowledge's own, and one NumPy lookup for the rest costs what a
-        hundred dictionary lookups do."""
+    def look_up(self, keys: list[int]) -> list[tuple[int, float, float]]:
+        """Per feature key, its column (-1: the knowledge never has it), IDF and `scale`.
+        Keys seen before are kept: a query's few dozen keys are mostly the knowledge's own,
+        and one NumPy lookup for the rest costs what a hundred dictionary lookups do."""
         table = self.__dict__.setdefault("_looked_up", {})
+        found = [table.get(key) for key in keys]
+        missing = [key for key, hit in zip(keys, found, strict=True) if hit is None]
+        if not missing:
+            return found
+        probes = np.array(missing, dtype=np.int64)
+        columns = self.columns_of(probes)
+        idf, scale = self.idf_of(columns).tolist(), self.scale(probes).tolist()
+        new = dict(zip(missing, zip(columns.tolist(), idf, scale, strict=True), strict=True))
         if len(table) > LOOKED_UP:
-            table.clear()
-        missing = [key for key in keys if key not in table]
-        if missing:
-            probes = np.array(missing, dtype=np.int64)
-            columns = self.columns_of(probes)
-            idf, scale = self.idf_of(columns).tolist(), self.scale(probes).tolist()
-            table.update(zip(missing, zip(columns.tolist(), idf, scale, strict=True), strict=True))
-        return table
-
-    def __getstate__(self) -> dict:
-        """What a cached engine keeps: not the keys looked up while answering."""
-        return {name: value for name, value in self.__dict__.items() if name != "_looked_up"}
+            table.clear()  # (another thread's lookups hold their own results, not the table)
+        table.update(new)
+        return [hit if hit is not None else new[key] for key, hit in zip(keys, found, strict=True)]
 
     def query(self, text: str) -> Query:
         """A normalized query's features weighed against this index: made once, it can be
@@ -381,13 +384,6 @@ class Index:
         used[:, 1:] |= heard
         used[:, :-1] |= heard
         return (query.unit_weights * ~used).sum(axis=1) / query.total
-
-
-def _pack(columns: np.ndarray, entries: np.ndarray) -> np.ndarray:
-    """(column, entry) pairs as one sortable integer each."""
-    packed = columns.astype(np.int64) << 32
-    packed |= entries
-    return packed
 
 
 def _position(sorted_values: np.ndarray, probes: np.ndarray) -> np.ndarray:
