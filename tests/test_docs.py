@@ -17,6 +17,7 @@ from bot.channels.cli.terminal import hint
 from bot.channels.render import as_text
 from bot.channels.telegram import replies as telegram_replies
 from bot.channels.web.api import present
+from bot.channels.web.openapi import ANSWER_EXAMPLE, CLARIFY_EXAMPLE, FALLBACK_EXAMPLE
 from bot.conversation import Conversations
 from bot.engine.core import ANSWERED, Answer
 from bot.log.gaps import Cluster
@@ -230,3 +231,14 @@ def test_documented_defaults_are_the_settings_defaults():
     ]
     assert len(rows) >= 10
     assert {name: default for name, default in rows} == {name: resolved[name] for name, _ in rows}
+
+
+def test_the_api_descriptions_examples_are_what_the_api_answers(engine):
+    service = Service(KNOWLEDGE, engine)
+    for example in (ANSWER_EXAMPLE, CLARIFY_EXAMPLE, FALLBACK_EXAMPLE):
+        sent = present(service.ask(Request(example["question"], "web")))
+        assert set(example) <= set(sent)
+        shown = ("status", "answer", "entry_id", "choices", "near", "text", "near_heading")
+        assert {k: example[k] for k in shown if k in example} == {
+            k: sent[k] for k in shown if k in example
+        }, example["question"]
