@@ -18,8 +18,12 @@ run measures, one after the other on the same stand-in and the same messages:
 - `cache on`: `policybot run` as deployed;
 - `cache off`: the same with the engine's answer cache off, so every reply is matched.
 
-Each bot's figure is also given as a ratio to the echo ceiling of the same run, which is what
-stays comparable on this shared, noisy machine. `--runs` repeats all three; the report gives
+Each bot's figure is also given as a ratio to the echo ceiling of the same run, and so is the
+bot process's CPU time per reply (read from /proc between the push and the last reply): on
+this shared, noisy machine replies/s swing 2-3x between runs of the same code, CPU per reply
+much less, and the CPU ratio is the throughput ratio the bots would have with a core each.
+`stub` is `policybot run` with an engine that returns one fixed answer at no cost: what the
+channel itself costs per reply. `--runs` repeats all three; the report gives
 min / median / max.
 
 The global send rate is off (POLICYBOT_SEND_RATE=0): Telegram's own limit of ~30 messages/s
@@ -62,23 +66,29 @@ WITHOUT_CACHE = (
     "core.Engine.__init__ = functools.partialmethod(core.Engine.__init__, cache=0); "
     "from bot.channels.cli import main; raise SystemExit(main(['run']))"
 )
+# `policybot run` with a stub engine that returns the real answer to one fixed question, at no
+# cost: what is left is the channel's own work per reply (transport, PTB, log, rendering).
+WITH_STUB = (
+    "import bot.engine.core as core; answer = core.Engine.answer; fixed = {}; "
+    "core.Engine.answer = lambda self, q: fixed[self] if self in fixed else "
+    "fixed.setdefault(self, answer(self, '复工复产去哪个窗口办理')); "
+    "from bot.channels.cli import main; raise SystemExit(main(['run']))"
+)
 # `policybot run` on python-telegram-bot's default transport (httpx) instead of aiohttp.
 ON_HTTPX = (
-    "import bot.channels.telegram.transport as t; t.default_requests = lambda: (None, None); "
-    "from telegram.ext import ApplicationBuilder as B; request = B.request; "
-    "B.request = lambda self, r: self if r is None else request(self, r); "
-    "get_updates_request = B.get_updates_request; "
-    "B.get_updates_request = lambda self, r: self if r is None else get_updates_request(self, r); "
+    "import bot.channels.telegram.transport as t; from telegram.request import HTTPXRequest; "
+    "t.default_requests = lambda: (HTTPXRequest(), HTTPXRequest(connection_pool_size=1)); "
 )
 BOTS = {
     "echo": [sys.executable, str(ROOT / "bench" / "echo_bot.py")],
     "cache on": [sys.executable, "-m", "bot", "run"],
     "cache off": [sys.executable, "-c", WITHOUT_CACHE],
+    "stub": [sys.executable, "-c", WITH_STUB],
     "echo httpx": [sys.executable, str(ROOT / "bench" / "echo_bot.py")],
     "cache off httpx": [sys.executable, "-c", ON_HTTPX + WITHOUT_CACHE],
 }
 # Which ceiling each bot is compared with: the echo bot on the same transport.
-CEILING = {"cache on": "echo", "cache off": "echo", "cache off httpx": "echo httpx"}
+CEILING = {"cache on": "echo", "cache off": "echo", "stub": "echo", "cache off httpx": "echo httpx"}
 
 
 def questions(count: int, rng: random.Random) -> list[str]:
@@ -96,6 +106,13 @@ def questions(count: int, rng: random.Random) -> list[str]:
         asked.append(text)
     rng.shuffle(asked)
     return asked[:count]
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far: what the bot costs per reply,
+    whatever else the shared machine runs meanwhile."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def run(
@@ -128,11 +145,13 @@ def run(
             ]
             # A fresh stand-in numbers updates from 1, in the order pushed.
             burst_ids = [(u["message"]["chat"]["id"], n) for n, u in enumerate(burst, start=1)]
+            cpu = cpu_seconds(bot.pid)
             started = time.perf_counter()
             api.push(*burst)
             while len(api.sent()) < len(burst) and time.perf_counter() - started < 120:
                 time.sleep(0.02)
             elapsed = time.perf_counter() - started
+            cpu = cpu_seconds(bot.pid) - cpu
         finally:
             bot.send_signal(signal.SIGINT if profile else signal.SIGTERM)
             bot.wait(timeout=60)
@@ -162,6 +181,7 @@ def run(
             "exactly_once": all(count == messages for count in chats.values())
             and len(chats) == users,
             "per_second": len(replies) / elapsed,
+            "cpu_ms": cpu * 1000 / max(1, len(replies)),
             "p50": statistics.median(latency),
             "p99": sorted(latency)[int(0.99 * (len(latency) - 1))],
         }
@@ -188,7 +208,8 @@ def main() -> None:
     bots = args.bots.split(",")
     print(
         f"{args.users} users x {args.messages} messages, all pushed at once; "
-        f"{len(set(asked))} distinct of {len(asked)}; concurrency {args.concurrency}"
+        f"{len(set(asked))} distinct of {len(asked)}; concurrency {args.concurrency}; "
+        f"{os.cpu_count()} cores, load average (1 min) {os.getloadavg()[0]:.1f} at the start"
     )
     results: dict[str, list[dict]] = {bot: [] for bot in bots}
     for number in range(1, args.runs + 1):
@@ -198,22 +219,32 @@ def main() -> None:
             measured = results.get(CEILING.get(bot, ""))
             ceiling = measured[-1]["per_second"] if measured else None
             ratio = f" = {r['per_second'] / ceiling:.2f} x {CEILING[bot]}" if ceiling else ""
+            if measured:
+                ratio += f" ({measured[-1]['cpu_ms'] / r['cpu_ms']:.2f} x on CPU per reply)"
             print(
                 f"run {number} {bot:>15}: {r['replies']}/{r['updates']} replies, "
                 f"exactly once: {r['exactly_once']}, {r['per_second']:.0f} replies/s{ratio}; "
+                f"{r['cpu_ms']:.2f} ms of the bot's CPU per reply; "
                 f"{r['polls']} getUpdates; "
                 f"update handed over to reply p50 {r['p50']:.0f} ms p99 {r['p99']:.0f} ms",
                 flush=True,
             )
-    print("min / median / max over runs:")
+    print(
+        f"min / median / max over runs (load average at the end {os.getloadavg()[0]:.1f}; "
+        "the machine is shared, so replies/s swing with what else runs: the CPU per reply "
+        "and its ratio are the steadier figures):"
+    )
     for bot, runs in results.items():
         line = f"{bot:>15}: {spread([r['per_second'] for r in runs])} replies/s"
+        line += f", {spread([r['cpu_ms'] for r in runs], '{:.2f}')} ms CPU per reply"
         if CEILING.get(bot) in results:
             ceilings = results[CEILING[bot]]
             ratios = [
                 r["per_second"] / e["per_second"] for r, e in zip(runs, ceilings, strict=True)
             ]
-            line += f", {spread(ratios, '{:.2f}')} x {CEILING[bot]} of the same run"
+            cpu = [e["cpu_ms"] / r["cpu_ms"] for r, e in zip(runs, ceilings, strict=True)]
+            line += f"; {spread(ratios, '{:.2f}')} x {CEILING[bot]} of the same run"
+            line += f" ({spread(cpu, '{:.2f}')} x on CPU per reply)"
         print(line)
 
 

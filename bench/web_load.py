@@ -11,6 +11,11 @@ the same middleware: the stack's ceiling on this machine, measured in the same r
 process serves the same fixed answer from a bare ASGI function on uvicorn (no Starlette): what
 the framework itself costs, the alternative to Starlette measured in docs/web.md.
 
+Each run also reads the server's CPU time per answer from /proc: on this shared machine
+requests/s swing 2-3x with what else runs, CPU per request much less. `/bench/stub` is the
+API's own `ask` path with an engine that returns one fixed answer at no cost: what the channel
+costs on top of the stack's ceiling.
+
 `--workers N` runs N server processes on one port (as `policybot serve --workers N`), and the
 ceiling and the bare ASGI app with as many.
 
@@ -90,12 +95,24 @@ def forked(port: int, workers: int, run) -> None:
         os.waitpid(child, 0)
 
 
+class StubEngine:
+    """The engine's answer to one fixed question, given for every question at no cost."""
+
+    def __init__(self, engine) -> None:
+        self.knowledge = engine.knowledge
+        self.fixed = engine.answer("复工复产去哪个窗口办理")
+
+    def answer(self, question: str):
+        return self.fixed
+
+
 def run_server(port: int, db: Path, knowledge: Path, workers: int) -> None:
     from starlette.requests import Request
     from starlette.responses import JSONResponse
     from starlette.routing import Route
 
     from bot.app import Service
+    from bot.channels.web.api import Api
     from bot.channels.web.guard import read_json
     from bot.channels.web.server import build_server, serve
     from bot.engine.cache import build_engine
@@ -114,8 +131,13 @@ def run_server(port: int, db: Path, knowledge: Path, workers: int) -> None:
     def worker(sock) -> None:
         log = ExchangeLog.open(db, "bench", background=True)  # as `policybot serve` opens it
         service = Service(knowledge, engine, log)
-        app = build_server(service, config, [Route("/bench/fixed", ceiling, methods=["POST"])])
-        serve(app, config, sock=sock)
+        # The API's own path with an engine that answers at no cost: what the channel costs.
+        stub = Api(Service(knowledge, StubEngine(engine), log), config)  # type: ignore[arg-type]
+        extra = [
+            Route("/bench/fixed", ceiling, methods=["POST"]),
+            Route("/bench/stub", stub.ask, methods=["POST"]),
+        ]
+        serve(build_server(service, config, extra), config, sock=sock)
 
     forked(port, workers, worker)
 
@@ -156,7 +178,9 @@ def run_raw_server(port: int, workers: int) -> None:
 # The load generator -------------------------------------------------------------------------
 
 
-async def connection(port: int, path: str, bodies, until: float, timings: list, warm: float):
+async def connection(
+    port: int, path: str, bodies, until: float, timings: list, warm: float, done: list
+):
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     head = f"POST {path} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n"
     errors = 0
@@ -172,6 +196,7 @@ async def connection(port: int, path: str, bodies, until: float, timings: list, 
         await reader.readexactly(length)
         if not headers.startswith(b"HTTP/1.1 200"):
             errors += 1
+        done[0] += 1
         if now >= warm:
             timings.append(time.perf_counter() - started)
     writer.close()
@@ -183,10 +208,11 @@ async def generate(port: int, path: str, seconds: float, connections: int, seed:
     encoded = [json.dumps({"question": q}, ensure_ascii=False).encode() for q in pool]
     bodies = itertools.cycle(encoded)
     timings: list[float] = []
+    done = [0]  # every answer, the warm-up's too: what the server's CPU time was spent on
     start = time.perf_counter()
     warm, until = start + 1.0, start + 1.0 + seconds  # the first second is not measured
     errors = await asyncio.gather(
-        *(connection(port, path, bodies, until, timings, warm) for _ in range(connections))
+        *(connection(port, path, bodies, until, timings, warm, done) for _ in range(connections))
     )
     timings.sort()
     return {
@@ -195,6 +221,7 @@ async def generate(port: int, path: str, seconds: float, connections: int, seed:
         "p50_ms": timings[len(timings) // 2] * 1000,
         "p99_ms": timings[int(len(timings) * 0.99)] * 1000,
         "errors": sum(errors),
+        "answered": done[0],
         "distinct": min(len(encoded), len(timings)) / max(1, len(timings)),
     }
 
@@ -231,12 +258,26 @@ def wait_until_up(port: int, process: subprocess.Popen) -> None:
     raise SystemExit("the server did not start")
 
 
-def load(port: int, path: str, args: argparse.Namespace, seed: int) -> dict:
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a process and its children's (the workers)."""
+    task = Path(f"/proc/{pid}/task/{pid}")
+    fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    children = (task / "children").read_text().split()
+    return own + sum(cpu_seconds(int(child)) for child in children)
+
+
+def load(port: int, path: str, args: argparse.Namespace, seed: int, server: int) -> dict:
+    """One run of the load generator; with the server's CPU time per answer, which waiting for
+    a core on the shared machine does not inflate."""
     command = [sys.executable, __file__, "--load", path, "--port", str(port)]
     command += ["--seconds", str(args.seconds), "--connections", str(args.connections)]
     command += ["--seed", str(seed)]
+    cpu = cpu_seconds(server)
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    return json.loads(output)
+    result = json.loads(output)
+    result["cpu_ms"] = (cpu_seconds(server) - cpu) * 1000 / max(1, result["answered"])
+    return result
 
 
 def spread(values: list[float], digits: int = 0) -> str:
@@ -282,16 +323,17 @@ def main() -> None:
         try:
             wait_until_up(port, server)
             wait_until_up(raw_port, bare)
-            results: dict[str, list[dict]] = {"ask": [], "ceiling": [], "raw": []}
+            results: dict[str, list[dict]] = {"ask": [], "stub": [], "ceiling": [], "raw": []}
             targets = [
-                ("ask", port, "/api/v1/ask"),
-                ("ceiling", port, "/bench/fixed"),
-                ("raw", raw_port, "/"),
+                ("ask", port, "/api/v1/ask", server.pid),
+                ("stub", port, "/bench/stub", server.pid),
+                ("ceiling", port, "/bench/fixed", server.pid),
+                ("raw", raw_port, "/", bare.pid),
             ]
             for run in range(args.runs):
                 # Rotate which goes first, so none always gets the warmer machine.
-                for name, at, path in targets[run % 3 :] + targets[: run % 3]:
-                    results[name].append(load(at, path, args, seed=run))
+                for name, at, path, pid in targets[run % 4 :] + targets[: run % 4]:
+                    results[name].append(load(at, path, args, run, pid))
         finally:
             for process in (server, bare):
                 process.terminate()
@@ -305,6 +347,7 @@ def main() -> None:
     )
     rows_shown = (
         ("ask", "/api/v1/ask (answers)"),
+        ("stub", "ask, stub engine"),
         ("ceiling", "fixed JSON (ceiling)"),
         ("raw", "fixed JSON, bare ASGI"),
     )
@@ -314,6 +357,7 @@ def main() -> None:
             f"  {label:24} {spread([r['per_second'] for r in rows])} req/s   "
             f"p50 {spread([r['p50_ms'] for r in rows], 1)} ms   "
             f"p99 {spread([r['p99_ms'] for r in rows], 1)} ms   "
+            f"CPU {spread([r['cpu_ms'] for r in rows], 2)} ms per request   "
             f"errors {sum(r['errors'] for r in rows)}"
         )
     ratios = [
@@ -324,7 +368,18 @@ def main() -> None:
         c["per_second"] / r["per_second"]
         for c, r in zip(results["ceiling"], results["raw"], strict=True)
     ]
+    stubbed = [
+        a["per_second"] / c["per_second"]
+        for a, c in zip(results["stub"], results["ceiling"], strict=True)
+    ]
     print(f"  Starlette ceiling / bare ASGI, per run: {spread(framework, 2)}")
+    print(f"  stub engine / ceiling (the channel's own cost), per run: {spread(stubbed, 2)}")
+    for name in ("ask", "stub"):
+        on_cpu = [
+            c["cpu_ms"] / a["cpu_ms"]
+            for a, c in zip(results[name], results["ceiling"], strict=True)
+        ]
+        print(f"  {name} / ceiling on CPU per request (the steadier figure): {spread(on_cpu, 2)}")
     distinct = min(r["distinct"] for r in results["ask"])
     print(f"  answers / ceiling, per run: {spread(ratios, 2)}")
     print(f"  distinct questions among the answers of a run: at least {distinct:.0%}")

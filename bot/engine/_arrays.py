@@ -4,7 +4,8 @@ which owns what the numbers mean."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from itertools import pairwise
 from typing import Protocol
 
 import numpy as np
@@ -13,9 +14,9 @@ from scipy import sparse
 # Above this many entry postings SciPy's sparse product beats joining slices (at 10k entries,
 # 0.66M postings, the slices were still faster; at 30k, 2M, SciPy was).
 SPARSE_FROM = 1_500_000
-# Up to this many cells (features x entries) an index also keeps full matrices beside its
-# sparse arrays (`_Postings.dense`, `Index.uses`): for the shipped knowledge, 8.8k x 67 =
-# 0.6M cells, 2.4 MB, one gather replaces a dozen NumPy calls of a few microseconds each.
+# Up to this many cells (features x entries) an index is small: it keeps which features each
+# entry uses as a full matrix (`Index.uses`; the shipped knowledge: 8.8k x 67 = 0.6M cells,
+# 0.6 MB), and its entry and question vectors in one set of postings by feature (`Index.both`).
 DENSE_CELLS = 2_000_000
 
 
@@ -36,7 +37,8 @@ class _Postings:
     size: int
 
     matrix: sparse.csr_matrix | None = None  # the same arrays, above `SPARSE_FROM` postings
-    dense: np.ndarray | None = None  # the same values by feature and entry, up to DENSE_CELLS
+    # A small index's postings cut once into each feature's entries, values and count (`cut`).
+    cuts: tuple[list[np.ndarray], list[np.ndarray], np.ndarray] | None = None
 
     @classmethod
     def build(cls, columns: np.ndarray, entries: np.ndarray, values: np.ndarray, shape: tuple):
@@ -44,10 +46,6 @@ class _Postings:
         starts = np.zeros(shape[0] + 1, dtype=np.int64)
         np.cumsum(np.bincount(columns, minlength=shape[0]), out=starts[1:])
         entries, values = entries.astype(np.int32), values.astype(np.float32)
-        if shape[0] * shape[1] <= DENSE_CELLS:
-            dense = np.zeros(shape, dtype=np.float32)
-            dense[columns, entries] = values
-            return cls(starts, entries, values, shape[1], dense=dense)
         if len(entries) < SPARSE_FROM:
             return cls(starts, entries, values, shape[1])
         # The matrix keeps these very arrays (int32 offsets fit below 2**31 postings), so
@@ -55,11 +53,16 @@ class _Postings:
         matrix = sparse.csr_matrix((values, entries, starts.astype(np.int32)), shape=shape)
         return cls(matrix.indptr, matrix.indices, matrix.data, shape[1], matrix)
 
+    def cut(self) -> _Postings:
+        """The same postings with each feature's slices made once (views, ~200 bytes a feature):
+        making them for each query cost half of a small index's product."""
+        bounds = list(pairwise(self.starts.tolist()))
+        entries = [self.entries[a:b] for a, b in bounds]
+        values = [self.values[a:b] for a, b in bounds]
+        return replace(self, cuts=(entries, values, np.diff(self.starts)))
+
     def dot(self, columns: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Per entry, the sum over `columns` of its value times the column's weight."""
-        if self.dense is not None:
-            # Summed feature by feature, in the order the slices below add them: the same sums.
-            return (self.dense[columns] * weights[:, None]).sum(axis=0)
         if self.matrix is not None:
             # SciPy's float32 sparse product: one tight C loop over the selected rows, 2-4x
             # faster than joining slices at 100k entries (docs/benchmarks.md); sums in float32
@@ -67,11 +70,17 @@ class _Postings:
             return self.matrix[columns].T @ weights.astype(np.float32)
         # Joining each column's slice (a view) is one pass over the postings; gathering them by
         # computed positions was three, and at 100k entries a query reads half a million.
-        first, last = self.starts[columns].tolist(), self.starts[columns + 1].tolist()
-        bounds = list(zip(first, last, strict=True))
-        entries = np.concatenate([self.entries[a:b] for a, b in bounds])
-        values = np.concatenate([self.values[a:b] for a, b in bounds])
-        lengths = np.array([b - a for a, b in bounds])
+        if self.cuts is not None:
+            picked, (cut_entries, cut_values, counts) = columns.tolist(), self.cuts
+            entries = np.concatenate([cut_entries[column] for column in picked])
+            values = np.concatenate([cut_values[column] for column in picked])
+            lengths = counts[columns]
+        else:
+            first, last = self.starts[columns].tolist(), self.starts[columns + 1].tolist()
+            bounds = list(zip(first, last, strict=True))
+            entries = np.concatenate([self.entries[a:b] for a, b in bounds])
+            values = np.concatenate([self.values[a:b] for a, b in bounds])
+            lengths = np.array([b - a for a, b in bounds])
         return np.bincount(entries, weights=values * weights.repeat(lengths), minlength=self.size)
 
 
@@ -83,22 +92,10 @@ class _Questions:
     starts: np.ndarray
     columns: np.ndarray
     values: np.ndarray
-    # A small index also keeps them by feature: a query's features touch ~1.5k of the shipped
-    # knowledge's 33k, fewer than the shortlisted questions have, and every cosine comes at once.
-    by_column: _Postings | None = None
 
     @classmethod
-    def build(
-        cls,
-        rows: np.ndarray,
-        columns: np.ndarray,
-        counts: np.ndarray,
-        weights,
-        size: int,
-        by_column: bool = False,
-    ):
-        """From (row, column, count) items in any order; `weights` per column, before TF;
-        `by_column`: also keep them by feature."""
+    def build(cls, rows: np.ndarray, columns: np.ndarray, counts: np.ndarray, weights, size: int):
+        """From (row, column, count) items in any order; `weights` per column, before TF."""
         bits = max(int(columns.max(initial=0)).bit_length(), 1)
         packed = rows.astype(np.int64)
         packed <<= bits
@@ -123,21 +120,10 @@ class _Questions:
             squares = np.add.reduceat(values * values, starts[filled], dtype=np.float64)
             norms[filled] = np.sqrt(squares)
         values /= norms.astype(np.float32).repeat(np.diff(starts))
-        columns = columns.view(np.int32)
-        if not by_column:
-            return cls(starts, columns, values)
-        order = columns.argsort(kind="stable")  # by feature, then question
-        owners = np.arange(size, dtype=np.int32).repeat(np.diff(starts))[order]
-        shape = (len(weights), size)
-        return cls(
-            starts, columns, values, _Postings.build(columns[order], owners, values[order], shape)
-        )
+        return cls(starts, columns.view(np.int32), values)
 
     def cosines(self, rows: np.ndarray, query: _Query) -> np.ndarray:
         """Per row in `rows`, its cosine with the query."""
-        if self.by_column is not None:
-            # Feature by feature, in the order the positions below are summed: the same sums.
-            return self.by_column.dot(query.columns, query.weights)[rows]
         positions, lengths = _ranges(self.starts[rows], self.starts[rows + 1])
         columns = self.columns[positions]
         found = np.minimum(query.columns.searchsorted(columns), len(query.columns) - 1)
@@ -194,3 +180,36 @@ def _changes(values: np.ndarray) -> np.ndarray:
 def _firsts(values: np.ndarray) -> np.ndarray:
     """For sorted values, the position of each value's first occurrence."""
     return np.flatnonzero(_changes(values))
+
+
+def _merged(
+    first: tuple[np.ndarray, np.ndarray, np.ndarray],
+    second: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Two lists of (column, entry, value) items, each sorted by (column, entry) with each pair
+    once, as one: a value of the second is added to the first's for the same pair (first's +
+    second's, as summing them in that order does), or inserted where its pair belongs. Neither
+    is sorted again: at 100k entries, sorting both together held ~800 MB at once. Adds into
+    the first's values in place."""
+    columns, entries, values = first
+    more_columns, more_entries, more_values = second
+    place = _pack(columns, entries).searchsorted(_pack(more_columns, more_entries))
+    same = place < len(columns)
+    same[same] = (columns[place[same]] == more_columns[same]) & (
+        entries[place[same]] == more_entries[same]
+    )
+    values[place[same]] += more_values[same]
+    new = ~same
+    place = place[new]
+    return (
+        np.insert(columns, place, more_columns[new]),
+        np.insert(entries, place, more_entries[new]),
+        np.insert(values, place, more_values[new]),
+    )
+
+
+def _pack(columns: np.ndarray, entries: np.ndarray) -> np.ndarray:
+    """(column, entry) pairs as one sortable integer each."""
+    packed = columns.astype(np.int64) << 32
+    packed |= entries
+    return packed

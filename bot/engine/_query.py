@@ -11,15 +11,22 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from bot.engine._arrays import _tf
-from bot.engine.features import PAIR, SOUND_PAIR, salience, spoken
+from bot.engine.features import GENERIC_WEIGHT, PAIR, SOUND_PAIR, spoken
 
 if TYPE_CHECKING:
     from bot.engine.index import Index
+
+
+@lru_cache(maxsize=1024)
+def _tf_of(count: int) -> float:
+    """`_tf` of one count: the very number the array version gives."""
+    return float(_tf(np.array([count]))[0])
 
 
 class Query:
@@ -48,21 +55,28 @@ class Query:
         if index.vocabulary is not None:
             counted.update(index.vocabulary.query_keys(text, bits))
         distinct = sorted(counted)
-        size, units_end = len(distinct), len(distinct) + len(units)
-        # One lookup for the features, the units and the sound pairs, split afterwards.
-        probes = np.array(distinct + unit_keys + pairs, dtype=np.int64)
-        found = index.columns_of(probes)
-        idf = index.idf_of(found)
-        columns, self.units, self.pairs = found[:size], found[size:units_end], found[units_end:]
-        counts = np.array([counted[key] for key in distinct], dtype=np.int64)
-        weights = _tf(counts) * idf[:size] * index.scale(probes[:size])
+        # Per key: its column (-1: unknown to the knowledge), IDF and kind x salience weight.
+        table = index.look_up(distinct)
+        weights, columns = [], []
+        for key in distinct:
+            column, idf, scale = table[key]
+            weights.append(_tf_of(counted[key]) * idf * scale)  # as the build multiplies them
+            columns.append(column)
         # Words the knowledge never uses still count in the norm, and so lower every cosine.
-        norm = math.sqrt(float(weights @ weights)) or 1.0
-        known = columns >= 0
-        self.columns = columns[known]
-        self.weights = weights[known] / norm
-        boost = np.array([unit[3] for unit in units], dtype=np.float64)
-        self.unit_weights = idf[size:units_end] * salience(probes[size:units_end], bits) * boost
+        every = np.array(weights)
+        norm = math.sqrt(float(every @ every)) or 1.0
+        known = every[np.array(columns) >= 0]
+        self.columns = np.array([column for column in columns if column >= 0], dtype=np.intp)
+        self.weights = known / norm
+        # The units' and sound pairs' columns, and the units' weights (IDF x salience x boost).
+        self.units = np.array([table[key][0] for key in unit_keys], dtype=np.intp)
+        self.pairs = np.array([table[key][0] if key >= 0 else -1 for key in pairs], dtype=np.intp)
+        self.unit_weights = np.array(
+            [
+                table[key][1] * (GENERIC_WEIGHT if generic else 1.0) * boost
+                for key, (_, _, generic, boost) in zip(unit_keys, units, strict=True)
+            ]
+        )
         self.total = float(self.unit_weights.sum())
         self.compact = text.replace(" ", "")
         self.spoken = spoken(text)

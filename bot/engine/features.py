@@ -19,7 +19,6 @@ from functools import lru_cache
 from itertools import pairwise
 
 import numpy as np
-from pypinyin import Style, lazy_pinyin
 
 # A unit is one Chinese (or other non-Latin) character, or a whole run of Latin letters and digits:
 # "12345" and "app" are single units, as a reader would take them.
@@ -57,11 +56,21 @@ def units(text: str) -> list[list[str]]:
     return [_UNIT_RE.findall(segment) for segment in text.split()]
 
 
+# The sounds of the units a loaded alphabet names (`Alphabet.__setstate__`): an engine from the
+# cache answers without pypinyin, whose dictionaries take ~0.7 s of a start to import.
+_HEARD: dict[str, str] = {}
+
+
 @lru_cache(maxsize=65536)
 def sound(unit: str) -> str:
     """How a unit sounds, toneless and with fuzzy initials and finals folded together."""
     if len(unit) != 1 or unit.isascii():
         return unit
+    heard = _HEARD.get(unit)
+    if heard is not None:
+        return heard
+    from pypinyin import Style, lazy_pinyin  # imported when first needed (above)
+
     syllable = lazy_pinyin(unit, style=Style.NORMAL, errors="default")[0]
     for long, short in _FUZZY:
         if syllable.startswith(long):
@@ -170,6 +179,11 @@ class Alphabet:
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self._known = {}
+        # A unit's sound is the same whatever the knowledge: what this alphabet has worked out
+        # serves every later `sound` call (above).
+        codes = np.flatnonzero(self.rank[:_CODE_POINTS] >= 0)
+        heard = self.sound_names[self.sound_of[self.rank[codes]]].tolist()
+        _HEARD.update(zip(map(chr, codes.tolist()), heard, strict=True))
 
     def _name(self, codes: np.ndarray) -> None:
         present = np.zeros(_CODE_POINTS + len(self.runs), dtype=bool)

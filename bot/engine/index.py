@@ -26,6 +26,7 @@ from bot.engine._arrays import (
     DENSE_CELLS,
     _changes,
     _firsts,
+    _merged,
     _pairs,
     _Postings,
     _Questions,
@@ -36,6 +37,9 @@ from bot.engine._query import Query
 from bot.engine.features import CHAR, PAIR, SOUND_PAIR, WORD, Alphabet, kind, salience
 from bot.engine.vocabulary import Vocabulary
 from bot.text.words import Words
+
+# Feature keys whose lookups an index keeps (`Index.look_up`): ~30 MB at most.
+LOOKED_UP = 100_000
 
 
 @dataclass(frozen=True)
@@ -111,8 +115,26 @@ class Index:
         self._describe(*pooled, *answers[:2], len(entries))
         # Last, when little else is held: at 100k entries this is the build's largest step.
         self.questions = _Questions.build(
-            rows, columns, counts, self.column_weights, len(self.texts), self.uses is not None
+            rows, columns, counts, self.column_weights, len(self.texts)
         )
+        self.both = self._both() if self.uses is not None else None
+        # A small index's questions without spaces, as re-ranking compares them.
+        self.compact = [t.replace(" ", "") for t in self.texts] if self.both is not None else None
+
+    def _both(self) -> _Postings:
+        """The entries' vectors and the questions' in one set of postings by feature (owners:
+        entries, then questions after them): a search's two products in one pass. Within a
+        feature the entries come first, as in each own postings, so each sum adds the same
+        numbers in the same order as its own product does."""
+        entries, questions = self.entries, self.questions
+        features = np.arange(len(self.columns), dtype=np.int32)
+        columns = np.concatenate([features.repeat(np.diff(entries.starts)), questions.columns])
+        asked = np.arange(len(self.texts), dtype=np.int32).repeat(np.diff(questions.starts))
+        owners = np.concatenate([entries.entries, asked + len(self.spans)])
+        values = np.concatenate([entries.values, questions.values])
+        order = columns.argsort(kind="stable")
+        shape = (len(self.columns), len(self.spans) + len(self.texts))
+        return _Postings.build(columns[order], owners[order], values[order], shape).cut()
 
     def _weigh_entries(
         self,
@@ -144,22 +166,10 @@ class Index:
             answer_frequencies = self.tuning.fields * self._saturate(
                 answer_counts, answer_entries, entries
             )
-            # Both lists are sorted by (column, entry), each pair once: the answer's items are
-            # added to the same pair of the questions' or inserted where they belong, rather
-            # than both sorted together (at 100k entries that held ~800 MB at once).
-            place = _pack(pooled_columns, pooled_entries).searchsorted(
-                _pack(answer_columns, answer_entries)
+            vector_columns, vector_entries, frequencies = _merged(
+                (pooled_columns, pooled_entries, frequencies),
+                (answer_columns, answer_entries, answer_frequencies),
             )
-            same = place < len(pooled_columns)
-            same[same] = (pooled_columns[place[same]] == answer_columns[same]) & (
-                pooled_entries[place[same]] == answer_entries[same]
-            )
-            frequencies[place[same]] += answer_frequencies[same]
-            new = ~same
-            place = place[new]
-            frequencies = np.insert(frequencies, place, answer_frequencies[new])
-            vector_columns = np.insert(pooled_columns, place, answer_columns[new])
-            vector_entries = np.insert(pooled_entries, place, answer_entries[new])
         weights = frequencies * self.column_weights[vector_columns]
         norms = np.sqrt(np.bincount(vector_entries, weights=weights**2, minlength=entries))
         norms[norms == 0] = 1.0
@@ -214,12 +224,44 @@ class Index:
             self.uses = np.zeros((entries, len(self.columns)), dtype=bool)
             self.uses[entry, described] = True
 
+    def __getstate__(self) -> dict:
+        """What the engine cache keeps (bot.engine.cache). The texts and their sounds as one
+        string each: unpickled, 1M strings took a quarter of a second at 100k entries, and
+        splitting one string a tenth of that (normalized texts and sounds have no newline).
+        Not the keys looked up while answering (`look_up`)."""
+        state = {name: value for name, value in self.__dict__.items() if name != "_looked_up"}
+        for name in ("texts", "sounds"):
+            state[name] = (len(state[name]), "\n".join(state[name]))
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        for name in ("texts", "sounds"):
+            count, joined = state[name]
+            state[name] = joined.split("\n") if count else []
+        self.__dict__.update(state)
+
     def columns_of(self, keys: np.ndarray) -> np.ndarray:
         """Per feature key, its column, or -1 for a feature the knowledge never has."""
         return _position(self.columns, keys)
 
     def idf_of(self, columns: np.ndarray) -> np.ndarray:
         return np.where(columns >= 0, self.idf[columns], self.unseen_idf)
+
+    def look_up(self, keys: list[int]) -> dict[int, tuple[int, float, float]]:
+        """A table that holds, for each of the feature keys, its column (-1: the knowledge
+        never has it), IDF and `scale`. Keys seen before are kept: a query's few dozen keys
+        are mostly the knowledge's own, and one NumPy lookup for the rest costs what a
+        hundred dictionary lookups do."""
+        table = self.__dict__.setdefault("_looked_up", {})
+        if len(table) > LOOKED_UP:
+            table.clear()
+        missing = [key for key in keys if key not in table]
+        if missing:
+            probes = np.array(missing, dtype=np.int64)
+            columns = self.columns_of(probes)
+            idf, scale = self.idf_of(columns).tolist(), self.scale(probes).tolist()
+            table.update(zip(missing, zip(columns.tolist(), idf, scale, strict=True), strict=True))
+        return table
 
     def query(self, text: str) -> Query:
         """A normalized query's features weighed against this index: made once, it can be
@@ -237,7 +279,13 @@ class Index:
         if not len(query.columns):
             return []
         depth = min(max(self.tuning.rerank_depth, limit), len(self.spans))
-        if exclude is None:
+        if exclude is None and self.both is not None:
+            products = self.both.dot(query.columns, query.weights)
+            pooled = products[: len(self.spans)]
+            shortlist = (-pooled).argpartition(depth - 1)[:depth]
+            rows, sizes = self._rows(shortlist)
+            cosines = np.maximum(products[len(self.spans) + rows], pooled[self.owner[rows]])
+        elif exclude is None:
             pooled = self.entries.dot(query.columns, query.weights)
             shortlist = (-pooled).argpartition(depth - 1)[:depth]
             rows, sizes = self._rows(shortlist)
@@ -274,14 +322,13 @@ class Index:
         """Blend each shortlisted question's cosine with whole-string similarity, keep each
         entry's best question (`sizes`: how many of `rows` each entry has), and discount what
         the entry cannot explain of the query."""
-        # One join and split instead of a Python call per question.
-        picked = rows.tolist()
-        compact = "\n".join([self.texts[row] for row in picked]).replace(" ", "").split("\n")
-        spelled = cdist([query.compact], compact, scorer=fuzz.ratio)
-        heard = cdist([query.spoken], [self.sounds[row] for row in picked], scorer=fuzz.ratio)
-        similarity = np.maximum(spelled[0], heard[0]) / 100
         share = self.tuning.cosine_share
-        scores = share * cosines + (1 - share) * similarity
+        # With the cosine alone (passages) there is no need to compare long texts as strings.
+        scores = (
+            share * cosines + (1 - share) * self._similarity(rows.tolist(), query)
+            if share < 1
+            else cosines.copy()
+        )
         if exclude is not None:
             scores[rows == exclude] = -1.0  # a left-out question cannot be anyone's best
         explained = 1 - self.unexplained(shortlist, query)
@@ -296,6 +343,17 @@ class Index:
             )
             if kept
         ]
+
+    def _similarity(self, picked: list[int], query: Query) -> np.ndarray:
+        """Per question row, its whole-string similarity with the query, as written or as
+        sounds, whichever is closer, in 0..1."""
+        if self.compact is not None:
+            compact = [self.compact[row] for row in picked]
+        else:  # one join and split instead of a Python call per question
+            compact = "\n".join([self.texts[row] for row in picked]).replace(" ", "").split("\n")
+        spelled = cdist([query.compact], compact, scorer=fuzz.ratio)
+        heard = cdist([query.spoken], [self.sounds[row] for row in picked], scorer=fuzz.ratio)
+        return np.maximum(spelled[0], heard[0]) / 100
 
     def explained(self, entry: int, text: str | Query) -> float:
         """The share of a normalized query's weight that entry `entry` accounts for."""
@@ -324,13 +382,6 @@ class Index:
         used[:, 1:] |= heard
         used[:, :-1] |= heard
         return (query.unit_weights * ~used).sum(axis=1) / query.total
-
-
-def _pack(columns: np.ndarray, entries: np.ndarray) -> np.ndarray:
-    """(column, entry) pairs as one sortable integer each."""
-    packed = columns.astype(np.int64) << 32
-    packed |= entries
-    return packed
 
 
 def _position(sorted_values: np.ndarray, probes: np.ndarray) -> np.ndarray:

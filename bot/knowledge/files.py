@@ -24,8 +24,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from pypinyin import lazy_pinyin
-
 from bot.knowledge.yamlfile import Problem
 
 # Every knowledge file matches one of these, relative to the knowledge directory.
@@ -192,6 +190,8 @@ def _too_large(limit: int) -> str:
 def slug(text: str, limit: int = 24) -> str:
     """An ASCII part of a knowledge file's name or a document id, for any text (a sheet's name,
     a category, a page's address): pinyin for Chinese, else a short hash."""
+    from pypinyin import lazy_pinyin  # only authoring names files: serving starts without it
+
     words = "-".join(lazy_pinyin(text))
     cleaned = re.sub(r"[^a-z0-9]+", "-", words.lower()).strip("-")[:limit].strip("-")
     return cleaned or hashlib.sha1(text.encode()).hexdigest()[:10]

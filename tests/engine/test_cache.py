@@ -120,3 +120,14 @@ def test_an_empty_salt_file_is_an_error(cached, knowledge_copy, tmp_path, capsys
         build_engine(knowledge_copy, EngineCache.keyed_by_salt(tmp_path / "cache", db, None))
     code = main(["--knowledge", str(knowledge_copy), "--db", str(db), "ask", "--log", "复工"])
     assert code == 2 and "是空的" in capsys.readouterr().err
+
+
+def test_an_index_comes_back_from_pickle_with_the_same_texts_and_sounds():
+    import pickle
+
+    from bot.engine.index import Index
+
+    for entries in ([["复工复产 专窗", ""], ["app 12345"]], [[]]):
+        index = Index(entries)
+        loaded = pickle.loads(pickle.dumps(index))
+        assert (loaded.texts, loaded.sounds) == (index.texts, index.sounds)

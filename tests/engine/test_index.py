@@ -21,10 +21,10 @@ def test_grouping_is_the_same_whether_or_not_keys_fit_one_packed_integer():
 
 @pytest.mark.slow
 def test_every_product_ranks_as_the_slices_do(monkeypatch):
-    # Small indexes keep full matrices, large ones take SciPy's float32 product; forced here on
-    # the shipped knowledge, every dev question gets the same decision and top-5 as on the
-    # slices' path: with the very same scores from the matrices (the same sums in the same
-    # order), within float32's precision from SciPy.
+    # Small indexes search entries and questions in one pass, large ones take SciPy's float32
+    # product; forced here on the shipped knowledge, every dev question gets the same decision
+    # and top-5 as on the slices' path: with the very same scores from the small index (the
+    # same sums in the same order), within float32's precision from SciPy.
     from bot.engine import _arrays, index
     from bot.engine.core import Engine
     from bot.engine.evaluation import load_cases
@@ -39,8 +39,8 @@ def test_every_product_ranks_as_the_slices_do(monkeypatch):
     slices = Engine(knowledge, cache=0)
     monkeypatch.setattr(_arrays, "SPARSE_FROM", 0)
     product = Engine(knowledge, cache=0)
-    assert dense.index.entries.dense is not None and dense.index.uses is not None
-    assert slices.index.entries.matrix is None and slices.index.entries.dense is None
+    assert dense.index.both is not None and dense.index.uses is not None
+    assert slices.index.entries.matrix is None and slices.index.both is None
     assert product.index.entries.matrix is not None
     for question in questions:
         a, b, c = slices.answer(question), dense.answer(question), product.answer(question)
@@ -133,3 +133,19 @@ def test_a_build_splits_many_texts_into_the_words_each_gives_alone():
         found[-1].extend(runs[number]) if number >= 0 else found.append([])
     assert found[:-1] == [words(text, keep=False) for text in texts]
     assert words.split_all([]) == ([], [])
+
+
+def test_a_loaded_alphabet_tells_the_sounds_of_its_units_as_pypinyin_does():
+    # An engine from the cache answers without importing pypinyin: its alphabet's units' sounds
+    # are known (bot.engine.features._HEARD), and must be exactly what `sound` works out.
+    import pickle
+
+    from bot.engine import features
+
+    alphabet, _ = features.Alphabet.learn(["复工复产 专窗 在哪里", "app 下载 12345 长 重 行"])
+    features._HEARD.clear()
+    pickle.loads(pickle.dumps(alphabet))
+    assert set(features._HEARD) >= set("复工产专窗在哪里下载长重行")
+    known = dict(features._HEARD)
+    features._HEARD.clear()  # worked out by pypinyin again
+    assert all(features.sound.__wrapped__(unit) == heard for unit, heard in known.items())

@@ -62,11 +62,11 @@ async def test_edits_go_live_or_are_refused(knowledge_copy):
                 good.replace("  - id: qiye-tousu", "  - id: qiye-xinyong-xiufu"), encoding="utf-8"
             )
             deadline = time.monotonic() + 5
-            while not [m for m in api.sent() if m["chat_id"] == str(updates.ADMIN_ID)]:
+            while not [m for m in api.sent() if m["chat_id"] == updates.ADMIN_ID]:
                 assert time.monotonic() < deadline, "admins were not told"
                 await asyncio.sleep(0.05)
             await asyncio.sleep(1.0)  # several more looks at the same broken files
-            notices = [m for m in api.sent() if m["chat_id"] == str(updates.ADMIN_ID)]
+            notices = [m for m in api.sent() if m["chat_id"] == updates.ADMIN_ID]
             assert len(notices) == 1
             assert (
                 "继续使用旧版本" in notices[0]["text"] and "04-qiye-fuwu.yaml" in notices[0]["text"]

@@ -65,26 +65,25 @@ def build_application(
 ) -> Application:
     """The application with every handler registered; `request` replaces the HTTP transport
     (tests pass an offline one), aiohttp by default (bot.channels.telegram.transport)."""
-    builder = (
+    calls, polls = (request, request) if request is not None else transport.default_requests()
+    bot = transport.ReplyBot(
+        settings.token,
+        base_url=settings.base_url,
+        request=calls,
+        get_updates_request=polls,
+        rate_limiter=RetryingLimiter(overall_max_rate=settings.send_rate),
+        defaults=Defaults(
+            parse_mode=ParseMode.HTML,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        ),
+    )
+    app = (
         ApplicationBuilder()
-        .token(settings.token)
-        .base_url(settings.base_url)
-        .rate_limiter(RetryingLimiter(overall_max_rate=settings.send_rate))
-        .defaults(
-            Defaults(
-                parse_mode=ParseMode.HTML,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-        )
+        .bot(bot)
         .concurrent_updates(PerChatOrder(settings.concurrency))
         .updater(None)  # updates come in through bot.channels.telegram.intake
+        .build()
     )
-    if request is not None:
-        builder = builder.request(request).get_updates_request(request)
-    else:
-        calls, polls = transport.default_requests()
-        builder = builder.request(calls).get_updates_request(polls)
-    app = builder.build()
     app.bot_data.update(
         service=service,
         conversations=Conversations(service),

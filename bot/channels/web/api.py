@@ -13,7 +13,15 @@ from starlette.routing import BaseRoute, Route
 from bot.app import Request as Question
 from bot.app import Service, Turn
 from bot.channels.render import as_json, body, related
-from bot.channels.web.guard import NO_STORE, ApiError, RateLimit, client_of, invalid, read_json
+from bot.channels.web.guard import (
+    NO_STORE,
+    ApiError,
+    JSONReply,
+    RateLimit,
+    client_of,
+    invalid,
+    read_json,
+)
 from bot.channels.web.openapi import openapi
 from bot.settings import WebConfig
 
@@ -149,7 +157,7 @@ class Api:
         )
 
     async def openapi(self, request: Request) -> Response:
-        return JSONResponse(openapi())
+        return JSONReply(openapi())
 
     async def health(self, request: Request) -> Response:
         """Alive, and which knowledge it answers from (for containers and load balancers)."""
@@ -166,7 +174,7 @@ class Api:
 
 def reply(data: dict) -> JSONResponse:
     # Answers follow the live knowledge: no cache may keep an old one.
-    return JSONResponse(data, headers=NO_STORE)
+    return JSONReply(data, headers=NO_STORE)
 
 
 def exchange_of(data: dict) -> str | None:

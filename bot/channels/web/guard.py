@@ -12,7 +12,9 @@ import json
 import math
 import time
 from collections.abc import Callable
+from typing import Any
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -57,6 +59,29 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class JSONReply(JSONResponse):
+    """Starlette's JSON response, encoded by orjson: the same bytes (compact, UTF-8 unescaped)
+    in 16 µs where the standard library took 220 µs for an answer, a fifth of the API's own
+    time per question (docs/benchmarks.md). Whatever orjson will not encode (an integer past
+    64 bits, a key that is not text) goes the standard library's way, as before."""
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return orjson.dumps(content)
+        except TypeError:
+            return super().render(content)
+
+
+def parse_json(body: bytes | bytearray) -> Any:
+    """`json.loads`, by orjson first (30x faster on a question): what orjson refuses (UTF-16,
+    NaN, lone surrogates, huge integers) is read by the standard library, so every body reads
+    as it did, and what neither reads raises ValueError."""
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return json.loads(body)
+
+
 class ApiError(Exception):
     """An API refusal: an HTTP status, a code for programs, and a short message in both
     languages (Chinese for the people who see it, English for the developers who debug it)."""
@@ -70,7 +95,7 @@ class ApiError(Exception):
 
     def response(self) -> JSONResponse:
         body = {"error": {"code": self.code, "message": self.zh, "message_en": self.en}}
-        return JSONResponse(body, self.status, headers={**self.headers, **NO_STORE})
+        return JSONReply(body, self.status, headers={**self.headers, **NO_STORE})
 
 
 NO_STORE = {"cache-control": "no-store"}
@@ -115,7 +140,7 @@ async def read_json(request: Request, limit: int) -> dict:
         if len(body) > limit:
             raise too_large(limit)
     try:
-        data = json.loads(body)
+        data = parse_json(body)
     except ValueError:  # also UnicodeDecodeError: a body that is not UTF-8
         raise not_json() from None
     if not isinstance(data, dict):

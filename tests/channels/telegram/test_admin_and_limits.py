@@ -140,7 +140,7 @@ async def test_a_bystander_waits_little_while_one_user_floods_buttons(engine, tm
             api.push(updates.private_text("复工复产去哪个窗口办理", user_id=8))
             pushed = time.perf_counter()
             await wait_for(api, "sendMessage", 2)
-            waited = next(c.at for c in api.calls if c.params.get("chat_id") == "8") - pushed
+            waited = next(c.at for c in api.calls if c.params.get("chat_id") == 8) - pushed
             await asyncio.sleep(1.0)
     edits = len(api.sent("editMessageText"))
     print(f"tap flood: bystander answered after {waited * 1000:.0f} ms; flooder got {edits} edits")

@@ -75,7 +75,7 @@ async def test_a_conversation_through_every_kind_of_update(polling, service):
     api.push(updates.group_text("@fuyuan_policy_bot 信用修复"))
     api.push(updates.group_text("绿色通到", reply_to_bot=True))
     sent = await wait_sent(api, 3)
-    assert "信用修复" in sent[1]["text"] and sent[1]["chat_id"] == str(updates.GROUP_ID)
+    assert "信用修复" in sent[1]["text"] and sent[1]["chat_id"] == updates.GROUP_ID
     assert "绿色通道" in sent[2]["text"]
 
     message = api._message({**answer, "chat_id": updates.USER_ID})
@@ -132,7 +132,7 @@ async def test_faults_retry_and_nothing_is_lost(polling):
     replies_per_chat = {}
     for params in delivered:
         replies_per_chat[params["chat_id"]] = replies_per_chat.get(params["chat_id"], 0) + 1
-    assert sorted(replies_per_chat) == sorted(str(3000 + n) for n in range(len(questions)))
+    assert sorted(replies_per_chat) == sorted(3000 + n for n in range(len(questions)))
     assert sum(replies_per_chat.values()) == len(questions) + 1
     assert (
         len([c for c in api.calls if c.method == "getUpdates"]) >= 2

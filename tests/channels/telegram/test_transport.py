@@ -1,5 +1,6 @@
-"""The bot's aiohttp transport speaks to the Bot API as python-telegram-bot's httpx one does:
-form-encoded calls, files as multipart, and transport failures as PTB's own errors."""
+"""The bot's aiohttp transport speaks to the Bot API as python-telegram-bot's httpx one does,
+with JSON bodies (files as multipart) and transport failures as PTB's own errors; the bot
+does not read back the messages it sends."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ import socket
 
 import aiohttp
 import pytest
-from telegram import Bot, InputFile
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import NetworkError, TimedOut
-from telegram.request import RequestData
+from telegram.request import HTTPXRequest, RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from bot.channels.telegram.transport import AiohttpRequest, _body, default_requests
+from bot.channels.telegram.transport import AiohttpRequest, ReplyBot, _body, default_requests
 from tests.support.botapi import TOKEN, StandIn
 
 
@@ -27,13 +28,25 @@ def bot_on(standin: StandIn, request: AiohttpRequest) -> Bot:
 
 
 async def test_calls_reach_the_bot_api_with_their_parameters(standin):
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("有帮助", callback_data="f:+")]])
     async with bot_on(standin, AiohttpRequest()) as bot:
-        message = await bot.send_message(42, "办事不求人", parse_mode="HTML")
+        message = await bot.send_message(42, "办事不求人", parse_mode="HTML", reply_markup=keyboard)
         updates = await bot.get_updates(timeout=0)
     assert message.text == "办事不求人" and message.chat_id == 42
     assert updates == ()
     [sent] = standin.api.sent()
-    assert sent["chat_id"] == "42" and sent["parse_mode"] == "HTML"
+    assert sent["chat_id"] == 42 and sent["parse_mode"] == "HTML"
+    assert sent["reply_markup"] == keyboard.to_dict()  # nested JSON, as the Bot API reads it
+
+
+async def test_the_bot_does_not_read_back_what_it_sends(standin):
+    async with ReplyBot(TOKEN, base_url=standin.base_url, request=AiohttpRequest()) as bot:
+        sent = await bot.send_message(42, "办事不求人")
+        edited = await bot.edit_message_text("改好了", chat_id=42, message_id=1)
+        me = await bot.get_me()
+    assert sent is True and edited is True
+    assert me.username == "fuyuan_policy_bot"  # other answers are read as before
+    assert [m["text"] for m in standin.api.sent()] == ["办事不求人"]
 
 
 def test_files_go_as_multipart():
@@ -44,8 +57,8 @@ def test_files_go_as_multipart():
             RequestParameter.from_input("document", document),
         ]
     )
-    form = _body(data)
-    assert isinstance(form, aiohttp.FormData)
+    form, headers = _body(data)
+    assert isinstance(form, aiohttp.FormData) and headers is None
     body = form().decode()
     assert 'name="chat_id"' in body
     assert 'name="document"; filename="gaps.csv"' in body and "col1,col2" in body
@@ -74,3 +87,17 @@ async def test_no_server_is_a_network_error():
 def test_the_long_poll_has_a_connection_of_its_own():
     calls, polls = default_requests()
     assert calls.pool_size > 1 and polls.pool_size == 1
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        '{"ok": true, "result": [{"update_id": 1, "text": "办事不求人"}]}'.encode(),
+        b'{"ok": true, "result": "\\ud800 a lone surrogate"}',  # orjson refuses it
+        b'{"ok": true, "result": "\xff not UTF-8"}',
+    ],
+)
+def test_answers_read_as_python_telegram_bot_reads_them(payload):
+    assert AiohttpRequest().parse_json_payload(payload) == HTTPXRequest().parse_json_payload(
+        payload
+    )

@@ -7,9 +7,10 @@ import json
 
 import pytest
 
+from bot.app import Request as Question
 from bot.app import Service
-from bot.channels.web.api import CHANNEL
-from bot.channels.web.guard import SECURITY_HEADERS, ApiError, RateLimit
+from bot.channels.web.api import CHANNEL, present
+from bot.channels.web.guard import SECURITY_HEADERS, ApiError, JSONReply, RateLimit, parse_json
 from bot.log.gaps import gap_exchanges
 from bot.log.stats import stats
 from bot.log.store import HELPFUL, PICKED, UNHELPFUL
@@ -381,3 +382,25 @@ async def test_assets_are_cached_and_revalidated(client):
     page = await client.get("/")
     assert page.headers["content-type"].startswith("text/html")
     assert '<script src="/widget.js" async></script>' in page.text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"question": "复工复产去哪个窗口办理", "score": 0.1234567890123}',
+        '{"q": "\\ud800 lone surrogate"}',  # orjson refuses; the standard library reads it
+        '{"n": NaN, "big": 123456789012345678901234567890}',
+        '{"a": {"b": [1, 2.5e-7, true, null]}, "a": "last wins"}',
+    ],
+)
+def test_json_reads_as_the_standard_library_does(body):
+    assert parse_json(body.encode()) == json.loads(body)
+    assert parse_json(body.encode("utf-16")) == json.loads(body.encode("utf-16"))
+
+
+def test_json_replies_are_the_bytes_starlette_wrote(service):
+    from starlette.responses import JSONResponse
+
+    turn = service.ask(Question("复工复产去哪个窗口办理", CHANNEL, user="t"))
+    for data in (present(turn), {"n": 2**70, 1: "a key that is not text"}):
+        assert JSONReply(data).body == JSONResponse(data).body
