@@ -281,8 +281,9 @@ def load(port: int, path: str, args: argparse.Namespace, seed: int, server: int)
 
 
 def spread(values: list[float], digits: int = 0) -> str:
+    """min / median / max over the runs."""
     low, middle, high = min(values), statistics.median(values), max(values)
-    return f"{middle:,.{digits}f} ({low:,.{digits}f}–{high:,.{digits}f})"
+    return f"{low:,.{digits}f} / {middle:,.{digits}f} / {high:,.{digits}f}"
 
 
 def main() -> None:
@@ -342,7 +343,7 @@ def main() -> None:
     print(
         f"POST /api/v1/ask on loopback: {args.connections} keep-alive connections, "
         f"{args.seconds:g} s per run after 1 s of warm-up, {args.runs} runs; "
-        f"median (min–max); {args.workers} server process(es); {os.cpu_count()} cores; "
+        f"min / median / max; {args.workers} server process(es); {os.cpu_count()} cores; "
         f"load average (1 min) at the start {load_before:.1f}, at the end {os.getloadavg()[0]:.1f}"
     )
     rows_shown = (

@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -194,3 +195,57 @@ def test_kill_9_loses_at_most_the_exchange_in_flight(tmp_path):
     stored = len(list(store.exchanges()))
     assert answered <= stored <= answered + 1
     store.close()
+
+
+# What the servers' background writer can lose to a `kill -9`: rows not yet committed, always
+# the newest, never one from the middle; once the writer has caught up, nothing.
+BACKGROUND_WRITER = """
+import sys, time
+from bot.engine.core import Answer
+from bot.log.writer import ExchangeLog
+log = ExchangeLog.open(sys.argv[1], "s", background=True)
+for n in range(int(sys.argv[2])):
+    log.record(Answer(question=f"q{n}", status="fallback", answer=""), "web", "v1")
+    if n % 100 == 99:
+        print(n + 1, flush=True)
+time.sleep(60)
+"""
+
+
+def background_writer(db, count: int) -> subprocess.Popen:
+    command = [sys.executable, "-c", BACKGROUND_WRITER, str(db), str(count)]
+    return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+
+
+def stored_questions(db) -> list[str]:
+    store = SQLiteStore(db)
+    assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    questions = [e.question for e in store.exchanges()]
+    store.close()
+    return questions
+
+
+@pytest.mark.slow
+def test_kill_9_of_a_server_that_caught_up_loses_nothing(tmp_path):
+    db = tmp_path / "log.sqlite3"
+    process = background_writer(db, 300)
+    assert process.stdout.readline().strip() == "100"
+    process.stdout.readline(), process.stdout.readline()
+    deadline = time.monotonic() + 10  # the writer commits as soon as rows arrive
+    while len(stored_questions(db)) < 300 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+    assert stored_questions(db) == [f"q{n}" for n in range(300)]
+
+
+@pytest.mark.slow
+def test_kill_9_mid_burst_loses_only_the_newest_rows(tmp_path):
+    db = tmp_path / "log.sqlite3"
+    process = background_writer(db, 1_000_000)
+    for _ in range(20):  # 2,000 exchanges handed to the writer, more on the way
+        process.stdout.readline()
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+    stored = stored_questions(db)
+    assert stored == [f"q{n}" for n in range(len(stored))]  # a prefix: no hole, no duplicate
