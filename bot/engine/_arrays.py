@@ -61,6 +61,16 @@ class _Postings:
         values = [self.values[a:b] for a, b in bounds]
         return replace(self, cuts=(entries, values, np.diff(self.starts)))
 
+    def __getstate__(self) -> dict:
+        """Pickled (the engine cache) without the cut slices, thousands of little arrays that
+        the arrays themselves make again in milliseconds (`__setstate__`)."""
+        return {**self.__dict__, "cuts": self.cuts is not None}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, cuts=None)
+        if state["cuts"]:
+            self.__dict__["cuts"] = self.cut().cuts
+
     def dot(self, columns: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Per entry, the sum over `columns` of its value times the column's weight."""
         if self.matrix is not None:

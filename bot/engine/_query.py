@@ -56,25 +56,29 @@ class Query:
             counted.update(index.vocabulary.query_keys(text, bits))
         distinct = sorted(counted)
         # Per key: its column (-1: unknown to the knowledge), IDF and kind x salience weight.
-        table = index.look_up(distinct)
-        weights, columns = [], []
-        for key in distinct:
-            column, idf, scale = table[key]
-            weights.append(_tf_of(counted[key]) * idf * scale)  # as the build multiplies them
-            columns.append(column)
+        found = index.look_up(distinct)
+        table = dict(zip(distinct, found, strict=True))
+        # As the build multiplies them: TF x IDF x weight, and TF is 1 for a key seen once.
+        weights = [
+            (idf if count == 1 else _tf_of(count) * idf) * scale
+            for (_, idf, scale), count in zip(
+                found, map(counted.__getitem__, distinct), strict=True
+            )
+        ]
         # Words the knowledge never uses still count in the norm, and so lower every cosine.
         every = np.array(weights)
         norm = math.sqrt(float(every @ every)) or 1.0
-        known = every[np.array(columns) >= 0]
-        self.columns = np.array([column for column in columns if column >= 0], dtype=np.intp)
-        self.weights = known / norm
+        known = [n for n, (column, _, _) in enumerate(found) if column >= 0]
+        self.columns = np.array([found[n][0] for n in known], dtype=np.intp)
+        self.weights = every[known] / norm
         # The units' and sound pairs' columns, and the units' weights (IDF x salience x boost).
-        self.units = np.array([table[key][0] for key in unit_keys], dtype=np.intp)
+        looked = [table[key] for key in unit_keys]
+        self.units = np.array([column for column, _, _ in looked], dtype=np.intp)
         self.pairs = np.array([table[key][0] if key >= 0 else -1 for key in pairs], dtype=np.intp)
         self.unit_weights = np.array(
             [
-                table[key][1] * (GENERIC_WEIGHT if generic else 1.0) * boost
-                for key, (_, _, generic, boost) in zip(unit_keys, units, strict=True)
+                (idf * GENERIC_WEIGHT if generic else idf) * boost
+                for (_, idf, _), (_, _, generic, boost) in zip(looked, units, strict=True)
             ]
         )
         self.total = float(self.unit_weights.sum())

@@ -38,7 +38,7 @@ from bot.engine.features import CHAR, PAIR, SOUND_PAIR, WORD, Alphabet, kind, sa
 from bot.engine.vocabulary import Vocabulary
 from bot.text.words import Words
 
-# Feature keys whose lookups an index keeps (`Index.look_up`): ~30 MB at most.
+# Feature keys whose lookups an index keeps (`Index.look_up`): ~20 MB at most.
 LOOKED_UP = 100_000
 
 
@@ -247,21 +247,23 @@ class Index:
     def idf_of(self, columns: np.ndarray) -> np.ndarray:
         return np.where(columns >= 0, self.idf[columns], self.unseen_idf)
 
-    def look_up(self, keys: list[int]) -> dict[int, tuple[int, float, float]]:
-        """A table that holds, for each of the feature keys, its column (-1: the knowledge
-        never has it), IDF and `scale`. Keys seen before are kept: a query's few dozen keys
-        are mostly the knowledge's own, and one NumPy lookup for the rest costs what a
-        hundred dictionary lookups do."""
+    def look_up(self, keys: list[int]) -> list[tuple[int, float, float]]:
+        """Per feature key, its column (-1: the knowledge never has it), IDF and `scale`.
+        Keys seen before are kept: a query's few dozen keys are mostly the knowledge's own,
+        and one NumPy lookup for the rest costs what a hundred dictionary lookups do."""
         table = self.__dict__.setdefault("_looked_up", {})
+        found = [table.get(key) for key in keys]
+        missing = [key for key, hit in zip(keys, found, strict=True) if hit is None]
+        if not missing:
+            return found
+        probes = np.array(missing, dtype=np.int64)
+        columns = self.columns_of(probes)
+        idf, scale = self.idf_of(columns).tolist(), self.scale(probes).tolist()
+        new = dict(zip(missing, zip(columns.tolist(), idf, scale, strict=True), strict=True))
         if len(table) > LOOKED_UP:
-            table.clear()
-        missing = [key for key in keys if key not in table]
-        if missing:
-            probes = np.array(missing, dtype=np.int64)
-            columns = self.columns_of(probes)
-            idf, scale = self.idf_of(columns).tolist(), self.scale(probes).tolist()
-            table.update(zip(missing, zip(columns.tolist(), idf, scale, strict=True), strict=True))
-        return table
+            table.clear()  # (another thread's lookups hold their own results, not the table)
+        table.update(new)
+        return [hit if hit is not None else new[key] for key, hit in zip(keys, found, strict=True)]
 
     def query(self, text: str) -> Query:
         """A normalized query's features weighed against this index: made once, it can be

@@ -135,6 +135,24 @@ def test_a_build_splits_many_texts_into_the_words_each_gives_alone():
     assert words.split_all([]) == ([], [])
 
 
+def test_a_small_index_pickled_and_loaded_searches_the_same():
+    # The engine cache pickles indexes; a small one's per-feature slices are left out of the
+    # file and cut again on loading, and its lookup table starts empty.
+    import pickle
+
+    from bot.engine.index import Index
+    from bot.text.words import Words
+
+    texts = [["营业执照 怎么 办理", "执照 去哪办"], ["复工复产 专窗 在哪里"], ["社保 在哪 交"]]
+    index = Index(texts, words=Words())
+    index.search("营业执照在哪办")
+    loaded = pickle.loads(pickle.dumps(index))
+    assert loaded.both is not None and loaded.both.cuts is not None
+    assert "_looked_up" not in loaded.__dict__
+    for text in ("营业执照在哪办", "复工 窗口", "社保"):
+        assert loaded.search(text) == index.search(text)
+
+
 def test_a_loaded_alphabet_tells_the_sounds_of_its_units_as_pypinyin_does():
     # An engine from the cache answers without importing pypinyin: its alphabet's units' sounds
     # are known (bot.engine.features._HEARD), and must be exactly what `sound` works out.
