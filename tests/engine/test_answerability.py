@@ -108,8 +108,8 @@ def test_long_natural_questions_are_answered(engine, question, expected):
     assert (answer.status, answer.entry_id) == (ANSWERED, expected), answer.to_dict()
 
 
-def test_one_plausible_candidate_is_a_yes_no_confirm(knowledge):
-    engine = Engine(knowledge, Thresholds(answer=0.99, margin=0.5, clarify=0.8))
+def test_one_plausible_candidate_is_a_yes_no_confirm(engine_with):
+    engine = engine_with(Thresholds(answer=0.99, margin=0.5, clarify=0.8))
     answer = engine.answer("复工复产去哪个窗口办理")
     assert answer.status == CLARIFY and len(answer.choices) == 1
     assert answer.choices[0].id == "fugong-zhuanchuang"
