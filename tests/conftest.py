@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from bot.engine.core import Engine
+from bot.engine.core import Engine, Thresholds
 from bot.knowledge.model import Knowledge, load
 from tests.support.paths import KNOWLEDGE
 
@@ -20,6 +22,14 @@ def knowledge() -> Knowledge:
 @pytest.fixture(scope="session")
 def engine(knowledge: Knowledge) -> Engine:
     return Engine(knowledge)
+
+
+@pytest.fixture(scope="session")
+def engine_with(knowledge: Knowledge) -> Callable[[Thresholds], Engine]:
+    """Engines on the shipped knowledge under other thresholds (a strict one that lists
+    choices, one that confirms), each built once a session: building one is most of a small
+    test's time. Shared, so never change one: a test that sets thresholds builds its own."""
+    return functools.cache(lambda thresholds: Engine(knowledge, thresholds))
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 
 from bot.app import Request, Service
 from bot.conversation import Conversations, pick_of
-from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, Candidate, Engine, Thresholds
+from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, Candidate, Thresholds
 from bot.log.store import PICKED, UNHELPFUL
 from bot.log.writer import ExchangeLog
 from tests.support.paths import KNOWLEDGE
@@ -15,9 +15,9 @@ from tests.support.paths import KNOWLEDGE
 QUESTION = "复工复产去哪个窗口办理"
 
 
-def chat(knowledge, tmp_path, clarify: float = 0.3) -> Conversations:
+def chat(engine_with, tmp_path, clarify: float = 0.3) -> Conversations:
     """A conversation whose engine clarifies everything at or above `clarify`."""
-    engine = Engine(knowledge, Thresholds(answer=0.99, margin=0.5, clarify=clarify))
+    engine = engine_with(Thresholds(answer=0.99, margin=0.5, clarify=clarify))
     log = ExchangeLog.open(tmp_path / "log.sqlite3", salt="test-salt")
     return Conversations(Service(KNOWLEDGE, engine, log))
 
@@ -26,8 +26,8 @@ def say(conversation: Conversations, text: str, user: object = 1):
     return conversation.reply(Request(text, "chat", "cli", user))
 
 
-def test_a_number_picks_from_the_list_and_is_recorded(knowledge, tmp_path):
-    conversation = chat(knowledge, tmp_path)
+def test_a_number_picks_from_the_list_and_is_recorded(engine_with, tmp_path):
+    conversation = chat(engine_with, tmp_path)
     offered = say(conversation, QUESTION)
     assert offered.answer.status == CLARIFY and len(offered.answer.choices) > 1
     second = offered.answer.choices[1]
@@ -41,8 +41,8 @@ def test_a_number_picks_from_the_list_and_is_recorded(knowledge, tmp_path):
     assert say(conversation, "2").answer.status != ANSWERED
 
 
-def test_none_of_these_falls_back_and_counts_as_a_gap(knowledge, tmp_path):
-    conversation = chat(knowledge, tmp_path)
+def test_none_of_these_falls_back_and_counts_as_a_gap(knowledge, engine_with, tmp_path):
+    conversation = chat(engine_with, tmp_path)
     offered = say(conversation, QUESTION)
     turn = say(conversation, "都不是")
     assert turn.answer.status == FALLBACK
@@ -54,24 +54,24 @@ def test_none_of_these_falls_back_and_counts_as_a_gap(knowledge, tmp_path):
     assert (vote.exchange_id, vote.kind) == (offered.exchange, UNHELPFUL)
 
 
-def test_a_yes_accepts_a_single_choice(knowledge, tmp_path):
-    scores = [c.score for c in Engine(knowledge).candidates(QUESTION)]
-    conversation = chat(knowledge, tmp_path, clarify=(scores[0] + scores[1]) / 2)
+def test_a_yes_accepts_a_single_choice(engine, engine_with, tmp_path):
+    scores = [c.score for c in engine.candidates(QUESTION)]
+    conversation = chat(engine_with, tmp_path, clarify=(scores[0] + scores[1]) / 2)
     offered = say(conversation, QUESTION)
     assert [c.id for c in offered.answer.choices] == ["fugong-zhuanchuang"]
     assert say(conversation, "是的").answer.entry_id == "fugong-zhuanchuang"
 
 
-def test_each_user_has_their_own_list_and_a_new_question_closes_it(knowledge, tmp_path):
-    conversation = chat(knowledge, tmp_path)
+def test_each_user_has_their_own_list_and_a_new_question_closes_it(engine_with, tmp_path):
+    conversation = chat(engine_with, tmp_path)
     say(conversation, QUESTION, user=1)
     assert say(conversation, "1", user=2).answer.status != ANSWERED  # user 2 was offered nothing
     assert say(conversation, "企业信用修复怎么办", user=1).answer.status == CLARIFY
     assert say(conversation, "1", user=1).answer.status == ANSWERED
 
 
-def test_a_list_with_a_lifetime_closes_when_it_ends(knowledge, tmp_path):
-    conversation = chat(knowledge, tmp_path)
+def test_a_list_with_a_lifetime_closes_when_it_ends(engine_with, tmp_path):
+    conversation = chat(engine_with, tmp_path)
     now = [0.0]
     conversation.ttl, conversation.clock = 600, lambda: now[0]
     request = Request(QUESTION, "chat", "cli", 1)
@@ -84,8 +84,8 @@ def test_a_list_with_a_lifetime_closes_when_it_ends(knowledge, tmp_path):
     assert say(conversation, "1").answer.status != ANSWERED
 
 
-def test_lists_kept_are_bounded(knowledge, tmp_path):
-    conversation = chat(knowledge, tmp_path)
+def test_lists_kept_are_bounded(engine_with, tmp_path):
+    conversation = chat(engine_with, tmp_path)
     conversation.remembered = 2
     for user in range(5):
         say(conversation, QUESTION, user=user)

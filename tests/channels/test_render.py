@@ -7,20 +7,20 @@ import pytest
 from bot.app import Request, Service
 from bot.channels.render import FOREIGN_NOTES, as_json, body, listed, text
 from bot.engine import language
-from bot.engine.core import CLARIFY, FALLBACK, Engine, Thresholds
+from bot.engine.core import CLARIFY, FALLBACK, Thresholds
 from tests.support.flows import FLOWS
 
 
-def test_one_plausible_candidate_reads_as_a_yes_no_question(knowledge):
-    engine = Engine(knowledge, Thresholds(answer=0.99, margin=0.5, clarify=0.8))
+def test_one_plausible_candidate_reads_as_a_yes_no_question(knowledge, engine_with):
+    engine = engine_with(Thresholds(answer=0.99, margin=0.5, clarify=0.8))
     answer = engine.answer("复工复产去哪个窗口办理")
     assert answer.status == CLARIFY and len(answer.choices) == 1
     assert body(answer, knowledge.texts) == "您是想问「企业复工复产去哪个窗口办理」吗？"
     assert listed(answer, knowledge.texts) == []
 
 
-def test_a_clarify_list_is_numbered_and_ends_with_none_of_these(knowledge):
-    engine = Engine(knowledge, Thresholds(answer=0.99, margin=0.5, clarify=0.3))
+def test_a_clarify_list_is_numbered_and_ends_with_none_of_these(knowledge, engine_with):
+    engine = engine_with(Thresholds(answer=0.99, margin=0.5, clarify=0.3))
     answer = engine.answer("复工复产去哪个窗口办理")
     shown = text(answer, knowledge.texts)
     assert body(answer, knowledge.texts) == knowledge.texts.clarify

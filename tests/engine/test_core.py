@@ -180,9 +180,9 @@ def test_a_thing_asked_for_by_name_that_the_entry_never_mentions_is_not_answered
     assert data["check"]["asked_for_unstated"] == []
 
 
-def test_clarify_offers_close_candidates(knowledge):
+def test_clarify_offers_close_candidates(engine_with):
     # A strict engine turns a close call into a choice instead of a guess.
-    engine = Engine(knowledge, Thresholds(answer=0.99, margin=0.5, clarify=0.3))
+    engine = engine_with(Thresholds(answer=0.99, margin=0.5, clarify=0.3))
     answer = engine.answer("复工复产去哪个窗口办理")
     assert answer.status == CLARIFY
     assert answer.choices[0].id == "fugong-zhuanchuang" and len(answer.choices) > 1

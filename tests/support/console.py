@@ -27,6 +27,7 @@ from tests.support.paths import KNOWLEDGE
 CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 EDITOR_LOGIN = ("wang", "editor password 1")
 REVIEWER_LOGIN = ("li", "reviewer password 1")
+DB = Path("data") / "policybot.sqlite3"  # beside the knowledge folder, as in a deployment
 # Gap traffic: (question, times asked, by how many users)
 TRAFFIC = [
     ("今天天气怎么样", 4),
@@ -64,19 +65,52 @@ class ConsoleSite:
 def console_site(folder: Path, throttle: Throttle | None = None, idle: float = 1800) -> ConsoleSite:
     knowledge = folder / "knowledge"
     shutil.copytree(KNOWLEDGE, knowledge)
-    db = folder / "data" / "policybot.sqlite3"
+    db = folder / DB
     log = ExchangeLog.open(db, salt="test")
     service = Service.open(knowledge, log)
     for question, times in TRAFFIC:
         for user in range(times):
             service.ask(Request(question, "web", user=f"user-{user}"))
     earlier(service, log)
+    site = opened(service, log, throttle, idle)
+    site.admin.accounts.add(*EDITOR_LOGIN[:1], EDITOR, EDITOR_LOGIN[1])
+    site.admin.accounts.add(*REVIEWER_LOGIN[:1], REVIEWER, REVIEWER_LOGIN[1])
+    return site
+
+
+def opened(
+    service: Service, log: ExchangeLog, throttle: Throttle | None, idle: float
+) -> ConsoleSite:
+    """The console's routes over `service`, its log and the accounts in that log."""
+    db = service.directory.parent / DB
     admin = Admin(service, db, ZoneInfo("Asia/Shanghai"), CHEAP)
-    admin.accounts.add(*EDITOR_LOGIN[:1], EDITOR, EDITOR_LOGIN[1])
-    admin.accounts.add(*REVIEWER_LOGIN[:1], REVIEWER, REVIEWER_LOGIN[1])
     sessions = Sessions(idle=idle)
     app = Starlette(routes=routes(admin, sessions, throttle or Throttle()))
-    return ConsoleSite(app, admin, service, log, knowledge, sessions)
+    return ConsoleSite(app, admin, service, log, service.directory, sessions)
+
+
+class SeededConsole:
+    """One console site seeded once, handed out afresh to each test: before each, its folder
+    (knowledge and log) is put back as seeded, and a new service, admin and sessions are opened
+    over it, sharing the engine built at seeding. Seeding (building the engine, asking the
+    traffic) took most of a console test's time. The folder stays at one path because the
+    engine's entries name their files by path; a test that edits the knowledge gets a new engine
+    from the service's reload, and the shared one is never changed."""
+
+    def __init__(self, folder: Path) -> None:
+        self.live = folder / "site"
+        self.seeded = folder / "seeded"
+        site = console_site(self.live)
+        self.engine = site.service.engine
+        site.close()
+        shutil.copytree(self.live, self.seeded)
+
+    def fresh(self, throttle: Throttle | None = None, idle: float = 1800) -> ConsoleSite:
+        """A site as just seeded; close it before asking for the next one."""
+        shutil.rmtree(self.live)
+        shutil.copytree(self.seeded, self.live)
+        log = ExchangeLog.open(self.live / DB, salt="test")
+        return opened(Service(self.live / "knowledge", self.engine, log), log, throttle, idle)
 
 
 def earlier(service: Service, log: ExchangeLog) -> None:

@@ -12,11 +12,20 @@ from typing import Any
 from bot import __version__
 
 QUESTION = "复工复产去哪个窗口办理"
+# The examples' texts are the shipped knowledge's (tests/test_docs.py checks them).
+ANSWERED = (
+    "抚远市在政务服务中心新增设了企业复工复产专窗，并开设复工复产绿色通道。"
+    "企业办理复工复产相关事项，可到政务服务中心的复工复产专窗。（据2022年5月26日报道）"
+)
+WHERE_TO_TURN = (
+    "抱歉，知识库里暂时没有这个问题的答案，我不想给您不准确的信息。\n"
+    "您可以拨打 12345 政务服务热线咨询，或到抚远市政务服务中心咨询。"
+)
+NEAR = {"id": "quyu-heixiazidao", "question": "黑瞎子岛中俄国际合作示范区是怎么规划的？"}
 ANSWER_EXAMPLE = {
     "question": QUESTION,
     "status": "answered",
-    "answer": "抚远市在政务服务中心新增设了企业复工复产专窗，并开设复工复产绿色通道。"
-    "企业办理复工复产相关事项，可到政务服务中心的复工复产专窗。（据2022年5月26日报道）",
+    "answer": ANSWERED,
     "entry_id": "fugong-zhuanchuang",
     "score": 0.93,
     "candidates": [
@@ -35,13 +44,13 @@ ANSWER_EXAMPLE = {
     "exchange": "3f9a1c0b2d4e",
     "choices": [],
     "related": [{"id": "fugong-lvse-tongdao", "question": "复工复产有没有绿色通道？"}],
-    "text": "抚远市在政务服务中心新增设了企业复工复产专窗，……",
+    "text": ANSWERED,
     "near_heading": None,
 }
 CLARIFY_EXAMPLE = {
     "question": "放管服里的放怎么放的",
     "status": "clarify",
-    "answer": "您是想问：\n1. 抚远市“放管服”改革取得了哪些成效？\n2. “放管服”中的“放”是怎么做的？"
+    "answer": "您是想问：\n1. “放管服”中的“放”是怎么做的？\n2. 抚远市“放管服”改革取得了哪些成效？"
     "\n0. 都不是",
     "entry_id": None,
     "score": 0.48,
@@ -50,8 +59,8 @@ CLARIFY_EXAMPLE = {
     "took_ms": 0.9,
     "exchange": "a81b22c39d00",
     "choices": [
-        {"id": "fgf-chengxiao", "question": "抚远市“放管服”改革取得了哪些成效？"},
         {"id": "fgf-fang", "question": "“放管服”中的“放”是怎么做的？"},
+        {"id": "fgf-chengxiao", "question": "抚远市“放管服”改革取得了哪些成效？"},
     ],
     "related": [],
     "text": "您是想问：",
@@ -60,8 +69,7 @@ CLARIFY_EXAMPLE = {
 FALLBACK_EXAMPLE: dict[str, Any] = {
     "question": "黑瞎子岛门票多少钱",
     "status": "fallback",
-    "answer": "抱歉，知识库里暂时没有这个问题的答案，我不想给您不准确的信息。\n"
-    "您可以拨打 12345 政务服务热线咨询，或到抚远市政务服务中心的企业复工复产专窗办理。",
+    "answer": f"{WHERE_TO_TURN}\n您也可以看看这些相关问题：\n· {NEAR['question']}",
     "entry_id": None,
     "score": 0.3,
     "candidates": [],
@@ -69,9 +77,21 @@ FALLBACK_EXAMPLE: dict[str, Any] = {
     "took_ms": 0.7,
     "exchange": "77c0de15aa02",
     "choices": [],
+    "near": [NEAR],
     "related": [],
-    "text": "抱歉，知识库里暂时没有这个问题的答案，……",
-    "near_heading": None,
+    "text": WHERE_TO_TURN,
+    "near_heading": "您也可以看看这些相关问题：",
+}
+TOPICS_EXAMPLE = {
+    "name": "抚远营商环境政策问答",
+    "welcome": "您好！我是抚远营商环境政策问答机器人。……",
+    "version": "3c9d2a1f",
+    "topics": [
+        {
+            "category": "复工复产与服务窗口",
+            "questions": [{"id": "fugong-zhuanchuang", "question": "企业复工复产去哪个窗口办理？"}],
+        }
+    ],
 }
 
 
@@ -102,28 +122,31 @@ def error_responses(*statuses: str) -> dict:
     }
 
 
-def json_body(schema: str, examples: dict) -> dict:
+def json_content(schema: str, examples: dict) -> dict:
     return {
-        "required": True,
-        "content": {
-            "application/json": {
-                "schema": {"$ref": f"#/components/schemas/{schema}"},
-                "examples": {name: {"value": value} for name, value in examples.items()},
-            }
-        },
+        "application/json": {
+            "schema": {"$ref": f"#/components/schemas/{schema}"},
+            "examples": {name: {"value": value} for name, value in examples.items()},
+        }
+    }
+
+
+def json_body(schema: str, examples: dict) -> dict:
+    return {"required": True, "content": json_content(schema, examples)}
+
+
+def example_response(description: str, example: dict) -> dict:
+    return {
+        "200": {"description": description, "content": {"application/json": {"example": example}}}
     }
 
 
 def answer_response(examples: dict) -> dict:
     return {
         "200": {
-            "description": "回答（与 policybot ask --json 相同的字段，另加 exchange、choices、related）",
-            "content": {
-                "application/json": {
-                    "schema": {"$ref": "#/components/schemas/Answer"},
-                    "examples": {name: {"value": value} for name, value in examples.items()},
-                }
-            },
+            "description": "回答（与 policybot ask --json 相同的字段，"
+            "另加 exchange、choices、related、text、near_heading）",
+            "content": json_content("Answer", examples),
         }
     }
 
@@ -200,14 +223,7 @@ def openapi() -> dict:
                         },
                     ),
                     "responses": {
-                        "200": {
-                            "description": "已记录",
-                            "content": {
-                                "application/json": {
-                                    "example": {"ok": True, "message": "谢谢您的反馈！"}
-                                }
-                            },
-                        },
+                        **example_response("已记录", {"ok": True, "message": "谢谢您的反馈！"}),
                         "404": {"description": "没有这个条目"},
                         **error_responses("400", "413", "422", "429"),
                     },
@@ -242,49 +258,21 @@ def openapi() -> dict:
             "/api/v1/topics": {
                 "get": {
                     "summary": "按主题列出全部问题",
-                    "responses": {
-                        "200": {
-                            "description": "主题和问题",
-                            "content": {
-                                "application/json": {
-                                    "example": {
-                                        "version": "3c9d2a1f",
-                                        "topics": [
-                                            {
-                                                "category": "复工复产与服务窗口",
-                                                "questions": [
-                                                    {
-                                                        "id": "fugong-zhuanchuang",
-                                                        "question": "企业复工复产去哪个窗口办理？",
-                                                    }
-                                                ],
-                                            }
-                                        ],
-                                    }
-                                }
-                            },
-                        }
-                    },
+                    "responses": example_response("机器人的名称、欢迎语和全部主题", TOPICS_EXAMPLE),
                 }
             },
             "/healthz": {
                 "get": {
                     "summary": "存活检查：服务在运行，以及正在使用的知识库版本",
-                    "responses": {
-                        "200": {
-                            "description": "正常",
-                            "content": {
-                                "application/json": {
-                                    "example": {
-                                        "status": "ok",
-                                        "knowledge_version": "3c9d2a1f",
-                                        "entries": 120,
-                                        "uptime_s": 3600.0,
-                                    }
-                                }
-                            },
-                        }
-                    },
+                    "responses": example_response(
+                        "正常",
+                        {
+                            "status": "ok",
+                            "knowledge_version": "3c9d2a1f",
+                            "entries": 120,
+                            "uptime_s": 3600.0,
+                        },
+                    ),
                 }
             },
         },

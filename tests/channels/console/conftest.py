@@ -1,19 +1,24 @@
-"""The console every HTTP test here logs into: a fresh site per test, and a client that does
-not follow redirects (so a test sees where the console sends it). Tests whose every request is
-refused (they change nothing) share one site per module instead: seeding a site takes most of a
-console test's time."""
+"""The console every HTTP test here logs into: a fresh site per test (put back as seeded once a
+session: `SeededConsole`), and a client that does not follow redirects (so a test sees where
+the console sends it). Tests whose every request is refused (they change nothing) share one
+site per module instead."""
 
 from __future__ import annotations
 
 import pytest
 from starlette.testclient import TestClient
 
-from tests.support.console import console_site
+from tests.support.console import SeededConsole, console_site
+
+
+@pytest.fixture(scope="session")
+def seeded_console(tmp_path_factory) -> SeededConsole:
+    return SeededConsole(tmp_path_factory.mktemp("seeded-console"))
 
 
 @pytest.fixture
-def site(tmp_path):
-    made = console_site(tmp_path)
+def site(seeded_console):
+    made = seeded_console.fresh()
     yield made
     made.close()
 

@@ -77,9 +77,9 @@ async def test_smalltalk(bot):
 
 
 async def test_clarify_offers_buttons_and_a_tap_turns_the_list_into_the_answer(
-    knowledge, exchange_log
+    engine_with, exchange_log
 ):
-    strict = Engine(knowledge, Thresholds(answer=0.99, margin=0.5, clarify=0.3))
+    strict = engine_with(Thresholds(answer=0.99, margin=0.5, clarify=0.3))
     bot = Bot(Service(KNOWLEDGE, strict, exchange_log))
     await bot.app.initialize()
     sent = only(await bot.send(updates.private_text("复工复产去哪个窗口办理")), "sendMessage")
@@ -94,8 +94,8 @@ async def test_clarify_offers_buttons_and_a_tap_turns_the_list_into_the_answer(
     await bot.app.shutdown()
 
 
-async def test_none_of_these_turns_the_list_into_the_fallback(knowledge, exchange_log):
-    strict = Engine(knowledge, Thresholds(answer=0.99, margin=0.5, clarify=0.3))
+async def test_none_of_these_turns_the_list_into_the_fallback(engine_with, exchange_log):
+    strict = engine_with(Thresholds(answer=0.99, margin=0.5, clarify=0.3))
     bot = Bot(Service(KNOWLEDGE, strict, exchange_log))
     await bot.app.initialize()
     sent = only(await bot.send(updates.private_text("复工复产去哪个窗口办理")), "sendMessage")
@@ -109,11 +109,9 @@ async def test_none_of_these_turns_the_list_into_the_fallback(knowledge, exchang
     await bot.app.shutdown()
 
 
-async def test_one_plausible_candidate_is_a_yes_no_confirm(knowledge, exchange_log):
-    scores = [c.score for c in Engine(knowledge).candidates("复工复产去哪个窗口办理")]
-    confirm = Engine(
-        knowledge, Thresholds(answer=0.99, margin=0.5, clarify=(scores[0] + scores[1]) / 2)
-    )
+async def test_one_plausible_candidate_is_a_yes_no_confirm(engine, engine_with, exchange_log):
+    scores = [c.score for c in engine.candidates("复工复产去哪个窗口办理")]
+    confirm = engine_with(Thresholds(answer=0.99, margin=0.5, clarify=(scores[0] + scores[1]) / 2))
     bot = Bot(Service(KNOWLEDGE, confirm, exchange_log))
     await bot.app.initialize()
     sent = only(await bot.send(updates.private_text("复工复产去哪个窗口办理")), "sendMessage")
@@ -126,8 +124,8 @@ async def test_one_plausible_candidate_is_a_yes_no_confirm(knowledge, exchange_l
     await bot.app.shutdown()
 
 
-async def test_a_typed_number_picks_from_the_list_as_a_tap_would(knowledge, exchange_log):
-    strict = Engine(knowledge, Thresholds(answer=0.99, margin=0.5, clarify=0.3))
+async def test_a_typed_number_picks_from_the_list_as_a_tap_would(engine_with, exchange_log):
+    strict = engine_with(Thresholds(answer=0.99, margin=0.5, clarify=0.3))
     bot = Bot(Service(KNOWLEDGE, strict, exchange_log))
     await bot.app.initialize()
     await bot.send(updates.private_text("复工复产去哪个窗口办理"))
@@ -138,10 +136,10 @@ async def test_a_typed_number_picks_from_the_list_as_a_tap_would(knowledge, exch
 
 
 async def test_a_reply_is_rendered_with_the_knowledge_its_answer_came_from(
-    knowledge, exchange_log, monkeypatch
+    knowledge, engine_with, exchange_log, monkeypatch
 ):
     """A reload landing between the answer and the reply must not mix two versions."""
-    strict = Engine(knowledge, Thresholds(answer=0.99, margin=0.5, clarify=0.3))
+    strict = engine_with(Thresholds(answer=0.99, margin=0.5, clarify=0.3))
     service = Service(KNOWLEDGE, strict, exchange_log)
     bot = Bot(service)
     await bot.app.initialize()

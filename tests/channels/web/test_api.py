@@ -209,6 +209,9 @@ async def test_openapi_has_every_path_and_chinese_examples(client):
     assert answer_fields >= set(
         (await client.post("/api/v1/ask", json={"question": ZHUANCHUANG})).json()
     )
+    topics = spec["paths"]["/api/v1/topics"]["get"]["responses"]["200"]["content"]
+    example = topics["application/json"]["example"]
+    assert set(example) == set((await client.get("/api/v1/topics")).json())
 
 
 # Refusals ---------------------------------------------------------------------------------

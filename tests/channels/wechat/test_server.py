@@ -19,7 +19,7 @@ from bot.log.store import PICKED, UNHELPFUL
 from bot.log.writer import ExchangeLog
 from bot.settings import WeChatSettings
 from tests.support.flows import FLOWS, LIST, flows_engine, is_fallback
-from tests.support.servers import serving
+from tests.support.servers import Switch, serving
 from tests.support.wechat import (
     ACCOUNT,
     AES_KEY,
@@ -56,19 +56,29 @@ def mode(request) -> str:
     return request.param
 
 
+@pytest.fixture(scope="module")
+def server():
+    """One server for the module, serving each test's channel in turn: the switch and its URL."""
+    switch = Switch()
+    with serving(switch) as base:
+        yield switch, base
+
+
 @contextlib.asynccontextmanager
-async def stand_in(service, mode):
+async def stand_in(server, service, mode, settings=None):
     """WeChat's stand-in talking to the channel of `service` in `mode`."""
-    settings = WeChatSettings(token=TOKEN, appid=APPID, aes_key=AES_KEY)
-    with serving(build_app(service, settings)) as base:
-        key = AES_KEY if mode == "safe" else None
-        async with WeChatStandIn(f"{base}/wechat", aes_key=key) as wechat:
-            yield wechat
+    switch, base = server
+    switch.app = build_app(
+        service, settings or WeChatSettings(token=TOKEN, appid=APPID, aes_key=AES_KEY)
+    )
+    key = AES_KEY if mode == "safe" else None
+    async with WeChatStandIn(f"{base}/wechat", aes_key=key) as wechat:
+        yield wechat
 
 
 @pytest.fixture
-async def wechat(service, mode):
-    async with stand_in(service, mode) as wechat:
+async def wechat(server, service, mode):
+    async with stand_in(server, service, mode) as wechat:
         yield wechat
 
 
@@ -82,8 +92,8 @@ def flows_service(tmp_path):
 
 
 @pytest.fixture
-async def flows_wechat(flows_service, mode):
-    async with stand_in(flows_service, mode) as wechat:
+async def flows_wechat(server, flows_service, mode):
+    async with stand_in(server, flows_service, mode) as wechat:
         yield wechat
 
 
@@ -303,11 +313,10 @@ async def test_exchanges_show_in_stats_and_gaps_as_wechat(wechat, service):
     assert {e.user_key for e in exchanges(service)}.isdisjoint({USER, openid(2)})
 
 
-async def test_a_safe_mode_message_without_a_key_configured_is_refused(service):
+async def test_a_safe_mode_message_without_a_key_configured_is_refused(server, service):
     settings = WeChatSettings(token=TOKEN)  # plaintext mode only
-    with serving(build_app(service, settings)) as base:
-        async with WeChatStandIn(f"{base}/wechat", aes_key=AES_KEY) as wechat:
-            assert (await wechat.text(USER, "复工复产去哪个窗口办理")).status == 400
-        async with WeChatStandIn(f"{base}/wechat") as wechat:
-            assert "复工复产专窗" in (await wechat.text(USER, "复工复产去哪个窗口办理")).content
+    async with stand_in(server, service, "safe", settings) as wechat:
+        assert (await wechat.text(USER, "复工复产去哪个窗口办理")).status == 400
+    async with stand_in(server, service, "plaintext", settings) as wechat:
+        assert "复工复产专窗" in (await wechat.text(USER, "复工复产去哪个窗口办理")).content
     assert service.calls == 1
