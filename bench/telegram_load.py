@@ -86,9 +86,16 @@ BOTS = {
     "stub": [sys.executable, "-c", WITH_STUB],
     "echo httpx": [sys.executable, str(ROOT / "bench" / "echo_bot.py")],
     "cache off httpx": [sys.executable, "-c", ON_HTTPX + WITHOUT_CACHE],
+    "stub httpx": [sys.executable, "-c", ON_HTTPX + WITH_STUB],
 }
 # Which ceiling each bot is compared with: the echo bot on the same transport.
-CEILING = {"cache on": "echo", "cache off": "echo", "stub": "echo", "cache off httpx": "echo httpx"}
+CEILING = {
+    "cache on": "echo",
+    "cache off": "echo",
+    "stub": "echo",
+    "cache off httpx": "echo httpx",
+    "stub httpx": "echo httpx",
+}
 
 
 def questions(count: int, rng: random.Random) -> list[str]:

@@ -13,7 +13,9 @@ plan, which says nothing of tickets or prices. Three checks, each one an admin c
   会长) weighs most, a word of another entry less, words that only frame a question (我们, 公司,
   想问一下) nothing.
 - **Where the question is**: a long message's greeting and "who we are" clauses are set aside,
-  and its asking clause weighs more than the background before it.
+  and its asking clauses weigh more than the background before them: the last clause with a
+  question word and what follows it, and any earlier clause that asks too (关企协调员是哪个
+  海关的，叫什么名字 asks two things; its first clause is not background).
 """
 
 from __future__ import annotations
@@ -151,7 +153,7 @@ def mentions(thing: str, stated: str, covers: Callable[[str, str], bool]) -> boo
 @dataclass(frozen=True)
 class Clause:
     text: str  # folded
-    weight: float  # 1 for the asking clause, BACKGROUND before it
+    weight: float  # 1 for an asking clause, BACKGROUND for background
 
 
 @dataclass(frozen=True)
@@ -213,7 +215,10 @@ def read(folded: str) -> Reading:
     if not kept:
         return Reading((), None)
     asking = max((i for i, p in enumerate(kept) if _ASKING.search(p)), default=len(kept) - 1)
-    clauses = tuple(Clause(p, 1.0 if i >= asking else BACKGROUND) for i, p in enumerate(kept))
+    clauses = tuple(
+        Clause(p, 1.0 if i >= asking or _ASKING.search(p) else BACKGROUND)
+        for i, p in enumerate(kept)
+    )
     return Reading(clauses, focus_of(" ".join(kept[asking:])))
 
 

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 
 from bot.engine.answerability import COUNT_OF, QUESTION_WORDS, TITLE, content_weight
+from bot.engine.features import GENERIC_CHARS
 
 # A which-word, and the word after it names the thing asked for: 哪个厂家, 什么消毒液, 多少工人,
 # 几星. An entry that never mentions that thing does not answer the question, however much else
@@ -57,13 +58,17 @@ def asked_for(
             continue
         words = cut(after) or [after[0]]  # `cut` leaves out a lone character: 多少钱
         thing = words[0]
-        if thing in _NOT_A_THING or QUESTION_WORDS.search(thing) or not content_weight(thing, True):
+        # A unit (几天, 几层, 多少亩) is a measure word, which carries nothing anywhere else.
+        unit = len(thing) == 1 and which in ("几", "多少") and thing not in GENERIC_CHARS
+        if thing in _NOT_A_THING or QUESTION_WORDS.search(thing):
+            continue
+        if not (unit or content_weight(thing, True)):
             continue
         if thing in _WRITTEN_AS:
             thing = _WRITTEN_AS[thing]
         elif thing in _NAMES:
             thing = TITLE
-        elif len(thing) == 1 and which in ("几", "多少"):
+        elif unit:
             thing = COUNT_OF + thing
         else:
             thing = canonical(thing).replace(" ", "")

@@ -226,9 +226,9 @@ class Index:
 
     def __getstate__(self) -> dict:
         """What the engine cache keeps (bot.engine.cache). The texts and their sounds as one
-        string each: unpickled, 1M strings took a quarter of a second at 100k entries, and
-        splitting one string a tenth of that (normalized texts and sounds have no newline).
-        Not the keys looked up while answering (`look_up`)."""
+        string each (normalized texts and sounds have no newline): at 100k entries loading
+        them took 0.26 s of CPU split from two strings, 0.33 s as 1M pickled ones. Not the
+        keys looked up while answering (`look_up`)."""
         state = {name: value for name, value in self.__dict__.items() if name != "_looked_up"}
         for name in ("texts", "sounds"):
             state[name] = (len(state[name]), "\n".join(state[name]))

@@ -96,6 +96,12 @@ _CODE_RUN = re.compile(r"[0-9A-Za-z][0-9A-Za-z·• ]{5,}")
 # Patterns led by a keyword that says what follows (微信, QQ, 我叫, a road); each masks its
 # group `pii` only, and the keyword stays: it tells the reviewer what was asked about. Each is
 # tried only when one of its keywords is in the text at all (a substring test costs nothing).
+# The commonest Chinese surnames, for telling 本人李四 from 本人到场.
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡杜叶程苏魏吕"
+    "丁沈姚卢姜崔钟谭陆汪范金石廖贾夏韦邹孟熊秦邱江尹薛闫段雷侯龙陶黎贺顾毛郝龚邵钱覃戴莫孔汤"
+)
+
 _KEYWORDED = [
     (
         "[微信号]",
@@ -126,12 +132,16 @@ _KEYWORDED = [
         ("单元",),
         re.compile(r"(?P<pii>\d+(?:号楼|栋|幢)\d+单元(?:\d+(?:室|号|户)?)?)"),
     ),
-    # A name the writer gives as theirs: 我叫张三, 本人李四, 姓名：王五, 联系人：赵六.
+    # A name the writer gives as theirs: 我叫张三, 本人李四, 姓名：王五, 联系人：赵六. A bare
+    # 本人 is followed by a name only if a common surname comes next: 本人到场 and 本人签字
+    # name nobody (surnames that also start common words after 本人, as 任职 or 付款, are left out).
     (
         "[姓名]",
         ("我叫", "我的名字", "本人", "姓名", "联系人"),
         re.compile(
-            r"(?:我叫|我的名字[是叫]|本人(?:叫|姓名)?|姓名[:：]|联系人[:：])[ ]*"
+            r"(?:我叫|我的名字[是叫]|本人(?:叫|姓名|(?=[ ]*["
+            + _SURNAMES
+            + r"]))|姓名[:：]|联系人[:：])[ ]*"
             # Two characters, and a third unless it starts the rest of the sentence (我叫张三想…).
             r"(?P<pii>[\u4e00-\u9fff]{2}(?:(?![住在是想要的从来去找有和请问，。])[\u4e00-\u9fff])?)"
         ),

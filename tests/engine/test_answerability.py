@@ -46,6 +46,12 @@ def test_a_long_message_is_read_for_its_asking_clause():
     assert weights[-1] == 1.0 and weights[0] < 1.0
 
 
+def test_an_earlier_clause_that_asks_too_is_not_background():
+    reading = read(fold("信用修复是哪个部门管的，要多久"))
+    assert [clause.weight for clause in reading.clauses] == [1.0, 1.0]
+    assert reading.asking == "要多久"
+
+
 def test_words_that_only_shape_a_question_carry_nothing():
     # Pronouns, locality words, measure words, adverbs, by their part of speech.
     assert [content_weight(w, False) for w in ["之类", "里面", "一点", "这方面"]] == [0.0] * 4

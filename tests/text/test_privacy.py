@@ -73,6 +73,8 @@ def test_policy_figures_are_not_mistaken_for_personal_data(text):
         ("联系人：李四 电话13812345678", "联系人:[姓名] 电话[手机号]"),
         ("我住3号楼2单元501能办吗", "我住[门牌号]能办吗"),
         ("本人王小明申请补贴", "本人[姓名]申请补贴"),
+        ("本人 陈大伟想咨询", "本人 [姓名]想咨询"),
+        ("本人叫高明", "本人叫[姓名]"),
     ],
 )
 def test_more_personal_data_is_masked(text, expected):
@@ -100,6 +102,9 @@ def test_more_personal_data_is_masked(text, expected):
         "1.2万户市场主体",
         "增长61%",
         "100万吨",
+        "需要本人到场吗",
+        "本人签字后提交",
+        "本人任职的公司",
     ],
 )
 def test_more_policy_text_is_left_alone(text):

@@ -1,0 +1,50 @@
+"""What a question asks for by name (bot/engine/asked.py) and whether an entry mentions it."""
+
+from __future__ import annotations
+
+from bot.engine.answerability import COUNT_OF, TITLE, mentions
+from bot.engine.asked import asked_for
+from bot.text.words import Words
+
+WORDS = Words()
+
+
+def things(text: str) -> tuple[str, ...]:
+    return asked_for(text, lambda part: WORDS(part, search=False), lambda word: word)
+
+
+def test_the_word_after_a_which_word_is_the_thing_asked_for():
+    assert things("设备是哪个厂家的") == ("厂家",)
+    assert things("雾炮车用的是什么消毒液") == ("消毒液",)
+    assert things("大豆项目要招多少工人") == ("工人",)
+    assert things("哪个部门和什么人负责") == ("部门", "人")
+
+
+def test_units_dates_and_names_are_asked_for_as_an_answer_writes_them():
+    assert things("酒店是几星的") == (COUNT_OF + "星",)
+    assert things("要几天") == (COUNT_OF + "天",)
+    assert things("投资多少钱") == (COUNT_OF + "元",)
+    assert things("考察是几号到几号") == (COUNT_OF + "日", COUNT_OF + "日")
+    assert things("国家电投哪天来") == (COUNT_OF + "日",)
+    assert things("副组长叫什么名字") == (TITLE,)
+
+
+def test_how_a_question_is_put_names_no_thing():
+    # The focus says what these want (a time, a place, a list); no word must be in the entry.
+    for text in ["是什么意思", "有什么用", "什么时候开工", "在哪看", "有哪些", "进展到哪一步了"]:
+        assert things(text) == (), text
+    # Nor do words that carry nothing: 来着, and 企业 (every asker is one).
+    assert things("就近办事项几个来着") == ()
+    assert things("见了哪些企业") == ()
+
+
+def test_an_entry_mentions_a_figure_in_the_unit_asked_or_a_title():
+    def nowhere(word: str, sound: str) -> bool:
+        return False
+
+    stated = "总投资23.8亿元，《抚远市“办事不求人”工作实施方案》，4月7日"
+    assert mentions(COUNT_OF + "元", stated, nowhere)
+    assert mentions(COUNT_OF + "日", stated, nowhere)
+    assert mentions(TITLE, stated, nowhere)
+    assert not mentions(COUNT_OF + "星", "星级酒店", nowhere)  # a star rating needs a figure
+    assert mentions("厂家", "", lambda word, sound: word == "厂家")

@@ -1,0 +1,14 @@
+"""The dev set's figures that tests hold the engine to (issue 12's targets are higher: 95% right,
+0 wrong; docs/matching.md). Both tests that run dev read them here, so a floor moves in one place.
+
+Dev grew on 2026-11-26 (55 long natural questions and 80 traps written from the article, to
+measure what the tuning on the other sets had not reached): the engine that had 94.5% of the 307
+had 92.8% of the 362 (90.3% at thresholds calibrated on the grown set), so the floor moved down
+with the set, not with the engine; the things-asked-for check then brought it to 92.5% at its
+calibrated thresholds (0.56 / 0.02 / 0.56), with out-of-scope answered 4.5% -> 1.9%. These guard
+what holds today so a change cannot lose it unnoticed; raise them when the target holds.
+"""
+
+DEV_RIGHT_FLOOR = 0.925  # 335 of 362
+DEV_WRONG_CEILING = 2
+DEV_OUT_OF_SCOPE_CEILING = 0.03
