@@ -7,9 +7,8 @@ from __future__ import annotations
 import gzip
 import ipaddress
 import socket
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
@@ -17,6 +16,7 @@ from bot.authoring import ingest as ingest_module
 from bot.authoring.ingest import IngestError, fetch, public_address
 from bot.channels.cli import main
 from tests.support.paths import NOTICE
+from tests.support.servers import handling
 
 LOOPBACK = ipaddress.ip_address("127.0.0.1")
 
@@ -65,13 +65,8 @@ class Routes(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Routes)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    httpd.server_close()
+    with handling(Routes) as httpd:
+        yield f"http://127.0.0.1:{httpd.server_port}"
 
 
 @pytest.mark.parametrize(

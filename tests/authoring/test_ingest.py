@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import threading
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 
 import pytest
 
@@ -14,6 +13,7 @@ from bot.channels.render import text
 from bot.engine.core import ANSWERED, Engine
 from bot.knowledge.model import load
 from tests.support.paths import FIXTURES, NOTICE
+from tests.support.servers import handling
 
 
 @pytest.fixture
@@ -26,12 +26,8 @@ def web(monkeypatch):
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(FIXTURES)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+    with handling(partial(Quiet, directory=str(FIXTURES))) as server:
+        yield f"http://127.0.0.1:{server.server_port}"
 
 
 @pytest.mark.slow

@@ -20,6 +20,8 @@ from urllib.parse import parse_qsl
 
 from telegram.request import BaseRequest, RequestData
 
+from tests.support.servers import POLL_SECONDS
+
 TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
 BOT_USER = {
     "id": 999000,
@@ -238,7 +240,9 @@ class StandIn:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.base_url = f"http://127.0.0.1:{self.server.server_port}/bot"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, args=(POLL_SECONDS,), daemon=True
+        )
 
     def __enter__(self) -> StandIn:
         self.thread.start()
