@@ -2,9 +2,9 @@
 
 Reading 100k entries of YAML and building their index takes most of a minute
 (docs/benchmarks.md). A built engine is saved under the knowledge version (a hash of the
-knowledge files) and a fingerprint of this code, and the next start with the same files and
-the same code loads it instead. A knowledge base small enough to build in a moment is never
-cached.
+knowledge files), the knowledge folder's place and a fingerprint of this code, and the next
+start with the same files in the same place and the same code loads it instead. A knowledge
+base small enough to build in a moment is never cached.
 
 The saved engine is a pickle, and unpickling runs whatever code the file names: anyone who could
 put a file in the cache folder would run code as the bot. So each file carries an HMAC-SHA256
@@ -77,7 +77,7 @@ def build_engine(directory: Path | Snapshot, cache: EngineCache | None) -> Engin
 def _cached_or_built(snapshot: Snapshot, cache: EngineCache | None) -> Engine:
     if cache is None or snapshot.size < SMALLEST:
         return Engine(load(snapshot, lines=False))
-    saved = cache.folder / f"engine-{snapshot.version}-{code_fingerprint()}.pickle"
+    saved = cache.folder / _file_name(snapshot.version, snapshot.directory)
     key = cache.key()  # an unusable salt is the caller's error, not a damaged cache
     try:
         engine = _read(saved, key)
@@ -90,6 +90,14 @@ def _cached_or_built(snapshot: Snapshot, cache: EngineCache | None) -> Engine:
     engine = Engine(load(snapshot, lines=False))
     save(engine, cache, key)
     return engine
+
+
+def _file_name(version: str, directory: Path) -> str:
+    # The engine holds its knowledge's folder and files' paths, which edits and reloads write
+    # to: a copy of the same files elsewhere (staging and production) must not load an engine
+    # that points back at the other folder, so the folder's place is part of the name.
+    place = hashlib.sha256(str(directory.resolve()).encode()).hexdigest()[:12]
+    return f"engine-{version}-{place}-{code_fingerprint()}.pickle"
 
 
 class UnsignedCache(Exception):
@@ -113,7 +121,7 @@ def _read(saved: Path, key: bytes) -> Engine:
 def save(engine: Engine, cache: EngineCache, key: bytes) -> None:
     """Write the engine, signed, under its own version, replacing older ones; a failure only
     logs."""
-    name = f"engine-{engine.knowledge.version}-{code_fingerprint()}.pickle"
+    name = _file_name(engine.knowledge.version, engine.knowledge.directory)
     part = None
     try:
         payload = pickle.dumps(engine, protocol=pickle.HIGHEST_PROTOCOL)

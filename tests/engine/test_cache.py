@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import shutil
 
 import pytest
 
@@ -37,6 +38,17 @@ def test_the_next_start_loads_the_saved_engine(cached, knowledge_copy, tmp_path,
     monkeypatch.setattr(cache, "load", lambda _: pytest.fail("the YAML was read again"))
     again = build_engine(knowledge_copy, signed(folder))
     assert shown(again) == shown(first) and shown(again)["status"] == ANSWERED
+
+
+def test_a_copy_of_the_knowledge_elsewhere_gets_an_engine_of_its_own(
+    cached, knowledge_copy, tmp_path
+):
+    folder = tmp_path / "cache"
+    build_engine(knowledge_copy, signed(folder))
+    other = shutil.copytree(knowledge_copy, tmp_path / "staging")
+    engine = build_engine(other, signed(folder))
+    assert engine.knowledge.directory == other
+    assert all(other in entry.path.parents for entry in engine.knowledge.entries)
 
 
 def test_an_edit_builds_a_new_engine_and_replaces_the_old_one(cached, knowledge_copy, tmp_path):
