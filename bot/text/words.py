@@ -112,12 +112,11 @@ class Words:
         each run on its own (a newline is a boundary it never crosses), so the words are the
         same as run by run; at 100k entries, calling it 800k times was a third of the build
         (docs/benchmarks.md)."""
-        # One scan of all the texts, newlines kept to tell where each text ends.
+        # One scan of all the texts, newlines kept to tell where each text ends (so a newline
+        # inside a text, which no run of Chinese crosses anyway, becomes a space).
         number = {"\n": -1}
-        sequence = [
-            number.setdefault(run, len(number) - 1)
-            for run in _RUN_OR_LINE.findall("\n".join(texts))
-        ]
+        joined = "\n".join(text.replace("\n", " ") for text in texts)
+        sequence = [number.setdefault(run, len(number) - 1) for run in _RUN_OR_LINE.findall(joined)]
         sequence.append(-1)
         parts = [self._parts(run) for run in list(number)[1:]]
         cut = {piece: () for run_parts in parts for piece, _ in run_parts if len(piece) >= 2}

@@ -126,7 +126,14 @@ def test_a_build_splits_many_texts_into_the_words_each_gives_alone():
     from bot.text.words import Words
 
     words = Words(["办事不求人", "黑瞎子岛"])
-    texts = ["营业执照怎么办理", "", "办事不求人 黑瞎子岛门票 办事不求人好", "app 12345", "岛"]
+    texts = [
+        "营业执照怎么办理",
+        "",
+        "办事不求人 黑瞎子岛门票 办事不求人好",
+        "app 12345",
+        "岛",
+        "复工\n专窗",
+    ]
     runs, sequence = words.split_all(texts)
     found: list[list[str]] = [[]]
     for number in sequence:
