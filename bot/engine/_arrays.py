@@ -4,9 +4,11 @@ which owns what the numbers mean."""
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from itertools import pairwise
-from typing import Protocol
+from itertools import accumulate, pairwise
+from typing import Protocol, overload
 
 import numpy as np
 
@@ -82,7 +84,7 @@ class _Postings:
     def dot(self, columns: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Per entry, the sum over `columns` of its value times the column's weight."""
         if self.rows is not None:
-            return self._wide_dot(columns, weights)
+            return self._wide_dot(columns, weights, self.rows)
         # Joining each column's slice (a view) is one pass over the postings; gathering them by
         # computed positions was three, and at 100k entries a query reads half a million.
         if self.cuts is not None:
@@ -98,7 +100,9 @@ class _Postings:
             lengths = np.array([b - a for a, b in bounds])
         return np.bincount(entries, weights=values * weights.repeat(lengths), minlength=self.size)
 
-    def _wide_dot(self, columns: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    def _wide_dot(
+        self, columns: np.ndarray, weights: np.ndarray, rows: dict[int, np.ndarray]
+    ) -> np.ndarray:
         """`dot` of a large index: SciPy's float32 sparse kernel, one call per feature over
         its own slice, a tight C loop 2-4x faster than joining slices at 100k entries. It is
         what SciPy's `matrix[columns].T @ weights` runs, the same sums in the same order,
@@ -112,7 +116,7 @@ class _Postings:
 
         sums = np.zeros(self.size, dtype=np.float32)
         product = np.empty_like(sums)
-        weights, starts, rows = weights.astype(np.float32), self.starts, self.rows
+        weights, starts = weights.astype(np.float32), self.starts
         for n, column in enumerate(columns.tolist()):
             row = rows.get(column)
             if row is not None:
@@ -172,6 +176,32 @@ class _Questions:
         products[query.columns[found] != columns] = 0.0
         owner = np.arange(len(rows)).repeat(lengths)
         return np.bincount(owner, weights=products, minlength=len(rows))
+
+
+class _Lines(Sequence[str]):
+    """Many short texts kept as one string and where each begins, each cut out when read (a
+    search reads a few dozen). At 100k entries the index's 500k questions and as many sounds
+    as Python strings held ~110 MB, and unpickling them took 0.38 s of CPU (docs/benchmarks.md)."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.joined = "".join(texts)
+        self.starts = array("q", accumulate(map(len, texts), initial=0))
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1
+
+    @overload
+    def __getitem__(self, at: int) -> str: ...
+    @overload
+    def __getitem__(self, at: slice) -> list[str]: ...
+    def __getitem__(self, at: int | slice) -> str | list[str]:
+        if isinstance(at, slice):
+            return [self[n] for n in range(*at.indices(len(self)))]
+        if at < 0:
+            at += len(self)
+        if not 0 <= at < len(self):
+            raise IndexError(at)
+        return self.joined[self.starts[at] : self.starts[at + 1]]
 
 
 def _tf(counts: np.ndarray) -> np.ndarray:
