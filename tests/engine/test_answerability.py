@@ -177,3 +177,15 @@ def test_what_covers_a_question_is_the_same_built_from_the_index_rows(engine):
     joined = describe(engine.entries, engine.index, engine.canonical_all, by_parts=False)
     assert engine.synonyms.joinable
     assert (engine.gives, engine.covered, engine.stated) == joined
+
+
+def test_a_questions_content_is_worked_out_once_for_every_check():
+    from bot.engine.answerability import content
+
+    words = [("门票", 0.3, " men piao "), ("我们", 0.0, " wo men "), ("门票", 1.0, " men piao ")]
+    found = content([*words, ("房价", 0.6, " fang jia "), ("房价", 0.0, " fang jia ")])
+    assert found.subject == ((("门票", " men piao "), ("房价", " fang jia ")))
+    # Each word at its heaviest for what it leaves uncovered...
+    assert found.heaviest == (("门票", " men piao ", 1.0), ("房价", " fang jia ", 0.6))
+    # ...and in the total once, as last weighed (a word that carries nothing there adds 0).
+    assert found.weight == 1.0 + 0.0 + 0.0
