@@ -55,16 +55,16 @@ _FOCUS = (
         r"什么时候|啥时候|何时|哪天|哪一天|几号|几点|多久|多长时间|几个月能|哪年|哪一年|日期|时间表"
         r"|什么时间|几月",
     ),
-    (PLACE, r"在哪|哪里|哪儿|哪个地方|什么地方|何处|地址|位置|怎么去|怎么走|去哪|多远"),
+    (PLACE, r"在哪(?![些几])|哪里|哪儿|哪个地方|什么地方|何处|地址|位置|怎么去|怎么走|去哪|多远"),
     (PERSON, r"谁|哪位|叫什么名字|名字|负责人|老板|会长|联系人|法人|哪家|哪个单位|哪个部门"),
     (CONTACT, r"电话|号码|联系方式|手机|邮箱|微信|网址"),
     (
         PROCEDURE,
-        r"怎么办理|如何办理|怎么办|怎么申请|如何申请|怎么弄|咋办|咋弄|怎么报|流程|步骤|什么手续"
+        r"怎么办理|如何办理|怎么办|怎么申请|如何申请|怎么弄|咋办|咋弄|咋整|怎么整|怎么报|流程|步骤|什么手续"
         r"|要什么材料|哪些材料|需要准备|要带什么|怎么预约|如何预约|怎么入驻|怎么参加|怎么操作",
     ),
     (COUNT, r"多少|几个|几项|几家|几所|几位|几条|数量|规模|多大|多少项|总投资|占地|比例"),
-    (LIST, r"哪些|有什么|有啥|都有|包括|是哪\d|哪\d|哪几"),
+    (LIST, r"哪些|有什么|有啥|包括|是哪\d|哪\d|哪几"),
     (DEFINITION, r"是什么|什么是|啥是|是啥|指什么|什么意思|怎么回事|怎么样"),
     (YES_NO, r"吗|是不是|有没有|能不能|可不可以|是否|能否|可以|行不行|会不会|要不要"),
 )
@@ -91,6 +91,7 @@ _GIVEN_BY_ANSWER = (
     (PLACE, re.compile(r"设在|位于|可到|到政务服务中心|窗口|网站|门户")),
     (PROCEDURE, re.compile(r"可到|可以到|请到|拨打|可向|可以向")),
     (CONTACT, re.compile(r"热线|电话")),
+    (LIST, re.compile(r"、[^，。；、]{1,16}、")),
 )
 # A figure with its unit in an answer: the entry gives a count or an amount.
 _COUNTED = re.compile(r"\d+(?:\.\d+)?\s*(?:项|个|亿|万|%|吨|公顷|家|所|人|次|条)")
@@ -104,7 +105,8 @@ QUESTION_WORDS = re.compile(
 )
 # An asking clause is one with any of these; a message without one is all asking.
 _ASKING = re.compile(
-    r"吗|呢|么|什么|怎|如何|多少|几|哪|谁|是否|是不是|有没有|能不能|能否|可不可以|啥|咋"
+    r"吗|呢|么|什么|怎|如何|多少|多久|几|哪|谁|是否|能否|啥|咋"
+    r"|([\u4e00-\u9fff])[不没]\1"  # 是不是, 在不在, 有没有: a verb, 不 and the verb again
 )
 _GREETING = re.compile(
     r"^(?:你好|您好|领导好|领导您好|领导你好|老师好|老师您好|各位好|大家好|打扰一下|打扰了|打扰|"
@@ -114,6 +116,8 @@ _GREETING = re.compile(
 _INTRODUCTION = re.compile(
     r"^(?:我|我们|本人|我司|咱们)(?:公司|企业|厂子|厂|单位|这边|家)?(?:是|这边是)"
 )
+# A clause about the sender themselves (我们在乡镇, 我司…): after the question, background too.
+_SELF = re.compile(r"^(?:我|我们|本人|我司|咱们|咱)")
 # Words that frame a question or name the asker and the city: they say nothing of what is asked.
 _FRAMING_WORDS = (
     "我们 你们 他们 咱们 自己 公司 企业 单位 厂子 抚远 抚远市 政府 市里 现在 目前 听说 "
@@ -130,7 +134,12 @@ UNKNOWN_WORD = 1.0
 OTHER_ENTRY_WORD = 0.6
 FIGURE = 1.0  # a figure of the question (2021年) the entry does not contain
 SINGLE = 0.5  # a character the segmenter left on its own (招 人) says less than a word
-BACKGROUND = 0.3  # a word before the asking clause counts for this much of one in it
+BACKGROUND = 0.3  # a word before the asking clause counts for this much of one in it...
+# ...and a word there that no entry uses, this much of that: what the sender says of their own
+# circumstances (我们公司在哈尔滨, 两眼一抹黑) is in no entry and says nothing of what is asked, while a
+# background word the knowledge uses (托关系, 复工复产) still shows which entry is meant. Not 0: when
+# the asking clause only points back (这种情况怎么处理), the background is what it asks about.
+UNKNOWN_BACKGROUND = 0.2
 
 
 # How bot.engine.asked writes a thing asked for that an answer states in its own way: a unit
@@ -162,10 +171,7 @@ class Reading:
 
     clauses: tuple[Clause, ...]
     focus: str | None
-
-    @property
-    def asking(self) -> str:
-        return next((c.text for c in reversed(self.clauses) if c.weight == 1.0), "")
+    asking: str = ""  # the last clause that asks and what follows it; with none, all of it
 
     @property
     def text(self) -> str:
@@ -214,12 +220,20 @@ def read(folded: str) -> Reading:
     kept = kept or parts
     if not kept:
         return Reading((), None)
-    asking = max((i for i, p in enumerate(kept) if _ASKING.search(p)), default=len(kept) - 1)
+    asks = [i for i, p in enumerate(kept) if _ASKING.search(p)]
+    if not asks:  # keywords (绿色通道 复工): no part of it is background to another
+        return Reading(
+            tuple(Clause(p, 1.0) for p in kept), focus_of(" ".join(kept)), " ".join(kept)
+        )
+    last = asks[-1]
+    # After the last asking clause, what the sender says of themselves (我们在乡镇不方便进城) is
+    # background as much as it is before it; anything else there still belongs to the question.
     clauses = tuple(
-        Clause(p, 1.0 if i >= asking or _ASKING.search(p) else BACKGROUND)
+        Clause(p, BACKGROUND if i not in asks and (i < last or _SELF.match(p)) else 1.0)
         for i, p in enumerate(kept)
     )
-    return Reading(clauses, focus_of(" ".join(kept[asking:])))
+    asking = " ".join(c.text for c in clauses[last:] if c.weight == 1.0)
+    return Reading(clauses, focus_of(asking), asking)
 
 
 @dataclass(frozen=True)

@@ -231,7 +231,7 @@ class Engine:
         text = self.canonical(reading.text)
         depth = max(limit, RECHECKED)
         best = dict(self.index.search(text, depth))
-        if len(reading.clauses) > 1 and self.index.tuning.asking_clause:
+        if reading.asking != reading.text and self.index.tuning.asking_clause:
             # The asking clause on its own: a long message's background dilutes the match.
             for position, score in self.index.search(self.canonical(reading.asking), depth):
                 best[position] = max(score, best.get(position, 0.0))
@@ -269,9 +269,14 @@ class Engine:
         words = []
         for clause in reading.clauses:
             subject = self._subject(clause.text)
+            # The sender's own circumstances (哈尔滨, 两眼一抹黑) are in no entry: in the
+            # background, a word the knowledge never uses says less than one it does.
+            strange = clause.weight * (answerability.UNKNOWN_BACKGROUND if clause.weight < 1 else 1)
             words += [
-                (word, clause.weight * content_weight(word, word in known, classes), heard)
+                (word, (clause.weight if is_known else strange) * weight, heard)
                 for word in self.words(subject, search=False)
+                for is_known in (word in known,)
+                for weight in (content_weight(word, is_known, classes),)
                 for heard in (f" {spoken(word)} ",)
             ]
             # A figure (2021年, 3月) the entry does not contain asks about another fact; it is
