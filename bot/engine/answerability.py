@@ -12,10 +12,8 @@ plan, which says nothing of tickets or prices. Three checks, each one an admin c
   answer contain, weighted by how much they carry: a word the knowledge never uses (门票, 房价,
   会长) weighs most, a word of another entry less, words that only frame a question (我们, 公司,
   想问一下) nothing.
-- **Where the question is**: a long message's greeting and "who we are" clauses are set aside,
-  and its asking clauses weigh more than the background before them: the last clause with a
-  question word and what follows it, and any earlier clause that asks too (关企协调员是哪个
-  海关的，叫什么名字 asks two things; its first clause is not background).
+- **Where the question is** (bot.engine.reading): a long message's asking clauses weigh more
+  than the background before them.
 """
 
 from __future__ import annotations
@@ -103,21 +101,6 @@ QUESTION_WORDS = re.compile(
     r"多少钱|多少|什么时候|啥时候|怎么回事|怎么办理|怎么办|怎么样|怎么|怎样|如何|哪里|哪儿|哪些|"
     r"哪个|哪|谁|什么|啥|咋|几|吗|呢|是不是|有没有|能不能|可不可以|是否|能否|可以|是什么|意思"
 )
-# An asking clause is one with any of these; a message without one is all asking.
-_ASKING = re.compile(
-    r"吗|呢|么|什么|怎|如何|多少|多久|几|哪|谁|是否|能否|啥|咋"
-    r"|([\u4e00-\u9fff])[不没]\1"  # 是不是, 在不在, 有没有: a verb, 不 and the verb again
-)
-_GREETING = re.compile(
-    r"^(?:你好|您好|领导好|领导您好|领导你好|老师好|老师您好|各位好|大家好|打扰一下|打扰了|打扰|"
-    r"请问|hello|hi|嗨|哈喽|早上好|上午好|下午好|晚上好|在吗)+"
-)
-# "Who we are": background that no entry answers, in the form businesses introduce themselves.
-_INTRODUCTION = re.compile(
-    r"^(?:我|我们|本人|我司|咱们)(?:公司|企业|厂子|厂|单位|这边|家)?(?:是|这边是)"
-)
-# A clause about the sender themselves (我们在乡镇, 我司…): after the question, background too.
-_SELF = re.compile(r"^(?:我|我们|本人|我司|咱们|咱)")
 # Words that frame a question or name the asker and the city: they say nothing of what is asked.
 _FRAMING_WORDS = (
     "我们 你们 他们 咱们 自己 公司 企业 单位 厂子 抚远 抚远市 政府 市里 现在 目前 听说 "
@@ -134,12 +117,6 @@ UNKNOWN_WORD = 1.0
 OTHER_ENTRY_WORD = 0.6
 FIGURE = 1.0  # a figure of the question (2021年) the entry does not contain
 SINGLE = 0.5  # a character the segmenter left on its own (招 人) says less than a word
-BACKGROUND = 0.3  # a word before the asking clause counts for this much of one in it...
-# ...and a word there that no entry uses, this much of that: what the sender says of their own
-# circumstances (我们公司在哈尔滨, 两眼一抹黑) is in no entry and says nothing of what is asked, while a
-# background word the knowledge uses (托关系, 复工复产) still shows which entry is meant. Not 0: when
-# the asking clause only points back (这种情况怎么处理), the background is what it asks about.
-UNKNOWN_BACKGROUND = 0.2
 
 
 # How bot.engine.asked writes a thing asked for that an answer states in its own way: a unit
@@ -157,26 +134,6 @@ def mentions(thing: str, stated: str, covers: Callable[[str, str], bool]) -> boo
     if thing == TITLE:
         return TITLE in stated
     return covers(thing, f" {spoken(thing)} " if len(thing) > 1 else "\0")
-
-
-@dataclass(frozen=True)
-class Clause:
-    text: str  # folded
-    weight: float  # 1 for an asking clause, BACKGROUND for background
-
-
-@dataclass(frozen=True)
-class Reading:
-    """What a message asks: its clauses without greeting and introduction, and its focus."""
-
-    clauses: tuple[Clause, ...]
-    focus: str | None
-    asking: str = ""  # the last clause that asks and what follows it; with none, all of it
-
-    @property
-    def text(self) -> str:
-        """The message as matched: the clauses kept, in order."""
-        return " ".join(c.text for c in self.clauses)
 
 
 def focus_of(text: str) -> str | None:
@@ -209,31 +166,6 @@ def focus_kinds(questions: list[str]) -> list[tuple[str, ...]]:
         for code in set(codes.tolist())
     }
     return [names[code] for code in codes.tolist()]
-
-
-def read(folded: str) -> Reading:
-    """Split a folded message into clauses, set aside greetings and introductions, and find
-    the asking clause and its focus."""
-    parts = [_GREETING.sub("", part) for part in folded.split()]
-    parts = [p for p in parts if p]
-    kept = [p for p in parts if not (_INTRODUCTION.match(p) and not _ASKING.search(p))]
-    kept = kept or parts
-    if not kept:
-        return Reading((), None)
-    asks = [i for i, p in enumerate(kept) if _ASKING.search(p)]
-    if not asks:  # keywords (绿色通道 复工): no part of it is background to another
-        return Reading(
-            tuple(Clause(p, 1.0) for p in kept), focus_of(" ".join(kept)), " ".join(kept)
-        )
-    last = asks[-1]
-    # After the last asking clause, what the sender says of themselves (我们在乡镇不方便进城) is
-    # background as much as it is before it; anything else there still belongs to the question.
-    clauses = tuple(
-        Clause(p, BACKGROUND if i not in asks and (i < last or _SELF.match(p)) else 1.0)
-        for i, p in enumerate(kept)
-    )
-    asking = " ".join(c.text for c in clauses[last:] if c.weight == 1.0)
-    return Reading(clauses, focus_of(asking), asking)
 
 
 @dataclass(frozen=True)

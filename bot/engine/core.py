@@ -18,7 +18,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from bot.engine import answerability, asked, decision
-from bot.engine.answerability import Check, content_weight, read
+from bot.engine.answerability import Check
 from bot.engine.decision import (
     ANSWERED,
     CLARIFY,
@@ -35,6 +35,7 @@ from bot.engine.features import spoken
 from bot.engine.index import Index, Tuning
 from bot.engine.language import foreign_language
 from bot.engine.passages import Passage, Passages
+from bot.engine.reading import Reading, read, weight
 from bot.knowledge.model import Entry, Knowledge
 from bot.text.normalize import fold, normalize, normalize_all
 from bot.text.synonyms import Synonyms
@@ -261,7 +262,7 @@ class Engine:
         entry = self.entries[position]
         return Candidate(entry.id, entry.question, score, check, match, entry)
 
-    def _content_words(self, reading: answerability.Reading) -> list[tuple[str, float, str]]:
+    def _content_words(self, reading: Reading) -> list[tuple[str, float, str]]:
         """The message's words with how much each carries (clause weight × content weight)
         and how each sounds."""
         known = self.index.vocabulary.ids if self.index.vocabulary else {}
@@ -269,14 +270,9 @@ class Engine:
         words = []
         for clause in reading.clauses:
             subject = self._subject(clause.text)
-            # The sender's own circumstances (哈尔滨, 两眼一抹黑) are in no entry: in the
-            # background, a word the knowledge never uses says less than one it does.
-            strange = clause.weight * (answerability.UNKNOWN_BACKGROUND if clause.weight < 1 else 1)
             words += [
-                (word, (clause.weight if is_known else strange) * weight, heard)
+                (word, weight(word, word in known, clause.weight, classes), heard)
                 for word in self.words(subject, search=False)
-                for is_known in (word in known,)
-                for weight in (content_weight(word, is_known, classes),)
                 for heard in (f" {spoken(word)} ",)
             ]
             # A figure (2021年, 3月) the entry does not contain asks about another fact; it is

@@ -1,4 +1,4 @@
-"""Whether the best entry answers what is asked: focus, uncovered words, the asking clause, and
+"""Whether the best entry answers what is asked: focus, uncovered words, and
 the two-stage fallback built on them (confirm, "您是想问" with 都不是, near topics)."""
 
 from __future__ import annotations
@@ -6,20 +6,16 @@ from __future__ import annotations
 import pytest
 
 from bot.engine.answerability import (
-    BACKGROUND,
     LIST,
-    OTHER_ENTRY_WORD,
     PERSON,
     PLACE,
     PRICE,
     PROCEDURE,
     TIME,
-    UNKNOWN_BACKGROUND,
     YES_NO,
     content_weight,
     focus_of,
     given_by_answer,
-    read,
 )
 from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, Engine, Thresholds
 from bot.knowledge.model import load
@@ -44,54 +40,9 @@ def test_focus(question, focus):
     assert focus_of(fold(question)) == focus
 
 
-def test_a_long_message_is_read_for_its_asking_clause():
-    reading = read(fold("您好，我们是一家做冷链运输的公司，最近想复工，请问复工复产去哪个窗口办？"))
-    texts = [clause.text for clause in reading.clauses]
-    assert texts[0] == "最近想复工"  # greeting and "who we are" set aside
-    assert reading.asking == "复工复产去哪个窗口办"
-    assert reading.focus == PLACE
-    weights = [clause.weight for clause in reading.clauses]
-    assert weights[-1] == 1.0 and weights[0] < 1.0
-
-
-def test_an_earlier_clause_that_asks_too_is_not_background():
-    reading = read(fold("信用修复是哪个部门管的，要多久"))
-    assert [clause.weight for clause in reading.clauses] == [1.0, 1.0]
-    assert reading.asking == "要多久"
-
-
-def test_keywords_without_a_question_word_are_all_asked():
-    # Two topic words: neither is background to the other, and both are searched together.
-    reading = read(fold("绿色通道 复工"))
-    assert [clause.weight for clause in reading.clauses] == [1.0, 1.0]
-    assert reading.asking == "绿色通道 复工"
-
-
-def test_what_the_sender_says_of_themselves_after_the_question_is_background():
-    reading = read(fold("一次办的事项有多少项？我们在乡下进城不方便"))
-    assert [clause.weight for clause in reading.clauses] == [1.0, BACKGROUND]
-    assert reading.asking == "一次办的事项有多少项"
-
-
-def test_a_verb_not_verb_clause_asks():
-    # 在不在 asks as 是不是 does, so the clause after the list question is not background.
-    reading = read(fold("保留的中介服务有哪些，我们这行还在不在里面"))
-    assert [clause.weight for clause in reading.clauses] == [1.0, 1.0]
-
-
 def test_an_answer_that_enumerates_gives_a_list():
     assert LIST in given_by_answer("推广“模拟审批”、“容缺受理”、“联合预审”等审批服务机制。")
     assert LIST not in given_by_answer("抚远市成立了工作专班。")
-
-
-def test_background_words_no_entry_uses_weigh_least(engine):
-    # 佳木斯 and 离得 are the sender's circumstances; 来回 is a word of the knowledge.
-    question = "您好，我们公司在佳木斯，离得远来回跑不方便，想问下网上能办的事项有多少项"
-    data = engine.answer(question).to_dict()
-    assert (data["status"], data["entry_id"]) == (ANSWERED, "fgf-wangshangban")
-    weights = {u["word"]: u["weight"] for u in data["uncovered"]}
-    assert weights["佳木斯"] == pytest.approx(BACKGROUND * UNKNOWN_BACKGROUND)
-    assert weights["来回"] == pytest.approx(BACKGROUND * OTHER_ENTRY_WORD)
 
 
 def test_words_that_only_shape_a_question_carry_nothing():
