@@ -1,18 +1,26 @@
 """Throughput and latency of `POST /api/v1/ask` under load, against the same server's ceiling.
 
     python bench/web_load.py [--seconds 5] [--connections 16] [--runs 3] [--workers 1]
+                             [--generator auto|wrk|python]
 
 One server process (the real application: engine, exchange log on disk, security headers;
 the rate limit off) and, in another process, a load generator on loopback: `--connections`
 keep-alive HTTP/1.1 connections, each sending its next request as soon as the previous answer
-arrived, with mostly distinct questions (so the answer cache rarely helps). The same server
+arrived, with mostly distinct questions (so the answer cache rarely helps). The generator is
+wrk (Debian's `apt-get install -y wrk`; C, one thread, a Lua script handing out the questions)
+when it is installed, else an asyncio client in Python on uvloop, which costs about twice
+wrk's CPU per request; both share the machine's cores with the server, so the report prints
+the generator's own CPU per request too. The same server
 also has `POST /bench/fixed`, which reads the JSON body and returns a fixed JSON answer through
 the same middleware: the stack's ceiling on this machine, measured in the same run. A third
 process serves the same fixed answer from a bare ASGI function on uvicorn (no Starlette): what
 the framework itself costs, the alternative to Starlette measured in docs/web.md.
 
 Each run also reads the server's CPU time per answer from /proc: on this shared machine
-requests/s swing 2-3x with what else runs, CPU per request much less. `/bench/stub` is the
+requests/s swing 2-3x with what else runs, CPU per request much less. Between the loads, this
+process answers a slice of the same questions with the engine alone (answer cache off, CPU
+time of the answering thread): the server's CPU per answer less that is what the channel
+costs around the engine. `/bench/stub` is the
 API's own `ask` path with an engine that returns one fixed answer at no cost: what the channel
 costs on top of the stack's ceiling.
 
@@ -30,6 +38,8 @@ import itertools
 import json
 import os
 import random
+import resource
+import shutil
 import signal
 import socket
 import statistics
@@ -226,6 +236,66 @@ async def generate(port: int, path: str, seconds: float, connections: int, seed:
     }
 
 
+# wrk's script: one thread, each request the next body of the file in $BODIES from line
+# $START; at the end one JSON line with the counts and the latency percentiles.
+WRK_SCRIPT = """
+local bodies = {}
+for line in io.lines(os.getenv("BODIES")) do bodies[#bodies + 1] = line end
+local n = tonumber(os.getenv("START"))
+wrk.method = "POST"
+wrk.headers["content-type"] = "application/json"
+request = function()
+  n = n % #bodies + 1
+  return wrk.format(nil, nil, nil, bodies[n])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '{"requests": %d, "errors": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d}\\n',
+    summary.requests, e.status + e.connect + e.read + e.write + e.timeout,
+    summary.duration, latency:percentile(50), latency:percentile(99)))
+end
+"""
+
+
+WRK_BODIES = 60_000
+
+
+def run_wrk(port: int, path: str, args: argparse.Namespace, seed: int, folder: Path) -> dict:
+    """The same load from wrk: one second of warm-up from the middle of the questions, then
+    `seconds` measured from their start (no question of the warm-up comes again)."""
+    bodies, script = folder / f"bodies-{seed}.jsonl", folder / "load.lua"
+    if not bodies.exists():
+        # enough for a measured run at 5,000 answers/s from the start and a warm-up from the
+        # middle, and no more: wrk reads the file at each start, on the cores being measured
+        pool = questions(ROOT / "knowledge", random.Random(seed))[:WRK_BODIES]
+        lines = [json.dumps({"question": q}, ensure_ascii=False) for q in pool]
+        bodies.write_text("\n".join(lines) + "\n")
+    script.write_text(WRK_SCRIPT)
+    count = sum(1 for _ in bodies.open())
+    url = f"http://127.0.0.1:{port}{path}"
+
+    def wrk(seconds: float, start: int) -> dict:
+        command = ["wrk", "-t1", f"-c{args.connections}", f"-d{seconds:g}s", "-s", str(script)]
+        env = {**os.environ, "BODIES": str(bodies), "START": str(start)}
+        output = subprocess.run(
+            [*command, url], check=True, capture_output=True, text=True, env=env
+        ).stdout
+        return json.loads(output.strip().splitlines()[-1])
+
+    warm = wrk(1.0, count // 2)
+    measured = wrk(args.seconds, 0)
+    return {
+        "requests": measured["requests"],
+        "per_second": measured["requests"] / (measured["duration_us"] / 1e6),
+        "p50_ms": measured["p50_us"] / 1000,
+        "p99_ms": measured["p99_us"] / 1000,
+        "errors": warm["errors"] + measured["errors"],
+        "answered": warm["requests"] + measured["requests"],
+        "distinct": min(count, measured["requests"]) / max(1, measured["requests"]),
+    }
+
+
 def run_load(port: int, path: str, seconds: float, connections: int, seed: int) -> None:
     try:
         import uvloop  # the generator must cost as little CPU as it can
@@ -267,17 +337,49 @@ def cpu_seconds(pid: int) -> float:
     return own + sum(cpu_seconds(int(child)) for child in children)
 
 
-def load(port: int, path: str, args: argparse.Namespace, seed: int, server: int) -> dict:
+def children_cpu() -> float:
+    """CPU time of this process's finished children (the load generators)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def load(
+    port: int, path: str, args: argparse.Namespace, seed: int, server: int, folder: Path
+) -> dict:
     """One run of the load generator; with the server's CPU time per answer, which waiting for
-    a core on the shared machine does not inflate."""
-    command = [sys.executable, __file__, "--load", path, "--port", str(port)]
-    command += ["--seconds", str(args.seconds), "--connections", str(args.connections)]
-    command += ["--seed", str(seed)]
-    cpu = cpu_seconds(server)
-    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    result = json.loads(output)
-    result["cpu_ms"] = (cpu_seconds(server) - cpu) * 1000 / max(1, result["answered"])
+    a core on the shared machine does not inflate, and the generator's."""
+    cpu, generator = cpu_seconds(server), children_cpu()
+    if args.generator == "wrk":
+        result = run_wrk(port, path, args, seed, folder)
+    else:
+        command = [sys.executable, __file__, "--load", path, "--port", str(port)]
+        command += ["--seconds", str(args.seconds), "--connections", str(args.connections)]
+        command += ["--seed", str(seed)]
+        output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+        result = json.loads(output)
+    answered = max(1, result["answered"])
+    result["cpu_ms"] = (cpu_seconds(server) - cpu) * 1000 / answered
+    result["generator_ms"] = (children_cpu() - generator) * 1000 / answered
     return result
+
+
+def engine_alone(knowledge: Path, seed: int, count: int = 400) -> float:
+    """The engine's CPU time per answer (mean, answer cache off) on `count` questions of the
+    run's kind, in this process: what the server's CPU per answer is compared with."""
+    from bot.engine.core import Engine
+    from bot.knowledge.model import load
+
+    global ENGINE
+    if ENGINE is None:
+        ENGINE = Engine(load(knowledge), cache=0)
+    pool = questions(knowledge, random.Random(1000 + seed))[:count]
+    started = time.thread_time()
+    for question in pool:
+        ENGINE.answer(question)
+    return (time.thread_time() - started) * 1000 / count
+
+
+ENGINE = None
 
 
 def spread(values: list[float], digits: int = 0) -> str:
@@ -293,6 +395,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workers", type=int, default=1, help="server processes on the port")
     parser.add_argument("--knowledge", type=Path, default=ROOT / "knowledge")
+    parser.add_argument(
+        "--generator",
+        choices=("auto", "wrk", "python"),
+        default="auto",
+        help="the load generator: wrk if installed (auto), or the Python one",
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--serve-raw", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--load", metavar="PATH", help=argparse.SUPPRESS)
@@ -310,6 +418,8 @@ def main() -> None:
         run_load(args.port, args.load, args.seconds, args.connections, args.seed)
         return
 
+    if args.generator == "auto":
+        args.generator = "wrk" if shutil.which("wrk") else "python"
     load_before = os.getloadavg()[0]  # other processes on the machine: the figures depend on it
     port, raw_port = free_port(), free_port()
     with tempfile.TemporaryDirectory() as folder:
@@ -325,6 +435,7 @@ def main() -> None:
             wait_until_up(port, server)
             wait_until_up(raw_port, bare)
             results: dict[str, list[dict]] = {"ask": [], "stub": [], "ceiling": [], "raw": []}
+            alone = []
             targets = [
                 ("ask", port, "/api/v1/ask", server.pid),
                 ("stub", port, "/bench/stub", server.pid),
@@ -334,7 +445,8 @@ def main() -> None:
             for run in range(args.runs):
                 # Rotate which goes first, so none always gets the warmer machine.
                 for name, at, path, pid in targets[run % 4 :] + targets[: run % 4]:
-                    results[name].append(load(at, path, args, run, pid))
+                    results[name].append(load(at, path, args, run, pid, Path(folder)))
+                alone.append(engine_alone(args.knowledge, run))
         finally:
             for process in (server, bare):
                 process.terminate()
@@ -344,6 +456,7 @@ def main() -> None:
         f"POST /api/v1/ask on loopback: {args.connections} keep-alive connections, "
         f"{args.seconds:g} s per run after 1 s of warm-up, {args.runs} runs; "
         f"min / median / max; {args.workers} server process(es); {os.cpu_count()} cores; "
+        f"load generator: {args.generator}; "
         f"load average (1 min) at the start {load_before:.1f}, at the end {os.getloadavg()[0]:.1f}"
     )
     rows_shown = (
@@ -359,6 +472,7 @@ def main() -> None:
             f"p50 {spread([r['p50_ms'] for r in rows], 1)} ms   "
             f"p99 {spread([r['p99_ms'] for r in rows], 1)} ms   "
             f"CPU {spread([r['cpu_ms'] for r in rows], 2)} ms per request   "
+            f"generator {spread([r['generator_ms'] for r in rows], 2)} ms   "
             f"errors {sum(r['errors'] for r in rows)}"
         )
     ratios = [
@@ -381,6 +495,12 @@ def main() -> None:
             for a, c in zip(results[name], results["ceiling"], strict=True)
         ]
         print(f"  {name} / ceiling on CPU per request (the steadier figure): {spread(on_cpu, 2)}")
+    around = [a["cpu_ms"] - e for a, e in zip(results["ask"], alone, strict=True)]
+    print(
+        f"  engine alone on questions of the same kind (in process, cache off): "
+        f"{spread(alone, 2)} ms CPU per answer; the server's CPU per answer less it, per run: "
+        f"{spread(around, 2)} ms"
+    )
     distinct = min(r["distinct"] for r in results["ask"])
     print(f"  answers / ceiling, per run: {spread(ratios, 2)}")
     print(f"  distinct questions among the answers of a run: at least {distinct:.0%}")

@@ -3,9 +3,12 @@ votes are recorded against their exchange, and the admin views need a log."""
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import pytest
 
-from bot.app import Offer, Offers, Request, Service
+from bot.app import Offer, Offers, Request, Service, settle_heap
 from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, Engine
 from bot.log.database import since_to_iso
 from bot.log.store import HELPFUL, PICKED, UNHELPFUL
@@ -77,6 +80,22 @@ def test_a_turn_keeps_its_knowledge_across_a_reload(knowledge_copy):
     assert service.reload() == []
     assert service.knowledge is not turn.knowledge
     assert turn.knowledge.texts.clarify == "您是想问："
+
+
+def test_a_reload_in_a_settled_server_still_frees_the_old_engine(knowledge_copy):
+    """Servers freeze their loaded heap (`settle_heap`); the engine a reload replaces holds
+    reference cycles, which only a collection over the thawed heap frees."""
+    service = Service.open(knowledge_copy)
+    old = weakref.ref(service.engine)
+    settle_heap()
+    try:
+        assert old() is not None and gc.get_freeze_count() > 0
+        edit(knowledge_copy / "bot.yaml", "clarify: 您是想问：", "clarify: 请问您想问的是：")
+        assert service.reload() == []
+        assert old() is None
+        assert gc.get_freeze_count() > 0  # the new engine is settled in its turn
+    finally:
+        gc.unfreeze()
 
 
 def test_none_fits_named_by_its_exchange_alone_still_lists_near_topics(tmp_path):

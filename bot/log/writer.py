@@ -6,8 +6,9 @@ go unsaid:
 
 - Writes go to one writer thread, which commits them in batches (up to `BATCH` rows per
   transaction). With `background=True` (the servers: Telegram, web, WeChat) `record` returns at
-  once and the event loop never waits for SQLite; otherwise (the terminal commands) it returns
-  once its row is committed.
+  once and the event loop never waits for SQLite, and the writer, woken by a row, gathers the
+  rows of the next `LINGER` seconds into the same transaction; otherwise (the terminal
+  commands) `record` returns once its row is committed.
 - A write that fails (a locked, full, read-only, deleted or corrupt database) is held and
   retried with backoff, with one error line when the trouble starts and one when it ends; past
   `MAX_UNSAVED` held writes the oldest are let go, and each time that is said too. A row that
@@ -16,9 +17,9 @@ go unsaid:
   database that cannot be read at start (a corrupt header) is moved aside and a new one begun.
 
 What a `kill -9` can lose: with `background=True`, the rows handed to the writer and not yet
-committed (the writer commits as soon as rows arrive, so normally the last few milliseconds of
-traffic; at most `MAX_UNSAVED`), always the newest, never a row from the middle, and nothing
-once the writer has caught up; otherwise at most the exchange being written. Both are tested
+committed (the writer commits `LINGER` seconds after a row arrives, so normally the last
+20-odd milliseconds of traffic; at most `MAX_UNSAVED`), always the newest, never a row from
+the middle, and nothing once the writer has caught up; otherwise at most the exchange being written. Both are tested
 by killing a process with SIGKILL (tests/log/test_store.py).
 """
 
@@ -42,6 +43,11 @@ from bot.text.privacy import Pseudonymizer, redact
 log = logging.getLogger(__name__)
 
 BATCH = 50  # rows per transaction: half the CPU of one commit per row (bench/log_write.py)
+# How long the background writer gathers rows after the first one arrives, before committing
+# them in one transaction. Under web load, rows came a millisecond or two apart and each woke
+# the writer for a transaction of its own: 0.3 ms of CPU a row, against 0.05 ms in batches
+# (docs/benchmarks.md). It is also how much more of the newest traffic a `kill -9` can lose.
+LINGER = 0.02
 MAX_UNSAVED = 10_000  # writes held in memory while the log cannot be written (~1 KB each)
 RETRY_DELAYS = (0.01, 0.05, 0.2, 1.0, 2.0)  # seconds between tries while writes fail
 
@@ -54,6 +60,7 @@ class ExchangeLog:
     users: Pseudonymizer
     path: Path | None = None  # the SQLite file, to reopen it when it is deleted or replaced
     background: bool = False
+    linger: float = LINGER  # seconds (background only): see LINGER
     pending: deque = field(default_factory=deque)  # (kind, values) not yet committed
     dropped: int = 0  # writes let go, in all (each time said in the log)
     failing: bool = False
@@ -162,10 +169,14 @@ class ExchangeLog:
         failures = 0
         while True:
             with self.changed:
+                woken = False
                 while not self.pending and not self.closed:
                     self.idle = True
                     self.changed.wait()
                     self.idle = False
+                    woken = True
+                if woken and self.background:  # the rows of the next moment join this one
+                    self.changed.wait_for(lambda: self.closed, timeout=self.linger)
                 if self.closed:
                     return
                 batch = [self.pending[n] for n in range(min(BATCH, len(self.pending)))]

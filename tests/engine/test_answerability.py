@@ -1,4 +1,4 @@
-"""Whether the best entry answers what is asked: focus, uncovered words, the asking clause, and
+"""Whether the best entry answers what is asked: focus, uncovered words, and
 the two-stage fallback built on them (confirm, "您是想问" with 都不是, near topics)."""
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from bot.engine.answerability import (
     PRICE,
     PROCEDURE,
     TIME,
+    YES_NO,
     content_weight,
     focus_of,
-    read,
+    given_by_answer,
 )
 from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, Engine, Thresholds
 from bot.knowledge.model import load
@@ -30,26 +31,18 @@ from bot.text.normalize import fold
         ("新壹城集团的老板是谁", PERSON),
         ("营业执照怎么办理", PROCEDURE),
         ("马上办有哪些事项", LIST),
+        ("他们会在哪些方面帮忙", LIST),  # 在哪些 is not 在哪
+        ("每个环节都有专人负责吗", YES_NO),  # 都有 alone lists nothing
+        ("要是还得找关系咋整", PROCEDURE),
     ],
 )
 def test_focus(question, focus):
     assert focus_of(fold(question)) == focus
 
 
-def test_a_long_message_is_read_for_its_asking_clause():
-    reading = read(fold("您好，我们是一家做冷链运输的公司，最近想复工，请问复工复产去哪个窗口办？"))
-    texts = [clause.text for clause in reading.clauses]
-    assert texts[0] == "最近想复工"  # greeting and "who we are" set aside
-    assert reading.asking == "复工复产去哪个窗口办"
-    assert reading.focus == PLACE
-    weights = [clause.weight for clause in reading.clauses]
-    assert weights[-1] == 1.0 and weights[0] < 1.0
-
-
-def test_an_earlier_clause_that_asks_too_is_not_background():
-    reading = read(fold("信用修复是哪个部门管的，要多久"))
-    assert [clause.weight for clause in reading.clauses] == [1.0, 1.0]
-    assert reading.asking == "要多久"
+def test_an_answer_that_enumerates_gives_a_list():
+    assert LIST in given_by_answer("推广“模拟审批”、“容缺受理”、“联合预审”等审批服务机制。")
+    assert LIST not in given_by_answer("抚远市成立了工作专班。")
 
 
 def test_words_that_only_shape_a_question_carry_nothing():
@@ -177,3 +170,15 @@ def test_what_covers_a_question_is_the_same_built_from_the_index_rows(engine):
     joined = describe(engine.entries, engine.index, engine.canonical_all, by_parts=False)
     assert engine.synonyms.joinable
     assert (engine.gives, engine.covered, engine.stated) == joined
+
+
+def test_a_questions_content_is_worked_out_once_for_every_check():
+    from bot.engine.answerability import content
+
+    words = [("门票", 0.3, " men piao "), ("我们", 0.0, " wo men "), ("门票", 1.0, " men piao ")]
+    found = content([*words, ("房价", 0.6, " fang jia "), ("房价", 0.0, " fang jia ")])
+    assert found.subject == ((("门票", " men piao "), ("房价", " fang jia ")))
+    # Each word at its heaviest for what it leaves uncovered...
+    assert found.heaviest == (("门票", " men piao ", 1.0), ("房价", " fang jia ", 0.6))
+    # ...and in the total once, as last weighed (a word that carries nothing there adds 0).
+    assert found.weight == 1.0 + 0.0 + 0.0

@@ -100,6 +100,28 @@ def test_background_writes_return_at_once_and_commit_in_batches(tmp_path, engine
     log.close()
 
 
+def test_background_rows_arriving_apart_share_a_transaction(tmp_path, engine, monkeypatch):
+    """A server's answers come a few milliseconds apart: the writer gathers them for
+    `linger` seconds after the first instead of committing each alone."""
+    log = ExchangeLog.open(tmp_path / "log.sqlite3", salt="s", background=True)
+    log.linger = 0.5
+    transactions = []
+    real_write = log.store.write
+
+    def counted(rows):
+        transactions.append(len(rows))
+        real_write(rows)
+
+    monkeypatch.setattr(log.store, "write", counted)
+    answer = engine.answer("信用修复")
+    for n in range(5):
+        log.record(answer, "web", "v1", "private", n)
+        time.sleep(0.01)
+    log.flush()
+    assert transactions == [5]
+    log.close()
+
+
 def test_one_vote_per_user_per_answer_the_last_one_counts(tmp_path):
     log = ExchangeLog.open(tmp_path / "log.sqlite3", salt="s")
     for kind in (HELPFUL, UNHELPFUL, HELPFUL, UNHELPFUL):

@@ -8,7 +8,7 @@ import os
 import signal
 import socket
 
-from bot.app import Service
+from bot.app import Service, settle_heap
 from bot.channels.cli.common import EXIT_OK, CommandError, build, engine_cache, open_log
 from bot.engine.core import Engine
 from bot.ops import logsetup as logs
@@ -108,6 +108,7 @@ def serve_workers(args: argparse.Namespace, settings: Settings) -> int:
     engine = build(settings)
     logs.configure(settings.log_format, "")
     listening = server.listen(args.host, args.port)
+    settle_heap()  # before forking: the workers then share the engine's pages, unscanned
     children = []
     for _ in range(args.workers):
         pid = os.fork()

@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from bot.app import Service
+from bot.app import Service, settle_heap
 from bot.channels.web import api, widget
 from bot.channels.web.guard import ApiError, SecurityHeaders
 from bot.ops.health import heartbeat
@@ -173,4 +173,5 @@ def serve(
     if sock is not None:
         host, port = sock.getsockname()[:2]
     log.info("serving on http://%s:%d (process %d)", host, port, os.getpid())
+    settle_heap()  # everything loaded so far stays out of the collector's full passes
     server.run(sockets=[sock] if sock is not None else None)
