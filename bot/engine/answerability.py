@@ -231,10 +231,37 @@ def asked(text: str, heard: str | None = None) -> tuple[str, str]:
     return text, f" {spoken(text) if heard is None else heard} "
 
 
+@dataclass(frozen=True)
+class Content:
+    """A question's content words as every candidate's `check` reads them, worked out once per
+    question: a long message has a dozen or two, and was gone over again for each of the ~12
+    entries checked."""
+
+    subject: tuple[tuple[str, str], ...]  # each (word, sound) that carries weight, once (not 电话)
+    heaviest: tuple[tuple[str, str, float], ...]  # the same with its heaviest weight
+    weight: float  # the question's content weight in all: each word once, as last weighed
+
+
+def content(words: list[tuple[str, float, str]], focus: str | None = None) -> Content:
+    """`words`: the question's content words with their weight (clause weight × content
+    weight) and sound (" ban shi "); `focus`: what kind of answer the question wants. The words
+    that say what it asks for (电话多少: 电话) are not what it asks about: not its subject."""
+    heaviest: dict[tuple[str, str], float] = {}
+    for word, weight, sound in words:
+        if weight:
+            heaviest[word, sound] = max(weight, heaviest.get((word, sound), 0.0))
+    asking_for = _FOCUS_PATTERN.get(focus) if focus else None
+    return Content(
+        tuple(key for key in heaviest if not (asking_for and asking_for.search(key[0]))),
+        tuple((word, sound, weight) for (word, sound), weight in heaviest.items()),
+        sum({word: weight for word, weight, _ in words}.values()),
+    )
+
+
 def check(
     focus: str | None,
     gives: dict[str, tuple[str, str]],
-    words: list[tuple[str, float, str]],
+    words: Content,
     covers,
     mismatch_factor: float,
     long: bool = False,
@@ -244,8 +271,8 @@ def check(
 ) -> Check:
     """`gives`: per kind of answer the entry's questions ask for, those questions' text, spelled
     and as sounds (`Asked`);
-    `words`: the question's content words with their weight (clause weight × content
-    weight) and sound (" ban shi "); `covers(word, sound)`: whether the entry contains it;
+    `words`: the question's content words (`content`); `covers(word, sound)`: whether the entry
+    contains a word;
     `mismatch_factor`: the check's factor when the entry does not give the focus asked, or
     does not mention a thing the question asks for by name (`things`, bot.engine.asked;
     `stated`: the entry's answer and quote as written, `mentions`).
@@ -256,27 +283,25 @@ def check(
     mismatch = False
     if focus in SATISFIED_BY:
         asked = [gives[kind] for kind in SATISFIED_BY[focus] if kind in gives]
-        # What the question asks about, not the words that say what it asks for (电话多少: 电话).
-        asking_for = _FOCUS_PATTERN[focus]
-        subject = [(w, sound) for w, weight, sound in words if weight and not asking_for.search(w)]
         # A question with nothing but its focus (抚远在哪) asks about nothing an entry gives.
         mismatch = not any(
-            word in spelled or sound in heard for spelled, heard in asked for word, sound in subject
+            word in spelled or sound in heard
+            for spelled, heard in asked
+            for word, sound in words.subject
         )
     uncovered: dict[str, float] = {}
-    for word, weight, sound in words:
-        if weight and not covers(word, sound):
+    for word, sound, weight in words.heaviest:
+        if not covers(word, sound):
             uncovered[word] = max(weight, uncovered.get(word, 0.0))
     unstated = tuple(thing for thing in things if not mentions(thing, stated, covers))
     factor = mismatch_factor if mismatch or unstated else 1.0
-    weight = sum({word: weight for word, weight, _ in words}.values())
     return Check(
         factor,
         focus,
         tuple(sorted(gives)),
         mismatch,
         tuple(uncovered.items()),
-        weight,
+        words.weight,
         long,
         share,
         things,

@@ -239,11 +239,11 @@ class Engine:
         if not self.index.tuning.answerability:
             ranked = sorted(best.items(), key=lambda item: -item[1])[:limit]
             return tuple(self._candidate(e, score, None, score) for e, score in ranked)
-        words = self._content_words(reading)
+        words = answerability.content(self._content_words(reading), reading.focus)
         things = asked.asked_for(reading.asking, partial(self.words, search=False), self.canonical)
         weighing = decision.share_of(folded, len(reading.clauses), self.shares)  # (long, share)
         found = []
-        for entry, score in best.items():
+        for entry, match in best.items():
             verdict = answerability.check(
                 reading.focus,
                 self.gives[entry],
@@ -254,9 +254,9 @@ class Engine:
                 things=things,
                 stated=self.stated[entry],
             )
-            found.append(self._candidate(entry, decision.score(score, verdict), verdict, score))
-        found.sort(key=lambda c: -c.score)
-        return tuple(found[:limit])
+            found.append((decision.score(match, verdict), entry, verdict, match))
+        found.sort(key=lambda item: -item[0])  # stable: ties keep the search's order
+        return tuple(self._candidate(e, score, v, match) for score, e, v, match in found[:limit])
 
     def _candidate(self, position: int, score: float, check: Check | None, match: float):
         entry = self.entries[position]

@@ -17,6 +17,7 @@ from bot.engine.answerability import (
     YES_NO,
     asked,
     check,
+    content,
     content_weight,
     focus_of,
     given_by_answer,
@@ -57,7 +58,7 @@ def test_the_words_that_say_what_is_asked_for_are_not_what_it_is_about():
     # (投诉打什么热线) does not give 关企协调员's.
     words = [("关企协调员", 0.6, " guan qi xie diao yuan "), ("热线", 0.6, " re xian ")]
     gives = {CONTACT: asked("投诉打什么热线")}
-    verdict = check(CONTACT, gives, words, lambda word, sound: word == "热线", 0.45)
+    verdict = check(CONTACT, gives, content(words, CONTACT), lambda word, _: word == "热线", 0.45)
     assert verdict.mismatch and verdict.factor == 0.45
 
 
@@ -192,3 +193,13 @@ def test_what_covers_a_question_is_the_same_built_from_the_index_rows(engine):
     joined = describe(engine.entries, engine.index, engine.canonical_all, by_parts=False)
     assert engine.synonyms.joinable
     assert (engine.gives, engine.covered, engine.stated) == joined
+
+
+def test_a_questions_content_is_worked_out_once_for_every_check():
+    words = [("门票", 0.3, " men piao "), ("我们", 0.0, " wo men "), ("门票", 1.0, " men piao ")]
+    found = content([*words, ("房价", 0.6, " fang jia "), ("房价", 0.0, " fang jia ")])
+    assert found.subject == ((("门票", " men piao "), ("房价", " fang jia ")))
+    # Each word at its heaviest for what it leaves uncovered...
+    assert found.heaviest == (("门票", " men piao ", 1.0), ("房价", " fang jia ", 0.6))
+    # ...and in the total once, as last weighed (a word that carries nothing there adds 0).
+    assert found.weight == 1.0 + 0.0 + 0.0
