@@ -343,9 +343,9 @@ class Index:
         if self.compact is not None:
             compact = [self.compact[row] for row in picked]
         else:  # one join and split instead of a Python call per question
-            compact = "\n".join([self.texts[row] for row in picked]).replace(" ", "").split("\n")
+            compact = "\n".join(self.texts.picked(picked)).replace(" ", "").split("\n")
         spelled = cdist([query.compact], compact, scorer=fuzz.ratio)
-        heard = cdist([query.spoken], [self.sounds[row] for row in picked], scorer=fuzz.ratio)
+        heard = cdist([query.spoken], self.sounds.picked(picked), scorer=fuzz.ratio)
         return np.maximum(spelled[0], heard[0]) / 100
 
     def explained(self, entry: int, text: str | Query) -> float:
