@@ -42,7 +42,7 @@ PRICE, COUNT, TIME, PLACE, PERSON, PROCEDURE, CONTACT, LIST = (
     "contact",
     "list",
 )
-YES_NO, DEFINITION = "yes/no", "definition"
+YES_NO, DEFINITION, MEMBERS = "yes/no", "definition", "members"
 _FOCUS = (
     (
         PRICE,
@@ -55,18 +55,22 @@ _FOCUS = (
     ),
     (PLACE, r"在哪(?![些几])|哪里|哪儿|哪个地方|什么地方|何处|地址|位置|怎么去|怎么走|去哪|多远"),
     (PERSON, r"谁|哪位|叫什么名字|名字|负责人|老板|会长|联系人|法人|哪家|哪个单位|哪个部门"),
-    (CONTACT, r"电话|号码|联系方式|手机|邮箱|微信|网址"),
+    (CONTACT, r"电话|热线|号码|联系方式|手机|邮箱|微信|网址"),
     (
         PROCEDURE,
         r"怎么办理|如何办理|怎么办|怎么申请|如何申请|怎么弄|咋办|咋弄|咋整|怎么整|怎么报|流程|步骤|什么手续"
         r"|要什么材料|哪些材料|需要准备|要带什么|怎么预约|如何预约|怎么入驻|怎么参加|怎么操作",
     ),
     (COUNT, r"多少|几个|几项|几家|几所|几位|几条|数量|规模|多大|多少项|总投资|占地|比例"),
-    (LIST, r"哪些|有什么|有啥|包括|是哪\d|哪\d|哪几"),
+    # Each of a set the question counts or names (哪四方, 那6项分别是什么): only an answer that
+    # names several things gives it (`_GIVEN_BY_ANSWER`); one that gives the count does not.
+    (MEMBERS, r"哪(?:[2-9]|\d\d|[二两三四五六七八九十])|分别是|分别有|分别为"),
+    (LIST, r"哪些|有什么|有啥|包括|哪几"),
     (DEFINITION, r"是什么|什么是|啥是|是啥|指什么|什么意思|怎么回事|怎么样"),
     (YES_NO, r"吗|是不是|有没有|能不能|可不可以|是否|能否|可以|行不行|会不会|要不要"),
 )
 _FOCUS_RE = [(name, re.compile(pattern)) for name, pattern in _FOCUS]
+_FOCUS_PATTERN = dict(_FOCUS_RE)
 # The same, each with the rest of the line: for marking many questions at once (`focus_kinds`).
 _MARKED = [re.compile(f"(?:{pattern})[^\n]*") for _, pattern in _FOCUS]
 _NEWLINE = ord("\n")
@@ -81,6 +85,7 @@ SATISFIED_BY = {
     PROCEDURE: {PROCEDURE, PLACE, CONTACT},
     COUNT: {COUNT, PRICE},
     LIST: {LIST},
+    MEMBERS: {MEMBERS},
 }
 # What an answer itself shows it gives, whatever its entry's questions ask: a body or person in
 # charge, a place to go, a way to proceed or a number to call, a list of several things.
@@ -89,7 +94,8 @@ _GIVEN_BY_ANSWER = (
     (PLACE, re.compile(r"设在|位于|可到|到政务服务中心|窗口|网站|门户")),
     (PROCEDURE, re.compile(r"可到|可以到|请到|拨打|可向|可以向")),
     (CONTACT, re.compile(r"热线|电话")),
-    (LIST, re.compile(r"、[^，。；、]{1,16}、")),
+    (LIST, _ENUMERATION := re.compile(r"、[^，。；、]{1,16}、")),
+    (MEMBERS, _ENUMERATION),
 )
 # A figure with its unit in an answer: the entry gives a count or an amount.
 _COUNTED = re.compile(r"\d+(?:\.\d+)?\s*(?:项|个|亿|万|%|吨|公顷|家|所|人|次|条)")
@@ -98,6 +104,7 @@ _REPORTED = re.compile(r"（据[^）]*报道）")
 # The words that make a sentence a question: they are the focus, not what it is about, and are
 # taken out before a question's content words are looked for.
 QUESTION_WORDS = re.compile(
+    r"叫什么名字|叫啥名字|叫什么|叫啥|"  # asks for a name: what is named is the subject
     r"多少钱|多少|什么时候|啥时候|怎么回事|怎么办理|怎么办|怎么样|怎么|怎样|如何|哪里|哪儿|哪些|"
     r"哪个|哪|谁|什么|啥|咋|几|吗|呢|是不是|有没有|能不能|可不可以|是否|能否|可以|是什么|意思"
 )
@@ -230,20 +237,22 @@ class Content:
     question: a long message has a dozen or two, and was gone over again for each of the ~12
     entries checked."""
 
-    subject: tuple[tuple[str, str], ...]  # each (word, sound) that carries weight, once
+    subject: tuple[tuple[str, str], ...]  # each (word, sound) that carries weight, once (not 电话)
     heaviest: tuple[tuple[str, str, float], ...]  # the same with its heaviest weight
     weight: float  # the question's content weight in all: each word once, as last weighed
 
 
-def content(words: list[tuple[str, float, str]]) -> Content:
+def content(words: list[tuple[str, float, str]], focus: str | None = None) -> Content:
     """`words`: the question's content words with their weight (clause weight × content
-    weight) and sound (" ban shi ")."""
+    weight) and sound (" ban shi "); `focus`: what kind of answer the question wants. The words
+    that say what it asks for (电话多少: 电话) are not what it asks about: not its subject."""
     heaviest: dict[tuple[str, str], float] = {}
     for word, weight, sound in words:
         if weight:
             heaviest[word, sound] = max(weight, heaviest.get((word, sound), 0.0))
+    asking_for = _FOCUS_PATTERN.get(focus) if focus else None
     return Content(
-        tuple(heaviest),
+        tuple(key for key in heaviest if not (asking_for and asking_for.search(key[0]))),
         tuple((word, sound, weight) for (word, sound), weight in heaviest.items()),
         sum({word: weight for word, weight, _ in words}.values()),
     )

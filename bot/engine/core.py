@@ -239,7 +239,7 @@ class Engine:
         if not self.index.tuning.answerability:
             ranked = sorted(best.items(), key=lambda item: -item[1])[:limit]
             return tuple(self._candidate(e, score, None, score) for e, score in ranked)
-        words = answerability.content(self._content_words(reading))
+        words = answerability.content(self._content_words(reading), reading.focus)
         things = asked.asked_for(reading.asking, partial(self.words, search=False), self.canonical)
         weighing = decision.share_of(folded, len(reading.clauses), self.shares)  # (long, share)
         found = []

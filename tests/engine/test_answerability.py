@@ -6,13 +6,18 @@ from __future__ import annotations
 import pytest
 
 from bot.engine.answerability import (
+    CONTACT,
     LIST,
+    MEMBERS,
     PERSON,
     PLACE,
     PRICE,
     PROCEDURE,
     TIME,
     YES_NO,
+    asked,
+    check,
+    content,
     content_weight,
     focus_of,
     given_by_answer,
@@ -34,15 +39,33 @@ from bot.text.normalize import fold
         ("他们会在哪些方面帮忙", LIST),  # 在哪些 is not 在哪
         ("每个环节都有专人负责吗", YES_NO),  # 都有 alone lists nothing
         ("要是还得找关系咋整", PROCEDURE),
+        ("保留的18项中介服务分别是什么", MEMBERS),  # each of a set, not one thing
+        ("是哪三个项目", MEMBERS),
     ],
 )
 def test_focus(question, focus):
     assert focus_of(fold(question)) == focus
 
 
-def test_an_answer_that_enumerates_gives_a_list():
-    assert LIST in given_by_answer("推广“模拟审批”、“容缺受理”、“联合预审”等审批服务机制。")
-    assert LIST not in given_by_answer("抚远市成立了工作专班。")
+def test_an_answer_that_enumerates_gives_a_list_and_its_members():
+    enumerating = given_by_answer("推广“模拟审批”、“容缺受理”、“联合预审”等审批服务机制。")
+    assert {LIST, MEMBERS} <= enumerating
+    assert not {LIST, MEMBERS} & given_by_answer("保留中介服务事项18项，取消6项。")
+
+
+def test_the_words_that_say_what_is_asked_for_are_not_what_it_is_about():
+    # 热线 says a contact is wanted; an entry whose questions ask for 热线 about other things
+    # (投诉打什么热线) does not give 关企协调员's.
+    words = [("关企协调员", 0.6, " guan qi xie diao yuan "), ("热线", 0.6, " re xian ")]
+    gives = {CONTACT: asked("投诉打什么热线")}
+    verdict = check(CONTACT, gives, content(words, CONTACT), lambda word, _: word == "热线", 0.45)
+    assert verdict.mismatch and verdict.factor == 0.45
+
+
+def test_a_name_asked_of_nothing_in_the_knowledge_is_not_answered(engine):
+    # 叫什么名字 asks for a name; with nothing named but 你, nothing says which entry is meant.
+    answer = engine.answer("你的名字叫什么")
+    assert answer.status != ANSWERED and answer.score < 0.4  # 0.56 when 名字 was its subject
 
 
 def test_words_that_only_shape_a_question_carry_nothing():
@@ -173,8 +196,6 @@ def test_what_covers_a_question_is_the_same_built_from_the_index_rows(engine):
 
 
 def test_a_questions_content_is_worked_out_once_for_every_check():
-    from bot.engine.answerability import content
-
     words = [("门票", 0.3, " men piao "), ("我们", 0.0, " wo men "), ("门票", 1.0, " men piao ")]
     found = content([*words, ("房价", 0.6, " fang jia "), ("房价", 0.0, " fang jia ")])
     assert found.subject == ((("门票", " men piao "), ("房价", " fang jia ")))
