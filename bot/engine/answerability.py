@@ -46,7 +46,8 @@ YES_NO, DEFINITION, MEMBERS = "yes/no", "definition", "members"
 _FOCUS = (
     (
         PRICE,
-        r"多少钱|价格|价钱|票价|房价|门票|收费|收多少|费用是多少|几块钱|租金|多少元|什么价|啥价",
+        # 投资多少钱 asks an amount (a count in 元), not what something costs
+        r"(?<!投资|资金|投入|花了)多少钱|价格|价钱|票价|房价|门票|收费|收多少|费用是多少|几块钱|租金|多少元|什么价|啥价",
     ),
     (
         TIME,
@@ -61,7 +62,7 @@ _FOCUS = (
         r"怎么办理|如何办理|怎么办|怎么申请|如何申请|怎么弄|咋办|咋弄|咋整|怎么整|怎么报|流程|步骤|什么手续"
         r"|要什么材料|哪些材料|需要准备|要带什么|怎么预约|如何预约|怎么入驻|怎么参加|怎么操作",
     ),
-    (COUNT, r"多少|几个|几项|几家|几所|几位|几条|数量|规模|多大|多少项|总投资|占地|比例"),
+    (COUNT, r"多少|(?<!哪)几[个项家所位条]|数量|规模|多大|多少项|总投资|占地|比例"),
     # Each of a set the question counts or names (哪四方, 那6项分别是什么): only an answer that
     # names several things gives it (`_GIVEN_BY_ANSWER`); one that gives the count does not.
     (MEMBERS, r"哪(?:[2-9]|\d\d|[二两三四五六七八九十])|分别是|分别有|分别为"),

@@ -7,6 +7,7 @@ import pytest
 
 from bot.engine.answerability import (
     CONTACT,
+    COUNT,
     LIST,
     MEMBERS,
     PERSON,
@@ -41,6 +42,8 @@ from bot.text.normalize import fold
         ("要是还得找关系咋整", PROCEDURE),
         ("保留的18项中介服务分别是什么", MEMBERS),  # each of a set, not one thing
         ("是哪三个项目", MEMBERS),
+        ("这个项目总投资多少钱", COUNT),  # an amount invested, not a price
+        ("考察都去了哪几个城市", LIST),  # 哪几个 asks which, not how many
     ],
 )
 def test_focus(question, focus):
