@@ -133,7 +133,7 @@ class Index:
         columns = np.concatenate([features.repeat(np.diff(entries.starts)), questions.columns])
         asked = np.arange(len(self.texts), dtype=np.int32).repeat(np.diff(questions.starts))
         owners = np.concatenate([entries.entries, asked + len(self.spans)])
-        values = np.concatenate([entries.values, questions.values])
+        values = np.concatenate([entries.values, questions.every_value()])
         order = columns.argsort(kind="stable")
         shape = (len(self.columns), len(self.spans) + len(self.texts))
         return _Postings.build(columns[order], owners[order], values[order], shape).cut()
