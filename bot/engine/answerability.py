@@ -12,10 +12,8 @@ plan, which says nothing of tickets or prices. Three checks, each one an admin c
   answer contain, weighted by how much they carry: a word the knowledge never uses (门票, 房价,
   会长) weighs most, a word of another entry less, words that only frame a question (我们, 公司,
   想问一下) nothing.
-- **Where the question is**: a long message's greeting and "who we are" clauses are set aside,
-  and its asking clauses weigh more than the background before them: the last clause with a
-  question word and what follows it, and any earlier clause that asks too (关企协调员是哪个
-  海关的，叫什么名字 asks two things; its first clause is not background).
+- **Where the question is** (bot.engine.reading): a long message's asking clauses weigh more
+  than the background before them.
 """
 
 from __future__ import annotations
@@ -44,31 +42,36 @@ PRICE, COUNT, TIME, PLACE, PERSON, PROCEDURE, CONTACT, LIST = (
     "contact",
     "list",
 )
-YES_NO, DEFINITION = "yes/no", "definition"
+YES_NO, DEFINITION, MEMBERS = "yes/no", "definition", "members"
 _FOCUS = (
     (
         PRICE,
-        r"多少钱|价格|价钱|票价|房价|门票|收费|收多少|费用是多少|几块钱|租金|多少元|什么价|啥价",
+        # 投资多少钱 asks an amount (a count in 元), not what something costs
+        r"(?<!投资|资金|投入|花了)多少钱|价格|价钱|票价|房价|门票|收费|收多少|费用是多少|几块钱|租金|多少元|什么价|啥价",
     ),
     (
         TIME,
         r"什么时候|啥时候|何时|哪天|哪一天|几号|几点|多久|多长时间|几个月能|哪年|哪一年|日期|时间表"
         r"|什么时间|几月",
     ),
-    (PLACE, r"在哪|哪里|哪儿|哪个地方|什么地方|何处|地址|位置|怎么去|怎么走|去哪|多远"),
+    (PLACE, r"在哪(?![些几])|哪里|哪儿|哪个地方|什么地方|何处|地址|位置|怎么去|怎么走|去哪|多远"),
     (PERSON, r"谁|哪位|叫什么名字|名字|负责人|老板|会长|联系人|法人|哪家|哪个单位|哪个部门"),
-    (CONTACT, r"电话|号码|联系方式|手机|邮箱|微信|网址"),
+    (CONTACT, r"电话|热线|号码|联系方式|手机|邮箱|微信|网址"),
     (
         PROCEDURE,
-        r"怎么办理|如何办理|怎么办|怎么申请|如何申请|怎么弄|咋办|咋弄|怎么报|流程|步骤|什么手续"
+        r"怎么办理|如何办理|怎么办|怎么申请|如何申请|怎么弄|咋办|咋弄|咋整|怎么整|怎么报|流程|步骤|什么手续"
         r"|要什么材料|哪些材料|需要准备|要带什么|怎么预约|如何预约|怎么入驻|怎么参加|怎么操作",
     ),
-    (COUNT, r"多少|几个|几项|几家|几所|几位|几条|数量|规模|多大|多少项|总投资|占地|比例"),
-    (LIST, r"哪些|有什么|有啥|都有|包括|是哪\d|哪\d|哪几"),
+    (COUNT, r"多少|(?<!哪)几[个项家所位条]|数量|规模|多大|多少项|总投资|占地|比例"),
+    # Each of a set the question counts or names (哪四方, 那6项分别是什么): only an answer that
+    # names several things gives it (`_GIVEN_BY_ANSWER`); one that gives the count does not.
+    (MEMBERS, r"哪(?:[2-9]|\d\d|[二两三四五六七八九十])|分别是|分别有|分别为"),
+    (LIST, r"哪些|有什么|有啥|包括|哪几"),
     (DEFINITION, r"是什么|什么是|啥是|是啥|指什么|什么意思|怎么回事|怎么样"),
     (YES_NO, r"吗|是不是|有没有|能不能|可不可以|是否|能否|可以|行不行|会不会|要不要"),
 )
 _FOCUS_RE = [(name, re.compile(pattern)) for name, pattern in _FOCUS]
+_FOCUS_PATTERN = dict(_FOCUS_RE)
 # The same, each with the rest of the line: for marking many questions at once (`focus_kinds`).
 _MARKED = [re.compile(f"(?:{pattern})[^\n]*") for _, pattern in _FOCUS]
 _NEWLINE = ord("\n")
@@ -83,6 +86,7 @@ SATISFIED_BY = {
     PROCEDURE: {PROCEDURE, PLACE, CONTACT},
     COUNT: {COUNT, PRICE},
     LIST: {LIST},
+    MEMBERS: {MEMBERS},
 }
 # What an answer itself shows it gives, whatever its entry's questions ask: a body or person in
 # charge, a place to go, a way to proceed or a number to call, a list of several things.
@@ -91,6 +95,8 @@ _GIVEN_BY_ANSWER = (
     (PLACE, re.compile(r"设在|位于|可到|到政务服务中心|窗口|网站|门户")),
     (PROCEDURE, re.compile(r"可到|可以到|请到|拨打|可向|可以向")),
     (CONTACT, re.compile(r"热线|电话")),
+    (LIST, _ENUMERATION := re.compile(r"、[^，。；、]{1,16}、")),
+    (MEMBERS, _ENUMERATION),
 )
 # A figure with its unit in an answer: the entry gives a count or an amount.
 _COUNTED = re.compile(r"\d+(?:\.\d+)?\s*(?:项|个|亿|万|%|吨|公顷|家|所|人|次|条)")
@@ -99,20 +105,9 @@ _REPORTED = re.compile(r"（据[^）]*报道）")
 # The words that make a sentence a question: they are the focus, not what it is about, and are
 # taken out before a question's content words are looked for.
 QUESTION_WORDS = re.compile(
+    r"叫什么名字|叫啥名字|叫什么|叫啥|"  # asks for a name: what is named is the subject
     r"多少钱|多少|什么时候|啥时候|怎么回事|怎么办理|怎么办|怎么样|怎么|怎样|如何|哪里|哪儿|哪些|"
     r"哪个|哪|谁|什么|啥|咋|几|吗|呢|是不是|有没有|能不能|可不可以|是否|能否|可以|是什么|意思"
-)
-# An asking clause is one with any of these; a message without one is all asking.
-_ASKING = re.compile(
-    r"吗|呢|么|什么|怎|如何|多少|几|哪|谁|是否|是不是|有没有|能不能|能否|可不可以|啥|咋"
-)
-_GREETING = re.compile(
-    r"^(?:你好|您好|领导好|领导您好|领导你好|老师好|老师您好|各位好|大家好|打扰一下|打扰了|打扰|"
-    r"请问|hello|hi|嗨|哈喽|早上好|上午好|下午好|晚上好|在吗)+"
-)
-# "Who we are": background that no entry answers, in the form businesses introduce themselves.
-_INTRODUCTION = re.compile(
-    r"^(?:我|我们|本人|我司|咱们)(?:公司|企业|厂子|厂|单位|这边|家)?(?:是|这边是)"
 )
 # Words that frame a question or name the asker and the city: they say nothing of what is asked.
 _FRAMING_WORDS = (
@@ -130,7 +125,6 @@ UNKNOWN_WORD = 1.0
 OTHER_ENTRY_WORD = 0.6
 FIGURE = 1.0  # a figure of the question (2021年) the entry does not contain
 SINGLE = 0.5  # a character the segmenter left on its own (招 人) says less than a word
-BACKGROUND = 0.3  # a word before the asking clause counts for this much of one in it
 
 
 # How bot.engine.asked writes a thing asked for that an answer states in its own way: a unit
@@ -148,29 +142,6 @@ def mentions(thing: str, stated: str, covers: Callable[[str, str], bool]) -> boo
     if thing == TITLE:
         return TITLE in stated
     return covers(thing, f" {spoken(thing)} " if len(thing) > 1 else "\0")
-
-
-@dataclass(frozen=True)
-class Clause:
-    text: str  # folded
-    weight: float  # 1 for an asking clause, BACKGROUND for background
-
-
-@dataclass(frozen=True)
-class Reading:
-    """What a message asks: its clauses without greeting and introduction, and its focus."""
-
-    clauses: tuple[Clause, ...]
-    focus: str | None
-
-    @property
-    def asking(self) -> str:
-        return next((c.text for c in reversed(self.clauses) if c.weight == 1.0), "")
-
-    @property
-    def text(self) -> str:
-        """The message as matched: the clauses kept, in order."""
-        return " ".join(c.text for c in self.clauses)
 
 
 def focus_of(text: str) -> str | None:
@@ -203,23 +174,6 @@ def focus_kinds(questions: list[str]) -> list[tuple[str, ...]]:
         for code in set(codes.tolist())
     }
     return [names[code] for code in codes.tolist()]
-
-
-def read(folded: str) -> Reading:
-    """Split a folded message into clauses, set aside greetings and introductions, and find
-    the asking clause and its focus."""
-    parts = [_GREETING.sub("", part) for part in folded.split()]
-    parts = [p for p in parts if p]
-    kept = [p for p in parts if not (_INTRODUCTION.match(p) and not _ASKING.search(p))]
-    kept = kept or parts
-    if not kept:
-        return Reading((), None)
-    asking = max((i for i, p in enumerate(kept) if _ASKING.search(p)), default=len(kept) - 1)
-    clauses = tuple(
-        Clause(p, 1.0 if i >= asking or _ASKING.search(p) else BACKGROUND)
-        for i, p in enumerate(kept)
-    )
-    return Reading(clauses, focus_of(" ".join(kept[asking:])))
 
 
 @dataclass(frozen=True)
@@ -278,10 +232,37 @@ def asked(text: str, heard: str | None = None) -> tuple[str, str]:
     return text, f" {spoken(text) if heard is None else heard} "
 
 
+@dataclass(frozen=True)
+class Content:
+    """A question's content words as every candidate's `check` reads them, worked out once per
+    question: a long message has a dozen or two, and was gone over again for each of the ~12
+    entries checked."""
+
+    subject: tuple[tuple[str, str], ...]  # each (word, sound) that carries weight, once (not 电话)
+    heaviest: tuple[tuple[str, str, float], ...]  # the same with its heaviest weight
+    weight: float  # the question's content weight in all: each word once, as last weighed
+
+
+def content(words: list[tuple[str, float, str]], focus: str | None = None) -> Content:
+    """`words`: the question's content words with their weight (clause weight × content
+    weight) and sound (" ban shi "); `focus`: what kind of answer the question wants. The words
+    that say what it asks for (电话多少: 电话) are not what it asks about: not its subject."""
+    heaviest: dict[tuple[str, str], float] = {}
+    for word, weight, sound in words:
+        if weight:
+            heaviest[word, sound] = max(weight, heaviest.get((word, sound), 0.0))
+    asking_for = _FOCUS_PATTERN.get(focus) if focus else None
+    return Content(
+        tuple(key for key in heaviest if not (asking_for and asking_for.search(key[0]))),
+        tuple((word, sound, weight) for (word, sound), weight in heaviest.items()),
+        sum({word: weight for word, weight, _ in words}.values()),
+    )
+
+
 def check(
     focus: str | None,
     gives: dict[str, tuple[str, str]],
-    words: list[tuple[str, float, str]],
+    words: Content,
     covers,
     mismatch_factor: float,
     long: bool = False,
@@ -291,8 +272,8 @@ def check(
 ) -> Check:
     """`gives`: per kind of answer the entry's questions ask for, those questions' text, spelled
     and as sounds (`Asked`);
-    `words`: the question's content words with their weight (clause weight × content
-    weight) and sound (" ban shi "); `covers(word, sound)`: whether the entry contains it;
+    `words`: the question's content words (`content`); `covers(word, sound)`: whether the entry
+    contains a word;
     `mismatch_factor`: the check's factor when the entry does not give the focus asked, or
     does not mention a thing the question asks for by name (`things`, bot.engine.asked;
     `stated`: the entry's answer and quote as written, `mentions`).
@@ -303,25 +284,25 @@ def check(
     mismatch = False
     if focus in SATISFIED_BY:
         asked = [gives[kind] for kind in SATISFIED_BY[focus] if kind in gives]
-        subject = [(word, sound) for word, weight, sound in words if weight]
         # A question with nothing but its focus (抚远在哪) asks about nothing an entry gives.
         mismatch = not any(
-            word in spelled or sound in heard for spelled, heard in asked for word, sound in subject
+            word in spelled or sound in heard
+            for spelled, heard in asked
+            for word, sound in words.subject
         )
     uncovered: dict[str, float] = {}
-    for word, weight, sound in words:
-        if weight and not covers(word, sound):
+    for word, sound, weight in words.heaviest:
+        if not covers(word, sound):
             uncovered[word] = max(weight, uncovered.get(word, 0.0))
     unstated = tuple(thing for thing in things if not mentions(thing, stated, covers))
     factor = mismatch_factor if mismatch or unstated else 1.0
-    weight = sum({word: weight for word, weight, _ in words}.values())
     return Check(
         factor,
         focus,
         tuple(sorted(gives)),
         mismatch,
         tuple(uncovered.items()),
-        weight,
+        words.weight,
         long,
         share,
         things,

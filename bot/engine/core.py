@@ -18,7 +18,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from bot.engine import answerability, asked, decision
-from bot.engine.answerability import Check, content_weight, read
+from bot.engine.answerability import Check
 from bot.engine.decision import (
     ANSWERED,
     CLARIFY,
@@ -35,6 +35,7 @@ from bot.engine.features import spoken
 from bot.engine.index import Index, Tuning
 from bot.engine.language import foreign_language
 from bot.engine.passages import Passage, Passages
+from bot.engine.reading import Reading, read, weight
 from bot.knowledge.model import Entry, Knowledge
 from bot.text.normalize import fold, normalize, normalize_all
 from bot.text.synonyms import Synonyms
@@ -231,18 +232,18 @@ class Engine:
         text = self.canonical(reading.text)
         depth = max(limit, RECHECKED)
         best = dict(self.index.search(text, depth))
-        if len(reading.clauses) > 1 and self.index.tuning.asking_clause:
+        if reading.asking != reading.text and self.index.tuning.asking_clause:
             # The asking clause on its own: a long message's background dilutes the match.
             for position, score in self.index.search(self.canonical(reading.asking), depth):
                 best[position] = max(score, best.get(position, 0.0))
         if not self.index.tuning.answerability:
             ranked = sorted(best.items(), key=lambda item: -item[1])[:limit]
             return tuple(self._candidate(e, score, None, score) for e, score in ranked)
-        words = self._content_words(reading)
+        words = answerability.content(self._content_words(reading), reading.focus)
         things = asked.asked_for(reading.asking, partial(self.words, search=False), self.canonical)
         weighing = decision.share_of(folded, len(reading.clauses), self.shares)  # (long, share)
         found = []
-        for entry, score in best.items():
+        for entry, match in best.items():
             verdict = answerability.check(
                 reading.focus,
                 self.gives[entry],
@@ -253,15 +254,15 @@ class Engine:
                 things=things,
                 stated=self.stated[entry],
             )
-            found.append(self._candidate(entry, decision.score(score, verdict), verdict, score))
-        found.sort(key=lambda c: -c.score)
-        return tuple(found[:limit])
+            found.append((decision.score(match, verdict), entry, verdict, match))
+        found.sort(key=lambda item: -item[0])  # stable: ties keep the search's order
+        return tuple(self._candidate(e, score, v, match) for score, e, v, match in found[:limit])
 
     def _candidate(self, position: int, score: float, check: Check | None, match: float):
         entry = self.entries[position]
         return Candidate(entry.id, entry.question, score, check, match, entry)
 
-    def _content_words(self, reading: answerability.Reading) -> list[tuple[str, float, str]]:
+    def _content_words(self, reading: Reading) -> list[tuple[str, float, str]]:
         """The message's words with how much each carries (clause weight × content weight)
         and how each sounds."""
         known = self.index.vocabulary.ids if self.index.vocabulary else {}
@@ -270,7 +271,7 @@ class Engine:
         for clause in reading.clauses:
             subject = self._subject(clause.text)
             words += [
-                (word, clause.weight * content_weight(word, word in known, classes), heard)
+                (word, weight(word, word in known, clause.weight, classes), heard)
                 for word in self.words(subject, search=False)
                 for heard in (f" {spoken(word)} ",)
             ]

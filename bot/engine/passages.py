@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
 from bot.engine.index import Index, Tuning
 from bot.knowledge.model import Document
 
@@ -20,6 +22,8 @@ MIN_SCORE = 0.2  # cosine x coverage of the best passage
 MARGIN = 0.05  # lead over the second best passage
 # Whole-string similarity means nothing between a short question and a long passage.
 PASSAGE_TUNING = Tuning(cosine_share=1.0)
+# Below the coverage by more than rounding: no passage can be quoted (`Passages.best`).
+_SHORT_OF = 1e-9
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,12 @@ class Passages:
         if self.index is None or not query:
             return None
         features = self.index.query(query)  # once, for the search and the coverage
+        # Most questions that reach here ask what no passage says (a fallback): one gather over
+        # every passage's units shows that none covers enough of them, and saves the search.
+        # Only a clear miss stops here; the rest is decided below exactly as before.
+        everyone = np.arange(len(self.items))
+        if self.index.unexplained(everyone, features).min() > 1 - COVERAGE + _SHORT_OF:
+            return None
         hits = self.index.search(features, 2)
         if not hits:
             return None

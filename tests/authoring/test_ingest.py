@@ -128,7 +128,7 @@ def test_dev_targets_hold_with_passages_in_play(engine_with_notice):
     from tests.support.paths import KNOWLEDGE
 
     report = evaluate(engine_with_notice, load_cases(KNOWLEDGE / "eval" / "dev.yaml"))
-    # The floors test_dev_targets guards (issue 12's 95% is not reached yet: docs/matching.md).
+    # The floors test_dev_targets guards (issue 12's targets: docs/matching.md).
     assert report.accuracy >= DEV_RIGHT_FLOOR
     assert report.false_answer_rate <= DEV_OUT_OF_SCOPE_CEILING
 

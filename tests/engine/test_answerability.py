@@ -1,4 +1,4 @@
-"""Whether the best entry answers what is asked: focus, uncovered words, the asking clause, and
+"""Whether the best entry answers what is asked: focus, uncovered words, and
 the two-stage fallback built on them (confirm, "您是想问" with 都不是, near topics)."""
 
 from __future__ import annotations
@@ -6,15 +6,22 @@ from __future__ import annotations
 import pytest
 
 from bot.engine.answerability import (
+    CONTACT,
+    COUNT,
     LIST,
+    MEMBERS,
     PERSON,
     PLACE,
     PRICE,
     PROCEDURE,
     TIME,
+    YES_NO,
+    asked,
+    check,
+    content,
     content_weight,
     focus_of,
-    read,
+    given_by_answer,
 )
 from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, Engine, Thresholds
 from bot.knowledge.model import load
@@ -30,26 +37,38 @@ from bot.text.normalize import fold
         ("新壹城集团的老板是谁", PERSON),
         ("营业执照怎么办理", PROCEDURE),
         ("马上办有哪些事项", LIST),
+        ("他们会在哪些方面帮忙", LIST),  # 在哪些 is not 在哪
+        ("每个环节都有专人负责吗", YES_NO),  # 都有 alone lists nothing
+        ("要是还得找关系咋整", PROCEDURE),
+        ("保留的18项中介服务分别是什么", MEMBERS),  # each of a set, not one thing
+        ("是哪三个项目", MEMBERS),
+        ("这个项目总投资多少钱", COUNT),  # an amount invested, not a price
+        ("考察都去了哪几个城市", LIST),  # 哪几个 asks which, not how many
     ],
 )
 def test_focus(question, focus):
     assert focus_of(fold(question)) == focus
 
 
-def test_a_long_message_is_read_for_its_asking_clause():
-    reading = read(fold("您好，我们是一家做冷链运输的公司，最近想复工，请问复工复产去哪个窗口办？"))
-    texts = [clause.text for clause in reading.clauses]
-    assert texts[0] == "最近想复工"  # greeting and "who we are" set aside
-    assert reading.asking == "复工复产去哪个窗口办"
-    assert reading.focus == PLACE
-    weights = [clause.weight for clause in reading.clauses]
-    assert weights[-1] == 1.0 and weights[0] < 1.0
+def test_an_answer_that_enumerates_gives_a_list_and_its_members():
+    enumerating = given_by_answer("推广“模拟审批”、“容缺受理”、“联合预审”等审批服务机制。")
+    assert {LIST, MEMBERS} <= enumerating
+    assert not {LIST, MEMBERS} & given_by_answer("保留中介服务事项18项，取消6项。")
 
 
-def test_an_earlier_clause_that_asks_too_is_not_background():
-    reading = read(fold("信用修复是哪个部门管的，要多久"))
-    assert [clause.weight for clause in reading.clauses] == [1.0, 1.0]
-    assert reading.asking == "要多久"
+def test_the_words_that_say_what_is_asked_for_are_not_what_it_is_about():
+    # 热线 says a contact is wanted; an entry whose questions ask for 热线 about other things
+    # (投诉打什么热线) does not give 关企协调员's.
+    words = [("关企协调员", 0.6, " guan qi xie diao yuan "), ("热线", 0.6, " re xian ")]
+    gives = {CONTACT: asked("投诉打什么热线")}
+    verdict = check(CONTACT, gives, content(words, CONTACT), lambda word, _: word == "热线", 0.45)
+    assert verdict.mismatch and verdict.factor == 0.45
+
+
+def test_a_name_asked_of_nothing_in_the_knowledge_is_not_answered(engine):
+    # 叫什么名字 asks for a name; with nothing named but 你, nothing says which entry is meant.
+    answer = engine.answer("你的名字叫什么")
+    assert answer.status != ANSWERED and answer.score < 0.4  # 0.56 when 名字 was its subject
 
 
 def test_words_that_only_shape_a_question_carry_nothing():
@@ -177,3 +196,13 @@ def test_what_covers_a_question_is_the_same_built_from_the_index_rows(engine):
     joined = describe(engine.entries, engine.index, engine.canonical_all, by_parts=False)
     assert engine.synonyms.joinable
     assert (engine.gives, engine.covered, engine.stated) == joined
+
+
+def test_a_questions_content_is_worked_out_once_for_every_check():
+    words = [("门票", 0.3, " men piao "), ("我们", 0.0, " wo men "), ("门票", 1.0, " men piao ")]
+    found = content([*words, ("房价", 0.6, " fang jia "), ("房价", 0.0, " fang jia ")])
+    assert found.subject == ((("门票", " men piao "), ("房价", " fang jia ")))
+    # Each word at its heaviest for what it leaves uncovered...
+    assert found.heaviest == (("门票", " men piao ", 1.0), ("房价", " fang jia ", 0.6))
+    # ...and in the total once, as last weighed (a word that carries nothing there adds 0).
+    assert found.weight == 1.0 + 0.0 + 0.0

@@ -5,10 +5,12 @@ Dev grew on 2026-11-26 (55 long natural questions and 80 traps written from the 
 measure what the tuning on the other sets had not reached): the engine that had 94.5% of the 307
 had 92.8% of the 362 (90.3% at thresholds calibrated on the grown set), so the floor moved down
 with the set, not with the engine; the things-asked-for check then brought it to 92.5% at its
-calibrated thresholds (0.56 / 0.02 / 0.56), with out-of-scope answered 4.5% -> 1.9%. These guard
-what holds today so a change cannot lose it unnoticed; raise them when the target holds.
+calibrated thresholds (0.56 / 0.02 / 0.56), with out-of-scope answered 4.5% -> 1.9%. Reading the
+message better (keywords are all asked, background words no entry uses weigh least, 在哪些 / 都有 /
+咋整 foci, an enumerating answer gives a list) then reached the target: 95.0% (344), 0 wrong, at
+the same thresholds. These guard what holds so a change cannot lose it unnoticed.
 """
 
-DEV_RIGHT_FLOOR = 0.925  # 335 of 362
-DEV_WRONG_CEILING = 2
+DEV_RIGHT_FLOOR = 0.95  # 344 of 362
+DEV_WRONG_CEILING = 0
 DEV_OUT_OF_SCOPE_CEILING = 0.03

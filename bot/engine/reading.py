@@ -1,0 +1,90 @@
+"""Where the question is in a message: its clauses, which of them ask, and how much each word
+of it weighs for bot.engine.answerability.
+
+Businesses write the way they talk in a chat: a greeting, who they are, their circumstances,
+then the question (您好，我们是做旅游开发的，项目马上落地，…，政府会派专人帮忙吗). The greeting and
+"who we are" are set aside; the last clause with a question word is the asking clause, with what
+follows it (an alternative: …能加急办吗 还是只能去现场) unless that is the sender speaking of
+themselves again (…有几项？我们在乡镇不方便进城); clauses before it that ask nothing are background
+and weigh less (关企协调员是哪个海关的，叫什么名字 asks in both clauses, so neither is background).
+Keywords with no question word at all (绿色通道 复工) are asked whole: neither is background to
+the other, and searching the last one alone answered 复工's entry.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.engine.answerability import content_weight, focus_of
+
+# An asking clause is one with any of these; a message without one is all asking.
+_ASKING = re.compile(
+    r"吗|呢|么|什么|怎|如何|多少|多久|几|哪|谁|是否|能否|啥|咋"
+    r"|([\u4e00-\u9fff])[不没]\1"  # 是不是, 在不在, 有没有: a verb, 不 and the verb again
+)
+_GREETING = re.compile(
+    r"^(?:你好|您好|领导好|领导您好|领导你好|老师好|老师您好|各位好|大家好|打扰一下|打扰了|打扰|"
+    r"请问|hello|hi|嗨|哈喽|早上好|上午好|下午好|晚上好|在吗)+"
+)
+# "Who we are": background that no entry answers, in the form businesses introduce themselves.
+_INTRODUCTION = re.compile(
+    r"^(?:我|我们|本人|我司|咱们)(?:公司|企业|厂子|厂|单位|这边|家)?(?:是|这边是)"
+)
+# A clause about the sender themselves (我们在乡镇, 我司…): after the question, background too.
+_SELF = re.compile(r"^(?:我|我们|本人|我司|咱们|咱)")
+BACKGROUND = 0.3  # a word of a background clause counts for this much of one in the question...
+# ...and a word there that no entry uses, this much of that: what the sender says of their own
+# circumstances (我们公司在哈尔滨, 两眼一抹黑) is in no entry and says nothing of what is asked, while a
+# background word the knowledge uses (托关系, 复工复产) still shows which entry is meant. Not 0: when
+# the asking clause only points back (这种情况怎么处理), the background is what it asks about.
+UNKNOWN_BACKGROUND = 0.2
+
+
+@dataclass(frozen=True)
+class Clause:
+    text: str  # folded
+    weight: float  # 1 for an asking clause, BACKGROUND for background
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a message asks: its clauses without greeting and introduction, and its focus."""
+
+    clauses: tuple[Clause, ...]
+    focus: str | None
+    asking: str = ""  # the last clause that asks and what follows it; with none, all of it
+
+    @property
+    def text(self) -> str:
+        """The message as matched: the clauses kept, in order."""
+        return " ".join(c.text for c in self.clauses)
+
+
+def read(folded: str) -> Reading:
+    """Split a folded message into clauses, set aside greetings and introductions, and find
+    the asking clause and its focus."""
+    parts = [_GREETING.sub("", part) for part in folded.split()]
+    parts = [p for p in parts if p]
+    kept = [p for p in parts if not (_INTRODUCTION.match(p) and not _ASKING.search(p))]
+    kept = kept or parts
+    if not kept:
+        return Reading((), None)
+    asks = [i for i, p in enumerate(kept) if _ASKING.search(p)]
+    if not asks:
+        whole = " ".join(kept)
+        return Reading(tuple(Clause(p, 1.0) for p in kept), focus_of(whole), whole)
+    last = asks[-1]
+    clauses = tuple(
+        Clause(p, BACKGROUND if i not in asks and (i < last or _SELF.match(p)) else 1.0)
+        for i, p in enumerate(kept)
+    )
+    asking = " ".join(c.text for c in clauses[last:] if c.weight == 1.0)
+    return Reading(clauses, focus_of(asking), asking)
+
+
+def weight(word: str, known: bool, clause: float, word_classes: bool = True) -> float:
+    """How much a word of a clause of weight `clause` carries if an entry does not cover it
+    (`known`: some entry uses it; `word_classes` as for `content_weight`)."""
+    carried = clause * content_weight(word, known, word_classes)
+    return carried if known or clause == 1.0 else carried * UNKNOWN_BACKGROUND

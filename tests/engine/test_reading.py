@@ -1,0 +1,56 @@
+"""Where the question is in a message: its clauses, the asking clause, background, and how
+much a background word weighs."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine.answerability import OTHER_ENTRY_WORD, PLACE
+from bot.engine.core import ANSWERED
+from bot.engine.reading import BACKGROUND, UNKNOWN_BACKGROUND, read
+from bot.text.normalize import fold
+
+
+def test_a_long_message_is_read_for_its_asking_clause():
+    reading = read(fold("您好，我们是一家做冷链运输的公司，最近想复工，请问复工复产去哪个窗口办？"))
+    texts = [clause.text for clause in reading.clauses]
+    assert texts[0] == "最近想复工"  # greeting and "who we are" set aside
+    assert reading.asking == "复工复产去哪个窗口办"
+    assert reading.focus == PLACE
+    weights = [clause.weight for clause in reading.clauses]
+    assert weights[-1] == 1.0 and weights[0] < 1.0
+
+
+def test_an_earlier_clause_that_asks_too_is_not_background():
+    reading = read(fold("信用修复是哪个部门管的，要多久"))
+    assert [clause.weight for clause in reading.clauses] == [1.0, 1.0]
+    assert reading.asking == "要多久"
+
+
+def test_keywords_without_a_question_word_are_all_asked():
+    # Two topic words: neither is background to the other, and both are searched together.
+    reading = read(fold("绿色通道 复工"))
+    assert [clause.weight for clause in reading.clauses] == [1.0, 1.0]
+    assert reading.asking == "绿色通道 复工"
+
+
+def test_what_the_sender_says_of_themselves_after_the_question_is_background():
+    reading = read(fold("一次办的事项有多少项？我们在乡下进城不方便"))
+    assert [clause.weight for clause in reading.clauses] == [1.0, BACKGROUND]
+    assert reading.asking == "一次办的事项有多少项"
+
+
+def test_a_verb_not_verb_clause_asks():
+    # 在不在 asks as 是不是 does, so the clause after the list question is not background.
+    reading = read(fold("保留的中介服务有哪些，我们这行还在不在里面"))
+    assert [clause.weight for clause in reading.clauses] == [1.0, 1.0]
+
+
+def test_background_words_no_entry_uses_weigh_least(engine):
+    # 佳木斯 and 离得 are the sender's circumstances; 来回 is a word of the knowledge.
+    question = "您好，我们公司在佳木斯，离得远来回跑不方便，想问下网上能办的事项有多少项"
+    data = engine.answer(question).to_dict()
+    assert (data["status"], data["entry_id"]) == (ANSWERED, "fgf-wangshangban")
+    weights = {u["word"]: u["weight"] for u in data["uncovered"]}
+    assert weights["佳木斯"] == pytest.approx(BACKGROUND * UNKNOWN_BACKGROUND)
+    assert weights["来回"] == pytest.approx(BACKGROUND * OTHER_ENTRY_WORD)
