@@ -4,16 +4,20 @@ which owns what the numbers mean."""
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from itertools import pairwise
-from typing import Protocol
+from itertools import accumulate, pairwise
+from typing import Protocol, overload
 
 import numpy as np
-from scipy import sparse
 
-# Above this many entry postings SciPy's sparse product beats joining slices (at 10k entries,
+# Above this many entry postings SciPy's sparse kernel beats joining slices (at 10k entries,
 # 0.66M postings, the slices were still faster; at 30k, 2M, SciPy was).
 SPARSE_FROM = 1_500_000
+# Above it, a feature found in more than this share of entries is also kept as a full row: one
+# NumPy multiply-add over 100k entries took 35 us, the kernel over its 100k postings 110 us.
+FULL_ROW_SHARE = 1 / 3
 # Up to this many cells (features x entries) an index is small: it keeps which features each
 # entry uses as a full matrix (`Index.uses`; the shipped knowledge: 8.8k x 67 = 0.6M cells,
 # 0.6 MB), and its entry and question vectors in one set of postings by feature (`Index.both`).
@@ -36,7 +40,9 @@ class _Postings:
     values: np.ndarray
     size: int
 
-    matrix: sparse.csr_matrix | None = None  # the same arrays, above `SPARSE_FROM` postings
+    # Above `SPARSE_FROM` postings (else None): summed in float32 by SciPy's kernel (`dot`),
+    # `starts` int32, with the commonest features (`FULL_ROW_SHARE`) as full rows by column.
+    rows: dict[int, np.ndarray] | None = None
     # A small index's postings cut once into each feature's entries, values and count (`cut`).
     cuts: tuple[list[np.ndarray], list[np.ndarray], np.ndarray] | None = None
 
@@ -48,10 +54,14 @@ class _Postings:
         entries, values = entries.astype(np.int32), values.astype(np.float32)
         if len(entries) < SPARSE_FROM:
             return cls(starts, entries, values, shape[1])
-        # The matrix keeps these very arrays (int32 offsets fit below 2**31 postings), so
-        # memory and the engine cache hold them once.
-        matrix = sparse.csr_matrix((values, entries, starts.astype(np.int32)), shape=shape)
-        return cls(matrix.indptr, matrix.indices, matrix.data, shape[1], matrix)
+        # The kernel wants offsets of the entries' type (they fit 31 bits below 2**31 postings).
+        starts, rows = starts.astype(np.int32), {}
+        for column in np.flatnonzero(np.diff(starts) > FULL_ROW_SHARE * shape[1]).tolist():
+            row = rows[column] = np.zeros(shape[1], dtype=np.float32)
+            row[entries[starts[column] : starts[column + 1]]] = values[
+                starts[column] : starts[column + 1]
+            ]
+        return cls(starts, entries, values, shape[1], rows)
 
     def cut(self) -> _Postings:
         """The same postings with each feature's slices made once (views, ~200 bytes a feature):
@@ -73,11 +83,8 @@ class _Postings:
 
     def dot(self, columns: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Per entry, the sum over `columns` of its value times the column's weight."""
-        if self.matrix is not None:
-            # SciPy's float32 sparse product: one tight C loop over the selected rows, 2-4x
-            # faster than joining slices at 100k entries (docs/benchmarks.md); sums in float32
-            # differ from the float64 ones below by ~1e-7, and rankings stay the same.
-            return self.matrix[columns].T @ weights.astype(np.float32)
+        if self.rows is not None:
+            return self._wide_dot(columns, weights, self.rows)
         # Joining each column's slice (a view) is one pass over the postings; gathering them by
         # computed positions was three, and at 100k entries a query reads half a million.
         if self.cuts is not None:
@@ -92,6 +99,34 @@ class _Postings:
             values = np.concatenate([self.values[a:b] for a, b in bounds])
             lengths = np.array([b - a for a, b in bounds])
         return np.bincount(entries, weights=values * weights.repeat(lengths), minlength=self.size)
+
+    def _wide_dot(
+        self, columns: np.ndarray, weights: np.ndarray, rows: dict[int, np.ndarray]
+    ) -> np.ndarray:
+        """`dot` of a large index: SciPy's float32 sparse kernel, one call per feature over
+        its own slice, a tight C loop 2-4x faster than joining slices at 100k entries. It is
+        what SciPy's `matrix[columns].T @ weights` runs, the same sums in the same order,
+        without copying the selected rows first (as much time as the sums at 100k entries) or
+        the checks around it. A full row adds the same float32 products in the same order
+        (x + 0 is x), so every sum is bitwise what the kernel alone gives. Sums in float32
+        differ from `dot`'s float64 ones by ~1e-7, and rankings stay the same."""
+        # Imported here: SciPy's sparse package takes ~0.5 s to import, and a small knowledge
+        # base never needs it.
+        from scipy.sparse._sparsetools import csc_matvec
+
+        sums = np.zeros(self.size, dtype=np.float32)
+        product = np.empty_like(sums)
+        weights, starts = weights.astype(np.float32), self.starts
+        for n, column in enumerate(columns.tolist()):
+            row = rows.get(column)
+            if row is not None:
+                sums += np.multiply(row, weights[n], out=product)
+            else:
+                bounds = starts[column : column + 2]
+                csc_matvec(
+                    self.size, 1, bounds, self.entries, self.values, weights[n : n + 1], sums
+                )
+        return sums
 
 
 @dataclass(frozen=True)
@@ -141,6 +176,32 @@ class _Questions:
         products[query.columns[found] != columns] = 0.0
         owner = np.arange(len(rows)).repeat(lengths)
         return np.bincount(owner, weights=products, minlength=len(rows))
+
+
+class _Lines(Sequence[str]):
+    """Many short texts kept as one string and where each begins, each cut out when read (a
+    search reads a few dozen). At 100k entries the index's 500k questions and as many sounds
+    as Python strings held ~110 MB, and unpickling them took 0.38 s of CPU (docs/benchmarks.md)."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.joined = "".join(texts)
+        self.starts = array("q", accumulate(map(len, texts), initial=0))
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1
+
+    @overload
+    def __getitem__(self, at: int) -> str: ...
+    @overload
+    def __getitem__(self, at: slice) -> list[str]: ...
+    def __getitem__(self, at: int | slice) -> str | list[str]:
+        if isinstance(at, slice):
+            return [self[n] for n in range(*at.indices(len(self)))]
+        if at < 0:
+            at += len(self)
+        if not 0 <= at < len(self):
+            raise IndexError(at)
+        return self.joined[self.starts[at] : self.starts[at + 1]]
 
 
 def _tf(counts: np.ndarray) -> np.ndarray:

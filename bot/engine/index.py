@@ -26,6 +26,7 @@ from bot.engine._arrays import (
     DENSE_CELLS,
     _changes,
     _firsts,
+    _Lines,
     _merged,
     _pairs,
     _Postings,
@@ -83,24 +84,25 @@ class Index:
             self.tuning.sound,
             self.tuning.word,
         ]
-        self.texts = [text for questions in entries for text in questions]
+        texts = [text for questions in entries for text in questions]
+        self.texts = _Lines(texts)
         contexts = contexts or [""] * len(entries)
-        asked = len(self.texts)
+        asked = len(texts)
         sizes = [len(questions) for questions in entries]
         self.owner = np.repeat(np.arange(len(entries), dtype=np.int32), sizes)
         self.bounds = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)])
         self.starts = self.bounds[:-1]  # where each entry's questions begin (and end, above)
         self.spans = list(zip(self.bounds[:-1].tolist(), self.bounds[1:].tolist(), strict=True))
-        self.alphabet, encoded = Alphabet.learn(self.texts + contexts)
+        self.alphabet, encoded = Alphabet.learn(texts + contexts)
         self.bits = self.alphabet.bits
-        self.sounds = self.alphabet.spoken(encoded.head(asked))
+        self.sounds = _Lines(self.alphabet.spoken(encoded.head(asked)))
         # Answers are a weaker field beside the questions (`_weigh_entries`) and add their
         # characters to what an entry talks about (`_describe`).
         keys, rows = encoded.keys(self.bits)
         del encoded
         self.vocabulary = Vocabulary(words) if words and self.tuning.word else None
         if self.vocabulary is not None:
-            word_keys, word_rows = self.vocabulary.keys(self.texts + contexts, self.bits, True)
+            word_keys, word_rows = self.vocabulary.keys(texts + contexts, self.bits, True)
             keys, rows = np.concatenate([keys, word_keys]), np.concatenate([rows, word_rows])
         keys, rows, counts = _pairs(keys, rows)
         first = _firsts(keys)
@@ -120,7 +122,7 @@ class Index:
         )
         self.both = self._both() if self.uses is not None else None
         # A small index's questions without spaces, as re-ranking compares them.
-        self.compact = [t.replace(" ", "") for t in self.texts] if self.both is not None else None
+        self.compact = [t.replace(" ", "") for t in texts] if self.both is not None else None
 
     def _both(self) -> _Postings:
         """The entries' vectors and the questions' in one set of postings by feature (owners:
@@ -226,20 +228,9 @@ class Index:
             self.uses[entry, described] = True
 
     def __getstate__(self) -> dict:
-        """What the engine cache keeps (bot.engine.cache). The texts and their sounds as one
-        string each (normalized texts and sounds have no newline): at 100k entries loading
-        them took 0.26 s of CPU split from two strings, 0.33 s as 1M pickled ones. Not the
-        keys looked up while answering (`look_up`)."""
-        state = {name: value for name, value in self.__dict__.items() if name != "_looked_up"}
-        for name in ("texts", "sounds"):
-            state[name] = (len(state[name]), "\n".join(state[name]))
-        return state
-
-    def __setstate__(self, state: dict) -> None:
-        for name in ("texts", "sounds"):
-            count, joined = state[name]
-            state[name] = joined.split("\n") if count else []
-        self.__dict__.update(state)
+        """What the engine cache keeps (bot.engine.cache): not the keys looked up while
+        answering (`look_up`)."""
+        return {name: value for name, value in self.__dict__.items() if name != "_looked_up"}
 
     def columns_of(self, keys: np.ndarray) -> np.ndarray:
         """Per feature key, its column, or -1 for a feature the knowledge never has."""

@@ -142,4 +142,4 @@ def test_an_index_comes_back_from_pickle_with_the_same_texts_and_sounds():
     for entries in ([["复工复产 专窗", ""], ["app 12345"]], [[]]):
         index = Index(entries)
         loaded = pickle.loads(pickle.dumps(index))
-        assert (loaded.texts, loaded.sounds) == (index.texts, index.sounds)
+        assert (list(loaded.texts), list(loaded.sounds)) == (list(index.texts), list(index.sounds))

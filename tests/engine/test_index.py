@@ -40,8 +40,8 @@ def test_every_product_ranks_as_the_slices_do(monkeypatch):
     monkeypatch.setattr(_arrays, "SPARSE_FROM", 0)
     product = Engine(knowledge, cache=0)
     assert dense.index.both is not None and dense.index.uses is not None
-    assert slices.index.entries.matrix is None and slices.index.both is None
-    assert product.index.entries.matrix is not None
+    assert slices.index.entries.rows is None and slices.index.both is None
+    assert product.index.entries.rows is not None
     for question in questions:
         a, b, c = slices.answer(question), dense.answer(question), product.answer(question)
         assert [(x.id, x.score, x.match) for x in a.candidates] == [
