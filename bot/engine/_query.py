@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -35,6 +35,7 @@ class Query:
     `Index.unexplained`, and its text as written and as sounds for re-ranking."""
 
     def __init__(self, index: Index, text: str) -> None:
+        self.text = text
         bits, high = index.bits, 2 * index.bits
         units, paired = index.alphabet.read_one(text)
         unit_keys = [generic << high | unit for unit, _, generic, _ in units]
@@ -66,21 +67,37 @@ class Query:
             )
         ]
         # Words the knowledge never uses still count in the norm, and so lower every cosine.
-        every = np.array(weights)
+        every = np.array(weights, dtype=np.float64)  # (a given dtype: half the cost)
         norm = math.sqrt(float(every @ every)) or 1.0
         known = [n for n, (column, _, _) in enumerate(found) if column >= 0]
         self.columns = np.array([found[n][0] for n in known], dtype=np.intp)
         self.weights = every[known] / norm
         # The units' and sound pairs' columns, and the units' weights (IDF x salience x boost).
         looked = [table[key] for key in unit_keys]
-        self.units = np.array([column for column, _, _ in looked], dtype=np.intp)
-        self.pairs = np.array([table[key][0] if key >= 0 else -1 for key in pairs], dtype=np.intp)
+        unit_columns = [column for column, _, _ in looked]
+        pair_columns = [table[key][0] if key >= 0 else -1 for key in pairs]
+        self.units = np.array(unit_columns, dtype=np.intp)
+        # Per unit, its column, then the sound pairs' before it and after it (-1: none), as
+        # `Index.unexplained` looks them up in one gather.
+        size = len(unit_columns)
+        self.probes = np.array(
+            unit_columns + [-1, *pair_columns][:size] + [*pair_columns, -1][:size], dtype=np.intp
+        )
         self.unit_weights = np.array(
             [
                 (idf * GENERIC_WEIGHT if generic else idf) * boost
                 for (_, idf, _), (_, _, generic, boost) in zip(looked, units, strict=True)
-            ]
+            ],
+            dtype=np.float64,
         )
         self.total = float(self.unit_weights.sum())
-        self.compact = text.replace(" ", "")
-        self.spoken = spoken(text)
+
+    @cached_property
+    def compact(self) -> str:
+        """The text without spaces, as re-ranking compares it (not passages: made when read)."""
+        return self.text.replace(" ", "")
+
+    @cached_property
+    def spoken(self) -> str:
+        """The text as sounds, as re-ranking compares it."""
+        return spoken(self.text)

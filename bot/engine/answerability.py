@@ -263,7 +263,7 @@ def check(
     focus: str | None,
     gives: dict[str, tuple[str, str]],
     words: Content,
-    covers,
+    covered: tuple[str, str],
     mismatch_factor: float,
     long: bool = False,
     share: float = 1.0,
@@ -272,8 +272,8 @@ def check(
 ) -> Check:
     """`gives`: per kind of answer the entry's questions ask for, those questions' text, spelled
     and as sounds (`Asked`);
-    `words`: the question's content words (`content`); `covers(word, sound)`: whether the entry
-    contains a word;
+    `words`: the question's content words (`content`); `covered`: the entry's text a word may
+    be in, spelled and as sounds (`describe`);
     `mismatch_factor`: the check's factor when the entry does not give the focus asked, or
     does not mention a thing the question asks for by name (`things`, bot.engine.asked;
     `stated`: the entry's answer and quote as written, `mentions`).
@@ -290,11 +290,17 @@ def check(
             for spelled, heard in asked
             for word, sound in words.subject
         )
+    spelled, heard = covered
     uncovered: dict[str, float] = {}
     for word, sound, weight in words.heaviest:
-        if not covers(word, sound):
+        # Spelled alike, or (an input-method typo) sounded alike; tested inline, as this runs
+        # for every word of every candidate.
+        if not (word in spelled or sound in heard):
             uncovered[word] = max(weight, uncovered.get(word, 0.0))
-    unstated = tuple(thing for thing in things if not mentions(thing, stated, covers))
+    unstated: tuple[str, ...] = ()
+    if things:
+        covers = lambda word, sound: word in spelled or sound in heard  # noqa: E731
+        unstated = tuple(thing for thing in things if not mentions(thing, stated, covers))
     factor = mismatch_factor if mismatch or unstated else 1.0
     return Check(
         factor,

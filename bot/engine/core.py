@@ -248,7 +248,7 @@ class Engine:
                 reading.focus,
                 self.gives[entry],
                 words,
-                self._covers(entry),
+                self.covered[entry],
                 decision.FOCUS_MISMATCH,
                 *weighing,
                 things=things,
@@ -285,11 +285,6 @@ class Engine:
     def _subject(self, clause: str) -> str:
         """A clause without its question words, in matching form."""
         return self.canonical(answerability.QUESTION_WORDS.sub(" ", clause))
-
-    def _covers(self, entry: int):
-        """Whether a word is in the entry, spelled or (an input-method typo) sounded alike."""
-        spelled, heard = self.covered[entry]
-        return lambda word, sound: word in spelled or sound in heard
 
     def entry_answer(self, entry: Entry, question: str = "", score: float = 1.0) -> Answer:
         """The answer a user sees for one entry: from a match, a button tap or a deep link."""

@@ -342,11 +342,11 @@ class Index:
         """Per question row, its whole-string similarity with the query, as written or as
         sounds, whichever is closer, in 0..1."""
         if self.compact is not None:
-            compact = [self.compact[row] for row in picked]
+            compact = list(map(self.compact.__getitem__, picked))
         else:  # one join and split instead of a Python call per question
-            compact = "\n".join([self.texts[row] for row in picked]).replace(" ", "").split("\n")
+            compact = "\n".join(map(self.texts.__getitem__, picked)).replace(" ", "").split("\n")
         spelled = cdist([query.compact], compact, scorer=fuzz.ratio)
-        heard = cdist([query.spoken], [self.sounds[row] for row in picked], scorer=fuzz.ratio)
+        heard = cdist([query.spoken], list(map(self.sounds.__getitem__, picked)), scorer=fuzz.ratio)
         return np.maximum(spelled[0], heard[0]) / 100
 
     def explained(self, entry: int, text: str | Query) -> float:
@@ -362,9 +362,12 @@ class Index:
         """
         if not query.total or not self.tuning.discount_unexplained:
             return np.zeros(len(entries))
-        probes = np.concatenate([query.units, query.pairs])
+        probes = query.probes  # per unit: its column, the sound pairs' before and after it
         if self.uses is not None:
-            found = self.uses[entries[:, None], probes] & (probes >= 0)  # -1: not known, masked
+            # One gather of the cells, C-ordered, so each entry's sum below adds in the same
+            # order as ever (a 2-D fancy index came out in Fortran order and summed otherwise).
+            cells = entries[:, None] * self.uses.shape[1] + probes
+            found = self.uses.ravel().take(cells) & (probes >= 0)
         else:
             first, last = self.described_starts[entries], self.described_starts[entries + 1]
             positions, lengths = _ranges(first, last)
@@ -372,9 +375,8 @@ class Index:
             place = np.arange(len(entries), dtype=np.int64)[:, None] << 32
             described = place[:, 0].repeat(lengths) | self.described[positions]
             found = (_position(described, place | probes) >= 0) & (probes >= 0)
-        used, heard = found[:, : len(query.units)], found[:, len(query.units) :]
-        used[:, 1:] |= heard
-        used[:, :-1] |= heard
+        size = len(query.units)
+        used = found[:, :size] | found[:, size : 2 * size] | found[:, 2 * size :]
         return (query.unit_weights * ~used).sum(axis=1) / query.total
 
 
