@@ -61,6 +61,7 @@ class Tuning:
     discount_unexplained: bool = True  # take off what the entry cannot explain of the query
     rerank_depth: int = 12  # how many entries re-ranking looks at
     word_classes: bool = True  # words that only shape a question (之类, 里面) carry no weight
+    quiet_background: bool = True  # background words no entry uses (哈尔滨) weigh least
 
 
 class Index:
