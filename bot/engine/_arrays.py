@@ -203,6 +203,11 @@ class _Lines(Sequence[str]):
             raise IndexError(at)
         return self.joined[self.starts[at] : self.starts[at + 1]]
 
+    def pick(self, rows: list[int]) -> list[str]:
+        """The texts at `rows` (none negative), without a method call for each."""
+        joined, starts = self.joined, self.starts
+        return [joined[starts[row] : starts[row + 1]] for row in rows]
+
 
 def _tf(counts: np.ndarray) -> np.ndarray:
     """Sublinear term frequency, in float64 whatever integer type the counts are stored in."""
