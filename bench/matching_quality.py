@@ -59,6 +59,9 @@ def main() -> None:
             knowledge, tuning=Tuning(word_classes=False)
         ),
         "  one match share (0.6) for short and long": Engine(knowledge, shares=Shares(short=0.6)),
+        "  background words no entry uses weigh as others": Engine(
+            knowledge, tuning=Tuning(quiet_background=False)
+        ),
     }
     for engine in variants.values():
         engine.thresholds = calibrate(engine, dev)
@@ -94,10 +97,10 @@ def report(knowledge, variants: dict[str, Engine], cases) -> None:
         rows.append((name, rank, right, oos, clarify))
 
     print(f"{len(in_scope)} in-scope and {len(cases) - len(in_scope)} out-of-scope questions")
-    header = f"{'method':44} {'top-1':>7} {'answered right':>15} {'OOS answered':>13}"
+    header = f"{'method':50} {'top-1':>7} {'answered right':>15} {'OOS answered':>13}"
     print(f"{header} {'clarify right':>14}")
     for name, rank, right, oos, *clarify in rows:
-        print(f"{name:44} {rank:>7} {right:>15} {oos:>13} {(clarify or [''])[0]:>14}")
+        print(f"{name:50} {rank:>7} {right:>15} {oos:>13} {(clarify or [''])[0]:>14}")
 
 
 if __name__ == "__main__":

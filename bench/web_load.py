@@ -276,7 +276,8 @@ def run_wrk(port: int, path: str, args: argparse.Namespace, seed: int, folder: P
     url = f"http://127.0.0.1:{port}{path}"
 
     def wrk(seconds: float, start: int) -> dict:
-        command = ["wrk", "-t1", f"-c{args.connections}", f"-d{seconds:g}s", "-s", str(script)]
+        whole = max(1, round(seconds))  # wrk takes whole seconds; rates use its own duration
+        command = ["wrk", "-t1", f"-c{args.connections}", f"-d{whole}s", "-s", str(script)]
         env = {**os.environ, "BODIES": str(bodies), "START": str(start)}
         output = subprocess.run(
             [*command, url], check=True, capture_output=True, text=True, env=env

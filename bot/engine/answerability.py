@@ -105,7 +105,7 @@ _REPORTED = re.compile(r"（据[^）]*报道）")
 # The words that make a sentence a question: they are the focus, not what it is about, and are
 # taken out before a question's content words are looked for.
 QUESTION_WORDS = re.compile(
-    r"叫什么名字|叫啥名字|叫什么|叫啥|"  # asks for a name: what is named is the subject
+    r"叫什么名字|叫啥名字|叫什么|叫啥|全称|"  # asks for a name: what is named is the subject
     r"多少钱|多少|什么时候|啥时候|怎么回事|怎么办理|怎么办|怎么样|怎么|怎样|如何|哪里|哪儿|哪些|"
     r"哪个|哪|谁|什么|啥|咋|几|吗|呢|是不是|有没有|能不能|可不可以|是否|能否|可以|是什么|意思"
 )
@@ -116,7 +116,7 @@ _FRAMING_WORDS = (
     "准备 可以 能够 时候 什么 怎么 怎么样 如何 多少 哪些 哪里 是不是 有没有 能不能 已经 还是 "
     "或者 而且 一些 一个 一家 大概 一共 总共 到底 主要 相关 关于 方面 请问 咨询 问问 "
     "谢谢 领导 老师 办理 办事 想问 告诉 应该 比较 最近 今年 之前 以后 后面 打听 确认 "
-    "请教 清楚 "
+    "请教 清楚 比如 例如 譬如 介绍 汇总 说说 讲讲 现象 "
 )
 FRAMING = frozenset(_FRAMING_WORDS.split())
 # How much an uncovered word takes off: a word no entry uses is the clearest sign of a question

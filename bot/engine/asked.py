@@ -62,7 +62,7 @@ def asked_for(
             thing = thing[0]  # 几 counts in the unit after it: 几星级 asks for a figure of 星
         # A unit (几天, 几层, 多少亩) is a measure word, which carries nothing anywhere else.
         unit = len(thing) == 1 and which in ("几", "多少") and thing not in GENERIC_CHARS
-        if thing in _NOT_A_THING or QUESTION_WORDS.search(thing):
+        if thing in _NOT_A_THING or (QUESTION_WORDS.search(thing) and thing not in _NAMES):
             continue
         if not (unit or content_weight(thing, True)):
             continue

@@ -35,7 +35,7 @@ from bot.engine.features import spoken
 from bot.engine.index import Index, Tuning
 from bot.engine.language import foreign_language
 from bot.engine.passages import Passage, Passages
-from bot.engine.reading import Reading, read, weight
+from bot.engine.reading import Reading, fold_message, read, weight
 from bot.knowledge.model import Entry, Knowledge
 from bot.text.normalize import fold, normalize, normalize_all
 from bot.text.synonyms import Synonyms
@@ -224,7 +224,7 @@ class Engine:
     def candidates(self, question: str, limit: int = CANDIDATES) -> tuple[Candidate, ...]:
         """The best-matching entries for a question, whatever the decision would be, each
         scored for how well it matches times how well it answers what is asked."""
-        return self._ranked(fold(question[:MAX_QUERY_CHARS]), limit)
+        return self._ranked(fold_message(question[:MAX_QUERY_CHARS]), limit)
 
     def _ranked(self, folded: str, limit: int = CANDIDATES) -> tuple[Candidate, ...]:
         """`candidates` of a question already cut and folded (`_decide` has folded it)."""
@@ -266,12 +266,12 @@ class Engine:
         """The message's words with how much each carries (clause weight × content weight)
         and how each sounds."""
         known = self.index.vocabulary.ids if self.index.vocabulary else {}
-        classes = self.index.tuning.word_classes
+        classes, quiet = self.index.tuning.word_classes, self.index.tuning.quiet_background
         words = []
         for clause in reading.clauses:
             subject = self._subject(clause.text)
             words += [
-                (word, weight(word, word in known, clause.weight, classes), heard)
+                (word, weight(word, word in known, clause.weight, classes, quiet), heard)
                 for word in self.words(subject, search=False)
                 for heard in (f" {spoken(word)} ",)
             ]
@@ -325,7 +325,7 @@ class Engine:
 
     def _decide(self, question: str) -> Answer:
         # Folded once: smalltalk, the language and the ranking all read the same folded text.
-        folded = fold(question[:MAX_QUERY_CHARS])
+        folded = fold_message(question[:MAX_QUERY_CHARS])
         normalized = self.prepare(question)
         reply = self._smalltalk(folded, normalized)
         if reply is not None:

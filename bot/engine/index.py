@@ -61,6 +61,7 @@ class Tuning:
     discount_unexplained: bool = True  # take off what the entry cannot explain of the query
     rerank_depth: int = 12  # how many entries re-ranking looks at
     word_classes: bool = True  # words that only shape a question (之类, 里面) carry no weight
+    quiet_background: bool = True  # background words no entry uses (哈尔滨) weigh least
 
 
 class Index:
@@ -121,8 +122,8 @@ class Index:
         )
         self.both = self._both() if self.uses is not None else None
         # A small index's questions without spaces and as sounds, as re-ranking compares them,
-        # in plain lists: it reads ~170 of each per search, and cutting them out of `_Lines`
-        # one by one was 9% of a long message's answer.
+        # in plain lists: it reads ~170 of each per search (`_Lines.__getitem__` for each was
+        # 9% of a long message's answer; list indexing is faster again than `_Lines.picked`).
         small = self.both is not None
         self.compact = [t.replace(" ", "") for t in texts] if small else None
         self.heard = list(self.sounds) if small else None
@@ -137,7 +138,7 @@ class Index:
         columns = np.concatenate([features.repeat(np.diff(entries.starts)), questions.columns])
         asked = np.arange(len(self.texts), dtype=np.int32).repeat(np.diff(questions.starts))
         owners = np.concatenate([entries.entries, asked + len(self.spans)])
-        values = np.concatenate([entries.values, questions.values])
+        values = np.concatenate([entries.values, questions.every_value()])
         order = columns.argsort(kind="stable")
         shape = (len(self.columns), len(self.spans) + len(self.texts))
         return _Postings.build(columns[order], owners[order], values[order], shape).cut()
@@ -348,8 +349,8 @@ class Index:
             compact = list(map(self.compact.__getitem__, picked))
             sounds = list(map(self.heard.__getitem__, picked))
         else:  # one join and split instead of a Python call per question
-            compact = "\n".join(self.texts.pick(picked)).replace(" ", "").split("\n")
-            sounds = self.sounds.pick(picked)
+            compact = "\n".join(self.texts.picked(picked)).replace(" ", "").split("\n")
+            sounds = self.sounds.picked(picked)
         spelled = cdist([query.compact], compact, scorer=fuzz.ratio)
         heard = cdist([query.spoken], sounds, scorer=fuzz.ratio)
         return np.maximum(spelled[0], heard[0]) / 100

@@ -17,7 +17,10 @@ import re
 from dataclasses import dataclass
 
 from bot.engine.answerability import content_weight, focus_of
+from bot.text.normalize import fold
 
+# Quotation marks set a term apart (对“办事求人”这种现象), they do not end a clause.
+_QUOTES = re.compile(r"[“”‘’「」『』\"']")
 # An asking clause is one with any of these; a message without one is all asking.
 _ASKING = re.compile(
     r"吗|呢|么|什么|怎|如何|多少|多久|几|哪|谁|是否|能否|啥|咋"
@@ -61,6 +64,11 @@ class Reading:
         return " ".join(c.text for c in self.clauses)
 
 
+def fold_message(text: str) -> str:
+    """A message folded for `read`: as `fold` does, but a quoted term stays in its clause."""
+    return fold(_QUOTES.sub("", text))
+
+
 def read(folded: str) -> Reading:
     """Split a folded message into clauses, set aside greetings and introductions, and find
     the asking clause and its focus."""
@@ -83,8 +91,11 @@ def read(folded: str) -> Reading:
     return Reading(clauses, focus_of(asking), asking)
 
 
-def weight(word: str, known: bool, clause: float, word_classes: bool = True) -> float:
+def weight(
+    word: str, known: bool, clause: float, word_classes: bool = True, quiet: bool = True
+) -> float:
     """How much a word of a clause of weight `clause` carries if an entry does not cover it
-    (`known`: some entry uses it; `word_classes` as for `content_weight`)."""
+    (`known`: some entry uses it; `word_classes` as for `content_weight`; `quiet`: a background
+    word no entry uses weighs UNKNOWN_BACKGROUND of one, unless an ablation turns it off)."""
     carried = clause * content_weight(word, known, word_classes)
-    return carried if known or clause == 1.0 else carried * UNKNOWN_BACKGROUND
+    return carried if known or clause == 1.0 or not quiet else carried * UNKNOWN_BACKGROUND

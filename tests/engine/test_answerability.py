@@ -76,6 +76,8 @@ def test_words_that_only_shape_a_question_carry_nothing():
     # Pronouns, locality words, measure words, adverbs, by their part of speech.
     assert [content_weight(w, False) for w in ["之类", "里面", "一点", "这方面"]] == [0.0] * 4
     assert [content_weight(w, False) for w in ["门票", "房价", "会长"]] == [1.0] * 3
+    # Nor do the words a request or an example is put in (能介绍下不, 比如…, 这种现象).
+    assert [content_weight(w, False) for w in ["介绍", "汇总", "比如", "现象"]] == [0.0] * 4
 
 
 @pytest.mark.parametrize(

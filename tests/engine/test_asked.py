@@ -28,6 +28,7 @@ def test_units_dates_and_names_are_asked_for_as_an_answer_writes_them():
     assert things("考察是几号到几号") == (COUNT_OF + "日", COUNT_OF + "日")
     assert things("国家电投哪天来") == (COUNT_OF + "日",)
     assert things("副组长叫什么名字") == (TITLE,)
+    assert things("方案是什么全称") == (TITLE,)  # a question word (全称), still a name asked
 
 
 def test_how_a_question_is_put_names_no_thing():

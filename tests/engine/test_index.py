@@ -181,5 +181,5 @@ def test_lines_pick_the_texts_a_search_reads():
 
     texts = ["fu gong", "", "chuang kou", "复工复产"]
     lines = _Lines(texts)
-    assert lines.pick([3, 0, 1, 3]) == [texts[3], texts[0], texts[1], texts[3]]
-    assert lines.pick([]) == [] and [lines[n] for n in range(4)] == texts
+    assert lines.picked([3, 0, 1, 3]) == [texts[3], texts[0], texts[1], texts[3]]
+    assert lines.picked([]) == [] and [lines[n] for n in range(4)] == texts

@@ -7,7 +7,7 @@ import pytest
 
 from bot.engine.answerability import OTHER_ENTRY_WORD, PLACE
 from bot.engine.core import ANSWERED
-from bot.engine.reading import BACKGROUND, UNKNOWN_BACKGROUND, read
+from bot.engine.reading import BACKGROUND, UNKNOWN_BACKGROUND, fold_message, read
 from bot.text.normalize import fold
 
 
@@ -54,3 +54,10 @@ def test_background_words_no_entry_uses_weigh_least(engine):
     weights = {u["word"]: u["weight"] for u in data["uncovered"]}
     assert weights["佳木斯"] == pytest.approx(BACKGROUND * UNKNOWN_BACKGROUND)
     assert weights["来回"] == pytest.approx(BACKGROUND * OTHER_ENTRY_WORD)
+
+
+def test_a_quoted_term_stays_in_its_clause():
+    # Folding turns quotation marks into spaces, which would split 对“办事求人”这种现象 into
+    # three clauses, two of them background.
+    reading = read(fold_message("想问下抚远对“办事求人”这种现象有没有整改"))
+    assert [clause.text for clause in reading.clauses] == ["想问下抚远对办事求人这种现象有没有整改"]

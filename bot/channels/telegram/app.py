@@ -23,7 +23,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.app import Service
+from bot.app import Service, settle_heap
 from bot.channels.telegram import buttons, handlers, transport
 from bot.channels.telegram.intake import Poller
 from bot.channels.telegram.limits import UserLimiter
@@ -215,5 +215,6 @@ def run(
         app = build_application(settings, service)
         await serve(app, stop, webhook_url, listen, port, settings.webhook_secret)
 
+    settle_heap()  # the loaded knowledge and engine stay out of the collector's full passes
     asyncio.run(main())
     log.info("stopped")
