@@ -33,7 +33,7 @@ TRAFFIC = [
     ("今天天气怎么样", 4),
     ("明天天气如何", 2),
     ("抚远在哪", 3),
-    ("3月份招商去了山东哪几个城市", 3),
+    ("3月份招商团的山东路线", 3),
     ("公积金怎么提取", 2),
 ]
 # Earlier days' traffic for the dashboard: (days ago, question, times)

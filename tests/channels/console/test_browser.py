@@ -17,7 +17,7 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 
 pytestmark = pytest.mark.slow
 
-TAUGHT = "3月份招商去了山东哪几个城市"
+TAUGHT = "3月份招商团的山东路线"
 TRIP = "zs-kaocha-shandong"
 ENTRY = "fugong-zhuanchuang"
 
