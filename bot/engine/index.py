@@ -134,7 +134,7 @@ class Index:
         columns = np.concatenate([features.repeat(np.diff(entries.starts)), questions.columns])
         asked = np.arange(len(self.texts), dtype=np.int32).repeat(np.diff(questions.starts))
         owners = np.concatenate([entries.entries, asked + len(self.spans)])
-        values = np.concatenate([entries.values, questions.values])
+        values = np.concatenate([entries.values, questions.every_value()])
         order = columns.argsort(kind="stable")
         shape = (len(self.columns), len(self.spans) + len(self.texts))
         return _Postings.build(columns[order], owners[order], values[order], shape).cut()
@@ -344,9 +344,9 @@ class Index:
         if self.compact is not None:
             compact = list(map(self.compact.__getitem__, picked))
         else:  # one join and split instead of a Python call per question
-            compact = "\n".join(map(self.texts.__getitem__, picked)).replace(" ", "").split("\n")
+            compact = "\n".join(self.texts.picked(picked)).replace(" ", "").split("\n")
         spelled = cdist([query.compact], compact, scorer=fuzz.ratio)
-        heard = cdist([query.spoken], list(map(self.sounds.__getitem__, picked)), scorer=fuzz.ratio)
+        heard = cdist([query.spoken], self.sounds.picked(picked), scorer=fuzz.ratio)
         return np.maximum(spelled[0], heard[0]) / 100
 
     def explained(self, entry: int, text: str | Query) -> float:
