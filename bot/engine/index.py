@@ -121,8 +121,12 @@ class Index:
             rows, columns, counts, self.column_weights, len(self.texts)
         )
         self.both = self._both() if self.uses is not None else None
-        # A small index's questions without spaces, as re-ranking compares them.
-        self.compact = [t.replace(" ", "") for t in texts] if self.both is not None else None
+        # A small index's questions without spaces and as sounds, as re-ranking compares them,
+        # in plain lists: it reads ~170 of each per search (`_Lines.__getitem__` for each was
+        # 9% of a long message's answer; list indexing is faster again than `_Lines.picked`).
+        small = self.both is not None
+        self.compact = [t.replace(" ", "") for t in texts] if small else None
+        self.heard = list(self.sounds) if small else None
 
     def _both(self) -> _Postings:
         """The entries' vectors and the questions' in one set of postings by feature (owners:
@@ -341,12 +345,14 @@ class Index:
     def _similarity(self, picked: list[int], query: Query) -> np.ndarray:
         """Per question row, its whole-string similarity with the query, as written or as
         sounds, whichever is closer, in 0..1."""
-        if self.compact is not None:
+        if self.compact is not None and self.heard is not None:
             compact = list(map(self.compact.__getitem__, picked))
+            sounds = list(map(self.heard.__getitem__, picked))
         else:  # one join and split instead of a Python call per question
             compact = "\n".join(self.texts.picked(picked)).replace(" ", "").split("\n")
+            sounds = self.sounds.picked(picked)
         spelled = cdist([query.compact], compact, scorer=fuzz.ratio)
-        heard = cdist([query.spoken], self.sounds.picked(picked), scorer=fuzz.ratio)
+        heard = cdist([query.spoken], sounds, scorer=fuzz.ratio)
         return np.maximum(spelled[0], heard[0]) / 100
 
     def explained(self, entry: int, text: str | Query) -> float:

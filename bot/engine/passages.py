@@ -56,10 +56,12 @@ class Passages:
         features = self.index.query(query)  # once, for the search and the coverage
         # Most questions that reach here ask what no passage says (a fallback): one gather over
         # every passage's units shows that none covers enough of them, and saves the search.
-        # Only a clear miss stops here; the rest is decided below exactly as before.
-        everyone = np.arange(len(self.items))
-        if self.index.unexplained(everyone, features).min() > 1 - COVERAGE + _SHORT_OF:
-            return None
+        # Only a clear miss stops here; the rest is decided below exactly as before. Not for
+        # many passages (no full matrix of what each uses), where the gather would cost more.
+        if self.index.uses is not None:
+            everyone = np.arange(len(self.items))
+            if self.index.unexplained(everyone, features).min() > 1 - COVERAGE + _SHORT_OF:
+                return None
         hits = self.index.search(features, 2)
         if not hits:
             return None

@@ -174,3 +174,12 @@ def test_a_loaded_alphabet_tells_the_sounds_of_its_units_as_pypinyin_does():
     known = dict(features._HEARD)
     features._HEARD.clear()  # worked out by pypinyin again
     assert all(features.sound.__wrapped__(unit) == heard for unit, heard in known.items())
+
+
+def test_lines_pick_the_texts_a_search_reads():
+    from bot.engine._arrays import _Lines
+
+    texts = ["fu gong", "", "chuang kou", "复工复产"]
+    lines = _Lines(texts)
+    assert lines.picked([3, 0, 1, 3]) == [texts[3], texts[0], texts[1], texts[3]]
+    assert lines.picked([]) == [] and [lines[n] for n in range(4)] == texts
