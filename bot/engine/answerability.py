@@ -349,9 +349,11 @@ def describe(
     as it cannot across two texts normalized apart)."""
     gives_all = []
     kinds = iter(focus_kinds(fold_all([q for entry in entries for q in entry.questions])))
+    # As lists: the index keeps them as one string each (cut out per text, slower to slice).
+    all_texts, all_sounds = list(index.texts), list(index.sounds)
     for entry, (start, _) in zip(entries, index.spans, strict=True):
         count = len(entry.questions)
-        texts, sounds = index.texts[start : start + count], index.sounds[start : start + count]
+        texts, sounds = all_texts[start : start + count], all_sounds[start : start + count]
         found: dict[str, list[int]] = {}
         for number in range(count):
             for name in next(kinds):
@@ -375,9 +377,9 @@ def describe(
     tails = canonical_all([f"{e.answer} | {e.source.quote}" for e in entries])
     covered = []
     for (start, end), tail in zip(index.spans, tails, strict=True):
-        heard = [sound for sound in index.sounds[start:end] if sound]
+        heard = [sound for sound in all_sounds[start:end] if sound]
         if spoken_tail := spoken(tail):
             heard.append(spoken_tail)
-        spelled = "".join(index.texts[start:end]) + tail
+        spelled = "".join(all_texts[start:end]) + tail
         covered.append((spelled.replace(" ", ""), f" {' '.join(heard)} "))
     return gives_all, covered, stated
