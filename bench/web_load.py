@@ -126,6 +126,7 @@ def run_server(port: int, db: Path, knowledge: Path, workers: int) -> None:
     from bot.channels.web.guard import read_json
     from bot.channels.web.server import build_server, serve
     from bot.engine.cache import build_engine
+    from bot.log.store import open_store
     from bot.log.writer import ExchangeLog
     from bot.settings import WebConfig
 
@@ -137,6 +138,9 @@ def run_server(port: int, db: Path, knowledge: Path, workers: int) -> None:
         return JSONResponse(fixed, headers={"cache-control": "no-store"})
 
     engine = build_engine(knowledge, None)
+    # The log's schema made once here: workers making it at the same moment collide, and the
+    # loser's log is held until its first retry.
+    open_store(db).close()
 
     def worker(sock) -> None:
         log = ExchangeLog.open(db, "bench", background=True)  # as `policybot serve` opens it

@@ -5,7 +5,7 @@ which owns what the numbers mean."""
 from __future__ import annotations
 
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from itertools import accumulate, pairwise
 from typing import Protocol, overload
@@ -202,11 +202,14 @@ class _Questions:
 class _Lines(Sequence[str]):
     """Many short texts kept as one string and where each begins, each cut out when read (a
     search reads a few dozen). At 100k entries the index's 500k questions and as many sounds
-    as Python strings held ~110 MB, and unpickling them took 0.38 s of CPU (docs/benchmarks.md)."""
+    as Python strings held ~110 MB, and unpickling them took 0.38 s of CPU (docs/benchmarks.md).
+    Each text is followed by a newline, so a run of them (an entry's questions, as the build
+    reads them) is one cut and one split, when no text holds a newline itself."""
 
     def __init__(self, texts: list[str]) -> None:
-        self.joined = "".join(texts)
-        self.starts = array("q", accumulate(map(len, texts), initial=0))
+        self.joined = "".join(f"{text}\n" for text in texts)
+        self.starts = array("q", accumulate((len(text) + 1 for text in texts), initial=0))
+        self.splits = self.joined.count("\n") == len(texts)
 
     def __len__(self) -> int:
         return len(self.starts) - 1
@@ -216,19 +219,28 @@ class _Lines(Sequence[str]):
     @overload
     def __getitem__(self, at: slice) -> list[str]: ...
     def __getitem__(self, at: int | slice) -> str | list[str]:
+        joined, starts = self.joined, self.starts
         if isinstance(at, slice):
-            return [self[n] for n in range(*at.indices(len(self)))]
+            first, last, step = at.indices(len(self))
+            if step == 1 and self.splits:
+                return joined[starts[first] : starts[last] - 1].split("\n") if last > first else []
+            return [joined[starts[n] : starts[n + 1] - 1] for n in range(first, last, step)]
         if at < 0:
             at += len(self)
         if not 0 <= at < len(self):
             raise IndexError(at)
-        return self.joined[self.starts[at] : self.starts[at + 1]]
+        return joined[starts[at] : starts[at + 1] - 1]
+
+    def __iter__(self) -> Iterator[str]:
+        if self.splits:  # one split, not a call per text
+            return iter(self.joined[:-1].split("\n") if self.joined else [])
+        return (self[n] for n in range(len(self)))
 
     def picked(self, rows: list[int]) -> list[str]:
         """The texts at `rows`: what a search reads, at a fifth of the cost of `self[row]`
         each."""
         joined, starts = self.joined, self.starts
-        return [joined[starts[row] : starts[row + 1]] for row in rows]
+        return [joined[starts[row] : starts[row + 1] - 1] for row in rows]
 
 
 def _tf(counts: np.ndarray) -> np.ndarray:

@@ -129,14 +129,21 @@ SINGLE = 0.5  # a character the segmenter left on its own (招 人) says less th
 
 # How bot.engine.asked writes a thing asked for that an answer states in its own way: a unit
 # after 几 / 多少 (几星, 多少钱 → 元) wants a figure in that unit; a name, a title (《…》).
-COUNT_OF, TITLE = "#", "《"
+COUNT_OF, TITLE, DONE = "#", "《", "已…"  # DONE: an amount reached so far (`_REACHED`)
 _FIGURE_BEFORE = r"[\d一二两三四五六七八九十百千万亿]\s*"
+# A sentence of an answer that states a plan or a target: its figures are not what was reached.
+_SENTENCE = re.compile(r"[。；;]")
+_PLANNED = re.compile(r"计划|力争|预计|目标|争取|(?<!模)拟")
+_FIGURE = re.compile(r"\d(?!\d*年)")  # a figure, not a year
 
 
 def mentions(thing: str, stated: str, covers: Callable[[str, str], bool]) -> bool:
     """Whether an entry mentions a thing asked for (bot.engine.asked): a figure in the unit
     asked or a title in what it states (`stated`: its answer and source quote as written), or
     else the word anywhere in the entry (`covers`, as for uncovered words)."""
+    if thing == DONE:  # a figure the answer does not give as a plan (计划完成12.8亿元)
+        answer = stated.split(" | ")[0]
+        return any(_FIGURE.search(s) and not _PLANNED.search(s) for s in _SENTENCE.split(answer))
     if thing.startswith(COUNT_OF):
         return re.search(_FIGURE_BEFORE + re.escape(thing[1:]), stated) is not None
     if thing == TITLE:
@@ -342,9 +349,11 @@ def describe(
     as it cannot across two texts normalized apart)."""
     gives_all = []
     kinds = iter(focus_kinds(fold_all([q for entry in entries for q in entry.questions])))
+    # As lists: the index keeps them as one string each (cut out per text, slower to slice).
+    all_texts, all_sounds = list(index.texts), list(index.sounds)
     for entry, (start, _) in zip(entries, index.spans, strict=True):
         count = len(entry.questions)
-        texts, sounds = index.texts[start : start + count], index.sounds[start : start + count]
+        texts, sounds = all_texts[start : start + count], all_sounds[start : start + count]
         found: dict[str, list[int]] = {}
         for number in range(count):
             for name in next(kinds):
@@ -368,9 +377,9 @@ def describe(
     tails = canonical_all([f"{e.answer} | {e.source.quote}" for e in entries])
     covered = []
     for (start, end), tail in zip(index.spans, tails, strict=True):
-        heard = [sound for sound in index.sounds[start:end] if sound]
+        heard = [sound for sound in all_sounds[start:end] if sound]
         if spoken_tail := spoken(tail):
             heard.append(spoken_tail)
-        spelled = "".join(index.texts[start:end]) + tail
+        spelled = "".join(all_texts[start:end]) + tail
         covered.append((spelled.replace(" ", ""), f" {' '.join(heard)} "))
     return gives_all, covered, stated

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.engine.answerability import COUNT_OF, QUESTION_WORDS, TITLE, content_weight
+from bot.engine.answerability import COUNT_OF, DONE, QUESTION_WORDS, TITLE, content_weight
 from bot.engine.features import GENERIC_CHARS
 
 # A which-word, and the word after it names the thing asked for: 哪个厂家, 什么消毒液, 多少工人,
@@ -40,6 +40,11 @@ _WRITTEN_AS = {
     "哪天": COUNT_OF + "日",
 }
 _NAMES = frozenset({"名字", "名称", "全称"})
+# An amount reached so far (已经完成了多少, 去年…是多少): an answer that gives only a plan or a
+# target for it (年内计划完成投资12.8亿元, 力争…达22亿元) does not say how much was done.
+_REACHED = re.compile(
+    r"(?:已经|去年|上年|前年|截至|截止|到目前).*(?:多少|几)|完成了多少|完成多少了"
+)
 
 
 def asked_for(
@@ -47,11 +52,12 @@ def asked_for(
 ) -> tuple[str, ...]:
     """The things a question asks for by name (`text`: its folded asking clause; `cut` splits
     text into words, single characters kept): the first word after each which-word, in matching
-    form (`canonical`); a unit after 几 / 多少 as COUNT_OF + unit, a name as TITLE.
+    form (`canonical`); a unit after 几 / 多少 as COUNT_OF + unit, a name as TITLE; an amount
+    reached so far (已经完成了多少) as DONE, first.
 
     The words are found in the text as folded, not in matching form: a synonym made canonical
     (消毒 → 消杀) would cut 消毒液 into 消杀 and 液, and 消杀 is not what is asked for."""
-    found = []
+    found = [DONE] if _REACHED.search(text) else []
     for which, after in _WHICH.findall(text):
         if which in _WRITTEN_AS:
             found.append(_WRITTEN_AS[which])

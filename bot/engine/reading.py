@@ -20,7 +20,7 @@ from bot.engine.answerability import content_weight, focus_of
 from bot.text.normalize import fold
 
 # Quotation marks set a term apart (对“办事求人”这种现象), they do not end a clause.
-_QUOTES = re.compile(r"[“”‘’「」『』\"']")
+_QUOTES = str.maketrans("", "", "“”‘’「」『』\"'")
 # An asking clause is one with any of these; a message without one is all asking.
 _ASKING = re.compile(
     r"吗|呢|么|什么|怎|如何|多少|多久|几|哪|谁|是否|能否|啥|咋"
@@ -66,7 +66,7 @@ class Reading:
 
 def fold_message(text: str) -> str:
     """A message folded for `read`: as `fold` does, but a quoted term stays in its clause."""
-    return fold(_QUOTES.sub("", text))
+    return fold(text.translate(_QUOTES))
 
 
 def read(folded: str) -> Reading:

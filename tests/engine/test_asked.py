@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.engine.answerability import COUNT_OF, TITLE, mentions
+from bot.engine.answerability import COUNT_OF, DONE, TITLE, mentions
 from bot.engine.asked import asked_for
 from bot.text.words import Words
 
@@ -50,3 +50,16 @@ def test_an_entry_mentions_a_figure_in_the_unit_asked_or_a_title():
     assert mentions(TITLE, stated, nowhere)
     assert not mentions(COUNT_OF + "星", "星级酒店", nowhere)  # a star rating needs a figure
     assert mentions("厂家", "", lambda word, sound: word == "厂家")
+
+
+def test_an_amount_reached_so_far_is_not_stated_by_a_plan():
+    assert things("现在已经完成了多少")[0] == DONE
+    assert things("去年实际利用资金是多少")[0] == DONE
+    assert DONE not in things("年内计划完成投资多少")
+    never = lambda word, sound: False  # noqa: E731
+    # A figure in a sentence that states a plan or a target is not what was reached...
+    assert not mentions(DONE, "2022年抚远力争实现利用资金达22亿元。 | 力争达22亿元", never)
+    assert not mentions(DONE, "共36项，年内计划完成投资12.8亿元。 | …", never)
+    # ...a figure stated as done is, and 模拟审批 is no plan (拟).
+    assert mentions(DONE, "市重点项目10项，均已开复工，完成投资0.41亿元。 | …", never)
+    assert mentions(DONE, "推广“模拟审批”，为2个项目办理了施工许可证。 | …", never)

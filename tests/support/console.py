@@ -28,12 +28,15 @@ CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 EDITOR_LOGIN = ("wang", "editor password 1")
 REVIEWER_LOGIN = ("li", "reviewer password 1")
 DB = Path("data") / "policybot.sqlite3"  # beside the knowledge folder, as in a deployment
+# A paraphrase of the 3月 trip entry that the engine refuses until it is taught (kept in step
+# with the engine: a question it learns to answer unaided no longer shows teaching at work)
+TAUGHT = "领导三月出去拉投资去了哪"
 # Gap traffic: (question, times asked, by how many users)
 TRAFFIC = [
     ("今天天气怎么样", 4),
     ("明天天气如何", 2),
     ("抚远在哪", 3),
-    ("3月份招商去了山东哪几个城市", 3),
+    (TAUGHT, 3),
     ("公积金怎么提取", 2),
 ]
 # Earlier days' traffic for the dashboard: (days ago, question, times)

@@ -107,6 +107,9 @@ def serve_workers(args: argparse.Namespace, settings: Settings) -> int:
     # with this engine (copy-on-write memory, nothing to build or read again).
     engine = build(settings)
     logs.configure(settings.log_format, "")
+    # The log's schema is made here, once: workers making it at the same moment collide, and
+    # the loser's log is held until its first retry (with an error line).
+    open_log(settings).close()
     listening = server.listen(args.host, args.port)
     settle_heap()  # before forking: the workers then share the engine's pages, unscanned
     children = []

@@ -10,14 +10,13 @@ from pathlib import Path
 import pytest
 
 from tests.support.browser import chromium_browser, watched_tab
-from tests.support.console import EDITOR_LOGIN, console_site
+from tests.support.console import EDITOR_LOGIN, TAUGHT, console_site
 from tests.support.servers import serving
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 pytestmark = pytest.mark.slow
 
-TAUGHT = "3月份招商去了山东哪几个城市"
 TRIP = "zs-kaocha-shandong"
 ENTRY = "fugong-zhuanchuang"
 

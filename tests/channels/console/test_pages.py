@@ -15,7 +15,7 @@ from bot.app import Request
 from bot.channels.console import routes
 from bot.channels.console.auth import Throttle
 from bot.log.triage import IGNORED
-from tests.support.console import CHEAP, EDITOR_LOGIN, REVIEWER_LOGIN, csrf_of, login
+from tests.support.console import CHEAP, EDITOR_LOGIN, REVIEWER_LOGIN, TAUGHT, csrf_of, login
 
 WEATHER = "今天天气怎么样"
 TRIP = "zs-kaocha-shandong"
@@ -168,10 +168,10 @@ def test_a_post_without_the_sessions_csrf_token_is_refused(
 
 def test_a_reviewer_triages_but_cannot_change_knowledge(client, site):
     token = login(client, REVIEWER_LOGIN)
-    key = gap_key(client, "3月份招商")
+    key = gap_key(client, TAUGHT)
     reply = client.post(
         f"/admin/gaps/{key}/teach",
-        data={"csrf": token, "question": "3月份招商去了山东哪几个城市", "entry_id": TRIP},
+        data={"csrf": token, "question": TAUGHT, "entry_id": TRIP},
     )
     assert reply.status_code == 403 and "审核" in reply.text
     reply = client.post(f"/admin/entries/{ENTRY}", data={"csrf": token, "answer": "x"})
@@ -220,7 +220,7 @@ def test_ignoring_a_cluster_keeps_it_out_of_the_inbox(client, site, tmp_path):
 @pytest.mark.slow
 def test_teaching_a_gap_question_answers_it_and_closes_the_gap(client, site):
     token = login(client)
-    question = "3月份招商去了山东哪几个城市"
+    question = TAUGHT
     assert site.service.engine.answer(question).status != "answered"
     key = gap_key(client, question)
     reply = client.post(
