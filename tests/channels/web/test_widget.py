@@ -109,8 +109,11 @@ def test_a_conversation_with_the_mouse(page, server):
 
     fallback = ask(page, OUT_OF_SCOPE, "fallback")
     expect(fallback.locator(".text")).to_contain_text("12345")
+    topics = page.locator(".msg.topics")
+    shown = topics.count()  # the welcome's list is one: wait for the new one, not that
     fallback.locator(".choice", has_text="浏览主题").click()
-    expect(page.locator(".msg.topics").last.locator(".choice").first).to_be_visible()
+    expect(topics).to_have_count(shown + 1)
+    expect(topics.last.locator(".choice").first).to_be_visible()
     screenshot(page, "web-widget-fallback.png")
 
     # The conversation is remembered for the tab: a new page of the portal shows it again.
