@@ -78,9 +78,9 @@ def test_ask_log_takes_invalid_utf8(tmp_path, ask):
     assert "\ufffd" in stored.question
 
 
-def test_background_writes_return_at_once_and_commit_in_batches(tmp_path, engine, monkeypatch):
-    log = ExchangeLog.open(tmp_path / "log.sqlite3", salt="s", background=True)
-    transactions = []
+def counted_transactions(log: ExchangeLog, monkeypatch) -> list[int]:
+    """The size of each transaction the log's store writes from now on."""
+    transactions: list[int] = []
     real_write = log.store.write
 
     def counted(rows):
@@ -88,6 +88,12 @@ def test_background_writes_return_at_once_and_commit_in_batches(tmp_path, engine
         real_write(rows)
 
     monkeypatch.setattr(log.store, "write", counted)
+    return transactions
+
+
+def test_background_writes_return_at_once_and_commit_in_batches(tmp_path, engine, monkeypatch):
+    log = ExchangeLog.open(tmp_path / "log.sqlite3", salt="s", background=True)
+    transactions = counted_transactions(log, monkeypatch)
     answer = engine.answer("信用修复")
     started = time.perf_counter()
     for n in range(1000):
@@ -105,14 +111,7 @@ def test_background_rows_arriving_apart_share_a_transaction(tmp_path, engine, mo
     `linger` seconds after the first instead of committing each alone."""
     log = ExchangeLog.open(tmp_path / "log.sqlite3", salt="s", background=True)
     log.linger = 0.5
-    transactions = []
-    real_write = log.store.write
-
-    def counted(rows):
-        transactions.append(len(rows))
-        real_write(rows)
-
-    monkeypatch.setattr(log.store, "write", counted)
+    transactions = counted_transactions(log, monkeypatch)
     answer = engine.answer("信用修复")
     for n in range(5):
         log.record(answer, "web", "v1", "private", n)
