@@ -142,10 +142,19 @@ def save(engine: Engine, cache: EngineCache, key: bytes) -> None:
             part.unlink(missing_ok=True)
 
 
+# The packages whose classes a saved engine holds (the engine's, the knowledge model's, the
+# text tools'): a change to any of them may change what a pickle means.
+_PICKLED_CODE = ("engine", "knowledge", "text")
+
+
 @functools.cache
 def code_fingerprint() -> str:
-    """A hash of this package's source: an engine pickled by other code is never loaded."""
+    """A hash of the source of the code a saved engine is made of: an engine pickled by other
+    code (another knowledge model's entries as much as another index) is never loaded."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.rglob("*.py")):
-        digest.update(path.read_bytes())
+    root = Path(__file__).parent.parent
+    for package in _PICKLED_CODE:
+        for path in sorted((root / package).rglob("*.py")):
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
