@@ -151,9 +151,7 @@ def test_the_code_fingerprint_covers_the_knowledge_model_and_text_tools(tmp_path
     import bot
 
     root = tmp_path / "bot"
-    shutil.copytree(
-        bot.__path__[0], root, ignore=shutil.ignore_patterns("__pycache__", "channels")
-    )
+    shutil.copytree(bot.__path__[0], root, ignore=shutil.ignore_patterns("__pycache__", "channels"))
     monkeypatch.setattr(cache, "__file__", str(root / "engine" / "cache.py"))
     prints = []
     for package in ("knowledge", "text", "engine"):
