@@ -18,6 +18,7 @@ plan, which says nothing of tickets or prices. Three checks, each one an admin c
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -189,6 +190,7 @@ def _focus_codes(questions: list[str]) -> np.ndarray:
     return codes
 
 
+@functools.cache  # a few dozen codes occur, each looked up for every entry described
 def _kinds_of(code: int) -> tuple[str, ...]:
     return tuple(name for bit, (name, _) in enumerate(_FOCUS) if code >> bit & 1)
 
@@ -390,7 +392,7 @@ class Descriptions:
     def _make(self, position: int) -> Description:
         entry, (start, end) = self.entries[position], self.index.spans[position]
         # The entry's rows: its questions, then its keywords (which ask for nothing).
-        texts, sounds = self.index.texts[start:end], self.index.sounds[start:end]
+        texts, sounds = self.index.texts.run(start, end), self.index.sounds.run(start, end)
         count = len(entry.questions)
         found: dict[str, list[int]] = {}
         for number, code in enumerate(self.kinds[start : start + count].tolist()):
