@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.engine.core import Engine
-from bot.knowledge.bulk import paused_gc
+from bot.knowledge.bulk import give_back, paused_gc
 from bot.knowledge.files import Snapshot
 from bot.knowledge.model import load, snapshot_of
 from bot.text.privacy import secret_salt
@@ -71,7 +71,9 @@ def build_engine(directory: Path | Snapshot, cache: EngineCache | None) -> Engin
     read once (a snapshot), so the version named is the version built."""
     snapshot = directory if isinstance(directory, Snapshot) else snapshot_of(Path(directory))
     with paused_gc():  # millions of objects that all stay (bot.knowledge.bulk)
-        return _cached_or_built(snapshot, cache)
+        engine = _cached_or_built(snapshot, cache)
+    give_back()  # the build's (or the reading's) temporaries
+    return engine
 
 
 def _cached_or_built(snapshot: Snapshot, cache: EngineCache | None) -> Engine:
