@@ -17,7 +17,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from bot.engine import answerability, asked, decision
+from bot.engine import answerability, asked, decision, described
 from bot.engine.answerability import Check
 from bot.engine.decision import (
     ANSWERED,
@@ -159,7 +159,7 @@ class Engine:
         self.passages = Passages(knowledge.documents, self.canonical_all)
         # Per entry, what kinds of answer it gives and the text a question's words may be in,
         # each made when a search first brings the entry up.
-        self.descriptions = answerability.describe(
+        self.descriptions = described.describe(
             self.entries, self.index, self.canonical_all, self.synonyms.joinable
         )
         # Per engine: a reload builds a new engine, so nothing stale can be served.
