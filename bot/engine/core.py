@@ -69,6 +69,9 @@ NEAR_TOPICS = 3
 NEAR_MATCH = 0.3
 # Entries re-checked for whether they answer what is asked, best first by match.
 RECHECKED = 8
+# Up to this many characters of covered text in all (the shipped knowledge: ~85k), each entry's
+# is also kept as pieces for the checks (`answerability.pieces`: ~8 MB for the shipped one).
+PIECES_UP_TO = 250_000
 # A figure in a question: a year, a month, a count.
 _FIGURE = re.compile(r"\d+(?:\.\d+)?")
 # A term in quotes is one name: “办事不求人”, “关企协调员”.
@@ -161,6 +164,8 @@ class Engine:
         self.gives, self.covered, self.stated = answerability.describe(
             self.entries, self.index, self.canonical_all, self.synonyms.joinable
         )
+        small = sum(len(spelled) + len(heard) for spelled, heard in self.covered)
+        self.keeps_pieces = small <= PIECES_UP_TO
         # Per engine: a reload builds a new engine, so nothing stale can be served.
         self.cache_size = cache
         self._decided = lru_cache(maxsize=cache)(self._decide)
@@ -182,12 +187,24 @@ class Engine:
             self._decided.cache_clear()
 
     def __getstate__(self) -> dict:
-        """What `bot.engine.cache` saves: everything but the answers cached in memory."""
-        return {name: value for name, value in self.__dict__.items() if name != "_decided"}
+        """What `bot.engine.cache` saves: everything but the answers cached in memory and the
+        entries' pieces (made again when first needed)."""
+        return {n: v for n, v in self.__dict__.items() if n not in ("_decided", "_pieces")}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self._decided = lru_cache(maxsize=self.cache_size)(self._decide)
+
+    def _pieces_of(self, entry: int) -> tuple[frozenset[str], frozenset[str]] | None:
+        """An entry's covered text as `answerability.pieces`, made when the entry is first
+        checked, for a small knowledge base; else None (the checks search the text)."""
+        if not self.keeps_pieces:
+            return None
+        kept = self.__dict__.setdefault("_pieces", {})
+        found = kept.get(entry)
+        if found is None:
+            found = kept[entry] = answerability.pieces(self.covered[entry])
+        return found
 
     def terms(self) -> list[str]:
         """The knowledge's own words: synonym groups' standard words, entries' keywords and
@@ -253,6 +270,7 @@ class Engine:
                 *weighing,
                 things=things,
                 stated=self.stated[entry],
+                pieces=self._pieces_of(entry),
             )
             found.append((decision.score(match, verdict), entry, verdict, match))
         found.sort(key=lambda item: -item[0])  # stable: ties keep the search's order
