@@ -17,7 +17,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from bot.engine import answerability, asked, decision
+from bot.engine import answerability, asked, decision, described
 from bot.engine.answerability import Check
 from bot.engine.decision import (
     ANSWERED,
@@ -69,9 +69,11 @@ NEAR_TOPICS = 3
 NEAR_MATCH = 0.3
 # Entries re-checked for whether they answer what is asked, best first by match.
 RECHECKED = 8
-# Up to this many characters of covered text in all (the shipped knowledge: ~85k), each entry's
-# is also kept as pieces for the checks (`answerability.pieces`: ~8 MB for the shipped one).
-PIECES_UP_TO = 250_000
+# Entries' covered text is also kept as pieces for the checks (`answerability.pieces`), each
+# entry's when it is first checked, up to this many pieces in all: the shipped knowledge's 67
+# entries make ~73k (~4 MB of resident memory); a larger knowledge base keeps its first few
+# hundred entries' and searches the text of the rest.
+PIECES_KEPT = 250_000
 # A figure in a question: a year, a month, a count.
 _FIGURE = re.compile(r"\d+(?:\.\d+)?")
 # A term in quotes is one name: “办事不求人”, “关企协调员”.
@@ -160,15 +162,15 @@ class Engine:
             self.words,
         )
         self.passages = Passages(knowledge.documents, self.canonical_all)
-        # Per entry, what kinds of answer it gives and the text a question's words may be in.
-        self.gives, self.covered, self.stated = answerability.describe(
+        # Per entry, what kinds of answer it gives and the text a question's words may be in,
+        # each made when a search first brings the entry up.
+        self.descriptions = described.describe(
             self.entries, self.index, self.canonical_all, self.synonyms.joinable
         )
-        small = sum(len(spelled) + len(heard) for spelled, heard in self.covered)
-        self.keeps_pieces = small <= PIECES_UP_TO
         # Per engine: a reload builds a new engine, so nothing stale can be served.
         self.cache_size = cache
         self._decided = lru_cache(maxsize=cache)(self._decide)
+        self._keep_pieces()
         self.smalltalk = {
             fold(pattern).replace(" ", ""): talk.reply
             for talk in knowledge.texts.smalltalk
@@ -189,21 +191,27 @@ class Engine:
     def __getstate__(self) -> dict:
         """What `bot.engine.cache` saves: everything but the answers cached in memory and the
         entries' pieces (made again when first needed)."""
-        return {n: v for n, v in self.__dict__.items() if n not in ("_decided", "_pieces")}
+        unsaved = ("_decided", "_pieces", "_pieces_room")
+        return {name: value for name, value in self.__dict__.items() if name not in unsaved}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self._decided = lru_cache(maxsize=self.cache_size)(self._decide)
+        self._keep_pieces()
 
-    def _pieces_of(self, entry: int) -> tuple[frozenset[str], frozenset[str]] | None:
+    def _keep_pieces(self) -> None:
+        self._pieces: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+        self._pieces_room = PIECES_KEPT
+
+    def _pieces_of(
+        self, entry: int, covered: tuple[str, str]
+    ) -> tuple[frozenset[str], frozenset[str]] | None:
         """An entry's covered text as `answerability.pieces`, made when the entry is first
-        checked, for a small knowledge base; else None (the checks search the text)."""
-        if not self.keeps_pieces:
-            return None
-        kept = self.__dict__.setdefault("_pieces", {})
-        found = kept.get(entry)
-        if found is None:
-            found = kept[entry] = answerability.pieces(self.covered[entry])
+        checked, while there is room (`PIECES_KEPT`); else None (the checks search the text)."""
+        found = self._pieces.get(entry)
+        if found is None and self._pieces_room > 0:  # (threads may both make it: the same)
+            found = self._pieces[entry] = answerability.pieces(covered)
+            self._pieces_room -= len(found[0]) + len(found[1])
         return found
 
     def terms(self) -> list[str]:
@@ -261,16 +269,17 @@ class Engine:
         weighing = decision.share_of(folded, len(reading.clauses), self.shares)  # (long, share)
         found = []
         for entry, match in best.items():
+            gives, covered, stated = self.descriptions[entry]
             verdict = answerability.check(
                 reading.focus,
-                self.gives[entry],
+                gives,
                 words,
-                self.covered[entry],
+                covered,
                 decision.FOCUS_MISMATCH,
                 *weighing,
                 things=things,
-                stated=self.stated[entry],
-                pieces=self._pieces_of(entry),
+                stated=stated,
+                pieces=self._pieces_of(entry, covered),
             )
             found.append((decision.score(match, verdict), entry, verdict, match))
         found.sort(key=lambda item: -item[0])  # stable: ties keep the search's order
