@@ -253,6 +253,33 @@ def pieces(covered: tuple[str, str]) -> tuple[frozenset[str], frozenset[str]]:
     return letters, sounds
 
 
+# Pieces kept in all (`Pieces`): the shipped knowledge's 67 entries make ~73k (~4 MB of resident
+# memory); a larger knowledge base keeps its first few hundred entries' and searches the rest.
+PIECES_KEPT = 250_000
+
+
+class Pieces:
+    """Entries' covered text as `pieces`, each entry's made when it is first checked, while
+    fewer than PIECES_KEPT are kept; None for the rest (`check` then searches the text). Not
+    saved with a cached engine: made again as questions come."""
+
+    def __init__(self) -> None:
+        self.made: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+        self.room = PIECES_KEPT
+
+    def __getstate__(self) -> dict:
+        return {"made": {}, "room": PIECES_KEPT}
+
+    def __call__(
+        self, entry: int, covered: tuple[str, str]
+    ) -> tuple[frozenset[str], frozenset[str]] | None:
+        found = self.made.get(entry)
+        if found is None and self.room > 0:  # (threads may both make it: the same pieces)
+            found = self.made[entry] = pieces(covered)
+            self.room -= len(found[0]) + len(found[1])
+        return found
+
+
 def _short(word: str, sound: str) -> bool:
     """Whether `pieces` tells if an entry covers this word and sound: a word of 1..PIECE
     characters, a sound of 1..PIECE syllables between single spaces, spaces at both ends."""

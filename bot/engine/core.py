@@ -69,11 +69,6 @@ NEAR_TOPICS = 3
 NEAR_MATCH = 0.3
 # Entries re-checked for whether they answer what is asked, best first by match.
 RECHECKED = 8
-# Entries' covered text is also kept as pieces for the checks (`answerability.pieces`), each
-# entry's when it is first checked, up to this many pieces in all: the shipped knowledge's 67
-# entries make ~73k (~4 MB of resident memory); a larger knowledge base keeps its first few
-# hundred entries' and searches the text of the rest.
-PIECES_KEPT = 250_000
 # A figure in a question: a year, a month, a count.
 _FIGURE = re.compile(r"\d+(?:\.\d+)?")
 # A term in quotes is one name: “办事不求人”, “关企协调员”.
@@ -170,7 +165,7 @@ class Engine:
         # Per engine: a reload builds a new engine, so nothing stale can be served.
         self.cache_size = cache
         self._decided = lru_cache(maxsize=cache)(self._decide)
-        self._keep_pieces()
+        self.pieces = answerability.Pieces()  # the entries' covered text as the checks read it
         self.smalltalk = {
             fold(pattern).replace(" ", ""): talk.reply
             for talk in knowledge.texts.smalltalk
@@ -189,30 +184,12 @@ class Engine:
             self._decided.cache_clear()
 
     def __getstate__(self) -> dict:
-        """What `bot.engine.cache` saves: everything but the answers cached in memory and the
-        entries' pieces (made again when first needed)."""
-        unsaved = ("_decided", "_pieces", "_pieces_room")
-        return {name: value for name, value in self.__dict__.items() if name not in unsaved}
+        """What `bot.engine.cache` saves: everything but the answers cached in memory."""
+        return {name: value for name, value in self.__dict__.items() if name != "_decided"}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self._decided = lru_cache(maxsize=self.cache_size)(self._decide)
-        self._keep_pieces()
-
-    def _keep_pieces(self) -> None:
-        self._pieces: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
-        self._pieces_room = PIECES_KEPT
-
-    def _pieces_of(
-        self, entry: int, covered: tuple[str, str]
-    ) -> tuple[frozenset[str], frozenset[str]] | None:
-        """An entry's covered text as `answerability.pieces`, made when the entry is first
-        checked, while there is room (`PIECES_KEPT`); else None (the checks search the text)."""
-        found = self._pieces.get(entry)
-        if found is None and self._pieces_room > 0:  # (threads may both make it: the same)
-            found = self._pieces[entry] = answerability.pieces(covered)
-            self._pieces_room -= len(found[0]) + len(found[1])
-        return found
 
     def terms(self) -> list[str]:
         """The knowledge's own words: synonym groups' standard words, entries' keywords and
@@ -279,7 +256,7 @@ class Engine:
                 *weighing,
                 things=things,
                 stated=stated,
-                pieces=self._pieces_of(entry, covered),
+                pieces=self.pieces(entry, covered),
             )
             found.append((decision.score(match, verdict), entry, verdict, match))
         found.sort(key=lambda item: -item[0])  # stable: ties keep the search's order

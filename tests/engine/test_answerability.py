@@ -245,3 +245,17 @@ def test_checks_with_pieces_are_the_checks_without():
         assert check(None, {}, words, covered, 0.45, pieces=pieces(covered)) == check(
             None, {}, words, covered, 0.45
         )
+
+
+def test_pieces_are_made_while_there_is_room_and_not_saved():
+    import pickle
+
+    from bot.engine import answerability
+
+    kept = answerability.Pieces()
+    kept.room = 10
+    first = kept(0, ("黑瞎子岛门票", " hei xia zi dao men piao "))
+    assert first is not None and kept(0, ("", "")) is first and kept.room < 0
+    assert kept(1, ("门票", " men piao ")) is None  # no room left: the checks search the text
+    loaded = pickle.loads(pickle.dumps(kept))
+    assert loaded.made == {} and loaded.room == answerability.PIECES_KEPT
