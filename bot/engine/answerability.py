@@ -221,6 +221,73 @@ class Content:
     subject: tuple[tuple[str, str], ...]  # each (word, sound) that carries weight, once (not 电话)
     heaviest: tuple[tuple[str, str, float], ...]  # the same with its heaviest weight
     weight: float  # the question's content weight in all: each word once, as last weighed
+    short: tuple[bool, ...] = ()  # per word of `heaviest`, whether `pieces` can look it up
+
+
+# A small knowledge base keeps each entry's covered text as the pieces a short word can be found
+# as (`pieces`), and `check` looks words up in them: searching the text for a long message's ~20
+# words in each of ~12 entries (most of them found in neither spelling) cost more than the rest
+# of the checks together.
+PIECE = 4  # characters, or syllables: ~97% of a long message's content words are this short
+
+
+def pieces(covered: tuple[str, str]) -> tuple[frozenset[str], frozenset[str]]:
+    """An entry's covered text (`describe`: spelled, and as sounds) as the pieces a word of up
+    to PIECE characters can be found as: every substring of 1..PIECE characters of the spelled
+    text, and every stretch of the sounds from a space to the 1st..PIECE-th space after it. A
+    word's sound (" ban shi ") can only be found in the sounds as such a stretch, so for a word
+    `_short` admits, `word in spelled` is `word in` the first set and `sound in heard` is `sound
+    in` the second: each a set lookup instead of a search through the text."""
+    spelled, heard = covered
+    letters = frozenset(
+        spelled[start : start + size]
+        for size in range(1, PIECE + 1)
+        for start in range(len(spelled) - size + 1)
+    )
+    spaces = [n for n, character in enumerate(heard) if character == " "]
+    sounds = frozenset(
+        heard[start : end + 1]
+        for size in range(1, PIECE + 1)
+        for start, end in zip(spaces, spaces[size:], strict=False)
+    )
+    return letters, sounds
+
+
+# Pieces kept in all (`Pieces`): the shipped knowledge's 67 entries make ~73k (~4 MB of resident
+# memory); a larger knowledge base keeps its first few hundred entries' and searches the rest.
+PIECES_KEPT = 250_000
+
+
+class Pieces:
+    """Entries' covered text as `pieces`, each entry's made when it is first checked, while
+    fewer than PIECES_KEPT are kept; None for the rest (`check` then searches the text). Not
+    saved with a cached engine: made again as questions come."""
+
+    def __init__(self) -> None:
+        self.made: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+        self.room = PIECES_KEPT
+
+    def __getstate__(self) -> dict:
+        return {"made": {}, "room": PIECES_KEPT}
+
+    def __call__(
+        self, entry: int, covered: tuple[str, str]
+    ) -> tuple[frozenset[str], frozenset[str]] | None:
+        found = self.made.get(entry)
+        if found is None and self.room > 0:  # (threads may both make it: the same pieces)
+            found = self.made[entry] = pieces(covered)
+            self.room -= len(found[0]) + len(found[1])
+        return found
+
+
+def _short(word: str, sound: str) -> bool:
+    """Whether `pieces` tells if an entry covers this word and sound: a word of 1..PIECE
+    characters, a sound of 1..PIECE syllables between single spaces, spaces at both ends."""
+    return (
+        0 < len(word) <= PIECE
+        and sound[:1] == sound[-1:] == " "
+        and 2 <= sound.count(" ") <= PIECE + 1
+    )
 
 
 def content(words: list[tuple[str, float, str]], focus: str | None = None) -> Content:
@@ -236,6 +303,7 @@ def content(words: list[tuple[str, float, str]], focus: str | None = None) -> Co
         tuple(key for key in heaviest if not (asking_for and asking_for.search(key[0]))),
         tuple((word, sound, weight) for (word, sound), weight in heaviest.items()),
         sum({word: weight for word, weight, _ in words}.values()),
+        tuple(_short(word, sound) for word, sound in heaviest),
     )
 
 
@@ -249,6 +317,7 @@ def check(
     share: float = 1.0,
     things: tuple[str, ...] = (),
     stated: str = "",
+    pieces: tuple[frozenset[str], frozenset[str]] | None = None,
 ) -> Check:
     """`gives`: per kind of answer the entry's questions ask for, those questions' text, spelled
     and as sounds (`Asked`);
@@ -256,7 +325,8 @@ def check(
     be in, spelled and as sounds (`describe`);
     `mismatch_factor`: the check's factor when the entry does not give the focus asked, or
     does not mention a thing the question asks for by name (`things`, bot.engine.asked;
-    `stated`: the entry's answer and quote as written, `mentions`).
+    `stated`: the entry's answer and quote as written, `mentions`); `pieces`: `covered` as
+    `pieces` gives it, when the engine keeps them.
 
     An entry gives the focus asked for only about what its questions of that kind mention:
     the entry whose question is 项目建在哪 (the answer: 抚远经济开发区) says where the project
@@ -272,10 +342,15 @@ def check(
         )
     spelled, heard = covered
     uncovered: dict[str, float] = {}
-    for word, sound, weight in words.heaviest:
+    letters, sounds = pieces if pieces is not None else (frozenset(), frozenset())
+    for (word, sound, weight), short in zip(words.heaviest, words.short, strict=True):
         # Spelled alike, or (an input-method typo) sounded alike; tested inline, as this runs
         # for every word of every candidate.
-        if not (word in spelled or sound in heard):
+        if pieces is not None and short:
+            found = word in letters or sound in sounds
+        else:
+            found = word in spelled or sound in heard
+        if not found:
             uncovered[word] = max(weight, uncovered.get(word, 0.0))
     unstated: tuple[str, ...] = ()
     if things:

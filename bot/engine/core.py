@@ -165,6 +165,7 @@ class Engine:
         # Per engine: a reload builds a new engine, so nothing stale can be served.
         self.cache_size = cache
         self._decided = lru_cache(maxsize=cache)(self._decide)
+        self.pieces = answerability.Pieces()  # the entries' covered text as the checks read it
         self.smalltalk = {
             fold(pattern).replace(" ", ""): talk.reply
             for talk in knowledge.texts.smalltalk
@@ -255,6 +256,7 @@ class Engine:
                 *weighing,
                 things=things,
                 stated=stated,
+                pieces=self.pieces(entry, covered),
             )
             found.append((decision.score(match, verdict), entry, verdict, match))
         found.sort(key=lambda item: -item[0])  # stable: ties keep the search's order
