@@ -89,8 +89,8 @@ class _Postings:
         # computed positions was three, and at 100k entries a query reads half a million.
         if self.cuts is not None:
             picked, (cut_entries, cut_values, counts) = columns.tolist(), self.cuts
-            entries = np.concatenate([cut_entries[column] for column in picked])
-            values = np.concatenate([cut_values[column] for column in picked])
+            entries = np.concatenate(list(map(cut_entries.__getitem__, picked)))
+            values = np.concatenate(list(map(cut_values.__getitem__, picked)))
             lengths = counts[columns]
         else:
             first, last = self.starts[columns].tolist(), self.starts[columns + 1].tolist()

@@ -248,10 +248,10 @@ class Index:
         Keys seen before are kept: a query's few dozen keys are mostly the knowledge's own,
         and one NumPy lookup for the rest costs what a hundred dictionary lookups do."""
         table = self.__dict__.setdefault("_looked_up", {})
-        found = [table.get(key) for key in keys]
-        missing = [key for key, hit in zip(keys, found, strict=True) if hit is None]
-        if not missing:
+        found = list(map(table.get, keys))
+        if None not in found:  # (a scan in C: the common case, every key seen before)
             return found
+        missing = [key for key, hit in zip(keys, found, strict=True) if hit is None]
         probes = np.array(missing, dtype=np.int64)
         columns = self.columns_of(probes)
         idf, scale = self.idf_of(columns).tolist(), self.scale(probes).tolist()
