@@ -141,7 +141,7 @@ class Index:
         values = np.concatenate([entries.values, questions.every_value()])
         order = columns.argsort(kind="stable")
         shape = (len(self.columns), len(self.spans) + len(self.texts))
-        return _Postings.build(columns[order], owners[order], values[order], shape).cut()
+        return _Postings.build(columns[order], owners[order], values[order], shape, gather=True)
 
     def _weigh_entries(
         self,
