@@ -125,8 +125,8 @@ class Index:
         # as arrays of strings: it reads ~170 of each per search (`_Lines.__getitem__` for each
         # was 9% of a long message's answer; one gather is faster than a list's item by item).
         small = self.both is not None
-        self.compact = _objects([t.replace(" ", "") for t in texts]) if small else None
-        self.heard = _objects(list(self.sounds)) if small else None
+        self.compact = np.array([t.replace(" ", "") for t in texts], object) if small else None
+        self.heard = np.array(list(self.sounds), object) if small else None
 
     def _both(self) -> _Postings:
         """The entries' vectors and the questions' in one set of postings by feature (owners:
@@ -384,14 +384,6 @@ class Index:
         size = len(query.units)
         used = found[:, :size] | found[:, size : 2 * size] | found[:, 2 * size :]
         return (query.unit_weights * ~used).sum(axis=1) / query.total
-
-
-def _objects(texts: list[str]) -> np.ndarray:
-    """Texts as a NumPy array of objects: a search picks ~170 of them with one gather, which
-    rapidfuzz reads as it reads a list (a Python call per text cost ~20 us a search)."""
-    found = np.empty(len(texts), dtype=object)
-    found[:] = texts
-    return found
 
 
 def _position(sorted_values: np.ndarray, probes: np.ndarray) -> np.ndarray:
