@@ -102,9 +102,24 @@ _GIVEN_BY_ANSWER = (
 _COUNTED = re.compile(r"\d+(?:\.\d+)?\s*(?:项|个|亿|万|%|吨|公顷|家|所|人|次|条)")
 # "（据2022年5月26日报道）": every answer says which day its facts are from.
 _REPORTED = re.compile(r"（据[^）]*报道）")
+# What may follow a which-word and only say how a question is put (什么意思, 干什么用, 什么时候,
+# 哪一步: the focus says what those want) or what kind of place is asked (the focus checks those;
+# 哪些城市 is answered by 郑州市、福州市, which never say 城市; not 国家: no answer names one). With
+# its which-word it is a question word (below), and names no thing an entry must mention
+# (bot.engine.asked).
+_HOW_ASKED_WORDS = (
+    "用 作用 意思 区别 关系 样 样子 情况 时候 时间 地方 东西 事 事情 内容 方面 问题 回事 好处 "
+    "步 点 位置 地点 地址 地段 活 城市 省份"
+)
+HOW_ASKED = frozenset(_HOW_ASKED_WORDS.split())
+# ...except a spot (哪个位置): asked within a place the entry names (建在开发区哪个位置), it wants
+# more than the entry says, and the entry leaves the word uncovered.
+_SPOTS = frozenset({"位置", "地点", "地址", "地段"})
+_WHICH_HOW = "|".join(w for w in HOW_ASKED if len(w) > 1 and w not in _SPOTS)
 # The words that make a sentence a question: they are the focus, not what it is about, and are
 # taken out before a question's content words are looked for.
 QUESTION_WORDS = re.compile(
+    rf"(?:哪[一几]?[个些种类]?|什么|啥)(?:{_WHICH_HOW})|"  # 什么地方, 哪些城市: all of it asks
     r"叫什么名字|叫啥名字|叫什么|叫啥|全称|"  # asks for a name: what is named is the subject
     r"多少钱|多少|什么时候|啥时候|怎么回事|怎么办理|怎么办|怎么样|怎么|怎样|如何|哪里|哪儿|哪些|"
     r"哪个|哪|谁|什么|啥|咋|几|吗|呢|是不是|有没有|能不能|可不可以|是否|能否|可以|是什么|意思"

@@ -13,8 +13,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.engine.answerability import COUNT_OF, DONE, QUESTION_WORDS, TITLE, content_weight
+from bot.engine.answerability import (
+    COUNT_OF,
+    DONE,
+    HOW_ASKED,
+    QUESTION_WORDS,
+    TITLE,
+    content_weight,
+)
 from bot.engine.features import GENERIC_CHARS
+from bot.text.words import part_of_speech
 
 # A which-word, and the word after it names the thing asked for: 哪个厂家, 什么消毒液, 多少工人,
 # 几星. An entry that never mentions that thing does not answer the question, however much else
@@ -23,14 +31,9 @@ _WHICH = re.compile(
     r"(哪(?:一|几)?(?:个|些|家|位|种|类|条|所|座|项|天)|哪[一几]|什么|啥|多少个?"
     r"|几(?:个|家|位|种|类|条|所|座|项)?)(?=([\u3400-\u9fff]+))"
 )
-# What may follow a which-word without naming a thing an entry must mention: how a question is
-# put (什么意思, 干什么用, 什么时候, 哪一步: the focus says what those want) or a place (the focus
-# checks those); nor does a word that carries nothing (`content_weight`: 来着, 企业).
-_NOT_A_THING_WORDS = (
-    "用 作用 意思 区别 关系 样 样子 情况 时候 时间 地方 东西 事 事情 内容 方面 问题 回事 好处 "
-    "步 点 位置 地点 地址 地段 活"
-)
-_NOT_A_THING = frozenset(_NOT_A_THING_WORDS.split())
+# What may follow a which-word without naming a thing an entry must mention (`HOW_ASKED`); nor
+# does a word that carries nothing (`content_weight`: 来着, 企业).
+_NOT_A_THING = HOW_ASKED
 # Things the question writes one way and an answer another: 多少钱 (…元), 几号 / 哪天 (4月7日),
 # 叫什么名字 (a title: 《抚远市“办事不求人”工作实施方案》; no answer names a person).
 _WRITTEN_AS = {
@@ -63,7 +66,11 @@ def asked_for(
             found.append(_WRITTEN_AS[which])
             continue
         words = cut(after) or [after[0]]  # `cut` leaves out a lone character: 多少钱
+        if len(words) > 2 and words[1] == "的":
+            words = words[2:]  # 哪些量化的成效: the thing is what the modifier describes
         thing = words[0]
+        if len(thing) == 1 and which in ("什么", "啥") and part_of_speech(thing) == "v":
+            continue  # a verb's object in a set phrase (帮什么忙, 吃什么亏) names no thing
         if which == "几" and thing not in _NOT_A_THING:
             thing = thing[0]  # 几 counts in the unit after it: 几星级 asks for a figure of 星
         # A unit (几天, 几层, 多少亩) is a measure word, which carries nothing anywhere else.

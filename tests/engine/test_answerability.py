@@ -14,6 +14,7 @@ from bot.engine.answerability import (
     PLACE,
     PRICE,
     PROCEDURE,
+    QUESTION_WORDS,
     TIME,
     YES_NO,
     asked,
@@ -64,6 +65,16 @@ def test_the_words_that_say_what_is_asked_for_are_not_what_it_is_about():
     covered = ("热线", " re xian ")  # the entry's text, spelled and as sounds
     verdict = check(CONTACT, gives, content(words, CONTACT), covered, 0.45)
     assert verdict.mismatch and verdict.factor == 0.45
+
+
+def test_a_which_word_with_a_kind_of_place_or_how_it_is_put_is_all_question():
+    # 哪些城市 is answered by 郑州市、福州市: 城市 is not content an entry must cover...
+    assert QUESTION_WORDS.sub(" ", "还去了哪些城市").split() == ["还去了"]
+    assert QUESTION_WORDS.sub(" ", "专窗设在什么地方").split() == ["专窗设在"]
+    # ...but a spot within a place (开发区哪个位置) may be more than the entry says...
+    assert "位置" in QUESTION_WORDS.sub(" ", "建在开发区哪个位置")
+    # ...and 哪些事项 is not 哪些事 + 项.
+    assert "事项" in QUESTION_WORDS.sub(" ", "最多跑一次有哪些事项")
 
 
 def test_a_name_asked_of_nothing_in_the_knowledge_is_not_answered(engine):
