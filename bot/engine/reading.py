@@ -5,7 +5,8 @@ Businesses write the way they talk in a chat: a greeting, who they are, their ci
 then the question (您好，我们是做旅游开发的，项目马上落地，…，政府会派专人帮忙吗). The greeting and
 "who we are" are set aside; the last clause with a question word is the asking clause, with what
 follows it (an alternative: …能加急办吗 还是只能去现场) unless that is the sender speaking of
-themselves again (…有几项？我们在乡镇不方便进城); clauses before it that ask nothing are background
+themselves again (…有几项？我们在乡镇不方便进城), and from a condition just before it (如果有部门
+不作为，…去哪里投诉: it weighs CONDITION); clauses before it that ask nothing are background
 and weigh less (关企协调员是哪个海关的，叫什么名字 asks in both clauses, so neither is background).
 Keywords with no question word at all (绿色通道 复工) are asked whole: neither is background to
 the other, and searching the last one alone answered 复工's entry.
@@ -36,6 +37,13 @@ _INTRODUCTION = re.compile(
 )
 # A clause about the sender themselves (我们在乡镇, 我司…): after the question, background too.
 _SELF = re.compile(r"^(?:我|我们|本人|我司|咱们|咱)")
+# A condition just before the asking clause (复工复产这块如果有部门不作为，…可以去哪里投诉) is part of
+# what is asked: the question is about that case, and the asking clause alone (可以去哪里投诉)
+# matched the general complaints entry. It is searched with the asking clause and weighs
+# CONDITION: more than background, less than the asking clause; as in background, a word of it
+# no entry uses (扯皮) is quiet (`weight`).
+_CONDITION = re.compile(r"如果|要是|假如|假若|万一|一旦|倘若")
+CONDITION = 0.6
 BACKGROUND = 0.3  # a word of a background clause counts for this much of one in the question...
 # ...and a word there that no entry uses, this much of that: what the sender says of their own
 # circumstances (我们公司在哈尔滨, 两眼一抹黑) is in no entry and says nothing of what is asked, while a
@@ -83,11 +91,19 @@ def read(folded: str) -> Reading:
         whole = " ".join(kept)
         return Reading(tuple(Clause(p, 1.0) for p in kept), focus_of(whole), whole)
     last = asks[-1]
-    clauses = tuple(
-        Clause(p, BACKGROUND if i not in asks and (i < last or _SELF.match(p)) else 1.0)
-        for i, p in enumerate(kept)
-    )
-    asking = " ".join(c.text for c in clauses[last:] if c.weight == 1.0)
+    first = last  # the asking part starts here: the asking clause, or a condition just before it
+    while first and _CONDITION.search(kept[first - 1]):
+        first -= 1
+
+    def weighs(i: int, part: str) -> float:
+        if i in asks:
+            return 1.0
+        if i < first or _SELF.match(part):
+            return BACKGROUND
+        return CONDITION if i < last else 1.0
+
+    clauses = tuple(Clause(p, weighs(i, p)) for i, p in enumerate(kept))
+    asking = " ".join(c.text for c in clauses[first:] if c.weight != BACKGROUND)
     return Reading(clauses, focus_of(asking), asking)
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from bot.engine.answerability import OTHER_ENTRY_WORD, PLACE
 from bot.engine.core import ANSWERED
-from bot.engine.reading import BACKGROUND, UNKNOWN_BACKGROUND, fold_message, read
+from bot.engine.reading import BACKGROUND, CONDITION, UNKNOWN_BACKGROUND, fold_message, read
 from bot.text.normalize import fold
 
 
@@ -38,6 +38,14 @@ def test_what_the_sender_says_of_themselves_after_the_question_is_background():
     reading = read(fold("一次办的事项有多少项？我们在乡下进城不方便"))
     assert [clause.weight for clause in reading.clauses] == [1.0, BACKGROUND]
     assert reading.asking == "一次办的事项有多少项"
+
+
+def test_a_condition_before_the_asking_clause_is_part_of_what_is_asked():
+    # The question is about that case: searched with the asking clause, weighing more than
+    # background and less than the asking clause.
+    reading = read(fold("我们开了家店，复工复产这块如果有部门不作为，可以去哪里投诉"))
+    assert [clause.weight for clause in reading.clauses] == [BACKGROUND, CONDITION, 1.0]
+    assert reading.asking == "复工复产这块如果有部门不作为 可以去哪里投诉"
 
 
 def test_a_verb_not_verb_clause_asks():
