@@ -265,15 +265,25 @@ class Content:
     weight: float  # the question's content weight in all: each word once, as last weighed
 
 
+_ASKED_IN_WORDS_ONLY = frozenset({LIST, MEMBERS, DEFINITION})
+
+
 def content(words: list[tuple[str, float, str]], focus: str | None = None) -> Content:
     """`words`: the question's content words with their weight (clause weight × content
     weight) and sound (" ban shi "); `focus`: what kind of answer the question wants. The words
-    that say what it asks for (电话多少: 电话) are not what it asks about: not its subject."""
+    that say what it asks for (电话多少: 电话) are not what it asks about: not its subject; those
+    of a list or a definition (都包括哪些: 包括) are not content at all."""
     heaviest: dict[tuple[str, str], float] = {}
     for word, weight, sound in words:
         if weight:
             heaviest[word, sound] = max(weight, heaviest.get((word, sound), 0.0))
     asking_for = _FOCUS_PATTERN.get(focus) if focus else None
+    # A list or a definition is asked in words (都包括哪些, 分别是) that say nothing of what it is
+    # of; a price, a time, a contact… in words that may be just what no entry gives (门票, 电话).
+    shaping = _FOCUS_PATTERN[focus] if focus in _ASKED_IN_WORDS_ONLY else None
+    if shaping:
+        heaviest = {key: weight for key, weight in heaviest.items() if not shaping.search(key[0])}
+        words = [item for item in words if not shaping.search(item[0])]
     return Content(
         tuple(key for key in heaviest if not (asking_for and asking_for.search(key[0]))),
         tuple((word, sound, weight) for (word, sound), weight in heaviest.items()),

@@ -31,6 +31,9 @@ _GREETING = re.compile(
     r"^(?:你好|您好|领导好|领导您好|领导你好|老师好|老师您好|各位好|大家好|打扰一下|打扰了|打扰|"
     r"请问|hello|hi|嗨|哈喽|早上好|上午好|下午好|晚上好|在吗)+"
 )
+# Where a question starts inside a clause written without a comma (我们是货代公司想问海关…): the
+# words before it are a clause of their own (here an introduction, set aside).
+_ASKS_FROM = re.compile(r"(?<=[\u4e00-\u9fff])(?=想问|请问|想咨询|想了解|想打听)")
 # "Who we are": background that no entry answers, in the form businesses introduce themselves.
 _INTRODUCTION = re.compile(
     r"^(?:我|我们|本人|我司|咱们)(?:公司|企业|厂子|厂|单位|这边|家)?(?:是|这边是)"
@@ -80,7 +83,7 @@ def fold_message(text: str) -> str:
 def read(folded: str) -> Reading:
     """Split a folded message into clauses, set aside greetings and introductions, and find
     the asking clause and its focus."""
-    parts = [_GREETING.sub("", part) for part in folded.split()]
+    parts = [_GREETING.sub("", part) for part in _ASKS_FROM.sub(" ", folded).split()]
     parts = [p for p in parts if p]
     kept = [p for p in parts if not (_INTRODUCTION.match(p) and not _ASKING.search(p))]
     kept = kept or parts

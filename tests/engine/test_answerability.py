@@ -220,3 +220,12 @@ def test_a_questions_content_is_worked_out_once_for_every_check():
     assert found.heaviest == (("门票", " men piao ", 1.0), ("房价", " fang jia ", 0.6))
     # ...and in the total once, as last weighed (a word that carries nothing there adds 0).
     assert found.weight == 1.0 + 0.0 + 0.0
+
+
+def test_the_words_a_list_is_asked_in_are_not_content():
+    # 都包括哪些: 包括 asks for a list; an entry that lists the things never says 包括.
+    words = [("采购", 0.3, " cai gou "), ("包括", 1.0, " bao kuo ")]
+    assert content(words, LIST).heaviest == (("采购", " cai gou ", 0.3),)
+    assert content(words, LIST).weight == 0.3
+    # A price or a contact is asked in words that may be just what no entry gives (门票, 电话).
+    assert [w for w, *_ in content([("门票", 1.0, " men piao ")], PRICE).heaviest] == ["门票"]

@@ -48,6 +48,12 @@ def test_a_condition_before_the_asking_clause_is_part_of_what_is_asked():
     assert reading.asking == "复工复产这块如果有部门不作为 可以去哪里投诉"
 
 
+def test_a_question_started_inside_a_clause_is_a_clause_of_its_own():
+    # Written without a comma: the introduction before 想问 is still set aside.
+    reading = read(fold("你好我们是货代公司想问海关关企协调员能帮企业什么忙"))
+    assert [clause.text for clause in reading.clauses] == ["想问海关关企协调员能帮企业什么忙"]
+
+
 def test_a_verb_not_verb_clause_asks():
     # 在不在 asks as 是不是 does, so the clause after the list question is not background.
     reading = read(fold("保留的中介服务有哪些，我们这行还在不在里面"))
