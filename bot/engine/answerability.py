@@ -62,7 +62,7 @@ _FOCUS = (
         r"怎么办理|如何办理|怎么办|怎么申请|如何申请|怎么弄|咋办|咋弄|咋整|怎么整|怎么报|流程|步骤|什么手续"
         r"|要什么材料|哪些材料|需要准备|要带什么|怎么预约|如何预约|怎么入驻|怎么参加|怎么操作",
     ),
-    (COUNT, r"多少|(?<!哪)几[个项家所位条]|数量|规模|多大|多少项|总投资|占地|比例"),
+    (COUNT, r"多少|(?<![哪好十没])几[个项家所位条]|数量|规模|多大|多少项|总投资|占地|比例"),
     # Each of a set the question counts or names (哪四方, 那6项分别是什么): only an answer that
     # names several things gives it (`_GIVEN_BY_ANSWER`); one that gives the count does not.
     (MEMBERS, r"哪(?:[2-9]|\d\d|[二两三四五六七八九十])|分别是|分别有|分别为"),
@@ -120,6 +120,7 @@ _WHICH_HOW = "|".join(w for w in HOW_ASKED if len(w) > 1 and w not in _SPOTS)
 # taken out before a question's content words are looked for.
 QUESTION_WORDS = re.compile(
     rf"(?:哪[一几]?[个些种类]?|什么|啥)(?:{_WHICH_HOW})|"  # 什么地方, 哪些城市: all of it asks
+    r"怎么个[\u4e00-\u9fff]{0,2}?法|"  # 是怎么个搞法 asks how, as 怎么搞 does
     r"叫什么名字|叫啥名字|叫什么|叫啥|全称|"  # asks for a name: what is named is the subject
     r"多少钱|多少|什么时候|啥时候|怎么回事|怎么办理|怎么办|怎么样|怎么|怎样|如何|哪里|哪儿|哪些|"
     r"哪个|哪|谁|什么|啥|咋|几|吗|呢|是不是|有没有|能不能|可不可以|是否|能否|可以|是什么|意思"

@@ -29,7 +29,7 @@ from bot.text.words import part_of_speech
 # of it the entry covers (bot.engine.decision weighs it as a focus the entry does not give).
 _WHICH = re.compile(
     r"(哪(?:一|几)?(?:个|些|家|位|种|类|条|所|座|项|天)|哪[一几]|什么|啥|多少个?"
-    r"|几(?:个|家|位|种|类|条|所|座|项)?)(?=([\u3400-\u9fff]+))"
+    r"|(?<![好十没])几(?:个|家|位|种|类|条|所|座|项)?)(?=([\u3400-\u9fff]+))"
 )
 # What may follow a which-word without naming a thing an entry must mention (`HOW_ASKED`); nor
 # does a word that carries nothing (`content_weight`: 来着, 企业).

@@ -228,7 +228,7 @@ class Engine:
 
     def _ranked(self, folded: str, limit: int = CANDIDATES) -> tuple[Candidate, ...]:
         """`candidates` of a question already cut and folded (`_decide` has folded it)."""
-        reading = read(folded)
+        reading = read(folded, self._says)
         text = self.canonical(reading.text)
         depth = max(limit, RECHECKED)
         best = dict(self.index.search(text, depth))
@@ -281,6 +281,12 @@ class Engine:
                 (n, clause.weight * answerability.FIGURE, "\0") for n in _FIGURE.findall(subject)
             ]
         return words
+
+    def _says(self, clause: str) -> bool:
+        """Whether a folded clause has a word that says what it is about (`read`)."""
+        known = self.index.vocabulary.ids if self.index.vocabulary else {}
+        words = self.words(self._subject(clause), search=False)
+        return any(weight(word, word in known, 1.0) for word in words)
 
     def _subject(self, clause: str) -> str:
         """A clause without its question words, in matching form."""

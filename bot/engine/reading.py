@@ -6,7 +6,9 @@ then the question (您好，我们是做旅游开发的，项目马上落地，�
 "who we are" are set aside; the last clause with a question word is the asking clause, with what
 follows it (an alternative: …能加急办吗 还是只能去现场) unless that is the sender speaking of
 themselves again (…有几项？我们在乡镇不方便进城), and from a condition just before it (如果有部门
-不作为，…去哪里投诉: it weighs CONDITION); clauses before it that ask nothing are background
+不作为，…去哪里投诉: it weighs CONDITION), or from the clause before it when the asking clause
+says nothing of what it is about (现在说办事不用求人了 是怎么个搞法: it points back, and the
+clause before it weighs CONDITION too); clauses before it that ask nothing are background
 and weigh less (关企协调员是哪个海关的，叫什么名字 asks in both clauses, so neither is background).
 Keywords with no question word at all (绿色通道 复工) are asked whole: neither is background to
 the other, and searching the last one alone answered 复工's entry.
@@ -15,6 +17,7 @@ the other, and searching the last one alone answered 复工's entry.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.engine.answerability import content_weight, focus_of
@@ -22,9 +25,10 @@ from bot.text.normalize import fold
 
 # Quotation marks set a term apart (对“办事求人”这种现象), they do not end a clause.
 _QUOTES = str.maketrans("", "", "“”‘’「」『』\"'")
-# An asking clause is one with any of these; a message without one is all asking.
+# An asking clause is one with any of these; a message without one is all asking. Not 几 in 好几,
+# 十几, 没几, 几乎 (去年办证跑了好几趟 says how often, it does not ask).
 _ASKING = re.compile(
-    r"吗|呢|么|什么|怎|如何|多少|多久|几|哪|谁|是否|能否|啥|咋"
+    r"吗|呢|么|什么|怎|如何|多少|多久|(?<![好十没])几(?!乎)|哪|谁|是否|能否|啥|咋"
     r"|([\u4e00-\u9fff])[不没]\1"  # 是不是, 在不在, 有没有: a verb, 不 and the verb again
 )
 _GREETING = re.compile(
@@ -80,9 +84,11 @@ def fold_message(text: str) -> str:
     return fold(text.translate(_QUOTES))
 
 
-def read(folded: str) -> Reading:
+def read(folded: str, says: Callable[[str], bool] | None = None) -> Reading:
     """Split a folded message into clauses, set aside greetings and introductions, and find
-    the asking clause and its focus."""
+    the asking clause and its focus. `says`: whether a clause says what it is about (has a
+    content word); an asking clause that does not (是怎么个搞法, 这种情况怎么处理) points back,
+    and the clause before it is asked with it."""
     parts = [_GREETING.sub("", part) for part in _ASKS_FROM.sub(" ", folded).split()]
     parts = [p for p in parts if p]
     kept = [p for p in parts if not (_INTRODUCTION.match(p) and not _ASKING.search(p))]
@@ -97,16 +103,20 @@ def read(folded: str) -> Reading:
     first = last  # the asking part starts here: the asking clause, or a condition just before it
     while first and _CONDITION.search(kept[first - 1]):
         first -= 1
+    pointed = first - 1 if first and says and not says(kept[first]) else None
 
     def weighs(i: int, part: str) -> float:
         if i in asks:
             return 1.0
+        if i == pointed:
+            return CONDITION
         if i < first or _SELF.match(part):
             return BACKGROUND
         return CONDITION if i < last else 1.0
 
     clauses = tuple(Clause(p, weighs(i, p)) for i, p in enumerate(kept))
-    asking = " ".join(c.text for c in clauses[first:] if c.weight != BACKGROUND)
+    start = first if pointed is None else pointed
+    asking = " ".join(c.text for c in clauses[start:] if c.weight != BACKGROUND)
     return Reading(clauses, focus_of(asking), asking)
 
 

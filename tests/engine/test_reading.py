@@ -54,6 +54,16 @@ def test_a_question_started_inside_a_clause_is_a_clause_of_its_own():
     assert [clause.text for clause in reading.clauses] == ["想问海关关企协调员能帮企业什么忙"]
 
 
+def test_an_asking_clause_that_says_nothing_points_back_to_the_clause_before_it(engine):
+    # 是怎么个搞法 has no content word: the clause before it says what is asked about.
+    folded = fold("去年办证跑了好几趟 现在抚远说办事不用求人了 是怎么个搞法")
+    reading = read(folded, engine._says)
+    assert [clause.weight for clause in reading.clauses] == [BACKGROUND, CONDITION, 1.0]
+    assert reading.asking == "现在抚远说办事不用求人了 是怎么个搞法"
+    # 好几 does not ask: the first clause is background, not an asking clause.
+    assert engine.answer(folded).entry_id == "banshi-buqiuren"
+
+
 def test_a_verb_not_verb_clause_asks():
     # 在不在 asks as 是不是 does, so the clause after the list question is not background.
     reading = read(fold("保留的中介服务有哪些，我们这行还在不在里面"))
