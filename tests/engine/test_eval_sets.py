@@ -27,6 +27,10 @@ SETS = {
     "fresh/natural.yaml": (105, 0),
     "fresh/traps.yaml": (0, 90),
     "fresh/out_of_domain.yaml": (0, 500),
+    # written on 2026-11-26 evening when fresh/ and holdout/ were handed over for diagnosis;
+    # opened by nobody but their writer, run once by the lead at the end
+    "fresh2/natural.yaml": (120, 0),
+    "fresh2/traps.yaml": (0, 120),
 }
 
 
