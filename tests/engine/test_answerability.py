@@ -16,6 +16,7 @@ from bot.engine.answerability import (
     PROCEDURE,
     QUESTION_WORDS,
     TIME,
+    UNKNOWN_VERB,
     YES_NO,
     asked,
     check,
@@ -87,6 +88,8 @@ def test_words_that_only_shape_a_question_carry_nothing():
     # Pronouns, locality words, measure words, adverbs, by their part of speech.
     assert [content_weight(w, False) for w in ["之类", "里面", "一点", "这方面"]] == [0.0] * 4
     assert [content_weight(w, False) for w in ["门票", "房价", "会长"]] == [1.0] * 3
+    # A verb no entry uses is more often a paraphrase (查到, 设在) than a thing no entry has.
+    assert [content_weight(w, False) for w in ["查到", "设在"]] == [UNKNOWN_VERB] * 2
     # Nor do the words a request or an example is put in (能介绍下不, 比如…, 这种现象).
     assert [content_weight(w, False) for w in ["介绍", "汇总", "比如", "现象"]] == [0.0] * 4
 
