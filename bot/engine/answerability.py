@@ -62,7 +62,10 @@ _FOCUS = (
         r"怎么办理|如何办理|怎么办|怎么申请|如何申请|怎么弄|咋办|咋弄|咋整|怎么整|怎么报|流程|步骤|什么手续"
         r"|要什么材料|哪些材料|需要准备|要带什么|怎么预约|如何预约|怎么入驻|怎么参加|怎么操作",
     ),
-    (COUNT, r"多少|(?<![哪好十没])几[个项家所位条]|数量|规模|多大|多少项|总投资|占地|比例"),
+    (
+        COUNT,
+        r"多少|(?<![哪好十没])几[个项家所位条]|数量|规模|多大|多少项|总投资|占地|比例|数字|数据",
+    ),
     # Each of a set the question counts or names (哪四方, 那6项分别是什么): only an answer that
     # names several things gives it (`_GIVEN_BY_ANSWER`); one that gives the count does not.
     (MEMBERS, r"哪(?:[2-9]|\d\d|[二两三四五六七八九十])|分别是|分别有|分别为"),
@@ -121,7 +124,7 @@ _WHICH_HOW = "|".join(w for w in HOW_ASKED if len(w) > 1 and w not in _SPOTS)
 QUESTION_WORDS = re.compile(
     rf"(?:哪[一几]?[个些种类]?|什么|啥)(?:{_WHICH_HOW})|"  # 什么地方, 哪些城市: all of it asks
     r"怎么个[\u4e00-\u9fff]{0,2}?法|"  # 是怎么个搞法 asks how, as 怎么搞 does
-    r"叫什么名字|叫啥名字|叫什么|叫啥|全称|"  # asks for a name: what is named is the subject
+    r"叫什么名字|叫啥名字|叫什么|叫啥|全称|名称|名字|"  # asks for a name: what is named is the subject
     r"多少钱|多少|什么时候|啥时候|怎么回事|怎么办理|怎么办|怎么样|怎么|怎样|如何|哪里|哪儿|哪些|"
     r"哪个|哪|谁|什么|啥|咋|几|吗|呢|是不是|有没有|能不能|可不可以|是否|能否|可以|是什么|意思"
 )
@@ -132,7 +135,7 @@ _FRAMING_WORDS = (
     "准备 可以 能够 时候 什么 怎么 怎么样 如何 多少 哪些 哪里 是不是 有没有 能不能 已经 还是 "
     "或者 而且 一些 一个 一家 大概 一共 总共 到底 主要 相关 关于 方面 请问 咨询 问问 "
     "谢谢 领导 老师 办理 办事 想问 告诉 应该 比较 最近 今年 之前 以后 后面 打听 确认 "
-    "请教 清楚 比如 例如 譬如 介绍 汇总 说说 讲讲 现象 "
+    "请教 清楚 比如 例如 譬如 介绍 汇总 说说 讲讲 现象 核实 核对 为主 "
 )
 FRAMING = frozenset(_FRAMING_WORDS.split())
 # How much an uncovered word takes off: a word no entry uses is the clearest sign of a question
@@ -272,7 +275,12 @@ class Content:
     weight: float  # the question's content weight in all: each word once, as last weighed
 
 
-_ASKED_IN_WORDS_ONLY = frozenset({LIST, MEMBERS, DEFINITION})
+_ASKED_IN_WORDS_ONLY = frozenset({LIST, MEMBERS, DEFINITION, COUNT})
+
+
+def asked_in(focus: str | None) -> re.Pattern | None:
+    """The words a question of this focus is asked in, if they are not content (`content`)."""
+    return _FOCUS_PATTERN[focus] if focus in _ASKED_IN_WORDS_ONLY else None
 
 
 def content(words: list[tuple[str, float, str]], focus: str | None = None) -> Content:
@@ -287,7 +295,7 @@ def content(words: list[tuple[str, float, str]], focus: str | None = None) -> Co
     asking_for = _FOCUS_PATTERN.get(focus) if focus else None
     # A list or a definition is asked in words (都包括哪些, 分别是) that say nothing of what it is
     # of; a price, a time, a contact… in words that may be just what no entry gives (门票, 电话).
-    shaping = _FOCUS_PATTERN[focus] if focus in _ASKED_IN_WORDS_ONLY else None
+    shaping = asked_in(focus)
     if shaping:
         heaviest = {key: weight for key, weight in heaviest.items() if not shaping.search(key[0])}
         words = [item for item in words if not shaping.search(item[0])]

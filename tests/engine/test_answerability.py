@@ -76,6 +76,8 @@ def test_a_which_word_with_a_kind_of_place_or_how_it_is_put_is_all_question():
     assert "位置" in QUESTION_WORDS.sub(" ", "建在开发区哪个位置")
     # ...and 哪些事项 is not 哪些事 + 项.
     assert "事项" in QUESTION_WORDS.sub(" ", "最多跑一次有哪些事项")
+    # A name asked for (方案的名称是什么): what is named is the subject, as with 叫什么名字.
+    assert QUESTION_WORDS.sub(" ", "实施方案的名称是什么").split() == ["实施方案的"]
 
 
 def test_a_name_asked_of_nothing_in_the_knowledge_is_not_answered(engine):
@@ -92,6 +94,7 @@ def test_words_that_only_shape_a_question_carry_nothing():
     assert [content_weight(w, False) for w in ["查到", "设在"]] == [UNKNOWN_VERB] * 2
     # Nor do the words a request or an example is put in (能介绍下不, 比如…, 这种现象).
     assert [content_weight(w, False) for w in ["介绍", "汇总", "比如", "现象"]] == [0.0] * 4
+    assert [content_weight(w, False) for w in ["核实", "为主"]] == [0.0] * 2  # 想核实, 以…为主
 
 
 @pytest.mark.parametrize(
@@ -230,5 +233,7 @@ def test_the_words_a_list_is_asked_in_are_not_content():
     words = [("采购", 0.3, " cai gou "), ("包括", 1.0, " bao kuo ")]
     assert content(words, LIST).heaviest == (("采购", " cai gou ", 0.3),)
     assert content(words, LIST).weight == 0.3
-    # A price or a contact is asked in words that may be just what no entry gives (门票, 电话).
+    # So is a count (申请材料数量和比例, 各类事项的数字)...
+    assert content([("数字", 1.0, " shu zi ")], COUNT).weight == 0.0
+    # ...but a price or a contact is asked in words that may be just what no entry gives (门票).
     assert [w for w, *_ in content([("门票", 1.0, " men piao ")], PRICE).heaviest] == ["门票"]
