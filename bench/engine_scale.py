@@ -33,7 +33,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from bot.engine.core import Engine
-from bot.knowledge.bulk import paused_gc
+from bot.knowledge.bulk import give_back, paused_gc
 from bot.text.normalize import normalize
 
 from synthetic import synthetic
@@ -61,6 +61,7 @@ def measure(size: int, queries: int) -> dict:
     with paused_gc():  # as a serving start builds (bot.engine.cache.build_engine)
         engine = Engine(knowledge, cache=0)
     build, build_cpu = time.perf_counter() - started, time.process_time() - cpu
+    give_back()  # as build_engine does after a build
     # Growth of the process's peak resident memory (KiB on Linux) while building, and what the
     # finished engine keeps.
     peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024

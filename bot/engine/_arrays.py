@@ -222,8 +222,8 @@ class _Lines(Sequence[str]):
         joined, starts = self.joined, self.starts
         if isinstance(at, slice):
             first, last, step = at.indices(len(self))
-            if step == 1 and self.splits:
-                return joined[starts[first] : starts[last] - 1].split("\n") if last > first else []
+            if step == 1:
+                return self.run(first, last)
             return [joined[starts[n] : starts[n + 1] - 1] for n in range(first, last, step)]
         if at < 0:
             at += len(self)
@@ -235,6 +235,14 @@ class _Lines(Sequence[str]):
         if self.splits:  # one split, not a call per text
             return iter(self.joined[:-1].split("\n") if self.joined else [])
         return (self[n] for n in range(len(self)))
+
+    def run(self, first: int, last: int) -> list[str]:
+        """`self[first:last]` for 0 <= first <= last <= len(self), without a slice's checks:
+        an entry's rows, as the engine reads them for each entry a search first brings up."""
+        joined, starts = self.joined, self.starts
+        if self.splits:
+            return joined[starts[first] : starts[last] - 1].split("\n") if last > first else []
+        return [joined[starts[n] : starts[n + 1] - 1] for n in range(first, last)]
 
     def picked(self, rows: list[int]) -> list[str]:
         """The texts at `rows`: what a search reads, at a fifth of the cost of `self[row]`

@@ -19,15 +19,10 @@ plan, which says nothing of tickets or prices. Three checks, each one an admin c
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
-
 from bot.engine.features import GENERIC_CHARS, spoken
-from bot.engine.index import Index
-from bot.knowledge.model import Entry
-from bot.text.normalize import fold_all
 from bot.text.words import FUNCTION_TAGS, part_of_speech
 
 # Focus kinds, each found by what people write when they want that kind of answer. Checked on
@@ -75,9 +70,6 @@ _FOCUS = (
 )
 _FOCUS_RE = [(name, re.compile(pattern)) for name, pattern in _FOCUS]
 _FOCUS_PATTERN = dict(_FOCUS_RE)
-# The same, each with the rest of the line: for marking many questions at once (`focus_kinds`).
-_MARKED = [re.compile(f"(?:{pattern})[^\n]*") for _, pattern in _FOCUS]
-_NEWLINE = ord("\n")
 # What an entry must ask for to answer a question of each focus. A "how do I" question is also
 # answered by where to go or whom to see; a list by a description of the thing.
 SATISFIED_BY = {
@@ -185,25 +177,6 @@ def focus_of(text: str) -> str | None:
 def given_by_answer(answer: str) -> set[str]:
     """The kinds of answer an entry's answer text gives, by what it says."""
     return {name for name, pattern in _GIVEN_BY_ANSWER if pattern.search(answer)}
-
-
-def focus_kinds(questions: list[str]) -> list[tuple[str, ...]]:
-    """Per folded question, the kinds of answer it asks for, in `_FOCUS` order. Each pattern
-    runs once over all the questions joined by newlines (none matches across one), marking
-    each question it finds with a NUL (folding leaves none) in place of the rest of its line;
-    array operations then tell which questions are marked. At 100k entries, searching question
-    by question (5.5M searches) took a tenth of the build."""
-    joined = "\n".join(questions)
-    codes = np.zeros(len(questions), dtype=np.int64)
-    for bit, pattern in enumerate(_MARKED):
-        marked = np.frombuffer(pattern.sub("\0", joined).encode("utf-32-le"), np.uint32)
-        lines = np.cumsum(marked == _NEWLINE)[marked == 0]
-        codes[lines] |= 1 << bit
-    names = {
-        code: tuple(name for bit, (name, _) in enumerate(_FOCUS_RE) if code >> bit & 1)
-        for code in set(codes.tolist())
-    }
-    return [names[code] for code in codes.tolist()]
 
 
 @dataclass(frozen=True)
@@ -361,65 +334,3 @@ def check(
         things,
         unstated,
     )
-
-
-def _asked(texts: Sequence[str], sounds: Sequence[str], numbers) -> tuple[str, str]:
-    """`asked` of the given questions joined, from their sounds (`spoken` of texts joined by
-    spaces is their own sounds joined, leaving out those with none)."""
-    chosen = [texts[n] for n in numbers]
-    return asked(" ".join(chosen), " ".join(s for n in numbers if (s := sounds[n])))
-
-
-def describe(
-    entries: Sequence[Entry],
-    index: Index,
-    canonical_all: Callable[[list[str]], list[str]],
-    by_parts: bool = True,
-) -> tuple[list[dict[str, tuple[str, str]]], list[tuple[str, str]], list[str]]:
-    """Per entry, what kinds of answer it gives (each with the text of the questions that ask
-    for it, as `check` reads `gives`), and the text a question's words may be covered by
-    (questions, keywords, answer, quote), spelled and as sounds, and its answer and quote as
-    written (a figure or title asked for must be there: `mentions`). `canonical_all` puts texts in
-    matching form, as the question's words are.
-
-    The questions are folded all at once, and their matching form and sounds come from the
-    index, which has them already: at 100k entries, normalizing entry by entry was half of the
-    engine's build (docs/benchmarks.md). So does the covered text, unless `by_parts` is off
-    (a synonym spelled with a space, which could match across two of an entry's texts joined,
-    as it cannot across two texts normalized apart)."""
-    gives_all = []
-    kinds = iter(focus_kinds(fold_all([q for entry in entries for q in entry.questions])))
-    # As lists: the index keeps them as one string each (cut out per text, slower to slice).
-    all_texts, all_sounds = list(index.texts), list(index.sounds)
-    for entry, (start, _) in zip(entries, index.spans, strict=True):
-        count = len(entry.questions)
-        texts, sounds = all_texts[start : start + count], all_sounds[start : start + count]
-        found: dict[str, list[int]] = {}
-        for number in range(count):
-            for name in next(kinds):
-                found.setdefault(name, []).append(number)
-        gives = {kind: _asked(texts, sounds, numbers) for kind, numbers in found.items()}
-        answer = _REPORTED.sub("", entry.answer)
-        # What the answer shows it gives, it gives about whatever the entry is about.
-        shown = given_by_answer(answer)
-        if _COUNTED.search(answer):
-            shown.add(COUNT)
-        if shown:
-            gives.update(dict.fromkeys(shown, _asked(texts, sounds, range(count))))
-        gives_all.append(gives)
-    stated = [f"{_REPORTED.sub('', e.answer)} | {e.source.quote}" for e in entries]
-    if not by_parts:
-        texts = [" | ".join([*e.questions, *e.keywords, e.answer, e.source.quote]) for e in entries]
-        covered = [(text.replace(" ", ""), f" {spoken(text)} ") for text in canonical_all(texts)]
-        return gives_all, covered, stated
-    # The texts joined normalize as each one apart, joined: no step of normalization crosses
-    # the " | " between them. The questions and keywords are the index's rows already.
-    tails = canonical_all([f"{e.answer} | {e.source.quote}" for e in entries])
-    covered = []
-    for (start, end), tail in zip(index.spans, tails, strict=True):
-        heard = [sound for sound in all_sounds[start:end] if sound]
-        if spoken_tail := spoken(tail):
-            heard.append(spoken_tail)
-        spelled = "".join(all_texts[start:end]) + tail
-        covered.append((spelled.replace(" ", ""), f" {' '.join(heard)} "))
-    return gives_all, covered, stated

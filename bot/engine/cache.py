@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.engine.core import Engine
-from bot.knowledge.bulk import paused_gc
+from bot.knowledge.bulk import give_back, paused_gc
 from bot.knowledge.files import Snapshot
 from bot.knowledge.model import load, snapshot_of
 from bot.text.privacy import secret_salt
@@ -71,7 +71,9 @@ def build_engine(directory: Path | Snapshot, cache: EngineCache | None) -> Engin
     read once (a snapshot), so the version named is the version built."""
     snapshot = directory if isinstance(directory, Snapshot) else snapshot_of(Path(directory))
     with paused_gc():  # millions of objects that all stay (bot.knowledge.bulk)
-        return _cached_or_built(snapshot, cache)
+        engine = _cached_or_built(snapshot, cache)
+    give_back()  # the build's (or the reading's) temporaries
+    return engine
 
 
 def _cached_or_built(snapshot: Snapshot, cache: EngineCache | None) -> Engine:
@@ -142,10 +144,19 @@ def save(engine: Engine, cache: EngineCache, key: bytes) -> None:
             part.unlink(missing_ok=True)
 
 
+# The packages whose classes a saved engine holds (the engine's, the knowledge model's, the
+# text tools'): a change to any of them may change what a pickle means.
+_PICKLED_CODE = ("engine", "knowledge", "text")
+
+
 @functools.cache
 def code_fingerprint() -> str:
-    """A hash of this package's source: an engine pickled by other code is never loaded."""
+    """A hash of the source of the code a saved engine is made of: an engine pickled by other
+    code (another knowledge model's entries as much as another index) is never loaded."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.rglob("*.py")):
-        digest.update(path.read_bytes())
+    root = Path(__file__).parent.parent
+    for package in _PICKLED_CODE:
+        for path in sorted((root / package).rglob("*.py")):
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
     return digest.hexdigest()[:12]

@@ -17,7 +17,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from bot.engine import answerability, asked, decision
+from bot.engine import answerability, asked, decision, described
 from bot.engine.answerability import Check
 from bot.engine.decision import (
     ANSWERED,
@@ -157,8 +157,9 @@ class Engine:
             self.words,
         )
         self.passages = Passages(knowledge.documents, self.canonical_all)
-        # Per entry, what kinds of answer it gives and the text a question's words may be in.
-        self.gives, self.covered, self.stated = answerability.describe(
+        # Per entry, what kinds of answer it gives and the text a question's words may be in,
+        # each made when a search first brings the entry up.
+        self.descriptions = described.describe(
             self.entries, self.index, self.canonical_all, self.synonyms.joinable
         )
         # Per engine: a reload builds a new engine, so nothing stale can be served.
@@ -244,15 +245,16 @@ class Engine:
         weighing = decision.share_of(folded, len(reading.clauses), self.shares)  # (long, share)
         found = []
         for entry, match in best.items():
+            gives, covered, stated = self.descriptions[entry]
             verdict = answerability.check(
                 reading.focus,
-                self.gives[entry],
+                gives,
                 words,
-                self.covered[entry],
+                covered,
                 decision.FOCUS_MISMATCH,
                 *weighing,
                 things=things,
-                stated=self.stated[entry],
+                stated=stated,
             )
             found.append((decision.score(match, verdict), entry, verdict, match))
         found.sort(key=lambda item: -item[0])  # stable: ties keep the search's order

@@ -202,7 +202,8 @@ def test_chinese_with_latin_words_is_chinese(engine):
 def test_focus_kinds_of_many_questions_are_each_ones_own(engine):
     # One pass per pattern over all the questions joined must find, per question, every kind a
     # search of that question alone finds.
-    from bot.engine.answerability import _FOCUS_RE, focus_kinds
+    from bot.engine.answerability import _FOCUS_RE
+    from bot.engine.described import focus_kinds
 
     questions = [fold(q) for e in engine.entries for q in e.questions]
     questions += ["", "多少钱", "几点开门 在哪里 多少钱", "谁", "哪3个"]
@@ -211,11 +212,11 @@ def test_focus_kinds_of_many_questions_are_each_ones_own(engine):
 
 
 def test_what_covers_a_question_is_the_same_built_from_the_index_rows(engine):
-    from bot.engine.answerability import describe
+    from bot.engine.described import describe
 
     joined = describe(engine.entries, engine.index, engine.canonical_all, by_parts=False)
     assert engine.synonyms.joinable
-    assert (engine.gives, engine.covered, engine.stated) == joined
+    assert list(engine.descriptions) == list(joined) and len(joined) == len(engine.entries)
 
 
 def test_a_questions_content_is_worked_out_once_for_every_check():

@@ -143,3 +143,23 @@ def test_an_index_comes_back_from_pickle_with_the_same_texts_and_sounds():
         index = Index(entries)
         loaded = pickle.loads(pickle.dumps(index))
         assert (list(loaded.texts), list(loaded.sounds)) == (list(index.texts), list(index.sounds))
+
+
+def test_the_code_fingerprint_covers_the_knowledge_model_and_text_tools(tmp_path, monkeypatch):
+    # A saved engine holds the knowledge's entries and the text tools' objects too: a change to
+    # their code must make it rebuilt, not read with the old meaning.
+    import bot
+
+    root = tmp_path / "bot"
+    shutil.copytree(bot.__path__[0], root, ignore=shutil.ignore_patterns("__pycache__", "channels"))
+    monkeypatch.setattr(cache, "__file__", str(root / "engine" / "cache.py"))
+    prints = []
+    for package in ("knowledge", "text", "engine"):
+        cache.code_fingerprint.cache_clear()
+        before = cache.code_fingerprint()
+        with (root / package / "__init__.py").open("a") as handle:
+            handle.write("# changed\n")
+        cache.code_fingerprint.cache_clear()
+        prints.append(cache.code_fingerprint() != before)
+    cache.code_fingerprint.cache_clear()
+    assert prints == [True, True, True]

@@ -183,3 +183,10 @@ def test_lines_pick_the_texts_a_search_reads():
     lines = _Lines(texts)
     assert lines.picked([3, 0, 1, 3]) == [texts[3], texts[0], texts[1], texts[3]]
     assert lines.picked([]) == [] and [lines[n] for n in range(4)] == texts
+    # A run of rows (an entry's), with or without a newline inside a text.
+    for made in (texts, ["a\nb", "c", ""]):
+        each = _Lines(made)
+        runs = [
+            (first, last) for first in range(len(made) + 1) for last in range(first, len(made) + 1)
+        ]
+        assert all(each.run(a, b) == made[a:b] == each[a:b] for a, b in runs)

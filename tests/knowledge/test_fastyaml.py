@@ -108,3 +108,14 @@ def test_the_collector_is_paused_and_always_resumed():
 def test_a_load_leaves_the_collector_on():
     load(KNOWLEDGE, lines=False)
     assert gc.isenabled()
+
+
+def test_freed_memory_is_given_back_where_the_c_library_can(monkeypatch):
+    import ctypes.util
+
+    from bot.knowledge.bulk import give_back
+
+    give_back()  # glibc here: malloc_trim runs
+    for library in (None, "libno-such-c.so"):  # no C library found; one that cannot load
+        monkeypatch.setattr(ctypes.util, "find_library", lambda _, found=library: found)
+        give_back()

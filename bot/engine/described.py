@@ -1,0 +1,179 @@
+"""What the answerability checks read of each entry (bot.engine.answerability): the kinds of
+answer it gives, the text a question's words may be covered by, its answer and quote as written.
+Worked out for a whole knowledge base where that is cheaper at once (what each question asks
+for, each answer's matching form and sounds), and per entry when a search first brings it up.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from bot.engine._arrays import _Lines, _ranges
+from bot.engine.answerability import (
+    _COUNTED,
+    _FOCUS,
+    _REPORTED,
+    COUNT,
+    asked,
+    given_by_answer,
+)
+from bot.engine.features import spoken
+from bot.engine.index import Index
+from bot.knowledge.model import Entry
+from bot.text.normalize import fold_all
+
+# The focus patterns, each with the rest of the line: for finding many questions' kinds at once
+# (`focus_kinds`), one match per question.
+_MARKED = [re.compile(f"(?:{pattern})[^\n]*") for _, pattern in _FOCUS]
+_NEWLINE = ord("\n")
+
+
+def focus_kinds(questions: list[str]) -> list[tuple[str, ...]]:
+    """Per folded question, the kinds of answer it asks for, in `_FOCUS` order."""
+    codes = _focus_codes(questions).tolist()
+    names = {code: _kinds_of(code) for code in set(codes)}
+    return [names[code] for code in codes]
+
+
+def _focus_codes(questions: list[str]) -> np.ndarray:
+    """Per folded question, the kinds of answer it asks for as bits (bit n: `_FOCUS[n]`). Each
+    pattern runs once over all the questions joined by newlines (none matches across one, and
+    each match takes the rest of its line, so a question is found once), and where each match
+    starts among the newlines says whose question it is. At 100k entries, searching question
+    by question (5.5M searches) took a tenth of the build; marking each question found in a
+    copy of the text and reading the marks with array operations took twice as long as this."""
+    joined = "\n".join(questions)
+    newlines = np.flatnonzero(np.frombuffer(joined.encode("utf-32-le"), np.uint32) == _NEWLINE)
+    codes = np.zeros(len(questions), dtype=np.int64)
+    for bit, pattern in enumerate(_MARKED):
+        starts = np.fromiter((match.start() for match in pattern.finditer(joined)), np.int64)
+        codes[newlines.searchsorted(starts)] |= 1 << bit
+    return codes
+
+
+@functools.cache  # a few dozen codes occur, each looked up for every entry described
+def _kinds_of(code: int) -> tuple[str, ...]:
+    return tuple(name for bit, (name, _) in enumerate(_FOCUS) if code >> bit & 1)
+
+
+def _asked(texts: Sequence[str], sounds: Sequence[str], numbers) -> tuple[str, str]:
+    """`asked` of the given questions joined, from their sounds (`spoken` of texts joined by
+    spaces is their own sounds joined, leaving out those with none)."""
+    chosen = [texts[n] for n in numbers]
+    return asked(" ".join(chosen), " ".join(s for n in numbers if (s := sounds[n])))
+
+
+# What `check` reads of an entry: the kinds of answer it gives, each with the text of the
+# questions that ask for it; its covered text, spelled and as sounds; its answer and quote.
+Description = tuple[dict[str, tuple[str, str]], tuple[str, str], str]
+
+
+class Descriptions:
+    """Per entry (by position), its `Description`, made the first time a search brings the
+    entry up, and kept. The build works out only what needs all the entries at once (the
+    kinds each question asks for, each answer's matching form and sounds); the rest is a few
+    joins per entry. At 100k entries, making every entry's description at the build took
+    ~2 s of CPU and its strings ~100 MB of the engine and of its cache file
+    (docs/benchmarks.md), for entries most of which no question ever brings up."""
+
+    def __init__(
+        self,
+        entries: Sequence[Entry],
+        index: Index,
+        kinds: np.ndarray,
+        shown: np.ndarray,
+        tails: Sequence[str],
+        heard: Sequence[str],
+        covered: list[tuple[str, str]] | None = None,
+    ) -> None:
+        """`kinds`: per indexed question, the bits of the kinds it asks for; `shown`: per
+        entry, those its answer shows it gives; `tails` and `heard`: per entry, its answer and
+        quote in matching form and as sounds; `covered`: per entry, its covered text, when it
+        is not made of the index's rows and the tail (`describe`)."""
+        self.entries, self.index, self.kinds, self.shown = entries, index, kinds, shown
+        self.tails, self.heard, self.covered = tails, heard, covered
+        self._made: dict[int, Description] = {}
+
+    def __getstate__(self) -> dict:
+        """What a cached engine keeps: not the descriptions made while answering."""
+        return {name: value for name, value in self.__dict__.items() if name != "_made"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, _made={})
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __getitem__(self, position: int) -> Description:
+        made = self._made.get(position)
+        if made is None:  # another thread may make it too: the same, and either is kept
+            made = self._made[position] = self._make(position)
+        return made
+
+    def _make(self, position: int) -> Description:
+        entry, (start, end) = self.entries[position], self.index.spans[position]
+        # The entry's rows: its questions, then its keywords (which ask for nothing).
+        texts, sounds = self.index.texts.run(start, end), self.index.sounds.run(start, end)
+        count = len(entry.questions)
+        found: dict[str, list[int]] = {}
+        for number, code in enumerate(self.kinds[start : start + count].tolist()):
+            for name in _kinds_of(code):
+                found.setdefault(name, []).append(number)
+        gives = {kind: _asked(texts, sounds, numbers) for kind, numbers in found.items()}
+        if shown := int(self.shown[position]):
+            # What the answer shows it gives, it gives about whatever the entry is about.
+            every = _asked(texts, sounds, range(count))
+            gives.update(dict.fromkeys(_kinds_of(shown), every))
+        stated = f"{_REPORTED.sub('', entry.answer)} | {entry.source.quote}"
+        if self.covered is not None:
+            return gives, self.covered[position], stated
+        heard = [sound for sound in sounds if sound]
+        if tail_heard := self.heard[position]:
+            heard.append(tail_heard)
+        spelled = "".join(texts) + self.tails[position]
+        return gives, (spelled.replace(" ", ""), f" {' '.join(heard)} "), stated
+
+
+def describe(
+    entries: Sequence[Entry],
+    index: Index,
+    canonical_all: Callable[[list[str]], list[str]],
+    by_parts: bool = True,
+) -> Descriptions:
+    """Per entry, what kinds of answer it gives (each with the text of the questions that ask
+    for it, as `check` reads `gives`), and the text a question's words may be covered by
+    (questions, keywords, answer, quote), spelled and as sounds, and its answer and quote as
+    written (a figure or title asked for must be there: `mentions`). `canonical_all` puts texts in
+    matching form, as the question's words are.
+
+    The questions are folded all at once, and their matching form and sounds come from the
+    index, which has them already: at 100k entries, normalizing entry by entry was half of the
+    engine's build (docs/benchmarks.md). So does the covered text, unless `by_parts` is off
+    (a synonym spelled with a space, which could match across two of an entry's texts joined,
+    as it cannot across two texts normalized apart)."""
+    # Per index row, the kinds it asks for: an entry's rows are its questions, then keywords.
+    kinds = np.zeros(len(index.texts), dtype=np.int64)
+    counts = np.array([len(entry.questions) for entry in entries], dtype=np.int64)
+    rows, _ = _ranges(index.starts, index.starts + counts)
+    kinds[rows] = _focus_codes(fold_all([q for entry in entries for q in entry.questions]))
+    answers = {entry.answer: 0 for entry in entries}  # one answer may serve many entries
+    for answer in answers:
+        bare = _REPORTED.sub("", answer)
+        shown = given_by_answer(bare) | ({COUNT} if _COUNTED.search(bare) else set())
+        answers[answer] = sum(1 << bit for bit, (name, _) in enumerate(_FOCUS) if name in shown)
+    shown_codes = np.array([answers[entry.answer] for entry in entries], dtype=np.int64)
+    if not by_parts:
+        texts = [" | ".join([*e.questions, *e.keywords, e.answer, e.source.quote]) for e in entries]
+        covered = [(text.replace(" ", ""), f" {spoken(text)} ") for text in canonical_all(texts)]
+        return Descriptions(entries, index, kinds, shown_codes, (), (), covered)
+    # The texts joined normalize as each one apart, joined: no step of normalization crosses
+    # the " | " between them. The questions and keywords are the index's rows already.
+    tails = canonical_all([f"{e.answer} | {e.source.quote}" for e in entries])
+    sounds = {tail: spoken(tail) for tail in tails}  # one answer and quote under many entries
+    return Descriptions(
+        entries, index, kinds, shown_codes, _Lines(tails), _Lines([sounds[t] for t in tails])
+    )
