@@ -230,9 +230,8 @@ class Engine:
     def _ranked(self, folded: str, limit: int = CANDIDATES) -> tuple[Candidate, ...]:
         """`candidates` of a question already cut and folded (`_decide` has folded it)."""
         reading = read(folded, self._says)
-        text = self.canonical(reading.text)
         depth = max(limit, RECHECKED)
-        best = dict(self.index.search(text, depth))
+        best = dict(self.index.search(self.canonical(reading.text), depth))
         if reading.asking != reading.text and self.index.tuning.asking_clause:
             # The asking clause on its own: a long message's background dilutes the match.
             for position, score in self.index.search(self.canonical(reading.asking), depth):
@@ -287,8 +286,7 @@ class Engine:
     def _says(self, clause: str) -> bool:
         """Whether a folded clause has a word that says what it is about (`read`)."""
         known = self.index.vocabulary.ids if self.index.vocabulary else {}
-        words = self.words(self._subject(clause), search=False)
-        return any(weight(word, word in known, 1.0) for word in words)
+        return any(weight(w, w in known, 1.0) for w in self.words(self._subject(clause), False))
 
     def _subject(self, clause: str) -> str:
         """A clause without its question words, in matching form."""
