@@ -1,7 +1,7 @@
 """Throughput and latency of `POST /api/v1/ask` under load, against the same server's ceiling.
 
     python bench/web_load.py [--seconds 5] [--connections 16] [--runs 3] [--workers 1]
-                             [--generator auto|wrk|python]
+                             [--accept balanced|loop] [--generator auto|wrk|python]
 
 One server process (the real application: engine, exchange log on disk, security headers;
 the rate limit off) and, in another process, a load generator on loopback: `--connections`
@@ -25,7 +25,10 @@ API's own `ask` path with an engine that returns one fixed answer at no cost: wh
 costs on top of the stack's ceiling.
 
 `--workers N` runs N server processes on one port (as `policybot serve --workers N`), and the
-ceiling and the bare ASGI app with as many.
+ceiling and the bare ASGI app with as many; the report then gives the busiest worker's share
+of the server's CPU time (50% is an even split of two). `--accept loop` has the workers accept
+as the event loop does (whichever is awake takes every connection waiting), as `serve` did
+before it balanced them (`bot.channels.web.balance`).
 
 Targets (issue #15): >= 1,000 answers/s with p99 <= 50 ms, and >= 0.8 x the ceiling.
 """
@@ -82,21 +85,24 @@ def questions(knowledge: Path, rng: random.Random) -> list[str]:
 # The server ---------------------------------------------------------------------------------
 
 
-def forked(port: int, workers: int, run) -> None:
-    """`run(sock)` in `workers` processes sharing one listening socket, as `serve --workers`
-    does; with one worker, in this process."""
+def forked(port: int, workers: int, balanced: bool, run) -> None:
+    """`run(sock, share)` in `workers` processes sharing one listening socket, each taking its
+    share of the connections as `serve --workers` does (`balanced`; else `share` is None and
+    each accepts as the event loop does); with one worker, `run(sock, None)` in this process."""
+    from bot.channels.web.balance import Connections
     from bot.channels.web.server import listen
 
     listening = listen("127.0.0.1", port)
     if workers == 1:
-        run(listening)
+        run(listening, None)
         return
+    connections = Connections(workers)
     children = []
-    for _ in range(workers):
+    for me in range(workers):
         pid = os.fork()
         if pid == 0:
             try:
-                run(listening)
+                run(listening, (connections, me) if balanced else None)
             finally:
                 os._exit(0)
         children.append(pid)
@@ -116,7 +122,7 @@ class StubEngine:
         return self.fixed
 
 
-def run_server(port: int, db: Path, knowledge: Path, workers: int) -> None:
+def run_server(port: int, db: Path, knowledge: Path, workers: int, balanced: bool) -> None:
     from starlette.requests import Request
     from starlette.responses import JSONResponse
     from starlette.routing import Route
@@ -142,7 +148,7 @@ def run_server(port: int, db: Path, knowledge: Path, workers: int) -> None:
     # loser's log is held until its first retry.
     open_store(db).close()
 
-    def worker(sock) -> None:
+    def worker(sock, share) -> None:
         log = ExchangeLog.open(db, "bench", background=True)  # as `policybot serve` opens it
         service = Service(knowledge, engine, log)
         # The API's own path with an engine that answers at no cost: what the channel costs.
@@ -151,17 +157,18 @@ def run_server(port: int, db: Path, knowledge: Path, workers: int) -> None:
             Route("/bench/fixed", ceiling, methods=["POST"]),
             Route("/bench/stub", stub.ask, methods=["POST"]),
         ]
-        serve(build_server(service, config, extra), config, sock=sock)
+        serve(build_server(service, config, extra), config, sock=sock, share=share)
 
-    forked(port, workers, worker)
+    forked(port, workers, balanced, worker)
 
 
-def run_raw_server(port: int, workers: int) -> None:
+def run_raw_server(port: int, workers: int, balanced: bool) -> None:
     """A bare ASGI app on the same uvicorn: read the JSON body, answer fixed JSON with the same
     security headers. The least any Python server on uvicorn can do per request."""
     import uvicorn
 
     from bot.channels.web.guard import SECURITY_HEADERS
+    from bot.channels.web.server import Server
 
     body = json.dumps({"status": "answered", "answer": "固定的回答"}, ensure_ascii=False).encode()
     headers = [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
@@ -182,11 +189,11 @@ def run_raw_server(port: int, workers: int) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
-    def worker(sock) -> None:
+    def worker(sock, share) -> None:
         config = uvicorn.Config(app, log_level="warning", access_log=False)
-        uvicorn.Server(config).run(sockets=[sock])
+        Server(config, share).run(sockets=[sock])  # uvicorn's, accepting as `serve` does
 
-    forked(port, workers, worker)
+    forked(port, workers, balanced, worker)
 
 
 # The load generator -------------------------------------------------------------------------
@@ -320,16 +327,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_until_up(port: int, process: subprocess.Popen) -> None:
+def wait_until_up(port: int, process: subprocess.Popen, workers: int) -> None:
+    """Until the server answers and all its `workers` are forked (the socket takes connections
+    before that: it listens before forking)."""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SystemExit("the server exited before listening")
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as probe:
+                probe.sendall(b"GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+                answered = probe.recv(1) != b""
         except OSError:
-            time.sleep(0.2)
+            answered = False
+        if answered and (workers == 1 or len(workers_cpu(process.pid)) == workers):
+            return
+        time.sleep(0.2)
     raise SystemExit("the server did not start")
 
 
@@ -340,6 +353,12 @@ def cpu_seconds(pid: int) -> float:
     own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     children = (task / "children").read_text().split()
     return own + sum(cpu_seconds(int(child)) for child in children)
+
+
+def workers_cpu(pid: int) -> list[float]:
+    """CPU time used so far by each of a server's worker processes (none with one process)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [cpu_seconds(int(child)) for child in children]
 
 
 def children_cpu() -> float:
@@ -353,7 +372,7 @@ def load(
 ) -> dict:
     """One run of the load generator; with the server's CPU time per answer, which waiting for
     a core on the shared machine does not inflate, and the generator's."""
-    cpu, generator = cpu_seconds(server), children_cpu()
+    cpu, generator, workers = cpu_seconds(server), children_cpu(), workers_cpu(server)
     if args.generator == "wrk":
         result = run_wrk(port, path, args, seed, folder)
     else:
@@ -365,6 +384,9 @@ def load(
     answered = max(1, result["answered"])
     result["cpu_ms"] = (cpu_seconds(server) - cpu) * 1000 / answered
     result["generator_ms"] = (children_cpu() - generator) * 1000 / answered
+    # how evenly the workers shared the work: the busiest one's share of their CPU time
+    spent = [after - before for before, after in zip(workers, workers_cpu(server), strict=True)]
+    result["busiest"] = max(spent) / sum(spent) if len(spent) > 1 and sum(spent) else 1.0
     return result
 
 
@@ -399,6 +421,13 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workers", type=int, default=1, help="server processes on the port")
+    parser.add_argument(
+        "--accept",
+        choices=("balanced", "loop"),
+        default="balanced",
+        help="with several workers: each takes its share of the connections, as `serve` does "
+        "(balanced), or whichever is awake takes all waiting (loop, as before 26 Nov)",
+    )
     parser.add_argument("--knowledge", type=Path, default=ROOT / "knowledge")
     parser.add_argument(
         "--generator",
@@ -413,11 +442,12 @@ def main() -> None:
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--seed", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    balanced = args.accept == "balanced"
     if args.serve:
-        run_server(args.port, args.db, args.knowledge, args.workers)
+        run_server(args.port, args.db, args.knowledge, args.workers, balanced)
         return
     if args.serve_raw:
-        run_raw_server(args.port, args.workers)
+        run_raw_server(args.port, args.workers, balanced)
         return
     if args.load:
         run_load(args.port, args.load, args.seconds, args.connections, args.seed)
@@ -430,15 +460,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         command = [sys.executable, __file__, "--serve", "--port", str(port)]
         command += ["--db", str(Path(folder) / "log.sqlite3"), "--knowledge", str(args.knowledge)]
-        command += ["--workers", str(args.workers)]
+        command += ["--workers", str(args.workers), "--accept", args.accept]
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         server = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
         raw = [sys.executable, __file__, "--serve-raw", "--port", str(raw_port)]
-        raw += ["--workers", str(args.workers)]
+        raw += ["--workers", str(args.workers), "--accept", args.accept]
         bare = subprocess.Popen(raw, env=env, stderr=subprocess.DEVNULL)
         try:
-            wait_until_up(port, server)
-            wait_until_up(raw_port, bare)
+            wait_until_up(port, server, args.workers)
+            wait_until_up(raw_port, bare, args.workers)
             results: dict[str, list[dict]] = {"ask": [], "stub": [], "ceiling": [], "raw": []}
             alone = []
             targets = [
@@ -460,7 +490,8 @@ def main() -> None:
     print(
         f"POST /api/v1/ask on loopback: {args.connections} keep-alive connections, "
         f"{args.seconds:g} s per run after 1 s of warm-up, {args.runs} runs; "
-        f"min / median / max; {args.workers} server process(es); {os.cpu_count()} cores; "
+        f"min / median / max; {args.workers} server process(es), accepting {args.accept}; "
+        f"{os.cpu_count()} cores; "
         f"load generator: {args.generator}; "
         f"load average (1 min) at the start {load_before:.1f}, at the end {os.getloadavg()[0]:.1f}"
     )
@@ -479,6 +510,11 @@ def main() -> None:
             f"CPU {spread([r['cpu_ms'] for r in rows], 2)} ms per request   "
             f"generator {spread([r['generator_ms'] for r in rows], 2)} ms   "
             f"errors {sum(r['errors'] for r in rows)}"
+            + (
+                f"   busiest worker {spread([r['busiest'] * 100 for r in rows])}% of the CPU"
+                if args.workers > 1
+                else ""
+            )
         )
     ratios = [
         a["per_second"] / c["per_second"]

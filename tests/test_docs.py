@@ -178,8 +178,8 @@ def test_the_telegram_sample_in_the_readme_is_what_the_bot_sends(engine):
         answer = engine.answer(asked.removeprefix("用户："))
         reply = telegram_replies.answer_reply(answer, engine.knowledge)
         rows = [re.findall(r"\[([^\]]+)\]", line) for line in said if line.strip().startswith("[")]
-        keyboard = reply.keyboard.inline_keyboard if reply.keyboard else ()
-        sent = [[b.text for b in row] for row in keyboard]
+        keyboard = reply.keyboard["inline_keyboard"] if reply.keyboard else ()
+        sent = [[b["text"] for b in row] for row in keyboard]
         cut = said[-1].endswith("…")
         assert rows == (sent[: len(rows)] if cut else sent), asked
         if answer.status != ANSWERED:

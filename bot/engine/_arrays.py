@@ -7,7 +7,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from itertools import accumulate, pairwise
+from itertools import pairwise
 from typing import Protocol, overload
 
 import numpy as np
@@ -207,8 +207,11 @@ class _Lines(Sequence[str]):
     reads them) is one cut and one split, when no text holds a newline itself."""
 
     def __init__(self, texts: list[str]) -> None:
-        self.joined = "".join(f"{text}\n" for text in texts)
-        self.starts = array("q", accumulate((len(text) + 1 for text in texts), initial=0))
+        self.joined = "\n".join(texts) + "\n" if texts else ""
+        ends = np.fromiter(map(len, texts), np.int64, len(texts))
+        ends += 1  # each text's newline
+        self.starts = array("q", bytes(8))  # 0, then where each text's successor begins
+        self.starts.frombytes(np.cumsum(ends).tobytes())
         self.splits = self.joined.count("\n") == len(texts)
 
     def __len__(self) -> int:

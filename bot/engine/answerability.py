@@ -97,29 +97,6 @@ _GIVEN_BY_ANSWER = (
 _COUNTED = re.compile(r"\d+(?:\.\d+)?\s*(?:项|个|亿|万|%|吨|公顷|家|所|人|次|条)")
 # "（据2022年5月26日报道）": every answer says which day its facts are from.
 _REPORTED = re.compile(r"（据[^）]*报道）")
-# What may follow a which-word and only say how a question is put (什么意思, 干什么用, 什么时候,
-# 哪一步: the focus says what those want) or what kind of place is asked (the focus checks those;
-# 哪些城市 is answered by 郑州市、福州市, which never say 城市; not 国家: no answer names one). With
-# its which-word it is a question word (below), and names no thing an entry must mention
-# (bot.engine.asked).
-_HOW_ASKED_WORDS = (
-    "用 作用 意思 区别 关系 样 样子 情况 时候 时间 地方 东西 事 事情 内容 方面 问题 回事 好处 "
-    "步 点 位置 地点 地址 地段 活 城市 省份"
-)
-HOW_ASKED = frozenset(_HOW_ASKED_WORDS.split())
-# ...except a spot (哪个位置): asked within a place the entry names (建在开发区哪个位置), it wants
-# more than the entry says, and the entry leaves the word uncovered.
-_SPOTS = frozenset({"位置", "地点", "地址", "地段"})
-_WHICH_HOW = "|".join(w for w in HOW_ASKED if len(w) > 1 and w not in _SPOTS)
-# The words that make a sentence a question: they are the focus, not what it is about, and are
-# taken out before a question's content words are looked for.
-QUESTION_WORDS = re.compile(
-    rf"(?:哪[一几]?[个些种类]?|什么|啥)(?:{_WHICH_HOW})|"  # 什么地方, 哪些城市: all of it asks
-    r"怎么个[\u4e00-\u9fff]{0,2}?法|"  # 是怎么个搞法 asks how, as 怎么搞 does
-    r"叫什么名字|叫啥名字|叫什么|叫啥|全称|名称|名字|"  # asks for a name: what is named is the subject
-    r"多少钱|多少|什么时候|啥时候|怎么回事|怎么办理|怎么办|怎么样|怎么|怎样|如何|哪里|哪儿|哪些|"
-    r"哪个|哪|谁|什么|啥|咋|几|吗|呢|是不是|有没有|能不能|可不可以|是否|能否|可以|是什么|意思"
-)
 # Words that frame a question or name the asker and the city: they say nothing of what is asked.
 _FRAMING_WORDS = (
     "我们 你们 他们 咱们 自己 公司 企业 单位 厂子 抚远 抚远市 政府 市里 现在 目前 听说 "
@@ -246,6 +223,73 @@ class Content:
     subject: tuple[tuple[str, str], ...]  # each (word, sound) that carries weight, once (not 电话)
     heaviest: tuple[tuple[str, str, float], ...]  # the same with its heaviest weight
     weight: float  # the question's content weight in all: each word once, as last weighed
+    short: tuple[bool, ...] = ()  # per word of `heaviest`, whether `pieces` can look it up
+
+
+# A small knowledge base keeps each entry's covered text as the pieces a short word can be found
+# as (`pieces`), and `check` looks words up in them: searching the text for a long message's ~20
+# words in each of ~12 entries (most of them found in neither spelling) cost more than the rest
+# of the checks together.
+PIECE = 4  # characters, or syllables: ~97% of a long message's content words are this short
+
+
+def pieces(covered: tuple[str, str]) -> tuple[frozenset[str], frozenset[str]]:
+    """An entry's covered text (`describe`: spelled, and as sounds) as the pieces a word of up
+    to PIECE characters can be found as: every substring of 1..PIECE characters of the spelled
+    text, and every stretch of the sounds from a space to the 1st..PIECE-th space after it. A
+    word's sound (" ban shi ") can only be found in the sounds as such a stretch, so for a word
+    `_short` admits, `word in spelled` is `word in` the first set and `sound in heard` is `sound
+    in` the second: each a set lookup instead of a search through the text."""
+    spelled, heard = covered
+    letters = frozenset(
+        spelled[start : start + size]
+        for size in range(1, PIECE + 1)
+        for start in range(len(spelled) - size + 1)
+    )
+    spaces = [n for n, character in enumerate(heard) if character == " "]
+    sounds = frozenset(
+        heard[start : end + 1]
+        for size in range(1, PIECE + 1)
+        for start, end in zip(spaces, spaces[size:], strict=False)
+    )
+    return letters, sounds
+
+
+# Pieces kept in all (`Pieces`): the shipped knowledge's 67 entries make ~73k (~4 MB of resident
+# memory); a larger knowledge base keeps its first few hundred entries' and searches the rest.
+PIECES_KEPT = 250_000
+
+
+class Pieces:
+    """Entries' covered text as `pieces`, each entry's made when it is first checked, while
+    fewer than PIECES_KEPT are kept; None for the rest (`check` then searches the text). Not
+    saved with a cached engine: made again as questions come."""
+
+    def __init__(self) -> None:
+        self.made: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+        self.room = PIECES_KEPT
+
+    def __getstate__(self) -> dict:
+        return {"made": {}, "room": PIECES_KEPT}
+
+    def __call__(
+        self, entry: int, covered: tuple[str, str]
+    ) -> tuple[frozenset[str], frozenset[str]] | None:
+        found = self.made.get(entry)
+        if found is None and self.room > 0:  # (threads may both make it: the same pieces)
+            found = self.made[entry] = pieces(covered)
+            self.room -= len(found[0]) + len(found[1])
+        return found
+
+
+def _short(word: str, sound: str) -> bool:
+    """Whether `pieces` tells if an entry covers this word and sound: a word of 1..PIECE
+    characters, a sound of 1..PIECE syllables between single spaces, spaces at both ends."""
+    return (
+        0 < len(word) <= PIECE
+        and sound[:1] == sound[-1:] == " "
+        and 2 <= sound.count(" ") <= PIECE + 1
+    )
 
 
 _ASKED_IN_WORDS_ONLY = frozenset({LIST, MEMBERS, DEFINITION, COUNT})
@@ -276,6 +320,7 @@ def content(words: list[tuple[str, float, str]], focus: str | None = None) -> Co
         tuple(key for key in heaviest if not (asking_for and asking_for.search(key[0]))),
         tuple((word, sound, weight) for (word, sound), weight in heaviest.items()),
         sum({word: weight for word, weight, _ in words}.values()),
+        tuple(_short(word, sound) for word, sound in heaviest),
     )
 
 
@@ -289,6 +334,7 @@ def check(
     share: float = 1.0,
     things: tuple[str, ...] = (),
     stated: str = "",
+    pieces: tuple[frozenset[str], frozenset[str]] | None = None,
 ) -> Check:
     """`gives`: per kind of answer the entry's questions ask for, those questions' text, spelled
     and as sounds (`Asked`);
@@ -296,7 +342,8 @@ def check(
     be in, spelled and as sounds (`describe`);
     `mismatch_factor`: the check's factor when the entry does not give the focus asked, or
     does not mention a thing the question asks for by name (`things`, bot.engine.asked;
-    `stated`: the entry's answer and quote as written, `mentions`).
+    `stated`: the entry's answer and quote as written, `mentions`); `pieces`: `covered` as
+    `pieces` gives it, when the engine keeps them.
 
     An entry gives the focus asked for only about what its questions of that kind mention:
     the entry whose question is 项目建在哪 (the answer: 抚远经济开发区) says where the project
@@ -312,10 +359,15 @@ def check(
         )
     spelled, heard = covered
     uncovered: dict[str, float] = {}
-    for word, sound, weight in words.heaviest:
+    letters, sounds = pieces if pieces is not None else (frozenset(), frozenset())
+    for (word, sound, weight), short in zip(words.heaviest, words.short, strict=True):
         # Spelled alike, or (an input-method typo) sounded alike; tested inline, as this runs
         # for every word of every candidate.
-        if not (word in spelled or sound in heard):
+        if pieces is not None and short:
+            found = word in letters or sound in sounds
+        else:
+            found = word in spelled or sound in heard
+        if not found:
             uncovered[word] = max(weight, uncovered.get(word, 0.0))
     unstated: tuple[str, ...] = ()
     if things:

@@ -165,6 +165,7 @@ class Engine:
         # Per engine: a reload builds a new engine, so nothing stale can be served.
         self.cache_size = cache
         self._decided = lru_cache(maxsize=cache)(self._decide)
+        self.pieces = answerability.Pieces()  # the entries' covered text as the checks read it
         self.smalltalk = {
             fold(pattern).replace(" ", ""): talk.reply
             for talk in knowledge.texts.smalltalk
@@ -254,14 +255,14 @@ class Engine:
                 *weighing,
                 things=things,
                 stated=stated,
+                pieces=self.pieces(entry, covered),
             )
             found.append((decision.score(match, verdict), entry, verdict, match))
         found.sort(key=lambda item: -item[0])  # stable: ties keep the search's order
         return tuple(self._candidate(e, score, v, match) for score, e, v, match in found[:limit])
 
     def _candidate(self, position: int, score: float, check: Check | None, match: float):
-        entry = self.entries[position]
-        return Candidate(entry.id, entry.question, score, check, match, entry)
+        return Candidate((e := self.entries[position]).id, e.question, score, check, match, e)
 
     def _content_words(self, reading: Reading) -> list[tuple[str, float, str]]:
         """The message's words with how much each carries (clause weight × content weight)
@@ -283,14 +284,13 @@ class Engine:
             ]
         return words
 
-    def _says(self, clause: str) -> bool:
-        """Whether a folded clause has a word that says what it is about (`read`)."""
+    def _says(self, clause: str) -> bool:  # for `read`: does a clause say what it is about?
         known = self.index.vocabulary.ids if self.index.vocabulary else {}
         return any(weight(w, w in known, 1.0) for w in self.words(self._subject(clause), False))
 
     def _subject(self, clause: str) -> str:
         """A clause without its question words, in matching form."""
-        return self.canonical(answerability.QUESTION_WORDS.sub(" ", clause))
+        return self.canonical(asked.QUESTION_WORDS.sub(" ", clause))
 
     def entry_answer(self, entry: Entry, question: str = "", score: float = 1.0) -> Answer:
         """The answer a user sees for one entry: from a match, a button tap or a deep link."""

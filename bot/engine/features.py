@@ -212,7 +212,9 @@ class Alphabet:
         """Per unit: its code point, or for a run of Latin letters and digits the alphabet's
         code for it (-1 when unknown); the text and the segment it is in. And the unknown runs."""
         joined = "\n".join(texts)
-        codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        # int32: a code point, or a run's code past them (-1 unknown), fits; at 100k entries
+        # this and the units kept were 25M items each.
+        codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.int32)
         latin = _LATIN[codes]
         inside_run = np.zeros_like(latin)
         inside_run[1:] = latin[1:] & latin[:-1]

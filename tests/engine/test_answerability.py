@@ -14,7 +14,6 @@ from bot.engine.answerability import (
     PLACE,
     PRICE,
     PROCEDURE,
-    QUESTION_WORDS,
     TIME,
     UNKNOWN_VERB,
     YES_NO,
@@ -24,7 +23,9 @@ from bot.engine.answerability import (
     content_weight,
     focus_of,
     given_by_answer,
+    pieces,
 )
+from bot.engine.asked import QUESTION_WORDS
 from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, Engine, Thresholds
 from bot.knowledge.model import load
 from bot.text.normalize import fold
@@ -238,3 +239,51 @@ def test_the_words_a_list_is_asked_in_are_not_content():
     assert content([("数字", 1.0, " shu zi ")], COUNT).weight == 0.0
     # ...but a price or a contact is asked in words that may be just what no entry gives (门票).
     assert [w for w, *_ in content([("门票", 1.0, " men piao ")], PRICE).heaviest] == ["门票"]
+
+
+def test_an_entrys_pieces_find_a_short_word_exactly_as_a_search_of_its_text_does(engine):
+    # `pieces` turns the checks' substring searches into set lookups (a speed change): for
+    # every word `_short` admits, the lookups must say what the searches say, in every entry.
+    from bot.engine.answerability import PIECE, _short
+    from bot.engine.features import spoken
+
+    words = {"门票", "房价", "会长", "招人", "2021", "3", "app", "黑瞎子岛", "办事不求人", "\0"}
+    every = [covered for _, covered, _ in engine.descriptions]
+    for spelled, _ in every[:20]:  # and pieces of the entries' own text, every length
+        words |= {spelled[n : n + size] for size in range(1, PIECE + 2) for n in range(0, 60, 7)}
+    for covered in every:
+        letters, sounds = pieces(covered)
+        spelled, heard = covered
+        for word in words:
+            for sound in (f" {spoken(word)} ", "\0", " ", f"{spoken(word)} "):
+                if _short(word, sound):
+                    assert (word in letters) == (word in spelled), word
+                    assert (sound in sounds) == (sound in heard), sound
+    assert not _short("办事不求人", " ban shi bu qiu ren ") and _short("门票", " men piao ")
+    assert not _short("门票", "\0") and not _short("门票", "men piao ")
+
+
+def test_checks_with_pieces_are_the_checks_without():
+    # The same verdicts whether or not an entry's covered text is kept as pieces.
+    words = content([("门票", 1.0, " men piao "), ("办事不求人", 0.6, " ban shi bu qiu ren ")])
+    for covered in [
+        ("黑瞎子岛门票", " hei xia zi dao men piao "),
+        ("办事不球人", " ban shi bu qiu ren "),
+    ]:
+        assert check(None, {}, words, covered, 0.45, pieces=pieces(covered)) == check(
+            None, {}, words, covered, 0.45
+        )
+
+
+def test_pieces_are_made_while_there_is_room_and_not_saved():
+    import pickle
+
+    from bot.engine import answerability
+
+    kept = answerability.Pieces()
+    kept.room = 10
+    first = kept(0, ("黑瞎子岛门票", " hei xia zi dao men piao "))
+    assert first is not None and kept(0, ("", "")) is first and kept.room < 0
+    assert kept(1, ("门票", " men piao ")) is None  # no room left: the checks search the text
+    loaded = pickle.loads(pickle.dumps(kept))
+    assert loaded.made == {} and loaded.room == answerability.PIECES_KEPT

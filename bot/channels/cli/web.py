@@ -7,12 +7,16 @@ import argparse
 import os
 import signal
 import socket
+from typing import TYPE_CHECKING
 
 from bot.app import Service, settle_heap
 from bot.channels.cli.common import EXIT_OK, CommandError, build, engine_cache, open_log
 from bot.engine.core import Engine
 from bot.ops import logsetup as logs
 from bot.settings import ConfigError, Settings
+
+if TYPE_CHECKING:  # the web server is imported when serving, not for every command
+    from bot.channels.web.server import Share
 
 
 def register(add) -> None:
@@ -93,8 +97,9 @@ def telegram_on_port(service: Service, url: str, settings: Settings):
 
 
 def serve_workers(args: argparse.Namespace, settings: Settings) -> int:
-    """`serve --workers N`: N processes answering on one port (the kernel hands each new
-    connection to one of them), so answers use every core; a process answers on one.
+    """`serve --workers N`: N processes answering on one port, each new connection taken by
+    the one with the fewest open (`bot.channels.web.balance`), so answers use every core; a
+    process answers on one.
 
     Only the API and the widget are served: what they keep in a process is a cache or a limit
     (the rate limit counts per process, so a client may ask N times the configured rate; a
@@ -102,6 +107,7 @@ def serve_workers(args: argparse.Namespace, settings: Settings) -> int:
     near topics). The admin console's sessions, Telegram's per-chat order and WeChat's retry
     dedupe would break across processes, so those run in a single-process `serve`."""
     from bot.channels.web import server
+    from bot.channels.web.balance import Connections
 
     # Built before listening, so knowledge errors come first, and once: each worker starts
     # with this engine (copy-on-write memory, nothing to build or read again).
@@ -111,14 +117,15 @@ def serve_workers(args: argparse.Namespace, settings: Settings) -> int:
     # the loser's log is held until its first retry (with an error line).
     open_log(settings).close()
     listening = server.listen(args.host, args.port)
+    connections = Connections(args.workers)  # each worker accepts its share (least open first)
     settle_heap()  # before forking: the workers then share the engine's pages, unscanned
     children = []
-    for _ in range(args.workers):
+    for me in range(args.workers):
         pid = os.fork()
         if pid == 0:  # a worker: everything with a thread in it (the log writer) starts here
             code = 1
             try:
-                code = serve_one(listening, settings, engine)
+                code = serve_one(listening, settings, engine, (connections, me))
             finally:
                 os._exit(code)
         children.append(pid)
@@ -131,14 +138,16 @@ def serve_workers(args: argparse.Namespace, settings: Settings) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     failed = 0
-    for child in children:
-        _, status = os.waitpid(child, 0)
+    for _ in children:
+        child, status = os.wait()
+        connections.gone(children.index(child))  # the others stop waiting for its turn
         failed += os.waitstatus_to_exitcode(status) != 0
     return EXIT_OK if not failed else 1
 
 
-def serve_one(listening: socket.socket, settings: Settings, engine: Engine) -> int:
-    """One worker of `serve --workers`: its own log writer, server and reloads."""
+def serve_one(listening: socket.socket, settings: Settings, engine: Engine, share: Share) -> int:
+    """One worker of `serve --workers`: its own log writer, server and reloads; it accepts
+    its `share` of the connections on `listening`."""
     from bot.channels.web import server
 
     log = open_log(settings, background=True)
@@ -146,7 +155,7 @@ def serve_one(listening: socket.socket, settings: Settings, engine: Engine) -> i
     hooks = [server.upkeep(service, settings.heartbeat, settings.watch_interval)]
     try:
         app = server.build_server(service, settings.web, (), hooks)
-        server.serve(app, settings.web, sock=listening)
+        server.serve(app, settings.web, sock=listening, share=share)
     finally:
         log.close()
     return EXIT_OK

@@ -14,6 +14,7 @@ import secrets
 from html import escape
 
 from telegram import (
+    InlineKeyboardMarkup,
     InlineQueryResultArticle,
     InputTextMessageContent,
     Message,
@@ -81,20 +82,26 @@ async def send(message: Message, reply: replies.Reply) -> None:
     """Send a reply's chunks in order; the keyboard goes under the last one."""
     for position, chunk in enumerate(reply.chunks):
         last = position == len(reply.chunks) - 1
-        await message.reply_text(chunk, reply_markup=reply.keyboard if last else None)
+        await message.reply_text(chunk, reply_markup=markup(reply) if last else None)
 
 
 async def show(message: Message, reply: replies.Reply) -> None:
     """Replace a bot message's content in place (menus, picked choices)."""
     first, *rest = reply.chunks
     try:
-        await message.edit_text(first, reply_markup=reply.keyboard if not rest else None)
+        await message.edit_text(first, reply_markup=markup(reply) if not rest else None)
     except BadRequest as exc:  # "message is not modified": a double tap; nothing to do
         if "not modified" not in str(exc).lower():
             raise
     for position, chunk in enumerate(rest):
         last = position == len(rest) - 1
-        await message.reply_text(chunk, reply_markup=reply.keyboard if last else None)
+        await message.reply_text(chunk, reply_markup=markup(reply) if last else None)
+
+
+def markup(reply: replies.Reply) -> InlineKeyboardMarkup | None:
+    """The reply's keyboard for python-telegram-bot, which sends it as the JSON it already is
+    (replies.Keyboard); PTB's types name only its own objects."""
+    return reply.keyboard  # type: ignore[return-value]
 
 
 # Incoming-message limit ------------------------------------------------------------------

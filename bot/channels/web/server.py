@@ -27,6 +27,7 @@ from starlette.routing import BaseRoute
 
 from bot.app import Service, settle_heap
 from bot.channels.web import api, widget
+from bot.channels.web.balance import Acceptor, Connections
 from bot.channels.web.guard import ApiError, SecurityHeaders
 from bot.ops.health import heartbeat
 from bot.ops.watch import Watcher
@@ -36,6 +37,9 @@ log = logging.getLogger(__name__)
 
 # Something that runs while the server runs (a channel's client, a background task).
 Hook = Callable[[], AbstractAsyncContextManager[None]]
+# A worker's share of a socket the workers of `serve --workers` accept on: the shared counts
+# of open connections, and which worker this is.
+Share = tuple[Connections, int]
 
 
 def channel_routes(service: Service, config: WebConfig) -> list[BaseRoute]:
@@ -127,7 +131,33 @@ def upkeep(service: Service, beat: Path, watch_interval: float) -> Hook:
 class Server(uvicorn.Server):
     """uvicorn's server, except that a SIGTERM or Ctrl-C ends it with exit code 0 after the
     graceful shutdown, as `policybot run` does (uvicorn re-raises the signal, which makes
-    systemd and Docker report a failure for a normal stop)."""
+    systemd and Docker report a failure for a normal stop); and that a worker of
+    `serve --workers` takes only its share of the connections (`bot.channels.web.balance`)."""
+
+    def __init__(self, config: uvicorn.Config, share: Share | None = None) -> None:
+        super().__init__(config)
+        self.share = share
+        self.acceptor: Acceptor | None = None
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        if self.share is None or not sockets:
+            await super().startup(sockets)
+            return
+        await super().startup([])  # the app's start-up, without uvicorn's own accepting
+        config, connections, me = self.config, *self.share
+
+        def protocol() -> asyncio.Protocol:  # what uvicorn's startup makes per connection
+            return config.http_protocol_class(  # type: ignore[call-arg]
+                config=config, server_state=self.server_state, app_state=self.lifespan.state
+            )
+
+        self.acceptor = Acceptor(sockets[0], connections, me, protocol)
+        self.acceptor.start()
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        if self.acceptor is not None:
+            self.acceptor.close()
+        await super().shutdown(sockets)
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -155,9 +185,11 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8080,
     sock: socket.socket | None = None,
+    share: Share | None = None,
 ) -> None:
     """Run until SIGINT or SIGTERM (uvicorn stops cleanly on both); on `sock` if given (a
-    worker of `serve --workers`), else on `host`:`port`."""
+    worker of `serve --workers`, taking its `share` of the connections if given), else on
+    `host`:`port`."""
     server = Server(
         uvicorn.Config(
             app,
@@ -168,7 +200,8 @@ def serve(
             log_config=None,  # keep policybot's own logging (text or JSON lines)
             access_log=False,  # request lines would carry client addresses into the logs
             server_header=False,
-        )
+        ),
+        share,
     )
     if sock is not None:
         host, port = sock.getsockname()[:2]
