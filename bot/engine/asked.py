@@ -78,6 +78,8 @@ def asked_for(
             found.append(_WRITTEN_AS[which])
             continue
         words = cut(after) or [after[0]]  # `cut` leaves out a lone character: 多少钱
+        if len(words) > 1 and words[0] == "是":
+            words = words[1:]  # 有多少是行政许可: how many of them are 行政许可
         if len(words) > 2 and words[1] == "的":
             words = words[2:]  # 哪些量化的成效: the thing is what the modifier describes
         thing = words[0]

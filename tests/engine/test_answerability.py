@@ -47,6 +47,7 @@ from bot.text.normalize import fold
         ("是哪三个项目", MEMBERS),
         ("这个项目总投资多少钱", COUNT),  # an amount invested, not a price
         ("考察都去了哪几个城市", LIST),  # 哪几个 asks which, not how many
+        ("这些项目能列一下吗", LIST),  # a request to list is not a yes/no
     ],
 )
 def test_focus(question, focus):

@@ -22,6 +22,9 @@ def test_the_word_after_a_which_word_is_the_thing_asked_for():
     assert things("有哪些量化的成效") == ("成效",)
     # A verb's object in a set phrase names nothing (帮什么忙).
     assert things("协调员能帮企业什么忙") == ()
+    # How many of them are something: that something is asked for (an entry giving the total
+    # does not say how many of them are 行政许可).
+    assert things("2887项里有多少是行政许可") == ("行政许可",)
 
 
 def test_units_dates_and_names_are_asked_for_as_an_answer_writes_them():
