@@ -22,7 +22,7 @@ from bot.text.words import part_of_speech
 # of it the entry covers (bot.engine.decision weighs it as a focus the entry does not give).
 _WHICH = re.compile(
     r"(哪(?:一|几)?(?:个|些|家|位|种|类|条|所|座|项|天)|哪[一几]|什么|啥|多少个?"
-    r"|(?<![好十没])几(?:个|家|位|种|类|条|所|座|项)?)(?=([\u3400-\u9fff]+))"
+    r"|(?<![好十没])几(?:个|家|位|种|类|条|所|座|项)?|谁)(?=([\u3400-\u9fff]+))"
 )
 # What may follow a which-word and only say how a question is put (什么意思, 干什么用, 什么时候,
 # 哪一步: the focus says what those want) or what kind of place is asked (the focus checks those;
@@ -55,6 +55,9 @@ _WRITTEN_AS = {
     "哪天": COUNT_OF + "日",
 }
 _NAMES = frozenset({"名字", "名称", "全称"})
+# After 谁, the word is what the person does (谁主持: an entry that never says 主持 does not say
+# who chairs); these only say that someone holds a post.
+_HOLDS = frozenset({"担任", "当", "出任", "任", "是"})
 # An amount reached so far (已经完成了多少, 去年…是多少): an answer that gives only a plan or a
 # target for it (年内计划完成投资12.8亿元, 力争…达22亿元) does not say how much was done.
 _REACHED = re.compile(
@@ -83,6 +86,8 @@ def asked_for(
         if len(words) > 2 and words[1] == "的":
             words = words[2:]  # 哪些量化的成效: the thing is what the modifier describes
         thing = words[0]
+        if which == "谁" and thing in _HOLDS:
+            continue  # 由谁担任 asks who holds a post, which the post's entry says
         if len(thing) == 1 and which in ("什么", "啥") and part_of_speech(thing) == "v":
             continue  # a verb's object in a set phrase (帮什么忙, 吃什么亏) names no thing
         if which == "几" and thing not in _HOW_ASKED:
