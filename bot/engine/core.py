@@ -31,7 +31,7 @@ from bot.engine.decision import (
     Thresholds,
     decide_status,
 )
-from bot.engine.features import spoken
+from bot.engine.features import sounded
 from bot.engine.index import Index, Tuning
 from bot.engine.language import foreign_language
 from bot.engine.passages import Passage, Passages
@@ -273,9 +273,8 @@ class Engine:
         for clause in reading.clauses:
             subject = self._subject(clause.text)
             words += [
-                (word, weight(word, word in known, clause.weight, classes, quiet), heard)
+                (word, weight(word, word in known, clause.weight, classes, quiet), sounded(word))
                 for word in self.words(subject, search=False)
-                for heard in (f" {spoken(word)} ",)
             ]
             # A figure (2021年, 3月) the entry does not contain asks about another fact; it is
             # matched as written only ("\0" sounds like nothing).

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.engine.answerability import content_weight, focus_of
 from bot.text.normalize import fold
@@ -120,6 +121,7 @@ def read(folded: str, says: Callable[[str], bool] | None = None) -> Reading:
     return Reading(clauses, focus_of(asking), asking)
 
 
+@lru_cache(maxsize=65536)  # a pure function of a word, asked for every word of every message
 def weight(
     word: str, known: bool, clause: float, word_classes: bool = True, quiet: bool = True
 ) -> float:
