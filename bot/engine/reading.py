@@ -104,7 +104,10 @@ def read(folded: str, says: Callable[[str], bool] | None = None) -> Reading:
     first = last  # the asking part starts here: the asking clause, or a condition just before it
     while first and _CONDITION.search(kept[first - 1]):
         first -= 1
-    pointed = first - 1 if first and says and not says(kept[first]) else None
+    # An asking clause that says nothing points back to the background clause before it (one
+    # that asks itself is a question of its own: …有哪些，我们这行还在不在里面 asks two things).
+    before = first - 1
+    pointed = before if first and before not in asks and says and not says(kept[first]) else None
 
     def weighs(i: int, part: str) -> float:
         if i in asks:
@@ -116,9 +119,10 @@ def read(folded: str, says: Callable[[str], bool] | None = None) -> Reading:
         return CONDITION if i < last else 1.0
 
     clauses = tuple(Clause(p, weighs(i, p)) for i, p in enumerate(kept))
-    start = first if pointed is None else pointed
-    asking = " ".join(c.text for c in clauses[start:] if c.weight != BACKGROUND)
-    return Reading(clauses, focus_of(asking), asking)
+    asked = " ".join(c.text for c in clauses[first:] if c.weight != BACKGROUND)
+    # The clause pointed back to says what is asked about, not what kind of answer is wanted.
+    asking = asked if pointed is None else f"{clauses[pointed].text} {asked}"
+    return Reading(clauses, focus_of(asked), asking)
 
 
 @lru_cache(maxsize=65536)  # a pure function of a word, asked for every word of every message
