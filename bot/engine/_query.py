@@ -90,9 +90,9 @@ class Query:
         # Words the knowledge never uses still count in the norm, and so lower every cosine.
         every = np.array(weights, dtype=np.float64)  # (a given dtype: half the cost)
         norm = math.sqrt(float(every @ every)) or 1.0
-        known = [n for n, (column, _, _) in enumerate(found) if column >= 0]
-        columns = np.array([found[n][0] for n in known], dtype=np.intp)
-        self._weighed = columns, every[known] / norm
+        columns = np.array([column for column, _, _ in found], dtype=np.intp)
+        known = columns >= 0
+        self._weighed = columns[known], every[known] / norm
         return self._weighed
 
     @property
