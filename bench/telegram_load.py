@@ -14,7 +14,9 @@ of the knowledge's questions (bench/variants.py); the report says how many are d
 run measures, one after the other on the same stand-in and the same messages:
 
 - `echo`: the ceiling, a minimal python-telegram-bot bot that sends each text back
-  (bench/echo_bot.py), same transport and concurrency;
+  (bench/echo_bot.py), same transport and concurrency (`echo lean`, in `--bots`: the same on
+  policybot's `ReplyBot`, which skips parsing what it sent, as policybot does: the stricter
+  ceiling, reported beside `echo` when it runs);
 - `cache on`: `policybot run` as deployed;
 - `cache off`: the same with the engine's answer cache off, so every reply is matched.
 
@@ -85,9 +87,14 @@ BOTS = {
     "cache off": [sys.executable, "-c", WITHOUT_CACHE],
     "stub": [sys.executable, "-c", WITH_STUB],
     "echo httpx": [sys.executable, str(ROOT / "bench" / "echo_bot.py")],
+    "echo lean": [sys.executable, str(ROOT / "bench" / "echo_bot.py")],
     "cache off httpx": [sys.executable, "-c", ON_HTTPX + WITHOUT_CACHE],
     "stub httpx": [sys.executable, "-c", ON_HTTPX + WITH_STUB],
 }
+# The echo bot on policybot's ReplyBot (it does not parse what it sent back into a `Message`,
+# as policybot does not): when it runs too, every bot compared with `echo` is also compared
+# with it, the stricter ceiling.
+STRICTER = {"echo": "echo lean"}
 # Which ceiling each bot is compared with: the echo bot on the same transport.
 CEILING = {
     "cache on": "echo",
@@ -137,6 +144,7 @@ def run(
             "POLICYBOT_CONCURRENCY": str(concurrency),
             "POLICYBOT_USER_LIMIT": str(messages),
             "ECHO_TRANSPORT": "httpx" if bot.endswith("httpx") else "aiohttp",
+            **({"ECHO_LEAN": "1"} if bot == "echo lean" else {}),
         }
         command = BOTS[bot]
         if profile and shutil.which("py-spy"):
@@ -252,6 +260,13 @@ def main() -> None:
             cpu = [e["cpu_ms"] / r["cpu_ms"] for r, e in zip(runs, ceilings, strict=True)]
             line += f"; {spread(ratios, '{:.2f}')} x {CEILING[bot]} of the same run"
             line += f" ({spread(cpu, '{:.2f}')} x on CPU per reply)"
+            strict = STRICTER.get(CEILING[bot])
+            if strict in results:
+                pairs = list(zip(runs, results[strict], strict=True))
+                ratios = [r["per_second"] / e["per_second"] for r, e in pairs]
+                cpu = [e["cpu_ms"] / r["cpu_ms"] for r, e in pairs]
+                line += f"; {spread(ratios, '{:.2f}')} x {strict}"
+                line += f" ({spread(cpu, '{:.2f}')} x on CPU per reply)"
         print(line)
 
 

@@ -32,13 +32,19 @@ def _tf_of(count: int) -> float:
 class Query:
     """A normalized query's features: columns and L2-normalized weights of those the index
     knows (the unknown still count in the norm), its units' and sound pairs' columns for
-    `Index.unexplained`, and its text as written and as sounds for re-ranking."""
+    `Index.unexplained`, and its text as written and as sounds for re-ranking.
+
+    The keys are made at once; what is looked up and weighed from them, when first read: the
+    passages' coverage test (bot.engine.passages) reads the units alone, and most fallbacks
+    stop there."""
 
     def __init__(self, index: Index, text: str) -> None:
         self.text = text
+        self.index = index
         bits, high = index.bits, 2 * index.bits
         units, paired = index.alphabet.read_one(text)
-        unit_keys = [generic << high | unit for unit, _, generic, _ in units]
+        self.unit_keys = [generic << high | unit for unit, _, generic, _ in units]
+        self.looks = [(generic, boost) for _, _, generic, boost in units]
         # Per unit, its sound and the next unit's as a SOUND_PAIR key (-1 across a segment
         # boundary and after the last unit), and the pairs' keys spelled and heard.
         spelled_kind, heard_kind = PAIR << high + 1, SOUND_PAIR << high + 1
@@ -50,15 +56,30 @@ class Query:
                 spelled.append(spelled_kind | (generic & also) << high | unit << bits | after)
                 heard.append(heard_kind | sound << bits | sounded)
             pairs.append(heard[-1] if together else -1)
-        counted = Counter(unit_keys)
-        counted.update(spelled)
-        counted.update(heard)
+        self.pairs = pairs
+        self.keys = self.unit_keys + spelled + heard
         if index.vocabulary is not None:
-            counted.update(index.vocabulary.query_keys(text, bits))
+            self.keys += index.vocabulary.query_keys(text, bits)
+        self._weighed: tuple[np.ndarray, np.ndarray] | None = None
+        self._measured: tuple[np.ndarray, np.ndarray, np.ndarray, float] | None = None
+        self._found: dict[int, tuple[int, float, float]] | None = None
+
+    @property
+    def columns(self) -> np.ndarray:
+        """The columns of the features the index knows, in key order."""
+        return (self._weighed or self._weigh())[0]
+
+    @property
+    def weights(self) -> np.ndarray:
+        """Their TF-IDF weights, L2-normalized over every feature of the query."""
+        return (self._weighed or self._weigh())[1]
+
+    def _weigh(self) -> tuple[np.ndarray, np.ndarray]:
+        counted = Counter(self.keys)
         distinct = sorted(counted)
         # Per key: its column (-1: unknown to the knowledge), IDF and kind x salience weight.
-        found = index.look_up(distinct)
-        table = dict(zip(distinct, found, strict=True))
+        found = self.index.look_up(distinct)
+        self._found = dict(zip(distinct, found, strict=True))
         # As the build multiplies them: TF x IDF x weight, and TF is 1 for a key seen once.
         weights = [
             (idf if count == 1 else _tf_of(count) * idf) * scale
@@ -69,28 +90,56 @@ class Query:
         # Words the knowledge never uses still count in the norm, and so lower every cosine.
         every = np.array(weights, dtype=np.float64)  # (a given dtype: half the cost)
         norm = math.sqrt(float(every @ every)) or 1.0
-        known = [n for n, (column, _, _) in enumerate(found) if column >= 0]
-        self.columns = np.array([found[n][0] for n in known], dtype=np.intp)
-        self.weights = every[known] / norm
-        # The units' and sound pairs' columns, and the units' weights (IDF x salience x boost).
-        looked = [table[key] for key in unit_keys]
+        columns = np.array([column for column, _, _ in found], dtype=np.intp)
+        known = columns >= 0
+        self._weighed = columns[known], every[known] / norm
+        return self._weighed
+
+    @property
+    def units(self) -> np.ndarray:
+        """The units' columns (-1: unknown to the knowledge), in reading order."""
+        return (self._measured or self._measure())[0]
+
+    @property
+    def probes(self) -> np.ndarray:
+        """Per unit, its column, then the sound pairs' before it and after it (-1: none), as
+        `Index.unexplained` looks them up in one gather."""
+        return (self._measured or self._measure())[1]
+
+    @property
+    def unit_weights(self) -> np.ndarray:
+        """The units' weights: IDF x salience x boost."""
+        return (self._measured or self._measure())[2]
+
+    @property
+    def total(self) -> float:
+        """The units' weights summed."""
+        return (self._measured or self._measure())[3]
+
+    def _measure(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+        found = self._found
+        if found is None:  # not searched with: the units' and pairs' keys alone are looked up
+            wanted = self.unit_keys + [key for key in self.pairs if key >= 0]
+            found = dict(zip(wanted, self.index.look_up(wanted), strict=True))
+        looked = [found[key] for key in self.unit_keys]
         unit_columns = [column for column, _, _ in looked]
-        pair_columns = [table[key][0] if key >= 0 else -1 for key in pairs]
-        self.units = np.array(unit_columns, dtype=np.intp)
-        # Per unit, its column, then the sound pairs' before it and after it (-1: none), as
-        # `Index.unexplained` looks them up in one gather.
+        pair_columns = [found[key][0] if key >= 0 else -1 for key in self.pairs]
         size = len(unit_columns)
-        self.probes = np.array(
-            unit_columns + [-1, *pair_columns][:size] + [*pair_columns, -1][:size], dtype=np.intp
-        )
-        self.unit_weights = np.array(
+        probes = unit_columns + [-1, *pair_columns][:size] + [*pair_columns, -1][:size]
+        unit_weights = np.array(
             [
                 (idf * GENERIC_WEIGHT if generic else idf) * boost
-                for (_, idf, _), (_, _, generic, boost) in zip(looked, units, strict=True)
+                for (_, idf, _), (generic, boost) in zip(looked, self.looks, strict=True)
             ],
             dtype=np.float64,
         )
-        self.total = float(self.unit_weights.sum())
+        self._measured = (
+            np.array(unit_columns, dtype=np.intp),
+            np.array(probes, dtype=np.intp),
+            unit_weights,
+            float(unit_weights.sum()),
+        )
+        return self._measured
 
     @cached_property
     def compact(self) -> str:

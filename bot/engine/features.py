@@ -89,6 +89,13 @@ def spoken(text: str) -> str:
 
 
 @lru_cache(maxsize=65536)
+def sounded(word: str) -> str:
+    """A word's sound as the answerability checks look it up (" ban shi "): asked for every
+    word of every message, and words recur, as segments do (below)."""
+    return f" {spoken(word)} "
+
+
+@lru_cache(maxsize=65536)
 def _spoken_segment(segment: str) -> str:
     """One segment's sounds: segments (words between spaces) recur across questions."""
     return " ".join(map(sound, _UNIT_RE.findall(segment)))

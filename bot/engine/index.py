@@ -122,11 +122,11 @@ class Index:
         )
         self.both = self._both() if self.uses is not None else None
         # A small index's questions without spaces and as sounds, as re-ranking compares them,
-        # in plain lists: it reads ~170 of each per search (`_Lines.__getitem__` for each was
-        # 9% of a long message's answer; list indexing is faster again than `_Lines.picked`).
+        # as arrays of strings: it reads ~170 of each per search (`_Lines.__getitem__` for each
+        # was 9% of a long message's answer; one gather is faster than a list's item by item).
         small = self.both is not None
-        self.compact = [t.replace(" ", "") for t in texts] if small else None
-        self.heard = list(self.sounds) if small else None
+        self.compact = np.array([t.replace(" ", "") for t in texts], object) if small else None
+        self.heard = np.array(list(self.sounds), object) if small else None
 
     def _both(self) -> _Postings:
         """The entries' vectors and the questions' in one set of postings by feature (owners:
@@ -141,7 +141,7 @@ class Index:
         values = np.concatenate([entries.values, questions.every_value()])
         order = columns.argsort(kind="stable")
         shape = (len(self.columns), len(self.spans) + len(self.texts))
-        return _Postings.build(columns[order], owners[order], values[order], shape).cut()
+        return _Postings.build(columns[order], owners[order], values[order], shape, gather=True)
 
     def _weigh_entries(
         self,
@@ -248,10 +248,10 @@ class Index:
         Keys seen before are kept: a query's few dozen keys are mostly the knowledge's own,
         and one NumPy lookup for the rest costs what a hundred dictionary lookups do."""
         table = self.__dict__.setdefault("_looked_up", {})
-        found = [table.get(key) for key in keys]
-        missing = [key for key, hit in zip(keys, found, strict=True) if hit is None]
-        if not missing:
+        found = list(map(table.get, keys))
+        if None not in found:  # (a scan in C: the common case, every key seen before)
             return found
+        missing = [key for key, hit in zip(keys, found, strict=True) if hit is None]
         probes = np.array(missing, dtype=np.int64)
         columns = self.columns_of(probes)
         idf, scale = self.idf_of(columns).tolist(), self.scale(probes).tolist()
@@ -323,7 +323,7 @@ class Index:
         share = self.tuning.cosine_share
         # With the cosine alone (passages) there is no need to compare long texts as strings.
         scores = (
-            share * cosines + (1 - share) * self._similarity(rows.tolist(), query)
+            share * cosines + (1 - share) * self._similarity(rows, query)
             if share < 1
             else cosines.copy()
         )
@@ -342,15 +342,15 @@ class Index:
             if kept
         ]
 
-    def _similarity(self, picked: list[int], query: Query) -> np.ndarray:
+    def _similarity(self, picked: np.ndarray, query: Query) -> np.ndarray:
         """Per question row, its whole-string similarity with the query, as written or as
         sounds, whichever is closer, in 0..1."""
         if self.compact is not None and self.heard is not None:
-            compact = list(map(self.compact.__getitem__, picked))
-            sounds = list(map(self.heard.__getitem__, picked))
+            compact, sounds = self.compact[picked], self.heard[picked]  # (one gather each)
         else:  # one join and split instead of a Python call per question
-            compact = "\n".join(self.texts.picked(picked)).replace(" ", "").split("\n")
-            sounds = self.sounds.picked(picked)
+            rows = picked.tolist()
+            compact = "\n".join(self.texts.picked(rows)).replace(" ", "").split("\n")
+            sounds = self.sounds.picked(rows)
         spelled = cdist([query.compact], compact, scorer=fuzz.ratio)
         heard = cdist([query.spoken], sounds, scorer=fuzz.ratio)
         return np.maximum(spelled[0], heard[0]) / 100

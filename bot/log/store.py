@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+import orjson
+
 from bot.log.database import connect, file_identity, migrate
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,23 @@ class Exchange:
     candidates: list[dict]
     latency_ms: float
     knowledge_version: str
+
+
+# Every field of an exchange by name, so a column added to `Exchange` is stored without more.
+INSERT_EXCHANGE = "INSERT OR IGNORE INTO exchanges ({}) VALUES ({})".format(
+    ", ".join(Exchange.__dataclass_fields__),
+    ", ".join(f":{name}" for name in Exchange.__dataclass_fields__),
+)
+
+
+def candidates_json(candidates: list[dict]) -> str:
+    """The candidates as JSON text, by orjson: 1.5 µs where the standard library took 16 µs of
+    the writer thread's ~45-80 µs per row (docs/benchmarks.md). What orjson refuses goes the
+    standard library's way; `json.loads` reads both back the same."""
+    try:
+        return orjson.dumps(candidates).decode()
+    except TypeError:
+        return json.dumps(candidates, ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -108,13 +127,8 @@ class SQLiteStore:
                     self._insert_feedback(item)
 
     def _insert_exchange(self, exchange: Exchange) -> None:
-        row = {
-            **exchange.__dict__,
-            "candidates": json.dumps(exchange.candidates, ensure_ascii=False),
-        }
-        columns = ", ".join(row)
-        marks = ", ".join(f":{name}" for name in row)
-        self.db.execute(f"INSERT OR IGNORE INTO exchanges ({columns}) VALUES ({marks})", row)
+        row = {**exchange.__dict__, "candidates": candidates_json(exchange.candidates)}
+        self.db.execute(INSERT_EXCHANGE, row)
 
     def _insert_feedback(self, feedback: Feedback) -> None:
         if feedback.kind in VOTES:  # one vote per user per answer: the last one counts

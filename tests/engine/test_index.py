@@ -154,7 +154,7 @@ def test_a_small_index_pickled_and_loaded_searches_the_same():
     index = Index(texts, words=Words())
     index.search("营业执照在哪办")
     loaded = pickle.loads(pickle.dumps(index))
-    assert loaded.both is not None and loaded.both.cuts is not None
+    assert loaded.both is not None and loaded.both.gather
     assert "_looked_up" not in loaded.__dict__
     for text in ("营业执照在哪办", "复工 窗口", "社保"):
         assert loaded.search(text) == index.search(text)
