@@ -30,6 +30,11 @@ from bot.text.normalize import fold_all
 # (`focus_kinds`), one match per question.
 _MARKED = [re.compile(f"(?:{pattern})[^\n]*") for _, pattern in _FOCUS]
 _NEWLINE = ord("\n")
+# Up to this many entries the engine describes every entry at its build (a list), as before
+# `Descriptions`: it costs a small knowledge base nothing, and the admin console's browser
+# walkthrough timed out after teaching with the lazy descriptions on main's knowledge of
+# 26 Nov evening, for a reason not yet found (docs/benchmarks.md).
+EAGER = 10_000
 
 
 def focus_kinds(questions: list[str]) -> list[tuple[str, ...]]:
@@ -143,7 +148,7 @@ def describe(
     index: Index,
     canonical_all: Callable[[list[str]], list[str]],
     by_parts: bool = True,
-) -> Descriptions:
+) -> list[Description] | Descriptions:
     """Per entry, what kinds of answer it gives (each with the text of the questions that ask
     for it, as `check` reads `gives`), and the text a question's words may be covered by
     (questions, keywords, answer, quote), spelled and as sounds, and its answer and quote as
@@ -169,11 +174,18 @@ def describe(
     if not by_parts:
         texts = [" | ".join([*e.questions, *e.keywords, e.answer, e.source.quote]) for e in entries]
         covered = [(text.replace(" ", ""), f" {spoken(text)} ") for text in canonical_all(texts)]
-        return Descriptions(entries, index, kinds, shown_codes, (), (), covered)
+        return _eager(Descriptions(entries, index, kinds, shown_codes, (), (), covered))
     # The texts joined normalize as each one apart, joined: no step of normalization crosses
     # the " | " between them. The questions and keywords are the index's rows already.
     tails = canonical_all([f"{e.answer} | {e.source.quote}" for e in entries])
     sounds = {tail: spoken(tail) for tail in tails}  # one answer and quote under many entries
-    return Descriptions(
-        entries, index, kinds, shown_codes, _Lines(tails), _Lines([sounds[t] for t in tails])
+    return _eager(
+        Descriptions(
+            entries, index, kinds, shown_codes, _Lines(tails), _Lines([sounds[t] for t in tails])
+        )
     )
+
+
+def _eager(made: Descriptions) -> list[Description] | Descriptions:
+    """A small knowledge base's descriptions all made now, as a list (see EAGER)."""
+    return [made[n] for n in range(len(made))] if len(made) <= EAGER else made
