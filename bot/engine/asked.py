@@ -13,24 +13,39 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.engine.answerability import COUNT_OF, DONE, QUESTION_WORDS, TITLE, content_weight
+from bot.engine.answerability import COUNT_OF, DONE, TITLE, content_weight
 from bot.engine.features import GENERIC_CHARS
+from bot.text.words import part_of_speech
 
 # A which-word, and the word after it names the thing asked for: 哪个厂家, 什么消毒液, 多少工人,
 # 几星. An entry that never mentions that thing does not answer the question, however much else
 # of it the entry covers (bot.engine.decision weighs it as a focus the entry does not give).
 _WHICH = re.compile(
     r"(哪(?:一|几)?(?:个|些|家|位|种|类|条|所|座|项|天)|哪[一几]|什么|啥|多少个?"
-    r"|几(?:个|家|位|种|类|条|所|座|项)?)(?=([\u3400-\u9fff]+))"
+    r"|(?<![好十没])几(?:个|家|位|种|类|条|所|座|项)?|谁)(?=([\u3400-\u9fff]+))"
 )
-# What may follow a which-word without naming a thing an entry must mention: how a question is
-# put (什么意思, 干什么用, 什么时候, 哪一步: the focus says what those want) or a place (the focus
-# checks those); nor does a word that carries nothing (`content_weight`: 来着, 企业).
-_NOT_A_THING_WORDS = (
+# What may follow a which-word and only say how a question is put (什么意思, 干什么用, 什么时候,
+# 哪一步: the focus says what those want) or what kind of place is asked (the focus checks those;
+# 哪些城市 is answered by 郑州市、福州市, which never say 城市; not 国家: no answer names one). With
+# its which-word it is a question word (below), and names no thing an entry must mention.
+_HOW_ASKED_WORDS = (
     "用 作用 意思 区别 关系 样 样子 情况 时候 时间 地方 东西 事 事情 内容 方面 问题 回事 好处 "
-    "步 点 位置 地点 地址 地段 活"
+    "步 点 位置 地点 地址 地段 活 城市 省份"
 )
-_NOT_A_THING = frozenset(_NOT_A_THING_WORDS.split())
+_HOW_ASKED = frozenset(_HOW_ASKED_WORDS.split())
+# ...except a spot (哪个位置): asked within a place the entry names (建在开发区哪个位置), it wants
+# more than the entry says, and the entry leaves the word uncovered.
+_SPOTS = frozenset({"位置", "地点", "地址", "地段"})
+_WHICH_HOW = "|".join(sorted(w for w in _HOW_ASKED if len(w) > 1 and w not in _SPOTS))
+# The words that make a sentence a question: they are the focus, not what it is about, and are
+# taken out before a question's content words are looked for.
+QUESTION_WORDS = re.compile(
+    rf"(?:哪[一几]?[个些种类]?|什么|啥)(?:{_WHICH_HOW})|"  # 什么地方, 哪些城市: all of it asks
+    r"怎么个[\u4e00-\u9fff]{0,2}?法|"  # 是怎么个搞法 asks how, as 怎么搞 does
+    r"叫什么名字|叫啥名字|叫什么|叫啥|全称|名称|名字|"  # asks for a name: what is named is the subject
+    r"多少钱|多少|什么时候|啥时候|怎么回事|怎么办理|怎么办|怎么样|怎么|怎样|如何|哪里|哪儿|哪些|"
+    r"哪个|哪|谁|什么|啥|咋|几|吗|呢|是不是|有没有|能不能|可不可以|是否|能否|可以|是什么|意思"
+)
 # Things the question writes one way and an answer another: 多少钱 (…元), 几号 / 哪天 (4月7日),
 # 叫什么名字 (a title: 《抚远市“办事不求人”工作实施方案》; no answer names a person).
 _WRITTEN_AS = {
@@ -40,6 +55,9 @@ _WRITTEN_AS = {
     "哪天": COUNT_OF + "日",
 }
 _NAMES = frozenset({"名字", "名称", "全称"})
+# After 谁, the word is what the person does (谁主持: an entry that never says 主持 does not say
+# who chairs); these only say that someone holds a post.
+_HOLDS = frozenset({"担任", "当", "出任", "任", "是"})
 # An amount reached so far (已经完成了多少, 去年…是多少): an answer that gives only a plan or a
 # target for it (年内计划完成投资12.8亿元, 力争…达22亿元) does not say how much was done.
 _REACHED = re.compile(
@@ -63,12 +81,20 @@ def asked_for(
             found.append(_WRITTEN_AS[which])
             continue
         words = cut(after) or [after[0]]  # `cut` leaves out a lone character: 多少钱
+        if len(words) > 1 and words[0] == "是":
+            words = words[1:]  # 有多少是行政许可: how many of them are 行政许可
+        if len(words) > 2 and words[1] == "的":
+            words = words[2:]  # 哪些量化的成效: the thing is what the modifier describes
         thing = words[0]
-        if which == "几" and thing not in _NOT_A_THING:
+        if which == "谁" and thing in _HOLDS:
+            continue  # 由谁担任 asks who holds a post, which the post's entry says
+        if len(thing) == 1 and which in ("什么", "啥") and part_of_speech(thing) == "v":
+            continue  # a verb's object in a set phrase (帮什么忙, 吃什么亏) names no thing
+        if which == "几" and thing not in _HOW_ASKED:
             thing = thing[0]  # 几 counts in the unit after it: 几星级 asks for a figure of 星
         # A unit (几天, 几层, 多少亩) is a measure word, which carries nothing anywhere else.
         unit = len(thing) == 1 and which in ("几", "多少") and thing not in GENERIC_CHARS
-        if thing in _NOT_A_THING or (QUESTION_WORDS.search(thing) and thing not in _NAMES):
+        if thing in _HOW_ASKED or (QUESTION_WORDS.search(thing) and thing not in _NAMES):
             continue
         if not (unit or content_weight(thing, True)):
             continue

@@ -230,10 +230,9 @@ class Engine:
 
     def _ranked(self, folded: str, limit: int = CANDIDATES) -> tuple[Candidate, ...]:
         """`candidates` of a question already cut and folded (`_decide` has folded it)."""
-        reading = read(folded)
-        text = self.canonical(reading.text)
+        reading = read(folded, self._says)
         depth = max(limit, RECHECKED)
-        best = dict(self.index.search(text, depth))
+        best = dict(self.index.search(self.canonical(reading.text), depth))
         if reading.asking != reading.text and self.index.tuning.asking_clause:
             # The asking clause on its own: a long message's background dilutes the match.
             for position, score in self.index.search(self.canonical(reading.asking), depth):
@@ -263,8 +262,7 @@ class Engine:
         return tuple(self._candidate(e, score, v, match) for score, e, v, match in found[:limit])
 
     def _candidate(self, position: int, score: float, check: Check | None, match: float):
-        entry = self.entries[position]
-        return Candidate(entry.id, entry.question, score, check, match, entry)
+        return Candidate((e := self.entries[position]).id, e.question, score, check, match, e)
 
     def _content_words(self, reading: Reading) -> list[tuple[str, float, str]]:
         """The message's words with how much each carries (clause weight × content weight)
@@ -285,9 +283,13 @@ class Engine:
             ]
         return words
 
+    def _says(self, clause: str) -> bool:  # for `read`: does a clause say what it is about?
+        known = self.index.vocabulary.ids if self.index.vocabulary else {}
+        return any(weight(w, w in known, 1.0) for w in self.words(self._subject(clause), False))
+
     def _subject(self, clause: str) -> str:
         """A clause without its question words, in matching form."""
-        return self.canonical(answerability.QUESTION_WORDS.sub(" ", clause))
+        return self.canonical(asked.QUESTION_WORDS.sub(" ", clause))
 
     def entry_answer(self, entry: Entry, question: str = "", score: float = 1.0) -> Answer:
         """The answer a user sees for one entry: from a match, a button tap or a deep link."""

@@ -5,7 +5,10 @@ Businesses write the way they talk in a chat: a greeting, who they are, their ci
 then the question (您好，我们是做旅游开发的，项目马上落地，…，政府会派专人帮忙吗). The greeting and
 "who we are" are set aside; the last clause with a question word is the asking clause, with what
 follows it (an alternative: …能加急办吗 还是只能去现场) unless that is the sender speaking of
-themselves again (…有几项？我们在乡镇不方便进城); clauses before it that ask nothing are background
+themselves again (…有几项？我们在乡镇不方便进城), and from a condition just before it (如果有部门
+不作为，…去哪里投诉: it weighs CONDITION), or from the clause before it when the asking clause
+says nothing of what it is about (现在说办事不用求人了 是怎么个搞法: it points back, and the
+clause before it weighs CONDITION too); clauses before it that ask nothing are background
 and weigh less (关企协调员是哪个海关的，叫什么名字 asks in both clauses, so neither is background).
 Keywords with no question word at all (绿色通道 复工) are asked whole: neither is background to
 the other, and searching the last one alone answered 复工's entry.
@@ -14,6 +17,7 @@ the other, and searching the last one alone answered 复工's entry.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -22,21 +26,32 @@ from bot.text.normalize import fold
 
 # Quotation marks set a term apart (对“办事求人”这种现象), they do not end a clause.
 _QUOTES = str.maketrans("", "", "“”‘’「」『』\"'")
-# An asking clause is one with any of these; a message without one is all asking.
+# An asking clause is one with any of these; a message without one is all asking. Not 几 in 好几,
+# 十几, 没几, 几乎 (去年办证跑了好几趟 says how often, it does not ask).
 _ASKING = re.compile(
-    r"吗|呢|么|什么|怎|如何|多少|多久|几|哪|谁|是否|能否|啥|咋"
+    r"吗|呢|么|什么|怎|如何|多少|多久|(?<![好十没])几(?!乎)|哪|谁|是否|能否|啥|咋"
     r"|([\u4e00-\u9fff])[不没]\1"  # 是不是, 在不在, 有没有: a verb, 不 and the verb again
 )
 _GREETING = re.compile(
     r"^(?:你好|您好|领导好|领导您好|领导你好|老师好|老师您好|各位好|大家好|打扰一下|打扰了|打扰|"
     r"请问|hello|hi|嗨|哈喽|早上好|上午好|下午好|晚上好|在吗)+"
 )
+# Where a question starts inside a clause written without a comma (我们是货代公司想问海关…): the
+# words before it are a clause of their own (here an introduction, set aside).
+_ASKS_FROM = re.compile(r"(?<=[\u4e00-\u9fff])(?=想问|请问|想咨询|想了解|想打听)")
 # "Who we are": background that no entry answers, in the form businesses introduce themselves.
 _INTRODUCTION = re.compile(
     r"^(?:我|我们|本人|我司|咱们)(?:公司|企业|厂子|厂|单位|这边|家)?(?:是|这边是)"
 )
 # A clause about the sender themselves (我们在乡镇, 我司…): after the question, background too.
 _SELF = re.compile(r"^(?:我|我们|本人|我司|咱们|咱)")
+# A condition just before the asking clause (复工复产这块如果有部门不作为，…可以去哪里投诉) is part of
+# what is asked: the question is about that case, and the asking clause alone (可以去哪里投诉)
+# matched the general complaints entry. It is searched with the asking clause and weighs
+# CONDITION: more than background, less than the asking clause; as in background, a word of it
+# no entry uses (扯皮) is quiet (`weight`).
+_CONDITION = re.compile(r"如果|要是|假如|假若|万一|一旦|倘若")
+CONDITION = 0.6
 BACKGROUND = 0.3  # a word of a background clause counts for this much of one in the question...
 # ...and a word there that no entry uses, this much of that: what the sender says of their own
 # circumstances (我们公司在哈尔滨, 两眼一抹黑) is in no entry and says nothing of what is asked, while a
@@ -70,10 +85,12 @@ def fold_message(text: str) -> str:
     return fold(text.translate(_QUOTES))
 
 
-def read(folded: str) -> Reading:
+def read(folded: str, says: Callable[[str], bool] | None = None) -> Reading:
     """Split a folded message into clauses, set aside greetings and introductions, and find
-    the asking clause and its focus."""
-    parts = [_GREETING.sub("", part) for part in folded.split()]
+    the asking clause and its focus. `says`: whether a clause says what it is about (has a
+    content word); an asking clause that does not (是怎么个搞法, 这种情况怎么处理) points back,
+    and the clause before it is asked with it."""
+    parts = [_GREETING.sub("", part) for part in _ASKS_FROM.sub(" ", folded).split()]
     parts = [p for p in parts if p]
     kept = [p for p in parts if not (_INTRODUCTION.match(p) and not _ASKING.search(p))]
     kept = kept or parts
@@ -84,12 +101,28 @@ def read(folded: str) -> Reading:
         whole = " ".join(kept)
         return Reading(tuple(Clause(p, 1.0) for p in kept), focus_of(whole), whole)
     last = asks[-1]
-    clauses = tuple(
-        Clause(p, BACKGROUND if i not in asks and (i < last or _SELF.match(p)) else 1.0)
-        for i, p in enumerate(kept)
-    )
-    asking = " ".join(c.text for c in clauses[last:] if c.weight == 1.0)
-    return Reading(clauses, focus_of(asking), asking)
+    first = last  # the asking part starts here: the asking clause, or a condition just before it
+    while first and _CONDITION.search(kept[first - 1]):
+        first -= 1
+    # An asking clause that says nothing points back to the background clause before it (one
+    # that asks itself is a question of its own: …有哪些，我们这行还在不在里面 asks two things).
+    before = first - 1
+    pointed = before if first and before not in asks and says and not says(kept[first]) else None
+
+    def weighs(i: int, part: str) -> float:
+        if i in asks:
+            return 1.0
+        if i == pointed:
+            return CONDITION
+        if i < first or _SELF.match(part):
+            return BACKGROUND
+        return CONDITION if i < last else 1.0
+
+    clauses = tuple(Clause(p, weighs(i, p)) for i, p in enumerate(kept))
+    asked = " ".join(c.text for c in clauses[first:] if c.weight != BACKGROUND)
+    # The clause pointed back to says what is asked about, not what kind of answer is wanted.
+    asking = asked if pointed is None else f"{clauses[pointed].text} {asked}"
+    return Reading(clauses, focus_of(asked), asking)
 
 
 @lru_cache(maxsize=65536)  # a pure function of a word, asked for every word of every message

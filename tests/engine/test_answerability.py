@@ -15,6 +15,7 @@ from bot.engine.answerability import (
     PRICE,
     PROCEDURE,
     TIME,
+    UNKNOWN_VERB,
     YES_NO,
     asked,
     check,
@@ -24,6 +25,7 @@ from bot.engine.answerability import (
     given_by_answer,
     pieces,
 )
+from bot.engine.asked import QUESTION_WORDS
 from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, Engine, Thresholds
 from bot.knowledge.model import load
 from bot.text.normalize import fold
@@ -45,6 +47,7 @@ from bot.text.normalize import fold
         ("是哪三个项目", MEMBERS),
         ("这个项目总投资多少钱", COUNT),  # an amount invested, not a price
         ("考察都去了哪几个城市", LIST),  # 哪几个 asks which, not how many
+        ("这些项目能列一下吗", LIST),  # a request to list is not a yes/no
     ],
 )
 def test_focus(question, focus):
@@ -67,6 +70,18 @@ def test_the_words_that_say_what_is_asked_for_are_not_what_it_is_about():
     assert verdict.mismatch and verdict.factor == 0.45
 
 
+def test_a_which_word_with_a_kind_of_place_or_how_it_is_put_is_all_question():
+    # 哪些城市 is answered by 郑州市、福州市: 城市 is not content an entry must cover...
+    assert QUESTION_WORDS.sub(" ", "还去了哪些城市").split() == ["还去了"]
+    assert QUESTION_WORDS.sub(" ", "专窗设在什么地方").split() == ["专窗设在"]
+    # ...but a spot within a place (开发区哪个位置) may be more than the entry says...
+    assert "位置" in QUESTION_WORDS.sub(" ", "建在开发区哪个位置")
+    # ...and 哪些事项 is not 哪些事 + 项.
+    assert "事项" in QUESTION_WORDS.sub(" ", "最多跑一次有哪些事项")
+    # A name asked for (方案的名称是什么): what is named is the subject, as with 叫什么名字.
+    assert QUESTION_WORDS.sub(" ", "实施方案的名称是什么").split() == ["实施方案的"]
+
+
 def test_a_name_asked_of_nothing_in_the_knowledge_is_not_answered(engine):
     # 叫什么名字 asks for a name; with nothing named but 你, nothing says which entry is meant.
     answer = engine.answer("你的名字叫什么")
@@ -77,8 +92,11 @@ def test_words_that_only_shape_a_question_carry_nothing():
     # Pronouns, locality words, measure words, adverbs, by their part of speech.
     assert [content_weight(w, False) for w in ["之类", "里面", "一点", "这方面"]] == [0.0] * 4
     assert [content_weight(w, False) for w in ["门票", "房价", "会长"]] == [1.0] * 3
+    # A verb no entry uses is more often a paraphrase (查到, 设在) than a thing no entry has.
+    assert [content_weight(w, False) for w in ["查到", "设在"]] == [UNKNOWN_VERB] * 2
     # Nor do the words a request or an example is put in (能介绍下不, 比如…, 这种现象).
     assert [content_weight(w, False) for w in ["介绍", "汇总", "比如", "现象"]] == [0.0] * 4
+    assert [content_weight(w, False) for w in ["核实", "为主"]] == [0.0] * 2  # 想核实, 以…为主
 
 
 @pytest.mark.parametrize(
@@ -211,6 +229,17 @@ def test_a_questions_content_is_worked_out_once_for_every_check():
     assert found.heaviest == (("门票", " men piao ", 1.0), ("房价", " fang jia ", 0.6))
     # ...and in the total once, as last weighed (a word that carries nothing there adds 0).
     assert found.weight == 1.0 + 0.0 + 0.0
+
+
+def test_the_words_a_list_is_asked_in_are_not_content():
+    # 都包括哪些: 包括 asks for a list; an entry that lists the things never says 包括.
+    words = [("采购", 0.3, " cai gou "), ("包括", 1.0, " bao kuo ")]
+    assert content(words, LIST).heaviest == (("采购", " cai gou ", 0.3),)
+    assert content(words, LIST).weight == 0.3
+    # So is a count (申请材料数量和比例, 各类事项的数字)...
+    assert content([("数字", 1.0, " shu zi ")], COUNT).weight == 0.0
+    # ...but a price or a contact is asked in words that may be just what no entry gives (门票).
+    assert [w for w, *_ in content([("门票", 1.0, " men piao ")], PRICE).heaviest] == ["门票"]
 
 
 def test_an_entrys_pieces_find_a_short_word_exactly_as_a_search_of_its_text_does(engine):

@@ -18,6 +18,17 @@ def test_the_word_after_a_which_word_is_the_thing_asked_for():
     assert things("雾炮车用的是什么消毒液") == ("消毒液",)
     assert things("大豆项目要招多少工人") == ("工人",)
     assert things("哪个部门和什么人负责") == ("部门", "人")
+    # The thing is what a modifier with 的 describes (哪些量化的成效: 成效, not 量化).
+    assert things("有哪些量化的成效") == ("成效",)
+    # A verb's object in a set phrase names nothing (帮什么忙).
+    assert things("协调员能帮企业什么忙") == ()
+    # How many of them are something: that something is asked for (an entry giving the total
+    # does not say how many of them are 行政许可).
+    assert things("2887项里有多少是行政许可") == ("行政许可",)
+    # After 谁, what the person does (an entry that never says 主持 does not say who chairs)...
+    assert things("项目协调推进例会是谁主持") == ("主持",)
+    # ...unless it only says that someone holds a post.
+    assert things("领导小组的副组长由谁担任") == ()
 
 
 def test_units_dates_and_names_are_asked_for_as_an_answer_writes_them():
@@ -38,6 +49,8 @@ def test_how_a_question_is_put_names_no_thing():
     # Nor do words that carry nothing: 来着, and 企业 (every asker is one).
     assert things("就近办事项几个来着") == ()
     assert things("见了哪些企业") == ()
+    # A kind of place: 哪些城市 is answered by 郑州市、福州市, which never say 城市.
+    assert things("还去了哪些城市") == ()
 
 
 def test_an_entry_mentions_a_figure_in_the_unit_asked_or_a_title():

@@ -7,7 +7,7 @@ import pytest
 
 from bot.engine.answerability import OTHER_ENTRY_WORD, PLACE
 from bot.engine.core import ANSWERED
-from bot.engine.reading import BACKGROUND, UNKNOWN_BACKGROUND, fold_message, read
+from bot.engine.reading import BACKGROUND, CONDITION, UNKNOWN_BACKGROUND, fold_message, read
 from bot.text.normalize import fold
 
 
@@ -38,6 +38,30 @@ def test_what_the_sender_says_of_themselves_after_the_question_is_background():
     reading = read(fold("一次办的事项有多少项？我们在乡下进城不方便"))
     assert [clause.weight for clause in reading.clauses] == [1.0, BACKGROUND]
     assert reading.asking == "一次办的事项有多少项"
+
+
+def test_a_condition_before_the_asking_clause_is_part_of_what_is_asked():
+    # The question is about that case: searched with the asking clause, weighing more than
+    # background and less than the asking clause.
+    reading = read(fold("我们开了家店，复工复产这块如果有部门不作为，可以去哪里投诉"))
+    assert [clause.weight for clause in reading.clauses] == [BACKGROUND, CONDITION, 1.0]
+    assert reading.asking == "复工复产这块如果有部门不作为 可以去哪里投诉"
+
+
+def test_a_question_started_inside_a_clause_is_a_clause_of_its_own():
+    # Written without a comma: the introduction before 想问 is still set aside.
+    reading = read(fold("你好我们是货代公司想问海关关企协调员能帮企业什么忙"))
+    assert [clause.text for clause in reading.clauses] == ["想问海关关企协调员能帮企业什么忙"]
+
+
+def test_an_asking_clause_that_says_nothing_points_back_to_the_clause_before_it(engine):
+    # 是怎么个搞法 has no content word: the clause before it says what is asked about.
+    folded = fold("去年办证跑了好几趟 现在抚远说办事不用求人了 是怎么个搞法")
+    reading = read(folded, engine._says)
+    assert [clause.weight for clause in reading.clauses] == [BACKGROUND, CONDITION, 1.0]
+    assert reading.asking == "现在抚远说办事不用求人了 是怎么个搞法"
+    # 好几 does not ask: the first clause is background, not an asking clause.
+    assert engine.answer(folded).entry_id == "banshi-buqiuren"
 
 
 def test_a_verb_not_verb_clause_asks():

@@ -8,9 +8,11 @@ with the set, not with the engine; the things-asked-for check then brought it to
 calibrated thresholds (0.56 / 0.02 / 0.56), with out-of-scope answered 4.5% -> 1.9%. Reading the
 message better (keywords are all asked, background words no entry uses weigh least, 在哪些 / 都有 /
 咋整 foci, an enumerating answer gives a list, quoted terms stay in their clause, request words
-carry nothing) then reached the target: 95.3% (345), 0 wrong, at the same thresholds. These guard what holds so a change cannot lose it unnoticed.
+carry nothing) then reached the target: 95.3% (345), 0 wrong, at the same thresholds. The
+evening's 481 similar questions (knowledge5) and the fourth round's reading changes (quality4)
+hold 96.7% (350), 0 wrong. These guard what holds so a change cannot lose it unnoticed.
 """
 
-DEV_RIGHT_FLOOR = 0.953  # 345 of 362
+DEV_RIGHT_FLOOR = 0.966  # 350 of 362
 DEV_WRONG_CEILING = 0
 DEV_OUT_OF_SCOPE_CEILING = 0.03
