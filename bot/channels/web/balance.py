@@ -22,6 +22,7 @@ import ctypes
 import errno
 import logging
 import multiprocessing
+import select
 import socket
 import sys
 from collections.abc import Callable
@@ -71,8 +72,11 @@ class Acceptor:
 
     def start(self) -> None:
         self.later = None
-        if not self.closed:
-            self.loop.add_reader(self.listening.fileno(), self.ready)
+        if self.closed:
+            return
+        if self.waiting_since is not None and not select.select([self.listening], [], [], 0)[0]:
+            self.waiting_since = None  # what it held back for was taken by another worker
+        self.loop.add_reader(self.listening.fileno(), self.ready)
 
     def close(self) -> None:
         """Stop accepting (shutdown); connections already accepted are uvicorn's to close."""
@@ -86,33 +90,37 @@ class Acceptor:
         self.later = self.loop.call_later(delay, self.start)
 
     def ready(self) -> None:
-        """The socket has a connection waiting: take it, unless another worker has fewer open
-        and the connection has not waited `PATIENCE` for it yet."""
+        """The socket has a connection waiting: take it if this worker has no more open than
+        any other; else hold back, unless connections have waited `PATIENCE`, and then take
+        every one waiting."""
         open = self.open
-        if open[self.me] > min(open):
+        overdue = open[self.me] > min(open)
+        if overdue:
             now = self.loop.time()
             if self.waiting_since is None:
                 self.waiting_since = now
             if now - self.waiting_since < PATIENCE:
                 self.pause(RETRY)
                 return
-        try:
-            connection, _ = self.listening.accept()
-        except (BlockingIOError, InterruptedError):  # another worker took it
-            self.waiting_since = None
-            return
-        except OSError as exc:
-            if exc.errno not in RESOURCE_ERRORS:
-                raise
-            log.error("cannot accept a connection (%s); trying again in a second", exc)
-            self.pause(1.0)
-            return
-        if open[self.me] <= min(open):
-            self.waiting_since = None  # taken by its turn, not out of patience
-        open[self.me] += 1
-        task = self.loop.create_task(self.connect(connection))
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
+        while True:
+            try:
+                connection, _ = self.listening.accept()
+            except (BlockingIOError, InterruptedError):  # none left, or another worker took it
+                self.waiting_since = None
+                return
+            except OSError as exc:
+                if exc.errno not in RESOURCE_ERRORS:
+                    raise
+                log.error("cannot accept a connection (%s); trying again in a second", exc)
+                self.pause(1.0)
+                return
+            open[self.me] += 1
+            task = self.loop.create_task(self.connect(connection))
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
+            if not overdue:  # one per turn: the next may be another worker's
+                self.waiting_since = None
+                return
 
     async def connect(self, connection: socket.socket) -> None:
         try:

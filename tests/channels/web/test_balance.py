@@ -87,6 +87,10 @@ def test_a_worker_that_never_takes_its_turn_delays_a_connection_by_patience_only
         waited = loop.time() - started
         assert 0.2 <= waited < 2.0
         assert list(connections.open) == [0, 7]
+        # once those are taken, the next connection waits for worker 0's turn again
+        started = loop.time()
+        opened += await clients(listening.getsockname()[1], 1)
+        assert 0.2 <= loop.time() - started < 2.0
         for _, writer in opened:
             writer.close()
         acceptor.close()
