@@ -31,9 +31,9 @@ from bot.text.normalize import fold_all
 _MARKED = [re.compile(f"(?:{pattern})[^\n]*") for _, pattern in _FOCUS]
 _NEWLINE = ord("\n")
 # Up to this many entries the engine describes every entry at its build (a list), as before
-# `Descriptions`: it costs a small knowledge base nothing, and the admin console's browser
-# walkthrough timed out after teaching with the lazy descriptions on main's knowledge of
-# 26 Nov evening, for a reason not yet found (docs/benchmarks.md).
+# `Descriptions`: it costs a small knowledge base nothing, and a teach's no-harm check answers
+# its probes on freshly built engines, which lazy descriptions made slower (the console's
+# browser walkthrough timed out after teaching; docs/benchmarks.md).
 EAGER = 10_000
 
 
