@@ -323,3 +323,11 @@ def _pack(columns: np.ndarray, entries: np.ndarray) -> np.ndarray:
     packed = columns.astype(np.int64) << 32
     packed |= entries
     return packed
+
+
+def _position(sorted_values: np.ndarray, probes: np.ndarray) -> np.ndarray:
+    """Per probe, where it is among the sorted values, or -1 where it is not."""
+    if not len(sorted_values):
+        return np.full(probes.shape, -1)
+    position = np.minimum(sorted_values.searchsorted(probes), len(sorted_values) - 1)
+    return np.where(sorted_values[position] == probes, position, -1)

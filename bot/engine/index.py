@@ -29,13 +29,14 @@ from bot.engine._arrays import (
     _Lines,
     _merged,
     _pairs,
+    _position,
     _Postings,
     _Questions,
     _ranges,
     _tf,
 )
 from bot.engine._query import Query
-from bot.engine.features import CHAR, PAIR, SOUND_PAIR, WORD, Alphabet, kind, salience
+from bot.engine.features import CHAR, PAIR, SOUND_PAIR, WORD, Alphabet, kind, salience, spoken
 from bot.engine.vocabulary import Vocabulary
 from bot.text.words import Words
 
@@ -334,7 +335,7 @@ class Index:
             scores[rows == exclude] = -1.0  # a left-out question cannot be anyone's best
         explained = 1 - self.unexplained(shortlist, query)
         offsets = np.zeros(len(sizes), dtype=np.int64)
-        np.cumsum(sizes[:-1], out=offsets[1:])
+        sizes[:-1].cumsum(out=offsets[1:])  # (the method: `np.cumsum` wraps it in Python)
         best = np.maximum.reduceat(scores, offsets)
         # A negative best: the entry's only question is the left-out one.
         return [
@@ -355,8 +356,10 @@ class Index:
             rows = picked.tolist()
             compact = "\n".join(self.texts.picked(rows)).replace(" ", "").split("\n")
             sounds = self.sounds.picked(rows)
-        spelled = cdist([query.compact], compact, scorer=fuzz.ratio)
-        heard = cdist([query.spoken], sounds, scorer=fuzz.ratio)
+        # The query's text without spaces and as sounds, made here: passages never read them
+        # (a `cached_property` took a lock on each read, ~2% of a long message's answer).
+        spelled = cdist([query.text.replace(" ", "")], compact, scorer=fuzz.ratio)
+        heard = cdist([spoken(query.text)], sounds, scorer=fuzz.ratio)
         return np.maximum(spelled[0], heard[0]) / 100
 
     def explained(self, entry: int, text: str | Query) -> float:
@@ -390,11 +393,3 @@ class Index:
         alone = missed[:, :size] & missed[:, size : 2 * size] & missed[:, 2 * size :]
         # (`np.add.reduce` is what `.sum` runs, without its Python wrapper.)
         return np.add.reduce(query.unit_weights * alone, axis=1) / query.total
-
-
-def _position(sorted_values: np.ndarray, probes: np.ndarray) -> np.ndarray:
-    """Per probe, where it is among the sorted values, or -1 where it is not."""
-    if not len(sorted_values):
-        return np.full(probes.shape, -1)
-    position = np.minimum(sorted_values.searchsorted(probes), len(sorted_values) - 1)
-    return np.where(sorted_values[position] == probes, position, -1)

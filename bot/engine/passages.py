@@ -60,7 +60,8 @@ class Passages:
         # many passages (no full matrix of what each uses), where the gather would cost more.
         if self.index.unused is not None:
             everyone = np.arange(len(self.items))
-            if self.index.unexplained(everyone, features).min() > 1 - COVERAGE + _SHORT_OF:
+            least = np.minimum.reduce(self.index.unexplained(everyone, features))  # (`.min`)
+            if least > 1 - COVERAGE + _SHORT_OF:
                 return None
         hits = self.index.search(features, 2)
         if not hits:
