@@ -35,7 +35,7 @@ from bot.engine.features import sounded
 from bot.engine.index import Index, Tuning
 from bot.engine.language import foreign_language
 from bot.engine.passages import Passage, Passages
-from bot.engine.reading import Reading, fold_message, read, weight
+from bot.engine.reading import BACKGROUND, Reading, fold_message, read, weight
 from bot.knowledge.model import Entry, Knowledge
 from bot.text.normalize import fold, normalize, normalize_all
 from bot.text.synonyms import Synonyms
@@ -160,7 +160,7 @@ class Engine:
         # Per entry, what kinds of answer it gives and the text a question's words may be in,
         # each made when a search first brings the entry up.
         self.descriptions = described.describe(
-            self.entries, self.index, self.canonical_all, self.synonyms.joinable
+            self.entries, self.index, self.canonical_all, self.synonyms.joinable, self._asking_part
         )
         # Per engine: a reload builds a new engine, so nothing stale can be served.
         self.cache_size = cache
@@ -241,7 +241,8 @@ class Engine:
             ranked = sorted(best.items(), key=lambda item: -item[1])[:limit]
             return tuple(self._candidate(e, score, None, score) for e, score in ranked)
         words = answerability.content(self._content_words(reading), reading.focus)
-        things = asked.asked_for(reading.asking, partial(self.words, search=False), self.canonical)
+        cut = partial(self.words, search=False)
+        things = asked.asked_for(reading.asking, cut, self.canonical, reading.asks)
         weighing = decision.share_of(folded, len(reading.clauses), self.shares)  # (long, share)
         found = []
         for entry, match in best.items():
@@ -282,6 +283,21 @@ class Engine:
                 (n, clause.weight * answerability.FIGURE, "\0") for n in _FIGURE.findall(subject)
             ]
         return words
+
+    def _asking_part(self, question: str) -> str | None:
+        """An entry's question without its asker's introduction and background, in matching
+        form; None when it is all asking. A similar question written as a business would ask
+        (您好，我们是外地建筑企业，…，有没有专班推进) would otherwise make its entry "cover" the
+        asker's circumstances (外地, 建筑), which a question the entry does not answer then shares
+        (bot.engine.described)."""
+        folded = fold_message(question)
+        if " " not in folded.strip():
+            return None  # one clause: nothing set aside (most questions; this runs for each)
+        reading = read(folded, self._says)
+        kept = [c.text for c in reading.clauses if c.weight != BACKGROUND]
+        if " ".join(kept) == folded.strip() or not kept:
+            return None
+        return self.canonical(" ".join(kept))
 
     def _says(self, clause: str) -> bool:  # for `read`: does a clause say what it is about?
         known = self.index.vocabulary.ids if self.index.vocabulary else {}

@@ -85,3 +85,26 @@ def test_a_quoted_term_stays_in_its_clause():
     # three clauses, two of them background.
     reading = read(fold_message("想问下抚远对“办事求人”这种现象有没有整改"))
     assert [clause.text for clause in reading.clauses] == ["想问下抚远对办事求人这种现象有没有整改"]
+
+
+def test_after_the_question_the_senders_circumstances_stay_background():
+    # Once the sender speaks of themselves after the question (an introduction, set aside, or
+    # 我们…), what follows without asking is more of that, not part of what is asked.
+    reading = read(fold("一次办的事项有多少项？我们是做水产的，店在城里，进城不太方便"))
+    assert [clause.weight for clause in reading.clauses] == [1.0, BACKGROUND, BACKGROUND]
+    reading = read(fold("复工去哪个窗口办？我们饭店要复工，是做烧烤的"))
+    assert [clause.weight for clause in reading.clauses] == [1.0, BACKGROUND, BACKGROUND]
+    # An alternative after the question is still asked.
+    reading = read(fold("复工能加急办吗 还是只能去现场"))
+    assert [clause.weight for clause in reading.clauses] == [1.0, 1.0]
+
+
+def test_a_topic_typed_as_a_fragment_is_not_background():
+    reading = read(fold("申请材料 减少 多少"))
+    assert [clause.weight for clause in reading.clauses] == [1.0, 1.0, 1.0]
+
+
+def test_what_every_asking_clause_asks_leaves_out_the_sender_speaking_of_themselves():
+    # 几笔款 makes the first clause "ask", but it is the sender's own story.
+    reading = read(fold("我们厂子去年有几笔款没还上，现在还能修复信用吗"))
+    assert reading.asks == "现在还能修复信用吗"
