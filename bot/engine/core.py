@@ -18,7 +18,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from bot.engine import answerability, asked, decision, described
-from bot.engine.answerability import Check
+from bot.engine.answerability import Check, content_weight
 from bot.engine.decision import (
     ANSWERED,
     CLARIFY,
@@ -39,7 +39,7 @@ from bot.engine.reading import BACKGROUND, Reading, fold_message, read, weight
 from bot.knowledge.model import Entry, Knowledge
 from bot.text.normalize import fold, normalize, normalize_all
 from bot.text.synonyms import Synonyms
-from bot.text.words import Words
+from bot.text.words import Words, in_dictionary
 
 __all__ = [
     "ANSWERED",
@@ -275,7 +275,7 @@ class Engine:
             subject = self._subject(clause.text)
             words += [
                 (word, weight(word, word in known, clause.weight, classes, quiet), sounded(word))
-                for word in self.words(subject, search=False)
+                for word in self._content(subject)
             ]
             # A figure (2021年, 3月) the entry does not contain asks about another fact; it is
             # matched as written only ("\0" sounds like nothing).
@@ -301,7 +301,21 @@ class Engine:
 
     def _says(self, clause: str) -> bool:  # for `read`: does a clause say what it is about?
         known = self.index.vocabulary.ids if self.index.vocabulary else {}
-        return any(weight(w, w in known, 1.0) for w in self.words(self._subject(clause), False))
+        return any(weight(w, w in known, 1.0) for w in self._content(self._subject(clause)))
+
+    def _content(self, subject: str) -> list[str]:
+        """A clause's words as the checks weigh them: a word the knowledge never uses that the
+        segmenter only guessed (天办 of 前几天办, 有大 of 有大数据) is the dictionary's words, unless
+        none of those says anything (马上半, a typo of the term 马上办: 马上 is an adverb, 半 a
+        numeral), when the guess is kept and may sound like the term."""
+        known = self.index.vocabulary.ids if self.index.vocabulary else {}
+        words = []
+        for word in self.words(subject, search=False):
+            parts = in_dictionary(word) if word not in known else (word,)
+            if len(parts) > 1 and not any(content_weight(p, p in known) for p in parts):
+                parts = (word,)
+            words += parts
+        return words
 
     def _subject(self, clause: str) -> str:
         """A clause without its question words, in matching form."""

@@ -9,6 +9,7 @@ from bot.engine.answerability import OTHER_ENTRY_WORD, PLACE
 from bot.engine.core import ANSWERED
 from bot.engine.reading import BACKGROUND, CONDITION, UNKNOWN_BACKGROUND, fold_message, read
 from bot.text.normalize import fold
+from bot.text.words import in_dictionary
 
 
 def test_a_long_message_is_read_for_its_asking_clause():
@@ -108,3 +109,14 @@ def test_what_every_asking_clause_asks_leaves_out_the_sender_speaking_of_themsel
     # 几笔款 makes the first clause "ask", but it is the sender's own story.
     reading = read(fold("我们厂子去年有几笔款没还上，现在还能修复信用吗"))
     assert reading.asks == "现在还能修复信用吗"
+
+
+def test_a_word_the_segmenter_only_guessed_is_weighed_as_its_dictionary_words(engine):
+    # 前几天办 is cut 前 几 天办 (a guess across two words), 有大数据 as 有大 数据: neither guess
+    # is a word no entry uses, which would weigh fully.
+    assert in_dictionary("天办") == ("天", "办")
+    assert in_dictionary("门票") == ("门票",)  # a dictionary word stays whole
+    assert "天办" not in engine._content(engine.canonical("我们前几天办复工手续"))
+    # ...unless nothing of it says anything (半有 of a typo of 马上办: a numeral and a verb),
+    # when it stays whole, to sound like the term.
+    assert engine._content(engine._subject("马上半有几个")) == ["马上", "半有"]
