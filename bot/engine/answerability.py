@@ -40,9 +40,8 @@ PRICE, COUNT, TIME, PLACE, PERSON, PROCEDURE, CONTACT, LIST = (
 YES_NO, DEFINITION, MEMBERS = "yes/no", "definition", "members"
 COMPARISON = "comparison"
 _FOCUS = (
-    # A comparison with another city, year or body (和黑河比哪边大, 哪个更好): the report states
-    # its own facts and compares them with nothing, so only an entry that asks one answers it.
-    # Not with how things were before (和原来比减了多少): that is what a reduction states.
+    # A comparison (和黑河比哪边大, 哪个更好): the report compares its facts with nothing, so only
+    # an entry that asks one answers it; not 和原来比 (how much less), which a reduction states.
     (
         COMPARISON,
         r"哪个更|哪边|哪家更|哪里更|谁更|相比|比起|对比"

@@ -171,7 +171,7 @@ def describe(
     (a synonym spelled with a space, which could match across two of an entry's texts joined,
     as it cannot across two texts normalized apart).
 
-    `asking` gives a question's asking part (Engine._asking_part), which stands for the question
+    `asking` gives a question's asking part (bot.engine.wording), which stands for the question
     here: an entry is described by what its questions ask, not by the circumstances their
     askers tell first (我们是外地建筑企业…), which a question the entry does not answer may share."""
     # Per index row, the kinds it asks for: an entry's rows are its questions, then keywords.

@@ -222,7 +222,7 @@ def test_what_covers_a_question_is_the_same_built_from_the_index_rows(engine):
     from bot.engine.described import describe
 
     joined = describe(
-        engine.entries, engine.index, engine.canonical_all, False, engine._asking_part
+        engine.entries, engine.index, engine.canonical_all, False, engine.wording.asking_part
     )
     assert engine.synonyms.joinable
     assert list(engine.descriptions) == list(joined) and len(joined) == len(engine.entries)

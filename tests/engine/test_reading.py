@@ -58,7 +58,7 @@ def test_a_question_started_inside_a_clause_is_a_clause_of_its_own():
 def test_an_asking_clause_that_says_nothing_points_back_to_the_clause_before_it(engine):
     # 是怎么个搞法 has no content word: the clause before it says what is asked about.
     folded = fold("去年办证跑了好几趟 现在抚远说办事不用求人了 是怎么个搞法")
-    reading = read(folded, engine._says)
+    reading = read(folded, engine.wording.says)
     assert [clause.weight for clause in reading.clauses] == [BACKGROUND, CONDITION, 1.0]
     assert reading.asking == "现在抚远说办事不用求人了 是怎么个搞法"
     # 好几 does not ask: the first clause is background, not an asking clause.
@@ -116,7 +116,7 @@ def test_a_word_the_segmenter_only_guessed_is_weighed_as_its_dictionary_words(en
     # is a word no entry uses, which would weigh fully.
     assert in_dictionary("天办") == ("天", "办")
     assert in_dictionary("门票") == ("门票",)  # a dictionary word stays whole
-    assert "天办" not in engine._content(engine.canonical("我们前几天办复工手续"))
+    assert "天办" not in engine.wording.content(engine.canonical("我们前几天办复工手续"))
     # ...unless nothing of it says anything (半有 of a typo of 马上办: a numeral and a verb),
     # when it stays whole, to sound like the term.
-    assert engine._content(engine._subject("马上半有几个")) == ["马上", "半有"]
+    assert engine.wording.content(engine.wording.subject("马上半有几个")) == ["马上", "半有"]
