@@ -4,6 +4,7 @@ which owns what the numbers mean."""
 
 from __future__ import annotations
 
+import functools
 from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -174,8 +175,32 @@ class _Questions:
 
     def every_value(self) -> np.ndarray:
         """Every item's weight, question by question."""
-        rows = np.arange(len(self.starts) - 1).repeat(np.diff(self.starts))
-        return self.values(np.arange(len(self.columns)), rows)
+        return self.values(np.arange(len(self.columns)), self._owners())
+
+    def _owners(self) -> np.ndarray:
+        """Every item's question."""
+        return np.arange(len(self.starts) - 1).repeat(np.diff(self.starts))
+
+    def every_cosine(self, query: _Query) -> np.ndarray:
+        """`cosines` of every question: what a leave-one-out search compares (`policybot
+        validate` and a teach's no-harm check make one per question). The items' weights are
+        worked out once and the query's looked up by column, not sought item by item: the
+        same products summed in the same order, so bitwise the same cosines, at a fifth of the
+        CPU (docs/development.md)."""
+        values, owners = self._every
+        weights = np.zeros(len(self.weights))
+        weights[query.columns] = query.weights
+        products = weights[self.columns] * values
+        return np.bincount(owners, weights=products, minlength=len(self.starts) - 1)
+
+    @functools.cached_property
+    def _every(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every item's weight and question, made when first asked for."""
+        return self.every_value(), self._owners()
+
+    def __getstate__(self) -> dict:
+        """What the engine cache keeps: not `_every`, made again when needed."""
+        return {name: value for name, value in self.__dict__.items() if name != "_every"}
 
     def cosines(self, rows: np.ndarray, query: _Query) -> np.ndarray:
         """Per row in `rows`, its cosine with the query."""

@@ -291,8 +291,7 @@ class Index:
             cosines = np.maximum(cosines, pooled[self.owner[rows]])
         else:
             # Pooled questions would still contain the left-out one: compare question by question.
-            every = np.arange(len(self.texts))
-            cosines = self.questions.cosines(every, query)
+            cosines = self.questions.every_cosine(query)
             cosines[exclude] = -1.0
             by_entry = np.maximum.reduceat(cosines, self.starts)
             shortlist = (-by_entry).argpartition(depth - 1)[:depth]
