@@ -183,20 +183,27 @@ class _Questions:
 
     def every_cosine(self, query: _Query) -> np.ndarray:
         """`cosines` of every question: what a leave-one-out search compares (`policybot
-        validate` and a teach's no-harm check make one per question). The items' weights are
-        worked out once and the query's looked up by column, not sought item by item: the
-        same products summed in the same order, so bitwise the same cosines, at a fifth of the
-        CPU (docs/development.md)."""
-        values, owners = self._every
+        validate` and a teach's no-harm check make one per question). Only the items in the
+        query's columns are read (a twentieth of them, found through an order of the items by
+        column made once), taken in question order and summed as `cosines` sums them, where
+        the rest added exactly 0.0: bitwise the same cosines at a tenth of the CPU."""
+        values, owners, columns, by_column, column_starts = self._every
+        found = query.columns
+        positions, _ = _ranges(column_starts[found], column_starts[found + 1])
+        items = np.sort(by_column[positions])
         weights = np.zeros(len(self.weights))
-        weights[query.columns] = query.weights
-        products = weights[self.columns] * values
-        return np.bincount(owners, weights=products, minlength=len(self.starts) - 1)
+        weights[found] = query.weights
+        products = weights[columns[items]] * values[items]
+        return np.bincount(owners[items], weights=products, minlength=len(self.starts) - 1)
 
     @functools.cached_property
-    def _every(self) -> tuple[np.ndarray, np.ndarray]:
-        """Every item's weight and question, made when first asked for."""
-        return self.every_value(), self._owners()
+    def _every(self) -> tuple[np.ndarray, ...]:
+        """Every item's weight, question and column, the items in column order and where each
+        column's begin in it; made when first asked for."""
+        columns = self.columns.astype(np.intp)
+        by_column = columns.argsort(kind="stable")
+        column_starts = columns[by_column].searchsorted(np.arange(len(self.weights) + 1))
+        return self.every_value(), self._owners(), columns, by_column, column_starts
 
     def __getstate__(self) -> dict:
         """What the engine cache keeps: not `_every`, made again when needed."""
