@@ -20,13 +20,13 @@ from bot.knowledge.yamlfile import Problem
 NEAR_DUPLICATE = 95  # rapidfuzz points between two standard questions (马上办/网上办 are 91)
 
 
-def collisions(engine: Engine, rival: str | None = None) -> list[Problem]:
+def collisions(engine: Engine, towards: str | None = None) -> list[Problem]:
     """Questions that, with themselves left out of the index, the engine would confidently
-    answer with another entry: a user asking just that way gets the wrong answer. With `rival`
+    answer with another entry: a user asking just that way gets the wrong answer. With `towards`
     (an entry id), only those it would answer with that entry."""
     problems = []
     index = engine.index
-    needs = next((n for n, e in enumerate(engine.entries) if e.id == rival), None)
+    needs = next((n for n, e in enumerate(engine.entries) if e.id == towards), None)
     for position, entry in enumerate(engine.entries):
         first, _ = index.spans[position]
         for offset, question in enumerate(entry.questions):
