@@ -227,9 +227,8 @@ class Index:
         self.described_starts = np.zeros(entries + 1, dtype=np.int64)
         np.cumsum(np.bincount(entry, minlength=entries), out=self.described_starts[1:])
         # A small index also keeps them as a full matrix: one gather answers `unexplained`.
-        # Kept as what each entry does *not* use, with one more column that no entry uses: a
-        # probe of -1 (no such feature) lands on it, in its own row or (the first entry's) in
-        # the last, so the gather needs no mask for it and no negation after it.
+        # Kept as what each entry does *not* use, plus a column no entry uses, where a probe of
+        # -1 lands (the first entry's in the last row's): no mask, no negation after the gather.
         self.unused = None
         if entries * len(self.columns) <= DENSE_CELLS:
             self.unused = np.ones((entries, len(self.columns) + 1), dtype=bool)
@@ -363,8 +362,7 @@ class Index:
             rows = picked.tolist()
             compact = "\n".join(self.texts.picked(rows)).replace(" ", "").split("\n")
             sounds = self.sounds.picked(rows)
-        # The query's text without spaces and as sounds, made here: passages never read them
-        # (a `cached_property` took a lock on each read, ~2% of a long message's answer).
+        # (Made here, not cached on the query: a `cached_property` takes a lock on each read.)
         spelled = cdist([query.text.replace(" ", "")], compact, scorer=fuzz.ratio)
         heard = cdist([spoken(query.text)], sounds, scorer=fuzz.ratio)
         return np.maximum(spelled[0], heard[0]) / 100
