@@ -276,9 +276,8 @@ class Index:
         """The best `limit` entries for a normalized query (or its `query`) as (position,
         score) pairs, best first, scores in 0..1; callers know what their positions stand for
         (the engine's entries, passages). `exclude` leaves one indexed question out, to ask how
-        the rest would rank it. With `needs` (an entry), a search whose shortlist lacks that
-        entry stops there with no hits: it could not rank it at all (a teach's no-harm check
-        asks only whether the taught entry would win, and re-ranking is a third of a search)."""
+        the rest would rank it. With `needs` (an entry) a search that did not shortlist it stops
+        with no hits (a teach asks whether its entry wins; re-ranking is a third of a search)."""
         query = self.query(text) if isinstance(text, str) else text
         if not len(query.columns):
             return []

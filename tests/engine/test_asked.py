@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.engine.answerability import COUNT_OF, DONE, TITLE, mentions
 from bot.engine.asked import asked_for
+from bot.engine.mentioned import COUNT_OF, DONE, EACH, TITLE, YEAR, mentions
 from bot.text.words import Words
 
 WORDS = Words()
@@ -44,13 +44,16 @@ def test_units_dates_and_names_are_asked_for_as_an_answer_writes_them():
 
 def test_how_a_question_is_put_names_no_thing():
     # The focus says what these want (a time, a place, a list); no word must be in the entry.
-    for text in ["是什么意思", "有什么用", "什么时候开工", "在哪看", "有哪些", "进展到哪一步了"]:
+    for text in ["是什么意思", "有什么用", "什么时候", "在哪看", "有哪些", "进展到哪一步了"]:
         assert things(text) == (), text
     # Nor do words that carry nothing: 来着, and 企业 (every asker is one).
     assert things("就近办事项几个来着") == ()
     assert things("见了哪些企业") == ()
     # A kind of place: 哪些城市 is answered by 郑州市、福州市, which never say 城市.
     assert things("还去了哪些城市") == ()
+    # Measures and ways: an entry that lists what is done never calls it 举措 or 办法.
+    assert things("在复工上有什么举措") == ()
+    assert things("有哪些做法") == ()
 
 
 def test_an_entry_mentions_a_figure_in_the_unit_asked_or_a_title():
@@ -76,3 +79,41 @@ def test_an_amount_reached_so_far_is_not_stated_by_a_plan():
     # ...a figure stated as done is, and 模拟审批 is no plan (拟).
     assert mentions(DONE, "市重点项目10项，均已开复工，完成投资0.41亿元。 | …", never)
     assert mentions(DONE, "推广“模拟审批”，为2个项目办理了施工许可证。 | …", never)
+
+
+def test_a_year_asked_about_must_be_named_by_the_entry():
+    assert things("一次办的事项去年有多少项")[:2] == (DONE, YEAR + "去年")
+    assert YEAR + "明年" in things("明年还开工吗")
+    assert YEAR + "2021年" in things("2021年保留了多少项")
+    # Looked for in every clause that asks, when the caller gives them.
+    found = asked_for(
+        "大概有几个", lambda p: WORDS(p, search=False), str, "明年还开工吗 大概有几个"
+    )
+    assert found == (YEAR + "明年",)
+    never = lambda word, sound: False  # noqa: E731
+    assert mentions(YEAR + "2022年", "2022年抚远力争实现… | …", never)
+    assert not mentions(YEAR + "去年", "2022年抚远力争实现… | …", never)
+
+
+def test_each_of_a_set_of_n_needs_an_answer_naming_n_things():
+    assert things("保留的中介服务是哪6项") == (EACH + "6",)
+    assert things("四方责任是哪四方") == (EACH + "4",)
+    assert things("那10项分别是什么") == (EACH + "10",)
+    never = lambda word, sound: False  # noqa: E731
+    # Fewer things named (the count alone, or three other figures) is not which they are...
+    assert not mentions(EACH + "6", "保留中介服务事项18项，取消6项。 | …", never)
+    assert not mentions(
+        EACH + "4", "权力事项2887项、公共服务事项199项、政务服务事项845项 | …", never
+    )
+    # ...four named (、 and 及) are, and so are all of them summed up with 等N.
+    assert mentions(EACH + "4", "新建大豆油、蛋白加工厂、研发中心及仓储设施 | …", never)
+    assert mentions(EACH + "11", "A项目、B项目、C项目等11个重点项目集中开工 | …", never)
+
+
+def test_an_amount_invested_and_the_event_whose_time_is_asked_are_asked_for():
+    # An amount invested is a figure in 元, not the count of projects an entry gives.
+    assert things("营房项目总投资多少") == (COUNT_OF + "元",)
+    assert things("项目投资额") == (COUNT_OF + "元",)
+    # The time of what: an entry that dates the start does not say when the work ends.
+    assert things("营房项目什么时候完工") == ("完工",)
+    assert things("什么时候能开业") == ("开业",)
