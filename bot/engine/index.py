@@ -24,6 +24,7 @@ from rapidfuzz.process import cdist
 
 from bot.engine._arrays import (
     DENSE_CELLS,
+    _best,
     _changes,
     _firsts,
     _Lines,
@@ -288,12 +289,12 @@ class Index:
         if exclude is None and self.both is not None:
             products = self.both.dot(query.columns, query.weights)
             pooled = products[: len(self.spans)]
-            shortlist = (-pooled).argpartition(depth - 1)[:depth]
+            shortlist = _best(pooled, depth)
             rows, sizes = self._rows(shortlist)
             cosines = np.maximum(products[len(self.spans) + rows], pooled[shortlist].repeat(sizes))
         elif exclude is None:
             pooled = self.entries.dot(query.columns, query.weights)
-            shortlist = (-pooled).argpartition(depth - 1)[:depth]
+            shortlist = _best(pooled, depth)
             rows, sizes = self._rows(shortlist)
             cosines = self.questions.cosines(rows, query)
             cosines = np.maximum(cosines, pooled[shortlist].repeat(sizes))
@@ -302,7 +303,7 @@ class Index:
             cosines = self.questions.every_cosine(query)
             cosines[exclude] = -1.0
             by_entry = np.maximum.reduceat(cosines, self.starts)
-            shortlist = (-by_entry).argpartition(depth - 1)[:depth]
+            shortlist = _best(by_entry, depth)
             rows, sizes = self._rows(shortlist)
             cosines = cosines[rows]
         if needs is not None and needs not in shortlist:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.engine._arrays import _pairs
+from bot.engine._arrays import _best, _pairs
 
 
 def test_grouping_is_the_same_whether_or_not_keys_fit_one_packed_integer():
@@ -17,6 +17,25 @@ def test_grouping_is_the_same_whether_or_not_keys_fit_one_packed_integer():
         keys, found_rows, counts = _pairs(small.astype(np.int64) + offset, rows.copy())
         assert list(zip((keys - offset).tolist(), found_rows.tolist(), strict=True)) == expected
         assert counts.sum() == 2000 and found_rows.dtype == np.int32
+
+
+@pytest.mark.parametrize("kind", ["spread", "rounded", "mostly zero", "float32"])
+def test_the_best_few_are_the_set_argpartition_gives(kind):
+    """`_best` narrows a large index's cosines before partitioning them: the same set as
+    argpartition over all of them, with values tied across the cut (a rounded spread, a few
+    nonzero among zeros) as with none."""
+    rng = np.random.default_rng(7)
+    for _ in range(60):
+        size, count = int(rng.integers(8192, 30000)), int(rng.integers(1, 20))
+        values = rng.random(size)
+        if kind == "rounded":
+            values = np.round(values, 2)
+        elif kind == "mostly zero":
+            values = np.where(rng.random(size) < 0.001, values, 0.0)
+        elif kind == "float32":
+            values = (values**8).astype(np.float32)
+        expected = (-values).argpartition(count - 1)[:count]
+        assert set(_best(values, count).tolist()) == set(expected.tolist())
 
 
 @pytest.mark.slow
