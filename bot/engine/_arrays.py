@@ -19,7 +19,7 @@ SPARSE_FROM = 1_500_000
 # NumPy multiply-add over 100k entries took 35 us, the kernel over its 100k postings 110 us.
 FULL_ROW_SHARE = 1 / 3
 # Up to this many cells (features x entries) an index is small: it keeps which features each
-# entry uses as a full matrix (`Index.uses`; the shipped knowledge: 8.8k x 67 = 0.6M cells,
+# entry uses as a full matrix (`Index.unused`; the shipped knowledge: 8.8k x 67 = 0.6M cells,
 # 0.6 MB), and its entry and question vectors in one set of postings by feature (`Index.both`).
 DENSE_CELLS = 2_000_000
 
@@ -355,3 +355,11 @@ def _pack(columns: np.ndarray, entries: np.ndarray) -> np.ndarray:
     packed = columns.astype(np.int64) << 32
     packed |= entries
     return packed
+
+
+def _position(sorted_values: np.ndarray, probes: np.ndarray) -> np.ndarray:
+    """Per probe, where it is among the sorted values, or -1 where it is not."""
+    if not len(sorted_values):
+        return np.full(probes.shape, -1)
+    position = np.minimum(sorted_values.searchsorted(probes), len(sorted_values) - 1)
+    return np.where(sorted_values[position] == probes, position, -1)
