@@ -135,14 +135,21 @@ class _Questions:
     norms: np.ndarray  # float32, per question
 
     @classmethod
-    def build(cls, rows: np.ndarray, columns: np.ndarray, counts: np.ndarray, weights, size: int):
-        """From (row, column, count) items in any order; `weights` per column, before TF."""
+    def build(cls, items: list[np.ndarray], weights, size: int):
+        """From (row, column, count) items in any order, given as [rows, columns, counts],
+        a list this empties so that each array is freed once packed (at 100k entries each is
+        ~80 MB); `weights` per column, before TF."""
+        rows, columns, counts = items
+        items.clear()
         bits = max(int(columns.max(initial=0)).bit_length(), 1)
         packed = rows.astype(np.int64)
+        del rows
         packed <<= bits
         packed |= columns
+        del columns
         packed <<= 8
         packed |= counts.clip(1, 255)
+        del counts
         packed.sort()  # in place: at 100k entries this holds tens of millions of items
         # Narrow casts keep the low bits, so each field comes out without a 64-bit temporary;
         # the weights are computed in float32, the precision they are stored in.
@@ -155,7 +162,9 @@ class _Questions:
         np.cumsum(np.bincount(packed, minlength=size), out=starts[1:])
         del packed  # the rows are sorted: `starts` says where each begins
         weights = weights.astype(np.float32)
-        values = _tf(counts).astype(np.float32)
+        # Each count's TF looked up (counts are 1..255): the very float32 `_tf` casts to,
+        # without a float64 array of every item (~160 MB at 100k entries).
+        values = _tf(np.arange(256).clip(1)).astype(np.float32)[counts]
         values *= weights[columns]
         filled = np.flatnonzero(starts[1:] > starts[:-1])
         norms = np.ones(size)
@@ -245,7 +254,9 @@ class _Lines(Sequence[str]):
 
 def _tf(counts: np.ndarray) -> np.ndarray:
     """Sublinear term frequency, in float64 whatever integer type the counts are stored in."""
-    return 1 + np.log(counts, dtype=np.float64)
+    values = np.log(counts, dtype=np.float64)
+    values += 1  # in place: at 100k entries the build's arrays of counts are ~20M long
+    return values
 
 
 def _ranges(first: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -255,19 +266,28 @@ def _ranges(first: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return offsets + np.arange(len(offsets)), lengths
 
 
-def _pairs(major: np.ndarray, minor: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The distinct (major, minor) pairs in order, and how often each occurs. `minor` holds rows
-    or columns, which fit 31 bits, and comes back as int32. Consumes `major`: its memory is
-    reused for the sort."""
+def _pairs(occurrences: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct (major, minor) pairs of `occurrences` ([major, minor]) in order, and how
+    often each occurs. `minor` holds rows or columns, which fit 31 bits, and comes back as int32.
+
+    The list is emptied, so that with the caller's own names gone its arrays are freed as soon
+    as they are packed, and `major`'s memory is reused for the sort: at 100k entries they are
+    31M occurrences, and holding them to the end was ~150 MB more of the build's peak."""
+    major, minor = occurrences
+    occurrences.clear()
     bits = int(minor.max(initial=0)).bit_length()
     if int(major.max(initial=0)).bit_length() + bits <= 62:
         packed = major.astype(np.int64, copy=False)
+        del major
         packed <<= bits
         packed |= minor
-        del major, minor
+        del minor
         packed.sort()  # one fast sort of plain integers, in place
         first = _firsts(packed)
-        counts = np.diff(first, append=len(packed)).astype(np.int32)
+        # Each pair's count straight into int32: np.diff's int64 temporary is ~180 MB at 100k.
+        counts = np.empty(len(first), dtype=np.int32)
+        np.subtract(first[1:], first[:-1], out=counts[:-1], casting="unsafe")
+        counts[-1:] = len(packed) - first[-1:]
         packed = packed[first]
         del first
         minor = packed.astype(np.uint32)  # keeps the low bits, without a 64-bit temporary
@@ -320,6 +340,7 @@ def _merged(
 
 def _pack(columns: np.ndarray, entries: np.ndarray) -> np.ndarray:
     """(column, entry) pairs as one sortable integer each."""
-    packed = columns.astype(np.int64) << 32
+    packed = columns.astype(np.int64)
+    packed <<= 32
     packed |= entries
     return packed

@@ -25,7 +25,6 @@ from rapidfuzz.process import cdist
 from bot.engine._arrays import (
     DENSE_CELLS,
     _changes,
-    _firsts,
     _Lines,
     _merged,
     _pairs,
@@ -98,17 +97,23 @@ class Index:
         self.sounds = _Lines(self.alphabet.spoken(encoded.head(asked)))
         # Answers are a weaker field beside the questions (`_weigh_entries`) and add their
         # characters to what an entry talks about (`_describe`).
-        keys, rows = encoded.keys(self.bits)
+        # Every feature occurrence (key, text), in a list `_pairs` empties: no name here keeps
+        # them alive while it groups them (at 100k entries, 31M of them).
+        occurrences = list(encoded.keys(self.bits))
         del encoded
         self.vocabulary = Vocabulary(words) if words and self.tuning.word else None
         if self.vocabulary is not None:
-            word_keys, word_rows = self.vocabulary.keys(texts + contexts, self.bits, True)
-            keys, rows = np.concatenate([keys, word_keys]), np.concatenate([rows, word_rows])
-        keys, rows, counts = _pairs(keys, rows)
-        first = _firsts(keys)
-        self.columns = keys[first]
+            found = self.vocabulary.keys(texts + contexts, self.bits, True)
+            for n, more in enumerate(found):  # one at a time, each freed as it is joined
+                occurrences[n] = np.concatenate([occurrences[n], more])
+            del found, more
+        keys, rows, counts = _pairs(occurrences)
+        changed = _changes(keys)
+        self.columns = keys[changed]
         del keys
-        columns = np.repeat(np.arange(len(first), dtype=np.int32), np.diff(first, append=len(rows)))
+        columns = np.cumsum(changed, dtype=np.int32)  # each pair's column, as an int32 count
+        columns -= 1
+        del changed
         question = rows < asked
         answers = columns[~question], rows[~question] - asked, counts[~question]
         # Rebinding frees the arrays with the answers in: at 100k entries each is ~90 MB.
@@ -116,10 +121,11 @@ class Index:
         del question
         pooled = self._weigh_entries(columns, rows, counts, answers, len(entries))
         self._describe(*pooled, *answers[:2], len(entries))
+        del pooled, answers
         # Last, when little else is held: at 100k entries this is the build's largest step.
-        self.questions = _Questions.build(
-            rows, columns, counts, self.column_weights, len(self.texts)
-        )
+        items = [rows, columns, counts]
+        del rows, columns, counts  # (`build` empties the list: each array freed once packed)
+        self.questions = _Questions.build(items, self.column_weights, len(self.texts))
         self.both = self._both() if self.uses is not None else None
         # A small index's questions without spaces and as sounds, as re-ranking compares them,
         # as arrays of strings: it reads ~170 of each per search (`_Lines.__getitem__` for each
@@ -157,7 +163,9 @@ class Index:
         entry = self.owner[rows]
         pooled = np.flatnonzero(_changes(columns) | _changes(entry))
         pooled_columns, pooled_entries = columns[pooled], entry[pooled]
+        del entry  # (each temporary here is tens of MB at 100k entries: freed when done)
         pooled_counts = np.add.reduceat(counts, pooled) if len(pooled) else counts
+        del pooled
         # IDF counts entries rather than questions: similar questions repeat their entry's
         # words, and would otherwise make its most telling words look common.
         document_frequency = np.bincount(pooled_columns, minlength=len(self.columns))
@@ -165,6 +173,7 @@ class Index:
         self.unseen_idf = float(np.log(entries + 1) + 1)
         self.column_weights = self.idf * self.scale(self.columns)
         frequencies = self._saturate(pooled_counts, pooled_entries, entries)
+        del pooled_counts
         vector_columns, vector_entries = pooled_columns, pooled_entries
         if self.tuning.fields and len(answers[0]):
             # An answer's words found an entry too (Azure's question answering searches both),
@@ -177,7 +186,10 @@ class Index:
                 (pooled_columns, pooled_entries, frequencies),
                 (answer_columns, answer_entries, answer_frequencies),
             )
-        weights = frequencies * self.column_weights[vector_columns]
+            del answer_frequencies
+        weights = frequencies  # (in place: the same products, one float64 array fewer)
+        del frequencies
+        weights *= self.column_weights[vector_columns]
         norms = np.sqrt(np.bincount(vector_entries, weights=weights**2, minlength=entries))
         norms[norms == 0] = 1.0
         weights /= norms[vector_entries]
@@ -219,8 +231,10 @@ class Index:
         own = (seen_in[columns] <= entries / 2) & (kind(self.columns[columns], self.bits) == CHAR)
         spoken = np.isin(kind(self.columns[features], self.bits), (CHAR, SOUND_PAIR))
         entry, described, _ = _pairs(
-            np.concatenate([owners[spoken], answers[own]]),
-            np.concatenate([features[spoken], columns[own]]),
+            [
+                np.concatenate([owners[spoken], answers[own]]),
+                np.concatenate([features[spoken], columns[own]]),
+            ]
         )
         self.described = described.astype(np.int32)
         self.described_starts = np.zeros(entries + 1, dtype=np.int64)
