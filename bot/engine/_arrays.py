@@ -7,6 +7,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Protocol, overload
 
 import numpy as np
@@ -99,10 +100,7 @@ class _Postings:
         the checks around it. A full row adds the same float32 products in the same order
         (x + 0 is x), so every sum is bitwise what the kernel alone gives. Sums in float32
         differ from `dot`'s float64 ones by ~1e-7, and rankings stay the same."""
-        # Imported here: SciPy's sparse package takes ~0.5 s to import, and a small knowledge
-        # base never needs it.
-        from scipy.sparse._sparsetools import csc_matvec
-
+        csc_matvec = _kernel()
         sums = np.zeros(self.size, dtype=np.float32)
         product = np.empty_like(sums)
         weights, starts = weights.astype(np.float32), self.starts
@@ -116,6 +114,31 @@ class _Postings:
                     self.size, 1, bounds, self.entries, self.values, weights[n : n + 1], sums
                 )
         return sums
+
+
+@cache
+def _kernel():
+    """SciPy's `csc_matvec`, from its extension module alone, when a large index first answers:
+    importing it the usual way imports all of `scipy.sparse` first (0.29 s of CPU, ~6% of a
+    100k-entry start from the engine cache) for this one C function, and a small knowledge
+    base never needs it. The module's own import where SciPy is laid out otherwise."""
+    import sys
+    from importlib.machinery import PathFinder
+    from importlib.util import find_spec, module_from_spec
+
+    name = "scipy.sparse._sparsetools"
+    scipy = find_spec("scipy")  # (finds the package without importing it)
+    if name not in sys.modules and scipy and scipy.submodule_search_locations:
+        folders = [f"{folder}/sparse" for folder in scipy.submodule_search_locations]
+        spec = PathFinder.find_spec("_sparsetools", folders)
+        if spec is not None and spec.loader is not None:
+            spec.name = name  # (its C init only needs NumPy's API)
+            module = module_from_spec(spec)
+            spec.loader.exec_module(module)
+            sys.modules[name] = module  # what `import scipy.sparse` would find later
+    from scipy.sparse._sparsetools import csc_matvec
+
+    return csc_matvec
 
 
 @dataclass(frozen=True)
@@ -298,6 +321,18 @@ def _pairs(occurrences: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.nd
     major, minor = major[order], minor[order]
     first = np.flatnonzero(_changes(major) | _changes(minor))
     return major[first], minor[first].astype(np.int32), np.diff(first, append=len(major))
+
+
+def _grouped(occurrences: list[np.ndarray]) -> tuple[np.ndarray, ...]:
+    """`_pairs` of [keys, rows] (the list emptied), with the keys apart: the distinct keys in
+    order, then per pair its key's place among them (int32), its row and its count."""
+    keys, rows, counts = _pairs(occurrences)
+    changed = _changes(keys)
+    distinct = keys[changed]
+    del keys
+    columns = np.cumsum(changed, dtype=np.int32)  # (a count: no int64 temporary)
+    columns -= 1
+    return distinct, columns, rows, counts
 
 
 def _changes(values: np.ndarray) -> np.ndarray:

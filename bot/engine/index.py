@@ -25,6 +25,7 @@ from rapidfuzz.process import cdist
 from bot.engine._arrays import (
     DENSE_CELLS,
     _changes,
+    _grouped,
     _Lines,
     _merged,
     _pairs,
@@ -97,8 +98,8 @@ class Index:
         self.sounds = _Lines(self.alphabet.spoken(encoded.head(asked)))
         # Answers are a weaker field beside the questions (`_weigh_entries`) and add their
         # characters to what an entry talks about (`_describe`).
-        # Every feature occurrence (key, text), in a list `_pairs` empties: no name here keeps
-        # them alive while it groups them (at 100k entries, 31M of them).
+        # Every feature occurrence (key, text), in a list `_grouped` empties: no name here
+        # keeps them alive while it groups them (at 100k entries, 31M of them).
         occurrences = list(encoded.keys(self.bits))
         del encoded
         self.vocabulary = Vocabulary(words) if words and self.tuning.word else None
@@ -107,13 +108,7 @@ class Index:
             for n, more in enumerate(found):  # one at a time, each freed as it is joined
                 occurrences[n] = np.concatenate([occurrences[n], more])
             del found, more
-        keys, rows, counts = _pairs(occurrences)
-        changed = _changes(keys)
-        self.columns = keys[changed]
-        del keys
-        columns = np.cumsum(changed, dtype=np.int32)  # each pair's column, as an int32 count
-        columns -= 1
-        del changed
+        self.columns, columns, rows, counts = _grouped(occurrences)
         question = rows < asked
         answers = columns[~question], rows[~question] - asked, counts[~question]
         # Rebinding frees the arrays with the answers in: at 100k entries each is ~90 MB.
@@ -187,9 +182,8 @@ class Index:
                 (answer_columns, answer_entries, answer_frequencies),
             )
             del answer_frequencies
-        weights = frequencies  # (in place: the same products, one float64 array fewer)
-        del frequencies
-        weights *= self.column_weights[vector_columns]
+        frequencies *= self.column_weights[vector_columns]  # (in place: one float64 array fewer)
+        weights = frequencies
         norms = np.sqrt(np.bincount(vector_entries, weights=weights**2, minlength=entries))
         norms[norms == 0] = 1.0
         weights /= norms[vector_entries]
@@ -230,12 +224,9 @@ class Index:
         seen_in = np.bincount(columns, minlength=len(self.columns))
         own = (seen_in[columns] <= entries / 2) & (kind(self.columns[columns], self.bits) == CHAR)
         spoken = np.isin(kind(self.columns[features], self.bits), (CHAR, SOUND_PAIR))
-        entry, described, _ = _pairs(
-            [
-                np.concatenate([owners[spoken], answers[own]]),
-                np.concatenate([features[spoken], columns[own]]),
-            ]
-        )
+        pairs = [np.concatenate([owners[spoken], answers[own]])]
+        pairs.append(np.concatenate([features[spoken], columns[own]]))
+        entry, described, _ = _pairs(pairs)
         self.described = described.astype(np.int32)
         self.described_starts = np.zeros(entries + 1, dtype=np.int64)
         np.cumsum(np.bincount(entry, minlength=entries), out=self.described_starts[1:])
