@@ -40,10 +40,12 @@ exactly once, answer cache off.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -58,23 +60,23 @@ from bot.engine.evaluation import load_cases  # noqa: E402
 from bot.knowledge.model import load  # noqa: E402
 from tests.support import updates  # noqa: E402
 from tests.support.botapi import TOKEN, StandIn  # noqa: E402
+from tests.support.web import free_port  # noqa: E402
 
 from variants import indexed_forms, variant  # noqa: E402
 
 PY_SPY = [s for s in os.environ.get("PY_SPY_ARGS", "").split() if s]
-# `policybot run` with the engine's answer cache off: every reply goes through matching.
+RUN = "from bot.channels.cli import main; import sys; raise SystemExit(main(sys.argv[1:]))"
+# `policybot` with the engine's answer cache off: every reply goes through matching.
 WITHOUT_CACHE = (
     "import functools, bot.engine.core as core; "
-    "core.Engine.__init__ = functools.partialmethod(core.Engine.__init__, cache=0); "
-    "from bot.channels.cli import main; raise SystemExit(main(['run']))"
+    "core.Engine.__init__ = functools.partialmethod(core.Engine.__init__, cache=0); " + RUN
 )
-# `policybot run` with a stub engine that returns the real answer to one fixed question, at no
+# `policybot` with a stub engine that returns the real answer to one fixed question, at no
 # cost: what is left is the channel's own work per reply (transport, PTB, log, rendering).
 WITH_STUB = (
     "import bot.engine.core as core; answer = core.Engine.answer; fixed = {}; "
     "core.Engine.answer = lambda self, q: fixed[self] if self in fixed else "
-    "fixed.setdefault(self, answer(self, '复工复产去哪个窗口办理')); "
-    "from bot.channels.cli import main; raise SystemExit(main(['run']))"
+    "fixed.setdefault(self, answer(self, '复工复产去哪个窗口办理')); " + RUN
 )
 # `policybot run` on python-telegram-bot's default transport (httpx) instead of aiohttp.
 ON_HTTPX = (
@@ -84,13 +86,23 @@ ON_HTTPX = (
 BOTS = {
     "echo": [sys.executable, str(ROOT / "bench" / "echo_bot.py")],
     "cache on": [sys.executable, "-m", "bot", "run"],
-    "cache off": [sys.executable, "-c", WITHOUT_CACHE],
-    "stub": [sys.executable, "-c", WITH_STUB],
+    "cache off": [sys.executable, "-c", WITHOUT_CACHE, "run"],
+    "stub": [sys.executable, "-c", WITH_STUB, "run"],
     "echo httpx": [sys.executable, str(ROOT / "bench" / "echo_bot.py")],
     "echo lean": [sys.executable, str(ROOT / "bench" / "echo_bot.py")],
-    "cache off httpx": [sys.executable, "-c", ON_HTTPX + WITHOUT_CACHE],
-    "stub httpx": [sys.executable, "-c", ON_HTTPX + WITH_STUB],
+    "cache off httpx": [sys.executable, "-c", ON_HTTPX + WITHOUT_CACHE, "run"],
+    "stub httpx": [sys.executable, "-c", ON_HTTPX + WITH_STUB, "run"],
 }
+# Webhook mode: `policybot serve --workers N --telegram-webhook-url`, named "webhook BOT/N"
+# (e.g. "webhook stub/2"), with the updates posted to it as Telegram does (WEBHOOK_CONNECTIONS
+# connections at once, each update's 200 only once it is handled) by a separate process.
+WEBHOOK = {
+    "cache on": [sys.executable, "-m", "bot"],
+    "cache off": [sys.executable, "-c", WITHOUT_CACHE],
+    "stub": [sys.executable, "-c", WITH_STUB],
+}
+WEBHOOK_CONNECTIONS = 40  # Telegram's default max_connections for a webhook
+SECRET = "0123456789abcdef0123"
 # The echo bot on policybot's ReplyBot (it does not parse what it sent back into a `Message`,
 # as policybot does not): when it runs too, every bot compared with `echo` is also compared
 # with it, the stricter ceiling.
@@ -103,6 +115,12 @@ CEILING = {
     "cache off httpx": "echo httpx",
     "stub httpx": "echo httpx",
 }
+
+
+def ceiling_of(bot: str) -> str:
+    """The bot `bot` is compared with: the echo bot on the same transport (webhook bots too:
+    a webhook saves the bot its long polls, the replies go the same way)."""
+    return CEILING.get(bot) or ("echo" if webhook(bot) else "")
 
 
 def questions(count: int, rng: random.Random) -> list[str]:
@@ -129,9 +147,64 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def webhook(bot: str) -> tuple[str, int] | None:
+    """For "webhook BOT/N": BOT and N (1 without "/N"); None for a polling bot."""
+    if not bot.startswith("webhook "):
+        return None
+    name, _, workers = bot.removeprefix("webhook ").partition("/")
+    return name, int(workers or 1)
+
+
+def family(pid: int) -> list[int]:
+    """The process and its children (the workers of `serve --workers`)."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        children = []
+    return [pid, *map(int, children)]
+
+
+def push(url: str, bodies: str, connections: int) -> None:
+    """The pushing process: every update in the file `bodies` (one JSON a line) posted to the
+    webhook `url` over `connections` keep-alive connections, as Telegram does."""
+    import asyncio
+
+    import aiohttp
+
+    async def main() -> None:
+        queue = Path(bodies).read_bytes().splitlines()
+        queue.reverse()
+        headers = {"content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET}
+        connector = aiohttp.TCPConnector(limit=connections)
+        async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
+
+            async def one_connection() -> None:
+                while queue:
+                    async with session.post(url, data=queue.pop()) as answer:
+                        assert answer.status == 200, answer.status
+                        await answer.read()
+
+            await asyncio.gather(*(one_connection() for _ in range(connections)))
+
+    asyncio.run(main())
+
+
+def wait_for_port(port: int, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
 def run(
     bot: str, asked: list[str], users: int, messages: int, concurrency: int, profile: bool
 ) -> dict:
+    hook = webhook(bot)
     with tempfile.TemporaryDirectory() as folder, StandIn() as standin:
         api = standin.api
         env = {
@@ -146,27 +219,48 @@ def run(
             "ECHO_TRANSPORT": "httpx" if bot.endswith("httpx") else "aiohttp",
             **({"ECHO_LEAN": "1"} if bot == "echo lean" else {}),
         }
-        command = BOTS[bot]
+        if hook:
+            port = free_port()
+            url = f"http://127.0.0.1:{port}/telegram"
+            command = [*WEBHOOK[hook[0]], "serve", "--port", str(port), "--workers", str(hook[1])]
+            command += ["--telegram-webhook-url", url]
+            env["TELEGRAM_WEBHOOK_SECRET"] = SECRET
+        else:
+            command = BOTS[bot]
         if profile and shutil.which("py-spy"):
-            output = ROOT / "bench" / f"telegram_load-{bot.replace(' ', '-')}.svg"
-            command = ["py-spy", "record", "-o", str(output), *PY_SPY, "--", *command]
+            output = ROOT / "bench" / f"telegram_load-{bot.replace(' ', '-').replace('/', '-')}.svg"
+            command = ["py-spy", "record", "-s", "-o", str(output), *PY_SPY, "--", *command]
         bot = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
         try:
-            api.wait_for("getUpdates", timeout=120)
             burst = [
                 updates.private_text(asked[n * users + user], user_id=10_000 + user)
                 for n in range(messages)
                 for user in range(users)
             ]
+            if hook:
+                api.wait_for("setWebhook", timeout=120)
+                wait_for_port(port)
+                time.sleep(1.0)  # every worker up (they listen on one socket)
+                bodies = Path(folder) / "updates.jsonl"
+                bodies.write_text("\n".join(json.dumps(u, ensure_ascii=False) for u in burst))
+                pusher = [sys.executable, __file__, "--push", url, str(bodies)]
+            else:
+                api.wait_for("getUpdates", timeout=120)
             # A fresh stand-in numbers updates from 1, in the order pushed.
             burst_ids = [(u["message"]["chat"]["id"], n) for n, u in enumerate(burst, start=1)]
-            cpu = cpu_seconds(bot.pid)
+            processes = family(bot.pid)
+            cpu = sum(map(cpu_seconds, processes))
             started = time.perf_counter()
-            api.push(*burst)
+            if hook:
+                sender = subprocess.Popen(pusher, cwd=ROOT)
+            else:
+                api.push(*burst)
             while len(api.sent()) < len(burst) and time.perf_counter() - started < 120:
                 time.sleep(0.02)
             elapsed = time.perf_counter() - started
-            cpu = cpu_seconds(bot.pid) - cpu
+            cpu = sum(map(cpu_seconds, processes)) - cpu
+            if hook:
+                assert sender.wait(timeout=60) == 0, "the webhook refused an update"
         finally:
             bot.send_signal(signal.SIGINT if profile else signal.SIGTERM)
             bot.wait(timeout=60)
@@ -177,8 +271,8 @@ def run(
         # The bot's own time: from getUpdates handing an update over to its reply. One chat's
         # replies come in the order of its messages, so the n-th reply answers the n-th message.
         handed: dict[int, list[float]] = {}
-        for update in burst_ids:
-            handed.setdefault(update[0], []).append(api.delivered[update[1]])
+        for update in burst_ids:  # webhook mode: the push's start, as the stand-in hands none
+            handed.setdefault(update[0], []).append(api.delivered.get(update[1], started))
         answered: dict[int, list[float]] = {}
         for call in api.calls:
             if call.method == "sendMessage":
@@ -193,6 +287,7 @@ def run(
             "updates": len(burst),
             "replies": len(replies),
             "polls": sum(call.method == "getUpdates" for call in api.calls),
+            "processes": len(processes),
             "exactly_once": all(count == messages for count in chats.values())
             and len(chats) == users,
             "per_second": len(replies) / elapsed,
@@ -218,7 +313,11 @@ def main() -> None:
     )
     parser.add_argument("--runs", type=int, default=3, help="runs of every bot (this VM is noisy)")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--push", nargs=2, metavar=("URL", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.push:  # the pushing process of a webhook run
+        push(*args.push, WEBHOOK_CONNECTIONS)
+        return
     asked = questions(args.users * args.messages, random.Random(14))
     bots = args.bots.split(",")
     print(
@@ -231,9 +330,9 @@ def main() -> None:
         for bot in bots:
             r = run(bot, asked, args.users, args.messages, args.concurrency, args.profile)
             results[bot].append(r)
-            measured = results.get(CEILING.get(bot, ""))
+            measured = results.get(ceiling_of(bot))
             ceiling = measured[-1]["per_second"] if measured else None
-            ratio = f" = {r['per_second'] / ceiling:.2f} x {CEILING[bot]}" if ceiling else ""
+            ratio = f" = {r['per_second'] / ceiling:.2f} x {ceiling_of(bot)}" if ceiling else ""
             if measured:
                 ratio += f" ({measured[-1]['cpu_ms'] / r['cpu_ms']:.2f} x on CPU per reply)"
             print(
@@ -252,15 +351,15 @@ def main() -> None:
     for bot, runs in results.items():
         line = f"{bot:>15}: {spread([r['per_second'] for r in runs])} replies/s"
         line += f", {spread([r['cpu_ms'] for r in runs], '{:.2f}')} ms CPU per reply"
-        if CEILING.get(bot) in results:
-            ceilings = results[CEILING[bot]]
+        if ceiling_of(bot) in results:
+            ceilings = results[ceiling_of(bot)]
             ratios = [
                 r["per_second"] / e["per_second"] for r, e in zip(runs, ceilings, strict=True)
             ]
             cpu = [e["cpu_ms"] / r["cpu_ms"] for r, e in zip(runs, ceilings, strict=True)]
-            line += f"; {spread(ratios, '{:.2f}')} x {CEILING[bot]} of the same run"
+            line += f"; {spread(ratios, '{:.2f}')} x {ceiling_of(bot)} of the same run"
             line += f" ({spread(cpu, '{:.2f}')} x on CPU per reply)"
-            strict = STRICTER.get(CEILING[bot])
+            strict = STRICTER.get(ceiling_of(bot))
             if strict in results:
                 pairs = list(zip(runs, results[strict], strict=True))
                 ratios = [r["per_second"] / e["per_second"] for r, e in pairs]

@@ -20,16 +20,18 @@ from bot.knowledge.yamlfile import Problem
 NEAR_DUPLICATE = 95  # rapidfuzz points between two standard questions (马上办/网上办 are 91)
 
 
-def collisions(engine: Engine) -> list[Problem]:
+def collisions(engine: Engine, towards: str | None = None) -> list[Problem]:
     """Questions that, with themselves left out of the index, the engine would confidently
-    answer with another entry: a user asking just that way gets the wrong answer."""
+    answer with another entry: a user asking just that way gets the wrong answer. With `towards`
+    (an entry id), only those it would answer with that entry."""
     problems = []
     index = engine.index
+    needs = next((n for n, e in enumerate(engine.entries) if e.id == towards), None)
     for position, entry in enumerate(engine.entries):
         first, _ = index.spans[position]
         for offset, question in enumerate(entry.questions):
-            hits = index.search(index.texts[first + offset], 3, exclude=first + offset)
-            if not hits or hits[0][0] == position:
+            hits = index.search(index.texts[first + offset], 3, first + offset, needs)
+            if not hits or hits[0][0] == position or needs not in (None, hits[0][0]):
                 continue
             if decide_status([score for _, score in hits], engine.thresholds) != ANSWERED:
                 continue

@@ -148,9 +148,9 @@ def check_no_harm(engine: Engine, question: str, entry: Entry) -> None:
         and after.answer(case.question).entry_id == entry.id
         and _right(engine, case)
     ]
-    new = [p.message for p in collisions(after) if f"条目 {entry.id}「" in p.message]
+    new = [p.message for p in collisions(after, entry.id)]
     if new:
-        before = {p.message for p in collisions(engine)}
+        before = {p.message for p in collisions(engine, entry.id)}
         harmed += [message.split("：")[0] for message in new if message not in before]
     if harmed:
         raise TeachRefused(

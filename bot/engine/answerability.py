@@ -38,7 +38,15 @@ PRICE, COUNT, TIME, PLACE, PERSON, PROCEDURE, CONTACT, LIST = (
     "list",
 )
 YES_NO, DEFINITION, MEMBERS = "yes/no", "definition", "members"
+COMPARISON = "comparison"
 _FOCUS = (
+    # A comparison (和黑河比哪边大, 哪个更好): the report compares its facts with nothing, so only
+    # an entry that asks one answers it; not 和原来比 (how much less), which a reduction states.
+    (
+        COMPARISON,
+        r"哪个更|哪边|哪家更|哪里更|谁更|相比|比起|对比"
+        r"|(?:和|跟|与|同)(?!原来|以前|之前|过去)[\u4e00-\u9fff]{1,8}比(?!例|较优势)",
+    ),
     (
         PRICE,
         # 投资多少钱 asks an amount (a count in 元), not what something costs
@@ -73,6 +81,7 @@ _FOCUS_PATTERN = dict(_FOCUS_RE)
 # What an entry must ask for to answer a question of each focus. A "how do I" question is also
 # answered by where to go or whom to see; a list by a description of the thing.
 SATISFIED_BY = {
+    COMPARISON: {COMPARISON},
     PRICE: {PRICE},
     TIME: {TIME},
     PLACE: {PLACE, PROCEDURE},
@@ -122,6 +131,7 @@ SINGLE = 0.5  # a character the segmenter left on its own (招 人) says less th
 # How bot.engine.asked writes a thing asked for that an answer states in its own way: a unit
 # after 几 / 多少 (几星, 多少钱 → 元) wants a figure in that unit; a name, a title (《…》).
 COUNT_OF, TITLE, DONE = "#", "《", "已…"  # DONE: an amount reached so far (`_REACHED`)
+YEAR = "年:"  # a year asked about (去年, 2021年): the entry's answer or quote must name it
 _FIGURE_BEFORE = r"[\d一二两三四五六七八九十百千万亿]\s*"
 # A sentence of an answer that states a plan or a target: its figures are not what was reached.
 _SENTENCE = re.compile(r"[。；;]")
@@ -140,6 +150,8 @@ def mentions(thing: str, stated: str, covers: Callable[[str, str], bool]) -> boo
         return re.search(_FIGURE_BEFORE + re.escape(thing[1:]), stated) is not None
     if thing == TITLE:
         return TITLE in stated
+    if thing.startswith(YEAR):
+        return thing[len(YEAR) :] in stated
     return covers(thing, f" {spoken(thing)} " if len(thing) > 1 else "\0")
 
 

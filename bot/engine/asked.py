@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.engine.answerability import COUNT_OF, DONE, TITLE, content_weight
+from bot.engine.answerability import COUNT_OF, DONE, TITLE, YEAR, content_weight
 from bot.engine.features import GENERIC_CHARS
 from bot.text.words import part_of_speech
 
@@ -25,12 +25,13 @@ _WHICH = re.compile(
     r"|(?<![好十没])几(?:个|家|位|种|类|条|所|座|项)?|谁)(?=([\u3400-\u9fff]+))"
 )
 # What may follow a which-word and only say how a question is put (什么意思, 干什么用, 什么时候,
-# 哪一步: the focus says what those want) or what kind of place is asked (the focus checks those;
+# 哪一步: the focus says what those want; 有什么举措, 哪些做法: an entry that lists what is done
+# never calls it 举措 or 办法) or what kind of place is asked (the focus checks those;
 # 哪些城市 is answered by 郑州市、福州市, which never say 城市; not 国家: no answer names one). With
 # its which-word it is a question word (below), and names no thing an entry must mention.
 _HOW_ASKED_WORDS = (
     "用 作用 意思 区别 关系 样 样子 情况 时候 时间 地方 东西 事 事情 内容 方面 问题 回事 好处 "
-    "步 点 位置 地点 地址 地段 活 城市 省份"
+    "步 点 位置 地点 地址 地段 活 城市 省份 举措 措施 办法 做法 方法 角色"
 )
 _HOW_ASKED = frozenset(_HOW_ASKED_WORDS.split())
 # ...except a spot (哪个位置): asked within a place the entry names (建在开发区哪个位置), it wants
@@ -65,17 +66,29 @@ _REACHED = re.compile(
 )
 
 
+# A year the question asks about, by number or relative to now (去年, 明年): an entry states the
+# report's facts, of its own year; one whose answer never names that year (no answer says 去年)
+# says nothing of another year's figure or of next year's plans.
+_YEARS = re.compile(r"(?:19|20)\d\d年|去年|前年|明年|后年|来年|上一年|下一年")
+
+
 def asked_for(
-    text: str, cut: Callable[[str], list[str]], canonical: Callable[[str], str]
+    text: str,
+    cut: Callable[[str], list[str]],
+    canonical: Callable[[str], str],
+    asks: str | None = None,
 ) -> tuple[str, ...]:
     """The things a question asks for by name (`text`: its folded asking clause; `cut` splits
     text into words, single characters kept): the first word after each which-word, in matching
     form (`canonical`); a unit after 几 / 多少 as COUNT_OF + unit, a name as TITLE; an amount
-    reached so far (已经完成了多少) as DONE, first.
+    reached so far (已经完成了多少) as DONE, first; a year asked about as YEAR + the year, from
+    `asks` (every clause that asks, when the caller has them: 明年还会开工吗？大概有多少个 asks
+    about next year in its first clause) or else `text`.
 
     The words are found in the text as folded, not in matching form: a synonym made canonical
     (消毒 → 消杀) would cut 消毒液 into 消杀 and 液, and 消杀 is not what is asked for."""
     found = [DONE] if _REACHED.search(text) else []
+    found += [YEAR + year for year in _YEARS.findall(text if asks is None else asks)]
     for which, after in _WHICH.findall(text):
         if which in _WRITTEN_AS:
             found.append(_WRITTEN_AS[which])

@@ -31,11 +31,11 @@ from bot.engine.decision import (
     Thresholds,
     decide_status,
 )
-from bot.engine.features import sounded
 from bot.engine.index import Index, Tuning
 from bot.engine.language import foreign_language
 from bot.engine.passages import Passage, Passages
-from bot.engine.reading import Reading, fold_message, read, weight
+from bot.engine.reading import fold_message, read
+from bot.engine.wording import Wording
 from bot.knowledge.model import Entry, Knowledge
 from bot.text.normalize import fold, normalize, normalize_all
 from bot.text.synonyms import Synonyms
@@ -69,8 +69,6 @@ NEAR_TOPICS = 3
 NEAR_MATCH = 0.3
 # Entries re-checked for whether they answer what is asked, best first by match.
 RECHECKED = 8
-# A figure in a question: a year, a month, a count.
-_FIGURE = re.compile(r"\d+(?:\.\d+)?")
 # A term in quotes is one name: “办事不求人”, “关企协调员”.
 _QUOTED = re.compile(r"[“\"「]([^”\"」]{2,12})[”\"」]")
 
@@ -159,8 +157,13 @@ class Engine:
         self.passages = Passages(knowledge.documents, self.canonical_all)
         # Per entry, what kinds of answer it gives and the text a question's words may be in,
         # each made when a search first brings the entry up.
+        self.wording = Wording(self.words, self.index, self.canonical)
         self.descriptions = described.describe(
-            self.entries, self.index, self.canonical_all, self.synonyms.joinable
+            self.entries,
+            self.index,
+            self.canonical_all,
+            self.synonyms.joinable,
+            self.wording.asking_part,
         )
         # Per engine: a reload builds a new engine, so nothing stale can be served.
         self.cache_size = cache
@@ -230,7 +233,7 @@ class Engine:
 
     def _ranked(self, folded: str, limit: int = CANDIDATES) -> tuple[Candidate, ...]:
         """`candidates` of a question already cut and folded (`_decide` has folded it)."""
-        reading = read(folded, self._says)
+        reading = read(folded, self.wording.says)
         depth = max(limit, RECHECKED)
         best = dict(self.index.search(self.canonical(reading.text), depth))
         if reading.asking != reading.text and self.index.tuning.asking_clause:
@@ -240,8 +243,9 @@ class Engine:
         if not self.index.tuning.answerability:
             ranked = sorted(best.items(), key=lambda item: -item[1])[:limit]
             return tuple(self._candidate(e, score, None, score) for e, score in ranked)
-        words = answerability.content(self._content_words(reading), reading.focus)
-        things = asked.asked_for(reading.asking, partial(self.words, search=False), self.canonical)
+        words = answerability.content(self.wording.content_words(reading), reading.focus)
+        cut = partial(self.words, search=False)
+        things = asked.asked_for(reading.asking, cut, self.canonical, reading.asks)
         weighing = decision.share_of(folded, len(reading.clauses), self.shares)  # (long, share)
         found = []
         for entry, match in best.items():
@@ -263,33 +267,6 @@ class Engine:
 
     def _candidate(self, position: int, score: float, check: Check | None, match: float):
         return Candidate((e := self.entries[position]).id, e.question, score, check, match, e)
-
-    def _content_words(self, reading: Reading) -> list[tuple[str, float, str]]:
-        """The message's words with how much each carries (clause weight × content weight)
-        and how each sounds."""
-        known = self.index.vocabulary.ids if self.index.vocabulary else {}
-        classes, quiet = self.index.tuning.word_classes, self.index.tuning.quiet_background
-        words = []
-        for clause in reading.clauses:
-            subject = self._subject(clause.text)
-            words += [
-                (word, weight(word, word in known, clause.weight, classes, quiet), sounded(word))
-                for word in self.words(subject, search=False)
-            ]
-            # A figure (2021年, 3月) the entry does not contain asks about another fact; it is
-            # matched as written only ("\0" sounds like nothing).
-            words += [
-                (n, clause.weight * answerability.FIGURE, "\0") for n in _FIGURE.findall(subject)
-            ]
-        return words
-
-    def _says(self, clause: str) -> bool:  # for `read`: does a clause say what it is about?
-        known = self.index.vocabulary.ids if self.index.vocabulary else {}
-        return any(weight(w, w in known, 1.0) for w in self.words(self._subject(clause), False))
-
-    def _subject(self, clause: str) -> str:
-        """A clause without its question words, in matching form."""
-        return self.canonical(asked.QUESTION_WORDS.sub(" ", clause))
 
     def entry_answer(self, entry: Entry, question: str = "", score: float = 1.0) -> Answer:
         """The answer a user sees for one entry: from a match, a button tap or a deep link."""

@@ -272,12 +272,17 @@ class Index:
         return Query(self, text)
 
     def search(
-        self, text: str | Query, limit: int = 5, exclude: int | None = None
+        self,
+        text: str | Query,
+        limit: int = 5,
+        exclude: int | None = None,
+        needs: int | None = None,
     ) -> list[tuple[int, float]]:
         """The best `limit` entries for a normalized query (or its `query`) as (position,
         score) pairs, best first, scores in 0..1; callers know what their positions stand for
         (the engine's entries, passages). `exclude` leaves one indexed question out, to ask how
-        the rest would rank it."""
+        the rest would rank it. With `needs` (an entry) a search that did not shortlist it stops
+        with no hits (a teach asks whether its entry wins; re-ranking is a third of a search)."""
         query = self.query(text) if isinstance(text, str) else text
         if not len(query.columns):
             return []
@@ -296,13 +301,14 @@ class Index:
             cosines = np.maximum(cosines, pooled[self.owner[rows]])
         else:
             # Pooled questions would still contain the left-out one: compare question by question.
-            every = np.arange(len(self.texts))
-            cosines = self.questions.cosines(every, query)
+            cosines = self.questions.every_cosine(query)
             cosines[exclude] = -1.0
             by_entry = np.maximum.reduceat(cosines, self.starts)
             shortlist = (-by_entry).argpartition(depth - 1)[:depth]
             rows, sizes = self._rows(shortlist)
             cosines = cosines[rows]
+        if needs is not None and needs not in shortlist:
+            return []
         hits = self._rerank(shortlist, rows, sizes, cosines, query, exclude)
         hits.sort(key=lambda hit: (-hit[1], hit[0]))
         return hits[:limit]

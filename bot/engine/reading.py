@@ -52,6 +52,9 @@ _SELF = re.compile(r"^(?:我|我们|本人|我司|咱们|咱)")
 # no entry uses (扯皮) is quiet (`weight`).
 _CONDITION = re.compile(r"如果|要是|假如|假若|万一|一旦|倘若")
 CONDITION = 0.6
+# A clause of at most this many characters before the asking clause is a topic typed as a
+# fragment (申请材料 减少 多少), not the sender's background.
+FRAGMENT = 4
 BACKGROUND = 0.3  # a word of a background clause counts for this much of one in the question...
 # ...and a word there that no entry uses, this much of that: what the sender says of their own
 # circumstances (我们公司在哈尔滨, 两眼一抹黑) is in no entry and says nothing of what is asked, while a
@@ -79,6 +82,12 @@ class Reading:
         """The message as matched: the clauses kept, in order."""
         return " ".join(c.text for c in self.clauses)
 
+    @property
+    def asks(self) -> str:
+        """Every clause that asks, save the sender's own (我们厂子去年有几笔款没还 speaks of
+        them, whatever its 几 says)."""
+        return " ".join(c.text for c in self.clauses if c.weight == 1.0 and not _SELF.match(c.text))
+
 
 def fold_message(text: str) -> str:
     """A message folded for `read`: as `fold` does, but a quoted term stays in its clause."""
@@ -92,8 +101,14 @@ def read(folded: str, says: Callable[[str], bool] | None = None) -> Reading:
     and the clause before it is asked with it."""
     parts = [_GREETING.sub("", part) for part in _ASKS_FROM.sub(" ", folded).split()]
     parts = [p for p in parts if p]
-    kept = [p for p in parts if not (_INTRODUCTION.match(p) and not _ASKING.search(p))]
-    kept = kept or parts
+    introduced = [bool(_INTRODUCTION.match(p)) and not _ASKING.search(p) for p in parts]
+    kept = [p for p, intro in zip(parts, introduced, strict=True) if not intro]
+    # Per clause kept, whether the sender spoke of themselves just before it (an introduction
+    # set aside): after the question, what follows that is more of their circumstances.
+    spoke = [introduced[i - 1] for i, intro in enumerate(introduced) if not intro and i]
+    spoke = [False] * (len(kept) - len(spoke)) + spoke
+    if not kept:
+        kept, spoke = parts, [False] * len(parts)
     if not kept:
         return Reading((), None)
     asks = [i for i, p in enumerate(kept) if _ASKING.search(p)]
@@ -109,12 +124,19 @@ def read(folded: str, says: Callable[[str], bool] | None = None) -> Reading:
     before = first - 1
     pointed = before if first and before not in asks and says and not says(kept[first]) else None
 
+    # After the asking clause, once the sender speaks of themselves (我们是…, 我们饭店要复工), what
+    # follows without asking is more of that (是做东北菜的, 店在城区, 所以特别关心这个).
+    selves = [i for i, p in enumerate(kept) if i > last and (_SELF.match(p) or spoke[i])]
+    since = selves[0] if selves else len(kept)
+
     def weighs(i: int, part: str) -> float:
         if i in asks:
             return 1.0
         if i == pointed:
             return CONDITION
-        if i < first or _SELF.match(part):
+        if i < first and len(part) <= FRAGMENT and not _SELF.match(part):
+            return 1.0  # a topic typed as a fragment (复工 窗口在哪, 申请材料 减少 多少)
+        if i < first or i >= since:
             return BACKGROUND
         return CONDITION if i < last else 1.0
 

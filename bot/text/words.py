@@ -57,6 +57,14 @@ def part_of_speech(word: str) -> str:
     return tags[-1][1] if tags else "x"
 
 
+@lru_cache(maxsize=65536)
+def in_dictionary(word: str) -> tuple[str, ...]:
+    """A word as the segmenter's dictionary has it: itself, or the dictionary words and single
+    characters it is made of when it is a guess of the segmenter's model for words it does not
+    know (前几天办 → 天办, 有大数据 → 有大: each split across two words)."""
+    return tuple(_jieba().cut(word, False))
+
+
 # Latin letters and digits are units already; words are for the Chinese in between.
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]{2,}")
 _RUN_OR_LINE = re.compile(r"[\u3400-\u9fff]{2,}|\n")

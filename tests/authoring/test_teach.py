@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
+
 import pytest
 
+from bot.authoring.checks import collisions
 from bot.authoring.teach import TeachRefused, teach
 from bot.engine.core import Engine
 from bot.knowledge.model import check, load
@@ -63,3 +67,25 @@ def test_teach_an_entry_without_similar_questions(knowledge_copy):
     assert load(knowledge_copy).by_id["fugong-zhuanchuang"].similar == ()
     teach(load(knowledge_copy), "复工复产的专窗设在哪个楼", "fugong-zhuanchuang")
     assert load(knowledge_copy).by_id["fugong-zhuanchuang"].similar == ("复工复产的专窗设在哪个楼",)
+
+
+@pytest.mark.slow
+def test_collisions_asked_about_one_rival_are_those_of_the_full_pass(knowledge):
+    """A teach's no-harm check asks only which questions would go to the taught entry
+    (`collisions(engine, rival)`, whose searches stop when that entry is not shortlisted); it
+    must find exactly what the full pass finds with that rival, on a knowledge that has some."""
+    harmful = {
+        "fugong-zhuanchuang": ("复工复产咨询电话", "绿色通道"),
+        "zs-kaocha-shandong": ("抚远",),
+    }
+    entries = tuple(
+        dataclasses.replace(e, similar=(*e.similar, *harmful.get(e.id, ())))
+        for e in knowledge.entries
+    )
+    engine = Engine(dataclasses.replace(knowledge, entries=entries, by_id={}), cache=0)
+    every = collisions(engine)
+    rivals = {re.search(r"更像条目 (\S+)「", p.message)[1] for p in every}
+    assert {"fugong-zhuanchuang", "fugong-lvse-tongdao"} <= rivals  # something to find
+    # (Each pass costs about a second and a half of CPU: two rivals and an entry that is none.)
+    for rival in ("fugong-zhuanchuang", "fugong-lvse-tongdao", "qiye-xinyong-xiufu"):
+        assert collisions(engine, rival) == [p for p in every if f"更像条目 {rival}「" in p.message]

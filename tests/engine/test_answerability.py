@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.engine.answerability import (
+    COMPARISON,
     CONTACT,
     COUNT,
     LIST,
@@ -48,6 +49,10 @@ from bot.text.normalize import fold
         ("这个项目总投资多少钱", COUNT),  # an amount invested, not a price
         ("考察都去了哪几个城市", LIST),  # 哪几个 asks which, not how many
         ("这些项目能列一下吗", LIST),  # a request to list is not a yes/no
+        ("抚远和同江比哪个口岸大", COMPARISON),  # the report compares with nothing
+        ("两个园区哪边租金便宜", COMPARISON),
+        ("申请材料和原来比减了多少", COUNT),  # a reduction compares with before
+        ("申请材料减少的比例是多少", COUNT),  # 比例 compares nothing
     ],
 )
 def test_focus(question, focus):
@@ -216,7 +221,9 @@ def test_focus_kinds_of_many_questions_are_each_ones_own(engine):
 def test_what_covers_a_question_is_the_same_built_from_the_index_rows(engine):
     from bot.engine.described import describe
 
-    joined = describe(engine.entries, engine.index, engine.canonical_all, by_parts=False)
+    joined = describe(
+        engine.entries, engine.index, engine.canonical_all, False, engine.wording.asking_part
+    )
     assert engine.synonyms.joinable
     assert list(engine.descriptions) == list(joined) and len(joined) == len(engine.entries)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.engine.answerability import COUNT_OF, DONE, TITLE, mentions
+from bot.engine.answerability import COUNT_OF, DONE, TITLE, YEAR, mentions
 from bot.engine.asked import asked_for
 from bot.text.words import Words
 
@@ -51,6 +51,9 @@ def test_how_a_question_is_put_names_no_thing():
     assert things("见了哪些企业") == ()
     # A kind of place: 哪些城市 is answered by 郑州市、福州市, which never say 城市.
     assert things("还去了哪些城市") == ()
+    # Measures and ways: an entry that lists what is done never calls it 举措 or 办法.
+    assert things("在复工上有什么举措") == ()
+    assert things("有哪些做法") == ()
 
 
 def test_an_entry_mentions_a_figure_in_the_unit_asked_or_a_title():
@@ -76,3 +79,17 @@ def test_an_amount_reached_so_far_is_not_stated_by_a_plan():
     # ...a figure stated as done is, and 模拟审批 is no plan (拟).
     assert mentions(DONE, "市重点项目10项，均已开复工，完成投资0.41亿元。 | …", never)
     assert mentions(DONE, "推广“模拟审批”，为2个项目办理了施工许可证。 | …", never)
+
+
+def test_a_year_asked_about_must_be_named_by_the_entry():
+    assert things("一次办的事项去年有多少项")[:2] == (DONE, YEAR + "去年")
+    assert YEAR + "明年" in things("明年还开工吗")
+    assert YEAR + "2021年" in things("2021年保留了多少项")
+    # Looked for in every clause that asks, when the caller gives them.
+    found = asked_for(
+        "大概有几个", lambda p: WORDS(p, search=False), str, "明年还开工吗 大概有几个"
+    )
+    assert found == (YEAR + "明年",)
+    never = lambda word, sound: False  # noqa: E731
+    assert mentions(YEAR + "2022年", "2022年抚远力争实现… | …", never)
+    assert not mentions(YEAR + "去年", "2022年抚远力争实现… | …", never)

@@ -190,3 +190,19 @@ def test_lines_pick_the_texts_a_search_reads():
             (first, last) for first in range(len(made) + 1) for last in range(first, len(made) + 1)
         ]
         assert all(each.run(a, b) == made[a:b] == each[a:b] for a, b in runs)
+
+
+def test_a_left_out_question_is_compared_with_every_other_as_one_by_one(engine):
+    # `policybot validate` and a teach's no-harm check compare each indexed question with every
+    # other (`every_cosine`, weights worked out once): bitwise the cosines of `cosines`, which
+    # works each item out as a search does, so their verdicts are the same either way.
+    import pickle
+
+    index = engine.index
+    every = np.arange(len(index.texts))
+    for row in range(0, len(index.texts), 7):
+        query = index.query(index.texts[row])
+        assert np.array_equal(
+            index.questions.every_cosine(query), index.questions.cosines(every, query)
+        )
+    assert "_every" not in pickle.loads(pickle.dumps(index.questions)).__dict__

@@ -9,6 +9,7 @@ from bot.engine.answerability import OTHER_ENTRY_WORD, PLACE
 from bot.engine.core import ANSWERED
 from bot.engine.reading import BACKGROUND, CONDITION, UNKNOWN_BACKGROUND, fold_message, read
 from bot.text.normalize import fold
+from bot.text.words import in_dictionary
 
 
 def test_a_long_message_is_read_for_its_asking_clause():
@@ -57,7 +58,7 @@ def test_a_question_started_inside_a_clause_is_a_clause_of_its_own():
 def test_an_asking_clause_that_says_nothing_points_back_to_the_clause_before_it(engine):
     # 是怎么个搞法 has no content word: the clause before it says what is asked about.
     folded = fold("去年办证跑了好几趟 现在抚远说办事不用求人了 是怎么个搞法")
-    reading = read(folded, engine._says)
+    reading = read(folded, engine.wording.says)
     assert [clause.weight for clause in reading.clauses] == [BACKGROUND, CONDITION, 1.0]
     assert reading.asking == "现在抚远说办事不用求人了 是怎么个搞法"
     # 好几 does not ask: the first clause is background, not an asking clause.
@@ -85,3 +86,37 @@ def test_a_quoted_term_stays_in_its_clause():
     # three clauses, two of them background.
     reading = read(fold_message("想问下抚远对“办事求人”这种现象有没有整改"))
     assert [clause.text for clause in reading.clauses] == ["想问下抚远对办事求人这种现象有没有整改"]
+
+
+def test_after_the_question_the_senders_circumstances_stay_background():
+    # Once the sender speaks of themselves after the question (an introduction, set aside, or
+    # 我们…), what follows without asking is more of that, not part of what is asked.
+    reading = read(fold("一次办的事项有多少项？我们是做水产的，店在城里，进城不太方便"))
+    assert [clause.weight for clause in reading.clauses] == [1.0, BACKGROUND, BACKGROUND]
+    reading = read(fold("复工去哪个窗口办？我们饭店要复工，是做烧烤的"))
+    assert [clause.weight for clause in reading.clauses] == [1.0, BACKGROUND, BACKGROUND]
+    # An alternative after the question is still asked.
+    reading = read(fold("复工能加急办吗 还是只能去现场"))
+    assert [clause.weight for clause in reading.clauses] == [1.0, 1.0]
+
+
+def test_a_topic_typed_as_a_fragment_is_not_background():
+    reading = read(fold("申请材料 减少 多少"))
+    assert [clause.weight for clause in reading.clauses] == [1.0, 1.0, 1.0]
+
+
+def test_what_every_asking_clause_asks_leaves_out_the_sender_speaking_of_themselves():
+    # 几笔款 makes the first clause "ask", but it is the sender's own story.
+    reading = read(fold("我们厂子去年有几笔款没还上，现在还能修复信用吗"))
+    assert reading.asks == "现在还能修复信用吗"
+
+
+def test_a_word_the_segmenter_only_guessed_is_weighed_as_its_dictionary_words(engine):
+    # 前几天办 is cut 前 几 天办 (a guess across two words), 有大数据 as 有大 数据: neither guess
+    # is a word no entry uses, which would weigh fully.
+    assert in_dictionary("天办") == ("天", "办")
+    assert in_dictionary("门票") == ("门票",)  # a dictionary word stays whole
+    assert "天办" not in engine.wording.content(engine.canonical("我们前几天办复工手续"))
+    # ...unless nothing of it says anything (半有 of a typo of 马上办: a numeral and a verb),
+    # when it stays whole, to sound like the term.
+    assert engine.wording.content(engine.wording.subject("马上半有几个")) == ["马上", "半有"]

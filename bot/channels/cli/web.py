@@ -16,6 +16,7 @@ from bot.ops import logsetup as logs
 from bot.settings import ConfigError, Settings
 
 if TYPE_CHECKING:  # the web server is imported when serving, not for every command
+    from bot.channels.telegram.routing import Sockets
     from bot.channels.web.server import Share
 
 
@@ -39,8 +40,9 @@ def register(add) -> None:
         type=int,
         default=1,
         metavar="N",
-        help="进程数（默认 1）。大于 1 时多个进程共用一个端口，只提供问答 API 和聊天窗口："
-        "管理后台、Telegram webhook 和微信公众号的会话只在一个进程里，请另开一个单进程的 serve",
+        help="进程数（默认 1）。大于 1 时多个进程共用一个端口，提供问答 API、聊天窗口和 "
+        "Telegram webhook（每个聊天固定由一个进程回答）；管理后台和微信公众号的会话只在一个进程里，"
+        "请另开一个单进程的 serve",
     )
 
 
@@ -53,18 +55,18 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.channels.wechat.server import routes as wechat_routes
 
     webhook_url = settings.telegram_webhook_url
-    if args.workers > 1:
-        if webhook_url or settings.wechat.enabled:
-            raise CommandError(
-                "--workers 大于 1 时不能同时接收 Telegram webhook 或微信公众号消息："
-                "它们的会话和去重只在一个进程里。请用单进程的 serve 运行这些渠道。"
-            )
-        return serve_workers(args, settings)
     if webhook_url:
         try:
             settings = settings.with_token()
         except ConfigError as exc:
             raise CommandError(str(exc)) from exc
+    if args.workers > 1:
+        if settings.wechat.enabled:
+            raise CommandError(
+                "--workers 大于 1 时不能同时接收微信公众号消息：它的去重只在一个进程里。"
+                "请用单进程的 serve 运行这个渠道。"
+            )
+        return serve_workers(args, settings)
     cache = engine_cache(settings)
     engine = build(settings)  # fails before listening, with the knowledge errors listed
     logs.configure(settings.log_format, settings.token if webhook_url else "")
@@ -96,28 +98,52 @@ def telegram_on_port(service: Service, url: str, settings: Settings):
     return SharedPort(build_application(settings, service), url, settings.webhook_secret)
 
 
+def telegram_worker(service: Service, settings: Settings, chats: Sockets, me: int):
+    """The Telegram channel in worker `me` of `serve --workers`: it answers the chats it owns
+    and passes the others' updates to their owners (`bot.channels.telegram.routing`); worker 0
+    registers the webhook. Returns the channel and the hook that takes passed-on updates."""
+    from bot.channels.telegram.app import build_application
+    from bot.channels.telegram.intake import handle_update
+    from bot.channels.telegram.routing import Router
+    from bot.channels.telegram.shared_port import SharedPort
+
+    application = build_application(settings, service)
+
+    async def handle(update: object) -> None:
+        await handle_update(application, update)
+
+    router = Router(chats, me, handle)
+    url, secret = settings.telegram_webhook_url or "", settings.webhook_secret
+    return SharedPort(application, url, secret, router.deliver, primary=me == 0), router.serving
+
+
 def serve_workers(args: argparse.Namespace, settings: Settings) -> int:
     """`serve --workers N`: N processes answering on one port, each new connection taken by
     the one with the fewest open (`bot.channels.web.balance`), so answers use every core; a
     process answers on one.
 
-    Only the API and the widget are served: what they keep in a process is a cache or a limit
-    (the rate limit counts per process, so a client may ask N times the configured rate; a
-    都不是 sent by exchange id to a process that did not offer the list gets the fallback without
-    near topics). The admin console's sessions, Telegram's per-chat order and WeChat's retry
-    dedupe would break across processes, so those run in a single-process `serve`."""
+    The API, the widget and Telegram's webhook are served: what the API keeps in a process is
+    a cache or a limit (the rate limit counts per process, so a client may ask N times the
+    configured rate; a 都不是 sent by exchange id to a process that did not offer the list gets
+    the fallback without near topics); each Telegram chat is answered by one worker, whichever
+    worker Telegram's connection reaches (`bot.channels.telegram.routing`). The admin console's
+    sessions and WeChat's retry dedupe would break across processes, so those run in a
+    single-process `serve`."""
+    from bot.channels.telegram.routing import Sockets
     from bot.channels.web import server
     from bot.channels.web.balance import Connections
 
     # Built before listening, so knowledge errors come first, and once: each worker starts
     # with this engine (copy-on-write memory, nothing to build or read again).
     engine = build(settings)
-    logs.configure(settings.log_format, "")
+    webhook = settings.telegram_webhook_url
+    logs.configure(settings.log_format, settings.token if webhook else "")
     # The log's schema is made here, once: workers making it at the same moment collide, and
     # the loser's log is held until its first retry (with an error line).
     open_log(settings).close()
     listening = server.listen(args.host, args.port)
     connections = Connections(args.workers)  # each worker accepts its share (least open first)
+    chats = Sockets(args.workers) if webhook else None  # how workers pass updates to owners
     settle_heap()  # before forking: the workers then share the engine's pages, unscanned
     children = []
     for me in range(args.workers):
@@ -125,7 +151,7 @@ def serve_workers(args: argparse.Namespace, settings: Settings) -> int:
         if pid == 0:  # a worker: everything with a thread in it (the log writer) starts here
             code = 1
             try:
-                code = serve_one(listening, settings, engine, (connections, me))
+                code = serve_one(listening, settings, engine, (connections, me), chats)
             finally:
                 os._exit(code)
         children.append(pid)
@@ -142,19 +168,33 @@ def serve_workers(args: argparse.Namespace, settings: Settings) -> int:
         child, status = os.wait()
         connections.gone(children.index(child))  # the others stop waiting for its turn
         failed += os.waitstatus_to_exitcode(status) != 0
+    if chats is not None:
+        chats.close()
     return EXIT_OK if not failed else 1
 
 
-def serve_one(listening: socket.socket, settings: Settings, engine: Engine, share: Share) -> int:
+def serve_one(
+    listening: socket.socket,
+    settings: Settings,
+    engine: Engine,
+    share: Share,
+    chats: Sockets | None = None,
+) -> int:
     """One worker of `serve --workers`: its own log writer, server and reloads; it accepts
-    its `share` of the connections on `listening`."""
+    its `share` of the connections on `listening`, and with Telegram's webhook answers the
+    chats it owns, taking their updates from the other workers over `chats`."""
     from bot.channels.web import server
 
     log = open_log(settings, background=True)
     service = Service(settings.knowledge, engine, log, engine_cache(settings))
-    hooks = [server.upkeep(service, settings.heartbeat, settings.watch_interval)]
+    routes = []
+    if chats is None:
+        hooks = [server.upkeep(service, settings.heartbeat, settings.watch_interval)]
+    else:  # Telegram's own start-up runs the heartbeat and the knowledge watcher
+        telegram, passed_on = telegram_worker(service, settings, chats, share[1])
+        routes, hooks = telegram.routes(), [telegram.running, passed_on]
     try:
-        app = server.build_server(service, settings.web, (), hooks)
+        app = server.build_server(service, settings.web, routes, hooks)
         server.serve(app, settings.web, sock=listening, share=share)
     finally:
         log.close()

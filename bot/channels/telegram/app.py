@@ -113,14 +113,18 @@ def add_handlers(app: Application) -> None:
     app.add_error_handler(handlers.on_error)
 
 
-async def startup(app: Application) -> None:
-    """Register the command menu users see next to the text box; start watching the knowledge."""
-    await app.bot.set_my_commands(COMMANDS)
+async def startup(app: Application, primary: bool = True) -> None:
+    """Register the command menu users see next to the text box; start watching the knowledge.
+    Of several workers on one webhook, every one watches (each reloads its own engine) but
+    only the `primary` one registers the menu and tells admins about a refused edit."""
+    if primary:
+        await app.bot.set_my_commands(COMMANDS)
     settings: Settings = app.bot_data["settings"]
     service = app.bot_data["service"]
     tasks = [heartbeat(settings.heartbeat, service)]
     if settings.watch_interval > 0:
-        tasks.append(Watcher(service, settings.watch_interval, refused_notice(app)).run())
+        notice = refused_notice(app) if primary else None
+        tasks.append(Watcher(service, settings.watch_interval, notice).run())
     app.bot_data["background"] = [asyncio.create_task(task) for task in tasks]
 
 
@@ -142,12 +146,12 @@ def refused_notice(app: Application):
 
 
 @contextlib.asynccontextmanager
-async def running(app: Application):
+async def running(app: Application, primary: bool = True):
     """The application started with its background tasks (command menu, heartbeat, knowledge
-    watcher), and stopped cleanly on the way out."""
+    watcher; `startup`), and stopped cleanly on the way out."""
     async with app:
         await app.start()
-        await startup(app)
+        await startup(app, primary)
         try:
             yield app
         finally:

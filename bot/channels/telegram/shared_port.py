@@ -20,7 +20,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.channels.telegram.app import running
-from bot.channels.telegram.webhook import TelegramWebhook, token_secret
+from bot.channels.telegram.webhook import Deliver, TelegramWebhook, token_secret
 
 log = logging.getLogger(__name__)
 
@@ -28,9 +28,21 @@ log = logging.getLogger(__name__)
 class SharedPort:
     """The webhook route and the application's lifetime, for the web server."""
 
-    def __init__(self, application: Application, url: str, secret: str | None) -> None:
+    def __init__(
+        self,
+        application: Application,
+        url: str,
+        secret: str | None,
+        deliver: Deliver | None = None,
+        primary: bool = True,
+    ) -> None:
+        """`deliver` replaces handling each update here (a worker of `serve --workers` passes
+        it to its chat's owner); only the `primary` one of several workers registers the
+        webhook and the command menu and tells admins about refused edits."""
         self.application = application
         self.url = url
+        self.deliver = deliver
+        self.primary = primary
         if not secret:  # the same derived secret as `policybot run --webhook-url` uses
             secret = token_secret(application.bot.token)
             log.info("no webhook secret configured: using one derived from the bot token")
@@ -38,15 +50,16 @@ class SharedPort:
         self.path = "/" + (urlparse(url).path or "/").strip("/")
 
     def routes(self) -> list[BaseRoute]:
-        webhook = TelegramWebhook(self.application, self.secret, self.path)
+        webhook = TelegramWebhook(self.application, self.secret, self.path, self.deliver)
         return [Route(self.path, webhook, methods=["POST"])]
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
         """Start the application, register the webhook with its secret, stop at shutdown."""
-        async with running(self.application):
-            await self.application.bot.set_webhook(
-                self.url, secret_token=self.secret, allowed_updates=Update.ALL_TYPES
-            )
+        async with running(self.application, self.primary):
+            if self.primary:
+                await self.application.bot.set_webhook(
+                    self.url, secret_token=self.secret, allowed_updates=Update.ALL_TYPES
+                )
             log.info("telegram webhook at %s", self.path)
             yield

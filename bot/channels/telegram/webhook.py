@@ -83,14 +83,26 @@ async def read_body(receive: Callable[[], Awaitable[dict]], limit: int = MAX_BOD
     return b"".join(chunks)
 
 
+# What the webhook does with an accepted update (its body and what it reads as): returns once
+# the update is handled. By default `handle_update` in this process; the workers of `serve
+# --workers` pass each to the worker that owns its chat (bot.channels.telegram.routing).
+Deliver = Callable[[bytes, object], Awaitable[None]]
+
+
 class TelegramWebhook:
     """The ASGI app that receives Telegram's updates at `path` and handles each one."""
 
-    def __init__(self, app: Application, secret: str, path: str = "/") -> None:
+    def __init__(
+        self, app: Application, secret: str, path: str = "/", deliver: Deliver | None = None
+    ) -> None:
         if not secret:
             raise ValueError("a Telegram webhook is never served without a secret token")
         self.app, self.secret = app, secret
         self.path = "/" + path.strip("/")
+        self.deliver = deliver or self.handle
+
+    async def handle(self, body: bytes, raw: object) -> None:
+        await handle_update(self.app, raw)
 
     async def __call__(self, scope: dict, receive, send) -> None:
         if scope["type"] != "http":
@@ -115,7 +127,7 @@ class TelegramWebhook:
         except ValueError:
             await respond(send, 400)
             return
-        await handle_update(self.app, raw)
+        await self.deliver(body, raw)
         await respond(send, 200)
 
 

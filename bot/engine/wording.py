@@ -1,0 +1,90 @@
+"""A message's words as the answerability checks weigh them, and an entry's questions read the
+same way: which clause asks, what each word carries, what part of a similar question asks.
+
+Kept apart from bot.engine.core, which calls it, as the one place where the reading of a text
+(bot.engine.reading) meets the knowledge's vocabulary and segmenter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from bot.engine import answerability, asked
+from bot.engine.answerability import content_weight
+from bot.engine.features import sounded
+from bot.engine.index import Index
+from bot.engine.reading import BACKGROUND, Reading, fold_message, read, weight
+from bot.text.words import Words, in_dictionary
+
+# A figure in a question: a year, a month, a count.
+_FIGURE = re.compile(r"\d+(?:\.\d+)?")
+
+
+class Wording:
+    """The words of a knowledge base's messages: `words` cuts text, `index` knows which words
+    the knowledge uses, `canonical` puts text in matching form."""
+
+    def __init__(self, words: Words, index: Index, canonical: Callable[[str], str]) -> None:
+        self.words, self.index, self.canonical = words, index, canonical
+
+    @property
+    def known(self):
+        return self.index.vocabulary.ids if self.index.vocabulary else {}
+
+    def content_words(self, reading: Reading) -> list[tuple[str, float, str]]:
+        """The message's words with how much each carries (clause weight × content weight)
+        and how each sounds."""
+        known = self.known
+        classes, quiet = self.index.tuning.word_classes, self.index.tuning.quiet_background
+        words = []
+        for clause in reading.clauses:
+            subject = self.subject(clause.text)
+            words += [
+                (word, weight(word, word in known, clause.weight, classes, quiet), sounded(word))
+                for word in self.content(subject)
+            ]
+            # A figure (2021年, 3月) the entry does not contain asks about another fact; it is
+            # matched as written only ("\0" sounds like nothing).
+            words += [
+                (n, clause.weight * answerability.FIGURE, "\0") for n in _FIGURE.findall(subject)
+            ]
+        return words
+
+    def asking_part(self, question: str) -> str | None:
+        """An entry's question without its asker's introduction and background, in matching
+        form; None when it is all asking. A similar question written as a business would ask
+        (您好，我们是外地建筑企业，…，有没有专班推进) would otherwise make its entry "cover" the
+        asker's circumstances (外地, 建筑), which a question the entry does not answer then shares
+        (bot.engine.described)."""
+        folded = fold_message(question)
+        if " " not in folded.strip():
+            return None  # one clause: nothing set aside (most questions; this runs for each)
+        reading = read(folded, self.says)
+        kept = [c.text for c in reading.clauses if c.weight != BACKGROUND]
+        if " ".join(kept) == folded.strip() or not kept:
+            return None
+        return self.canonical(" ".join(kept))
+
+    def says(self, clause: str) -> bool:
+        """For `read`: whether a clause says what it is about (has a word that carries)."""
+        known = self.known
+        return any(weight(w, w in known, 1.0) for w in self.content(self.subject(clause)))
+
+    def content(self, subject: str) -> list[str]:
+        """A clause's words as the checks weigh them: a word the knowledge never uses that the
+        segmenter only guessed (天办 of 前几天办, 有大 of 有大数据) is the dictionary's words, unless
+        none of those says anything (马上半, a typo of the term 马上办: 马上 is an adverb, 半 a
+        numeral), when the guess is kept and may sound like the term."""
+        known = self.known
+        words: list[str] = []
+        for word in self.words(subject, search=False):
+            parts = in_dictionary(word) if word not in known else (word,)
+            if len(parts) > 1 and not any(content_weight(p, p in known) for p in parts):
+                parts = (word,)
+            words += parts
+        return words
+
+    def subject(self, clause: str) -> str:
+        """A clause without its question words, in matching form."""
+        return self.canonical(asked.QUESTION_WORDS.sub(" ", clause))
