@@ -22,18 +22,8 @@ import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 
-from bot.engine._arrays import (
-    DENSE_CELLS,
-    _changes,
-    _grouped,
-    _Lines,
-    _merged,
-    _pairs,
-    _Postings,
-    _Questions,
-    _ranges,
-    _tf,
-)
+from bot.engine._arrays import DENSE_CELLS, _Lines, _Postings, _Questions, _ranges, _tf
+from bot.engine._grouping import _changes, _grouped, _merged, _pairs
 from bot.engine._query import Query
 from bot.engine.features import CHAR, PAIR, SOUND_PAIR, WORD, Alphabet, kind, salience
 from bot.engine.vocabulary import Vocabulary

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.engine._arrays import _pairs
+from bot.engine._grouping import _pairs
 
 
 def test_grouping_is_the_same_whether_or_not_keys_fit_one_packed_integer():
