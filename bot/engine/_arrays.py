@@ -8,7 +8,6 @@ import functools
 from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Protocol, overload
 
 import numpy as np
@@ -20,7 +19,7 @@ SPARSE_FROM = 1_500_000
 # NumPy multiply-add over 100k entries took 35 us, the kernel over its 100k postings 110 us.
 FULL_ROW_SHARE = 1 / 3
 # Up to this many cells (features x entries) an index is small: it keeps which features each
-# entry uses as a full matrix (`Index.uses`; the shipped knowledge: 8.8k x 67 = 0.6M cells,
+# entry uses as a full matrix (`Index.unused`; the shipped knowledge: 8.8k x 67 = 0.6M cells,
 # 0.6 MB), and its entry and question vectors in one set of postings by feature (`Index.both`).
 DENSE_CELLS = 2_000_000
 
@@ -117,7 +116,7 @@ class _Postings:
         return sums
 
 
-@cache
+@functools.cache
 def _kernel():
     """SciPy's `csc_matvec`, from its extension module alone, when a large index first answers:
     importing it the usual way imports all of `scipy.sparse` first (0.29 s of CPU, ~6% of a
@@ -319,3 +318,11 @@ def _ranges(first: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray
     lengths = last - first
     offsets = (first - lengths.cumsum() + lengths).repeat(lengths)
     return offsets + np.arange(len(offsets)), lengths
+
+
+def _position(sorted_values: np.ndarray, probes: np.ndarray) -> np.ndarray:
+    """Per probe, where it is among the sorted values, or -1 where it is not."""
+    if not len(sorted_values):
+        return np.full(probes.shape, -1)
+    position = np.minimum(sorted_values.searchsorted(probes), len(sorted_values) - 1)
+    return np.where(sorted_values[position] == probes, position, -1)

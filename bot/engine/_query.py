@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from bot.engine._arrays import _tf
-from bot.engine.features import GENERIC_WEIGHT, PAIR, SOUND_PAIR, spoken
+from bot.engine.features import GENERIC_WEIGHT, PAIR, SOUND_PAIR
 
 if TYPE_CHECKING:
     from bot.engine.index import Index
@@ -31,8 +31,8 @@ def _tf_of(count: int) -> float:
 
 class Query:
     """A normalized query's features: columns and L2-normalized weights of those the index
-    knows (the unknown still count in the norm), its units' and sound pairs' columns for
-    `Index.unexplained`, and its text as written and as sounds for re-ranking.
+    knows (the unknown still count in the norm), and its units' and sound pairs' columns for
+    `Index.unexplained`; re-ranking reads its `text`.
 
     The keys are made at once; what is looked up and weighed from them, when first read: the
     passages' coverage test (bot.engine.passages) reads the units alone, and most fallbacks
@@ -137,16 +137,6 @@ class Query:
             np.array(unit_columns, dtype=np.intp),
             np.array(probes, dtype=np.intp),
             unit_weights,
-            float(unit_weights.sum()),
+            float(np.add.reduce(unit_weights)),  # (what `.sum` runs, without its wrapper)
         )
         return self._measured
-
-    @cached_property
-    def compact(self) -> str:
-        """The text without spaces, as re-ranking compares it (not passages: made when read)."""
-        return self.text.replace(" ", "")
-
-    @cached_property
-    def spoken(self) -> str:
-        """The text as sounds, as re-ranking compares it."""
-        return spoken(self.text)

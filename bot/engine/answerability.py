@@ -19,10 +19,10 @@ plan, which says nothing of tickets or prices. Three checks, each one an admin c
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.engine.features import GENERIC_CHARS, spoken
+from bot.engine.mentioned import mentions
 from bot.text.words import FUNCTION_TAGS, part_of_speech
 
 # Focus kinds, each found by what people write when they want that kind of answer. Checked on
@@ -55,7 +55,7 @@ _FOCUS = (
     (
         TIME,
         r"什么时候|啥时候|何时|哪天|哪一天|几号|几点|多久|多长时间|几个月能|哪年|哪一年|日期|时间表"
-        r"|什么时间|几月",
+        r"|什么时间|几月|(?:开放|营业|办公|上班|开门|受理)时间",  # 黑瞎子岛 开放时间 asks when
     ),
     (PLACE, r"在哪(?![些几])|哪里|哪儿|哪个地方|什么地方|何处|地址|位置|怎么去|怎么走|去哪|多远"),
     (PERSON, r"谁|哪位|叫什么名字|名字|负责人|老板|会长|联系人|法人|哪家|哪个单位|哪个部门"),
@@ -126,33 +126,6 @@ OTHER_ENTRY_WORD = 0.6
 UNKNOWN_VERB = 0.8
 FIGURE = 1.0  # a figure of the question (2021年) the entry does not contain
 SINGLE = 0.5  # a character the segmenter left on its own (招 人) says less than a word
-
-
-# How bot.engine.asked writes a thing asked for that an answer states in its own way: a unit
-# after 几 / 多少 (几星, 多少钱 → 元) wants a figure in that unit; a name, a title (《…》).
-COUNT_OF, TITLE, DONE = "#", "《", "已…"  # DONE: an amount reached so far (`_REACHED`)
-YEAR = "年:"  # a year asked about (去年, 2021年): the entry's answer or quote must name it
-_FIGURE_BEFORE = r"[\d一二两三四五六七八九十百千万亿]\s*"
-# A sentence of an answer that states a plan or a target: its figures are not what was reached.
-_SENTENCE = re.compile(r"[。；;]")
-_PLANNED = re.compile(r"计划|力争|预计|目标|争取|(?<!模)拟")
-_FIGURE = re.compile(r"\d(?!\d*年)")  # a figure, not a year
-
-
-def mentions(thing: str, stated: str, covers: Callable[[str, str], bool]) -> bool:
-    """Whether an entry mentions a thing asked for (bot.engine.asked): a figure in the unit
-    asked or a title in what it states (`stated`: its answer and source quote as written), or
-    else the word anywhere in the entry (`covers`, as for uncovered words)."""
-    if thing == DONE:  # a figure the answer does not give as a plan (计划完成12.8亿元)
-        answer = stated.split(" | ")[0]
-        return any(_FIGURE.search(s) and not _PLANNED.search(s) for s in _SENTENCE.split(answer))
-    if thing.startswith(COUNT_OF):
-        return re.search(_FIGURE_BEFORE + re.escape(thing[1:]), stated) is not None
-    if thing == TITLE:
-        return TITLE in stated
-    if thing.startswith(YEAR):
-        return thing[len(YEAR) :] in stated
-    return covers(thing, f" {spoken(thing)} " if len(thing) > 1 else "\0")
 
 
 def focus_of(text: str) -> str | None:

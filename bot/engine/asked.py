@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.engine.answerability import COUNT_OF, DONE, TITLE, YEAR, content_weight
+from bot.engine.answerability import content_weight
 from bot.engine.features import GENERIC_CHARS
+from bot.engine.mentioned import COUNT_OF, DONE, EACH, TITLE, YEAR
 from bot.text.words import part_of_speech
 
 # A which-word, and the word after it names the thing asked for: 哪个厂家, 什么消毒液, 多少工人,
@@ -72,6 +73,21 @@ _REACHED = re.compile(
 _YEARS = re.compile(r"(?:19|20)\d\d年|去年|前年|明年|后年|来年|上一年|下一年")
 
 
+# Each member of a set of N asked for (哪6项, 哪四方, 那10项分别是什么, 199项都有哪些): an answer
+# that names fewer things (取消6项 gives the count, 2887项、199项、845项 three other figures) does
+# not say which they are.
+_EACH = re.compile(
+    r"哪(\d+|[二两三四五六七八九十])|(\d+|[两三四五六七八九十])[个项家条]"
+    r"[\u4e00-\u9fff]{0,10}?(?:都有哪些|有哪些|都是哪些|是哪些|分别是|分别有|包括哪些)"
+)
+_NUMERALS = {n: str(i) for i, n in enumerate("一二三四五六七八九十", 1)} | {"两": "2"}
+# When something happens (什么时候完工): the event asked about must be in the entry; one that
+# dates the start (开工) does not say when the work ends.
+_WHEN = re.compile(r"(?:什么时候|啥时候|何时|什么时间)(?:能|会|才|就|可以|开始)?([\u4e00-\u9fff]+)")
+# An amount invested (总投资多少, 投资额): a figure in 元 (6亿元), not a count of projects.
+_INVESTED = re.compile(r"投资(?:额|总额)?[是有]?多少|总投资|投资额|投了多少|多少投资|投入多少")
+
+
 def asked_for(
     text: str,
     cut: Callable[[str], list[str]],
@@ -88,7 +104,13 @@ def asked_for(
     The words are found in the text as folded, not in matching form: a synonym made canonical
     (消毒 → 消杀) would cut 消毒液 into 消杀 and 液, and 消杀 is not what is asked for."""
     found = [DONE] if _REACHED.search(text) else []
-    found += [YEAR + year for year in _YEARS.findall(text if asks is None else asks)]
+    every = text if asks is None else asks
+    found += [YEAR + year for year in _YEARS.findall(every)]
+    found += [EACH + _NUMERALS.get(n, n) for pair in _EACH.findall(every) for n in pair if n]
+    for after in _WHEN.findall(text):
+        event = (cut(after) or [after[0]])[0]
+        if content_weight(event, True) and not QUESTION_WORDS.fullmatch(event):
+            found.append(canonical(event).replace(" ", ""))
     for which, after in _WHICH.findall(text):
         if which in _WRITTEN_AS:
             found.append(_WRITTEN_AS[which])
@@ -120,4 +142,6 @@ def asked_for(
         else:
             thing = canonical(thing).replace(" ", "")
         found.append(thing)
+    if _INVESTED.search(text) and COUNT_OF + "元" not in found:  # (投资多少钱 has it already)
+        found.append(COUNT_OF + "元")
     return tuple(found)

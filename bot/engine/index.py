@@ -22,10 +22,10 @@ import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 
-from bot.engine._arrays import DENSE_CELLS, _Lines, _Postings, _Questions, _ranges, _tf
+from bot.engine._arrays import DENSE_CELLS, _Lines, _position, _Postings, _Questions, _ranges, _tf
 from bot.engine._grouping import _changes, _grouped, _merged, _pairs
 from bot.engine._query import Query
-from bot.engine.features import CHAR, PAIR, SOUND_PAIR, WORD, Alphabet, kind, salience
+from bot.engine.features import CHAR, PAIR, SOUND_PAIR, WORD, Alphabet, kind, salience, spoken
 from bot.engine.vocabulary import Vocabulary
 from bot.text.words import Words
 
@@ -111,7 +111,7 @@ class Index:
         items = [rows, columns, counts]
         del rows, columns, counts  # (`build` empties the list: each array freed once packed)
         self.questions = _Questions.build(items, self.column_weights, len(self.texts))
-        self.both = self._both() if self.uses is not None else None
+        self.both = self._both() if self.unused is not None else None
         # A small index's questions without spaces and as sounds, as re-ranking compares them,
         # as arrays of strings: it reads ~170 of each per search (`_Lines.__getitem__` for each
         # was 9% of a long message's answer; one gather is faster than a list's item by item).
@@ -221,10 +221,12 @@ class Index:
         self.described_starts = np.zeros(entries + 1, dtype=np.int64)
         np.cumsum(np.bincount(entry, minlength=entries), out=self.described_starts[1:])
         # A small index also keeps them as a full matrix: one gather answers `unexplained`.
-        self.uses = None
+        # Kept as what each entry does *not* use, plus a column no entry uses, where a probe of
+        # -1 lands (the first entry's in the last row's): no mask, no negation after the gather.
+        self.unused = None
         if entries * len(self.columns) <= DENSE_CELLS:
-            self.uses = np.zeros((entries, len(self.columns)), dtype=bool)
-            self.uses[entry, described] = True
+            self.unused = np.ones((entries, len(self.columns) + 1), dtype=bool)
+            self.unused[entry, described] = False
 
     def __getstate__(self) -> dict:
         """What the engine cache keeps (bot.engine.cache): not the keys looked up while
@@ -282,13 +284,13 @@ class Index:
             pooled = products[: len(self.spans)]
             shortlist = (-pooled).argpartition(depth - 1)[:depth]
             rows, sizes = self._rows(shortlist)
-            cosines = np.maximum(products[len(self.spans) + rows], pooled[self.owner[rows]])
+            cosines = np.maximum(products[len(self.spans) + rows], pooled[shortlist].repeat(sizes))
         elif exclude is None:
             pooled = self.entries.dot(query.columns, query.weights)
             shortlist = (-pooled).argpartition(depth - 1)[:depth]
             rows, sizes = self._rows(shortlist)
             cosines = self.questions.cosines(rows, query)
-            cosines = np.maximum(cosines, pooled[self.owner[rows]])
+            cosines = np.maximum(cosines, pooled[shortlist].repeat(sizes))
         else:
             # Pooled questions would still contain the left-out one: compare question by question.
             cosines = self.questions.every_cosine(query)
@@ -332,7 +334,7 @@ class Index:
             scores[rows == exclude] = -1.0  # a left-out question cannot be anyone's best
         explained = 1 - self.unexplained(shortlist, query)
         offsets = np.zeros(len(sizes), dtype=np.int64)
-        np.cumsum(sizes[:-1], out=offsets[1:])
+        sizes[:-1].cumsum(out=offsets[1:])  # (the method: `np.cumsum` wraps it in Python)
         best = np.maximum.reduceat(scores, offsets)
         # A negative best: the entry's only question is the left-out one.
         return [
@@ -347,13 +349,15 @@ class Index:
         """Per question row, its whole-string similarity with the query, as written or as
         sounds, whichever is closer, in 0..1."""
         if self.compact is not None and self.heard is not None:
-            compact, sounds = self.compact[picked], self.heard[picked]  # (one gather each)
+            # One gather each; rapidfuzz reads a list faster than an object array (~4 us).
+            compact, sounds = self.compact[picked].tolist(), self.heard[picked].tolist()
         else:  # one join and split instead of a Python call per question
             rows = picked.tolist()
             compact = "\n".join(self.texts.picked(rows)).replace(" ", "").split("\n")
             sounds = self.sounds.picked(rows)
-        spelled = cdist([query.compact], compact, scorer=fuzz.ratio)
-        heard = cdist([query.spoken], sounds, scorer=fuzz.ratio)
+        # (Made here, not cached on the query: a `cached_property` takes a lock on each read.)
+        spelled = cdist([query.text.replace(" ", "")], compact, scorer=fuzz.ratio)
+        heard = cdist([spoken(query.text)], sounds, scorer=fuzz.ratio)
         return np.maximum(spelled[0], heard[0]) / 100
 
     def explained(self, entry: int, text: str | Query) -> float:
@@ -370,26 +374,20 @@ class Index:
         if not query.total or not self.tuning.discount_unexplained:
             return np.zeros(len(entries))
         probes = query.probes  # per unit: its column, the sound pairs' before and after it
-        if self.uses is not None:
+        if self.unused is not None:
             # One gather of the cells, C-ordered, so each entry's sum below adds in the same
             # order as ever (a 2-D fancy index came out in Fortran order and summed otherwise).
-            cells = entries[:, None] * self.uses.shape[1] + probes
-            found = self.uses.ravel().take(cells) & (probes >= 0)
+            cells = entries[:, None] * self.unused.shape[1] + probes
+            missed = self.unused.ravel().take(cells)
         else:
             first, last = self.described_starts[entries], self.described_starts[entries + 1]
             positions, lengths = _ranges(first, last)
             # Every entry's sorted columns, told apart by the entry's place in the high bits.
             place = np.arange(len(entries), dtype=np.int64)[:, None] << 32
             described = place[:, 0].repeat(lengths) | self.described[positions]
-            found = (_position(described, place | probes) >= 0) & (probes >= 0)
+            missed = (_position(described, place | probes) < 0) | (probes < 0)
         size = len(query.units)
-        used = found[:, :size] | found[:, size : 2 * size] | found[:, 2 * size :]
-        return (query.unit_weights * ~used).sum(axis=1) / query.total
-
-
-def _position(sorted_values: np.ndarray, probes: np.ndarray) -> np.ndarray:
-    """Per probe, where it is among the sorted values, or -1 where it is not."""
-    if not len(sorted_values):
-        return np.full(probes.shape, -1)
-    position = np.minimum(sorted_values.searchsorted(probes), len(sorted_values) - 1)
-    return np.where(sorted_values[position] == probes, position, -1)
+        # A unit is unexplained when neither it nor either sound pair around it is used.
+        alone = missed[:, :size] & missed[:, size : 2 * size] & missed[:, 2 * size :]
+        # (`np.add.reduce` is what `.sum` runs, without its Python wrapper.)
+        return np.add.reduce(query.unit_weights * alone, axis=1) / query.total

@@ -58,9 +58,10 @@ class Passages:
         # every passage's units shows that none covers enough of them, and saves the search.
         # Only a clear miss stops here; the rest is decided below exactly as before. Not for
         # many passages (no full matrix of what each uses), where the gather would cost more.
-        if self.index.uses is not None:
+        if self.index.unused is not None:
             everyone = np.arange(len(self.items))
-            if self.index.unexplained(everyone, features).min() > 1 - COVERAGE + _SHORT_OF:
+            least = np.minimum.reduce(self.index.unexplained(everyone, features))  # (`.min`)
+            if least > 1 - COVERAGE + _SHORT_OF:
                 return None
         hits = self.index.search(features, 2)
         if not hits:

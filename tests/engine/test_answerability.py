@@ -53,6 +53,7 @@ from bot.text.normalize import fold
         ("两个园区哪边租金便宜", COMPARISON),
         ("申请材料和原来比减了多少", COUNT),  # a reduction compares with before
         ("申请材料减少的比例是多少", COUNT),  # 比例 compares nothing
+        ("黑瞎子岛 开放时间", TIME),  # opening hours, asked without a question word
     ],
 )
 def test_focus(question, focus):

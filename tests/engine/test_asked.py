@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.engine.answerability import COUNT_OF, DONE, TITLE, YEAR, mentions
 from bot.engine.asked import asked_for
+from bot.engine.mentioned import COUNT_OF, DONE, EACH, TITLE, YEAR, mentions
 from bot.text.words import Words
 
 WORDS = Words()
@@ -44,7 +44,7 @@ def test_units_dates_and_names_are_asked_for_as_an_answer_writes_them():
 
 def test_how_a_question_is_put_names_no_thing():
     # The focus says what these want (a time, a place, a list); no word must be in the entry.
-    for text in ["是什么意思", "有什么用", "什么时候开工", "在哪看", "有哪些", "进展到哪一步了"]:
+    for text in ["是什么意思", "有什么用", "什么时候", "在哪看", "有哪些", "进展到哪一步了"]:
         assert things(text) == (), text
     # Nor do words that carry nothing: 来着, and 企业 (every asker is one).
     assert things("就近办事项几个来着") == ()
@@ -93,3 +93,27 @@ def test_a_year_asked_about_must_be_named_by_the_entry():
     never = lambda word, sound: False  # noqa: E731
     assert mentions(YEAR + "2022年", "2022年抚远力争实现… | …", never)
     assert not mentions(YEAR + "去年", "2022年抚远力争实现… | …", never)
+
+
+def test_each_of_a_set_of_n_needs_an_answer_naming_n_things():
+    assert things("保留的中介服务是哪6项") == (EACH + "6",)
+    assert things("四方责任是哪四方") == (EACH + "4",)
+    assert things("那10项分别是什么") == (EACH + "10",)
+    never = lambda word, sound: False  # noqa: E731
+    # Fewer things named (the count alone, or three other figures) is not which they are...
+    assert not mentions(EACH + "6", "保留中介服务事项18项，取消6项。 | …", never)
+    assert not mentions(
+        EACH + "4", "权力事项2887项、公共服务事项199项、政务服务事项845项 | …", never
+    )
+    # ...four named (、 and 及) are, and so are all of them summed up with 等N.
+    assert mentions(EACH + "4", "新建大豆油、蛋白加工厂、研发中心及仓储设施 | …", never)
+    assert mentions(EACH + "11", "A项目、B项目、C项目等11个重点项目集中开工 | …", never)
+
+
+def test_an_amount_invested_and_the_event_whose_time_is_asked_are_asked_for():
+    # An amount invested is a figure in 元, not the count of projects an entry gives.
+    assert things("营房项目总投资多少") == (COUNT_OF + "元",)
+    assert things("项目投资额") == (COUNT_OF + "元",)
+    # The time of what: an entry that dates the start does not say when the work ends.
+    assert things("营房项目什么时候完工") == ("完工",)
+    assert things("什么时候能开业") == ("开业",)

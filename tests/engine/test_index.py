@@ -39,7 +39,7 @@ def test_every_product_ranks_as_the_slices_do(monkeypatch):
     slices = Engine(knowledge, cache=0)
     monkeypatch.setattr(_arrays, "SPARSE_FROM", 0)
     product = Engine(knowledge, cache=0)
-    assert dense.index.both is not None and dense.index.uses is not None
+    assert dense.index.both is not None and dense.index.unused is not None
     assert slices.index.entries.rows is None and slices.index.both is None
     assert product.index.entries.rows is not None
     for question in questions:

@@ -1,0 +1,44 @@
+"""Whether an entry mentions a thing a question asks for by name (bot.engine.asked finds the
+things; bot.engine.answerability.check asks this of each candidate): a word anywhere in the
+entry, or, for things an answer states in its own way, a figure in the unit asked, a title, a
+figure reached rather than planned, the year asked about, or the N things of a set.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from bot.engine.features import spoken
+
+# How bot.engine.asked writes a thing asked for that an answer states in its own way: a unit
+# after 几 / 多少 (几星, 多少钱 → 元) wants a figure in that unit; a name, a title (《…》).
+COUNT_OF, TITLE, DONE = "#", "《", "已…"  # DONE: an amount reached so far (`_REACHED`)
+YEAR = "年:"  # a year asked about (去年, 2021年): the entry's answer or quote must name it
+EACH = "各:"  # each of a set of N (哪6项, 那10项分别是什么): the answer must name N things
+_FIGURE_BEFORE = r"[\d一二两三四五六七八九十百千万亿]\s*"
+# A sentence of an answer that states a plan or a target: its figures are not what was reached.
+_SENTENCE = re.compile(r"[。；;]")
+_PLANNED = re.compile(r"计划|力争|预计|目标|争取|(?<!模)拟")
+_FIGURE = re.compile(r"\d(?!\d*年)")  # a figure, not a year
+_CLAUSE, _NAMING = re.compile(r"[，。；：,;]"), re.compile(r"、|和|及")
+
+
+def mentions(thing: str, stated: str, covers: Callable[[str, str], bool]) -> bool:
+    """Whether an entry mentions a thing asked for (bot.engine.asked): a figure in the unit
+    asked or a title in what it states (`stated`: its answer and source quote as written), or
+    else the word anywhere in the entry (`covers`, as for uncovered words)."""
+    if thing == DONE:  # a figure the answer does not give as a plan (计划完成12.8亿元)
+        answer = stated.split(" | ")[0]
+        return any(_FIGURE.search(s) and not _PLANNED.search(s) for s in _SENTENCE.split(answer))
+    if thing.startswith(COUNT_OF):
+        return re.search(_FIGURE_BEFORE + re.escape(thing[1:]), stated) is not None
+    if thing == TITLE:
+        return TITLE in stated
+    if thing.startswith(YEAR):
+        return thing[len(YEAR) :] in stated
+    if thing.startswith(EACH):  # named one by one (、, 和, 及), or all of them with 等N
+        answer, count = stated.split(" | ")[0], thing[len(EACH) :]
+        named = max(len(_NAMING.findall(part)) + 1 for part in _CLAUSE.split(answer))
+        return named >= int(count) or re.search(f"等{count}", answer) is not None
+    return covers(thing, f" {spoken(thing)} " if len(thing) > 1 else "\0")
