@@ -18,7 +18,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from bot.engine import answerability, asked, decision, described
-from bot.engine.answerability import Check
+from bot.engine.answerability import UNKNOWN_WORD, Check
 from bot.engine.decision import (
     ANSWERED,
     CLARIFY,
@@ -246,6 +246,10 @@ class Engine:
         words = answerability.content(self.wording.content_words(reading), reading.focus)
         cut = partial(self.words, search=False)
         things = asked.asked_for(reading.asking, cut, self.canonical, reading.asks)
+        if reading.keywords:
+            # Keywords name what they ask for: one no entry uses (滨江国际花园 户型, 市重点项目
+            # 开工率) is a thing the entry must mention, as after a which-word.
+            things += tuple(w for w, _, weight in words.heaviest if weight >= UNKNOWN_WORD)
         weighing = decision.share_of(folded, len(reading.clauses), self.shares)  # (long, share)
         found = []
         for entry, match in best.items():
