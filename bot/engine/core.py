@@ -12,13 +12,13 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field, replace
-from functools import lru_cache, partial
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz
 
 from bot.engine import answerability, asked, decision, described
-from bot.engine.answerability import Check
+from bot.engine.answerability import UNKNOWN_WORD, Check
 from bot.engine.decision import (
     ANSWERED,
     CLARIFY,
@@ -244,8 +244,12 @@ class Engine:
             ranked = sorted(best.items(), key=lambda item: -item[1])[:limit]
             return tuple(self._candidate(e, score, None, score) for e, score in ranked)
         words = answerability.content(self.wording.content_words(reading), reading.focus)
-        cut = partial(self.words, search=False)
+        cut = self.wording.content  # (a guess across two words is its dictionary words)
         things = asked.asked_for(reading.asking, cut, self.canonical, reading.asks)
+        if reading.keywords:
+            # Keywords name what they ask for: one no entry uses (滨江国际花园 户型, 市重点项目
+            # 开工率) is a thing the entry must mention, as after a which-word.
+            things += tuple(w for w, _, weight in words.heaviest if weight >= UNKNOWN_WORD)
         weighing = decision.share_of(folded, len(reading.clauses), self.shares)  # (long, share)
         found = []
         for entry, match in best.items():

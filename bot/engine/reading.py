@@ -31,6 +31,7 @@ _QUOTES = str.maketrans("", "", "“”‘’「」『』\"'")
 _ASKING = re.compile(
     r"吗|呢|么|什么|怎|如何|多少|多久|(?<![好十没])几(?!乎)|哪|谁|是否|能否|啥|咋"
     r"|([\u4e00-\u9fff])[不没]\1"  # 是不是, 在不在, 有没有: a verb, 不 and the verb again
+    r"|(?<=[\u4e00-\u9fff])(?:不|没|没有)$"  # 能修复不, 有栏目没: a yes/no without 吗
 )
 _GREETING = re.compile(
     r"^(?:你好|您好|领导好|领导您好|领导你好|老师好|老师您好|各位好|大家好|打扰一下|打扰了|打扰|"
@@ -76,6 +77,7 @@ class Reading:
     clauses: tuple[Clause, ...]
     focus: str | None
     asking: str = ""  # the last clause that asks and what follows it; with none, all of it
+    keywords: bool = False  # no clause asks: keywords typed (绿色通道 复工, 黑瞎子岛 门票)
 
     @property
     def text(self) -> str:
@@ -114,7 +116,7 @@ def read(folded: str, says: Callable[[str], bool] | None = None) -> Reading:
     asks = [i for i, p in enumerate(kept) if _ASKING.search(p)]
     if not asks:
         whole = " ".join(kept)
-        return Reading(tuple(Clause(p, 1.0) for p in kept), focus_of(whole), whole)
+        return Reading(tuple(Clause(p, 1.0) for p in kept), focus_of(whole), whole, True)
     last = asks[-1]
     first = last  # the asking part starts here: the asking clause, or a condition just before it
     while first and _CONDITION.search(kept[first - 1]):

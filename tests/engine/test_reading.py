@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.engine.answerability import OTHER_ENTRY_WORD, PLACE
+from bot.engine.asked import asked_for
 from bot.engine.core import ANSWERED
 from bot.engine.reading import BACKGROUND, CONDITION, UNKNOWN_BACKGROUND, fold_message, read
 from bot.text.normalize import fold
@@ -120,3 +121,25 @@ def test_a_word_the_segmenter_only_guessed_is_weighed_as_its_dictionary_words(en
     # ...unless nothing of it says anything (半有 of a typo of 马上办: a numeral and a verb),
     # when it stays whole, to sound like the term.
     assert engine.wording.content(engine.wording.subject("马上半有几个")) == ["马上", "半有"]
+
+
+def test_a_yes_no_ending_on_bu_or_mei_asks():
+    # 能修复不, 有栏目没: a yes/no question without 吗, not keywords.
+    assert not read(fold("疫情失信了能修复不")).keywords
+    assert read(fold("政府网站有这个栏目没")).asks
+    assert read(fold("绿色通道 复工")).keywords
+
+
+def test_a_keyword_no_entry_uses_is_a_thing_asked_for(engine):
+    # Keywords name what they ask: an entry about the project that never says 户型 or 开工率
+    # does not answer them, however closely the rest matches.
+    for question in ["新壹城集团 售楼处", "市重点项目 开工率"]:
+        answer = engine.answer(question)
+        assert answer.status != ANSWERED, question
+        assert answer.candidates[0].check.unstated, question
+
+
+def test_a_thing_asked_for_is_a_dictionary_word_not_a_guess(engine):
+    # 根据什么来定方向: the segmenter's guess 来定 is no thing an entry could mention.
+    cut = engine.wording.content
+    assert "来定" not in asked_for("是根据什么来定方向的", cut, engine.canonical)
