@@ -100,10 +100,7 @@ class _Postings:
         the checks around it. A full row adds the same float32 products in the same order
         (x + 0 is x), so every sum is bitwise what the kernel alone gives. Sums in float32
         differ from `dot`'s float64 ones by ~1e-7, and rankings stay the same."""
-        # Imported here: SciPy's sparse package takes ~0.5 s to import, and a small knowledge
-        # base never needs it.
-        from scipy.sparse._sparsetools import csc_matvec
-
+        csc_matvec = _kernel()
         sums = np.zeros(self.size, dtype=np.float32)
         product = np.empty_like(sums)
         weights, starts = weights.astype(np.float32), self.starts
@@ -117,6 +114,31 @@ class _Postings:
                     self.size, 1, bounds, self.entries, self.values, weights[n : n + 1], sums
                 )
         return sums
+
+
+@functools.cache
+def _kernel():
+    """SciPy's `csc_matvec`, from its extension module alone, when a large index first answers:
+    importing it the usual way imports all of `scipy.sparse` first (0.29 s of CPU, ~6% of a
+    100k-entry start from the engine cache) for this one C function, and a small knowledge
+    base never needs it. The module's own import where SciPy is laid out otherwise."""
+    import sys
+    from importlib.machinery import PathFinder
+    from importlib.util import find_spec, module_from_spec
+
+    name = "scipy.sparse._sparsetools"
+    scipy = find_spec("scipy")  # (finds the package without importing it)
+    if name not in sys.modules and scipy and scipy.submodule_search_locations:
+        folders = [f"{folder}/sparse" for folder in scipy.submodule_search_locations]
+        spec = PathFinder.find_spec("_sparsetools", folders)
+        if spec is not None and spec.loader is not None:
+            spec.name = name  # (its C init only needs NumPy's API)
+            module = module_from_spec(spec)
+            spec.loader.exec_module(module)
+            sys.modules[name] = module  # what `import scipy.sparse` would find later
+    from scipy.sparse._sparsetools import csc_matvec
+
+    return csc_matvec
 
 
 @dataclass(frozen=True)
@@ -136,14 +158,21 @@ class _Questions:
     norms: np.ndarray  # float32, per question
 
     @classmethod
-    def build(cls, rows: np.ndarray, columns: np.ndarray, counts: np.ndarray, weights, size: int):
-        """From (row, column, count) items in any order; `weights` per column, before TF."""
+    def build(cls, items: list[np.ndarray], weights, size: int):
+        """From (row, column, count) items in any order, given as [rows, columns, counts],
+        a list this empties so that each array is freed once packed (at 100k entries each is
+        ~80 MB); `weights` per column, before TF."""
+        rows, columns, counts = items
+        items.clear()
         bits = max(int(columns.max(initial=0)).bit_length(), 1)
         packed = rows.astype(np.int64)
+        del rows
         packed <<= bits
         packed |= columns
+        del columns
         packed <<= 8
         packed |= counts.clip(1, 255)
+        del counts
         packed.sort()  # in place: at 100k entries this holds tens of millions of items
         # Narrow casts keep the low bits, so each field comes out without a 64-bit temporary;
         # the weights are computed in float32, the precision they are stored in.
@@ -156,7 +185,9 @@ class _Questions:
         np.cumsum(np.bincount(packed, minlength=size), out=starts[1:])
         del packed  # the rows are sorted: `starts` says where each begins
         weights = weights.astype(np.float32)
-        values = _tf(counts).astype(np.float32)
+        # Each count's TF looked up (counts are 1..255): the very float32 `_tf` casts to,
+        # without a float64 array of every item (~160 MB at 100k entries).
+        values = _tf(np.arange(256).clip(1)).astype(np.float32)[counts]
         values *= weights[columns]
         filled = np.flatnonzero(starts[1:] > starts[:-1])
         norms = np.ones(size)
@@ -277,7 +308,9 @@ class _Lines(Sequence[str]):
 
 def _tf(counts: np.ndarray) -> np.ndarray:
     """Sublinear term frequency, in float64 whatever integer type the counts are stored in."""
-    return 1 + np.log(counts, dtype=np.float64)
+    values = np.log(counts, dtype=np.float64)
+    values += 1  # in place: at 100k entries the build's arrays of counts are ~20M long
+    return values
 
 
 def _ranges(first: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -285,76 +318,6 @@ def _ranges(first: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray
     lengths = last - first
     offsets = (first - lengths.cumsum() + lengths).repeat(lengths)
     return offsets + np.arange(len(offsets)), lengths
-
-
-def _pairs(major: np.ndarray, minor: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The distinct (major, minor) pairs in order, and how often each occurs. `minor` holds rows
-    or columns, which fit 31 bits, and comes back as int32. Consumes `major`: its memory is
-    reused for the sort."""
-    bits = int(minor.max(initial=0)).bit_length()
-    if int(major.max(initial=0)).bit_length() + bits <= 62:
-        packed = major.astype(np.int64, copy=False)
-        packed <<= bits
-        packed |= minor
-        del major, minor
-        packed.sort()  # one fast sort of plain integers, in place
-        first = _firsts(packed)
-        counts = np.diff(first, append=len(packed)).astype(np.int32)
-        packed = packed[first]
-        del first
-        minor = packed.astype(np.uint32)  # keeps the low bits, without a 64-bit temporary
-        minor &= (1 << bits) - 1
-        packed >>= bits
-        return packed, minor.view(np.int32), counts
-    order = np.lexsort((minor, major))
-    major, minor = major[order], minor[order]
-    first = np.flatnonzero(_changes(major) | _changes(minor))
-    return major[first], minor[first].astype(np.int32), np.diff(first, append=len(major))
-
-
-def _changes(values: np.ndarray) -> np.ndarray:
-    """Per item of a sorted array, whether it differs from the one before."""
-    changed = np.ones(len(values), dtype=bool)
-    np.not_equal(values[1:], values[:-1], out=changed[1:])
-    return changed
-
-
-def _firsts(values: np.ndarray) -> np.ndarray:
-    """For sorted values, the position of each value's first occurrence."""
-    return np.flatnonzero(_changes(values))
-
-
-def _merged(
-    first: tuple[np.ndarray, np.ndarray, np.ndarray],
-    second: tuple[np.ndarray, np.ndarray, np.ndarray],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Two lists of (column, entry, value) items, each sorted by (column, entry) with each pair
-    once, as one: a value of the second is added to the first's for the same pair (first's +
-    second's, as summing them in that order does), or inserted where its pair belongs. Neither
-    is sorted again: at 100k entries, sorting both together held ~800 MB at once. Adds into
-    the first's values in place."""
-    columns, entries, values = first
-    more_columns, more_entries, more_values = second
-    place = _pack(columns, entries).searchsorted(_pack(more_columns, more_entries))
-    same = place < len(columns)
-    same[same] = (columns[place[same]] == more_columns[same]) & (
-        entries[place[same]] == more_entries[same]
-    )
-    values[place[same]] += more_values[same]
-    new = ~same
-    place = place[new]
-    return (
-        np.insert(columns, place, more_columns[new]),
-        np.insert(entries, place, more_entries[new]),
-        np.insert(values, place, more_values[new]),
-    )
-
-
-def _pack(columns: np.ndarray, entries: np.ndarray) -> np.ndarray:
-    """(column, entry) pairs as one sortable integer each."""
-    packed = columns.astype(np.int64) << 32
-    packed |= entries
-    return packed
 
 
 def _position(sorted_values: np.ndarray, probes: np.ndarray) -> np.ndarray:

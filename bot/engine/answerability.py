@@ -115,6 +115,7 @@ _FRAMING_WORDS = (
     "或者 而且 一些 一个 一家 大概 一共 总共 到底 主要 相关 关于 方面 请问 咨询 问问 "
     "谢谢 领导 老师 办理 办事 想问 告诉 应该 比较 最近 今年 之前 以后 后面 打听 确认 "
     "请教 清楚 比如 例如 譬如 介绍 汇总 说说 讲讲 现象 核实 核对 为主 "
+    "详细 弄清楚 搞清楚 概括 总结 解释 说明 讲解 担心 关心 认为 觉得 专门 "
 )
 FRAMING = frozenset(_FRAMING_WORDS.split())
 # How much an uncovered word takes off: a word no entry uses is the clearest sign of a question

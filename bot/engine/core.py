@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field, replace
-from functools import lru_cache, partial
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -244,7 +244,7 @@ class Engine:
             ranked = sorted(best.items(), key=lambda item: -item[1])[:limit]
             return tuple(self._candidate(e, score, None, score) for e, score in ranked)
         words = answerability.content(self.wording.content_words(reading), reading.focus)
-        cut = partial(self.words, search=False)
+        cut = self.wording.content  # (a guess across two words is its dictionary words)
         things = asked.asked_for(reading.asking, cut, self.canonical, reading.asks)
         if reading.keywords:
             # Keywords name what they ask for: one no entry uses (滨江国际花园 户型, 市重点项目

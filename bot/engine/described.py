@@ -197,7 +197,8 @@ def describe(
     # The texts joined normalize as each one apart, joined: no step of normalization crosses
     # the " | " between them. The questions and keywords are the index's rows already.
     tails = canonical_all([f"{e.answer} | {e.source.quote}" for e in entries])
-    sounds = {tail: spoken(tail) for tail in tails}  # one answer and quote under many entries
+    # One answer and quote may serve many entries: each distinct one is sounded once.
+    sounds = {tail: spoken(tail) for tail in dict.fromkeys(tails)}
     return _eager(
         Descriptions(
             entries,

@@ -139,11 +139,12 @@ class Encoded:
         chars, spelled, heard = keys[:units], keys[units : units + count], keys[units + count :]
         np.left_shift(self.generic, 2 * bits, out=chars, dtype=np.int64)
         chars |= self.units
-        np.left_shift(self.units[first], bits, out=spelled)
+        # (dtype: ids are int32, and shifted in int32 a pair's would overflow)
+        np.left_shift(self.units[first], bits, out=spelled, dtype=np.int64)
         spelled |= self.units[first + 1]
         spelled |= (self.generic[first] & self.generic[first + 1]).astype(np.int64) << 2 * bits
         spelled |= PAIR << 2 * bits + 1
-        np.left_shift(self.sounds[first], bits, out=heard)
+        np.left_shift(self.sounds[first], bits, out=heard, dtype=np.int64)
         heard |= self.sounds[first + 1]
         heard |= SOUND_PAIR << 2 * bits + 1
         return keys
@@ -195,7 +196,9 @@ class Alphabet:
     def _name(self, codes: np.ndarray) -> None:
         present = np.zeros(_CODE_POINTS + len(self.runs), dtype=bool)
         present[codes] = True
-        self.rank = np.cumsum(present) - 1
+        # int32, as are the ids and sound ids looked up in them: at 100k entries a batch holds
+        # ~25M units, and each int64 array of them was 100 MB more of the build's peak.
+        self.rank = np.cumsum(present, dtype=np.int32) - 1
         self.rank[~present] = -1
         run_names = list(self.runs)
         names = [
@@ -206,11 +209,11 @@ class Alphabet:
         self.sound_ids: dict[str, int] = {}
         self.sound_of = np.array(
             [self.sound_ids.setdefault(sound(name), len(self.sound_ids)) for name in names],
-            dtype=np.int64,
+            dtype=np.int32,
         )
         self.sound_names = np.array(list(self.sound_ids), dtype=object)
         self.generic = np.array([name in GENERIC_CHARS for name in names], dtype=bool)
-        self.boost = np.array([_boost(name) for name in names])
+        self.boost = np.array([_boost(name) for name in names], dtype=np.float32)
         self.bits = (max(self.size, len(self.sound_ids)) + _STRANGERS).bit_length()
 
     def _scan(

@@ -22,19 +22,8 @@ import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 
-from bot.engine._arrays import (
-    DENSE_CELLS,
-    _changes,
-    _firsts,
-    _Lines,
-    _merged,
-    _pairs,
-    _position,
-    _Postings,
-    _Questions,
-    _ranges,
-    _tf,
-)
+from bot.engine._arrays import DENSE_CELLS, _Lines, _position, _Postings, _Questions, _ranges, _tf
+from bot.engine._grouping import _changes, _grouped, _merged, _pairs
 from bot.engine._query import Query
 from bot.engine.features import CHAR, PAIR, SOUND_PAIR, WORD, Alphabet, kind, salience, spoken
 from bot.engine.vocabulary import Vocabulary
@@ -99,17 +88,17 @@ class Index:
         self.sounds = _Lines(self.alphabet.spoken(encoded.head(asked)))
         # Answers are a weaker field beside the questions (`_weigh_entries`) and add their
         # characters to what an entry talks about (`_describe`).
-        keys, rows = encoded.keys(self.bits)
+        # Every feature occurrence (key, text), in a list `_grouped` empties: no name here
+        # keeps them alive while it groups them (at 100k entries, 31M of them).
+        occurrences = list(encoded.keys(self.bits))
         del encoded
         self.vocabulary = Vocabulary(words) if words and self.tuning.word else None
         if self.vocabulary is not None:
-            word_keys, word_rows = self.vocabulary.keys(texts + contexts, self.bits, True)
-            keys, rows = np.concatenate([keys, word_keys]), np.concatenate([rows, word_rows])
-        keys, rows, counts = _pairs(keys, rows)
-        first = _firsts(keys)
-        self.columns = keys[first]
-        del keys
-        columns = np.repeat(np.arange(len(first), dtype=np.int32), np.diff(first, append=len(rows)))
+            found = self.vocabulary.keys(texts + contexts, self.bits, True)
+            for n, more in enumerate(found):  # one at a time, each freed as it is joined
+                occurrences[n] = np.concatenate([occurrences[n], more])
+            del found, more
+        self.columns, columns, rows, counts = _grouped(occurrences)
         question = rows < asked
         answers = columns[~question], rows[~question] - asked, counts[~question]
         # Rebinding frees the arrays with the answers in: at 100k entries each is ~90 MB.
@@ -117,10 +106,11 @@ class Index:
         del question
         pooled = self._weigh_entries(columns, rows, counts, answers, len(entries))
         self._describe(*pooled, *answers[:2], len(entries))
+        del pooled, answers
         # Last, when little else is held: at 100k entries this is the build's largest step.
-        self.questions = _Questions.build(
-            rows, columns, counts, self.column_weights, len(self.texts)
-        )
+        items = [rows, columns, counts]
+        del rows, columns, counts  # (`build` empties the list: each array freed once packed)
+        self.questions = _Questions.build(items, self.column_weights, len(self.texts))
         self.both = self._both() if self.unused is not None else None
         # A small index's questions without spaces and as sounds, as re-ranking compares them,
         # as arrays of strings: it reads ~170 of each per search (`_Lines.__getitem__` for each
@@ -158,7 +148,9 @@ class Index:
         entry = self.owner[rows]
         pooled = np.flatnonzero(_changes(columns) | _changes(entry))
         pooled_columns, pooled_entries = columns[pooled], entry[pooled]
+        del entry  # (each temporary here is tens of MB at 100k entries: freed when done)
         pooled_counts = np.add.reduceat(counts, pooled) if len(pooled) else counts
+        del pooled
         # IDF counts entries rather than questions: similar questions repeat their entry's
         # words, and would otherwise make its most telling words look common.
         document_frequency = np.bincount(pooled_columns, minlength=len(self.columns))
@@ -166,6 +158,7 @@ class Index:
         self.unseen_idf = float(np.log(entries + 1) + 1)
         self.column_weights = self.idf * self.scale(self.columns)
         frequencies = self._saturate(pooled_counts, pooled_entries, entries)
+        del pooled_counts
         vector_columns, vector_entries = pooled_columns, pooled_entries
         if self.tuning.fields and len(answers[0]):
             # An answer's words found an entry too (Azure's question answering searches both),
@@ -178,7 +171,9 @@ class Index:
                 (pooled_columns, pooled_entries, frequencies),
                 (answer_columns, answer_entries, answer_frequencies),
             )
-        weights = frequencies * self.column_weights[vector_columns]
+            del answer_frequencies
+        frequencies *= self.column_weights[vector_columns]  # (in place: one float64 array fewer)
+        weights = frequencies
         norms = np.sqrt(np.bincount(vector_entries, weights=weights**2, minlength=entries))
         norms[norms == 0] = 1.0
         weights /= norms[vector_entries]
@@ -219,10 +214,9 @@ class Index:
         seen_in = np.bincount(columns, minlength=len(self.columns))
         own = (seen_in[columns] <= entries / 2) & (kind(self.columns[columns], self.bits) == CHAR)
         spoken = np.isin(kind(self.columns[features], self.bits), (CHAR, SOUND_PAIR))
-        entry, described, _ = _pairs(
-            np.concatenate([owners[spoken], answers[own]]),
-            np.concatenate([features[spoken], columns[own]]),
-        )
+        pairs = [np.concatenate([owners[spoken], answers[own]])]
+        pairs.append(np.concatenate([features[spoken], columns[own]]))
+        entry, described, _ = _pairs(pairs)
         self.described = described.astype(np.int32)
         self.described_starts = np.zeros(entries + 1, dtype=np.int64)
         np.cumsum(np.bincount(entry, minlength=entries), out=self.described_starts[1:])

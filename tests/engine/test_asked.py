@@ -54,6 +54,7 @@ def test_how_a_question_is_put_names_no_thing():
     # Measures and ways: an entry that lists what is done never calls it 举措 or 办法.
     assert things("在复工上有什么举措") == ()
     assert things("有哪些做法") == ()
+    assert things("有啥快的法子") == ()
 
 
 def test_an_entry_mentions_a_figure_in_the_unit_asked_or_a_title():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.engine.answerability import OTHER_ENTRY_WORD, PLACE
+from bot.engine.asked import asked_for
 from bot.engine.core import ANSWERED
 from bot.engine.reading import BACKGROUND, CONDITION, UNKNOWN_BACKGROUND, fold_message, read
 from bot.text.normalize import fold
@@ -136,3 +137,9 @@ def test_a_keyword_no_entry_uses_is_a_thing_asked_for(engine):
         answer = engine.answer(question)
         assert answer.status != ANSWERED, question
         assert answer.candidates[0].check.unstated, question
+
+
+def test_a_thing_asked_for_is_a_dictionary_word_not_a_guess(engine):
+    # 根据什么来定方向: the segmenter's guess 来定 is no thing an entry could mention.
+    cut = engine.wording.content
+    assert "来定" not in asked_for("是根据什么来定方向的", cut, engine.canonical)

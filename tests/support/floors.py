@@ -10,9 +10,11 @@ message better (keywords are all asked, background words no entry uses weigh lea
 咋整 foci, an enumerating answer gives a list, quoted terms stay in their clause, request words
 carry nothing) then reached the target: 95.3% (345), 0 wrong, at the same thresholds. The
 evening's 481 similar questions (knowledge5) and the fourth round's reading changes (quality4)
-hold 96.7% (350), 0 wrong. These guard what holds so a change cannot lose it unnoticed.
+hold 96.7% (350), 0 wrong. The night's knowledge work (knowledge6) and the fifth round's rules
+(quality5) hold 97.8% (354), 0 wrong, 0.7% out of scope answered; the floor keeps one question of
+room (353). These guard what holds so a change cannot lose it unnoticed.
 """
 
-DEV_RIGHT_FLOOR = 0.966  # 350 of 362
+DEV_RIGHT_FLOOR = 0.975  # 353 of 362
 DEV_WRONG_CEILING = 0
 DEV_OUT_OF_SCOPE_CEILING = 0.03
