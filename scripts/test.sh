@@ -11,4 +11,6 @@ python3 -m venv .venv
 .venv/bin/policybot validate --strict
 .venv/bin/lint-imports --no-cache          # the layer rule (pyproject.toml, docs/architecture.md)
 .venv/bin/mypy                             # types, on bot/ (pyproject.toml)
-exec .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+# On both cores (pytest-xdist): two workers, each taking the next test when it is free
+# (worksteal), so one long test holds no queue behind it. `-n 0` runs it in one process.
+exec .venv/bin/python -m pytest -q -p no:cacheprovider -n 2 --dist worksteal "$@"

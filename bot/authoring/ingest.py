@@ -18,12 +18,15 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import httpx
 import yaml
 
 from bot.knowledge.files import slug
 from bot.knowledge.model import split_passages
+
+if TYPE_CHECKING:  # (imported in `fetch`, below)
+    import httpx
 
 # Fetching a URL is bounded in every way a hostile or broken server could stretch it.
 TOTAL_SECONDS = 60.0  # the whole download, redirects included (checked as bytes arrive)...
@@ -130,6 +133,10 @@ def fetch(url: str, allowed: AddressPolicy) -> Page:
     every address its name resolves to — connecting to the checked address itself (so a DNS
     answer cannot change between the check and the connection), within TOTAL_SECONDS, at most
     MAX_DOWNLOAD bytes received and MAX_DOCUMENT bytes after decompression."""
+    # Imported here: every `policybot` command imports this module, and httpx was ~0.18 s of
+    # CPU of each start (`ask`, `serve` on the web) that never fetches (docs/benchmarks.md).
+    import httpx
+
     deadline = time.monotonic() + TOTAL_SECONDS
     current = httpx.URL(url)
     timeout = httpx.Timeout(STEP_SECONDS)

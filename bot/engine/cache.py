@@ -156,7 +156,10 @@ def save(engine: Engine, cache: EngineCache, key: bytes) -> None:
             place += len(gaps[-1])
             places += [place, raw.nbytes]
             place += raw.nbytes
-        parts = [_COUNTS.pack(len(payload), len(raws)), struct.pack(f"<{len(places)}Q", *places)]
+        parts: list[bytes | memoryview] = [
+            _COUNTS.pack(len(payload), len(raws)),
+            struct.pack(f"<{len(places)}Q", *places),
+        ]
         parts.append(payload)
         for gap, raw in zip(gaps, raws, strict=True):
             parts += [gap, raw]

@@ -11,8 +11,6 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
 from bot.knowledge.model import KnowledgeDirMissing, check
 from bot.log.store import SQLiteStore
 from bot.settings import MISSING_TOKEN, WECHAT, Settings, WeChatSettings, mask
@@ -31,6 +29,10 @@ class Finding:
 
 
 def check_token(token: str, base_url: str) -> Finding:
+    # Imported here: every `policybot` command imports this module (bot.channels.cli.running),
+    # and httpx was ~0.18 s of CPU of each start (bot/authoring/ingest.py does the same).
+    import httpx
+
     try:
         response = httpx.get(f"{base_url}{token}/getMe", timeout=TIMEOUT)
     except httpx.HTTPError as exc:
