@@ -55,6 +55,7 @@ from bot.text.normalize import fold
         ("申请材料减少的比例是多少", COUNT),  # 比例 compares nothing
         ("黑瞎子岛 开放时间", TIME),  # opening hours, asked without a question word
         ("复工专窗 周末", TIME),  # ...or the days it is open
+        ("黑瞎子岛冬天能去吗", TIME),  # ...or the season
     ],
 )
 def test_focus(question, focus):

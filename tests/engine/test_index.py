@@ -200,7 +200,7 @@ def test_a_left_out_question_is_compared_with_every_other_as_one_by_one(engine):
 
     index = engine.index
     every = np.arange(len(index.texts))
-    for row in range(0, len(index.texts), 7):
+    for row in range(0, len(index.texts), 29):
         query = index.query(index.texts[row])
         assert np.array_equal(
             index.questions.every_cosine(query), index.questions.cosines(every, query)

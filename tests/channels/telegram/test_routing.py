@@ -134,3 +134,28 @@ def test_two_workers_answer_each_chat_in_one_process(tmp_path):
         offered, picked = [unescape(m["text"]) for m in sent if m["chat_id"] == chat]
         assert "您是想问" in offered, offered
         assert picked.startswith(first), picked
+
+
+async def test_an_update_whose_owner_dies_while_handling_it_is_handled_where_it_arrived():
+    # A `kill -9` of the owner mid-update: the connection closes without the owner's answer.
+    # Telegram has no 200 yet either way; the worker holding the update answers it, so the
+    # update is answered (twice if the owner had already sent its reply, as after any crash
+    # that Telegram's resend follows).
+    handled = []
+    sockets = Sockets(2)
+
+    async def handle(update: object) -> None:
+        handled.append(chat_of(update))
+
+    async def dies(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readexactly(4)
+        writer.close()
+
+    try:
+        owner = await asyncio.start_unix_server(dies, sock=sockets.listening[1])
+        update = updates.private_text("问题", user_id=11)
+        await Router(sockets, 0, handle).deliver(json.dumps(update).encode(), update)
+        assert handled == [11]
+        owner.close()
+    finally:
+        sockets.close()
