@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ from telegram.request import BaseRequest, RequestData
 from tests.support.servers import POLL_SECONDS
 
 TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
+WEBHOOK_SECRET = "0123456789abcdef0123"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 BOT_USER = {
     "id": 999000,
     "is_bot": True,
@@ -251,3 +254,16 @@ class StandIn:
     def __exit__(self, *exc) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def webhook_env(standin: StandIn, knowledge: object, db: object) -> dict[str, str]:
+    """The environment of a `policybot serve` subprocess taking Telegram's webhook from the
+    stand-in, with its own knowledge folder and log."""
+    return {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": standin.base_url,
+        "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "POLICYBOT_KNOWLEDGE": str(knowledge),
+        "POLICYBOT_DB": str(db),
+    }

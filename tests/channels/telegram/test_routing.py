@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -18,13 +17,10 @@ import pytest
 
 from bot.channels.telegram.routing import Router, Sockets, chat_of
 from tests.support import updates
-from tests.support.botapi import TOKEN, StandIn
+from tests.support.botapi import SECRET_HEADER, TOKEN, WEBHOOK_SECRET, StandIn, webhook_env
 from tests.support.flows import LIST, flows_copy, flows_engine, offering
 from tests.support.paths import ROOT
 from tests.support.web import free_port
-
-SECRET = "0123456789abcdef0123"
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
 def test_an_update_belongs_to_its_chat_else_its_sender():
@@ -89,14 +85,7 @@ def test_two_workers_answer_each_chat_in_one_process(tmp_path):
     port, chats = free_port(), range(20_000, 20_012)
     base = f"http://127.0.0.1:{port}"
     with StandIn() as standin:
-        env = {
-            **os.environ,
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_BASE_URL": standin.base_url,
-            "TELEGRAM_WEBHOOK_SECRET": SECRET,
-            "POLICYBOT_KNOWLEDGE": str(knowledge),
-            "POLICYBOT_DB": str(tmp_path / "log.sqlite3"),
-        }
+        env = webhook_env(standin, knowledge, tmp_path / "log.sqlite3")
         command = [sys.executable, "-m", "bot", "serve", "--port", str(port), "--workers", "2"]
         command += ["--telegram-webhook-url", f"{base}/telegram"]
         process = subprocess.Popen(
@@ -104,7 +93,7 @@ def test_two_workers_answer_each_chat_in_one_process(tmp_path):
         )
         try:
             standin.api.wait_for("setWebhook", timeout=60)
-            headers = {SECRET_HEADER: SECRET}
+            headers = {SECRET_HEADER: WEBHOOK_SECRET}
             clients = [httpx.Client(base_url=base, headers=headers) for _ in range(2)]
             deadline = time.monotonic() + 30
             while True:  # both connections open before the first update: one per worker

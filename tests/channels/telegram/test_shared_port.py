@@ -4,7 +4,6 @@ test_webhook.py."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -14,12 +13,9 @@ import httpx
 import pytest
 
 from tests.support import updates
-from tests.support.botapi import TOKEN, StandIn
+from tests.support.botapi import SECRET_HEADER, TOKEN, WEBHOOK_SECRET, StandIn, webhook_env
 from tests.support.paths import KNOWLEDGE, ROOT
 from tests.support.web import free_port
-
-SECRET = "0123456789abcdef0123"
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
 @pytest.mark.slow
@@ -27,14 +23,7 @@ def test_serve_takes_the_webhook_and_the_api_on_one_port(tmp_path):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with StandIn() as standin:
-        env = {
-            **os.environ,
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_BASE_URL": standin.base_url,
-            "TELEGRAM_WEBHOOK_SECRET": SECRET,
-            "POLICYBOT_KNOWLEDGE": str(KNOWLEDGE),
-            "POLICYBOT_DB": str(tmp_path / "log.sqlite3"),
-        }
+        env = webhook_env(standin, KNOWLEDGE, tmp_path / "log.sqlite3")
         command = [sys.executable, "-m", "bot", "serve", "--port", str(port)]
         command += ["--telegram-webhook-url", f"{base}/telegram"]
         process = subprocess.Popen(
@@ -43,7 +32,7 @@ def test_serve_takes_the_webhook_and_the_api_on_one_port(tmp_path):
         try:
             registered = standin.api.wait_for("setWebhook", timeout=60)[0]
             assert registered["url"] == f"{base}/telegram"
-            assert registered["secret_token"] == SECRET
+            assert registered["secret_token"] == WEBHOOK_SECRET
             update = updates.private_text("复工复产去哪个窗口办理")
             deadline = time.monotonic() + 30
             while True:  # the port opens just after the webhook is registered
@@ -56,7 +45,9 @@ def test_serve_takes_the_webhook_and_the_api_on_one_port(tmp_path):
                     assert time.monotonic() < deadline
                     time.sleep(0.1)
             assert forged.status_code == 403
-            accepted = httpx.post(f"{base}/telegram", json=update, headers={SECRET_HEADER: SECRET})
+            accepted = httpx.post(
+                f"{base}/telegram", json=update, headers={SECRET_HEADER: WEBHOOK_SECRET}
+            )
             assert accepted.status_code == 200
             reply = standin.api.wait_for("sendMessage", timeout=30)[0]
             assert "复工复产专窗" in reply["text"]
