@@ -32,8 +32,7 @@ _MARKED = [re.compile(f"(?:{pattern})[^\n]*") for _, pattern in _FOCUS]
 _NEWLINE = ord("\n")
 # Up to this many entries the engine describes every entry at its build (a list), as before
 # `Descriptions`: it costs a small knowledge base nothing, and a teach's no-harm check answers
-# its probes on freshly built engines, which lazy descriptions made slower (the console's
-# browser walkthrough timed out after teaching; docs/benchmarks.md).
+# its probes on a freshly built engine, which would otherwise make them on the spot.
 EAGER = 10_000
 
 
