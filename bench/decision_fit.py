@@ -11,13 +11,15 @@ out-of-scope questions answered. The best setting is printed last; put its share
 bot/engine/decision.py and its thresholds in the knowledge's bot.yaml.
 
 With `--held-out`, the tuned-on sets (`TUNED_ON`; `fresh3/` as its even and its odd half, never a
-set still untuned) are each left out in turn, and three decisions over the same evidence are
+set still untuned) are each left out in turn, and three other decisions over the same evidence are
 fitted on all the others and scored on the one left out, beside the shipped blend:
 
 - **refit blend**: the shipped formula with its shares and thresholds searched on the others;
+- **per-kind thresholds**: the shipped blend with one answer threshold for short questions and
+  another for long messages, searched on the others;
 - **logistic**: a small logistic model over the evidence `ask --json`'s `check` shows (`FEATURES`),
   fitted with NumPy (Newton's method, L2), answering when its probability clears a cut;
-- both are held to the shipped blend's precision: the cut (or setting) is the one answering most
+- each is held to the shipped blend's precision: the cut (or setting) is the one answering most
   right on the other sets with no more wrong and out-of-scope answers there than the shipped blend.
 
 Then the **confirm band**: a one-candidate confirm for a best entry below the answer threshold
@@ -194,47 +196,71 @@ def held_out(engine: Engine, eval_dir: Path) -> None:
     t = engine.thresholds
     best, runner_up, right = ranked(ev, blend(ev, *_shipped_shares()))
     shipped = (best >= t.answer) & (best - runner_up >= t.margin)
-    settings = {
-        key: ranked(ev, blend(ev, key[0], key[1]))
-        for key in itertools.product(REFIT_GRID["short"], REFIT_GRID["long"])
-    }
+    families = (refit_blend(ev), per_kind(ev, best, runner_up, right, t.margin))
     x, y = features(ev)
     print(f"{len(ev.fold)} questions; right / wrong / out-of-scope answered on the set left out")
-    print("| left out | in / out | shipped blend | refit blend | logistic | refit setting |")
-    print("|---|---:|---:|---:|---:|---|")
-    totals = np.zeros((3, 3), int)
+    print(
+        "| left out | in / out | shipped blend | refit blend | per-kind thresholds | logistic "
+        "| refit setting | per-kind setting |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---|---|")
+    totals = np.zeros((4, 3), int)
     for fold in sorted(set(ev.fold)):
         train, test = ev.fold != fold, ev.fold == fold
         budget = sum(tally(ev, shipped, right, train)[1:])
-        refit, setting = _refit(ev, settings, train, budget)
+        chosen = [choose(ev, family, train, budget) for family in families]
         w = fit_logistic(x[train], y[train].astype(float))
         p = probability(w, x)
         wrong_p = np.sort(p[train & ~y])[::-1]
         cut = wrong_p[budget] + 1e-9 if budget < len(wrong_p) else 0.0
-        results = [tally(ev, answered, ok, test) for answered, ok in (refit, (p >= cut, y))]
-        results.insert(0, tally(ev, shipped, right, test))
+        decisions = [(shipped, right), *(c[:2] for c in chosen), (p >= cut, y)]
+        results = [tally(ev, answered, ok, test) for answered, ok in decisions]
         totals += np.array(results)
         cells = " | ".join(" / ".join(map(str, r)) for r in results)
         count = f"{int((test & ev.in_scope).sum())} / {int((test & ~ev.in_scope).sum())}"
-        print(f"| {fold} | {count} | {cells} | {setting} |")
+        print(f"| {fold} | {count} | {cells} | {chosen[0][2]} | {chosen[1][2]} |")
     cells = " | ".join(f"**{' / '.join(map(str, r))}**" for r in totals)
-    print(f"| all | | {cells} | |")
+    print(f"| all | | {cells} | | |")
     w = fit_logistic(x, y.astype(float))
-    print("\nlogistic on every set:", dict(zip((*FEATURES, "bias"), np.round(w, 2), strict=True)))
+    print(
+        "\nlogistic on every set:",
+        dict(zip((*FEATURES, "bias"), np.round(w, 2).tolist(), strict=True)),
+    )
     confirm_band(ev, best, runner_up, right, t)
 
 
-def _refit(ev: Evidence, settings: dict, train: np.ndarray, budget: int) -> tuple:
-    """The blend setting answering most right on `train` within the false-answer budget."""
-    chosen = None
-    for (short, long), (best, runner_up, right) in settings.items():
+def refit_blend(ev: Evidence) -> list[tuple]:
+    """Every setting of the blend's shares and thresholds: (answered, right, setting)."""
+    found = []
+    for short, long in itertools.product(REFIT_GRID["short"], REFIT_GRID["long"]):
+        best, runner_up, right = ranked(ev, blend(ev, short, long))
         for answer, margin in itertools.product(REFIT_GRID["answer"], REFIT_GRID["margin"]):
             answered = (best >= answer) & (best - runner_up >= margin)
-            r, wrong, oos = tally(ev, answered, right, train)
-            if wrong + oos <= budget and (chosen is None or r > chosen[0]):
-                chosen = (r, (answered, right), (short, long, answer, margin))
-    assert chosen is not None  # the shipped setting is in the grid
-    return chosen[1], chosen[2]
+            found.append((answered, right, (short, long, answer, margin)))
+    return found
+
+
+def per_kind(ev: Evidence, best, runner_up, right, margin: float) -> list[tuple]:
+    """The shipped blend with an answer threshold for short questions and one for long
+    messages: (answered, right, (short's, long's))."""
+    long = ev.long[:, 0]  # a property of the message: the same for every candidate
+    found = []
+    for short, lengthy in itertools.product(REFIT_GRID["answer"], repeat=2):
+        answered = (best >= np.where(long, lengthy, short)) & (best - runner_up >= margin)
+        found.append((answered, right, (short, lengthy)))
+    return found
+
+
+def choose(ev: Evidence, family: list[tuple], train: np.ndarray, budget: int) -> tuple:
+    """The decision of a family answering most right on `train` with no more wrong and
+    out-of-scope answers there than `budget` (ties: the fewest of those)."""
+    chosen, key = None, None
+    for answered, right, setting in family:
+        r, wrong, oos = tally(ev, answered, right, train)
+        if wrong + oos <= budget and (key is None or (r, -wrong - oos) > key):
+            chosen, key = (answered, right, setting), (r, -wrong - oos)
+    assert chosen is not None  # each family holds the shipped decision
+    return chosen
 
 
 def confirm_band(ev, best, runner_up, right, t: Thresholds) -> None:
