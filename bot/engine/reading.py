@@ -85,6 +85,12 @@ class Reading:
         return " ".join(c.text for c in self.clauses)
 
     @property
+    def foreground(self) -> str:
+        """The message without its background: every clause that asks, with the conditions
+        and fragments asked with them."""
+        return " ".join(c.text for c in self.clauses if c.weight != BACKGROUND)
+
+    @property
     def asks(self) -> str:
         """Every clause that asks, save the sender's own (我们厂子去年有几笔款没还 speaks of
         them, whatever its 几 says)."""
