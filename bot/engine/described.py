@@ -82,7 +82,7 @@ class Descriptions:
     kinds each question asks for, each answer's matching form and sounds); the rest is a few
     joins per entry. At 100k entries, making every entry's description at the build took
     ~2 s of CPU and its strings ~100 MB of the engine and of its cache file
-    (docs/benchmarks.md), for entries most of which no question ever brings up."""
+    (docs/benchmarks-log.md), for entries most of which no question ever brings up."""
 
     def __init__(
         self,
@@ -170,7 +170,7 @@ def describe(
 
     The questions are folded all at once, and their matching form and sounds come from the
     index, which has them already: at 100k entries, normalizing entry by entry was half of the
-    engine's build (docs/benchmarks.md). So does the covered text, unless `by_parts` is off
+    engine's build (docs/benchmarks-log.md). So does the covered text, unless `by_parts` is off
     (a synonym spelled with a space, which could match across two of an entry's texts joined,
     as it cannot across two texts normalized apart).
 
