@@ -9,7 +9,9 @@ not the sender speaking of themselves or their circumstances (…有几项？我
 …有没有快速通道？工地等着开工), and from a condition just before it (如果有部门
 不作为，…去哪里投诉: it weighs CONDITION), or from the clause before it when the asking clause
 says nothing of what it is about (现在说办事不用求人了 是怎么个搞法: it points back, and the
-clause before it weighs CONDITION too); clauses before it that ask nothing are background
+clause before it weighs CONDITION too); the clause just before the asking part, unless the
+sender's, most often names what it asks about (那11个一起开工的项目，总投资多少钱) and weighs TOPIC;
+other clauses before it that ask nothing are background
 and weigh less (关企协调员是哪个海关的，叫什么名字 asks in both clauses, so neither is background).
 Keywords with no question word at all (绿色通道 复工) are asked whole: neither is background to
 the other, and searching the last one alone answered 复工's entry.
