@@ -168,7 +168,8 @@ class Engine:
         # Per engine: a reload builds a new engine, so nothing stale can be served.
         self.cache_size = cache
         self._decided = lru_cache(maxsize=cache)(self._decide)
-        self.pieces = answerability.Pieces()  # the entries' covered text as the checks read it
+        # The entries' covered text as the checks read it, for entries checked again and again.
+        self.pieces = answerability.Pieces(len(self.entries))
         self.smalltalk = {
             fold(pattern).replace(" ", ""): talk.reply
             for talk in knowledge.texts.smalltalk
