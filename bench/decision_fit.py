@@ -1,40 +1,296 @@
-"""Refit the decision's weights on the dev set: the share of match (vs coverage) in a candidate's
-score, for short questions and long messages, with thresholds calibrated for each setting.
+"""Refit the decision's weights, and judge any refit on eval sets it was not fitted on.
 
-    python bench/decision_fit.py [--knowledge DIR]
+    python bench/decision_fit.py [--knowledge DIR]             # the dev grid search
+    python bench/decision_fit.py --held-out [--knowledge DIR]  # leave one set out
 
-Only `knowledge/eval/dev.yaml` is read (calibration data; docs/evaluation.md). For each setting
-of `bot.engine.decision.Shares` the thresholds are calibrated as `policybot eval --calibrate`
-does, and the setting is judged by what calibration maximizes: in-scope questions answered
-right, with at most 2.5% answered wrongly and 2.5% of out-of-scope questions answered. The best
-setting is printed last; put its shares in bot/engine/decision.py and its thresholds in the
-knowledge's bot.yaml.
+Without `--held-out`, only `knowledge/eval/dev.yaml` is read (calibration data;
+docs/evaluation.md): for each setting of `bot.engine.decision.Shares` the thresholds are
+calibrated as `policybot eval --calibrate` does, and the setting is judged by what calibration
+maximizes: in-scope questions answered right, with at most 2.5% answered wrongly and 2.5% of
+out-of-scope questions answered. The best setting is printed last; put its shares in
+bot/engine/decision.py and its thresholds in the knowledge's bot.yaml.
+
+With `--held-out`, the tuned-on sets (`TUNED_ON`; `fresh3/` as its even and its odd half, never a
+set still untuned) are each left out in turn, and three other decisions over the same evidence are
+fitted on all the others and scored on the one left out, beside the shipped blend:
+
+- **refit blend**: the shipped formula with its shares and thresholds searched on the others;
+- **per-kind thresholds**: the shipped blend with one answer threshold for short questions and
+  another for long messages, searched on the others;
+- **logistic**: a small logistic model over the evidence `ask --json`'s `check` shows (`FEATURES`),
+  fitted with NumPy (Newton's method, L2), answering when its probability clears a cut;
+- each is held to the shipped blend's precision: the cut (or setting) is the one answering most
+  right on the other sets with no more wrong and out-of-scope answers there than the shipped blend.
+
+Then the **confirm band**: a one-candidate confirm for a best entry below the answer threshold
+that leads the runner-up clearly, per set: confirms holding the right entry, confirms of in-scope
+questions, confirms of out-of-scope ones (traps), for each band and lead. Wrong answers are what
+the decision must not trade for right ones, so each row gives them apart.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from bot.engine.core import Engine
-from bot.engine.decision import Shares
-from bot.engine.evaluation import calibrate, evaluate, load_cases
+from bot.engine.decision import SMALLTALK, Shares, Thresholds
+from bot.engine.evaluation import Case, calibrate, evaluate, load_cases
 from bot.knowledge.model import load
 
 SHORT = (0.7, 0.8, 0.9)
 LONG = (0.5, 0.6, 0.7)
 LONG_MESSAGE = (16, 20)
 
+# The sets every engineer may read; a set still untuned is never listed here (nor globbed for).
+TUNED_ON = (
+    "dev.yaml",
+    "natural.yaml",
+    "traps.yaml",
+    "out_of_domain.yaml",
+    "homophones.yaml",
+    "fresh/natural.yaml",
+    "fresh/traps.yaml",
+    "fresh/out_of_domain.yaml",
+    "holdout/natural.yaml",
+    "holdout/traps.yaml",
+    "fresh2/natural.yaml",
+    "fresh2/traps.yaml",
+)
+HALVED = ("fresh3/natural.yaml", "fresh3/traps.yaml")  # read on even positions, checked on odd
+KEPT = 5  # candidates kept per question: the refit may reorder them
+FEATURES = ("match", "coverage", "mismatch", "margin", "heaviest", "long", "long × coverage")
+REFIT_GRID = {
+    "short": (0.7, 0.8, 0.9),
+    "long": (0.4, 0.5, 0.6, 0.7),
+    "answer": tuple(x / 100 for x in range(48, 66)),
+    "margin": (0.02, 0.04, 0.06),
+}
+BANDS = (0.44, 0.48, 0.52)  # the confirm band's lower end (its top is the answer threshold)
+LEADS = (0.05, 0.10, 0.15)  # ...and the lead over the runner-up a confirm needs
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--knowledge", default="knowledge")
-    args = parser.parse_args()
-    knowledge = load(args.knowledge)
-    dev = load_cases(Path(args.knowledge) / "eval" / "dev.yaml")
-    # Candidates are not cached (only whole answers are), so one engine serves every setting.
-    engine = Engine(knowledge, cache=0)
+
+@dataclass
+class Evidence:
+    """Per question (one row each), the first KEPT candidates' evidence, as arrays."""
+
+    fold: np.ndarray  # which set (or half) the question is from
+    match: np.ndarray  # rows × KEPT
+    coverage: np.ndarray
+    mismatch: np.ndarray  # the focus or a thing asked for not given (factor < 1)
+    long: np.ndarray
+    heaviest: np.ndarray  # the heaviest uncovered word's weight
+    present: np.ndarray  # whether the candidate exists
+    right: np.ndarray  # whether it is an accepted entry
+    in_scope: np.ndarray  # rows
+
+
+def gather(engine: Engine, eval_dir: Path) -> Evidence:
+    """Every tuned-on question's candidates; those a reply does not rank (small talk, another
+    language) are left out, as no decision is made on them."""
+    folds, rows = [], []
+    for name in TUNED_ON + HALVED:
+        cases = load_cases(eval_dir / name)
+        in_scope = sum(1 for c in cases if c.expected)
+        for index, case in enumerate(cases):
+            answer = engine.answer(case.question)
+            if answer.status == SMALLTALK or answer.language or not answer.candidates:
+                continue
+            fold = name
+            if name in HALVED:  # position within its part (in_scope, out_of_scope)
+                position = index if case.expected else index - in_scope
+                fold = f"{name} {'even' if position % 2 == 0 else 'odd'}"
+            folds.append(fold)
+            rows.append((case, answer.candidates[:KEPT]))
+    shape = (len(rows), KEPT)
+    arrays = {key: np.zeros(shape) for key in ("match", "coverage", "heaviest")}
+    flags = {key: np.zeros(shape, bool) for key in ("mismatch", "long", "present", "right")}
+    for row, (case, candidates) in enumerate(rows):
+        for n, c in enumerate(candidates):
+            check = c.check
+            assert check is not None  # the engine's own candidates carry their check
+            arrays["match"][row, n] = c.match
+            arrays["coverage"][row, n] = check.coverage
+            arrays["heaviest"][row, n] = max((w for _, w in check.uncovered), default=0.0)
+            flags["mismatch"][row, n] = check.factor < 1
+            flags["long"][row, n] = check.long
+            flags["present"][row, n] = True
+            flags["right"][row, n] = c.id in case.accepted
+    in_scope = np.array([bool(case.expected) for case, _ in rows])
+    return Evidence(np.array(folds), **arrays, **flags, in_scope=in_scope)
+
+
+def blend(ev: Evidence, short: float, long: float, mismatch: float = 0.45) -> np.ndarray:
+    """Each candidate's score by the shipped formula (bot.engine.decision.score)."""
+    share = np.where(ev.long, long, short)
+    scores = (share * ev.match + (1 - share) * ev.coverage) * np.where(ev.mismatch, mismatch, 1)
+    return np.where(ev.present, scores, -1.0)
+
+
+def ranked(ev: Evidence, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Best score, runner-up's score and whether the best is right, per question."""
+    order = np.argsort(-scores, axis=1, kind="stable")
+    best = np.take_along_axis(scores, order[:, :1], 1)[:, 0]
+    runner_up = np.maximum(np.take_along_axis(scores, order[:, 1:2], 1)[:, 0], 0)
+    right = np.take_along_axis(ev.right, order[:, :1], 1)[:, 0]
+    return best, runner_up, right
+
+
+def tally(ev: Evidence, answered: np.ndarray, right: np.ndarray, rows: np.ndarray) -> tuple:
+    """(right, wrong, out-of-scope answered) among `rows`."""
+    chosen = answered & rows
+    return (
+        int((chosen & right).sum()),
+        int((chosen & ~right & ev.in_scope).sum()),
+        int((chosen & ~ev.in_scope).sum()),
+    )
+
+
+def features(ev: Evidence) -> tuple[np.ndarray, np.ndarray]:
+    """The logistic model's inputs (FEATURES, of the blend's best candidate) and whether that
+    candidate is right."""
+    scores = blend(ev, *_shipped_shares())
+    best, runner_up, right = ranked(ev, scores)
+    top = np.argmax(scores, axis=1)[:, None]
+    pick = lambda a: np.take_along_axis(a, top, 1)[:, 0].astype(float)  # noqa: E731
+    long, coverage = pick(ev.long), pick(ev.coverage)
+    columns = (
+        pick(ev.match),
+        coverage,
+        pick(ev.mismatch),
+        best - runner_up,
+        pick(ev.heaviest),
+        long,
+        long * coverage,
+    )
+    return np.column_stack(columns), right
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0) -> np.ndarray:
+    x = np.hstack([x, np.ones((len(x), 1))])
+    w = np.zeros(x.shape[1])
+    penalty = np.r_[np.ones(len(w) - 1), 0.0] * l2  # the intercept is not shrunk
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-x @ w))
+        gradient = x.T @ (p - y) + penalty * w
+        hessian = (x.T * (p * (1 - p))) @ x + np.diag(penalty)
+        w -= np.linalg.solve(hessian, gradient)
+    return w
+
+
+def probability(w: np.ndarray, x: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-(np.hstack([x, np.ones((len(x), 1))]) @ w)))
+
+
+def _shipped_shares() -> tuple[float, float]:
+    shares = Shares()
+    return shares.short, shares.long
+
+
+def held_out(engine: Engine, eval_dir: Path) -> None:
+    ev = gather(engine, eval_dir)
+    t = engine.thresholds
+    best, runner_up, right = ranked(ev, blend(ev, *_shipped_shares()))
+    shipped = (best >= t.answer) & (best - runner_up >= t.margin)
+    families = (refit_blend(ev), per_kind(ev, best, runner_up, right, t.margin))
+    x, y = features(ev)
+    print(f"{len(ev.fold)} questions; right / wrong / out-of-scope answered on the set left out")
+    print(
+        "| left out | in / out | shipped blend | refit blend | per-kind thresholds | logistic "
+        "| refit setting | per-kind setting |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---|---|")
+    totals = np.zeros((4, 3), int)
+    for fold in sorted(set(ev.fold)):
+        train, test = ev.fold != fold, ev.fold == fold
+        budget = sum(tally(ev, shipped, right, train)[1:])
+        chosen = [choose(ev, family, train, budget) for family in families]
+        w = fit_logistic(x[train], y[train].astype(float))
+        p = probability(w, x)
+        wrong_p = np.sort(p[train & ~y])[::-1]
+        cut = wrong_p[budget] + 1e-9 if budget < len(wrong_p) else 0.0
+        decisions = [(shipped, right), *(c[:2] for c in chosen), (p >= cut, y)]
+        results = [tally(ev, answered, ok, test) for answered, ok in decisions]
+        totals += np.array(results)
+        cells = " | ".join(" / ".join(map(str, r)) for r in results)
+        count = f"{int((test & ev.in_scope).sum())} / {int((test & ~ev.in_scope).sum())}"
+        print(f"| {fold} | {count} | {cells} | {chosen[0][2]} | {chosen[1][2]} |")
+    cells = " | ".join(f"**{' / '.join(map(str, r))}**" for r in totals)
+    print(f"| all | | {cells} | | |")
+    w = fit_logistic(x, y.astype(float))
+    print(
+        "\nlogistic on every set:",
+        dict(zip((*FEATURES, "bias"), np.round(w, 2).tolist(), strict=True)),
+    )
+    confirm_band(ev, best, runner_up, right, t)
+
+
+def refit_blend(ev: Evidence) -> list[tuple]:
+    """Every setting of the blend's shares and thresholds: (answered, right, setting)."""
+    found = []
+    for short, long in itertools.product(REFIT_GRID["short"], REFIT_GRID["long"]):
+        best, runner_up, right = ranked(ev, blend(ev, short, long))
+        for answer, margin in itertools.product(REFIT_GRID["answer"], REFIT_GRID["margin"]):
+            answered = (best >= answer) & (best - runner_up >= margin)
+            found.append((answered, right, (short, long, answer, margin)))
+    return found
+
+
+def per_kind(ev: Evidence, best, runner_up, right, margin: float) -> list[tuple]:
+    """The shipped blend with an answer threshold for short questions and one for long
+    messages: (answered, right, (short's, long's))."""
+    long = ev.long[:, 0]  # a property of the message: the same for every candidate
+    found = []
+    for short, lengthy in itertools.product(REFIT_GRID["answer"], repeat=2):
+        answered = (best >= np.where(long, lengthy, short)) & (best - runner_up >= margin)
+        found.append((answered, right, (short, lengthy)))
+    return found
+
+
+def choose(ev: Evidence, family: list[tuple], train: np.ndarray, budget: int) -> tuple:
+    """The decision of a family answering most right on `train` with no more wrong and
+    out-of-scope answers there than `budget` (ties: the fewest of those)."""
+    chosen, key = None, None
+    for answered, right, setting in family:
+        r, wrong, oos = tally(ev, answered, right, train)
+        if wrong + oos <= budget and (key is None or (r, -wrong - oos) > key):
+            chosen, key = (answered, right, setting), (r, -wrong - oos)
+    assert chosen is not None  # each family holds the shipped decision
+    return chosen
+
+
+def confirm_band(ev, best, runner_up, right, t: Thresholds) -> None:
+    """One-candidate confirms below the answer threshold (where today's decision falls back)."""
+    refused = best < t.clarify
+    print("\nconfirm band: per set, confirms holding the right entry / in-scope confirms;")
+    print("for out-of-scope sets, confirms offered (a trap confirmed is not answered)")
+    folds = sorted(set(ev.fold))
+    print("| band | lead | long only | " + " | ".join(folds) + " | right / offered |")
+    print("|---|---|---|" + "---:|" * (len(folds) + 1))
+    for low, lead, long_only in itertools.product(BANDS, LEADS, (False, True)):
+        confirm = refused & (best >= low) & (best - runner_up >= lead)
+        if long_only:
+            confirm &= ev.long[:, 0]
+        cells = []
+        for fold in folds:
+            rows = confirm & (ev.fold == fold)
+            if (ev.in_scope & (ev.fold == fold)).any():
+                cells.append(f"{int((rows & right).sum())}/{int((rows & ev.in_scope).sum())}")
+            else:
+                cells.append(str(int(rows.sum())))
+        held, offered = int((confirm & right).sum()), int(confirm.sum())
+        print(
+            f"| {low:.2f} | {lead:.2f} | {'yes' if long_only else 'no'} | "
+            + " | ".join(cells)
+            + f" | {held} / {offered} ({held / max(offered, 1):.0%}) |"
+        )
+
+
+def dev_grid(engine: Engine, dev: list[Case]) -> None:
     print("| short | long | long from | answer | margin | clarify | right | wrong | OOS answered |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     best = None
@@ -52,6 +308,21 @@ def main() -> None:
             best = (key, engine.shares, t)
     assert best is not None
     print(f"\nbest: {best[1]} {best[2]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--knowledge", default="knowledge")
+    parser.add_argument("--held-out", action="store_true", help="leave one tuned-on set out")
+    args = parser.parse_args()
+    knowledge = load(args.knowledge)
+    # Candidates are not cached (only whole answers are), so one engine serves every setting.
+    engine = Engine(knowledge, cache=0)
+    eval_dir = Path(args.knowledge) / "eval"
+    if args.held_out:
+        held_out(engine, eval_dir)
+    else:
+        dev_grid(engine, load_cases(eval_dir / "dev.yaml"))
 
 
 if __name__ == "__main__":

@@ -58,7 +58,7 @@ def settle_heap() -> None:
     Answers make short-lived objects, and the engine's caches keep some of them, so now and then
     CPython runs a full collection, which re-scans every object made so far: ~240k for the
     shipped knowledge, 65-300 ms with the event loop stopped, several times a minute at web
-    load (docs/benchmarks.md). Frozen, the loaded objects are never scanned again; in forked
+    load (docs/benchmarks-log.md). Frozen, the loaded objects are never scanned again; in forked
     workers their pages also stay shared. `Service.reload` thaws and settles again, so a
     replaced engine's reference cycles are still freed."""
     gc.collect()

@@ -134,7 +134,7 @@ def fetch(url: str, allowed: AddressPolicy) -> Page:
     answer cannot change between the check and the connection), within TOTAL_SECONDS, at most
     MAX_DOWNLOAD bytes received and MAX_DOCUMENT bytes after decompression."""
     # Imported here: every `policybot` command imports this module, and httpx was ~0.18 s of
-    # CPU of each start (`ask`, `serve` on the web) that never fetches (docs/benchmarks.md).
+    # CPU of each start (`ask`, `serve` on the web) that never fetches (docs/benchmarks-log.md).
     import httpx
 
     deadline = time.monotonic() + TOTAL_SECONDS

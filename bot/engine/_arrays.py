@@ -254,7 +254,7 @@ class _Questions:
 class _Lines(Sequence[str]):
     """Many short texts kept as one string and where each begins, each cut out when read (a
     search reads a few dozen). At 100k entries the index's 500k questions and as many sounds
-    as Python strings held ~110 MB, and unpickling them took 0.38 s of CPU (docs/benchmarks.md).
+    as Python strings held ~110 MB, and unpickling them took 0.38 s of CPU (docs/benchmarks-log.md).
     Each text is followed by a newline, so a run of them (an entry's questions, as the build
     reads them) is one cut and one split, when no text holds a newline itself."""
 

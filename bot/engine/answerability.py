@@ -246,25 +246,37 @@ def pieces(covered: tuple[str, str]) -> tuple[frozenset[str], frozenset[str]]:
 # Pieces kept in all (`Pieces`): the shipped knowledge's 67 entries make ~73k (~4 MB of resident
 # memory); a larger knowledge base keeps its first few hundred entries' and searches the rest.
 PIECES_KEPT = 250_000
+# An entry's pieces are made at its this-many-th check. Making them costs ~2 us a character
+# of its covered text (660 us for a shipped entry of ~340), while they save ~12 us a check of a
+# 7-word message over searching the text, nothing for a 1-word one: they pay for an entry
+# checked over and over, not on first sight, where at 100k entries most checks are
+# (docs/benchmarks.md).
+PIECES_AFTER = 8
 
 
 class Pieces:
-    """Entries' covered text as `pieces`, each entry's made when it is first checked, while
+    """Entries' covered text as `pieces`, each entry's made at its PIECES_AFTER-th check, while
     fewer than PIECES_KEPT are kept; None for the rest (`check` then searches the text). Not
     saved with a cached engine: made again as questions come."""
 
-    def __init__(self) -> None:
+    def __init__(self, entries: int) -> None:
         self.made: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+        self.checked = bytearray(entries)  # per entry, its checks so far, up to PIECES_AFTER
         self.room = PIECES_KEPT
 
     def __getstate__(self) -> dict:
-        return {"made": {}, "room": PIECES_KEPT}
+        return {"made": {}, "checked": bytearray(len(self.checked)), "room": PIECES_KEPT}
 
     def __call__(
         self, entry: int, covered: tuple[str, str]
     ) -> tuple[frozenset[str], frozenset[str]] | None:
         found = self.made.get(entry)
-        if found is None and self.room > 0:  # (threads may both make it: the same pieces)
+        if found is None and self.room > 0:
+            checks = self.checked[entry] + 1
+            if checks < PIECES_AFTER:
+                self.checked[entry] = checks  # (threads may miss one: made a check later)
+                return None
+            # (threads may both make it: the same pieces)
             found = self.made[entry] = pieces(covered)
             self.room -= len(found[0]) + len(found[1])
         return found

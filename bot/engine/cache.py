@@ -1,7 +1,7 @@
 """Built engines kept on disk, so that a large knowledge base starts in seconds, not a minute.
 
 Reading 100k entries of YAML and building their index takes most of a minute
-(docs/benchmarks.md). A built engine is saved under the knowledge version (a hash of the
+(docs/benchmarks-log.md). A built engine is saved under the knowledge version (a hash of the
 knowledge files), the knowledge folder's place and a fingerprint of this code, and the next
 start with the same files in the same place and the same code loads it instead. A knowledge
 base small enough to build in a moment is never cached.
@@ -18,7 +18,7 @@ would be much more code than one checked signature.
 The engine's NumPy arrays (~270 MB of a 100k-entry engine) are written beside the pickle, each
 on a 64-byte boundary, and loaded as views of the mapped file rather than copied out of it
 (pickle protocol 5's out-of-band buffers): at 100k entries, unpickling took 1.5 s of CPU with
-the arrays inside the pickle and 0.8 s beside it (docs/benchmarks.md). The mapping is
+the arrays inside the pickle and 0.8 s beside it (docs/benchmarks-log.md). The mapping is
 copy-on-write, so the arrays stay writable as ever, a write changing only this process's copy;
 the file is never rewritten in place (`save` replaces it whole), so a mapping always sees the
 file it was made from.

@@ -168,7 +168,8 @@ class Engine:
         # Per engine: a reload builds a new engine, so nothing stale can be served.
         self.cache_size = cache
         self._decided = lru_cache(maxsize=cache)(self._decide)
-        self.pieces = answerability.Pieces()  # the entries' covered text as the checks read it
+        # The entries' covered text as the checks read it, for entries checked again and again.
+        self.pieces = answerability.Pieces(len(self.entries))
         self.smalltalk = {
             fold(pattern).replace(" ", ""): talk.reply
             for talk in knowledge.texts.smalltalk
@@ -237,9 +238,14 @@ class Engine:
         depth = max(limit, RECHECKED)
         best = dict(self.index.search(self.canonical(reading.text), depth))
         if reading.asking != reading.text and self.index.tuning.asking_clause:
-            # The asking clause on its own: a long message's background dilutes the match.
-            for position, score in self.index.search(self.canonical(reading.asking), depth):
-                best[position] = max(score, best.get(position, 0.0))
+            # The asking clause on its own: a long message's background dilutes the match; and
+            # a message that asks several things (…精简了多少，有没有具体数字？我是…) its asking
+            # clauses together, without the background, as the last one alone says too little.
+            for part in dict.fromkeys((reading.asking, reading.foreground)):
+                if part == reading.text:
+                    continue
+                for position, score in self.index.search(self.canonical(part), depth):
+                    best[position] = max(score, best.get(position, 0.0))
         if not self.index.tuning.answerability:
             ranked = sorted(best.items(), key=lambda item: -item[1])[:limit]
             return tuple(self._candidate(e, score, None, score) for e, score in ranked)

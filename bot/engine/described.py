@@ -82,7 +82,7 @@ class Descriptions:
     kinds each question asks for, each answer's matching form and sounds); the rest is a few
     joins per entry. At 100k entries, making every entry's description at the build took
     ~2 s of CPU and its strings ~100 MB of the engine and of its cache file
-    (docs/benchmarks.md), for entries most of which no question ever brings up."""
+    (docs/benchmarks-log.md), for entries most of which no question ever brings up."""
 
     def __init__(
         self,
@@ -94,15 +94,18 @@ class Descriptions:
         heard: Sequence[str],
         covered: list[tuple[str, str]] | None = None,
         asking: Callable[[str], str | None] | None = None,
+        clauses: np.ndarray | None = None,
     ) -> None:
         """`kinds`: per indexed question, the bits of the kinds it asks for; `shown`: per
         entry, those its answer shows it gives; `tails` and `heard`: per entry, its answer and
         quote in matching form and as sounds; `covered`: per entry, its covered text, when it
         is not made of the index's rows and the tail (`describe`); `asking`: a question's
-        asking part in matching form, or None when it is all asking (`describe`)."""
+        asking part in matching form, or None when it is all asking (`describe`); `clauses`:
+        per indexed question, whether it may have more than one clause (`describe`): `asking`
+        of one that has not is None, and is not asked."""
         self.entries, self.index, self.kinds, self.shown = entries, index, kinds, shown
         self.tails, self.heard, self.covered = tails, heard, covered
-        self.asking = asking
+        self.asking, self.clauses = asking, clauses
         self._made: dict[int, Description] = {}
 
     def __getstate__(self) -> dict:
@@ -128,8 +131,9 @@ class Descriptions:
         count = len(entry.questions)
         if self.asking is not None:
             texts, sounds = list(texts), list(sounds)
-            for number, question in enumerate(entry.questions):
-                part = self.asking(question)
+            several = self.clauses[start : start + count] if self.clauses is not None else None
+            for number in range(count) if several is None else np.flatnonzero(several).tolist():
+                part = self.asking(entry.questions[number])
                 if part is not None:
                     texts[number], sounds[number] = part, spoken(part)
         found: dict[str, list[int]] = {}
@@ -166,7 +170,7 @@ def describe(
 
     The questions are folded all at once, and their matching form and sounds come from the
     index, which has them already: at 100k entries, normalizing entry by entry was half of the
-    engine's build (docs/benchmarks.md). So does the covered text, unless `by_parts` is off
+    engine's build (docs/benchmarks-log.md). So does the covered text, unless `by_parts` is off
     (a synonym spelled with a space, which could match across two of an entry's texts joined,
     as it cannot across two texts normalized apart).
 
@@ -177,7 +181,14 @@ def describe(
     kinds = np.zeros(len(index.texts), dtype=np.int64)
     counts = np.array([len(entry.questions) for entry in entries], dtype=np.int64)
     rows, _ = _ranges(index.starts, index.starts + counts)
-    kinds[rows] = _focus_codes(fold_all([q for entry in entries for q in entry.questions]))
+    folded = fold_all([q for entry in entries for q in entry.questions])
+    kinds[rows] = _focus_codes(folded)
+    # Per index row, whether a question may be more than one clause: folded, it has a space.
+    # One without is one clause as `asking` folds it too (which keeps quoted terms in their
+    # clause, where `fold` makes the quotes spaces), so `asking` gives None for it; most
+    # questions are one clause, and folding each on first sight was ~40% of describing it.
+    clauses = np.zeros(len(index.texts), dtype=bool)
+    clauses[rows] = [" " in question for question in folded]
     answers = {entry.answer: 0 for entry in entries}  # one answer may serve many entries
     for answer in answers:
         bare = _REPORTED.sub("", answer)
@@ -207,6 +218,7 @@ def describe(
             _Lines(tails),
             _Lines([sounds[t] for t in tails]),
             asking=asking,
+            clauses=clauses,
         )
     )
 

@@ -63,6 +63,10 @@ class Report:
         return self.false_answers / self.out_of_scope if self.out_of_scope else 0.0
 
     @property
+    def out_of_scope_clarify_rate(self) -> float:
+        return self.out_of_scope_clarified / self.out_of_scope if self.out_of_scope else 0.0
+
+    @property
     def clarify_right_rate(self) -> float:
         """Of the confirms and "您是想问" lists offered, the share that held the right entry
         (one offered for an out-of-scope question never does)."""
@@ -77,6 +81,10 @@ class Report:
                 f"in-scope wrong answers:   {self.wrong_rate:7.1%}  ({self.wrong})",
                 f"out-of-scope answered:    {self.false_answer_rate:7.1%}  "
                 f"({self.false_answers}/{self.out_of_scope})",
+                # Apart from answers: a trap offered a confirm or a list is not told anything,
+                # but it counts against the clarify line below.
+                f"out-of-scope offered:     {self.out_of_scope_clarify_rate:7.1%}  "
+                f"({self.out_of_scope_clarified} confirms and lists)",
                 f"clarify holding the right:{self.clarify_right_rate:7.1%}  "
                 f"({self.clarify_right}/{self.clarify_offered} confirms and lists)",
             ]

@@ -315,7 +315,7 @@ class Alphabet:
     def spoken(self, encoded: Encoded) -> list[str]:
         """Each text of a batch of this corpus as `spoken` gives it, built a chunk of texts at
         a time: for all of 100k entries' questions at once, the pieces held ~450 MB for a
-        moment (docs/benchmarks.md)."""
+        moment (docs/benchmarks-log.md)."""
         result = [""] * encoded.texts  # a text without units sounds like nothing
         firsts = np.arange(0, encoded.texts + _TEXTS_AT_ONCE, _TEXTS_AT_ONCE)
         bounds = encoded.text.searchsorted(firsts).tolist()  # where each chunk's units begin

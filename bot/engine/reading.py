@@ -4,8 +4,9 @@ of it weighs for bot.engine.answerability.
 Businesses write the way they talk in a chat: a greeting, who they are, their circumstances,
 then the question (您好，我们是做旅游开发的，项目马上落地，…，政府会派专人帮忙吗). The greeting and
 "who we are" are set aside; the last clause with a question word is the asking clause, with what
-follows it (an alternative: …能加急办吗 还是只能去现场) unless that is the sender speaking of
-themselves again (…有几项？我们在乡镇不方便进城), and from a condition just before it (如果有部门
+follows it only if that goes on with the question (an alternative: …能加急办吗 还是只能去现场),
+not the sender speaking of themselves or their circumstances (…有几项？我们在乡镇不方便进城;
+…有没有快速通道？工地等着开工), and from a condition just before it (如果有部门
 不作为，…去哪里投诉: it weighs CONDITION), or from the clause before it when the asking clause
 says nothing of what it is about (现在说办事不用求人了 是怎么个搞法: it points back, and the
 clause before it weighs CONDITION too); clauses before it that ask nothing are background
@@ -56,6 +57,11 @@ CONDITION = 0.6
 # A clause of at most this many characters before the asking clause is a topic typed as a
 # fragment (申请材料 减少 多少), not the sender's background.
 FRAGMENT = 4
+# After the asking clause, a clause that does not ask is the sender's circumstances or purpose
+# (…有没有快速通道？工地等着开工，一天都耽误不起; …投资多少 银行授信要参考), not more of the question,
+# unless it offers an alternative (…能加急办吗 还是只能去现场), is a short piece of it (…什么时候能
+# 建好、投入使用: FRAGMENT characters at most) or asks how far, long or big (离市区多远).
+_GOES_ON = re.compile(rf"^(?:还是|或者|或是|或)|多[远长大高宽重快]|^.{{1,{FRAGMENT}}}$")
 BACKGROUND = 0.3  # a word of a background clause counts for this much of one in the question...
 # ...and a word there that no entry uses, this much of that: what the sender says of their own
 # circumstances (我们公司在哈尔滨, 两眼一抹黑) is in no entry and says nothing of what is asked, while a
@@ -83,6 +89,12 @@ class Reading:
     def text(self) -> str:
         """The message as matched: the clauses kept, in order."""
         return " ".join(c.text for c in self.clauses)
+
+    @property
+    def foreground(self) -> str:
+        """The message without its background: every clause that asks, with the conditions
+        and fragments asked with them."""
+        return " ".join(c.text for c in self.clauses if c.weight != BACKGROUND)
 
     @property
     def asks(self) -> str:
@@ -126,10 +138,15 @@ def read(folded: str, says: Callable[[str], bool] | None = None) -> Reading:
     before = first - 1
     pointed = before if first and before not in asks and says and not says(kept[first]) else None
 
-    # After the asking clause, once the sender speaks of themselves (我们是…, 我们饭店要复工), what
-    # follows without asking is more of that (是做东北菜的, 店在城区, 所以特别关心这个).
-    selves = [i for i, p in enumerate(kept) if i > last and (_SELF.match(p) or spoke[i])]
-    since = selves[0] if selves else len(kept)
+    # After the asking clause, once the sender speaks of themselves (我们是…, 我们饭店要复工) or of
+    # their circumstances (工地等着开工), what follows without asking is more of that (是做东北菜的,
+    # 店在城区, 所以特别关心这个).
+    aside = [
+        i
+        for i, p in enumerate(kept)
+        if i > last and (_SELF.match(p) or spoke[i] or not _GOES_ON.search(p))
+    ]
+    since = aside[0] if aside else len(kept)
 
     def weighs(i: int, part: str) -> float:
         if i in asks:

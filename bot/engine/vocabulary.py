@@ -31,7 +31,7 @@ class Vocabulary:
         vocabulary does not know gets an id past its end (with `grow`, it is learned).
 
         Texts are split a chunk at a time: each word found is a string of its own, and at 100k
-        entries all of them at once held more memory than the whole index (docs/benchmarks.md).
+        entries all of them at once held more memory than the whole index (docs/benchmarks-log.md).
         """
         if grow:
             return self._learn(texts, bits)

@@ -3,7 +3,7 @@
 Loading 100k entries makes tens of millions of Python objects that all stay alive. CPython's
 collector runs every few hundred new objects and its older generations re-scan everything made
 so far: more than half of a large load was the collector finding nothing to free
-(docs/benchmarks.md). Loads and engine builds pause it. The objects are not frozen
+(docs/benchmarks-log.md). Loads and engine builds pause it. The objects are not frozen
 (`gc.freeze`): an engine replaced by a reload holds reference cycles, and frozen it would never
 be freed.
 """
@@ -34,7 +34,7 @@ def give_back() -> None:
     """Hand the memory a large build freed back to the system. glibc keeps freed blocks for the
     process to reuse, and a build frees hundreds of MB of temporaries: at 100k entries one
     engine's resident memory was 894 MB after its build and 689 MB after `malloc_trim(0)`
-    (docs/benchmarks.md). Elsewhere (another C library, another system) it does nothing."""
+    (docs/benchmarks-log.md). Elsewhere (another C library, another system) it does nothing."""
     name = ctypes.util.find_library("c")
     try:
         trim = ctypes.CDLL(name).malloc_trim if name else None

@@ -2,7 +2,7 @@
 
 PyYAML builds every value in Python, and the line-aware loader (bot.knowledge.yamlfile) one more
 object per value: 100k entries (37 MB) take 12–17 s of CPU that way, with the garbage collector
-paused. yaml-rs, a YAML parser in Rust, reads the same file in about 1.3 s (docs/benchmarks.md).
+paused. yaml-rs, a YAML parser in Rust, reads the same file in about 1.3 s (docs/benchmarks-log.md).
 It keeps no line numbers, so it is used only to load knowledge for serving (`load(...,
 lines=False)`); whenever it reports a problem, bot.knowledge.model reads that file again with the
 line-aware loader, which names the line.

@@ -55,7 +55,7 @@ INSERT_EXCHANGE = "INSERT OR IGNORE INTO exchanges ({}) VALUES ({})".format(
 
 def candidates_json(candidates: list[dict]) -> str:
     """The candidates as JSON text, by orjson: 1.5 µs where the standard library took 16 µs of
-    the writer thread's ~45-80 µs per row (docs/benchmarks.md). What orjson refuses goes the
+    the writer thread's ~45-80 µs per row (docs/benchmarks-log.md). What orjson refuses goes the
     standard library's way; `json.loads` reads both back the same."""
     try:
         return orjson.dumps(candidates).decode()

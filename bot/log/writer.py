@@ -46,7 +46,7 @@ BATCH = 50  # rows per transaction: half the CPU of one commit per row (bench/lo
 # How long the background writer gathers rows after the first one arrives, before committing
 # them in one transaction. Under web load, rows came a millisecond or two apart and each woke
 # the writer for a transaction of its own: 0.3 ms of CPU a row, against 0.05 ms in batches
-# (docs/benchmarks.md). It is also how much more of the newest traffic a `kill -9` can lose.
+# (docs/benchmarks-log.md). It is also how much more of the newest traffic a `kill -9` can lose.
 LINGER = 0.02
 MAX_UNSAVED = 10_000  # writes held in memory while the log cannot be written (~1 KB each)
 RETRY_DELAYS = (0.01, 0.05, 0.2, 1.0, 2.0)  # seconds between tries while writes fail

@@ -124,7 +124,7 @@ class Words:
         every piece the segmenter must cut goes to it in one call, joined by newlines: it cuts
         each run on its own (a newline is a boundary it never crosses), so the words are the
         same as run by run; at 100k entries, calling it 800k times was a third of the build
-        (docs/benchmarks.md)."""
+        (docs/benchmarks-log.md)."""
         # One scan of all the texts, newlines kept to tell where each text ends (so a newline
         # inside a text, which no run of Chinese crosses anyway, becomes a space).
         number = {"\n": -1}

@@ -29,7 +29,7 @@ from bot.engine.answerability import (
 from bot.engine.asked import QUESTION_WORDS
 from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, Engine, Thresholds
 from bot.knowledge.model import load
-from bot.text.normalize import fold
+from bot.text.normalize import fold, fold_all
 
 
 @pytest.mark.parametrize(
@@ -231,6 +231,15 @@ def test_what_covers_a_question_is_the_same_built_from_the_index_rows(engine):
     assert list(engine.descriptions) == list(joined) and len(joined) == len(engine.entries)
 
 
+def test_a_question_folded_without_a_space_has_no_asking_part_to_look_for(engine):
+    # `describe` asks for the asking part of the questions that fold with a space only (a
+    # speed change): each other question must be one `asking_part` leaves whole.
+    questions = [q for e in engine.entries for q in e.questions]
+    questions += ["“办事不求人”是什么", "您好，“马上办”怎么办", "「复工」窗口在哪", "“绿色通道”"]
+    for question, folded in zip(questions, fold_all(questions), strict=True):
+        assert " " in folded or engine.wording.asking_part(question) is None, question
+
+
 def test_a_questions_content_is_worked_out_once_for_every_check():
     words = [("门票", 0.3, " men piao "), ("我们", 0.0, " wo men "), ("门票", 1.0, " men piao ")]
     found = content([*words, ("房价", 0.6, " fang jia "), ("房价", 0.0, " fang jia ")])
@@ -291,10 +300,15 @@ def test_pieces_are_made_while_there_is_room_and_not_saved():
 
     from bot.engine import answerability
 
-    kept = answerability.Pieces()
+    kept = answerability.Pieces(2)
     kept.room = 10
-    first = kept(0, ("黑瞎子岛门票", " hei xia zi dao men piao "))
+    covered = ("黑瞎子岛门票", " hei xia zi dao men piao ")
+    for _ in range(answerability.PIECES_AFTER - 1):  # the checks search the text till then
+        assert kept(0, covered) is None
+    first = kept(0, covered)
     assert first is not None and kept(0, ("", "")) is first and kept.room < 0
-    assert kept(1, ("门票", " men piao ")) is None  # no room left: the checks search the text
+    for _ in range(answerability.PIECES_AFTER + 1):  # no room left: the checks search the text
+        assert kept(1, ("门票", " men piao ")) is None
     loaded = pickle.loads(pickle.dumps(kept))
-    assert loaded.made == {} and loaded.room == answerability.PIECES_KEPT
+    assert loaded.made == {} and loaded.checked == bytearray(2)
+    assert loaded.room == answerability.PIECES_KEPT

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.engine.core import ANSWERED
+from bot.engine.core import ANSWERED, CLARIFY, Candidate
 from bot.engine.evaluation import Case, Report, evaluate, load_cases, record
 from bot.text.normalize import normalize
 from tests.support.floors import DEV_OUT_OF_SCOPE_CEILING, DEV_RIGHT_FLOOR, DEV_WRONG_CEILING
@@ -51,3 +51,14 @@ def test_an_item_may_accept_further_entries_that_state_the_same_fact(tmp_path):
     record(report, both, ANSWERED, "fgf-zhengwu-fuwu", (), 0.7)
     record(report, one, ANSWERED, "fgf-zhengwu-fuwu", (), 0.7)
     assert (report.correct, report.wrong) == (1, 1)
+
+
+def test_a_trap_offered_a_confirm_is_reported_apart_from_answers():
+    report = Report()
+    trap = Case("黑瞎子岛门票多少钱", None)
+    offered = (Candidate("heixiazi-dao", "黑瞎子岛怎么规划", 0.5),)
+    record(report, trap, CLARIFY, None, offered, 0.5, offered)
+    record(report, trap, ANSWERED, "heixiazi-dao", offered, 0.7)
+    assert (report.false_answers, report.out_of_scope_clarified) == (1, 1)
+    assert report.clarify_right_rate == 0.0  # a confirm for a trap never holds the right entry
+    assert "out-of-scope offered:       50.0%  (1 confirms and lists)" in report.summary()

@@ -143,3 +143,31 @@ def test_a_thing_asked_for_is_a_dictionary_word_not_a_guess(engine):
     # 根据什么来定方向: the segmenter's guess 来定 is no thing an entry could mention.
     cut = engine.wording.content
     assert "来定" not in asked_for("是根据什么来定方向的", cut, engine.canonical)
+
+
+def test_a_message_that_asks_several_things_is_searched_without_its_background(engine):
+    # The last asking clause alone (有没有个数) says too little and the whole message carries
+    # the sender's circumstances: the asking clauses together match the entry.
+    message = "以前来办事要带一大堆复印件。现在抚远申请材料减了多少，有没有个数？我是开饭店的。"
+    reading = read(fold_message(message))
+    assert reading.asking == "有没有个数"
+    assert reading.foreground == "现在抚远申请材料减了多少 有没有个数"
+    answer = engine.answer(message)
+    assert answer.status == ANSWERED
+    assert answer.entry_id in {"fgf-cailiao", "fgf-chengxiao"}
+
+
+def test_what_follows_the_question_is_asked_only_if_it_goes_on_with_it(engine):
+    # The sender's circumstances after the question are background, as their self-introduction
+    # would be; an alternative, a short piece of the question and 多远 go on with it.
+    message = "复工复产有没有快一点的通道？工人都在等着，拖不起。"
+    reading = read(fold_message(message))
+    assert [clause.weight for clause in reading.clauses] == [1.0, BACKGROUND, BACKGROUND]
+    assert reading.asking == "复工复产有没有快一点的通道"
+    assert engine.answer(message).entry_id == "fugong-lvse-tongdao"
+    for goes_on in (
+        "能加急办吗 还是只能去现场",
+        "政务服务中心在哪 离口岸多远",
+        "园区什么时候建好 投入使用",
+    ):
+        assert [clause.weight for clause in read(goes_on).clauses] == [1.0, 1.0]

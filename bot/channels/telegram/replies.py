@@ -34,7 +34,7 @@ GAP = "g"  # g:<report>:<n>          admins: the examples of one gap cluster
 # "callback_data": ...}, ...], ...]}`, which python-telegram-bot sends as it is. Its
 # `InlineKeyboardMarkup` and `InlineKeyboardButton` objects were built for every reply only to
 # be turned back into this: 0.09 ms a reply of the two, against 0.01 ms for the dicts
-# (docs/benchmarks.md).
+# (docs/benchmarks-log.md).
 Keyboard = dict
 
 

@@ -14,7 +14,7 @@ it again. Keeping the conversations in the log's SQLite instead was not done: th
 order would still be per process, and every message would read and write the database on
 the event loop.
 
-A passed-on update costs one Unix-socket round trip (docs/benchmarks.md has the figures). If
+A passed-on update costs one Unix-socket round trip (docs/benchmarks-log.md has the figures). If
 the owner cannot be reached (it exited), the worker that has the update handles it itself:
 the chat may lose its open list, but its question is answered.
 """

@@ -2,7 +2,7 @@
 
 Under load, most of the bot's busy time was httpx, httpcore and anyio doing one request round
 trip to the Bot API per reply. The same round trip on aiohttp's client costs much less CPU:
-replies/s measured side by side against the same Bot API stand-in are in docs/benchmarks.md.
+replies/s measured side by side against the same Bot API stand-in are in docs/benchmarks-log.md.
 httpx stays where it serves (doctor, ingest, tests); only the running bot's calls move.
 
 The contract is python-telegram-bot's `BaseRequest`: return the status and body, and turn

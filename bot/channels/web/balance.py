@@ -2,7 +2,7 @@
 
 Left to the event loop, the workers share the socket and whichever wakes first takes every
 connection waiting: 16 keep-alive connections opened at once split 14 / 2 and 11 / 5, and the
-busier worker's queue set the p99 while the other idled (docs/benchmarks.md). libuv's
+busier worker's queue set the p99 while the other idled (docs/benchmarks-log.md). libuv's
 `UV_TCP_SINGLE_ACCEPT=1` (15 / 1 in one run) and a socket per worker with `SO_REUSEPORT`
 (2 / 9, 5 / 10: the kernel spreads by a hash of the addresses) did not fix that.
 

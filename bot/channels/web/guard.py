@@ -62,7 +62,7 @@ class SecurityHeaders:
 class JSONReply(JSONResponse):
     """Starlette's JSON response, encoded by orjson: the same bytes (compact, UTF-8 unescaped)
     in 16 µs where the standard library took 220 µs for an answer, a fifth of the API's own
-    time per question (docs/benchmarks.md). Whatever orjson will not encode (an integer past
+    time per question (docs/benchmarks-log.md). Whatever orjson will not encode (an integer past
     64 bits, a key that is not text) goes the standard library's way, as before."""
 
     def render(self, content: Any) -> bytes:

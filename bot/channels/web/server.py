@@ -134,7 +134,7 @@ class Coalesced:
     `send`. uvicorn writes a response's status line and headers with one `write` and its body
     with another; on a socket each is a system call, a packet and a wake-up of the client, and
     under load the headers' `send` alone was 14% of the server's samples (py-spy,
-    docs/benchmarks.md "The reply path, sixth pass"). Both writes happen in the same step (the
+    docs/benchmarks-log.md "The reply path, sixth pass"). Both writes happen in the same step (the
     ASGI `send`s do not wait in between), so what is written is sent at the start of the
     loop's next step, joined; closing sends what is pending first."""
 
