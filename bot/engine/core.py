@@ -238,8 +238,7 @@ class Engine:
         depth = max(limit, RECHECKED)
         best = dict(self.index.search(self.canonical(reading.text), depth))
         if reading.asking != reading.text and self.index.tuning.asking_clause:
-            # The asking clause on its own: a long message's background dilutes the match.
-            self._search(reading.asking, depth, best)
+            self._search(reading.asking, depth, best)  # background dilutes the match
         if not self.index.tuning.answerability:
             ranked = sorted(best.items(), key=lambda item: -item[1])[:limit]
             return tuple(self._candidate(e, score, None, score) for e, score in ranked)
@@ -276,11 +275,10 @@ class Engine:
 
         found = scored()
         others = reading.foreground not in (reading.text, reading.asking)
-        if others and self.index.tuning.asking_clause and not self._answers(found, limit):
-            # A message that asks several things (…精简了多少，有没有具体数字？我是…) is searched
-            # as its clauses without the background too, as the last asking clause alone says
-            # too little and the whole message too much. Only when the bot would not answer
-            # yet: this third search on every such message cost ~10% of dev's p99 CPU time.
+        status = decide_status([score for score, *_ in found[:limit]], self.thresholds)
+        if others and self.index.tuning.asking_clause and status != ANSWERED:
+            # …精简了多少，有没有具体数字？我是…: the last asking clause says too little, the whole
+            # too much. Only if not answered yet (always, it cost ~10% of dev's p99 CPU time).
             self._search(reading.foreground, depth, best)
             found = scored()
         return tuple(self._candidate(e, score, v, match) for score, e, v, match in found[:limit])
@@ -289,10 +287,6 @@ class Engine:
         """Search a part of a message; each entry in `best` keeps its better match."""
         for position, score in self.index.search(self.canonical(text), depth):
             best[position] = max(score, best.get(position, 0.0))
-
-    def _answers(self, found: list[tuple[float, int, Check, float]], limit: int) -> bool:
-        """Whether the scored candidates (best first) would be answered at the thresholds."""
-        return decide_status([score for score, *_ in found[:limit]], self.thresholds) == ANSWERED
 
     def _candidate(self, position: int, score: float, check: Check | None, match: float):
         return Candidate((e := self.entries[position]).id, e.question, score, check, match, e)
