@@ -12,7 +12,7 @@ import asyncio
 import logging
 import secrets
 from html import escape
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from telegram import (
     InlineKeyboardMarkup,
@@ -27,6 +27,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot.app import Request, Service
 from bot.channels.telegram import replies
+from bot.channels.telegram.transport import ReplyBot
 from bot.conversation import Conversations
 from bot.log.database import since_to_iso
 from bot.settings import Settings
@@ -156,21 +157,21 @@ async def reply_to_question(
 
 async def plain_question(app: Application, question: PlainQuestion, answer: bool = True) -> None:
     """`question` (or, past the user's limit, `slow_down`) for a plain question read without
-    python-telegram-bot's objects (bot.channels.telegram.intake): the same calls to the Bot API,
-    and an error is logged and apologised for as `on_error` does."""
-    bot = app.bot
+    python-telegram-bot's objects (bot.channels.telegram.intake): the same calls to the Bot API
+    (sent by `ReplyBot.send_text`), and an error is logged and apologised for as `on_error`
+    does."""
+    bot = cast(ReplyBot, app.bot)  # as bot.channels.telegram.app builds it
+    send = bot.send_text
     try:
         if not answer:
-            await bot.send_message(question.chat_id, SLOW_DOWN)
+            await send(question.chat_id, SLOW_DOWN)
             return
         request = Request(question.text, CHANNEL, ChatType.PRIVATE, question.user_id)
         turn = app.bot_data["conversations"].reply(request)
         reply = replies.answer_reply(turn.answer, turn.knowledge, turn.exchange)
         for position, chunk in enumerate(reply.chunks):
             last = position == len(reply.chunks) - 1
-            await bot.send_message(
-                question.chat_id, chunk, reply_markup=markup(reply) if last else None
-            )
+            await send(question.chat_id, chunk, reply_markup=reply.keyboard if last else None)
     except Exception as exc:
         log.error("error while handling an update", exc_info=exc)
         await apologize(bot, question.chat_id)
