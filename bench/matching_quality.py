@@ -163,6 +163,11 @@ def variants() -> list[Variant]:
             rebuild=True,
         ),
         v(
+            "the clause before the asking part is background (not a topic)",
+            patches=((reading, "TOPIC", reading.BACKGROUND),),
+            rebuild=True,
+        ),
+        v(
             "an asking clause that says nothing points nowhere",
             patches=((wording.Wording, "says", lambda self, clause: True),),
             rebuild=True,
