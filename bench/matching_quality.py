@@ -447,6 +447,13 @@ def columns(rows: list[dict], names: list[str]) -> list[tuple[str, str]]:
     return [(n, part) for n in shown for part in ("in", "out") if engine[n][part]]
 
 
+def label(rows: list[dict], name: str, part: str) -> str:
+    """A column's header: the set's name; " OOS" after it for the out-of-scope questions of a
+    set that has both (dev)."""
+    engine = next(row for row in rows if "thresholds" in row)["sets"]
+    return f"{name} OOS" if part == "out" and engine[name]["in"] else name
+
+
 def cell(figures: dict[str, int], part: str) -> str:
     """Right % (wrong) in scope, answered % out of scope; a baseline's top-1 in brackets."""
     if "right" not in figures:
@@ -471,10 +478,7 @@ def print_tables(rows: list[dict], names: list[str], markdown: bool, width: int 
     shown = columns(rows, names)
     for start in range(0, len(shown), width):
         picked = shown[start : start + width]
-        header = [
-            "variant",
-            *(n if part == "in" or n != "dev" else f"{n} OOS" for n, part in picked),
-        ]
+        header = ["variant", *(label(rows, n, part) for n, part in picked)]
         lines = [[row["name"], *(cell(row["sets"][n], p) for n, p in picked)] for row in rows]
         _table(header, lines, markdown)
         print()
