@@ -19,13 +19,14 @@ import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.scalarstring import LiteralScalarString
+from typing import TYPE_CHECKING
 
 from bot.knowledge.model import ID_PATTERN, Entry, Knowledge, check, snapshot_of
 from bot.knowledge.yamlfile import LineDict, line_of, read_yaml
+
+if TYPE_CHECKING:  # imported where used: every `policybot` command imports this module
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 # The form's fields, in the order an entry is written.
 FIELDS = (
@@ -105,6 +106,8 @@ class Draft:
 
 def yaml_round_trip() -> YAML:
     """ruamel.yaml set up to write the admins' files back as they were written."""
+    from ruamel.yaml import YAML
+
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     yaml.width = 4096  # never re-wrap long Chinese lines
@@ -132,6 +135,8 @@ def save(knowledge: Knowledge, draft: Draft, original_id: str | None = None) -> 
         path = _file_of(knowledge, draft.category)
     data = _load(path)
     items = data["entries"]
+    from ruamel.yaml.comments import CommentedMap
+
     if original_id is None:
         items.append(_write_into(CommentedMap(), draft))
     else:
@@ -146,6 +151,8 @@ def delete(knowledge: Knowledge, entry_id: str) -> Saved:
     entry = knowledge.by_id.get(entry_id)
     if entry is None:
         raise EditRefused({GENERAL: [f"没有 id 为 “{entry_id}” 的条目"]})
+    from ruamel.yaml.comments import CommentedSeq
+
     data = _load(entry.path)
     data["entries"] = CommentedSeq(i for i in data["entries"] if str(i.get("id")) != entry_id)
     _commit(knowledge.directory, entry.path, _dump(data), None)
@@ -215,6 +222,8 @@ def _dump(data: CommentedMap) -> str:
 
 
 def _flow(items: list[str]) -> CommentedSeq:
+    from ruamel.yaml.comments import CommentedSeq
+
     seq = CommentedSeq(items)
     seq.fa.set_flow_style()
     return seq
@@ -222,6 +231,8 @@ def _flow(items: list[str]) -> CommentedSeq:
 
 def _write_into(target: CommentedMap, draft: Draft) -> CommentedMap:
     """Set the entry's values, touching only what changed so comments on the rest stay."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.scalarstring import LiteralScalarString
 
     def put(key: str, value: object, keep_if_equal: object = None) -> None:
         if value in (None, "", []):

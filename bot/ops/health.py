@@ -7,7 +7,6 @@ health` (the image's HEALTHCHECK) reads it. A file needs no extra port, route or
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import datetime as dt
 import json
@@ -43,6 +42,8 @@ async def heartbeat(path: Path, service: Service, interval: float = INTERVAL) ->
     """Beat every `interval` seconds until cancelled. A failed write (a full disk, a removed
     folder) is logged once and retried at the next beat: the health check then sees a stale
     file, and the beats resume, with a line saying so, when the write succeeds again."""
+    import asyncio  # here: every `policybot` command imports this module, few run a loop
+
     failing = False
     try:
         while True:

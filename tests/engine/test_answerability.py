@@ -216,7 +216,8 @@ def test_focus_kinds_of_many_questions_are_each_ones_own(engine):
     from bot.engine.described import focus_kinds
 
     questions = [fold(q) for e in engine.entries for q in e.questions]
-    questions += ["", "多少钱", "几点开门 在哪里 多少钱", "谁", "哪3个"]
+    questions += ["", "多少钱", "几点开门 在哪里 多少钱", "谁", "哪3个", "投资多少钱", "花了多少钱"]
+    questions += ["开放时间", "冬天开吗", "好几个", "几个", "和黑河比哪边大", "和原来比少了多少"]
     expected = [tuple(k for k, pattern in _FOCUS_RE if pattern.search(q)) for q in questions]
     assert focus_kinds(questions) == expected
 

@@ -163,3 +163,20 @@ def test_the_code_fingerprint_covers_the_knowledge_model_and_text_tools(tmp_path
         prints.append(cache.code_fingerprint() != before)
     cache.code_fingerprint.cache_clear()
     assert prints == [True, True, True]
+
+
+def test_a_saved_engine_reads_its_entries_when_first_needed(cached, knowledge_copy, tmp_path):
+    # Making 100k entries was most of a start with the cache (bot.knowledge.packed).
+    folder = tmp_path / "cache"
+    built = build_engine(knowledge_copy, signed(folder))
+    loaded = build_engine(knowledge_copy, signed(folder))
+    entries = loaded.knowledge.entries
+    assert loaded.entries is entries
+    assert entries._made == [None] * len(built.entries)  # none made yet
+    assert shown(loaded) == shown(built)
+    assert 0 < sum(made is not None for made in entries._made) < len(built.entries)
+    assert loaded.knowledge == built.knowledge and entries == built.entries
+    entry = built.entries[7]
+    assert loaded.knowledge.by_id[entry.id] == entry and loaded.knowledge.in_category(
+        entry.category
+    ) == built.knowledge.in_category(entry.category)

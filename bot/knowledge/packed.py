@@ -1,0 +1,138 @@
+"""A large knowledge base's entries as one block of bytes, each entry made when first read.
+
+A saved engine (bot.engine.cache) holds its knowledge's entries. Unpickling 100k `Entry`
+objects, their `Source`s and about a million strings took ~0.8 s of CPU, most of a start with
+the engine cache (docs/benchmarks.md), while a start reads a handful of them before its first
+answer. So the cache keeps them packed: each entry pickled on its own, all in one block that
+loads (or is mapped) at once, and `PackedEntries` unpickles an entry the first time it is read,
+then keeps it. It stands where the knowledge's tuple of entries and the engine's list of them
+stood, and `by_id` where the dict by id did: the same entries, equal to the tuple they came from.
+"""
+
+from __future__ import annotations
+
+import pickle
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import fields
+from pathlib import Path
+from typing import SupportsIndex, overload
+
+import numpy as np
+
+from bot.knowledge.model import Entry, Source
+
+# An entry's fields in the order they are packed; its source goes as (document, quote), its
+# file as a number in the list of files (one `Path` each, not one per entry).
+_FIELDS = tuple(f.name for f in fields(Entry))
+_SOURCE, _PATH = _FIELDS.index("source"), _FIELDS.index("path")
+_SOURCE_FIELDS = tuple(f.name for f in fields(Source))
+
+
+class PackedEntries(Sequence[Entry]):
+    """Entries by position, made on first read from `block`, where entry n is the pickled tuple
+    of its fields from `ends[n - 1]` (0 for the first) to `ends[n]`."""
+
+    def __init__(
+        self, block: bytes | memoryview, ends: np.ndarray, ids: str, paths: tuple[Path, ...]
+    ) -> None:
+        """`ids`: every entry's id, in order, each followed by a newline (`ID_PATTERN` has
+        none); `paths`: the files the entries are from."""
+        self.block, self.ends, self.ids, self.paths = block, ends, ids, paths
+        self._made: list[Entry | None] = [None] * len(ends)
+        self._lock = threading.Lock()
+        self._positions: dict[str, int] | None = None
+
+    @classmethod
+    def pack(cls, entries: Sequence[Entry]) -> PackedEntries:
+        paths: dict[Path, int] = {}
+        pieces = []
+        for entry in entries:
+            values = [getattr(entry, name) for name in _FIELDS]
+            values[_SOURCE] = tuple(getattr(entry.source, name) for name in _SOURCE_FIELDS)
+            values[_PATH] = paths.setdefault(entry.path, len(paths))
+            pieces.append(pickle.dumps(tuple(values), protocol=5))
+        ends = np.cumsum([len(piece) for piece in pieces], dtype=np.int64)
+        ids = "".join(f"{entry.id}\n" for entry in entries)
+        return cls(b"".join(pieces), ends, ids, tuple(paths))
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> tuple:
+        # Protocol 5 sends the block out of band: a saved engine maps it instead of copying it.
+        block = pickle.PickleBuffer(self.block) if int(protocol) >= 5 else bytes(self.block)
+        return type(self), (block, self.ends, self.ids, self.paths)
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    @overload
+    def __getitem__(self, position: int) -> Entry: ...
+
+    @overload
+    def __getitem__(self, position: slice) -> tuple[Entry, ...]: ...
+
+    def __getitem__(self, position: int | slice) -> Entry | tuple[Entry, ...]:
+        if isinstance(position, slice):
+            return tuple(self[n] for n in range(*position.indices(len(self))))
+        made = self._made[position]
+        if made is None:  # another thread may make it too: an equal entry, either one kept
+            made = self._made[position] = self._make(position % len(self))
+        return made
+
+    def _make(self, position: int) -> Entry:
+        start = int(self.ends[position - 1]) if position else 0
+        values = pickle.loads(self.block[start : int(self.ends[position])])
+        made = dict(zip(_FIELDS, values, strict=True))
+        # As the dataclasses' own __init__ leave them, without their per-field checks: a
+        # third of the time to make an entry, which a first answer pays for each it reads.
+        source = made["source"] = object.__new__(Source)
+        source.__dict__.update(zip(_SOURCE_FIELDS, values[_SOURCE], strict=True))
+        made["path"] = self.paths[values[_PATH]]
+        entry = object.__new__(Entry)
+        entry.__dict__.update(made)
+        return entry
+
+    def __iter__(self) -> Iterator[Entry]:
+        return (self[n] for n in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to any sequence of the same entries (the tuple or list it was packed from)."""
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]  # as a list's
+
+    def position(self, entry_id: str) -> int | None:
+        """Where the entry with this id is, without making any entry."""
+        if self._positions is None:
+            with self._lock:
+                if self._positions is None:
+                    ids = self.ids.split("\n")[:-1]
+                    self._positions = {entry_id: n for n, entry_id in enumerate(ids)}
+        return self._positions.get(entry_id)
+
+    @property
+    def by_id(self) -> ById:
+        return ById(self)
+
+
+class ById(Mapping[str, Entry]):
+    """The entries of a `PackedEntries` by id, as `Knowledge.by_id`."""
+
+    def __init__(self, entries: PackedEntries) -> None:
+        self.entries = entries
+
+    def __getitem__(self, entry_id: str) -> Entry:
+        position = self.entries.position(entry_id) if isinstance(entry_id, str) else None
+        if position is None:
+            raise KeyError(entry_id)
+        return self.entries[position]
+
+    def __contains__(self, entry_id: object) -> bool:
+        return isinstance(entry_id, str) and self.entries.position(entry_id) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.entries.ids.split("\n")[:-1])
+
+    def __len__(self) -> int:
+        return len(self.entries)
