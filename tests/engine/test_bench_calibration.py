@@ -1,8 +1,8 @@
 """bench/matching_quality.py calibrates each ablation variant on arrays (`calibrate_quickly`,
 ~18 s less CPU a variant); it must choose the thresholds `bot.engine.evaluation.calibrate`
 chooses, or the ablation table would judge variants elsewhere than `policybot eval --calibrate`
-puts them. Scores on a 0.01 grid land on the thresholds themselves, so the ties and the `>=`
-edges are exercised too."""
+puts them. Scores on a 0.01 grid land on the thresholds themselves, so the clarify threshold's
+`>=` edges and the ties in right answers (decided by the lists offered) are exercised too."""
 
 from __future__ import annotations
 
