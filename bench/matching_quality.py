@@ -163,6 +163,11 @@ def variants() -> list[Variant]:
             rebuild=True,
         ),
         v(
+            "the clause before the asking part is background (not a topic)",
+            patches=((reading, "TOPIC", reading.BACKGROUND),),
+            rebuild=True,
+        ),
+        v(
             "an asking clause that says nothing points nowhere",
             patches=((wording.Wording, "says", lambda self, clause: True),),
             rebuild=True,
@@ -433,15 +438,29 @@ def run_baselines(_: int = 0) -> dict[str, Any]:
 # --- printing -----------------------------------------------------------------------------
 
 
-def cell(figures: dict[str, int]) -> str:
-    """A set's figure: right % (wrong) in scope, answered % out of scope, top-1 for a baseline."""
+def columns(rows: list[dict], names: list[str]) -> list[tuple[str, str]]:
+    """The columns of the per-set tables: (set, "in") for a set's in-scope questions, (set,
+    "out") for its out-of-scope ones; a halved set by its halves only (its whole is in the
+    totals)."""
+    engine = next(row for row in rows if "thresholds" in row)["sets"]
+    shown = [n for n in names if not (n in HALVED and f"{n} even" in names)]
+    return [(n, part) for n in shown for part in ("in", "out") if engine[n][part]]
+
+
+def label(rows: list[dict], name: str, part: str) -> str:
+    """A column's header: the set's name; " OOS" after it for the out-of-scope questions of a
+    set that has both (dev)."""
+    engine = next(row for row in rows if "thresholds" in row)["sets"]
+    return f"{name} OOS" if part == "out" and engine[name]["in"] else name
+
+
+def cell(figures: dict[str, int], part: str) -> str:
+    """Right % (wrong) in scope, answered % out of scope; a baseline's top-1 in brackets."""
     if "right" not in figures:
-        return f"({figures['top'] / figures['in']:.1%})" if figures["in"] else ""
-    text = f"{figures['right'] / figures['in']:.1%} ({figures['wrong']})" if figures["in"] else ""
-    if figures["out"]:
-        oos = f"{figures['oos'] / figures['out']:.1%}"
-        text = f"{text} · {oos}" if text else oos
-    return text
+        return f"({figures['top'] / figures['in']:.1%})" if part == "in" else ""
+    if part == "in":
+        return f"{figures['right'] / figures['in']:.1%} ({figures['wrong']})"
+    return f"{figures['oos'] / figures['out']:.1%}"
 
 
 def totals(rows: list[dict], names: list[str]) -> dict[str, dict[str, int]]:
@@ -453,36 +472,45 @@ def totals(rows: list[dict], names: list[str]) -> dict[str, dict[str, int]]:
     return summed
 
 
-def print_tables(rows: list[dict], names: list[str], markdown: bool, width: int = 8) -> None:
-    """Per set, each row's cell; in tables of `width` sets; then the totals over the sets that
-    are whole (not the halves, which repeat their set)."""
-    whole = [n for n in names if not n.endswith((" even", " odd"))]
-    for start in range(0, len(names), width):
-        shown = names[start : start + width]
-        header = ["variant", *shown]
-        lines = [[row["name"], *(cell(row["sets"][n]) for n in shown)] for row in rows]
+def print_tables(rows: list[dict], names: list[str], markdown: bool, width: int = 9) -> None:
+    """Per set, each row's cell, in tables of `width` columns; then each row's totals over the
+    whole sets (not the halves, which repeat their set), beside the engine's."""
+    shown = columns(rows, names)
+    for start in range(0, len(shown), width):
+        picked = shown[start : start + width]
+        header = ["variant", *(label(rows, n, part) for n, part in picked)]
+        lines = [[row["name"], *(cell(row["sets"][n], p) for n, p in picked)] for row in rows]
         _table(header, lines, markdown)
         print()
+    whole = [n for n in names if not n.endswith((" even", " odd"))]
     summed = totals(rows, whole)
+    engine = summed[next(row["name"] for row in rows if "thresholds" in row)]
+
+    def figure(t: dict[str, int], key: str, of: str | None) -> str:
+        change = t[key] - engine[key]
+        shown = f"{t[key] / t[of]:.1%} ({t[key]}" if of else f"{t[key]}"
+        shown += f", {change:+d}" if change and of else f" ({change:+d})" if change else ""
+        return shown + ")" if of else shown
+
     header = ["variant", "thresholds", "top-1", "right", "wrong", "OOS answered", "offered held"]
     lines = []
     for row in rows:
         t = summed[row["name"]]
         if "right" not in t:
-            lines.append([row["name"], "", f"{t['top'] / t['in']:.1%} ({t['top']})", *[""] * 4])
+            lines.append([row["name"], "", figure(t, "top", "in"), *[""] * 4])
             continue
         lines.append(
             [
                 row["name"],
                 " / ".join(f"{x:.2f}" for x in row["thresholds"]),
-                f"{t['top'] / t['in']:.1%} ({t['top']})",
-                f"{t['right'] / t['in']:.1%} ({t['right']})",
-                str(t["wrong"]),
-                f"{t['oos'] / t['out']:.1%} ({t['oos']})",
+                figure(t, "top", "in"),
+                figure(t, "right", "in"),
+                figure(t, "wrong", None),
+                figure(t, "oos", "out"),
                 f"{t['offered_right']} of {t['offered']}",
             ]
         )
-    print(f"All of {', '.join(whole)}:")
+    print(f"All of {', '.join(whole)} ({engine['in']} in scope, {engine['out']} out):")
     _table(header, lines, markdown)
 
 

@@ -25,8 +25,9 @@ bot process's CPU time per reply (read from /proc between the push and the last 
 this shared, noisy machine replies/s swing 2-3x between runs of the same code, CPU per reply
 much less, and the CPU ratio is the throughput ratio the bots would have with a core each.
 `stub` is `policybot run` with an engine that returns one fixed answer at no cost: what the
-channel itself costs per reply. `--runs` repeats all three; the report gives
-min / median / max.
+channel itself costs per reply. `stub ptb` and `cache off ptb` read every update into
+python-telegram-bot's objects, as the bot did before plain questions took their own path.
+`--runs` repeats every bot; the report gives min / median / max.
 
 The global send rate is off (POLICYBOT_SEND_RATE=0): Telegram's own limit of ~30 messages/s
 applies in production, and this measures what the bot could do without it. Reply latency runs
@@ -78,6 +79,11 @@ WITH_STUB = (
     "core.Engine.answer = lambda self, q: fixed[self] if self in fixed else "
     "fixed.setdefault(self, answer(self, '复工复产去哪个窗口办理')); " + RUN
 )
+# `policybot` with every update read into python-telegram-bot's objects and dispatched over its
+# handlers, as before plain questions took their own path (bot.channels.telegram.intake).
+PTB_PATH = (
+    "import bot.channels.telegram.intake as intake; intake.plain_question = lambda raw: None; "
+)
 # `policybot run` on python-telegram-bot's default transport (httpx) instead of aiohttp.
 ON_HTTPX = (
     "import bot.channels.telegram.transport as t; from telegram.request import HTTPXRequest; "
@@ -88,6 +94,8 @@ BOTS = {
     "cache on": [sys.executable, "-m", "bot", "run"],
     "cache off": [sys.executable, "-c", WITHOUT_CACHE, "run"],
     "stub": [sys.executable, "-c", WITH_STUB, "run"],
+    "stub ptb": [sys.executable, "-c", PTB_PATH + WITH_STUB, "run"],
+    "cache off ptb": [sys.executable, "-c", PTB_PATH + WITHOUT_CACHE, "run"],
     "echo httpx": [sys.executable, str(ROOT / "bench" / "echo_bot.py")],
     "echo lean": [sys.executable, str(ROOT / "bench" / "echo_bot.py")],
     "cache off httpx": [sys.executable, "-c", ON_HTTPX + WITHOUT_CACHE, "run"],
@@ -112,6 +120,8 @@ CEILING = {
     "cache on": "echo",
     "cache off": "echo",
     "stub": "echo",
+    "stub ptb": "echo",
+    "cache off ptb": "echo",
     "cache off httpx": "echo httpx",
     "stub httpx": "echo httpx",
 }

@@ -3,7 +3,9 @@ a deleted, read-only or corrupt database noticed, said, and survived."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import sqlite3
 import stat
 import subprocess
@@ -203,3 +205,30 @@ def test_doctor_reports_a_corrupt_database(tmp_path):
     path.write_bytes(b"not a database" * 300)
     finding = check_database(path)
     assert not finding.ok and "可写" not in finding.detail
+
+
+def test_timestamps_made_in_the_writer_read_as_the_log_s_own():
+    stamps = writer.Stamps()
+    moments = [1795734000.0, 1795734000.0004999, 1795734000.9995, 1795734000.9999996]
+    moments += [1795734000 + n * 0.0137 for n in range(2000)]  # many in one second, then the next
+    for at in moments:
+        expected = dt.datetime.fromtimestamp(at, dt.UTC).isoformat(timespec="milliseconds")
+        assert stamps(at) == expected
+
+
+def test_exchange_ids_are_distinct_hex_as_before(tmp_path, engine):
+    ids = writer.Ids()
+    made = [ids() for _ in range(3000)]  # several draws of the pool
+    assert len(set(made)) == 3000 and all(re.fullmatch(r"[0-9a-f]{12}", i) for i in made)
+
+
+def test_a_user_s_pseudonym_is_the_same_remembered_or_not(tmp_path, engine, monkeypatch):
+    monkeypatch.setattr(writer, "KEYS_KEPT", 2)  # forgotten and made again along the way
+    log = ExchangeLog.open(tmp_path / "log.sqlite3", salt="s")
+    users = [1001, 1002, 1001, 1003, 1001, "session:x", None]
+    for user in users:
+        log.record(engine.answer("信用修复"), "telegram", "v1", "private", user)
+    log.flush()
+    keys = [e.user_key for e in log.store.exchanges()]
+    assert keys == [log.users.key("telegram", user) for user in users]
+    log.close()

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import secrets
 from html import escape
+from typing import TYPE_CHECKING, cast
 
 from telegram import (
     InlineKeyboardMarkup,
@@ -22,13 +23,17 @@ from telegram import (
 )
 from telegram.constants import ChatType
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
+from telegram.ext import Application, ContextTypes
 
 from bot.app import Request, Service
 from bot.channels.telegram import replies
+from bot.channels.telegram.transport import ReplyBot
 from bot.conversation import Conversations
 from bot.log.database import since_to_iso
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.channels.telegram.intake import PlainQuestion
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +153,28 @@ async def reply_to_question(
     user = message.from_user.id if message.from_user else None
     turn = conversations_of(context).reply(Request(text, CHANNEL, message.chat.type, user))
     await send(message, replies.answer_reply(turn.answer, turn.knowledge, turn.exchange))
+
+
+async def plain_question(app: Application, question: PlainQuestion, answer: bool = True) -> None:
+    """`question` (or, past the user's limit, `slow_down`) for a plain question read without
+    python-telegram-bot's objects (bot.channels.telegram.intake): the same calls to the Bot API
+    (sent by `ReplyBot.send_text`), and an error is logged and apologised for as `on_error`
+    does."""
+    bot = cast(ReplyBot, app.bot)  # as bot.channels.telegram.app builds it
+    send = bot.send_text
+    try:
+        if not answer:
+            await send(question.chat_id, SLOW_DOWN)
+            return
+        request = Request(question.text, CHANNEL, ChatType.PRIVATE, question.user_id)
+        turn = app.bot_data["conversations"].reply(request)
+        reply = replies.answer_reply(turn.answer, turn.knowledge, turn.exchange)
+        for position, chunk in enumerate(reply.chunks):
+            last = position == len(reply.chunks) - 1
+            await send(question.chat_id, chunk, reply_markup=reply.keyboard if last else None)
+    except Exception as exc:
+        log.error("error while handling an update", exc_info=exc)
+        await apologize(bot, question.chat_id)
 
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -318,7 +345,11 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         except Exception:  # the query may be too old to answer; the error is already logged
             log.debug("could not answer the callback query after an error", exc_info=True)
         return
+    await apologize(context.bot, update.effective_chat.id)
+
+
+async def apologize(bot, chat_id: int) -> None:
     try:
-        await context.bot.send_message(update.effective_chat.id, APOLOGY)
+        await bot.send_message(chat_id, APOLOGY)
     except Exception:
         log.warning("could not send the apology after an error", exc_info=True)

@@ -35,12 +35,12 @@ class PerChatOrder(BaseUpdateProcessor):
         self.chats: dict[int, tuple[asyncio.Lock, list[int]]] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        chat = update.effective_chat if isinstance(update, Update) else None
+        chat = chat_of(update)
         if chat is None:  # inline queries and the like belong to no chat
             async with self.workers:
                 await coroutine
             return
-        lock, users = self.chats.setdefault(chat.id, (asyncio.Lock(), [0]))
+        lock, users = self.chats.setdefault(chat, (asyncio.Lock(), [0]))
         users[0] += 1
         try:
             # The chat's turn first (asyncio locks are fair: waiters go in arrival order),
@@ -50,10 +50,18 @@ class PerChatOrder(BaseUpdateProcessor):
         finally:
             users[0] -= 1
             if not users[0]:
-                del self.chats[chat.id]
+                del self.chats[chat]
 
     async def initialize(self) -> None:
         """Nothing to set up."""
 
     async def shutdown(self) -> None:
         """Nothing to release."""
+
+
+def chat_of(update: object) -> int | None:
+    """The id of the chat an update belongs to: python-telegram-bot's `Update`, or a plain
+    question read without it (bot.channels.telegram.intake.PlainQuestion)."""
+    if isinstance(update, Update):
+        return update.effective_chat.id if update.effective_chat is not None else None
+    return getattr(update, "chat_id", None)

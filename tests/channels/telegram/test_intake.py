@@ -1,11 +1,14 @@
 """Updates come in one by one: a malformed one is logged once, without its content, and
-skipped; an update is confirmed to Telegram only once handled, so a `kill -9` loses none."""
+skipped; an update is confirmed to Telegram only once handled, so a `kill -9` loses none; a
+plain question is answered without python-telegram-bot's objects, with the same calls."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -14,14 +17,19 @@ import time
 import pytest
 
 from bot.app import Service
+from bot.channels.telegram import handlers, intake
 from bot.channels.telegram.app import build_application
+from bot.channels.telegram.intake import PlainQuestion, plain_question
+from bot.channels.telegram.limits import UserLimiter
+from bot.channels.telegram.ordering import PerChatOrder
+from bot.engine.core import Thresholds
 from bot.log.store import SQLiteStore
-from bot.log.writer import BATCH
+from bot.log.writer import BATCH, ExchangeLog
 from bot.settings import Settings
 from tests.support import updates
 from tests.support.botapi import TOKEN, StandIn
 from tests.support.paths import KNOWLEDGE, ROOT
-from tests.support.telegram import polling
+from tests.support.telegram import Bot, polling
 
 PHONE, USERNAME, USER_ID = "13800138000", "zhangsan_private", 777123456
 
@@ -156,3 +164,113 @@ def test_run_starts_and_answers_with_a_corrupt_log_database(tmp_path):
     assert process.returncode == 0 and "is corrupt" in err
     assert len(list(SQLiteStore(db).exchanges())) == 1  # logged in the new database
     assert list(tmp_path.glob("log.sqlite3.corrupt-*"))
+
+
+# Plain questions: read without python-telegram-bot's objects ---------------------------------
+
+
+def test_only_a_private_text_message_without_a_command_is_a_plain_question():
+    question = updates.private_text("信用修复", user_id=2002)
+    assert plain_question(question) == PlainQuestion(2002, 2002, "信用修复")
+    linked = updates.private_text("看 https://example.com 信用修复")
+    linked["message"]["entities"] = [{"type": "url", "offset": 2, "length": 19}]
+    assert plain_question(linked) is not None
+    command = updates.private_text("/start fugong-zhuanchuang")
+    unmarked = updates.private_text("/topics")
+    del unmarked["message"]["entities"]
+    marked_later = updates.private_text("问一下 /help")
+    marked_later["message"]["entities"] = [{"type": "bot_command", "offset": 4, "length": 5}]
+    photo = updates.private_text("信用修复")
+    photo["message"]["photo"] = [{"file_id": "x", "file_unique_id": "y", "width": 1, "height": 1}]
+    threaded = updates.private_text("信用修复")
+    threaded["message"]["message_thread_id"] = 7
+    business = updates.private_text("信用修复")
+    business["message"]["business_connection_id"] = "b"
+    string_id = updates.private_text("信用修复")
+    string_id["message"]["chat"]["id"] = "2002"
+    extra = {**updates.private_text("信用修复"), "edited_message": {}}
+    others = [
+        command,
+        unmarked,
+        marked_later,
+        photo,
+        threaded,
+        business,
+        string_id,
+        extra,
+        updates.private_text("信用修复", edited=True),
+        updates.group_text("@policybot_test_bot 信用修复"),
+        updates.private_text(""),
+        {"update_id": 1, "message": None},
+        ["not", "an", "update"],
+    ]
+    assert [plain_question(raw) for raw in others] == [None] * len(others)
+
+
+async def test_a_plain_question_gets_the_calls_python_telegram_bot_s_way_makes(
+    engine_with, tmp_path, monkeypatch
+):
+    """The fast path and the handlers it stands for: the same Bot API calls, for "您是想问"
+    lists, a typed pick and a typed 都不是, a fallback, and the notice past the limit."""
+    engine = engine_with(Thresholds(answer=0.99, margin=0.5, clarify=0.3))
+    asked = "复工复产去哪个窗口办理"  # a "您是想问" list at these thresholds
+
+    async def calls(fast: bool) -> list[tuple[str, dict]]:
+        if not fast:
+            monkeypatch.setattr(intake, "plain_question", lambda raw: None)
+        log = ExchangeLog.open(tmp_path / f"{fast}.sqlite3", salt="test-salt")
+        bot = Bot(Service(KNOWLEDGE, engine, log), UserLimiter(limit=5))
+        await bot.app.initialize()
+        made = []
+        for text in [asked, "1", asked, "都不是", "今天天气怎么样", asked]:
+            made += await bot.send(updates.private_text(text, user_id=3003))
+        await bot.app.shutdown()
+        log.close()
+        monkeypatch.undo()
+        return made
+
+    def comparable(made: list[tuple[str, dict]]) -> str:
+        text = json.dumps(made, ensure_ascii=False, sort_keys=True)  # a JSON object's order is free
+        return re.sub(r"[0-9a-f]{12}", "EXCHANGE", text)
+
+    fast, slow = await calls(True), await calls(False)
+    assert [name for name, _ in fast].count("sendMessage") == 6
+    assert "c:" in comparable(fast[2:3]) and "您是想问" not in comparable(fast[3:4])
+    assert comparable(fast) == comparable(slow)
+    assert fast[-1][1]["text"] == handlers.SLOW_DOWN
+
+
+async def test_a_plain_question_whose_answer_fails_is_logged_and_apologised_for(
+    engine, caplog, monkeypatch
+):
+    bot = Bot(Service(KNOWLEDGE, engine))
+    await bot.app.initialize()
+
+    def broken(*args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(bot.service, "ask", broken)
+    with caplog.at_level(logging.ERROR):
+        made = await bot.send(updates.private_text("信用修复"))
+    await bot.app.shutdown()
+    assert [params["text"] for _, params in made] == [handlers.APOLOGY]
+    assert [r.exc_info[1].args for r in caplog.records] == [("boom",)]
+
+
+async def test_a_chat_s_plain_questions_wait_for_its_turn():
+    order = PerChatOrder(workers=4)
+    started: list[str] = []
+    release = asyncio.Event()
+
+    async def work(name: str) -> None:
+        started.append(name)
+        await release.wait()
+
+    first = asyncio.create_task(order.do_process_update(PlainQuestion(1, 1, "a"), work("1a")))
+    second = asyncio.create_task(order.do_process_update(PlainQuestion(1, 1, "b"), work("1b")))
+    other = asyncio.create_task(order.do_process_update(PlainQuestion(2, 2, "c"), work("2c")))
+    await asyncio.sleep(0.05)
+    assert started == ["1a", "2c"]
+    release.set()
+    await asyncio.gather(first, second, other)
+    assert started == ["1a", "2c", "1b"] and not order.chats
