@@ -52,7 +52,7 @@ import numpy as np
 from bot.engine import _query, answerability, asked, core, features, reading, wording
 from bot.engine.core import Engine
 from bot.engine.decision import Candidate, Shares, Thresholds
-from bot.engine.evaluation import GRID, Case, Report, calibrate, load_cases, record
+from bot.engine.evaluation import GRID, Case, Report, calibrate, load_cases, record_answer
 from bot.engine.index import Tuning
 from bot.engine.mentioned import COUNT_OF, DONE, EACH, TITLE, YEAR
 from bot.knowledge.model import Knowledge, load
@@ -351,15 +351,7 @@ def tally(engine: Engine, name: str, cases: list[Case]) -> dict[str, dict[str, i
         if case.expected and not ranked:  # small talk or another language: not ranked there
             ranked = engine.candidates(case.question)
         for part in parts[:1] + [f"{name} {half}"] * (len(parts) > 1):
-            record(
-                reports[part],
-                case,
-                answer.status,
-                answer.entry_id,
-                answer.candidates,
-                answer.score,
-                answer.choices,
-            )
+            record_answer(reports[part], case, answer)
             tops[part] += bool(case.expected and ranked and ranked[0].id in case.accepted)
     return {
         part: {

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.engine.core import Engine
+from bot.engine.core import Answer, Engine
 from bot.engine.decision import ANSWERED, CLARIFY, Candidate, Thresholds, decide_status, offered
 
 
@@ -139,17 +139,21 @@ def evaluate(engine: Engine, cases: list[Case]) -> Report:
     """Run every case through the engine exactly as a user's question would go."""
     report = Report()
     for case in cases:
-        answer = engine.answer(case.question)
-        record(
-            report,
-            case,
-            answer.status,
-            answer.entry_id,
-            answer.candidates,
-            answer.score,
-            answer.choices,
-        )
+        record_answer(report, case, engine.answer(case.question))
     return report
+
+
+def record_answer(report: Report, case: Case, answer: Answer) -> None:
+    """Count the engine's answer to one case (`record` with the answer's own fields)."""
+    record(
+        report,
+        case,
+        answer.status,
+        answer.entry_id,
+        answer.candidates,
+        answer.score,
+        answer.choices,
+    )
 
 
 def record(
