@@ -92,13 +92,15 @@ async def test_the_heartbeat_goes_on_after_a_failed_write(tmp_path, monkeypatch,
     with caplog.at_level(logging.WARNING, logger="bot.ops.health"):
         task = asyncio.create_task(health.heartbeat(path, Service(KNOWLEDGE, engine), 0.01))
         deadline = time.monotonic() + 5
-        while not path.exists():
+        # Wait for the line, not the file: the file appears in the writing thread before the
+        # loop logs it, and a cancel in between would lose the line.
+        while not any("written again" in r.getMessage() for r in caplog.records):
             assert time.monotonic() < deadline, "the heartbeat never came back"
             await asyncio.sleep(0.01)
+        assert path.exists()
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
     errors = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert len(errors) == 1 and "No space left" in errors[0].getMessage()
-    assert any("written again" in r.getMessage() for r in caplog.records)
     assert not path.exists()  # stopped on purpose: removed
