@@ -85,28 +85,26 @@ def admin_chat(user_id: int, chat, context: ContextTypes.DEFAULT_TYPE) -> bool:
 
 async def send(message: Message, reply: replies.Reply) -> None:
     """Send a reply's chunks in order; the keyboard goes under the last one."""
-    for position, chunk in enumerate(reply.chunks):
-        last = position == len(reply.chunks) - 1
-        await message.reply_text(chunk, reply_markup=markup(reply) if last else None)
+    for chunk, keys in reply.messages():
+        await message.reply_text(chunk, reply_markup=markup(keys))
 
 
 async def show(message: Message, reply: replies.Reply) -> None:
     """Replace a bot message's content in place (menus, picked choices)."""
-    first, *rest = reply.chunks
+    (first, keys), *rest = reply.messages()
     try:
-        await message.edit_text(first, reply_markup=markup(reply) if not rest else None)
+        await message.edit_text(first, reply_markup=markup(keys))
     except BadRequest as exc:  # "message is not modified": a double tap; nothing to do
         if "not modified" not in str(exc).lower():
             raise
-    for position, chunk in enumerate(rest):
-        last = position == len(rest) - 1
-        await message.reply_text(chunk, reply_markup=markup(reply) if last else None)
+    for chunk, keys in rest:
+        await message.reply_text(chunk, reply_markup=markup(keys))
 
 
-def markup(reply: replies.Reply) -> InlineKeyboardMarkup | None:
-    """The reply's keyboard for python-telegram-bot, which sends it as the JSON it already is
+def markup(keys: replies.Keyboard | None) -> InlineKeyboardMarkup | None:
+    """A reply's keyboard for python-telegram-bot, which sends it as the JSON it already is
     (replies.Keyboard); PTB's types name only its own objects."""
-    return reply.keyboard  # type: ignore[return-value]
+    return keys  # type: ignore[return-value]
 
 
 # Incoming-message limit ------------------------------------------------------------------
@@ -161,17 +159,15 @@ async def plain_question(app: Application, question: PlainQuestion, answer: bool
     (sent by `ReplyBot.send_text`), and an error is logged and apologised for as `on_error`
     does."""
     bot = cast(ReplyBot, app.bot)  # as bot.channels.telegram.app builds it
-    send = bot.send_text
     try:
         if not answer:
-            await send(question.chat_id, SLOW_DOWN)
+            await bot.send_text(question.chat_id, SLOW_DOWN)
             return
         request = Request(question.text, CHANNEL, ChatType.PRIVATE, question.user_id)
         turn = app.bot_data["conversations"].reply(request)
         reply = replies.answer_reply(turn.answer, turn.knowledge, turn.exchange)
-        for position, chunk in enumerate(reply.chunks):
-            last = position == len(reply.chunks) - 1
-            await send(question.chat_id, chunk, reply_markup=reply.keyboard if last else None)
+        for chunk, keys in reply.messages():
+            await bot.send_text(question.chat_id, chunk, reply_markup=keys)
     except Exception as exc:
         log.error("error while handling an update", exc_info=exc)
         await apologize(bot, question.chat_id)

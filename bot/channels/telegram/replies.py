@@ -45,6 +45,13 @@ class Reply:
     chunks: list[str]
     keyboard: Keyboard | None = field(default=None)
 
+    def messages(self) -> list[tuple[str, Keyboard | None]]:
+        """The messages to send, in order: each chunk, the keyboard with the last one."""
+        last = len(self.chunks) - 1
+        return [
+            (chunk, self.keyboard if n == last else None) for n, chunk in enumerate(self.chunks)
+        ]
+
 
 def keyboard(rows: list[list[dict]]) -> Keyboard:
     return {"inline_keyboard": rows}
