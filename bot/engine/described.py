@@ -117,6 +117,15 @@ def _focus_codes(questions: list[str]) -> np.ndarray:
     return codes
 
 
+def read_questions(folded: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per folded question, the kinds of answer it asks for (`_focus_codes`) and whether it
+    may be more than one clause: folded, it has a space. One without is one clause as
+    `asking` folds it too (which keeps quoted terms in their clause, where `fold` makes the
+    quotes spaces), so `asking` gives None for it; most questions are one clause, and folding
+    each on first sight was ~40% of describing it."""
+    return _focus_codes(folded), np.array([" " in question for question in folded], dtype=bool)
+
+
 @functools.cache  # a few dozen codes occur, each looked up for every entry described
 def _kinds_of(code: int) -> tuple[str, ...]:
     return tuple(name for bit, (name, _) in enumerate(_FOCUS) if code >> bit & 1)
@@ -219,6 +228,7 @@ def describe(
     canonical_all: Callable[[list[str]], list[str]],
     by_parts: bool = True,
     asking: Callable[[str], str | None] | None = None,
+    questions: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[Description] | Descriptions:
     """Per entry, what kinds of answer it gives (each with the text of the questions that ask
     for it, as `check` reads `gives`), and the text a question's words may be covered by
@@ -234,19 +244,19 @@ def describe(
 
     `asking` gives a question's asking part (bot.engine.wording), which stands for the question
     here: an entry is described by what its questions ask, not by the circumstances their
-    askers tell first (我们是外地建筑企业…), which a question the entry does not answer may share."""
+    askers tell first (我们是外地建筑企业…), which a question the entry does not answer may share.
+
+    `questions`: `read_questions` of the entries' questions, when the caller has it already."""
     # Per index row, the kinds it asks for: an entry's rows are its questions, then keywords.
     kinds = np.zeros(len(index.texts), dtype=np.int64)
     counts = np.array([len(entry.questions) for entry in entries], dtype=np.int64)
     rows, _ = _ranges(index.starts, index.starts + counts)
-    folded = fold_all([q for entry in entries for q in entry.questions])
-    kinds[rows] = _focus_codes(folded)
-    # Per index row, whether a question may be more than one clause: folded, it has a space.
-    # One without is one clause as `asking` folds it too (which keeps quoted terms in their
-    # clause, where `fold` makes the quotes spaces), so `asking` gives None for it; most
-    # questions are one clause, and folding each on first sight was ~40% of describing it.
+    codes, several = questions or read_questions(
+        fold_all([q for e in entries for q in e.questions])
+    )
+    kinds[rows] = codes
     clauses = np.zeros(len(index.texts), dtype=bool)
-    clauses[rows] = [" " in question for question in folded]
+    clauses[rows] = several
     answers = {entry.answer: 0 for entry in entries}  # one answer may serve many entries
     for answer in answers:
         bare = _REPORTED.sub("", answer)

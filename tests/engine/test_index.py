@@ -160,6 +160,15 @@ def test_a_build_splits_many_texts_into_the_words_each_gives_alone():
         found[-1].extend(runs[number]) if number >= 0 else found.append([])
     assert found[:-1] == [words(text, keep=False) for text in texts]
     assert words.split_all([]) == ([], [])
+    # In chunks, runs seen in an earlier chunk are numbered as then and not given again.
+    known = {"\n": -1}
+    runs, _ = words.split_all(texts[:3], known)
+    more, sequence = words.split_all(texts[2:], known)
+    assert len(more) < len(words.split_all(texts[2:])[0])  # the third text's runs: not again
+    found = [[]]
+    for number in sequence:
+        found[-1].extend((runs + more)[number]) if number >= 0 else found.append([])
+    assert found[:-1] == [words(text, keep=False) for text in texts[2:]]
 
 
 def test_a_small_index_pickled_and_loaded_searches_the_same():
