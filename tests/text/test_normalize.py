@@ -75,3 +75,15 @@ def test_batch_forms_equal_one_text_at_a_time():
     normalized = normalize_all(texts)
     alphabet, _ = Alphabet.learn(normalized)
     assert alphabet.spoken(alphabet.encode(normalized)) == [spoken(t) for t in normalized]
+
+
+def test_nfkc_is_unicodes_and_gives_normalized_text_back_as_it_is():
+    import unicodedata
+
+    from bot.text.nfkc import nfkc
+
+    wide = "".join(map(chr, range(0xFF01, 0xFF5F))) + "\u3000"
+    for text in (wide, "请问，ｗｗｗ１２３\u3000办理？", "ﬁ ㎏ ①", "e\u0301", "营业执照 12345"):
+        once = nfkc(text)
+        assert once == unicodedata.normalize("NFKC", text)
+        assert nfkc(once) is once
