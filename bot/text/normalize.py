@@ -143,20 +143,20 @@ def _normalized(texts: list[str], also_folded: bool) -> tuple[list[str], list[st
     distinct = dict.fromkeys(texts)
     if len(distinct) < len(texts):
         # Texts repeat (one answer or quote under many entries): each is normalized once.
-        normalized, folded = _normalized(list(distinct), also_folded)
+        normalized, folds = _normalized(list(distinct), also_folded)
         made = dict(zip(distinct, normalized, strict=True))
         if also_folded:
-            folds = dict(zip(distinct, folded, strict=True))
-            return [made[text] for text in texts], [folds[text] for text in texts]
+            folded = dict(zip(distinct, folds, strict=True))
+            return [made[text] for text in texts], [folded[text] for text in texts]
         return [made[text] for text in texts], []
     joined = nfkc("\n".join(text.replace("\n", " ") for text in texts))
     redacted = redact_nfkc(joined, mask=False)
-    folded = _fold(redacted)
-    normalized = strip_fillers(_numbers(folded)).split("\n")
+    once = _fold(redacted)
+    normalized = strip_fillers(_numbers(once)).split("\n")
     if not also_folded:
         return normalized, []
     # (`_fold` begins with `nfkc`, which gives back a text that is `nfkc`'s as it is.)
-    return normalized, _tidy(folded if redacted == joined else _fold(joined)).split("\n")
+    return normalized, _tidy(once if redacted == joined else _fold(joined)).split("\n")
 
 
 @lru_cache(maxsize=4096)
