@@ -159,11 +159,7 @@ class Engine:
         # each made when a search first brings the entry up.
         self.wording = Wording(self.words, self.index, self.canonical)
         self.descriptions = described.describe(
-            self.entries,
-            self.index,
-            self.canonical_all,
-            self.synonyms.joinable,
-            self.wording.asking_part,
+            self.entries, self.index, self.canonical_all, self.synonyms.joinable
         )
         # Per engine: a reload builds a new engine, so nothing stale can be served.
         self.cache_size = cache
