@@ -25,8 +25,12 @@ bot process's CPU time per reply (read from /proc between the push and the last 
 this shared, noisy machine replies/s swing 2-3x between runs of the same code, CPU per reply
 much less, and the CPU ratio is the throughput ratio the bots would have with a core each.
 `stub` is `policybot run` with an engine that returns one fixed answer at no cost: what the
-channel itself costs per reply. `stub ptb` and `cache off ptb` read every update into
-python-telegram-bot's objects, as the bot did before plain questions took their own path.
+channel itself costs per reply. When `cache off` runs, each run also answers the same messages,
+in the same order, with the engine alone in a fresh process (cache off, heap settled as the bot
+settles it; CPU time of the answering thread): `cache off` less that and less `stub` is what
+the bot spends per reply that neither the engine nor the channel explains. `stub ptb` and
+`cache off ptb` read every update into python-telegram-bot's objects, as the bot did before
+plain questions took their own path.
 `--runs` repeats every bot; the report gives min / median / max.
 
 The global send rate is off (POLICYBOT_SEND_RATE=0): Telegram's own limit of ~30 messages/s
@@ -148,6 +152,35 @@ def questions(count: int, rng: random.Random) -> list[str]:
         asked.append(text)
     rng.shuffle(asked)
     return asked[:count]
+
+
+# The engine alone, as `cache off` runs it: a fresh process, the answer cache off, the heap
+# settled, then the messages (one per line of the file in argv[1]) answered in order.
+ENGINE_ALONE = """
+import sys, time
+import bot.engine.core as core
+from bot.app import settle_heap
+from bot.knowledge.model import load
+engine = core.Engine(load(sys.argv[2]), cache=0)
+asked = open(sys.argv[1], encoding="utf-8").read().split("\\n")
+settle_heap()
+started = time.thread_time()
+for text in asked:
+    engine.answer(text)
+print((time.thread_time() - started) * 1000 / len(asked))
+"""
+
+
+def engine_alone(asked: list[str]) -> float:
+    """The engine's CPU time per answer (ms) on the load's messages, as the `cache off` bot
+    meets them: a fresh process, each message once (an engine's first sight of an entry costs
+    more than its next ones: docs/benchmarks.md)."""
+    with tempfile.TemporaryDirectory() as folder:
+        messages = Path(folder) / "messages.txt"
+        messages.write_text("\n".join(asked), encoding="utf-8")
+        command = [sys.executable, "-c", ENGINE_ALONE, str(messages), str(ROOT / "knowledge")]
+        output = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True)
+    return float(output.stdout.strip())
 
 
 def cpu_seconds(pid: int) -> float:
@@ -341,6 +374,7 @@ def main() -> None:
         f"{os.cpu_count()} cores, load average (1 min) {os.getloadavg()[0]:.1f} at the start"
     )
     results: dict[str, list[dict]] = {bot: [] for bot in bots}
+    alone: list[float] = []
     for number in range(1, args.runs + 1):
         for bot in bots:
             r = run(bot, asked, args.users, args.messages, args.concurrency, args.profile)
@@ -358,6 +392,9 @@ def main() -> None:
                 f"update handed over to reply p50 {r['p50']:.0f} ms p99 {r['p99']:.0f} ms",
                 flush=True,
             )
+        if "cache off" in bots:
+            alone.append(engine_alone(asked))
+            print(f"run {number} engine alone: {alone[-1]:.2f} ms CPU per answer", flush=True)
     print(
         f"min / median / max over runs (load average at the end {os.getloadavg()[0]:.1f}; "
         "the machine is shared, so replies/s swing with what else runs: the CPU per reply "
@@ -382,6 +419,20 @@ def main() -> None:
                 line += f"; {spread(ratios, '{:.2f}')} x {strict}"
                 line += f" ({spread(cpu, '{:.2f}')} x on CPU per reply)"
         print(line)
+    if alone:
+        off = [r["cpu_ms"] for r in results["cache off"]]
+        print(
+            f"{'engine alone':>15}: {spread(alone, '{:.2f}')} ms CPU per answer on the same "
+            "messages (fresh process, cache off)"
+        )
+        if "stub" in results:
+            rest = [
+                o - a - s["cpu_ms"] for o, a, s in zip(off, alone, results["stub"], strict=True)
+            ]
+            print(
+                f"{'unexplained':>15}: cache off less engine alone less stub, per run: "
+                f"{spread(rest, '{:.2f}')} ms"
+            )
 
 
 if __name__ == "__main__":
