@@ -34,7 +34,7 @@ from bot.engine.decision import (
 from bot.engine.index import Index, Tuning
 from bot.engine.language import foreign_language
 from bot.engine.passages import Passage, Passages
-from bot.engine.reading import fold_message, read
+from bot.engine.reading import fold_message, questions_marked, read
 from bot.engine.wording import Wording
 from bot.knowledge.model import Entry, Knowledge
 from bot.text.normalize import fold, normalize, normalize_all
@@ -159,11 +159,7 @@ class Engine:
         # each made when a search first brings the entry up.
         self.wording = Wording(self.words, self.index, self.canonical)
         self.descriptions = described.describe(
-            self.entries,
-            self.index,
-            self.canonical_all,
-            self.synonyms.joinable,
-            self.wording.asking_part,
+            self.entries, self.index, self.canonical_all, self.synonyms.joinable
         )
         # Per engine: a reload builds a new engine, so nothing stale can be served.
         self.cache_size = cache
@@ -230,11 +226,15 @@ class Engine:
     def candidates(self, question: str, limit: int = CANDIDATES) -> tuple[Candidate, ...]:
         """The best-matching entries for a question, whatever the decision would be, each
         scored for how well it matches times how well it answers what is asked."""
-        return self._ranked(fold_message(question[:MAX_QUERY_CHARS]), limit)
+        folded = fold_message(question := question[:MAX_QUERY_CHARS])
+        return self._ranked(folded, questions_marked(question, folded), limit)
 
-    def _ranked(self, folded: str, limit: int = CANDIDATES) -> tuple[Candidate, ...]:
-        """`candidates` of a question already cut and folded (`_decide` has folded it)."""
-        reading = read(folded, self.wording.says)
+    def _ranked(
+        self, folded: str, marked: tuple[tuple[int, bool], ...] | None, limit: int = CANDIDATES
+    ) -> tuple[Candidate, ...]:
+        """`candidates` of a question already cut and folded (`_decide` has folded it), with
+        its question marks (`questions_marked`)."""
+        reading = read(folded, self.wording.says, marked)
         depth = max(limit, RECHECKED)
         best = dict(self.index.search(self.canonical(reading.text), depth))
         if reading.asking != reading.text and self.index.tuning.asking_clause:
@@ -339,7 +339,7 @@ class Engine:
         if language is not None:
             fallback = self.knowledge.texts.fallback  # channels put the language's note first
             return Answer(question, FALLBACK, fallback, normalized=normalized, language=language)
-        candidates = self._ranked(folded)
+        candidates = self._ranked(folded, questions_marked(question[:MAX_QUERY_CHARS], folded))
         status = decide_status([c.score for c in candidates], self.thresholds)
         score = candidates[0].score if candidates else 0.0
         base: dict[str, Any] = {

@@ -44,6 +44,11 @@ SETS = {
     "fresh4/natural.yaml": (420, 0),
     "fresh4/traps.yaml": (0, 480),
     "fresh4/out_of_domain.yaml": (0, 161),
+    # written on 2026-11-27 night when fresh4/ was handed to the quality, reading and knowledge
+    # engineers; opened by nobody but their writer, run once by the lead at the end
+    "fresh5/natural.yaml": (494, 0),
+    "fresh5/traps.yaml": (0, 453),
+    "fresh5/out_of_domain.yaml": (0, 155),
 }
 
 
