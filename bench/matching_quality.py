@@ -209,11 +209,6 @@ def variants() -> list[Variant]:
             patches=((core, "read", _no_keywords),),
         ),
         v(
-            "entries' questions read whole (not their asking part)",
-            patches=((wording.Wording, "asking_part", lambda self, question: None),),
-            rebuild=True,
-        ),
-        v(
             "framing words (我们, 公司, 介绍…) are content",
             patches=((answerability, "FRAMING", frozenset()),),
             rebuild=True,

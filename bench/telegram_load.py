@@ -25,8 +25,15 @@ bot process's CPU time per reply (read from /proc between the push and the last 
 this shared, noisy machine replies/s swing 2-3x between runs of the same code, CPU per reply
 much less, and the CPU ratio is the throughput ratio the bots would have with a core each.
 `stub` is `policybot run` with an engine that returns one fixed answer at no cost: what the
-channel itself costs per reply. `stub ptb` and `cache off ptb` read every update into
-python-telegram-bot's objects, as the bot did before plain questions took their own path.
+channel itself costs per reply. When `cache off` runs, each run also answers the same messages,
+in the same order, with the engine alone in a fresh process (cache off, heap settled as the bot
+settles it; CPU time of the answering thread): `cache off` less that and less `stub` is what
+the bot spends per reply that neither the engine nor the channel explains. `stub spin` is the
+stub spending SPIN_MS (default 2) ms of CPU before each answer, as the engine does, without
+the engine's work: the channel's cost at `cache off`'s lower rate. CPU per reply is also given
+for the bots' main threads alone (the event loop; the rest is the exchange log's writer). `stub ptb` and
+`cache off ptb` read every update into python-telegram-bot's objects, as the bot did before
+plain questions took their own path.
 `--runs` repeats every bot; the report gives min / median / max.
 
 The global send rate is off (POLICYBOT_SEND_RATE=0): Telegram's own limit of ~30 messages/s
@@ -79,6 +86,19 @@ WITH_STUB = (
     "core.Engine.answer = lambda self, q: fixed[self] if self in fixed else "
     "fixed.setdefault(self, answer(self, '复工复产去哪个窗口办理')); " + RUN
 )
+# The stub, each answer after a busy loop of SPIN_MS ms of the thread's CPU (default 2): the
+# rate and the event loop's stalls of `cache off`, without the engine's work or memory. What it
+# costs per reply beyond `stub` + SPIN_MS is what the channel costs more at that lower rate.
+SPIN = (
+    "import os, time\n"
+    "stub, spin = core.Engine.answer, float(os.environ.get('SPIN_MS', 2)) / 1000\n"
+    "def spinning(self, question):\n"
+    "    started = time.thread_time()\n"
+    "    while time.thread_time() - started < spin:\n"
+    "        pass\n"
+    "    return stub(self, question)\n"
+    "core.Engine.answer = spinning\n"
+)
 # `policybot` with every update read into python-telegram-bot's objects and dispatched over its
 # handlers, as before plain questions took their own path (bot.channels.telegram.intake).
 PTB_PATH = (
@@ -95,6 +115,7 @@ BOTS = {
     "cache off": [sys.executable, "-c", WITHOUT_CACHE, "run"],
     "stub": [sys.executable, "-c", WITH_STUB, "run"],
     "stub ptb": [sys.executable, "-c", PTB_PATH + WITH_STUB, "run"],
+    "stub spin": [sys.executable, "-c", WITH_STUB.replace(RUN, SPIN + RUN), "run"],
     "cache off ptb": [sys.executable, "-c", PTB_PATH + WITHOUT_CACHE, "run"],
     "echo httpx": [sys.executable, str(ROOT / "bench" / "echo_bot.py")],
     "echo lean": [sys.executable, str(ROOT / "bench" / "echo_bot.py")],
@@ -121,6 +142,7 @@ CEILING = {
     "cache off": "echo",
     "stub": "echo",
     "stub ptb": "echo",
+    "stub spin": "echo",
     "cache off ptb": "echo",
     "cache off httpx": "echo httpx",
     "stub httpx": "echo httpx",
@@ -150,11 +172,46 @@ def questions(count: int, rng: random.Random) -> list[str]:
     return asked[:count]
 
 
-def cpu_seconds(pid: int) -> float:
+# The engine alone, as `cache off` runs it: a fresh process, the answer cache off, the heap
+# settled, then the messages (one per line of the file in argv[1]) answered in order.
+ENGINE_ALONE = """
+import sys, time
+import bot.engine.core as core
+from bot.app import settle_heap
+from bot.knowledge.model import load
+engine = core.Engine(load(sys.argv[2]), cache=0)
+asked = open(sys.argv[1], encoding="utf-8").read().split("\\n")
+settle_heap()
+started = time.thread_time()
+for text in asked:
+    engine.answer(text)
+print((time.thread_time() - started) * 1000 / len(asked))
+"""
+
+
+def engine_alone(asked: list[str]) -> float:
+    """The engine's CPU time per answer (ms) on the load's messages, as the `cache off` bot
+    meets them: a fresh process, each message once (an engine's first sight of an entry costs
+    more than its next ones: docs/benchmarks.md)."""
+    with tempfile.TemporaryDirectory() as folder:
+        messages = Path(folder) / "messages.txt"
+        messages.write_text("\n".join(asked), encoding="utf-8")
+        command = [sys.executable, "-c", ENGINE_ALONE, str(messages), str(ROOT / "knowledge")]
+        output = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True)
+    return float(output.stdout.strip())
+
+
+def cpu_seconds(pid: int, main_thread: bool = False) -> float:
     """CPU time (user + system) a process has used so far: what the bot costs per reply,
-    whatever else the shared machine runs meanwhile."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    whatever else the shared machine runs meanwhile; with `main_thread`, its main thread's
+    alone (the event loop; the rest is the exchange log's writer and idle helpers)."""
+    stat = f"/proc/{pid}/task/{pid}/stat" if main_thread else f"/proc/{pid}/stat"
+    fields = Path(stat).read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def main_cpu(pid: int) -> float:
+    return cpu_seconds(pid, main_thread=True)
 
 
 def webhook(bot: str) -> tuple[str, int] | None:
@@ -264,6 +321,7 @@ def run(
                 time.sleep(1.0)  # its imports done
             processes = family(bot.pid)
             cpu = sum(map(cpu_seconds, processes))
+            loop_cpu = sum(map(main_cpu, processes))
             started = time.perf_counter()
             if hook:
                 sender.stdin.write("go\n")
@@ -274,6 +332,7 @@ def run(
                 time.sleep(0.02)
             elapsed = time.perf_counter() - started
             cpu = sum(map(cpu_seconds, processes)) - cpu
+            loop_cpu = sum(map(main_cpu, processes)) - loop_cpu
             if hook:
                 assert sender.wait(timeout=60) == 0, "the webhook refused an update"
         finally:
@@ -307,6 +366,7 @@ def run(
             and len(chats) == users,
             "per_second": len(replies) / elapsed,
             "cpu_ms": cpu * 1000 / max(1, len(replies)),
+            "main_ms": loop_cpu * 1000 / max(1, len(replies)),
             "p50": statistics.median(latency),
             "p99": sorted(latency)[int(0.99 * (len(latency) - 1))],
         }
@@ -341,6 +401,7 @@ def main() -> None:
         f"{os.cpu_count()} cores, load average (1 min) {os.getloadavg()[0]:.1f} at the start"
     )
     results: dict[str, list[dict]] = {bot: [] for bot in bots}
+    alone: list[float] = []
     for number in range(1, args.runs + 1):
         for bot in bots:
             r = run(bot, asked, args.users, args.messages, args.concurrency, args.profile)
@@ -353,11 +414,15 @@ def main() -> None:
             print(
                 f"run {number} {bot:>15}: {r['replies']}/{r['updates']} replies, "
                 f"exactly once: {r['exactly_once']}, {r['per_second']:.0f} replies/s{ratio}; "
-                f"{r['cpu_ms']:.2f} ms of the bot's CPU per reply; "
+                f"{r['cpu_ms']:.2f} ms of the bot's CPU per reply "
+                f"({r['main_ms']:.2f} in main threads); "
                 f"{r['polls']} getUpdates; "
                 f"update handed over to reply p50 {r['p50']:.0f} ms p99 {r['p99']:.0f} ms",
                 flush=True,
             )
+        if "cache off" in bots:
+            alone.append(engine_alone(asked))
+            print(f"run {number} engine alone: {alone[-1]:.2f} ms CPU per answer", flush=True)
     print(
         f"min / median / max over runs (load average at the end {os.getloadavg()[0]:.1f}; "
         "the machine is shared, so replies/s swing with what else runs: the CPU per reply "
@@ -366,6 +431,7 @@ def main() -> None:
     for bot, runs in results.items():
         line = f"{bot:>15}: {spread([r['per_second'] for r in runs])} replies/s"
         line += f", {spread([r['cpu_ms'] for r in runs], '{:.2f}')} ms CPU per reply"
+        line += f" ({spread([r['main_ms'] for r in runs], '{:.2f}')} in main threads)"
         if ceiling_of(bot) in results:
             ceilings = results[ceiling_of(bot)]
             ratios = [
@@ -382,6 +448,20 @@ def main() -> None:
                 line += f"; {spread(ratios, '{:.2f}')} x {strict}"
                 line += f" ({spread(cpu, '{:.2f}')} x on CPU per reply)"
         print(line)
+    if alone:
+        off = [r["cpu_ms"] for r in results["cache off"]]
+        print(
+            f"{'engine alone':>15}: {spread(alone, '{:.2f}')} ms CPU per answer on the same "
+            "messages (fresh process, cache off)"
+        )
+        if "stub" in results:
+            rest = [
+                o - a - s["cpu_ms"] for o, a, s in zip(off, alone, results["stub"], strict=True)
+            ]
+            print(
+                f"{'unexplained':>15}: cache off less engine alone less stub, per run: "
+                f"{spread(rest, '{:.2f}')} ms"
+            )
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ from bot.engine.decision import (
 from bot.engine.index import Index, Tuning
 from bot.engine.language import foreign_language
 from bot.engine.passages import Passage, Passages
-from bot.engine.reading import fold_message, read
+from bot.engine.reading import fold_message, questions_marked, read
 from bot.engine.wording import Wording
 from bot.knowledge.model import Entry, Knowledge
 from bot.text.normalize import fold, normalize, normalize_all, normalize_and_fold_all
@@ -145,7 +145,7 @@ class Engine:
         self.synonyms = Synonyms(knowledge.synonyms)
         self.entries = list(knowledge.entries)
         asked = [(*e.questions, *e.keywords) for e in self.entries]
-        # Describing the entries reads what their questions ask, from the questions folded:
+        # Describing the entries reads what their questions ask for, from the questions folded:
         # folded in the pass that normalizes them, and read before the index holds its arrays.
         normalized, folded = normalize_and_fold_all([text for both in asked for text in both])
         texts = iter(self._synonymous(normalized))
@@ -155,7 +155,7 @@ class Engine:
             for e, both in zip(self.entries, asked, strict=True)
             for n in range(len(both))
         ]
-        questions = described.read_questions(list(compress(folded, kept)))
+        codes = described.focus_codes(list(compress(folded, kept)))
         del folded, kept
         self.words = Words(self.terms())
         # How a candidate's evidence is weighed (bench/decision_fit.py varies it).
@@ -171,12 +171,7 @@ class Engine:
         # each made when a search first brings the entry up.
         self.wording = Wording(self.words, self.index, self.canonical)
         self.descriptions = described.describe(
-            self.entries,
-            self.index,
-            self.canonical_all,
-            self.synonyms.joinable,
-            self.wording.asking_part,
-            questions,
+            self.entries, self.index, self.canonical_all, self.synonyms.joinable, codes
         )
         # Per engine: a reload builds a new engine, so nothing stale can be served.
         self.cache_size = cache
@@ -247,11 +242,15 @@ class Engine:
     def candidates(self, question: str, limit: int = CANDIDATES) -> tuple[Candidate, ...]:
         """The best-matching entries for a question, whatever the decision would be, each
         scored for how well it matches times how well it answers what is asked."""
-        return self._ranked(fold_message(question[:MAX_QUERY_CHARS]), limit)
+        folded = fold_message(question := question[:MAX_QUERY_CHARS])
+        return self._ranked(folded, questions_marked(question, folded), limit)
 
-    def _ranked(self, folded: str, limit: int = CANDIDATES) -> tuple[Candidate, ...]:
-        """`candidates` of a question already cut and folded (`_decide` has folded it)."""
-        reading = read(folded, self.wording.says)
+    def _ranked(
+        self, folded: str, marked: tuple[tuple[int, bool], ...] | None, limit: int = CANDIDATES
+    ) -> tuple[Candidate, ...]:
+        """`candidates` of a question already cut and folded (`_decide` has folded it), with
+        its question marks (`questions_marked`)."""
+        reading = read(folded, self.wording.says, marked)
         depth = max(limit, RECHECKED)
         best = dict(self.index.search(self.canonical(reading.text), depth))
         if reading.asking != reading.text and self.index.tuning.asking_clause:
@@ -329,21 +328,7 @@ class Engine:
 
     def passage_answer(self, passage: Passage, score: float) -> Answer:
         """A passage quoted as an excerpt; its source names the document, date and passage."""
-        document = passage.document
-        source = {
-            "document": document.id,
-            "title": document.title,
-            "date": document.date,
-            "quote": passage.text,
-            "passage": passage.number,
-        }
-        return Answer(
-            question="",
-            status=ANSWERED,
-            answer=passage.text,
-            score=score,
-            sources=(source,),
-        )
+        return Answer("", ANSWERED, passage.text, score=score, sources=(passage.source,))
 
     def _decide(self, question: str) -> Answer:
         # Folded once: smalltalk, the language and the ranking all read the same folded text.
@@ -356,7 +341,7 @@ class Engine:
         if language is not None:
             fallback = self.knowledge.texts.fallback  # channels put the language's note first
             return Answer(question, FALLBACK, fallback, normalized=normalized, language=language)
-        candidates = self._ranked(folded)
+        candidates = self._ranked(folded, questions_marked(question[:MAX_QUERY_CHARS], folded))
         status = decide_status([c.score for c in candidates], self.thresholds)
         score = candidates[0].score if candidates else 0.0
         base: dict[str, Any] = {
@@ -371,6 +356,10 @@ class Engine:
         if status == FALLBACK:
             found = self.passages.best(normalized)
             if found is not None:
+                for near in candidates[:NEAR_TOPICS]:  # an entry made from that passage says it
+                    if near.match >= NEAR_MATCH and near.entry and found[0].holds(near.entry):
+                        answer = self.entry_answer(near.entry, question, near.score)  # curated
+                        return replace(answer, candidates=candidates, normalized=normalized)
                 return replace(self.passage_answer(*found), **base)
             return replace(self._fallback(candidates), **base)
         # The entries to choose from; one plausible entry is a yes/no confirm (Rasa's two-stage

@@ -96,12 +96,12 @@ EAGER = 10_000
 
 def focus_kinds(questions: list[str]) -> list[tuple[str, ...]]:
     """Per folded question, the kinds of answer it asks for, in `_FOCUS` order."""
-    codes = _focus_codes(questions).tolist()
+    codes = focus_codes(questions).tolist()
     names = {code: _kinds_of(code) for code in set(codes)}
     return [names[code] for code in codes]
 
 
-def _focus_codes(questions: list[str]) -> np.ndarray:
+def focus_codes(questions: list[str]) -> np.ndarray:
     """Per folded question, the kinds of answer it asks for as bits (bit n: `_FOCUS[n]`). Each
     pattern runs once over all the questions joined by newlines (none matches across one, and
     each match takes the rest of its line, so a question is found once), and where each match
@@ -115,15 +115,6 @@ def _focus_codes(questions: list[str]) -> np.ndarray:
         starts = np.fromiter((match.start() for match in pattern.finditer(joined)), np.int64)
         codes[newlines.searchsorted(starts)] |= 1 << bit
     return codes
-
-
-def read_questions(folded: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Per folded question, the kinds of answer it asks for (`_focus_codes`) and whether it
-    may be more than one clause: folded, it has a space. One without is one clause as
-    `asking` folds it too (which keeps quoted terms in their clause, where `fold` makes the
-    quotes spaces), so `asking` gives None for it; most questions are one clause, and folding
-    each on first sight was ~40% of describing it."""
-    return _focus_codes(folded), np.array([" " in question for question in folded], dtype=bool)
 
 
 @functools.cache  # a few dozen codes occur, each looked up for every entry described
@@ -160,19 +151,13 @@ class Descriptions:
         tails: Sequence[str],
         heard: Sequence[str],
         covered: list[tuple[str, str]] | None = None,
-        asking: Callable[[str], str | None] | None = None,
-        clauses: np.ndarray | None = None,
     ) -> None:
         """`kinds`: per indexed question, the bits of the kinds it asks for; `shown`: per
         entry, those its answer shows it gives; `tails` and `heard`: per entry, its answer and
         quote in matching form and as sounds; `covered`: per entry, its covered text, when it
-        is not made of the index's rows and the tail (`describe`); `asking`: a question's
-        asking part in matching form, or None when it is all asking (`describe`); `clauses`:
-        per indexed question, whether it may have more than one clause (`describe`): `asking`
-        of one that has not is None, and is not asked."""
+        is not made of the index's rows and the tail (`describe`)."""
         self.entries, self.index, self.kinds, self.shown = entries, index, kinds, shown
         self.tails, self.heard, self.covered = tails, heard, covered
-        self.asking, self.clauses = asking, clauses
         self._made: dict[int, Description] = {}
 
     def __getstate__(self) -> dict:
@@ -196,13 +181,6 @@ class Descriptions:
         # The entry's rows: its questions, then its keywords (which ask for nothing).
         texts, sounds = self.index.texts.run(start, end), self.index.sounds.run(start, end)
         count = len(entry.questions)
-        if self.asking is not None:
-            texts, sounds = list(texts), list(sounds)
-            several = self.clauses[start : start + count] if self.clauses is not None else None
-            for number in range(count) if several is None else np.flatnonzero(several).tolist():
-                part = self.asking(entry.questions[number])
-                if part is not None:
-                    texts[number], sounds[number] = part, spoken(part)
         found: dict[str, list[int]] = {}
         for number, code in enumerate(self.kinds[start : start + count].tolist()):
             for name in _kinds_of(code):
@@ -227,8 +205,7 @@ def describe(
     index: Index,
     canonical_all: Callable[[list[str]], list[str]],
     by_parts: bool = True,
-    asking: Callable[[str], str | None] | None = None,
-    questions: tuple[np.ndarray, np.ndarray] | None = None,
+    codes: np.ndarray | None = None,
 ) -> list[Description] | Descriptions:
     """Per entry, what kinds of answer it gives (each with the text of the questions that ask
     for it, as `check` reads `gives`), and the text a question's words may be covered by
@@ -242,21 +219,15 @@ def describe(
     (a synonym spelled with a space, which could match across two of an entry's texts joined,
     as it cannot across two texts normalized apart).
 
-    `asking` gives a question's asking part (bot.engine.wording), which stands for the question
-    here: an entry is described by what its questions ask, not by the circumstances their
-    askers tell first (我们是外地建筑企业…), which a question the entry does not answer may share.
-
-    `questions`: `read_questions` of the entries' questions, when the caller has it already."""
+    `codes`: `focus_codes` of the entries' questions folded, when the caller has them already
+    (the engine folds its questions in the pass that normalizes them)."""
     # Per index row, the kinds it asks for: an entry's rows are its questions, then keywords.
     kinds = np.zeros(len(index.texts), dtype=np.int64)
     counts = np.array([len(entry.questions) for entry in entries], dtype=np.int64)
     rows, _ = _ranges(index.starts, index.starts + counts)
-    codes, several = questions or read_questions(
-        fold_all([q for e in entries for q in e.questions])
-    )
+    if codes is None:
+        codes = focus_codes(fold_all([q for entry in entries for q in entry.questions]))
     kinds[rows] = codes
-    clauses = np.zeros(len(index.texts), dtype=bool)
-    clauses[rows] = several
     answers = {entry.answer: 0 for entry in entries}  # one answer may serve many entries
     for answer in answers:
         bare = _REPORTED.sub("", answer)
@@ -264,14 +235,9 @@ def describe(
         answers[answer] = sum(1 << bit for bit, (name, _) in enumerate(_FOCUS) if name in shown)
     shown_codes = np.array([answers[entry.answer] for entry in entries], dtype=np.int64)
     if not by_parts:
-        # (An asking part is in matching form already, which normalizing leaves as it is.)
-        asked = [[asking(q) or q for q in e.questions] if asking else e.questions for e in entries]
-        texts = [
-            " | ".join([*questions, *e.keywords, e.answer, e.source.quote])
-            for questions, e in zip(asked, entries, strict=True)
-        ]
+        texts = [" | ".join([*e.questions, *e.keywords, e.answer, e.source.quote]) for e in entries]
         covered = [(text.replace(" ", ""), f" {spoken(text)} ") for text in canonical_all(texts)]
-        return _eager(Descriptions(entries, index, kinds, shown_codes, (), (), covered, asking))
+        return _eager(Descriptions(entries, index, kinds, shown_codes, (), (), covered))
     # The texts joined normalize as each one apart, joined: no step of normalization crosses
     # the " | " between them. The questions and keywords are the index's rows already.
     tails = canonical_all([f"{e.answer} | {e.source.quote}" for e in entries])
@@ -285,8 +251,6 @@ def describe(
             shown_codes,
             _Lines(tails),
             _Lines([sounds[t] for t in tails]),
-            asking=asking,
-            clauses=clauses,
         )
     )
 

@@ -3,8 +3,9 @@ of it weighs for bot.engine.answerability.
 
 Businesses write the way they talk in a chat: a greeting, who they are, their circumstances,
 then the question (您好，我们是做旅游开发的，项目马上落地，…，政府会派专人帮忙吗). The greeting and
-"who we are" are set aside; the last clause with a question word is the asking clause, with what
-follows it only if that goes on with the question (an alternative: …能加急办吗 还是只能去现场),
+"who we are" are set aside; the last clause with a question word is the asking clause (where
+the writer ends sentences with question marks, the last in one of those), with what follows it
+only if that goes on with the question (an alternative: …能加急办吗 还是只能去现场),
 not the sender speaking of themselves or their circumstances (…有几项？我们在乡镇不方便进城;
 …有没有快速通道？工地等着开工), and from a condition just before it (如果有部门
 不作为，…去哪里投诉: it weighs CONDITION), or from the clause before it when the asking clause
@@ -27,8 +28,9 @@ from functools import lru_cache
 from bot.engine.answerability import content_weight, focus_of
 from bot.text.normalize import fold
 
-# Quotation marks set a term apart (对“办事求人”这种现象), they do not end a clause.
-_QUOTES = str.maketrans("", "", "“”‘’「」『』\"'")
+# Quotation marks set a term apart (对“办事求人”这种现象), they do not end a clause; nor do
+# the marks around a title (我是《黑龙江经济报》的记者 is one introduction, set aside).
+_QUOTES = str.maketrans("", "", "“”‘’「」『』\"'《》〈〉")
 # An asking clause is one with any of these; a message without one is all asking. Not 几 in 好几,
 # 十几, 没几, 几乎 (去年办证跑了好几趟 says how often, it does not ask).
 _ASKING = re.compile(
@@ -116,12 +118,61 @@ def fold_message(text: str) -> str:
     return fold(text.translate(_QUOTES))
 
 
-def read(folded: str, says: Callable[[str], bool] | None = None) -> Reading:
+# A sentence and the marks that end it; a letter or digit (what folding keeps).
+_SENTENCE = re.compile(r"([^。！？!?]*)([。！？!?]*)")
+_KEPT = re.compile(r"[^\W_]")
+
+
+def questions_marked(message: str, folded: str) -> tuple[tuple[int, bool], ...] | None:
+    """Per sentence of a message that has a question mark: its length folded (spaces left
+    out) and whether it ends with a question mark; None for a message without one (for `read`;
+    `folded`: the message folded by `fold_message`).
+
+    Where the writer marks their questions, a sentence they did not mark does not ask, whatever
+    its question words: a statement (项目前期有几份文件还在走流程。常有人问能不能当场办好。) or what
+    follows the last question (…是怎么处理的？我在考虑要不要来投资; …保留了几项？我们得判断业务还能
+    不能做): the sender's circumstances, or a second thought of theirs."""
+    if "?" not in message and "？" not in message:
+        return None
+    sentences = [(body, "?" in end or "？" in end) for body, end in _SENTENCE.findall(message)]
+    # Folding keeps one character per letter or digit, but for a few (NFKC's ㈱, ½): counting
+    # them is a tenth of folding each sentence again, which only those messages need.
+    sizes = [len(_KEPT.findall(body)) for body, _ in sentences]
+    if sum(sizes) != len(folded) - folded.count(" "):
+        sizes = [len(fold_message(body).replace(" ", "")) for body, _ in sentences]
+    return tuple((size, asks) for size, (_, asks) in zip(sizes, sentences, strict=True) if size)
+
+
+def _marked(parts: list[str], marked: tuple[tuple[int, bool], ...] | None) -> list[bool] | None:
+    """Per part of a folded message, whether its sentence ends with a question mark (`marked`:
+    `questions_marked` of the message); None if there is none, or the parts do not line up
+    with the sentences (folding a sentence alone made it another length)."""
+    if not marked or sum(size for size, _ in marked) != sum(map(len, parts)):
+        return None
+    found, sentence, left = [], 0, marked[0][0]
+    for part in parts:
+        while left <= 0 and sentence + 1 < len(marked):
+            sentence += 1
+            left += marked[sentence][0]
+        found.append(marked[sentence][1])
+        left -= len(part)
+    return found
+
+
+def read(
+    folded: str,
+    says: Callable[[str], bool] | None = None,
+    marked: tuple[tuple[int, bool], ...] | None = None,
+) -> Reading:
     """Split a folded message into clauses, set aside greetings and introductions, and find
     the asking clause and its focus. `says`: whether a clause says what it is about (has a
     content word); an asking clause that does not (是怎么个搞法, 这种情况怎么处理) points back,
-    and the clause before it is asked with it."""
-    parts = [_GREETING.sub("", part) for part in _ASKS_FROM.sub(" ", folded).split()]
+    and the clause before it is asked with it. `marked`: `questions_marked` of the message, if
+    it has question marks: then only the clauses of the sentences they end ask."""
+    parts = _ASKS_FROM.sub(" ", folded).split()
+    questioned = _marked(parts, marked) or [True] * len(parts)
+    parts = [_GREETING.sub("", part) for part in parts]
+    questioned = [q for q, p in zip(questioned, parts, strict=True) if p]
     parts = [p for p in parts if p]
     introduced = [bool(_INTRODUCTION.match(p)) and not _ASKING.search(p) for p in parts]
     kept = [p for p, intro in zip(parts, introduced, strict=True) if not intro]
@@ -129,11 +180,15 @@ def read(folded: str, says: Callable[[str], bool] | None = None) -> Reading:
     # set aside): after the question, what follows that is more of their circumstances.
     spoke = [introduced[i - 1] for i, intro in enumerate(introduced) if not intro and i]
     spoke = [False] * (len(kept) - len(spoke)) + spoke
-    if not kept:
+    if kept:
+        questioned = [q for q, intro in zip(questioned, introduced, strict=True) if not intro]
+    else:
         kept, spoke = parts, [False] * len(parts)
     if not kept:
         return Reading((), None)
     asks = [i for i, p in enumerate(kept) if _ASKING.search(p)]
+    # Where the writer marks their questions, those are what they ask (`questions_marked`).
+    asks = [i for i in asks if questioned[i]] or asks
     if not asks:
         whole = " ".join(kept)
         return Reading(tuple(Clause(p, 1.0) for p in kept), focus_of(whole), whole, True)

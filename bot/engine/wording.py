@@ -1,5 +1,5 @@
-"""A message's words as the answerability checks weigh them, and an entry's questions read the
-same way: which clause asks, what each word carries, what part of a similar question asks.
+"""A message's words as the answerability checks weigh them: which clause asks, what each word
+carries.
 
 Kept apart from bot.engine.core, which calls it, as the one place where the reading of a text
 (bot.engine.reading) meets the knowledge's vocabulary and segmenter.
@@ -14,7 +14,7 @@ from bot.engine import answerability, asked
 from bot.engine.answerability import content_weight
 from bot.engine.features import sounded
 from bot.engine.index import Index
-from bot.engine.reading import BACKGROUND, Reading, fold_message, read, weight
+from bot.engine.reading import Reading, weight
 from bot.text.words import Words, in_dictionary
 
 # A figure in a question: a year, a month, a count.
@@ -50,21 +50,6 @@ class Wording:
                 (n, clause.weight * answerability.FIGURE, "\0") for n in _FIGURE.findall(subject)
             ]
         return words
-
-    def asking_part(self, question: str) -> str | None:
-        """An entry's question without its asker's introduction and background, in matching
-        form; None when it is all asking. A similar question written as a business would ask
-        (您好，我们是外地建筑企业，…，有没有专班推进) would otherwise make its entry "cover" the
-        asker's circumstances (外地, 建筑), which a question the entry does not answer then shares
-        (bot.engine.described)."""
-        folded = fold_message(question)
-        if " " not in folded.strip():
-            return None  # one clause: nothing set aside (most questions; this runs for each)
-        reading = read(folded, self.says)
-        kept = [c.text for c in reading.clauses if c.weight != BACKGROUND]
-        if " ".join(kept) == folded.strip() or not kept:
-            return None
-        return self.canonical(" ".join(kept))
 
     def says(self, clause: str) -> bool:
         """For `read`: whether a clause says what it is about (has a word that carries)."""

@@ -29,7 +29,7 @@ from bot.engine.answerability import (
 from bot.engine.asked import QUESTION_WORDS
 from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, Engine, Thresholds
 from bot.knowledge.model import load
-from bot.text.normalize import fold, fold_all
+from bot.text.normalize import fold
 
 
 @pytest.mark.parametrize(
@@ -225,20 +225,9 @@ def test_focus_kinds_of_many_questions_are_each_ones_own(engine):
 def test_what_covers_a_question_is_the_same_built_from_the_index_rows(engine):
     from bot.engine.described import describe
 
-    joined = describe(
-        engine.entries, engine.index, engine.canonical_all, False, engine.wording.asking_part
-    )
+    joined = describe(engine.entries, engine.index, engine.canonical_all, False)
     assert engine.synonyms.joinable
     assert list(engine.descriptions) == list(joined) and len(joined) == len(engine.entries)
-
-
-def test_a_question_folded_without_a_space_has_no_asking_part_to_look_for(engine):
-    # `describe` asks for the asking part of the questions that fold with a space only (a
-    # speed change): each other question must be one `asking_part` leaves whole.
-    questions = [q for e in engine.entries for q in e.questions]
-    questions += ["“办事不求人”是什么", "您好，“马上办”怎么办", "「复工」窗口在哪", "“绿色通道”"]
-    for question, folded in zip(questions, fold_all(questions), strict=True):
-        assert " " in folded or engine.wording.asking_part(question) is None, question
 
 
 def test_a_questions_content_is_worked_out_once_for_every_check():

@@ -14,6 +14,7 @@ from bot.engine.reading import (
     TOPIC,
     UNKNOWN_BACKGROUND,
     fold_message,
+    questions_marked,
     read,
 )
 from bot.text.normalize import fold
@@ -95,6 +96,45 @@ def test_a_quoted_term_stays_in_its_clause():
     # three clauses, two of them background.
     reading = read(fold_message("想问下抚远对“办事求人”这种现象有没有整改"))
     assert [clause.text for clause in reading.clauses] == ["想问下抚远对办事求人这种现象有没有整改"]
+
+
+def test_title_marks_do_not_split_a_clause():
+    # 我是《黑龙江经济报》的记者 is one introduction, set aside whole.
+    reading = read(fold_message("我是《某某报》的记者，网上办的事项有多少项"))
+    assert [clause.text for clause in reading.clauses] == ["网上办的事项有多少项"]
+
+
+def _marked(message: str):
+    folded = fold_message(message)
+    return read(folded, marked=questions_marked(message, folded))
+
+
+def test_where_the_writer_marks_questions_only_those_sentences_ask():
+    # 有几份 and 要不要 are question words, but the writer put no question mark there: a
+    # statement and the sender's second thought after the question.
+    reading = _marked("项目前期有几份文件还在走流程。抚远推不推行容缺受理？")
+    assert [clause.weight for clause in reading.clauses] == [TOPIC, 1.0]
+    assert reading.asking == "抚远推不推行容缺受理"
+    reading = _marked("破坏投资环境的事，是怎么处理的？我在考虑要不要来投资")
+    assert [clause.weight for clause in reading.clauses] == [TOPIC, 1.0, BACKGROUND]
+    assert reading.asking == "是怎么处理的"
+    # Without a question mark, or when no marked sentence asks, the question words decide.
+    assert _marked("有几份文件还在走流程 抚远推不推行容缺受理").asking == "抚远推不推行容缺受理"
+    assert _marked("政务服务中心在哪。电话？").asking == "政务服务中心在哪 电话"  # (goes on)
+    assert questions_marked("政务服务中心在哪", "政务服务中心在哪") is None
+    # Sentences are matched to clauses by their folded length: 《》 and quotes fold away, and
+    # a character that folds into several (㈱ → (株)) is counted as folded.
+    for message, sizes in [
+        ("“马上办”有几项。网上办呢？", (6, 4)),
+        ("㈱有几项。网上办呢？", (4, 4)),
+    ]:
+        marked = questions_marked(message, fold_message(message))
+        assert marked == ((sizes[0], False), (sizes[1], True)), message
+
+
+def test_the_sentences_marked_as_questions_are_what_the_engine_reads(engine):
+    message = "请问抚远对破坏投资环境的人和事，是怎么处理的？我在考虑要不要来投资"
+    assert engine.answer(message).entry_id == "qiye-sunhai-huanjing"
 
 
 def test_after_the_question_the_senders_circumstances_stay_background():
