@@ -11,10 +11,11 @@ wrk (Debian's `apt-get install -y wrk`; C, one thread, a Lua script handing out 
 when it is installed, else an asyncio client in Python on uvloop, which costs about twice
 wrk's CPU per request; both share the machine's cores with the server, so the report prints
 the generator's own CPU per request too. The same server
-also has `POST /bench/fixed`, which reads the JSON body and returns a fixed JSON answer through
-the same middleware: the stack's ceiling on this machine, measured in the same run. A third
-process serves the same fixed answer from a bare ASGI function on uvicorn (no Starlette): what
-the framework itself costs, the alternative to Starlette measured in docs/web.md.
+also has `POST /bench/fixed`, which reads the JSON body and returns a fixed JSON answer the way
+the answers go (straight to the handler with the security headers, past Starlette's middleware
+and router: `bot.channels.web.server.Direct`): the stack's ceiling on this machine, measured in
+the same run. A third process serves the same fixed answer from a bare ASGI function on uvicorn
+(no Starlette): what the framework itself costs, the alternative measured in docs/web.md.
 
 Each run also reads the server's CPU time per answer from /proc: on this shared machine
 requests/s swing 2-3x with what else runs, CPU per request much less. Between the loads, this
@@ -525,7 +526,7 @@ def main() -> None:
         a["per_second"] / c["per_second"]
         for a, c in zip(results["stub"], results["ceiling"], strict=True)
     ]
-    print(f"  Starlette ceiling / bare ASGI, per run: {spread(framework, 2)}")
+    print(f"  ceiling / bare ASGI, per run: {spread(framework, 2)}")
     print(f"  stub engine / ceiling (the channel's own cost), per run: {spread(stubbed, 2)}")
     for name in ("ask", "stub"):
         on_cpu = [
