@@ -312,21 +312,7 @@ class Engine:
 
     def passage_answer(self, passage: Passage, score: float) -> Answer:
         """A passage quoted as an excerpt; its source names the document, date and passage."""
-        document = passage.document
-        source = {
-            "document": document.id,
-            "title": document.title,
-            "date": document.date,
-            "quote": passage.text,
-            "passage": passage.number,
-        }
-        return Answer(
-            question="",
-            status=ANSWERED,
-            answer=passage.text,
-            score=score,
-            sources=(source,),
-        )
+        return Answer("", ANSWERED, passage.text, score=score, sources=(passage.source,))
 
     def _decide(self, question: str) -> Answer:
         # Folded once: smalltalk, the language and the ranking all read the same folded text.
@@ -354,6 +340,10 @@ class Engine:
         if status == FALLBACK:
             found = self.passages.best(normalized)
             if found is not None:
+                for near in candidates[:NEAR_TOPICS]:  # an entry made from that passage says it
+                    if near.match >= NEAR_MATCH and near.entry and found[0].holds(near.entry):
+                        answer = self.entry_answer(near.entry, question, near.score)  # curated
+                        return replace(answer, candidates=candidates, normalized=normalized)
                 return replace(self.passage_answer(*found), **base)
             return replace(self._fallback(candidates), **base)
         # The entries to choose from; one plausible entry is a yes/no confirm (Rasa's two-stage

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.engine.index import Index, Tuning
-from bot.knowledge.model import Document
+from bot.knowledge.model import Document, Entry
 
 # Set on tests/test_passages.py's questions and the dev set's out-of-scope questions (which
 # must stay unanswered with the shipped article's passages in play).
@@ -31,6 +31,24 @@ class Passage:
     document: Document
     number: int
     text: str
+
+    @property
+    def source(self) -> dict:
+        """Where a quote of this passage comes from, as an answer's `sources` gives it."""
+        document = self.document
+        return {
+            "document": document.id,
+            "title": document.title,
+            "date": document.date,
+            "quote": self.text,
+            "passage": self.number,
+        }
+
+    def holds(self, entry: Entry) -> bool:
+        """Whether an entry was made from this passage: its source quote lies in it (then the
+        entry's answer is the same sentence, curated, with related questions to follow)."""
+        quote = entry.source.quote
+        return bool(quote) and entry.source.document == self.document.id and quote in self.text
 
 
 class Passages:

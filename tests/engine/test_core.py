@@ -205,6 +205,16 @@ def test_entry_answer_for_a_button_or_deep_link(engine, knowledge):
     assert answer.question == knowledge.by_id["qiye-xinyong-xiufu"].question
 
 
+def test_a_passage_an_entry_was_made_from_is_answered_with_that_entry(engine):
+    # Below the answer threshold, but the article's passage on 放 answers it clearly: the entry
+    # made from that passage (its source quote lies in it) is stated, not the bare excerpt.
+    answer = engine.answer("激发市场和社会发展活力")
+    assert answer.status == ANSWERED and answer.entry_id == "fgf-fang"
+    assert answer.score < engine.thresholds.answer and "passage" not in answer.sources[0]
+    (passage,) = [p for p in engine.passages.items if p.holds(answer.entry)]
+    assert answer.entry.source.quote in passage.text and passage.source["passage"] == passage.number
+
+
 def test_a_left_out_question_is_not_matched_by_its_own_words():
     # `policybot validate` asks how the rest of the index would rank each question; the
     # question itself, spelled identically, must not win that comparison.

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.engine.core import ANSWERED, CLARIFY, Candidate
-from bot.engine.evaluation import Case, Report, evaluate, load_cases, record
+from bot.engine.core import ANSWERED, CLARIFY, Answer, Candidate
+from bot.engine.evaluation import Case, Report, evaluate, load_cases, record, record_answer
 from bot.text.normalize import normalize
 from tests.support.floors import DEV_OUT_OF_SCOPE_CEILING, DEV_RIGHT_FLOOR, DEV_WRONG_CEILING
 from tests.support.paths import KNOWLEDGE
@@ -62,3 +62,15 @@ def test_a_trap_offered_a_confirm_is_reported_apart_from_answers():
     assert (report.false_answers, report.out_of_scope_clarified) == (1, 1)
     assert report.clarify_right_rate == 0.0  # a confirm for a trap never holds the right entry
     assert "out-of-scope offered:       50.0%  (1 confirms and lists)" in report.summary()
+
+
+def test_a_passage_answer_is_wrong_but_shown_apart_when_it_quotes_the_right_source(knowledge):
+    entry = knowledge.by_id["fgf-fang"]
+    passage = {"document": entry.source.document, "quote": f"前文。{entry.source.quote}后文。"}
+    answer = Answer("激发活力", ANSWERED, passage["quote"], sources=(passage,))
+    report = Report()
+    record_answer(report, Case("激发活力", "fgf-fang"), answer, knowledge.by_id)
+    record_answer(report, Case("激发活力", "fgf-sijian"), answer, knowledge.by_id)
+    assert (report.wrong, report.passages, report.passages_right) == (2, 2, 1)
+    assert "in-scope passage answers: 2  (1 quoting the right entry's source)" in report.summary()
+    assert "passage" not in Report(out_of_scope=1).summary()
