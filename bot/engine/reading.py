@@ -3,8 +3,9 @@ of it weighs for bot.engine.answerability.
 
 Businesses write the way they talk in a chat: a greeting, who they are, their circumstances,
 then the question (您好，我们是做旅游开发的，项目马上落地，…，政府会派专人帮忙吗). The greeting and
-"who we are" are set aside; the last clause with a question word is the asking clause, with what
-follows it only if that goes on with the question (an alternative: …能加急办吗 还是只能去现场),
+"who we are" are set aside; the last clause with a question word is the asking clause (where
+the writer ends sentences with question marks, the last in one of those), with what follows it
+only if that goes on with the question (an alternative: …能加急办吗 还是只能去现场),
 not the sender speaking of themselves or their circumstances (…有几项？我们在乡镇不方便进城;
 …有没有快速通道？工地等着开工), and from a condition just before it (如果有部门
 不作为，…去哪里投诉: it weighs CONDITION), or from the clause before it when the asking clause
