@@ -18,12 +18,13 @@ import argparse
 import os
 import statistics
 import time
-from collections import Counter
 from pathlib import Path
 
-from bot.engine.core import Engine
+from bot.engine.core import FALLBACK, Engine
 from bot.engine.evaluation import load_cases
 from bot.knowledge.model import load
+
+from tails import counting, said, slowest
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -33,38 +34,6 @@ def percentile(values: list[float], fraction: float) -> float:
 
 def spread(values: list[float]) -> str:
     return f"{min(values):.3f} / {statistics.median(values):.3f} / {max(values):.3f}"
-
-
-def searches_made(engine: Engine, questions: list[str]) -> dict[str, tuple[int, str]]:
-    """Per question, how many times answering it searches the engine's index, and its status
-    (counted on the instance: the passages' own index is not the engine's)."""
-    search = engine.index.search
-    made = [0]
-
-    def counted(*args, **kwargs):
-        made[0] += 1
-        return search(*args, **kwargs)
-
-    engine.index.search = counted  # type: ignore[method-assign]
-    kinds = {}
-    for question in questions:
-        made[0] = 0
-        status = engine.answer(question).status
-        kinds[question] = made[0], status
-    del engine.index.search  # the class's method again
-    return kinds
-
-
-def tail(answers: list[tuple[float, str]], kinds: dict[str, tuple[int, str]]) -> str:
-    """What the slowest 1% of (CPU ms, question) answers were."""
-    slowest = sorted(answers, reverse=True)[: max(1, len(answers) // 100)]
-    searches = Counter(kinds[question][0] for _, question in slowest)
-    fallbacks = sum(kinds[question][1] == "fallback" for _, question in slowest)
-    made = ", ".join(f"{n} searches {count}" for n, count in sorted(searches.items()))
-    return (
-        f"slowest 1%: {len(slowest)} answers of {len({q for _, q in slowest})} questions; "
-        f"{made}; fallbacks {fallbacks}"
-    )
 
 
 def main() -> None:
@@ -87,7 +56,9 @@ def main() -> None:
     print(f"index build:    {(built - loaded) * 1000:8.1f} ms")
     print(f"first answer:   {first:8.3f} ms")
     print(f"load average (1 min) before the runs: {os.getloadavg()[0]:.1f}")
-    kinds = searches_made(engine, questions)
+    # Each question's searches and status, from one pass (answers do not depend on the pass).
+    with counting(engine) as taken:
+        kinds = {question: (engine.answer(question).status, taken()) for question in questions}
     figures: dict[str, list[float]] = {}
     for run in range(1, args.runs + 1):
         wall, cpu = [], []
@@ -110,8 +81,9 @@ def main() -> None:
             f"run {run}: {len(wall)} answers ({len(questions)} dev questions x {args.rounds}); "
             + ", ".join(f"{name} {value:.3f} ms" for name, value in row.items())
         )
-        answers = list(zip(cpu, questions * args.rounds, strict=True))
-        print(f"       {tail(answers, kinds)}")
+        asked = [kinds[question] for question in questions] * args.rounds
+        tail = slowest(cpu, [n for _, n in asked], [status == FALLBACK for status, _ in asked])
+        print(f"       {said(tail)}")
     print(f"load average (1 min) after the runs: {os.getloadavg()[0]:.1f}")
     print("min / median / max over the runs:")
     for name, values in figures.items():

@@ -13,6 +13,7 @@ import re
 import time
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from itertools import compress
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -37,7 +38,7 @@ from bot.engine.passages import Passage, Passages
 from bot.engine.reading import fold_message, questions_marked, read
 from bot.engine.wording import Wording
 from bot.knowledge.model import Entry, Knowledge
-from bot.text.normalize import fold, normalize, normalize_all
+from bot.text.normalize import fold, normalize, normalize_all, normalize_and_fold_all
 from bot.text.synonyms import Synonyms
 from bot.text.words import Words
 
@@ -144,7 +145,18 @@ class Engine:
         self.synonyms = Synonyms(knowledge.synonyms)
         self.entries = list(knowledge.entries)
         asked = [(*e.questions, *e.keywords) for e in self.entries]
-        texts = iter(self.canonical_all([text for questions in asked for text in questions]))
+        # Describing the entries reads what their questions ask for, from the questions folded:
+        # folded in the pass that normalizes them, and read before the index holds its arrays.
+        normalized, folded = normalize_and_fold_all([text for both in asked for text in both])
+        texts = iter(self._synonymous(normalized))
+        del normalized
+        kept = [
+            n < len(e.questions)
+            for e, both in zip(self.entries, asked, strict=True)
+            for n in range(len(both))
+        ]
+        codes = described.focus_codes(list(compress(folded, kept)))
+        del folded, kept
         self.words = Words(self.terms())
         # How a candidate's evidence is weighed (bench/decision_fit.py varies it).
         self.shares = shares or Shares()
@@ -159,7 +171,7 @@ class Engine:
         # each made when a search first brings the entry up.
         self.wording = Wording(self.words, self.index, self.canonical)
         self.descriptions = described.describe(
-            self.entries, self.index, self.canonical_all, self.synonyms.joinable
+            self.entries, self.index, self.canonical_all, self.synonyms.joinable, codes
         )
         # Per engine: a reload builds a new engine, so nothing stale can be served.
         self.cache_size = cache
@@ -210,7 +222,11 @@ class Engine:
 
     def canonical_all(self, texts: list[str]) -> list[str]:
         """`canonical` of many texts in one pass (no synonym spans the newline between them)."""
-        return self.synonyms("\n".join(normalize_all(texts))).split("\n") if texts else []
+        return self._synonymous(normalize_all(texts))
+
+    def _synonymous(self, normalized: list[str]) -> list[str]:
+        """Normalized texts with synonyms made canonical, in one pass over them all."""
+        return self.synonyms("\n".join(normalized)).split("\n") if normalized else []
 
     def prepare(self, question: str) -> str:
         """A user's question in matching form; overlong input is cut first."""

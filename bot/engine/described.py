@@ -96,12 +96,12 @@ EAGER = 10_000
 
 def focus_kinds(questions: list[str]) -> list[tuple[str, ...]]:
     """Per folded question, the kinds of answer it asks for, in `_FOCUS` order."""
-    codes = _focus_codes(questions).tolist()
+    codes = focus_codes(questions).tolist()
     names = {code: _kinds_of(code) for code in set(codes)}
     return [names[code] for code in codes]
 
 
-def _focus_codes(questions: list[str]) -> np.ndarray:
+def focus_codes(questions: list[str]) -> np.ndarray:
     """Per folded question, the kinds of answer it asks for as bits (bit n: `_FOCUS[n]`). Each
     pattern runs once over all the questions joined by newlines (none matches across one, and
     each match takes the rest of its line, so a question is found once), and where each match
@@ -205,6 +205,7 @@ def describe(
     index: Index,
     canonical_all: Callable[[list[str]], list[str]],
     by_parts: bool = True,
+    codes: np.ndarray | None = None,
 ) -> list[Description] | Descriptions:
     """Per entry, what kinds of answer it gives (each with the text of the questions that ask
     for it, as `check` reads `gives`), and the text a question's words may be covered by
@@ -216,13 +217,17 @@ def describe(
     index, which has them already: at 100k entries, normalizing entry by entry was half of the
     engine's build (docs/benchmarks-log.md). So does the covered text, unless `by_parts` is off
     (a synonym spelled with a space, which could match across two of an entry's texts joined,
-    as it cannot across two texts normalized apart)."""
+    as it cannot across two texts normalized apart).
+
+    `codes`: `focus_codes` of the entries' questions folded, when the caller has them already
+    (the engine folds its questions in the pass that normalizes them)."""
     # Per index row, the kinds it asks for: an entry's rows are its questions, then keywords.
     kinds = np.zeros(len(index.texts), dtype=np.int64)
     counts = np.array([len(entry.questions) for entry in entries], dtype=np.int64)
     rows, _ = _ranges(index.starts, index.starts + counts)
-    folded = fold_all([q for entry in entries for q in entry.questions])
-    kinds[rows] = _focus_codes(folded)
+    if codes is None:
+        codes = focus_codes(fold_all([q for entry in entries for q in entry.questions]))
+    kinds[rows] = codes
     answers = {entry.answer: 0 for entry in entries}  # one answer may serve many entries
     for answer in answers:
         bare = _REPORTED.sub("", answer)

@@ -12,6 +12,10 @@ from bot.engine._arrays import _ranges
 from bot.engine.features import GENERIC_CHARS, WORD, _stranger
 from bot.text.words import Words
 
+# Distinct runs of Chinese a build keeps split from one chunk of texts to the next (`_learn`):
+# a run recurs across chunks (怎么办理), and the segmenter need not cut it again.
+_RUNS_KEPT = 250_000
+
 
 class Vocabulary:
     """Integer ids for the words of a corpus, and word features as keys beside the unit ones.
@@ -54,19 +58,25 @@ class Vocabulary:
         Ids are given in order of first occurrence, as one pass over every word would."""
         parts: list[np.ndarray] = []
         rows: list[np.ndarray] = []
+        known: dict[str, int] = {"\n": -1}  # the runs split so far, each with its place
+        run_keys = np.zeros(0, dtype=np.int64)  # their words' keys, run after run
+        run_starts = np.zeros(1, dtype=np.int64)  # where each run's begin in `run_keys`
         for first in range(0, len(texts), features._TEXTS_AT_ONCE):
-            runs, sequence = self.words.split_all(texts[first : first + features._TEXTS_AT_ONCE])
+            if len(known) > _RUNS_KEPT:  # (a bound on the strings held, not on the work)
+                known, run_keys, run_starts = {"\n": -1}, run_keys[:0], run_starts[:1]
+            chunk = texts[first : first + features._TEXTS_AT_ONCE]
+            runs, sequence = self.words.split_all(chunk, known)
             words = list(chain.from_iterable(runs))
             ids = [self.ids.setdefault(word, len(self.ids)) for word in words]
-            keys = self._keys(ids, words, bits)
-            starts = np.zeros(len(runs) + 1, dtype=np.int64)
-            np.cumsum([len(run) for run in runs], out=starts[1:])
+            run_keys = np.concatenate([run_keys, self._keys(ids, words, bits)])
+            lengths = np.fromiter(map(len, runs), np.int64, len(runs))
+            run_starts = np.concatenate([run_starts, run_starts[-1] + np.cumsum(lengths)])
             occurrences = np.array(sequence, dtype=np.int64)
             ends = occurrences < 0  # where a text ends
             text = np.cumsum(ends, dtype=np.int32)[~ends] + first
             occurrences = occurrences[~ends]
-            positions, counts = _ranges(starts[occurrences], starts[occurrences + 1])
-            parts.append(keys[positions])
+            positions, counts = _ranges(run_starts[occurrences], run_starts[occurrences + 1])
+            parts.append(run_keys[positions])
             rows.append(text.repeat(counts))
         if not parts:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32)

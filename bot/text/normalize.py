@@ -13,7 +13,7 @@ from functools import lru_cache
 import opencc
 
 from bot.text.nfkc import nfkc
-from bot.text.privacy import redact
+from bot.text.privacy import redact_nfkc
 
 # Longest first, so that "请问一下" is removed whole before "请问" could leave "一下" behind.
 FILLERS = sorted(
@@ -127,15 +127,36 @@ def normalize_all(texts: list[str]) -> list[str]:
     """The matching form of many texts at once: each step runs once over all of them joined by
     newlines, which no step crosses, so a large knowledge base normalizes at the speed of the
     regex and conversion libraries rather than of a Python loop per text."""
+    return _normalized(texts, also_folded=False)[0]
+
+
+def normalize_and_fold_all(texts: list[str]) -> tuple[list[str], list[str]]:
+    """`normalize_all` and `fold_all` of the same texts. Normalizing folds what redaction
+    leaves; where redaction takes nothing out (most knowledge), that fold is `fold_all`'s, and
+    is made once: at 100k entries, folding the questions again was ~1.2 s of the build."""
+    return _normalized(texts, also_folded=True)
+
+
+def _normalized(texts: list[str], also_folded: bool) -> tuple[list[str], list[str]]:
     if not texts:
-        return []
+        return [], []
     distinct = dict.fromkeys(texts)
     if len(distinct) < len(texts):
         # Texts repeat (one answer or quote under many entries): each is normalized once.
-        made = dict(zip(distinct, normalize_all(list(distinct)), strict=True))
-        return [made[text] for text in texts]
-    joined = "\n".join(text.replace("\n", " ") for text in texts)
-    return strip_fillers(_numbers(_fold(redact(joined, mask=False)))).split("\n")
+        normalized, folds = _normalized(list(distinct), also_folded)
+        made = dict(zip(distinct, normalized, strict=True))
+        if also_folded:
+            folded = dict(zip(distinct, folds, strict=True))
+            return [made[text] for text in texts], [folded[text] for text in texts]
+        return [made[text] for text in texts], []
+    joined = nfkc("\n".join(text.replace("\n", " ") for text in texts))
+    redacted = redact_nfkc(joined, mask=False)
+    once = _fold(redacted)
+    normalized = strip_fillers(_numbers(once)).split("\n")
+    if not also_folded:
+        return normalized, []
+    # (`_fold` begins with `nfkc`, which gives back a text that is `nfkc`'s as it is.)
+    return normalized, _tidy(once if redacted == joined else _fold(joined)).split("\n")
 
 
 @lru_cache(maxsize=4096)

@@ -117,21 +117,29 @@ class Words:
             words.extend(found)
         return words
 
-    def split_all(self, texts: list[str]) -> tuple[list[list[str]], list[int]]:
+    def split_all(
+        self, texts: list[str], number: dict[str, int] | None = None
+    ) -> tuple[list[list[str]], list[int]]:
         """`self(text, keep=False)` of many texts, the way a build wants it: the words of each
         distinct run of Chinese, in order of first occurrence, and per run in the texts which
         of those it is, with -1 after each text's last. Each distinct run is split once, and
         every piece the segmenter must cut goes to it in one call, joined by newlines: it cuts
         each run on its own (a newline is a boundary it never crosses), so the words are the
         same as run by run; at 100k entries, calling it 800k times was a third of the build
-        (docs/benchmarks-log.md)."""
+        (docs/benchmarks-log.md).
+
+        `number` holds the runs of earlier calls, each with its place ("\\n": -1, as a new one
+        starts), and is extended: a run seen before is not split again, and the words given
+        are those of the new runs only, numbered on from the earlier ones (a build splits its
+        texts a chunk at a time, and at 100k entries most chunks' runs were earlier ones')."""
         # One scan of all the texts, newlines kept to tell where each text ends (so a newline
         # inside a text, which no run of Chinese crosses anyway, becomes a space).
-        number = {"\n": -1}
+        number = {"\n": -1} if number is None else number
+        earlier = len(number)
         joined = "\n".join(text.replace("\n", " ") for text in texts)
         sequence = [number.setdefault(run, len(number) - 1) for run in _RUN_OR_LINE.findall(joined)]
         sequence.append(-1)
-        parts = [self._parts(run) for run in list(number)[1:]]
+        parts = [self._parts(run) for run in list(number)[earlier:]]
         cut = {piece: () for run_parts in parts for piece, _ in run_parts if len(piece) >= 2}
         if cut:
             pieces = list(cut)

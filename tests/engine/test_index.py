@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from bot.engine._arrays import _best
-from bot.engine._grouping import _pairs
+from bot.engine._grouping import _merged, _pairs
 
 
 def test_grouping_is_the_same_whether_or_not_keys_fit_one_packed_integer():
@@ -18,6 +18,25 @@ def test_grouping_is_the_same_whether_or_not_keys_fit_one_packed_integer():
         keys, found_rows, counts = _pairs([small.astype(np.int64) + offset, rows.copy()])
         assert list(zip((keys - offset).tolist(), found_rows.tolist(), strict=True)) == expected
         assert counts.sum() == 2000 and found_rows.dtype == np.int32
+
+
+def test_two_sorted_item_lists_merge_as_adding_them_pair_by_pair():
+    rng = np.random.default_rng(5)
+
+    def items(count):
+        pairs = np.unique(rng.integers(0, 40, size=(count, 2)), axis=0)
+        values = rng.random(len(pairs))
+        return pairs[:, 0].astype(np.int32), pairs[:, 1].astype(np.int32), values
+
+    first, second = items(300), items(200)
+    expected: dict[tuple[int, int], float] = {}
+    for columns, entries, values in (first, second):
+        for pair in zip(columns.tolist(), entries.tolist(), values.tolist(), strict=True):
+            expected[pair[:2]] = expected.get(pair[:2], 0.0) + pair[2]
+    columns, entries, values = _merged(first, second)
+    assert list(zip(columns.tolist(), entries.tolist(), strict=True)) == sorted(expected)
+    assert values.tolist() == [expected[pair] for pair in sorted(expected)]
+    assert (columns.dtype, entries.dtype) == (np.int32, np.int32)
 
 
 @pytest.mark.parametrize("kind", ["spread", "rounded", "mostly zero", "float32"])
@@ -160,6 +179,15 @@ def test_a_build_splits_many_texts_into_the_words_each_gives_alone():
         found[-1].extend(runs[number]) if number >= 0 else found.append([])
     assert found[:-1] == [words(text, keep=False) for text in texts]
     assert words.split_all([]) == ([], [])
+    # In chunks, runs seen in an earlier chunk are numbered as then and not given again.
+    known = {"\n": -1}
+    runs, _ = words.split_all(texts[:3], known)
+    more, sequence = words.split_all(texts[2:], known)
+    assert len(more) < len(words.split_all(texts[2:])[0])  # the third text's runs: not again
+    found = [[]]
+    for number in sequence:
+        found[-1].extend((runs + more)[number]) if number >= 0 else found.append([])
+    assert found[:-1] == [words(text, keep=False) for text in texts[2:]]
 
 
 def test_a_small_index_pickled_and_loaded_searches_the_same():

@@ -1,7 +1,7 @@
 import numpy as np
 
 from bot.engine.features import PAIR, SOUND_PAIR, Alphabet, kind, sound, spoken
-from bot.text.normalize import fold, fold_all, normalize, normalize_all
+from bot.text.normalize import fold, fold_all, normalize, normalize_all, normalize_and_fold_all
 
 
 def test_full_width_traditional_and_case_are_folded():
@@ -68,6 +68,22 @@ def test_batch_forms_equal_one_text_at_a_time():
     repeated = [*texts, *texts[::-1], texts[2]]  # repeats are normalized once, and still given
     assert normalize_all(repeated) == [normalize(text) for text in repeated]
     assert fold_all(texts) == [fold(text) for text in texts]
+    # Both at once, folded once where redaction takes nothing out, and where it does.
+    assert normalize_and_fold_all(repeated) == (normalize_all(repeated), fold_all(repeated))
+    phoned = [*texts, "电话１３９１２３４５６７８怎么办"]
+    assert normalize_and_fold_all(phoned) == (normalize_all(phoned), fold_all(phoned))
     normalized = normalize_all(texts)
     alphabet, _ = Alphabet.learn(normalized)
     assert alphabet.spoken(alphabet.encode(normalized)) == [spoken(t) for t in normalized]
+
+
+def test_nfkc_is_unicodes_and_gives_normalized_text_back_as_it_is():
+    import unicodedata
+
+    from bot.text.nfkc import nfkc
+
+    wide = "".join(map(chr, range(0xFF01, 0xFF5F))) + "\u3000"
+    for text in (wide, "请问，ｗｗｗ１２３\u3000办理？", "ﬁ ㎏ ①", "e\u0301", "营业执照 12345"):
+        once = nfkc(text)
+        assert once == unicodedata.normalize("NFKC", text)
+        assert nfkc(once) is once
