@@ -175,6 +175,14 @@ def variants() -> list[Variant]:
             patches=((wording.Wording, "says", lambda self, clause: True),),
             rebuild=True,
         ),
+        v(
+            "question marks say nothing of which sentences ask",
+            patches=((core, "questions_marked", lambda message, folded: None),),
+        ),
+        v(
+            "a question about the sender's own case asks as any other",
+            patches=((reading, "_SENDER", NEVER),),
+        ),
         # 4. retrieval and 5. re-ranking
         v("without pinyin features", {"sound": 0.0}),
         v("without word features (rjieba)", {"word": 0.0}),

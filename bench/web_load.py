@@ -11,10 +11,11 @@ wrk (Debian's `apt-get install -y wrk`; C, one thread, a Lua script handing out 
 when it is installed, else an asyncio client in Python on uvloop, which costs about twice
 wrk's CPU per request; both share the machine's cores with the server, so the report prints
 the generator's own CPU per request too. The same server
-also has `POST /bench/fixed`, which reads the JSON body and returns a fixed JSON answer through
-the same middleware: the stack's ceiling on this machine, measured in the same run. A third
-process serves the same fixed answer from a bare ASGI function on uvicorn (no Starlette): what
-the framework itself costs, the alternative to Starlette measured in docs/web.md.
+also has `POST /bench/fixed`, which reads the JSON body and returns a fixed JSON answer the way
+the answers go (straight to the handler with the security headers, past Starlette's middleware
+and router: `bot.channels.web.server.Direct`): the stack's ceiling on this machine, measured in
+the same run. A third process serves the same fixed answer from a bare ASGI function on uvicorn
+(no Starlette): what the framework itself costs, the alternative measured in docs/web.md.
 
 Each run also reads the server's CPU time per answer from /proc: on this shared machine
 requests/s swing 2-3x with what else runs, CPU per request much less. Between the loads, this
@@ -125,7 +126,6 @@ class StubEngine:
 def run_server(port: int, db: Path, knowledge: Path, workers: int, balanced: bool) -> None:
     from starlette.requests import Request
     from starlette.responses import JSONResponse
-    from starlette.routing import Route
 
     from bot.app import Service
     from bot.channels.web.api import Api
@@ -153,11 +153,9 @@ def run_server(port: int, db: Path, knowledge: Path, workers: int, balanced: boo
         service = Service(knowledge, engine, log)
         # The API's own path with an engine that answers at no cost: what the channel costs.
         stub = Api(Service(knowledge, StubEngine(engine), log), config)  # type: ignore[arg-type]
-        extra = [
-            Route("/bench/fixed", ceiling, methods=["POST"]),
-            Route("/bench/stub", stub.ask, methods=["POST"]),
-        ]
-        serve(build_server(service, config, extra), config, sock=sock, share=share)
+        # Both on the answers' path: straight to the handler, past Starlette's middleware.
+        direct = {"/bench/fixed": ceiling, "/bench/stub": stub.ask}
+        serve(build_server(service, config, direct=direct), config, sock=sock, share=share)
 
     forked(port, workers, balanced, worker)
 
@@ -528,7 +526,7 @@ def main() -> None:
         a["per_second"] / c["per_second"]
         for a, c in zip(results["stub"], results["ceiling"], strict=True)
     ]
-    print(f"  Starlette ceiling / bare ASGI, per run: {spread(framework, 2)}")
+    print(f"  ceiling / bare ASGI, per run: {spread(framework, 2)}")
     print(f"  stub engine / ceiling (the channel's own cost), per run: {spread(stubbed, 2)}")
     for name in ("ask", "stub"):
         on_cpu = [

@@ -95,7 +95,8 @@ def asked_for(
     asks: str | None = None,
 ) -> tuple[str, ...]:
     """The things a question asks for by name (`text`: its folded asking clause; `cut` splits
-    text into words, single characters kept): the first word after each which-word, in matching
+    text into words, single characters kept, a guess across two words as its dictionary words:
+    `Wording.content`): the first word after each which-word, in matching
     form (`canonical`); a unit after 几 / 多少 as COUNT_OF + unit, a name as TITLE; an amount
     reached so far (已经完成了多少) as DONE, first; a year asked about as YEAR + the year, from
     `asks` (every clause that asks, when the caller has them: 明年还会开工吗？大概有多少个 asks

@@ -242,15 +242,12 @@ class Engine:
     def candidates(self, question: str, limit: int = CANDIDATES) -> tuple[Candidate, ...]:
         """The best-matching entries for a question, whatever the decision would be, each
         scored for how well it matches times how well it answers what is asked."""
-        folded = fold_message(question := question[:MAX_QUERY_CHARS])
-        return self._ranked(folded, questions_marked(question, folded), limit)
+        question = question[:MAX_QUERY_CHARS]
+        return self._ranked(question, fold_message(question), limit)
 
-    def _ranked(
-        self, folded: str, marked: tuple[tuple[int, bool], ...] | None, limit: int = CANDIDATES
-    ) -> tuple[Candidate, ...]:
-        """`candidates` of a question already cut and folded (`_decide` has folded it), with
-        its question marks (`questions_marked`)."""
-        reading = read(folded, self.wording.says, marked)
+    def _ranked(self, question: str, folded: str, limit: int = CANDIDATES) -> tuple[Candidate, ...]:
+        """`candidates` of a question already cut and folded (`_decide` has folded it)."""
+        reading = read(folded, self.wording.says, questions_marked(question, folded))
         depth = max(limit, RECHECKED)
         best = dict(self.index.search(self.canonical(reading.text), depth))
         if reading.asking != reading.text and self.index.tuning.asking_clause:
@@ -259,11 +256,9 @@ class Engine:
             ranked = sorted(best.items(), key=lambda item: -item[1])[:limit]
             return tuple(self._candidate(e, score, None, score) for e, score in ranked)
         words = answerability.content(self.wording.content_words(reading), reading.focus)
-        cut = self.wording.content  # (a guess across two words is its dictionary words)
-        things = asked.asked_for(reading.asking, cut, self.canonical, reading.asks)
+        things = asked.asked_for(reading.asking, self.wording.content, self.canonical, reading.asks)
         if reading.keywords:
-            # Keywords name what they ask for: one no entry uses (滨江国际花园 户型, 市重点项目
-            # 开工率) is a thing the entry must mention, as after a which-word.
+            # Keywords name what they ask: one no entry uses (市重点项目 开工率) must be in the entry.
             things += tuple(w for w, _, weight in words.heaviest if weight >= UNKNOWN_WORD)
         weighing = decision.share_of(folded, len(reading.clauses), self.shares)  # (long, share)
         verdicts: dict[int, Check] = {}  # an entry's check does not depend on its match
@@ -341,7 +336,7 @@ class Engine:
         if language is not None:
             fallback = self.knowledge.texts.fallback  # channels put the language's note first
             return Answer(question, FALLBACK, fallback, normalized=normalized, language=language)
-        candidates = self._ranked(folded, questions_marked(question[:MAX_QUERY_CHARS], folded))
+        candidates = self._ranked(question[:MAX_QUERY_CHARS], folded)
         status = decide_status([c.score for c in candidates], self.thresholds)
         score = candidates[0].score if candidates else 0.0
         base: dict[str, Any] = {

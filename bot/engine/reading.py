@@ -4,7 +4,8 @@ of it weighs for bot.engine.answerability.
 Businesses write the way they talk in a chat: a greeting, who they are, their circumstances,
 then the question (您好，我们是做旅游开发的，项目马上落地，…，政府会派专人帮忙吗). The greeting and
 "who we are" are set aside; the last clause with a question word is the asking clause (where
-the writer ends sentences with question marks, the last in one of those), with what follows it
+the writer ends sentences with question marks, the last in one of those; not a question about
+the sender's own case when the message asks another), with what follows it
 only if that goes on with the question (an alternative: …能加急办吗 还是只能去现场),
 not the sender speaking of themselves or their circumstances (…有几项？我们在乡镇不方便进城;
 …有没有快速通道？工地等着开工), and from a condition just before it (如果有部门
@@ -51,6 +52,9 @@ _INTRODUCTION = re.compile(
 )
 # A clause about the sender themselves (我们在乡镇, 我司…): after the question, background too.
 _SELF = re.compile(r"^(?:我|我们|本人|我司|咱们|咱)")
+# A question about the sender's own case (对我们业务影响大不大, 看看哪些和我们有关, 我们的项目能不
+# 能也进专班): no report says, and a message that also asks about the topic asks that.
+_SENDER = re.compile(r"我们|咱们|俺们|^[我咱俺]")
 # A condition just before the asking clause (复工复产这块如果有部门不作为，…可以去哪里投诉) is part of
 # what is asked: the question is about that case, and the asking clause alone (可以去哪里投诉)
 # matched the general complaints entry. It is searched with the asking clause and weighs
@@ -189,6 +193,11 @@ def read(
     asks = [i for i, p in enumerate(kept) if _ASKING.search(p)]
     # Where the writer marks their questions, those are what they ask (`questions_marked`).
     asks = [i for i in asks if questioned[i]] or asks
+    # When the last question is about the sender's own case and another is not, that other asks
+    # and theirs are their circumstances (…留了多少、取消了多少，对我们业务影响大不大).
+    others = [i for i in asks if not _SENDER.search(kept[i])]
+    if others and asks[-1] not in others:
+        asks = others
     if not asks:
         whole = " ".join(kept)
         return Reading(tuple(Clause(p, 1.0) for p in kept), focus_of(whole), whole, True)
@@ -197,7 +206,7 @@ def read(
     while first and _CONDITION.search(kept[first - 1]):
         first -= 1
     # An asking clause that says nothing points back to the background clause before it (one
-    # that asks itself is a question of its own: …有哪些，我们这行还在不在里面 asks two things).
+    # that asks itself is a question of its own: …有哪些，环评这行还在不在里面 asks two things).
     before = first - 1
     pointed = before if first and before not in asks and says and not says(kept[first]) else None
 

@@ -76,7 +76,7 @@ def test_an_asking_clause_that_says_nothing_points_back_to_the_clause_before_it(
 
 def test_a_verb_not_verb_clause_asks():
     # 在不在 asks as 是不是 does, so the clause after the list question is not background.
-    reading = read(fold("保留的中介服务有哪些，我们这行还在不在里面"))
+    reading = read(fold("保留的中介服务有哪些，环评这行还在不在里面"))
     assert [clause.weight for clause in reading.clauses] == [1.0, 1.0]
 
 
@@ -130,6 +130,17 @@ def test_where_the_writer_marks_questions_only_those_sentences_ask():
     ]:
         marked = questions_marked(message, fold_message(message))
         assert marked == ((sizes[0], False), (sizes[1], True)), message
+
+
+def test_a_question_about_the_senders_own_case_is_not_what_a_message_asks():
+    # No report says how a measure touches the sender's business; the message asks the other.
+    reading = read(fold("中介服务事项留了多少 取消了多少 对我们业务影响大不大"))
+    assert reading.asking == "取消了多少"
+    assert reading.clauses[-1].weight == BACKGROUND
+    # ...unless nothing else is asked (我们厂子去年…几笔款 is the sender's, but so is the rest).
+    assert read(fold("我们企业能申请信用修复吗")).asking == "我们企业能申请信用修复吗"
+    # 告诉我 asks the bot, it is not the sender's case.
+    assert read(fold("储备项目都有哪些 能告诉我名字吗")).asking == "能告诉我名字吗"
 
 
 def test_the_sentences_marked_as_questions_are_what_the_engine_reads(engine):

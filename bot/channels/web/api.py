@@ -51,10 +51,12 @@ def present(turn: Turn) -> dict:
     return data
 
 
-def routes(service: Service, config: WebConfig) -> list[BaseRoute]:
-    api = Api(service, config)
+ASK = "/api/v1/ask"
+
+
+def routes(api: Api) -> list[BaseRoute]:
     return [
-        Route("/api/v1/ask", api.ask, methods=["POST"]),
+        Route(ASK, api.ask, methods=["POST"]),
         Route("/api/v1/pick", api.pick, methods=["POST"]),
         Route("/api/v1/feedback", api.feedback, methods=["POST"]),
         Route("/api/v1/entries/{entry_id}", api.entry, methods=["GET"]),

@@ -12,7 +12,15 @@ import contextlib
 import logging
 import os
 import socket
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Coroutine,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
@@ -24,6 +32,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from bot.app import Service, settle_heap
@@ -41,13 +50,15 @@ Hook = Callable[[], AbstractAsyncContextManager[None]]
 # A worker's share of a socket the workers of `serve --workers` accept on: the shared counts
 # of open connections, and which worker this is.
 Share = tuple[Connections, int]
+# A route's handler: what Starlette's `Route` calls.
+Handler = Callable[[Request], Awaitable[Response]]
 
 
-def channel_routes(service: Service, config: WebConfig) -> list[BaseRoute]:
+def channel_routes(questions: api.Api) -> list[BaseRoute]:
     """Every channel's routes. A channel joins the server with one line here, e.g.
     `Mount("/wechat", routes=wechat.routes(service))`."""
     return [
-        *api.routes(service, config),
+        *api.routes(questions),
         *widget.routes(),
     ]
 
@@ -57,9 +68,12 @@ def build_server(
     config: WebConfig,
     routes: Sequence[BaseRoute] = (),
     hooks: Sequence[Hook] = (),
-) -> Starlette:
+    direct: Mapping[str, Handler] | None = None,
+) -> ASGIApp:
     """The ASGI application: every channel's routes plus `routes` (the Telegram webhook, when
-    configured), with security headers on every response and CORS for the listed origins.
+    configured), with security headers on every response and CORS for the listed origins,
+    and questions without an Origin taken straight to the API (`Direct`); `direct` adds other
+    POST paths taken the same way (a benchmark's ceiling on the same path as the answers).
     `hooks` run for the server's lifetime (knowledge watcher, heartbeat, Telegram client)."""
 
     @contextlib.asynccontextmanager
@@ -80,12 +94,51 @@ def build_server(
                 max_age=600,
             )
         )
-    return Starlette(
-        routes=[*channel_routes(service, config), *routes],
+    questions = api.Api(service, config)
+    app = Starlette(
+        routes=[*channel_routes(questions), *routes],
         middleware=middleware,
         exception_handlers={ApiError: api_error, HTTPException: http_error},
         lifespan=lifespan,
     )
+    return Direct(app, {api.ASK: questions.ask, **(direct or {})})
+
+
+class Direct:
+    """`POST /api/v1/ask` (and any other POST path in `handlers`) from a client that sends no
+    Origin (a program, a proxy: not a browser's cross-site request, which CORS must see) goes
+    to its handler with the security headers, without Starlette's error, exception and routing
+    middleware on the way; everything else goes through Starlette. Those layers were ~0.1 ms of the ~0.2 ms a
+    fixed-JSON request cost the server (docs/benchmarks.md, Web), for every answer. The
+    handler's refusals (`ApiError`, Starlette's `HTTPException`) answer as the exception
+    handlers do; anything else reaches uvicorn, which logs it and answers 500, as Starlette's
+    error middleware would."""
+
+    def __init__(self, app: Starlette, handlers: Mapping[str, Handler]) -> None:
+        self.app = app
+        self.handlers = dict(handlers)
+        self.direct = SecurityHeaders(self.answer)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["method"] == "POST"
+            and scope["path"] in self.handlers
+            and not any(name == b"origin" for name, _ in scope["headers"])
+        ):
+            await self.direct(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+    async def answer(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        try:
+            response = await self.handlers[scope["path"]](request)
+        except ApiError as exc:
+            response = exc.response()
+        except HTTPException as exc:
+            response = await http_error(request, exc)
+        await response(scope, receive, send)
 
 
 async def api_error(request: Request, exc: Exception) -> Response:
@@ -226,7 +279,7 @@ def listen(host: str, port: int) -> socket.socket:
 
 
 def serve(
-    app: Starlette,
+    app: ASGIApp,
     config: WebConfig,
     host: str = "127.0.0.1",
     port: int = 8080,

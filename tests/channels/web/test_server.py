@@ -1,10 +1,15 @@
-"""The web server's transport: a response's headers and body leave in one `send`."""
+"""The web server: a response's headers and body leave in one `send`; questions without an
+Origin go straight to the API's handler and are answered as through Starlette."""
 
 from __future__ import annotations
 
 import asyncio
 
-from bot.channels.web.server import Coalesced
+import httpx
+
+from bot.channels.web.guard import SECURITY_HEADERS
+from bot.channels.web.server import Coalesced, Direct, build_server
+from bot.settings import WebConfig
 
 
 class Recorded:
@@ -50,3 +55,81 @@ async def test_closing_sends_what_is_pending_first():
     assert transport.closed
     await asyncio.sleep(0)  # the scheduled send finds nothing left
     assert len(transport.writes) == 1
+
+
+# Questions past Starlette (`Direct`) ------------------------------------------------------
+
+
+def counted(app: Direct) -> list[str]:
+    """The paths of the requests that went through Starlette rather than straight through."""
+    through: list[str] = []
+    starlette = app.app
+
+    async def counting(scope, receive, send):
+        if scope["type"] == "http":
+            through.append(scope["path"])
+        await starlette(scope, receive, send)
+
+    app.app = counting  # type: ignore[assignment]
+    return through
+
+
+def client(app: Direct) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://127.0.0.1")
+
+
+async def test_a_question_without_origin_goes_straight_and_answers_the_same(service):
+    portal = "https://zwfw.example.gov.cn"
+    app = build_server(service, WebConfig(rate=0, origins=(portal,)))
+    assert isinstance(app, Direct)
+    through = counted(app)
+    question = {"question": "复工复产去哪个窗口办理"}
+    async with client(app) as http:
+        direct = await http.post("/api/v1/ask", json=question)
+        assert through == []
+        browser = await http.post("/api/v1/ask", json=question, headers={"origin": portal})
+        assert through == ["/api/v1/ask"]  # a browser's request: CORS sees it
+    assert direct.status_code == browser.status_code == 200
+    assert browser.headers["access-control-allow-origin"] == portal
+    assert "access-control-allow-origin" not in direct.headers
+    same = {
+        key: value for key, value in direct.json().items() if key not in ("exchange", "took_ms")
+    }
+    assert same == {k: v for k, v in browser.json().items() if k not in ("exchange", "took_ms")}
+    for name, value in SECURITY_HEADERS.items():
+        assert direct.headers[name] == browser.headers[name] == value
+    assert direct.headers["cache-control"] == "no-store"
+    assert direct.headers["content-type"] == browser.headers["content-type"]
+
+
+async def test_refusals_on_the_direct_path_answer_as_starlettes_handlers(service):
+    app = build_server(service, WebConfig(rate=0, max_body=1024))
+    through = counted(app)
+    async with client(app) as http:
+        empty = await http.post("/api/v1/ask", json={"question": "  "})
+        large = await http.post("/api/v1/ask", json={"question": "问" * 2000})
+        text = await http.post(
+            "/api/v1/ask", content=b"question", headers={"content-type": "text/plain"}
+        )
+        other = await http.get("/api/v1/ask")  # not a POST: Starlette's 405
+    assert through == ["/api/v1/ask"]
+    assert (empty.status_code, large.status_code, text.status_code) == (422, 413, 400)
+    assert empty.json()["error"]["code"] == "invalid"
+    assert large.json()["error"]["code"] == "too_large"
+    assert text.json()["error"]["code"] == "not_json"
+    assert other.status_code == 405 and other.json()["error"]["code"] == "http_error"
+    for response in (empty, large, text, other):
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["cache-control"] == "no-store"
+
+
+async def test_both_paths_share_one_rate_limit(service):
+    portal = "https://zwfw.example.gov.cn"
+    app = build_server(service, WebConfig(rate=1, origins=(portal,)))
+    async with client(app) as http:
+        first = await http.post("/api/v1/ask", json={"question": "营业执照怎么办"})
+        second = await http.post(
+            "/api/v1/ask", json={"question": "营业执照怎么办"}, headers={"origin": portal}
+        )
+    assert first.status_code == 200
+    assert second.status_code == 429 and "retry-after" in second.headers
