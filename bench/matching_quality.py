@@ -357,7 +357,7 @@ def tally(engine: Engine, name: str, cases: list[Case]) -> dict[str, dict[str, i
         if case.expected and not ranked:  # small talk or another language: not ranked there
             ranked = engine.candidates(case.question)
         for part in parts[:1] + [f"{name} {half}"] * (len(parts) > 1):
-            record_answer(reports[part], case, answer)
+            record_answer(reports[part], case, answer, engine.knowledge.by_id)
             tops[part] += bool(case.expected and ranked and ranked[0].id in case.accepted)
     return {
         part: {

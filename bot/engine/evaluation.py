@@ -156,16 +156,14 @@ def evaluate(engine: Engine, cases: list[Case]) -> Report:
     return report
 
 
-def record_answer(
-    report: Report, case: Case, answer: Answer, by_id: Mapping[str, Entry] | None = None
-) -> None:
+def record_answer(report: Report, case: Case, answer: Answer, by_id: Mapping[str, Entry]) -> None:
     """Count the engine's answer to one case (`record` with the answer's own fields); a
     passage answered also by whether it holds an accepted entry's source quote (`by_id`)."""
     if case.expected and answer.status == ANSWERED and answer.entry_id is None:
         report.passages += 1
         quoted = answer.sources[0]["quote"] if answer.sources else ""
         report.passages_right += any(
-            (e := (by_id or {}).get(i)) is not None and e.source.quote and e.source.quote in quoted
+            (e := by_id.get(i)) is not None and e.source.quote and e.source.quote in quoted
             for i in case.accepted
         )
     record(
