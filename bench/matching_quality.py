@@ -485,6 +485,8 @@ def print_tables(rows: list[dict], names: list[str], markdown: bool, width: int 
     engine = summed[next(row["name"] for row in rows if "thresholds" in row)]
 
     def figure(t: dict[str, int], key: str, of: str | None) -> str:
+        if of and not t[of]:
+            return ""  # the sets chosen have no question of that kind (in scope, out of it)
         change = t[key] - engine[key]
         shown = f"{t[key] / t[of]:.1%} ({t[key]}" if of else f"{t[key]}"
         shown += f", {change:+d}" if change and of else f" ({change:+d})" if change else ""
