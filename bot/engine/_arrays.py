@@ -58,7 +58,7 @@ class _Postings:
         """From items already ordered by column."""
         starts = np.zeros(shape[0] + 1, dtype=np.int64)
         np.cumsum(np.bincount(columns, minlength=shape[0]), out=starts[1:])
-        entries, values = entries.astype(np.int32), values.astype(np.float32)
+        entries, values = entries.astype(np.int32, copy=False), values.astype(np.float32)
         if len(entries) < SPARSE_FROM:
             return cls(starts, entries, values, shape[1], gather=gather)
         # The kernel wants offsets of the entries' type (they fit 31 bits below 2**31 postings).
