@@ -92,16 +92,18 @@ def _changes(values: np.ndarray) -> np.ndarray:
 
 
 def _merged(
-    first: tuple[np.ndarray, np.ndarray, np.ndarray],
-    second: tuple[np.ndarray, np.ndarray, np.ndarray],
+    first: list[np.ndarray], second: list[np.ndarray]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Two lists of (column, entry, value) items, each sorted by (column, entry) with each pair
     once, as one: a value of the second is added to the first's for the same pair (first's +
     second's, as summing them in that order does), or inserted where its pair belongs. Neither
     is sorted again: at 100k entries, sorting both together held ~800 MB at once. Adds into
-    the first's values in place."""
+    the first's values in place. Both lists ([columns, entries, values]) are emptied, so that
+    the values, laid out first, are freed before the rest is (~80 MB less at 100k entries)."""
     columns, entries, values = first
     more_columns, more_entries, more_values = second
+    first.clear()
+    second.clear()
     place = _pack(columns, entries).searchsorted(_pack(more_columns, more_entries))
     same = place < len(columns)
     same[same] = (columns[place[same]] == more_columns[same]) & (
@@ -117,13 +119,17 @@ def _merged(
     at += np.arange(len(at))
     kept = np.ones(len(columns) + len(at), dtype=bool)
     kept[at] = False
+    pairs = [(values, more_values), (entries, more_entries), (columns, more_columns)]
+    del values, more_values, entries, more_entries, columns, more_columns
     merged = []
-    for mine, more in ((columns, more_columns), (entries, more_entries), (values, more_values)):
+    while pairs:
+        mine, more = pairs.pop(0)
         joined = np.empty(len(kept), dtype=mine.dtype)
         joined[kept] = mine
         joined[at] = more[new]
         merged.append(joined)
-    return merged[0], merged[1], merged[2]
+        del mine, more
+    return merged[2], merged[1], merged[0]
 
 
 def _pack(columns: np.ndarray, entries: np.ndarray) -> np.ndarray:

@@ -25,6 +25,7 @@ from rapidfuzz.process import cdist
 from bot.engine._arrays import (
     DENSE_CELLS,
     _best,
+    _blocks,
     _Lines,
     _position,
     _Postings,
@@ -63,10 +64,14 @@ class Tuning:
     quiet_background: bool = True  # background words no entry uses (哈尔滨) weigh least
 
 
-def _blocks(size: int, step: int = 1 << 22) -> list[slice]:
-    """`range(size)` as slices of `step` items: a build's per-item steps over tens of millions
-    of items, a block at a time, hold a few tens of MB of temporaries instead of hundreds."""
-    return [slice(start, start + step) for start in range(0, size, step)]
+def _squares(owners: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """Per owner, the sum of its values squared: `np.bincount(owners, weights=values**2)`, the
+    same additions in the same order (item after item), a block at a time: the bincount made
+    a float64 array of the squares and an int64 one of the owners, 160 MB at 100k entries."""
+    sums = np.zeros(size)
+    for block in _blocks(len(values)):
+        np.add.at(sums, owners[block], np.square(values[block]))
+    return sums
 
 
 class Index:
@@ -164,7 +169,8 @@ class Index:
         pooled = np.flatnonzero(_changes(columns) | _changes(entry))
         pooled_columns, pooled_entries = columns[pooled], entry[pooled]
         del entry  # (each temporary here is tens of MB at 100k entries: freed when done)
-        pooled_counts = np.add.reduceat(counts, pooled) if len(pooled) else counts
+        # (Summed in int32, as stored: NumPy's default int64 sum copied the counts first.)
+        pooled_counts = np.add.reduceat(counts, pooled, dtype=np.int32) if len(pooled) else counts
         del pooled
         items[2] = counts.clip(1, 255).astype(np.uint8)
         del counts, columns
@@ -184,17 +190,16 @@ class Index:
             answer_frequencies = self.tuning.fields * self._saturate(
                 answer_counts, answer_entries, entries
             )
-            vector_columns, vector_entries, frequencies = _merged(
-                (pooled_columns, pooled_entries, frequencies),
-                (answer_columns, answer_entries, answer_frequencies),
-            )
-            del answer_frequencies
+            first = [pooled_columns, pooled_entries, frequencies]
+            second = [answer_columns, answer_entries, answer_frequencies]
+            del frequencies, answer_frequencies  # (`_merged` empties the lists: see there)
+            vector_columns, vector_entries, frequencies = _merged(first, second)
         # In place, a block at a time: each step is per item, and its whole-length temporaries
         # were the build's peak (at 100k entries, 10M items: 80 MB each).
         weights = frequencies
         for block in _blocks(len(weights)):
             weights[block] *= self.column_weights[vector_columns[block]]
-        norms = np.sqrt(np.bincount(vector_entries, weights=weights**2, minlength=entries))
+        norms = np.sqrt(_squares(vector_entries, weights, entries))
         norms[norms == 0] = 1.0
         for block in _blocks(len(weights)):
             weights[block] /= norms[vector_entries[block]]
@@ -232,9 +237,12 @@ class Index:
         Units found in most answers (the "据2022年5月26日报道" every answer ends with) say nothing
         about any one entry and are left out of what answers contribute.
         """
+        # Per column first, then looked up per item: int64 arrays of every item's key, kind and
+        # count were ~190 MB at once at 100k entries.
+        kinds = kind(self.columns, self.bits)
         seen_in = np.bincount(columns, minlength=len(self.columns))
-        own = (seen_in[columns] <= entries / 2) & (kind(self.columns[columns], self.bits) == CHAR)
-        spoken = np.isin(kind(self.columns[features], self.bits), (CHAR, SOUND_PAIR))
+        own = ((seen_in <= entries / 2) & (kinds == CHAR))[columns]
+        spoken = np.isin(kinds, (CHAR, SOUND_PAIR))[features]
         pairs = [np.concatenate([owners[spoken], answers[own]])]
         pairs.append(np.concatenate([features[spoken], columns[own]]))
         entry, described, _ = _pairs(pairs)
