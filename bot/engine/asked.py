@@ -127,7 +127,8 @@ def asked_for(
         if len(thing) == 1 and which in ("什么", "啥") and part_of_speech(thing) == "v":
             continue  # a verb's object in a set phrase (帮什么忙, 吃什么亏) names no thing
         if which == "几" and thing not in _HOW_ASKED:
-            thing = thing[0]  # 几 counts in the unit after it: 几星级 asks for a figure of 星
+            # 几 counts in the unit after it: 几星级 asks for a figure of 星; 几百项 in 项.
+            thing = thing.lstrip("十百千万亿")[:1] or thing[0]
         # A unit (几天, 几层, 多少亩) is a measure word, which carries nothing anywhere else.
         unit = len(thing) == 1 and which in ("几", "多少") and thing not in GENERIC_CHARS
         if thing in _HOW_ASKED or (QUESTION_WORDS.search(thing) and thing not in _NAMES):

@@ -56,6 +56,8 @@ from bot.text.normalize import fold
         ("黑瞎子岛 开放时间", TIME),  # opening hours, asked without a question word
         ("复工专窗 周末", TIME),  # ...or the days it is open
         ("黑瞎子岛冬天能去吗", TIME),  # ...or the season
+        ("关企协调员的手机号是多少", CONTACT),
+        ("在手机上就能办的有哪些", LIST),  # the phone as a device asks for no number
     ],
 )
 def test_focus(question, focus):

@@ -182,6 +182,17 @@ def test_a_word_the_segmenter_only_guessed_is_weighed_as_its_dictionary_words(en
     assert engine.wording.content(engine.wording.subject("马上半有几个")) == ["马上", "半有"]
 
 
+def test_one_as_an_article_is_no_figure_the_entry_lacks(engine):
+    # 一个 (normalized 1个) is "a": 有一个方案吗 asks about no fact numbered 1; 第一个 does.
+    def figures(message: str) -> list[str]:
+        words = engine.wording.content_words(read(fold_message(message)))
+        return [word for word, _, sound in words if sound == "\0"]
+
+    assert figures("办事不求人有一个方案吗") == []
+    assert figures("今年第一个开工的项目是哪个") == ["1"]
+    assert figures("有11个项目吗") == ["11"]
+
+
 def test_a_yes_no_ending_on_bu_or_mei_asks():
     # 能修复不, 有栏目没: a yes/no question without 吗, not keywords.
     assert not read(fold("疫情失信了能修复不")).keywords
