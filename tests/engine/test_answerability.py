@@ -107,6 +107,8 @@ def test_words_that_only_shape_a_question_carry_nothing():
     # Nor do the words a request or an example is put in (能介绍下不, 比如…, 这种现象).
     assert [content_weight(w, False) for w in ["介绍", "汇总", "比如", "现象"]] == [0.0] * 4
     assert [content_weight(w, False) for w in ["核实", "为主"]] == [0.0] * 2  # 想核实, 以…为主
+    # Nor do the people a question is relayed for (客户问…, 居民问…, 给客户做材料要用).
+    assert [content_weight(w, True) for w in ["客户", "居民", "朋友"]] == [0.0] * 3
 
 
 @pytest.mark.parametrize(
