@@ -68,6 +68,16 @@ def test_an_answer_that_enumerates_gives_a_list_and_its_members():
     assert not {LIST, MEMBERS} & given_by_answer("保留中介服务事项18项，取消6项。")
 
 
+def test_a_hotline_to_call_gives_a_contact_not_a_place_or_a_way_to_proceed():
+    # The answers the report says too little for send the asker to 12345: that is a number to
+    # call, not where the thing asked about is (交通卡口都在哪) or how to do it.
+    deferring = (
+        "盯紧盯牢全市每个交通卡口。具体出行要求请以最新通知为准，可拨打 12345 政务服务热线询问。"
+    )
+    assert given_by_answer(deferring) == {CONTACT}
+    assert given_by_answer("复工复产专窗设在政务服务中心，可到窗口办理。") >= {PLACE, PROCEDURE}
+
+
 def test_the_words_that_say_what_is_asked_for_are_not_what_it_is_about():
     # 热线 says a contact is wanted; an entry whose questions ask for 热线 about other things
     # (投诉打什么热线) does not give 关企协调员's.
