@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from bot.engine._arrays import _blocks
+
 
 def _pairs(occurrences: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The distinct (major, minor) pairs of `occurrences` ([major, minor]) in order, and how
@@ -138,3 +140,23 @@ def _pack(columns: np.ndarray, entries: np.ndarray) -> np.ndarray:
     packed <<= 32
     packed |= entries
     return packed
+
+
+def _weighed(
+    values: np.ndarray, columns: np.ndarray, owners: np.ndarray, weights: np.ndarray
+) -> np.ndarray:
+    """Items' values times their column's weight, L2-normalized per owner (an owner without
+    any weight keeps 0s), in place and a block at a time: each whole-length temporary was
+    80 MB at 100k entries, at the build's peak. The norms add the same squares in the same
+    order as `np.bincount(owners, weights=values**2)` (whose float64 and int64 copies were
+    160 MB more): item after item."""
+    for block in _blocks(len(values)):
+        values[block] *= weights[columns[block]]
+    squares = np.zeros(int(owners.max(initial=-1)) + 1)
+    for block in _blocks(len(values)):
+        np.add.at(squares, owners[block], np.square(values[block]))
+    norms = np.sqrt(squares)
+    norms[norms == 0] = 1.0
+    for block in _blocks(len(values)):
+        values[block] /= norms[owners[block]]
+    return values

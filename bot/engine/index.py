@@ -25,7 +25,6 @@ from rapidfuzz.process import cdist
 from bot.engine._arrays import (
     DENSE_CELLS,
     _best,
-    _blocks,
     _Lines,
     _position,
     _Postings,
@@ -33,7 +32,7 @@ from bot.engine._arrays import (
     _ranges,
     _tf,
 )
-from bot.engine._grouping import _changes, _grouped, _merged, _pairs
+from bot.engine._grouping import _changes, _grouped, _merged, _pairs, _weighed
 from bot.engine._query import Query
 from bot.engine.features import CHAR, PAIR, SOUND_PAIR, WORD, Alphabet, kind, salience, spoken
 from bot.engine.vocabulary import Vocabulary
@@ -62,16 +61,6 @@ class Tuning:
     rerank_depth: int = 12  # how many entries re-ranking looks at
     word_classes: bool = True  # words that only shape a question (之类, 里面) carry no weight
     quiet_background: bool = True  # background words no entry uses (哈尔滨) weigh least
-
-
-def _squares(owners: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
-    """Per owner, the sum of its values squared: `np.bincount(owners, weights=values**2)`, the
-    same additions in the same order (item after item), a block at a time: the bincount made
-    a float64 array of the squares and an int64 one of the owners, 160 MB at 100k entries."""
-    sums = np.zeros(size)
-    for block in _blocks(len(values)):
-        np.add.at(sums, owners[block], np.square(values[block]))
-    return sums
 
 
 class Index:
@@ -160,9 +149,9 @@ class Index:
     ) -> tuple[np.ndarray, np.ndarray]:
         """IDF, and entry vectors (each entry's questions taken together: a query may mix words
         from several of them, and its answer as a weaker field), TF-IDF and L2-normalized.
-        Returns each entry's question features as (column, entry) pairs. `items` holds the
-        questions' [rows, columns, counts]; the counts come back as `_Questions.build` reads
-        them, clipped to 255 in uint8 (at 100k entries, 64 MB less held from here on)."""
+        Returns each entry's question features as (column, entry) pairs. `items`: the
+        questions' [rows, columns, counts], the counts given back clipped in uint8 (64 MB less
+        held from here on at 100k entries), as `_Questions.build` reads them."""
         rows, columns, counts = items
         entry = self.owner[rows]
         del rows
@@ -194,15 +183,7 @@ class Index:
             second = [answer_columns, answer_entries, answer_frequencies]
             del frequencies, answer_frequencies  # (`_merged` empties the lists: see there)
             vector_columns, vector_entries, frequencies = _merged(first, second)
-        # In place, a block at a time: each step is per item, and its whole-length temporaries
-        # were the build's peak (at 100k entries, 10M items: 80 MB each).
-        weights = frequencies
-        for block in _blocks(len(weights)):
-            weights[block] *= self.column_weights[vector_columns[block]]
-        norms = np.sqrt(_squares(vector_entries, weights, entries))
-        norms[norms == 0] = 1.0
-        for block in _blocks(len(weights)):
-            weights[block] /= norms[vector_entries[block]]
+        weights = _weighed(frequencies, vector_columns, vector_entries, self.column_weights)
         shape = (len(self.columns), entries)
         self.entries = _Postings.build(vector_columns, vector_entries, weights, shape)
         return pooled_columns, pooled_entries
@@ -237,9 +218,7 @@ class Index:
         Units found in most answers (the "据2022年5月26日报道" every answer ends with) say nothing
         about any one entry and are left out of what answers contribute.
         """
-        # Per column first, then looked up per item: int64 arrays of every item's key, kind and
-        # count were ~190 MB at once at 100k entries.
-        kinds = kind(self.columns, self.bits)
+        kinds = kind(self.columns, self.bits)  # (per column: per item, ~190 MB at 100k entries)
         seen_in = np.bincount(columns, minlength=len(self.columns))
         own = ((seen_in <= entries / 2) & (kinds == CHAR))[columns]
         spoken = np.isin(kinds, (CHAR, SOUND_PAIR))[features]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.engine import _arrays, _grouping, index
+from bot.engine import _arrays, _grouping
 from bot.engine._arrays import _best, _Questions
 from bot.engine._grouping import _merged, _pairs
 
@@ -56,13 +56,17 @@ def test_questions_built_a_block_at_a_time_are_the_same_bytes(monkeypatch):
     assert whole.norms[95] == 1.0 and whole.counts.max() == 255
 
 
-def test_squares_by_owner_are_bincounts_bitwise(monkeypatch):
+def test_weighing_a_block_at_a_time_is_the_whole_arrays_arithmetic_bitwise(monkeypatch):
     rng = np.random.default_rng(17)
-    owners, values = rng.integers(0, 50, 5000).astype(np.int32), rng.random(5000)
+    owners, columns = rng.integers(0, 50, 5000), rng.integers(0, 30, 5000)
+    values, weights = rng.random(5000), rng.random(30)
+    expected = values * weights[columns]
+    norms = np.sqrt(np.bincount(owners, weights=expected**2))
+    expected /= np.where(norms == 0, 1.0, norms)[owners]
     blocks = _arrays._blocks
-    monkeypatch.setattr(index, "_blocks", lambda size, step=1: blocks(size, 7))
-    expected = np.bincount(owners, weights=values**2, minlength=60)
-    assert index._squares(owners, values, 60).tobytes() == expected.tobytes()
+    monkeypatch.setattr(_grouping, "_blocks", lambda size, step=1: blocks(size, 7))
+    found = _grouping._weighed(values, columns, owners.astype(np.int32), weights)
+    assert found.tobytes() == expected.tobytes()
 
 
 def test_two_sorted_item_lists_merge_as_adding_them_pair_by_pair():
