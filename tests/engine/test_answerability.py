@@ -56,6 +56,8 @@ from bot.text.normalize import fold
         ("黑瞎子岛 开放时间", TIME),  # opening hours, asked without a question word
         ("复工专窗 周末", TIME),  # ...or the days it is open
         ("黑瞎子岛冬天能去吗", TIME),  # ...or the season
+        ("关企协调员的手机号是多少", CONTACT),
+        ("在手机上就能办的有哪些", LIST),  # the phone as a device asks for no number
     ],
 )
 def test_focus(question, focus):
@@ -115,6 +117,8 @@ def test_words_that_only_shape_a_question_carry_nothing():
     # Nor do the words a request or an example is put in (能介绍下不, 比如…, 这种现象).
     assert [content_weight(w, False) for w in ["介绍", "汇总", "比如", "现象"]] == [0.0] * 4
     assert [content_weight(w, False) for w in ["核实", "为主"]] == [0.0] * 2  # 想核实, 以…为主
+    # Nor do the people a question is relayed for (客户问…, 居民问…, 给客户做材料要用).
+    assert [content_weight(w, True) for w in ["客户", "居民", "朋友"]] == [0.0] * 3
 
 
 @pytest.mark.parametrize(
