@@ -2,6 +2,7 @@
 
     python bench/decision_fit.py [--knowledge DIR]             # the dev grid search
     python bench/decision_fit.py --held-out [--knowledge DIR]  # leave one set out
+    python bench/decision_fit.py --trade [--knowledge DIR]     # traps against rights
 
 Without `--held-out`, only `knowledge/eval/dev.yaml` is read (calibration data;
 docs/evaluation.md): for each setting of `bot.engine.decision.Shares` the thresholds are
@@ -10,7 +11,7 @@ maximizes: in-scope questions answered right, with at most 2.5% answered wrongly
 out-of-scope questions answered. The best setting is printed last; put its shares in
 bot/engine/decision.py and its thresholds in the knowledge's bot.yaml.
 
-With `--held-out`, the tuned-on sets (`TUNED_ON`; `fresh4/` as its even and its odd half, never a
+With `--held-out`, the tuned-on sets (`TUNED_ON`; `fresh5/` as its even and its odd half, never a
 set still untuned) are each left out in turn, and three other decisions over the same evidence are
 fitted on all the others and scored on the one left out, beside the shipped blend:
 
@@ -26,6 +27,14 @@ Then the **confirm band**: a one-candidate confirm for a best entry below the an
 that leads the runner-up clearly, per set: confirms holding the right entry, confirms of in-scope
 questions, confirms of out-of-scope ones (traps), for each band and lead. Wrong answers are what
 the decision must not trade for right ones, so each row gives them apart.
+
+With `--trade`, the honest trade curve over every tuned-on set at once: for each answer
+threshold from the shipped one up, the traps answered (all trap files together: issue 12's
+target is 3%), the in-scope questions answered right and wrong, and what the same threshold does
+if the best entries it no longer answers (those the shipped thresholds did) are offered as a
+one-candidate confirm ("您是想问「…」吗？") instead of being refused: how many rights are one tap
+away, how many traps are offered a confirm rather than answered, and the share of all offers
+(these confirms and the decision's own lists) holding the right entry (the target: 90%).
 """
 
 from __future__ import annotations
@@ -62,9 +71,12 @@ TUNED_ON = (
     "fresh2/traps.yaml",
     "fresh3/natural.yaml",
     "fresh3/traps.yaml",
+    "fresh4/natural.yaml",
+    "fresh4/traps.yaml",
     "fresh4/out_of_domain.yaml",
 )
-HALVED = ("fresh4/natural.yaml", "fresh4/traps.yaml")  # read on even positions, checked on odd
+# Read on even positions, checked on odd (docs/evaluation.md): each half is a set of its own.
+HALVED = ("fresh5/natural.yaml", "fresh5/traps.yaml", "fresh5/out_of_domain.yaml")
 KEPT = 5  # candidates kept per question: the refit may reorder them
 FEATURES = ("match", "coverage", "mismatch", "margin", "heaviest", "long", "long × coverage")
 REFIT_GRID = {
@@ -293,6 +305,55 @@ def confirm_band(ev, best, runner_up, right, t: Thresholds) -> None:
         )
 
 
+TRADE = tuple(x / 100 for x in range(56, 78, 2))  # answer thresholds the trade curve tries
+
+
+def trade(engine: Engine, eval_dir: Path) -> None:
+    """Traps answered against rights over every tuned-on set, per answer threshold; and the
+    same with the band between the shipped threshold and it offered as confirms."""
+    ev = gather(engine, eval_dir)
+    t = engine.thresholds
+    scores = blend(ev, *_shipped_shares())
+    best, runner_up, right = ranked(ev, scores)
+    order = np.argsort(-scores, axis=1, kind="stable")[:, :3]  # what a list offers, at most
+    offered = np.take_along_axis(scores, order, 1) >= t.clarify
+    holds = (offered & np.take_along_axis(ev.right, order, 1)).any(axis=1)
+    traps = np.char.find(ev.fold.astype(str), "traps") >= 0
+    others = ~ev.in_scope & ~traps
+    shipped = (best >= t.answer) & (best - runner_up >= t.margin)
+    lists = (best >= t.clarify) & ~shipped  # the decision's own clarify lists and confirms
+    print(
+        f"{int(traps.sum())} traps, {int(ev.in_scope.sum())} in-scope questions, "
+        f"{int(others.sum())} other out-of-scope; thresholds from {t.answer} "
+        f"(margin {t.margin}, clarify {t.clarify}); a halved file's cell: even / odd"
+    )
+    head = " | ".join(f"{name} (right or answered)" for name in HALVED)
+    print(
+        "| answer | traps answered | right | wrong | other out-of-scope answered | "
+        f"{head} | as confirms: rights one tap away | traps confirmed | offers holding the right |"
+    )
+    print("|---:" * (8 + len(HALVED)) + "|")
+    for answer in TRADE:
+        answered = shipped & (best >= answer)
+        confirm = shipped & ~answered
+        cells = []
+        for name in HALVED:
+            found = [answered & (ev.fold == f"{name} {half}") for half in ("even", "odd")]
+            cells.append(
+                " / ".join(str(int((rows & (right | ~ev.in_scope)).sum())) for rows in found)
+            )
+        offers = int(lists.sum() + confirm.sum())
+        held = int((lists & holds).sum() + (confirm & right).sum())
+        print(
+            f"| {answer:.2f} | {int((answered & traps).sum())} "
+            f"({(answered & traps).sum() / traps.sum():.1%}) "
+            f"| {int((answered & right).sum())} | {int((answered & ~right & ev.in_scope).sum())} "
+            f"| {int((answered & others).sum())} | {' | '.join(cells)} "
+            f"| {int((confirm & right).sum())} | {int((confirm & traps).sum())} "
+            f"| {held} of {offers} ({held / max(offers, 1):.0%}) |"
+        )
+
+
 def dev_grid(engine: Engine, dev: list[Case]) -> None:
     print("| short | long | long from | answer | margin | clarify | right | wrong | OOS answered |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -317,12 +378,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--knowledge", default="knowledge")
     parser.add_argument("--held-out", action="store_true", help="leave one tuned-on set out")
+    parser.add_argument("--trade", action="store_true", help="traps against rights, per threshold")
     args = parser.parse_args()
     knowledge = load(args.knowledge)
     # Candidates are not cached (only whole answers are), so one engine serves every setting.
     engine = Engine(knowledge, cache=0)
     eval_dir = Path(args.knowledge) / "eval"
-    if args.held_out:
+    if args.trade:
+        trade(engine, eval_dir)
+    elif args.held_out:
         held_out(engine, eval_dir)
     else:
         dev_grid(engine, load_cases(eval_dir / "dev.yaml"))

@@ -61,10 +61,12 @@ _FOCUS = (
     ),
     (PLACE, r"在哪(?![些几])|哪里|哪儿|哪个地方|什么地方|何处|地址|位置|怎么去|怎么走|去哪|多远"),
     (PERSON, r"谁|哪位|叫什么名字|名字|负责人|老板|会长|联系人|法人|哪家|哪个单位|哪个部门"),
-    (CONTACT, r"电话|热线|号码|联系方式|手机|邮箱|微信|网址"),
+    (CONTACT, r"电话|热线|号码|联系方式|手机号|邮箱|微信|网址"),
     (
         PROCEDURE,
-        r"怎么办理|如何办理|怎么办|怎么申请|如何申请|怎么弄|咋办|咋弄|咋整|怎么整|怎么报|流程|步骤|什么手续"
+        # a way to do something (咋整), not how it was done (咋整的, 怎么弄出来的: none to follow)
+        r"(?:怎么办理|如何办理|怎么办|怎么申请|如何申请|怎么弄|咋办|咋弄|咋整|怎么整|怎么报)"
+        r"(?![\u4e00-\u9fff]{0,3}的)|流程|步骤|什么手续"
         r"|要什么材料|哪些材料|需要准备|要带什么|怎么预约|如何预约|怎么入驻|怎么参加|怎么操作",
     ),
     (
@@ -108,7 +110,8 @@ _GIVEN_BY_ANSWER = (
 _COUNTED = re.compile(r"\d+(?:\.\d+)?\s*(?:项|个|亿|万|%|吨|公顷|家|所|人|次|条)")
 # "（据2022年5月26日报道）": every answer says which day its facts are from.
 _REPORTED = re.compile(r"（据[^）]*报道）")
-# Words that frame a question or name the asker and the city: they say nothing of what is asked.
+# Words that frame a question or name the asker and the city, or whom it is asked for (客户问…,
+# 居民问…, 给客户做授信要写…: the client asks what any business would): they say nothing of what is asked.
 _FRAMING_WORDS = (
     "我们 你们 他们 咱们 自己 公司 企业 单位 厂子 抚远 抚远市 政府 市里 现在 目前 听说 "
     "具体 一下 这边 那边 这块 那个 这个 情况 问题 事情 东西 需要 了解 知道 想要 打算 "
@@ -117,6 +120,7 @@ _FRAMING_WORDS = (
     "谢谢 领导 老师 办理 办事 想问 告诉 应该 比较 最近 今年 之前 以后 后面 打听 确认 "
     "请教 清楚 比如 例如 譬如 介绍 汇总 说说 讲讲 现象 核实 核对 为主 "
     "详细 弄清楚 搞清楚 概括 总结 解释 说明 讲解 担心 关心 认为 觉得 专门 "
+    "客户 居民 群众 朋友 亲戚 家人 老乡 同事 会员 "
 )
 FRAMING = frozenset(_FRAMING_WORDS.split())
 # How much an uncovered word takes off: a word no entry uses is the clearest sign of a question
@@ -139,9 +143,17 @@ def focus_of(text: str) -> str | None:
     return None
 
 
+# A sentence that sends the asker to a hotline (可拨打 12345 政务服务热线询问: the answers the report
+# says too little for end on one) gives a number to call, not a place, a way to proceed or a body
+# in charge of what is asked: 交通卡口都在哪 is not answered by the epidemic measures' entry.
+_HOTLINE = re.compile(r"[^。；]*热线[^。；]*")
+
+
 def given_by_answer(answer: str) -> set[str]:
     """The kinds of answer an entry's answer text gives, by what it says."""
-    return {name for name, pattern in _GIVEN_BY_ANSWER if pattern.search(answer)}
+    rest = _HOTLINE.sub("", answer)
+    shown = {name for name, pattern in _GIVEN_BY_ANSWER if pattern.search(rest)}
+    return shown | ({CONTACT} if _HOTLINE.search(answer) else set())
 
 
 @dataclass(frozen=True)

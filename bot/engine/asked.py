@@ -46,7 +46,7 @@ QUESTION_WORDS = re.compile(
     r"怎么个[\u4e00-\u9fff]{0,2}?法|"  # 是怎么个搞法 asks how, as 怎么搞 does
     r"叫什么名字|叫啥名字|叫什么|叫啥|全称|名称|名字|"  # asks for a name: what is named is the subject
     r"多少钱|多少|什么时候|啥时候|怎么回事|怎么办理|怎么办|怎么样|怎么|怎样|如何|哪里|哪儿|哪些|"
-    r"哪个|哪|谁|什么|啥|咋|几|吗|呢|是不是|有没有|能不能|可不可以|是否|能否|可以|是什么|意思"
+    r"哪个|哪|谁|什么|啥|咋|何时|何地|何处|何种|为何|几|吗|呢|是不是|有没有|能不能|可不可以|是否|能否|可以|是什么|意思"
 )
 # Things the question writes one way and an answer another: 多少钱 (…元), 几号 / 哪天 (4月7日),
 # 叫什么名字 (a title: 《抚远市“办事不求人”工作实施方案》; no answer names a person).
@@ -127,7 +127,8 @@ def asked_for(
         if len(thing) == 1 and which in ("什么", "啥") and part_of_speech(thing) == "v":
             continue  # a verb's object in a set phrase (帮什么忙, 吃什么亏) names no thing
         if which == "几" and thing not in _HOW_ASKED:
-            thing = thing[0]  # 几 counts in the unit after it: 几星级 asks for a figure of 星
+            # 几 counts in the unit after it: 几星级 asks for a figure of 星; 几百项 in 项.
+            thing = thing.lstrip("十百千万亿")[:1] or thing[0]
         # A unit (几天, 几层, 多少亩) is a measure word, which carries nothing anywhere else.
         unit = len(thing) == 1 and which in ("几", "多少") and thing not in GENERIC_CHARS
         if thing in _HOW_ASKED or (QUESTION_WORDS.search(thing) and thing not in _NAMES):

@@ -15,8 +15,9 @@ clause before it weighs CONDITION too); the clause just before the asking part, 
 sender's, most often names what it asks about (那11个一起开工的项目，总投资多少钱) and weighs TOPIC;
 other clauses before it that ask nothing are background
 and weigh less (关企协调员是哪个海关的，叫什么名字 asks in both clauses, so neither is background).
-Keywords with no question word at all (绿色通道 复工) are asked whole: neither is background to
-the other, and searching the last one alone answered 复工's entry.
+A message with no question word that makes a request (烦请告知…, 请提供…) asks in its request.
+Keywords with no question word nor request (绿色通道 复工) are asked whole: neither is background
+to the other, and searching the last one alone answered 复工's entry.
 """
 
 from __future__ import annotations
@@ -35,9 +36,17 @@ _QUOTES = str.maketrans("", "", "“”‘’「」『』\"'《》〈〉")
 # An asking clause is one with any of these; a message without one is all asking. Not 几 in 好几,
 # 十几, 没几, 几乎 (去年办证跑了好几趟 says how often, it does not ask).
 _ASKING = re.compile(
-    r"吗|呢|么|什么|怎|如何|多少|多久|(?<![好十没])几(?!乎)|哪|谁|是否|能否|啥|咋"
+    r"吗|呢|么|什么|怎|如何|何时|何地|何处|何种|为何|多少|多久|(?<![好十没])几(?!乎)|哪|谁|是否|能否|啥|咋"
     r"|([\u4e00-\u9fff])[不没]\1"  # 是不是, 在不在, 有没有: a verb, 不 and the verb again
     r"|(?<=[\u4e00-\u9fff])(?:不|没|没有)$"  # 能修复不, 有栏目没: a yes/no without 吗
+)
+# A message without a question word may still ask, as a request (请提供…的项数和比例, 烦请告知…,
+# 需要三个数：…, 想知道…的时间和去过的城市): its request clause asks, with all that follows it
+# that is not the sender's own (the request names what it wants there), and what comes before is
+# background as before a question. Read as keywords instead, every word of the sender's story
+# (座谈会, 论文) was a thing asked for, and a message of that kind was refused.
+_REQUEST = re.compile(
+    r"需要|提供|告知|告诉我|发我|发给我|给我|列一下|列个|列出|想了解|想知道|想确认|想核实|想请教"
 )
 _GREETING = re.compile(
     r"^(?:你好|您好|领导好|领导您好|领导你好|老师好|老师您好|各位好|大家好|打扰一下|打扰了|打扰|"
@@ -46,15 +55,15 @@ _GREETING = re.compile(
 # Where a question starts inside a clause written without a comma (我们是货代公司想问海关…): the
 # words before it are a clause of their own (here an introduction, set aside).
 _ASKS_FROM = re.compile(r"(?<=[\u4e00-\u9fff])(?=想问|请问|想咨询|想了解|想打听)")
-# "Who we are": background that no entry answers, in the form businesses introduce themselves.
-_INTRODUCTION = re.compile(
-    r"^(?:我|我们|本人|我司|咱们)(?:公司|企业|厂子|厂|单位|这边|家)?(?:是|这边是)"
-)
-# A clause about the sender themselves (我们在乡镇, 我司…): after the question, background too.
-_SELF = re.compile(r"^(?:我|我们|本人|我司|咱们|咱)")
-# A question about the sender's own case (对我们业务影响大不大, 看看哪些和我们有关, 我们的项目能不
-# 能也进专班): no report says, and a message that also asks about the topic asks that.
-_SENDER = re.compile(r"我们|咱们|俺们|^[我咱俺]")
+# The sender speaking of themselves, in three reaches: "who we are" (_INTRODUCTION), set aside; a
+# clause that starts with them (_SELF: 我们在乡镇, 我司…), background after the question; a clause
+# about their own case anywhere in it (_SENDER: 对我们业务影响大不大, 看看哪些和我们有关), not what a
+# message that also asks about the topic asks, as no report says how a measure touches them. A
+# singular (我, 本人) is theirs only first: 能告诉我名字吗 asks the bot, 怎么联系他本人 the person.
+_WE, _I = "我们|咱们|俺们", "我司|本人|我|咱|俺"
+_INTRODUCTION = re.compile(rf"^(?:{_WE}|{_I})(?:公司|企业|厂子|厂|单位|这边|家)?(?:是|这边是)")
+_SELF = re.compile(rf"^(?:{_WE}|{_I})")
+_SENDER = re.compile(rf"{_WE}|^(?:{_I})")
 # A condition just before the asking clause (复工复产这块如果有部门不作为，…可以去哪里投诉) is part of
 # what is asked: the question is about that case, and the asking clause alone (可以去哪里投诉)
 # matched the general complaints entry. It is searched with the asking clause and weighs
@@ -134,11 +143,19 @@ def questions_marked(message: str, folded: str) -> tuple[tuple[int, bool], ...] 
 
     Where the writer marks their questions, a sentence they did not mark does not ask, whatever
     its question words: a statement (项目前期有几份文件还在走流程。常有人问能不能当场办好。) or what
-    follows the last question (…是怎么处理的？我在考虑要不要来投资; …保留了几项？我们得判断业务还能
-    不能做): the sender's circumstances, or a second thought of theirs."""
+    follows the last question (…是怎么处理的？我在考虑要不要来投资。; …保留了几项？我们得判断业务还能
+    不能做): the sender's circumstances, or a second thought of theirs. A last sentence left
+    without any mark is not marked as a statement either: chat often ends a question unmarked
+    (…有类似的审批改革吗？都推出了哪些), so it asks unless the sender speaks of themselves there."""
     if "?" not in message and "？" not in message:
         return None
-    sentences = [(body, "?" in end or "？" in end) for body, end in _SENTENCE.findall(message)]
+    sentences = [
+        (
+            body,
+            "?" in end or "？" in end or (not end and not _SELF.match(fold_message(body).lstrip())),
+        )
+        for body, end in _SENTENCE.findall(message)
+    ]
     # Folding keeps one character per letter or digit, but for a few (NFKC's ㈱, ½): counting
     # them is a tenth of folding each sentence again, which only those messages need.
     sizes = [len(_KEPT.findall(body)) for body, _ in sentences]
@@ -191,6 +208,9 @@ def read(
     if not kept:
         return Reading((), None)
     asks = [i for i, p in enumerate(kept) if _ASKING.search(p)]
+    requested = not asks  # no question word: a request, if any, asks (`_REQUEST`)
+    if requested:
+        asks = [i for i, p in enumerate(kept) if _REQUEST.search(p)]
     # Where the writer marks their questions, those are what they ask (`questions_marked`).
     asks = [i for i in asks if questioned[i]] or asks
     # When the last question is about the sender's own case and another is not, that other asks
@@ -212,11 +232,12 @@ def read(
 
     # After the asking clause, once the sender speaks of themselves (我们是…, 我们饭店要复工) or of
     # their circumstances (工地等着开工), what follows without asking is more of that (是做东北菜的,
-    # 店在城区, 所以特别关心这个).
+    # 店在城区, 所以特别关心这个). After a request, what follows is what it wants, unless the
+    # sender's (…的数量，我们行业协会要汇总).
     aside = [
         i
         for i, p in enumerate(kept)
-        if i > last and (_SELF.match(p) or spoke[i] or not _GOES_ON.search(p))
+        if i > last and (_SELF.match(p) or spoke[i] or not (requested or _GOES_ON.search(p)))
     ]
     since = aside[0] if aside else len(kept)
 

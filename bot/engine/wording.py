@@ -17,8 +17,9 @@ from bot.engine.index import Index
 from bot.engine.reading import Reading, weight
 from bot.text.words import Words, in_dictionary
 
-# A figure in a question: a year, a month, a count.
-_FIGURE = re.compile(r"\d+(?:\.\d+)?")
+# A figure in a question: a year, a month, a count; not 一个 (1个 once normalized), which is "a"
+# (有一个方案吗), unless it counts (第一个, 11个).
+_FIGURE = re.compile(r"(?!(?<![第\d])1个)\d+(?:\.\d+)?")
 
 
 class Wording:

@@ -11,7 +11,6 @@ be freed.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,11 +33,13 @@ def give_back() -> None:
     """Hand the memory a large build freed back to the system. glibc keeps freed blocks for the
     process to reuse, and a build frees hundreds of MB of temporaries: at 100k entries one
     engine's resident memory was 894 MB after its build and 689 MB after `malloc_trim(0)`
-    (docs/benchmarks-log.md). Elsewhere (another C library, another system) it does nothing."""
-    name = ctypes.util.find_library("c")
+    (docs/benchmarks-log.md). Elsewhere (another C library, another system) it does nothing.
+
+    The function is looked up among the symbols the process has loaded (the C library's among
+    them), not by `ctypes.util.find_library`, which runs `ldconfig` in a subprocess: ~20 ms of
+    a start with the engine cache."""
     try:
-        trim = ctypes.CDLL(name).malloc_trim if name else None
+        trim = ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):  # no such library, or not glibc
-        trim = None
-    if trim is not None:
-        trim(0)
+        return
+    trim(0)

@@ -12,7 +12,6 @@ stood, and `by_id` where the dict by id did: the same entries, equal to the tupl
 from __future__ import annotations
 
 import pickle
-import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import fields
 from pathlib import Path
@@ -34,14 +33,23 @@ class PackedEntries(Sequence[Entry]):
     of its fields from `ends[n - 1]` (0 for the first) to `ends[n]`."""
 
     def __init__(
-        self, block: bytes | memoryview, ends: np.ndarray, ids: str, paths: tuple[Path, ...]
+        self,
+        block: bytes | memoryview,
+        ends: np.ndarray,
+        ids: str,
+        paths: tuple[Path, ...],
+        starts: np.ndarray,
+        order: np.ndarray,
     ) -> None:
         """`ids`: every entry's id, in order, each followed by a newline (`ID_PATTERN` has
-        none); `paths`: the files the entries are from."""
+        none), entry n's from `starts[n]` to `starts[n + 1] - 1`; `order`: the positions of
+        the entries in the order of their ids; `paths`: the files the entries are from."""
         self.block, self.ends, self.ids, self.paths = block, ends, ids, paths
+        self.starts, self.order = starts, order
+        # Read an item at a time while searching: a memoryview gives plain ints, ~5x faster
+        # to index than the arrays themselves.
+        self._starts, self._order = starts.data, order.data
         self._made: list[Entry | None] = [None] * len(ends)
-        self._lock = threading.Lock()
-        self._positions: dict[str, int] | None = None
 
     @classmethod
     def pack(cls, entries: Sequence[Entry]) -> PackedEntries:
@@ -53,13 +61,16 @@ class PackedEntries(Sequence[Entry]):
             values[_PATH] = paths.setdefault(entry.path, len(paths))
             pieces.append(pickle.dumps(tuple(values), protocol=5))
         ends = np.cumsum([len(piece) for piece in pieces], dtype=np.int64)
-        ids = "".join(f"{entry.id}\n" for entry in entries)
-        return cls(b"".join(pieces), ends, ids, tuple(paths))
+        ids = [entry.id for entry in entries]
+        starts = np.cumsum([0] + [len(entry_id) + 1 for entry_id in ids], dtype=np.int64)
+        order = np.array(sorted(range(len(ids)), key=ids.__getitem__), dtype=np.int64)
+        joined = "".join(f"{entry_id}\n" for entry_id in ids)
+        return cls(b"".join(pieces), ends, joined, tuple(paths), starts, order)
 
     def __reduce_ex__(self, protocol: SupportsIndex) -> tuple:
         # Protocol 5 sends the block out of band: a saved engine maps it instead of copying it.
         block = pickle.PickleBuffer(self.block) if int(protocol) >= 5 else bytes(self.block)
-        return type(self), (block, self.ends, self.ids, self.paths)
+        return type(self), (block, self.ends, self.ids, self.paths, self.starts, self.order)
 
     def __len__(self) -> int:
         return len(self.ends)
@@ -103,13 +114,22 @@ class PackedEntries(Sequence[Entry]):
     __hash__ = None  # type: ignore[assignment]  # as a list's
 
     def position(self, entry_id: str) -> int | None:
-        """Where the entry with this id is, without making any entry."""
-        if self._positions is None:
-            with self._lock:
-                if self._positions is None:
-                    ids = self.ids.split("\n")[:-1]
-                    self._positions = {entry_id: n for n, entry_id in enumerate(ids)}
-        return self._positions.get(entry_id)
+        """Where the entry with this id is, without making any entry: a binary search of the
+        ids in their order, ~10 µs. A dict of the ids, made on the first look-up, took 0.065 s
+        of CPU at 100k entries, a start's first answer paying for it (docs/benchmarks.md)."""
+        order, starts, ids = self._order, self._starts, self.ids
+        low, high = 0, len(order)
+        while low < high:
+            middle = (low + high) // 2
+            n = order[middle]
+            found = ids[starts[n] : starts[n + 1] - 1]
+            if found < entry_id:
+                low = middle + 1
+            elif found > entry_id:
+                high = middle
+            else:
+                return n
+        return None
 
     @property
     def by_id(self) -> ById:

@@ -24,14 +24,18 @@ _segmenter = None
 
 
 def _jieba():
-    """The process's segmenter, loaded on first use (about half a second)."""
+    """The process's segmenter, loaded on first use (about half a second of CPU)."""
     global _segmenter
     if _segmenter is None:
         with _lock:
             if _segmenter is None:
+                # The package's own segmenter, made when it is imported, with the functions
+                # bound to it (rjieba.cut, .cut_for_search, .tag): a `rjieba.Jieba()` of our own
+                # would load the same dictionary a second time, 0.15-0.2 s of a start
+                # (docs/benchmarks.md). Nothing here adds words to it (see above).
                 import rjieba
 
-                segmenter = rjieba.Jieba()
+                segmenter = rjieba
                 # Tagging a word the dictionary lacks (小微) loads the tagger's model for such
                 # words, 35-55 ms: paid here, at start-up, rather than by the first question
                 # with an unknown word to weigh (it was one of the slowest answers at 100k).

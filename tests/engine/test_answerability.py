@@ -44,6 +44,8 @@ from bot.text.normalize import fold
         ("他们会在哪些方面帮忙", LIST),  # 在哪些 is not 在哪
         ("每个环节都有专人负责吗", YES_NO),  # 都有 alone lists nothing
         ("要是还得找关系咋整", PROCEDURE),
+        ("办事不求人咋整的", None),  # how it was done: no procedure to follow
+        ("滚动发展的格局是怎么弄出来的", None),
         ("保留的18项中介服务分别是什么", MEMBERS),  # each of a set, not one thing
         ("是哪三个项目", MEMBERS),
         ("这个项目总投资多少钱", COUNT),  # an amount invested, not a price
@@ -56,6 +58,8 @@ from bot.text.normalize import fold
         ("黑瞎子岛 开放时间", TIME),  # opening hours, asked without a question word
         ("复工专窗 周末", TIME),  # ...or the days it is open
         ("黑瞎子岛冬天能去吗", TIME),  # ...or the season
+        ("关企协调员的手机号是多少", CONTACT),
+        ("在手机上就能办的有哪些", LIST),  # the phone as a device asks for no number
     ],
 )
 def test_focus(question, focus):
@@ -66,6 +70,16 @@ def test_an_answer_that_enumerates_gives_a_list_and_its_members():
     enumerating = given_by_answer("推广“模拟审批”、“容缺受理”、“联合预审”等审批服务机制。")
     assert {LIST, MEMBERS} <= enumerating
     assert not {LIST, MEMBERS} & given_by_answer("保留中介服务事项18项，取消6项。")
+
+
+def test_a_hotline_to_call_gives_a_contact_not_a_place_or_a_way_to_proceed():
+    # The answers the report says too little for send the asker to 12345: that is a number to
+    # call, not where the thing asked about is (交通卡口都在哪) or how to do it.
+    deferring = (
+        "盯紧盯牢全市每个交通卡口。具体出行要求请以最新通知为准，可拨打 12345 政务服务热线询问。"
+    )
+    assert given_by_answer(deferring) == {CONTACT}
+    assert given_by_answer("复工复产专窗设在政务服务中心，可到窗口办理。") >= {PLACE, PROCEDURE}
 
 
 def test_the_words_that_say_what_is_asked_for_are_not_what_it_is_about():
@@ -105,6 +119,8 @@ def test_words_that_only_shape_a_question_carry_nothing():
     # Nor do the words a request or an example is put in (能介绍下不, 比如…, 这种现象).
     assert [content_weight(w, False) for w in ["介绍", "汇总", "比如", "现象"]] == [0.0] * 4
     assert [content_weight(w, False) for w in ["核实", "为主"]] == [0.0] * 2  # 想核实, 以…为主
+    # Nor do the people a question is relayed for (客户问…, 居民问…, 给客户做材料要用).
+    assert [content_weight(w, True) for w in ["客户", "居民", "朋友"]] == [0.0] * 3
 
 
 @pytest.mark.parametrize(

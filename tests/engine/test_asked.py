@@ -34,6 +34,7 @@ def test_the_word_after_a_which_word_is_the_thing_asked_for():
 def test_units_dates_and_names_are_asked_for_as_an_answer_writes_them():
     assert things("酒店是几星的") == (COUNT_OF + "星",)
     assert things("酒店是几星级") == (COUNT_OF + "星",)  # 几 counts in the unit after it
+    assert things("网上能办的有几百项") == (COUNT_OF + "项",)  # ...after its magnitude
     assert things("要几天") == (COUNT_OF + "天",)
     assert things("投资多少钱") == (COUNT_OF + "元",)
     assert things("考察是几号到几号") == (COUNT_OF + "日", COUNT_OF + "日")

@@ -104,7 +104,9 @@ def test_a_forged_cache_file_is_never_unpickled(cached, knowledge_copy, tmp_path
     saved = next(folder.glob("engine-*.pickle"))
     marker = tmp_path / "code-ran"
     forged = pickle.dumps(_Payload(marker))
-    for contents in (forged, saved.read_bytes()[:19] + b"\0" * 32 + forged):
+    # Bare; behind a real file's magic and nonce with a tag of zeros; behind its whole header.
+    header = saved.read_bytes()[: len(cache._MAGIC) + cache._NONCE + cache._TAG]
+    for contents in (forged, header[: -cache._TAG] + b"\0" * cache._TAG + forged, header + forged):
         saved.write_bytes(contents)
         assert shown(build_engine(knowledge_copy, signed(folder)))["status"] == ANSWERED
         assert not marker.exists()
@@ -112,6 +114,23 @@ def test_a_forged_cache_file_is_never_unpickled(cached, knowledge_copy, tmp_path
     # Signed with another salt: not trusted either.
     build_engine(knowledge_copy, EngineCache(folder, lambda: b"another salt"))
     assert "unreadable" in caplog.text
+
+
+def test_a_cache_file_changed_anywhere_is_not_loaded(cached, knowledge_copy, tmp_path, caplog):
+    """The signature covers the arrays as well as the pickle: a changed index array could send
+    a C kernel out of bounds."""
+    folder = tmp_path / "cache"
+    build_engine(knowledge_copy, signed(folder))
+    saved = next(folder.glob("engine-*.pickle"))
+    original = saved.read_bytes()
+    for place in (len(cache._MAGIC), len(cache._MAGIC) + cache._NONCE, len(original) // 2, -1):
+        changed = bytearray(original)
+        changed[place] ^= 1
+        saved.write_bytes(bytes(changed))
+        caplog.clear()
+        assert shown(build_engine(knowledge_copy, signed(folder)))["status"] == ANSWERED
+        assert "signature does not match" in caplog.text
+        saved.write_bytes(original)
 
 
 def test_the_cache_folder_and_files_are_private(cached, knowledge_copy, tmp_path):

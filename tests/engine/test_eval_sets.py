@@ -49,6 +49,11 @@ SETS = {
     "fresh5/natural.yaml": (494, 0),
     "fresh5/traps.yaml": (0, 453),
     "fresh5/out_of_domain.yaml": (0, 155),
+    # written on 2026-11-27 early morning when fresh5/ was handed to the quality, reading and
+    # knowledge engineers; opened by nobody but their writer, run once by the lead at the end
+    "fresh6/natural.yaml": (588, 0),
+    "fresh6/traps.yaml": (0, 440),
+    "fresh6/out_of_domain.yaml": (0, 158),
 }
 
 

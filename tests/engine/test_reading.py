@@ -118,6 +118,8 @@ def test_where_the_writer_marks_questions_only_those_sentences_ask():
     reading = _marked("破坏投资环境的事，是怎么处理的？我在考虑要不要来投资")
     assert [clause.weight for clause in reading.clauses] == [TOPIC, 1.0, BACKGROUND]
     assert reading.asking == "是怎么处理的"
+    # A last sentence left without any mark is no statement: it asks, unless the sender's own.
+    assert _marked("抚远有类似的审批改革吗？都推出了哪些").asking == "都推出了哪些"
     # Without a question mark, or when no marked sentence asks, the question words decide.
     assert _marked("有几份文件还在走流程 抚远推不推行容缺受理").asking == "抚远推不推行容缺受理"
     assert _marked("政务服务中心在哪。电话？").asking == "政务服务中心在哪 电话"  # (goes on)
@@ -139,8 +141,11 @@ def test_a_question_about_the_senders_own_case_is_not_what_a_message_asks():
     assert reading.clauses[-1].weight == BACKGROUND
     # ...unless nothing else is asked (我们厂子去年…几笔款 is the sender's, but so is the rest).
     assert read(fold("我们企业能申请信用修复吗")).asking == "我们企业能申请信用修复吗"
-    # 告诉我 asks the bot, it is not the sender's case.
+    # 告诉我 asks the bot, 他本人 is the person asked about: neither is the sender's case.
     assert read(fold("储备项目都有哪些 能告诉我名字吗")).asking == "能告诉我名字吗"
+    assert read(fold("关企协调员叫啥名 怎么联系他本人")).asking == "怎么联系他本人"
+    # 俺 is 我: 俺是乡下养鹅的 introduces the sender, set aside.
+    assert read(fold("俺是乡下养鹅的 有多少事能就近办")).clauses[0].text == "有多少事能就近办"
 
 
 def test_the_sentences_marked_as_questions_are_what_the_engine_reads(engine):
@@ -180,6 +185,39 @@ def test_a_word_the_segmenter_only_guessed_is_weighed_as_its_dictionary_words(en
     # ...unless nothing of it says anything (半有 of a typo of 马上办: a numeral and a verb),
     # when it stays whole, to sound like the term.
     assert engine.wording.content(engine.wording.subject("马上半有几个")) == ["马上", "半有"]
+
+
+def test_one_as_an_article_is_no_figure_the_entry_lacks(engine):
+    # 一个 (normalized 1个) is "a": 有一个方案吗 asks about no fact numbered 1; 第一个 does.
+    def figures(message: str) -> list[str]:
+        words = engine.wording.content_words(read(fold_message(message)))
+        return [word for word, _, sound in words if sound == "\0"]
+
+    assert figures("办事不求人有一个方案吗") == []
+    assert figures("今年第一个开工的项目是哪个") == ["1"]
+    assert figures("有11个项目吗") == ["11"]
+
+
+def test_a_request_without_a_question_word_asks_in_its_request():
+    # Not keywords: the sender's story (座谈会, 投资分析) is background, not things asked for.
+    reading = read(
+        fold_message("您好，我是政协委员，下周要在座谈会上谈营商环境，请把抚远的主要数字给我列一下")
+    )
+    assert not reading.keywords
+    assert reading.asking == "请把抚远的主要数字给我列一下"
+    assert reading.clauses[0].weight < 1
+    # What follows the request is what it wants, unless it is the sender's own.
+    reading = read(fold_message("做投资分析的，需要三个数：重点项目个数、总投资。我们要写报告"))
+    assert reading.asking == "需要三个数 重点项目个数 总投资"
+    assert reading.clauses[-1].weight < 1
+    # A message with neither a question word nor a request is keywords, as before.
+    assert read(fold_message("绿色通道 复工")).keywords
+
+
+def test_classical_question_words_ask():
+    # 何地, 何时: the request before it (烦请告知) is not the asking clause.
+    reading = read(fold_message("烦请告知，市政府主要领导于3月4日至10日赴何地考察招商？"))
+    assert reading.asking == "市政府主要领导于3月4日至10日赴何地考察招商"
 
 
 def test_a_yes_no_ending_on_bu_or_mei_asks():

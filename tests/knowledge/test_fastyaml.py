@@ -111,11 +111,16 @@ def test_a_load_leaves_the_collector_on():
 
 
 def test_freed_memory_is_given_back_where_the_c_library_can(monkeypatch):
-    import ctypes.util
+    import ctypes
 
     from bot.knowledge.bulk import give_back
 
     give_back()  # glibc here: malloc_trim runs
-    for library in (None, "libno-such-c.so"):  # no C library found; one that cannot load
-        monkeypatch.setattr(ctypes.util, "find_library", lambda _, found=library: found)
+
+    def cannot_load(_):
+        raise OSError("no such library")
+
+    # The symbols cannot be looked up; a C library without malloc_trim (musl).
+    for library in (cannot_load, lambda _: object()):
+        monkeypatch.setattr(ctypes, "CDLL", library)
         give_back()

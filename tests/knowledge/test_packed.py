@@ -33,6 +33,11 @@ def test_packed_entries_by_id(knowledge):
     assert by_id == knowledge.by_id and list(by_id) == [entry.id for entry in entries]
     assert by_id.get(entries[5].id) == entries[5] and by_id.get("no-such-entry") is None
     assert entries[2].id in by_id and "no-such-entry" not in by_id and 5 not in by_id
+    # Found by a binary search of the ids in their order: each one, and nothing beside them.
+    packed = pickle.loads(pickle.dumps(by_id.entries, protocol=5))
+    assert [packed.position(entry.id) for entry in entries] == list(range(len(entries)))
+    near = {"", "~", "0"} | {entry.id[:-1] for entry in entries} | {f"{e.id}0" for e in entries}
+    assert all(packed.position(entry_id) is None for entry_id in near - set(by_id))
 
 
 def test_packed_entries_copy_and_pickle_at_any_protocol(knowledge):
