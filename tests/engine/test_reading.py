@@ -118,6 +118,8 @@ def test_where_the_writer_marks_questions_only_those_sentences_ask():
     reading = _marked("破坏投资环境的事，是怎么处理的？我在考虑要不要来投资")
     assert [clause.weight for clause in reading.clauses] == [TOPIC, 1.0, BACKGROUND]
     assert reading.asking == "是怎么处理的"
+    # A last sentence left without any mark is no statement: it asks, unless the sender's own.
+    assert _marked("抚远有类似的审批改革吗？都推出了哪些").asking == "都推出了哪些"
     # Without a question mark, or when no marked sentence asks, the question words decide.
     assert _marked("有几份文件还在走流程 抚远推不推行容缺受理").asking == "抚远推不推行容缺受理"
     assert _marked("政务服务中心在哪。电话？").asking == "政务服务中心在哪 电话"  # (goes on)
@@ -139,8 +141,11 @@ def test_a_question_about_the_senders_own_case_is_not_what_a_message_asks():
     assert reading.clauses[-1].weight == BACKGROUND
     # ...unless nothing else is asked (我们厂子去年…几笔款 is the sender's, but so is the rest).
     assert read(fold("我们企业能申请信用修复吗")).asking == "我们企业能申请信用修复吗"
-    # 告诉我 asks the bot, it is not the sender's case.
+    # 告诉我 asks the bot, 他本人 is the person asked about: neither is the sender's case.
     assert read(fold("储备项目都有哪些 能告诉我名字吗")).asking == "能告诉我名字吗"
+    assert read(fold("关企协调员叫啥名 怎么联系他本人")).asking == "怎么联系他本人"
+    # 俺 is 我: 俺是乡下养鹅的 introduces the sender, set aside.
+    assert read(fold("俺是乡下养鹅的 有多少事能就近办")).clauses[0].text == "有多少事能就近办"
 
 
 def test_the_sentences_marked_as_questions_are_what_the_engine_reads(engine):
