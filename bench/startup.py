@@ -8,15 +8,22 @@ printing). The large knowledge is the shipped one plus generated entries written
 knowledge file (bench/synthetic.py), so it goes through exactly what an admin's files go
 through. `--runs` starts find an empty engine cache (bot/engine/cache.py), then `--runs` more
 find the engine saved; each is timed in wall and in CPU seconds of the started process (on a
-shared machine, wall time is mostly the others' load). A separate in-process run splits a
+shared machine, wall time is mostly the others' load). Separate in-process runs split a
 start without cache into import, the word segmenter's dictionary (rjieba, loaded once per
 process: by the build, or with an engine cache by the first question), read and check, build
-and answer, in CPU seconds.
+and answer, and a start with the cache into import, reading the files (and hashing them for
+the version the cache is named by), reading the cache (signature and unpickling), the
+segmenter and answer, in CPU seconds.
+
+The bot's own modules are compiled to bytecode first, as installing it does (`pip install`
+writes every module's `.pyc`): a checkout run with PYTHONDONTWRITEBYTECODE set (as here)
+would otherwise compile all of them in every start, ~0.2 s of CPU that no installed bot pays.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import random
 import resource
@@ -48,6 +55,26 @@ with paused_gc():
 engine.answer({question!r})
 answered = time.process_time()
 print(imported - started, segmenter - imported, loaded - segmenter, built - loaded, answered - built)
+"""
+# A start with the engine cache, as `policybot ask` makes one (bot.channels.cli.common), the
+# snapshot read first to time it apart.
+CACHED_STAGES = """
+import time; started = time.process_time()
+import bot.channels.cli.main
+from pathlib import Path
+from bot.channels.cli.common import engine_cache
+from bot.engine.cache import build_engine
+from bot.knowledge.model import snapshot_of
+from bot.settings import Settings
+from bot.text import words
+imported = time.process_time()
+snapshot = snapshot_of(Path({directory!r})); snapshot.version; read = time.process_time()
+engine = build_engine(snapshot, engine_cache(Settings.resolve()))
+cached = time.process_time()
+words.load(); segmenter = time.process_time()
+engine.answer({question!r})
+answered = time.process_time()
+print(imported - started, read - imported, cached - read, segmenter - cached, answered - segmenter)
 """
 
 
@@ -89,9 +116,12 @@ def timed(command: list[str], env: dict) -> tuple[float, float]:
     return wall, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
 
 
-def first_answer(directory: Path, runs: int, cache: Path) -> tuple[list, list, list[float]]:
+def first_answer(
+    directory: Path, runs: int, cache: Path
+) -> tuple[list, list, list[float], list[float]]:
     """(wall, CPU) of `runs` fresh `policybot ask` with an empty engine cache, of `runs` more
-    with the cache they left, and the in-process stages (CPU s) of a start without any cache."""
+    with the cache they left, and the in-process stages (CPU s) of a start without any cache
+    and of one with the cache."""
     command = [sys.executable, "-m", "bot", "--knowledge", str(directory), "ask", QUESTION]
     env = {**os.environ, "POLICYBOT_CACHE": str(cache)}
     cold = []
@@ -103,7 +133,11 @@ def first_answer(directory: Path, runs: int, cache: Path) -> tuple[list, list, l
     stages = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     ).stdout.split()
-    return cold, warm, [float(s) for s in stages]
+    script = CACHED_STAGES.format(directory=str(directory), question=QUESTION)
+    cached = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, env=env
+    ).stdout.split()
+    return cold, warm, [float(s) for s in stages], [float(s) for s in cached]
 
 
 def spread(values: list[float]) -> str:
@@ -123,7 +157,9 @@ def main() -> None:
     )
     parser.add_argument("--runs", type=int, default=3, help="starts of each kind")
     args = parser.parse_args()
+    compileall.compile_dir(Path(__file__).resolve().parent.parent / "bot", quiet=1)
     print("min/median/max over runs; CPU s is the started process's own (the machine is shared)")
+    print("the bot's modules compiled to bytecode first, as an install does")
     print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     with tempfile.TemporaryDirectory() as folder:
         cases = [("shipped", Path(args.knowledge))]
@@ -135,7 +171,7 @@ def main() -> None:
             cases.append((f"shipped + {extra:,}", made))
         for name, directory in cases:
             cache = Path(folder) / f"cache-{directory.name}"
-            cold, warm, stages = first_answer(directory, args.runs, cache)
+            cold, warm, stages, cached = first_answer(directory, args.runs, cache)
             print(name, flush=True)
             for label, runs in (("first start (no engine cache)", cold), ("with the cache", warm)):
                 walls, cpus = zip(*runs, strict=True)
@@ -143,6 +179,10 @@ def main() -> None:
             print(
                 "    {:>30}: import {:.2f}, segmenter {:.2f}, read and check {:.2f}, build {:.2f},"
                 " answer {:.2f}".format("one start in process, CPU s", *stages),
+            )
+            print(
+                "    {:>30}: import {:.2f}, read files {:.2f}, read cache {:.2f}, segmenter {:.2f},"
+                " answer {:.2f}".format("one with the cache, CPU s", *cached),
                 flush=True,
             )
     print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))

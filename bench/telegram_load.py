@@ -75,9 +75,32 @@ from variants import indexed_forms, variant  # noqa: E402
 PY_SPY = [s for s in os.environ.get("PY_SPY_ARGS", "").split() if s]
 RUN = "from bot.channels.cli import main; import sys; raise SystemExit(main(sys.argv[1:]))"
 # `policybot` with the engine's answer cache off: every reply goes through matching.
+# Each answer's CPU time on the answering thread is added up and written, with the count, to
+# ENGINE_CPU (a file) when the bot stops: the engine's cost inside the bot, in the same run.
+TIMED = (
+    "import atexit, os, time\n"
+    "spent = [0.0, 0, 0]\n"
+    "untimed = core.Engine.answer\n"
+    "def timed(self, question):\n"
+    "    started = time.thread_time()\n"
+    "    try:\n"
+    "        return untimed(self, question)\n"
+    "    finally:\n"
+    "        spent[0] += time.thread_time() - started\n"
+    "        spent[1] += 1\n"
+    "core.Engine.answer = timed\n"
+    "import bot.channels.batching as batching\n"
+    "unbatched = batching.Batched.run\n"
+    "def counted(self):\n"
+    "    spent[2] += 1\n"
+    "    unbatched(self)\n"
+    "batching.Batched.run = counted\n"
+    "if os.environ.get('ENGINE_CPU'):\n"
+    "    atexit.register(lambda: open(os.environ['ENGINE_CPU'], 'w').write(' '.join(map(str, spent))))\n"
+)
 WITHOUT_CACHE = (
-    "import functools, bot.engine.core as core; "
-    "core.Engine.__init__ = functools.partialmethod(core.Engine.__init__, cache=0); " + RUN
+    "import functools, bot.engine.core as core\n"
+    "core.Engine.__init__ = functools.partialmethod(core.Engine.__init__, cache=0)\n" + TIMED + RUN
 )
 # `policybot` with a stub engine that returns the real answer to one fixed question, at no
 # cost: what is left is the channel's own work per reply (transport, PTB, log, rendering).
@@ -104,6 +127,14 @@ SPIN = (
 PTB_PATH = (
     "import bot.channels.telegram.intake as intake; intake.plain_question = lambda raw: None; "
 )
+# `policybot` answering each question as its task reaches it, as before questions ready at once
+# were answered together (bot.channels.batching): what batching saves, in the same run.
+UNBATCHED = (
+    "import bot.channels.batching as batching\n"
+    "async def direct(self, argument):\n"
+    "    return self.function(argument)\n"
+    "batching.Batched.__call__ = direct\n"
+)
 # `policybot run` on python-telegram-bot's default transport (httpx) instead of aiohttp.
 ON_HTTPX = (
     "import bot.channels.telegram.transport as t; from telegram.request import HTTPXRequest; "
@@ -117,6 +148,7 @@ BOTS = {
     "stub ptb": [sys.executable, "-c", PTB_PATH + WITH_STUB, "run"],
     "stub spin": [sys.executable, "-c", WITH_STUB.replace(RUN, SPIN + RUN), "run"],
     "cache off ptb": [sys.executable, "-c", PTB_PATH + WITHOUT_CACHE, "run"],
+    "cache off unbatched": [sys.executable, "-c", UNBATCHED + WITHOUT_CACHE, "run"],
     "echo httpx": [sys.executable, str(ROOT / "bench" / "echo_bot.py")],
     "echo lean": [sys.executable, str(ROOT / "bench" / "echo_bot.py")],
     "cache off httpx": [sys.executable, "-c", ON_HTTPX + WITHOUT_CACHE, "run"],
@@ -144,6 +176,7 @@ CEILING = {
     "stub ptb": "echo",
     "stub spin": "echo",
     "cache off ptb": "echo",
+    "cache off unbatched": "echo",
     "cache off httpx": "echo httpx",
     "stub httpx": "echo httpx",
 }
@@ -212,6 +245,21 @@ def cpu_seconds(pid: int, main_thread: bool = False) -> float:
 
 def main_cpu(pid: int) -> float:
     return cpu_seconds(pid, main_thread=True)
+
+
+def system_cpu(pid: int) -> float:
+    """The system (kernel) part of `cpu_seconds`."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[12]) / os.sysconf("SC_CLK_TCK")
+
+
+def switches(pid: int) -> tuple[int, int]:
+    """The main thread's voluntary and involuntary context switches so far."""
+    found = {}
+    for line in Path(f"/proc/{pid}/task/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        found[key] = value.strip()
+    return int(found["voluntary_ctxt_switches"]), int(found["nonvoluntary_ctxt_switches"])
 
 
 def webhook(bot: str) -> tuple[str, int] | None:
@@ -285,6 +333,7 @@ def run(
             "POLICYBOT_CONCURRENCY": str(concurrency),
             "POLICYBOT_USER_LIMIT": str(messages),
             "ECHO_TRANSPORT": "httpx" if bot.endswith("httpx") else "aiohttp",
+            "ENGINE_CPU": str(Path(folder) / "engine_cpu"),
             **({"ECHO_LEAN": "1"} if bot == "echo lean" else {}),
         }
         if hook:
@@ -322,6 +371,9 @@ def run(
             processes = family(bot.pid)
             cpu = sum(map(cpu_seconds, processes))
             loop_cpu = sum(map(main_cpu, processes))
+            kernel = sum(map(system_cpu, processes))
+            waits = switches(bot.pid)
+            own = time.process_time()  # the stand-in's (and this loop's) CPU: the load's share
             started = time.perf_counter()
             if hook:
                 sender.stdin.write("go\n")
@@ -331,13 +383,19 @@ def run(
             while len(api.sent()) < len(burst) and time.perf_counter() - started < 120:
                 time.sleep(0.02)
             elapsed = time.perf_counter() - started
+            own = time.process_time() - own
             cpu = sum(map(cpu_seconds, processes)) - cpu
             loop_cpu = sum(map(main_cpu, processes)) - loop_cpu
+            kernel = sum(map(system_cpu, processes)) - kernel
+            after = switches(bot.pid)
+            waits = (after[0] - waits[0], after[1] - waits[1])
             if hook:
                 assert sender.wait(timeout=60) == 0, "the webhook refused an update"
         finally:
             bot.send_signal(signal.SIGINT if profile else signal.SIGTERM)
             bot.wait(timeout=60)
+        timed = Path(env["ENGINE_CPU"])
+        engine = [float(x) for x in timed.read_text().split()] if timed.exists() else None
         replies = api.sent()
         chats: dict[int, int] = {}
         for reply in replies:
@@ -367,6 +425,11 @@ def run(
             "per_second": len(replies) / elapsed,
             "cpu_ms": cpu * 1000 / max(1, len(replies)),
             "main_ms": loop_cpu * 1000 / max(1, len(replies)),
+            "system_ms": kernel * 1000 / max(1, len(replies)),
+            "standin_ms": own * 1000 / max(1, len(replies)),
+            "switches": (waits[0] / max(1, len(replies)), waits[1] / max(1, len(replies))),
+            "engine_ms": engine[0] * 1000 / engine[1] if engine and engine[1] else None,
+            "batch": engine[1] / engine[2] if engine and engine[2] else None,
             "p50": statistics.median(latency),
             "p99": sorted(latency)[int(0.99 * (len(latency) - 1))],
         }
@@ -417,7 +480,11 @@ def main() -> None:
                 f"{r['cpu_ms']:.2f} ms of the bot's CPU per reply "
                 f"({r['main_ms']:.2f} in main threads); "
                 f"{r['polls']} getUpdates; "
-                f"update handed over to reply p50 {r['p50']:.0f} ms p99 {r['p99']:.0f} ms",
+                f"system {r['system_ms']:.2f} ms, stand-in {r['standin_ms']:.2f} ms, "
+                f"switches {r['switches'][0]:.2f} + {r['switches'][1]:.2f} per reply; "
+                + (f"engine in the bot {r['engine_ms']:.2f} ms; " if r["engine_ms"] else "")
+                + (f"{r['batch']:.1f} answers per batch; " if r["batch"] else "")
+                + f"update handed over to reply p50 {r['p50']:.0f} ms p99 {r['p99']:.0f} ms",
                 flush=True,
             )
         if "cache off" in bots:

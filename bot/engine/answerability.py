@@ -64,7 +64,9 @@ _FOCUS = (
     (CONTACT, r"电话|热线|号码|联系方式|手机号|邮箱|微信|网址"),
     (
         PROCEDURE,
-        r"怎么办理|如何办理|怎么办|怎么申请|如何申请|怎么弄|咋办|咋弄|咋整|怎么整|怎么报|流程|步骤|什么手续"
+        # a way to do something (咋整), not how it was done (咋整的, 怎么弄出来的: none to follow)
+        r"(?:怎么办理|如何办理|怎么办|怎么申请|如何申请|怎么弄|咋办|咋弄|咋整|怎么整|怎么报)"
+        r"(?![\u4e00-\u9fff]{0,3}的)|流程|步骤|什么手续"
         r"|要什么材料|哪些材料|需要准备|要带什么|怎么预约|如何预约|怎么入驻|怎么参加|怎么操作",
     ),
     (
@@ -108,9 +110,8 @@ _GIVEN_BY_ANSWER = (
 _COUNTED = re.compile(r"\d+(?:\.\d+)?\s*(?:项|个|亿|万|%|吨|公顷|家|所|人|次|条)")
 # "（据2022年5月26日报道）": every answer says which day its facts are from.
 _REPORTED = re.compile(r"（据[^）]*报道）")
-# Words that frame a question or name the asker and the city: they say nothing of what is asked;
-# nor do the people a question is relayed for (客户问…, 居民问…, 给客户做授信要写…): the client asks
-# what any business would.
+# Words that frame a question or name the asker and the city, or whom it is asked for (客户问…,
+# 居民问…, 给客户做授信要写…: the client asks what any business would): they say nothing of what is asked.
 _FRAMING_WORDS = (
     "我们 你们 他们 咱们 自己 公司 企业 单位 厂子 抚远 抚远市 政府 市里 现在 目前 听说 "
     "具体 一下 这边 那边 这块 那个 这个 情况 问题 事情 东西 需要 了解 知道 想要 打算 "

@@ -143,11 +143,19 @@ def questions_marked(message: str, folded: str) -> tuple[tuple[int, bool], ...] 
 
     Where the writer marks their questions, a sentence they did not mark does not ask, whatever
     its question words: a statement (项目前期有几份文件还在走流程。常有人问能不能当场办好。) or what
-    follows the last question (…是怎么处理的？我在考虑要不要来投资; …保留了几项？我们得判断业务还能
-    不能做): the sender's circumstances, or a second thought of theirs."""
+    follows the last question (…是怎么处理的？我在考虑要不要来投资。; …保留了几项？我们得判断业务还能
+    不能做): the sender's circumstances, or a second thought of theirs. A last sentence left
+    without any mark is not marked as a statement either: chat often ends a question unmarked
+    (…有类似的审批改革吗？都推出了哪些), so it asks unless the sender speaks of themselves there."""
     if "?" not in message and "？" not in message:
         return None
-    sentences = [(body, "?" in end or "？" in end) for body, end in _SENTENCE.findall(message)]
+    sentences = [
+        (
+            body,
+            "?" in end or "？" in end or (not end and not _SELF.match(fold_message(body).lstrip())),
+        )
+        for body, end in _SENTENCE.findall(message)
+    ]
     # Folding keeps one character per letter or digit, but for a few (NFKC's ㈱, ½): counting
     # them is a tenth of folding each sentence again, which only those messages need.
     sizes = [len(_KEPT.findall(body)) for body, _ in sentences]

@@ -44,6 +44,8 @@ from bot.text.normalize import fold
         ("他们会在哪些方面帮忙", LIST),  # 在哪些 is not 在哪
         ("每个环节都有专人负责吗", YES_NO),  # 都有 alone lists nothing
         ("要是还得找关系咋整", PROCEDURE),
+        ("办事不求人咋整的", None),  # how it was done: no procedure to follow
+        ("滚动发展的格局是怎么弄出来的", None),
         ("保留的18项中介服务分别是什么", MEMBERS),  # each of a set, not one thing
         ("是哪三个项目", MEMBERS),
         ("这个项目总投资多少钱", COUNT),  # an amount invested, not a price

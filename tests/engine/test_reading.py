@@ -118,6 +118,8 @@ def test_where_the_writer_marks_questions_only_those_sentences_ask():
     reading = _marked("破坏投资环境的事，是怎么处理的？我在考虑要不要来投资")
     assert [clause.weight for clause in reading.clauses] == [TOPIC, 1.0, BACKGROUND]
     assert reading.asking == "是怎么处理的"
+    # A last sentence left without any mark is no statement: it asks, unless the sender's own.
+    assert _marked("抚远有类似的审批改革吗？都推出了哪些").asking == "都推出了哪些"
     # Without a question mark, or when no marked sentence asks, the question words decide.
     assert _marked("有几份文件还在走流程 抚远推不推行容缺受理").asking == "抚远推不推行容缺受理"
     assert _marked("政务服务中心在哪。电话？").asking == "政务服务中心在哪 电话"  # (goes on)

@@ -24,6 +24,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.app import Service, settle_heap
+from bot.channels.batching import Batched
 from bot.channels.telegram import buttons, handlers, transport
 from bot.channels.telegram.intake import Poller
 from bot.channels.telegram.limits import UserLimiter
@@ -84,9 +85,12 @@ def build_application(
         .updater(None)  # updates come in through bot.channels.telegram.intake
         .build()
     )
+    conversations = Conversations(service)
     app.bot_data.update(
         service=service,
-        conversations=Conversations(service),
+        conversations=conversations,
+        # questions ready in the same turn of the event loop answered together (the caches)
+        answers=Batched(conversations.reply),
         settings=settings,
         limiter=limiter or UserLimiter(settings.user_limit),
     )

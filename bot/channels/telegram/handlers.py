@@ -25,7 +25,8 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 from telegram.ext import Application, ContextTypes
 
-from bot.app import Request, Service
+from bot.app import Request, Service, Turn
+from bot.channels.batching import Batched
 from bot.channels.telegram import replies
 from bot.channels.telegram.transport import ReplyBot
 from bot.conversation import Conversations
@@ -62,6 +63,12 @@ def message_of(update: Update) -> Message:
 def conversations_of(context: ContextTypes.DEFAULT_TYPE) -> Conversations:
     """The open "您是想问" lists, so that a typed "2" picks as a tap would."""
     return context.bot_data["conversations"]
+
+
+def answers_of(context: ContextTypes.DEFAULT_TYPE) -> Batched[Request, Turn]:
+    """`Conversations.reply`, batched with the other questions of the same turn of the event
+    loop (bot.channels.batching)."""
+    return context.bot_data["answers"]
 
 
 def settings_of(context: ContextTypes.DEFAULT_TYPE) -> Settings:
@@ -149,7 +156,7 @@ async def reply_to_question(
     message: Message, text: str, context: ContextTypes.DEFAULT_TYPE
 ) -> None:
     user = message.from_user.id if message.from_user else None
-    turn = conversations_of(context).reply(Request(text, CHANNEL, message.chat.type, user))
+    turn = await answers_of(context)(Request(text, CHANNEL, message.chat.type, user))
     await send(message, replies.answer_reply(turn.answer, turn.knowledge, turn.exchange))
 
 
@@ -164,7 +171,7 @@ async def plain_question(app: Application, question: PlainQuestion, answer: bool
             await bot.send_text(question.chat_id, SLOW_DOWN)
             return
         request = Request(question.text, CHANNEL, ChatType.PRIVATE, question.user_id)
-        turn = app.bot_data["conversations"].reply(request)
+        turn = await app.bot_data["answers"](request)
         reply = replies.answer_reply(turn.answer, turn.knowledge, turn.exchange)
         for chunk, keys in reply.messages():
             await bot.send_text(question.chat_id, chunk, reply_markup=keys)
