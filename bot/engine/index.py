@@ -32,7 +32,7 @@ from bot.engine._arrays import (
     _ranges,
     _tf,
 )
-from bot.engine._grouping import _changes, _grouped, _merged, _pairs
+from bot.engine._grouping import _changes, _grouped, _merged, _pairs, _weighed
 from bot.engine._query import Query
 from bot.engine.features import CHAR, PAIR, SOUND_PAIR, WORD, Alphabet, kind, salience, spoken
 from bot.engine.vocabulary import Vocabulary
@@ -111,14 +111,12 @@ class Index:
         question = rows < asked
         answers = columns[~question], rows[~question] - asked, counts[~question]
         # Rebinding frees the arrays with the answers in: at 100k entries each is ~90 MB.
-        columns, rows, counts = columns[question], rows[question], counts[question]
-        del question
-        pooled = self._weigh_entries(columns, rows, counts, answers, len(entries))
+        items = [rows[question], columns[question], counts[question]]
+        del question, rows, columns, counts  # (`build` empties the list: each freed once packed)
+        pooled = self._weigh_entries(items, answers, len(entries))
         self._describe(*pooled, *answers[:2], len(entries))
         del pooled, answers
         # Last, when little else is held: at 100k entries this is the build's largest step.
-        items = [rows, columns, counts]
-        del rows, columns, counts  # (`build` empties the list: each array freed once packed)
         self.questions = _Questions.build(items, self.column_weights, len(self.texts))
         self.both = self._both() if self.unused is not None else None
         # A small index's questions without spaces and as sounds, as re-ranking compares them,
@@ -145,21 +143,26 @@ class Index:
 
     def _weigh_entries(
         self,
-        columns: np.ndarray,
-        rows: np.ndarray,
-        counts: np.ndarray,
+        items: list[np.ndarray],
         answers: tuple[np.ndarray, np.ndarray, np.ndarray],
         entries: int,
     ) -> tuple[np.ndarray, np.ndarray]:
         """IDF, and entry vectors (each entry's questions taken together: a query may mix words
         from several of them, and its answer as a weaker field), TF-IDF and L2-normalized.
-        Returns each entry's question features as (column, entry) pairs."""
+        Returns each entry's question features as (column, entry) pairs. `items`: the
+        questions' [rows, columns, counts], the counts given back clipped in uint8 (64 MB less
+        held from here on at 100k entries), as `_Questions.build` reads them."""
+        rows, columns, counts = items
         entry = self.owner[rows]
+        del rows
         pooled = np.flatnonzero(_changes(columns) | _changes(entry))
         pooled_columns, pooled_entries = columns[pooled], entry[pooled]
         del entry  # (each temporary here is tens of MB at 100k entries: freed when done)
-        pooled_counts = np.add.reduceat(counts, pooled) if len(pooled) else counts
+        # (Summed in int32, as stored: NumPy's default int64 sum copied the counts first.)
+        pooled_counts = np.add.reduceat(counts, pooled, dtype=np.int32) if len(pooled) else counts
         del pooled
+        items[2] = counts.clip(1, 255).astype(np.uint8)
+        del counts, columns
         # IDF counts entries rather than questions: similar questions repeat their entry's
         # words, and would otherwise make its most telling words look common.
         document_frequency = np.bincount(pooled_columns, minlength=len(self.columns))
@@ -176,16 +179,11 @@ class Index:
             answer_frequencies = self.tuning.fields * self._saturate(
                 answer_counts, answer_entries, entries
             )
-            vector_columns, vector_entries, frequencies = _merged(
-                (pooled_columns, pooled_entries, frequencies),
-                (answer_columns, answer_entries, answer_frequencies),
-            )
-            del answer_frequencies
-        frequencies *= self.column_weights[vector_columns]  # (in place: one float64 array fewer)
-        weights = frequencies
-        norms = np.sqrt(np.bincount(vector_entries, weights=weights**2, minlength=entries))
-        norms[norms == 0] = 1.0
-        weights /= norms[vector_entries]
+            first = [pooled_columns, pooled_entries, frequencies]
+            second = [answer_columns, answer_entries, answer_frequencies]
+            del frequencies, answer_frequencies  # (`_merged` empties the lists: see there)
+            vector_columns, vector_entries, frequencies = _merged(first, second)
+        weights = _weighed(frequencies, vector_columns, vector_entries, self.column_weights)
         shape = (len(self.columns), entries)
         self.entries = _Postings.build(vector_columns, vector_entries, weights, shape)
         return pooled_columns, pooled_entries
@@ -220,9 +218,10 @@ class Index:
         Units found in most answers (the "据2022年5月26日报道" every answer ends with) say nothing
         about any one entry and are left out of what answers contribute.
         """
+        kinds = kind(self.columns, self.bits)  # (per column: per item, ~190 MB at 100k entries)
         seen_in = np.bincount(columns, minlength=len(self.columns))
-        own = (seen_in[columns] <= entries / 2) & (kind(self.columns[columns], self.bits) == CHAR)
-        spoken = np.isin(kind(self.columns[features], self.bits), (CHAR, SOUND_PAIR))
+        own = ((seen_in <= entries / 2) & (kinds == CHAR))[columns]
+        spoken = np.isin(kinds, (CHAR, SOUND_PAIR))[features]
         pairs = [np.concatenate([owners[spoken], answers[own]])]
         pairs.append(np.concatenate([features[spoken], columns[own]]))
         entry, described, _ = _pairs(pairs)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.engine._arrays import _best
+from bot.engine import _arrays, _grouping
+from bot.engine._arrays import _best, _Questions
 from bot.engine._grouping import _merged, _pairs
 
 
@@ -18,6 +19,54 @@ def test_grouping_is_the_same_whether_or_not_keys_fit_one_packed_integer():
         keys, found_rows, counts = _pairs([small.astype(np.int64) + offset, rows.copy()])
         assert list(zip((keys - offset).tolist(), found_rows.tolist(), strict=True)) == expected
         assert counts.sum() == 2000 and found_rows.dtype == np.int32
+
+
+def test_grouping_a_block_at_a_time_counts_each_pair_as_a_whole_pass_does(monkeypatch):
+    # `_squeezed` moves the distinct pairs to the front of the sorted array block by block:
+    # blocks of 7 items, across which runs of a pair continue, give what np.unique does.
+    rng = np.random.default_rng(11)
+    keys, rows = rng.integers(0, 30, 3000), rng.integers(0, 20, 3000).astype(np.int32)
+    expected = np.unique(keys * 64 + rows, return_counts=True)
+    monkeypatch.setattr(_grouping, "_SQUEEZED_AT_ONCE", 7)
+    found_keys, found_rows, counts = _pairs([keys.copy(), rows.copy()])
+    assert (found_keys * 64 + found_rows).tolist() == expected[0].tolist()
+    assert counts.tolist() == expected[1].tolist() and counts.dtype == np.int32
+
+
+def test_questions_built_a_block_at_a_time_are_the_same_bytes(monkeypatch):
+    # Columns laid over the packed items' own memory and norms summed a block of rows at a
+    # time: blocks of 5 items (or rows) give every array bitwise as one block does.
+    rng = np.random.default_rng(13)
+    rows = rng.integers(0, 90, 4000).astype(np.int32)
+    columns = rng.integers(0, 300, 4000).astype(np.int32)
+    pairs = np.unique(rows.astype(np.int64) * 1000 + columns)
+    rows, columns = (pairs // 1000).astype(np.int32), (pairs % 1000).astype(np.int32)
+    counts = rng.integers(1, 300, len(pairs)).astype(np.int32)
+    weights = rng.random(300)
+
+    def built():
+        items = [rows.copy(), columns.copy(), counts.copy()]
+        return _Questions.build(items, weights, 100)  # (rows 90-99 have no items)
+
+    whole = built()
+    blocks = _arrays._blocks
+    monkeypatch.setattr(_arrays, "_blocks", lambda size, step=1: blocks(size, 5))
+    for name, value in vars(built()).items():
+        assert value.tobytes() == getattr(whole, name).tobytes(), name
+    assert whole.norms[95] == 1.0 and whole.counts.max() == 255
+
+
+def test_weighing_a_block_at_a_time_is_the_whole_arrays_arithmetic_bitwise(monkeypatch):
+    rng = np.random.default_rng(17)
+    owners, columns = rng.integers(0, 50, 5000), rng.integers(0, 30, 5000)
+    values, weights = rng.random(5000), rng.random(30)
+    expected = values * weights[columns]
+    norms = np.sqrt(np.bincount(owners, weights=expected**2))
+    expected /= np.where(norms == 0, 1.0, norms)[owners]
+    blocks = _arrays._blocks
+    monkeypatch.setattr(_grouping, "_blocks", lambda size, step=1: blocks(size, 7))
+    found = _grouping._weighed(values, columns, owners.astype(np.int32), weights)
+    assert found.tobytes() == expected.tobytes()
 
 
 def test_two_sorted_item_lists_merge_as_adding_them_pair_by_pair():
@@ -33,7 +82,7 @@ def test_two_sorted_item_lists_merge_as_adding_them_pair_by_pair():
     for columns, entries, values in (first, second):
         for pair in zip(columns.tolist(), entries.tolist(), values.tolist(), strict=True):
             expected[pair[:2]] = expected.get(pair[:2], 0.0) + pair[2]
-    columns, entries, values = _merged(first, second)
+    columns, entries, values = _merged(list(first), list(second))
     assert list(zip(columns.tolist(), entries.tolist(), strict=True)) == sorted(expected)
     assert values.tolist() == [expected[pair] for pair in sorted(expected)]
     assert (columns.dtype, entries.dtype) == (np.int32, np.int32)
@@ -123,10 +172,16 @@ def test_a_query_is_encoded_unit_by_unit_exactly_as_a_batch_is():
 
     alphabet, _ = Alphabet.learn(["复工复产 专窗 在哪里", "app 下载 12345", "营业执照 怎么 办理"])
     for text in QUERIES:
-        batch, (units, paired) = alphabet.encode([text]), alphabet.read_one(text)
-        columns = zip(*units, strict=True)  # nothing for an empty text
-        for part, found in zip(("units", "sounds", "generic", "boost"), columns, strict=False):
-            assert list(found) == getattr(batch, part).tolist(), (text, part)
+        batch, read = alphabet.encode([text]), alphabet.read_one(text)
+        units = [unit for segment in read for unit in segment]
+        found = (
+            [u.unit for u in units],
+            [u.sound for u in units],
+            *zip(*(u.looks for u in units), strict=True),
+        )
+        for part, values in zip(("units", "sounds", "generic", "boost"), found, strict=False):
+            assert list(values) == getattr(batch, part).tolist(), (text, part)
+        paired = [n + 1 < len(segment) for segment in read for n in range(len(segment))]
         assert paired == batch.paired.tolist()
 
 
