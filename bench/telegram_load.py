@@ -28,7 +28,13 @@ much less, and the CPU ratio is the throughput ratio the bots would have with a 
 channel itself costs per reply. When `cache off` runs, each run also answers the same messages,
 in the same order, with the engine alone in a fresh process (cache off, heap settled as the bot
 settles it; CPU time of the answering thread): `cache off` less that and less `stub` is what
-the bot spends per reply that neither the engine nor the channel explains. `stub spin` is the
+the bot spends per reply that neither the engine nor the channel explains; the `cache off` bot
+also times its own answers (the engine inside the bot, same run) and counts how many each
+batch held (questions ready at once are answered together: bot.channels.batching), and
+`cache off unbatched` answers each question as its task reaches it, as before batching.
+Each run's line also gives per reply the bot's kernel time, the stand-in's CPU (this process:
+the load's own share of the two cores) and the bot's main thread's context switches
+(voluntary + involuntary). `stub spin` is the
 stub spending SPIN_MS (default 2) ms of CPU before each answer, as the engine does, without
 the engine's work: the channel's cost at `cache off`'s lower rate. CPU per reply is also given
 for the bots' main threads alone (the event loop; the rest is the exchange log's writer). `stub ptb` and

@@ -21,7 +21,12 @@ Each run also reads the server's CPU time per answer from /proc: on this shared 
 requests/s swing 2-3x with what else runs, CPU per request much less. Between the loads, this
 process answers a slice of the same questions with the engine alone (answer cache off, CPU
 time of the answering thread): the server's CPU per answer less that is what the channel
-costs around the engine. `/bench/stub` is the
+costs around the engine. The server's engine also counts the CPU time of its own answers (the
+answering thread's, per worker): the server's CPU per answer less that is the channel's overhead
+per answer, measured in the same run, and so is how many answers each batch held (questions
+ready in the same turn of the event loop are answered together: bot.channels.batching).
+`/bench/unbatched` is the API answering each question as its request reaches it, as before
+batching, with questions of its own (the answer cache is on, as deployed). `/bench/stub` is the
 API's own `ask` path with an engine that returns one fixed answer at no cost: what the channel
 costs on top of the stack's ceiling.
 
@@ -123,6 +128,16 @@ class StubEngine:
         return self.fixed
 
 
+class Unbatched:
+    """`Batched`'s call without the batch: the function called at once."""
+
+    def __init__(self, function) -> None:
+        self.function = function
+
+    async def __call__(self, argument):
+        return self.function(argument)
+
+
 def run_server(port: int, db: Path, knowledge: Path, workers: int, balanced: bool) -> None:
     from starlette.requests import Request
     from starlette.responses import JSONResponse
@@ -150,14 +165,67 @@ def run_server(port: int, db: Path, knowledge: Path, workers: int, balanced: boo
 
     def worker(sock, share) -> None:
         log = ExchangeLog.open(db, "bench", background=True)  # as `policybot serve` opens it
+        timed(engine, db.parent / f"engine-{os.getpid()}")
         service = Service(knowledge, engine, log)
         # The API's own path with an engine that answers at no cost: what the channel costs.
         stub = Api(Service(knowledge, StubEngine(engine), log), config)  # type: ignore[arg-type]
-        # Both on the answers' path: straight to the handler, past Starlette's middleware.
-        direct = {"/bench/fixed": ceiling, "/bench/stub": stub.ask}
+        # The API answering each question as its request reaches it, as before questions ready
+        # at once were answered together (bot.channels.batching): what batching saves.
+        unbatched = Api(service, config)
+        unbatched.answers = Unbatched(service.ask)  # type: ignore[assignment]
+        # All on the answers' path: straight to the handler, past Starlette's middleware.
+        direct = {
+            "/bench/fixed": ceiling,
+            "/bench/stub": stub.ask,
+            "/bench/unbatched": unbatched.ask,
+        }
         serve(build_server(service, config, direct=direct), config, sock=sock, share=share)
 
     forked(port, workers, balanced, worker)
+
+
+def timed(engine, path: Path) -> None:
+    """This worker's `engine.answer` adding its thread's CPU time and a count to the bytes of
+    `path` after each answer, and each batch of answers run (bot.channels.batching) a count:
+    what the engine costs inside the server, and how many answers a batch held, read between
+    loads."""
+    import mmap
+    import struct
+
+    from bot.channels.batching import Batched
+
+    path.write_bytes(bytes(24))
+    with path.open("r+b") as file:
+        shared = mmap.mmap(file.fileno(), 24)
+    answer, spent = engine.answer, [0.0, 0.0, 0.0]
+    run = Batched.run
+
+    def counted(self) -> None:
+        spent[2] += 1
+        run(self)
+        struct.pack_into("ddd", shared, 0, *spent)
+
+    Batched.run = counted  # type: ignore[method-assign]
+
+    def timing(question: str):
+        started = time.thread_time()
+        try:
+            return answer(question)
+        finally:
+            spent[0] += time.thread_time() - started
+            spent[1] += 1
+            struct.pack_into("ddd", shared, 0, *spent)
+
+    engine.answer = timing
+
+
+def engine_inside(folder: Path) -> tuple[float, float, float]:
+    """CPU seconds the server's engine has spent answering so far, how many answers, and how
+    many batches of answers."""
+    import struct
+
+    totals = [struct.unpack("ddd", f.read_bytes()) for f in folder.glob("engine-*")]
+    return sum(t for t, _, _ in totals), sum(n for _, n, _ in totals), sum(b for *_, b in totals)
 
 
 def run_raw_server(port: int, workers: int, balanced: bool) -> None:
@@ -371,6 +439,7 @@ def load(
     """One run of the load generator; with the server's CPU time per answer, which waiting for
     a core on the shared machine does not inflate, and the generator's."""
     cpu, generator, workers = cpu_seconds(server), children_cpu(), workers_cpu(server)
+    inside = engine_inside(folder)
     if args.generator == "wrk":
         result = run_wrk(port, path, args, seed, folder)
     else:
@@ -381,6 +450,9 @@ def load(
         result = json.loads(output)
     answered = max(1, result["answered"])
     result["cpu_ms"] = (cpu_seconds(server) - cpu) * 1000 / answered
+    (spent, count, batches), (before, earlier, ran) = engine_inside(folder), inside
+    result["engine_ms"] = (spent - before) * 1000 / (count - earlier) if count > earlier else None
+    result["batch"] = (count - earlier) / (batches - ran) if batches > ran else None
     result["generator_ms"] = (children_cpu() - generator) * 1000 / answered
     # how evenly the workers shared the work: the busiest one's share of their CPU time
     spent = [after - before for before, after in zip(workers, workers_cpu(server), strict=True)]
@@ -467,18 +539,28 @@ def main() -> None:
         try:
             wait_until_up(port, server, args.workers)
             wait_until_up(raw_port, bare, args.workers)
-            results: dict[str, list[dict]] = {"ask": [], "stub": [], "ceiling": [], "raw": []}
+            results: dict[str, list[dict]] = {
+                "ask": [],
+                "unbatched": [],
+                "stub": [],
+                "ceiling": [],
+                "raw": [],
+            }
             alone = []
             targets = [
                 ("ask", port, "/api/v1/ask", server.pid),
+                ("unbatched", port, "/bench/unbatched", server.pid),
                 ("stub", port, "/bench/stub", server.pid),
                 ("ceiling", port, "/bench/fixed", server.pid),
                 ("raw", raw_port, "/", bare.pid),
             ]
             for run in range(args.runs):
                 # Rotate which goes first, so none always gets the warmer machine.
-                for name, at, path, pid in targets[run % 4 :] + targets[: run % 4]:
-                    results[name].append(load(at, path, args, run, pid, Path(folder)))
+                for name, at, path, pid in targets[run % 5 :] + targets[: run % 5]:
+                    # The answer cache is on, as deployed: the unbatched answers get questions
+                    # of their own, or whichever of the two went second would be answered from it.
+                    seed = run + (100 if name == "unbatched" else 0)
+                    results[name].append(load(at, path, args, seed, pid, Path(folder)))
                 alone.append(engine_alone(args.knowledge, run))
         finally:
             for process in (server, bare):
@@ -495,6 +577,7 @@ def main() -> None:
     )
     rows_shown = (
         ("ask", "/api/v1/ask (answers)"),
+        ("unbatched", "answers, unbatched"),
         ("stub", "ask, stub engine"),
         ("ceiling", "fixed JSON (ceiling)"),
         ("raw", "fixed JSON, bare ASGI"),
@@ -528,13 +611,25 @@ def main() -> None:
     ]
     print(f"  ceiling / bare ASGI, per run: {spread(framework, 2)}")
     print(f"  stub engine / ceiling (the channel's own cost), per run: {spread(stubbed, 2)}")
-    for name in ("ask", "stub"):
+    for name in ("ask", "unbatched", "stub"):
         on_cpu = [
             c["cpu_ms"] / a["cpu_ms"]
             for a, c in zip(results[name], results["ceiling"], strict=True)
         ]
         print(f"  {name} / ceiling on CPU per request (the steadier figure): {spread(on_cpu, 2)}")
     around = [a["cpu_ms"] - e for a, e in zip(results["ask"], alone, strict=True)]
+    for name in ("ask", "unbatched"):
+        inside = [r["engine_ms"] for r in results[name]]
+        channel = [r["cpu_ms"] - r["engine_ms"] for r in results[name]]
+        print(
+            f"  {name}: the engine inside the server {spread(inside, 2)} ms CPU per answer; "
+            f"the server's CPU per answer less it (the channel's overhead): {spread(channel, 2)} ms"
+            + (
+                f"; {spread([r['batch'] for r in results[name]], 1)} answers per batch"
+                if all(r["batch"] for r in results[name])
+                else ""
+            )
+        )
     print(
         f"  engine alone on questions of the same kind (in process, cache off): "
         f"{spread(alone, 2)} ms CPU per answer; the server's CPU per answer less it, per run: "

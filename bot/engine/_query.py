@@ -10,6 +10,7 @@ order as the index's build, so a query weighs exactly what it did (bench/ranking
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections import Counter
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from bot.engine._arrays import _tf
-from bot.engine.features import GENERIC_WEIGHT, PAIR, SOUND_PAIR
+from bot.engine.features import GENERIC_WEIGHT
 
 if TYPE_CHECKING:
     from bot.engine.index import Index
@@ -41,28 +42,30 @@ class Query:
     def __init__(self, index: Index, text: str) -> None:
         self.text = text
         self.index = index
-        bits, high = index.bits, 2 * index.bits
-        units, paired = index.alphabet.read_one(text)
-        self.unit_keys = [generic << high | unit for unit, _, generic, _ in units]
-        self.looks = [(generic, boost) for _, _, generic, boost in units]
+        unit_keys: list[int] = []
+        self.looks: list[tuple[bool, float]] = []  # per unit, its genericness and boost
         # Per unit, its sound and the next unit's as a SOUND_PAIR key (-1 across a segment
         # boundary and after the last unit), and the pairs' keys spelled and heard.
-        spelled_kind, heard_kind = PAIR << high + 1, SOUND_PAIR << high + 1
-        spelled, heard, pairs = [], [], []
-        for (unit, sound, generic, _), (after, sounded, also, _), together in zip(
-            units, units[1:], paired, strict=False
-        ):
-            if together:
-                spelled.append(spelled_kind | (generic & also) << high | unit << bits | after)
-                heard.append(heard_kind | sound << bits | sounded)
-            pairs.append(heard[-1] if together else -1)
-        self.pairs = pairs
-        self.keys = self.unit_keys + spelled + heard
+        spelled: list[int] = []
+        heard: list[int] = []
+        self.pairs: list[int] = []
+        for units in index.alphabet.read_one(text):
+            keys, lefts, marks, ids, sounding, sounds, looks = zip(*units, strict=True)
+            unit_keys += keys
+            self.looks += looks
+            spelled += [
+                a | m & n | b for a, m, n, b in zip(lefts, marks, marks[1:], ids[1:], strict=False)
+            ]
+            together = [a | b for a, b in zip(sounding, sounds[1:], strict=False)]
+            heard += together
+            self.pairs += together
+            self.pairs.append(-1)
+        self.unit_keys = unit_keys
+        self.keys = unit_keys + spelled + heard
         if index.vocabulary is not None:
-            self.keys += index.vocabulary.query_keys(text, bits)
+            self.keys += index.vocabulary.query_keys(text, index.bits)
         self._weighed: tuple[np.ndarray, np.ndarray] | None = None
         self._measured: tuple[np.ndarray, np.ndarray, np.ndarray, float] | None = None
-        self._found: dict[int, tuple[int, float, float]] | None = None
 
     @property
     def columns(self) -> np.ndarray:
@@ -79,20 +82,21 @@ class Query:
         distinct = sorted(counted)
         # Per key: its column (-1: unknown to the knowledge), IDF and kind x salience weight.
         found = self.index.look_up(distinct)
-        self._found = dict(zip(distinct, found, strict=True))
-        # As the build multiplies them: TF x IDF x weight, and TF is 1 for a key seen once.
-        weights = [
-            (idf if count == 1 else _tf_of(count) * idf) * scale
-            for (_, idf, scale), count in zip(
-                found, map(counted.__getitem__, distinct), strict=True
-            )
-        ]
+        columns, idf, scale = zip(*found, strict=True) if found else ((), (), ())
+        # As the build multiplies them: TF x IDF x weight, and TF is 1 for a key seen once
+        # (1.0 x IDF is IDF: the product is the same number either way).
+        every = np.array(idf, dtype=np.float64)  # (a given dtype: half the cost)
+        every *= np.array(scale, dtype=np.float64)
+        if len(distinct) < len(self.keys):  # keys seen more than once: their TF
+            for key, count in counted.items():
+                if count > 1:
+                    n = bisect_left(distinct, key)
+                    every[n] = _tf_of(count) * idf[n] * scale[n]
         # Words the knowledge never uses still count in the norm, and so lower every cosine.
-        every = np.array(weights, dtype=np.float64)  # (a given dtype: half the cost)
         norm = math.sqrt(float(every @ every)) or 1.0
-        columns = np.array([column for column, _, _ in found], dtype=np.intp)
-        known = columns >= 0
-        self._weighed = columns[known], every[known] / norm
+        positions = np.array(columns, dtype=np.intp)
+        known = positions >= 0
+        self._weighed = positions[known], every[known] / norm
         return self._weighed
 
     @property
@@ -117,13 +121,11 @@ class Query:
         return (self._measured or self._measure())[3]
 
     def _measure(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-        found = self._found
-        if found is None:  # not searched with: the units' and pairs' keys alone are looked up
-            wanted = self.unit_keys + [key for key in self.pairs if key >= 0]
-            found = dict(zip(wanted, self.index.look_up(wanted), strict=True))
-        looked = [found[key] for key in self.unit_keys]
+        look_up = self.index.look_up
+        looked = look_up(self.unit_keys)
         unit_columns = [column for column, _, _ in looked]
-        pair_columns = [found[key][0] if key >= 0 else -1 for key in self.pairs]
+        # (-1, no pair, is no feature's key: it looks up as a column of -1.)
+        pair_columns = [column for column, _, _ in look_up(self.pairs)]
         size = len(unit_columns)
         probes = unit_columns + [-1, *pair_columns][:size] + [*pair_columns, -1][:size]
         unit_weights = np.array(

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
+from typing import NamedTuple, cast
 
 import numpy as np
 
@@ -160,6 +161,24 @@ def salience(keys: np.ndarray, bits: int) -> np.ndarray:
     return np.where((keys >> (2 * bits)) & 1, GENERIC_WEIGHT, 1.0)
 
 
+class Unit(NamedTuple):
+    """One unit of a query as `Alphabet.read_one` reads it: its CHAR key, and the parts of the
+    keys of the pairs it starts or ends, so that a query's keys take one `|` or two each (the
+    key of the pair of units a, b spelled is `a.spelled | a.marked & b.marked | b.unit`, heard
+    `a.heard | b.sound`, as `Encoded.keys` makes them)."""
+
+    key: int
+    spelled: int  # PAIR's kind and the unit's id, in place
+    marked: int  # genericness, in place
+    unit: int  # id
+    heard: int  # SOUND_PAIR's kind and the unit's sound id, in place
+    sound: int  # sound id
+    looks: tuple[bool, float]  # genericness and boost
+
+
+_Units = tuple[Unit, ...]
+
+
 class Alphabet:
     """Integer ids for the units and the sounds of a corpus.
 
@@ -178,7 +197,7 @@ class Alphabet:
 
     def __init__(self) -> None:
         self.runs: dict[str, int] = {}
-        self._known: dict[str, tuple[int, int, bool, float]] = {}
+        self._known: dict[str, Unit] = {}
 
     def __getstate__(self) -> dict:
         """What a cached engine keeps: not the units looked up while answering."""
@@ -254,47 +273,51 @@ class Alphabet:
         """Normalized texts as ids of this alphabet."""
         return self._encode(self._scan(texts, grow=False), len(texts))
 
-    def read_one(self, text: str) -> tuple[list[tuple[int, int, bool, float]], list[bool]]:
-        """One normalized query's units as `encode` gives them (id, sound id, genericness,
-        boost), and per unit whether the next is in the same segment, in plain Python: a query
-        has a few dozen units, too few for NumPy's cost per call to pay for itself (the array
-        passes of `encode` cost more than the rest of a search). The same tables, the same ids:
-        tests check that both agree."""
-        units: list[tuple[int, int, bool, float]] = []
-        paired: list[bool] = []
+    def read_one(self, text: str) -> list[_Units]:
+        """One normalized query's units, segment by segment, as `encode` gives them, each with
+        the parts of its feature keys (`Unit`), in plain Python: a query has a few dozen units,
+        too few for NumPy's cost per call to pay for itself (the array passes of `encode` cost
+        more than the rest of a search). The same tables, the same ids: tests check that both
+        agree. A unit the alphabet knows is worked out once and kept for later queries."""
+        read: list[_Units] = []
         strangers: dict[str, int] = {}
         heard: dict[str, int] = {}
         known = self._known
         for segment in text.split():
             names = _UNIT_RE.findall(segment)
-            for name in names:
-                found = known.get(name)
-                units.append(found if found is not None else self._look_up(name, strangers, heard))
-            paired += [True] * (len(names) - 1) + [False]
-        return units, paired
+            found = tuple(map(known.get, names))
+            if None in found:
+                found = tuple(
+                    self._look_up(name, strangers, heard) if unit is None else unit
+                    for name, unit in zip(names, found, strict=True)
+                )
+            read.append(cast(_Units, found))  # (no None left)
+        return read
 
-    def _look_up(
-        self, name: str, strangers: dict[str, int], heard: dict[str, int]
-    ) -> tuple[int, int, bool, float]:
-        """A unit's id, sound id, genericness and boost, as `_encode` gives them; kept for the
-        next query if the alphabet knows the unit (a stranger's ids depend on the query)."""
+    def _look_up(self, name: str, strangers: dict[str, int], heard: dict[str, int]) -> Unit:
+        """A unit as `_encode` gives it; kept for the next query if the alphabet knows the unit
+        (a stranger's ids depend on the query)."""
         if _RUN_RE.fullmatch(name):
             run = self.runs.get(name)
             rank = -1 if run is None else int(self.rank[_CODE_POINTS + run])
         else:
             rank = int(self.rank[ord(name)])
         if rank >= 0:
-            found = (
-                rank,
-                int(self.sound_of[rank]),
-                bool(self.generic[rank]),
-                float(self.boost[rank]),
+            found = self._unit(
+                rank, int(self.sound_of[rank]), bool(self.generic[rank]), float(self.boost[rank])
             )
             self._known[name] = found
             return found
         syllable = self._sound_id(sound(name), heard)
         own = _stranger(strangers, name, self.size)
-        return own, syllable, name in GENERIC_CHARS, _boost(name)
+        return self._unit(own, syllable, name in GENERIC_CHARS, _boost(name))
+
+    def _unit(self, unit: int, sound: int, generic: bool, boost: float) -> Unit:
+        """A unit with the parts of its keys, laid out as `Encoded.keys` lays them out."""
+        bits, high = self.bits, 2 * self.bits
+        marked = generic << high
+        spelled, heard = PAIR << high + 1 | unit << bits, SOUND_PAIR << high + 1 | sound << bits
+        return Unit(marked | unit, spelled, marked, unit, heard, sound, (generic, boost))
 
     def _encode(self, scan: tuple, texts: int) -> Encoded:
         codes, text, segment, unknown_runs = scan

@@ -55,15 +55,15 @@ _GREETING = re.compile(
 # Where a question starts inside a clause written without a comma (我们是货代公司想问海关…): the
 # words before it are a clause of their own (here an introduction, set aside).
 _ASKS_FROM = re.compile(r"(?<=[\u4e00-\u9fff])(?=想问|请问|想咨询|想了解|想打听)")
-# "Who we are": background that no entry answers, in the form businesses introduce themselves.
-_INTRODUCTION = re.compile(
-    r"^(?:我|我们|本人|我司|咱们)(?:公司|企业|厂子|厂|单位|这边|家)?(?:是|这边是)"
-)
-# A clause about the sender themselves (我们在乡镇, 我司…): after the question, background too.
-_SELF = re.compile(r"^(?:我|我们|本人|我司|咱们|咱)")
-# A question about the sender's own case (对我们业务影响大不大, 看看哪些和我们有关, 我们的项目能不
-# 能也进专班): no report says, and a message that also asks about the topic asks that.
-_SENDER = re.compile(r"我们|咱们|俺们|^[我咱俺]")
+# The sender speaking of themselves, in three reaches: "who we are" (_INTRODUCTION), set aside; a
+# clause that starts with them (_SELF: 我们在乡镇, 我司…), background after the question; a clause
+# about their own case anywhere in it (_SENDER: 对我们业务影响大不大, 看看哪些和我们有关), not what a
+# message that also asks about the topic asks, as no report says how a measure touches them. A
+# singular (我, 本人) is theirs only first: 能告诉我名字吗 asks the bot, 怎么联系他本人 the person.
+_WE, _I = "我们|咱们|俺们", "我司|本人|我|咱|俺"
+_INTRODUCTION = re.compile(rf"^(?:{_WE}|{_I})(?:公司|企业|厂子|厂|单位|这边|家)?(?:是|这边是)")
+_SELF = re.compile(rf"^(?:{_WE}|{_I})")
+_SENDER = re.compile(rf"{_WE}|^(?:{_I})")
 # A condition just before the asking clause (复工复产这块如果有部门不作为，…可以去哪里投诉) is part of
 # what is asked: the question is about that case, and the asking clause alone (可以去哪里投诉)
 # matched the general complaints entry. It is searched with the asking clause and weighs

@@ -172,10 +172,16 @@ def test_a_query_is_encoded_unit_by_unit_exactly_as_a_batch_is():
 
     alphabet, _ = Alphabet.learn(["复工复产 专窗 在哪里", "app 下载 12345", "营业执照 怎么 办理"])
     for text in QUERIES:
-        batch, (units, paired) = alphabet.encode([text]), alphabet.read_one(text)
-        columns = zip(*units, strict=True)  # nothing for an empty text
-        for part, found in zip(("units", "sounds", "generic", "boost"), columns, strict=False):
-            assert list(found) == getattr(batch, part).tolist(), (text, part)
+        batch, read = alphabet.encode([text]), alphabet.read_one(text)
+        units = [unit for segment in read for unit in segment]
+        found = (
+            [u.unit for u in units],
+            [u.sound for u in units],
+            *zip(*(u.looks for u in units), strict=True),
+        )
+        for part, values in zip(("units", "sounds", "generic", "boost"), found, strict=False):
+            assert list(values) == getattr(batch, part).tolist(), (text, part)
+        paired = [n + 1 < len(segment) for segment in read for n in range(len(segment))]
         assert paired == batch.paired.tolist()
 
 

@@ -141,8 +141,11 @@ def test_a_question_about_the_senders_own_case_is_not_what_a_message_asks():
     assert reading.clauses[-1].weight == BACKGROUND
     # ...unless nothing else is asked (我们厂子去年…几笔款 is the sender's, but so is the rest).
     assert read(fold("我们企业能申请信用修复吗")).asking == "我们企业能申请信用修复吗"
-    # 告诉我 asks the bot, it is not the sender's case.
+    # 告诉我 asks the bot, 他本人 is the person asked about: neither is the sender's case.
     assert read(fold("储备项目都有哪些 能告诉我名字吗")).asking == "能告诉我名字吗"
+    assert read(fold("关企协调员叫啥名 怎么联系他本人")).asking == "怎么联系他本人"
+    # 俺 is 我: 俺是乡下养鹅的 introduces the sender, set aside.
+    assert read(fold("俺是乡下养鹅的 有多少事能就近办")).clauses[0].text == "有多少事能就近办"
 
 
 def test_the_sentences_marked_as_questions_are_what_the_engine_reads(engine):
@@ -182,6 +185,8 @@ def test_a_word_the_segmenter_only_guessed_is_weighed_as_its_dictionary_words(en
     # ...unless nothing of it says anything (半有 of a typo of 马上办: a numeral and a verb),
     # when it stays whole, to sound like the term.
     assert engine.wording.content(engine.wording.subject("马上半有几个")) == ["马上", "半有"]
+    # 哪天 / 哪年 are question words as a whole: 哪天开的 was cut 哪 天开 的, and 天开 weighed.
+    assert "天开" not in engine.wording.content(engine.wording.subject("营房哪天开的"))
 
 
 def test_one_as_an_article_is_no_figure_the_entry_lacks(engine):

@@ -12,6 +12,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot.app import Request as Question
 from bot.app import Service, Turn
+from bot.channels.batching import Batched
 from bot.channels.render import as_json, body, related
 from bot.channels.web.guard import (
     NO_STORE,
@@ -71,6 +72,8 @@ class Api:
         self.service = service
         self.config = config
         self.limit = RateLimit(config.rate)
+        # questions ready in the same turn of the event loop answered together (the caches)
+        self.answers = Batched(service.ask)
 
     async def body(self, request: Request) -> dict:
         """A rate-limited client's JSON body."""
@@ -92,7 +95,7 @@ class Api:
         question = data.get("question")
         if not isinstance(question, str) or not question.strip():
             raise invalid("question", "请填写问题（question），例如“复工复产去哪个窗口办理”。")
-        turn = self.service.ask(Question(question, CHANNEL, user=self.who(request, data)))
+        turn = await self.answers(Question(question, CHANNEL, user=self.who(request, data)))
         return reply(present(turn))
 
     async def pick(self, request: Request) -> Response:

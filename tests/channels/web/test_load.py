@@ -1,7 +1,7 @@
 """bench/web_load.py end to end, briefly: the load generator (wrk when installed, else the
 Python one) reaches the real server, the stub, the ceiling and the bare ASGI app on 127.0.0.1
 without an error, and the report keeps its shape (three figures per row, the same-run ratios,
-the engine alone beside the server). One generator only: each run starts two servers."""
+the engine alone and inside the server, the answers per batch, the unbatched answers). One generator only: each run starts two servers."""
 
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ def test_web_load_reports_every_row_without_errors():
     report = result.stdout
     assert f"load generator: {generator}" in report
     rows = [line for line in report.splitlines() if "req/s" in line]
-    assert len(rows) == 4 and all("errors 0" in row for row in rows), report
+    assert len(rows) == 5 and all("errors 0" in row for row in rows), report
     assert all(" ms per request   generator " in row for row in rows)
     assert "engine alone on questions of the same kind" in report
+    assert report.count("the engine inside the server") == 2 and "answers per batch" in report
     assert "answers / ceiling, per run:" in report and "targets:" in report
