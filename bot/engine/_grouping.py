@@ -16,7 +16,8 @@ def _pairs(occurrences: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.nd
 
     The list is emptied, so that with the caller's own names gone its arrays are freed as soon
     as they are packed, and `major`'s memory is reused for the sort: at 100k entries they are
-    31M occurrences, and holding them to the end was ~150 MB more of the build's peak."""
+    31M occurrences, and holding them to the end was ~150 MB more of the build's peak. An int64
+    `major` is packed in place and then cut (`_squeezed`): no other name may hold it, or a view."""
     major, minor = occurrences
     occurrences.clear()
     bits = int(minor.max(initial=0)).bit_length()
