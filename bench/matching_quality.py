@@ -187,6 +187,10 @@ def variants() -> list[Variant]:
             "a question about the sender's own case asks as any other",
             patches=((reading, "_SENDER", NEVER),),
         ),
+        v(
+            "a request without a question word is keywords (请提供…, 需要…)",
+            patches=((reading, "_REQUEST", NEVER),),
+        ),
         # 4. retrieval and 5. re-ranking
         v("without pinyin features", {"sound": 0.0}),
         v("without word features (rjieba)", {"word": 0.0}),

@@ -5,9 +5,9 @@ milliseconds over several megabytes of arrays and tables) and everything around 
 the update or request, rendering, the log, the HTTP round trip: a few hundred microseconds of
 Python over a different few megabytes). Done one question at a time, each evicts the other from
 the CPU's caches, and both run cold: in process, the Telegram channel's own work per reply took
-1.6x its tight-loop time with an answer between replies (the same with 8 MB of memory touched
-instead of an answer), and the engine 1.3x its time answering alone (docs/benchmarks.md, the
-"unexplained" part of a cache-off reply).
+1.6-1.9x its tight-loop time with an answer between replies (as much with 8 MB of memory
+touched instead of an answer), and in one of two processes the engine 1.3x its time answering
+alone (docs/benchmarks.md, Telegram: the "unexplained" part of a cache-off reply).
 
 `Batched` wraps the blocking call (`Conversations.reply`, `Service.ask`): a task that calls it
 joins the current batch and waits; the batch runs in the next turn of the loop, every call of it

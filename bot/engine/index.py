@@ -116,8 +116,6 @@ class Index:
         pooled = self._weigh_entries(items, answers, len(entries))
         self._describe(*pooled, *answers[:2], len(entries))
         del pooled, answers
-        # Last, when little else is held: at 100k entries this is the build's largest step.
-        self.questions = _Questions.build(items, self.column_weights, len(self.texts))
         self.both = self._both() if self.unused is not None else None
         # A small index's questions without spaces and as sounds, as re-ranking compares them,
         # as arrays of strings: it reads ~170 of each per search (`_Lines.__getitem__` for each
@@ -150,8 +148,7 @@ class Index:
         """IDF, and entry vectors (each entry's questions taken together: a query may mix words
         from several of them, and its answer as a weaker field), TF-IDF and L2-normalized.
         Returns each entry's question features as (column, entry) pairs. `items`: the
-        questions' [rows, columns, counts], the counts given back clipped in uint8 (64 MB less
-        held from here on at 100k entries), as `_Questions.build` reads them."""
+        questions' [rows, columns, counts], which make the question vectors here (emptied)."""
         rows, columns, counts = items
         entry = self.owner[rows]
         del rows
@@ -161,7 +158,7 @@ class Index:
         # (Summed in int32, as stored: NumPy's default int64 sum copied the counts first.)
         pooled_counts = np.add.reduceat(counts, pooled, dtype=np.int32) if len(pooled) else counts
         del pooled
-        items[2] = counts.clip(1, 255).astype(np.uint8)
+        items[2] = counts.clip(1, 255).astype(np.uint8)  # (as `build` reads them: 64 MB less)
         del counts, columns
         # IDF counts entries rather than questions: similar questions repeat their entry's
         # words, and would otherwise make its most telling words look common.
@@ -169,6 +166,9 @@ class Index:
         self.idf = np.log((entries + 1) / (document_frequency + 1)) + 1
         self.unseen_idf = float(np.log(entries + 1) + 1)
         self.column_weights = self.idf * self.scale(self.columns)
+        # As soon as it can be: the compact vectors replace the items (at 100k entries 85 MB
+        # less held through the rest of the build, whose peak it was).
+        self.questions = _Questions.build(items, self.column_weights, len(self.texts))
         frequencies = self._saturate(pooled_counts, pooled_entries, entries)
         del pooled_counts
         vector_columns, vector_entries = pooled_columns, pooled_entries

@@ -87,6 +87,12 @@ class Document:
         their facts are from."""
         return frozenset(figures(self.text) | figures(self.date))
 
+    def __getstate__(self) -> dict:
+        """What a saved engine keeps (bot.engine.cache): not the figures, made again when first
+        needed (by checks, never by an answer). A set is pickled in its hash order, which
+        differs from process to process: with it, two saves of the same engine differed."""
+        return {name: value for name, value in self.__dict__.items() if name != "figures"}
+
 
 @dataclass(frozen=True)
 class Source:

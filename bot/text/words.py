@@ -87,8 +87,11 @@ class Words:
     search mode (a long word also yields the words inside it: 服务中心 → 服务, 中心)."""
 
     def __init__(self, terms: Iterable[str] = ()) -> None:
-        kept = sorted({t for t in terms if len(t) >= 2 and _CJK_RUN.fullmatch(t)}, key=len)
-        self.terms = tuple(reversed(kept))
+        # Longest first (the pattern takes the first alternative that matches); terms of one
+        # length in their own order, not the set's, which differs from process to process (two
+        # saves of the same engine differed: bot.engine.cache).
+        kept = {t for t in terms if len(t) >= 2 and _CJK_RUN.fullmatch(t)}
+        self.terms = tuple(sorted(kept, key=lambda term: (-len(term), term)))
         self.pattern = re.compile("|".join(map(re.escape, self.terms))) if self.terms else None
         # A term is indexed with the dictionary words inside it, as search mode does for its own.
         self.inside = {term: self._cut(term, whole=False) for term in self.terms}

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -131,6 +134,54 @@ def test_a_cache_file_changed_anywhere_is_not_loaded(cached, knowledge_copy, tmp
         assert shown(build_engine(knowledge_copy, signed(folder)))["status"] == ANSWERED
         assert "signature does not match" in caplog.text
         saved.write_bytes(original)
+
+
+# Builds and saves the engine of a knowledge folder and prints what the file holds after its
+# header (magic, random nonce, tag).
+_SAVE = """
+import sys
+from pathlib import Path
+from bot.engine import cache
+cache.SMALLEST = 0
+folder = Path(sys.argv[2])
+cache.build_engine(Path(sys.argv[1]), cache.EngineCache(folder, lambda: b"test salt"))
+saved = next(folder.glob("engine-*.pickle")).read_bytes()
+sys.stdout.write(saved[len(cache._MAGIC) + cache._NONCE + cache._TAG :].hex())
+"""
+
+
+@pytest.mark.slow
+def test_two_saves_of_the_same_engine_are_the_same_bytes(knowledge_copy, tmp_path):
+    """Whatever the processes' string hashing (PYTHONHASHSEED): no set or dict order of one
+    process in the file, so a cache can be checked byte for byte."""
+    saved = []
+    for seed in ("1", "2"):
+        folder = tmp_path / f"cache-{seed}"
+        done = subprocess.run(
+            [sys.executable, "-c", _SAVE, str(knowledge_copy), str(folder)],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        saved.append(done.stdout)
+    assert saved[0] and saved[0] == saved[1]
+
+
+def test_the_pickle_is_read_from_the_mapping_in_place(tmp_path):
+    """The unpickler reads the file's pickle through a reader over the mapping (no copy of it
+    first); lines too, which only protocol 0's opcodes read."""
+    import mmap
+
+    value = {"问题": ["复工复产", 3, 4.5], "none": None}
+    for protocol in (0, 5):
+        path = tmp_path / f"p{protocol}"
+        path.write_bytes(b"head" + pickle.dumps(value, protocol=protocol) + b"tail")
+        with path.open("rb") as handle:
+            data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        reader = cache._Reader(data, 4, len(data) - 4)
+        assert pickle.Unpickler(reader).load() == value
+        assert reader.read() == b"" and reader.readline() == b""
 
 
 def test_the_cache_folder_and_files_are_private(cached, knowledge_copy, tmp_path):

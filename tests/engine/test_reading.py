@@ -185,6 +185,8 @@ def test_a_word_the_segmenter_only_guessed_is_weighed_as_its_dictionary_words(en
     # ...unless nothing of it says anything (半有 of a typo of 马上办: a numeral and a verb),
     # when it stays whole, to sound like the term.
     assert engine.wording.content(engine.wording.subject("马上半有几个")) == ["马上", "半有"]
+    # 哪天 / 哪年 are question words as a whole: 哪天开的 was cut 哪 天开 的, and 天开 weighed.
+    assert "天开" not in engine.wording.content(engine.wording.subject("营房哪天开的"))
 
 
 def test_one_as_an_article_is_no_figure_the_entry_lacks(engine):
