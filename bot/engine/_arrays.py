@@ -77,9 +77,10 @@ class _Postings:
         if self.gather:
             # A small index's query reads a few thousand postings: finding their positions and
             # gathering them is a dozen NumPy calls, where joining each column's slice was two
-            # per column (~70 columns: 84 -> 41 us for a long message, the same sums).
+            # per column (~70 columns: 84 -> 41 us for a long message, the same sums). (`take`:
+            # 12% fewer instructions than indexing with the positions, the same values.)
             positions, lengths = _ranges(self.starts[columns], self.starts[columns + 1])
-            entries, values = self.entries[positions], self.values[positions]
+            entries, values = self.entries.take(positions), self.values.take(positions)
         else:
             # Joining each column's slice (a view) is one pass over the postings; gathering by
             # computed positions is three, and at 10k entries a query reads ~50k of them.

@@ -85,16 +85,18 @@ class Query:
         columns, idf, scale = zip(*found, strict=True) if found else ((), (), ())
         # As the build multiplies them: TF x IDF x weight, and TF is 1 for a key seen once
         # (1.0 x IDF is IDF: the product is the same number either way).
-        every = np.array(idf, dtype=np.float64)  # (a given dtype: half the cost)
-        every *= np.array(scale, dtype=np.float64)
-        if len(distinct) < len(self.keys):  # keys seen more than once: their TF
+        # (`fromiter` with a given length: a quarter fewer instructions than `np.array`.)
+        size = len(distinct)
+        every = np.fromiter(idf, np.float64, size)
+        every *= np.fromiter(scale, np.float64, size)
+        if size < len(self.keys):  # keys seen more than once: their TF
             for key, count in counted.items():
                 if count > 1:
                     n = bisect_left(distinct, key)
                     every[n] = _tf_of(count) * idf[n] * scale[n]
         # Words the knowledge never uses still count in the norm, and so lower every cosine.
         norm = math.sqrt(float(every @ every)) or 1.0
-        positions = np.array(columns, dtype=np.intp)
+        positions = np.fromiter(columns, np.intp, size)
         known = positions >= 0
         self._weighed = positions[known], every[known] / norm
         return self._weighed
@@ -128,16 +130,17 @@ class Query:
         pair_columns = [column for column, _, _ in look_up(self.pairs)]
         size = len(unit_columns)
         probes = unit_columns + [-1, *pair_columns][:size] + [*pair_columns, -1][:size]
-        unit_weights = np.array(
-            [
+        unit_weights = np.fromiter(
+            (
                 (idf * GENERIC_WEIGHT if generic else idf) * boost
                 for (_, idf, _), (generic, boost) in zip(looked, self.looks, strict=True)
-            ],
-            dtype=np.float64,
+            ),
+            np.float64,
+            size,
         )
         self._measured = (
-            np.array(unit_columns, dtype=np.intp),
-            np.array(probes, dtype=np.intp),
+            np.fromiter(unit_columns, np.intp, size),
+            np.fromiter(probes, np.intp, 3 * size),
             unit_weights,
             float(np.add.reduce(unit_weights)),  # (what `.sum` runs, without its wrapper)
         )

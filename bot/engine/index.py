@@ -356,7 +356,7 @@ class Index:
         """Per question row, its whole-string similarity with the query, as written or as
         sounds, whichever is closer, in 0..1."""
         if self.compact is not None and self.heard is not None:
-            compact, sounds = self.compact[picked].tolist(), self.heard[picked].tolist()
+            compact, sounds = self.compact.take(picked).tolist(), self.heard.take(picked).tolist()
         else:  # one join and split instead of a Python call per question
             rows = picked.tolist()
             compact = "\n".join(self.texts.picked(rows)).replace(" ", "").split("\n")

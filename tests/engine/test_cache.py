@@ -168,6 +168,22 @@ def test_two_saves_of_the_same_engine_are_the_same_bytes(knowledge_copy, tmp_pat
     assert saved[0] and saved[0] == saved[1]
 
 
+def test_the_pickle_is_read_from_the_mapping_in_place(tmp_path):
+    """The unpickler reads the file's pickle through a reader over the mapping (no copy of it
+    first); lines too, which only protocol 0's opcodes read."""
+    import mmap
+
+    value = {"问题": ["复工复产", 3, 4.5], "none": None}
+    for protocol in (0, 5):
+        path = tmp_path / f"p{protocol}"
+        path.write_bytes(b"head" + pickle.dumps(value, protocol=protocol) + b"tail")
+        with path.open("rb") as handle:
+            data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        reader = cache._Reader(data, 4, len(data) - 4)
+        assert pickle.Unpickler(reader).load() == value
+        assert reader.read() == b"" and reader.readline() == b""
+
+
 def test_the_cache_folder_and_files_are_private(cached, knowledge_copy, tmp_path):
     folder = tmp_path / "cache"
     build_engine(knowledge_copy, signed(folder))
