@@ -64,8 +64,7 @@ _FOCUS = (
     (CONTACT, r"电话|热线|号码|联系方式|手机号|邮箱|微信|网址"),
     (
         PROCEDURE,
-        # a way to do something (咋整), not how it was done (咋整的, 怎么弄出来的: none to follow);
-        # 的 further on belongs to what is asked about (怎么办理复工的手续 asks a procedure)
+        # a way to do (咋整, 怎么办理复工的手续), not how it was done (咋整的, 怎么弄出来的)
         r"(?:怎么办理|如何办理|怎么办|怎么申请|如何申请|怎么弄|咋办|咋弄|咋整|怎么整|怎么报)"
         r"(?!的|出来的)|流程|步骤|什么手续"
         r"|要什么材料|哪些材料|需要准备|要带什么|怎么预约|如何预约|怎么入驻|怎么参加|怎么操作",
