@@ -184,6 +184,7 @@ def read(
     folded: str,
     says: Callable[[str], bool] | None = None,
     marked: tuple[tuple[int, bool], ...] | None = None,
+    knows: Callable[[str], bool] | None = None,
 ) -> Reading:
     """Split a folded message into clauses, set aside greetings and introductions, and find
     the asking clause and its focus. `says`: whether a clause says what it is about (has a
@@ -246,7 +247,12 @@ def read(
             return 1.0
         if i == pointed:
             return CONDITION
-        if i < first and len(part) <= FRAGMENT and not _SELF.match(part):
+        if (
+            i < first
+            and len(part) <= FRAGMENT
+            and not _SELF.match(part)
+            and (knows is None or knows(part))
+        ):
             return 1.0  # a topic typed as a fragment (复工 窗口在哪, 申请材料 减少 多少)
         if i == first - 1 and not _SELF.match(part) and not spoke[i]:
             return TOPIC  # 那11个一起开工的项目，…总投资多少钱
