@@ -11,7 +11,7 @@ maximizes: in-scope questions answered right, with at most 2.5% answered wrongly
 out-of-scope questions answered. The best setting is printed last; put its shares in
 bot/engine/decision.py and its thresholds in the knowledge's bot.yaml.
 
-With `--held-out`, the tuned-on sets (`TUNED_ON`; `fresh5/` as its even and its odd half, never a
+With `--held-out`, the tuned-on sets (`TUNED_ON`; `fresh6/` as its even and its odd half, never a
 set still untuned) are each left out in turn, and three other decisions over the same evidence are
 fitted on all the others and scored on the one left out, beside the shipped blend:
 
@@ -20,6 +20,8 @@ fitted on all the others and scored on the one left out, beside the shipped blen
   another for long messages, searched on the others;
 - **logistic**: a small logistic model over the evidence `ask --json`'s `check` shows (`FEATURES`),
   fitted with NumPy (Newton's method, L2), answering when its probability clears a cut;
+- **per-focus thresholds**: the shipped blend with an answer threshold per focus (a count, a
+  place, yes/no, none…), each searched on the others' questions of that focus;
 - each is held to the shipped blend's precision: the cut (or setting) is the one answering most
   right on the other sets with no more wrong and out-of-scope answers there than the shipped blend.
 
@@ -74,9 +76,12 @@ TUNED_ON = (
     "fresh4/natural.yaml",
     "fresh4/traps.yaml",
     "fresh4/out_of_domain.yaml",
+    "fresh5/natural.yaml",
+    "fresh5/traps.yaml",
+    "fresh5/out_of_domain.yaml",
 )
 # Read on even positions, checked on odd (docs/evaluation.md): each half is a set of its own.
-HALVED = ("fresh5/natural.yaml", "fresh5/traps.yaml", "fresh5/out_of_domain.yaml")
+HALVED = ("fresh6/natural.yaml", "fresh6/traps.yaml", "fresh6/out_of_domain.yaml")
 KEPT = 5  # candidates kept per question: the refit may reorder them
 FEATURES = ("match", "coverage", "mismatch", "margin", "heaviest", "long", "long × coverage")
 REFIT_GRID = {
@@ -102,6 +107,7 @@ class Evidence:
     present: np.ndarray  # whether the candidate exists
     right: np.ndarray  # whether it is an accepted entry
     in_scope: np.ndarray  # rows
+    focus: np.ndarray  # rows: what kind of answer the question asks for ("" for none)
 
 
 def gather(engine: Engine, eval_dir: Path) -> Evidence:
@@ -136,7 +142,8 @@ def gather(engine: Engine, eval_dir: Path) -> Evidence:
             flags["present"][row, n] = True
             flags["right"][row, n] = c.id in case.accepted
     in_scope = np.array([bool(case.expected) for case, _ in rows])
-    return Evidence(np.array(folds), **arrays, **flags, in_scope=in_scope)
+    focus = np.array([candidates[0].check.focus or "" for _, candidates in rows])
+    return Evidence(np.array(folds), **arrays, **flags, in_scope=in_scope, focus=focus)
 
 
 def blend(ev: Evidence, short: float, long: float, mismatch: float = 0.45) -> np.ndarray:
@@ -212,14 +219,15 @@ def held_out(engine: Engine, eval_dir: Path) -> None:
     best, runner_up, right = ranked(ev, blend(ev, *_shipped_shares()))
     shipped = (best >= t.answer) & (best - runner_up >= t.margin)
     families = (refit_blend(ev), per_kind(ev, best, runner_up, right, t.margin))
+    clears = best - runner_up >= t.margin
     x, y = features(ev)
     print(f"{len(ev.fold)} questions; right / wrong / out-of-scope answered on the set left out")
     print(
         "| left out | in / out | shipped blend | refit blend | per-kind thresholds | logistic "
-        "| refit setting | per-kind setting |"
+        "| per-focus thresholds | refit setting | per-kind setting |"
     )
-    print("|---|---:|---:|---:|---:|---:|---|---|")
-    totals = np.zeros((4, 3), int)
+    print("|---|---:|---:|---:|---:|---:|---:|---|---|")
+    totals = np.zeros((5, 3), int)
     for fold in sorted(set(ev.fold)):
         train, test = ev.fold != fold, ev.fold == fold
         budget = sum(tally(ev, shipped, right, train)[1:])
@@ -228,7 +236,8 @@ def held_out(engine: Engine, eval_dir: Path) -> None:
         p = probability(w, x)
         wrong_p = np.sort(p[train & ~y])[::-1]
         cut = wrong_p[budget] + 1e-9 if budget < len(wrong_p) else 0.0
-        decisions = [(shipped, right), *(c[:2] for c in chosen), (p >= cut, y)]
+        by_focus = per_focus(ev, best, clears, right, shipped, train)
+        decisions = [(shipped, right), *(c[:2] for c in chosen), (p >= cut, y), (by_focus, right)]
         results = [tally(ev, answered, ok, test) for answered, ok in decisions]
         totals += np.array(results)
         cells = " | ".join(" / ".join(map(str, r)) for r in results)
@@ -264,6 +273,25 @@ def per_kind(ev: Evidence, best, runner_up, right, margin: float) -> list[tuple]
         answered = (best >= np.where(long, lengthy, short)) & (best - runner_up >= margin)
         found.append((answered, right, (short, lengthy)))
     return found
+
+
+def per_focus(ev: Evidence, best, clears, right, shipped, train) -> np.ndarray:
+    """The shipped blend with an answer threshold per focus (what the question asks for: a
+    count, a place, yes/no, none…), each the one answering most right on `train` among that
+    focus's questions with no more wrong and out-of-scope answers there than the shipped
+    decision: which questions it answers."""
+    answered = np.zeros(len(best), bool)
+    for focus in set(ev.focus):
+        rows = ev.focus == focus
+        budget = sum(tally(ev, shipped, right, train & rows)[1:])
+        chosen, key = None, None
+        for threshold in REFIT_GRID["answer"]:
+            found = (best >= threshold) & clears & rows
+            r, wrong, oos = tally(ev, found, right, train)
+            if wrong + oos <= budget and (key is None or (r, -wrong - oos) > key):
+                chosen, key = found, (r, -wrong - oos)
+        answered |= chosen if chosen is not None else shipped & rows
+    return answered
 
 
 def choose(ev: Evidence, family: list[tuple], train: np.ndarray, budget: int) -> tuple:
