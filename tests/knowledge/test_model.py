@@ -242,6 +242,8 @@ def test_version_changes_with_any_edit(knowledge_copy, knowledge):
         ("二〇二二年五月二十六日", {"2022", "5", "26"}),
         ("一千零五", {"1005"}),
         ("十分钟", {"10"}),
+        ("２,８８７人，第①批", {"2887", "1"}),  # folded by NFKC before anything is looked for
+        ("办理说明。", set()),
         # Words that only look like numbers: no figure, so none is wrongly required of the
         # source, and none in the source lets a wrong one pass.
         ("为老百姓办事，千方百计", set()),
