@@ -54,6 +54,11 @@ SETS = {
     "fresh6/natural.yaml": (588, 0),
     "fresh6/traps.yaml": (0, 440),
     "fresh6/out_of_domain.yaml": (0, 158),
+    # written on 2026-11-27 morning when fresh6/ was handed to the quality, reading and knowledge
+    # engineers; opened by nobody but their writer, run once by the lead at the end
+    "fresh7/natural.yaml": (790, 0),
+    "fresh7/traps.yaml": (0, 593),
+    "fresh7/out_of_domain.yaml": (0, 171),
 }
 
 
