@@ -3,6 +3,7 @@
     python bench/decision_fit.py [--knowledge DIR]             # the dev grid search
     python bench/decision_fit.py --held-out [--knowledge DIR]  # leave one set out
     python bench/decision_fit.py --trade [--knowledge DIR]     # traps against rights
+    python bench/decision_fit.py --signals [--knowledge DIR]   # evidence for a confirm
 
 Without `--held-out`, only `knowledge/eval/dev.yaml` is read (calibration data;
 docs/evaluation.md): for each setting of `bot.engine.decision.Shares` the thresholds are
@@ -20,6 +21,8 @@ fitted on all the others and scored on the one left out, beside the shipped blen
   another for long messages, searched on the others;
 - **logistic**: a small logistic model over the evidence `ask --json`'s `check` shows (`FEATURES`),
   fitted with NumPy (Newton's method, L2), answering when its probability clears a cut;
+- **per-focus thresholds**: the shipped blend with an answer threshold per focus (a count, a
+  place, yes/no, none…), each searched on the others' questions of that focus;
 - each is held to the shipped blend's precision: the cut (or setting) is the one answering most
   right on the other sets with no more wrong and out-of-scope answers there than the shipped blend.
 
@@ -35,6 +38,15 @@ if the best entries it no longer answers (those the shipped thresholds did) are 
 one-candidate confirm ("您是想问「…」吗？") instead of being refused: how many rights are one tap
 away, how many traps are offered a confirm rather than answered, and the share of all offers
 (these confirms and the decision's own lists) holding the right entry (the target: 90%).
+
+With `--signals`, the evidence a confirm below the answer threshold could rest on: over every
+tuned-on question refused with a best entry scoring from `SIGNAL_BAND` up, how many of those
+whose best entry shows each signal are right, other in-scope and out of scope. The signals are
+what `check` does not already weigh: the best entry first in the searches of the whole message,
+its asking clause and its foreground alike; first in the asking clause's search and leading it;
+its match there; a message of several clauses; many uncovered words; first for an index of
+spelled features only and one of sound features only; made from the article's passage the
+message matches best.
 """
 
 from __future__ import annotations
@@ -47,8 +59,10 @@ from pathlib import Path
 import numpy as np
 
 from bot.engine.core import Engine
-from bot.engine.decision import SMALLTALK, Shares, Thresholds
+from bot.engine.decision import FALLBACK, SMALLTALK, Shares, Thresholds
 from bot.engine.evaluation import Case, calibrate, evaluate, load_cases
+from bot.engine.index import Tuning
+from bot.engine.reading import fold_message, questions_marked, read
 from bot.knowledge.model import load
 
 SHORT = (0.7, 0.8, 0.9)
@@ -105,6 +119,7 @@ class Evidence:
     present: np.ndarray  # whether the candidate exists
     right: np.ndarray  # whether it is an accepted entry
     in_scope: np.ndarray  # rows
+    focus: np.ndarray  # rows: what kind of answer the question asks for ("" for none)
 
 
 def gather(engine: Engine, eval_dir: Path) -> Evidence:
@@ -139,7 +154,9 @@ def gather(engine: Engine, eval_dir: Path) -> Evidence:
             flags["present"][row, n] = True
             flags["right"][row, n] = c.id in case.accepted
     in_scope = np.array([bool(case.expected) for case, _ in rows])
-    return Evidence(np.array(folds), **arrays, **flags, in_scope=in_scope)
+    # The focus is the question's: every candidate's check has the same.
+    focus = np.array([getattr(candidates[0].check, "focus", None) or "" for _, candidates in rows])
+    return Evidence(np.array(folds), **arrays, **flags, in_scope=in_scope, focus=focus)
 
 
 def blend(ev: Evidence, short: float, long: float, mismatch: float = 0.45) -> np.ndarray:
@@ -215,14 +232,15 @@ def held_out(engine: Engine, eval_dir: Path) -> None:
     best, runner_up, right = ranked(ev, blend(ev, *_shipped_shares()))
     shipped = (best >= t.answer) & (best - runner_up >= t.margin)
     families = (refit_blend(ev), per_kind(ev, best, runner_up, right, t.margin))
+    clears = best - runner_up >= t.margin
     x, y = features(ev)
     print(f"{len(ev.fold)} questions; right / wrong / out-of-scope answered on the set left out")
     print(
         "| left out | in / out | shipped blend | refit blend | per-kind thresholds | logistic "
-        "| refit setting | per-kind setting |"
+        "| per-focus thresholds | refit setting | per-kind setting |"
     )
-    print("|---|---:|---:|---:|---:|---:|---|---|")
-    totals = np.zeros((4, 3), int)
+    print("|---|---:|---:|---:|---:|---:|---:|---|---|")
+    totals = np.zeros((5, 3), int)
     for fold in sorted(set(ev.fold)):
         train, test = ev.fold != fold, ev.fold == fold
         budget = sum(tally(ev, shipped, right, train)[1:])
@@ -231,7 +249,8 @@ def held_out(engine: Engine, eval_dir: Path) -> None:
         p = probability(w, x)
         wrong_p = np.sort(p[train & ~y])[::-1]
         cut = wrong_p[budget] + 1e-9 if budget < len(wrong_p) else 0.0
-        decisions = [(shipped, right), *(c[:2] for c in chosen), (p >= cut, y)]
+        by_focus = per_focus(ev, best, clears, right, shipped, train)
+        decisions = [(shipped, right), *(c[:2] for c in chosen), (p >= cut, y), (by_focus, right)]
         results = [tally(ev, answered, ok, test) for answered, ok in decisions]
         totals += np.array(results)
         cells = " | ".join(" / ".join(map(str, r)) for r in results)
@@ -267,6 +286,25 @@ def per_kind(ev: Evidence, best, runner_up, right, margin: float) -> list[tuple]
         answered = (best >= np.where(long, lengthy, short)) & (best - runner_up >= margin)
         found.append((answered, right, (short, lengthy)))
     return found
+
+
+def per_focus(ev: Evidence, best, clears, right, shipped, train) -> np.ndarray:
+    """The shipped blend with an answer threshold per focus (what the question asks for: a
+    count, a place, yes/no, none…), each the one answering most right on `train` among that
+    focus's questions with no more wrong and out-of-scope answers there than the shipped
+    decision: which questions it answers."""
+    answered = np.zeros(len(best), bool)
+    for focus in set(ev.focus):
+        rows = ev.focus == focus
+        budget = sum(tally(ev, shipped, right, train & rows)[1:])
+        chosen, key = None, None
+        for threshold in REFIT_GRID["answer"]:
+            found = (best >= threshold) & clears & rows
+            r, wrong, oos = tally(ev, found, right, train)
+            if wrong + oos <= budget and (key is None or (r, -wrong - oos) > key):
+                chosen, key = found, (r, -wrong - oos)
+        answered |= chosen if chosen is not None else shipped & rows
+    return answered
 
 
 def choose(ev: Evidence, family: list[tuple], train: np.ndarray, budget: int) -> tuple:
@@ -357,6 +395,66 @@ def trade(engine: Engine, eval_dir: Path) -> None:
         )
 
 
+SIGNAL_BAND = 0.40  # the lowest best score a confirm below the answer threshold is looked at from
+
+
+def signals(engine: Engine, eval_dir: Path) -> None:
+    """Per signal, the refused questions of the confirm band showing it (the module's doc)."""
+    knowledge = engine.knowledge
+    spelled = Engine(knowledge, cache=0, tuning=Tuning(sound=0.0))
+    heard = Engine(knowledge, cache=0, tuning=Tuning(char=0.0, pair=0.0, word=0.0))
+    ids = [e.id for e in engine.entries]
+
+    def first(text: str) -> list[tuple[str, float]]:
+        return [(ids[p], s) for p, s in engine.index.search(engine.canonical(text), 8)]
+
+    counts: dict[str, list[int]] = {}
+    for name in TUNED_ON + HALVED:
+        for case in load_cases(eval_dir / name):
+            answer = engine.answer(case.question)
+            if answer.status != FALLBACK or answer.language or not answer.candidates:
+                continue
+            best = answer.candidates[0]
+            if best.score < SIGNAL_BAND or best.check is None or best.entry is None:
+                continue
+            folded = fold_message(case.question)
+            reading = read(folded, engine.wording.says, questions_marked(case.question, folded))
+            whole, asking, foreground = map(
+                first, (reading.text, reading.asking, reading.foreground)
+            )
+            lead = asking[0][1] - asking[1][1] if len(asking) > 1 else 1.0
+            index = engine.passages.index
+            passage = index.search(engine.prepare(case.question), 1) if index else []
+            shown = {
+                "every question of the band": True,
+                "first in the whole-message, asking-clause and foreground searches alike": all(
+                    hits and hits[0][0] == best.id for hits in (whole, asking, foreground)
+                ),
+                "first in the asking-clause search, leading it by >= 0.05": bool(asking)
+                and asking[0][0] == best.id
+                and lead >= 0.05,
+                "its asking-clause match >= 0.5": dict(asking).get(best.id, 0.0) >= 0.5,
+                "its asking-clause match >= 0.6": dict(asking).get(best.id, 0.0) >= 0.6,
+                "a message of several clauses": reading.asking != reading.text,
+                "three or more uncovered words": len(best.check.uncovered) >= 3,
+                "first for spelled features alone and for sound features alone": all(
+                    (found := other.candidates(case.question)) and found[0].id == best.id
+                    for other in (spelled, heard)
+                ),
+                "made from the passage the message matches best": bool(passage)
+                and engine.passages.items[passage[0][0]].holds(best.entry),
+            }
+            column = 0 if best.id in case.accepted else 1 if case.expected else 2
+            for signal, present in shown.items():
+                counts.setdefault(signal, [0, 0, 0])[column] += bool(present)
+    print(f"refused questions whose best entry scores {SIGNAL_BAND} or more, by what it shows")
+    print("| signal (of the best entry) | right | other in scope | out of scope | right share |")
+    print("|---|---:|---:|---:|---:|")
+    for signal, (right, other, out) in counts.items():
+        share = right / max(right + other + out, 1)
+        print(f"| {signal} | {right} | {other} | {out} | {share:.0%} |")
+
+
 def dev_grid(engine: Engine, dev: list[Case]) -> None:
     print("| short | long | long from | answer | margin | clarify | right | wrong | OOS answered |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -382,6 +480,7 @@ def main() -> None:
     parser.add_argument("--knowledge", default="knowledge")
     parser.add_argument("--held-out", action="store_true", help="leave one tuned-on set out")
     parser.add_argument("--trade", action="store_true", help="traps against rights, per threshold")
+    parser.add_argument("--signals", action="store_true", help="evidence for a confirm")
     args = parser.parse_args()
     knowledge = load(args.knowledge)
     # Candidates are not cached (only whole answers are), so one engine serves every setting.
@@ -389,6 +488,8 @@ def main() -> None:
     eval_dir = Path(args.knowledge) / "eval"
     if args.trade:
         trade(engine, eval_dir)
+    elif args.signals:
+        signals(engine, eval_dir)
     elif args.held_out:
         held_out(engine, eval_dir)
     else:

@@ -247,7 +247,9 @@ class Engine:
 
     def _ranked(self, question: str, folded: str, limit: int = CANDIDATES) -> tuple[Candidate, ...]:
         """`candidates` of a question already cut and folded (`_decide` has folded it)."""
-        reading = read(folded, self.wording.says, questions_marked(question, folded))
+        reading = read(
+            folded, self.wording.says, questions_marked(question, folded), self.wording.knows
+        )
         depth = max(limit, RECHECKED)
         best = dict(self.index.search(self.canonical(reading.text), depth))
         if reading.asking != reading.text and self.index.tuning.asking_clause:

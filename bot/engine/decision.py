@@ -19,14 +19,15 @@ knowledge base live in its `bot.yaml` (`policybot eval --calibrate`).
 
 Judged on eval sets it was not fitted on (`python bench/decision_fit.py --held-out`: each
 tuned-on set left out in turn), this blend beat the same blend refit on the other sets, answer
-thresholds per message kind (short, long) and a small logistic model over the same evidence (plus
-margin to the runner-up, the heaviest uncovered word) fitted on ~3,000 questions from several
-writers: each answered fewer right or more wrongly on the sets left out (docs/matching.md; again
-with fresh5/ by halves, 5,403 questions: the shipped blend 1951 right / 10 wrong / 96 out of
-scope, the best of the four). A one-candidate confirm below the answer threshold held the right
-entry in too few of its confirms (traps sit in the same band), so `clarify` stays at the answer
-threshold; so does a confirm *above* it instead of an answer (`bench/decision_fit.py --trade`:
-traps answered fall to 3% only where the offers hold the right entry 82% of the time).
+thresholds per message kind (short, long) or per focus, and a small logistic model over the same
+evidence (plus margin to the runner-up, the heaviest uncovered word) fitted on ~3,000 questions
+from several writers: each answered fewer right or more wrongly on the sets left out
+(docs/matching.md; again with fresh6/ by halves, 6,561 questions: the shipped blend 2465 right /
+10 wrong / 107 out of scope; per focus 2469 / 10 / 110, 4 rights for 3 traps). A one-candidate
+confirm below the answer threshold held the right entry in too few of its confirms (traps sit in
+the same band: 39-65% over the bands tried, whatever else agrees), so `clarify` stays at the
+answer threshold; so does a confirm *above* it instead of an answer (`bench/decision_fit.py
+--trade`: traps answered fall to 3% only where the offers hold the right entry 84% of the time).
 """
 
 from __future__ import annotations

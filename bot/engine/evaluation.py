@@ -18,7 +18,15 @@ from pathlib import Path
 import yaml
 
 from bot.engine.core import Answer, Engine
-from bot.engine.decision import ANSWERED, CLARIFY, Candidate, Thresholds, decide_status, offered
+from bot.engine.decision import (
+    ANSWERED,
+    CLARIFY,
+    FALLBACK,
+    Candidate,
+    Thresholds,
+    decide_status,
+    offered,
+)
 from bot.knowledge.model import Entry
 
 
@@ -48,6 +56,10 @@ class Report:
     clarify_right: int = 0  # ...whose choices hold the right entry
     passages: int = 0  # in-scope questions answered with a passage of a source (no entry)...
     passages_right: int = 0  # ...that holds the source quote of an accepted entry
+    # In-scope questions refused whose fallback lists an accepted entry among its near topics
+    # (one tap away, though the figures count them refused), and those listing it first.
+    near: int = 0
+    near_first: int = 0
     failures: list[tuple[Case, str, str | None, float]] = field(default_factory=list)
 
     @property
@@ -96,7 +108,9 @@ class Report:
             # sentence the right entry was made from: shown apart, not counted right.
             + [
                 f"in-scope passage answers: {self.passages}  "
-                f"({self.passages_right} quoting the right entry's source)"
+                f"({self.passages_right} quoting the right entry's source)",
+                f"in-scope refused, right entry a near topic: {self.near}  "
+                f"({self.near_first} listed first)",
             ]
             * bool(self.in_scope)
         )
@@ -166,6 +180,10 @@ def record_answer(report: Report, case: Case, answer: Answer, by_id: Mapping[str
             (e := by_id.get(i)) is not None and e.source.quote and e.source.quote in quoted
             for i in case.accepted
         )
+    if case.expected and answer.status == FALLBACK:
+        near = [c.id in case.accepted for c in answer.near]
+        report.near += any(near)
+        report.near_first += near[:1] == [True]
     record(
         report,
         case,

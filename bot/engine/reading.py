@@ -72,7 +72,10 @@ _SENDER = re.compile(rf"{_WE}|^(?:{_I})")
 _CONDITION = re.compile(r"如果|要是|假如|假若|万一|一旦|倘若")
 CONDITION = 0.6
 # A clause of at most this many characters before the asking clause is a topic typed as a
-# fragment (申请材料 减少 多少), not the sender's background.
+# fragment (申请材料 减少 多少), not the sender's background; one with no word the knowledge
+# uses is the sender's aside (哥们, 说句实话, 长话短说, 心里憋屈, 人在杭州), weighed as the other
+# clauses before the question are (as a topic or background: its unknown words stay quiet), not
+# as asked: at 1, 哥们 alone held a right answer below the bar.
 FRAGMENT = 4
 # After the asking clause, a clause that does not ask is the sender's circumstances or purpose
 # (…有没有快速通道？工地等着开工，一天都耽误不起; …投资多少 银行授信要参考), not more of the question,
@@ -187,12 +190,15 @@ def read(
     folded: str,
     says: Callable[[str], bool] | None = None,
     marked: tuple[tuple[int, bool], ...] | None = None,
+    knows: Callable[[str], bool] | None = None,
 ) -> Reading:
     """Split a folded message into clauses, set aside greetings and introductions, and find
     the asking clause and its focus. `says`: whether a clause says what it is about (has a
     content word); an asking clause that does not (是怎么个搞法, 这种情况怎么处理) points back,
     and the clause before it is asked with it. `marked`: `questions_marked` of the message, if
-    it has question marks: then only the clauses of the sentences they end ask."""
+    it has question marks: then only the clauses of the sentences they end ask. `knows`:
+    whether a clause has a word the knowledge uses (without it, every short clause before the
+    question is a topic typed as a fragment)."""
     parts = _ASKS_FROM.sub(" ", folded).split()
     questioned = _marked(parts, marked) or [True] * len(parts)
     parts = [_GREETING.sub("", part) for part in parts]
@@ -249,8 +255,11 @@ def read(
             return 1.0
         if i == pointed:
             return CONDITION
-        if i < first and len(part) <= FRAGMENT and not _SELF.match(part):
-            return 1.0  # a topic typed as a fragment (复工 窗口在哪, 申请材料 减少 多少)
+        # A topic typed as a fragment (复工 窗口在哪, 申请材料 减少 多少), unless no word of it is
+        # the knowledge's (哥们, 说句实话): the sender's aside, weighed as below.
+        fragment = i < first and len(part) <= FRAGMENT and not _SELF.match(part)
+        if fragment and (knows is None or knows(part)):
+            return 1.0
         if i == first - 1 and not _SELF.match(part) and not spoke[i]:
             return TOPIC  # 那11个一起开工的项目，…总投资多少钱
         if i < first or i >= since:

@@ -57,6 +57,11 @@ class Wording:
         known = self.known
         return any(weight(w, w in known, 1.0) for w in self.content(self.subject(clause)))
 
+    def knows(self, clause: str) -> bool:
+        """For `read`: whether a clause has a word that carries and that the knowledge uses."""
+        known = self.known
+        return any(w in known and weight(w, True, 1.0) for w in self.content(self.subject(clause)))
+
     def content(self, subject: str) -> list[str]:
         """A clause's words as the checks weigh them: a word the knowledge never uses that the
         segmenter only guessed (天办 of 前几天办, 有大 of 有大数据) is the dictionary's words, unless

@@ -56,6 +56,8 @@ def test_how_a_question_is_put_names_no_thing():
     assert things("在复工上有什么举措") == ()
     assert things("有哪些做法") == ()
     assert things("有啥快的法子") == ()
+    # 有啥说法 asks for the city's position on it, which an entry states without calling it 说法.
+    assert things("市里对项目抢工期有啥说法没有") == ()
 
 
 def test_an_entry_mentions_a_figure_in_the_unit_asked_or_a_title():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.engine.core import ANSWERED, CLARIFY, Answer, Candidate
+from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, Answer, Candidate
 from bot.engine.evaluation import Case, Report, evaluate, load_cases, record, record_answer
 from bot.text.normalize import normalize
 from tests.support.floors import DEV_OUT_OF_SCOPE_CEILING, DEV_RIGHT_FLOOR, DEV_WRONG_CEILING
@@ -74,3 +74,13 @@ def test_a_passage_answer_is_wrong_but_shown_apart_when_it_quotes_the_right_sour
     assert (report.wrong, report.passages, report.passages_right) == (2, 2, 1)
     assert "in-scope passage answers: 2  (1 quoting the right entry's source)" in report.summary()
     assert "passage" not in Report(out_of_scope=1).summary()
+
+
+def test_a_refusal_listing_the_right_entry_as_a_near_topic_is_shown_apart():
+    near = (Candidate("fgf-sijian", "四减", 0.4), Candidate("fgf-fang", "放", 0.3))
+    refused = Answer("四减", FALLBACK, "", near=near)
+    report = Report()
+    for expected in ("fgf-sijian", "fgf-fang", "fgf-cailiao"):
+        record_answer(report, Case("四减", expected), refused, {})
+    assert (report.correct, report.near, report.near_first) == (0, 2, 1)
+    assert "in-scope refused, right entry a near topic: 2  (1 listed first)" in report.summary()

@@ -170,6 +170,19 @@ def test_a_topic_typed_as_a_fragment_is_not_background():
     assert [clause.weight for clause in reading.clauses] == [1.0, 1.0, 1.0]
 
 
+def test_a_fragment_with_no_word_of_the_knowledge_is_the_senders_aside(engine):
+    def weights(message: str) -> list[float]:
+        folded = fold_message(message)
+        found = read(folded, engine.wording.says, None, engine.wording.knows)
+        return [clause.weight for clause in found.clauses]
+
+    # 哥们, 说句实话 say nothing of what is asked: weighed as background, not as asked.
+    assert weights("哥们，在抚远办事，能马上办的事项有多少") == [BACKGROUND, TOPIC, 1.0]
+    assert weights("说句实话，办事求人的问题整改得咋样了") == [TOPIC, 1.0]
+    # A fragment with a word of the knowledge is still a topic typed as one.
+    assert weights("复工 窗口在哪") == [1.0, 1.0]
+
+
 def test_what_every_asking_clause_asks_leaves_out_the_sender_speaking_of_themselves():
     # 几笔款 makes the first clause "ask", but it is the sender's own story.
     reading = read(fold("我们厂子去年有几笔款没还上，现在还能修复信用吗"))
