@@ -122,6 +122,8 @@ def test_words_that_only_shape_a_question_carry_nothing():
     assert [content_weight(w, False) for w in ["核实", "为主"]] == [0.0] * 2  # 想核实, 以…为主
     # Nor do the people a question is relayed for (客户问…, 居民问…, 给客户做材料要用).
     assert [content_weight(w, True) for w in ["客户", "居民", "朋友"]] == [0.0] * 3
+    # Nor does how usual it is (抚远一般怎么搞招商推介) or the position asked for (有啥说法).
+    assert [content_weight(w, False) for w in ["一般", "说法"]] == [0.0] * 2
 
 
 @pytest.mark.parametrize(

@@ -67,6 +67,8 @@ def test_batch_forms_equal_one_text_at_a_time():
     assert normalize_all(texts) == [normalize(text) for text in texts]
     repeated = [*texts, *texts[::-1], texts[2]]  # repeats are normalized once, and still given
     assert normalize_all(repeated) == [normalize(text) for text in repeated]
+    once_more = [*texts, texts[0]]  # a few repeats: all normalized, repeats too
+    assert normalize_all(once_more) == [normalize(text) for text in once_more]
     assert fold_all(texts) == [fold(text) for text in texts]
     # Both at once, folded once where redaction takes nothing out, and where it does.
     assert normalize_and_fold_all(repeated) == (normalize_all(repeated), fold_all(repeated))

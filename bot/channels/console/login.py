@@ -67,7 +67,7 @@ async def login(console: Console, request: Request) -> Response:
     if not same_token(request.cookies.get(LOGIN_COOKIE, ""), form.get("csrf")):
         return await login_form(console, request, "登录表单已失效，请重新输入。", 403, target)
     name, password = str(form.get("name", "")).strip(), str(form.get("password", ""))
-    wait = console.throttle.wait(client(request), name)
+    wait = console.throttle.attempt(client(request), name)
     if wait > 0:
         minutes = int(wait // 60) + 1
         response = await login_form(
@@ -75,11 +75,11 @@ async def login(console: Console, request: Request) -> Response:
         )
         response.headers["retry-after"] = str(int(wait) + 1)
         return response
-    account = await run_in_threadpool(console.admin.accounts.verify, name, password)
+    async with console.checking:
+        account = await run_in_threadpool(console.admin.accounts.verify, name, password)
     if account is None:
-        console.throttle.failed(client(request), name)
         return await login_form(console, request, "用户名或密码不对。", 401, target)
-    console.throttle.succeeded(name)
+    console.throttle.succeeded(client(request), name)
     token, _ = console.sessions.start(account)
     response = RedirectResponse(safe_next(target), 303, headers=HEADERS)
     set_cookie(console, request, response, COOKIE, token)

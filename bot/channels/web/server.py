@@ -38,7 +38,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from bot.app import Service, settle_heap
 from bot.channels.web import api, widget
 from bot.channels.web.balance import Acceptor, Connections
-from bot.channels.web.guard import ApiError, SecurityHeaders
+from bot.channels.web.guard import ApiError, SecurityHeaders, server_error
 from bot.ops.health import heartbeat
 from bot.ops.watch import Watcher
 from bot.settings import WebConfig
@@ -98,7 +98,11 @@ def build_server(
     app = Starlette(
         routes=[*channel_routes(questions), *routes],
         middleware=middleware,
-        exception_handlers={ApiError: api_error, HTTPException: http_error},
+        exception_handlers={
+            ApiError: api_error,
+            HTTPException: http_error,
+            Exception: unexpected,
+        },
         lifespan=lifespan,
     )
     return Direct(app, {api.ASK: questions.ask, **(direct or {})})
@@ -111,8 +115,8 @@ class Direct:
     middleware on the way; everything else goes through Starlette. Those layers were ~0.1 ms of the ~0.2 ms a
     fixed-JSON request cost the server (docs/benchmarks.md, Web), for every answer. The
     handler's refusals (`ApiError`, Starlette's `HTTPException`) answer as the exception
-    handlers do; anything else reaches uvicorn, which logs it and answers 500, as Starlette's
-    error middleware would."""
+    handlers do; anything else is logged and answered with the API's 500, as Starlette's
+    error middleware does (`unexpected`)."""
 
     def __init__(self, app: Starlette, handlers: Mapping[str, Handler]) -> None:
         self.app = app
@@ -138,6 +142,9 @@ class Direct:
             response = exc.response()
         except HTTPException as exc:
             response = await http_error(request, exc)
+        except Exception:
+            log.exception("answering %s", scope["path"])
+            response = server_error().response()
         await response(scope, receive, send)
 
 
@@ -156,6 +163,13 @@ async def http_error(request: Request, exc: Exception) -> Response:
     zh, en = messages.get(exc.status_code, ("请求无法处理。", str(exc.detail)))
     code = "not_found" if exc.status_code == 404 else "http_error"
     return ApiError(exc.status_code, code, zh, en, dict(exc.headers or {})).response()
+
+
+async def unexpected(request: Request, exc: Exception) -> Response:
+    """A bug's 500 in the API's shape, with the security headers: Starlette's error middleware
+    (which logs the exception) sends it outside every other middleware, `SecurityHeaders`
+    included, and its own is plain text without them."""
+    return server_error().response()
 
 
 def background(*tasks: Callable[[], Coroutine[object, object, object]]) -> Hook:

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import json
 
+import httpx
 import pytest
 
 from bot.app import Request as Question
 from bot.app import Service
 from bot.channels.web.api import CHANNEL, present
 from bot.channels.web.guard import SECURITY_HEADERS, ApiError, JSONReply, RateLimit, parse_json
+from bot.channels.web.server import build_server
 from bot.log.gaps import gap_exchanges
 from bot.log.stats import stats
 from bot.log.store import HELPFUL, PICKED, UNHELPFUL
 from bot.log.writer import ExchangeLog
+from bot.settings import WebConfig
 from tests.support.flows import FLOWS, LIST, flows_engine, is_fallback
 from tests.support.web import client_for
 
@@ -251,13 +254,41 @@ async def test_missing_or_empty_question_is_422(client, body):
         (b"{not json", "application/json"),
         (b'["question"]', "application/json"),
         ("“复工”".encode("gbk"), "application/json"),
+        (b"[" * 5000 + b"]" * 5000, "application/json"),  # past both parsers' depth limits
+        (b'{"question": "x", "n": ' + b"[" * 5000 + b"]" * 5000 + b"}", "application/json"),
     ],
 )
-async def test_non_json_is_400(client, content, kind):
+@pytest.mark.parametrize("origin", [None, "http://127.0.0.1"])  # straight, through Starlette
+async def test_non_json_is_400(client, content, kind, origin):
     headers = {"content-type": kind} if kind else {}
+    if origin:
+        headers["origin"] = origin
     assert_error(
         await client.post("/api/v1/ask", content=content, headers=headers), 400, "not_json"
     )
+
+
+@pytest.mark.parametrize("origin", [None, "http://127.0.0.1"])  # straight, through Starlette
+async def test_an_unexpected_error_is_a_json_500_with_the_security_headers(
+    service, monkeypatch, origin
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(service, "ask", broken)
+    transport = httpx.ASGITransport(
+        build_server(service, WebConfig(rate=0)), raise_app_exceptions=False
+    )
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+        response = await client.post(
+            "/api/v1/ask",
+            json={"question": ZHUANCHUANG},
+            headers={"origin": origin} if origin else {},
+        )
+    assert_error(response, 500, "server_error")
+    assert "a bug" not in response.text
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers[name] == value, name
 
 
 async def test_declared_oversize_body_is_413_before_reading(client):
