@@ -80,8 +80,11 @@ FRAGMENT = 4
 # After the asking clause, a clause that does not ask is the sender's circumstances or purpose
 # (…有没有快速通道？工地等着开工，一天都耽误不起; …投资多少 银行授信要参考), not more of the question,
 # unless it offers an alternative (…能加急办吗 还是只能去现场), is a short piece of it (…什么时候能
-# 建好、投入使用: FRAGMENT characters at most) or asks how far, long or big (离市区多远).
-_GOES_ON = re.compile(rf"^(?:还是|或者|或是|或)|多[远长大高宽重快]|^.{{1,{FRAGMENT}}}$")
+# 建好、投入使用: FRAGMENT characters at most), asks how far, long or big (离市区多远) or is a
+# reference number (…流程是什么（89750号）, …第12号): it names what is asked about, nothing of the
+# sender, and read as an aside it had the asking clause searched alone too (engine_scale's
+# generated questions end so: docs/benchmarks.md, Engine at scale).
+_GOES_ON = re.compile(rf"^(?:还是|或者|或是|或)|多[远长大高宽重快]|^.{{1,{FRAGMENT}}}$|^第?\d+号$")
 # The clause just before the asking part, unless the sender speaks of themselves there (我们…, or
 # after their introduction), most often says what the question is about: 那11个一起开工的项目，
 # 加起来总投资多少钱; 这种办事得求人的情况，市里有没有整改的说法. It weighs more than background,

@@ -19,6 +19,7 @@ from bot.knowledge.model import (
     Entry,
     Source,
     comparable,
+    made_as_init_would,
     unsupported_figures,
 )
 from bot.knowledge.yamlfile import LineDict, LineList, line_of
@@ -99,21 +100,26 @@ def read_entry(
         )
     given = item.get("similar")
     raw_similar = given if isinstance(given, LineList) else []
-    similar_lines = [line_of(v, item.line_of("similar")) for v in raw_similar if str(v).strip()]
-    return Entry(
-        id=entry_id,
-        category=category,
-        question=reader.text_field(path, item, "question"),
-        similar=similar,
-        answer=answer,
-        source=source,
-        keywords=reader.string_list(path, item, "keywords"),
-        related=reader.string_list(path, item, "related"),
-        review_by=review_by,
-        path=path,
-        line=item.line,
-        question_lines=(item.line_of("question"), *similar_lines),
-        answer_line=item.line_of("answer"),
+    listed = item.line_of("similar")
+    similar_lines = [line_of(v, listed) for v in raw_similar if str(v).strip()]
+    # Every field, in the order Entry declares them (its __dict__'s order is its pickle's).
+    return made_as_init_would(
+        Entry,
+        {
+            "id": entry_id,
+            "category": category,
+            "question": reader.text_field(path, item, "question"),
+            "similar": similar,
+            "answer": answer,
+            "source": source,
+            "keywords": reader.string_list(path, item, "keywords"),
+            "related": reader.string_list(path, item, "related"),
+            "review_by": review_by,
+            "path": path,
+            "line": item.line,
+            "question_lines": (item.line_of("question"), *similar_lines),
+            "answer_line": item.line_of("answer"),
+        },
     )
 
 
@@ -129,11 +135,10 @@ def check_answer(
     """Figures an answer states must be in what it cites; and it should be short enough to read
     in one go. The length is a knowledge rule, not a channel's: each channel splits a long
     answer as it must (Telegram at its 4,096-character message limit)."""
-    line = item.line_of("answer")
     if len(answer) > max_answer:
         reader.problem(
             path,
-            line,
+            item.line_of("answer"),
             f"答案有 {len(answer)} 个字，超过 {max_answer} 字：太长，发送时会被拆成几条，请精简或拆成几个条目",
             "warning",
         )
@@ -142,7 +147,7 @@ def check_answer(
     for figure in unsupported_figures(answer, source.quote, document):
         reader.problem(
             path,
-            line,
+            item.line_of("answer"),
             f"答案里的数字 “{figure}” 在引文和来源文档 “{document.id}” 里都找不到："
             "请核对数字，或在 source.quote 里引用写着它的原文",
         )
@@ -154,9 +159,8 @@ def read_source(
     data = item.get("source")
     if data is None:
         return Source("", "")
-    line = item.line_of("source")
     if not isinstance(data, LineDict):
-        reader.problem(path, line, "source 要写 document 和 quote 两项")
+        reader.problem(path, item.line_of("source"), "source 要写 document 和 quote 两项")
         return Source("", "")
     reader.fields(path, data, SOURCE_FIELDS, ("document", "quote"), "source ")
     source = Source(

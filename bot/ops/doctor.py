@@ -1,6 +1,7 @@
 """`policybot doctor`: is everything in place to run? One line per check, secrets masked.
 
-Checks the token against the Bot API (`getMe` through `TELEGRAM_API_BASE_URL`), that the
+Checks the token against the Bot API (`getMe` through `TELEGRAM_API_BASE_URL`) when one is set
+(without it only Telegram is off: `serve`'s widget, WeChat and console need none), that the
 knowledge validates, and that the exchange log can be written. Error texts from the network
 carry request URLs, which carry the token: every line printed here goes through `mask`.
 """
@@ -13,9 +14,13 @@ from pathlib import Path
 
 from bot.knowledge.model import KnowledgeDirMissing, check
 from bot.log.store import SQLiteStore
-from bot.settings import MISSING_TOKEN, WECHAT, Settings, WeChatSettings, mask
+from bot.settings import WECHAT, Settings, WeChatSettings, mask
 
 TIMEOUT = 10.0
+NO_TELEGRAM = (
+    "未设置 TELEGRAM_BOT_TOKEN，Telegram 渠道关闭（policybot serve 的网页、微信和管理后台不需要它；"
+    "policybot run 需要：先在 Telegram 找 @BotFather 创建机器人，再 export TELEGRAM_BOT_TOKEN=...）"
+)
 
 
 @dataclass(frozen=True)
@@ -23,9 +28,11 @@ class Finding:
     ok: bool
     what: str
     detail: str
+    off: bool = False  # a channel not configured: no failure, but said
 
     def __str__(self) -> str:
-        return f"{'OK  ' if self.ok else 'FAIL'} {self.what}: {self.detail}"
+        mark = "OFF " if self.off else "OK  " if self.ok else "FAIL"
+        return f"{mark} {self.what}: {self.detail}"
 
 
 def check_token(token: str, base_url: str) -> Finding:
@@ -96,7 +103,7 @@ def diagnose(settings: Settings) -> list[Finding]:
     settings come first, and nothing printed contains the token."""
     findings = [Finding(False, what, problem) for what, problem in settings.problems]
     if not settings.token:
-        findings.append(Finding(False, "配置", MISSING_TOKEN))
+        findings.append(Finding(True, "Telegram", NO_TELEGRAM, off=True))
     else:
         findings.append(check_token(settings.token, settings.base_url))
     findings.append(check_knowledge(settings.knowledge))

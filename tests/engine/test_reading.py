@@ -271,7 +271,8 @@ def test_a_message_that_asks_several_things_is_searched_without_its_background(e
 
 def test_what_follows_the_question_is_asked_only_if_it_goes_on_with_it(engine):
     # The sender's circumstances after the question are background, as their self-introduction
-    # would be; an alternative, a short piece of the question and 多远 go on with it.
+    # would be; an alternative, a short piece of the question, 多远 and a reference number go
+    # on with it.
     message = "复工复产有没有快一点的通道？工人都在等着，拖不起。"
     reading = read(fold_message(message))
     assert [clause.weight for clause in reading.clauses] == [1.0, BACKGROUND, BACKGROUND]
@@ -281,6 +282,8 @@ def test_what_follows_the_question_is_asked_only_if_it_goes_on_with_it(engine):
         "能加急办吗 还是只能去现场",
         "政务服务中心在哪 离口岸多远",
         "园区什么时候建好 投入使用",
+        "营业执照流程是什么 89750号",
+        "这份文件在哪里查 第20231号",
     ):
         assert [clause.weight for clause in read(goes_on).clauses] == [1.0, 1.0]
 

@@ -9,6 +9,7 @@ screenshots the docs show.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from pathlib import Path
 
@@ -270,3 +271,41 @@ def test_fields_the_engine_adds_are_shown(page):
     expect(shown.locator(".label")).to_have_text("您也可以看看这些相关问题：")
     near.click()
     expect(page.locator(".msg.answered").last).to_contain_text("绿色通道")
+
+
+# The page's fetch, with the answer to the first question held back three seconds.
+SLOW_FIRST_ANSWER = """(() => {
+  const real = window.fetch;
+  let asked = 0;
+  window.fetch = function (url) {
+    const reply = real.apply(this, arguments);
+    if (!String(url).endsWith("/api/v1/ask") || asked++) return reply;
+    return reply.then((r) => new Promise((done) => setTimeout(() => done(r), 3000)));
+  };
+})();"""
+
+
+def test_a_slow_answer_stays_under_its_own_question(browser, server):
+    """Two questions sent before the first is answered: the first one's answer arrived last
+    and was shown last, under the second question (an out-of-scope one, so the page read as
+    if 黑瞎子岛门票多少钱 were answered with the 专窗). Each answer takes its question's place,
+    in the tab and after a reload."""
+    expect = playwright_api.expect
+    with watched_tab(browser, {"width": 1280, "height": 800}) as page:
+        page.add_init_script(SLOW_FIRST_ANSWER)
+        page.goto(server[0] + "/")
+        page.click("button.launcher")
+        page.fill("#pb-question", ZHUANCHUANG)
+        page.press("#pb-question", "Enter")
+        ask(page, OUT_OF_SCOPE, "fallback")
+        page.locator(".msg.answered").wait_for()
+        conversation = page.locator(".msg:not(.topics)")
+        kinds = ["user", "answered", "user", "fallback"]
+        for _ in range(2):
+            expect(conversation).to_have_count(4)
+            for number, kind in enumerate(kinds):
+                expect(conversation.nth(number)).to_have_class(re.compile(rf"\b{kind}\b"))
+            expect(conversation.nth(0)).to_contain_text(ZHUANCHUANG)
+            expect(conversation.nth(2)).to_contain_text(OUT_OF_SCOPE)
+            page.reload()
+            page.locator(".msg.fallback").wait_for()

@@ -50,7 +50,11 @@
   function load() {
     try {
       var saved = JSON.parse(sessionStorage.getItem(STORE) || "null");
-      if (saved && Array.isArray(saved.items)) return saved;
+      if (saved && Array.isArray(saved.items)) {
+        // An answer still awaited when the page went away will not come: drop its place.
+        saved.items = saved.items.filter(function (item) { return item.kind !== "pending"; });
+        return saved;
+      }
     } catch (e) { /* storage blocked or corrupt: start afresh */ }
     return { session: newSession(), open: false, items: [] };
   }
@@ -128,7 +132,7 @@
     });
     document.body.appendChild(host);
     ui = { launcher: launcher, panel: panel, log: log, input: input, title: title };
-    state.items.forEach(function (item, index) { render(item, index); });
+    state.items.forEach(render);
     if (state.open) setOpen(true, true);
   }
 
@@ -153,33 +157,37 @@
   function add(item) {
     state.items.push(item);
     save();
-    return render(item, state.items.length - 1);
+    return render(item);
   }
 
-  function update(index, changes) {
-    Object.keys(changes).forEach(function (key) { state.items[index][key] = changes[key]; });
+  function update(item, changes) {
+    Object.keys(changes).forEach(function (key) { item[key] = changes[key]; });
     save();
   }
 
   function scrollDown() { ui.log.scrollTop = ui.log.scrollHeight; }
 
-  function render(item, index) {
-    var node;
-    if (item.kind === "user") {
-      node = el("div", { "class": "msg user" }, el("span", { "class": "sr-only" }, TEXT.you + "："), item.text);
-    } else if (item.kind === "topics") {
-      node = topicsMessage(item);
-    } else if (item.kind === "error") {
-      node = el("div", { "class": "msg bot error", role: "alert" }, item.text);
-    } else {
-      node = answerMessage(item, index);
-    }
+  function render(item) {
+    var node = view(item);
     ui.log.appendChild(node);
     scrollDown();
     return node;
   }
 
-  function answerMessage(item, index) {
+  function view(item) {
+    if (item.kind === "user") {
+      return el("div", { "class": "msg user" }, el("span", { "class": "sr-only" }, TEXT.you + "："), item.text);
+    } else if (item.kind === "topics") {
+      return topicsMessage(item);
+    } else if (item.kind === "error") {
+      return el("div", { "class": "msg bot error", role: "alert" }, item.text);
+    } else if (item.kind === "pending") {
+      return el("div", { "class": "msg bot waiting", role: "status" }, TEXT.thinking);
+    }
+    return answerMessage(item);
+  }
+
+  function answerMessage(item) {
     var data = item.data;
     var node = el("div", { "class": "msg bot " + (data.status || "") });
     node.appendChild(el("span", { "class": "sr-only" }, TEXT.bot + "："));
@@ -200,12 +208,12 @@
         ? [{ id: choices[0].id, question: TEXT.yes, asked: choices[0].question }, { id: null, question: TEXT.no }]
         : choices.concat([{ id: null, question: TEXT.none }]);
       node.appendChild(choiceList(null, options, item.picked !== undefined, function (choice, group) {
-        update(index, { picked: choice.id });
+        update(item, { picked: choice.id });
         disable(group);
         pick(data.exchange, choice);
       }));
     }
-    if (data.status === "answered") node.appendChild(voteRow(item, index));
+    if (data.status === "answered") node.appendChild(voteRow(item));
     // Other lists of questions the server adds (related, near topics, …): the same buttons.
     Object.keys(data).forEach(function (key) {
       var list = data[key];
@@ -238,11 +246,11 @@
     Array.prototype.forEach.call(group.querySelectorAll("button"), function (b) { b.disabled = true; });
   }
 
-  function voteRow(item, index) {
+  function voteRow(item) {
     if (item.voted) return el("p", { "class": "thanks" }, TEXT.thanks);
     var row = el("div", { "class": "vote", role: "group", "aria-label": TEXT.voteLabel });
     function vote(kind) {
-      update(index, { voted: kind });
+      update(item, { voted: kind });
       var thanks = el("p", { "class": "thanks", role: "status" }, TEXT.thanks);
       row.replaceWith(thanks);
       ui.input.focus();
@@ -317,21 +325,26 @@
     ui.input.focus();
   }
 
+  // The answer takes the place kept for it under its question, however late it comes: a slow
+  // answer shown last would read as the answer to the question asked after it.
   function answer(request) {
-    var waiting = el("div", { "class": "msg bot waiting", role: "status" }, TEXT.thinking);
-    ui.log.appendChild(waiting);
-    scrollDown();
+    var item = { kind: "pending" };
+    var waiting = add(item);
     request.then(function (data) {
-      waiting.remove();
-      add({ kind: "answer", data: data });
+      update(item, { kind: "answer", data: data });
     }).catch(function (error) {
-      waiting.remove();
-      showError(error);
+      update(item, { kind: "error", text: errorText(error) });
+    }).then(function () {
+      var atEnd = ui.log.lastChild === waiting;
+      waiting.replaceWith(view(item));
+      if (atEnd) scrollDown();
     });
   }
 
+  function errorText(error) { return (error && error.userMessage) || TEXT.offline; }
+
   function showError(error) {
-    add({ kind: "error", text: (error && error.userMessage) || TEXT.offline });
+    add({ kind: "error", text: errorText(error) });
   }
 
   function get(path) { return call(path, { method: "GET" }); }
