@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import compress
+from itertools import accumulate, pairwise
 from typing import Any
 
 from rapidfuzz import fuzz
 
-from bot.engine import answerability, asked, decision, described
+from bot.engine import _frozen, answerability, asked, decision, described
 from bot.engine.answerability import UNKNOWN_WORD, Check
 from bot.engine.decision import (
     ANSWERED,
@@ -35,10 +35,11 @@ from bot.engine.decision import (
 from bot.engine.index import Index, Tuning
 from bot.engine.language import foreign_language
 from bot.engine.passages import Passage, Passages
+from bot.engine.prepared import prepare
 from bot.engine.reading import fold_message, questions_marked, read
 from bot.engine.wording import Wording
 from bot.knowledge.model import Entry, Knowledge
-from bot.text.normalize import fold, normalize, normalize_all, normalize_and_fold_all
+from bot.text.normalize import fold, normalize, normalize_all
 from bot.text.synonyms import Synonyms
 from bot.text.words import Words
 
@@ -144,28 +145,17 @@ class Engine:
         self.thresholds = thresholds or Thresholds(**knowledge.thresholds)
         self.synonyms = Synonyms(knowledge.synonyms)
         self.entries = list(knowledge.entries)
-        asked = [(*e.questions, *e.keywords) for e in self.entries]
-        # Describing the entries reads what their questions ask for, from the questions folded:
-        # folded in the pass that normalizes them, and read before the index holds its arrays.
-        normalized, folded = normalize_and_fold_all([text for both in asked for text in both])
-        texts = iter(self._synonymous(normalized))
-        del normalized
-        kept = [
-            n < len(e.questions)
-            for e, both in zip(self.entries, asked, strict=True)
-            for n in range(len(both))
-        ]
-        codes = described.focus_codes(list(compress(folded, kept)))
-        del folded, kept
+        # Every text in matching form, and what each question asks for (which describing the
+        # entries reads), before the index holds its arrays; on two cores for a large build.
+        texts, codes, contexts = prepare(self.entries, self.synonyms)
         self.words = Words(self.terms())
         # How a candidate's evidence is weighed (bench/decision_fit.py varies it).
         self.shares = shares or Shares()
-        self.index = Index(
-            [[next(texts) for _ in questions] for questions in asked],
-            self.canonical_all([f"{e.answer} {e.source.quote}" for e in self.entries]),
-            tuning,
-            self.words,
-        )
+        ends = accumulate(len(e.questions) + len(e.keywords) for e in self.entries)
+        by_entry = [texts[start:end] for start, end in pairwise([0, *ends])]
+        del texts
+        self.index = Index(by_entry, contexts, tuning, self.words)
+        del by_entry, contexts
         self.passages = Passages(knowledge.documents, self.canonical_all)
         # Per entry, what kinds of answer it gives and the text a question's words may be in,
         # each made when a search first brings the entry up.
@@ -237,7 +227,7 @@ class Engine:
         started = time.perf_counter()
         result = self._decided(question)
         took = (time.perf_counter() - started) * 1000
-        return replace(result, took_ms=took)
+        return _frozen.amended(result, took_ms=took)
 
     def candidates(self, question: str, limit: int = CANDIDATES) -> tuple[Candidate, ...]:
         """The best-matching entries for a question, whatever the decision would be, each
@@ -349,16 +339,16 @@ class Engine:
         best = candidates[0].entry if candidates else None
         if status == ANSWERED and best is not None:  # the engine's candidates carry their entry
             answer = self.entry_answer(best, question, score)
-            return replace(answer, candidates=candidates, normalized=normalized)
+            return _frozen.amended(answer, candidates=candidates, normalized=normalized)
         if status == FALLBACK:
             found = self.passages.best(normalized)
             if found is not None:
                 for near in candidates[:NEAR_TOPICS]:  # an entry made from that passage says it
                     if near.match >= NEAR_MATCH and near.entry and found[0].holds(near.entry):
                         answer = self.entry_answer(near.entry, question, near.score)  # curated
-                        return replace(answer, candidates=candidates, normalized=normalized)
-                return replace(self.passage_answer(*found), **base)
-            return replace(self._fallback(candidates), **base)
+                        return _frozen.amended(answer, candidates=candidates, normalized=normalized)
+                return _frozen.amended(self.passage_answer(*found), **base)
+            return _frozen.amended(self._fallback(candidates), **base)
         # The entries to choose from; one plausible entry is a yes/no confirm (Rasa's two-stage
         # fallback), not a list of one.
         close = decision.offered(candidates, self.thresholds)
@@ -372,7 +362,7 @@ class Engine:
         others = tuple(c for c in candidates if c.id not in offered)
         near_to = self.knowledge.by_id.get(offered[0]) if offered else None
         fallback = self._fallback(others, near_to)
-        return replace(fallback, question=question, candidates=candidates)
+        return _frozen.amended(fallback, question=question, candidates=candidates)
 
     def _fallback(self, candidates: tuple[Candidate, ...], near_to: Entry | None = None) -> Answer:
         """Where to turn, for the category of entry `near_to` (the one just declined) or else of

@@ -92,6 +92,8 @@ class Index:
         self.bounds = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)])
         self.starts = self.bounds[:-1]  # where each entry's questions begin (and end, above)
         self.spans = list(zip(self.bounds[:-1].tolist(), self.bounds[1:].tolist(), strict=True))
+        vocabulary = Vocabulary(words) if words and self.tuning.word else None
+        learning = vocabulary.learning(texts + contexts) if vocabulary else None
         self.alphabet, encoded = Alphabet.learn(texts + contexts)
         self.bits = self.alphabet.bits
         self.sounds = _Lines(self.alphabet.spoken(encoded.head(asked)))
@@ -101,12 +103,11 @@ class Index:
         # keeps them alive while it groups them (at 100k entries, 31M of them).
         occurrences = list(encoded.keys(self.bits))
         del encoded
-        self.vocabulary = Vocabulary(words) if words and self.tuning.word else None
-        if self.vocabulary is not None:
-            found = self.vocabulary.keys(texts + contexts, self.bits, True)
-            for n, more in enumerate(found):  # one at a time, each freed as it is joined
+        self.vocabulary = vocabulary  # (here, as ever: attributes are pickled in this order)
+        if learning is not None:
+            for n, more in enumerate(learning(self.bits)):  # each freed as it is joined
                 occurrences[n] = np.concatenate([occurrences[n], more])
-            del found, more
+            del more
         self.columns, columns, rows, counts = _grouped(occurrences)
         question = rows < asked
         answers = columns[~question], rows[~question] - asked, counts[~question]

@@ -1,0 +1,106 @@
+"""Work done on the second core by a forked child, for a large build (bot.engine.prepared,
+bot.engine.vocabulary): the child works on what this process holds (shared, copied on write),
+hands its result back through a pipe, and leaves without any clean-up. The work must give the
+same whichever process does it, and touch nothing another thread may hold a lock on (the child
+has the forking thread only): pure computation on what the build already holds. If the child
+fails, the work is done here, so a result is always what this process would make."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+from collections.abc import Callable
+from typing import IO, Generic, TypeVar
+
+T = TypeVar("T")
+_SIZE = 8  # bytes of each length on the pipe
+
+
+def two_cores() -> bool:
+    """Whether this process may run on two cores or more, and can fork."""
+    return (
+        hasattr(os, "fork")
+        and hasattr(os, "sched_getaffinity")
+        and len(os.sched_getaffinity(0)) > 1
+    )
+
+
+class Forked(Generic[T]):
+    """`work()`, started in a forked child now; `result()` waits for it (or, where the child
+    failed, does it here)."""
+
+    def __init__(self, work: Callable[[], T]) -> None:
+        self.work = work
+        readable, writable = os.pipe()
+        self.child = os.fork()
+        if not self.child:
+            status = 1
+            try:
+                os.close(readable)
+                with os.fdopen(writable, "wb") as pipe:
+                    _send(work(), pipe)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(writable)
+        self.pipe: IO[bytes] | None = os.fdopen(readable, "rb")
+
+    def result(self) -> T:
+        assert self.pipe is not None, "a result is taken once"
+        try:
+            with self.pipe:
+                handed = _received(self.pipe)  # (the child waits on a full pipe till now)
+        finally:
+            self.pipe = None
+            _, status = os.waitpid(self.child, 0)
+        return handed if status == 0 and handed is not None else self.work()  # type: ignore[return-value]
+
+    def cancel(self) -> None:
+        """The child stopped and reaped, its result not wanted (this process failed meanwhile)."""
+        if self.pipe is not None:
+            self.pipe.close()
+            self.pipe = None
+            os.kill(self.child, signal.SIGKILL)
+            os.waitpid(self.child, 0)
+
+    def __del__(self) -> None:
+        """A child whose result is never taken is stopped with it."""
+        if getattr(self, "pipe", None) is not None:
+            self.cancel()
+
+
+def _send(result: object, pipe: IO[bytes]) -> None:
+    """The result pickled with its arrays' memory out of band, each written as it is: the
+    receiver reads each straight into an array's memory (no pickled copy of tens of MB beside
+    it at the build's peak)."""
+    buffers: list[pickle.PickleBuffer] = []
+    head = pickle.dumps(result, protocol=5, buffer_callback=buffers.append)
+    pipe.write(len(head).to_bytes(_SIZE, "little"))
+    pipe.write(head)
+    for buffer in buffers:
+        raw = buffer.raw()
+        pipe.write(raw.nbytes.to_bytes(_SIZE, "little"))
+        pipe.write(raw)
+
+
+def _received(pipe: IO[bytes]) -> object | None:
+    """What `_send` wrote, or None if it is cut short (the child failed on the way)."""
+    head = _exactly(pipe, _length(pipe))
+    buffers = []
+    while (size := _length(pipe)) is not None:
+        buffer = bytearray(size)
+        if pipe.readinto(buffer) != size:  # type: ignore[attr-defined]
+            return None
+        buffers.append(buffer)
+    return None if head is None else pickle.loads(head, buffers=buffers)
+
+
+def _length(pipe: IO[bytes]) -> int | None:
+    found = pipe.read(_SIZE)
+    return int.from_bytes(found, "little") if len(found) == _SIZE else None
+
+
+def _exactly(pipe: IO[bytes], size: int | None) -> bytes | None:
+    found = pipe.read(size) if size is not None else b""
+    return found if size is not None and len(found) == size else None

@@ -1,0 +1,102 @@
+"""A large build on two cores: what a forked child works out is what this process would."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from bot.engine import _forked, prepared, vocabulary
+from bot.engine.vocabulary import Vocabulary
+from bot.knowledge.model import Knowledge
+from bot.text.synonyms import Synonyms
+from bot.text.words import Words
+
+
+def _prepare(knowledge: Knowledge) -> tuple:
+    texts, codes, contexts = prepared.prepare(knowledge.entries, Synonyms(knowledge.synonyms))
+    return texts, codes.tolist(), contexts
+
+
+@pytest.fixture
+def forks(monkeypatch) -> list[int]:
+    """Every build from here halved, whatever its size; the children forked, as they come."""
+    monkeypatch.setattr(prepared, "HALVED_FROM", 0)
+    monkeypatch.setattr(vocabulary, "FORKED_FROM", 0)
+    children: list[int] = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        child = real_fork()
+        if child:
+            children.append(child)
+        return child
+
+    monkeypatch.setattr(_forked.os, "fork", fork)
+    return children
+
+
+def test_a_forked_half_prepares_the_texts_as_one_process_does(knowledge, forks):
+    synonyms = Synonyms(knowledge.synonyms)
+    joined, codes, contexts = prepared._prepared(knowledge.entries, synonyms)
+    alone = (joined.split("\n"), codes.tolist(), contexts)
+    halved = _prepare(knowledge)
+    assert len(forks) == 1  # the second half did come from a child
+    assert halved == alone
+    assert len(alone[0]) == sum(len(e.questions) + len(e.keywords) for e in knowledge.entries)
+    assert len(alone[1]) == sum(len(e.questions) for e in knowledge.entries)
+    assert len(alone[2]) == len(knowledge.entries)
+
+
+def test_a_half_the_child_fails_to_give_is_worked_out_here(forks):
+    parent = os.getpid()
+
+    def work(start: int, end: int) -> list[int]:
+        if os.getpid() != parent:
+            raise RuntimeError("the child fails")
+        return list(range(start, end))
+
+    assert prepared.halves(work, 7, 7) == [[0, 1, 2], [3, 4, 5, 6]]
+    assert len(forks) == 1
+
+
+def test_a_failure_here_is_raised_and_the_child_reaped(forks):
+    parent = os.getpid()
+
+    def work(start: int, end: int) -> np.ndarray:
+        if os.getpid() == parent:
+            raise ValueError("this half fails")
+        return np.zeros(1 << 20)  # more than a pipe holds: the child waits on it
+
+    with pytest.raises(ValueError, match="this half fails"):
+        prepared.halves(work, 4, 4)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(forks[0], os.WNOHANG)  # reaped: no child left behind
+
+
+def test_few_texts_are_prepared_in_this_process(monkeypatch):
+    def fork() -> int:
+        raise AssertionError("forked for a small build")
+
+    monkeypatch.setattr(_forked.os, "fork", fork)
+    assert prepared.halves(lambda start, end: (start, end), 10, prepared.HALVED_FROM - 1) == [
+        (0, 10)
+    ]
+
+
+def test_words_learned_by_a_child_are_those_learned_here(forks):
+    # 服务中心 is a term: its inner words (服务, 中心) are the term's own strings when first met
+    # as such, and must be in the vocabulary as the same strings (they pickle as one).
+    texts = ["服务中心 在哪里 办理", "去 服务 窗口", "中心 服务中心 电话", "办理 营业执照"] * 3
+    words = Words(["服务中心"])
+    here = Vocabulary(words)
+    keys, rows = here.keys(texts, 12, grow=True)
+    there = Vocabulary(words)
+    forked_keys, forked_rows = there.learning(texts)(12)
+    assert len(forks) == 1
+    assert forked_keys.tolist() == keys.tolist() and forked_rows.tolist() == rows.tolist()
+    assert list(there.ids.items()) == list(here.ids.items())
+    inner = {id(word) for word in words.inside["服务中心"]}
+    assert [id(w) in inner for w in there.ids] == [id(w) in inner for w in here.ids]
+    assert any(id(w) in inner for w in here.ids)
