@@ -36,7 +36,7 @@ from bot.engine.index import Index, Tuning
 from bot.engine.language import foreign_language
 from bot.engine.passages import Passage, Passages
 from bot.engine.prepared import prepare
-from bot.engine.reading import fold_message, questions_marked, read
+from bot.engine.reading import Reading, fold_message, questions_marked, read
 from bot.engine.wording import Wording
 from bot.knowledge.model import Entry, Knowledge
 from bot.text.normalize import fold, normalize, normalize_all
@@ -235,11 +235,16 @@ class Engine:
         question = question[:MAX_QUERY_CHARS]
         return self._ranked(question, fold_message(question), limit)
 
-    def _ranked(self, question: str, folded: str, limit: int = CANDIDATES) -> tuple[Candidate, ...]:
-        """`candidates` of a question already cut and folded (`_decide` has folded it)."""
-        reading = read(
+    def read(self, question: str, folded: str) -> Reading:
+        """How a message (cut, and folded by `fold_message`) is read: its clauses, what asks and
+        its focus, with this knowledge's words (bot.engine.reading)."""
+        return read(
             folded, self.wording.says, questions_marked(question, folded), self.wording.knows
         )
+
+    def _ranked(self, question: str, folded: str, limit: int = CANDIDATES) -> tuple[Candidate, ...]:
+        """`candidates` of a question already cut and folded (`_decide` has folded it)."""
+        reading = self.read(question, folded)
         depth = max(limit, RECHECKED)
         best = dict(self.index.search(self.canonical(reading.text), depth))
         if reading.asking != reading.text and self.index.tuning.asking_clause:
