@@ -62,7 +62,7 @@ from bot.engine.core import Engine
 from bot.engine.decision import FALLBACK, SMALLTALK, Shares, Thresholds
 from bot.engine.evaluation import Case, calibrate, evaluate, load_cases
 from bot.engine.index import Tuning
-from bot.engine.reading import fold_message, questions_marked, read
+from bot.engine.reading import fold_message
 from bot.knowledge.model import load
 
 SHORT = (0.7, 0.8, 0.9)
@@ -418,7 +418,7 @@ def signals(engine: Engine, eval_dir: Path) -> None:
             if best.score < SIGNAL_BAND or best.check is None or best.entry is None:
                 continue
             folded = fold_message(case.question)
-            reading = read(folded, engine.wording.says, questions_marked(case.question, folded))
+            reading = engine.read(case.question, folded)
             whole, asking, foreground = map(
                 first, (reading.text, reading.asking, reading.foreground)
             )

@@ -8,12 +8,13 @@ printing). The large knowledge is the shipped one plus generated entries written
 knowledge file (bench/synthetic.py), so it goes through exactly what an admin's files go
 through. `--runs` starts find an empty engine cache (bot/engine/cache.py), then `--runs` more
 find the engine saved; each is timed in wall and in CPU seconds of the started process (on a
-shared machine, wall time is mostly the others' load). Separate in-process runs split a
-start without cache into import, the word segmenter's dictionary (rjieba, loaded once per
-process: by the build, or with an engine cache by the first question), read and check, build
-and answer, and a start with the cache into import, reading the files (and hashing them for
-the version the cache is named by), reading the cache (signature and unpickling), the
-segmenter and answer, in CPU seconds.
+shared machine, wall time is mostly the others' load; the child processes the bot forks and
+waits for count in its CPU). Separate in-process runs split a start without cache into import,
+the word segmenter's dictionary (rjieba, loaded once per process: by the build, or with an
+engine cache by the first question), read and check, build (with the CPU of the child
+processes it forks, also given apart) and answer, and a start with the cache into import,
+reading the files (and hashing them for the version the cache is named by), reading the cache
+(signature and unpickling), the segmenter and answer, in CPU seconds.
 
 The bot's own modules are compiled to bytecode first, as installing it does (`pip install`
 writes every module's `.pyc`): a checkout run with PYTHONDONTWRITEBYTECODE set (as here)
@@ -49,12 +50,16 @@ from bot.knowledge.bulk import paused_gc
 from bot.text import words
 imported = time.process_time()
 words.load(); segmenter = time.process_time()
+import os
+def children():  # CPU of the child processes a build forks and waits for
+    times = os.times(); return times.children_user + times.children_system
 with paused_gc():
-    knowledge = load({directory!r}, lines=False); loaded = time.process_time()
-    engine = Engine(knowledge); built = time.process_time()
+    knowledge = load({directory!r}, lines=False); loaded = time.process_time(); forked = children()
+    engine = Engine(knowledge); built = time.process_time(); forked = children() - forked
 engine.answer({question!r})
 answered = time.process_time()
-print(imported - started, segmenter - imported, loaded - segmenter, built - loaded, answered - built)
+print(imported - started, segmenter - imported, loaded - segmenter, built - loaded + forked, forked,
+      answered - built)
 """
 # A start with the engine cache, as `policybot ask` makes one (bot.channels.cli.common), the
 # snapshot read first to time it apart.
@@ -177,8 +182,10 @@ def main() -> None:
                 walls, cpus = zip(*runs, strict=True)
                 print(f"    {label:>30}: wall {spread(walls)} s, CPU {spread(cpus)} s")
             print(
-                "    {:>30}: import {:.2f}, segmenter {:.2f}, read and check {:.2f}, build {:.2f},"
-                " answer {:.2f}".format("one start in process, CPU s", *stages),
+                "    {:>30}: import {:.2f}, segmenter {:.2f}, read and check {:.2f}, build {:.2f}"
+                " ({:.2f} of it in child processes), answer {:.2f}".format(
+                    "one start in process, CPU s", *stages
+                ),
             )
             print(
                 "    {:>30}: import {:.2f}, read files {:.2f}, read cache {:.2f}, segmenter {:.2f},"

@@ -235,13 +235,16 @@ class _Questions:
         return {name: value for name, value in self.__dict__.items() if name != "_every"}
 
     def cosines(self, rows: np.ndarray, query: _Query) -> np.ndarray:
-        """Per row in `rows`, its cosine with the query."""
+        """Per row in `rows`, its cosine with the query. Only the items in the query's columns
+        are weighed: the rest would add exactly 0.0 to each sum, so the sums are bitwise the
+        same without gathering their column weights and question norms (random reads in
+        arrays of millions at 100k entries, most of this step's time)."""
         positions, lengths = _ranges(self.starts[rows], self.starts[rows + 1])
         columns = self.columns[positions]
         found = np.minimum(query.columns.searchsorted(columns), len(query.columns) - 1)
-        products = query.weights[found] * self.values(positions, rows.repeat(lengths))
-        products[query.columns[found] != columns] = 0.0
-        owner = np.arange(len(rows)).repeat(lengths)
+        shared = np.flatnonzero(query.columns[found] == columns)
+        owner = np.arange(len(rows)).repeat(lengths)[shared]
+        products = query.weights[found[shared]] * self.values(positions[shared], rows[owner])
         return np.bincount(owner, weights=products, minlength=len(rows))
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.engine._frozen import made
 from bot.engine.features import GENERIC_CHARS, spoken
 from bot.engine.mentioned import mentions
 from bot.text.words import FUNCTION_TAGS, part_of_speech
@@ -228,8 +229,7 @@ class Content:
 
 # A small knowledge base keeps each entry's covered text as the pieces a short word can be found
 # as (`pieces`), and `check` looks words up in them: searching the text for a long message's ~20
-# words in each of ~12 entries (most of them found in neither spelling) cost more than the rest
-# of the checks together.
+# words in each of ~12 entries (most found in neither spelling) cost more than all other checks.
 PIECE = 4  # characters, or syllables: ~97% of a long message's content words are this short
 
 
@@ -373,8 +373,7 @@ def check(
     uncovered: dict[str, float] = {}
     letters, sounds = pieces if pieces is not None else (frozenset(), frozenset())
     for (word, sound, weight), short in zip(words.heaviest, words.short, strict=True):
-        # Spelled alike, or (an input-method typo) sounded alike; tested inline, as this runs
-        # for every word of every candidate.
+        # Spelled alike, or sounded alike (an input-method typo); inline: it runs per word per entry.
         if pieces is not None and short:
             found = word in letters or sound in sounds
         else:
@@ -386,15 +385,16 @@ def check(
         covers = lambda word, sound: word in spelled or sound in heard  # noqa: E731
         unstated = tuple(thing for thing in things if not mentions(thing, stated, covers))
     factor = mismatch_factor if mismatch or unstated else 1.0
-    return Check(
-        factor,
-        focus,
-        tuple(sorted(gives)),
-        mismatch,
-        tuple(uncovered.items()),
-        words.weight,
-        long,
-        share,
-        things,
-        unstated,
+    return made(
+        Check,
+        factor=factor,
+        focus=focus,
+        gives=tuple(sorted(gives)),
+        mismatch=mismatch,
+        uncovered=tuple(uncovered.items()),
+        weight=words.weight,
+        long=long,
+        share=share,
+        asked_for=things,
+        unstated=unstated,
     )

@@ -57,9 +57,6 @@ _WRITTEN_AS = {
     "哪天": COUNT_OF + "日",
 }
 _NAMES = frozenset({"名字", "名称", "全称"})
-# After 谁, the word is what the person does (谁主持: an entry that never says 主持 does not say
-# who chairs); these only say that someone holds a post.
-_HOLDS = frozenset({"担任", "当", "出任", "任", "是"})
 # An amount reached so far (已经完成了多少, 去年…是多少): an answer that gives only a plan or a
 # target for it (年内计划完成投资12.8亿元, 力争…达22亿元) does not say how much was done.
 _REACHED = re.compile(
@@ -122,8 +119,6 @@ def asked_for(
         if len(words) > 2 and words[1] == "的":
             words = words[2:]  # 哪些量化的成效: the thing is what the modifier describes
         thing = words[0]
-        if which == "谁" and thing in _HOLDS:
-            continue  # 由谁担任 asks who holds a post, which the post's entry says
         if len(thing) == 1 and which in ("什么", "啥") and part_of_speech(thing) == "v":
             continue  # a verb's object in a set phrase (帮什么忙, 吃什么亏) names no thing
         if which == "几" and thing not in _HOW_ASKED:

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate, pairwise
 from typing import Any
 
 from rapidfuzz import fuzz
 
-from bot.engine import answerability, asked, decision, described
+from bot.engine import _frozen, answerability, asked, decision, described
 from bot.engine.answerability import UNKNOWN_WORD, Check
 from bot.engine.decision import (
     ANSWERED,
@@ -36,7 +36,7 @@ from bot.engine.index import Index, Tuning
 from bot.engine.language import foreign_language
 from bot.engine.passages import Passage, Passages
 from bot.engine.prepared import prepare
-from bot.engine.reading import fold_message, questions_marked, read
+from bot.engine.reading import Reading, fold_message, questions_marked, read
 from bot.engine.wording import Wording
 from bot.knowledge.model import Entry, Knowledge
 from bot.text.normalize import fold, normalize, normalize_all
@@ -227,7 +227,7 @@ class Engine:
         started = time.perf_counter()
         result = self._decided(question)
         took = (time.perf_counter() - started) * 1000
-        return replace(result, took_ms=took)
+        return _frozen.amended(result, took_ms=took)
 
     def candidates(self, question: str, limit: int = CANDIDATES) -> tuple[Candidate, ...]:
         """The best-matching entries for a question, whatever the decision would be, each
@@ -235,11 +235,16 @@ class Engine:
         question = question[:MAX_QUERY_CHARS]
         return self._ranked(question, fold_message(question), limit)
 
-    def _ranked(self, question: str, folded: str, limit: int = CANDIDATES) -> tuple[Candidate, ...]:
-        """`candidates` of a question already cut and folded (`_decide` has folded it)."""
-        reading = read(
+    def read(self, question: str, folded: str) -> Reading:
+        """How a message (cut, and folded by `fold_message`) is read: its clauses, what asks and
+        its focus, with this knowledge's words (bot.engine.reading)."""
+        return read(
             folded, self.wording.says, questions_marked(question, folded), self.wording.knows
         )
+
+    def _ranked(self, question: str, folded: str, limit: int = CANDIDATES) -> tuple[Candidate, ...]:
+        """`candidates` of a question already cut and folded (`_decide` has folded it)."""
+        reading = self.read(question, folded)
         depth = max(limit, RECHECKED)
         best = dict(self.index.search(self.canonical(reading.text), depth))
         if reading.asking != reading.text and self.index.tuning.asking_clause:
@@ -339,16 +344,16 @@ class Engine:
         best = candidates[0].entry if candidates else None
         if status == ANSWERED and best is not None:  # the engine's candidates carry their entry
             answer = self.entry_answer(best, question, score)
-            return replace(answer, candidates=candidates, normalized=normalized)
+            return _frozen.amended(answer, candidates=candidates, normalized=normalized)
         if status == FALLBACK:
             found = self.passages.best(normalized)
             if found is not None:
                 for near in candidates[:NEAR_TOPICS]:  # an entry made from that passage says it
                     if near.match >= NEAR_MATCH and near.entry and found[0].holds(near.entry):
                         answer = self.entry_answer(near.entry, question, near.score)  # curated
-                        return replace(answer, candidates=candidates, normalized=normalized)
-                return replace(self.passage_answer(*found), **base)
-            return replace(self._fallback(candidates), **base)
+                        return _frozen.amended(answer, candidates=candidates, normalized=normalized)
+                return _frozen.amended(self.passage_answer(*found), **base)
+            return _frozen.amended(self._fallback(candidates), **base)
         # The entries to choose from; one plausible entry is a yes/no confirm (Rasa's two-stage
         # fallback), not a list of one.
         close = decision.offered(candidates, self.thresholds)
@@ -362,7 +367,7 @@ class Engine:
         others = tuple(c for c in candidates if c.id not in offered)
         near_to = self.knowledge.by_id.get(offered[0]) if offered else None
         fallback = self._fallback(others, near_to)
-        return replace(fallback, question=question, candidates=candidates)
+        return _frozen.amended(fallback, question=question, candidates=candidates)
 
     def _fallback(self, candidates: tuple[Candidate, ...], near_to: Entry | None = None) -> Answer:
         """Where to turn, for the category of entry `near_to` (the one just declined) or else of

@@ -172,9 +172,7 @@ def test_a_topic_typed_as_a_fragment_is_not_background():
 
 def test_a_fragment_with_no_word_of_the_knowledge_is_the_senders_aside(engine):
     def weights(message: str) -> list[float]:
-        folded = fold_message(message)
-        found = read(folded, engine.wording.says, None, engine.wording.knows)
-        return [clause.weight for clause in found.clauses]
+        return [clause.weight for clause in engine.read(message, fold_message(message)).clauses]
 
     # 哥们, 说句实话 say nothing of what is asked: weighed as background, not as asked.
     assert weights("哥们，在抚远办事，能马上办的事项有多少") == [BACKGROUND, TOPIC, 1.0]

@@ -8,6 +8,8 @@ Content-Security-Policy, an asset other sites may load) keeps its own value.
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 import json
 import math
 import time
@@ -168,18 +170,24 @@ async def read_json(request: Request, limit: int) -> dict:
 class RateLimit:
     """At most `per_minute` requests per client, refilled evenly (a token bucket holding a
     minute's worth, so a person asking a few questions in a row is never held up).
-    `per_minute` 0 turns it off."""
+    `per_minute` 0 turns it off. A client is an IPv4 address or an IPv6 /64 network (`client`)."""
+
+    # Buckets kept before the first sweep of refilled ones; later sweeps wait until the table
+    # has doubled since the last, so a flood from many addresses costs each request O(1).
+    SWEEP = 10_000
 
     def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.capacity = float(per_minute)
         self.rate = per_minute / 60.0
         self.clock = clock
         self.buckets: dict[str, tuple[float, float]] = {}  # client: (tokens, when)
+        self.sweep_at = self.SWEEP
 
-    def check(self, client: str) -> None:
+    def check(self, address: str) -> None:
         """Take one request from the client's bucket; raises a 429 `ApiError` when empty."""
         if not self.rate:
             return
+        client = network(address)
         now = self.clock()
         tokens, then = self.buckets.get(client, (self.capacity, now))
         tokens = min(self.capacity, tokens + (now - then) * self.rate)
@@ -194,7 +202,7 @@ class RateLimit:
                 {"retry-after": str(wait)},
             )
         self.buckets[client] = (tokens - 1.0, now)
-        if len(self.buckets) > 10_000:
+        if len(self.buckets) > self.sweep_at:
             self.forget(now)
 
     def forget(self, now: float) -> None:
@@ -205,6 +213,20 @@ class RateLimit:
             for client, (tokens, then) in self.buckets.items()
             if now - then < full
         }
+        self.sweep_at = max(self.SWEEP, 2 * len(self.buckets))
+
+
+@functools.lru_cache(maxsize=4096)
+def network(address: str) -> str:
+    """Whom the rate limit counts: an IPv6 address's /64 (one subscriber's network: counted per
+    address, a client had 2^64 allowances), any other address as it is."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6 and ip.ipv4_mapped is None:
+        return str(ipaddress.ip_network((ip, 64), strict=False))
+    return address
 
 
 def client_of(request: Request) -> str:

@@ -309,3 +309,23 @@ def test_a_slow_answer_stays_under_its_own_question(browser, server):
             expect(conversation.nth(2)).to_contain_text(OUT_OF_SCOPE)
             page.reload()
             page.locator(".msg.fallback").wait_for()
+
+
+def test_a_message_too_long_is_kept_and_said_not_cut(page):
+    """The question box cut pasted text at 500 characters without a word (a question at the
+    end of a long message was lost and the rest asked); now the text stays whole in the box
+    and the widget says how long it may be."""
+    expect = playwright_api.expect
+    asked = []
+    page.on("request", lambda r: r.url.endswith("/api/v1/ask") and asked.append(r))
+    page.click("button.launcher")
+    long = "您好，" + "我们是做水产加工的小企业，" * 60 + ZHUANCHUANG
+    page.fill("#pb-question", long)
+    page.press("#pb-question", "Enter")
+    note = page.locator(".msg.error").last
+    expect(note).to_contain_text("500")
+    expect(note).to_contain_text(str(len(long)))
+    expect(page.locator("#pb-question")).to_have_value(long)
+    assert asked == []
+    page.fill("#pb-question", ZHUANCHUANG)
+    ask(page, ZHUANCHUANG, "answered")

@@ -16,6 +16,9 @@
   // v2: messages carry `text`; a tab's conversation saved before that starts afresh.
   var STORE = "policybot:v2:" + BASE;
   var KEPT = 60; // messages remembered for the tab
+  // Longest question sent. Not the box's maxlength, which cuts pasted text without a word
+  // (and with it the question people write last): a longer one stays in the box, and is said.
+  var LONGEST = 500;
   var TEXT = {
     open: "政策问答",
     openLabel: "打开营商环境政策问答",
@@ -41,6 +44,9 @@
     thinking: "正在查找答案…",
     offline: "网络连接出错了，请稍后再试。",
     failed: "抱歉，服务暂时出了问题，请稍后再试。",
+    tooLong: function (length) {
+      return "您的问题有 " + length + " 个字，请精简到 " + LONGEST + " 字以内再发送（原文还在输入框里）。";
+    },
     source: "来源："
   };
 
@@ -107,7 +113,7 @@
     });
     var input = el("input", {
       id: "pb-question", type: "text", autocomplete: "off", enterkeyhint: "send",
-      maxlength: "500", placeholder: TEXT.placeholder
+      placeholder: TEXT.placeholder
     });
     var form = el("form", { "class": "ask", role: "search", "aria-label": TEXT.inputLabel },
       el("label", { "for": "pb-question", "class": "sr-only" }, TEXT.inputLabel),
@@ -127,6 +133,11 @@
       event.preventDefault();
       var question = input.value.trim();
       if (!question) { input.focus(); return; }
+      if (question.length > LONGEST) {
+        add({ kind: "error", text: TEXT.tooLong(question.length) });
+        input.focus();
+        return;
+      }
       input.value = "";
       ask(question);
     });

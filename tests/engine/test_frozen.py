@@ -1,0 +1,33 @@
+"""The engine's frozen records made and copied through `__dict__` (bot.engine._frozen) are the
+same records their dataclass would make, and still frozen."""
+
+import dataclasses
+
+import pytest
+
+from bot.engine._frozen import amended, made
+from bot.engine.answerability import Check
+from bot.engine.core import Answer
+
+
+def test_made_is_what_the_constructor_makes():
+    values = dict(factor=0.5, focus="time", gives=("time",), mismatch=False, uncovered=())
+    values.update(weight=1.0, long=True, share=0.6, asked_for=("门票",), unstated=("门票",))
+    record = made(Check, **values)
+    assert record == Check(**values) and repr(record) == repr(Check(**values))
+    assert hash(record) == hash(Check(**values))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        record.factor = 1.0  # type: ignore[misc]
+    with pytest.raises(AssertionError):
+        made(Check, factor=0.5)  # every field must be given
+
+
+def test_amended_is_what_replace_makes():
+    answer = Answer("问", "fallback", "text", score=0.2)
+    copy = amended(answer, took_ms=1.5, normalized="问")
+    assert copy == dataclasses.replace(answer, took_ms=1.5, normalized="问")
+    assert answer.took_ms == 0.0 and copy is not answer
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        copy.status = "answered"  # type: ignore[misc]
+    with pytest.raises(AssertionError):
+        amended(answer, tookms=1.0)  # not a field
