@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import pickle
 import signal
+import threading
 from collections.abc import Callable
 from typing import IO, Generic, TypeVar
 
@@ -18,11 +19,15 @@ _SIZE = 8  # bytes of each length on the pipe
 
 
 def two_cores() -> bool:
-    """Whether this process may run on two cores or more, and can fork."""
+    """Whether this process may run on two cores or more, and can fork safely: only while it
+    runs one thread. A serving process rebuilds on reload in a thread while others answer and
+    log; a child forked then inherits whatever lock another thread held (an allocator's, a
+    native library's, SQLite's) with no thread left to release it, and could hang the reload."""
     return (
         hasattr(os, "fork")
         and hasattr(os, "sched_getaffinity")
         and len(os.sched_getaffinity(0)) > 1
+        and threading.active_count() == 1
     )
 
 

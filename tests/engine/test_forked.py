@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 
 import numpy as np
 import pytest
@@ -83,6 +84,20 @@ def test_few_texts_are_prepared_in_this_process(monkeypatch):
     assert prepared.halves(lambda start, end: (start, end), 10, prepared.HALVED_FROM - 1) == [
         (0, 10)
     ]
+
+
+def test_no_fork_while_another_thread_runs(forks):
+    # A reload builds in a thread while others answer: a child forked then could inherit a lock
+    # no thread of its own will release.
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert prepared.halves(lambda start, end: (start, end), 10, 10) == [(0, 10)]
+    finally:
+        release.set()
+        other.join()
+    assert forks == []
 
 
 def test_words_learned_by_a_child_are_those_learned_here(forks):
