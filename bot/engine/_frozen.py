@@ -4,13 +4,16 @@ A frozen dataclass's `__init__` sets each field through `object.__setattr__`, ar
 frozen check: ~0.5 us a field (timeit, load ~10), so an `Answer` (14 fields) took ~10 us to make
 and ~20 us to copy with `dataclasses.replace`; every answer is copied once or twice and checks
 ~8 candidates (`Check`, 10 fields). Setting the fields through the new object's `__dict__` is
-what that `__init__` amounts to, for a class without `__post_init__` or `InitVar`s, in one call.
+what that `__init__` amounts to, for a class without `__post_init__` or `InitVar`s, in one call
+(`bot.knowledge.model.made_as_init_would`, which loading uses for entries).
 """
 
 from __future__ import annotations
 
 from dataclasses import fields
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
+
+from bot.knowledge.model import made_as_init_would
 
 T = TypeVar("T")
 
@@ -29,14 +32,10 @@ def _names(cls: type) -> frozenset[str]:
 def made(cls: type[T], **values: Any) -> T:
     """`cls(**values)` of a frozen dataclass, every field given by name."""
     assert _names(cls) == values.keys(), _names(cls) ^ values.keys()
-    new = object.__new__(cls)
-    new.__dict__.update(values)
-    return cast(T, new)
+    return made_as_init_would(cls, values)
 
 
 def amended(record: T, **changes: Any) -> T:
     """`dataclasses.replace(record, **changes)` of a frozen dataclass."""
     assert _names(type(record)).issuperset(changes), changes.keys() - _names(type(record))
-    new = object.__new__(type(record))
-    new.__dict__.update(record.__dict__, **changes)
-    return cast(T, new)
+    return made_as_init_would(type(record), {**record.__dict__, **changes})
