@@ -59,6 +59,11 @@ SETS = {
     "fresh7/natural.yaml": (790, 0),
     "fresh7/traps.yaml": (0, 593),
     "fresh7/out_of_domain.yaml": (0, 171),
+    # written on 2026-11-27 morning when fresh7/ was handed to the quality, reading and knowledge
+    # engineers; opened by nobody but their writer, run once by the lead at the end
+    "fresh8/natural.yaml": (407, 0),
+    "fresh8/traps.yaml": (0, 240),
+    "fresh8/out_of_domain.yaml": (0, 172),
 }
 
 
