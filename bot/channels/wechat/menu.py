@@ -99,8 +99,12 @@ def call(client: httpx.Client, url: str, body: dict, params: dict | None = None)
         )
         response.raise_for_status()
         answer = response.json()
+    except httpx.HTTPStatusError as exc:
+        # Only the status: httpx's message names the whole URL, and menu/create's carries the
+        # access token, which would then be printed at the terminal and kept in logs.
+        raise MenuError(f"无法调用微信接口 {url}：HTTP {exc.response.status_code}") from exc
     except (httpx.HTTPError, ValueError) as exc:
-        raise MenuError(f"无法调用微信接口 {url.split('?')[0]}：{exc}") from exc
+        raise MenuError(f"无法调用微信接口 {url}：{exc}") from exc
     if answer.get("errcode"):
         hint = HINTS.get(answer["errcode"], "")
         raise MenuError(f"微信接口返回错误 {answer['errcode']}：{answer.get('errmsg', '')}{hint}")

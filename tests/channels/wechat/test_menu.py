@@ -80,3 +80,19 @@ def test_wechat_menu_prints_and_sets_from_the_command_line():
         )
         assert refused.returncode == 2 and "40125" in refused.stderr
         assert "wrong" not in refused.stderr
+
+
+def test_a_failed_call_never_prints_the_access_token(knowledge):
+    """menu/create takes the access token in its URL, and httpx names the URL in an HTTP error:
+    the message printed at the terminal (and kept in logs) carried the token."""
+
+    def wechat(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/stable_token"):
+            return httpx.Response(200, json={"access_token": "ACCESS-TOKEN-1", "expires_in": 7200})
+        return httpx.Response(502)
+
+    client = httpx.Client(transport=httpx.MockTransport(wechat))
+    with pytest.raises(MenuError) as refused:
+        set_menu(build_menu(knowledge), WeChatSettings(appid=APPID, secret=SECRET), client)
+    assert "502" in str(refused.value) and "menu/create" in str(refused.value)
+    assert "ACCESS-TOKEN-1" not in str(refused.value)
