@@ -62,7 +62,7 @@ SETS = {
     # written on 2026-11-27 morning when fresh7/ was handed to the quality, reading and knowledge
     # engineers; opened by nobody but their writer, run once by the lead at the end
     "fresh8/natural.yaml": (900, 0),
-    "fresh8/traps.yaml": (0, 604),
+    "fresh8/traps.yaml": (0, 599),
     "fresh8/out_of_domain.yaml": (0, 172),
 }
 
