@@ -18,6 +18,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot.channels.web.guard import network
 from bot.log.accounts import Account
 
 COOKIE = "policybot_admin"
@@ -83,9 +84,11 @@ class Throttle:
     """At most `attempts` failed logins per client address and per account name in `window`
     seconds; then that address or name waits until its oldest failure is out of the window.
     Counting names as well stops a guesser who changes address; counting addresses stops one
-    who tries many names. An attempt counts as a failure from the moment its check starts (a
-    right password takes it back): counted only once the check ended, 40 logins sent at once
-    were all checked, where 5 should have been."""
+    who tries many names. An IPv6 address counts as its /64, as in the API's rate limit: one
+    subscriber holds the whole network, and counted per address had 2^64 of them. An attempt
+    counts as a failure from the moment its check starts (a right password takes it back):
+    counted only once the check ended, 40 logins sent at once were all checked, where 5 should
+    have been."""
 
     attempts: int = 5
     window: float = 15 * 60
@@ -98,7 +101,7 @@ class Throttle:
         this attempt is counted as failed until `succeeded`."""
         now = self.clock()
         longest = 0.0
-        keys = (f"ip:{address}", f"name:{name}")
+        keys = (f"ip:{network(address)}", f"name:{name}")
         with self.lock:
             for key in keys:
                 times = self.failures.get(key)
@@ -120,6 +123,6 @@ class Throttle:
         attempt back."""
         with self.lock:
             self.failures.pop(f"name:{name}", None)
-            times = self.failures.get(f"ip:{address}")
+            times = self.failures.get(f"ip:{network(address)}")
             if times:
                 times.pop()

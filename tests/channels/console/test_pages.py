@@ -159,6 +159,19 @@ def test_a_right_password_does_not_count_against_the_address():
     assert throttle.attempt("1.2.3.4", "wang") > 0  # the address has used its two
 
 
+def test_an_ipv6_client_is_throttled_as_its_64_network():
+    """One subscriber holds a whole IPv6 /64: counted per address, a guesser trying a common
+    password on many names had 2^64 addresses' worth of attempts (the API's rate limit already
+    counted the /64)."""
+    throttle = Throttle(attempts=2)
+    for n, name in enumerate(("wang", "li")):
+        assert throttle.attempt(f"2001:db8:1:2::{n + 1}", name) == 0
+    assert throttle.attempt("2001:db8:1:2:ffff::9", "zhao") > 0
+    assert throttle.attempt("2001:db8:1:3::1", "zhao") == 0  # the next /64 is someone else
+    throttle.succeeded("2001:db8:1:2::abc", "li")  # a right password gives the network one back
+    assert throttle.attempt("2001:db8:1:2::1", "sun") == 0
+
+
 def test_login_goes_back_only_inside_the_console(client):
     form = client.get("/admin/login")
     name, password = EDITOR_LOGIN
