@@ -7,6 +7,8 @@ import asyncio
 
 import httpx
 
+from bot.admin import Admin
+from bot.channels import console
 from bot.channels.web.guard import SECURITY_HEADERS
 from bot.channels.web.server import Coalesced, Direct, build_server
 from bot.settings import WebConfig
@@ -133,3 +135,61 @@ async def test_both_paths_share_one_rate_limit(service):
         )
     assert first.status_code == 200
     assert second.status_code == 429 and "retry-after" in second.headers
+
+
+# Clients that go away --------------------------------------------------------------------
+
+
+async def call_and_leave(app, path: str, headers: list[tuple[bytes, bytes]]) -> list[dict]:
+    """`app` called with the first bytes of a body, then the client gone (a phone that lost its
+    signal, a closed tab): what the app sent."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"host", b"127.0.0.1"), (b"content-length", b"100"), *headers],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8080),
+    }
+    messages = iter(
+        [
+            {"type": "http.request", "body": b'{"ques', "more_body": True},
+            {"type": "http.disconnect"},
+        ]
+    )
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return next(messages, {"type": "http.disconnect"})
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    return sent
+
+
+async def test_a_client_gone_mid_body_is_no_error(service, tmp_path, caplog):
+    """Each client that went away while sending its body (common on a phone) was an ERROR with a
+    fifty-line traceback in the server's log, through Starlette or straight, the console's
+    login included, so anyone could fill the log and page whoever watches its errors."""
+    portal = "https://zwfw.example.gov.cn"
+    admin = Admin(service, tmp_path / "console.sqlite3")
+    app = build_server(service, WebConfig(rate=0, origins=(portal,)), console.routes(admin))
+    json_type = (b"content-type", b"application/json")
+    form_type = (b"content-type", b"application/x-www-form-urlencoded")
+    for path, headers in (
+        ("/api/v1/ask", [json_type]),
+        ("/api/v1/ask", [json_type, (b"origin", portal.encode())]),
+        ("/admin/login", [form_type]),
+    ):
+        sent = await call_and_leave(app, path, headers)
+        assert sent[0]["status"] == 400  # to nobody, but a complete response
+    admin.close()
+    assert [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")] == []
