@@ -5,9 +5,9 @@ entry answering it: 黑瞎子岛门票多少钱 shares 黑瞎子岛 with the ent
 plan, which says nothing of tickets or prices. Three checks, each one an admin can read back
 (`ask --json` shows them):
 
-- **Focus**: what kind of answer the question wants (a count, a price, a time, a place, a person,
-  a procedure, a contact, a list…) against what the entry's own questions ask for. An entry whose
-  questions never ask "when" does not answer 什么时候开业.
+- **Focus** (bot.engine.focus): what kind of answer the question wants (a count, a price, a time,
+  a place, a person, a procedure, a contact, a list…) against what the entry's own questions ask
+  for. An entry whose questions never ask "when" does not answer 什么时候开业.
 - **Uncovered words**: content words of the question that neither the entry's questions nor its
   answer contain, weighted by how much they carry: a word the knowledge never uses (门票, 房价,
   会长) weighs most, a word of another entry less, words that only frame a question (我们, 公司,
@@ -23,92 +23,10 @@ from dataclasses import dataclass
 
 from bot.engine._frozen import made
 from bot.engine.features import GENERIC_CHARS, spoken
+from bot.engine.focus import _FOCUS_PATTERN, SATISFIED_BY, asked_in
 from bot.engine.mentioned import mentions
 from bot.text.words import FUNCTION_TAGS, part_of_speech
 
-# Focus kinds, each found by what people write when they want that kind of answer. Checked on
-# the folded question (before question particles are removed), first match of each kind.
-PRICE, COUNT, TIME, PLACE, PERSON, PROCEDURE, CONTACT, LIST = (
-    "price",
-    "count",
-    "time",
-    "place",
-    "person",
-    "procedure",
-    "contact",
-    "list",
-)
-YES_NO, DEFINITION, MEMBERS = "yes/no", "definition", "members"
-COMPARISON = "comparison"
-_FOCUS = (
-    # A comparison (和黑河比哪边大, 哪个更好): the report compares its facts with nothing, so only
-    # an entry that asks one answers it; not 和原来比 (how much less), which a reduction states.
-    (
-        COMPARISON,
-        r"哪个更|哪边|哪家更|哪里更|谁更|相比|比起|对比"
-        r"|(?:和|跟|与|同)(?!原来|以前|之前|过去)[\u4e00-\u9fff]{1,8}比(?!例|较优势)",
-    ),
-    (
-        PRICE,
-        # 投资多少钱 asks an amount (a count in 元), not what something costs
-        r"(?<!投资|资金|投入|花了)多少钱|价格|价钱|票价|房价|门票|收费|收多少|费用是多少|几块钱|租金|多少元|什么价|啥价",
-    ),
-    (
-        TIME,
-        r"什么时候|啥时候|何时|哪天|哪一天|几号|几点|多久|多长时间|几个月能|哪年|哪一年|日期|时间表"
-        r"|什么时间|几月|(?:开放|营业|办公|上班|开门|受理)时间"  # 黑瞎子岛 开放时间 asks when
-        r"|周末|周六|周日|星期[六天日]|节假日|双休日|晚上|夜里|午休"  # ...and so does 专窗 周末,
-        r"|[春夏秋冬]天|[春夏秋冬]季|旺季|淡季",  # ...or 冬天开放吗
-    ),
-    (PLACE, r"在哪(?![些几])|哪里|哪儿|哪个地方|什么地方|何处|地址|位置|怎么去|怎么走|去哪|多远"),
-    (PERSON, r"谁|哪位|叫什么名字|名字|负责人|老板|会长|联系人|法人|哪家|哪个单位|哪个部门"),
-    (CONTACT, r"电话|热线|号码|联系方式|手机号|邮箱|微信|网址"),
-    (
-        PROCEDURE,
-        # a way to do (咋整, 怎么办理复工的手续), not how it was done (咋整的, 怎么弄出来的)
-        r"(?:怎么办理|如何办理|怎么办|怎么申请|如何申请|怎么弄|咋办|咋弄|咋整|怎么整|怎么报)"
-        r"(?!的|出来的)|流程|步骤|什么手续"
-        r"|要什么材料|哪些材料|需要准备|要带什么|怎么预约|如何预约|怎么入驻|怎么参加|怎么操作",
-    ),
-    (
-        COUNT,
-        r"多少|(?<![哪好十没])几[个项家所位条]|数量|规模|多大|多少项|总投资|占地|比例|数字|数据",
-    ),
-    # Each of a set the question counts or names (哪四方, 那6项分别是什么): only an answer that
-    # names several things gives it (`_GIVEN_BY_ANSWER`); one that gives the count does not.
-    (MEMBERS, r"哪(?:[2-9]|\d\d|[二两三四五六七八九十])|分别是|分别有|分别为"),
-    (LIST, r"哪些|有什么|有啥|包括|哪几|列一下|列出|列举|罗列"),
-    (DEFINITION, r"是什么|什么是|啥是|是啥|指什么|什么意思|怎么回事|怎么样"),
-    (YES_NO, r"吗|是不是|有没有|能不能|可不可以|是否|能否|可以|行不行|会不会|要不要"),
-)
-_FOCUS_RE = [(name, re.compile(pattern)) for name, pattern in _FOCUS]
-_FOCUS_PATTERN = dict(_FOCUS_RE)
-# What an entry must ask for to answer a question of each focus. A "how do I" question is also
-# answered by where to go or whom to see; a list by a description of the thing.
-SATISFIED_BY = {
-    COMPARISON: {COMPARISON},
-    PRICE: {PRICE},
-    TIME: {TIME},
-    PLACE: {PLACE, PROCEDURE},
-    PERSON: {PERSON, PROCEDURE},
-    CONTACT: {CONTACT},
-    PROCEDURE: {PROCEDURE, PLACE, CONTACT},
-    COUNT: {COUNT, PRICE},
-    LIST: {LIST},
-    MEMBERS: {MEMBERS},
-}
-# What an answer itself shows it gives, whatever its entry's questions ask: a body or person in
-# charge, a place to go, a way to proceed or a number to call, a list of several things.
-_GIVEN_BY_ANSWER = (
-    (PERSON, re.compile(r"负责|组长|小组|单位|部门|专人|关员|专班|领导")),
-    (PLACE, re.compile(r"设在|位于|可到|到政务服务中心|窗口|网站|门户")),
-    (PROCEDURE, re.compile(r"可到|可以到|请到|拨打|可向|可以向")),
-    (CONTACT, re.compile(r"热线|电话")),
-    (LIST, _ENUMERATION := re.compile(r"、[^，。；、]{1,16}、")),
-    (MEMBERS, _ENUMERATION),
-)
-# A figure with its unit in an answer: the entry gives a count or an amount.
-_COUNTED = re.compile(r"\d+(?:\.\d+)?\s*(?:项|个|亿|万|%|吨|公顷|家|所|人|次|条)")
 # "（据2022年5月26日报道）": every answer says which day its facts are from.
 _REPORTED = re.compile(r"（据[^）]*报道）")
 # Words that frame a question or name the asker and the city, or whom it is asked for (客户问…,
@@ -134,27 +52,6 @@ OTHER_ENTRY_WORD = 0.6
 UNKNOWN_VERB = 0.8
 FIGURE = 1.0  # a figure of the question (2021年) the entry does not contain
 SINGLE = 0.5  # a character the segmenter left on its own (招 人) says less than a word
-
-
-def focus_of(text: str) -> str | None:
-    """The kind of answer a folded question wants, or None if it says nothing of that."""
-    for name, pattern in _FOCUS_RE:
-        if pattern.search(text):
-            return name
-    return None
-
-
-# A sentence that sends the asker to a hotline (可拨打 12345 政务服务热线询问: the answers the report
-# says too little for end on one) gives a number to call, not a place, a way to proceed or a body
-# in charge of what is asked: 交通卡口都在哪 is not answered by the epidemic measures' entry.
-_HOTLINE = re.compile(r"[^。；]*热线[^。；]*")
-
-
-def given_by_answer(answer: str) -> set[str]:
-    """The kinds of answer an entry's answer text gives, by what it says."""
-    rest = _HOTLINE.sub("", answer)
-    shown = {name for name, pattern in _GIVEN_BY_ANSWER if pattern.search(rest)}
-    return shown | ({CONTACT} if _HOTLINE.search(answer) else set())
 
 
 @dataclass(frozen=True)
@@ -302,14 +199,6 @@ def _short(word: str, sound: str) -> bool:
         and sound[:1] == sound[-1:] == " "
         and 2 <= sound.count(" ") <= PIECE + 1
     )
-
-
-_ASKED_IN_WORDS_ONLY = frozenset({LIST, MEMBERS, DEFINITION, COUNT})
-
-
-def asked_in(focus: str | None) -> re.Pattern | None:
-    """The words a question of this focus is asked in, if they are not content (`content`)."""
-    return _FOCUS_PATTERN[focus] if focus in _ASKED_IN_WORDS_ONLY else None
 
 
 def content(words: list[tuple[str, float, str]], focus: str | None = None) -> Content:

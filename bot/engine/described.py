@@ -26,15 +26,9 @@ from re._parser import parse
 import numpy as np
 
 from bot.engine._arrays import _Lines, _ranges
-from bot.engine.answerability import (
-    _COUNTED,
-    _FOCUS,
-    _REPORTED,
-    COUNT,
-    asked,
-    given_by_answer,
-)
+from bot.engine.answerability import _REPORTED, asked
 from bot.engine.features import spoken
+from bot.engine.focus import _COUNTED, _FOCUS, COUNT, given_by_answer
 from bot.engine.index import Index
 from bot.knowledge.model import Entry
 from bot.text.normalize import fold_all

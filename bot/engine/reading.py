@@ -27,7 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.engine.answerability import content_weight, focus_of
+from bot.engine.answerability import content_weight
+from bot.engine.focus import focus_of
 from bot.text.normalize import fold
 
 # Quotation marks set a term apart (对“办事求人”这种现象), they do not end a clause; nor do

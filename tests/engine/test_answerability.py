@@ -6,6 +6,16 @@ from __future__ import annotations
 import pytest
 
 from bot.engine.answerability import (
+    UNKNOWN_VERB,
+    asked,
+    check,
+    content,
+    content_weight,
+    pieces,
+)
+from bot.engine.asked import QUESTION_WORDS
+from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, Engine, Thresholds
+from bot.engine.focus import (
     COMPARISON,
     CONTACT,
     COUNT,
@@ -16,18 +26,10 @@ from bot.engine.answerability import (
     PRICE,
     PROCEDURE,
     TIME,
-    UNKNOWN_VERB,
     YES_NO,
-    asked,
-    check,
-    content,
-    content_weight,
     focus_of,
     given_by_answer,
-    pieces,
 )
-from bot.engine.asked import QUESTION_WORDS
-from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, Engine, Thresholds
 from bot.knowledge.model import load
 from bot.text.normalize import fold
 
@@ -231,8 +233,8 @@ def test_chinese_with_latin_words_is_chinese(engine):
 def test_focus_kinds_of_many_questions_are_each_ones_own(engine):
     # One pass per pattern over all the questions joined must find, per question, every kind a
     # search of that question alone finds.
-    from bot.engine.answerability import _FOCUS_RE
     from bot.engine.described import focus_kinds
+    from bot.engine.focus import _FOCUS_RE
 
     questions = [fold(q) for e in engine.entries for q in e.questions]
     questions += ["", "多少钱", "几点开门 在哪里 多少钱", "谁", "哪3个", "投资多少钱", "花了多少钱"]

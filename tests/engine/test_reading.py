@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine.answerability import OTHER_ENTRY_WORD, PLACE
+from bot.engine.answerability import OTHER_ENTRY_WORD
 from bot.engine.asked import asked_for
 from bot.engine.core import ANSWERED
+from bot.engine.focus import PLACE
 from bot.engine.reading import (
     BACKGROUND,
     CONDITION,
