@@ -101,7 +101,7 @@ class _Postings:
         the checks around it. A full row adds the same float32 products in the same order
         (x + 0 is x), so every sum is bitwise what the kernel alone gives. Sums in float32
         differ from `dot`'s float64 ones by ~1e-7, and rankings stay the same."""
-        csc_matvec = _kernel()
+        csc_matvec = _sparsetools().csc_matvec
         sums = np.zeros(self.size, dtype=np.float32)
         product = np.empty_like(sums)
         weights, starts = weights.astype(np.float32), self.starts
@@ -118,12 +118,13 @@ class _Postings:
 
 
 @functools.cache
-def _kernel():
-    """SciPy's `csc_matvec`, from its extension module alone, when a large index first answers:
-    importing it the usual way imports all of `scipy.sparse` first (0.29 s of CPU, ~6% of a
-    100k-entry start from the engine cache) for this one C function, and a small knowledge
-    base never needs it. The module's own import where SciPy is laid out otherwise."""
+def _sparsetools():
+    """SciPy's C kernels for sparse matrices (`csc_matvec`, `coo_tocsr`), from their extension
+    module alone: importing it the usual way imports all of `scipy.sparse` first (0.29 s of
+    CPU, ~6% of a 100k-entry start from the engine cache) for a few C functions (loading the
+    module alone takes ~0.5 ms). The module's own import where SciPy is laid out otherwise."""
     import sys
+    from importlib import import_module
     from importlib.machinery import PathFinder
     from importlib.util import find_spec, module_from_spec
 
@@ -137,9 +138,7 @@ def _kernel():
             module = module_from_spec(spec)
             spec.loader.exec_module(module)
             sys.modules[name] = module  # what `import scipy.sparse` would find later
-    from scipy.sparse._sparsetools import csc_matvec
-
-    return csc_matvec
+    return import_module(name)  # (the module above, without importing its package)
 
 
 @dataclass(frozen=True)
@@ -160,26 +159,25 @@ class _Questions:
 
     @classmethod
     def build(cls, items: list[np.ndarray], weights, size: int):
-        """From (row, column, count) items in any order, given as [rows, columns, counts],
-        a list this empties so that each array is freed once packed (at 100k entries each is
-        ~80 MB); `weights` per column, before TF."""
+        """From (row, column, count) items given as [rows, columns, counts], each row's items
+        in increasing column order (the grouping's order, by column then row, is), a list
+        this empties so that each array is freed once laid out (at 100k entries each is ~80
+        MB); `weights` per column, before TF."""
         rows, columns, counts = items
         items.clear()
-        bits = max(int(columns.max(initial=0)).bit_length(), 1)
-        packed = rows.astype(np.int64)
-        del rows
-        packed <<= bits
-        packed |= columns
-        del columns
-        packed <<= 8
-        packed |= counts.clip(1, 255)
-        del counts
-        packed.sort()  # in place: at 100k entries this holds tens of millions of items
-        # A narrow cast keeps the low bits: the counts come out without a 64-bit temporary.
-        counts = packed.astype(np.uint8)
-        columns, lengths = _columns_in_place(packed, bits, size)
-        starts = np.zeros(size + 1, dtype=np.int64)
-        np.cumsum(lengths, out=starts[1:])  # the rows are sorted: where each begins
+        counts = counts.clip(1, 255).astype(np.uint8, copy=False)
+        # The items by row: SciPy's stable counting sort (COO to CSR), one pass over them
+        # where sorting them packed as int64 took 1.5 s of CPU at 100k entries (21M items).
+        # Stable, so each row's columns stay in increasing order, as the sort left them.
+        index = np.int32 if len(rows) < 2**31 and size < 2**31 else np.int64
+        rows, columns = rows.astype(index, copy=False), columns.astype(index, copy=False)
+        starts = np.empty(size + 1, dtype=index)
+        by_row, ordered = np.empty_like(columns), np.empty_like(counts)
+        _sparsetools().coo_tocsr(
+            size, len(weights), len(rows), rows, columns, counts, starts, by_row, ordered
+        )
+        del rows, columns
+        counts, columns, starts = ordered, by_row, starts.astype(np.int64)
         # The weights are computed in float32, the precision they are stored in. Each count's
         # TF looked up (counts are 1..255): the very float32 `_tf` casts to, without a float64
         # array of every item (~160 MB at 100k entries).
@@ -188,7 +186,9 @@ class _Questions:
         for block in _blocks(len(values)):
             values[block] *= weights[columns[block]]
         norms = _norms(values, starts)
-        return cls(starts, columns.view(np.int32), counts, weights, norms.astype(np.float32))
+        return cls(
+            starts, columns.astype(np.int32, copy=False), counts, weights, norms.astype(np.float32)
+        )
 
     def values(self, positions: np.ndarray, owners: np.ndarray) -> np.ndarray:
         """The weights of the items at `positions` (of the questions `owners`): TF x column
@@ -246,25 +246,6 @@ class _Questions:
         owner = np.arange(len(rows)).repeat(lengths)[shared]
         products = query.weights[found[shared]] * self.values(positions[shared], rows[owner])
         return np.bincount(owner, weights=products, minlength=len(rows))
-
-
-def _columns_in_place(packed: np.ndarray, bits: int, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """The columns of sorted items packed as (row << bits | column) << 8 | count, as uint32
-    laid over the packed array's own memory (which this cuts to them), and how many items
-    each of the `size` rows has. A block at a time, each block read before its columns are
-    written at half its offset, so nothing is written where a later block will be read: at
-    100k entries, the columns as an array of their own were 85 MB more of the build's peak."""
-    lengths = np.zeros(size, dtype=np.int64)
-    low = packed.view(np.uint32)
-    for block in _blocks(len(packed)):
-        part = packed[block] >> 8
-        lengths += np.bincount(part >> bits, minlength=size)
-        part &= (1 << bits) - 1
-        low[block] = part
-    del low
-    total = len(packed)
-    packed.resize((total + 1) // 2, refcheck=False)  # (its memory given back past the columns)
-    return packed.view(np.uint32)[:total], lengths
 
 
 def _norms(values: np.ndarray, starts: np.ndarray) -> np.ndarray:

@@ -34,8 +34,8 @@ def test_grouping_a_block_at_a_time_counts_each_pair_as_a_whole_pass_does(monkey
 
 
 def test_questions_built_a_block_at_a_time_are_the_same_bytes(monkeypatch):
-    # Columns laid over the packed items' own memory and norms summed a block of rows at a
-    # time: blocks of 5 items (or rows) give every array bitwise as one block does.
+    # Weights and norms worked out a block of items (or rows) at a time: blocks of 5 give
+    # every array bitwise as one block does.
     rng = np.random.default_rng(13)
     rows = rng.integers(0, 90, 4000).astype(np.int32)
     columns = rng.integers(0, 300, 4000).astype(np.int32)
@@ -54,6 +54,21 @@ def test_questions_built_a_block_at_a_time_are_the_same_bytes(monkeypatch):
     for name, value in vars(built()).items():
         assert value.tobytes() == getattr(whole, name).tobytes(), name
     assert whole.norms[95] == 1.0 and whole.counts.max() == 255
+
+
+def test_questions_from_the_groupings_order_are_laid_out_row_by_row():
+    # The grouping hands the items over by column, then row; the vectors keep them by row,
+    # then column (a counting sort: stable, so no sort within a row is needed).
+    rng = np.random.default_rng(19)
+    pairs = np.unique(rng.integers(0, 40, 3000) * 1000 + rng.integers(0, 60, 3000))
+    columns, rows = (pairs // 1000).astype(np.int32), (pairs % 1000).astype(np.int32)
+    counts = rng.integers(1, 9, len(pairs)).astype(np.uint8)
+    built = _Questions.build([rows, columns.copy(), counts], np.ones(40), 64)
+    order = np.lexsort((columns, rows))
+    assert built.columns.tolist() == columns[order].tolist()
+    assert built.counts.tolist() == counts[order].tolist()
+    assert built.starts.tolist() == [0, *np.cumsum(np.bincount(rows, minlength=64)).tolist()]
+    assert (built.columns.dtype, built.starts.dtype) == (np.int32, np.int64)
 
 
 def test_weighing_a_block_at_a_time_is_the_whole_arrays_arithmetic_bitwise(monkeypatch):
