@@ -244,11 +244,61 @@ class Coalesced:
         return getattr(self.transport, name)
 
 
+# A request must arrive at the pace of a real client, however slow its network: within
+# READ_SECONDS of the connection (or of its first byte, on a kept-alive connection), plus one
+# second for every READ_RATE bytes received (Apache's mod_reqtimeout defaults). A 10 MB upload
+# to the console may take five hours at that rate; a slowloris connection is closed in seconds.
+READ_SECONDS = 20.0
+READ_RATE = 500
+
+
 class HttpProtocol(HttpToolsProtocol):
-    """uvicorn's HTTP protocol (httptools) on a `Coalesced` transport."""
+    """uvicorn's HTTP protocol (httptools) on a `Coalesced` transport, closing a connection
+    whose request does not arrive at `READ_RATE`'s pace. uvicorn waits as long as a client
+    likes for a request's first bytes, its headers and its body: connections that never sent a
+    request, or sent it a line every few seconds, were held until every file descriptor was
+    taken and nobody else could connect (its keep-alive timeout starts only after a response)."""
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(Coalesced(transport))  # type: ignore[arg-type]
+        self.read_timer: asyncio.TimerHandle | None = None
+        self.read_since: float | None = None  # when the request being read began; None: none
+        self.read_bytes = 0
+        self.awaiting()
+
+    def awaiting(self) -> None:
+        """A request is awaited or has begun: time it, unless it already is (the first)."""
+        if self.read_since is None:
+            self.read_since, self.read_bytes = self.loop.time(), 0
+        if self.read_timer is None:
+            self.read_timer = self.loop.call_at(self.read_since + READ_SECONDS, self.check_pace)
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self.awaiting()
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        self.read_bytes += len(data)
+
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        self.read_since = None  # read whole: a timer still set lapses (one per connection)
+
+    def check_pace(self) -> None:
+        self.read_timer = None
+        if self.read_since is None or self.transport.is_closing():
+            return
+        due = self.read_since + READ_SECONDS + self.read_bytes / READ_RATE
+        if self.loop.time() < due:
+            self.read_timer = self.loop.call_at(due, self.check_pace)
+        else:  # a handler waiting for the body sees the client gone (`gone`)
+            self.transport.close()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.read_timer is not None:
+            self.read_timer.cancel()
+        super().connection_lost(exc)
 
 
 class Server(uvicorn.Server):

@@ -1,16 +1,22 @@
 """The web server: a response's headers and body leave in one `send`; questions without an
-Origin go straight to the API's handler and are answered as through Starlette."""
+Origin go straight to the API's handler and are answered as through Starlette; a client that
+goes away, or sends its request too slowly to be a real one, costs nothing lasting."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 
 import httpx
+import uvicorn
+from uvicorn.server import ServerState
 
 from bot.admin import Admin
 from bot.channels import console
+from bot.channels.web import server
 from bot.channels.web.guard import SECURITY_HEADERS
-from bot.channels.web.server import Coalesced, Direct, build_server
+from bot.channels.web.server import Coalesced, Direct, HttpProtocol, build_server
 from bot.settings import WebConfig
 
 
@@ -193,3 +199,94 @@ async def test_a_client_gone_mid_body_is_no_error(service, tmp_path, caplog):
         assert sent[0]["status"] == 400  # to nobody, but a complete response
     admin.close()
     assert [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")] == []
+
+
+# Clients too slow to be real ---------------------------------------------------------------
+
+
+@contextlib.asynccontextmanager
+async def listening(app) -> AsyncIterator[int]:
+    """`app` served on a loopback port by the server's own HTTP protocol; yields the port."""
+    config = uvicorn.Config(app, http=HttpProtocol, log_config=None, lifespan="off")
+    state = ServerState()
+    loop = asyncio.get_running_loop()
+    served = await loop.create_server(
+        lambda: HttpProtocol(config=config, server_state=state, app_state={}), "127.0.0.1", 0
+    )
+    try:
+        yield served.sockets[0].getsockname()[1]
+    finally:
+        served.close()
+        for connection in list(state.connections):
+            connection.shutdown()
+
+
+async def echo(scope, receive, send) -> None:
+    """Answers with the length of the body, once it has all arrived."""
+    if scope["type"] != "http":
+        return
+    size, more = 0, True
+    while more:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return
+        size, more = size + len(message.get("body", b"")), message.get("more_body", False)
+    body = str(size).encode()
+    headers = [(b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def closed_within(reader: asyncio.StreamReader, seconds: float) -> bool:
+    """Whether the server closes the connection within `seconds` (reading whatever it sent)."""
+    try:
+        while await asyncio.wait_for(reader.read(1024), seconds):
+            pass
+    except TimeoutError:
+        return False
+    return True
+
+
+async def test_a_connection_too_slow_to_be_a_client_is_closed(monkeypatch):
+    """Slowloris: a connection that never sent a request, or sent its headers a line at a time,
+    or its body a few bytes at a time, was held open for as long as its sender liked, so a few
+    thousand of them took every file descriptor and nobody else could connect. Now a request
+    must arrive within READ_SECONDS plus one more for every READ_RATE bytes."""
+    monkeypatch.setattr(server, "READ_SECONDS", 0.5)
+    monkeypatch.setattr(server, "READ_RATE", 2000)
+    async with listening(echo) as port:
+        idle = await asyncio.open_connection("127.0.0.1", port)
+        assert await closed_within(idle[0], 2)
+
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"POST /x HTTP/1.1\r\nhost: a\r\n")
+        for n in range(20):  # a header every 0.1 s: bytes keep coming, too few of them
+            writer.write(b"x-%d: y\r\n" % n)
+            await asyncio.sleep(0.1)
+            if reader.at_eof():
+                break
+        assert await closed_within(reader, 1)
+
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"POST /x HTTP/1.1\r\nhost: a\r\ncontent-length: 100\r\n\r\n")
+        writer.write(b"{")  # then nothing: the body never comes
+        assert await closed_within(reader, 2)
+
+
+async def test_a_slow_but_real_client_is_served(monkeypatch):
+    """A body arriving at the pace a slow phone keeps takes longer than READ_SECONDS and is
+    read whole; a kept-alive connection may wait before its next request."""
+    monkeypatch.setattr(server, "READ_SECONDS", 0.5)
+    monkeypatch.setattr(server, "READ_RATE", 2000)
+    async with listening(echo) as port:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        for _ in range(2):
+            writer.write(b"POST /x HTTP/1.1\r\nhost: a\r\ncontent-length: 4000\r\n\r\n")
+            for _ in range(8):  # 500 bytes every 0.1 s: 5,000 a second, over 0.8 s
+                writer.write(b"a" * 500)
+                await asyncio.sleep(0.1)
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 2)
+            assert head.startswith(b"HTTP/1.1 200")
+            assert await asyncio.wait_for(reader.readexactly(4), 2) == b"4000"
+            await asyncio.sleep(0.3)  # within uvicorn's keep-alive
+        writer.close()
