@@ -23,7 +23,7 @@ PRICE, COUNT, TIME, PLACE, PERSON, PROCEDURE, CONTACT, LIST = (
     "contact",
     "list",
 )
-YES_NO, DEFINITION, MEMBERS = "yes/no", "definition", "members"
+YES_NO, DEFINITION, MEMBERS, NAME = "yes/no", "definition", "members", "name"
 COMPARISON = "comparison"
 _FOCUS = (
     # A comparison (和黑河比哪边大, 哪个更好): the report compares its facts with nothing, so only
@@ -32,6 +32,13 @@ _FOCUS = (
         COMPARISON,
         r"哪个更|哪边|哪家更|哪里更|谁更|相比|比起|对比"
         r"|(?:和|跟|与|同)(?!原来|以前|之前|过去)[\u4e00-\u9fff]{1,8}比(?!例|较优势)",
+    ),
+    # A person's name (协调员叫啥, 专人 名字, 总经理是谁): only an entry whose questions ask for
+    # one gives it. A body in charge (关员, 专班, 部门: `_GIVEN_BY_ANSWER`) answers 谁负责, not this.
+    (
+        NAME,
+        r"(?:员|人|长|领导|书记|主任|老板|经理|干部|师傅|老师)的?\s?"
+        r"(?:叫啥|叫什么|名字|姓什么|姓啥|贵姓|全名)|(?:经理|董事长|会长|老板|法人|法人代表)是谁",
     ),
     (
         PRICE,
@@ -72,6 +79,7 @@ _FOCUS_PATTERN = dict(_FOCUS_RE)
 # answered by where to go or whom to see; a list by a description of the thing.
 SATISFIED_BY = {
     COMPARISON: {COMPARISON},
+    NAME: {NAME},
     PRICE: {PRICE},
     TIME: {TIME},
     PLACE: {PLACE, PROCEDURE},

@@ -21,6 +21,7 @@ from bot.engine.focus import (
     COUNT,
     LIST,
     MEMBERS,
+    NAME,
     PERSON,
     PLACE,
     PRICE,
@@ -40,7 +41,10 @@ from bot.text.normalize import fold
         ("黑瞎子岛门票多少钱", PRICE),
         ("中俄国际贸易中心什么时候开业", TIME),
         ("抚远经济开发区在哪里", PLACE),
-        ("新壹城集团的老板是谁", PERSON),
+        ("招商引资是谁牵头", PERSON),  # a body in charge (领导小组) answers it
+        ("新壹城集团的老板是谁", NAME),  # a post's holder: a person's name, not a body
+        ("关企协调员姓啥", NAME),
+        ("复工专窗那位办事员叫什么", NAME),
         ("营业执照怎么办理", PROCEDURE),
         ("马上办有哪些事项", LIST),
         ("他们会在哪些方面帮忙", LIST),  # 在哪些 is not 在哪
@@ -83,6 +87,14 @@ def test_a_hotline_to_call_gives_a_contact_not_a_place_or_a_way_to_proceed():
     )
     assert given_by_answer(deferring) == {CONTACT}
     assert given_by_answer("复工复产专窗设在政务服务中心，可到窗口办理。") >= {PLACE, PROCEDURE}
+
+
+def test_a_persons_name_is_given_only_by_an_entry_that_asks_for_one(engine):
+    # 关员 in the answer shows who is in charge (谁来对接), not what anyone is called.
+    data = engine.answer("关企协调员姓啥").to_dict()
+    assert data["status"] != ANSWERED and data["focus"] == NAME
+    assert data["check"]["focus_mismatch"] and "person" in data["check"]["entry_gives"]
+    assert engine.answer("招商引资领导小组组长是谁").entry_id == "zs-lingdao-xiaozu"
 
 
 def test_the_words_that_say_what_is_asked_for_are_not_what_it_is_about():
