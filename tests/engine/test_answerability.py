@@ -138,6 +138,11 @@ def test_words_that_only_shape_a_question_carry_nothing():
     assert [content_weight(w, True) for w in ["客户", "居民", "朋友"]] == [0.0] * 3
     # Nor does how usual it is (抚远一般怎么搞招商推介) or the position asked for (有啥说法).
     assert [content_weight(w, False) for w in ["一般", "说法"]] == [0.0] * 2
+    # Nor how often (平常走访不), the courtesy of a formal letter (烦请, 简要介绍), what is asked
+    # of a term (具体含义, 咋回事, 如何表述), a count or a thing in general (给个数, 这事儿), or
+    # plans asked about as 考虑 (有什么整体考虑).
+    framing = ["平常", "烦请", "简要", "含义", "回事", "表述", "个数", "事儿", "考虑"]
+    assert [content_weight(w, False) for w in framing] == [0.0] * len(framing)
 
 
 @pytest.mark.parametrize(
