@@ -42,8 +42,8 @@ _FOCUS = (
     ),
     (
         PRICE,
-        # 投资多少钱 asks an amount (a count in 元), not what something costs
-        r"(?<!投资|资金|投入|花了)多少钱|价格|价钱|票价|房价|门票|收费|收多少|费用是多少|几块钱|租金|多少元|什么价|啥价",
+        # 投资多少钱, 投了多少钱, 拉多少钱 (招商) ask an amount (a count in 元), not what something costs
+        r"(?<!投资|资金|投入|花了|投了)(?<![投拉])多少钱|价格|价钱|票价|房价|门票|收费|收多少|费用是多少|几块钱|租金|多少元|什么价|啥价",
     ),
     (
         TIME,

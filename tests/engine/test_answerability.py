@@ -56,6 +56,10 @@ from bot.text.normalize import fold
         ("保留的18项中介服务分别是什么", MEMBERS),  # each of a set, not one thing
         ("是哪三个项目", MEMBERS),
         ("这个项目总投资多少钱", COUNT),  # an amount invested, not a price
+        ("那几个工程一共投了多少钱", COUNT),  # ...however it is put
+        ("冷库项目投多少钱", COUNT),
+        ("招商今年想拉多少钱", COUNT),  # an amount drawn in, a target
+        ("冷库一天租多少钱", PRICE),
         ("考察都去了哪几个城市", LIST),  # 哪几个 asks which, not how many
         ("这些项目能列一下吗", LIST),  # a request to list is not a yes/no
         ("抚远和同江比哪个口岸大", COMPARISON),  # the report compares with nothing
