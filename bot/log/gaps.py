@@ -93,6 +93,12 @@ _FRAME_RE = re.compile("|".join(map(re.escape, FRAME_WORDS)))
 # and a question that shares none of those with a leader is not like it.
 CANDIDATES = 32
 SCORED = 8  # of which scored with rapidfuzz: those sharing most content words with it
+# A leader with more than this many times the question's content words is about more than the
+# question (a long message touching several subjects) and does not take it, however much of
+# the question it contains: token-set similarity is 100 for any question whose words are a
+# subset of the leader's, so one such message, sent twice, gathered every short question
+# sharing a few of its words.
+BROADER = 2
 
 
 @dataclass(frozen=True)
@@ -126,7 +132,8 @@ def cluster(exchanges: list[Exchange], engine: Engine, min_count: int = 1) -> li
 
     Leader clustering: distinct questions are taken largest group first, and each joins the
     most similar leader (rapidfuzz token-set ratio over pairs and sounds, at least SIMILAR)
-    among the leaders that share a content word with it, or leads a cluster of its own. An
+    among the leaders that share a content word with it and are not much broader than it
+    (`BROADER`), or leads a cluster of its own. An
     inverted index from content words to leaders finds those candidates, so the cost grows
     with the questions, not with their square (100k logged exchanges: bench/gaps_scale.py)."""
     by_question: dict[str, list[Exchange]] = defaultdict(list)
@@ -169,9 +176,14 @@ def _closest(shape: _Shape, shapes: list[_Shape], leading: dict) -> int | None:
     # Only the leaders sharing most content words are scored: set intersections cost little,
     # rapidfuzz over the whole shape more.
     content = shape.content
+    broadest = BROADER * len(content)
     chosen = heapq.nlargest(
-        SCORED, candidates, key=lambda leader: len(content & shapes[leader].content)
+        SCORED,
+        (leader for leader in candidates if len(shapes[leader].content) <= broadest),
+        key=lambda leader: len(content & shapes[leader].content),
     )
+    if not chosen:
+        return None
     match = process.extractOne(
         shape.text,
         [shapes[leader].text for leader in chosen],

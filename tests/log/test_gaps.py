@@ -303,3 +303,29 @@ def test_the_nearest_entry_comes_from_the_log_when_the_version_is_current(engine
     assert cluster(current, engine)[0].nearest == {"id": "logged-entry", "score": 0.412}
     # Logged by another version: searched again with the knowledge in use.
     assert cluster(logged, engine)[0].nearest["id"] != "logged-entry"
+
+
+def test_a_long_message_does_not_gather_the_short_questions_it_mentions(engine):
+    """A rambling message touching several subjects, sent twice (people send a message again
+    when the bot does not know), led a cluster, and every shorter question sharing a few of its
+    words joined it: 营业执照年报 and 公积金 were filed under it, out of the reviewer's sight."""
+    rambling = (
+        "你好，我们是做物流的小公司，想问一下复工复产去哪个窗口办理，"
+        "另外营业执照年报在哪里报，员工的住房公积金怎么提取，麻烦告诉一下，谢谢"
+    )
+    found = cluster(
+        gaps_of(
+            [
+                rambling,
+                rambling,
+                "营业执照年报怎么报",
+                "营业执照年报在哪报",
+                "公积金怎么提取",
+                "公积金提取怎么办理",
+            ]
+        ),
+        engine,
+    )
+    groups = [set(c.questions) for c in found]
+    assert {"营业执照年报怎么报", "营业执照年报在哪报"} in groups
+    assert {"公积金怎么提取", "公积金提取怎么办理"} in groups
