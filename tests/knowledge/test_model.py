@@ -170,7 +170,7 @@ def test_unknown_document_is_reported(knowledge_copy):
 
 def test_malformed_synonym_group(knowledge_copy):
     path = knowledge_copy / "synonyms.yaml"
-    edit(path, "  - [热线, 电话, 热线电话, 服务电话]", "  - [热线]")
+    edit(path, "  - [热线, 电话, 热线电话, 服务电话, 座机]", "  - [热线]")
     error = only_error(knowledge_copy)
     assert (error.path, error.line) == (path, line_number(path, "  - [热线]"))
     assert "同义词组" in error.message
@@ -178,7 +178,11 @@ def test_malformed_synonym_group(knowledge_copy):
 
 def test_word_in_two_synonym_groups(knowledge_copy):
     path = knowledge_copy / "synonyms.yaml"
-    edit(path, "  - [热线, 电话, 热线电话, 服务电话]", "  - [热线, 电话, 热线电话, 服务电话, 投诉]")
+    edit(
+        path,
+        "  - [热线, 电话, 热线电话, 服务电话, 座机]",
+        "  - [热线, 电话, 热线电话, 服务电话, 座机, 投诉]",
+    )
     error = only_error(knowledge_copy)
     assert error.path == path and "投诉" in error.message
 
