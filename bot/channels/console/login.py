@@ -11,6 +11,7 @@ from starlette.responses import RedirectResponse, Response
 
 from bot.channels.console.auth import COOKIE, LOGIN_COOKIE, same_token
 from bot.channels.console.frame import HEADERS, PREFIX, Console, see_other
+from bot.log.accounts import NAME_CHARS
 
 
 def client(request: Request) -> str:
@@ -66,7 +67,10 @@ async def login(console: Console, request: Request) -> Response:
     target = str(form.get("next", ""))
     if not same_token(request.cookies.get(LOGIN_COOKIE, ""), form.get("csrf")):
         return await login_form(console, request, "登录表单已失效，请重新输入。", 403, target)
-    name, password = str(form.get("name", "")).strip(), str(form.get("password", ""))
+    # No account's name is longer than NAME_CHARS: one char more is as unknown, and the
+    # throttle, which keeps a failed name for its window, keeps no megabyte-long one.
+    name = str(form.get("name", "")).strip()[: NAME_CHARS + 1]
+    password = str(form.get("password", ""))
     wait = console.throttle.attempt(client(request), name)
     if wait > 0:
         minutes = int(wait // 60) + 1

@@ -17,6 +17,7 @@ from bot.admin import Admin
 from bot.app import Request
 from bot.channels.console import routes
 from bot.channels.console.auth import Throttle
+from bot.log.accounts import NAME_CHARS
 from bot.log.triage import IGNORED
 from tests.support.console import CHEAP, EDITOR_LOGIN, REVIEWER_LOGIN, TAUGHT, csrf_of, login
 
@@ -110,6 +111,19 @@ def test_wrong_password_bad_login_token_and_throttling(site):
     reply = client.post("/admin/login", data=right)
     assert reply.status_code == 429 and int(reply.headers["retry-after"]) > 0
     assert "分钟后再试" in reply.text
+
+
+def test_a_login_name_longer_than_any_account_is_not_kept(site):
+    """The throttle keeps each failed name for 15 minutes: a megabyte-long name per attempt,
+    from every address an attacker holds, was a megabyte of the server's memory each for that
+    long. No account name is longer than NAME_CHARS, so no more of one is kept or checked."""
+    throttle = Throttle(attempts=3)
+    client = TestClient(Starlette(routes=routes(site.admin, site.sessions, throttle)))
+    token = csrf_of(client.get("/admin/login").text)
+    huge = {"csrf": token, "name": "wang" + "x" * 500_000, "password": "wrong-password"}
+    reply = client.post("/admin/login", data=huge)
+    assert reply.status_code == 401 and "用户名或密码不对" in reply.text
+    assert max(map(len, throttle.failures)) <= len("name:") + NAME_CHARS + 1
 
 
 async def test_logins_sent_at_once_are_throttled_and_checked_two_at_a_time(site, monkeypatch):
