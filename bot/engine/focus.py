@@ -24,6 +24,7 @@ PRICE, COUNT, TIME, PLACE, PERSON, PROCEDURE, CONTACT, LIST = (
     "list",
 )
 YES_NO, DEFINITION, MEMBERS, NAME = "yes/no", "definition", "members", "name"
+COMPANY = "company"
 COMPARISON = "comparison"
 _FOCUS = (
     # A comparison (和黑河比哪边大, 哪个更好): the report compares its facts with nothing, so only
@@ -53,7 +54,10 @@ _FOCUS = (
         r"|[春夏秋冬]天|[春夏秋冬]季|旺季|淡季",  # ...or 冬天开放吗
     ),
     (PLACE, r"在哪(?![些几])|哪里|哪儿|哪个地方|什么地方|何处|地址|位置|怎么去|怎么走|去哪|多远"),
-    (PERSON, r"谁|哪位|叫什么名字|名字|负责人|老板|会长|联系人|法人|哪家|哪个单位|哪个部门"),
+    (PERSON, r"谁|哪位|叫什么名字|名字|负责人|老板|会长|联系人|法人|哪个单位|哪个部门"),
+    # Which company (哪家, 哪个公司建的): an answer naming a 集团 or 公司 gives one; a body in
+    # charge or a way to proceed (PERSON's) does not. Who built or runs it (谁建的) may be one.
+    (COMPANY, r"哪家|哪个公司|哪个企业|哪个集团|哪个厂|什么公司|什么企业|什么集团"),
     (CONTACT, r"电话|热线|号码|联系方式|手机号|邮箱|微信|网址"),
     (
         PROCEDURE,
@@ -80,10 +84,11 @@ _FOCUS_PATTERN = dict(_FOCUS_RE)
 SATISFIED_BY = {
     COMPARISON: {COMPARISON},
     NAME: {NAME},
+    COMPANY: {COMPANY},
     PRICE: {PRICE},
     TIME: {TIME},
     PLACE: {PLACE, PROCEDURE},
-    PERSON: {PERSON, PROCEDURE},
+    PERSON: {PERSON, PROCEDURE, COMPANY},
     CONTACT: {CONTACT},
     PROCEDURE: {PROCEDURE, PLACE, CONTACT},
     COUNT: {COUNT, PRICE},
@@ -94,6 +99,7 @@ SATISFIED_BY = {
 # charge, a place to go, a way to proceed or a number to call, a list of several things.
 _GIVEN_BY_ANSWER = (
     (PERSON, re.compile(r"负责|组长|小组|单位|部门|专人|关员|专班|领导")),
+    (COMPANY, re.compile(r"集团|公司|有限")),
     (PLACE, re.compile(r"设在|位于|可到|到政务服务中心|窗口|网站|门户")),
     (PROCEDURE, re.compile(r"可到|可以到|请到|拨打|可向|可以向")),
     (CONTACT, re.compile(r"热线|电话")),

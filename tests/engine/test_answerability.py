@@ -16,6 +16,7 @@ from bot.engine.answerability import (
 from bot.engine.asked import QUESTION_WORDS
 from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, Engine, Thresholds
 from bot.engine.focus import (
+    COMPANY,
     COMPARISON,
     CONTACT,
     COUNT,
@@ -45,6 +46,8 @@ from bot.text.normalize import fold
         ("新壹城集团的老板是谁", NAME),  # a post's holder: a person's name, not a body
         ("关企协调员姓啥", NAME),
         ("复工专窗那位办事员叫什么", NAME),
+        ("滨江国际花园哪家公司开发", COMPANY),
+        ("天然气管网项目是哪个公司建的", COMPANY),
         ("营业执照怎么办理", PROCEDURE),
         ("马上办有哪些事项", LIST),
         ("他们会在哪些方面帮忙", LIST),  # 在哪些 is not 在哪
@@ -99,6 +102,15 @@ def test_a_persons_name_is_given_only_by_an_entry_that_asks_for_one(engine):
     assert data["status"] != ANSWERED and data["focus"] == NAME
     assert data["check"]["focus_mismatch"] and "person" in data["check"]["entry_gives"]
     assert engine.answer("招商引资领导小组组长是谁").entry_id == "zs-lingdao-xiaozu"
+
+
+def test_a_company_is_given_by_an_answer_that_names_one(engine):
+    # 河南新壹城集团 in the answer says which company builds it, and so who does (谁建的)...
+    assert given_by_answer("河南新壹城集团计划在城区建设贸易中心。") == {COMPANY}
+    assert engine.answer("滨江国际花园哪家公司开发").entry_id == "zs-xinyicheng"
+    # ...an entry that names the project but no company does not say who builds it.
+    data = engine.answer("天然气管网项目是哪个公司建的").to_dict()
+    assert data["status"] != ANSWERED and data["check"]["focus_mismatch"]
 
 
 def test_the_words_that_say_what_is_asked_for_are_not_what_it_is_about():
