@@ -8,8 +8,8 @@ Two stages, each doing what it is best at:
    grows with the postings touched, not with the size of the knowledge; the best entries' own
    questions are then compared one by one. Features the knowledge has never seen still count in
    the query's norm: a question about 门票 shares 黑瞎子岛 with the knowledge but not much else.
-   The index is built with NumPy from integer feature keys: one sort groups every occurrence of
-   every feature, with no Python loop per feature, so 100k entries build in seconds.
+   The index is built with NumPy from integer feature keys: counting sorts group each feature's
+   occurrences, with no Python loop per feature, so 100k entries build in seconds.
 2. Re-ranking. For the few best entries, rapidfuzz compares whole strings — as written and as
    sounds — which rewards the same words in the same order, something bags of n-grams miss.
 """
@@ -225,8 +225,8 @@ class Index:
         spoken = np.isin(kinds, (CHAR, SOUND_PAIR))[features]
         pairs = [np.concatenate([owners[spoken], answers[own]])]
         pairs.append(np.concatenate([features[spoken], columns[own]]))
-        entry, described, _ = _pairs(pairs)
-        self.described = described.astype(np.int32)
+        majors, places, self.described, _ = _pairs(pairs)  # (int32 each)
+        entry = majors[places]
         self.described_starts = np.zeros(entries + 1, dtype=np.int64)
         np.cumsum(np.bincount(entry, minlength=entries), out=self.described_starts[1:])
         # A small index keeps what each entry does *not* use as a full matrix (one gather answers
@@ -234,7 +234,7 @@ class Index:
         self.unused = None
         if entries * len(self.columns) <= DENSE_CELLS:
             self.unused = np.ones((entries, len(self.columns) + 1), dtype=bool)
-            self.unused[entry, described] = False
+            self.unused[entry, self.described] = False
 
     def __getstate__(self) -> dict:
         """What the engine cache keeps (bot.engine.cache): not the keys looked up while

@@ -10,26 +10,44 @@ from bot.engine._arrays import _best, _Questions
 from bot.engine._grouping import _merged, _pairs
 
 
-def test_grouping_is_the_same_whether_or_not_keys_fit_one_packed_integer():
+def test_grouping_is_the_same_whatever_the_keys_width():
+    # One digit, two digits of a counting sort, and keys too wide for two (NumPy's sort).
     rng = np.random.default_rng(3)
     small = rng.integers(0, 50, 2000)
     rows = rng.integers(0, 40, 2000).astype(np.int32)
     expected = sorted({(int(k), int(r)) for k, r in zip(small, rows, strict=True)})
-    for offset in (0, 1 << 58):  # the second does not fit beside the rows: sorted another way
-        keys, found_rows, counts = _pairs([small.astype(np.int64) + offset, rows.copy()])
-        assert list(zip((keys - offset).tolist(), found_rows.tolist(), strict=True)) == expected
-        assert counts.sum() == 2000 and found_rows.dtype == np.int32
+    for offset in (0, 1 << 30, 1 << 58):
+        majors, places, found_rows, counts = _pairs([small + offset, rows.copy()])
+        keys = majors[places] - offset
+        assert list(zip(keys.tolist(), found_rows.tolist(), strict=True)) == expected
+        assert majors.tolist() == sorted(set(majors.tolist()))
+        assert counts.sum() == 2000 and found_rows.dtype == places.dtype == np.int32
+
+
+@pytest.mark.parametrize("shuffled", [False, True])
+def test_grouping_trusts_no_order_it_is_told_of(shuffled):
+    # `ordered`: within a key the rows come in order (as the index's occurrences do), and a
+    # pass is spared; where they do not, the check sees it and the result is the same.
+    rng = np.random.default_rng(23)
+    keys = rng.integers(0, 1 << 40, 300)[rng.integers(0, 300, 5000)]
+    rows = np.sort(rng.integers(0, 900, 5000)).astype(np.int32)
+    if shuffled:
+        rng.shuffle(rows)
+    expected = _pairs([keys.copy(), rows.copy()])
+    found = _pairs([keys.copy(), rows.copy()], ordered=True)
+    for a, b in zip(found, expected, strict=True):
+        assert a.tobytes() == b.tobytes()
 
 
 def test_grouping_a_block_at_a_time_counts_each_pair_as_a_whole_pass_does(monkeypatch):
-    # `_squeezed` moves the distinct pairs to the front of the sorted array block by block:
-    # blocks of 7 items, across which runs of a pair continue, give what np.unique does.
+    # `_squeezed` moves the distinct pairs to the front block by block: blocks of 7 items,
+    # across which runs of a pair continue, give what np.unique does.
     rng = np.random.default_rng(11)
     keys, rows = rng.integers(0, 30, 3000), rng.integers(0, 20, 3000).astype(np.int32)
     expected = np.unique(keys * 64 + rows, return_counts=True)
     monkeypatch.setattr(_grouping, "_SQUEEZED_AT_ONCE", 7)
-    found_keys, found_rows, counts = _pairs([keys.copy(), rows.copy()])
-    assert (found_keys * 64 + found_rows).tolist() == expected[0].tolist()
+    majors, places, found_rows, counts = _pairs([keys.copy(), rows.copy()])
+    assert (majors[places] * 64 + found_rows).tolist() == expected[0].tolist()
     assert counts.tolist() == expected[1].tolist() and counts.dtype == np.int32
 
 
