@@ -74,6 +74,17 @@ def terminal_text(text: str) -> str:
     return _UNPRINTABLE.sub(" ", text)
 
 
+# Characters of a logged question a report line shows (the CSV, JSON and HTML reports and the
+# console keep it whole): a pasted paragraph was a screen of its own in the terminal table,
+# and five of them, a Telegram message longer than Telegram takes.
+SHOWN = 80
+
+
+def shown(question: str) -> str:
+    """A logged question as a report line shows it: its first SHOWN characters."""
+    return question if len(question) <= SHOWN else question[: SHOWN - 1] + "…"
+
+
 def gaps_csv(clusters: list[Cluster], zone: dt.tzinfo = dt.UTC) -> bytes:
     """UTF-8 with a byte-order mark, so Excel opens the Chinese correctly; no cell a formula;
     times in `zone`."""
@@ -101,13 +112,15 @@ def gaps_table(clusters: list[Cluster], zone: dt.tzinfo = dt.UTC) -> str:
     lines = []
     for number, c in enumerate(clusters, 1):
         nearest = f"{c.nearest.get('id', '-')} ({c.nearest.get('score', 0):.2f})"
-        lines.append(f"{number:>3}. ×{c.count}  {c.users} 人  {terminal_text(c.representative)}")
+        lines.append(
+            f"{number:>3}. ×{c.count}  {c.users} 人  {terminal_text(shown(c.representative))}"
+        )
         lines.append(
             f"     最近条目 {nearest} → {advice(c)}   "
             f"{when(c.first_seen, zone)[:10]} – {when(c.last_seen, zone)[:10]}"
         )
         for example in c.examples[1:]:
-            lines.append(f"       · {terminal_text(example)}")
+            lines.append(f"       · {terminal_text(shown(example))}")
     return "\n".join(lines)
 
 

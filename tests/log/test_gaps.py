@@ -14,7 +14,7 @@ import pytest
 
 from bot.log.database import since_to_iso
 from bot.log.gaps import cluster, gap_exchanges
-from bot.log.reports import gaps_csv, gaps_html, gaps_json, gaps_table, stats_table
+from bot.log.reports import SHOWN, gaps_csv, gaps_html, gaps_json, gaps_table, stats_table
 from bot.log.stats import stats
 from bot.log.store import UNHELPFUL, Exchange, Feedback, SQLiteStore
 
@@ -329,3 +329,9 @@ def test_a_long_message_does_not_gather_the_short_questions_it_mentions(engine):
     groups = [set(c.questions) for c in found]
     assert {"营业执照年报怎么报", "营业执照年报在哪报"} in groups
     assert {"公积金怎么提取", "公积金提取怎么办理"} in groups
+
+
+def test_the_terminal_table_shows_a_pasted_paragraph_cut(engine):
+    paragraph = "我们公司是做物流的，想问一下复工复产去哪个窗口办理，" * 20
+    table = gaps_table(cluster(gaps_of([paragraph, paragraph + "谢谢"]), engine))
+    assert paragraph[: SHOWN - 1] + "…" in table and len(table) < 4 * SHOWN

@@ -14,6 +14,7 @@ from telegram.constants import MessageLimit
 from bot.channels.render import body, category_key, is_confirm, related, source_line, text
 from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, Answer
 from bot.knowledge.model import Knowledge
+from bot.log.reports import shown
 
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH
 BUTTON_TEXT = 60  # characters of a question shown on a button
@@ -167,7 +168,8 @@ def gaps_reply(clusters: list, report: str) -> Reply:
     for number, cluster in enumerate(clusters, 1):
         nearest = cluster.nearest.get("id", "-")
         lines.append(
-            f"{number}. ×{cluster.count} {escape(cluster.representative)} → {escape(nearest)}"
+            f"{number}. ×{cluster.count} {escape(shown(cluster.representative))} "
+            f"→ {escape(nearest)}"
         )
         rows.append([button(f"{number}. {cluster.representative}", f"{GAP}:{report}:{number - 1}")])
     return Reply(split("\n".join(lines)), keyboard(rows))
@@ -176,11 +178,11 @@ def gaps_reply(clusters: list, report: str) -> Reply:
 def gap_examples_html(cluster) -> str:
     nearest = cluster.nearest
     lines = [
-        f"<b>{escape(cluster.representative)}</b>",
+        f"<b>{escape(shown(cluster.representative))}</b>",
         f"{cluster.count} 次，{cluster.users} 位用户，"
         f"{cluster.first_seen[:10]} – {cluster.last_seen[:10]}",
         f"最近条目：{escape(nearest.get('id', '-'))}（{nearest.get('score', 0):.2f}）",
         "",
-        *(f"· {escape(example)}" for example in cluster.examples),
+        *(f"· {escape(shown(example))}" for example in cluster.examples),
     ]
     return "\n".join(lines)

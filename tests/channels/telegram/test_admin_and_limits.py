@@ -10,10 +10,12 @@ import pytest
 from telegram import Update
 
 from bot.app import Service
-from bot.channels.telegram import handlers
+from bot.channels.telegram import handlers, replies
 from bot.channels.telegram.app import build_application
 from bot.channels.telegram.limits import UserLimiter
 from bot.channels.telegram.ordering import PerChatOrder
+from bot.log.gaps import Cluster
+from bot.log.reports import SHOWN
 from bot.log.writer import ExchangeLog
 from bot.settings import Settings
 from tests.support import updates
@@ -157,3 +159,24 @@ async def wait_for(api, method: str, count: int, timeout: float = 30.0) -> list[
         assert time.monotonic() < deadline, [c.method for c in api.calls][-20:]
         await asyncio.sleep(0.01)
     return api.sent(method)
+
+
+def test_a_gap_of_long_messages_fits_one_telegram_message():
+    """A gap whose phrasings are pasted paragraphs (a Telegram message may be 4,096 characters):
+    its examples, sent whole, made a message Telegram refuses as too long, and the admin's tap
+    got the apology instead. Reports show a phrasing's first SHOWN characters."""
+    paragraph = "我们公司是做物流的，想问一下复工复产去哪个窗口办理，" * 40
+    cluster = Cluster(
+        representative=paragraph + "甲",
+        count=9,
+        users=5,
+        first_seen="2026-11-20T08:00:00+00:00",
+        last_seen="2026-11-27T08:00:00+00:00",
+        examples=[paragraph + tail for tail in "甲乙丙丁戊"],
+        nearest={"id": "fugong-zhuanchuang", "score": 0.4},
+    )
+    examples = replies.gap_examples_html(cluster)
+    assert len(examples) <= replies.MAX_TEXT
+    assert examples.count(paragraph[: SHOWN - 1] + "…") == 6  # the heading and five examples
+    (listed,) = replies.gaps_reply([cluster] * 10, "abcdef").chunks
+    assert len(listed) <= replies.MAX_TEXT
