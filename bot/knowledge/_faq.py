@@ -101,7 +101,10 @@ def read_entry(
     given = item.get("similar")
     raw_similar = given if isinstance(given, LineList) else []
     listed = item.line_of("similar")
-    similar_lines = [line_of(v, listed) for v in raw_similar if str(v).strip()]
+    if len(raw_similar) != len(similar):  # blank items left out (or the list refused)
+        raw_similar = [v for v in raw_similar if str(v).strip()]
+    # `line_of` inlined: 400k calls at 100k entries.
+    similar_lines = [getattr(v, "line", 0) or listed for v in raw_similar]
     # Every field, in the order Entry declares them (its __dict__'s order is its pickle's).
     return made_as_init_would(
         Entry,
@@ -163,8 +166,12 @@ def read_source(
         reader.problem(path, item.line_of("source"), "source 要写 document 和 quote 两项")
         return Source("", "")
     reader.fields(path, data, SOURCE_FIELDS, ("document", "quote"), "source ")
-    source = Source(
-        reader.text_field(path, data, "document"), reader.text_field(path, data, "quote")
+    source = made_as_init_would(
+        Source,
+        {
+            "document": reader.text_field(path, data, "document"),
+            "quote": reader.text_field(path, data, "quote"),
+        },
     )
     document = documents.get(source.document)
     if source.document and document is None:

@@ -50,7 +50,7 @@ class Fields:
                 )
         for key in required:
             value = data.get(key)
-            if value is None or value == [] or (isinstance(value, str) and not value.strip()):
+            if (not value.strip()) if isinstance(value, str) else (value is None or value == []):
                 self.problem(path, data.line, f"{what}缺少必填字段 “{key}”")
 
     def mapping(self, path: Path) -> LineDict | None:
@@ -79,10 +79,11 @@ class Fields:
         value = data.get(key)
         if value is None:
             return ()
-        if not isinstance(value, LineList) or not all(isinstance(v, (str, int)) for v in value):
+        # Lists, not generators, and a number's text has no spaces to strip: 300k calls at 100k.
+        if not isinstance(value, LineList) or not all([isinstance(v, (str, int)) for v in value]):
             self.problem(path, data.line_of(key), f"“{key}” 应该是一个列表，每行以 “- ” 开头")
             return ()
-        texts = [str(item).strip() for item in value]
+        texts = [item.strip() if isinstance(item, str) else str(item) for item in value]
         if all(texts):
             return tuple(texts)
         for item, text in zip(value, texts, strict=True):

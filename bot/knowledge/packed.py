@@ -14,6 +14,7 @@ from __future__ import annotations
 import pickle
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import fields
+from operator import attrgetter
 from pathlib import Path
 from typing import SupportsIndex, overload
 
@@ -26,6 +27,8 @@ from bot.knowledge.model import Entry, Source, made_as_init_would
 _FIELDS = tuple(f.name for f in fields(Entry))
 _SOURCE, _PATH = _FIELDS.index("source"), _FIELDS.index("path")
 _SOURCE_FIELDS = tuple(f.name for f in fields(Source))
+# Every field at once, in one call each (a getattr per field was a fifth of packing 100k).
+_VALUES, _SOURCE_VALUES = attrgetter(*_FIELDS), attrgetter(*_SOURCE_FIELDS)
 
 
 class PackedEntries(Sequence[Entry]):
@@ -56,8 +59,8 @@ class PackedEntries(Sequence[Entry]):
         paths: dict[Path, int] = {}
         pieces = []
         for entry in entries:
-            values = [getattr(entry, name) for name in _FIELDS]
-            values[_SOURCE] = tuple(getattr(entry.source, name) for name in _SOURCE_FIELDS)
+            values = list(_VALUES(entry))
+            values[_SOURCE] = _SOURCE_VALUES(entry.source)
             values[_PATH] = paths.setdefault(entry.path, len(paths))
             pieces.append(pickle.dumps(tuple(values), protocol=5))
         ends = np.cumsum([len(piece) for piece in pieces], dtype=np.int64)

@@ -14,6 +14,7 @@ from bot.knowledge.model import (
     Entry,
     KnowledgeDirMissing,
     KnowledgeError,
+    Source,
     check,
     comparable,
     figures,
@@ -281,3 +282,13 @@ def test_an_entry_read_is_one_its_dataclass_would_make(knowledge):
     entry = knowledge.entries[0]
     assert list(vars(entry)) == [f.name for f in dataclasses.fields(Entry)]
     assert entry == Entry(**vars(entry))
+    assert list(vars(entry.source)) == [f.name for f in dataclasses.fields(Source)]
+    assert entry.source == Source(**vars(entry.source))
+
+
+def test_each_question_has_the_line_it_is_written_on(knowledge):
+    for entry in knowledge.entries:
+        lines = entry.path.read_text(encoding="utf-8").splitlines()
+        assert len(entry.question_lines) == len(entry.questions), entry.id
+        for question, line in zip(entry.questions, entry.question_lines, strict=True):
+            assert question in lines[line - 1], (entry.id, question, line)
