@@ -226,6 +226,11 @@ def test_a_request_without_a_question_word_asks_in_its_request():
     assert reading.clauses[-1].weight < 1
     # A message with neither a question word nor a request is keywords, as before.
     assert read(fold_message("绿色通道 复工")).keywords
+    # 问下 / 问一下 / 问问 ask as 想了解 does (…，麻烦问下园区的地址和上班时间).
+    reading = read(fold_message("我们车队后天要去园区送货，麻烦问下园区的地址和上班时间"))
+    assert not reading.keywords
+    assert reading.asking == "麻烦问下园区的地址和上班时间"
+    assert reading.clauses[0].weight < 1
 
 
 def test_classical_question_words_ask():
