@@ -63,6 +63,19 @@ def test_a_question_started_inside_a_clause_is_a_clause_of_its_own():
     # Written without a comma: the introduction before 想问 is still set aside.
     reading = read(fold("你好我们是货代公司想问海关关企协调员能帮企业什么忙"))
     assert [clause.text for clause in reading.clauses] == ["想问海关关企协调员能帮企业什么忙"]
+    # So does a question relayed from someone else: who asked is not what is asked about.
+    reading = read(fold("外地客商问我园区一共有多少企业"))
+    assert [(c.text, c.weight) for c in reading.clauses] == [
+        ("外地客商问我", TOPIC),
+        ("园区一共有多少企业", 1.0),
+    ]
+    reading = read(fold("我们民宿老被游客问码头在哪"))
+    assert [(c.text, c.weight) for c in reading.clauses] == [
+        ("我们民宿老被游客问", BACKGROUND),
+        ("码头在哪", 1.0),
+    ]
+    # 请问我们…, 想问我们… ask themselves.
+    assert len(read(fold("请问我们能网上办吗")).clauses) == 1
 
 
 def test_an_asking_clause_that_says_nothing_points_back_to_the_clause_before_it(engine):
