@@ -227,10 +227,15 @@ def read(
     # Where the writer marks their questions, those are what they ask (`questions_marked`).
     asks = [i for i in asks if questioned[i]] or asks
     # When the last question is about the sender's own case and another is not, that other asks
-    # and theirs are their circumstances (…留了多少、取消了多少，对我们业务影响大不大).
+    # and theirs are their circumstances (…留了多少、取消了多少，对我们业务影响大不大); so is a
+    # question that starts with them, wherever it is (我们公司业务会不会受影响？保留的还有多少项).
+    # (Not one that names them further on, 抚远以后还需要我们这种中介吗？会不会被取消: asked of
+    # 抚远, it is what the message asks.)
     others = [i for i in asks if not _SENDER.search(kept[i])]
     if others and asks[-1] not in others:
         asks = others
+    elif others:
+        asks = [i for i in asks if not _SELF.match(kept[i])]
     if not asks:
         whole = " ".join(kept)
         return Reading(tuple(Clause(p, 1.0) for p in kept), focus_of(whole), whole, True)

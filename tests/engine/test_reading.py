@@ -153,6 +153,13 @@ def test_a_question_about_the_senders_own_case_is_not_what_a_message_asks():
     reading = read(fold("中介服务事项留了多少 取消了多少 对我们业务影响大不大"))
     assert reading.asking == "取消了多少"
     assert reading.clauses[-1].weight == BACKGROUND
+    # A question that starts with the sender is theirs wherever it is...
+    reading = read(fold("我们合作社能不能报名 报名截止是哪天"))
+    assert reading.asking == "报名截止是哪天"
+    assert reading.clauses[0].weight == BACKGROUND
+    # ...not one that names them further on: asked of someone else, it is what is asked.
+    reading = read(fold("园区以后还招我们这种小厂吗 会不会收紧"))
+    assert reading.clauses[0].weight == 1.0
     # ...unless nothing else is asked (我们厂子去年…几笔款 is the sender's, but so is the rest).
     assert read(fold("我们企业能申请信用修复吗")).asking == "我们企业能申请信用修复吗"
     # 告诉我 asks the bot, 他本人 is the person asked about: neither is the sender's case.
