@@ -42,9 +42,9 @@ _ASKING = re.compile(
     r"|(?<=[\u4e00-\u9fff])(?:不|没|没有)$"  # 能修复不, 有栏目没: a yes/no without 吗
 )
 # A message without a question word may still ask, as a request (请提供…的项数和比例, 烦请告知…,
-# 需要三个数：…, 想知道…的时间和去过的城市, 麻烦问下…的位置和上班时间): its request clause asks, with all that follows it
-# that is not the sender's own (the request names what it wants there), and what comes before is
-# background as before a question. Read as keywords instead, every word of the sender's story
+# 需要三个数：…, 想知道…的时间和去过的城市, 麻烦问下…的位置和上班时间): its request clause asks,
+# with all that follows it that is not the sender's own (the request names what it wants there),
+# and what comes before is background as before a question. Read as keywords instead, every word of the sender's story
 # (座谈会, 论文) was a thing asked for, and a message of that kind was refused.
 _REQUEST = re.compile(
     r"需要|提供|告知|告诉我|发我|发给我|给我|列一下|列个|列出|想了解|想知道|想确认|想核实|想请教|问下|问一下|问问"
