@@ -58,7 +58,9 @@ _GREETING = re.compile(
 _ASKS_FROM = re.compile(r"(?<=[\u4e00-\u9fff])(?=想问|请问|想咨询|想了解|想打听)")
 # ...and where a question relayed from someone else starts (外地投资人问我抚远…, 经常被客人问…在哪,
 # 商户都在问什么时候…): who asked is not what is asked about.
-_RELAYED = re.compile(r"((?<![请想])问[我俺](?!们)|在问|被[\u4e00-\u9fff]{1,4}?问)(?=[\u4e00-\u9fff])")
+_RELAYED = re.compile(
+    r"((?<![请想])问[我俺](?!们)|在问|被[\u4e00-\u9fff]{1,4}?问)(?=[\u4e00-\u9fff])"
+)
 # The sender speaking of themselves, in three reaches: "who we are" (_INTRODUCTION), set aside; a
 # clause that starts with them (_SELF: 我们在乡镇, 我司…), background after the question; a clause
 # about their own case anywhere in it (_SENDER: 对我们业务影响大不大, 看看哪些和我们有关), not what a
