@@ -33,11 +33,11 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from bot.app import Service, settle_heap
 from bot.channels.web import api, widget
 from bot.channels.web.balance import Acceptor, Connections
+from bot.channels.web.connection import HttpProtocol, behind_proxies
 from bot.channels.web.guard import ApiError, SecurityHeaders, server_error
 from bot.ops.health import heartbeat
 from bot.ops.watch import Watcher
@@ -206,101 +206,6 @@ def upkeep(service: Service, beat: Path, watch_interval: float) -> Hook:
     return background(*tasks)
 
 
-class Coalesced:
-    """A connection's transport whose writes made in one step of the event loop leave as one
-    `send`. uvicorn writes a response's status line and headers with one `write` and its body
-    with another; on a socket each is a system call, a packet and a wake-up of the client, and
-    under load the headers' `send` alone was 14% of the server's samples (py-spy,
-    docs/benchmarks-log.md "The reply path, sixth pass"). Both writes happen in the same step (the
-    ASGI `send`s do not wait in between), so what is written is sent at the start of the
-    loop's next step, joined; closing sends what is pending first."""
-
-    def __init__(self, transport: asyncio.Transport) -> None:
-        self.transport = transport
-        self.pending: list[bytes] = []
-
-    def write(self, data: bytes) -> None:
-        if not self.pending:
-            asyncio.get_running_loop().call_soon(self.flush)
-        self.pending.append(data)
-
-    def flush(self) -> None:
-        if not self.pending:
-            return
-        data = self.pending[0] if len(self.pending) == 1 else b"".join(self.pending)
-        self.pending.clear()
-        if not self.transport.is_closing():
-            self.transport.write(data)
-
-    def close(self) -> None:
-        self.flush()
-        self.transport.close()
-
-    def write_eof(self) -> None:
-        self.flush()
-        self.transport.write_eof()
-
-    def __getattr__(self, name: str) -> object:  # everything else is the transport's own
-        return getattr(self.transport, name)
-
-
-# A request must arrive at the pace of a real client, however slow its network: within
-# READ_SECONDS of the connection (or of its first byte, on a kept-alive connection), plus one
-# second for every READ_RATE bytes received (Apache's mod_reqtimeout defaults). A 10 MB upload
-# to the console may take five hours at that rate; a slowloris connection is closed in seconds.
-READ_SECONDS = 20.0
-READ_RATE = 500
-
-
-class HttpProtocol(HttpToolsProtocol):
-    """uvicorn's HTTP protocol (httptools) on a `Coalesced` transport, closing a connection
-    whose request does not arrive at `READ_RATE`'s pace. uvicorn waits as long as a client
-    likes for a request's first bytes, its headers and its body: connections that never sent a
-    request, or sent it a line every few seconds, were held until every file descriptor was
-    taken and nobody else could connect (its keep-alive timeout starts only after a response)."""
-
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(Coalesced(transport))  # type: ignore[arg-type]
-        self.read_timer: asyncio.TimerHandle | None = None
-        self.read_since: float | None = None  # when the request being read began; None: none
-        self.read_bytes = 0
-        self.awaiting()
-
-    def awaiting(self) -> None:
-        """A request is awaited or has begun: time it, unless it already is (the first)."""
-        if self.read_since is None:
-            self.read_since, self.read_bytes = self.loop.time(), 0
-        if self.read_timer is None:
-            self.read_timer = self.loop.call_at(self.read_since + READ_SECONDS, self.check_pace)
-
-    def on_message_begin(self) -> None:
-        super().on_message_begin()
-        self.awaiting()
-
-    def data_received(self, data: bytes) -> None:
-        super().data_received(data)
-        self.read_bytes += len(data)
-
-    def on_message_complete(self) -> None:
-        super().on_message_complete()
-        self.read_since = None  # read whole: a timer still set lapses (one per connection)
-
-    def check_pace(self) -> None:
-        self.read_timer = None
-        if self.read_since is None or self.transport.is_closing():
-            return
-        due = self.read_since + READ_SECONDS + self.read_bytes / READ_RATE
-        if self.loop.time() < due:
-            self.read_timer = self.loop.call_at(due, self.check_pace)
-        else:  # a handler waiting for the body sees the client gone (`gone`)
-            self.transport.close()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if self.read_timer is not None:
-            self.read_timer.cancel()
-        super().connection_lost(exc)
-
-
 class Server(uvicorn.Server):
     """uvicorn's server, except that a SIGTERM or Ctrl-C ends it with exit code 0 after the
     graceful shutdown, as `policybot run` does (uvicorn re-raises the signal, which makes
@@ -365,11 +270,10 @@ def serve(
     `host`:`port`."""
     server = Server(
         uvicorn.Config(
-            app,
+            behind_proxies(app, config.trusted_proxies),
             host=host,
             port=port,
-            proxy_headers=True,
-            forwarded_allow_ips=config.trusted_proxies,
+            proxy_headers=False,  # `behind_proxies` reads them
             http=HttpProtocol,
             log_config=None,  # keep policybot's own logging (text or JSON lines)
             access_log=False,  # request lines would carry client addresses into the logs

@@ -14,9 +14,10 @@ from uvicorn.server import ServerState
 
 from bot.admin import Admin
 from bot.channels import console
-from bot.channels.web import server
+from bot.channels.web import connection
+from bot.channels.web.connection import Coalesced, HttpProtocol, behind_proxies
 from bot.channels.web.guard import SECURITY_HEADERS
-from bot.channels.web.server import Coalesced, Direct, HttpProtocol, build_server
+from bot.channels.web.server import Direct, build_server
 from bot.settings import WebConfig
 
 
@@ -252,8 +253,8 @@ async def test_a_connection_too_slow_to_be_a_client_is_closed(monkeypatch):
     or its body a few bytes at a time, was held open for as long as its sender liked, so a few
     thousand of them took every file descriptor and nobody else could connect. Now a request
     must arrive within READ_SECONDS plus one more for every READ_RATE bytes."""
-    monkeypatch.setattr(server, "READ_SECONDS", 0.5)
-    monkeypatch.setattr(server, "READ_RATE", 2000)
+    monkeypatch.setattr(connection, "READ_SECONDS", 0.5)
+    monkeypatch.setattr(connection, "READ_RATE", 2000)
     async with listening(echo) as port:
         idle = await asyncio.open_connection("127.0.0.1", port)
         assert await closed_within(idle[0], 2)
@@ -276,8 +277,8 @@ async def test_a_connection_too_slow_to_be_a_client_is_closed(monkeypatch):
 async def test_a_slow_but_real_client_is_served(monkeypatch):
     """A body arriving at the pace a slow phone keeps takes longer than READ_SECONDS and is
     read whole; a kept-alive connection may wait before its next request."""
-    monkeypatch.setattr(server, "READ_SECONDS", 0.5)
-    monkeypatch.setattr(server, "READ_RATE", 2000)
+    monkeypatch.setattr(connection, "READ_SECONDS", 0.5)
+    monkeypatch.setattr(connection, "READ_RATE", 2000)
     async with listening(echo) as port:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         for _ in range(2):
@@ -290,3 +291,47 @@ async def test_a_slow_but_real_client_is_served(monkeypatch):
             assert await asyncio.wait_for(reader.readexactly(4), 2) == b"4000"
             await asyncio.sleep(0.3)  # within uvicorn's keep-alive
         writer.close()
+
+
+# Behind a proxy ----------------------------------------------------------------------------
+
+
+async def client_seen(trusted: str, peer: str, forwarded: bytes) -> str:
+    """The client address a handler sees for a request from `peer` with that X-Forwarded-For,
+    when POLICYBOT_TRUSTED_PROXIES is `trusted`."""
+    seen: list[str] = []
+
+    async def handler(scope, receive, send) -> None:
+        seen.append(scope["client"][0])
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "scheme": "http",
+        "path": "/",
+        "headers": [(b"host", b"a"), (b"x-forwarded-for", forwarded)],
+        "client": (peer, 40000),
+    }
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b""}
+
+    async def send(message: dict) -> None:
+        pass
+
+    await behind_proxies(handler, trusted)(scope, receive, send)
+    return seen[0]
+
+
+async def test_a_client_cannot_name_itself_through_a_proxy_that_appends():
+    """nginx's `$proxy_add_x_forwarded_for` appends the address it sees to what the client sent.
+    With POLICYBOT_TRUSTED_PROXIES=* uvicorn took the first address, the client's own words: at
+    a limit of 2 a minute, 5 questions of 5 were answered, each naming another address. Now `*`
+    trusts one proxy and takes the address it added; a list is read from the right as before."""
+    forged = b"10.9.9.1, 203.0.113.7"
+    assert await client_seen("*", "172.18.0.5", forged) == "203.0.113.7"
+    assert await client_seen("*", "172.18.0.5", b"203.0.113.7") == "203.0.113.7"  # Caddy's way
+    assert await client_seen("172.18.0.5", "172.18.0.5", forged) == "203.0.113.7"
+    assert await client_seen("172.18.0.5", "198.51.100.1", forged) == "198.51.100.1"
