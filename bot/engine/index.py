@@ -124,6 +124,9 @@ class Index:
         small = self.both is not None
         self.compact = np.array([t.replace(" ", "") for t in texts], object) if small else None
         self.heard = np.array(list(self.sounds), object) if small else None
+        # And each entry's question rows and their count: a search joins its shortlist's (~12).
+        own = [np.arange(first, end) for first, end in self.spans] if small else None
+        self.entry_rows = (own, np.diff(self.bounds)) if own is not None else None
 
     def _both(self) -> _Postings:
         """The entries' vectors and the questions' in one set of postings by feature (owners:
@@ -315,9 +318,10 @@ class Index:
 
     def _rows(self, entries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The question rows of the given entries, entry by entry, and how many each has."""
-        first = self.starts[entries]
-        last = self.bounds[entries + 1]
-        return _ranges(first, last)
+        if self.entry_rows is not None and len(entries):
+            rows, sizes = self.entry_rows
+            return np.concatenate([rows[entry] for entry in entries.tolist()]), sizes[entries]
+        return _ranges(self.starts[entries], self.bounds[entries + 1])
 
     def _rerank(
         self,
@@ -390,9 +394,7 @@ class Index:
             place = np.arange(len(entries), dtype=np.int64)[:, None] << 32
             described = place[:, 0].repeat(lengths) | self.described[positions]
             missed = (_position(described, place | probes) < 0) | (probes < 0)
-        # A unit is unexplained when neither it nor either sound pair around it is used: the
-        # three thirds of each entry's probes, and-ed in one reduction (not three slices and two
-        # `&`: each NumPy call costs thousands of instructions at this size).
+        # Unexplained: neither the unit nor a sound pair around it is used (thirds and-ed at once).
         alone = np.logical_and.reduce(missed.reshape(len(entries), 3, len(query.units)), axis=1)
         # (`np.add.reduce` is what `.sum` runs, without its Python wrapper.)
         return np.add.reduce(query.unit_weights * alone, axis=1) / query.total
