@@ -149,11 +149,37 @@ def _squeezed(changed: np.ndarray, minor: np.ndarray) -> tuple[np.ndarray, np.nd
     return places, minor[:written].copy(), counts
 
 
-def _grouped(occurrences: list[np.ndarray]) -> tuple[np.ndarray, ...]:
-    """`_pairs` of [keys, rows] (the list emptied): the distinct keys in order, then per pair
-    its key's place among them (its column), its row and its count. Within a key the rows
-    come in order: each kind of feature's occurrences are listed text after text."""
-    return _pairs(occurrences, ordered=True)
+def _grouped(
+    occurrences: list[np.ndarray], asked: int
+) -> tuple[np.ndarray, list[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """`_pairs` of [keys, rows] (the list emptied), split by row: the distinct keys in order;
+    the questions' pairs (rows below `asked`) as [rows, columns, counts], each pair's column its
+    key's place among the keys; the rest's (answers, rows counted from `asked`) as (columns,
+    rows, counts). Within a key the rows come in order: each kind of feature's occurrences are
+    listed text after text."""
+    distinct, columns, rows, counts = _pairs(occurrences, ordered=True)
+    question = rows < asked
+    answers = columns[~question], rows[~question] - asked, counts[~question]
+    # The questions' pairs in place of every text's (at 100k entries each is ~90 MB).
+    items = [_compressed(part, question) for part in (rows, columns, counts)]
+    return distinct, items, answers
+
+
+def _compressed(values: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """`values[keep]` in `values`'s own memory, which is cut to it (given back): the kept items
+    are moved to the front a block at a time, each block read before anything is written where
+    a later one will be read. At 100k entries the questions' pairs picked out of every text's
+    (~250 MB) beside the ~300 MB they were picked from were the build's peak. Where `values`
+    owns its memory no other name may hold a view of it."""
+    if not values.flags.owndata:
+        return values[keep]
+    written = 0
+    for block in _blocks(len(values)):
+        kept = values[block][keep[block]]
+        values[written : written + len(kept)] = kept
+        written += len(kept)
+    values.resize(written, refcheck=False)
+    return values
 
 
 def _changes(values: np.ndarray) -> np.ndarray:
@@ -230,3 +256,39 @@ def _weighed(
     for block in _blocks(len(values)):
         values[block] /= norms[owners[block]]
     return values
+
+
+def _owned_starts(columns: np.ndarray, rows: np.ndarray, owner: np.ndarray) -> np.ndarray:
+    """Where each run of items with the same column and the same owner (`owner` per row)
+    begins, for items ordered by column, then row: `np.flatnonzero(_changes(columns) |
+    _changes(owner[rows]))`, the owners looked up a block at a time (at 100k entries, an owner
+    per item was 85 MB more of the build's peak)."""
+    starts = _changes(columns)
+    for block in _blocks(len(rows)):
+        first = max(block.start, 1)
+        owners = owner[rows[first - 1 : block.stop]]
+        starts[first : block.stop] |= owners[1:] != owners[:-1]
+    return np.flatnonzero(starts)
+
+
+def _clipped(counts: np.ndarray) -> np.ndarray:
+    """Counts clipped to 1..255 as uint8, a block at a time (no whole-length int32 copy)."""
+    clipped = np.empty(len(counts), dtype=np.uint8)
+    for block in _blocks(len(counts)):
+        clipped[block] = counts[block].clip(1, 255)
+    return clipped
+
+
+def _joined(values: np.ndarray, more: np.ndarray) -> np.ndarray:
+    """`np.concatenate([values, more])`, with `values` copied from its end a block at a time
+    and cut behind (given back) where it owns its memory (no other name may hold a view of it):
+    the joined array's pages are only taken as they are written, so the two are never held
+    whole at once (at 100k entries, ~190 MB of unit keys). (Growing `values` with `resize`
+    copies it too: NumPy's huge-page advice splits its mapping, which `mremap` cannot grow.)"""
+    joined = np.empty(len(values) + len(more), dtype=np.result_type(values, more))
+    joined[len(values) :] = more
+    for block in reversed(_blocks(len(values))):
+        joined[block] = values[block]
+        if values.flags.owndata:
+            values.resize(block.start, refcheck=False)
+    return joined

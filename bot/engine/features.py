@@ -21,6 +21,8 @@ from typing import NamedTuple, cast
 
 import numpy as np
 
+from bot.engine._arrays import _blocks
+
 # A unit is one Chinese (or other non-Latin) character, or a whole run of Latin letters and digits:
 # "12345" and "app" are single units, as a reader would take them.
 _UNIT_RE = re.compile(r"[a-z0-9.]+|[^\sa-z0-9.]")
@@ -120,35 +122,41 @@ class Encoded:
         parts = (self.units, self.sounds, self.text, self.paired, self.generic, self.boost)
         return Encoded(texts, *(part[:end] for part in parts))
 
-    def keys(self, bits: int, paired_texts: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Every feature occurrence as an integer key, with the text it occurs in; with
-        `paired_texts`, texts from that one on contribute single units only.
+    def keys(self, bits: int) -> tuple[np.ndarray, np.ndarray]:
+        """Every feature occurrence as an integer key, with the text it occurs in: the units'
+        keys, then the keys of the pairs of units in one segment, spelled and heard.
 
         A key holds the feature's kind, whether it is generic (a character of GENERIC_CHARS,
         or a pair of them) and one or two ids of `bits` bits each; see `kind` and `salience`.
-        Built in place: a large knowledge base has tens of millions of them.
+        Built in place, the pairs a block at a time: a large knowledge base has tens of
+        millions of them, and whole-length temporaries of their positions and ids were ~350 MB
+        at 100k entries, at the build's peak.
         """
-        paired = self.paired if paired_texts is None else self.paired & (self.text < paired_texts)
-        first = paired.nonzero()[0]
-        keys = self._keys(bits, first)
-        return keys, np.concatenate([self.text, self.text[first], self.text[first]])
-
-    def _keys(self, bits: int, first: np.ndarray) -> np.ndarray:
-        """The units' keys, then the keys of the pairs starting at `first`, spelled and heard."""
-        units, count = len(self.units), len(first)
+        units, count = len(self.units), int(np.count_nonzero(self.paired))
         keys = np.empty(units + 2 * count, dtype=np.int64)
-        chars, spelled, heard = keys[:units], keys[units : units + count], keys[units + count :]
+        texts = np.empty(len(keys), dtype=np.int32)
+        chars = keys[:units]
         np.left_shift(self.generic, 2 * bits, out=chars, dtype=np.int64)
         chars |= self.units
-        # (dtype: ids are int32, and shifted in int32 a pair's would overflow)
-        np.left_shift(self.units[first], bits, out=spelled, dtype=np.int64)
-        spelled |= self.units[first + 1]
-        spelled |= (self.generic[first] & self.generic[first + 1]).astype(np.int64) << 2 * bits
-        spelled |= PAIR << 2 * bits + 1
-        np.left_shift(self.sounds[first], bits, out=heard, dtype=np.int64)
-        heard |= self.sounds[first + 1]
-        heard |= SOUND_PAIR << 2 * bits + 1
-        return keys
+        texts[:units] = self.text
+        spelled, heard = units, units + count  # where the next pair's keys go
+        for block in _blocks(units):  # (a unit's pair ends in the unit after it)
+            at = np.flatnonzero(self.paired[block])
+            at += block.start
+            after = at + 1
+            part = keys[spelled : spelled + len(at)]
+            # (dtype: ids are int32, and shifted in int32 a pair's would overflow)
+            np.left_shift(self.units[at], bits, out=part, dtype=np.int64)
+            part |= self.units[after]
+            part |= (self.generic[at] & self.generic[after]).astype(np.int64) << 2 * bits
+            part |= PAIR << 2 * bits + 1
+            part = keys[heard : heard + len(at)]
+            np.left_shift(self.sounds[at], bits, out=part, dtype=np.int64)
+            part |= self.sounds[after]
+            part |= SOUND_PAIR << 2 * bits + 1
+            texts[spelled : spelled + len(at)] = texts[heard : heard + len(at)] = self.text[at]
+            spelled, heard = spelled + len(at), heard + len(at)
+        return keys, texts
 
 
 def kind(keys: np.ndarray, bits: int) -> np.ndarray:

@@ -32,7 +32,15 @@ from bot.engine._arrays import (
     _ranges,
     _tf,
 )
-from bot.engine._grouping import _changes, _grouped, _merged, _pairs, _weighed
+from bot.engine._grouping import (
+    _clipped,
+    _grouped,
+    _joined,
+    _merged,
+    _owned_starts,
+    _pairs,
+    _weighed,
+)
 from bot.engine._query import Query
 from bot.engine.features import CHAR, PAIR, SOUND_PAIR, WORD, Alphabet, kind, salience, spoken
 from bot.engine.vocabulary import Vocabulary
@@ -104,16 +112,10 @@ class Index:
         occurrences = list(encoded.keys(self.bits))
         del encoded
         self.vocabulary = vocabulary  # (here, as ever: attributes are pickled in this order)
-        if learning is not None:
-            for n, more in enumerate(learning(self.bits)):  # each freed as it is joined
-                occurrences[n] = np.concatenate([occurrences[n], more])
-            del more
-        self.columns, columns, rows, counts = _grouped(occurrences)
-        question = rows < asked
-        answers = columns[~question], rows[~question] - asked, counts[~question]
-        # Rebinding frees the arrays with the answers in: at 100k entries each is ~90 MB.
-        items = [rows[question], columns[question], counts[question]]
-        del question, rows, columns, counts  # (`build` empties the list: each freed once packed)
+        if learning is not None:  # (the words' after the units'; each freed once joined)
+            parts = zip(occurrences, learning(self.bits), strict=True)
+            occurrences = [_joined(units, more) for units, more in parts]
+        self.columns, items, answers = _grouped(occurrences, asked)  # (`build` empties `items`)
         pooled = self._weigh_entries(items, answers, len(entries))
         self._describe(*pooled, *answers[:2], len(entries))
         del pooled, answers
@@ -154,15 +156,13 @@ class Index:
         Returns each entry's question features as (column, entry) pairs. `items`: the
         questions' [rows, columns, counts], which make the question vectors here (emptied)."""
         rows, columns, counts = items
-        entry = self.owner[rows]
-        del rows
-        pooled = np.flatnonzero(_changes(columns) | _changes(entry))
-        pooled_columns, pooled_entries = columns[pooled], entry[pooled]
-        del entry  # (each temporary here is tens of MB at 100k entries: freed when done)
+        pooled = _owned_starts(columns, rows, self.owner)
+        pooled_columns, pooled_entries = columns[pooled], self.owner[rows[pooled]]
+        del rows  # (each temporary here is tens of MB at 100k entries: freed when done)
         # (Summed in int32, as stored: NumPy's default int64 sum copied the counts first.)
         pooled_counts = np.add.reduceat(counts, pooled, dtype=np.int32) if len(pooled) else counts
         del pooled
-        items[2] = counts.clip(1, 255).astype(np.uint8)  # (as `build` reads them: 64 MB less)
+        items[2] = _clipped(counts)  # (as `build` reads them: 64 MB less)
         del counts, columns
         # IDF counts entries rather than questions: similar questions repeat their entry's
         # words, and would otherwise make its most telling words look common.

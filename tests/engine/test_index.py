@@ -51,6 +51,52 @@ def test_grouping_a_block_at_a_time_counts_each_pair_as_a_whole_pass_does(monkey
     assert counts.tolist() == expected[1].tolist() and counts.dtype == np.int32
 
 
+def test_grouped_pairs_split_into_the_questions_and_the_rest():
+    keys, rows = np.array([5, 9, 5, 7, 5], dtype=np.int64), np.array([0, 2, 0, 3, 1], np.int32)
+    distinct, items, answers = _grouping._grouped([keys, rows], asked=2)
+    assert distinct.tolist() == [5, 7, 9]
+    assert [part.tolist() for part in items] == [[0, 1], [0, 0], [2, 1]]  # rows, columns, counts
+    assert [part.tolist() for part in answers] == [[1, 2], [1, 0], [1, 1]]  # columns, rows...
+
+
+def test_items_kept_in_place_a_block_at_a_time_are_the_ones_a_mask_picks(monkeypatch):
+    # `_compressed` moves the kept items to the front of the array's own memory, 7 at a time.
+    rng = np.random.default_rng(19)
+    values, keep = rng.integers(0, 1000, 3000).astype(np.int32), rng.random(3000) < 0.7
+    expected = values[keep]
+    blocks = _arrays._blocks
+    monkeypatch.setattr(_grouping, "_blocks", lambda size, step=1: blocks(size, 7))
+    found = _grouping._compressed(values, keep)
+    assert found is values and found.tobytes() == expected.tobytes()
+    assert _grouping._compressed(np.arange(5), np.zeros(5, dtype=bool)).tolist() == []
+    assert _grouping._compressed(expected[::2], expected[::2] > 500).min() > 500  # (a view)
+
+
+def test_build_steps_a_block_at_a_time_give_what_whole_arrays_do(monkeypatch):
+    rng = np.random.default_rng(29)
+    pairs = np.unique(rng.integers(0, 40, size=(500, 2)), axis=0)  # by column, then row
+    columns, rows = pairs[:, 0].astype(np.int32), pairs[:, 1].astype(np.int32)
+    owner = np.sort(rng.integers(0, 9, 40)).astype(np.int32)
+    counts = rng.integers(0, 400, 500).astype(np.int32)
+    values, more = rng.integers(0, 99, 300), rng.integers(0, 99, 20)
+    expected = (
+        np.flatnonzero(_grouping._changes(columns) | _grouping._changes(owner[rows])),
+        counts.clip(1, 255).astype(np.uint8),
+        np.concatenate([values, more]),
+    )
+    blocks = _arrays._blocks
+    monkeypatch.setattr(_grouping, "_blocks", lambda size, step=1: blocks(size, 7))
+    found = (
+        _grouping._owned_starts(columns, rows, owner),
+        _grouping._clipped(counts),
+        _grouping._joined(values, more),
+    )
+    for one, other in zip(found, expected, strict=True):
+        assert one.tobytes() == other.tobytes() and one.dtype == other.dtype
+    assert len(values) == 0  # (given back as it was copied)
+    assert _grouping._joined(more[:5], more).tolist() == [*more[:5], *more]  # (a view: kept)
+
+
 def test_questions_built_a_block_at_a_time_are_the_same_bytes(monkeypatch):
     # Weights and norms worked out a block of items (or rows) at a time: blocks of 5 give
     # every array bitwise as one block does.
@@ -172,6 +218,23 @@ def test_every_product_ranks_as_the_slices_do(monkeypatch):
         assert np.allclose(
             [x.score for x in a.candidates], [x.score for x in c.candidates], atol=1e-6
         )
+
+
+def test_unit_keys_made_a_block_at_a_time_are_the_same(monkeypatch):
+    from bot.engine import features
+
+    texts = ["营业执照怎么办理", "", "我们想知道 社保 在哪里办", "app 12345", "营业执照去哪办"]
+    alphabet, encoded = features.Alphabet.learn(texts)
+    keys, rows = encoded.keys(alphabet.bits)
+    blocks = _arrays._blocks
+    monkeypatch.setattr(features, "_blocks", lambda size, step=1: blocks(size, 3))
+    found = encoded.keys(alphabet.bits)
+    assert found[0].tobytes() == keys.tobytes() and found[1].tobytes() == rows.tobytes()
+    # The units, then the pairs inside a segment spelled, then heard, each with its text.
+    units = sum(len(t.replace(" ", "")) for t in texts) - len("app12345") + 2
+    pairs = units - sum(len(t.split()) for t in texts)
+    assert len(keys) == units + 2 * pairs and rows[:units].tolist() == sorted(rows[:units])
+    assert rows[units : units + pairs].tolist() == rows[units + pairs :].tolist()
 
 
 def test_words_and_sounds_read_in_chunks_are_the_same_as_in_one_go(monkeypatch):
