@@ -32,7 +32,7 @@ _WHICH = re.compile(
 # its which-word it is a question word (below), and names no thing an entry must mention.
 _HOW_ASKED_WORDS = (
     "用 作用 意思 区别 关系 样 样子 情况 时候 时间 地方 东西 事 事情 内容 方面 问题 回事 好处 "
-    "步 点 位置 地点 地址 地段 活 城市 省份 举措 措施 办法 做法 方法 法子 角色 说法"
+    "步 点 位置 地点 地址 地段 活 城市 省份 举措 措施 办法 做法 方法 法子 角色 说法 形式"
 )
 _HOW_ASKED = frozenset(_HOW_ASKED_WORDS.split())
 # ...except a spot (哪个位置): asked within a place the entry names (建在开发区哪个位置), it wants

@@ -22,6 +22,8 @@ def test_the_word_after_a_which_word_is_the_thing_asked_for():
     assert things("有哪些量化的成效") == ("成效",)
     # A verb's object in a set phrase names nothing (帮什么忙).
     assert things("协调员能帮企业什么忙") == ()
+    # Nor does the kind of thing asked (以什么形式落实: an entry says how, never 形式).
+    assert things("这项改革以什么形式落实的") == ()
     # How many of them are something: that something is asked for (an entry giving the total
     # does not say how many of them are 行政许可).
     assert things("2887项里有多少是行政许可") == ("行政许可",)
