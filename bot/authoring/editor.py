@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.knowledge.model import ID_PATTERN, Entry, Knowledge, check, snapshot_of
-from bot.knowledge.yamlfile import LineDict, line_of, read_yaml
+from bot.knowledge.yamlfile import LineDict, line_of, read_yaml, reads_as_text
 
 if TYPE_CHECKING:  # imported where used: every `policybot` command imports this module
     from ruamel.yaml import YAML
@@ -229,10 +229,29 @@ def _flow(items: list[str]) -> CommentedSeq:
     return seq
 
 
+def _as_read(draft: Draft) -> Draft:
+    """The draft with each text the knowledge's reader would not read back as typed quoted:
+    ruamel.yaml writes YAML 1.2, which needs no quotes around on, no, 8:30 or 1_000, and
+    PyYAML (YAML 1.1) read those as True, False, 510 and 1000, so a keyword 8:30 saved in the
+    console served, and showed there, as 510."""
+    from ruamel.yaml.scalarstring import SingleQuotedScalarString
+
+    def written(text: str) -> str:
+        return text if not text or reads_as_text(text) else SingleQuotedScalarString(text)
+
+    values: dict = {
+        name: [written(v) for v in value] if isinstance(value, list) else written(value)
+        for name, value in draft.to_dict().items()
+    }
+    return Draft(**values)
+
+
 def _write_into(target: CommentedMap, draft: Draft) -> CommentedMap:
     """Set the entry's values, touching only what changed so comments on the rest stay."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
     from ruamel.yaml.scalarstring import LiteralScalarString
+
+    draft = _as_read(draft)
 
     def put(key: str, value: object, keep_if_equal: object = None) -> None:
         if value in (None, "", []):

@@ -19,14 +19,12 @@ from __future__ import annotations
 import yaml
 import yaml_rs
 
-from bot.knowledge.yamlfile import LineDict, LineList
+from bot.knowledge.yamlfile import LineDict, LineList, reads_as_text
 
 # Smaller files take milliseconds either way, and keep their line numbers.
 FAST_FROM = 1_000_000  # bytes
-_RESOLVER = yaml.resolver.Resolver()
 # First characters of the plain values PyYAML reads as something other than text.
-_IMPLICIT = frozenset(char for char in _RESOLVER.yaml_implicit_resolvers if char)
-_TEXT = "tag:yaml.org,2002:str"
+_IMPLICIT = frozenset(char for char in yaml.resolver.Resolver.yaml_implicit_resolvers if char)
 
 
 class _NotPlain(Exception):
@@ -86,10 +84,6 @@ def _plain(value: object) -> object:
 def _check_text(text: str) -> bool:
     """True if PyYAML would read this plain value as text too (a quoted "" is the only way to
     get empty text, and PyYAML agrees on it)."""
-    if (
-        text
-        and text[0] in _IMPLICIT
-        and _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) != _TEXT
-    ):
+    if text and text[0] in _IMPLICIT and not reads_as_text(text):
         raise _NotPlain(text)
     return True

@@ -43,6 +43,17 @@ class LineList(list):
     line: int = 0
 
 
+_RESOLVER = yaml.resolver.Resolver()
+_TEXT = "tag:yaml.org,2002:str"
+
+
+def reads_as_text(value: str) -> bool:
+    """Whether the knowledge's reader (PyYAML: YAML 1.1) reads `value`, written plain, as text.
+    YAML 1.1 reads some plain values otherwise that YAML 1.2 writers and readers take as text:
+    `on`, `no`, `yes` (booleans), `8:30` (510, base 60), `1_000`, `010` (numbers)."""
+    return _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == _TEXT
+
+
 # libyaml's parser where PyYAML was built with it: ten times faster on large imported FAQs.
 try:
     from yaml import CSafeLoader as _BaseLoader

@@ -30,6 +30,22 @@ def test_an_edit_changes_only_its_lines(knowledge_copy):
     assert load(knowledge_copy).by_id[ENTRY].answer == draft.answer
 
 
+def test_what_an_admin_types_is_what_the_bot_reads_back(knowledge_copy):
+    """ruamel.yaml writes YAML 1.2, where on, no, 8:30 and 1_000 are text and need no quotes;
+    the knowledge is read by PyYAML, YAML 1.1, which read them back as True, False, 510 and
+    1000: a keyword 8:30 saved in the console came back, and showed there, as 510."""
+    typed = ["8:30", "on", "no", "Yes", "1_000", "0451", "null", "~", "1.5", "2022-05-26"]
+    knowledge = load(knowledge_copy)
+    draft = Draft.of(knowledge.by_id[ENTRY])
+    draft.keywords = [*draft.keywords, *typed]
+    draft.similar = [*draft.similar, *typed]
+    draft.related = []
+    save(knowledge, draft, ENTRY)
+    entry = load(knowledge_copy).by_id[ENTRY]
+    assert list(entry.keywords[-len(typed) :]) == typed
+    assert list(entry.similar[-len(typed) :]) == typed
+
+
 def test_a_wrong_figure_is_refused_by_the_answer_field_and_nothing_is_written(knowledge_copy):
     path = knowledge_copy / FAQ
     original = path.read_text(encoding="utf-8")
