@@ -28,7 +28,7 @@ import numpy as np
 from bot.engine._arrays import _Lines, _ranges
 from bot.engine.answerability import _REPORTED, asked
 from bot.engine.features import spoken
-from bot.engine.focus import _COUNTED, _FOCUS, COUNT, given_by_answer
+from bot.engine.focus import _COUNTED, _FOCUS, CONTACT, COUNT, given_by_answer, hotline_for
 from bot.engine.index import Index
 from bot.knowledge.model import Entry
 from bot.text.normalize import fold_all
@@ -142,15 +142,19 @@ class Descriptions:
         index: Index,
         kinds: np.ndarray,
         shown: np.ndarray,
+        hotlines: dict[str, tuple[str, str]],
         tails: Sequence[str],
         heard: Sequence[str],
         covered: list[tuple[str, str]] | None = None,
     ) -> None:
         """`kinds`: per indexed question, the bits of the kinds it asks for; `shown`: per
-        entry, those its answer shows it gives; `tails` and `heard`: per entry, its answer and
-        quote in matching form and as sounds; `covered`: per entry, its covered text, when it
-        is not made of the index's rows and the tail (`describe`)."""
+        entry, those its answer shows it gives; `hotlines`: per answer whose only contact is a
+        hotline, its hotline sentences (`hotline_for`) in matching form, as `asked` gives them;
+        `tails` and `heard`: per entry, its answer and quote in matching form and as sounds;
+        `covered`: per entry, its covered text, when it is not made of the index's rows and the
+        tail (`describe`)."""
         self.entries, self.index, self.kinds, self.shown = entries, index, kinds, shown
+        self.hotlines = hotlines
         self.tails, self.heard, self.covered = tails, heard, covered
         self._made: dict[int, Description] = {}
 
@@ -184,6 +188,9 @@ class Descriptions:
             # What the answer shows it gives, it gives about whatever the entry is about.
             every = _asked(texts, sounds, range(count))
             gives.update(dict.fromkeys(_kinds_of(shown), every))
+            # ...but a hotline only about what its sentences name, unless the questions ask.
+            if entry.answer in self.hotlines and CONTACT not in found:
+                gives[CONTACT] = self.hotlines[entry.answer]
         stated = f"{_REPORTED.sub('', entry.answer)} | {entry.source.quote}"
         if self.covered is not None:
             return gives, self.covered[position], stated
@@ -223,15 +230,22 @@ def describe(
         codes = focus_codes(fold_all([q for entry in entries for q in entry.questions]))
     kinds[rows] = codes
     answers = {entry.answer: 0 for entry in entries}  # one answer may serve many entries
+    hotlines: dict[str, str] = {}
     for answer in answers:
         bare = _REPORTED.sub("", answer)
         shown = given_by_answer(bare) | ({COUNT} if _COUNTED.search(bare) else set())
         answers[answer] = sum(1 << bit for bit, (name, _) in enumerate(_FOCUS) if name in shown)
+        if CONTACT in shown and (hotline := hotline_for(bare)) is not None:  # (seldom: cheap)
+            hotlines[answer] = hotline
     shown_codes = np.array([answers[entry.answer] for entry in entries], dtype=np.int64)
+    # A hotline's sentences in matching form, as `check` looks the question's words up in them.
+    canonical = canonical_all(list(hotlines.values()))
+    hotline_texts = {answer: asked(text) for answer, text in zip(hotlines, canonical, strict=True)}
     if not by_parts:
         texts = [" | ".join([*e.questions, *e.keywords, e.answer, e.source.quote]) for e in entries]
         covered = [(text.replace(" ", ""), f" {spoken(text)} ") for text in canonical_all(texts)]
-        return _eager(Descriptions(entries, index, kinds, shown_codes, (), (), covered))
+        made = Descriptions(entries, index, kinds, shown_codes, hotline_texts, (), (), covered)
+        return _eager(made)
     # The texts joined normalize as each one apart, joined: no step of normalization crosses
     # the " | " between them. The questions and keywords are the index's rows already.
     tails = canonical_all([f"{e.answer} | {e.source.quote}" for e in entries])
@@ -243,6 +257,7 @@ def describe(
             index,
             kinds,
             shown_codes,
+            hotline_texts,
             _Lines(tails),
             _Lines([sounds[t] for t in tails]),
         )

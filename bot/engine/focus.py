@@ -102,7 +102,7 @@ _GIVEN_BY_ANSWER = (
     (COMPANY, re.compile(r"集团|公司|有限")),
     (PLACE, re.compile(r"设在|位于|可到|到政务服务中心|窗口|网站|门户")),
     (PROCEDURE, re.compile(r"可到|可以到|请到|拨打|可向|可以向")),
-    (CONTACT, re.compile(r"热线|电话")),
+    (CONTACT, _GIVEN_CONTACT := re.compile(r"热线|电话")),
     (LIST, _ENUMERATION := re.compile(r"、[^，。；、]{1,16}、")),
     (MEMBERS, _ENUMERATION),
 )
@@ -129,6 +129,16 @@ def given_by_answer(answer: str) -> set[str]:
     rest = _HOTLINE.sub("", answer)
     shown = {name for name, pattern in _GIVEN_BY_ANSWER if pattern.search(rest)}
     return shown | ({CONTACT} if _HOTLINE.search(answer) else set())
+
+
+def hotline_for(answer: str) -> str | None:
+    """An answer's hotline sentences, when they are the only contact it gives: the number they
+    give is for what they name (怎么预约、要什么材料报道没有写，可拨打 12345…), not the number of
+    every office the entry mentions (公证处 电话, 监督局 电话 are not 12345)."""
+    rest = _HOTLINE.sub("", answer)
+    if _GIVEN_CONTACT.search(rest):
+        return None
+    return "，".join(_HOTLINE.findall(answer)) or None
 
 
 _ASKED_IN_WORDS_ONLY = frozenset({LIST, MEMBERS, DEFINITION, COUNT})

@@ -31,6 +31,7 @@ from bot.engine.focus import (
     YES_NO,
     focus_of,
     given_by_answer,
+    hotline_for,
 )
 from bot.knowledge.model import load
 from bot.text.normalize import fold
@@ -94,6 +95,17 @@ def test_a_hotline_to_call_gives_a_contact_not_a_place_or_a_way_to_proceed():
     )
     assert given_by_answer(deferring) == {CONTACT}
     assert given_by_answer("复工复产专窗设在政务服务中心，可到窗口办理。") >= {PLACE, PROCEDURE}
+
+
+def test_a_hotline_is_a_contact_only_for_what_its_sentence_names(engine):
+    # 12345 is the number to ask what the report leaves out (怎么预约、要什么材料), not the
+    # number of every office the answer mentions (公证处).
+    answer = "抚远市公证处办理了视频公证。怎么预约报道没有写，可拨打 12345 政务服务热线咨询。"
+    assert hotline_for(answer) == "怎么预约报道没有写，可拨打 12345 政务服务热线咨询"
+    assert hotline_for("咨询电话 0454-1234567。也可拨打 12345 热线。") is None  # a number too
+    assert engine.answer("视频公证怎么预约，电话多少").entry_id == "qiye-yuancheng-gongzheng"
+    data = engine.answer("公证处的电话是多少").to_dict()
+    assert data["status"] != ANSWERED and data["check"]["focus_mismatch"]
 
 
 def test_a_persons_name_is_given_only_by_an_entry_that_asks_for_one(engine):
