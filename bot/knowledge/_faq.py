@@ -27,11 +27,18 @@ from bot.knowledge.yamlfile import LineDict, LineList, line_of
 
 def read_faq(
     reader: Fields, directory: Path, documents: dict[str, Document], max_answer: int
-) -> tuple[list[Entry], list[str]]:
-    """Every entry of faq/*.yaml and the categories in file order; answers longer than
-    `max_answer` characters (bot.yaml's setting) draw a warning."""
+) -> tuple[list[Entry], list[str], dict[str, Entry]]:
+    """Every entry of faq/*.yaml, the categories in file order, and the entries by id when each
+    has an id of its own (else empty, and `Knowledge` makes it); answers longer than `max_answer`
+    characters (bot.yaml's setting) draw a warning, ids used twice and `related` ids that no
+    entry has a problem each."""
     entries: list[Entry] = []
     categories: list[str] = []
+    # Each entry's id and links are noted as it is made: a pass over 100k entries made earlier
+    # cost ~0.05 s of CPU, most of it reading their scattered memory back (benchmarks-log.md).
+    first: dict[str, Entry] = {}  # the first entry with each id
+    repeated: list[Entry] = []  # entries whose id an earlier entry has
+    linked: list[Entry] = []  # entries with `related` ids
     files = reader.snapshot.files("faq/*.yaml")
     if not files:
         reader.problem(directory, 1, "faq 目录里没有任何 .yaml 问答文件")
@@ -51,7 +58,13 @@ def read_faq(
             entry = read_entry(reader, path, item, category, documents, max_answer)
             if entry is not None:
                 entries.append(entry)
-    return entries, categories
+                if entry.id and first.setdefault(entry.id, entry) is not entry:
+                    repeated.append(entry)
+                if entry.related:
+                    linked.append(entry)
+    _check_references(reader, first, repeated, linked)
+    own = not repeated and len(first) == len(entries)  # every entry under an id of its own
+    return entries, categories, first if own else {}
 
 
 def read_entry(
@@ -190,21 +203,19 @@ def read_source(
     return source
 
 
-def check_references(reader: Fields, entries: list[Entry]) -> None:
-    first: dict[str, Entry] = {}
-    for entry in entries:
-        if not entry.id:
-            continue
-        if entry.id in first:
-            other = first[entry.id]
-            reader.problem(
-                entry.path,
-                entry.line,
-                f"id “{entry.id}” 重复，已在 {other.path.name}:{other.line} 使用过",
-            )
-        else:
-            first[entry.id] = entry
-    for entry in entries:
+def _check_references(
+    reader: Fields, first: dict[str, Entry], repeated: list[Entry], linked: list[Entry]
+) -> None:
+    """An id used again is an error where it is used again; a `related` id no entry has, a
+    warning."""
+    for entry in repeated:
+        other = first[entry.id]
+        reader.problem(
+            entry.path,
+            entry.line,
+            f"id “{entry.id}” 重复，已在 {other.path.name}:{other.line} 使用过",
+        )
+    for entry in linked:
         for related in entry.related:
             if related not in first:
                 reader.problem(

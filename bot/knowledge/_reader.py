@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.knowledge._faq import check_references, read_faq
+from bot.knowledge._faq import read_faq
 from bot.knowledge._fields import Fields
 from bot.knowledge.model import (
     DOCUMENT_FIELDS,
@@ -31,8 +31,7 @@ class Reader(Fields):
         texts, thresholds, max_answer = self.read_texts(self.directory / "bot.yaml")
         synonyms = self.read_synonyms(self.directory / "synonyms.yaml")
         documents = self.read_documents(self.directory / "sources")
-        entries, categories = read_faq(self, self.directory / "faq", documents, max_answer)
-        check_references(self, entries)
+        entries, categories, by_id = read_faq(self, self.directory / "faq", documents, max_answer)
         self.check_fallbacks(categories)
         warnings = tuple(p for p in self.problems if p.severity == "warning")
         return Knowledge(
@@ -45,6 +44,7 @@ class Reader(Fields):
             categories=tuple(categories),
             thresholds=thresholds,
             warnings=warnings,
+            by_id=by_id,
         )
 
     def read_texts(self, path: Path) -> tuple[Texts, dict[str, float], int]:

@@ -168,10 +168,13 @@ class Knowledge:
     categories: tuple[str, ...]
     thresholds: dict[str, float] = field(default_factory=dict)  # from bot.yaml, if calibrated
     warnings: tuple[Problem, ...] = ()
+    # The entries by id: made from `entries` unless given (by the reader, which has it already);
+    # a copy with other entries (`dataclasses.replace`) gives `by_id={}`.
     by_id: dict[str, Entry] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
-        self.by_id.update({entry.id: entry for entry in self.entries})
+        if not self.by_id:
+            self.by_id.update({entry.id: entry for entry in self.entries})
 
     def in_category(self, category: str) -> list[Entry]:
         return [entry for entry in self.entries if entry.category == category]

@@ -286,6 +286,13 @@ def test_an_entry_read_is_one_its_dataclass_would_make(knowledge):
     assert entry.source == Source(**vars(entry.source))
 
 
+def test_the_entries_by_id_are_each_entry_under_its_id(knowledge):
+    for loaded in (knowledge, load(knowledge.directory, lines=False)):
+        assert list(loaded.by_id.items()) == [(entry.id, entry) for entry in loaded.entries]
+    fewer = dataclasses.replace(knowledge, entries=knowledge.entries[:3], by_id={})
+    assert list(fewer.by_id) == [entry.id for entry in knowledge.entries[:3]]
+
+
 def test_each_question_has_the_line_it_is_written_on(knowledge):
     for entry in knowledge.entries:
         lines = entry.path.read_text(encoding="utf-8").splitlines()
