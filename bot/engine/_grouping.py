@@ -5,6 +5,8 @@ keeps and searches with."""
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 
 from bot.engine._arrays import _blocks, _sparsetools
@@ -13,19 +15,21 @@ from bot.engine._arrays import _blocks, _sparsetools
 def _pairs(
     occurrences: list[np.ndarray], ordered: bool = False
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The distinct (major, minor) pairs of `occurrences` ([major, minor], neither negative)
-    in order: the distinct majors in order, then per pair its major's place among them, its
-    minor and how often it occurs (each int32; `minor` holds rows or columns, which fit 31
+    """The distinct (major, minor) pairs of `occurrences` ([major, minor], neither negative;
+    or [major, minor, major, minor, ...], parts taken as if joined) in order: the distinct
+    majors in order, then per pair its major's place among them, its minor and how often it
+    occurs (each int32, each owning its memory; `minor` holds rows or columns, which fit 31
     bits). `ordered`: within each major, the minors already come in increasing order (the
     grouping's do), which spares a pass over them; checked, not trusted.
 
     The list is emptied, so that with the caller's own names gone its arrays are freed as soon
-    as they are split up (at 100k entries, 25M occurrences: 100-200 MB each)."""
-    bits = int(occurrences[0].max(initial=0)).bit_length()
-    if bits <= 2 * _DIGIT and len(occurrences[0]) < 2**31:
+    as they are split up (at 100k entries, 25M occurrences: 100-200 MB each), and parts are
+    never joined (the words' keys after the units' were a 200 MB copy)."""
+    bits = max(int(major.max(initial=0)).bit_length() for major in occurrences[0::2])
+    if bits <= 2 * _DIGIT and sum(map(len, occurrences[0::2])) < 2**31:
         distinct, changed, minor = _sorted(occurrences, bits, ordered)
     else:  # (majors beyond two digits: NumPy's sort)
-        major, minor = occurrences
+        major, minor = (np.concatenate(occurrences[n::2]) for n in (0, 1))
         occurrences.clear()
         order = np.lexsort((minor, major))
         major, minor = major[order], minor[order].astype(np.int32)
@@ -51,17 +55,18 @@ def _sorted(
     minor, by the major's low digit, by its high one (`_counted`). A pass holds the three
     parts and the two it makes, 20 bytes per occurrence (the packed sort's int64 keys and
     their `_squeezed` copies held more)."""
-    major, minor = occurrences
+    majors, minors = occurrences[0::2], occurrences[1::2]
     occurrences.clear()
-    low = min(bits, _DIGIT)
-    digits = [np.empty(len(major), dtype=np.int32) for _ in range(2 if bits > low else 1)]
-    # (`out` with an unsafe cast: NumPy casts a buffer at a time, no int64 temporary)
-    np.bitwise_and(major, (1 << low) - 1, out=digits[0], casting="unsafe")
-    if len(digits) > 1:
-        np.right_shift(major, low, out=digits[1], casting="unsafe")
-    del major
-    parts = [minor.astype(np.int32, copy=False), *digits]
-    del minor, digits
+    low, size = min(bits, _DIGIT), sum(map(len, majors))
+    parts = [np.empty(size, dtype=np.int32) for _ in range(3 if bits > low else 2)]
+    for start, end in pairwise(np.cumsum([0, *map(len, majors)]).tolist()):
+        major = majors.pop(0)  # (each freed once split)
+        # (`out` with an unsafe cast: NumPy casts a buffer at a time, no int64 temporary)
+        np.bitwise_and(major, (1 << low) - 1, out=parts[1][start:end], casting="unsafe")
+        if bits > low:
+            np.right_shift(major, low, out=parts[2][start:end], casting="unsafe")
+        del major
+        parts[0][start:end] = minors.pop(0)
     if len(parts) < 3:
         parts.append(np.zeros(len(parts[0]), dtype=np.int8))  # (a pass carries two parts)
     sizes = [int(parts[0].max(initial=0)) + 1, 1 << low, 1 << (bits - low)]
@@ -152,7 +157,8 @@ def _squeezed(changed: np.ndarray, minor: np.ndarray) -> tuple[np.ndarray, np.nd
 def _grouped(
     occurrences: list[np.ndarray], asked: int
 ) -> tuple[np.ndarray, list[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """`_pairs` of [keys, rows] (the list emptied), split by row: the distinct keys in order;
+    """`_pairs` of [keys, rows, ...] (parts as if joined; the list emptied), split by row: the
+    distinct keys in order;
     the questions' pairs (rows below `asked`) as [rows, columns, counts], each pair's column its
     key's place among the keys; the rest's (answers, rows counted from `asked`) as (columns,
     rows, counts). Within a key the rows come in order: each kind of feature's occurrences are
@@ -277,18 +283,3 @@ def _clipped(counts: np.ndarray) -> np.ndarray:
     for block in _blocks(len(counts)):
         clipped[block] = counts[block].clip(1, 255)
     return clipped
-
-
-def _joined(values: np.ndarray, more: np.ndarray) -> np.ndarray:
-    """`np.concatenate([values, more])`, with `values` copied from its end a block at a time
-    and cut behind (given back) where it owns its memory (no other name may hold a view of it):
-    the joined array's pages are only taken as they are written, so the two are never held
-    whole at once (at 100k entries, ~190 MB of unit keys). (Growing `values` with `resize`
-    copies it too: NumPy's huge-page advice splits its mapping, which `mremap` cannot grow.)"""
-    joined = np.empty(len(values) + len(more), dtype=np.result_type(values, more))
-    joined[len(values) :] = more
-    for block in reversed(_blocks(len(values))):
-        joined[block] = values[block]
-        if values.flags.owndata:
-            values.resize(block.start, refcheck=False)
-    return joined

@@ -35,7 +35,6 @@ from bot.engine._arrays import (
 from bot.engine._grouping import (
     _clipped,
     _grouped,
-    _joined,
     _merged,
     _owned_starts,
     _pairs,
@@ -112,9 +111,8 @@ class Index:
         occurrences = list(encoded.keys(self.bits))
         del encoded
         self.vocabulary = vocabulary  # (here, as ever: attributes are pickled in this order)
-        if learning is not None:  # (the words' after the units'; each freed once joined)
-            parts = zip(occurrences, learning(self.bits), strict=True)
-            occurrences = [_joined(units, more) for units, more in parts]
+        if learning is not None:  # (the words' after the units', never joined: `_pairs`)
+            occurrences += learning(self.bits)
         self.columns, items, answers = _grouped(occurrences, asked)  # (`build` empties `items`)
         pooled = self._weigh_entries(items, answers, len(entries))
         self._describe(*pooled, *answers[:2], len(entries))

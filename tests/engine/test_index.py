@@ -39,6 +39,15 @@ def test_grouping_trusts_no_order_it_is_told_of(shuffled):
         assert a.tobytes() == b.tobytes()
 
 
+def test_grouping_takes_parts_as_if_joined():
+    rng = np.random.default_rng(29)
+    keys, rows = rng.integers(0, 1 << 35, 4000), rng.integers(0, 500, 4000).astype(np.int32)
+    expected = _pairs([keys.copy(), rows.copy()])
+    found = _pairs([keys[:3000], rows[:3000], keys[3000:], rows[3000:]])
+    for a, b in zip(found, expected, strict=True):
+        assert a.tobytes() == b.tobytes() and a.flags.owndata
+
+
 def test_grouping_a_block_at_a_time_counts_each_pair_as_a_whole_pass_does(monkeypatch):
     # `_squeezed` moves the distinct pairs to the front block by block: blocks of 7 items,
     # across which runs of a pair continue, give what np.unique does.
@@ -78,23 +87,18 @@ def test_build_steps_a_block_at_a_time_give_what_whole_arrays_do(monkeypatch):
     columns, rows = pairs[:, 0].astype(np.int32), pairs[:, 1].astype(np.int32)
     owner = np.sort(rng.integers(0, 9, 40)).astype(np.int32)
     counts = rng.integers(0, 400, 500).astype(np.int32)
-    values, more = rng.integers(0, 99, 300), rng.integers(0, 99, 20)
     expected = (
         np.flatnonzero(_grouping._changes(columns) | _grouping._changes(owner[rows])),
         counts.clip(1, 255).astype(np.uint8),
-        np.concatenate([values, more]),
     )
     blocks = _arrays._blocks
     monkeypatch.setattr(_grouping, "_blocks", lambda size, step=1: blocks(size, 7))
     found = (
         _grouping._owned_starts(columns, rows, owner),
         _grouping._clipped(counts),
-        _grouping._joined(values, more),
     )
     for one, other in zip(found, expected, strict=True):
         assert one.tobytes() == other.tobytes() and one.dtype == other.dtype
-    assert len(values) == 0  # (given back as it was copied)
-    assert _grouping._joined(more[:5], more).tolist() == [*more[:5], *more]  # (a view: kept)
 
 
 def test_questions_built_a_block_at_a_time_are_the_same_bytes(monkeypatch):
