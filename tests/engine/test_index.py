@@ -246,7 +246,14 @@ def test_words_and_sounds_read_in_chunks_are_the_same_as_in_one_go(monkeypatch):
     from bot.engine.vocabulary import Vocabulary
     from bot.text.words import Words
 
-    texts = ["营业执照怎么办理", "", "我们想知道 社保 在哪里办", "app 12345", "营业执照去哪办"]
+    texts = [
+        "营业执照怎么办理",
+        "",
+        "我们想知道 社保 在哪里办",
+        "app 12345",
+        "营业执照去哪办",
+        "签证ω办",
+    ]
     whole = Vocabulary(Words())
     expected = whole.keys(texts, 20, grow=True)
     alphabet, encoded = features.Alphabet.learn(texts)
