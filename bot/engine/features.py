@@ -353,12 +353,11 @@ class Alphabet:
         return known if known is not None else _stranger(strangers, syllable, len(self.sound_ids))
 
     def spoken(self, encoded: Encoded) -> list[str]:
-        """Each text of a batch of this corpus as `spoken` gives it, built a chunk of texts at
-        a time (for all of 100k entries' questions at once, the pieces held ~450 MB for a
-        moment: docs/benchmarks-log.md). Each unit's sound and the space after it are copied
-        as bytes from a table of every sound, in one gather, and the chunk decoded once: a
-        join of two Python strings per unit took twice as long (0.42 against 0.26 s at 100k)."""
-        result = [""] * encoded.texts  # a text without units sounds like nothing
+        """Each text of a batch of this corpus as `spoken` gives it, a chunk of texts at a time
+        (100k entries' questions at once held ~450 MB: docs/benchmarks-log.md): each unit's
+        sound and the space after it copied as bytes from a table of every sound, one gather
+        and one decode a chunk (a join of two strings per unit: 0.42 against 0.26 s at 100k)."""
+        result = np.full(encoded.texts, "", dtype=object)  # a text without units sounds like ""
         spelled = [name.encode() for name in self.sound_names.tolist()]
         sizes = np.fromiter(map(len, spelled), np.int64, len(spelled)) + 1  # (with its space)
         firsts = np.cumsum(sizes) - sizes
@@ -366,8 +365,6 @@ class Alphabet:
         chunks = np.arange(0, encoded.texts + _TEXTS_AT_ONCE, _TEXTS_AT_ONCE)
         bounds = encoded.text.searchsorted(chunks).tolist()  # where each chunk's units begin
         for start, end in pairwise(bounds):
-            if start == end:
-                continue
             text, sounds = encoded.text[start:end], encoded.sounds[start:end]
             lengths = sizes[sounds]
             ends = np.cumsum(lengths)
@@ -377,14 +374,9 @@ class Alphabet:
             last = np.ones(len(text), dtype=bool)
             last[:-1] = text[:-1] != text[1:]
             spelt[ends[last] - 1] = _NEWLINE  # a text's last unit ends its line
-            lines = spelt[:-1].tobytes().decode().split("\n")
-            numbers = text[last].tolist()
-            if numbers[-1] - numbers[0] + 1 == len(numbers):  # (no text without units here)
-                result[numbers[0] : numbers[-1] + 1] = lines
-            else:
-                for number, line in zip(numbers, lines, strict=True):
-                    result[number] = line
-        return result
+            if len(spelt):
+                result[text[last]] = spelt[:-1].tobytes().decode().split("\n")
+        return result.tolist()
 
 
 # Units a batch may hold that the alphabet does not know; more (only in absurd input) share ids,

@@ -5,100 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.engine import _arrays, _grouping
+from bot.engine import _arrays
 from bot.engine._arrays import _best, _Questions
-from bot.engine._grouping import _merged, _pairs
-
-
-def test_grouping_is_the_same_whatever_the_keys_width():
-    # One digit, two digits of a counting sort, and keys too wide for two (NumPy's sort).
-    rng = np.random.default_rng(3)
-    small = rng.integers(0, 50, 2000)
-    rows = rng.integers(0, 40, 2000).astype(np.int32)
-    expected = sorted({(int(k), int(r)) for k, r in zip(small, rows, strict=True)})
-    for offset in (0, 1 << 30, 1 << 58):
-        majors, places, found_rows, counts = _pairs([small + offset, rows.copy()])
-        keys = majors[places] - offset
-        assert list(zip(keys.tolist(), found_rows.tolist(), strict=True)) == expected
-        assert majors.tolist() == sorted(set(majors.tolist()))
-        assert counts.sum() == 2000 and found_rows.dtype == places.dtype == np.int32
-
-
-@pytest.mark.parametrize("shuffled", [False, True])
-def test_grouping_trusts_no_order_it_is_told_of(shuffled):
-    # `ordered`: within a key the rows come in order (as the index's occurrences do), and a
-    # pass is spared; where they do not, the check sees it and the result is the same.
-    rng = np.random.default_rng(23)
-    keys = rng.integers(0, 1 << 40, 300)[rng.integers(0, 300, 5000)]
-    rows = np.sort(rng.integers(0, 900, 5000)).astype(np.int32)
-    if shuffled:
-        rng.shuffle(rows)
-    expected = _pairs([keys.copy(), rows.copy()])
-    found = _pairs([keys.copy(), rows.copy()], ordered=True)
-    for a, b in zip(found, expected, strict=True):
-        assert a.tobytes() == b.tobytes()
-
-
-def test_grouping_takes_parts_as_if_joined():
-    rng = np.random.default_rng(29)
-    keys, rows = rng.integers(0, 1 << 35, 4000), rng.integers(0, 500, 4000).astype(np.int32)
-    expected = _pairs([keys.copy(), rows.copy()])
-    found = _pairs([keys[:3000], rows[:3000], keys[3000:], rows[3000:]])
-    for a, b in zip(found, expected, strict=True):
-        assert a.tobytes() == b.tobytes() and a.flags.owndata
-
-
-def test_grouping_a_block_at_a_time_counts_each_pair_as_a_whole_pass_does(monkeypatch):
-    # `_squeezed` moves the distinct pairs to the front block by block: blocks of 7 items,
-    # across which runs of a pair continue, give what np.unique does.
-    rng = np.random.default_rng(11)
-    keys, rows = rng.integers(0, 30, 3000), rng.integers(0, 20, 3000).astype(np.int32)
-    expected = np.unique(keys * 64 + rows, return_counts=True)
-    monkeypatch.setattr(_grouping, "_SQUEEZED_AT_ONCE", 7)
-    majors, places, found_rows, counts = _pairs([keys.copy(), rows.copy()])
-    assert (majors[places] * 64 + found_rows).tolist() == expected[0].tolist()
-    assert counts.tolist() == expected[1].tolist() and counts.dtype == np.int32
-
-
-def test_grouped_pairs_split_into_the_questions_and_the_rest():
-    keys, rows = np.array([5, 9, 5, 7, 5], dtype=np.int64), np.array([0, 2, 0, 3, 1], np.int32)
-    distinct, items, answers = _grouping._grouped([keys, rows], asked=2)
-    assert distinct.tolist() == [5, 7, 9]
-    assert [part.tolist() for part in items] == [[0, 1], [0, 0], [2, 1]]  # rows, columns, counts
-    assert [part.tolist() for part in answers] == [[1, 2], [1, 0], [1, 1]]  # columns, rows...
-
-
-def test_items_kept_in_place_a_block_at_a_time_are_the_ones_a_mask_picks(monkeypatch):
-    # `_compressed` moves the kept items to the front of the array's own memory, 7 at a time.
-    rng = np.random.default_rng(19)
-    values, keep = rng.integers(0, 1000, 3000).astype(np.int32), rng.random(3000) < 0.7
-    expected = values[keep]
-    blocks = _arrays._blocks
-    monkeypatch.setattr(_grouping, "_blocks", lambda size, step=1: blocks(size, 7))
-    found = _grouping._compressed(values, keep)
-    assert found is values and found.tobytes() == expected.tobytes()
-    assert _grouping._compressed(np.arange(5), np.zeros(5, dtype=bool)).tolist() == []
-    assert _grouping._compressed(expected[::2], expected[::2] > 500).min() > 500  # (a view)
-
-
-def test_build_steps_a_block_at_a_time_give_what_whole_arrays_do(monkeypatch):
-    rng = np.random.default_rng(29)
-    pairs = np.unique(rng.integers(0, 40, size=(500, 2)), axis=0)  # by column, then row
-    columns, rows = pairs[:, 0].astype(np.int32), pairs[:, 1].astype(np.int32)
-    owner = np.sort(rng.integers(0, 9, 40)).astype(np.int32)
-    counts = rng.integers(0, 400, 500).astype(np.int32)
-    expected = (
-        np.flatnonzero(_grouping._changes(columns) | _grouping._changes(owner[rows])),
-        counts.clip(1, 255).astype(np.uint8),
-    )
-    blocks = _arrays._blocks
-    monkeypatch.setattr(_grouping, "_blocks", lambda size, step=1: blocks(size, 7))
-    found = (
-        _grouping._owned_starts(columns, rows, owner),
-        _grouping._clipped(counts),
-    )
-    for one, other in zip(found, expected, strict=True):
-        assert one.tobytes() == other.tobytes() and one.dtype == other.dtype
 
 
 def test_questions_built_a_block_at_a_time_are_the_same_bytes(monkeypatch):
@@ -137,38 +45,6 @@ def test_questions_from_the_groupings_order_are_laid_out_row_by_row():
     assert built.counts.tolist() == counts[order].tolist()
     assert built.starts.tolist() == [0, *np.cumsum(np.bincount(rows, minlength=64)).tolist()]
     assert (built.columns.dtype, built.starts.dtype) == (np.int32, np.int64)
-
-
-def test_weighing_a_block_at_a_time_is_the_whole_arrays_arithmetic_bitwise(monkeypatch):
-    rng = np.random.default_rng(17)
-    owners, columns = rng.integers(0, 50, 5000), rng.integers(0, 30, 5000)
-    values, weights = rng.random(5000), rng.random(30)
-    expected = values * weights[columns]
-    norms = np.sqrt(np.bincount(owners, weights=expected**2))
-    expected /= np.where(norms == 0, 1.0, norms)[owners]
-    blocks = _arrays._blocks
-    monkeypatch.setattr(_grouping, "_blocks", lambda size, step=1: blocks(size, 7))
-    found = _grouping._weighed(values, columns, owners.astype(np.int32), weights)
-    assert found.tobytes() == expected.tobytes()
-
-
-def test_two_sorted_item_lists_merge_as_adding_them_pair_by_pair():
-    rng = np.random.default_rng(5)
-
-    def items(count):
-        pairs = np.unique(rng.integers(0, 40, size=(count, 2)), axis=0)
-        values = rng.random(len(pairs))
-        return pairs[:, 0].astype(np.int32), pairs[:, 1].astype(np.int32), values
-
-    first, second = items(300), items(200)
-    expected: dict[tuple[int, int], float] = {}
-    for columns, entries, values in (first, second):
-        for pair in zip(columns.tolist(), entries.tolist(), values.tolist(), strict=True):
-            expected[pair[:2]] = expected.get(pair[:2], 0.0) + pair[2]
-    columns, entries, values = _merged(list(first), list(second))
-    assert list(zip(columns.tolist(), entries.tolist(), strict=True)) == sorted(expected)
-    assert values.tolist() == [expected[pair] for pair in sorted(expected)]
-    assert (columns.dtype, entries.dtype) == (np.int32, np.int32)
 
 
 @pytest.mark.parametrize("kind", ["spread", "rounded", "mostly zero", "float32"])
