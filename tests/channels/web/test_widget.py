@@ -329,3 +329,33 @@ def test_a_message_too_long_is_kept_and_said_not_cut(page):
     assert asked == []
     page.fill("#pb-question", ZHUANCHUANG)
     ask(page, ZHUANCHUANG, "answered")
+
+
+def test_a_welcome_lost_to_the_network_comes_at_the_next_opening(browser, server):
+    """A phone whose network dropped the first request never got the welcome and the topic
+    list: the error took their place, and the widget asked for them only while the
+    conversation was empty, so not at any later opening, nor after a reload of the page."""
+    expect = playwright_api.expect
+    with watched_tab(browser, {"width": 1280, "height": 800}, ("Failed to load resource",)) as page:
+        lost: list[str] = []
+
+        def first_lost(route):
+            if lost:
+                route.continue_()
+            else:
+                lost.append(route.request.url)
+                route.abort()
+
+        page.route("**/api/v1/topics", first_lost)
+        page.goto(server[0] + "/")
+        launcher = page.locator("button.launcher")
+        launcher.click()
+        expect(page.locator(".msg.error")).to_contain_text("网络连接出错了")
+        launcher.click()  # closed, and opened again
+        launcher.click()
+        expect(page.locator(".msg.topics")).to_have_count(1)
+        expect(page.locator(".msg.topics")).to_contain_text("您好")
+        launcher.click()
+        launcher.click()
+        page.reload()
+        expect(page.locator(".msg.topics")).to_have_count(1)  # once it came, once only

@@ -154,7 +154,9 @@
     state.open = open;
     save();
     if (open) {
-      if (!state.items.length) welcome();
+      // Until the welcome and the topics have come: a first opening whose request the network
+      // lost shows the error, and the next one asks again (it asked only while empty).
+      if (!state.items.some(function (item) { return item.kind === "topics"; })) welcome();
       scrollDown();
       if (!restoring) ui.input.focus();
     } else {
@@ -305,11 +307,15 @@
 
   // Server ------------------------------------------------------------------------------
 
+  var welcoming = false; // a welcome on its way: opening again asks for no second one
+
   function welcome() {
+    if (welcoming) return;
+    welcoming = true;
     get("topics").then(function (data) {
       if (data.name) ui.title.textContent = data.name;
       add({ kind: "topics", text: data.welcome, topics: data.topics });
-    }).catch(showError);
+    }).catch(showError).then(function () { welcoming = false; });
   }
 
   function showTopics() {
