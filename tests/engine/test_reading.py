@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.engine.answerability import OTHER_ENTRY_WORD
-from bot.engine.asked import asked_for
+from bot.engine.asked import QUESTION_WORDS, asked_for
 from bot.engine.core import ANSWERED
 from bot.engine.focus import PLACE
 from bot.engine.reading import (
@@ -257,6 +257,13 @@ def test_classical_question_words_ask():
     # 何地, 何时: the request before it (烦请告知) is not the asking clause.
     reading = read(fold_message("烦请告知，市政府主要领导于3月4日至10日赴何地考察招商？"))
     assert reading.asking == "市政府主要领导于3月4日至10日赴何地考察招商"
+
+
+def test_true_or_false_asks():
+    # 真的假的 asks whether it is so: not keywords, nor a word the entry must contain.
+    reading = read(fold("园区免三年租金是真的假的"))
+    assert not reading.keywords
+    assert "真的假" not in QUESTION_WORDS.sub(" ", "园区免三年租金是真的假的")
 
 
 def test_a_yes_no_ending_on_bu_or_mei_asks():
