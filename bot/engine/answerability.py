@@ -40,7 +40,7 @@ _FRAMING_WORDS = (
     "请教 清楚 比如 例如 譬如 介绍 汇总 说说 讲讲 现象 核实 核对 为主 "
     "详细 弄清楚 搞清楚 概括 总结 解释 说明 讲解 担心 关心 认为 觉得 专门 说法 一般 "
     "客户 居民 群众 朋友 亲戚 家人 老乡 同事 会员 "
-    "烦请 表述 回事 含义 平常 个数 事儿 简要 考虑 当地 着急 引用 "
+    "烦请 表述 回事 含义 平常 个数 事儿 简要 考虑 着急 引用 "
 )
 FRAMING = frozenset(_FRAMING_WORDS.split())
 # How much an uncovered word takes off: a word no entry uses is the clearest sign of a question
