@@ -79,12 +79,22 @@ def read_entry(
         reader.problem(path, line_of(item), "每个问答条目都应该以 “- id: ...” 开头")
         return None
     reader.fields(path, item, ENTRY_FIELDS, ENTRY_REQUIRED, "问答条目")
-    entry_id = str(item.get("id") or "")
+    given_id = item.get("id")
+    entry_id = str(given_id or "")
     if entry_id and not ID_PATTERN.match(entry_id):
         reader.problem(
             path,
             item.line_of("id"),
             f"id “{entry_id}” 不合规：只能用英文字母、数字和 . _ -，最多 40 个字符",
+        )
+    elif not entry_id and given_id is not None and not isinstance(given_id, str | list):
+        # `id: 0`, `id: no`: YAML reads a number or a truth value, and the entry would load with
+        # no id at all (blank text and empty lists are reported as missing by `fields`).
+        reader.problem(
+            path,
+            item.line_of("id"),
+            "id 要写成一段文字（如 fugong-zhuanchuang）：0、no、false 这样的值会被读成数字或真假值，"
+            "请换一个 id 或加引号",
         )
     similar = reader.string_list(path, item, "similar")
     if len(similar) < MIN_SIMILAR:

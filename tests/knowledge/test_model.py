@@ -206,6 +206,15 @@ def test_bad_id_format(knowledge_copy):
     assert (error.path, error.line) == (path, line_number(path, "id: 复工专窗"))
 
 
+@pytest.mark.parametrize("written", ["0", "no", "false", "{}"])
+def test_an_id_yaml_reads_as_no_text_is_an_error(knowledge_copy, written):
+    path = knowledge_copy / FAQ
+    edit(path, "  - id: fugong-zhuanchuang", f"  - id: {written}")
+    error = only_error(knowledge_copy)
+    assert (error.path, error.line) == (path, line_number(path, f"id: {written}"))
+    assert "id 要写成一段文字" in error.message
+
+
 def test_few_similar_questions_and_dangling_related_are_warnings(knowledge_copy):
     path = knowledge_copy / "faq/05-shenpi.yaml"
     # The first entry keeps one similar question, however many the shipped one has.
