@@ -2,9 +2,10 @@
 and the kinds of answer each question asks for. It is a third of a large build's CPU and each
 text's result is its own, so above `HALVED_FROM` texts the second half of the entries is done
 in a forked child on the second core while this process does the first half: the same results
-(each text goes through the same steps whichever process does it), ~a sixth less of a 100k
-build's wall time on an idle two-core machine, at the cost of the fork and of handing one half's
-results back (docs/benchmarks.md, Engine at scale).
+(each text goes through the same steps whichever process does it), ~a fifth less of a 100k
+build's wall time on an idle two-core machine with the words' fork (15.80 → 12.44 s, scale9),
+at the cost of the fork and of handing one half's results back (docs/benchmarks.md, Engine at
+scale).
 """
 
 from __future__ import annotations
