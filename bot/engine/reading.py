@@ -226,6 +226,11 @@ def read(
     requested = not asks  # no question word: a request, if any, asks (`_REQUEST`)
     if requested:
         asks = [i for i, p in enumerate(kept) if _REQUEST.search(p)]
+        # A request that says nothing of what it wants, nor does what follows it (黑瞎子岛门票 问一下,
+        # …告诉我; not 需要三个数：项目个数、总投资), leaves the message keywords: read as a request
+        # pointing back, 门票 was quiet and the island's entry answered.
+        if asks and says is not None and not any(map(says, kept[asks[0] :])):
+            asks = []
     # Where the writer marks their questions, those are what they ask (`questions_marked`).
     asks = [i for i in asks if questioned[i]] or asks
     # When the last question is about the sender's own case and another is not, that other asks

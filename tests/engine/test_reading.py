@@ -253,6 +253,16 @@ def test_a_request_without_a_question_word_asks_in_its_request():
     assert reading.clauses[0].weight < 1
 
 
+def test_a_request_that_says_nothing_leaves_keywords(engine):
+    # 问一下 / 告诉我 after keywords asks for nothing the keywords do not name: the message is
+    # keywords, and a word no entry uses (船票) is a thing the entry must mention, not quiet.
+    says = engine.wording.says
+    assert read(fold_message("黑瞎子岛船票 问一下"), says).keywords
+    assert engine.answer("黑瞎子岛船票 问一下").status != ANSWERED  # the island's entry was
+    # ...unless what follows the request says what it wants.
+    assert not read(fold_message("需要两个数：项目个数、总投资"), says).keywords
+
+
 def test_classical_question_words_ask():
     # 何地, 何时: the request before it (烦请告知) is not the asking clause.
     reading = read(fold_message("烦请告知，市政府主要领导于3月4日至10日赴何地考察招商？"))
