@@ -24,6 +24,13 @@ from bot.knowledge.model import (
 )
 from bot.knowledge.yamlfile import LineDict, LineList, line_of
 
+# A save cut short (a full disk, an editor killed mid-write) leaves an empty file: read as no
+# entries, it would take its category's answers out of the running bot without a word.
+EMPTY_FAQ = (
+    "问答文件是空的（或只有注释），没有 category 和 entries：可能是保存时被中断或磁盘满了，"
+    "请从备份或版本记录里恢复；若要删掉这个分类的全部问答，请删除整个文件"
+)
+
 
 def read_faq(
     reader: Fields, directory: Path, documents: dict[str, Document], max_answer: int
@@ -43,8 +50,11 @@ def read_faq(
     if not files:
         reader.problem(directory, 1, "faq 目录里没有任何 .yaml 问答文件")
     for path in files:
+        said = len(reader.problems)
         data = reader.mapping(path)
         if data is None:
+            if len(reader.problems) == said:  # no YAML error: the file is empty or only comments
+                reader.problem(path, 1, EMPTY_FAQ)
             continue
         reader.fields(path, data, FAQ_FIELDS, ("category", "entries"), "问答文件")
         category = reader.text_field(path, data, "category")

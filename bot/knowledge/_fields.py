@@ -66,6 +66,22 @@ class Fields:
             return None
         return data
 
+    def _not_texts(self, path: Path, data: LineDict, key: str, value: object) -> None:
+        """The problem with a field that should be a list of texts and is not: an item with an
+        ASCII colon and a space (`- 注意: 问题`) is read by YAML as a mapping, and telling the
+        admin to write a list, which they did, would send them to the wrong fix."""
+        items = value if isinstance(value, LineList) else ()
+        colon = next((item for item in items if isinstance(item, dict)), None)
+        if colon is None:
+            self.problem(path, data.line_of(key), f"“{key}” 应该是一个列表，每行以 “- ” 开头")
+            return
+        self.problem(
+            path,
+            line_of(colon, data.line_of(key)),
+            f"“{key}” 里这一项有英文冒号加空格（“: ”），YAML 把它读成了 “字段: 值”："
+            "请改用中文冒号（“：”），或把整句放进引号里",
+        )
+
     def text_field(self, path: Path, data: LineDict, key: str) -> str:
         value = data.get(key)
         if value is None:
@@ -81,7 +97,7 @@ class Fields:
             return ()
         # Lists, not generators, and a number's text has no spaces to strip: 300k calls at 100k.
         if not isinstance(value, LineList) or not all([isinstance(v, (str, int)) for v in value]):
-            self.problem(path, data.line_of(key), f"“{key}” 应该是一个列表，每行以 “- ” 开头")
+            self._not_texts(path, data, key, value)
             return ()
         texts = [item.strip() if isinstance(item, str) else str(item) for item in value]
         if all(texts):

@@ -6,6 +6,7 @@ loaders throw positions away, so this loader builds dicts, lists and strings tha
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,6 +125,9 @@ def read_yaml(path: Path, data: bytes) -> tuple[object, list[Problem]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
+        wide = _wide_indent(text, line)
+        if wide:
+            return None, [Problem(path, wide, WIDE_INDENT)]
         return None, [Problem(path, line, f"YAML 格式错误：{exc.problem}（检查缩进、冒号和引号）")]
     except (yaml.YAMLError, RecursionError) as exc:
         return None, [Problem(path, 1, f"YAML 格式错误：{exc}")]
@@ -134,6 +138,24 @@ def read_yaml(path: Path, data: bytes) -> tuple[object, list[Problem]]:
         for key, line in loader.duplicates
     ]
     return value, problems
+
+
+# A Chinese input method's full-width space (U+3000) is not indentation to YAML: the line is read
+# as text run on from the one before, and the parser fails lines later, where it stops making
+# sense (30 lines on in a FAQ file). The first such indent before that point is the mistake.
+_WIDE_INDENT = re.compile(r"^[ \t]*\u3000", re.MULTILINE)
+WIDE_INDENT = (
+    "行首有全角空格（“　”）：YAML 的缩进只能用半角空格，请把这一行开头的全角空格换成半角空格"
+)
+
+
+def _wide_indent(text: str, failed_at: int) -> int:
+    """The line of the first full-width indent at or before line `failed_at`, else 0."""
+    found = _WIDE_INDENT.search(text)
+    if found is None:
+        return 0
+    line = text.count("\n", 0, found.start()) + 1
+    return line if line <= failed_at else 0
 
 
 def not_utf8(path: Path, data: bytes, exc: UnicodeDecodeError) -> Problem:

@@ -148,6 +148,53 @@ def test_malformed_knowledge_is_a_located_error_not_a_crash(knowledge_copy, file
     assert all(p.line >= 1 for p in errors)
 
 
+@pytest.mark.parametrize("text", ["", "\n", "# 复工复产与服务窗口\n# 保存到一半\n"])
+def test_an_empty_faq_file_is_an_error_not_a_category_gone(knowledge_copy, text):
+    """A save cut short (a full disk, an editor killed) must not take a category out quietly."""
+    faq = knowledge_copy / "faq" / "03-fugong-fuchan.yaml"
+    faq.write_text(text, encoding="utf-8")
+    assert any("问答文件是空的" in message for message in errors_about(knowledge_copy, faq))
+
+
+async def test_an_emptied_faq_file_is_not_reloaded(knowledge_copy):
+    service = Service.open(knowledge_copy)
+    version = service.engine.knowledge.version
+    told = []
+
+    async def refused(problems):
+        told.append(problems)
+
+    watcher = Watcher(service, 0.01, refused)
+    (knowledge_copy / "faq" / "03-fugong-fuchan.yaml").write_text("", encoding="utf-8")
+    for _ in range(3):
+        await watcher.check()
+    assert service.engine.knowledge.version == version and len(told) == 1
+    assert service.engine.answer("复工复产去哪个窗口办理").entry_id == "fugong-zhuanchuang"
+
+
+def test_a_colon_inside_a_similar_question_says_so_where_it_is(knowledge_copy):
+    faq = knowledge_copy / "faq" / "03-fugong-fuchan.yaml"
+    text = faq.read_text(encoding="utf-8")
+    old = "      - 复工复产专窗在哪\n"
+    assert old in text
+    faq.write_text(text.replace(old, "      - 注意: 复工复产专窗在哪\n", 1), encoding="utf-8")
+    _, problems = check(knowledge_copy)
+    (error,) = [p for p in problems if p.severity == "error" and p.path == faq]
+    assert "英文冒号" in error.message and "中文冒号" in error.message
+    assert error.line == text[: text.index(old)].count("\n") + 1
+
+
+def test_a_full_width_indent_is_reported_on_its_own_line(knowledge_copy):
+    faq = knowledge_copy / "faq" / "03-fugong-fuchan.yaml"
+    text = faq.read_text(encoding="utf-8")
+    old = "      - 复工复产专窗在哪\n"
+    faq.write_text(text.replace(old, "\u3000\u3000\u3000- 复工复产专窗在哪\n", 1), encoding="utf-8")
+    _, problems = check(knowledge_copy)
+    (error,) = [p for p in problems if p.severity == "error" and p.path == faq]
+    assert "全角空格" in error.message
+    assert error.line == text[: text.index(old)].count("\n") + 1
+
+
 def test_a_text_that_is_not_utf8_is_located(knowledge_copy):
     text = add_document(knowledge_copy, "gbk")
     text.write_bytes("第一行\n营商环境".encode("gbk"))
