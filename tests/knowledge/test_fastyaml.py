@@ -66,6 +66,15 @@ def test_anything_but_plain_text_goes_to_the_line_aware_loader(every_file_fast, 
     assert read_fast(text.encode()) is None
 
 
+def test_text_past_ascii_needs_no_check(every_file_fast):
+    """`_plain` skips the check for text at or above `_PAST_ASCII`: sound only while every first
+    character PyYAML resolves by is ASCII."""
+    assert max(fastyaml._IMPLICIT) < fastyaml._PAST_ASCII
+    text = "question: 是\nsimilar: [ｙｅｓ, 〇一〇, Ｎｏ, 是]\nsource: {quote: ｏｎ}\n"
+    assert read_fast(text.encode()) == yaml.safe_load(text)
+    assert read_fast(b"similar: [x, yes]\n") is None and read_fast(b"a: {b: on}\n") is None
+
+
 def test_small_files_keep_their_lines():
     assert read_fast(b"category: x\n") is None
 
