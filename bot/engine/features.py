@@ -22,6 +22,7 @@ from typing import NamedTuple, cast
 import numpy as np
 
 from bot.engine._arrays import _blocks
+from bot.text.sounds import _HEARD, sound
 
 # A unit is one Chinese (or other non-Latin) character, or a whole run of Latin letters and digits:
 # "12345" and "app" are single units, as a reader would take them.
@@ -31,11 +32,6 @@ _CODE_POINTS = 0x110000
 _LATIN = np.zeros(_CODE_POINTS, dtype=bool)
 _LATIN[[ord(ch) for ch in "abcdefghijklmnopqrstuvwxyz0123456789."]] = True
 _SPACE, _NEWLINE = ord(" "), ord("\n")
-
-# Fuzzy pinyin, as input methods offer it: speakers from the north-east and elsewhere mix these up,
-# and so do their typos.
-_FUZZY = (("zh", "z"), ("ch", "c"), ("sh", "s"))
-_FUZZY_FINALS = (("ing", "in"), ("eng", "en"))
 
 # Characters that frame a question in everyday speech rather than say what it is about
 # ("我们公司现在想知道要去哪里……"). A small knowledge base cannot learn that they are common, so
@@ -57,33 +53,6 @@ CHAR, PAIR, SOUND_PAIR, WORD = 0, 1, 2, 3
 def units(text: str) -> list[list[str]]:
     """The units of each space-separated segment; pairs never span a segment boundary."""
     return [_UNIT_RE.findall(segment) for segment in text.split()]
-
-
-# The sounds of the units a loaded alphabet names (`Alphabet.__setstate__`): an engine from the
-# cache answers without pypinyin, whose dictionaries take ~0.7 s of a start to import.
-_HEARD: dict[str, str] = {}
-
-
-@lru_cache(maxsize=65536)
-def sound(unit: str) -> str:
-    """How a unit sounds, toneless and with fuzzy initials and finals folded together."""
-    if len(unit) != 1 or unit.isascii():
-        return unit
-    heard = _HEARD.get(unit)
-    if heard is not None:
-        return heard
-    from pypinyin import Style, lazy_pinyin  # imported when first needed (above)
-
-    syllable = lazy_pinyin(unit, style=Style.NORMAL, errors="default")[0]
-    for long, short in _FUZZY:
-        if syllable.startswith(long):
-            syllable = short + syllable[len(long) :]
-            break
-    for long, short in _FUZZY_FINALS:
-        if syllable.endswith(long):
-            syllable = syllable[: -len(long)] + short
-            break
-    return syllable
 
 
 def spoken(text: str) -> str:
