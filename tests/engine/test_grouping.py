@@ -46,6 +46,21 @@ def test_grouping_takes_parts_as_if_joined():
     found = _pairs([keys[:3000], rows[:3000], keys[3000:], rows[3000:]])
     for a, b in zip(found, expected, strict=True):
         assert a.tobytes() == b.tobytes() and a.flags.owndata
+    assert len(keys) == len(rows) == 4000  # (views: read, not cut)
+
+
+def test_grouping_splits_its_parts_from_their_ends_and_gives_them_back(monkeypatch):
+    # Keys wider than one digit, in two parts of their own memory, split 7 items at a time.
+    rng = np.random.default_rng(31)
+    keys, rows = rng.integers(0, 1 << 35, 3000), rng.integers(0, 500, 3000).astype(np.int32)
+    expected = _pairs([keys.copy(), rows.copy()])
+    blocks = _arrays._blocks
+    monkeypatch.setattr(_grouping, "_blocks", lambda size, step=1: blocks(size, 7))
+    given = [keys[:1000].copy(), rows[:1000].copy(), keys[1000:].copy(), rows[1000:].copy()]
+    parts = list(given)
+    for a, b in zip(_pairs(parts), expected, strict=True):
+        assert a.tobytes() == b.tobytes()
+    assert parts == [] and [len(part) for part in given] == [0, 0, 0, 0]
 
 
 def test_grouping_a_block_at_a_time_counts_each_pair_as_a_whole_pass_does(monkeypatch):
