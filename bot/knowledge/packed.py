@@ -25,7 +25,7 @@ from bot.knowledge.model import Entry, Source, made_as_init_would
 # An entry's fields in the order they are packed; its source goes as (document, quote), its
 # file as a number in the list of files (one `Path` each, not one per entry).
 _FIELDS = tuple(f.name for f in fields(Entry))
-_SOURCE, _PATH = _FIELDS.index("source"), _FIELDS.index("path")
+_ID, _SOURCE, _PATH = _FIELDS.index("id"), _FIELDS.index("source"), _FIELDS.index("path")
 _SOURCE_FIELDS = tuple(f.name for f in fields(Source))
 # Every field at once, in one call each (a getattr per field was a fifth of packing 100k).
 _VALUES, _SOURCE_VALUES = attrgetter(*_FIELDS), attrgetter(*_SOURCE_FIELDS)
@@ -57,17 +57,17 @@ class PackedEntries(Sequence[Entry]):
     @classmethod
     def pack(cls, entries: Sequence[Entry]) -> PackedEntries:
         paths: dict[Path, int] = {}
-        pieces = []
+        pieces, ids = [], []
         for entry in entries:
             values = list(_VALUES(entry))
             values[_SOURCE] = _SOURCE_VALUES(entry.source)
             values[_PATH] = paths.setdefault(entry.path, len(paths))
             pieces.append(pickle.dumps(tuple(values), protocol=5))
+            ids.append(values[_ID])  # here, not in a pass over the entries again (~0.03 s at 100k)
         ends = np.cumsum([len(piece) for piece in pieces], dtype=np.int64)
-        ids = [entry.id for entry in entries]
         starts = np.cumsum([0] + [len(entry_id) + 1 for entry_id in ids], dtype=np.int64)
         order = np.array(sorted(range(len(ids)), key=ids.__getitem__), dtype=np.int64)
-        joined = "".join(f"{entry_id}\n" for entry_id in ids)
+        joined = "\n".join(ids) + "\n" if ids else ""
         return cls(b"".join(pieces), ends, joined, tuple(paths), starts, order)
 
     def __reduce_ex__(self, protocol: SupportsIndex) -> tuple:
