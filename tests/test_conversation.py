@@ -1,5 +1,6 @@
 """Replies to an offered list, resolved the same way for every chat channel: a number picks,
-a yes accepts a single choice, "0"/"都不是" says none fits, anything else is a new question."""
+a yes accepts a single choice, "0"/"都不是" says none fits, anything else is a new question
+(the same replies with no list open are smalltalk, from bot.yaml)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pytest
 
 from bot.app import Request, Service
 from bot.conversation import Conversations, pick_of
-from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, Candidate, Thresholds
+from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, SMALLTALK, Candidate, Thresholds
 from bot.log.store import PICKED, UNHELPFUL
 from bot.log.writer import ExchangeLog
 from tests.support.paths import KNOWLEDGE
@@ -99,3 +100,13 @@ def test_lists_kept_are_bounded(engine_with, tmp_path):
 def test_pick_of(text, count, expected):
     choices = tuple(Candidate(f"e{n}", f"问题{n}", 0.5) for n in range(count))
     assert pick_of(text, choices) == (None if expected is None else choices[expected])
+
+
+@pytest.mark.parametrize("text", ["0", "2", "都不是", "不是", "是"])
+def test_a_list_reply_with_no_list_open_asks_for_a_question(knowledge, engine_with, tmp_path, text):
+    """A pick or a no sent when no list is open (it expired, was answered, or never was) is no
+    question: not the fallback ("知识库里没有"), and not a gap for reviewers to read."""
+    conversation = chat(engine_with, tmp_path)
+    turn = say(conversation, text)
+    assert turn.answer.status == SMALLTALK
+    assert "没有等您选择的问题" in turn.answer.answer
