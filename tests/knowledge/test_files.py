@@ -35,6 +35,20 @@ def errors_about(knowledge: Path, path: Path) -> list[str]:
     return [p.message for p in problems if p.severity == "error" and p.path == path]
 
 
+async def told_after(service: Service, change) -> list:
+    """The problem lists a watcher tells admins over three checks after `change()`."""
+    told = []
+
+    async def refused(problems):
+        told.append(problems)
+
+    watcher = Watcher(service, 0.01, refused)
+    change()
+    for _ in range(3):
+        await watcher.check()
+    return told
+
+
 def add_document(knowledge: Path, name: str) -> Path:
     """A source document's metadata; returns where its text belongs."""
     (knowledge / "sources" / f"{name}.yaml").write_text(
@@ -159,15 +173,8 @@ def test_an_empty_faq_file_is_an_error_not_a_category_gone(knowledge_copy, text)
 async def test_an_emptied_faq_file_is_not_reloaded(knowledge_copy):
     service = Service.open(knowledge_copy)
     version = service.engine.knowledge.version
-    told = []
-
-    async def refused(problems):
-        told.append(problems)
-
-    watcher = Watcher(service, 0.01, refused)
-    (knowledge_copy / "faq" / "03-fugong-fuchan.yaml").write_text("", encoding="utf-8")
-    for _ in range(3):
-        await watcher.check()
+    faq = knowledge_copy / "faq" / "03-fugong-fuchan.yaml"
+    told = await told_after(service, lambda: faq.write_text("", encoding="utf-8"))
     assert service.engine.knowledge.version == version and len(told) == 1
     assert service.engine.answer("复工复产去哪个窗口办理").entry_id == "fugong-zhuanchuang"
 
@@ -233,16 +240,12 @@ def test_ask_refuses_to_start_on_a_fifo_instead_of_hanging(knowledge_copy, capsy
 async def test_a_refused_reload_keeps_the_old_knowledge_and_tells_admins(knowledge_copy):
     service = Service.open(knowledge_copy)
     version = service.engine.knowledge.version
-    told = []
 
-    async def refused(problems):
-        told.append(problems)
+    def break_it():
+        os.mkfifo(knowledge_copy / "faq" / "10-fifo.yaml")
+        add_document(knowledge_copy, "leak").symlink_to("/proc/self/environ")
 
-    watcher = Watcher(service, 0.01, refused)
-    os.mkfifo(knowledge_copy / "faq" / "10-fifo.yaml")
-    add_document(knowledge_copy, "leak").symlink_to("/proc/self/environ")
-    for _ in range(3):
-        await watcher.check()
+    told = await told_after(service, break_it)
     assert service.engine.knowledge.version == version
     assert len(told) == 1
     assert {p.path.name for p in told[0]} >= {"10-fifo.yaml", "leak.txt"}
