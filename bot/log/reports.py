@@ -21,7 +21,6 @@ from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, SMALLTALK
 from bot.log.gaps import Cluster
 from bot.log.stats import Stats, local_time
 
-FORMATS = ("table", "csv", "json", "html")
 # Column headers in Chinese: the people who open the sheet are the knowledge's admins.
 CSV_COLUMNS = ["次数", "用户数", "代表问题", "最近条目", "相似度", "首次出现", "最近出现", "示例"]
 STATUS_NAMES = {ANSWERED: "回答", CLARIFY: "澄清", FALLBACK: "兜底", SMALLTALK: "闲聊"}

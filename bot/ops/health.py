@@ -13,8 +13,10 @@ import json
 import logging
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.app import Service
+if TYPE_CHECKING:  # `policybot health` imports this module and must not load the engine
+    from bot.app import Service
 
 log = logging.getLogger(__name__)
 

@@ -10,11 +10,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
 
 from bot import __version__
+from bot.ops import health
 from bot.ops.doctor import diagnose
 from bot.settings import Settings, mask
 from tests.support import updates
@@ -152,6 +154,36 @@ def test_run_with_json_logs_heartbeat_and_clean_stop(standin, tmp_path):
     assert TOKEN not in err and "73541" not in err
     stopped = subprocess.run(health, env=env, capture_output=True, text=True, timeout=60)
     assert stopped.returncode == 1  # the heartbeat is removed on a clean stop
+
+
+HEAVY = ("bot.engine", "numpy", "telegram")  # what the light commands must not import
+
+
+@pytest.mark.parametrize("alive", [True, False])
+def test_health_and_version_do_not_import_the_engine(tmp_path, alive):
+    """`policybot health` is the container's check every 30 s, on the cores that answer: it
+    reads a file, and the engine, NumPy and python-telegram-bot stay out of it (as of
+    `--version` and `--help`). `-X importtime` lists every module the process imported."""
+    db = tmp_path / "log.sqlite3"
+    if alive:  # a fresh heartbeat, as the running bot writes it
+        service = SimpleNamespace(knowledge=SimpleNamespace(version="v1", entries=[]), uptime=1)
+        health.beat(Path(f"{db}.health"), service)
+    for argv, code, output in (
+        (["health"], 0 if alive else 1, "alive" if alive else "no heartbeat"),
+        (["--version"], 0, f"policybot {__version__}"),
+        (["--help"], 0, "policybot"),
+    ):
+        done = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "bot", "--db", str(db), *argv],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == code and output in done.stdout, (argv, done.stdout)
+        imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
+        assert "bot.channels.cli" in imported
+        assert not {m for m in imported if m.startswith(HEAVY)}
 
 
 @pytest.mark.slow

@@ -8,12 +8,11 @@ import json
 import sys
 from pathlib import Path
 
-from bot.app import Request, Service
 from bot.channels.cli.common import EXIT_OK, CommandError, build, load_knowledge, open_log
-from bot.channels.render import as_json, as_text
-from bot.engine.core import Engine
-from bot.engine.evaluation import calibrate, evaluate, load_cases
 from bot.settings import Settings
+
+# The engine loads in the commands below, not at the top: every `policybot` command (`health`
+# and `--version` too) imports this module to build the parser.
 
 
 def register(add) -> None:
@@ -31,6 +30,9 @@ def register(add) -> None:
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     """Answer one question, or one per line of standard input with --jsonl."""
+    from bot.app import Request, Service
+    from bot.channels.render import as_json, as_text
+
     service = Service(settings.knowledge, build(settings), open_log(settings) if args.log else None)
     user = getpass.getuser() if service.log else None
     if args.jsonl:
@@ -50,6 +52,9 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     """Measure the engine on an eval file; --calibrate suggests thresholds for bot.yaml."""
+    from bot.engine.core import Engine
+    from bot.engine.evaluation import calibrate, evaluate, load_cases
+
     knowledge = load_knowledge(settings)
     path = Path(args.file) if args.file else settings.knowledge / "eval" / "dev.yaml"
     if not path.is_file():

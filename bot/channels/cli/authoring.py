@@ -6,13 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.authoring.checks import validate
-from bot.authoring.importer import ColumnsError, import_faq, print_progress
-from bot.authoring.ingest import IngestError, ingest
-from bot.authoring.teach import TeachRefused, teach
 from bot.channels.cli.common import EXIT_OK, EXIT_PROBLEMS, CommandError, load_knowledge
-from bot.knowledge.model import KnowledgeDirMissing, check
 from bot.settings import Settings
+
+# The authoring tools (and the engine some of them build) load in the commands below, not at
+# the top: every `policybot` command (`health` and `--version` too) imports this module.
 
 
 def register(add) -> None:
@@ -38,6 +36,9 @@ def register(add) -> None:
 
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     """Check the knowledge; errors make it unusable, warnings are worth fixing."""
+    from bot.authoring.checks import validate
+    from bot.knowledge.model import KnowledgeDirMissing
+
     try:
         knowledge, problems = validate(settings.knowledge)
     except KnowledgeDirMissing as exc:
@@ -61,6 +62,8 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_teach(args: argparse.Namespace, settings: Settings) -> int:
     """Add a real user's phrasing to an entry's similar questions, keeping the file's layout."""
+    from bot.authoring.teach import TeachRefused, teach
+
     try:
         taught = teach(load_knowledge(settings), args.question, args.entry_id)
     except TeachRefused as exc:
@@ -72,6 +75,8 @@ def cmd_teach(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     """Turn a department's FAQ spreadsheet into knowledge YAML."""
+    from bot.authoring.importer import ColumnsError, import_faq, print_progress
+
     source = Path(args.file)
     if not source.is_file():
         raise CommandError(f"文件不存在: {source}")
@@ -89,6 +94,9 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     """Add a policy document (file or URL) to the knowledge's sources."""
+    from bot.authoring.ingest import IngestError, ingest
+    from bot.knowledge.model import check
+
     directory = settings.knowledge
     if not directory.is_dir():
         raise CommandError(f"知识库目录不存在: {directory}")

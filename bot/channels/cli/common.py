@@ -7,16 +7,20 @@ import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from bot.engine.cache import EngineCache, build_engine
-from bot.engine.core import Engine
-from bot.knowledge.model import Knowledge, KnowledgeDirMissing, KnowledgeError, load
 from bot.log.database import since_to_iso
 from bot.log.store import SQLiteStore
-from bot.log.writer import ExchangeLog
 from bot.settings import Settings
 from bot.text.privacy import SaltError
+
+# Every command imports this module, `health` (the container's check every 30 s) included: the
+# engine, NumPy and the knowledge reader load in the functions that need them, not here.
+if TYPE_CHECKING:
+    from bot.engine.cache import EngineCache
+    from bot.engine.core import Engine
+    from bot.knowledge.model import Knowledge
+    from bot.log.writer import ExchangeLog
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 EXIT_CRASH = 1  # what Python exits with on an uncaught exception
@@ -31,6 +35,8 @@ class CommandError(Exception):
 
 def open_log(settings: Settings, background: bool = False) -> ExchangeLog:
     """The exchange log; `background` for the long-running bot (bot.log.writer says why)."""
+    from bot.log.writer import ExchangeLog
+
     try:
         return ExchangeLog.open(settings.db, settings.salt, background)
     except SaltError as exc:
@@ -57,22 +63,30 @@ def since(text: str | None) -> str | None:
 
 
 def load_knowledge(settings: Settings) -> Knowledge:
+    from bot.knowledge.model import load
+
     return knowledge_or_exit(load, settings.knowledge)
 
 
 def engine_cache(settings: Settings) -> EngineCache | None:
     """Where built engines are kept, signed with the log's salt (bot.engine.cache)."""
+    from bot.engine.cache import EngineCache
+
     return EngineCache.keyed_by_salt(settings.cache, settings.db, settings.salt)
 
 
 def build(settings: Settings) -> Engine:
     """The engine for answering: from the engine cache when the knowledge is large."""
+    from bot.engine.cache import build_engine
+
     cache = engine_cache(settings)
     return knowledge_or_exit(lambda d: build_engine(d, cache), settings.knowledge)
 
 
 def knowledge_or_exit(read: Callable[[Path], T], directory: Path) -> T:
     """`read(directory)`, with knowledge errors turned into one clear command error."""
+    from bot.knowledge.model import KnowledgeDirMissing, KnowledgeError
+
     try:
         return read(directory)
     except (KnowledgeDirMissing, SaltError) as exc:

@@ -12,12 +12,12 @@ from bot.channels.cli.common import (
     since,
     write_output,
 )
-from bot.engine.core import Engine
-from bot.log.gaps import cluster, gap_exchanges
-from bot.log.reports import FORMATS, gaps_csv, gaps_html, gaps_json, gaps_table, stats_table
-from bot.log.stats import stats
-from bot.log.triage import Triage
 from bot.settings import Settings
+
+# The reports and the engine load in the commands below, not at the top: every `policybot`
+# command (`health` and `--version` too) imports this module to build the parser.
+
+FORMATS = ("table", "csv", "json", "html")  # of `gaps`, written by bot.log.reports
 
 
 def register(add) -> None:
@@ -41,6 +41,12 @@ def register(add) -> None:
 
 def cmd_gaps(args: argparse.Namespace, settings: Settings) -> int:
     """What people asked that the knowledge could not answer, grouped, largest first."""
+    from bot.engine.core import Engine
+    from bot.log.gaps import cluster, gap_exchanges
+    from bot.log.reports import gaps_csv, gaps_html, gaps_json, gaps_table
+    from bot.log.stats import stats
+    from bot.log.triage import Triage
+
     engine = Engine(load_knowledge(settings))
     store = open_store(settings)
     start = since(args.since)
@@ -67,6 +73,9 @@ def cmd_gaps(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     """Volume, answer rates, top entries, feedback and latency, per day."""
+    from bot.log.reports import stats_table
+    from bot.log.stats import stats
+
     store = open_store(settings)
     numbers = stats(store, since(args.since), zone=settings.timezone)
     store.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from bot.app import Service
 from bot.channels.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -15,7 +14,6 @@ from bot.channels.cli.common import (
 )
 from bot.ops import health
 from bot.ops import logsetup as logs
-from bot.ops.doctor import diagnose
 from bot.settings import ConfigError, Settings
 
 
@@ -39,7 +37,10 @@ def register(add) -> None:
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Run the Telegram bot until SIGINT/SIGTERM: long polling, or a webhook server."""
-    from bot.channels.telegram.app import run  # python-telegram-bot loads only when needed
+    # Here, not at the top: `health` and `doctor` share this module and need neither the
+    # engine (bot.app) nor python-telegram-bot.
+    from bot.app import Service
+    from bot.channels.telegram.app import run
 
     try:
         settings = settings.with_token()
@@ -64,6 +65,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
     """Check the token, the knowledge and the log database; print the configuration masked."""
+    from bot.ops.doctor import diagnose  # the knowledge reader, which `health` does not need
+
     print("生效的配置：")
     for name, value in settings.masked().items():
         print(f"  {name}={value}")

@@ -7,13 +7,15 @@ import atexit
 import contextlib
 import getpass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.app import Request, Service
 from bot.channels.cli.common import EXIT_OK, build, open_log
-from bot.channels.render import as_text
-from bot.conversation import Conversations
-from bot.engine.core import CLARIFY, Answer
 from bot.settings import Settings
+
+# The engine loads in the functions below, not at the top: every `policybot` command (`health`
+# and `--version` too) imports this module to build the parser.
+if TYPE_CHECKING:
+    from bot.engine.core import Answer
 
 QUIT = {"q", "quit", "exit", "退出"}
 # How to answer what `chat` offers (bot.conversation reads the reply): buttons elsewhere.
@@ -33,6 +35,10 @@ def register(add) -> None:
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     """y/n answers a confirm, a number (0: none) a "您是想问" list, as bot.conversation resolves
     them for every channel."""
+    from bot.app import Request, Service
+    from bot.channels.render import as_text
+    from bot.conversation import Conversations
+
     log = None if args.no_log else open_log(settings)
     conversation = Conversations(Service(settings.knowledge, build(settings), log))
     user = getpass.getuser()
@@ -56,6 +62,8 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 def hint(answer: Answer) -> str:
     """How to reply to a confirm (y/n) or a "您是想问" list (a number, 0); else nothing."""
+    from bot.engine.core import CLARIFY
+
     if answer.status != CLARIFY or not answer.choices:
         return ""
     return CONFIRM_HINT if len(answer.choices) == 1 else LIST_HINT

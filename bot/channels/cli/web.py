@@ -9,15 +9,15 @@ import signal
 import socket
 from typing import TYPE_CHECKING
 
-from bot.app import Service, settle_heap
 from bot.channels.cli.common import EXIT_OK, CommandError, build, engine_cache, open_log
-from bot.engine.core import Engine
 from bot.ops import logsetup as logs
 from bot.settings import ConfigError, Settings
 
-if TYPE_CHECKING:  # the web server is imported when serving, not for every command
+if TYPE_CHECKING:  # the engine and the web server load when serving, not for every command
+    from bot.app import Service
     from bot.channels.telegram.routing import Sockets
     from bot.channels.web.server import Share
+    from bot.engine.core import Engine
 
 
 def register(add) -> None:
@@ -50,6 +50,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """Serve until SIGINT or SIGTERM: the API, the chat widget and demo page, the admin console
     under /admin, and Telegram's webhook and WeChat's /wechat if configured."""
     from bot.admin import Admin
+    from bot.app import Service
     from bot.channels import console
     from bot.channels.web import server
     from bot.channels.wechat.server import routes as wechat_routes
@@ -129,6 +130,7 @@ def serve_workers(args: argparse.Namespace, settings: Settings) -> int:
     worker Telegram's connection reaches (`bot.channels.telegram.routing`). The admin console's
     sessions and WeChat's retry dedupe would break across processes, so those run in a
     single-process `serve`."""
+    from bot.app import settle_heap
     from bot.channels.telegram.routing import Sockets
     from bot.channels.web import server
     from bot.channels.web.balance import Connections
@@ -183,6 +185,7 @@ def serve_one(
     """One worker of `serve --workers`: its own log writer, server and reloads; it accepts
     its `share` of the connections on `listening`, and with Telegram's webhook answers the
     chats it owns, taking their updates from the other workers over `chats`."""
+    from bot.app import Service
     from bot.channels.web import server
 
     log = open_log(settings, background=True)
