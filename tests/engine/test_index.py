@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -47,23 +52,64 @@ def test_questions_from_the_groupings_order_are_laid_out_row_by_row():
     assert (built.columns.dtype, built.starts.dtype) == (np.int32, np.int64)
 
 
+def _tied(rng: np.random.Generator, kind: str, size: int) -> np.ndarray:
+    """Cosines-like values, with ties across any cut (a rounded spread, a few nonzero among
+    zeros) or none (a spread)."""
+    values = rng.random(size)
+    if kind == "rounded":
+        return np.round(values, 2)
+    if kind == "mostly zero":
+        return np.where(rng.random(size) < 0.001, values, 0.0)
+    if kind == "float32":
+        return (values**8).astype(np.float32)
+    return values
+
+
 @pytest.mark.parametrize("kind", ["spread", "rounded", "mostly zero", "float32"])
-def test_the_best_few_are_the_set_argpartition_gives(kind):
-    """`_best` narrows a large index's cosines before partitioning them: the same set as
-    argpartition over all of them, with values tied across the cut (a rounded spread, a few
-    nonzero among zeros) as with none."""
+def test_the_best_few_are_the_largest_and_the_first_of_those_tied(kind):
+    """`_best` sorts a few values, cuts more at the k-th and narrows a large index's first:
+    each way the `count` largest, of values tied at the cut the lowest positions (what a
+    stable sort of all of them puts first)."""
     rng = np.random.default_rng(7)
-    for _ in range(60):
-        size, count = int(rng.integers(8192, 30000)), int(rng.integers(1, 20))
-        values = rng.random(size)
-        if kind == "rounded":
-            values = np.round(values, 2)
-        elif kind == "mostly zero":
-            values = np.where(rng.random(size) < 0.001, values, 0.0)
-        elif kind == "float32":
-            values = (values**8).astype(np.float32)
-        expected = (-values).argpartition(count - 1)[:count]
-        assert set(_best(values, count).tolist()) == set(expected.tolist())
+    for size in [
+        *rng.integers(2, 1025, 20),
+        *rng.integers(1025, 8192, 20),
+        *rng.integers(8192, 30000, 20),
+    ]:
+        count = int(rng.integers(1, min(20, size) + 1))
+        values = _tied(rng, kind, int(size))
+        expected = (-values).argsort(kind="stable")[:count]
+        assert sorted(_best(values, count).tolist()) == sorted(expected.tolist())
+
+
+_TIES_PICKED = """
+import numpy as np
+from bot.engine._arrays import _best
+rng = np.random.default_rng(3)
+for size in (67, 900, 5000, 20000, 100000):
+    values = np.round(rng.random(size) ** 4, 2)  # many equal values at any cut
+    print(sorted(_best(values, 12).tolist()))
+"""
+
+
+@pytest.mark.skipif(
+    "avx512f" not in Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else True,
+    reason="the CPU has no AVX-512: NumPy takes one SIMD path only",
+)
+def test_the_pick_among_ties_is_the_same_on_every_simd_path():
+    """NumPy's partitions keep different ones of tied values with AVX-512 and without (the
+    same knowledge ranked otherwise on another CPU): `_best` must not."""
+    picked = [
+        subprocess.run(
+            [sys.executable, "-c", _TIES_PICKED],
+            env={**os.environ, **extra},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for extra in ({}, {"NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL"})
+    ]
+    assert picked[0] == picked[1] and picked[0].count("\n") == 5
 
 
 @pytest.mark.slow
