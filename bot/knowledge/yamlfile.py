@@ -142,8 +142,12 @@ def read_yaml(path: Path, data: bytes) -> tuple[object, list[Problem]]:
 
 # A Chinese input method's full-width space (U+3000) is not indentation to YAML: the line is read
 # as text run on from the one before, and the parser fails lines later, where it stops making
-# sense (30 lines on in a FAQ file). The first such indent before that point is the mistake.
-_WIDE_INDENT = re.compile(r"^[ \t]*\u3000", re.MULTILINE)
+# sense (30 lines on in a FAQ file). The first such indent before that point is the mistake,
+# when it stands before a list item or a field (`　　- 问题`, `　　question:`): at the start of a
+# paragraph of an answer written as a block (`answer: |`), 　　 is the text's own indent, valid.
+_WIDE_INDENT = re.compile(
+    r"^[ \t]*\u3000[\u3000 \t]*(?:-(?:[ \t]|$)|[^\s:#]+:(?:[ \t]|$))", re.MULTILINE
+)
 WIDE_INDENT = (
     "行首有全角空格（“　”）：YAML 的缩进只能用半角空格，请把这一行开头的全角空格换成半角空格"
 )

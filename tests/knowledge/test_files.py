@@ -202,6 +202,21 @@ def test_a_full_width_indent_is_reported_on_its_own_line(knowledge_copy):
     assert error.line == text[: text.index(old)].count("\n") + 1
 
 
+def test_a_paragraph_indent_in_an_answer_is_not_taken_for_the_mistake(knowledge_copy):
+    """at the start of a paragraph of an answer written as a block is text, not an indent:
+    a mistake further down is still reported where it is."""
+    faq = knowledge_copy / "faq" / "03-fugong-fuchan.yaml"
+    lines = faq.read_text(encoding="utf-8").split("\n")
+    paragraph = lines.index("    answer: |") + 1
+    lines[paragraph] = lines[paragraph].replace("      ", "      \u3000\u3000", 1)
+    broken = max(n for n, line in enumerate(lines) if line.startswith("      - "))
+    lines[broken] = '      - "没关上的引号'
+    faq.write_text("\n".join(lines), encoding="utf-8")
+    _, problems = check(knowledge_copy)
+    (error,) = [p for p in problems if p.severity == "error" and p.path == faq]
+    assert "全角空格" not in error.message and error.line > paragraph + 1
+
+
 def test_a_text_that_is_not_utf8_is_located(knowledge_copy):
     text = add_document(knowledge_copy, "gbk")
     text.write_bytes("第一行\n营商环境".encode("gbk"))
