@@ -5,6 +5,7 @@ its line."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import gc
 import shutil
 
@@ -133,3 +134,71 @@ def test_freed_memory_is_given_back_where_the_c_library_can(monkeypatch):
     for library in (cannot_load, lambda _: object()):
         monkeypatch.setattr(ctypes, "CDLL", library)
         give_back()
+
+
+ENTRY = "  - id: a{n}\n    question: 问{n}\n    answer: |\n      答{n}\n"
+
+
+@pytest.mark.parametrize(
+    ("review", "fast"),
+    [
+        ("review_by: 2027-01-31", True),  # PyYAML's date, read fast as that date
+        ("review_by: 2027-01-31   # 复核", True),
+        ("review_by: 2027-01-31\r", True),  # a file saved with CRLF line ends
+        ("review_by: 2027-01-31\n      过后再看", True),  # continued: text in both
+        ("review_by: 2027-1-31", False),  # text, which the checks refuse
+        ('review_by: "2027-01-31"', False),  # quoted: text, which the checks refuse
+        ("review_by: '2027-01-31'", False),
+        ("review_by:\n      2027-01-31", False),  # plain, but not on the key's line
+        ("review_by: !!str 2027-01-31", False),
+        ("review_by: 2027-01-31 10:00:00", False),  # PyYAML's datetime
+        ("review_by: 2027-02-30", False),  # PyYAML's error, with its line
+        ("review_by: 2027-01-31  # 原为 review_by: 2026-01-31", False),  # a key in a comment
+        ('"review_by": 2027-01-31', False),
+    ],
+)
+def test_review_dates_read_fast_only_where_written_plain(every_file_fast, review, fast):
+    """Each case after a plain review date, before one, and alone, each also beside an answer
+    that quotes a plain review date as text: read fast, a file gives what PyYAML gives (never a
+    date where PyYAML reads text), and the `fast` cases are read fast wherever they are."""
+    plain = "review_by: 2028-06-30"
+    quoting = "    answer: |\n      review_by: 2027-01-31\n"
+    for reviews in ([plain, review], [review, plain], [review]):
+        text = "category: 合成\nentries:\n" + "".join(
+            ENTRY.format(n=n) + f"    {written}\n" for n, written in enumerate(reviews)
+        )
+        for data in (text, text.replace("    answer: |\n      答0\n", quoting)):
+            read = read_fast(data.encode())
+            if fast:
+                assert read is not None, data
+            if read is not None:
+                assert read == yaml.safe_load(data), data
+
+
+def test_a_backslash_anywhere_keeps_review_dates_to_the_line_aware_loader(every_file_fast):
+    # An escape can spell a key without its bytes (`"review\x5fby": "2027-01-31"`, text).
+    text = 'category: 合成\nentries:\n  - id: a\n    review_by: 2027-01-31\n    answer: "a\\tb"\n'
+    assert yaml.safe_load(text)["entries"][0]["review_by"] == dt.date(2027, 1, 31)
+    assert read_fast(text.encode()) is None
+    assert read_fast(text.replace('"a\\tb"', "ab").encode()) == yaml.safe_load(
+        text.replace('"a\\tb"', "ab")
+    )
+
+
+def test_a_large_faq_file_with_review_dates_loads_fast_and_the_same(every_file_fast, tmp_path):
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, knowledge)
+    path = knowledge / "faq" / "05-shenpi.yaml"
+    future, past = dt.date.today() + dt.timedelta(days=30), dt.date.today() - dt.timedelta(1)
+    text = path.read_text(encoding="utf-8").replace(
+        "    question:", f"    review_by: {future}\n    question:"
+    )
+    path.write_text(text, encoding="utf-8")
+    exact, fast = load(knowledge), load(knowledge, lines=False)
+    assert [without_lines(e) for e in fast.entries] == [without_lines(e) for e in exact.entries]
+    assert {e.review_by for e in fast.entries if e.path == path} == {future}
+    assert all(e.line == 0 for e in fast.entries if e.path == path)  # read fast
+    # A date past (a warning) or quoted (an error): reported at its line, as the exact check does.
+    for written in (str(past), f'"{future}"'):
+        path.write_text(text.replace(str(future), written, 1), encoding="utf-8")
+        assert check(knowledge, lines=False)[1] == check(knowledge)[1] != []
