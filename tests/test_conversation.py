@@ -1,16 +1,20 @@
 """Replies to an offered list, resolved the same way for every chat channel: a number picks,
 a yes accepts a single choice, "0"/"都不是" says none fits, anything else is a new question
-(the same replies with no list open are smalltalk, from bot.yaml)."""
+(the same replies with no list open get bot.yaml's `no_list` text, not the fallback)."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import pytest
 
 from bot.app import Request, Service
 from bot.conversation import Conversations, pick_of
-from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, SMALLTALK, Candidate, Thresholds
+from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, SMALLTALK, Candidate, Engine, Thresholds
+from bot.knowledge.model import TEXT_DEFAULTS, SmallTalk
 from bot.log.store import PICKED, UNHELPFUL
 from bot.log.writer import ExchangeLog
+from tests.support.flows import flows_knowledge
 from tests.support.paths import KNOWLEDGE
 
 QUESTION = "复工复产去哪个窗口办理"
@@ -110,3 +114,14 @@ def test_a_list_reply_with_no_list_open_asks_for_a_question(knowledge, engine_wi
     turn = say(conversation, text)
     assert turn.answer.status == SMALLTALK
     assert "没有等您选择的问题" in turn.answer.answer
+
+
+def test_a_list_reply_with_no_list_open_needs_no_smalltalk_in_bot_yaml():
+    """A deployment whose bot.yaml lists none of these replies (the flows fixture's) still gets
+    the default `no_list` text; a smalltalk pattern of its own for the same word wins."""
+    knowledge = flows_knowledge()
+    assert knowledge.texts.no_list == TEXT_DEFAULTS["no_list"]
+    own = SmallTalk(("是",), "好的，请说。")
+    engine = Engine(replace(knowledge, texts=replace(knowledge.texts, smalltalk=(own,))))
+    assert engine.answer("2").answer == engine.answer("都不是").answer == TEXT_DEFAULTS["no_list"]
+    assert engine.answer("是").answer == own.reply

@@ -38,7 +38,7 @@ from bot.engine.passages import Passage, Passages
 from bot.engine.prepared import prepare
 from bot.engine.reading import Reading, fold_message, questions_marked, read
 from bot.engine.wording import Wording
-from bot.knowledge.model import Entry, Knowledge
+from bot.knowledge.model import LIST_REPLIES, Entry, Knowledge
 from bot.text.normalize import fold, normalize, normalize_all
 from bot.text.synonyms import Synonyms
 from bot.text.words import Words
@@ -168,7 +168,9 @@ class Engine:
         self._decided = lru_cache(maxsize=cache)(self._decide)
         # The entries' covered text as the checks read it, for entries checked again and again.
         self.pieces = answerability.Pieces(len(self.entries))
-        self.smalltalk = {
+        # A list reply with no list open, in every deployment; bot.yaml's own patterns win.
+        self.smalltalk = dict.fromkeys(map(fold, LIST_REPLIES), knowledge.texts.no_list)
+        self.smalltalk |= {
             fold(pattern).replace(" ", ""): talk.reply
             for talk in knowledge.texts.smalltalk
             for pattern in talk.patterns

@@ -49,6 +49,7 @@ TEXT_FIELDS = {
     "confirm",
     "none_of_these",
     "near",
+    "no_list",
     "empty",
     "smalltalk",
     "thresholds",
@@ -59,7 +60,28 @@ TEXT_DEFAULTS = {
     "confirm": "您是想问「{question}」吗？",
     "none_of_these": "都不是",
     "near": "您也可以看看这些相关问题：",
+    "no_list": "现在没有等您选择的问题（选择可能已经过期）。请直接输入您想咨询的问题。",
 }
+# What a reply to a "您是想问" list looks like (a number, a yes, a no). Sent when no list is open
+# (it expired, was answered, or never was) it is no question: it gets `no_list`, not the
+# fallback, and is not a gap for reviewers. A bot.yaml smalltalk pattern of the same word wins.
+LIST_REPLIES = (
+    "0",
+    "1",
+    "2",
+    "3",
+    "4",
+    "5",
+    "都不是",
+    "不是",
+    "都不对",
+    "不对",
+    "是",
+    "是的",
+    "对",
+    "对的",
+    "嗯",
+)
 THRESHOLD_FIELDS = ("answer", "margin", "clarify")
 TEXT_REQUIRED = ("name", "welcome", "help", "fallback", "clarify", "empty")
 
@@ -152,6 +174,7 @@ class Texts:
     confirm: str = TEXT_DEFAULTS["confirm"]  # a clarify with one candidate: a yes/no question
     none_of_these: str = TEXT_DEFAULTS["none_of_these"]  # the choice that leads to the fallback
     near: str = TEXT_DEFAULTS["near"]  # heads the near topics a fallback still lists
+    no_list: str = TEXT_DEFAULTS["no_list"]  # a list reply with no list open (LIST_REPLIES)
     # Per category, a fallback text for questions near that category (where to turn for it);
     # every other question gets the general `fallback`, which names no particular window.
     fallbacks: dict[str, str] = field(default_factory=dict)

@@ -35,6 +35,12 @@ def forks(monkeypatch) -> list[int]:
         return child
 
     monkeypatch.setattr(_forked.os, "fork", fork)
+    # Forking waits for a process of one thread; earlier tests on this worker may leave idle
+    # daemon threads (a stand-in's keep-alive handlers, a log writer) that would make these
+    # tests build in one process, depending on the order xdist gives them. Threads started
+    # from here on still count.
+    count, before = threading.active_count, threading.active_count() - 1
+    monkeypatch.setattr(_forked.threading, "active_count", lambda: count() - before)
     return children
 
 
