@@ -67,7 +67,7 @@ SETS = {
     # written on 2026-11-27 late morning when fresh8/ was handed to the quality, reading and
     # knowledge engineers; opened by nobody but their writer, run once by the lead at the end
     "fresh9/natural.yaml": (1049, 0),
-    "fresh9/traps.yaml": (0, 683),
+    "fresh9/traps.yaml": (0, 687),
     "fresh9/out_of_domain.yaml": (0, 174),
 }
 
