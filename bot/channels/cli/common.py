@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -94,6 +95,23 @@ def knowledge_or_exit(read: Callable[[Path], T], directory: Path) -> T:
     except KnowledgeError as exc:
         details = "\n".join(map(str, exc.problems))
         raise CommandError(f"知识库有错误，先运行 policybot validate 修正：\n{details}") from exc
+
+
+def forked(count: int, work: Callable[[int], int]) -> list[int]:
+    """`count` worker processes forked from this one, worker `n` running `work(n)` and exiting
+    with what it returns (1 if it raises); their pids, worker 0's first. Everything with a
+    thread in it (the log writer, an event loop's executor) must start in `work`, not before."""
+    children = []
+    for me in range(count):
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                code = work(me)
+            finally:
+                os._exit(code)
+        children.append(pid)
+    return children
 
 
 def write_output(output: str | bytes, out: str | None) -> None:

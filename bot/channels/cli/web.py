@@ -9,7 +9,14 @@ import signal
 import socket
 from typing import TYPE_CHECKING
 
-from bot.channels.cli.common import EXIT_OK, CommandError, build, engine_cache, open_log
+from bot.channels.cli.common import (
+    EXIT_OK,
+    CommandError,
+    build,
+    engine_cache,
+    forked,
+    open_log,
+)
 from bot.ops import logsetup as logs
 from bot.settings import ConfigError, Settings
 
@@ -147,17 +154,16 @@ def serve_workers(args: argparse.Namespace, settings: Settings) -> int:
     connections = Connections(args.workers)  # each worker accepts its share (least open first)
     chats = Sockets(args.workers) if webhook else None  # how workers pass updates to owners
     settle_heap()  # before forking: the workers then share the engine's pages, unscanned
-    children = []
-    for me in range(args.workers):
-        pid = os.fork()
-        if pid == 0:  # a worker: everything with a thread in it (the log writer) starts here
-            code = 1
-            try:
-                code = serve_one(listening, settings, engine, (connections, me), chats)
-            finally:
-                os._exit(code)
-        children.append(pid)
+
+    def worker(me: int) -> int:
+        if chats is not None:
+            chats.keep(me)
+        return serve_one(listening, settings, engine, (connections, me), chats)
+
+    children = forked(args.workers, worker)
     listening.close()
+    if chats is not None:
+        chats.keep(None)
 
     def stop(signum: int, frame: object) -> None:
         for child in children:

@@ -69,6 +69,15 @@ class Sockets:
             listening.listen(1024)
             self.listening.append(listening)
 
+    def keep(self, me: int | None) -> None:
+        """In a forked process: close every listening socket but worker `me`'s (all of them
+        for a process that owns no chat). A copy left open in any process would keep a dead
+        worker's socket accepting connections that nobody answers: the update passed to it
+        would wait forever instead of being refused and handled where it is."""
+        for worker, listening in enumerate(self.listening):
+            if worker != me:
+                listening.close()
+
     def close(self) -> None:
         for listening in self.listening:
             listening.close()

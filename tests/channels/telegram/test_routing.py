@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
 import subprocess
 import sys
 import time
 from html import unescape
+from pathlib import Path
 
 import httpx
 import pytest
@@ -148,3 +150,33 @@ async def test_an_update_whose_owner_dies_while_handling_it_is_handled_where_it_
         owner.close()
     finally:
         sockets.close()
+
+
+@pytest.mark.slow
+def test_a_killed_workers_chats_are_answered_by_the_other(tmp_path):
+    # Every process but the owner closes its copy of the owner's listening socket: a copy left
+    # open accepted connections for the dead worker that nobody answered, and the update hung.
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with StandIn() as standin:
+        env = webhook_env(standin, ROOT / "knowledge", tmp_path / "log.sqlite3")
+        command = [sys.executable, "-m", "bot", "serve", "--port", str(port), "--workers", "2"]
+        command += ["--telegram-webhook-url", f"{base}/telegram"]
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        )
+        try:
+            standin.api.wait_for("setWebhook", timeout=60)
+            children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text()
+            os.kill(int(children.split()[1]), signal.SIGKILL)  # worker 1: the odd chats
+            headers = {SECRET_HEADER: WEBHOOK_SECRET}
+            with httpx.Client(base_url=base, headers=headers, timeout=20) as client:
+                for chat in (20_001, 20_002):
+                    update = updates.private_text("复工复产去哪个窗口办理", chat)
+                    assert client.post("/telegram", json=update).status_code == 200
+            sent = standin.api.sent()
+        finally:
+            process.send_signal(signal.SIGTERM)
+            _, err = process.communicate(timeout=30)
+    assert sorted(m["chat_id"] for m in sent) == [20_001, 20_002]
+    assert "worker 1 did not take an update" in err
