@@ -29,6 +29,7 @@ from functools import lru_cache
 
 from bot.engine.answerability import content_weight
 from bot.engine.focus import focus_of
+from bot.text.dialect import standard
 from bot.text.normalize import fold
 
 # Quotation marks set a term apart (对“办事求人”这种现象), they do not end a clause; nor do
@@ -139,8 +140,9 @@ class Reading:
 
 
 def fold_message(text: str) -> str:
-    """A message folded for `read`: as `fold` does, but a quoted term stays in its clause."""
-    return fold(text.translate(_QUOTES))
+    """A message folded for `read`: as `fold` does, but a quoted term stays in its clause, and
+    dialect question words are standard Mandarin (bot.text.dialect: 四减是乜嘢 asks 是什么)."""
+    return standard(fold(text.translate(_QUOTES)))
 
 
 # A sentence and the marks that end it; a letter or digit (what folding keeps).
