@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from bot.engine.answerability import content_weight
 from bot.engine.features import GENERIC_CHARS
+from bot.engine.focus import ASKING_JI
 from bot.engine.mentioned import COUNT_OF, DONE, EACH, TITLE, YEAR
 from bot.text.words import part_of_speech
 
@@ -23,7 +24,7 @@ from bot.text.words import part_of_speech
 # of it the entry covers (bot.engine.decision weighs it as a focus the entry does not give).
 _WHICH = re.compile(
     r"(哪(?:一|几)?(?:个|些|家|位|种|类|条|所|座|项|天)|哪[一几]|什么|啥|多少个?"
-    r"|(?<![好十没])几(?:个|家|位|种|类|条|所|座|项)?|谁)(?=([\u3400-\u9fff]+))"
+    rf"|{ASKING_JI}(?:个|家|位|种|类|条|所|座|项)?|谁)(?=([\u3400-\u9fff]+))"
 )
 # What may follow a which-word and only say how a question is put (什么意思, 干什么用, 什么时候,
 # 哪一步: the focus says what those want; 有什么举措, 哪些做法: an entry that lists what is done

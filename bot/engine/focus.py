@@ -26,6 +26,9 @@ PRICE, COUNT, TIME, PLACE, PERSON, PROCEDURE, CONTACT, LIST = (
 YES_NO, DEFINITION, MEMBERS, NAME = "yes/no", "definition", "members", "name"
 COMPANY = "company"
 COMPARISON = "comparison"
+# 几 that asks how many: not 好几, 十几, 没几 (how often, a dozen odd, hardly any), 几乎, nor 这几,
+# 那几, 前几 (these few: 那几张清单是什么 asks what they are, 前几年 says when; 提前几天 still asks).
+ASKING_JI = r"(?<![好十没这那])(?<![^提]前)(?<!^前)几(?!乎)"
 _FOCUS = (
     # A comparison (和黑河比哪边大, 哪个更好): the report compares its facts with nothing, so only
     # an entry that asks one answers it; not 和原来比 (how much less), which a reduction states.
@@ -68,7 +71,7 @@ _FOCUS = (
     ),
     (
         COUNT,
-        r"多少|(?<![哪好十没])几[个项家所位条]|数量|规模|多大|多少项|总投资|占地|比例|数字|数据",
+        rf"多少|(?<!哪){ASKING_JI}[个项家所位条]|数量|规模|多大|多少项|总投资|占地|比例|数字|数据",
     ),
     # Each of a set the question counts or names (哪四方, 那6项分别是什么): only an answer that
     # names several things gives it (`_GIVEN_BY_ANSWER`); one that gives the count does not.

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.engine.answerability import content_weight
-from bot.engine.focus import focus_of
+from bot.engine.focus import ASKING_JI, focus_of
 from bot.text.dialect import standard
 from bot.text.normalize import fold
 
@@ -36,9 +36,9 @@ from bot.text.normalize import fold
 # the marks around a title (我是《黑龙江经济报》的记者 is one introduction, set aside).
 _QUOTES = str.maketrans("", "", "“”‘’「」『』\"'《》〈〉")
 # An asking clause is one with any of these; a message without one is all asking. Not 几 in 好几,
-# 十几, 没几, 几乎 (去年办证跑了好几趟 says how often, it does not ask).
+# 十几, 没几, 几乎, 这几, 那几, 前几 (ASKING_JI: 去年办证跑了好几趟 says how often, 前几年 when).
 _ASKING = re.compile(
-    r"吗|呢|么|什么|怎|如何|何时|何地|何处|何种|为何|多少|多久|(?<![好十没])几(?!乎)|哪|谁|是否|能否|啥|咋|真的假的"
+    rf"吗|呢|么|什么|怎|如何|何时|何地|何处|何种|为何|多少|多久|{ASKING_JI}|哪|谁|是否|能否|啥|咋|真的假的"
     r"|([\u4e00-\u9fff])[不没]\1"  # 是不是, 在不在, 有没有: a verb, 不 and the verb again
     r"|(?<=[\u4e00-\u9fff])(?:不|没|没有)$"  # 能修复不, 有栏目没: a yes/no without 吗
 )

@@ -350,3 +350,16 @@ def test_the_message_without_background_is_searched_only_when_not_answered_yet(e
         del engine._search
     assert candidates[0].id == "fugong-zhuanchuang"
     assert searched == ["那个窗口在哪"]  # the asking clause alone, not 复工复产去哪个窗口办 with it
+
+
+def test_a_few_is_not_how_many(engine):
+    # 这几, 那几, 前几 say "these few", "the last few": the clause does not ask how many...
+    reading = read(fold("这几家企业刚来，入驻要什么条件"))
+    assert reading.clauses[0].weight < 1.0
+    assert read(fold("前几年办证要跑好几趟")).keywords
+    cut = engine.wording.content
+    assert asked_for("那几张表格是什么", cut, engine.canonical) == ()
+    # ...while 几 asking a count still does, 提前几天 among them.
+    assert asked_for("要提前几天预约", cut, engine.canonical) == ("#天",)
+    assert not read(fold("园区有几家企业")).keywords
+
