@@ -42,6 +42,9 @@ _ASKING = re.compile(
     r"|([\u4e00-\u9fff])[不没]\1"  # 是不是, 在不在, 有没有: a verb, 不 and the verb again
     r"|(?<=[\u4e00-\u9fff])(?:不|没|没有)$"  # 能修复不, 有栏目没: a yes/no without 吗
 )
+# 多大, 多远, 多长 ask how big, far or long (设计仓容有多大); right after a clause that asks, they go
+# on with its question (建在哪个位置，占地多大: `_GOES_ON`), whose focus is the message's.
+_HOW_MUCH = re.compile(r"(?<![很许好诸众差大])多(?:大|远|长|高|宽|重|深)")
 # A message without a question word may still ask, as a request (请提供…的项数和比例, 烦请告知…,
 # 需要三个数：…, 想知道…的时间和去过的城市, 麻烦问下…的位置和上班时间): its request clause asks,
 # with all that follows it that is not the sender's own (the request names what it wants there),
@@ -224,7 +227,11 @@ def read(
         kept, spoke = parts, [False] * len(parts)
     if not kept:
         return Reading((), None)
-    asks = [i for i, p in enumerate(kept) if _ASKING.search(p)]
+    asks = [
+        i
+        for i, p in enumerate(kept)
+        if _ASKING.search(p) or (_HOW_MUCH.search(p) and not (i and _ASKING.search(kept[i - 1])))
+    ]
     requested = not asks  # no question word: a request, if any, asks (`_REQUEST`)
     if requested:
         asks = [i for i, p in enumerate(kept) if _REQUEST.search(p)]

@@ -363,3 +363,13 @@ def test_a_few_is_not_how_many(engine):
     assert asked_for("要提前几天预约", cut, engine.canonical) == ("#天",)
     assert not read(fold("园区有几家企业")).keywords
 
+
+def test_how_big_or_far_asks_a_clause_of_its_own():
+    # 多大, 多远: the clause asks, and the story before it is background...
+    reading = read(fold("听说园区要建冷库，设计库容有多大"))
+    assert [clause.weight for clause in reading.clauses] == [TOPIC, 1.0]
+    assert reading.asking == "设计库容有多大"
+    # ...but right after a clause that asks, it goes on with that question and its focus.
+    reading = read(fold("冷库建在哪个位置，占地多大"))
+    assert reading.focus == PLACE and reading.asking == "冷库建在哪个位置 占地多大"
+    assert read(fold("很多大企业都来了")).keywords  # 很多大 is "many big"
