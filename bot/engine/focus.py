@@ -29,6 +29,7 @@ COMPARISON = "comparison"
 # 几 that asks how many: not 好几, 十几, 没几 (how often, a dozen odd, hardly any), 几乎, nor 这几,
 # 那几, 前几 (these few: 那几张清单是什么 asks what they are, 前几年 says when; 提前几天 still asks).
 ASKING_JI = r"(?<![好十没这那])(?<![^提]前)(?<!^前)几(?!乎)"
+_SAID = "提法|说法|规划|要求|安排|部署|定位|打算|考虑|想法|思路|规定|讲法|表述"
 _FOCUS = (
     # A comparison (和黑河比哪边大, 哪个更好): the report compares its facts with nothing, so only
     # an entry that asks one answers it; not 和原来比 (how much less), which a reduction states.
@@ -76,7 +77,9 @@ _FOCUS = (
     # Each of a set the question counts or names (哪四方, 那6项分别是什么): only an answer that
     # names several things gives it (`_GIVEN_BY_ANSWER`); one that gives the count does not.
     (MEMBERS, r"哪(?:[2-9]|\d\d|[二两三四五六七八九十])|分别是|分别有|分别为"),
-    (LIST, r"哪些|有什么|有啥|包括|哪几|列一下|列出|列举|罗列"),
+    # 有什么 asks a list, but not of what was said or planned (有什么提法, 有啥说法, 有什么规划,
+    # 对…有什么要求): one statement answers it, and the report's is no enumeration.
+    (LIST, rf"哪些|有(?:什么|啥)(?!{_SAID})|包括|哪几|列一下|列出|列举|罗列"),
     (DEFINITION, r"是什么|什么是|啥是|是啥|指什么|什么意思|怎么回事|怎么样"),
     (YES_NO, r"吗|是不是|有没有|能不能|可不可以|是否|能否|可以|行不行|会不会|要不要"),
 )

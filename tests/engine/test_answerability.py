@@ -75,6 +75,9 @@ from bot.text.normalize import fold
         ("黑瞎子岛冬天能去吗", TIME),  # ...or the season
         ("关企协调员的手机号是多少", CONTACT),
         ("在手机上就能办的有哪些", LIST),  # the phone as a device asks for no number
+        ("园区有什么入驻企业", LIST),
+        ("市里对冷链园区有什么规划", None),  # what was planned or said: one statement, no list
+        ("对入驻企业有啥要求吗", YES_NO),
     ],
 )
 def test_focus(question, focus):
