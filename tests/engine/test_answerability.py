@@ -63,6 +63,8 @@ from bot.text.normalize import fold
         ("那几个工程一共投了多少钱", COUNT),  # ...however it is put
         ("冷库项目投多少钱", COUNT),
         ("招商今年想拉多少钱", COUNT),  # an amount drawn in, a target
+        ("园区招商目标多少钱", COUNT),
+        ("冷库项目完成了多少钱的投资", COUNT),  # an amount reached
         ("冷库一天租多少钱", PRICE),
         ("考察都去了哪几个城市", LIST),  # 哪几个 asks which, not how many
         ("这些项目能列一下吗", LIST),  # a request to list is not a yes/no
