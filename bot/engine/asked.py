@@ -77,6 +77,9 @@ _YEARS = re.compile(r"(?:19|20)\d\d年|去年|前年|明年|后年|来年|上一
 _EACH = re.compile(
     r"哪(\d+|[二两三四五六七八九十])|(\d+|[两三四五六七八九十])[个项家条]"
     r"[\u4e00-\u9fff]{0,10}?(?:都有哪些|有哪些|都是哪些|是哪些|分别是|分别有|包括哪些)"
+    # ...or a figure for each of them (这10个项目分别完成多少, 4个专班各负责几个): an answer that
+    # gives the total does not give each one's; not the parts named (省重点和市重点各几个).
+    r"|(\d+|[两三四五六七八九十])[个项家条][^\W里中和与及]{0,6}?(?:分别|各自|各)[\u4e00-\u9fff]{0,6}?(?:多少|几)"
 )
 _NUMERALS = {n: str(i) for i, n in enumerate("一二三四五六七八九十", 1)} | {"两": "2"}
 # When something happens (什么时候完工): the event asked about must be in the entry; one that

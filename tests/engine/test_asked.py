@@ -103,6 +103,9 @@ def test_each_of_a_set_of_n_needs_an_answer_naming_n_things():
     assert things("保留的中介服务是哪6项") == (EACH + "6",)
     assert things("四方责任是哪四方") == (EACH + "4",)
     assert things("那10项分别是什么") == (EACH + "10",)
+    # ...or a figure for each of them; not for parts the question names.
+    assert things("这5个园区分别招了多少企业")[:1] == (EACH + "5",)
+    assert EACH + "2" not in "".join(things("省级和市级2个名单里各有几个"))
     never = lambda word, sound: False  # noqa: E731
     # Fewer things named (the count alone, or three other figures) is not which they are...
     assert not mentions(EACH + "6", "保留中介服务事项18项，取消6项。 | …", never)
