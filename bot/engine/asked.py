@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from bot.engine.answerability import content_weight
 from bot.engine.features import GENERIC_CHARS
-from bot.engine.focus import ASKING_JI
+from bot.engine.focus import ASKING_JI, DAY_ASKED
 from bot.engine.mentioned import COUNT_OF, DONE, EACH, TITLE, YEAR
 from bot.text.words import part_of_speech
 
@@ -57,6 +57,7 @@ _WRITTEN_AS = {
     "号": COUNT_OF + "日",
     "哪天": COUNT_OF + "日",
 }
+_DAY = re.compile(DAY_ASKED)
 _NAMES = frozenset({"名字", "名称", "全称"})
 # An amount reached so far (已经完成了多少, 去年…是多少): an answer that gives only a plan or a
 # target for it (年内计划完成投资12.8亿元, 力争…达22亿元) does not say how much was done.
@@ -114,6 +115,8 @@ def asked_for(
         if content_weight(event, True) and not QUESTION_WORDS.fullmatch(event):
             found.append(canonical(event).replace(" ", ""))
     for which, after in _WHICH.findall(text):
+        if which == "几" and after.startswith("号") and not _DAY.search(text):
+            continue  # 电话是几号: the contact focus asks for it, no date
         if which in _WRITTEN_AS:
             found.append(_WRITTEN_AS[which])
             continue

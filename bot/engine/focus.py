@@ -29,6 +29,9 @@ COMPARISON = "comparison"
 # 几 that asks how many: not 好几, 十几, 没几 (how often, a dozen odd, hardly any), 几乎, nor 这几,
 # 那几, 前几 (these few: 那几张清单是什么 asks what they are, 前几年 says when; 提前几天 still asks).
 ASKING_JI = r"(?<![好十没这那])(?<![^提]前)(?<!^前)几(?!乎)"
+# 几号 asks a day of the month, but not after a telephone, a hotline or a number (电话是几号 asks
+# which number: the contact focus).
+DAY_ASKED = r"(?<![话码线机])(?<![话码线机]是)几号"
 _SAID = "提法|说法|规划|要求|安排|部署|定位|打算|考虑|想法|思路|规定|讲法|表述"
 _FOCUS = (
     # A comparison (和黑河比哪边大, 哪个更好): the report compares its facts with nothing, so only
@@ -53,7 +56,7 @@ _FOCUS = (
     ),
     (
         TIME,
-        r"什么时候|啥时候|何时|哪天|哪一天|几号|几点|多久|多长时间|几个月能|哪年|哪一年|日期|时间表"
+        rf"什么时候|啥时候|何时|哪天|哪一天|{DAY_ASKED}|几点|多久|多长时间|几个月能|哪年|哪一年|日期|时间表"
         r"|什么时间|几月|(?:开放|营业|办公|上班|开门|受理)时间"  # 黑瞎子岛 开放时间 asks when
         r"|周末|周六|周日|星期[六天日]|节假日|双休日|晚上|夜里|午休"  # ...and so does 专窗 周末,
         r"|[春夏秋冬]天|[春夏秋冬]季|旺季|淡季",  # ...or 冬天开放吗

@@ -76,6 +76,8 @@ from bot.text.normalize import fold
         ("复工专窗 周末", TIME),  # ...or the days it is open
         ("黑瞎子岛冬天能去吗", TIME),  # ...or the season
         ("关企协调员的手机号是多少", CONTACT),
+        ("园区招商热线是几号", CONTACT),  # a number, not a day of the month
+        ("园区招商会是几号", TIME),
         ("在手机上就能办的有哪些", LIST),  # the phone as a device asks for no number
         ("园区有什么入驻企业", LIST),
         ("市里对冷链园区有什么规划", None),  # what was planned or said: one statement, no list

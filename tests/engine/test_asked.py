@@ -99,6 +99,11 @@ def test_a_year_asked_about_must_be_named_by_the_entry():
     assert not mentions(YEAR + "去年", "2022年抚远力争实现… | …", never)
 
 
+def test_a_telephone_number_asked_is_no_date():
+    assert things("园区招商热线是几号") == ()
+    assert things("招商会是几号") == (COUNT_OF + "日",)
+
+
 def test_each_of_a_set_of_n_needs_an_answer_naming_n_things():
     assert things("保留的中介服务是哪6项") == (EACH + "6",)
     assert things("四方责任是哪四方") == (EACH + "4",)
