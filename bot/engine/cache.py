@@ -35,6 +35,13 @@ file it was made from.
 The knowledge's entries are saved packed (bot.knowledge.packed): one block of bytes, each entry
 made when first read. At 100k entries, making all of them on load was ~0.8 s of CPU, and a
 process exit's collection and freeing of their million objects more (docs/benchmarks.md).
+
+Saving is ~1.6 s of a 100k cold start (pickling, signing and writing 375 MB). A command that
+answers (`ask`, `run`, `serve`) leaves it to a forked child (`aside`), so the first answer does not
+wait for it. Whoever saves writes a temporary `.part` file and renames it over the final name:
+a start meanwhile finds no cache and builds, and a saver killed midway (the bot stopped, the
+machine down) leaves only its `.part`, never read, which a later save removes once it is
+`STALE` seconds old (a saver's `.part` exists only while it writes, for seconds).
 """
 
 from __future__ import annotations
@@ -49,6 +56,8 @@ import os
 import pickle
 import struct
 import tempfile
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +65,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.poly1305 import Poly1305
 
+from bot.engine._forked import two_cores
 from bot.engine.core import Engine
 from bot.knowledge.bulk import give_back, paused_gc
 from bot.knowledge.files import Snapshot
@@ -77,6 +87,7 @@ _TAG = 16  # bytes of a Poly1305 tag
 # integers), the pickle, the arrays.
 _COUNTS = struct.Struct("<QQ")
 _ALIGN = 64  # each array starts on a cache line, as NumPy's own allocations do
+STALE = 3600.0  # seconds since a `.part` file was last written: its saver is gone
 
 
 @dataclass(frozen=True)
@@ -105,18 +116,25 @@ def _file_key(key: bytes, nonce: bytes | memoryview) -> bytes:
     return hmac.new(key, nonce, hashlib.sha256).digest()
 
 
-def build_engine(directory: Path | Snapshot, cache: EngineCache | None) -> Engine:
+def build_engine(
+    directory: Path | Snapshot, cache: EngineCache | None, aside: bool = False
+) -> Engine:
     """The engine for a knowledge directory: from the cache when it holds this version, else
-    built (raising as `bot.knowledge.load` does) and saved there for next time. The knowledge is
-    read once (a snapshot), so the version named is the version built."""
+    built (raising as `bot.knowledge.load` does) and saved there for next time (`aside`: by a
+    forked child, `save_aside`). The knowledge is read once (a snapshot), so the version named
+    is the version built."""
     snapshot = directory if isinstance(directory, Snapshot) else snapshot_of(Path(directory))
     with paused_gc():  # millions of objects that all stay (bot.knowledge.bulk)
-        engine = _cached_or_built(snapshot, cache)
+        engine = _cached_or_built(snapshot, cache, save_aside if aside else save)
     give_back()  # the build's (or the reading's) temporaries
     return engine
 
 
-def _cached_or_built(snapshot: Snapshot, cache: EngineCache | None) -> Engine:
+def _cached_or_built(
+    snapshot: Snapshot,
+    cache: EngineCache | None,
+    saver: Callable[[Engine, EngineCache, bytes], None],
+) -> Engine:
     if cache is None or snapshot.size < SMALLEST:
         return Engine(load(snapshot, lines=False))
     saved = cache.folder / _file_name(snapshot.version, snapshot.directory)
@@ -130,7 +148,7 @@ def _cached_or_built(snapshot: Snapshot, cache: EngineCache | None) -> Engine:
     except Exception as exc:  # damaged, cut short, unsigned, or written by other code: build anew
         log.warning("engine cache %s unreadable (%s); building the engine", saved, exc)
     engine = Engine(load(snapshot, lines=False))
-    save(engine, cache, key)
+    saver(engine, cache, key)
     return engine
 
 
@@ -216,6 +234,31 @@ class _Unpickler(pickle.Unpickler):
         return entries if kind == "entries" else entries.by_id
 
 
+def save_aside(engine: Engine, cache: EngineCache, key: bytes) -> None:
+    """`save`, by a forked child that this process does not wait for (a thread reaps it): here
+    instead where forking is not safe or no other core would take the work (`two_cores`: a
+    serving process's reload, with its threads). The child's standard input and output are
+    /dev/null, so whoever reads the command's output has it all when the command exits; its
+    errors and warnings go where this process's do."""
+    if not two_cores():
+        save(engine, cache, key)
+        return
+    child = os.fork()
+    if not child:
+        code = 1
+        try:
+            nothing = os.open(os.devnull, os.O_RDWR)
+            os.dup2(nothing, 0)
+            os.dup2(nothing, 1)
+            save(engine, cache, key)
+            code = 0
+        except Exception:  # said here: the child leaves without returning to the caller's code
+            log.exception("saving the engine cache in %s failed", cache.folder)
+        finally:
+            os._exit(code)
+    threading.Thread(target=os.waitpid, args=(child, 0), name="cache saver", daemon=True).start()
+
+
 def save(engine: Engine, cache: EngineCache, key: bytes) -> None:
     """Write the engine, signed, under its own version, replacing older ones; a failure only
     logs."""
@@ -246,6 +289,7 @@ def save(engine: Engine, cache: EngineCache, key: bytes) -> None:
         for piece in parts:
             signed.update(piece)
         cache.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _remove_stale(cache.folder)
         # NamedTemporaryFile creates its file with mode 600.
         with tempfile.NamedTemporaryFile(dir=cache.folder, suffix=".part", delete=False) as handle:
             part = Path(handle.name)
@@ -260,6 +304,17 @@ def save(engine: Engine, cache: EngineCache, key: bytes) -> None:
         log.warning("could not save the engine cache in %s: %s", cache.folder, exc)
         if part is not None:
             part.unlink(missing_ok=True)
+
+
+def _remove_stale(folder: Path) -> None:
+    """The `.part` files of savers killed midway (never read: only a whole file is renamed to
+    a name a start reads)."""
+    for part in folder.glob("*.part"):
+        try:
+            if time.time() - part.stat().st_mtime > STALE:
+                part.unlink()
+        except OSError:  # renamed by its saver or removed by another save meanwhile
+            pass
 
 
 # The packages whose classes a saved engine holds (the engine's, the knowledge model's, the

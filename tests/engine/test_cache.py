@@ -7,6 +7,7 @@ import pickle
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -140,6 +141,7 @@ def test_a_cache_file_changed_anywhere_is_not_loaded(cached, knowledge_copy, tmp
 # header (magic, random nonce, tag).
 _SAVE = """
 import sys
+import time
 from pathlib import Path
 from bot.engine import cache
 cache.SMALLEST = 0
@@ -250,3 +252,69 @@ def test_a_saved_engine_reads_its_entries_when_first_needed(cached, knowledge_co
     assert loaded.knowledge.by_id[entry.id] == entry and loaded.knowledge.in_category(
         entry.category
     ) == built.knowledge.in_category(entry.category)
+
+
+# Builds the engine of a knowledge folder with its save left to a child (`aside`), noting the
+# process that saves, then answers and exits.
+_ASIDE = """
+import os, sys
+from pathlib import Path
+from bot.engine import cache
+from bot.engine._forked import two_cores
+cache.SMALLEST = 0
+saving = cache.save
+def noted(*args):
+    Path(sys.argv[3]).write_text(str(os.getpid()))
+    saving(*args)
+cache.save = noted
+forks = two_cores()
+engine = cache.build_engine(Path(sys.argv[1]), cache.EngineCache(Path(sys.argv[2]), lambda: b"test salt"), aside=True)
+print(engine.answer("复工复产去哪个窗口办理").status, os.getpid(), forks)
+"""
+
+
+def test_a_start_answers_without_waiting_for_its_engine_to_be_saved(
+    cached, knowledge_copy, tmp_path, monkeypatch
+):
+    folder, saver = tmp_path / "cache", tmp_path / "saver"
+    done = subprocess.run(
+        [sys.executable, "-c", _ASIDE, str(knowledge_copy), str(folder), str(saver)],
+        stdout=subprocess.PIPE,  # (closed by the saver at once: no wait for it here)
+        text=True,
+        check=True,
+    )
+    status, pid, forks = done.stdout.split()
+    assert status == ANSWERED
+    deadline = time.monotonic() + 60
+    while not list(folder.glob("engine-*.pickle")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert (saver.read_text() != pid) == (forks == "True")  # a child saved, where one could
+    monkeypatch.setattr(cache, "load", lambda _: pytest.fail("the YAML was read again"))
+    assert shown(build_engine(knowledge_copy, signed(folder)))["status"] == ANSWERED
+
+
+_KILLED = """
+import os, sys
+from pathlib import Path
+from bot.engine import cache
+cache.SMALLEST = 0
+cache.os.replace = lambda *_: os._exit(9)  # the saver killed with its file written, not renamed
+cache.build_engine(Path(sys.argv[1]), cache.EngineCache(Path(sys.argv[2]), lambda: b"test salt"))
+"""
+
+
+def test_a_saver_killed_midway_leaves_a_part_file_never_read_and_later_removed(
+    cached, knowledge_copy, tmp_path, caplog
+):
+    folder = tmp_path / "cache"
+    killed = subprocess.run([sys.executable, "-c", _KILLED, str(knowledge_copy), str(folder)])
+    assert killed.returncode == 9
+    [left] = folder.iterdir()
+    assert left.suffix == ".part"
+    os.utime(left, (time.time() - cache.STALE - 1,) * 2)
+    writing = folder / "tmp-another-saver.part"  # recent: its saver may still be at work
+    writing.write_bytes(b"")
+    assert shown(build_engine(knowledge_copy, signed(folder)))["status"] == ANSWERED
+    assert "unreadable" not in caplog.text  # built anew, the part file never read
+    assert {path.suffix for path in folder.iterdir()} == {".pickle", ".part"}
+    assert not left.exists() and writing.exists()

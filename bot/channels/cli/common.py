@@ -76,12 +76,13 @@ def engine_cache(settings: Settings) -> EngineCache | None:
     return EngineCache.keyed_by_salt(settings.cache, settings.db, settings.salt)
 
 
-def build(settings: Settings) -> Engine:
-    """The engine for answering: from the engine cache when the knowledge is large."""
+def build(settings: Settings, aside: bool = True) -> Engine:
+    """The engine for answering: from the engine cache when the knowledge is large; one built
+    is saved there by a forked child unless not `aside` (bot.engine.cache.save_aside)."""
     from bot.engine.cache import build_engine
 
     cache = engine_cache(settings)
-    return knowledge_or_exit(lambda d: build_engine(d, cache), settings.knowledge)
+    return knowledge_or_exit(lambda d: build_engine(d, cache, aside), settings.knowledge)
 
 
 def knowledge_or_exit(read: Callable[[Path], T], directory: Path) -> T:

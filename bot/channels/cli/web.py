@@ -143,8 +143,9 @@ def serve_workers(args: argparse.Namespace, settings: Settings) -> int:
     from bot.channels.web.balance import Connections
 
     # Built before listening, so knowledge errors come first, and once: each worker starts
-    # with this engine (copy-on-write memory, nothing to build or read again).
-    engine = build(settings)
+    # with this engine (copy-on-write memory, nothing to build or read again). Saved here, not
+    # by a child of its own: the loop below takes any child's exit for a worker's.
+    engine = build(settings, aside=False)
     webhook = settings.telegram_webhook_url
     logs.configure(settings.log_format, settings.token if webhook else "")
     # The log's schema is made here, once: workers making it at the same moment collide, and
