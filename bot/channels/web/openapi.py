@@ -48,18 +48,18 @@ ANSWER_EXAMPLE = {
     "near_heading": None,
 }
 CLARIFY_EXAMPLE = {
-    "question": "复工复产能不能加急办理",
+    "question": "营商环境",
     "status": "clarify",
-    "answer": "您是想问：\n1. 复工复产可以网上办或者自助办吗？\n2. 复工复产有没有绿色通道？\n0. 都不是",
+    "answer": "您是想问：\n1. 对破坏投资环境的行为怎么处理？\n2. 抚远市“放管服”改革取得了哪些成效？\n0. 都不是",
     "entry_id": None,
-    "score": 0.81,
+    "score": 0.67,
     "candidates": [],
     "sources": [],
     "took_ms": 0.9,
     "exchange": "a81b22c39d00",
     "choices": [
-        {"id": "fugong-banli-fangshi", "question": "复工复产可以网上办或者自助办吗？"},
-        {"id": "fugong-lvse-tongdao", "question": "复工复产有没有绿色通道？"},
+        {"id": "qiye-sunhai-huanjing", "question": "对破坏投资环境的行为怎么处理？"},
+        {"id": "fgf-chengxiao", "question": "抚远市“放管服”改革取得了哪些成效？"},
     ],
     "related": [],
     "text": "您是想问：",
