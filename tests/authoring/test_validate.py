@@ -91,8 +91,8 @@ def test_a_question_the_engine_gives_to_another_entry_is_a_collision(capsys, kno
     path = knowledge_copy / FAQ
     edit(
         path,
-        "      - 行政权力事项有多少项\n",
-        "      - 行政权力事项有多少项\n      - 公共服务事项一共多少项\n",
+        "      - 行政权力事项一共几项\n",
+        "      - 行政权力事项一共几项\n      - 公共服务事项一共多少项\n",
     )
     code, out = validate(capsys, knowledge_copy)
     assert code == 0
