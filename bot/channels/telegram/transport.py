@@ -20,6 +20,7 @@ import orjson
 from telegram.error import NetworkError, TimedOut
 from telegram.ext import ExtBot
 from telegram.request import BaseRequest, RequestData
+from telegram.request._requestparameter import RequestParameter
 
 # As HTTPXRequest's defaults: connections kept open to the Bot API and the timeouts in seconds.
 POOL_SIZE = 256
@@ -146,27 +147,60 @@ class ReplyBot(ExtBot):
     chat, user and keyboard objects) was a fifth of the bot's time per reply, and nothing in
     policybot reads it. `True` is what these methods return for inline messages anyway."""
 
-    __slots__ = ()
+    __slots__ = ("_send_defaults",)
+    _send_defaults: dict
 
     async def _do_post(self, endpoint: str, *args, **kwargs):
         result = await super()._do_post(endpoint, *args, **kwargs)
         return True if endpoint in UNREAD else result
 
     async def send_text(self, chat_id: int, text: str, reply_markup: dict | None = None) -> None:
-        """`send_message(chat_id, text, reply_markup=...)` with the bot's defaults, without
-        python-telegram-bot assembling and filtering its thirty-odd parameters on the way: the
-        same request through the same rate limiter, retries and error mapping (`_do_post`),
-        ~40 µs less per reply in process (docs/benchmarks.md). For the plain questions' replies
-        (bot.channels.telegram.handlers.plain_question)."""
-        data: dict = {"chat_id": chat_id, "text": text}
-        if self.defaults is not None:
-            for name in SEND_DEFAULTS:
-                value = getattr(self.defaults, name)
-                if value is not None:
-                    data[name] = value
+        """`send_message(chat_id, text, reply_markup=...)` with the bot's defaults, for the plain
+        questions' replies (bot.channels.telegram.handlers.plain_question): the same request
+        through the same rate limiter, retries and error mapping, without python-telegram-bot
+        assembling and filtering its thirty-odd parameters, wrapping each value in a
+        `RequestParameter` (they are JSON values already) and reading the message Telegram
+        echoes back (docs/benchmarks.md)."""
+        data: dict = {"chat_id": chat_id, "text": text, **self.send_defaults()}
         if reply_markup is not None:
             data["reply_markup"] = reply_markup
-        await self._do_post("sendMessage", data)
+        limiter = self.rate_limiter
+        if limiter is None:
+            await self._post_unread("sendMessage", data)
+            return
+        await limiter.process_request(
+            callback=self._post_unread,
+            args=("sendMessage", data),
+            kwargs={},
+            endpoint="sendMessage",
+            data=data,
+            rate_limit_args=None,
+        )
+
+    def send_defaults(self) -> dict:
+        """The bot's `Defaults` that apply to a sendMessage without a quote or a reply, as the
+        JSON values python-telegram-bot would send (made once: defaults never change)."""
+        try:
+            return self._send_defaults
+        except AttributeError:
+            found = {}
+            if self.defaults is not None:
+                for name in SEND_DEFAULTS:
+                    value = getattr(self.defaults, name)
+                    if value is not None:
+                        found[name] = value.to_dict() if hasattr(value, "to_dict") else value
+            self._send_defaults = found
+            return found
+
+    async def _post_unread(self, endpoint: str, data: dict) -> bool:
+        """`Bot._do_post` for parameters that are JSON values already, without reading the
+        answer: an error still raises as python-telegram-bot maps it (`_request_wrapper`:
+        `RetryAfter`, `BadRequest`, `NetworkError` ...), which the rate limiter retries."""
+        parameters = [RequestParameter(name, value, None) for name, value in data.items()]
+        await self._request[1]._request_wrapper(
+            url=f"{self.base_url}/{endpoint}", method="POST", request_data=RequestData(parameters)
+        )
+        return True  # what `_do_post` returns for a message the bot does not read
 
 
 # The `Defaults` that apply to a sendMessage without a quote or a reply.

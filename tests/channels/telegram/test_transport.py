@@ -8,11 +8,20 @@ import socket
 
 import aiohttp
 import pytest
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
-from telegram.error import NetworkError, TimedOut
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    LinkPreviewOptions,
+)
+from telegram.constants import ParseMode
+from telegram.error import Forbidden, NetworkError, TimedOut
+from telegram.ext import Defaults
 from telegram.request import HTTPXRequest, RequestData
 from telegram.request._requestparameter import RequestParameter
 
+from bot.channels.telegram.retries import RetryingLimiter
 from bot.channels.telegram.transport import AiohttpRequest, ReplyBot, _body, default_requests
 from tests.support.botapi import TOKEN, StandIn
 
@@ -47,6 +56,27 @@ async def test_the_bot_does_not_read_back_what_it_sends(standin):
     assert sent is True and edited is True
     assert me.username == "fuyuan_policy_bot"  # other answers are read as before
     assert [m["text"] for m in standin.api.sent()] == ["办事不求人"]
+
+
+async def test_send_text_posts_what_send_message_posts_and_errors_the_same_way(standin):
+    # The plain questions' replies skip PTB's assembly of the parameters, not its defaults,
+    # rate limiter, retries or error mapping.
+    defaults = Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(True))
+    keyboard = {"inline_keyboard": [[{"text": "有帮助", "callback_data": "f:+"}]]}
+    limiter = RetryingLimiter(overall_max_rate=0, first_backoff=0.01)
+    request = AiohttpRequest()
+    async with ReplyBot(
+        TOKEN, base_url=standin.base_url, request=request, defaults=defaults, rate_limiter=limiter
+    ) as bot:
+        assert await bot.send_message(42, "办事<b>不求人</b>", reply_markup=keyboard) is True
+        standin.api.fail_next("sendMessage", 502)  # retried
+        await bot.send_text(42, "办事<b>不求人</b>", reply_markup=keyboard)
+        standin.api.fail_next("sendMessage", 403)  # the user blocked the bot: not retried
+        with pytest.raises(Forbidden):
+            await bot.send_text(42, "办事不求人")
+    by_ptb, failed, ours, refused = standin.api.sent()  # every call, failed ones too
+    assert ours == failed == by_ptb and refused["text"] == "办事不求人"
+    assert ours["link_preview_options"] == {"is_disabled": True} and ours["parse_mode"] == "HTML"
 
 
 def test_files_go_as_multipart():
