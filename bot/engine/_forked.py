@@ -33,10 +33,11 @@ def two_cores() -> bool:
 
 class Forked(Generic[T]):
     """`work()`, started in a forked child now; `result()` waits for it (or, where the child
-    failed, does it here)."""
+    failed, does it here: by `here()` if given, which must give the same)."""
 
-    def __init__(self, work: Callable[[], T]) -> None:
-        self.work = work
+    def __init__(self, work: Callable[[], T], here: Callable[[], T] | None = None) -> None:
+        # (With `here`, what `work` reads is not kept alive in this process till the result.)
+        self.work = here or work
         readable, writable = os.pipe()
         self.child = os.fork()
         if not self.child:
@@ -73,6 +74,16 @@ class Forked(Generic[T]):
         """A child whose result is never taken is stopped with it."""
         if getattr(self, "pipe", None) is not None:
             self.cancel()
+
+
+def aside(work: Callable[[], T], here: Callable[[], T], *, forked: bool) -> Callable[[], T]:
+    """What gives `work()`'s result when called: `work` done now, or if `forked` and on two
+    cores, in a forked child while this process goes on (if the child fails, `here()` makes
+    the same result here, from what this process still holds when it is called)."""
+    if not forked or not two_cores():
+        made = work()
+        return lambda: made
+    return Forked(work, here).result
 
 
 def _send(result: object, pipe: IO[bytes]) -> None:

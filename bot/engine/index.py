@@ -103,7 +103,8 @@ class Index:
         learning = vocabulary.learning(texts + contexts) if vocabulary else None
         self.alphabet, encoded = Alphabet.learn(texts + contexts)
         self.bits = self.alphabet.bits
-        self.sounds = _Lines(self.alphabet.spoken(encoded.head(asked)))
+        sounds = self.alphabet.hearing(encoded.head(asked), texts)  # (taken below)
+        self.sounds = _Lines([])  # (its place among the attributes, pickled in this order)
         # Answers are a weaker field beside the questions (`_weigh_entries`) and add their
         # characters to what an entry talks about (`_describe`).
         # Every feature occurrence (key, text), in a list `_grouped` empties: no name here
@@ -117,6 +118,7 @@ class Index:
         pooled = self._weigh_entries(items, answers, len(entries))
         self._describe(*pooled, *answers[:2], len(entries))
         del pooled, answers
+        self.sounds = sounds()
         self.both = self._both() if self.unused is not None else None
         # A small index's questions without spaces and as sounds, as re-ranking compares them,
         # as arrays of strings: it reads ~170 of each per search (`_Lines.__getitem__` for each

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import pickle
 import threading
 
 import numpy as np
 import pytest
 
-from bot.engine import _forked, prepared, vocabulary
+from bot.engine import _forked, features, prepared, vocabulary
+from bot.engine.features import spoken
+from bot.engine.index import Index
 from bot.engine.vocabulary import Vocabulary
 from bot.knowledge.model import Knowledge
 from bot.text.synonyms import Synonyms
@@ -25,6 +28,7 @@ def forks(monkeypatch) -> list[int]:
     """Every build from here halved, whatever its size; the children forked, as they come."""
     monkeypatch.setattr(prepared, "HALVED_FROM", 0)
     monkeypatch.setattr(vocabulary, "FORKED_FROM", 0)
+    monkeypatch.setattr(features, "HEARD_FORKED_FROM", 0)
     children: list[int] = []
     real_fork = os.fork
 
@@ -121,3 +125,37 @@ def test_words_learned_by_a_child_are_those_learned_here(forks):
     inner = {id(word) for word in words.inside["服务中心"]}
     assert [id(w) in inner for w in there.ids] == [id(w) in inner for w in here.ids]
     assert any(id(w) in inner for w in here.ids)
+
+
+_QUESTIONS = [["办理 营业执照 要 多久", "去 服务 窗口"], ["hotline 12345 电话"], ["黑瞎子岛 门票"]]
+_CONTEXTS = ["营业执照 当天 办结", "", "门票 免费"]
+
+
+def _alone() -> bytes:
+    """An index of `_QUESTIONS` built in this process alone, pickled. (Built twice: the first
+    index a process builds pickles otherwise, sharing the strings its caches hold then.)"""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(features, "HEARD_FORKED_FROM", len(_CONTEXTS) * 10)
+        Index(_QUESTIONS, _CONTEXTS)
+        return pickle.dumps(Index(_QUESTIONS, _CONTEXTS))
+
+
+def test_sounds_made_by_a_child_are_those_made_here(forks):
+    alone = _alone()
+    forked = Index(_QUESTIONS, _CONTEXTS)
+    assert len(forks) == 1  # the sounds came from a child
+    texts = [text for questions in _QUESTIONS for text in questions]
+    assert list(forked.sounds) == [spoken(text) for text in texts]
+    # The same attributes, in the same order, to the byte: the engine cache pickles them so.
+    assert pickle.dumps(forked) == alone
+
+
+def test_sounds_a_child_fails_to_give_are_made_here_from_the_texts(forks, monkeypatch):
+    alone = _alone()
+
+    def fails(result: object, pipe: object) -> None:
+        raise RuntimeError("the child fails")
+
+    monkeypatch.setattr(_forked, "_send", fails)  # (the child runs it; this process never does)
+    assert pickle.dumps(Index(_QUESTIONS, _CONTEXTS)) == alone
+    assert len(forks) == 1
