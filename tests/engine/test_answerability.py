@@ -43,6 +43,9 @@ from bot.text.normalize import fold
         ("黑瞎子岛门票多少钱", PRICE),
         ("中俄国际贸易中心什么时候开业", TIME),
         ("抚远经济开发区在哪里", PLACE),
+        ("冷库在啥地方", PLACE),  # 啥 is 什么 in each focus's words
+        ("冷库是啥公司建的", COMPANY),
+        ("入驻要办啥手续", PROCEDURE),
         ("招商引资是谁牵头", PERSON),  # a body in charge (领导小组) answers it
         ("新壹城集团的老板是谁", NAME),  # a post's holder: a person's name, not a body
         ("关企协调员姓啥", NAME),
