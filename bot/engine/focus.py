@@ -61,8 +61,16 @@ _FOCUS = (
         r"|周末|周六|周日|星期[六天日]|节假日|双休日|晚上|夜里|午休"  # ...and so does 专窗 周末,
         r"|[春夏秋冬]天|[春夏秋冬]季|旺季|淡季",  # ...or 冬天开放吗
     ),
-    (PLACE, r"在哪(?![些几])|哪里|哪儿|哪个地方|(?:什么|啥)地方|何处|地址|位置|怎么去|怎么走|去哪|多远"),
-    (PERSON, r"谁|哪位|叫什么名字|名字|负责人|老板|会长|联系人|法人|哪个单位|哪个部门"),
+    (
+        PLACE,
+        r"在哪(?![些几])|哪里|哪儿|哪个地方|(?:什么|啥)地方|何处|地址|位置|怎么去|怎么走|去哪|多远",
+    ),
+    # (谁, but not everyone on a list: 名单上都有谁, MEMBERS below)
+    (
+        PERSON,
+        r"(?<!都有|都是|单有)(?<!单上有)谁|哪位|叫什么名字|名字|负责人|老板|会长|联系人|法人"
+        r"|哪个单位|哪个部门",
+    ),
     # Which company (哪家, 哪个公司建的): an answer naming a 集团 or 公司 gives one; a body in
     # charge or a way to proceed (PERSON's) does not. Who built or runs it (谁建的) may be one.
     (COMPANY, r"哪家|哪个公司|哪个企业|哪个集团|哪个厂|(?:什么|啥)(?:公司|企业|集团)"),
@@ -78,9 +86,13 @@ _FOCUS = (
         COUNT,
         rf"多少|(?<!哪){ASKING_JI}[个项家所位条]|数量|规模|多大|多少项|总投资|占地|比例|数字|数据",
     ),
-    # Each of a set the question counts or names (哪四方, 那6项分别是什么): only an answer that
-    # names several things gives it (`_GIVEN_BY_ANSWER`); one that gives the count does not.
-    (MEMBERS, r"哪(?:[2-9]|\d\d|[二两三四五六七八九十])|分别是|分别有|分别为"),
+    # Each of a set the question counts or names (哪四方, 那6项分别是什么), or everyone on it (名单上
+    # 都有谁, 都是谁): only an answer that names several things gives it (`_GIVEN_BY_ANSWER`); one
+    # that gives the count, or a body in charge (PERSON's), does not.
+    (
+        MEMBERS,
+        r"哪(?:[2-9]|\d\d|[二两三四五六七八九十])|分别是|分别有|分别为|都有谁|都是谁|名单上?有谁",
+    ),
     # 有什么 asks a list, but not of what was said or planned (有什么提法, 有啥说法, 有什么规划,
     # 对…有什么要求): one statement answers it, and the report's is no enumeration.
     (LIST, rf"哪些|有(?:什么|啥)(?!{_SAID})|包括|哪几|列一下|列出|列举|罗列"),
