@@ -14,6 +14,10 @@ plan, which says nothing of tickets or prices. Three checks, each one an admin c
   想问一下) nothing.
 - **Where the question is** (bot.engine.reading): a long message's asking clauses weigh more
   than the background before them.
+
+A count asked by a message that already states every figure the entry's answer gives (2887项里
+行政许可占多少项, 这100个里面有多少个…) asks for another one, a part or a later figure: the entry
+says nothing the asker does not know, and is weighed as not giving the focus (`figures_restated`).
 """
 
 from __future__ import annotations
@@ -23,12 +27,13 @@ from dataclasses import dataclass
 
 from bot.engine._frozen import made
 from bot.engine.features import GENERIC_CHARS, spoken
-from bot.engine.focus import _FOCUS_PATTERN, SATISFIED_BY, asked_in
+from bot.engine.focus import _COUNTED, _FOCUS_PATTERN, COUNT, SATISFIED_BY, asked_in
 from bot.engine.mentioned import mentions
 from bot.text.words import FUNCTION_TAGS, part_of_speech
 
 # "（据2022年5月26日报道）": every answer says which day its facts are from.
 _REPORTED = re.compile(r"（据[^）]*报道）")
+_FIGURE = re.compile(r"\d+(?:\.\d+)?")
 # Words that frame a question or name the asker and the city, or whom it is asked for (客户问…,
 # 居民问…, 给客户做授信要写…: the client asks what any business would): they say nothing of what is asked.
 _FRAMING_WORDS = (
@@ -69,6 +74,7 @@ class Check:
     share: float = 1.0  # ...giving its match this share of the score, the rest to coverage
     asked_for: tuple[str, ...] = ()  # the things the question asks for by name (`asked_for`)...
     unstated: tuple[str, ...] = ()  # ...that the entry's answer never mentions
+    restated: tuple[str, ...] = ()  # a count asked: the answer's figures, all in the question
 
     @property
     def coverage(self) -> float:
@@ -88,6 +94,7 @@ class Check:
             "match_share": self.share,
             "asked_for": list(self.asked_for),
             "asked_for_unstated": list(self.unstated),
+            "figures_restated": list(self.restated),
             "uncovered": [{"word": w, "weight": round(x, 2)} for w, x in self.uncovered],
         }
 
@@ -107,6 +114,21 @@ def content_weight(word: str, known: bool, word_classes: bool = True) -> float:
     return weight * SINGLE if len(word) == 1 else weight
 
 
+def figures(text: str) -> frozenset[str]:
+    """The figures a text states (2887, 0.41), as `check` compares them."""
+    return frozenset(_FIGURE.findall(text))
+
+
+def restated(focus: str | None, asked: frozenset[str], stated: str) -> tuple[str, ...]:
+    """For a count asked, the figures with a unit the entry's answer (and quote) gives (2887项,
+    100个), sorted, when the question states every one of them (`asked`: its `figures`); else
+    none. Such an answer tells the asker only what the question says already."""
+    if focus != COUNT or not asked:
+        return ()
+    given = {figure for counted in _COUNTED.findall(stated) for figure in _FIGURE.findall(counted)}
+    return tuple(sorted(given)) if given and given <= asked else ()
+
+
 def asked(text: str, heard: str | None = None) -> tuple[str, str]:
     """Questions' text as `check` looks words up in it: spelled, and as sounds (`heard`: the
     text's `spoken` form, when the caller has it already)."""
@@ -123,6 +145,7 @@ class Content:
     heaviest: tuple[tuple[str, str, float], ...]  # the same with its heaviest weight
     weight: float  # the question's content weight in all: each word once, as last weighed
     short: tuple[bool, ...] = ()  # per word of `heaviest`, whether `pieces` can look it up
+    figures: frozenset[str] = frozenset()  # a count asked: the figures it states (`restated`)
 
 
 # A small knowledge base keeps each entry's covered text as the pieces a short word can be found
@@ -202,9 +225,12 @@ def _short(word: str, sound: str) -> bool:
     )
 
 
-def content(words: list[tuple[str, float, str]], focus: str | None = None) -> Content:
+def content(
+    words: list[tuple[str, float, str]], focus: str | None = None, text: str = ""
+) -> Content:
     """`words`: the question's content words with their weight (clause weight × content
-    weight) and sound (" ban shi "); `focus`: what kind of answer the question wants. The words
+    weight) and sound (" ban shi "); `focus`: what kind of answer the question wants; `text`:
+    the question, whose figures a count asked is compared with (`restated`). The words
     that say what it asks for (电话多少: 电话) are not what it asks about: not its subject; those
     of a list or a definition (都包括哪些: 包括) are not content at all."""
     heaviest: dict[tuple[str, str], float] = {}
@@ -223,6 +249,7 @@ def content(words: list[tuple[str, float, str]], focus: str | None = None) -> Co
         tuple((word, sound, weight) for (word, sound), weight in heaviest.items()),
         sum({word: weight for word, weight, _ in words}.values()),
         tuple(_short(word, sound) for word, sound in heaviest),
+        figures(text) if focus == COUNT else frozenset(),
     )
 
 
@@ -274,7 +301,8 @@ def check(
     if things:
         covers = lambda word, sound: word in spelled or sound in heard  # noqa: E731
         unstated = tuple(thing for thing in things if not mentions(thing, stated, covers))
-    factor = mismatch_factor if mismatch or unstated else 1.0
+    again = restated(focus, words.figures, stated)
+    factor = mismatch_factor if mismatch or unstated or again else 1.0
     return made(
         Check,
         factor=factor,
@@ -287,4 +315,5 @@ def check(
         share=share,
         asked_for=things,
         unstated=unstated,
+        restated=again,
     )

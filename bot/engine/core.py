@@ -254,7 +254,7 @@ class Engine:
         if not self.index.tuning.answerability:
             ranked = sorted(best.items(), key=lambda item: -item[1])[:limit]
             return tuple(self._candidate(e, score, None, score) for e, score in ranked)
-        words = answerability.content(self.wording.content_words(reading), reading.focus)
+        words = answerability.content(self.wording.content_words(reading), reading.focus, folded)
         things = asked.asked_for(reading.asking, self.wording.content, self.canonical, reading.asks)
         if reading.keywords:
             # Keywords name what they ask: one no entry uses (市重点项目 开工率) must be in the entry.

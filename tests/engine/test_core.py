@@ -155,6 +155,7 @@ def test_json_shape(engine):
         "match_share",
         "asked_for",
         "asked_for_unstated",
+        "figures_restated",
         "match",
         "score",
     }

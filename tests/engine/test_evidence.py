@@ -1,0 +1,44 @@
+"""The evidence the decision weighs, on invented questions: a count asked by a message that
+already states every figure the entry gives (the entry tells the asker nothing new, so it is
+weighed as not giving the count: `check.figures_restated`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine.answerability import figures, restated
+from bot.engine.core import ANSWERED
+from bot.engine.focus import COUNT, YES_NO
+
+
+def test_only_a_count_whose_every_figure_is_restated_is_flagged():
+    stated = "全市共保留某类事项120项，其中网上可办45项。（据2022年5月26日报道）"
+    assert restated(COUNT, figures("120项和45项里各有多少是收费的"), stated) == ("120", "45")
+    # A figure of the answer the question does not state: the answer may give what is asked.
+    assert restated(COUNT, figures("120项里网上能办的有多少"), stated) == ()
+    # Another focus, or no figure in the question: nothing to compare.
+    assert restated(YES_NO, figures("120项和45项是真的吗"), stated) == ()
+    assert restated(COUNT, figures("一共保留了多少项"), stated) == ()
+    # An answer with no counted figure (the report's date is not one) is never flagged.
+    assert restated(COUNT, figures("2022年有多少"), "办事更方便了。（据2022年5月26日报道）") == ()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "2887项行政权力事项里面审批类有多少项",  # a part of the total the entry gives whole
+        "那100个高频事项里面有多少个是企业办的",
+    ],
+)
+def test_a_part_of_a_total_the_entry_gives_whole_is_not_answered(engine, question):
+    answer = engine.answer(question)
+    assert answer.status != ANSWERED, answer.to_dict()
+    # The entry that gives only the restated total says why it is not stated (`ask --json`).
+    assert any(c.check and c.check.restated for c in answer.candidates), answer.to_dict()
+
+
+def test_the_total_itself_is_still_answered(engine):
+    answer = engine.answer("行政权力事项保留了多少项")
+    assert (answer.status, answer.entry_id) == (ANSWERED, "fgf-quanli-shixiang")
+    assert answer.to_dict()["check"]["figures_restated"] == []
+
