@@ -184,6 +184,10 @@ def test_words_that_only_shape_a_question_carry_nothing():
     framing = ["平常", "烦请", "简要", "含义", "回事", "表述", "个数", "事儿", "考虑"]
     # Nor urgency (着急的能加急不), or what a request is put in (需要引用…的数据).
     framing += ["着急", "引用"]
+    # Nor how whole the answer should be (完整的数), whom it is for (给大家讲讲), what
+    # the asker remembers (我记得…), or how it relates to what is named (属于…的, 类似的举措).
+    framing += ["完整", "实打实", "大家", "记得", "记不清", "属于", "类似"]
+    framing += ["感觉", "念叨"]  # what someone feels or keeps saying, as 觉得
     assert [content_weight(w, False) for w in framing] == [0.0] * len(framing)
 
 

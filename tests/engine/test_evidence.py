@@ -1,6 +1,7 @@
 """The evidence the decision weighs, on invented questions: a count asked by a message that
 already states every figure the entry gives (the entry tells the asker nothing new, so it is
-weighed as not giving the count: `check.figures_restated`)."""
+weighed as not giving the count: `check.figures_restated`), and words that say how an answer is
+wanted, not what about (bot.engine.answerability.FRAMING)."""
 
 from __future__ import annotations
 
@@ -42,3 +43,14 @@ def test_the_total_itself_is_still_answered(engine):
     assert (answer.status, answer.entry_id) == (ANSWERED, "fgf-quanli-shixiang")
     assert answer.to_dict()["check"]["figures_restated"] == []
 
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("给大家说说复工复产专窗在哪", "fugong-zhuanchuang"),  # 大家: whom it is for
+        ("除了不见面审批，还有类似的改革吗", "fgf-gaige-jucuo"),  # 类似: how it relates
+    ],
+)
+def test_how_an_answer_is_wanted_does_not_count_against_the_entry(engine, question, expected):
+    answer = engine.answer(question)
+    assert (answer.status, answer.entry_id) == (ANSWERED, expected), answer.to_dict()
