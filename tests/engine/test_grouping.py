@@ -83,6 +83,23 @@ def test_grouped_pairs_split_into_the_questions_and_the_rest():
     assert [part.tolist() for part in answers] == [[1, 2], [1, 0], [1, 1]]  # columns, rows...
 
 
+@pytest.mark.parametrize("large", [False, True])
+def test_a_large_grouping_first_gives_back_what_the_build_freed(monkeypatch, large):
+    # The grouping is a large build's peak: what glibc kept of the memory freed before it is
+    # handed back first; a small one is not worth the call.
+    calls: list[str] = []
+    monkeypatch.setattr(_grouping, "GIVEN_BACK_FROM", 5 if large else 6)
+    monkeypatch.setattr(_grouping, "give_back", lambda: calls.append("given back"))
+    pairs = _grouping._pairs
+    monkeypatch.setattr(
+        _grouping, "_pairs", lambda *a, **k: calls.append("paired") or pairs(*a, **k)
+    )
+    keys, rows = np.array([5, 9, 5, 7, 5], dtype=np.int64), np.array([0, 2, 0, 3, 1], np.int32)
+    distinct, _, _ = _grouping._grouped([keys, rows], asked=2)
+    assert calls == (["given back", "paired"] if large else ["paired"])
+    assert distinct.tolist() == [5, 7, 9]
+
+
 def test_items_kept_in_place_a_block_at_a_time_are_the_ones_a_mask_picks(monkeypatch):
     # `_compressed` moves the kept items to the front of the array's own memory, 7 at a time.
     rng = np.random.default_rng(19)
