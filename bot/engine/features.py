@@ -14,7 +14,7 @@ string per feature.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from itertools import pairwise
@@ -323,11 +323,12 @@ class Alphabet:
         known = self.sound_ids.get(syllable)
         return known if known is not None else _stranger(strangers, syllable, len(self.sound_ids))
 
-    def hearing(self, encoded: Encoded, texts: list[str]) -> Callable[[], _Lines]:
+    def hearing(self, encoded: Encoded, texts: Sequence[str]) -> Callable[[], _Lines]:
         """What gives the sounds of `texts` (`encoded` in this alphabet), one line each, when
         called. From `HEARD_FORKED_FROM` texts on two cores they are made by a forked child while
         this process goes on (a build makes and groups its keys meanwhile: at 100k entries,
-        ~0.3 s on the second core, idle by then); if it fails, here from `texts`."""
+        ~0.3 s on the second core, idle by then); if it fails, here from `texts`
+        (an index gives its own `_Lines`: the strings it was given are freed before then)."""
         return aside(
             partial(self._heard, encoded),  # (no name of this process keeps `encoded` for it)
             lambda: _Lines(list(map(spoken, texts))),  # (the same lines: tests/engine)

@@ -80,8 +80,8 @@ class Index:
         tuning: Tuning | None = None,
         words: Words | None = None,
     ) -> None:
-        """`entries` holds each entry's questions; `contexts` what else it says (its answer and
-        source quote); `words` splits a normalized text into words (none: no word features)."""
+        """`entries` holds each entry's questions, `contexts` what else it says (answer, quote),
+        both emptied once read; `words` splits a normalized text into words (none: no words)."""
         self.tuning = tuning or Tuning()
         self.kind_weights = np.zeros(WORD + 1)
         self.kind_weights[[CHAR, PAIR, SOUND_PAIR, WORD]] = [
@@ -103,20 +103,20 @@ class Index:
         learning = vocabulary.learning(texts + contexts) if vocabulary else None
         self.alphabet, encoded = Alphabet.learn(texts + contexts)
         self.bits = self.alphabet.bits
-        sounds = self.alphabet.hearing(encoded.head(asked), texts)  # (taken below)
+        sounds = self.alphabet.hearing(encoded.head(asked), self.texts)  # (taken below)
         self.sounds = _Lines([])  # (its place among the attributes, pickled in this order)
         # Answers are a weaker field beside the questions (`_weigh_entries`) and add their
         # characters to what an entry talks about (`_describe`).
         # Every feature occurrence (key, text), in a list `_grouped` empties: no name here
         # keeps them alive while it groups them (at 100k entries, 31M of them).
         occurrences = list(encoded.keys(self.bits))
-        del encoded
         self.vocabulary = vocabulary  # (here, as ever: attributes are pickled in this order)
         if learning is not None:  # (the words' after the units', never joined: `_pairs`)
             occurrences += learning(self.bits)
+        del encoded, learning, texts, entries[:], contexts[:]  # (62 MB of strings at 100k)
         self.columns, items, answers = _grouped(occurrences, asked)  # (`build` empties `items`)
-        pooled = self._weigh_entries(items, answers, len(entries))
-        self._describe(*pooled, *answers[:2], len(entries))
+        pooled = self._weigh_entries(items, answers, len(self.spans))
+        self._describe(*pooled, *answers[:2], len(self.spans))
         del pooled, answers
         self.sounds = sounds()
         self.both = self._both() if self.unused is not None else None
@@ -124,7 +124,7 @@ class Index:
         # as arrays of strings: it reads ~170 of each per search (`_Lines.__getitem__` for each
         # was 9% of a long message's answer; one gather is faster than a list's item by item).
         small = self.both is not None
-        self.compact = np.array([t.replace(" ", "") for t in texts], object) if small else None
+        self.compact = np.array([t.replace(" ", "") for t in self.texts], object) if small else None
         self.heard = np.array(list(self.sounds), object) if small else None
         # And each entry's question rows and their count: a search joins its shortlist's (~12).
         own = [np.arange(first, end) for first, end in self.spans] if small else None
