@@ -152,9 +152,11 @@ def test_unit_keys_made_a_block_at_a_time_are_the_same(monkeypatch):
     texts = ["营业执照怎么办理", "", "我们想知道 社保 在哪里办", "app 12345", "营业执照去哪办"]
     alphabet, encoded = features.Alphabet.learn(texts)
     keys, rows = encoded.keys(alphabet.bits)
+    # Made from the end, the batch is cut behind each block and emptied.
+    assert [len(part) for part in (encoded.units, encoded.text, encoded.boost)] == [0, 0, 0]
     blocks = _arrays._blocks
     monkeypatch.setattr(features, "_blocks", lambda size, step=1: blocks(size, 3))
-    found = encoded.keys(alphabet.bits)
+    found = alphabet.encode(texts).keys(alphabet.bits)
     assert found[0].tobytes() == keys.tobytes() and found[1].tobytes() == rows.tobytes()
     # The units, then the pairs inside a segment spelled, then heard, each with its text.
     units = sum(len(t.replace(" ", "")) for t in texts) - len("app12345") + 2
