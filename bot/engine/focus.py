@@ -57,7 +57,7 @@ _FOCUS = (
     (
         TIME,
         rf"什么时候|啥时候|何时|哪天|哪一天|{DAY_ASKED}|几点|多久|多长时间|几个月能|哪年|哪一年|日期|时间表"
-        r"|什么时间|几月|(?:开放|营业|办公|上班|开门|受理)时间"  # 黑瞎子岛 开放时间 asks when
+        r"|什么时间|几月|哪个?月|(?:开放|营业|办公|上班|开门|受理)时间"  # 黑瞎子岛 开放时间 asks when
         r"|周末|周六|周日|星期[六天日]|节假日|双休日|晚上|夜里|午休"  # ...and so does 专窗 周末,
         r"|[春夏秋冬]天|[春夏秋冬]季|旺季|淡季",  # ...or 冬天开放吗
     ),
@@ -84,7 +84,7 @@ _FOCUS = (
     ),
     (
         COUNT,
-        rf"多少|(?<!哪){ASKING_JI}[个项家所位条]|数量|规模|多大|多少项|总投资|占地|比例|数字|数据",
+        rf"多少|(?<!哪){ASKING_JI}[个项家所位条样件]|数量|规模|多大|多少项|总投资|占地|比例|数字|数据",
     ),
     # Each of a set the question counts or names (哪四方, 那6项分别是什么), or everyone on it (名单上
     # 都有谁, 都是谁): only an answer that names several things gives it (`_GIVEN_BY_ANSWER`); one

@@ -80,6 +80,9 @@ from bot.text.normalize import fold
         ("黑瞎子岛 开放时间", TIME),  # opening hours, asked without a question word
         ("复工专窗 周末", TIME),  # ...or the days it is open
         ("黑瞎子岛冬天能去吗", TIME),  # ...or the season
+        ("冷库哪个月完工", TIME),
+        ("入驻要交几样材料", COUNT),
+        ("园区有几件事能网上办", COUNT),
         ("关企协调员的手机号是多少", CONTACT),
         ("园区招商热线是几号", CONTACT),  # a number, not a day of the month
         ("园区招商会是几号", TIME),
