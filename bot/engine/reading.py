@@ -142,10 +142,16 @@ class Reading:
         return " ".join(c.text for c in self.clauses if c.weight == 1.0 and not _SELF.match(c.text))
 
 
+# A mention in a group chat (@政策小助手 …, @张三 你问的…) names who is addressed, not what is asked:
+# read as a clause, 政策 and 助手 were words the entry had to cover.
+_MENTION = re.compile(r"[@＠][^\s，,：:。！？!?]+")
+
+
 def fold_message(text: str) -> str:
-    """A message folded for `read`: as `fold` does, but a quoted term stays in its clause, and
-    dialect question words are standard Mandarin (bot.text.dialect: 四减是乜嘢 asks 是什么)."""
-    return standard(fold(text.translate(_QUOTES)))
+    """A message folded for `read`: as `fold` does, but a quoted term stays in its clause, a
+    mention (@政策小助手) is left out, and dialect question words are standard Mandarin
+    (bot.text.dialect: 四减是乜嘢 asks 是什么)."""
+    return standard(fold(_MENTION.sub(" ", text.translate(_QUOTES))))
 
 
 # A sentence and the marks that end it; a letter or digit (what folding keeps).

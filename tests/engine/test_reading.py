@@ -373,3 +373,9 @@ def test_how_big_or_far_asks_a_clause_of_its_own():
     reading = read(fold("冷库建在哪个位置，占地多大"))
     assert reading.focus == PLACE and reading.asking == "冷库建在哪个位置 占地多大"
     assert read(fold("很多大企业都来了")).keywords  # 很多大 is "many big"
+
+
+def test_a_mention_in_a_group_chat_is_not_what_is_asked():
+    reading = read(fold_message("@园区小助手 冷库一共多少个"))
+    assert reading.text == "冷库一共多少个"
+    assert fold_message("＠张三：冷库在哪") == "冷库在哪"
