@@ -135,7 +135,9 @@ class Settings:
     db: Path = DEFAULT_DB
     watch_interval: float = 2.0  # seconds between looks at the knowledge files; 0: never
     send_rate: float = 30.0  # messages a second the bot sends at most (Telegram's limit); 0: no cap
-    concurrency: int = 4  # updates handled at once, never two of one chat (telegram.ordering)
+    # Updates handled at once, never two of one chat (telegram.ordering). A reply holds its slot
+    # until Telegram has answered the send: at most this many replies per round trip.
+    concurrency: int = 16
     user_limit: int = 20  # messages a user may send a minute before being asked to wait; 0: off
     cache: Path | None = None  # where built engines are kept between starts (bot.engine.cache)
     salt: str | None = None  # POLICYBOT_SALT; None: a salt file kept beside the database
@@ -192,7 +194,7 @@ class Settings:
             db=db,
             watch_interval=parsed(number, "POLICYBOT_WATCH_INTERVAL", 2.0),
             send_rate=parsed(number, "POLICYBOT_SEND_RATE", 30.0),
-            concurrency=max(1, parsed(whole, "POLICYBOT_CONCURRENCY", 4)),
+            concurrency=max(1, parsed(whole, "POLICYBOT_CONCURRENCY", 16)),
             user_limit=parsed(whole, "POLICYBOT_USER_LIMIT", 20),
             cache=cache_folder(env.get("POLICYBOT_CACHE"), db),
             salt=env.get("POLICYBOT_SALT") or None,

@@ -140,6 +140,17 @@ async def test_faults_retry_and_nothing_is_lost(polling):
 
 
 @pytest.mark.slow
+async def test_sixteen_chats_replies_travel_to_telegram_at_once(polling):
+    # A reply holds its work slot until the Bot API has answered it: with the default sixteen
+    # slots, 32 chats' replies take two round trips, not eight (the default until round 11: 4).
+    api = polling
+    api.delay["sendMessage"] = 0.3
+    started = time.monotonic()
+    api.push(*(updates.private_text("信用修复", user_id=50_000 + n) for n in range(32)))
+    await wait_sent(api, 32, timeout=30)
+    assert time.monotonic() - started < 1.8  # 4 at a time: 8 x 0.3 = 2.4 s at the least
+
+
 def test_policybot_run_as_a_subprocess_stops_cleanly_on_sigterm(standin, tmp_path):
     env = {
         **os.environ,
