@@ -54,6 +54,10 @@ class Chat:
         openid = message.get("FromUserName", "")
         if kind == "text":
             return self.text(message.get("Content", ""), openid)
+        # With 语音识别 turned on in the account's console, WeChat sends a voice message's words in
+        # <Recognition> (empty when it heard none): they are the user's question as typed.
+        if kind == "voice" and message.get("Recognition"):
+            return self.text(message["Recognition"], openid)
         if kind == "event":
             return self.event(message.get("Event", ""), message.get("EventKey", ""), openid)
         return TYPE_PLEASE if kind in MESSAGES_NOT_TEXT else None

@@ -277,6 +277,17 @@ async def test_media_gets_please_type(wechat, kind, service):
     assert exchanges(service) == []
 
 
+async def test_a_voice_message_with_wechats_recognition_is_answered_as_its_text(wechat, service):
+    # An account with 语音识别 turned on gets the words of a voice message in <Recognition>.
+    said = "<MediaId><![CDATA[m3]]></MediaId><Format><![CDATA[amr]]></Format>"
+    said += "<Recognition><![CDATA[复工复产去哪个窗口办理]]></Recognition>"
+    assert "复工复产专窗" in (await wechat.message(USER, "voice", said)).content
+    (logged,) = exchanges(service)
+    assert logged.channel == "wechat" and logged.entry_id == "fugong-zhuanchuang"
+    unheard = "<MediaId><![CDATA[m4]]></MediaId><Recognition><![CDATA[]]></Recognition>"
+    assert (await wechat.message(USER, "voice", unheard)).content == TYPE_PLEASE
+
+
 async def test_a_long_answer_comes_in_pages_on_request(wechat, service, engine):
     entry = engine.knowledge.by_id["fugong-zhuanchuang"]
     long_answer = "\n".join(f"第{n}条：{entry.answer.strip()}" for n in range(12))
