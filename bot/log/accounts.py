@@ -7,6 +7,7 @@ attacker far more per guess on a GPU than bcrypt does; docs/console.md has the m
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,6 +93,15 @@ class Accounts:
                 "SELECT name, role, created FROM accounts WHERE name = ?", (name,)
             ).fetchone()
         return Account(*row) if row else None
+
+    def standing(self, name: str) -> str | None:
+        """What a console session was started under: changes when the account's role or
+        password does, None once it is removed. A digest, so sessions never hold the hash."""
+        with self.lock:
+            row = self.db.execute(
+                "SELECT role, password_hash FROM accounts WHERE name = ?", (name,)
+            ).fetchone()
+        return hashlib.sha256("\0".join(row).encode()).hexdigest() if row else None
 
     def all(self) -> list[Account]:
         with self.lock:

@@ -28,6 +28,7 @@ LOGIN_COOKIE = "policybot_login"  # the login form's CSRF token, before there is
 @dataclass
 class Session:
     account: Account
+    standing: str  # the account's at login (`Accounts.standing`): the session ends when it changes
     csrf: str
     created: float
     seen: float
@@ -41,10 +42,10 @@ class Sessions:
     active: dict[str, Session] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def start(self, account: Account) -> tuple[str, Session]:
+    def start(self, account: Account, standing: str) -> tuple[str, Session]:
         token = secrets.token_urlsafe(32)
         now = self.clock()
-        session = Session(account, secrets.token_urlsafe(32), now, now)
+        session = Session(account, standing, secrets.token_urlsafe(32), now, now)
         with self.lock:
             self.active[token] = session
         return token, session

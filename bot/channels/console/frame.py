@@ -112,7 +112,16 @@ def page(console: Console, handler: Handler, edit: bool = False) -> Callable:
     """`handler` behind the session, CSRF and role checks."""
 
     async def endpoint(request: Request) -> Response:
-        session = console.sessions.get(request.cookies.get(COOKIE))
+        token = request.cookies.get(COOKIE)
+        session = console.sessions.get(token)
+        # `policybot admin` removes an account, changes its role or resets its password in
+        # another process: a session started before that ends at its next request, or a removed
+        # editor kept editing (and a stolen password kept its session) for up to 12 hours.
+        if session is not None and session.standing != console.admin.accounts.standing(
+            session.account.name
+        ):
+            console.sessions.end(token)
+            session = None
         if session is None:
             if request.method == "GET":
                 target = quote(

@@ -81,10 +81,12 @@ async def login(console: Console, request: Request) -> Response:
         return response
     async with console.checking:
         account = await run_in_threadpool(console.admin.accounts.verify, name, password)
-    if account is None:
+    # Read after `verify`, which may have rehashed the password.
+    standing = None if account is None else console.admin.accounts.standing(account.name)
+    if account is None or standing is None:
         return await login_form(console, request, "用户名或密码不对。", 401, target)
     console.throttle.succeeded(client(request), name)
-    token, _ = console.sessions.start(account)
+    token, _ = console.sessions.start(account, standing)
     response = RedirectResponse(safe_next(target), 303, headers=HEADERS)
     set_cookie(console, request, response, COOKIE, token)
     response.delete_cookie(LOGIN_COOKIE, path=PREFIX)

@@ -17,7 +17,7 @@ from bot.admin import Admin
 from bot.app import Request
 from bot.channels.console import routes
 from bot.channels.console.auth import Throttle
-from bot.log.accounts import NAME_CHARS
+from bot.log.accounts import EDITOR, NAME_CHARS, REVIEWER
 from bot.log.triage import IGNORED
 from tests.support.console import CHEAP, EDITOR_LOGIN, REVIEWER_LOGIN, TAUGHT, csrf_of, login
 
@@ -229,6 +229,21 @@ def test_logout_ends_the_session(client):
     token = login(client)
     assert client.post("/admin/logout", data={"csrf": token}).status_code == 303
     assert client.get("/admin/").status_code == 303
+
+
+def test_a_removed_demoted_or_reset_account_is_logged_out(site):
+    # `policybot admin` runs in another process: its change must reach sessions already open.
+    clients = [TestClient(site.app, follow_redirects=False) for _ in range(3)]
+    tokens = [login(each) for each in clients]
+    name = EDITOR_LOGIN[0]
+    site.admin.accounts.add(name, EDITOR, "a new password 1", replace=True)
+    assert clients[0].get("/admin/").status_code == 303
+    assert login(clients[0], (name, "a new password 1"))
+    site.admin.accounts.add(name, REVIEWER, "a new password 1", replace=True)
+    reply = clients[1].post(f"/admin/entries/{ENTRY}", data={"csrf": tokens[1], "answer": "x"})
+    assert reply.status_code == 401
+    site.admin.accounts.remove(name)
+    assert clients[2].get("/admin/").status_code == 303
 
 
 @pytest.mark.parametrize(
