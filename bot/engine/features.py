@@ -206,20 +206,23 @@ class Alphabet:
         # ~25M units, and each int64 array of them was 100 MB more of the build's peak.
         self.rank = np.cumsum(present, dtype=np.int32) - 1
         self.rank[~present] = -1
+        found = np.flatnonzero(present)
+        split = int(found.searchsorted(_CODE_POINTS))  # characters, then runs
+        chars = list(map(chr, found[:split].tolist()))
         run_names = list(self.runs)
-        names = [
-            chr(code) if code < _CODE_POINTS else run_names[code - _CODE_POINTS]
-            for code in np.flatnonzero(present).tolist()
-        ]
-        self.size = len(names)
+        runs = [run_names[code] for code in (found[split:] - _CODE_POINTS).tolist()]
+        self.size = len(chars) + len(runs)
         self.sound_ids: dict[str, int] = {}
+        # A run of Latin letters and digits sounds as spelled (`sound`) and is never generic: so
+        # told without `sound`'s cache, which 100k runs (numbered questions) churned at 100k.
+        heard = [*map(sound, chars), *runs]
         self.sound_of = np.array(
-            [self.sound_ids.setdefault(sound(name), len(self.sound_ids)) for name in names],
+            [self.sound_ids.setdefault(name, len(self.sound_ids)) for name in heard],
             dtype=np.int32,
         )
         self.sound_names = np.array(list(self.sound_ids), dtype=object)
-        self.generic = np.array([name in GENERIC_CHARS for name in names], dtype=bool)
-        self.boost = np.array([_boost(name) for name in names], dtype=np.float32)
+        self.generic = np.array([c in GENERIC_CHARS for c in chars] + [False] * len(runs), bool)
+        self.boost = np.array([_boost(name) for name in chars + runs], dtype=np.float32)
         self.bits = (max(self.size, len(self.sound_ids)) + _STRANGERS).bit_length()
 
     def _scan(
