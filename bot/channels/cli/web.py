@@ -4,6 +4,7 @@ and the WeChat 公众号 endpoint on the same port when they are configured."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import socket
@@ -166,15 +167,21 @@ def serve_workers(args: argparse.Namespace, settings: Settings) -> int:
     if chats is not None:
         chats.keep(None)
 
+    running = set(children)
+
     def stop(signum: int, frame: object) -> None:
-        for child in children:
-            os.kill(child, signal.SIGTERM)
+        # Only workers not yet waited for: a dead one's pid is gone (or another process's), and
+        # failing on it left the workers after it running, unstopped and unwaited.
+        for child in running:
+            with contextlib.suppress(ProcessLookupError):  # exited, not yet waited for
+                os.kill(child, signal.SIGTERM)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     failed = 0
     for _ in children:
         child, status = os.wait()
+        running.discard(child)
         connections.gone(children.index(child))  # the others stop waiting for its turn
         failed += os.waitstatus_to_exitcode(status) != 0
     if chats is not None:

@@ -168,7 +168,8 @@ def test_a_killed_workers_chats_are_answered_by_the_other(tmp_path):
         try:
             standin.api.wait_for("setWebhook", timeout=60)
             children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text()
-            os.kill(int(children.split()[1]), signal.SIGKILL)  # worker 1: the odd chats
+            first, killed = map(int, children.split())
+            os.kill(killed, signal.SIGKILL)  # worker 1: the odd chats
             headers = {SECRET_HEADER: WEBHOOK_SECRET}
             with httpx.Client(base_url=base, headers=headers, timeout=20) as client:
                 for chat in (20_001, 20_002):
@@ -180,3 +181,7 @@ def test_a_killed_workers_chats_are_answered_by_the_other(tmp_path):
             _, err = process.communicate(timeout=30)
     assert sorted(m["chat_id"] for m in sent) == [20_001, 20_002]
     assert "worker 1 did not take an update" in err
+    # Stopped, the parent still tells the live worker and waits for it (it once failed on the
+    # dead one's pid and left the rest running), then says a worker failed.
+    assert process.returncode == 1 and "Traceback" not in err, err
+    assert not Path(f"/proc/{first}").exists()
