@@ -43,9 +43,10 @@ from bot.channels.wechat.server import build_app
 from bot.log.writer import ExchangeLog
 from bot.settings import WeChatSettings
 
-knowledge, db, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-settings = WeChatSettings(token={TOKEN!r}, appid={APPID!r}, aes_key={AES_KEY!r})
-crypto = Crypto(settings.token, settings.aes_key, settings.appid)
+knowledge, db, port, safe = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == "safe"
+# Safe mode refuses plaintext messages, so the key is set only for --safe.
+settings = WeChatSettings(token={TOKEN!r}, appid={APPID!r}, aes_key={AES_KEY!r} if safe else "")
+crypto = Crypto({TOKEN!r}, {AES_KEY!r}, {APPID!r})
 app = build_app(Service.open(knowledge, ExchangeLog.open(db, salt="bench")), settings)
 
 async def fixed(request):
@@ -121,6 +122,7 @@ def main() -> None:
                 str(ROOT / "knowledge"),
                 f"{tmp}/log.sqlite3",
                 str(port),
+                "safe" if args.safe else "plaintext",
             ],
             cwd=ROOT,
             env={**os.environ, "PYTHONPATH": str(ROOT)},

@@ -109,6 +109,10 @@ class WeChatEndpoint:
             if self.crypto is None:
                 raise ProtocolError("a safe-mode message, but POLICYBOT_WECHAT_AES_KEY is not set")
             fields = parse(self.crypto.open(fields, msg_signature, timestamp, nonce))
+        elif self.crypto is not None:
+            # In safe mode only `msg_signature` covers the body; the URL's signature does not, so
+            # a plaintext body would let anyone holding one signed URL write as any user.
+            raise Forbidden("a plaintext message, but POLICYBOT_WECHAT_AES_KEY is set")
         if not fields.get("FromUserName") or not fields.get("ToUserName"):
             raise ProtocolError("no sender or recipient")
         return fields

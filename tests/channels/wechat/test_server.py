@@ -68,10 +68,10 @@ def server():
 async def stand_in(server, service, mode, settings=None):
     """WeChat's stand-in talking to the channel of `service` in `mode`."""
     switch, base = server
-    switch.app = build_app(
-        service, settings or WeChatSettings(token=TOKEN, appid=APPID, aes_key=AES_KEY)
-    )
     key = AES_KEY if mode == "safe" else None
+    switch.app = build_app(
+        service, settings or WeChatSettings(token=TOKEN, appid=APPID, aes_key=key or "")
+    )
     async with WeChatStandIn(f"{base}/wechat", aes_key=key) as wechat:
         yield wechat
 
@@ -322,6 +322,16 @@ async def test_exchanges_show_in_stats_and_gaps_as_wechat(wechat, service):
     assert [g.channel for g in gaps] == ["wechat"]
     assert "13912345678" not in gaps[0].question and "[手机号]" in gaps[0].question
     assert {e.user_key for e in exchanges(service)}.isdisjoint({USER, openid(2)})
+
+
+async def test_a_plaintext_message_is_refused_once_safe_mode_is_configured(server, service):
+    # The URL's signature covers no body: anyone who saw one signed URL (a proxy's access log,
+    # the console's verification) could post any plaintext message for five minutes, as anyone.
+    async with stand_in(server, service, "safe") as wechat:
+        body = "<xml><ToUserName>gh</ToUserName><FromUserName>o1</FromUserName>"
+        body += "<MsgType>text</MsgType><Content>火星签证怎么办</Content><MsgId>9</MsgId></xml>"
+        assert (await wechat.request("POST", wechat.query(), body))[0] == 403
+    assert service.calls == 0 and exchanges(service) == []
 
 
 async def test_a_safe_mode_message_without_a_key_configured_is_refused(server, service):
