@@ -8,6 +8,7 @@ import contextlib
 import os
 import signal
 import socket
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.channels.cli.common import (
@@ -116,7 +117,9 @@ def telegram_worker(service: Service, settings: Settings, chats: Sockets, me: in
     from bot.channels.telegram.routing import Router
     from bot.channels.telegram.shared_port import SharedPort
 
-    application = build_application(settings, service)
+    # Telegram limits the bot's sends, not each process's: the workers share the send rate.
+    shared = replace(settings, send_rate=settings.send_rate / len(chats.paths))
+    application = build_application(shared, service)
 
     async def handle(update: object) -> None:
         await handle_update(application, update)

@@ -17,11 +17,14 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.app import Service
+from bot.channels.cli.web import telegram_worker
 from bot.channels.telegram.routing import Router, Sockets, chat_of
+from bot.settings import Settings
 from tests.support import updates
 from tests.support.botapi import SECRET_HEADER, TOKEN, WEBHOOK_SECRET, StandIn, webhook_env
 from tests.support.flows import LIST, flows_copy, flows_engine, offering
-from tests.support.paths import ROOT
+from tests.support.paths import KNOWLEDGE, ROOT
 from tests.support.web import free_port
 
 
@@ -185,3 +188,16 @@ def test_a_killed_workers_chats_are_answered_by_the_other(tmp_path):
     # dead one's pid and left the rest running), then says a worker failed.
     assert process.returncode == 1 and "Traceback" not in err, err
     assert not Path(f"/proc/{first}").exists()
+
+
+def test_the_workers_share_the_bots_send_rate(engine):
+    """Telegram caps what the bot sends, whichever process sends it: three webhook workers
+    each send at most a third of `POLICYBOT_SEND_RATE`."""
+    sockets = Sockets(3)
+    try:
+        settings = Settings(token=TOKEN, send_rate=30.0)
+        channel, _ = telegram_worker(Service(KNOWLEDGE, engine), settings, sockets, 1)
+        limiter = channel.application.bot.rate_limiter
+        assert limiter._base_limiter.max_rate == 10.0
+    finally:
+        sockets.close()
