@@ -40,6 +40,16 @@ def test_an_update_belongs_to_its_chat_else_its_sender():
         assert chat_of(unowned) is None
 
 
+def two_workers(standin: StandIn, knowledge: Path, db: Path, port: int, out: int):
+    """`policybot serve --workers 2` on `port` with Telegram's webhook, against `standin`."""
+    command = [sys.executable, "-m", "bot", "serve", "--port", str(port), "--workers", "2"]
+    command += ["--telegram-webhook-url", f"http://127.0.0.1:{port}/telegram"]
+    env = webhook_env(standin, knowledge, db)
+    return subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.PIPE, text=True
+    )
+
+
 async def test_workers_pass_each_update_to_its_chats_owner():
     handled: dict[int, list[int]] = {0: [], 1: []}
     sockets = Sockets(2)
@@ -90,12 +100,7 @@ def test_two_workers_answer_each_chat_in_one_process(tmp_path):
     port, chats = free_port(), range(20_000, 20_012)
     base = f"http://127.0.0.1:{port}"
     with StandIn() as standin:
-        env = webhook_env(standin, knowledge, tmp_path / "log.sqlite3")
-        command = [sys.executable, "-m", "bot", "serve", "--port", str(port), "--workers", "2"]
-        command += ["--telegram-webhook-url", f"{base}/telegram"]
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
+        process = two_workers(standin, knowledge, tmp_path / "log.sqlite3", port, subprocess.PIPE)
         try:
             standin.api.wait_for("setWebhook", timeout=60)
             headers = {SECRET_HEADER: WEBHOOK_SECRET}
@@ -162,12 +167,8 @@ def test_a_killed_workers_chats_are_answered_by_the_other(tmp_path):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with StandIn() as standin:
-        env = webhook_env(standin, ROOT / "knowledge", tmp_path / "log.sqlite3")
-        command = [sys.executable, "-m", "bot", "serve", "--port", str(port), "--workers", "2"]
-        command += ["--telegram-webhook-url", f"{base}/telegram"]
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-        )
+        db = tmp_path / "log.sqlite3"
+        process = two_workers(standin, ROOT / "knowledge", db, port, subprocess.DEVNULL)
         try:
             standin.api.wait_for("setWebhook", timeout=60)
             children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text()
