@@ -1,6 +1,6 @@
 """A message's dialect question words in standard Mandarin, before it is read.
 
-Businesses of the border region write as they speak: Cantonese (四减是乜嘢, 招商点样精准, 有冇专班,
+Businesses that come from across China write as they speak: Cantonese (四减是乜嘢, 招商点样精准, 有冇专班,
 要唔要排查) and south-western Mandarin (做了啥子, 咋个投诉). The knowledge is written in standard
 Mandarin, and the reading of a message (bot.engine.reading: which clause asks, its focus, the
 thing asked for) knows the standard question words only: 乜嘢 was no question word, so
