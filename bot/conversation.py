@@ -1,7 +1,8 @@
 """What a chat channel remembers between one person's messages: the list it last offered.
 
 When the service answers with a "您是想问" list, the next message may be a reply to that list rather
-than a new question: "2" picks the second choice, "是"/"对" accepts a one-choice confirm, and
+than a new question: "2" picks the second choice (so do "二", "第二个" and "第2个", as people
+say it and WeChat's speech recognition writes it, full stop and all), "是"/"对" accepts a one-choice confirm, and
 "0", "都不是" or "不是" says none of them fits. The terminal chat, Telegram (for typed replies;
 its buttons call `Service.pick` directly) and channels without buttons all resolve these here, the
 same way, so no channel grows its own copy of the rules.
@@ -9,6 +10,7 @@ same way, so no channel grows its own copy of the rules.
 
 from __future__ import annotations
 
+import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -20,6 +22,11 @@ from bot.text.nfkc import nfkc
 
 YES = frozenset({"是", "是的", "对", "对的", "嗯", "好", "好的", "y", "yes", "ok"})
 NONE = frozenset({"0", "都不是", "不是", "都不对", "不对", "没有", "n", "no"})
+# A number naming a list item: 2, 二, 第二个, 第2条. The lists offer at most ten.
+NUMBER = re.compile(r"第?(\d{1,2}|[一二三四五六七八九十])(?:个|条|项)?")
+NUMERALS = "一二三四五六七八九十"
+# What a recognizer or a person ends a short reply with ("二。", "2!"): no part of the reply.
+END = re.compile(r"[\s。.!?！？~～]+$")
 REMEMBERED = 10_000  # conversations with an open list kept at most (least recent forgotten)
 
 
@@ -86,7 +93,7 @@ class Conversations:
 
     def _resolve(self, waiting: Waiting, request: Request) -> Turn | None:
         """The pick a message makes from the list, or None when it is a new question."""
-        text = nfkc(request.text).strip().lower()  # "１" from a Chinese input method is 1
+        text = reply_word(request.text)
         offer = waiting.offer
         choice = pick_of(text, offer.choices)
         if choice is not None:
@@ -99,10 +106,26 @@ class Conversations:
         return None
 
 
+def reply_word(text: str) -> str:
+    """A short reply as a word to compare: "１" from a Chinese input method is 1, and the full
+    stop a recognizer adds is dropped."""
+    return END.sub("", nfkc(text).strip().lower())
+
+
+def number_of(word: str) -> int | None:
+    """The number a reply word names (`NUMBER`), or None when it names none."""
+    found = NUMBER.fullmatch(word)
+    if found is None:
+        return None
+    number = found.group(1)
+    return int(number) if number.isdigit() else NUMERALS.index(number) + 1
+
+
 def pick_of(text: str, choices: tuple[Candidate, ...]) -> Candidate | None:
     """The choice a reply names: its number, or a yes to a single choice."""
-    if text.isdigit() and 1 <= int(text) <= len(choices):
-        return choices[int(text) - 1]
+    number = number_of(text)
+    if number is not None and 1 <= number <= len(choices):
+        return choices[number - 1]
     if len(choices) == 1 and text in YES:
         return choices[0]
     return None

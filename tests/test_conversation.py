@@ -99,7 +99,21 @@ def test_lists_kept_are_bounded(engine_with, tmp_path):
 
 @pytest.mark.parametrize(
     ("text", "count", "expected"),
-    [("1", 3, 0), ("3", 3, 2), ("4", 3, None), ("0", 3, None), ("是", 1, 0), ("是", 2, None)],
+    [
+        ("1", 3, 0),
+        ("3", 3, 2),
+        ("4", 3, None),
+        ("0", 3, None),
+        ("是", 1, 0),
+        ("是", 2, None),
+        # as people say a number, and as WeChat's speech recognition writes it
+        ("二", 3, 1),
+        ("第二个", 3, 1),
+        ("第2个", 3, 1),
+        ("第三条", 3, 2),
+        ("四", 3, None),
+        ("二十", 3, None),
+    ],
 )
 def test_pick_of(text, count, expected):
     choices = tuple(Candidate(f"e{n}", f"问题{n}", 0.5) for n in range(count))

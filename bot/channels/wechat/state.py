@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from bot.channels.wechat.replies import Option, compact
-from bot.conversation import NONE
+from bot.conversation import NONE, number_of
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -77,8 +77,8 @@ def resolve(text: str, count: int) -> int | None:
     """Which of `count` numbered options a message picks (0-based), DECLINE for "0"/"都不是",
     OUT_OF_RANGE for a number that is not on the list, None when it is no pick at all."""
     word = compact(text)
-    if PICK.fullmatch(word):
-        number = int(word)
+    number = number_of(word)
+    if number is not None:
         if number == 0:
             return DECLINE
         return number - 1 if number <= count else OUT_OF_RANGE

@@ -84,6 +84,9 @@ def test_resolve_reads_picks_and_declines():
     assert resolve("1", 3) == 0
     assert resolve(" ３。", 3) == 2  # full-width, as Chinese input methods type it
     assert resolve("3", 3) == 2
+    assert resolve("二。", 3) == 1  # spoken: WeChat's recognizer writes it so, with a full stop
+    assert resolve("第2个", 3) == 1
+    assert resolve("第五个", 3) == OUT_OF_RANGE
     assert resolve("4", 3) == OUT_OF_RANGE
     assert resolve("0", 3) == DECLINE
     assert resolve("都不是", 3) == DECLINE

@@ -204,6 +204,22 @@ async def test_a_clarify_list_is_picked_by_number_and_the_pick_logged(flows_wech
     assert (await wechat.text(openid(2), "1")).content == EXPIRED
 
 
+async def test_a_spoken_chinese_numeral_picks_from_an_open_list(flows_wechat, flows_service):
+    """二 said into a voice message: WeChat's recognizer writes "二。"; with a list open it picks
+    the second choice, and with none open it is no pick (the same words are asked)."""
+    wechat, service, engine = flows_wechat, flows_service, flows_service.engine
+    choices = engine.answer(LIST).choices
+    assert len(choices) >= 2
+    await wechat.text(USER, LIST)
+    said = "<MediaId><![CDATA[m5]]></MediaId><Recognition><![CDATA[二。]]></Recognition>"
+    picked = await wechat.message(USER, "voice", said)
+    entry = engine.knowledge.by_id[choices[1].id]
+    assert picked.content.startswith(entry.answer.strip()[:20])
+    assert [(f.kind, f.entry_id) for f in service.log.store.feedback()] == [(PICKED, entry.id)]
+    await wechat.message(openid(2), "voice", said)  # no list open: words, asked and logged
+    assert len(exchanges(service)) == 2
+
+
 async def test_zero_declines_a_clarify_list(flows_wechat, flows_service):
     wechat, service, engine = flows_wechat, flows_service, flows_service.engine
     await wechat.text(USER, LIST)
