@@ -146,9 +146,10 @@ class Engine:
         self.synonyms = Synonyms(knowledge.synonyms)
         self.entries = list(knowledge.entries)
         # Every text in matching form, and what each question asks for (which describing the
-        # entries reads), before the index holds its arrays; on two cores for a large build.
-        texts, codes, contexts = prepare(self.entries, self.synonyms)
-        self.words = Words(self.terms())
+        # entries reads), before the index holds its arrays; on two cores for a large build
+        # (the terms too, by the child: they wait for nothing prepared).
+        texts, codes, contexts, terms = prepare(self.entries, self.synonyms, self.terms)
+        self.words = Words(terms)
         # How a candidate's evidence is weighed (bench/decision_fit.py varies it).
         self.shares = shares or Shares()
         ends = accumulate(len(e.similar) + 1 + len(e.keywords) for e in self.entries)

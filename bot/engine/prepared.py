@@ -1,11 +1,13 @@
 """The build's first step: every entry's questions, keywords, answer and quote in matching form,
 and the kinds of answer each question asks for. It is a third of a large build's CPU and each
-text's result is its own, so above `HALVED_FROM` texts the second half of the entries is done
-in a forked child on the second core while this process does the first half: the same results
-(each text goes through the same steps whichever process does it), ~a fifth less of a 100k
-build's wall time on an idle two-core machine with the words' fork (15.80 → 12.44 s, scale9),
-at the cost of the fork and of handing one half's results back (docs/benchmarks.md, Engine at
-scale).
+text's result is its own, so above `HALVED_FROM` texts the second half of the entries (a little
+less: `SHARE`) is done in a forked child on the second core while this process does the first:
+the same results (each text goes through the same steps whichever process does it), ~a fifth
+less of a 100k build's wall time on an idle two-core machine with the words' fork (15.80 →
+12.44 s, scale9), at the cost of the fork and of handing one half's results back
+(docs/benchmarks.md, Engine at scale). Work the build needs next that does not depend on the
+texts (`also`: the engine's terms) is done by the child after its half, the child's half cut
+shorter to match, so that this process does not do it alone with the second core idle.
 """
 
 from __future__ import annotations
@@ -26,23 +28,31 @@ from bot.text.synonyms import Synonyms
 # it the fork and the hand-back cost more than half the work: at 20k entries (100k texts) the
 # work is ~0.9 s of CPU, the fork of a process holding the knowledge ~10-30 ms.
 HALVED_FROM = 100_000
+# The share of the entries this process prepares when halved: a little over half, as the child
+# also makes `also`'s result (at 100k entries the terms, ~0.14 s beside ~1.5 s for each half).
+SHARE = 0.53
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 
 def prepare(
-    entries: Sequence[Entry], synonyms: Synonyms
-) -> tuple[list[str], np.ndarray, list[str]]:
+    entries: Sequence[Entry], synonyms: Synonyms, also: Callable[[], U]
+) -> tuple[list[str], np.ndarray, list[str], U]:
     """Per entry in order, its questions then keywords in matching form (normalized, synonyms
     made canonical), one list for all the entries; per question (not keyword), `focus_codes`
-    of it folded; per entry, its answer and quote joined by a space in matching form."""
+    of it folded; per entry, its answer and quote joined by a space in matching form; and
+    `also()` (in the child, on two cores: see `halves`)."""
     # (`similar` and the question: `questions` makes a tuple of them, twice the time at 100k)
     texts = sum(len(entry.similar) + 1 + len(entry.keywords) for entry in entries)
-    parts = halves(lambda start, end: _prepared(entries[start:end], synonyms), len(entries), texts)
+    parts, made = halves(
+        lambda start, end: _prepared(entries[start:end], synonyms), len(entries), texts, also
+    )
     return (
         list(chain.from_iterable(part[0].split("\n") for part in parts if part[0] is not None)),
         np.concatenate([part[1] for part in parts]),
         [text for part in parts for text in part[2]],
+        made,
     )
 
 
@@ -67,17 +77,21 @@ def _prepared(
     return canonical, codes, contexts
 
 
-def halves(work: Callable[[int, int], T], size: int, texts: int) -> list[T]:
-    """`[work(0, size)]`, or for `texts` (what the work is measured in) from `HALVED_FROM` on
-    two cores, `[work(0, half), work(half, size)]` with the second half worked out in a forked
-    child (`Forked`: the same result, whichever process makes it)."""
+def halves(
+    work: Callable[[int, int], T], size: int, texts: int, also: Callable[[], U]
+) -> tuple[list[T], U]:
+    """`[work(0, size)]` and `also()`, or for `texts` (what the work is measured in) from
+    `HALVED_FROM` on two cores, `[work(0, cut), work(cut, size)]` (`cut`: `SHARE` of `size`)
+    with the second part and then `also()` worked out in a forked child (`Forked`: the same
+    results, whichever process makes them)."""
     if texts < HALVED_FROM or not two_cores():
-        return [work(0, size)]
-    half = size // 2
-    second = Forked(lambda: work(half, size))
+        return [work(0, size)], also()
+    cut = round(size * SHARE)
+    second = Forked(lambda: (work(cut, size), also()))
     try:
-        first = work(0, half)
+        first = work(0, cut)
     except BaseException:
         second.cancel()
         raise
-    return [first, second.result()]
+    rest, made = second.result()
+    return [first, rest], made

@@ -19,8 +19,10 @@ from bot.text.words import Words
 
 
 def _prepare(knowledge: Knowledge) -> tuple:
-    texts, codes, contexts = prepared.prepare(knowledge.entries, Synonyms(knowledge.synonyms))
-    return texts, codes.tolist(), contexts
+    texts, codes, contexts, pid = prepared.prepare(
+        knowledge.entries, Synonyms(knowledge.synonyms), os.getpid
+    )
+    return texts, codes.tolist(), contexts, pid
 
 
 @pytest.fixture
@@ -52,9 +54,10 @@ def test_a_forked_half_prepares_the_texts_as_one_process_does(knowledge, forks):
     synonyms = Synonyms(knowledge.synonyms)
     joined, codes, contexts = prepared._prepared(knowledge.entries, synonyms)
     alone = (joined.split("\n"), codes.tolist(), contexts)
-    halved = _prepare(knowledge)
-    assert len(forks) == 1  # the second half did come from a child
-    assert halved == alone
+    *halved, made_by = _prepare(knowledge)
+    assert len(forks) == 1  # the second half did come from a child...
+    assert made_by == forks[0]  # ...and so did `also`'s result
+    assert tuple(halved) == alone
     assert len(alone[0]) == sum(len(e.questions) + len(e.keywords) for e in knowledge.entries)
     assert len(alone[1]) == sum(len(e.questions) for e in knowledge.entries)
     assert len(alone[2]) == len(knowledge.entries)
@@ -68,7 +71,8 @@ def test_a_half_the_child_fails_to_give_is_worked_out_here(forks):
             raise RuntimeError("the child fails")
         return list(range(start, end))
 
-    assert prepared.halves(work, 7, 7) == [[0, 1, 2], [3, 4, 5, 6]]
+    # (This process takes a little over half: the child also makes `also`'s result.)
+    assert prepared.halves(work, 7, 7, os.getpid) == ([[0, 1, 2, 3], [4, 5, 6]], parent)
     assert len(forks) == 1
 
 
@@ -81,7 +85,7 @@ def test_a_failure_here_is_raised_and_the_child_reaped(forks):
         return np.zeros(1 << 20)  # more than a pipe holds: the child waits on it
 
     with pytest.raises(ValueError, match="this half fails"):
-        prepared.halves(work, 4, 4)
+        prepared.halves(work, 4, 4, list)
     with pytest.raises(ChildProcessError):
         os.waitpid(forks[0], os.WNOHANG)  # reaped: no child left behind
 
@@ -91,9 +95,11 @@ def test_few_texts_are_prepared_in_this_process(monkeypatch):
         raise AssertionError("forked for a small build")
 
     monkeypatch.setattr(_forked.os, "fork", fork)
-    assert prepared.halves(lambda start, end: (start, end), 10, prepared.HALVED_FROM - 1) == [
-        (0, 10)
-    ]
+    few = prepared.HALVED_FROM - 1
+    assert prepared.halves(lambda start, end: (start, end), 10, few, os.getpid) == (
+        [(0, 10)],
+        os.getpid(),
+    )
 
 
 def test_no_fork_while_another_thread_runs(forks):
@@ -103,7 +109,7 @@ def test_no_fork_while_another_thread_runs(forks):
     other = threading.Thread(target=release.wait)
     other.start()
     try:
-        assert prepared.halves(lambda start, end: (start, end), 10, 10) == [(0, 10)]
+        assert prepared.halves(lambda start, end: (start, end), 10, 10, list) == ([(0, 10)], [])
     finally:
         release.set()
         other.join()
