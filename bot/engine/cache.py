@@ -38,10 +38,13 @@ process exit's collection and freeing of their million objects more (docs/benchm
 
 Saving is ~1.6 s of a 100k cold start (pickling, signing and writing 375 MB). A command that
 answers (`ask`, `run`, `serve`) leaves it to a forked child (`aside`), so the first answer does not
-wait for it. Whoever saves writes a temporary `.part` file and renames it over the final name:
-a start meanwhile finds no cache and builds, and a saver killed midway (the bot stopped, the
-machine down) leaves only its `.part`, never read, which a later save removes once it is
-`STALE` seconds old (a saver's `.part` exists only while it writes, for seconds).
+wait for it. The file is signed and written as it is pickled, never held whole (the child's own
+memory at 100k entries, pages it writes or the bot no longer shares: 553 MB with the 65 MB
+pickle held, 488 MB written as it goes, 417 MB with the build's freed memory handed back before
+the fork; docs/benchmarks-log.md). Whoever saves writes a temporary `.part` file and renames it
+over the final name: a start meanwhile finds no cache and builds, and a saver killed midway (the
+bot stopped, the machine down) leaves only its `.part`, never read, which a later save removes
+once it is `STALE` seconds old (a saver's `.part` exists only while it writes, for seconds).
 """
 
 from __future__ import annotations
@@ -49,7 +52,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
-import io
 import logging
 import mmap
 import os
@@ -61,6 +63,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.poly1305 import Poly1305
@@ -78,13 +81,15 @@ log = logging.getLogger(__name__)
 # Below this many bytes of knowledge files, building (well under a second) beats reading a cache.
 SMALLEST = 2_000_000
 # The format's name and version: 2 keeps the arrays beside the pickle (above), 3 the entries
-# packed, 4 signs with Poly1305.
-_MAGIC = b"policybot-engine-4\n"
+# packed, 4 signs with Poly1305, 5 puts the table of arrays last, so the file is written as
+# it is pickled.
+_MAGIC = b"policybot-engine-5\n"
 _NONCE = 32  # bytes of the nonce the file's own key is made from
 _TAG = 16  # bytes of a Poly1305 tag
-# After the magic, the nonce and the tag (of all that follows it): the pickle's length and the
-# arrays' count, then each array's place in the file and length (8-byte little-endian
-# integers), the pickle, the arrays.
+_START = len(_MAGIC) + _NONCE + _TAG
+# After the magic, the nonce and the tag (of all that follows it): the pickle, the arrays, each
+# array's place in the file and length, then the pickle's length and the arrays' count (8-byte
+# little-endian integers).
 _COUNTS = struct.Struct("<QQ")
 _ALIGN = 64  # each array starts on a cache line, as NumPy's own allocations do
 STALE = 3600.0  # seconds since a `.part` file was last written: its saver is gone
@@ -172,19 +177,19 @@ def _read(saved: Path, key: bytes) -> Engine:
         data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_COPY)
     # No `with`: the engine's arrays are views of the mapping, which lives as long as they do.
     view = memoryview(data)
-    start = len(_MAGIC) + _NONCE + _TAG
     head, nonce = view[: len(_MAGIC)], view[len(_MAGIC) : len(_MAGIC) + _NONCE]
-    if head != _MAGIC or len(view) < start:
+    if head != _MAGIC or len(view) < _START + _COUNTS.size:
         raise UnsignedCache("not a cache file of this format; not unpickled")
     try:
-        Poly1305.verify_tag(_file_key(key, nonce), view[start:], bytes(view[start - _TAG : start]))
+        Poly1305.verify_tag(
+            _file_key(key, nonce), view[_START:], bytes(view[_START - _TAG : _START])
+        )
     except InvalidSignature:
         raise UnsignedCache("signature does not match; not unpickled") from None
-    size, count = _COUNTS.unpack_from(data, start)
-    places = struct.unpack_from(f"<{2 * count}Q", data, start + _COUNTS.size)
-    pickled = start + _COUNTS.size + 16 * count
+    size, count = _COUNTS.unpack_from(data, len(data) - _COUNTS.size)
+    places = struct.unpack_from(f"<{2 * count}Q", data, len(data) - _COUNTS.size - 16 * count)
     arrays = [view[at : at + length] for at, length in zip(places[::2], places[1::2], strict=True)]
-    return _Unpickler(_Reader(data, pickled, pickled + size), buffers=arrays).load()
+    return _Unpickler(_Reader(data, _START, _START + size), buffers=arrays).load()
 
 
 class _Reader:
@@ -243,6 +248,10 @@ def save_aside(engine: Engine, cache: EngineCache, key: bytes) -> None:
     if not two_cores():
         save(engine, cache, key)
         return
+    # The build's freed memory handed back before the fork, not after it (`build_engine`): a
+    # freed page the child inherits stays in memory while it runs, the child's alone once this
+    # process hands it back (the child's own peak at 100k 488 -> 417 MB).
+    give_back()
     child = os.fork()
     if not child:
         code = 1
@@ -265,37 +274,27 @@ def save(engine: Engine, cache: EngineCache, key: bytes) -> None:
     name = _file_name(engine.knowledge.version, engine.knowledge.directory)
     part = None
     try:
-        arrays: list[pickle.PickleBuffer] = []
-        pickled = io.BytesIO()
-        _Pickler(pickled, engine, protocol=5, buffer_callback=arrays.append).dump(engine)
-        payload = pickled.getbuffer()
-        raws = [array.raw() for array in arrays]  # (contiguous: pickle sends no other out)
-        place = len(_MAGIC) + _NONCE + _TAG + _COUNTS.size + 16 * len(raws) + len(payload)
-        places, gaps = [], []
-        for raw in raws:
-            gaps.append(b"\0" * (-place % _ALIGN))
-            place += len(gaps[-1])
-            places += [place, raw.nbytes]
-            place += raw.nbytes
-        parts: list[bytes | memoryview] = [
-            _COUNTS.pack(len(payload), len(raws)),
-            struct.pack(f"<{len(places)}Q", *places),
-        ]
-        parts.append(payload)
-        for gap, raw in zip(gaps, raws, strict=True):
-            parts += [gap, raw]
-        nonce = os.urandom(_NONCE)
-        signed = Poly1305(_file_key(key, nonce))
-        for piece in parts:
-            signed.update(piece)
         cache.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         _remove_stale(cache.folder)
+        nonce = os.urandom(_NONCE)
         # NamedTemporaryFile creates its file with mode 600.
         with tempfile.NamedTemporaryFile(dir=cache.folder, suffix=".part", delete=False) as handle:
             part = Path(handle.name)
-            handle.write(_MAGIC + nonce + signed.finalize())
-            for piece in parts:
-                handle.write(piece)
+            handle.write(_MAGIC + nonce + bytes(_TAG))  # the tag's place, filled in at the end
+            signed = _Signed(handle, Poly1305(_file_key(key, nonce)))
+            arrays: list[pickle.PickleBuffer] = []
+            _Pickler(signed, engine, protocol=5, buffer_callback=arrays.append).dump(engine)
+            size = signed.written
+            places = []
+            for array in arrays:
+                raw = array.raw()  # (contiguous: pickle sends no other out)
+                signed.write(bytes(-(_START + signed.written) % _ALIGN))
+                places += [_START + signed.written, raw.nbytes]
+                signed.write(raw)
+            signed.write(struct.pack(f"<{len(places)}Q", *places))
+            signed.write(_COUNTS.pack(size, len(arrays)))
+            handle.seek(_START - _TAG)
+            handle.write(signed.tag.finalize())
         os.replace(part, cache.folder / name)  # readers see the whole file or none
         for old in cache.folder.glob("engine-*.pickle"):
             if old.name != name:
@@ -304,6 +303,19 @@ def save(engine: Engine, cache: EngineCache, key: bytes) -> None:
         log.warning("could not save the engine cache in %s: %s", cache.folder, exc)
         if part is not None:
             part.unlink(missing_ok=True)
+
+
+class _Signed:
+    """The file after the header, as the pickler writes it: each piece signed as it goes, so
+    that the pickle is never held whole (its 65 MB at 100k entries were the saver's own)."""
+
+    def __init__(self, handle: IO[bytes], tag: Poly1305) -> None:
+        self.handle, self.tag, self.written = handle, tag, 0
+
+    def write(self, piece: bytes | memoryview) -> int:
+        self.tag.update(piece)
+        self.written += memoryview(piece).nbytes
+        return self.handle.write(piece)
 
 
 def _remove_stale(folder: Path) -> None:

@@ -137,6 +137,21 @@ def test_a_cache_file_changed_anywhere_is_not_loaded(cached, knowledge_copy, tmp
         saved.write_bytes(original)
 
 
+def test_a_file_of_the_previous_format_is_rebuilt_never_misread(
+    cached, knowledge_copy, tmp_path, caplog
+):
+    """Format 4 kept the table of arrays before the pickle, 5 after it: a file named as this
+    code's with 4's magic, its signature valid, is never read as 5."""
+    folder = tmp_path / "cache"
+    build_engine(knowledge_copy, signed(folder))
+    saved = next(folder.glob("engine-*.pickle"))
+    assert cache._MAGIC == b"policybot-engine-5\n"
+    saved.write_bytes(b"policybot-engine-4\n" + saved.read_bytes()[len(cache._MAGIC) :])
+    assert shown(build_engine(knowledge_copy, signed(folder)))["status"] == ANSWERED
+    assert "not a cache file of this format" in caplog.text
+    assert saved.read_bytes().startswith(cache._MAGIC)  # saved anew
+
+
 # Builds and saves the engine of a knowledge folder and prints what the file holds after its
 # header (magic, random nonce, tag).
 _SAVE = """
