@@ -8,6 +8,8 @@ business logic of its own. Everything a channel may do is here:
     service.pick(exchange, entry_id, channel, user) -> Turn    a choice from a "您是想问" list
     service.none_fits(exchange, channel, user) -> Turn         "都不是": none of the list fits
     service.vote(exchange, entry_id, helpful, channel, user)   👍 / 👎 on an answer
+    (a pick of an entry its exchange did not offer, and a vote on an unknown exchange, are
+    refused and not logged: `service.offered`)
     service.topics() / service.topic(category)                 browsing by category
     service.search(text, limit) -> list[Turn]                  entries matching a few words
     service.stats(since) / service.gaps(since, min_count)      what the log says (admins)
@@ -181,11 +183,28 @@ class Service:
         return None if entry is None else Turn(engine.entry_answer(entry), engine.knowledge)
 
     def pick(self, exchange: str | None, entry_id: str, channel: str, user: object) -> Turn | None:
-        """A choice from a clarify list: recorded against the exchange that offered it."""
+        """A choice from a clarify list: recorded against the exchange that offered it. None
+        when the entry no longer exists, or (with a log) the exchange did not offer it: a
+        forged or stale pick is not logged as one (see `offered`)."""
         turn = self.entry(entry_id)
-        if turn is not None and self.log is not None:
+        if turn is None:
+            return None
+        if self.log is not None:  # without a log there is nothing to forge
+            if entry_id not in (self.offered(exchange) or ()):
+                return None
             self.log.feedback(exchange, PICKED, entry_id, channel, user)
-        return None if turn is None else Turn(turn.answer, turn.knowledge, exchange)
+        return Turn(turn.answer, turn.knowledge, exchange)
+
+    def offered(self, exchange: str | None) -> tuple[str, ...] | None:
+        """The entry ids an exchange offered to pick from (none for an answer), or None when it
+        is unknown: neither remembered here (`offers`) nor in the log. Votes and picks name an
+        exchange id a client could make up; only those of a real exchange are recorded."""
+        offer = self.offers.get(exchange)
+        if offer is not None:
+            return tuple(c.id for c in offer.choices)
+        if exchange is None or self.log is None:
+            return None
+        return self.log.offered_by(exchange)
 
     def none_fits(
         self,
@@ -210,11 +229,17 @@ class Service:
 
     def vote(
         self, exchange: str | None, entry_id: str | None, helpful: bool, channel: str, user: object
-    ) -> None:
-        """👍 or 👎 on an answer; `entry_id` is None for an answer quoted from a passage."""
-        if self.log is not None:
-            kind = HELPFUL if helpful else UNHELPFUL
-            self.log.feedback(exchange, kind, entry_id, channel, user)
+    ) -> bool:
+        """👍 or 👎 on an answer; `entry_id` is None for an answer quoted from a passage, and
+        `exchange` for one shown without a question (a related question, browsing). False, and
+        nothing recorded, when it names an exchange that is unknown (`offered`)."""
+        if self.log is None:
+            return True
+        if exchange is not None and self.offered(exchange) is None:
+            return False
+        kind = HELPFUL if helpful else UNHELPFUL
+        self.log.feedback(exchange, kind, entry_id, channel, user)
+        return True
 
     def search(self, text: str, limit: int) -> list[Turn]:
         """Entries worth offering for a few words (inline search), best first: those the engine

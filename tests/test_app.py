@@ -42,20 +42,71 @@ def test_without_a_log_nothing_is_recorded_and_admin_views_say_so(engine):
     assert service.stats(None) is None and service.gaps(None) is None
 
 
-def test_picks_and_votes_are_recorded_against_their_exchange(logged):
-    turn = logged.ask(Request(QUESTION, "telegram", "private", 7))
-    picked = logged.pick(turn.exchange, "fugong-zhuanchuang", "telegram", 7)
+def test_picks_and_votes_are_recorded_against_their_exchange(tmp_path):
+    engine = Engine(flows_knowledge())
+    engine.thresholds = offering(engine, {CONFIRM: 1})
+    logged = Service(FLOWS, engine, ExchangeLog.open(tmp_path / "log.sqlite3", salt="s"))
+    turn = logged.ask(Request(CONFIRM, "telegram", "private", 7))
+    picked = logged.pick(turn.exchange, CONFIRMED, "telegram", 7)
     assert picked is not None and picked.exchange == turn.exchange
-    logged.vote(turn.exchange, "fugong-zhuanchuang", True, "telegram", 7)
-    logged.vote(turn.exchange, None, False, "telegram", 7)
+    assert logged.vote(turn.exchange, CONFIRMED, True, "telegram", 7)
+    assert logged.vote(turn.exchange, None, False, "telegram", 7)
     kinds = [(f.exchange_id, f.kind, f.entry_id) for f in logged.log.store.feedback()]
     assert kinds == [
-        (turn.exchange, PICKED, "fugong-zhuanchuang"),
-        (turn.exchange, HELPFUL, "fugong-zhuanchuang"),
+        (turn.exchange, PICKED, CONFIRMED),
+        (turn.exchange, HELPFUL, CONFIRMED),
         (turn.exchange, UNHELPFUL, None),
     ]
     numbers = logged.stats(since_to_iso("1d"))
     assert (numbers.total, numbers.helpful, numbers.unhelpful) == (1, 1, 1)
+    logged.log.close()
+
+
+def test_only_what_an_exchange_offered_is_picked_and_only_real_exchanges_are_voted_on(tmp_path):
+    """Votes and picks name an exchange id a client can make up (the web API, a crafted
+    Telegram button): a pick of an entry the list did not offer, or a vote or pick on an
+    exchange that was never logged, is refused and nothing is recorded. After a restart the
+    log still knows the exchange (and the entries it ranked)."""
+    engine = Engine(flows_knowledge())
+    engine.thresholds = offering(engine, {CONFIRM: 1})
+    path = tmp_path / "log.sqlite3"
+    service = Service(FLOWS, engine, ExchangeLog.open(path, salt="s"))
+    turn = service.ask(Request(CONFIRM, "web", user="s"))
+    ranked = {c.id for c in turn.answer.candidates}
+    other = next(e.id for e in engine.knowledge.entries if e.id not in ranked)
+    answered = service.ask(Request(engine.knowledge.by_id[other].question, "web", user="s"))
+    assert service.pick(turn.exchange, other, "web", "s") is None  # not on the list
+    assert service.pick("0123456789ab", CONFIRMED, "web", "s") is None  # made up
+    assert service.pick(None, CONFIRMED, "web", "s") is None
+    assert not service.vote("0123456789ab", CONFIRMED, True, "web", "s")
+    service.none_fits("0123456789ab", "web", "s")  # answered, but no 👎 on a made-up exchange
+    assert list(service.log.store.feedback()) == []
+    service.log.close()
+
+    restarted = Service(FLOWS, engine, ExchangeLog.open(path, salt="s"))  # offers forgotten
+    assert restarted.pick(turn.exchange, other, "web", "s") is None
+    assert restarted.pick(turn.exchange, CONFIRMED, "web", "s") is not None
+    assert restarted.vote(answered.exchange, other, True, "web", "s")
+    assert restarted.vote(None, other, False, "web", "s")  # an answer shown without a question
+    kinds = [(f.exchange_id, f.kind) for f in restarted.log.store.feedback()]
+    assert kinds == [(turn.exchange, PICKED), (answered.exchange, HELPFUL), (None, UNHELPFUL)]
+    restarted.log.close()
+
+
+def test_an_exchange_still_queued_is_known_to_votes(tmp_path):
+    """A 👍 can come before the background writer commits the answer it is on."""
+    engine = Engine(flows_knowledge())
+    engine.thresholds = offering(engine, {CONFIRM: 1})
+    log = ExchangeLog.open(tmp_path / "log.sqlite3", salt="s", background=True)
+    log.linger = 60.0  # the writer holds its first batch: the exchange stays queued
+    answer = engine.answer(CONFIRM)
+    exchange = log.record(answer, "web", "v1")
+    assert log.offered_by(exchange) == (CONFIRMED,)
+    assert Service(FLOWS, engine, log).vote(exchange, None, True, "web", "s")
+    assert log.offered_by("0123456789ab") is None
+    with log.changed:  # let the writer go (the test's rows need not be stored)
+        log.closed = True
+        log.changed.notify_all()
 
 
 def test_entries_that_no_longer_exist_are_none(logged):

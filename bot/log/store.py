@@ -63,6 +63,18 @@ def candidates_json(candidates: list[dict]) -> str:
         return json.dumps(candidates, ensure_ascii=False)
 
 
+# Named columns, not *: a migration that adds or reorders columns cannot shift values into the
+# wrong fields.
+SELECT_EXCHANGE = "SELECT {} FROM exchanges".format(", ".join(Exchange.__dataclass_fields__))
+
+
+def decoded(row: tuple) -> Exchange:
+    """An exchange from its row, as `SELECT_EXCHANGE` reads it."""
+    fields = dict(zip(Exchange.__dataclass_fields__, row, strict=True))
+    fields["candidates"] = json.loads(fields["candidates"])
+    return Exchange(**fields)
+
+
 @dataclass(frozen=True)
 class Feedback:
     exchange_id: str | None
@@ -83,6 +95,7 @@ class ExchangeStore(Protocol):
         voted: str | None = None,
     ) -> Iterator[Exchange]: ...
     def feedback(self, since: str | None = None) -> Iterator[Feedback]: ...
+    def exchange(self, exchange_id: str) -> Exchange | None: ...
     def prune(self, before: str) -> int: ...
     def replaced(self) -> bool: ...
     def close(self) -> None: ...
@@ -152,10 +165,7 @@ class SQLiteStore:
         """Exchanges since an ISO time, in time order; with `statuses`, only those with one of
         them or (with `voted`) with feedback of that kind: the gaps report reads its tenth of a
         large log without decoding the rest."""
-        names = list(Exchange.__dataclass_fields__)
-        # Named columns, not *: a migration that adds or reorders columns cannot shift values
-        # into the wrong fields.
-        query = f"SELECT {', '.join(names)} FROM exchanges WHERE at >= ?"
+        query = SELECT_EXCHANGE + " WHERE at >= ?"
         values = [since or ""]
         if statuses is not None:
             marks = ", ".join("?" * len(statuses))
@@ -168,9 +178,13 @@ class SQLiteStore:
         with self.lock:
             rows = self.db.execute(query + " ORDER BY at", values).fetchall()
         for row in rows:
-            fields = dict(zip(names, row, strict=True))
-            fields["candidates"] = json.loads(fields["candidates"])
-            yield Exchange(**fields)
+            yield decoded(row)
+
+    def exchange(self, exchange_id: str) -> Exchange | None:
+        """One exchange by id (a vote or a pick names it), None when there is none."""
+        with self.lock:
+            row = self.db.execute(SELECT_EXCHANGE + " WHERE id = ?", (exchange_id,)).fetchone()
+        return None if row is None else decoded(row)
 
     def feedback(self, since: str | None = None) -> Iterator[Feedback]:
         with self.lock:

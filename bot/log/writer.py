@@ -35,7 +35,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.engine.core import Answer
+from bot.engine.core import CLARIFY, Answer
 from bot.log.store import Exchange, ExchangeStore, Feedback, open_store
 from bot.text.normalize import valid_text
 from bot.text.privacy import Pseudonymizer, redact
@@ -139,6 +139,26 @@ class ExchangeLog:
         """Writes not yet committed (held after a failure, or still queued)."""
         with self.changed:
             return list(self.pending)
+
+    def offered_by(self, exchange_id: str) -> tuple[str, ...] | None:
+        """The entries a recorded exchange offered to pick from (none for an answer), or None
+        when no exchange of that id was recorded: a vote or a pick naming it is refused. One
+        still queued offers its list; one read back from the store, every entry it ranked (the
+        log keeps the ranking, not the list cut from it)."""
+        with self.changed:
+            for kind, values in self.pending:
+                if kind == "exchange" and values[0] == exchange_id:
+                    return tuple(c.id for c in values[2].choices)
+        if self.store is None:
+            return None
+        try:
+            found = self.store.exchange(exchange_id)
+        except sqlite3.Error as exc:  # nothing to check against: refused, not an error page
+            log.error("exchange log: exchange %s cannot be read (%s)", exchange_id, exc)
+            return None
+        if found is None:
+            return None
+        return tuple(c["id"] for c in found.candidates) if found.status == CLARIFY else ()
 
     def record(
         self,

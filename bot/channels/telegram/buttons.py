@@ -127,7 +127,8 @@ async def _feedback(tap: Tap) -> str | None:
     if vote not in ("+", "-") or not entry_id:
         return STALE
     entry = None if entry_id == replies.PASSAGE else entry_id
-    tap.service.vote(exchange or None, entry, vote == "+", CHANNEL, tap.user_id)
+    if not tap.service.vote(exchange or None, entry, vote == "+", CHANNEL, tap.user_id):
+        return STALE  # an exchange the log does not know (forged, or pruned)
     markup = tap.message.reply_markup
     if markup is not None:  # drop the 👍/👎 row: one vote per answer
         kept = [

@@ -107,11 +107,11 @@ class Api:
         entry_id = data.get("entry_id")
         if entry_id is None:
             return reply(present(self.service.none_fits(exchange, CHANNEL, user)))
-        turn = None
-        if isinstance(entry_id, str):
-            turn = self.service.pick(exchange, entry_id, CHANNEL, user)
-        if turn is None:
+        if not isinstance(entry_id, str) or entry_id not in self.service.knowledge.by_id:
             raise missing_entry()
+        turn = self.service.pick(exchange, entry_id, CHANNEL, user)
+        if turn is None:
+            raise not_offered()
         return reply(present(turn))
 
     async def feedback(self, request: Request) -> Response:
@@ -126,7 +126,8 @@ class Api:
             not isinstance(entry_id, str) or entry_id not in self.service.knowledge.by_id
         ):
             raise missing_entry()
-        self.service.vote(exchange_of(data), entry_id, helpful, CHANNEL, user)
+        if not self.service.vote(exchange_of(data), entry_id, helpful, CHANNEL, user):
+            raise not_offered()
         return reply({"ok": True, "message": THANKS})
 
     async def entry(self, request: Request) -> Response:
@@ -187,6 +188,17 @@ def exchange_of(data: dict) -> str | None:
     if exchange is not None and (not isinstance(exchange, str) or not EXCHANGE.fullmatch(exchange)):
         raise invalid("exchange", "exchange 应为 /api/v1/ask 返回的 exchange。")
     return exchange
+
+
+def not_offered() -> ApiError:
+    """A vote on an exchange the log does not know, or a pick its list did not offer: made up,
+    or older than the log keeps. Nothing is recorded."""
+    return ApiError(
+        409,
+        "not_offered",
+        "找不到这次问答，或它没有提供这个选项，请重新提问。",
+        "Unknown exchange, or it did not offer this choice: ask again.",
+    )
 
 
 def missing_entry() -> ApiError:

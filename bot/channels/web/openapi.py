@@ -204,6 +204,7 @@ def openapi() -> dict:
                     "responses": {
                         **answer_response({"回答": ANSWER_EXAMPLE, "都不是": FALLBACK_EXAMPLE}),
                         "404": {"description": "没有这个条目（知识库可能已更新）"},
+                        "409": {"description": "exchange 未知，或这次问答没有提供这个选项"},
                         **error_responses("400", "413", "422", "429"),
                     },
                 }
@@ -224,6 +225,7 @@ def openapi() -> dict:
                     "responses": {
                         **example_response("已记录", {"ok": True, "message": "谢谢您的反馈！"}),
                         "404": {"description": "没有这个条目"},
+                        "409": {"description": "exchange 未知（评价须带上 /api/v1/ask 返回的）"},
                         **error_responses("400", "413", "422", "429"),
                     },
                 }

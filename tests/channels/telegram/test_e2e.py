@@ -13,7 +13,7 @@ import pytest
 
 from bot.app import Service
 from bot.channels.telegram.app import build_application
-from bot.log.store import HELPFUL, PICKED
+from bot.log.store import HELPFUL
 from bot.log.writer import ExchangeLog
 from bot.settings import Settings
 from tests.support import updates
@@ -84,14 +84,14 @@ async def test_a_conversation_through_every_kind_of_update(polling, service):
         vote,
         "a:fugong-lvse-tongdao",
         "t",
-        "c::qiye-xinyong-xiufu",
+        "c::qiye-xinyong-xiufu",  # a pick no list offered: answered as stale, not shown
         "q:shenpi-jizhi",
         "a:gone",
     ):
         api.push(updates.callback(data, message))
     await wait_sent(api, 6, "answerCallbackQuery")
     assert len(api.sent("editMessageReplyMarkup")) == 1  # the vote removed its buttons
-    assert len(api.sent("editMessageText")) == 3  # topics, picked choice, browsed answer
+    assert len(api.sent("editMessageText")) == 2  # topics, browsed answer
     assert "绿色通道" in api.sent()[3]["text"]  # the related question, as a new message
 
     api.push(updates.inline_query("信用修复"))
@@ -114,7 +114,7 @@ async def test_a_conversation_through_every_kind_of_update(polling, service):
     assert all(e.user_key and str(updates.USER_ID) not in e.user_key for e in logged)
     assert logged[0].entry_id == "fugong-zhuanchuang" and logged[0].knowledge_version
     kinds = {(f.kind, f.entry_id) for f in service.log.store.feedback()}
-    assert kinds == {(HELPFUL, "fugong-zhuanchuang"), (PICKED, "qiye-xinyong-xiufu")}
+    assert kinds == {(HELPFUL, "fugong-zhuanchuang")}  # not the pick no list offered
     votes = [f for f in service.log.store.feedback() if f.kind == HELPFUL]
     assert votes[0].exchange_id == logged[0].id
 

@@ -174,6 +174,19 @@ async def test_a_list_with_none_of_these_picks_or_falls_back_with_other_near_top
     assert bot.feedback() == [(PICKED, offered[1]), (UNHELPFUL, None)]
 
 
+async def test_a_crafted_pick_or_vote_is_stale_and_not_logged(bot):
+    """Callback data is the client's to send: a pick of an entry the list did not offer, or of
+    any entry under a made-up exchange, and a vote on a made-up exchange, record nothing."""
+    asked = await bot.ask(LIST)
+    offered = [data.rsplit(":", 1)[1] for _, data in buttons(asked)[:-1]]
+    other = next(i for i in bot.service.knowledge.by_id if i not in offered)
+    exchange = buttons(asked)[0][1].split(":")[1]
+    for data in (f"c:{exchange}:{other}", f"c:0123456789ab:{offered[0]}", "f:+:0123456789ab:x"):
+        edited, tapped = await bot.tap_data(asked, data)
+        assert edited is None and tapped["text"] == STALE, data
+    assert bot.feedback() == []
+
+
 @pytest.mark.parametrize(
     ("question", "script"),
     [

@@ -115,6 +115,28 @@ async def test_a_clarify_choice_is_picked_and_logged(flows_client):
     )
 
 
+async def test_picks_and_votes_name_a_real_exchange_and_what_it_offered(flows_client):
+    """An exchange id is the client's to send: one never logged, or a pick its list did not
+    offer, is a 409 in both languages, and nothing is logged."""
+    client, service = flows_client
+    data = (await ask(client, LIST)).json()
+    offered = {c["id"] for c in data["choices"]}
+    other = next(e.id for e in service.knowledge.entries if e.id not in offered)
+    made_up = "0123456789ab"
+    for path, body in (
+        ("/api/v1/pick", {"exchange": data["exchange"], "entry_id": other}),
+        ("/api/v1/pick", {"exchange": made_up, "entry_id": data["choices"][0]["id"]}),
+        ("/api/v1/pick", {"entry_id": data["choices"][0]["id"]}),
+        ("/api/v1/feedback", {"exchange": made_up, "vote": "helpful"}),
+    ):
+        response = await client.post(path, json=body)
+        assert response.status_code == 409, body
+        error = response.json()["error"]
+        assert error["code"] == "not_offered" and "重新提问" in error["message"]
+        assert "exchange" in error["message_en"]
+    assert list(service.log.store.feedback()) == []
+
+
 async def test_none_of_these_gives_the_fallback_and_counts_as_unhelpful(flows_client):
     client, service = flows_client
     data = (await ask(client, LIST)).json()
@@ -138,7 +160,7 @@ async def test_out_of_scope_gets_the_fallback(client):
 
 
 async def test_feedback(client, service):
-    response = await client.post(
+    response = await client.post(  # an answer shown without a question: no exchange
         "/api/v1/feedback", json={"vote": "unhelpful", "entry_id": "fugong-zhuanchuang"}
     )
     assert response.status_code == 200 and response.json()["message"] == "谢谢您的反馈！"

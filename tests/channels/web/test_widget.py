@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.log.store import Exchange, SQLiteStore
 from tests.support.browser import chromium_browser, watched_tab
 from tests.support.flows import ANSWERED, LIST, OUT_OF_SCOPE, flows_copy, flows_engine
 from tests.support.web import serve_process
@@ -221,11 +222,32 @@ def test_phone_screen(browser, server):
     context.close()
 
 
-def test_fields_the_engine_adds_are_shown(page):
+def test_fields_the_engine_adds_are_shown(page, server):
     """The widget renders from the JSON: a yes/no confirm and a fallback's near topics (as the
     engine adds them) work without a change to the widget. The server's answers are replaced
-    here, the rest (pick, entries) is real."""
+    here, the rest (pick, entries) is real: the confirm's exchange is put in the server's log,
+    which a pick must name."""
     expect = playwright_api.expect
+    store = SQLiteStore(server[1])
+    store.write(
+        [
+            Exchange(
+                id="abc123",
+                at="2026-11-27T00:00:00.000+00:00",
+                channel="web",
+                chat_type=None,
+                user_key=None,
+                question="复工窗口",
+                status="clarify",
+                entry_id=None,
+                score=0.5,
+                candidates=[{"id": "fugong-zhuanchuang", "score": 0.5}],
+                latency_ms=0.0,
+                knowledge_version="test",
+            )
+        ]
+    )
+    store.close()
     confirm = {
         "question": "复工窗口",
         "status": "clarify",
