@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from bot.app import Offer, Request, Service, Turn
 from bot.engine.core import CLARIFY, Candidate
+from bot.knowledge.model import bare_reply
 from bot.text.nfkc import nfkc
 
 YES = frozenset({"是", "是的", "对", "对的", "嗯", "好", "好的", "y", "yes", "ok"})
@@ -108,8 +109,8 @@ class Conversations:
 
 def reply_word(text: str) -> str:
     """A short reply as a word to compare: "１" from a Chinese input method is 1, and the full
-    stop a recognizer adds is dropped."""
-    return END.sub("", nfkc(text).strip().lower())
+    stop a recognizer adds and the particles a reply ends with ("不是啊") are dropped."""
+    return bare_reply(END.sub("", nfkc(text).strip().lower()))
 
 
 def number_of(word: str) -> int | None:

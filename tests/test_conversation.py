@@ -46,10 +46,11 @@ def test_a_number_picks_from_the_list_and_is_recorded(engine_with, tmp_path):
     assert say(conversation, "2").answer.status != ANSWERED
 
 
-def test_none_of_these_falls_back_and_counts_as_a_gap(knowledge, engine_with, tmp_path):
+@pytest.mark.parametrize("reply", ["都不是", "不是啊。"])
+def test_none_of_these_falls_back_and_counts_as_a_gap(knowledge, engine_with, tmp_path, reply):
     conversation = chat(engine_with, tmp_path)
     offered = say(conversation, QUESTION)
-    turn = say(conversation, "都不是")
+    turn = say(conversation, reply)
     assert turn.answer.status == FALLBACK
     assert turn.answer.answer.startswith(knowledge.texts.fallbacks["复工复产与服务窗口"])
     # Near topics still listed, but none of those the user just turned down.
@@ -120,7 +121,7 @@ def test_pick_of(text, count, expected):
     assert pick_of(text, choices) == (None if expected is None else choices[expected])
 
 
-@pytest.mark.parametrize("text", ["0", "2", "都不是", "不是", "是"])
+@pytest.mark.parametrize("text", ["0", "2", "都不是", "不是", "是", "不是啊", "都不是呢", "是的呀"])
 def test_a_list_reply_with_no_list_open_asks_for_a_question(knowledge, engine_with, tmp_path, text):
     """A pick or a no sent when no list is open (it expired, was answered, or never was) is no
     question: not the fallback ("知识库里没有"), and not a gap for reviewers to read."""

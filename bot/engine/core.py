@@ -38,7 +38,7 @@ from bot.engine.passages import Passage, Passages
 from bot.engine.prepared import prepare
 from bot.engine.reading import Reading, fold_message, questions_marked, read
 from bot.engine.wording import Wording
-from bot.knowledge.model import LIST_REPLIES, Entry, Knowledge
+from bot.knowledge.model import LIST_REPLIES, Entry, Knowledge, bare_reply
 from bot.text.normalize import fold, normalize, normalize_all
 from bot.text.synonyms import Synonyms
 from bot.text.words import Words
@@ -171,6 +171,7 @@ class Engine:
         self.pieces = answerability.Pieces(len(self.entries))
         # A list reply with no list open, in every deployment; bot.yaml's own patterns win.
         self.smalltalk = dict.fromkeys(map(fold, LIST_REPLIES), knowledge.texts.no_list)
+        self.list_replies = frozenset(map(fold, LIST_REPLIES))
         self.smalltalk |= {
             fold(pattern).replace(" ", ""): talk.reply
             for talk in knowledge.texts.smalltalk
@@ -390,6 +391,8 @@ class Engine:
             return self.knowledge.texts.empty
         if compact in self.smalltalk:
             return self.smalltalk[compact]
+        if (bare := bare_reply(compact)) in self.list_replies:  # "不是啊": a list reply too
+            return self.smalltalk[bare]
         if normalized or len(compact) > 8 or not self.smalltalk:
             return None
         # Only fillers were typed ("你好啊", "谢谢了"): the closest pattern says which kind.

@@ -82,6 +82,16 @@ LIST_REPLIES = (
     "对的",
     "嗯",
 )
+# A list reply may end with a particle ("不是啊", "都不是呢", "是的呀") and is the same reply.
+REPLY_PARTICLES = re.compile(r"[啊呀呢吧哦噢嘛啦哈]+$")
+
+
+def bare_reply(text: str) -> str:
+    """A short reply without the particles it ends with. The engine (no list open: `no_list`)
+    and bot.conversation (a list open: a pick or a no) read replies through this one rule."""
+    return REPLY_PARTICLES.sub("", text)
+
+
 THRESHOLD_FIELDS = ("answer", "margin", "clarify")
 TEXT_REQUIRED = ("name", "welcome", "help", "fallback", "clarify", "empty")
 

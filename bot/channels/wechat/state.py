@@ -16,6 +16,7 @@ from typing import Generic, TypeVar
 
 from bot.channels.wechat.replies import Option, compact
 from bot.conversation import NONE, number_of
+from bot.knowledge.model import bare_reply
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -76,7 +77,7 @@ class Offered:
 def resolve(text: str, count: int) -> int | None:
     """Which of `count` numbered options a message picks (0-based), DECLINE for "0"/"都不是",
     OUT_OF_RANGE for a number that is not on the list, None when it is no pick at all."""
-    word = compact(text)
+    word = bare_reply(compact(text))
     number = number_of(word)
     if number is not None:
         if number == 0:

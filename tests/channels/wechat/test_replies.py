@@ -90,6 +90,7 @@ def test_resolve_reads_picks_and_declines():
     assert resolve("4", 3) == OUT_OF_RANGE
     assert resolve("0", 3) == DECLINE
     assert resolve("都不是", 3) == DECLINE
+    assert resolve("都不是呢。", 3) == DECLINE  # a particle ends it: the same reply
     assert resolve("是", 3) is None
     assert resolve("复工窗口", 3) is None
     assert resolve("12345", 3) is None  # a hotline number is a question, not a pick
