@@ -185,6 +185,9 @@ def test_keyboard_alone(page):
     expect(page.locator(".msg.answered")).to_have_count(1)
     expect(page.locator("#pb-question")).to_be_focused()
 
+    # Escape during an input method's composition cancels the pinyin, not the panel.
+    page.locator("#pb-question").evaluate(COMPOSING_ESCAPE)
+    expect(page.locator("#pb-panel")).to_be_visible()
     page.keyboard.press("Escape")
     expect(page.locator("#pb-panel")).to_be_hidden()
     assert "launcher" in focused(page)["cls"]
@@ -293,6 +296,12 @@ def test_fields_the_engine_adds_are_shown(page, server):
     expect(shown.locator(".label")).to_have_text("您也可以看看这些相关问题：")
     near.click()
     expect(page.locator(".msg.answered").last).to_contain_text("绿色通道")
+
+
+# Escape pressed in the question box while an input method is composing, as the browser sends it.
+COMPOSING_ESCAPE = """(box) => box.dispatchEvent(
+  new KeyboardEvent("keydown", { key: "Escape", isComposing: true, bubbles: true, composed: true })
+)"""
 
 
 # The page's fetch, with the answer to the first question held back three seconds.

@@ -127,7 +127,9 @@
     root.appendChild(panel);
     launcher.addEventListener("click", function () { setOpen(panel.hidden); });
     panel.addEventListener("keydown", function (event) {
-      if (event.key === "Escape") { event.preventDefault(); setOpen(false); }
+      // Escape while an input method is composing (pinyin not yet chosen) cancels the
+      // composition, not the conversation: the panel stays open.
+      if (event.key === "Escape" && !event.isComposing) { event.preventDefault(); setOpen(false); }
     });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
