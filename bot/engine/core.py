@@ -171,7 +171,7 @@ class Engine:
         self.pieces = answerability.Pieces(len(self.entries))
         # A list reply with no list open, in every deployment; bot.yaml's own patterns win.
         self.smalltalk = dict.fromkeys(map(fold, LIST_REPLIES), knowledge.texts.no_list)
-        self.list_replies = frozenset(map(fold, LIST_REPLIES))
+        self.list_replies = tuple(map(fold, LIST_REPLIES))  # (a set pickles in hash order)
         self.smalltalk |= {
             fold(pattern).replace(" ", ""): talk.reply
             for talk in knowledge.texts.smalltalk
