@@ -111,6 +111,10 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
 
 
+# The earliest moment a timestamp can name, before any exchange.
+EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC).isoformat(timespec="milliseconds")
+
+
 def ago(span: dt.timedelta, today: dt.datetime | None = None) -> str:
     """The moment `span` before now, as the log's timestamp format."""
     return ((today or dt.datetime.now(dt.UTC)) - span).isoformat(timespec="milliseconds")
@@ -124,7 +128,10 @@ def since_to_iso(text: str | None, today: dt.datetime | None = None) -> str | No
     match = re.fullmatch(r"(\d+)\s*([mhdw])", text.strip())
     if match:
         unit = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[match.group(2)]
-        return ago(dt.timedelta(**{unit: int(match.group(1))}), now)
+        try:
+            return ago(dt.timedelta(**{unit: int(match.group(1))}), now)
+        except OverflowError:  # before year 1 (`--since 999999999999d`): the whole log
+            return EARLIEST
     try:
         moment = dt.datetime.fromisoformat(text)
     except ValueError as exc:

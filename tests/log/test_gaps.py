@@ -229,6 +229,13 @@ def test_since_parsing():
         since_to_iso("last week")
 
 
+@pytest.mark.parametrize("period", ["3000000d", "999999999999d", "99999999999999999999w"])
+def test_a_period_longer_than_the_calendar_is_everything(period):
+    # `stats --since 999999999999d` (all of it, as someone types it) was an OverflowError
+    # traceback from datetime; a period reaching before year 1 means the whole log.
+    assert since_to_iso(period) == "0001-01-01T00:00:00.000+00:00"
+
+
 def gaps_of(questions: list[str]) -> list[Exchange]:
     return [
         Exchange(
