@@ -88,7 +88,8 @@ PY_SPY = [s for s in os.environ.get("PY_SPY_ARGS", "").split() if s]
 RUN = "from bot.channels.cli import main; import sys; raise SystemExit(main(sys.argv[1:]))"
 # `policybot` with the engine's answer cache off: every reply goes through matching.
 # Each answer's CPU time on the answering thread is added up and written, with the count, to
-# ENGINE_CPU (a file) when the bot stops: the engine's cost inside the bot, in the same run.
+# ENGINE_CPU.PID (a file per process) when the bot stops: the engine's cost inside the bot, in
+# the same run.
 TIMED = (
     "import atexit, os, time\n"
     "spent = [0.0, 0, 0]\n"
@@ -107,8 +108,13 @@ TIMED = (
     "    spent[2] += 1\n"
     "    unbatched(self)\n"
     "batching.Batched.run = counted\n"
+    "def write():\n"
+    "    with open(os.environ['ENGINE_CPU'] + '.' + str(os.getpid()), 'w') as out:\n"
+    "        out.write(' '.join(map(str, spent)))\n"
     "if os.environ.get('ENGINE_CPU'):\n"
-    "    atexit.register(lambda: open(os.environ['ENGINE_CPU'], 'w').write(' '.join(map(str, spent))))\n"
+    "    atexit.register(write)\n"
+    "    _exit = os._exit\n"  # forked workers (`run --workers`) leave by os._exit: no atexit
+    "    os._exit = lambda code: (write(), _exit(code))\n"
 )
 WITHOUT_CACHE = (
     "import functools, bot.engine.core as core\n"
@@ -196,8 +202,15 @@ CEILING = {
 
 def ceiling_of(bot: str) -> str:
     """The bot `bot` is compared with: the echo bot on the same transport (webhook bots too:
-    a webhook saves the bot its long polls, the replies go the same way)."""
-    return CEILING.get(bot) or ("echo" if webhook(bot) else "")
+    a webhook saves the bot its long polls, the replies go the same way; and "BOT/N")."""
+    return CEILING.get(bot) or ("echo" if webhook(bot) or pooled(bot) else "")
+
+
+def pooled(bot: str) -> tuple[str, int] | None:
+    """For "BOT/N" (e.g. "cache off/2"), a polling bot answering in N worker processes
+    (`run --workers N`): BOT and N; None otherwise (webhook bots included)."""
+    name, slash, workers = bot.rpartition("/")
+    return (name, int(workers)) if slash and name in BOTS and not webhook(bot) else None
 
 
 def questions(count: int, rng: random.Random) -> list[str]:
@@ -361,6 +374,9 @@ def run(
             command = [*WEBHOOK[hook[0]], "serve", "--port", str(port), "--workers", str(hook[1])]
             command += ["--telegram-webhook-url", url]
             env["TELEGRAM_WEBHOOK_SECRET"] = SECRET
+        elif pooled(bot):
+            name, workers = pooled(bot)
+            command = [*BOTS[name], "--workers", str(workers)]
         else:
             command = BOTS[bot]
         if profile and shutil.which("py-spy"):
@@ -389,6 +405,7 @@ def run(
                 time.sleep(1.0)  # its imports done
             processes = family(bot.pid)
             cpu = sum(map(cpu_seconds, processes))
+            first = cpu_seconds(bot.pid)
             loop_cpu = sum(map(main_cpu, processes))
             kernel = sum(map(system_cpu, processes))
             waits = switches(bot.pid)
@@ -404,6 +421,7 @@ def run(
             elapsed = time.perf_counter() - started
             own = time.process_time() - own
             cpu = sum(map(cpu_seconds, processes)) - cpu
+            first = cpu_seconds(bot.pid) - first
             loop_cpu = sum(map(main_cpu, processes)) - loop_cpu
             kernel = sum(map(system_cpu, processes)) - kernel
             after = switches(bot.pid)
@@ -413,8 +431,11 @@ def run(
         finally:
             bot.send_signal(signal.SIGINT if profile else signal.SIGTERM)
             bot.wait(timeout=60)
-        timed = Path(env["ENGINE_CPU"])
-        engine = [float(x) for x in timed.read_text().split()] if timed.exists() else None
+        # One file per process that answered (the workers of "BOT/N" each write their own).
+        timed = [
+            [float(x) for x in f.read_text().split()] for f in Path(folder).glob("engine_cpu.*")
+        ]
+        engine = [sum(column) for column in zip(*timed, strict=True)] if timed else None
         replies = api.sent()
         chats: dict[int, int] = {}
         for reply in replies:
@@ -443,6 +464,7 @@ def run(
             and len(chats) == users,
             "per_second": len(replies) / elapsed,
             "cpu_ms": cpu * 1000 / max(1, len(replies)),
+            "first_ms": first * 1000 / max(1, len(replies)),
             "main_ms": loop_cpu * 1000 / max(1, len(replies)),
             "system_ms": kernel * 1000 / max(1, len(replies)),
             "standin_ms": own * 1000 / max(1, len(replies)),
@@ -513,8 +535,13 @@ def main() -> None:
                 f"run {number} {bot:>15}: {r['replies']}/{r['updates']} replies, "
                 f"exactly once: {r['exactly_once']}, {r['per_second']:.0f} replies/s{ratio}; "
                 f"{r['cpu_ms']:.2f} ms of the bot's CPU per reply "
-                f"({r['main_ms']:.2f} in main threads); "
-                f"{r['polls']} getUpdates; "
+                f"({r['main_ms']:.2f} in main threads"
+                + (
+                    f", {r['first_ms']:.2f} in the first of {r['processes']} processes"
+                    if r["processes"] > 1
+                    else ""
+                )
+                + f"); {r['polls']} getUpdates; "
                 f"system {r['system_ms']:.2f} ms, stand-in {r['standin_ms']:.2f} ms, "
                 f"switches {r['switches'][0]:.2f} + {r['switches'][1]:.2f} per reply; "
                 + (f"engine in the bot {r['engine_ms']:.2f} ms; " if r["engine_ms"] else "")

@@ -138,6 +138,7 @@ class Settings:
     # Updates handled at once, never two of one chat (telegram.ordering). A reply holds its slot
     # until Telegram has answered the send: at most this many replies per round trip.
     concurrency: int = 16
+    workers: int = 1  # `run`'s answering processes (telegram.pool); 1: the polling one answers
     user_limit: int = 20  # messages a user may send a minute before being asked to wait; 0: off
     cache: Path | None = None  # where built engines are kept between starts (bot.engine.cache)
     salt: str | None = None  # POLICYBOT_SALT; None: a salt file kept beside the database
@@ -195,6 +196,7 @@ class Settings:
             watch_interval=parsed(number, "POLICYBOT_WATCH_INTERVAL", 2.0),
             send_rate=parsed(number, "POLICYBOT_SEND_RATE", 30.0),
             concurrency=max(1, parsed(whole, "POLICYBOT_CONCURRENCY", 16)),
+            workers=parsed(whole, "POLICYBOT_WORKERS", 1),
             user_limit=parsed(whole, "POLICYBOT_USER_LIMIT", 20),
             cache=cache_folder(env.get("POLICYBOT_CACHE"), db),
             salt=env.get("POLICYBOT_SALT") or None,
@@ -237,6 +239,7 @@ class Settings:
             "POLICYBOT_WATCH_INTERVAL": f"{self.watch_interval:g}",
             "POLICYBOT_SEND_RATE": f"{self.send_rate:g}",
             "POLICYBOT_CONCURRENCY": str(self.concurrency),
+            "POLICYBOT_WORKERS": str(self.workers),
             "POLICYBOT_USER_LIMIT": str(self.user_limit),
             "POLICYBOT_CACHE": str(self.cache or "off"),
             "POLICYBOT_SALT": mask(self.salt) if self.salt else "(file beside the database)",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sqlite3
 import sys
@@ -100,8 +101,9 @@ def knowledge_or_exit(read: Callable[[Path], T], directory: Path) -> T:
 
 def forked(count: int, work: Callable[[int], int]) -> list[int]:
     """`count` worker processes forked from this one, worker `n` running `work(n)` and exiting
-    with what it returns (1 if it raises); their pids, worker 0's first. Everything with a
-    thread in it (the log writer, an event loop's executor) must start in `work`, not before."""
+    with what it returns (1 if it raises, the error logged); their pids, worker 0's first. Everything
+    with a thread in it (the log writer, an event loop's executor) must start in `work`, not
+    before."""
     children = []
     for me in range(count):
         pid = os.fork()
@@ -109,6 +111,8 @@ def forked(count: int, work: Callable[[int], int]) -> list[int]:
             code = 1
             try:
                 code = work(me)
+            except Exception:
+                logging.getLogger(__name__).exception("worker %d failed", me)
             finally:
                 os._exit(code)
         children.append(pid)

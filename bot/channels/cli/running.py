@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import os
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from bot.channels.cli.common import (
     EXIT_OK,
@@ -10,11 +14,15 @@ from bot.channels.cli.common import (
     CommandError,
     build,
     engine_cache,
+    forked,
     open_log,
 )
 from bot.ops import health
 from bot.ops import logsetup as logs
 from bot.settings import ConfigError, Settings
+
+if TYPE_CHECKING:
+    from bot.engine.core import Engine
 
 
 def register(add) -> None:
@@ -24,6 +32,15 @@ def register(add) -> None:
     )
     run.add_argument("--listen", default="0.0.0.0", help="webhook 监听地址（默认 0.0.0.0）")
     run.add_argument("--port", type=int, default=8443, help="webhook 端口（默认 8443）")
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="长轮询时回答的进程数（默认 $POLICYBOT_WORKERS，未设置时为 1：本进程既取更新也回答）。"
+        "大于 1 时由 N 个子进程回答（每个聊天固定由一个进程回答），本进程只取更新；"
+        "每个进程要有一个空闲的 CPU 核才划算",
+    )
     run.add_argument(
         "--secret-token",
         metavar="S",
@@ -46,9 +63,19 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         settings = settings.with_token()
     except ConfigError as exc:
         raise CommandError(str(exc)) from exc
+    workers = args.workers if args.workers is not None else settings.workers
+    if workers < 1:
+        raise CommandError(f"--workers 不能小于 1：{workers}")
+    if workers > 1 and args.webhook_url:
+        raise CommandError(
+            "--workers 只用于长轮询；webhook 请用 policybot serve --workers N "
+            "--telegram-webhook-url URL"
+        )
     cache = engine_cache(settings)
     engine = build(settings)  # fails before connecting, with the errors listed
     logs.configure(settings.log_format, settings.token)
+    if workers > 1:
+        return run_workers(settings, engine, workers)
     log = open_log(settings, background=True)
     try:
         run(
@@ -61,6 +88,51 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         log.close()
     return EXIT_OK
+
+
+def run_workers(settings: Settings, engine: Engine, workers: int) -> int:
+    """`run --workers N`: long polling here, each chat answered by one of N forked workers
+    (bot.channels.telegram.pool), so answers use every core."""
+    from bot.app import Service, settle_heap
+    from bot.channels.telegram.app import build_application, run
+    from bot.channels.telegram.pool import answer_chats, passing_on
+    from bot.channels.telegram.routing import Sockets
+
+    # The log's schema is made here, once: workers making it at the same moment collide.
+    open_log(settings).close()
+    chats = Sockets(workers)
+    # Each worker watches the read end and stops when this process closes the write end.
+    watched, alive = os.pipe()
+    # The global send rate is shared out: the workers send the replies.
+    share = replace(settings, send_rate=settings.send_rate / workers)
+    settle_heap()  # before forking: the workers then share the engine's pages, unscanned
+
+    def worker(me: int) -> int:
+        os.close(alive)
+        chats.keep(me)
+        log = open_log(settings, background=True)
+        try:
+            service = Service(settings.knowledge, engine, log, engine_cache(settings))
+            app = build_application(share, service)
+            asyncio.run(answer_chats(app, chats, me, watched))
+        finally:
+            log.close()
+        return EXIT_OK
+
+    children = forked(workers, worker)
+    os.close(watched)
+    chats.keep(None)
+    # Here too an engine and a log: this process answers the chats of a worker that died.
+    log = open_log(settings, background=True)
+    try:
+        service = Service(settings.knowledge, engine, log, engine_cache(settings))
+        run(settings, service, handling=lambda app: passing_on(app, chats))
+    finally:
+        log.close()
+        os.close(alive)  # every update is handled: the workers stop
+        failed = sum(os.waitstatus_to_exitcode(os.waitpid(c, 0)[1]) != 0 for c in children)
+        chats.close()
+    return EXIT_OK if not failed else 1
 
 
 def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Callable
 from urllib.parse import urlparse
 
 import uvicorn
@@ -26,7 +27,7 @@ from telegram.request import BaseRequest
 from bot.app import Service, settle_heap
 from bot.channels.batching import Batched
 from bot.channels.telegram import buttons, handlers, transport
-from bot.channels.telegram.intake import Poller
+from bot.channels.telegram.intake import Handle, Poller
 from bot.channels.telegram.limits import UserLimiter
 from bot.channels.telegram.ordering import PerChatOrder
 from bot.channels.telegram.retries import RetryingLimiter
@@ -170,14 +171,16 @@ async def serve(
     listen: str = "0.0.0.0",
     port: int = 8443,
     secret_token: str | None = None,
+    handle: Handle | None = None,
 ) -> None:
     """Take updates until `stop` is set: long polling, or a webhook server that only Telegram
-    can use (without a configured secret, one derived from the token is registered)."""
+    can use (without a configured secret, one derived from the token is registered). `handle`
+    replaces handling each polled update here (`run --workers`: bot.channels.telegram.pool)."""
     async with running(app):
         if not webhook_url:
             log.info("long polling")
             await app.bot.delete_webhook()  # polling and a registered webhook exclude each other
-            await Poller(app).run(stop)
+            await Poller(app, handle=handle).run(stop)
             return
         if not secret_token:
             secret_token = token_secret(app.bot.token)
@@ -210,8 +213,10 @@ def run(
     webhook_url: str | None = None,
     listen: str = "0.0.0.0",
     port: int = 8443,
+    handling: Callable[[Application], Handle] | None = None,
 ) -> None:
-    """Serve until SIGINT or SIGTERM, then stop cleanly."""
+    """Serve until SIGINT or SIGTERM, then stop cleanly; `handling(app)`, when given, is what
+    the poller does with each update (`serve`'s `handle`)."""
     knowledge = service.knowledge
     log.info("knowledge %s: %d entries", knowledge.version, len(knowledge.entries))
 
@@ -221,7 +226,8 @@ def run(
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         app = build_application(settings, service)
-        await serve(app, stop, webhook_url, listen, port, settings.webhook_secret)
+        handle = handling(app) if handling is not None else None
+        await serve(app, stop, webhook_url, listen, port, settings.webhook_secret, handle)
 
     settle_heap()  # the loaded knowledge and engine stay out of the collector's full passes
     asyncio.run(main())

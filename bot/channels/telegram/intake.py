@@ -34,7 +34,9 @@ import contextlib
 import logging
 import time
 import warnings
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 
 from telegram import Update
 from telegram.error import InvalidToken, TelegramError
@@ -52,6 +54,7 @@ warnings.filterwarnings("ignore", "Please use 'Bot.getUpdates'", PTBUserWarning)
 
 WINDOW = 100  # updates in progress at most (also Telegram's largest getUpdates batch)
 HOLD = 10.0  # seconds an update in progress may keep the offset from moving on
+PATIENCE = 1.0  # seconds after a poll before the next may bring fewer than half a window
 POLL_TIMEOUT = 10  # seconds a long poll waits for new updates
 STOP_GRACE = 10.0  # seconds given to updates in progress when the bot is stopped
 MAX_BACKOFF = 30.0  # seconds between polls while the Bot API keeps failing
@@ -147,6 +150,11 @@ async def handle_update(app: Application, raw: object) -> None:
     await app.update_processor.process_update(update, work)
 
 
+# What the poller does with each raw update, returning once it is handled: `handle_update` in
+# this process, or passing it to a worker process (bot.channels.telegram.pool).
+Handle = Callable[[object], Awaitable[None]]
+
+
 class Poller:
     """Long polling with the confirm-after-handling offset described in the module docstring."""
 
@@ -156,12 +164,17 @@ class Poller:
         window: int = WINDOW,
         hold: float = HOLD,
         timeout: int = POLL_TIMEOUT,
+        handle: Handle | None = None,
     ) -> None:
         self.app, self.window, self.hold, self.timeout = app, window, hold, timeout
-        # Ask for more only when this many slots are free: Telegram sends the updates still in
-        # progress again with every batch (they hold the offset), and asking after each finished
-        # update parsed ~17 old updates per new one, a third of the bot's time under load.
+        self.handle = handle or partial(handle_update, app)
+        # Ask for more only when a poll can bring this many new updates (`room`): Telegram
+        # sends every unconfirmed update from the offset on again with each batch, and asking
+        # after each finished update parsed ~17 old updates per new one, a third of the bot's
+        # time under load. Past `PATIENCE` after a poll, any room will do (an update holding
+        # the offset, with many finished after it, does not hold up the next ones for long).
         self.refill = max(1, window // 2)
+        self.patient_until = 0.0
         self.started: dict[int, float] = {}  # update id in progress: when it was fetched
         self.finished: set[int] = set()  # handled, not yet confirmed
         self.newest = -1  # the highest update id fetched
@@ -174,9 +187,12 @@ class Poller:
         holding = [uid for uid, at in self.started.items() if at > horizon]
         return min(holding) if holding else self.newest + 1
 
-    def holding(self) -> int:
-        horizon = time.monotonic() - self.hold
-        return sum(at > horizon for at in self.started.values())
+    def room(self) -> int:
+        """How many new updates the next poll can bring: of the window, what the updates from
+        the offset on that were fetched and not confirmed (in progress or finished) leave."""
+        offset = self.offset()
+        taken = sum(uid >= offset for uid in self.started)
+        return self.window - taken - sum(uid >= offset for uid in self.finished)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll until `stop` is set, then let updates in progress finish and confirm them."""
@@ -184,9 +200,11 @@ class Poller:
         failures = 0
         try:
             while not stop.is_set():
-                if self.holding() > self.window - self.refill:
-                    await self._wake(stopping, self.hold)
+                room, now = self.room(), time.monotonic()
+                if room <= 0 or (room < self.refill and now < self.patient_until):
+                    await self._wake(stopping, self.hold if room <= 0 else self.patient_until - now)
                     continue
+                self.patient_until = now + PATIENCE
                 offset = self.offset()
                 self.finished = {uid for uid in self.finished if uid >= offset}
                 fetch = asyncio.create_task(self._fetch(offset, self.timeout))
@@ -247,7 +265,7 @@ class Poller:
 
     async def _handle(self, uid: int, raw: dict) -> None:
         try:
-            await handle_update(self.app, raw)
+            await self.handle(raw)
         except Exception:  # the error handler saw handler errors; this is anything else
             log.exception("update %d could not be handled", uid)
         finally:

@@ -21,6 +21,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.channels.telegram import routing
+
 BACKLOG_PER_WORKER = 64  # updates accepted (waiting or working) per work slot
 
 
@@ -60,8 +62,11 @@ class PerChatOrder(BaseUpdateProcessor):
 
 
 def chat_of(update: object) -> int | None:
-    """The id of the chat an update belongs to: python-telegram-bot's `Update`, or a plain
-    question read without it (bot.channels.telegram.intake.PlainQuestion)."""
+    """The id of the chat an update belongs to: python-telegram-bot's `Update`, a plain
+    question read without it (bot.channels.telegram.intake.PlainQuestion), or the raw update
+    the polling process of `run --workers` passes on (bot.channels.telegram.pool)."""
     if isinstance(update, Update):
         return update.effective_chat.id if update.effective_chat is not None else None
+    if isinstance(update, dict):
+        return routing.chat_of(update)
     return getattr(update, "chat_id", None)

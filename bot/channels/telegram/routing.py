@@ -86,13 +86,16 @@ class Sockets:
 
 class Router:
     """Worker `me`'s side: `deliver` handles its own chats' updates with `handle` and passes
-    the others' to their owners; `serving` answers the updates passed to it."""
+    the others' to their owners; `serving` answers the updates passed to it. With `me` None
+    (the polling process of `run --workers`, bot.channels.telegram.pool) every chat's update
+    is passed on, and only those of no chat, or of a worker that cannot be reached, are
+    handled here."""
 
     def __init__(
-        self, sockets: Sockets, me: int, handle: Callable[[object], Awaitable[None]]
+        self, sockets: Sockets, me: int | None, handle: Callable[[object], Awaitable[None]]
     ) -> None:
         self.paths = sockets.paths
-        self.listening = sockets.listening[me]
+        self.sockets = sockets
         self.me = me
         self.handle = handle
         # Open connections to each owner not in use: one update at a time on each.
@@ -100,14 +103,14 @@ class Router:
             [] for _ in self.paths
         ]
 
-    def owner(self, update: object) -> int:
+    def owner(self, update: object) -> int | None:
         chat = chat_of(update)
         return self.me if chat is None else chat % len(self.paths)
 
     async def deliver(self, body: bytes, update: object) -> None:
         """Handle `update` (read from `body`) here or in its owner; return once handled."""
         owner = self.owner(update)
-        if owner != self.me:
+        if owner is not None and owner != self.me:
             try:
                 await self.pass_on(owner, body)
                 return
@@ -143,8 +146,9 @@ class Router:
 
     @contextlib.asynccontextmanager
     async def serving(self) -> AsyncIterator[None]:
-        """Take the updates other workers pass on while the server runs."""
-        server = await asyncio.start_unix_server(self.answer, sock=self.listening)
+        """Take the updates other workers pass on while the server runs (a worker's only)."""
+        assert self.me is not None
+        server = await asyncio.start_unix_server(self.answer, sock=self.sockets.listening[self.me])
         try:
             yield
         finally:

@@ -274,3 +274,17 @@ async def test_a_chat_s_plain_questions_wait_for_its_turn():
     release.set()
     await asyncio.gather(first, second, other)
     assert started == ["1a", "2c", "1b"] and not order.chats
+
+
+def test_a_poll_waits_until_it_can_bring_half_a_window_of_new_updates():
+    # Telegram sends every unconfirmed update from the offset on again: those fetched and not
+    # confirmed take their places in the window, finished or not.
+    poller = intake.Poller(None, window=10)  # type: ignore[arg-type]  # nothing is handled here
+    now = time.monotonic()
+    poller.started = {5: now, 7: now, 9: now - 60}  # 9: past its hold, no longer holding
+    poller.finished = {4, 6, 8}
+    poller.newest = 9
+    assert poller.offset() == 5 and poller.room() == 5  # 5-9 come again: room for 5 new
+    poller.finished.add(10)
+    poller.newest = 10
+    assert poller.room() == 4  # under half the window: the next poll waits (`PATIENCE` at most)
