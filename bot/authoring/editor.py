@@ -115,9 +115,12 @@ def yaml_round_trip() -> YAML:
     return yaml
 
 
-def split_lines(text: str) -> list[str]:
-    """A textarea's items: one per line (commas too, for keywords typed on one line)."""
-    return [item.strip() for item in re.split(r"[\n,，、]", text) if item.strip()]
+def split_lines(text: str, commas: bool = True) -> list[str]:
+    """A textarea's items: one per line, and with `commas` also split at commas (keywords and
+    related ids typed on one line). Questions keep theirs: people write 您好，… in a question."""
+    return [
+        item.strip() for item in re.split(r"[\n,，、]" if commas else r"\n", text) if item.strip()
+    ]
 
 
 def save(knowledge: Knowledge, draft: Draft, original_id: str | None = None) -> Saved:

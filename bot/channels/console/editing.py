@@ -39,7 +39,7 @@ def draft_from(form) -> Draft:
         id=str(form.get("id", "")),
         category=str(form.get("category", "")),
         question=str(form.get("question", "")),
-        similar=split_lines(str(form.get("similar", ""))),
+        similar=split_lines(str(form.get("similar", "")), commas=False),
         answer=str(form.get("answer", "")),
         document=str(form.get("document", "")),
         quote=str(form.get("quote", "")),

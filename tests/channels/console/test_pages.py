@@ -387,6 +387,19 @@ def test_edit_with_a_wrong_figure_is_refused_by_the_field_then_fixed_then_revert
     assert "撤销" in client.get(f"/admin/entries/{ENTRY}").text
 
 
+def test_a_save_keeps_each_similar_question_whole(client, site):
+    # The box holds one question a line, and people write commas: the form was also split at
+    # every ， and 、 (as keywords are), so a save that changed nothing else turned
+    # 您好，停工一段时间了，想复工复产，要去哪个窗口办 into four questions, 您好 among them.
+    login(client)
+    form = edit_form(client, ENTRY)
+    before = site.service.engine.knowledge.by_id[ENTRY].similar
+    asked = "您好，复工复产、开工的手续去哪个窗口办"
+    form["similar"] += "\n" + asked
+    assert client.post(f"/admin/entries/{ENTRY}", data=form).status_code == 303
+    assert site.service.engine.knowledge.by_id[ENTRY].similar == (*before, asked)
+
+
 def test_a_stale_form_is_refused(client):
     login(client)
     first = edit_form(client, ENTRY)
