@@ -72,7 +72,7 @@ SETS = {
     # written on 2026-11-27 afternoon when fresh9/ was handed to the quality, reading and knowledge
     # engineers; opened by nobody but their writer, run once by the lead at the end
     "fresh10/natural.yaml": (1045, 0),
-    "fresh10/traps.yaml": (0, 668),
+    "fresh10/traps.yaml": (0, 663),
     "fresh10/out_of_domain.yaml": (0, 174),
 }
 
