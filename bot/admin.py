@@ -23,6 +23,7 @@ from argon2 import PasswordHasher
 
 from bot.app import Service
 from bot.authoring import editor
+from bot.authoring.checks import fights
 from bot.authoring.editor import Draft, EditRefused, Saved
 from bot.authoring.exporter import export_xlsx
 from bot.authoring.importer import ImportReport, import_faq
@@ -209,6 +210,9 @@ class Admin:
                             ]
                         }
                     )
+            fought = fights(self.service.engine, draft, original_id)
+            if fought:
+                raise EditRefused(fought)
             saved = editor.save(self.knowledge, draft, original_id)
             self._applied(account, CREATED if original_id is None else EDITED, saved)
         return saved

@@ -13,6 +13,7 @@ from pathlib import Path
 from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 
+from bot.authoring.editor import Draft
 from bot.engine.core import ANSWERED, Engine, decide_status
 from bot.knowledge.model import Knowledge, check, figures
 from bot.knowledge.yamlfile import Problem
@@ -74,6 +75,29 @@ def near_duplicates(engine: Engine) -> list[Problem]:
                 )
             )
     return problems
+
+
+def fights(engine: Engine, draft: Draft, original_id: str | None) -> dict[str, list[str]]:
+    """The editor's new phrasings (not in the entry as it was) that `engine` already answers
+    with another entry, under their form field. Saved, such a phrasing turns that entry's
+    answered question into a choice between the two, or takes it over: `teach` refuses this
+    (the two would fight), and the editor had let 专窗's own question into 咨询电话."""
+    own = engine.knowledge.by_id.get(original_id or "")
+    kept = set(own.questions) if own else set()
+    errors: dict[str, list[str]] = {}
+    for field, phrasing in [("question", draft.question), *(("similar", q) for q in draft.similar)]:
+        phrasing = " ".join(phrasing.split())
+        if not phrasing or phrasing in kept:
+            continue
+        found = engine.answer(phrasing)
+        if found.status != ANSWERED or found.entry_id in (None, original_id):
+            continue
+        rival = engine.knowledge.by_id[found.entry_id]
+        errors.setdefault(field, []).append(
+            f"问法 “{phrasing}” 现在由条目 {rival.id}「{rival.question}」回答：加在这里，两个条目"
+            f"会抢这个问法。请换一个更明确的问法；如果它确实属于这里，请先修改 {rival.id}"
+        )
+    return errors
 
 
 def deep_check(knowledge: Knowledge) -> list[Problem]:

@@ -400,6 +400,22 @@ def test_a_save_keeps_each_similar_question_whole(client, site):
     assert site.service.engine.knowledge.by_id[ENTRY].similar == (*before, asked)
 
 
+def test_a_phrasing_another_entry_answers_is_refused_under_its_field(client, site):
+    # The editor took 复工复产咨询电话's similar question 企业复工复产去哪个窗口办理？ (专窗's
+    # own question, pasted into the wrong entry): that question, answered before, became a
+    # choice between the two. `teach` refuses such a fight; the editor now does too.
+    login(client)
+    path = site.knowledge / FAQ
+    original = path.read_text(encoding="utf-8")
+    form = edit_form(client, "fugong-zixun-dianhua")
+    form["similar"] += "\n企业复工复产去哪个窗口办理？"
+    reply = client.post("/admin/entries/fugong-zixun-dianhua", data=form)
+    assert reply.status_code == 400
+    assert re.search(r'id="error-similar"[^>]*>[^<]*fugong-zhuanchuang', reply.text)
+    assert path.read_text(encoding="utf-8") == original
+    assert site.service.engine.answer("企业复工复产去哪个窗口办理？").entry_id == ENTRY
+
+
 def test_a_stale_form_is_refused(client):
     login(client)
     first = edit_form(client, ENTRY)
