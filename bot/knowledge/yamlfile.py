@@ -128,6 +128,14 @@ def read_yaml(path: Path, data: bytes) -> tuple[object, list[Problem]]:
         wide = _wide_indent(text, line)
         if wide:
             return None, [Problem(path, wide, WIDE_INDENT)]
+        if exc.context_mark and "end of stream" in (exc.problem or ""):
+            # A quote left open runs to the end of the file, where the parser gives up: the
+            # mistake is where it opened, hundreds of lines up.
+            return None, [Problem(path, exc.context_mark.line + 1, UNCLOSED)]
+        lines = text.split("\n")
+        sign = _SIGN_FIRST.match(lines[line - 1] if line <= len(lines) else "")
+        if sign:
+            return None, [Problem(path, line, SIGN_FIRST.format(sign.group(1)))]
         return None, [Problem(path, line, f"YAML 格式错误：{exc.problem}（检查缩进、冒号和引号）")]
     except (yaml.YAMLError, RecursionError) as exc:
         return None, [Problem(path, 1, f"YAML 格式错误：{exc}")]
@@ -150,6 +158,17 @@ _WIDE_INDENT = re.compile(
 )
 WIDE_INDENT = (
     "行首有全角空格（“　”）：YAML 的缩进只能用半角空格，请把这一行开头的全角空格换成半角空格"
+)
+
+
+UNCLOSED = "引号没有配对：这里开头的引号（' 或 \"）一直没有结束，请在这一句末尾补上同样的引号，或删掉开头的引号"
+# A list item or a field's value that starts with one of YAML's signs ([置顶] for 【置顶】, *急*,
+# @某某, a quote closed mid-sentence) is read as YAML's own syntax, and libyaml's words for what
+# then fails ("did not find expected '-' indicator") tell an admin nothing.
+_SIGN_FIRST = re.compile(r"^[ \t]*(?:-[ \t]+|[^\s:#]+:[ \t]+)([\[\]{}*&!@%`|>'\"])")
+SIGN_FIRST = (
+    "这一项以 “{}” 开头，YAML 把它当成格式符号：请去掉它或换成中文符号（如【】“”），"
+    "或把整句放进引号里（- '……'）"
 )
 
 

@@ -191,6 +191,33 @@ def test_a_colon_inside_a_similar_question_says_so_where_it_is(knowledge_copy):
     assert error.line == text[: text.index(old)].count("\n") + 1
 
 
+def test_an_unclosed_quote_is_reported_where_it_opens(knowledge_copy):
+    # The parser runs on to the end of the file looking for the closing quote, and had been
+    # reported there: 260 lines below the mistake, with libyaml's English words.
+    faq = knowledge_copy / "faq" / "03-fugong-fuchan.yaml"
+    text = faq.read_text(encoding="utf-8")
+    old = "      - 复工复产专窗在哪\n"
+    faq.write_text(text.replace(old, "      - '复工复产专窗在哪\n", 1), encoding="utf-8")
+    _, problems = check(knowledge_copy)
+    (error,) = [p for p in problems if p.severity == "error" and p.path == faq]
+    assert "引号" in error.message and "end of stream" not in error.message
+    assert error.line == text[: text.index(old)].count("\n") + 1
+
+
+@pytest.mark.parametrize("start", ["[置顶] ", "*急* ", "@", "!", "&急 ", "%", "|", '"复工"'])
+def test_an_item_starting_with_a_yaml_sign_says_which_and_what_to_do(knowledge_copy, start):
+    # 【置顶】 typed as [置顶], *急*, @某某: YAML reads the first sign as its own syntax, and the
+    # message had been libyaml's ("did not find expected '-' indicator").
+    faq = knowledge_copy / "faq" / "03-fugong-fuchan.yaml"
+    text = faq.read_text(encoding="utf-8")
+    old = "      - 复工复产专窗在哪\n"
+    faq.write_text(text.replace(old, f"      - {start}复工复产专窗在哪\n", 1), encoding="utf-8")
+    _, problems = check(knowledge_copy)
+    (error,) = [p for p in problems if p.severity == "error" and p.path == faq]
+    assert f"“{start[0]}”" in error.message and "引号" in error.message
+    assert error.line == text[: text.index(old)].count("\n") + 1
+
+
 def test_a_full_width_indent_is_reported_on_its_own_line(knowledge_copy):
     faq = knowledge_copy / "faq" / "03-fugong-fuchan.yaml"
     text = faq.read_text(encoding="utf-8")
