@@ -337,11 +337,7 @@ class Engine:
         candidates = self._ranked(question[:MAX_QUERY_CHARS], folded)
         status = decide_status([c.score for c in candidates], self.thresholds)
         score = candidates[0].score if candidates else 0.0
-        base: dict[str, Any] = {
-            "question": question,
-            "candidates": candidates,
-            "normalized": normalized,
-        }
+        base: dict[str, Any] = dict(question=question, candidates=candidates, normalized=normalized)
         best = candidates[0].entry if candidates else None
         if status == ANSWERED and best is not None:  # the engine's candidates carry their entry
             answer = self.entry_answer(best, question, score)
@@ -351,6 +347,8 @@ class Engine:
             if found is not None:
                 for near in candidates[:NEAR_TOPICS]:  # an entry made from that passage says it
                     if near.match >= NEAR_MATCH and near.entry and found[0].holds(near.entry):
+                        if not decision.gives_what_is_asked(near):  # nor does its passage
+                            return _frozen.amended(self._fallback(candidates), **base)
                         answer = self.entry_answer(near.entry, question, near.score)  # curated
                         return _frozen.amended(answer, candidates=candidates, normalized=normalized)
                 return _frozen.amended(self.passage_answer(*found), **base)

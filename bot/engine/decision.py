@@ -110,3 +110,9 @@ def decide_status(scores: Sequence[float], thresholds: Thresholds) -> str:
 def offered(candidates: Sequence[Candidate], thresholds: Thresholds) -> tuple[Candidate, ...]:
     """What a clarify reply offers: the best few plausible candidates (one: a yes/no confirm)."""
     return tuple(c for c in candidates[:CLARIFY_CHOICES] if c.score >= thresholds.clarify)
+
+
+def gives_what_is_asked(candidate: Candidate) -> bool:
+    """Whether the check found the entry gives what is asked: no focus it lacks, no thing asked
+    for it never states, no count the message already restates (bot.engine.answerability)."""
+    return candidate.check is None or candidate.check.factor == 1

@@ -216,6 +216,19 @@ def test_a_passage_an_entry_was_made_from_is_answered_with_that_entry(engine):
     assert answer.entry.source.quote in passage.text and passage.source["passage"] == passage.number
 
 
+def test_a_passage_is_not_answered_for_what_the_entry_made_from_it_does_not_give(engine):
+    # The article's passage on the 招商小分队 holds 队 and 长 (书记、市长任组长), so it covers the
+    # message; the entry made from it names no leader (领队 asked, never stated): the same
+    # sentence does not answer it either, and the entry is a near topic of the fallback.
+    question = "招商小分队领队"
+    found = engine.passages.best(engine.prepare(question))
+    assert found is not None and found[0].holds(engine.knowledge.by_id["zs-xiaofendui"])
+    answer = engine.answer(question)
+    assert answer.status == FALLBACK and answer.candidates[0].id == "zs-xiaofendui"
+    assert answer.candidates[0].check.factor < 1
+    assert [near.id for near in answer.near][:1] == ["zs-xiaofendui"]
+
+
 def test_a_left_out_question_is_not_matched_by_its_own_words():
     # `policybot validate` asks how the rest of the index would rank each question; the
     # question itself, spelled identically, must not win that comparison.
