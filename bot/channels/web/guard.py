@@ -15,6 +15,7 @@ import math
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 from starlette.requests import Request
@@ -53,12 +54,27 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", ()))
+                if 300 <= message["status"] < 400:
+                    headers = [on_site(header) for header in headers]
                 present = {name.lower() for name, _ in headers}
                 headers += [item for item in self.headers if item[0] not in present]
                 message = {**message, "headers": headers}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def on_site(header: tuple[bytes, bytes]) -> tuple[bytes, bytes]:
+    """A redirect's `Location` as a path on this site. Starlette's trailing-slash redirect
+    (/admin/entries/ to /admin/entries) writes the request's Host header into it as given, so a
+    forged Host, or a proxy passing one on, sent the browser to another site; none of the bot's
+    redirects leaves the site. The path keeps one leading slash: `//host` would leave it too."""
+    name, value = header
+    if name.lower() != b"location" or b"://" not in value:
+        return header
+    parts = urlsplit(value.decode("latin-1"))
+    path = "/" + parts.path.lstrip("/") + (f"?{parts.query}" if parts.query else "")
+    return name, path.encode("latin-1")
 
 
 class JSONReply(JSONResponse):

@@ -335,3 +335,22 @@ async def test_a_client_cannot_name_itself_through_a_proxy_that_appends():
     assert await client_seen("*", "172.18.0.5", b"203.0.113.7") == "203.0.113.7"  # Caddy's way
     assert await client_seen("172.18.0.5", "172.18.0.5", forged) == "203.0.113.7"
     assert await client_seen("172.18.0.5", "198.51.100.1", forged) == "198.51.100.1"
+
+
+async def test_a_trailing_slash_redirect_stays_on_the_site_whatever_the_host_header(
+    service, tmp_path
+):
+    """Starlette's redirect from /admin/entries/ to /admin/entries named the request's Host
+    header as given: with a forged one (or a proxy that passes it on) it sent the browser to
+    another site. It is now a path on this site."""
+    admin = Admin(service, tmp_path / "console.sqlite3")
+    app = build_server(service, WebConfig(rate=0), console.routes(admin))
+    async with client(app) as http:
+        for path, target in (
+            ("/admin/entries/", "/admin/entries"),
+            ("/api/v1/topics/?x=1", "/api/v1/topics?x=1"),
+        ):
+            url = httpx.URL("http://127.0.0.1").copy_with(raw_path=path.encode())
+            reply = await http.get(url, headers={"host": "evil.example"})
+            assert reply.status_code == 307, path
+            assert reply.headers["location"] == target, path
