@@ -245,6 +245,8 @@ async def closed_within(reader: asyncio.StreamReader, seconds: float) -> bool:
             pass
     except TimeoutError:
         return False
+    except ConnectionResetError:  # closed while the client still wrote: the kernel's reset
+        return True
     return True
 
 
