@@ -66,6 +66,8 @@ class Changes:
         return cursor.lastrowid
 
     def get(self, change_id: int) -> Change | None:
+        if not 0 < change_id < 2**63:  # no row's id; and past SQLite's integers, an OverflowError
+            return None
         rows = self._select("WHERE id = ?", (change_id,))
         return rows[0] if rows else None
 

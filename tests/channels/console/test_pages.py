@@ -416,6 +416,14 @@ def test_a_phrasing_another_entry_answers_is_refused_under_its_field(client, sit
     assert site.service.engine.answer("企业复工复产去哪个窗口办理？").entry_id == ENTRY
 
 
+def test_reverting_a_change_number_past_sqlites_integers_is_no_such_change(client):
+    # The route reads any number of digits; SQLite's integers stop at 2**63 - 1, and asking for
+    # change 99999999999999999999999 was an OverflowError: a 500 with its traceback in the log.
+    csrf = login(client)
+    reply = client.post(f"/admin/changes/{10**23}/revert", data={"csrf": csrf})
+    assert reply.status_code == 409 and "没有编号为" in reply.text
+
+
 def test_a_stale_form_is_refused(client):
     login(client)
     first = edit_form(client, ENTRY)
