@@ -3,6 +3,7 @@ token, and a session cookie (Secure, HttpOnly, SameSite=Strict) scoped to the co
 
 from __future__ import annotations
 
+import logging
 import secrets
 
 from starlette.concurrency import run_in_threadpool
@@ -12,6 +13,8 @@ from starlette.responses import RedirectResponse, Response
 from bot.channels.console.auth import COOKIE, LOGIN_COOKIE, same_token
 from bot.channels.console.frame import HEADERS, PREFIX, Console, see_other
 from bot.log.accounts import NAME_CHARS
+
+log = logging.getLogger(__name__)
 
 
 def client(request: Request) -> str:
@@ -84,6 +87,14 @@ async def login(console: Console, request: Request) -> Response:
     # Read after `verify`, which may have rehashed the password.
     standing = None if account is None else console.admin.accounts.standing(account.name)
     if account is None or standing is None:
+        # Whoever runs the bot sees someone guessing (the throttle bounds the lines). An
+        # unknown name is not written: it may be a password typed in the wrong box.
+        known = console.admin.accounts.get(name) is not None
+        log.warning(
+            "console: failed login for %s from %s",
+            f"account {name!r}" if known else "an unknown name",
+            client(request),
+        )
         return await login_form(console, request, "用户名或密码不对。", 401, target)
     console.throttle.succeeded(client(request), name)
     token, _ = console.sessions.start(account, standing)

@@ -125,6 +125,24 @@ def test_wrong_password_bad_login_token_and_throttling(site):
     assert "分钟后再试" in reply.text
 
 
+def test_a_failed_login_is_a_line_in_the_servers_log(site, caplog):
+    # Wrong passwords left no trace: whoever runs the bot could not see someone guessing. The
+    # line names the address and an existing account; never an unknown name, which may be a
+    # password typed in the wrong box.
+    client = TestClient(Starlette(routes=routes(site.admin, site.sessions, Throttle())))
+    for name in ("wang", "correct-horse\nFAKE line"):
+        token = csrf_of(client.get("/admin/login").text)
+        reply = client.post(
+            "/admin/login", data={"csrf": token, "name": name, "password": "wrong-password"}
+        )
+        assert reply.status_code == 401
+    lines = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert lines == [
+        "console: failed login for account 'wang' from testclient",
+        "console: failed login for an unknown name from testclient",
+    ]
+
+
 def test_a_login_name_longer_than_any_account_is_not_kept(site):
     """The throttle keeps each failed name for 15 minutes: a megabyte-long name per attempt,
     from every address an attacker holds, was a megabyte of the server's memory each for that
