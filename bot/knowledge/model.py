@@ -23,6 +23,7 @@ from typing import TypeVar
 from bot.knowledge.bulk import paused_gc
 from bot.knowledge.files import Snapshot, read_snapshot
 from bot.knowledge.yamlfile import Problem
+from bot.text.numerals import DIGITS, UNITS, value
 
 # Ids travel in Telegram button data (64 bytes with the rest), so they are short and ASCII;
 # letters of either case, digits, ".", "_" and "-" let imported FAQ ids stay as they were.
@@ -230,8 +231,6 @@ def comparable(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split())
 
 
-_CHINESE_DIGITS = {c: n for n, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
-_CHINESE_UNITS = {"十": 10, "百": 100, "千": 1000}
 # 万 and 亿 stay as written after the digits (五十五万 → 55万), as the source writes 55万美元.
 _CHINESE_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千]+(?:点[零〇一二两三四五六七八九]+)?")
 # Words that are not amounts: 百分之 introduces one (百分之六十一 is 61%), and 十分 is "very"
@@ -253,26 +252,19 @@ def _chinese_number(match: re.Match) -> str:
     between units (三四十个, 十四五)."""
     text = match.group(0)
     whole, _, fraction = text.partition("点")
-    fraction = "".join(str(_CHINESE_DIGITS[c]) for c in fraction)
-    if not any(c in _CHINESE_UNITS for c in whole):
+    fraction = "".join(str(DIGITS[c]) for c in fraction)
+    if not any(c in UNITS for c in whole):
         if len(whole) < 3 and not ({"零", "〇"} & set(whole)) and not fraction:
             if len(whole) == 1 and _COUNTED.match(match.string, match.end(), match.end() + 1):
-                return str(_CHINESE_DIGITS[whole])
+                return str(DIGITS[whole])
             return text
-        digits = "".join(str(_CHINESE_DIGITS[c]) for c in whole)
+        digits = "".join(str(DIGITS[c]) for c in whole)
         return f"{digits}.{fraction}" if fraction else digits
-    if whole != "十" and not any(c in _CHINESE_DIGITS for c in whole):
+    if whole != "十" and not any(c in DIGITS for c in whole):
         return text
     if re.search(r"[一二两三四五六七八九]{2}", whole):
         return text
-    total, digit = 0, 0
-    for char in whole:
-        if char in _CHINESE_DIGITS:
-            digit = _CHINESE_DIGITS[char]
-        else:
-            total += (digit or 1) * _CHINESE_UNITS[char]
-            digit = 0
-    number = str(total + digit)
+    number = str(value(whole))
     return f"{number}.{fraction}" if fraction else number
 
 

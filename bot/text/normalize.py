@@ -13,6 +13,7 @@ from functools import lru_cache
 import opencc
 
 from bot.text.nfkc import nfkc
+from bot.text.numerals import DIGITS, value
 from bot.text.privacy import redact_nfkc
 
 # Longest first, so that "请问一下" is removed whole before "请问" could leave "一下" behind.
@@ -66,7 +67,6 @@ _FILLER_RE = re.compile("|".join(map(re.escape, FILLERS)))
 _t2s = opencc.OpenCC("t2s")
 
 # Dates and counts are written both ways (二月份 / 2月, 7号 / 7日, 十一个 / 11个); one form each.
-_DIGITS = {ch: n for n, ch in enumerate("零一二三四五六七八九")} | {"两": 2}
 _COUNTED_RE = re.compile(r"([零一二两三四五六七八九十]{1,3})(?=[月日号个项亿])")
 _DAY_RE = re.compile(r"号(?<=\d号)")  # starting with the literal makes the search fast
 
@@ -74,14 +74,30 @@ _DAY_RE = re.compile(r"号(?<=\d号)")  # starting with the literal makes the se
 def _numeral(match: re.Match) -> str:
     text = match.group(1)
     if "十" not in text:
-        return "".join(str(_DIGITS[ch]) for ch in text) if len(text) == 1 else text
+        return "".join(str(DIGITS[ch]) for ch in text) if len(text) == 1 else text
     tens, _, ones = text.partition("十")
     if len(tens) > 1 or len(ones) > 1:
         return text
-    return str(_DIGITS.get(tens, 1) * 10 + _DIGITS.get(ones, 0))
+    return str(DIGITS.get(tens, 1) * 10 + DIGITS.get(ones, 0))
+
+
+# ...and so are figures with 百 or 千 (一百九十九 / 199, 两千八百八十七项 / 2887项, 五百万 / 500万): not
+# an estimate (二百多, 三百来个: no figure an answer states), nor a run of digits without a unit
+# between them (四五百, a range).
+_LARGE_RE = re.compile(
+    r"[一二两三四五六七八九][零一二两三四五六七八九十]*[百千][零一二两三四五六七八九十百千]*"
+    r"(?![零一二两三四五六七八九十百千多余来几])"
+)
+_RANGE_RE = re.compile(r"[一二两三四五六七八九]{2}")
+
+
+def _large(match: re.Match) -> str:
+    text = match.group()
+    return text if _RANGE_RE.search(text) else str(value(text))
 
 
 def _numbers(text: str) -> str:
+    text = _LARGE_RE.sub(_large, text)
     text = _COUNTED_RE.sub(_numeral, text).replace("月份", "月")
     return _DAY_RE.sub("日", text)
 

@@ -22,6 +22,12 @@ def test_numerals_in_dates_and_counts_become_digits():
     assert normalize("4月7号开工") == "4月7日开工"
     assert normalize("十一个项目") == "11个项目"
     assert normalize("一次办") == "一次办"  # not a count of 次: left alone
+    # A figure with 百 or 千, as an answer writes it; not an estimate, a range or an idiom.
+    assert normalize("公共服务事项一百九十九项") == "公共服务事项199项"
+    assert normalize("投资五百万") == "投资500万"
+    assert normalize("两千八百多项") == "两千八百多项"
+    assert normalize("四五百项") == "四五百项"
+    assert normalize("老百姓千万别急") == "老百姓千万别急"
 
 
 def test_control_and_zero_width_characters_vanish():
