@@ -36,7 +36,7 @@ from bot.engine.index import Index, Tuning
 from bot.engine.language import foreign_language
 from bot.engine.passages import Passage, Passages
 from bot.engine.prepared import prepare
-from bot.engine.reading import Reading, fold_message, questions_marked, read
+from bot.engine.reading import Reading, fold_message, labelled, questions_marked, read
 from bot.engine.wording import Wording
 from bot.knowledge.model import LIST_REPLIES, Entry, Knowledge, bare_reply
 from bot.text.normalize import fold, normalize, normalize_all
@@ -239,9 +239,8 @@ class Engine:
     def read(self, question: str, folded: str) -> Reading:
         """How a message (cut, and folded by `fold_message`) is read: its clauses, what asks and
         its focus, with this knowledge's words (bot.engine.reading)."""
-        return read(
-            folded, self.wording.says, questions_marked(question, folded), self.wording.knows
-        )
+        marked = questions_marked(question, folded)
+        return read(folded, self.wording.says, marked, self.wording.knows, labelled(question))
 
     def _ranked(self, question: str, folded: str, limit: int = CANDIDATES) -> tuple[Candidate, ...]:
         """`candidates` of a question already cut and folded (`_decide` has folded it)."""

@@ -154,6 +154,23 @@ def fold_message(text: str) -> str:
     return standard(fold(_MENTION.sub(" ", text.translate(_QUOTES))))
 
 
+# A message that opens with a label and a colon (实习报告：…, 律师：…, 民宿老板：…, 尊敬的工作人员：…)
+# says there who asks or what for, as an introduction does: no word of it is what is asked. Read
+# as a clause, a short one was a topic typed as a fragment (`FRAGMENT`), its known words (报告,
+# 律师) weighed fully and left uncovered by the right entry; a label that asks or requests
+# (问下三位一体：…, 烦请告知：…) is none.
+_LABEL = re.compile(r"\s*([^\s，,、：:。！？!?]{1,8})[：:](?=\s*\S)")
+
+
+def labelled(message: str) -> str:
+    """The label a message opens with (`_LABEL`), folded as `fold_message` folds it; "" if none
+    (for `read`)."""
+    found = _LABEL.match(message)
+    if not found or _ASKING.search(found[1]) or _REQUEST.search(found[1]):
+        return ""
+    return fold_message(found[1]).strip()
+
+
 # A sentence and the marks that end it; a letter or digit (what folding keeps).
 _SENTENCE = re.compile(r"([^。！？!?]*)([。！？!?]*)")
 _KEPT = re.compile(r"[^\W_]")
@@ -208,6 +225,7 @@ def read(
     says: Callable[[str], bool] | None = None,
     marked: tuple[tuple[int, bool], ...] | None = None,
     knows: Callable[[str], bool] | None = None,
+    label: str = "",
 ) -> Reading:
     """Split a folded message into clauses, set aside greetings and introductions, and find
     the asking clause and its focus. `says`: whether a clause says what it is about (has a
@@ -215,7 +233,8 @@ def read(
     and the clause before it is asked with it. `marked`: `questions_marked` of the message, if
     it has question marks: then only the clauses of the sentences they end ask. `knows`:
     whether a clause has a word the knowledge uses (without it, every short clause before the
-    question is a topic typed as a fragment)."""
+    question is a topic typed as a fragment). `label`: `labelled` of the message, if it opens
+    with one: that clause is background."""
     parts = _RELAYED.sub(r"\1 ", _ASKS_FROM.sub(" ", folded)).split()
     questioned = _marked(parts, marked) or [True] * len(parts)
     parts = [_GREETING.sub("", part) for part in parts]
@@ -286,6 +305,8 @@ def read(
             return 1.0
         if i == pointed:
             return CONDITION
+        if i == 0 and part == label:
+            return BACKGROUND  # who asks or what for (实习报告：…)
         # A topic typed as a fragment (复工 窗口在哪, 申请材料 减少 多少), unless no word of it is
         # the knowledge's (哥们, 说句实话): the sender's aside, weighed as below.
         fragment = i < first and len(part) <= FRAGMENT and not _SELF.match(part)

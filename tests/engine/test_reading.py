@@ -15,6 +15,7 @@ from bot.engine.reading import (
     TOPIC,
     UNKNOWN_BACKGROUND,
     fold_message,
+    labelled,
     questions_marked,
     read,
 )
@@ -121,6 +122,33 @@ def test_title_marks_do_not_split_a_clause():
 def _marked(message: str):
     folded = fold_message(message)
     return read(folded, marked=questions_marked(message, folded))
+
+
+def test_a_label_the_message_opens_with_is_background():
+    # Who asks or what for, before a colon: not a topic typed as a fragment (weight 1), whose
+    # known words (报告) the right entry would have to cover.
+    message = "课程作业：抚远的政务服务中心几点上班？"
+    assert labelled(message) == "课程作业"
+    reading = read(fold_message(message), label=labelled(message))
+    assert [(c.text, c.weight) for c in reading.clauses] == [
+        ("课程作业", BACKGROUND),
+        ("抚远的政务服务中心几点上班", 1.0),
+    ]
+    assert labelled("  茶叶店老板: 复工窗口在哪") == "茶叶店老板"
+    # Not a label: one that asks or requests, a longer one, or one with nothing after it.
+    for message in [
+        "问问专窗：在哪",
+        "烦请告知：专窗地址",
+        "抚远复工复产的专窗地址：在哪",
+        "课程作业：",
+    ]:
+        assert labelled(message) == "", message
+    # Read without one, the short clause is a topic typed as a fragment.
+    assert read(fold_message("课程作业：抚远的政务服务中心几点上班？")).clauses[0].weight == 1.0
+    # A label that is what an asking clause saying nothing points back to is asked with it.
+    says = lambda clause: clause != "在哪"  # noqa: E731
+    reading = read(fold_message("复工专窗：在哪"), says, label="复工专窗")
+    assert [c.weight for c in reading.clauses] == [CONDITION, 1.0]
 
 
 def test_where_the_writer_marks_questions_only_those_sentences_ask():
