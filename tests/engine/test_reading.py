@@ -151,6 +151,20 @@ def test_a_label_the_message_opens_with_is_background():
     assert [c.weight for c in reading.clauses] == [CONDITION, 1.0]
 
 
+def test_a_figure_given_as_an_estimate_is_left_out():
+    # What the sender half remembers: no answer writes an estimate, so its numerals are no
+    # words of the topic.
+    for message, folded in [
+        ("听说网上办有三百多项，准确是多少", "听说网上办有 准确是多少"),
+        ("材料减了4000多项", "材料减了"),
+        ("签了十来个项目 五千余万元", "签了项目 元"),
+    ]:
+        assert fold_message(message) == folded, message
+    # Not a figure asked for (几百项), one with 多少 / 多久 after it, nor 一来 (firstly).
+    for message in ["网上办有几百项", "二十多少钱", "三十多久", "一来路近 二来省事"]:
+        assert fold_message(message) == message, message
+
+
 def test_where_the_writer_marks_questions_only_those_sentences_ask():
     # 有几份 and 要不要 are question words, but the writer put no question mark there: a
     # statement and the sender's second thought after the question.
