@@ -8,7 +8,7 @@ import pytest
 from bot.engine.answerability import OTHER_ENTRY_WORD
 from bot.engine.asked import QUESTION_WORDS, asked_for
 from bot.engine.core import ANSWERED
-from bot.engine.focus import PLACE
+from bot.engine.focus import COUNT, PLACE
 from bot.engine.reading import (
     BACKGROUND,
     CONDITION,
@@ -77,6 +77,13 @@ def test_a_question_started_inside_a_clause_is_a_clause_of_its_own():
     ]
     # 请问我们…, 想问我们… ask themselves.
     assert len(read(fold("请问我们能网上办吗")).clauses) == 1
+    # So does the errand someone sent the sender on: 老板 is not a person asked for.
+    reading = read(fold("老板叫我查一查码头有几个泊位"))
+    assert [(c.text, c.weight) for c in reading.clauses] == [
+        ("老板叫我查一查", TOPIC),
+        ("码头有几个泊位", 1.0),
+    ]
+    assert reading.focus == COUNT
 
 
 def test_an_asking_clause_that_says_nothing_points_back_to_the_clause_before_it(engine):
