@@ -6,8 +6,10 @@ the same results (each text goes through the same steps whichever process does i
 less of a 100k build's wall time on an idle two-core machine with the words' fork (15.80 →
 12.44 s, scale9), at the cost of the fork and of handing one half's results back
 (docs/benchmarks.md, Engine at scale). Work the build needs next that does not depend on the
-texts (`also`: the engine's terms) is done by the child after its half, the child's half cut
-shorter to match, so that this process does not do it alone with the second core idle.
+texts (`also`: the engine's terms) is done by the child after its half, and the segmenter's
+dictionary is loaded by this process before its own (the words' child, forked next, shares it:
+`Vocabulary.learning`), each half cut to match, so that neither is done alone with the second
+core idle.
 """
 
 from __future__ import annotations
@@ -23,14 +25,16 @@ from bot.engine.described import focus_codes
 from bot.knowledge.model import Entry
 from bot.text.normalize import normalize_all, normalize_and_fold_all
 from bot.text.synonyms import Synonyms
+from bot.text.words import load
 
 # From this many texts (questions and keywords) a build prepares half of them in a child. Below
 # it the fork and the hand-back cost more than half the work: at 20k entries (100k texts) the
 # work is ~0.9 s of CPU, the fork of a process holding the knowledge ~10-30 ms.
 HALVED_FROM = 100_000
-# The share of the entries this process prepares when halved: a little over half, as the child
-# also makes `also`'s result (at 100k entries the terms, ~0.14 s beside ~1.5 s for each half).
-SHARE = 0.53
+# The share of the entries this process prepares when halved: half, as the child also makes
+# `also`'s result (at 100k entries the terms, ~0.14 s beside ~1.5 s for each half) and this
+# process loads the segmenter's dictionary (~0.155 s of CPU).
+SHARE = 0.50
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -46,7 +50,7 @@ def prepare(
     # (`similar` and the question: `questions` makes a tuple of them, twice the time at 100k)
     texts = sum(len(entry.similar) + 1 + len(entry.keywords) for entry in entries)
     parts, made = halves(
-        lambda start, end: _prepared(entries[start:end], synonyms), len(entries), texts, also
+        lambda start, end: _prepared(entries[start:end], synonyms), len(entries), texts, also, load
     )
     return (
         list(chain.from_iterable(part[0].split("\n") for part in parts if part[0] is not None)),
@@ -78,20 +82,26 @@ def _prepared(
 
 
 def halves(
-    work: Callable[[int, int], T], size: int, texts: int, also: Callable[[], U]
+    work: Callable[[int, int], T],
+    size: int,
+    texts: int,
+    also: Callable[[], U],
+    first: Callable[[], object] = lambda: None,
 ) -> tuple[list[T], U]:
     """`[work(0, size)]` and `also()`, or for `texts` (what the work is measured in) from
     `HALVED_FROM` on two cores, `[work(0, cut), work(cut, size)]` (`cut`: `SHARE` of `size`)
     with the second part and then `also()` worked out in a forked child (`Forked`: the same
-    results, whichever process makes them)."""
+    results, whichever process makes them), and `first()` done by this process before its part
+    (only then: what it loads is loaded when first needed otherwise)."""
     if texts < HALVED_FROM or not two_cores():
         return [work(0, size)], also()
     cut = round(size * SHARE)
     second = Forked(lambda: (work(cut, size), also()))
     try:
-        first = work(0, cut)
+        first()
+        mine = work(0, cut)
     except BaseException:
         second.cancel()
         raise
     rest, made = second.result()
-    return [first, rest], made
+    return [mine, rest], made

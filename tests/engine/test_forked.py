@@ -63,6 +63,28 @@ def test_a_forked_half_prepares_the_texts_as_one_process_does(knowledge, forks):
     assert len(alone[2]) == len(knowledge.entries)
 
 
+def test_what_is_first_is_done_here_when_halved_and_only_then(forks):
+    # (The segmenter's dictionary, which the words' child forked next shares.)
+    done: list[int] = []
+
+    def first() -> None:
+        done.append(os.getpid())
+
+    assert prepared.halves(lambda start, end: (start, end), 4, 4, list, first) == (
+        [(0, 2), (2, 4)],
+        [],
+    )
+    assert len(forks) == 1 and done == [os.getpid()]
+    forks.clear()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(prepared, "HALVED_FROM", 10)  # (4 texts: not halved)
+        assert prepared.halves(lambda start, end: (start, end), 4, 4, list, first) == (
+            [(0, 4)],
+            [],
+        )
+    assert forks == [] and done == [os.getpid()]
+
+
 def test_a_half_the_child_fails_to_give_is_worked_out_here(forks):
     parent = os.getpid()
 
@@ -71,7 +93,7 @@ def test_a_half_the_child_fails_to_give_is_worked_out_here(forks):
             raise RuntimeError("the child fails")
         return list(range(start, end))
 
-    # (This process takes a little over half: the child also makes `also`'s result.)
+    # (This process takes half, rounded to even: 3.5 -> 4.)
     assert prepared.halves(work, 7, 7, os.getpid) == ([[0, 1, 2, 3], [4, 5, 6]], parent)
     assert len(forks) == 1
 
