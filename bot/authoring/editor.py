@@ -184,6 +184,15 @@ def _form_errors(knowledge: Knowledge, draft: Draft, original_id: str | None) ->
         add("id", "id 只能用英文字母、数字和 . _ -，以字母或数字开头，最多 40 个字符")
     elif draft.id != original_id and draft.id in knowledge.by_id:
         add("id", f"id “{draft.id}” 已被另一个条目使用")
+    renamed = original_id is not None and draft.id != original_id
+    linking = [e.id for e in knowledge.entries if renamed and original_id in e.related]
+    if linking:
+        # Renamed, those entries' related questions would lose their link to it without a word.
+        add(
+            "id",
+            f"条目 {'、'.join(linking)} 的相关问题链接到 “{original_id}”：改了 id，这些链接就断了。"
+            "id 只是编号，用户看不到，请保留原来的 id",
+        )
     for name, label in (
         ("question", "标准问"),
         ("answer", "答案"),
