@@ -7,12 +7,15 @@ fails, the work is done here, so a result is always what this process would make
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
 import signal
 import threading
 from collections.abc import Callable
-from typing import IO, Generic, TypeVar
+from typing import IO, Any, Generic, TypeVar
+
+import numpy as np
 
 T = TypeVar("T")
 _SIZE = 8  # bytes of each length on the pipe
@@ -91,13 +94,26 @@ def _send(result: object, pipe: IO[bytes]) -> None:
     receiver reads each straight into an array's memory (no pickled copy of tens of MB beside
     it at the build's peak)."""
     buffers: list[pickle.PickleBuffer] = []
-    head = pickle.dumps(result, protocol=5, buffer_callback=buffers.append)
+    written = io.BytesIO()
+    _Pickler(written, protocol=5, buffer_callback=buffers.append).dump(result)
+    head = written.getbuffer()
     pipe.write(len(head).to_bytes(_SIZE, "little"))
     pipe.write(head)
     for buffer in buffers:
         raw = buffer.raw()
         pipe.write(raw.nbytes.to_bytes(_SIZE, "little"))
         pipe.write(raw)
+
+
+class _Pickler(pickle.Pickler):
+    """A pickler that hands NumPy's data types over as NumPy's own: `np.dtype("<f8")` is the
+    one float64 every array made here shares, where an unpickled copy would be a new one, and
+    an index holding both would pickle otherwise than one built here (the engine cache)."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, np.dtype) and obj.isbuiltin == 1:
+            return np.dtype, (obj.str,)
+        return NotImplemented
 
 
 def _received(pipe: IO[bytes]) -> object | None:

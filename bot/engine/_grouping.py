@@ -10,7 +10,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from bot.engine._arrays import _blocks, _sparsetools
+from bot.engine._arrays import _blocks, _Postings, _Questions, _sparsetools
 from bot.knowledge.bulk import give_back
 
 # From this many occurrences `_grouped` first hands the memory the build freed back to the
@@ -313,3 +313,19 @@ def _from_the_end(*arrays: np.ndarray) -> Iterator[slice]:
         for values in arrays:
             if values.flags.owndata:
                 values.resize(block.start, refcheck=False)
+
+
+def _both(entries: _Postings, questions: _Questions) -> _Postings:
+    """The entries' vectors and the questions' in one set of postings by feature (owners:
+    entries, then questions after them): a search's two products in one pass. Within a
+    feature the entries come first, as in each own postings, so each sum adds the same
+    numbers in the same order as its own product does."""
+    features, texts = len(entries.starts) - 1, len(questions.starts) - 1
+    columns = np.arange(features, dtype=np.int32).repeat(np.diff(entries.starts))
+    columns = np.concatenate([columns, questions.columns])
+    asked = np.arange(texts, dtype=np.int32).repeat(np.diff(questions.starts))
+    owners = np.concatenate([entries.entries, asked + entries.size])
+    values = np.concatenate([entries.values, questions.every_value()])
+    order = columns.argsort(kind="stable")
+    shape = (features, entries.size + texts)
+    return _Postings.build(columns[order], owners[order], values[order], shape, gather=True)

@@ -14,16 +14,14 @@ string per feature.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import lru_cache
 from itertools import pairwise
 from typing import NamedTuple, cast
 
 import numpy as np
 
-from bot.engine._arrays import _blocks, _Lines
-from bot.engine._forked import aside
+from bot.engine._arrays import _blocks
 from bot.text.sounds import _HEARD, sound
 
 # A unit is one Chinese (or other non-Latin) character, or a whole run of Latin letters and digits:
@@ -334,21 +332,6 @@ class Alphabet:
         known = self.sound_ids.get(syllable)
         return known if known is not None else _stranger(strangers, syllable, len(self.sound_ids))
 
-    def hearing(self, encoded: Encoded, texts: Sequence[str]) -> Callable[[], _Lines]:
-        """What gives the sounds of `texts` (`encoded` in this alphabet), one line each, when
-        called. From `HEARD_FORKED_FROM` texts on two cores they are made by a forked child while
-        this process goes on (a build makes and groups its keys meanwhile: at 100k entries,
-        ~0.3 s on the second core, idle by then); if it fails, here from `texts`
-        (an index gives its own `_Lines`: the strings it was given are freed before then)."""
-        return aside(
-            partial(self._heard, encoded),  # (no name of this process keeps `encoded` for it)
-            lambda: _Lines(list(map(spoken, texts))),  # (the same lines: tests/engine)
-            forked=len(texts) >= HEARD_FORKED_FROM,
-        )
-
-    def _heard(self, encoded: Encoded) -> _Lines:
-        return _Lines(self.spoken(encoded))
-
     def spoken(self, encoded: Encoded) -> list[str]:
         """Each text of a batch of this corpus as `spoken` gives it, a chunk of texts at a time
         (100k entries' questions at once held ~450 MB: docs/benchmarks-log.md): each unit's
@@ -376,9 +359,6 @@ class Alphabet:
         return result.tolist()
 
 
-# From this many texts `Alphabet.hearing` makes their sounds in a forked child: at 20k entries
-# (100k questions) ~0.06 s of CPU, the fork and the hand-back ~10 ms.
-HEARD_FORKED_FROM = 100_000
 # Units a batch may hold that the alphabet does not know (a query: 200 at most, MAX_QUERY_CHARS);
 # more share ids, which can only blur how much such units weigh, never match an indexed feature.
 # Few, so a small knowledge base's keys fit 30 bits (shipped: 25 with this, 37 with 2**16), the

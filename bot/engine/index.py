@@ -16,7 +16,8 @@ Two stages, each doing what it is best at:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -32,7 +33,9 @@ from bot.engine._arrays import (
     _ranges,
     _tf,
 )
+from bot.engine._forked import Forked, two_cores
 from bot.engine._grouping import (
+    _both,
     _clipped,
     _grouped,
     _merged,
@@ -42,32 +45,21 @@ from bot.engine._grouping import (
 )
 from bot.engine._query import Query
 from bot.engine.features import CHAR, PAIR, SOUND_PAIR, WORD, Alphabet, kind, salience, spoken
+from bot.engine.tuning import Tuning
 from bot.engine.vocabulary import Vocabulary
+from bot.knowledge.bulk import give_back
 from bot.text.words import Words
 
+if TYPE_CHECKING:
+    from bot.engine.features import Encoded
+
+# The attributes `Index._weigh` makes, in the order they are pickled.
+_WEIGHED: tuple[str, ...] = ("columns", "idf", "unseen_idf", "column_weights", "questions")
+_WEIGHED += ("entries", "described", "described_starts", "unused")
+# Questions from which an index is weighed by a forked child (`Index._weigh`).
+FORKED_FROM = 100_000
 # Feature keys whose lookups an index keeps (`Index.look_up`): ~20 MB at most.
 LOOKED_UP = 100_000
-
-
-@dataclass(frozen=True)
-class Tuning:
-    """The matching knobs; each value was measured on the dev eval set (docs/matching.md)."""
-
-    char: float = 0.6  # weight of single characters...
-    pair: float = 1.0  # ...of character bigrams...
-    sound: float = 0.7  # ...of pinyin bigrams...
-    word: float = 1.0  # ...and of words (when the index is given a segmenter)
-    fields: float = 0.3  # weight of an entry's answer and source quote beside its questions
-    saturation: float = 0.0  # BM25's k1 for term frequency in entry vectors; 0: 1 + log(tf)
-    # Used by the engine around the index (bot.engine.core), kept here so one object holds
-    # every knob an ablation turns off:
-    answerability: bool = True  # check that the best entries answer what is asked
-    asking_clause: bool = True  # also match a long message's asking clause on its own
-    cosine_share: float = 0.4  # share of the TF-IDF cosine in the score; the rest is rapidfuzz
-    discount_unexplained: bool = True  # take off what the entry cannot explain of the query
-    rerank_depth: int = 12  # how many entries re-ranking looks at
-    word_classes: bool = True  # words that only shape a question (之类, 里面) carry no weight
-    quiet_background: bool = True  # background words no entry uses (哈尔滨) weigh least
 
 
 class Index:
@@ -103,23 +95,27 @@ class Index:
         learning = vocabulary.learning(texts + contexts) if vocabulary else None
         self.alphabet, encoded = Alphabet.learn(texts + contexts)
         self.bits = self.alphabet.bits
-        sounds = self.alphabet.hearing(encoded.head(asked), self.texts)  # (taken below)
         self.sounds = _Lines([])  # (its place among the attributes, pickled in this order)
-        # Answers are a weaker field beside the questions (`_weigh_entries`) and add their
-        # characters to what an entry talks about (`_describe`).
-        # Every feature occurrence (key, text), in a list `_grouped` empties: no name here
-        # keeps them alive while it groups them (at 100k entries, 31M of them).
-        occurrences = list(encoded.keys(self.bits))
         self.vocabulary = vocabulary  # (here, as ever: attributes are pickled in this order)
-        if learning is not None:  # (the words' after the units', never joined: `_pairs`)
-            occurrences += learning(self.bits)
-        del encoded, learning, texts, entries[:], contexts[:]  # (62 MB of strings at 100k)
-        self.columns, items, answers = _grouped(occurrences, asked)  # (`build` empties `items`)
-        pooled = self._weigh_entries(items, answers, len(self.spans))
-        self._describe(*pooled, *answers[:2], len(self.spans))
-        del pooled, answers
-        self.sounds = sounds()
-        self.both = self._both() if self.unused is not None else None
+        # (The words' keys after the units', never joined: `_pairs`. A list `_weigh` empties.)
+        found = list(learning(self.bits)) if learning is not None else []
+        # From `FORKED_FROM` questions the rest is weighed by a child that hands back what the
+        # index keeps: its temporaries (keys, grouping, weighing: the build's peak) are its own.
+        told = _Lines(contexts) if asked >= FORKED_FROM and two_cores() else None
+        del learning, texts, entries[:], contexts[:]  # (62 MB of strings at 100k)
+        if told is None:  # (the sounds before `_weigh` empties the batch)
+            self.sounds = _Lines(self.alphabet.spoken(encoded.head(asked)))
+            self._weigh(encoded, found, asked)
+        else:
+            work = partial(self._weigh, encoded, found, asked)
+            middle = Forked(work, partial(self._redo, told, asked)).result
+            del work, found[:]  # (this process's copies: the child reads its own)
+            self.sounds = _Lines(self.alphabet.spoken(encoded.head(asked)))  # (beside the child)
+            del encoded
+            give_back()  # (what this process freed: the texts, the batch, the words' keys)
+            # (By the names here: a child's own strings would pickle apart from these.)
+            self.__dict__.update(zip(_WEIGHED, middle(), strict=True))
+        self.both = _both(self.entries, self.questions) if self.unused is not None else None
         # A small index's questions without spaces and as sounds, as re-ranking compares them,
         # as arrays of strings: it reads ~170 of each per search (`_Lines.__getitem__` for each
         # was 9% of a long message's answer; one gather is faster than a list's item by item).
@@ -130,20 +126,23 @@ class Index:
         own = [np.arange(first, end) for first, end in self.spans] if small else None
         self.entry_rows = (own, np.diff(self.bounds)) if own is not None else None
 
-    def _both(self) -> _Postings:
-        """The entries' vectors and the questions' in one set of postings by feature (owners:
-        entries, then questions after them): a search's two products in one pass. Within a
-        feature the entries come first, as in each own postings, so each sum adds the same
-        numbers in the same order as its own product does."""
-        entries, questions = self.entries, self.questions
-        features = np.arange(len(self.columns), dtype=np.int32)
-        columns = np.concatenate([features.repeat(np.diff(entries.starts)), questions.columns])
-        asked = np.arange(len(self.texts), dtype=np.int32).repeat(np.diff(questions.starts))
-        owners = np.concatenate([entries.entries, asked + len(self.spans)])
-        values = np.concatenate([entries.values, questions.every_value()])
-        order = columns.argsort(kind="stable")
-        shape = (len(self.columns), len(self.spans) + len(self.texts))
-        return _Postings.build(columns[order], owners[order], values[order], shape, gather=True)
+    def _weigh(self, encoded: Encoded, found: list[np.ndarray], asked: int) -> tuple:
+        """The attributes `_WEIGHED` names, from the batch `encoded` and `found` (the words' keys
+        and rows), both emptied: every feature occurrence (key, text) grouped (at 100k entries,
+        31M, in a list `_grouped` empties), the questions' vectors and the entries' (answers a
+        weaker field: `_weigh_entries`), and what each entry talks about (`_describe`)."""
+        occurrences = [*encoded.keys(self.bits), *found]
+        found.clear()
+        self.columns, items, answers = _grouped(occurrences, asked)  # (`build` empties `items`)
+        pooled = self._weigh_entries(items, answers, len(self.spans))
+        self._describe(*pooled, *answers[:2], len(self.spans))
+        return tuple(self.__dict__[name] for name in _WEIGHED)
+
+    def _redo(self, contexts: _Lines | None, asked: int) -> tuple:
+        """`_weigh` from the texts, for a child that failed (the same alphabet and words)."""
+        texts = [*self.texts, *(contexts or ())]
+        keys = self.vocabulary.keys(texts, self.bits) if self.vocabulary else ()
+        return self._weigh(self.alphabet.encode(texts), [*keys], asked)
 
     def _weigh_entries(
         self,

@@ -9,7 +9,8 @@ import threading
 import numpy as np
 import pytest
 
-from bot.engine import _forked, features, prepared, vocabulary
+from bot.engine import _forked, prepared, vocabulary
+from bot.engine import index as index_module
 from bot.engine.features import spoken
 from bot.engine.index import Index
 from bot.engine.vocabulary import Vocabulary
@@ -30,7 +31,7 @@ def forks(monkeypatch) -> list[int]:
     """Every build from here halved, whatever its size; the children forked, as they come."""
     monkeypatch.setattr(prepared, "HALVED_FROM", 0)
     monkeypatch.setattr(vocabulary, "FORKED_FROM", 0)
-    monkeypatch.setattr(features, "HEARD_FORKED_FROM", 0)
+    monkeypatch.setattr(index_module, "FORKED_FROM", 0)
     children: list[int] = []
     real_fork = os.fork
 
@@ -112,6 +113,14 @@ def test_a_failure_here_is_raised_and_the_child_reaped(forks):
         os.waitpid(forks[0], os.WNOHANG)  # reaped: no child left behind
 
 
+def test_arrays_a_child_hands_back_hold_numpys_own_data_types(forks):
+    # An unpickled dtype is a new object: an index holding one beside NumPy's own would pickle
+    # the type twice, and differ from an index built in one process (the engine cache).
+    made = _forked.Forked(lambda: [np.zeros(3), np.arange(3, dtype=np.int32)]).result()
+    assert made[0].dtype is np.dtype(np.float64) and made[1].dtype is np.dtype(np.int32)
+    assert made[1].tolist() == [0, 1, 2] and len(forks) == 1
+
+
 def test_few_texts_are_prepared_in_this_process(monkeypatch):
     def fork() -> int:
         raise AssertionError("forked for a small build")
@@ -159,39 +168,43 @@ _QUESTIONS = [["办理 营业执照 要 多久", "去 服务 窗口"], ["hotline
 _CONTEXTS = ["营业执照 当天 办结", "", "门票 免费"]
 
 
-def _index() -> Index:
+def _index(words: Words | None) -> Index:
     """An index of `_QUESTIONS` (given as copies: an index empties the lists it is given)."""
-    return Index([list(questions) for questions in _QUESTIONS], list(_CONTEXTS))
+    return Index([list(questions) for questions in _QUESTIONS], list(_CONTEXTS), words=words)
 
 
-def _alone() -> bytes:
+def _alone(words: Words | None) -> bytes:
     """An index of `_QUESTIONS` built in this process alone, pickled. (Built twice: the first
     index a process builds pickles otherwise, sharing the strings its caches hold then.)"""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(features, "HEARD_FORKED_FROM", len(_CONTEXTS) * 10)
-        _index()
-        return pickle.dumps(_index())
+        patch.setattr(index_module, "FORKED_FROM", len(_CONTEXTS) * 10)
+        patch.setattr(vocabulary, "FORKED_FROM", len(_CONTEXTS) * 10)
+        _index(words)
+        return pickle.dumps(_index(words))
 
 
-def test_sounds_made_by_a_child_are_those_made_here(forks):
-    alone = _alone()
-    forked = _index()
-    assert len(forks) == 1  # the sounds came from a child
+@pytest.mark.parametrize("words", [None, Words(["服务中心"])])
+def test_an_index_weighed_by_a_child_is_the_index_weighed_here(forks, words):
+    alone = _alone(words)
+    forked = _index(words)
+    assert len(forks) == 1 + (words is not None)  # weighed by a child (its words by another)
     texts = [text for questions in _QUESTIONS for text in questions]
     assert list(forked.sounds) == [spoken(text) for text in texts]
+    assert forked.search("营业执照 多久")[0][0] == 0
     # The same attributes, in the same order, to the byte: the engine cache pickles them so.
     assert pickle.dumps(forked) == alone
 
 
-def test_sounds_a_child_fails_to_give_are_made_here_from_the_texts(forks, monkeypatch):
-    alone = _alone()
+@pytest.mark.parametrize("words", [None, Words(["服务中心"])])
+def test_what_a_child_fails_to_weigh_is_weighed_here_from_the_texts(forks, monkeypatch, words):
+    alone = _alone(words)
 
     def fails(result: object, pipe: object) -> None:
         raise RuntimeError("the child fails")
 
-    monkeypatch.setattr(_forked, "_send", fails)  # (the child runs it; this process never does)
-    assert pickle.dumps(_index()) == alone
-    assert len(forks) == 1
+    monkeypatch.setattr(_forked, "_send", fails)  # (the children run it; this process never does)
+    assert pickle.dumps(_index(words)) == alone
+    assert len(forks) == 1 + (words is not None)
 
 
 @pytest.mark.parametrize("forked", [False, True])
@@ -201,7 +214,7 @@ def test_an_index_lets_go_of_the_texts_it_was_given(monkeypatch, forked):
     import sys
 
     monkeypatch.setattr(vocabulary, "FORKED_FROM", 0 if forked else 10**9)
-    monkeypatch.setattr(features, "HEARD_FORKED_FROM", 0 if forked else 10**9)
+    monkeypatch.setattr(index_module, "FORKED_FROM", 0 if forked else 10**9)
     question, answer = "".join(["营业执照 怎么 办理", "?"]), "".join(["去 政务 大厅", "。"])
     held = sys.getrefcount(question), sys.getrefcount(answer)
     entries, contexts = [[question, "执照 去哪办"], ["社保 在哪 交"]], [answer, "窗口"]
