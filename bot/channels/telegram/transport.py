@@ -1,9 +1,11 @@
-"""python-telegram-bot's HTTP transport on aiohttp instead of httpx, for the bot's own calls.
+"""python-telegram-bot's HTTP transport for the bot's own calls: its JSON calls on a small
+HTTP/1.1 client (bot.channels.telegram.http1), uploads on aiohttp, instead of httpx.
 
 Under load, most of the bot's busy time was httpx, httpcore and anyio doing one request round
-trip to the Bot API per reply. The same round trip on aiohttp's client costs much less CPU:
-replies/s measured side by side against the same Bot API stand-in are in docs/benchmarks-log.md.
-httpx stays where it serves (doctor, ingest, tests); only the running bot's calls move.
+trip to the Bot API per reply. The same round trip on aiohttp's client cost much less CPU, and
+on `http1` less again (replies/s and CPU side by side against the same Bot API stand-in are in
+docs/benchmarks-log.md). httpx stays where it serves (doctor, ingest, tests); only the running
+bot's calls move.
 
 The contract is python-telegram-bot's `BaseRequest`: return the status and body, and turn
 transport failures into its errors (`TimedOut`, `NetworkError`), so its retry and error
@@ -22,6 +24,8 @@ from telegram.ext import ExtBot
 from telegram.request import BaseRequest, RequestData
 from telegram.request._requestparameter import RequestParameter
 
+from bot.channels.telegram.http1 import JsonClient
+
 # As HTTPXRequest's defaults: connections kept open to the Bot API and the timeouts in seconds.
 POOL_SIZE = 256
 TIMEOUT = 5.0
@@ -29,8 +33,9 @@ POOL_TIMEOUT = 1.0
 
 
 class AiohttpRequest(BaseRequest):
-    """One aiohttp session with a pool of keep-alive connections, made when PTB initializes the
-    bot (a session belongs to the event loop that made it)."""
+    """Keep-alive connections for the JSON calls (`http1.JsonClient`) and one aiohttp session
+    for uploads, made when PTB initializes the bot (both belong to the event loop that made
+    them)."""
 
     def __init__(
         self,
@@ -44,6 +49,7 @@ class AiohttpRequest(BaseRequest):
         self._read, self._write = read_timeout, write_timeout
         self._connect, self._pool = connect_timeout, pool_timeout
         self.session: aiohttp.ClientSession | None = None
+        self.json = JsonClient()
 
     @property
     def read_timeout(self) -> float | None:
@@ -66,6 +72,7 @@ class AiohttpRequest(BaseRequest):
             self.session = aiohttp.ClientSession(connector=connector, auto_decompress=True)
 
     async def shutdown(self) -> None:
+        self.json.close()
         if self.session is not None and not self.session.closed:
             await self.session.close()
 
@@ -89,11 +96,13 @@ class AiohttpRequest(BaseRequest):
         # request's body is small next to its answer, so sending it counts against `read`.
         waiting = None if connect is None or pool is None else connect + pool
         sending = None if read is None or write is None else read + write
-        timeout = aiohttp.ClientTimeout(
-            total=None, connect=waiting, sock_connect=connect, sock_read=sending
-        )
         try:
             body, headers = _body(request_data)
+            if method == "POST" and not isinstance(body, aiohttp.FormData):  # not an upload
+                return await self.json.post(url, body or b"", waiting, sending)
+            timeout = aiohttp.ClientTimeout(
+                total=None, connect=waiting, sock_connect=connect, sock_read=sending
+            )
             async with self.session.request(
                 method, url, data=body, headers=headers, timeout=timeout
             ) as response:
@@ -102,6 +111,8 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut from exc
         except aiohttp.ClientError as exc:
             raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
+        except OSError as exc:  # http1's ConnectionError and ProtocolError among them
+            raise NetworkError(f"{type(exc).__name__}: {exc}") from exc
 
 
 JSON = {"content-type": "application/json"}
