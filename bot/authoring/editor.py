@@ -193,6 +193,10 @@ def _form_errors(knowledge: Knowledge, draft: Draft, original_id: str | None) ->
             f"条目 {'、'.join(linking)} 的相关问题链接到 “{original_id}”：改了 id，这些链接就断了。"
             "id 只是编号，用户看不到，请保留原来的 id",
         )
+    # Only ids the form adds: one already in the entry (a hand edit's) is `validate`'s warning.
+    had = knowledge.by_id[original_id].related if original_id in knowledge.by_id else ()
+    for missing in [r for r in draft.related if r not in knowledge.by_id and r not in had]:
+        add("related", f"相关条目 “{missing}” 不存在：请核对 id（在“条目”列表里可以查到）")
     for name, label in (
         ("question", "标准问"),
         ("answer", "答案"),

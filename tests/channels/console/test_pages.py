@@ -454,6 +454,17 @@ def test_renaming_an_entry_other_entries_link_to_is_refused(client, site):
     assert "fugong-zixun-dianhua" in site.service.engine.knowledge.by_id
 
 
+def test_a_related_id_that_is_no_entry_is_refused_under_its_field(client, site):
+    # A typo in 相关条目 (fugong-zhuanlna) was saved without a word and the link never showed
+    # (`validate` warned).
+    login(client)
+    form = edit_form(client, "fugong-zixun-dianhua")
+    form["related"] += "，fugong-zhuanlna"
+    reply = client.post("/admin/entries/fugong-zixun-dianhua", data=form)
+    assert reply.status_code == 400
+    assert re.search(r'id="error-related"[^>]*>[^<]*fugong-zhuanlna', reply.text)
+
+
 def test_a_stale_form_is_refused(client):
     login(client)
     first = edit_form(client, ENTRY)
