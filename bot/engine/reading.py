@@ -58,8 +58,12 @@ _GREETING = re.compile(
     r"请问|hello|hi|嗨|哈喽|早上好|上午好|下午好|晚上好|在吗)+"
 )
 # Where a question starts inside a clause written without a comma (我们是货代公司想问海关…): the
-# words before it are a clause of their own (here an introduction, set aside).
-_ASKS_FROM = re.compile(r"(?<=[\u4e00-\u9fff])(?=想问|请问|想咨询|想了解|想打听)")
+# words before it are a clause of their own (here an introduction, set aside); and where the sender
+# starts speaking of themselves after a particle that ends a question (…保留了多少项啊我在写毕业论文…,
+# …几个啊俺们屯子远: typed or dictated without punctuation): their story after the question.
+_ASKS_FROM = re.compile(
+    r"(?<=[\u4e00-\u9fff])(?=想问|请问|想咨询|想了解|想打听)|(?<=[啊呀呢吗吧嘛哦呗啦嘞])(?=我|俺)"
+)
 # ...and where a question relayed from someone else starts (外地投资人问我抚远…, 经常被客人问…在哪,
 # 商户都在问什么时候…), or an errand someone sent the sender on (老板让我查下抚远…有几项, 叫我找找…):
 # who asked is not what is asked about (read in the question, 老板 asked for a person).

@@ -64,6 +64,12 @@ def test_a_question_started_inside_a_clause_is_a_clause_of_its_own():
     # Written without a comma: the introduction before 想问 is still set aside.
     reading = read(fold("你好我们是货代公司想问海关关企协调员能帮企业什么忙"))
     assert [clause.text for clause in reading.clauses] == ["想问海关关企协调员能帮企业什么忙"]
+    # ...and so does the sender's story after a particle ending the question, typed without a comma.
+    reading = read(fold("码头有几个泊位啊我们下礼拜运货过去"))
+    assert [(c.text, c.weight) for c in reading.clauses] == [
+        ("码头有几个泊位啊", 1.0),
+        ("我们下礼拜运货过去", BACKGROUND),
+    ]
     # So does a question relayed from someone else: who asked is not what is asked about.
     reading = read(fold("外地客商问我园区一共有多少企业"))
     assert [(c.text, c.weight) for c in reading.clauses] == [
