@@ -47,6 +47,7 @@ _FRAMING_WORDS = (
     "客户 居民 群众 朋友 亲戚 家人 老乡 同事 会员 "
     "烦请 表述 回事 含义 平常 个数 事儿 简要 考虑 着急 引用 "
     "完整 实打实 大家 记得 记不清 属于 类似 感觉 念叨 "
+    "新闻 文章 "
 )
 FRAMING = frozenset(_FRAMING_WORDS.split())
 # How much an uncovered word takes off: a word no entry uses is the clearest sign of a question

@@ -191,6 +191,7 @@ def test_words_that_only_shape_a_question_carry_nothing():
     # the asker remembers (我记得…), or how it relates to what is named (属于…的, 类似的举措).
     framing += ["完整", "实打实", "大家", "记得", "记不清", "属于", "类似"]
     framing += ["感觉", "念叨"]  # what someone feels or keeps saying, as 觉得
+    framing += ["新闻", "文章"]  # where the asker read it (看新闻说…, 文章里说的…)
     assert [content_weight(w, False) for w in framing] == [0.0] * len(framing)
 
 

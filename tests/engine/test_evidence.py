@@ -49,6 +49,8 @@ def test_the_total_itself_is_still_answered(engine):
     [
         ("给大家说说复工复产专窗在哪", "fugong-zhuanchuang"),  # 大家: whom it is for
         ("除了不见面审批，还有类似的改革吗", "fgf-gaige-jucuo"),  # 类似: how it relates
+        ("新闻里讲的抚远政务服务中心地址在哪", "zhengwu-zhongxin-dizhi"),  # where it was read
+        ("新闻上说抚远减了很多材料，减了多少项", "fgf-cailiao"),
     ],
 )
 def test_how_an_answer_is_wanted_does_not_count_against_the_entry(engine, question, expected):
