@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
 from dataclasses import replace
 
 import pytest
@@ -203,6 +204,23 @@ async def test_feedback_thanks_and_removes_the_vote_buttons(bot):
     assert all(
         not b["callback_data"].startswith("f:") for row in markup["inline_keyboard"] for b in row
     )
+
+
+async def test_a_vote_reads_its_exchange_from_the_log_off_the_event_loop(bot, monkeypatch):
+    # The read waits for the log writer's commits: on the loop it would stall every chat.
+    await bot.send(updates.private_text("信用修复"))
+    vote = buttons(bot.api.sent()[-1])[0][1]
+    log, threads = bot.service.log, []
+    looked_up = log.offered_by
+
+    def offered_by(exchange):
+        threads.append(threading.current_thread())
+        return looked_up(exchange)
+
+    monkeypatch.setattr(log, "offered_by", offered_by)
+    calls = await bot.send(updates.callback(vote, bot.last_message()))
+    assert only(calls, "answerCallbackQuery")["text"] == handlers.THANKS
+    assert threads and threading.current_thread() not in threads
 
 
 @pytest.mark.parametrize(
