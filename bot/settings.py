@@ -298,7 +298,9 @@ def cache_folder(value: str | None, db: Path) -> Path | None:
 
 
 def mask(secret: str) -> str:
-    """Enough of a secret to tell two apart, never enough to use it."""
-    if len(secret) <= 8:
+    """Enough of a secret to tell two apart, never enough to use it: the 6 characters shown are
+    at most a fifth of it (a Telegram token, a 32-character WeChat token); of a shorter secret,
+    which a WeChat token may be (3-32 characters), they would leave too few to guess."""
+    if len(secret) < 30:
         return "***"
     return f"{secret[:4]}…{secret[-2:]}"

@@ -67,6 +67,9 @@ def test_every_malformed_value_is_listed_for_doctor():
 def test_masking_never_reveals_a_usable_secret():
     assert mask(TOKEN) == "1234…yz" and TOKEN not in mask(TOKEN)
     assert mask("short") == "***"
+    # A WeChat token may be 3-32 letters or digits: 6 of a 12-character one shown by `doctor`
+    # (pasted into a ticket) left 62**6 guesses, each checked offline against one signed URL.
+    assert mask("policybot012") == mask("abcdefghijklmnopqrstuvwxyz") == "***"
     masked = Settings(token=TOKEN, webhook_secret=TOKEN, salt=TOKEN).masked()
     assert TOKEN not in json.dumps(masked)
 
