@@ -23,7 +23,7 @@ from argon2 import PasswordHasher
 
 from bot.app import Service
 from bot.authoring import editor
-from bot.authoring.checks import fights
+from bot.authoring.checks import fights, taken_over
 from bot.authoring.editor import Draft, EditRefused, Saved
 from bot.authoring.exporter import export_xlsx
 from bot.authoring.importer import ImportReport, import_faq
@@ -303,8 +303,10 @@ class Admin:
             copy = Path(scratch) / "knowledge"
             shutil.copytree(live, copy, symlinks=True)
             result = change(copy)
-            _, problems = check(copy)
+            changed, problems = check(copy)
             errors = [p for p in problems if p.severity == "error"]
+            if not errors and changed is not None:
+                errors = taken_over(self.service.engine, changed)
             if errors:
                 raise EditRefused(
                     {

@@ -15,7 +15,7 @@ from rapidfuzz.process import cdist
 
 from bot.authoring.editor import Draft
 from bot.engine.core import ANSWERED, Engine, decide_status
-from bot.knowledge.model import Knowledge, check, figures
+from bot.knowledge.model import Entry, Knowledge, check, figures
 from bot.knowledge.yamlfile import Problem
 
 NEAR_DUPLICATE = 95  # rapidfuzz points between two standard questions (马上办/网上办 are 91)
@@ -77,6 +77,21 @@ def near_duplicates(engine: Engine) -> list[Problem]:
     return problems
 
 
+def _rival(engine: Engine, phrasing: str, own_id: str | None) -> Entry | None:
+    """The other entry `engine` confidently answers `phrasing` with, if any."""
+    found = engine.answer(phrasing)
+    if found.status != ANSWERED or found.entry_id in (None, own_id):
+        return None
+    return engine.knowledge.by_id[found.entry_id]
+
+
+def _fight(phrasing: str, rival: Entry) -> str:
+    return (
+        f"问法 “{phrasing}” 现在由条目 {rival.id}「{rival.question}」回答：加在这里，两个条目"
+        f"会抢这个问法。请换一个更明确的问法；如果它确实属于这里，请先修改 {rival.id}"
+    )
+
+
 def fights(engine: Engine, draft: Draft, original_id: str | None) -> dict[str, list[str]]:
     """The editor's new phrasings (not in the entry as it was) that `engine` already answers
     with another entry, under their form field. Saved, such a phrasing turns that entry's
@@ -89,15 +104,27 @@ def fights(engine: Engine, draft: Draft, original_id: str | None) -> dict[str, l
         phrasing = " ".join(phrasing.split())
         if not phrasing or phrasing in kept:
             continue
-        found = engine.answer(phrasing)
-        if found.status != ANSWERED or found.entry_id in (None, original_id):
-            continue
-        rival = engine.knowledge.by_id[found.entry_id]
-        errors.setdefault(field, []).append(
-            f"问法 “{phrasing}” 现在由条目 {rival.id}「{rival.question}」回答：加在这里，两个条目"
-            f"会抢这个问法。请换一个更明确的问法；如果它确实属于这里，请先修改 {rival.id}"
-        )
+        rival = _rival(engine, phrasing, original_id)
+        if rival is not None:
+            errors.setdefault(field, []).append(_fight(phrasing, rival))
     return errors
+
+
+def taken_over(engine: Engine, changed: Knowledge) -> list[Problem]:
+    """`fights` for a whole changed knowledge (an imported sheet): each phrasing it adds to an
+    entry that `engine`, serving the knowledge as it was, answers with another entry still in
+    it. A sheet row asking 复工复产去哪个窗口办理 had taken that question over from 专窗."""
+    problems = []
+    for entry in changed.entries:
+        own = engine.knowledge.by_id.get(entry.id)
+        kept = set(own.questions) if own else set()
+        for offset, phrasing in enumerate(entry.questions):
+            rival = None if phrasing in kept else _rival(engine, phrasing, entry.id)
+            if rival is not None and rival.id in changed.by_id:
+                lines = entry.question_lines
+                line = lines[offset] if offset < len(lines) else entry.line
+                problems.append(Problem(entry.path, line, _fight(phrasing, rival)))
+    return problems
 
 
 def deep_check(knowledge: Knowledge) -> list[Problem]:

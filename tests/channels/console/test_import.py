@@ -113,6 +113,21 @@ def test_a_refused_upload_shows_why_and_changes_nothing(
     assert site.admin.recent_changes(1) == []
 
 
+def test_an_import_that_takes_over_an_answered_question_writes_nothing(client, site):
+    """A sheet whose row asked 复工复产去哪个窗口办理 (the README's own question) was imported
+    without a word, and the bot then answered it from the sheet's one line instead of 专窗's
+    entry: as in the editor and `teach`, such a fight is refused, naming the question."""
+    token = login(client)
+    before = files_of(site)
+    row = "问题,答案,分类\n复工复产去哪个窗口办理,请到政务服务中心办理。,复工\n".encode()
+    reply = sheet(client, token, data=row)
+    assert reply.status_code == 400 and 'id="import-errors"' in reply.text
+    assert "复工复产去哪个窗口办理" in reply.text and "fugong-zhuanchuang" in reply.text
+    assert files_of(site) == before
+    assert site.admin.test("复工复产去哪个窗口办理").entry_id == "fugong-zhuanchuang"
+    assert sheet(client, token).status_code == 200  # a sheet of new questions still imports
+
+
 def test_an_import_that_would_not_validate_writes_nothing(client, site, monkeypatch):
     """Whatever an importer writes is checked before it is served: here one that writes an
     entry citing a document that does not exist."""
