@@ -66,12 +66,10 @@ _ASKS_FROM = re.compile(
 )
 # ...and where a question relayed from someone else starts (外地投资人问我抚远…, 经常被客人问…在哪,
 # 商户都在问什么时候…), or an errand someone sent the sender on (老板让我查下抚远…有几项, 叫我找找…):
-# who asked is not what is asked about (read in the question, 老板 asked for a person); nor is where
-# the sender read what they ask about (转发的新闻里说…, 文章里说的…比例是多少: 新闻, 文章 no entry covers).
+# who asked is not what is asked about (read in the question, 老板 asked for a person).
 _RELAYED = re.compile(
     r"((?<![请想])问[我俺](?!们)|在问|被[\u4e00-\u9fff]{1,4}?问"
-    r"|[让叫][我俺](?:查|问|找|打听|了解)(?:一下|一查|一问|一找|查|找|问|下)?"
-    r"|(?:新闻|文章|报道|链接|视频|通知|群)里?(?:说|讲|提到|写)的?)(?=[\u4e00-\u9fff])"
+    r"|[让叫][我俺](?:查|问|找|打听|了解)(?:一下|一查|一问|一找|查|找|问|下)?)(?=[\u4e00-\u9fff])"
 )
 # The sender speaking of themselves, in three reaches: "who we are" (_INTRODUCTION), set aside; a
 # clause that starts with them (_SELF: 我们在乡镇, 我司…), background after the question; a clause
