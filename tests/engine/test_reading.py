@@ -33,6 +33,14 @@ def test_a_long_message_is_read_for_its_asking_clause():
     assert weights[-1] == 1.0 and weights[0] < 1.0
 
 
+def test_written_question_words_with_he_ask():
+    # 有何, 何为, 何谓, 因何, 何以 ask as 何时 and 为何 do: a formal letter's question is no keywords.
+    reading = read(fold("贵局：茶叶店开业有何手续？"))
+    assert reading.asking == "茶叶店开业有何手续" and not reading.keywords
+    assert read(fold("何为一窗受理")).asking == "何为一窗受理"
+    assert "有何" not in QUESTION_WORDS.sub(" ", "开业有何手续")
+
+
 def test_an_earlier_clause_that_asks_too_is_not_background():
     reading = read(fold("信用修复是哪个部门管的，要多久"))
     assert [clause.weight for clause in reading.clauses] == [1.0, 1.0]
