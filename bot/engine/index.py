@@ -16,6 +16,7 @@ Two stages, each doing what it is best at:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -24,7 +25,6 @@ from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 
 from bot.engine._arrays import (
-    DENSE_CELLS,
     _best,
     _Lines,
     _position,
@@ -37,10 +37,10 @@ from bot.engine._forked import Forked, two_cores
 from bot.engine._grouping import (
     _both,
     _clipped,
+    _described,
     _grouped,
     _merged,
     _owned_starts,
-    _pairs,
     _weighed,
 )
 from bot.engine._query import Query
@@ -92,23 +92,28 @@ class Index:
         self.starts = self.bounds[:-1]  # where each entry's questions begin (and end, above)
         self.spans = list(zip(self.bounds[:-1].tolist(), self.bounds[1:].tolist(), strict=True))
         vocabulary = Vocabulary(words) if words and self.tuning.word else None
-        learning = vocabulary.learning(texts + contexts) if vocabulary else None
+        told: list[_Lines] = []  # (the contexts, once their strings are freed: `_again`)
+        again = partial(self._again, told)  # (what a child that failed redoes its work from)
+        learning = vocabulary.learning(texts + contexts, again) if vocabulary else None
         self.alphabet, encoded = Alphabet.learn(texts + contexts)
         self.bits = self.alphabet.bits
         self.sounds = _Lines([])  # (its place among the attributes, pickled in this order)
         self.vocabulary = vocabulary  # (here, as ever: attributes are pickled in this order)
+        told.append(_Lines(contexts))
+        del texts, entries[:], contexts[:]  # (62 MB of strings at 100k, handed back...)
+        if asked >= FORKED_FROM:
+            give_back()  # (...before the words' keys come)
         # (The words' keys after the units', never joined: `_pairs`. A list `_weigh` empties.)
         found = list(learning(self.bits)) if learning is not None else []
+        del learning
         # From `FORKED_FROM` questions the rest is weighed by a child that hands back what the
         # index keeps: its temporaries (keys, grouping, weighing: the build's peak) are its own.
-        told = _Lines(contexts) if asked >= FORKED_FROM and two_cores() else None
-        del learning, texts, entries[:], contexts[:]  # (62 MB of strings at 100k)
-        if told is None:  # (the sounds before `_weigh` empties the batch)
+        if asked < FORKED_FROM or not two_cores():  # (the sounds before `_weigh` empties it)
             self.sounds = _Lines(self.alphabet.spoken(encoded.head(asked)))
             self._weigh(encoded, found, asked)
         else:
             work = partial(self._weigh, encoded, found, asked)
-            middle = Forked(work, partial(self._redo, told, asked)).result
+            middle = Forked(work, partial(self._redo, again, asked)).result
             del work, found[:]  # (this process's copies: the child reads its own)
             self.sounds = _Lines(self.alphabet.spoken(encoded.head(asked)))  # (beside the child)
             del encoded
@@ -130,17 +135,22 @@ class Index:
         """The attributes `_WEIGHED` names, from the batch `encoded` and `found` (the words' keys
         and rows), both emptied: every feature occurrence (key, text) grouped (at 100k entries,
         31M, in a list `_grouped` empties), the questions' vectors and the entries' (answers a
-        weaker field: `_weigh_entries`), and what each entry talks about (`_describe`)."""
+        weaker field: `_weigh_entries`), and what each entry talks about (`_described`)."""
         occurrences = [*encoded.keys(self.bits), *found]
         found.clear()
         self.columns, items, answers = _grouped(occurrences, asked)  # (`build` empties `items`)
         pooled = self._weigh_entries(items, answers, len(self.spans))
-        self._describe(*pooled, *answers[:2], len(self.spans))
+        described = _described(self.columns, self.bits, *pooled, *answers[:2], len(self.spans))
+        self.described, self.described_starts, self.unused = described
         return tuple(self.__dict__[name] for name in _WEIGHED)
 
-    def _redo(self, contexts: _Lines | None, asked: int) -> tuple:
+    def _again(self, contexts: list[_Lines]) -> list[str]:
+        """The texts an index was given, questions then contexts, for a child that failed."""
+        return [*self.texts, *contexts[0]]
+
+    def _redo(self, again: Callable[[], list[str]], asked: int) -> tuple:
         """`_weigh` from the texts, for a child that failed (the same alphabet and words)."""
-        texts = [*self.texts, *(contexts or ())]
+        texts = again()
         keys = self.vocabulary.keys(texts, self.bits) if self.vocabulary else ()
         return self._weigh(self.alphabet.encode(texts), [*keys], asked)
 
@@ -205,38 +215,6 @@ class Index:
     def scale(self, keys: np.ndarray) -> np.ndarray:
         """Per feature key, its kind's tuning weight times its salience."""
         return self.kind_weights[kind(keys, self.bits)] * salience(keys, self.bits)
-
-    def _describe(
-        self,
-        features: np.ndarray,
-        owners: np.ndarray,
-        columns: np.ndarray,
-        answers: np.ndarray,
-        entries: int,
-    ) -> None:
-        """What each entry talks about: the units and sound pairs of its questions and answer,
-        as sorted columns per entry. `features` and `owners` are the entries' question features
-        (pairs of column and entry); `columns` and `answers` the same for their answers.
-
-        Units found in most answers (the "据2022年5月26日报道" every answer ends with) say nothing
-        about any one entry and are left out of what answers contribute.
-        """
-        kinds = kind(self.columns, self.bits)  # (per column: per item, ~190 MB at 100k entries)
-        seen_in = np.bincount(columns, minlength=len(self.columns))
-        own = ((seen_in <= entries / 2) & (kinds == CHAR))[columns]
-        spoken = np.isin(kinds, (CHAR, SOUND_PAIR))[features]
-        pairs = [np.concatenate([owners[spoken], answers[own]])]
-        pairs.append(np.concatenate([features[spoken], columns[own]]))
-        majors, places, self.described, _ = _pairs(pairs)  # (int32 each)
-        entry = majors[places]
-        self.described_starts = np.zeros(entries + 1, dtype=np.int64)
-        np.cumsum(np.bincount(entry, minlength=entries), out=self.described_starts[1:])
-        # A small index keeps what each entry does *not* use as a full matrix (one gather answers
-        # `unexplained`), plus a column none uses for probes of -1 (no mask, no negation needed).
-        self.unused = None
-        if entries * len(self.columns) <= DENSE_CELLS:
-            self.unused = np.ones((entries, len(self.columns) + 1), dtype=bool)
-            self.unused[entry, self.described] = False
 
     def __getstate__(self) -> dict:
         """What the engine cache keeps (bot.engine.cache): not the keys looked up while

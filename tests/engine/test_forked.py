@@ -155,7 +155,7 @@ def test_words_learned_by_a_child_are_those_learned_here(forks):
     here = Vocabulary(words)
     keys, rows = here.keys(texts, 12, grow=True)
     there = Vocabulary(words)
-    forked_keys, forked_rows = there.learning(texts)(12)
+    forked_keys, forked_rows = there.learning(texts, list)(12)
     assert len(forks) == 1
     assert forked_keys.tolist() == keys.tolist() and forked_rows.tolist() == rows.tolist()
     assert list(there.ids.items()) == list(here.ids.items())

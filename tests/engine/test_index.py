@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.engine import _arrays
+from bot.engine import _arrays, _grouping
 from bot.engine._arrays import _best, _Questions
 
 
@@ -118,7 +118,7 @@ def test_every_product_ranks_as_the_slices_do(monkeypatch):
     # product; forced here on the shipped knowledge, every dev question gets the same decision
     # and top-5 as on the slices' path: with the very same scores from the small index (the
     # same sums in the same order), within float32's precision from SciPy.
-    from bot.engine import _arrays, index
+    from bot.engine import _arrays
     from bot.engine.core import Engine
     from bot.engine.evaluation import load_cases
     from bot.knowledge.model import load
@@ -128,7 +128,7 @@ def test_every_product_ranks_as_the_slices_do(monkeypatch):
     questions = [case.question for case in load_cases(KNOWLEDGE / "eval" / "dev.yaml")]
     dense = Engine(knowledge, cache=0)
     monkeypatch.setattr(_arrays, "DENSE_CELLS", 0)
-    monkeypatch.setattr(index, "DENSE_CELLS", 0)
+    monkeypatch.setattr(_grouping, "DENSE_CELLS", 0)
     slices = Engine(knowledge, cache=0)
     monkeypatch.setattr(_arrays, "SPARSE_FROM", 0)
     product = Engine(knowledge, cache=0)
