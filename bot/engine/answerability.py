@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from bot.engine._frozen import made
 from bot.engine.features import GENERIC_CHARS, spoken
-from bot.engine.focus import _COUNTED, _FOCUS_PATTERN, COUNT, SATISFIED_BY, asked_in
+from bot.engine.focus import _COUNTED, _FOCUS_PATTERN, COUNT, PERSON, SATISFIED_BY, asked_in
 from bot.engine.mentioned import mentions
 from bot.text.words import FUNCTION_TAGS, part_of_speech
 
@@ -148,7 +148,16 @@ class Content:
     weight: float  # the question's content weight in all: each word once, as last weighed
     short: tuple[bool, ...] = ()  # per word of `heaviest`, whether `pieces` can look it up
     figures: frozenset[str] = frozenset()  # a count asked: the figures it states (`restated`)
+    own_assignee: bool = False  # a person asked: the one assigned to the sender (`_OWN_ASSIGNEE`)
 
+
+# Who is assigned to the sender's own company (我们企业对口联系的是哪位领导, 对接我们的关员是谁): the
+# report says who is in charge and how companies are paired, never which person serves a given
+# company, so no entry gives that person.
+_OWN_ASSIGNEE = re.compile(
+    r"(?:我们|咱们?|我)[^，。？！,?!]{0,8}(?:对应|对接|对口)[^，。？！,?!]{0,6}(?:哪位|谁)"
+    r"|(?:对应|对接|对口)(?:我们|咱们?|我)[^，。？！,?!]{0,6}(?:哪位|谁)"
+)
 
 # A small knowledge base keeps each entry's covered text as the pieces a short word can be found
 # as (`pieces`), and `check` looks words up in them: searching the text for a long message's ~20
@@ -252,6 +261,7 @@ def content(
         sum({word: weight for word, weight, _ in words}.values()),
         tuple(_short(word, sound) for word, sound in heaviest),
         figures(text) if focus == COUNT else frozenset(),
+        focus == PERSON and _OWN_ASSIGNEE.search(text) is not None,
     )
 
 
@@ -288,6 +298,7 @@ def check(
             for spelled, heard in asked
             for word, sound in words.subject
         )
+    mismatch = mismatch or words.own_assignee
     spelled, heard = covered
     uncovered: dict[str, float] = {}
     letters, sounds = pieces if pieces is not None else (frozenset(), frozenset())

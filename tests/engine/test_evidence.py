@@ -1,7 +1,8 @@
 """The evidence the decision weighs, on invented questions: a count asked by a message that
 already states every figure the entry gives (the entry tells the asker nothing new, so it is
 weighed as not giving the count: `check.figures_restated`), and words that say how an answer is
-wanted, not what about (bot.engine.answerability.FRAMING)."""
+wanted, not what about (bot.engine.answerability.FRAMING); a person assigned to the sender's own
+company (no entry names one)."""
 
 from __future__ import annotations
 
@@ -54,5 +55,25 @@ def test_the_total_itself_is_still_answered(engine):
     ],
 )
 def test_how_an_answer_is_wanted_does_not_count_against_the_entry(engine, question, expected):
+    answer = engine.answer(question)
+    assert (answer.status, answer.entry_id) == (ANSWERED, expected), answer.to_dict()
+
+
+@pytest.mark.parametrize("question", ["海关对接我们的关员是谁", "我们厂对应联系的领导是哪位"])
+def test_the_person_assigned_to_the_sender_is_no_entry_s_answer(engine, question):
+    # The report says companies are paired with a 关员 or a leader, never which one serves whom.
+    answer = engine.answer(question)
+    assert answer.status != ANSWERED, answer.to_dict()
+    assert answer.candidates[0].check and answer.candidates[0].check.mismatch
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("抚远的招商引资由谁负责", "zs-lingdao-xiaozu"),
+        ("关企协调员是干什么的", "haiguan-xietiaoyuan"),
+    ],
+)
+def test_who_is_in_charge_in_general_is_still_answered(engine, question, expected):
     answer = engine.answer(question)
     assert (answer.status, answer.entry_id) == (ANSWERED, expected), answer.to_dict()
