@@ -1,9 +1,16 @@
 """The HTTP API (`/api/v1/...`): the same answers as `policybot ask --json`, plus what a web
 client needs to offer choices and take feedback. No business logic: every question, pick and
-vote goes through the application seam and is logged as channel `web`."""
+vote goes through the application seam and is logged as channel `web`.
+
+A pick, a vote and 都不是 check their exchange against the log (`Service.offered`): a vote on an
+answer always reads SQLite, under the lock the log's writer holds while it commits (p99 16 ms,
+max 50 ms with the writer busy: docs/benchmarks-log.md, Telegram's buttons). They run in a
+worker thread, as the Telegram channel's do, so the read stalls no other request on the event
+loop; `Service` is thread-safe."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from starlette.requests import Request
@@ -106,13 +113,14 @@ class Api:
         exchange = exchange_of(data)
         entry_id = data.get("entry_id")
         if entry_id is None:
-            return reply(present(self.service.none_fits(exchange, CHANNEL, user)))
+            turn = await asyncio.to_thread(self.service.none_fits, exchange, CHANNEL, user)
+            return reply(present(turn))
         if not isinstance(entry_id, str) or entry_id not in self.service.knowledge.by_id:
             raise missing_entry()
-        turn = self.service.pick(exchange, entry_id, CHANNEL, user)
-        if turn is None:
+        picked = await asyncio.to_thread(self.service.pick, exchange, entry_id, CHANNEL, user)
+        if picked is None:
             raise not_offered()
-        return reply(present(turn))
+        return reply(present(picked))
 
     async def feedback(self, request: Request) -> Response:
         """👍 / 👎 on an answer."""
@@ -126,7 +134,11 @@ class Api:
             not isinstance(entry_id, str) or entry_id not in self.service.knowledge.by_id
         ):
             raise missing_entry()
-        if not self.service.vote(exchange_of(data), entry_id, helpful, CHANNEL, user):
+        exchange = exchange_of(data)
+        voted = await asyncio.to_thread(
+            self.service.vote, exchange, entry_id, helpful, CHANNEL, user
+        )
+        if not voted:
             raise not_offered()
         return reply({"ok": True, "message": THANKS})
 

@@ -4,6 +4,7 @@ refusal with its status and both languages' messages."""
 from __future__ import annotations
 
 import json
+import threading
 
 import httpx
 import pytest
@@ -151,6 +152,31 @@ async def test_none_of_these_gives_the_fallback_and_counts_as_unhelpful(flows_cl
     assert not offered & {n["id"] for n in answer["near"]}
     (feedback,) = service.log.store.feedback()
     assert (feedback.kind, feedback.entry_id) == (UNHELPFUL, None)
+
+
+@pytest.mark.parametrize("kind", ["pick", "none of these", "vote"])
+async def test_picks_and_votes_check_their_exchange_off_the_event_loop(
+    flows_client, monkeypatch, kind
+):
+    # The check can read the log under the lock its writer holds while it commits: on the
+    # loop that would stall every request (docs/web.md).
+    client, service = flows_client
+    data = (await ask(client, LIST)).json()
+    path, body = {
+        "pick": ("/api/v1/pick", {"entry_id": data["choices"][0]["id"]}),
+        "none of these": ("/api/v1/pick", {"entry_id": None}),
+        "vote": ("/api/v1/feedback", {"vote": "helpful"}),
+    }[kind]
+    threads, looked_up = [], service.offered
+
+    def offered(exchange):
+        threads.append(threading.current_thread())
+        return looked_up(exchange)
+
+    monkeypatch.setattr(service, "offered", offered)
+    response = await client.post(path, json={"exchange": data["exchange"], **body})
+    assert response.status_code == 200
+    assert threads and threading.current_thread() not in threads
 
 
 async def test_out_of_scope_gets_the_fallback(client):
