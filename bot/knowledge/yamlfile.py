@@ -35,6 +35,9 @@ class LineStr(str):
 class LineDict(dict):
     line: int = 0  # 0: not known (read by bot.knowledge.fastyaml, which keeps no lines)
     key_lines: Mapping = MappingProxyType({})
+    # A value YAML read as other than text (`no`, `8:30`) keeps no line and not what was typed:
+    # key -> the text as typed, for the message that names it.
+    typed: Mapping = MappingProxyType({})
 
     def line_of(self, key: str) -> int:
         return self.key_lines.get(key, self.line)
@@ -42,6 +45,7 @@ class LineDict(dict):
 
 class LineList(list):
     line: int = 0
+    typed: Mapping = MappingProxyType({})  # index -> (line, text as typed), as LineDict's
 
 
 _RESOLVER = yaml.resolver.Resolver()
@@ -81,12 +85,21 @@ def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
             loader.duplicates.append((str(key), line))
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = line
+        if isinstance(value_node, yaml.ScalarNode) and value_node.tag != _TEXT:
+            result.typed = {**result.typed, key: value_node.value}
     return result
 
 
 def _sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
     result = LineList(loader.construct_object(child, deep=True) for child in node.value)
     result.line = node.start_mark.line + 1
+    typed = {
+        index: (child.start_mark.line + 1, child.value)
+        for index, child in enumerate(node.value)
+        if isinstance(child, yaml.ScalarNode) and child.tag != _TEXT
+    }
+    if typed:
+        result.typed = typed
     return result
 
 
