@@ -362,6 +362,23 @@ def test_a_message_too_long_is_kept_and_said_not_cut(page):
     ask(page, ZHUANCHUANG, "answered")
 
 
+def test_an_emoji_is_one_character_as_the_server_counts(page):
+    """The limit counted UTF-16 code units, so an emoji counted 2 (a 300-character question
+    with 🙏s was refused as over 500); the widget now counts characters as the server does
+    (Python's `len`: code points)."""
+    expect = playwright_api.expect
+    page.click("button.launcher")
+    question = ZHUANCHUANG + "🙏" * (500 - len(ZHUANCHUANG))
+    with page.expect_request(lambda r: r.url.endswith("/api/v1/ask")) as sent:
+        page.fill("#pb-question", question)
+        page.press("#pb-question", "Enter")
+    assert len(sent.value.post_data_json["question"]) == 500
+    expect(page.locator(".msg.error")).to_have_count(0)
+    page.fill("#pb-question", question + "🙏")
+    page.press("#pb-question", "Enter")
+    expect(page.locator(".msg.error").last).to_contain_text("有 501 个字")
+
+
 def test_a_welcome_lost_to_the_network_comes_at_the_next_opening(browser, server):
     """A phone whose network dropped the first request never got the welcome and the topic
     list: the error took their place, and the widget asked for them only while the

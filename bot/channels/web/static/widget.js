@@ -135,8 +135,11 @@
       event.preventDefault();
       var question = input.value.trim();
       if (!question) { input.focus(); return; }
-      if (question.length > LONGEST) {
-        add({ kind: "error", text: TEXT.tooLong(question.length) });
+      // Characters as the server counts them (code points): `.length` counts UTF-16 units,
+      // two for an emoji, and refused questions the server would take.
+      var length = Array.from(question).length;
+      if (length > LONGEST) {
+        add({ kind: "error", text: TEXT.tooLong(length) });
         input.focus();
         return;
       }
