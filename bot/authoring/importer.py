@@ -209,14 +209,9 @@ def read_rows(path: Path) -> Iterator[dict[str, str]]:
             text = raw.decode("gb18030")
         yield from csv.DictReader(text.splitlines(keepends=True))
     elif suffix in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
+        from bot.authoring.sheet import xlsx_rows  # openpyxl: imported only for a sheet
 
-        book = load_workbook(path, read_only=True, data_only=True)
-        rows = book.worksheets[0].iter_rows(values_only=True)
-        headers = [str(h or "") for h in next(rows, [])]
-        for values in rows:
-            yield {h: "" if v is None else str(v) for h, v in zip(headers, values, strict=False)}
-        book.close()
+        yield from xlsx_rows(path)
     else:
         raise ValueError(f"不支持的文件类型 {suffix}：请用 .csv、.xlsx 或 .jsonl")
 
