@@ -15,6 +15,7 @@ from bot.app import CHANGED_WHILE_READING, Service
 from bot.channels.cli import main
 from bot.knowledge import files
 from bot.knowledge.model import KnowledgeError, check, load, snapshot_of
+from bot.knowledge.yamlfile import Problem
 from bot.ops.watch import Watcher
 
 SECRET = "TELEGRAM_BOT_TOKEN=123456:secret-that-must-never-be-quoted"
@@ -179,54 +180,46 @@ async def test_an_emptied_faq_file_is_not_reloaded(knowledge_copy):
     assert service.engine.answer("复工复产去哪个窗口办理").entry_id == "fugong-zhuanchuang"
 
 
-def test_a_colon_inside_a_similar_question_says_so_where_it_is(knowledge_copy):
+def _the_error_for(knowledge_copy, line: str) -> tuple[Problem, int]:
+    """The one error `check` reports after 复工专窗's similar question is replaced by `line`,
+    and the line number the question was on (where the error must point)."""
     faq = knowledge_copy / "faq" / "03-fugong-fuchan.yaml"
     text = faq.read_text(encoding="utf-8")
     old = "      - 复工复产专窗在哪\n"
     assert old in text
-    faq.write_text(text.replace(old, "      - 注意: 复工复产专窗在哪\n", 1), encoding="utf-8")
+    faq.write_text(text.replace(old, line, 1), encoding="utf-8")
     _, problems = check(knowledge_copy)
     (error,) = [p for p in problems if p.severity == "error" and p.path == faq]
+    return error, text[: text.index(old)].count("\n") + 1
+
+
+def test_a_colon_inside_a_similar_question_says_so_where_it_is(knowledge_copy):
+    error, line = _the_error_for(knowledge_copy, "      - 注意: 复工复产专窗在哪\n")
     assert "英文冒号" in error.message and "中文冒号" in error.message
-    assert error.line == text[: text.index(old)].count("\n") + 1
+    assert error.line == line
 
 
 def test_an_unclosed_quote_is_reported_where_it_opens(knowledge_copy):
     # The parser runs on to the end of the file looking for the closing quote, and had been
     # reported there: 260 lines below the mistake, with libyaml's English words.
-    faq = knowledge_copy / "faq" / "03-fugong-fuchan.yaml"
-    text = faq.read_text(encoding="utf-8")
-    old = "      - 复工复产专窗在哪\n"
-    faq.write_text(text.replace(old, "      - '复工复产专窗在哪\n", 1), encoding="utf-8")
-    _, problems = check(knowledge_copy)
-    (error,) = [p for p in problems if p.severity == "error" and p.path == faq]
+    error, line = _the_error_for(knowledge_copy, "      - '复工复产专窗在哪\n")
     assert "引号" in error.message and "end of stream" not in error.message
-    assert error.line == text[: text.index(old)].count("\n") + 1
+    assert error.line == line
 
 
 @pytest.mark.parametrize("start", ["[置顶] ", "*急* ", "@", "!", "&急 ", "%", "|", '"复工"'])
 def test_an_item_starting_with_a_yaml_sign_says_which_and_what_to_do(knowledge_copy, start):
     # 【置顶】 typed as [置顶], *急*, @某某: YAML reads the first sign as its own syntax, and the
     # message had been libyaml's ("did not find expected '-' indicator").
-    faq = knowledge_copy / "faq" / "03-fugong-fuchan.yaml"
-    text = faq.read_text(encoding="utf-8")
-    old = "      - 复工复产专窗在哪\n"
-    faq.write_text(text.replace(old, f"      - {start}复工复产专窗在哪\n", 1), encoding="utf-8")
-    _, problems = check(knowledge_copy)
-    (error,) = [p for p in problems if p.severity == "error" and p.path == faq]
+    error, line = _the_error_for(knowledge_copy, f"      - {start}复工复产专窗在哪\n")
     assert f"“{start[0]}”" in error.message and "引号" in error.message
-    assert error.line == text[: text.index(old)].count("\n") + 1
+    assert error.line == line
 
 
 def test_a_full_width_indent_is_reported_on_its_own_line(knowledge_copy):
-    faq = knowledge_copy / "faq" / "03-fugong-fuchan.yaml"
-    text = faq.read_text(encoding="utf-8")
-    old = "      - 复工复产专窗在哪\n"
-    faq.write_text(text.replace(old, "\u3000\u3000\u3000- 复工复产专窗在哪\n", 1), encoding="utf-8")
-    _, problems = check(knowledge_copy)
-    (error,) = [p for p in problems if p.severity == "error" and p.path == faq]
+    error, line = _the_error_for(knowledge_copy, "\u3000\u3000\u3000- 复工复产专窗在哪\n")
     assert "全角空格" in error.message
-    assert error.line == text[: text.index(old)].count("\n") + 1
+    assert error.line == line
 
 
 def test_a_paragraph_indent_in_an_answer_is_not_taken_for_the_mistake(knowledge_copy):
