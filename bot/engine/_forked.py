@@ -121,7 +121,9 @@ def _received(pipe: IO[bytes]) -> object | None:
     head = _exactly(pipe, _length(pipe))
     buffers = []
     while (size := _length(pipe)) is not None:
-        buffer = bytearray(size)
+        # (Not zeroed first, as a bytearray is: 248 MB handed back took 0.19 s of this
+        # process's CPU with one, 0.08 s with this; the pipe fills every byte or it is None.)
+        buffer = np.empty(size, np.uint8)
         if pipe.readinto(buffer) != size:  # type: ignore[attr-defined]
             return None
         buffers.append(buffer)

@@ -121,6 +121,16 @@ def test_arrays_a_child_hands_back_hold_numpys_own_data_types(forks):
     assert made[1].tolist() == [0, 1, 2] and len(forks) == 1
 
 
+def test_what_a_child_hands_back_is_writable_and_pickles_as_made_here(forks):
+    # (Read into uninitialized memory: every byte must be the child's, and the words' keys
+    # are laid out in place once handed back, `Vocabulary.learning`.)
+    made = [np.arange(1 << 18, dtype=np.int64), bytearray(b"abc"), np.ones(5, np.float32)]
+    handed = _forked.Forked(lambda: made).result()
+    assert pickle.dumps(handed, protocol=5) == pickle.dumps(made, protocol=5)
+    handed[0] += 1
+    assert handed[0][-1] == 1 << 18 and len(forks) == 1
+
+
 def test_few_texts_are_prepared_in_this_process(monkeypatch):
     def fork() -> int:
         raise AssertionError("forked for a small build")
