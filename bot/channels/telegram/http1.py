@@ -58,12 +58,16 @@ class _Connection(asyncio.Protocol):
         self.transport = transport
 
     def data_received(self, data: bytes) -> None:
+        if self.answer is None or self.answer.done():
+            # Bytes no request asked for (a body longer than its Content-Length, the rest
+            # late): read as the next request's answer they would be the wrong answer to it.
+            self.close()
+            return
         self.buffer += data
-        if self.answer is not None and not self.answer.done():
-            try:
-                self._read()
-            except (ValueError, ProtocolError) as exc:
-                self.answer.set_exception(ProtocolError(f"unreadable answer: {exc}"))
+        try:
+            self._read()
+        except (ValueError, ProtocolError) as exc:
+            self.answer.set_exception(ProtocolError(f"unreadable answer: {exc}"))
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.lost = True
@@ -120,19 +124,21 @@ class _Connection(asyncio.Protocol):
             return
         keep = http11 and headers.get(b"connection", b"").lower() != b"close"
         if b"chunked" in headers.get(b"transfer-encoding", b"").lower():
-            body = _chunks(self.buffer, start)
-            if body is not None:
-                self.answer.set_result((status, body, keep))
+            read = _chunks(self.buffer, start)
+            if read is not None:  # bytes past the answer's end: the same as late ones
+                self.answer.set_result((status, read[0], keep and read[1] == len(self.buffer)))
         elif b"content-length" in headers:
-            length = int(headers[b"content-length"])
-            if len(self.buffer) >= start + length:
-                self.answer.set_result((status, bytes(self.buffer[start : start + length]), keep))
+            end = start + int(headers[b"content-length"])
+            if len(self.buffer) >= end:
+                body = bytes(self.buffer[start:end])
+                self.answer.set_result((status, body, keep and end == len(self.buffer)))
         else:
             self.to_eof = True  # read until the server closes (connection_lost)
 
 
-def _chunks(buffer: bytearray, at: int) -> bytes | None:
-    """A chunked body starting at `at`, or None until its last chunk has arrived."""
+def _chunks(buffer: bytearray, at: int) -> tuple[bytes, int] | None:
+    """A chunked body starting at `at` and where it ends (its trailers included), or None until
+    its last chunk has arrived."""
     body = bytearray()
     while True:
         end = buffer.find(b"\r\n", at)
@@ -140,7 +146,8 @@ def _chunks(buffer: bytearray, at: int) -> bytes | None:
             return None
         size = int(bytes(buffer[at:end]).split(b";")[0], 16)
         if size == 0:
-            return bytes(body) if buffer.find(b"\r\n\r\n", end) >= 0 else None
+            last = buffer.find(b"\r\n\r\n", end)
+            return (bytes(body), last + 4) if last >= 0 else None
         if len(buffer) < end + 2 + size + 2:
             return None
         body += buffer[end + 2 : end + 2 + size]

@@ -185,3 +185,39 @@ async def test_https_urls_go_over_tls_checked_against_the_host_name(tmp_path):
     finally:
         tls.close()
         client.close()
+
+
+async def test_bytes_past_an_answer_put_its_connection_out_of_use():
+    # A body longer than its Content-Length leaves the connection out of step: the surplus,
+    # read as the next request's answer, would be the wrong answer to it (here a whole one).
+    stray = answer(b'{"ok":true,"result":"stray"}')
+    connections = 0
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        late = connections == 1  # the surplus a while after the answer, or with it
+        with contextlib.suppress(ConnectionError, asyncio.IncompleteReadError):
+            while True:
+                await reader.readuntil(b"\r\n\r\n")
+                await reader.readexactly(2)
+                writer.write(answer() if late else answer() + stray)
+                await writer.drain()
+                if late:
+                    await asyncio.sleep(0.1)
+                    writer.write(stray)
+                    await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/bot1:a/sendMessage"
+    client = JsonClient()
+    try:
+        assert await client.post(url, b"{}", 1.0, 1.0) == (200, OK)
+        await asyncio.sleep(0.2)  # the surplus arrives while the connection is idle
+        assert await client.post(url, b"{}", 1.0, 1.0) == (200, OK)
+        assert await client.post(url, b"{}", 1.0, 1.0) == (200, OK)
+        assert connections == 3
+    finally:
+        server.close()
+        client.close()
