@@ -132,12 +132,17 @@ def read_entry(
             "warning",
         )
     given = item.get("similar")
-    raw_similar = given if isinstance(given, LineList) else []
+    raw_similar = given if isinstance(given, LineList) else LineList()
     listed = item.line_of("similar")
-    if len(raw_similar) != len(similar):  # blank items left out (or the list refused)
-        raw_similar = [v for v in raw_similar if str(v).strip()]
     # `line_of` inlined: 400k calls at 100k entries.
     similar_lines = [getattr(v, "line", 0) or listed for v in raw_similar]
+    # A question YAML read as a number (`- 12345`, kept as typed) has its line kept aside.
+    for index, (line, _) in raw_similar.typed.items():
+        similar_lines[index] = line
+    if len(raw_similar) != len(similar):  # blank items left out (or the list refused)
+        similar_lines = [
+            n for v, n in zip(raw_similar, similar_lines, strict=True) if str(v).strip()
+        ]
     # Every field, in the order Entry declares them (its __dict__'s order is its pickle's).
     return made_as_init_would(
         Entry,
