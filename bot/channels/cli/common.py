@@ -35,6 +35,22 @@ class CommandError(Exception):
     """Ends a command with one clear line on stderr and exit code 2."""
 
 
+# More worker processes than this is a typo (each wants a CPU core of its own to be worth it),
+# and each costs file descriptors before it forks: 30,000 ended in "Too many open files".
+MAX_WORKERS = 64
+
+
+def worker_count(workers: int) -> int:
+    """`--workers N` checked: from 1 to `MAX_WORKERS`."""
+    if workers < 1:
+        raise CommandError(f"--workers 不能小于 1：{workers}")
+    if workers > MAX_WORKERS:
+        raise CommandError(
+            f"--workers 不能多于 {MAX_WORKERS}（每个进程要有一个空闲的 CPU 核）：{workers}"
+        )
+    return workers
+
+
 def open_log(settings: Settings, background: bool = False) -> ExchangeLog:
     """The exchange log; `background` for the long-running bot (bot.log.writer says why)."""
     from bot.log.writer import ExchangeLog

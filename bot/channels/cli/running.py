@@ -16,6 +16,7 @@ from bot.channels.cli.common import (
     engine_cache,
     forked,
     open_log,
+    worker_count,
 )
 from bot.ops import health
 from bot.ops import logsetup as logs
@@ -63,9 +64,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         settings = settings.with_token()
     except ConfigError as exc:
         raise CommandError(str(exc)) from exc
-    workers = args.workers if args.workers is not None else settings.workers
-    if workers < 1:
-        raise CommandError(f"--workers 不能小于 1：{workers}")
+    workers = worker_count(args.workers if args.workers is not None else settings.workers)
     if workers > 1 and args.webhook_url:
         raise CommandError(
             "--workers 只用于长轮询；webhook 请用 policybot serve --workers N "

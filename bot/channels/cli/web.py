@@ -18,6 +18,7 @@ from bot.channels.cli.common import (
     engine_cache,
     forked,
     open_log,
+    worker_count,
 )
 from bot.ops import logsetup as logs
 from bot.settings import ConfigError, Settings
@@ -64,6 +65,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.channels.web import server
     from bot.channels.wechat.server import routes as wechat_routes
 
+    args.workers = worker_count(args.workers)
     webhook_url = settings.telegram_webhook_url
     if webhook_url:
         try:

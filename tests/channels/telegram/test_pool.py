@@ -132,7 +132,10 @@ def test_workers_are_for_long_polling_only(capsys, monkeypatch):
     assert code == 2 and "--workers 只用于长轮询" in capsys.readouterr().err
 
 
-def test_at_least_one_worker(capsys, monkeypatch):
+@pytest.mark.parametrize("command", ["run", "serve"])
+@pytest.mark.parametrize(("workers", "said"), [("0", "不能小于 1"), ("30000", "不能多于 64")])
+def test_from_one_to_64_workers(capsys, monkeypatch, command, workers, said):
+    # 30,000 (a typo) made a socket each before forking: "Too many open files", a traceback.
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
-    code = main(["run", "--workers", "0"])
-    assert code == 2 and "--workers 不能小于 1" in capsys.readouterr().err
+    code = main([command, "--workers", workers])
+    assert code == 2 and f"--workers {said}" in capsys.readouterr().err
