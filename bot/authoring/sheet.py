@@ -25,7 +25,7 @@ MAX_CELLS = 10_000_000
 
 
 def xlsx_rows(path: Path) -> Iterator[dict[str, str]]:
-    """The first sheet's rows as {header: text}; ValueError past a bound."""
+    """The first visible sheet's rows as {header: text}; ValueError past a bound."""
     with zipfile.ZipFile(path) as archive:
         unpacked = sum(info.file_size for info in archive.infolist())
     if unpacked > MAX_UNPACKED:
@@ -35,7 +35,11 @@ def xlsx_rows(path: Path) -> Iterator[dict[str, str]]:
         )
     book = load_workbook(path, read_only=True, data_only=True)
     try:
-        rows = book.worksheets[0].iter_rows(values_only=True)
+        # The first sheet the editor sees: a hidden one (a draft, a lookup table) is not it.
+        shown = [ws for ws in book.worksheets if ws.sheet_state == "visible"]
+        if not shown:
+            raise ValueError("这个 XLSX 没有可见的工作表：请把要导入的表取消隐藏")
+        rows = shown[0].iter_rows(values_only=True)
         headers = [str(h or "") for h in next(rows, [])]
         cells = len(headers)
         for number, values in enumerate(rows, start=2):

@@ -56,3 +56,20 @@ def test_a_sheet_within_the_bounds_imports(tmp_path):
     rows = [["question", "answer"], ["复工复产去哪个窗口办理", "政务服务中心一楼专窗。"]]
     report = import_faq(written(tmp_path / "ok.xlsx", rows), tmp_path / "knowledge")
     assert report.summary()
+
+
+def test_a_hidden_sheet_is_not_the_one_imported(tmp_path):
+    # The editor sees 问答 first in Excel; a hidden draft before it is not what they meant.
+    book = Workbook()
+    draft = book.active
+    draft.append(["question", "answer"])
+    draft.append(["旧的问题草稿", "作废的答案"])
+    draft.sheet_state = "hidden"
+    shown = book.create_sheet("问答")
+    shown.append(["question", "answer"])
+    shown.append(["营业执照在哪里办理", "政务服务中心一楼综合窗口。"])
+    book.active = 1
+    book.save(tmp_path / "drafts.xlsx")
+    assert [row["question"] for row in sheet.xlsx_rows(tmp_path / "drafts.xlsx")] == [
+        "营业执照在哪里办理"
+    ]
