@@ -17,7 +17,6 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from zipfile import BadZipFile
 
 from argon2 import PasswordHasher
 
@@ -248,9 +247,8 @@ class Admin:
         with tempfile.TemporaryDirectory() as scratch:
             upload = Path(scratch) / upload_name
             upload.write_bytes(data)
-            with self.editing, _refused_on(ValueError, OSError, KeyError, BadZipFile):
-                # ColumnsError, a bad encoding or JSON line are ValueErrors; a broken xlsx is
-                # a BadZipFile.
+            with self.editing, _refused_on(ValueError, OSError, KeyError):
+                # ColumnsError, a bad encoding, a JSON line or a broken xlsx are ValueErrors.
                 report, files = self._staged(lambda into: import_faq(upload, into))
                 document = f"import-{slug(upload.stem)}"
                 summary = {"summary": report.summary(), "files": files}

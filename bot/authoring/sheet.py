@@ -25,7 +25,18 @@ MAX_CELLS = 10_000_000
 
 
 def xlsx_rows(path: Path) -> Iterator[dict[str, str]]:
-    """The first visible sheet's rows as {header: text}; ValueError past a bound."""
+    """The first visible sheet's rows as {header: text}; ValueError past a bound, or for a
+    file that is no zip or whose zip is broken (a member unpacking to other than it says is
+    found only as it is read, rows into the sheet)."""
+    try:
+        yield from _rows(path)
+    except zipfile.BadZipFile as exc:
+        raise ValueError(
+            f"这个 XLSX 文件损坏了，读不出来（{exc}）：请在 Excel 里另存一份再导入"
+        ) from exc
+
+
+def _rows(path: Path) -> Iterator[dict[str, str]]:
     with zipfile.ZipFile(path) as archive:
         unpacked = sum(info.file_size for info in archive.infolist())
     if unpacked > MAX_UNPACKED:

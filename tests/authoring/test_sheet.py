@@ -10,6 +10,7 @@ from openpyxl import Workbook, load_workbook
 
 from bot.authoring import sheet
 from bot.authoring.importer import import_faq
+from bot.channels.cli import main
 
 
 def written(path, rows):
@@ -73,3 +74,21 @@ def test_a_hidden_sheet_is_not_the_one_imported(tmp_path):
     assert [row["question"] for row in sheet.xlsx_rows(tmp_path / "drafts.xlsx")] == [
         "营业执照在哪里办理"
     ]
+
+
+@pytest.mark.parametrize("broken", ["not a zip", "a member longer than the zip says"])
+def test_a_broken_xlsx_is_refused_in_one_line(tmp_path, capsys, broken):
+    path = written(tmp_path / "broken.xlsx", [["question", "answer"], ["问", "答"]])
+    if broken == "not a zip":
+        path.write_bytes(b"question,answer\n")
+    else:  # the central directory says the sheet is 10 bytes: its CRC then fails mid-read
+        data = bytearray(path.read_bytes())
+        entry = data.find(b"PK\x01\x02")
+        while entry >= 0:
+            length = int.from_bytes(data[entry + 28 : entry + 30], "little")
+            if data[entry + 46 : entry + 46 + length] == b"xl/worksheets/sheet1.xml":
+                data[entry + 24 : entry + 28] = (10).to_bytes(4, "little")
+            entry = data.find(b"PK\x01\x02", entry + 4)
+        path.write_bytes(bytes(data))
+    assert main(["import", "--into", str(tmp_path / "knowledge"), str(path)]) == 2
+    assert "XLSX" in capsys.readouterr().err and not (tmp_path / "knowledge").exists()
