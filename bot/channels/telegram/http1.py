@@ -5,7 +5,7 @@ Every reply is one `sendMessage` POST. On aiohttp's client one such request cost
 instructions (callgrind, a JSON body like a reply's to a local server, four at a time), most of
 it machinery a JSON POST to one host does not use: request and response objects, cookie
 filtering, tracing hooks, header multidicts, a timer rescheduled per chunk read, tasks. Here the
-same request cost ~190k (docs/benchmarks.md, Telegram). Uploads (multipart forms) still go
+same request cost ~220k (docs/benchmarks.md, Telegram). Uploads (multipart forms) still go
 through aiohttp (bot.channels.telegram.transport).
 
 What a connection does not survive is said, not guessed: a connection the server closed while

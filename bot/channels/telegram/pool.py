@@ -1,13 +1,14 @@
 """`policybot run --workers N`: long polling in one process, the chats answered in N others.
 
-One process is one core. With the answer cache off, a reply costs the engine ~1-2 ms of CPU and
-the channel (reading the update, the log, rendering, sending) ~0.5-1 ms more, so one process
-answers at most ~600-800 replies a second however many cores the machine has
-(docs/benchmarks.md, Telegram). Here the polling process only fetches updates and passes each on
-to the worker that owns its chat (`chat id mod N`, over the Unix sockets of
-bot.channels.telegram.routing, as `serve --workers` does for the webhook); each worker is the
-whole bot for its chats (engine, conversations, per-user limit, log writer, sending), forked
-after the engine is built, so the engine's memory is shared.
+One process is one core. With the answer cache off, a reply costs the engine ~0.8 ms of CPU and
+the channel (reading the update, the log, rendering, sending) ~0.3 ms more, so one process
+answers at most ~900-1,000 replies a second however many cores the machine has
+(docs/benchmarks.md, Telegram: 899 / 911 / 973 on an idle 2-core machine, two workers 1,240).
+Here the polling process only fetches updates and passes each on to the worker that owns its
+chat (`chat id mod N`, over the Unix sockets of bot.channels.telegram.routing, as `serve
+--workers` does for the webhook); each worker is the whole bot for its chats (engine,
+conversations, per-user limit, log writer, sending), forked after the engine is built, so the
+engine's memory is shared.
 
 What the single process guarantees still holds:
 
