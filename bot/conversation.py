@@ -84,13 +84,21 @@ class Conversations:
         turn = self._resolve(waiting, request) if waiting is not None else None
         if turn is None:
             turn = self.service.ask(request)
+        self.remember(request, turn)
+        return turn
+
+    def remember(self, request: Request, turn: Turn) -> None:
+        """Keep the list `turn` offers open for the sender's next message. `reply` does; a
+        channel that asks `Service` itself when no list is open (the web API, to answer
+        questions in batches) tells it here."""
         if turn.answer.status == CLARIFY and turn.answer.choices:
             answer = turn.answer
             offer = Offer(answer.question, answer.choices)
-            self.offers[key] = Waiting(offer, turn.exchange, self.clock())
+            self.offers[(request.channel, request.chat, request.user)] = Waiting(
+                offer, turn.exchange, self.clock()
+            )
             while len(self.offers) > self.remembered:
                 self.offers.popitem(last=False)
-        return turn
 
     def _resolve(self, waiting: Waiting, request: Request) -> Turn | None:
         """The pick a message makes from the list, or None when it is a new question."""

@@ -6,7 +6,10 @@ A pick, a vote and 都不是 check their exchange against the log (`Service.offe
 answer always reads SQLite, under the lock the log's writer holds while it commits (p99 16 ms,
 max 50 ms with the writer busy: docs/benchmarks-log.md, Telegram's buttons). They run in a
 worker thread, as the Telegram channel's do, so the read stalls no other request on the event
-loop; `Service` is thread-safe."""
+loop; `Service` is thread-safe.
+
+A question from a session that was just offered a list may be the reply to it, typed instead of
+tapped ("2", "是", "都不是"): `bot.conversation` reads it as every chat channel does."""
 
 from __future__ import annotations
 
@@ -17,8 +20,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from bot.app import PRIVATE, Service, Turn
 from bot.app import Request as Question
-from bot.app import Service, Turn
 from bot.channels.batching import Batched
 from bot.channels.render import as_json, body, related
 from bot.channels.web.guard import (
@@ -31,6 +34,7 @@ from bot.channels.web.guard import (
     read_json,
 )
 from bot.channels.web.openapi import openapi
+from bot.conversation import Conversations
 from bot.settings import WebConfig
 
 CHANNEL = "web"
@@ -39,6 +43,8 @@ THANKS = "谢谢您的反馈！"
 # Exchange ids are ours (hex); sessions are the client's opaque ids, kept short and printable.
 EXCHANGE = re.compile(r"[0-9a-f]{1,32}")
 SESSION = re.compile(r"[\x21-\x7e]{1,128}")
+# How long a session's list takes a typed reply (WeChat's figure): later, a "2" gets `no_list`.
+LIST_SECONDS = 600
 
 
 def present(turn: Turn) -> dict:
@@ -81,6 +87,9 @@ class Api:
         self.limit = RateLimit(config.rate)
         # questions ready in the same turn of the event loop answered together (the caches)
         self.answers = Batched(service.ask)
+        # Each session's open list, for a reply typed to it. Only sessions: a client without
+        # one is keyed by its address, which many users share behind one NAT.
+        self.lists = Conversations(service, ttl=LIST_SECONDS)
 
     async def body(self, request: Request) -> dict:
         """A rate-limited client's JSON body."""
@@ -102,7 +111,15 @@ class Api:
         question = data.get("question")
         if not isinstance(question, str) or not question.strip():
             raise invalid("question", "请填写问题（question），例如“复工复产去哪个窗口办理”。")
-        turn = await self.answers(Question(question, CHANNEL, user=self.who(request, data)))
+        asked = Question(question, CHANNEL, user=self.who(request, data))
+        if data.get("session") is None:
+            turn = await self.answers(asked)
+        elif self.lists.offered(asked):
+            # Maybe a pick, which checks its exchange against the log: off the event loop.
+            turn = await asyncio.to_thread(self.lists.reply, asked)
+        else:
+            turn = await self.answers(asked)
+            self.lists.remember(asked, turn)
         return reply(present(turn))
 
     async def pick(self, request: Request) -> Response:
@@ -112,6 +129,8 @@ class Api:
         user = self.who(request, data)
         exchange = exchange_of(data)
         entry_id = data.get("entry_id")
+        # A tap answers the list: a "1" typed afterwards is a new message, not a second pick.
+        self.lists.settled(CHANNEL, PRIVATE, user, exchange)
         if entry_id is None:
             turn = await asyncio.to_thread(self.service.none_fits, exchange, CHANNEL, user)
             return reply(present(turn))

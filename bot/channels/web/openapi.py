@@ -287,7 +287,10 @@ def openapi() -> dict:
                         "session": {
                             "type": "string",
                             "maxLength": 128,
-                            "description": "可选：会话标识（不透明），记录时只存其假名",
+                            "description": (
+                                "可选：会话标识（不透明），记录时只存其假名；"
+                                "同一会话 10 分钟内可输入序号、“是”或“都不是”回答刚收到的列表"
+                            ),
                         },
                     },
                 },
