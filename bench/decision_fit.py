@@ -100,6 +100,9 @@ TUNED_ON = (
     "fresh8/natural.yaml",
     "fresh8/traps.yaml",
     "fresh8/out_of_domain.yaml",
+    "fresh9/natural.yaml",
+    "fresh9/traps.yaml",
+    "fresh9/out_of_domain.yaml",
 )
 # Read on even positions, checked on odd (docs/evaluation.md): each half is a set of its own.
 HALVED = ("fresh10/natural.yaml", "fresh10/traps.yaml", "fresh10/out_of_domain.yaml")
