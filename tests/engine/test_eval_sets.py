@@ -77,7 +77,7 @@ SETS = {
     # written on 2026-11-27 late afternoon when fresh10/ was handed to the quality, reading and
     # knowledge engineers; opened by nobody but their writer, run once by the lead at the end
     "fresh11/natural.yaml": (1045, 0),
-    "fresh11/traps.yaml": (0, 679),
+    "fresh11/traps.yaml": (0, 668),
     "fresh11/out_of_domain.yaml": (0, 176),
 }
 
