@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import shutil
 import tempfile
 import threading
@@ -27,6 +26,7 @@ from bot.authoring.editor import Draft, EditRefused, Saved
 from bot.authoring.exporter import export_xlsx
 from bot.authoring.importer import ImportReport, import_faq
 from bot.authoring.ingest import Ingested, IngestError, ingest
+from bot.authoring.live import apply_copy, writing
 from bot.authoring.teach import TeachRefused, teach
 from bot.engine.core import Answer
 from bot.knowledge.files import slug
@@ -183,7 +183,7 @@ class Admin:
     ) -> str:
         """Add a gap's question to an entry; the gap is then done. Returns the entry id."""
         self._editor(account)
-        with self.editing:
+        with self.editing, writing(self.service.directory):
             taught = teach(self.knowledge, question, entry_id, self.service.engine)
             self._applied(
                 account, TAUGHT, Saved(entry_id, taught.path, taught.before, taught.after)
@@ -198,7 +198,7 @@ class Admin:
         """Create (`original_id` None) or edit an entry. `base` is the fingerprint of the entry
         as the form showed it: a save over someone else's newer change is refused."""
         self._editor(account)
-        with self.editing:
+        with self.editing, writing(self.service.directory):
             if original_id is not None and base:
                 current = self.draft(original_id)
                 if current is not None and current.fingerprint() != base:
@@ -224,7 +224,7 @@ class Admin:
             raise EditRefused({editor.GENERAL: [f"没有编号为 {change_id} 的修改记录"]})
         if change.action in FILE_ACTIONS:
             raise EditRefused({editor.GENERAL: ["导入和添加的文档不能一键撤销：请修改或重新导入"]})
-        with self.editing:
+        with self.editing, writing(self.service.directory):
             knowledge = self.knowledge
             current = change.after["id"] if change.after else change.entry_id
             if change.before is None:  # undoing a creation
@@ -247,7 +247,8 @@ class Admin:
         with tempfile.TemporaryDirectory() as scratch:
             upload = Path(scratch) / upload_name
             upload.write_bytes(data)
-            with self.editing, _refused_on(ValueError, OSError, KeyError):
+            live = self.service.directory
+            with self.editing, _refused_on(ValueError, OSError, KeyError), writing(live):
                 # ColumnsError, a bad encoding, a JSON line or a broken xlsx are ValueErrors.
                 report, files = self._staged(lambda into: import_faq(upload, into))
                 document = f"import-{slug(upload.stem)}"
@@ -279,7 +280,7 @@ class Admin:
                 )
                 upload.write_bytes(data or b"")
                 source = str(upload)
-            with self.editing, _refused_on(IngestError):
+            with self.editing, _refused_on(IngestError), writing(self.service.directory):
                 done, files = self._staged(
                     lambda into: ingest(
                         source, into, title or None, publisher or None, date or None
@@ -313,7 +314,7 @@ class Admin:
                         ]
                     }
                 )
-            files = _apply(copy, live)
+            files = apply_copy(copy, live)
         problems = self.service.reload()
         if problems:  # the files changed under us meanwhile
             raise EditRefused({editor.GENERAL: [str(p) for p in problems]})
@@ -363,30 +364,3 @@ def _upload_name(name: str, suffixes: tuple[str, ...], hint: str) -> str:
 
 def _relative(path: Path, directory: Path) -> str:
     return str(path.relative_to(directory)) if path.is_relative_to(directory) else str(path)
-
-
-def _apply(copy: Path, live: Path) -> list[str]:
-    """Make `live` hold what `copy` holds: new and changed files replaced in one rename each,
-    files the change removed removed. Returns the paths touched."""
-    touched = []
-    # Sources before the entries citing them: the watcher may read between two renames, and
-    # should then see a version that validates.
-    for path in sorted(copy.rglob("*"), key=lambda p: (p.relative_to(copy).parts[0] == "faq", p)):
-        if not path.is_file():
-            continue
-        relative = path.relative_to(copy)
-        target = live / relative
-        data = path.read_bytes()
-        if target.is_file() and target.read_bytes() == data:
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.saving")
-        temporary.write_bytes(data)
-        os.replace(temporary, target)
-        touched.append(str(relative))
-    for target in sorted(live.rglob("*")):
-        relative = target.relative_to(live)
-        if target.is_file() and not (copy / relative).exists():
-            target.unlink()
-            touched.append(str(relative))
-    return touched

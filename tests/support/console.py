@@ -4,6 +4,7 @@ and the console's routes in a Starlette app of their own (as `policybot serve` m
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import shutil
 from dataclasses import dataclass
@@ -157,3 +158,53 @@ def login(client: TestClient, who: tuple[str, str] = EDITOR_LOGIN) -> str:
     )
     assert reply.status_code == 303, reply.text
     return csrf_of(client.get("/admin/").text)
+
+
+def gap_key(client: TestClient, question: str, tab: str = "open") -> str | None:
+    page = client.get(f"/admin/gaps?tab={tab}").text
+    for key, body in re.findall(r'<article class="gap" id="gap-(\w+)">(.*?)</article>', page, re.S):
+        if question in body:
+            return key
+    return None
+
+
+def edit_form(client: TestClient, entry_id: str) -> dict:
+    page = client.get(f"/admin/entries/{entry_id}").text
+    values = dict(re.findall(r'<input (?:type="hidden" )?name="(\w+)" value="([^"]*)"', page))
+    values.update(re.findall(r'<input id="f-\w+" name="(\w+)" value="([^"]*)"', page))
+    for name, text in re.findall(
+        r'<textarea id="f-\w+" name="(\w+)"[^>]*>(.*?)</textarea>', page, re.S
+    ):
+        values[name] = text
+    values["document"] = re.search(r'<option value="([^"]+)" selected>', page).group(1)
+    return {k: html.unescape(v) for k, v in values.items()}
+
+
+SHEET = (
+    "问题,答案,分类\n营业执照补办要带什么,带身份证原件到政务服务中心综合窗口办理。,证照办理\n,没有问题的一行,\n"
+).encode()
+POLICY = (
+    "关于优化营商环境的若干措施\n\n第一条 企业开办时间压缩至1个工作日以内。\n\n第二条 推行“一网通办”。\n"
+).encode()
+
+
+def files_of(site) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(site.knowledge)): p.read_bytes()
+        for p in sorted(site.knowledge.rglob("*"))
+        if p.is_file()
+    }
+
+
+def sheet(client, token, name="部门问答.csv", data=SHEET):
+    return client.post(
+        "/admin/import/sheet", data={"csrf": token}, files={"file": (name, data, "text/csv")}
+    )
+
+
+def document(client, token, name="营商环境措施.txt", data=POLICY, **fields):
+    return client.post(
+        "/admin/import/document",
+        data={"csrf": token, **fields},
+        files={"file": (name, data, "text/plain")},
+    )

@@ -8,36 +8,15 @@ import pytest
 
 from bot.channels.console import frame
 from bot.engine.core import ANSWERED
-from tests.support.console import EDITOR_LOGIN, REVIEWER_LOGIN, login
-
-SHEET = (
-    "问题,答案,分类\n营业执照补办要带什么,带身份证原件到政务服务中心综合窗口办理。,证照办理\n,没有问题的一行,\n"
-).encode()
-POLICY = (
-    "关于优化营商环境的若干措施\n\n第一条 企业开办时间压缩至1个工作日以内。\n\n第二条 推行“一网通办”。\n"
-).encode()
-
-
-def files_of(site) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(site.knowledge)): p.read_bytes()
-        for p in sorted(site.knowledge.rglob("*"))
-        if p.is_file()
-    }
-
-
-def sheet(client, token, name="部门问答.csv", data=SHEET):
-    return client.post(
-        "/admin/import/sheet", data={"csrf": token}, files={"file": (name, data, "text/csv")}
-    )
-
-
-def document(client, token, name="营商环境措施.txt", data=POLICY, **fields):
-    return client.post(
-        "/admin/import/document",
-        data={"csrf": token, **fields},
-        files={"file": (name, data, "text/plain")},
-    )
+from tests.support.console import (
+    EDITOR_LOGIN,
+    REVIEWER_LOGIN,
+    SHEET,
+    document,
+    files_of,
+    login,
+    sheet,
+)
 
 
 def test_an_editor_imports_a_sheet_the_bot_answers_from_it_and_the_history_says_so(client, site):

@@ -4,7 +4,6 @@ bad CSRF token, bad edit), with what it leaves behind in the files and the datab
 from __future__ import annotations
 
 import asyncio
-import html
 import re
 import time
 
@@ -19,20 +18,21 @@ from bot.channels.console import routes
 from bot.channels.console.auth import Throttle
 from bot.log.accounts import EDITOR, NAME_CHARS, REVIEWER
 from bot.log.triage import IGNORED
-from tests.support.console import CHEAP, EDITOR_LOGIN, REVIEWER_LOGIN, TAUGHT, csrf_of, login
+from tests.support.console import (
+    CHEAP,
+    EDITOR_LOGIN,
+    REVIEWER_LOGIN,
+    TAUGHT,
+    csrf_of,
+    edit_form,
+    gap_key,
+    login,
+)
 
 WEATHER = "今天天气怎么样"
 TRIP = "zs-kaocha-shandong"
 ENTRY = "fugong-zhuanchuang"
 FAQ = "faq/03-fugong-fuchan.yaml"
-
-
-def gap_key(client: TestClient, question: str, tab: str = "open") -> str | None:
-    page = client.get(f"/admin/gaps?tab={tab}").text
-    for key, body in re.findall(r'<article class="gap" id="gap-(\w+)">(.*?)</article>', page, re.S):
-        if question in body:
-            return key
-    return None
 
 
 GUARDED_GETS = [
@@ -366,18 +366,6 @@ def test_teaching_the_city_name_to_the_trip_entry_is_refused_with_the_reason(cli
     assert "并没有回答这个问题" in reply.text and 'id="error"' in reply.text
     assert (site.knowledge / "faq/08-zhaoshang-yinzi.yaml").read_text(encoding="utf-8") == before
     assert gap_key(client, "抚远在哪") == key  # still open
-
-
-def edit_form(client: TestClient, entry_id: str) -> dict:
-    page = client.get(f"/admin/entries/{entry_id}").text
-    values = dict(re.findall(r'<input (?:type="hidden" )?name="(\w+)" value="([^"]*)"', page))
-    values.update(re.findall(r'<input id="f-\w+" name="(\w+)" value="([^"]*)"', page))
-    for name, text in re.findall(
-        r'<textarea id="f-\w+" name="(\w+)"[^>]*>(.*?)</textarea>', page, re.S
-    ):
-        values[name] = text
-    values["document"] = re.search(r'<option value="([^"]+)" selected>', page).group(1)
-    return {k: html.unescape(v) for k, v in values.items()}
 
 
 def test_edit_with_a_wrong_figure_is_refused_by_the_field_then_fixed_then_reverted(client, site):
