@@ -61,8 +61,15 @@ class Conversations:
     def offered(self, request: Request) -> bool:
         """Whether a list is open for the sender, so a channel can tell a bare number that picks
         from it from one that arrives too late."""
+        return self.open_choices(request) > 0
+
+    def open_choices(self, request: Request) -> int:
+        """How many choices the sender's open list offers (0: none open), so a channel without
+        buttons can answer a number past its end with how to pick, keeping the list open."""
         waiting = self.offers.get((request.channel, request.chat, request.user))
-        return waiting is not None and not self._expired(waiting)
+        if waiting is None or self._expired(waiting):
+            return 0
+        return len(waiting.offer.choices)
 
     def _expired(self, waiting: Waiting) -> bool:
         return self.ttl is not None and self.clock() - waiting.at > self.ttl

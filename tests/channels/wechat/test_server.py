@@ -11,7 +11,7 @@ import pytest
 
 from bot.app import Service, Turn
 from bot.channels.wechat.chat import EXPIRED, HELP_KEY, TYPE_PLEASE, menu_key
-from bot.channels.wechat.replies import MORE_HINT
+from bot.channels.wechat.replies import MORE_HINT, pick_hint
 from bot.channels.wechat.server import build_app
 from bot.log.gaps import gap_exchanges
 from bot.log.stats import stats
@@ -218,6 +218,21 @@ async def test_a_spoken_chinese_numeral_picks_from_an_open_list(flows_wechat, fl
     assert [(f.kind, f.entry_id) for f in service.log.store.feedback()] == [(PICKED, entry.id)]
     await wechat.message(openid(2), "voice", said)  # no list open: words, asked and logged
     assert len(exchanges(service)) == 2
+
+
+@pytest.mark.parametrize("typed", ["4", "４", "第四个", "12"])
+async def test_a_number_past_a_lists_end_says_how_to_pick_and_keeps_it_open(
+    flows_wechat, flows_service, typed
+):
+    """ "4" to a list of three (a slip, or a number from the list before) was taken for a new
+    question: 现在没有等您选择的问题, with the list on the screen, and the list was gone."""
+    wechat, service, engine = flows_wechat, flows_service, flows_service.engine
+    choices = engine.answer(LIST).choices
+    await wechat.text(USER, LIST)
+    assert (await wechat.text(USER, typed)).content == pick_hint(len(choices))
+    picked = await wechat.text(USER, "3")
+    assert picked.content.startswith(engine.knowledge.by_id[choices[2].id].answer.strip()[:20])
+    assert len(exchanges(service)) == 1
 
 
 async def test_zero_declines_a_clarify_list(flows_wechat, flows_service):
