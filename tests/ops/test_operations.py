@@ -327,3 +327,37 @@ def test_every_variable_the_program_reads_is_in_the_example_env():
 
     used = set(re.findall(r'"((?:TELEGRAM|POLICYBOT)_[A-Z_]+)"', sources))
     assert used and all(name in example for name in used), used - {n for n in used if n in example}
+
+
+def test_the_caddyfile_lets_the_consoles_uploads_through():
+    """Caddy's body limit was 1 MB for every path, and the console takes sheets and documents up
+    to 10 MB (and says so on its import page): behind the shipped Caddyfile, a 2 MB sheet got
+    Caddy's bare 413. Each `request_body` names the paths it limits (`@name` matchers)."""
+    import re
+
+    from bot.channels.console.frame import MAX_UPLOAD
+
+    caddyfile = (DEPLOY / "Caddyfile").read_text(encoding="utf-8")
+    code = "\n".join(line.split("#")[0] for line in caddyfile.splitlines())
+    matchers = dict(re.findall(r"^\s*@(\w+)\s+(.+?)\s*$", code, re.M))
+    units = {"KB": 10**3, "MB": 10**6, "KIB": 2**10, "MIB": 2**20}
+    limits = {}
+    for matcher, size, unit in re.findall(
+        r"request_body\s+@?(\S*)\s*\{\s*max_size\s+(\d+)\s*(\w+)", code
+    ):
+        limits[matcher] = int(size) * units[unit.upper()]
+    assert matchers and limits and set(limits) <= set(matchers), (matchers, limits)
+
+    def limit_for(path: str) -> int:
+        found = []
+        for name, size in limits.items():
+            rule = matchers[name]
+            prefix = rule.removeprefix("not ").removeprefix("path ").rstrip("*")
+            if path.startswith(prefix) != rule.startswith("not "):
+                found.append(size)
+        assert len(found) == 1, (path, found)  # exactly one limit applies
+        return found[0]
+
+    assert limit_for("/admin/import/sheet") >= MAX_UPLOAD + 64 * 1024
+    assert limit_for("/admin/import/document") >= MAX_UPLOAD + 64 * 1024
+    assert limit_for("/api/v1/ask") <= 10**6 and limit_for("/telegram") <= 10**6
