@@ -56,6 +56,10 @@ LABELS = {
 }
 # Uploads (a sheet to import, a document to add) are refused above this, before being read.
 MAX_UPLOAD = 10 * 2**20
+# A form sent without a session is read back to its sender up to this size (an entry's form
+# is a few KB): `typed`.
+FORM = "application/x-www-form-urlencoded"
+KEPT_BYTES = 64 * 1024
 WHY = {"focus": "问题焦点", "uncovered": "条目没有覆盖的词", "check": "检查细节"}
 
 
@@ -128,7 +132,13 @@ def page(console: Console, handler: Handler, edit: bool = False) -> Callable:
                     request.url.path + (f"?{request.url.query}" if request.url.query else "")
                 )
                 return see_other(f"/login?next={target}")
-            return console.refuse(request, 401, "请先登录（会话已过期或不存在）。")
+            return console.render(
+                request,
+                "refused.html",
+                401,
+                message="请先登录（会话已过期或不存在）。",
+                kept=await typed(request),
+            )
         request.state.session = session
         if request.method == "POST":
             refused = too_large(console, request)
@@ -150,6 +160,25 @@ def page(console: Console, handler: Handler, edit: bool = False) -> Callable:
             return console.refuse(request, 403, str(exc))
 
     return endpoint
+
+
+async def typed(request: Request) -> list[tuple[str, str, str]]:
+    """What the entry editor sent without a session, to show back: (field, label, text) for each
+    field filled in. A session ends after 30 idle minutes, and every one with a restart: an
+    admin who spent them writing an answer lost it behind the login (the editor is never
+    cached, so Back cannot bring it back). Only a small plain form is read: anyone may send
+    this request, and an upload's bytes are nobody's typing."""
+    length = request.headers.get("content-length", "")
+    plain = request.headers.get("content-type", "").startswith(FORM)
+    entry = request.url.path.startswith(f"{PREFIX}/entries/")
+    if not (entry and plain) or not length.isdigit() or int(length) > KEPT_BYTES:
+        return []
+    form = await request.form()
+    return [
+        (name, label, text)
+        for name, label in LABELS.items()
+        if isinstance(text := form.get(name), str) and text.strip()
+    ]
 
 
 def too_large(console: Console, request: Request) -> Response | None:
