@@ -231,6 +231,7 @@ def test_a_query_has_the_features_a_batch_of_it_has():
     # batch encoding's, words included, or its weights would differ from the build's.
     from collections import Counter
 
+    from bot.engine._arrays import _position
     from bot.engine.index import Index
     from bot.text.words import Words
 
@@ -242,9 +243,30 @@ def test_a_query_has_the_features_a_batch_of_it_has():
         keys, _ = index.alphabet.encode([text]).keys(index.bits)
         words = index.vocabulary.keys([text], index.bits)[0]  # type: ignore[union-attr]
         counted = Counter(keys.tolist() + words.tolist())
-        expected = index.columns_of(np.array(sorted(counted), dtype=np.int64))
+        expected = _position(index.columns, np.array(sorted(counted), dtype=np.int64))
         assert query.columns.tolist() == expected[expected >= 0].tolist(), text
         assert len(query.units) == len(index.alphabet.encode([text]).units)
+
+
+def test_a_lookup_gives_what_the_index_arrays_give():
+    # `look_up` works out a new key's column, IDF and scale in Python: they must be the very
+    # numbers of the arrays the build weighs with, for known, unknown, generic keys and -1 (no
+    # sound pair), or a query would weigh otherwise than its batch (bench/rankings.py).
+    from bot.engine._arrays import _position
+    from bot.engine.index import Index
+    from bot.text.words import Words
+
+    index = Index(
+        [["复工复产 专窗 在哪里", "app 下载 12345"], ["营业执照 怎么 办理"]], words=Words()
+    )
+    keys = [*sorted({key for text in QUERIES for key in index.query(text).keys}), -1]
+    probes = np.array(keys, dtype=np.int64)
+    columns = _position(index.columns, probes)
+    idf = np.where(columns >= 0, index.idf[columns], index.unseen_idf)
+    expected = list(zip(columns.tolist(), idf.tolist(), index.scale(probes).tolist(), strict=True))
+    assert -1 in columns.tolist() and (columns >= 0).any()
+    assert index.look_up(keys) == expected
+    assert index.look_up(keys[::-1]) == expected[::-1]  # (from the table, now)
 
 
 def test_a_build_splits_many_texts_into_the_words_each_gives_alone():
