@@ -26,21 +26,40 @@ PRICE, COUNT, TIME, PLACE, PERSON, PROCEDURE, CONTACT, LIST = (
 YES_NO, DEFINITION, MEMBERS, NAME = "yes/no", "definition", "members", "name"
 COMPANY = "company"
 COMPARISON = "comparison"
+FORECAST, REASON = "forecast", "reason"
 # 几 that asks how many: not 好几, 十几, 没几 (how often, a dozen odd, hardly any), 几乎, nor 这几,
 # 那几, 前几 (these few: 那几张清单是什么 asks what they are, 前几年 says when; 提前几天 still asks).
 ASKING_JI = r"(?<![好十没这那])(?<![^提]前)(?<!^前)几(?!乎)"
 # 几号 asks a day of the month, but not after a telephone, a hotline or a number (电话是几号 asks
 # which number: the contact focus).
 DAY_ASKED = r"(?<![话码线机])(?<![话码线机]是)几号"
+_MOST = "(?:多|大|高|少|小|低|慢|快|好|严|差|强)(?!跑)"
 _SAID = "提法|说法|规划|要求|安排|部署|定位|打算|考虑|想法|思路|规定|讲法|表述"
 _FOCUS = (
     # A comparison (和黑河比哪边大, 哪个更好): the report compares its facts with nothing, so only
     # an entry that asks one answers it; not 和原来比 (how much less), which a reduction states.
+    # ...and so is a superlative among several (11个项目里哪个投资最大, 负面清单 哪个单位最多, 最大的一个
+    # 投资多少, 是不是全省最严的): not 最多跑一次 (the reform's name), 最怕, 最关心 (the sender's
+    # feelings), nor 最快几天 (a time limit the entry may state).
     (
         COMPARISON,
         r"哪个更|哪边|哪家更|哪里更|谁更|相比|比起|对比"
-        r"|(?:和|跟|与|同)(?!原来|以前|之前|过去)[\u4e00-\u9fff]{1,8}比(?!例|较优势)",
+        r"|(?:和|跟|与|同)(?!原来|以前|之前|过去)[\u4e00-\u9fff]{1,8}比(?!例|较优势)"
+        rf"|哪[^\s]{{0,8}}?最{_MOST}|最{_MOST}的(?:是|一个|一项|那个)|全(?:省|国|市)最|排(?:第一|名第|在第)",
     ),
+    # What will be, or the sender's opinion of it (12.8亿年底能完成吗, 招商目标能实现吗, 以后会不会撤掉,
+    # 还会有第二批吗, 下次招商去哪, 你觉得…, 靠谱吗): a report states what was done and planned, never
+    # whether a plan will succeed. Not 以后要建成什么样 (a plan the report states), 今年能完成多少 (the
+    # plan's figure), nor …会不会走访 (whether a body does what the entry says it does).
+    (
+        FORECAST,
+        r"(?<=[能会以够])(?:完成|实现|达到|达成)(?:吗|不|么|没)|(?:完成|实现)得了"
+        r"|(?<=以后|今后|将来|未来|往后|日后|明年|后年)会|还会|下一?次|下回|下一批|第二批"
+        r"|[你您](?:觉得|认为)|靠谱吗|靠不靠谱|前景",
+    ),
+    # Why (为什么这么少, 为啥选抚远): a report says what was done, seldom why; only an entry whose
+    # questions ask it gives a reason.
+    (REASON, r"为什么|为啥|为何|凭什么|(?:什么|啥)原因"),
     # A person's name (协调员叫啥, 专人 名字, 总经理是谁): only an entry whose questions ask for
     # one gives it. A body in charge (关员, 专班, 部门: `_GIVEN_BY_ANSWER`) answers 谁负责, not this.
     (
@@ -105,6 +124,8 @@ _FOCUS_PATTERN = dict(_FOCUS_RE)
 # answered by where to go or whom to see; a list by a description of the thing.
 SATISFIED_BY = {
     COMPARISON: {COMPARISON},
+    FORECAST: {FORECAST},
+    REASON: {REASON},
     NAME: {NAME},
     COMPANY: {COMPANY},
     PRICE: {PRICE},

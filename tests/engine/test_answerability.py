@@ -20,6 +20,7 @@ from bot.engine.focus import (
     COMPARISON,
     CONTACT,
     COUNT,
+    FORECAST,
     LIST,
     MEMBERS,
     NAME,
@@ -27,6 +28,7 @@ from bot.engine.focus import (
     PLACE,
     PRICE,
     PROCEDURE,
+    REASON,
     TIME,
     YES_NO,
     focus_of,
@@ -75,6 +77,22 @@ from bot.text.normalize import fold
         ("这些项目能列一下吗", LIST),  # a request to list is not a yes/no
         ("抚远和同江比哪个口岸大", COMPARISON),  # the report compares with nothing
         ("两个园区哪边租金便宜", COMPARISON),
+        ("园区的企业里哪家纳税最多", COMPARISON),  # a superlative compares several
+        ("那几个冷库最大的一个能放多少吨", COMPARISON),
+        ("园区的服务是不是全省最好的", COMPARISON),
+        ("最多跑一次的事项有多少", COUNT),  # the reform's name, not a superlative
+        ("我们最关心园区租金多少钱", PRICE),  # the sender's feelings
+        ("园区今年的招商任务能完成吗", FORECAST),  # whether a plan will succeed
+        ("冷库的投资目标年底能实现不", FORECAST),
+        ("园区专窗以后会不会撤", FORECAST),
+        ("冷库明年还会扩建吗", FORECAST),
+        ("下次招商会在哪开", FORECAST),
+        ("你觉得园区前景怎么样", FORECAST),
+        ("冷库今年能完成多少投资", COUNT),  # the plan's figure, which a report states
+        ("园区以后要建成什么样", None),  # a plan, which a report states
+        ("工信局会不会来园区走访", YES_NO),  # whether a body does what an entry says it does
+        ("园区为什么选在江边", REASON),
+        ("冷库的租金为啥这么高", REASON),
         ("申请材料和原来比减了多少", COUNT),  # a reduction compares with before
         ("申请材料减少的比例是多少", COUNT),  # 比例 compares nothing
         ("黑瞎子岛 开放时间", TIME),  # opening hours, asked without a question word
@@ -138,6 +156,20 @@ def test_a_company_is_given_by_an_answer_that_names_one(engine):
     # ...an entry that names the project but no company does not say who builds it.
     data = engine.answer("天然气管网项目是哪个公司建的").to_dict()
     assert data["status"] != ANSWERED and data["check"]["focus_mismatch"]
+
+
+def test_a_forecast_a_reason_or_a_superlative_is_given_only_by_an_entry_that_asks_one(engine):
+    # The target's entry states it; whether it will be met, why it is what it is, and which of
+    # several projects is largest, no report says.
+    assert engine.answer("抚远今年的招商目标定了多少").status == ANSWERED
+    for question, focus in [
+        ("抚远今年的招商目标定了多少，能完成吗", FORECAST),
+        ("抚远省外资金的目标为啥定22亿", REASON),
+        ("11个项目里哪个投资最多", COMPARISON),
+    ]:
+        data = engine.answer(question).to_dict()
+        assert data["status"] != ANSWERED and data["focus"] == focus
+        assert data["check"]["focus_mismatch"]
 
 
 def test_the_words_that_say_what_is_asked_for_are_not_what_it_is_about():
