@@ -16,7 +16,7 @@ from collections.abc import Callable
 from bot.engine.answerability import content_weight
 from bot.engine.features import GENERIC_CHARS
 from bot.engine.focus import ASKING_JI, DAY_ASKED
-from bot.engine.mentioned import COUNT_OF, DONE, EACH, TITLE, YEAR
+from bot.engine.mentioned import COUNT_OF, DONE, EACH, PER_YEAR, TITLE, YEAR
 from bot.text.words import part_of_speech
 
 # A which-word, and the word after it names the thing asked for: 哪个厂家, 什么消毒液, 多少工人,
@@ -82,6 +82,15 @@ _EACH = re.compile(
     # gives the total does not give each one's; not the parts named (省重点和市重点各几个).
     r"|(\d+|[两三四五六七八九十])[个项家条][^\W里中和与及]{0,6}?(?:分别|各自|各)[\u4e00-\u9fff]{0,6}?(?:多少|几)"
 )
+# A figure per year asked (一年能加工多少吨, 每年采购几次, 年产值多少, 上瑞年加工能力): a report gives a
+# project's investment, area and storage, seldom its output or a yearly rate, and an entry whose
+# answer gives a figure in the unit asked (仓容100万吨) for something else does not give it.
+# Looked for in the asking clause only (一年到头忙 in the sender's story asks nothing); not 没几
+# (一年没几回 says how seldom), 年内 (this year's plan) nor 今年产….
+_PER_YEAR_ASKED = re.compile(
+    r"(?:一年|每年|年均)[\u4e00-\u9fff]{0,8}?(?:多少|(?<!没)几)"
+    r"|(?<![今去明前全当同新近])年(?:产|加工|处理|销售|接待|受理)"
+)
 _NUMERALS = {n: str(i) for i, n in enumerate("一二三四五六七八九十", 1)} | {"两": "2"}
 # When something happens (什么时候完工): the event asked about must be in the entry; one that
 # dates the start (开工) does not say when the work ends.
@@ -100,7 +109,8 @@ def asked_for(
     text into words, single characters kept, a guess across two words as its dictionary words:
     `Wording.content`): the first word after each which-word, in matching
     form (`canonical`); a unit after 几 / 多少 as COUNT_OF + unit, a name as TITLE; an amount
-    reached so far (已经完成了多少) as DONE, first; a year asked about as YEAR + the year, from
+    reached so far (已经完成了多少) as DONE, first; a figure per year (一年能加工多少吨) as PER_YEAR;
+    a year asked about as YEAR + the year, from
     `asks` (every clause that asks, when the caller has them: 明年还会开工吗？大概有多少个 asks
     about next year in its first clause) or else `text`.
 
@@ -110,6 +120,8 @@ def asked_for(
     every = text if asks is None else asks
     found += [YEAR + year for year in _YEARS.findall(every)]
     found += [EACH + _NUMERALS.get(n, n) for pair in _EACH.findall(every) for n in pair if n]
+    if _PER_YEAR_ASKED.search(text):
+        found.append(PER_YEAR)
     for after in _WHEN.findall(text):
         event = (cut(after) or [after[0]])[0]
         if content_weight(event, True) and not QUESTION_WORDS.fullmatch(event):

@@ -1,7 +1,8 @@
 """Whether an entry mentions a thing a question asks for by name (bot.engine.asked finds the
 things; bot.engine.answerability.check asks this of each candidate): a word anywhere in the
 entry, or, for things an answer states in its own way, a figure in the unit asked, a title, a
-figure reached rather than planned, the year asked about, or the N things of a set.
+figure reached rather than planned, the year asked about, the N things of a set, or a figure
+per year.
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ from bot.engine.features import spoken
 COUNT_OF, TITLE, DONE = "#", "《", "已…"  # DONE: an amount reached so far (`_REACHED`)
 YEAR = "年:"  # a year asked about (去年, 2021年): the entry's answer or quote must name it
 EACH = "各:"  # each of a set of N (哪6项, 那10项分别是什么): the answer must name N things
+PER_YEAR = "每年…"  # a figure per year (一年能加工多少吨, 年产值): the answer or quote gives one
+# A figure per year as an answer or quote gives it (年加工大豆30万吨, 每年, 年均); not 年内 (a plan
+# for this year: 年内计划完成投资12.8亿元), nor 今年产业… (今年 then 产).
+_PER_YEAR = re.compile(r"每年|年均|(?<![今去明前全当同新近])年(?:产|加工|处理|销售|接待|受理)")
 _FIGURE_BEFORE = r"[\d一二两三四五六七八九十百千万亿]\s*"
 # A sentence of an answer that states a plan or a target: its figures are not what was reached.
 _SENTENCE = re.compile(r"[。；;]")
@@ -35,6 +40,8 @@ def mentions(thing: str, stated: str, covers: Callable[[str, str], bool]) -> boo
         return re.search(_FIGURE_BEFORE + re.escape(thing[1:]), stated) is not None
     if thing == TITLE:
         return TITLE in stated
+    if thing == PER_YEAR:
+        return _PER_YEAR.search(stated) is not None
     if thing.startswith(YEAR):
         return thing[len(YEAR) :] in stated
     if thing.startswith(EACH):  # named one by one (、, 和, 及), or all of them with 等N

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.engine.asked import asked_for
-from bot.engine.mentioned import COUNT_OF, DONE, EACH, TITLE, YEAR, mentions
+from bot.engine.mentioned import COUNT_OF, DONE, EACH, PER_YEAR, TITLE, YEAR, mentions
 from bot.text.words import Words
 
 WORDS = Words()
@@ -83,6 +83,20 @@ def test_an_amount_reached_so_far_is_not_stated_by_a_plan():
     # ...a figure stated as done is, and 模拟审批 is no plan (拟).
     assert mentions(DONE, "市重点项目10项，均已开复工，完成投资0.41亿元。 | …", never)
     assert mentions(DONE, "推广“模拟审批”，为2个项目办理了施工许可证。 | …", never)
+
+
+def test_a_figure_per_year_must_be_given_as_one():
+    assert PER_YEAR in things("冷库一年能周转多少吨")
+    assert PER_YEAR in things("园区每年招几次商")
+    assert PER_YEAR in things("大豆厂年产值多少")
+    assert PER_YEAR in things("豆粕厂年加工能力")  # keywords, no question word
+    assert PER_YEAR not in things("年内计划完成投资多少")  # this year's plan
+    assert PER_YEAR not in things("今年产业园有几家企业")
+    never = lambda word, sound: False  # noqa: E731
+    # A figure in the unit asked for something else (storage, not output) does not give it.
+    assert not mentions(PER_YEAR, "设计仓容100万吨，年内计划完成投资1亿元。 | …", never)
+    assert mentions(PER_YEAR, "建成后年加工大豆30万吨。 | …", never)
+    assert mentions(PER_YEAR, "每年组织两次推介会。 | …", never)
 
 
 def test_a_year_asked_about_must_be_named_by_the_entry():
