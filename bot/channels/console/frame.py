@@ -147,8 +147,14 @@ def page(console: Console, handler: Handler, edit: bool = False) -> Callable:
             form = await request.form()
             request.state.form = form
             if not same_token(session.csrf, form.get("csrf")):
-                return console.refuse(
-                    request, 403, "表单已失效（安全校验未通过）：请回到上一页刷新后再提交。"
+                # Also the form of a session that ended, sent after logging in again in
+                # another tab: what was typed is shown back as when no session is left.
+                return console.render(
+                    request,
+                    "refused.html",
+                    403,
+                    message="表单已失效（安全校验未通过）：请回到上一页刷新后再提交。",
+                    kept=await typed(request),
                 )
         if edit and not session.account.can_edit:
             return console.refuse(

@@ -46,3 +46,15 @@ def test_an_upload_after_the_session_ended_is_refused_unread(client, site):
         files={"file": ("问答.csv", "问题,答案\n什么,这个\n".encode(), "text/csv")},
     )
     assert reply.status_code == 401 and kept(reply.text) == {}
+
+
+def test_a_form_from_before_logging_in_again_shows_what_was_typed(client, site):
+    """The session ended while writing; the admin logged in again in another tab and came back
+    to save: the form carries the old session's token (403), and the text was lost again."""
+    login(client)
+    form = edit_form(client, ENTRY)
+    form["answer"] += "\n（又写了一段）"
+    login(client)  # another tab: a new session in the same browser
+    reply = client.post(f"/admin/entries/{ENTRY}", data=form)
+    assert reply.status_code == 403
+    assert kept(reply.text)["answer"] == form["answer"]
