@@ -48,18 +48,19 @@ _FOCUS = (
         rf"|哪[^\s]{{0,8}}?最{_MOST}|最{_MOST}的(?:是|一个|一项|那个)|全(?:省|国|市)最|排(?:第一|名第|在第)",
     ),
     # What will be, or the sender's opinion of it (12.8亿年底能完成吗, 招商目标能实现吗, 以后会不会撤掉,
-    # 还会有第二批吗, 下次招商去哪, 你觉得…, 靠谱吗): a report states what was done and planned, never
+    # 有第二批吗, 下次招商去哪, 你觉得…, 靠谱吗): a report states what was done and planned, never
     # whether a plan will succeed. Not 以后要建成什么样 (a plan the report states), 今年能完成多少 (the
-    # plan's figure), nor …会不会走访 (whether a body does what the entry says it does).
+    # plan's figure), …会不会走访 nor 签约以后还会跟踪服务吗 (whether a body does what the entry says
+    # it does: 还会 saved no trap of any set, and refused that).
     (
         FORECAST,
         r"(?<=[能会以够])(?:完成|实现|达到|达成)(?:吗|不|么|没)|(?:完成|实现)得了"
-        r"|(?<=以后|今后|将来|未来|往后|日后|明年|后年)会|还会|下一?次|下回|下一批|第二批"
+        r"|(?<=以后|今后|将来|未来|往后|日后|明年|后年)会|下一?次|下回|下一批|第二批"
         r"|[你您](?:觉得|认为)|靠谱吗|靠不靠谱|前景",
     ),
     # Why (为什么这么少, 为啥选抚远): a report says what was done, seldom why; only an entry whose
-    # questions ask it gives a reason.
-    (REASON, r"为什么|为啥|为何|凭什么|(?:什么|啥)原因"),
+    # questions ask it gives a reason, and one that asks what for (调研是为了啥, 想达到啥目的) does.
+    (REASON, r"为什么|为啥|为何|凭什么|(?:什么|啥)原因|为了(?:什么|啥)|(?:什么|啥)目的"),
     # A person's name (协调员叫啥, 专人 名字, 总经理是谁): only an entry whose questions ask for
     # one gives it. A body in charge (关员, 专班, 部门: `_GIVEN_BY_ANSWER`) answers 谁负责, not this.
     (

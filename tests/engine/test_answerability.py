@@ -85,7 +85,8 @@ from bot.text.normalize import fold
         ("园区今年的招商任务能完成吗", FORECAST),  # whether a plan will succeed
         ("冷库的投资目标年底能实现不", FORECAST),
         ("园区专窗以后会不会撤", FORECAST),
-        ("冷库明年还会扩建吗", FORECAST),
+        ("冷库明年会扩建吗", FORECAST),
+        ("入驻以后还会有人跟踪服务吗", YES_NO),  # whether what the entry says goes on
         ("下次招商会在哪开", FORECAST),
         ("你觉得园区前景怎么样", FORECAST),
         ("冷库今年能完成多少投资", COUNT),  # the plan's figure, which a report states
@@ -170,6 +171,9 @@ def test_a_forecast_a_reason_or_a_superlative_is_given_only_by_an_entry_that_ask
         data = engine.answer(question).to_dict()
         assert data["status"] != ANSWERED and data["focus"] == focus
         assert data["check"]["focus_mismatch"]
+    # An entry whose questions ask what for (国家电投来抚远调研是为了啥) gives the reason.
+    answer = engine.answer("国家电投为什么来抚远调研")
+    assert answer.status == ANSWERED and answer.entry_id == "zs-guodian"
 
 
 def test_the_words_that_say_what_is_asked_for_are_not_what_it_is_about():
