@@ -10,7 +10,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from bot.engine._arrays import DENSE_CELLS, _blocks, _Postings, _Questions, _sparsetools
+from bot.engine._arrays import DENSE_CELLS, _blocks, _Postings, _Questions, _sparsetools, _tf
 from bot.engine.features import CHAR, SOUND_PAIR, kind
 from bot.knowledge.bulk import give_back
 
@@ -281,6 +281,18 @@ def _weighed(
     for block in _blocks(len(values)):
         values[block] /= norms[owners[block]]
     return values
+
+
+def _saturated(counts: np.ndarray, owners: np.ndarray, entries: int, k1: float) -> np.ndarray:
+    """Term frequency of items' `counts` (`owners`: each one's entry): 1 + log(tf), or with
+    `k1` (`Tuning.saturation`) BM25's, which also discounts an entry that says a lot (b = 0.75)
+    for the words it happens to repeat."""
+    if not k1:
+        return _tf(counts)
+    lengths = np.bincount(owners, weights=counts, minlength=entries)
+    relative = lengths / (lengths[lengths > 0].mean() if (lengths > 0).any() else 1.0)
+    tf = counts.astype(np.float64)
+    return tf * (k1 + 1) / (tf + k1 * (0.25 + 0.75 * relative[owners]))
 
 
 def _owned_starts(columns: np.ndarray, rows: np.ndarray, owner: np.ndarray) -> np.ndarray:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import accumulate, chain, pairwise
 from typing import Any
 
@@ -155,15 +155,17 @@ class Engine:
         ends = accumulate(len(e.similar) + 1 + len(e.keywords) for e in self.entries)
         by_entry = [texts[start:end] for start, end in pairwise([0, *ends])]
         del texts
-        self.index = Index(by_entry, contexts, tuning, self.words)
+        # Per entry, what kinds of answer it gives and the text a question's words may be in,
+        # each made when a search first brings the entry up: from the index's rows, while a
+        # large index's forked child weighs it (`Index.along`).
+        told = described.said(self.entries)  # (here, before the child: see `said`)
+        describing = partial(described.describe, self.entries, canonical_all=self.canonical_all)
+        describing = partial(describing, by_parts=self.synonyms.joinable, codes=codes, told=told)
+        self.index, descriptions = Index.along(describing, by_entry, contexts, tuning, self.words)
         del by_entry, contexts
         self.passages = Passages(knowledge.documents, self.canonical_all)
-        # Per entry, what kinds of answer it gives and the text a question's words may be in,
-        # each made when a search first brings the entry up.
         self.wording = Wording(self.words, self.index, self.canonical)
-        self.descriptions = described.describe(
-            self.entries, self.index, self.canonical_all, self.synonyms.joinable, codes
-        )
+        self.descriptions = descriptions
         # Per engine: a reload builds a new engine, so nothing stale can be served.
         self.cache_size = cache
         self._decided = lru_cache(maxsize=cache)(self._decide)

@@ -22,6 +22,7 @@ from re._constants import (  # the parsed form of a pattern (`_first_chars`)
     SUBPATTERN,
 )
 from re._parser import parse
+from typing import NamedTuple
 
 import numpy as np
 
@@ -201,12 +202,34 @@ class Descriptions:
         return gives, (spelled.replace(" ", ""), f" {' '.join(heard)} "), stated
 
 
+class Said(NamedTuple):
+    """What `describe` reads of the entries (`said`): per entry, how many questions it has;
+    their answers and their quotes."""
+
+    questions: np.ndarray
+    answers: _Lines
+    quotes: _Lines
+
+
+def said(entries: Sequence[Entry]) -> Said:
+    """What `describe` reads of the entries, as a few objects. Reading an entry's strings
+    writes their reference counts, and a page written in a process that shares it with a
+    forked child is copied: a large build describes its entries while a child weighs the index
+    (`Index.along`), and reading them there copied ~100 MB of pages at 100k entries (the
+    machine's memory, as the build counts it). Made before the child is forked, these are read
+    without: a long string's text is only read."""
+    questions = np.fromiter((len(entry.questions) for entry in entries), np.int64, len(entries))
+    answers, quotes = _Lines([e.answer for e in entries]), _Lines([e.source.quote for e in entries])
+    return Said(questions, answers, quotes)
+
+
 def describe(
     entries: Sequence[Entry],
     index: Index,
     canonical_all: Callable[[list[str]], list[str]],
     by_parts: bool = True,
     codes: np.ndarray | None = None,
+    told: Said | None = None,
 ) -> list[Description] | Descriptions:
     """Per entry, what kinds of answer it gives (each with the text of the questions that ask
     for it, as `check` reads `gives`), and the text a question's words may be covered by
@@ -221,15 +244,17 @@ def describe(
     as it cannot across two texts normalized apart).
 
     `codes`: `focus_codes` of the entries' questions folded, when the caller has them already
-    (the engine folds its questions in the pass that normalizes them)."""
+    (the engine folds its questions in the pass that normalizes them); `told`: `said(entries)`,
+    when the caller made it already (see there)."""
+    told = told or said(entries)
     # Per index row, the kinds it asks for: an entry's rows are its questions, then keywords.
     kinds = np.zeros(len(index.texts), dtype=np.int64)
-    counts = np.array([len(entry.questions) for entry in entries], dtype=np.int64)
-    rows, _ = _ranges(index.starts, index.starts + counts)
+    rows, _ = _ranges(index.starts, index.starts + told.questions)
     if codes is None:
         codes = focus_codes(fold_all([q for entry in entries for q in entry.questions]))
     kinds[rows] = codes
-    answers = {entry.answer: 0 for entry in entries}  # one answer may serve many entries
+    answered = list(told.answers)
+    answers = dict.fromkeys(answered, 0)  # one answer may serve many entries
     hotlines: dict[str, str] = {}
     for answer in answers:
         bare = _REPORTED.sub("", answer)
@@ -237,7 +262,7 @@ def describe(
         answers[answer] = sum(1 << bit for bit, (name, _) in enumerate(_FOCUS) if name in shown)
         if CONTACT in shown and (hotline := hotline_for(bare)) is not None:  # (seldom: cheap)
             hotlines[answer] = hotline
-    shown_codes = np.array([answers[entry.answer] for entry in entries], dtype=np.int64)
+    shown_codes = np.array([answers[answer] for answer in answered], dtype=np.int64)
     # A hotline's sentences in matching form, as `check` looks the question's words up in them.
     canonical = canonical_all(list(hotlines.values()))
     hotline_texts = {answer: asked(text) for answer, text in zip(hotlines, canonical, strict=True)}
@@ -248,7 +273,7 @@ def describe(
         return _eager(made)
     # The texts joined normalize as each one apart, joined: no step of normalization crosses
     # the " | " between them. The questions and keywords are the index's rows already.
-    tails = canonical_all([f"{e.answer} | {e.source.quote}" for e in entries])
+    tails = canonical_all([f"{a} | {q}" for a, q in zip(answered, told.quotes, strict=True)])
     # One answer and quote may serve many entries: each distinct one is sounded once.
     sounds = {tail: spoken(tail) for tail in dict.fromkeys(tails)}
     return _eager(

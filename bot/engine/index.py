@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -31,7 +31,6 @@ from bot.engine._arrays import (
     _Postings,
     _Questions,
     _ranges,
-    _tf,
 )
 from bot.engine._forked import Forked, two_cores
 from bot.engine._grouping import (
@@ -41,6 +40,7 @@ from bot.engine._grouping import (
     _grouped,
     _merged,
     _owned_starts,
+    _saturated,
     _weighed,
 )
 from bot.engine._query import Query
@@ -71,6 +71,8 @@ FORKED_FROM = 100_000
 # Feature keys whose lookups an index keeps (`Index.look_up`): ~20 MB at most.
 LOOKED_UP = 100_000
 
+T = TypeVar("T")
+
 
 class Index:
     """A search index over the questions of a list of entries (each a list of normalized texts)."""
@@ -81,9 +83,13 @@ class Index:
         contexts: list[str] | None = None,
         tuning: Tuning | None = None,
         words: Words | None = None,
+        *,
+        meanwhile: Callable[[Index], object] | None = None,
     ) -> None:
         """`entries` holds each entry's questions, `contexts` what else it says (answer, quote),
-        both emptied once read; `words` splits a normalized text into words (none: no words)."""
+        both emptied once read; `words` splits a normalized text into words (none: no words).
+        `meanwhile(index)` is the caller's work that reads only the index's rows (`texts`,
+        `spans`, `starts`, `sounds`): done while a forked child weighs, else once built."""
         self.tuning = tuning or Tuning()
         self.kind_weights = np.zeros(WORD + 1)
         self.kind_weights[[CHAR, PAIR, SOUND_PAIR, WORD]] = [
@@ -127,7 +133,10 @@ class Index:
             del work, found[:]  # (this process's copies: the child reads its own)
             self.sounds = _Lines(self.alphabet.spoken(encoded.head(asked)))  # (beside the child)
             del encoded
-            give_back()  # (what this process freed: the texts, the batch, the words' keys)
+            if meanwhile is not None:  # (this core is idle till the child is done: ~2 s at 100k)
+                meanwhile(self)  # (in the memory freed here since the fork, reused)
+                meanwhile = None  # (done: not again below)
+            give_back()  # (what this process freed: the texts, the batch, the words' keys...)
             # (By the names here: a child's own strings would pickle apart from these.)
             self.__dict__.update(zip(_WEIGHED, middle(), strict=True))
         self.both = _both(self.entries, self.questions) if self.unused is not None else None
@@ -140,6 +149,14 @@ class Index:
         # And each entry's question rows and their count: a search joins its shortlist's (~12).
         own = [np.arange(first, end) for first, end in self.spans] if small else None
         self.entry_rows = (own, np.diff(self.bounds)) if own is not None else None
+        if meanwhile is not None:
+            meanwhile(self)
+
+    @classmethod
+    def along(cls, work: Callable[[Index], T], *args: Any) -> tuple[Index, T]:
+        """`Index(*args)` and `work(index)`, which reads only its rows (see `meanwhile`)."""
+        made: list[T] = []
+        return cls(*args, meanwhile=lambda index: made.append(work(index))), made[0]
 
     def _weigh(self, encoded: Encoded, found: list[np.ndarray], asked: int) -> tuple:
         """The attributes `_WEIGHED` names, from the batch `encoded` and `found` (the words' keys
@@ -192,15 +209,15 @@ class Index:
         # As soon as it can be: the compact vectors replace the items (at 100k entries 85 MB
         # less held through the rest of the build, whose peak it was).
         self.questions = _Questions.build(items, self.column_weights, len(self.texts))
-        frequencies = self._saturate(pooled_counts, pooled_entries, entries)
+        frequencies = _saturated(pooled_counts, pooled_entries, entries, self.tuning.saturation)
         del pooled_counts
         vector_columns, vector_entries = pooled_columns, pooled_entries
         if self.tuning.fields and len(answers[0]):
             # An answer's words found an entry too (Azure's question answering searches both),
             # but weaker than what people ask: the answer says more than any question does.
             answer_columns, answer_entries, answer_counts = answers
-            answer_frequencies = self.tuning.fields * self._saturate(
-                answer_counts, answer_entries, entries
+            answer_frequencies = self.tuning.fields * _saturated(
+                answer_counts, answer_entries, entries, self.tuning.saturation
             )
             first = [pooled_columns, pooled_entries, frequencies]
             second = [answer_columns, answer_entries, answer_frequencies]
@@ -210,17 +227,6 @@ class Index:
         shape = (len(self.columns), entries)
         self.entries = _Postings.build(vector_columns, vector_entries, weights, shape)
         return pooled_columns, pooled_entries
-
-    def _saturate(self, counts: np.ndarray, owners: np.ndarray, entries: int) -> np.ndarray:
-        """Term frequency: 1 + log(tf), or with `saturation` BM25's, which also discounts
-        an entry that says a lot (b = 0.75) for the words it happens to repeat."""
-        k1 = self.tuning.saturation
-        if not k1:
-            return _tf(counts)
-        lengths = np.bincount(owners, weights=counts, minlength=entries)
-        relative = lengths / (lengths[lengths > 0].mean() if (lengths > 0).any() else 1.0)
-        tf = counts.astype(np.float64)
-        return tf * (k1 + 1) / (tf + k1 * (0.25 + 0.75 * relative[owners]))
 
     def scale(self, keys: np.ndarray) -> np.ndarray:
         """Per feature key, its kind's tuning weight times its salience."""

@@ -11,6 +11,7 @@ import pytest
 
 from bot.engine import _forked, prepared, vocabulary
 from bot.engine import index as index_module
+from bot.engine.core import Engine
 from bot.engine.features import spoken
 from bot.engine.index import Index
 from bot.engine.vocabulary import Vocabulary
@@ -215,6 +216,33 @@ def test_what_a_child_fails_to_weigh_is_weighed_here_from_the_texts(forks, monke
     monkeypatch.setattr(_forked, "_send", fails)  # (the children run it; this process never does)
     assert pickle.dumps(_index(words)) == alone
     assert len(forks) == 1 + (words is not None)
+
+
+def _rows_seen(index: Index) -> tuple:
+    """What work along an index reads of it (its rows), and whether it was weighed by then."""
+    return list(index.texts), list(index.sounds), list(index.spans), "questions" in vars(index)
+
+
+@pytest.mark.parametrize("words", [None, Words(["服务中心"])])
+def test_work_along_an_index_reads_its_rows_while_a_child_weighs_it(forks, words):
+    alone = _alone(words)
+    given = ([list(questions) for questions in _QUESTIONS], list(_CONTEXTS), None, words)
+    index, seen = Index.along(_rows_seen, *given)
+    assert seen[3] is False  # (done before the child's result was taken: while it weighed)
+    assert pickle.dumps(index) == alone
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index_module, "FORKED_FROM", len(_CONTEXTS) * 10)
+        given = ([list(questions) for questions in _QUESTIONS], list(_CONTEXTS), None, words)
+        assert Index.along(_rows_seen, *given)[1] == (*seen[:3], True)  # (here: once built)
+
+
+def test_an_engine_describes_its_entries_alike_while_its_index_is_weighed(knowledge, forks):
+    forked = Engine(knowledge, cache=0)
+    assert len(forks) == 4  # (preparing, words, weighing; the passages' index weighed too)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index_module, "FORKED_FROM", 10**9)
+        alone = Engine(knowledge, cache=0)
+    assert forked.descriptions == alone.descriptions
 
 
 @pytest.mark.parametrize("forked", [False, True])
