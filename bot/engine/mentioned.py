@@ -18,9 +18,10 @@ COUNT_OF, TITLE, DONE = "#", "《", "已…"  # DONE: an amount reached so far (
 YEAR = "年:"  # a year asked about (去年, 2021年): the entry's answer or quote must name it
 EACH = "各:"  # each of a set of N (哪6项, 那10项分别是什么): the answer must name N things
 PER_YEAR = "每年…"  # a figure per year (一年能加工多少吨, 年产值): the answer or quote gives one
-# A figure per year as an answer or quote gives it (年加工大豆30万吨, 每年, 年均); not 年内 (a plan
-# for this year: 年内计划完成投资12.8亿元), nor 今年产业… (今年 then 产).
-_PER_YEAR = re.compile(r"每年|年均|(?<![今去明前全当同新近])年(?:产|加工|处理|销售|接待|受理)")
+# A figure per year as an answer or quote gives it (年加工大豆30万吨, 每年, 年均), and so does a year's
+# plan or target (年内计划完成投资12.8亿元, 力争全年实际利用省外资金22亿元): 一年的招商目标是多少 asks
+# just that.
+_PER_YEAR = re.compile(r"每年|年均|全年|年内|一年|年度|年(?:产|加工|处理|销售|接待|受理)")
 _FIGURE_BEFORE = r"[\d一二两三四五六七八九十百千万亿]\s*"
 # A sentence of an answer that states a plan or a target: its figures are not what was reached.
 _SENTENCE = re.compile(r"[。；;]")

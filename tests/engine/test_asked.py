@@ -93,8 +93,11 @@ def test_a_figure_per_year_must_be_given_as_one():
     assert PER_YEAR not in things("年内计划完成投资多少")  # this year's plan
     assert PER_YEAR not in things("今年产业园有几家企业")
     never = lambda word, sound: False  # noqa: E731
-    # A figure in the unit asked for something else (storage, not output) does not give it.
-    assert not mentions(PER_YEAR, "设计仓容100万吨，年内计划完成投资1亿元。 | …", never)
+    # A figure in the unit asked for something else (storage, not output) does not give it...
+    assert not mentions(PER_YEAR, "设计仓容100万吨，占地46公顷。 | …", never)
+    # ...a year's plan or target does (一年的招商目标是多少 asks just that).
+    assert mentions(PER_YEAR, "力争全年实际利用资金22亿元。 | …", never)
+    assert mentions(PER_YEAR, "年内计划完成投资1亿元。 | …", never)
     assert mentions(PER_YEAR, "建成后年加工大豆30万吨。 | …", never)
     assert mentions(PER_YEAR, "每年组织两次推介会。 | …", never)
 
