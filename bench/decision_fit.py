@@ -59,7 +59,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.engine.core import Engine
-from bot.engine.decision import FALLBACK, SMALLTALK, Shares, Thresholds
+from bot.engine.decision import FALLBACK, SMALLTALK, Shares, Thresholds, choosable
 from bot.engine.evaluation import Case, calibrate, evaluate, load_cases
 from bot.engine.index import Tuning
 from bot.engine.reading import fold_message
@@ -132,6 +132,7 @@ class Evidence:
     right: np.ndarray  # whether it is an accepted entry
     in_scope: np.ndarray  # rows
     focus: np.ndarray  # rows: what kind of answer the question asks for ("" for none)
+    choosable: np.ndarray  # rows: whether a close call may be offered as a choice (`choosable`)
 
 
 def gather(engine: Engine, eval_dir: Path) -> Evidence:
@@ -168,7 +169,10 @@ def gather(engine: Engine, eval_dir: Path) -> Evidence:
     in_scope = np.array([bool(case.expected) for case, _ in rows])
     # The focus is the question's: every candidate's check has the same.
     focus = np.array([getattr(candidates[0].check, "focus", None) or "" for _, candidates in rows])
-    return Evidence(np.array(folds), **arrays, **flags, in_scope=in_scope, focus=focus)
+    choosing = np.array([choosable(fold_message(case.question)) for case, _ in rows])
+    return Evidence(
+        np.array(folds), **arrays, **flags, in_scope=in_scope, focus=focus, choosable=choosing
+    )
 
 
 def blend(ev: Evidence, short: float, long: float, mismatch: float = 0.45) -> np.ndarray:
@@ -340,7 +344,7 @@ def confirm_band(ev, best, runner_up, right, t: Thresholds) -> None:
     print("| band | lead | long only | " + " | ".join(folds) + " | right / offered |")
     print("|---|---|---|" + "---:|" * (len(folds) + 1))
     for low, lead, long_only in itertools.product(BANDS, LEADS, (False, True)):
-        confirm = refused & (best >= low) & (best - runner_up >= lead)
+        confirm = refused & (best >= low) & (best - runner_up >= lead) & ev.choosable
         if long_only:
             confirm &= ev.long[:, 0]
         cells = []
@@ -374,7 +378,8 @@ def trade(engine: Engine, eval_dir: Path) -> None:
     traps = np.char.find(ev.fold.astype(str), "traps") >= 0
     others = ~ev.in_scope & ~traps
     shipped = (best >= t.answer) & (best - runner_up >= t.margin)
-    lists = (best >= t.clarify) & ~shipped  # the decision's own clarify lists and confirms
+    # The decision's own clarify lists and confirms, and where it would offer one at all.
+    lists = (best >= t.clarify) & ~shipped & ev.choosable
     print(
         f"{int(traps.sum())} traps, {int(ev.in_scope.sum())} in-scope questions, "
         f"{int(others.sum())} other out-of-scope; thresholds from {t.answer} "
@@ -388,7 +393,7 @@ def trade(engine: Engine, eval_dir: Path) -> None:
     print("|---:" * (8 + len(HALVED)) + "|")
     for answer in TRADE:
         answered = shipped & (best >= answer)
-        confirm = shipped & ~answered
+        confirm = shipped & ~answered & ev.choosable
         cells = []
         for name in HALVED:
             found = [answered & (ev.fold == f"{name} {half}") for half in ("even", "odd")]

@@ -51,7 +51,7 @@ import numpy as np
 
 from bot.engine import _query, answerability, asked, core, features, reading, wording
 from bot.engine.core import Engine
-from bot.engine.decision import Candidate, Shares, Thresholds
+from bot.engine.decision import Candidate, Shares, Thresholds, choosable
 from bot.engine.evaluation import GRID, Case, Report, calibrate, load_cases, record_answer
 from bot.engine.index import Tuning
 from bot.engine.mentioned import COUNT_OF, DONE, EACH, PER_YEAR, TITLE, YEAR
@@ -338,6 +338,8 @@ def calibrate_quickly(
             for case, c in scored
         ]
     )
+    # Whether a clarify may offer a choice at all (a fragment or a figure quoted: the fallback).
+    choosing = np.array([choosable(reading.fold_message(case.question)) for case, _ in scored])
     grid = [
         (a, m, c)
         for a, m, c in itertools.product(GRID["answer"], GRID["margin"], GRID["clarify"])
@@ -346,7 +348,7 @@ def calibrate_quickly(
     answer, margin, clarify = (np.array(column)[:, None] for column in zip(*grid, strict=True))
     shown = best >= clarify
     answered = shown & (best >= answer) & (best - runner_up >= margin)
-    asked_back = shown & ~answered
+    asked_back = shown & ~answered & choosing
     correct = (answered & inside & right).sum(1)
     wrong = (answered & inside & ~right).sum(1)
     false = (answered & ~inside).sum(1)

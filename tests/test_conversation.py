@@ -17,7 +17,7 @@ from bot.log.writer import ExchangeLog
 from tests.support.flows import flows_knowledge
 from tests.support.paths import KNOWLEDGE
 
-QUESTION = "复工复产去哪个窗口办理"
+QUESTION = "您好，我想问一下复工复产去哪个窗口办理"
 
 
 def chat(engine_with, tmp_path, clarify: float = 0.3) -> Conversations:
@@ -72,7 +72,7 @@ def test_each_user_has_their_own_list_and_a_new_question_closes_it(engine_with, 
     conversation = chat(engine_with, tmp_path)
     say(conversation, QUESTION, user=1)
     assert say(conversation, "1", user=2).answer.status != ANSWERED  # user 2 was offered nothing
-    assert say(conversation, "企业信用修复怎么办", user=1).answer.status == CLARIFY
+    assert say(conversation, "您好，我想问一下企业信用修复怎么办", user=1).answer.status == CLARIFY
     assert say(conversation, "1", user=1).answer.status == ANSWERED
 
 

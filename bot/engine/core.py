@@ -336,15 +336,15 @@ class Engine:
             fallback = self.knowledge.texts.fallback  # channels put the language's note first
             return Answer(question, FALLBACK, fallback, normalized=normalized, language=language)
         candidates = self._ranked(question[:MAX_QUERY_CHARS], folded)
-        status = decide_status([c.score for c in candidates], self.thresholds)
+        status, close = decision.decide(candidates, self.thresholds, folded)
         score = candidates[0].score if candidates else 0.0
         base: dict[str, Any] = dict(question=question, candidates=candidates, normalized=normalized)
         best = candidates[0].entry if candidates else None
         if status == ANSWERED and best is not None:  # the engine's candidates carry their entry
             answer = self.entry_answer(best, question, score)
             return _frozen.amended(answer, candidates=candidates, normalized=normalized)
-        if status == FALLBACK:
-            found = self.passages.best(normalized)
+        if status == FALLBACK:  # (a choice not offered cleared the bar: no passage instead)
+            found = self.passages.best(normalized) if score < self.thresholds.clarify else None
             if found is not None:
                 for near in candidates[:NEAR_TOPICS]:  # an entry made from that passage says it
                     if near.match >= NEAR_MATCH and near.entry and found[0].holds(near.entry):
@@ -356,7 +356,6 @@ class Engine:
             return _frozen.amended(self._fallback(candidates), **base)
         # The entries to choose from; one plausible entry is a yes/no confirm (Rasa's two-stage
         # fallback), not a list of one.
-        close = decision.offered(candidates, self.thresholds)
         return Answer(status=CLARIFY, answer="", score=score, choices=close, **base)
 
     def declined(self, question: str, offered: tuple[str, ...] = ()) -> Answer:

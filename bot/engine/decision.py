@@ -28,10 +28,16 @@ confirm below the answer threshold held the right entry in too few of its confir
 the same band: 39-65% over the bands tried, whatever else agrees), so `clarify` stays at the
 answer threshold; so does a confirm *above* it instead of an answer (`bench/decision_fit.py
 --trade`: traps answered fall to 3% only where the offers hold the right entry 84% of the time).
+
+Offers at the bar were still mostly traps' (main 1bed7bb: 44 of 66 lists and confirms held the
+right entry over the tuned-on sets, and every one that did not was a trap's or an OOD one's):
+a fragment or a message quoting a figure that ties entries is not offered a choice
+(`choosable`) but gets the fallback, which lists the same entries as near topics (`decide`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -49,6 +55,11 @@ LONG_MESSAGE = 20  # characters (spaces aside) from which a one-clause message c
 # The score is multiplied by this when the entry does not give the kind of answer asked. (A
 # further factor per uncovered word cost right answers on the dev set without keeping out more.)
 FOCUS_MISMATCH = 0.45
+# A choice between near-tied entries is offered only for a message of this many characters or
+# more (spaces aside) that quotes no figure (`choosable`); others get the fallback and its near
+# topics. Read off the tuned-on sets by quality14 (docs/matching.md, thirteenth round).
+OFFER_CHARS = 13
+_FIGURE = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -105,6 +116,29 @@ def decide_status(scores: Sequence[float], thresholds: Thresholds) -> str:
     if best >= thresholds.answer and best - runner_up >= thresholds.margin:
         return ANSWERED
     return CLARIFY
+
+
+def choosable(folded: str) -> bool:
+    """Whether a folded message says enough for a choice between the entries it ties to be
+    offered. A fragment (省重点 总投资, 复工专窗 窗口号) names the topic the tied entries share and
+    nothing that tells them apart, and a message quoting a figure of the report (36个项目…完成投资
+    多少, 845项里…多少项) has picked its fact and asks past what the tied entries state of it: on
+    the tuned-on sets most such offers were traps', while a longer message without a figure that
+    ties two entries was nearly always asking one of them. The fallback still lists the entries
+    as near topics, one tap away."""
+    compact = folded.replace(" ", "")
+    return len(compact) >= OFFER_CHARS and not _FIGURE.search(compact)
+
+
+def decide(
+    candidates: Sequence[Candidate], thresholds: Thresholds, folded: str
+) -> tuple[str, tuple[Candidate, ...]]:
+    """The status of a reply to a folded message and, for a clarify, the entries it offers: a
+    clarify for a message that is not `choosable` is the fallback."""
+    status = decide_status([c.score for c in candidates], thresholds)
+    if status != CLARIFY:
+        return status, ()
+    return (CLARIFY, offered(candidates, thresholds)) if choosable(folded) else (FALLBACK, ())
 
 
 def offered(candidates: Sequence[Candidate], thresholds: Thresholds) -> tuple[Candidate, ...]:

@@ -24,9 +24,9 @@ from bot.engine.decision import (
     FALLBACK,
     Candidate,
     Thresholds,
-    decide_status,
-    offered,
+    decide,
 )
+from bot.engine.reading import fold_message
 from bot.knowledge.model import Entry
 
 
@@ -243,7 +243,7 @@ def calibrate(engine: Engine, cases: list[Case], max_false_rate: float = 0.025) 
     in-scope questions, nothing to out-of-scope ones), then to the strictest: it leaves room
     for questions the eval file did not foresee.
     """
-    scored = [(case, engine.candidates(case.question)) for case in cases]
+    scored = [(c, engine.candidates(c.question), fold_message(c.question)) for c in cases]
     best: tuple | None = None
     for answer, margin, clarify in itertools.product(
         GRID["answer"], GRID["margin"], GRID["clarify"]
@@ -252,10 +252,9 @@ def calibrate(engine: Engine, cases: list[Case], max_false_rate: float = 0.025) 
             continue
         thresholds = Thresholds(answer=answer, margin=margin, clarify=clarify)
         report = Report()
-        for case, candidates in scored:
-            status = decide_status([c.score for c in candidates], thresholds)
+        for case, candidates, folded in scored:
+            status, choices = decide(candidates, thresholds, folded)
             entry_id = candidates[0].id if status == ANSWERED else None
-            choices = offered(candidates, thresholds)
             record(report, case, status, entry_id, candidates, 0.0, choices)
         if report.false_answer_rate > max_false_rate or report.wrong_rate > max_false_rate:
             continue

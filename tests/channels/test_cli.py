@@ -168,7 +168,7 @@ def test_chat_answers_and_picks_from_a_clarify_list(tmp_path):
             str(tmp_path / "log.sqlite3"),
             "chat",
         ],
-        input="你好\n复工复产去哪个窗口办理\n1\nq\n",
+        input="你好\n您好，我想问一下复工复产去哪个窗口办理\n1\nq\n",
         capture_output=True,
         text=True,
         timeout=60,

@@ -13,7 +13,7 @@ from tests.support.flows import FLOWS
 
 def test_one_plausible_candidate_reads_as_a_yes_no_question(knowledge, engine_with):
     engine = engine_with(Thresholds(answer=0.99, margin=0.5, clarify=0.8))
-    answer = engine.answer("复工复产去哪个窗口办理")
+    answer = engine.answer("您好，我想问一下复工复产去哪个窗口办理")
     assert answer.status == CLARIFY and len(answer.choices) == 1
     assert body(answer, knowledge.texts) == "您是想问「企业复工复产去哪个窗口办理」吗？"
     assert listed(answer, knowledge.texts) == []
@@ -21,7 +21,7 @@ def test_one_plausible_candidate_reads_as_a_yes_no_question(knowledge, engine_wi
 
 def test_a_clarify_list_is_numbered_and_ends_with_none_of_these(knowledge, engine_with):
     engine = engine_with(Thresholds(answer=0.99, margin=0.5, clarify=0.3))
-    answer = engine.answer("复工复产去哪个窗口办理")
+    answer = engine.answer("您好，我想问一下复工复产去哪个窗口办理")
     shown = text(answer, knowledge.texts)
     assert body(answer, knowledge.texts) == knowledge.texts.clarify
     assert shown.startswith(knowledge.texts.clarify + "\n1. 企业复工复产去哪个窗口办理？\n")

@@ -289,7 +289,7 @@ def test_long_natural_questions_are_answered(engine, question, expected):
 
 def test_one_plausible_candidate_is_a_yes_no_confirm(engine_with):
     engine = engine_with(Thresholds(answer=0.99, margin=0.5, clarify=0.8))
-    answer = engine.answer("复工复产去哪个窗口办理")
+    answer = engine.answer("您好，我想问一下复工复产去哪个窗口办理")
     assert answer.status == CLARIFY and len(answer.choices) == 1
     assert answer.choices[0].id == "fugong-zhuanchuang"
     assert answer.to_dict()["confirm"] is True  # how it reads: tests/channels/test_render.py

@@ -184,7 +184,7 @@ def test_a_thing_asked_for_by_name_that_the_entry_never_mentions_is_not_answered
 def test_clarify_offers_close_candidates(engine_with):
     # A strict engine turns a close call into a choice instead of a guess.
     engine = engine_with(Thresholds(answer=0.99, margin=0.5, clarify=0.3))
-    answer = engine.answer("复工复产去哪个窗口办理")
+    answer = engine.answer("您好，我想问一下复工复产去哪个窗口办理")
     assert answer.status == CLARIFY
     assert answer.choices[0].id == "fugong-zhuanchuang" and len(answer.choices) > 1
     assert answer.answer == ""  # the choices are the answer; tests/channels/test_render.py

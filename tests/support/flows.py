@@ -21,10 +21,10 @@ from tests.support.paths import FIXTURES
 
 FLOWS = FIXTURES / "flows"
 # One entry clearly first, near topics beside it: a confirm, then 不是.
-CONFIRM = "复工复产有没有咨询电话"
+CONFIRM = "您好，我想问一下复工复产有没有咨询电话"
 CONFIRMED = "fugong-zixun-dianhua"
 # Three entries about as good: "您是想问" with 都不是.
-LIST = "复工复产怎么办"
+LIST = "您好，我想问一下复工复产怎么办"
 # One entry far ahead of the rest: answered when `offering` is told to answer it.
 ANSWERED = "复工复产去哪个窗口办理"
 OUT_OF_SCOPE = "黑瞎子岛门票多少钱"

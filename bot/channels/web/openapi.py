@@ -48,11 +48,12 @@ ANSWER_EXAMPLE = {
     "near_heading": None,
 }
 CLARIFY_EXAMPLE = {
-    "question": "营商环境",
+    "question": "您好，我想了解一下抚远的营商环境",
     "status": "clarify",
-    "answer": "您是想问：\n1. 对破坏投资环境的行为怎么处理？\n2. 抚远市“放管服”改革取得了哪些成效？\n0. 都不是",
+    "answer": "您是想问：\n1. 对破坏投资环境的行为怎么处理？\n2. 抚远市“放管服”改革取得了哪些成效？"
+    "\n3. “办事不求人”有什么文件或实施方案？\n0. 都不是",
     "entry_id": None,
-    "score": 0.67,
+    "score": 0.71,
     "candidates": [],
     "sources": [],
     "took_ms": 0.9,
@@ -60,6 +61,7 @@ CLARIFY_EXAMPLE = {
     "choices": [
         {"id": "qiye-sunhai-huanjing", "question": "对破坏投资环境的行为怎么处理？"},
         {"id": "fgf-chengxiao", "question": "抚远市“放管服”改革取得了哪些成效？"},
+        {"id": "banshi-fangan", "question": "“办事不求人”有什么文件或实施方案？"},
     ],
     "related": [],
     "text": "您是想问：",

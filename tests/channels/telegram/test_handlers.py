@@ -22,6 +22,9 @@ from tests.support import updates
 from tests.support.paths import KNOWLEDGE
 from tests.support.telegram import Bot
 
+# Long enough to be offered a choice (bot.engine.decision.choosable) when the thresholds ask.
+ASKED = "您好，我想问一下复工复产去哪个窗口办理"
+
 
 @pytest.fixture
 def exchange_log(tmp_path):
@@ -50,7 +53,7 @@ def only(calls: list, method: str) -> dict:
 
 
 async def test_private_question_is_answered_with_source_feedback_and_related(bot):
-    calls = await bot.send(updates.private_text("复工复产去哪个窗口办理"))
+    calls = await bot.send(updates.private_text(ASKED))
     sent = only(calls, "sendMessage")
     assert sent["parse_mode"] == "HTML"
     assert "复工复产专窗" in sent["text"]
@@ -83,7 +86,7 @@ async def test_clarify_offers_buttons_and_a_tap_turns_the_list_into_the_answer(
     strict = engine_with(Thresholds(answer=0.99, margin=0.5, clarify=0.3))
     bot = Bot(Service(KNOWLEDGE, strict, exchange_log))
     await bot.app.initialize()
-    sent = only(await bot.send(updates.private_text("复工复产去哪个窗口办理")), "sendMessage")
+    sent = only(await bot.send(updates.private_text(ASKED)), "sendMessage")
     assert sent["text"] == "您是想问："
     first = buttons(sent)[0]
     assert re.fullmatch(r"c:[0-9a-f]{12}:fugong-zhuanchuang", first[1])
@@ -99,7 +102,7 @@ async def test_none_of_these_turns_the_list_into_the_fallback(engine_with, excha
     strict = engine_with(Thresholds(answer=0.99, margin=0.5, clarify=0.3))
     bot = Bot(Service(KNOWLEDGE, strict, exchange_log))
     await bot.app.initialize()
-    sent = only(await bot.send(updates.private_text("复工复产去哪个窗口办理")), "sendMessage")
+    sent = only(await bot.send(updates.private_text(ASKED)), "sendMessage")
     label, data = buttons(sent)[-1]
     assert label == "都不是" and re.fullmatch(r"n:[0-9a-f]{12}", data)
     calls = await bot.send(updates.callback(data, bot.last_message()))
@@ -111,11 +114,11 @@ async def test_none_of_these_turns_the_list_into_the_fallback(engine_with, excha
 
 
 async def test_one_plausible_candidate_is_a_yes_no_confirm(engine, engine_with, exchange_log):
-    scores = [c.score for c in engine.candidates("复工复产去哪个窗口办理")]
+    scores = [c.score for c in engine.candidates(ASKED)]
     confirm = engine_with(Thresholds(answer=0.99, margin=0.5, clarify=(scores[0] + scores[1]) / 2))
     bot = Bot(Service(KNOWLEDGE, confirm, exchange_log))
     await bot.app.initialize()
-    sent = only(await bot.send(updates.private_text("复工复产去哪个窗口办理")), "sendMessage")
+    sent = only(await bot.send(updates.private_text(ASKED)), "sendMessage")
     assert sent["text"] == "您是想问「企业复工复产去哪个窗口办理」吗？"
     (yes, yes_data), (no, no_data) = buttons(sent)
     assert (yes, no) == ("是", "不是") and no_data.startswith("n:")
@@ -129,7 +132,7 @@ async def test_a_typed_number_picks_from_the_list_as_a_tap_would(engine_with, ex
     strict = engine_with(Thresholds(answer=0.99, margin=0.5, clarify=0.3))
     bot = Bot(Service(KNOWLEDGE, strict, exchange_log))
     await bot.app.initialize()
-    await bot.send(updates.private_text("复工复产去哪个窗口办理"))
+    await bot.send(updates.private_text(ASKED))
     sent = only(await bot.send(updates.private_text("1")), "sendMessage")
     assert "复工复产专窗" in sent["text"]
     assert [f.kind for f in exchange_log.store.feedback()] == ["picked"]
@@ -153,7 +156,7 @@ async def test_a_reply_is_rendered_with_the_knowledge_its_answer_came_from(
         return turn
 
     monkeypatch.setattr(service, "ask", ask_then_reload)
-    sent = only(await bot.send(updates.private_text("复工复产去哪个窗口办理")), "sendMessage")
+    sent = only(await bot.send(updates.private_text(ASKED)), "sendMessage")
     assert sent["text"] == "您是想问："
     await bot.app.shutdown()
 
@@ -189,7 +192,7 @@ async def test_topics_menu_is_edited_in_place_with_back_buttons(bot):
 
 
 async def test_related_button_sends_a_new_answer(bot):
-    await bot.send(updates.private_text("复工复产去哪个窗口办理"))
+    await bot.send(updates.private_text(ASKED))
     calls = await bot.send(updates.callback("a:fugong-lvse-tongdao", bot.last_message()))
     assert "绿色通道" in only(calls, "sendMessage")["text"]
     assert only(calls, "answerCallbackQuery")
@@ -238,7 +241,7 @@ async def test_stale_or_forged_buttons_are_answered_gracefully(bot, data):
 
 
 async def test_group_messages_only_when_addressed(bot):
-    assert await bot.send(updates.group_text("复工复产去哪个窗口办理")) == []
+    assert await bot.send(updates.group_text(ASKED)) == []
     mentioned = only(
         await bot.send(updates.group_text("@fuyuan_policy_bot 复工复产去哪个窗口办理")),
         "sendMessage",
@@ -292,7 +295,7 @@ async def test_admin_commands_look_unknown_to_everyone_else(bot):
 
 
 async def test_stats_for_admins(bot):
-    await bot.send(updates.private_text("复工复产去哪个窗口办理"))
+    await bot.send(updates.private_text(ASKED))
     await bot.send(updates.private_text("个人所得税怎么交"))
     text = only(
         await bot.send(updates.private_text("/stats", user_id=updates.ADMIN_ID)), "sendMessage"

@@ -155,7 +155,7 @@ def test_run_starts_and_answers_with_a_corrupt_log_database(tmp_path):
         process = start_bot(bot_env(standin, tmp_path))
         try:
             standin.api.wait_for("setMyCommands", timeout=60)
-            standin.api.push(updates.private_text("复工复产去哪个窗口办理"))
+            standin.api.push(updates.private_text("您好，我想问一下复工复产去哪个窗口办理"))
             (reply,) = standin.api.wait_for("sendMessage", timeout=30)
         finally:
             process.send_signal(signal.SIGTERM)
@@ -213,7 +213,7 @@ async def test_a_plain_question_gets_the_calls_python_telegram_bot_s_way_makes(
     """The fast path and the handlers it stands for: the same Bot API calls, for "您是想问"
     lists, a typed pick and a typed 都不是, a fallback, and the notice past the limit."""
     engine = engine_with(Thresholds(answer=0.99, margin=0.5, clarify=0.3))
-    asked = "复工复产去哪个窗口办理"  # a "您是想问" list at these thresholds
+    asked = "您好，我想问一下复工复产去哪个窗口办理"  # a "您是想问" list at these thresholds
 
     async def calls(fast: bool) -> list[tuple[str, dict]]:
         if not fast:
