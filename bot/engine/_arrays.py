@@ -288,6 +288,20 @@ class _Lines(Sequence[str]):
         self.starts.frombytes(np.cumsum(ends).tobytes())
         self.splits = self.joined.count("\n") == len(texts)
 
+    @classmethod
+    def utf8(cls, joined: np.ndarray) -> _Lines:
+        """UTF-8 text as bytes, each line ended by a newline, as `_Lines` of its lines keeps it
+        (pickled alike), without a string per line (`Alphabet.spoken`)."""
+        lines = cls.__new__(cls)
+        lines.joined = str(joined, "utf-8")  # type: ignore[call-overload]
+        ends = np.flatnonzero(joined == ord("\n")) + 1
+        if len(lines.joined) < len(joined):  # (a character's bytes after its first: not one)
+            firsts = np.concatenate([[0], ends[:-1]])
+            ends -= np.add.reduceat((joined & 0xC0) == 0x80, firsts, dtype=np.int64).cumsum()
+        lines.starts = array("q", bytes(8) + ends.tobytes())  # (0, then as `__init__` has them)
+        lines.splits = True  # (each newline ends a line)
+        return lines
+
     def __len__(self) -> int:
         return len(self.starts) - 1
 
@@ -322,8 +336,7 @@ class _Lines(Sequence[str]):
         return [joined[starts[n] : starts[n + 1] - 1] for n in range(first, last)]
 
     def picked(self, rows: list[int]) -> list[str]:
-        """The texts at `rows`: what a search reads, at a fifth of the cost of `self[row]`
-        each."""
+        """The texts at `rows`: what a search reads, at a fifth of the cost of `self[row]` each."""
         joined, starts = self.joined, self.starts
         return [joined[starts[row] : starts[row + 1] - 1] for row in rows]
 

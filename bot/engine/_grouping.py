@@ -14,29 +14,32 @@ from bot.engine._arrays import DENSE_CELLS, _blocks, _Postings, _Questions, _spa
 from bot.engine.features import CHAR, SOUND_PAIR, kind
 from bot.knowledge.bulk import give_back
 
-# From this many occurrences `_grouped` first hands the memory the build freed back to the
-# system (`give_back`): glibc keeps it for reuse, scattered among what stays (~140 MB at 100k
-# entries, 25M occurrences), and the grouping is the build's peak. Below it the call (~5 ms of
-# CPU, ~17 ms of wall whatever the size) costs more than the little it gives back.
+# From this many occurrences `_grouped` hands the memory the build freed back to the system
+# (`give_back`) once their keys are split into the sort's parts: glibc keeps it for reuse,
+# scattered among what stays (~120 MB at 100k entries, 31M occurrences: what the keys' making
+# freed and the words' keys, which the sort's passes never reuse), and the passes are the
+# weighing child's peak. Below it the call (~5 ms of CPU, ~17 ms of wall whatever the size)
+# costs more than the little it gives back.
 GIVEN_BACK_FROM = 5_000_000
 
 
 def _pairs(
-    occurrences: list[np.ndarray], ordered: bool = False
+    occurrences: list[np.ndarray], ordered: bool = False, trim: bool = False
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The distinct (major, minor) pairs of `occurrences` ([major, minor], neither negative;
     or [major, minor, major, minor, ...], parts taken as if joined) in order: the distinct
     majors in order, then per pair its major's place among them, its minor and how often it
     occurs (each int32, each owning its memory; `minor` holds rows or columns, which fit 31
     bits). `ordered`: within each major, the minors already come in increasing order (the
-    grouping's do), which spares a pass over them; checked, not trusted.
+    grouping's do), which spares a pass over them; checked, not trusted. `trim`: freed memory
+    given back once the occurrences are split up (`GIVEN_BACK_FROM`).
 
     The list is emptied, so that with the caller's own names gone its arrays are freed as soon
     as they are split up (at 100k entries, 25M occurrences: 100-200 MB each), and parts are
     never joined (the words' keys after the units' were a 200 MB copy)."""
     bits = max(int(major.max(initial=0)).bit_length() for major in occurrences[0::2])
     if bits <= 2 * _DIGIT and sum(map(len, occurrences[0::2])) < 2**31:
-        distinct, changed, minor = _sorted(occurrences, bits, ordered)
+        distinct, changed, minor = _sorted(occurrences, bits, ordered, trim)
     else:  # (majors beyond two digits: NumPy's sort)
         major, minor = (np.concatenate(occurrences[n::2]) for n in (0, 1))
         occurrences.clear()
@@ -56,7 +59,7 @@ _DIGIT = 22
 
 
 def _sorted(
-    occurrences: list[np.ndarray], bits: int, ordered: bool
+    occurrences: list[np.ndarray], bits: int, ordered: bool, trim: bool = False
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """`_pairs`' occurrences (the list emptied) sorted by major then minor: the distinct majors,
     where each new major begins (a mask), and the minors in that order (int32).
@@ -84,6 +87,8 @@ def _sorted(
                 np.right_shift(major[block], low, out=parts[2][at], casting="unsafe")
             parts[0][at] = minor[block]
         del major, minor
+    if trim:
+        give_back()
     if len(parts) < 3:
         parts.append(np.zeros(len(parts[0]), dtype=np.int8))  # (a pass carries two parts)
     sizes = [int(parts[0].max(initial=0)) + 1, 1 << low, 1 << (bits - low)]
@@ -180,9 +185,8 @@ def _grouped(
     key's place among the keys; the rest's (answers, rows counted from `asked`) as (columns,
     rows, counts). Within a key the rows come in order: each kind of feature's occurrences are
     listed text after text."""
-    if sum(map(len, occurrences[0::2])) >= GIVEN_BACK_FROM:
-        give_back()
-    distinct, columns, rows, counts = _pairs(occurrences, ordered=True)
+    trim = sum(map(len, occurrences[0::2])) >= GIVEN_BACK_FROM
+    distinct, columns, rows, counts = _pairs(occurrences, ordered=True, trim=trim)
     question = rows < asked
     answers = columns[~question], rows[~question] - asked, counts[~question]
     # The questions' pairs in place of every text's (at 100k entries each is ~90 MB).

@@ -16,12 +16,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import pairwise
 from typing import NamedTuple, cast
 
 import numpy as np
 
-from bot.engine._arrays import _blocks
+from bot.engine._arrays import _blocks, _Lines
 from bot.text.sounds import _HEARD, sound
 
 # A unit is one Chinese (or other non-Latin) character, or a whole run of Latin letters and digits:
@@ -90,6 +89,12 @@ class Encoded:
         end = int(np.searchsorted(self.text, texts))
         parts = (self.units, self.sounds, self.text, self.paired, self.generic, self.boost)
         return Encoded(texts, *(part[:end] for part in parts))
+
+    def sounding(self, texts: int) -> tuple[np.ndarray, np.ndarray]:
+        """What `Alphabet.spoken` reads of the first `texts` texts: each unit's sound id (a
+        view), and how many units each text has."""
+        head = self.head(texts)
+        return head.sounds, np.bincount(head.text, minlength=texts)
 
     def keys(self, bits: int) -> tuple[np.ndarray, np.ndarray]:
         """Every feature occurrence as an integer key, with the text it occurs in: the units'
@@ -332,31 +337,39 @@ class Alphabet:
         known = self.sound_ids.get(syllable)
         return known if known is not None else _stranger(strangers, syllable, len(self.sound_ids))
 
-    def spoken(self, encoded: Encoded) -> list[str]:
-        """Each text of a batch of this corpus as `spoken` gives it, a chunk of texts at a time
-        (100k entries' questions at once held ~450 MB: docs/benchmarks-log.md): each unit's
-        sound and the space after it copied as bytes from a table of every sound, one gather
-        and one decode a chunk (a join of two strings per unit: 0.42 against 0.26 s at 100k)."""
-        result = np.full(encoded.texts, "", dtype=object)  # a text without units sounds like ""
+    def spoken(self, sounds: np.ndarray, lengths: np.ndarray) -> _Lines:
+        """Texts of this corpus (per unit in reading order its sound id, as a batch holds them;
+        per text how many units it has: `Encoded.sounding`) as `spoken` gives each, a chunk of
+        texts at a time (100k entries' questions at once held ~450 MB: benchmarks-log.md):
+        each unit's sound and the space after it copied as bytes from a table of every sound,
+        one gather a chunk, into the lines `_Lines` keeps (a string per text, then joined,
+        was ~60 MB more of the build's peak beside the weighing child at 100k entries)."""
         spelled = [name.encode() for name in self.sound_names.tolist()]
         sizes = np.fromiter(map(len, spelled), np.int64, len(spelled)) + 1  # (with its space)
         firsts = np.cumsum(sizes) - sizes
         table = np.frombuffer(b" ".join(spelled) + b" ", dtype=np.uint8)
-        chunks = np.arange(0, encoded.texts + _TEXTS_AT_ONCE, _TEXTS_AT_ONCE)
-        bounds = encoded.text.searchsorted(chunks).tolist()  # where each chunk's units begin
-        for start, end in pairwise(bounds):
-            text, sounds = encoded.text[start:end], encoded.sounds[start:end]
-            lengths = sizes[sounds]
-            ends = np.cumsum(lengths)
-            at = np.repeat(firsts[sounds] - ends + lengths, lengths)  # (minus where it goes)
-            at += np.arange(len(at))
+        # A text without units sounds like "": a newline alone.
+        silent = lengths == 0
+        size = int(np.bincount(sounds, minlength=len(sizes)) @ sizes + np.count_nonzero(silent))
+        joined, written = np.empty(size, dtype=np.uint8), 0
+        ends = np.zeros(len(lengths) + 1, dtype=np.int64)  # where each text's units end
+        np.cumsum(lengths, out=ends[1:])
+        for first in range(0, len(lengths), _TEXTS_AT_ONCE):
+            last = min(first + _TEXTS_AT_ONCE, len(lengths))
+            heard = sounds[ends[first] : ends[last]]
+            bytes_end = np.cumsum(sizes[heard])  # (where each unit's bytes end)
+            at = np.repeat(firsts[heard] - bytes_end + sizes[heard], sizes[heard])
+            at += np.arange(len(at))  # (each byte: where it is in `table` minus where it goes)
             spelt = table[at]
-            last = np.ones(len(text), dtype=bool)
-            last[:-1] = text[:-1] != text[1:]
-            spelt[ends[last] - 1] = _NEWLINE  # a text's last unit ends its line
-            if len(spelt):
-                result[text[last]] = spelt[:-1].tobytes().decode().split("\n")
-        return result.tolist()
+            # Each text's line ends after its last unit's bytes (a silent text's: after those
+            # of the units before it), the last unit's space made a newline or one inserted.
+            line_ends = np.concatenate([[0], bytes_end])[ends[first + 1 : last + 1] - ends[first]]
+            spoke = ~silent[first:last]
+            spelt[line_ends[spoke] - 1] = _NEWLINE
+            spelt = np.insert(spelt, line_ends[~spoke], _NEWLINE)
+            joined[written : written + len(spelt)] = spelt
+            written += len(spelt)
+        return _Lines.utf8(joined)
 
 
 # Units a batch may hold that the alphabet does not know (a query: 200 at most, MAX_QUERY_CHARS);

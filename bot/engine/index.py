@@ -125,18 +125,23 @@ class Index:
         # From `FORKED_FROM` questions the rest is weighed by a child that hands back what the
         # index keeps: its temporaries (keys, grouping, weighing: the build's peak) are its own.
         if asked < FORKED_FROM or not two_cores():  # (the sounds before `_weigh` empties it)
-            self.sounds = _Lines(self.alphabet.spoken(encoded.head(asked)))
+            self.sounds = self.alphabet.spoken(*encoded.sounding(asked))
             self._weigh(encoded, found, asked)
         else:
             work = partial(self._weigh, encoded, found, asked)
             middle = Forked(work, partial(self._redo, again, asked)).result
             del work, found[:]  # (this process's copies: the child reads its own)
-            self.sounds = _Lines(self.alphabet.spoken(encoded.head(asked)))  # (beside the child)
+            # Only what the sounds read kept of the batch (the child then holds it alone, and cuts
+            # it as it goes); freed heap handed back first, the child's too: each write, a copy.
+            sounding = encoded.sounding(asked)
             del encoded
+            give_back()
+            self.sounds = self.alphabet.spoken(*sounding)  # (beside the child)
+            del sounding
             if meanwhile is not None:  # (this core is idle till the child is done: ~2 s at 100k)
                 meanwhile(self)  # (in the memory freed here since the fork, reused)
                 meanwhile = None  # (done: not again below)
-            give_back()  # (what this process freed: the texts, the batch, the words' keys...)
+            give_back()  # (what this process freed: the texts, the words' keys, the sounds'...)
             # (By the names here: a child's own strings would pickle apart from these.)
             self.__dict__.update(zip(_WEIGHED, middle(), strict=True))
         self.both = _both(self.entries, self.questions) if self.unused is not None else None
@@ -233,8 +238,7 @@ class Index:
         return self.kind_weights[kind(keys, self.bits)] * salience(keys, self.bits)
 
     def __getstate__(self) -> dict:
-        """What the engine cache keeps (bot.engine.cache): not the keys looked up while
-        answering (`look_up`)."""
+        """What the engine cache keeps (bot.engine.cache): not the keys looked up (`look_up`)."""
         return {name: value for name, value in self.__dict__.items() if name != "_looked_up"}
 
     def look_up(self, keys: list[int]) -> list[tuple[int, float, float]]:

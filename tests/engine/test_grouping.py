@@ -85,19 +85,20 @@ def test_grouped_pairs_split_into_the_questions_and_the_rest():
 
 
 @pytest.mark.parametrize("large", [False, True])
-def test_a_large_grouping_first_gives_back_what_the_build_freed(monkeypatch, large):
-    # The grouping is a large build's peak: what glibc kept of the memory freed before it is
-    # handed back first; a small one is not worth the call.
+def test_a_large_grouping_gives_back_what_was_freed_before_its_passes(monkeypatch, large):
+    # The grouping's passes are a large build's peak: what glibc kept of the memory freed
+    # before them, the occurrences' keys split up among it, is handed back first; a small one
+    # is not worth the call.
     calls: list[str] = []
-    monkeypatch.setattr(_grouping, "GIVEN_BACK_FROM", 5 if large else 6)
-    monkeypatch.setattr(_grouping, "give_back", lambda: calls.append("given back"))
-    pairs = _grouping._pairs
-    monkeypatch.setattr(
-        _grouping, "_pairs", lambda *a, **k: calls.append("paired") or pairs(*a, **k)
-    )
     keys, rows = np.array([5, 9, 5, 7, 5], dtype=np.int64), np.array([0, 2, 0, 3, 1], np.int32)
+    monkeypatch.setattr(_grouping, "GIVEN_BACK_FROM", 5 if large else 6)
+    monkeypatch.setattr(_grouping, "give_back", lambda: calls.append(f"given back {len(keys)}"))
+    passes = _grouping._passes
+    monkeypatch.setattr(
+        _grouping, "_passes", lambda *a, **k: calls.append("sorted") or passes(*a, **k)
+    )
     distinct, _, _ = _grouping._grouped([keys, rows], asked=2)
-    assert calls == (["given back", "paired"] if large else ["paired"])
+    assert calls == (["given back 0", "sorted"] if large else ["sorted"])  # (keys cut: split)
     assert distinct.tolist() == [5, 7, 9]
 
 

@@ -181,17 +181,42 @@ def test_words_and_sounds_read_in_chunks_are_the_same_as_in_one_go(monkeypatch):
     whole = Vocabulary(Words())
     expected = whole.keys(texts, 20, grow=True)
     alphabet, encoded = features.Alphabet.learn(texts)
-    sounds = alphabet.spoken(encoded)
+    sounds = list(alphabet.spoken(*encoded.sounding(encoded.texts)))
     monkeypatch.setattr(features, "_TEXTS_AT_ONCE", 2)
     chunked = Vocabulary(Words())
     keys, rows = chunked.keys(texts, 20, grow=True)
     assert chunked.ids == whole.ids
-    assert alphabet.spoken(encoded) == sounds == [features.spoken(text) for text in texts]
+    assert (
+        list(alphabet.spoken(*encoded.sounding(encoded.texts)))
+        == sounds
+        == [features.spoken(text) for text in texts]
+    )
     assert keys.tolist() == expected[0].tolist() and rows.tolist() == expected[1].tolist()
     # A query's unknown words get ids past the vocabulary's end, the same word the same id.
     query, _ = chunked.keys(["黑瞎子岛黑瞎子岛"], 20)  # 瞎子, 黑瞎子, twice
     ids = (query & (1 << 40) - 1).tolist()
     assert min(ids) >= len(chunked.ids) and ids[:2] == ids[2:] and ids[0] != ids[1]
+
+
+@pytest.mark.parametrize("at_once", [1, 2, 3, 50_000])
+def test_sounds_are_laid_out_as_lines_of_each_texts_sounds(monkeypatch, at_once):
+    # Written as one text's bytes, not a string per text: texts without units (a newline
+    # alone, wherever they fall in a chunk) and sounds beyond ASCII (a stranger sounds as it
+    # is written) too, and pickled as `_Lines` of the strings pickles.
+    import pickle
+
+    from bot.engine import features
+    from bot.engine._arrays import _Lines
+
+    texts = ["", "营业执照 怎么 办理", "", "", "ω 签证", "app 12345", "", "社保", ""]
+    alphabet, encoded = features.Alphabet.learn(texts)
+    monkeypatch.setattr(features, "_TEXTS_AT_ONCE", at_once)
+    sounds = alphabet.spoken(*encoded.sounding(encoded.texts))
+    expected = _Lines([features.spoken(text) for text in texts])
+    assert list(sounds) == list(expected) and sounds[4] == features.spoken("ω 签证")
+    assert pickle.dumps(sounds) == pickle.dumps(expected)
+    none = alphabet.spoken(*encoded.sounding(0))
+    assert pickle.dumps(none) == pickle.dumps(_Lines([]))
 
 
 def test_a_query_is_encoded_unit_by_unit_exactly_as_a_batch_is():

@@ -82,7 +82,9 @@ def test_batch_forms_equal_one_text_at_a_time():
     assert normalize_and_fold_all(phoned) == (normalize_all(phoned), fold_all(phoned))
     normalized = normalize_all(texts)
     alphabet, _ = Alphabet.learn(normalized)
-    assert alphabet.spoken(alphabet.encode(normalized)) == [spoken(t) for t in normalized]
+    encoded = alphabet.encode(normalized)
+    heard = alphabet.spoken(*encoded.sounding(encoded.texts))
+    assert list(heard) == [spoken(t) for t in normalized]
 
 
 def test_nfkc_is_unicodes_and_gives_normalized_text_back_as_it_is():
