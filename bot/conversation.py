@@ -66,7 +66,7 @@ class Conversations:
     def open_choices(self, request: Request) -> int:
         """How many choices the sender's open list offers (0: none open), so a channel without
         buttons can answer a number past its end with how to pick, keeping the list open."""
-        waiting = self.offers.get((request.channel, request.chat, request.user))
+        waiting = self.offers.get(key_of(request))
         if waiting is None or self._expired(waiting):
             return 0
         return len(waiting.offer.choices)
@@ -74,18 +74,18 @@ class Conversations:
     def _expired(self, waiting: Waiting) -> bool:
         return self.ttl is not None and self.clock() - waiting.at > self.ttl
 
-    def settled(self, channel: str, chat: str, user: object, exchange: str | None) -> None:
-        """The list of `exchange` was answered another way (a button tap): a "1" or "不是"
-        typed afterwards is a new message, not a second answer to it. A newer list stays open."""
-        key = (channel, chat, user)
+    def settled(self, request: Request, exchange: str | None) -> None:
+        """The list of `exchange` was answered another way (a button tap, described as the
+        `request` it came in): a "1" or "不是" typed afterwards is a new message, not a second
+        answer to it. A newer list stays open."""
+        key = key_of(request)
         waiting = self.offers.get(key)
         if waiting is not None and exchange is not None and waiting.exchange == exchange:
             del self.offers[key]
 
     def reply(self, request: Request) -> Turn:
         """The turn for one message, remembering any list it offers for the next message."""
-        key = (request.channel, request.chat, request.user)
-        waiting = self.offers.pop(key, None)
+        waiting = self.offers.pop(key_of(request), None)
         if waiting is not None and self._expired(waiting):
             waiting = None
         turn = self._resolve(waiting, request) if waiting is not None else None
@@ -101,9 +101,7 @@ class Conversations:
         if turn.answer.status == CLARIFY and turn.answer.choices:
             answer = turn.answer
             offer = Offer(answer.question, answer.choices)
-            self.offers[(request.channel, request.chat, request.user)] = Waiting(
-                offer, turn.exchange, self.clock()
-            )
+            self.offers[key_of(request)] = Waiting(offer, turn.exchange, self.clock())
             while len(self.offers) > self.remembered:
                 self.offers.popitem(last=False)
 
@@ -120,6 +118,12 @@ class Conversations:
                 waiting.exchange, request.channel, request.user, offer.question, offer.choices
             )
         return None
+
+
+def key_of(request: Request) -> tuple:
+    """Whose list a message may answer: the sender's in this very conversation (a list offered
+    in one Telegram group is not picked from by "@bot 1" in another)."""
+    return (request.channel, request.chat, request.place, request.user)
 
 
 def reply_word(text: str) -> str:

@@ -95,7 +95,7 @@ def test_lists_kept_are_bounded(engine_with, tmp_path):
     conversation.remembered = 2
     for user in range(5):
         say(conversation, QUESTION, user=user)
-    assert [key[2] for key in conversation.offers] == [3, 4]
+    assert [key[-1] for key in conversation.offers] == [3, 4]
 
 
 @pytest.mark.parametrize(

@@ -47,8 +47,10 @@ def private_text(text: str, user_id: int = USER_ID, edited: bool = False) -> dic
     return update(**{"edited_message" if edited else "message": message})
 
 
-def group_text(text: str, user_id: int = USER_ID, reply_to_bot: bool = False) -> dict:
-    chat = {"id": GROUP_ID, "type": "supergroup", "title": "抚远企业交流群"}
+def group_text(
+    text: str, user_id: int = USER_ID, reply_to_bot: bool = False, group_id: int = GROUP_ID
+) -> dict:
+    chat = {"id": group_id, "type": "supergroup", "title": "抚远企业交流群"}
     extra = {}
     if reply_to_bot:
         extra["reply_to_message"] = _message(chat, BOT_USER, "之前的回答")

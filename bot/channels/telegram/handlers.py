@@ -156,7 +156,8 @@ async def reply_to_question(
     message: Message, text: str, context: ContextTypes.DEFAULT_TYPE
 ) -> None:
     user = message.from_user.id if message.from_user else None
-    turn = await answers_of(context)(Request(text, CHANNEL, message.chat.type, user))
+    request = Request(text, CHANNEL, message.chat.type, user, message.chat.id)
+    turn = await answers_of(context)(request)
     await send(message, replies.answer_reply(turn.answer, turn.knowledge, turn.exchange))
 
 
@@ -170,7 +171,9 @@ async def plain_question(app: Application, question: PlainQuestion, answer: bool
         if not answer:
             await bot.send_text(question.chat_id, SLOW_DOWN)
             return
-        request = Request(question.text, CHANNEL, ChatType.PRIVATE, question.user_id)
+        request = Request(
+            question.text, CHANNEL, ChatType.PRIVATE, question.user_id, question.chat_id
+        )
         turn = await app.bot_data["answers"](request)
         reply = replies.answer_reply(turn.answer, turn.knowledge, turn.exchange)
         for chunk, keys in reply.messages():

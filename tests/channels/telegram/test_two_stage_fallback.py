@@ -229,3 +229,26 @@ async def test_stale_and_forged_taps_are_answered_gracefully(bot, knowledge_dir)
         assert tapped.get("text") in (STALE, None), data
     assert not [m for m in bot.api.sent() if m["text"] == APOLOGY]
     assert len(bot.api.sent("answerCallbackQuery")) == 2 + len(forged)  # every tap answered
+
+
+async def test_a_number_typed_in_another_group_does_not_pick_from_this_groups_list(bot):
+    """A list is open in the chat that offered it only: "@bot 1" in another group (the same
+    person, the same chat type) is a message there, and the first group's list stays open."""
+    knowledge, mention = bot.service.knowledge, "@fuyuan_policy_bot"
+
+    async def say(text: str, group: int) -> dict:
+        count = len(bot.api.sent()) + 1
+        bot.api.push(updates.group_text(f"{mention} {text}", group_id=group))
+        return (await bot.wait("sendMessage", count))[-1]
+
+    asked = await say(LIST, updates.GROUP_ID)
+    offered = [data.rsplit(":", 1)[1] for _, data in buttons(asked)[:-1]]
+    first = knowledge.by_id[offered[0]].answer.strip()
+
+    elsewhere = await say("1", updates.GROUP_ID + 1)
+    assert not unescape(elsewhere["text"]).startswith(first)
+    assert bot.feedback() == []
+
+    picked = await say("1", updates.GROUP_ID)
+    assert unescape(picked["text"]).startswith(first)
+    assert bot.feedback() == [(PICKED, offered[0])]
