@@ -252,3 +252,17 @@ async def test_a_number_typed_in_another_group_does_not_pick_from_this_groups_li
     picked = await say("1", updates.GROUP_ID)
     assert unescape(picked["text"]).startswith(first)
     assert bot.feedback() == [(PICKED, offered[0])]
+
+
+@pytest.mark.parametrize("typed", ["4", "第四个"])
+async def test_a_number_past_the_lists_end_shows_it_again_still_open(bot, typed):
+    """ "4" to a list of three (a slip, or a number from the list before) got 现在没有等您选择的
+    问题 with the list on the screen, and dropped the list: the "3" after it picked nothing."""
+    knowledge = bot.service.knowledge
+    asked = await bot.ask(LIST)
+    again = await bot.ask(typed)
+    assert (again["text"], buttons(again)) == (asked["text"], buttons(asked))
+    offered = [data.rsplit(":", 1)[1] for _, data in buttons(asked)[:-1]]
+    picked = await bot.ask("3")
+    assert unescape(picked["text"]).startswith(knowledge.by_id[offered[2]].answer.strip())
+    assert bot.feedback() == [(PICKED, offered[2])]
