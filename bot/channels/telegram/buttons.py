@@ -28,6 +28,7 @@ from bot.channels.telegram.handlers import (
     THANKS,
     admin_chat,
     conversations_of,
+    place_of,
     send,
     service_of,
     show,
@@ -66,7 +67,7 @@ class Tap:
     def settle(self, exchange: str | None) -> None:
         """The tap answered the list of `exchange`: close it for typed replies too."""
         chat = self.message.chat
-        where = Request("", CHANNEL, chat.type, self.user_id, chat.id)
+        where = Request("", CHANNEL, chat.type, self.user_id, place_of(self.message))
         conversations_of(self.context).settled(where, exchange or None)
 
 

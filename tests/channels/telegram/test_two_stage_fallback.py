@@ -231,25 +231,34 @@ async def test_stale_and_forged_taps_are_answered_gracefully(bot, knowledge_dir)
     assert len(bot.api.sent("answerCallbackQuery")) == 2 + len(forged)  # every tap answered
 
 
-async def test_a_number_typed_in_another_group_does_not_pick_from_this_groups_list(bot):
-    """A list is open in the chat that offered it only: "@bot 1" in another group (the same
-    person, the same chat type) is a message there, and the first group's list stays open."""
+@pytest.mark.parametrize(
+    ("here", "there"),
+    [
+        ((updates.GROUP_ID, None), (updates.GROUP_ID + 1, None)),  # another group
+        ((updates.GROUP_ID, 7), (updates.GROUP_ID, 8)),  # another topic of a forum group
+    ],
+)
+async def test_a_number_typed_in_another_chat_does_not_pick_from_this_ones_list(bot, here, there):
+    """A list is open in the chat (a forum group's topic) that offered it only: "@bot 1"
+    elsewhere (the same person, the same chat type) is a message there, and the first list
+    stays open."""
     knowledge, mention = bot.service.knowledge, "@fuyuan_policy_bot"
 
-    async def say(text: str, group: int) -> dict:
+    async def say(text: str, place: tuple[int, int | None]) -> dict:
         count = len(bot.api.sent()) + 1
-        bot.api.push(updates.group_text(f"{mention} {text}", group_id=group))
+        group, topic = place
+        bot.api.push(updates.group_text(f"{mention} {text}", group_id=group, topic=topic))
         return (await bot.wait("sendMessage", count))[-1]
 
-    asked = await say(LIST, updates.GROUP_ID)
+    asked = await say(LIST, here)
     offered = [data.rsplit(":", 1)[1] for _, data in buttons(asked)[:-1]]
     first = knowledge.by_id[offered[0]].answer.strip()
 
-    elsewhere = await say("1", updates.GROUP_ID + 1)
+    elsewhere = await say("1", there)
     assert not unescape(elsewhere["text"]).startswith(first)
     assert bot.feedback() == []
 
-    picked = await say("1", updates.GROUP_ID)
+    picked = await say("1", here)
     assert unescape(picked["text"]).startswith(first)
     assert bot.feedback() == [(PICKED, offered[0])]
 
