@@ -126,10 +126,10 @@ class Index:
         # index keeps: its temporaries (keys, grouping, weighing: the build's peak) are its own.
         if asked < FORKED_FROM or not two_cores():  # (the sounds before `_weigh` empties it)
             self.sounds = self.alphabet.spoken(*encoded.sounding(asked))
-            self._weigh(encoded, found, asked)
+            self.__dict__.update(zip(_WEIGHED, self._weigh(encoded, found, asked), strict=True))
         else:
             work = partial(self._weigh, encoded, found, asked)
-            middle = Forked(work, partial(self._redo, again, asked)).result
+            middle = Forked(work, partial(self._redo, again, asked), trim=True).result
             del work, found[:]  # (this process's copies: the child reads its own)
             # Only what the sounds read kept of the batch (the child then holds it alone, and cuts
             # it as it goes); freed heap handed back first, the child's too: each write, a copy.
@@ -174,7 +174,7 @@ class Index:
         pooled = self._weigh_entries(items, answers, len(self.spans))
         described = _described(self.columns, self.bits, *pooled, *answers[:2], len(self.spans))
         self.described, self.described_starts, self.unused = described
-        return tuple(self.__dict__[name] for name in _WEIGHED)
+        return tuple(self.__dict__.pop(name) for name in _WEIGHED)  # (a child's: freed as sent)
 
     def _again(self, contexts: list[_Lines]) -> list[str]:
         """The texts an index was given, questions then contexts, for a child that failed."""
