@@ -77,6 +77,10 @@ class Request:
     # The channel's stable key for the sender (a Telegram user id, a web session id). The log
     # keeps only a salted hash of it (bot.text.privacy.Pseudonymizer), never the key itself.
     user: object = None
+    # Which conversation of that kind (a Telegram chat, or a forum group's topic): a list
+    # offered there is picked from there only. None where a sender has one conversation per
+    # channel (a web session, a WeChat openid, a terminal). Not logged: nothing reads it back.
+    place: object = None
 
 
 @dataclass(frozen=True)

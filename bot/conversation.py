@@ -3,9 +3,10 @@
 When the service answers with a "您是想问" list, the next message may be a reply to that list rather
 than a new question: "2" picks the second choice (so do "二", "第二个" and "第2个", as people
 say it and WeChat's speech recognition writes it, full stop and all), "是"/"对" accepts a one-choice confirm, and
-"0", "都不是" or "不是" says none of them fits. The terminal chat, Telegram (for typed replies;
-its buttons call `Service.pick` directly) and channels without buttons all resolve these here, the
-same way, so no channel grows its own copy of the rules.
+"0", "都不是" or "不是" says none of them fits, and a number past its end ("4" to a list of three)
+shows the list again, still open. The terminal chat, Telegram (for typed replies; its buttons
+call `Service.pick` directly), the web API and WeChat all resolve these here, the same way, so
+no channel grows its own copy of the rules.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.app import Offer, Request, Service, Turn
-from bot.engine.core import CLARIFY, Candidate
+from bot.engine.core import CLARIFY, Answer, Candidate
 from bot.knowledge.model import bare_reply
 from bot.text.nfkc import nfkc
 
@@ -61,31 +62,24 @@ class Conversations:
     def offered(self, request: Request) -> bool:
         """Whether a list is open for the sender, so a channel can tell a bare number that picks
         from it from one that arrives too late."""
-        return self.open_choices(request) > 0
-
-    def open_choices(self, request: Request) -> int:
-        """How many choices the sender's open list offers (0: none open), so a channel without
-        buttons can answer a number past its end with how to pick, keeping the list open."""
-        waiting = self.offers.get((request.channel, request.chat, request.user))
-        if waiting is None or self._expired(waiting):
-            return 0
-        return len(waiting.offer.choices)
+        waiting = self.offers.get(key_of(request))
+        return waiting is not None and not self._expired(waiting)
 
     def _expired(self, waiting: Waiting) -> bool:
         return self.ttl is not None and self.clock() - waiting.at > self.ttl
 
-    def settled(self, channel: str, chat: str, user: object, exchange: str | None) -> None:
-        """The list of `exchange` was answered another way (a button tap): a "1" or "不是"
-        typed afterwards is a new message, not a second answer to it. A newer list stays open."""
-        key = (channel, chat, user)
+    def settled(self, request: Request, exchange: str | None) -> None:
+        """The list of `exchange` was answered another way (a button tap, described as the
+        `request` it came in): a "1" or "不是" typed afterwards is a new message, not a second
+        answer to it. A newer list stays open."""
+        key = key_of(request)
         waiting = self.offers.get(key)
         if waiting is not None and exchange is not None and waiting.exchange == exchange:
             del self.offers[key]
 
     def reply(self, request: Request) -> Turn:
         """The turn for one message, remembering any list it offers for the next message."""
-        key = (request.channel, request.chat, request.user)
-        waiting = self.offers.pop(key, None)
+        waiting = self.offers.pop(key_of(request), None)
         if waiting is not None and self._expired(waiting):
             waiting = None
         turn = self._resolve(waiting, request) if waiting is not None else None
@@ -101,9 +95,7 @@ class Conversations:
         if turn.answer.status == CLARIFY and turn.answer.choices:
             answer = turn.answer
             offer = Offer(answer.question, answer.choices)
-            self.offers[(request.channel, request.chat, request.user)] = Waiting(
-                offer, turn.exchange, self.clock()
-            )
+            self.offers[key_of(request)] = Waiting(offer, turn.exchange, self.clock())
             while len(self.offers) > self.remembered:
                 self.offers.popitem(last=False)
 
@@ -114,12 +106,24 @@ class Conversations:
         choice = pick_of(text, offer.choices)
         if choice is not None:
             return self.service.pick(waiting.exchange, choice.id, request.channel, request.user)
+        if (number_of(text) or 0) > len(offer.choices):
+            # "4" to a list of three (a slip, a number off the list before) is no question: the
+            # same list again, still open, its exchange unchanged, each channel showing it with
+            # its own way to pick (buttons, numbered lines, WeChat's 回复 1、2、3 选择).
+            again = Answer(offer.question, CLARIFY, "", choices=offer.choices)
+            return Turn(again, self.service.knowledge, waiting.exchange)
         if text in NONE:
             # None fits: the honest fallback, and the list recorded as unhelpful (a gap).
             return self.service.none_fits(
                 waiting.exchange, request.channel, request.user, offer.question, offer.choices
             )
         return None
+
+
+def key_of(request: Request) -> tuple:
+    """Whose list a message may answer: the sender's in this very conversation (a list offered
+    in one Telegram group is not picked from by "@bot 1" in another)."""
+    return (request.channel, request.chat, request.place, request.user)
 
 
 def reply_word(text: str) -> str:

@@ -95,7 +95,7 @@ def test_lists_kept_are_bounded(engine_with, tmp_path):
     conversation.remembered = 2
     for user in range(5):
         say(conversation, QUESTION, user=user)
-    assert [key[2] for key in conversation.offers] == [3, 4]
+    assert [key[-1] for key in conversation.offers] == [3, 4]
 
 
 @pytest.mark.parametrize(
@@ -140,3 +140,19 @@ def test_a_list_reply_with_no_list_open_needs_no_smalltalk_in_bot_yaml():
     engine = Engine(replace(knowledge, texts=replace(knowledge.texts, smalltalk=(own,))))
     assert engine.answer("2").answer == engine.answer("都不是").answer == TEXT_DEFAULTS["no_list"]
     assert engine.answer("是").answer == own.reply
+
+
+@pytest.mark.parametrize("confirm", [False, True])
+def test_a_number_past_the_lists_end_offers_it_again(engine, engine_with, tmp_path, confirm):
+    """The same for every channel (the terminal `chat` here): the list again, still open, and
+    nothing logged for the "4"; a confirm, a list of one, takes a "2" so too."""
+    scores = [c.score for c in engine.candidates(QUESTION)]
+    clarify = (scores[0] + scores[1]) / 2 if confirm else 0.3
+    conversation = chat(engine_with, tmp_path, clarify)
+    offered = say(conversation, QUESTION)
+    past = len(offered.answer.choices) + 1
+    again = say(conversation, f"第{past}个")
+    assert again.answer.status == CLARIFY
+    assert (again.answer.choices, again.exchange) == (offered.answer.choices, offered.exchange)
+    assert say(conversation, "1").answer.entry_id == offered.answer.choices[0].id
+    assert len(list(conversation.service.log.store.exchanges())) == 1

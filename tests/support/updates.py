@@ -47,9 +47,19 @@ def private_text(text: str, user_id: int = USER_ID, edited: bool = False) -> dic
     return update(**{"edited_message" if edited else "message": message})
 
 
-def group_text(text: str, user_id: int = USER_ID, reply_to_bot: bool = False) -> dict:
-    chat = {"id": GROUP_ID, "type": "supergroup", "title": "抚远企业交流群"}
-    extra = {}
+def group_text(
+    text: str,
+    user_id: int = USER_ID,
+    reply_to_bot: bool = False,
+    group_id: int = GROUP_ID,
+    topic: int | None = None,
+) -> dict:
+    """A message in a supergroup; with `topic`, in that topic of a forum group."""
+    chat = {"id": group_id, "type": "supergroup", "title": "抚远企业交流群"}
+    extra: dict = {}
+    if topic is not None:
+        chat["is_forum"] = True
+        extra |= {"message_thread_id": topic, "is_topic_message": True}
     if reply_to_bot:
         extra["reply_to_message"] = _message(chat, BOT_USER, "之前的回答")
     message = _message(chat, user(user_id), text, **extra)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
-from bot.app import Service
+from bot.app import Request, Service
 from bot.channels.render import find_category
 from bot.channels.telegram import replies
 from bot.channels.telegram.handlers import (
@@ -28,6 +28,7 @@ from bot.channels.telegram.handlers import (
     THANKS,
     admin_chat,
     conversations_of,
+    place_of,
     send,
     service_of,
     show,
@@ -65,8 +66,9 @@ class Tap:
 
     def settle(self, exchange: str | None) -> None:
         """The tap answered the list of `exchange`: close it for typed replies too."""
-        chat = self.message.chat.type
-        conversations_of(self.context).settled(CHANNEL, chat, self.user_id, exchange or None)
+        chat = self.message.chat
+        where = Request("", CHANNEL, chat.type, self.user_id, place_of(self.message))
+        conversations_of(self.context).settled(where, exchange or None)
 
 
 async def _show_entry(tap: Tap) -> str | None:

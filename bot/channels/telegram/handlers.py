@@ -152,11 +152,20 @@ async def group_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await reply_to_question(message, cleaned, context)
 
 
+def place_of(message: Message) -> object:
+    """Where a list offered in reply to `message` is answered (`Request.place`): its chat, or
+    in a forum group its topic, which people use as chats of their own (the replies go there)."""
+    if message.is_topic_message:
+        return (message.chat.id, message.message_thread_id)
+    return message.chat.id
+
+
 async def reply_to_question(
     message: Message, text: str, context: ContextTypes.DEFAULT_TYPE
 ) -> None:
     user = message.from_user.id if message.from_user else None
-    turn = await answers_of(context)(Request(text, CHANNEL, message.chat.type, user))
+    request = Request(text, CHANNEL, message.chat.type, user, place_of(message))
+    turn = await answers_of(context)(request)
     await send(message, replies.answer_reply(turn.answer, turn.knowledge, turn.exchange))
 
 
@@ -170,7 +179,9 @@ async def plain_question(app: Application, question: PlainQuestion, answer: bool
         if not answer:
             await bot.send_text(question.chat_id, SLOW_DOWN)
             return
-        request = Request(question.text, CHANNEL, ChatType.PRIVATE, question.user_id)
+        request = Request(
+            question.text, CHANNEL, ChatType.PRIVATE, question.user_id, question.chat_id
+        )
         turn = await app.bot_data["answers"](request)
         reply = replies.answer_reply(turn.answer, turn.knowledge, turn.exchange)
         for chunk, keys in reply.messages():

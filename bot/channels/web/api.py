@@ -20,8 +20,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.app import PRIVATE, Service, Turn
 from bot.app import Request as Question
+from bot.app import Service, Turn
 from bot.channels.batching import Batched
 from bot.channels.render import as_json, body, related
 from bot.channels.web.guard import (
@@ -130,7 +130,7 @@ class Api:
         exchange = exchange_of(data)
         entry_id = data.get("entry_id")
         # A tap answers the list: a "1" typed afterwards is a new message, not a second pick.
-        self.lists.settled(CHANNEL, PRIVATE, user, exchange)
+        self.lists.settled(Question("", CHANNEL, user=user), exchange)
         if entry_id is None:
             turn = await asyncio.to_thread(self.service.none_fits, exchange, CHANNEL, user)
             return reply(present(turn))

@@ -17,7 +17,7 @@ from bot.channels.render import category_key, find_category
 from bot.channels.wechat import replies
 from bot.channels.wechat.replies import ENTRY, MORE_WORDS, TOPIC_WORDS, Option, Reply, compact
 from bot.channels.wechat.state import DECLINE, OUT_OF_RANGE, PICK, Expiring, Offered, resolve
-from bot.conversation import Conversations, number_of, reply_word
+from bot.conversation import Conversations
 
 CHANNEL = "wechat"
 TYPE_PLEASE = "我只能读懂文字消息，请直接输入您的问题，例如“复工复产去哪个窗口办理”。"
@@ -84,12 +84,8 @@ class Chat:
             if choice is not None:
                 return self.pick(key, offered.options[choice])
         request = Request(content, CHANNEL, PRIVATE, openid)
-        count = self.conversations.open_choices(request)
-        if PICK.fullmatch(word) and not count:
+        if PICK.fullmatch(word) and not self.conversations.offered(request):
             return EXPIRED  # a number for a list that is gone: not a question to log
-        if count and (number_of(reply_word(content)) or 0) > count:
-            # "4" to a list of three is no question: say how to pick, and keep the list.
-            return replies.CONFIRM_HINT if count == 1 else replies.pick_hint(count)
         if word in TOPIC_WORDS:
             return self.send(key, replies.topics_reply(self.service.knowledge))
         turn = self.conversations.reply(request)

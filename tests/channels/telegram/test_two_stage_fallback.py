@@ -229,3 +229,49 @@ async def test_stale_and_forged_taps_are_answered_gracefully(bot, knowledge_dir)
         assert tapped.get("text") in (STALE, None), data
     assert not [m for m in bot.api.sent() if m["text"] == APOLOGY]
     assert len(bot.api.sent("answerCallbackQuery")) == 2 + len(forged)  # every tap answered
+
+
+@pytest.mark.parametrize(
+    ("here", "there"),
+    [
+        ((updates.GROUP_ID, None), (updates.GROUP_ID + 1, None)),  # another group
+        ((updates.GROUP_ID, 7), (updates.GROUP_ID, 8)),  # another topic of a forum group
+    ],
+)
+async def test_a_number_typed_in_another_chat_does_not_pick_from_this_ones_list(bot, here, there):
+    """A list is open in the chat (a forum group's topic) that offered it only: "@bot 1"
+    elsewhere (the same person, the same chat type) is a message there, and the first list
+    stays open."""
+    knowledge, mention = bot.service.knowledge, "@fuyuan_policy_bot"
+
+    async def say(text: str, place: tuple[int, int | None]) -> dict:
+        count = len(bot.api.sent()) + 1
+        group, topic = place
+        bot.api.push(updates.group_text(f"{mention} {text}", group_id=group, topic=topic))
+        return (await bot.wait("sendMessage", count))[-1]
+
+    asked = await say(LIST, here)
+    offered = [data.rsplit(":", 1)[1] for _, data in buttons(asked)[:-1]]
+    first = knowledge.by_id[offered[0]].answer.strip()
+
+    elsewhere = await say("1", there)
+    assert not unescape(elsewhere["text"]).startswith(first)
+    assert bot.feedback() == []
+
+    picked = await say("1", here)
+    assert unescape(picked["text"]).startswith(first)
+    assert bot.feedback() == [(PICKED, offered[0])]
+
+
+@pytest.mark.parametrize("typed", ["4", "第四个"])
+async def test_a_number_past_the_lists_end_shows_it_again_still_open(bot, typed):
+    """ "4" to a list of three (a slip, or a number from the list before) got 现在没有等您选择的
+    问题 with the list on the screen, and dropped the list: the "3" after it picked nothing."""
+    knowledge = bot.service.knowledge
+    asked = await bot.ask(LIST)
+    again = await bot.ask(typed)
+    assert (again["text"], buttons(again)) == (asked["text"], buttons(asked))
+    offered = [data.rsplit(":", 1)[1] for _, data in buttons(asked)[:-1]]
+    picked = await bot.ask("3")
+    assert unescape(picked["text"]).startswith(knowledge.by_id[offered[2]].answer.strip())
+    assert bot.feedback() == [(PICKED, offered[2])]

@@ -80,3 +80,17 @@ async def test_a_list_answered_by_a_tap_or_asked_from_elsewhere_takes_no_typed_r
     assert (await ask(client, "1"))["text"].startswith(no_list[:10])
     await ask(client, LIST, session=None)
     assert (await ask(client, "1", session=None))["status"] == "smalltalk"
+
+
+@pytest.mark.parametrize("typed", ["4", "第四个"])
+async def test_a_number_past_the_lists_end_shows_it_again_still_open(flows_client, typed):
+    """ "4" to a list of three got `no_list` with the list on the screen, and dropped it."""
+    client, service = flows_client
+    offered = await ask(client, LIST)
+    again = await ask(client, typed)
+    assert (again["status"], again["choices"]) == ("clarify", offered["choices"])
+    assert again["exchange"] == offered["exchange"]  # not logged as a question of its own
+    answer = await ask(client, "3")
+    assert answer["entry_id"] == offered["choices"][2]["id"]
+    (feedback,) = service.log.store.feedback()
+    assert (feedback.kind, feedback.exchange_id) == (PICKED, offered["exchange"])

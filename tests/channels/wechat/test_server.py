@@ -221,15 +221,17 @@ async def test_a_spoken_chinese_numeral_picks_from_an_open_list(flows_wechat, fl
 
 
 @pytest.mark.parametrize("typed", ["4", "４", "第四个", "12"])
-async def test_a_number_past_a_lists_end_says_how_to_pick_and_keeps_it_open(
+async def test_a_number_past_a_lists_end_shows_it_again_and_keeps_it_open(
     flows_wechat, flows_service, typed
 ):
     """ "4" to a list of three (a slip, or a number from the list before) was taken for a new
-    question: 现在没有等您选择的问题, with the list on the screen, and the list was gone."""
+    question: 现在没有等您选择的问题, with the list on the screen, and the list was gone. It gets
+    the list again, ending with how to pick, as every channel does (bot.conversation)."""
     wechat, service, engine = flows_wechat, flows_service, flows_service.engine
     choices = engine.answer(LIST).choices
-    await wechat.text(USER, LIST)
-    assert (await wechat.text(USER, typed)).content == pick_hint(len(choices))
+    offered = (await wechat.text(USER, LIST)).content
+    again = (await wechat.text(USER, typed)).content
+    assert again == offered and again.endswith(pick_hint(len(choices)))
     picked = await wechat.text(USER, "3")
     assert picked.content.startswith(engine.knowledge.by_id[choices[2].id].answer.strip()[:20])
     assert len(exchanges(service)) == 1
