@@ -6,6 +6,7 @@ error ("服务暂时出了问题…拨打 12345") in place of the page."""
 from __future__ import annotations
 
 import errno
+import os
 import re
 from pathlib import Path
 
@@ -28,22 +29,27 @@ ENTRY = "fugong-zhuanchuang"
 TRIP = "zs-kaocha-shandong"  # the entry `TAUGHT` is taught to
 
 
-@pytest.fixture
-def read_only(site, monkeypatch):
-    """Writes into the knowledge folder fail as on a read-only mount (tests run as root, whom
-    file modes do not stop)."""
+def refuse_writes(site, monkeypatch, code: int) -> None:
+    """Writes into the knowledge folder fail with `code` (tests run as root, whom file modes do
+    not stop, so a read-only mount or a full disk is played by the writes themselves)."""
     folder = site.knowledge.resolve()
 
     def refusing(write):
         def refused(path, *args, **kwargs):
             if path.resolve().is_relative_to(folder):
-                raise OSError(errno.EROFS, "Read-only file system", str(path))
+                raise OSError(code, os.strerror(code), str(path))
             return write(path, *args, **kwargs)
 
         return refused
 
     monkeypatch.setattr(Path, "write_text", refusing(Path.write_text))
     monkeypatch.setattr(Path, "write_bytes", refusing(Path.write_bytes))
+
+
+@pytest.fixture
+def read_only(site, monkeypatch):
+    """The knowledge folder as on a read-only mount."""
+    refuse_writes(site, monkeypatch, errno.EROFS)
 
 
 def refusal(reply) -> str:
@@ -83,19 +89,7 @@ def test_a_revert_an_import_and_a_document_are_refused_on_a_full_disk(client, si
     change = re.search(
         r'action="/admin/changes/(\d+)/revert"', client.get(f"/admin/entries/{ENTRY}").text
     )
-    folder = site.knowledge.resolve()
-    write_text, write_bytes = Path.write_text, Path.write_bytes
-
-    def full(write):
-        def refused(path, *args, **kwargs):
-            if path.resolve().is_relative_to(folder):
-                raise OSError(errno.ENOSPC, "No space left on device", str(path))
-            return write(path, *args, **kwargs)
-
-        return refused
-
-    monkeypatch.setattr(Path, "write_text", full(write_text))
-    monkeypatch.setattr(Path, "write_bytes", full(write_bytes))
+    refuse_writes(site, monkeypatch, errno.ENOSPC)
     before = files_of(site)
     reverted = client.post(f"/admin/changes/{change.group(1)}/revert", data={"csrf": token})
     assert "磁盘已满" in refusal(reverted)
