@@ -140,8 +140,11 @@ SATISFIED_BY = {
     MEMBERS: {MEMBERS},
 }
 # What an answer itself shows it gives, whatever its entry's questions ask: a body or person in
-# charge, a place to go, a way to proceed or a number to call, a list of several things.
+# charge, a place to go, a way to proceed or a number to call, a list of several things, and a
+# reason when a sentence opens on its purpose (为保障复工复产速度，…实行网上办: why 网上办 is asked
+# of it); 为 inside a sentence names whom a measure serves (…，为群众办事提供指引), no purpose.
 _GIVEN_BY_ANSWER = (
+    (REASON, re.compile(r"(?:^|[。；！？]\s*)为了?[^，。；]{2,30}，")),
     (PERSON, re.compile(r"负责|组长|小组|单位|部门|专人|关员|专班|领导")),
     (COMPANY, re.compile(r"集团|公司|有限")),
     (PLACE, re.compile(r"设在|位于|可到|到政务服务中心|窗口|网站|门户")),

@@ -176,6 +176,24 @@ def test_a_forecast_a_reason_or_a_superlative_is_given_only_by_an_entry_that_ask
     assert answer.status == ANSWERED and answer.entry_id == "zs-guodian"
 
 
+def test_an_answer_that_says_what_a_measure_is_for_gives_a_reason(engine):
+    # A sentence opening on its purpose (为保障…，为了方便…，) says why what follows was done...
+    assert REASON in given_by_answer("可以。为方便企业办事，政务服务中心周末也开门。")
+    assert REASON in given_by_answer("为了保障工期，项目实行两班倒施工。")
+    # ...whom a measure serves, inside a sentence, is no purpose.
+    assert REASON not in given_by_answer("清单面向社会公开，为群众办事提供指引。")
+    # The entries whose answers open on one answer a why of what they describe...
+    for question, entry in [
+        ("为啥要实行网上办自助办加急办", "fugong-banli-fangshi"),
+        ("疫情期间政府为什么推出视频选材线上交流", "qiye-jingzhun-fuchi"),
+    ]:
+        answer = engine.answer(question)
+        assert (answer.status, answer.entry_id) == (ANSWERED, entry)
+    # ...one that describes a measure without saying why still does not.
+    data = engine.answer("双随机一公开为啥要搞").to_dict()
+    assert data["status"] != ANSWERED and data["check"]["focus_mismatch"]
+
+
 def test_the_words_that_say_what_is_asked_for_are_not_what_it_is_about():
     # 热线 says a contact is wanted; an entry whose questions ask for 热线 about other things
     # (投诉打什么热线) does not give 关企协调员's.
