@@ -28,19 +28,6 @@ if TYPE_CHECKING:  # imported where used: every `policybot` command imports this
     from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-# The form's fields, in the order an entry is written.
-FIELDS = (
-    "id",
-    "question",
-    "similar",
-    "answer",
-    "document",
-    "quote",
-    "keywords",
-    "related",
-    "review_by",
-)
-LIST_FIELDS = ("similar", "keywords", "related")
 GENERAL = "_general"  # problems not about one field (another file, the whole knowledge)
 
 
