@@ -105,8 +105,15 @@ class Console:
         )
         return HTMLResponse(html, status, headers=HEADERS)
 
-    def refuse(self, request: Request, status: int, message: str) -> HTMLResponse:
-        return self.render(request, "refused.html", status, message=message)
+    def refuse(
+        self,
+        request: Request,
+        status: int,
+        message: str,
+        kept: list[tuple[str, str, str]] | None = None,
+    ) -> HTMLResponse:
+        """The refusal page; `kept`: what the form sent had typed, shown back to copy (`typed`)."""
+        return self.render(request, "refused.html", status, message=message, kept=kept)
 
 
 Handler = Callable[[Console, Request], Awaitable[Response]]
@@ -132,13 +139,8 @@ def page(console: Console, handler: Handler, edit: bool = False) -> Callable:
                     request.url.path + (f"?{request.url.query}" if request.url.query else "")
                 )
                 return see_other(f"/login?next={target}")
-            return console.render(
-                request,
-                "refused.html",
-                401,
-                message="请先登录（会话已过期或不存在）。",
-                kept=await typed(request),
-            )
+            kept = await typed(request)
+            return console.refuse(request, 401, "请先登录（会话已过期或不存在）。", kept)
         request.state.session = session
         if request.method == "POST":
             refused = too_large(console, request)
@@ -149,13 +151,8 @@ def page(console: Console, handler: Handler, edit: bool = False) -> Callable:
             if not same_token(session.csrf, form.get("csrf")):
                 # Also the form of a session that ended, sent after logging in again in
                 # another tab: what was typed is shown back as when no session is left.
-                return console.render(
-                    request,
-                    "refused.html",
-                    403,
-                    message="表单已失效（安全校验未通过）：请回到上一页刷新后再提交。",
-                    kept=await typed(request),
-                )
+                message = "表单已失效（安全校验未通过）：请回到上一页刷新后再提交。"
+                return console.refuse(request, 403, message, await typed(request))
         if edit and not session.account.can_edit:
             return console.refuse(
                 request, 403, "您的账号是“审核”角色，不能修改知识库；请联系编辑。"
