@@ -68,14 +68,21 @@ class Conversations:
     def _expired(self, waiting: Waiting) -> bool:
         return self.ttl is not None and self.clock() - waiting.at > self.ttl
 
-    def settled(self, request: Request, exchange: str | None) -> None:
+    def settled(self, request: Request | None, exchange: str | None) -> None:
         """The list of `exchange` was answered another way (a button tap, described as the
         `request` it came in): a "1" or "不是" typed afterwards is a new message, not a second
-        answer to it. A newer list stays open."""
-        key = key_of(request)
-        waiting = self.offers.get(key)
-        if waiting is not None and exchange is not None and waiting.exchange == exchange:
-            del self.offers[key]
+        answer to it. A newer list stays open. `request` None: a tap that does not say whose it
+        is (the web API's pick without its session), closing whichever list is `exchange`'s."""
+        if exchange is None:
+            return
+        if request is None:
+            keys = [key for key, waiting in self.offers.items() if waiting.exchange == exchange]
+        else:
+            keys = [key_of(request)]
+        for key in keys:
+            waiting = self.offers.get(key)
+            if waiting is not None and waiting.exchange == exchange:
+                del self.offers[key]
 
     def reply(self, request: Request) -> Turn:
         """The turn for one message, remembering any list it offers for the next message."""

@@ -130,7 +130,9 @@ class Api:
         exchange = exchange_of(data)
         entry_id = data.get("entry_id")
         # A tap answers the list: a "1" typed afterwards is a new message, not a second pick.
-        self.lists.settled(Question("", CHANNEL, user=user), exchange)
+        # Without its session the exchange alone says whose list it was.
+        sender = Question("", CHANNEL, user=user) if data.get("session") is not None else None
+        self.lists.settled(sender, exchange)
         if entry_id is None:
             turn = await asyncio.to_thread(self.service.none_fits, exchange, CHANNEL, user)
             return reply(present(turn))

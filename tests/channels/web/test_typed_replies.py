@@ -82,6 +82,23 @@ async def test_a_list_answered_by_a_tap_or_asked_from_elsewhere_takes_no_typed_r
     assert (await ask(client, "1", session=None))["status"] == "smalltalk"
 
 
+@pytest.mark.parametrize("tapped", [0, None])
+async def test_a_tap_sent_without_the_session_closes_the_list_too(flows_client, tapped):
+    """The API's pick names the exchange, and a client need not send the session with it (the
+    table in docs/web.md shows none): the exchange says whose list the tap answered, so a "2" or
+    都不是 typed afterwards is still no second answer to it."""
+    client, _ = flows_client
+    offered = await ask(client, LIST)
+    entry = offered["choices"][tapped]["id"] if tapped is not None else None
+    await client.post("/api/v1/pick", json={"exchange": offered["exchange"], "entry_id": entry})
+    assert (await ask(client, "2"))["status"] == "smalltalk"
+    # ...and a list of another session, open meanwhile, stays open.
+    await ask(client, LIST, session="w-other")
+    offered = await ask(client, LIST)
+    await client.post("/api/v1/pick", json={"exchange": offered["exchange"], "entry_id": None})
+    assert (await ask(client, "2", session="w-other"))["status"] == "answered"
+
+
 @pytest.mark.parametrize("typed", ["4", "第四个"])
 async def test_a_number_past_the_lists_end_shows_it_again_still_open(flows_client, typed):
     """ "4" to a list of three got `no_list` with the list on the screen, and dropped it."""
