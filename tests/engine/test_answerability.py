@@ -93,6 +93,8 @@ from bot.text.normalize import fold
         ("园区以后要建成什么样", None),  # a plan, which a report states
         ("园区以后会建成什么样", None),  # ...asked with 会: what is planned, not whether
         ("冷库将来会变成啥样", None),
+        ("园区今后会怎么招商", None),  # ...or how it is to be done: the way an entry states
+        ("冷库以后会如何运营", None),
         ("工信局会不会来园区走访", YES_NO),  # whether a body does what an entry says it does
         ("园区为什么选在江边", REASON),
         ("冷库的租金为啥这么高", REASON),
@@ -176,6 +178,8 @@ def test_a_forecast_a_reason_or_a_superlative_is_given_only_by_an_entry_that_ask
     # What a place will be made (以后会建成什么样) is the plan its entry states.
     answer = engine.answer("黑瞎子岛示范区以后会建成什么样")
     assert (answer.status, answer.entry_id) == (ANSWERED, "quyu-heixiazidao")
+    answer = engine.answer("今后会怎么推进项目建设")
+    assert (answer.status, answer.entry_id) == (ANSWERED, "xiangmu-tuijin-jizhi")
     # An entry whose questions ask what for (国家电投来抚远调研是为了啥) gives the reason.
     answer = engine.answer("国家电投为什么来抚远调研")
     assert answer.status == ANSWERED and answer.entry_id == "zs-guodian"
