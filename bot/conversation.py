@@ -60,8 +60,8 @@ class Conversations:
         self.offers: OrderedDict[tuple, Waiting] = OrderedDict()
 
     def offered(self, request: Request) -> bool:
-        """Whether a list is open for the sender, so a channel can tell a bare number that picks
-        from it from one that arrives too late."""
+        """Whether a list is open for the sender where the request came in (`key_of`), so a
+        channel can tell a bare number that picks from it from one that arrives too late."""
         waiting = self.offers.get(key_of(request))
         return waiting is not None and not self._expired(waiting)
 
