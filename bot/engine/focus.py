@@ -60,8 +60,9 @@ _FOCUS = (
         r"|下一?次|下回|下一批|第二批"
         r"|[你您](?:觉得|认为)|靠谱吗|靠不靠谱|前景",
     ),
-    # Why (为什么这么少, 为啥选抚远): a report says what was done, seldom why; only an entry whose
-    # questions ask it gives a reason, and one that asks what for (调研是为了啥, 想达到啥目的) does.
+    # Why (为什么这么少, 为啥选抚远): a report says what was done, seldom why; an entry whose
+    # questions ask it gives a reason, one that asks what for (调研是为了啥, 想达到啥目的) does, and
+    # so does an answer that opens a sentence on its purpose (`_GIVEN_BY_ANSWER`).
     (REASON, r"为什么|为啥|为何|凭什么|(?:什么|啥)原因|为了(?:什么|啥)|(?:什么|啥)目的"),
     # A person's name (协调员叫啥, 专人 名字, 总经理是谁): only an entry whose questions ask for
     # one gives it. A body in charge (关员, 专班, 部门: `_GIVEN_BY_ANSWER`) answers 谁负责, not this.
