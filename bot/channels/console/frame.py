@@ -56,8 +56,8 @@ LABELS = {
 }
 # Uploads (a sheet to import, a document to add) are refused above this, before being read.
 MAX_UPLOAD = 10 * 2**20
-# A form sent without a session is read back to its sender up to this size (an entry's form
-# is a few KB): `typed`.
+# A form sent without a session, or with an ended one's token, is read back to its sender
+# (`typed`) if plain (`FORM`, not an upload) and up to this size (an entry's form: a few KB).
 FORM = "application/x-www-form-urlencoded"
 KEPT_BYTES = 64 * 1024
 WHY = {"focus": "问题焦点", "uncovered": "条目没有覆盖的词", "check": "检查细节"}
@@ -166,11 +166,12 @@ def page(console: Console, handler: Handler, edit: bool = False) -> Callable:
 
 
 async def typed(request: Request) -> list[tuple[str, str, str]]:
-    """What the entry editor sent without a session, to show back: (field, label, text) for each
-    field filled in. A session ends after 30 idle minutes, and every one with a restart: an
-    admin who spent them writing an answer lost it behind the login (the editor is never
-    cached, so Back cannot bring it back). Only a small plain form is read: anyone may send
-    this request, and an upload's bytes are nobody's typing."""
+    """What the entry editor sent without a session, or with the token of one that ended (a
+    tab from before logging in again), to show back: (field, label, text) per field filled in.
+    A session ends after 30 idle minutes, and every one with a restart: an admin who spent them
+    writing an answer lost it behind the login (the editor is never cached, so Back cannot
+    bring it back). Only a small plain form is read: anyone may send this request, and an
+    upload's bytes are nobody's typing."""
     length = request.headers.get("content-length", "")
     plain = request.headers.get("content-type", "").startswith(FORM)
     entry = request.url.path.startswith(f"{PREFIX}/entries/")
