@@ -33,7 +33,9 @@ ASKING_JI = r"(?<![好十没这那])(?<![^提]前)(?<!^前)几(?!乎)"
 # 几号 asks a day of the month, but not after a telephone, a hotline or a number (电话是几号 asks
 # which number: the contact focus).
 DAY_ASKED = r"(?<![话码线机])(?<![话码线机]是)几号"
-_MOST = "(?:多|大|高|少|小|低|慢|快|好|严|差|强)(?!跑)"
+# 最 and an adjective, not before what it bounds: 最多跑一次 (the reform's name), 最多只跑一次,
+# 最多一次办完, 最少要交两份 say at most / at least, and rank nothing.
+_MOST = r"(?:多|大|高|少|小|低|慢|快|好|严|差|强)(?![跑只就去要用能可一二两三四五六七八九十几半\d])"
 _SAID = "提法|说法|规划|要求|安排|部署|定位|打算|考虑|想法|思路|规定|讲法|表述"
 _FOCUS = (
     # A comparison (和黑河比哪边大, 哪个更好): the report compares its facts with nothing, so only

@@ -81,6 +81,9 @@ from bot.text.normalize import fold
         ("那几个冷库最大的一个能放多少吨", COMPARISON),
         ("园区的服务是不是全省最好的", COMPARISON),
         ("最多跑一次的事项有多少", COUNT),  # the reform's name, not a superlative
+        ("园区哪些手续最多只跑一次", LIST),  # 最多 before what is bounded: at most, no ranking
+        ("冷库哪些业务最多一次办完", LIST),
+        ("哪些事项最少要跑两趟", LIST),
         ("我们最关心园区租金多少钱", PRICE),  # the sender's feelings
         ("园区今年的招商任务能完成吗", FORECAST),  # whether a plan will succeed
         ("冷库的投资目标年底能实现不", FORECAST),
@@ -175,6 +178,9 @@ def test_a_forecast_a_reason_or_a_superlative_is_given_only_by_an_entry_that_ask
         data = engine.answer(question).to_dict()
         assert data["status"] != ANSWERED and data["focus"] == focus
         assert data["check"]["focus_mismatch"]
+    # At most once (最多只跑一次) bounds the visits the reform's entry names; it ranks nothing.
+    answer = engine.answer("哪些事项最多只跑一次")
+    assert (answer.status, answer.entry_id) == (ANSWERED, "fgf-gaopin-shixiang")
     # What a place will be made (以后会建成什么样) is the plan its entry states.
     answer = engine.answer("黑瞎子岛示范区以后会建成什么样")
     assert (answer.status, answer.entry_id) == (ANSWERED, "quyu-heixiazidao")
