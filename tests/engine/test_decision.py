@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.engine.core import CLARIFY, FALLBACK, Thresholds
+from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, Thresholds
 from bot.engine.decision import OFFER_CHARS, Candidate, choosable, decide
 from bot.engine.reading import fold_message
 
@@ -24,7 +24,8 @@ def test_a_close_call_is_a_choice_only_for_a_choosable_message():
     assert decide(TIED, CLOSE, long) == (CLARIFY, TIED[:2])
     assert decide(TIED, CLOSE, fold_message("园区 招商 电话")) == (FALLBACK, ())
     clear = (Candidate("a", "甲", 0.9), *TIED[1:])
-    assert decide(clear, CLOSE, fold_message("园区 招商 电话"))[0] != FALLBACK  # answered
+    # A clear lead is answered, fragment or not.
+    assert decide(clear, CLOSE, fold_message("园区 招商 电话")) == (ANSWERED, ())
 
 
 def test_a_fragment_that_ties_entries_gets_them_as_near_topics_not_a_passage(engine_with):
