@@ -10,31 +10,18 @@ import httpx
 import pytest
 
 from bot.app import Request as Question
-from bot.app import Service
 from bot.channels.web.api import CHANNEL, present
 from bot.channels.web.guard import SECURITY_HEADERS, ApiError, JSONReply, RateLimit, parse_json
 from bot.channels.web.server import build_server
 from bot.log.gaps import gap_exchanges
 from bot.log.stats import stats
 from bot.log.store import HELPFUL, PICKED, UNHELPFUL
-from bot.log.writer import ExchangeLog
 from bot.settings import WebConfig
-from tests.support.flows import FLOWS, LIST, flows_engine, is_fallback
+from tests.support.flows import LIST, is_fallback
 from tests.support.web import client_for
 
 ZHUANCHUANG = "复工复产去哪个窗口办理"
 OUT_OF_SCOPE = "黑瞎子岛门票多少钱"
-
-
-@pytest.fixture
-async def flows_client(tmp_path):
-    """The API on the small fixed knowledge of `tests.support.flows`, where `LIST` is a list of
-    three choices whatever the engine's tuning."""
-    log = ExchangeLog.open(tmp_path / "flows.sqlite3", "test-salt")
-    service = Service(FLOWS, flows_engine({LIST: 3}), log)
-    async with client_for(service, rate=0) as client:
-        yield client, service
-    log.close()
 
 
 async def ask(client, question, **extra):

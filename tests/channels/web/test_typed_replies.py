@@ -5,20 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.app import Service
 from bot.log.store import PICKED, UNHELPFUL
-from bot.log.writer import ExchangeLog
-from tests.support.flows import CONFIRM, CONFIRMED, FLOWS, LIST, flows_engine, is_fallback
-from tests.support.web import client_for
-
-
-@pytest.fixture
-async def flows_client(tmp_path):
-    log = ExchangeLog.open(tmp_path / "flows.sqlite3", "test-salt")
-    service = Service(FLOWS, flows_engine({LIST: 3, CONFIRM: 1}), log)
-    async with client_for(service, rate=0) as client:
-        yield client, service
-    log.close()
+from tests.support.flows import CONFIRM, CONFIRMED, LIST, is_fallback
 
 
 async def ask(client, question, session="w-0123456789ab"):
