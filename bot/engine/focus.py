@@ -52,12 +52,14 @@ _FOCUS = (
     # What will be, or the sender's opinion of it (12.8亿年底能完成吗, 招商目标能实现吗, 以后会不会撤掉,
     # 有第二批吗, 下次招商去哪, 你觉得…, 靠谱吗): a report states what was done and planned, never
     # whether a plan will succeed. Not 以后要建成什么样 (a plan the report states), 今年能完成多少 (the
-    # plan's figure), …会不会走访 nor 签约以后还会跟踪服务吗 (whether a body does what the entry says
-    # it does: 还会 saved no trap of any set, and refused that), nor 以后会建成什么样 or
-    # 今后会怎么推进 (what it is to become, how it is to be done: the plan, as 以后要建成什么样).
+    # plan's figure), 网上能完成吗 (how a service is used), …会不会走访 nor 签约以后还会跟踪服务吗
+    # (whether a body does what the entry says it does: 还会 saved no trap of any set, and
+    # refused that), nor 以后会建成什么样 or 今后会怎么推进 (what it is to become, how it is to
+    # be done: the plan, as 以后要建成什么样).
     (
         FORECAST,
-        r"(?<=[能会以够])(?:完成|实现|达到|达成)(?:吗|不|么|没)|(?:完成|实现)得了"
+        r"(?<=[能会以够])(?<!网上能)(?<!线上能)(?<!远程能)(?<!见面能)(?<!手机上能)(?<!自助能)"
+        r"(?:完成|实现|达到|达成)(?:吗|不|么|没)|(?:完成|实现)得了"
         r"|(?<=以后|今后|将来|未来|往后|日后|明年|后年)会(?![^，。？！]*(?:什么样|啥样|怎么|如何))"
         r"|下一?次|下回|下一批|第二批"
         r"|[你您](?:觉得|认为)|靠谱吗|靠不靠谱|前景",

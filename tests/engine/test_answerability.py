@@ -86,6 +86,8 @@ from bot.text.normalize import fold
         ("哪些事项最少要跑两趟", LIST),
         ("我们最关心园区租金多少钱", PRICE),  # the sender's feelings
         ("园区今年的招商任务能完成吗", FORECAST),  # whether a plan will succeed
+        ("入驻手续网上能完成吗", YES_NO),  # whether a service can be used so: no forecast
+        ("冷库的业务远程能完成吗", YES_NO),
         ("冷库的投资目标年底能实现不", FORECAST),
         ("园区专窗以后会不会撤", FORECAST),
         ("冷库明年会扩建吗", FORECAST),
@@ -181,6 +183,9 @@ def test_a_forecast_a_reason_or_a_superlative_is_given_only_by_an_entry_that_ask
     # At most once (最多只跑一次) bounds the visits the reform's entry names; it ranks nothing.
     answer = engine.answer("哪些事项最多只跑一次")
     assert (answer.status, answer.entry_id) == (ANSWERED, "fgf-gaopin-shixiang")
+    # Done online (网上能完成吗) is how a service is used, which its entry says.
+    answer = engine.answer("复工复产手续网上能完成吗")
+    assert (answer.status, answer.entry_id) == (ANSWERED, "fugong-banli-fangshi")
     # What a place will be made (以后会建成什么样) is the plan its entry states.
     answer = engine.answer("黑瞎子岛示范区以后会建成什么样")
     assert (answer.status, answer.entry_id) == (ANSWERED, "quyu-heixiazidao")
