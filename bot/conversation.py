@@ -76,13 +76,16 @@ class Conversations:
         if exchange is None:
             return
         if request is None:
-            keys = [key for key, waiting in self.offers.items() if waiting.exchange == exchange]
+            # A copy taken in one step: other threads (the web API's replies) add and drop lists
+            # meanwhile, and iterating the table itself then failed (mutated during iteration).
+            every = tuple(self.offers.items())
+            keys = [key for key, waiting in every if waiting.exchange == exchange]
         else:
             keys = [key_of(request)]
         for key in keys:
             waiting = self.offers.get(key)
             if waiting is not None and waiting.exchange == exchange:
-                del self.offers[key]
+                self.offers.pop(key, None)  # (None: another thread's reply took it meanwhile)
 
     def reply(self, request: Request) -> Turn:
         """The turn for one message, remembering any list it offers for the next message."""

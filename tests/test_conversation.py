@@ -156,3 +156,43 @@ def test_a_number_past_the_lists_end_offers_it_again(engine, engine_with, tmp_pa
     assert (again.answer.choices, again.exchange) == (offered.answer.choices, offered.exchange)
     assert say(conversation, "1").answer.entry_id == offered.answer.choices[0].id
     assert len(list(conversation.service.log.store.exchanges())) == 1
+
+
+def test_a_pick_that_names_only_its_exchange_closes_it_while_other_threads_change_the_lists():
+    """The web API's replies run in worker threads, adding and dropping open lists, while a pick
+    sent without its session looks on the event loop for the list of its exchange: iterating
+    the table itself raised RuntimeError (mutated during iteration) nearly every time."""
+    import sys
+    import threading
+
+    from bot.app import Offer
+    from bot.conversation import Waiting
+
+    conversation = Conversations(None)  # type: ignore[arg-type]  # (no reply is asked)
+
+    def offer(n: int) -> None:
+        conversation.offers[("web", "", None, n)] = Waiting(Offer("问", ()), f"e{n}")
+
+    for n in range(2000):
+        offer(n)
+    done = threading.Event()
+
+    def churn() -> None:  # (a list offered, then picked from: the 2000 and the -1 stay)
+        while not done.is_set():
+            offer(2000)
+            conversation.offers.pop(("web", "", None, 2000))
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # (threads take turns as often as they can)
+    churning = threading.Thread(target=churn)
+    churning.start()
+    try:
+        for _ in range(100):
+            conversation.settled(None, "none of these")
+        offer(-1)
+        conversation.settled(None, "e-1")
+    finally:
+        done.set()
+        churning.join()
+        sys.setswitchinterval(interval)
+    assert ("web", "", None, -1) not in conversation.offers and len(conversation.offers) >= 2000
