@@ -42,12 +42,12 @@ _FOCUS = (
     # an entry that asks one answers it; not 和原来比 (how much less), which a reduction states.
     # ...and so is a superlative among several (11个项目里哪个投资最大, 负面清单 哪个单位最多, 最大的一个
     # 投资多少, 是不是全省最严的): not 最多跑一次 (the reform's name), 最怕, 最关心 (the sender's
-    # feelings), nor 最快几天 (a time limit the entry may state).
+    # feelings), nor 最快几天 (a time limit the entry may state), nor 安排第一批 (arranged first).
     (
         COMPARISON,
         r"哪个更|哪边|哪家更|哪里更|谁更|相比|比起|对比"
         r"|(?:和|跟|与|同)(?!原来|以前|之前|过去)[\u4e00-\u9fff]{1,8}比(?!例|较优势)"
-        rf"|哪[^\s]{{0,8}}?最{_MOST}|最{_MOST}的(?:是|一个|一项|那个)|全(?:省|国|市)最|排(?:第一|名第|在第)",
+        rf"|哪[^\s]{{0,8}}?最{_MOST}|最{_MOST}的(?:是|一个|一项|那个)|全(?:省|国|市)最|(?<!安)排(?:第一|名第|在第)",
     ),
     # What will be, or the sender's opinion of it (12.8亿年底能完成吗, 招商目标能实现吗, 以后会不会撤掉,
     # 有第二批吗, 下次招商去哪, 你觉得…, 靠谱吗): a report states what was done and planned, never

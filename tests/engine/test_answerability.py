@@ -80,6 +80,8 @@ from bot.text.normalize import fold
         ("园区的企业里哪家纳税最多", COMPARISON),  # a superlative compares several
         ("那几个冷库最大的一个能放多少吨", COMPARISON),
         ("园区的服务是不是全省最好的", COMPARISON),
+        ("冷库怎么安排第一批入驻", None),  # 安排: arranged, no rank
+        ("园区招商是安排在第二季度吗", YES_NO),
         ("最多跑一次的事项有多少", COUNT),  # the reform's name, not a superlative
         ("园区哪些手续最多只跑一次", LIST),  # 最多 before what is bounded: at most, no ranking
         ("冷库哪些业务最多一次办完", LIST),
@@ -186,6 +188,9 @@ def test_a_forecast_a_reason_or_a_superlative_is_given_only_by_an_entry_that_ask
     # Done online (网上能完成吗) is how a service is used, which its entry says.
     answer = engine.answer("复工复产手续网上能完成吗")
     assert (answer.status, answer.entry_id) == (ANSWERED, "fugong-banli-fangshi")
+    # 安排第一批 is what was arranged first, no rank (排第一).
+    answer = engine.answer("项目滚动发展怎么安排第一批开工")
+    assert (answer.status, answer.entry_id) == (ANSWERED, "xiangmu-gundong")
     # What a place will be made (以后会建成什么样) is the plan its entry states.
     answer = engine.answer("黑瞎子岛示范区以后会建成什么样")
     assert (answer.status, answer.entry_id) == (ANSWERED, "quyu-heixiazidao")
