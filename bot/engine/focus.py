@@ -67,7 +67,12 @@ _FOCUS = (
     # Why (为什么这么少, 为啥选抚远): a report says what was done, seldom why; an entry whose
     # questions ask it gives a reason, one that asks what for (调研是为了啥, 想达到啥目的) does, and
     # so does an answer that opens a sentence on its purpose (`_GIVEN_BY_ANSWER`).
-    (REASON, r"为什么|为啥|为何|凭什么|(?:什么|啥)原因|为了(?:什么|啥)|(?:什么|啥)目的"),
+    # Not 为 of 成为, 列为, 称为… (成为什么样: become what; 被列为什么项目: listed as what).
+    (
+        REASON,
+        r"(?<![成列称作认视定改变选评划升分转设名])(?:为什么|为啥|为何)"
+        r"|凭什么|(?:什么|啥)原因|为了(?:什么|啥)|(?:什么|啥)目的",
+    ),
     # A person's name (协调员叫啥, 专人 名字, 总经理是谁): only an entry whose questions ask for
     # one gives it. A body in charge (关员, 专班, 部门: `_GIVEN_BY_ANSWER`) answers 谁负责, not this.
     (

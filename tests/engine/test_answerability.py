@@ -105,6 +105,9 @@ from bot.text.normalize import fold
         ("工信局会不会来园区走访", YES_NO),  # whether a body does what an entry says it does
         ("园区为什么选在江边", REASON),
         ("冷库的租金为啥这么高", REASON),
+        ("园区要建成为什么样的园区", None),  # 成为, 列为, 称为: become, listed as what, not why
+        ("冷库被列为什么项目", None),
+        ("园区被称为啥", None),
         ("申请材料和原来比减了多少", COUNT),  # a reduction compares with before
         ("申请材料减少的比例是多少", COUNT),  # 比例 compares nothing
         ("黑瞎子岛 开放时间", TIME),  # opening hours, asked without a question word
@@ -191,6 +194,9 @@ def test_a_forecast_a_reason_or_a_superlative_is_given_only_by_an_entry_that_ask
     # 安排第一批 is what was arranged first, no rank (排第一).
     answer = engine.answer("项目滚动发展怎么安排第一批开工")
     assert (answer.status, answer.entry_id) == (ANSWERED, "xiangmu-gundong")
+    # 成为什么样 asks what the place is to become, not why.
+    answer = engine.answer("黑瞎子岛要成为什么样的岛")
+    assert (answer.status, answer.entry_id) == (ANSWERED, "quyu-heixiazidao")
     # What a place will be made (以后会建成什么样) is the plan its entry states.
     answer = engine.answer("黑瞎子岛示范区以后会建成什么样")
     assert (answer.status, answer.entry_id) == (ANSWERED, "quyu-heixiazidao")
