@@ -185,23 +185,22 @@ def test_a_forecast_a_reason_or_a_superlative_is_given_only_by_an_entry_that_ask
         data = engine.answer(question).to_dict()
         assert data["status"] != ANSWERED and data["focus"] == focus
         assert data["check"]["focus_mismatch"]
-    # At most once (最多只跑一次) bounds the visits the reform's entry names; it ranks nothing.
-    answer = engine.answer("哪些事项最多只跑一次")
-    assert (answer.status, answer.entry_id) == (ANSWERED, "fgf-gaopin-shixiang")
-    # Done online (网上能完成吗) is how a service is used, which its entry says.
-    answer = engine.answer("复工复产手续网上能完成吗")
-    assert (answer.status, answer.entry_id) == (ANSWERED, "fugong-banli-fangshi")
-    # 安排第一批 is what was arranged first, no rank (排第一).
-    answer = engine.answer("项目滚动发展怎么安排第一批开工")
-    assert (answer.status, answer.entry_id) == (ANSWERED, "xiangmu-gundong")
-    # 成为什么样 asks what the place is to become, not why.
-    answer = engine.answer("黑瞎子岛要成为什么样的岛")
-    assert (answer.status, answer.entry_id) == (ANSWERED, "quyu-heixiazidao")
-    # What a place will be made (以后会建成什么样) is the plan its entry states.
-    answer = engine.answer("黑瞎子岛示范区以后会建成什么样")
-    assert (answer.status, answer.entry_id) == (ANSWERED, "quyu-heixiazidao")
-    answer = engine.answer("今后会怎么推进项目建设")
-    assert (answer.status, answer.entry_id) == (ANSWERED, "xiangmu-tuijin-jizhi")
+    for question, entry_id in [
+        # At most once (最多只跑一次) bounds the visits the reform's entry names; it ranks nothing.
+        ("哪些事项最多只跑一次", "fgf-gaopin-shixiang"),
+        # Done online (网上能完成吗) is how a service is used, which its entry says.
+        ("复工复产手续网上能完成吗", "fugong-banli-fangshi"),
+        # 安排第一批 is what was arranged first, no rank (排第一).
+        ("项目滚动发展怎么安排第一批开工", "xiangmu-gundong"),
+        # 成为什么样 asks what the place is to become, not why.
+        ("黑瞎子岛要成为什么样的岛", "quyu-heixiazidao"),
+        # What a place will be made (以后会建成什么样), and how work will go on (今后会怎么推进),
+        # are the plans their entries state.
+        ("黑瞎子岛示范区以后会建成什么样", "quyu-heixiazidao"),
+        ("今后会怎么推进项目建设", "xiangmu-tuijin-jizhi"),
+    ]:
+        answer = engine.answer(question)
+        assert (answer.status, answer.entry_id) == (ANSWERED, entry_id), question
     # An entry whose questions ask what for (国家电投来抚远调研是为了啥) gives the reason.
     answer = engine.answer("国家电投为什么来抚远调研")
     assert answer.status == ANSWERED and answer.entry_id == "zs-guodian"
