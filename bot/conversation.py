@@ -30,6 +30,9 @@ NUMERALS = "一二三四五六七八九十"
 # What a recognizer or a person ends a short reply with ("二。", "2!"): no part of the reply.
 END = re.compile(r"[\s。.!?！？~～]+$")
 REMEMBERED = 10_000  # conversations with an open list kept at most (least recent forgotten)
+# How long a list takes a typed reply where users come back hours later (WeChat, the web API's
+# sessions): later, a stray "1" is a new message, not an old pick.
+LIST_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,8 @@ class Conversations:
     ) -> None:
         self.service = service
         self.remembered = remembered
-        # Seconds a list stays open; None: until the next message. Channels whose users come
-        # back hours later (WeChat) set one, so a stray "1" is not taken for an old pick.
+        # Seconds a list stays open; None: until the next message (`LIST_SECONDS` where users
+        # come back hours later).
         self.ttl, self.clock = ttl, clock
         self.offers: OrderedDict[tuple, Waiting] = OrderedDict()
 

@@ -34,7 +34,7 @@ from bot.channels.web.guard import (
     read_json,
 )
 from bot.channels.web.openapi import openapi
-from bot.conversation import Conversations
+from bot.conversation import LIST_SECONDS, Conversations
 from bot.settings import WebConfig
 
 CHANNEL = "web"
@@ -43,8 +43,6 @@ THANKS = "谢谢您的反馈！"
 # Exchange ids are ours (hex); sessions are the client's opaque ids, kept short and printable.
 EXCHANGE = re.compile(r"[0-9a-f]{1,32}")
 SESSION = re.compile(r"[\x21-\x7e]{1,128}")
-# How long a session's list takes a typed reply (WeChat's figure): later, a "2" gets `no_list`.
-LIST_SECONDS = 600
 
 
 def present(turn: Turn) -> dict:

@@ -17,7 +17,7 @@ from bot.channels.render import category_key, find_category
 from bot.channels.wechat import replies
 from bot.channels.wechat.replies import ENTRY, MORE_WORDS, TOPIC_WORDS, Option, Reply, compact
 from bot.channels.wechat.state import DECLINE, OUT_OF_RANGE, PICK, Expiring, Offered, resolve
-from bot.conversation import Conversations
+from bot.conversation import LIST_SECONDS, Conversations
 
 CHANNEL = "wechat"
 TYPE_PLEASE = "我只能读懂文字消息，请直接输入您的问题，例如“复工复产去哪个窗口办理”。"
@@ -29,7 +29,8 @@ BROWSE = "回复“主题”可按主题浏览问题。"
 # Menu keys (bot.channels.wechat.menu): one topic's questions, all topics, how to ask.
 TOPIC_KEY, TOPICS_KEY, HELP_KEY = "TOPIC_", "TOPICS", "HELP"
 MESSAGES_NOT_TEXT = frozenset({"image", "voice", "video", "shortvideo", "location", "link", "file"})
-OFFER_SECONDS = 600  # how long a numbered list or the rest of a long answer can be asked for
+# How long a numbered list or the rest of a long answer can be asked for: as a 您是想问 list.
+OFFER_SECONDS = LIST_SECONDS
 USERS_REMEMBERED = 100_000  # users with something offered, at most (~1 KB each)
 
 
