@@ -82,7 +82,7 @@ SETS = {
     # written on 2026-11-27 evening when fresh11/ was handed to the tuning helpers (by halves);
     # opened by nobody but their writer, run once by the lead at the end
     "fresh12/natural.yaml": (1051, 0),
-    "fresh12/traps.yaml": (0, 660),
+    "fresh12/traps.yaml": (0, 655),
     "fresh12/out_of_domain.yaml": (0, 177),
 }
 
