@@ -14,13 +14,12 @@ import datetime as dt
 import hashlib
 import io
 import json
-import os
 import re
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.authoring.disk import write_whole
 from bot.knowledge.model import ID_PATTERN, Entry, Knowledge, check, snapshot_of
 from bot.knowledge.yamlfile import LineDict, line_of, read_yaml, reads_as_text
 
@@ -303,11 +302,7 @@ def _commit(directory: Path, path: Path, text: str, entry_id: str | None) -> Non
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise EditRefused(_by_field(errors, path, entry_id, directory, data))
-    temporary = path.with_name(f".{path.name}.saving")
-    temporary.write_text(text, encoding="utf-8")
-    if path.exists():
-        shutil.copymode(path, temporary)
-    os.replace(temporary, path)
+    write_whole(path, text)
 
 
 def _by_field(

@@ -23,6 +23,7 @@ from typing import ClassVar
 
 import yaml
 
+from bot.authoring.disk import write_whole
 from bot.knowledge.files import slug
 from bot.knowledge.model import ID_PATTERN, check
 from bot.text.normalize import normalize
@@ -240,9 +241,9 @@ def ensure_knowledge_dir(into: Path) -> bool:
         return False
     (into / "faq").mkdir(parents=True, exist_ok=True)
     (into / "sources").mkdir(exist_ok=True)
-    (into / "bot.yaml").write_text(NEW_BOT_YAML, encoding="utf-8")
     if not (into / "synonyms.yaml").exists():
-        (into / "synonyms.yaml").write_text(NEW_SYNONYMS_YAML, encoding="utf-8")
+        write_whole(into / "synonyms.yaml", NEW_SYNONYMS_YAML)
+    write_whole(into / "bot.yaml", NEW_BOT_YAML)  # last: it marks the folder as made
     return True
 
 
@@ -309,8 +310,8 @@ def import_faq(
         categories.setdefault(cell.get("category") or DEFAULT_CATEGORY, []).append(entry)
         answers.append(answer)
         report.entries += 1
-    for stale in own_files:  # categories that vanished from the sheet since the last import
-        stale.unlink()
+    # The source first: entries written before it would quote answers it does not hold yet.
+    _write_source(into / "sources", document, path, answers)
     for category, entries in categories.items():
         target = into / "faq" / f"{document}-{slug(category)}.yaml"
         header = f"# 从 {path.name} 导入：{category}\n"
@@ -321,25 +322,28 @@ def import_faq(
             sort_keys=False,
             width=4096,
         )
-        target.write_text(header + body, encoding="utf-8")
+        write_whole(target, header + body)
         report.files.append(target)
-    _write_source(into / "sources", document, path, answers)
+    for stale in own_files - set(
+        report.files
+    ):  # categories gone from the sheet since the last import
+        stale.unlink()
     return report
 
 
 def _write_source(folder: Path, document: str, path: Path, answers: list[str]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{document}.txt").write_text("\n\n".join(answers) + "\n", encoding="utf-8")
+    write_whole(folder / f"{document}.txt", "\n\n".join(answers) + "\n")
     # The entries already answer with these texts: no need to quote them as passages too.
     meta = {
         "title": f"导入的问答：{path.name}",
         "date": dt.date.today().isoformat(),
         "passages": False,
     }
-    (folder / f"{document}.yaml").write_text(
+    write_whole(
+        folder / f"{document}.yaml",
         "# 由 policybot import 生成；重新导入同一文件会覆盖它。\n"
         + yaml.dump(meta, Dumper=_Dumper, allow_unicode=True, sort_keys=False),
-        encoding="utf-8",
     )
 
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
+from bot.authoring.disk import write_whole
 from bot.knowledge.files import slug
 from bot.knowledge.model import split_passages
 
@@ -253,11 +254,11 @@ def ingest(
         "date": date or document.date,
         "url": document.url,
     }
-    text_path.write_text(document.text + "\n", encoding="utf-8")
-    (folder / f"{doc_id}.yaml").write_text(
+    write_whole(text_path, document.text + "\n")
+    write_whole(
+        folder / f"{doc_id}.yaml",
         "# 由 policybot ingest 生成；可以手工修改标题、发布单位和日期。\n"
         + yaml.safe_dump({k: v for k, v in meta.items() if v}, allow_unicode=True, sort_keys=False),
-        encoding="utf-8",
     )
     return Ingested(
         id=doc_id,

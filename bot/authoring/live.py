@@ -9,25 +9,15 @@ says which file and why."""
 
 from __future__ import annotations
 
-import errno
 import logging
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from bot.authoring.disk import reason, within, write_whole
 from bot.authoring.editor import GENERAL, EditRefused
 
 log = logging.getLogger(__name__)
-
-# Why a write failed, in words an admin can pass on to whoever runs the server.
-REASONS = {
-    errno.EROFS: "知识库文件夹是只读的",
-    errno.EACCES: "本服务没有写知识库文件夹的权限",
-    errno.EPERM: "本服务没有写知识库文件夹的权限",
-    errno.ENOSPC: "服务器磁盘已满",
-    errno.EDQUOT: "服务器磁盘配额已用完",
-}
 
 
 @contextmanager
@@ -37,16 +27,13 @@ def writing(directory: Path) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        if not isinstance(exc.filename, str) or not Path(exc.filename).resolve().is_relative_to(
-            directory.resolve()
-        ):
+        if not within(exc, directory):
             raise
         log.warning("knowledge not saved: %s", exc)
-        reason = REASONS.get(exc.errno or 0, exc.strerror or type(exc).__name__)
         raise EditRefused(
             {
                 GENERAL: [
-                    f"{reason}，改动写不进去：请联系管理服务器的同事处理后再保存（知识库没有改动）"
+                    f"{reason(exc)}，改动写不进去：请联系管理服务器的同事处理后再保存（知识库没有改动）"
                 ]
             }
         ) from exc
@@ -67,9 +54,7 @@ def apply_copy(copy: Path, live: Path) -> list[str]:
         if target.is_file() and target.read_bytes() == data:
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.saving")
-        temporary.write_bytes(data)
-        os.replace(temporary, target)
+        write_whole(target, data)
         touched.append(str(relative))
     for target in sorted(live.rglob("*")):
         relative = target.relative_to(live)

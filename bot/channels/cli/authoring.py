@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from bot.authoring.disk import reason, within
 from bot.channels.cli.common import EXIT_OK, EXIT_PROBLEMS, CommandError, load_knowledge
 from bot.settings import Settings
 
@@ -69,6 +70,10 @@ def cmd_teach(args: argparse.Namespace, settings: Settings) -> int:
     except TeachRefused as exc:
         print(f"policybot: 未添加：{exc}", file=sys.stderr)
         return EXIT_PROBLEMS
+    except OSError as exc:
+        raise CommandError(
+            f"未添加：{_unwritten(exc, settings.knowledge)}（知识库没有改动）"
+        ) from exc
     print(f"已把 “{taught.question}” 加为 {taught.entry_id} 的相似问（{taught.path}）")
     return EXIT_OK
 
@@ -85,7 +90,9 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     except ColumnsError as exc:
         print(f"policybot: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS
-    except (ValueError, OSError, KeyError) as exc:
+    except OSError as exc:
+        raise CommandError(f"无法导入 {source}：{_unwritten(exc, Path(args.into))}") from exc
+    except (ValueError, KeyError) as exc:
         raise CommandError(f"无法导入 {source}: {exc}") from exc
     print(report.summary())
     print(f"下一步：policybot --knowledge {args.into} validate")
@@ -104,6 +111,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         done = ingest(args.source, directory, args.title, args.publisher, args.date)
     except IngestError as exc:
         raise CommandError(str(exc)) from exc
+    except OSError as exc:
+        raise CommandError(f"无法添加 {args.source}：{_unwritten(exc, directory)}") from exc
     verb = "已更新" if done.updated else "已添加"
     print(f"{verb}文档 {done.id}：《{done.title}》，{done.date}，{done.passages} 段（{done.path}）")
     _, problems = check(directory)
@@ -114,3 +123,12 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         print("知识库现在有错误：运行中的机器人会继续使用旧版本，直到修正。", file=sys.stderr)
         return EXIT_PROBLEMS
     return EXIT_OK
+
+
+def _unwritten(exc: OSError, directory: Path) -> str:
+    """A knowledge file the disk refused, said as the console says it (a traceback was all a
+    read-only folder or a full disk got here: probe16); any other failure as Python says it.
+    Each file is written whole (`bot.authoring.disk`), so those already written can stay."""
+    if not within(exc, directory):
+        return str(exc)
+    return f"{reason(exc)}，写不进 {exc.filename}"
