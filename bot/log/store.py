@@ -104,12 +104,12 @@ class ExchangeStore(Protocol):
 class SQLiteStore:
     """The exchange log in one SQLite file (created with its directory if missing)."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, wait: float = 0.2) -> None:
         self.path = Path(path)
         self.lock = threading.Lock()  # one connection, shared by the bot's threads
-        # A short busy timeout: a reply must not wait long for a locked log; `ExchangeLog`
-        # retries and keeps what still fails.
-        self.db = connect(self.path, timeout=0.2)
+        # A short busy timeout by default: a reply must not wait long for a locked log;
+        # `ExchangeLog` retries and keeps what still fails.
+        self.db = connect(self.path, timeout=wait)
         self.identity = file_identity(self.path)
 
     def replaced(self) -> bool:

@@ -6,8 +6,10 @@ import io
 import json
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
+import threading
 
 import pytest
 
@@ -247,6 +249,27 @@ def test_reports_need_an_existing_log(capsys, tmp_path):
         )
         == 2
     )
+
+
+def test_prune_waits_for_a_locked_log_and_else_says_so_in_one_line(capsys, tmp_path, monkeypatch):
+    """`prune` from the daily timer while another process held a write transaction ended in
+    an `OperationalError` traceback (probe16): it now waits for it, and says so if it must
+    give up."""
+    db = tmp_path / "log.sqlite3"
+    monkeypatch.setenv("POLICYBOT_SALT", "s")
+    base = ["--knowledge", str(KNOWLEDGE), "--db", str(db)]
+    assert main([*base, "ask", "--log", "公积金怎么提取"]) == 0
+    holder = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    threading.Timer(0.5, holder.commit).start()
+    assert main([*base, "prune", "--older-than", "0d"]) == 0  # waited the half second
+    assert "1 条" in capsys.readouterr().out
+    holder.execute("BEGIN IMMEDIATE")
+    monkeypatch.setattr("bot.channels.cli.reports.PRUNE_WAIT", 0.1)
+    assert main([*base, "prune", "--older-than", "0d"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "另一个进程正锁着它" in err, err
+    holder.rollback()
 
 
 def test_a_crash_under_json_logging_is_one_json_line(capsys, monkeypatch):

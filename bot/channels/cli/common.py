@@ -7,7 +7,8 @@ import logging
 import os
 import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -63,14 +64,25 @@ def open_log(settings: Settings, background: bool = False) -> ExchangeLog:
         raise CommandError(f"无法打开交流记录 {settings.db}: {exc}") from exc
 
 
-def open_store(settings: Settings) -> SQLiteStore:
-    """The log for reading; it must exist already (reports on a new empty file help nobody)."""
+@contextmanager
+def log_store(settings: Settings, wait: float = 0.2) -> Iterator[SQLiteStore]:
+    """The log for reading; it must exist already (reports on a new empty file help nobody).
+    A write waits up to `wait` seconds for another process's. An SQLite error while the store
+    is in use is one line too: `prune` on a log another process held locked was a traceback
+    (probe16)."""
     if not settings.db.is_file():
         raise CommandError(f"交流记录不存在: {settings.db}（用 --db 或 POLICYBOT_DB 指定）")
     try:
-        return SQLiteStore(settings.db)
+        store = SQLiteStore(settings.db, wait)
     except sqlite3.Error as exc:
         raise CommandError(f"无法读取交流记录 {settings.db}: {exc}") from exc
+    try:
+        yield store
+    except sqlite3.Error as exc:
+        busy = "（另一个进程正锁着它写入：稍后再试）" if "locked" in str(exc) else ""
+        raise CommandError(f"交流记录 {settings.db} 出错: {exc}{busy}") from exc
+    finally:
+        store.close()
 
 
 def since(text: str | None) -> str | None:

@@ -8,7 +8,7 @@ import json
 from bot.channels.cli.common import (
     EXIT_OK,
     load_knowledge,
-    open_store,
+    log_store,
     since,
     write_output,
 )
@@ -18,6 +18,7 @@ from bot.settings import Settings
 # command (`health` and `--version` too) imports this module to build the parser.
 
 FORMATS = ("table", "csv", "json", "html")  # of `gaps`, written by bot.log.reports
+PRUNE_WAIT = 30.0  # seconds `prune` waits for a write lock another process holds
 
 
 def register(add) -> None:
@@ -48,25 +49,24 @@ def cmd_gaps(args: argparse.Namespace, settings: Settings) -> int:
     from bot.log.triage import Triage
 
     engine = Engine(load_knowledge(settings))
-    store = open_store(settings)
     start = since(args.since)
-    found = cluster(gap_exchanges(store, start), engine, args.min_count)
-    if not args.all:  # what reviewers marked done or ignored in the console stays away
-        triage = Triage(store.path)
-        found = triage.untriaged(found)
-        triage.close()
     local = settings.timezone
-    if args.format == "json":
-        output: str | bytes = gaps_json(found)
-    elif args.format == "csv":
-        output = gaps_csv(found, local)
-    elif args.format == "html":
-        title = f"{engine.knowledge.texts.name}：问答缺口报告"
-        period = f"自 {start[:10]} 起" if start else "全部记录"
-        output = gaps_html(found, stats(store, start, zone=local), title, period, local)
-    else:
-        output = gaps_table(found, local)
-    store.close()
+    with log_store(settings) as store:
+        found = cluster(gap_exchanges(store, start), engine, args.min_count)
+        if not args.all:  # what reviewers marked done or ignored in the console stays away
+            triage = Triage(store.path)
+            found = triage.untriaged(found)
+            triage.close()
+        if args.format == "json":
+            output: str | bytes = gaps_json(found)
+        elif args.format == "csv":
+            output = gaps_csv(found, local)
+        elif args.format == "html":
+            title = f"{engine.knowledge.texts.name}：问答缺口报告"
+            period = f"自 {start[:10]} 起" if start else "全部记录"
+            output = gaps_html(found, stats(store, start, zone=local), title, period, local)
+        else:
+            output = gaps_table(found, local)
     write_output(output, args.out)
     return EXIT_OK
 
@@ -76,9 +76,9 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     from bot.log.reports import stats_table
     from bot.log.stats import stats
 
-    store = open_store(settings)
-    numbers = stats(store, since(args.since), zone=settings.timezone)
-    store.close()
+    start = since(args.since)
+    with log_store(settings) as store:
+        numbers = stats(store, start, zone=settings.timezone)
     if args.format == "json":
         write_output(json.dumps(numbers.to_dict(), ensure_ascii=False, indent=2), args.out)
     else:
@@ -88,9 +88,9 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_prune(args: argparse.Namespace, settings: Settings) -> int:
     """Delete exchanges (and their feedback) older than the retention period."""
-    store = open_store(settings)
     cutoff = since(args.older_than) or ""
-    removed = store.prune(cutoff)
-    store.close()
+    # Run from a timer while the bot writes: wait for its transaction rather than fail.
+    with log_store(settings, wait=PRUNE_WAIT) as store:
+        removed = store.prune(cutoff)
     print(f"已删除 {cutoff[:10]} 之前的 {removed} 条交流记录")
     return EXIT_OK
