@@ -159,6 +159,20 @@ _OWN_ASSIGNEE = re.compile(
     r"|(?:对应|对接|对口)(?:我们|咱们?|我)[^，。？！,?!]{0,6}(?:哪位|谁)"
 )
 
+# Who a question is relayed from, named where a clause opens (群友问抚远…, 客人问…, 我家老板问…; not
+# 门票问一下, 房价问问, where the sender asks about it): they ask what any business would and say
+# nothing of what is asked, as 客户 and 居民 of FRAMING do. Weighed as words no entry uses, they
+# took a whole word's coverage off the entries that answer the question.
+_ASKER = re.compile(
+    r"(?:^|\s)(?:我|俺|咱)?[家们的]?((?:(?!问)[\u4e00-\u9fff]){1,6}?)想?问(?!题|一下|下|问|一问)"
+)
+
+
+def relayed_from(text: str) -> frozenset[str]:
+    """The words that name who relayed the question in `text` (the folded message)."""
+    return frozenset(_ASKER.findall(text))
+
+
 # A small knowledge base keeps each entry's covered text as the pieces a short word can be found
 # as (`pieces`), and `check` looks words up in them: searching the text for a long message's ~20
 # words in each of ~12 entries (most found in neither spelling) cost more than all other checks.
@@ -244,6 +258,8 @@ def content(
     the question, whose figures a count asked is compared with (`restated`). The words
     that say what it asks for (电话多少: 电话) are not what it asks about: not its subject; those
     of a list or a definition (都包括哪些: 包括) are not content at all."""
+    askers = relayed_from(text)
+    words = [(word, 0.0 if word in askers else x, sound) for word, x, sound in words]
     heaviest: dict[tuple[str, str], float] = {}
     for word, weight, sound in words:
         if weight:

@@ -12,6 +12,7 @@ from bot.engine.answerability import (
     content,
     content_weight,
     pieces,
+    relayed_from,
 )
 from bot.engine.asked import QUESTION_WORDS
 from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, Engine, Thresholds
@@ -422,6 +423,21 @@ def test_a_questions_content_is_worked_out_once_for_every_check():
     assert found.heaviest == (("门票", " men piao ", 1.0), ("房价", " fang jia ", 0.6))
     # ...and in the total once, as last weighed (a word that carries nothing there adds 0).
     assert found.weight == 1.0 + 0.0 + 0.0
+
+
+def test_who_a_question_is_relayed_from_carries_nothing():
+    # Where a clause opens with who asks (邻居问…, 我家表哥想问…), that word says nothing of
+    # what is asked: an entry that answers the rest covers all that carries.
+    assert relayed_from("你好 邻居问抚远的码头在哪") == {"邻居"}
+    assert relayed_from("我家表哥想问抚远") == {"表哥"}
+    words = [("邻居", 1.0, " lin ju "), ("码头", 1.0, " ma tou ")]
+    found = content(words, text="邻居问抚远的码头在哪")
+    assert [w for w, *_ in found.heaviest] == ["码头"]
+    assert found.weight == 1.0
+    # The sender asking about a thing (码头问一下, 码头问问) or a 问题 names no asker.
+    assert relayed_from("码头问一下在哪") == relayed_from("码头问问") == frozenset()
+    assert relayed_from("码头问题谁管") == frozenset()
+    assert content(words, text="邻居码头问一下在哪").weight == 2.0
 
 
 def test_the_words_a_list_is_asked_in_are_not_content():
