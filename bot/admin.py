@@ -12,7 +12,7 @@ import shutil
 import tempfile
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +29,7 @@ from bot.authoring.ingest import Ingested, IngestError, ingest
 from bot.authoring.live import apply_copy, writing
 from bot.authoring.teach import TeachRefused, teach
 from bot.engine.core import Answer
-from bot.knowledge.files import slug
+from bot.knowledge.files import read_snapshot, slug
 from bot.knowledge.model import check
 from bot.log.accounts import HASHER, Account, Accounts
 from bot.log.changes import (
@@ -183,7 +183,7 @@ class Admin:
     ) -> str:
         """Add a gap's question to an entry; the gap is then done. Returns the entry id."""
         self._editor(account)
-        with self.editing, writing(self.service.directory):
+        with self._changing(), writing(self.service.directory):
             taught = teach(self.knowledge, question, entry_id, self.service.engine)
             self._applied(
                 account, TAUGHT, Saved(entry_id, taught.path, taught.before, taught.after)
@@ -198,7 +198,7 @@ class Admin:
         """Create (`original_id` None) or edit an entry. `base` is the fingerprint of the entry
         as the form showed it: a save over someone else's newer change is refused."""
         self._editor(account)
-        with self.editing, writing(self.service.directory):
+        with self._changing(), writing(self.service.directory):
             if original_id is not None and base:
                 current = self.draft(original_id)
                 if current is not None and current.fingerprint() != base:
@@ -224,7 +224,7 @@ class Admin:
             raise EditRefused({editor.GENERAL: [f"没有编号为 {change_id} 的修改记录"]})
         if change.action in FILE_ACTIONS:
             raise EditRefused({editor.GENERAL: ["导入和添加的文档不能一键撤销：请修改或重新导入"]})
-        with self.editing, writing(self.service.directory):
+        with self._changing(), writing(self.service.directory):
             knowledge = self.knowledge
             current = change.after["id"] if change.after else change.entry_id
             if change.before is None:  # undoing a creation
@@ -248,7 +248,7 @@ class Admin:
             upload = Path(scratch) / upload_name
             upload.write_bytes(data)
             live = self.service.directory
-            with self.editing, _refused_on(ValueError, OSError, KeyError), writing(live):
+            with self._changing(), _refused_on(ValueError, OSError, KeyError), writing(live):
                 # ColumnsError, a bad encoding, a JSON line or a broken xlsx are ValueErrors.
                 report, files = self._staged(lambda into: import_faq(upload, into))
                 document = f"import-{slug(upload.stem)}"
@@ -280,7 +280,7 @@ class Admin:
                 )
                 upload.write_bytes(data or b"")
                 source = str(upload)
-            with self.editing, _refused_on(IngestError), writing(self.service.directory):
+            with self._changing(), _refused_on(IngestError), writing(self.service.directory):
                 done, files = self._staged(
                     lambda into: ingest(
                         source, into, title or None, publisher or None, date or None
@@ -324,6 +324,18 @@ class Admin:
         """Exchanges the running channels have queued count too."""
         if self.service.log is not None:
             self.service.log.flush()
+
+    @contextmanager
+    def _changing(self) -> Iterator[None]:
+        """One knowledge change at a time, made on the knowledge as it is on disk. A change
+        written there by another hand (`policybot teach`, an editor, `git pull`) is served
+        only once the watcher has seen it and the new engine is built, and the console took
+        the entry it changes, and the base a form is checked against, from the served one:
+        its save wrote over that change without a word (probe16)."""
+        with self.editing:
+            if read_snapshot(self.service.directory).version != self.knowledge.version:
+                self.service.reload()  # if the disk's version has errors, the save names them
+            yield
 
     def _editor(self, account: Account) -> None:
         if not account.can_edit:
