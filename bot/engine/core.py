@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from itertools import accumulate, chain, pairwise
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from bot.engine import _frozen, answerability, asked, decision, described
+from bot.engine.answer import Answer
 from bot.engine.answerability import UNKNOWN_WORD, Check
 from bot.engine.decision import (
     ANSWERED,
@@ -73,59 +73,6 @@ NEAR_MATCH = 0.3
 RECHECKED = 8
 # A term in quotes is one name: “办事不求人”, “关企协调员”.
 _QUOTED = re.compile(r"[“\"「]([^”\"」]{2,12})[”\"」]")
-
-
-@dataclass(frozen=True)
-class Answer:
-    """What the engine decided. `answer` is the knowledge's own text: the entry's answer, the
-    passage quoted (its document in `sources`), the fallback saying where to turn, or a small
-    talk reply; empty for a clarify, which is its `choices`. What people read is made of these
-    by `bot.channels.render`, whose `as_json` is `to_dict` with that text as `answer`."""
-
-    question: str
-    status: str
-    answer: str
-    entry_id: str | None = None
-    score: float = 0.0
-    candidates: tuple[Candidate, ...] = ()
-    sources: tuple[dict, ...] = ()
-    choices: tuple[Candidate, ...] = ()  # what a clarify reply offers (one: a yes/no confirm)
-    near: tuple[Candidate, ...] = ()  # near topics a fallback still lists
-    language: str | None = None  # a question in another language: which one ("en", "ru"…)
-    normalized: str = ""
-    took_ms: float = 0.0
-    entry: Entry | None = field(default=None, compare=False)
-
-    def to_dict(self) -> dict:
-        return {
-            "question": self.question,
-            "status": self.status,
-            "answer": self.answer,
-            "entry_id": self.entry_id,
-            "score": round(self.score, 4),
-            "candidates": [
-                {"id": c.id, "question": c.question, "score": round(c.score, 4)}
-                for c in self.candidates
-            ],
-            "sources": list(self.sources),
-            "confirm": self.status == CLARIFY and len(self.choices) == 1,
-            "choices": [{"id": c.id, "question": c.question} for c in self.choices],
-            "near": [{"id": c.id, "question": c.question} for c in self.near],
-            "language": self.language,
-            "took_ms": round(self.took_ms, 3),
-            **self.explanation(),
-        }
-
-    def explanation(self) -> dict:
-        """Why the best candidate was or was not answered: what the question asks for (its
-        focus), what the entry gives, and the question's words the entry does not cover."""
-        check = self.candidates[0].check if self.candidates else None
-        if check is None:
-            return {"focus": None, "uncovered": []}
-        found = check.to_dict()
-        best = self.candidates[0]
-        found.update(match=round(best.match, 4), score=round(best.score, 4))
-        return {"focus": found.pop("focus"), "uncovered": found.pop("uncovered"), "check": found}
 
 
 class Engine:

@@ -1,0 +1,62 @@
+"""What the engine returns for a question (`Answer`): kept apart from bot.engine.core, which makes
+it, so that the engine's module holds the engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.engine.decision import CLARIFY, Candidate
+from bot.knowledge.model import Entry
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the engine decided. `answer` is the knowledge's own text: the entry's answer, the
+    passage quoted (its document in `sources`), the fallback saying where to turn, or a small
+    talk reply; empty for a clarify, which is its `choices`. What people read is made of these
+    by `bot.channels.render`, whose `as_json` is `to_dict` with that text as `answer`."""
+
+    question: str
+    status: str
+    answer: str
+    entry_id: str | None = None
+    score: float = 0.0
+    candidates: tuple[Candidate, ...] = ()
+    sources: tuple[dict, ...] = ()
+    choices: tuple[Candidate, ...] = ()  # what a clarify reply offers (one: a yes/no confirm)
+    near: tuple[Candidate, ...] = ()  # near topics a fallback still lists
+    language: str | None = None  # a question in another language: which one ("en", "ru"…)
+    normalized: str = ""
+    took_ms: float = 0.0
+    entry: Entry | None = field(default=None, compare=False)
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question,
+            "status": self.status,
+            "answer": self.answer,
+            "entry_id": self.entry_id,
+            "score": round(self.score, 4),
+            "candidates": [
+                {"id": c.id, "question": c.question, "score": round(c.score, 4)}
+                for c in self.candidates
+            ],
+            "sources": list(self.sources),
+            "confirm": self.status == CLARIFY and len(self.choices) == 1,
+            "choices": [{"id": c.id, "question": c.question} for c in self.choices],
+            "near": [{"id": c.id, "question": c.question} for c in self.near],
+            "language": self.language,
+            "took_ms": round(self.took_ms, 3),
+            **self.explanation(),
+        }
+
+    def explanation(self) -> dict:
+        """Why the best candidate was or was not answered: what the question asks for (its
+        focus), what the entry gives, and the question's words the entry does not cover."""
+        check = self.candidates[0].check if self.candidates else None
+        if check is None:
+            return {"focus": None, "uncovered": []}
+        found = check.to_dict()
+        best = self.candidates[0]
+        found.update(match=round(best.match, 4), score=round(best.score, 4))
+        return {"focus": found.pop("focus"), "uncovered": found.pop("uncovered"), "check": found}
