@@ -37,6 +37,7 @@ from bot.engine.language import foreign_language
 from bot.engine.passages import Passage, Passages
 from bot.engine.prepared import prepare
 from bot.engine.reading import Reading, fold_message, labelled, questions_marked, read
+from bot.engine.spelled import Spelling
 from bot.engine.wording import Wording
 from bot.knowledge.model import LIST_REPLIES, Entry, Knowledge, bare_reply
 from bot.text.normalize import fold, normalize, normalize_all
@@ -112,6 +113,7 @@ class Engine:
         del by_entry, contexts
         self.passages = Passages(knowledge.documents, self.canonical_all)
         self.wording = Wording(self.words, self.index, self.canonical)
+        self.spelling = Spelling(self.index)
         self.descriptions = descriptions
         # Per engine: a reload builds a new engine, so nothing stale can be served.
         self.cache_size = cache
@@ -182,7 +184,7 @@ class Engine:
     def candidates(self, question: str, limit: int = CANDIDATES) -> tuple[Candidate, ...]:
         """The best-matching entries for a question, whatever the decision would be, each
         scored for how well it matches times how well it answers what is asked."""
-        question = question[:MAX_QUERY_CHARS]
+        question = self.spelling(question[:MAX_QUERY_CHARS]) or question[:MAX_QUERY_CHARS]
         return self._ranked(question, fold_message(question), limit)
 
     def read(self, question: str, folded: str) -> Reading:
@@ -272,9 +274,11 @@ class Engine:
         return Answer("", ANSWERED, passage.text, score=score, sources=(passage.source,))
 
     def _decide(self, question: str) -> Answer:
-        # Folded once: smalltalk, the language and the ranking all read the same folded text.
-        folded = fold_message(question[:MAX_QUERY_CHARS])
-        normalized = self.prepare(question)
+        # Folded once: smalltalk, the language and the ranking all read the same folded text,
+        # of a message typed in pinyin the Chinese it spells (bot.engine.spelled).
+        read = self.spelling(question[:MAX_QUERY_CHARS]) or question[:MAX_QUERY_CHARS]
+        folded = fold_message(read)
+        normalized = self.prepare(read)
         reply = self._smalltalk(folded, normalized)
         if reply is not None:
             return Answer(question, SMALLTALK, reply, normalized=normalized)
@@ -282,7 +286,7 @@ class Engine:
         if language is not None:
             fallback = self.knowledge.texts.fallback  # channels put the language's note first
             return Answer(question, FALLBACK, fallback, normalized=normalized, language=language)
-        candidates = self._ranked(question[:MAX_QUERY_CHARS], folded)
+        candidates = self._ranked(read, folded)
         status, close = decision.decide(candidates, self.thresholds, folded)
         score = candidates[0].score if candidates else 0.0
         base: dict[str, Any] = dict(question=question, candidates=candidates, normalized=normalized)

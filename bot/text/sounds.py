@@ -13,7 +13,7 @@ _FUZZY = (("zh", "z"), ("ch", "c"), ("sh", "s"))
 _FUZZY_FINALS = (("ing", "in"), ("eng", "en"))
 
 # The sounds of the units a loaded alphabet names (`Alphabet.__setstate__`): an engine from the
-# cache answers without reading pypinyin's table (`_readings`: 0.06 s of CPU, 9 MB).
+# cache answers without reading pypinyin's table (`readings`: 0.06 s of CPU, 9 MB).
 _HEARD: dict[str, str] = {}
 
 
@@ -25,7 +25,11 @@ def sound(unit: str) -> str:
     heard = _HEARD.get(unit)
     if heard is not None:
         return heard
-    syllable = _readings().get(ord(unit), unit)
+    return fuzzy(readings().get(ord(unit), unit))
+
+
+def fuzzy(syllable: str) -> str:
+    """A toneless syllable with fuzzy initials and finals folded together (zhuan → zuan)."""
     for long, short in _FUZZY:
         if syllable.startswith(long):
             syllable = short + syllable[len(long) :]
@@ -58,7 +62,7 @@ _TONELESS = str.maketrans(
 
 
 @cache
-def _readings() -> dict[int, str]:
+def readings() -> dict[int, str]:
     """Per character pypinyin knows (by code point), its first reading without tones: what
     `lazy_pinyin(character, style=Style.NORMAL)` gives (tests check every character). Read from
     pypinyin's table of single characters alone, when first needed: importing pypinyin loads its

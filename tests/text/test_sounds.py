@@ -17,7 +17,7 @@ def _said(code: int) -> str:
 
 def _compared(codes: list[int]) -> list[int]:
     """The code points whose reading differs from pypinyin's (none expected)."""
-    readings = sounds._readings()
+    readings = sounds.readings()
     return [code for code in codes if readings.get(code, chr(code)) != _said(code)]
 
 
@@ -27,16 +27,16 @@ def test_readings_with_marks_beyond_the_five_vowels_are_pypinyins():
     # ü (written v), ê, and the syllabic m and n, some as a letter and a combining mark.
     plain = set("abcdefghijklmnopqrstuvwxyzāáǎàēéěèīíǐìōóǒòūúǔù")
     unusual = [code for code, read in pinyin_dict.items() if set(read.split(",")[0]) - plain]
-    samples = list(sounds._readings())[::50]
+    samples = list(sounds.readings())[::50]
     outside = [0x41, 0x3000, 0xE000, 0x2A6D6, 0x10FFFF]  # (not in the table: itself)
-    assert len(unusual) > 100 and set(pinyin_dict) == set(sounds._readings())
+    assert len(unusual) > 100 and set(pinyin_dict) == set(sounds.readings())
     assert _compared(unusual + samples + outside) == []
     assert sounds.sound("绿") == "lv" and sounds.sound("中") == "zong"  # (zh folded to z)
 
 
 @pytest.mark.slow
 def test_every_reading_in_pypinyins_table_is_pypinyins():
-    assert _compared(list(sounds._readings())) == []
+    assert _compared(list(sounds.readings())) == []
 
 
 def test_sounds_are_worked_out_without_importing_pypinyin():

@@ -1,0 +1,201 @@
+"""A message typed wholly in pinyin (fugong fuchan zhuanchuang, guanqi xietiaoyuan), spelled back
+in the knowledge's own words (复工复产专窗, 关企协调员), so that it is read, matched and checked as
+the Chinese it stands for.
+
+Without this such a message has no Chinese in it and was told apart as English: the fallback
+with the note that the bot answers in Chinese, no candidate at all (33 of the 42 in-scope
+messages of fresh11/'s even half whose right entry was not ranked first).
+
+The syllables are cut out of the Latin as input methods cut them, a space (or a digit) always
+between two of them; then the message is covered with as few pieces as it can be: a word of the
+knowledge that sounds as typed (its exact toneless pinyin, or failing that the same sound with
+fuzzy initials and finals, `bot.text.sounds`), else a character of the knowledge that does, else
+a character the knowledge never uses (门票 typed as menpiao is a word no entry has, and weighs
+as one in the checks, as it would typed in Chinese). Among words or characters that sound alike,
+the one more entries use (lower IDF) is taken: 求人 rather than the homophone typo 球人 that a
+similar question spells.
+
+A message with any Chinese, or with a Latin word that is not pinyin (English: hello, where is…;
+initials: bsbqr), is left as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cache
+from typing import TYPE_CHECKING
+
+from bot.engine.reading import fold_message
+from bot.text.sounds import fuzzy, readings, sound
+
+if TYPE_CHECKING:
+    from bot.engine.index import Index
+
+# A piece of a folded message: a run of Latin letters, or of digits (2yue is 2 and yue).
+_PIECE = re.compile(r"[a-z]+|\d+(?:\.\d+)?")
+_NOT_TYPED = re.compile(r"[^a-z0-9. ]")
+_VOWEL = re.compile("[aeiouv]")
+# What a piece costs: the message is read as the fewest words, a character counting as more
+# than a word (fugong is 复工, not 复 and 工) and a character the knowledge never has as more still.
+WORD, FUZZY_WORD, CHARACTER, STRANGER = 1.0, 1.5, 2.0, 4.0
+LONGEST = 8  # syllables of the longest word looked for
+# Particles the knowledge's texts never keep (normalization takes them out): typed alone, le ma
+# is 了吗, not a character of the knowledge that sounds as ma (马 of 马上办).
+_PARTICLES = {"ma": "吗", "ne": "呢"}
+
+
+class Spelling:
+    """`Spelling(index)(message)`: the Chinese a message typed in pinyin spells, or None.
+    The tables are made from the index's words and characters when a message first needs them,
+    and are not pickled (a cached engine is the same whatever it was asked)."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self._tables: tuple[dict, dict, dict] | None = None
+
+    def __getstate__(self) -> dict:
+        return {"index": self.index}
+
+    def __setstate__(self, state: dict) -> None:
+        self.index, self._tables = state["index"], None
+
+    def __call__(self, message: str) -> str | None:
+        if not message.isascii():  # (at once for a message in Chinese, as nearly all are)
+            return None
+        folded = fold_message(message)
+        if not folded or _NOT_TYPED.search(folded):
+            return None
+        syllables: list[str] = []  # per syllable or number, in order; "" between words typed
+        for word in folded.split():
+            for piece in _PIECE.findall(word):
+                cut = [piece] if piece[0].isdigit() else syllabify(piece)
+                if cut is None:
+                    return None
+                syllables += cut
+        if sum(not s[0].isdigit() for s in syllables) < 2:
+            return None  # one syllable (an, e) says too little to be taken for pinyin
+        return self._spell(syllables)
+
+    def _spell(self, syllables: list[str]) -> str:
+        """The cheapest cover of the syllables with words and characters (`WORD`…)."""
+        exact, heard, characters = self._tables or self._make_tables()
+        size = len(syllables)
+        # best[i]: (cost, summed IDF, text) of the first i syllables.
+        best: list[tuple[float, float, str] | None] = [(0.0, 0.0, "")] + [None] * size
+
+        def offer(end: int, cost: float, rank: float, text: str) -> None:
+            held = best[end]
+            if held is None or (cost, rank) < held[:2]:
+                best[end] = (cost, rank, text)
+
+        for start in range(size):
+            here = best[start]
+            if here is None:
+                continue
+            cost, rank, text = here
+            first = syllables[start]
+            if first[0].isdigit():
+                offer(start + 1, cost, rank, text + first)
+                continue
+            for end in range(start + 2, min(size, start + LONGEST) + 1):
+                typed = tuple(syllables[start:end])
+                if any(s[0].isdigit() for s in typed):
+                    break
+                found = exact.get(typed)
+                price = WORD
+                if found is None:
+                    found, price = heard.get(tuple(map(fuzzy, typed))), FUZZY_WORD
+                if found is not None:
+                    offer(end, cost + price, rank + found[0], text + found[1])
+            if first in _PARTICLES:
+                offer(start + 1, cost + CHARACTER, rank, text + _PARTICLES[first])
+            elif (found := characters.get(first)) is not None:
+                offer(start + 1, cost + CHARACTER, rank + found[0], text + found[1])
+            else:
+                offer(start + 1, cost + STRANGER, rank, text + _strangers().get(first, first))
+        whole = best[size]
+        assert whole is not None  # every syllable has a character at least
+        return whole[2]
+
+    def _make_tables(self) -> tuple[dict, dict, dict]:
+        """Per exact pinyin and per fuzzy sound, the knowledge's word of that sound that most
+        entries use; per syllable, its character that most entries use: (IDF, text)."""
+        index = self.index
+        exact: dict[tuple[str, ...], tuple[float, str]] = {}
+        heard: dict[tuple[str, ...], tuple[float, str]] = {}
+        characters: dict[str, tuple[float, str]] = {}
+        vocabulary = index.vocabulary
+        if vocabulary is not None:
+            for word, idf in _weighed(index, vocabulary.ids):
+                _keep(exact, tuple(map(_reading, word)), idf, word)
+                _keep(heard, tuple(map(sound, word)), idf, word)
+        known = [chr(c) for c in range(0x4E00, 0xA000) if index.alphabet.rank[c] >= 0]
+        for character, idf in zip(known, _unit_idf(index, known), strict=True):
+            _keep(characters, _reading(character), idf, character)
+        self._tables = (exact, heard, characters)
+        return self._tables
+
+
+def _keep(table: dict, key, idf: float, text: str) -> None:
+    """Keep `text` under `key` if no text there is used by more entries (ties: the first)."""
+    if key not in table or idf < table[key][0]:
+        table[key] = (idf, text)
+
+
+def _weighed(index: Index, ids: dict[str, int]) -> Iterator[tuple[str, float]]:
+    """The knowledge's words of two or more Chinese characters, each with its IDF."""
+    vocabulary = index.vocabulary
+    assert vocabulary is not None
+    mask = (1 << 2 * index.bits) - 1
+    for word, number in ids.items():
+        if len(word) < 2 or not all("\u4e00" <= c <= "\u9fff" for c in word):
+            continue
+        # The word's own key among those of its parts (search mode cuts 马上办 into 马上 too).
+        keys = [k for k in vocabulary.query_keys(word, index.bits) if k & mask == number]
+        if keys:
+            yield word, index.look_up(keys[:1])[0][1]
+
+
+def _unit_idf(index: Index, characters: list[str]) -> list[float]:
+    """The IDF of each of the knowledge's characters as a unit feature."""
+    read = index.alphabet.read_one(" ".join(characters))
+    return [idf for _, idf, _ in index.look_up([unit.key for units in read for unit in units])]
+
+
+def _reading(character: str) -> str:
+    """A character's first toneless reading, as typed (zh, ing unfolded)."""
+    return readings().get(ord(character), character)
+
+
+def syllabify(letters: str) -> list[str] | None:
+    """A run of Latin letters as pinyin syllables, the fewest it can be cut into (xian is one,
+    not xi an); None if it is not pinyin."""
+    syllables = _syllables()
+    size = len(letters)
+    best: list[list[str] | None] = [[]] + [None] * size
+    for start in range(size):
+        here = best[start]
+        if here is None:
+            continue
+        for end in range(min(size, start + 6), start, -1):  # (the longest: zhuang, chuang)
+            held = best[end]
+            if letters[start:end] in syllables and (held is None or len(held) > len(here) + 1):
+                best[end] = [*here, letters[start:end]]
+    return best[size]
+
+
+@cache
+def _syllables() -> frozenset[str]:
+    """Every toneless syllable with a vowel (not m, n, ng, hm, which English words are full of)."""
+    return frozenset(r for r in readings().values() if r.isascii() and _VOWEL.search(r))
+
+
+@cache
+def _strangers() -> dict[str, str]:
+    """Per syllable, the first character (by code point) read so: one the knowledge may not have."""
+    found: dict[str, str] = {}
+    for code, reading in sorted(readings().items()):
+        if 0x4E00 <= code < 0xA000:
+            found.setdefault(reading, chr(code))
+    return found

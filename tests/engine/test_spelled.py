@@ -1,0 +1,78 @@
+"""A message typed in pinyin is read as the Chinese it spells (bot.engine.spelled)."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from bot.engine.core import ANSWERED, FALLBACK
+from bot.engine.spelled import syllabify
+
+
+@pytest.mark.parametrize(
+    "letters, syllables",
+    [
+        ("zhuanchuang", ["zhuan", "chuang"]),
+        ("xian", ["xian"]),  # the fewest syllables: not xi an
+        ("lvse", ["lv", "se"]),  # ü typed as v, as input methods take it
+        ("hello", None),
+        ("bsbqr", None),  # initials are not pinyin
+        ("mn", None),  # nor a syllable without a vowel
+    ],
+)
+def test_syllables_are_cut_as_an_input_method_cuts_them(letters, syllables):
+    assert syllabify(letters) == syllables
+
+
+@pytest.mark.parametrize(
+    "message, spelled",
+    [
+        ("lvse tongdao", "绿色通道"),
+        ("Xinyong Xiufu zenme ban?", "信用修复怎么办"),  # case and punctuation folded
+        ("3yue fugong", "3月复工"),  # a digit parts syllables, and stays
+    ],
+)
+def test_pinyin_is_spelled_in_the_knowledges_words(engine, message, spelled):
+    assert engine.spelling(message) == spelled
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "where is the bank",  # English: where is not pinyin
+        "绿色通道 zenme ban",  # some Chinese: read as typed
+        "an",  # one syllable says too little
+        "12345",
+        "",
+    ],
+)
+def test_other_messages_are_left_as_typed(engine, message):
+    assert engine.spelling(message) is None
+
+
+def test_a_syllable_no_word_has_stays_a_word_no_entry_uses(engine):
+    # (piao is in no word of the knowledge: its character is none of the knowledge's either)
+    spelled = engine.spelling("lvse tongdao piao")
+    assert spelled is not None and spelled.startswith("绿色通道")
+    assert engine.index.alphabet.rank[ord(spelled[-1])] < 0
+
+
+def test_a_pinyin_question_is_answered_as_its_chinese(engine):
+    answer = engine.answer("lvse tongdao shi shenme")
+    assert answer.status == ANSWERED and answer.entry_id == "fugong-lvse-tongdao"
+    assert answer.question == "lvse tongdao shi shenme"  # the sender's own words, as typed
+    assert answer.language is None
+    assert [c.id for c in engine.candidates("lvse tongdao")][:1] == ["fugong-lvse-tongdao"]
+
+
+def test_english_still_gets_the_note_in_english(engine):
+    answer = engine.answer("Where can I buy a SIM card")
+    assert answer.status == FALLBACK and answer.language == "en"
+
+
+def test_the_tables_made_for_a_message_are_not_pickled(engine):
+    before = pickle.dumps(engine.spelling)
+    engine.spelling("lvse tongdao")
+    assert pickle.dumps(engine.spelling) == before
+    assert pickle.loads(before)("lvse tongdao") == "绿色通道"
