@@ -25,8 +25,11 @@ from pathlib import Path
 
 from bot.text.nfkc import nfkc
 
-# Between the groups of a number people write spaces (one or two), dashes or dots.
-_SEP = r"[ .-]{0,2}"
+# Between the groups of a number people write spaces (one or two), dashes or dots; a Chinese
+# input method's dash is often — (—— from Shift and the minus key) or –, which NFKC keeps:
+# 138—1234—5678 went to the log unmasked (probe16).
+_DASHES = r"\-‐‑‒–—―−"
+_SEP = rf"[ .{_DASHES}]{{0,2}}"
 # Tried inside runs of number characters only, in this order: an 18-character ID number would
 # also look like a bank card, and a bank card contains runs that look like a mobile number.
 _NUMBERS = [
@@ -64,7 +67,7 @@ _NUMBERS = [
 # three-digit area code is the shortest). Only such runs are searched: scanning a whole
 # knowledge base with each pattern would cost seconds, and a pattern can neither start nor end
 # at the edge of a run.
-_NUMBER_RUN = re.compile(r"[\d+ .()Xx-]{10,}")
+_NUMBER_RUN = re.compile(rf"[\d+ .()Xx{_DASHES}]{{10,}}")
 # ASCII only: Chinese is \w too, and `咨询wang@fuyuan.gov.cn可以吗` must keep its Chinese. Tried
 # only where a run of address characters starts, so a long run costs linear time.
 _EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")

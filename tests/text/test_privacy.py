@@ -72,6 +72,10 @@ def test_policy_figures_are_not_mistaken_for_personal_data(text):
         ("手机138.1234.5678", "手机[手机号]"),
         ("手机138  1234  5678回电", "手机[手机号]回电"),
         ("0086 13912345678", "[手机号]"),
+        # the dashes a Chinese input method types (—, ——, –), which NFKC keeps
+        ("手机138—1234—5678回电", "手机[手机号]回电"),
+        ("座机0454——5221234", "座机[电话]"),
+        ("身份证230422–19900101–1234", "身份证[身份证号]"),
         # ID numbers in groups
         ("身份证230422 19900101 1234", "身份证[身份证号]"),
         # passports and permits
@@ -126,6 +130,8 @@ def test_more_personal_data_is_masked(text, expected):
         "需要本人到场吗",
         "本人签字后提交",
         "本人任职的公司",
+        "2020—2022年的政策",
+        "第1—3项材料",
     ],
 )
 def test_more_policy_text_is_left_alone(text):
