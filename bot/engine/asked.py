@@ -16,7 +16,7 @@ from collections.abc import Callable
 from bot.engine.answerability import content_weight
 from bot.engine.features import GENERIC_CHARS
 from bot.engine.focus import ASKING_JI, DAY_ASKED
-from bot.engine.mentioned import COUNT_OF, DONE, EACH, PER_YEAR, TITLE, YEAR
+from bot.engine.mentioned import COUNT_OF, DONE, EACH, EARLIER, PART, PER_YEAR, TITLE, YEAR
 from bot.text.words import part_of_speech
 
 # A which-word, and the word after it names the thing asked for: 哪个厂家, 什么消毒液, 多少工人,
@@ -91,6 +91,19 @@ _PER_YEAR_ASKED = re.compile(
     r"(?:一年|每年|年均)[\u4e00-\u9fff]{0,8}?(?:多少|(?<!没)几)"
     r"|(?<![今去明前全当同新近])年(?:产|加工|处理|销售|接待|受理)"
 )
+# A figure from before asked (原来有多少项, 梳理前一共有多少, 从多少项减下来): the report states what
+# is now (保留845项, 减少3596项), never what there was before; not 比以前少多少 (the reduction).
+_EARLIER_ASKED = re.compile(
+    r"(?:原来|原先|原本|本来|以前|之前|过去|[梳清]理前|精简前|改革前)(?:一共|总共|共)?[有是]?(?:多少|几)"
+    r"|[从由]多少"
+)
+# A part of a total the question states (这199项里能在网上办的有几项, 36个项目里省重点项目有几个): an
+# answer that gives the total alone (保留公共服务事项199项) does not say how many of it are which.
+# 中 only before 有, 的, 是 or a pause (not 中介, 中心).
+_PART_ASKED = re.compile(
+    r"(\d+(?:\.\d+)?\s?[项个家条所])[^，。？！,?!]{0,14}?"
+    r"(?:里|当中|之中|其中|中(?=[有的是\s，,]))[^，。？！,?!]*?(?:多少|几)"
+)
 _NUMERALS = {n: str(i) for i, n in enumerate("一二三四五六七八九十", 1)} | {"两": "2"}
 # When something happens (什么时候完工): the event asked about must be in the entry; one that
 # dates the start (开工) does not say when the work ends.
@@ -110,6 +123,8 @@ def asked_for(
     `Wording.content`): the first word after each which-word, in matching
     form (`canonical`); a unit after 几 / 多少 as COUNT_OF + unit, a name as TITLE; an amount
     reached so far (已经完成了多少) as DONE, first; a figure per year (一年能加工多少吨) as PER_YEAR;
+    a figure from before (原来有多少项) as EARLIER; a part of a total stated (199项里…有几项) as
+    PART + the total;
     a year asked about as YEAR + the year, from
     `asks` (every clause that asks, when the caller has them: 明年还会开工吗？大概有多少个 asks
     about next year in its first clause) or else `text`.
@@ -122,6 +137,9 @@ def asked_for(
     found += [EACH + _NUMERALS.get(n, n) for pair in _EACH.findall(every) for n in pair if n]
     if _PER_YEAR_ASKED.search(text):
         found.append(PER_YEAR)
+    if _EARLIER_ASKED.search(every):
+        found.append(EARLIER)
+    found += [PART + total.replace(" ", "") for total in _PART_ASKED.findall(every)]
     for after in _WHEN.findall(text):
         event = (cut(after) or [after[0]])[0]
         if content_weight(event, True) and not QUESTION_WORDS.fullmatch(event):

@@ -84,7 +84,11 @@ _FOCUS = (
         PRICE,
         # 投资多少钱, 投了多少钱, 拉多少钱 (招商), 目标多少钱, 完成了多少钱的投资 ask an amount (a
         # count in 元), not what something costs
-        r"(?<!投资|资金|投入|花了|投了|目标|完成)(?<!完成了)(?<![投拉])多少钱(?!的?投资)|价格|价钱|票价|房价|门票|收费|收多少|费用是多少|几块钱|租金|多少元|什么价|啥价",
+        r"(?<!投资|资金|投入|花了|投了|目标|完成)(?<!完成了)(?<![投拉])多少钱(?!的?投资)|价格|价钱|票价|房价|门票|收费|收多少|费用是多少|几块钱|租金|多少元|什么价|啥价"
+        # ...and a fee, whether asked how much or whether one is due (要不要另外交加急费, 要交钱吗,
+        # 费用谁出, 报关费便宜了吗): no answer states one. Not 减费用 (one of the 四减), 费用减少了
+        # (the reduction), 消费, 浪费, 经费, 花费.
+        r"|(?:交|收|付|掏)钱|(?<!减)费用(?![减降少省])|(?<![减消浪经花免])费(?![用心力劲时事])",
     ),
     (
         TIME,
@@ -105,8 +109,8 @@ _FOCUS = (
     ),
     # Which company (哪家, 哪个公司建的): an answer naming a 集团 or 公司 gives one; a body in
     # charge or a way to proceed (PERSON's) does not. Who built or runs it (谁建的) may be one.
-    (COMPANY, r"哪家|哪个公司|哪个企业|哪个集团|哪个厂|(?:什么|啥)(?:公司|企业|集团)"),
-    (CONTACT, r"电话|热线|号码|联系方式|手机号|邮箱|微信|网址"),
+    (COMPANY, r"哪一?家|哪一?个(?:公司|企业|集团|厂)|(?:什么|啥)(?:公司|企业|集团)"),
+    (CONTACT, r"电话|热线|号码|联系方式|手机号|邮箱|微信|网址|(?:怎么|怎样|如何|咋)联系"),
     (
         PROCEDURE,
         # a way to do (咋整, 怎么办理复工的手续), not how it was done (咋整的, 怎么弄出来的)

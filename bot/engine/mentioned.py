@@ -1,8 +1,8 @@
 """Whether an entry mentions a thing a question asks for by name (bot.engine.asked finds the
 things; bot.engine.answerability.check asks this of each candidate): a word anywhere in the
 entry, or, for things an answer states in its own way, a figure in the unit asked, a title, a
-figure reached rather than planned, the year asked about, the N things of a set, or a figure
-per year.
+figure reached rather than planned, the year asked about, the N things of a set, a figure
+per year, a figure from before, or a part of a total.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ COUNT_OF, TITLE, DONE = "#", "《", "已…"  # DONE: an amount reached so far (
 YEAR = "年:"  # a year asked about (去年, 2021年): the entry's answer or quote must name it
 EACH = "各:"  # each of a set of N (哪6项, 那10项分别是什么): the answer must name N things
 PER_YEAR = "每年…"  # a figure per year (一年能加工多少吨, 年产值): the answer or quote gives one
+EARLIER = "原…"  # a figure from before (原来有多少项, 从多少项减下来): the answer states one
+PART = "分:"  # a part of a total the question states (199项里…有几项): the answer breaks it down
 # A figure per year as an answer or quote gives it (年加工大豆30万吨, 每年, 年均), and so does a year's
 # plan or target (年内计划完成投资12.8亿元, 力争全年实际利用省外资金22亿元): 一年的招商目标是多少 asks
 # just that.
@@ -28,6 +30,11 @@ _SENTENCE = re.compile(r"[。；;]")
 _PLANNED = re.compile(r"计划|力争|预计|目标|争取|(?<!模)拟")
 _FIGURE = re.compile(r"\d(?!\d*年)")  # a figure, not a year
 _CLAUSE, _NAMING = re.compile(r"[，。；：,;]"), re.compile(r"、|和|及")
+# A figure from before as an answer would state it (由2887项减至…, 原有…): the report gives only
+# what is now, so a count of before (梳理前一共有多少项) is not what its figure (845项) says.
+_EARLIER = re.compile(r"(?:由|从|原有|原来|原先)\s*\d")
+# What breaks a total down in an answer: 845项，其中“马上办”233项 or 11个项目中，省重点项目1项.
+_BROKEN_DOWN = re.compile(r"其中|^[^\d]{0,6}?[中里][，,：:]")
 
 
 def mentions(thing: str, stated: str, covers: Callable[[str, str], bool]) -> bool:
@@ -43,6 +50,10 @@ def mentions(thing: str, stated: str, covers: Callable[[str, str], bool]) -> boo
         return TITLE in stated
     if thing == PER_YEAR:
         return _PER_YEAR.search(stated) is not None
+    if thing == EARLIER:
+        return _EARLIER.search(stated) is not None
+    if thing.startswith(PART):
+        return _breaks_down(thing[len(PART) :], stated)
     if thing.startswith(YEAR):
         return thing[len(YEAR) :] in stated
     if thing.startswith(EACH):  # named one by one (、, 和, 及), or all of them with 等N
@@ -50,3 +61,17 @@ def mentions(thing: str, stated: str, covers: Callable[[str, str], bool]) -> boo
         named = max(len(_NAMING.findall(part)) + 1 for part in _CLAUSE.split(answer))
         return named >= int(count) or re.search(f"等{count}", answer) is not None
     return covers(thing, f" {spoken(thing)} " if len(thing) > 1 else "\0")
+
+
+def _breaks_down(total: str, stated: str) -> bool:
+    """Whether an answer breaks a total (845项) down: after the total, before the next figure in
+    its unit, 其中 or 中， (fgf-chengxiao's 公共服务事项199项、政务服务事项845项；其中… breaks down the
+    845, not the 199)."""
+    unit = total.lstrip("0123456789.")
+    for text in stated.split(" | "):  # the answer, then the quote: each on its own
+        for found in re.finditer(rf"(?<![\d.]){re.escape(total)}", text):
+            after = text[found.end() :]
+            following = re.search(rf"\d\s*{re.escape(unit)}", after)
+            if _BROKEN_DOWN.search(after[: following.start() if following else len(after)]):
+                return True
+    return False

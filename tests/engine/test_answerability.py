@@ -21,6 +21,7 @@ from bot.engine.focus import (
     COMPARISON,
     CONTACT,
     COUNT,
+    DEFINITION,
     FORECAST,
     LIST,
     MEMBERS,
@@ -124,6 +125,13 @@ from bot.text.normalize import fold
         ("园区有什么入驻企业", LIST),
         ("市里对冷链园区有什么规划", None),  # what was planned or said: one statement, no list
         ("对入驻企业有啥要求吗", YES_NO),
+        ("园区入驻要不要另外交服务费", PRICE),  # a fee, due or not: no answer states one
+        ("冷库检测要交钱吗", PRICE),
+        ("冷库消毒的费用谁出", PRICE),
+        ("办事费用减少了吗", YES_NO),  # the reduction of fees (四减), no fee asked
+        ("减费用是什么意思", DEFINITION),
+        ("园区的专员怎么联系", CONTACT),  # a way to reach them: a number or an address
+        ("冷库的设计单位是哪一家", COMPANY),  # 哪一家 as 哪家
     ],
 )
 def test_focus(question, focus):

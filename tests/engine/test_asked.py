@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from bot.engine.asked import asked_for
-from bot.engine.mentioned import COUNT_OF, DONE, EACH, PER_YEAR, TITLE, YEAR, mentions
+from bot.engine.mentioned import (
+    COUNT_OF,
+    DONE,
+    EACH,
+    EARLIER,
+    PART,
+    PER_YEAR,
+    TITLE,
+    YEAR,
+    mentions,
+)
 from bot.text.words import Words
 
 WORDS = Words()
@@ -26,7 +36,7 @@ def test_the_word_after_a_which_word_is_the_thing_asked_for():
     assert things("这项改革以什么形式落实的") == ()
     # How many of them are something: that something is asked for (an entry giving the total
     # does not say how many of them are 行政许可).
-    assert things("2887项里有多少是行政许可") == ("行政许可",)
+    assert things("2887项里有多少是行政许可")[-1:] == ("行政许可",)
     # After 谁, what the person does (an entry that never says 主持 does not say who chairs).
     assert things("项目协调推进例会是谁主持") == ("主持",)
 
@@ -147,3 +157,32 @@ def test_an_amount_invested_and_the_event_whose_time_is_asked_are_asked_for():
     # The time of what: an entry that dates the start does not say when the work ends.
     assert things("营房项目什么时候完工") == ("完工",)
     assert things("什么时候能开业") == ("开业",)
+
+
+def test_a_figure_from_before_must_be_given_as_one():
+    assert EARLIER in things("园区企业原来有多少家")
+    assert EARLIER in things("清理前一共有多少项")
+    assert EARLIER in things("减少的300项是从多少项减下来的")
+    assert EARLIER not in things("材料比以前少了多少")  # the reduction, which an answer states
+    assert EARLIER in asked_for(
+        "比例呢", lambda p: WORDS(p, search=False), str, "以前有几个 比例呢"
+    )
+    never = lambda word, sound: False  # noqa: E731
+    # What is now (保留120项) is not what there was; a figure stated from before is.
+    assert not mentions(EARLIER, "园区保留审批事项120项。 | …", never)
+    assert mentions(EARLIER, "审批事项由150项减至120项。 | …", never)
+
+
+def test_a_part_of_a_total_must_be_broken_down():
+    assert things("这120项里能网上办的有几项")[:1] == (PART + "120项",)
+    assert things("30个项目中有几个是市级的")[:1] == (PART + "30个",)
+    assert PART + "18项" not in things("18项中介服务保留了多少")  # 中介: no part
+    never = lambda word, sound: False  # noqa: E731
+    # The total alone, or a breakdown of another total, does not say how many of it are which...
+    assert not mentions(PART + "120项", "园区保留审批事项120项。 | …", never)
+    assert not mentions(PART + "120项", "审批事项120项、服务事项300项；其中网上办200项 | …", never)
+    # ...a breakdown after it does (其中…, or 30个项目中，…), in the answer or the quote.
+    assert mentions(PART + "300项", "审批事项120项、服务事项300项；其中网上办200项 | …", never)
+    assert mentions(PART + "30个", "开工的30个项目中，市级项目3个。 | …", never)
+    assert mentions(PART + "30个", "30个项目总投资9亿元。其中市级3个。 | …", never)
+    assert not mentions(PART + "30个", "30个项目总投资9亿元。 | 其中…", never)  # not across
