@@ -50,6 +50,7 @@ BATCH = 50  # rows per transaction: half the CPU of one commit per row (bench/lo
 LINGER = 0.02
 MAX_UNSAVED = 10_000  # writes held in memory while the log cannot be written (~1 KB each)
 RETRY_DELAYS = (0.01, 0.05, 0.2, 1.0, 2.0)  # seconds between tries while writes fail
+CLOSE_SECONDS = 5.0  # how long a closing log keeps trying to store held writes
 KEYS_KEPT = 10_000  # pseudonyms of recent users kept by the writer (one HMAC per user, not per row)
 
 
@@ -217,7 +218,12 @@ class ExchangeLog:
                 self.changed.wait(left)
 
     def close(self) -> None:
-        self.flush(timeout=5.0)
+        """Stop, after retrying held writes for up to `CLOSE_SECONDS`: a log locked for a
+        second by another process lost `ask --log`'s exchange, which one more try at the end
+        could not store (probe16). What is still held then is lost, and said so."""
+        deadline = time.monotonic() + CLOSE_SECONDS
+        while self.unsaved and self.writer.is_alive() and time.monotonic() < deadline:
+            self.flush(timeout=deadline - time.monotonic())
         with self.changed:
             self.closed = True
             self.changed.notify_all()

@@ -272,6 +272,27 @@ def test_prune_waits_for_a_locked_log_and_else_says_so_in_one_line(capsys, tmp_p
     holder.rollback()
 
 
+def test_ask_log_stores_its_exchange_through_a_moment_of_lock_or_says_it_is_lost(
+    capsys, caplog, tmp_path, monkeypatch
+):
+    """`ask --log` (and `chat` on quitting) on a log another process held locked for a second
+    returned with its exchange held in memory, and the process ended with it (probe16)."""
+    db = tmp_path / "log.sqlite3"
+    monkeypatch.setenv("POLICYBOT_SALT", "s")
+    base = ["--knowledge", str(KNOWLEDGE), "--db", str(db)]
+    assert main([*base, "ask", "--log", "公积金怎么提取"]) == 0
+    holder = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    threading.Timer(1.0, holder.commit).start()
+    assert main([*base, "ask", "--log", "复工复产去哪个窗口办理"]) == 0
+    assert SQLiteStore(db).db.execute("SELECT count(*) FROM exchanges").fetchone() == (2,)
+    holder.execute("BEGIN IMMEDIATE")
+    monkeypatch.setattr("bot.log.writer.CLOSE_SECONDS", 0.5)
+    assert main([*base, "ask", "--log", "复工复产去哪个窗口办理"]) == 0
+    assert "1 unsaved write(s), now lost" in caplog.text
+    holder.rollback()
+
+
 def test_a_crash_under_json_logging_is_one_json_line(capsys, monkeypatch):
     token = "123456:AAsecret-token-value"
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", token)

@@ -33,21 +33,26 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import Request, Service
     from bot.channels.render import as_json, as_text
 
-    service = Service(settings.knowledge, build(settings), open_log(settings) if args.log else None)
-    user = getpass.getuser() if service.log else None
-    if args.jsonl:
-        for line in sys.stdin:
-            turn = service.ask(Request(line.rstrip("\r\n"), "ask", "cli", user))
-            print(json.dumps(as_json(turn), ensure_ascii=False), flush=True)
-        return EXIT_OK
-    if args.question is None:
+    if args.question is None and not args.jsonl:
         raise CommandError('请给出问题，例如：policybot ask "复工复产去哪个窗口办理"')
-    turn = service.ask(Request(args.question, "ask", "cli", user))
-    if args.json:
-        print(json.dumps(as_json(turn), ensure_ascii=False, indent=2))
-    else:
-        print(as_text(turn.answer, turn.knowledge))
-    return EXIT_OK
+    log = open_log(settings) if args.log else None
+    service = Service(settings.knowledge, build(settings), log)
+    user = getpass.getuser() if log else None
+    try:
+        if args.jsonl:
+            for line in sys.stdin:
+                turn = service.ask(Request(line.rstrip("\r\n"), "ask", "cli", user))
+                print(json.dumps(as_json(turn), ensure_ascii=False), flush=True)
+            return EXIT_OK
+        turn = service.ask(Request(args.question, "ask", "cli", user))
+        if args.json:
+            print(json.dumps(as_json(turn), ensure_ascii=False, indent=2))
+        else:
+            print(as_text(turn.answer, turn.knowledge))
+        return EXIT_OK
+    finally:
+        if log is not None:
+            log.close()  # what a busy log held gets its time, or is said to be lost
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:

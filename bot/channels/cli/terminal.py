@@ -45,19 +45,23 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     _enable_line_editing()
     print(conversation.service.knowledge.texts.welcome.strip())
     print("（输入 q 或按 Ctrl-D 退出）")
-    while True:
-        try:
-            line = input("\n问> ")
-        except (EOFError, KeyboardInterrupt):
-            print()
-            return EXIT_OK
-        if line.strip().lower() in QUIT:
-            return EXIT_OK
-        turn = conversation.reply(Request(line, "chat", "cli", user))
-        print(as_text(turn.answer, turn.knowledge))
-        how = hint(turn.answer)
-        if how:
-            print(how)
+    try:
+        while True:
+            try:
+                line = input("\n问> ")
+            except (EOFError, KeyboardInterrupt):
+                print()
+                return EXIT_OK
+            if line.strip().lower() in QUIT:
+                return EXIT_OK
+            turn = conversation.reply(Request(line, "chat", "cli", user))
+            print(as_text(turn.answer, turn.knowledge))
+            how = hint(turn.answer)
+            if how:
+                print(how)
+    finally:
+        if log is not None:
+            log.close()  # what a busy log held gets its time, or is said to be lost
 
 
 def hint(answer: Answer) -> str:
