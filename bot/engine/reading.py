@@ -49,9 +49,11 @@ _HOW_MUCH = re.compile(r"(?<![很许好诸众差大])多(?:大|远|长|高|宽|�
 # 需要三个数：…, 想知道…的时间和去过的城市, 麻烦问下…的位置和上班时间): its request clause asks,
 # with all that follows it that is not the sender's own (the request names what it wants there),
 # and what comes before is background as before a question. Read as keywords instead, every word of the sender's story
-# (座谈会, 论文) was a thing asked for, and a message of that kind was refused.
+# (座谈会, 论文) was a thing asked for, and a message of that kind was refused. 想问, 想咨询 and
+# 想打听 ask as 想了解 does (你好，我种蓝莓的，想问…的措施: 蓝莓 was a thing asked for).
 _REQUEST = re.compile(
-    r"需要|提供|告知|告诉我|发我|发给我|给我|列一下|列个|列出|想了解|想知道|想确认|想核实|想请教|问下|问一下|问问"
+    r"需要|提供|告知|告诉我|发我|发给我|给我|列一下|列个|列出|想了解|想知道|想确认|想核实|想请教"
+    r"|想问|想咨询|想打听|问下|问一下|问问"
 )
 _GREETING = re.compile(
     r"^(?:你好|您好|领导好|领导您好|领导你好|老师好|老师您好|各位好|大家好|打扰一下|打扰了|打扰|"

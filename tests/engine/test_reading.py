@@ -314,6 +314,11 @@ def test_a_request_without_a_question_word_asks_in_its_request():
     assert not reading.keywords
     assert reading.asking == "麻烦问下园区的地址和上班时间"
     assert reading.clauses[0].weight < 1
+    # So do 想问 / 想咨询 / 想打听: the sender's trade before it (我养蜜蜂的) is background.
+    reading = read(fold_message("你好，我养蜜蜂的，想问抚远对养殖户的扶持办法"))
+    assert not reading.keywords
+    assert reading.asking == "想问抚远对养殖户的扶持办法"
+    assert reading.clauses[0].weight < 1
 
 
 def test_a_request_that_says_nothing_leaves_keywords(engine):
