@@ -159,10 +159,14 @@ _MENTION = re.compile(r"[@＠][^\s，,：:。！？!?]+")
 # remembers or heard (听说…有两百多项，准确是多少): no answer writes one (the answers give 233项),
 # and its numerals were words the right entry left uncovered, the match of a count question
 # halved. Left out of a message, as a mention is; not 几百 (it asks: 有几百项), nor 多少 / 多久…
-# after a figure, nor 一来 (firstly): 来 only before a measure word.
+# after a figure, nor 一来 (firstly): 来 only before a measure word. So is a figure the sender
+# says it comes close to (快七百项, 将近三千项; not 约6亿, as the report writes it) or whose last
+# digit they forget (六百八十几项, 十几个; 几 after a ten, not 有几项).
 _MEASURE = "个项家亿万元吨亩垧人件条所位次年"
+_NUMBER = r"(?:[一二两三四五六七八九十百千万]+|\d+)"
 _ESTIMATE = re.compile(
-    rf"(?:[一二两三四五六七八九十百千万]+|\d+)(?:[多余](?![少久长大远高宽重深])[{_MEASURE}]?|来[{_MEASURE}])"
+    rf"{_NUMBER}(?:[多余](?![少久长大远高宽重深])[{_MEASURE}]?|来[{_MEASURE}])"
+    rf"|(?:快|将近|接近|差不多){_NUMBER}[{_MEASURE}]|{_NUMBER}(?<=[十\d])几[{_MEASURE}]"
 )
 
 

@@ -179,10 +179,22 @@ def test_a_figure_given_as_an_estimate_is_left_out():
         ("听说网上办有三百多项，准确是多少", "听说网上办有 准确是多少"),
         ("材料减了4000多项", "材料减了"),
         ("签了十来个项目 五千余万元", "签了项目 元"),
+        # A figure it comes close to, or whose last digit is forgotten.
+        ("听说快九百项了 到底多少", "听说了 到底多少"),
+        ("将近两千个 准数呢", " 准数呢"),
+        ("有五百三十几项还是多少", "有还是多少"),
+        ("有十几个吧", "有吧"),
     ]:
         assert fold_message(message) == folded, message
     # Not a figure asked for (几百项), one with 多少 / 多久 after it, nor 一来 (firstly).
-    for message in ["网上办有几百项", "二十多少钱", "三十多久", "一来路近 二来省事"]:
+    for message in [
+        "网上办有几百项",
+        "二十多少钱",
+        "三十多久",
+        "一来路近 二来省事",
+        "有几项",
+        "投资约6亿元",
+    ]:
         assert fold_message(message) == message, message
 
 
