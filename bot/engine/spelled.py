@@ -27,7 +27,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from bot.engine.reading import fold_message
-from bot.text.sounds import fuzzy, readings, sound
+from bot.text.sounds import fuzzy, readings, sound, toneless
 
 if TYPE_CHECKING:
     from bot.engine.index import Index
@@ -36,6 +36,13 @@ if TYPE_CHECKING:
 _PIECE = re.compile(r"[a-z]+|\d+(?:\.\d+)?")
 _NOT_TYPED = re.compile(r"[^a-z0-9. ]")
 _VOWEL = re.compile("[aeiouv]")
+_SYLLABLE = re.compile("[a-z]")
+_HAN = re.compile("[\u3400-\u9fff]")
+# A tone typed as a number after its syllable (fu4gong1): not a figure (2yue, 11ge).
+_TONE_NUMBER = re.compile(r"(?<=[a-z])[1-5](?![\d.])")
+# A word typed as its initials (bsbqr, fgf) is looked for from this many letters: fewer match
+# too many words of the knowledge, and English (ok, hi).
+INITIALS = 3
 # What a piece costs: the message is read as the fewest words, a character counting as more
 # than a word (fugong is 复工, not 复 and 工) and a character the knowledge never has as more still.
 WORD, FUZZY_WORD, CHARACTER, STRANGER = 1.0, 1.5, 2.0, 4.0
@@ -52,7 +59,7 @@ class Spelling:
 
     def __init__(self, index: Index) -> None:
         self.index = index
-        self._tables: tuple[dict, dict, dict] | None = None
+        self._tables: tuple[dict, dict, dict, dict] | None = None
 
     def __getstate__(self) -> dict:
         return {"index": self.index}
@@ -61,25 +68,32 @@ class Spelling:
         self.index, self._tables = state["index"], None
 
     def __call__(self, message: str) -> str | None:
-        if not message.isascii():  # (at once for a message in Chinese, as nearly all are)
-            return None
-        folded = fold_message(message)
+        if not message.isascii():
+            if _HAN.search(message):  # (at once for a message in Chinese, as nearly all are)
+                return None
+            message = toneless(message.lower())  # tone marks as an input method shows them
+            if not message.isascii():
+                return None
+        folded = _TONE_NUMBER.sub("", fold_message(message))  # fu4gong1: tones as numbers
         if not folded or _NOT_TYPED.search(folded):
             return None
-        syllables: list[str] = []  # per syllable or number, in order; "" between words typed
+        tables = self._tables or self._make_tables()
+        pieces: list[str] = []  # per syllable, in order; a number or a word given as it is
         for word in folded.split():
             for piece in _PIECE.findall(word):
                 cut = [piece] if piece[0].isdigit() else syllabify(piece)
+                if cut is None and len(piece) >= INITIALS:  # bsbqr: 办事不求人's initials
+                    cut = [found[1]] if (found := tables[3].get(piece)) else None
                 if cut is None:
                     return None
-                syllables += cut
-        if sum(not s[0].isdigit() for s in syllables) < 2:
+                pieces += cut
+        if sum(piece.isalpha() and piece.isascii() for piece in pieces) < 2:
             return None  # one syllable (an, e) says too little to be taken for pinyin
-        return self._spell(syllables)
+        return self._spell(pieces, tables)
 
-    def _spell(self, syllables: list[str]) -> str:
+    def _spell(self, syllables: list[str], tables: tuple[dict, ...]) -> str:
         """The cheapest cover of the syllables with words and characters (`WORD`…)."""
-        exact, heard, characters = self._tables or self._make_tables()
+        exact, heard, characters, _ = tables
         size = len(syllables)
         # best[i]: (cost, summed IDF, text) of the first i syllables.
         best: list[tuple[float, float, str] | None] = [(0.0, 0.0, "")] + [None] * size
@@ -95,12 +109,12 @@ class Spelling:
                 continue
             cost, rank, text = here
             first = syllables[start]
-            if first[0].isdigit():
+            if not _SYLLABLE.match(first):  # a number, a word found by its initials
                 offer(start + 1, cost, rank, text + first)
                 continue
             for end in range(start + 2, min(size, start + LONGEST) + 1):
                 typed = tuple(syllables[start:end])
-                if any(s[0].isdigit() for s in typed):
+                if not _SYLLABLE.match(typed[-1]):
                     break
                 found = exact.get(typed)
                 price = WORD
@@ -118,22 +132,27 @@ class Spelling:
         assert whole is not None  # every syllable has a character at least
         return whole[2]
 
-    def _make_tables(self) -> tuple[dict, dict, dict]:
+    def _make_tables(self) -> tuple[dict, dict, dict, dict]:
         """Per exact pinyin and per fuzzy sound, the knowledge's word of that sound that most
-        entries use; per syllable, its character that most entries use: (IDF, text)."""
+        entries use; per syllable, its character that most entries use; per initials of
+        INITIALS or more, the word of as many characters that most entries use: (IDF, text)."""
         index = self.index
         exact: dict[tuple[str, ...], tuple[float, str]] = {}
         heard: dict[tuple[str, ...], tuple[float, str]] = {}
         characters: dict[str, tuple[float, str]] = {}
+        initials: dict[str, tuple[float, str]] = {}
         vocabulary = index.vocabulary
         if vocabulary is not None:
             for word, idf in _weighed(index, vocabulary.ids):
-                _keep(exact, tuple(map(_reading, word)), idf, word)
+                spelled = tuple(map(_reading, word))
+                _keep(exact, spelled, idf, word)
                 _keep(heard, tuple(map(sound, word)), idf, word)
+                if len(word) >= INITIALS:
+                    _keep(initials, "".join(s[0] for s in spelled), idf, word)
         known = [chr(c) for c in range(0x4E00, 0xA000) if index.alphabet.rank[c] >= 0]
         for character, idf in zip(known, _unit_idf(index, known), strict=True):
             _keep(characters, _reading(character), idf, character)
-        self._tables = (exact, heard, characters)
+        self._tables = (exact, heard, characters, initials)
         return self._tables
 
 

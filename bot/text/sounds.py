@@ -75,6 +75,9 @@ def readings() -> dict[int, str]:
         raise ImportError("pypinyin is not installed")
     with open(f"{folders[0]}/pinyin_dict.json", encoding="utf-8") as table:
         readings = json.load(table)
-    return {
-        int(code): read.split(",", 1)[0].translate(_TONELESS) for code, read in readings.items()
-    }
+    return {int(code): toneless(read.split(",", 1)[0]) for code, read in readings.items()}
+
+
+def toneless(text: str) -> str:
+    """Pinyin without its tone marks (fùgōng → fugong, lǜ → lv), as pypinyin's toneless style."""
+    return text.translate(_TONELESS)

@@ -31,6 +31,10 @@ def test_syllables_are_cut_as_an_input_method_cuts_them(letters, syllables):
         ("lvse tongdao", "绿色通道"),
         ("Xinyong Xiufu zenme ban?", "信用修复怎么办"),  # case and punctuation folded
         ("3yue fugong", "3月复工"),  # a digit parts syllables, and stays
+        ("lǜsè tōngdào", "绿色通道"),  # tone marks, as an input method shows them
+        ("lv4se4 tong1dao4", "绿色通道"),  # tones typed as numbers
+        ("lvsetongdao", "绿色通道"),  # no space at all
+        ("lstd zenme ban", "绿色通道怎么办"),  # a word typed as its initials
     ],
 )
 def test_pinyin_is_spelled_in_the_knowledges_words(engine, message, spelled):
@@ -43,6 +47,8 @@ def test_pinyin_is_spelled_in_the_knowledges_words(engine, message, spelled):
         "where is the bank",  # English: where is not pinyin
         "绿色通道 zenme ban",  # some Chinese: read as typed
         "an",  # one syllable says too little
+        "lstd",  # so do initials alone
+        "ok lstd",  # and ok is neither pinyin nor initials of a word of three or more
         "12345",
         "",
     ],
