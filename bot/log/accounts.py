@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +51,12 @@ def check_password(password: str) -> None:
         raise AccountError(f"密码至少要 {MIN_PASSWORD} 个字符")
 
 
+def folded(name: str) -> str:
+    """A name as stored: NFKC, so ｗａｎｇ, typed by an input method left in full-width mode
+    (the login's name box takes one; the password box does not), is wang."""
+    return unicodedata.normalize("NFKC", name)
+
+
 def check_name(name: str) -> None:
     if not name or len(name) > NAME_CHARS or not name.isprintable() or name != name.strip():
         raise AccountError(f"用户名要 1–{NAME_CHARS} 个字符，不能有空格开头结尾或控制字符")
@@ -70,6 +77,7 @@ class Accounts:
     def add(self, name: str, role: str, password: str, replace: bool = False) -> Account:
         """Create an account (or, with `replace`, set an existing one's role and password)."""
         check_name(name)
+        name = folded(name)
         if role not in ROLES:
             raise AccountError(f"角色只能是 {', '.join(ROLES)}，不能是 “{role}”")
         check_password(password)
@@ -87,7 +95,15 @@ class Accounts:
             )
         return self.get(name)  # type: ignore[return-value]
 
+    def known(self, name: str) -> str:
+        """The stored name `name` stands for: itself, if an account has it (one made before
+        names were folded keeps its own), else its folded form."""
+        with self.lock:
+            found = self.db.execute("SELECT 1 FROM accounts WHERE name = ?", (name,)).fetchone()
+        return name if found else folded(name)
+
     def get(self, name: str) -> Account | None:
+        name = self.known(name)
         with self.lock:
             row = self.db.execute(
                 "SELECT name, role, created FROM accounts WHERE name = ?", (name,)
@@ -111,11 +127,13 @@ class Accounts:
         return [Account(*row) for row in rows]
 
     def remove(self, name: str) -> bool:
+        name = self.known(name)
         with self.lock, self.db:
             return self.db.execute("DELETE FROM accounts WHERE name = ?", (name,)).rowcount > 0
 
     def verify(self, name: str, password: str) -> Account | None:
         """The account if the password is right, else None (in about the same time either way)."""
+        name = self.known(name)
         with self.lock:
             row = self.db.execute(
                 "SELECT password_hash FROM accounts WHERE name = ?", (name,)

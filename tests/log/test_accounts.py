@@ -53,6 +53,25 @@ def test_an_existing_name_needs_reset(tmp_path):
     assert [a.name for a in accounts.all()] == ["li"]
 
 
+def test_a_name_typed_in_full_width_is_the_same_name(tmp_path):
+    """A Chinese input method left in full-width mode types ｗａｎｇ in the login's name box
+    (the password box takes no input method): it was 用户名或密码不对, and `admin add-user
+    ｗａｎｇ` made a second account that reads as wang in the console's history (probe16)."""
+    accounts = Accounts(tmp_path / "log.sqlite3", CHEAP)
+    accounts.add("wang", EDITOR, "correct horse battery")
+    assert accounts.verify("ｗａｎｇ", "correct horse battery").name == "wang"
+    with pytest.raises(AccountError, match="已经存在"):
+        accounts.add("ｗａｎｇ", EDITOR, "another password")
+    assert accounts.add("ｌｉ", REVIEWER, "long enough pw").name == "li"
+    assert accounts.remove("ｌｉ") and [a.name for a in accounts.all()] == ["wang"]
+    # an account made before names were folded is still found as it was typed
+    accounts.db.execute(
+        "INSERT INTO accounts (name, role, password_hash, created) VALUES (?, ?, ?, ?)",
+        ("ｚｈａｏ", REVIEWER, CHEAP.hash("long enough pw"), "2026-11-27"),
+    )
+    assert accounts.verify("ｚｈａｏ", "long enough pw").name == "ｚｈａｏ"
+
+
 def test_triage_is_kept_per_question_and_new_forgets_it(tmp_path):
     triage = Triage(tmp_path / "log.sqlite3")
     assert triage.state_of(["抚远天气怎么样"])[0] == NEW

@@ -34,12 +34,13 @@ def cmd_admin(args: argparse.Namespace, settings: Settings) -> int:
             for account in accounts.all():
                 print(f"{account.name}\t{account.role}\t{account.created[:19]}")
         elif args.action == "remove-user":
-            if not accounts.remove(args.name):
+            name = accounts.known(args.name)
+            if not accounts.remove(name):
                 raise CommandError(f"没有用户 “{args.name}”")
-            print(f"已删除用户 {args.name}")
+            print(f"已删除用户 {name}")
         else:
-            accounts.add(args.name, args.role, read_password(), replace=args.reset)
-            print(f"已{'重设' if args.reset else '添加'}用户 {args.name}（{ROLES[args.role]}）")
+            added = accounts.add(args.name, args.role, read_password(), replace=args.reset)
+            print(f"已{'重设' if args.reset else '添加'}用户 {added.name}（{ROLES[args.role]}）")
     except AccountError as exc:
         raise CommandError(str(exc)) from exc
     finally:

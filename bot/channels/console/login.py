@@ -12,7 +12,7 @@ from starlette.responses import RedirectResponse, Response
 
 from bot.channels.console.auth import COOKIE, LOGIN_COOKIE, same_token
 from bot.channels.console.frame import HEADERS, PREFIX, Console, see_other
-from bot.log.accounts import NAME_CHARS
+from bot.log.accounts import NAME_CHARS, folded
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,10 @@ async def login(console: Console, request: Request) -> Response:
     # throttle, which keeps a failed name for its window, keeps no megabyte-long one.
     name = str(form.get("name", "")).strip()[: NAME_CHARS + 1]
     password = str(form.get("password", ""))
-    wait = console.throttle.attempt(client(request), name)
+    # Counted as the account it logs into: ｗａｎｇ and ｗang are wang (`folded`), and each
+    # counted apart would give a guesser 16 tries of wang's password for every 1.
+    counted = folded(name)
+    wait = console.throttle.attempt(client(request), counted)
     if wait > 0:
         minutes = int(wait // 60) + 1
         response = await login_form(
@@ -96,7 +99,7 @@ async def login(console: Console, request: Request) -> Response:
             client(request),
         )
         return await login_form(console, request, "用户名或密码不对。", 401, target)
-    console.throttle.succeeded(client(request), name)
+    console.throttle.succeeded(client(request), counted)
     token, _ = console.sessions.start(account, standing)
     response = RedirectResponse(safe_next(target), 303, headers=HEADERS)
     set_cookie(console, request, response, COOKIE, token)

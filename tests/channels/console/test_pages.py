@@ -125,6 +125,21 @@ def test_wrong_password_bad_login_token_and_throttling(site):
     assert "分钟后再试" in reply.text
 
 
+def test_a_name_typed_in_full_width_logs_in_and_counts_as_its_account(site):
+    # An input method left in full-width mode types ｗａｎｇ (probe16: 用户名或密码不对).
+    throttle = Throttle(attempts=3)
+    client = TestClient(
+        Starlette(routes=routes(site.admin, site.sessions, throttle)), follow_redirects=False
+    )
+    token = csrf_of(client.get("/admin/login").text)
+    wrong = {"csrf": token, "name": "ｗａｎｇ", "password": "wrong"}
+    assert client.post("/admin/login", data=wrong).status_code == 401
+    assert "name:wang" in throttle.failures  # not a budget of its own
+    token = csrf_of(client.get("/admin/login").text)
+    right = {"csrf": token, "name": "ｗａｎｇ", "password": EDITOR_LOGIN[1]}
+    assert client.post("/admin/login", data=right).status_code == 303
+
+
 def test_a_failed_login_is_a_line_in_the_servers_log(site, caplog):
     # Wrong passwords left no trace: whoever runs the bot could not see someone guessing. The
     # line names the address and an existing account; never an unknown name, which may be a
