@@ -172,9 +172,45 @@ _ESTIMATE = re.compile(
 
 def fold_message(text: str) -> str:
     """A message folded for `read`: as `fold` does, but a quoted term stays in its clause, a
-    mention (@政策小助手) and a figure given as an estimate (两百多项) are left out, and dialect
-    question words are standard Mandarin (bot.text.dialect: 四减是乜嘢 asks 是什么)."""
-    return _ESTIMATE.sub("", standard(fold(_MENTION.sub(" ", text.translate(_QUOTES)))))
+    mention (@政策小助手) and a figure given as an estimate (两百多项) are left out, dialect
+    question words are standard Mandarin (bot.text.dialect: 四减是乜嘢 asks 是什么), and a
+    message typed word by word has its words joined into clauses (`joined_words`)."""
+    return _ESTIMATE.sub("", standard(joined_words(_MENTION.sub(" ", text.translate(_QUOTES)))))
+
+
+# A message typed word by word, a space after every word or two (你好 我是韩国 采购商 联合 预审 要
+# 交 钱 吗: a foreign buyer writing Chinese, or voice input), has its spaces where words end,
+# not clauses: split on them, every word was a clause of its own (the asking clause 钱 吗, 联合
+# and 预审 fragments weighing 1) and the segmenter never saw 交钱. Told by two Chinese characters
+# or more standing alone between spaces, which spaces between clauses or keywords (复工 网上办
+# 自助办, 办施工许可有啥快的法子不 材料差一样中不中) leave none of.
+_ALONE = re.compile(r"(?<!\S)[\u3400-\u9fff](?!\S)")
+# Where its spaces stand for a comma: after a greeting; after who the sender is (我是韩国人, 我是韩国
+# 采购商: the introduction, with a piece right after it that names what they are); after a
+# particle that ends a question (…可以投诉吗 怎么投诉).
+_WHO = re.compile(r"(?:人|商|公司|企业|厂|店|户|者|员|老板|代表)的?$")
+_ENDS = re.compile(r"[吗呢吧啊呀嘛]$")
+
+
+def joined_words(text: str) -> str:
+    """`fold` of a message; of one typed word by word (`_ALONE`), with its words joined into
+    clauses: a space stays only where a comma would stand (`_WHO`)."""
+    if len(_ALONE.findall(text)) < 2:
+        return fold(text)
+    typed = [(piece, folded) for piece in text.split() if (folded := fold(piece))]
+    pieces = [folded for _, folded in typed]
+    # (A mark typed at either side of the space is a boundary already: 在哪里？ 几点上班.)
+    ends = [
+        bool(_GREETING.fullmatch(p) or _ENDS.search(p) or not _KEPT.match(raw[-1]))
+        for raw, p in typed
+    ]
+    for i, (raw, _) in enumerate(typed[1:]):
+        ends[i] |= not _KEPT.match(raw[0])
+    for i, piece in enumerate(pieces[:-1]):
+        if _INTRODUCTION.match(piece) and not _ASKING.search(piece):
+            named = not _WHO.search(piece) and _WHO.search(pieces[i + 1])
+            ends[i + 1 if named else i] = True
+    return "".join(p + (" " if end else "") for p, end in zip(pieces, ends, strict=True)).strip()
 
 
 # A message that opens with a label and a colon (实习报告：…, 律师：…, 民宿老板：…, 尊敬的工作人员：…)
