@@ -293,6 +293,19 @@ def test_ask_log_stores_its_exchange_through_a_moment_of_lock_or_says_it_is_lost
     holder.rollback()
 
 
+def test_an_out_file_that_cannot_be_written_is_one_line(capsys, tmp_path, monkeypatch):
+    # A typo in --out (a folder that does not exist, a folder itself) was a traceback (probe16).
+    db = tmp_path / "log.sqlite3"
+    monkeypatch.setenv("POLICYBOT_SALT", "s")
+    base = ["--knowledge", str(KNOWLEDGE), "--db", str(db)]
+    assert main([*base, "ask", "--log", "公积金怎么提取"]) == 0
+    capsys.readouterr()
+    for out in (tmp_path / "no-such-folder" / "gaps.csv", tmp_path):
+        assert main([*base, "gaps", "--format", "csv", "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert len(err.splitlines()) == 1 and "无法写入" in err and str(out) in err, err
+
+
 def test_a_crash_under_json_logging_is_one_json_line(capsys, monkeypatch):
     token = "123456:AAsecret-token-value"
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", token)

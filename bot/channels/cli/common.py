@@ -150,7 +150,10 @@ def forked(count: int, work: Callable[[int], int]) -> list[int]:
 def write_output(output: str | bytes, out: str | None) -> None:
     if out:
         data = output if isinstance(output, bytes) else output.encode("utf-8")
-        Path(out).write_bytes(data)
+        try:
+            Path(out).write_bytes(data)
+        except OSError as exc:  # a typo in --out was a traceback (probe16)
+            raise CommandError(f"无法写入 {out}：{exc.strerror or exc}") from exc
         print(f"已写入 {out}", file=sys.stderr)
     elif isinstance(output, bytes):
         sys.stdout.buffer.write(output)
