@@ -27,7 +27,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from bot.engine.reading import fold_message
-from bot.text.sounds import fuzzy, readings, sound, toneless
+from bot.text.sounds import fuzzy, readings, toneless
 
 if TYPE_CHECKING:
     from bot.engine.index import Index
@@ -71,9 +71,8 @@ class Spelling:
         if not message.isascii():
             if _HAN.search(message):  # (at once for a message in Chinese, as nearly all are)
                 return None
-            message = toneless(message.lower())  # tone marks as an input method shows them
-            if not message.isascii():
-                return None
+            # Tone marks as an input method shows them; full-width punctuation (？) is folded.
+            message = toneless(message.lower())
         folded = _TONE_NUMBER.sub("", fold_message(message))  # fu4gong1: tones as numbers
         if not folded or _NOT_TYPED.search(folded):
             return None
@@ -119,7 +118,7 @@ class Spelling:
                 found = exact.get(typed)
                 price = WORD
                 if found is None:
-                    found, price = heard.get(tuple(map(fuzzy, typed))), FUZZY_WORD
+                    found, price = heard.get(tuple(map(_heard, typed))), FUZZY_WORD
                 if found is not None:
                     offer(end, cost + price, rank + found[0], text + found[1])
             if first in _PARTICLES:
@@ -146,7 +145,7 @@ class Spelling:
             for word, idf in _weighed(index, vocabulary.ids):
                 spelled = tuple(map(_reading, word))
                 _keep(exact, spelled, idf, word)
-                _keep(heard, tuple(map(sound, word)), idf, word)
+                _keep(heard, tuple(_heard(s) for s in spelled), idf, word)
                 if len(word) >= INITIALS:
                     _keep(initials, "".join(s[0] for s in spelled), idf, word)
         known = [chr(c) for c in range(0x4E00, 0xA000) if index.alphabet.rank[c] >= 0]
@@ -185,6 +184,11 @@ def _unit_idf(index: Index, characters: list[str]) -> list[float]:
 def _reading(character: str) -> str:
     """A character's first toneless reading, as typed (zh, ing unfolded)."""
     return readings().get(ord(character), character)
+
+
+def _heard(syllable: str) -> str:
+    """A syllable as `sound` folds it, and lü as lu: without the v, 绿色 is typed luse too."""
+    return fuzzy(syllable).replace("v", "u")
 
 
 def syllabify(letters: str) -> list[str] | None:

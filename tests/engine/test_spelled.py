@@ -35,6 +35,8 @@ def test_syllables_are_cut_as_an_input_method_cuts_them(letters, syllables):
         ("lv4se4 tong1dao4", "绿色通道"),  # tones typed as numbers
         ("lvsetongdao", "绿色通道"),  # no space at all
         ("lstd zenme ban", "绿色通道怎么办"),  # a word typed as its initials
+        ("luse tongdao", "绿色通道"),  # ü typed as u
+        ("lvse tongdao？", "绿色通道"),  # full-width punctuation
     ],
 )
 def test_pinyin_is_spelled_in_the_knowledges_words(engine, message, spelled):
