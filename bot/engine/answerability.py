@@ -159,12 +159,14 @@ _OWN_ASSIGNEE = re.compile(
     r"|(?:对应|对接|对口)(?:我们|咱们?|我)[^，。？！,?!]{0,6}(?:哪位|谁)"
 )
 
-# Who a question is relayed from, named where a clause opens (群友问抚远…, 客人问…, 我家老板问…; not
-# 门票问一下, 房价问问, where the sender asks about it): they ask what any business would and say
-# nothing of what is asked, as 客户 and 居民 of FRAMING do. Weighed as words no entry uses, they
-# took a whole word's coverage off the entries that answer the question.
+# Who a question is relayed from, or who said what it asks about, named where a clause opens
+# (群友问抚远…, 客人问…, 我家老板问…, 楼上说…; not 门票问一下, 房价问问, where the sender asks about it, nor
+# 门票说是免费的, 说明, 说法): they ask what any business would and say nothing of what is asked, as
+# 客户 and 居民 of FRAMING do. Weighed as words no entry uses, they took a whole word's coverage
+# off the entries that answer the question.
 _ASKER = re.compile(
-    r"(?:^|\s)(?:我|俺|咱)?[家们的]?((?:(?!问)[\u4e00-\u9fff]){1,6}?)想?问(?!题|一下|下|问|一问)"
+    r"(?:^|\s)(?:我|俺|咱)?[家们的]?((?:(?![问说])[\u4e00-\u9fff]){1,6}?)"
+    r"(?:想?问(?!题|一下|下|问|一问)|说(?!明|法|的|说|是))"
 )
 
 

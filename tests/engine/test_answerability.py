@@ -445,6 +445,9 @@ def test_who_a_question_is_relayed_from_carries_nothing():
     # The sender asking about a thing (码头问一下, 码头问问) or a 问题 names no asker.
     assert relayed_from("码头问一下在哪") == relayed_from("码头问问") == frozenset()
     assert relayed_from("码头问题谁管") == frozenset()
+    # Who said what is asked about, too (楼上说…); not a thing said to be so (码头说是新修的).
+    assert relayed_from("表哥说码头修好了 在哪") == {"表哥"}
+    assert relayed_from("码头说是新修的") == relayed_from("说明一下码头") == frozenset()
     assert content(words, text="邻居码头问一下在哪").weight == 2.0
 
 
