@@ -108,8 +108,11 @@ _NUMERALS = {n: str(i) for i, n in enumerate("一二三四五六七八九十", 1
 # When something happens (什么时候完工): the event asked about must be in the entry; one that
 # dates the start (开工) does not say when the work ends.
 _WHEN = re.compile(r"(?:什么时候|啥时候|何时|什么时间)(?:能|会|才|就|可以|开始)?([\u4e00-\u9fff]+)")
-# An amount invested (总投资多少, 投资额): a figure in 元 (6亿元), not a count of projects.
-_INVESTED = re.compile(r"投资(?:额|总额)?[是有]?多少|总投资|投资额|投了?多少|多少投资|投入多少")
+# An amount invested (总投资多少, 投资额, or keywords ending on it: 冷链物流园区投资): a figure in 元
+# (6亿元), not a count of projects.
+_INVESTED = re.compile(
+    r"投资(?:额|总额)?[是有]?多少|总投资|投资额|投了?多少|多少投资|投入多少|投资\s*$"
+)
 
 
 def asked_for(

@@ -109,7 +109,11 @@ _FOCUS = (
     ),
     # Which company (哪家, 哪个公司建的): an answer naming a 集团 or 公司 gives one; a body in
     # charge or a way to proceed (PERSON's) does not. Who built or runs it (谁建的) may be one.
-    (COMPANY, r"哪一?家|哪一?个(?:公司|企业|集团|厂)|(?:什么|啥)(?:公司|企业|集团)"),
+    (
+        COMPANY,
+        r"哪一?家|哪一?个(?:公司|企业|集团|厂)|(?:什么|啥)(?:公司|企业|集团)"
+        r"|(?:施工|设计|承建|监理)(?:单位|方)",
+    ),
     (CONTACT, r"电话|热线|号码|联系方式|手机号|邮箱|微信|网址|(?:怎么|怎样|如何|咋)联系"),
     (
         PROCEDURE,

@@ -132,6 +132,8 @@ from bot.text.normalize import fold
         ("减费用是什么意思", DEFINITION),
         ("园区的专员怎么联系", CONTACT),  # a way to reach them: a number or an address
         ("冷库的设计单位是哪一家", COMPANY),  # 哪一家 as 哪家
+        ("园区冷库的施工单位", COMPANY),  # who builds it: a company an answer names
+        ("这几个冷库的承建方都是本地企业吗", COMPANY),
     ],
 )
 def test_focus(question, focus):
