@@ -206,10 +206,13 @@ def joined_words(text: str) -> str:
     ]
     for i, (raw, _) in enumerate(typed[1:]):
         ends[i] |= not _KEPT.match(raw[0])
-    for i, piece in enumerate(pieces[:-1]):
-        if _INTRODUCTION.match(piece) and not _ASKING.search(piece):
-            named = not _WHO.search(piece) and _WHO.search(pieces[i + 1])
-            ends[i + 1 if named else i] = True
+    for i, piece in enumerate(pieces):
+        # Who the sender is, typed whole (我是韩国人) or word by word too (我 是 韩国 人): it ends
+        # with the first piece that names what they are, up to three pieces on, else where 是 is.
+        said = next((j for j in (i, i + 1) if _INTRODUCTION.match("".join(pieces[i : j + 1]))), -1)
+        if said >= 0 and not _ASKING.search(piece):
+            reach = range(said, min(said + 4, len(pieces)))
+            ends[next((j for j in reach if _WHO.search(pieces[j])), said)] = True
     return "".join(p + (" " if end else "") for p, end in zip(pieces, ends, strict=True)).strip()
 
 

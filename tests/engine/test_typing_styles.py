@@ -16,6 +16,11 @@ def test_a_message_typed_word_by_word_is_joined_into_its_clauses():
     assert joined_words("你好 我是泰国人 冷链 园区 什么 时候 建 好") == (
         "你好 我是泰国人 冷链园区什么时候建好"
     )
+    # Who the sender is may be typed word by word too, its role up to three pieces on.
+    assert joined_words("你好 我 是 越南 人 复工 专窗 在 哪 里") == "你好 我是越南人 复工专窗在哪里"
+    assert joined_words("我们 是 一家 泰国 公司 网上 办 的 有 几 项") == (
+        "我们是一家泰国公司 网上办的有几项"
+    )
     # Folded as any message is: traditional script, width and punctuation inside a piece.
     assert joined_words("請問 專窗 在 哪 裡？ 幾 點 上班") == "请问 专窗在哪里 几点上班"
 
