@@ -25,10 +25,12 @@ DENSE_CELLS = 2_000_000
 
 
 class _Query(Protocol):
-    """What `_Questions.cosines` reads of a query (bot.engine.index._Query)."""
+    """What `_Questions.cosines` reads of a query (bot.engine._query.Query), read-only."""
 
-    columns: np.ndarray
-    weights: np.ndarray
+    @property
+    def columns(self) -> np.ndarray: ...
+    @property
+    def weights(self) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)
@@ -180,14 +182,8 @@ class _Questions:
         )
         del rows, columns
         counts, columns, starts = ordered, by_row, starts.astype(np.int64)
-        # The weights are computed in float32, the precision they are stored in. Each count's
-        # TF looked up (counts are 1..255): the very float32 `_tf` casts to, without a float64
-        # array of every item (~160 MB at 100k entries).
-        weights = weights.astype(np.float32)
-        values = _tf(np.arange(256).clip(1)).astype(np.float32)[counts]
-        for block in _blocks(len(values)):
-            values[block] *= weights[columns[block]]
-        norms = _norms(values, starts)
+        weights = weights.astype(np.float32)  # (computed in the precision they are stored in)
+        norms = _norms(counts, columns, weights, starts)
         return cls(
             starts, columns.astype(np.int32, copy=False), counts, weights, norms.astype(np.float32)
         )
@@ -250,19 +246,22 @@ class _Questions:
         return np.bincount(owner, weights=products, minlength=len(rows))
 
 
-def _norms(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """Per row (`starts`: where each begins in `values`), the L2 norm of its values, 1 for an
-    empty row; `values` is squared in place. The sums are NumPy's `reduceat` in float64, a
-    block of whole rows at a time: over every row at once it made a float64 copy of all the
-    values (160 MB at 100k entries); row by row, each sum adds the same numbers the same way."""
-    size = len(starts) - 1
-    norms = np.ones(size)
+def _norms(
+    counts: np.ndarray, columns: np.ndarray, weights: np.ndarray, starts: np.ndarray
+) -> np.ndarray:
+    """Per row (`starts`: where each begins among the items), the L2 norm of its items' values,
+    1 for an empty row: TF of `counts` (each looked up, 1..255: the very float32 `_tf` casts to)
+    times its column's float32 `weights`, squared in float32, summed by NumPy's `reduceat` in
+    float64, as `values` works them out. A block of whole rows at a time, values and all: at
+    100k entries every item's value was 84 MB of fresh pages, every sum's float64 160 MB."""
+    norms, tf = np.ones(len(starts) - 1), _tf(np.arange(256).clip(1)).astype(np.float32)
     filled = np.flatnonzero(starts[1:] > starts[:-1])
-    np.square(values, out=values)
     for block in _blocks(len(filled), 1 << 17):
         rows = filled[block]
         first, last = starts[rows[0]], starts[rows[-1] + 1]
-        found = np.add.reduceat(values[first:last], starts[rows] - first, dtype=np.float64)
+        values = tf[counts[first:last]]
+        values *= weights[columns[first:last]]
+        found = np.add.reduceat(np.square(values, out=values), starts[rows] - first, dtype=float)
         norms[rows] = np.sqrt(found)
     return norms
 

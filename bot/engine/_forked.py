@@ -12,7 +12,8 @@ import os
 import pickle
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import IO, Any, Generic, TypeVar
 
 import numpy as np
@@ -40,24 +41,42 @@ class Forked(Generic[T]):
     """`work()`, started in a forked child now; `result()` waits for it (or, where the child
     failed, does it here: by `here()` if given, which must give the same). `trim`: the child
     hands the memory glibc keeps of what it freed back to the system before it sends (~5 ms:
-    for a child whose freed temporaries are large beside what it sends)."""
+    for a child whose freed temporaries are large beside what it sends). `parts`: `work()`
+    gives an iterator, each item handed back as soon as it is made (this process, waiting on
+    the result, reads it while the child makes the next) and `result()` their list. The child
+    may start threads of its own (a writer): it never forks."""
 
     def __init__(
-        self, work: Callable[[], T], here: Callable[[], T] | None = None, trim: bool = False
+        self,
+        work: Callable[[], T],
+        here: Callable[[], T] | None = None,
+        trim: bool = False,
+        parts: bool = False,
     ) -> None:
         # (With `here`, what `work` reads is not kept alive in this process till the result.)
-        self.work = here or work
+        self.work, self.parts = here or work, parts
         readable, writable = os.pipe()
         self.child = os.fork()
         if not self.child:
             status = 1
             try:
                 os.close(readable)
-                handed = [work()]
-                if trim:
-                    give_back()
-                with os.fdopen(writable, "wb") as pipe:
-                    _send(handed, pipe)
+                made: Iterator[Any] = work() if parts else _once(work)  # type: ignore[assignment]
+                # Each part written by a thread while the next is made: the pipe holds 64 kB,
+                # so a writer waits on this process's reading (at 100k entries ~0.2-0.4 s).
+                with os.fdopen(writable, "wb") as pipe, ThreadPoolExecutor(1) as sender:
+                    sent: Future[None] | None = None
+                    for part in made:
+                        handed = [part]
+                        del part  # (`_send` lets it go as it is written)
+                        if sent is not None:
+                            sent.result()  # (one part on the pipe at a time; its failure here)
+                        if trim:
+                            give_back()
+                        sent = sender.submit(_send, handed, pipe)
+                        del handed
+                    if sent is not None:
+                        sent.result()
                 status = 0
             finally:
                 os._exit(status)
@@ -72,7 +91,9 @@ class Forked(Generic[T]):
         finally:
             self.pipe = None
             _, status = os.waitpid(self.child, 0)
-        return handed if status == 0 and handed is not None else self.work()  # type: ignore[return-value]
+        if status or handed is None or (not self.parts and len(handed) != 1):
+            return self.work()
+        return handed if self.parts else handed[0]  # type: ignore[return-value]
 
     def cancel(self) -> None:
         """The child stopped and reaped, its result not wanted (this process failed meanwhile)."""
@@ -98,12 +119,18 @@ def aside(work: Callable[[], T], here: Callable[[], T], *, forked: bool) -> Call
     return Forked(work, here).result
 
 
+def _once(work: Callable[[], T]) -> Iterator[T]:
+    """`work()`'s result as the one part handed back (not held here once it is taken)."""
+    yield work()
+
+
 def _send(handed: list[Any], pipe: IO[bytes]) -> None:
-    """The result (`handed`'s one item, taken out) pickled with its arrays' memory out of band,
-    each written as it is: the receiver reads each straight into an array's memory (no pickled
-    copy of tens of MB beside it at the build's peak). An array held by nothing but the result
-    is freed once written: at 100k entries the child held the 234 MB it hands back till the end
-    while this process read them."""
+    """A result or part (`handed`'s one item, taken out) pickled with its arrays' memory out of
+    band, each written as it is: the receiver reads each straight into an array's memory (no
+    pickled copy of tens of MB beside it at the build's peak). An array held by nothing but the
+    result is freed once written: at 100k entries the child held the 234 MB it hands back till
+    the end while this process read them. Parts follow one another, each with its count of
+    arrays."""
     buffers: list[pickle.PickleBuffer] = []
     written = io.BytesIO()
     # (The pickler's memo holds every object pickled: not kept past the dump.)
@@ -111,6 +138,7 @@ def _send(handed: list[Any], pipe: IO[bytes]) -> None:
     with written.getbuffer() as head:
         pipe.write(len(head).to_bytes(_SIZE, "little"))
         pipe.write(head)
+    pipe.write(len(buffers).to_bytes(_SIZE, "little"))
     buffers.reverse()
     while buffers:
         buffer = buffers.pop()
@@ -131,18 +159,24 @@ class _Pickler(pickle.Pickler):
         return NotImplemented
 
 
-def _received(pipe: IO[bytes]) -> object | None:
-    """What `_send` wrote, or None if it is cut short (the child failed on the way)."""
-    head = _exactly(pipe, _length(pipe))
-    buffers = []
+def _received(pipe: IO[bytes]) -> list[object] | None:
+    """What `_send` wrote, part after part, or None if one is cut short (the child failed)."""
+    parts = []
     while (size := _length(pipe)) is not None:
-        # (Not zeroed first, as a bytearray is: 248 MB handed back took 0.19 s of this
-        # process's CPU with one, 0.08 s with this; the pipe fills every byte or it is None.)
-        buffer = np.empty(size, np.uint8)
-        if pipe.readinto(buffer) != size:  # type: ignore[attr-defined]
+        head, count = _exactly(pipe, size), _length(pipe)
+        if head is None or count is None:
             return None
-        buffers.append(buffer)
-    return None if head is None else pickle.loads(head, buffers=buffers)
+        buffers = []
+        for _ in range(count):
+            size = _length(pipe)
+            # (Not zeroed first, as a bytearray is: 248 MB handed back took 0.19 s of this
+            # process's CPU with one, 0.08 s with this; the pipe fills every byte or it is None.)
+            buffer = np.empty(size or 0, np.uint8)
+            if size is None or pipe.readinto(buffer) != size:  # type: ignore[attr-defined]
+                return None
+            buffers.append(buffer)
+        parts.append(pickle.loads(head, buffers=buffers))
+    return parts
 
 
 def _length(pipe: IO[bytes]) -> int | None:

@@ -16,34 +16,20 @@ Two stages, each doing what it is best at:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
-from typing import TYPE_CHECKING, Any, TypeVar
+from itertools import chain
+from typing import Any, TypeVar
 
 import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 
-from bot.engine._arrays import (
-    _best,
-    _Lines,
-    _position,
-    _Postings,
-    _Questions,
-    _ranges,
-)
+from bot.engine._arrays import _best, _Lines, _position, _Postings, _Questions, _ranges
 from bot.engine._forked import Forked, two_cores
-from bot.engine._grouping import (
-    _both,
-    _clipped,
-    _described,
-    _grouped,
-    _merged,
-    _owned_starts,
-    _saturated,
-    _weighed,
-)
+from bot.engine._grouping import _both
 from bot.engine._query import Query
+from bot.engine._weighing import weighed
 from bot.engine.features import (
     CHAR,
     GENERIC_WEIGHT,
@@ -60,13 +46,10 @@ from bot.engine.vocabulary import Vocabulary
 from bot.knowledge.bulk import give_back
 from bot.text.words import Words
 
-if TYPE_CHECKING:
-    from bot.engine.features import Encoded
-
-# The attributes `Index._weigh` makes, in the order they are pickled.
+# The attributes `weighed` makes (bot.engine._weighing), in the order they are pickled.
 _WEIGHED: tuple[str, ...] = ("columns", "idf", "unseen_idf", "column_weights", "questions")
 _WEIGHED += ("entries", "described", "described_starts", "unused")
-# Questions from which an index is weighed by a forked child (`Index._weigh`).
+# Questions from which an index is weighed by a forked child (`weighed`).
 FORKED_FROM = 100_000
 # Feature keys whose lookups an index keeps (`Index.look_up`): ~20 MB at most.
 LOOKED_UP = 100_000
@@ -76,6 +59,17 @@ T = TypeVar("T")
 
 class Index:
     """A search index over the questions of a list of entries (each a list of normalized texts)."""
+
+    # What `weighed` makes (`_WEIGHED`), taken from its parts (`_take`):
+    columns: np.ndarray  # the features' keys, in order: a column is a key's place
+    idf: np.ndarray
+    unseen_idf: float  # a feature's IDF where no entry has it
+    column_weights: np.ndarray  # IDF times `scale`
+    questions: _Questions
+    entries: _Postings
+    described: np.ndarray  # what each entry talks about (`_described`)
+    described_starts: np.ndarray
+    unused: np.ndarray | None
 
     def __init__(
         self,
@@ -119,17 +113,17 @@ class Index:
         del texts, entries[:], contexts[:]  # (62 MB of strings at 100k, handed back...)
         if asked >= FORKED_FROM:
             give_back()  # (...before the words' keys come)
-        # (The words' keys after the units', never joined: `_pairs`. A list `_weigh` empties.)
+        # (The words' keys after the units', never joined: `_pairs`. A list `weighed` empties.)
         found = list(learning(self.bits)) if learning is not None else []
         del learning
         # From `FORKED_FROM` questions the rest is weighed by a child that hands back what the
         # index keeps: its temporaries (keys, grouping, weighing: the build's peak) are its own.
-        if asked < FORKED_FROM or not two_cores():  # (the sounds before `_weigh` empties it)
+        if asked < FORKED_FROM or not two_cores():  # (the sounds before `weighed` empties it)
             self.sounds = self.alphabet.spoken(*encoded.sounding(asked))
-            self.__dict__.update(zip(_WEIGHED, self._weigh(encoded, found, asked), strict=True))
+            self._take(weighed(self, encoded, found, asked))
         else:
-            work = partial(self._weigh, encoded, found, asked)
-            middle = Forked(work, partial(self._redo, again, asked), trim=True).result
+            work = partial(weighed, self, encoded, found, asked)
+            middle = Forked(work, partial(self._redo, again, asked), trim=True, parts=True).result
             del work, found[:]  # (this process's copies: the child reads its own)
             # Only what the sounds read kept of the batch (the child then holds it alone, and cuts
             # it as it goes); freed heap handed back first, the child's too: each write, a copy.
@@ -142,8 +136,7 @@ class Index:
                 meanwhile(self)  # (in the memory freed here since the fork, reused)
                 meanwhile = None  # (done: not again below)
             give_back()  # (what this process freed: the texts, the words' keys, the sounds'...)
-            # (By the names here: a child's own strings would pickle apart from these.)
-            self.__dict__.update(zip(_WEIGHED, middle(), strict=True))
+            self._take(middle())  # (its first part read while the child made the rest)
         self.both = _both(self.entries, self.questions) if self.unused is not None else None
         # A small index's questions without spaces and as sounds, as re-ranking compares them,
         # as arrays of strings: it reads ~170 of each per search (`_Lines.__getitem__` for each
@@ -163,75 +156,20 @@ class Index:
         made: list[T] = []
         return cls(*args, meanwhile=lambda index: made.append(work(index))), made[0]
 
-    def _weigh(self, encoded: Encoded, found: list[np.ndarray], asked: int) -> tuple:
-        """The attributes `_WEIGHED` names, from the batch `encoded` and `found` (the words' keys
-        and rows), both emptied: every feature occurrence (key, text) grouped (at 100k entries,
-        31M, in a list `_grouped` empties), the questions' vectors and the entries' (answers a
-        weaker field: `_weigh_entries`), and what each entry talks about (`_described`)."""
-        occurrences = [*encoded.keys(self.bits), *found]
-        found.clear()
-        self.columns, items, answers = _grouped(occurrences, asked)  # (`build` empties `items`)
-        pooled = self._weigh_entries(items, answers, len(self.spans))
-        described = _described(self.columns, self.bits, *pooled, *answers[:2], len(self.spans))
-        self.described, self.described_starts, self.unused = described
-        return tuple(self.__dict__.pop(name) for name in _WEIGHED)  # (a child's: freed as sent)
-
     def _again(self, contexts: list[_Lines]) -> list[str]:
         """The texts an index was given, questions then contexts, for a child that failed."""
         return [*self.texts, *contexts[0]]
 
-    def _redo(self, again: Callable[[], list[str]], asked: int) -> tuple:
-        """`_weigh` from the texts, for a child that failed (the same alphabet and words)."""
+    def _redo(self, again: Callable[[], list[str]], asked: int) -> Iterator[tuple]:
+        """`weighed` from the texts, for a child that failed (the same alphabet and words)."""
         texts = again()
         keys = self.vocabulary.keys(texts, self.bits) if self.vocabulary else ()
-        return self._weigh(self.alphabet.encode(texts), [*keys], asked)
+        return weighed(self, self.alphabet.encode(texts), [*keys], asked)
 
-    def _weigh_entries(
-        self,
-        items: list[np.ndarray],
-        answers: tuple[np.ndarray, np.ndarray, np.ndarray],
-        entries: int,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """IDF, and entry vectors (each entry's questions taken together: a query may mix words
-        from several of them, and its answer as a weaker field), TF-IDF and L2-normalized.
-        Returns each entry's question features as (column, entry) pairs. `items`: the
-        questions' [rows, columns, counts], which make the question vectors here (emptied)."""
-        rows, columns, counts = items
-        pooled = _owned_starts(columns, rows, self.owner)
-        pooled_columns, pooled_entries = columns[pooled], self.owner[rows[pooled]]
-        del rows  # (each temporary here is tens of MB at 100k entries: freed when done)
-        # (Summed in int32, as stored: NumPy's default int64 sum copied the counts first.)
-        pooled_counts = np.add.reduceat(counts, pooled, dtype=np.int32) if len(pooled) else counts
-        del pooled
-        items[2] = _clipped(counts)  # (as `build` reads them: 64 MB less)
-        del counts, columns
-        # IDF counts entries rather than questions: similar questions repeat their entry's
-        # words, and would otherwise make its most telling words look common.
-        document_frequency = np.bincount(pooled_columns, minlength=len(self.columns))
-        self.idf = np.log((entries + 1) / (document_frequency + 1)) + 1
-        self.unseen_idf = float(np.log(entries + 1) + 1)
-        self.column_weights = self.idf * self.scale(self.columns)
-        # As soon as it can be: the compact vectors replace the items (at 100k entries 85 MB
-        # less held through the rest of the build, whose peak it was).
-        self.questions = _Questions.build(items, self.column_weights, len(self.texts))
-        frequencies = _saturated(pooled_counts, pooled_entries, entries, self.tuning.saturation)
-        del pooled_counts
-        vector_columns, vector_entries = pooled_columns, pooled_entries
-        if self.tuning.fields and len(answers[0]):
-            # An answer's words found an entry too (Azure's question answering searches both),
-            # but weaker than what people ask: the answer says more than any question does.
-            answer_columns, answer_entries, answer_counts = answers
-            answer_frequencies = self.tuning.fields * _saturated(
-                answer_counts, answer_entries, entries, self.tuning.saturation
-            )
-            first = [pooled_columns, pooled_entries, frequencies]
-            second = [answer_columns, answer_entries, answer_frequencies]
-            del frequencies, answer_frequencies  # (`_merged` empties the lists: see there)
-            vector_columns, vector_entries, frequencies = _merged(first, second)
-        weights = _weighed(frequencies, vector_columns, vector_entries, self.column_weights)
-        shape = (len(self.columns), entries)
-        self.entries = _Postings.build(vector_columns, vector_entries, weights, shape)
-        return pooled_columns, pooled_entries
+    def _take(self, parts: Iterable[tuple]) -> None:
+        """The attributes `_WEIGHED` names, from `weighed`'s parts (by the names here: a child's
+        own strings would pickle apart from these)."""
+        self.__dict__.update(zip(_WEIGHED, chain.from_iterable(parts), strict=True))
 
     def scale(self, keys: np.ndarray) -> np.ndarray:
         """Per feature key, its kind's tuning weight times its salience."""

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import pickle
+import select
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -294,3 +296,52 @@ def test_a_child_trims_before_it_hands_back_only_when_asked(forks, monkeypatch, 
     assert os.read(read, 64) == (b"trimmed." if trim else b".")
     os.close(read)
     os.close(write)
+
+
+def test_parts_are_handed_back_each_while_the_next_is_made(forks, monkeypatch):
+    # (At 100k entries the question vectors, 109 MB, go while the child weighs the entries.)
+    read, write = os.pipe()
+    made, making = os.pipe()
+    send = _forked._send
+
+    def sent(handed: list, pipe: object) -> None:
+        # The first part's writer waits till the second is made (at most 5 s: if the child
+        # made it only once the first was sent, it is a second late).
+        select.select([made], [], [], 5)
+        send(handed, pipe)  # type: ignore[arg-type]
+        os.write(write, b"sent ")
+
+    def parts():
+        os.write(write, b"made ")
+        yield [np.arange(3)]
+        os.write(write, b"made ")
+        os.write(making, b".")
+        yield {"two": 2}
+
+    monkeypatch.setattr(_forked, "_send", sent)
+    started = time.monotonic()
+    handed = _forked.Forked(parts, parts=True).result()
+    assert [handed[0][0].tolist(), handed[1]] == [[0, 1, 2], {"two": 2}]
+    assert os.read(read, 64) == b"made made sent sent " and time.monotonic() - started < 4
+    for end in (read, write, made, making):
+        os.close(end)
+
+
+def test_a_child_that_fails_after_a_part_has_its_work_done_here(forks):
+    def parts():
+        yield 1
+        raise RuntimeError("the child fails")
+
+    assert _forked.Forked(parts, lambda: [1, 2], parts=True).result() == [1, 2]
+
+
+@pytest.mark.parametrize("words", [None, Words(["服务中心"])])
+def test_an_index_whose_child_fails_after_its_first_part_is_weighed_here(forks, monkeypatch, words):
+    alone, send = _alone(words), _forked._send
+
+    def once(handed: list, pipe: object) -> None:
+        send(handed, pipe)  # type: ignore[arg-type]
+        monkeypatch.setattr(_forked, "_send", None)  # (the second part fails: not callable)
+
+    monkeypatch.setattr(_forked, "_send", once)  # (the children run it; this process never does)
+    assert pickle.dumps(_index(words)) == alone

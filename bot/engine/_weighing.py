@@ -1,0 +1,120 @@
+"""Weighing an index's feature occurrences into what it searches with: IDF and column weights,
+the question vectors, the entries' vectors and what each entry talks about. Private to
+`bot.engine.index`'s build; from `FORKED_FROM` questions a forked child runs it and hands each
+part back as soon as it is made (`Forked(parts=True)`): at 100k entries this process reads the
+question vectors (109 MB, nearly half of what is handed back) while the child weighs the
+entries, rather than all of it after the child's last step."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from bot.engine._arrays import _Postings, _Questions
+from bot.engine._grouping import (
+    _clipped,
+    _described,
+    _grouped,
+    _merged,
+    _owned_starts,
+    _saturated,
+    _weighed,
+)
+
+if TYPE_CHECKING:
+    from bot.engine.features import Encoded
+    from bot.engine.index import Index
+
+
+def weighed(index: Index, encoded: Encoded, found: list[np.ndarray], asked: int) -> Iterator[tuple]:
+    """The attributes `bot.engine.index._WEIGHED` names, in two parts: the columns, their IDF
+    and weights and the question vectors; then the entries' vectors (answers a weaker field: `_entries`)
+    and what each entry talks about (`_described`). From the batch `encoded` and `found` (the
+    words' keys and rows), both emptied: every feature occurrence (key, text) grouped (at 100k
+    entries, 31M, in a list `_grouped` empties). Nothing here holds a part once it is given
+    (a child lets each array go as it is written)."""
+    occurrences = [*encoded.keys(index.bits), *found]
+    found.clear()
+    columns, items, answers = _grouped(occurrences, asked)  # (`build` empties `items`)
+    entries = len(index.spans)
+    pooled, idf = _pooled(index, items, len(columns))
+    column_weights = idf * index.scale(columns)
+    # As soon as it can be: the compact vectors replace the items (at 100k entries 85 MB
+    # less held through the rest of the build, whose peak it was).
+    yield (
+        columns,
+        idf,
+        float(np.log(entries + 1) + 1),
+        column_weights,
+        _Questions.build(items, column_weights, len(index.texts)),
+    )
+    yield _entries(index, columns, column_weights, pooled, [*answers], entries)
+
+
+def _pooled(index: Index, items: list[np.ndarray], columns: int) -> tuple[list, np.ndarray]:
+    """Each entry's question features as [columns, entries, counts] (each (column, entry) pair
+    once), and the columns' IDF. `items`: the questions' [rows, columns, counts], their counts
+    clipped here as `_Questions.build` reads them (64 MB less)."""
+    rows, by_column, counts = items
+    pooled = _owned_starts(by_column, rows, index.owner)
+    pooled_columns, pooled_entries = by_column[pooled], index.owner[rows[pooled]]
+    del rows  # (each temporary here is tens of MB at 100k entries: freed when done)
+    # (Summed in int32, as stored: NumPy's default int64 sum copied the counts first.)
+    pooled_counts = np.add.reduceat(counts, pooled, dtype=np.int32) if len(pooled) else counts
+    del pooled
+    items[2] = _clipped(counts)
+    del counts, by_column
+    # IDF counts entries rather than questions: similar questions repeat their entry's
+    # words, and would otherwise make its most telling words look common.
+    document_frequency = np.bincount(pooled_columns, minlength=columns)
+    entries = len(index.spans)
+    idf = np.log((entries + 1) / (document_frequency + 1)) + 1
+    return [pooled_columns, pooled_entries, pooled_counts], idf
+
+
+def _entries(
+    index: Index,
+    columns: np.ndarray,
+    column_weights: np.ndarray,
+    pooled: list[np.ndarray],
+    answers: list[np.ndarray],
+    entries: int,
+) -> tuple:
+    """The entries' vectors (each entry's questions taken together: a query may mix words from
+    several of them, and its answer as a weaker field), TF-IDF and L2-normalized, then
+    `_described`'s three. `pooled` and `answers` ([columns, entries, counts]) are emptied."""
+    pooled_columns, pooled_entries, pooled_counts = pooled
+    answer_columns, answer_entries, answer_counts = answers
+    pooled.clear()
+    answers.clear()
+    tuning = index.tuning
+    frequencies = _saturated(pooled_counts, pooled_entries, entries, tuning.saturation)
+    del pooled_counts
+    vector_columns, vector_entries = pooled_columns, pooled_entries
+    if tuning.fields and len(answer_columns):
+        # An answer's words found an entry too (Azure's question answering searches both),
+        # but weaker than what people ask: the answer says more than any question does.
+        answer_frequencies = tuning.fields * _saturated(
+            answer_counts, answer_entries, entries, tuning.saturation
+        )
+        first = [pooled_columns, pooled_entries, frequencies]
+        second = [answer_columns, answer_entries, answer_frequencies]
+        del frequencies, answer_frequencies  # (`_merged` empties the lists: see there)
+        vector_columns, vector_entries, frequencies = _merged(first, second)
+    del answer_counts
+    weights = _weighed(frequencies, vector_columns, vector_entries, column_weights)
+    del frequencies
+    vectors = _Postings.build(vector_columns, vector_entries, weights, (len(columns), entries))
+    del vector_columns, vector_entries, weights
+    described = _described(
+        columns,
+        index.bits,
+        pooled_columns,
+        pooled_entries,
+        answer_columns,
+        answer_entries,
+        entries,
+    )
+    return (vectors, *described)
