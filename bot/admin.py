@@ -26,7 +26,7 @@ from bot.authoring.editor import Draft, EditRefused, Saved
 from bot.authoring.exporter import export_xlsx
 from bot.authoring.importer import ImportReport, import_faq
 from bot.authoring.ingest import Ingested, IngestError, ingest
-from bot.authoring.live import apply_copy, writing
+from bot.authoring.live import apply_copy, digests, writing
 from bot.authoring.teach import TeachRefused, teach
 from bot.engine.core import Answer
 from bot.knowledge.files import read_snapshot, slug
@@ -301,6 +301,7 @@ class Admin:
         with tempfile.TemporaryDirectory() as scratch:
             copy = Path(scratch) / "knowledge"
             shutil.copytree(live, copy, symlinks=True)
+            before = digests(copy)
             result = change(copy)
             changed, problems = check(copy)
             errors = [p for p in problems if p.severity == "error"]
@@ -314,7 +315,7 @@ class Admin:
                         ]
                     }
                 )
-            files = apply_copy(copy, live)
+            files = apply_copy(copy, live, before)
         problems = self.service.reload()
         if problems:  # the files changed under us meanwhile
             raise EditRefused({editor.GENERAL: [str(p) for p in problems]})

@@ -9,6 +9,7 @@ says which file and why."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,26 +40,31 @@ def writing(directory: Path) -> Iterator[None]:
         ) from exc
 
 
-def apply_copy(copy: Path, live: Path) -> list[str]:
-    """Make `live` hold what `copy` holds: new and changed files replaced in one rename each,
-    files the change removed removed. Returns the paths touched."""
-    touched = []
+def digests(folder: Path) -> dict[str, str]:
+    """Each file under `folder` (by its path there) and a hash of what it holds."""
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in folder.rglob("*")
+        if path.is_file()
+    }
+
+
+def apply_copy(copy: Path, live: Path, before: dict[str, str]) -> list[str]:
+    """Put in `live` what a change made in `copy`, whose files were `before` (`digests`) when
+    it began: new and changed files replaced in one rename each, files the change removed
+    removed. Only those: a file someone changed in `live` meanwhile (a terminal `teach`, git's
+    own files) was put back as the copy had it, or removed (probe16). Returns the paths
+    touched."""
+    after = digests(copy)
+    changed = [relative for relative, digest in after.items() if before.get(relative) != digest]
     # Sources before the entries citing them: the watcher may read between two renames, and
     # should then see a version that validates.
-    for path in sorted(copy.rglob("*"), key=lambda p: (p.relative_to(copy).parts[0] == "faq", p)):
-        if not path.is_file():
-            continue
-        relative = path.relative_to(copy)
+    changed.sort(key=lambda relative: (Path(relative).parts[0] == "faq", relative))
+    for relative in changed:
         target = live / relative
-        data = path.read_bytes()
-        if target.is_file() and target.read_bytes() == data:
-            continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        write_whole(target, data)
-        touched.append(str(relative))
-    for target in sorted(live.rglob("*")):
-        relative = target.relative_to(live)
-        if target.is_file() and not (copy / relative).exists():
-            target.unlink()
-            touched.append(str(relative))
-    return touched
+        write_whole(target, (copy / relative).read_bytes())
+    removed = sorted(relative for relative in before if relative not in after)
+    for relative in removed:
+        (live / relative).unlink(missing_ok=True)
+    return changed + removed

@@ -7,9 +7,10 @@ one second later)."""
 
 from __future__ import annotations
 
+import bot.admin
 from bot.authoring.teach import teach
 from bot.knowledge.model import load
-from tests.support.console import TAUGHT, edit_form, gap_key, login
+from tests.support.console import SHEET, TAUGHT, edit_form, gap_key, login
 
 ENTRY = "fugong-zhuanchuang"
 TRIP = "zs-kaocha-shandong"  # the entry `TAUGHT` is taught to
@@ -44,3 +45,24 @@ def test_a_console_teach_keeps_a_hand_edit_not_yet_served(client, site):
     assert reply.status_code == 303, reply.text[:300]
     saved = path.read_text(encoding="utf-8")
     assert TAUGHT in saved and hand in saved
+
+
+def test_an_import_puts_in_place_only_what_it_changed(site, monkeypatch):
+    """An import is made on a copy of the knowledge and put in place when it validates. It put
+    every file of the copy in place and removed every file the copy lacked: a file someone
+    wrote meanwhile (a terminal `teach`, a hand-made file, git's own files when the folder is
+    a repository) was put back as it was, or removed (probe16)."""
+    live = site.knowledge
+    taught_path = site.service.engine.knowledge.by_id[ENTRY].path
+    real_import = bot.admin.import_faq
+
+    def meanwhile(upload, into):
+        teach(load(live), AT_THE_TERMINAL, ENTRY)
+        (live / "notes.md").write_text("维护记录\n", encoding="utf-8")
+        return real_import(upload, into)
+
+    monkeypatch.setattr(bot.admin, "import_faq", meanwhile)
+    report, files = site.admin.import_sheet(site.admin.accounts.get("wang"), "部门问答.csv", SHEET)
+    assert report.entries == 1 and files
+    assert AT_THE_TERMINAL in taught_path.read_text(encoding="utf-8")
+    assert (live / "notes.md").read_text(encoding="utf-8") == "维护记录\n"
