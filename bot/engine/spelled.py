@@ -15,8 +15,9 @@ as one in the checks, as it would typed in Chinese). Among words or characters t
 the one more entries use (lower IDF) is taken: 求人 rather than the homophone typo 球人 that a
 similar question spells.
 
-A message with any Chinese, or with a Latin word that is not pinyin (English: hello, where is…;
-initials: bsbqr), is left as it is.
+A message with a Latin word that is neither pinyin nor a word's initials (English: hello,
+where is…) is left as it is. In a message with Chinese, pinyin words (抚远 fugong zhuanchuang 在哪)
+are spelled only where the knowledge's words alone spell them (`Spelling._within`).
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ _NOT_TYPED = re.compile(r"[^a-z0-9. ]")
 _VOWEL = re.compile("[aeiouv]")
 _SYLLABLE = re.compile("[a-z]")
 _HAN = re.compile("[\u3400-\u9fff]")
+# Words typed in pinyin within Chinese, and the spaces between them: at least two syllables and
+# four letters are looked at (not ban, app).
+_LATIN_WORD = re.compile("[A-Za-z]+(?: +[A-Za-z]+)*")
 # A tone typed as a number after its syllable (fu4gong1): not a figure (2yue, 11ge).
 _TONE_NUMBER = re.compile(r"(?<=[a-z])[1-5](?![\d.])")
 # A word typed as its initials (bsbqr, fgf) is looked for from this many letters: fewer match
@@ -69,8 +73,8 @@ class Spelling:
 
     def __call__(self, message: str) -> str | None:
         if not message.isascii():
-            if _HAN.search(message):  # (at once for a message in Chinese, as nearly all are)
-                return None
+            if _HAN.search(message):
+                return self._within(message)
             # Tone marks as an input method shows them; full-width punctuation (？) is folded.
             message = toneless(message.lower())
         folded = _TONE_NUMBER.sub("", fold_message(message))  # fu4gong1: tones as numbers
@@ -90,8 +94,34 @@ class Spelling:
             return None  # one syllable (an, e) says too little to be taken for pinyin
         return self._spell(pieces, tables)
 
-    def _spell(self, syllables: list[str], tables: tuple[dict, ...]) -> str:
-        """The cheapest cover of the syllables with words and characters (`WORD`…)."""
+    def _within(self, message: str) -> str | None:
+        """A message in Chinese with words of it typed in pinyin (抚远 fugong zhuanchuang 在哪), each
+        spelled as the knowledge's words when it is nothing but those (not 淘宝 typed taobao, nor
+        English: app, hello), or None; at once for a message with no run of Latin letters."""
+        if not _LATIN_WORD.search(message):
+            return None
+        tables = self._tables or self._make_tables()
+
+        def words(typed: list[str]) -> str | None:
+            cut = [syllabify(letters.lower()) for letters in typed]
+            syllables = [s for each in cut if each is not None for s in each]
+            if None in cut or len(syllables) < 2 or len("".join(typed)) < 4:
+                return None
+            return self._spell(syllables, tables, words_only=True)
+
+        def spelled(typed: re.Match) -> str:
+            # Its words together (guanqi xietiaoyuan: 关企协调员), else one by one (hello fugong).
+            run = typed.group(0).split()
+            return words(run) or " ".join(words([one]) or one for one in run)
+
+        within = _LATIN_WORD.sub(spelled, message)
+        return within if within != message else None
+
+    def _spell(
+        self, syllables: list[str], tables: tuple[dict, ...], words_only: bool = False
+    ) -> str | None:
+        """The cheapest cover of the syllables with words and characters (`WORD`…); with
+        `words_only`, with the knowledge's words alone, or None."""
         exact, heard, characters, _ = tables
         size = len(syllables)
         # best[i]: (cost, summed IDF, text) of the first i syllables.
@@ -121,15 +151,16 @@ class Spelling:
                     found, price = heard.get(tuple(map(_heard, typed))), FUZZY_WORD
                 if found is not None:
                     offer(end, cost + price, rank + found[0], text + found[1])
+            if words_only:
+                continue
             if first in _PARTICLES:
                 offer(start + 1, cost + CHARACTER, rank, text + _PARTICLES[first])
             elif (found := characters.get(first)) is not None:
                 offer(start + 1, cost + CHARACTER, rank + found[0], text + found[1])
             else:
                 offer(start + 1, cost + STRANGER, rank, text + _strangers().get(first, first))
-        whole = best[size]
-        assert whole is not None  # every syllable has a character at least
-        return whole[2]
+        whole = best[size]  # (never None but with `words_only`: a syllable has a character)
+        return whole[2] if whole is not None else None
 
     def _make_tables(self) -> tuple[dict, dict, dict, dict]:
         """Per exact pinyin and per fuzzy sound, the knowledge's word of that sound that most

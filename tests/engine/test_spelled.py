@@ -44,10 +44,26 @@ def test_pinyin_is_spelled_in_the_knowledges_words(engine, message, spelled):
 
 
 @pytest.mark.parametrize(
+    "message, spelled",
+    [
+        ("抚远 lvse tongdao 在哪", "抚远 绿色通道 在哪"),  # words together
+        ("xinyong xiufu要什么材料", "信用修复要什么材料"),
+        ("hello lvse 通道", "hello 绿色 通道"),  # else one by one
+    ],
+)
+def test_pinyin_words_within_chinese_are_spelled_when_all_are_the_knowledges(
+    engine, message, spelled
+):
+    assert engine.spelling(message) == spelled
+
+
+@pytest.mark.parametrize(
     "message",
     [
         "where is the bank",  # English: where is not pinyin
-        "绿色通道 zenme ban",  # some Chinese: read as typed
+        "绿色通道 pingguo",  # within Chinese: 苹果 is no word of the knowledge
+        "我想去taobao买东西",  # nor 淘宝
+        "网上办用哪个APP",  # APP is not pinyin
         "an",  # one syllable says too little
         "lstd",  # so do initials alone
         "ok lstd",  # and ok is neither pinyin nor initials of a word of three or more
