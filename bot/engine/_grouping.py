@@ -59,7 +59,7 @@ _DIGIT = 22
 
 
 def _sorted(
-    occurrences: list[np.ndarray], bits: int, ordered: bool, trim: bool = False
+    occurrences: list[np.ndarray], bits: int, ordered: bool, trim: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """`_pairs`' occurrences (the list emptied) sorted by major then minor: the distinct majors,
     where each new major begins (a mask), and the minors in that order (int32).

@@ -107,8 +107,14 @@ class Engine:
         # each made when a search first brings the entry up: from the index's rows, while a
         # large index's forked child weighs it (`Index.along`).
         told = described.said(self.entries)  # (here, before the child: see `said`)
-        describing = partial(described.describe, self.entries, canonical_all=self.canonical_all)
-        describing = partial(describing, by_parts=self.synonyms.joinable, codes=codes, told=told)
+        describing = partial(
+            described.describe,
+            self.entries,
+            canonical_all=self.canonical_all,
+            by_parts=self.synonyms.joinable,
+            codes=codes,
+            told=told,
+        )
         self.index, descriptions = Index.along(describing, by_entry, contexts, tuning, self.words)
         del by_entry, contexts
         self.passages = Passages(knowledge.documents, self.canonical_all)
