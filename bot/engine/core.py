@@ -190,8 +190,14 @@ class Engine:
     def candidates(self, question: str, limit: int = CANDIDATES) -> tuple[Candidate, ...]:
         """The best-matching entries for a question, whatever the decision would be, each
         scored for how well it matches times how well it answers what is asked."""
-        question = self.spelling(question[:MAX_QUERY_CHARS]) or question[:MAX_QUERY_CHARS]
+        question = self._spelled(question)
         return self._ranked(question, fold_message(question), limit)
+
+    def _spelled(self, question: str) -> str:
+        """A user's question cut to `MAX_QUERY_CHARS`; one typed in pinyin, the Chinese it
+        spells (bot.engine.spelled)."""
+        cut = question[:MAX_QUERY_CHARS]
+        return self.spelling(cut) or cut
 
     def read(self, question: str, folded: str) -> Reading:
         """How a message (cut, and folded by `fold_message`) is read: its clauses, what asks and
@@ -280,9 +286,8 @@ class Engine:
         return Answer("", ANSWERED, passage.text, score=score, sources=(passage.source,))
 
     def _decide(self, question: str) -> Answer:
-        # Folded once: smalltalk, the language and the ranking all read the same folded text,
-        # of a message typed in pinyin the Chinese it spells (bot.engine.spelled).
-        read = self.spelling(question[:MAX_QUERY_CHARS]) or question[:MAX_QUERY_CHARS]
+        # Folded once: smalltalk, the language and the ranking all read the same folded text.
+        read = self._spelled(question)
         folded = fold_message(read)
         normalized = self.prepare(read)
         reply = self._smalltalk(folded, normalized)
