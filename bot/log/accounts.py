@@ -76,8 +76,8 @@ class Accounts:
 
     def add(self, name: str, role: str, password: str, replace: bool = False) -> Account:
         """Create an account (or, with `replace`, set an existing one's role and password)."""
+        name = folded(name)  # checked as stored: NFKC makes some names longer (㎏ is kg)
         check_name(name)
-        name = folded(name)
         if role not in ROLES:
             raise AccountError(f"角色只能是 {', '.join(ROLES)}，不能是 “{role}”")
         check_password(password)

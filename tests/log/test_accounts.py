@@ -72,6 +72,15 @@ def test_a_name_typed_in_full_width_is_the_same_name(tmp_path):
     assert accounts.verify("ｚｈａｏ", "long enough pw").name == "ｚｈａｏ"
 
 
+def test_a_name_is_checked_as_it_is_stored(tmp_path):
+    """Folding a name can make it longer (㎏ is kg): 20 of them were 20 characters when checked
+    and 40 when stored, past the 32 the console's login box takes."""
+    accounts = Accounts(tmp_path / "log.sqlite3", CHEAP)
+    with pytest.raises(AccountError, match="用户名要"):
+        accounts.add("㎏" * 20, EDITOR, "correct horse battery")
+    assert accounts.add("㎏" * 16, EDITOR, "correct horse battery").name == "kg" * 16
+
+
 def test_triage_is_kept_per_question_and_new_forgets_it(tmp_path):
     triage = Triage(tmp_path / "log.sqlite3")
     assert triage.state_of(["抚远天气怎么样"])[0] == NEW
