@@ -51,6 +51,8 @@ from bot.text.normalize import fold
         ("冷库是啥公司建的", COMPANY),
         ("入驻要办啥手续", PROCEDURE),
         ("招商引资是谁牵头", PERSON),  # a body in charge (领导小组) answers it
+        ("冷链园的老板介绍下", PERSON),
+        ("老板问冷链园有多少个库", COUNT),  # the boss relays the question: not who is asked for
         ("新壹城集团的老板是谁", NAME),  # a post's holder: a person's name, not a body
         ("关企协调员姓啥", NAME),
         ("复工专窗那位办事员叫什么", NAME),
