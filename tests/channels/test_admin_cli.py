@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import sqlite3
 
 import pytest
 
@@ -42,3 +43,15 @@ def test_add_user_refusals(tmp_path, monkeypatch, capsys):
     )
     assert run(monkeypatch, capsys, db, "remove-user", "li")[0] == 0
     assert run(monkeypatch, capsys, db, "remove-user", "li")[0] == 2
+
+
+def test_a_log_locked_by_another_process_is_one_line(tmp_path, monkeypatch, capsys):
+    # Another process in a write transaction for longer than the 5 s `admin` waits (an
+    # admin's sqlite3 shell): add-user and remove-user ended in a traceback (probe16).
+    db = tmp_path / "log.sqlite3"
+    run(monkeypatch, capsys, db, "add-user", "li", stdin="a long password\n")
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    code, out = run(monkeypatch, capsys, db, "remove-user", "li")
+    holder.rollback()
+    assert code == 2 and len(out.err.splitlines()) == 1 and "另一个进程" in out.err, out.err

@@ -7,7 +7,7 @@ import getpass
 import sqlite3
 import sys
 
-from bot.channels.cli.common import EXIT_OK, CommandError
+from bot.channels.cli.common import EXIT_OK, CommandError, log_error
 from bot.log.accounts import REVIEWER, ROLES, AccountError, Accounts
 from bot.settings import Settings
 
@@ -43,6 +43,8 @@ def cmd_admin(args: argparse.Namespace, settings: Settings) -> int:
             print(f"已{'重设' if args.reset else '添加'}用户 {added.name}（{ROLES[args.role]}）")
     except AccountError as exc:
         raise CommandError(str(exc)) from exc
+    except sqlite3.Error as exc:  # held locked past the 5 s it waits: was a traceback
+        raise log_error(settings, exc) from exc
     finally:
         accounts.close()
     return EXIT_OK

@@ -79,10 +79,15 @@ def log_store(settings: Settings, wait: float = 0.2) -> Iterator[SQLiteStore]:
     try:
         yield store
     except sqlite3.Error as exc:
-        busy = "（另一个进程正锁着它写入：稍后再试）" if "locked" in str(exc) else ""
-        raise CommandError(f"交流记录 {settings.db} 出错: {exc}{busy}") from exc
+        raise log_error(settings, exc) from exc
     finally:
         store.close()
+
+
+def log_error(settings: Settings, exc: sqlite3.Error) -> CommandError:
+    """An SQLite error met in the log while a command used it, in one line."""
+    busy = "（另一个进程正锁着它写入：稍后再试）" if "locked" in str(exc) else ""
+    return CommandError(f"交流记录 {settings.db} 出错: {exc}{busy}")
 
 
 def since(text: str | None) -> str | None:
