@@ -25,10 +25,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import cache
+from itertools import islice, product
 from typing import TYPE_CHECKING
 
 from bot.engine.reading import fold_message
-from bot.text.sounds import fuzzy, readings, toneless
+from bot.text.sounds import every_reading, fuzzy, readings, toneless
 
 if TYPE_CHECKING:
     from bot.engine.index import Index
@@ -51,6 +52,7 @@ INITIALS = 3
 # than a word (fugong is 复工, not 复 and 工) and a character the knowledge never has as more still.
 WORD, FUZZY_WORD, CHARACTER, STRANGER = 1.0, 1.5, 2.0, 4.0
 LONGEST = 8  # syllables of the longest word looked for
+OTHER_READINGS = 16  # of a word whose characters read several ways (行, 调, 重…)
 # Particles the knowledge's texts never keep (normalization takes them out): typed alone, le ma
 # is 了吗, not a character of the knowledge that sounds as ma (马 of 马上办).
 _PARTICLES = {"ma": "吗", "ne": "呢"}
@@ -173,10 +175,15 @@ class Spelling:
         initials: dict[str, tuple[float, str]] = {}
         vocabulary = index.vocabulary
         if vocabulary is not None:
-            for word, idf in _weighed(index, vocabulary.ids):
+            weighed = list(_weighed(index, vocabulary.ids))
+            every = every_reading({c for word, _ in weighed for c in word})
+            for word, idf in weighed:
                 spelled = tuple(map(_reading, word))
                 _keep(exact, spelled, idf, word)
                 _keep(heard, tuple(_heard(s) for s in spelled), idf, word)
+                # Read otherwise (协调 typed xietiao: 调 reads diao first), as a near sound.
+                for other in _readings_of(word, every):
+                    _keep(heard, tuple(_heard(s) for s in other), idf, word)
                 if len(word) >= INITIALS:
                     _keep(initials, "".join(s[0] for s in spelled), idf, word)
         known = [chr(c) for c in range(0x4E00, 0xA000) if index.alphabet.rank[c] >= 0]
@@ -210,6 +217,11 @@ def _unit_idf(index: Index, characters: list[str]) -> list[float]:
     """The IDF of each of the knowledge's characters as a unit feature."""
     read = index.alphabet.read_one(" ".join(characters))
     return [idf for _, idf, _ in index.look_up([unit.key for units in read for unit in units])]
+
+
+def _readings_of(word: str, every: dict[str, tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """A word's other readings, each character read as it may be (at most OTHER_READINGS)."""
+    return list(islice(product(*(every.get(c, (c,)) for c in word)), 1, OTHER_READINGS + 1))
 
 
 def _reading(character: str) -> str:

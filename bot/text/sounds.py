@@ -4,6 +4,7 @@ pinyin without tones, with fuzzy initials and finals folded together as input me
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from functools import cache, lru_cache
 from importlib.util import find_spec
 
@@ -69,13 +70,30 @@ def readings() -> dict[int, str]:
     phrase dictionary too (55 MB resident, held by the process for good), which a character
     alone never reads: a 100k build counted it in its peak, and every built engine in what it
     keeps."""
+    return {int(code): toneless(read.split(",", 1)[0]) for code, read in _table().items()}
+
+
+def every_reading(characters: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Per character of `characters`, all its readings without tones, the first first (调: diao,
+    tiao), for what is typed in pinyin (bot.engine.spelled); the table is read again and let go
+    of, as only these characters' readings are kept."""
+    table = _table()
+    found = {}
+    for character in characters:
+        toned = table.get(str(ord(character)))
+        if toned:
+            found[character] = tuple(dict.fromkeys(map(toneless, toned.split(","))))
+    return found
+
+
+def _table() -> dict[str, str]:
+    """pypinyin's table of single characters: per code point (a string), its toned readings."""
     package = find_spec("pypinyin")  # (finds the package without importing it)
     folders = package.submodule_search_locations if package else None
     if not folders:
         raise ImportError("pypinyin is not installed")
     with open(f"{folders[0]}/pinyin_dict.json", encoding="utf-8") as table:
-        readings = json.load(table)
-    return {int(code): toneless(read.split(",", 1)[0]) for code, read in readings.items()}
+        return json.load(table)
 
 
 def toneless(text: str) -> str:

@@ -37,6 +37,7 @@ def test_syllables_are_cut_as_an_input_method_cuts_them(letters, syllables):
         ("lstd zenme ban", "绿色通道怎么办"),  # a word typed as its initials
         ("luse tongdao", "绿色通道"),  # ü typed as u
         ("lvse tongdao？", "绿色通道"),  # full-width punctuation
+        ("bumen xietiao jizhi", "部门协调机制"),  # 调 read tiao, not diao (its first reading)
     ],
 )
 def test_pinyin_is_spelled_in_the_knowledges_words(engine, message, spelled):

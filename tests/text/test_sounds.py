@@ -44,3 +44,7 @@ def test_sounds_are_worked_out_without_importing_pypinyin():
     code = "from bot.text.sounds import sound; import sys; print(sound('中'), 'pypinyin' in sys.modules)"
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert found.stdout.split() == ["zong", "False"]
+
+
+def test_every_reading_gives_the_first_first():
+    assert sounds.every_reading("调行") == {"调": ("diao", "tiao"), "行": ("xing", "hang", "heng")}
