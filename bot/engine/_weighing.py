@@ -2,8 +2,9 @@
 the question vectors, the entries' vectors and what each entry talks about. Private to
 `bot.engine.index`'s build; from `FORKED_FROM` questions a forked child runs it and hands each
 part back as soon as it is made (`Forked(parts=True)`): at 100k entries this process reads the
-question vectors (109 MB, nearly half of what is handed back) while the child weighs the
-entries, rather than all of it after the child's last step."""
+question vectors (109 MB of the 234 handed back) while the child weighs the entries, and the
+entries' vectors (93 MB) while it works out what each talks about, rather than all of it after
+the child's last step."""
 
 from __future__ import annotations
 
@@ -29,16 +30,17 @@ if TYPE_CHECKING:
 
 
 def weighed(index: Index, encoded: Encoded, found: list[np.ndarray], asked: int) -> Iterator[tuple]:
-    """The attributes `bot.engine.index._WEIGHED` names, in two parts: the columns, their IDF
-    and weights and the question vectors; then the entries' vectors (answers a weaker field: `_entries`)
-    and what each entry talks about (`_described`). From the batch `encoded` and `found` (the
-    words' keys and rows), both emptied: every feature occurrence (key, text) grouped (at 100k
-    entries, 31M, in a list `_grouped` empties). Nothing here holds a part once it is given
-    (a child lets each array go as it is written)."""
+    """The attributes `bot.engine.index._WEIGHED` names, in three parts: the columns, their IDF
+    and weights and the question vectors; the entries' vectors (answers a weaker field:
+    `_entries`); what each entry talks about (`_described`). From the batch `encoded` and
+    `found` (the words' keys and rows), both emptied: every feature occurrence (key, text)
+    grouped (at 100k entries, 31M, in a list `_grouped` empties). Nothing here holds a part
+    once it is given (a child lets each array go as it is written)."""
     occurrences = [*encoded.keys(index.bits), *found]
     found.clear()
-    columns, items, answers = _grouped(occurrences, asked)  # (`build` empties `items`)
-    entries = len(index.spans)
+    columns, items, grouped = _grouped(occurrences, asked)  # (`build` empties `items`)
+    entries, answers = len(index.spans), [*grouped]
+    del grouped
     pooled, idf = _pooled(index, items, len(columns))
     column_weights = idf * index.scale(columns)
     # As soon as it can be: the compact vectors replace the items (at 100k entries 85 MB
@@ -50,7 +52,8 @@ def weighed(index: Index, encoded: Encoded, found: list[np.ndarray], asked: int)
         column_weights,
         _Questions.build(items, column_weights, len(index.texts)),
     )
-    yield _entries(index, columns, column_weights, pooled, [*answers], entries)
+    yield (_entries(index, columns, column_weights, pooled, answers, entries),)
+    yield _talked_about(columns, index.bits, pooled, answers, entries)
 
 
 def _pooled(index: Index, items: list[np.ndarray], columns: int) -> tuple[list, np.ndarray]:
@@ -81,14 +84,13 @@ def _entries(
     pooled: list[np.ndarray],
     answers: list[np.ndarray],
     entries: int,
-) -> tuple:
+) -> _Postings:
     """The entries' vectors (each entry's questions taken together: a query may mix words from
-    several of them, and its answer as a weaker field), TF-IDF and L2-normalized, then
-    `_described`'s three. `pooled` and `answers` ([columns, entries, counts]) are emptied."""
+    several of them, and its answer as a weaker field), TF-IDF and L2-normalized. `pooled` and
+    `answers` ([columns, entries, counts]) lose their counts: `_talked_about` reads the rest."""
     pooled_columns, pooled_entries, pooled_counts = pooled
     answer_columns, answer_entries, answer_counts = answers
-    pooled.clear()
-    answers.clear()
+    del pooled[2], answers[2]
     tuning = index.tuning
     frequencies = _saturated(pooled_counts, pooled_entries, entries, tuning.saturation)
     del pooled_counts
@@ -105,16 +107,19 @@ def _entries(
         vector_columns, vector_entries, frequencies = _merged(first, second)
     del answer_counts
     weights = _weighed(frequencies, vector_columns, vector_entries, column_weights)
-    del frequencies
-    vectors = _Postings.build(vector_columns, vector_entries, weights, (len(columns), entries))
-    del vector_columns, vector_entries, weights
-    described = _described(
-        columns,
-        index.bits,
-        pooled_columns,
-        pooled_entries,
-        answer_columns,
-        answer_entries,
-        entries,
-    )
-    return (vectors, *described)
+    return _Postings.build(vector_columns, vector_entries, weights, (len(columns), entries))
+
+
+def _talked_about(
+    columns: np.ndarray,
+    bits: int,
+    pooled: list[np.ndarray],
+    answers: list[np.ndarray],
+    entries: int,
+) -> tuple:
+    """`_described` of the entries' question features and their answers' ([columns, entries]
+    each, emptied): a child hands the entries' vectors back while it works this out."""
+    (features, owners), (answer_columns, answer_entries) = pooled, answers
+    pooled.clear()
+    answers.clear()
+    return _described(columns, bits, features, owners, answer_columns, answer_entries, entries)
