@@ -86,9 +86,11 @@ _FOCUS = (
         # count in 元), not what something costs
         r"(?<!投资|资金|投入|花了|投了|目标|完成)(?<!完成了)(?<![投拉])多少钱(?!的?投资)|价格|价钱|票价|房价|门票|收费|收多少|费用是多少|几块钱|租金|多少元|什么价|啥价"
         # ...and a fee, whether asked how much or whether one is due (要不要另外交加急费, 要交钱吗,
-        # 费用谁出, 报关费便宜了吗): no answer states one. Not 减费用 (one of the 四减), 费用减少了
-        # (the reduction), 消费, 浪费, 经费, 花费.
-        r"|(?:交|收|付|掏)钱|(?<!减)费用(?![减降少省])|(?<![减消浪经花免])费(?![用心力劲时事])",
+        # 费用谁出, 报关费便宜了吗): no answer states one. Not a cut in fees (减费用, one of the 四减;
+        # 减免费用, 减税降费, 费用减少了, 物流费降了), a fee's rate (社保费率) or a subsidy for one
+        # (电费补贴), nor 消费, 浪费, 经费, 花费.
+        r"|(?:交|收|付|掏)钱|(?<![减免降])费用(?![减降少省]|补[贴助])"
+        r"|(?<![减免降消浪经花])费(?![用心力劲时事率减降少省]|补[贴助])",
     ),
     (
         TIME,

@@ -132,6 +132,12 @@ from bot.text.normalize import fold
         ("冷库消毒的费用谁出", PRICE),
         ("办事费用减少了吗", YES_NO),  # the reduction of fees (四减), no fee asked
         ("减费用是什么意思", DEFINITION),
+        ("减税降费有哪些政策", LIST),  # ...nor a cut in them, their rate or a subsidy for one
+        ("减免费用要什么材料", PROCEDURE),
+        ("物流费降了多少", COUNT),
+        ("社保费率降了多少", COUNT),
+        ("水电费补贴怎么申请", PROCEDURE),
+        ("冷库的电费多少", PRICE),
         ("园区的专员怎么联系", CONTACT),  # a way to reach them: a number or an address
         ("冷库的设计单位是哪一家", COMPANY),  # 哪一家 as 哪家
         ("园区冷库的施工单位", COMPANY),  # who builds it: a company an answer names
