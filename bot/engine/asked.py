@@ -16,7 +16,7 @@ from collections.abc import Callable
 from bot.engine.answerability import content_weight
 from bot.engine.features import GENERIC_CHARS
 from bot.engine.focus import ASKING_JI, DAY_ASKED
-from bot.engine.mentioned import COUNT_OF, DONE, EACH, EARLIER, PART, PER_YEAR, TITLE, YEAR
+from bot.engine.mentioned import AREA, COUNT_OF, DONE, EACH, EARLIER, PART, PER_YEAR, TITLE, YEAR
 from bot.text.words import part_of_speech
 
 # A which-word, and the word after it names the thing asked for: 哪个厂家, 什么消毒液, 多少工人,
@@ -104,6 +104,9 @@ _PART_ASKED = re.compile(
     r"(\d+(?:\.\d+)?\s?[项个家条所])[^，。？！,?!]{0,14}?"
     r"(?:里|当中|之中|其中|中(?=[有的是\s，,]))[^，。？！,?!]*?(?:多少|几)"
 )
+# An area asked (占地多少, 面积多大, 多少亩): an answer that gives the project's count or investment
+# (11个项目, 23.8亿元) does not say how large a site is.
+_AREA_ASKED = re.compile(r"占地|面积|多少(?:亩|公顷|平方|平米)|几(?:亩|公顷)")
 _NUMERALS = {n: str(i) for i, n in enumerate("一二三四五六七八九十", 1)} | {"两": "2"}
 # When something happens (什么时候完工): the event asked about must be in the entry; one that
 # dates the start (开工) does not say when the work ends.
@@ -127,7 +130,7 @@ def asked_for(
     form (`canonical`); a unit after 几 / 多少 as COUNT_OF + unit, a name as TITLE; an amount
     reached so far (已经完成了多少) as DONE, first; a figure per year (一年能加工多少吨) as PER_YEAR;
     a figure from before (原来有多少项) as EARLIER; a part of a total stated (199项里…有几项) as
-    PART + the total;
+    PART + the total; an area (占地多少) as AREA;
     a year asked about as YEAR + the year, from
     `asks` (every clause that asks, when the caller has them: 明年还会开工吗？大概有多少个 asks
     about next year in its first clause) or else `text`.
@@ -140,6 +143,8 @@ def asked_for(
     found += [EACH + _NUMERALS.get(n, n) for pair in _EACH.findall(every) for n in pair if n]
     if _PER_YEAR_ASKED.search(text):
         found.append(PER_YEAR)
+    if _AREA_ASKED.search(text):
+        found.append(AREA)
     if _EARLIER_ASKED.search(every):
         found.append(EARLIER)
     found += [PART + total.replace(" ", "") for total in _PART_ASKED.findall(every)]

@@ -2,7 +2,7 @@
 things; bot.engine.answerability.check asks this of each candidate): a word anywhere in the
 entry, or, for things an answer states in its own way, a figure in the unit asked, a title, a
 figure reached rather than planned, the year asked about, the N things of a set, a figure
-per year, a figure from before, or a part of a total.
+per year, a figure from before, a part of a total, or an area.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ EACH = "各:"  # each of a set of N (哪6项, 那10项分别是什么): the answ
 PER_YEAR = "每年…"  # a figure per year (一年能加工多少吨, 年产值): the answer or quote gives one
 EARLIER = "原…"  # a figure from before (原来有多少项, 从多少项减下来): the answer states one
 PART = "分:"  # a part of a total the question states (199项里…有几项): the answer breaks it down
+AREA = "㎡"  # an area asked (占地多少, 面积多大): the answer gives a figure in 公顷, 亩, 平方米…
+_AREA = re.compile(r"\d\s*(?:公顷|亩|平方|平米|万平|㎡)")
 # A figure per year as an answer or quote gives it (年加工大豆30万吨, 每年, 年均), and so does a year's
 # plan or target (年内计划完成投资12.8亿元, 力争全年实际利用省外资金22亿元): 一年的招商目标是多少 asks
 # just that.
@@ -50,6 +52,8 @@ def mentions(thing: str, stated: str, covers: Callable[[str, str], bool]) -> boo
         return TITLE in stated
     if thing == PER_YEAR:
         return _PER_YEAR.search(stated) is not None
+    if thing == AREA:
+        return _AREA.search(stated) is not None
     if thing == EARLIER:
         return _EARLIER.search(stated) is not None
     if thing.startswith(PART):

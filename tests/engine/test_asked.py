@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.engine.asked import asked_for
 from bot.engine.mentioned import (
+    AREA,
     COUNT_OF,
     DONE,
     EACH,
@@ -187,3 +188,12 @@ def test_a_part_of_a_total_must_be_broken_down():
     assert mentions(PART + "30个", "开工的30个项目中，市级项目3个。 | …", never)
     assert mentions(PART + "30个", "30个项目总投资9亿元。其中市级3个。 | …", never)
     assert not mentions(PART + "30个", "30个项目总投资9亿元。 | 其中…", never)  # not across
+
+
+def test_an_area_must_be_given_in_a_unit_of_area():
+    assert AREA in things("冷库占地多少")
+    assert AREA in things("园区面积多大")
+    assert AREA not in things("园区规模多大")  # a scale, which a count or an amount gives
+    never = lambda word, sound: False  # noqa: E731
+    assert not mentions(AREA, "5个项目总投资3亿元。 | …", never)
+    assert mentions(AREA, "预计投资约2亿元，占地30公顷。 | …", never)
