@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+import bot.authoring.teach as teach_module
 from bot.authoring.checks import collisions
 from bot.authoring.teach import TeachRefused, teach
 from bot.engine.core import Engine
@@ -54,6 +55,25 @@ def test_teach_refuses_duplicates_unknown_entries_and_blanks(
     with pytest.raises(TeachRefused) as refused:
         teach(load(knowledge_copy), question, entry_id)
     assert reason in str(refused.value)
+
+
+def test_teach_refuses_when_the_knowledge_changed_during_its_checks(knowledge_copy, monkeypatch):
+    # A console save made while `policybot teach` ran its checks was written over (probe16).
+    knowledge = load(knowledge_copy)
+    path = knowledge.by_id["fugong-zhuanchuang"].path
+    saved_meanwhile = path.read_text(encoding="utf-8").replace(
+        "- 复工复产专窗在哪\n", "- 复工复产专窗在哪儿\n"
+    )
+    real = teach_module.check_no_harm
+
+    def meanwhile(*args):
+        path.write_text(saved_meanwhile, encoding="utf-8")
+        return real(*args)
+
+    monkeypatch.setattr(teach_module, "check_no_harm", meanwhile)
+    with pytest.raises(TeachRefused, match="被别人修改过"):
+        teach(knowledge, "复工复产专窗在哪个口子", "fugong-zhuanchuang")
+    assert path.read_text(encoding="utf-8") == saved_meanwhile
 
 
 @pytest.mark.slow
