@@ -163,10 +163,13 @@ _OWN_ASSIGNEE = re.compile(
 # (群友问抚远…, 客人问…, 我家老板问…, 楼上说…; not 门票问一下, 房价问问, where the sender asks about it, nor
 # 门票说是免费的, 说明, 说法): they ask what any business would and say nothing of what is asked, as
 # 客户 and 居民 of FRAMING do. Weighed as words no entry uses, they took a whole word's coverage
-# off the entries that answer the question.
+# off the entries that answer the question. Nor is a thing the sender asks whom to ask about
+# (信用修复问谁, 清单问哪里: the clause ends there) or asks to be told (四减说一下, 说清楚点, 说到底,
+# 说白了): taken for an asker, the thing asked about weighed nothing and the right entry was refused.
 _ASKER = re.compile(
     r"(?:^|\s)(?:我|俺|咱)?[家们的]?((?:(?![问说])[\u4e00-\u9fff]){1,6}?)"
-    r"(?:想?问(?!题|一下|下|问|一问)|说(?!明|法|的|说|是))"
+    r"(?:想?问(?!题|一下|下|问|一问|(?:谁|哪|哪里|哪儿|哪个部门|哪个单位)[呢啊呀]?(?:\s|$))"
+    r"|说(?!明|法|的|说|是|一下|下|清|到底|白了))"
 )
 
 

@@ -461,6 +461,19 @@ def test_who_a_question_is_relayed_from_carries_nothing():
     assert content(words, text="邻居码头问一下在哪").weight == 2.0
 
 
+def test_a_thing_the_sender_asks_whom_to_ask_about_or_to_be_told_is_no_asker():
+    # 码头问谁, 码头问哪里: whom to ask about the dock; 码头说一下, 说清楚点, 说到底: tell me about
+    # it. Taken for an asker, 码头 weighed nothing and the dock's entry was refused.
+    for text in ("码头问谁", "码头问哪里", "码头问哪个部门呢", "码头说一下", "码头说下"):
+        assert relayed_from(text) == frozenset(), text
+    assert relayed_from("码头说清楚点") == relayed_from("码头说到底是啥") == frozenset()
+    assert relayed_from("码头说白了是什么") == frozenset()
+    words = [("码头", 1.0, " ma tou ")]
+    assert content(words, text="码头问谁").weight == 1.0
+    # A clause that goes on after 问谁 / 问哪 is who asks it (邻居问哪里能坐船, 邻居问谁管码头).
+    assert relayed_from("邻居问哪里能坐船") == relayed_from("邻居问谁管码头") == {"邻居"}
+
+
 def test_the_words_a_list_is_asked_in_are_not_content():
     # 都包括哪些: 包括 asks for a list; an entry that lists the things never says 包括.
     words = [("采购", 0.3, " cai gou "), ("包括", 1.0, " bao kuo ")]
