@@ -251,15 +251,21 @@ def test_reports_need_an_existing_log(capsys, tmp_path):
     )
 
 
-def test_prune_waits_for_a_locked_log_and_else_says_so_in_one_line(capsys, tmp_path, monkeypatch):
-    """`prune` from the daily timer while another process held a write transaction ended in
-    an `OperationalError` traceback (probe16): it now waits for it, and says so if it must
-    give up."""
+def logged_once(tmp_path, monkeypatch) -> tuple[list[str], sqlite3.Connection]:
+    """The arguments of a log in `tmp_path` that holds one exchange, and a second connection
+    to it, as another process would hold it locked (from any thread: a timer lets go)."""
     db = tmp_path / "log.sqlite3"
     monkeypatch.setenv("POLICYBOT_SALT", "s")
     base = ["--knowledge", str(KNOWLEDGE), "--db", str(db)]
     assert main([*base, "ask", "--log", "公积金怎么提取"]) == 0
-    holder = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    return base, sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+
+
+def test_prune_waits_for_a_locked_log_and_else_says_so_in_one_line(capsys, tmp_path, monkeypatch):
+    """`prune` from the daily timer while another process held a write transaction ended in
+    an `OperationalError` traceback (probe16): it now waits for it, and says so if it must
+    give up."""
+    base, holder = logged_once(tmp_path, monkeypatch)
     holder.execute("BEGIN IMMEDIATE")
     threading.Timer(0.5, holder.commit).start()
     assert main([*base, "prune", "--older-than", "0d"]) == 0  # waited the half second
@@ -277,15 +283,12 @@ def test_ask_log_stores_its_exchange_through_a_moment_of_lock_or_says_it_is_lost
 ):
     """`ask --log` (and `chat` on quitting) on a log another process held locked for a second
     returned with its exchange held in memory, and the process ended with it (probe16)."""
-    db = tmp_path / "log.sqlite3"
-    monkeypatch.setenv("POLICYBOT_SALT", "s")
-    base = ["--knowledge", str(KNOWLEDGE), "--db", str(db)]
-    assert main([*base, "ask", "--log", "公积金怎么提取"]) == 0
-    holder = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    base, holder = logged_once(tmp_path, monkeypatch)
     holder.execute("BEGIN IMMEDIATE")
     threading.Timer(1.0, holder.commit).start()
     assert main([*base, "ask", "--log", "复工复产去哪个窗口办理"]) == 0
-    assert SQLiteStore(db).db.execute("SELECT count(*) FROM exchanges").fetchone() == (2,)
+    stored = SQLiteStore(tmp_path / "log.sqlite3").db.execute("SELECT count(*) FROM exchanges")
+    assert stored.fetchone() == (2,)
     holder.execute("BEGIN IMMEDIATE")
     monkeypatch.setattr("bot.log.writer.CLOSE_SECONDS", 0.5)
     assert main([*base, "ask", "--log", "复工复产去哪个窗口办理"]) == 0
