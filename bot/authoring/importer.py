@@ -324,9 +324,8 @@ def import_faq(
         )
         write_whole(target, header + body)
         report.files.append(target)
-    for stale in own_files - set(
-        report.files
-    ):  # categories gone from the sheet since the last import
+    # Last, the files of categories gone from the sheet since the last import.
+    for stale in own_files - set(report.files):
         stale.unlink()
     return report
 
