@@ -54,7 +54,7 @@ from bot.engine.core import Engine
 from bot.engine.decision import Candidate, Shares, Thresholds, choosable
 from bot.engine.evaluation import GRID, Case, Report, calibrate, load_cases, record_answer
 from bot.engine.index import Tuning
-from bot.engine.mentioned import AREA, COUNT_OF, DONE, EACH, EARLIER, PART, PER_YEAR, TITLE, YEAR
+from bot.engine.mentioned import MARKED
 from bot.knowledge.model import Knowledge, load
 
 from baselines import baselines
@@ -127,7 +127,6 @@ class Variant:
 
 # The originals the patches below wrap.
 _check, _asked_for, _read, _weight = answerability.check, asked.asked_for, core.read, wording.weight
-_MARKED = (COUNT_OF, TITLE, DONE, YEAR, EACH, PER_YEAR, EARLIER, PART, AREA)
 
 
 def _no_focus(focus, *args, **kwargs):
@@ -144,7 +143,7 @@ def _words_only(*args, **kwargs) -> tuple[str, ...]:
     """`asked_for` without the things an answer states in its own way: a figure in a unit (几天,
     多少钱 → 元, an amount invested), a title, an amount reached, a year, each of a set of N, a
     figure per year, a figure from before, a part of a total, an area."""
-    return tuple(thing for thing in _asked_for(*args, **kwargs) if not thing.startswith(_MARKED))
+    return tuple(thing for thing in _asked_for(*args, **kwargs) if not thing.startswith(MARKED))
 
 
 def _no_keywords(*args, **kwargs) -> reading.Reading:
