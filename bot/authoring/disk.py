@@ -4,7 +4,8 @@ The bot watches the knowledge folder and a restart reads it from scratch, so a f
 by a full disk is a broken knowledge base: `policybot import` on a full disk left a YAML file
 ending mid-character, which `validate` then called not UTF-8, and `ingest` a policy text cut
 short (probe16). A file is therefore written beside its place and renamed over it: a write that
-fails leaves the old file (or none) and no scratch file behind."""
+fails leaves the old file (or none) and no scratch file behind. The heartbeat
+(`bot.ops.health`) is written the same way: `policybot health` reads the old beat or the new."""
 
 from __future__ import annotations
 

@@ -15,6 +15,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.authoring.disk import write_whole
+
 if TYPE_CHECKING:  # `policybot health` imports this module and must not load the engine
     from bot.app import Service
 
@@ -35,9 +37,7 @@ def beat(path: Path, service: Service) -> None:
         "uptime_seconds": round(service.uptime),
     }
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(record), encoding="utf-8")
-    temporary.replace(path)
+    write_whole(path, json.dumps(record))  # (a failed beat leaves no scratch file either)
 
 
 async def heartbeat(path: Path, service: Service, interval: float = INTERVAL) -> None:

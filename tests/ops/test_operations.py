@@ -156,6 +156,25 @@ def test_run_with_json_logs_heartbeat_and_clean_stop(standin, tmp_path):
     assert stopped.returncode == 1  # the heartbeat is removed on a clean stop
 
 
+def test_a_heartbeat_the_disk_refuses_leaves_the_last_one_and_nothing_else(tmp_path, monkeypatch):
+    # (Its scratch file was left beside it, half written, on a full disk.)
+    path = tmp_path / "bot.health"
+    service = SimpleNamespace(knowledge=SimpleNamespace(version="v1", entries=[]), uptime=1)
+    health.beat(path, service)
+    beaten, written = path.read_text(encoding="utf-8"), Path.write_text
+
+    def full(self, data, *args, **kwargs):  # half of it written, then the disk is full
+        written(self, data[: len(data) // 2], *args, **kwargs)
+        raise OSError(28, "No space left on device", str(self))
+
+    monkeypatch.setattr(Path, "write_text", full)
+    with pytest.raises(OSError, match="No space left"):
+        health.beat(path, service)
+    monkeypatch.undo()
+    assert [p.name for p in tmp_path.iterdir()] == ["bot.health"]
+    assert path.read_text(encoding="utf-8") == beaten
+
+
 HEAVY = ("bot.engine", "numpy", "telegram")  # what the light commands must not import
 
 
