@@ -59,19 +59,20 @@ _PARTICLES = {"ma": "吗", "ne": "呢"}
 
 
 class Spelling:
-    """`Spelling(index)(message)`: the Chinese a message typed in pinyin spells, or None.
-    The tables are made from the index's words and characters when a message first needs them,
-    and are not pickled (a cached engine is the same whatever it was asked)."""
+    """`Spelling(index, synonyms)(message)`: the Chinese a message typed in pinyin spells, or
+    None. The tables are made from the index's words and characters, and the other words of the
+    knowledge's synonym groups (`synonyms`), when a message first needs them, and are not
+    pickled (a cached engine is the same whatever it was asked)."""
 
-    def __init__(self, index: Index) -> None:
-        self.index = index
+    def __init__(self, index: Index, synonyms: tuple[tuple[str, ...], ...] = ()) -> None:
+        self.index, self.synonyms = index, synonyms
         self._tables: tuple[dict, dict, dict, dict] | None = None
 
     def __getstate__(self) -> dict:
-        return {"index": self.index}
+        return {"index": self.index, "synonyms": self.synonyms}
 
     def __setstate__(self, state: dict) -> None:
-        self.index, self._tables = state["index"], None
+        self.index, self.synonyms, self._tables = state["index"], state["synonyms"], None
 
     def __call__(self, message: str) -> str | None:
         if not message.isascii():
@@ -176,6 +177,19 @@ class Spelling:
         vocabulary = index.vocabulary
         if vocabulary is not None:
             weighed = list(_weighed(index, vocabulary.ids))
+            # A synonym group's other words (电话 of 热线's group) are the knowledge's words too,
+            # the ones users say: indexed texts hold only the first, so without them dianhua was
+            # spelled as the commonest characters of its sounds (点化), and the contact asked for
+            # was lost (招商小分队 dianhua answered as if asking about the team). Each weighs as
+            # its group's first word, which it is read as.
+            first = dict(weighed)
+            weighed += [
+                (word, first[group[0]])
+                for group in self.synonyms
+                if group[0] in first
+                for word in group[1:]
+                if len(word) >= 2 and all("\u4e00" <= c <= "\u9fff" for c in word)
+            ]
             every = every_reading({c for word, _ in weighed for c in word})
             for word, idf in weighed:
                 spelled = tuple(map(_reading, word))

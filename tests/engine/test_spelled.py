@@ -101,3 +101,13 @@ def test_the_tables_made_for_a_message_are_not_pickled(engine):
     engine.spelling("lvse tongdao")
     assert pickle.dumps(engine.spelling) == before
     assert pickle.loads(before)("lvse tongdao") == "绿色通道"
+
+
+def test_a_synonym_groups_other_words_are_spelled_as_typed(engine):
+    # 电话 is a word of 热线's synonym group (knowledge/synonyms.yaml), not of any indexed text:
+    # it was spelled as the commonest characters of its sounds (点化), and the contact asked for
+    # was lost.
+    assert engine.spelling("zhaoshang xiaofendui dianhua") == "招商小分队电话"
+    assert engine.spelling("抚远 zhuanchuang dianhua 多少") == "抚远 专窗电话 多少"
+    # The team's entry gives no number: a contact asked of it is refused, not answered.
+    assert engine.answer("zhaoshang xiaofendui dianhua").status == FALLBACK
