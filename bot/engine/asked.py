@@ -92,10 +92,11 @@ _PER_YEAR_ASKED = re.compile(
     r"|(?<![今去明前全当同新近])年(?:产|加工|处理|销售|接待|受理)"
 )
 # A figure from before asked (原来有多少项, 梳理前一共有多少, 从多少项减下来): the report states what
-# is now (保留845项, 减少3596项), never what there was before; not 比以前少多少 (the reduction).
+# is now (保留845项, 减少3596项), never what there was before; not 比以前少多少 (the reduction), nor
+# what something is made of (由多少人组成) or starts from (从多少号开始).
 _EARLIER_ASKED = re.compile(
     r"(?:原来|原先|原本|本来|以前|之前|过去|[梳清]理前|精简前|改革前)(?:一共|总共|共)?[有是]?(?:多少|几)"
-    r"|[从由]多少"
+    r"|[从由]多少[^，。？！,?!]{0,8}?(?:减|降|压|缩|精简|砍)"
 )
 # A part of a total the question states (这199项里能在网上办的有几项, 36个项目里省重点项目有几个): an
 # answer that gives the total alone (保留公共服务事项199项) does not say how many of it are which.

@@ -166,6 +166,8 @@ def test_a_figure_from_before_must_be_given_as_one():
     assert EARLIER in things("清理前一共有多少项")
     assert EARLIER in things("减少的300项是从多少项减下来的")
     assert EARLIER not in things("材料比以前少了多少")  # the reduction, which an answer states
+    assert EARLIER not in things("招商领导小组由多少人组成")  # what it is made of
+    assert EARLIER not in things("从多少号开始受理")  # when it starts
     assert EARLIER in asked_for(
         "比例呢", lambda p: WORDS(p, search=False), str, "以前有几个 比例呢"
     )
