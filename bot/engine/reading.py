@@ -181,9 +181,9 @@ def fold_message(text: str) -> str:
 # A message typed word by word, a space after every word or two (你好 我是韩国 采购商 联合 预审 要
 # 交 钱 吗: a foreign buyer writing Chinese, or voice input), has its spaces where words end,
 # not clauses: split on them, every word was a clause of its own (the asking clause 钱 吗, 联合
-# and 预审 fragments weighing 1) and the segmenter never saw 交钱. Told by two Chinese characters
-# or more standing alone between spaces, which spaces between clauses or keywords (复工 网上办
-# 自助办, 办施工许可有啥快的法子不 材料差一样中不中) leave none of.
+# and 预审 fragments weighing 1) and the segmenter never saw 交钱. Told by two pieces or more of one
+# Chinese character each (交, 吗), which spaces between clauses or keywords (复工 网上办 自助办,
+# 办施工许可有啥快的法子不 材料差一样中不中) leave none of.
 _ALONE = re.compile(r"(?<!\S)[\u3400-\u9fff](?!\S)")
 # Where its spaces stand for a comma: after a greeting; after who the sender is (我是韩国人, 我是韩国
 # 采购商: the introduction, with a piece right after it that names what they are); after a
