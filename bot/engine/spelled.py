@@ -40,6 +40,7 @@ _NOT_TYPED = re.compile(r"[^a-z0-9. ]")
 _VOWEL = re.compile("[aeiouv]")
 _SYLLABLE = re.compile("[a-z]")
 _HAN = re.compile("[\u3400-\u9fff]")
+_CHINESE_WORD = re.compile("[\u4e00-\u9fff]{2,}")  # (what the tables key: 马上办, not 马 or APP)
 # Words typed in pinyin within Chinese, and the spaces between them: at least two syllables and
 # four letters are looked at (not ban, app).
 _LATIN_WORD = re.compile("[A-Za-z]+(?: +[A-Za-z]+)*")
@@ -64,7 +65,7 @@ class Spelling:
     knowledge's synonym groups (`synonyms`), when a message first needs them, and are not
     pickled (a cached engine is the same whatever it was asked)."""
 
-    def __init__(self, index: Index, synonyms: tuple[tuple[str, ...], ...] = ()) -> None:
+    def __init__(self, index: Index, synonyms: tuple[tuple[str, ...], ...]) -> None:
         self.index, self.synonyms = index, synonyms
         self._tables: tuple[dict, dict, dict, dict] | None = None
 
@@ -188,7 +189,7 @@ class Spelling:
                 for group in self.synonyms
                 if group[0] in first
                 for word in group[1:]
-                if len(word) >= 2 and all("\u4e00" <= c <= "\u9fff" for c in word)
+                if _CHINESE_WORD.fullmatch(word)
             ]
             every = every_reading({c for word, _ in weighed for c in word})
             for word, idf in weighed:
@@ -219,7 +220,7 @@ def _weighed(index: Index, ids: dict[str, int]) -> Iterator[tuple[str, float]]:
     assert vocabulary is not None
     mask = (1 << 2 * index.bits) - 1
     for word, number in ids.items():
-        if len(word) < 2 or not all("\u4e00" <= c <= "\u9fff" for c in word):
+        if not _CHINESE_WORD.fullmatch(word):
             continue
         # The word's own key among those of its parts (search mode cuts 马上办 into 马上 too).
         keys = [k for k in vocabulary.query_keys(word, index.bits) if k & mask == number]
