@@ -194,6 +194,9 @@ def test_a_figure_given_as_an_estimate_is_left_out():
         "一来路近 二来省事",
         "有几项",
         "投资约6亿元",
+        "施工许可差不多一个月能办下来吗",  # a span of time, which may be what is asked
+        "十几个工作日能办完吗",
+        "快两年了",
     ]:
         assert fold_message(message) == message, message
 
