@@ -161,9 +161,8 @@ _MENTION = re.compile(r"[@＠][^\s，,：:。！？!?]+")
 # halved. Left out of a message, as a mention is; not 几百 (it asks: 有几百项), nor 多少 / 多久…
 # after a figure, nor 一来 (firstly): 来 only before a measure word. So is a figure the sender
 # says it comes close to (快七百项, 将近三千项; not 约6亿, as the report writes it) or whose last
-# digit they forget (六百八十几项, 十几个; 几 after a ten, not 有几项); not a span of time, which the
-# question may ask about (差不多一个月能办下来吗, 十几个工作日, 快两年: left out, 施工许可月能办下来吗
-# was answered by the entry on which projects got one).
+# digit they forget (六百八十几项, 十几个; 几 after a ten, not 有几项); not a span of time, which may be
+# what is asked (差不多一个月能办下来吗 left as 施工许可月能办下来吗 was answered wrong; 十几个工作日).
 _MEASURE = "个项家亿万元吨亩垧人件条所位次年"
 _NUMBER = r"(?:[一二两三四五六七八九十百千万]+|\d+)"
 _COUNTED = rf"(?!年)[{_MEASURE}](?![月天日周星礼小工钟])"
