@@ -468,6 +468,10 @@ def test_a_thing_the_sender_asks_whom_to_ask_about_or_to_be_told_is_no_asker():
         assert relayed_from(text) == frozenset(), text
     assert relayed_from("码头说清楚点") == relayed_from("码头说到底是啥") == frozenset()
     assert relayed_from("码头说白了是什么") == frozenset()
+    # Nor one asked about before (码头问了好几回, 问了三次, 问过了); 邻居问过码头在哪 is relayed.
+    for text in ("码头问了好几回 怎么走", "码头问了三次", "码头问过了 能去吗", "码头问2遍了"):
+        assert relayed_from(text) == frozenset(), text
+    assert relayed_from("邻居问过码头在哪") == {"邻居"}
     words = [("码头", 1.0, " ma tou ")]
     assert content(words, text="码头问谁").weight == 1.0
     # A clause that goes on after 问谁 / 问哪 is who asks it (邻居问哪里能坐船, 邻居问谁管码头).
