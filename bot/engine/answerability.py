@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from bot.engine._frozen import made
 from bot.engine.features import GENERIC_CHARS, spoken
 from bot.engine.focus import _COUNTED, _FOCUS_PATTERN, COUNT, PERSON, SATISFIED_BY, asked_in
-from bot.engine.mentioned import mentions
+from bot.engine.mentioned import contradicted, mentions, scopes
 from bot.text.words import FUNCTION_TAGS, part_of_speech
 
 # "（据2022年5月26日报道）": every answer says which day its facts are from.
@@ -77,6 +77,7 @@ class Check:
     asked_for: tuple[str, ...] = ()  # the things the question asks for by name (`asked_for`)...
     unstated: tuple[str, ...] = ()  # ...that the entry's answer never mentions
     restated: tuple[str, ...] = ()  # a count asked: the answer's figures, all in the question
+    contradicted: tuple[str, ...] = ()  # scopes asked (省重点) the entry gives a sibling of instead
 
     @property
     def coverage(self) -> float:
@@ -97,6 +98,7 @@ class Check:
             "asked_for": list(self.asked_for),
             "asked_for_unstated": list(self.unstated),
             "figures_restated": list(self.restated),
+            "scopes_contradicted": list(self.contradicted),
             "uncovered": [{"word": w, "weight": round(x, 2)} for w, x in self.uncovered],
         }
 
@@ -149,6 +151,7 @@ class Content:
     short: tuple[bool, ...] = ()  # per word of `heaviest`, whether `pieces` can look it up
     figures: frozenset[str] = frozenset()  # a count asked: the figures it states (`restated`)
     own_assignee: bool = False  # a person asked: the one assigned to the sender (`_OWN_ASSIGNEE`)
+    scopes: tuple[tuple[str, str], ...] = ()  # 省重点项目: (省, 重点) (bot.engine.mentioned.scopes)
 
 
 # Who is assigned to the sender's own company (我们企业对口联系的是哪位领导, 对接我们的关员是谁): the
@@ -285,6 +288,7 @@ def content(
         tuple(_short(word, sound) for word, sound in heaviest),
         figures(text) if focus == COUNT else frozenset(),
         focus == PERSON and _OWN_ASSIGNEE.search(text) is not None,
+        scopes(text),
     )
 
 
@@ -338,7 +342,8 @@ def check(
         covers = lambda word, sound: word in spelled or sound in heard  # noqa: E731
         unstated = tuple(thing for thing in things if not mentions(thing, stated, covers))
     again = restated(focus, words.figures, stated)
-    factor = mismatch_factor if mismatch or unstated or again else 1.0
+    other = contradicted(words.scopes, spelled) if words.scopes else ()
+    factor = mismatch_factor if mismatch or unstated or again or other else 1.0
     return made(
         Check,
         factor=factor,
@@ -352,4 +357,5 @@ def check(
         asked_for=things,
         unstated=unstated,
         restated=again,
+        contradicted=other,
     )

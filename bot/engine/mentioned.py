@@ -2,7 +2,8 @@
 things; bot.engine.answerability.check asks this of each candidate): a word anywhere in the
 entry, or, for things an answer states in its own way, a figure in the unit asked, a title, a
 figure reached rather than planned, the year asked about, the N things of a set, a figure
-per year, a figure from before, a part of a total, or an area.
+per year, a figure from before, a part of a total, or an area. And whether an entry contradicts
+a scope the message states (省重点 asked, only 市重点 in the entry: `scopes`, `contradicted`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import re
 from collections.abc import Callable
 
 from bot.engine.features import spoken
+from bot.text.words import in_dictionary
 
 # How bot.engine.asked writes a thing asked for that an answer states in its own way: a unit
 # after 几 / 多少 (几星, 多少钱 → 元) wants a figure in that unit; a name, a title (《…》).
@@ -82,3 +84,38 @@ def _breaks_down(total: str, stated: str) -> bool:
             if _BROKEN_DOWN.search(after[: following.start() if following else len(after)]):
                 return True
     return False
+
+
+# Sibling scopes of one thing: 省重点项目, 市重点项目 and 县重点项目 are different projects. A single
+# character is never a known word, so an entry without 省 barely loses for it (~0.04 of the
+# content weight) and its asking clause alone (完成了多少投资) can outweigh it: a scope the
+# message states and the entry contradicts with a sibling is a mismatch, not a missing word.
+_SCOPE = r"([省市县区])(?:级|里的?)?"  # 省重点, 省级重点, 省里的重点
+# 除了省重点，市重点… sets 省 aside: it is not what is asked.
+_SCOPED = re.compile(rf"(?<!除)(?<!除了){_SCOPE}(\w\w)")
+
+
+def scopes(text: str) -> tuple[tuple[str, str], ...]:
+    """The (scope, what it scopes) pairs a message states: 省重点项目 → (省, 重点). The scope must
+    be a word of its own, and so must what it scopes: 市中心, 县城, 城市 are other words, and
+    省里是怎么 scopes nothing."""
+    return tuple(
+        dict.fromkeys(
+            (m[1], m[2])
+            for m in _SCOPED.finditer(text)
+            if in_dictionary(m[2]) == (m[2],)
+            and in_dictionary(m[1] + m[2])[0] == m[1]
+            and (m.start() == 0 or len(in_dictionary(text[m.start() - 1 : m.start() + 1])) > 1)
+        )
+    )
+
+
+def contradicted(said: tuple[tuple[str, str], ...], covered: str) -> tuple[str, ...]:
+    """The scopes of `said` that an entry's `covered` text never gives its thing, giving it
+    a sibling's instead (省重点 asked, only 市重点 there); an entry with neither says nothing."""
+    found = []
+    for scope, thing in said:
+        there = {m[1] for m in re.finditer(_SCOPE + re.escape(thing), covered)}
+        if there and scope not in there:
+            found.append(scope + thing)
+    return tuple(found)

@@ -253,6 +253,15 @@ def test_the_words_that_say_what_is_asked_for_are_not_what_it_is_about():
     assert verdict.mismatch and verdict.factor == 0.45
 
 
+def test_a_scope_the_entry_gives_a_sibling_of_is_a_mismatch():
+    # 县 is a single character, weighed little as a missing word; 区重点 says it is another thing.
+    words = [("县", 0.3, " xian "), ("重点", 0.6, " zhong dian "), ("工程", 0.6, " gong cheng ")]
+    asked_about = content(words, text="县重点工程完成了多少")
+    other = check(None, {}, asked_about, ("区重点工程完成了多少", ""), 0.45)
+    assert other.contradicted == ("县重点",) and other.factor == 0.45
+    assert check(None, {}, asked_about, ("重点工程完成了多少", ""), 0.45).factor == 1.0
+
+
 def test_a_which_word_with_a_kind_of_place_or_how_it_is_put_is_all_question():
     # 哪些城市 is answered by 郑州市、福州市: 城市 is not content an entry must cover...
     assert QUESTION_WORDS.sub(" ", "还去了哪些城市").split() == ["还去了"]

@@ -13,7 +13,9 @@ from bot.engine.mentioned import (
     PER_YEAR,
     TITLE,
     YEAR,
+    contradicted,
     mentions,
+    scopes,
 )
 from bot.text.words import Words
 
@@ -199,3 +201,21 @@ def test_an_area_must_be_given_in_a_unit_of_area():
     never = lambda word, sound: False  # noqa: E731
     assert not mentions(AREA, "5个项目总投资3亿元。 | …", never)
     assert mentions(AREA, "预计投资约2亿元，占地30公顷。 | …", never)
+
+
+def test_a_scope_is_stated_where_it_and_what_it_scopes_are_words_of_their_own():
+    assert scopes("县重点工程开工了吗") == (("县", "重点"),)
+    assert scopes("区级重点工程和区里的重点工程") == (("区", "重点"),)
+    assert scopes("省里的重点工程有哪些") == (("省", "重点"),)
+    # 市中心, 城市 and 县城 are words of their own; 省里是怎么 scopes nothing...
+    assert scopes("市中心的城市重点工程在县城吗") == ()
+    assert scopes("省里是怎么规定的") == ()
+    # ...and 除了县重点 sets the county's aside.
+    assert scopes("除了县重点，区重点工程有几个") == (("区", "重点"),)
+
+
+def test_a_scope_is_contradicted_by_a_sibling_not_by_silence():
+    said = (("县", "重点"),)
+    assert contradicted(said, "区重点工程8项已全部开工") == ("县重点",)
+    assert contradicted(said, "县级重点工程2项区重点工程8项") == ()
+    assert contradicted(said, "工程8项已全部开工") == ()  # says no scope: only a missing word

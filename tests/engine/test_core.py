@@ -156,6 +156,7 @@ def test_json_shape(engine):
         "asked_for",
         "asked_for_unstated",
         "figures_restated",
+        "scopes_contradicted",
         "match",
         "score",
     }

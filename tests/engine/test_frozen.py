@@ -13,7 +13,7 @@ from bot.engine.core import Answer
 def test_made_is_what_the_constructor_makes():
     values = dict(factor=0.5, focus="time", gives=("time",), mismatch=False, uncovered=())
     values.update(weight=1.0, long=True, share=0.6, asked_for=("门票",), unstated=("门票",))
-    values.update(restated=("2887",))
+    values.update(restated=("2887",), contradicted=("省重点",))
     record = made(Check, **values)
     assert record == Check(**values) and repr(record) == repr(Check(**values))
     assert hash(record) == hash(Check(**values))
