@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 
 from bot.engine.features import spoken
-from bot.text.words import in_dictionary
+from bot.text.words import FUNCTION_TAGS, in_dictionary, part_of_speech
 
 # How bot.engine.asked writes a thing asked for that an answer states in its own way: a unit
 # after 几 / 多少 (几星, 多少钱 → 元) wants a figure in that unit; a name, a title (《…》).
@@ -97,13 +97,14 @@ _SCOPED = re.compile(rf"(?<!除)(?<!除了){_SCOPE}(\w\w)")
 
 def scopes(text: str) -> tuple[tuple[str, str], ...]:
     """The (scope, what it scopes) pairs a message states: 省重点项目 → (省, 重点). The scope must
-    be a word of its own, and so must what it scopes: 市中心, 县城, 城市 are other words, and
-    省里是怎么 scopes nothing."""
+    be a word of its own, and so must what it scopes, a content word: 市中心, 县城, 城市 are other
+    words, and 省里是怎么, 抚远市今年 scope nothing."""
     return tuple(
         dict.fromkeys(
             (m[1], m[2])
             for m in _SCOPED.finditer(text)
             if in_dictionary(m[2]) == (m[2],)
+            and part_of_speech(m[2]) not in FUNCTION_TAGS
             and in_dictionary(m[1] + m[2])[0] == m[1]
             and (m.start() == 0 or len(in_dictionary(text[m.start() - 1 : m.start() + 1])) > 1)
         )

@@ -210,6 +210,7 @@ def test_a_scope_is_stated_where_it_and_what_it_scopes_are_words_of_their_own():
     # 市中心, 城市 and 县城 are words of their own; 省里是怎么 scopes nothing...
     assert scopes("市中心的城市重点工程在县城吗") == ()
     assert scopes("省里是怎么规定的") == ()
+    assert scopes("抚远市今年重点工程有几个") == ()
     # ...and 除了县重点 sets the county's aside.
     assert scopes("除了县重点，区重点工程有几个") == (("区", "重点"),)
 
