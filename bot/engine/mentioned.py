@@ -38,8 +38,9 @@ _PLANNED = re.compile(r"计划|力争|预计|目标|争取|(?<!模)拟")
 _FIGURE = re.compile(r"\d(?!\d*年)")  # a figure, not a year
 _CLAUSE, _NAMING = re.compile(r"[，。；：,;]"), re.compile(r"、|和|及")
 # A figure from before as an answer would state it (由2887项减至…, 原有…): the report gives only
-# what is now, so a count of before (梳理前一共有多少项) is not what its figure (845项) says.
-_EARLIER = re.compile(r"(?:由|从|原有|原来|原先)\s*\d")
+# what is now, so a count of before (梳理前一共有多少项) is not what its figure (845项) says. A count,
+# not a date: 从2月起 states no figure from before.
+_EARLIER = re.compile(r"(?:由|从|原有|原来|原先)\s*\d+(?:\.\d+)?\s*(?![年月日号])\D")
 # What breaks a total down in an answer: 845项，其中“马上办”233项 or 11个项目中，省重点项目1项.
 _BROKEN_DOWN = re.compile(r"其中|^[^\d]{0,6}?[中里][，,：:]")
 

@@ -177,6 +177,7 @@ def test_a_figure_from_before_must_be_given_as_one():
     # What is now (保留120项) is not what there was; a figure stated from before is.
     assert not mentions(EARLIER, "园区保留审批事项120项。 | …", never)
     assert mentions(EARLIER, "审批事项由150项减至120项。 | …", never)
+    assert not mentions(EARLIER, "从2月起，园区保留审批事项120项。 | …", never)  # a date
 
 
 def test_a_part_of_a_total_must_be_broken_down():
