@@ -170,6 +170,18 @@ def test_a_figure_from_before_must_be_given_as_one():
     assert EARLIER not in things("材料比以前少了多少")  # the reduction, which an answer states
     assert EARLIER not in things("招商领导小组由多少人组成")  # what it is made of
     assert EARLIER not in things("从多少号开始受理")  # when it starts
+    # A few words may come between (原来的…有多少, 本来要交多少, 以前保留了多少, 一开始有多少)...
+    for text in (
+        "园区原来的企业有多少家",
+        "本来要交多少份材料",
+        "改革以前保留了多少项",
+        "一开始有几家",
+    ):
+        assert EARLIER in things(text), text
+    # ...but not a sender's plan (本来想问有几家), a count of trips (以前要跑好几趟), nor the
+    # reduction (比原来少了多少).
+    for text in ("本来想问园区有几家", "以前办事要跑好几趟", "材料比原来少了多少"):
+        assert EARLIER not in things(text), text
     assert EARLIER in asked_for(
         "比例呢", lambda p: WORDS(p, search=False), str, "以前有几个 比例呢"
     )
