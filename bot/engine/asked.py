@@ -94,10 +94,11 @@ _PER_YEAR_ASKED = re.compile(
 # A figure from before asked (原来有多少项, 梳理前一共有多少, 从多少项减下来): the report states what
 # is now (保留845项, 减少3596项), never what there was before; not 比以前少多少 (the reduction), nor
 # what something is made of (由多少人组成) or starts from (从多少号开始). A few words may come between
-# (原来的材料有多少项, 本来要交多少项, 改革以前保留了多少项, 减少前一共多少项; but 本来想问…, 好几趟).
+# (原来的材料有多少项, 本来要交多少项, 改革以前保留了多少项, 减少前一共多少项; but 本来想问…, 好几趟,
+# nor how often the sender did something: 以前来过几次都没办成).
 _EARLIER_ASKED = re.compile(
     r"(?<!比)(?:原来|原先|原本|本来|以前|之前|过去|当初|起初|最初|早先|一开始"
-    r"|(?:[梳清]理|精简|改革|减少|压减)之?前)[^，。？！,?!\s想问]{0,6}?(?:多少|(?<!好)几)"
+    r"|(?:[梳清]理|精简|改革|减少|压减)之?前)[^，。？！,?!\s想问]{0,6}?(?:多少|(?<!好)几(?![次趟回遍]))"
     r"|[从由]多少[^，。？！,?!]{0,8}?(?:减|降|压|缩|精简|砍)"
 )
 # A part of a total the question states (这199项里能在网上办的有几项, 36个项目里省重点项目有几个): an

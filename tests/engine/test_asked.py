@@ -170,6 +170,7 @@ def test_a_figure_from_before_must_be_given_as_one():
     assert EARLIER not in things("材料比以前少了多少")  # the reduction, which an answer states
     assert EARLIER not in things("招商领导小组由多少人组成")  # what it is made of
     assert EARLIER not in things("从多少号开始受理")  # when it starts
+    assert EARLIER not in things("以前来过几次都没办成")  # how often the sender came
     # A few words may come between (原来的…有多少, 本来要交多少, 以前保留了多少, 一开始有多少)...
     for text in (
         "园区原来的企业有多少家",
