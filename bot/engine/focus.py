@@ -88,9 +88,10 @@ _FOCUS = (
         # ...and a fee, whether asked how much or whether one is due (要不要另外交加急费, 要交钱吗,
         # 费用谁出, 报关费便宜了吗): no answer states one. Not a cut in fees (减费用, one of the 四减;
         # 减免费用, 减税降费, 费用减少了, 物流费降了), a fee's rate (社保费率) or a subsidy for one
-        # (电费补贴), nor 消费, 浪费, 经费, 花费.
+        # (电费补贴), nor 消费, 浪费, 经费, 花费. Whether it is free (公证免费吗) asks about a fee too;
+        # not 减免费用.
         r"|(?:交|收|付|掏)钱|(?<![减免降])费用(?![减降少省]|补[贴助])"
-        r"|(?<![减免降消浪经花])费(?![用心力劲时事率减降少省]|补[贴助])",
+        r"|(?<![减免降消浪经花])费(?![用心力劲时事率减降少省]|补[贴助])|(?<!减)免费(?!用)",
     ),
     (
         TIME,

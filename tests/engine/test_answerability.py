@@ -138,6 +138,8 @@ from bot.text.normalize import fold
         ("社保费率降了多少", COUNT),
         ("水电费补贴怎么申请", PROCEDURE),
         ("冷库的电费多少", PRICE),
+        ("冷库检测免费吗", PRICE),  # whether it is free: a fee asked
+        ("减免费用怎么申请", PROCEDURE),
         ("园区的专员怎么联系", CONTACT),  # a way to reach them: a number or an address
         ("冷库的设计单位是哪一家", COMPANY),  # 哪一家 as 哪家
         ("园区冷库的施工单位", COMPANY),  # who builds it: a company an answer names
