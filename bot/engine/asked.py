@@ -103,9 +103,9 @@ _EARLIER_ASKED = re.compile(
 )
 # A part of a total the question states (这199项里能在网上办的有几项, 36个项目里省重点项目有几个): an
 # answer that gives the total alone (保留公共服务事项199项) does not say how many of it are which.
-# 中 only before 有, 的, 是 or a pause (not 中介, 中心).
+# 中 only before 有, 的, 是 or a pause (not 中介, 中心); a span of time is no total (3个工作日里).
 _PART_ASKED = re.compile(
-    r"(\d+(?:\.\d+)?\s?[项个家条所])[^，。？！,?!]{0,14}?"
+    r"(\d+(?:\.\d+)?\s?[项个家条所](?![月天日周星礼小工钟]))[^，。？！,?!]{0,14}?"
     r"(?:里|当中|之中|其中|中(?=[有的是\s，,]))[^，。？！,?!]*?(?:多少|几)"
 )
 # An area asked (占地多少, 面积多大, 多少亩): an answer that gives the project's count or investment

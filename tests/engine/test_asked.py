@@ -197,6 +197,7 @@ def test_a_part_of_a_total_must_be_broken_down():
     assert things("这120项里能网上办的有几项")[:1] == (PART + "120项",)
     assert things("30个项目中有几个是市级的")[:1] == (PART + "30个",)
     assert PART + "18项" not in things("18项中介服务保留了多少")  # 中介: no part
+    assert not [t for t in things("3个工作日里能办结几项") if t.startswith(PART)]  # a span
     never = lambda word, sound: False  # noqa: E731
     # The total alone, or a breakdown of another total, does not say how many of it are which...
     assert not mentions(PART + "120项", "园区保留审批事项120项。 | …", never)
