@@ -168,11 +168,12 @@ def _received(pipe: IO[bytes]) -> list[object] | None:
             return None
         buffers = []
         for _ in range(count):
-            size = _length(pipe)
+            if (size := _length(pipe)) is None:
+                return None
             # (Not zeroed first, as a bytearray is: 248 MB handed back took 0.19 s of this
             # process's CPU with one, 0.08 s with this; the pipe fills every byte or it is None.)
-            buffer = np.empty(size or 0, np.uint8)
-            if size is None or pipe.readinto(buffer) != size:  # type: ignore[attr-defined]
+            buffer = np.empty(size, np.uint8)
+            if pipe.readinto(buffer) != size:  # type: ignore[attr-defined]
                 return None
             buffers.append(buffer)
         parts.append(pickle.loads(head, buffers=buffers))
@@ -184,6 +185,6 @@ def _length(pipe: IO[bytes]) -> int | None:
     return int.from_bytes(found, "little") if len(found) == _SIZE else None
 
 
-def _exactly(pipe: IO[bytes], size: int | None) -> bytes | None:
-    found = pipe.read(size) if size is not None else b""
-    return found if size is not None and len(found) == size else None
+def _exactly(pipe: IO[bytes], size: int) -> bytes | None:
+    found = pipe.read(size)
+    return found if len(found) == size else None
