@@ -41,7 +41,7 @@ def weighed(index: Index, encoded: Encoded, found: list[np.ndarray], asked: int)
     columns, items, grouped = _grouped(occurrences, asked)  # (`build` empties `items`)
     entries, answers = len(index.spans), [*grouped]
     del grouped
-    pooled, idf = _pooled(index, items, len(columns))
+    pooled, idf = _pooled(index, items, len(columns), entries)
     column_weights = idf * index.scale(columns)
     # As soon as it can be: the compact vectors replace the items (at 100k entries 85 MB
     # less held through the rest of the build, whose peak it was).
@@ -56,7 +56,9 @@ def weighed(index: Index, encoded: Encoded, found: list[np.ndarray], asked: int)
     yield _talked_about(columns, index.bits, pooled, answers, entries)
 
 
-def _pooled(index: Index, items: list[np.ndarray], columns: int) -> tuple[list, np.ndarray]:
+def _pooled(
+    index: Index, items: list[np.ndarray], columns: int, entries: int
+) -> tuple[list, np.ndarray]:
     """Each entry's question features as [columns, entries, counts] (each (column, entry) pair
     once), and the columns' IDF. `items`: the questions' [rows, columns, counts], their counts
     clipped here as `_Questions.build` reads them (64 MB less)."""
@@ -72,7 +74,6 @@ def _pooled(index: Index, items: list[np.ndarray], columns: int) -> tuple[list, 
     # IDF counts entries rather than questions: similar questions repeat their entry's
     # words, and would otherwise make its most telling words look common.
     document_frequency = np.bincount(pooled_columns, minlength=columns)
-    entries = len(index.spans)
     idf = np.log((entries + 1) / (document_frequency + 1)) + 1
     return [pooled_columns, pooled_entries, pooled_counts], idf
 
