@@ -26,10 +26,10 @@ from bot.authoring.editor import Draft, EditRefused, Saved
 from bot.authoring.exporter import export_xlsx
 from bot.authoring.importer import ImportReport, import_faq
 from bot.authoring.ingest import Ingested, IngestError, ingest
-from bot.authoring.live import apply_copy, digests, writing
+from bot.authoring.live import apply_copy, changed_on_disk, digests, writing
 from bot.authoring.teach import TeachRefused, teach
 from bot.engine.core import Answer
-from bot.knowledge.files import read_snapshot, slug
+from bot.knowledge.files import slug
 from bot.knowledge.model import check
 from bot.log.accounts import HASHER, Account, Accounts
 from bot.log.changes import (
@@ -334,7 +334,7 @@ class Admin:
         the entry it changes, and the base a form is checked against, from the served one:
         its save wrote over that change without a word (probe16)."""
         with self.editing:
-            if read_snapshot(self.service.directory).version != self.knowledge.version:
+            if changed_on_disk(self.service.directory, self.knowledge.version):
                 self.service.reload()  # if the disk's version has errors, the save names them
             yield
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bot.authoring.disk import reason, within, write_whole
 from bot.authoring.editor import GENERAL, EditRefused
+from bot.knowledge.files import read_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,13 @@ def writing(directory: Path) -> Iterator[None]:
                 ]
             }
         ) from exc
+
+
+def changed_on_disk(directory: Path, version: str) -> bool:
+    """Whether `directory` no longer holds the knowledge `version` read from it: someone wrote
+    there since (the console, a terminal's `policybot teach`, an editor, `git pull`), and a
+    change made on the version read would write over theirs without a word (probe16)."""
+    return read_snapshot(directory).version != version
 
 
 def digests(folder: Path) -> dict[str, str]:

@@ -22,10 +22,10 @@ from pathlib import Path
 
 from bot.authoring.checks import collisions
 from bot.authoring.editor import Draft, EditRefused, save
+from bot.authoring.live import changed_on_disk
 from bot.engine.core import ANSWERED, Engine
 from bot.engine.evaluation import Case, load_cases
 from bot.engine.features import GENERIC_CHARS
-from bot.knowledge.files import read_snapshot
 from bot.knowledge.model import Entry, Knowledge
 
 # A word found in more than this share of entries says nothing about which entry is meant (the
@@ -64,9 +64,8 @@ def teach(
     check_specific(engine, question, entry)
     check_no_harm(engine, question, entry)
     # The checks take seconds (`policybot teach` builds the engine first), and the entry is
-    # written as it was read: a change saved meanwhile (the console, another terminal) would
-    # be written over without a word (probe16).
-    if read_snapshot(knowledge.directory).version != knowledge.version:
+    # written as it was read.
+    if changed_on_disk(knowledge.directory, knowledge.version):
         raise TeachRefused("检查期间知识库被别人修改过，未添加：请重新运行，在最新版本上检查")
     draft = Draft.of(entry)
     draft.similar.append(question)
