@@ -265,9 +265,11 @@ def content(
 ) -> Content:
     """`words`: the question's content words with their weight (clause weight × content
     weight) and sound (" ban shi "); `focus`: what kind of answer the question wants; `text`:
-    the question, whose figures a count asked is compared with (`restated`). The words
-    that say what it asks for (电话多少: 电话) are not what it asks about: not its subject; those
-    of a list or a definition (都包括哪些: 包括) are not content at all."""
+    the question, whose figures a count asked is compared with (`restated`), whose words naming
+    who relayed it weigh nothing (`relayed_from`), and whose scopes (省重点) an entry may
+    contradict (`scopes`). The words that say what it asks for (电话多少: 电话) are not what it
+    asks about: not its subject; those of a list or a definition (都包括哪些: 包括) are not
+    content at all."""
     askers = relayed_from(text)
     words = [(word, 0.0 if word in askers else x, sound) for word, x, sound in words]
     heaviest: dict[tuple[str, str], float] = {}
