@@ -87,7 +87,7 @@ SETS = {
     # written on 2026-11-27 night when fresh12/ was handed to the tuning helpers (by halves);
     # opened by nobody but their writer, run once by the lead at the end
     "fresh13/natural.yaml": (1177, 0),
-    "fresh13/traps.yaml": (0, 663),
+    "fresh13/traps.yaml": (0, 655),
     "fresh13/out_of_domain.yaml": (0, 174),
 }
 
