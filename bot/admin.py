@@ -22,6 +22,7 @@ from argon2 import PasswordHasher
 from bot.app import Service
 from bot.authoring import editor
 from bot.authoring.checks import fights, taken_over
+from bot.authoring.disk import Busy, held
 from bot.authoring.editor import Draft, EditRefused, Saved
 from bot.authoring.exporter import export_xlsx
 from bot.authoring.importer import ImportReport, import_faq
@@ -332,11 +333,16 @@ class Admin:
         written there by another hand (`policybot teach`, an editor, `git pull`) is served
         only once the watcher has seen it and the new engine is built, and the console took
         the entry it changes, and the base a form is checked against, from the served one:
-        its save wrote over that change without a word (probe16)."""
+        its save wrote over that change without a word (probe16). The folder's lock keeps a
+        terminal's `teach` or `import` from writing between that look and the save (probe18)."""
         with self.editing:
-            if changed_on_disk(self.service.directory, self.knowledge.version):
-                self.service.reload()  # if the disk's version has errors, the save names them
-            yield
+            try:
+                with held(self.service.directory):
+                    if changed_on_disk(self.service.directory, self.knowledge.version):
+                        self.service.reload()  # if the disk's version has errors, the save names them
+                    yield
+            except Busy as exc:
+                raise EditRefused({editor.GENERAL: [str(exc)]}) from exc
 
     def _editor(self, account: Account) -> None:
         if not account.can_edit:

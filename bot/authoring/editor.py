@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.authoring.disk import write_whole
+from bot.authoring.disk import held, write_whole
 from bot.knowledge.model import ID_PATTERN, Entry, Knowledge, check, snapshot_of
 from bot.knowledge.yamlfile import LineDict, line_of, read_yaml, reads_as_text
 
@@ -122,16 +122,17 @@ def save(knowledge: Knowledge, draft: Draft, original_id: str | None = None) -> 
         path, before = entry.path, Draft.of(entry).to_dict()
     else:
         path = _file_of(knowledge, draft.category)
-    data = _load(path)
-    items = data["entries"]
     from ruamel.yaml.comments import CommentedMap
 
-    if original_id is None:
-        items.append(_write_into(CommentedMap(), draft))
-    else:
-        target = next(item for item in items if str(item.get("id")) == original_id)
-        _write_into(target, draft)
-    _commit(directory, path, _dump(data), draft.id)
+    with held(directory):  # the file read, changed and written before another writer reads it
+        data = _load(path)
+        items = data["entries"]
+        if original_id is None:
+            items.append(_write_into(CommentedMap(), draft))
+        else:
+            target = next(item for item in items if str(item.get("id")) == original_id)
+            _write_into(target, draft)
+        _commit(directory, path, _dump(data), draft.id)
     return Saved(draft.id, path, before, draft.to_dict())
 
 
@@ -142,9 +143,10 @@ def delete(knowledge: Knowledge, entry_id: str) -> Saved:
         raise EditRefused({GENERAL: [f"没有 id 为 “{entry_id}” 的条目"]})
     from ruamel.yaml.comments import CommentedSeq
 
-    data = _load(entry.path)
-    data["entries"] = CommentedSeq(i for i in data["entries"] if str(i.get("id")) != entry_id)
-    _commit(knowledge.directory, entry.path, _dump(data), None)
+    with held(knowledge.directory):
+        data = _load(entry.path)
+        data["entries"] = CommentedSeq(i for i in data["entries"] if str(i.get("id")) != entry_id)
+        _commit(knowledge.directory, entry.path, _dump(data), None)
     return Saved(entry_id, entry.path, Draft.of(entry).to_dict(), None)
 
 

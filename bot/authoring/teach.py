@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.authoring.checks import collisions
+from bot.authoring.disk import Busy, held
 from bot.authoring.editor import Draft, EditRefused, save
 from bot.authoring.live import changed_on_disk
 from bot.engine.core import ANSWERED, Engine
@@ -64,13 +65,18 @@ def teach(
     check_specific(engine, question, entry)
     check_no_harm(engine, question, entry)
     # The checks take seconds (`policybot teach` builds the engine first), and the entry is
-    # written as it was read.
-    if changed_on_disk(knowledge.directory, knowledge.version):
-        raise TeachRefused("检查期间知识库被别人修改过，未添加：请重新运行，在最新版本上检查")
-    draft = Draft.of(entry)
-    draft.similar.append(question)
+    # written as it was read: no other writer may come between the look and the write.
     try:
-        saved = save(knowledge, draft, entry_id)
+        with held(knowledge.directory):
+            if changed_on_disk(knowledge.directory, knowledge.version):
+                raise TeachRefused(
+                    "检查期间知识库被别人修改过，未添加：请重新运行，在最新版本上检查"
+                )
+            draft = Draft.of(entry)
+            draft.similar.append(question)
+            saved = save(knowledge, draft, entry_id)
+    except Busy as exc:
+        raise TeachRefused(str(exc)) from exc
     except EditRefused as exc:
         raise TeachRefused("加入后知识库无法通过检查，未修改：\n" + str(exc)) from exc
     return Taught(saved.path, entry_id, question, saved.before or {}, saved.after or {})

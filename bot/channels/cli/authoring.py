@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
-from bot.authoring.disk import reason, within
+from bot.authoring.disk import Busy, held, reason, within
 from bot.channels.cli.common import EXIT_OK, EXIT_PROBLEMS, CommandError, load_knowledge
 from bot.settings import Settings
 
@@ -85,13 +86,18 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     source = Path(args.file)
     if not source.is_file():
         raise CommandError(f"文件不存在: {source}")
+    into = Path(args.into)
     try:
-        report = import_faq(source, Path(args.into), print_progress)
+        # A folder the console serves may be written meanwhile (ids the import found free).
+        with held(into) if into.is_dir() else contextlib.nullcontext():
+            report = import_faq(source, into, print_progress)
+    except Busy as exc:
+        raise CommandError(f"未导入：{exc}") from exc
     except ColumnsError as exc:
         print(f"policybot: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS
     except OSError as exc:
-        raise CommandError(f"无法导入 {source}：{_unwritten(exc, Path(args.into))}") from exc
+        raise CommandError(f"无法导入 {source}：{_unwritten(exc, into)}") from exc
     except (ValueError, KeyError) as exc:
         raise CommandError(f"无法导入 {source}: {exc}") from exc
     print(report.summary())

@@ -8,9 +8,11 @@ one second later)."""
 from __future__ import annotations
 
 import bot.admin
+import bot.authoring.disk
 from bot.authoring.teach import teach
 from bot.knowledge.model import load
 from tests.support.console import SHEET, TAUGHT, edit_form, gap_key, login
+from tests.support.edits import another_writer
 
 ENTRY = "fugong-zhuanchuang"
 TRIP = "zs-kaocha-shandong"  # the entry `TAUGHT` is taught to
@@ -66,3 +68,23 @@ def test_an_import_puts_in_place_only_what_it_changed(site, monkeypatch):
     assert report.entries == 1 and files
     assert AT_THE_TERMINAL in taught_path.read_text(encoding="utf-8")
     assert (live / "notes.md").read_text(encoding="utf-8") == "维护记录\n"
+
+
+def test_a_save_while_a_terminal_holds_the_knowledge_too_long_is_refused_with_the_form(
+    client, site, monkeypatch
+):
+    """A terminal's `teach` or `import` holds the folder's lock while it writes (probe18); a
+    console save waits for it, and past `WAIT` says why, the form kept and nothing written."""
+    monkeypatch.setattr(bot.authoring.disk, "WAIT", 0.2)
+    login(client)
+    form = edit_form(client, ENTRY)
+    form["similar"] += "\n复工复产窗口在几楼"
+    path = site.service.engine.knowledge.by_id[ENTRY].path
+    before = path.read_bytes()
+    with another_writer(site.knowledge):
+        reply = client.post(f"/admin/entries/{ENTRY}", data=form)
+    assert reply.status_code == 400 and "正在修改知识库" in reply.text
+    assert "复工复产窗口在几楼" in reply.text  # the form as typed
+    assert path.read_bytes() == before
+    reply = client.post(f"/admin/entries/{ENTRY}", data=form)  # once it is done
+    assert reply.status_code == 303 and "复工复产窗口在几楼" in path.read_text(encoding="utf-8")
