@@ -11,17 +11,24 @@ import is refused with what to do, before anything is written.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from openpyxl import load_workbook
+from openpyxl.utils import column_index_from_string
 
 # 100k rows of bench/synthetic.py (id, question, answer, similar): a 6 MB upload that unpacks to
 # 81 MB, 400k cells.
 MAX_UNPACKED = 128 * 2**20  # bytes, all members of the zip
 MAX_ROWS = 500_000
 MAX_CELLS = 10_000_000
+
+# <mergeCell ref="A2:A4"/>, with or without a namespace prefix.
+_MERGE = re.compile(
+    rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"'
+)
 
 
 def xlsx_rows(path: Path) -> Iterator[dict[str, str]]:
@@ -50,7 +57,9 @@ def _rows(path: Path) -> Iterator[dict[str, str]]:
         shown = [ws for ws in book.worksheets if ws.sheet_state == "visible"]
         if not shown:
             raise ValueError("这个 XLSX 没有可见的工作表：请把要导入的表取消隐藏")
-        rows = shown[0].iter_rows(values_only=True)
+        # openpyxl keeps where the sheet is in the zip but not its merged ranges.
+        merged = _Merged(_merged_ranges(path, shown[0]._worksheet_path))
+        rows = (merged.filled(n, v) for n, v in enumerate(shown[0].iter_rows(values_only=True), 1))
         headers = [str(h or "") for h in next(rows, [])]
         cells = len(headers)
         for number, values in enumerate(rows, start=2):
@@ -65,3 +74,53 @@ def _rows(path: Path) -> Iterator[dict[str, str]]:
             yield {h: "" if v is None else str(v) for h, v in zip(headers, values, strict=False)}
     finally:
         book.close()
+
+
+def _merged_ranges(path: Path, part: str) -> list[tuple[int, int, int, int]]:
+    """The sheet's merged ranges as (first row, last row, first column, last column), from 1.
+    They follow the cells in the sheet's XML, so it is read through once more, a piece at a
+    time (within `MAX_UNPACKED`, checked before)."""
+    found = []
+    with zipfile.ZipFile(path) as archive, archive.open(part) as stream:
+        rest = b""
+        while piece := stream.read(2**20):
+            text, end = rest + piece, 0
+            for match in _MERGE.finditer(text):
+                left, top, right, bottom = match.groups()
+                found.append(
+                    (
+                        int(top),
+                        int(bottom),
+                        column_index_from_string(left.decode()),
+                        column_index_from_string(right.decode()),
+                    )
+                )
+                end = match.end()
+            rest = text[max(end, len(text) - 200) :]  # a tag cut between two pieces
+    return sorted(found)
+
+
+class _Merged:
+    """Fills each row's cells that lie inside a merged range with the range's first cell."""
+
+    def __init__(self, ranges: list[tuple[int, int, int, int]]) -> None:
+        self.ranges = ranges  # sorted by first row
+        self.next = 0  # the first range not yet reached
+        self.active: list[tuple[int, int, int, int]] = []
+        self.first: dict[tuple[int, int], object] = {}
+
+    def filled(self, number: int, values: tuple) -> tuple:
+        while self.next < len(self.ranges) and self.ranges[self.next][0] <= number:
+            self.active.append(self.ranges[self.next])
+            self.next += 1
+        if not self.active:
+            return values
+        self.active = [r for r in self.active if r[1] >= number]
+        cells = list(values)
+        for top, _, left, right in self.active:
+            if top == number and left <= len(cells):
+                self.first[(top, left)] = cells[left - 1]
+            value = self.first.get((top, left))
+            for column in range(left, min(right, len(cells)) + 1):
+                cells[column - 1] = value
+        return tuple(cells)

@@ -92,3 +92,44 @@ def test_a_broken_xlsx_is_refused_in_one_line(tmp_path, capsys, broken):
         path.write_bytes(bytes(data))
     assert main(["import", "--into", str(tmp_path / "knowledge"), str(path)]) == 2
     assert "XLSX" in capsys.readouterr().err and not (tmp_path / "knowledge").exists()
+
+
+def test_merged_cells_are_read_as_the_editor_sees_them(tmp_path):
+    """A category merged down its rows and one answer merged down two phrasings (probe18): the
+    rows under a merged cell were imported under the default category, or skipped as empty."""
+    path = written(
+        tmp_path / "merged.xlsx",
+        [
+            ["分类", "问题", "答案"],
+            ["冷库", "冷库在哪里", "冷库在通江路88号。"],
+            [None, "冷库怎么收费", "冷库每吨每天收费3元。"],
+            [None, "冷库收费标准是多少", None],
+            ["码头", "码头几点开门", "码头早上6点开门。"],
+        ],
+    )
+    book = load_workbook(path)
+    book.active.merge_cells("A2:A4")
+    book.active.merge_cells("C3:C4")
+    book.active.merge_cells("D1:XFD1")  # a range far wider than the sheet costs nothing
+    book.save(path)
+    rows = [{h: v for h, v in row.items() if h} for row in sheet.xlsx_rows(path)]
+    assert rows == [
+        {"分类": "冷库", "问题": "冷库在哪里", "答案": "冷库在通江路88号。"},
+        {"分类": "冷库", "问题": "冷库怎么收费", "答案": "冷库每吨每天收费3元。"},
+        {"分类": "冷库", "问题": "冷库收费标准是多少", "答案": "冷库每吨每天收费3元。"},
+        {"分类": "码头", "问题": "码头几点开门", "答案": "码头早上6点开门。"},
+    ]
+    report = import_faq(path, tmp_path / "knowledge")
+    assert report.entries == 4 and not report.empty
+    assert sorted(p.name for p in report.files) == [
+        "import-merged-leng-ku.yaml",
+        "import-merged-ma-tou.yaml",
+    ]
+
+
+def test_merged_ranges_are_found_across_the_pieces_the_sheet_is_read_in(tmp_path, monkeypatch):
+    path = tmp_path / "book.xlsx"
+    tags = "".join(f'<x:mergeCell ref="A{n}:B{n}"/>' for n in range(1, 2001, 2))
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("sheet.xml", f"<worksheet><x:mergeCells>{tags}</x:mergeCells></worksheet>")
+    assert sheet._merged_ranges(path, "sheet.xml") == [(n, n, 1, 2) for n in range(1, 2001, 2)]
