@@ -40,6 +40,7 @@ from bot.engine.reading import Reading, fold_message, labelled, questions_marked
 from bot.engine.spelled import Spelling
 from bot.engine.wording import Wording
 from bot.knowledge.model import LIST_REPLIES, Entry, Knowledge, bare_reply
+from bot.text.dictation import punctuated
 from bot.text.normalize import fold, normalize, normalize_all
 from bot.text.synonyms import Synonyms
 from bot.text.words import Words
@@ -194,9 +195,9 @@ class Engine:
         return self._ranked(question, fold_message(question), limit)
 
     def _spelled(self, question: str) -> str:
-        """A user's question cut to `MAX_QUERY_CHARS`; one typed in pinyin, the Chinese it
-        spells (bot.engine.spelled)."""
-        cut = question[:MAX_QUERY_CHARS]
+        """A user's question cut to `MAX_QUERY_CHARS`, with the marks it dictates written
+        (bot.text.dictation); one typed in pinyin, the Chinese it spells (bot.engine.spelled)."""
+        cut = punctuated(question[:MAX_QUERY_CHARS])
         return self.spelling(cut) or cut
 
     def read(self, question: str, folded: str) -> Reading:
