@@ -27,14 +27,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from bot.engine._asides import unquoted, without_estimates
 from bot.engine.answerability import content_weight
 from bot.engine.focus import ASKING_JI, focus_of
 from bot.text.dialect import standard
 from bot.text.normalize import fold
 
-# Quotation marks set a term apart (对“办事求人”这种现象), they do not end a clause; nor do
-# the marks around a title (我是《黑龙江经济报》的记者 is one introduction, set aside).
-_QUOTES = str.maketrans("", "", "“”‘’「」『』\"'《》〈〉")
 # An asking clause is one with any of these; a message without one is all asking. Not 几 in 好几,
 # 十几, 没几, 几乎, 这几, 那几, 前几 (ASKING_JI: 去年办证跑了好几趟 says how often, 前几年 when).
 _ASKING = re.compile(
@@ -150,34 +148,12 @@ class Reading:
         return " ".join(c.text for c in self.clauses if c.weight == 1.0 and not _SELF.match(c.text))
 
 
-# A mention in a group chat (@政策小助手 …, @张三 你问的…) names who is addressed, not what is asked:
-# read as a clause, 政策 and 助手 were words the entry had to cover.
-_MENTION = re.compile(r"[@＠][^\s，,：:。！？!?]+")
-
-
-# A figure given as an estimate (两千八百多项, 600多项, 十来个, 三千余项) is what the sender half
-# remembers or heard (听说…有两百多项，准确是多少): no answer writes one (the answers give 233项),
-# and its numerals were words the right entry left uncovered, the match of a count question
-# halved. Left out of a message, as a mention is; not 几百 (it asks: 有几百项), nor 多少 / 多久…
-# after a figure, nor 一来 (firstly): 来 only before a measure word. So is a figure the sender
-# says it comes close to (快七百项, 将近三千项; not 约6亿, as the report writes it) or whose last
-# digit they forget (六百八十几项, 十几个; 几 after a ten, not 有几项); not a span of time, which may be
-# what is asked (差不多一个月能办下来吗 left as 施工许可月能办下来吗 was answered wrong; 十几个工作日).
-_MEASURE = "个项家亿万元吨亩垧人件条所位次年"
-_NUMBER = r"(?:[一二两三四五六七八九十百千万]+|\d+)"
-_COUNTED = rf"(?!年)[{_MEASURE}](?![月天日周星礼小工钟])"
-_ESTIMATE = re.compile(
-    rf"{_NUMBER}(?:[多余](?![少久长大远高宽重深])[{_MEASURE}]?|来[{_MEASURE}])"
-    rf"|(?:快|将近|接近|差不多){_NUMBER}{_COUNTED}|{_NUMBER}(?<=[十\d])几{_COUNTED}"
-)
-
-
 def fold_message(text: str) -> str:
     """A message folded for `read`: as `fold` does, but a quoted term stays in its clause, a
     mention (@政策小助手) and a figure given as an estimate (两百多项) are left out, dialect
     question words are standard Mandarin (bot.text.dialect: 四减是乜嘢 asks 是什么), and a
     message typed word by word has its words joined into clauses (`joined_words`)."""
-    return _ESTIMATE.sub("", standard(joined_words(_MENTION.sub(" ", text.translate(_QUOTES)))))
+    return without_estimates(standard(joined_words(unquoted(text))))
 
 
 # A message typed word by word, a space after every word or two (你好 我是韩国 采购商 联合 预审 要

@@ -1,0 +1,41 @@
+"""What a message holds besides its words, set apart before it is read (bot.engine.reading's
+`fold_message`): quotation marks, a group chat's mention, a figure given as an estimate."""
+
+from __future__ import annotations
+
+import re
+
+# Quotation marks set a term apart (对“办事求人”这种现象), they do not end a clause; nor do
+# the marks around a title (我是《黑龙江经济报》的记者 is one introduction, set aside).
+_QUOTES = str.maketrans("", "", "“”‘’「」『』\"'《》〈〉")
+
+# A mention in a group chat (@政策小助手 …, @张三 你问的…) names who is addressed, not what is asked:
+# read as a clause, 政策 and 助手 were words the entry had to cover.
+_MENTION = re.compile(r"[@＠][^\s，,：:。！？!?]+")
+
+# A figure given as an estimate (两千八百多项, 600多项, 十来个, 三千余项) is what the sender half
+# remembers or heard (听说…有两百多项，准确是多少): no answer writes one (the answers give 233项),
+# and its numerals were words the right entry left uncovered, the match of a count question
+# halved. Left out of a message, as a mention is; not 几百 (it asks: 有几百项), nor 多少 / 多久…
+# after a figure, nor 一来 (firstly): 来 only before a measure word. So is a figure the sender
+# says it comes close to (快七百项, 将近三千项; not 约6亿, as the report writes it) or whose last
+# digit they forget (六百八十几项, 十几个; 几 after a ten, not 有几项); not a span of time, which may be
+# what is asked (差不多一个月能办下来吗 left as 施工许可月能办下来吗 was answered wrong; 十几个工作日).
+_MEASURE = "个项家亿万元吨亩垧人件条所位次年"
+_NUMBER = r"(?:[一二两三四五六七八九十百千万]+|\d+)"
+_COUNTED = rf"(?!年)[{_MEASURE}](?![月天日周星礼小工钟])"
+_ESTIMATE = re.compile(
+    rf"{_NUMBER}(?:[多余](?![少久长大远高宽重深])[{_MEASURE}]?|来[{_MEASURE}])"
+    rf"|(?:快|将近|接近|差不多){_NUMBER}{_COUNTED}|{_NUMBER}(?<=[十\d])几{_COUNTED}"
+)
+
+
+def unquoted(message: str) -> str:
+    """A message (not folded yet) without its quotation marks and mentions (`_QUOTES`,
+    `_MENTION`)."""
+    return _MENTION.sub(" ", message.translate(_QUOTES))
+
+
+def without_estimates(folded: str) -> str:
+    """A folded message without the figures it gives as estimates (`_ESTIMATE`)."""
+    return _ESTIMATE.sub("", folded)
