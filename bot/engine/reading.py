@@ -15,7 +15,8 @@ clause before it weighs CONDITION too); the clause just before the asking part, 
 sender's, most often names what it asks about (那11个一起开工的项目，总投资多少钱) and weighs TOPIC;
 other clauses before it that ask nothing are background
 and weigh less (关企协调员是哪个海关的，叫什么名字 asks in both clauses, so neither is background).
-A message with no question word that makes a request (烦请告知…, 请提供…) asks in its request.
+A message with no question word that makes a request (烦请告知…, 请提供…) asks in its request; one
+that neither asks nor requests, in a statement it wants confirmed (…是在网站上公布的吧).
 Keywords with no question word nor request (绿色通道 复工) are asked whole: neither is background
 to the other, and searching the last one alone answered 复工's entry.
 """
@@ -37,9 +38,15 @@ from bot.text.normalize import fold
 # 十几, 没几, 几乎, 这几, 那几, 前几 (ASKING_JI: 去年办证跑了好几趟 says how often, 前几年 when).
 _ASKING = re.compile(
     rf"吗|呢|么|什么|怎|如何|何时|何地|何处|何种|为何|有何|何为|何谓|因何|何以|多少|多久|{ASKING_JI}|哪|谁|是否|能否|啥|咋|真的假的"
+    r"|是.{1,12}?还是"  # 是A还是B asks which: 当时是停了还是接着干, 是199项还是190项
     r"|([\u4e00-\u9fff])[不没]\1"  # 是不是, 在不在, 有没有: a verb, 不 and the verb again
     r"|(?<=[\u4e00-\u9fff])(?:不|没|没有)$"  # 能修复不, 有栏目没: a yes/no without 吗
 )
+# A statement ending in 吧 asks to have it confirmed (…是在网站上公布的吧, 这个能办吧, 某某问：…吧): it
+# asks where no clause asks with a question word or a request, for 吧 also ends a suggestion (就这样吧),
+# and after a question it is the sender's second thought (…后面两个减是啥？合起来是四减吧？ asks 是啥).
+# Read as keywords, the relayer's label (某某问) and the sender's aside weighed as much as the question.
+_CONFIRM = re.compile(r"(?<![好行])吧$")
 # 多大, 多远, 多长 ask how big, far or long (设计仓容有多大); right after a clause that asks, they go
 # on with its question (建在哪个位置，占地多大: `_GOES_ON`), whose focus is the message's.
 _HOW_MUCH = re.compile(r"(?<![很许好诸众差大])多(?:大|远|长|高|宽|重|深)")
@@ -305,6 +312,9 @@ def read(
         # pointing back, 门票 was quiet and the island's entry answered.
         if asks and says is not None and not any(map(says, kept[asks[0] :])):
             asks = []
+        if not asks:
+            asks = [i for i, p in enumerate(kept) if _CONFIRM.search(p)]
+            requested = False
     # Where the writer marks their questions, those are what they ask (`questions_marked`).
     asks = [i for i in asks if questioned[i]] or asks
     # When the last question is about the sender's own case and another is not, that other asks

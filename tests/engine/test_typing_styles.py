@@ -1,9 +1,10 @@
 """Messages typed in a style of their own: a space after every word or two (a foreign buyer
-writing Chinese, voice input)."""
+writing Chinese, voice input), a question asked as a statement to confirm (…的吧) or as two
+alternatives (是…还是…)."""
 
 from __future__ import annotations
 
-from bot.engine.reading import fold_message, joined_words, read
+from bot.engine.reading import BACKGROUND, fold_message, joined_words, labelled, read
 from bot.text.normalize import fold
 
 
@@ -37,3 +38,21 @@ def test_a_message_typed_word_by_word_reads_as_the_same_message_punctuated():
     assert read(fold_message(spaced)) == read(fold_message(punctuated))
     # Without it, every word was a clause, and the asking clause 上班 呢.
     assert len(read(fold_message(spaced)).clauses) == 2
+
+
+def test_a_statement_ending_in_ba_asks_to_have_it_confirmed():
+    message = "物流老板问：复工专窗是设在政务服务中心一楼的吧"
+    reading = read(fold_message(message), label=labelled(message))
+    assert reading.asking == "复工专窗是设在政务服务中心一楼的吧"
+    assert not reading.keywords
+    assert reading.clauses[0].weight == BACKGROUND  # who asks, not what is asked
+    # Only where nothing asks with a question word: after a question it is a second thought.
+    assert read(fold_message("复工专窗在哪里，是在一楼吧")).asking == "复工专窗在哪里"
+    # ...nor a request (想确认下: what it wants to confirm is said there).
+    assert read(fold_message("网上办是683项吧，我想确认下网上办的数")).asking == "我想确认下网上办的数"
+    assert read(fold_message("好吧")).keywords  # agreeing, not asking
+
+
+def test_an_alternative_question_asks_which():
+    reading = read(fold_message("我在工地上干活，疫情期间项目是停工还是照常干"))
+    assert reading.asking == "疫情期间项目是停工还是照常干"
