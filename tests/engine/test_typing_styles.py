@@ -49,7 +49,9 @@ def test_a_statement_ending_in_ba_asks_to_have_it_confirmed():
     # Only where nothing asks with a question word: after a question it is a second thought.
     assert read(fold_message("复工专窗在哪里，是在一楼吧")).asking == "复工专窗在哪里"
     # ...nor a request (想确认下: what it wants to confirm is said there).
-    assert read(fold_message("网上办是683项吧，我想确认下网上办的数")).asking == "我想确认下网上办的数"
+    assert (
+        read(fold_message("网上办是683项吧，我想确认下网上办的数")).asking == "我想确认下网上办的数"
+    )
     assert read(fold_message("好吧")).keywords  # agreeing, not asking
 
 
