@@ -192,6 +192,13 @@ def _require_columns(headers: list[str]) -> None:
     )
 
 
+def _delimiter(header: str) -> str:
+    """The character that parts `header` into the most column names we know. Excel saves a CSV
+    with commas, but a table copied from Excel into Notepad and saved as .csv has tabs, and a
+    European Excel's CSV semicolons: such a file was refused as having no 问题 column (probe18)."""
+    return max(",\t;", key=lambda d: len(_header_map(next(csv.reader([header], delimiter=d)))))
+
+
 def read_rows(path: Path) -> Iterator[dict[str, str]]:
     """Rows as {column: text}, whatever the file type; cells are strings."""
     suffix = path.suffix.lower()
@@ -208,7 +215,8 @@ def read_rows(path: Path) -> Iterator[dict[str, str]]:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:  # Chinese Excel saves CSV in GBK
             text = raw.decode("gb18030")
-        yield from csv.DictReader(text.splitlines(keepends=True))
+        lines = text.splitlines(keepends=True)
+        yield from csv.DictReader(lines, delimiter=_delimiter(lines[0] if lines else ""))
     elif suffix in (".xlsx", ".xlsm"):
         from bot.authoring.sheet import xlsx_rows  # openpyxl: imported only for a sheet
 

@@ -58,6 +58,16 @@ def test_gbk_csv_from_excel(tmp_path):
     assert "社保窗口" in load(tmp_path / "k").by_id["SB-001"].answer
 
 
+@pytest.mark.parametrize("delimiter", ["\t", ";"], ids=["tabs", "semicolons"])
+def test_a_csv_with_tabs_or_semicolons_is_read(tmp_path, delimiter):
+    """A table copied from Excel into Notepad and saved as .csv has tabs, a European Excel's
+    CSV semicolons: refused as having no 问题 column before (probe18)."""
+    source = write_csv(tmp_path / "faq.csv", ROWS[:2], delimiter=delimiter)
+    report = import_faq(source, tmp_path / "k")
+    assert report.entries == 2
+    assert load(tmp_path / "k").by_id["SB-001"].similar == ("社保卡掉了", "社保卡补办")
+
+
 def test_reimport_updates_instead_of_duplicating(tmp_path):
     into = tmp_path / "k"
     source = write_csv(tmp_path / "faq.csv", ROWS[:3])

@@ -34,9 +34,9 @@ ROWS = [
 ]
 
 
-def write_csv(path, rows, encoding="utf-8-sig"):
+def write_csv(path, rows, encoding="utf-8-sig", delimiter=","):
     with path.open("w", newline="", encoding=encoding) as handle:
-        writer = csv.writer(handle)
+        writer = csv.writer(handle, delimiter=delimiter)
         writer.writerow(HEADER)
         writer.writerows(rows)
     return path
