@@ -8,6 +8,7 @@ file rewrites the same files, so an import can be repeated after the department 
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import hashlib
@@ -192,6 +193,23 @@ def _require_columns(headers: list[str]) -> None:
     )
 
 
+def _decoded(raw: bytes) -> str:
+    """A CSV's text: UTF-8, the GBK Chinese Excel saves, or the UTF-16 of Excel's "Unicode 文本"
+    (with its byte order mark), which was "'gb18030' codec can't decode byte 0xff" (probe18)."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:  # Chinese Excel saves CSV in GBK
+        pass
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        raise ValueError(
+            "文件的编码既不是 UTF-8 也不是 GBK：请在 Excel 里另存为“CSV UTF-8”或 XLSX 再导入"
+        ) from None
+
+
 def _delimiter(header: str) -> str:
     """The character that parts `header` into the most column names we know. Excel saves a CSV
     with commas, but a table copied from Excel into Notepad and saved as .csv has tabs, and a
@@ -210,11 +228,7 @@ def read_rows(path: Path) -> Iterator[dict[str, str]]:
                 else:
                     yield {}
     elif suffix == ".csv":
-        raw = path.read_bytes()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:  # Chinese Excel saves CSV in GBK
-            text = raw.decode("gb18030")
+        text = _decoded(path.read_bytes())
         lines = text.splitlines(keepends=True)
         yield from csv.DictReader(lines, delimiter=_delimiter(lines[0] if lines else ""))
     elif suffix in (".xlsx", ".xlsm"):

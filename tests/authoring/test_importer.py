@@ -68,6 +68,16 @@ def test_a_csv_with_tabs_or_semicolons_is_read(tmp_path, delimiter):
     assert load(tmp_path / "k").by_id["SB-001"].similar == ("社保卡掉了", "社保卡补办")
 
 
+def test_excels_unicode_text_is_read_and_other_bytes_refused_in_words(tmp_path):
+    """Excel's 另存为 "Unicode 文本" is UTF-16 with tabs: "'gb18030' codec can't decode byte
+    0xff" before (probe18)."""
+    source = write_csv(tmp_path / "faq.csv", ROWS[:2], encoding="utf-16", delimiter="\t")
+    assert import_faq(source, tmp_path / "k").entries == 2
+    source.write_bytes(b"\x81\x30\xff\xff")
+    with pytest.raises(ValueError, match="既不是 UTF-8 也不是 GBK"):
+        import_faq(source, tmp_path / "k")
+
+
 def test_reimport_updates_instead_of_duplicating(tmp_path):
     into = tmp_path / "k"
     source = write_csv(tmp_path / "faq.csv", ROWS[:3])
