@@ -189,7 +189,9 @@ def _require_columns(headers: list[str]) -> None:
     shown = "、".join(f"“{h}”" for h in headers) or "（没有）"
     raise ColumnsError(
         f"找不到{'和'.join(COLUMNS[name][1] for name in missing)}列，没有导入任何条目。"
-        f"文件里的列名：{shown}。可用的列名：{accepted}"
+        f"文件里的列名：{shown}。可用的列名：{accepted}。"
+        # A title row above the header is how department sheets often begin (probe18).
+        "列名要在表格的第一行：表头上方如果有标题行，请删掉后再导入"
     )
 
 

@@ -133,3 +133,19 @@ def test_merged_ranges_are_found_across_the_pieces_the_sheet_is_read_in(tmp_path
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("sheet.xml", f"<worksheet><x:mergeCells>{tags}</x:mergeCells></worksheet>")
     assert sheet._merged_ranges(path, "sheet.xml") == [(n, n, 1, 2) for n in range(1, 2001, 2)]
+
+
+def test_a_title_row_above_the_header_is_named_with_what_to_do(tmp_path):
+    path = written(
+        tmp_path / "titled.xlsx",
+        [
+            ["抚远市政务服务常见问题汇总", None, None],
+            ["分类", "问题", "答案"],
+            ["冷库", "冷库在哪里", "在通江路。"],
+        ],
+    )
+    book = load_workbook(path)
+    book.active.merge_cells("A1:C1")
+    book.save(path)
+    with pytest.raises(ValueError, match=r"“抚远市政务服务常见问题汇总”.*标题行，请删掉"):
+        import_faq(path, tmp_path / "knowledge")
