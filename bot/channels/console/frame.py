@@ -33,6 +33,10 @@ CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
+# A HEAD is a GET without the page (Starlette routes it with every GET): an uptime check's
+# `curl -I` of the login page got the 403 of a stale login form, and of any page a 401 (probe18).
+READING = ("GET", "HEAD")
+
 HEADERS = {
     "content-security-policy": CSP,
     "cache-control": "no-store",
@@ -134,7 +138,7 @@ def page(console: Console, handler: Handler, edit: bool = False) -> Callable:
             console.sessions.end(token)
             session = None
         if session is None:
-            if request.method == "GET":
+            if request.method in READING:
                 target = quote(
                     request.url.path + (f"?{request.url.query}" if request.url.query else "")
                 )

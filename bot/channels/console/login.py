@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from bot.channels.console.auth import COOKIE, LOGIN_COOKIE, same_token
-from bot.channels.console.frame import HEADERS, PREFIX, Console, see_other
+from bot.channels.console.frame import HEADERS, PREFIX, READING, Console, see_other
 from bot.log.accounts import NAME_CHARS, folded
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ async def login_form(
 
 
 async def login(console: Console, request: Request) -> Response:
-    if request.method == "GET":
+    if request.method in READING:
         return await login_form(console, request)
     form = await request.form()
     target = str(form.get("next", ""))
