@@ -78,6 +78,9 @@ class ImportReport:
     duplicates: list[tuple[int, str]] = field(default_factory=list)
     invalid: list[tuple[int, str]] = field(default_factory=list)
     created: bool = False
+    # The questions of entries an earlier import of a file of this name made that this one
+    # removed: another department's 常见问题.xlsx replaced the first's without a word (probe18).
+    removed: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         lines = [f"导入 {self.entries} 个条目，写入 {len(self.files)} 个文件"]
@@ -87,6 +90,12 @@ class ImportReport:
             lines.append(f"空行（缺问题或答案，已跳过）：第 {', '.join(map(str, self.empty))} 行")
         lines += [f"重复（已跳过）：第 {row} 行，{why}" for row, why in self.duplicates]
         lines += [f"无法导入：第 {row} 行，{why}" for row, why in self.invalid]
+        if self.removed:
+            shown = "、".join(self.removed[:10]) + ("……" if len(self.removed) > 10 else "")
+            lines.append(
+                f"同名文件上次导入的 {len(self.removed)} 个条目这次的表里没有，已删除：{shown}"
+                "（如果那是另一份表，请把这份改个文件名再导入，并重新导入那一份）"
+            )
         return "\n".join(lines)
 
 
@@ -285,6 +294,9 @@ def import_faq(
     own_files = set((into / "faq").glob(f"{document}-*.yaml"))
     existing, _ = check(into) if not report.created else (None, [])
     taken = {e.id for e in existing.entries if e.path not in own_files} if existing else set()
+    earlier = (
+        {e.id: e.question for e in existing.entries if e.path in own_files} if existing else {}
+    )
     seen_ids: dict[str, int] = {}
     seen_questions: dict[str, int] = {}
     seen_answers: dict[tuple[str, str], int] = {}
@@ -351,6 +363,7 @@ def import_faq(
     # Last, the files of categories gone from the sheet since the last import.
     for stale in own_files - set(report.files):
         stale.unlink()
+    report.removed = [question for id_, question in earlier.items() if id_ not in seen_ids]
     return report
 
 

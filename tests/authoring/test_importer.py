@@ -86,6 +86,10 @@ def test_reimport_updates_instead_of_duplicating(tmp_path):
     write_csv(source, [[*ROWS[0][:2], "新的答案，工本费10元。", *ROWS[0][3:]], ROWS[2]])
     report = import_faq(source, into)
     assert report.entries == 2 and not report.duplicates
+    # said, or another department's sheet of the same name replaced the first without a word
+    assert report.removed == ["社保缴费基数怎么查"]
+    assert "上次导入的 1 个条目这次的表里没有，已删除：社保缴费基数怎么查" in report.summary()
+    assert not import_faq(source, into).removed
     knowledge = load(into)
     assert {e.id for e in knowledge.entries} == {
         "SB-001",
