@@ -16,7 +16,19 @@ from collections.abc import Callable
 from bot.engine.answerability import content_weight
 from bot.engine.features import GENERIC_CHARS
 from bot.engine.focus import ASKING_JI, DAY_ASKED
-from bot.engine.mentioned import AREA, COUNT_OF, DONE, EACH, EARLIER, PART, PER_YEAR, TITLE, YEAR
+from bot.engine.mentioned import (
+    AREA,
+    COUNT_OF,
+    DONE,
+    EACH,
+    EARLIER,
+    OURS,
+    PART,
+    PER_YEAR,
+    POST,
+    TITLE,
+    YEAR,
+)
 from bot.text.words import part_of_speech
 
 # A which-word, and the word after it names the thing asked for: 哪个厂家, 什么消毒液, 多少工人,
@@ -111,6 +123,18 @@ _PART_ASKED = re.compile(
 # An area asked (占地多少, 面积多大, 多少亩): an answer that gives the project's count or investment
 # (11个项目, 23.8亿元) does not say how large a site is.
 _AREA_ASKED = re.compile(r"占地|面积|多少(?:亩|公顷|平方|平米)|几(?:亩|公顷)")
+# The sender's own company on a list (名单上有没有我们公司, 我们公司在名单里吗, 我们企业有没有被列进去):
+# the report names none of the companies that ask. Not a kind of business (目录里有没有我们仓储这类的:
+# the list's kinds may be stated), nor whether to join (我们企业要不要进这个目录).
+_OURS_LISTED = re.compile(
+    r"(?:名单|清单|目录)[上里中]?(?:有没有|有)(?:我们|咱们?|我|俺)的?(?:公司|企业|厂|单位)(?!这|那)"
+    r"|(?:我们|咱们?|我|俺)的?(?:公司|企业|厂子?|单位)(?:在不在|在)[^，。？！,?!\s]{0,12}"
+    r"(?:名单|清单|目录)|(?:我们|咱们?|我|俺)的?(?:公司|企业|厂子?|单位)有没有被?列"
+)
+# Which person (哪位领导, 来调研的人是谁, 联系我们的干部是谁): an answer naming a company (近期到抚远
+# 调研) or a practice (领导联系企业) says who was involved, not which person; one naming a post held
+# (市委主要领导率队, 书记、市长任组长) does. Not 谁负责 or 谁牵头, which a body in charge answers.
+_POST_ASKED = re.compile(r"哪位|(?:人|领导|干部|官员)是谁")
 _NUMERALS = {n: str(i) for i, n in enumerate("一二三四五六七八九十", 1)} | {"两": "2"}
 # When something happens (什么时候完工): the event asked about must be in the entry; one that
 # dates the start (开工) does not say when the work ends.
@@ -152,6 +176,10 @@ def asked_for(
     if _EARLIER_ASKED.search(every):
         found.append(EARLIER)
     found += [PART + total.replace(" ", "") for total in _PART_ASKED.findall(every)]
+    if _OURS_LISTED.search(every) or _OURS_LISTED.search(text):
+        found.append(OURS)
+    if _POST_ASKED.search(text):
+        found.append(POST)
     for after in _WHEN.findall(text):
         event = (cut(after) or [after[0]])[0]
         if content_weight(event, True) and not QUESTION_WORDS.fullmatch(event):

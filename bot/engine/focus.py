@@ -26,7 +26,7 @@ PRICE, COUNT, TIME, PLACE, PERSON, PROCEDURE, CONTACT, LIST = (
 YES_NO, DEFINITION, MEMBERS, NAME = "yes/no", "definition", "members", "name"
 COMPANY = "company"
 COMPARISON = "comparison"
-FORECAST, REASON = "forecast", "reason"
+FORECAST, REASON, OPINION = "forecast", "reason", "opinion"
 # 几 that asks how many: not 好几, 十几, 没几 (how often, a dozen odd, hardly any), 几乎, nor 这几,
 # 那几, 前几 (these few: 那几张清单是什么 asks what they are, 前几年 says when; 提前几天 still asks).
 ASKING_JI = r"(?<![好十没这那])(?<![^提]前)(?<!^前)几(?!乎)"
@@ -41,28 +41,47 @@ _FOCUS = (
     # A comparison (和黑河比哪边大, 哪个更好): the report compares its facts with nothing, so only
     # an entry that asks one answers it; not 和原来比 (how much less), which a reduction states.
     # ...and so is a superlative among several (11个项目里哪个投资最大, 负面清单 哪个单位最多, 最大的一个
-    # 投资多少, 是不是全省最严的): not 最多跑一次 (the reform's name), 最怕, 最关心 (the sender's
-    # feelings), nor 最快几天 (a time limit the entry may state), nor 安排第一批 (arranged first).
+    # 投资多少, 是不是全省最严的, 是不是开工最多的一天, 历史上…): not 最多跑一次 (the reform's name),
+    # 最怕, 最关心 (the sender's feelings), nor 最快几天 (a time limit the entry may state), nor
+    # 安排第一批 (arranged first).
     (
         COMPARISON,
         r"哪个更|哪边|哪家更|哪里更|谁更|相比|比起|对比"
         r"|(?:和|跟|与|同)(?!原来|以前|之前|过去)[\u4e00-\u9fff]{1,8}比(?!例|较优势)"
-        rf"|哪[^\s]{{0,8}}?最{_MOST}|最{_MOST}的(?:是|一个|一项|那个)|全(?:省|国|市)最|(?<!安)排(?:第一|名第|在第)",
+        rf"|哪[^\s]{{0,8}}?最{_MOST}|最{_MOST}的(?:是|一|那个)|全(?:省|国|市)最|历史上|有史以来"
+        r"|(?<!安)排(?:第一|名第|在第)",
     ),
-    # What will be, or the sender's opinion of it (12.8亿年底能完成吗, 招商目标能实现吗, 以后会不会撤掉,
-    # 有第二批吗, 下次招商去哪, 你觉得…, 靠谱吗): a report states what was done and planned, never
-    # whether a plan will succeed. Not 以后要建成什么样 (a plan the report states), 今年能完成多少 (the
+    # What will be (12.8亿年底能完成吗, 招商目标能实现吗, 以后会不会撤掉, 有第二批吗, 下次招商去哪,
+    # 前景), or whether it still is (专窗现在还开着吗, 这些措施还保留吗, 现在还有吗): a report states
+    # what was done and planned on its day, never whether a plan will succeed or a measure of the
+    # epidemic is kept after it. Not 以后要建成什么样 (a plan the report states), 今年能完成多少 (the
     # plan's figure), 网上能完成吗 (how a service is used), …会不会走访 nor 签约以后还会跟踪服务吗
-    # (whether a body does what the entry says it does: 还会 saved no trap of any set, and
-    # refused that), nor 以后会建成什么样 or 今后会怎么推进 (what it is to become, how it is to
-    # be done: the plan, as 以后要建成什么样).
+    # (whether a body does what the entry says it does, after the sender's own step: 签约, 入驻),
+    # nor 以后会建成什么样 or 今后会怎么推进 (what it is to become, how it is to be done: the plan,
+    # as 以后要建成什么样), nor 梳理以后还剩多少 (what is left now) or 现在还能修复吗 (whether it can
+    # still be done, which the entry's procedure says).
     (
         FORECAST,
         r"(?<=[能会以够])(?<!网上能)(?<!线上能)(?<!远程能)(?<!见面能)(?<!手机上能)(?<!自助能)"
         r"(?:完成|实现|达到|达成)(?:吗|不|么|没)|(?:完成|实现)得了"
         r"|(?<=以后|今后|将来|未来|往后|日后|明年|后年)会(?![^，。？！]*(?:什么样|啥样|怎么|如何))"
-        r"|下一?次|下回|下一批|第二批"
-        r"|[你您](?:觉得|认为)|靠谱吗|靠不靠谱|前景",
+        r"|(?:今后|将来|未来|往后|日后)还|(?<![约驻户产册请完成])以后还(?!(?:会|要)?(?:有人|剩|有多少))"
+        r"|还开着|还保留(?:吗|不|么|没|着吗)|现在还有(?:吗|没有|没)"
+        r"|下一?次|下回|下一批|第二批|前景",
+    ),
+    # The sender's judgement of it (网上办好用不好用, 12345管不管用, 协调员有没有用, 视频公证安全吗,
+    # 这个做法好不好, 改得彻底吗, 合理吗, 在全省算高吗, 你觉得…, 靠谱吗, 值不值, 打几分): a report
+    # states what was done, never whether it is any good. Not 有没有用大数据平台 (whether one is
+    # used), 严不严 or 快不快 (how strict, how fast: the measures and time limits an entry states
+    # answer them), 是真的吗 (whether the report says so), nor 帮我查下好不好 (a request).
+    (
+        OPINION,
+        r"[你您](?:觉得|认为)|靠谱吗|靠不靠谱|值不值|值得(?:吗|不|么)|划算|打几分|(?:怎么|如何)评价"
+        r"|(?:好|管|有|中|顶)用(?:吗|不|么|没|(?![\u4e00-\u9fff]))|(?:好不好|管不管|中不中|顶不顶)用"
+        r"|有没有用(?![\u4e00-\u9fff])|没(?:啥|什么)用|安全(?:吗|不|么)|安不安全"
+        r"|(?<![下吧呗说讲我])好不好(?![\u4e00-\u9fff])"
+        r"|(?:合理|公平|彻底|到位)(?:吗|不|么)|合不合理|公不公平|彻不彻底|到不到位"
+        r"|算(?:是)?(?:好|高|低|多|少|大|小|快|慢|先进)(?:的)?(?:吗|么|不|还是)",
     ),
     # Why (为什么这么少, 为啥选抚远): a report says what was done, seldom why; an entry whose
     # questions ask it gives a reason, one that asks what for (调研是为了啥, 想达到啥目的) does, and
@@ -150,6 +169,7 @@ _FOCUS_PATTERN = dict(_FOCUS_RE)
 SATISFIED_BY = {
     COMPARISON: {COMPARISON},
     FORECAST: {FORECAST},
+    OPINION: {OPINION},
     REASON: {REASON},
     NAME: {NAME},
     COMPANY: {COMPANY},

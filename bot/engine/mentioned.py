@@ -2,8 +2,9 @@
 things; bot.engine.answerability.check asks this of each candidate): a word anywhere in the
 entry, or, for things an answer states in its own way, a figure in the unit asked, a title, a
 figure reached rather than planned, the year asked about, the N things of a set, a figure
-per year, a figure from before, a part of a total, or an area. And whether an entry contradicts
-a scope the message states (省重点 asked, only 市重点 in the entry: `scopes`, `contradicted`).
+per year, a figure from before, a part of a total, an area, the sender's own company on a
+list, or which person. And whether an entry contradicts a scope the message states (省重点
+asked, only 市重点 in the entry: `scopes`, `contradicted`).
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ PER_YEAR = "每年…"  # a figure per year (一年能加工多少吨, 年产值
 EARLIER = "原…"  # a figure from before (原来有多少项, 从多少项减下来): the answer states one
 PART = "分:"  # a part of a total the question states (199项里…有几项): the answer breaks it down
 AREA = "㎡"  # an area asked (占地多少, 面积多大): the answer gives a figure in 公顷, 亩, 平方米…
+OURS = "名单:我司"  # the sender's company on a list (名单上有我们公司吗): the list said unstated
+POST = "职:"  # which person (哪位领导, 来的人是谁): the answer names a post held (书记, 市长, 组长)
 # Each of the above: a thing asked that starts with one is looked for as the answer states it,
 # not as a word (bench/matching_quality.py's variant without them takes these out).
-MARKED = (COUNT_OF, TITLE, DONE, YEAR, EACH, PER_YEAR, EARLIER, PART, AREA)
+MARKED = (COUNT_OF, TITLE, DONE, YEAR, EACH, PER_YEAR, EARLIER, PART, AREA, OURS, POST)
 _AREA = re.compile(r"\d\s*(?:公顷|亩|平方|平米|万平|㎡)")
 # A figure per year as an answer or quote gives it (年加工大豆30万吨, 每年, 年均), and so does a year's
 # plan or target (年内计划完成投资12.8亿元, 力争全年实际利用省外资金22亿元): 一年的招商目标是多少 asks
@@ -43,6 +46,15 @@ _CLAUSE, _NAMING = re.compile(r"[，。；：,;]"), re.compile(r"、|和|及")
 _EARLIER = re.compile(r"(?:由|从|原有|原来|原先)\s*\d+(?:\.\d+)?\s*(?![年月日号])\D")
 # What breaks a total down in an answer: 845项，其中“马上办”233项 or 11个项目中，省重点项目1项.
 _BROKEN_DOWN = re.compile(r"其中|^[^\d]{0,6}?[中里][，,：:]")
+# A report names no company that asks, so only an answer that says its list is not given
+# (名单…报道本身没有列出) tells a sender whether theirs is on it; one that says a list was drawn up
+# (制定领导干部联系企业名单) does not.
+_LIST_UNSTATED = re.compile(r"(?:名单|清单|目录)[^。]*(?:没有|未)(?:列出|公布|写)")
+# A post held, as an answer names who leads or came (市委主要领导率队, 书记、市长任组长): 近期到抚远调研
+# names a company, 领导干部联系企业 a practice, and neither says which person.
+_POST_HELD = re.compile(
+    r"书记|市长|县长|区长|省长|局长|处长|科长|主任|组长|部长|厅长|董事长|总经理|会长|主要领导|分管[^，。；]{0,4}领导"
+)
 
 
 def mentions(thing: str, stated: str, covers: Callable[[str, str], bool]) -> bool:
@@ -62,6 +74,10 @@ def mentions(thing: str, stated: str, covers: Callable[[str, str], bool]) -> boo
         return _AREA.search(stated) is not None
     if thing == EARLIER:
         return _EARLIER.search(stated) is not None
+    if thing == OURS:
+        return _LIST_UNSTATED.search(stated) is not None
+    if thing == POST:
+        return _POST_HELD.search(stated) is not None
     if thing.startswith(PART):
         return _breaks_down(thing[len(PART) :], stated)
     if thing.startswith(YEAR):

@@ -26,6 +26,7 @@ from bot.engine.focus import (
     LIST,
     MEMBERS,
     NAME,
+    OPINION,
     PERSON,
     PLACE,
     PRICE,
@@ -100,6 +101,25 @@ from bot.text.normalize import fold
         ("入驻以后还会有人跟踪服务吗", YES_NO),  # whether what the entry says goes on
         ("下次招商会在哪开", FORECAST),
         ("你觉得园区前景怎么样", FORECAST),
+        ("园区专窗现在还开着吗", FORECAST),  # whether it still is: the report is of its day
+        ("这些线上服务还保留吗", FORECAST),
+        ("零跑腿服务现在还有吗", FORECAST),
+        ("园区以后还会搞招商会吗", FORECAST),
+        ("今后还打算推出什么新服务", FORECAST),
+        ("园区清理以后还剩多少项", COUNT),  # what is left now, which the report states
+        ("现在还能申请修复吗", YES_NO),  # whether it can still be done: the procedure says
+        ("园区网上办好用不好用", OPINION),  # a judgement, which no report makes
+        ("园区热线管不管用", OPINION),
+        ("协调员有没有用", OPINION),
+        ("远程公证安全吗", OPINION),
+        ("这个做法好不好", OPINION),
+        ("园区改革改得彻底吗", OPINION),
+        ("园区的事项数在全省算多吗", OPINION),
+        ("你觉得这个办法怎么样", OPINION),
+        ("园区有没有用网上平台", YES_NO),  # whether one is used
+        ("园区监管严不严", None),  # how strict: the measures an entry states answer it
+        ("帮我查下好不好", None),  # a request
+        ("开工这天是不是园区历史上开工最多的一天", COMPARISON),
         ("冷库今年能完成多少投资", COUNT),  # the plan's figure, which a report states
         ("园区以后要建成什么样", None),  # a plan, which a report states
         ("园区以后会建成什么样", None),  # ...asked with 会: what is planned, not whether
@@ -420,6 +440,7 @@ def test_focus_kinds_of_many_questions_are_each_ones_own(engine):
     questions = [fold(q) for e in engine.entries for q in e.questions]
     questions += ["", "多少钱", "几点开门 在哪里 多少钱", "谁", "哪3个", "投资多少钱", "花了多少钱"]
     questions += ["开放时间", "冬天开吗", "好几个", "几个", "和黑河比哪边大", "和原来比少了多少"]
+    questions += ["好不好", "说好不好", "有没有用", "有没有用平台", "好用", "还开着", "以后还剩"]
     expected = [tuple(k for k, pattern in _FOCUS_RE if pattern.search(q)) for q in questions]
     assert focus_kinds(questions) == expected
 

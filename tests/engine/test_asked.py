@@ -9,8 +9,10 @@ from bot.engine.mentioned import (
     DONE,
     EACH,
     EARLIER,
+    OURS,
     PART,
     PER_YEAR,
+    POST,
     TITLE,
     YEAR,
     contradicted,
@@ -216,6 +218,33 @@ def test_an_area_must_be_given_in_a_unit_of_area():
     never = lambda word, sound: False  # noqa: E731
     assert not mentions(AREA, "5个项目总投资3亿元。 | …", never)
     assert mentions(AREA, "预计投资约2亿元，占地30公顷。 | …", never)
+
+
+def test_the_senders_own_company_on_a_list_is_asked_for():
+    assert OURS in things("园区帮扶名单上有没有我们公司")
+    assert OURS in things("帮扶名单上有我们企业吗")
+    assert OURS in things("我们厂在重点企业名单里吗")
+    assert OURS in things("我们单位有没有被列进去")
+    assert OURS not in things("目录里有没有我们冷库这类的")  # a kind of business, not the company
+    assert OURS not in things("我们企业要不要进这个目录")  # whether to join
+    assert OURS not in things("园区有帮扶企业的名单吗")
+    never = lambda word, sound: False  # noqa: E731
+    # A report names no company that asks: only an answer saying the list is not given tells.
+    assert not mentions(OURS, "园区制定了帮扶企业名单，落实专人联系。 | …", never)
+    assert mentions(OURS, "名单已在网站公布（报道本身没有列出是哪些企业）。 | …", never)
+
+
+def test_which_person_asks_for_a_post_held():
+    assert POST in things("来园区考察的是哪位领导")
+    assert POST in things("来调研的人是谁")
+    assert POST in things("联系我们的干部是谁")
+    assert POST not in things("园区招商是谁牵头")  # a body in charge answers it
+    assert POST not in things("专人是哪个单位派的")  # a body, not a person
+    never = lambda word, sound: False  # noqa: E731
+    assert not mentions(POST, "某能源公司将于近期到园区调研。 | …", never)  # a company
+    assert not mentions(POST, "园区落实领导干部联系企业制度。 | …", never)  # a practice
+    assert mentions(POST, "园区主要领导率队赴南方考察。 | …", never)
+    assert mentions(POST, "由书记、区长任组长。 | …", never)
 
 
 def test_a_scope_is_stated_where_it_and_what_it_scopes_are_words_of_their_own():
