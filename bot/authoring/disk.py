@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import logging
 import os
 import shutil
 import threading
@@ -33,6 +34,8 @@ REASONS = {
     errno.EDQUOT: "服务器磁盘配额已用完",
 }
 
+
+log = logging.getLogger(__name__)
 
 # How long a writer waits for another to finish: an import of a large sheet, or a console teach
 # checking a knowledge base of thousands of entries, takes seconds.
@@ -74,6 +77,11 @@ def held(directory: Path) -> Iterator[None]:
                 if time.monotonic() > deadline:
                     raise Busy(directory) from None
                 time.sleep(0.05)
+            except OSError as exc:
+                # A filesystem that keeps no locks (some network mounts): every change refused
+                # would be worse than two writers meeting, as they could before the lock.
+                log.warning("knowledge folder %s cannot be locked (%s); writing unlocked", key, exc)
+                break
         folders.add(key)
         try:
             yield

@@ -9,6 +9,8 @@ open apart just as two processes do."""
 
 from __future__ import annotations
 
+import errno
+import os
 import threading
 import time
 
@@ -89,3 +91,17 @@ def test_an_import_at_the_terminal_waits_then_says_why(
     err = capsys.readouterr().err
     assert code == 2 and "未导入" in err and "正在修改知识库" in err, err
     assert sorted(knowledge_copy.rglob("*")) == before
+
+
+def test_a_folder_that_keeps_no_locks_is_written_unlocked(knowledge_copy, monkeypatch, caplog):
+    """Some network mounts refuse `flock` (ENOLCK): refusing every change there would be worse
+    than the two writers' old race."""
+
+    def no_locks(*args):
+        raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+
+    monkeypatch.setattr(disk.fcntl, "flock", no_locks)
+    knowledge = load(knowledge_copy)
+    editor.save(knowledge, added(knowledge, FIRST, "复工复产专窗开在哪里"), FIRST)
+    assert "复工复产专窗开在哪里" in load(knowledge_copy).by_id[FIRST].similar
+    assert "cannot be locked" in caplog.text
