@@ -26,11 +26,11 @@ this shared, noisy machine replies/s swing 2-3x between runs of the same code, C
 much less, and the CPU ratio is the throughput ratio the bots would have with a core each.
 `stub` is `policybot run` with an engine that returns one fixed answer at no cost: what the
 channel itself costs per reply. When `cache off` runs, each run also answers the same messages,
-in the same order, with the engine alone in a fresh process (cache off, heap settled as the bot
-settles it; CPU time of the answering thread): `cache off` less that and less `stub` is what
-the bot spends per reply that neither the engine nor the channel explains; the `cache off` bot
-also times its own answers (the engine inside the bot, same run) and counts how many each
-batch held (questions ready at once are answered together: bot.channels.batching), and
+in the same order, with the engine alone in a fresh process (cache off, readied and the heap
+settled as the bot does it; CPU time of the answering thread): `cache off` less that and less
+`stub` is what the bot spends per reply that neither the engine nor the channel explains; the
+`cache off` bot also times its own answers (the engine inside the bot, same run) and counts how
+many each batch held (questions ready at once are answered together: bot.channels.batching), and
 `cache off unbatched` answers each question as its task reaches it, as before batching.
 Each run's line also gives per reply the bot's kernel time, the stand-in's CPU (this process:
 the load's own share of the two cores) and the bot's main thread's context switches
@@ -230,8 +230,9 @@ def questions(count: int, rng: random.Random) -> list[str]:
     return asked[:count]
 
 
-# The engine alone, as `cache off` runs it: a fresh process, the answer cache off, the heap
-# settled, then the messages (one per line of the file in argv[1]) answered in order.
+# The engine alone, as `cache off` runs it: a fresh process, the answer cache off, the engine
+# readied and the heap settled, then the messages (one per line of the file in argv[1]) answered
+# in order.
 ENGINE_ALONE = """
 import sys, time
 import bot.engine.core as core
@@ -239,6 +240,7 @@ from bot.app import settle_heap
 from bot.knowledge.model import load
 engine = core.Engine(load(sys.argv[2]), cache=0)
 asked = open(sys.argv[1], encoding="utf-8").read().split("\\n")
+engine.ready()
 settle_heap()
 started = time.thread_time()
 for text in asked:

@@ -312,8 +312,11 @@ class Service:
             return [Problem(self.directory, 0, str(exc))]
         if not snapshot.unchanged():
             return [Problem(self.directory, 0, CHANGED_WHILE_READING)]
+        serving = gc.get_freeze_count() > 0  # (a server settled its heap: `settle_heap`)
+        if serving:
+            engine.ready()  # before it serves, as at the start
         self.engine = engine
-        if gc.get_freeze_count():  # a server settled its heap: free the old engine, settle again
+        if serving:  # free the old engine, settle again
             gc.unfreeze()
             settle_heap()
         return []

@@ -145,6 +145,9 @@ def test_a_reload_in_a_settled_server_still_frees_the_old_engine(knowledge_copy)
         assert service.reload() == []
         assert old() is None
         assert gc.get_freeze_count() > 0  # the new engine is settled in its turn
+        # …and readied first, as servers ready theirs at the start (`Engine.ready`).
+        assert service.engine.spelling._tables is not None
+        assert len(service.engine.pieces.made) == len(service.engine.entries)
     finally:
         gc.unfreeze()
 

@@ -23,6 +23,7 @@ says nothing the asker does not know, and is weighed as not giving the focus (`f
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.engine._frozen import made
@@ -248,6 +249,20 @@ class Pieces:
             found = self.made[entry] = pieces(covered)
             self.room -= len(found[0]) + len(found[1])
         return found
+
+    def make_all(self, covered: Iterable[tuple[str, str]]) -> None:
+        """The pieces of every entry not made yet, now (`covered`: each entry's, in order), if
+        they surely fit in the room: for a server about to answer (`Engine.ready`), which would
+        otherwise make them inside its first replies. An entry has at most PIECE pieces a
+        character of its spelled text and a space of its sounds; a larger knowledge base keeps
+        making them as checked."""
+        texts = {n: text for n, text in enumerate(covered) if n not in self.made}
+        most = sum(PIECE * (len(spelled) + heard.count(" ")) for spelled, heard in texts.values())
+        if most > self.room:
+            return
+        for entry, text in texts.items():
+            found = self.made[entry] = pieces(text)
+            self.room -= len(found[0]) + len(found[1])
 
 
 def _short(word: str, sound: str) -> bool:

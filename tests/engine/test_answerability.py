@@ -572,3 +572,27 @@ def test_pieces_are_made_while_there_is_room_and_not_saved():
     loaded = pickle.loads(pickle.dumps(kept))
     assert loaded.made == {} and loaded.checked == bytearray(2)
     assert loaded.room == answerability.PIECES_KEPT
+
+
+def test_pieces_are_all_made_at_once_only_when_they_surely_fit():
+    from bot.engine import answerability
+
+    covered = [("黑瞎子岛门票", " hei xia zi dao men piao "), ("门票", " men piao ")]
+    kept = answerability.Pieces(2)
+    kept.make_all(covered)  # (a server, before it answers: `Engine.ready`)
+    assert kept.made == {0: pieces(covered[0]), 1: pieces(covered[1])}
+    assert kept.room == answerability.PIECES_KEPT - sum(
+        len(a) + len(b) for a, b in kept.made.values()
+    )
+    # At most PIECE pieces a character and a space of the sounds: 4 x (6 + 7 + 2 + 3) = 72 here.
+    tight = answerability.Pieces(2)
+    tight.room = 71
+    tight.make_all(covered)
+    assert tight.made == {} and tight.room == 71  # made as checked, while there is room
+    # Those made as checked already are kept, and only the others must fit: 4 x (2 + 3).
+    for _ in range(answerability.PIECES_AFTER):
+        tight(0, covered[0])
+    room = tight.room = 20
+    tight.make_all(covered)
+    assert tight.made == {0: pieces(covered[0]), 1: pieces(covered[1])}
+    assert tight.room == room - len(pieces(covered[1])[0]) - len(pieces(covered[1])[1])

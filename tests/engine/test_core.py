@@ -259,3 +259,10 @@ def test_new_thresholds_are_not_hidden_by_cached_answers(knowledge):
     assert engine.answer("信用修复怎么办").status == ANSWERED
     engine.thresholds = Thresholds(answer=0.99, margin=0.5, clarify=0.98)
     assert engine.answer("信用修复怎么办").status == FALLBACK
+
+
+def test_a_readied_engine_has_its_tables_and_every_entrys_pieces_made(engine):
+    # What servers do before serving (`Engine.ready`): the first replies do not make them.
+    engine.ready()
+    assert engine.spelling._tables is not None
+    assert sorted(engine.pieces.made) == list(range(len(engine.entries)))

@@ -72,6 +72,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         )
     cache = engine_cache(settings)
     engine = build(settings)  # fails before connecting, with the errors listed
+    engine.ready()  # (not inside the first replies; before forking, shared by the workers)
     logs.configure(settings.log_format, settings.token)
     if workers > 1:
         return run_workers(settings, engine, workers)
