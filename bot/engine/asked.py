@@ -45,7 +45,7 @@ _WHICH = re.compile(
 # its which-word it is a question word (below), and names no thing an entry must mention.
 _HOW_ASKED_WORDS = (
     "用 作用 意思 区别 关系 样 样子 情况 时候 时间 地方 东西 事 事情 内容 方面 问题 回事 好处 "
-    "步 点 位置 地点 地址 地段 活 城市 省份 举措 措施 办法 做法 方法 法子 角色 说法 形式"
+    "步 点 位置 地点 地址 地段 活 城市 省份 举措 措施 办法 做法 方法 法子 角色 说法 形式 思路"
 )
 _HOW_ASKED = frozenset(_HOW_ASKED_WORDS.split())
 # ...except a spot (哪个位置): asked within a place the entry names (建在开发区哪个位置), it wants
@@ -70,6 +70,10 @@ _WRITTEN_AS = {
     "哪天": COUNT_OF + "日",
 }
 _DAY = re.compile(DAY_ASKED)
+# How many kinds (分几类): an answer that names them one by one (其中“马上办”233项、“网上办”683项…)
+# answers it though it never writes 4类; asked as a set of at least two (EACH), not a figure in 类.
+# (几种 asks for nothing by name: 种 is a measure word that carries nothing, GENERIC_CHARS.)
+_KINDS = frozenset("类")
 _NAMES = frozenset({"名字", "名称", "全称"})
 # An amount reached so far (已经完成了多少, 去年…是多少): an answer that gives only a plan or a
 # target for it (年内计划完成投资12.8亿元, 力争…达22亿元) does not say how much was done.
@@ -185,7 +189,7 @@ def asked_for(
         if content_weight(event, True) and not QUESTION_WORDS.fullmatch(event):
             found.append(canonical(event).replace(" ", ""))
     for which, after in _WHICH.findall(text):
-        if which == "几" and after.startswith("号") and not _DAY.search(text):
+        if which in ("几", "多少") and after.startswith("号") and not _DAY.search(text):
             continue  # 电话是几号: the contact focus asks for it, no date
         if which in _WRITTEN_AS:
             found.append(_WRITTEN_AS[which])
@@ -211,6 +215,8 @@ def asked_for(
             thing = _WRITTEN_AS[thing]
         elif thing in _NAMES:
             thing = TITLE
+        elif thing in _KINDS and unit:
+            thing = EACH + "2"  # 分几类: the kinds named one by one answer it, as 4类 would
         elif unit:
             thing = COUNT_OF + thing
         else:

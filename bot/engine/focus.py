@@ -30,9 +30,9 @@ FORECAST, REASON, OPINION = "forecast", "reason", "opinion"
 # 几 that asks how many: not 好几, 十几, 没几 (how often, a dozen odd, hardly any), 几乎, nor 这几,
 # 那几, 前几 (these few: 那几张清单是什么 asks what they are, 前几年 says when; 提前几天 still asks).
 ASKING_JI = r"(?<![好十没这那])(?<![^提]前)(?<!^前)几(?!乎)"
-# 几号 asks a day of the month, but not after a telephone, a hotline or a number (电话是几号 asks
-# which number: the contact focus).
-DAY_ASKED = r"(?<![话码线机])(?<![话码线机]是)几号"
+# 几号 / 多少号 asks a day of the month, but not after a telephone, a hotline or a number (电话是几号,
+# 电话多少号 ask which number: the contact focus).
+DAY_ASKED = r"(?<![话码线机])(?<![话码线机]是)(?:几|多少)号"
 # 最 and an adjective, not before what it bounds: 最多跑一次 (the reform's name), 最多只跑一次,
 # 最多一次办完, 最少要交两份 say at most / at least, and rank nothing.
 _MOST = r"(?:多|大|高|少|小|低|慢|快|好|严|差|强)(?![跑只就去要用能可一二两三四五六七八九十几半\d])"
@@ -101,9 +101,9 @@ _FOCUS = (
     ),
     (
         PRICE,
-        # 投资多少钱, 投了多少钱, 拉多少钱 (招商), 目标多少钱, 完成了多少钱的投资 ask an amount (a
-        # count in 元), not what something costs
-        r"(?<!投资|资金|投入|花了|投了|目标|完成)(?<!完成了)(?<![投拉])多少钱(?!的?投资)|价格|价钱|票价|房价|门票|收费|收多少|费用是多少|几块钱|租金|多少元|什么价|啥价"
+        # 投资多少钱, 投了多少钱, 总投资是多少钱, 拉 / 引多少钱 (招商), 砸多少钱, 目标(是)多少钱, 完成了
+        # 多少钱的投资 ask an amount (a count in 元), not what something costs
+        r"(?<!投资|资金|投入|花了|投了|目标|完成)(?<!完成了|投资是|目标是|投资额)(?<![投拉引砸])多少钱(?!的?投资)|价格|价钱|票价|房价|门票|收费|收多少|费用是多少|几块钱|租金|多少元|什么价|啥价"
         # ...and a fee, whether asked how much or whether one is due (要不要另外交加急费, 要交钱吗,
         # 费用谁出, 报关费便宜了吗): no answer states one. Not a cut in fees (减费用, one of the 四减;
         # 减免费用, 减税降费, 费用减少了, 物流费降了), a fee's rate (社保费率) or a subsidy for one
@@ -184,7 +184,10 @@ SATISFIED_BY = {
     MEMBERS: {MEMBERS},
 }
 # What an answer itself shows it gives, whatever its entry's questions ask: a body or person in
-# charge, a place to go, a way to proceed or a number to call, a list of several things, and a
+# charge, a place to go, a way to proceed or a number to call, a list of several things (three
+# between 、, or two with one head: 大数据平台、高端活动平台, 旅游岛、贸易岛; not two figures of one
+# unit, 省重点项目1项、市重点项目10项, a breakdown; nor a verb's complement, 补回来、抢回来; nor one
+# place said twice, 来抚远、返抚远: the second item has three characters or more before its head), and a
 # reason when a sentence opens on its purpose (为保障复工复产速度，…实行网上办: why 网上办 is asked
 # of it); 为 inside a sentence names whom a measure serves (…，为群众办事提供指引), no purpose.
 _GIVEN_BY_ANSWER = (
@@ -194,7 +197,12 @@ _GIVEN_BY_ANSWER = (
     (PLACE, re.compile(r"设在|位于|可到|到政务服务中心|窗口|网站|门户")),
     (PROCEDURE, re.compile(r"可到|可以到|请到|拨打|可向|可以向")),
     (CONTACT, _GIVEN_CONTACT := re.compile(r"热线|电话")),
-    (LIST, _ENUMERATION := re.compile(r"、[^，。；、]{1,16}、")),
+    (
+        LIST,
+        _ENUMERATION := re.compile(
+            r"、[^，。；、]{1,16}、|(?<![\d.])([^\W\d来去到])、[^\W\d]{3,12}?\1"
+        ),
+    ),
     (MEMBERS, _ENUMERATION),
 )
 # A figure with its unit in an answer: the entry gives a count or an amount.

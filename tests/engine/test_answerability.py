@@ -159,6 +159,11 @@ from bot.text.normalize import fold
         ("水电费补贴怎么申请", PROCEDURE),
         ("冷库的电费多少", PRICE),
         ("冷库检测免费吗", PRICE),  # whether it is free: a fee asked
+        # An amount invested or raised, however it is put, is a count in 元, not a price.
+        ("冷链园那5个项目总投资是多少钱", COUNT),
+        ("园区今年的招商目标是多少钱", COUNT),
+        ("园区今年招商要引多少钱", COUNT),
+        ("冷库项目预计砸多少钱", COUNT),
         ("减免费用怎么申请", PROCEDURE),
         ("园区的专员怎么联系", CONTACT),  # a way to reach them: a number or an address
         ("冷库的设计单位是哪一家", COMPANY),  # 哪一家 as 哪家
@@ -174,6 +179,13 @@ def test_an_answer_that_enumerates_gives_a_list_and_its_members():
     enumerating = given_by_answer("推广“模拟审批”、“容缺受理”、“联合预审”等审批服务机制。")
     assert {LIST, MEMBERS} <= enumerating
     assert not {LIST, MEMBERS} & given_by_answer("保留中介服务事项18项，取消6项。")
+    # Two items with one head (X园区、Y园区) enumerate too; not two figures of one unit, two
+    # verbs of one complement, nor one place said twice (来园区、返园区).
+    assert {LIST, MEMBERS} <= given_by_answer("建设冷链物流园区、跨境电商园区，服务企业。")
+    assert {LIST, MEMBERS} <= given_by_answer("打造绿色物流港、智慧口岸港。")
+    assert not {LIST, MEMBERS} & given_by_answer("其中冷库3座、仓库10座。")
+    assert not {LIST, MEMBERS} & given_by_answer("把损失补回来、把工期抢回来。")
+    assert not {LIST, MEMBERS} & given_by_answer("做好来园区、返园区人员登记。")
 
 
 def test_a_hotline_to_call_gives_a_contact_not_a_place_or_a_way_to_proceed():

@@ -73,6 +73,17 @@ def test_how_a_question_is_put_names_no_thing():
     assert things("有啥快的法子") == ()
     # 有啥说法 asks for the city's position on it, which an entry states without calling it 说法.
     assert things("市里对项目抢工期有啥说法没有") == ()
+    # ...nor its 思路: an entry says how招商 is aimed without calling it that.
+    assert things("园区招商是按啥思路搞的") == ()
+
+
+def test_how_many_kinds_is_asked_as_a_set_of_two_or_more():
+    # 分几类 is answered by the kinds named one by one, though no answer writes 4类.
+    assert things("园区的企业分几类") == (EACH + "2",)
+    assert things("冷库有多少类") == (EACH + "2",)
+    never = lambda word, sound: False  # noqa: E731
+    assert mentions(EACH + "2", "其中冷链企业12家、电商企业8家。 | …", never)
+    assert not mentions(EACH + "2", "园区共有企业20家。 | …", never)
 
 
 def test_an_entry_mentions_a_figure_in_the_unit_asked_or_a_title():
@@ -134,6 +145,9 @@ def test_a_year_asked_about_must_be_named_by_the_entry():
 def test_a_telephone_number_asked_is_no_date():
     assert things("园区招商热线是几号") == ()
     assert things("招商会是几号") == (COUNT_OF + "日",)
+    # 多少号 as 几号: after a telephone it asks which number; else a day.
+    assert things("园区招商电话是多少号") == ()
+    assert things("招商会是多少号") == (COUNT_OF + "日",)
 
 
 def test_each_of_a_set_of_n_needs_an_answer_naming_n_things():
