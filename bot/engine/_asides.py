@@ -1,5 +1,6 @@
 """What a message holds besides its words, set apart before it is read (bot.engine.reading's
-`fold_message`): quotation marks, a group chat's mention, a figure given as an estimate."""
+`fold_message`): quotation marks, a pasted line of the article, a group chat's mention, a figure
+given as an estimate."""
 
 from __future__ import annotations
 
@@ -8,6 +9,14 @@ import re
 # Quotation marks set a term apart (对“办事求人”这种现象), they do not end a clause; nor do
 # the marks around a title (我是《黑龙江经济报》的记者 is one introduction, set aside).
 _QUOTES = str.maketrans("", "", "“”‘’「」『』\"'《》〈〉")
+
+# A line of the article pasted at the start of a message, then the sender's words (「复工专窗设在一楼，
+# 当天可办」这个专窗在哪栋楼; 「“网上办”500项」我看报纸是这么写的): its closing mark ends a clause, as
+# a term quoted within a sentence (抚远的「办事不求人」是怎么推进的) does not. Told by a mark, a digit or
+# eight characters inside it.
+_PASTED = re.compile(
+    r"^(\s*[「『](?=[^」』]*(?:[，,、。；：“”\d]|[^」』]{8}))[^」』]+[」』])(?=\s*[^\s，,。！？!?])"
+)
 
 # A mention in a group chat (@政策小助手 …, @张三 你问的…) names who is addressed, not what is asked:
 # read as a clause, 政策 and 助手 were words the entry had to cover.
@@ -32,8 +41,8 @@ _ESTIMATE = re.compile(
 
 def unquoted(message: str) -> str:
     """A message (not folded yet) without its quotation marks and mentions (`_QUOTES`,
-    `_MENTION`)."""
-    return _MENTION.sub(" ", message.translate(_QUOTES))
+    `_MENTION`), a pasted line it opens with set apart by a comma (`_PASTED`)."""
+    return _MENTION.sub(" ", _PASTED.sub(r"\1，", message).translate(_QUOTES))
 
 
 def without_estimates(folded: str) -> str:

@@ -35,9 +35,10 @@ from bot.text.dialect import standard
 from bot.text.normalize import fold
 
 # An asking clause is one with any of these; a message without one is all asking. Not 几 in 好几,
-# 十几, 没几, 几乎, 这几, 那几, 前几 (ASKING_JI: 去年办证跑了好几趟 says how often, 前几年 when).
+# 十几, 没几, 几乎, 这几, 那几, 前几 (ASKING_JI: 去年办证跑了好几趟 says how often, 前几年 when); not 么 in
+# 这么, 那么, 多么, 要么 (我看报纸是这么写的 tells, asks nothing).
 _ASKING = re.compile(
-    rf"吗|呢|么|什么|怎|如何|何时|何地|何处|何种|为何|有何|何为|何谓|因何|何以|多少|多久|{ASKING_JI}|哪|谁|是否|能否|啥|咋|真的假的"
+    rf"吗|呢|(?<![这那多要])么|什么|怎|如何|何时|何地|何处|何种|为何|有何|何为|何谓|因何|何以|多少|多久|{ASKING_JI}|哪|谁|是否|能否|啥|咋|真的假的"
     r"|是.{1,12}?还是"  # 是A还是B asks which: 当时是停了还是接着干, 是199项还是190项
     r"|([\u4e00-\u9fff])[不没]\1"  # 是不是, 在不在, 有没有: a verb, 不 and the verb again
     r"|(?<=[\u4e00-\u9fff])(?:不|没|没有)$"  # 能修复不, 有栏目没: a yes/no without 吗

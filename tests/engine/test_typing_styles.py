@@ -1,6 +1,6 @@
 """Messages typed in a style of their own: a space after every word or two (a foreign buyer
 writing Chinese, voice input), a question asked as a statement to confirm (…的吧) or as two
-alternatives (是…还是…)."""
+alternatives (是…还是…), a line of the article pasted before the question (「…」…)."""
 
 from __future__ import annotations
 
@@ -58,3 +58,17 @@ def test_a_statement_ending_in_ba_asks_to_have_it_confirmed():
 def test_an_alternative_question_asks_which():
     reading = read(fold_message("我在工地上干活，疫情期间项目是停工还是照常干"))
     assert reading.asking == "疫情期间项目是停工还是照常干"
+
+
+def test_a_pasted_line_of_the_article_is_a_clause_of_its_own():
+    reading = read(fold_message("「复工专窗设在一楼，当天可办」这个专窗在哪栋楼"))
+    assert [c.text for c in reading.clauses] == ["复工专窗设在一楼", "当天可办", "这个专窗在哪栋楼"]
+    assert reading.asking == "这个专窗在哪栋楼"
+    # A term quoted, within a sentence or opening it, stays in its clause.
+    for message in ["抚远的「办事不求人」是怎么推进的", "「办事不求人」是怎么推进的"]:
+        assert len(read(fold_message(message)).clauses) == 1, message
+
+
+def test_zhe_me_tells_and_asks_nothing():
+    assert read(fold_message("网上办有几项，报纸上是这么写的")).asking == "网上办有几项"
+    assert read(fold_message("网上办为什么要这么搞")).asking == "网上办为什么要这么搞"
