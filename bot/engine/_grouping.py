@@ -11,7 +11,7 @@ from itertools import pairwise
 import numpy as np
 
 from bot.engine._arrays import DENSE_CELLS, _blocks, _Postings, _Questions, _sparsetools, _tf
-from bot.engine.features import CHAR, SOUND_PAIR, kind
+from bot.engine.features import CHAR, SOUND_PAIR, _split, kind
 from bot.knowledge.bulk import give_back
 
 # From this many occurrences `_grouped` hands the memory the build freed back to the system
@@ -39,7 +39,7 @@ def _pairs(
     never joined (the words' keys after the units' were a 200 MB copy)."""
     bits = max(int(major.max(initial=0)).bit_length() for major in occurrences[0::2])
     if bits <= 2 * _DIGIT and sum(map(len, occurrences[0::2])) < 2**31:
-        distinct, changed, minor = _sorted(occurrences, bits, ordered, trim)
+        distinct, changed, minor = _sorted([], occurrences, bits, ordered, trim)
     else:  # (majors beyond two digits: NumPy's sort)
         major, minor = (np.concatenate(occurrences[n::2]) for n in (0, 1))
         occurrences.clear()
@@ -58,11 +58,17 @@ def _pairs(
 _DIGIT = 22
 
 
+def _digit(bits: int) -> int:
+    """The bits of the low digit of keys `bits` wide (the high digit holds the rest)."""
+    return bits if bits <= _DIGIT else (bits + 1) // 2
+
+
 def _sorted(
-    occurrences: list[np.ndarray], bits: int, ordered: bool, trim: bool
+    parts: list[np.ndarray], occurrences: list[np.ndarray], bits: int, ordered: bool, trim: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """`_pairs`' occurrences (the list emptied) sorted by major then minor: the distinct majors,
-    where each new major begins (a mask), and the minors in that order (int32).
+    """`_pairs`' occurrences (`bits` wide; after those `parts` holds split, [minor, low digit,
+    high digit], in the room at their end), both lists emptied, sorted by major then minor: the
+    distinct majors, where each new major begins (a mask), and the minors in that order (int32).
 
     Not by NumPy's sort, which on AMD's Zen 4 runs its AVX-512 path ~5x slower than its own
     AVX2 one (a microcoded store): at 100k entries, sorting 25M packed keys took 2.3 s of CPU.
@@ -72,26 +78,23 @@ def _sorted(
     their `_squeezed` copies held more)."""
     majors, minors = occurrences[0::2], occurrences[1::2]
     occurrences.clear()
-    low, size = (bits if bits <= _DIGIT else (bits + 1) // 2), sum(map(len, majors))
-    parts = [np.empty(size, dtype=np.int32) for _ in range(3 if bits > low else 2)]
-    ends = np.cumsum([0, *map(len, majors)]).tolist()
+    low, size = _digit(bits), sum(map(len, majors))
+    if not parts:
+        parts.extend(np.empty(size, dtype=np.int32) for _ in range(3 if bits > low else 2))
+    ends = np.cumsum([len(parts[0]) - size, *map(len, majors)]).tolist()
     for start, _ in reversed(list(pairwise(ends))):  # the last part first
         major, minor = majors.pop(), minors.pop()
-        # Each part split from its end, cut behind (`_from_the_end`): the whole of the units'
-        # int64 keys (250 MB at 100k entries) beside both digits was the build's peak. (`out`
-        # with an unsafe cast: NumPy casts a buffer at a time, no int64 temporary.)
+        # Each split from its end, cut behind (`_from_the_end`): no whole int64 copy beside.
         for block in _from_the_end(major, minor):
             at = slice(start + block.start, start + block.stop)
-            np.bitwise_and(major[block], (1 << low) - 1, out=parts[1][at], casting="unsafe")
-            if bits > low:
-                np.right_shift(major[block], low, out=parts[2][at], casting="unsafe")
+            _split(major[block], low, parts[1:], at)
             parts[0][at] = minor[block]
         del major, minor
     if trim:
         give_back()
     if len(parts) < 3:
         parts.append(np.zeros(len(parts[0]), dtype=np.int8))  # (a pass carries two parts)
-    sizes = [int(parts[0].max(initial=0)) + 1, 1 << low, 1 << (bits - low)]
+    sizes = [int(part.max(initial=0)) + 1 for part in parts]  # (read, not assumed from `bits`)
     passes = [1, 2][: 1 + (bits > low)]
     starts = _passes(parts, passes if ordered else [0, *passes], sizes)
     changed = _new_majors(parts, starts, bits > low)
@@ -102,7 +105,9 @@ def _sorted(
     distinct = parts[1][firsts].astype(np.int64)
     if bits > low:
         distinct |= (starts.searchsorted(firsts, side="right") - 1) << low
-    return distinct, changed, parts[0]
+    minor, *_ = parts  # (the digits freed here)
+    parts.clear()
+    return distinct, changed, minor
 
 
 def _passes(parts: list[np.ndarray], order: list[int], sizes: list[int]) -> np.ndarray:
@@ -177,16 +182,26 @@ def _squeezed(changed: np.ndarray, minor: np.ndarray) -> tuple[np.ndarray, np.nd
 
 
 def _grouped(
-    occurrences: list[np.ndarray], asked: int
+    parts: list[np.ndarray], occurrences: list[np.ndarray], bits: int, asked: int
 ) -> tuple[np.ndarray, list[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """`_pairs` of [keys, rows, ...] (parts as if joined; the list emptied), split by row: the
-    distinct keys in order;
-    the questions' pairs (rows below `asked`) as [rows, columns, counts], each pair's column its
-    key's place among the keys; the rest's (answers, rows counted from `asked`) as (columns,
-    rows, counts). Within a key the rows come in order: each kind of feature's occurrences are
-    listed text after text."""
-    trim = sum(map(len, occurrences[0::2])) >= GIVEN_BACK_FROM
-    distinct, columns, rows, counts = _pairs(occurrences, ordered=True, trim=trim)
+    """`_pairs` of `parts` (occurrences split as `Encoded.keys` splits keys `bits` wide, or
+    none) then of `occurrences` ([keys, rows, ...]), both emptied, split by row: the distinct
+    keys in order; the questions' pairs (rows below `asked`) as [rows, columns, counts], each
+    pair's column its key's place among the keys; the rest's (answers, rows counted from
+    `asked`) as (columns, rows, counts). Within a key the rows come in order: each kind of
+    feature's occurrences are listed text after text."""
+    trim = (len(parts[0]) if parts else sum(map(len, occurrences[1::2]))) >= GIVEN_BACK_FROM
+    if parts and _digit(bits) <= _DIGIT:
+        distinct, changed, minor = _sorted(parts, occurrences, bits, True, trim)
+        columns, rows, counts = _squeezed(changed, minor)
+        del changed, minor
+    else:  # (none split, or too wide for two digits: made whole for NumPy's sort, `_pairs`)
+        if parts:
+            given = len(parts[0]) - sum(map(len, occurrences[1::2]))
+            rows, low, high = (part[:given] for part in parts)
+            occurrences[:0] = [high.astype(np.int64) << _digit(bits) | low, rows]
+            del parts[:], rows, low, high
+        distinct, columns, rows, counts = _pairs(occurrences, ordered=True, trim=trim)
     question = rows < asked
     answers = columns[~question], rows[~question] - asked, counts[~question]
     # The questions' pairs in place of every text's (at 100k entries each is ~90 MB).

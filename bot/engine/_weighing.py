@@ -17,6 +17,7 @@ from bot.engine._arrays import _Postings, _Questions
 from bot.engine._grouping import (
     _clipped,
     _described,
+    _digit,
     _grouped,
     _merged,
     _owned_starts,
@@ -36,9 +37,9 @@ def weighed(index: Index, encoded: Encoded, found: list[np.ndarray], asked: int)
     `found` (the words' keys and rows), both emptied: every feature occurrence (key, text)
     grouped (at 100k entries, 31M, in a list `_grouped` empties). Nothing here holds a part
     once it is given (a child lets each array go as it is written)."""
-    occurrences = [*encoded.keys(index.bits), *found]
-    found.clear()
-    columns, items, grouped = _grouped(occurrences, asked)  # (`build` empties `items`)
+    width = 2 * index.bits + 3  # (a key's kind is in its top two bits: `Encoded.keys`)
+    parts = encoded.keys(index.bits, _digit(width), sum(map(len, found[1::2])))
+    columns, items, grouped = _grouped(parts, found, width, asked)  # (`build` empties `items`)
     entries, answers = len(index.spans), [*grouped]
     del grouped
     pooled, idf = _pooled(index, items, len(columns), entries)

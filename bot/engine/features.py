@@ -96,49 +96,56 @@ class Encoded:
         head = self.head(texts)
         return head.sounds, np.bincount(head.text, minlength=texts)
 
-    def keys(self, bits: int) -> tuple[np.ndarray, np.ndarray]:
-        """Every feature occurrence as an integer key, with the text it occurs in: the units'
-        keys, then the keys of the pairs of units in one segment, spelled and heard.
-
-        A key holds the feature's kind, whether it is generic (a character of GENERIC_CHARS,
-        or a pair of them) and one or two ids of `bits` bits each; see `kind` and `salience`.
-        Built in place a block of units at a time from the end, the batch cut behind each block
-        (given back where it owns its memory: no other name may hold a view of it) and emptied:
-        at 100k entries whole-length temporaries of the pairs were ~350 MB, and the whole batch
-        (135 MB) beside its keys (260 MB) was the build's peak.
-        """
-        units, blocks = len(self.units), _blocks(len(self.units))
+    def keys(self, bits: int, low: int, room: int = 0) -> list[np.ndarray]:
+        """Every feature occurrence as the grouping's counting sorts take it: the text it occurs
+        in, its integer key's low `low` bits, the rest (int32 each, with `room` left at their
+        end); the units' keys, then the keys of the pairs of units in one segment, spelled and
+        heard. A key holds the feature's kind, whether it is generic (a character of
+        GENERIC_CHARS, or a pair of them) and one or two ids of `bits` bits each; see `kind`
+        and `salience`. Made from the end a block of units at a time, as int64 in one buffer
+        then split (at 100k entries an int64 array of all, 250 MB, was written and read again),
+        the batch cut behind each block (given back where it owns its memory: no other name may
+        hold a view of it) and emptied (the batch beside every key was the build's peak)."""
+        units, blocks = len(self.units), _blocks(len(self.units), 1 << 18)  # (2 MB of int64)
         found = [int(np.count_nonzero(self.paired[block])) for block in blocks]
         count = sum(found)
-        keys = np.empty(units + 2 * count, dtype=np.int64)
-        texts = np.empty(len(keys), dtype=np.int32)
+        parts = [np.empty(units + 2 * count + room, dtype=np.int32) for _ in range(3)]
+        texts, digits = parts[0], parts[1:]
+        buffer = np.empty(max((block.stop - block.start for block in blocks), default=0), np.int64)
         spelled = units + count  # where the block's pairs' keys end, spelled (heard: + count)
         batch = (self.units, self.sounds, self.text, self.paired, self.generic, self.boost)
         for block, pairs in zip(reversed(blocks), reversed(found), strict=True):
-            chars = keys[block]
+            chars = buffer[: block.stop - block.start]
             np.left_shift(self.generic[block], 2 * bits, out=chars, dtype=np.int64)
             chars |= self.units[block]
+            _split(chars, low, digits, block)
             texts[block] = self.text[block]
-            spelled -= pairs
-            heard = spelled + count
-            at = np.flatnonzero(self.paired[block])
-            at += block.start
+            spelled, heard = spelled - pairs, spelled - pairs + count
+            at = np.flatnonzero(self.paired[block]) + block.start
             after = at + 1  # (a unit's pair ends in the unit after it)
-            part = keys[spelled : spelled + pairs]
-            # (dtype: ids are int32, and shifted in int32 a pair's would overflow)
-            np.left_shift(self.units[at], bits, out=part, dtype=np.int64)
+            part = buffer[:pairs]
+            np.left_shift(self.units[at], bits, out=part, dtype=np.int64)  # (int32 overflows)
             part |= self.units[after]
             part |= (self.generic[at] & self.generic[after]).astype(np.int64) << 2 * bits
             part |= PAIR << 2 * bits + 1
-            part = keys[heard : heard + pairs]
+            _split(part, low, digits, slice(spelled, spelled + pairs))
             np.left_shift(self.sounds[at], bits, out=part, dtype=np.int64)
             part |= self.sounds[after]
             part |= SOUND_PAIR << 2 * bits + 1
+            _split(part, low, digits, slice(heard, heard + pairs))
             texts[spelled : spelled + pairs] = texts[heard : heard + pairs] = self.text[at]
             for values in batch:  # (the block's first unit ends the pair before it)
                 if values.flags.owndata:
                     values.resize(block.start + 1 if block.start else 0, refcheck=False)
-        return keys, texts
+        return parts
+
+
+def _split(keys: np.ndarray, low: int, digits: list[np.ndarray], at: slice) -> None:
+    """`keys` (not negative) written at `at` as their low `low` bits and, if `digits` has a
+    second array, the rest (int32 each; cast a buffer at a time, no int64 temporary)."""
+    np.bitwise_and(keys, (1 << low) - 1, out=digits[0][at], casting="unsafe")
+    if len(digits) > 1:
+        np.right_shift(keys, low, out=digits[1][at], casting="unsafe")
 
 
 def kind(keys: np.ndarray, bits: int) -> np.ndarray:

@@ -8,6 +8,7 @@ import pytest
 
 from bot.engine import _arrays, _grouping
 from bot.engine._grouping import _merged, _pairs
+from bot.engine.features import _split
 
 
 def test_grouping_is_the_same_whatever_the_keys_width():
@@ -78,10 +79,31 @@ def test_grouping_a_block_at_a_time_counts_each_pair_as_a_whole_pass_does(monkey
 
 def test_grouped_pairs_split_into_the_questions_and_the_rest():
     keys, rows = np.array([5, 9, 5, 7, 5], dtype=np.int64), np.array([0, 2, 0, 3, 1], np.int32)
-    distinct, items, answers = _grouping._grouped([keys, rows], asked=2)
+    distinct, items, answers = _grouping._grouped([], [keys, rows], 4, asked=2)
     assert distinct.tolist() == [5, 7, 9]
     assert [part.tolist() for part in items] == [[0, 1], [0, 0], [2, 1]]  # rows, columns, counts
     assert [part.tolist() for part in answers] == [[1, 2], [1, 0], [1, 1]]  # columns, rows...
+
+
+@pytest.mark.parametrize("bits", [37, 50])
+def test_grouped_takes_keys_split_as_the_index_splits_them(bits):
+    # The units' keys come split into the counting sorts' digits (`Encoded.keys`), the words'
+    # whole after them, into the room left: the same as all given whole. Keys too wide for two
+    # digits are made whole again, for NumPy's sort.
+    rng = np.random.default_rng(37)
+    keys = rng.integers(0, 1 << bits, 300)[rng.integers(0, 300, 4000)]
+    rows = np.sort(rng.integers(0, 900, 4000)).astype(np.int32)
+    expected = _grouping._grouped([], [keys.copy(), rows.copy()], bits, asked=450)
+    low = _grouping._digit(bits)
+    parts = [np.empty(4000, dtype=np.int32) for _ in range(3)]
+    parts[0][:3000] = rows[:3000]
+    _split(keys[:3000], low, parts[1:], slice(0, 3000))
+    given = [keys[3000:].copy(), rows[3000:].copy()]
+    found = _grouping._grouped(parts, given, bits, asked=450)
+    assert parts == given == []
+    assert found[0].tobytes() == expected[0].tobytes()
+    for a, b in zip([*found[1], *found[2]], [*expected[1], *expected[2]], strict=True):
+        assert a.tobytes() == b.tobytes()
 
 
 @pytest.mark.parametrize("large", [False, True])
@@ -97,7 +119,7 @@ def test_a_large_grouping_gives_back_what_was_freed_before_its_passes(monkeypatc
     monkeypatch.setattr(
         _grouping, "_passes", lambda *a, **k: calls.append("sorted") or passes(*a, **k)
     )
-    distinct, _, _ = _grouping._grouped([keys, rows], asked=2)
+    distinct, _, _ = _grouping._grouped([], [keys, rows], 4, asked=2)
     assert calls == (["given back 0", "sorted"] if large else ["sorted"])  # (keys cut: split)
     assert distinct.tolist() == [5, 7, 9]
 

@@ -12,6 +12,7 @@ import pytest
 
 from bot.engine import _arrays, _grouping
 from bot.engine._arrays import _best, _Questions
+from tests.support.keys import whole_keys
 
 
 def test_questions_built_a_block_at_a_time_are_the_same_bytes(monkeypatch):
@@ -151,13 +152,18 @@ def test_unit_keys_made_a_block_at_a_time_are_the_same(monkeypatch):
 
     texts = ["营业执照怎么办理", "", "我们想知道 社保 在哪里办", "app 12345", "营业执照去哪办"]
     alphabet, encoded = features.Alphabet.learn(texts)
-    keys, rows = encoded.keys(alphabet.bits)
+    keys, rows = whole_keys(encoded, alphabet.bits)
     # Made from the end, the batch is cut behind each block and emptied.
     assert [len(part) for part in (encoded.units, encoded.text, encoded.boost)] == [0, 0, 0]
     blocks = _arrays._blocks
     monkeypatch.setattr(features, "_blocks", lambda size, step=1: blocks(size, 3))
-    found = alphabet.encode(texts).keys(alphabet.bits)
+    found = whole_keys(alphabet.encode(texts), alphabet.bits)
     assert found[0].tobytes() == keys.tobytes() and found[1].tobytes() == rows.tobytes()
+    # Split into the grouping's digits (any width), with room left after them.
+    texts_of, low, high = alphabet.encode(texts).keys(alphabet.bits, 5, room=4)
+    assert len(texts_of) == len(low) == len(high) == len(keys) + 4
+    assert (high[:-4].astype(np.int64) << 5 | low[:-4]).tolist() == keys.tolist()
+    assert texts_of[:-4].tolist() == rows.tolist() and low.dtype == high.dtype == np.int32
     # The units, then the pairs inside a segment spelled, then heard, each with its text.
     units = sum(len(t.replace(" ", "")) for t in texts) - len("app12345") + 2
     pairs = units - sum(len(t.split()) for t in texts)
@@ -265,7 +271,7 @@ def test_a_query_has_the_features_a_batch_of_it_has():
     )
     for text in QUERIES:
         query = index.query(text)
-        keys, _ = index.alphabet.encode([text]).keys(index.bits)
+        keys, _ = whole_keys(index.alphabet.encode([text]), index.bits)
         words = index.vocabulary.keys([text], index.bits)[0]  # type: ignore[union-attr]
         counted = Counter(keys.tolist() + words.tolist())
         expected = _position(index.columns, np.array(sorted(counted), dtype=np.int64))

@@ -2,6 +2,7 @@ import numpy as np
 
 from bot.engine.features import PAIR, SOUND_PAIR, Alphabet, kind, sound, spoken
 from bot.text.normalize import fold, fold_all, normalize, normalize_all, normalize_and_fold_all
+from tests.support.keys import whole_keys
 
 
 def test_full_width_traditional_and_case_are_folded():
@@ -41,7 +42,7 @@ def test_homophones_sound_the_same():
 
 
 def kinds(text: str, alphabet: Alphabet) -> dict[int, set[int]]:
-    keys, _ = alphabet.encode([text]).keys(alphabet.bits)
+    keys, _ = whole_keys(alphabet.encode([text]), alphabet.bits)
     found = kind(keys, alphabet.bits)
     return {k: set(keys[found == k].tolist()) for k in range(3)}
 
@@ -62,8 +63,8 @@ def test_a_homophone_typo_keeps_the_sound_pairs():
 
 def test_units_outside_the_alphabet_match_no_indexed_feature():
     alphabet, _ = Alphabet.learn(["营业执照 app 12345"])
-    indexed, _ = alphabet.encode(["营业执照 app 12345"]).keys(alphabet.bits)
-    asked, _ = alphabet.encode(["营业登记 apk 12346"]).keys(alphabet.bits)
+    indexed, _ = whole_keys(alphabet.encode(["营业执照 app 12345"]), alphabet.bits)
+    asked, _ = whole_keys(alphabet.encode(["营业登记 apk 12346"]), alphabet.bits)
     shared = np.intersect1d(indexed, asked)
     assert len(shared) == 4  # 营, 业, 营业 and how 营业 sounds; nothing of apk or 12346
 
