@@ -28,7 +28,7 @@ from bot.engine.core import ANSWERED, Engine
 from bot.engine.evaluation import Case, load_cases
 from bot.engine.features import GENERIC_CHARS
 from bot.knowledge.model import Entry, Knowledge
-from bot.text.privacy import LABELS
+from bot.text.privacy import unmasked
 
 # A word found in more than this share of entries says nothing about which entry is meant (the
 # city's name, 企业, 办理): matching on it alone is not understanding the question.
@@ -52,9 +52,7 @@ def teach(
     knowledge: Knowledge, question: str, entry_id: str, engine: Engine | None = None
 ) -> Taught:
     """Add `question` to entry `entry_id`'s similar questions, or raise `TeachRefused`."""
-    for label in LABELS:  # a question from the log, masked: as the engine read it
-        question = question.replace(label, " ")
-    question = " ".join(question.split())
+    question = unmasked(question)
     entry = knowledge.by_id.get(entry_id)
     if entry is None:
         raise TeachRefused(f"没有 id 为 “{entry_id}” 的条目")

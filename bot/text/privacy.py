@@ -154,14 +154,22 @@ _KEYWORDED = [
 # Any keyword of any pattern above, found in one scan: most questions hold none, and testing
 # each of the 30-odd keywords in turn was ~24% of normalizing a new question (text10, callgrind).
 _ANY_KEYWORD = re.compile("|".join(re.escape(k) for _, keywords, _ in _KEYWORDED for k in keywords))
-# Every label a mask leaves in the log. A question the gap review shows masked and an admin
-# teaches is stored without them: the engine never sees them in a user's message, and 手机号 and
-# 姓名 taught into an entry drew questions about phone numbers and names to it (probe18).
+# Every label a mask leaves in the log (`unmasked`).
 LABELS = frozenset(
     [label for label, _ in (*_NUMBERS, *_CODES)]
     + [label for label, _, _ in _KEYWORDED]
     + [_EMAIL_LABEL]
 )
+
+
+def unmasked(text: str) -> str:
+    """A question from the log, its masks removed, as the engine read it. A question the gap
+    review shows masked and an admin teaches, or drafts a new entry from, is stored so: the
+    engine never sees the labels in a user's message, and 手机号 and 姓名 taught into an entry
+    drew questions about phone numbers and names to it (probe18)."""
+    for label in LABELS:
+        text = text.replace(label, " ")
+    return " ".join(text.split())
 
 
 def redact(text: str, mask: bool = True) -> str:

@@ -14,6 +14,7 @@ from bot.admin import EditRefused
 from bot.authoring.editor import GENERAL, Draft, split_lines
 from bot.channels.console.frame import MAX_UPLOAD, Console, period, see_other, too_big
 from bot.log.triage import DONE, IN_PROGRESS, NEW
+from bot.text.privacy import unmasked
 
 # -- entries ---------------------------------------------------------------------------------
 
@@ -91,8 +92,9 @@ async def new_entry(console: Console, request: Request) -> Response:
         }
         if key in found:
             item = found[key].cluster
-            draft.question = item.representative
-            draft.similar = [q for q in item.examples if q != item.representative]
+            # Without the masks the gap page shows, as `teach` stores a phrasing.
+            draft.question = unmasked(item.representative)
+            draft.similar = [unmasked(q) for q in item.examples if q != item.representative]
             nearest = knowledge.by_id.get(item.nearest.get("id", ""))
             if nearest is not None:
                 draft.category = nearest.category
