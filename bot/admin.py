@@ -75,6 +75,9 @@ class Gap:
     earlier: int = 0  # ...and in the 7 days before: the trend
 
 
+STALE_REVERT = "这个条目在这次修改之后又被修改过，撤销它会连后来的修改一起丢掉：请直接编辑条目"
+
+
 def gap_key(item: Cluster) -> str:
     """Names a cluster in a form: its representative question, which only the log can change."""
     return hashlib.sha256(item.representative.encode()).hexdigest()[:12]
@@ -228,6 +231,11 @@ class Admin:
         with self._changing(), writing(self.service.directory):
             knowledge = self.knowledge
             current = change.after["id"] if change.after else change.entry_id
+            # Putting back `before` undoes whatever was changed since too (a later save, a
+            # terminal's teach) without a word (probe18): only the entry as this change left it.
+            now = knowledge.by_id.get(current)
+            if (now and Draft.of(now).to_dict()) != change.after:
+                raise EditRefused({editor.GENERAL: [STALE_REVERT]})
             if change.before is None:  # undoing a creation
                 saved = editor.delete(knowledge, current)
             else:

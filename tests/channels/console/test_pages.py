@@ -412,6 +412,28 @@ def test_edit_with_a_wrong_figure_is_refused_by_the_field_then_fixed_then_revert
     assert "撤销" in client.get(f"/admin/entries/{ENTRY}").text
 
 
+def test_undoing_a_change_that_was_changed_since_is_refused(client, site):
+    """撤销 puts the entry back as it was before that change: of an older change, it also took
+    away every later one, a console save or a terminal's teach, without a word (probe18)."""
+    login(client)
+    path = site.knowledge / FAQ
+    for phrasing in ("复工复产专窗在几楼", "复工复产专窗几点开门"):
+        form = edit_form(client, ENTRY)
+        form["similar"] += "\n" + phrasing
+        assert client.post(f"/admin/entries/{ENTRY}", data=form).status_code == 303
+    page = client.get(f"/admin/entries/{ENTRY}").text
+    latest, older = re.findall(r'action="/admin/changes/(\d+)/revert"', page)[:2]
+    assert int(latest) > int(older)
+    reply = client.post(f"/admin/changes/{older}/revert", data={"csrf": form["csrf"]})
+    assert reply.status_code == 409 and "又被修改过" in reply.text
+    assert "复工复产专窗几点开门" in path.read_text(encoding="utf-8")
+    # newest first, each undo leaves the entry as the change before it did
+    for change in (latest, older):
+        reply = client.post(f"/admin/changes/{change}/revert", data={"csrf": form["csrf"]})
+        assert reply.status_code == 303, reply.text[:500]
+    assert "复工复产专窗在几楼" not in path.read_text(encoding="utf-8")
+
+
 def test_a_save_keeps_each_similar_question_whole(client, site):
     # The box holds one question a line, and people write commas: the form was also split at
     # every ， and 、 (as keywords are), so a save that changed nothing else turned
