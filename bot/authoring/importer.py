@@ -25,6 +25,7 @@ from typing import ClassVar
 import yaml
 
 from bot.authoring.disk import write_whole
+from bot.authoring.newknowledge import ensure_knowledge_dir
 from bot.knowledge.files import slug
 from bot.knowledge.model import ID_PATTERN, check
 from bot.text.normalize import normalize
@@ -41,34 +42,6 @@ COLUMNS = {
 }
 PROGRESS_EVERY = 1000
 
-NEW_BOT_YAML = """\
-# 机器人自己说的话。只写来源文件里有的信息：不要编造电话号码、地址或办公时间。
-name: 政策问答
-
-welcome: |
-  您好！请直接输入您想咨询的问题。
-
-help: |
-  直接用中文输入您的问题就可以，关键词也行。找不到答案时，请联系当地政务服务中心。
-
-fallback: |
-  抱歉，知识库里暂时没有这个问题的答案。请联系当地政务服务中心咨询。
-
-clarify: 您是想问：
-
-empty: 请直接输入您想咨询的问题。
-
-smalltalk:
-  - patterns: [你好, 您好, 在吗, hello, hi]
-    reply: 您好！请直接输入您想咨询的问题。
-  - patterns: [谢谢, 多谢, 感谢, thanks]
-    reply: 不客气！还有其他问题随时问我。
-"""
-NEW_SYNONYMS_YAML = """\
-# 同义词：每组写在一对方括号里，第一个词是标准说法。
-groups: []
-"""
-
 
 @dataclass
 class ImportReport:
@@ -81,6 +54,9 @@ class ImportReport:
     # The questions of entries an earlier import of a file of this name made that this one
     # removed: another department's 常见问题.xlsx replaced the first's without a word (probe18).
     removed: list[str] = field(default_factory=list)
+    # Similar questions the earlier import's entries had and this sheet's do not: taught since
+    # (the gap review's 教学, `policybot teach`), and written over by the sheet (probe18).
+    overwritten: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         lines = [f"导入 {self.entries} 个条目，写入 {len(self.files)} 个文件"]
@@ -95,6 +71,12 @@ class ImportReport:
             lines.append(
                 f"同名文件上次导入的 {len(self.removed)} 个条目这次的表里没有，已删除：{shown}"
                 "（如果那是另一份表，请把这份改个文件名再导入，并重新导入那一份）"
+            )
+        if self.overwritten:
+            shown = "、".join(self.overwritten[:10]) + ("……" if len(self.overwritten) > 10 else "")
+            lines.append(
+                f"上次导入后加到这些条目的 {len(self.overwritten)} 个相似问这次的表里没有，"
+                f"已被表格覆盖：{shown}（请把它们加进表格的相似问列再导入，或重新教学）"
             )
         return "\n".join(lines)
 
@@ -268,18 +250,6 @@ def _represent_str(dumper: _Dumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _represent_str)
 
 
-def ensure_knowledge_dir(into: Path) -> bool:
-    """Create a minimal valid knowledge directory if there is none; True if created."""
-    if (into / "bot.yaml").exists():
-        return False
-    (into / "faq").mkdir(parents=True, exist_ok=True)
-    (into / "sources").mkdir(exist_ok=True)
-    if not (into / "synonyms.yaml").exists():
-        write_whole(into / "synonyms.yaml", NEW_SYNONYMS_YAML)
-    write_whole(into / "bot.yaml", NEW_BOT_YAML)  # last: it marks the folder as made
-    return True
-
-
 def import_faq(
     path: Path, into: Path, progress: Callable[[int], None] | None = None
 ) -> ImportReport:
@@ -294,9 +264,7 @@ def import_faq(
     own_files = set((into / "faq").glob(f"{document}-*.yaml"))
     existing, _ = check(into) if not report.created else (None, [])
     taken = {e.id for e in existing.entries if e.path not in own_files} if existing else set()
-    earlier = (
-        {e.id: e.question for e in existing.entries if e.path in own_files} if existing else {}
-    )
+    earlier = {e.id: e for e in existing.entries if e.path in own_files} if existing else {}
     seen_ids: dict[str, int] = {}
     seen_questions: dict[str, int] = {}
     seen_answers: dict[tuple[str, str], int] = {}
@@ -363,7 +331,17 @@ def import_faq(
     # Last, the files of categories gone from the sheet since the last import.
     for stale in own_files - set(report.files):
         stale.unlink()
-    report.removed = [question for id_, question in earlier.items() if id_ not in seen_ids]
+    report.removed = [e.question for id_, e in earlier.items() if id_ not in seen_ids]
+    phrasings = {
+        str(e["id"]): {e["question"], *e["similar"]} for group in categories.values() for e in group
+    }
+    report.overwritten = [
+        q
+        for id_, e in earlier.items()
+        if id_ in phrasings
+        for q in e.similar
+        if q not in phrasings[id_]
+    ]
     return report
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.authoring.editor import Draft, save
 from bot.authoring.importer import import_faq, to_text
 from bot.channels.cli import main
 from bot.engine.core import Engine
@@ -97,6 +98,22 @@ def test_reimport_updates_instead_of_duplicating(tmp_path):
     }
     assert knowledge.by_id["SB-001"].answer == "新的答案，工本费10元。"
     assert len(knowledge.documents) == 1
+
+
+def test_a_reimport_names_the_phrasings_taught_since_that_it_writes_over(tmp_path):
+    """A department imports its updated sheet again: the phrasings taught to its entries since
+    (the gap review's 教学) were written over without a word (probe18)."""
+    into = tmp_path / "k"
+    source = write_csv(tmp_path / "faq.csv", ROWS[:2])
+    import_faq(source, into)
+    knowledge = load(into)
+    draft = Draft.of(knowledge.by_id["SB-001"])
+    draft.similar.append("社保卡弄丢了咋整")
+    save(knowledge, draft, "SB-001")
+    report = import_faq(source, into)
+    assert report.overwritten == ["社保卡弄丢了咋整"] and not report.removed
+    assert "1 个相似问这次的表里没有，已被表格覆盖：社保卡弄丢了咋整" in report.summary()
+    assert not import_faq(source, into).overwritten
 
 
 def test_import_next_to_existing_knowledge_refuses_taken_ids(tmp_path, knowledge_copy):
