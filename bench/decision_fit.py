@@ -62,7 +62,6 @@ from bot.engine.core import Engine
 from bot.engine.decision import FALLBACK, SMALLTALK, Shares, Thresholds, choosable
 from bot.engine.evaluation import Case, calibrate, evaluate, load_cases
 from bot.engine.index import Tuning
-from bot.engine.reading import fold_message
 from bot.knowledge.model import load
 
 SHORT = (0.7, 0.8, 0.9)
@@ -175,7 +174,7 @@ def gather(engine: Engine, eval_dir: Path) -> Evidence:
     in_scope = np.array([bool(case.expected) for case, _ in rows])
     # The focus is the question's: every candidate's check has the same.
     focus = np.array([getattr(candidates[0].check, "focus", None) or "" for _, candidates in rows])
-    choosing = np.array([choosable(fold_message(case.question)) for case, _ in rows])
+    choosing = np.array([choosable(engine.as_read(case.question)[1]) for case, _ in rows])
     return Evidence(
         np.array(folds), **arrays, **flags, in_scope=in_scope, focus=focus, choosable=choosing
     )
@@ -440,8 +439,7 @@ def signals(engine: Engine, eval_dir: Path) -> None:
             best = answer.candidates[0]
             if best.score < SIGNAL_BAND or best.check is None or best.entry is None:
                 continue
-            folded = fold_message(case.question)
-            reading = engine.read(case.question, folded)
+            reading = engine.read(*engine.as_read(case.question))
             whole, asking, foreground = map(
                 first, (reading.text, reading.asking, reading.foreground)
             )

@@ -323,28 +323,29 @@ def halved(name: str) -> list[str]:
 
 
 def calibrate_quickly(
-    scored: list[tuple[Case, tuple[Candidate, ...]]], max_false_rate: float = 0.025
+    scored: list[tuple[Case, tuple[Candidate, ...], str]], max_false_rate: float = 0.025
 ) -> Thresholds:
-    """`bot.engine.evaluation.calibrate` over candidates already ranked: the same grid, the same
-    limits and the same order of preference among ties, each setting's decisions taken on arrays
-    at once instead of question by question."""
+    """`bot.engine.evaluation.calibrate` over candidates already ranked, each with its question
+    as the engine reads it (`Engine.as_read`, folded: what `choosable` is asked of): the same
+    grid, the same limits and the same order of preference among ties, each setting's decisions
+    taken on arrays at once instead of question by question."""
 
     def first(candidates, n: int) -> float:
         return candidates[n].score if len(candidates) > n else (-np.inf if n == 0 else 0.0)
 
-    best = np.array([first(c, 0) for _, c in scored])
-    runner_up = np.array([first(c, 1) for _, c in scored])
-    inside = np.array([case.expected is not None for case, _ in scored])
-    right = np.array([bool(c) and c[0].id in case.accepted for case, c in scored])
+    best = np.array([first(c, 0) for _, c, _ in scored])
+    runner_up = np.array([first(c, 1) for _, c, _ in scored])
+    inside = np.array([case.expected is not None for case, _, _ in scored])
+    right = np.array([bool(c) and c[0].id in case.accepted for case, c, _ in scored])
     # The best score of an accepted entry among the choices a clarify could offer.
     held = np.array(
         [
             max((x.score for x in c[:3] if x.id in case.accepted), default=-np.inf)
-            for case, c in scored
+            for case, c, _ in scored
         ]
     )
     # Whether a clarify may offer a choice at all (a fragment or a figure quoted: the fallback).
-    choosing = np.array([choosable(reading.fold_message(case.question)) for case, _ in scored])
+    choosing = np.array([choosable(folded) for _, _, folded in scored])
     grid = [
         (a, m, c)
         for a, m, c in itertools.product(GRID["answer"], GRID["margin"], GRID["clarify"])
@@ -424,7 +425,9 @@ def run_variant(number: int) -> dict[str, Any]:
             engine.shares = variant.shares or saved[1]
         try:
             dev = _STATE["dev"]
-            scored = [(case, engine.candidates(case.question)) for case in dev]
+            scored = [
+                (c, engine.candidates(c.question), engine.as_read(c.question)[1]) for c in dev
+            ]
             thresholds = calibrate_quickly(scored)
             if _STATE["check_calibration"] and calibrate(engine, dev) != thresholds:
                 raise SystemExit(f"{variant.name}: calibrate_quickly differs from calibrate")

@@ -201,14 +201,18 @@ class Engine:
     def candidates(self, question: str, limit: int = CANDIDATES) -> tuple[Candidate, ...]:
         """The best-matching entries for a question, whatever the decision would be, each
         scored for how well it matches times how well it answers what is asked."""
-        question = self._spelled(question)
-        return self._ranked(question, fold_message(question), limit)
+        return self._ranked(*self.as_read(question), limit)
 
-    def _spelled(self, question: str) -> str:
-        """A user's question cut to `MAX_QUERY_CHARS`, with the marks it dictates written
-        (bot.text.dictation); one typed in pinyin, the Chinese it spells (bot.engine.spelled)."""
+    def as_read(self, question: str) -> tuple[str, str]:
+        """A user's question as every step reads it: cut to `MAX_QUERY_CHARS`, with the marks
+        it dictates written (bot.text.dictation), one typed in pinyin the Chinese it spells
+        (bot.engine.spelled); and that folded by `fold_message`. Calibration reads it so too
+        (bot.engine.evaluation.calibrate, bench/): whether a close call may be offered as a
+        choice (`decision.choosable`) is asked of what the engine reads, not of the letters
+        typed (longer than the Chinese they spell) nor of the marks' names (…逗号…)."""
         cut = punctuated(question[:MAX_QUERY_CHARS])
-        return self.spelling(cut) or cut
+        spelled = self.spelling(cut) or cut
+        return spelled, fold_message(spelled)
 
     def read(self, question: str, folded: str) -> Reading:
         """How a message (cut, and folded by `fold_message`) is read: its clauses, what asks and
@@ -298,8 +302,7 @@ class Engine:
 
     def _decide(self, question: str) -> Answer:
         # Folded once: smalltalk, the language and the ranking all read the same folded text.
-        read = self._spelled(question)
-        folded = fold_message(read)
+        read, folded = self.as_read(question)
         normalized = self.prepare(read)
         reply = self._smalltalk(folded, normalized)
         if reply is not None:

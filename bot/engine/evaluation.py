@@ -26,7 +26,6 @@ from bot.engine.decision import (
     Thresholds,
     decide,
 )
-from bot.engine.reading import fold_message
 from bot.knowledge.model import Entry
 
 
@@ -243,7 +242,7 @@ def calibrate(engine: Engine, cases: list[Case], max_false_rate: float = 0.025) 
     in-scope questions, nothing to out-of-scope ones), then to the strictest: it leaves room
     for questions the eval file did not foresee.
     """
-    scored = [(c, engine.candidates(c.question), fold_message(c.question)) for c in cases]
+    scored = [(c, engine.candidates(c.question), engine.as_read(c.question)[1]) for c in cases]
     best: tuple | None = None
     for answer, margin, clarify in itertools.product(
         GRID["answer"], GRID["margin"], GRID["clarify"]

@@ -14,17 +14,22 @@ import pytest
 
 from bot.engine.decision import Candidate, Thresholds
 from bot.engine.evaluation import Case, calibrate
+from bot.engine.reading import fold_message
 from tests.support.paths import ROOT
 
 
 class Ranked:
-    """Stands in for an engine: calibrate asks it only for each question's candidates."""
+    """Stands in for an engine: calibrate asks it only for each question's candidates and the
+    question as it reads it (no pinyin here: folded as typed)."""
 
     def __init__(self, ranked: dict[str, tuple[Candidate, ...]]) -> None:
         self.ranked = ranked
 
     def candidates(self, question: str) -> tuple[Candidate, ...]:
         return self.ranked[question]
+
+    def as_read(self, question: str) -> tuple[str, str]:
+        return question, fold_message(question)
 
 
 def cases(rng: random.Random, size: int) -> dict[Case, tuple[Candidate, ...]]:
@@ -58,4 +63,4 @@ def test_calibrate_quickly_chooses_what_calibrate_chooses(monkeypatch, seed):
     made = cases(random.Random(seed), 40)
     expected = calibrate(Ranked({c.question: r for c, r in made.items()}), list(made))
     assert expected != Thresholds()  # a setting was found within the limits
-    assert quick(list(made.items())) == expected
+    assert quick([(c, r, fold_message(c.question)) for c, r in made.items()]) == expected
