@@ -56,6 +56,9 @@ from bot.text.normalize import fold
         ("老板问冷链园有多少个库", COUNT),  # the boss relays the question: not who is asked for
         ("新壹城集团的老板是谁", NAME),  # a post's holder: a person's name, not a body
         ("关企协调员姓啥", NAME),
+        ("分管园区的副市长是谁", NAME),  # an office's holder: a report names no one
+        ("园区管委会主任是哪位", NAME),
+        ("招商小组组长是谁", PERSON),  # a group's role: the posts that hold it answer it
         ("复工专窗那位办事员叫什么", NAME),
         ("滨江国际花园哪家公司开发", COMPANY),
         ("天然气管网项目是哪个公司建的", COMPANY),
