@@ -53,13 +53,14 @@ _HOW_ASKED = frozenset(_HOW_ASKED_WORDS.split())
 _SPOTS = frozenset({"位置", "地点", "地址", "地段"})
 _WHICH_HOW = "|".join(sorted(w for w in _HOW_ASKED if len(w) > 1 and w not in _SPOTS))
 # The words that make a sentence a question: they are the focus, not what it is about, and are
-# taken out before a question's content words are looked for.
+# taken out before a question's content words are looked for. Not the 几 of 几十个 / 几百项 (tens,
+# hundreds of them): without it 十个 would read as the figure 10个, which an entry may not give.
 QUESTION_WORDS = re.compile(
     rf"(?:哪[一几]?[个些种类]?|什么|啥)(?:{_WHICH_HOW})|"  # 什么地方, 哪些城市: all of it asks
     r"怎么个[\u4e00-\u9fff]{0,2}?法|"  # 是怎么个搞法 asks how, as 怎么搞 does
     r"叫什么名字|叫啥名字|叫什么|叫啥|全称|名称|名字|"  # asks for a name: what is named is the subject
     r"真的假的|多少钱|多少|什么时候|啥时候|怎么回事|怎么办理|怎么办|怎么样|怎么|怎样|如何|哪里|哪儿|哪些|"
-    r"哪一?[天年]|哪个|哪|谁|什么|啥|咋|何时|何地|何处|何种|为何|有何|何为|何谓|因何|何以|几|吗|呢|是不是|有没有|能不能|可不可以|是否|能否|可以|是什么|意思"
+    r"哪一?[天年]|哪个|哪|谁|什么|啥|咋|何时|何地|何处|何种|为何|有何|何为|何谓|因何|何以|几(?![十百千万])|吗|呢|是不是|有没有|能不能|可不可以|是否|能否|可以|是什么|意思"
 )
 # Things the question writes one way and an answer another: 多少钱 (…元), 几号 / 哪天 (4月7日),
 # 叫什么名字 (a title: 《抚远市“办事不求人”工作实施方案》; no answer names a person).

@@ -4,7 +4,7 @@ entry, or, for things an answer states in its own way, a figure in the unit aske
 figure reached rather than planned, the year asked about, the N things of a set, a figure
 per year, a figure from before, a part of a total, an area, the sender's own company on a
 list, or which person. And whether an entry contradicts a scope the message states (省重点
-asked, only 市重点 in the entry: `scopes`, `contradicted`).
+asked, only 市重点 in the entry; 2月 asked, only 3月 there: `scopes`, `contradicted`).
 """
 
 from __future__ import annotations
@@ -110,22 +110,47 @@ def _breaks_down(total: str, stated: str) -> bool:
 _SCOPE = r"([省市县区])(?:级|里的?)?"  # 省重点, 省级重点, 省里的重点
 # 除了省重点，市重点… sets 省 aside: it is not what is asked.
 _SCOPED = re.compile(rf"(?<!除)(?<!除了){_SCOPE}(\w\w)")
+# A month is a scope of its own (今年2月…都去了哪些城市: the visit of 2月, not that of 3月): its
+# siblings are the other months. Not a figure's tail (2022年5月 is the month 5, 12月 not 2月).
+MONTH = "月"
+_MONTHS = "一二三四五六七八九十"
+_MONTH = re.compile(rf"(?<![\d.])(\d{{1,2}}|十[一二]|[{_MONTHS}])月")
+# Every entry's text says which day its facts were reported (据2022年5月26日报道): not its month.
+_REPORTED = re.compile(r"据[^据报]{0,16}报道")
 
 
 def scopes(text: str) -> tuple[tuple[str, str], ...]:
     """The (scope, what it scopes) pairs a message states: 省重点项目 → (省, 重点). The scope must
     be a word of its own, and so must what it scopes, a content word: 市中心, 县城, 城市 are other
-    words, and 省里是怎么, 抚远市今年 scope nothing."""
+    words, and 省里是怎么, 抚远市今年 scope nothing. A month (今年2月, 二月份) is (2, 月)."""
     return tuple(
         dict.fromkeys(
-            (m[1], m[2])
-            for m in _SCOPED.finditer(text)
-            if in_dictionary(m[2]) == (m[2],)
-            and part_of_speech(m[2]) not in FUNCTION_TAGS
-            and in_dictionary(m[1] + m[2])[0] == m[1]
-            and (m.start() == 0 or len(in_dictionary(text[m.start() - 1 : m.start() + 1])) > 1)
+            [
+                *(
+                    (m[1], m[2])
+                    for m in _SCOPED.finditer(text)
+                    if in_dictionary(m[2]) == (m[2],)
+                    and part_of_speech(m[2]) not in FUNCTION_TAGS
+                    and in_dictionary(m[1] + m[2])[0] == m[1]
+                    and (
+                        m.start() == 0
+                        or len(in_dictionary(text[m.start() - 1 : m.start() + 1])) > 1
+                    )
+                ),
+                *((month, MONTH) for month in _months(text)),
+            ]
         )
     )
+
+
+def _months(text: str) -> list[str]:
+    """The months a text names, as figures (二月份, 2月 → 2), in order."""
+    return [
+        m[1]
+        if m[1].isdigit()
+        else str({"十一": 11, "十二": 12}.get(m[1]) or _MONTHS.index(m[1]) + 1)
+        for m in _MONTH.finditer(text)
+    ]
 
 
 def contradicted(said: tuple[tuple[str, str], ...], covered: str) -> tuple[str, ...]:
@@ -133,7 +158,10 @@ def contradicted(said: tuple[tuple[str, str], ...], covered: str) -> tuple[str, 
     a sibling's instead (省重点 asked, only 市重点 there); an entry with neither says nothing."""
     found = []
     for scope, thing in said:
-        there = {m[1] for m in re.finditer(_SCOPE + re.escape(thing), covered)}
+        if thing == MONTH:
+            there = set(_months(_REPORTED.sub("", covered)))
+        else:
+            there = {m[1] for m in re.finditer(_SCOPE + re.escape(thing), covered)}
         if there and scope not in there:
             found.append(scope + thing)
     return tuple(found)

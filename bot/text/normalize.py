@@ -67,7 +67,8 @@ _FILLER_RE = re.compile("|".join(map(re.escape, FILLERS)))
 _t2s = opencc.OpenCC("t2s")
 
 # Dates and counts are written both ways (二月份 / 2月, 7号 / 7日, 十一个 / 11个); one form each.
-_COUNTED_RE = re.compile(r"([零一二两三四五六七八九十]{1,3})(?=[月日号个项亿])")
+# Not a ten of an estimate (几十个, 数十项: tens of them, no figure; 几10个 had 10 no entry gives).
+_COUNTED_RE = re.compile(r"(?<![几数])([零一二两三四五六七八九十]{1,3})(?=[月日号个项亿])")
 _DAY_RE = re.compile(r"号(?<=\d号)")  # starting with the literal makes the search fast
 
 

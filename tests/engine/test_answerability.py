@@ -309,6 +309,12 @@ def test_a_which_word_with_a_kind_of_place_or_how_it_is_put_is_all_question():
     assert "事项" in QUESTION_WORDS.sub(" ", "最多跑一次有哪些事项")
     # A name asked for (方案的名称是什么): what is named is the subject, as with 叫什么名字.
     assert QUESTION_WORDS.sub(" ", "实施方案的名称是什么").split() == ["实施方案的"]
+    # The 几 of 几十个 / 几百家 is an estimate's, not a question word: taken out, 十个 would be a
+    # figure (10个) the message never states.
+    assert QUESTION_WORDS.sub(" ", "听说有几十个展位 几家参展").split() == [
+        "听说有几十个展位",
+        "家参展",
+    ]
 
 
 def test_a_name_asked_of_nothing_in_the_knowledge_is_not_answered(engine):

@@ -278,3 +278,14 @@ def test_a_scope_is_contradicted_by_a_sibling_not_by_silence():
     assert contradicted(said, "区重点工程8项已全部开工") == ("县重点",)
     assert contradicted(said, "县级重点工程2项区重点工程8项") == ()
     assert contradicted(said, "工程8项已全部开工") == ()  # says no scope: only a missing word
+
+
+def test_a_month_is_a_scope_its_siblings_are_the_other_months():
+    assert scopes("去年九月份那次展会，6月还办吗") == (("9", "月"), ("6", "月"))
+    assert scopes("十二月的培训") == (("12", "月"),)
+    assert scopes("培训要3个月") == ()  # a span of months names no month
+    said = scopes("今年7月的展会去了哪些国家")
+    assert contradicted(said, "8月12日至15日赴俄罗斯参展") == ("7月",)
+    assert contradicted(said, "7月3日、8月12日两次参展") == ()
+    # Every entry says when it was reported: that day's month is not what it gives.
+    assert contradicted(said, "参展企业20家。据2022年8月1日报道") == ()

@@ -29,6 +29,9 @@ def test_numerals_in_dates_and_counts_become_digits():
     assert normalize("两千八百多项") == "两千八百多项"
     assert normalize("四五百项") == "四五百项"
     assert normalize("老百姓千万别急") == "老百姓千万别急"
+    # Tens of them (几十个, 数十项) give no figure: not 几10个.
+    assert normalize("听说有几十个展位") == "听说有几十个展位"
+    assert normalize("数十项补贴") == "数十项补贴"
 
 
 def test_control_and_zero_width_characters_vanish():
