@@ -33,7 +33,11 @@ _STANDARD = {
     "咋个": "怎么",  # south-western Mandarin "how"
     "几时": "什么时候",  # "when": a time asked, as 什么时候 is
 }
-_DIALECT = re.compile("|".join(sorted(_STANDARD, key=len, reverse=True)))
+# 边个 is also 边 before 个体 or 个别 (旁边个体户, 周边个别企业): there it is no "who".
+_NOT_BEFORE = {"边个": "(?![体别])"}
+_DIALECT = re.compile(
+    "|".join(word + _NOT_BEFORE.get(word, "") for word in sorted(_STANDARD, key=len, reverse=True))
+)
 _NOT = re.compile(r"([\u4e00-\u9fff])唔(?=\1)")  # 要唔要, 去唔去: verb-not-verb
 
 

@@ -24,6 +24,10 @@ def test_not_is_standard_only_between_a_verb_and_itself():
 
 def test_a_message_without_dialect_is_left_as_it_is():
     assert standard("复工专窗在哪里") == "复工专窗在哪里"
+    # 边个 only where it is "who", not 边 before 个体 or 个别.
+    assert standard("专窗旁边个体户多吗") == "专窗旁边个体户多吗"
+    assert standard("周边个别企业") == "周边个别企业"
+    assert standard("揾边个") == "揾谁"
 
 
 def test_a_dialect_question_is_read_as_its_standard_one():
