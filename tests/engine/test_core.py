@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from bot.engine import spelled
 from bot.engine.core import ANSWERED, CANDIDATES, CLARIFY, FALLBACK, SMALLTALK, Engine, Thresholds
 from bot.engine.index import Index
 
@@ -265,4 +266,5 @@ def test_a_readied_engine_has_its_tables_and_every_entrys_pieces_made(engine):
     # What servers do before serving (`Engine.ready`): the first replies do not make them.
     engine.ready()
     assert engine.spelling._tables is not None
+    assert spelled._syllables.cache_info().currsize == spelled._strangers.cache_info().currsize == 1
     assert sorted(engine.pieces.made) == list(range(len(engine.entries)))
