@@ -86,6 +86,13 @@ def test_login_sets_a_strict_http_only_cookie_and_pages_a_strict_csp(client):
     assert "<script" not in page.text
 
 
+def test_the_login_name_is_not_capitalised_by_a_phones_keyboard(client):
+    """iOS and Android keyboards capitalise a text box's first letter: wang typed on a phone
+    arrived as Wang, 用户名或密码不对 with the right password (probe18)."""
+    box = re.search(r"<input[^>]*\bid=\"name\"[^>]*>", client.get("/admin/login").text).group(0)
+    assert 'autocapitalize="none"' in box and 'autocorrect="off"' in box
+
+
 def test_console_pages_name_their_icon(client):
     """Without a `<link rel="icon">` the browser asked for /favicon.ico on every console page:
     a 404 and a console error each time (the browser test ignores failed loads). The icon is
