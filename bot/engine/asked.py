@@ -63,11 +63,13 @@ QUESTION_WORDS = re.compile(
     r"哪一?[天年]|哪个|哪|谁|什么|啥|咋|何时|何地|何处|何种|为何|有何|何为|何谓|因何|何以|几(?![十百千万])|吗|呢|是不是|有没有|能不能|可不可以|是否|能否|可以|是什么|意思"
 )
 # Things the question writes one way and an answer another: 多少钱 (…元), 几号 / 哪天 (4月7日),
-# 叫什么名字 (a title: 《抚远市“办事不求人”工作实施方案》; no answer names a person).
+# 几成 (a share: 减少比例61%), 叫什么名字 (a title: 《抚远市“办事不求人”工作实施方案》; no answer names a
+# person).
 _WRITTEN_AS = {
     "钱": COUNT_OF + "元",
     "块": COUNT_OF + "元",
     "号": COUNT_OF + "日",
+    "成": COUNT_OF + "%",
     "哪天": COUNT_OF + "日",
 }
 _DAY = re.compile(DAY_ASKED)

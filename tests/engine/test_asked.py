@@ -52,6 +52,7 @@ def test_units_dates_and_names_are_asked_for_as_an_answer_writes_them():
     assert things("网上能办的有几百项") == (COUNT_OF + "项",)  # ...after its magnitude
     assert things("要几天") == (COUNT_OF + "天",)
     assert things("投资多少钱") == (COUNT_OF + "元",)
+    assert things("材料减了几成") == (COUNT_OF + "%",)  # a share, which an answer gives in %
     assert things("考察是几号到几号") == (COUNT_OF + "日", COUNT_OF + "日")
     assert things("国家电投哪天来") == (COUNT_OF + "日",)
     assert things("副组长叫什么名字") == (TITLE,)
@@ -92,6 +93,7 @@ def test_an_entry_mentions_a_figure_in_the_unit_asked_or_a_title():
 
     stated = "总投资23.8亿元，《抚远市“办事不求人”工作实施方案》，4月7日"
     assert mentions(COUNT_OF + "元", stated, nowhere)
+    assert mentions(COUNT_OF + "%", "累计减少材料300项，减少比例40%。", nowhere)
     assert mentions(COUNT_OF + "日", stated, nowhere)
     assert mentions(TITLE, stated, nowhere)
     assert not mentions(COUNT_OF + "星", "星级酒店", nowhere)  # a star rating needs a figure
