@@ -22,6 +22,7 @@ from bot.engine.mentioned import (
     DONE,
     EACH,
     EARLIER,
+    HANDLED,
     OURS,
     PART,
     PER_YEAR,
@@ -142,6 +143,10 @@ _OURS_LISTED = re.compile(
 # 调研) or a practice (领导联系企业) says who was involved, not which person; one naming a post held
 # (市委主要领导率队, 书记、市长任组长) does. Not 谁负责 or 谁牵头, which a body in charge answers.
 _POST_ASKED = re.compile(r"哪位|(?:人|领导|干部|官员)是谁")
+# How many cases were handled (12345受理了多少件, 咨询电话接了多少个, 修复了多少家, 办件量): a report
+# counts what is offered, never how often it was used; an answer that counts the services
+# (一次办612项) or names the hotline does not say how many calls it took.
+_HANDLED_ASKED = re.compile(r"办件量|(?:受理|接|接到|办结|处理|修复|成交)了?多少")
 _NUMERALS = {n: str(i) for i, n in enumerate("一二三四五六七八九十", 1)} | {"两": "2"}
 # When something happens (什么时候完工): the event asked about must be in the entry; one that
 # dates the start (开工) does not say when the work ends.
@@ -187,6 +192,8 @@ def asked_for(
         found.append(OURS)
     if _POST_ASKED.search(text):
         found.append(POST)
+    if _HANDLED_ASKED.search(every):
+        found.append(HANDLED)
     for after in _WHEN.findall(text):
         event = (cut(after) or [after[0]])[0]
         if content_weight(event, True) and not QUESTION_WORDS.fullmatch(event):

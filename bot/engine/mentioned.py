@@ -3,8 +3,9 @@ things; bot.engine.answerability.check asks this of each candidate): a word anyw
 entry, or, for things an answer states in its own way, a figure in the unit asked, a title, a
 figure reached rather than planned, the year asked about, the N things of a set, a figure
 per year, a figure from before, a part of a total, an area, the sender's own company on a
-list, or which person. And whether an entry contradicts a scope the message states (省重点
-asked, only 市重点 in the entry; 2月 asked, only 3月 there: `scopes`, `contradicted`).
+list, which person, or how many cases were handled. And whether an entry contradicts a scope
+the message states (省重点 asked, only 市重点 in the entry; 2月 asked, only 3月 there: `scopes`,
+`contradicted`).
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ PART = "分:"  # a part of a total the question states (199项里…有几项): 
 AREA = "㎡"  # an area asked (占地多少, 面积多大): the answer gives a figure in 公顷, 亩, 平方米…
 OURS = "名单:我司"  # the sender's company on a list (名单上有我们公司吗): the list said unstated
 POST = "职:"  # which person (哪位领导, 来的人是谁): the answer names a post held (书记, 市长, 组长)
+HANDLED = "件…"  # how many cases were handled (受理了多少, 办件量): the answer counts them
 # Each of the above: a thing asked that starts with one is looked for as the answer states it,
 # not as a word (bench/matching_quality.py's variant without them takes these out).
-MARKED = (COUNT_OF, TITLE, DONE, YEAR, EACH, PER_YEAR, EARLIER, PART, AREA, OURS, POST)
+MARKED = (COUNT_OF, TITLE, DONE, YEAR, EACH, PER_YEAR, EARLIER, PART, AREA, OURS, POST, HANDLED)
 _AREA = re.compile(r"\d\s*(?:公顷|亩|平方|平米|万平|㎡)")
 # A figure per year as an answer or quote gives it (年加工大豆30万吨, 每年, 年均), and so does a year's
 # plan or target (年内计划完成投资12.8亿元, 力争全年实际利用省外资金22亿元): 一年的招商目标是多少 asks
@@ -52,6 +54,9 @@ _BROKEN_DOWN = re.compile(r"其中|^[^\d]{0,6}?[中里][，,：:]")
 _LIST_UNSTATED = re.compile(r"(?:名单|清单|目录)[^。]*(?:没有|未)(?:列出|公布|写)")
 # A post held, as an answer names who leads or came (市委主要领导率队, 书记、市长任组长): 近期到抚远调研
 # names a company, 领导干部联系企业 a practice, and neither says which person.
+# Cases handled, counted as an answer would (受理投诉120件, 处理案件8起): the report counts what is
+# offered (233项 马上办, 一件事一次办), never how often it was used.
+_CASES = re.compile(r"\d\s*(?:件|笔|单|起|人次|次)")
 _POST_HELD = re.compile(
     r"书记|市长|县长|区长|省长|局长|处长|科长|主任|组长|部长|厅长|董事长|总经理|会长|主要领导|分管[^，。；]{0,4}领导"
 )
@@ -78,6 +83,8 @@ def mentions(thing: str, stated: str, covers: Callable[[str, str], bool]) -> boo
         return _LIST_UNSTATED.search(stated) is not None
     if thing == POST:
         return _POST_HELD.search(stated) is not None
+    if thing == HANDLED:
+        return _CASES.search(stated) is not None
     if thing.startswith(PART):
         return _breaks_down(thing[len(PART) :], stated)
     if thing.startswith(YEAR):

@@ -9,6 +9,7 @@ from bot.engine.mentioned import (
     DONE,
     EACH,
     EARLIER,
+    HANDLED,
     OURS,
     PART,
     PER_YEAR,
@@ -261,6 +262,16 @@ def test_which_person_asks_for_a_post_held():
     assert not mentions(POST, "园区落实领导干部联系企业制度。 | …", never)  # a practice
     assert mentions(POST, "园区主要领导率队赴南方考察。 | …", never)
     assert mentions(POST, "由书记、区长任组长。 | …", never)
+
+
+def test_how_many_cases_were_handled_wants_them_counted():
+    assert HANDLED in things("园区热线去年受理了多少件投诉")
+    assert HANDLED in things("咨询电话开通以后接了多少个电话")
+    assert HANDLED in things("零跑腿服务办件量")
+    assert HANDLED not in things("零跑腿服务有多少项")  # what is offered, which a report counts
+    never = lambda word, sound: False  # noqa: E731
+    assert not mentions(HANDLED, "园区开通了咨询热线，零跑腿事项120项。 | …", never)
+    assert mentions(HANDLED, "热线全年受理投诉320件。 | …", never)
 
 
 def test_a_scope_is_stated_where_it_and_what_it_scopes_are_words_of_their_own():
