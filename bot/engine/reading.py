@@ -48,6 +48,9 @@ _ASKING = re.compile(
 # and after a question it is the sender's second thought (…后面两个减是啥？合起来是四减吧？ asks 是啥).
 # Read as keywords, the relayer's label (某某问) and the sender's aside weighed as much as the question.
 _CONFIRM = re.compile(r"(?<![好行])吧$")
+# A group chat's "does anyone know" (…是靠哪个文件落地的，有人知道吗) asks whether someone knows the
+# question asked with it, not a question of its own: where another clause asks, that one does.
+_WHO_KNOWS = re.compile(r"(?:有没有人|有人|谁|哪位)(?:知道|晓得|清楚)")
 # 多大, 多远, 多长 ask how big, far or long (设计仓容有多大); right after a clause that asks, they go
 # on with its question (建在哪个位置，占地多大: `_GOES_ON`), whose focus is the message's.
 _HOW_MUCH = re.compile(r"(?<![很许好诸众差大])多(?:大|远|长|高|宽|重|深)")
@@ -323,6 +326,7 @@ def read(
     # question that starts with them, wherever it is (我们公司业务会不会受影响？保留的还有多少项).
     # (Not one that names them further on, 抚远以后还需要我们这种中介吗？会不会被取消: asked of
     # 抚远, it is what the message asks.)
+    asks = [i for i in asks if not _WHO_KNOWS.match(kept[i])] or asks
     others = [i for i in asks if not _SENDER.search(kept[i])]
     if others and asks[-1] not in others:
         asks = others

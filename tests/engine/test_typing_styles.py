@@ -72,3 +72,10 @@ def test_a_pasted_line_of_the_article_is_a_clause_of_its_own():
 def test_zhe_me_tells_and_asks_nothing():
     assert read(fold_message("网上办有几项，报纸上是这么写的")).asking == "网上办有几项"
     assert read(fold_message("网上办为什么要这么搞")).asking == "网上办为什么要这么搞"
+
+
+def test_does_anyone_know_asks_the_question_asked_with_it():
+    reading = read(fold_message("群友问：复工专窗设在哪栋楼，有人知道吗"), label="群友问")
+    assert reading.asking == "复工专窗设在哪栋楼"
+    # Alone, it is what the message asks.
+    assert read(fold_message("谁知道专窗在哪")).asking == "谁知道专窗在哪"
