@@ -9,8 +9,8 @@ user's message is read so: the knowledge is typed.
 
 A mark word is a mark where it stands between the words of a sentence, not where it is a thing
 spoken of: after a word that takes it as a noun (打个问号, 画上句号, 加引号, 这些括号, 逗号和句号), or
-before one that speaks of it (问号怎么打, 逗号的用法). 括号里 is read as a mark: dictated, it opens
-a bracket.
+before one that speaks of it (问号怎么打, 逗号的用法), nor where its 号 starts the next word (请问号码是多少).
+括号里 is read as a mark: dictated, it opens a bracket.
 """
 
 from __future__ import annotations
@@ -38,9 +38,10 @@ _PAIRS = {"引号": "“”", "双引号": "“”", "单引号": "‘’", "书
 _CLOSING = "右后下"
 # Before a mark word, what makes it a noun (打个问号, 画上句号, 加引号, 用逗号, 带书名号, 这些括号,
 # 逗号和句号); after it, words that speak of it (问号怎么打, 句号和逗号, 逗号的用法, 引号用法). Not
-# 什么 or 啥 before it: 是什么问号 is dictated 是什么？
+# 什么 or 啥 before it: 是什么问号 is dictated 是什么？ Nor where its 号 starts the next word: 请问号码是多少
+# asks a number (请？码 was read), as do 问号牌, 问号段, 问号源; 问号称 and 问号召 ask of a claim, a call.
 _NOUN_BEFORE = "(?<![个上打画加用带些和跟与或])"
-_NOUN_AFTER = "(?!怎么|怎样|和|跟|与|或|的用|的区别|用法|是什么|该)"
+_NOUN_AFTER = "(?!怎么|怎样|和|跟|与|或|的用|的区别|用法|是什么|该|[码牌段源称召])"
 _SPOKEN = re.compile(
     _NOUN_BEFORE
     + "(?:([左右前后上下]?)("

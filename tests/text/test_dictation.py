@@ -34,6 +34,13 @@ def test_a_mark_spoken_of_as_a_thing_stays_a_word():
         assert punctuated(message) == message, message
 
 
+def test_a_mark_word_whose_hao_starts_the_next_word_stays_a_word():
+    # 请问 + 号码: read as a mark, 请问号码是多少 was 请？码是多少.
+    for message in ["请问号码是多少", "我想问号牌在哪办", "请问号段怎么分", "想问号召企业的活动"]:
+        assert punctuated(message) == message, message
+    assert punctuated("专窗电话号码多少问号") == "专窗电话号码多少？"
+
+
 def test_a_message_without_a_mark_word_is_left_as_it_is():
     assert punctuated("7号楼的专窗在哪") == "7号楼的专窗在哪"
 
