@@ -39,7 +39,9 @@ from bot.text.normalize import fold
 # 这么, 那么, 多么, 要么 (我看报纸是这么写的 tells, asks nothing).
 _ASKING = re.compile(
     rf"吗|呢|(?<![这那多要])么|什么|怎|如何|何时|何地|何处|何种|为何|有何|何为|何谓|因何|何以|多少|多久|{ASKING_JI}|哪|谁|是否|能否|啥|咋|真的假的"
-    r"|是.{1,12}?还是"  # 是A还是B asks which: 当时是停了还是接着干, 是199项还是190项
+    # 是A还是B asks which (当时是停了还是接着干, 是199项还是190项); 不管/无论/不论是A还是B concedes
+    # both (营业执照去哪办，不管是个体户还是企业 was asked in its last clause, with no focus).
+    r"|(?<!不管|无论|不论)是.{1,12}?还是"
     r"|([\u4e00-\u9fff])[不没]\1"  # 是不是, 在不在, 有没有: a verb, 不 and the verb again
     r"|(?<=[\u4e00-\u9fff])(?:不|没|没有)$"  # 能修复不, 有栏目没: a yes/no without 吗
 )

@@ -58,6 +58,12 @@ def test_a_statement_ending_in_ba_asks_to_have_it_confirmed():
 def test_an_alternative_question_asks_which():
     reading = read(fold_message("我在工地上干活，疫情期间项目是停工还是照常干"))
     assert reading.asking == "疫情期间项目是停工还是照常干"
+    # 不管是A还是B concedes both: the question is the clause that asks.
+    for message, asking in [
+        ("营业执照去哪办，不管是个体户还是企业", "营业执照去哪办"),
+        ("无论是国企还是民企，补贴怎么申请", "补贴怎么申请"),
+    ]:
+        assert read(fold_message(message)).asking == asking, message
 
 
 def test_a_pasted_line_of_the_article_is_a_clause_of_its_own():
