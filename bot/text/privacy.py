@@ -155,7 +155,7 @@ _KEYWORDED = [
 # each of the 30-odd keywords in turn was ~24% of normalizing a new question (text10, callgrind).
 _ANY_KEYWORD = re.compile("|".join(re.escape(k) for _, keywords, _ in _KEYWORDED for k in keywords))
 # Every label a mask leaves in the log (`unmasked`).
-LABELS = frozenset(
+_LABELS = frozenset(
     [label for label, _ in (*_NUMBERS, *_CODES)]
     + [label for label, _, _ in _KEYWORDED]
     + [_EMAIL_LABEL]
@@ -167,7 +167,7 @@ def unmasked(text: str) -> str:
     review shows masked and an admin teaches, or drafts a new entry from, is stored so: the
     engine never sees the labels in a user's message, and 手机号 and 姓名 taught into an entry
     drew questions about phone numbers and names to it (probe18)."""
-    for label in LABELS:
+    for label in _LABELS:
         text = text.replace(label, " ")
     return " ".join(text.split())
 
