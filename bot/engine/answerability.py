@@ -179,9 +179,18 @@ _ASKER = re.compile(
 )
 
 
+# An office said to have said something (税务局说…, 专窗说…, 海关说网上办) is a source of what the
+# sender asks about, often its subject (海关说网上办，我想问抚远海关的…): no relayer of the question.
+_OFFICE = re.compile(r"(?:局|专窗|窗口|海关|政府|部门|中心|大厅|银行|法院)$")
+
+
 def relayed_from(text: str) -> frozenset[str]:
     """The words that name who relayed the question in `text` (the folded message)."""
-    return frozenset(_ASKER.findall(text))
+    return frozenset(
+        found[1]
+        for found in _ASKER.finditer(text)
+        if not (found[0].endswith("说") and _OFFICE.search(found[1]))
+    )
 
 
 # A small knowledge base keeps each entry's covered text as the pieces a short word can be found

@@ -511,6 +511,11 @@ def test_who_a_question_is_relayed_from_carries_nothing():
     # Who said what is asked about, too (楼上说…); not a thing said to be so (码头说是新修的).
     assert relayed_from("表哥说码头修好了 在哪") == {"表哥"}
     assert relayed_from("码头说是新修的") == relayed_from("说明一下码头") == frozenset()
+    # An office that said it is the source of what is asked, often its subject (海关说网上办，
+    # 我想问抚远海关的…); a paper or a person is not (新闻说…, 楼上说…).
+    for text in ("税务局说发票能网上开 怎么开", "专窗说要带原件吗", "海关说网上办 通关要多久"):
+        assert relayed_from(text) == frozenset(), text
+    assert relayed_from("新闻说口岸要扩建 啥时候开工") == {"新闻"}
     assert content(words, text="邻居码头问一下在哪").weight == 2.0
 
 
