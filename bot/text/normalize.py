@@ -67,8 +67,9 @@ _FILLER_RE = re.compile("|".join(map(re.escape, FILLERS)))
 _t2s = opencc.OpenCC("t2s")
 
 # Dates and counts are written both ways (二月份 / 2月, 7号 / 7日, 十一个 / 11个); one form each.
-# Not a ten of an estimate (几十个, 数十项: tens of them, no figure; 几10个 had 10 no entry gives).
-_COUNTED_RE = re.compile(r"(?<![几数])([零一二两三四五六七八九十]{1,3})(?=[月日号个项亿])")
+# Not a ten of an estimate (几十个, 数十项: tens of them, no figure; 几10个 had 10 no entry gives);
+# only 十 after them: 人数三个, 户数两个 give a figure.
+_COUNTED_RE = re.compile(r"(?!(?<=[几数])十)([零一二两三四五六七八九十]{1,3})(?=[月日号个项亿])")
 _DAY_RE = re.compile(r"号(?<=\d号)")  # starting with the literal makes the search fast
 
 

@@ -32,6 +32,7 @@ def test_numerals_in_dates_and_counts_become_digits():
     # Tens of them (几十个, 数十项) give no figure: not 几10个.
     assert normalize("听说有几十个展位") == "听说有几十个展位"
     assert normalize("数十项补贴") == "数十项补贴"
+    assert normalize("参会企业数三个") == "参会企业数3个"  # a count after 数, a figure given
 
 
 def test_control_and_zero_width_characters_vanish():
