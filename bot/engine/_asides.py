@@ -42,7 +42,10 @@ _ESTIMATE = re.compile(
 def unquoted(message: str) -> str:
     """A message (not folded yet) without its quotation marks and mentions (`_QUOTES`,
     `_MENTION`), a pasted line it opens with set apart by a comma (`_PASTED`)."""
-    return _MENTION.sub(" ", _PASTED.sub(r"\1，", message).translate(_QUOTES))
+    # `match`, not `sub`: `sub` tries an anchored pattern at every position (~5 µs a message).
+    if pasted := _PASTED.match(message):
+        message = f"{pasted[0]}，{message[pasted.end() :]}"
+    return _MENTION.sub(" ", message.translate(_QUOTES))
 
 
 def without_estimates(folded: str) -> str:
