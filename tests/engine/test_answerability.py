@@ -102,6 +102,9 @@ from bot.text.normalize import fold
         ("园区专窗以后会不会撤", FORECAST),
         ("冷库明年会扩建吗", FORECAST),
         ("入驻以后还会有人跟踪服务吗", YES_NO),  # whether what the entry says goes on
+        ("冷库落地以后还能帮忙办手续吗", YES_NO),
+        ("园区引进以后还管跟踪服务吗", YES_NO),
+        ("疫情过去以后还会有绿色通道吗", FORECAST),  # not the sender's step
         ("下次招商会在哪开", FORECAST),
         ("你觉得园区前景怎么样", FORECAST),
         ("园区专窗现在还开着吗", FORECAST),  # whether it still is: the report is of its day
