@@ -37,6 +37,9 @@ DAY_ASKED = r"(?<![话码线机])(?<![话码线机]是)(?:几|多少)号"
 # 最多一次办完, 最少要交两份 say at most / at least, and rank nothing.
 _MOST = r"(?:多|大|高|少|小|低|慢|快|好|严|差|强)(?![跑只就去要用能可一二两三四五六七八九十几半\d])"
 _SAID = "提法|说法|规划|要求|安排|部署|定位|打算|考虑|想法|思路|规定|讲法|表述"
+# A judgement asked with 吗, 么 or 不 (安全吗, 合理不): 不 where the clause ends or the word comes
+# again (合理不合理), not before what is said of it (安全不达标的企业, 资金到位不及时: statements).
+_JUDGED = r"(?:吗|么|不(?![\u4e00-\u9fff])|不(?=安全|合理|公平|彻底|到位|值得))"
 _FOCUS = (
     # A comparison (和黑河比哪边大, 哪个更好): the report compares its facts with nothing, so only
     # an entry that asks one answers it; not 和原来比 (how much less), which a reduction states.
@@ -79,11 +82,11 @@ _FOCUS = (
         # (Each alternative starts at its rarest character where it can, 用 of 管不管用, 平 of
         # 公平吗: the build looks for every question's kinds only where a pattern's first
         # characters are, and 有, 好, 公 are in most questions: 61 ms → 42 over 500k questions.)
-        r"(?<=[你您])(?:觉得|认为)|靠谱吗|靠不靠谱|值不值|值得(?:吗|不|么)|划算|打几分|(?<=怎么|如何)评价"
+        rf"(?<=[你您])(?:觉得|认为)|靠谱吗|靠不靠谱|值不值|值得{_JUDGED}|划算|打几分|(?<=怎么|如何)评价"
         r"|(?<=[好管有中顶])用(?:吗|不|么|没|(?![\u4e00-\u9fff]))|(?<=好不好|管不管|中不中|顶不顶)用"
-        r"|(?<=有没有)用(?![\u4e00-\u9fff])|(?<=没啥)用|(?<=没什么)用|安全(?:吗|不|么)|安不安全"
+        rf"|(?<=有没有)用(?![\u4e00-\u9fff])|(?<=没啥)用|(?<=没什么)用|安全{_JUDGED}|安不安全"
         r"|(?<=好)不好(?![\u4e00-\u9fff])(?<![下吧呗说讲我]好不好)"
-        r"|合理(?:吗|不|么)|(?<=公)平(?:吗|不|么)|(?<=彻)底(?:吗|不|么)|(?<=到)位(?:吗|不|么)"
+        rf"|合理{_JUDGED}|(?<=公)平{_JUDGED}|(?<=彻)底{_JUDGED}|(?<=到)位{_JUDGED}"
         r"|合不合理|(?<=公不公)平|(?<=彻不彻)底|(?<=到不到)位"
         r"|算(?:是)?(?:好|高|低|多|少|大|小|快|慢|先进)(?:的)?(?:吗|么|不|还是)",
     ),

@@ -118,6 +118,9 @@ from bot.text.normalize import fold
         ("园区热线管不管用", OPINION),
         ("协调员有没有用", OPINION),
         ("远程公证安全吗", OPINION),
+        ("安全不达标的企业能复工吗", YES_NO),  # said of it, not a judgement asked
+        ("资金到位不及时怎么办", PROCEDURE),
+        ("收费合理不合理", OPINION),
         ("这个做法好不好", OPINION),
         ("园区改革改得彻底吗", OPINION),
         ("园区的事项数在全省算多吗", OPINION),
