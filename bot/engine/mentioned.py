@@ -61,6 +61,16 @@ _POST_HELD = re.compile(
     r"书记|市长|县长|区长|省长|局长|处长|科长|主任|组长|部长|厅长|董事长|总经理|会长|主要领导|分管[^，。；]{0,4}领导"
 )
 
+# The things an entry gives where what it states has the pattern (`mentions`).
+_GIVEN_AS = {
+    PER_YEAR: _PER_YEAR,
+    AREA: _AREA,
+    EARLIER: _EARLIER,
+    OURS: _LIST_UNSTATED,
+    POST: _POST_HELD,
+    HANDLED: _CASES,
+}
+
 
 def mentions(thing: str, stated: str, covers: Callable[[str, str], bool]) -> bool:
     """Whether an entry mentions a thing asked for (bot.engine.asked): a figure in the unit
@@ -73,18 +83,8 @@ def mentions(thing: str, stated: str, covers: Callable[[str, str], bool]) -> boo
         return re.search(_FIGURE_BEFORE + re.escape(thing[1:]), stated) is not None
     if thing == TITLE:
         return TITLE in stated
-    if thing == PER_YEAR:
-        return _PER_YEAR.search(stated) is not None
-    if thing == AREA:
-        return _AREA.search(stated) is not None
-    if thing == EARLIER:
-        return _EARLIER.search(stated) is not None
-    if thing == OURS:
-        return _LIST_UNSTATED.search(stated) is not None
-    if thing == POST:
-        return _POST_HELD.search(stated) is not None
-    if thing == HANDLED:
-        return _CASES.search(stated) is not None
+    if (given := _GIVEN_AS.get(thing)) is not None:
+        return given.search(stated) is not None
     if thing.startswith(PART):
         return _breaks_down(thing[len(PART) :], stated)
     if thing.startswith(YEAR):
