@@ -54,19 +54,19 @@ _FOCUS = (
         rf"|哪[^\s]{{0,8}}?最{_MOST}|最{_MOST}的(?:是|一|那个)|全(?:省|国|市)最|历史上|(?<=有)史以来"
         r"|(?<!安)排(?:第一|名第|在第)",
     ),
-    # What will be (12.8亿年底能完成吗, 招商目标能实现吗, 以后会不会撤掉, 有第二批吗, 下次招商去哪,
-    # 前景), or whether it still is (专窗现在还开着吗, 这些措施还保留吗, 现在还有吗): a report states
-    # what was done and planned on its day, never whether a plan will succeed or a measure of the
-    # epidemic is kept after it. Not 以后要建成什么样 (a plan the report states), 今年能完成多少 (the
-    # plan's figure), 网上能完成吗 (how a service is used), …会不会走访 nor 签约以后还会跟踪服务吗
-    # (whether a body does what the entry says it does, after the sender's own step: 签约, 入驻,
-    # 落地, 引进), nor 以后会建成什么样 or 今后会怎么推进 (what it is to become, how it is to be
-    # done: the plan, as 以后要建成什么样), nor 梳理以后还剩多少 (what is left now) or 现在还能修复吗
-    # (whether it can still be done, which the entry's procedure says).
+    # What will be (12.8亿年底能完成吗, 招商目标能实现吗, 年内能完成投资4.5亿元吗, 以后会不会撤掉,
+    # 有第二批吗, 下次招商去哪, 前景), or whether it still is (专窗现在还开着吗, 这些措施还保留吗,
+    # 现在还有吗): a report states what was done and planned on its day, never whether a plan will
+    # succeed or a measure of the epidemic is kept after it. Not 以后要建成什么样 (a plan the report
+    # states), 今年能完成多少 (the plan's figure), 网上能完成吗 (how a service is used), …会不会走访
+    # nor 签约以后还会跟踪服务吗 (whether a body does what the entry says it does, after the sender's
+    # own step: 签约, 入驻, 落地, 引进), nor 以后会建成什么样 or 今后会怎么推进 (what it is to become,
+    # how it is to be done: the plan, as 以后要建成什么样), nor 梳理以后还剩多少 (what is left now) or
+    # 现在还能修复吗 (whether it can still be done, which the entry's procedure says).
     (
         FORECAST,
         r"(?<=[能会以够])(?<!网上能)(?<!线上能)(?<!远程能)(?<!见面能)(?<!手机上能)(?<!自助能)"
-        r"(?:完成|实现|达到|达成)(?:吗|不|么|没)|(?:完成|实现)得了"
+        r"(?:完成|实现|达到|达成)(?:[^，。？！\d]{0,4}\d[^，。？！]{0,8}?)?(?:吗|不|么|没)|(?:完成|实现)得了"
         r"|(?<=以后|今后|将来|未来|往后|日后|明年|后年)会(?![^，。？！]*(?:什么样|啥样|怎么|如何))"
         r"|(?<=今后|将来|未来|往后|日后)还|(?<=以后)(?<![约驻户产册请完成地进]以后)还(?!(?:会|要)?(?:有人|剩|有多少))"
         r"|(?<=还开)着|还保留(?:吗|不|么|没|着吗)|(?<=现在)还有(?:吗|没有|没)"

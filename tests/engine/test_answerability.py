@@ -99,6 +99,9 @@ from bot.text.normalize import fold
         ("入驻手续网上能完成吗", YES_NO),  # whether a service can be used so: no forecast
         ("冷库的业务远程能完成吗", YES_NO),
         ("冷库的投资目标年底能实现不", FORECAST),
+        ("冷库年内能完成投资3.5亿元吗", FORECAST),  # a planned figure reached
+        ("园区招商能达到10亿元不", FORECAST),
+        ("3个工作日能完成审批吗", YES_NO),  # a time limit, not a plan's figure
         ("园区专窗以后会不会撤", FORECAST),
         ("冷库明年会扩建吗", FORECAST),
         ("入驻以后还会有人跟踪服务吗", YES_NO),  # whether what the entry says goes on
