@@ -262,8 +262,13 @@ def test_new_thresholds_are_not_hidden_by_cached_answers(knowledge):
     assert engine.answer("信用修复怎么办").status == FALLBACK
 
 
-def test_a_readied_engine_has_its_tables_and_every_entrys_pieces_made(engine):
-    # What servers do before serving (`Engine.ready`): the first replies do not make them.
+def test_a_readied_engine_has_its_tables_and_every_entrys_pieces_made(knowledge):
+    # What servers do before serving (`Engine.ready`): the first replies do not make them. A
+    # fresh engine and caches (the session's engine has answered other tests' questions).
+    engine = Engine(knowledge)
+    spelled._syllables.cache_clear()
+    spelled._strangers.cache_clear()
+    assert engine.spelling._tables is None and not engine.pieces.made
     engine.ready()
     assert engine.spelling._tables is not None
     assert spelled._syllables.cache_info().currsize == spelled._strangers.cache_info().currsize == 1
