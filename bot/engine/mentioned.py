@@ -54,12 +54,12 @@ _BROKEN_DOWN = re.compile(r"其中|^[^\d]{0,6}?[中里][，,：:]")
 _LIST_UNSTATED = re.compile(r"(?:名单|清单|目录)[^。]*(?:没有|未)(?:列出|公布|写)")
 # A post held, as an answer names who leads or came (市委主要领导率队, 书记、市长任组长): 近期到抚远调研
 # names a company, 领导干部联系企业 a practice, and neither says which person.
-# Cases handled, counted as an answer would (受理投诉120件, 处理案件8起): the report counts what is
-# offered (233项 马上办, 一件事一次办), never how often it was used.
-_CASES = re.compile(r"\d\s*(?:件|笔|单|起|人次|次)")
 _POST_HELD = re.compile(
     r"书记|市长|县长|区长|省长|局长|处长|科长|主任|组长|部长|厅长|董事长|总经理|会长|主要领导|分管[^，。；]{0,4}领导"
 )
+# Cases handled, counted as an answer would (受理投诉120件, 处理案件8起): the report counts what is
+# offered (233项 马上办, 一件事一次办), never how often it was used.
+_CASES = re.compile(r"\d\s*(?:件|笔|单|起|人次|次)")
 
 # The things an entry gives where what it states has the pattern (`mentions`).
 _GIVEN_AS = {
