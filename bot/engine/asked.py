@@ -170,8 +170,9 @@ def asked_for(
     form (`canonical`); a unit after 几 / 多少 as COUNT_OF + unit, a name as TITLE; an amount
     reached so far (已经完成了多少) as DONE, first; a figure per year (一年能加工多少吨) as PER_YEAR;
     a figure from before (原来有多少项) as EARLIER; a part of a total stated (199项里…有几项) as
-    PART + the total; an area (占地多少) as AREA;
-    a year asked about as YEAR + the year, from
+    PART + the total; an area (占地多少) as AREA; the sender's company on a list (名单上有我们公司吗)
+    as OURS; which person (哪位领导) as POST; how many cases were handled (受理了多少) as HANDLED;
+    how many kinds (分几类) as EACH + 2; a year asked about as YEAR + the year, from
     `asks` (every clause that asks, when the caller has them: 明年还会开工吗？大概有多少个 asks
     about next year in its first clause) or else `text`.
 
