@@ -29,6 +29,7 @@ MAX_CELLS = 10_000_000
 _MERGE = re.compile(
     rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"'
 )
+PIECE = 2**20  # bytes of the sheet's XML searched for them at a time
 
 
 def xlsx_rows(path: Path) -> Iterator[dict[str, str]]:
@@ -83,7 +84,7 @@ def _merged_ranges(path: Path, part: str) -> list[tuple[int, int, int, int]]:
     found = []
     with zipfile.ZipFile(path) as archive, archive.open(part) as stream:
         rest = b""
-        while piece := stream.read(2**20):
+        while piece := stream.read(PIECE):
             text, end = rest + piece, 0
             for match in _MERGE.finditer(text):
                 left, top, right, bottom = match.groups()
