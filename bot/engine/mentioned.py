@@ -11,7 +11,8 @@ the message states (省重点 asked, only 市重点 in the entry; 2月 asked, on
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Set
+from functools import lru_cache
 
 from bot.engine.features import spoken
 from bot.text.words import FUNCTION_TAGS, in_dictionary, part_of_speech
@@ -160,13 +161,22 @@ def _months(text: str) -> list[str]:
     ]
 
 
+@lru_cache(maxsize=4096)
+def _stated_months(covered: str) -> frozenset[str]:
+    """The months an entry's text names, not the month it was reported in. Kept: a message
+    naming a month checks each candidate's text in every search (two or three of a long one),
+    and the same entries come up for other messages (~80 scans of ~500 characters a message)."""
+    return frozenset(_months(_REPORTED.sub("", covered)))
+
+
 def contradicted(said: tuple[tuple[str, str], ...], covered: str) -> tuple[str, ...]:
     """The scopes of `said` that an entry's `covered` text never gives its thing, giving it
     a sibling's instead (省重点 asked, only 市重点 there); an entry with neither says nothing."""
     found = []
+    there: Set[str]
     for scope, thing in said:
         if thing == MONTH:
-            there = set(_months(_REPORTED.sub("", covered)))
+            there = _stated_months(covered)
         else:
             there = {m[1] for m in re.finditer(_SCOPE + re.escape(thing), covered)}
         if there and scope not in there:

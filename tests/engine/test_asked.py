@@ -302,3 +302,6 @@ def test_a_month_is_a_scope_its_siblings_are_the_other_months():
     assert contradicted(said, "7月3日、8月12日两次参展") == ()
     # Every entry says when it was reported: that day's month is not what it gives.
     assert contradicted(said, "参展企业20家。据2022年8月1日报道") == ()
+    # An entry's months are kept once read (`_stated_months`): another month asked, checked anew.
+    assert contradicted(scopes("8月的展会去了哪些国家"), "8月12日至15日赴俄罗斯参展") == ()
+    assert contradicted(said, "8月12日至15日赴俄罗斯参展") == ("7月",)
