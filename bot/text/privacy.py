@@ -30,6 +30,14 @@ from bot.text.nfkc import nfkc
 # 138—1234—5678 went to the log unmasked (probe16).
 _DASHES = r"\-‐‑‒–—―−"
 _SEP = rf"[ .{_DASHES}]{{0,2}}"
+# A mobile number's groups are also split by / or 、 (138/1234/5678), and spoken 3-3-5
+# (138 123 45678). Only here: 2020、2021、2022 would be a bank card, and a year list is no number.
+_MOBILE_SEP = rf"[ ./、{_DASHES}]{{0,2}}"
+_MOBILE = (
+    rf"1[3-9]\d{_MOBILE_SEP}(?:\d{{4}}{_MOBILE_SEP}\d{{4}}|\d{{3}}{_MOBILE_SEP}\d{{5}})(?![0-9])"
+)
+_MOBILE_LABEL = "[手机号]"
+_MOBILE_PATTERN = re.compile(rf"(?<![0-9])(?:(?:\+|00)?86{_SEP})?{_MOBILE}")
 # Tried inside runs of number characters only, in this order: an 18-character ID number would
 # also look like a bank card, and a bank card contains runs that look like a mobile number.
 _NUMBERS = [
@@ -41,20 +49,12 @@ _NUMBERS = [
         ),
     ),
     # A mobile number with its country code, before bank cards: `0086 1391 2345 678` is one.
-    (
-        "[手机号]",
-        re.compile(rf"(?<![0-9])(?:\+|00)86{_SEP}1[3-9]\d{_SEP}\d{{4}}{_SEP}\d{{4}}(?![0-9])"),
-    ),
+    (_MOBILE_LABEL, re.compile(rf"(?<![0-9])(?:\+|00)86{_SEP}{_MOBILE}")),
     (
         "[银行卡号]",
         re.compile(rf"(?<![0-9])\d{{4}}(?:{_SEP}\d{{4}}){{2,3}}(?:{_SEP}\d{{1,3}})?(?![0-9])"),
     ),
-    (
-        "[手机号]",
-        re.compile(
-            rf"(?<![0-9])(?:(?:\+|00)?86{_SEP})?1[3-9]\d{_SEP}\d{{4}}{_SEP}\d{{4}}(?![0-9])"
-        ),
-    ),
+    (_MOBILE_LABEL, _MOBILE_PATTERN),
     # Landlines: an area code (010, 02x, 0xxx; in brackets or not) and 7 or 8 digits.
     (
         "[电话]",
@@ -67,7 +67,14 @@ _NUMBERS = [
 # three-digit area code is the shortest). Only such runs are searched: scanning a whole
 # knowledge base with each pattern would cost seconds, and a pattern can neither start nor end
 # at the edge of a run.
-_NUMBER_RUN = re.compile(rf"[\d+ .()Xx{_DASHES}]{{10,}}")
+_NUMBER_RUN = re.compile(rf"[\d+ ./、()Xx{_DASHES}]{{10,}}")
+# A mobile number spoken as Chinese numerals, as voice input and screen-reader users write it
+# (一三八一二三四五六七八, 幺 and 两 for 1 and 2, 〇 and 零 for 0), read as digits. Only a run that
+# starts as a mobile number does (一 or 幺, then 三 to 九) is read: 两千八百, 十一个, 二〇二二年
+# and 一二三四 are no such run, and most messages hold none, so the scan is the whole cost.
+_SPOKEN = "零〇一幺二两三四五六七八九"
+_SPOKEN_DIGITS = str.maketrans(_SPOKEN, "0011223456789")
+_SPOKEN_RUN = re.compile(rf"[一幺][三四五六七八九][{_SPOKEN}0-9 ./、{_DASHES}]{{9,}}")
 # ASCII only: Chinese is \w too, and `咨询wang@fuyuan.gov.cn可以吗` must keep its Chinese. Tried
 # only where a run of address characters starts, so a long run costs linear time.
 _EMAIL_LABEL = "[邮箱]"
@@ -188,6 +195,7 @@ def redact_nfkc(text: str, mask: bool = True) -> str:
         return found
 
     text = _NUMBER_RUN.sub(numbers, text)
+    text = _SPOKEN_RUN.sub(partial(_spoken, mask=mask), text)
     if "@" in text:
         text = _EMAIL.sub(_EMAIL_LABEL if mask else " ", text)
     text = _codes(text, mask)
@@ -198,6 +206,19 @@ def redact_nfkc(text: str, mask: bool = True) -> str:
             replacement = label if mask else " "
             text = pattern.sub(partial(_masked, replacement=replacement), text)
     return text
+
+
+def _spoken(run: re.Match, mask: bool) -> str:
+    """The mobile numbers in a run of Chinese numerals masked (a run right after another
+    numeral is part of a longer number: 二一三八一二三四五六七八 is twelve digits)."""
+    found, before = run.group(0), run.string[run.start() - 1 : run.start()]
+    if before and (before in _SPOKEN or before.isdigit()):
+        return found
+    pieces, done = [], 0
+    for mobile in _MOBILE_PATTERN.finditer(found.translate(_SPOKEN_DIGITS)):
+        pieces += [found[done : mobile.start()], _MOBILE_LABEL if mask else " "]
+        done = mobile.end()
+    return "".join([*pieces, found[done:]])
 
 
 def _codes(text: str, mask: bool) -> str:

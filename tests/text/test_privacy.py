@@ -75,6 +75,17 @@ def test_policy_figures_are_not_mistaken_for_personal_data(text):
         ("0086 13912345678", "[手机号]"),
         # the dashes a Chinese input method types (—, ——, –), which NFKC keeps
         ("手机138—1234—5678回电", "手机[手机号]回电"),
+        # Grouped 3-3-5, or with / or 、 between the groups (probe18).
+        ("手机138 123 45678回电", "手机[手机号]回电"),
+        ("手机138/1234/5678", "手机[手机号]"),
+        ("手机138、1234、5678", "手机[手机号]"),
+        ("+86 138-123-45678", "[手机号]"),
+        # Spoken as Chinese numerals, as voice input writes it (probe18).
+        ("我的手机一三八一二三四五六七八", "我的手机[手机号]"),
+        ("电话幺三八 幺二三 四五六七八回电", "电话[手机号]回电"),
+        ("手机一三九〇〇〇〇两三四五，谢谢", "手机[手机号],谢谢"),
+        ("手机一五八零一二三四五六七", "手机[手机号]"),
+        ("手机一三八 1234 5678", "手机[手机号]"),
         ("座机0454——5221234", "座机[电话]"),
         ("身份证230422–19900101–1234", "身份证[身份证号]"),
         # ID numbers in groups
@@ -133,6 +144,22 @@ def test_more_personal_data_is_masked(text, expected):
         "本人任职的公司",
         "2020—2022年的政策",
         "第1—3项材料",
+        # Chinese numerals that are figures, lists and dates, not a mobile number.
+        "两千八百八十八项事项",
+        "一二三四这几项材料",
+        "十一个项目开工",
+        "二〇二二年五月二十六日发布",
+        "一九九八年一月一日",
+        "一三八一二三四五六七八九",  # twelve numerals
+        "二一三八一二三四五六七八",
+        # 3-3-5 groups, years and dates that are not a mobile number's shape.
+        "123 456 78901",
+        "238 123 45678",
+        "138 123 4567",
+        "138 1234 56789",
+        "2020、2021、2022年的政策",
+        "2020/2021/2022年度",
+        "2022/05/26发布",
     ],
 )
 def test_more_policy_text_is_left_alone(text):
