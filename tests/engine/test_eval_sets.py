@@ -92,7 +92,7 @@ SETS = {
     # written on 2026-11-27 late night when fresh13/ was handed to the tuning helpers (by halves);
     # opened by nobody but their writer, run once by the lead at the end
     "fresh14/natural.yaml": (1257, 0),
-    "fresh14/traps.yaml": (0, 665),
+    "fresh14/traps.yaml": (0, 664),
     "fresh14/out_of_domain.yaml": (0, 171),
 }
 
