@@ -54,7 +54,7 @@ from bot.log.triage import DONE, IGNORED, IN_PROGRESS, NEW, Triage
 
 __all__ = ["Admin", "EditRefused", "Forbidden", "Gap", "TeachRefused"]
 
-SHEETS = (".csv", ".xlsx", ".xlsm", ".jsonl")  # what `policybot import` reads
+SHEETS = (".csv", ".txt", ".xlsx", ".xlsm", ".jsonl")  # what `policybot import` reads
 DOCUMENTS = (".txt", ".md", ".markdown", ".html", ".htm")  # what `policybot ingest` reads
 
 
@@ -252,7 +252,7 @@ class Admin:
         returns the report and the files changed; `EditRefused` if the result would not
         validate (nothing is written then)."""
         self._editor(account)
-        upload_name = _upload_name(name, SHEETS, "请上传 .csv、.xlsx 或 .jsonl 文件")
+        upload_name = _upload_name(name, SHEETS, "请上传 .csv、.txt、.xlsx 或 .jsonl 文件")
         with tempfile.TemporaryDirectory() as scratch:
             upload = Path(scratch) / upload_name
             upload.write_bytes(data)

@@ -220,7 +220,7 @@ def read_rows(path: Path) -> Iterator[dict[str, str]]:
                     yield {k: "" if v is None else str(v) for k, v in json.loads(line).items()}
                 else:
                     yield {}
-    elif suffix == ".csv":
+    elif suffix in (".csv", ".txt"):  # Excel's 文本文件 and “Unicode 文本” save a .txt (probe20)
         text = _decoded(path.read_bytes())
         lines = text.splitlines(keepends=True)
         yield from csv.DictReader(lines, delimiter=_delimiter(lines[0] if lines else ""))
@@ -229,7 +229,7 @@ def read_rows(path: Path) -> Iterator[dict[str, str]]:
 
         yield from xlsx_rows(path)
     else:
-        raise ValueError(f"不支持的文件类型 {suffix}：请用 .csv、.xlsx 或 .jsonl")
+        raise ValueError(f"不支持的文件类型 {suffix}：请用 .csv、.txt、.xlsx 或 .jsonl")
 
 
 try:  # libyaml's emitter where PyYAML was built with it (fast)

@@ -79,6 +79,15 @@ def test_excels_unicode_text_is_read_and_other_bytes_refused_in_words(tmp_path):
         import_faq(source, tmp_path / "k")
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "gb18030"], ids=["unicode-text", "tab-text"])
+def test_excels_text_files_are_read(tmp_path, encoding, capsys):
+    """Excel's 另存为 “Unicode 文本” and “文本文件（制表符分隔）” write a .txt, tabs between the
+    cells: refused as 不支持的文件类型 .txt before (probe20)."""
+    source = write_csv(tmp_path / "常见问题.txt", ROWS[:2], encoding=encoding, delimiter="\t")
+    assert main(["import", str(source), "--into", str(tmp_path / "k")]) == 0
+    assert "社保窗口" in load(tmp_path / "k").by_id["SB-001"].answer
+
+
 def test_reimport_updates_instead_of_duplicating(tmp_path):
     into = tmp_path / "k"
     source = write_csv(tmp_path / "faq.csv", ROWS[:3])

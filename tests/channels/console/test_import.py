@@ -41,6 +41,17 @@ def test_an_editor_imports_a_sheet_the_bot_answers_from_it_and_the_history_says_
     assert reply.status_code == 409
 
 
+def test_excels_unicode_text_is_imported(client, site):
+    """Excel's 另存为 “Unicode 文本” writes a .txt (UTF-16, tabs between the cells): refused as
+    请上传 .csv、.xlsx 或 .jsonl 文件 before (probe20)."""
+    token = login(client)
+    data = SHEET.decode().replace(",", "\t").encode("utf-16")
+    reply = sheet(client, token, name="部门问答.txt", data=data)
+    assert reply.status_code == 200, reply.text
+    assert "导入 1 个条目" in reply.text
+    assert site.admin.test("营业执照补办要带什么").status == ANSWERED
+
+
 def test_an_editor_adds_a_document_and_sees_its_passages(client, site):
     token = login(client)
     reply = document(client, token, title="若干措施", publisher="抚远市人民政府", date="2024-03-01")
@@ -75,7 +86,7 @@ def test_an_editor_adds_a_document_and_sees_its_passages(client, site):
             "找不到问题和答案列",
         ),
         ("broken xlsx", lambda c, t: sheet(c, t, name="表.xlsx", data=b"not a zip"), "没有导入"),
-        ("sheet type", lambda c, t: sheet(c, t, name="表.txt"), "不支持的文件"),
+        ("sheet type", lambda c, t: sheet(c, t, name="表.pdf"), "不支持的文件"),
         ("no file", lambda c, t: sheet(c, t, name="", data=b""), "请选择"),
     ],
 )
