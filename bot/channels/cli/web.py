@@ -8,6 +8,7 @@ import contextlib
 import os
 import signal
 import socket
+import sqlite3
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,7 @@ from bot.channels.cli.common import (
     build,
     engine_cache,
     forked,
+    log_error,
     open_log,
     worker_count,
 )
@@ -90,7 +92,11 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         routes, hooks = telegram.routes(), [telegram.running]
     else:
         routes, hooks = [], [server.upkeep(service, settings.heartbeat, settings.watch_interval)]
-    admin = Admin(service, settings.db, settings.timezone)  # the admin console, under /admin
+    try:  # the admin console, under /admin
+        admin = Admin(service, settings.db, settings.timezone)
+    except sqlite3.Error as exc:  # a new log held by another process past the 5 s waited (probe20)
+        log.close()
+        raise log_error(settings, exc) from exc
     routes = [*routes, *console.routes(admin)]
     if settings.wechat.enabled:
         routes = [*routes, *wechat_routes(service, settings.wechat)]

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import time
 
 import httpx
 import pytest
 
+from bot.channels.cli import main
 from tests.support.cli import logged_stats, policybot, started
+from tests.support.paths import KNOWLEDGE
 from tests.support.web import free_port, serve_process, wait_until_up
 
 
@@ -94,3 +97,21 @@ def test_serve_refuses_workers_with_channels_that_keep_state_in_a_process(tmp_pa
     env.update(POLICYBOT_DB=str(tmp_path / "log.sqlite3"), POLICYBOT_WECHAT_TOKEN="abc123")
     done = policybot("serve", "--workers", "2", env=env)
     assert done.returncode != 0 and "--workers" in done.stderr and "微信" in done.stderr
+
+
+def test_a_brand_new_log_locked_at_the_first_start_is_one_line(tmp_path, capsys):
+    """A log not made yet, held in a write transaction by another process for longer than the
+    5 s the console's accounts wait: `serve` ended in a traceback from `bot.log.accounts`
+    (probe18, fixed by probe20); now the one line the other log commands give."""
+    db = tmp_path / "log.sqlite3"
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("CREATE TABLE held (x)")
+    try:
+        code = main(["--knowledge", str(KNOWLEDGE), "--db", str(db), "serve", "--port", "9"])
+    finally:
+        holder.rollback()
+        holder.close()
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert [line for line in err.splitlines() if "另一个进程" in line], err
