@@ -6,9 +6,13 @@ a long-running command without a driver here fails until one is added."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
+import re
 import signal
+import sqlite3
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +25,7 @@ from tests.support import updates
 from tests.support.botapi import TOKEN, StandIn
 from tests.support.cli import policybot, started
 from tests.support.deploy import CommandLine, command_lines
-from tests.support.paths import KNOWLEDGE
+from tests.support.paths import DEPLOY, KNOWLEDGE
 from tests.support.web import free_port
 
 LINES = command_lines()
@@ -179,3 +183,32 @@ def test_every_line_runs_as_written(line, tmp_path):
             run_once(line, env)
         else:
             pytest.fail(f"{line.source}: `{command}` needs a driver in LONG_RUNNING or ONE_SHOT")
+
+
+def test_the_backup_lines_copy_the_log_for_its_owner_only(tmp_path):
+    """deploy/README.md's backups of the log, run as written with the log's folder moved: the
+    copy was 0644 (the shell's umask), readable by anyone on the machine, where the log, with
+    its questions and the console's password hashes, is 0600 (probe20)."""
+    db = tmp_path / "policybot.sqlite3"
+    added = policybot("--db", str(db), "admin", "add-user", "wang", input="a long password\n")
+    assert added.returncode == 0, added.stderr
+    readme = (DEPLOY / "README.md").read_text(encoding="utf-8")
+    shell = re.search(r"^\(umask 077; sqlite3 .*\)$", readme, re.M)
+    python = re.search(r'python -c \\\n\s+"(.*)"$', readme, re.M)
+    assert shell and python
+    moved = {"/var/lib/policybot/": f"{tmp_path}/", "/data/": f"{tmp_path}/"}
+    backup = tmp_path / "backup"
+    backup.mkdir()
+    lines = {
+        "shell": ["bash", "-c", shell.group(0).replace("/backup/", f"{backup}/")],
+        "python": [sys.executable, "-c", python.group(1)],
+    }
+    for name, argv in lines.items():
+        argv = [functools.reduce(lambda a, m: a.replace(*m), moved.items(), arg) for arg in argv]
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+        assert done.returncode == 0, (name, done.stderr)
+    copies = [tmp_path / "backup.sqlite3", *backup.iterdir()]
+    assert len(copies) == 2
+    for copy in copies:
+        assert copy.stat().st_mode & 0o777 == 0o600, copy
+        assert sqlite3.connect(copy).execute("SELECT name FROM accounts").fetchall() == [("wang",)]
