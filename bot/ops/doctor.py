@@ -2,8 +2,9 @@
 
 Checks the token against the Bot API (`getMe` through `TELEGRAM_API_BASE_URL`) when one is set
 (without it only Telegram is off: `serve`'s widget, WeChat and console need none), that the
-knowledge validates, and that the exchange log can be written. Error texts from the network
-carry request URLs, which carry the token: every line printed here goes through `mask`.
+knowledge validates, that the exchange log can be written, and that its salt file can be used.
+Error texts from the network carry request URLs, which carry the token: every line printed here
+goes through `mask`.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from pathlib import Path
 from bot.knowledge.model import KnowledgeDirMissing, check
 from bot.log.store import SQLiteStore
 from bot.settings import WECHAT, Settings, WeChatSettings, mask
+from bot.text.privacy import SaltError, secret_salt
 
 TIMEOUT = 10.0
+SALT = "密钥"
 NO_TELEGRAM = (
     "未设置 TELEGRAM_BOT_TOKEN，Telegram 渠道关闭（policybot serve 的网页、微信和管理后台不需要它；"
     "policybot run 需要：先在 Telegram 找 @BotFather 创建机器人，再 export TELEGRAM_BOT_TOKEN=...）"
@@ -91,6 +94,22 @@ def check_database(path: Path) -> Finding:
     return Finding(True, "交流记录", f"{path} 可写，schema 版本 {version}")
 
 
+def check_salt(db: Path, env_salt: str | None) -> Finding:
+    """The secret that keys user pseudonyms and signs the engine cache: every command that logs
+    refuses an empty salt file, and doctor said all was well (probe20)."""
+    if env_salt:
+        return Finding(True, SALT, "POLICYBOT_SALT 已设置")
+    try:
+        secret_salt(db, env_salt)  # (narrows the file to its owner if it can)
+        salt_file = db.with_name(db.name + ".salt")
+        others = salt_file.stat().st_mode & 0o077
+    except (SaltError, OSError) as exc:
+        return Finding(False, SALT, str(exc))
+    if others:
+        return Finding(False, SALT, f"{salt_file} 其他用户可读：请用它的属主执行 chmod 600")
+    return Finding(True, SALT, f"{salt_file} 只有属主可读")
+
+
 def check_wechat(wechat: WeChatSettings) -> Finding:
     """The WeChat channel, when configured (no network: WeChat's servers call us, and the
     console's 提交 is the real test of the URL and token)."""
@@ -108,6 +127,7 @@ def diagnose(settings: Settings) -> list[Finding]:
         findings.append(check_token(settings.token, settings.base_url))
     findings.append(check_knowledge(settings.knowledge))
     findings.append(check_database(settings.db))
+    findings.append(check_salt(settings.db, settings.salt))
     if settings.wechat.enabled:
         findings.append(check_wechat(settings.wechat))
     if settings.token:

@@ -256,6 +256,10 @@ def secret_salt(db_path: Path, env_salt: str | None = None) -> bytes:
     salt_file = db_path.with_name(db_path.name + ".salt")
     if not salt_file.exists():
         _create_salt(salt_file)
+    mode = salt_file.stat().st_mode
+    if mode & 0o077:  # restored with `cp` under umask 022: anyone could reverse the keys (probe20)
+        with contextlib.suppress(PermissionError):  # not ours: read below if we may
+            salt_file.chmod(mode & 0o600)
     salt = salt_file.read_text().strip().encode()
     if not salt:
         raise SaltError(

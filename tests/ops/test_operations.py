@@ -118,6 +118,24 @@ def test_doctor_without_a_token_says_so_in_one_line_and_passes(tmp_path):
     assert settings.masked()["TELEGRAM_BOT_TOKEN"] == "(none)"
 
 
+def test_doctor_fails_on_a_salt_file_every_command_refuses(tmp_path):
+    """An empty salt file (a botched restore, a full disk) stops `serve`, `run` and `ask --log`
+    in one line, and doctor said every check was OK (probe20); a salt file others may read
+    (restored with `cp` under umask 022) lets them reverse the user keys: it is narrowed to
+    the owner when the log opens, as the log's own files are."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "POLICYBOT_"))}
+    db = tmp_path / "log.sqlite3"
+    flags = {"knowledge": str(KNOWLEDGE), "db": str(db)}
+    salt = tmp_path / "log.sqlite3.salt"
+    salt.write_text("")
+    findings = [str(f) for f in diagnose(Settings.resolve_all(flags, env)) if not f.ok]
+    assert len(findings) == 1 and findings[0].startswith("FAIL 密钥") and "是空的" in findings[0]
+    salt.write_text("restored-salt\n")
+    salt.chmod(0o644)
+    assert all(f.ok for f in diagnose(Settings.resolve_all(flags, env)))
+    assert salt.stat().st_mode & 0o777 == 0o600
+
+
 @pytest.mark.slow
 def test_run_with_json_logs_heartbeat_and_clean_stop(standin, tmp_path):
     db = tmp_path / "data" / "log.sqlite3"
