@@ -262,9 +262,10 @@ class Admin:
                 report, files = self._staged(lambda into: import_faq(upload, into))
                 document = f"import-{slug(upload.stem)}"
                 summary = {"summary": report.summary(), "files": files}
-                self.changes.record(
-                    account.name, document, IMPORTED, ", ".join(files), None, summary
-                )
+                if files:  # (a sheet with nothing to import changes nothing)
+                    self.changes.record(
+                        account.name, document, IMPORTED, ", ".join(files), None, summary
+                    )
         return report, files
 
     def add_document(

@@ -41,6 +41,7 @@ COLUMNS = {
     "keywords": ("keywords", "关键词", "关键字"),
 }
 PROGRESS_EVERY = 1000
+TAKEN = "知识库里已有的条目"  # an id of an entry another file holds
 
 
 @dataclass
@@ -60,11 +61,15 @@ class ImportReport:
 
     def summary(self) -> str:
         lines = [f"导入 {self.entries} 个条目，写入 {len(self.files)} 个文件"]
+        if not self.entries:
+            lines[0] = "没有可导入的条目，知识库没有改动"
         if self.created:
             lines.append("（新建了最小的知识库目录：bot.yaml、synonyms.yaml、faq/、sources/）")
         if self.empty:
             lines.append(f"空行（缺问题或答案，已跳过）：第 {', '.join(map(str, self.empty))} 行")
         lines += [f"重复（已跳过）：第 {row} 行，{why}" for row, why in self.duplicates]
+        if any(TAKEN in why for _, why in self.duplicates):  # the console's export
+            lines.append("已有的条目不能用导入修改：请在管理后台或它的 YAML 文件里修改")
         lines += [f"无法导入：第 {row} 行，{why}" for row, why in self.invalid]
         if self.removed:
             shown = "、".join(self.removed[:10]) + ("……" if len(self.removed) > 10 else "")
@@ -296,7 +301,7 @@ def import_faq(
             )
             continue
         if entry_id in seen_ids or entry_id in taken:
-            where = f"第 {seen_ids[entry_id]} 行" if entry_id in seen_ids else "知识库里已有的条目"
+            where = f"第 {seen_ids[entry_id]} 行" if entry_id in seen_ids else TAKEN
             report.duplicates.append((number, f"id {entry_id} 与{where}重复"))
             continue
         seen_ids[entry_id], seen_answers[said] = number, number
@@ -314,6 +319,8 @@ def import_faq(
         categories.setdefault(cell.get("category") or DEFAULT_CATEGORY, []).append(entry)
         answers.append(answer)
         report.entries += 1
+    if not report.entries:  # every row skipped: a broken sheet, or the console's export
+        return report  # (its ids all taken): written, it removed an earlier import (probe20)
     # The source first: entries written before it would quote answers it does not hold yet.
     _write_source(into / "sources", document, path, answers)
     for category, entries in categories.items():

@@ -88,6 +88,27 @@ def test_excels_text_files_are_read(tmp_path, encoding, capsys):
     assert "社保窗口" in load(tmp_path / "k").by_id["SB-001"].answer
 
 
+def test_a_sheet_with_nothing_to_import_changes_nothing(tmp_path):
+    """The console's export (编号 kept) imported back after editing it in Excel, or a sheet whose
+    every row is skipped: 导入 0 个条目，写入 0 个文件 was said while an empty source document was
+    written (listed among the documents from then on), and an earlier import of a file of that
+    name was removed whole (probe20). Now nothing is written, and the report says so and why."""
+    into = tmp_path / "k"
+    source = write_csv(tmp_path / "faq.csv", ROWS[:2])
+    import_faq(source, into)
+    before = {p: p.read_bytes() for p in into.rglob("*") if p.is_file()}
+    write_csv(source, [[*row[:2], "", *row[3:]] for row in ROWS[:2]])  # answers lost
+    report = import_faq(source, into)
+    assert report.entries == 0 and not report.files and not report.removed
+    assert {p: p.read_bytes() for p in into.rglob("*") if p.is_file()} == before
+    assert "知识库没有改动" in report.summary()
+    exported = write_csv(tmp_path / "导出.csv", ROWS[:2])  # the other file's ids: all taken
+    report = import_faq(exported, into)
+    assert report.entries == 0 and len(report.duplicates) == 2
+    assert {p: p.read_bytes() for p in into.rglob("*") if p.is_file()} == before
+    assert "在管理后台或它的 YAML 文件里修改" in report.summary()
+
+
 def test_reimport_updates_instead_of_duplicating(tmp_path):
     into = tmp_path / "k"
     source = write_csv(tmp_path / "faq.csv", ROWS[:3])

@@ -52,6 +52,16 @@ def test_excels_unicode_text_is_imported(client, site):
     assert site.admin.test("营业执照补办要带什么").status == ANSWERED
 
 
+def test_a_sheet_with_nothing_to_import_changes_nothing_and_is_no_change(client, site):
+    """Every row skipped (here, the answers column emptied): an empty source document was
+    written and the history showed an import (probe20)."""
+    token = login(client)
+    before = files_of(site)
+    reply = sheet(client, token, data="问题,答案\n营业执照补办要带什么,\n".encode())
+    assert reply.status_code == 200 and "知识库没有改动" in reply.text
+    assert files_of(site) == before and site.admin.recent_changes(1) == []
+
+
 def test_an_editor_adds_a_document_and_sees_its_passages(client, site):
     token = login(client)
     reply = document(client, token, title="若干措施", publisher="抚远市人民政府", date="2024-03-01")
