@@ -26,7 +26,6 @@ TUNED_FOLDERS = (
     "fresh11",
     "fresh12",
     "fresh13",
-    "fresh14",
 )
 EVAL_FILES = ("natural", "traps", "out_of_domain")
 
