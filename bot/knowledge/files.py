@@ -140,7 +140,29 @@ def read_snapshot(directory: Path, deadline: float | None = None) -> Snapshot:
             break
         contents[path] = data
         total += len(data)
-    return Snapshot(directory, contents, tuple(problems), before)
+    return Snapshot(directory, contents, tuple(problems + _misnamed(directory)), before)
+
+
+# A name meant as YAML that `faq/*.yaml` does not match: a category copied to `.yml` or `.YAML`,
+# or saved by Notepad with the extensions hidden (`.yaml.txt`), had its entries left out while
+# `validate` said 0 个警告 (probe20). An editor's backup (`~` last) is meant to be left out.
+_MEANT_AS_YAML = re.compile(r"\.ya?ml", re.IGNORECASE)
+
+
+def _misnamed(directory: Path) -> list[Problem]:
+    return [
+        Problem(
+            path,
+            1,
+            "文件名不以 .yaml 结尾，这个文件不会被读取：如果它是问答文件，"
+            f"请改名为 {path.name[: meant.start()]}.yaml",
+            "warning",
+        )
+        for path in sorted((directory / "faq").glob("*"))
+        if (meant := _MEANT_AS_YAML.search(path.name))
+        and not path.name.endswith((".yaml", "~"))
+        and not path.name.startswith(".")
+    ]
 
 
 class _Refused(Exception):

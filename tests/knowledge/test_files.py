@@ -171,6 +171,25 @@ def test_an_empty_faq_file_is_an_error_not_a_category_gone(knowledge_copy, text)
     assert any("问答文件是空的" in message for message in errors_about(knowledge_copy, faq))
 
 
+@pytest.mark.parametrize(
+    ("name", "suggested"),
+    [
+        ("10-new.yml", "10-new.yaml"),
+        ("10-new.YAML", "10-new.yaml"),
+        ("10-new.yaml.txt", "10-new.yaml"),
+    ],
+)
+def test_a_faq_file_not_named_yaml_is_said_unread(knowledge_copy, name, suggested):
+    """A category copied to `.yml`, `.YAML`, or saved by Notepad with the extensions hidden
+    (`.yaml.txt`): its entries were left out and `validate` said 有效, 0 个警告 (probe20)."""
+    faq = knowledge_copy / "faq"
+    (faq / name).write_bytes((faq / "03-fugong-fuchan.yaml").read_bytes())
+    (faq / "03-fugong-fuchan.yaml~").write_bytes(b"an editor's backup: no warning")
+    _, problems = check(knowledge_copy)
+    (warning,) = [p for p in problems if p.severity == "warning"]
+    assert warning.path == faq / name and f"请改名为 {suggested}" in warning.message
+
+
 async def test_an_emptied_faq_file_is_not_reloaded(knowledge_copy):
     service = Service.open(knowledge_copy)
     version = service.engine.knowledge.version
