@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import time
+from collections.abc import Callable
 
 
 class TokenFilter(logging.Filter):
@@ -34,6 +36,34 @@ class TokenFilter(logging.Filter):
             )
             record.exc_info = None
         return True
+
+
+class Sparing:
+    """A warning anyone may cause (a request signed wrong), said at most once every `every`
+    seconds, the next line saying how many went unsaid: one line each let a single client write
+    gigabytes a day of the server's log, which Docker keeps whole unless told otherwise
+    (probe20). One per place that warns: they would count each other's."""
+
+    def __init__(
+        self,
+        logger: logging.Logger,
+        every: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.logger, self.every, self.clock = logger, every, clock
+        self.last: float | None = None
+        self.unsaid = 0
+
+    def warning(self, message: str, *args: object) -> None:
+        now = self.clock()
+        if self.last is not None and now - self.last < self.every:
+            self.unsaid += 1
+            return
+        if self.unsaid and self.last is not None:
+            message += " (and %d more like it in the %.0f s before, unsaid)"
+            args = (*args, self.unsaid, now - self.last)
+        self.logger.warning(message, *args)
+        self.last, self.unsaid = now, 0
 
 
 class JSONFormatter(logging.Formatter):

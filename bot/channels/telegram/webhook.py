@@ -29,6 +29,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from telegram.ext import Application
 
 from bot.channels.telegram.intake import handle_update
+from bot.ops.logsetup import Sparing
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,7 @@ class TelegramWebhook:
         if not secret:
             raise ValueError("a Telegram webhook is never served without a secret token")
         self.app, self.secret = app, secret
+        self.refusals = Sparing(log)  # anyone may send a request without the secret
         self.path = "/" + path.strip("/")
         self.deliver = deliver or self.handle
 
@@ -115,7 +117,7 @@ class TelegramWebhook:
             return
         refused = authenticate(scope["headers"], self.secret)
         if refused:
-            log.warning("webhook request refused (%d)", refused)
+            self.refusals.warning("webhook request refused (%d)", refused)
             await respond(send, refused, close=True)
             return
         body = await read_body(receive)

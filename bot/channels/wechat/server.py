@@ -34,6 +34,7 @@ from bot.channels.wechat.protocol import (
     text_reply,
 )
 from bot.channels.wechat.state import Expiring
+from bot.ops.logsetup import Sparing
 from bot.settings import WeChatSettings
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ class WeChatEndpoint:
         self.clock = clock
         # Message key -> the reply text sent for it (None: no reply).
         self.seen: Expiring[str, str | None] = Expiring(SEEN_SECONDS, SEEN_MESSAGES)
+        self.refusals = Sparing(log)  # anyone may send a request signed wrong
 
     async def handle(self, request: Request) -> Response:
         query = request.query_params
@@ -74,7 +76,7 @@ class WeChatEndpoint:
             check_signature(self.settings.token, query.get("signature", ""), timestamp, nonce)
             check_fresh(timestamp, self.clock())
         except ProtocolError as exc:
-            log.warning("wechat: refused a %s request: %s", request.method, exc)
+            self.refusals.warning("wechat: refused a %s request: %s", request.method, exc)
             return PlainTextResponse("forbidden", status_code=403)
         if request.method == "GET" and "echostr" in query:
             return PlainTextResponse(query["echostr"])  # the console's URL verification

@@ -14,7 +14,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.channels.telegram.webhook import MAX_BODY, SECRET_HEADER, authenticate, token_secret
+from bot.channels.telegram.webhook import (
+    MAX_BODY,
+    SECRET_HEADER,
+    TelegramWebhook,
+    authenticate,
+    token_secret,
+)
 from tests.support import updates
 from tests.support.botapi import TOKEN, StandIn
 from tests.support.paths import KNOWLEDGE, ROOT
@@ -29,6 +35,23 @@ def test_authenticate_refuses_before_the_body_and_never_runs_without_a_secret():
     assert authenticate([(SECRET_HEADER, b"s3cret"), (b"content-length", too_big)], "s3cret") == 413
     with pytest.raises(ValueError):
         authenticate(ok, "")
+
+
+async def test_forgeries_anyone_may_send_are_said_at_most_once_a_minute(caplog):
+    """Each request without the secret was a WARNING line: at the 1,000 a second one client
+    sends, gigabytes a day of the server's log (probe20)."""
+    webhook = TelegramWebhook(None, "s3cret", "/telegram")  # (no update reaches the app)
+    scope = {"type": "http", "path": "/telegram", "method": "POST", "headers": []}
+    sent: list[dict] = []
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    for _ in range(30):
+        await webhook(scope, None, send)
+    statuses = [m["status"] for m in sent if m["type"] == "http.response.start"]
+    assert statuses == [403] * 30
+    assert len([r for r in caplog.records if "refused" in r.getMessage()]) == 1
 
 
 def free_port() -> int:

@@ -124,6 +124,16 @@ async def test_a_badly_signed_message_is_refused_before_it_is_read(wechat, servi
     assert service.calls == 0 and exchanges(service) == []
 
 
+async def test_refusals_anyone_may_cause_are_said_at_most_once_a_minute(wechat, caplog):
+    """Anyone may send /wechat a request signed wrong, and each was a WARNING line: at the 1,000
+    a second one client sends, gigabytes a day of the server's log, which Docker keeps whole
+    unless told otherwise (probe20)."""
+    for _ in range(30):
+        assert (await wechat.verify("1", signature="0" * 40))[0] == 403
+    said = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
+    assert len(said) == 1, said
+
+
 @pytest.mark.parametrize("mode", ["safe"])  # msg_signature exists in safe mode only
 async def test_a_safe_mode_message_with_a_bad_msg_signature_is_refused(wechat, service):
     body, query = wechat.envelope("<xml><Content>复工</Content></xml>", wechat.query())
