@@ -20,15 +20,13 @@ from dataclasses import dataclass, field
 from bot.app import Offer, Request, Service, Turn
 from bot.engine.core import CLARIFY, Answer, Candidate
 from bot.knowledge.model import bare_reply
-from bot.text.nfkc import nfkc
+from bot.text.normalize import fold
 
 YES = frozenset({"是", "是的", "对", "对的", "嗯", "好", "好的", "y", "yes", "ok"})
 NONE = frozenset({"0", "都不是", "不是", "都不对", "不对", "没有", "n", "no"})
-# A number naming a list item: 2, 二, 第二个, 第2条. The lists offer at most ten.
-NUMBER = re.compile(r"第?(\d{1,2}|[一二三四五六七八九十])(?:个|条|项)?")
+# A number naming a list item: 2, 二, 第二个, 第2条, 2号, 选2, 要第二个. The lists offer at most ten.
+NUMBER = re.compile(r"(?:选择?|要)?第?(\d{1,2}|[一二三四五六七八九十])(?:个|条|项|号)?")
 NUMERALS = "一二三四五六七八九十"
-# What a recognizer or a person ends a short reply with ("二。", "2!"): no part of the reply.
-END = re.compile(r"[\s。.!?！？~～]+$")
 REMEMBERED = 10_000  # conversations with an open list kept at most (least recent forgotten)
 # How long a list takes a typed reply where users come back hours later (WeChat, the web API's
 # sessions): later, a stray "1" is a new message, not an old pick.
@@ -140,9 +138,11 @@ def key_of(request: Request) -> tuple:
 
 
 def reply_word(text: str) -> str:
-    """A short reply as a word to compare: "１" from a Chinese input method is 1, and the full
-    stop a recognizer adds and the particles a reply ends with ("不是啊") are dropped."""
-    return bare_reply(END.sub("", nfkc(text).strip().lower()))
+    """A short reply as a word to compare, folded as the engine folds it (width, script, case,
+    every mark dropped: "１", "２。", "#2", the keycap "2️⃣", "【2】"), and without the particles
+    a reply ends with ("不是啊"). Read otherwise than the engine reads it, "#2" with a list open
+    was no pick, and the engine then said no list was open (probe20)."""
+    return bare_reply(fold(text).replace(" ", ""))
 
 
 def number_of(word: str) -> int | None:

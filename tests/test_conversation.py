@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from bot.app import Request, Service
-from bot.conversation import Conversations, pick_of
+from bot.conversation import Conversations, pick_of, reply_word
 from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, SMALLTALK, Candidate, Engine, Thresholds
 from bot.knowledge.model import TEXT_DEFAULTS, SmallTalk
 from bot.log.store import PICKED, UNHELPFUL
@@ -119,6 +119,17 @@ def test_lists_kept_are_bounded(engine_with, tmp_path):
 def test_pick_of(text, count, expected):
     choices = tuple(Candidate(f"e{n}", f"问题{n}", 0.5) for n in range(count))
     assert pick_of(text, choices) == (None if expected is None else choices[expected])
+
+
+@pytest.mark.parametrize(
+    "text", ["#2", "2️⃣", "(2)", "2)", "【2】", "2、", "2号", "选2", "要2", "选第二个", "②", "２。"]
+)
+def test_a_number_as_phones_and_people_type_it_picks(text):
+    """With a list open, "#2" and the keycap "2️⃣" were told 现在没有等您选择的问题 (the engine reads
+    a reply with its marks folded away, the list's reader did not), and "2号", "选2" and "要2"
+    got the fallback and showed as gaps (probe20)."""
+    choices = tuple(Candidate(f"e{n}", f"问题{n}", 0.5) for n in range(3))
+    assert pick_of(reply_word(text), choices) == choices[1]
 
 
 @pytest.mark.parametrize("text", ["0", "2", "都不是", "不是", "是", "不是啊", "都不是呢", "是的呀"])

@@ -15,9 +15,9 @@ import secrets
 from bot.app import PRIVATE, Request, Service
 from bot.channels.render import category_key, find_category
 from bot.channels.wechat import replies
-from bot.channels.wechat.replies import ENTRY, MORE_WORDS, TOPIC_WORDS, Option, Reply, compact
+from bot.channels.wechat.replies import ENTRY, MORE_WORDS, TOPIC_WORDS, Option, Reply
 from bot.channels.wechat.state import DECLINE, OUT_OF_RANGE, PICK, Expiring, Offered, resolve
-from bot.conversation import LIST_SECONDS, Conversations
+from bot.conversation import LIST_SECONDS, Conversations, reply_word
 
 CHANNEL = "wechat"
 TYPE_PLEASE = "我只能读懂文字消息，请直接输入您的问题，例如“复工复产去哪个窗口办理”。"
@@ -68,7 +68,7 @@ class Chat:
     def text(self, content: str, openid: str) -> str:
         key = self.user_key(openid)
         offered = self.offered.get(key)
-        word = compact(content)
+        word = reply_word(content)
         if word in MORE_WORDS:
             if offered is None or not offered.pages:
                 return NOTHING_MORE

@@ -7,13 +7,11 @@ answer and its source line, "更多" brings the rest.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from bot.channels.render import body, is_confirm, related, source_line, text
 from bot.engine.core import ANSWERED, CLARIFY, Answer
 from bot.knowledge.model import Knowledge
-from bot.text.nfkc import nfkc
 
 # Bytes of UTF-8 a reply's Content may take. WeChat truncates longer text messages; the figure
 # usually cited is 2048 bytes (企业微信's documentation; a 公众号 SDK's bug tracker measured
@@ -117,8 +115,3 @@ def topics_reply(knowledge: Knowledge) -> Reply:
 def category_reply(knowledge: Knowledge, category: str) -> Reply:
     options = tuple(Option(ENTRY, e.id, e.question) for e in knowledge.in_category(category))
     return Reply(pages(f"「{category}」的问题（回复序号查看）：\n{numbered(options)}"), options)
-
-
-def compact(text: str) -> str:
-    """A short message as a word to look up: no spaces or end punctuation, lower case."""
-    return re.sub(r"[\s。.!?~]+", "", nfkc(text)).lower()

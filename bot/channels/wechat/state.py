@@ -14,9 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from bot.channels.wechat.replies import Option, compact
-from bot.conversation import NONE, number_of
-from bot.knowledge.model import bare_reply
+from bot.channels.wechat.replies import Option
+from bot.conversation import NONE, number_of, reply_word
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -77,7 +76,7 @@ class Offered:
 def resolve(text: str, count: int) -> int | None:
     """Which of `count` numbered options a message picks (0-based), DECLINE for "0"/"都不是",
     OUT_OF_RANGE for a number that is not on the list, None when it is no pick at all."""
-    word = bare_reply(compact(text))
+    word = reply_word(text)
     number = number_of(word)
     if number is not None:
         if number == 0:
