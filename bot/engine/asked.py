@@ -41,12 +41,13 @@ _WHICH = re.compile(
 )
 # What may follow a which-word and only say how a question is put (什么意思, 干什么用, 什么时候,
 # 哪一步: the focus says what those want; 有什么举措, 哪些做法: an entry that lists what is done
-# never calls it 举措 or 办法) or what kind of place is asked (the focus checks those;
-# 哪些城市 is answered by 郑州市、福州市, which never say 城市; not 国家: no answer names one). With
-# its which-word it is a question word (below), and names no thing an entry must mention.
+# never calls it 举措 or 办法; 整改到什么程度 asks how far along, as 整改得怎么样 does) or what kind
+# of place is asked (the focus checks those; 哪些城市 is answered by 郑州市、福州市, which never
+# say 城市; not 国家: no answer names one). With its which-word it is a question word (below),
+# and names no thing an entry must mention.
 _HOW_ASKED_WORDS = (
     "用 作用 意思 区别 关系 样 样子 情况 时候 时间 地方 东西 事 事情 内容 方面 问题 回事 好处 "
-    "步 点 位置 地点 地址 地段 活 城市 省份 举措 措施 办法 做法 方法 法子 角色 说法 形式 思路"
+    "步 点 位置 地点 地址 地段 活 城市 省份 举措 措施 办法 做法 方法 法子 角色 说法 形式 思路 程度"
 )
 _HOW_ASKED = frozenset(_HOW_ASKED_WORDS.split())
 # ...except a spot (哪个位置): asked within a place the entry names (建在开发区哪个位置), it wants

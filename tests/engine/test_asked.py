@@ -77,6 +77,9 @@ def test_how_a_question_is_put_names_no_thing():
     assert things("市里对项目抢工期有啥说法没有") == ()
     # ...nor its 思路: an entry says how招商 is aimed without calling it that.
     assert things("园区招商是按啥思路搞的") == ()
+    # ...nor 程度: 整改到什么程度了 asks how far along it is, as 整改得怎么样了 does.
+    assert things("园区整改到啥程度了") == ()
+    assert things("推进到什么程度") == ()
 
 
 def test_how_many_kinds_is_asked_as_a_set_of_two_or_more():
