@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from bot.engine.asked import asked_for
-from bot.engine.focus import DEFINITION, PLACE, TIME, YES_NO
+from bot.engine.focus import (
+    CONTACT,
+    DEFINITION,
+    LIST,
+    PLACE,
+    PRICE,
+    PROCEDURE,
+    TIME,
+    YES_NO,
+    focus_of,
+)
 from bot.engine.reading import fold_message, read
 from bot.text.dialect import standard
 
@@ -17,9 +27,54 @@ def test_cantonese_and_south_western_question_words_are_standard():
     assert standard("咋个预约") == "怎么预约"
 
 
-def test_not_is_standard_only_between_a_verb_and_itself():
+def test_not_is_standard_before_a_word():
     assert standard("要唔要预约") == "要不要预约"
-    assert standard("唔该") == "唔该"  # Cantonese "thanks", not 不该
+    assert standard("唔使排队") == "不用排队"
+    assert standard("网上办得唔得") == "网上办行不行"
+    assert standard("唔该") == "谢谢"  # Cantonese "thanks", not 不该: a courtesy
+    assert standard("唔 好的") == "唔 好的"  # a Mandarin "hm", with nothing after it
+
+
+def test_cantonese_words_of_a_question_are_standard():
+    assert standard("园区系咩") == "园区是什么"
+    assert standard("要交咩材料") == "要交什么材料"  # 咩 before a word asks what
+    assert standard("招商团去咗边啲城市") == "招商团去了哪些城市"
+    assert standard("𠮶个专窗而家点预约") == "那个专窗现在怎么预约"
+    assert standard("有冇补贴㗎") == "有没有补贴"
+
+
+def test_how_is_cantonese_only_before_a_verb():
+    assert standard("专窗点办") == "专窗怎么办"
+    # Where 点 ends a word, it is that word: a key point, an hour, a place.
+    assert standard("重点办哪些事") == "重点办哪些事"
+    assert standard("几点去") == "几点去"
+    assert standard("地点找不到") == "地点找不到"
+
+
+def test_north_eastern_words_of_a_question_are_standard():
+    assert standard("专窗搁哪呢") == "专窗在哪呢"
+    assert standard("办证上哪个窗口") == "办证去哪个窗口"
+    assert standard("园区咋回事") == "园区怎么回事"
+    assert standard("门票要多钱") == "门票要多少钱"
+    assert standard("园区咋落实的嘞") == "园区怎么落实的呢"
+    assert standard("项目贼多吧") == "项目很多吧"
+    # ...but not where the same characters are standard Mandarin.
+    assert standard("网上哪些能办") == "网上哪些能办"
+    assert standard("马上哪天开工") == "马上哪天开工"
+    assert standard("花了很多钱") == "花了很多钱"
+    assert standard("好嘞") == "好嘞"
+    assert standard("抓到一个贼") == "抓到一个贼"
+
+
+def test_english_words_are_the_knowledge_words_in_a_chinese_message():
+    assert standard("能online办吗") == "能网上办吗"
+    assert standard("有green channel吗") == "有绿色通道吗"
+    assert standard("园区用big data吗") == "园区用大数据吗"
+    assert standard("申请有deadline吗") == "申请有截止时间吗"
+    # Only whole words, and only in a Chinese message: one in English alone gets the note in
+    # English (bot.engine.language), one in pinyin is spelled out (bot.engine.spelled).
+    assert standard("freedom广场在哪") == "freedom广场在哪"
+    assert standard("is it free online") == "is it free online"
 
 
 def test_a_message_without_dialect_is_left_as_it_is():
@@ -37,6 +92,26 @@ def test_a_dialect_question_is_read_as_its_standard_one():
     assert read(fold_message("园区几时开工")).focus == TIME
     assert read(fold_message("可唔可以网上办")).focus == YES_NO
     assert not read(fold_message("招商点樣做")).keywords  # 点样 asks how
+
+
+def test_a_dialect_question_word_asks_what_its_standard_twin_asks():
+    # So that a question in dialect is refused as its standard twin is, when no entry gives
+    # what it asks (a place, a price, a time), and answered as it is when one does.
+    twins = [
+        ("专窗搁哪", "专窗在哪", PLACE),
+        ("办证上哪办", "办证去哪办", PLACE),
+        ("办证多钱", "办证多少钱", PRICE),
+        ("专窗几时开", "专窗什么时候开", TIME),
+        ("专窗几耐能办好", "专窗多久能办好", TIME),
+        ("去咗边啲城市", "去了哪些城市", LIST),
+        ("协调员咋联系", "协调员怎么联系", CONTACT),
+        ("修复信用咋办", "修复信用怎么办", PROCEDURE),
+        ("清单咋回事", "清单怎么回事", DEFINITION),
+        ("可唔可以网上办", "可不可以网上办", YES_NO),
+        ("要交fee吗", "要交费用吗", PRICE),
+    ]
+    for dialect, twin, focus in twins:
+        assert focus_of(fold_message(dialect)) == focus_of(fold_message(twin)) == focus, dialect
 
 
 def test_the_particle_of_a_dialect_what_is_no_thing_asked_for(engine):
