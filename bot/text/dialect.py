@@ -54,7 +54,7 @@ _STANDARD = {
     "㗎": "",  # final particles, asking nothing a question word does not
     "喎": "",
     # North-eastern Mandarin
-    "搁哪": "在哪",  # "where" (搁 is 在: 搁哪办; not 搁置, 耽搁)
+    "搁": "在",  # "at" (搁哪办, 搁网上办): `_ONLY` (not 搁置, 耽搁)
     "上哪": "去哪",  # "where to" (上哪个窗口办): `_ONLY`
     "咋": "怎么",  # "how" (咋回事, 咋样, 咋联系, 咋去)
     "啥样": "什么样",
@@ -90,8 +90,8 @@ _STANDARD = {
 # Where a word is read as the dialect's only in some places (what may stand before it, what must or
 # must not follow it): 边个 is also 边 before 个体 or 个别 (旁边个体户, 周边个别企业); 点 is "how" only
 # before a verb, not where it ends a word (重点办, 几点去, 地点); 唔 is "not" before a word; 上哪 not
-# in 网上哪些, 马上哪天; 多钱 not in 很多钱, 好多钱; 嘞 not in 好嘞; 贼 only before what it grades (贼多,
-# 贼快).
+# in 网上哪些, 马上哪天; 搁 not in 搁置, 耽搁; 多钱 not in 很多钱, 好多钱; 嘞 not in 好嘞; 贼 only before
+# what it grades (贼多, 贼快).
 _ENDS_A_WORD = "重一地试网节观特要难焦亮站起终据景弱优缺疑热堵痛考卡早晚快慢多少差有几整两三四五六七八九十零\\d"
 # (What may stand before a word is looked behind from after its first character: a pattern that
 # begins with a look-behind loses the regex engine's scan for first characters, ~30 times slower.)
@@ -100,6 +100,7 @@ _ONLY = {
     "点": f"点(?<![{_ENDS_A_WORD}]点)(?=办|处理|申请|搞|做|弄|整|报|联系|预约|去|走|找)",
     "唔": "唔(?=[\u4e00-\u9fff])",
     "上哪": "上(?<![网线马早晚路身手会以]上)哪(?!些)",
+    "搁": "搁(?<!耽搁)(?![置浅下笔])",
     "多钱": "多(?<![很好许差太老挺]多)钱",
     "嘞": "嘞(?<!好嘞)",
     "贼": "贼(?=[多好快慢贵难大小远近少])",

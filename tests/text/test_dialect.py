@@ -53,6 +53,7 @@ def test_how_is_cantonese_only_before_a_verb():
 
 def test_north_eastern_words_of_a_question_are_standard():
     assert standard("专窗搁哪呢") == "专窗在哪呢"
+    assert standard("搁网上能办不") == "在网上能办不"
     assert standard("办证上哪个窗口") == "办证去哪个窗口"
     assert standard("园区咋回事") == "园区怎么回事"
     assert standard("门票要多钱") == "门票要多少钱"
@@ -64,6 +65,8 @@ def test_north_eastern_words_of_a_question_are_standard():
     assert standard("花了很多钱") == "花了很多钱"
     assert standard("好嘞") == "好嘞"
     assert standard("抓到一个贼") == "抓到一个贼"
+    assert standard("项目搁置了") == "项目搁置了"
+    assert standard("耽搁了工期") == "耽搁了工期"
 
 
 def test_english_words_are_the_knowledge_words_in_a_chinese_message():
