@@ -94,10 +94,10 @@ class Engine:
         self.thresholds = thresholds or Thresholds(**knowledge.thresholds)
         self.synonyms = Synonyms(knowledge.synonyms)
         self.entries = list(knowledge.entries)
-        # Every text in matching form, and what each question asks for (which describing the
-        # entries reads), before the index holds its arrays; on two cores for a large build
-        # (the terms too, by the child: they wait for nothing prepared).
-        texts, codes, contexts, terms = prepare(self.entries, self.synonyms, self.terms)
+        # Every text in matching form, and each question folded (what describing the entries
+        # reads for the kinds of answer asked), before the index holds its arrays; on two cores
+        # for a large build (the terms too, by the child: they wait for nothing prepared).
+        texts, folded, contexts, terms = prepare(self.entries, self.synonyms, self.terms)
         self.words = Words(terms)
         # How a candidate's evidence is weighed (bench/decision_fit.py varies it).
         self.shares = shares or Shares()
@@ -113,9 +113,10 @@ class Engine:
             self.entries,
             canonical_all=self.canonical_all,
             by_parts=self.synonyms.joinable,
-            codes=codes,
+            folded=[folded],
             told=told,
         )
+        del folded  # (`describe` empties its list once read)
         self.index, descriptions = Index.along(describing, by_entry, contexts, tuning, self.words)
         del by_entry, contexts
         self.passages = Passages(knowledge.documents, self.canonical_all)

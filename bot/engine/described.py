@@ -83,6 +83,7 @@ def _marked(pattern: str) -> re.Pattern:
 # The focus patterns, each with the rest of the line (`_marked`).
 _MARKED = [_marked(pattern) for _, pattern in _FOCUS]
 _NEWLINE = ord("\n")
+_BLOCK = 1 << 20  # characters (`focus_codes`)
 # Up to this many entries the engine describes every entry at its build (a list), as before
 # `Descriptions`: it costs a small knowledge base nothing, and a teach's no-harm check answers
 # its probes on a freshly built engine, which would otherwise make them on the spot.
@@ -91,21 +92,28 @@ EAGER = 10_000
 
 def focus_kinds(questions: list[str]) -> list[tuple[str, ...]]:
     """Per folded question, the kinds of answer it asks for, in `_FOCUS` order."""
-    codes = focus_codes(questions).tolist()
+    codes = focus_codes("\n".join(questions), len(questions)).tolist()
     names = {code: _kinds_of(code) for code in set(codes)}
     return [names[code] for code in codes]
 
 
-def focus_codes(questions: list[str]) -> np.ndarray:
-    """Per folded question, the kinds of answer it asks for as bits (bit n: `_FOCUS[n]`). Each
-    pattern runs once over all the questions joined by newlines (none matches across one, and
-    each match takes the rest of its line, so a question is found once), and where each match
-    starts among the newlines says whose question it is. At 100k entries, searching question
-    by question (5.5M searches) took a tenth of the build; marking each question found in a
-    copy of the text and reading the marks with array operations took twice as long as this."""
-    joined = "\n".join(questions)
-    newlines = np.flatnonzero(np.frombuffer(joined.encode("utf-32-le"), np.uint32) == _NEWLINE)
-    codes = np.zeros(len(questions), dtype=np.int64)
+def focus_codes(joined: str, count: int) -> np.ndarray:
+    """Per folded question of `joined` (`count` of them, joined by newlines), the kinds of answer
+    it asks for as bits (bit n: `_FOCUS[n]`). Each pattern runs once over all the questions
+    (none matches across a newline, and each match takes the rest of its line, so a question is
+    found once), and where each match starts among the newlines says whose question it is. At
+    100k entries, searching question by question (5.5M searches) took a tenth of the build;
+    marking each question found in a copy of the text and reading the marks with array
+    operations took twice as long as this."""
+    # Where each question ends, found a block of the text at a time: a large build works this
+    # out while its weighing child holds the most it does (the machine's peak), and the whole
+    # text's UTF-32 copy was 35 MB of it at 100k entries.
+    found = [np.zeros(0, np.int64)]
+    for at in range(0, len(joined), _BLOCK):
+        block = np.frombuffer(joined[at : at + _BLOCK].encode("utf-32-le"), np.uint32)
+        found.append(np.flatnonzero(block == _NEWLINE) + at)
+    newlines = np.concatenate(found)
+    codes = np.zeros(count, dtype=np.int64)
     for bit, pattern in enumerate(_MARKED):
         starts = np.fromiter((match.start() for match in pattern.finditer(joined)), np.int64)
         codes[newlines.searchsorted(starts)] |= 1 << bit
@@ -228,7 +236,7 @@ def describe(
     index: Index,
     canonical_all: Callable[[list[str]], list[str]],
     by_parts: bool = True,
-    codes: np.ndarray | None = None,
+    folded: list[str] | None = None,
     told: Said | None = None,
 ) -> list[Description] | Descriptions:
     """Per entry, what kinds of answer it gives (each with the text of the questions that ask
@@ -243,16 +251,19 @@ def describe(
     (a synonym spelled with a space, which could match across two of an entry's texts joined,
     as it cannot across two texts normalized apart).
 
-    `codes`: `focus_codes` of the entries' questions folded, when the caller has them already
-    (the engine folds its questions in the pass that normalizes them); `told`: `said(entries)`,
+    `folded`: the entries' questions folded and joined by newlines, when the caller has them
+    already (the engine folds its questions in the pass that normalizes them; their
+    `focus_codes` are worked out here, which a large build does while its weighing child works
+    rather than on the build's longest path), as a list of that one text, emptied once read (at
+    100k entries its 17 MB not held through the rest of the build); `told`: `said(entries)`,
     when the caller made it already (see there)."""
     told = told or said(entries)
     # Per index row, the kinds it asks for: an entry's rows are its questions, then keywords.
     kinds = np.zeros(len(index.texts), dtype=np.int64)
     rows, _ = _ranges(index.starts, index.starts + told.questions)
-    if codes is None:
-        codes = focus_codes(fold_all([q for entry in entries for q in entry.questions]))
-    kinds[rows] = codes
+    if folded is None:
+        folded = ["\n".join(fold_all([q for entry in entries for q in entry.questions]))]
+    kinds[rows] = focus_codes(folded.pop(), len(rows))
     answered = list(told.answers)
     answers = dict.fromkeys(answered, 0)  # one answer may serve many entries
     hotlines: dict[str, str] = {}

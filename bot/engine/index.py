@@ -132,6 +132,7 @@ class Index:
             give_back()
             self.sounds = self.alphabet.spoken(*sounding)  # (beside the child)
             del sounding
+            give_back()  # (what the sounds freed, before the caller's work: the child's peak)
             if meanwhile is not None:  # (this core is idle till the child is done: ~2 s at 100k)
                 meanwhile(self)  # (in the memory freed here since the fork, reused)
                 meanwhile = None  # (done: not again below)

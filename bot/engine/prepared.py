@@ -1,15 +1,17 @@
 """The build's first step: every entry's questions, keywords, answer and quote in matching form,
-and the kinds of answer each question asks for. It is a third of a large build's CPU and each
-text's result is its own, so above `HALVED_FROM` texts the second half of the entries (a little
-less: `SHARE`) is done in a forked child on the second core while this process does the first:
-the same results (each text goes through the same steps whichever process does it), ~a fifth
-less of a 100k build's wall time on an idle two-core machine with the words' fork (15.80 →
-12.44 s, scale9), at the cost of the fork and of handing one half's results back
-(docs/benchmarks.md, Engine at scale). Work the build needs next that does not depend on the
-texts (`also`: the engine's terms) is done by the child after its half, and the segmenter's
-dictionary is loaded by this process before its own (the words' child, forked next, shares it:
-`Vocabulary.learning`), each half cut to match, so that neither is done alone with the second
-core idle.
+and its questions folded. It is a third of a large build's CPU and each text's result is its
+own, so above `HALVED_FROM` texts the second half of the entries (a little less: `SHARE`) is done
+in a forked child on the second core while this process does the first: the same results (each
+text goes through the same steps whichever process does it), ~a fifth less of a 100k build's
+wall time on an idle two-core machine with the words' fork (15.80 → 12.44 s, scale9), at the cost
+of the fork and of handing one half's results back (docs/benchmarks.md, Engine at scale). The
+kinds of answer each question asks for (`focus_codes` of the folded questions, ~0.9 s of CPU at
+100k entries) are not worked out here: their one reader, `describe`, works them out while the
+index's weighing child works, when this process has the time. Work the build needs next that
+does not depend on the texts (`also`: the engine's terms) is done by the child after its half,
+and the segmenter's dictionary is loaded by this process before its own (the words' child,
+forked next, shares it: `Vocabulary.learning`), each half cut to match, so that neither is done
+alone with the second core idle.
 """
 
 from __future__ import annotations
@@ -18,10 +20,7 @@ from collections.abc import Callable, Sequence
 from itertools import chain, compress, repeat
 from typing import TypeVar
 
-import numpy as np
-
 from bot.engine._forked import Forked, two_cores
-from bot.engine.described import focus_codes
 from bot.knowledge.model import Entry
 from bot.text.normalize import normalize_all, normalize_and_fold_all
 from bot.text.synonyms import Synonyms
@@ -42,11 +41,11 @@ U = TypeVar("U")
 
 def prepare(
     entries: Sequence[Entry], synonyms: Synonyms, also: Callable[[], U]
-) -> tuple[list[str], np.ndarray, list[str], U]:
+) -> tuple[list[str], str, list[str], U]:
     """Per entry in order, its questions then keywords in matching form (normalized, synonyms
-    made canonical), one list for all the entries; per question (not keyword), `focus_codes`
-    of it folded; per entry, its answer and quote joined by a space in matching form; and
-    `also()` (in the child, on two cores: see `halves`)."""
+    made canonical), one list for all the entries; every question (not keyword) folded, joined
+    by newlines (as `focus_codes` reads them); per entry, its answer and quote joined by a
+    space in matching form; and `also()` (in the child, on two cores: see `halves`)."""
     # (`similar` and the question: `questions` makes a tuple of them, twice the time at 100k)
     texts = sum(len(entry.similar) + 1 + len(entry.keywords) for entry in entries)
     parts, made = halves(
@@ -54,7 +53,7 @@ def prepare(
     )
     return (
         list(chain.from_iterable(part[0].split("\n") for part in parts if part[0] is not None)),
-        np.concatenate([part[1] for part in parts]),
+        "\n".join(part[1] for part in parts if part[1] is not None),
         [text for part in parts for text in part[2]],
         made,
     )
@@ -62,9 +61,9 @@ def prepare(
 
 def _prepared(
     entries: Sequence[Entry], synonyms: Synonyms
-) -> tuple[str | None, np.ndarray, list[str]]:
+) -> tuple[str | None, str | None, list[str]]:
     """`prepare` of some entries, its texts joined by newlines (one string is handed back from
-    a child faster than a list of them; None: no texts)."""
+    a child faster than a list of them; None: no texts), and so its folded questions."""
     asked = [(*entry.questions, *entry.keywords) for entry in entries]
     normalized, folded = normalize_and_fold_all(list(chain.from_iterable(asked)))
     # No synonym spans the newline between two texts: all are rewritten in one pass.
@@ -74,11 +73,12 @@ def _prepared(
         chain(repeat(True, len(entry.questions)), repeat(False, len(entry.keywords)))
         for entry in entries
     )
-    codes = focus_codes(list(compress(folded, questions)))
+    # (None: no entries, whose empty text would read as one more question joining the halves)
+    asking = "\n".join(compress(folded, questions)) if entries else None
     del folded
     contexts = normalize_all([f"{entry.answer} {entry.source.quote}" for entry in entries])
     contexts = synonyms("\n".join(contexts)).split("\n") if contexts else []
-    return canonical, codes, contexts
+    return canonical, asking, contexts
 
 
 def halves(

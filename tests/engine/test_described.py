@@ -19,3 +19,30 @@ def test_a_pattern_looked_for_from_its_first_characters_finds_what_it_found():
     # A look-behind first or a group: looked for from a class of first characters.
     assert _marked(r"(?<!a)b|c").pattern.startswith("[bc]")
     assert _marked(r"ab|(?:xa|yb)z").pattern.startswith("[axy]")
+
+
+def test_the_kinds_asked_are_found_a_block_of_the_text_at_a_time_as_in_the_whole(
+    engine, monkeypatch
+):
+    from bot.engine import described
+    from bot.text.normalize import fold_all
+
+    questions = fold_all([q for entry in engine.entries for q in entry.questions])
+    joined = "\n".join(questions)
+    whole = described.focus_codes(joined, len(questions))
+    assert whole.any()
+    monkeypatch.setattr(described, "_BLOCK", 7)  # (a block ends inside questions, on newlines)
+    assert described.focus_codes(joined, len(questions)).tolist() == whole.tolist()
+    assert described.focus_codes("", 0).tolist() == []
+
+
+def test_describing_reads_the_folded_questions_it_is_given_and_lets_them_go(engine):
+    # (The engine's build folds its questions as it normalizes them: `prepared.prepare`.)
+    from bot.engine.described import describe
+    from bot.text.normalize import fold_all
+
+    folded = ["\n".join(fold_all([q for entry in engine.entries for q in entry.questions]))]
+    made = describe(engine.entries, engine.index, engine.canonical_all, folded=folded)
+    assert folded == []  # (not held through the rest of a build)
+    assert list(made) == list(describe(engine.entries, engine.index, engine.canonical_all))
+    assert list(made) == list(engine.descriptions)

@@ -23,10 +23,10 @@ from bot.text.words import Words
 
 
 def _prepare(knowledge: Knowledge) -> tuple:
-    texts, codes, contexts, pid = prepared.prepare(
+    texts, folded, contexts, pid = prepared.prepare(
         knowledge.entries, Synonyms(knowledge.synonyms), os.getpid
     )
-    return texts, codes.tolist(), contexts, pid
+    return texts, folded.split("\n"), contexts, pid
 
 
 @pytest.fixture
@@ -56,8 +56,8 @@ def forks(monkeypatch) -> list[int]:
 
 def test_a_forked_half_prepares_the_texts_as_one_process_does(knowledge, forks):
     synonyms = Synonyms(knowledge.synonyms)
-    joined, codes, contexts = prepared._prepared(knowledge.entries, synonyms)
-    alone = (joined.split("\n"), codes.tolist(), contexts)
+    joined, folded, contexts = prepared._prepared(knowledge.entries, synonyms)
+    alone = (joined.split("\n"), folded.split("\n"), contexts)
     *halved, made_by = _prepare(knowledge)
     assert len(forks) == 1  # the second half did come from a child...
     assert made_by == forks[0]  # ...and so did `also`'s result
