@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.engine.answerability import content_weight
+from bot.engine.answerability import UNKNOWN_VERB, content_weight
 from bot.engine.features import GENERIC_CHARS
 from bot.engine.focus import ASKING_JI, DAY_ASKED
 from bot.engine.mentioned import (
@@ -27,6 +27,7 @@ from bot.engine.mentioned import (
     PART,
     PER_YEAR,
     POST,
+    PREDICATE,
     TITLE,
     YEAR,
 )
@@ -237,3 +238,14 @@ def asked_for(
     if _INVESTED.search(text) and COUNT_OF + "元" not in found:  # (投资多少钱 has it already)
         found.append(COUNT_OF + "元")
     return tuple(found)
+
+
+def unsettled(heaviest: tuple[tuple[str, str, float], ...]) -> tuple[str, ...]:
+    """What a short yes/no (one clause: 滨江花园是学区房吗, 上瑞大豆项目招工吗, 复工通道要排队吗) says of
+    its topic in words no entry uses (`heaviest`: `answerability.Content.heaviest`, weighed at
+    UNKNOWN_VERB or more), as PREDICATE + the word: the topic is an entry's, the word is not, and
+    an entry that never says it does not settle whether it is so (bot.engine.mentioned). Not in
+    a longer message, whose words no entry uses are as often the sender's own case or another
+    way to say what an entry says (我们这样的中型企业能不能…, 有没有个成文的方案下发): there an
+    uncovered word only lowers the coverage."""
+    return tuple(PREDICATE + word for word, _, weight in heaviest if weight >= UNKNOWN_VERB)

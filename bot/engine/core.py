@@ -32,6 +32,7 @@ from bot.engine.decision import (
     Thresholds,
     decide_status,
 )
+from bot.engine.focus import YES_NO
 from bot.engine.index import Index, Tuning
 from bot.engine.language import foreign_language
 from bot.engine.passages import Passage, Passages
@@ -237,6 +238,8 @@ class Engine:
             # Keywords name what they ask: one no entry uses (市重点项目 开工率) must be in the entry.
             things += tuple(w for w, _, weight in words.heaviest if weight >= UNKNOWN_WORD)
         weighing = decision.share_of(folded, len(reading.clauses), self.shares)  # (long, share)
+        if reading.focus == YES_NO and not weighing[0]:
+            things += asked.unsettled(words.heaviest)  # 是学区房吗: an entry must say 学区
         verdicts: dict[int, Check] = {}  # an entry's check does not depend on its match
 
         def scored() -> list[tuple[float, int, Check, float]]:

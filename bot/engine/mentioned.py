@@ -3,7 +3,8 @@ things; bot.engine.answerability.check asks this of each candidate): a word anyw
 entry, or, for things an answer states in its own way, a figure in the unit asked, a title, a
 figure reached rather than planned, the year asked about, the N things of a set, a figure
 per year, a figure from before, a part of a total, an area, the sender's own company on a
-list, which person, or how many cases were handled. And whether an entry contradicts a scope
+list, which person, how many cases were handled, or what a short yes/no says of its topic. And
+whether an entry contradicts a scope
 the message states (省重点 asked, only 市重点 in the entry; 2月 asked, only 3月 there: `scopes`,
 `contradicted`).
 """
@@ -29,9 +30,26 @@ AREA = "㎡"  # an area asked (占地多少, 面积多大): the answer gives a f
 OURS = "名单:我司"  # the sender's company on a list (名单上有我们公司吗): the list said unstated
 POST = "职:"  # which person (哪位领导, 来的人是谁): the answer names a post held (书记, 市长, 组长)
 HANDLED = "件…"  # how many cases were handled (受理了多少, 办件量): the answer counts them
+# What a short yes/no says of its topic in a word no entry uses (是学区房吗, 招工吗, 签合同了吗): the
+# entry must say that word, or each of its characters (系统升级 of 消杀系统…升级, 油厂 of 大豆油、…厂).
+PREDICATE = "是否:"
 # Each of the above: a thing asked that starts with one is looked for as the answer states it,
 # not as a word (bench/matching_quality.py's variant without them takes these out).
-MARKED = (COUNT_OF, TITLE, DONE, YEAR, EACH, PER_YEAR, EARLIER, PART, AREA, OURS, POST, HANDLED)
+MARKED = (
+    COUNT_OF,
+    TITLE,
+    DONE,
+    YEAR,
+    EACH,
+    PER_YEAR,
+    EARLIER,
+    PART,
+    AREA,
+    OURS,
+    POST,
+    HANDLED,
+    PREDICATE,
+)
 _AREA = re.compile(r"\d\s*(?:公顷|亩|平方|平米|万平|㎡)")
 # A figure per year as an answer or quote gives it (年加工大豆30万吨, 每年, 年均), and so does a year's
 # plan or target (年内计划完成投资12.8亿元, 力争全年实际利用省外资金22亿元): 一年的招商目标是多少 asks
@@ -90,6 +108,9 @@ def mentions(thing: str, stated: str, covers: Callable[[str, str], bool]) -> boo
         return _breaks_down(thing[len(PART) :], stated)
     if thing.startswith(YEAR):
         return thing[len(YEAR) :] in stated
+    if thing.startswith(PREDICATE):  # the word, or its characters apart (the word is no entry's)
+        word = thing[len(PREDICATE) :]
+        return covers(word, f" {spoken(word)} ") or all(covers(c, "\0") for c in word)
     if thing.startswith(EACH):  # named one by one (、, 和, 及), or all of them with 等N
         answer, count = stated.split(" | ")[0], thing[len(EACH) :]
         named = max(len(_NAMING.findall(part)) + 1 for part in _CLAUSE.split(answer))

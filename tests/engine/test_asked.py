@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.engine.asked import asked_for
+from bot.engine.asked import asked_for, unsettled
 from bot.engine.mentioned import (
     AREA,
     COUNT_OF,
@@ -14,6 +14,7 @@ from bot.engine.mentioned import (
     PART,
     PER_YEAR,
     POST,
+    PREDICATE,
     TITLE,
     YEAR,
     contradicted,
@@ -275,6 +276,29 @@ def test_how_many_cases_were_handled_wants_them_counted():
     never = lambda word, sound: False  # noqa: E731
     assert not mentions(HANDLED, "园区开通了咨询热线，零跑腿事项120项。 | …", never)
     assert mentions(HANDLED, "热线全年受理投诉320件。 | …", never)
+
+
+def test_a_short_yes_no_says_of_its_topic_in_words_no_entry_uses():
+    # (word, sound, weight): weighed at UNKNOWN_VERB or more, a word no entry uses.
+    heaviest = (
+        ("园区", " yuan qu ", 0.6),
+        ("停车场", " ting che chang ", 1.0),
+        ("收", " shou ", 0.5),
+    )
+    assert unsettled(heaviest) == (PREDICATE + "停车场",)
+    assert unsettled((("代收", " dai shou ", 0.8),)) == (PREDICATE + "代收",)  # an unknown verb
+    assert unsettled((("园区", " yuan qu ", 0.6),)) == ()  # a word of another entry
+
+
+def test_a_yes_no_is_settled_by_its_word_or_each_of_its_characters():
+    def covers(word: str, sound: str) -> bool:
+        return word in "园区新建消毒系统，今年完成升级；建设冷库、仓库。"
+
+    assert mentions(PREDICATE + "消毒系统", "", covers)
+    assert mentions(PREDICATE + "系统升级", "", covers)  # 系统…升级: said, apart
+    assert mentions(PREDICATE + "冷仓", "", covers)
+    assert not mentions(PREDICATE + "停车场", "", covers)
+    assert not mentions(PREDICATE + "升降机", "", covers)  # 升 alone does not say it
 
 
 def test_a_scope_is_stated_where_it_and_what_it_scopes_are_words_of_their_own():

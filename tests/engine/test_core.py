@@ -183,6 +183,18 @@ def test_a_thing_asked_for_by_name_that_the_entry_never_mentions_is_not_answered
     assert data["check"]["asked_for_unstated"] == []
 
 
+def test_a_short_yes_no_in_a_word_no_entry_uses_is_not_settled_by_its_topics_entry(engine):
+    # The entry on the customs coordinators says nothing of languages; that on the scouting
+    # teams nothing of whether they last. Each covers the topic, not what is asked of it.
+    for question, word in [("关企协调员懂俄文吗", "俄文"), ("招商小分队是常设的吗", "常设")]:
+        data = engine.answer(question).to_dict()
+        assert data["status"] != ANSWERED, question
+        assert "是否:" + word in data["check"]["asked_for_unstated"], question
+    # In a longer message such a word is as often the sender's own case: only weighed.
+    data = engine.answer("我们常跟俄罗斯客户打交道，关企协调员懂俄文吗").to_dict()
+    assert not any(thing.startswith("是否:") for thing in data["check"]["asked_for"])
+
+
 def test_clarify_offers_close_candidates(engine_with):
     # A strict engine turns a close call into a choice instead of a guess.
     engine = engine_with(Thresholds(answer=0.99, margin=0.5, clarify=0.3))
