@@ -31,7 +31,7 @@ OURS = "名单:我司"  # the sender's company on a list (名单上有我们公�
 POST = "职:"  # which person (哪位领导, 来的人是谁): the answer names a post held (书记, 市长, 组长)
 HANDLED = "件…"  # how many cases were handled (受理了多少, 办件量): the answer counts them
 # What a short yes/no says of its topic in a word no entry uses (是学区房吗, 招工吗, 签合同了吗): the
-# entry must say that word, or each of its characters (系统升级 of 消杀系统…升级, 油厂 of 大豆油、…厂).
+# entry must say that word, or each of its characters (系统升级 of 升级…消杀系统, 油厂 of 大豆油、…加工厂).
 PREDICATE = "是否:"
 # Each of the above: a thing asked that starts with one is looked for as the answer states it,
 # not as a word (bench/matching_quality.py's variant without them takes these out).
