@@ -78,6 +78,7 @@ class Accounts:
         """Create an account (or, with `replace`, set an existing one's role and password)."""
         name = folded(name)  # checked as stored: NFKC makes some names longer (㎏ is kg)
         check_name(name)
+        name = self.known(name)  # Wang for an account wang is wang (probe20)
         if role not in ROLES:
             raise AccountError(f"角色只能是 {', '.join(ROLES)}，不能是 “{role}”")
         check_password(password)
@@ -97,10 +98,19 @@ class Accounts:
 
     def known(self, name: str) -> str:
         """The stored name `name` stands for: itself, if an account has it (one made before
-        names were folded keeps its own), else its folded form."""
+        names were folded keeps its own), else its folded form, else the one account whose name
+        differs from that in letter case alone (Wang typed for wang, which was 用户名或密码不对
+        and, to `admin add-user`, a second account: probe20). Two such accounts made before
+        are each found only as typed."""
         with self.lock:
-            found = self.db.execute("SELECT 1 FROM accounts WHERE name = ?", (name,)).fetchone()
-        return name if found else folded(name)
+            names = [row[0] for row in self.db.execute("SELECT name FROM accounts")]
+        if name in names:
+            return name
+        name = folded(name)
+        if name in names:
+            return name
+        same = [known for known in names if known.casefold() == name.casefold()]
+        return same[0] if len(same) == 1 else name
 
     def get(self, name: str) -> Account | None:
         name = self.known(name)

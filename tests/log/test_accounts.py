@@ -72,6 +72,27 @@ def test_a_name_typed_in_full_width_is_the_same_name(tmp_path):
     assert accounts.verify("ｚｈａｏ", "long enough pw").name == "ｚｈａｏ"
 
 
+def test_a_name_in_other_letter_case_is_the_same_name(tmp_path):
+    """Wang, typed at a desktop's login box for the account wang, was 用户名或密码不对 with the
+    right password, and `admin add-user Wang` made a second account beside wang (probe20)."""
+    accounts = Accounts(tmp_path / "log.sqlite3", CHEAP)
+    accounts.add("wang", EDITOR, "correct horse battery")
+    assert accounts.verify("Wang", "correct horse battery").name == "wang"
+    with pytest.raises(AccountError, match="已经存在"):
+        accounts.add("WANG", REVIEWER, "another password")
+    assert accounts.add("Wang", REVIEWER, "another password", replace=True).name == "wang"
+    assert [(a.name, a.role) for a in accounts.all()] == [("wang", REVIEWER)]
+    assert accounts.remove("WANG") and accounts.all() == []
+    # two accounts made before, differing in case only: each is found as typed, neither as a third
+    for name in ("li", "Li"):
+        accounts.db.execute(
+            "INSERT INTO accounts (name, role, password_hash, created) VALUES (?, ?, ?, ?)",
+            (name, REVIEWER, CHEAP.hash("long enough pw"), "2026-11-27"),
+        )
+    assert accounts.verify("Li", "long enough pw").name == "Li"
+    assert accounts.verify("LI", "long enough pw") is None
+
+
 def test_a_name_is_checked_as_it_is_stored(tmp_path):
     """Folding a name can make it longer (㎏ is kg): 20 of them were 20 characters when checked
     and 40 when stored, past the 32 the console's login box takes."""

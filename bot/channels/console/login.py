@@ -74,9 +74,10 @@ async def login(console: Console, request: Request) -> Response:
     # throttle, which keeps a failed name for its window, keeps no megabyte-long one.
     name = str(form.get("name", "")).strip()[: NAME_CHARS + 1]
     password = str(form.get("password", ""))
-    # Counted as the account it logs into: ｗａｎｇ and ｗang are wang (`folded`), and each
-    # counted apart would give a guesser 16 tries of wang's password for every 1.
-    counted = folded(name)
+    # Counted as the account it logs into: ｗａｎｇ, ｗang and Wang are wang (`folded`, and
+    # letter case: `Accounts.known`), and each counted apart would give a guesser 16 tries of
+    # wang's password for every 1 (2⁴ more again with the case of each letter).
+    counted = folded(name).casefold()
     wait = console.throttle.attempt(client(request), counted)
     if wait > 0:
         minutes = int(wait // 60) + 1
