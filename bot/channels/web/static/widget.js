@@ -52,6 +52,7 @@
 
   var state = load();
   var ui = null;
+  tabOfItsOwn();
 
   function load() {
     try {
@@ -68,6 +69,27 @@
   function save() {
     state.items = state.items.slice(-KEPT);
     try { sessionStorage.setItem(STORE, JSON.stringify(state)); } catch (e) { /* full or blocked */ }
+  }
+
+  // A duplicated tab copies sessionStorage, and with it the session: a "2" typed in one then
+  // picked from the list the other had shown last. So each page asks the pages of this bot
+  // open in the browser whether its session is theirs, and if one says so, takes a new one
+  // (the copy keeps the conversation shown; its buttons still name their own answers).
+  function tabOfItsOwn() {
+    if (!window.BroadcastChannel) return;
+    var me = newSession();
+    var tabs = new BroadcastChannel(STORE);
+    tabs.onmessage = function (event) {
+      var said = event.data || {};
+      if (said.session !== state.session) return;
+      if (said.kind === "whose") {
+        tabs.postMessage({ kind: "mine", session: state.session, to: said.from });
+      } else if (said.kind === "mine" && said.to === me) {
+        state.session = newSession();
+        save();
+      }
+    };
+    tabs.postMessage({ kind: "whose", session: state.session, from: me });
   }
 
   function newSession() {
