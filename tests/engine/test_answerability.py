@@ -69,6 +69,9 @@ from bot.text.normalize import fold
         ("要是还得找关系咋整", PROCEDURE),
         ("办事不求人咋整的", None),  # how it was done: no procedure to follow
         ("滚动发展的格局是怎么弄出来的", None),
+        ("园区招商总体上咋弄", None),  # how the city goes about it as a whole: its measures
+        ("市里怎么整", None),
+        ("营业执照抚远咋弄", PROCEDURE),  # after 抚远 alone: the sender's procedure
         ("怎么办理复工的手续", PROCEDURE),  # 的 after what is asked about: still a way to do it
         ("保留的18项中介服务分别是什么", MEMBERS),  # each of a set, not one thing
         ("是哪三个项目", MEMBERS),
