@@ -3,8 +3,9 @@
 The engine returns structure (a status, the entries offered, a passage and its source, the near
 topics); this module is the one place that turns it into sentences: the confirm question and the
 "您是想问" list, the label of a quoted passage, the near topics under a fallback, the note to a
-question in another language. A channel with buttons shows `body` and makes buttons of the lists;
-a text channel shows `text`, which has them as lines; `as_json` is what JSON clients get.
+question in another language, the answer to a message's second question under its heading. A
+channel with buttons shows `body` and makes buttons of the lists; a text channel shows `text`,
+which has them as lines; `as_json` is what JSON clients get.
 """
 
 from __future__ import annotations
@@ -60,7 +61,17 @@ def body(answer: Answer, texts: Texts) -> str:
         return f"以下摘自《{passage['title']}》{date}：\n“{answer.answer}”"
     if answer.language in FOREIGN_NOTES:
         return f"{FOREIGN_NOTES[answer.language]}\n{answer.answer}"
+    if answer.also:
+        return "\n\n".join([answer.answer.rstrip(), *(also(more, texts) for more in answer.also)])
     return answer.answer
+
+
+def also(answer: Answer, texts: Texts) -> str:
+    """The answer to another question of the same message (`Answer.also`) under its heading,
+    which names the entry's question. (`replace`, not `format`: a bot.yaml heading with other
+    braces in it must not break the reply.)"""
+    question = answer.entry.question.rstrip("？?") if answer.entry else answer.question
+    return f"{texts.also.replace('{question}', question)}\n{answer.answer.rstrip()}"
 
 
 def listed(answer: Answer, texts: Texts) -> list[str]:

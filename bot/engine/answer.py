@@ -13,8 +13,10 @@ from bot.knowledge.model import Entry
 class Answer:
     """What the engine decided. `answer` is the knowledge's own text: the entry's answer, the
     passage quoted (its document in `sources`), the fallback saying where to turn, or a small
-    talk reply; empty for a clarify, which is its `choices`. What people read is made of these
-    by `bot.channels.render`, whose `as_json` is `to_dict` with that text as `answer`."""
+    talk reply; empty for a clarify, which is its `choices`. An answer to a message that asks
+    two things may carry the other part's answer, from another entry (`also`). What people read
+    is made of these by `bot.channels.render`, whose `as_json` is `to_dict` with that text as
+    `answer`."""
 
     question: str
     status: str
@@ -26,6 +28,8 @@ class Answer:
     choices: tuple[Candidate, ...] = ()  # what a clarify reply offers (one: a yes/no confirm)
     near: tuple[Candidate, ...] = ()  # near topics a fallback still lists
     language: str | None = None  # a question in another language: which one ("en", "ru"…)
+    # A message asking two things: the answers to its other parts, by other entries (parts.py).
+    also: tuple[Answer, ...] = ()
     normalized: str = ""
     took_ms: float = 0.0
     entry: Entry | None = field(default=None, compare=False)
@@ -46,6 +50,16 @@ class Answer:
             "choices": [{"id": c.id, "question": c.question} for c in self.choices],
             "near": [{"id": c.id, "question": c.question} for c in self.near],
             "language": self.language,
+            "also": [
+                {
+                    "entry_id": a.entry_id,
+                    "question": a.entry.question if a.entry else a.question,
+                    "answer": a.answer,
+                    "score": round(a.score, 4),
+                    "sources": list(a.sources),
+                }
+                for a in self.also
+            ],
             "took_ms": round(self.took_ms, 3),
             **self.explanation(),
         }

@@ -17,7 +17,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from bot.engine import _frozen, answerability, asked, decision, described
+from bot.engine import _frozen, answerability, asked, decision, described, parts
 from bot.engine.answer import Answer
 from bot.engine.answerability import UNKNOWN_WORD, Check
 from bot.engine.decision import (
@@ -222,9 +222,12 @@ class Engine:
         marked = questions_marked(question, folded)
         return read(folded, self.wording.says, marked, self.wording.knows, labelled(question))
 
-    def _ranked(self, question: str, folded: str, limit: int = CANDIDATES) -> tuple[Candidate, ...]:
-        """`candidates` of a question already cut and folded (`_decide` has folded it)."""
-        reading = self.read(question, folded)
+    def _ranked(
+        self, question: str, folded: str, limit: int = CANDIDATES, reading: Reading | None = None
+    ) -> tuple[Candidate, ...]:
+        """`candidates` of a question already cut and folded (`_decide` has folded it), read
+        as `read` reads it (`reading`: already read)."""
+        reading = reading or self.read(question, folded)
         depth = max(limit, RECHECKED)
         best = dict(self.index.search(self.canonical(reading.text), depth))
         if reading.asking != reading.text and self.index.tuning.asking_clause:
@@ -304,7 +307,8 @@ class Engine:
         """A passage quoted as an excerpt; its source names the document, date and passage."""
         return Answer("", ANSWERED, passage.text, score=score, sources=(passage.source,))
 
-    def _decide(self, question: str) -> Answer:
+    def _decide(self, question: str, alone: bool = False) -> Answer:
+        """`answer`'s decision; `alone`: for a part of a message (`_also`), not parted again."""
         # Folded once: smalltalk, the language and the ranking all read the same folded text.
         read, folded = self.as_read(question)
         normalized = self.prepare(read)
@@ -315,14 +319,16 @@ class Engine:
         if language is not None:
             fallback = self.knowledge.texts.fallback  # channels put the language's note first
             return Answer(question, FALLBACK, fallback, normalized=normalized, language=language)
-        candidates = self._ranked(read, folded)
+        reading = self.read(read, folded)  # (read once: `_also` reads its clauses)
+        candidates = self._ranked(read, folded, reading=reading)
         status, close = decision.decide(candidates, self.thresholds, folded)
         score = candidates[0].score if candidates else 0.0
         base: dict[str, Any] = dict(question=question, candidates=candidates, normalized=normalized)
         best = candidates[0].entry if candidates else None
         if status == ANSWERED and best is not None:  # the engine's candidates carry their entry
             answer = self.entry_answer(best, question, score)
-            return _frozen.amended(answer, candidates=candidates, normalized=normalized)
+            also = () if alone else self._also(reading, candidates)
+            return _frozen.amended(answer, candidates=candidates, normalized=normalized, also=also)
         if status == FALLBACK:  # (a choice not offered cleared the bar: no passage instead)
             found = self.passages.best(normalized) if score < self.thresholds.clarify else None
             if found is not None:
@@ -337,6 +343,18 @@ class Engine:
         # The entries to choose from; one plausible entry is a yes/no confirm (Rasa's two-stage
         # fallback), not a list of one.
         return Answer(status=CLARIFY, answer="", score=score, choices=close, **base)
+
+    def _also(self, reading: Reading, candidates: tuple[Candidate, ...]) -> tuple[Answer, ...]:
+        """The answers to the other questions of a message that asks two things, each asked
+        apart, by other entries among its `candidates` (bot.engine.parts)."""
+        given = [candidates[0].id]
+        also = []
+        for part in parts.apart(reading):
+            found = self._decide(part, alone=True)
+            if parts.adds(found, given, candidates):
+                given.append(found.entry_id or "")
+                also.append(found)
+        return tuple(also)
 
     def declined(self, question: str, offered: tuple[str, ...] = ()) -> Answer:
         """The fallback for a question whose confirm or "您是想问" the user turned down

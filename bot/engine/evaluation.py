@@ -59,6 +59,10 @@ class Report:
     # (one tap away, though the figures count them refused), and those listing it first.
     near: int = 0
     near_first: int = 0
+    # Second answers to in-scope messages that ask two things (`Answer.also`): by an accepted
+    # entry, or not (an older set's label often names one entry of the two: read them).
+    also_right: int = 0
+    also_other: int = 0
     failures: list[tuple[Case, str, str | None, float]] = field(default_factory=list)
 
     @property
@@ -110,6 +114,8 @@ class Report:
                 f"({self.passages_right} quoting the right entry's source)",
                 f"in-scope refused, right entry a near topic: {self.near}  "
                 f"({self.near_first} listed first)",
+                f"in-scope second answers:  {self.also_right + self.also_other}  "
+                f"({self.also_right} by an accepted entry)",
             ]
             * bool(self.in_scope)
         )
@@ -183,6 +189,10 @@ def record_answer(report: Report, case: Case, answer: Answer, by_id: Mapping[str
         near = [c.id in case.accepted for c in answer.near]
         report.near += any(near)
         report.near_first += near[:1] == [True]
+    if case.expected:
+        right = sum(a.entry_id in case.accepted for a in answer.also)
+        report.also_right += right
+        report.also_other += len(answer.also) - right
     record(
         report,
         case,

@@ -161,6 +161,11 @@ class Reading:
         return " ".join(c.text for c in self.clauses if c.weight == 1.0 and not _SELF.match(c.text))
 
 
+def asks_itself(clause: str) -> bool:
+    """Whether a clause has a question word of its own (bot.engine.parts: two questions)."""
+    return bool(_ASKING.search(clause) or _HOW_MUCH.search(clause))
+
+
 def fold_message(text: str) -> str:
     """A message folded for `read`: as `fold` does, but a quoted term stays in its clause, a
     mention (@政策小助手) and a figure given as an estimate (两百多项) are left out, dialect

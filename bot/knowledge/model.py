@@ -62,6 +62,7 @@ TEXT_DEFAULTS = {
     "none_of_these": "都不是",
     "near": "您也可以看看这些相关问题：",
     "no_list": "现在没有等您选择的问题（选择可能已经过期）。请直接输入您想咨询的问题。",
+    "also": "另外，关于「{question}」：",
 }
 # What a reply to a "您是想问" list looks like (a number, a yes, a no). Sent when no list is open
 # (it expired, was answered, or never was) it is no question: it gets `no_list`, not the
@@ -186,6 +187,7 @@ class Texts:
     none_of_these: str = TEXT_DEFAULTS["none_of_these"]  # the choice that leads to the fallback
     near: str = TEXT_DEFAULTS["near"]  # heads the near topics a fallback still lists
     no_list: str = TEXT_DEFAULTS["no_list"]  # a list reply with no list open (LIST_REPLIES)
+    also: str = TEXT_DEFAULTS["also"]  # heads the answer to a message's other question
     # Per category, a fallback text for questions near that category (where to turn for it);
     # every other question gets the general `fallback`, which names no particular window.
     fallbacks: dict[str, str] = field(default_factory=dict)

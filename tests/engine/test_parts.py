@@ -1,0 +1,64 @@
+"""Two questions in one message: each asked apart, the other one's answer added only when sure
+(bot.engine.parts; the figures behind its bar are in docs/matching.md, sixteenth round)."""
+
+from __future__ import annotations
+
+from bot.engine import parts
+from bot.engine.core import ANSWERED, CLARIFY, Answer, Candidate
+from bot.engine.evaluation import Case, Report, record_answer
+from bot.engine.reading import Clause, Reading
+
+# Asked with the shipped knowledge: 投诉 by qiye-tousu, 监督 by fugong-jiandu.
+TWO = "复工复产有没有人监督 投诉渠道呢"
+
+
+def reading(*clauses: tuple[str, float]) -> Reading:
+    return Reading(tuple(Clause(text, weight) for text, weight in clauses), None)
+
+
+def test_each_question_is_asked_apart_with_the_background_kept():
+    message = reading(("我是开饭店的", 0.3), ("中心在哪个位置", 1.0), ("几点上班", 1.0))
+    assert parts.apart(message) == ["我是开饭店的，中心在哪个位置", "我是开饭店的，几点上班"]
+
+
+def test_a_message_asking_one_thing_has_no_parts():
+    assert parts.apart(reading(("复工复产", 1.0), ("去哪个窗口办理", 1.0))) == []
+    assert parts.apart(reading(("中心在哪", 1.0), ("几点上班", 0.3))) == []  # (background)
+
+
+def test_a_part_adds_only_a_sure_answer_by_another_candidate():
+    whole = (Candidate("a", "", 0.9), Candidate("b", "", 0.6))
+
+    def adds(status: str, entry_id: str | None, score: float) -> bool:
+        return parts.adds(Answer("", status, "", entry_id, score), ["a"], whole)
+
+    assert adds(ANSWERED, "b", parts.ALSO_SCORE)
+    assert not adds(ANSWERED, "b", parts.ALSO_SCORE - 0.01)  # not sure
+    assert not adds(ANSWERED, "a", 1.0)  # said already
+    assert not adds(ANSWERED, "c", 1.0)  # not a candidate of the whole
+    assert not adds(CLARIFY, None, 1.0)
+
+
+def test_the_engine_answers_both_questions(engine):
+    answer = engine.answer(TWO)
+    assert answer.status == ANSWERED and answer.entry_id == "qiye-tousu"
+    assert [a.entry_id for a in answer.also] == ["fugong-jiandu"]
+    assert not answer.also[0].also  # a part is not parted again
+    also = answer.to_dict()["also"]
+    assert [a["entry_id"] for a in also] == ["fugong-jiandu"]
+    assert also[0]["question"] == engine.knowledge.by_id["fugong-jiandu"].question
+    assert also[0]["answer"] and also[0]["sources"]
+
+
+def test_one_question_gets_no_second_answer(engine):
+    assert engine.answer("复工复产去哪个窗口办理").also == ()
+    assert engine.answer("复工复产去哪个窗口办理").to_dict()["also"] == []
+
+
+def test_eval_counts_second_answers_apart(engine):
+    report = Report()
+    answer = engine.answer(TWO)
+    record_answer(report, Case(TWO, "qiye-tousu"), answer, engine.knowledge.by_id)
+    record_answer(report, Case(TWO, "qiye-tousu", ("fugong-jiandu",)), answer, {})
+    assert (report.correct, report.also_right, report.also_other) == (2, 1, 1)
+    assert "in-scope second answers:  2  (1 by an accepted entry)" in report.summary()
