@@ -145,6 +145,7 @@ def test_json_shape(engine):
         "choices",
         "near",
         "language",
+        "also",
     }
     assert data["focus"] == "count" and data["uncovered"] == []
     assert set(data["check"]) == {

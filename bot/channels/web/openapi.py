@@ -351,6 +351,11 @@ def openapi() -> dict:
                         "confirm": {"type": "boolean", "description": "只有一个选项的确认"},
                         "near": {"type": "array", "items": ITEM, "description": "相近的主题"},
                         "language": {"type": ["string", "null"], "description": "外语问题的语言"},
+                        "also": {
+                            "type": "array",
+                            "items": {"type": "object"},
+                            "description": "一句话问两件事时，另一件事的回答（条目、问题、回答、来源）",
+                        },
                         "focus": {"type": ["string", "null"], "description": "问题想要的答案类型"},
                         "uncovered": {
                             "type": "array",
