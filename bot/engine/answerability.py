@@ -30,6 +30,7 @@ from bot.engine._frozen import made
 from bot.engine.features import GENERIC_CHARS, spoken
 from bot.engine.focus import _COUNTED, _FOCUS_PATTERN, COUNT, PERSON, SATISFIED_BY, asked_in
 from bot.engine.mentioned import contradicted, mentions, scopes
+from bot.engine.relayed import relayed_from
 from bot.text.words import FUNCTION_TAGS, part_of_speech
 
 # "（据2022年5月26日报道）": every answer says which day its facts are from.
@@ -162,36 +163,6 @@ _OWN_ASSIGNEE = re.compile(
     r"(?:我们|咱们?|我)[^，。？！,?!]{0,8}(?:对应|对接|对口)[^，。？！,?!]{0,6}(?:哪位|谁)"
     r"|(?:对应|对接|对口)(?:我们|咱们?|我)[^，。？！,?!]{0,6}(?:哪位|谁)"
 )
-
-# Who a question is relayed from, or who said what it asks about, named where a clause opens
-# (群友问抚远…, 客人问…, 我家老板问…, 楼上说…; not 门票问一下, 房价问问, where the sender asks about it, nor
-# 门票说是免费的, 说明, 说法): they ask what any business would and say nothing of what is asked, as
-# 客户 and 居民 of FRAMING do. Weighed as words no entry uses, they took a whole word's coverage
-# off the entries that answer the question. Nor is a thing the sender asks whom to ask about
-# (信用修复问谁, 清单问哪里: the clause ends there) or asks to be told (四减说一下, 说清楚点, 说到底,
-# 说白了), nor one the sender has asked about before (绿色通道问了好几回, 营业执照问了三次, 厂房问过了):
-# taken for an asker, the thing asked about weighed nothing and the right entry was refused.
-_ASKER = re.compile(
-    r"(?:^|\s)(?:我|俺|咱)?[家们的]?((?:(?![问说])[\u4e00-\u9fff]){1,6}?)"
-    r"(?:想?问(?!题|一下|下|问|一问|(?:谁|哪|哪里|哪儿|哪个部门|哪个单位)[呢啊呀]?(?:\s|$)"
-    r"|了?(?:好?几|\d|[一二两三四五六七八九十])[次回遍趟]|过(?:了|\s|$))"
-    r"|说(?!明|法|的|说|是|一下|下|清|到底|白了))"
-)
-
-
-# An office said to have said something (税务局说…, 专窗说…, 海关说网上办) is a source of what the
-# sender asks about, often its subject (海关说网上办，我想问抚远海关的…): no relayer of the question.
-_OFFICE = re.compile(r"(?:局|专窗|窗口|海关|政府|部门|中心|大厅|银行|法院)$")
-
-
-def relayed_from(text: str) -> frozenset[str]:
-    """The words that name who relayed the question in `text` (the folded message)."""
-    return frozenset(
-        found[1]
-        for found in _ASKER.finditer(text)
-        if not (found[0].endswith("说") and _OFFICE.search(found[1]))
-    )
-
 
 # A small knowledge base keeps each entry's covered text as the pieces a short word can be found
 # as (`pieces`), and `check` looks words up in them: searching the text for a long message's ~20

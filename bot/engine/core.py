@@ -38,6 +38,7 @@ from bot.engine.language import foreign_language
 from bot.engine.passages import Passage, Passages
 from bot.engine.prepared import prepare
 from bot.engine.reading import Reading, fold_message, labelled, questions_marked, read
+from bot.engine.relayed import unrelayed
 from bot.engine.spelled import Spelling
 from bot.engine.wording import Wording
 from bot.knowledge.model import LIST_REPLIES, Entry, Knowledge, bare_reply
@@ -229,7 +230,8 @@ class Engine:
         as `read` reads it (`reading`: already read)."""
         reading = reading or self.read(question, folded)
         depth = max(limit, RECHECKED)
-        best = dict(self.index.search(self.canonical(reading.text), depth))
+        best: dict[int, float] = {}
+        self._search(reading.text, depth, best)
         if reading.asking != reading.text and self.index.tuning.asking_clause:
             self._search(reading.asking, depth, best)  # background dilutes the match
         if not self.index.tuning.answerability:
@@ -277,8 +279,10 @@ class Engine:
         return tuple(self._candidate(e, score, v, match) for score, e, v, match in found[:limit])
 
     def _search(self, text: str, depth: int, best: dict[int, float]) -> None:
-        """Search a part of a message; each entry in `best` keeps its better match."""
-        for position, score in self.index.search(self.canonical(text), depth):
+        """Search a part of a message, without who relayed it (bot.engine.relayed); each entry
+        in `best` keeps its better match."""
+        searched = unrelayed(text, self.wording.knows)
+        for position, score in self.index.search(self.canonical(searched), depth):
             best[position] = max(score, best.get(position, 0.0))
 
     def _candidate(self, position: int, score: float, check: Check | None, match: float):

@@ -136,7 +136,7 @@ _FOCUS = (
         r"在哪(?![些几])|哪里|哪儿|哪个地方|(?:什么|啥)地方|何处|地址|位置|怎么去|怎么走|去哪|多远",
     ),
     # (谁, but not everyone on a list: 名单上都有谁, MEMBERS below; nor the 老板 a question is
-    # relayed from, 老板问抚远…有多少项: `answerability.relayed_from`)
+    # relayed from, 老板问抚远…有多少项: `relayed.relayed_from`)
     (
         PERSON,
         r"(?<!都有|都是|单有)(?<!单上有)谁|哪位|叫什么名字|名字|负责人|老板(?!想?问|说)|会长|联系人|法人"

@@ -12,7 +12,6 @@ from bot.engine.answerability import (
     content,
     content_weight,
     pieces,
-    relayed_from,
 )
 from bot.engine.asked import QUESTION_WORDS
 from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, Engine, Thresholds
@@ -506,46 +505,6 @@ def test_a_questions_content_is_worked_out_once_for_every_check():
     assert found.heaviest == (("门票", " men piao ", 1.0), ("房价", " fang jia ", 0.6))
     # ...and in the total once, as last weighed (a word that carries nothing there adds 0).
     assert found.weight == 1.0 + 0.0 + 0.0
-
-
-def test_who_a_question_is_relayed_from_carries_nothing():
-    # Where a clause opens with who asks (邻居问…, 我家表哥想问…), that word says nothing of
-    # what is asked: an entry that answers the rest covers all that carries.
-    assert relayed_from("你好 邻居问抚远的码头在哪") == {"邻居"}
-    assert relayed_from("我家表哥想问抚远") == {"表哥"}
-    words = [("邻居", 1.0, " lin ju "), ("码头", 1.0, " ma tou ")]
-    found = content(words, text="邻居问抚远的码头在哪")
-    assert [w for w, *_ in found.heaviest] == ["码头"]
-    assert found.weight == 1.0
-    # The sender asking about a thing (码头问一下, 码头问问) or a 问题 names no asker.
-    assert relayed_from("码头问一下在哪") == relayed_from("码头问问") == frozenset()
-    assert relayed_from("码头问题谁管") == frozenset()
-    # Who said what is asked about, too (楼上说…); not a thing said to be so (码头说是新修的).
-    assert relayed_from("表哥说码头修好了 在哪") == {"表哥"}
-    assert relayed_from("码头说是新修的") == relayed_from("说明一下码头") == frozenset()
-    # An office that said it is the source of what is asked, often its subject (海关说网上办，
-    # 我想问抚远海关的…); a paper or a person is not (新闻说…, 楼上说…).
-    for text in ("税务局说发票能网上开 怎么开", "专窗说要带原件吗", "海关说网上办 通关要多久"):
-        assert relayed_from(text) == frozenset(), text
-    assert relayed_from("新闻说口岸要扩建 啥时候开工") == {"新闻"}
-    assert content(words, text="邻居码头问一下在哪").weight == 2.0
-
-
-def test_a_thing_the_sender_asks_whom_to_ask_about_or_to_be_told_is_no_asker():
-    # 码头问谁, 码头问哪里: whom to ask about the dock; 码头说一下, 说清楚点, 说到底: tell me about
-    # it. Taken for an asker, 码头 weighed nothing and the dock's entry was refused.
-    for text in ("码头问谁", "码头问哪里", "码头问哪个部门呢", "码头说一下", "码头说下"):
-        assert relayed_from(text) == frozenset(), text
-    assert relayed_from("码头说清楚点") == relayed_from("码头说到底是啥") == frozenset()
-    assert relayed_from("码头说白了是什么") == frozenset()
-    # Nor one asked about before (码头问了好几回, 问了三次, 问过了); 邻居问过码头在哪 is relayed.
-    for text in ("码头问了好几回 怎么走", "码头问了三次", "码头问过了 能去吗", "码头问2遍了"):
-        assert relayed_from(text) == frozenset(), text
-    assert relayed_from("邻居问过码头在哪") == {"邻居"}
-    words = [("码头", 1.0, " ma tou ")]
-    assert content(words, text="码头问谁").weight == 1.0
-    # A clause that goes on after 问谁 / 问哪 is who asks it (邻居问哪里能坐船, 邻居问谁管码头).
-    assert relayed_from("邻居问哪里能坐船") == relayed_from("邻居问谁管码头") == {"邻居"}
 
 
 def test_the_words_a_list_is_asked_in_are_not_content():

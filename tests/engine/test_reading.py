@@ -432,7 +432,8 @@ def test_the_message_without_background_is_searched_only_when_not_answered_yet(e
     finally:
         del engine._search
     assert candidates[0].id == "fugong-zhuanchuang"
-    assert searched == ["那个窗口在哪"]  # the asking clause alone, not 复工复产去哪个窗口办 with it
+    # The whole message, then its asking clause alone; not 复工复产去哪个窗口办 with it.
+    assert searched == ["我们厂在城郊 复工复产去哪个窗口办 那个窗口在哪", "那个窗口在哪"]
 
 
 def test_a_few_is_not_how_many(engine):

@@ -1,0 +1,68 @@
+"""Who a question is relayed from, or who said what it asks about (群友问抚远…, 客人问…, 楼上说…).
+
+They ask what any business would and say nothing of what is asked: their words weigh nothing in
+the checks (`relayed_from`, read by bot.engine.answerability.content) and are left out of the
+text the index searches (`unrelayed`, bot.engine.core), as a greeting or the sender's
+introduction is (bot.engine.reading).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+# Who a question is relayed from, or who said what it asks about, named where a clause opens
+# (群友问抚远…, 客人问…, 我家老板问…, 楼上说…; not 门票问一下, 房价问问, where the sender asks about it, nor
+# 门票说是免费的, 说明, 说法): they ask what any business would and say nothing of what is asked, as
+# 客户 and 居民 of FRAMING do. Weighed as words no entry uses, they took a whole word's coverage
+# off the entries that answer the question. Nor is a thing the sender asks whom to ask about
+# (信用修复问谁, 清单问哪里: the clause ends there) or asks to be told (四减说一下, 说清楚点, 说到底,
+# 说白了), nor one the sender has asked about before (绿色通道问了好几回, 营业执照问了三次, 厂房问过了):
+# taken for an asker, the thing asked about weighed nothing and the right entry was refused.
+_ASKER = re.compile(
+    r"(?:^|\s)(?:我|俺|咱)?[家们的]?((?:(?![问说])[\u4e00-\u9fff]){1,6}?)"
+    r"(?:想?问(?!题|一下|下|问|一问|(?:谁|哪|哪里|哪儿|哪个部门|哪个单位)[呢啊呀]?(?:\s|$)"
+    r"|了?(?:好?几|\d|[一二两三四五六七八九十])[次回遍趟]|过(?:了|\s|$))"
+    r"|说(?!明|法|的|说|是|一下|下|清|到底|白了))"
+)
+
+
+# An office said to have said something (税务局说…, 专窗说…, 海关说网上办) is a source of what the
+# sender asks about, often its subject (海关说网上办，我想问抚远海关的…): no relayer of the question;
+# nor is the city itself (抚远说坚持例会制度…, 市里说…), for the same reason.
+_OFFICE = re.compile(r"(?:局|专窗|窗口|海关|政府|部门|中心|大厅|银行|法院|抚远|市里)$")
+
+
+def _relayers(text: str) -> Iterator[re.Match[str]]:
+    """Each place in `text` (the folded message) where a clause opens on who relayed it:
+    `_ASKER`'s matches, the name who relayed it their first group."""
+    for found in _ASKER.finditer(text):
+        if not (found[0].endswith("说") and _OFFICE.search(found[1])):
+            yield found
+
+
+def relayed_from(text: str) -> frozenset[str]:
+    """The words that name who relayed the question in `text` (the folded message)."""
+    return frozenset(found[1] for found in _relayers(text))
+
+
+def unrelayed(text: str, knows: Callable[[str], bool]) -> str:
+    """`text` (a folded message, or clauses of one) as the index searches it: without who
+    relayed it and the 问 or 说 after them (朋友说抚远一次办有…，具体几项 is searched as 抚远一次办有…).
+    Weighed as nothing, the relayer still held a quarter to half of the match: 楼上说, 群里有人说
+    matched no entry's question, and the right entry's match sank below the bar (0.43 → 0.22).
+
+    A name of one character is kept (想问, 请问, 听说: how the sender asks or heard, no one who
+    relayed it; left out, they moved replies to questions with no relayer), and so is a name
+    with a word the knowledge uses (`knows`: 报道说…, 窗口的人说…, 群里开饭店的问…: it may be what is
+    asked about). A text that is nothing but its relayer is searched as it is."""
+    if "问" not in text and "说" not in text:
+        return text  # (most messages: _ASKER tries every clause, ~10 us a search)
+    kept, start = [], 0
+    for found in _relayers(text):
+        if len(found[1]) > 1 and not knows(found[1]):
+            kept.append(text[start : found.start()])
+            start = found.end()
+    if not kept:
+        return text
+    return " ".join(" ".join([*kept, text[start:]]).split()) or text
