@@ -21,16 +21,13 @@ from typing import NamedTuple, cast
 import numpy as np
 
 from bot.engine._arrays import _blocks, _Lines
+from bot.engine._scanning import _CODE_POINTS, _NEWLINE, scanned
 from bot.text.sounds import _HEARD, sound
 
 # A unit is one Chinese (or other non-Latin) character, or a whole run of Latin letters and digits:
 # "12345" and "app" are single units, as a reader would take them.
 _UNIT_RE = re.compile(r"[a-z0-9.]+|[^\sa-z0-9.]")
 _RUN_RE = re.compile(r"[a-z0-9.]+")
-_CODE_POINTS = 0x110000
-_LATIN = np.zeros(_CODE_POINTS, dtype=bool)
-_LATIN[[ord(ch) for ch in "abcdefghijklmnopqrstuvwxyz0123456789."]] = True
-_SPACE, _NEWLINE = ord(" "), ord("\n")
 
 # Characters that frame a question in everyday speech rather than say what it is about
 # ("我们公司现在想知道要去哪里……"). A small knowledge base cannot learn that they are common, so
@@ -240,34 +237,7 @@ class Alphabet:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
         """Per unit: its code point, or for a run of Latin letters and digits the alphabet's
         code for it (-1 when unknown); the text and the segment it is in. And the unknown runs."""
-        joined = "\n".join(texts)
-        # int32: a code point, or a run's code past them (-1 unknown), fits; at 100k entries
-        # this and the units kept were 25M items each.
-        codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.int32)
-        latin = _LATIN[codes]
-        inside_run = np.zeros_like(latin)
-        inside_run[1:] = latin[1:] & latin[:-1]
-        # Each run cut out where the mask says it starts and ends: `_RUN_RE.findall` scanned the
-        # text again (a third of this scan at 100k generated entries, each question numbered).
-        starts = latin & ~inside_run
-        ends = latin.copy()
-        ends[:-1] &= ~latin[1:]
-        bounds = zip(
-            np.flatnonzero(starts).tolist(), (np.flatnonzero(ends) + 1).tolist(), strict=True
-        )
-        runs = [joined[start:end] for start, end in bounds]
-        if grow:
-            ids = [self.runs.setdefault(run, len(self.runs)) for run in runs]
-        else:
-            ids = [self.runs.get(run, -1 - _CODE_POINTS) for run in runs]
-        codes[starts] = np.array(ids, dtype=np.int64) + _CODE_POINTS
-        newline = codes == _NEWLINE
-        boundary = newline | (codes == _SPACE)
-        keep = ~(boundary | inside_run)
-        text = newline.cumsum(dtype=np.int32)[keep]
-        segment = boundary.cumsum(dtype=np.int32)[keep]
-        unknown = [] if grow else [run for run in runs if run not in self.runs]
-        return codes[keep], text, segment, unknown
+        return scanned(self.runs, texts, grow)
 
     def encode(self, texts: list[str]) -> Encoded:
         """Normalized texts as ids of this alphabet."""
