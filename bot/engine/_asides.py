@@ -1,6 +1,6 @@
 """What a message holds besides its words, set apart before it is read (bot.engine.reading's
 `fold_message`): quotation marks, a pasted line of the article, a group chat's mention, a figure
-given as an estimate."""
+given as an estimate, the note that a message was dictated."""
 
 from __future__ import annotations
 
@@ -22,6 +22,15 @@ _PASTED = re.compile(
 # read as a clause, 政策 and 助手 were words the entry had to cover.
 _MENTION = re.compile(r"[@＠][^\s，,：:。！？!?]+")
 
+# A note opening a message on how it was made (语音转文字 …, 【语音转文字】…, 语音输入：…: what a
+# voice-input app or the sender writes before dictated text) says nothing of what is asked: read
+# as a clause, 语音 and 文字 were words the entry had to cover (语音转文字 申请材料减少了…比例多少 was
+# refused, 0.15, against 0.74 without it).
+_DICTATED_BY = "语音转文字|语音转写|语音识别|语音输入|语音转的文字"
+_DICTATED = re.compile(
+    rf"\s*(?:[【\[（(](?:{_DICTATED_BY})[】\]）)][：:，,\s]*|(?:{_DICTATED_BY})[：:，,\s]+)"
+)
+
 # A figure given as an estimate (两千八百多项, 600多项, 十来个, 三千余项) is what the sender half
 # remembers or heard (听说…有两百多项，准确是多少): no answer writes one (the answers give 233项),
 # and its numerals were words the right entry left uncovered, the match of a count question
@@ -41,8 +50,11 @@ _ESTIMATE = re.compile(
 
 def unquoted(message: str) -> str:
     """A message (not folded yet) without its quotation marks and mentions (`_QUOTES`,
-    `_MENTION`), a pasted line it opens with set apart by a comma (`_PASTED`)."""
+    `_MENTION`) nor a note that it was dictated (`_DICTATED`), a pasted line it opens with set
+    apart by a comma (`_PASTED`)."""
     # `match`, not `sub`: `sub` tries an anchored pattern at every position (~5 µs a message).
+    if "语音" in message and (dictated := _DICTATED.match(message)):  # (`in`: ~10x cheaper)
+        message = message[dictated.end() :]
     if pasted := _PASTED.match(message):
         message = f"{pasted[0]}，{message[pasted.end() :]}"
     return _MENTION.sub(" ", message.translate(_QUOTES))

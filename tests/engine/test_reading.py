@@ -463,3 +463,13 @@ def test_a_mention_in_a_group_chat_is_not_what_is_asked():
     reading = read(fold_message("@园区小助手 冷库一共多少个"))
     assert reading.text == "冷库一共多少个"
     assert fold_message("＠张三：冷库在哪") == "冷库在哪"
+
+
+def test_a_note_that_the_message_was_dictated_is_not_what_is_asked():
+    # What a voice-input app or the sender writes first says how the message was made.
+    assert fold_message("语音转文字 冷库一共多少个") == "冷库一共多少个"
+    assert fold_message("【语音输入】冷库在哪") == "冷库在哪"
+    assert fold_message("语音识别：冷库在哪") == "冷库在哪"
+    # ...but a question about it, or the words later in a message, are the message's own.
+    assert fold_message("语音转文字怎么用") == "语音转文字怎么用"
+    assert fold_message("冷库在哪 语音输入的") == "冷库在哪 语音输入的"
