@@ -199,6 +199,10 @@ class SQLiteStore:
     def prune(self, before: str) -> int:
         with self.lock, self.db:
             self.db.execute("DELETE FROM feedback WHERE at < ?", (before,))
+            # Reviewers' decisions hold the users' questions too (bot.log.triage): kept for ever,
+            # they outlived the retention (probe20). A cluster decided on that long ago and still
+            # asked shows as a gap again.
+            self.db.execute("DELETE FROM gap_triage WHERE at < ?", (before,))
             return self.db.execute("DELETE FROM exchanges WHERE at < ?", (before,)).rowcount
 
     def close(self) -> None:

@@ -15,6 +15,7 @@ import pytest
 from bot.log import writer
 from bot.log.database import MIGRATIONS
 from bot.log.store import HELPFUL, PICKED, SQLiteStore
+from bot.log.triage import IGNORED, IN_PROGRESS, Triage
 from bot.log.writer import ExchangeLog
 from tests.support.paths import KNOWLEDGE, ROOT
 
@@ -98,6 +99,26 @@ def test_prune_removes_old_exchanges_and_their_feedback(tmp_path, engine):
     assert log.store.prune("2021-01-01") == 1
     assert [e.question for e in log.store.exchanges()] == ["绿色通道"]
     assert len(list(log.store.feedback())) == 1
+    log.close()
+
+
+def test_prune_removes_gap_decisions_as_old_as_the_exchanges_it_removes(tmp_path, engine):
+    """A reviewer's 忽略 or 处理中 is kept against each question of the cluster, as the user
+    typed it (normalized): `prune`, the log's retention, kept those questions for ever after
+    their exchanges were gone (probe20)."""
+    path = tmp_path / "log.sqlite3"
+    log = ExchangeLog.open(path, salt="s")
+    triage = Triage(path)
+    triage.set(["我叫张三，抚远天气怎么样"], IGNORED, "wang")
+    triage.set(["今天下雨吗"], IN_PROGRESS, "wang")
+    log.store.db.execute(
+        "UPDATE gap_triage SET at = '2020-01-01T00:00:00' WHERE state = ?", (IGNORED,)
+    )
+    log.store.db.commit()
+    log.store.prune("2021-01-01")
+    kept = log.store.db.execute("SELECT state FROM gap_triage").fetchall()
+    assert kept == [(IN_PROGRESS,)]
+    triage.close()
     log.close()
 
 
