@@ -11,6 +11,7 @@ import is refused with what to do, before anything is written.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import zipfile
 from collections.abc import Iterator
@@ -60,7 +61,8 @@ def _rows(path: Path) -> Iterator[dict[str, str]]:
             raise ValueError("这个 XLSX 没有可见的工作表：请把要导入的表取消隐藏")
         # openpyxl keeps where the sheet is in the zip but not its merged ranges.
         merged = _Merged(_merged_ranges(path, shown[0]._worksheet_path))
-        rows = (merged.filled(n, v) for n, v in enumerate(shown[0].iter_rows(values_only=True), 1))
+        shown_rows = (tuple(map(_as_shown, row)) for row in shown[0].iter_rows())
+        rows = (merged.filled(n, v) for n, v in enumerate(shown_rows, 1))
         headers = [str(h or "") for h in next(rows, [])]
         cells = len(headers)
         for number, values in enumerate(rows, start=2):
@@ -75,6 +77,29 @@ def _rows(path: Path) -> Iterator[dict[str, str]]:
             yield {h: "" if v is None else str(v) for h, v in zip(headers, values, strict=False)}
     finally:
         book.close()
+
+
+def _as_shown(cell) -> object:
+    """A cell's value as Excel shows it where its plain text would say otherwise: a share
+    formatted as a percentage (0.61 is 61%: a wrong figure in an answer, probe20), a date
+    without the midnight openpyxl gives it, a time to the minute, a whole number without
+    the .0 of a decimal format. Text, and numbers in other formats, are kept as they are."""
+    value = cell.value
+    if value is None or isinstance(value, str | bool):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, dt.time):
+        return f"{value:%H:%M}"
+    if isinstance(value, int | float) and "%" in (cell.number_format or ""):
+        decimals = _PERCENT_DECIMALS.search(cell.number_format)
+        return f"{value * 100:.{len(decimals.group(1)) if decimals else 0}f}%"
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+_PERCENT_DECIMALS = re.compile(r"\.(0+)%")
 
 
 def _merged_ranges(path: Path, part: str) -> list[tuple[int, int, int, int]]:

@@ -3,6 +3,7 @@ upload (a compressed bomb) is refused with what to do before its cells are read.
 
 from __future__ import annotations
 
+import datetime as dt
 import zipfile
 
 import pytest
@@ -150,3 +151,25 @@ def test_a_title_row_above_the_header_is_named_with_what_to_do(tmp_path):
     book.save(path)
     with pytest.raises(ValueError, match=r"“抚远市政务服务常见问题汇总”.*标题行，请删掉"):
         import_faq(path, tmp_path / "knowledge")
+
+
+def test_numbers_dates_and_times_are_read_as_the_editor_sees_them(tmp_path):
+    """An answer Excel shows as 61% was imported as 0.61 (a wrong figure for anyone asking the
+    share), a date as 2024-06-30 00:00:00, a time as 08:30:00 and a whole number typed in a
+    decimal format as 1234.0 (probe20)."""
+    book = Workbook()
+    rows = [
+        ("减少比例是多少", 0.61, "0%"),
+        ("办结率是多少", 0.9876, "0.0%"),
+        ("年报截止日期", dt.datetime(2024, 6, 30), "yyyy年m月d日"),
+        ("几点开门", dt.time(8, 30), "h:mm"),
+        ("费用多少", 1234.0, "0.00"),
+        ("热线", 4541234567, "General"),
+    ]
+    book.active.append(["问题", "答案"])
+    for number, (question, answer, shown) in enumerate(rows, start=2):
+        book.active.append([question, answer])
+        book.active.cell(number, 2).number_format = shown
+    book.save(tmp_path / "表.xlsx")
+    answers = [row["答案"] for row in sheet.xlsx_rows(tmp_path / "表.xlsx")]
+    assert answers == ["61%", "98.8%", "2024-06-30", "08:30", "1234", "4541234567"]
