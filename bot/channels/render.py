@@ -43,6 +43,16 @@ def source_line(source: dict) -> str:
     return f"来源：《{title}》" + (f"，{date}" if date else "")
 
 
+def cited(answer: Answer) -> list[dict]:
+    """The sources of all a reply says: the answer's, then those of each further answer
+    (`Answer.also`), each document once. The answer's own alone, under both, credited an
+    imported sheet's answer to the news report (probe20)."""
+    found: dict[object, dict] = {}
+    for source in [*answer.sources, *(s for more in answer.also for s in more.sources)]:
+        found.setdefault(source.get("document") or source.get("title"), source)
+    return list(found.values())
+
+
 def is_confirm(answer: Answer) -> bool:
     """A clarify offering one entry: asked as a yes/no question, not as a list of one."""
     return answer.status == CLARIFY and len(answer.choices) == 1
@@ -102,15 +112,18 @@ def related(answer: Answer, knowledge: Knowledge) -> list[Entry]:
     """The entries an answered entry points to, as far as they still exist."""
     if answer.status != ANSWERED or answer.entry is None:
         return []
+    said = {more.entry_id for more in answer.also}  # answered in the reply already (probe20)
     entries = (knowledge.by_id.get(entry_id) for entry_id in answer.entry.related)
-    return [entry for entry in entries if entry is not None][:RELATED_SHOWN]
+    return [entry for entry in entries if entry is not None and entry.id not in said][
+        :RELATED_SHOWN
+    ]
 
 
 def as_text(answer: Answer, knowledge: Knowledge) -> str:
     """The answer as a person reads it in a terminal."""
     lines = [text(answer, knowledge.texts).strip()]
     if answer.sources:
-        lines += ["", *(source_line(source) for source in answer.sources)]
+        lines += ["", *(source_line(source) for source in cited(answer))]
     more = related(answer, knowledge)
     if more:
         lines += ["", "相关问题：", *(f"  · {entry.question}" for entry in more)]

@@ -11,7 +11,15 @@ from html import escape
 
 from telegram.constants import MessageLimit
 
-from bot.channels.render import body, category_key, is_confirm, related, source_line, text
+from bot.channels.render import (
+    body,
+    category_key,
+    cited,
+    is_confirm,
+    related,
+    source_line,
+    text,
+)
 from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, Answer
 from bot.knowledge.model import Knowledge
 from bot.log.reports import shown
@@ -89,7 +97,7 @@ def button(text: str, data: str) -> dict:
 
 def entry_html(answer: Answer, knowledge: Knowledge) -> str:
     parts = [escape(body(answer, knowledge.texts).strip())]
-    parts += [f"<i>{escape(source_line(source))}</i>" for source in answer.sources]
+    parts += [f"<i>{escape(source_line(source))}</i>" for source in cited(answer)]
     return "\n\n".join(parts)
 
 

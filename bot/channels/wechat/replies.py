@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.channels.render import body, is_confirm, related, source_line, text
+from bot.channels.render import body, cited, is_confirm, related, source_line, text
 from bot.engine.core import ANSWERED, CLARIFY, Answer
 from bot.knowledge.model import Knowledge
 
@@ -94,7 +94,7 @@ def answer_reply(answer: Answer, knowledge: Knowledge) -> Reply:
     said = text(answer, texts).strip()
     if answer.status != ANSWERED:
         return Reply(pages(said))
-    sources = "\n".join(source_line(source) for source in answer.sources)
+    sources = "\n".join(source_line(source) for source in cited(answer))
     options = tuple(Option(ENTRY, e.id, e.question) for e in related(answer, knowledge))
     more = f"相关问题（回复序号查看）：\n{numbered(options)}" if options else ""
     whole = "\n\n".join(part for part in (said, sources, more) if part)

@@ -275,7 +275,26 @@ def test_fields_the_engine_adds_are_shown(page, server):
         "exchange": "abc124",
         "sources": [],
     }
-    replies = iter([confirm, fallback])
+    # A message asking two things, the second answer from another document (probe20: only
+    # the first's source was shown, under both).
+    two = {
+        "question": "复工专窗在哪，年报怎么报",
+        "status": "answered",
+        "answer": "到复工复产专窗。\n\n另外，关于「年报怎么报」：\n网上报。",
+        "text": "到复工复产专窗。\n\n另外，关于「年报怎么报」：\n网上报。",
+        "near_heading": None,
+        "exchange": "abc125",
+        "sources": [{"document": "news", "title": "报道", "date": "2022-05-26"}],
+        "also": [
+            {
+                "entry_id": "nianbao",
+                "question": "年报怎么报？",
+                "answer": "网上报。",
+                "sources": [{"document": "sheet", "title": "部门问答", "date": "2026-11-28"}],
+            }
+        ],
+    }
+    replies = iter([confirm, fallback, two])
     page.route(
         "**/api/v1/ask",
         lambda route: route.fulfill(json=next(replies), headers={"cache-control": "no-store"}),
@@ -296,6 +315,11 @@ def test_fields_the_engine_adds_are_shown(page, server):
     expect(shown.locator(".label")).to_have_text("您也可以看看这些相关问题：")
     near.click()
     expect(page.locator(".msg.answered").last).to_contain_text("绿色通道")
+
+    shown = ask(page, "复工专窗在哪，年报怎么报", "answered")
+    expect(shown.locator(".source")).to_have_text(
+        ["来源：《报道》，2022-05-26", "来源：《部门问答》，2026-11-28"]
+    )
 
 
 # Escape pressed in the question box while an input method is composing, as the browser sends it.

@@ -237,7 +237,7 @@
     var text = String(data.text || "");
     var nearLabel = data.near_heading || null;
     node.appendChild(el("p", { "class": "text" }, text));
-    (data.sources || []).forEach(function (source) {
+    cited(data).forEach(function (source) {
       var line = TEXT.source + "《" + (source.title || source.document || "") + "》" +
         (source.date ? "，" + source.date : "");
       node.appendChild(el("p", { "class": "source" }, line));
@@ -269,6 +269,22 @@
       }, "topics-link"));
     }
     return node;
+  }
+
+  // The sources of all the text says: the answer's, then each further answer's (`also`: a
+  // message asking two things), each document once, as the server's own channels cite them.
+  function cited(data) {
+    var seen = {};
+    var all = (data.sources || []).slice();
+    (Array.isArray(data.also) ? data.also : []).forEach(function (more) {
+      all = all.concat(more && Array.isArray(more.sources) ? more.sources : []);
+    });
+    return all.filter(function (source) {
+      var key = String(source.document || source.title || "");
+      if (seen[key]) return false;
+      seen[key] = true;
+      return true;
+    });
   }
 
   function choiceList(label, options, done, onChoose, cls) {
