@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from bot.engine._led import led
 from bot.engine.answerability import UNKNOWN_VERB, content_weight
 from bot.engine.features import GENERIC_CHARS
 from bot.engine.focus import ASKING_JI, DAY_ASKED
@@ -157,6 +158,22 @@ _WHEN = re.compile(r"(?:什么时候|啥时候|何时|什么时间)(?:能|会|�
 # (6亿元), not a count of projects.
 _INVESTED = re.compile(
     r"投资(?:额|总额)?[是有]?多少|总投资|投资额|投了?多少|多少投资|投入多少|投资\s*$"
+)
+
+
+# Asked only whether they match, once or twice a message, and they start with a group or a
+# look-behind (tried at every position): led by their first characters (bot.engine._led).
+_REACHED, _PER_YEAR_ASKED, _EARLIER_ASKED, _OURS_LISTED, _POST_ASKED, _HANDLED_ASKED, _DAY = (
+    re.compile(led(pattern.pattern))
+    for pattern in (
+        _REACHED,
+        _PER_YEAR_ASKED,
+        _EARLIER_ASKED,
+        _OURS_LISTED,
+        _POST_ASKED,
+        _HANDLED_ASKED,
+        _DAY,
+    )
 )
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from bot.engine._led import led
+
 # Focus kinds, each found by what people write when they want that kind of answer. Checked on
 # the folded question (before question particles are removed), first match of each kind.
 PRICE, COUNT, TIME, PLACE, PERSON, PROCEDURE, CONTACT, LIST = (
@@ -177,7 +179,9 @@ _FOCUS = (
     (DEFINITION, r"是什么|什么是|啥是|是啥|指什么|什么意思|怎么回事|怎么样"),
     (YES_NO, r"吗|是不是|有没有|能不能|可不可以|是否|能否|可以|行不行|会不会|要不要"),
 )
-_FOCUS_RE = [(name, re.compile(pattern)) for name, pattern in _FOCUS]
+# Led by their first characters (bot.engine._led): each is only asked whether it matches, ~15
+# times a message, and most start with a look-behind or a group (tried at every position).
+_FOCUS_RE = [(name, re.compile(led(pattern))) for name, pattern in _FOCUS]
 _FOCUS_PATTERN = dict(_FOCUS_RE)
 # What an entry must ask for to answer a question of each focus. A "how do I" question is also
 # answered by where to go or whom to see; a list by a description of the thing.

@@ -144,6 +144,7 @@ _SCOPED = re.compile(rf"(?<!除)(?<!除了){_SCOPE}(\w\w)")
 MONTH = "月"
 _MONTHS = "一二三四五六七八九十"
 _MONTH = re.compile(rf"(?<![\d.])(\d{{1,2}}|十[一二]|[{_MONTHS}])月")
+_TENS_MONTHS = {"十一": 11, "十二": 12}
 # Every entry's text says which day its facts were reported (据2022年5月26日报道): not its month.
 _REPORTED = re.compile(r"据[^据报]{0,16}报道")
 
@@ -174,10 +175,10 @@ def scopes(text: str) -> tuple[tuple[str, str], ...]:
 
 def _months(text: str) -> list[str]:
     """The months a text names, as figures (二月份, 2月 → 2), in order."""
+    if MONTH not in text:  # (most messages: `_MONTH` starts with a look-behind, tried everywhere)
+        return []
     return [
-        m[1]
-        if m[1].isdigit()
-        else str({"十一": 11, "十二": 12}.get(m[1]) or _MONTHS.index(m[1]) + 1)
+        m[1] if m[1].isdigit() else str(_TENS_MONTHS.get(m[1]) or _MONTHS.index(m[1]) + 1)
         for m in _MONTH.finditer(text)
     ]
 

@@ -68,8 +68,11 @@ _t2s = opencc.OpenCC("t2s")
 
 # Dates and counts are written both ways (二月份 / 2月, 7号 / 7日, 十一个 / 11个); one form each.
 # Not a ten of an estimate (几十个, 数十项: tens of them, no figure; 几10个 had 10 no entry gives);
-# only 十 after them: 人数三个, 户数两个 give a figure.
-_COUNTED_RE = re.compile(r"(?!(?<=[几数])十)([零一二两三四五六七八九十]{1,3})(?=[月日号个项亿])")
+# only 十 after them: 人数三个, 户数两个 give a figure. (Led by its class, not the look-behind: the
+# regex engine then skips to the next numeral rather than trying every position: 2.6 → 1.0 µs.)
+_COUNTED_RE = re.compile(
+    r"([零一二两三四五六七八九十](?<![几数]十)[零一二两三四五六七八九十]{0,2})(?=[月日号个项亿])"
+)
 _DAY_RE = re.compile(r"号(?<=\d号)")  # starting with the literal makes the search fast
 
 
@@ -105,9 +108,11 @@ def _numbers(text: str) -> str:
 
 
 # Letters and digits (Unicode categories L and N, exactly: checked over every code point) stay;
-# the newline between the texts of a batch stays; anything else is a boundary.
-_BOUNDARY_RE = re.compile(r"[^\w\n]|_")
-_SPACES_RE = re.compile(r" {2,}")
+# the newline between the texts of a batch stays; anything else is a boundary: `_` too (in \w),
+# replaced apart, as one class lets the regex engine skip from one boundary to the next rather
+# than try `[^\w\n]|_` at every position. So ` {2,}` is `  +`, which starts with a literal.
+_BOUNDARY_RE = re.compile(r"[^\w\n]")
+_SPACES_RE = re.compile(r"  +")
 
 
 def _tidy(text: str) -> str:
@@ -121,7 +126,7 @@ def _fold(text: str) -> str:
     """`fold`, keeping newlines and leaving runs of spaces for a later `_tidy`."""
     # Lone surrogates (from broken clients) cannot even be encoded: drop them first.
     text = nfkc(text).encode("utf-8", "ignore").decode("utf-8")
-    return _BOUNDARY_RE.sub(" ", _t2s.convert(text).lower())
+    return _BOUNDARY_RE.sub(" ", _t2s.convert(text).lower().replace("_", " "))
 
 
 def fold(text: str) -> str:

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from bot.engine.described import _marked
+from bot.engine.evaluation import load_cases
+from bot.engine.focus import _FOCUS, _FOCUS_RE
+from bot.knowledge.model import load
+from bot.text.normalize import fold
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_pattern_looked_for_from_its_first_characters_finds_what_it_found():
@@ -46,3 +53,17 @@ def test_describing_reads_the_folded_questions_it_is_given_and_lets_them_go(engi
     assert folded == []  # (not held through the rest of a build)
     assert list(made) == list(describe(engine.entries, engine.index, engine.canonical_all))
     assert list(made) == list(engine.descriptions)
+
+
+def test_the_focus_patterns_led_by_their_first_characters_match_the_same_texts():
+    # focus_of asks each pattern only whether it matches: led (bot.engine._led), the answer is
+    # the same on every dev question and every shipped question and answer, folded or not.
+    knowledge = load(ROOT / "knowledge")
+    texts = [case.question for case in load_cases(ROOT / "knowledge" / "eval" / "dev.yaml")]
+    texts += [text for entry in knowledge.entries for text in (*entry.questions, entry.answer)]
+    texts += [fold(text) for text in texts]
+    for (name, pattern), (_, led) in zip(_FOCUS, _FOCUS_RE, strict=True):
+        plain = re.compile(pattern)
+        for text in texts:
+            assert bool(led.search(text)) == bool(plain.search(text)), (name, text)
+    assert _FOCUS_RE[0][1].pattern.startswith("[")  # (comparison starts with a group: led)
