@@ -42,6 +42,13 @@ _SAID = "提法|说法|规划|要求|安排|部署|定位|打算|考虑|想法|�
 # A judgement asked with 吗, 么 or 不 (安全吗, 合理不): 不 where the clause ends or the word comes
 # again (合理不合理), not before what is said of it (安全不达标的企业, 资金到位不及时: statements).
 _JUDGED = r"(?:吗|么|不(?![\u4e00-\u9fff])|不(?=安全|合理|公平|彻底|到位|值得))"
+# 都是什么 / 都是啥 up to three characters after a count (6项, 36个项目; in a folded question, a
+# space ends a clause): looked behind from 都, so
+# that the build looks for it where a 都 is, not at every digit (bot.engine.described `_marked`).
+_EACH_COUNTED = "|".join(
+    rf"(?<=[0-9两二三四五六七八九十][项个家条样件种张]{'[^ ]' * n})都是(?:什么|啥)"
+    for n in range(4)
+)
 _FOCUS = (
     # A comparison (和黑河比哪边大, 哪个更好): the report compares its facts with nothing, so only
     # an entry that asks one answers it; not 和原来比 (how much less), which a reduction states.
@@ -171,7 +178,9 @@ _FOCUS = (
     # that gives the count, or a body in charge (PERSON's), does not.
     (
         MEMBERS,
-        r"哪(?:[2-9]|\d\d|[二两三四五六七八九十])|分别是|分别有|分别为|都有谁|都是谁|名单上?有谁",
+        r"哪(?:[2-9]|\d\d|[二两三四五六七八九十])|分别是|分别有|分别为|都有谁|都是谁|名单上?有谁"
+        # ...and what each of a counted set is (那6项都是什么, 36个项目都是啥): not what it is.
+        rf"|{_EACH_COUNTED}",
     ),
     # 有什么 asks a list, but not of what was said or planned (有什么提法, 有啥说法, 有什么规划,
     # 对…有什么要求): one statement answers it, and the report's is no enumeration.

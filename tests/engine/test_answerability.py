@@ -74,6 +74,9 @@ from bot.text.normalize import fold
         ("怎么办理复工的手续", PROCEDURE),  # 的 after what is asked about: still a way to do it
         ("保留的18项中介服务分别是什么", MEMBERS),  # each of a set, not one thing
         ("是哪三个项目", MEMBERS),
+        ("园区取消的那5项都是什么", MEMBERS),  # each of a counted set, not what it is
+        ("12个冷库都是啥", MEMBERS),
+        ("冷库都是什么", DEFINITION),
         ("帮扶企业的名单上都有谁", MEMBERS),  # everyone on it, not the body in charge
         ("考察团成员都是谁", MEMBERS),
         ("这个项目总投资多少钱", COUNT),  # an amount invested, not a price
