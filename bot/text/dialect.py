@@ -58,6 +58,8 @@ _STANDARD = {
     "上哪": "去哪",  # "where to" (上哪个窗口办): `_ONLY`
     "咋": "怎么",  # "how" (咋回事, 咋样, 咋联系, 咋去)
     "啥样": "什么样",
+    "啥玩意儿": "什么",  # "what (thing)"
+    "啥玩意": "什么",
     "多钱": "多少钱",  # "how much": `_ONLY` (很多钱, 好多钱 are a lot of money)
     "嘞": "呢",  # final particle: `_ONLY` (好嘞 is "OK")
     "贼拉": "很",  # "very" (贼拉好)

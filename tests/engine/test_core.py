@@ -32,6 +32,8 @@ def test_the_flagship_question(engine):
         ("复工 窗口", "fugong-zhuanchuang"),  # keyword fragments
         ("信用修复", "qiye-xinyong-xiufu"),
         ("请问一下，企业信誉修复怎么弄啊？？", "qiye-xinyong-xiufu"),  # synonym + fillers
+        ("抚远绿色通道是个啥东西", "fugong-lvse-tongdao"),  # 是个啥东西 is 是什么 (synonyms)
+        ("马上办是个啥玩意儿", "fgf-mashangban"),  # 啥玩意儿 is 什么 (bot.text.dialect)
         ("ｍａｎｇ上办的有多少", None),  # nonsense mixed script must not crash
     ],
 )

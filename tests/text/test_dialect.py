@@ -59,6 +59,7 @@ def test_north_eastern_words_of_a_question_are_standard():
     assert standard("门票要多钱") == "门票要多少钱"
     assert standard("园区咋落实的嘞") == "园区怎么落实的呢"
     assert standard("项目贼多吧") == "项目很多吧"
+    assert standard("专窗是个啥玩意儿") == "专窗是个什么"
     # ...but not where the same characters are standard Mandarin.
     assert standard("网上哪些能办") == "网上哪些能办"
     assert standard("马上哪天开工") == "马上哪天开工"
