@@ -323,15 +323,20 @@ class Engine:
         if language is not None:
             fallback = self.knowledge.texts.fallback  # channels put the language's note first
             return Answer(question, FALLBACK, fallback, normalized=normalized, language=language)
-        reading = self.read(read, folded)  # (read once: `_also` reads its clauses)
+        reading = self.read(read, folded)  # (read once: `parts.apart` reads its clauses)
         candidates = self._ranked(read, folded, reading=reading)
         status, close = decision.decide(candidates, self.thresholds, folded)
         score = candidates[0].score if candidates else 0.0
         base: dict[str, Any] = dict(question=question, candidates=candidates, normalized=normalized)
         best = candidates[0].entry if candidates else None
         if status == ANSWERED and best is not None:  # the engine's candidates carry their entry
-            answer = self.entry_answer(best, question, score)
-            also = () if alone else self._also(reading, candidates)
+            asked = parts.apart(reading)
+            if asked and parts.states_both(candidates, self.thresholds.answer):
+                candidates = (candidates[1], candidates[0], *candidates[2:])
+            answer = self.entry_answer(candidates[0].entry or best, question, candidates[0].score)
+            also = (
+                () if alone else parts.answers(asked, candidates, partial(self._decide, alone=True))
+            )
             return _frozen.amended(answer, candidates=candidates, normalized=normalized, also=also)
         if status == FALLBACK:  # (a choice not offered cleared the bar: no passage instead)
             found = self.passages.best(normalized) if score < self.thresholds.clarify else None
@@ -347,18 +352,6 @@ class Engine:
         # The entries to choose from; one plausible entry is a yes/no confirm (Rasa's two-stage
         # fallback), not a list of one.
         return Answer(status=CLARIFY, answer="", score=score, choices=close, **base)
-
-    def _also(self, reading: Reading, candidates: tuple[Candidate, ...]) -> tuple[Answer, ...]:
-        """The answers to the other questions of a message that asks two things, each asked
-        apart, by other entries among its `candidates` (bot.engine.parts)."""
-        given = [candidates[0].id]
-        also = []
-        for part in parts.apart(reading):
-            found = self._decide(part, alone=True)
-            if parts.adds(found, given, candidates):
-                given.append(found.entry_id or "")
-                also.append(found)
-        return tuple(also)
 
     def declined(self, question: str, offered: tuple[str, ...] = ()) -> Answer:
         """The fallback for a question whose confirm or "您是想问" the user turned down

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from bot.engine import parts
 from bot.engine.core import ANSWERED, CLARIFY, Answer, Candidate
 from bot.engine.evaluation import Case, Report, record_answer
@@ -62,3 +64,32 @@ def test_eval_counts_second_answers_apart(engine):
     record_answer(report, Case(TWO, "qiye-tousu", ("fugong-jiandu",)), answer, {})
     assert (report.correct, report.also_right, report.also_other) == (2, 1, 1)
     assert "in-scope second answers:  2  (1 by an accepted entry)" in report.summary()
+
+
+def covering(score: float, coverage: float) -> Candidate:
+    return Candidate(f"e{coverage}", "", score, SimpleNamespace(coverage=coverage))
+
+
+def test_the_runner_up_answers_when_it_states_both_and_the_best_one():
+    assert parts.states_both([covering(0.74, 0.42), covering(0.58, 0.97)], 0.56)
+    assert not parts.states_both([covering(0.74, 0.75), covering(0.58, 0.97)], 0.56)  # best: most
+    assert not parts.states_both([covering(0.74, 0.42), covering(0.58, 0.9)], 0.56)  # not both
+    assert not parts.states_both([covering(0.80, 0.42), covering(0.58, 0.97)], 0.56)  # far behind
+    assert not parts.states_both(
+        [covering(0.74, 0.42), covering(0.55, 0.97)], 0.56
+    )  # under the bar
+    assert not parts.states_both([covering(0.74, 0.42)], 0.56)
+
+
+def test_two_questions_one_summary_entry_states_are_answered_by_it(engine):
+    message = "你好，我在做一份材料，抚远放管服以后保留了多少事项，申请材料又减少了多少"
+    assert [c.id for c in engine.candidates(message)[:2]] == ["fgf-cailiao", "fgf-chengxiao"]
+    answer = engine.answer(message)
+    assert answer.entry_id == "fgf-chengxiao"  # every figure of the reform, both asked
+    assert [c.id for c in answer.candidates[:2]] == ["fgf-chengxiao", "fgf-cailiao"]
+    assert [a.entry_id for a in answer.also] == ["fgf-cailiao"]  # the 材料 figure, by itself
+
+
+def test_one_question_is_answered_by_the_best_entry_whatever_the_runner_up_covers(engine):
+    message = "抚远的申请材料减少了多少"
+    assert engine.answer(message).entry_id == engine.candidates(message)[0].id
