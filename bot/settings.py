@@ -8,6 +8,7 @@ derived here too, so `--db X` moves all three together.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -82,6 +83,25 @@ class WeChatSettings:
         }
 
 
+def proxies(value: str) -> str:
+    """POLICYBOT_TRUSTED_PROXIES as uvicorn takes it, if every item can match a peer: uvicorn
+    compares the peer's address with each name as written, so a host name (`caddy`, as compose
+    names the proxy), a bad network or items without commas matched none, and every client
+    behind the proxy was one client, sharing one rate limit, without a word (probe20)."""
+    for item in value.split(","):
+        if item.strip() == "*":
+            continue
+        try:
+            ipaddress.ip_network(item.strip(), strict=False)
+        except ValueError:
+            raise ConfigError(
+                "POLICYBOT_TRUSTED_PROXIES 是逗号分隔的代理 IP 地址或网段（如 127.0.0.1、"
+                f"172.18.0.0/16，或 *），不能是 “{item.strip()}”：主机名认不出代理，"
+                "经它来的用户会被当成同一个，共用一份限流"
+            ) from None
+    return value
+
+
 @dataclass(frozen=True)
 class WebConfig:
     """The web server's (`policybot serve`): who may embed the chat window, how fast a client
@@ -114,7 +134,9 @@ class WebConfig:
                 1024,
                 whole(env.get("POLICYBOT_WEB_MAX_BODY", str(16 * 1024)), "POLICYBOT_WEB_MAX_BODY"),
             ),
-            trusted_proxies=env.get("POLICYBOT_TRUSTED_PROXIES", "").strip() or "127.0.0.1",
+            trusted_proxies=proxies(
+                env.get("POLICYBOT_TRUSTED_PROXIES", "").strip() or "127.0.0.1"
+            ),
         )
 
     def masked(self) -> dict[str, str]:

@@ -30,3 +30,17 @@ def test_numbers():
     assert (config.rate, config.max_body) == (0, 4096)
     with pytest.raises(ConfigError, match="POLICYBOT_WEB_RATE"):
         WebConfig.from_env({"POLICYBOT_WEB_RATE": "many"})
+
+
+@pytest.mark.parametrize("value", ["caddy", "10.0.0.0/33", "10.0.0.1 10.0.0.2", "localhost"])
+def test_trusted_proxies_that_match_no_address_are_refused(value):
+    """uvicorn compares the peer's address with each name as written: a host name (`caddy`, as
+    compose names the proxy), a bad network or a list without commas matched none, so every
+    client behind the proxy was one client, sharing one rate limit, without a word (probe20)."""
+    with pytest.raises(ConfigError, match="POLICYBOT_TRUSTED_PROXIES"):
+        WebConfig.from_env({"POLICYBOT_TRUSTED_PROXIES": value})
+
+
+@pytest.mark.parametrize("value", ["*", "127.0.0.1", "172.18.0.0/16, 127.0.0.1", "::1,fd00::/8"])
+def test_trusted_proxies_as_addresses_and_networks_are_taken(value):
+    assert WebConfig.from_env({"POLICYBOT_TRUSTED_PROXIES": value}).trusted_proxies == value
