@@ -83,6 +83,9 @@ class WeChatSettings:
         }
 
 
+_ORIGIN = re.compile(r"https?://[^/?#\s]+")
+
+
 def proxies(value: str) -> str:
     """POLICYBOT_TRUSTED_PROXIES as uvicorn takes it, if every item can match a peer: uvicorn
     compares the peer's address with each name as written, so a host name (`caddy`, as compose
@@ -120,10 +123,12 @@ class WebConfig:
             if origin.strip()
         )
         for origin in origins:
-            if origin != "*" and not origin.startswith(("http://", "https://")):
+            # A site, not a page on it: a browser's Origin has no path, so with one none
+            # matched and the widget's every question was refused on that portal (probe20).
+            if origin != "*" and not _ORIGIN.fullmatch(origin):
                 raise ConfigError(
-                    "POLICYBOT_WEB_ORIGINS 是逗号分隔的网站地址，如 https://zwfw.example.gov.cn，"
-                    f"不能是 “{origin}”"
+                    "POLICYBOT_WEB_ORIGINS 是逗号分隔的网站地址（只写到域名和端口，不带路径），"
+                    f"如 https://zwfw.example.gov.cn，不能是 “{origin}”"
                 )
         if "*" in origins:
             raise ConfigError("POLICYBOT_WEB_ORIGINS 不能是 *：请列出嵌入聊天窗口的网站地址")

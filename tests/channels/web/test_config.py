@@ -19,7 +19,18 @@ def test_origins_are_listed_and_trimmed():
     assert config.masked()["POLICYBOT_WEB_ORIGINS"] == "https://a.gov.cn,http://b.gov.cn"
 
 
-@pytest.mark.parametrize("value", ["*", "a.gov.cn", "https://a.gov.cn,*"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "*",
+        "a.gov.cn",
+        "https://a.gov.cn,*",
+        # a page's address, not its site's: a browser's Origin has no path, so none matched and
+        # the widget's every question was refused by CORS on that portal (probe20)
+        "https://zwfw.example.gov.cn/portal/index.html",
+        "https://a.gov.cn?x=1",
+    ],
+)
 def test_bad_origins_are_refused(value):
     with pytest.raises(ConfigError, match="POLICYBOT_WEB_ORIGINS"):
         WebConfig.from_env({"POLICYBOT_WEB_ORIGINS": value})
