@@ -166,8 +166,9 @@ def _header_map(headers: list[str]) -> dict[str, str]:
 
 
 class ColumnsError(ValueError):
-    """The sheet has no question or no answer column under any name we know; nothing is
-    imported, and the message lists the headers found and the names accepted."""
+    """The sheet has no question or no answer column under any name we know, or no row to
+    find them in; nothing is imported, and the message lists the headers found and the names
+    accepted, or says there is no row."""
 
 
 REQUIRED_COLUMNS = ("question", "answer")
@@ -262,8 +263,10 @@ def import_faq(
     `ColumnsError`, before anything is written, when the sheet's columns are not recognised."""
     rows = read_rows(path)
     first = next(rows, None)
-    _require_columns(list(first or {}))
-    rows = itertools.chain([first] if first is not None else [], rows)
+    if first is None:  # its column names, if any, are not read without a row (probe20)
+        raise ColumnsError("表格里没有数据行（是空文件，或只有列名）：没有导入任何条目")
+    _require_columns(list(first))
+    rows = itertools.chain([first], rows)
     report = ImportReport(created=ensure_knowledge_dir(into))
     document = f"import-{slug(path.stem)}"
     own_files = set((into / "faq").glob(f"{document}-*.yaml"))

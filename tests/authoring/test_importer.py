@@ -109,6 +109,16 @@ def test_a_sheet_with_nothing_to_import_changes_nothing(tmp_path):
     assert "在管理后台或它的 YAML 文件里修改" in report.summary()
 
 
+@pytest.mark.parametrize("text", ["问题,答案\n", ""], ids=["header-only", "empty"])
+def test_a_sheet_without_rows_says_so(tmp_path, text):
+    """A sheet with its column names and no rows was told 找不到问题和答案列 … 文件里的列名：（没有）,
+    its 问题 and 答案 in plain sight (probe20)."""
+    (tmp_path / "表.csv").write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match="没有数据行"):
+        import_faq(tmp_path / "表.csv", tmp_path / "k")
+    assert not (tmp_path / "k").exists()
+
+
 def test_reimport_updates_instead_of_duplicating(tmp_path):
     into = tmp_path / "k"
     source = write_csv(tmp_path / "faq.csv", ROWS[:3])
