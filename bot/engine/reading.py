@@ -10,11 +10,11 @@ only if that goes on with the question (an alternative: …能加急办吗 还�
 not the sender speaking of themselves or their circumstances (…有几项？我们在乡镇不方便进城;
 …有没有快速通道？工地等着开工), and from a condition just before it (如果有部门
 不作为，…去哪里投诉: it weighs CONDITION), or from the clause before it when the asking clause
-says nothing of what it is about (现在说办事不用求人了 是怎么个搞法: it points back, and the
-clause before it weighs CONDITION too); the clause just before the asking part, unless the
-sender's, most often names what it asks about (那11个一起开工的项目，总投资多少钱) and weighs TOPIC;
-other clauses before it that ask nothing are background
-and weigh less (关企协调员是哪个海关的，叫什么名字 asks in both clauses, so neither is background).
+says nothing of what it is about (现在说办事不用求人了 是怎么个搞法: it points back, past other
+asking clauses that say nothing, 真的假的, and the clause before them weighs CONDITION too); the
+clause just before the asking part, unless the sender's, most often names what it asks about
+(那11个一起开工的项目，总投资多少钱) and weighs TOPIC; other clauses before it that ask nothing are
+background and weigh less (关企协调员是哪个海关的，叫什么名字 asks in both clauses: no background).
 A message with no question word that makes a request (烦请告知…, 请提供…) asks in its request; one
 that neither asks nor requests, in a statement it wants confirmed (…是在网站上公布的吧).
 Keywords with no question word nor request (绿色通道 复工) are asked whole: neither is background
@@ -346,8 +346,10 @@ def read(
     first = last  # the asking part starts here: the asking clause, or a condition just before it
     while first and _CONDITION.search(kept[first - 1]):
         first -= 1
-    # An asking clause that says nothing points back to the background clause before it (one
-    # that asks itself is a question of its own: …有哪些，环评这行还在不在里面 asks two things).
+    # An asking clause that says nothing points back, past others saying nothing (真的假的，是哪家), to
+    # the clause before them; one that says something asks its own (…有哪些，环评这行还在不在里面).
+    while says and first - 1 in asks and not says(kept[first]) and not says(kept[first - 1]):
+        first -= 1
     before = first - 1
     pointed = before if first and before not in asks and says and not says(kept[first]) else None
 

@@ -110,6 +110,18 @@ def test_an_asking_clause_that_says_nothing_points_back_to_the_clause_before_it(
     assert engine.answer(folded).entry_id == "banshi-buqiuren"
 
 
+def test_asking_clauses_that_say_nothing_point_back_together(engine):
+    # 真的假的 and 具体咋弄的 both ask and say nothing: the clause before them is what they ask
+    # about (it was background, for the clause just before the last one asks itself).
+    folded = fold("去年办证跑了好几趟 邻居说办事不用求人了 真的假的 具体咋弄的")
+    reading = read(folded, engine.wording.says)
+    assert [c.weight for c in reading.clauses] == [BACKGROUND, CONDITION, 1.0, 1.0]
+    assert reading.asking == "邻居说办事不用求人了 真的假的 具体咋弄的"
+    # One that says what it asks about is a question of its own: nothing points past it.
+    reading = read(fold("邻居说办事不用求人了 清单在哪查 具体咋弄的"), engine.wording.says)
+    assert reading.clauses[0].weight == BACKGROUND
+
+
 def test_a_verb_not_verb_clause_asks():
     # 在不在 asks as 是不是 does, so the clause after the list question is not background.
     reading = read(fold("保留的中介服务有哪些，环评这行还在不在里面"))
