@@ -92,7 +92,7 @@ _STANDARD = {
 # Where a word is read as the dialect's only in some places (what may stand before it, what must or
 # must not follow it): 边个 is also 边 before 个体 or 个别 (旁边个体户, 周边个别企业); 点 is "how" only
 # before a verb, not where it ends a word (重点办, 几点去, 地点); 唔 is "not" before a word; 上哪 not
-# in 网上哪些, 马上哪天; 搁 not in 搁置, 耽搁; 多钱 not in 很多钱, 好多钱; 嘞 not in 好嘞; 贼 only before
+# in 网上哪些, 马上哪天, 楼上哪个窗口; 搁 not in 搁置, 耽搁; 多钱 not in 很多钱, 好多钱; 嘞 not in 好嘞; 贼 only before
 # what it grades (贼多, 贼快).
 _ENDS_A_WORD = "重一地试网节观特要难焦亮站起终据景弱优缺疑热堵痛考卡早晚快慢多少差有几整两三四五六七八九十零\\d"
 # (What may stand before a word is looked behind from after its first character: a pattern that
@@ -101,7 +101,7 @@ _ONLY = {
     "边个": "边个(?![体别])",
     "点": f"点(?<![{_ENDS_A_WORD}]点)(?=办|处理|申请|搞|做|弄|整|报|联系|预约|去|走|找)",
     "唔": "唔(?=[\u4e00-\u9fff])",
-    "上哪": "上(?<![网线马早晚路身手会以]上)哪(?!些)",
+    "上哪": "上(?<![网线马早晚路身手会以楼街岛镇村车船江墙桌台面]上)哪(?!些)",
     "搁": "搁(?<!耽搁)(?![置浅下笔])",
     "多钱": "多(?<![很好许差太老挺]多)钱",
     "嘞": "嘞(?<!好嘞)",

@@ -63,6 +63,7 @@ def test_north_eastern_words_of_a_question_are_standard():
     # ...but not where the same characters are standard Mandarin.
     assert standard("网上哪些能办") == "网上哪些能办"
     assert standard("马上哪天开工") == "马上哪天开工"
+    assert standard("楼上哪个窗口能办") == "楼上哪个窗口能办"
     assert standard("花了很多钱") == "花了很多钱"
     assert standard("好嘞") == "好嘞"
     assert standard("抓到一个贼") == "抓到一个贼"
