@@ -94,7 +94,10 @@ _STANDARD = {
 # before a verb, not where it ends a word (重点办, 几点去, 地点); 唔 is "not" before a word; 上哪 not
 # in 网上哪些, 马上哪天, 楼上哪个窗口; 搁 not in 搁置, 耽搁; 多钱 not in 很多钱, 好多钱; 嘞 not in 好嘞; 贼 only before
 # what it grades (贼多, 贼快).
-_ENDS_A_WORD = "重一地试网节观特要难焦亮站起终据景弱优缺疑热堵痛考卡早晚快慢多少差有几整两三四五六七八九十零\\d"
+_ENDS_A_WORD = (
+    "重一地试网节观特要难焦亮站起终据景弱优缺疑热堵痛考卡早晚快慢多少差有几整两三四五六七八九十零\\d"
+    "这那哪盲卖拐原标理务测样民销费摊办"  # 这点做得好, 办理点, 服务点, 采样点, 代办点…
+)
 # (What may stand before a word is looked behind from after its first character: a pattern that
 # begins with a look-behind loses the regex engine's scan for first characters, ~30 times slower.)
 _ONLY = {

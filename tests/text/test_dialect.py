@@ -49,6 +49,8 @@ def test_how_is_cantonese_only_before_a_verb():
     assert standard("重点办哪些事") == "重点办哪些事"
     assert standard("几点去") == "几点去"
     assert standard("地点找不到") == "地点找不到"
+    assert standard("这点做得好") == "这点做得好"
+    assert standard("代办点办哪些事") == "代办点办哪些事"
 
 
 def test_north_eastern_words_of_a_question_are_standard():
