@@ -71,8 +71,18 @@ SELECT_EXCHANGE = "SELECT {} FROM exchanges".format(", ".join(Exchange.__datacla
 def decoded(row: tuple) -> Exchange:
     """An exchange from its row, as `SELECT_EXCHANGE` reads it."""
     fields = dict(zip(Exchange.__dataclass_fields__, row, strict=True))
-    fields["candidates"] = json.loads(fields["candidates"])
+    fields["candidates"] = _candidates(fields["candidates"])
     return Exchange(**fields)
+
+
+def _candidates(text: str) -> list:
+    """A row's candidates; none when they no longer read as a list: a row an admin's `sqlite3`
+    UPDATE left otherwise ended `stats` and the gap review in a traceback (probe20)."""
+    try:
+        found = json.loads(text)
+    except ValueError:
+        return []
+    return found if isinstance(found, list) else []
 
 
 @dataclass(frozen=True)

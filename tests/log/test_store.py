@@ -122,6 +122,21 @@ def test_prune_removes_gap_decisions_as_old_as_the_exchanges_it_removes(tmp_path
     log.close()
 
 
+def test_rows_edited_by_hand_are_read_without_a_traceback(tmp_path, engine):
+    """An admin's `sqlite3` UPDATE that left a row's candidates not JSON (or empty, or a number)
+    ended `stats` (and the gap review) in a JSONDecodeError traceback (probe20)."""
+    log = ExchangeLog.open(tmp_path / "log.sqlite3", salt="s")
+    for question in ("信用修复", "黑瞎子岛门票多少钱", "复工", "你好"):
+        log.record(engine.answer(question), "chat", "v1", "cli", "u")
+    log.flush()
+    for rowid, value in enumerate(("not json", "", "3"), start=1):
+        log.store.db.execute("UPDATE exchanges SET candidates = ? WHERE rowid = ?", (value, rowid))
+    log.store.db.commit()
+    read = list(log.store.exchanges())
+    assert len(read) == 4 and [e.candidates for e in read[:3]] == [[], [], []]
+    log.close()
+
+
 def test_a_locked_database_delays_nothing_for_long_and_loses_nothing(tmp_path, engine, caplog):
     path = tmp_path / "log.sqlite3"
     log = ExchangeLog.open(path, salt="s")
