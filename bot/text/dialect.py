@@ -92,8 +92,8 @@ _STANDARD = {
 # Where a word is read as the dialect's only in some places (what may stand before it, what must or
 # must not follow it): 边个 is also 边 before 个体 or 个别 (旁边个体户, 周边个别企业); 点 is "how" only
 # before a verb, not where it ends a word (重点办, 几点去, 地点); 唔 is "not" before a word; 上哪 not
-# in 网上哪些, 马上哪天, 楼上哪个窗口; 搁 not in 搁置, 耽搁; 多钱 not in 很多钱, 好多钱; 嘞 not in 好嘞; 贼 only before
-# what it grades (贼多, 贼快).
+# in 网上哪些, 马上哪天, 楼上哪个窗口; 搁 not in 搁置, 耽搁; 多钱 not in 很多钱, 差不多钱, 这么多钱; 而家
+# not in 然而家里, 从而家庭; 嘞 not in 好嘞; 贼 only before what it grades (贼多, 贼快).
 _ENDS_A_WORD = (
     "重一地试网节观特要难焦亮站起终据景弱优缺疑热堵痛考卡早晚快慢多少差有几整两三四五六七八九十零\\d"
     "这那哪盲卖拐原标理务测样民销费摊办"  # 这点做得好, 办理点, 服务点, 采样点, 代办点…
@@ -106,7 +106,8 @@ _ONLY = {
     "唔": "唔(?=[\u4e00-\u9fff])",
     "上哪": "上(?<![网线马早晚路身手会以楼街岛镇村车船江墙桌台面]上)哪(?!些)",
     "搁": "搁(?<!耽搁)(?![置浅下笔])",
-    "多钱": "多(?<![很好许差太老挺]多)钱",
+    "多钱": "多(?<![很好许差太老挺不么更最较过诸]多)钱",
+    "而家": "而(?<![因从进继然反故]而)家",
     "嘞": "嘞(?<!好嘞)",
     "贼": "贼(?=[多好快慢贵难大小远近少])",
 }
