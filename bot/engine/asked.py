@@ -24,12 +24,14 @@ from bot.engine.mentioned import (
     EACH,
     EARLIER,
     HANDLED,
+    ONE,
     OURS,
     PART,
     PER_YEAR,
     POST,
     PREDICATE,
     TITLE,
+    TOTAL,
     YEAR,
 )
 from bot.text.words import part_of_speech
@@ -160,6 +162,13 @@ _INVESTED = re.compile(
     r"投资(?:额|总额)?[是有]?多少|总投资|投资额|投了?多少|多少投资|投入多少|投资\s*$"
 )
 
+# A total asked (总投资多少, 一共投资多少): an answer must state one of what the question names,
+# not the amount done so far (已完成投资0.5亿元) nor the total of a whole that names it only as a
+# part (11个项目总投资23.8亿元。其中省重点项目1项): bot.engine.mentioned's TOTAL.
+_TOTAL_ASKED = re.compile(r"总投资|投资总额|(?:一共|总共)投(?:资|了)")
+# ...of one project pointed back at (它总投资, 这个项目总投资): a total of several is not its.
+_ONE = re.compile(r"(?:它|(?:这|那|该|此)个?项目)(?:自己|本身)?的?$")
+
 
 # Asked only whether they match, once or twice a message, and they start with a group or a
 # look-behind (tried at every position): led by their first characters (bot.engine._led).
@@ -191,7 +200,8 @@ def asked_for(
     a figure from before (原来有多少项) as EARLIER; a part of a total stated (199项里…有几项) as
     PART + the total; an area (占地多少) as AREA; the sender's company on a list (名单上有我们公司吗)
     as OURS; which person (哪位领导) as POST; how many cases were handled (受理了多少) as HANDLED;
-    how many kinds (分几类) as EACH + 2; a year asked about as YEAR + the year, from
+    how many kinds (分几类) as EACH + 2; a total (总投资多少) as TOTAL + what its clause names
+    before it (its words, figures, ONE for a project pointed back at); a year asked about as YEAR + the year, from
     `asks` (every clause that asks, when the caller has them: 明年还会开工吗？大概有多少个 asks
     about next year in its first clause) or else `text`.
 
@@ -252,6 +262,15 @@ def asked_for(
         else:
             thing = canonical(thing).replace(" ", "")
         found.append(thing)
+    total = _TOTAL_ASKED.search(text)
+    if total:
+        # What its own clause names before it; for a total that opens a clause (省重点 总投资,
+        # 是这样吗 总投资多大), what the piece before it does.
+        before = [p for p in re.split(r"[，。？！,?!\s]", text[: total.start()]) if p][-1:]
+        before = before[0] if before else ""
+        named = [w for w in cut(before) if content_weight(w, True)] + re.findall(r"\d+", before)
+        named += [ONE] if _ONE.search(before) else []
+        found.append(TOTAL + " ".join(w for w in named if not QUESTION_WORDS.fullmatch(w)))
     if _INVESTED.search(text) and COUNT_OF + "元" not in found:  # (投资多少钱 has it already)
         found.append(COUNT_OF + "元")
     return tuple(found)

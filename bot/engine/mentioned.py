@@ -3,8 +3,8 @@ things; bot.engine.answerability.check asks this of each candidate): a word anyw
 entry, or, for things an answer states in its own way, a figure in the unit asked, a title, a
 figure reached rather than planned, the year asked about, the N things of a set, a figure
 per year, a figure from before, a part of a total, an area, the sender's own company on a
-list, which person, how many cases were handled, or what a short yes/no says of its topic. And
-whether an entry contradicts a scope
+list, which person, how many cases were handled, what a short yes/no says of its topic, or a
+total of what is named. And whether an entry contradicts a scope
 the message states (省重点 asked, only 市重点 in the entry; 2月 asked, only 3月 there: `scopes`,
 `contradicted`).
 """
@@ -33,6 +33,8 @@ HANDLED = "件…"  # how many cases were handled (受理了多少, 办件量): 
 # What a short yes/no says of its topic in a word no entry uses (是学区房吗, 招工吗, 签合同了吗): the
 # entry must say that word, or each of its characters (系统升级 of 升级…消杀系统, 油厂 of 大豆油、…加工厂).
 PREDICATE = "是否:"
+TOTAL = "总:"  # a total (总投资多少) of what the words after it name: the answer states one
+ONE = "一个"  # among those words: one project pointed back at (它, 这个项目), not several
 # Each of the above: a thing asked that starts with one is looked for as the answer states it,
 # not as a word (bench/matching_quality.py's variant without them takes these out).
 MARKED = (
@@ -49,6 +51,7 @@ MARKED = (
     POST,
     HANDLED,
     PREDICATE,
+    TOTAL,
 )
 _AREA = re.compile(r"\d\s*(?:公顷|亩|平方|平米|万平|㎡)")
 # A figure per year as an answer or quote gives it (年加工大豆30万吨, 每年, 年均), and so does a year's
@@ -108,6 +111,8 @@ def mentions(thing: str, stated: str, covers: Callable[[str, str], bool]) -> boo
         return _breaks_down(thing[len(PART) :], stated)
     if thing.startswith(YEAR):
         return thing[len(YEAR) :] in stated
+    if thing.startswith(TOTAL):
+        return _total_of(thing[len(TOTAL) :].split(), stated)
     if thing.startswith(PREDICATE):  # the word, or its characters apart (the word is no entry's)
         word = thing[len(PREDICATE) :]
         return covers(word, f" {spoken(word)} ") or all(covers(c, "\0") for c in word)
@@ -116,6 +121,32 @@ def mentions(thing: str, stated: str, covers: Callable[[str, str], bool]) -> boo
         named = max(len(_NAMING.findall(part)) + 1 for part in _CLAUSE.split(answer))
         return named >= int(count) or re.search(f"等{count}", answer) is not None
     return covers(thing, f" {spoken(thing)} " if len(thing) > 1 else "\0")
+
+
+# A total as an answer states it (总投资23.8亿元, 预计投资约6亿元), not an amount done (已完成投资);
+# and one of several (11个项目总投资…, 共有36项，总投资…).
+_TOTAL = re.compile(r"(?:总投资|投资总额|预计投资|投资约)[^，。；\d]{0,4}\d")
+_SEVERAL = re.compile(r"\d+\s*(?:个项目|项)[^。；]{0,4}?总投资")
+
+
+def _total_of(named: list[str], stated: str) -> bool:
+    """Whether an answer states a total (总投资23.8亿元, 预计投资约6亿元) of what the question
+    names (`named`: its words and figures before the total asked, ONE for a project pointed
+    back at), not of a whole it names only as a part: in …11个项目总投资23.8亿元。其中省重点项目1项
+    (the answer, then the quote, each on its own), 省重点 is named only after 其中, and the
+    total is not that project's, unless a figure named is the whole's (那11个重点项目总投资)."""
+    if not _TOTAL.search(stated):
+        return False
+    if ONE in named:
+        return _SEVERAL.search(stated) is None
+    texts = stated.split(" | ")
+    wholes = [text.split("其中")[0] for text in texts]
+    part = any(
+        any(word in text for text in texts) and not any(word in whole for whole in wholes)
+        for word in named
+    )
+    whole = any(word.isdigit() and any(word in w for w in wholes) for word in named)
+    return whole or not part
 
 
 def _breaks_down(total: str, stated: str) -> bool:

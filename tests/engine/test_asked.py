@@ -10,12 +10,14 @@ from bot.engine.mentioned import (
     EACH,
     EARLIER,
     HANDLED,
+    ONE,
     OURS,
     PART,
     PER_YEAR,
     POST,
     PREDICATE,
     TITLE,
+    TOTAL,
     YEAR,
     contradicted,
     mentions,
@@ -177,7 +179,7 @@ def test_each_of_a_set_of_n_needs_an_answer_naming_n_things():
 
 def test_an_amount_invested_and_the_event_whose_time_is_asked_are_asked_for():
     # An amount invested is a figure in 元, not the count of projects an entry gives.
-    assert things("营房项目总投资多少") == (COUNT_OF + "元",)
+    assert things("营房项目总投资多少") == (TOTAL + "营房 项目", COUNT_OF + "元")
     assert things("项目投资额") == (COUNT_OF + "元",)
     assert things("冷库项目投多少") == (COUNT_OF + "元",)  # 投 alone, as 投了多少
     assert things("冷库项目 投资") == (COUNT_OF + "元",)  # keywords ending on it
@@ -299,6 +301,25 @@ def test_a_yes_no_is_settled_by_its_word_or_each_of_its_characters():
     assert mentions(PREDICATE + "冷仓", "", covers)
     assert not mentions(PREDICATE + "停车场", "", covers)
     assert not mentions(PREDICATE + "升降机", "", covers)  # 升 alone does not say it
+
+
+def test_a_total_is_asked_of_what_its_clause_names():
+    assert TOTAL + "湿地 公园 项目" in things("湿地公园项目总投资多少")
+    assert TOTAL + "项目 8" in things("那8个项目一共投资多少")
+    assert TOTAL + "项目 " + ONE in things("这个项目总投资是多少")
+    assert TOTAL + ONE in things("园区说它完成了一半 它总投资是多少")
+    assert not any(t.startswith(TOTAL) for t in things("湿地公园项目完成投资多少"))  # done so far
+
+
+def test_a_total_is_stated_of_what_is_named_not_of_a_whole_naming_it_as_a_part():
+    never = lambda word, sound: False  # noqa: E731
+    whole = "8个项目总投资9亿元。其中湿地公园项目1项。 | 8个项目,总投资9亿元。其中:湿地公园项目1项"
+    assert mentions(TOTAL + "项目 8", whole, never)
+    assert mentions(TOTAL + "开工 项目", whole, never)  # named before 其中: the whole's
+    assert not mentions(TOTAL + "湿地 公园 项目", whole, never)  # only a part of the whole
+    assert not mentions(TOTAL + "项目 " + ONE, whole, never)  # one project, a total of 8
+    assert not mentions(TOTAL + "湿地 公园", "湿地公园项目已完成投资0.5亿元。 | …", never)
+    assert mentions(TOTAL + "项目 " + ONE, "湿地公园项目预计投资约6亿元。 | …", never)
 
 
 def test_a_scope_is_stated_where_it_and_what_it_scopes_are_words_of_their_own():
