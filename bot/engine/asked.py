@@ -266,8 +266,9 @@ def asked_for(
     if total:
         # What its own clause names before it; for a total that opens a clause (省重点 总投资,
         # 是这样吗 总投资多大), what the piece before it does.
-        before = [p for p in re.split(r"[，。？！,?!\s]", text[: total.start()]) if p][-1:]
-        before = before[0] if before else ""
+        before = next(
+            (p for p in reversed(re.split(r"[，。？！,?!\s]", text[: total.start()])) if p), ""
+        )
         named = [w for w in cut(before) if content_weight(w, True)] + re.findall(r"\d+", before)
         named += [ONE] if _ONE.search(before) else []
         found.append(TOTAL + " ".join(w for w in named if not QUESTION_WORDS.fullmatch(w)))
