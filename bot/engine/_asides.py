@@ -46,6 +46,7 @@ _ESTIMATE = re.compile(
     rf"{_NUMBER}(?:[多余](?![少久长大远高宽重深])[{_MEASURE}]?|来[{_MEASURE}])"
     rf"|(?:快|将近|接近|差不多){_NUMBER}{_COUNTED}|{_NUMBER}(?<=[十\d])几{_COUNTED}"
 )
+_ROUGHLY = re.compile("[多余来几快近]")  # (a character every estimate has)
 
 
 def unquoted(message: str) -> str:
@@ -62,4 +63,6 @@ def unquoted(message: str) -> str:
 
 def without_estimates(folded: str) -> str:
     """A folded message without the figures it gives as estimates (`_ESTIMATE`)."""
-    return _ESTIMATE.sub("", folded)
+    # Every estimate says 多, 余, 来, 几, 快 or 近, and most messages none: `_ESTIMATE` starts with
+    # a group, so it is tried at every position (~20k instructions a message, ~0.6%).
+    return _ESTIMATE.sub("", folded) if _ROUGHLY.search(folded) else folded

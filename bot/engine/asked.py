@@ -61,8 +61,10 @@ _WHICH_HOW = "|".join(sorted(w for w in _HOW_ASKED if len(w) > 1 and w not in _S
 # The words that make a sentence a question: they are the focus, not what it is about, and are
 # taken out before a question's content words are looked for. Not the 几 of 几十个 / 几百项 (tens,
 # hundreds of them): without it 十个 would read as the figure 10个, which an entry may not give.
+# 什么地方, 哪些城市: all of it asks. (Every alternative starts with a plain character, so the
+# regex engine skips to where one may start; a group first made it try every position: 7 → 0.4 µs.)
 QUESTION_WORDS = re.compile(
-    rf"(?:哪[一几]?[个些种类]?|什么|啥)(?:{_WHICH_HOW})|"  # 什么地方, 哪些城市: all of it asks
+    rf"哪[一几]?[个些种类]?(?:{_WHICH_HOW})|什么(?:{_WHICH_HOW})|啥(?:{_WHICH_HOW})|"
     r"怎么个[\u4e00-\u9fff]{0,2}?法|"  # 是怎么个搞法 asks how, as 怎么搞 does
     r"叫什么名字|叫啥名字|叫什么|叫啥|全称|名称|名字|"  # asks for a name: what is named is the subject
     r"真的假的|多少钱|多少|什么时候|啥时候|怎么回事|怎么办理|怎么办|怎么样|怎么|怎样|如何|哪里|哪儿|哪些|"

@@ -43,6 +43,8 @@ def _relayers(text: str) -> Iterator[re.Match[str]]:
 
 def relayed_from(text: str) -> frozenset[str]:
     """The words that name who relayed the question in `text` (the folded message)."""
+    if "问" not in text and "说" not in text:
+        return frozenset()  # (most messages: as in `unrelayed`, ~15k instructions a message)
     return frozenset(found[1] for found in _relayers(text))
 
 
