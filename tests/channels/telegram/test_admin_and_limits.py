@@ -115,13 +115,14 @@ async def test_a_chat_waiting_for_its_turn_holds_no_work_slot():
 
     burst = [Update.de_json(updates.private_text(f"q{n}", user_id=1), None) for n in range(20)]
     other = Update.de_json(updates.private_text("x", user_id=2), None)
-    start = time.perf_counter()
     async with processor:
         await asyncio.gather(
             *(processor.process_update(u, handle(f"burst{n}", 0.05)) for n, u in enumerate(burst)),
             processor.process_update(other, handle("other", 0)),
         )
-    assert finished["other"] - start < 0.04  # before the burst's first message is even done
+    # Before the burst's first message is even done: told by order, not by a wall-clock bound,
+    # which a loaded machine overran (0.0405 s against 0.04).
+    assert finished["other"] < min(t for n, t in finished.items() if n.startswith("burst"))
     order = sorted((t, n) for n, t in finished.items() if n.startswith("burst"))
     assert [n for _, n in order] == [f"burst{n}" for n in range(20)]
 
