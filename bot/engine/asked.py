@@ -20,6 +20,7 @@ from bot.engine.focus import ASKING_JI, DAY_ASKED
 from bot.engine.mentioned import (
     AREA,
     COUNT_OF,
+    DAYS,
     DONE,
     EACH,
     EARLIER,
@@ -264,7 +265,7 @@ def asked_for(
         else:
             thing = canonical(thing).replace(" ", "")
         found.append(thing)
-    total = _TOTAL_ASKED.search(text)
+    total = _TOTAL_ASKED.search(text) if "投" in text else None  # (each way says 投)
     if total:
         # What its own clause names before it; for a total that opens a clause (省重点 总投资,
         # 是这样吗 总投资多大), what the piece before it does.
@@ -288,3 +289,19 @@ def unsettled(heaviest: tuple[tuple[str, str, float], ...]) -> tuple[str, ...]:
     way to say what an entry says (我们这样的中型企业能不能…, 有没有个成文的方案下发): there an
     uncovered word only lowers the coverage."""
     return tuple(PREDICATE + word for word, _, weight in heaviest if weight >= UNKNOWN_VERB)
+
+
+# A day asked (哪天, 哪一天, 几号) by a message that states dates itself (报道说2月11日至16日去了三座城市，
+# 在第三座是哪天): it wants a day within or beside them, which an answer stating only those dates
+# does not give (bot.engine.mentioned's DAYS).
+_DAY_WANTED = re.compile(rf"哪一?天|哪日|{DAY_ASKED}")
+_DATE = re.compile(r"(\d{1,2})[日号]")
+
+
+def days_told(folded: str) -> tuple[str, ...]:
+    """For a day asked by a message that states days itself (`folded`: all of it, background
+    too), DAYS + those days (2月11日至16日 → "11 16"); else nothing."""
+    if not _DAY_WANTED.search(folded):
+        return ()
+    told = _DATE.findall(folded)
+    return (DAYS + " ".join(told),) if told else ()

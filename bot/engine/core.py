@@ -245,6 +245,7 @@ class Engine:
         weighing = decision.share_of(folded, len(reading.clauses), self.shares)  # (long, share)
         if reading.focus == YES_NO and not weighing[0]:
             things += asked.unsettled(words.heaviest)  # 是学区房吗: an entry must say 学区
+        things += asked.days_told(folded)  # 2月11日至16日…在厦门是哪天: a day not stated
         verdicts: dict[int, Check] = {}  # an entry's check does not depend on its match
 
         def scored() -> list[tuple[float, int, Check, float]]:

@@ -33,6 +33,7 @@ HANDLED = "件…"  # how many cases were handled (受理了多少, 办件量): 
 # What a short yes/no says of its topic in a word no entry uses (是学区房吗, 招工吗, 签合同了吗): the
 # entry must say that word, or each of its characters (系统升级 of 升级…消杀系统, 油厂 of 大豆油、…加工厂).
 PREDICATE = "是否:"
+DAYS = "日:"  # a day asked by a message stating days (those days): the answer gives another
 TOTAL = "总:"  # a total (总投资多少) of what the words after it name: the answer states one
 ONE = "一个"  # among those words: one project pointed back at (它, 这个项目), not several
 # Each of the above: a thing asked that starts with one is looked for as the answer states it,
@@ -52,6 +53,7 @@ MARKED = (
     HANDLED,
     PREDICATE,
     TOTAL,
+    DAYS,
 )
 _AREA = re.compile(r"\d\s*(?:公顷|亩|平方|平米|万平|㎡)")
 # A figure per year as an answer or quote gives it (年加工大豆30万吨, 每年, 年均), and so does a year's
@@ -111,6 +113,9 @@ def mentions(thing: str, stated: str, covers: Callable[[str, str], bool]) -> boo
         return _breaks_down(thing[len(PART) :], stated)
     if thing.startswith(YEAR):
         return thing[len(YEAR) :] in stated
+    if thing.startswith(DAYS):  # a day the message does not state, not the report's own
+        told = thing[len(DAYS) :].split()
+        return any(day not in told for day in _DAY.findall(_REPORTED.sub("", stated)))
     if thing.startswith(TOTAL):
         return _total_of(thing[len(TOTAL) :].split(), stated)
     if thing.startswith(PREDICATE):  # the word, or its characters apart (the word is no entry's)
@@ -123,6 +128,7 @@ def mentions(thing: str, stated: str, covers: Callable[[str, str], bool]) -> boo
     return covers(thing, f" {spoken(thing)} " if len(thing) > 1 else "\0")
 
 
+_DAY = re.compile(r"(\d{1,2})[日号]")
 # A total as an answer states it (总投资23.8亿元, 预计投资约6亿元), not an amount done (已完成投资);
 # and one of several (11个项目总投资…, 共有36项，总投资…).
 _TOTAL = re.compile(r"(?:总投资|投资总额|预计投资|投资约)[^，。；\d]{0,4}\d")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from bot.engine.asked import asked_for, unsettled
+from bot.engine.asked import asked_for, days_told, unsettled
 from bot.engine.mentioned import (
     AREA,
     COUNT_OF,
+    DAYS,
     DONE,
     EACH,
     EARLIER,
@@ -320,6 +321,16 @@ def test_a_total_is_stated_of_what_is_named_not_of_a_whole_naming_it_as_a_part()
     assert not mentions(TOTAL + "项目 " + ONE, whole, never)  # one project, a total of 8
     assert not mentions(TOTAL + "湿地 公园", "湿地公园项目已完成投资0.5亿元。 | …", never)
     assert mentions(TOTAL + "项目 " + ONE, "湿地公园项目预计投资约6亿元。 | …", never)
+
+
+def test_a_day_asked_by_a_message_stating_days_wants_another():
+    never = lambda word, sound: False  # noqa: E731
+    assert days_told("报道说5月3日至8日去了三个城市 在第二个是哪天") == (DAYS + "3 8",)
+    assert days_told("园区哪天开工") == ()  # no day stated: the time focus checks it
+    assert days_told("5月3日开工的有哪些项目") == ()  # no day asked
+    trip = "5月3日至8日赴南方三市考察。（据2022年6月1日报道） | 5月3日至8日赴南方三市考察"
+    assert not mentions(DAYS + "3 8", trip, never)  # only the days the message states
+    assert mentions(DAYS + "3 8", "5月3日出发，5日到第二个城市。 | …", never)
 
 
 def test_a_scope_is_stated_where_it_and_what_it_scopes_are_words_of_their_own():
