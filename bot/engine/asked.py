@@ -301,7 +301,7 @@ _DATE = re.compile(r"(\d{1,2})[日号]")
 def days_told(folded: str) -> tuple[str, ...]:
     """For a day asked by a message that states days itself (`folded`: all of it, background
     too), DAYS + those days (2月11日至16日 → "11 16"); else nothing."""
-    if not _DAY_WANTED.search(folded):
-        return ()
+    if ("哪" not in folded and "号" not in folded) or not _DAY_WANTED.search(folded):
+        return ()  # (each way of asking says 哪 or 号: the pattern is tried at every position)
     told = _DATE.findall(folded)
     return (DAYS + " ".join(told),) if told else ()
