@@ -327,6 +327,8 @@ class Engine:
         reading = self.read(read, folded)  # (read once: `parts.apart` reads its clauses)
         candidates = self._ranked(read, folded, reading=reading)
         status, close = decision.decide(candidates, self.thresholds, folded)
+        if alone and status != ANSWERED:  # (a part: only an answer is of use, no passage sought)
+            return Answer(question, status, "", candidates=candidates)
         score = candidates[0].score if candidates else 0.0
         base: dict[str, Any] = dict(question=question, candidates=candidates, normalized=normalized)
         best = candidates[0].entry if candidates else None
