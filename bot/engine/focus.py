@@ -118,7 +118,11 @@ _FOCUS = (
         # holds them; not a group's own role (组长是谁: 书记、市长任组长 answers it). (Started at
         # 长, 任, 记: 市 is in most questions, and the build looks for kinds where first
         # characters are.)
-        r"|(?<=[市县局处科所站队])长(?:是谁|是哪位)|(?<=主)任(?:是谁|是哪位)|(?<=书)记(?:是谁|是哪位)",
+        r"|(?<=[市县局处科所站队])长(?:是谁|是哪位)|(?<=主)任(?:是谁|是哪位)|(?<=书)记(?:是谁|是哪位)"
+        # ...and persons on a list by name (随行的企业家都有谁, 见了哪几位企业家, 协调员都有谁): a
+        # report names the companies, places and posts, never the persons.
+        r"|(?:企业家|协调员|客商|嘉宾|商人)(?:都|分别|各)?(?:有|是)谁"
+        r"|哪几?位(?:企业家|老板|客商|商人)",
     ),
     (
         PRICE,

@@ -57,6 +57,8 @@ from bot.text.normalize import fold
         ("关企协调员姓啥", NAME),
         ("分管园区的副市长是谁", NAME),  # an office's holder: a report names no one
         ("园区管委会主任是哪位", NAME),
+        ("来园区考察的客商都有谁", NAME),  # persons on a list: a report names the companies
+        ("座谈会上见了哪几位企业家", NAME),
         ("招商小组组长是谁", PERSON),  # a group's role: the posts that hold it answer it
         ("复工专窗那位办事员叫什么", NAME),
         ("滨江国际花园哪家公司开发", COMPANY),
