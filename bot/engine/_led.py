@@ -33,7 +33,8 @@ def led(pattern: str) -> str:
     """`pattern` as a class of its first characters and then, looked ahead for from there, the
     pattern itself (matching only that first character); the pattern in a group where it is
     simple (starts with a plain character or class already) or its first characters are not
-    simple to tell."""
+    simple to tell. Not for a pattern with a back-reference (是不是, 在不在: a verb, 不 and the
+    verb again): `re` refuses one to a group inside the same look-behind, where it would sit."""
     items = parse(pattern)
     first = items.data[0][0] if items.data else None
     simple = first in (LITERAL, IN) or (
