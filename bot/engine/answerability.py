@@ -38,8 +38,9 @@ _REPORTED = re.compile(r"（据[^）]*报道）")
 _FIGURE = re.compile(r"\d+(?:\.\d+)?")
 # Words that frame a question or name the asker and the city, or whom it is asked for (客户问…,
 # 居民问…, 给客户做授信要写…: the client asks what any business would): they say nothing of what is asked.
+# The city's own names (抚远) are the knowledge's to say: bot.yaml's `places` (`Wording.places`).
 _FRAMING_WORDS = (
-    "我们 你们 他们 咱们 自己 公司 企业 单位 厂子 抚远 抚远市 政府 市里 现在 目前 听说 "
+    "我们 你们 他们 咱们 自己 公司 企业 单位 厂子 政府 市里 现在 目前 听说 "
     "具体 一下 这边 那边 这块 那个 这个 情况 问题 事情 东西 需要 了解 知道 想要 打算 "
     "准备 可以 能够 时候 什么 怎么 怎么样 如何 多少 哪些 哪里 是不是 有没有 能不能 已经 还是 "
     "或者 而且 一些 一个 一家 大概 一共 总共 到底 主要 相关 关于 方面 请问 咨询 问问 "
@@ -256,16 +257,19 @@ def _short(word: str, sound: str) -> bool:
 
 
 def content(
-    words: list[tuple[str, float, str]], focus: str | None = None, text: str = ""
+    words: list[tuple[str, float, str]],
+    focus: str | None = None,
+    text: str = "",
+    places: tuple[str, ...] = (),
 ) -> Content:
     """`words`: the question's content words with their weight (clause weight × content
     weight) and sound (" ban shi "); `focus`: what kind of answer the question wants; `text`:
     the question, whose figures a count asked is compared with (`restated`), whose words naming
-    who relayed it weigh nothing (`relayed_from`), and whose scopes (省重点) an entry may
-    contradict (`scopes`). The words that say what it asks for (电话多少: 电话) are not what it
-    asks about: not its subject; those of a list or a definition (都包括哪些: 包括) are not
-    content at all."""
-    askers = relayed_from(text)
+    who relayed it weigh nothing (`relayed_from`; `places`: the city's own names, for it), and
+    whose scopes (省重点) an entry may contradict (`scopes`). The words that say what it asks
+    for (电话多少: 电话) are not what it asks about: not its subject; those of a list or a
+    definition (都包括哪些: 包括) are not content at all."""
+    askers = relayed_from(text, places)
     words = [(word, 0.0 if word in askers else x, sound) for word, x, sound in words]
     heaviest: dict[tuple[str, str], float] = {}
     for word, weight, sound in words:

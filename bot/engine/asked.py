@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import partial
 
 from bot.engine._led import led
 from bot.engine.answerability import UNKNOWN_VERB, content_weight
@@ -188,12 +189,16 @@ _REACHED, _PER_YEAR_ASKED, _EARLIER_ASKED, _OURS_LISTED, _POST_ASKED, _HANDLED_A
     )
 )
 
+# Whether a word names a thing, in a knowledge base that names no places (`Wording.carries`).
+_CARRIES = partial(content_weight, known=True)
+
 
 def asked_for(
     text: str,
     cut: Callable[[str], list[str]],
     canonical: Callable[[str], str],
     asks: str | None = None,
+    carries: Callable[[str], float] = _CARRIES,
 ) -> tuple[str, ...]:
     """The things a question asks for by name (`text`: its folded asking clause; `cut` splits
     text into words, single characters kept, a guess across two words as its dictionary words:
@@ -206,7 +211,8 @@ def asked_for(
     how many kinds (分几类) as EACH + 2; a total (总投资多少) as TOTAL + what its clause names
     before it (its words, figures, ONE for a project pointed back at); a year asked about as YEAR + the year, from
     `asks` (every clause that asks, when the caller has them: 明年还会开工吗？大概有多少个 asks
-    about next year in its first clause) or else `text`.
+    about next year in its first clause) or else `text`. A word names a thing if it `carries`
+    (`Wording.carries`: the city's own names do not).
 
     The words are found in the text as folded, not in matching form: a synonym made canonical
     (消毒 → 消杀) would cut 消毒液 into 消杀 and 液, and 消杀 is not what is asked for."""
@@ -229,7 +235,7 @@ def asked_for(
         found.append(HANDLED)
     for after in _WHEN.findall(text):
         event = (cut(after) or [after[0]])[0]
-        if content_weight(event, True) and not QUESTION_WORDS.fullmatch(event):
+        if carries(event) and not QUESTION_WORDS.fullmatch(event):
             found.append(canonical(event).replace(" ", ""))
     for which, after in _WHICH.findall(text):
         if which in ("几", "多少") and after.startswith("号") and not _DAY.search(text):
@@ -252,7 +258,7 @@ def asked_for(
         unit = len(thing) == 1 and which in ("几", "多少") and thing not in GENERIC_CHARS
         if thing in _HOW_ASKED or (QUESTION_WORDS.search(thing) and thing not in _NAMES):
             continue
-        if not (unit or content_weight(thing, True)):
+        if not (unit or carries(thing)):
             continue
         if thing in _WRITTEN_AS:
             thing = _WRITTEN_AS[thing]
@@ -272,7 +278,7 @@ def asked_for(
         before = next(
             (p for p in reversed(re.split(r"[，。？！,?!\s]", text[: total.start()])) if p), ""
         )
-        named = [w for w in cut(before) if content_weight(w, True)] + re.findall(r"\d+", before)
+        named = [w for w in cut(before) if carries(w)] + re.findall(r"\d+", before)
         named += [ONE] if _ONE.search(before) else []
         found.append(TOTAL + " ".join(w for w in named if not QUESTION_WORDS.fullmatch(w)))
     if _INVESTED.search(text) and COUNT_OF + "元" not in found:  # (投资多少钱 has it already)

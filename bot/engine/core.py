@@ -122,7 +122,7 @@ class Engine:
         self.index, descriptions = Index.along(describing, by_entry, contexts, tuning, self.words)
         del by_entry, contexts
         self.passages = Passages(knowledge.documents, self.canonical_all)
-        self.wording = Wording(self.words, self.index, self.canonical)
+        self.wording = Wording(self.words, self.index, self.canonical, knowledge.places)
         self.spelling = Spelling(self.index, knowledge.synonyms)
         self.descriptions = descriptions
         # Per engine: a reload builds a new engine, so nothing stale can be served.
@@ -237,8 +237,9 @@ class Engine:
         if not self.index.tuning.answerability:
             ranked = sorted(best.items(), key=lambda item: -item[1])[:limit]
             return tuple(self._candidate(e, score, None, score) for e, score in ranked)
-        words = answerability.content(self.wording.content_words(reading), reading.focus, folded)
-        things = asked.asked_for(reading.asking, self.wording.content, self.canonical, reading.asks)
+        w = self.wording
+        words = answerability.content(w.content_words(reading), reading.focus, folded, w.places)
+        things = asked.asked_for(reading.asking, w.content, self.canonical, reading.asks, w.carries)
         if reading.keywords:
             # Keywords name what they ask: one no entry uses (市重点项目 开工率) must be in the entry.
             things += tuple(w for w, _, weight in words.heaviest if weight >= UNKNOWN_WORD)
@@ -282,7 +283,7 @@ class Engine:
     def _search(self, text: str, depth: int, best: dict[int, float]) -> None:
         """Search a part of a message, without who relayed it (bot.engine.relayed); each entry
         in `best` keeps its better match."""
-        searched = unrelayed(text, self.wording.knows)
+        searched = unrelayed(text, self.wording.knows, self.wording.places)
         for position, score in self.index.search(self.canonical(searched), depth):
             best[position] = max(score, best.get(position, 0.0))
 

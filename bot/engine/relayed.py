@@ -29,26 +29,30 @@ _ASKER = re.compile(
 
 # An office said to have said something (税务局说…, 专窗说…, 海关说网上办) is a source of what the
 # sender asks about, often its subject (海关说网上办，我想问抚远海关的…): no relayer of the question;
-# nor is the city itself (抚远说坚持例会制度…, 市里说…), for the same reason.
-_OFFICE = re.compile(r"(?:局|专窗|窗口|海关|政府|部门|中心|大厅|银行|法院|抚远|市里)$")
+# nor is the city itself (市里说…, and by its name, 抚远说坚持例会制度…: bot.yaml's `places`), for the
+# same reason.
+_OFFICE = re.compile(r"(?:局|专窗|窗口|海关|政府|部门|中心|大厅|银行|法院|市里)$")
 
 
-def _relayers(text: str) -> Iterator[re.Match[str]]:
+def _relayers(text: str, places: tuple[str, ...]) -> Iterator[re.Match[str]]:
     """Each place in `text` (the folded message) where a clause opens on who relayed it:
     `_ASKER`'s matches, the name who relayed it their first group."""
     for found in _ASKER.finditer(text):
-        if not (found[0].endswith("说") and _OFFICE.search(found[1])):
+        if not (
+            found[0].endswith("说") and (_OFFICE.search(found[1]) or found[1].endswith(places))
+        ):
             yield found
 
 
-def relayed_from(text: str) -> frozenset[str]:
-    """The words that name who relayed the question in `text` (the folded message)."""
+def relayed_from(text: str, places: tuple[str, ...] = ()) -> frozenset[str]:
+    """The words that name who relayed the question in `text` (the folded message; `places`:
+    the city's own names)."""
     if "问" not in text and "说" not in text:
         return frozenset()  # (most messages: as in `unrelayed`, ~15k instructions a message)
-    return frozenset(found[1] for found in _relayers(text))
+    return frozenset(found[1] for found in _relayers(text, places))
 
 
-def unrelayed(text: str, knows: Callable[[str], bool]) -> str:
+def unrelayed(text: str, knows: Callable[[str], bool], places: tuple[str, ...] = ()) -> str:
     """`text` (a folded message, or clauses of one) as the index searches it: without who
     relayed it and the 问 or 说 after them (朋友说抚远一次办有…，具体几项 is searched as 抚远一次办有…).
     Weighed as nothing, the relayer still held a quarter to half of the match: 楼上说, 群里有人说
@@ -57,11 +61,12 @@ def unrelayed(text: str, knows: Callable[[str], bool]) -> str:
     A name of one character is kept (想问, 请问, 听说: how the sender asks or heard, no one who
     relayed it; left out, they moved replies to questions with no relayer), and so is a name
     with a word the knowledge uses (`knows`: 报道说…, 窗口的人说…, 群里开饭店的问…: it may be what is
-    asked about). A text that is nothing but its relayer is searched as it is."""
+    asked about). A text that is nothing but its relayer is searched as it is. `places` as for
+    `relayed_from`."""
     if "问" not in text and "说" not in text:
         return text  # (most messages: _ASKER tries every clause, ~10 us a search)
     kept, start = [], 0
-    for found in _relayers(text):
+    for found in _relayers(text, places):
         if len(found[1]) > 1 and not knows(found[1]):
             kept.append(text[start : found.start()])
             start = found.end()

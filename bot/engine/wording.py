@@ -8,7 +8,7 @@ Kept apart from bot.engine.core, which calls it, as the one place where the read
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Container
 
 from bot.engine import answerability, asked
 from bot.engine.answerability import content_weight
@@ -24,10 +24,18 @@ _FIGURE = re.compile(r"(?!(?<![第\d])1个)\d+(?:\.\d+)?")
 
 class Wording:
     """The words of a knowledge base's messages: `words` cuts text, `index` knows which words
-    the knowledge uses, `canonical` puts text in matching form."""
+    the knowledge uses, `canonical` puts text in matching form, `places` are the city's own
+    names (bot.yaml), which frame a question as 我们 or 政府 do: they carry nothing."""
 
-    def __init__(self, words: Words, index: Index, canonical: Callable[[str], str]) -> None:
+    def __init__(
+        self,
+        words: Words,
+        index: Index,
+        canonical: Callable[[str], str],
+        places: tuple[str, ...] = (),
+    ) -> None:
         self.words, self.index, self.canonical = words, index, canonical
+        self.places = places
 
     @property
     def known(self):
@@ -42,7 +50,7 @@ class Wording:
         for clause in reading.clauses:
             subject = self.subject(clause.text)
             words += [
-                (word, weight(word, word in known, clause.weight, classes, quiet), sounded(word))
+                (word, self.weight(word, known, clause.weight, classes, quiet), sounded(word))
                 for word in self.content(subject)
             ]
             # A figure (2021年, 3月) the entry does not contain asks about another fact; it is
@@ -55,12 +63,24 @@ class Wording:
     def says(self, clause: str) -> bool:
         """For `read`: whether a clause says what it is about (has a word that carries)."""
         known = self.known
-        return any(weight(w, w in known, 1.0) for w in self.content(self.subject(clause)))
+        return any(self.weight(w, known, 1.0) for w in self.content(self.subject(clause)))
 
     def knows(self, clause: str) -> bool:
         """For `read`: whether a clause has a word that carries and that the knowledge uses."""
         known = self.known
-        return any(w in known and weight(w, True, 1.0) for w in self.content(self.subject(clause)))
+        words = self.content(self.subject(clause))
+        return any(w in known and self.weight(w, known, 1.0) for w in words)
+
+    def weight(
+        self, word: str, known: Container[str], clause: float, classes=True, quiet=True
+    ) -> float:
+        """`reading.weight` of a word (`known`: the words the knowledge uses), nothing for a
+        place of `places`."""
+        return 0.0 if word in self.places else weight(word, word in known, clause, classes, quiet)
+
+    def carries(self, word: str, known: bool = True) -> bool:
+        """Whether a word weighs anything (`answerability.content_weight`; no place does)."""
+        return word not in self.places and content_weight(word, known) > 0
 
     def content(self, subject: str) -> list[str]:
         """A clause's words as the checks weigh them: a word the knowledge never uses that the
@@ -71,7 +91,7 @@ class Wording:
         words: list[str] = []
         for word in self.words(subject, search=False):
             parts = in_dictionary(word) if word not in known else (word,)
-            if len(parts) > 1 and not any(content_weight(p, p in known) for p in parts):
+            if len(parts) > 1 and not any(self.carries(p, p in known) for p in parts):
                 parts = (word,)
             words += parts
         return words

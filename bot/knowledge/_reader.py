@@ -5,6 +5,7 @@ the source documents here, the FAQ files in `_faq`. Private: callers use
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from bot.knowledge._faq import read_faq
@@ -23,12 +24,15 @@ from bot.knowledge.model import (
 )
 from bot.knowledge.yamlfile import LineDict, LineList, line_of, not_utf8
 
+# A place name as messages write it (the engine reads them folded to simplified characters).
+_PLACE = re.compile(r"[\u4e00-\u9fff]+")
+
 
 class Reader(Fields):
     """Reads one directory, collecting problems instead of stopping at the first."""
 
     def read(self) -> Knowledge:
-        texts, thresholds, max_answer = self.read_texts(self.directory / "bot.yaml")
+        texts, thresholds, max_answer, places = self.read_texts(self.directory / "bot.yaml")
         synonyms = self.read_synonyms(self.directory / "synonyms.yaml")
         documents = self.read_documents(self.directory / "sources")
         entries, categories, by_id = read_faq(self, self.directory / "faq", documents, max_answer)
@@ -43,12 +47,14 @@ class Reader(Fields):
             synonyms=synonyms,
             categories=tuple(categories),
             thresholds=thresholds,
+            places=places,
             warnings=warnings,
             by_id=by_id,
         )
 
-    def read_texts(self, path: Path) -> tuple[Texts, dict[str, float], int]:
-        """The bot's texts, and its settings: the thresholds and the answer length limit."""
+    def read_texts(self, path: Path) -> tuple[Texts, dict[str, float], int, tuple[str, ...]]:
+        """The bot's texts, and its settings: the thresholds, the answer length limit and the
+        city's own names."""
         data = self.mapping(path) or LineDict()
         if data:
             self.fields(path, data, TEXT_FIELDS, TEXT_REQUIRED, "bot.yaml ")
@@ -74,7 +80,22 @@ class Reader(Fields):
             self.problem(
                 path, data.line_of("confirm"), "confirm 里要有 {question}，代表被确认的问题"
             )
-        return texts, self.read_thresholds(path, data), self.read_max_answer(path, data)
+        thresholds, max_answer = self.read_thresholds(path, data), self.read_max_answer(path, data)
+        return texts, thresholds, max_answer, self.read_places(path, data)
+
+    def read_places(self, path: Path, data: LineDict) -> tuple[str, ...]:
+        """`places:` the city's own names, each a word of two Chinese characters or more (one
+        character, 市 or 县, would weigh nothing in every message)."""
+        places = self.string_list(path, data, "places")
+        wrong = [place for place in places if len(place) < 2 or not _PLACE.fullmatch(place)]
+        for place in wrong:
+            self.problem(
+                path,
+                data.line_of("places"),
+                f"places 里的 “{place}” 要写成两个字以上的汉字地名，"
+                "不带空格、字母和标点（如 抚远、抚远市）",
+            )
+        return tuple(place for place in places if place not in wrong)
 
     def read_fallbacks(self, path: Path, data: LineDict) -> dict[str, str]:
         """`fallbacks:` maps a category to where its questions should turn."""

@@ -55,6 +55,7 @@ TEXT_FIELDS = {
     "smalltalk",
     "thresholds",
     "max_answer",
+    "places",
 }
 # Optional texts of the two-stage fallback, with what a deployment gets when bot.yaml has none.
 TEXT_DEFAULTS = {
@@ -203,6 +204,9 @@ class Knowledge:
     synonyms: tuple[tuple[str, ...], ...]
     categories: tuple[str, ...]
     thresholds: dict[str, float] = field(default_factory=dict)  # from bot.yaml, if calibrated
+    # bot.yaml's `places`: the city's own names (抚远, 抚远市), which the engine weighs as the
+    # words that frame a question: every entry is of this city, so they tell no entry apart.
+    places: tuple[str, ...] = ()
     warnings: tuple[Problem, ...] = ()
     # The entries by id: made from `entries` unless given (by the reader, which has it already);
     # a copy with other entries (`dataclasses.replace`) gives `by_id={}`.

@@ -61,9 +61,12 @@ def test_who_relayed_a_question_is_left_out_of_the_text_searched():
     for text in ("想问抚远的码头在哪", "请问码头在哪", "听说码头修好了 在哪"):
         assert unrelayed(text, _knows) == text, text
     # ...nor a name with a word the knowledge uses (报道说…: it may be what is asked about), nor
-    # an office or the city (税务局说…, 抚远说…: the source of what is asked).
+    # an office or the city by a name of bot.yaml's places (税务局说…, 抚远说…: the source of what
+    # is asked); another city's 抚远 is a name like 邻居.
     for text in ("报道说码头修好了 在哪", "税务局说码头要收费 收多少", "抚远说码头要扩建 多大"):
-        assert unrelayed(text, _knows) == text, text
+        assert unrelayed(text, _knows, ("抚远", "抚远市")) == text, text
+    assert unrelayed("抚远说码头要扩建 多大", _knows) == "码头要扩建 多大"
+    assert relayed_from("抚远说码头要扩建", ("抚远",)) == frozenset()
     # A text that is nothing but its relayer is searched as it is.
     assert unrelayed("邻居问", _knows) == "邻居问"
 
