@@ -1,7 +1,8 @@
 """The API's OpenAPI 3.1 description, served at `/api/v1/openapi.json`, with Chinese examples.
 
 Written out by hand: the API is small, and the examples (real answers from the Fuyuan
-knowledge) are what a portal's developers read first.
+knowledge) are what a portal's developers read first; another city's knowledge is served the
+description without them (`bot.channels.web.api.examples_hold`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ WHERE_TO_TURN = (
     "您可以拨打 12345 政务服务热线咨询，或到抚远市政务服务中心咨询。"
 )
 NEAR = {"id": "quyu-heixiazidao", "question": "黑瞎子岛中俄国际合作示范区是怎么规划的？"}
-ANSWER_EXAMPLE = {
+ANSWER_EXAMPLE: dict[str, Any] = {
     "question": QUESTION,
     "status": "answered",
     "answer": ANSWERED,
@@ -47,7 +48,7 @@ ANSWER_EXAMPLE = {
     "text": ANSWERED,
     "near_heading": None,
 }
-CLARIFY_EXAMPLE = {
+CLARIFY_EXAMPLE: dict[str, Any] = {
     "question": "您好，我想了解一下抚远的营商环境",
     "status": "clarify",
     "answer": "您是想问：\n1. 对破坏投资环境的行为怎么处理？\n2. 抚远市“放管服”改革取得了哪些成效？"

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import json
 import threading
+from dataclasses import replace
 
 import httpx
 import pytest
 
 from bot.app import Request as Question
-from bot.channels.web.api import CHANNEL, present
+from bot.channels.web.api import CHANNEL, examples_hold, present, without_examples
 from bot.channels.web.guard import SECURITY_HEADERS, ApiError, JSONReply, RateLimit, parse_json
+from bot.channels.web.openapi import openapi
 from bot.channels.web.server import build_server
 from bot.log.gaps import gap_exchanges
 from bot.log.stats import stats
@@ -504,3 +506,18 @@ def test_json_replies_are_the_bytes_starlette_wrote(service):
     turn = service.ask(Question("复工复产去哪个窗口办理", CHANNEL, user="t"))
     for data in (present(turn), {"n": 2**70, 1: "a key that is not text"}):
         assert JSONReply(data).body == JSONResponse(data).body
+
+
+def test_another_citys_knowledge_gets_the_description_without_the_shipped_examples(knowledge):
+    # The examples are 抚远's answers: a knowledge of another name, or whose entries ask other
+    # questions, would be shown answers it does not give.
+    assert examples_hold(knowledge)
+    renamed = replace(knowledge, texts=replace(knowledge.texts, name="饶河营商环境政策问答"))
+    assert not examples_hold(renamed)
+    other = replace(
+        knowledge, by_id={**knowledge.by_id, "fgf-chengxiao": knowledge.by_id["banshi-fangan"]}
+    )
+    assert not examples_hold(other)
+    bare = json.dumps(without_examples(openapi()), ensure_ascii=False)
+    assert '"example' not in bare and "抚远" not in bare
+    assert without_examples(openapi())["paths"].keys() == openapi()["paths"].keys()
