@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-from bot.engine.described import _marked
+from bot.engine import described
+from bot.engine.described import _marked, describe
 from bot.engine.evaluation import load_cases
 from bot.engine.focus import _FOCUS, _FOCUS_RE
-from bot.knowledge.model import load
-from bot.text.normalize import fold
-
-ROOT = Path(__file__).resolve().parents[2]
+from bot.text.normalize import fold, fold_all
+from tests.support.paths import KNOWLEDGE
 
 
 def test_a_pattern_looked_for_from_its_first_characters_finds_what_it_found():
@@ -31,9 +29,6 @@ def test_a_pattern_looked_for_from_its_first_characters_finds_what_it_found():
 def test_the_kinds_asked_are_found_a_block_of_the_text_at_a_time_as_in_the_whole(
     engine, monkeypatch
 ):
-    from bot.engine import described
-    from bot.text.normalize import fold_all
-
     questions = fold_all([q for entry in engine.entries for q in entry.questions])
     joined = "\n".join(questions)
     whole = described.focus_codes(joined, len(questions))
@@ -45,9 +40,6 @@ def test_the_kinds_asked_are_found_a_block_of_the_text_at_a_time_as_in_the_whole
 
 def test_describing_reads_the_folded_questions_it_is_given_and_lets_them_go(engine):
     # (The engine's build folds its questions as it normalizes them: `prepared.prepare`.)
-    from bot.engine.described import describe
-    from bot.text.normalize import fold_all
-
     folded = ["\n".join(fold_all([q for entry in engine.entries for q in entry.questions]))]
     made = describe(engine.entries, engine.index, engine.canonical_all, folded=folded)
     assert folded == []  # (not held through the rest of a build)
@@ -55,11 +47,10 @@ def test_describing_reads_the_folded_questions_it_is_given_and_lets_them_go(engi
     assert list(made) == list(engine.descriptions)
 
 
-def test_the_focus_patterns_led_by_their_first_characters_match_the_same_texts():
+def test_the_focus_patterns_led_by_their_first_characters_match_the_same_texts(knowledge):
     # focus_of asks each pattern only whether it matches: led (bot.engine._led), the answer is
     # the same on every dev question and every shipped question and answer, folded or not.
-    knowledge = load(ROOT / "knowledge")
-    texts = [case.question for case in load_cases(ROOT / "knowledge" / "eval" / "dev.yaml")]
+    texts = [case.question for case in load_cases(KNOWLEDGE / "eval" / "dev.yaml")]
     texts += [text for entry in knowledge.entries for text in (*entry.questions, entry.answer)]
     texts += [fold(text) for text in texts]
     for (name, pattern), (_, led) in zip(_FOCUS, _FOCUS_RE, strict=True):
