@@ -21,6 +21,7 @@ from bot.engine.focus import ASKING_JI, DAY_ASKED
 from bot.engine.mentioned import (
     AREA,
     COUNT_OF,
+    DATE,
     DAYS,
     DONE,
     EACH,
@@ -301,7 +302,6 @@ def unsettled(heaviest: tuple[tuple[str, str, float], ...]) -> tuple[str, ...]:
 # 在第三座是哪天): it wants a day within or beside them, which an answer stating only those dates
 # does not give (bot.engine.mentioned's DAYS).
 _DAY_WANTED = re.compile(rf"哪一?天|哪日|{DAY_ASKED}")
-_DATE = re.compile(r"(\d{1,2})[日号]")
 
 
 def days_told(folded: str) -> tuple[str, ...]:
@@ -309,5 +309,5 @@ def days_told(folded: str) -> tuple[str, ...]:
     too), DAYS + those days (2月11日至16日 → "11 16"); else nothing."""
     if ("哪" not in folded and "号" not in folded) or not _DAY_WANTED.search(folded):
         return ()  # (each way of asking says 哪 or 号: the pattern is tried at every position)
-    told = _DATE.findall(folded)
+    told = DATE.findall(folded)
     return (DAYS + " ".join(told),) if told else ()

@@ -115,7 +115,7 @@ def mentions(thing: str, stated: str, covers: Callable[[str, str], bool]) -> boo
         return thing[len(YEAR) :] in stated
     if thing.startswith(DAYS):  # a day the message does not state, not the report's own
         told = thing[len(DAYS) :].split()
-        return any(day not in told for day in _DAY.findall(_REPORTED.sub("", stated)))
+        return any(day not in told for day in DATE.findall(_REPORTED.sub("", stated)))
     if thing.startswith(TOTAL):
         return _total_of(thing[len(TOTAL) :].split(), stated)
     if thing.startswith(PREDICATE):  # the word, or its characters apart (the word is no entry's)
@@ -128,7 +128,9 @@ def mentions(thing: str, stated: str, covers: Callable[[str, str], bool]) -> boo
     return covers(thing, f" {spoken(thing)} " if len(thing) > 1 else "\0")
 
 
-_DAY = re.compile(r"(\d{1,2})[日号]")
+# A day of the month as a text states it (11日, 16号): a message's own (bot.engine.asked's
+# `days_told`) and an answer's, compared (DAYS).
+DATE = re.compile(r"(\d{1,2})[日号]")
 # A total as an answer states it (总投资23.8亿元, 预计投资约6亿元), not an amount done (已完成投资);
 # and one of several (11个项目总投资…, 共有36项，总投资…).
 _TOTAL = re.compile(r"(?:总投资|投资总额|预计投资|投资约)[^，。；\d]{0,4}\d")
