@@ -3,10 +3,10 @@ things; bot.engine.answerability.check asks this of each candidate): a word anyw
 entry, or, for things an answer states in its own way, a figure in the unit asked, a title, a
 figure reached rather than planned, the year asked about, the N things of a set, a figure
 per year, a figure from before, a part of a total, an area, the sender's own company on a
-list, which person, how many cases were handled, what a short yes/no says of its topic, or a
-total of what is named. And whether an entry contradicts a scope
-the message states (省重点 asked, only 市重点 in the entry; 2月 asked, only 3月 there: `scopes`,
-`contradicted`).
+list, which person, how many cases were handled, what a short yes/no says of its topic, a
+day other than those the message states, or a total of what is named. And whether an entry
+contradicts a scope the message states (省重点 asked, only 市重点 in the entry; 2月 asked, only
+3月 there: `scopes`, `contradicted`).
 """
 
 from __future__ import annotations
