@@ -314,7 +314,8 @@ class Engine:
         return Answer("", ANSWERED, passage.text, score=score, sources=(passage.source,))
 
     def _decide(self, question: str, alone: bool = False) -> Answer:
-        """`answer`'s decision; `alone`: for a part of a message (`_also`), not parted again."""
+        """`answer`'s decision; `alone`: for a part of a message (`parts.answers` decides each
+        part so), not parted again."""
         # Folded once: smalltalk, the language and the ranking all read the same folded text.
         read, folded = self.as_read(question)
         normalized = self.prepare(read)
