@@ -335,12 +335,14 @@ class Engine:
         base: dict[str, Any] = dict(question=question, candidates=candidates, normalized=normalized)
         best = candidates[0].entry if candidates else None
         if status == ANSWERED and best is not None:  # the engine's candidates carry their entry
-            asked = parts.apart(reading)
-            if asked and parts.states_both(candidates, self.thresholds.answer):
+            questions = parts.apart(reading)  # (not `asked`: the module, used by `_ranked`)
+            if questions and parts.states_both(candidates, self.thresholds.answer):
                 candidates = (candidates[1], candidates[0], *candidates[2:])
             answer = self.entry_answer(candidates[0].entry or best, question, candidates[0].score)
             also = (
-                () if alone else parts.answers(asked, candidates, partial(self._decide, alone=True))
+                ()
+                if alone
+                else parts.answers(questions, candidates, partial(self._decide, alone=True))
             )
             return _frozen.amended(answer, candidates=candidates, normalized=normalized, also=also)
         if status == FALLBACK:  # (a choice not offered cleared the bar: no passage instead)
