@@ -58,6 +58,21 @@ def test_one_question_gets_no_second_answer(engine):
     assert answer.to_dict()["also"] == []
 
 
+def test_a_second_answer_the_reply_states_already_is_said():
+    reply = "全县保留审批事项120项，其中“马上办”30项、减少比例45%。（据2023年1月2日报道）"
+    assert parts.said("全县审批事项中，“马上办”事项有30项。（据2023年1月2日报道）", reply)
+    assert parts.said("减少比例为45%。", reply)
+    assert not parts.said("全县审批事项中，“马上办”事项有31项。", reply)  # another figure
+    assert not parts.said("“马上办”30项。（据2023年2月5日报道）", reply)  # another day
+    assert not parts.said("“马上办”30项，名单已在门户网站上公布。", reply)  # a fact more
+    assert not parts.said("东港码头项目、北湖公园项目等30项集中开工。", reply)  # named ones
+
+
+def test_a_part_the_main_answer_states_gets_no_second_answer(engine):
+    answer = engine.answer("网上办有多少项？一次办有多少项？")  # the 845项 summary states both
+    assert answer.entry_id == "fgf-zhengwu-fuwu" and answer.also == ()
+
+
 def test_eval_counts_second_answers_apart(engine):
     report = Report()
     answer = engine.answer(TWO)
