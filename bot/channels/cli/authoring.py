@@ -20,7 +20,7 @@ def register(add) -> None:
     taught.add_argument("question", help="用户的问法")
     taught.add_argument("entry_id", help="条目 id")
 
-    imported = add("import", cmd_import, "导入已有的问答表（CSV、XLSX、JSONL）")
+    imported = add("import", cmd_import, "导入已有的问答表（CSV、TXT、XLSX、JSONL）")
     imported.add_argument("file", help="问答文件")
     imported.add_argument(
         "--into", required=True, metavar="DIR", help="写入的知识库目录（不存在就新建）"
