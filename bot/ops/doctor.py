@@ -16,7 +16,7 @@ from pathlib import Path
 from bot.knowledge.model import KnowledgeDirMissing, check
 from bot.log.store import SQLiteStore
 from bot.settings import WECHAT, Settings, WeChatSettings, mask
-from bot.text.privacy import SaltError, secret_salt
+from bot.text.privacy import SaltError, salt_path, secret_salt
 
 TIMEOUT = 10.0
 SALT = "密钥"
@@ -101,7 +101,7 @@ def check_salt(db: Path, env_salt: str | None) -> Finding:
         return Finding(True, SALT, "POLICYBOT_SALT 已设置")
     try:
         secret_salt(db, env_salt)  # (narrows the file to its owner if it can)
-        salt_file = db.with_name(db.name + ".salt")
+        salt_file = salt_path(db)
         others = salt_file.stat().st_mode & 0o077
     except (SaltError, OSError) as exc:
         return Finding(False, SALT, str(exc))

@@ -246,6 +246,11 @@ class SaltError(Exception):
     """The secret salt cannot be used; the message says which file and what to do."""
 
 
+def salt_path(db_path: Path) -> Path:
+    """Where the salt is kept when `POLICYBOT_SALT` is not set: beside the database."""
+    return db_path.with_name(db_path.name + ".salt")
+
+
 def secret_salt(db_path: Path, env_salt: str | None = None) -> bytes:
     """The bot's secret: `POLICYBOT_SALT`, else one generated once and kept beside the database
     (`<db>.salt`, mode 600). It keys user pseudonyms and signs the engine cache, so an empty one
@@ -253,7 +258,7 @@ def secret_salt(db_path: Path, env_salt: str | None = None) -> bytes:
     the pseudonyms and forge cache files."""
     if env_salt:
         return env_salt.encode()
-    salt_file = db_path.with_name(db_path.name + ".salt")
+    salt_file = salt_path(db_path)
     if not salt_file.exists():
         _create_salt(salt_file)
     mode = salt_file.stat().st_mode
