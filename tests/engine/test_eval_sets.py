@@ -96,7 +96,7 @@ SETS = {
     "fresh14/out_of_domain.yaml": (0, 171),
     # written on 2026-11-28 early morning when fresh14/ was handed to the tuning helpers (by halves);
     # opened by nobody but their writer, run once by the lead at the end
-    "fresh15/natural.yaml": (1381, 0),
+    "fresh15/natural.yaml": (1582, 0),
     "fresh15/traps.yaml": (0, 662),
     "fresh15/out_of_domain.yaml": (0, 177),
 }
