@@ -7,6 +7,7 @@ database can implement the same methods later. What channels call is `ExchangeLo
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import sqlite3
@@ -42,7 +43,7 @@ class Exchange:
     entry_id: str | None
     score: float
     candidates: list[dict]
-    latency_ms: float
+    latency_ms: float | None
     knowledge_version: str
 
 
@@ -66,13 +67,27 @@ def candidates_json(candidates: list[dict]) -> str:
 # Named columns, not *: a migration that adds or reorders columns cannot shift values into the
 # wrong fields.
 SELECT_EXCHANGE = "SELECT {} FROM exchanges".format(", ".join(Exchange.__dataclass_fields__))
+_AT = list(Exchange.__dataclass_fields__).index("at")
 
 
 def decoded(row: tuple) -> Exchange:
-    """An exchange from its row, as `SELECT_EXCHANGE` reads it."""
+    """An exchange from its row, as `SELECT_EXCHANGE` reads it. A latency that is no number
+    (an admin's `sqlite3` UPDATE) is unset: `stats` sorted it among numbers, a TypeError."""
     fields = dict(zip(Exchange.__dataclass_fields__, row, strict=True))
     fields["candidates"] = _candidates(fields["candidates"])
+    if not isinstance(fields["latency_ms"], int | float):
+        fields["latency_ms"] = None
     return Exchange(**fields)
+
+
+def _timed(at: object) -> bool:
+    """Does a row's time read as one? A row edited to `at = 'garbage'` belongs to no period,
+    and every report that places rows by day ended in a ValueError traceback (probe20)."""
+    try:
+        dt.datetime.fromisoformat(str(at))
+    except ValueError:
+        return False
+    return True
 
 
 def _candidates(text: str) -> list:
@@ -187,7 +202,17 @@ class SQLiteStore:
             query += ")"
         with self.lock:
             rows = self.db.execute(query + " ORDER BY at", values).fetchall()
-        for row in rows:
+        timed = [row for row in rows if _timed(row[_AT])]
+        if len(timed) < len(rows):
+            first = next(row for row in rows if not _timed(row[_AT]))
+            log.warning(
+                "%d row(s) of the exchange log left out: their time is not a time "
+                "(first: id %r, at %r); correct or delete them with sqlite3",
+                len(rows) - len(timed),
+                first[0],
+                first[_AT],
+            )
+        for row in timed:
             yield decoded(row)
 
     def exchange(self, exchange_id: str) -> Exchange | None:

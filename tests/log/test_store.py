@@ -14,6 +14,7 @@ import pytest
 
 from bot.log import writer
 from bot.log.database import MIGRATIONS
+from bot.log.stats import stats
 from bot.log.store import HELPFUL, PICKED, SQLiteStore
 from bot.log.triage import IGNORED, IN_PROGRESS, Triage
 from bot.log.writer import ExchangeLog
@@ -134,6 +135,28 @@ def test_rows_edited_by_hand_are_read_without_a_traceback(tmp_path, engine):
     log.store.db.commit()
     read = list(log.store.exchanges())
     assert len(read) == 4 and [e.candidates for e in read[:3]] == [[], [], []]
+    log.close()
+
+
+def test_a_row_whose_time_or_latency_was_edited_into_nonsense_is_skipped_or_unset(
+    tmp_path, engine, caplog
+):
+    """An admin's `sqlite3` UPDATE that left a row's time not a time (`at = 'garbage'`) or its
+    latency not a number ended `stats` in a ValueError or TypeError traceback (left by probe20).
+    A row with no time belongs to no period: it is left out of every report, with a warning
+    naming it; a latency that is no number is unset."""
+    log = ExchangeLog.open(tmp_path / "log.sqlite3", salt="s")
+    for question in ("信用修复", "黑瞎子岛门票多少钱", "复工"):
+        log.record(engine.answer(question), "chat", "v1", "cli", "u")
+    log.flush()
+    log.store.db.execute("UPDATE exchanges SET at = 'garbage' WHERE rowid = 1")
+    log.store.db.execute("UPDATE exchanges SET latency_ms = 'x' WHERE rowid = 2")
+    log.store.db.commit()
+    read = list(log.store.exchanges())
+    assert [e.question for e in read] == ["黑瞎子岛门票多少钱", "复工"]
+    assert read[0].latency_ms is None
+    assert "1 row(s) of the exchange log left out" in caplog.text and "'garbage'" in caplog.text
+    assert stats(log.store).total == 2
     log.close()
 
 
