@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
@@ -231,7 +232,15 @@ class Settings:
             log_format=setting("log_format", "POLICYBOT_LOG_FORMAT", "text"),
             timezone=parsed(zone, "POLICYBOT_TIMEZONE", ZoneInfo(DEFAULT_TIMEZONE)),
             web=parsed(lambda _, __: WebConfig.from_env(env), "", WebConfig(), WEB),
-            telegram_webhook_url=setting("telegram_webhook_url", "TELEGRAM_WEBHOOK_URL") or None,
+            telegram_webhook_url=parsed(
+                lambda _, __: webhook_url(
+                    setting("telegram_webhook_url", "TELEGRAM_WEBHOOK_URL"),
+                    setting("base_url", "TELEGRAM_API_BASE_URL", DEFAULT_BASE_URL),
+                    "TELEGRAM_WEBHOOK_URL",
+                ),
+                "",
+                None,
+            ),
             wechat=parsed(lambda _, __: WeChatSettings.from_env(env), "", WeChatSettings(), WECHAT),
         )
         if settings.log_format not in LOG_FORMATS:
@@ -276,6 +285,36 @@ class Settings:
             **self.web.masked(),
             **(self.wechat.masked() if self.wechat.enabled else {}),
         }
+
+
+# The ports Telegram's own Bot API sends webhooks to (its setWebhook documentation).
+WEBHOOK_PORTS = (443, 80, 88, 8443)
+
+
+def webhook_url(value: str, base_url: str, name: str) -> str | None:
+    """A webhook URL Telegram will take, or None for none. An http one passed `doctor` and
+    stopped `serve` at its start with a traceback from setWebhook (probe20). Telegram's servers
+    send to HTTPS on four ports; a local Bot API server (TELEGRAM_API_BASE_URL elsewhere) to
+    any http(s) address."""
+    if not value:
+        return None
+    parts = urlsplit(value)
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    official = base_url == DEFAULT_BASE_URL
+    if (
+        parts.scheme not in (("https",) if official else ("https", "http"))
+        or not parts.hostname
+        or port == -1
+        or (official and port is not None and port not in WEBHOOK_PORTS)
+    ):
+        raise ConfigError(
+            f"{name} “{value}” Telegram 不会接受：要写完整的 https:// 地址，端口只能是 "
+            "443、80、88 或 8443（本地 Bot API 服务器除外）"
+        )
+    return value
 
 
 def parse_admins(value: str) -> frozenset[int]:

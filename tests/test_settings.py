@@ -150,3 +150,36 @@ def test_wechat_settings_are_resolved_with_the_rest():
     assert not settings.wechat.enabled
     ((what, message),) = settings.problems
     assert what == "微信公众号" and "POLICYBOT_WECHAT_TOKEN" in message
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://bot.example.gov.cn/tg",  # Telegram refuses any but HTTPS
+        "https://bot.example.gov.cn:8080/tg",  # ... and ports other than 443, 80, 88, 8443
+        "bot.example.gov.cn/tg",  # no scheme
+        "https:///tg",  # no host
+    ],
+)
+def test_a_webhook_url_telegram_would_refuse_is_named_before_the_start(url):
+    """An http webhook URL passed `doctor` and stopped `serve` at its start in a traceback from
+    Telegram's setWebhook (left by probe20): Telegram takes HTTPS only, on four ports."""
+    settings = Settings.resolve_all({}, {"TELEGRAM_WEBHOOK_URL": url})
+    ((_, message),) = settings.problems
+    assert "TELEGRAM_WEBHOOK_URL" in message and url in message
+    assert settings.telegram_webhook_url is None
+
+
+@pytest.mark.parametrize(
+    ("url", "base"),
+    [
+        ("https://bot.example.gov.cn/tg", ""),
+        ("https://bot.example.gov.cn:8443/tg", ""),
+        # A local Bot API server (`--local`) takes HTTP and any port.
+        ("http://127.0.0.1:8080/tg", "http://127.0.0.1:8081/bot"),
+    ],
+)
+def test_a_webhook_url_telegram_takes_is_kept(url, base):
+    env = {"TELEGRAM_WEBHOOK_URL": url, **({"TELEGRAM_API_BASE_URL": base} if base else {})}
+    settings = Settings.resolve_all({}, env)
+    assert not settings.problems and settings.telegram_webhook_url == url

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -20,7 +22,7 @@ from bot.channels.cli.common import (
 )
 from bot.ops import health
 from bot.ops import logsetup as logs
-from bot.settings import ConfigError, Settings
+from bot.settings import ConfigError, Settings, webhook_url
 
 if TYPE_CHECKING:
     from bot.engine.core import Engine
@@ -62,6 +64,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
     try:
         settings = settings.with_token()
+        args.webhook_url = webhook_url(args.webhook_url or "", settings.base_url, "--webhook-url")
     except ConfigError as exc:
         raise CommandError(str(exc)) from exc
     workers = worker_count(args.workers if args.workers is not None else settings.workers)
@@ -78,16 +81,35 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         return run_workers(settings, engine, workers)
     log = open_log(settings, background=True)
     try:
-        run(
-            settings,
-            Service(settings.knowledge, engine, log, cache),
-            webhook_url=args.webhook_url,
-            listen=args.listen,
-            port=args.port,
-        )
+        with refusals():
+            run(
+                settings,
+                Service(settings.knowledge, engine, log, cache),
+                webhook_url=args.webhook_url,
+                listen=args.listen,
+                port=args.port,
+            )
     finally:
         log.close()
     return EXIT_OK
+
+
+@contextlib.contextmanager
+def refusals() -> Iterator[None]:
+    """Telegram refusing what the bot starts with, in one line: a wrong or revoked token ended
+    `run` in a traceback whose last line printed the token, outside the log's filter (probe21);
+    a webhook address Telegram cannot reach, in setWebhook's traceback."""
+    from telegram.error import BadRequest, InvalidToken
+
+    try:
+        yield
+    except InvalidToken:
+        raise CommandError(
+            "Telegram 不认这个 TELEGRAM_BOT_TOKEN：写错了，或已在 BotFather 撤销；"
+            "请从 BotFather 重新复制"
+        ) from None
+    except BadRequest as exc:  # only the start's calls raise here (setWebhook, deleteWebhook)
+        raise CommandError(f"Telegram 拒绝了启动时的请求：{exc.message}") from None
 
 
 def run_workers(settings: Settings, engine: Engine, workers: int) -> int:
@@ -126,7 +148,8 @@ def run_workers(settings: Settings, engine: Engine, workers: int) -> int:
     log = open_log(settings, background=True)
     try:
         service = Service(settings.knowledge, engine, log, engine_cache(settings))
-        run(settings, service, handling=lambda app: passing_on(app, chats))
+        with refusals():
+            run(settings, service, handling=lambda app: passing_on(app, chats))
     finally:
         log.close()
         os.close(alive)  # every update is handled: the workers stop

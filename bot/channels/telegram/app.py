@@ -154,6 +154,14 @@ def refused_notice(app: Application):
 async def running(app: Application, primary: bool = True):
     """The application started with its background tasks (command menu, heartbeat, knowledge
     watcher; `startup`), and stopped cleanly on the way out."""
+    try:
+        await app.initialize()
+    except Exception:
+        # A start refused (a wrong token) leaves the bot's HTTP sessions open: the application
+        # never counted as started, so its shutdown closes nothing ("Unclosed client session"
+        # errors after the refusal; probe21).
+        await app.bot.shutdown()
+        raise
     async with app:
         await app.start()
         await startup(app, primary)
