@@ -67,7 +67,7 @@ class Accounts:
 
     def __init__(self, path: Path | str, hasher: PasswordHasher = HASHER) -> None:
         """`hasher`: tests pass a cheaper one; deployments keep the default."""
-        self.db = connect(Path(path), timeout=5)
+        self.db = connect(Path(path))
         self.lock = threading.Lock()
         self.hasher = hasher
         # Checked against when the name is unknown, so a wrong name costs as long as a wrong

@@ -44,7 +44,7 @@ class Change:
 
 class Changes:
     def __init__(self, path: Path | str) -> None:
-        self.db = connect(Path(path), timeout=5)
+        self.db = connect(Path(path))
         self.lock = threading.Lock()
 
     def record(

@@ -81,15 +81,22 @@ MIGRATIONS = [
 ]
 
 
-def connect(path: Path, timeout: float) -> sqlite3.Connection:
+# How long the console's tables (bot.log.accounts, triage, changes) wait for a lock another
+# process holds (an admin's `sqlite3` shell, `prune`): a click may wait; a reply never does.
+CONSOLE_WAIT = 5.0
+
+
+def connect(path: Path, timeout: float | None = None) -> sqlite3.Connection:
     """A connection to the log database (created with its directory, migrated to the latest
-    schema); the exchange log and the console's tables (bot.log.accounts, triage, changes) each
+    schema), waiting `timeout` seconds for a lock (None: `CONSOLE_WAIT`, read when called);
+    the exchange log and the console's tables (bot.log.accounts, triage, changes) each
     hold their own, in WAL mode so that readers never wait for a writer. The file, and the
     WAL and shared-memory files SQLite makes beside it with the same mode, are the bot's
     user's only (0600): questions are redacted, but still people's words."""
     path.parent.mkdir(parents=True, exist_ok=True)
     private(path)
-    db = sqlite3.connect(path, check_same_thread=False, timeout=timeout)
+    wait = CONSOLE_WAIT if timeout is None else timeout
+    db = sqlite3.connect(path, check_same_thread=False, timeout=wait)
     db.execute("PRAGMA journal_mode=WAL")
     # In WAL mode, NORMAL loses no committed transaction when the process dies; only a power
     # cut can lose the last ones. A full fsync per exchange would cost far more.

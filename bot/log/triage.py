@@ -22,7 +22,7 @@ STATES = {NEW: "待处理", IN_PROGRESS: "处理中", DONE: "已完成", IGNORED
 
 class Triage:
     def __init__(self, path: Path | str) -> None:
-        self.db = connect(Path(path), timeout=5)
+        self.db = connect(Path(path))
         self.lock = threading.Lock()
 
     def set(self, questions: list[str], state: str, by: str) -> None:
