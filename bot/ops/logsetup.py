@@ -54,16 +54,52 @@ class Sparing:
         self.last: float | None = None
         self.unsaid = 0
 
-    def warning(self, message: str, *args: object) -> None:
+    def admit(self) -> str | None:
+        """None: hold this one back; else say it, followed by the returned words on how many
+        were held since the last one said ("" when none)."""
         now = self.clock()
         if self.last is not None and now - self.last < self.every:
             self.unsaid += 1
-            return
+            return None
+        held = ""
         if self.unsaid and self.last is not None:
-            message += " (and %d more like it in the %.0f s before, unsaid)"
-            args = (*args, self.unsaid, now - self.last)
-        self.logger.warning(message, *args)
+            held = (
+                f" (and {self.unsaid} more like it in the {now - self.last:.0f} s before, unsaid)"
+            )
         self.last, self.unsaid = now, 0
+        return held
+
+    def warning(self, message: str, *args: object) -> None:
+        held = self.admit()
+        if held is not None:
+            self.logger.warning(message + held, *args)
+
+
+class SparedRequests(logging.Filter):
+    """uvicorn's warnings about a request any client may send, each said once a period
+    (`Sparing`): a malformed request was a line each, and a WebSocket upgrade (which a proxy
+    passes on) two, one of them advising to install a WebSocket library, which the bot has no
+    use for: never said (probe21)."""
+
+    SPARED = ("Invalid HTTP request received.", "Unsupported upgrade request.")
+    NEVER = "No supported WebSocket library detected"
+
+    def __init__(self, every: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
+        uvicorn = logging.getLogger("uvicorn.error")
+        self.sparing = {message: Sparing(uvicorn, every, clock) for message in self.SPARED}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = str(record.msg)
+        if message.startswith(self.NEVER):
+            return False
+        sparing = self.sparing.get(message)
+        if sparing is None:
+            return True
+        held = sparing.admit()
+        if held:
+            record.msg = message + held
+        return held is not None
 
 
 class JSONFormatter(logging.Formatter):
@@ -105,3 +141,6 @@ def configure(log_format: str = "text", secret: str = "", level: int = logging.I
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    uvicorn = logging.getLogger("uvicorn.error")
+    uvicorn.filters[:] = [f for f in uvicorn.filters if not isinstance(f, SparedRequests)]
+    uvicorn.addFilter(SparedRequests())
