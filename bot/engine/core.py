@@ -336,7 +336,7 @@ class Engine:
         best = candidates[0].entry if candidates else None
         if status == ANSWERED and best is not None:  # the engine's candidates carry their entry
             questions = parts.apart(reading)  # (not `asked`: the module, used by `_ranked`)
-            if questions and parts.states_both(candidates, self.thresholds.answer):
+            if parts.states_both(candidates, self.thresholds.answer, questions, read):
                 candidates = (candidates[1], candidates[0], *candidates[2:])
             answer = self.entry_answer(candidates[0].entry or best, question, candidates[0].score)
             also = (

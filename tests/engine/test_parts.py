@@ -87,14 +87,27 @@ def covering(score: float, coverage: float) -> Candidate:
 
 
 def test_the_runner_up_answers_when_it_states_both_and_the_best_one():
-    assert parts.states_both([covering(0.74, 0.42), covering(0.58, 0.97)], 0.56)
-    assert not parts.states_both([covering(0.74, 0.75), covering(0.58, 0.97)], 0.56)  # best: most
-    assert not parts.states_both([covering(0.74, 0.42), covering(0.58, 0.9)], 0.56)  # not both
-    assert not parts.states_both([covering(0.80, 0.42), covering(0.58, 0.97)], 0.56)  # far behind
+    two = ["保留了多少事项", "材料减少了多少"]  # (two questions: `apart`'s parts)
+    assert parts.states_both([covering(0.74, 0.42), covering(0.58, 0.97)], 0.56, two, "")
+    assert not parts.states_both([covering(0.74, 0.75), covering(0.58, 0.97)], 0.56, two, "")
+    assert not parts.states_both([covering(0.74, 0.42), covering(0.58, 0.9)], 0.56, two, "")
+    assert not parts.states_both([covering(0.80, 0.42), covering(0.58, 0.97)], 0.56, two, "")
     assert not parts.states_both(
-        [covering(0.74, 0.42), covering(0.55, 0.97)], 0.56
+        [covering(0.74, 0.42), covering(0.55, 0.97)], 0.56, two, ""
     )  # under the bar
-    assert not parts.states_both([covering(0.74, 0.42)], 0.56)
+    assert not parts.states_both([covering(0.74, 0.42)], 0.56, two, "")
+    assert not parts.states_both([covering(0.74, 0.42), covering(0.58, 0.97)], 0.56, [], "")
+
+
+def test_the_runner_up_answers_a_message_naming_several_things_when_it_covers_more():
+    narrow_wide = [covering(0.74, 0.74), covering(0.66, 0.87)]  # 0.13 more: not NARROW / WHOLE
+    for named in ("权力事项、公共服务事项", "总投资和计划投资", "總數，還有網上辦的", "各多少"):
+        assert parts.states_both(narrow_wide, 0.56, [], named)
+    assert not parts.states_both(narrow_wide, 0.56, [], "政务服务事项的总数是多少")  # one thing
+    assert not parts.states_both(narrow_wide, 0.56, ["总数", "多少"], "")  # two questions: WHOLE
+    named = "马上办、就近办"
+    assert not parts.states_both([covering(0.74, 0.8), covering(0.66, 0.87)], 0.56, [], named)
+    assert not parts.states_both([covering(0.88, 0.74), covering(0.66, 0.87)], 0.56, [], named)
 
 
 def test_two_questions_one_summary_entry_states_are_answered_by_it(engine):
@@ -104,6 +117,12 @@ def test_two_questions_one_summary_entry_states_are_answered_by_it(engine):
     assert answer.entry_id == "fgf-chengxiao"  # every figure of the reform, both asked
     assert [c.id for c in answer.candidates[:2]] == ["fgf-chengxiao", "fgf-cailiao"]
     assert [a.entry_id for a in answer.also] == ["fgf-cailiao"]  # the 材料 figure, by itself
+
+
+def test_a_message_naming_two_counts_is_answered_by_the_entry_stating_both(engine):
+    message = "请问抚远就近办的事项有几项，和政务服务事项总数对一下"
+    assert [c.id for c in engine.candidates(message)[:2]] == ["fgf-jiujinban", "fgf-zhengwu-fuwu"]
+    assert engine.answer(message).entry_id == "fgf-zhengwu-fuwu"  # 845项, 就近办 among them
 
 
 def test_one_question_is_answered_by_the_best_entry_whatever_the_runner_up_covers(engine):
