@@ -96,10 +96,11 @@ class Engine:
         self.thresholds = thresholds or Thresholds(**knowledge.thresholds)
         self.synonyms = Synonyms(knowledge.synonyms)
         self.entries = list(knowledge.entries)
-        # Every text in matching form, and each question folded (what describing the entries
-        # reads for the kinds of answer asked), before the index holds its arrays; on two cores
-        # for a large build (the terms too, by the child: they wait for nothing prepared).
-        texts, folded, contexts, terms = prepare(self.entries, self.synonyms, self.terms)
+        # Every text in matching form, each question folded and what describing reads of the
+        # entries (`said`), before the index holds its arrays; on two cores for a large build.
+        texts, folded, contexts, terms, told = prepare(
+            self.entries, self.synonyms, self.terms, partial(described.said, self.entries)
+        )
         self.words = Words(terms)
         # How a candidate's evidence is weighed (bench/decision_fit.py varies it).
         self.shares = shares or Shares()
@@ -109,7 +110,6 @@ class Engine:
         # Per entry, what kinds of answer it gives and the text a question's words may be in,
         # each made when a search first brings the entry up: from the index's rows, while a
         # large index's forked child weighs it (`Index.along`).
-        told = described.said(self.entries)  # (here, before the child: see `said`)
         describing = partial(
             described.describe,
             self.entries,

@@ -175,7 +175,8 @@ def said(entries: Sequence[Entry]) -> Said:
     forked child is copied: a large build describes its entries while a child weighs the index
     (`Index.along`), and reading them there copied ~100 MB of pages at 100k entries (the
     machine's memory, as the build counts it). Made before the child is forked, these are read
-    without: a long string's text is only read."""
+    without: a long string's text is only read. (A large build makes them while it prepares
+    the texts, after its half, as the preparing child ends the other: `prepare`'s `meanwhile`.)"""
     questions = np.fromiter((len(entry.questions) for entry in entries), np.int64, len(entries))
     answers, quotes = _Lines([e.answer for e in entries]), _Lines([e.source.quote for e in entries])
     return Said(questions, answers, quotes)

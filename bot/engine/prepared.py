@@ -11,7 +11,9 @@ index's weighing child works, when this process has the time. Work the build nee
 does not depend on the texts (`also`: the engine's terms) is done by the child after its half,
 and the segmenter's dictionary is loaded by this process before its own (the words' child,
 forked next, shares it: `Vocabulary.learning`), each half cut to match, so that neither is done
-alone with the second core idle.
+alone with the second core idle; what the caller's build reads of the entries next (`meanwhile`:
+what describing them reads, `described.said`) is made by this process after its half, while it
+waits for the child's (~0.1 s at 100k entries, which came after preparing with that core idle).
 """
 
 from __future__ import annotations
@@ -37,25 +39,34 @@ SHARE = 0.50
 
 T = TypeVar("T")
 U = TypeVar("U")
+V = TypeVar("V")
 
 
 def prepare(
-    entries: Sequence[Entry], synonyms: Synonyms, also: Callable[[], U]
-) -> tuple[list[str], str, list[str], U]:
+    entries: Sequence[Entry], synonyms: Synonyms, also: Callable[[], U], meanwhile: Callable[[], V]
+) -> tuple[list[str], str, list[str], U, V]:
     """Per entry in order, its questions then keywords in matching form (normalized, synonyms
     made canonical), one list for all the entries; every question (not keyword) folded, joined
     by newlines (as `focus_codes` reads them); per entry, its answer and quote joined by a
-    space in matching form; and `also()` (in the child, on two cores: see `halves`)."""
+    space in matching form; `also()` (in the child, on two cores: see `halves`); and
+    `meanwhile()`, done by this process (after its half, on two cores)."""
     # (`similar` and the question: `questions` makes a tuple of them, twice the time at 100k)
     texts = sum(len(entry.similar) + 1 + len(entry.keywords) for entry in entries)
+    done: list[V] = []
     parts, made = halves(
-        lambda start, end: _prepared(entries[start:end], synonyms), len(entries), texts, also, load
+        lambda start, end: _prepared(entries[start:end], synonyms),
+        len(entries),
+        texts,
+        also,
+        load,
+        lambda: done.append(meanwhile()),
     )
     return (
         list(chain.from_iterable(part[0].split("\n") for part in parts if part[0] is not None)),
         "\n".join(part[1] for part in parts if part[1] is not None),
         [text for part in parts for text in part[2]],
         made,
+        done[0],
     )
 
 
@@ -87,19 +98,24 @@ def halves(
     texts: int,
     also: Callable[[], U],
     first: Callable[[], object] = lambda: None,
+    then: Callable[[], object] = lambda: None,
 ) -> tuple[list[T], U]:
     """`[work(0, size)]` and `also()`, or for `texts` (what the work is measured in) from
     `HALVED_FROM` on two cores, `[work(0, cut), work(cut, size)]` (`cut`: `SHARE` of `size`)
     with the second part and then `also()` worked out in a forked child (`Forked`: the same
     results, whichever process makes them), and `first()` done by this process before its part
-    (only then: what it loads is loaded when first needed otherwise)."""
+    (only then: what it loads is loaded when first needed otherwise). `then()` is done by this
+    process after its work (when halved, while the child ends its part)."""
     if texts < HALVED_FROM or not two_cores():
-        return [work(0, size)], also()
+        alone = [work(0, size)], also()
+        then()
+        return alone
     cut = round(size * SHARE)
     second = Forked(lambda: (work(cut, size), also()))
     try:
         first()
         mine = work(0, cut)
+        then()
     except BaseException:
         second.cancel()
         raise

@@ -23,9 +23,10 @@ from bot.text.words import Words
 
 
 def _prepare(knowledge: Knowledge) -> tuple:
-    texts, folded, contexts, pid = prepared.prepare(
-        knowledge.entries, Synonyms(knowledge.synonyms), os.getpid
+    texts, folded, contexts, pid, here = prepared.prepare(
+        knowledge.entries, Synonyms(knowledge.synonyms), os.getpid, os.getpid
     )
+    assert here == os.getpid()  # (`meanwhile`: by this process, whether halved or not)
     return texts, folded.split("\n"), contexts, pid
 
 
@@ -74,19 +75,23 @@ def test_what_is_first_is_done_here_when_halved_and_only_then(forks):
     def first() -> None:
         done.append(os.getpid())
 
-    assert prepared.halves(lambda start, end: (start, end), 4, 4, list, first) == (
+    def then() -> None:  # (after this process's part: describing's reads of the entries)
+        done.append(-os.getpid())
+
+    assert prepared.halves(lambda start, end: (start, end), 4, 4, list, first, then) == (
         [(0, 2), (2, 4)],
         [],
     )
-    assert len(forks) == 1 and done == [os.getpid()]
+    assert len(forks) == 1 and done == [os.getpid(), -os.getpid()]
+    done.clear()
     forks.clear()
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(prepared, "HALVED_FROM", 10)  # (4 texts: not halved)
-        assert prepared.halves(lambda start, end: (start, end), 4, 4, list, first) == (
+        assert prepared.halves(lambda start, end: (start, end), 4, 4, list, first, then) == (
             [(0, 4)],
             [],
         )
-    assert forks == [] and done == [os.getpid()]
+    assert forks == [] and done == [-os.getpid()]  # (what is then: done whether halved or not)
 
 
 def test_a_half_the_child_fails_to_give_is_worked_out_here(forks):
