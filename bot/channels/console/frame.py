@@ -127,6 +127,14 @@ def page(console: Console, handler: Handler, edit: bool = False) -> Callable:
     """`handler` behind the session, CSRF and role checks."""
 
     async def endpoint(request: Request) -> Response:
+        try:
+            return await checked(request)
+        finally:
+            # An upload's spooled temporary file closed now, not by the garbage collector
+            # whenever it runs (a 10 MB sheet held its disk until then; probe21).
+            await request.close()
+
+    async def checked(request: Request) -> Response:
         token = request.cookies.get(COOKIE)
         session = console.sessions.get(token)
         # `policybot admin` removes an account, changes its role or resets its password in
