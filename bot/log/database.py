@@ -107,8 +107,20 @@ def connect(path: Path, timeout: float | None = None) -> sqlite3.Connection:
     return db
 
 
+class NewerLog(sqlite3.OperationalError):
+    """A log whose schema a later release made. Rolled back after an upgrade that changed the
+    log, a release writing to a schema it did not know lost every exchange, one "kept for
+    retry" line each (probe21). An OperationalError, so every command says it in one line and
+    none moves the log aside as corrupt; nothing holds writes for it."""
+
+
 def migrate(db: sqlite3.Connection) -> None:
     version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        raise NewerLog(
+            f"交流记录是更新版本的 policybot 写的（结构版本 {version}，这个版本只认识到 "
+            f"{len(MIGRATIONS)}）：请运行新版本，或恢复升级前备份的交流记录"
+        )
     for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
         with db:
             db.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")

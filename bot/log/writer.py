@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.engine.core import CLARIFY, Answer
+from bot.log.database import NewerLog
 from bot.log.store import Exchange, ExchangeStore, Feedback, open_store
 from bot.text.normalize import valid_text
 from bot.text.privacy import Pseudonymizer, redact
@@ -130,6 +131,8 @@ class ExchangeLog:
         users = Pseudonymizer.for_database(path, salt)
         try:
             store = open_store(path)
+        except NewerLog:
+            raise
         except (sqlite3.Error, OSError) as exc:
             log.error("exchange log %s cannot be opened (%s); writes are held", path, exc)
             store = None

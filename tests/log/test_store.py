@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+from bot.channels.cli import main
 from bot.log import writer
 from bot.log.database import MIGRATIONS
 from bot.log.stats import stats
@@ -61,6 +62,26 @@ def test_a_database_from_before_the_normalized_column_was_dropped_keeps_its_rows
     )
     assert stored.candidates == [{"id": "xinyong", "score": 0.9}]
     store.close()
+
+
+def test_a_log_from_a_newer_release_is_refused_in_one_line_and_kept(tmp_path, capsys):
+    """A rollback after an upgrade whose migration changed the log: the release before this
+    one, started on this one's log (its `normalized` column dropped), answered and lost every
+    exchange, one "write failed … kept for retry" line each (probe21). A log whose schema is
+    newer than the code knows is refused now, by every command, and left as it was (not moved
+    aside as corrupt)."""
+    path = tmp_path / "log.sqlite3"
+    SQLiteStore(path).close()
+    newer = sqlite3.connect(path)
+    newer.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    newer.close()
+    with pytest.raises(sqlite3.OperationalError, match="更新版本"):
+        SQLiteStore(path)
+    assert main(["--db", str(path), "ask", "--log", "信用修复"]) == 2
+    assert main(["--db", str(path), "stats"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("更新版本") == 2 and "Traceback" not in err
+    assert [p.name for p in tmp_path.iterdir() if "corrupt" in p.name] == []
 
 
 def test_an_exchange_is_recorded_with_everything_reviewers_need(tmp_path, engine):
