@@ -53,8 +53,10 @@ def group_text(
     reply_to_bot: bool = False,
     group_id: int = GROUP_ID,
     topic: int | None = None,
+    replying_to: str | None = None,
 ) -> dict:
-    """A message in a supergroup; with `topic`, in that topic of a forum group."""
+    """A message in a supergroup; with `topic`, in that topic of a forum group; with
+    `replying_to`, a reply to a message of that text by another member."""
     chat = {"id": group_id, "type": "supergroup", "title": "抚远企业交流群"}
     extra: dict = {}
     if topic is not None:
@@ -62,6 +64,8 @@ def group_text(
         extra |= {"message_thread_id": topic, "is_topic_message": True}
     if reply_to_bot:
         extra["reply_to_message"] = _message(chat, BOT_USER, "之前的回答")
+    if replying_to is not None:
+        extra["reply_to_message"] = _message(chat, user(user_id + 1), replying_to)
     message = _message(chat, user(user_id), text, **extra)
     mention = f"@{BOT_USER['username']}"
     if mention in text:

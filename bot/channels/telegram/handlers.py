@@ -149,6 +149,10 @@ async def group_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if username.lower() not in text.lower() and not to_bot:
         return
     cleaned = text.replace(username, " ").replace(username.lower(), " ").strip()
+    if not cleaned and replied is not None and not to_bot:
+        # The bot's name alone, replying to a member's message: it is summoned to answer that
+        # question (it was answered as an empty message, 请直接输入…, under it; probe21).
+        cleaned = (replied.text or replied.caption or "").strip()
     await reply_to_question(message, cleaned, context)
 
 

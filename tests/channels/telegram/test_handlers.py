@@ -257,6 +257,18 @@ async def test_group_messages_only_when_addressed(bot):
     assert await bot.send(updates.group_text("哈哈哈 [图片]")) == []
 
 
+async def test_the_bot_mentioned_alone_in_reply_to_a_question_answers_that_question(bot):
+    """In a group, a member answers a colleague's question by replying to it with the bot's
+    name alone (as people summon a bot): the bot was asked nothing, and answered so, with
+    请直接输入您想咨询的问题 under the question (probe21). The question replied to is asked now."""
+    summoned = updates.group_text("@fuyuan_policy_bot ", replying_to=ASKED)
+    answered = only(await bot.send(summoned), "sendMessage")
+    assert "复工复产专窗" in answered["text"]
+    # With words of its own, the message is the question, as before.
+    own = updates.group_text("@fuyuan_policy_bot 信用修复怎么办", replying_to=ASKED)
+    assert "信用修复" in only(await bot.send(own), "sendMessage")["text"]
+
+
 async def test_inline_mode_returns_up_to_ten_answers(bot):
     results = only(await bot.send(updates.inline_query("复工复产")), "answerInlineQuery")["results"]
     assert 1 <= len(results) <= 10
