@@ -58,6 +58,9 @@ class ImportReport:
     # Similar questions the earlier import's entries had and this sheet's do not: taught since
     # (the gap review's 教学, `policybot teach`), and written over by the sheet (probe18).
     overwritten: list[str] = field(default_factory=list)
+    # (row, earlier row) asking the same with another answer: two entries, between which the
+    # bot then answers neither; said, as the console shows no `validate` warnings (probe21).
+    repeated: list[tuple[int, int]] = field(default_factory=list)
 
     def summary(self) -> str:
         lines = [f"导入 {self.entries} 个条目，写入 {len(self.files)} 个文件"]
@@ -71,6 +74,11 @@ class ImportReport:
         if any(TAKEN in why for _, why in self.duplicates):  # the console's export
             lines.append("已有的条目不能用导入修改：请在管理后台或它的 YAML 文件里修改")
         lines += [f"无法导入：第 {row} 行，{why}" for row, why in self.invalid]
+        lines += [
+            f"第 {row} 行的问题与第 {earlier} 行相同、答案不同：这样问时机器人分不清用哪个"
+            "答案，不会直接回答，请合并成一行，或在问题里写明各自的情况"
+            for row, earlier in self.repeated
+        ]
         if self.removed:
             shown = "、".join(self.removed[:10]) + ("……" if len(self.removed) > 10 else "")
             lines.append(
@@ -308,6 +316,8 @@ def import_faq(
             report.duplicates.append((number, f"id {entry_id} 与{where}重复"))
             continue
         seen_ids[entry_id], seen_answers[said] = number, number
+        if key in seen_questions:
+            report.repeated.append((number, seen_questions[key]))
         seen_questions.setdefault(key, number)
         entry: dict[str, object] = {
             "id": entry_id,
