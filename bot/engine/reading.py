@@ -31,6 +31,7 @@ from functools import lru_cache
 from bot.engine._asides import unquoted, without_estimates
 from bot.engine.answerability import content_weight
 from bot.engine.focus import ASKING_JI, focus_of
+from bot.engine.relayed import relayers_apart
 from bot.text.dialect import standard
 from bot.text.normalize import fold
 
@@ -77,13 +78,7 @@ _GREETING = re.compile(
 _ASKS_FROM = re.compile(
     r"(?<=[\u4e00-\u9fff])(?=想问|请问|想咨询|想了解|想打听)|(?<=[啊呀呢吗吧嘛哦呗啦嘞])(?=我|俺)"
 )
-# ...and where a question relayed from someone else starts (外地投资人问我抚远…, 经常被客人问…在哪,
-# 商户都在问什么时候…), or an errand someone sent the sender on (老板让我查下抚远…有几项, 叫我找找…):
-# who asked is not what is asked about (read in the question, 老板 asked for a person).
-_RELAYED = re.compile(
-    r"((?<![请想])问[我俺](?!们)|在问|被[\u4e00-\u9fff]{1,4}?问"
-    r"|[让叫][我俺](?:查|问|找|打听|了解)(?:一下|一查|一问|一找|查|找|问|下)?)(?=[\u4e00-\u9fff])"
-)
+# ...and where a question relayed from someone else starts: bot.engine.relayed's `relayers_apart`.
 # The sender speaking of themselves, in three reaches: "who we are" (_INTRODUCTION), set aside; a
 # clause that starts with them (_SELF: 我们在乡镇, 我司…), background after the question; a clause
 # about their own case anywhere in it (_SENDER: 对我们业务影响大不大, 看看哪些和我们有关), not what a
@@ -293,7 +288,7 @@ def read(
     whether a clause has a word the knowledge uses (without it, every short clause before the
     question is a topic typed as a fragment). `label`: `labelled` of the message, if it opens
     with one: that clause is background."""
-    parts = _RELAYED.sub(r"\1 ", _ASKS_FROM.sub(" ", folded)).split()
+    parts = relayers_apart(_ASKS_FROM.sub(" ", folded)).split()
     questioned = _marked(parts, marked) or [True] * len(parts)
     parts = [_GREETING.sub("", part) for part in parts]
     questioned = [q for q, p in zip(questioned, parts, strict=True) if p]

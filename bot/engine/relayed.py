@@ -27,6 +27,31 @@ _ASKER = re.compile(
 )
 
 
+# Where a question relayed from someone else starts inside a clause (外地投资人问我抚远…, 经常被客人问…
+# 在哪, 商户都在问什么时候…), or an errand someone sent the sender on (老板让我查下抚远…有几项, 叫我找找…):
+# who asked is not what is asked about (bot.engine.reading reads it as a clause of its own: 老板
+# asked for a person). Every alternative starts with a plain character (问 before its look-behind,
+# 让 and 叫 apart), so the regex engine skips to where one is rather than trying every position
+# (a look-behind or a class first: a search 2.2 µs, 0.17 this way; timeit, load ~9).
+_ERRAND = r"[我俺](?:查|问|找|打听|了解)(?:一下|一查|一问|一找|查|找|问|下)?"
+_RELAYED = re.compile(
+    rf"(?:问(?<![请想]问)[我俺](?!们)|在问|被[\u4e00-\u9fff]{{1,4}}?问|让{_ERRAND}|叫{_ERRAND})"
+    r"(?=[\u4e00-\u9fff])"
+)
+
+
+def relayers_apart(text: str) -> str:
+    """`text` (a folded message) with a space after each place `_RELAYED` finds, where a relayed
+    question or an errand starts."""
+    # (A function gives the match back, not a template such as r"\g<0> ": given a template, Python
+    # 3.11's `sub` imports `re` and calls its `_subx` on every call, ~6 µs where nothing matches.)
+    return _RELAYED.sub(_spaced, text)
+
+
+def _spaced(found: re.Match[str]) -> str:
+    return found[0] + " "
+
+
 # An office said to have said something (税务局说…, 专窗说…, 海关说网上办) is a source of what the
 # sender asks about, often its subject (海关说网上办，我想问抚远海关的…): no relayer of the question;
 # nor is the city itself (市里说…, and by its name, 抚远说坚持例会制度…: bot.yaml's `places`), for the

@@ -4,7 +4,7 @@ searched."""
 from __future__ import annotations
 
 from bot.engine.answerability import content
-from bot.engine.relayed import relayed_from, unrelayed
+from bot.engine.relayed import relayed_from, relayers_apart, unrelayed
 
 
 def test_who_a_question_is_relayed_from_carries_nothing():
@@ -79,3 +79,21 @@ def test_a_relayed_question_matches_as_it_would_unrelayed(engine):
     assert relayed.id == asked.id == "fgf-mashangban"
     assert relayed.match == asked.match
     assert relayed.score == asked.score
+
+
+def test_where_a_relayed_question_or_an_errand_starts_a_clause_is_told():
+    # Each alternative of the pattern led by a plain character (a speed change): the places found
+    # are where the look-behind first found them.
+    cases = {
+        "外地投资人问我抚远有什么政策": "外地投资人问我 抚远有什么政策",
+        "经常被客人问码头在哪": "经常被客人问 码头在哪",
+        "商户都在问什么时候开工": "商户都在问 什么时候开工",
+        "老板让我查下抚远有几项": "老板让我查下 抚远有几项",
+        "老板叫俺打听一下码头": "老板叫俺打听一下 码头",
+        "问我抚远": "问我 抚远",
+        "请问我们能网上办吗": "请问我们能网上办吗",  # the sender asks: no relayer
+        "想问我抚远": "想问我抚远",
+        "他问我们抚远": "他问我们抚远",  # 我们: the sender's side asks
+        "客人问我": "客人问我",  # nothing asked after it
+    }
+    assert {text: relayers_apart(text) for text in cases} == cases
