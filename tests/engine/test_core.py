@@ -34,6 +34,8 @@ def test_the_flagship_question(engine):
         ("请问一下，企业信誉修复怎么弄啊？？", "qiye-xinyong-xiufu"),  # synonym + fillers
         ("抚远绿色通道是个啥东西", "fugong-lvse-tongdao"),  # 是个啥东西 is 是什么 (synonyms)
         ("马上办是个啥玩意儿", "fgf-mashangban"),  # 啥玩意儿 is 什么 (bot.text.dialect)
+        ("放管服中的“管”是怎么做的", "fgf-guan"),  # 放管服的管 is 监管 (synonyms), not the 放
+        ("放管服里的放是咋弄的", "fgf-fang"),  # 放管服的放 is 简政放权
         ("ｍａｎｇ上办的有多少", None),  # nonsense mixed script must not crash
     ],
 )
