@@ -27,6 +27,7 @@ from bot.engine.mentioned import (
     EACH,
     EARLIER,
     HANDLED,
+    LISTED,
     ONE,
     OURS,
     PART,
@@ -167,6 +168,15 @@ _INVESTED = re.compile(
     r"投资(?:额|总额)?[是有]?多少|总投资|投资额|投了?多少|多少投资|投入多少|投资\s*$"
 )
 
+# A figure asked at the end of a clause (研发中心投资多少, 冷链物流园区多大, 企业办事减少了多少项):
+# of what the clause names before it; of one member of a list an entry states, the entry gives
+# none (bot.engine.listed). Not a figure of a thing named after it (用模拟审批办了几个项目: of
+# 项目), which (哪几), these (这几类), a time (几点, 几号) nor a number to call (电话多少).
+_FIGURE_WANTED = re.compile(
+    r"(?:(?<!电话)(?<!号码)(?<!号)(?<!电话是)多少|多大|多高|多长|多宽|多重|多远|(?<![哪这那])几)"
+    r"(?:[个项家条所位名亩吨元]|公顷|平方米?|万元|亿元?)?[啊呢呀吗了啦]?(?=[，。？！,?!\s]|$)"
+)
+
 # A total asked (总投资多少, 一共投资多少): an answer must state one of what the question names,
 # not the amount done so far (已完成投资0.5亿元) nor the total of a whole that names it only as a
 # part (11个项目总投资23.8亿元。其中省重点项目1项): bot.engine.mentioned's TOTAL.
@@ -210,7 +220,8 @@ def asked_for(
     PART + the total; an area (占地多少) as AREA; the sender's company on a list (名单上有我们公司吗)
     as OURS; which person (哪位领导) as POST; how many cases were handled (受理了多少) as HANDLED;
     how many kinds (分几类) as EACH + 2; a total (总投资多少) as TOTAL + what its clause names
-    before it (its words, figures, ONE for a project pointed back at); a year asked about as YEAR + the year, from
+    before it (its words, figures, ONE for a project pointed back at); a figure that ends a clause
+    (研发中心投资多少) as LISTED + the words the clause names before it; a year asked about as YEAR + the year, from
     `asks` (every clause that asks, when the caller has them: 明年还会开工吗？大概有多少个 asks
     about next year in its first clause) or else `text`. A word names a thing if it `carries`
     (`Wording.carries`: the city's own names do not).
@@ -282,6 +293,12 @@ def asked_for(
         named = [w for w in cut(before) if carries(w)] + re.findall(r"\d+", before)
         named += [ONE] if _ONE.search(before) else []
         found.append(TOTAL + " ".join(w for w in named if not QUESTION_WORDS.fullmatch(w)))
+    if (figure := _FIGURE_WANTED.search(text)) is not None:
+        before = re.split(r"[，。？！,?!\s]", text[: figure.start()])[-1]
+        named = [
+            w for w in cut(before) if len(w) > 1 and carries(w) and not QUESTION_WORDS.search(w)
+        ]
+        found += [LISTED + " ".join(named)] if named else []
     if _INVESTED.search(text) and COUNT_OF + "元" not in found:  # (投资多少钱 has it already)
         found.append(COUNT_OF + "元")
     return tuple(found)

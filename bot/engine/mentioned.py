@@ -4,7 +4,8 @@ entry, or, for things an answer states in its own way, a figure in the unit aske
 figure reached rather than planned, the year asked about, the N things of a set, a figure
 per year, a figure from before, a part of a total, an area, the sender's own company on a
 list, which person, how many cases were handled, what a short yes/no says of its topic, a
-day other than those the message states, or a total of what is named. And whether an entry
+day other than those the message states, a total of what is named, or a figure of a thing
+named not only as one member of a list whose figures are the whole's (bot.engine.listed). And whether an entry
 contradicts a scope the message states (省重点 asked, only 市重点 in the entry; 2月 asked, only
 3月 there: `scopes`, `contradicted`).
 """
@@ -16,6 +17,7 @@ from collections.abc import Callable, Set
 from functools import lru_cache
 
 from bot.engine.features import spoken
+from bot.engine.listed import of_member
 from bot.text.words import FUNCTION_TAGS, in_dictionary, part_of_speech
 
 # How bot.engine.asked writes a thing asked for that an answer states in its own way: a unit
@@ -34,6 +36,7 @@ HANDLED = "件…"  # how many cases were handled (受理了多少, 办件量): 
 # entry must say that word, or each of its characters (系统升级 of 升级…消杀系统, 油厂 of 大豆油、…加工厂).
 PREDICATE = "是否:"
 DAYS = "日:"  # a day asked by a message stating days (those days): the answer gives another
+LISTED = "列:"  # a figure of what the words after it name: not one member of a list (listed.py)
 TOTAL = "总:"  # a total (总投资多少) of what the words after it name: the answer states one
 ONE = "一个"  # among those words: one project pointed back at (它, 这个项目), not several
 # Each of the above: a thing asked that starts with one is looked for as the answer states it,
@@ -54,6 +57,7 @@ MARKED = (
     PREDICATE,
     TOTAL,
     DAYS,
+    LISTED,
 )
 _AREA = re.compile(r"\d\s*(?:公顷|亩|平方|平米|万平|㎡)")
 # A figure per year as an answer or quote gives it (年加工大豆30万吨, 每年, 年均), and so does a year's
@@ -118,6 +122,8 @@ def mentions(thing: str, stated: str, covers: Callable[[str, str], bool]) -> boo
         return any(day not in told for day in DATE.findall(_REPORTED.sub("", stated)))
     if thing.startswith(TOTAL):
         return _total_of(thing[len(TOTAL) :].split(), stated)
+    if thing.startswith(LISTED):
+        return not of_member(thing[len(LISTED) :].split(), stated)
     if thing.startswith(PREDICATE):  # the word, or its characters apart (the word is no entry's)
         word = thing[len(PREDICATE) :]
         return covers(word, f" {spoken(word)} ") or all(covers(c, "\0") for c in word)

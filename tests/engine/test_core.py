@@ -200,6 +200,16 @@ def test_a_short_yes_no_in_a_word_no_entry_uses_is_not_settled_by_its_topics_ent
     assert not any(thing.startswith("是否:") for thing in data["check"]["asked_for"])
 
 
+def test_a_figure_of_one_member_of_a_list_is_not_the_wholes(engine):
+    # The soybean project's entry lists what it builds and gives the project's investment and
+    # area, none of a member's (bot/engine/listed.py).
+    data = engine.answer("大豆蛋白加工厂投资多少").to_dict()
+    assert data["status"] != ANSWERED
+    assert any(thing.startswith("列:") for thing in data["check"]["asked_for_unstated"])
+    answer = engine.answer("上瑞大豆项目占地多少")
+    assert (answer.status, answer.entry_id) == (ANSWERED, "zs-shangrui-dadou")
+
+
 def test_clarify_offers_close_candidates(engine_with):
     # A strict engine turns a close call into a choice instead of a guess.
     engine = engine_with(Thresholds(answer=0.99, margin=0.5, clarify=0.3))

@@ -1,0 +1,68 @@
+"""A figure asked of one member of a list an entry states (研发中心投资多少, 冷链物流园区项目占地多少):
+the entry names the member among others (新建大豆油、大豆蛋白加工厂、大豆精深加工研发中心及仓储附属设施)
+and gives its figures of the whole (预计投资约6亿元, 占地46公顷), not of that member. bot.engine.asked
+finds the words of a clause asking a figure (LISTED + its words); bot.engine.mentioned asks here
+whether an entry states a figure of what they name.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# A clause of an answer or a quote (" | " between them), and the members of a list within it:
+# 、, or 和 / 及 / 与 / 以及 between two names (not 及时, 参与, 和谐, 和平).
+_CLAUSE = re.compile(r"[，。；：,;:！？|]")
+_MEMBERS = re.compile(r"、|以及|及(?!时)|(?<!参)与|和(?![谐平])")
+# A figure as a list states one of a member (233项, 1项, 0.5亿元), not a date (2022年, 4月7日);
+# and what names a figure stated (设计仓容100万吨: 设计仓容).
+_FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?![\d.年月日号])")
+_LABELLED = re.compile(r"([\u4e00-\u9fff]{1,4})\d+(?:\.\d+)?\s*(?![\d.年月日号])")
+
+
+@lru_cache(maxsize=1024)
+def _lists(stated: str) -> tuple[str, str, tuple[tuple[str, tuple[str, ...]], ...]]:
+    """What an entry states outside the members of its lists that have no figure of their own,
+    what names its figures there, and per list, each such member with the list's other members.
+    Kept: the same entries come up for many messages."""
+    kept: list[str] = []
+    lists: list[tuple[str, tuple[str, ...]]] = []
+    for clause in _CLAUSE.split(stated):
+        members = _MEMBERS.split(clause)
+        if len(members) < 2:
+            kept.append(clause)
+            continue
+        # The last member ends where the list's own figure starts (…训练馆项目等11个重点项目).
+        last, _, rest = members[-1].partition("等")
+        members[-1] = last
+        kept.append(rest)
+        for member in members:
+            if _FIGURE.search(member):
+                kept.append(member)
+            else:
+                lists.append((member, tuple(m for m in members if m is not member)))
+    text = " ".join(kept)
+    return text, "".join(_LABELLED.findall(text)), tuple(lists)
+
+
+def _names(word: str, member: str) -> bool:
+    """Whether a word names a member of a list, not only what it is (加工厂 of 大豆蛋白加工厂,
+    中心 of …研发中心: 大豆加工厂仓容多大 asks of the whole project, 蛋白加工厂占地多少 of one part);
+    a member of one word (观鸟台) is named by it."""
+    return word in member and (not member.endswith(word) or member.strip("“”\"' ") == word)
+
+
+def of_member(words: list[str], stated: str) -> bool:
+    """Whether `words` (a clause asking a figure: its words that name things) name a member of
+    a list in `stated` (an entry's answer and quote) that has no figure of its own and is named
+    nowhere else, and no other member of that list: then the entry's figures are the whole's,
+    and the member's is not stated. 企业和群众…减少3596项 asked 群众和企业 asks the whole; a figure
+    named by a word of the member's (仓储 of 设计仓容100万吨) may be its own."""
+    kept, labels, lists = _lists(stated)
+    for member, others in lists:
+        if any(
+            _names(word, member) and word not in kept and not any(c in labels for c in word)
+            for word in words
+        ) and not any(word in other and word not in member for word in words for other in others):
+            return True
+    return False

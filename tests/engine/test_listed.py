@@ -1,0 +1,61 @@
+"""A figure asked of one member of a list an entry states (bot/engine/listed.py): the entry's
+figures are the whole's, not that member's."""
+
+from __future__ import annotations
+
+from bot.engine.asked import asked_for
+from bot.engine.listed import of_member
+from bot.engine.mentioned import LISTED, mentions
+from bot.text.words import Words
+
+WORDS = Words()
+# An invented entry: its answer, then its source quote, as `mentions` reads them.
+PARK = (
+    "某公司计划建设湿地公园项目，预计投资约3亿元，占地20公顷，主要新建游客中心、观鸟台及"
+    "科普展馆，设计停车位500个。 | 湿地公园项目预计投资约3亿元,占地20公顷"
+)
+
+
+def listed(text: str) -> tuple[str, ...]:
+    found = asked_for(text, lambda part: WORDS(part, search=False), lambda word: word)
+    return tuple(thing for thing in found if thing.startswith(LISTED))
+
+
+def never(word: str, sound: str) -> bool:
+    return False
+
+
+def test_a_figure_at_the_end_of_a_clause_is_asked_of_what_the_clause_names():
+    assert listed("观鸟台的投资多少") == (LISTED + "观鸟 投资",)  # (台: a lone character)
+    assert listed("报道说占地20公顷，其中科普展馆占地多大") == (LISTED + "科普 展馆 占地",)
+    # Of a thing named after the figure (用模拟审批办了几个项目: of 项目), which, these, a time, a
+    # number to call: no figure of what comes before.
+    assert listed("用快速审批办了几个项目") == ()
+    assert listed("是哪几个城市") == ()
+    assert listed("这几类项目分别怎么抓") == ()
+    assert listed("游客中心几点开门") == ()
+    assert listed("游客中心电话多少") == ()
+
+
+def test_a_member_without_a_figure_of_its_own_is_not_given_one():
+    assert of_member(["观鸟台", "投资"], PARK)
+    assert of_member(["科普", "展馆", "占地"], PARK)
+    assert not mentions(LISTED + "观鸟台 投资", PARK, never)
+    # The whole is asked: its figures are stated.
+    assert not of_member(["湿地公园", "项目", "投资"], PARK)
+    # What a member is, not which (中心 of 游客中心): 公园的中心建多大 may ask of the whole.
+    assert not of_member(["中心", "占地"], PARK)
+    # Two members named: the list's total is asked.
+    assert not of_member(["游客", "观鸟台", "投资"], PARK)
+    # A figure named by a word of the member's (停车位500个 of 停车场) may be its own.
+    parking = "主要新建游客中心及停车场，设计停车位500个。 | …"
+    assert not of_member(["停车场", "多大"], parking)
+
+
+def test_a_members_own_figure_and_the_lists_count_are_read_as_such():
+    # Each member with its figure (其中“马上办”233项、“网上办”683项): each is stated.
+    split = "保留事项845项，其中“现场办”233项、“网上办”683项。 | …"
+    assert not of_member(["现场办"], split)
+    # The list's count after 等 is the whole's: a member before it has none of its own.
+    started = "东区水厂项目、南区学校项目等8个项目集中开工。 | …"
+    assert of_member(["水厂", "投资"], started)
