@@ -69,6 +69,22 @@ _STANDARD = {
     "啥子": "啥",  # "what": 啥子's 子 is no thing asked for
     "咋个": "怎么",  # "how"
     "几时": "什么时候",  # "when": a time asked, as 什么时候 is
+    # Taiwan Mandarin (written in traditional characters, folded to simplified first): words the
+    # mainland says otherwise, with no other reading here (遠端視訊公證 is 远程视频公证).
+    "视讯": "视频",
+    "远端": "远程",
+    "网路上": "网上",  # "online" (網路上辦), as 网上办 says it
+    "网路": "网络",
+    "网际网路": "互联网",
+    "软体": "软件",
+    "简讯": "短信",
+    "数位": "数字",
+    "资料库": "数据库",
+    "伺服器": "服务器",
+    "行动电话": "手机",
+    "部落格": "博客",
+    "计程车": "出租车",
+    "捷运": "地铁",
     # English typed into a Chinese message, folded to lower case: the knowledge's words for it.
     "online": "网上",
     "green channel": "绿色通道",

@@ -86,6 +86,21 @@ def test_english_words_are_the_knowledge_words_in_a_chinese_message():
     assert standard("is it free online") == "is it free online"
 
 
+def test_taiwan_words_are_the_mainlands():
+    # Folded first (遠端視訊 → 远端视讯), then the mainland's word: an entry says 远程视频.
+    assert standard(fold_message("能辦遠端視訊公證嗎")) == "能办远程视频公证吗"
+    assert standard(fold_message("網路上能辦嗎")) == "网上能办吗"
+    assert standard(fold_message("網路不好")) == "网络不好"
+    assert standard(fold_message("要裝什麼軟體")) == "要装什么软件"
+
+
+def test_a_short_yes_no_in_taiwan_words_is_answered_as_its_mainland_twin(engine):
+    # A word no entry uses in a short yes/no must be in the entry (asked.unsettled): 远端 and
+    # 视讯 never were, so the entry on remote notarisation did not settle it.
+    answer = engine.answer("企業能辦遠端視訊公證嗎")
+    assert (answer.status, answer.entry_id) == ("answered", "qiye-yuancheng-gongzheng")
+
+
 def test_a_message_without_dialect_is_left_as_it_is():
     assert standard("复工专窗在哪里") == "复工专窗在哪里"
     # 边个 only where it is "who", not 边 before 个体 or 个别.
