@@ -200,6 +200,12 @@ def test_a_short_yes_no_in_a_word_no_entry_uses_is_not_settled_by_its_topics_ent
     assert not any(thing.startswith("是否:") for thing in data["check"]["asked_for"])
 
 
+def test_a_short_yes_no_in_a_synonym_of_the_entrys_word_is_settled_by_it(engine):
+    # knowledge/synonyms.yaml: 拜访 is 走访, the entry's word.
+    answer = engine.answer("工信局拜访过企业没有")
+    assert (answer.status, answer.entry_id) == (ANSWERED, "qiye-gongxin-zoufang")
+
+
 def test_a_figure_of_one_member_of_a_list_is_not_the_wholes(engine):
     # The soybean project's entry lists what it builds and gives the project's investment and
     # area, none of a member's (bot/engine/listed.py).
