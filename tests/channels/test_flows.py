@@ -43,10 +43,13 @@ async def test_a_declined_confirm_reads_the_same_in_every_channel(service):
     assert expected.startswith(declined.answer.answer.strip())  # where to turn, then near topics
     assert expected.endswith("\n".join(f"· {c.question}" for c in declined.answer.near))
 
-    # WeChat: typed, as in the terminal.
+    # WeChat: typed, as in the terminal, the near topics numbered to be picked by number.
     wechat = Chat(service)
     wechat.text(CONFIRM, "openid-1")
-    assert wechat.text("不是", "openid-1") == expected
+    said = wechat.text("不是", "openid-1")
+    assert said.startswith(declined.answer.answer.strip())
+    numbered = (f"{n}. {c.question}" for n, c in enumerate(declined.answer.near, 1))
+    assert said.endswith("\n".join(numbered))
 
     # Telegram: the 不是 button carries the exchange id alone, not the question.
     bot = Bot(service)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.channels.render import body, cited, is_confirm, related, source_line, text
-from bot.engine.core import ANSWERED, CLARIFY, Answer
+from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, Answer
 from bot.knowledge.model import Knowledge
 
 # Bytes of UTF-8 a reply's Content may take. WeChat truncates longer text messages; the figure
@@ -91,6 +91,13 @@ def answer_reply(answer: Answer, knowledge: Knowledge) -> Reply:
         choices = [Option(ENTRY, c.id, c.question) for c in answer.choices]
         hint = pick_hint(len(choices))
         return Reply(pages(f"{texts.clarify.strip()}\n{numbered(choices)}\n\n{hint}"))
+    if answer.status == FALLBACK and answer.near:
+        # Numbered, as an answer's related questions are: as bullets, "1" was told the number
+        # had expired and 都不是 that no list was open, the topics just above (probe21).
+        near = tuple(Option(ENTRY, c.id, c.question) for c in answer.near)
+        heading = texts.near.strip().rstrip("：:")
+        listing = f"{heading}（回复序号查看）：\n{numbered(near)}"
+        return Reply(pages(f"{body(answer, texts).strip()}\n{listing}"), near)
     said = text(answer, texts).strip()
     if answer.status != ANSWERED:
         return Reply(pages(said))

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from bot.app import Service, Turn
-from bot.channels.wechat.chat import EXPIRED, HELP_KEY, TYPE_PLEASE, menu_key
+from bot.channels.wechat.chat import DECLINED, EXPIRED, HELP_KEY, TYPE_PLEASE, menu_key
 from bot.channels.wechat.replies import MORE_HINT, pick_hint
 from bot.channels.wechat.server import build_app
 from bot.log.gaps import gap_exchanges
@@ -254,7 +254,27 @@ async def test_zero_declines_a_clarify_list(flows_wechat, flows_service):
     # The fallback, then the near topics other than those just turned down.
     assert is_fallback(declined.content, engine.knowledge)
     assert [f.kind for f in service.log.store.feedback()] == [UNHELPFUL]  # counted as a gap
-    assert (await wechat.text(USER, "1")).content == EXPIRED
+    # The list is closed; "1" picks the first of the near topics numbered under the fallback.
+    near = engine.knowledge.by_id[first_near(declined.content, engine.knowledge)]
+    assert (await wechat.text(USER, "1")).content.startswith(near.answer.strip()[:20])
+
+
+async def test_a_fallbacks_near_topics_are_picked_by_number_or_declined(wechat, knowledge):
+    """WeChat numbers an answer's related questions (回复序号查看) but listed a fallback's near
+    topics as bullets: "1" was told 这个序号已过期, and 都不是 现在没有等您选择的问题, with the
+    topics just above, so a user could only type one out again (probe21)."""
+    fallback = (await wechat.text(USER, "黑瞎子岛门票多少钱")).content
+    assert "您也可以看看这些相关问题（回复序号查看）：\n1. " in fallback
+    near = knowledge.by_id[first_near(fallback, knowledge)]
+    assert (await wechat.text(USER, "1")).content.startswith(near.answer.strip()[:20])
+    await wechat.text(USER, "黑瞎子岛门票多少钱")
+    assert (await wechat.text(USER, "都不是")).content == DECLINED
+
+
+def first_near(text: str, knowledge) -> str:
+    """The id of the first near topic a fallback numbers."""
+    first = text.split("\n1. ", 1)[1].split("\n", 1)[0]
+    return next(e.id for e in knowledge.entries if e.question == first)
 
 
 # Retries -------------------------------------------------------------------------------------
