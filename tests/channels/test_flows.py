@@ -61,7 +61,10 @@ async def test_a_declined_confirm_reads_the_same_in_every_channel(service):
     ]
     calls = await bot.send(updates.callback(no["callback_data"], asked))
     (edited,) = [params for method, params in calls if method == "editMessageText"]
-    assert unescape(edited["text"]) == expected
+    said, heading = unescape(edited["text"]).rsplit("\n", 1)  # the near topics as buttons
+    assert said == declined.answer.answer.strip() and heading == declined.knowledge.texts.near
+    shown = [b["text"] for row in edited["reply_markup"]["inline_keyboard"] for b in row]
+    assert shown[:-1] == [c.question for c in declined.answer.near]
     await bot.app.shutdown()
 
     # The web widget: 不是 is a pick of no entry, with the exchange id.

@@ -128,10 +128,16 @@ def answer_reply(
         rows = [[button(c.question, f"{PICK}:{exchange}:{c.id}")] for c in answer.choices]
         rows.append([button(knowledge.texts.none_of_these, declined)])
         return Reply([escape(body(answer, knowledge.texts))], keyboard(rows))
-    shown = split(escape(text(answer, knowledge.texts).strip()))
     if answer.status == FALLBACK:
-        return Reply(shown, keyboard([[button("📚 浏览主题", TOPIC)]]))
-    return Reply(shown)
+        # The near topics as buttons under their heading, as an answer's related questions are:
+        # lines of text cannot be tapped, so a user had to type one out again (probe21).
+        said = body(answer, knowledge.texts).strip()
+        if answer.near:
+            said += "\n" + knowledge.texts.near.strip()
+        rows = [[button(c.question, f"{SHOW}:{c.id}")] for c in answer.near]
+        rows.append([button("📚 浏览主题", TOPIC)])
+        return Reply(split(escape(said)), keyboard(rows))
+    return Reply(split(escape(text(answer, knowledge.texts).strip())))
 
 
 def topics_reply(knowledge: Knowledge) -> Reply:

@@ -99,9 +99,17 @@ def buttons(reply: dict) -> list[tuple[str, str]]:
     return [(b["text"], b["callback_data"]) for row in markup["inline_keyboard"] for b in row]
 
 
-def near_topics(text: str) -> list[str]:
-    """The questions a fallback lists under its "您也可以看看" line."""
-    return re.findall(r"^· (.+)$", unescape(text), flags=re.M)
+NEAR_HEADING = "您也可以看看这些相关问题："  # the flows knowledge's bot.yaml `near`
+
+
+def near_topics(reply: dict) -> list[str]:
+    """The questions a fallback offers as buttons under its "您也可以看看" line, each showing
+    that entry's answer as a new message, as an answer's related questions do (they were lines
+    of text, which cannot be tapped: probe21), above 📚 浏览主题."""
+    *near, browse = buttons(reply)
+    assert browse == ("📚 浏览主题", "t") and all(data.startswith("a:") for _, data in near)
+    assert unescape(reply["text"]).rstrip().endswith(NEAR_HEADING) == bool(near)
+    return [label for label, _ in near]
 
 
 async def test_a_confirm_tapped_yes_gives_the_answer_and_no_the_fallback_with_near_topics(bot):
@@ -127,11 +135,14 @@ async def test_a_confirm_tapped_yes_gives_the_answer_and_no_the_fallback_with_ne
     fallback, _ = await bot.tap(asked, "不是")
     text = unescape(fallback["text"])
     assert text.startswith(knowledge.texts.fallbacks[CATEGORY].strip())  # its category's text
-    assert knowledge.texts.near in text
-    near = near_topics(text)
+    near = near_topics(fallback)
     assert 1 <= len(near) <= 3 and confirmed.question not in near
     assert all(question in {e.question for e in knowledge.entries} for question in near)
-    assert buttons(fallback) == [("📚 浏览主题", "t")]
+    count = len(bot.api.sent()) + 1
+    await bot.tap(fallback, near[0])  # the near topic's answer, as a new message
+    shown = (await bot.wait("sendMessage", count))[-1]
+    topic = next(e for e in knowledge.entries if e.question == near[0])
+    assert unescape(shown["text"]).startswith(topic.answer.strip())
 
     # Typed instead of tapped: the same two outcomes.
     await bot.ask(CONFIRM)
@@ -164,7 +175,7 @@ async def test_a_list_with_none_of_these_picks_or_falls_back_with_other_near_top
 
     asked = await bot.ask(LIST)
     fallback, _ = await bot.tap(asked, "都不是")
-    near = near_topics(fallback["text"])
+    near = near_topics(fallback)
     assert 1 <= len(near) <= 3
     assert not set(near) & {knowledge.by_id[i].question for i in offered}
 
@@ -221,7 +232,7 @@ async def test_stale_and_forged_taps_are_answered_gracefully(bot, knowledge_dir)
     assert tapped.get("text") is None
     text = unescape(fallback["text"])
     assert text.startswith(bot.service.knowledge.texts.fallbacks[CATEGORY].strip())
-    assert "咨询电话" not in "".join(near_topics(text))  # the entry that is gone
+    assert "咨询电话" not in "".join(near_topics(fallback))  # the entry that is gone
 
     forged = ["c:0123456789ab:no-such-entry", "c:", "n:", "n:zz", "n:" + "f" * 60, "x:1", ""]
     for data in forged:
