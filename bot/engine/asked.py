@@ -133,11 +133,12 @@ _EARLIER_ASKED = re.compile(
     r"|[从由]多少[^，。？！,?!]{0,8}?(?:减|降|压|缩|精简|砍)"
 )
 # A part of a total the question states (这199项里能在网上办的有几项, 36个项目里省重点项目有几个): an
-# answer that gives the total alone (保留公共服务事项199项) does not say how many of it are which.
+# answer that gives the total alone (保留公共服务事项199项) does not say how many of it are which,
+# nor one breaking it down by another thing than the part named (the words between: 网上办).
 # 中 only before 有, 的, 是 or a pause (not 中介, 中心); a span of time is no total (3个工作日里).
 _PART_ASKED = re.compile(
     r"(\d+(?:\.\d+)?\s?[项个家条所](?![月天日周星礼小工钟]))[^，。？！,?!]{0,14}?"
-    r"(?:里|当中|之中|其中|中(?=[有的是\s，,]))[^，。？！,?!]*?(?:多少|几)"
+    r"(?:里面?|当中|之中|其中|中(?=[有的是\s，,]))([^，。？！,?!]*?)(?:多少|几)"
 )
 # An area asked (占地多少, 面积多大, 多少亩): an answer that gives the project's count or investment
 # (11个项目, 23.8亿元) does not say how large a site is.
@@ -217,9 +218,9 @@ def asked_for(
     form (`canonical`); a unit after 几 / 多少 as COUNT_OF + unit, a name as TITLE; an amount
     reached so far (已经完成了多少) as DONE, first; a figure per year (一年能加工多少吨) as PER_YEAR;
     a figure from before (原来有多少项) as EARLIER; a part of a total stated (199项里…有几项) as
-    PART + the total; an area (占地多少) as AREA; the sender's company on a list (名单上有我们公司吗)
-    as OURS; which person (哪位领导) as POST; how many cases were handled (受理了多少) as HANDLED;
-    how many kinds (分几类) as EACH + 2; a total (总投资多少) as TOTAL + what its clause names
+    PART + the total and the part's words; an area (占地多少) as AREA; the sender's company on a
+    list (名单上有我们公司吗) as OURS; which person (哪位领导) as POST; how many cases were handled
+    (受理了多少) as HANDLED; how many kinds (分几类) as EACH + 2; a total (总投资多少) as TOTAL + what its clause names
     before it (its words, figures, ONE for a project pointed back at); a figure that ends a clause
     (研发中心投资多少) as LISTED + the words the clause names before it; a year asked about as YEAR + the year, from
     `asks` (every clause that asks, when the caller has them: 明年还会开工吗？大概有多少个 asks
@@ -238,7 +239,9 @@ def asked_for(
         found.append(AREA)
     if _EARLIER_ASKED.search(every):
         found.append(EARLIER)
-    found += [PART + total.replace(" ", "") for total in _PART_ASKED.findall(every)]
+    for total, part in _PART_ASKED.findall(every):  # the total, and the part's own words
+        named = [canonical(w) for w in cut(part) if len(w) > 1 and not QUESTION_WORDS.search(w)]
+        found.append(" ".join([PART + total.replace(" ", ""), *named]))
     if _OURS_LISTED.search(every) or _OURS_LISTED.search(text):
         found.append(OURS)
     if _POST_ASKED.search(text):

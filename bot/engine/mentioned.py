@@ -114,7 +114,8 @@ def mentions(thing: str, stated: str, covers: Callable[[str, str], bool]) -> boo
     if (given := _GIVEN_AS.get(thing)) is not None:
         return given.search(stated) is not None
     if thing.startswith(PART):
-        return _breaks_down(thing[len(PART) :], stated)
+        total, *part = thing[len(PART) :].split()
+        return _breaks_down(total, part, stated)
     if thing.startswith(YEAR):
         return thing[len(YEAR) :] in stated
     if thing.startswith(DAYS):  # a day the message does not state, not the report's own
@@ -163,16 +164,22 @@ def _total_of(named: list[str], stated: str) -> bool:
     return whole or not part
 
 
-def _breaks_down(total: str, stated: str) -> bool:
+def _breaks_down(total: str, named: list[str], stated: str) -> bool:
     """Whether an answer breaks a total (845项) down: after the total, before the next figure in
     its unit, 其中 or 中， (fgf-chengxiao's 公共服务事项199项、政务服务事项845项；其中… breaks down the
-    845, not the 199)."""
+    845, not the 199); and by the part asked, when the question names it (`named`: 845项里网上办的
+    有几项 is answered by 其中…“网上办”683项, 845项里企业办的有几项 by no breakdown naming 企业)."""
     unit = total.lstrip("0123456789.")
     for text in stated.split(" | "):  # the answer, then the quote: each on its own
         for found in re.finditer(rf"(?<![\d.]){re.escape(total)}", text):
             after = text[found.end() :]
             following = re.search(rf"\d\s*{re.escape(unit)}", after)
-            if _BROKEN_DOWN.search(after[: following.start() if following else len(after)]):
+            split = _BROKEN_DOWN.search(after[: following.start() if following else len(after)])
+            if split is None:
+                continue
+            breakdown = after[split.start() :].split("。")[0]
+            # A character of the part will do (省级 of 省重点项目1项): how a part is named varies.
+            if not named or any(c in breakdown for word in named for c in word):
                 return True
     return False
 

@@ -225,7 +225,8 @@ def test_a_figure_from_before_must_be_given_as_one():
 
 
 def test_a_part_of_a_total_must_be_broken_down():
-    assert things("这120项里能网上办的有几项")[:1] == (PART + "120项",)
+    # The total, then the words naming the part (none where it follows 几: 有几个是市级的).
+    assert things("这120项里能网上办的有几项")[:1] == (PART + "120项 网上",)
     assert things("30个项目中有几个是市级的")[:1] == (PART + "30个",)
     assert PART + "18项" not in things("18项中介服务保留了多少")  # 中介: no part
     assert not [t for t in things("3个工作日里能办结几项") if t.startswith(PART)]  # a span
@@ -238,6 +239,11 @@ def test_a_part_of_a_total_must_be_broken_down():
     assert mentions(PART + "30个", "开工的30个项目中，市级项目3个。 | …", never)
     assert mentions(PART + "30个", "30个项目总投资9亿元。其中市级3个。 | …", never)
     assert not mentions(PART + "30个", "30个项目总投资9亿元。 | 其中…", never)  # not across
+    # ...by the part asked, when the question names one: 120项里企业办的有几项 is not answered by
+    # a breakdown by how things are done.
+    by_way = "保留事项120项，其中网上办80项、就近办30项。 | …"
+    assert mentions(PART + "120项 网上", by_way, never)
+    assert not mentions(PART + "120项 企业", by_way, never)
 
 
 def test_an_area_must_be_given_in_a_unit_of_area():
