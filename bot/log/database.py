@@ -101,6 +101,9 @@ def connect(path: Path, timeout: float | None = None) -> sqlite3.Connection:
     # In WAL mode, NORMAL loses no committed transaction when the process dies; only a power
     # cut can lose the last ones. A full fsync per exchange would cost far more.
     db.execute("PRAGMA synchronous=NORMAL")
+    # Deleted rows (`prune`, the retention) zeroed in the file, not left in free pages: Debian's
+    # SQLite does so by default, others may not (probe20, probe21).
+    db.execute("PRAGMA secure_delete=ON")
     migrate(db)
     for companion in ("-wal", "-shm"):  # made before this change, perhaps with wider modes
         private(path.with_name(path.name + companion), create=False)

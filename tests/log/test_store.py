@@ -144,6 +144,27 @@ def test_prune_removes_gap_decisions_as_old_as_the_exchanges_it_removes(tmp_path
     log.close()
 
 
+def test_prune_leaves_no_text_of_what_it_removed_in_the_log_files(tmp_path, engine):
+    """Rows pruned were gone from the database file (secure_delete, on in Debian's SQLite only)
+    but not from its WAL file, which SQLite reuses from its start and never shortens: after a
+    prune, a checkpoint and a write, every removed question was still there (probe21). A WAL
+    that once grew (a busy day) keeps that day's questions past the retention period."""
+    path = tmp_path / "log.sqlite3"
+    log = ExchangeLog.open(path, salt="s")
+    for n in range(40):
+        log.record(engine.answer(f"黑瞎子岛门票多少钱 旧问题{n}"), "chat", "v1", "cli", "u")
+    log.flush()
+    log.store.db.execute("UPDATE exchanges SET at = '2020-01-01T00:00:00'")
+    log.store.db.commit()
+    log.record(engine.answer("复工复产去哪个窗口办理"), "chat", "v1", "cli", "u")
+    log.flush()
+    assert log.store.prune("2021-01-01") == 40
+    files = [path, path.with_name(path.name + "-wal")]
+    assert not [f.name for f in files if f.exists() and "旧问题".encode() in f.read_bytes()]
+    assert [e.question for e in log.store.exchanges()] == ["复工复产去哪个窗口办理"]
+    log.close()
+
+
 def test_rows_edited_by_hand_are_read_without_a_traceback(tmp_path, engine):
     """An admin's `sqlite3` UPDATE that left a row's candidates not JSON (or empty, or a number)
     ended `stats` (and the gap review) in a JSONDecodeError traceback (probe20)."""
