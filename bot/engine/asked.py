@@ -140,6 +140,11 @@ _PART_ASKED = re.compile(
     r"(\d+(?:\.\d+)?\s?[项个家条所](?![月天日周星礼小工钟]))[^，。？！,?!]{0,14}?"
     r"(?:里面?|当中|之中|其中|中(?=[有的是\s，,]))([^，。？！,?!]*?)(?:多少|几)"
 )
+# A part of the year asked a figure of (上半年完成多少, 一季度到位了多少, 6月底要完成多少): an entry that
+# gives a year's plan or target (年内计划完成投资12.8亿元) and never names that part does not say it.
+_PERIOD_ASKED = re.compile(
+    r"(?:[上下]半年|第?[一二三四1-4]季度|前三季度|首季|\d{1,2}月底|每个?月)(?=[^，。？！,?!]*(?:多少|几))"
+)
 # An area asked (占地多少, 面积多大, 多少亩): an answer that gives the project's count or investment
 # (11个项目, 23.8亿元) does not say how large a site is.
 _AREA_ASKED = re.compile(r"占地|面积|多少(?:亩|公顷|平方|平米)|几(?:亩|公顷)")
@@ -212,20 +217,21 @@ def asked_for(
     asks: str | None = None,
     carries: Callable[[str], float] = _CARRIES,
 ) -> tuple[str, ...]:
-    """The things a question asks for by name (`text`: its folded asking clause; `cut` splits
-    text into words, single characters kept, a guess across two words as its dictionary words:
-    `Wording.content`): the first word after each which-word, in matching
-    form (`canonical`); a unit after 几 / 多少 as COUNT_OF + unit, a name as TITLE; an amount
-    reached so far (已经完成了多少) as DONE, first; a figure per year (一年能加工多少吨) as PER_YEAR;
-    a figure from before (原来有多少项) as EARLIER; a part of a total stated (199项里…有几项) as
-    PART + the total and the part's words; an area (占地多少) as AREA; the sender's company on a
-    list (名单上有我们公司吗) as OURS; which person (哪位领导) as POST; how many cases were handled
-    (受理了多少) as HANDLED; how many kinds (分几类) as EACH + 2; a total (总投资多少) as TOTAL + what its clause names
-    before it (its words, figures, ONE for a project pointed back at); a figure that ends a clause
-    (研发中心投资多少) as LISTED + the words the clause names before it; a year asked about as YEAR + the year, from
-    `asks` (every clause that asks, when the caller has them: 明年还会开工吗？大概有多少个 asks
-    about next year in its first clause) or else `text`. A word names a thing if it `carries`
-    (`Wording.carries`: the city's own names do not).
+    """The things a question asks for by name (`text`: its folded asking clause; `cut` splits text
+    into words, single characters kept, a guess across two words as its dictionary words:
+    `Wording.content`): the first word after each which-word, in matching form (`canonical`); a unit
+    after 几 / 多少 as COUNT_OF + unit, a name as TITLE; an amount reached so far (已经完成了多少)
+    as DONE, first; a figure per year (一年能加工多少吨) as PER_YEAR; a figure from before
+    (原来有多少项) as EARLIER; a part of a total stated (199项里…有几项) as PART + the total and the
+    part's words; a part of the year (上半年…多少) as itself; an area (占地多少) as AREA; the
+    sender's company on a list (名单上有我们公司吗) as OURS; which person (哪位领导) as POST; how
+    many cases were handled (受理了多少) as HANDLED; how many kinds (分几类) as EACH + 2; a total
+    (总投资多少) as TOTAL + what its clause names before it (its words, figures, ONE for a project
+    pointed back at); a figure that ends a clause (研发中心投资多少) as LISTED + the words the
+    clause names before it; a year asked about as YEAR + the year, from `asks` (every clause that
+    asks, when the caller has them: 明年还会开工吗？大概有多少个 asks about next year in its first
+    clause) or else `text`. A word names a thing if it `carries` (`Wording.carries`: the city's own
+    names do not).
 
     The words are found in the text as folded, not in matching form: a synonym made canonical
     (消毒 → 消杀) would cut 消毒液 into 消杀 and 液, and 消杀 is not what is asked for."""
@@ -242,6 +248,7 @@ def asked_for(
     for total, part in _PART_ASKED.findall(every):  # the total, and the part's own words
         named = [canonical(w) for w in cut(part) if len(w) > 1 and not QUESTION_WORDS.search(w)]
         found.append(" ".join([PART + total.replace(" ", ""), *named]))
+    found += _PERIOD_ASKED.findall(every)
     if _OURS_LISTED.search(every) or _OURS_LISTED.search(text):
         found.append(OURS)
     if _POST_ASKED.search(text):

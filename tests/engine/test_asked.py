@@ -246,6 +246,15 @@ def test_a_part_of_a_total_must_be_broken_down():
     assert not mentions(PART + "120项 企业", by_way, never)
 
 
+def test_a_part_of_the_year_asked_a_figure_of_must_be_named():
+    assert "上半年" in things("园区年内计划投资3亿 上半年完成多少")
+    assert "二季度" in things("二季度到位了多少资金")
+    assert "5月底" in things("截至5月底完成了多少")
+    assert "一季度" not in things("一季度开门红是怎么部署的")  # no figure asked
+    never = lambda word, sound: False  # noqa: E731
+    assert not mentions("上半年", "园区年内计划完成投资3亿元。 | …", never)
+
+
 def test_an_area_must_be_given_in_a_unit_of_area():
     assert AREA in things("冷库占地多少")
     assert AREA in things("园区面积多大")
