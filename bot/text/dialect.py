@@ -53,6 +53,12 @@ _STANDARD = {
     "𠮶": "那",  # 嗰 "that", as folding writes it
     "㗎": "",  # final particles, asking nothing a question word does not
     "喎": "",
+    "系": "是",  # 係 "is" (folded to 系) before a question word (电话係幾多號, 係邊個): `_ONLY`
+    "即系": "就是",  # "that is" (四减即係减啲乜): `_ONLY` (not 即系统)
+    "啲": "些",  # "some" (减啲乜: 减些什么)
+    "俾": "给",  # "give, let" (公开俾人睇)
+    "睇": "看",  # "look, read"
+    "边几": "哪几",  # "which few" (去咗边几个市): `_ONLY`
     # North-eastern Mandarin
     "搁": "在",  # "at" (搁哪办, 搁网上办): `_ONLY` (not 搁置, 耽搁)
     "上哪": "去哪",  # "where to" (上哪个窗口办): `_ONLY`
@@ -114,6 +120,8 @@ _ENDS_A_WORD = (
     "重一地试网节观特要难焦亮站起终据景弱优缺疑热堵痛考卡早晚快慢多少差有几整两三四五六七八九十零\\d"
     "这那哪盲卖拐原标理务测样民销费摊办"  # 这点做得好, 办理点, 服务点, 采样点, 代办点…
 )
+# Words that end in 系 (体系怎么建, 联系哪个部门): no Cantonese 係 there.
+_IN_A_WORD = "体关联派院维干水直父母星根谱语世旁嫡品科族支菌"
 # (What may stand before a word is looked behind from after its first character: a pattern that
 # begins with a look-behind loses the regex engine's scan for first characters, ~30 times slower.)
 _ONLY = {
@@ -125,6 +133,9 @@ _ONLY = {
     "多钱": "多(?<![很好许差太老挺不么更最较过诸]多)钱",
     "而家": "而(?<![因从进继然反故]而)家",
     "嘞": "嘞(?<!好嘞)",
+    "系": f"系(?<![{_IN_A_WORD}]系)(?=几|边|点|乜|咩|多少|谁|哪|怎|什么)",
+    "即系": "即系(?!统)",
+    "边几": "边(?<![旁周身那这两一左右东西南北外里上下前后海江岸路河沿手半]边)几",
     "贼": "贼(?=[多好快慢贵难大小远近少])",
 }
 _CHINESE = re.compile("[\u4e00-\u9fff]")

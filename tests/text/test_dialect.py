@@ -43,6 +43,21 @@ def test_cantonese_words_of_a_question_are_standard():
     assert standard("有冇补贴㗎") == "有没有补贴"
 
 
+def test_cantonese_is_is_standard_before_a_question_word_only():
+    # 係 (folded to 系) "is", before a question word: the clause asks as its Mandarin twin does.
+    assert standard("热线系几多号") == "热线是多少号"
+    assert standard("负责人系边个") == "负责人是谁"
+    assert standard("专窗系点样预约") == "专窗是怎样预约"
+    assert standard("三减即系减啲乜") == "三减就是减些什么"
+    assert standard("清单系咪公开俾人睇") == "清单是不是公开给人看"
+    assert standard("考察团去咗边几个城市") == "考察团去了哪几个城市"
+    # 系 ending a Mandarin word, 即系统, 边 of a side: not Cantonese.
+    assert standard("联系哪个部门") == "联系哪个部门"
+    assert standard("体系怎么建") == "体系怎么建"
+    assert standard("即系统性改革") == "即系统性改革"
+    assert standard("旁边几个窗口") == "旁边几个窗口"
+
+
 def test_how_is_cantonese_only_before_a_verb():
     assert standard("专窗点办") == "专窗怎么办"
     # Where 点 ends a word, it is that word: a key point, an hour, a place.
