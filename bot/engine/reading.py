@@ -71,12 +71,15 @@ _GREETING = re.compile(
     r"^(?:你好|您好|领导好|领导您好|领导你好|老师好|老师您好|各位好|大家好|打扰一下|打扰了|打扰|"
     r"请问|hello|hi|嗨|哈喽|早上好|上午好|下午好|晚上好|在吗)+"
 )
-# Where a question starts inside a clause written without a comma (我们是货代公司想问海关…): the
-# words before it are a clause of their own (here an introduction, set aside); and where the sender
-# starts speaking of themselves after a particle that ends a question (…保留了多少项啊我在写毕业论文…,
-# …几个啊俺们屯子远: typed or dictated without punctuation): their story after the question.
+# Where a question starts inside a clause typed without a comma (我们是货代公司想问海关…, 老板想知道…,
+# 我住江边离城里远我问问…; not a relayed 让我问问, nor 我们想知道, with nothing of the sender's to set
+# apart): what precedes it is a clause of its own (who the sender is, set aside; their story,
+# background, where 江边 had weighed as asked); and where the sender starts speaking of themselves
+# after a particle that ends a question (…保留了多少项啊我在写毕业论文…, …几个啊俺们屯子远: typed or
+# dictated without punctuation): their story after the question.
 _ASKS_FROM = re.compile(
-    r"(?<=[\u4e00-\u9fff])(?=想问|请问|想咨询|想了解|想打听)|(?<=[啊呀呢吗吧嘛哦呗啦嘞])(?=我|俺)"
+    r"(?<=[\u4e00-\u9fff])(?=想问|请问|想咨询|想了解|想打听|(?<![我们俺咱])想知道|(?<![让叫帮])我就?问(?:问|一下))"
+    r"|(?<=[啊呀呢吗吧嘛哦呗啦嘞])(?=我|俺)"
 )
 # ...and where a question relayed from someone else starts: bot.engine.relayed's `relayers_apart`.
 # The sender speaking of themselves, in three reaches: "who we are" (_INTRODUCTION), set aside; a

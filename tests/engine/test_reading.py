@@ -100,6 +100,22 @@ def test_a_question_started_inside_a_clause_is_a_clause_of_its_own():
     assert reading.focus == COUNT
 
 
+def test_the_senders_own_asking_verb_starts_the_question_inside_a_clause():
+    # Typed without a comma, the sender's story before 我问问 or 想知道 is background, not asked.
+    reading = read(fold("我家住在岛上离码头远我问问园区一共有多少企业"))
+    assert [(c.text, c.weight) for c in reading.clauses] == [
+        ("我家住在岛上离码头远", BACKGROUND),
+        ("我问问园区一共有多少企业", 1.0),
+    ]
+    reading = read(fold("我们几个在岛上开民宿就想知道码头在哪"))
+    assert reading.clauses[0].weight == BACKGROUND
+    assert reading.asking == "想知道码头在哪"
+    # Where the message starts with it, nothing comes before; an errand (让我问问) is relayed.
+    assert len(read(fold("我就问问园区一共有多少企业")).clauses) == 1
+    assert read(fold("老板让我问问码头在哪")).clauses[0].text == "老板让我问问"
+    assert len(read(fold("你帮我问问码头在哪")).clauses) == 1
+
+
 def test_an_asking_clause_that_says_nothing_points_back_to_the_clause_before_it(engine):
     # 是怎么个搞法 has no content word: the clause before it says what is asked about.
     folded = fold("去年办证跑了好几趟 现在抚远说办事不用求人了 是怎么个搞法")
