@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Sequence
 from functools import lru_cache, partial
 from itertools import accumulate, chain, pairwise
 from typing import Any
 
 from rapidfuzz import fuzz
 
-from bot.engine import _frozen, answerability, asked, decision, described, parts
+from bot.engine import _frozen, answerability, decision, described, judging, parts
 from bot.engine.answer import Answer
-from bot.engine.answerability import UNKNOWN_WORD, Check
+from bot.engine.answerability import Check
 from bot.engine.decision import (
     ANSWERED,
     CLARIFY,
@@ -32,7 +33,6 @@ from bot.engine.decision import (
     Thresholds,
     decide_status,
 )
-from bot.engine.focus import YES_NO
 from bot.engine.index import Index, Tuning
 from bot.engine.language import foreign_language
 from bot.engine.passages import Passage, Passages
@@ -237,35 +237,12 @@ class Engine:
         if not self.index.tuning.answerability:
             ranked = sorted(best.items(), key=lambda item: -item[1])[:limit]
             return tuple(self._candidate(e, score, None, score) for e, score in ranked)
-        w = self.wording
-        words = answerability.content(w.content_words(reading), reading.focus, folded, w.places)
-        things = asked.asked_for(reading.asking, w.content, self.canonical, reading.asks, w.carries)
-        if reading.keywords:
-            # Keywords name what they ask: one no entry uses (市重点项目 开工率) must be in the entry.
-            things += tuple(w for w, _, weight in words.heaviest if weight >= UNKNOWN_WORD)
-        weighing = decision.share_of(folded, len(reading.clauses), self.shares)  # (long, share)
-        if reading.focus == YES_NO and not weighing[0]:
-            things += asked.unsettled(words.heaviest)  # 是学区房吗: an entry must say 学区
-        things += asked.days_told(folded)  # 2月11日至16日…在厦门是哪天: a day not stated
-        verdicts: dict[int, Check] = {}  # an entry's check does not depend on its match
+        judged = judging.judge(self, reading, folded)
 
         def scored() -> list[tuple[float, int, Check, float]]:
             found = []
             for entry, match in best.items():
-                verdict = verdicts.get(entry)
-                if verdict is None:
-                    gives, covered, stated = self.descriptions[entry]
-                    verdict = verdicts[entry] = answerability.check(
-                        reading.focus,
-                        gives,
-                        words,
-                        covered,
-                        decision.FOCUS_MISMATCH,
-                        *weighing,
-                        things=things,
-                        stated=stated,
-                        pieces=self.pieces(entry, covered),
-                    )
+                verdict = judged(entry)
                 found.append((decision.score(match, verdict), entry, verdict, match))
             found.sort(key=lambda item: -item[0])  # stable: ties keep the search's order
             return found
@@ -281,14 +258,18 @@ class Engine:
         return tuple(self._candidate(e, score, v, match) for score, e, v, match in found[:limit])
 
     def _search(self, text: str, depth: int, best: dict[int, float]) -> None:
-        """Search a part of a message, without who relayed it (bot.engine.relayed); each entry
-        in `best` keeps its better match."""
-        searched = unrelayed(text, self.wording.knows, self.wording.places)
-        for position, score in self.index.search(self.canonical(searched), depth):
+        """Search a part of a message (`searched`); each entry in `best` keeps its better match."""
+        for position, score in self.index.search(self.searched(text), depth):
             best[position] = max(score, best.get(position, 0.0))
 
+    def searched(self, text: str) -> str:
+        """A part of a message as the index is searched with it: without who relayed it
+        (bot.engine.relayed), in matching form."""
+        return self.canonical(unrelayed(text, self.wording.knows, self.wording.places))
+
     def _candidate(self, position: int, score: float, check: Check | None, match: float):
-        return Candidate((e := self.entries[position]).id, e.question, score, check, match, e)
+        e = self.entries[position]
+        return Candidate(e.id, e.question, score, check, match, e, position)
 
     def entry_answer(self, entry: Entry, question: str = "", score: float = 1.0) -> Answer:
         """The answer a user sees for one entry: from a match, a button tap or a deep link."""
@@ -339,11 +320,7 @@ class Engine:
             if parts.states_both(candidates, self.thresholds.answer, questions, read):
                 candidates = (candidates[1], candidates[0], *candidates[2:])
             answer = self.entry_answer(candidates[0].entry or best, question, candidates[0].score)
-            also = (
-                ()
-                if alone
-                else parts.answers(questions, candidates, partial(self._decide, alone=True))
-            )
+            also = () if alone else parts.answers(questions, candidates, self._part)
             return _frozen.amended(answer, candidates=candidates, normalized=normalized, also=also)
         if status == FALLBACK:  # (a choice not offered cleared the bar: no passage instead)
             found = self.passages.best(normalized) if score < self.thresholds.clarify else None
@@ -359,6 +336,12 @@ class Engine:
         # The entries to choose from; one plausible entry is a yes/no confirm (Rasa's two-stage
         # fallback), not a list of one.
         return Answer(status=CLARIFY, answer="", score=score, choices=close, **base)
+
+    def _part(self, part: str, others: Sequence[Candidate]) -> Answer | None:
+        """A part of a message (`parts.answers`) decided alone, if one of `others` (the whole
+        message's candidates not answered yet) may answer it surely (`parts.may_add`: no index
+        search); else None, as most parts are not worth a decision."""
+        return self._decide(part, alone=True) if parts.may_add(self, part, others) else None
 
     def declined(self, question: str, offered: tuple[str, ...] = ()) -> Answer:
         """The fallback for a question whose confirm or "您是想问" the user turned down

@@ -93,6 +93,9 @@ class Candidate:
     # The entry itself when the engine found it (a channel rebuilding offered choices from ids
     # has only those), so deciding on a candidate needs no lookup by id.
     entry: Entry | None = field(default=None, compare=False, repr=False)
+    # Its place in the engine's index (-1 if rebuilt from an id): a part of the message is
+    # judged against it without a search (bot.engine.parts.may_add).
+    position: int = field(default=-1, compare=False, repr=False)
 
 
 def share_of(folded: str, clauses: int, shares: Shares) -> tuple[bool, float]:

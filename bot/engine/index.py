@@ -234,18 +234,8 @@ class Index:
         if not len(query.columns):
             return []
         depth = min(max(self.tuning.rerank_depth, limit), len(self.spans))
-        if exclude is None and self.both is not None:
-            products = self.both.dot(query.columns, query.weights)
-            pooled = products[: len(self.spans)]
-            shortlist = _best(pooled, depth)
-            rows, sizes = self._rows(shortlist)
-            cosines = np.maximum(products[len(self.spans) + rows], pooled[shortlist].repeat(sizes))
-        elif exclude is None:
-            pooled = self.entries.dot(query.columns, query.weights)
-            shortlist = _best(pooled, depth)
-            rows, sizes = self._rows(shortlist)
-            cosines = self.questions.cosines(rows, query)
-            cosines = np.maximum(cosines, pooled[shortlist].repeat(sizes))
+        if exclude is None:
+            shortlist, rows, sizes, cosines = self._cosines(query, partial(_best, count=depth))
         else:
             # Pooled questions would still contain the left-out one: compare question by question.
             cosines = self.questions.every_cosine(query)
@@ -259,6 +249,34 @@ class Index:
         hits = self._rerank(shortlist, rows, sizes, cosines, query, exclude)
         hits.sort(key=lambda hit: (-hit[1], hit[0]))
         return hits[:limit]
+
+    def matches(self, entries: list[int], query: Query) -> list[float]:
+        """Per entry in `entries`, the score `search` gives it with a query (its `query`) when
+        it shortlists the entry, without looking for the best entries (bot.engine.parts)."""
+        if not len(query.columns):
+            return [0.0] * len(entries)
+        picked = np.array(entries, dtype=np.int64)
+        _, rows, sizes, cosines = self._cosines(query, lambda _: picked)
+        return [score for _, score in self._rerank(picked, rows, sizes, cosines, query, None)]
+
+    def _cosines(
+        self, query: Query, shortlist: Callable[[np.ndarray], np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The entries `shortlist` picks by their pooled cosines with a query, their question
+        rows, how many each has, and each row's cosine (a question's pooled entry's, if more)."""
+        if self.both is not None:
+            products = self.both.dot(query.columns, query.weights)
+            pooled = products[: len(self.spans)]
+            picked = shortlist(pooled)
+            rows, sizes = self._rows(picked)
+            cosines = np.maximum(products[len(self.spans) + rows], pooled[picked].repeat(sizes))
+        else:
+            pooled = self.entries.dot(query.columns, query.weights)
+            picked = shortlist(pooled)
+            rows, sizes = self._rows(picked)
+            cosines = self.questions.cosines(rows, query)
+            cosines = np.maximum(cosines, pooled[picked].repeat(sizes))
+        return picked, rows, sizes, cosines
 
     def _rows(self, entries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The question rows of the given entries, entry by entry, and how many each has."""

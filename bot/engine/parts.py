@@ -5,7 +5,9 @@ Each asking clause is asked again apart (`apart`): the message with the other as
 out and its background kept, which most often names the topic (…那批项目，总投资多少). A part's
 answer is added to the reply (`Answer.also`) only when it is confident on its own and its entry
 was already a candidate for the whole message (`adds`), and not when the reply states it already
-(`said`: a summary entry's figures).
+(`said`: a summary entry's figures). A part is decided only if one of those candidates may score
+that much for it at all (`may_add`, without searching the index: most parts are answered by the
+main entry or by none).
 
 Why so strict (wrong20, sixteenth round, docs/matching.md): over every tuned-on set, adding
 every part answered alone by another entry gave 86 second answers right and 102 wrong, most of
@@ -18,16 +20,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
+import numpy as np
+
+from bot.engine import decision, judging
 from bot.engine.answer import Answer
-from bot.engine.answerability import figures
+from bot.engine.answerability import Check, figures
 from bot.engine.decision import ANSWERED, Candidate
 from bot.engine.focus import _COUNTED
 from bot.engine.reading import Reading, asks_itself
 
+if TYPE_CHECKING:
+    from bot.engine.core import Engine
+
 # A part's own answer must score this much (the answer threshold is 0.56): at 0.7 the second
 # answers were 49 right / 31 not accepted, at 0.75 42 / 13, at 0.85 22 / 0.
 ALSO_SCORE = 0.8
+# What a score computed twice in the same arithmetic may differ by: a cosine of float32 weights
+# comes out ~1e-8 above 1 (an exact match scored 1.00000002), so a bound of 1 is not quite one.
+SLACK = 1e-6
 # A message asking two things, answered by an entry that states one of them (…保留了多少事项，
 # 材料减少了多少 → the 材料 entry, covering 0.42 of it) while the runner-up states both (the
 # 成效 entry, 0.97): the runner-up answers (`states_both`). Over every tuned-on set 3 wrong
@@ -73,15 +85,20 @@ def apart(reading: Reading) -> list[str]:
 
 
 def answers(
-    asked: list[str], candidates: Sequence[Candidate], decide: Callable[[str], Answer]
+    asked: list[str],
+    candidates: Sequence[Candidate],
+    decide: Callable[[str, Sequence[Candidate]], Answer | None],
 ) -> tuple[Answer, ...]:
     """The answers to the other questions of a message that asks two things (`asked`: its
-    parts, `apart`), each part decided by `decide`, by other entries among its `candidates`."""
+    parts, `apart`), by other entries among its `candidates`: each part decided by `decide`,
+    given those others (it may leave a part none of them can answer undecided: None)."""
     given = [candidates[0].id]
     reply = [candidates[0].entry.answer if candidates[0].entry else ""]
     found = []
     for part in asked:
-        answer = decide(part)
+        answer = decide(part, candidates[1:])
+        if answer is None:
+            continue
         if adds(answer, given, candidates) and not said(answer.answer, "".join(reply)):
             given.append(answer.entry_id or "")
             reply.append(answer.answer)
@@ -100,6 +117,45 @@ def adds(found: Answer, given: Sequence[str], whole: Sequence[Candidate]) -> boo
         and found.score >= ALSO_SCORE
         and any(c.id == found.entry_id for c in whole)
     )
+
+
+def may_add(engine: Engine, part: str, others: Sequence[Candidate]) -> bool:
+    """Whether one of `others` (the whole message's candidates not answered) may answer a part
+    of it at ALSO_SCORE, as `adds` asks, judged without searching the index (most parts are
+    answered by the main entry or not at all, and a part's decision searches two or three
+    times). An entry's score for the part is at most what it would be with a match of 1 (its
+    check alone); then with a match of the share of the part's words the entry explains (a
+    match is its best question's cosine and likeness, each at most 1, times that share); then
+    with the very match a search of each text the part's decision searches would give it (its
+    own, its asking clause, its foreground: `Index.matches`). Only a part whose bound reaches
+    ALSO_SCORE for some entry is decided; the others could not add an answer."""
+    if not engine.index.tuning.answerability:
+        return True  # (a score is then the match alone: no check to bound it by)
+    read, folded = engine.as_read(part)
+    reading = engine.read(read, folded)
+    judged = judging.judge(engine, reading, folded)
+    hopeful = [(c.position, check) for c in others if _reaches(1.0, check := judged(c.position))]
+    if not hopeful:
+        return False
+    texts = dict.fromkeys((reading.text, reading.asking, reading.foreground))
+    queries = [engine.index.query(engine.searched(text)) for text in texts if text]
+    if not queries:
+        return False
+    entries = np.array([entry for entry, _ in hopeful])
+    explained = np.max([1 - engine.index.unexplained(entries, query) for query in queries], 0)
+    hopeful = [
+        h for h, share in zip(hopeful, explained.tolist(), strict=True) if _reaches(share, h[1])
+    ]
+    if not hopeful:
+        return False
+    matched = np.max([engine.index.matches([e for e, _ in hopeful], q) for q in queries], 0)
+    return any(_reaches(m, check) for m, (_, check) in zip(matched.tolist(), hopeful, strict=True))
+
+
+def _reaches(match: float, check: Check) -> bool:
+    """Whether a candidate with this match and check scores ALSO_SCORE (the same arithmetic as
+    the decision's, but a cosine may come out a float's last bits above 1: SLACK)."""
+    return decision.score(match, check) >= ALSO_SCORE - SLACK
 
 
 def said(text: str, reply: str) -> bool:

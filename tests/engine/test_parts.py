@@ -6,7 +6,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from bot.engine import parts
-from bot.engine.core import ANSWERED, CLARIFY, Answer, Candidate
+from bot.engine.core import ANSWERED, CLARIFY, Answer, Candidate, Engine
 from bot.engine.evaluation import Case, Report, record_answer
 from bot.engine.reading import Clause, Reading
 
@@ -128,3 +128,28 @@ def test_a_message_naming_two_counts_is_answered_by_the_entry_stating_both(engin
 def test_one_question_is_answered_by_the_best_entry_whatever_the_runner_up_covers(engine):
     message = "抚远的申请材料减少了多少"
     assert engine.answer(message).entry_id == engine.candidates(message)[0].id
+
+
+def test_the_index_matches_an_entry_as_a_search_scores_it(engine):
+    query = engine.index.query(engine.searched("复工复产有没有人监督"))
+    hits = engine.index.search(query, 8)
+    assert engine.index.matches([entry for entry, _ in hits], query) == [s for _, s in hits]
+
+
+def test_a_part_no_other_candidate_may_answer_is_not_decided(engine, monkeypatch):
+    # Both parts are the 政务服务中心 entry's (dev): no other candidate comes near ALSO_SCORE.
+    message = "我们第一次来抚远办事，政务服务中心在什么地方？几点上班？"
+    assert len(parts.apart(engine.read(*engine.as_read(message)))) == 2
+    decided = []
+    monkeypatch.setattr(engine, "_decide", lambda *asked, **_: decided.append(asked))
+    answer = Engine._decide(engine, message)
+    assert answer.entry_id == "zhengwu-zhongxin-dizhi" and answer.also == ()
+    assert decided == []  # neither part searched again
+
+
+def test_a_part_another_candidate_may_answer_is_decided(engine):
+    answer = Engine._decide(engine, TWO)  # 投诉 by qiye-tousu; 监督 may be fugong-jiandu's
+    supervised, complaints = parts.apart(engine.read(*engine.as_read(TWO)))
+    assert parts.may_add(engine, supervised, answer.candidates[1:])
+    assert not parts.may_add(engine, complaints, answer.candidates[1:])
+    assert [a.entry_id for a in answer.also] == ["fugong-jiandu"]

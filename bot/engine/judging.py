@@ -1,0 +1,53 @@
+"""Whether the entries answer what a message asks, as the engine scores its candidates: each
+entry's check (bot.engine.answerability) of the words, focus and things the message asks for.
+The engine's ranking judges each entry its searches bring up; a part of a two-question message
+is judged against the whole message's candidates alone (bot.engine.parts.may_add)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from bot.engine import answerability, asked, decision
+from bot.engine.answerability import UNKNOWN_WORD, Check
+from bot.engine.focus import YES_NO
+from bot.engine.reading import Reading
+
+if TYPE_CHECKING:
+    from bot.engine.core import Engine
+
+
+def judge(engine: Engine, reading: Reading, folded: str) -> Callable[[int], Check]:
+    """Per entry (its position), whether and how well it answers what a message asks (as the
+    engine reads it, and folded), each entry checked once: its check does not depend on its
+    match."""
+    w = engine.wording
+    words = answerability.content(w.content_words(reading), reading.focus, folded, w.places)
+    things = asked.asked_for(reading.asking, w.content, engine.canonical, reading.asks, w.carries)
+    if reading.keywords:
+        # Keywords name what they ask: one no entry uses (市重点项目 开工率) must be in the entry.
+        things += tuple(w for w, _, weight in words.heaviest if weight >= UNKNOWN_WORD)
+    weighing = decision.share_of(folded, len(reading.clauses), engine.shares)  # (long, share)
+    if reading.focus == YES_NO and not weighing[0]:
+        things += asked.unsettled(words.heaviest)  # 是学区房吗: an entry must say 学区
+    things += asked.days_told(folded)  # 2月11日至16日…在厦门是哪天: a day not stated
+    verdicts: dict[int, Check] = {}
+
+    def judged(entry: int) -> Check:
+        verdict = verdicts.get(entry)
+        if verdict is None:
+            gives, covered, stated = engine.descriptions[entry]
+            verdict = verdicts[entry] = answerability.check(
+                reading.focus,
+                gives,
+                words,
+                covered,
+                decision.FOCUS_MISMATCH,
+                *weighing,
+                things=things,
+                stated=stated,
+                pieces=engine.pieces(entry, covered),
+            )
+        return verdict
+
+    return judged
