@@ -28,6 +28,7 @@ EACH = "各:"  # each of a set of N (哪6项, 那10项分别是什么): the answ
 PER_YEAR = "每年…"  # a figure per year (一年能加工多少吨, 年产值): the answer or quote gives one
 EARLIER = "原…"  # a figure from before (原来有多少项, 从多少项减下来): the answer states one
 PART = "分:"  # a part of a total the question states (199项里…有几项): the answer breaks it down
+OF_TOLD = "其中"  # as PART's total: one the message states before the clause asking (…，其中…多少)
 AREA = "㎡"  # an area asked (占地多少, 面积多大): the answer gives a figure in 公顷, 亩, 平方米…
 OURS = "名单:我司"  # the sender's company on a list (名单上有我们公司吗): the list said unstated
 POST = "职:"  # which person (哪位领导, 来的人是谁): the answer names a post held (书记, 市长, 组长)
@@ -171,17 +172,26 @@ def _breaks_down(total: str, named: list[str], stated: str) -> bool:
     有几项 is answered by 其中…“网上办”683项, 845项里企业办的有几项 by no breakdown naming 企业)."""
     unit = total.lstrip("0123456789.")
     for text in stated.split(" | "):  # the answer, then the quote: each on its own
+        if total == OF_TOLD:  # any breakdown, of whichever total the message stated
+            breakdowns = (text[m.start() :].split("。")[0] for m in re.finditer(OF_TOLD, text))
+            if any(_names_part(named, breakdown) for breakdown in breakdowns):
+                return True
+            continue
         for found in re.finditer(rf"(?<![\d.]){re.escape(total)}", text):
             after = text[found.end() :]
             following = re.search(rf"\d\s*{re.escape(unit)}", after)
             split = _BROKEN_DOWN.search(after[: following.start() if following else len(after)])
             if split is None:
                 continue
-            breakdown = after[split.start() :].split("。")[0]
-            # A character of the part will do (省级 of 省重点项目1项): how a part is named varies.
-            if not named or any(c in breakdown for word in named for c in word):
+            if _names_part(named, after[split.start() :].split("。")[0]):
                 return True
     return False
+
+
+def _names_part(named: list[str], breakdown: str) -> bool:
+    """Whether a breakdown names the part asked (`named`: its words; none named, any will do).
+    A character of the part will do (省级 of 省重点项目1项): how a part is named varies."""
+    return not named or any(c in breakdown for word in named for c in word)
 
 
 # Sibling scopes of one thing: 省重点项目, 市重点项目 and 县重点项目 are different projects. A single

@@ -12,6 +12,7 @@ from bot.engine.mentioned import (
     EARLIER,
     HANDLED,
     LISTED,
+    OF_TOLD,
     ONE,
     OURS,
     PART,
@@ -244,6 +245,16 @@ def test_a_part_of_a_total_must_be_broken_down():
     by_way = "保留事项120项，其中网上办80项、就近办30项。 | …"
     assert mentions(PART + "120项 网上", by_way, never)
     assert not mentions(PART + "120项 企业", by_way, never)
+
+
+def test_a_part_of_a_total_stated_before_the_asking_clause_must_be_broken_down_by_it():
+    # 其中 opens the clause asking: the total is in what the reading sets aside (报道说…120项).
+    assert things("其中企业办的有几项")[:1] == (PART + OF_TOLD + " 企业",)
+    never = lambda word, sound: False  # noqa: E731
+    by_way = "保留事项120项，其中网上办80项、就近办30项。 | …"
+    assert mentions(PART + OF_TOLD + " 网上", by_way, never)
+    assert not mentions(PART + OF_TOLD + " 企业", by_way, never)
+    assert not mentions(PART + OF_TOLD + " 企业", "材料累计减少300项。 | …", never)  # none
 
 
 def test_a_part_of_the_year_asked_a_figure_of_must_be_named():
