@@ -182,8 +182,10 @@ _INVESTED = re.compile(
 # of what the clause names before it; of one member of a list an entry states, the entry gives
 # none (bot.engine.listed). Not a figure of a thing named after it (用模拟审批办了几个项目: of
 # 项目), which (哪几), these (这几类), a time (几点, 几号) nor a number to call (电话多少).
+# (Each alternative starts with its plain character, the look-behinds after it: with them first
+# the pattern was tried at every position, 2.5 µs a message against 0.17.)
 _FIGURE_WANTED = re.compile(
-    r"(?:(?<!电话)(?<!号码)(?<!号)(?<!电话是)多少|多大|多高|多长|多宽|多重|多远|(?<![哪这那])几)"
+    r"(?:多(?<!电话多)(?<!号码多)(?<!号多)(?<!电话是多)少|多大|多高|多长|多宽|多重|多远|几(?<![哪这那]几))"
     r"(?:[个项家条所位名亩吨元]|公顷|平方米?|万元|亿元?)?[啊呢呀吗了啦]?(?=[，。？！,?!\s]|$)"
 )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.engine.asked import asked_for, days_told, unsettled
+from bot.engine.asked import _FIGURE_WANTED, asked_for, days_told, unsettled
 from bot.engine.mentioned import (
     AREA,
     COUNT_OF,
@@ -395,3 +395,36 @@ def test_a_month_is_a_scope_its_siblings_are_the_other_months():
     # An entry's months are kept once read (`_stated_months`): another month asked, checked anew.
     assert contradicted(scopes("8月的展会去了哪些国家"), "8月12日至15日赴俄罗斯参展") == ()
     assert contradicted(said, "8月12日至15日赴俄罗斯参展") == ("7月",)
+
+
+def test_a_figure_wanted_is_found_where_the_look_behinds_first_found_it():
+    # Each alternative led by its plain character (a speed change): the same matches.
+    found = {
+        text: (m.span(), m[0]) if (m := _FIGURE_WANTED.search(text)) else None
+        for text in (
+            "研发中心投资多少",
+            "冷链物流园区多大，",
+            "办了几个",
+            "电话多少",
+            "号码是多少",
+            "电话是多少",
+            "哪几",
+            "这几个",
+            "有几项啊",
+            "座机号多少",
+            "面积多少平方米",
+        )
+    }
+    assert found == {
+        "研发中心投资多少": ((6, 8), "多少"),
+        "冷链物流园区多大，": ((6, 8), "多大"),
+        "办了几个": ((2, 4), "几个"),
+        "电话多少": None,
+        "号码是多少": ((3, 5), "多少"),
+        "电话是多少": None,
+        "哪几": None,
+        "这几个": None,
+        "有几项啊": ((1, 4), "几项啊"),
+        "座机号多少": None,
+        "面积多少平方米": ((2, 7), "多少平方米"),
+    }
