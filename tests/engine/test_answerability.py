@@ -363,6 +363,7 @@ def test_words_that_only_shape_a_question_carry_nothing():
     framing += ["完整", "实打实", "大家", "记得", "记不清", "属于", "类似"]
     framing += ["感觉", "念叨"]  # what someone feels or keeps saying, as 觉得
     framing += ["新闻", "文章"]  # where the asker read it (看新闻说…, 文章里说的…)
+    framing += ["合计", "共计", "总计"]  # a total asked, as 一共 and 总共 ask it (…合计多少项)
     assert [content_weight(w, False) for w in framing] == [0.0] * len(framing)
 
 
