@@ -76,9 +76,10 @@ _GREETING = re.compile(
 # apart): what precedes it is a clause of its own (who the sender is, set aside; their story,
 # background, where 江边 had weighed as asked); and where the sender starts speaking of themselves
 # after a particle that ends a question (…保留了多少项啊我在写毕业论文…, …几个啊俺们屯子远: typed or
-# dictated without punctuation): their story after the question.
+# dictated without punctuation): their story after the question. ([想请我] first: 1.6 -> 1.0 us.)
 _ASKS_FROM = re.compile(
-    r"(?<=[\u4e00-\u9fff])(?=想问|请问|想咨询|想了解|想打听|(?<![我们俺咱])想知道|(?<![让叫帮])我就?问(?:问|一下))"
+    r"(?<=[\u4e00-\u9fff])(?=[想请我])(?=想问|请问|想咨询|想了解|想打听|(?<![我们俺咱])想知道"
+    r"|(?<![让叫帮])我就?问(?:问|一下))"
     r"|(?<=[啊呀呢吗吧嘛哦呗啦嘞])(?=我|俺)"
 )
 # ...and where a question relayed from someone else starts: bot.engine.relayed's `relayers_apart`.
