@@ -215,9 +215,10 @@ class Settings:
                 return default
 
         db = Path(setting("db", "POLICYBOT_DB", str(DEFAULT_DB)))
+        base_url = setting("base_url", "TELEGRAM_API_BASE_URL", DEFAULT_BASE_URL)
         settings = cls(
             token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
-            base_url=setting("base_url", "TELEGRAM_API_BASE_URL", DEFAULT_BASE_URL),
+            base_url=base_url,
             admins=parsed(lambda value, _: parse_admins(value), "POLICYBOT_ADMINS", frozenset()),
             knowledge=Path(setting("knowledge", "POLICYBOT_KNOWLEDGE", str(DEFAULT_KNOWLEDGE))),
             db=db,
@@ -235,7 +236,7 @@ class Settings:
             telegram_webhook_url=parsed(
                 lambda _, __: webhook_url(
                     setting("telegram_webhook_url", "TELEGRAM_WEBHOOK_URL"),
-                    setting("base_url", "TELEGRAM_API_BASE_URL", DEFAULT_BASE_URL),
+                    base_url,
                     "TELEGRAM_WEBHOOK_URL",
                 ),
                 "",
