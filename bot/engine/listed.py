@@ -21,7 +21,7 @@ _LABELLED = re.compile(r"([\u4e00-\u9fff]{1,4})\d+(?:\.\d+)?\s*(?![\d.年月日�
 
 
 @lru_cache(maxsize=1024)
-def _lists(stated: str) -> tuple[str, str, tuple[tuple[str, tuple[str, ...]], ...]]:
+def _lists(stated: str) -> tuple[str, frozenset[str], tuple[tuple[str, tuple[str, ...]], ...]]:
     """What an entry states outside the members of its lists that have no figure of their own,
     what names its figures there, and per list, each such member with the list's other members.
     Kept: the same entries come up for many messages."""
@@ -42,7 +42,7 @@ def _lists(stated: str) -> tuple[str, str, tuple[tuple[str, tuple[str, ...]], ..
             else:
                 lists.append((member, tuple(m for m in members if m is not member)))
     text = " ".join(kept)
-    return text, "".join(_LABELLED.findall(text)), tuple(lists)
+    return text, frozenset("".join(_LABELLED.findall(text))), tuple(lists)
 
 
 def _names(word: str, member: str) -> bool:
@@ -59,10 +59,13 @@ def of_member(words: list[str], stated: str) -> bool:
     and the member's is not stated. 企业和群众…减少3596项 asked 群众和企业 asks the whole; a figure
     named by a word of the member's (仓储 of 设计仓容100万吨) may be its own."""
     kept, labels, lists = _lists(stated)
+    # (Most words are stated elsewhere too: those go first, the lists are read for the others.)
+    listed = [w for w in words if w not in kept and labels.isdisjoint(w)]
+    if not listed or not any(word in member for word in listed for member, _ in lists):
+        return False
     for member, others in lists:
-        if any(
-            _names(word, member) and word not in kept and not any(c in labels for c in word)
-            for word in words
-        ) and not any(word in other and word not in member for word in words for other in others):
+        if any(_names(word, member) for word in listed) and not any(
+            word in other and word not in member for word in words for other in others
+        ):
             return True
     return False
