@@ -39,6 +39,14 @@ def test_a_part_adds_only_a_sure_answer_by_another_candidate():
     assert not adds(ANSWERED, "a", 1.0)  # said already
     assert not adds(ANSWERED, "c", 1.0)  # not a candidate of the whole
     assert not adds(CLARIFY, None, 1.0)
+    tied = (Candidate("b", "", 0.85), Candidate("c", "", 0.85 - parts.ALSO_MARGIN + 0.01))
+    assert not parts.adds(Answer("", ANSWERED, "", "b", 0.85, candidates=tied), ["a"], whole)
+
+
+def test_a_part_without_a_topic_of_its_own_adds_nothing(engine):
+    # 开复工了没有 alone ties the 复工 entries (its topic, 市级重点项目, is the other part's).
+    answer = engine.answer("市级重点项目有几个，开复工了没有？")
+    assert answer.entry_id == "xiangmu-shi-zhongdian" and answer.also == ()
 
 
 def test_the_engine_answers_both_questions(engine):
