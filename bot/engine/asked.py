@@ -188,6 +188,8 @@ _FIGURE_WANTED = re.compile(
     r"(?:多(?<!电话多)(?<!号码多)(?<!号多)(?<!电话是多)少|多大|多高|多长|多宽|多重|多远|几(?<![哪这那]几))"
     r"(?:[个项家条所位名亩吨元]|公顷|平方米?|万元|亿元?)?[啊呢呀吗了啦]?(?=[，。？！,?!\s]|$)"
 )
+# What ends a clause or a piece of one, for what a clause names before the figure it asks.
+_PAUSE = re.compile(r"[，。？！,?!\s]")
 
 # A total asked (总投资多少, 一共投资多少): an answer must state one of what the question names,
 # not the amount done so far (已完成投资0.5亿元) nor the total of a whole that names it only as a
@@ -304,14 +306,12 @@ def asked_for(
     if total:
         # What its own clause names before it; for a total that opens a clause (省重点 总投资,
         # 是这样吗 总投资多大), what the piece before it does.
-        before = next(
-            (p for p in reversed(re.split(r"[，。？！,?!\s]", text[: total.start()])) if p), ""
-        )
+        before = next((p for p in reversed(_PAUSE.split(text[: total.start()])) if p), "")
         named = [w for w in cut(before) if carries(w)] + re.findall(r"\d+", before)
         named += [ONE] if _ONE.search(before) else []
         found.append(TOTAL + " ".join(w for w in named if not QUESTION_WORDS.fullmatch(w)))
     if (figure := _FIGURE_WANTED.search(text)) is not None:
-        before = re.split(r"[，。？！,?!\s]", text[: figure.start()])[-1]
+        before = _PAUSE.split(text[: figure.start()])[-1]
         named = [
             w for w in cut(before) if len(w) > 1 and carries(w) and not QUESTION_WORDS.search(w)
         ]
