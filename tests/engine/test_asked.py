@@ -189,6 +189,7 @@ def test_an_amount_invested_and_the_event_whose_time_is_asked_are_asked_for():
     )
     assert things("项目投资额") == (COUNT_OF + "元",)
     assert things("冷库项目投多少")[-1:] == (COUNT_OF + "元",)  # 投 alone, as 投了多少
+    assert things("冷库项目投多少") == (LISTED + "冷库 项目", COUNT_OF + "元")
     assert things("冷库项目 投资") == (COUNT_OF + "元",)  # keywords ending on it
     # The time of what: an entry that dates the start does not say when the work ends.
     assert things("营房项目什么时候完工") == ("完工",)
