@@ -17,7 +17,7 @@ _MEMBERS = re.compile(r"、|以及|及(?!时)|(?<!参)与|和(?![谐平])")
 # A figure as a list states one of a member (233项, 1项, 0.5亿元), not a date (2022年, 4月7日);
 # and what names a figure stated (设计仓容100万吨: 设计仓容).
 _FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?![\d.年月日号])")
-_LABELLED = re.compile(r"([\u4e00-\u9fff]{1,4})\d+(?:\.\d+)?\s*(?![\d.年月日号])")
+_LABELLED = re.compile(r"([\u4e00-\u9fff]{1,4})" + _FIGURE.pattern)
 
 
 @lru_cache(maxsize=1024)
