@@ -3,7 +3,8 @@
 They ask what any business would and say nothing of what is asked: their words weigh nothing in
 the checks (`relayed_from`, read by bot.engine.answerability.content) and are left out of the
 text the index searches (`unrelayed`, bot.engine.core), as a greeting or the sender's
-introduction is (bot.engine.reading).
+introduction is (bot.engine.reading). Where a relayed question or an errand starts inside a clause
+(外地投资人问我抚远…, 老板让我查下…), bot.engine.reading splits the clause (`relayers_apart`).
 """
 
 from __future__ import annotations
