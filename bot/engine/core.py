@@ -316,7 +316,7 @@ class Engine:
         base: dict[str, Any] = dict(question=question, candidates=candidates, normalized=normalized)
         best = candidates[0].entry if candidates else None
         if status == ANSWERED and best is not None:  # the engine's candidates carry their entry
-            questions = parts.apart(reading)  # (not `asked`: the module, used by `_ranked`)
+            questions = parts.apart(reading)
             if parts.states_both(candidates, self.thresholds.answer, questions, read):
                 candidates = (candidates[1], candidates[0], *candidates[2:])
             answer = self.entry_answer(candidates[0].entry or best, question, candidates[0].score)

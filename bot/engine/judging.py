@@ -26,7 +26,7 @@ def judge(engine: Engine, reading: Reading, folded: str) -> Callable[[int], Chec
     things = asked.asked_for(reading.asking, w.content, engine.canonical, reading.asks, w.carries)
     if reading.keywords:
         # Keywords name what they ask: one no entry uses (市重点项目 开工率) must be in the entry.
-        things += tuple(w for w, _, weight in words.heaviest if weight >= UNKNOWN_WORD)
+        things += tuple(word for word, _, weight in words.heaviest if weight >= UNKNOWN_WORD)
     weighing = decision.share_of(folded, len(reading.clauses), engine.shares)  # (long, share)
     if reading.focus == YES_NO and not weighing[0]:
         things += asked.unsettled(words.heaviest)  # 是学区房吗: an entry must say 学区
