@@ -57,8 +57,9 @@ def _scanned(
     latin = _LATIN[codes]
     inside_run = np.zeros_like(latin)
     inside_run[1:] = latin[1:] & latin[:-1]
-    # Each run cut out where the mask says it starts and ends: `_RUN_RE.findall` scanned the
-    # text again (a third of this scan at 100k generated entries, each question numbered).
+    # Each run cut out where the mask says it starts and ends: `features._RUN_RE.findall`
+    # scanned the text again (a third of this scan at 100k generated entries, each question
+    # numbered).
     starts = latin & ~inside_run
     ends = latin.copy()
     ends[:-1] &= ~latin[1:]
