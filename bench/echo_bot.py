@@ -31,7 +31,7 @@ def main() -> None:
     concurrency = int(os.environ.get("POLICYBOT_CONCURRENCY", "4"))
     app = ApplicationBuilder().concurrent_updates(concurrency)
     aiohttp = os.environ.get("ECHO_TRANSPORT", "aiohttp") == "aiohttp"
-    calls, polls = default_requests() if aiohttp else (None, None)  # None: PTB's httpx
+    calls, polls = default_requests(base_url) if aiohttp else (None, None)  # None: PTB's httpx
     if os.environ.get("ECHO_LEAN"):
         app = app.bot(ReplyBot(token, base_url=base_url, request=calls, get_updates_request=polls))
     else:

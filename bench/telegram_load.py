@@ -156,7 +156,7 @@ UNBATCHED = (
 # `policybot run` on python-telegram-bot's default transport (httpx) instead of aiohttp.
 ON_HTTPX = (
     "import bot.channels.telegram.transport as t; from telegram.request import HTTPXRequest; "
-    "t.default_requests = lambda: (HTTPXRequest(), HTTPXRequest(connection_pool_size=1)); "
+    "t.default_requests = lambda url: (HTTPXRequest(), HTTPXRequest(connection_pool_size=1)); "
 )
 BOTS = {
     "echo": [sys.executable, str(ROOT / "bench" / "echo_bot.py")],

@@ -192,6 +192,44 @@ def test_chat_answers_and_picks_from_a_clarify_list(tmp_path):
 
 
 @pytest.mark.slow
+def test_chat_takes_a_message_pasted_over_several_lines_whole(tmp_path):
+    """A terminal pastes between bracketed-paste marks, which GNU readline (8.1 on) reads as one
+    line with its newlines: the message is answered and logged whole, as the widget and WeChat
+    take it (left by probe20 and probe21 as answered line by line; a terminal without bracketed
+    paste still sends the lines one by one)."""
+    import os
+    import pty
+    import select
+    import time
+
+    pid, terminal = pty.fork()
+    if pid == 0:  # the child: `policybot chat` on the pseudo-terminal
+        os.environ.update(HOME=str(tmp_path))
+        db = str(tmp_path / "log.sqlite3")
+        os.execv(sys.executable, [sys.executable, "-m", "bot", "--db", db, "chat"])
+
+    def read_until(text: str, seconds: float = 60) -> str:
+        seen, end = b"", time.monotonic() + seconds
+        while text.encode() not in seen and time.monotonic() < end:
+            if select.select([terminal], [], [], 0.2)[0]:
+                seen += os.read(terminal, 65536)
+        return seen.decode(errors="replace")
+
+    try:
+        read_until("问> ")
+        os.write(
+            terminal, "\x1b[200~复工复产去哪个窗口办理\n网上办的事项有多少\x1b[201~\r".encode()
+        )
+        assert "来源" in read_until("问> ")
+        os.write(terminal, b"q\r")
+        assert os.waitpid(pid, 0)[1] == 0
+    finally:
+        os.close(terminal)
+    rows = SQLiteStore(tmp_path / "log.sqlite3").exchanges()
+    assert [e.question for e in rows] == ["复工复产去哪个窗口办理\n网上办的事项有多少"]
+
+
+@pytest.mark.slow
 def test_ask_log_then_gaps_stats_teach_and_prune(capsys, tmp_path, knowledge_copy, monkeypatch):
     db = tmp_path / "log.sqlite3"
     monkeypatch.setenv("POLICYBOT_SALT", "s")

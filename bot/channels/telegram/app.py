@@ -67,7 +67,10 @@ def build_application(
 ) -> Application:
     """The application with every handler registered; `request` replaces the HTTP transport
     (tests pass an offline one), aiohttp by default (bot.channels.telegram.transport)."""
-    calls, polls = (request, request) if request is not None else transport.default_requests()
+    if request is not None:
+        calls, polls = request, request
+    else:
+        calls, polls = transport.default_requests(settings.base_url)
     bot = transport.ReplyBot(
         settings.token,
         base_url=settings.base_url,

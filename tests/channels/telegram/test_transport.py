@@ -4,7 +4,11 @@ does not read back the messages it sends."""
 
 from __future__ import annotations
 
+import http.client
 import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
@@ -114,9 +118,77 @@ async def test_no_server_is_a_network_error():
         await request.shutdown()
 
 
-def test_the_long_poll_has_a_connection_of_its_own():
-    calls, polls = default_requests()
+def test_the_long_poll_has_a_connection_of_its_own(monkeypatch):
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    calls, polls = default_requests("https://api.telegram.org/bot")
     assert calls.pool_size > 1 and polls.pool_size == 1
+
+
+PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY")
+PROXY_VARIABLES += ("all_proxy", "NO_PROXY", "no_proxy")
+
+
+class ForwardingProxy:
+    """An HTTP proxy on 127.0.0.1 that forwards every request to the stand-in, whatever host
+    it names (`botapi.invalid`, which only the proxy can reach), and counts them."""
+
+    def __init__(self, standin: StandIn) -> None:
+        target = standin.server.server_port
+        self.forwarded: list[str] = []
+        forwarded = self.forwarded
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def forward(self) -> None:
+                url = urlsplit(self.path)  # absolute-form: http://botapi.invalid:…/bot…/getMe
+                forwarded.append(url.hostname or "")
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                upstream = http.client.HTTPConnection("127.0.0.1", target, timeout=10)
+                headers = {k: v for k, v in self.headers.items() if k.lower() == "content-type"}
+                upstream.request(self.command, url.path, body, headers)
+                answer = upstream.getresponse()
+                data = answer.read()
+                self.send_response(answer.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = forward
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+async def test_a_proxy_in_the_environment_carries_the_bots_calls(standin, monkeypatch):
+    """A server that reaches Telegram only through a proxy (HTTPS_PROXY): `doctor` (httpx) said
+    令牌有效 through it while `run`, on the bot's own transport, connected directly and stopped
+    (probe22). python-telegram-bot's httpx transport, which reads the proxy, is used then."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    proxy = ForwardingProxy(standin)
+    try:
+        base_url = standin.base_url.replace("127.0.0.1", "botapi.invalid")
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        calls, polls = default_requests(base_url)
+        bot = Bot(TOKEN, base_url=base_url, request=calls, get_updates_request=polls)
+        async with bot:
+            assert (await bot.get_me()).username
+        assert proxy.forwarded and set(proxy.forwarded) == {"botapi.invalid"}
+        monkeypatch.setenv("NO_PROXY", "botapi.invalid")  # excepted: straight to the Bot API
+        assert isinstance(default_requests(base_url)[0], AiohttpRequest)
+    finally:
+        proxy.close()
 
 
 @pytest.mark.parametrize(
