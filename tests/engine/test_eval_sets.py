@@ -101,7 +101,7 @@ SETS = {
     "fresh15/out_of_domain.yaml": (0, 177),
     # written on 2026-11-28 early morning when fresh15/ was handed to the tuning helpers (by halves);
     # opened by nobody but their writer, run once by the lead at the end
-    "fresh16/natural.yaml": (1340, 0),
+    "fresh16/natural.yaml": (1441, 0),
     "fresh16/traps.yaml": (0, 680),
     "fresh16/out_of_domain.yaml": (0, 173),
 }
