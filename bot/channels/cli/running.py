@@ -98,18 +98,19 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 def refusals() -> Iterator[None]:
     """Telegram refusing what the bot starts with, in one line: a wrong or revoked token ended
     `run` in a traceback whose last line printed the token, outside the log's filter (probe21);
-    a webhook address Telegram cannot reach, in setWebhook's traceback."""
-    from telegram.error import BadRequest, InvalidToken
+    a webhook address Telegram cannot reach, in setWebhook's traceback; a Bot API it cannot
+    connect to (no network, a proxy needed), in a traceback of 100 lines (probe22)."""
+    from telegram.error import TelegramError
+
+    from bot.channels.telegram.app import refusal
 
     try:
         yield
-    except InvalidToken:
-        raise CommandError(
-            "Telegram 不认这个 TELEGRAM_BOT_TOKEN：写错了，或已在 BotFather 撤销；"
-            "请从 BotFather 重新复制"
-        ) from None
-    except BadRequest as exc:  # only the start's calls raise here (setWebhook, deleteWebhook)
-        raise CommandError(f"Telegram 拒绝了启动时的请求：{exc.message}") from None
+    except TelegramError as exc:
+        refused = refusal(exc)
+        if refused is None:
+            raise
+        raise CommandError(refused) from None
 
 
 def run_workers(settings: Settings, engine: Engine, workers: int) -> int:

@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 import uvicorn
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
+from telegram.error import BadRequest, InvalidToken, NetworkError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -151,6 +152,25 @@ def refused_notice(app: Application):
         )
 
     return notify
+
+
+def refusal(exc: BaseException) -> str | None:
+    """What the operator must fix, in one line, when Telegram refuses what the bot starts with
+    or cannot be reached once the start's retries are spent (`run` and `serve` say it instead
+    of a traceback; probe21, probe22); None for any other failure. No line names the token."""
+    if isinstance(exc, InvalidToken):
+        return (
+            "Telegram 不认这个 TELEGRAM_BOT_TOKEN：写错了，或已在 BotFather 撤销；"
+            "请从 BotFather 重新复制"
+        )
+    if isinstance(exc, BadRequest):  # the start's calls (setWebhook, deleteWebhook)
+        return f"Telegram 拒绝了启动时的请求：{exc.message}"
+    if isinstance(exc, NetworkError):  # TimedOut among them
+        return (
+            f"连不上 Telegram 的 Bot API（{exc.message}）：请检查服务器的网络和防火墙；"
+            "只能经代理访问时设置 HTTPS_PROXY，本地 Bot API 服务器设置 TELEGRAM_API_BASE_URL"
+        )
+    return None
 
 
 @contextlib.asynccontextmanager

@@ -17,10 +17,12 @@ from urllib.parse import urlparse
 
 from starlette.routing import BaseRoute, Route
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot.channels.telegram.app import running
+from bot.channels.telegram.app import refusal, running
 from bot.channels.telegram.webhook import Deliver, TelegramWebhook, token_secret
+from bot.channels.web.server import Refused
 
 log = logging.getLogger(__name__)
 
@@ -55,11 +57,21 @@ class SharedPort:
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
-        """Start the application, register the webhook with its secret, stop at shutdown."""
-        async with running(self.application, self.primary):
-            if self.primary:
-                await self.application.bot.set_webhook(
-                    self.url, secret_token=self.secret, allowed_updates=Update.ALL_TYPES
-                )
-            log.info("telegram webhook at %s", self.path)
-            yield
+        """Start the application, register the webhook with its secret, stop at shutdown. A
+        start Telegram refuses (the token, the address) or that cannot reach it stops the
+        server in one line, as it stops `run` (`refusal`)."""
+        started = False
+        try:
+            async with running(self.application, self.primary):
+                if self.primary:
+                    await self.application.bot.set_webhook(
+                        self.url, secret_token=self.secret, allowed_updates=Update.ALL_TYPES
+                    )
+                log.info("telegram webhook at %s", self.path)
+                started = True
+                yield
+        except TelegramError as exc:
+            said = refusal(exc)
+            if said is None or started:
+                raise
+            raise Refused(said) from None

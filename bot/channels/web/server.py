@@ -32,7 +32,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.app import Service, settle_heap
 from bot.channels.web import api, widget
@@ -76,11 +76,17 @@ def build_server(
     POST paths taken the same way (a benchmark's ceiling on the same path as the answers).
     `hooks` run for the server's lifetime (knowledge watcher, heartbeat, Telegram client)."""
 
+    refused: list[str] = []
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with contextlib.AsyncExitStack() as stack:
             for hook in hooks:
-                await stack.enter_async_context(hook())
+                try:
+                    await stack.enter_async_context(hook())
+                except Refused as exc:
+                    refused.append(str(exc))
+                    raise
             yield
 
     middleware = [Middleware(SecurityHeaders)]
@@ -106,7 +112,13 @@ def build_server(
         },
         lifespan=lifespan,
     )
-    return Direct(app, {api.ASK: questions.ask, **(direct or {})})
+    return Direct(app, {api.ASK: questions.ask, **(direct or {})}, refused)
+
+
+class Refused(Exception):
+    """A hook refusing the server's start for a reason its operator must fix (Telegram refusing
+    the token or unreachable), in one line: uvicorn says it as the start's failure instead of
+    the traceback Starlette gives it, 80 lines ending in the error (left by probe21)."""
 
 
 class Direct:
@@ -119,10 +131,13 @@ class Direct:
     handlers do; anything else is logged and answered with the API's 500, as Starlette's
     error middleware does (`unexpected`)."""
 
-    def __init__(self, app: Starlette, handlers: Mapping[str, Handler]) -> None:
+    def __init__(
+        self, app: Starlette, handlers: Mapping[str, Handler], refused: Sequence[str] = ()
+    ) -> None:
         self.app = app
         self.handlers = dict(handlers)
         self.direct = SecurityHeaders(self.answer)
+        self.refused = refused  # what `Refused` said, when a hook refused the start
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -132,8 +147,20 @@ class Direct:
             and not any(name == b"origin" for name, _ in scope["headers"])
         ):
             await self.direct(scope, receive, send)
+        elif scope["type"] == "lifespan":
+            await self.app(scope, receive, self.starting(send))
         else:
             await self.app(scope, receive, send)
+
+    def starting(self, send: Send) -> Send:
+        """The lifespan's `send`, with a start a hook refused said in the refusal's line."""
+
+        async def said(message: Message) -> None:
+            if message["type"] == "lifespan.startup.failed" and self.refused:
+                message = {**message, "message": self.refused[-1]}
+            await send(message)
+
+        return said
 
     async def answer(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
