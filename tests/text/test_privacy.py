@@ -115,6 +115,17 @@ def test_policy_figures_are_not_mistaken_for_personal_data(text):
         ("本人王小明申请补贴", "本人[姓名]申请补贴"),
         ("本人 陈大伟想咨询", "本人 [姓名]想咨询"),
         ("本人叫高明", "本人叫[姓名]"),
+        # Digits typed one by one (probe22), an ID number in 6-4-4-4 groups (its first six
+        # digits were left, the rest called a bank card), and other countries' numbers with
+        # their +, and a Russian mobile written at home: all went to the log as typed.
+        ("我电话1 3 8 1 2 3 4 5 6 7 8", "我电话[手机号]"),
+        ("身份证2 3 0 4 2 2 1 9 9 0 0 1 0 1 1 2 3 4", "身份证[身份证号]"),
+        ("身份证 230422 1990 0101 1234", "身份证 [身份证号]"),
+        ("我的电话+7 914 123 45 67", "我的电话[电话]"),
+        ("电话 +7 (914) 123-45-67 谢谢", "电话 [电话] 谢谢"),
+        ("+79141234567在线", "[电话]在线"),
+        ("telephone 8 914 123-45-67", "telephone [电话]"),
+        ("8(914)123-45-67", "[电话]"),
     ],
 )
 def test_more_personal_data_is_masked(text, expected):
@@ -163,6 +174,11 @@ def test_more_personal_data_is_masked(text, expected):
         "2020、2021、2022年的政策",
         "2020/2021/2022年度",
         "2022/05/26发布",
+        # A + before a figure, and digits spaced out that spell no number of a person.
+        "1+N服务模式",
+        "增长+10%",
+        "材料1 2 3 4 5 6 7 8项",
+        "第1 2 3项",
     ],
 )
 def test_more_policy_text_is_left_alone(text):
