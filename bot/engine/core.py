@@ -19,6 +19,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from bot.engine import _frozen, answerability, decision, described, judging, parts
+from bot.engine._marks import labelled, questions_marked
 from bot.engine.answer import Answer
 from bot.engine.answerability import Check
 from bot.engine.decision import (
@@ -37,7 +38,7 @@ from bot.engine.index import Index, Tuning
 from bot.engine.language import foreign_language
 from bot.engine.passages import Passage, Passages
 from bot.engine.prepared import prepare
-from bot.engine.reading import Reading, fold_message, labelled, questions_marked, read
+from bot.engine.reading import Reading, fold_message, read
 from bot.engine.relayed import unrelayed
 from bot.engine.spelled import Spelling
 from bot.engine.wording import Wording

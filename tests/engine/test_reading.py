@@ -5,20 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from bot.engine._marks import labelled, questions_marked
 from bot.engine.answerability import OTHER_ENTRY_WORD
 from bot.engine.asked import QUESTION_WORDS, asked_for
 from bot.engine.core import ANSWERED
 from bot.engine.focus import COUNT, PLACE
-from bot.engine.reading import (
-    BACKGROUND,
-    CONDITION,
-    TOPIC,
-    UNKNOWN_BACKGROUND,
-    fold_message,
-    labelled,
-    questions_marked,
-    read,
-)
+from bot.engine.reading import BACKGROUND, CONDITION, TOPIC, UNKNOWN_BACKGROUND, fold_message, read
 from bot.text.normalize import fold
 from bot.text.words import in_dictionary
 

@@ -4,7 +4,8 @@ alternatives (是…还是…), a line of the article pasted before the question
 
 from __future__ import annotations
 
-from bot.engine.reading import BACKGROUND, fold_message, joined_words, labelled, read
+from bot.engine._marks import labelled
+from bot.engine.reading import BACKGROUND, fold_message, joined_words, read
 from bot.text.normalize import fold
 
 
