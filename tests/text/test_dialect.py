@@ -90,6 +90,25 @@ def test_north_eastern_words_of_a_question_are_standard():
     assert standard("耽搁了工期") == "耽搁了工期"
 
 
+def test_what_a_reform_came_to_is_asked_as_what_it_did():
+    # The result complement 出 (改出啥, 搞出了什么) is how it was achieved, no thing asked for,
+    # and 啥名堂 after it is what came of it: the entries say 成效.
+    assert standard("园区改革整出啥名堂了") == "园区改革整啥成效了"
+    assert standard("减税搞出了什么效果") == "减税搞了什么效果"
+    assert standard("园区做出了哪些成绩") == "园区做了哪些成绩"
+    # ...but not 出 of a word (出口, 出台), nor before what is not asked (搞出来的), nor 名堂 alone.
+    assert standard("出口退税多少") == "出口退税多少"
+    assert standard("搞出来的清单在哪看") == "搞出来的清单在哪看"
+    assert standard("这里面有什么名堂") == "这里面有什么名堂"
+
+
+def test_a_reform_asked_what_it_came_to_is_answered_as_its_standard_twin(engine):
+    answer = engine.answer("抚远政务服务改革搞出啥名堂了")
+    assert (answer.status, answer.entry_id) == ("answered", "fgf-chengxiao")
+    answer = engine.answer("政务服务改革到底改出了什么效果")
+    assert (answer.status, answer.entry_id) == ("answered", "fgf-chengxiao")
+
+
 def test_english_words_are_the_knowledge_words_in_a_chinese_message():
     assert standard("能online办吗") == "能网上办吗"
     assert standard("有green channel吗") == "有绿色通道吗"
