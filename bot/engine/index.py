@@ -68,7 +68,9 @@ def _small_pages() -> Iterator[None]:
     as here), a free 2 MB block is mostly one handed back, and the first write to it waits on
     the host's faults: 500 MB written that way 6-13 s of wall against 0.4 s in 4 kB pages, taken
     from the guest's own scattered free pages; a 100k build 9.2 -> 6.4 s (docs/benchmarks.md).
-    (The arrays an engine keeps are in 4 kB pages then, as the engine cache's mapped ones are.)"""
+    (The arrays an engine keeps are in 4 kB pages then, as the engine cache's mapped ones are.
+    The switch is the process's: a serving process's other threads, answering while a reload
+    builds, take 4 kB pages meanwhile too; a page's size changes no value.)"""
     was = _ADVISE(False) if _ADVISE is not None else None
     try:
         yield
