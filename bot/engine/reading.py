@@ -337,9 +337,10 @@ def read(
 
     clauses = tuple(Clause(p, weighs(i, p)) for i, p in enumerate(kept))
     asked = " ".join(c.text for c in clauses[first:] if c.weight != BACKGROUND)
-    # The clause pointed back to says what is asked about, not what kind of answer is wanted.
-    asking = asked if pointed is None else f"{clauses[pointed].text} {asked}"
-    return Reading(clauses, focus_of(asked), asking)
+    # The clause pointed back to is asked with the asking clause, as if typed without the comma
+    # between (11个项目，投资，多少钱 asks what 投资多少钱 asks: an amount invested, not a price).
+    pointed_to = "" if pointed is None else clauses[pointed].text
+    return Reading(clauses, focus_of(pointed_to + asked), f"{pointed_to} {asked}".lstrip())
 
 
 @lru_cache(maxsize=65536)  # a pure function of a word, asked for every word of every message

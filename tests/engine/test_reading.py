@@ -9,7 +9,7 @@ from bot.engine._marks import labelled, questions_marked
 from bot.engine.answerability import OTHER_ENTRY_WORD
 from bot.engine.asked import QUESTION_WORDS, asked_for
 from bot.engine.core import ANSWERED
-from bot.engine.focus import COUNT, PLACE
+from bot.engine.focus import COUNT, PLACE, PRICE
 from bot.engine.reading import BACKGROUND, CONDITION, TOPIC, UNKNOWN_BACKGROUND, fold_message, read
 from bot.text.normalize import fold
 from bot.text.words import in_dictionary
@@ -116,6 +116,17 @@ def test_an_asking_clause_that_says_nothing_points_back_to_the_clause_before_it(
     assert reading.asking == "现在抚远说办事不用求人了 是怎么个搞法"
     # 好几 does not ask: the first clause is background, not an asking clause.
     assert engine.answer(folded).entry_id == "banshi-buqiuren"
+
+
+def test_the_clause_pointed_back_to_is_asked_with_the_asking_clause(engine):
+    # 多少钱 alone asks a price; after 投资 typed as a clause of its own (keywords between commas,
+    # as a sender writing Chinese as a second language does), it asks the amount invested, as
+    # 投资多少钱 does. A price is still a price (门票，多少钱).
+    says = engine.wording.says
+    staccato = read(fold_message("冷库项目，投资，多少钱？"), says)
+    assert staccato.focus == read(fold_message("冷库项目投资多少钱？"), says).focus == COUNT
+    assert staccato.asking == "投资 多少钱"
+    assert read(fold_message("门票，多少钱？"), says).focus == PRICE
 
 
 def test_asking_clauses_that_say_nothing_point_back_together(engine):
