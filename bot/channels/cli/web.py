@@ -99,7 +99,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         raise log_error(settings, exc) from exc
     routes = [*routes, *console.routes(admin)]
     if settings.wechat.enabled:
-        routes = [*routes, *wechat_routes(service, settings.wechat)]
+        routes = [*routes, *wechat_routes(service, settings.wechat, settings.user_limit)]
     try:
         app = server.build_server(service, settings.web, routes, hooks)
         server.serve(app, settings.web, args.host, args.port)

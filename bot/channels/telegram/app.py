@@ -27,9 +27,9 @@ from telegram.request import BaseRequest
 
 from bot.app import Service, settle_heap
 from bot.channels.batching import Batched
+from bot.channels.limits import UserLimiter
 from bot.channels.telegram import buttons, handlers, transport
 from bot.channels.telegram.intake import Handle, Poller
-from bot.channels.telegram.limits import UserLimiter
 from bot.channels.telegram.ordering import PerChatOrder
 from bot.channels.telegram.retries import RetryingLimiter
 from bot.channels.telegram.webhook import TelegramWebhook, token_secret

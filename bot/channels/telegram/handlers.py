@@ -27,6 +27,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot.app import Request, Service, Turn
 from bot.channels.batching import Batched
+from bot.channels.limits import SLOW_DOWN
 from bot.channels.telegram import replies
 from bot.channels.telegram.transport import ReplyBot
 from bot.conversation import Conversations
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TYPE_PLEASE = "我只能读懂文字消息。"  # followed by the knowledge's own "ask me like this" text
-SLOW_DOWN = "您发消息太快了，请稍等一分钟再问。"
 APOLOGY = "抱歉，处理您的消息时出了点问题，请稍后再试；急事请拨打 12345 政务服务热线。"
 UNKNOWN_COMMAND = "没有这个命令。输入 /help 查看用法，或直接输入您的问题。"
 STALE = "这个按钮已过期（知识库已更新），请重新提问或输入 /topics。"

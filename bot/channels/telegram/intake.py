@@ -43,8 +43,8 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application
 from telegram.warnings import PTBUserWarning
 
+from bot.channels.limits import DROP, OK, UserLimiter
 from bot.channels.telegram import handlers
-from bot.channels.telegram.limits import DROP, OK, UserLimiter
 
 log = logging.getLogger(__name__)
 # `getUpdates` is called through `do_api_request` on purpose: it returns the raw updates, each

@@ -5,7 +5,7 @@ Telegram spreads a bot's updates over up to 40 webhook connections with no regar
 and `serve --workers` hands each connection to one worker (bot.channels.web.balance), so two
 messages of one chat can reach two processes. What a chat needs kept together lives in one
 process: the list it was last offered (bot.conversation), its per-chat order
-(ordering.PerChatOrder) and its sender's limit (limits.UserLimiter, keyed by user: a private
+(ordering.PerChatOrder) and its sender's limit (bot.channels.limits.UserLimiter, keyed by user: a private
 chat's id is its user's). So every update belongs to the worker `chat id mod N` (`owner`); a
 worker that receives another's update passes its body on over the owner's Unix socket, made
 by the parent before forking, and answers Telegram only once the owner has handled it. A

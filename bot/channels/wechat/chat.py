@@ -13,6 +13,7 @@ import hmac
 import secrets
 
 from bot.app import PRIVATE, Request, Service
+from bot.channels.limits import NOTIFY, OK, SLOW_DOWN, UserLimiter
 from bot.channels.render import category_key, find_category
 from bot.channels.wechat import replies
 from bot.channels.wechat.replies import ENTRY, MORE_WORDS, TOPIC_WORDS, Option, Reply
@@ -37,8 +38,11 @@ USERS_REMEMBERED = 100_000  # users with something offered, at most (~1 KB each)
 class Chat:
     """The WeChat channel's conversations, over the application seam."""
 
-    def __init__(self, service: Service) -> None:
+    def __init__(self, service: Service, limiter: UserLimiter | None = None) -> None:
         self.service = service
+        # POLICYBOT_USER_LIMIT, as Telegram's: WeChat had none, so one account (a script on
+        # it) could send as fast as it liked, each message answered and logged (probe22).
+        self.limiter = limiter
         self.conversations = Conversations(service, USERS_REMEMBERED, ttl=OFFER_SECONDS)
         self.offered: Expiring[str, Offered] = Expiring(OFFER_SECONDS, USERS_REMEMBERED)
         # What we remember of a user is kept under a keyed hash of the OpenID (the log keeps
@@ -53,6 +57,11 @@ class Chat:
         """The text to answer a message with, or None for no reply at all."""
         kind = message.get("MsgType", "")
         openid = message.get("FromUserName", "")
+        following = kind == "event" and message.get("Event", "").lower() != "click"
+        if self.limiter is not None and not following:  # (a (un)subscribe is never held back)
+            verdict = self.limiter.check(self.user_key(openid))
+            if verdict != OK:
+                return SLOW_DOWN if verdict == NOTIFY else None  # then silence: no reply
         if kind == "text":
             return self.text(message.get("Content", ""), openid)
         # With 语音识别 turned on in the account's console, WeChat sends a voice message's words in

@@ -22,6 +22,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.app import Service
+from bot.channels.limits import UserLimiter
 from bot.channels.wechat.chat import Chat
 from bot.channels.wechat.protocol import (
     MAX_BODY,
@@ -58,9 +59,11 @@ class WeChatEndpoint:
         service: Service,
         settings: WeChatSettings,
         clock: Callable[[], float] = time.time,
+        limiter: UserLimiter | None = None,
     ) -> None:
+        """`limiter`: messages a user may send (POLICYBOT_USER_LIMIT); None, no limit."""
         self.settings = settings
-        self.chat = Chat(service)
+        self.chat = Chat(service, limiter)
         self.crypto = (
             Crypto(settings.token, settings.aes_key, settings.appid) if settings.aes_key else None
         )
@@ -166,11 +169,13 @@ async def read_body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
-def routes(service: Service, settings: WeChatSettings) -> list[BaseRoute]:
-    """The channel's routes, for `policybot serve` to mount (other methods: 405)."""
-    return [Route(PATH, WeChatEndpoint(service, settings).handle, methods=["GET", "POST"])]
+def routes(service: Service, settings: WeChatSettings, user_limit: int = 0) -> list[BaseRoute]:
+    """The channel's routes, for `policybot serve` to mount (other methods: 405); a user may send
+    `user_limit` messages a minute (0: no limit)."""
+    endpoint = WeChatEndpoint(service, settings, limiter=UserLimiter(user_limit))
+    return [Route(PATH, endpoint.handle, methods=["GET", "POST"])]
 
 
-def build_app(service: Service, settings: WeChatSettings) -> Starlette:
+def build_app(service: Service, settings: WeChatSettings, user_limit: int = 0) -> Starlette:
     """The channel on its own, as an ASGI app (tests; a server that runs only WeChat)."""
-    return Starlette(routes=routes(service, settings))
+    return Starlette(routes=routes(service, settings, user_limit))

@@ -12,8 +12,8 @@ import pytest
 from telegram import Update
 
 from bot.app import Service
+from bot.channels.limits import OK, UserLimiter
 from bot.channels.telegram import handlers, replies
-from bot.channels.telegram.limits import OK, UserLimiter
 from bot.channels.telegram.ordering import PerChatOrder
 from bot.engine.core import Engine, Thresholds
 from bot.knowledge.model import load

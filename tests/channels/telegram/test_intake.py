@@ -17,10 +17,10 @@ import time
 import pytest
 
 from bot.app import Service
+from bot.channels.limits import UserLimiter
 from bot.channels.telegram import handlers, intake
 from bot.channels.telegram.app import build_application
 from bot.channels.telegram.intake import PlainQuestion, plain_question
-from bot.channels.telegram.limits import UserLimiter
 from bot.channels.telegram.ordering import PerChatOrder
 from bot.engine.core import Thresholds
 from bot.log.store import SQLiteStore

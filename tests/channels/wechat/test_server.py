@@ -10,6 +10,7 @@ import time
 import pytest
 
 from bot.app import Service, Turn
+from bot.channels.limits import SLOW_DOWN
 from bot.channels.wechat.chat import DECLINED, EXPIRED, HELP_KEY, TYPE_PLEASE, menu_key
 from bot.channels.wechat.replies import MORE_HINT, pick_hint
 from bot.channels.wechat.server import build_app
@@ -65,12 +66,12 @@ def server():
 
 
 @contextlib.asynccontextmanager
-async def stand_in(server, service, mode, settings=None):
+async def stand_in(server, service, mode, settings=None, user_limit=0):
     """WeChat's stand-in talking to the channel of `service` in `mode`."""
     switch, base = server
     key = AES_KEY if mode == "safe" else None
     switch.app = build_app(
-        service, settings or WeChatSettings(token=TOKEN, appid=APPID, aes_key=key or "")
+        service, settings or WeChatSettings(token=TOKEN, appid=APPID, aes_key=key or ""), user_limit
     )
     async with WeChatStandIn(f"{base}/wechat", aes_key=key) as wechat:
         yield wechat
@@ -305,6 +306,25 @@ async def test_an_event_retried_is_handled_once(wechat, knowledge):
     # The retry did not list the topic again: "1" still picks from the related questions.
     related = knowledge.by_id[knowledge.in_category(category)[0].related[0]]
     assert (await wechat.text(USER, "1")).content.startswith(related.answer.strip()[:20])
+
+
+async def test_a_user_sending_too_fast_is_asked_to_wait_once_then_not_answered(
+    server, service, mode
+):
+    """POLICYBOT_USER_LIMIT held back Telegram's users only: one WeChat account (a script on
+    it) could send as fast as it liked, every message answered and logged (probe22). Over the
+    limit a user is told once to wait, then gets no reply, and nothing more is logged; others
+    are answered as before, and a WeChat retry of an answered message does not count."""
+    async with stand_in(server, service, mode, user_limit=3) as wechat:
+        answered = [await wechat.text(USER, "复工复产去哪个窗口办理") for _ in range(3)]
+        assert all("复工复产专窗" in delivery.content for delivery in answered)
+        again = await wechat.text(USER, "复工复产去哪个窗口办理", int(answered[0].sent["MsgId"]))
+        assert "复工复产专窗" in again.content  # WeChat's retry: the stored reply, not counted
+        assert (await wechat.text(USER, "网上办的事项有多少")).content == SLOW_DOWN
+        silent = await wechat.text(USER, "网上办的事项有多少")
+        assert (silent.status, silent.body, silent.reply) == (200, "success", None)
+        assert "683" in (await wechat.text(openid(2), "网上办的事项有多少")).content
+        assert len(exchanges(service)) == 4
 
 
 # Events and other messages -------------------------------------------------------------------

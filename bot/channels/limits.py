@@ -1,12 +1,14 @@
-"""A per-user limit on incoming updates, so one flooding user cannot starve everyone else."""
+"""A per-user limit on incoming messages, so one flooding user cannot starve everyone else
+(Telegram's updates, WeChat's messages; the web API limits per client address instead)."""
 
 from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
 OK, NOTIFY, DROP = "ok", "notify", "drop"
+SLOW_DOWN = "您发消息太快了，请稍等一分钟再问。"  # the one notice of `NOTIFY`
 
 
 class UserLimiter:
@@ -22,11 +24,11 @@ class UserLimiter:
         self, limit: int = 20, window: float = 60.0, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self.limit, self.window, self.clock = limit, window, clock
-        self.seen: dict[int, deque[float]] = {}
-        self.notified: set[int] = set()
+        self.seen: dict[Hashable, deque[float]] = {}
+        self.notified: set[Hashable] = set()
         self.swept = clock()
 
-    def check(self, user_id: int) -> str:
+    def check(self, user_id: Hashable) -> str:
         if not self.limit:
             return OK
         now = self.clock()
