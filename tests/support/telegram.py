@@ -8,9 +8,9 @@ import contextlib
 from telegram.ext import Application
 
 from bot.app import Service
+from bot.channels.limits import UserLimiter
 from bot.channels.telegram.app import build_application, serve
 from bot.channels.telegram.intake import handle_update
-from bot.channels.telegram.limits import UserLimiter
 from bot.settings import Settings
 from tests.support import updates
 from tests.support.botapi import TOKEN, FakeBotApi, OfflineRequest

@@ -10,9 +10,9 @@ import pytest
 from telegram import Update
 
 from bot.app import Service
+from bot.channels.limits import UserLimiter
 from bot.channels.telegram import handlers, replies
 from bot.channels.telegram.app import build_application
-from bot.channels.telegram.limits import UserLimiter
 from bot.channels.telegram.ordering import PerChatOrder
 from bot.log.gaps import Cluster
 from bot.log.reports import SHOWN
