@@ -15,6 +15,7 @@ import hashlib
 from bot.app import Turn
 from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, Answer
 from bot.knowledge.model import Entry, Knowledge, Texts
+from bot.text.terminal import terminal_text
 
 RELATED_SHOWN = 3
 # Put before the fallback for a question with no Chinese in it, by the engine's `language`.
@@ -120,11 +121,13 @@ def related(answer: Answer, knowledge: Knowledge) -> list[Entry]:
 
 
 def as_text(answer: Answer, knowledge: Knowledge) -> str:
-    """The answer as a person reads it in a terminal."""
+    """The answer as a person reads it in a terminal: the knowledge's text without control
+    characters (`validate` passes an escape sequence in an answer, which `ask` printed as it
+    was, setting the terminal's title or clearing its screen; probe22)."""
     lines = [text(answer, knowledge.texts).strip()]
     if answer.sources:
         lines += ["", *(source_line(source) for source in cited(answer))]
     more = related(answer, knowledge)
     if more:
         lines += ["", "相关问题：", *(f"  · {entry.question}" for entry in more)]
-    return "\n".join(lines)
+    return terminal_text("\n".join(lines), keep_lines=True)

@@ -14,12 +14,12 @@ import csv
 import datetime as dt
 import io
 import json
-import re
 from html import escape
 
 from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, SMALLTALK
 from bot.log.gaps import Cluster
 from bot.log.stats import Stats, local_time
+from bot.text.terminal import terminal_text
 
 # Column headers in Chinese: the people who open the sheet are the knowledge's admins.
 CSV_COLUMNS = ["次数", "用户数", "代表问题", "最近条目", "相似度", "首次出现", "最近出现", "示例"]
@@ -61,16 +61,6 @@ def spreadsheet_cell(value: object) -> object:
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
-
-
-# Control characters (escape sequences among them) and the bidirectional overrides that can
-# make a line read differently from what it contains.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def terminal_text(text: str) -> str:
-    """Logged text as it is safe to print on a terminal: one line, no control characters."""
-    return _UNPRINTABLE.sub(" ", text)
 
 
 # Characters of a logged question a report line shows (the CSV, JSON and HTML reports and the

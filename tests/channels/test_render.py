@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.app import Request, Service
-from bot.channels.render import FOREIGN_NOTES, as_json, body, listed, text
+from bot.channels.render import FOREIGN_NOTES, as_json, as_text, body, listed, text
 from bot.engine import language
 from bot.engine.core import CLARIFY, FALLBACK, Thresholds
 from tests.support.flows import FLOWS
@@ -66,3 +66,15 @@ def test_the_json_is_the_engines_fields_with_the_text_people_read():
     data = as_json(turn)
     assert list(data) == list(turn.answer.to_dict())
     assert data["answer"] == text(turn.answer, turn.knowledge.texts) != turn.answer.answer
+
+
+def test_the_terminals_text_has_no_control_characters(engine):
+    """`validate` passes an escape sequence in an answer (a sheet imported, a web page
+    ingested), and `ask` printed it as it was: a title set, a screen cleared (probe22)."""
+    import dataclasses
+
+    answer = engine.answer("复工复产去哪个窗口办理")
+    planted = "\x1b]0;HACKED\x07有专窗。\x1b[H\x1b[J\n第二行\u202e反向"
+    shown = as_text(dataclasses.replace(answer, answer=planted), engine.knowledge)
+    assert not any(c in shown for c in "\x1b\x07\u202e")
+    assert "有专窗。" in shown and "\n第二行" in shown and "来源：" in shown
