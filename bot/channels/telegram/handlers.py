@@ -226,7 +226,9 @@ async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await message_of(update).reply_text(replies.about_html(service_of(context).knowledge))
+    # In pieces Telegram takes: it lists every source document (150 are ~6,600 characters; probe22).
+    about = replies.about_html(service_of(context).knowledge)
+    await send(message_of(update), replies.Reply(replies.split(about)))
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -300,6 +300,20 @@ async def test_help_about_and_unknown_command(bot):
     assert unknown == handlers.UNKNOWN_COMMAND
 
 
+async def test_about_with_many_source_documents_comes_in_messages_telegram_takes(bot, monkeypatch):
+    """/about lists every source document in one message: a knowledge of ~70 documents or more
+    (another city's imported sheets and ingested policies) passed Telegram's 4,096 characters,
+    which it refuses, and the user got the apology (probe22). It is cut as long answers are."""
+    documents = [
+        f"· 《关于进一步优化营商环境的若干措施（第{n}号）》市政府办公室，2024-01-01"
+        for n in range(150)
+    ]
+    monkeypatch.setattr(replies, "about_html", lambda knowledge: "\n".join(documents))
+    sent = [params["text"] for name, params in await bot.send(updates.private_text("/about"))]
+    assert len(sent) > 1 and all(len(text) <= replies.MAX_TEXT for text in sent)
+    assert "\n".join(sent).split("\n") == documents
+
+
 async def test_admin_commands_look_unknown_to_everyone_else(bot):
     for command in ("/reload", "/stats"):
         sent = only(await bot.send(updates.private_text(command)), "sendMessage")
