@@ -17,7 +17,6 @@ Two stages, each doing what it is best at:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from functools import partial
 from itertools import chain
 from typing import Any, TypeVar
@@ -29,6 +28,7 @@ from rapidfuzz.process import cdist
 from bot.engine._arrays import _best, _Lines, _position, _Postings, _Questions, _ranges
 from bot.engine._forked import Forked, two_cores
 from bot.engine._grouping import _both
+from bot.engine._pages import small_pages
 from bot.engine._query import Query
 from bot.engine._weighing import weighed
 from bot.engine.features import (
@@ -56,27 +56,6 @@ FORKED_FROM = 100_000
 LOOKED_UP = 100_000
 
 T = TypeVar("T")
-# NumPy's switch for its huge-page advice (`_small_pages`), where this NumPy has one.
-_ADVISE = getattr(getattr(np, "_core", np).multiarray, "_set_madvise_hugepage", None)
-
-
-@contextmanager
-def _small_pages() -> Iterator[None]:
-    """NumPy's huge-page advice off for a build, and back as it was after. NumPy advises the
-    kernel to back each array from 4 MB with 2 MB pages (`madvise(MADV_HUGEPAGE)`). On a virtual
-    machine that hands its free memory back to the host (virtio-balloon's free page reporting,
-    as here), a free 2 MB block is mostly one handed back, and the first write to it waits on
-    the host's faults: 500 MB written that way 6-13 s of wall against 0.4 s in 4 kB pages, taken
-    from the guest's own scattered free pages; a 100k build 9.2 -> 6.4 s (docs/benchmarks.md).
-    (The arrays an engine keeps are in 4 kB pages then, as the engine cache's mapped ones are.
-    The switch is the process's: a serving process's other threads, answering while a reload
-    builds, take 4 kB pages meanwhile too; a page's size changes no value.)"""
-    was = _ADVISE(False) if _ADVISE is not None else None
-    try:
-        yield
-    finally:
-        if was is not None and _ADVISE is not None:
-            _ADVISE(was)
 
 
 class Index:
@@ -93,7 +72,7 @@ class Index:
     described_starts: np.ndarray
     unused: np.ndarray | None
 
-    @_small_pages()
+    @small_pages()
     def __init__(
         self,
         entries: list[list[str]],

@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pytest
 
-from bot.engine import _forked, prepared, vocabulary
+from bot.engine import _forked, _pages, prepared, vocabulary
 from bot.engine import index as index_module
 from bot.engine.core import Engine
 from bot.engine.features import spoken
@@ -352,15 +352,15 @@ def test_an_index_whose_child_fails_after_its_first_part_is_weighed_here(forks, 
     assert pickle.dumps(_index(words)) == alone
 
 
-@pytest.mark.skipif(index_module._ADVISE is None, reason="this NumPy has no huge-page switch")
+@pytest.mark.skipif(_pages.ADVISE is None, reason="this NumPy has no huge-page switch")
 @pytest.mark.parametrize("forked", [False, True])
 def test_an_index_is_built_without_numpy_huge_page_advice(monkeypatch, forks, forked):
     # (A 2 MB block a virtual machine handed back to its host costs its faults when first
-    # written: `index._small_pages`.) Off while building, whether weighed here or by a child,
+    # written: bot.engine._pages.) Off while building, whether weighed here or by a child,
     # and as it was once built.
     if not forked:
         monkeypatch.setattr(index_module, "FORKED_FROM", 10**9)
-    advise = index_module._ADVISE
+    advise = _pages.ADVISE
     was = advise(True)
     try:
         given = ([list(questions) for questions in _QUESTIONS], list(_CONTEXTS))
