@@ -76,6 +76,9 @@ _STANDARD = {
     # gone) and 名堂 a thing asked for that no entry names, where the entries say 成效.
     "出": "",  # after a verb of doing, before what it came to: `_ONLY` (改出啥 is 改了啥)
     "名堂": "成效",  # after 出啥, 出了什么…: `_ONLY` (not 这里面有什么名堂, a trick)
+    # Colloquial "say" (抚远讲的四减, 听讲, 现在讲办事不求人): a verb no entry uses, where 说 weighs
+    # nothing.
+    "讲": "说",  # `_ONLY` (not 讲话, 讲座, 讲究, nor 讲讲)
     # South-western Mandarin
     "啥子": "啥",  # "what": 啥子's 子 is no thing asked for
     "咋个": "怎么",  # "how"
@@ -121,7 +124,8 @@ _STANDARD = {
 # before a verb, not where it ends a word (重点办, 几点去, 地点); 唔 is "not" before a word; 上哪 not
 # in 网上哪些, 马上哪天, 楼上哪个窗口; 搁 not in 搁置, 耽搁; 多钱 not in 很多钱, 差不多钱, 这么多钱; 而家
 # not in 然而家里, 从而家庭; 嘞 not in 好嘞; 贼 only before what it grades (贼多, 贼快); 出 only after
-# a verb of doing and before a question word (not 出口, 出台, 搞出来的).
+# a verb of doing and before a question word (not 出口, 出台, 搞出来的); 讲 not in a word of its own
+# (讲话, 讲座, 讲解, 讲究), nor in 讲讲, a request as 说说 is.
 _ENDS_A_WORD = (
     "重一地试网节观特要难焦亮站起终据景弱优缺疑热堵痛考卡早晚快慢多少差有几整两三四五六七八九十零\\d"
     "这那哪盲卖拐原标理务测样民销费摊办"  # 这点做得好, 办理点, 服务点, 采样点, 代办点…
@@ -145,6 +149,7 @@ _ONLY = {
     "贼": "贼(?=[多好快慢贵难大小远近少])",
     "出": "出(?<=[搞整改干弄做闹]出)(?=了?(?:啥|什么|哪些))",
     "名堂": "名(?:(?<=出啥名)|(?<=出什么名)|(?<=了啥名)|(?<=了什么名))堂",
+    "讲": "讲(?![话座课解究师台稿述讲])(?<!讲讲)",
 }
 _CHINESE = re.compile("[\u4e00-\u9fff]")
 _DIALECT = re.compile(

@@ -109,6 +109,20 @@ def test_a_reform_asked_what_it_came_to_is_answered_as_its_standard_twin(engine)
     assert (answer.status, answer.entry_id) == ("answered", "fgf-chengxiao")
 
 
+def test_say_is_said_as_in_standard_mandarin():
+    assert standard("园区讲的三张清单") == "园区说的三张清单"
+    assert standard("听讲专窗开了") == "听说专窗开了"
+    # ...but not in a word of its own, nor 讲讲 (a request, as 说说 is).
+    assert standard("政策讲座在哪") == "政策讲座在哪"
+    assert standard("讲究什么") == "讲究什么"
+    assert standard("能讲讲吗") == "能讲讲吗"
+
+
+def test_a_question_with_say_is_answered_as_its_standard_twin(engine):
+    answer = engine.answer("抚远讲的四减都减什么")
+    assert (answer.status, answer.entry_id) == ("answered", "fgf-sijian")
+
+
 def test_english_words_are_the_knowledge_words_in_a_chinese_message():
     assert standard("能online办吗") == "能网上办吗"
     assert standard("有green channel吗") == "有绿色通道吗"
