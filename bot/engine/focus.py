@@ -38,6 +38,13 @@ DAY_ASKED = r"(?<![话码线机])(?<![话码线机]是)(?:几|多少)号"
 # 最 and an adjective, not before what it bounds: 最多跑一次 (the reform's name), 最多只跑一次,
 # 最多一次办完, 最少要交两份 say at most / at least, and rank nothing.
 _MOST = r"(?:多|大|高|少|小|低|慢|快|好|严|差|强)(?![跑只就去要用能可一二两三四五六七八九十几半\d])"
+# Whether a project will be done or do well (新壹城能建成吗, 项目能不能落地, 是不是年底前都能完工, 建成后
+# 能不能火, 生意能好做吗), the word last in its clause or before the yes/no: the report plans
+# and starts projects, never says they will succeed. Not a figure asked after it (年内能建成多少:
+# the plan's).
+_DONE_WELL = "建成|建好|落地|完工|竣工|投产|完成|实现|成功|火(?:起来)?|好做|赚钱|盈利"
+# ...not how a service is used (网上能完成吗, 远程能落地吗).
+_NOT_HOW = "(?<!网上能)(?<!线上能)(?<!远程能)(?<!见面能)(?<!手机上能)(?<!自助能)"
 _SAID = "提法|说法|规划|要求|安排|部署|定位|打算|考虑|想法|思路|规定|讲法|表述"
 # A judgement asked with 吗, 么 or 不 (安全吗, 合理不): 不 where the clause ends or the word comes
 # again (合理不合理), not before what is said of it (安全不达标的企业, 资金到位不及时: statements).
@@ -74,8 +81,9 @@ _FOCUS = (
     # 现在还能修复吗 (whether it can still be done, which the entry's procedure says).
     (
         FORECAST,
-        r"(?<=[能会以够])(?<!网上能)(?<!线上能)(?<!远程能)(?<!见面能)(?<!手机上能)(?<!自助能)"
+        rf"(?<=[能会以够]){_NOT_HOW}"
         r"(?:完成|实现|达到|达成)(?:[^，。？！\d]{0,4}\d[^，。？！]{0,8}?)?(?:吗|不|么|没)|(?:完成|实现)得了"
+        rf"|(?<=[能会否]){_NOT_HOW}(?:{_DONE_WELL})(?=吗|不|么|没|$|[，。？！\s])"
         r"|(?<=以后|今后|将来|未来|往后|日后|明年|后年)会(?![^，。？！]*(?:什么样|啥样|怎么|如何))"
         r"|(?<=今后|将来|未来|往后|日后)还|(?<=以后)(?<![约驻户产册请完成地进]以后)还(?!(?:会|要)?(?:有人|剩|有多少))"
         r"|(?<=还开)着|还保留(?:吗|不|么|没|着吗)|(?<=现在)还有(?:吗|没有|没)"

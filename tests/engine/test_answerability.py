@@ -122,6 +122,15 @@ from bot.text.normalize import fold
         ("零跑腿服务现在还有吗", FORECAST),
         ("园区以后还会搞招商会吗", FORECAST),
         ("今后还打算推出什么新服务", FORECAST),
+        ("冷库项目能建成吗", FORECAST),  # whether a project will be done: the report plans it
+        ("园区二期能不能落地", FORECAST),
+        ("这批项目是不是年底前都能完工", FORECAST),
+        ("物流园建好后能不能火", FORECAST),  # ...or will do well
+        ("商场开业以后生意能好做吗", FORECAST),
+        ("冷库能否投产", FORECAST),
+        ("冷库年内能建成多少", COUNT),  # the plan's figure: no yes/no after the word
+        ("入驻手续网上能落地吗", YES_NO),  # how a service is used
+        ("园区项目落地后能帮忙办手续吗", YES_NO),  # the sender's step, then a service
         ("园区清理以后还剩多少项", COUNT),  # what is left now, which the report states
         ("现在还能申请修复吗", YES_NO),  # whether it can still be done: the procedure says
         ("园区网上办好用不好用", OPINION),  # a judgement, which no report makes
