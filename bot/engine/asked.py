@@ -17,7 +17,7 @@ from functools import partial
 from bot.engine._led import led
 from bot.engine.answerability import UNKNOWN_VERB, content_weight
 from bot.engine.features import GENERIC_CHARS
-from bot.engine.focus import ASKING_JI, DAY_ASKED
+from bot.engine.focus import ASKING_JI, CONTACT, DAY_ASKED, PLACE, TIME
 from bot.engine.mentioned import (
     AREA,
     COUNT_OF,
@@ -330,6 +330,25 @@ def unsettled(heaviest: tuple[tuple[str, str, float], ...]) -> tuple[str, ...]:
     way to say what an entry says (我们这样的中型企业能不能…, 有没有个成文的方案下发): there an
     uncovered word only lowers the coverage."""
     return tuple(PREDICATE + word for word, _, weight in heaviest if weight >= UNKNOWN_VERB)
+
+
+# Where an office is, how to reach it or when it is open (我俄罗斯人，抚远，招商局，地址在哪; 商务局 电话多少;
+# 公证处在哪 几点上班): the office is what is asked of, though the clause asking (地址在哪) may not
+# name it, and an entry giving another's place or number (the service centre's, the 12345
+# hotline) does not give it. An office is a word of three characters or more ending as one does.
+OF_AN_OFFICE = frozenset({PLACE, CONTACT, TIME})
+_OFFICE = ("局", "处", "厅", "所", "院", "中心")
+
+
+def offices(
+    text: str, cut: Callable[[str], list[str]], canonical: Callable[[str], str]
+) -> tuple[str, ...]:
+    """The offices a message names (`text`: its clauses kept), in matching form: things asked
+    for, when it asks where one is, how to reach it or when it opens (`OF_AN_OFFICE`)."""
+    if not any(tail[-1] in text for tail in _OFFICE):  # (most messages name none)
+        return ()
+    named = (w for w in cut(text) if len(w) > 2 and w.endswith(_OFFICE))
+    return tuple(canonical(w).replace(" ", "") for w in named)
 
 
 # A day asked (哪天, 哪一天, 几号) by a message that states dates itself (报道说2月11日至16日去了三座城市，

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.engine.asked import _FIGURE_WANTED, asked_for, days_told, unsettled
+from bot.engine.asked import _FIGURE_WANTED, asked_for, days_told, offices, unsettled
 from bot.engine.mentioned import (
     AREA,
     COUNT_OF,
@@ -363,6 +363,19 @@ def test_a_day_asked_by_a_message_stating_days_wants_another():
     trip = "5月3日至8日赴南方三市考察。（据2022年6月1日报道） | 5月3日至8日赴南方三市考察"
     assert not mentions(DAYS + "3 8", trip, never)  # only the days the message states
     assert mentions(DAYS + "3 8", "5月3日出发，5日到第二个城市。 | …", never)
+
+
+def test_an_office_asked_where_it_is_or_how_to_reach_it_is_asked_for():
+    def named(text: str) -> tuple[str, ...]:
+        return offices(text, lambda part: WORDS(part, search=False), lambda word: word)
+
+    # Named in a piece of its own, before the clause that asks (the staccato of a learner).
+    assert named("园区 税务局 地址在哪") == ("税务局",)
+    assert named("公证处在哪 几点上班") == ("公证处",)
+    assert named("我们公司的地址在哪") == ()  # a company, not an office
+    assert named("园区大门在哪") == ()  # a place, not an office
+    never = lambda word, sound: False  # noqa: E731
+    assert not mentions("税务局", "政务服务中心的地址报道没有写，请拨打 12345。 | …", never)
 
 
 def test_a_scope_is_stated_where_it_and_what_it_scopes_are_words_of_their_own():
