@@ -10,6 +10,7 @@ give. `ask --json` shows the things (`asked_for`) and those the entry lacks (`as
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from functools import partial
@@ -27,6 +28,7 @@ from bot.engine.mentioned import (
     EACH,
     EARLIER,
     HANDLED,
+    IN_PLACE,
     LISTED,
     OF_TOLD,
     ONE,
@@ -238,7 +240,8 @@ def asked_for(
     pointed back at); a figure that ends a clause (研发中心投资多少) as LISTED + the words the
     clause names before it; a year asked about as YEAR + the year, from `asks` (every clause that
     asks, when the caller has them: 明年还会开工吗？大概有多少个 asks about next year in its first
-    clause) or else `text`. A word names a thing if it `carries` (`Wording.carries`: the city's own
+    clause) or else `text`; a place asked in (上瑞集团在福建有哪些厂) as IN_PLACE + the place. A
+    word names a thing if it `carries` (`Wording.carries`: the city's own
     names do not).
 
     The words are found in the text as folded, not in matching form: a synonym made canonical
@@ -316,6 +319,13 @@ def asked_for(
             w for w in cut(before) if len(w) > 1 and carries(w) and not QUESTION_WORDS.search(w)
         ]
         found += [LISTED + " ".join(named)] if named else []
+    if "在" in text:  # a place asked in (上瑞集团在福建还有哪些厂): as IN_PLACE + the place
+        words = cut(text)
+        found += [
+            IN_PLACE + place
+            for at, place in itertools.pairwise(words)
+            if at == "在" and part_of_speech(place) == "ns" and carries(place)
+        ]
     if _INVESTED.search(text) and COUNT_OF + "元" not in found:  # (投资多少钱 has it already)
         found.append(COUNT_OF + "元")
     return tuple(found)

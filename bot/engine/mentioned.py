@@ -5,7 +5,8 @@ figure reached rather than planned, the year asked about, the N things of a set,
 per year, a figure from before, a part of a total, an area, the sender's own company on a
 list, which person, how many cases were handled, what a short yes/no says of its topic, a
 day other than those the message states, a total of what is named, or a figure of a thing
-named not only as one member of a list whose figures are the whole's (bot.engine.listed). And whether an entry
+named not only as one member of a list whose figures are the whole's (bot.engine.listed), or a
+place asked in named not only in an organization's name (福建上瑞集团). And whether an entry
 contradicts a scope the message states (省重点 asked, only 市重点 in the entry; 2月 asked, only
 3月 there: `scopes`, `contradicted`).
 """
@@ -39,6 +40,9 @@ PREDICATE = "是否:"
 DAYS = "日:"  # a day asked by a message stating days (those days): the answer gives another
 LISTED = "列:"  # a figure of what the words after it name: not one member of a list (listed.py)
 TOTAL = "总:"  # a total (总投资多少) of what the words after it name: the answer states one
+IN_PLACE = (
+    "在:"  # a place asked in (在福建): the answer names it, not only in an organization's name
+)
 ONE = "一个"  # among those words: one project pointed back at (它, 这个项目), not several
 # Each of the above: a thing asked that starts with one is looked for as the answer states it,
 # not as a word (bench/matching_quality.py's variant without them takes these out).
@@ -59,6 +63,7 @@ MARKED = (
     TOTAL,
     DAYS,
     LISTED,
+    IN_PLACE,
 )
 _AREA = re.compile(r"\d\s*(?:公顷|亩|平方|平米|万平|㎡)")
 # A figure per year as an answer or quote gives it (年加工大豆30万吨, 每年, 年均), and so does a year's
@@ -119,6 +124,9 @@ def mentions(thing: str, stated: str, covers: Callable[[str, str], bool]) -> boo
         return _breaks_down(total, part, stated)
     if thing.startswith(YEAR):
         return thing[len(YEAR) :] in stated
+    if thing.startswith(IN_PLACE):  # named as a place, or not at all (the sender's own: 我在韩国)
+        found = [m.end() for m in re.finditer(re.escape(thing[len(IN_PLACE) :]), stated)]
+        return not found or any(_OF_ORGANIZATION.match(stated, end) is None for end in found)
     if thing.startswith(DAYS):  # a day the message does not state, not the report's own
         told = thing[len(DAYS) :].split()
         return any(day not in told for day in DATE.findall(_REPORTED.sub("", stated)))
@@ -136,6 +144,9 @@ def mentions(thing: str, stated: str, covers: Callable[[str, str], bool]) -> boo
     return covers(thing, f" {spoken(thing)} " if len(thing) > 1 else "\0")
 
 
+# What follows a place in an organization's name (福建上瑞集团, 山东省饭店协会): an entry naming a
+# place only so names where the organization comes from, and says nothing of what it does there.
+_OF_ORGANIZATION = re.compile(r"[^，。；、\s|]{0,8}?(?:集团|协会|公司|商会)")
 # A day of the month as a text states it (11日, 16号): a message's own (bot.engine.asked's
 # `days_told`) and an answer's, compared (DAYS).
 DATE = re.compile(r"(\d{1,2})[日号]")

@@ -11,6 +11,7 @@ from bot.engine.mentioned import (
     EACH,
     EARLIER,
     HANDLED,
+    IN_PLACE,
     LISTED,
     OF_TOLD,
     ONE,
@@ -376,6 +377,20 @@ def test_an_office_asked_where_it_is_or_how_to_reach_it_is_asked_for():
     assert named("园区大门在哪") == ()  # a place, not an office
     never = lambda word, sound: False  # noqa: E731
     assert not mentions("税务局", "政务服务中心的地址报道没有写，请拨打 12345。 | …", never)
+
+
+def test_a_place_asked_in_must_be_named_as_a_place_not_as_where_an_organization_is_from():
+    assert IN_PLACE + "浙江" in things("宏达集团在浙江还有哪些工厂")
+    assert IN_PLACE + "浙江" in things("宏达集团在浙江的总部多大")
+    assert not [
+        t for t in things("宏达集团在开发区建什么") if t.startswith(IN_PLACE)
+    ]  # no place name
+    never = lambda word, sound: False  # noqa: E731
+    entry = "浙江宏达集团计划在园区建设冷库。（据2022年5月1日报道） | 浙江宏达集团在园区建冷库"
+    assert not mentions(IN_PLACE + "浙江", entry, never)  # only where the company is from
+    assert mentions(IN_PLACE + "浙江", "园区赴浙江、江苏招商，与宏达集团洽谈。 | …", never)
+    # A place the entry never names is the sender's own (我在韩国，能远程公证吗): no sign either way.
+    assert mentions(IN_PLACE + "韩国", entry, never)
 
 
 def test_a_scope_is_stated_where_it_and_what_it_scopes_are_words_of_their_own():
