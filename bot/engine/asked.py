@@ -28,6 +28,7 @@ from bot.engine.mentioned import (
     EACH,
     EARLIER,
     HANDLED,
+    HELD,
     IN_PLACE,
     LISTED,
     OF_TOLD,
@@ -39,6 +40,7 @@ from bot.engine.mentioned import (
     PREDICATE,
     TITLE,
     TOTAL,
+    WITH,
     YEAR,
 )
 from bot.text.words import part_of_speech
@@ -189,6 +191,13 @@ _INVESTED = re.compile(
 _FIGURE_WANTED = re.compile(
     r"(?:多(?<!电话多)(?<!号码多)(?<!号多)(?<!电话是多)少|多大|多高|多长|多宽|多重|多远|几(?<![哪这那]几))"
     r"(?:[个项家条所位名亩吨元]|公顷|平方米?|万元|亿元?)?[啊呢呀吗了啦]?(?=[，。？！,?!\s]|$)"
+)
+# ...and so does a list asked at the end of a clause (一件事一次办都有哪几件事, 不见面审批能办哪些事): of
+# one member of a list an entry states (推出了“不见面审批”、“最多跑一次”、“一件事一次办”等改革举措),
+# the entry lists its siblings, not what the member holds. Not the siblings asked (还有哪些, 其他,
+# 别的, 除了…), which that list answers.
+_LIST_WANTED = re.compile(
+    r"(?<!还)(?<!还有)(?:有?哪些|哪几)[\u4e00-\u9fff]{0,3}?[啊呢呀吗了啦]?(?=[，。？！,?!\s]|$)"
 )
 # What ends a clause or a piece of one, for what a clause names before the figure it asks.
 _PAUSE = re.compile(r"[，。？！,?!\s]")
@@ -359,6 +368,15 @@ def offices(
         return ()
     named = (w for w in cut(text) if len(w) > 2 and w.endswith(_OFFICE))
     return tuple(canonical(w).replace(" ", "") for w in named)
+
+
+def held(asking: str, folded: str) -> tuple[str, ...]:
+    """For a list asked at the end of the asking clause (一件事一次办都有哪几件事), HELD + what the
+    clause names before it + WITH + the whole message (`folded`: a sibling named in a clause a 、
+    cut off counts, 一件事一次办、不见面审批这些举措都有哪些); else nothing."""
+    if "哪" not in asking or (wanted := _LIST_WANTED.search(asking)) is None:
+        return ()
+    return (f"{HELD}{asking[: wanted.start()]}{WITH}{folded}",)
 
 
 # A day asked (哪天, 哪一天, 几号) by a message that states dates itself (报道说2月11日至16日去了三座城市，

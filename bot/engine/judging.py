@@ -31,6 +31,7 @@ def judge(engine: Engine, reading: Reading, folded: str) -> Callable[[int], Chec
     if reading.focus == YES_NO and not weighing[0]:
         things += asked.unsettled(words.heaviest)  # 是学区房吗: an entry must say 学区
     things += asked.days_told(folded)  # 2月11日至16日…在厦门是哪天: a day not stated
+    things += asked.held(reading.asking, folded)  # 一件事一次办有哪几件事: not its siblings
     if reading.focus in asked.OF_AN_OFFICE:  # 招商局，地址在哪: the entry must name 招商局
         things += asked.offices(reading.foreground, w.content, engine.canonical)
     verdicts: dict[int, Check] = {}

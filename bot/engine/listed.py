@@ -2,7 +2,8 @@
 the entry names the member among others (新建大豆油、大豆蛋白加工厂、大豆精深加工研发中心及仓储附属设施)
 and gives its figures of the whole (预计投资约6亿元, 占地46公顷), not of that member. bot.engine.asked
 finds the words of a clause asking a figure (LISTED + its words); bot.engine.mentioned asks here
-whether an entry states a figure of what they name.
+whether an entry states a figure of what they name. So for a list asked of one member named in
+quotes (一件事一次办有哪几件事, `one_named`): the entry lists its siblings, not what it holds.
 """
 
 from __future__ import annotations
@@ -66,6 +67,27 @@ def of_member(words: list[str], stated: str) -> bool:
     for member, others in lists:
         if any(_names(word, member) for word in listed) and not any(
             word in other and word not in member for word in words for other in others
+        ):
+            return True
+    return False
+
+
+_NAMED = re.compile(r"“([^”]+)”")
+
+
+def one_named(asked: str, asks: str, stated: str) -> bool:
+    """Whether a clause asking a list (`asked`: 一件事一次办都有哪几件事, up to its which-word) names
+    one member of a list of names in quotes in `stated` (推出了“不见面审批”、“最多跑一次”、“一件事一次办”
+    等改革举措), and the clauses that ask (`asks`) no other: the entry lists the member among its
+    siblings, not what it holds."""
+    if "“" not in stated:
+        return False
+    for member, others in _lists(stated)[2]:
+        siblings = [name for other in others for name in _NAMED.findall(other)]
+        if (
+            siblings
+            and any(name in asked for name in _NAMED.findall(member))
+            and not any(name in asks for name in siblings)
         ):
             return True
     return False

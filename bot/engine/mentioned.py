@@ -18,7 +18,7 @@ from collections.abc import Callable, Set
 from functools import lru_cache
 
 from bot.engine.features import spoken
-from bot.engine.listed import of_member
+from bot.engine.listed import of_member, one_named
 from bot.text.words import FUNCTION_TAGS, in_dictionary, part_of_speech
 
 # How bot.engine.asked writes a thing asked for that an answer states in its own way: a unit
@@ -40,9 +40,11 @@ PREDICATE = "是否:"
 DAYS = "日:"  # a day asked by a message stating days (those days): the answer gives another
 LISTED = "列:"  # a figure of what the words after it name: not one member of a list (listed.py)
 TOTAL = "总:"  # a total (总投资多少) of what the words after it name: the answer states one
-IN_PLACE = (
-    "在:"  # a place asked in (在福建): the answer names it, not only in an organization's name
-)
+# A place asked in (在福建): the answer names it, not only in an organization's name.
+IN_PLACE = "在:"
+# A list asked of what the words after it name: not of one named member of a list (listed.py).
+HELD = "含:"
+WITH = " ← "  # ...then the whole message, where a sibling named counts (the list is asked)
 ONE = "一个"  # among those words: one project pointed back at (它, 这个项目), not several
 # Each of the above: a thing asked that starts with one is looked for as the answer states it,
 # not as a word (bench/matching_quality.py's variant without them takes these out).
@@ -64,6 +66,7 @@ MARKED = (
     DAYS,
     LISTED,
     IN_PLACE,
+    HELD,
 )
 _AREA = re.compile(r"\d\s*(?:公顷|亩|平方|平米|万平|㎡)")
 # A figure per year as an answer or quote gives it (年加工大豆30万吨, 每年, 年均), and so does a year's
@@ -124,6 +127,9 @@ def mentions(thing: str, stated: str, covers: Callable[[str, str], bool]) -> boo
         return _breaks_down(total, part, stated)
     if thing.startswith(YEAR):
         return thing[len(YEAR) :] in stated
+    if thing.startswith(HELD):
+        asked, _, message = thing[len(HELD) :].partition(WITH)
+        return not one_named(asked, message, stated)
     if thing.startswith(IN_PLACE):  # named as a place, or not at all (the sender's own: 我在韩国)
         found = [m.end() for m in re.finditer(re.escape(thing[len(IN_PLACE) :]), stated)]
         return not found or any(_OF_ORGANIZATION.match(stated, end) is None for end in found)

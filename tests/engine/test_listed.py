@@ -1,11 +1,11 @@
-"""A figure asked of one member of a list an entry states (bot/engine/listed.py): the entry's
-figures are the whole's, not that member's."""
+"""A figure or a list asked of one member of a list an entry states (bot/engine/listed.py): the
+entry's figures are the whole's, and its list the member's siblings, not what the member holds."""
 
 from __future__ import annotations
 
-from bot.engine.asked import asked_for
+from bot.engine.asked import asked_for, held
 from bot.engine.listed import of_member
-from bot.engine.mentioned import LISTED, mentions
+from bot.engine.mentioned import HELD, LISTED, WITH, mentions
 from bot.text.words import Words
 
 WORDS = Words()
@@ -59,3 +59,21 @@ def test_a_members_own_figure_and_the_lists_count_are_read_as_such():
     # The list's count after 等 is the whole's: a member before it has none of its own.
     started = "东区水厂项目、南区学校项目等8个项目集中开工。 | …"
     assert of_member(["水厂", "投资"], started)
+
+
+# An invented entry listing reforms by name.
+REFORMS = "园区推出了“一窗受理”、“容缺办理”、“帮办代办”等改革举措。 | 推出“一窗受理”、“容缺办理”"
+
+
+def test_a_list_asked_of_one_named_member_is_not_its_siblings():
+    asked = held("容缺办理都有哪几项", "容缺办理都有哪几项")
+    assert asked == (HELD + "容缺办理都有" + WITH + "容缺办理都有哪几项",)
+    assert not mentions(asked[0], REFORMS, never)  # the siblings, not what 容缺办理 holds
+    # The siblings asked (还有哪些) or a second member named, in any clause: the list answers.
+    assert held("除了容缺办理还有哪些", "除了容缺办理还有哪些") == ()
+    both = held("帮办代办这些举措都有哪些", "园区推出的一窗受理 帮办代办这些举措都有哪些")
+    assert mentions(both[0], REFORMS, never)
+    # A list asked of the whole (改革举措有哪些), or of names no list in quotes holds.
+    assert mentions(held("改革举措有哪些", "改革举措有哪些")[0], REFORMS, never)
+    assert mentions(held("湿地公园有哪些", "湿地公园有哪些")[0], PARK, never)
+    assert held("容缺办理是什么", "容缺办理是什么") == ()  # no list asked
