@@ -122,6 +122,10 @@ from bot.text.normalize import fold
         ("零跑腿服务现在还有吗", FORECAST),
         ("园区以后还会搞招商会吗", FORECAST),
         ("今后还打算推出什么新服务", FORECAST),
+        ("园区口岸 江北口岸 哪个通关快", COMPARISON),  # which is more so, without 更 or 最
+        ("网上办和窗口办哪个快些", COMPARISON),
+        ("园区跟开发区比 哪边地方大", COMPARISON),
+        ("复工去哪个窗口", PLACE),  # no adjective last: which one, not which is more so
         ("冷库项目能建成吗", FORECAST),  # whether a project will be done: the report plans it
         ("园区二期能不能落地", FORECAST),
         ("这批项目是不是年底前都能完工", FORECAST),
