@@ -109,13 +109,28 @@ def test_the_runner_up_answers_when_it_states_both_and_the_best_one():
 
 def test_the_runner_up_answers_a_message_naming_several_things_when_it_covers_more():
     narrow_wide = [covering(0.74, 0.74), covering(0.66, 0.87)]  # 0.13 more: not NARROW / WHOLE
-    for named in ("权力事项、公共服务事项", "总投资和计划投资", "總數，還有網上辦的", "各多少"):
+    for named in (
+        "保留多少权力事项、公共服务事项",
+        "总投资和计划投资多少",
+        "總數，還有網上辦的多少",
+        "各多少",
+    ):
         assert parts.states_both(narrow_wide, 0.56, [], named)
     assert not parts.states_both(narrow_wide, 0.56, [], "政务服务事项的总数是多少")  # one thing
+    assert parts.states_both([covering(0.74, 0.80), covering(0.66, 0.86)], 0.56, [], "各多少")
     assert not parts.states_both(narrow_wide, 0.56, ["总数", "多少"], "")  # two questions: WHOLE
-    named = "马上办、就近办"
-    assert not parts.states_both([covering(0.74, 0.8), covering(0.66, 0.87)], 0.56, [], named)
+    named = "马上办、就近办多少"
+    assert not parts.states_both([covering(0.74, 0.83), covering(0.66, 0.87)], 0.56, [], named)
     assert not parts.states_both([covering(0.88, 0.74), covering(0.66, 0.87)], 0.56, [], named)
+
+
+def test_a_list_in_a_clause_that_asks_nothing_names_nothing_asked():
+    assert parts.names_several("政务服务事项有多少项，其中马上办、网上办各多少")
+    assert parts.names_several("中介服务事项是保留了多少、取消了多少，和政务服务事项一起列一下")
+    assert parts.names_several("请问抚远就近办的事项有几项，和政务服务事项总数对一下")
+    assert not parts.names_several("在抚远办事遇到有人刁难、损害我们的权益，能打12345吗？")
+    assert not parts.names_several("报道里抚远“一次办”是多少项？和网上办别搞混了")
+    assert not parts.names_several("政务服务事项的总数是多少")
 
 
 def test_two_questions_one_summary_entry_states_are_answered_by_it(engine):
