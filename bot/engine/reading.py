@@ -54,6 +54,11 @@ _CONFIRM = re.compile(r"(?<![好行])吧$")
 # A group chat's "does anyone know" (…是靠哪个文件落地的，有人知道吗) asks whether someone knows the
 # question asked with it, not a question of its own: where another clause asks, that one does.
 _WHO_KNOWS = re.compile(r"(?:有没有人|有人|谁|哪位)(?:知道|晓得|清楚)")
+# The sender's doubt that a measure is only words (…是真的做到了还是口号, …还是只是空话, 是不是走过场) is
+# no question of its own where another clause asks (具体靠什么措施, 有没有正式方案): the report answers
+# that one, and says nowhere whether a measure is a slogan. Read as asking, or as an alternative
+# going on with the question (还是…), its 口号 was a thing the right entry had to cover.
+_DOUBT = re.compile(r"口号|空话|过场|走形式|形式主义|做样子|摆样子|花架子")
 # 多大, 多远, 多长 ask how big, far or long (设计仓容有多大); right after a clause that asks, they go
 # on with its question (建在哪个位置，占地多大: `_GOES_ON`), whose focus is the message's.
 _HOW_MUCH = re.compile(r"(?<![很许好诸众差大])多(?:大|远|长|高|宽|重|深)")
@@ -286,7 +291,7 @@ def read(
     # question that starts with them, wherever it is (我们公司业务会不会受影响？保留的还有多少项).
     # (Not one that names them further on, 抚远以后还需要我们这种中介吗？会不会被取消: asked of
     # 抚远, it is what the message asks.)
-    asks = [i for i in asks if not _WHO_KNOWS.match(kept[i])] or asks
+    asks = [i for i in asks if not (_WHO_KNOWS.match(kept[i]) or _DOUBT.search(kept[i]))] or asks
     others = [i for i in asks if not _SENDER.search(kept[i])]
     if others and asks[-1] not in others:
         asks = others
@@ -309,11 +314,14 @@ def read(
     # After the asking clause, once the sender speaks of themselves (我们是…, 我们饭店要复工) or of
     # their circumstances (工地等着开工), what follows without asking is more of that (是做东北菜的,
     # 店在城区, 所以特别关心这个). After a request, what follows is what it wants, unless the
-    # sender's (…的数量，我们行业协会要汇总).
+    # sender's (…的数量，我们行业协会要汇总). Their doubt (还是只是口号) is theirs too.
     aside = [
         i
         for i, p in enumerate(kept)
-        if i > last and (_SELF.match(p) or spoke[i] or not (requested or _GOES_ON.search(p)))
+        if i > last
+        and (
+            _SELF.match(p) or spoke[i] or _DOUBT.search(p) or not (requested or _GOES_ON.search(p))
+        )
     ]
     since = aside[0] if aside else len(kept)
 

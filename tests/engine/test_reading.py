@@ -129,6 +129,20 @@ def test_the_clause_pointed_back_to_is_asked_with_the_asking_clause(engine):
     assert read(fold_message("门票，多少钱？"), says).focus == PRICE
 
 
+def test_a_doubt_that_it_is_only_words_is_not_what_is_asked(engine):
+    # 还是只是空话, 是不是只是口号: the sender's doubt, where another clause asks what it wants.
+    says = engine.wording.says
+    reading = read(fold_message("园区有没有减税方案，还是只是空话"), says)
+    assert [c.weight for c in reading.clauses] == [1.0, BACKGROUND]
+    assert reading.asking == "园区有没有减税方案"
+    reading = read(fold_message("园区减税是不是只是口号，企业一共减了多少税"), says)
+    assert reading.clauses[0].weight < 1.0 and reading.focus == COUNT
+    # ...but alone it is what is asked (no report says whether a measure is a slogan).
+    assert read(fold_message("园区减税是不是只是口号"), says).clauses[0].weight == 1.0
+    answer = engine.answer("抚远办事不求人到底有没有正式方案，还是只是空话")
+    assert (answer.status, answer.entry_id) == ("answered", "banshi-fangan")
+
+
 def test_asking_clauses_that_say_nothing_point_back_together(engine):
     # 真的假的 and 具体咋弄的 both ask and say nothing: the clause before them is what they ask
     # about (it was background, for the clause just before the last one asks itself).
