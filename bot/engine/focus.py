@@ -127,11 +127,12 @@ _FOCUS = (
         NAME,
         r"(?:员|人|长|领导|书记|主任|老板|经理|干部|师傅|老师)的?\s?"
         r"(?:叫啥|叫什么|名字|姓什么|姓啥|贵姓|全名)|(?:经理|董事长|会长|老板|法人|法人代表)是谁"
-        # ...and so does an office's holder (副市长是谁, 局长是哪位): a report names posts, not who
-        # holds them; not a group's own role (组长是谁: 书记、市长任组长 answers it). (Started at
-        # 长, 任, 记: 市 is in most questions, and the build looks for kinds where first
-        # characters are.)
-        r"|(?<=[市县局处科所站队])长(?:是谁|是哪位)|(?<=主)任(?:是谁|是哪位)|(?<=书)记(?:是谁|是哪位)"
+        # ...and so does an office's holder (副市长是谁, 局长是哪位, 专班的班长, 协会的部长, 调研的领队是谁):
+        # a report names posts, not who holds them; not a group's own role (组长是谁: 书记、市长任组长
+        # answers it). (Started at 长, 任, 记, 队: 市 is in most questions, and the build looks for
+        # kinds where first characters are.)
+        r"|(?<=[市县局处科所站队班部])长(?:是谁|是哪位)|(?<=主)任(?:是谁|是哪位)|(?<=书)记(?:是谁|是哪位)"
+        r"|(?<=领)队(?:是谁|是哪位)"
         # ...and persons on a list by name (随行的企业家都有谁, 见了哪几位企业家, 协调员都有谁): a
         # report names the companies, places and posts, never the persons.
         r"|(?:企业家|协调员|客商|嘉宾|商人)(?:都|分别|各)?(?:有|是)谁"

@@ -122,6 +122,9 @@ from bot.text.normalize import fold
         ("零跑腿服务现在还有吗", FORECAST),
         ("园区以后还会搞招商会吗", FORECAST),
         ("今后还打算推出什么新服务", FORECAST),
+        ("冷库专班的班长是谁", NAME),  # a post's holder, whom no report names
+        ("商会负责招商的部长是谁", NAME),
+        ("来园区考察的领队是哪位", NAME),
         ("园区口岸 江北口岸 哪个通关快", COMPARISON),  # which is more so, without 更 or 最
         ("网上办和窗口办哪个快些", COMPARISON),
         ("园区跟开发区比 哪边地方大", COMPARISON),
