@@ -28,7 +28,15 @@ from dataclasses import dataclass
 
 from bot.engine._frozen import made
 from bot.engine.features import GENERIC_CHARS, spoken
-from bot.engine.focus import _COUNTED, _FOCUS_PATTERN, COUNT, PERSON, SATISFIED_BY, asked_in
+from bot.engine.focus import (
+    _COUNTED,
+    _FOCUS_PATTERN,
+    COUNT,
+    PERSON,
+    PRICE,
+    SATISFIED_BY,
+    asked_in,
+)
 from bot.engine.mentioned import contradicted, mentions, scopes
 from bot.engine.relayed import relayed_from
 from bot.text.words import FUNCTION_TAGS, part_of_speech
@@ -155,6 +163,7 @@ class Content:
     figures: frozenset[str] = frozenset()  # a count asked: the figures it states (`restated`)
     own_assignee: bool = False  # a person asked: the one assigned to the sender (`_OWN_ASSIGNEE`)
     scopes: tuple[tuple[str, str], ...] = ()  # 省重点项目: (省, 重点) (bot.engine.mentioned.scopes)
+    sum_asked: bool = False  # a price asked: a sum of money rather than a price (`_SUM_ASKED`)
 
 
 # Who is assigned to the sender's own company (我们企业对口联系的是哪位领导, 对接我们的关员是谁): the
@@ -164,6 +173,19 @@ _OWN_ASSIGNEE = re.compile(
     r"(?:我们|咱们?|我)[^，。？！,?!]{0,8}(?:对应|对接|对口)[^，。？！,?!]{0,6}(?:哪位|谁)"
     r"|(?:对应|对接|对口)(?:我们|咱们?|我)[^，。？！,?!]{0,6}(?:哪位|谁)"
 )
+
+# A bare 多少钱 asks what something costs, or a sum: that 11个项目一共多少钱, 招商目标定了多少钱 and
+# 项目，投资，多少钱 ask (the comma parts 投资 from it: focus.py's PRICE leaves out 投资多少钱) is what an
+# answer stating an amount of money (总投资23.8亿元) gives, as it gives a count. Not a price by the
+# unit (多少钱一斤, 一天多少钱, 每家多少钱), a fee, a fine, a reward or a saving (交 / 收 / 罚 / 奖 / 领 /
+# 省…多少钱), nor a message asking a price in other words too (门票, 价格, 收费: PRICE's other words).
+_SUM_ASKED = re.compile(r"(?<![交收付罚奖领补赚卖买租换省减给])多少钱(?![一每])")
+_NOT_SUM = re.compile(
+    r"[一每](?!共)[^ ]{0,3}多少钱|[交收付罚奖领补赚卖买租换省减给][^ ]{1,2}多少钱"
+    r"|价格|价钱|票价|房价|门票|收费|费|收多少|几块钱|租金|多少元|什么价|啥价|交钱|收钱|付钱|掏钱"
+)
+# An answer stating an amount of money: 23.8亿元, 55万美元.
+_MONEY = re.compile(r"\d(?:\.\d+)?\s*[亿万]美?元")
 
 # A small knowledge base keeps each entry's covered text as the pieces a short word can be found
 # as (`pieces`), and `check` looks words up in them: searching the text for a long message's ~20
@@ -290,6 +312,7 @@ def content(
         figures(text) if focus == COUNT else frozenset(),
         focus == PERSON and _OWN_ASSIGNEE.search(text) is not None,
         scopes(text),
+        focus == PRICE and _SUM_ASKED.search(text) is not None and not _NOT_SUM.search(text),
     )
 
 
@@ -319,7 +342,9 @@ def check(
     is, not where the zone is; so one of the asking clause's content words must be in them."""
     mismatch = False
     if focus in SATISFIED_BY:
-        asked = [gives[kind] for kind in SATISFIED_BY[focus] if kind in gives]
+        # A sum of money asked of an entry stating amounts is asked as a count (`_SUM_ASKED`).
+        kinds = SATISFIED_BY[COUNT if words.sum_asked and _MONEY.search(stated) else focus]
+        asked = [gives[kind] for kind in kinds if kind in gives]
         # A question with nothing but its focus (抚远在哪) asks about nothing an entry gives.
         mismatch = not any(
             word in spelled or sound in heard

@@ -331,6 +331,30 @@ def test_a_scope_the_entry_gives_a_sibling_of_is_a_mismatch():
     assert check(None, {}, asked_about, ("重点工程完成了多少", ""), 0.45).factor == 1.0
 
 
+def test_a_sum_of_money_asked_is_given_by_an_answer_stating_amounts():
+    # 那些工程一共多少钱 asks a sum: an entry counting what was invested (its questions ask 多少)
+    # gives it, when its answer states an amount of money...
+    words = [("工程", 0.6, " gong cheng ")]
+    gives = {COUNT: asked("那些工程总投资多少")}
+    stated = "5个工程总投资3.2亿元"
+    for text in ["那些工程一共多少钱", "那些工程 投资 多少钱"]:
+        asked_about = content(words, PRICE, text)
+        assert asked_about.sum_asked
+        assert not check(PRICE, gives, asked_about, ("工程", ""), 0.45, stated=stated).mismatch
+    # ...but not without one (5个工程), nor a price by the unit, a fee or a price in other words.
+    sum_asked = content(words, PRICE, "那些工程一共多少钱")
+    assert check(PRICE, gives, sum_asked, ("工程", ""), 0.45, stated="5个工程").mismatch
+    for text in [
+        "工程招工一天多少钱",
+        "工程一平米多少钱",
+        "办工程手续要交多少钱",
+        "工程门票多少钱",
+    ]:
+        asked_about = content(words, PRICE, text)
+        assert not asked_about.sum_asked
+        assert check(PRICE, gives, asked_about, ("工程", ""), 0.45, stated=stated).mismatch
+
+
 def test_a_which_word_with_a_kind_of_place_or_how_it_is_put_is_all_question():
     # 哪些城市 is answered by 郑州市、福州市: 城市 is not content an entry must cover...
     assert QUESTION_WORDS.sub(" ", "还去了哪些城市").split() == ["还去了"]
