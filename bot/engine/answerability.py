@@ -61,6 +61,11 @@ _FRAMING_WORDS = (
     "新闻 文章 "
 )
 FRAMING = frozenset(_FRAMING_WORDS.split())
+# What the sender cannot recall or make out (记不住, 说不清, 分不清, 看不懂, 不太懂, 没听清): about the
+# asker, as 记不清 of FRAMING is, never about what is asked.
+_UNSURE = re.compile(
+    r"[记说看听搞弄分想认读]不(?:住|清楚?|懂|明白|上来|起来|准)|不太?(?:懂|清楚|明白)|没[记听看搞弄]?(?:清楚?|懂|明白|全)"
+)
 # How much an uncovered word takes off: a word no entry uses is the clearest sign of a question
 # about something else; a word of another entry may be a paraphrase the entry did not foresee.
 UNKNOWN_WORD = 1.0
@@ -118,6 +123,8 @@ def content_weight(word: str, known: bool, word_classes: bool = True) -> float:
     """How much a word of a question carries, if an entry does not cover it (`word_classes`:
     by its part of speech too, as the engine does unless an ablation turns it off)."""
     if word in FRAMING or GENERIC_CHARS.issuperset(word):
+        return 0.0
+    if ("不" in word or "没" in word) and _UNSURE.fullmatch(word):
         return 0.0
     if word.isascii():
         return 0.0  # numbers and Latin are weighed by the character-level discount

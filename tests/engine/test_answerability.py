@@ -390,6 +390,11 @@ def test_words_that_only_shape_a_question_carry_nothing():
     assert [content_weight(w, False) for w in ["核实", "为主"]] == [0.0] * 2  # 想核实, 以…为主
     # Nor do the people a question is relayed for (客户问…, 居民问…, 给客户做材料要用).
     assert [content_weight(w, True) for w in ["客户", "居民", "朋友"]] == [0.0] * 3
+    # Nor does what the sender cannot recall or make out (我记不住了, 我也说不清, 老分不清)...
+    unsure = ["记不住", "说不清", "分不清", "看不懂", "不太懂", "没听清", "说不上来", "不清楚"]
+    assert [content_weight(w, False) for w in unsure] == [0.0] * len(unsure)
+    # ...while what cannot be found or is missing may be what is asked (查不到, 材料不全能办吗).
+    assert content_weight("查不到", False) == UNKNOWN_VERB and content_weight("不全", False) > 0
     # Nor does how usual it is (抚远一般怎么搞招商推介) or the position asked for (有啥说法).
     assert [content_weight(w, False) for w in ["一般", "说法"]] == [0.0] * 2
     # Nor how often (平常走访不), the courtesy of a formal letter (烦请, 简要介绍), what is asked
