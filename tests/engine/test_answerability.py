@@ -548,6 +548,19 @@ def test_what_describing_reads_of_the_entries_gathered_first_describes_them_alik
     assert list(made) == list(alone) == list(engine.descriptions)
 
 
+def test_a_complement_after_a_verb_carries_nothing(engine):
+    # 加起来 / 怎么搭起来的: 起来 says the doing gets going or adds up, not what is asked about;
+    # after a noun (这些数字起来) it is left as it was.
+    def weighed(text: str) -> dict[str, float]:
+        spelled, folded = engine.as_read(text)
+        words = engine.wording.content_words(engine.read(spelled, folded))
+        return {word: weight for word, weight, _ in words}
+
+    assert weighed("那几个工程加起来多少")["起来"] == 0.0
+    assert weighed("那个机制是怎么搭起来的")["起来"] == 0.0
+    assert weighed("小区外墙起来多少钱")["起来"] > 0
+
+
 def test_a_questions_content_is_worked_out_once_for_every_check():
     words = [("门票", 0.3, " men piao "), ("我们", 0.0, " wo men "), ("门票", 1.0, " men piao ")]
     found = content([*words, ("房价", 0.6, " fang jia "), ("房价", 0.0, " fang jia ")])
