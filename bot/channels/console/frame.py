@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -121,6 +122,9 @@ class Console:
 
 
 Handler = Callable[[Console, Request], Awaitable[Response]]
+# A form the console cannot read (its pages and refusals are HTML: the web API's JSON error, in
+# English too, was shown to an admin; probe22).
+UNREADABLE = "提交的表单无法读取：请回到上一页刷新后重新提交。"
 
 
 def page(console: Console, handler: Handler, edit: bool = False) -> Callable:
@@ -158,7 +162,10 @@ def page(console: Console, handler: Handler, edit: bool = False) -> Callable:
             refused = too_large(console, request)
             if refused is not None:
                 return refused
-            form = await request.form()
+            try:
+                form = await request.form()
+            except HTTPException:  # no boundary, a broken multipart: no browser sends one
+                return console.refuse(request, 400, UNREADABLE)
             request.state.form = form
             if not same_token(session.csrf, form.get("csrf")):
                 # Also the form of a session that ended, sent after logging in again in

@@ -9,7 +9,8 @@ from urllib.parse import quote
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Mount, Route, Router
+from starlette.types import Receive, Scope, Send
 
 from bot.admin import Admin, EditRefused, TeachRefused
 from bot.channels.console.auth import Sessions, Throttle
@@ -194,6 +195,10 @@ async def stylesheet(request: Request) -> Response:
     )
 
 
+async def no_page(console: Console, request: Request) -> Response:
+    return console.refuse(request, 404, "没有这个页面：请从上面的菜单进入。")
+
+
 def routes(
     admin: Admin,
     sessions: Sessions | None = None,
@@ -212,33 +217,45 @@ def routes(
     def guarded(handler, edit=False):
         return page(console, handler, edit)
 
+    async def missing(scope: Scope, receive: Receive, send: Send) -> None:
+        response = await guarded(no_page)(Request(scope, receive))
+        await response(scope, receive, send)
+
     return [
         Mount(
             PREFIX,
-            routes=[
-                Route("/login", open_page(login), methods=["GET", "POST"]),
-                Route("/logout", open_page(logout), methods=["POST"]),
-                Route("/static/console.css", stylesheet),
-                Route("/", guarded(dashboard)),
-                Route("/test", guarded(test_pane), methods=["GET", "POST"]),
-                Route("/gaps", guarded(gaps)),
-                Route("/gaps.csv", guarded(gaps_csv)),
-                Route("/gaps.html", guarded(gaps_html)),
-                Route("/gaps/{key}/state", guarded(gap_state), methods=["POST"]),
-                Route("/gaps/{key}/teach", guarded(gap_teach, edit=True), methods=["POST"]),
-                Route("/entries", guarded(entries)),
-                Route("/entries/new", guarded(new_entry)),
-                Route("/entries/new", guarded(save_entry, edit=True), methods=["POST"]),
-                Route("/entries/{entry_id}", guarded(entry)),
-                Route("/entries/{entry_id}", guarded(save_entry, edit=True), methods=["POST"]),
-                Route(
-                    "/changes/{change_id:int}/revert", guarded(revert, edit=True), methods=["POST"]
-                ),
-                Route("/export.xlsx", guarded(export_xlsx)),
-                Route("/import", guarded(imports, edit=True)),
-                Route("/import/sheet", guarded(import_sheet, edit=True), methods=["POST"]),
-                Route("/import/document", guarded(add_document, edit=True), methods=["POST"]),
-            ],
+            app=Router(
+                routes=[
+                    Route("/login", open_page(login), methods=["GET", "POST"]),
+                    Route("/logout", open_page(logout), methods=["POST"]),
+                    Route("/static/console.css", stylesheet),
+                    Route("/", guarded(dashboard)),
+                    Route("/test", guarded(test_pane), methods=["GET", "POST"]),
+                    Route("/gaps", guarded(gaps)),
+                    Route("/gaps.csv", guarded(gaps_csv)),
+                    Route("/gaps.html", guarded(gaps_html)),
+                    Route("/gaps/{key}/state", guarded(gap_state), methods=["POST"]),
+                    Route("/gaps/{key}/teach", guarded(gap_teach, edit=True), methods=["POST"]),
+                    Route("/entries", guarded(entries)),
+                    Route("/entries/new", guarded(new_entry)),
+                    Route("/entries/new", guarded(save_entry, edit=True), methods=["POST"]),
+                    Route("/entries/{entry_id}", guarded(entry)),
+                    Route("/entries/{entry_id}", guarded(save_entry, edit=True), methods=["POST"]),
+                    Route(
+                        "/changes/{change_id:int}/revert",
+                        guarded(revert, edit=True),
+                        methods=["POST"],
+                    ),
+                    Route("/export.xlsx", guarded(export_xlsx)),
+                    Route("/import", guarded(imports, edit=True)),
+                    Route("/import/sheet", guarded(import_sheet, edit=True), methods=["POST"]),
+                    Route("/import/document", guarded(add_document, edit=True), methods=["POST"]),
+                ],
+                # A console address mistyped, or a bookmark of one gone, gets the console's
+                # page behind its login, not the web API's JSON (probe22); after the router's
+                # redirect of a trailing slash (/admin/entries/), which it tries first.
+                default=missing,
+            ),
         ),
         Route(PREFIX, lambda request: RedirectResponse(PREFIX + "/", 307)),
     ]

@@ -45,6 +45,7 @@ GUARDED_GETS = [
     "/admin/entries/new",
     f"/admin/entries/{ENTRY}",
     "/admin/export.xlsx",
+    "/admin/no-such-page",  # (which pages exist is not told before the login)
 ]
 GUARDED_POSTS = [
     "/admin/test",
@@ -74,6 +75,18 @@ def test_no_action_without_a_session(refused_client, refused_site, path):
     reply = refused_client.post(path, data={"csrf": "x", "question": "q", "state": IGNORED})
     assert reply.status_code == 401 and "请先登录" in reply.text
     assert (refused_site.knowledge / FAQ).read_text(encoding="utf-8") == before
+
+
+def test_a_mistyped_address_and_an_unreadable_form_get_the_consoles_page(client):
+    """A console address mistyped (or a bookmark of a page gone), and a form the console cannot
+    read, got the web API's JSON error, in English too (probe22): now the console's own page."""
+    token = login(client)
+    missing = client.get("/admin/entrys")
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
+    assert "没有这个页面" in missing.text and 'href="/admin/"' in missing.text
+    headers = {"content-type": "multipart/form-data"}  # no boundary: no browser sends it
+    broken = client.post("/admin/import/sheet", content=f"csrf={token}", headers=headers)
+    assert broken.status_code == 400 and "表单无法读取" in broken.text
 
 
 def test_login_sets_a_strict_http_only_cookie_and_pages_a_strict_csp(client):
