@@ -139,33 +139,54 @@ def may_add(engine: Engine, part: str, others: Sequence[Candidate]) -> bool:
     """Whether one of `others` (the whole message's candidates not answered) may answer a part
     of it at ALSO_SCORE, as `adds` asks, judged without searching the index (most parts are
     answered by the main entry or not at all, and a part's decision searches two or three
-    times). An entry's score for the part is at most what it would be with a match of 1 (its
-    check alone); then with a match of the share of the part's words the entry explains (a
-    match is its best question's cosine and likeness, each at most 1, times that share); then
-    with the very match a search of each text the part's decision searches would give it (its
-    own, its asking clause, its foreground: `Index.matches`). Only a part whose bound reaches
-    ALSO_SCORE for some entry is decided; the others could not add an answer."""
+    times). An entry's match for the part is at most, per text the part's decision searches
+    (its own, its asking clause, its foreground), the share of that text's words the entry
+    explains: a match is its best question's cosine and likeness, each at most 1, times that
+    share. So its score is at most the score with that share as its match and a check of
+    coverage and factor 1 (`_may_reach`: no check made yet, the cheapest bound first); then
+    with its own check (the part's words, focus and things asked); then, for each text where
+    that may still reach ALSO_SCORE, with the very match a search of it would give the entry
+    (`Index.matches`). Only a part whose bound reaches ALSO_SCORE for some entry is decided;
+    the others could not add an answer (speed22, eighteenth round: the order of the bounds and
+    the matches per text change no result, only what each part costs)."""
     if not engine.index.tuning.answerability:
         return True  # (a score is then the match alone: no check to bound it by)
+    if not others:
+        return False
     read, folded = engine.as_read(part)
     reading = engine.read(read, folded)
-    judged = judging.judge(engine, reading, folded)
-    hopeful = [(c.position, check) for c in others if _reaches(1.0, check := judged(c.position))]
-    if not hopeful:
-        return False
     texts = dict.fromkeys((reading.text, reading.asking, reading.foreground))
     queries = [engine.index.query(engine.searched(text)) for text in texts if text]
-    if not queries:
+    entries = [c.position for c in others]
+    picked = np.array(entries)
+    shares = [(1 - engine.index.unexplained(picked, query)).tolist() for query in queries]
+    _, weight = decision.share_of(folded, len(reading.clauses), engine.shares)
+    bounds = [max(by_query) for by_query in zip(*shares, strict=True)]  # (per entry)
+    if not any(_may_reach(bound, weight) for bound in bounds):
         return False
-    entries = np.array([entry for entry, _ in hopeful])
-    explained = np.max([1 - engine.index.unexplained(entries, query) for query in queries], 0)
-    hopeful = [
-        h for h, share in zip(hopeful, explained.tolist(), strict=True) if _reaches(share, h[1])
+    judged = judging.judge(engine, reading, folded)
+    checks = [
+        judged(entry) if _may_reach(bound, weight) else None
+        for entry, bound in zip(entries, bounds, strict=True)
     ]
-    if not hopeful:
-        return False
-    matched = np.max([engine.index.matches([e for e, _ in hopeful], q) for q in queries], 0)
-    return any(_reaches(m, check) for m, (_, check) in zip(matched.tolist(), hopeful, strict=True))
+    for query, explained in zip(queries, shares, strict=True):
+        hopeful = [
+            (entry, check)
+            for entry, check, share in zip(entries, checks, explained, strict=True)
+            if check is not None and _reaches(share, check)
+        ]
+        if hopeful:
+            matched = engine.index.matches([entry for entry, _ in hopeful], query)
+            if any(_reaches(m, check) for m, (_, check) in zip(matched, hopeful, strict=True)):
+                return True
+    return False
+
+
+def _may_reach(match: float, weight: float) -> bool:
+    """Whether a candidate with this match could score ALSO_SCORE whatever its check: the
+    score's arithmetic (`decision.score`) with a coverage and factor of 1, each a check's most
+    (so the float sum and product are at least the check's own), `weight` the match's share."""
+    return weight * match + (1 - weight) >= ALSO_SCORE - SLACK
 
 
 def _reaches(match: float, check: Check) -> bool:

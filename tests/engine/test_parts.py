@@ -5,8 +5,14 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from bot.engine import parts
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.engine import judging, parts
+from bot.engine.answerability import Check
 from bot.engine.core import ANSWERED, CLARIFY, Answer, Candidate, Engine
+from bot.engine.decision import FOCUS_MISMATCH, LONG_MATCH_SHARE, SHORT_MATCH_SHARE
 from bot.engine.evaluation import Case, Report, record_answer
 from bot.engine.reading import Clause, Reading
 
@@ -176,3 +182,24 @@ def test_a_part_another_candidate_may_answer_is_decided(engine):
     assert parts.may_add(engine, supervised, answer.candidates[1:])
     assert not parts.may_add(engine, complaints, answer.candidates[1:])
     assert [a.entry_id for a in answer.also] == ["fugong-jiandu"]
+
+
+def test_a_part_no_candidate_explains_enough_of_is_not_checked(engine, monkeypatch):
+    # 投诉渠道呢: no other candidate explains enough of it to score ALSO_SCORE with any check.
+    answer = Engine._decide(engine, TWO)
+    _, complaints = parts.apart(engine.read(*engine.as_read(TWO)))
+    monkeypatch.setattr(judging, "judge", lambda *_: pytest.fail("a check was made"))
+    assert not parts.may_add(engine, complaints, answer.candidates[1:])
+
+
+@given(
+    match=st.floats(0, 1 + 1e-7),
+    missing=st.floats(0, 1),
+    factor=st.sampled_from([FOCUS_MISMATCH, 1.0]),
+    weight=st.sampled_from([SHORT_MATCH_SHARE, LONG_MATCH_SHARE]),
+)
+def test_a_check_never_scores_above_the_bound_made_before_it(match, missing, factor, weight):
+    # A coverage and factor of 1 are a check's most: what cannot reach the bar so cannot with
+    # any check (`may_add` judges no entry that cannot).
+    check = Check(factor, None, (), False, (("词", missing),), weight=1.0, share=weight)
+    assert parts._may_reach(match, weight) or not parts._reaches(match, check)
