@@ -39,3 +39,18 @@ def test_small_pages_changes_nothing_where_numpy_has_no_switch(monkeypatch):
     monkeypatch.setattr(_pages, "ADVISE", None)
     with _pages.small_pages():
         pass
+
+
+def test_small_pages_sets_the_advice_back_as_it_was_also_after_an_error(monkeypatch):
+    # (A reload's build that fails leaves a serving process answering: with the advice it had.)
+    calls: list[bool] = []
+
+    def switch(enabled: bool) -> bool:
+        calls.append(enabled)
+        return True
+
+    monkeypatch.setattr(_pages, "ADVISE", switch)
+    with pytest.raises(RuntimeError), _pages.small_pages():
+        assert calls == [False]
+        raise RuntimeError("the build failed")
+    assert calls == [False, True]
