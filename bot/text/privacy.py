@@ -78,7 +78,8 @@ _NUMBERS = [
 # spell, and masked if it is one of the above; left as typed if not (a list 1 2 3 …).
 _SPACED = re.compile(r"(?<![0-9])\d(?: \d){6,}(?![0-9])")
 # Every character those numbers are written with, 10 or more in a row (a landline with a
-# three-digit area code is the shortest). Only such runs are searched: scanning a whole
+# three-digit area code is the shortest; a + and eight digits only with a separator among
+# them: +12345678 unbroken is left). Only such runs are searched: scanning a whole
 # knowledge base with each pattern would cost seconds, and a pattern can neither start nor end
 # at the edge of a run.
 _NUMBER_RUN = re.compile(rf"[\d+ ./、()Xx{_DASHES}]{{10,}}")

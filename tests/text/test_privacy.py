@@ -126,6 +126,7 @@ def test_policy_figures_are_not_mistaken_for_personal_data(text):
         ("+79141234567在线", "[电话]在线"),
         ("telephone 8 914 123-45-67", "telephone [电话]"),
         ("8(914)123-45-67", "[电话]"),
+        ("电话+1 2345678", "电话[电话]"),  # eight digits after the +: a separator among them
     ],
 )
 def test_more_personal_data_is_masked(text, expected):
