@@ -10,8 +10,8 @@ from itertools import pairwise
 
 import numpy as np
 
-from bot.engine._arrays import DENSE_CELLS, _blocks, _Postings, _Questions, _sparsetools, _tf
-from bot.engine.features import CHAR, SOUND_PAIR, _split, kind
+from bot.engine._arrays import _blocks, _Postings, _Questions, _sparsetools, _tf
+from bot.engine.features import _split
 from bot.knowledge.bulk import give_back
 
 # From this many occurrences `_grouped` hands the memory the build freed back to the system
@@ -95,12 +95,14 @@ def _sorted(
     if len(parts) < 3:
         parts.append(np.zeros(len(parts[0]), dtype=np.int8))  # (a pass carries two parts)
     sizes = [int(part.max(initial=0)) + 1 for part in parts]  # (read, not assumed from `bits`)
-    passes = [1, 2][: 1 + (bits > low)]
-    starts = _passes(parts, passes if ordered else [0, *passes], sizes)
-    changed = _new_majors(parts, starts, bits > low)
+    passes, high = [1, 2][: 1 + (bits > low)], bits > low
+    starts = _passes(parts, passes if ordered else [0, *passes], sizes, high)
+    changed = _new_majors(parts, starts, high)
     if ordered and not ((parts[0][1:] >= parts[0][:-1]) | changed[1:]).all():
-        starts = _passes(parts, [0, *passes], sizes)  # (sorted by major: by all, stably)
-        changed = _new_majors(parts, starts, bits > low)
+        if high:  # (sorted by major: by all, stably; the high digit first made again)
+            parts[2] = _values(starts)
+        starts = _passes(parts, [0, *passes], sizes, high)
+        changed = _new_majors(parts, starts, high)
     firsts = np.flatnonzero(changed)
     distinct = parts[1][firsts].astype(np.int64)
     if bits > low:
@@ -110,17 +112,19 @@ def _sorted(
     return distinct, changed, minor
 
 
-def _passes(parts: list[np.ndarray], order: list[int], sizes: list[int]) -> np.ndarray:
-    """`_counted` by each part of `order` in turn; where each value of the last begins."""
-    for which in order:
-        starts = _counted(parts, which, sizes)
+def _passes(parts: list[np.ndarray], order: list[int], sizes: list[int], high: bool) -> np.ndarray:
+    """`_counted` by each part of `order` in turn; where each value of the last begins. With
+    `high` the last (the high digit) is not made again, its place left empty: what reads it
+    reads where its values begin (at 100k entries 124 MB of fresh pages no one read)."""
+    for n, which in enumerate(order, 1):
+        starts = _counted(parts, which, sizes, not high or n < len(order))
     return starts
 
 
-def _counted(parts: list[np.ndarray], which: int, sizes: list[int]) -> np.ndarray:
+def _counted(parts: list[np.ndarray], which: int, sizes: list[int], again: bool) -> np.ndarray:
     """`parts` (parallel arrays: minor, the major's low digit, its high one) stably sorted by
     `parts[which]` (each value below `sizes[which]`), the list's arrays replaced; returns where
-    each value begins. The part sorted by is made again from those offsets."""
+    each value begins. The part sorted by is made again from those offsets (`again`)."""
     key = parts[which]
     carried = [part for n, part in enumerate(parts) if n != which]
     parts.clear()  # (each input freed when the pass is done)
@@ -129,8 +133,13 @@ def _counted(parts: list[np.ndarray], which: int, sizes: list[int]) -> np.ndarra
     _sparsetools().coo_tocsr(sizes[which], 1, len(key), key, *carried, starts, *made)
     del key, carried
     parts.extend(made)
-    parts.insert(which, np.arange(sizes[which], dtype=np.int32).repeat(np.diff(starts)))
+    parts.insert(which, _values(starts) if again else np.empty(0, np.int32))
     return starts
+
+
+def _values(starts: np.ndarray) -> np.ndarray:
+    """A sorted part made again from where each of its values begins."""
+    return np.arange(len(starts) - 1, dtype=np.int32).repeat(np.diff(starts))
 
 
 def _new_majors(parts: list[np.ndarray], starts: np.ndarray, high: bool) -> np.ndarray:
@@ -142,8 +151,10 @@ def _new_majors(parts: list[np.ndarray], starts: np.ndarray, high: bool) -> np.n
     return changed
 
 
-# Items `_squeezed` reads at a time: its temporaries are a few tens of MB, whatever the size.
-_SQUEEZED_AT_ONCE = 1 << 22
+# Items `_squeezed` reads at a time: its temporaries are ~8 MB each, whatever the size. At 4M a
+# block's pair starts (int64) passed glibc's largest mmap threshold (32 MB): each block's were
+# fresh pages (at 100k entries 118k faults against 56k, 0.44 against 0.31 s of wall).
+_SQUEEZED_AT_ONCE = 1 << 20
 
 
 def _squeezed(changed: np.ndarray, minor: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -361,40 +372,3 @@ def _both(entries: _Postings, questions: _Questions) -> _Postings:
     order = columns.argsort(kind="stable")
     shape = (features, entries.size + texts)
     return _Postings.build(columns[order], owners[order], values[order], shape, gather=True)
-
-
-def _described(
-    keys: np.ndarray,
-    bits: int,
-    features: np.ndarray,
-    owners: np.ndarray,
-    columns: np.ndarray,
-    answers: np.ndarray,
-    entries: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """What each entry talks about: the units and sound pairs of its questions and answer, as
-    sorted columns per entry (int32, entry after entry) and where each entry's begin; and for
-    a small index, what each entry does *not* use as a full matrix (one gather answers
-    `Index.unexplained`), plus a column none uses for probes of -1 (no mask, no negation
-    needed), else None. `keys` are the index's columns' feature keys; `features` and `owners`
-    the entries' question features (pairs of column and entry); `columns` and `answers` the
-    same for their answers.
-
-    Units found in most answers (the "据2022年5月26日报道" every answer ends with) say nothing
-    about any one entry and are left out of what answers contribute.
-    """
-    kinds = kind(keys, bits)  # (per column: per item, ~190 MB at 100k entries)
-    seen_in = np.bincount(columns, minlength=len(keys))
-    own = ((seen_in <= entries / 2) & (kinds == CHAR))[columns]
-    spoken = np.isin(kinds, (CHAR, SOUND_PAIR))[features]
-    pairs = [np.concatenate([owners[spoken], answers[own]])]
-    pairs.append(np.concatenate([features[spoken], columns[own]]))
-    majors, places, described, _ = _pairs(pairs)  # (int32 each)
-    entry = majors[places]
-    starts = np.zeros(entries + 1, dtype=np.int64)
-    np.cumsum(np.bincount(entry, minlength=entries), out=starts[1:])
-    unused = None
-    if entries * len(keys) <= DENSE_CELLS:
-        unused = np.ones((entries, len(keys) + 1), dtype=bool)
-        unused[entry, described] = False
-    return described, starts, unused

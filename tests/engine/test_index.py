@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.engine import _arrays, _grouping
+from bot.engine import _arrays, _weighing
 from bot.engine._arrays import _best, _Questions
 from tests.support.keys import whole_keys
 
@@ -129,7 +129,7 @@ def test_every_product_ranks_as_the_slices_do(monkeypatch):
     questions = [case.question for case in load_cases(KNOWLEDGE / "eval" / "dev.yaml")]
     dense = Engine(knowledge, cache=0)
     monkeypatch.setattr(_arrays, "DENSE_CELLS", 0)
-    monkeypatch.setattr(_grouping, "DENSE_CELLS", 0)
+    monkeypatch.setattr(_weighing, "DENSE_CELLS", 0)
     slices = Engine(knowledge, cache=0)
     monkeypatch.setattr(_arrays, "SPARSE_FROM", 0)
     product = Engine(knowledge, cache=0)
