@@ -213,16 +213,17 @@ def serve_one(
     its `share` of the connections on `listening`, and with Telegram's webhook answers the
     chats it owns, taking their updates from the other workers over `chats`."""
     from bot.app import Service
+    from bot.channels import console
     from bot.channels.web import server
 
     log = open_log(settings, background=True)
     service = Service(settings.knowledge, engine, log, engine_cache(settings))
-    routes = []
+    routes = console.elsewhere()  # (the console's sessions live in a single-process serve)
     if chats is None:
         hooks = [server.upkeep(service, settings.heartbeat, settings.watch_interval)]
     else:  # Telegram's own start-up runs the heartbeat and the knowledge watcher
         telegram, passed_on = telegram_worker(service, settings, chats, share[1])
-        routes, hooks = telegram.routes(), [telegram.running, passed_on]
+        routes, hooks = [*routes, *telegram.routes()], [telegram.running, passed_on]
     try:
         app = server.build_server(service, settings.web, routes, hooks)
         server.serve(app, settings.web, sock=listening, share=share)

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, Router
 from starlette.types import Receive, Scope, Send
 
@@ -193,6 +193,23 @@ async def stylesheet(request: Request) -> Response:
         media_type="text/css",
         headers={"cache-control": "max-age=3600"},
     )
+
+
+# What /admin says in a `serve --workers N`, which has no console (its sessions live in one
+# process): the web API's JSON 404 had been all an admin opening the console there got (probe22).
+ELSEWHERE = (
+    "管理后台不在多进程的 policybot serve 里（--workers 大于 1）：请另开一个单进程的 "
+    "policybot serve（不带 --workers），在代理里把 /admin 转给它（见 docs/web.md）。\n"
+)
+
+
+def elsewhere() -> list[BaseRoute]:
+    """/admin and every page under it in a server without the console: where the console is."""
+
+    async def endpoint(request: Request) -> Response:
+        return PlainTextResponse(ELSEWHERE, 404)
+
+    return [Route(PREFIX, endpoint), Route(PREFIX + "/{rest:path}", endpoint)]
 
 
 async def no_page(console: Console, request: Request) -> Response:

@@ -89,6 +89,18 @@ def test_a_mistyped_address_and_an_unreadable_form_get_the_consoles_page(client)
     assert broken.status_code == 400 and "表单无法读取" in broken.text
 
 
+def test_a_server_without_the_console_says_where_it_is():
+    """`serve --workers N` has no console (its sessions live in one process): /admin got the
+    web API's JSON 404 (probe22). It says where the console is."""
+    from bot.channels.console import elsewhere
+    from bot.channels.console.pages import ELSEWHERE
+
+    with TestClient(Starlette(routes=elsewhere())) as http:
+        for path in ("/admin", "/admin/", "/admin/gaps?since=7d"):
+            reply = http.get(path, follow_redirects=False)
+            assert reply.status_code == 404 and reply.text == ELSEWHERE, path
+
+
 def test_login_sets_a_strict_http_only_cookie_and_pages_a_strict_csp(client):
     login(client)
     page = client.get("/admin/")

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from bot.channels.cli import main
+from bot.channels.console.pages import ELSEWHERE
 from tests.support.cli import logged_stats, policybot, started
 from tests.support.paths import KNOWLEDGE
 from tests.support.web import free_port, serve_process, wait_until_up
@@ -77,7 +78,10 @@ def test_serve_with_two_workers_shares_one_port_and_stops_cleanly(tmp_path):
         for _ in range(6):  # a new connection each time: the kernel spreads them
             response = httpx.post(f"{base}/api/v1/ask", json={"question": "复工复产去哪个窗口办理"})
             assert response.status_code == 200 and "专窗" in response.json()["answer"]
-        assert httpx.get(f"{base}/admin/").status_code == 404
+        # ...and says where it is: the web API's JSON 404 was all an admin got (probe22).
+        for path in ("/admin", "/admin/", "/admin/entries"):
+            elsewhere = httpx.get(f"{base}{path}")
+            assert elsewhere.status_code == 404 and elsewhere.text == ELSEWHERE, path
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
         _, errors = process.communicate()
