@@ -318,7 +318,8 @@ class Engine:
         best = candidates[0].entry if candidates else None
         if status == ANSWERED and best is not None:  # the engine's candidates carry their entry
             questions = parts.apart(reading)
-            if parts.states_both(candidates, self.thresholds.answer, questions, read):
+            bar = self.thresholds.answer
+            if parts.states_both(candidates, bar, questions, read, reading.keywords):
                 candidates = (candidates[1], candidates[0], *candidates[2:])
             answer = self.entry_answer(candidates[0].entry or best, question, candidates[0].score)
             also = () if alone else parts.answers(questions, candidates, self._part)

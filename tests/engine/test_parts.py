@@ -130,6 +130,14 @@ def test_the_runner_up_answers_a_message_naming_several_things_when_it_covers_mo
     assert not parts.states_both([covering(0.88, 0.74), covering(0.66, 0.87)], 0.56, [], named)
 
 
+def test_keywords_typed_name_each_thing_asked(engine):
+    narrow_wide = [covering(0.74, 0.74), covering(0.66, 0.87)]
+    assert parts.states_both(narrow_wide, 0.56, [], "", keywords=True)
+    assert not parts.states_both(narrow_wide, 0.56, [], "")
+    # The epidemic measures' entry leaves 施工 uncovered; the building sites' one covers both.
+    assert engine.answer("疫情防控措施 施工").entry_id == "xiangmu-fangkong-shigong"
+
+
 def test_a_list_in_a_clause_that_asks_nothing_names_nothing_asked():
     assert parts.names_several("政务服务事项有多少项，其中马上办、网上办各多少")
     assert parts.names_several("中介服务事项是保留了多少、取消了多少，和政务服务事项一起列一下")
