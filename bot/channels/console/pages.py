@@ -9,8 +9,7 @@ from urllib.parse import quote
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
-from starlette.routing import BaseRoute, Mount, Route, Router
-from starlette.types import Receive, Scope, Send
+from starlette.routing import BaseRoute, Mount, Route, Router, request_response
 
 from bot.admin import Admin, EditRefused, TeachRefused
 from bot.channels.console.auth import Sessions, Throttle
@@ -234,10 +233,6 @@ def routes(
     def guarded(handler, edit=False):
         return page(console, handler, edit)
 
-    async def missing(scope: Scope, receive: Receive, send: Send) -> None:
-        response = await guarded(no_page)(Request(scope, receive))
-        await response(scope, receive, send)
-
     return [
         Mount(
             PREFIX,
@@ -271,7 +266,7 @@ def routes(
                 # A console address mistyped, or a bookmark of one gone, gets the console's
                 # page behind its login, not the web API's JSON (probe22); after the router's
                 # redirect of a trailing slash (/admin/entries/), which it tries first.
-                default=missing,
+                default=request_response(guarded(no_page)),
             ),
         ),
         Route(PREFIX, lambda request: RedirectResponse(PREFIX + "/", 307)),
