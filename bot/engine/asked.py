@@ -18,17 +18,15 @@ from functools import partial
 from bot.engine._led import led
 from bot.engine.answerability import UNKNOWN_VERB, content_weight
 from bot.engine.features import GENERIC_CHARS
-from bot.engine.focus import ASKING_JI, CONTACT, DAY_ASKED, PLACE, TIME
+from bot.engine.focus import ASKING_JI, DAY_ASKED
 from bot.engine.mentioned import (
     AREA,
     COUNT_OF,
-    DATE,
-    DAYS,
     DONE,
     EACH,
     EARLIER,
+    ELIGIBLE,
     HANDLED,
-    HELD,
     IN_PLACE,
     LISTED,
     OF_TOLD,
@@ -40,7 +38,6 @@ from bot.engine.mentioned import (
     PREDICATE,
     TITLE,
     TOTAL,
-    WITH,
     YEAR,
 )
 from bot.text.words import part_of_speech
@@ -171,6 +168,14 @@ _POST_ASKED = re.compile(r"哪位|(?:人|领导|干部|官员)是谁")
 # How many cases were handled (12345受理了多少件, 咨询电话接了多少个, 修复了多少家, 办件量): a report
 # counts what is offered, never how often it was used; an answer that counts the services
 # (一次办612项) or names the hotline does not say how many calls it took.
+# Who may use a measure (只有进出口企业才能申请吗, 什么样的企业才能进名单, 哪些企业能走绿色通道, 有资格,
+# 只对接大企业吗): a report says what is offered and to whom it was done, never who qualifies; an
+# answer that does not say whom it is for (`mentioned.ELIGIBLE`) does not answer it.
+_ELIGIBLE = re.compile(
+    r"只有[^，。？！,?!\s]{1,10}?才(?:能|有|可以|行)|什么样的?(?:企业|公司|单位|人|项目)才?(?:能|可以)"
+    r"|哪些(?:企业|公司|单位|人|项目)(?:能|可以|有资格|才能)|有资格"
+    r"|只(?:对接|面向|针对|服务|给)[^，。？！,?!\s]{0,6}?(?:企业|公司)"
+)
 _HANDLED_ASKED = re.compile(r"办件量|(?:受理|接|接到|办结|处理|修复|成交)了?多少")
 _NUMERALS = {n: str(i) for i, n in enumerate("一二三四五六七八九十", 1)} | {"两": "2"}
 # When something happens (什么时候完工): the event asked about must be in the entry; one that
@@ -191,13 +196,6 @@ _INVESTED = re.compile(
 _FIGURE_WANTED = re.compile(
     r"(?:多(?<!电话多)(?<!号码多)(?<!号多)(?<!电话是多)少|多大|多高|多长|多宽|多重|多远|几(?<![哪这那]几))"
     r"(?:[个项家条所位名亩吨元]|公顷|平方米?|万元|亿元?)?[啊呢呀吗了啦]?(?=[，。？！,?!\s]|$)"
-)
-# ...and so does a list asked at the end of a clause (一件事一次办都有哪几件事, 不见面审批能办哪些事): of
-# one member of a list an entry states (推出了“不见面审批”、“最多跑一次”、“一件事一次办”等改革举措),
-# the entry lists its siblings, not what the member holds. Not the siblings asked (还有哪些, 其他,
-# 别的, 除了…), which that list answers.
-_LIST_WANTED = re.compile(
-    r"(?<!还)(?<!还有)(?:有?哪些|哪几)[\u4e00-\u9fff]{0,3}?[啊呢呀吗了啦]?(?=[，。？！,?!\s]|$)"
 )
 # What ends a clause or a piece of one, for what a clause names before the figure it asks.
 _PAUSE = re.compile(r"[，。？！,?!\s]")
@@ -244,7 +242,8 @@ def asked_for(
     (原来有多少项) as EARLIER; a part of a total stated (199项里…有几项) as PART + the total and the
     part's words; a part of the year (上半年…多少) as itself; an area (占地多少) as AREA; the
     sender's company on a list (名单上有我们公司吗) as OURS; which person (哪位领导) as POST; how
-    many cases were handled (受理了多少) as HANDLED; how many kinds (分几类) as EACH + 2; a total
+    many cases were handled (受理了多少) as HANDLED; who may use a measure (哪些企业能走) as
+    ELIGIBLE; how many kinds (分几类) as EACH + 2; a total
     (总投资多少) as TOTAL + what its clause names before it (its words, figures, ONE for a project
     pointed back at); a figure that ends a clause (研发中心投资多少) as LISTED + the words the
     clause names before it; a year asked about as YEAR + the year, from `asks` (every clause that
@@ -276,6 +275,8 @@ def asked_for(
         found.append(POST)
     if _HANDLED_ASKED.search(every):
         found.append(HANDLED)
+    if _ELIGIBLE.search(every):
+        found.append(ELIGIBLE)
     for after in _WHEN.findall(text):
         event = (cut(after) or [after[0]])[0]
         if carries(event) and not QUESTION_WORDS.fullmatch(event):
@@ -349,46 +350,3 @@ def unsettled(heaviest: tuple[tuple[str, str, float], ...]) -> tuple[str, ...]:
     way to say what an entry says (我们这样的中型企业能不能…, 有没有个成文的方案下发): there an
     uncovered word only lowers the coverage."""
     return tuple(PREDICATE + word for word, _, weight in heaviest if weight >= UNKNOWN_VERB)
-
-
-# Where an office is, how to reach it or when it is open (我俄罗斯人，抚远，招商局，地址在哪; 商务局 电话多少;
-# 公证处在哪 几点上班): the office is what is asked of, though the clause asking (地址在哪) may not
-# name it, and an entry giving another's place or number (the service centre's, the 12345
-# hotline) does not give it. An office is a word of three characters or more ending as one does.
-OF_AN_OFFICE = frozenset({PLACE, CONTACT, TIME})
-_OFFICE = ("局", "处", "厅", "所", "院", "中心")
-
-
-def offices(
-    text: str, cut: Callable[[str], list[str]], canonical: Callable[[str], str]
-) -> tuple[str, ...]:
-    """The offices a message names (`text`: its clauses kept), in matching form: things asked
-    for, when it asks where one is, how to reach it or when it opens (`OF_AN_OFFICE`)."""
-    if not any(tail[-1] in text for tail in _OFFICE):  # (most messages name none)
-        return ()
-    named = (w for w in cut(text) if len(w) > 2 and w.endswith(_OFFICE))
-    return tuple(canonical(w).replace(" ", "") for w in named)
-
-
-def held(asking: str, folded: str) -> tuple[str, ...]:
-    """For a list asked at the end of the asking clause (一件事一次办都有哪几件事), HELD + what the
-    clause names before it + WITH + the whole message (`folded`: a sibling named in a clause a 、
-    cut off counts, 一件事一次办、不见面审批这些举措都有哪些); else nothing."""
-    if "哪" not in asking or (wanted := _LIST_WANTED.search(asking)) is None:
-        return ()
-    return (f"{HELD}{asking[: wanted.start()]}{WITH}{folded}",)
-
-
-# A day asked (哪天, 哪一天, 几号) by a message that states dates itself (报道说2月11日至16日去了三座城市，
-# 在第三座是哪天): it wants a day within or beside them, which an answer stating only those dates
-# does not give (bot.engine.mentioned's DAYS).
-_DAY_WANTED = re.compile(rf"哪一?天|哪日|{DAY_ASKED}")
-
-
-def days_told(folded: str) -> tuple[str, ...]:
-    """For a day asked by a message that states days itself (`folded`: all of it, background
-    too), DAYS + those days (2月11日至16日 → "11 16"); else nothing."""
-    if ("哪" not in folded and "号" not in folded) or not _DAY_WANTED.search(folded):
-        return ()  # (each way of asking says 哪 or 号: the pattern is tried at every position)
-    told = DATE.findall(folded)
-    return (DAYS + " ".join(told),) if told else ()

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from bot.engine import answerability, asked, decision
+from bot.engine import answerability, asked, beyond, decision
 from bot.engine.answerability import UNKNOWN_WORD, Check
 from bot.engine.focus import YES_NO
 from bot.engine.reading import Reading
@@ -30,10 +30,10 @@ def judge(engine: Engine, reading: Reading, folded: str) -> Callable[[int], Chec
     weighing = decision.share_of(folded, len(reading.clauses), engine.shares)  # (long, share)
     if reading.focus == YES_NO and not weighing[0]:
         things += asked.unsettled(words.heaviest)  # 是学区房吗: an entry must say 学区
-    things += asked.days_told(folded)  # 2月11日至16日…在厦门是哪天: a day not stated
-    things += asked.held(reading.asking, folded)  # 一件事一次办有哪几件事: not its siblings
-    if reading.focus in asked.OF_AN_OFFICE:  # 招商局，地址在哪: the entry must name 招商局
-        things += asked.offices(reading.foreground, w.content, engine.canonical)
+    things += beyond.days_told(folded)  # 2月11日至16日…在厦门是哪天: a day not stated
+    things += beyond.held(reading.asking, folded)  # 一件事一次办有哪几件事: not its siblings
+    if reading.focus in beyond.OF_AN_OFFICE:  # 招商局，地址在哪: the entry must name 招商局
+        things += beyond.offices(reading.foreground, w.content, engine.canonical)
     verdicts: dict[int, Check] = {}
 
     def judged(entry: int) -> Check:

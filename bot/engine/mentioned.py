@@ -3,12 +3,13 @@ things; bot.engine.answerability.check asks this of each candidate): a word anyw
 entry, or, for things an answer states in its own way, a figure in the unit asked, a title, a
 figure reached rather than planned, the year asked about, the N things of a set, a figure
 per year, a figure from before, a part of a total, an area, the sender's own company on a
-list, which person, how many cases were handled, what a short yes/no says of its topic, a
-day other than those the message states, a total of what is named, or a figure of a thing
-named not only as one member of a list whose figures are the whole's (bot.engine.listed), or a
-place asked in named not only in an organization's name (福建上瑞集团). And whether an entry
-contradicts a scope the message states (省重点 asked, only 市重点 in the entry; 2月 asked, only
-3月 there: `scopes`, `contradicted`).
+list, which person, how many cases were handled, whom a measure is for, what a short yes/no
+says of its topic, a day other than those the message states, a total of what is named, a
+figure of a thing named not only as one member of a list whose figures are the whole's, or a
+list asked of one named member of a list (bot.engine.listed), or a place asked in named not
+only in an organization's name (福建上瑞集团). And whether an entry contradicts a scope the
+message states (省重点 asked, only 市重点 in the entry; 2月 asked, only 3月 there: `scopes`,
+`contradicted`).
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ PREDICATE = "是否:"
 DAYS = "日:"  # a day asked by a message stating days (those days): the answer gives another
 LISTED = "列:"  # a figure of what the words after it name: not one member of a list (listed.py)
 TOTAL = "总:"  # a total (总投资多少) of what the words after it name: the answer states one
+ELIGIBLE = (
+    "资格"  # who may (只有…才能, 哪些企业能走): the answer states whom it is for (面向, 条件…)
+)
 # A place asked in (在福建): the answer names it, not only in an organization's name.
 IN_PLACE = "在:"
 # A list asked of what the words after it name: not of one named member of a list (listed.py).
@@ -67,6 +71,7 @@ MARKED = (
     LISTED,
     IN_PLACE,
     HELD,
+    ELIGIBLE,
 )
 _AREA = re.compile(r"\d\s*(?:公顷|亩|平方|平米|万平|㎡)")
 # A figure per year as an answer or quote gives it (年加工大豆30万吨, 每年, 年均), and so does a year's
@@ -98,6 +103,9 @@ _POST_HELD = re.compile(
 # offered (233项 马上办, 一件事一次办), never how often it was used.
 _CASES = re.compile(r"\d\s*(?:件|笔|单|起|人次|次)")
 
+# Whom a measure is for, as an answer would say it (面向中小企业, 符合条件的, 仅限…, 适用于…): the
+# report says what is offered, never who qualifies.
+_FOR_WHOM = re.compile(r"面向|符合|条件|仅限|限于|适用|只有|只对|才能")
 # The things an entry gives where what it states has the pattern (`mentions`).
 _GIVEN_AS = {
     PER_YEAR: _PER_YEAR,
@@ -106,6 +114,7 @@ _GIVEN_AS = {
     OURS: _LIST_UNSTATED,
     POST: _POST_HELD,
     HANDLED: _CASES,
+    ELIGIBLE: _FOR_WHOM,
 }
 
 
@@ -153,7 +162,7 @@ def mentions(thing: str, stated: str, covers: Callable[[str, str], bool]) -> boo
 # What follows a place in an organization's name (福建上瑞集团, 山东省饭店协会): an entry naming a
 # place only so names where the organization comes from, and says nothing of what it does there.
 _OF_ORGANIZATION = re.compile(r"[^，。；、\s|]{0,8}?(?:集团|协会|公司|商会)")
-# A day of the month as a text states it (11日, 16号): a message's own (bot.engine.asked's
+# A day of the month as a text states it (11日, 16号): a message's own (bot.engine.beyond's
 # `days_told`) and an answer's, compared (DAYS).
 DATE = re.compile(r"(\d{1,2})[日号]")
 # A total as an answer states it (总投资23.8亿元, 预计投资约6亿元), not an amount done (已完成投资);

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.engine.asked import _FIGURE_WANTED, asked_for, days_told, offices, unsettled
+from bot.engine.asked import _FIGURE_WANTED, asked_for, unsettled
+from bot.engine.beyond import days_told, offices
 from bot.engine.mentioned import (
     AREA,
     COUNT_OF,
@@ -10,6 +11,7 @@ from bot.engine.mentioned import (
     DONE,
     EACH,
     EARLIER,
+    ELIGIBLE,
     HANDLED,
     IN_PLACE,
     LISTED,
@@ -377,6 +379,24 @@ def test_an_office_asked_where_it_is_or_how_to_reach_it_is_asked_for():
     assert named("园区大门在哪") == ()  # a place, not an office
     never = lambda word, sound: False  # noqa: E731
     assert not mentions("税务局", "政务服务中心的地址报道没有写，请拨打 12345。 | …", never)
+
+
+def test_who_may_use_a_measure_wants_an_answer_saying_whom_it_is_for():
+    for question in (
+        "是不是只有外贸企业才能申请协调员",
+        "什么样的企业才能进帮扶名单",
+        "哪些企业能走快速通道",
+        "快速通道哪些企业有资格走",
+        "协调员只对接大企业吗",
+    ):
+        assert ELIGIBLE in things(question), question
+    assert ELIGIBLE not in things("快速通道怎么走")  # how, not who may
+    assert ELIGIBLE not in things(
+        "园区只有一个省重点项目吗"
+    )  # only one: a count, no one qualifying
+    never = lambda word, sound: False  # noqa: E731
+    assert not mentions(ELIGIBLE, "园区开设快速通道，实行网上办、加急办。 | …", never)
+    assert mentions(ELIGIBLE, "快速通道面向园区内中小企业。 | …", never)
 
 
 def test_a_place_asked_in_must_be_named_as_a_place_not_as_where_an_organization_is_from():

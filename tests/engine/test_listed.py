@@ -3,7 +3,8 @@ entry's figures are the whole's, and its list the member's siblings, not what th
 
 from __future__ import annotations
 
-from bot.engine.asked import asked_for, held
+from bot.engine.asked import asked_for
+from bot.engine.beyond import held
 from bot.engine.listed import of_member
 from bot.engine.mentioned import HELD, LISTED, WITH, mentions
 from bot.text.words import Words

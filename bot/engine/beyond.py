@@ -1,0 +1,65 @@
+"""What a message asks for beyond its asking clause (bot.engine.asked reads that clause): an office
+named in a piece of its own (招商局，地址在哪), a list asked of one member of a list an entry states,
+with the siblings the message names anywhere (一件事一次办、不见面审批这些举措都有哪些), a day asked by
+a message that states days (2月11日至16日…在厦门是哪天). bot.engine.judging adds these to the things
+asked for, which bot.engine.mentioned looks for in each candidate.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from bot.engine.focus import CONTACT, DAY_ASKED, PLACE, TIME
+from bot.engine.mentioned import DATE, DAYS, HELD, WITH
+
+# Where an office is, how to reach it or when it is open (我俄罗斯人，抚远，招商局，地址在哪; 商务局 电话多少;
+# 公证处在哪 几点上班): the office is what is asked of, though the clause asking (地址在哪) may not
+# name it, and an entry giving another's place or number (the service centre's, the 12345
+# hotline) does not give it. An office is a word of three characters or more ending as one does.
+OF_AN_OFFICE = frozenset({PLACE, CONTACT, TIME})
+_OFFICE = ("局", "处", "厅", "所", "院", "中心")
+
+
+def offices(
+    text: str, cut: Callable[[str], list[str]], canonical: Callable[[str], str]
+) -> tuple[str, ...]:
+    """The offices a message names (`text`: its clauses kept), in matching form: things asked
+    for, when it asks where one is, how to reach it or when it opens (`OF_AN_OFFICE`)."""
+    if not any(tail[-1] in text for tail in _OFFICE):  # (most messages name none)
+        return ()
+    named = (w for w in cut(text) if len(w) > 2 and w.endswith(_OFFICE))
+    return tuple(canonical(w).replace(" ", "") for w in named)
+
+
+# A list asked at the end of a clause (一件事一次办都有哪几件事, 不见面审批能办哪些事): of
+# one member of a list an entry states (推出了“不见面审批”、“最多跑一次”、“一件事一次办”等改革举措),
+# the entry lists its siblings, not what the member holds. Not the siblings asked (还有哪些, 其他,
+# 别的, 除了…), which that list answers.
+_LIST_WANTED = re.compile(
+    r"(?<!还)(?<!还有)(?:有?哪些|哪几)[\u4e00-\u9fff]{0,3}?[啊呢呀吗了啦]?(?=[，。？！,?!\s]|$)"
+)
+
+
+def held(asking: str, folded: str) -> tuple[str, ...]:
+    """For a list asked at the end of the asking clause (一件事一次办都有哪几件事), HELD + what the
+    clause names before it + WITH + the whole message (`folded`: a sibling named in a clause a 、
+    cut off counts, 一件事一次办、不见面审批这些举措都有哪些); else nothing."""
+    if "哪" not in asking or (wanted := _LIST_WANTED.search(asking)) is None:
+        return ()
+    return (f"{HELD}{asking[: wanted.start()]}{WITH}{folded}",)
+
+
+# A day asked (哪天, 哪一天, 几号) by a message that states dates itself (报道说2月11日至16日去了三座城市，
+# 在第三座是哪天): it wants a day within or beside them, which an answer stating only those dates
+# does not give (bot.engine.mentioned's DAYS).
+_DAY_WANTED = re.compile(rf"哪一?天|哪日|{DAY_ASKED}")
+
+
+def days_told(folded: str) -> tuple[str, ...]:
+    """For a day asked by a message that states days itself (`folded`: all of it, background
+    too), DAYS + those days (2月11日至16日 → "11 16"); else nothing."""
+    if ("哪" not in folded and "号" not in folded) or not _DAY_WANTED.search(folded):
+        return ()  # (each way of asking says 哪 or 号: the pattern is tried at every position)
+    told = DATE.findall(folded)
+    return (DAYS + " ".join(told),) if told else ()
