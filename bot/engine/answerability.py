@@ -182,10 +182,11 @@ _OWN_ASSIGNEE = re.compile(
 )
 
 # A bare 多少钱 asks what something costs, or a sum: that 11个项目一共多少钱, 招商目标定了多少钱 and
-# 项目，投资，多少钱 ask (the comma parts 投资 from it: focus.py's PRICE leaves out 投资多少钱) is what an
-# answer stating an amount of money (总投资23.8亿元) gives, as it gives a count. Not a price by the
-# unit (多少钱一斤, 一天多少钱, 每家多少钱), a fee, a fine, a reward or a saving (交 / 收 / 罚 / 奖 / 领 /
-# 省…多少钱), nor a message asking a price in other words too (门票, 价格, 收费: PRICE's other words).
+# 项目，投资，大概多少钱 ask (focus.py's PRICE leaves out 投资多少钱 only, and 投资，多少钱 as reading.py
+# reads it, with the clause pointed back to) is what an answer stating an amount of money
+# (总投资23.8亿元) gives, as it gives a count. Not a price by the unit (多少钱一斤, 一天多少钱,
+# 每家多少钱), a fee, a fine, a reward or a saving (交 / 收 / 罚 / 奖 / 领 / 省…多少钱), nor a message
+# asking a price in other words too (门票, 价格, 收费: PRICE's other words).
 _SUM_ASKED = re.compile(r"(?<![交收付罚奖领补赚卖买租换省减给])多少钱(?![一每])")
 _NOT_SUM = re.compile(
     r"[一每](?!共)[^ ]{0,3}多少钱|[交收付罚奖领补赚卖买租换省减给][^ ]{1,2}多少钱"
