@@ -75,11 +75,11 @@ def of_member(words: list[str], stated: str) -> bool:
 _NAMED = re.compile(r"“([^”]+)”")
 
 
-def one_named(asked: str, asks: str, stated: str) -> bool:
+def one_named(asked: str, message: str, stated: str) -> bool:
     """Whether a clause asking a list (`asked`: 一件事一次办都有哪几件事, up to its which-word) names
     one member of a list of names in quotes in `stated` (推出了“不见面审批”、“最多跑一次”、“一件事一次办”
-    等改革举措), and the clauses that ask (`asks`) no other: the entry lists the member among its
-    siblings, not what it holds."""
+    等改革举措), and the whole `message` (folded: a sibling named in a clause a 、 cut off counts)
+    no other: the entry lists the member among its siblings, not what it holds."""
     if "“" not in stated:
         return False
     for member, others in _lists(stated)[2]:
@@ -87,7 +87,7 @@ def one_named(asked: str, asks: str, stated: str) -> bool:
         if (
             siblings
             and any(name in asked for name in _NAMED.findall(member))
-            and not any(name in asks for name in siblings)
+            and not any(name in message for name in siblings)
         ):
             return True
     return False
