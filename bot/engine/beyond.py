@@ -24,8 +24,9 @@ _OFFICE = ("局", "处", "厅", "所", "院", "中心")
 def offices(
     text: str, cut: Callable[[str], list[str]], canonical: Callable[[str], str]
 ) -> tuple[str, ...]:
-    """The offices a message names (`text`: its clauses kept), in matching form: things asked
-    for, when it asks where one is, how to reach it or when it opens (`OF_AN_OFFICE`)."""
+    """The offices a message names (`text`: its foreground, `Reading.foreground`: the sender's
+    own 宠物医院 in the background is not asked of), in matching form: things asked for, when it
+    asks where one is, how to reach it or when it opens (`OF_AN_OFFICE`)."""
     if not any(tail[-1] in text for tail in _OFFICE):  # (most messages name none)
         return ()
     named = (w for w in cut(text) if len(w) > 2 and w.endswith(_OFFICE))
