@@ -550,7 +550,7 @@ def test_what_describing_reads_of_the_entries_gathered_first_describes_them_alik
 
 def test_a_complement_after_a_verb_carries_nothing(engine):
     # 加起来 / 怎么搭起来的: 起来 says the doing gets going or adds up, not what is asked about;
-    # after a noun (这些数字起来) it is left as it was.
+    # after a noun (小区外墙起来) it is left as it was.
     def weighed(text: str) -> dict[str, float]:
         spelled, folded = engine.as_read(text)
         words = engine.wording.content_words(engine.read(spelled, folded))
