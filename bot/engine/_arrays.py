@@ -51,17 +51,15 @@ class _Postings:
     @classmethod
     def build(
         cls,
-        columns: np.ndarray,
+        starts: np.ndarray,
         entries: np.ndarray,
         values: np.ndarray,
-        shape: tuple,
+        size: int,
         gather: bool = False,
     ):
-        """From items already ordered by column."""
-        starts = np.zeros(shape[0] + 1, dtype=np.int64)
-        for block in _blocks(len(columns)):  # (`bincount` copies int32 to int64: 80 MB at 100k)
-            starts[1:] += np.bincount(columns[block], minlength=shape[0])
-        np.cumsum(starts, out=starts)
+        """From items already ordered by column (`starts`: where each column's begin, int64),
+        of `size` entries."""
+        shape = (len(starts) - 1, size)
         entries, values = entries.astype(np.int32, copy=False), values.astype(np.float32)
         if len(entries) < SPARSE_FROM:
             return cls(starts, entries, values, shape[1], gather=gather)

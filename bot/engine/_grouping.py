@@ -245,44 +245,42 @@ def _changes(values: np.ndarray) -> np.ndarray:
 
 
 def _merged(
-    first: list[np.ndarray], second: list[np.ndarray]
+    first: list[np.ndarray], second: list[np.ndarray], shape: tuple[int, int]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Two lists of (column, entry, value) items, each sorted by (column, entry) with each pair
-    once, as one: a value of the second is added to the first's for the same pair (first's +
-    second's, as summing them in that order does), or inserted where its pair belongs. Neither
-    is sorted again: at 100k entries, sorting both together held ~800 MB at once. Adds into
-    the first's values in place. Both lists ([columns, entries, values]) are emptied, so that
-    the values, laid out first, are freed before the rest is (~80 MB less at 100k entries)."""
-    columns, entries, values = first
-    more_columns, more_entries, more_values = second
+    once, of `shape` (columns, entries), as one: a value of the second is added to the first's
+    for the same pair (first's + second's, as summing them in that order does), or inserted
+    where its pair belongs. Neither is sorted again: SciPy's `csr_plus_csr` merges them column
+    by column in one pass (each a matrix by column; the kernel leaves out a sum of 0, which no
+    frequency is). Both lists ([columns, entries, values]) are emptied. At 100k entries the
+    pairs packed as int64 and placed by a binary search took 0.44 s of wall, 78k faults."""
+    (columns, entries, values), (more_columns, more_entries, more_values) = first, second
     first.clear()
     second.clear()
-    place = _pack(columns, entries).searchsorted(_pack(more_columns, more_entries))
-    same = place < len(columns)
-    same[same] = (columns[place[same]] == more_columns[same]) & (
-        entries[place[same]] == more_entries[same]
+    starts, more_starts = (
+        _starts(part, shape[0]).astype(np.int32) for part in (columns, more_columns)
     )
-    values[place[same]] += more_values[same]
-    new = ~same
-    # Where each new item lands: before the first's item at its place, after the new ones
-    # before it. One mask serves all three arrays (`np.insert` of each made its own: at 100k
-    # entries, a third of the entries' weighing).
-    at = place[new]
-    del place  # (at 100k entries each is ~16 MB, at the build's peak)
-    at += np.arange(len(at))
-    kept = np.ones(len(columns) + len(at), dtype=bool)
-    kept[at] = False
-    pairs = [(values, more_values), (entries, more_entries), (columns, more_columns)]
-    del values, more_values, entries, more_entries, columns, more_columns
-    merged = []
-    while pairs:
-        mine, more = pairs.pop(0)
-        joined = np.empty(len(kept), dtype=mine.dtype)
-        joined[kept] = mine
-        joined[at] = more[new]
-        merged.append(joined)
-        del mine, more
-    return merged[2], merged[1], merged[0]
+    del columns, more_columns
+    size = len(entries) + len(more_entries)
+    made = np.empty(shape[0] + 1, np.int32), np.empty(size, np.int32), np.empty(size, values.dtype)
+    _sparsetools().csr_plus_csr(
+        *shape, starts, entries, values, more_starts, more_entries, more_values, *made
+    )
+    del starts, entries, values, more_starts, more_entries, more_values
+    made_starts, made_entries, made_values = made
+    for part in (made_entries, made_values):
+        part.resize(int(made_starts[-1]), refcheck=False)  # (in place: pages never written)
+    columns = np.arange(shape[0], dtype=np.int32).repeat(np.diff(made_starts))
+    return columns, made_entries, made_values
+
+
+def _starts(columns: np.ndarray, size: int) -> np.ndarray:
+    """Where each of `size` columns begins among items ordered by column, then their end
+    (int64), counted a block at a time (`bincount` copies int32 to int64: 80 MB at 100k)."""
+    starts = np.zeros(size + 1, dtype=np.int64)
+    for block in _blocks(len(columns)):
+        starts[1:] += np.bincount(columns[block], minlength=size)
+    return np.cumsum(starts, out=starts)
 
 
 def _pack(columns: np.ndarray, entries: np.ndarray) -> np.ndarray:
@@ -370,5 +368,5 @@ def _both(entries: _Postings, questions: _Questions) -> _Postings:
     owners = np.concatenate([entries.entries, asked + entries.size])
     values = np.concatenate([entries.values, questions.every_value()])
     order = columns.argsort(kind="stable")
-    shape = (features, entries.size + texts)
-    return _Postings.build(columns[order], owners[order], values[order], shape, gather=True)
+    starts, size = _starts(columns[order], features), entries.size + texts
+    return _Postings.build(starts, owners[order], values[order], size, gather=True)

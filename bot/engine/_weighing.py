@@ -22,6 +22,7 @@ from bot.engine._grouping import (
     _owned_starts,
     _pairs,
     _saturated,
+    _starts,
     _weighed,
 )
 from bot.engine.features import CHAR, SOUND_PAIR, kind
@@ -107,10 +108,12 @@ def _entries(
         first = [pooled_columns, pooled_entries, frequencies]
         second = [answer_columns, answer_entries, answer_frequencies]
         del frequencies, answer_frequencies  # (`_merged` empties the lists: see there)
-        vector_columns, vector_entries, frequencies = _merged(first, second)
+        shape = (len(columns), entries)
+        vector_columns, vector_entries, frequencies = _merged(first, second, shape)
     del answer_counts
     weights = _weighed(frequencies, vector_columns, vector_entries, column_weights)
-    return _Postings.build(vector_columns, vector_entries, weights, (len(columns), entries))
+    starts = _starts(vector_columns, len(columns))
+    return _Postings.build(starts, vector_entries, weights, entries)
 
 
 def _talked_about(

@@ -204,7 +204,7 @@ def test_two_sorted_item_lists_merge_as_adding_them_pair_by_pair():
     for columns, entries, values in (first, second):
         for pair in zip(columns.tolist(), entries.tolist(), values.tolist(), strict=True):
             expected[pair[:2]] = expected.get(pair[:2], 0.0) + pair[2]
-    columns, entries, values = _merged(list(first), list(second))
+    columns, entries, values = _merged(list(first), list(second), (40, 40))
     assert list(zip(columns.tolist(), entries.tolist(), strict=True)) == sorted(expected)
     assert values.tolist() == [expected[pair] for pair in sorted(expected)]
     assert (columns.dtype, entries.dtype) == (np.int32, np.int32)
