@@ -165,9 +165,6 @@ _OURS_LISTED = re.compile(
 # 调研) or a practice (领导联系企业) says who was involved, not which person; one naming a post held
 # (市委主要领导率队, 书记、市长任组长) does. Not 谁负责 or 谁牵头, which a body in charge answers.
 _POST_ASKED = re.compile(r"哪位|(?:人|领导|干部|官员)是谁")
-# How many cases were handled (12345受理了多少件, 咨询电话接了多少个, 修复了多少家, 办件量): a report
-# counts what is offered, never how often it was used; an answer that counts the services
-# (一次办612项) or names the hotline does not say how many calls it took.
 # Who may use a measure (只有进出口企业才能申请吗, 什么样的企业才能进名单, 哪些企业能走绿色通道, 有资格,
 # 只对接大企业吗): a report says what is offered and to whom it was done, never who qualifies; an
 # answer that does not say whom it is for (`mentioned.ELIGIBLE`) does not answer it.
@@ -176,6 +173,9 @@ _ELIGIBLE = re.compile(
     r"|哪些(?:企业|公司|单位|人|项目)(?:能|可以|有资格|才能)|有资格"
     r"|只(?:对接|面向|针对|服务|给)[^，。？！,?!\s]{0,6}?(?:企业|公司)"
 )
+# How many cases were handled (12345受理了多少件, 咨询电话接了多少个, 修复了多少家, 办件量): a report
+# counts what is offered, never how often it was used; an answer that counts the services
+# (一次办612项) or names the hotline does not say how many calls it took.
 _HANDLED_ASKED = re.compile(r"办件量|(?:受理|接|接到|办结|处理|修复|成交)了?多少")
 _NUMERALS = {n: str(i) for i, n in enumerate("一二三四五六七八九十", 1)} | {"两": "2"}
 # When something happens (什么时候完工): the event asked about must be in the entry; one that

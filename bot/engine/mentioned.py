@@ -41,9 +41,8 @@ PREDICATE = "是否:"
 DAYS = "日:"  # a day asked by a message stating days (those days): the answer gives another
 LISTED = "列:"  # a figure of what the words after it name: not one member of a list (listed.py)
 TOTAL = "总:"  # a total (总投资多少) of what the words after it name: the answer states one
-ELIGIBLE = (
-    "资格"  # who may (只有…才能, 哪些企业能走): the answer states whom it is for (面向, 条件…)
-)
+# Who may use a measure (只有…才能, 哪些企业能走): the answer states whom it is for (面向, 条件…).
+ELIGIBLE = "资格"
 # A place asked in (在福建): the answer names it, not only in an organization's name.
 IN_PLACE = "在:"
 # A list asked of what the words after it name: not of one named member of a list (listed.py).
