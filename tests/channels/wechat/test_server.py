@@ -323,6 +323,8 @@ async def test_a_user_sending_too_fast_is_asked_to_wait_once_then_not_answered(
         assert (await wechat.text(USER, "网上办的事项有多少")).content == SLOW_DOWN
         silent = await wechat.text(USER, "网上办的事项有多少")
         assert (silent.status, silent.body, silent.reply) == (200, "success", None)
+        welcome = (await wechat.event(USER, "subscribe")).content  # (following is never held back)
+        assert welcome.startswith(service.knowledge.texts.welcome.strip())
         assert "683" in (await wechat.text(openid(2), "网上办的事项有多少")).content
         assert len(exchanges(service)) == 4
 
