@@ -78,6 +78,13 @@ MIGRATIONS = [
     """
     ALTER TABLE exchanges DROP COLUMN normalized;
     """,
+    # 4: `exchanges.also`: a reply to a message asking two things answers its other part from
+    # another entry (`Answer.also`, bot.engine.parts); the log kept only the main one, so a
+    # reviewer never saw the second (probe21, probe22). JSON, as `candidates`: one object per
+    # second answer (entry id, the part it answered, redacted, and its score). Older rows: none.
+    """
+    ALTER TABLE exchanges ADD COLUMN also TEXT NOT NULL DEFAULT '[]';
+    """,
 ]
 
 

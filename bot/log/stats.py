@@ -57,6 +57,8 @@ def stats(
     for exchange in exchanges:
         per_day[local_time(exchange.at, zone).date().isoformat()][exchange.status] += 1
     entries = Counter(e.entry_id for e in exchanges if e.status == ANSWERED and e.entry_id)
+    # A reply answering a message's two questions counts once for each entry it gave.
+    entries.update(a["id"] for e in exchanges for a in e.also)
     return Stats(
         total=len(exchanges),
         statuses=dict(Counter(e.status for e in exchanges)),

@@ -14,7 +14,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -45,6 +45,9 @@ class Exchange:
     candidates: list[dict]
     latency_ms: float | None
     knowledge_version: str
+    # The answers to a two-question message's other part (`Answer.also`): {"id", "part" (the
+    # part it answered, redacted), "score"} each; none for most replies and for older rows.
+    also: list[dict] = field(default_factory=list)
 
 
 # Every field of an exchange by name, so a column added to `Exchange` is stored without more.
@@ -54,14 +57,15 @@ INSERT_EXCHANGE = "INSERT OR IGNORE INTO exchanges ({}) VALUES ({})".format(
 )
 
 
-def candidates_json(candidates: list[dict]) -> str:
-    """The candidates as JSON text, by orjson: 1.5 µs where the standard library took 16 µs of
-    the writer thread's ~45-80 µs per row (docs/benchmarks-log.md). What orjson refuses goes the
-    standard library's way; `json.loads` reads both back the same."""
+def listed_json(items: list[dict]) -> str:
+    """A row's list (its candidates, its second answers) as JSON text, by orjson: 1.5 µs where
+    the standard library took 16 µs of the writer thread's ~45-80 µs per row
+    (docs/benchmarks-log.md). What orjson refuses goes the standard library's way; `json.loads`
+    reads both back the same."""
     try:
-        return orjson.dumps(candidates).decode()
+        return orjson.dumps(items).decode()
     except TypeError:
-        return json.dumps(candidates, ensure_ascii=False)
+        return json.dumps(items, ensure_ascii=False)
 
 
 # Named columns, not *: a migration that adds or reorders columns cannot shift values into the
@@ -74,7 +78,11 @@ def decoded(row: tuple) -> Exchange:
     """An exchange from its row, as `SELECT_EXCHANGE` reads it. A latency that is no number
     (an admin's `sqlite3` UPDATE) is unset: `stats` sorted it among numbers, a TypeError."""
     fields = dict(zip(Exchange.__dataclass_fields__, row, strict=True))
-    fields["candidates"] = _candidates(fields["candidates"])
+    fields["candidates"] = _listed(fields["candidates"])
+    # Only what reads as a second answer (an entry id at least): `stats` counts them by it.
+    fields["also"] = [
+        a for a in _listed(fields["also"]) if isinstance(a, dict) and isinstance(a.get("id"), str)
+    ]
     if not isinstance(fields["latency_ms"], int | float):
         fields["latency_ms"] = None
     return Exchange(**fields)
@@ -90,9 +98,10 @@ def _timed(at: object) -> bool:
     return True
 
 
-def _candidates(text: str) -> list:
-    """A row's candidates; none when they no longer read as a list: a row an admin's `sqlite3`
-    UPDATE left otherwise ended `stats` and the gap review in a traceback (probe20)."""
+def _listed(text: str) -> list:
+    """A row's candidates, or its second answers; none when they no longer read as a list: a
+    row an admin's `sqlite3` UPDATE left otherwise ended `stats` and the gap review in a
+    traceback (probe20)."""
     try:
         found = json.loads(text)
     except ValueError:
@@ -165,7 +174,11 @@ class SQLiteStore:
                     self._insert_feedback(item)
 
     def _insert_exchange(self, exchange: Exchange) -> None:
-        row = {**exchange.__dict__, "candidates": candidates_json(exchange.candidates)}
+        row = {
+            **exchange.__dict__,
+            "candidates": listed_json(exchange.candidates),
+            "also": listed_json(exchange.also),
+        }
         self.db.execute(INSERT_EXCHANGE, row)
 
     def _insert_feedback(self, feedback: Feedback) -> None:

@@ -351,4 +351,12 @@ class ExchangeLog:
             candidates=[{"id": c.id, "score": round(c.score, 4)} for c in answer.candidates],
             latency_ms=round(answer.took_ms, 3),
             knowledge_version=valid_text(version),
+            also=[
+                {
+                    "id": a.entry_id,
+                    "part": redact(valid_text(a.question)),
+                    "score": round(a.score, 4),
+                }
+                for a in answer.also
+            ],
         )
