@@ -111,7 +111,13 @@ def write_log(path: Path, count: int, rng: random.Random, engine: Engine) -> Non
             latency_ms=1.0,
             knowledge_version=engine.knowledge.version if current else "older",
         )
-        rows.append({**exchange.__dict__, "candidates": json.dumps(exchange.candidates)})
+        rows.append(
+            {
+                **exchange.__dict__,
+                "candidates": json.dumps(exchange.candidates),
+                "also": json.dumps(exchange.also),
+            }
+        )
     columns = ", ".join(rows[0])
     marks = ", ".join(f":{name}" for name in rows[0])
     with store.db:
