@@ -13,14 +13,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bot.engine._arrays import DENSE_CELLS, _Postings, _Questions
+from bot.engine._arrays import DENSE_CELLS, _Postings, _Questions, _sparsetools
 from bot.engine._grouping import (
     _clipped,
     _digit,
     _grouped,
     _merged,
     _owned_starts,
-    _pairs,
     _saturated,
     _starts,
     _weighed,
@@ -155,14 +154,23 @@ def _described(
     seen_in = np.bincount(columns, minlength=len(keys))
     own = ((seen_in <= entries / 2) & (kinds == CHAR))[columns]
     spoken = np.isin(kinds, (CHAR, SOUND_PAIR))[features]
-    pairs = [np.concatenate([owners[spoken], answers[own]])]
-    pairs.append(np.concatenate([features[spoken], columns[own]]))
-    majors, places, described, _ = _pairs(pairs)  # (int32 each)
-    entry = majors[places]
-    starts = np.zeros(entries + 1, dtype=np.int64)
-    np.cumsum(np.bincount(entry, minlength=entries), out=starts[1:])
+    # Both lists' pairs are sorted by (column, entry), each pair once: joined by SciPy's merge
+    # (`_merged`), then laid out by entry by one stable counting pass (CSR to CSC), each
+    # entry's columns in order, as grouping them again (`_pairs`: two passes) laid them out.
+    first, second = [features[spoken], owners[spoken]], [columns[own], answers[own]]
+    for pairs in (first, second):
+        pairs.append(np.ones(len(pairs[0]), np.int8))  # (what the merge adds: any non-zero)
+    del features, owners, columns, answers
+    columns, owners, marks = _merged(first, second, (len(keys), entries))
+    by_column = _starts(columns, len(keys)).astype(np.int32)
+    del columns
+    starts, described = np.empty(entries + 1, np.int32), np.empty_like(owners)
+    _sparsetools().csr_tocsc(
+        len(keys), entries, by_column, owners, marks, starts, described, np.empty_like(marks)
+    )
+    starts = starts.astype(np.int64)
     unused = None
     if entries * len(keys) <= DENSE_CELLS:
         unused = np.ones((entries, len(keys) + 1), dtype=bool)
-        unused[entry, described] = False
+        unused[np.arange(entries).repeat(np.diff(starts)), described] = False
     return described, starts, unused
