@@ -431,3 +431,23 @@ def test_chat_takes_y_n_for_a_confirm_and_a_number_or_0_for_a_list(tmp_path):
         (UNHELPFUL, None),
     ]
     store.close()
+
+
+def test_chat_prints_the_welcome_without_its_control_characters(tmp_path, monkeypatch, capsys):
+    """The welcome is the knowledge's text, as answers are (finalA, eighteenth round): an escape
+    sequence in it (YAML's "\\e" in a quoted text) must not set the terminal's title or clear
+    its screen."""
+    directory = tmp_path / "knowledge"
+    shutil.copytree(FLOWS, directory)
+    bot_yaml = directory / "bot.yaml"
+    welcome = r'welcome: "\e]0;HACKED\a您好！\e[H\e[J\n请提问。"' + "\n"
+    shipped = bot_yaml.read_text(encoding="utf-8")
+    shipped = re.sub(r"^welcome: \|\n(?:  .*\n)+", lambda _: welcome, shipped, flags=re.M)
+    assert welcome in shipped
+    bot_yaml.write_text(shipped, encoding="utf-8")
+    monkeypatch.setattr("sys.stdin", io.StringIO("q\n"))
+    code = main(["--knowledge", str(directory), "--db", str(tmp_path / "db"), "chat", "--no-log"])
+    shown = capsys.readouterr().out
+    assert code == 0
+    assert "您好！" in shown and "\n请提问。" in shown
+    assert not any(c in shown for c in "\x1b\x07")

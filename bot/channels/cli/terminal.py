@@ -38,12 +38,14 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import Request, Service
     from bot.channels.render import as_text
     from bot.conversation import Conversations
+    from bot.text.terminal import terminal_text
 
     log = None if args.no_log else open_log(settings)
     conversation = Conversations(Service(settings.knowledge, build(settings), log))
     user = getpass.getuser()
     _enable_line_editing()
-    print(conversation.service.knowledge.texts.welcome.strip())
+    # The welcome is the knowledge's text, as an answer is: printed as as_text prints answers.
+    print(terminal_text(conversation.service.knowledge.texts.welcome.strip(), keep_lines=True))
     print("（输入 q 或按 Ctrl-D 退出）")
     try:
         while True:
