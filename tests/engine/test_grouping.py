@@ -26,15 +26,22 @@ def test_grouping_is_the_same_whatever_the_keys_width():
         assert counts.sum() == 2000 and found_rows.dtype == places.dtype == np.int32
 
 
-@pytest.mark.parametrize("shuffled", [False, True])
-def test_grouping_trusts_no_order_it_is_told_of(shuffled):
-    # `ordered`: within a key the rows come in order (as the index's occurrences do), and a
-    # pass is spared; where they do not, the check sees it and the result is the same.
-    rng = np.random.default_rng(23)
+def _occurrences(seed: int, shuffled: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Keys repeated as features recur, and rows in order within a key (as the index's
+    occurrences come) unless `shuffled`."""
+    rng = np.random.default_rng(seed)
     keys = rng.integers(0, 1 << 40, 300)[rng.integers(0, 300, 5000)]
     rows = np.sort(rng.integers(0, 900, 5000)).astype(np.int32)
     if shuffled:
         rng.shuffle(rows)
+    return keys, rows
+
+
+@pytest.mark.parametrize("shuffled", [False, True])
+def test_grouping_trusts_no_order_it_is_told_of(shuffled):
+    # `ordered`: within a key the rows come in order (as the index's occurrences do), and a
+    # pass is spared; where they do not, the check sees it and the result is the same.
+    keys, rows = _occurrences(23, shuffled)
     expected = _pairs([keys.copy(), rows.copy()])
     found = _pairs([keys.copy(), rows.copy()], ordered=True)
     for a, b in zip(found, expected, strict=True):
@@ -46,11 +53,7 @@ def test_grouping_makes_the_high_digit_again_only_for_another_pass(monkeypatch, 
     # The last pass sorts by the high digit, and what follows reads where its values begin,
     # never the digit: it is not made again (at 100k entries 124 MB of fresh pages), unless the
     # rows were out of order and every part is sorted again.
-    rng = np.random.default_rng(31)
-    keys = rng.integers(0, 1 << 40, 300)[rng.integers(0, 300, 5000)]
-    rows = np.sort(rng.integers(0, 900, 5000)).astype(np.int32)
-    if shuffled:
-        rng.shuffle(rows)
+    keys, rows = _occurrences(31, shuffled)
     expected = _pairs([keys.copy(), rows.copy()])
     made: list[str] = []
     values = _grouping._values
