@@ -106,7 +106,7 @@ SETS = {
     "fresh16/out_of_domain.yaml": (0, 173),
     # written on 2026-11-28 morning when fresh16/ was handed to the tuning helpers (by halves);
     # opened by nobody but their writer, run once by the lead at the end
-    "fresh17/natural.yaml": (1139, 0),
+    "fresh17/natural.yaml": (1340, 0),
     "fresh17/traps.yaml": (0, 662),
     "fresh17/out_of_domain.yaml": (0, 178),
 }
