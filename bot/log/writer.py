@@ -116,7 +116,11 @@ class ExchangeLog:
         # woken thread takes the core, and the GIL, from the loop); while it is busy writing,
         # rows queue up and go in its next batch without any signal.
         self.idle = False
-        self.attempts = 0  # write attempts made, for `flush` to know one was tried
+        # Write attempts begun and ended, for `flush` to wait for one begun after its call: a
+        # try that failed while the log was locked, counted just after the lock was released
+        # and flush called, is no answer to that flush (the writer tests failed so under load).
+        self.begun = 0
+        self.attempts = 0
         self.ids = Ids()
         self.stamps = Stamps()  # the writer thread's alone
         self.keys: dict[tuple[str, object], str | None] = {}  # (channel, user): pseudonym
@@ -209,12 +213,12 @@ class ExchangeLog:
             self.flush()
 
     def flush(self, timeout: float | None = None) -> None:
-        """Wait until every write submitted so far is committed, or has failed once more (then
-        it stays held; the failure is in the log)."""
+        """Wait until every write submitted so far is committed, or a try begun after this call
+        has failed (then it stays held; the failure is in the log)."""
         deadline = None if timeout is None else time.monotonic() + timeout
         with self.changed:
-            attempts = self.attempts
-            while self.pending and (not self.failing or self.attempts == attempts):
+            tried = self.begun + 1  # the try that begins next, once ended
+            while self.pending and (not self.failing or self.attempts < tried):
                 left = None if deadline is None else deadline - time.monotonic()
                 if (left is not None and left <= 0) or not self.writer.is_alive():
                     return
@@ -254,6 +258,7 @@ class ExchangeLog:
                 if self.closed:
                     return
                 batch = [self.pending[n] for n in range(min(BATCH, len(self.pending)))]
+                self.begun += 1
             done, error = self._write(batch)
             with self.changed:
                 self.attempts += 1

@@ -10,6 +10,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import threading
 import time
 from contextlib import contextmanager
 
@@ -40,6 +41,32 @@ def test_a_lone_surrogate_is_stored_and_held_writes_survive_it(tmp_path, engine,
     blocker.execute("COMMIT")
     blocker.close()
     assert questions(log) == [*held, "abc\ufffd信用修复"]
+    log.close()
+
+
+def test_flush_waits_for_a_try_begun_after_it(tmp_path, engine, monkeypatch):
+    """A try that failed before `flush` was called, but was counted after, is no try of
+    flush's: the lone-surrogate and read-only tests above failed now and then under load
+    ("database is locked": the lock released, then flush returned on the try made while it
+    was held, and the rows were still unsaved)."""
+    log = ExchangeLog.open(tmp_path / "log.sqlite3", salt="s", background=True)
+    in_flight, failed = threading.Event(), threading.Event()
+    real_write = log.store.write
+
+    def locked_once(rows):
+        if not in_flight.is_set():
+            in_flight.set()
+            failed.wait()  # the try fails as the lock is released: flush is called then
+            raise sqlite3.OperationalError("database is locked")
+        real_write(rows)
+
+    monkeypatch.setattr(log.store, "write", locked_once)
+    log.record(engine.answer("信用修复"), "web", "v1")
+    in_flight.wait()
+    threading.Timer(0.1, failed.set).start()
+    log.flush()
+    assert not log.unsaved
+    assert [e.question for e in log.store.exchanges()] == ["信用修复"]
     log.close()
 
 
