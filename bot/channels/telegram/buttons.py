@@ -122,14 +122,16 @@ async def _browse(tap: Tap) -> str | None:
 
 async def _topic(tap: Tap) -> str | None:
     knowledge = tap.service.knowledge
-    if not tap.data:
-        await show(tap.message, replies.topics_reply(knowledge))
+    key, _, number = tap.data.partition(":")
+    page = int(number) if number.isascii() and number.isdigit() else 0  # not int("²")
+    if not key:
+        await show(tap.message, replies.topics_reply(knowledge, page))
         return None
-    category = find_category(knowledge, tap.data)
+    category = find_category(knowledge, key)
     if category is None:
         await show(tap.message, replies.topics_reply(knowledge))
         return STALE
-    await show(tap.message, replies.category_reply(knowledge, category))
+    await show(tap.message, replies.category_reply(knowledge, category, page))
     return None
 
 

@@ -26,12 +26,18 @@ from bot.log.reports import shown
 
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH
 BUTTON_TEXT = 60  # characters of a question shown on a button
+# Buttons of the category menu per message. Telegram refuses an inline keyboard of more than 100
+# buttons, or of more than about 10 KB (some fifty questions), and a sheet imported without a 分类
+# column is one category holding every row: its list was refused whole, and the user got the
+# apology (probe23). Ten fit a phone's screen.
+MENU_PAGE = 10
 
 # Callback data: a letter for the kind of tap, then ids.
 # Exchange ids are 12 hex characters and entry ids at most 40: the longest, f:+:<12>:<40>, is 57.
 SHOW = "a"  # a:<entry>              show an answer as a new message (related questions)
 PICK = "c"  # c:<exchange>:<entry>   pick from a "您是想问" list (the list turns into the answer)
 TOPIC = "t"  # t / t:<key>           the category menu / one category's questions
+#                t::<n> / t:<key>:<n>  page n (from 0) of either (`paged`)
 BROWSE = "q"  # q:<entry>            an answer inside the category menu, with a back button
 FEEDBACK = "f"  # f:+|-:<exchange>:<entry>   👍 / 👎; the exchange is empty for tapped answers
 PASSAGE = "~"  # the "entry" of an answer quoted from a document passage (not a valid entry id)
@@ -116,8 +122,9 @@ def answer_reply(
             ]
         ]
         rows += [[button(e.question, f"{SHOW}:{e.id}")] for e in related(answer, knowledge)]
-        if back:
-            rows.append([button(f"« 返回「{back}」", f"{TOPIC}:{category_key(back)}")])
+        if back and answer.entry is not None:  # to the menu's page that lists this answer
+            page = knowledge.in_category(back).index(answer.entry) // MENU_PAGE
+            rows.append([button(f"« 返回「{back}」", topic_data(category_key(back), page))])
         return Reply(split(entry_html(answer, knowledge)), keyboard(rows))
     if answer.status == CLARIFY:
         declined = f"{DECLINE}:{exchange}"
@@ -140,17 +147,39 @@ def answer_reply(
     return Reply(split(escape(text(answer, knowledge.texts).strip())))
 
 
-def topics_reply(knowledge: Knowledge) -> Reply:
+def topic_data(key: str, page: int = 0) -> str:
+    """The callback data of page `page` of the category menu (`key` ""), or of a category's."""
+    return f"{TOPIC}:{key}:{page}" if page else f"{TOPIC}:{key}" if key else TOPIC
+
+
+def paged(rows: list[list[dict]], page: int, key: str) -> tuple[list[list[dict]], str]:
+    """Page `page` of a menu's rows (the last one past its end), with 上一页 / 下一页 under
+    them, and the caption saying which page it is ("" for a menu of one page)."""
+    pages = max(1, -(-len(rows) // MENU_PAGE))
+    page = min(page, pages - 1)
+    shown = rows[page * MENU_PAGE : (page + 1) * MENU_PAGE]
+    if pages == 1:
+        return shown, ""
+    turns = [button("« 上一页", topic_data(key, page - 1))] if page else []
+    if page + 1 < pages:
+        turns.append(button("下一页 »", topic_data(key, page + 1)))
+    return [*shown, turns], f"（第 {page + 1}/{pages} 页）"
+
+
+def topics_reply(knowledge: Knowledge, page: int = 0) -> Reply:
     rows = [
-        [button(category, f"{TOPIC}:{category_key(category)}")] for category in knowledge.categories
+        [button(category, topic_data(category_key(category)))] for category in knowledge.categories
     ]
-    return Reply(["请选择主题："], keyboard(rows))
+    rows, caption = paged(rows, page, "")
+    return Reply([f"请选择主题：{caption}"], keyboard(rows))
 
 
-def category_reply(knowledge: Knowledge, category: str) -> Reply:
+def category_reply(knowledge: Knowledge, category: str, page: int = 0) -> Reply:
     rows = [[button(e.question, f"{BROWSE}:{e.id}")] for e in knowledge.in_category(category)]
-    rows.append([button("« 返回主题", TOPIC)])
-    return Reply([f"<b>{escape(category)}</b>"], keyboard(rows))
+    rows, caption = paged(rows, page, category_key(category))
+    place = knowledge.categories.index(category) // MENU_PAGE
+    rows.append([button("« 返回主题", topic_data("", place))])
+    return Reply([f"<b>{escape(category)}</b>{caption}"], keyboard(rows))
 
 
 def about_html(knowledge: Knowledge) -> str:
