@@ -250,11 +250,12 @@ def _norms(
     """Per row (`starts`: where each begins among the items), the L2 norm of its items' values,
     1 for an empty row: TF of `counts` (each looked up, 1..255: the very float32 `_tf` casts to)
     times its column's float32 `weights`, squared in float32, summed by NumPy's `reduceat` in
-    float64, as `values` works them out. A block of whole rows at a time, values and all: at
-    100k entries every item's value was 84 MB of fresh pages, every sum's float64 160 MB."""
+    float64, as `values` works them out. 8,192 whole rows at a time (at 100k entries ~1.4 MB
+    of temporaries a block, reused from the heap: 131k rows' 22 MB were mapped fresh each time,
+    48k page faults, 0.21-0.26 s of CPU against 0.10 s; every value's 84 MB, more still)."""
     norms, tf = np.ones(len(starts) - 1), _tf(np.arange(256).clip(1)).astype(np.float32)
     filled = np.flatnonzero(starts[1:] > starts[:-1])
-    for block in _blocks(len(filled), 1 << 17):
+    for block in _blocks(len(filled), 1 << 13):
         rows = filled[block]
         first, last = starts[rows[0]], starts[rows[-1] + 1]
         values = tf[counts[first:last]]
