@@ -75,7 +75,7 @@ def _pooled(
     del counts, by_column
     # IDF counts entries rather than questions: similar questions repeat their entry's
     # words, and would otherwise make its most telling words look common.
-    document_frequency = np.bincount(pooled_columns, minlength=columns)
+    document_frequency = np.diff(_starts(pooled_columns, columns))  # (in order: `_starts`)
     idf = np.log((entries + 1) / (document_frequency + 1)) + 1
     return [pooled_columns, pooled_entries, pooled_counts], idf
 
@@ -151,7 +151,7 @@ def _described(
     about any one entry and are left out of what answers contribute.
     """
     kinds = kind(keys, bits)  # (per column: per item, ~190 MB at 100k entries)
-    seen_in = np.bincount(columns, minlength=len(keys))
+    seen_in = np.diff(_starts(columns, len(keys)))  # (by column: each list is)
     own = ((seen_in <= entries / 2) & (kinds == CHAR))[columns]
     spoken = np.isin(kinds, (CHAR, SOUND_PAIR))[features]
     # Both lists' pairs are sorted by (column, entry), each pair once: joined by SciPy's merge

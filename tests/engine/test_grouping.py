@@ -211,3 +211,15 @@ def test_two_sorted_item_lists_merge_as_adding_them_pair_by_pair():
     assert list(zip(columns.tolist(), entries.tolist(), strict=True)) == sorted(expected)
     assert values.tolist() == [expected[pair] for pair in sorted(expected)]
     assert (columns.dtype, entries.dtype) == (np.int32, np.int32)
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.int64])
+def test_where_each_column_begins_is_where_counting_its_items_puts_it(dtype):
+    # Columns with no item before, between and after the others' (a search finds no match
+    # for them: they begin where the next column does), and no item at all.
+    rng = np.random.default_rng(31)
+    columns = np.sort(rng.choice([2, 3, 3, 7, 8, 8, 8], 200)).astype(dtype)
+    for items in (columns, columns[:0]):
+        expected = np.concatenate([[0], np.cumsum(np.bincount(items, minlength=12))])
+        found = _grouping._starts(items, 12)
+        assert found.tolist() == expected.tolist() and found.dtype == np.int64
