@@ -110,7 +110,12 @@ _FOCUS = (
         r"|(?<=好)不好(?![\u4e00-\u9fff])(?<![下吧呗说讲我]好不好)"
         rf"|合理{_JUDGED}|(?<=公)平{_JUDGED}|(?<=彻)底{_JUDGED}|(?<=到)位{_JUDGED}"
         r"|合不合理|(?<=公不公)平|(?<=彻不彻)底|(?<=到不到)位"
-        r"|算(?:是)?(?:好|高|低|多|少|大|小|快|慢|先进)(?:的)?(?:吗|么|不|还是)",
+        r"|算(?:是)?(?:好|高|低|多|少|大|小|快|慢|先进)(?:的)?(?:吗|么|不|还是)"
+        # ...and whether it is needed or done well (有必要建吗, 有没有必要, 效果好吗, 专业吗), or what
+        # one thinks of it (你怎么看, 怎么看待, 大家觉得…): not 效果怎么样, 成效咋样 (the results an
+        # entry reports), nor 必要的材料 (what is required).
+        rf"|(?<=[有没])必要|必要性|效果(?:好|明显|大|显著){_JUDGED}|效果好不好"
+        rf"|专业{_JUDGED}|专不专业|(?<=[你您]怎么|[你您]如何)看|(?<=怎么|如何)看待|(?<=大家)觉得",
     ),
     # Why (为什么这么少, 为啥选抚远): a report says what was done, seldom why; an entry whose
     # questions ask it gives a reason, one that asks what for (调研是为了啥, 想达到啥目的) does, and

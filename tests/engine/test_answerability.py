@@ -152,6 +152,16 @@ from bot.text.normalize import fold
         ("园区的事项数在全省算多吗", OPINION),
         ("你觉得这个办法怎么样", OPINION),
         ("园区有没有用网上平台", YES_NO),  # whether one is used
+        ("园区的冷库有必要建吗", OPINION),  # whether it is needed or done well: a judgement
+        ("有没有必要搞这个专班", OPINION),
+        ("这个专班的效果好吗", OPINION),
+        ("园区的审批人员专业吗", OPINION),
+        ("你怎么看园区的一站式服务", OPINION),  # ...or what one thinks of it
+        ("怎么看待园区的减税政策", OPINION),
+        ("转：大家觉得园区营商环境咋样", OPINION),
+        ("园区改革的效果怎么样", DEFINITION),  # the results, which a report states
+        ("入驻需要准备哪些必要的材料", PROCEDURE),  # what is required
+        ("这份清单里面列的是什么，怎么看", DEFINITION),  # how to read it, no view asked
         ("园区监管严不严", None),  # how strict: the measures an entry states answer it
         ("帮我查下好不好", None),  # a request
         ("开工这天是不是园区历史上开工最多的一天", COMPARISON),
