@@ -181,6 +181,12 @@ _NUMERALS = {n: str(i) for i, n in enumerate("一二三四五六七八九十", 1
 # When something happens (什么时候完工): the event asked about must be in the entry; one that
 # dates the start (开工) does not say when the work ends.
 _WHEN = re.compile(r"(?:什么时候|啥时候|何时|什么时间)(?:能|会|才|就|可以|开始)?([\u4e00-\u9fff]+)")
+# How to take part in something (怎么申请, 如何加入, 怎样才能申报, 怎么报名): the act must be in the
+# entry; one that says how a mechanism works (领导包抓、责任到人) or what a team does never says how
+# to apply to it or join it. Only the sender's acts of taking part: 怎么理解, 怎么处理, 怎么安排 ask
+# how the city does a thing, which the entry's measures answer in other words.
+_TAKING_PART = "申请|申报|加入|报名|参加|参与|入选|入围|进入|纳入|列入|入驻|登记|注册|预约"
+_HOW_TO_TAKE_PART = re.compile(rf"(?:怎么|怎样|如何)(?:样)?(?:才能|才|能|去)?({_TAKING_PART})")
 # An amount invested (总投资多少, 投资额, or keywords ending on it: 冷链物流园区投资): a figure in 元
 # (6亿元), not a count of projects.
 _INVESTED = re.compile(
@@ -248,9 +254,9 @@ def asked_for(
     pointed back at); a figure that ends a clause (研发中心投资多少) as LISTED + the words the
     clause names before it; a year asked about as YEAR + the year, from `asks` (every clause that
     asks, when the caller has them: 明年还会开工吗？大概有多少个 asks about next year in its first
-    clause) or else `text`; a place asked in (上瑞集团在福建有哪些厂) as IN_PLACE + the place. A
-    word names a thing if it `carries` (`Wording.carries`: the city's own
-    names do not).
+    clause) or else `text`; a place asked in (上瑞集团在福建有哪些厂) as IN_PLACE + the place; the
+    act of taking part asked how to do (怎么申请, 如何加入) as itself. A word names a thing if it
+    `carries` (`Wording.carries`: the city's own names do not).
 
     The words are found in the text as folded, not in matching form: a synonym made canonical
     (消毒 → 消杀) would cut 消毒液 into 消杀 and 液, and 消杀 is not what is asked for."""
@@ -281,6 +287,7 @@ def asked_for(
         event = (cut(after) or [after[0]])[0]
         if carries(event) and not QUESTION_WORDS.fullmatch(event):
             found.append(canonical(event).replace(" ", ""))
+    found += [canonical(act).replace(" ", "") for act in _HOW_TO_TAKE_PART.findall(text)]
     for which, after in _WHICH.findall(text):
         if which in ("几", "多少") and after.startswith("号") and not _DAY.search(text):
             continue  # 电话是几号: the contact focus asks for it, no date

@@ -477,3 +477,21 @@ def test_a_figure_wanted_is_found_where_the_look_behinds_first_found_it():
         "座机号多少": None,
         "面积多少平方米": ((2, 7), "多少平方米"),
     }
+
+
+def test_how_to_take_part_asks_for_the_act_which_the_entry_must_name():
+    # 怎么申请, 如何加入, 怎样才能申报: how the sender takes part; an entry on how a mechanism works
+    # (领导包抓、责任到人) or what a team does says nothing of applying to it or joining it.
+    assert "申请" in things("园区包联项目怎么申请")
+    assert "加入" in things("怎么加入园区招商队")
+    assert "申报" in things("怎样才能申报冷库补贴")
+    assert "报名" in things("园区招商会如何报名")
+    # ...not how the city does a thing: 怎么理解, 怎么安排, 怎么处理 (the entry's measures answer it).
+    for question in ("园区招商的组织保障是怎么安排的", "滚动发展怎么理解", "违规的怎么处理"):
+        assert not {"安排", "理解", "处理"} & set(things(question)), question
+    for entry, named in (
+        ("园区实行领导包抓、责任到人。", False),
+        ("企业可向管委会申请修复。", True),
+    ):
+        covers = lambda word, sound, entry=entry: word in entry  # noqa: E731
+        assert mentions("申请", entry, covers) is named
