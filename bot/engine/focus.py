@@ -130,8 +130,9 @@ _FOCUS = (
     # one gives it. A body in charge (关员, 专班, 部门: `_GIVEN_BY_ANSWER`) answers 谁负责, not this.
     (
         NAME,
-        r"(?:员|人|长|领导|书记|主任|老板|经理|干部|师傅|老师)的?\s?"
-        r"(?:叫啥|叫什么|名字|姓什么|姓啥|贵姓|全名)|(?:经理|董事长|会长|老板|法人|法人代表)是谁"
+        r"(?:员|人|长|领导|书记|主任|老板|老总|经理|干部|师傅|老师)的?\s?"
+        r"(?:叫啥|叫什么|名字|姓什么|姓啥|贵姓|全名)"
+        r"|(?:经理|董事长|会长|老板|老总|总裁|创始人|法人|法人代表)是谁"
         # ...and so does an office's holder (副市长是谁, 局长是哪位, 专班的班长, 协会的部长, 调研的领队是谁):
         # a report names posts, not who holds them; not a group's own role (组长是谁: 书记、市长任组长
         # answers it). (Started at 长, 任, 记, 队: 市 is in most questions, and the build looks for

@@ -123,6 +123,8 @@ from bot.text.normalize import fold
         ("园区以后还会搞招商会吗", FORECAST),
         ("今后还打算推出什么新服务", FORECAST),
         ("冷库专班的班长是谁", NAME),  # a post's holder, whom no report names
+        ("宏达集团老总是谁", NAME),  # ...or a company's head
+        ("宏达集团的创始人是谁", NAME),
         ("商会负责招商的部长是谁", NAME),
         ("来园区考察的领队是哪位", NAME),
         ("园区口岸 江北口岸 哪个通关快", COMPARISON),  # which is more so, without 更 or 最
