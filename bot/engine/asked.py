@@ -180,7 +180,12 @@ _HANDLED_ASKED = re.compile(r"办件量|(?:受理|接|接到|办结|处理|修�
 _NUMERALS = {n: str(i) for i, n in enumerate("一二三四五六七八九十", 1)} | {"两": "2"}
 # When something happens (什么时候完工): the event asked about must be in the entry; one that
 # dates the start (开工) does not say when the work ends.
+# ...and so for a year, a month or a day asked (哪年建完, 哪年哪月完工, 几月份投产): two words of one
+# event; a word of one character (几号来的, 哪天开的工) says too little of it to be looked for.
 _WHEN = re.compile(r"(?:什么时候|啥时候|何时|什么时间)(?:能|会|才|就|可以|开始)?([\u4e00-\u9fff]+)")
+_WHEN_DATED = re.compile(
+    r"(?:哪一?年|哪个?月份?|几月份?|哪一?天|几号)+(?:能|会|才|就|可以|开始)?([\u4e00-\u9fff]{2,})"
+)
 # How to take part in something (怎么申请, 如何加入, 怎样才能申报, 怎么报名): the act must be in the
 # entry; one that says how a mechanism works (领导包抓、责任到人) or what a team does never says how
 # to apply to it or join it. Only the sender's acts of taking part: 怎么理解, 怎么处理, 怎么安排 ask
@@ -286,6 +291,10 @@ def asked_for(
     for after in _WHEN.findall(text):
         event = (cut(after) or [after[0]])[0]
         if carries(event) and not QUESTION_WORDS.fullmatch(event):
+            found.append(canonical(event).replace(" ", ""))
+    for after in _WHEN_DATED.findall(text):
+        event = (cut(after) or [after])[0]
+        if len(event) > 1 and carries(event) and not QUESTION_WORDS.search(event):
             found.append(canonical(event).replace(" ", ""))
     found += [canonical(act).replace(" ", "") for act in _HOW_TO_TAKE_PART.findall(text)]
     for which, after in _WHICH.findall(text):

@@ -197,6 +197,10 @@ def test_an_amount_invested_and_the_event_whose_time_is_asked_are_asked_for():
     # The time of what: an entry that dates the start does not say when the work ends.
     assert things("营房项目什么时候完工") == ("完工",)
     assert things("什么时候能开业") == ("开业",)
+    # ...and so for a year, a month or a day asked (哪年哪月完工, 几月份投产), by a word of two or more.
+    assert things("营房项目哪年哪月完工") == ("完工",)
+    assert things("冷库几月份能投产")[:1] == ("投产",)
+    assert "开" not in things("冷库是哪天开的工")  # one character says too little of the event
 
 
 def test_a_figure_from_before_must_be_given_as_one():
