@@ -13,13 +13,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 from html import escape
 
 from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, SMALLTALK
 from bot.log.gaps import Cluster
 from bot.log.stats import Stats, local_time
-from bot.text.terminal import terminal_text
+from bot.text.terminal import terminal_json, terminal_text
 
 # Column headers in Chinese: the people who open the sheet are the knowledge's admins.
 CSV_COLUMNS = ["次数", "用户数", "代表问题", "最近条目", "相似度", "首次出现", "最近出现", "示例"]
@@ -42,7 +41,7 @@ def advice(cluster: Cluster) -> str:
 
 
 def gaps_json(clusters: list[Cluster]) -> str:
-    return json.dumps({"clusters": [c.to_dict() for c in clusters]}, ensure_ascii=False, indent=2)
+    return terminal_json({"clusters": [c.to_dict() for c in clusters]}, indent=2)
 
 
 def when(at: str, zone: dt.tzinfo) -> str:

@@ -6,9 +6,14 @@ them) are printed through it."""
 
 from __future__ import annotations
 
+import json
 import re
 
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# DEL, the C1 controls (U+009B is CSI to a terminal that reads C1) and the bidirectional
+# overrides and isolates; with the C0 controls below U+0020, what a terminal must not be given.
+_OBEYED = "\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+_UNPRINTABLE = re.compile(f"[\x00-\x1f{_OBEYED}]")
+_OBEYED_IN_JSON = re.compile(f"[{_OBEYED}]")  # JSON escapes the C0 controls itself
 
 
 def terminal_text(text: str, keep_lines: bool = False) -> str:
@@ -16,3 +21,11 @@ def terminal_text(text: str, keep_lines: bool = False) -> str:
     if keep_lines:
         return "\n".join(_UNPRINTABLE.sub(" ", line) for line in text.split("\n"))
     return _UNPRINTABLE.sub(" ", text)
+
+
+def terminal_json(value: object, indent: int | None = None) -> str:
+    """`value` as JSON that is safe to print (`ask --json`, `gaps` and `stats --format json`):
+    Chinese as it is, and what `terminal_text` blanks as escapes (`\\u009b`), which a program
+    reading it decodes to the same strings (left by probe22: they went out as they were)."""
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    return _OBEYED_IN_JSON.sub(lambda found: f"\\u{ord(found.group()):04x}", text)

@@ -56,6 +56,17 @@ def test_ask_jsonl_keeps_order_and_blank_lines(capsys, monkeypatch):
     assert [row["status"] for row in rows[:4]] == ["smalltalk", "smalltalk", "answered", "fallback"]
 
 
+def test_ask_json_escapes_what_a_terminal_would_obey(capsys, monkeypatch):
+    """DEL, the C1 controls (U+009B is a terminal's CSI) and the bidirectional overrides went
+    out as they are (left by probe22); as JSON escapes they read back the same (probe23)."""
+    planted = "复工\x9b2J窗口\u202e反转\x7f\u2066"
+    monkeypatch.setattr(sys, "stdin", io.StringIO(planted + "\n"))
+    for command in (["ask", "--json", planted], ["ask", "--jsonl"]):
+        code, out, _ = run(capsys, *command)
+        assert code == 0 and json.loads(out)["question"] == planted
+        assert not any(c in out for c in "\x9b\u202e\x7f\u2066"), out
+
+
 def test_ask_without_question_is_a_usage_error(capsys):
     code, _, err = run(capsys, "ask")
     assert code == 2 and "policybot:" in err

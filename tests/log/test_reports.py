@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
 
 from bot.log.gaps import Cluster
-from bot.log.reports import gaps_csv, gaps_table, spreadsheet_cell, terminal_text
+from bot.log.reports import gaps_csv, gaps_json, gaps_table, spreadsheet_cell, terminal_text
 
 
 def gap(representative: str, *examples: str) -> Cluster:
@@ -55,6 +56,13 @@ def test_terminal_output_has_no_control_characters():
     assert "\u202e" not in text and "\r" not in text
     assert "公积金" in text and "怎么提取" in text
     assert len(text.splitlines()) == 3  # the example's newline did not start a line of its own
+
+
+def test_gaps_json_escapes_what_a_terminal_would_obey():
+    sneaky = "公积金\x9b31m\u202e反转\x1b[2J"
+    text = gaps_json([gap(sneaky)])
+    assert not any(c in text for c in "\x9b\u202e\x1b"), text
+    assert json.loads(text)["clusters"][0]["representative"] == sneaky
 
 
 def test_terminal_text_keeps_ordinary_text():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import sys
 from pathlib import Path
 
@@ -32,6 +31,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     """Answer one question, or one per line of standard input with --jsonl."""
     from bot.app import Request, Service
     from bot.channels.render import as_json, as_text
+    from bot.text.terminal import terminal_json
 
     if args.question is None and not args.jsonl:
         raise CommandError('请给出问题，例如：policybot ask "复工复产去哪个窗口办理"')
@@ -42,11 +42,11 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         if args.jsonl:
             for line in sys.stdin:
                 turn = service.ask(Request(line.rstrip("\r\n"), "ask", "cli", user))
-                print(json.dumps(as_json(turn), ensure_ascii=False), flush=True)
+                print(terminal_json(as_json(turn)), flush=True)
             return EXIT_OK
         turn = service.ask(Request(args.question, "ask", "cli", user))
         if args.json:
-            print(json.dumps(as_json(turn), ensure_ascii=False, indent=2))
+            print(terminal_json(as_json(turn), indent=2))
         else:
             print(as_text(turn.answer, turn.knowledge))
         return EXIT_OK

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from bot.channels.cli.common import (
     EXIT_OK,
@@ -75,12 +74,13 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     """Volume, answer rates, top entries, feedback and latency, per day."""
     from bot.log.reports import stats_table
     from bot.log.stats import stats
+    from bot.text.terminal import terminal_json
 
     start = since(args.since)
     with log_store(settings) as store:
         numbers = stats(store, start, zone=settings.timezone)
     if args.format == "json":
-        write_output(json.dumps(numbers.to_dict(), ensure_ascii=False, indent=2), args.out)
+        write_output(terminal_json(numbers.to_dict(), indent=2), args.out)
     else:
         write_output(stats_table(numbers), args.out)
     return EXIT_OK
