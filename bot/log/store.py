@@ -21,6 +21,8 @@ from typing import Protocol
 import orjson
 
 from bot.log.database import connect, file_identity, migrate
+from bot.text.normalize import normalize
+from bot.text.privacy import redact
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +59,7 @@ INSERT_EXCHANGE = "INSERT OR IGNORE INTO exchanges ({}) VALUES ({})".format(
 )
 
 
-def listed_json(items: list[dict]) -> str:
+def listed_json(items: list) -> str:
     """A row's list (its candidates, its second answers) as JSON text, by orjson: 1.5 µs where
     the standard library took 16 µs of the writer thread's ~45-80 µs per row
     (docs/benchmarks-log.md). What orjson refuses goes the standard library's way; `json.loads`
@@ -107,6 +109,13 @@ def _listed(text: str) -> list:
     except ValueError:
         return []
     return found if isinstance(found, list) else []
+
+
+def _masked_part(part: object) -> object:
+    """A second answer (`Exchange.also`) with the part it answered masked as today."""
+    if isinstance(part, dict) and isinstance(part.get("part"), str):
+        return {**part, "part": redact(part["part"])}
+    return part
 
 
 @dataclass(frozen=True)
@@ -245,6 +254,8 @@ class SQLiteStore:
             yield Feedback(*row)
 
     def prune(self, before: str) -> int:
+        """Delete what is older than `before`, and mask what is kept as today's masks would."""
+        remasked = self._remasked(before)  # read outside the write: the bot's writes go on
         with self.lock, self.db:
             self.db.execute("DELETE FROM feedback WHERE at < ?", (before,))
             # Reviewers' decisions hold the users' questions too (bot.log.triage): kept for ever,
@@ -252,6 +263,16 @@ class SQLiteStore:
             # asked shows as a gap again.
             self.db.execute("DELETE FROM gap_triage WHERE at < ?", (before,))
             removed = self.db.execute("DELETE FROM exchanges WHERE at < ?", (before,)).rowcount
+            for exchange_id, column, was, now in remasked:
+                self.db.execute(
+                    f"UPDATE exchanges SET {column} = ? WHERE id = ?", (now, exchange_id)
+                )
+                if column == "question" and normalize(was) != normalize(now):
+                    # the reviewer's decision on it, kept by its normalized text (bot.log.triage)
+                    self.db.execute(
+                        "UPDATE OR REPLACE gap_triage SET question = ? WHERE question = ?",
+                        (normalize(now), normalize(was)),
+                    )
         # The removed text is gone from the database file (`secure_delete`, bot.log.database)
         # but not from the WAL file, which SQLite reuses from its start and never shortens: a
         # WAL that once grew kept old questions past the retention (probe21). Emptied here,
@@ -259,6 +280,26 @@ class SQLiteStore:
         with self.lock:
             self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return removed
+
+    def _remasked(self, before: str) -> list[tuple[str, str, str, str]]:
+        """(id, column, text, masked text) for each question, and each row's second answers,
+        that today's masks change (`redact` leaves masked text as it is): a mask an upgrade
+        added (probe22's ID numbers in groups, digits typed one by one, other countries'
+        numbers) spared the rows logged before it until they were pruned, up to the whole
+        retention period (probe23). A few µs a row: seconds for a million."""
+        found = []
+        with self.lock:
+            rows = self.db.execute(
+                "SELECT id, question, also FROM exchanges WHERE at >= ?", (before,)
+            )
+            for exchange_id, question, also in rows:
+                if redact(question) != question:
+                    found.append((exchange_id, "question", question, redact(question)))
+                parts = _listed(also)
+                masked = [_masked_part(part) for part in parts]
+                if masked != parts:
+                    found.append((exchange_id, "also", also, listed_json(masked)))
+        return found
 
     def close(self) -> None:
         with self.lock:

@@ -144,6 +144,35 @@ def test_prune_removes_gap_decisions_as_old_as_the_exchanges_it_removes(tmp_path
     log.close()
 
 
+def test_prune_masks_what_today_s_masks_catch_in_the_rows_it_keeps(tmp_path, engine):
+    """Rows logged before a mask was added (probe22's: an ID number in groups, a mobile typed
+    digit by digit) kept the number until pruned, up to the whole retention period (left by
+    probe22). Each prune now masks the rows it keeps, their second answers' parts too, and a
+    reviewer's decision on such a question follows it (probe23)."""
+    path = tmp_path / "log.sqlite3"
+    log = ExchangeLog.open(path, salt="s")
+    log.record(engine.answer("信用修复"), "chat", "v1", "cli", "u")
+    log.flush()
+    old = "身份证230422 1990 0101 1234丢了，电话1 3 8 1 2 3 4 5 6 7 8"
+    log.store.db.execute(
+        "UPDATE exchanges SET question = ?, also = ?",
+        (old, json.dumps([{"id": "fugong-zhuanchuang", "part": old, "score": 0.9}])),
+    )
+    log.store.db.commit()
+    triage = Triage(path)
+    triage.set([old], IN_PROGRESS, "wang")
+    log.store.prune("2021-01-01")
+    kept = next(log.store.exchanges())
+    assert kept.question == "身份证[身份证号]丢了,电话[手机号]"
+    assert kept.also[0]["part"] == kept.question
+    assert triage.state_of([kept.question])[0] == IN_PROGRESS
+    assert log.store.db.execute("SELECT COUNT(*) FROM gap_triage").fetchone() == (1,)
+    files = [path, path.with_name(path.name + "-wal")]
+    assert not [f.name for f in files if f.exists() and b"1990" in f.read_bytes()]
+    triage.close()
+    log.close()
+
+
 def test_prune_leaves_no_text_of_what_it_removed_in_the_log_files(tmp_path, engine):
     """Rows pruned were gone from the database file (secure_delete, on in Debian's SQLite only)
     but not from its WAL file, which SQLite reuses from its start and never shortens: after a
