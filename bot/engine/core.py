@@ -238,7 +238,7 @@ class Engine:
         if not self.index.tuning.answerability:
             ranked = sorted(best.items(), key=lambda item: -item[1])[:limit]
             return tuple(self._candidate(e, score, None, score) for e, score in ranked)
-        judged = judging.judge(self, reading, folded)
+        judged = judging.judge(self, reading, folded, question)
 
         def scored() -> list[tuple[float, int, Check, float]]:
             found = []

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from bot.engine import answerability, asked, beyond, decision
+from bot.engine import amounts, answerability, asked, beyond, decision
 from bot.engine.answerability import UNKNOWN_WORD, Check
 from bot.engine.focus import YES_NO
 from bot.engine.reading import Reading
@@ -17,10 +17,10 @@ if TYPE_CHECKING:
     from bot.engine.core import Engine
 
 
-def judge(engine: Engine, reading: Reading, folded: str) -> Callable[[int], Check]:
+def judge(engine: Engine, reading: Reading, folded: str, typed: str) -> Callable[[int], Check]:
     """Per entry (its position), whether and how well it answers what a message asks (as the
-    engine reads it, and folded), each entry checked once: its check does not depend on its
-    match."""
+    engine reads it, folded, and as `typed`: cut and spelled, before folding), each entry
+    checked once: its check does not depend on its match."""
     w = engine.wording
     words = answerability.content(w.content_words(reading), reading.focus, folded, w.places)
     things = asked.asked_for(reading.asking, w.content, engine.canonical, reading.asks, w.carries)
@@ -31,6 +31,7 @@ def judge(engine: Engine, reading: Reading, folded: str) -> Callable[[int], Chec
     if reading.focus == YES_NO and not weighing[0]:
         things += asked.unsettled(words.heaviest)  # 是学区房吗: an entry must say 学区
     things += beyond.days_told(folded)  # 2月11日至16日…在厦门是哪天: a day not stated
+    things += amounts.quoted(typed)  # 总投资是23.8亿吗: the entry stating 23.8亿 (decimals kept)
     things += beyond.held(reading.asking, folded)  # 一件事一次办有哪几件事: not its siblings
     if reading.focus in beyond.OF_AN_OFFICE:  # 招商局，地址在哪: the entry must name 招商局
         things += beyond.offices(reading.foreground, w.content, engine.canonical)

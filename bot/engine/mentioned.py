@@ -4,12 +4,12 @@ entry, or, for things an answer states in its own way, a figure in the unit aske
 figure reached rather than planned, the year asked about, the N things of a set, a figure
 per year, a figure from before, a part of a total, an area, the sender's own company on a
 list, which person, how many cases were handled, whom a measure is for, what a short yes/no
-says of its topic, a day other than those the message states, a total of what is named, a
-figure of a thing named not only as one member of a list whose figures are the whole's, or a
-list asked of one named member of a list (bot.engine.listed), or a place asked in named not
-only in an organization's name (福建上瑞集团). And whether an entry contradicts a scope the
-message states (省重点 asked, only 市重点 in the entry; 2月 asked, only 3月 there: `scopes`,
-`contradicted`).
+says of its topic, a day other than those the message states, an amount the message quotes
+(bot.engine.amounts), a total of what is named, a figure of a thing named not only as one
+member of a list whose figures are the whole's, or a list asked of one named member of a list
+(bot.engine.listed), or a place asked in named not only in an organization's name
+(福建上瑞集团). And whether an entry contradicts a scope the message states (省重点 asked, only
+市重点 in the entry; 2月 asked, only 3月 there: `scopes`, `contradicted`).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Set
 from functools import lru_cache
 
+from bot.engine.amounts import AMOUNT, states
 from bot.engine.features import spoken
 from bot.engine.listed import of_member, one_named
 from bot.text.words import FUNCTION_TAGS, in_dictionary, part_of_speech
@@ -71,6 +72,7 @@ MARKED = (
     IN_PLACE,
     HELD,
     ELIGIBLE,
+    AMOUNT,
 )
 _AREA = re.compile(r"\d\s*(?:公顷|亩|平方|平米|万平|㎡)")
 # A figure per year as an answer or quote gives it (年加工大豆30万吨, 每年, 年均), and so does a year's
@@ -135,6 +137,8 @@ def mentions(thing: str, stated: str, covers: Callable[[str, str], bool]) -> boo
         return _breaks_down(total, part, stated)
     if thing.startswith(YEAR):
         return thing[len(YEAR) :] in stated
+    if thing.startswith(AMOUNT):  # an amount quoted (23.8亿), as written (bot.engine.amounts)
+        return states(thing[len(AMOUNT) :], stated)
     if thing.startswith(HELD):
         asked, _, message = thing[len(HELD) :].partition(WITH)
         return not one_named(asked, message, stated)

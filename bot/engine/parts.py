@@ -167,7 +167,7 @@ def may_add(engine: Engine, part: str, others: Sequence[Candidate]) -> bool:
     bounds = [max(by_query) for by_query in zip(*shares, strict=True)]  # (per entry)
     if not any(_may_reach(bound, weight) for bound in bounds):
         return False
-    judged = judging.judge(engine, reading, folded)
+    judged = judging.judge(engine, reading, folded, read)
     checks = [
         judged(entry) if _may_reach(bound, weight) else None
         for entry, bound in zip(entries, bounds, strict=True)
