@@ -18,8 +18,12 @@ day (4.7集中开工: 4月7日).
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from bot.text.nfkc import nfkc
+
+if TYPE_CHECKING:
+    from bot.engine.answerability import Check
 
 # How `asked_for`'s things write an amount quoted (bot.engine.mentioned.MARKED).
 AMOUNT = "额:"
@@ -36,3 +40,13 @@ def states(amount: str, stated: str) -> bool:
     """Whether an entry's answer and quote (`stated`, as written) state an amount quoted: the
     same digits, not a longer figure's (0.41 is not in 10.41, nor 3.8 in 23.8)."""
     return re.search(rf"(?<![0-9.]){re.escape(amount)}(?![0-9])", stated) is not None
+
+
+def told(check: Check | None) -> bool:
+    """Whether a candidate's check found the message quoting amounts its entry states, every
+    one: a fragment that is only an amount (23.8亿) matches the entry's questions too little to
+    be a near topic, yet names its entry better than any phrasing would."""
+    if check is None:
+        return False
+    quoted = [thing for thing in check.asked_for if thing.startswith(AMOUNT)]
+    return bool(quoted) and not any(thing in check.unstated for thing in quoted)

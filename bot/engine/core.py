@@ -70,10 +70,8 @@ CANDIDATES = 5
 MAX_QUERY_CHARS = 200
 # Answers kept for questions asked again, word for word: popular questions come in bursts.
 ANSWER_CACHE = 4096
-# A fallback lists up to this many near topics: entries that match this well before the check
-# of whether they answer (黑瞎子岛门票多少钱 → the island's plan), which may still help.
+# A fallback lists up to this many near topics (`decision.near_topic`), which may still help.
 NEAR_TOPICS = 3
-NEAR_MATCH = 0.3
 # Entries re-checked for whether they answer what is asked, best first by match.
 RECHECKED = 8
 # A term in quotes is one name: “办事不求人”, “关企协调员”.
@@ -328,7 +326,7 @@ class Engine:
             found = self.passages.best(normalized) if score < self.thresholds.clarify else None
             if found is not None:
                 for near in candidates[:NEAR_TOPICS]:  # an entry made from that passage says it
-                    if near.match >= NEAR_MATCH and near.entry and found[0].holds(near.entry):
+                    if decision.near_topic(near) and near.entry and found[0].holds(near.entry):
                         if not decision.gives_what_is_asked(near):  # nor does its passage
                             return _frozen.amended(self._fallback(candidates), **base)
                         answer = self.entry_answer(near.entry, question, near.score)  # curated
@@ -360,7 +358,7 @@ class Engine:
         the nearest topic, if that category has its own text; and up to three near topics:
         entries the question matches in part, though none answers it."""
         texts = self.knowledge.texts
-        near = tuple(c for c in candidates[:NEAR_TOPICS] if c.match >= NEAR_MATCH)
+        near = tuple(c for c in candidates[:NEAR_TOPICS] if decision.near_topic(c))
         # After 不是 / 都不是 the declined entry's category says what the question was about.
         nearest = near_to if near_to is not None else near[0].entry if near else None
         text = texts.fallback

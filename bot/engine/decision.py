@@ -41,6 +41,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from bot.engine import amounts
 from bot.engine.answerability import Check
 from bot.knowledge.model import Entry
 
@@ -60,6 +61,9 @@ FOCUS_MISMATCH = 0.45
 # topics. Read off the tuned-on sets by quality14 (docs/matching.md, thirteenth round).
 OFFER_CHARS = 13
 _FIGURE = re.compile(r"\d")
+# A fallback lists near topics: entries that match this well before the check of whether they
+# answer (黑瞎子岛门票多少钱 → the island's plan), which may still help (`near_topic`).
+NEAR_MATCH = 0.3
 
 
 @dataclass(frozen=True)
@@ -153,3 +157,10 @@ def gives_what_is_asked(candidate: Candidate) -> bool:
     """Whether the check found the entry gives what is asked: no focus it lacks, no thing asked
     for it never states, no count the message already restates (bot.engine.answerability)."""
     return candidate.check is None or candidate.check.factor == 1
+
+
+def near_topic(candidate: Candidate) -> bool:
+    """Whether a candidate is a near topic: it matches NEAR_MATCH, or states every amount the
+    message quotes (a fragment, 23.8亿, matches its entry's questions little: bot.engine.amounts).
+    A passage found for a message is answered by such an entry made from it."""
+    return candidate.match >= NEAR_MATCH or amounts.told(candidate.check)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from bot.engine.amounts import AMOUNT, quoted, states
+from bot.engine.amounts import AMOUNT, quoted, states, told
 from bot.engine.core import Engine
 from bot.engine.mentioned import MARKED, mentions
 
@@ -41,3 +41,12 @@ def test_the_entry_stating_the_amount_quoted_is_the_one_about_it(engine: Engine)
     assert found["xiangmu-shi-zhongdian"] is not None
     assert found["xiangmu-shi-zhongdian"].unstated == ()
     assert engine.candidates("0.41亿元说的是哪部分项目")[0].id == "xiangmu-shi-zhongdian"
+
+
+def test_an_amount_alone_is_answered_by_the_entry_stating_it(engine: Engine):
+    # It matches the entry's questions too little for a near topic (a passage was quoted).
+    answer = engine.answer("4.5亿元")
+    assert (answer.status, answer.entry_id) == ("answered", "xiangmu-11-touzi")
+    check = answer.candidates[0].check
+    assert told(check) and check is not None and AMOUNT + "4.5" in check.asked_for
+    assert not told(None)
