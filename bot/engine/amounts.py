@@ -33,6 +33,8 @@ _AMOUNT = re.compile(r"(?<![0-9.])([0-9]+(?:\.[0-9]+)?)\s*[亿万]")
 
 def quoted(text: str) -> tuple[str, ...]:
     """The amounts a message (as typed, before folding) quotes, each as a thing asked for."""
+    if "亿" not in text and "万" not in text:
+        return ()  # (most messages have neither: NFKC and the pattern cost ~3.7 us a message)
     return tuple(dict.fromkeys(AMOUNT + figure for figure in _AMOUNT.findall(nfkc(text))))
 
 
