@@ -462,3 +462,29 @@ def test_a_welcome_lost_to_the_network_comes_at_the_next_opening(browser, server
         launcher.click()
         page.reload()
         expect(page.locator(".msg.topics")).to_have_count(1)  # once it came, once only
+
+
+def test_browsing_keeps_the_menu_once_for_the_tab(page):
+    """Each step of browsing saved every question of the knowledge again in sessionStorage:
+    with a large knowledge (thousands of entries) it filled up, every save then failed, and the
+    next page of the portal showed an older conversation (probe23)."""
+    expect = playwright_api.expect
+    page.locator("button.launcher").click()
+    topics = page.locator(".msg.topics")
+    expect(topics.first.locator(".choice").first).to_be_visible()
+    for _ in range(3):
+        shown = topics.count()
+        topics.last.locator(".choice").first.click()  # a category
+        expect(topics).to_have_count(shown + 1)
+        question = topics.last.locator(".choice").first.inner_text()
+        topics.last.locator(".topics-link .choice").click()  # 返回主题
+        expect(topics).to_have_count(shown + 2)
+    stored = page.evaluate("Object.values(sessionStorage).join('')")
+    assert stored.count(question) == 1
+    messages = page.locator(".msg").count()
+    page.reload()
+    expect(page.locator(".msg")).to_have_count(messages)
+    shown = topics.count()
+    topics.first.locator(".choice").first.click()  # the menu shown before the reload still works
+    expect(topics).to_have_count(shown + 1)
+    expect(topics.last.locator(".choice").first).to_have_text(question)

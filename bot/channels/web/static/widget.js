@@ -322,20 +322,24 @@
     var node = el("div", { "class": "msg bot topics" });
     node.appendChild(el("span", { "class": "sr-only" }, TEXT.bot + "："));
     if (item.text) node.appendChild(el("p", { "class": "text" }, item.text));
-    var topics = item.topics || [];
+    // The menu is kept once for the tab (`state.topics`), not in each of its messages: every
+    // step of browsing saved all the questions again, and with a large knowledge (thousands of
+    // entries, 100 KB and more) sessionStorage filled up, each save failed and the page after
+    // showed an older conversation (probe23). Messages saved before still carry their own.
+    var topics = item.topics || state.topics || [];
     if (item.category) {
       var topic = topics.filter(function (t) { return t.category === item.category; })[0];
       node.appendChild(choiceList(item.category, topic ? topic.questions : [], false, function (choice) {
         openEntry(choice);
       }));
       node.appendChild(choiceList(null, [{ id: "", question: TEXT.back }], false, function () {
-        add({ kind: "topics", topics: topics });
+        add({ kind: "topics" });
         focusLast();
       }, "topics-link"));
     } else {
       var names = topics.map(function (t) { return { id: t.category, question: t.category }; });
       node.appendChild(choiceList(TEXT.topics, names, false, function (choice) {
-        add({ kind: "topics", topics: topics, category: choice.id });
+        add({ kind: "topics", category: choice.id });
         focusLast();
       }));
     }
@@ -357,13 +361,15 @@
     welcoming = true;
     get("topics").then(function (data) {
       if (data.name) ui.title.textContent = data.name;
-      add({ kind: "topics", text: data.welcome, topics: data.topics });
+      state.topics = data.topics;
+      add({ kind: "topics", text: data.welcome });
     }).catch(showError).then(function () { welcoming = false; });
   }
 
   function showTopics() {
     get("topics").then(function (data) {
-      add({ kind: "topics", topics: data.topics });
+      state.topics = data.topics;
+      add({ kind: "topics" });
       focusLast();
     }).catch(showError);
   }
