@@ -421,6 +421,9 @@ def test_words_that_only_shape_a_question_carry_nothing():
     framing += ["感觉", "念叨"]  # what someone feels or keeps saying, as 觉得
     framing += ["新闻", "文章"]  # where the asker read it (看新闻说…, 文章里说的…)
     framing += ["合计", "共计", "总计"]  # a total asked, as 一共 and 总共 ask it (…合计多少项)
+    # Nor how a thing is related (跟…有关吗, as 相关), where the asker read it (材料里提到的…), the
+    # verb measures are taken with (采取了哪些措施), or whether a thing counts (…算不算, as 是不是).
+    framing += ["有关", "提到", "采取", "算不算"]
     assert [content_weight(w, False) for w in framing] == [0.0] * len(framing)
 
 
