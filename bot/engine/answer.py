@@ -61,6 +61,9 @@ class Answer:
                 for a in self.also
             ],
             "took_ms": round(self.took_ms, 3),
+            # The message as matched: normalized, typed pinyin and initials spelled in the
+            # knowledge's words (bsbqr → 办事不求人: bot.engine.initials), synonyms canonical.
+            "read_as": self.normalized,
             **self.explanation(),
         }
 

@@ -122,7 +122,7 @@ class Engine:
         del by_entry, contexts
         self.passages = Passages(knowledge.documents, self.canonical_all)
         self.wording = Wording(self.words, self.index, self.canonical, knowledge.places)
-        self.spelling = Spelling(self.index, knowledge.synonyms)
+        self.spelling = Spelling(self.index, knowledge.synonyms, self.entries, self.words)
         self.descriptions = descriptions
         # Per engine: a reload builds a new engine, so nothing stale can be served.
         self.cache_size = cache

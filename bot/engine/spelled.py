@@ -23,16 +23,20 @@ are spelled only where the knowledge's words alone spell them (`Spelling._within
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from functools import cache
+from collections.abc import Iterator, Sequence
+from functools import cache, partial
 from itertools import islice, product
 from typing import TYPE_CHECKING
 
+from bot.engine.initials import PIECE, Abbreviations
 from bot.engine.reading import fold_message
+from bot.text.normalize import normalize_all
 from bot.text.sounds import every_reading, fuzzy, readings, toneless
 
 if TYPE_CHECKING:
     from bot.engine.index import Index
+    from bot.knowledge.model import Entry
+    from bot.text.words import Words
 
 # A piece of a folded message: a run of Latin letters, or of digits (2yue is 2 and yue).
 _PIECE = re.compile(r"[a-z]+|\d+(?:\.\d+)?")
@@ -46,9 +50,12 @@ _CHINESE_WORD = re.compile("[\u4e00-\u9fff]{2,}")  # (what the tables key: 马�
 _LATIN_WORD = re.compile("[A-Za-z]+(?: +[A-Za-z]+)*")
 # A tone typed as a number after its syllable (fu4gong1): not a figure (2yue, 11ge).
 _TONE_NUMBER = re.compile(r"(?<=[a-z])[1-5](?![\d.])")
-# A word typed as its initials (bsbqr, fgf) is looked for from this many letters: fewer match
-# too many words of the knowledge, and English (ok, hi).
-INITIALS = 3
+# Letters typed one by one between spaces (b s b q r): a word's initials, read as if together.
+_SPACED_LETTERS = re.compile(r"(?<![A-Za-z])[A-Za-z](?: [A-Za-z](?![A-Za-z])){2,}")
+# A run of Latin letters left within Chinese once pinyin is spelled, which may be initials: not
+# one that is pinyin (taobao), nor one with digits at either end (a code: CZ6201, mp3, 4S店).
+_LATIN_RUN = re.compile("(?<![A-Za-z0-9])[A-Za-z]+(?![A-Za-z0-9])")
+ACRONYM = 3  # capitals of an acronym at most
 # What a piece costs: the message is read as the fewest words, a character counting as more
 # than a word (fugong is 复工, not 复 and 工) and a character the knowledge never has as more still.
 WORD, FUZZY_WORD, CHARACTER, STRANGER = 1.0, 1.5, 2.0, 4.0
@@ -60,21 +67,30 @@ _PARTICLES = {"ma": "吗", "ne": "呢"}
 
 
 class Spelling:
-    """`Spelling(index, synonyms)(message)`: the Chinese a message typed in pinyin spells, or
-    None. The tables are made from the index's words and characters, and the other words of the
-    knowledge's synonym groups (`synonyms`), when a message first needs them (or a server asks
-    for them before it serves: `ready`, ~45 ms of CPU for the shipped knowledge), and are not
-    pickled (a cached engine is the same whatever it was asked)."""
+    """`Spelling(index, synonyms, entries, words)(message)`: the Chinese a message typed in
+    pinyin or its initials spells, or None. The tables are made from the index's words and
+    characters, the other words of the knowledge's synonym groups (`synonyms`) and, for
+    initials, the entries' texts cut by `words` (bot.engine.initials), when a message first
+    needs them (or a server asks for them before it serves: `ready`, ~75 ms of CPU for the
+    shipped knowledge), and are not pickled (a cached engine is the same whatever it was
+    asked)."""
 
-    def __init__(self, index: Index, synonyms: tuple[tuple[str, ...], ...]) -> None:
-        self.index, self.synonyms = index, synonyms
-        self._tables: tuple[dict, dict, dict, dict] | None = None
+    def __init__(
+        self,
+        index: Index,
+        synonyms: tuple[tuple[str, ...], ...],
+        entries: Sequence[Entry],
+        words: Words,
+    ) -> None:
+        self.index, self.synonyms, self.entries, self.words = index, synonyms, entries, words
+        self._tables: tuple[dict, dict, dict, Abbreviations] | None = None
 
     def __getstate__(self) -> dict:
-        return {"index": self.index, "synonyms": self.synonyms}
+        return {name: value for name, value in self.__dict__.items() if name != "_tables"}
 
     def __setstate__(self, state: dict) -> None:
-        self.index, self.synonyms, self._tables = state["index"], state["synonyms"], None
+        self.__dict__.update(state)
+        self._tables = None
 
     def __call__(self, message: str) -> str | None:
         if not message.isascii():
@@ -82,21 +98,30 @@ class Spelling:
                 return self._within(message)
             # Tone marks as an input method shows them; full-width punctuation (？) is folded.
             message = toneless(message.lower())
-        folded = _TONE_NUMBER.sub("", fold_message(message))  # fu4gong1: tones as numbers
+        folded = _TONE_NUMBER.sub("", fold_message(_together(message)))  # fu4gong1: tones
         if not folded or _NOT_TYPED.search(folded):
             return None
         tables = self.tables()
+        # Per piece in order, its syllables (a number: itself), or None where its letters are not
+        # pinyin and may be initials (bsbqr: 办事不求人), read together (`Abbreviations.read`).
+        typed = [piece for word in folded.split() for piece in _PIECE.findall(word)]
+        cuts = [[piece] if piece[0].isdigit() else syllabify(piece) for piece in typed]
+        abbreviated = iter(
+            tables[3].read([p for p, cut in zip(typed, cuts, strict=True) if cut is None], "")
+        )
         pieces: list[str] = []  # per syllable, in order; a number or a word given as it is
-        for word in folded.split():
-            for piece in _PIECE.findall(word):
-                cut = [piece] if piece[0].isdigit() else syllabify(piece)
-                if cut is None and len(piece) >= INITIALS:  # bsbqr: 办事不求人's initials
-                    cut = [found[1]] if (found := tables[3].get(piece)) else None
-                if cut is None:
+        said = 0  # syllables, and letters of initials of three or more
+        for piece, cut in zip(typed, cuts, strict=True):
+            if cut is None:
+                word = next(abbreviated)
+                if word is None:
                     return None
-                pieces += cut
-        if sum(piece.isalpha() and piece.isascii() for piece in pieces) < 2:
-            return None  # one syllable (an, e) says too little to be taken for pinyin
+                cut, said = [word], said + (len(piece) if len(piece) >= PIECE else 1)
+            else:
+                said += sum(part.isalpha() for part in cut)
+            pieces += cut
+        if said < 2:
+            return None  # one syllable (an, e) or two initials (zc) say too little
         return self._spell(pieces, tables)
 
     def _within(self, message: str) -> str | None:
@@ -119,11 +144,19 @@ class Spelling:
             run = typed.group(0).split()
             return words(run) or " ".join(words([one]) or one for one in run)
 
-        within = _LATIN_WORD.sub(spelled, message)
+        within = _LATIN_WORD.sub(spelled, _together(message))
+        # What is left of Latin letters may be initials, told apart by the message's Chinese.
+        runs = [run.group(0) for run in _LATIN_RUN.finditer(within)]
+        if runs:
+            read = iter(tables[3].read([_initials(run) for run in runs], message))
+            within = _LATIN_RUN.sub(lambda run: next(read) or run.group(0), within)
         return within if within != message else None
 
     def _spell(
-        self, syllables: list[str], tables: tuple[dict, ...], words_only: bool = False
+        self,
+        syllables: list[str],
+        tables: tuple[dict, dict, dict, Abbreviations],
+        words_only: bool = False,
     ) -> str | None:
         """The cheapest cover of the syllables with words and characters (`WORD`…); with
         `words_only`, with the knowledge's words alone, or None."""
@@ -167,7 +200,7 @@ class Spelling:
         whole = best[size]  # (never None but with `words_only`: a syllable has a character)
         return whole[2] if whole is not None else None
 
-    def tables(self) -> tuple[dict, dict, dict, dict]:
+    def tables(self) -> tuple[dict, dict, dict, Abbreviations]:
         """The tables `_spell` reads, made on first need."""
         return self._tables or self._make_tables()
 
@@ -178,16 +211,18 @@ class Spelling:
         _syllables()
         _strangers()
 
-    def _make_tables(self) -> tuple[dict, dict, dict, dict]:
+    def _make_tables(self) -> tuple[dict, dict, dict, Abbreviations]:
         """Per exact pinyin and per fuzzy sound, the knowledge's word of that sound that most
-        entries use; per syllable, its character that most entries use; per initials of
-        INITIALS or more, the word of as many characters that most entries use: (IDF, text)."""
+        entries use; per syllable, its character that most entries use: (IDF, text); and the
+        knowledge's words by their initials (`Abbreviations`)."""
         index = self.index
         exact: dict[tuple[str, ...], tuple[float, str]] = {}
         heard: dict[tuple[str, ...], tuple[float, str]] = {}
         characters: dict[str, tuple[float, str]] = {}
-        initials: dict[str, tuple[float, str]] = {}
         vocabulary = index.vocabulary
+        known = [chr(c) for c in range(0x4E00, 0xA000) if index.alphabet.rank[c] >= 0]
+        # Every reading of each character of the knowledge's texts and synonyms, read once.
+        every = every_reading({*known, *(c for group in self.synonyms for w in group for c in w)})
         if vocabulary is not None:
             weighed = list(_weighed(index, vocabulary.ids))
             # A synonym group's other words (电话 of 热线's group) are the knowledge's words too,
@@ -203,7 +238,6 @@ class Spelling:
                 for word in group[1:]
                 if _CHINESE_WORD.fullmatch(word)
             ]
-            every = every_reading({c for word, _ in weighed for c in word})
             for word, idf in weighed:
                 spelled = tuple(map(_reading, word))
                 _keep(exact, spelled, idf, word)
@@ -211,13 +245,32 @@ class Spelling:
                 # Read otherwise (协调 typed xietiao: 调 reads diao first), as a near sound.
                 for other in _readings_of(word, every):
                     _keep(heard, tuple(_heard(s) for s in other), idf, word)
-                if len(word) >= INITIALS:
-                    _keep(initials, "".join(s[0] for s in spelled), idf, word)
-        known = [chr(c) for c in range(0x4E00, 0xA000) if index.alphabet.rank[c] >= 0]
         for character, idf in zip(known, _unit_idf(index, known), strict=True):
             _keep(characters, _reading(character), idf, character)
-        self._tables = (exact, heard, characters, initials)
+        texts = ((entry.question, *entry.similar, *entry.keywords) for entry in self.entries)
+        abbreviations = Abbreviations.of(
+            enumerate(texts),
+            normalize_all,
+            partial(self.words, search=False, keep=False),
+            self.synonyms,
+            every,
+        )
+        self._tables = (exact, heard, characters, abbreviations)
         return self._tables
+
+
+def _together(message: str) -> str:
+    """A message with letters typed one by one between spaces (b s b q r) put together."""
+    return _SPACED_LETTERS.sub(lambda letters: letters.group(0).replace(" ", ""), message)
+
+
+def _initials(run: str) -> str:
+    """A run of Latin letters within Chinese as `Abbreviations.read` takes it: in lower case;
+    nothing (no key has it) if it is pinyin (taobao, ka: a word no entry has, not initials), or
+    two or three capitals (GSP认证, GB/T, APP: within Chinese, an acronym; YYZZ, BSBQR are read)."""
+    if 1 < len(run) <= ACRONYM and run.isupper():
+        return ""
+    return "" if syllabify(run.lower()) is not None else run.lower()
 
 
 def _keep(table: dict, key, idf: float, text: str) -> None:

@@ -142,6 +142,7 @@ def test_json_shape(engine):
         "candidates",
         "sources",
         "took_ms",
+        "read_as",
         "focus",
         "uncovered",
         "check",

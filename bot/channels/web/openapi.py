@@ -349,6 +349,7 @@ def openapi() -> dict:
                             },
                         },
                         "took_ms": {"type": "number"},
+                        "read_as": {"type": "string", "description": "引擎读成的问题"},
                         "confirm": {"type": "boolean", "description": "只有一个选项的确认"},
                         "near": {"type": "array", "items": ITEM, "description": "相近的主题"},
                         "language": {"type": ["string", "null"], "description": "外语问题的语言"},
