@@ -267,8 +267,7 @@ class Engine:
         return self.canonical(unrelayed(text, self.wording.knows, self.wording.places))
 
     def _candidate(self, position: int, score: float, check: Check | None, match: float):
-        e = self.entries[position]
-        return Candidate(e.id, e.question, score, check, match, e, position)
+        return Candidate.found(self.entries[position], position, score, check, match)
 
     def entry_answer(self, entry: Entry, question: str = "", score: float = 1.0) -> Answer:
         """The answer a user sees for one entry: from a match, a button tap or a deep link."""

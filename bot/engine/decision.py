@@ -42,6 +42,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.engine import amounts
+from bot.engine._frozen import made
 from bot.engine.answerability import Check
 from bot.knowledge.model import Entry
 
@@ -100,6 +101,24 @@ class Candidate:
     # Its place in the engine's index (-1 if rebuilt from an id): a part of the message is
     # judged against it without a search (bot.engine.parts.may_add).
     position: int = field(default=-1, compare=False, repr=False)
+
+    @classmethod
+    def found(
+        cls, entry: Entry, position: int, score: float, check: Check | None, match: float
+    ) -> Candidate:
+        """The entry at `position` of the engine's index as a candidate, made through its
+        `__dict__` (bot.engine._frozen): ~5 an answer, and a frozen dataclass's `__init__`
+        sets each field through `object.__setattr__` (13.3k against 7.7k instructions)."""
+        values = {
+            "id": entry.id,
+            "question": entry.question,
+            "score": score,
+            "check": check,
+            "match": match,
+            "entry": entry,
+            "position": position,
+        }
+        return made(cls, values)
 
 
 def share_of(folded: str, clauses: int, shares: Shares) -> tuple[bool, float]:
