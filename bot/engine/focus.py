@@ -31,7 +31,8 @@ COMPARISON = "comparison"
 FORECAST, REASON, OPINION = "forecast", "reason", "opinion"
 # 几 that asks how many: not 好几, 十几, 没几 (how often, a dozen odd, hardly any), 几乎, nor 这几,
 # 那几, 前几 (these few: 那几张清单是什么 asks what they are, 前几年 says when; 提前几天 still asks).
-ASKING_JI = r"(?<![好十没这那])(?<![^提]前)(?<!^前)几(?!乎)"
+# (Led by 几, looking behind from there: the regex engine skips to a 几 where a pattern starts so.)
+ASKING_JI = r"几(?<![好十没这那]几)(?<![^提]前几)(?<!^前几)(?!乎)"
 # 几号 / 多少号 asks a day of the month, but not after a telephone, a hotline or a number (电话是几号,
 # 电话多少号 ask which number: the contact focus).
 DAY_ASKED = r"(?<![话码线机])(?<![话码线机]是)(?:几|多少)号"

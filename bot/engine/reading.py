@@ -37,14 +37,18 @@ from bot.text.normalize import fold
 
 # An asking clause is one with any of these; a message without one is all asking. Not 几 in 好几,
 # 十几, 没几, 几乎, 这几, 那几, 前几 (ASKING_JI: 去年办证跑了好几趟 says how often, 前几年 when); not 么 in
-# 这么, 那么, 多么, 要么 (我看报纸是这么写的 tells, asks nothing).
+# 这么, 那么, 多么, 要么 (我看报纸是这么写的 tells, asks nothing). Only ever searched for whether a clause
+# has one (2.5 searches a message): every alternative starts with its plain character and looks
+# behind from there, so the regex engine skips to those characters (`_led`, which a back-reference
+# keeps out): 15.8k -> 2.5k instructions a search, the same truth on 318k texts (speed23).
 _ASKING = re.compile(
-    rf"吗|呢|(?<![这那多要])么|什么|怎|如何|何时|何地|何处|何种|为何|有何|何为|何谓|因何|何以|多少|多久|{ASKING_JI}|哪|谁|是否|能否|啥|咋|真的假的"
+    rf"吗|呢|么(?<![这那多要]么)|什么|怎|如何|何时|何地|何处|何种|为何|有何|何为|何谓|因何|何以|多少|多久|{ASKING_JI}|哪|谁|是否|能否|啥|咋|真的假的"
     # 是A还是B asks which (当时是停了还是接着干, 是199项还是190项); 不管/无论/不论是A还是B concedes
     # both (营业执照去哪办，不管是个体户还是企业 was asked in its last clause, with no focus).
-    r"|(?<!不管|无论|不论)是.{1,12}?还是"
-    r"|([\u4e00-\u9fff])[不没]\1"  # 是不是, 在不在, 有没有: a verb, 不 and the verb again
-    r"|(?<=[\u4e00-\u9fff])(?:不|没|没有)$"  # 能修复不, 有栏目没: a yes/no without 吗
+    r"|是(?<!不管是|无论是|不论是).{1,12}?还是"
+    # 是不是, 在不在, 有没有: a verb, 不 and the verb again.
+    r"|不(?<=([\u4e00-\u9fff])不)(?=\1)|没(?<=([\u4e00-\u9fff])没)(?=\2)"
+    r"|不(?<=[\u4e00-\u9fff]不)$|没(?<=[\u4e00-\u9fff]没)有?$"  # 能修复不, 有栏目没: a yes/no without 吗
 )
 # A statement ending in 吧 asks to have it confirmed (…是在网站上公布的吧, 这个能办吧, 某某问：…吧): it
 # asks where no clause asks with a question word or a request, for 吧 also ends a suggestion (就这样吧),
