@@ -196,6 +196,9 @@ from bot.text.normalize import fold
         ("对入驻企业有啥要求吗", YES_NO),
         ("园区入驻要不要另外交服务费", PRICE),  # a fee, due or not: no answer states one
         ("冷库检测要交钱吗", PRICE),
+        ("加急办要加钱吗", PRICE),
+        ("协调员服务要钱不", PRICE),
+        ("有人来店里要钱，该去哪里举报", PLACE),  # extortion, no fee asked
         ("冷库消毒的费用谁出", PRICE),
         ("办事费用减少了吗", YES_NO),  # the reduction of fees (四减), no fee asked
         ("减费用是什么意思", DEFINITION),
