@@ -1,7 +1,8 @@
 """What a message asks for beyond its asking clause (bot.engine.asked reads that clause): an office
 named in a piece of its own (招商局，地址在哪), a list asked of one member of a list an entry states,
 with the siblings the message names anywhere (一件事一次办、不见面审批这些举措都有哪些), a day asked by
-a message that states days (2月11日至16日…在厦门是哪天). bot.engine.judging adds these to the things
+a message that states days (2月11日至16日…在厦门是哪天), a kind asked whether it is covered
+(幼儿园也算复工企业吗). bot.engine.judging adds these to the things
 asked for, which bot.engine.mentioned looks for in each candidate.
 """
 
@@ -64,3 +65,41 @@ def days_told(folded: str) -> tuple[str, ...]:
         return ()  # (each way of asking says 哪 or 号: the pattern is tried at every position)
     told = DATE.findall(folded)
     return (DAYS + " ".join(told),) if told else ()
+
+
+# Whether a kind of firm, thing or case is covered (幼儿园也算复工复产企业吗, 动物诊疗许可证算不算高频
+# 事项, 小微企业能不能进名单, 网约车能不能走绿色通道, 会抽到小店吗): the kind named right before
+# the verb of belonging in its clause (after 抽到 / 轮到), which the entry must name to settle it; the
+# sender's own (我们企业能不能走) and a kind in another clause (…欺行霸市，算不算…) name none.
+# (Every alternative starts with a plain character: the regex engine skips to where one may start,
+# ~1 µs a message; a kind's pattern first would be tried at every position, ~5 µs.)
+_BELONGS = re.compile(
+    r"算不算|算是?|属不属于|属于|在不在|能不能进|能进|可以进|能不能走|能走|可以走|能不能享受|能享受"
+)
+_BEFALLS = re.compile(r"(?:抽到|查到|轮到|抽中)([^，。？！,?!\s]{1,12}?)(?:吗|么|不|没|呢|$)")
+_PAUSE = re.compile(r"[，。？！,?!\s]")
+_KIND = 12  # characters before the verb a kind is looked for in
+
+
+def kinds(asks: str, heaviest: tuple[tuple[str, str, float], ...]) -> tuple[str, ...]:
+    """For a kind asked whether it is covered, in a clause that asks (`asks`: `Reading.asks`),
+    its words that weigh (`heaviest`: `answerability.Content.heaviest`), those side by side as one
+    (小 微 of 小微企业: the segmenter leaves an unknown kind in pieces), of two characters or more:
+    things asked for; else nothing."""
+    found: list[str] = []
+    before = (
+        _PAUSE.split(asks[max(0, v.start() - _KIND) : v.start()])[-1]
+        for v in _BELONGS.finditer(asks)
+    )
+    for kind in [*before, *_BEFALLS.findall(asks)]:
+        at = sorted((kind.find(w), -len(w), w) for w, _, x in heaviest if x and w in kind)
+        phrase, end = "", -1
+        for start, _, word in at:
+            if start < end:
+                continue  # (a word inside one taken: 许可 of 许可证)
+            if start != end:
+                found.append(phrase)
+                phrase = ""
+            phrase, end = phrase + word, start + len(word)
+        found.append(phrase)
+    return tuple(dict.fromkeys(p for p in found if len(p) > 1))

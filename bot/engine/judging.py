@@ -30,6 +30,8 @@ def judge(engine: Engine, reading: Reading, folded: str, typed: str) -> Callable
     weighing = decision.share_of(folded, len(reading.clauses), engine.shares)  # (long, share)
     if reading.focus == YES_NO and not weighing[0]:
         things += asked.unsettled(words.heaviest)  # 是学区房吗: an entry must say 学区
+    if reading.focus == YES_NO:
+        things += beyond.kinds(reading.asks, words.heaviest)  # 幼儿园也算…吗: 幼儿园
     things += beyond.days_told(folded)  # 2月11日至16日…在厦门是哪天: a day not stated
     things += amounts.quoted(typed)  # 总投资是23.8亿吗: the entry stating 23.8亿 (decimals kept)
     things += beyond.held(reading.asking, folded)  # 一件事一次办有哪几件事: not its siblings

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.engine.asked import _FIGURE_WANTED, asked_for, unsettled
-from bot.engine.beyond import days_told, offices
+from bot.engine.beyond import days_told, kinds, offices
 from bot.engine.mentioned import (
     AREA,
     COUNT_OF,
@@ -499,3 +499,19 @@ def test_how_to_take_part_asks_for_the_act_which_the_entry_must_name():
     ):
         covers = lambda word, sound, entry=entry: word in entry  # noqa: E731
         assert mentions("申请", entry, covers) is named
+
+
+def test_a_kind_asked_whether_it_is_covered_is_a_thing_the_entry_must_name():
+    def weighing(*words: str) -> tuple[tuple[str, str, float], ...]:
+        return tuple((word, "", 0.6) for word in words)
+
+    # The kind right before the verb of belonging, or after 抽到: the entry must name it.
+    assert kinds("托儿所也算复工企业吗", weighing("托儿所", "复工")) == ("托儿所",)
+    assert kinds("兽药许可证算不算高频事项", weighing("兽药", "许可证", "高频")) == ("兽药许可证",)
+    assert kinds("会抽到小卖部吗", weighing("小卖部")) == ("小卖部",)
+    # ...its pieces side by side as one (the segmenter leaves an unknown kind in pieces).
+    assert kinds("小微企业能不能进联系名单", weighing("小", "微", "联系", "名单")) == ("小微",)
+    # The sender's own, in words that weigh nothing, and a kind in another clause name none.
+    assert kinds("我们企业能不能走绿色通道", weighing("绿色通道")) == ()
+    assert kinds("有人欺行霸市 算不算损害环境", weighing("欺行霸市", "损害")) == ()
+    assert kinds("园区有几个项目", weighing("项目")) == ()  # no verb of belonging
