@@ -68,6 +68,7 @@ _STANDARD = {
     "啥玩意": "什么",
     "多钱": "多少钱",  # "how much": `_ONLY` (很多钱, 好多钱 are a lot of money)
     "嘞": "呢",  # final particle: `_ONLY` (好嘞 is "OK")
+    "咧": "呢",  # final particle, ending a clause only: `_ONLY` (not 咧嘴, 大大咧咧)
     "贼拉": "很",  # "very" (贼拉好)
     "贼": "很",  # "very" before what it grades only: `_ONLY` (not a thief)
     "老鼻子": "很多",  # "a lot"
@@ -83,6 +84,15 @@ _STANDARD = {
     "啥子": "啥",  # "what": 啥子's 子 is no thing asked for
     "咋个": "怎么",  # "how"
     "几时": "什么时候",  # "when": a time asked, as 什么时候 is
+    "撒": "呢",  # final particles (在哪撒, 咋个办噻), ending a clause only: `_ONLY` (not 撒网)
+    "噻": "呢",
+    # Final particles of chat anywhere (多少哈, 啥意思哟, 有几项哇, 知道了咯): a character no entry
+    # covers, or, after 多少, a unit asked for (多少哇: #哇); 啊 asks nothing and is left out of the
+    # match as every particle is (bot.text.normalize's fillers).
+    "哈": "啊",  # `_ONLY`: ending a clause, not 哈哈 (laughter)
+    "哟": "啊",
+    "哇": "啊",
+    "咯": "啊",
     # Taiwan Mandarin (written in traditional characters, folded to simplified first): words the
     # mainland says otherwise, with no other reading here (遠端視訊公證 is 远程视频公证).
     "视讯": "视频",
@@ -150,6 +160,7 @@ _ONLY = {
     "出": "出(?<=[搞整改干弄做闹]出)(?=了?(?:啥|什么|哪些))",
     "名堂": "名(?:(?<=[出了]啥名)|(?<=[出了]什么名))堂",
     "讲": "讲(?![话座课解究师台稿述讲])(?<!讲讲)",
+    **{p: f"{p}(?<![{p}嘴]{p})(?=\\s|$)" for p in "咧撒噻哈哟哇咯"},
 }
 _CHINESE = re.compile("[\u4e00-\u9fff]")
 _DIALECT = re.compile(

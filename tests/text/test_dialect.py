@@ -190,3 +190,27 @@ def test_the_particle_of_a_dialect_what_is_no_thing_asked_for(engine):
     # 啥子: its 子 was a thing the entry had to mention.
     folded = fold_message("园区给企业做了啥子")
     assert "子" not in asked_for(folded, engine.wording.content, engine.canonical)
+
+
+def test_final_particles_of_chat_are_standard():
+    # 咧, 撒, 噻 end a question as 呢 does; 哈, 哟, 哇, 咯 are 啊, which asks nothing.
+    assert standard("冷库在哪撒") == "冷库在哪呢"
+    assert standard("冷库有几个咧 我们在城区噻") == "冷库有几个呢 我们在城区呢"
+    assert standard("冷库多少个哈") == "冷库多少个啊"
+    assert standard("有几个哇") == "有几个啊"
+    # ...only where they end a clause: not in a word, nor laughter.
+    assert standard("撒网捕鱼") == "撒网捕鱼"
+    assert standard("大大咧咧") == "大大咧咧"
+    assert standard("哈哈") == "哈哈"
+    assert standard("哈尔滨在哪") == "哈尔滨在哪"
+
+
+def test_a_question_ending_on_a_dialect_particle_is_answered_as_its_standard_twin(engine):
+    for question in ("复工咨询电话多少哈", "马上办有几项咧"):
+        twin = engine.answer(question[:-1] + "呢")
+        answer = engine.answer(question)
+        assert (answer.status, answer.entry_id, answer.score) == (
+            "answered",
+            twin.entry_id,
+            twin.score,
+        )
