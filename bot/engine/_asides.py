@@ -31,6 +31,12 @@ _DICTATED = re.compile(
     rf"\s*(?:[【\[（(](?:{_DICTATED_BY})[】\]）)][：:，,\s]*|(?:{_DICTATED_BY})[：:，,\s]+)"
 )
 
+# A chat app's reply header (回复 王姐：…, 回复@老张：…, 回复 3楼：…: a group chat's "reply to") names
+# whom the sender answers, not what is asked; what follows is the sender's own message. Read as
+# clauses, 回复 and the name were words the entry had to cover, and the message was a long one
+# (a fifth less of the match counted).
+_REPLIED = re.compile(r"\s*回复\s*[@＠]?[^\s，,。！？!?：:]{1,12}\s*[：:]\s*(?=\S)")
+
 # A figure given as an estimate (两千八百多项, 600多项, 十来个, 三千余项) is what the sender half
 # remembers or heard (听说…有两百多项，准确是多少): no answer writes one (the answers give 233项),
 # and its numerals were words the right entry left uncovered, the match of a count question
@@ -56,6 +62,8 @@ def unquoted(message: str) -> str:
     # `match`, not `sub`: `sub` tries an anchored pattern at every position (~5 µs a message).
     if "语音" in message and (dictated := _DICTATED.match(message)):  # (`in`: ~10x cheaper)
         message = message[dictated.end() :]
+    if "回复" in message and (replied := _REPLIED.match(message)):
+        message = message[replied.end() :]
     if pasted := _PASTED.match(message):
         message = f"{pasted[0]}，{message[pasted.end() :]}"
     return _MENTION.sub(" ", message.translate(_QUOTES))

@@ -518,3 +518,41 @@ def test_a_note_that_the_message_was_dictated_is_not_what_is_asked():
     # ...but a question about it, or the words later in a message, are the message's own.
     assert fold_message("语音转文字怎么用") == "语音转文字怎么用"
     assert fold_message("冷库在哪 语音输入的") == "冷库在哪 语音输入的"
+
+
+def test_an_introduction_dictated_into_the_question_is_set_aside():
+    # Dictation types who the sender is straight into the question: it ends with what they are.
+    assert read(fold_message("我是冷库老板园区冷库一共多少个")).text == "园区冷库一共多少个"
+    assert read(fold_message("你好我是开民宿的冷库在哪")).asking == "冷库在哪"
+    assert read(fold_message("我是物流公司的会计冷库有几个")).text == "冷库有几个"
+    assert read(fold_message("我是卖水果的冷链的业务能网上办吗")).text == "冷链的业务能网上办吗"
+    # ...but not where 是 starts no introduction, nor in a clause that asks nothing (set aside
+    # whole, as before).
+    assert read(fold_message("我是说冷库在哪")).text == "我是说冷库在哪"
+    reading = read(fold_message("我是一家商会的秘书长，冷库在哪"))
+    assert reading.text == "冷库在哪"
+
+
+def test_an_introduction_dictated_into_the_question_is_answered_as_typed_apart(engine):
+    answer = engine.answer("我是开水果店的关企协调员是干啥的")
+    assert (answer.status, answer.entry_id) == ("answered", "haiguan-xietiaoyuan")
+
+
+def test_the_senders_aside_after_an_unpunctuated_question_is_background():
+    reading = read(fold_message("冷库一共多少个我在写报告"))
+    assert reading.asking == "冷库一共多少个"
+    assert [c.weight for c in reading.clauses] == [1.0, BACKGROUND]
+    # ...but not where the sender is the object of a verb of the question.
+    assert len(read(fold_message("冷库能帮我们存货吗")).clauses) == 1
+    assert len(read(fold_message("名单上有没有我们公司")).clauses) == 1
+    assert len(read(fold_message("冷库会不会影响我们用电")).clauses) == 1
+
+
+def test_a_reply_header_of_a_group_chat_is_not_what_is_asked():
+    # 回复 X：… is a chat app's "reply to X": what follows is the sender's own message.
+    assert fold_message("回复 老张：冷库一共多少个") == "冷库一共多少个"
+    assert fold_message("回复@老张：冷库在哪") == "冷库在哪"
+    assert fold_message("回复 3楼：你说的冷库，在哪") == "你说的冷库 在哪"
+    # ...but a question about replies, or a header with nothing after it, is the message's own.
+    assert fold_message("热线多久回复") == "热线多久回复"
+    assert fold_message("回复 老张：") == "回复 老张"
