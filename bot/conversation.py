@@ -24,8 +24,9 @@ from bot.text.normalize import fold
 
 YES = frozenset({"是", "是的", "对", "对的", "嗯", "好", "好的", "y", "yes", "ok"})
 NONE = frozenset({"0", "都不是", "不是", "都不对", "不对", "没有", "n", "no"})
-# A number naming a list item: 2, 二, 第二个, 第2条, 2号, 选2, 要第二个. The lists offer at most ten.
-NUMBER = re.compile(r"(?:选择?|要)?第?(\d{1,2}|[一二三四五六七八九十])(?:个|条|项|号)?")
+# A number naming a list item: 2, 二, 第二个, 第2条, 2号, 选2, 要第二个. The lists offer at most ten;
+# WeChat's topic lists more (`number_of`).
+NUMBER = re.compile(r"(?:选择?|要)?第?(\d{1,3}|[一二三四五六七八九十])(?:个|条|项|号)?")
 NUMERALS = "一二三四五六七八九十"
 REMEMBERED = 10_000  # conversations with an open list kept at most (least recent forgotten)
 # How long a list takes a typed reply where users come back hours later (WeChat, the web API's
@@ -145,13 +146,17 @@ def reply_word(text: str) -> str:
     return bare_reply(fold(text).replace(" ", ""))
 
 
-def number_of(word: str) -> int | None:
-    """The number a reply word names (`NUMBER`), or None when it names none."""
+def number_of(word: str, longest: int = 99) -> int | None:
+    """The number a reply word names (`NUMBER`), or None when it names none. Three digits name
+    an item only of a list that long (`longest`): WeChat lists a category of an imported sheet
+    whole, in pages, and "120" was asked as a question there (probe23), while under a short
+    list "845项" is a question still."""
     found = NUMBER.fullmatch(word)
     if found is None:
         return None
     number = found.group(1)
-    return int(number) if number.isdigit() else NUMERALS.index(number) + 1
+    value = int(number) if number.isdigit() else NUMERALS.index(number) + 1
+    return value if value < 100 or value <= longest else None
 
 
 def pick_of(text: str, choices: tuple[Candidate, ...]) -> Candidate | None:

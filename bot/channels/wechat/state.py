@@ -77,7 +77,7 @@ def resolve(text: str, count: int) -> int | None:
     """Which of `count` numbered options a message picks (0-based), DECLINE for "0"/"都不是",
     OUT_OF_RANGE for a number that is not on the list, None when it is no pick at all."""
     word = reply_word(text)
-    number = number_of(word)
+    number = number_of(word, longest=count)
     if number is not None:
         if number == 0:
             return DECLINE

@@ -96,6 +96,18 @@ def test_resolve_reads_picks_and_declines():
     assert resolve("12345", 3) is None  # a hotline number is a question, not a pick
 
 
+def test_a_long_topic_list_is_picked_from_past_99():
+    """A category of an imported sheet lists hundreds of questions, paged by 更多: "120" was
+    asked as a question (the fallback) where it named the list's 120th (probe23). Three digits
+    name an item only in a list that long: under a short one "845项" is still a question."""
+    assert resolve("120", 230) == 119
+    assert resolve("第230条", 230) == 229
+    assert resolve("231", 230) is None
+    assert resolve("120", 3) is None
+    assert resolve("845项", 3) is None
+    assert resolve("12", 3) == OUT_OF_RANGE  # as before
+
+
 def test_expiring_forgets_after_its_time_and_beyond_its_capacity():
     now = [0.0]
     memory: Expiring[str, int] = Expiring(ttl=10, capacity=2, clock=lambda: now[0])
