@@ -95,5 +95,19 @@ def test_where_a_relayed_question_or_an_errand_starts_a_clause_is_told():
         "想问我抚远": "想问我抚远",
         "他问我们抚远": "他问我们抚远",  # 我们: the sender's side asks
         "客人问我": "客人问我",  # nothing asked after it
+        # The sender's own asking verb opening a clause: what it asks starts after it.
+        "俺问问码头咋走": "俺问问 码头咋走",
+        "客人说 我就问一下码头咋走": "客人说 我就问一下 码头咋走",
+        "咱问下码头": "咱问下 码头",
+        "我问问题": "我问问题",  # a question asked, not the verb
+        "他们我问问码头": "他们我问问码头",  # not where a clause opens
     }
     assert {text: relayers_apart(text) for text in cases} == cases
+
+
+def test_the_senders_own_asking_verb_is_background(engine):
+    # 俺问问 glued to the question diluted its match as a relayer did.
+    opened = engine.candidates("俺问问抚远马上办的事项到底多少项")[0]
+    asked = engine.candidates("抚远马上办的事项到底多少项")[0]
+    assert opened.id == asked.id == "fgf-mashangban"
+    assert opened.score >= asked.score - 0.05
