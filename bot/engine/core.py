@@ -159,10 +159,11 @@ class Engine:
 
     def ready(self) -> None:
         """Make now what answers would make on first need, for a server about to serve: the
-        pinyin tables and syllables (`Spelling.ready`) and, for a knowledge base small enough to
-        keep them all, every entry's pieces (answerability.Pieces). Else the first replies pay
-        it: ~95 ms of CPU for the shipped knowledge, ~0.05 ms a reply over the Telegram load's
-        first 2,000 (docs/benchmarks.md). Answers are the same either way."""
+        pinyin and initials tables and syllables (`Spelling.ready`) and, for a knowledge base
+        small enough to keep them all, every entry's pieces (answerability.Pieces). Else the
+        first replies pay it: ~0.2 s of CPU for the shipped knowledge (~95 ms before the
+        initials' table), ~0.05 ms a reply over the Telegram load's first 2,000
+        (docs/benchmarks.md). Answers are the same either way."""
         self.spelling.ready()
         if isinstance(self.descriptions, list):  # (all made: a small one's, `described.EAGER`)
             self.pieces.make_all(covered for _, covered, _ in self.descriptions)

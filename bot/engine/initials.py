@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from itertools import chain, islice, product
+from itertools import islice, product
 
 # Characters of the longest word or run of words looked for (公共服务事项: 6; 最多跑一次: 5).
 LONGEST = 8
@@ -59,14 +59,23 @@ def _agreement(entries: frozenset[int], around: Counter[int]) -> int:
     return sum(around[entry] for entry in entries)
 
 
-def keys(phrase: str, every: dict[str, tuple[str, ...]]) -> list[str]:
-    """A word's initials (办事不求人: bsbqr), by its characters' first readings first, then as
-    they may be read otherwise (协调: xd, then xt; at most OTHER_READINGS keys), or none if a
-    character has no reading (`every`: its readings, `bot.text.sounds.every_reading`)."""
-    letters = [dict.fromkeys(reading[0] for reading in every.get(c, ())) for c in phrase]
-    if not all(letters) or not all(map(str.isalpha, chain.from_iterable(letters))):
+def letters_of(every: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """Per character, the initials of its readings (`every`: `bot.text.sounds.every_reading`),
+    the first reading's first (调: d, t)."""
+    found = {c: tuple(dict.fromkeys(reading[0] for reading in read)) for c, read in every.items()}
+    return {c: letters for c, letters in found.items() if all(map(str.isalpha, letters))}
+
+
+def keys(phrase: str, letters: dict[str, tuple[str, ...]], others: bool = True) -> list[str]:
+    """A word's initials (办事不求人: bsbqr) by its characters' first readings, then, with
+    `others`, as they may be read otherwise (协调: xd, then xt; at most OTHER_READINGS keys); none
+    if a character has no reading (`letters`: `letters_of`)."""
+    if not all(c in letters for c in phrase):
         return []
-    return ["".join(key) for key in islice(product(*letters), OTHER_READINGS)]
+    if not others:
+        return ["".join(letters[c][0] for c in phrase)]
+    every = product(*(letters[c] for c in phrase))
+    return ["".join(key) for key in islice(every, OTHER_READINGS)]
 
 
 class Abbreviations:
@@ -85,12 +94,12 @@ class Abbreviations:
         normalized: Callable[[list[str]], list[str]],
         words: Callable[[str], list[str]],
         groups: Iterable[Sequence[str]],
-        every: dict[str, tuple[str, ...]],
+        letters: dict[str, tuple[str, ...]],
     ) -> Abbreviations:
         """The table of the texts (per entry, its texts), in matching form by `normalized`
         (`normalize_all`), cut into words by `words` (`Words(text, search=False)`), and of the
-        synonym groups' words (each found where any word of its group is), by the readings of
-        their characters (`every`: `bot.text.sounds.every_reading`)."""
+        synonym groups' words (each found where any word of its group is), by the initials of
+        their characters' readings (`letters_of`)."""
         # Each distinct run of Chinese once, with the entries it is in: most recur, across an
         # entry's similar questions and across entries.
         typed: dict[str, set[int]] = {}
@@ -133,7 +142,7 @@ class Abbreviations:
             # Other readings of one word of three characters or more only (关企协调员): of a run
             # of words or a short word they found more wrong words than right (一趟不 for ycb
             # beside 一次办, 这种 for zc beside 专窗).
-            for key in keys(phrase, every)[: None if size == 1 and len(phrase) >= PIECE else 1]:
+            for key in keys(phrase, letters, size == 1 and len(phrase) >= PIECE):
                 table.setdefault(key, {})[phrase] = (size, kept, own.get(phrase, 0))
         return cls(table)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.engine.core import ANSWERED, FALLBACK
-from bot.engine.initials import Abbreviations, keys
+from bot.engine.initials import Abbreviations, keys, letters_of
 from bot.text.normalize import normalize_all
 from bot.text.sounds import every_reading
 from bot.text.words import Words
@@ -28,14 +28,19 @@ def table() -> Abbreviations:
     words = Words(["营业执照", "复工复产", "重点项目"])
     every = every_reading({c for texts in [*TEXTS, *GROUPS] for text in texts for c in text})
     return Abbreviations.of(
-        enumerate(TEXTS), normalize_all, lambda run: words(run, search=False), GROUPS, every
+        enumerate(TEXTS),
+        normalize_all,
+        lambda run: words(run, search=False),
+        GROUPS,
+        letters_of(every),
     )
 
 
 def test_the_initials_of_a_word_are_its_characters_first_readings_then_others():
-    assert keys("办事不求人", every_reading("办事不求人"))[0] == "bsbqr"
-    assert keys("协调", every_reading("协调")) == ["xd", "xt"]  # 调: diao first, tiao
-    assert keys("3月", every_reading("3月")) == []  # (a digit has no reading)
+    letters = letters_of(every_reading("办事不求人协调月"))
+    assert keys("办事不求人", letters, others=False) == ["bsbqr"]
+    assert keys("协调", letters) == ["xd", "xt"]  # 调: diao first, tiao
+    assert keys("3月", letters) == []  # (a digit has no reading)
 
 
 @pytest.mark.parametrize(
