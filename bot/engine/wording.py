@@ -18,8 +18,9 @@ from bot.engine.reading import Reading, weight
 from bot.text.words import Words, in_dictionary, part_of_speech
 
 # A figure in a question: a year, a month, a count; not 一个 (1个 once normalized), which is "a"
-# (有一个方案吗), unless it counts (第一个, 11个).
-_FIGURE = re.compile(r"(?!(?<![第\d])1个)\d+(?:\.\d+)?")
+# (有一个方案吗), unless it counts (第一个, 11个). Led by its digit, looking behind from there, so
+# the regex engine skips to a digit (most clauses have none): 5.8k -> 2.0k instructions a call.
+_FIGURE = re.compile(r"\d(?<!(?<![第\d])1(?=个))\d*(?:\.\d+)?")
 # 起来 after a verb (加起来, 怎么搭起来的, 想快点开起来): the verb says what is done, 起来 only that
 # it gets going or adds up; left alone by the segmenter, it weighed as a verb no entry uses. (The
 # same of 出 is read off the text: 改出啥成效 is 改了啥成效, bot.text.dialect. 到, 完, 成, 好 too:
