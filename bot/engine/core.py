@@ -279,14 +279,16 @@ class Engine:
             "date": document.date if document else "",
             "quote": entry.source.quote,
         }
-        return Answer(
-            question=question or entry.question,
-            status=ANSWERED,
-            answer=entry.answer,
-            entry_id=entry.id,
-            score=score,
-            sources=(source,),
-            entry=entry,
+        return Answer.given(
+            {
+                "question": question or entry.question,
+                "status": ANSWERED,
+                "answer": entry.answer,
+                "entry_id": entry.id,
+                "score": score,
+                "sources": (source,),
+                "entry": entry,
+            }
         )
 
     def passage_answer(self, passage: Passage, score: float) -> Answer:

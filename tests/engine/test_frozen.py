@@ -53,3 +53,14 @@ def test_amended_is_what_replace_makes():
         copy.status = "answered"  # type: ignore[misc]
     with pytest.raises(AssertionError):
         amended(answer, tookms=1.0)  # not a field
+
+
+def test_an_answer_given_is_what_the_constructor_makes(knowledge: Knowledge):
+    entry = knowledge.entries[0]
+    values = dict(question="问", status="answered", answer=entry.answer, entry_id=entry.id)
+    values.update(score=0.9, sources=({"document": "d"},), entry=entry)
+    given = Answer.given(values)
+    assert given == Answer(**values) and repr(given) == repr(Answer(**values))
+    assert given.__dict__ == Answer(**values).__dict__  # the defaults too
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        given.score = 1.0  # type: ignore[misc]
