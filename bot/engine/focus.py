@@ -78,7 +78,7 @@ _FOCUS = (
     ),
     # What will be (12.8亿年底能完成吗, 招商目标能实现吗, 年内能完成投资4.5亿元吗, 以后会不会撤掉,
     # 有第二批吗, 下次招商去哪, 前景), or whether it still is (专窗现在还开着吗, 这些措施还保留吗,
-    # 现在还有吗): a report states what was done and planned on its day, never whether a plan will
+    # 现在还有吗, 疫情后还有吗): a report states what was done and planned on its day, never whether a plan will
     # succeed or a measure of the epidemic is kept after it. Not 以后要建成什么样 (a plan the report
     # states), 今年能完成多少 (the plan's figure), 网上能完成吗 (how a service is used), …会不会走访
     # nor 签约以后还会跟踪服务吗 (whether a body does what the entry says it does, after the sender's
@@ -92,7 +92,7 @@ _FOCUS = (
         rf"|(?<=[能会否]){_NOT_HOW}(?:{_DONE_WELL})(?=吗|不|么|没|$|[，。？！\s])"
         r"|(?<=以后|今后|将来|未来|往后|日后|明年|后年)会(?![^，。？！]*(?:什么样|啥样|怎么|如何))"
         r"|(?<=今后|将来|未来|往后|日后)还|(?<=以后)(?<![约驻户产册请完成地进]以后)还(?!(?:会|要)?(?:有人|剩|有多少))"
-        r"|(?<=还开)着|还保留(?:吗|不|么|没|着吗)|(?<=现在)还有(?:吗|没有|没)"
+        r"|(?<=还开)着|还保留(?:吗|不|么|没|着吗)|(?<=现在|情后|过后|之后)还有(?:吗|没有|没)"
         r"|下一?次|下回|下一批|第二批|前景",
     ),
     # The sender's judgement of it (网上办好用不好用, 12345管不管用, 协调员有没有用, 视频公证安全吗,

@@ -120,6 +120,8 @@ from bot.text.normalize import fold
         ("园区专窗现在还开着吗", FORECAST),  # whether it still is: the report is of its day
         ("这些线上服务还保留吗", FORECAST),
         ("零跑腿服务现在还有吗", FORECAST),
+        ("零跑腿服务疫情后还有吗", FORECAST),
+        ("防疫结束之后还有没有", FORECAST),
         ("园区以后还会搞招商会吗", FORECAST),
         ("今后还打算推出什么新服务", FORECAST),
         ("冷库专班的班长是谁", NAME),  # a post's holder, whom no report names
