@@ -52,14 +52,22 @@ class Wording:
         and how each sounds."""
         known = self.known
         classes, quiet = self.index.tuning.word_classes, self.index.tuning.quiet_background
+        # A term of the knowledge typed as it is spelled (四减) is found only where it is spelled:
+        # found by its sound elsewhere (si jian, in the 时间 of another entry's answer, by fuzzy
+        # pinyin) it is another word, not a typo of the term (a typo, 四简, is no term: sounded).
+        terms = self.words.inside  # (a dict by term: only asked whether it holds a word)
         words = []
         for clause in reading.clauses:
             subject = self.subject(clause.text)
             cut = self.content(subject)
             words += [
-                (word, self.weight(word, known, clause.weight, classes, quiet), sounded(word))
-                if not (word == COMPLEMENT and n and part_of_speech(cut[n - 1]) == "v")
-                else (word, 0.0, sounded(word))
+                (
+                    word,
+                    self.weight(word, known, clause.weight, classes, quiet)
+                    if not (word == COMPLEMENT and n and part_of_speech(cut[n - 1]) == "v")
+                    else 0.0,
+                    "\0" if word in terms else sounded(word),
+                )
                 for n, word in enumerate(cut)
             ]
             # A figure (2021年, 3月) the entry does not contain asks about another fact; it is

@@ -584,6 +584,22 @@ def test_a_complement_after_a_verb_carries_nothing(engine):
     assert weighed("小区外墙起来多少钱")["起来"] > 0
 
 
+def test_a_term_typed_as_spelled_is_found_only_where_spelled(engine):
+    # 四减 sounds like the 时间 of the building sites' answer (si jian, fuzzy pinyin): that is
+    # another word, not a typo of the term; a typo's words (办事不球人: 球) are found by sound.
+    def sounds(text: str) -> dict[str, str]:
+        spelled, folded = engine.as_read(text)
+        words = engine.wording.content_words(engine.read(spelled, folded))
+        return {word: sound for word, _, sound in words}
+
+    assert sounds("四减减了啥")["四减"] == "\0"
+    assert sounds("办事不球人是啥")["球"] == " qiu "
+    found = {c.id: c.check for c in engine.candidates("四减到底减了个啥")}
+    building = found["xiangmu-fangkong-shigong"]
+    assert building is not None and "四减" in dict(building.uncovered)
+    assert found["fgf-sijian"] is not None and not found["fgf-sijian"].uncovered
+
+
 def test_a_questions_content_is_worked_out_once_for_every_check():
     words = [("门票", 0.3, " men piao "), ("我们", 0.0, " wo men "), ("门票", 1.0, " men piao ")]
     found = content([*words, ("房价", 0.6, " fang jia "), ("房价", 0.0, " fang jia ")])
