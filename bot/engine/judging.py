@@ -28,9 +28,9 @@ def judge(engine: Engine, reading: Reading, folded: str, typed: str) -> Callable
         # Keywords name what they ask: one no entry uses (市重点项目 开工率) must be in the entry.
         things += tuple(word for word, _, weight in words.heaviest if weight >= UNKNOWN_WORD)
     weighing = decision.share_of(folded, len(reading.clauses), engine.shares)  # (long, share)
-    if reading.focus == YES_NO and not weighing[0]:
-        things += asked.unsettled(words.heaviest)  # 是学区房吗: an entry must say 学区
     if reading.focus == YES_NO:
+        if not weighing[0]:
+            things += asked.unsettled(words.heaviest)  # 是学区房吗: an entry must say 学区
         things += beyond.kinds(reading.asks, words.heaviest)  # 幼儿园也算…吗: 幼儿园
     things += beyond.days_told(folded)  # 2月11日至16日…在厦门是哪天: a day not stated
     things += amounts.quoted(typed)  # 总投资是23.8亿吗: the entry stating 23.8亿 (decimals kept)
