@@ -50,5 +50,5 @@ def told(check: Check | None) -> bool:
     be a near topic, yet names its entry better than any phrasing would."""
     if check is None:
         return False
-    quoted = [thing for thing in check.asked_for if thing.startswith(AMOUNT)]
-    return bool(quoted) and not any(thing in check.unstated for thing in quoted)
+    amounts = [thing for thing in check.asked_for if thing.startswith(AMOUNT)]
+    return bool(amounts) and not any(thing in check.unstated for thing in amounts)
