@@ -17,7 +17,9 @@ the word segmenter's dictionary (rjieba, loaded once per process: by the build, 
 engine cache by the first question), read and check, build (with the CPU of the child
 processes it forks, also given apart) and answer, and a start with the cache into import,
 reading the files (and hashing them for the version the cache is named by), reading the cache
-(signature and unpickling), the segmenter and answer, in CPU seconds.
+(signature and unpickling), the segmenter and answer, in CPU seconds, and then what a server
+(`serve`, `run`) does besides before it serves: `Engine.ready`, the pinyin and initials tables
+(bot.engine.spelled) that `ask` makes only for a question with Latin letters.
 
 The bot's own modules are compiled to bytecode first, as installing it does (`pip install`
 writes every module's `.pyc`): a checkout run with PYTHONDONTWRITEBYTECODE set (as here)
@@ -83,7 +85,9 @@ cached = time.process_time()
 words.load(); segmenter = time.process_time()
 engine.answer({question!r})
 answered = time.process_time()
-print(imported - started, read - imported, cached - read, segmenter - cached, answered - segmenter)
+engine.ready(); readied = time.process_time()
+print(imported - started, read - imported, cached - read, segmenter - cached, answered - segmenter,
+      readied - answered)
 """
 
 
@@ -220,7 +224,9 @@ def main() -> None:
             )
             print(
                 "    {:>30}: import {:.2f}, read files {:.2f}, read cache {:.2f}, segmenter {:.2f},"
-                " answer {:.2f}".format("one with the cache, CPU s", *cached),
+                " answer {:.2f}; a server's ready {:.2f}".format(
+                    "one with the cache, CPU s", *cached
+                ),
                 flush=True,
             )
     print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
