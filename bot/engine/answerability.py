@@ -58,7 +58,7 @@ _FRAMING_WORDS = (
     "客户 居民 群众 朋友 亲戚 家人 老乡 同事 会员 "
     "烦请 表述 回事 含义 平常 个数 事儿 简要 考虑 着急 引用 "
     "完整 实打实 大家 记得 记不清 属于 类似 感觉 念叨 "
-    "新闻 文章 有关 采取 提到 算不算 办法 法子 方式 "
+    "新闻 文章 有关 采取 提到 算不算 办法 法子 方式 这么回事 那么回事 "
 )
 FRAMING = frozenset(_FRAMING_WORDS.split())
 # What the sender cannot recall or make out (记不住, 说不清, 分不清, 看不懂, 不太懂, 没听清): about the

@@ -432,6 +432,7 @@ def test_words_that_only_shape_a_question_carry_nothing():
     # Nor the words a way is asked for in (有啥快的办法, 用的啥法子, 实行的什么管理方式): how, not
     # what about; the entry that answers names its own ways.
     framing += ["办法", "法子", "方式"]
+    framing += ["这么回事", "那么回事"]  # whether it is so (是这么回事吗), as 回事
     assert [content_weight(w, False) for w in framing] == [0.0] * len(framing)
 
 
