@@ -99,10 +99,9 @@ _ASKS_FROM = re.compile(
 # singular (我, 本人) is theirs only first: 能告诉我名字吗 asks the bot, 怎么联系他本人 the person.
 _WE, _I = "我们|咱们|俺们", "我司|本人|我|咱|俺"
 _INTRODUCTION = re.compile(rf"^(?:{_WE}|{_I})(?:公司|企业|厂子|厂|单位|这边|家)?(?:是|这边是)")
-# An introduction typed straight into the question, as dictation writes it (我是米厂老板三位一体服务
-# 机制是什么, 我是修手机的想办个证在哪查), ends with the first word of what the sender is, a person's
-# word after it (建材店老板, 国企的会计) or 的 (建材店的), within eight characters of 是 (not 我是说,
-# 我是想…). Read as part of the question, 米厂 and 老板 were things asked for (`_introduced_apart`).
+# An introduction dictated into the question (我是米厂老板三位一体服务机制是什么) ends with the first word
+# of what the sender is, a person's word after it (建材店老板, 国企的会计) or 的 (修手机的), within eight
+# characters of 是 (not 我是说…). Read as asked, 米厂 and 老板 were things asked for.
 _WHO_WORDS = "人|商|公司|企业|厂|店|户|者|员|老板|代表|骑手|宝妈|会计|财务|师傅|司机|老师|摊主|店主|经理|助理"
 _INTRODUCED = re.compile(
     rf"{_INTRODUCTION.pattern}(?![不想说在要问来去觉真])[\u4e00-\u9fff]{{0,8}}?"
@@ -255,9 +254,8 @@ def _marked(parts: list[str], marked: tuple[tuple[int, bool], ...] | None) -> li
 
 
 def _introduced_apart(part: str) -> tuple[str, ...]:
-    """A clause (with greeting set aside) in pieces: the introduction that opens it, if the
-    clause asks (`_INTRODUCED`), and the rest, cut where the sender speaks of themselves after
-    asking (`_THEIRS`)."""
+    """A clause in pieces: the introduction it opens with if it asks (`_INTRODUCED`), and the
+    rest, cut where the sender speaks of themselves after asking (`_THEIRS`)."""
     if "我" not in part and "俺" not in part and "咱" not in part:
         return (part,)  # (most clauses: `in` is ~50 times cheaper than a search)
     said = _INTRODUCED.match(part) if part[:1] in "我俺咱" and asks_itself(part) else None
@@ -342,11 +340,14 @@ def read(
     while first and _CONDITION.search(kept[first - 1]):
         first -= 1
     # An asking clause that says nothing points back, past others saying nothing (真的假的，是哪家), to
-    # the clause before them; one that says something asks its own (…有哪些，环评这行还在不在里面).
+    # the clause before them; one that says something asks its own (…有哪些，环评这行还在不在里面). It
+    # points past a remark with no word the knowledge uses, to the topic (三位一体，听着挺玄，到底是啥).
     while says and first - 1 in asks and not says(kept[first]) and not says(kept[first - 1]):
         first -= 1
     before = first - 1
     pointed = before if first and before not in asks and says and not says(kept[first]) else None
+    if pointed and knows and pointed - 1 not in asks and not knows(kept[pointed]):
+        pointed -= knows(kept[pointed - 1])
 
     # After the asking clause, once the sender speaks of themselves (我们是…, 我们饭店要复工) or of
     # their circumstances (工地等着开工), what follows without asking is more of that (是做东北菜的,

@@ -559,3 +559,12 @@ def test_a_reply_header_of_a_group_chat_is_not_what_is_asked():
     # ...but a question about replies, or a header with nothing after it, is the message's own.
     assert fold_message("热线多久回复") == "热线多久回复"
     assert fold_message("回复 老张：") == "回复 老张"
+
+
+def test_a_remark_between_the_topic_and_a_question_saying_nothing_is_passed(engine):
+    # 到底是啥 says nothing and points back: past the sender's remark (no word the knowledge
+    # uses) to the topic, which the question is asked with.
+    reading = engine.read("园区，听着挺玄，到底是啥", fold_message("园区，听着挺玄，到底是啥"))
+    assert reading.asking == "园区 到底是啥"
+    answer = engine.answer("三位一体，听起来好高级，到底是啥")
+    assert (answer.status, answer.entry_id) == ("answered", "qiye-sanweiyiti")
