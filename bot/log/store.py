@@ -267,11 +267,14 @@ class SQLiteStore:
                 self.db.execute(
                     f"UPDATE exchanges SET {column} = ? WHERE id = ?", (now, exchange_id)
                 )
-                if column == "question" and normalize(was) != normalize(now):
+                if column != "question":
+                    continue
+                old, new = normalize(was), normalize(now)
+                if old != new:
                     # the reviewer's decision on it, kept by its normalized text (bot.log.triage)
                     self.db.execute(
                         "UPDATE OR REPLACE gap_triage SET question = ? WHERE question = ?",
-                        (normalize(now), normalize(was)),
+                        (new, old),
                     )
         # The removed text is gone from the database file (`secure_delete`, bot.log.database)
         # but not from the WAL file, which SQLite reuses from its start and never shortens: a
@@ -293,8 +296,9 @@ class SQLiteStore:
                 "SELECT id, question, also FROM exchanges WHERE at >= ?", (before,)
             )
             for exchange_id, question, also in rows:
-                if redact(question) != question:
-                    found.append((exchange_id, "question", question, redact(question)))
+                masked_question = redact(question)
+                if masked_question != question:
+                    found.append((exchange_id, "question", question, masked_question))
                 parts = _listed(also)
                 masked = [_masked_part(part) for part in parts]
                 if masked != parts:
