@@ -72,8 +72,8 @@ class Spelling:
     characters, the other words of the knowledge's synonym groups (`synonyms`) and, for
     initials, the entries' texts cut by `words` (bot.engine.initials), when a message first
     needs them (or a server asks for them before it serves: `ready`, ~0.17 s of CPU for the
-    shipped knowledge, 0.06 s of it the pinyin tables), and are not pickled (a cached engine is the same whatever it was
-    asked)."""
+    shipped knowledge, 0.06 s of it the pinyin tables), and are not pickled (a cached engine is
+    the same whatever it was asked)."""
 
     def __init__(
         self,
