@@ -18,8 +18,9 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from bot.engine import _frozen, answerability, decision, described, judging, parts
+from bot.engine import _frozen, decision, described, judging, parts
 from bot.engine._marks import labelled, questions_marked
+from bot.engine._pieces import Pieces
 from bot.engine.answer import Answer
 from bot.engine.answerability import Check
 from bot.engine.decision import (
@@ -128,7 +129,7 @@ class Engine:
         self.cache_size = cache
         self._decided = lru_cache(maxsize=cache)(self._decide)
         # The entries' covered text as the checks read it, for entries checked again and again.
-        self.pieces = answerability.Pieces(len(self.entries))
+        self.pieces = Pieces(len(self.entries))
         # A list reply with no list open, in every deployment; bot.yaml's own patterns win.
         self.smalltalk = dict.fromkeys(map(fold, LIST_REPLIES), knowledge.texts.no_list)
         self.list_replies = tuple(map(fold, LIST_REPLIES))  # (a set pickles in hash order)
@@ -160,7 +161,7 @@ class Engine:
     def ready(self) -> None:
         """Make now what answers would make on first need, for a server about to serve: the
         pinyin and initials tables and syllables (`Spelling.ready`) and, for a knowledge base
-        small enough to keep them all, every entry's pieces (answerability.Pieces). Else the
+        small enough to keep them all, every entry's pieces (bot.engine._pieces). Else the
         first replies pay it: ~0.2 s of CPU for the shipped knowledge (~95 ms before the
         initials' table), ~0.05 ms a reply over the Telegram load's first 2,000
         (docs/benchmarks.md). Answers are the same either way."""

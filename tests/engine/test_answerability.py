@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from bot.engine._pieces import pieces
 from bot.engine.answerability import (
     UNKNOWN_VERB,
     asked,
     check,
     content,
     content_weight,
-    pieces,
 )
 from bot.engine.asked import QUESTION_WORDS
 from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, Engine, Thresholds
@@ -622,28 +622,6 @@ def test_the_words_a_list_is_asked_in_are_not_content():
     assert [w for w, *_ in content([("门票", 1.0, " men piao ")], PRICE).heaviest] == ["门票"]
 
 
-def test_an_entrys_pieces_find_a_short_word_exactly_as_a_search_of_its_text_does(engine):
-    # `pieces` turns the checks' substring searches into set lookups (a speed change): for
-    # every word `_short` admits, the lookups must say what the searches say, in every entry.
-    from bot.engine.answerability import PIECE, _short
-    from bot.engine.features import spoken
-
-    words = {"门票", "房价", "会长", "招人", "2021", "3", "app", "黑瞎子岛", "办事不求人", "\0"}
-    every = [covered for _, covered, _ in engine.descriptions]
-    for spelled, _ in every[:20]:  # and pieces of the entries' own text, every length
-        words |= {spelled[n : n + size] for size in range(1, PIECE + 2) for n in range(0, 60, 7)}
-    for covered in every:
-        letters, sounds = pieces(covered)
-        spelled, heard = covered
-        for word in words:
-            for sound in (f" {spoken(word)} ", "\0", " ", f"{spoken(word)} "):
-                if _short(word, sound):
-                    assert (word in letters) == (word in spelled), word
-                    assert (sound in sounds) == (sound in heard), sound
-    assert not _short("办事不求人", " ban shi bu qiu ren ") and _short("门票", " men piao ")
-    assert not _short("门票", "\0") and not _short("门票", "men piao ")
-
-
 def test_checks_with_pieces_are_the_checks_without():
     # The same verdicts whether or not an entry's covered text is kept as pieces.
     words = content([("门票", 1.0, " men piao "), ("办事不求人", 0.6, " ban shi bu qiu ren ")])
@@ -654,46 +632,3 @@ def test_checks_with_pieces_are_the_checks_without():
         assert check(None, {}, words, covered, 0.45, pieces=pieces(covered)) == check(
             None, {}, words, covered, 0.45
         )
-
-
-def test_pieces_are_made_while_there_is_room_and_not_saved():
-    import pickle
-
-    from bot.engine import answerability
-
-    kept = answerability.Pieces(2)
-    kept.room = 10
-    covered = ("黑瞎子岛门票", " hei xia zi dao men piao ")
-    for _ in range(answerability.PIECES_AFTER - 1):  # the checks search the text till then
-        assert kept(0, covered) is None
-    first = kept(0, covered)
-    assert first is not None and kept(0, ("", "")) is first and kept.room < 0
-    for _ in range(answerability.PIECES_AFTER + 1):  # no room left: the checks search the text
-        assert kept(1, ("门票", " men piao ")) is None
-    loaded = pickle.loads(pickle.dumps(kept))
-    assert loaded.made == {} and loaded.checked == bytearray(2)
-    assert loaded.room == answerability.PIECES_KEPT
-
-
-def test_pieces_are_all_made_at_once_only_when_they_surely_fit():
-    from bot.engine import answerability
-
-    covered = [("黑瞎子岛门票", " hei xia zi dao men piao "), ("门票", " men piao ")]
-    kept = answerability.Pieces(2)
-    kept.make_all(covered)  # (a server, before it answers: `Engine.ready`)
-    assert kept.made == {0: pieces(covered[0]), 1: pieces(covered[1])}
-    assert kept.room == answerability.PIECES_KEPT - sum(
-        len(a) + len(b) for a, b in kept.made.values()
-    )
-    # At most PIECE pieces a character and a space of the sounds: 4 x (6 + 7 + 2 + 3) = 72 here.
-    tight = answerability.Pieces(2)
-    tight.room = 71
-    tight.make_all(covered)
-    assert tight.made == {} and tight.room == 71  # made as checked, while there is room
-    # Those made as checked already are kept, and only the others must fit: 4 x (2 + 3).
-    for _ in range(answerability.PIECES_AFTER):
-        tight(0, covered[0])
-    room = tight.room = 20
-    tight.make_all(covered)
-    assert tight.made == {0: pieces(covered[0]), 1: pieces(covered[1])}
-    assert tight.room == room - len(pieces(covered[1])[0]) - len(pieces(covered[1])[1])
