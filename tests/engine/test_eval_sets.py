@@ -112,7 +112,7 @@ SETS = {
     # written on 2026-11-28 morning when fresh17/ was handed to the tuning helpers (by halves);
     # opened by nobody but their writer, run once by the lead at the end
     "fresh18/natural.yaml": (1340, 0),
-    "fresh18/traps.yaml": (0, 359),
+    "fresh18/traps.yaml": (0, 662),
     "fresh18/out_of_domain.yaml": (0, 180),
 }
 
