@@ -37,11 +37,12 @@ from bot.channels.web.openapi import (
     ANSWER_EXAMPLE,
     CLARIFY_EXAMPLE,
     FALLBACK_EXAMPLE,
+    TOPIC_PAGE,
     TOPICS_EXAMPLE,
     openapi,
 )
 from bot.conversation import LIST_SECONDS, Conversations
-from bot.knowledge.model import Knowledge
+from bot.knowledge.model import Entry, Knowledge
 from bot.settings import WebConfig
 
 CHANNEL = "web"
@@ -50,6 +51,7 @@ THANKS = "谢谢您的反馈！"
 # Exchange ids are ours (hex); sessions are the client's opaque ids, kept short and printable.
 EXCHANGE = re.compile(r"[0-9a-f]{1,32}")
 SESSION = re.compile(r"[\x21-\x7e]{1,128}")
+PAGE = re.compile(r"\d{1,9}")
 
 
 def present(turn: Turn) -> dict:
@@ -178,18 +180,19 @@ class Api:
         return reply(data)
 
     async def topics(self, request: Request) -> Response:
-        """Every category with its questions, for browsing; with the bot's name and welcome,
-        which a client shows before the first question."""
+        """Every category with its first page of questions and its count, for browsing; with
+        the bot's name and welcome, which a client shows before the first question. With
+        `?category=…` (and `page`, from 0), that page of that category's questions alone."""
+        category = request.query_params.get("category")
+        if category is not None:
+            return reply(self.topic_page(category, request.query_params.get("page", "0")))
         knowledge = self.service.knowledge
-        topics = [
-            {
-                "category": category,
-                "questions": [
-                    {"id": e.id, "question": e.question} for e in self.service.topic(category)
-                ],
-            }
-            for category in self.service.topics()
-        ]
+        topics = []
+        for name in self.service.topics():
+            entries = self.service.topic(name)
+            topics.append(
+                {"category": name, "count": len(entries), "questions": questions_of(entries, 0)}
+            )
         texts = knowledge.texts
         return reply(
             {
@@ -199,6 +202,26 @@ class Api:
                 "topics": topics,
             }
         )
+
+    def topic_page(self, category: str, page_text: str) -> dict:
+        entries = self.service.topic(category)
+        if not entries:
+            raise ApiError(
+                404,
+                "no_topic",
+                "没有这个主题，知识库可能已经更新，请重新浏览主题。",
+                "No such category (the knowledge may have been updated).",
+            )
+        pages = -(-len(entries) // TOPIC_PAGE)
+        if not PAGE.fullmatch(page_text) or int(page_text) >= pages:
+            raise invalid("page", f"page 应为 0 到 {pages - 1} 的整数。")
+        page = int(page_text)
+        return {
+            "category": category,
+            "count": len(entries),
+            "page": page,
+            "questions": questions_of(entries, page),
+        }
 
     async def openapi(self, request: Request) -> Response:
         # The examples are the shipped knowledge's answers (tests/test_docs.py): for another
@@ -217,6 +240,12 @@ class Api:
                 "uptime_s": round(self.service.uptime, 1),
             }
         )
+
+
+def questions_of(entries: list[Entry], page: int) -> list[dict]:
+    """One page of a category's questions, as `/api/v1/topics` lists them."""
+    shown = entries[page * TOPIC_PAGE : (page + 1) * TOPIC_PAGE]
+    return [{"id": e.id, "question": e.question} for e in shown]
 
 
 def reply(data: dict) -> JSONResponse:

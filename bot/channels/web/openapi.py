@@ -84,6 +84,10 @@ FALLBACK_EXAMPLE: dict[str, Any] = {
     "text": WHERE_TO_TURN,
     "near_heading": "您也可以看看这些相关问题：",
 }
+# Questions per category in `/api/v1/topics`, and per page of `?category=…&page=N`: every
+# category's questions made the reply megabytes at 100k entries (probe24), fetched at each first
+# opening of the widget. The shipped knowledge's largest category is well under it.
+TOPIC_PAGE = 50
 TOPICS_EXAMPLE = {
     "name": "抚远营商环境政策问答",
     "welcome": "您好！我是抚远营商环境政策问答机器人。……",
@@ -91,6 +95,7 @@ TOPICS_EXAMPLE = {
     "topics": [
         {
             "category": "复工复产与服务窗口",
+            "count": 1,
             "questions": [{"id": "fugong-zhuanchuang", "question": "企业复工复产去哪个窗口办理？"}],
         }
     ],
@@ -261,8 +266,21 @@ def openapi() -> dict:
             },
             "/api/v1/topics": {
                 "get": {
-                    "summary": "按主题列出全部问题",
-                    "responses": example_response("机器人的名称、欢迎语和全部主题", TOPICS_EXAMPLE),
+                    "summary": f"按主题列出问题：每个主题的问题数（count）和前 {TOPIC_PAGE} 个；"
+                    "带 category（和 page，从 0 起）时只给该主题的那一页",
+                    "parameters": [
+                        {"name": "category", "in": "query", "schema": {"type": "string"}},
+                        {
+                            "name": "page",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 0},
+                        },
+                    ],
+                    "responses": {
+                        **example_response("机器人的名称、欢迎语和全部主题", TOPICS_EXAMPLE),
+                        "404": {"description": "没有这个主题（no_topic）"},
+                        "422": {"description": "page 超出范围（invalid）"},
+                    },
                 }
             },
             "/healthz": {

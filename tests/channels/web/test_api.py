@@ -11,10 +11,18 @@ import httpx
 import pytest
 
 from bot.app import Request as Question
-from bot.channels.web.api import CHANNEL, examples_hold, present, without_examples
+from bot.app import Service
+from bot.channels.web.api import (
+    CHANNEL,
+    TOPIC_PAGE,
+    examples_hold,
+    present,
+    without_examples,
+)
 from bot.channels.web.guard import SECURITY_HEADERS, ApiError, JSONReply, RateLimit, parse_json
 from bot.channels.web.openapi import openapi
 from bot.channels.web.server import build_server
+from bot.engine.core import Engine
 from bot.log.gaps import gap_exchanges
 from bot.log.stats import stats
 from bot.log.store import HELPFUL, PICKED, UNHELPFUL
@@ -222,6 +230,44 @@ async def test_entry_and_topics(client, service):
     assert sum(len(t["questions"]) for t in topics["topics"]) == len(knowledge.entries)
     assert topics["welcome"] == knowledge.texts.welcome.strip()
     assert topics["version"] == knowledge.version
+
+
+async def test_topics_hold_a_page_of_each_category_and_page_on_by_query(engine):
+    """A large category (100k generated entries in one) made `/api/v1/topics` megabytes, fetched
+    at every first opening of the widget and kept in its sessionStorage: each category now gives
+    its first `TOPIC_PAGE` questions and its `count`, and `?category=…&page=N` the N-th page."""
+    shipped = engine.knowledge
+    first = shipped.entries[0]
+    many = tuple(
+        replace(first, id=f"big-{n}", question=f"{first.question}{n}", category="大类")
+        for n in range(TOPIC_PAGE * 2 + 3)
+    )
+    knowledge = replace(
+        shipped,
+        entries=(*shipped.entries, *many),
+        categories=(*shipped.categories, "大类"),
+        by_id={},
+    )
+    service = Service(shipped.directory, Engine(knowledge))
+    async with client_for(service, rate=0) as client:
+        topics = (await client.get("/api/v1/topics")).json()["topics"]
+        big = topics[-1]
+        assert big["category"] == "大类" and big["count"] == len(many)
+        assert [q["id"] for q in big["questions"]] == [e.id for e in many[:TOPIC_PAGE]]
+        assert all(t["count"] == len(t["questions"]) for t in topics[:-1])
+        last = await client.get("/api/v1/topics", params={"category": "大类", "page": 2})
+        assert last.status_code == 200
+        assert last.json() == {
+            "category": "大类",
+            "count": len(many),
+            "page": 2,
+            "questions": [{"id": e.id, "question": e.question} for e in many[TOPIC_PAGE * 2 :]],
+        }
+        gone = await client.get("/api/v1/topics", params={"category": "没有这类"})
+        assert_error(gone, 404, "no_topic")
+        for page in ("-1", "x", "3", "99999999999999999999"):
+            wrong = await client.get("/api/v1/topics", params={"category": "大类", "page": page})
+            assert_error(wrong, 422, "invalid")
 
 
 async def test_healthz(client, service):

@@ -488,3 +488,38 @@ def test_browsing_keeps_the_menu_once_for_the_tab(page):
     topics.first.locator(".choice").first.click()  # the menu shown before the reload still works
     expect(topics).to_have_count(shown + 1)
     expect(topics.last.locator(".choice").first).to_have_text(question)
+
+
+def test_a_large_category_is_browsed_a_page_at_a_time(page):
+    """`/api/v1/topics` gives each category's first page of questions and its `count`: the
+    widget offers 更多问题 while some are not shown, and asks for the next page (probe24: every
+    question of 100k entries came at each first opening, megabytes)."""
+    expect = playwright_api.expect
+    questions = [{"id": f"q{n}", "question": f"大类问题{n}号"} for n in range(120)]
+    topics = {"name": "测试", "welcome": "您好", "version": "v"}
+    topics["topics"] = [{"category": "大类", "count": 120, "questions": questions[:50]}]
+    asked: list[str] = []
+
+    def fake(route):
+        query = route.request.url.partition("?")[2]
+        asked.append(query)
+        if not query:
+            return route.fulfill(json=topics)
+        number = int(query.rpartition("page=")[2])
+        shown = questions[number * 50 : (number + 1) * 50]
+        route.fulfill(json={"category": "大类", "count": 120, "page": number, "questions": shown})
+
+    page.route("**/api/v1/topics*", fake)
+    page.reload()
+    page.locator("button.launcher").click()
+    menus = page.locator(".msg.topics")
+    menus.first.locator(".choice", has_text="大类").click()
+    expect(menus).to_have_count(2)
+    expect(menus.last.locator(".choices:not(.topics-link) .choice")).to_have_count(50)
+    for number, count in ((1, 50), (2, 20)):
+        menus.last.locator(".choice", has_text="更多问题").click()
+        expect(menus).to_have_count(2 + number)
+        expect(menus.last.locator(".choices:not(.topics-link) .choice")).to_have_count(count)
+        expect(menus.last.locator(".choice").first).to_have_text(f"大类问题{number * 50}号")
+    expect(menus.last.locator(".choice", has_text="更多问题")).to_have_count(0)
+    assert asked[1:] == ["category=%E5%A4%A7%E7%B1%BB&page=1", "category=%E5%A4%A7%E7%B1%BB&page=2"]

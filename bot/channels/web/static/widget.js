@@ -37,6 +37,7 @@
     no: "不是",
     topics: "浏览主题",
     back: "返回主题",
+    nextPage: "更多问题",
     helpful: "👍 有帮助",
     unhelpful: "👎 没帮助",
     voteLabel: "这个回答对您有帮助吗？",
@@ -329,9 +330,19 @@
     var topics = item.topics || state.topics || [];
     if (item.category) {
       var topic = topics.filter(function (t) { return t.category === item.category; })[0];
-      node.appendChild(choiceList(item.category, topic ? topic.questions : [], false, function (choice) {
+      // A category gives its first page of questions with the topics, its `count` of them, and
+      // each later page on request (`page`): all of them at once were megabytes (probe24).
+      var page = item.page || 0;
+      var questions = item.questions || (topic ? topic.questions : []);
+      node.appendChild(choiceList(item.category, questions, false, function (choice) {
         openEntry(choice);
       }));
+      var shown = topic ? page * topic.questions.length + questions.length : 0;
+      if (topic && shown < (item.count || topic.count || 0)) {
+        node.appendChild(choiceList(null, [{ id: "", question: TEXT.nextPage }], false, function () {
+          topicPage(item.category, page + 1);
+        }, "topics-link"));
+      }
       node.appendChild(choiceList(null, [{ id: "", question: TEXT.back }], false, function () {
         add({ kind: "topics" });
         focusLast();
@@ -370,6 +381,13 @@
     get("topics").then(function (data) {
       state.topics = data.topics;
       add({ kind: "topics" });
+      focusLast();
+    }).catch(showError);
+  }
+
+  function topicPage(category, page) {
+    get("topics?category=" + encodeURIComponent(category) + "&page=" + page).then(function (data) {
+      add({ kind: "topics", category: category, page: data.page, count: data.count, questions: data.questions });
       focusLast();
     }).catch(showError);
   }
