@@ -19,7 +19,8 @@ processes it forks, also given apart) and answer, and a start with the cache int
 reading the files (and hashing them for the version the cache is named by), reading the cache
 (signature and unpickling), the segmenter and answer, in CPU seconds, and then what a server
 (`serve`, `run`) does besides before it serves: `Engine.ready`, the pinyin and initials tables
-(bot.engine.spelled) that `ask` makes only for a question with Latin letters.
+(bot.engine.spelled) that `ask` reads only for a question with Latin letters (from the engine
+cache, where its saver put them).
 
 The bot's own modules are compiled to bytecode first, as installing it does (`pip install`
 writes every module's `.pyc`): a checkout run with PYTHONDONTWRITEBYTECODE set (as here)

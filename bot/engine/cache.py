@@ -36,7 +36,10 @@ The knowledge's entries are saved packed (bot.knowledge.packed): one block of by
 made when first read. At 100k entries, making all of them on load was ~0.8 s of CPU, and a
 process exit's collection and freeing of their million objects more (docs/benchmarks.md).
 
-Saving is ~1.6 s of a 100k cold start (pickling, signing and writing 375 MB). A command that
+The engine is saved with its pinyin and initials tables (bot.engine.spelled), made by the
+saver if not yet made: a server's start from the cache reads them (~0.15 s of CPU at 100k
+entries) where it made them (3.3 s, every entry's texts read back). Saving is ~1.6 s of a 100k
+cold start (pickling, signing and writing 375 MB), plus ~3.3 s making those tables. A command that
 answers (`ask`, `run`, `serve`) leaves it to a forked child (`aside`), so the first answer does not
 wait for it. The file is signed and written as it is pickled, never held whole (the child's own
 memory at 100k entries, pages it writes or the bot no longer shares: 553 MB with the 65 MB
