@@ -18,6 +18,7 @@ day (4.7集中开工: 4月7日).
 from __future__ import annotations
 
 import re
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from bot.text.nfkc import nfkc
@@ -38,10 +39,25 @@ def quoted(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(AMOUNT + figure for figure in _AMOUNT.findall(nfkc(text))))
 
 
+# A figure as an entry's answer or quote writes it (the digits of 41.34亿元, 36项, 2022年).
+_STATED = re.compile(r"(?<![0-9.])[0-9]+(?:\.[0-9]+)?")
+
+
 def states(amount: str, stated: str) -> bool:
     """Whether an entry's answer and quote (`stated`, as written) state an amount quoted: the
-    same digits, not a longer figure's (0.41 is not in 10.41, nor 3.8 in 23.8)."""
-    return re.search(rf"(?<![0-9.]){re.escape(amount)}(?![0-9])", stated) is not None
+    same digits, not a longer figure's (0.41 is not in 10.41, nor 3.8 in 23.8), or a whole
+    number that is a decimal figure rounded (41亿 for 41.34亿元: a sender rounds what they
+    recall), not cut (23亿 is not 23.8亿元, which rounds to 24)."""
+    whole = "." not in amount
+    for figure in _STATED.findall(stated):
+        if figure == amount or (whole and "." in figure and _rounded(figure) == int(amount)):
+            return True
+    return False
+
+
+def _rounded(figure: str) -> int:
+    """A decimal figure rounded to a whole number, halves up (23.5 → 24), as a person does."""
+    return int(Decimal(figure).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def told(check: Check | None) -> bool:

@@ -28,6 +28,11 @@ def test_an_entry_states_an_amount_as_written_not_inside_a_longer_figure():
     assert not states("0.35", "总投资10.35亿元。")
     assert not states("3.5", "总投资23.5亿元。")
     assert not states("23.5", "总投资23.56亿元。")
+    assert states("23", "总投资23亿元。")
+    # A whole number quoted is a decimal figure rounded (a sender rounds), not cut.
+    assert states("41", "总投资41.34亿元。") and states("24", "总投资23.8亿元。")
+    assert not states("23", "总投资23.8亿元。") and not states("41", "总投资40.4亿元。")
+    assert not states("4", "总投资41.34亿元。") and not states("23", "2023年")
     assert states("30", "目标30万美元。")
     assert AMOUNT in MARKED  # looked for as stated, not as a word
     assert mentions(AMOUNT + "0.35", "完成投资0.35亿元 | …", never)
