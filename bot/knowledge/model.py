@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -217,7 +218,17 @@ class Knowledge:
             self.by_id.update({entry.id: entry for entry in self.entries})
 
     def in_category(self, category: str) -> list[Entry]:
-        return [entry for entry in self.entries if entry.category == category]
+        """The category's entries in the knowledge's order (a list of the caller's own)."""
+        return list(self._by_category.get(category, ()))
+
+    @cached_property
+    def _by_category(self) -> dict[str, list[Entry]]:
+        # Grouped once: `/api/v1/topics` asks every category, and a pass over all entries for
+        # each was 5 s of CPU at 100k entries in 1,000 categories (probe24).
+        grouped: dict[str, list[Entry]] = defaultdict(list)
+        for entry in self.entries:
+            grouped[entry.category].append(entry)
+        return dict(grouped)
 
 
 class KnowledgeError(Exception):
