@@ -287,16 +287,17 @@ class _Lines(Sequence[str]):
         self.splits = self.joined.count("\n") == len(texts)
 
     @classmethod
-    def utf8(cls, joined: np.ndarray) -> _Lines:
+    def utf8(cls, joined: np.ndarray, ends: np.ndarray) -> _Lines:
         """UTF-8 text as bytes, each line ended by a newline, as `_Lines` of its lines keeps it
-        (pickled alike), without a string per line (`Alphabet.spoken`)."""
+        (pickled alike), without a string per line (`Alphabet.spoken`); `ends`: where each
+        line ends in bytes, after its newline (int64; adjusted in place to characters)."""
         lines = cls.__new__(cls)
         lines.joined = str(joined, "utf-8")  # type: ignore[call-overload]
-        ends = np.flatnonzero(joined == ord("\n")) + 1
         if len(lines.joined) < len(joined):  # (a character's bytes after its first: not one)
             firsts = np.concatenate([[0], ends[:-1]])
             ends -= np.add.reduceat((joined & 0xC0) == 0x80, firsts, dtype=np.int64).cumsum()
-        lines.starts = array("q", bytes(8) + ends.tobytes())  # (0, then as `__init__` has them)
+        lines.starts = array("q", bytes(8))  # (0, then as `__init__` has them)
+        lines.starts.frombytes(ends.data.cast("B"))
         lines.splits = True  # (each newline ends a line)
         return lines
 

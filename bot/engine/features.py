@@ -317,10 +317,13 @@ class Alphabet:
     def spoken(self, sounds: np.ndarray, lengths: np.ndarray) -> _Lines:
         """Texts of this corpus (per unit in reading order its sound id, as a batch holds them;
         per text how many units it has: `Encoded.sounding`) as `spoken` gives each, a chunk of
-        texts at a time (100k entries' questions at once held ~450 MB: benchmarks-log.md):
-        each unit's sound and the space after it copied as bytes from a table of every sound,
-        one gather a chunk, into the lines `_Lines` keeps (a string per text, then joined,
-        was ~60 MB more of the build's peak beside the weighing child at 100k entries)."""
+        texts at a time (`_SPOKEN_AT_ONCE`; 100k entries' questions at once held ~450 MB:
+        benchmarks-log.md): each unit's sound and the space after it copied as bytes from a
+        table of every sound, one gather a chunk, into the lines `_Lines` keeps (a string per
+        text, then joined, was ~60 MB more of the build's peak beside the weighing child at
+        100k entries), with where each line ends found chunk by chunk (not by a newline mask
+        as long as all of them): at 100k entries 67 MB traced at the most for 24 MB of lines,
+        beside the weighing child's keys (was 114 MB: docs/benchmarks.md)."""
         spelled = [name.encode() for name in self.sound_names.tolist()]
         sizes = np.fromiter(map(len, spelled), np.int64, len(spelled)) + 1  # (with its space)
         firsts = np.cumsum(sizes) - sizes
@@ -329,24 +332,27 @@ class Alphabet:
         silent = lengths == 0
         size = int(np.bincount(sounds, minlength=len(sizes)) @ sizes + np.count_nonzero(silent))
         joined, written = np.empty(size, dtype=np.uint8), 0
+        line_ends = np.empty(len(lengths), dtype=np.int64)  # (in bytes, after each newline)
         ends = np.zeros(len(lengths) + 1, dtype=np.int64)  # where each text's units end
         np.cumsum(lengths, out=ends[1:])
-        for first in range(0, len(lengths), _TEXTS_AT_ONCE):
-            last = min(first + _TEXTS_AT_ONCE, len(lengths))
+        for first in range(0, len(lengths), _SPOKEN_AT_ONCE):
+            last = min(first + _SPOKEN_AT_ONCE, len(lengths))
             heard = sounds[ends[first] : ends[last]]
             bytes_end = np.cumsum(sizes[heard])  # (where each unit's bytes end)
             at = np.repeat(firsts[heard] - bytes_end + sizes[heard], sizes[heard])
             at += np.arange(len(at))  # (each byte: where it is in `table` minus where it goes)
             spelt = table[at]
+            del at
             # Each text's line ends after its last unit's bytes (a silent text's: after those
             # of the units before it), the last unit's space made a newline or one inserted.
-            line_ends = np.concatenate([[0], bytes_end])[ends[first + 1 : last + 1] - ends[first]]
+            ended = np.concatenate([[0], bytes_end])[ends[first + 1 : last + 1] - ends[first]]
             spoke = ~silent[first:last]
-            spelt[line_ends[spoke] - 1] = _NEWLINE
-            spelt = np.insert(spelt, line_ends[~spoke], _NEWLINE)
+            spelt[ended[spoke] - 1] = _NEWLINE
+            spelt = np.insert(spelt, ended[~spoke], _NEWLINE)
             joined[written : written + len(spelt)] = spelt
+            line_ends[first:last] = np.flatnonzero(spelt == _NEWLINE) + (written + 1)
             written += len(spelt)
-        return _Lines.utf8(joined)
+        return _Lines.utf8(joined, line_ends)
 
 
 # Units a batch may hold that the alphabet does not know (a query: 200 at most, MAX_QUERY_CHARS);
@@ -368,3 +374,6 @@ def _boost(unit: str) -> float:
 # Texts handled at a time where building makes Python objects per unit or word (their sounds,
 # their words), so that a large knowledge base's temporaries stay bounded.
 _TEXTS_AT_ONCE = 50_000
+# Texts `Alphabet.spoken` lays out at a time: its temporaries are int64 per byte of a chunk's
+# sounds (~3 MB each at 100k entries; 50k texts' were ~45 MB beside the weighing child's keys).
+_SPOKEN_AT_ONCE = 8192

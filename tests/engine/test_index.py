@@ -216,13 +216,35 @@ def test_sounds_are_laid_out_as_lines_of_each_texts_sounds(monkeypatch, at_once)
 
     texts = ["", "营业执照 怎么 办理", "", "", "ω 签证", "app 12345", "", "社保", ""]
     alphabet, encoded = features.Alphabet.learn(texts)
-    monkeypatch.setattr(features, "_TEXTS_AT_ONCE", at_once)
+    monkeypatch.setattr(features, "_SPOKEN_AT_ONCE", at_once)
     sounds = alphabet.spoken(*encoded.sounding(encoded.texts))
     expected = _Lines([features.spoken(text) for text in texts])
     assert list(sounds) == list(expected) and sounds[4] == features.spoken("ω 签证")
     assert pickle.dumps(sounds) == pickle.dumps(expected)
     none = alphabet.spoken(*encoded.sounding(0))
     assert pickle.dumps(none) == pickle.dumps(_Lines([]))
+
+
+def test_sounds_hold_little_beside_their_lines(monkeypatch):
+    # A large build makes its questions' sounds beside the weighing child's keys, the machine's
+    # peak: the bytes and the string they become, not a newline mask as long as both, nor a
+    # chunk's int64 temporaries per byte (`_SPOKEN_AT_ONCE` texts at a time).
+    import tracemalloc
+
+    from bot.engine import features
+
+    texts = [f"营业执照 怎么 办理 {n % 10} 号 社保 在哪里 办" for n in range(20_000)]
+    alphabet, encoded = features.Alphabet.learn(texts)
+    sounding = encoded.sounding(encoded.texts)
+    monkeypatch.setattr(features, "_SPOKEN_AT_ONCE", 500)
+    tracemalloc.start()
+    try:
+        sounds = alphabet.spoken(*sounding)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert list(sounds) == [features.spoken(text) for text in texts]
+    assert peak < 3 * len(sounds.joined)  # (the bytes, the string, where each line ends)
 
 
 def test_a_query_is_encoded_unit_by_unit_exactly_as_a_batch_is():
