@@ -172,9 +172,17 @@ _DIALECT = re.compile(
 )
 # English only in a Chinese message (one without Chinese is answered in its language's note:
 # bot.engine.language; one in pinyin is spelled out first: bot.engine.spelled), only whole words.
+# English in Chinese text is typed with a space each side (可以 online 办吗, 有 green channel 吗),
+# which folding leaves as a clause break: 复工复产的手续可以 was read as background to 网上 and to
+# 办吗, and the message went to the customs entry. A space between a word of the table and a
+# Chinese character goes with it (`_SPACED`: the word in its clause). Folded, a comma there is a
+# space too (手续，online办吗: rare); joined, it is still the one question. Every space between
+# Latin and Chinese dropped (an English word the table does not know too) lost right answers
+# (styles22, docs/matching.md).
 _LATIN = re.compile("[a-z]")
-_ENGLISH = re.compile(
-    rf"(?<![a-z])(?:{'|'.join(sorted(filter(str.isascii, _STANDARD), key=len, reverse=True))})(?![a-z])"
+_ENGLISH = "|".join(sorted(filter(str.isascii, _STANDARD), key=len, reverse=True))
+_SPACED = re.compile(
+    rf"(?:(?<=[\u4e00-\u9fff]) )?(?<![a-z])({_ENGLISH})(?![a-z])(?: (?=[\u4e00-\u9fff]))?"
 )
 
 
@@ -184,8 +192,12 @@ def _standard(found: re.Match) -> str:
     return _STANDARD[found[0]]
 
 
+def _english(found: re.Match) -> str:
+    return _STANDARD[found[1]]  # (the spaces around it, `_SPACED`, left out)
+
+
 def standard(folded: str) -> str:
     """A folded message with its dialect and English words in standard Mandarin."""
     if _LATIN.search(folded) and _CHINESE.search(folded):
-        folded = _ENGLISH.sub(_standard, folded)
+        folded = _SPACED.sub(_english, folded)
     return _DIALECT.sub(_standard, folded) if _DIALECT.search(folded) else folded

@@ -134,6 +134,21 @@ def test_english_words_are_the_knowledge_words_in_a_chinese_message():
     assert standard("is it free online") == "is it free online"
 
 
+def test_an_english_word_spaced_in_chinese_stays_in_its_clause():
+    # English in Chinese text is typed with a space each side (能 online 办吗); folded, a space is
+    # a clause break, and 复工复产的手续可以 was read as background to 网上 and to 办吗.
+    assert standard("手续可以 online 办吗") == "手续可以网上办吗"
+    assert standard("复工复产有 green channel 吗") == "复工复产有绿色通道吗"
+    assert standard("hi 复工复产有 green channel") == "hi 复工复产有绿色通道"
+    # Only the table's words: a space around another English word stays (dropped, it cost).
+    assert standard("那个 team 的 phone 多少") == "那个 team 的电话多少"
+
+
+def test_a_question_with_a_spaced_english_word_is_read_whole(engine):
+    answer = engine.answer("我是海归，复工复产的手续可以 online 办吗，还是要去现场")
+    assert (answer.status, answer.entry_id) == ("answered", "fugong-banli-fangshi")
+
+
 def test_taiwan_words_are_the_mainlands():
     # Folded first (遠端視訊 → 远端视讯), then the mainland's word: an entry says 远程视频.
     assert standard(fold_message("能辦遠端視訊公證嗎")) == "能办远程视频公证吗"
