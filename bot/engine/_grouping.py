@@ -11,6 +11,7 @@ from itertools import pairwise
 import numpy as np
 
 from bot.engine._arrays import _blocks, _Postings, _Questions, _sparsetools, _tf
+from bot.engine._counting import _kind_by_kind, _kinds, _passes, _values
 from bot.engine.features import _split
 from bot.knowledge.bulk import give_back
 
@@ -64,7 +65,12 @@ def _digit(bits: int) -> int:
 
 
 def _sorted(
-    parts: list[np.ndarray], occurrences: list[np.ndarray], bits: int, ordered: bool, trim: bool
+    parts: list[np.ndarray],
+    occurrences: list[np.ndarray],
+    bits: int,
+    ordered: bool,
+    trim: bool,
+    by_kind: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """`_pairs`' occurrences (`bits` wide; after those `parts` holds split, [minor, low digit,
     high digit], in the room at their end), both lists emptied, sorted by major then minor: the
@@ -75,7 +81,9 @@ def _sorted(
     Instead, stable counting sorts (SciPy's `coo_tocsr`), least significant part first: by
     minor, by the major's low digit, by its high one (`_counted`). A pass holds the three
     parts and the two it makes, 20 bytes per occurrence (the packed sort's int64 keys and
-    their `_squeezed` copies held more)."""
+    their `_squeezed` copies held more). `by_kind`: the occurrences come as `Encoded.keys`
+    lists them, kind after kind (a key's top two bits), and each kind is sorted apart
+    (`_kind_by_kind`)."""
     majors, minors = occurrences[0::2], occurrences[1::2]
     occurrences.clear()
     low, size = _digit(bits), sum(map(len, majors))
@@ -96,7 +104,14 @@ def _sorted(
         parts.append(np.zeros(len(parts[0]), dtype=np.int8))  # (a pass carries two parts)
     sizes = [int(part.max(initial=0)) + 1 for part in parts]  # (read, not assumed from `bits`)
     passes, high = [1, 2][: 1 + (bits > low)], bits > low
-    starts = _passes(parts, passes if ordered else [0, *passes], sizes, high)
+    order = passes if ordered else [0, *passes]
+    if by_kind and high and bits - low >= 2:
+        cuts = _kinds(parts[2], bits - low - 2)
+        starts = _kind_by_kind(parts, order, sizes, cuts, [0, *passes])
+        if trim:  # (a kind's temporaries below glibc's mmap threshold came from its heap)
+            give_back()
+    else:
+        starts = _passes(parts, order, sizes, high)
     changed = _new_majors(parts, starts, high)
     if ordered and not ((parts[0][1:] >= parts[0][:-1]) | changed[1:]).all():
         if high:  # (sorted by major: by all, stably; the high digit first made again)
@@ -110,36 +125,6 @@ def _sorted(
     minor, *_ = parts  # (the digits freed here)
     parts.clear()
     return distinct, changed, minor
-
-
-def _passes(parts: list[np.ndarray], order: list[int], sizes: list[int], high: bool) -> np.ndarray:
-    """`_counted` by each part of `order` in turn; where each value of the last begins. With
-    `high` the last (the high digit) is not made again, its place left empty: what reads it
-    reads where its values begin (at 100k entries 124 MB of fresh pages no one read)."""
-    for n, which in enumerate(order, 1):
-        starts = _counted(parts, which, sizes, not high or n < len(order))
-    return starts
-
-
-def _counted(parts: list[np.ndarray], which: int, sizes: list[int], again: bool) -> np.ndarray:
-    """`parts` (parallel arrays: minor, the major's low digit, its high one) stably sorted by
-    `parts[which]` (each value below `sizes[which]`), the list's arrays replaced; returns where
-    each value begins. The part sorted by is made again from those offsets (`again`)."""
-    key = parts[which]
-    carried = [part for n, part in enumerate(parts) if n != which]
-    parts.clear()  # (each input freed when the pass is done)
-    starts = np.empty(sizes[which] + 1, dtype=np.int32)
-    made = [np.empty_like(part) for part in carried]
-    _sparsetools().coo_tocsr(sizes[which], 1, len(key), key, *carried, starts, *made)
-    del key, carried
-    parts.extend(made)
-    parts.insert(which, _values(starts) if again else np.empty(0, np.int32))
-    return starts
-
-
-def _values(starts: np.ndarray) -> np.ndarray:
-    """A sorted part made again from where each of its values begins."""
-    return np.arange(len(starts) - 1, dtype=np.int32).repeat(np.diff(starts))
 
 
 def _new_majors(parts: list[np.ndarray], starts: np.ndarray, high: bool) -> np.ndarray:
@@ -203,7 +188,7 @@ def _grouped(
     feature's occurrences are listed text after text."""
     trim = (len(parts[0]) if parts else sum(map(len, occurrences[1::2]))) >= GIVEN_BACK_FROM
     if parts and _digit(bits) <= _DIGIT:
-        distinct, changed, minor = _sorted(parts, occurrences, bits, True, trim)
+        distinct, changed, minor = _sorted(parts, occurrences, bits, True, trim, by_kind=True)
         columns, rows, counts = _squeezed(changed, minor)
         del changed, minor
     else:  # (none split, or too wide for two digits: made whole for NumPy's sort, `_pairs`)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.engine import _arrays, _grouping
+from bot.engine import _arrays, _counting, _grouping
 from bot.engine._grouping import _merged, _pairs
 from bot.engine.features import _split
 
@@ -57,7 +57,8 @@ def test_grouping_makes_the_high_digit_again_only_for_another_pass(monkeypatch, 
     expected = _pairs([keys.copy(), rows.copy()])
     made: list[str] = []
     values = _grouping._values
-    monkeypatch.setattr(_grouping, "_values", lambda starts: made.append("") or values(starts))
+    for module in (_grouping, _counting):
+        monkeypatch.setattr(module, "_values", lambda starts: made.append("") or values(starts))
     found = _pairs([keys, rows], ordered=True)
     assert all(a.tobytes() == b.tobytes() for a, b in zip(found, expected, strict=True))
     # Ordered: the low digit after its pass. Not: that, the high digit for the passes by all
@@ -128,6 +129,54 @@ def test_grouped_takes_keys_split_as_the_index_splits_them(bits):
     assert found[0].tobytes() == expected[0].tobytes()
     for a, b in zip([*found[1], *found[2]], [*expected[1], *expected[2]], strict=True):
         assert a.tobytes() == b.tobytes()
+
+
+def _kinds_listed(seed: int, listed: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """37-bit keys of the kinds `listed` (a key's top two bits), each kind's occurrences
+    together with rows in order, as `Encoded.keys` and the words' keys list them."""
+    rng = np.random.default_rng(seed)
+    keys, rows = [], []
+    for kind in listed:
+        size = int(rng.integers(200, 1500))
+        keys.append(rng.integers(0, 1 << 35, 300)[rng.integers(0, 300, size)] | kind << 35)
+        rows.append(np.sort(rng.integers(0, 900, size)).astype(np.int32))
+    return np.concatenate(keys), np.concatenate(rows)
+
+
+@pytest.mark.parametrize(
+    "listed, apart",
+    [([0, 1, 2, 3], True), ([0, 2, 3], True), ([1, 0, 2, 3], None), ([0, 1, 2, 3, 0], False)],
+)
+def test_grouped_sorts_kind_by_kind_as_it_would_all_at_once(monkeypatch, listed, apart):
+    # A large build's occurrences come kind after kind, and each kind is sorted apart: no
+    # pass makes arrays longer than the longest kind's (at 100k entries all 25M occurrences'
+    # were the weighing child's peak, and the machine's). Kinds not listed in order (never
+    # from `Encoded.keys`) are sorted in runs that hold several (1 then 0: one run), or where
+    # that leaves them out of order, whole: the same arrays in every case.
+    keys, rows = _kinds_listed(41, listed)
+    expected = _grouping._grouped([], [keys.copy(), rows.copy()], 37, asked=450)
+    words = len(keys) - 700  # (the last kind's given whole, after the rest split)
+    parts = [np.empty(len(keys), dtype=np.int32) for _ in range(3)]
+    parts[0][:words] = rows[:words]
+    _split(keys[:words], _grouping._digit(37), parts[1:], slice(0, words))
+    made: list[int | str] = []
+    counted = _counting._counted
+    monkeypatch.setattr(
+        _counting, "_counted", lambda parts, *a: made.append(len(parts[0])) or counted(parts, *a)
+    )
+    # (Each kind's temporaries, below glibc's mmap threshold, come from its heap: handed back.)
+    monkeypatch.setattr(_grouping, "GIVEN_BACK_FROM", 1)
+    monkeypatch.setattr(_grouping, "give_back", lambda: made.append("given back"))
+    found = _grouping._grouped(parts, [keys[words:].copy(), rows[words:].copy()], 37, asked=450)
+    assert found[0].tobytes() == expected[0].tobytes()
+    for a, b in zip([*found[1], *found[2]], [*expected[1], *expected[2]], strict=True):
+        assert a.tobytes() == b.tobytes()
+    assert made[0] == made[-1] == "given back"  # (before the passes, and after them)
+    lengths = [length for length in made if isinstance(length, int)]
+    if apart:
+        assert max(lengths) == max(np.bincount(keys >> 35))
+    elif apart is False:
+        assert max(lengths) == len(keys)
 
 
 @pytest.mark.parametrize("large", [False, True])
