@@ -61,6 +61,14 @@ _FRAMING_WORDS = (
     "新闻 文章 有关 采取 提到 算不算 办法 法子 方式 这么回事 那么回事 "
 )
 FRAMING = frozenset(_FRAMING_WORDS.split())
+# 外地 says where the sender, or those they write about, are or come from (我在外地, 人在外地跑冷链,
+# 外地客商来不了, 有人坑外地投资商, 外地投资人问我…): it weighs nothing, as the asker's words of FRAMING
+# do, unless the message asks whether something is from elsewhere (招商小分队是不是常年在外地, 11个项目里
+# 几个是外地企业投资的), where it is what is asked. Weighed as another entry's word (the knowledge's own
+# phrasings say 人在外地), it held 7 natural questions of the tuned-on sets under the bar, and 3
+# more in an offer (docs/matching.md, twentieth round).
+ELSEWHERE = "外地"
+_ELSEWHERE_ASKED = re.compile(r"是[^，。？！,?!\s]{0,5}外地")
 # What the sender cannot recall or make out (记不住, 说不清, 分不清, 看不懂, 不太懂, 没听清): about the
 # asker, as 记不清 of FRAMING is, never about what is asked.
 _UNSURE = re.compile(
@@ -210,6 +218,8 @@ def content(
     for (电话多少: 电话) are not what it asks about: not its subject; those of a list or a
     definition (都包括哪些: 包括) are not content at all."""
     askers = relayed_from(text, places)
+    if ELSEWHERE in text and not _ELSEWHERE_ASKED.search(text):
+        askers |= {ELSEWHERE}
     words = [(word, 0.0 if word in askers else x, sound) for word, x, sound in words]
     heaviest: dict[tuple[str, str], float] = {}
     for word, weight, sound in words:

@@ -632,3 +632,15 @@ def test_checks_with_pieces_are_the_checks_without():
         assert check(None, {}, words, covered, 0.45, pieces=pieces(covered)) == check(
             None, {}, words, covered, 0.45
         )
+
+
+def test_elsewhere_says_where_the_sender_is_unless_it_is_asked(engine):
+    # 外地 of the sender or those written about (我在外地, 坑外地投资商) weighs nothing...
+    words = [("外地", 0.6, " wai di "), ("投资", 1.0, " tou zi ")]
+    assert content(words, text="有人坑外地投资商 政府管吗").weight == 1.0
+    assert content(words, text="我在外地，投资的事").weight == 1.6 - 0.6
+    # ...unless the message asks whether something is from elsewhere: then it is what is asked.
+    assert content(words, text="招商小分队是不是常年在外地").weight == 1.6
+    assert content(words, text="11个项目里有几个是外地企业投资的").weight == 1.6
+    # End to end: the entry on harming the investment environment answers it.
+    assert engine.answer("有人坑外地投资商 政府管吗").entry_id == "qiye-sunhai-huanjing"
