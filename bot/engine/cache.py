@@ -279,6 +279,11 @@ def save(engine: Engine, cache: EngineCache, key: bytes) -> None:
     try:
         cache.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         _remove_stale(cache.folder)
+        # The spelling tables (pickled with the engine: bot.engine.spelled) made first and what
+        # making them freed handed back: made inside the pickle, beside the packed entries, they
+        # raised a 100k saver's peak RSS 920 -> 1,045 MB.
+        engine.spelling.tables()
+        give_back()
         nonce = os.urandom(_NONCE)
         # NamedTemporaryFile creates its file with mode 600.
         with tempfile.NamedTemporaryFile(dir=cache.folder, suffix=".part", delete=False) as handle:

@@ -58,6 +58,26 @@ def test_a_server_started_from_the_cache_reads_the_spelling_tables(
     assert again.answer("复工复产 lvse tongdao").status == ANSWERED
 
 
+def test_the_saver_makes_the_spelling_tables_before_it_packs_the_entries(
+    cached, knowledge_copy, tmp_path, monkeypatch
+):
+    # Made inside the pickle, beside the packed entries, they raised a 100k saver's peak.
+    from bot.knowledge.packed import PackedEntries
+
+    engine = build_engine(knowledge_copy, None)
+    engine.spelling._tables = None
+    packing = PackedEntries.pack
+
+    def pack(entries):
+        assert engine.spelling._tables is not None, "the tables made after the entries packed"
+        return packing(entries)
+
+    monkeypatch.setattr(PackedEntries, "pack", pack)
+    folder = tmp_path / "cache"
+    cache.save(engine, signed(folder), signed(folder).key())
+    assert len(list(folder.glob("engine-*.pickle"))) == 1
+
+
 def test_a_copy_of_the_knowledge_elsewhere_gets_an_engine_of_its_own(
     cached, knowledge_copy, tmp_path
 ):
