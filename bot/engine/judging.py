@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from bot.engine import amounts, answerability, asked, beyond, decision
+from bot.engine import amounts, answerability, asked, beyond, decision, roles
 from bot.engine.answerability import UNKNOWN_WORD, Check
 from bot.engine.focus import YES_NO
 from bot.engine.reading import Reading
@@ -32,6 +32,7 @@ def judge(engine: Engine, reading: Reading, folded: str, typed: str) -> Callable
         if not weighing[0]:
             things += asked.unsettled(words.heaviest)  # 是学区房吗: an entry must say 学区
         things += beyond.kinds(reading.asks, words.heaviest)  # 幼儿园也算…吗: 幼儿园
+    things += roles.roles(reading.asks)  # 设计单位是哪家, 是不是政府投资: no answer says whose
     things += beyond.days_told(folded)  # 2月11日至16日…在厦门是哪天: a day not stated
     things += amounts.quoted(typed)  # 总投资是23.8亿吗: the entry stating 23.8亿 (decimals kept)
     things += beyond.held(reading.asking, folded)  # 一件事一次办有哪几件事: not its siblings
