@@ -2,7 +2,7 @@
 named in a piece of its own (招商局，地址在哪), a list asked of one member of a list an entry states,
 with the siblings the message names anywhere (一件事一次办、不见面审批这些举措都有哪些), a day asked by
 a message that states days (2月11日至16日…在厦门是哪天), a kind asked whether it is covered
-(幼儿园也算复工企业吗). bot.engine.judging adds these to the things
+(幼儿园也算复工企业吗), a place a figure is asked of (佳木斯保留了多少). bot.engine.judging adds these to the things
 asked for, which bot.engine.mentioned looks for in each candidate.
 """
 
@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.engine.focus import CONTACT, DAY_ASKED, PLACE, TIME
+from bot.engine.focus import ASKING_JI, CONTACT, DAY_ASKED, PLACE, TIME
 from bot.engine.mentioned import DATE, DAYS, HELD, WITH
+from bot.text.words import part_of_speech
 
 # Where an office is, how to reach it or when it is open (我俄罗斯人，抚远，招商局，地址在哪; 商务局 电话多少;
 # 公证处在哪 几点上班): the office is what is asked of, though the clause asking (地址在哪) may not
@@ -103,3 +104,57 @@ def kinds(asks: str, heaviest: tuple[tuple[str, str, float], ...]) -> tuple[str,
             phrase, end = phrase + word, start + len(word)
         found.append(phrase)
     return tuple(dict.fromkeys(p for p in found if len(p) > 1))
+
+
+# A figure asked of another place (佳木斯保留了多少行政权力事项, 抚远…22亿，黑河是多少, 别的县一般取消多少项):
+# each answer states the city's own figures. The place is what a clause asking 多少 / 几 opens with,
+# a place name (the segmenter's tag) that weighs, right before what it did (保留, 是: a verb, not a
+# modal, 立马能办, nor a noun it names the kind of, 外国资金); or another county or city (别的县,
+# 其他城市) anywhere before 多少 / 几.
+_COUNT_ASKED = re.compile(rf"多少|{ASKING_JI}")
+_ELSEWHERE = re.compile(r"(?:别的|其他|其它|外)(?:县市?|市县?|地方|城市|地区|省)")
+_MODALS = ("能", "会", "可以", "要", "想", "得")  # what may open a verb after the place: 能办
+
+
+def elsewhere(
+    asks: str, heaviest: tuple[tuple[str, str, float], ...], cut: Callable[[str], list[str]]
+) -> tuple[str, ...]:
+    """For a figure asked of a place other than the city, in a clause that asks (`asks`:
+    `Reading.asks`), that place (`heaviest`: `answerability.Content.heaviest`, the words that
+    weigh; `cut`: `Wording.content`): things asked for, which an entry must name."""
+    if "多少" not in asks and "几" not in asks:  # (most messages ask no figure)
+        return ()
+    weighs = {word for word, _, weight in heaviest if weight}
+    found: list[str] = []
+    for clause in _PAUSE.split(asks):
+        counted = _COUNT_ASKED.search(clause)
+        if counted is None:
+            continue
+        before = clause[: counted.start()]
+        found += _ELSEWHERE.findall(before)
+        words = cut(before)
+        if len(words) > 1 and words[0] in weighs and part_of_speech(words[0]) == "ns":
+            done = words[1]
+            if done == "是" or (
+                part_of_speech(done).startswith("v") and not done.startswith(_MODALS)
+            ):
+                found.append(words[0])
+    return tuple(dict.fromkeys(found))
+
+
+# A count of one kind of a set (公共服务事项里社保类几项, 权力事项里处罚类的有多少项): no answer breaks a set
+# down by kind, so the kind must be named. The word that weighs right before 类, when 几 / 多少 follows.
+_KIND_COUNTED = re.compile(rf"类(?:的|事项)?(?:有|占|是)?(?:多少|{ASKING_JI})")
+
+
+def kinds_counted(asks: str, heaviest: tuple[tuple[str, str, float], ...]) -> tuple[str, ...]:
+    """For a count asked of a kind (`asks`: `Reading.asks`; `heaviest`:
+    `answerability.Content.heaviest`), the kind's word: things asked for."""
+    if "类" not in asks:
+        return ()
+    found = []
+    for counted in _KIND_COUNTED.finditer(asks):
+        before = asks[: counted.start()]
+        named = [w for w, _, x in heaviest if x and len(w) > 1 and before.endswith(w)]
+        found += [max(named, key=len)] if named else []
+    return tuple(found)

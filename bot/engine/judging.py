@@ -33,6 +33,8 @@ def judge(engine: Engine, reading: Reading, folded: str, typed: str) -> Callable
             things += asked.unsettled(words.heaviest)  # 是学区房吗: an entry must say 学区
         things += beyond.kinds(reading.asks, words.heaviest)  # 幼儿园也算…吗: 幼儿园
     things += roles.roles(reading.asks)  # 设计单位是哪家, 是不是政府投资: no answer says whose
+    things += beyond.elsewhere(reading.asks, words.heaviest, w.content)  # 佳木斯保留了多少
+    things += beyond.kinds_counted(reading.asks, words.heaviest)  # 社保类几项: that kind
     things += beyond.days_told(folded)  # 2月11日至16日…在厦门是哪天: a day not stated
     things += amounts.quoted(typed)  # 总投资是23.8亿吗: the entry stating 23.8亿 (decimals kept)
     things += beyond.held(reading.asking, folded)  # 一件事一次办有哪几件事: not its siblings

@@ -1,5 +1,5 @@
 """Who designs, builds, supervises or funds a project, asked of it (贸易中心的设计单位是哪家, 哪些单位在
-施工, 11个项目是不是都是政府投资): a role the report never assigns. An entry naming the company that
+施工, 11个项目是不是都是政府投资, 银行贷多少): a role the report never assigns. An entry naming the company that
 invests (河南新壹城集团计划…建设) says who builds it (谁建的), not which unit designs or constructs it,
 and an entry stating a project's investment says nothing of whose money it is. bot.engine.judging
 adds each role asked to the things asked for, which bot.engine.mentioned looks for in each
@@ -25,11 +25,16 @@ _FUNDED_BY = re.compile(
     r"(政府|民营|民间|国有|国企|私营|私人|社会|外资|外商|财政)(?:企业|资本|资金)?(?:投资|出资|投的|出钱|投钱)"
 )
 
+# How much of it comes from where (企业自己出多少、银行贷多少, 自筹多少, 融资多少): the answer must say.
+_SOURCE_ASKED = re.compile(r"(自己|自筹|银行|贷款|融资)[^，。？！,?!\s]{0,3}?多少")
+_SOURCES = {"自己": "自筹", "自筹": "自筹", "银行": "贷款", "贷款": "贷款", "融资": "融资"}
+
 
 def roles(asks: str) -> tuple[str, ...]:
     """The roles asked in the clauses that ask (`asks`: `Reading.asks`, the sender's own left
-    out): a unit as 设计单位, 施工单位… (承建方 as 承建单位), a kind of investor as 政府投资…;
-    things asked for, which no answer of the report states."""
+    out): a unit as 设计单位, 施工单位… (承建方 as 承建单位), a kind of investor as 政府投资…, a
+    source of the money as 自筹, 贷款, 融资; things asked for, which no answer of the report states."""
     found = [f"{designs or builds}单位" for designs, builds in _ROLE_ASKED.findall(asks)]
     found += [f"{kind}投资" for kind in _FUNDED_BY.findall(asks)]
+    found += [_SOURCES[source] for source in _SOURCE_ASKED.findall(asks)]
     return tuple(dict.fromkeys(found))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.engine.asked import _FIGURE_WANTED, asked_for, unsettled
-from bot.engine.beyond import days_told, kinds, offices
+from bot.engine.beyond import days_told, elsewhere, kinds, kinds_counted, offices
 from bot.engine.mentioned import (
     AREA,
     COUNT_OF,
@@ -515,3 +515,35 @@ def test_a_kind_asked_whether_it_is_covered_is_a_thing_the_entry_must_name():
     assert kinds("我们企业能不能走绿色通道", weighing("绿色通道")) == ()
     assert kinds("有人欺行霸市 算不算损害环境", weighing("欺行霸市", "损害")) == ()
     assert kinds("园区有几个项目", weighing("项目")) == ()  # no verb of belonging
+
+
+def test_a_figure_asked_of_another_place_is_a_thing_the_entry_must_name(engine):
+    cut = engine.wording.content
+
+    def weighing(*words: str) -> tuple[tuple[str, str, float], ...]:
+        return tuple((word, "", 1.0) for word in words)
+
+    # The place a clause asking 多少 / 几 opens with, before what it did; or another county.
+    assert elsewhere("佳木斯保留了多少行政权力事项", weighing("佳木斯", "行政"), cut) == ("佳木斯",)
+    assert elsewhere("抚远利用省外资金22亿 黑河是多少", weighing("黑河", "资金"), cut) == ("黑河",)
+    assert elsewhere("别的县一般取消多少项", weighing("取消"), cut) == ("别的县",)
+    # Not a place tagged so that is a modal's adverb or names a kind (立马能办, 外国资金).
+    assert elsewhere("立马能办的事项有几个", weighing("立马"), cut) == ()
+    assert elsewhere("外国资金多少", weighing("外国", "资金"), cut) == ()
+    assert elsewhere("佳木斯离抚远远吗", weighing("佳木斯"), cut) == ()  # no figure asked
+    for question in ("佳木斯保留了多少行政权力事项", "抚远利用省外资金22亿，黑河是多少"):
+        assert engine.answer(question).status != "answered", question
+    assert engine.answer("抚远保留了多少行政权力事项").entry_id == "fgf-quanli-shixiang"
+
+
+def test_a_count_of_one_kind_of_a_set_is_a_thing_the_entry_must_name(engine):
+    def weighing(*words: str) -> tuple[tuple[str, str, float], ...]:
+        return tuple((word, "", 1.0) for word in words)
+
+    # The word right before 类, when 几 / 多少 follows: no answer breaks a set down by kind.
+    assert kinds_counted("公共服务事项里社保类几项", weighing("公共服务", "社保")) == ("社保",)
+    assert kinds_counted("权力事项里处罚类的有多少项", weighing("权力", "处罚")) == ("处罚",)
+    assert kinds_counted("公共服务类事项是多少项", weighing("公共服务")) == ("公共服务",)
+    assert kinds_counted("分几类", weighing()) == ()  # how many kinds: EACH asks it
+    assert engine.answer("公共服务事项里社保类几项").status != "answered"
+    assert engine.answer("抚远保留的公共服务类事项是多少项").entry_id == "fgf-gonggong-fuwu"

@@ -16,6 +16,9 @@ def test_a_role_asked_of_a_project_is_a_thing_the_entry_must_name():
     # Who funds it: a kind of investor (政府, 民营, 社会资本) the answer must say.
     assert roles("11个项目是不是都是政府投资") == ("政府投资",)
     assert roles("这11个项目里有没有民营企业投资的") == ("民营投资",)
+    # Where the money comes from, asked as a figure (企业自己出多少、银行贷多少).
+    assert roles("这6亿里企业自己出多少 银行贷多少") == ("自筹", "贷款")
+    assert roles("我们想贷款 信用修复能办吗") == ()
     # The sender's own trade, and a role named but not asked, are not asked for.
     assert roles("施工单位 项目遇到困难能不能上例会协调") == ()
     assert roles("我们施工队想早点进场") == ()
@@ -23,7 +26,11 @@ def test_a_role_asked_of_a_project_is_a_thing_the_entry_must_name():
 
 
 def test_an_entry_naming_the_investor_does_not_say_who_designs_or_funds(engine):
-    for question in ("中俄国际贸易中心设计单位是哪家", "11个项目是不是都是政府投资"):
+    for question in (
+        "中俄国际贸易中心设计单位是哪家",
+        "11个项目是不是都是政府投资",
+        "上瑞大豆项目预计投资约6亿元，这6亿里企业自己出多少、银行贷多少",
+    ):
         data = engine.answer(question).to_dict()
         assert data["status"] != ANSWERED, question
         assert data["check"]["asked_for_unstated"], question
