@@ -19,8 +19,9 @@ SPARSE_FROM = 1_500_000
 # NumPy multiply-add over 100k entries took 35 us, the kernel over its 100k postings 110 us.
 FULL_ROW_SHARE = 1 / 3
 # Up to this many cells (features x entries) an index is small: it keeps which features each
-# entry uses as a full matrix (`Index.unused`; the shipped knowledge: 8.8k x 67 = 0.6M cells,
-# 0.6 MB), and its entry and question vectors in one set of postings by feature (`Index.both`).
+# entry uses as a full matrix (`Index.unused`, a row per feature; the shipped knowledge: 11k x
+# 67 = 0.75M cells, 0.75 MB), and its entry and question vectors in one set of postings by
+# feature (`Index.both`).
 DENSE_CELLS = 2_000_000
 
 

@@ -141,11 +141,11 @@ def _described(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """What each entry talks about: the units and sound pairs of its questions and answer, as
     sorted columns per entry (int32, entry after entry) and where each entry's begin; and for
-    a small index, what each entry does *not* use as a full matrix (one gather answers
-    `Index.unexplained`), plus a column none uses for probes of -1 (no mask, no negation
-    needed), else None. `keys` are the index's columns' feature keys; `features` and `owners`
-    the entries' question features (pairs of column and entry); `columns` and `answers` the
-    same for their answers.
+    a small index, what each entry does *not* use as a full matrix, a row per column and a
+    column per entry (one gather answers `Index.unexplained`), plus a row none uses for
+    probes of -1 (no mask, no negation needed), else None. `keys` are the index's columns'
+    feature keys; `features` and `owners` the entries' question features (pairs of column and
+    entry); `columns` and `answers` the same for their answers.
 
     Units found in most answers (the "据2022年5月26日报道" every answer ends with) say nothing
     about any one entry and are left out of what answers contribute.
@@ -171,6 +171,8 @@ def _described(
     starts = starts.astype(np.int64)
     unused = None
     if entries * len(keys) <= DENSE_CELLS:
-        unused = np.ones((entries, len(keys) + 1), dtype=bool)
-        unused[np.arange(entries).repeat(np.diff(starts)), described] = False
+        # Feature by feature: the shortlist's cells of one probe are neighbours (one or two
+        # cache lines, not one per entry), and the last row, all set, is where -1 lands.
+        unused = np.ones((len(keys) + 1, entries), dtype=bool)
+        unused[described, np.arange(entries).repeat(np.diff(starts))] = False
     return described, starts, unused

@@ -349,7 +349,8 @@ class Index:
         if self.unused is not None:
             # One gather of the cells, C-ordered, so each entry's sum below adds in the same
             # order as ever (a 2-D fancy index came out in Fortran order and summed otherwise).
-            cells = entries[:, None] * self.unused.shape[1] + probes
+            # A probe of -1 reads the cell `entry - width` from the end: the last row, none used.
+            cells = probes * self.unused.shape[1] + entries[:, None]
             missed = self.unused.ravel().take(cells)
         else:
             first, last = self.described_starts[entries], self.described_starts[entries + 1]

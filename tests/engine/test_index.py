@@ -322,6 +322,30 @@ def test_a_lookup_gives_what_the_index_arrays_give():
     assert index.look_up(keys[::-1]) == expected[::-1]  # (from the table, now)
 
 
+def test_a_small_index_tells_what_entries_leave_unexplained_as_a_large_one(monkeypatch):
+    # A small index answers `unexplained` from a full matrix laid out feature by feature (a
+    # probe's cells for the shortlist side by side), a large one from each entry's sorted
+    # columns: the same shares, bitwise, for units every entry, some or none uses (-1 probes
+    # land on the matrix's last row, the first entry's included).
+    from bot.engine.index import Index
+    from bot.text.words import Words
+
+    texts = [["复工复产 专窗 在哪里", "app 下载 12345"], ["营业执照 怎么 办理"], ["社保 在哪里 办"]]
+    small = Index([list(entry) for entry in texts], words=Words())  # (a build empties them)
+    monkeypatch.setattr(_weighing, "DENSE_CELLS", 0)
+    large = Index(texts, words=Words())
+    assert small.unused is not None and large.unused is None
+    assert small.unused.shape == (len(small.columns) + 1, 3)
+    assert small.unused[-1].all()
+    entries, probed = np.array([2, 0, 1, 0]), []
+    for text in [*QUERIES, "营业执照 在哪里 没听说过的词"]:
+        query = small.query(text)
+        probed += query.probes.tolist()
+        shares = small.unexplained(entries, query)
+        assert shares.tobytes() == large.unexplained(entries, large.query(text)).tobytes()
+    assert -1 in probed and max(probed) >= 0
+
+
 def test_a_build_splits_many_texts_into_the_words_each_gives_alone():
     from bot.text.words import Words
 
