@@ -33,12 +33,14 @@ import gc
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.authoring.teach import Taught, teach
 from bot.engine.cache import EngineCache, build_engine
-from bot.engine.core import CLARIFY, Answer, Candidate, Engine
+from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, Answer, Candidate, Engine
+from bot.engine.followed import followed_up
 from bot.knowledge.model import Entry, Knowledge, KnowledgeDirMissing, KnowledgeError, snapshot_of
 from bot.knowledge.yamlfile import Problem
 from bot.log.gaps import Cluster, cluster, gap_exchanges
@@ -51,6 +53,10 @@ from bot.text.normalize import valid_text
 PRIVATE = "private"
 # Clarify exchanges whose question is kept for a later 不是 / 都不是 (least recent forgotten).
 OFFERS_KEPT = 10_000
+# Conversations whose last answered entry is kept for a bare follow-up (least recent forgotten),
+# and for how long: an hour later, 那电话呢 is not about the answer read back then.
+CONTEXTS_KEPT = 10_000
+CONTEXT_SECONDS = 600
 
 
 def settle_heap() -> None:
@@ -81,6 +87,10 @@ class Request:
     # offered there is picked from there only. None where a sender has one conversation per
     # channel (a web session, a WeChat openid, a terminal). Not logged: nothing reads it back.
     place: object = None
+    # Whether the sender's messages make one conversation, a bare follow-up read against the
+    # answer before it (`Contexts`): not a web client without a session, keyed by an address
+    # many users share, nor `ask`, whose lines are questions each of its own.
+    conversation: bool = True
 
 
 @dataclass(frozen=True)
@@ -128,6 +138,45 @@ class Offers:
             return self.offers.get(exchange)
 
 
+class Contexts:
+    """The entry each conversation was last answered with, for a bare follow-up (那电话呢？) to
+    be read against (bot.engine.followed). Per process, bounded, each forgotten after
+    `seconds`; a conversation is its sender's in one place of one channel (`conversation_of`)."""
+
+    def __init__(
+        self,
+        kept: int = CONTEXTS_KEPT,
+        seconds: float = CONTEXT_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.kept, self.seconds, self.clock = kept, seconds, clock
+        self.entries: OrderedDict[tuple, tuple[str, float]] = OrderedDict()
+        self.lock = threading.Lock()  # channels serving from several threads (WeChat, web)
+
+    def remember(self, conversation: tuple, entry_id: str) -> None:
+        with self.lock:
+            self.entries.pop(conversation, None)  # (the most recent last)
+            self.entries[conversation] = (entry_id, self.clock())
+            while len(self.entries) > self.kept:
+                self.entries.popitem(last=False)
+
+    def get(self, conversation: tuple) -> str | None:
+        """The entry last answered in `conversation`, unless that was too long ago."""
+        with self.lock:
+            found = self.entries.get(conversation)
+        if found is None or self.clock() - found[1] > self.seconds:
+            return None
+        return found[0]
+
+
+def conversation_of(request: Request) -> tuple | None:
+    """Whose conversation a message continues: the sender's in this place of this channel; None
+    for a sender the channel does not name, or whose messages make no conversation."""
+    if request.user is None or not request.conversation:
+        return None
+    return (request.channel, request.chat, request.place, request.user)
+
+
 @dataclass
 class Service:
     """The engine in use, how to reload it, and where exchanges are recorded."""
@@ -141,6 +190,7 @@ class Service:
         default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
     )
     offers: Offers = field(default_factory=Offers, repr=False)
+    contexts: Contexts = field(default_factory=Contexts, repr=False)
 
     @classmethod
     def open(
@@ -169,7 +219,11 @@ class Service:
         engine = self.engine  # one version for the whole exchange, even if a reload lands now
         # undecodable input (lone surrogates from a terminal or file) becomes U+FFFD here, so
         # nothing downstream (the log, a terminal, JSON) fails on it
-        answer = engine.answer(valid_text(request.text))
+        text = valid_text(request.text)
+        answer = engine.answer(text)
+        conversation = conversation_of(request)
+        if conversation is not None:
+            answer = self._in_context(engine, text, answer, conversation)
         exchange = None
         if self.log is not None:
             exchange = self.log.record(
@@ -178,6 +232,18 @@ class Service:
             if answer.status == CLARIFY and answer.choices:
                 self.offers.remember(exchange, Offer(answer.question, answer.choices))
         return Turn(answer, engine.knowledge, exchange)
+
+    def _in_context(self, engine: Engine, text: str, answer: Answer, conversation: tuple) -> Answer:
+        """`answer`, or, for a message the engine would not answer alone, the previous answered
+        entry's answer when the message is a bare follow-up that entry answers
+        (bot.engine.followed); the conversation's answered entry remembered for the next."""
+        if answer.status in (FALLBACK, CLARIFY) and not answer.language:
+            previous = self.contexts.get(conversation)
+            followed = None if previous is None else followed_up(engine, text, previous)
+            answer = followed or answer
+        if answer.status == ANSWERED and answer.entry_id is not None:
+            self.contexts.remember(conversation, answer.entry_id)
+        return answer
 
     def entry(self, entry_id: str) -> Turn | None:
         """One entry's answer (a related-question button, a deep link, browsing); None when the

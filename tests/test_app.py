@@ -8,7 +8,7 @@ import weakref
 
 import pytest
 
-from bot.app import Offer, Offers, Request, Service, settle_heap
+from bot.app import Contexts, Offer, Offers, Request, Service, settle_heap
 from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, Engine
 from bot.log.database import since_to_iso
 from bot.log.store import HELPFUL, PICKED, UNHELPFUL
@@ -176,3 +176,61 @@ def test_offers_keep_only_the_latest():
         offers.remember(exchange, Offer(exchange, ()))
     assert [offers.get(e) for e in ("a", None)] == [None, None]
     assert offers.get("c") == Offer("c", ())
+
+
+CREDIT_ASKED = "疫情期间企业失信了能修复信用吗"  # answered by qiye-xinyong-xiufu
+FOLLOW_UP = "怎么申请"  # alone: no topic, the fallback
+
+
+def test_a_bare_follow_up_is_read_against_the_conversations_previous_answer(logged):
+    said = Request(CREDIT_ASKED, "telegram", "private", 7, place=70)
+    assert logged.ask(said).answer.entry_id == "qiye-xinyong-xiufu"
+    turn = logged.ask(Request(FOLLOW_UP, "telegram", "private", 7, place=70))
+    assert turn.answer.status == ANSWERED and turn.answer.context == "qiye-xinyong-xiufu"
+    assert turn.answer.entry_id == "qiye-xinyong-xiufu"
+    # The log says the answer came from the conversation's context.
+    logged.log.flush()
+    stored = {e.question: e for e in logged.log.store.exchanges()}[FOLLOW_UP]
+    assert stored.status == ANSWERED and stored.candidates[0] == {
+        "id": "qiye-xinyong-xiufu",
+        "score": 1.0,
+        "context": True,
+    }
+
+
+@pytest.mark.parametrize(
+    "follow_up",
+    [
+        Request(FOLLOW_UP, "telegram", "private", 8, place=70),  # another sender
+        Request(FOLLOW_UP, "telegram", "group", 7, place=71),  # the sender elsewhere
+        Request(FOLLOW_UP, "ask", "cli", 7, conversation=False),  # no conversation (ask, web)
+        Request(FOLLOW_UP, "telegram", "private", None),  # a sender nobody names
+    ],
+)
+def test_a_follow_up_elsewhere_is_answered_alone(engine, follow_up):
+    service = Service(KNOWLEDGE, engine)
+    service.ask(Request(CREDIT_ASKED, "telegram", "private", 7, place=70))
+    assert service.ask(follow_up).answer.status == FALLBACK
+
+
+def test_the_previous_answer_is_forgotten_after_a_while_and_replaced_by_the_next(engine):
+    now = [0.0]
+    service = Service(KNOWLEDGE, engine, contexts=Contexts(seconds=600, clock=lambda: now[0]))
+    said = Request(CREDIT_ASKED, "wechat", "private", "openid")
+    follow_up = Request(FOLLOW_UP, "wechat", "private", "openid")
+    service.ask(said)
+    now[0] = 601.0
+    assert service.ask(follow_up).answer.status == FALLBACK
+    service.ask(said)
+    # Another answer in between is what a follow-up is read against then (its entry gives
+    # no way to apply: the fallback).
+    assert service.ask(Request(QUESTION, "wechat", "private", "openid")).answer.status == ANSWERED
+    assert service.ask(follow_up).answer.status == FALLBACK
+
+
+def test_contexts_are_bounded(engine):
+    contexts = Contexts(kept=2)
+    for user in "abc":
+        contexts.remember(("chat", "cli", None, user), f"entry-{user}")
+    assert contexts.get(("chat", "cli", None, "a")) is None
+    assert contexts.get(("chat", "cli", None, "c")) == "entry-c"

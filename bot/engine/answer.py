@@ -32,6 +32,9 @@ class Answer:
     language: str | None = None  # a question in another language: which one ("en", "ru"…)
     # A message asking two things: the answers to its other parts, by other entries (parts.py).
     also: tuple[Answer, ...] = ()
+    # A bare follow-up answered by the entry the conversation was last answered with
+    # (bot.engine.followed): that entry's id; None for a message answered as it stands.
+    context: str | None = None
     normalized: str = ""
     took_ms: float = 0.0
     entry: Entry | None = field(default=None, compare=False)
@@ -39,7 +42,7 @@ class Answer:
     @classmethod
     def given(cls, values: dict[str, Any]) -> Answer:
         """`Answer(**values)`, made through its `__dict__` (bot.engine._frozen): its `__init__`
-        sets each of its 14 fields through `object.__setattr__` (25.5k instructions against
+        sets each of its 15 fields through `object.__setattr__` (25.5k instructions against
         ~10k), and an entry's answer is made for most messages (`Engine.entry_answer`)."""
         return made(cls, _DEFAULTS | values)
 
@@ -69,6 +72,7 @@ class Answer:
                 }
                 for a in self.also
             ],
+            "context": self.context,
             "took_ms": round(self.took_ms, 3),
             # The message as matched: normalized, typed pinyin and initials spelled in the
             # knowledge's words (bsbqr → 办事不求人: bot.engine.initials), synonyms canonical.

@@ -232,8 +232,8 @@ class Engine:
         reading = reading or self.read(question, folded)
         depth = max(limit, RECHECKED)
         best: dict[int, float] = {}
-        self._search(reading.text, depth, best)
-        if reading.asking != reading.text and self.index.tuning.asking_clause:
+        self._search(reading.searched, depth, best)
+        if reading.asking != reading.searched and self.index.tuning.asking_clause:
             self._search(reading.asking, depth, best)  # background dilutes the match
         if not self.index.tuning.answerability:
             ranked = sorted(best.items(), key=lambda item: -item[1])[:limit]

@@ -29,6 +29,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.engine._asides import unquoted, without_estimates
+from bot.engine._recalled import RECALLED, recalls, turns
+from bot.engine._sender import INTRODUCED as _INTRODUCED
+from bot.engine._sender import INTRODUCTION as _INTRODUCTION
+from bot.engine._sender import SELF as _SELF
+from bot.engine._sender import SENDER as _SENDER
+from bot.engine._sender import THEIRS as _THEIRS
+from bot.engine._sender import WHO_WORDS as _WHO_WORDS
 from bot.engine.answerability import content_weight
 from bot.engine.focus import ASKING_JI, focus_of
 from bot.engine.relayed import relayers_apart
@@ -92,28 +99,6 @@ _ASKS_FROM = re.compile(
     r"|(?<=[啊呀呢吗吧嘛哦呗啦嘞])(?=我|俺)"
 )
 # ...and where a question relayed from someone else starts: bot.engine.relayed's `relayers_apart`.
-# The sender speaking of themselves, in three reaches: "who we are" (_INTRODUCTION), set aside; a
-# clause that starts with them (_SELF: 我们在乡镇, 我司…), background after the question; a clause
-# about their own case anywhere in it (_SENDER: 对我们业务影响大不大, 看看哪些和我们有关), not what a
-# message that also asks about the topic asks, as no report says how a measure touches them. A
-# singular (我, 本人) is theirs only first: 能告诉我名字吗 asks the bot, 怎么联系他本人 the person.
-_WE, _I = "我们|咱们|俺们", "我司|本人|我|咱|俺"
-_INTRODUCTION = re.compile(rf"^(?:{_WE}|{_I})(?:公司|企业|厂子|厂|单位|这边|家)?(?:是|这边是)")
-# An introduction dictated into the question (我是米厂老板三位一体服务机制是什么) ends with the first word
-# of what the sender is, a person's word after it (建材店老板, 国企的会计) or 的 (修手机的), within eight
-# characters of 是 (not 我是说…). Read as asked, 米厂 and 老板 were things asked for.
-_WHO_WORDS = "人|商|公司|企业|厂|店|户|者|员|老板|代表|骑手|宝妈|会计|财务|师傅|司机|老师|摊主|店主|经理|助理"
-_INTRODUCED = re.compile(
-    rf"{_INTRODUCTION.pattern}(?![不想说在要问来去觉真])[\u4e00-\u9fff]{{0,8}}?"
-    rf"(?:(?:{_WHO_WORDS})(?:的?(?:{_WHO_WORDS})|的)?|的(?:{_WHO_WORDS})?)(?=[\u4e00-\u9fff])"
-)
-# ...and where the sender speaks of themselves after a question ended without a particle (…是啥构想
-# 我听着像绕口令; `_ASKS_FROM` splits after one), not as the object of a verb (帮我们, 影响我们…).
-_THEIRS = re.compile(
-    r"[我俺咱](?<=[\u4e00-\u9fff].)(?<![帮给让叫诉对跟和找问把被替为向请教到在于有响系].)"
-)
-_SELF = re.compile(rf"^(?:{_WE}|{_I})")
-_SENDER = re.compile(rf"{_WE}|^(?:{_I})")
 # A condition just before the asking clause (复工复产这块如果有部门不作为，…可以去哪里投诉) is part of
 # what is asked: the question is about that case, and the asking clause alone (可以去哪里投诉)
 # matched the general complaints entry. It is searched with the asking clause and weighs
@@ -170,10 +155,16 @@ class Reading:
         return " ".join(c.text for c in self.clauses)
 
     @property
+    def searched(self) -> str:
+        """The message as the index searches it whole: without what it recalls of the bot's
+        previous answer (bot.engine._recalled), which would find that answer's entry again."""
+        return " ".join(c.text for c in self.clauses if c.weight != RECALLED) or self.text
+
+    @property
     def foreground(self) -> str:
         """The message without its background: every clause that asks, with the conditions
         and fragments asked with them."""
-        return " ".join(c.text for c in self.clauses if c.weight != BACKGROUND)
+        return " ".join(c.text for c in self.clauses if c.weight > BACKGROUND)
 
     @property
     def asks(self) -> str:
@@ -326,7 +317,11 @@ def read(
     # question that starts with them, wherever it is (我们公司业务会不会受影响？保留的还有多少项).
     # (Not one that names them further on, 抚远以后还需要我们这种中介吗？会不会被取消: asked of
     # 抚远, it is what the message asks.)
-    asks = [i for i in asks if not (_WHO_KNOWS.match(kept[i]) or _DOUBT.search(kept[i]))] or asks
+    asks = [
+        i  # (nor does a clause recalling what the bot said before: bot.engine._recalled)
+        for i in asks
+        if not (_WHO_KNOWS.match(kept[i]) or _DOUBT.search(kept[i]) or recalls(kept[i]))
+    ] or asks
     others = [i for i in asks if not _SENDER.search(kept[i])]
     if others and asks[-1] not in others:
         asks = others
@@ -375,6 +370,8 @@ def read(
         fragment = i < first and len(part) <= FRAGMENT and not _SELF.match(part)
         if fragment and (knows is None or knows(part)):
             return 1.0
+        if recalls(part) and turns(kept[last]):
+            return RECALLED  # what the bot said before: the question is what is new
         if i == first - 1 and not _SELF.match(part) and not spoke[i]:
             return TOPIC  # 那11个一起开工的项目，…总投资多少钱
         if i < first or i >= since:
@@ -382,7 +379,7 @@ def read(
         return CONDITION if i < last else 1.0
 
     clauses = tuple(Clause(p, weighs(i, p)) for i, p in enumerate(kept))
-    asked = " ".join(c.text for c in clauses[first:] if c.weight != BACKGROUND)
+    asked = " ".join(c.text for c in clauses[first:] if c.weight > BACKGROUND)
     # The clause pointed back to is asked with the asking clause, as if typed without the comma
     # between (11个项目，投资，多少钱 asks what 投资多少钱 asks: an amount invested, not a price).
     pointed_to = "" if pointed is None else clauses[pointed].text

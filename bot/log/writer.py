@@ -353,7 +353,7 @@ class ExchangeLog:
             status=answer.status,
             entry_id=answer.entry_id,
             score=round(answer.score, 4),
-            candidates=[{"id": c.id, "score": round(c.score, 4)} for c in answer.candidates],
+            candidates=_candidates(answer),
             latency_ms=round(answer.took_ms, 3),
             knowledge_version=valid_text(version),
             also=[
@@ -365,3 +365,14 @@ class ExchangeLog:
                 for a in answer.also
             ],
         )
+
+
+def _candidates(answer: Answer) -> list[dict]:
+    """An exchange's candidates as logged; the one a bare follow-up was read against (the
+    entry the conversation was last answered with: `Answer.context`) says so."""
+    found = [{"id": c.id, "score": round(c.score, 4)} for c in answer.candidates]
+    if answer.context is not None:
+        for candidate in found:
+            if candidate["id"] == answer.context:
+                candidate["context"] = True
+    return found

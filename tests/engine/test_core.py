@@ -151,6 +151,7 @@ def test_json_shape(engine):
         "near",
         "language",
         "also",
+        "context",
     }
     assert data["focus"] == "count" and data["uncovered"] == []
     assert set(data["check"]) == {

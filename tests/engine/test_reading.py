@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.engine._marks import labelled, questions_marked
+from bot.engine._recalled import RECALLED
 from bot.engine.answerability import OTHER_ENTRY_WORD
 from bot.engine.asked import QUESTION_WORDS, asked_for
 from bot.engine.core import ANSWERED
@@ -568,3 +569,33 @@ def test_a_remark_between_the_topic_and_a_question_saying_nothing_is_passed(engi
     assert reading.asking == "园区 到底是啥"
     answer = engine.answer("三位一体，听起来好高级，到底是啥")
     assert (answer.status, answer.entry_id) == ("answered", "qiye-sanweiyiti")
+
+
+@pytest.mark.parametrize(
+    ("message", "entry"),
+    [
+        # The recalled part names the previous answer's entry: read as the topic, it answered
+        # 复工复产专窗's entry again (docs/matching.md, twentieth round).
+        ("那政务服务中心在哪里？你刚才说了复工复产专窗", "zhengwu-zhongxin-dizhi"),
+        ("你刚才说马上办有233项，那网上办的有多少项", "fgf-wangshangban"),
+    ],
+)
+def test_what_the_bot_said_before_is_recalled_and_the_question_is_what_is_new(
+    engine, message, entry
+):
+    reading = engine.read(*engine.as_read(message))
+    recalled = [c for c in reading.clauses if c.text.startswith(("你刚才", "刚才你"))]
+    assert [c.weight for c in recalled] == [RECALLED]
+    assert recalled[0].text not in reading.searched and recalled[0].text in reading.text
+    answer = engine.answer(message)
+    assert (answer.status, answer.entry_id) == (ANSWERED, entry)
+
+
+def test_a_question_going_on_with_what_was_recalled_keeps_it_as_its_topic():
+    # 具体内容在哪看 asks about the 清单目录 recalled: no turn to another thing (那…, …呢).
+    reading = read(fold_message("回复 老李：你说的那个复工清单目录，具体内容在哪看"))
+    assert [c.weight for c in reading.clauses] == [TOPIC, 1.0]
+    assert reading.searched == reading.text
+    # …nor one pointing back into it (那它, 那个).
+    reading = read(fold_message("你刚才说办事不求人实行清单式管理，那个清单网上能查吗"))
+    assert reading.clauses[0].weight == TOPIC

@@ -41,10 +41,12 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     try:
         if args.jsonl:
             for line in sys.stdin:
-                turn = service.ask(Request(line.rstrip("\r\n"), "ask", "cli", user))
+                turn = service.ask(
+                    Request(line.rstrip("\r\n"), "ask", "cli", user, conversation=False)
+                )
                 print(terminal_json(as_json(turn)), flush=True)
             return EXIT_OK
-        turn = service.ask(Request(args.question, "ask", "cli", user))
+        turn = service.ask(Request(args.question, "ask", "cli", user, conversation=False))
         if args.json:
             print(terminal_json(as_json(turn), indent=2))
         else:

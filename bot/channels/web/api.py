@@ -118,8 +118,9 @@ class Api:
         question = data.get("question")
         if not isinstance(question, str) or not question.strip():
             raise invalid("question", "请填写问题（question），例如“复工复产去哪个窗口办理”。")
-        asked = Question(question, CHANNEL, user=self.who(request, data))
-        if data.get("session") is None:
+        session = data.get("session") is not None  # (without one, many users share an address)
+        asked = Question(question, CHANNEL, user=self.who(request, data), conversation=session)
+        if not session:
             turn = await self.answers(asked)
         elif self.lists.offered(asked):
             # Maybe a pick, which checks its exchange against the log: off the event loop.

@@ -367,6 +367,7 @@ def openapi() -> dict:
                             },
                         },
                         "took_ms": {"type": "number"},
+                        "context": {"type": ["string", "null"]},
                         "read_as": {"type": "string", "description": "引擎读成的问题"},
                         "confirm": {"type": "boolean", "description": "只有一个选项的确认"},
                         "near": {"type": "array", "items": ITEM, "description": "相近的主题"},

@@ -92,6 +92,18 @@ async def test_without_a_session_the_client_address_is_the_key(client, service):
     assert exchange.user_key and "127.0.0.1" not in exchange.user_key
 
 
+async def test_a_bare_follow_up_in_a_session_is_read_against_its_previous_answer(client):
+    """No channel code: the service reads 怎么申请 against the session's last answered entry."""
+    first = await ask(client, "疫情期间企业失信了能修复信用吗", session="s-follow")
+    assert first.json()["entry_id"] == "qiye-xinyong-xiufu"
+    followed = (await ask(client, "怎么申请", session="s-follow")).json()
+    assert followed["status"] == "answered" and followed["context"] == "qiye-xinyong-xiufu"
+    assert "信用修复" in followed["answer"]
+    # Without a session (an address many users share) and in another session: alone.
+    assert (await ask(client, "怎么申请")).json()["status"] == "fallback"
+    assert (await ask(client, "怎么申请", session="s-other")).json()["context"] is None
+
+
 async def test_a_clarify_choice_is_picked_and_logged(flows_client):
     client, service = flows_client
     data = (await ask(client, LIST)).json()
