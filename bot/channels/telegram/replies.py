@@ -6,8 +6,10 @@ about it. Buttons carry ids, never text, so callback data stays far below Telegr
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from html import escape
+from typing import TypeVar
 
 from telegram.constants import MessageLimit
 
@@ -23,6 +25,8 @@ from bot.channels.render import (
 from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, Answer
 from bot.knowledge.model import Knowledge
 from bot.log.reports import shown
+
+T = TypeVar("T")
 
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH
 BUTTON_TEXT = 60  # characters of a question shown on a button
@@ -152,12 +156,16 @@ def topic_data(key: str, page: int = 0) -> str:
     return f"{TOPIC}:{key}:{page}" if page else f"{TOPIC}:{key}" if key else TOPIC
 
 
-def paged(rows: list[list[dict]], page: int, key: str) -> tuple[list[list[dict]], str]:
-    """Page `page` of a menu's rows (the last one past its end), with 上一页 / 下一页 under
-    them, and the caption saying which page it is ("" for a menu of one page)."""
-    pages = max(1, -(-len(rows) // MENU_PAGE))
+def paged(
+    items: Sequence[T], page: int, key: str, row: Callable[[T], list[dict]]
+) -> tuple[list[list[dict]], str]:
+    """Page `page` of a menu's items (the last one past its end) as rows, with 上一页 / 下一页
+    under them, and the caption saying which page it is ("" for a menu of one page). Only the
+    page's rows are made: a button for every question of a category of 100,000, ten of them
+    kept, was 0.4–0.65 s of CPU per tap (probe24)."""
+    pages = max(1, -(-len(items) // MENU_PAGE))
     page = min(page, pages - 1)
-    shown = rows[page * MENU_PAGE : (page + 1) * MENU_PAGE]
+    shown = [row(item) for item in items[page * MENU_PAGE : (page + 1) * MENU_PAGE]]
     if pages == 1:
         return shown, ""
     turns = [button("« 上一页", topic_data(key, page - 1))] if page else []
@@ -167,16 +175,22 @@ def paged(rows: list[list[dict]], page: int, key: str) -> tuple[list[list[dict]]
 
 
 def topics_reply(knowledge: Knowledge, page: int = 0) -> Reply:
-    rows = [
-        [button(category, topic_data(category_key(category)))] for category in knowledge.categories
-    ]
-    rows, caption = paged(rows, page, "")
+    rows, caption = paged(
+        knowledge.categories,
+        page,
+        "",
+        lambda category: [button(category, topic_data(category_key(category)))],
+    )
     return Reply([f"请选择主题：{caption}"], keyboard(rows))
 
 
 def category_reply(knowledge: Knowledge, category: str, page: int = 0) -> Reply:
-    rows = [[button(e.question, f"{BROWSE}:{e.id}")] for e in knowledge.in_category(category)]
-    rows, caption = paged(rows, page, category_key(category))
+    rows, caption = paged(
+        knowledge.in_category(category),
+        page,
+        category_key(category),
+        lambda entry: [button(entry.question, f"{BROWSE}:{entry.id}")],
+    )
     place = knowledge.categories.index(category) // MENU_PAGE
     rows.append([button("« 返回主题", topic_data("", place))])
     return Reply([f"<b>{escape(category)}</b>{caption}"], keyboard(rows))

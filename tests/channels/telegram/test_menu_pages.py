@@ -116,3 +116,17 @@ async def test_pages_are_turned_by_taps_and_an_answer_goes_back_to_its_page(bot)
     calls = await bot.send(updates.callback("t::1", first))
     topics = next(p for name, p in calls if name == "editMessageText")
     assert topics["text"] == "请选择主题：（第 2/2 页）"
+
+
+def test_a_category_page_makes_the_buttons_it_shows_only(service, monkeypatch):
+    """Each tap on a category made a button for every question in it and kept ten: 0.41–0.65 s
+    of CPU per tap at 100,000 questions in one category (probe24)."""
+    knowledge = service.knowledge
+    category = the_big_one(knowledge)
+    made = []
+    real = replies.button
+    monkeypatch.setattr(replies, "button", lambda *a, **k: made.append(a) or real(*a, **k))
+    reply = replies.category_reply(knowledge, category, 3)
+    shown = [b for b in buttons(reply) if b["callback_data"].startswith("q:")]
+    assert len(shown) == replies.MENU_PAGE
+    assert len(made) <= replies.MENU_PAGE + 3  # with 上一页, 下一页, 返回主题
