@@ -17,7 +17,7 @@ from bot.channels.cli.terminal import hint
 from bot.channels.render import as_text
 from bot.channels.telegram import replies as telegram_replies
 from bot.channels.web.api import present
-from bot.channels.web.openapi import ANSWER_EXAMPLE, CLARIFY_EXAMPLE, FALLBACK_EXAMPLE
+from bot.channels.web.examples import ANSWER_EXAMPLE, CLARIFY_EXAMPLE, FALLBACK_EXAMPLE
 from bot.conversation import Conversations
 from bot.engine.core import ANSWERED, Answer
 from bot.log.gaps import Cluster

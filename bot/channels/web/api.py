@@ -24,6 +24,12 @@ from bot.app import Request as Question
 from bot.app import Service, Turn
 from bot.channels.batching import Batched
 from bot.channels.render import as_json, body, related
+from bot.channels.web.examples import (
+    ANSWER_EXAMPLE,
+    CLARIFY_EXAMPLE,
+    FALLBACK_EXAMPLE,
+    TOPICS_EXAMPLE,
+)
 from bot.channels.web.guard import (
     NO_STORE,
     ApiError,
@@ -33,14 +39,7 @@ from bot.channels.web.guard import (
     invalid,
     read_json,
 )
-from bot.channels.web.openapi import (
-    ANSWER_EXAMPLE,
-    CLARIFY_EXAMPLE,
-    FALLBACK_EXAMPLE,
-    TOPIC_PAGE,
-    TOPICS_EXAMPLE,
-    openapi,
-)
+from bot.channels.web.openapi import TOPIC_PAGE, openapi
 from bot.conversation import LIST_SECONDS, Conversations
 from bot.knowledge.model import Entry, Knowledge
 from bot.settings import WebConfig
