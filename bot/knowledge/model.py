@@ -230,6 +230,13 @@ class Knowledge:
             grouped[entry.category].append(entry)
         return dict(grouped)
 
+    def __getstate__(self) -> dict:
+        """What a saved engine keeps (bot.engine.cache): not the grouping by category, made
+        again on need. Its entries are not the ones the cache packs (only `entries` and
+        `by_id` are), so it would carry every entry a second time, and a knowledge asked for a
+        category would pickle otherwise than one never asked."""
+        return {name: value for name, value in self.__dict__.items() if name != "_by_category"}
+
 
 class KnowledgeError(Exception):
     """The knowledge does not check out; `problems` says where and why."""

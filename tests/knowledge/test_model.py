@@ -4,6 +4,7 @@ file and line, as an admin would need to find it."""
 from __future__ import annotations
 
 import dataclasses
+import pickle
 import re
 from pathlib import Path
 
@@ -64,6 +65,18 @@ def test_every_category_asked_reads_the_entries_once(knowledge):
     assert many.in_category("none") == []
     listed[0].clear()  # a caller's list is its own
     assert len(many.in_category("c0")) == 10
+
+
+def test_a_knowledge_pickles_alike_whether_or_not_its_categories_were_asked(knowledge):
+    # The grouping by category is made again on need: pickled (a saved engine, bot.engine.cache),
+    # it would carry every entry a second time beside the cache's packed block.
+    copy = dataclasses.replace(knowledge, by_id={})
+    before = pickle.dumps(copy)
+    copy.in_category(copy.categories[0])
+    assert pickle.dumps(copy) == before
+    assert pickle.loads(before).in_category(copy.categories[0]) == copy.in_category(
+        copy.categories[0]
+    )
 
 
 def test_headline_figures_are_in_the_knowledge(knowledge):
