@@ -2,8 +2,9 @@
 named in a piece of its own (招商局，地址在哪), a list asked of one member of a list an entry states,
 with the siblings the message names anywhere (一件事一次办、不见面审批这些举措都有哪些), a day asked by
 a message that states days (2月11日至16日…在厦门是哪天), a kind asked whether it is covered
-(幼儿园也算复工企业吗), a place a figure is asked of (佳木斯保留了多少). bot.engine.judging adds these to the things
-asked for, which bot.engine.mentioned looks for in each candidate.
+(幼儿园也算复工企业吗), a place a figure is asked of (佳木斯保留了多少), a kind of a set counted
+(社保类几项). bot.engine.judging adds these to the things asked for, which bot.engine.mentioned
+looks for in each candidate.
 """
 
 from __future__ import annotations
