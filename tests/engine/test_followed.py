@@ -39,3 +39,20 @@ def test_a_follow_up_the_previous_entry_does_not_answer_is_not_read_against_it(e
 
 def test_an_entry_gone_since_reads_nothing(engine):
     assert followed_up(engine, "怎么申请", "no-such-entry") is None
+
+
+def test_a_follow_up_to_a_cached_engines_entry_makes_no_other_entry(engine):
+    # A cached engine's entries are packed, each made when first read (bot.knowledge.packed):
+    # finding the entry's place by `Sequence.index` made every entry before it (at 100k
+    # entries up to all of them: ~0.8 s of CPU, bot.engine.cache, for one short message).
+    import io
+
+    from bot.engine.cache import _Pickler, _Unpickler
+
+    saved = io.BytesIO()
+    _Pickler(saved, engine, protocol=5).dump(engine)
+    loaded = _Unpickler(io.BytesIO(saved.getvalue())).load()
+    answer = followed_up(loaded, "怎么申请", CREDIT)
+    assert answer is not None and answer.entry_id == CREDIT
+    made = [entry.id for entry in loaded.entries._made if entry is not None]
+    assert made == [CREDIT]
