@@ -4,8 +4,8 @@ A channel turns what its users do into these calls and renders what comes back; 
 business logic of its own. Everything a channel may do is here:
 
     service.ask(Request(text, channel, chat, user)) -> Turn   a question, answered and logged
-    service.entry(entry_id) -> Turn | None                     an entry shown (button, deep link)
-    service.pick(exchange, entry_id, channel, user) -> Turn    a choice from a "您是想问" list
+    service.entry(entry_id, where) -> Turn | None              an entry shown (button, deep link)
+    service.pick(exchange, entry_id, where) -> Turn            a choice from a "您是想问" list
     service.none_fits(exchange, channel, user) -> Turn         "都不是": none of the list fits
     service.vote(exchange, entry_id, helpful, channel, user)   👍 / 👎 on an answer
     (a pick of an entry its exchange did not offer, and a vote on an unknown exchange, are
@@ -245,25 +245,36 @@ class Service:
             self.contexts.remember(conversation, answer.entry_id)
         return answer
 
-    def entry(self, entry_id: str) -> Turn | None:
+    def entry(self, entry_id: str, where: Request | None = None) -> Turn | None:
         """One entry's answer (a related-question button, a deep link, browsing); None when the
-        entry no longer exists (a button from an older knowledge version)."""
+        entry no longer exists (a button from an older knowledge version). `where`: the
+        conversation shown it, whose next bare follow-up is read against it (`Contexts`)."""
         engine = self.engine
         entry = engine.knowledge.by_id.get(entry_id)
-        return None if entry is None else Turn(engine.entry_answer(entry), engine.knowledge)
+        if entry is None:
+            return None
+        self._seen(where, entry_id)
+        return Turn(engine.entry_answer(entry), engine.knowledge)
 
-    def pick(self, exchange: str | None, entry_id: str, channel: str, user: object) -> Turn | None:
-        """A choice from a clarify list: recorded against the exchange that offered it. None
-        when the entry no longer exists, or (with a log) the exchange did not offer it: a
-        forged or stale pick is not logged as one (see `offered`)."""
+    def pick(self, exchange: str | None, entry_id: str, where: Request) -> Turn | None:
+        """A choice from a clarify list, made by `where`'s sender (in its conversation, as for
+        `entry`): recorded against the exchange that offered it. None when the entry no longer
+        exists, or (with a log) the exchange did not offer it: a forged or stale pick is not
+        logged as one (see `offered`)."""
         turn = self.entry(entry_id)
         if turn is None:
             return None
         if self.log is not None:  # without a log there is nothing to forge
             if entry_id not in (self.offered(exchange) or ()):
                 return None
-            self.log.feedback(exchange, PICKED, entry_id, channel, user)
+            self.log.feedback(exchange, PICKED, entry_id, where.channel, where.user)
+        self._seen(where, entry_id)
         return Turn(turn.answer, turn.knowledge, exchange)
+
+    def _seen(self, where: Request | None, entry_id: str) -> None:
+        """The entry the user last saw is what a follow-up asks about, typed or tapped."""
+        if where is not None and (conversation := conversation_of(where)) is not None:
+            self.contexts.remember(conversation, entry_id)
 
     def offered(self, exchange: str | None) -> tuple[str, ...] | None:
         """The entry ids an exchange offered to pick from (none for an answer), or None when it

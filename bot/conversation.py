@@ -117,7 +117,7 @@ class Conversations:
         offer = waiting.offer
         choice = pick_of(text, offer.choices)
         if choice is not None:
-            return self.service.pick(waiting.exchange, choice.id, request.channel, request.user)
+            return self.service.pick(waiting.exchange, choice.id, request)
         if (number_of(text) or 0) > len(offer.choices):
             # "4" to a list of three (a slip, a number off the list before) is no question: the
             # same list again, still open, its exchange unchanged, each channel showing it with

@@ -9,6 +9,7 @@ import weakref
 import pytest
 
 from bot.app import Contexts, Offer, Offers, Request, Service, settle_heap
+from bot.channels.web.examples import CLARIFY_EXAMPLE
 from bot.engine.core import ANSWERED, CLARIFY, FALLBACK, Engine
 from bot.log.database import since_to_iso
 from bot.log.store import HELPFUL, PICKED, UNHELPFUL
@@ -47,7 +48,7 @@ def test_picks_and_votes_are_recorded_against_their_exchange(tmp_path):
     engine.thresholds = offering(engine, {CONFIRM: 1})
     logged = Service(FLOWS, engine, ExchangeLog.open(tmp_path / "log.sqlite3", salt="s"))
     turn = logged.ask(Request(CONFIRM, "telegram", "private", 7))
-    picked = logged.pick(turn.exchange, CONFIRMED, "telegram", 7)
+    picked = logged.pick(turn.exchange, CONFIRMED, Request("", "telegram", user=7))
     assert picked is not None and picked.exchange == turn.exchange
     assert logged.vote(turn.exchange, CONFIRMED, True, "telegram", 7)
     assert logged.vote(turn.exchange, None, False, "telegram", 7)
@@ -75,17 +76,19 @@ def test_only_what_an_exchange_offered_is_picked_and_only_real_exchanges_are_vot
     ranked = {c.id for c in turn.answer.candidates}
     other = next(e.id for e in engine.knowledge.entries if e.id not in ranked)
     answered = service.ask(Request(engine.knowledge.by_id[other].question, "web", user="s"))
-    assert service.pick(turn.exchange, other, "web", "s") is None  # not on the list
-    assert service.pick("0123456789ab", CONFIRMED, "web", "s") is None  # made up
-    assert service.pick(None, CONFIRMED, "web", "s") is None
+    assert (
+        service.pick(turn.exchange, other, Request("", "web", user="s")) is None
+    )  # not on the list
+    assert service.pick("0123456789ab", CONFIRMED, Request("", "web", user="s")) is None  # made up
+    assert service.pick(None, CONFIRMED, Request("", "web", user="s")) is None
     assert not service.vote("0123456789ab", CONFIRMED, True, "web", "s")
     service.none_fits("0123456789ab", "web", "s")  # answered, but no 👎 on a made-up exchange
     assert list(service.log.store.feedback()) == []
     service.log.close()
 
     restarted = Service(FLOWS, engine, ExchangeLog.open(path, salt="s"))  # offers forgotten
-    assert restarted.pick(turn.exchange, other, "web", "s") is None
-    assert restarted.pick(turn.exchange, CONFIRMED, "web", "s") is not None
+    assert restarted.pick(turn.exchange, other, Request("", "web", user="s")) is None
+    assert restarted.pick(turn.exchange, CONFIRMED, Request("", "web", user="s")) is not None
     assert restarted.vote(answered.exchange, other, True, "web", "s")
     assert restarted.vote(None, other, False, "web", "s")  # an answer shown without a question
     kinds = [(f.exchange_id, f.kind) for f in restarted.log.store.feedback()]
@@ -111,7 +114,7 @@ def test_an_exchange_still_queued_is_known_to_votes(tmp_path):
 
 def test_entries_that_no_longer_exist_are_none(logged):
     assert logged.entry("no-such-entry") is None
-    assert logged.pick("abc", "no-such-entry", "telegram", 7) is None
+    assert logged.pick("abc", "no-such-entry", Request("", "telegram", user=7)) is None
     assert list(logged.log.store.feedback()) == []
 
 
@@ -196,6 +199,28 @@ def test_a_bare_follow_up_is_read_against_the_conversations_previous_answer(logg
         "score": 1.0,
         "context": True,
     }
+
+
+def test_an_entry_tapped_or_picked_is_what_a_follow_up_is_read_against(logged):
+    """Found in review: a follow-up after browsing or picking was read against the entry last
+    answered to a typed question, one the user had moved on from (a wrong answer)."""
+    where = Request("", "telegram", "private", 7, place=70)
+    follow_up = Request(FOLLOW_UP, "telegram", "private", 7, place=70)
+    logged.ask(Request(CREDIT_ASKED, "telegram", "private", 7, place=70))
+    assert logged.entry("qiye-yuancheng-gongzheng", where) is not None  # a related question
+    assert logged.ask(follow_up).answer.context == "qiye-yuancheng-gongzheng"
+    logged.entry("fugong-zhuanchuang", where)
+    assert logged.ask(follow_up).answer.status == FALLBACK  # the 专窗 entry: nothing to apply
+    logged.ask(Request(CREDIT_ASKED, "telegram", "private", 7, place=70))
+    listed = logged.ask(Request(CLARIFY_EXAMPLE["question"], "telegram", "private", 7, place=70))
+    assert listed.answer.status == CLARIFY
+    picked = listed.answer.choices[0].id
+    assert logged.pick(listed.exchange, picked, where) is not None
+    logged.entry("qiye-xinyong-xiufu")  # shown outside any conversation: no context moves
+    turn = logged.ask(follow_up)
+    assert (
+        turn.answer.context != "qiye-xinyong-xiufu" and turn.answer.entry_id != "qiye-xinyong-xiufu"
+    )
 
 
 @pytest.mark.parametrize(

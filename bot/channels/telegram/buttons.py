@@ -64,15 +64,18 @@ class Tap:
     def service(self) -> Service:
         return service_of(self.context)
 
+    @property
+    def where(self) -> Request:
+        """The conversation the tap was made in, as a typed message there would name it."""
+        return Request("", CHANNEL, self.message.chat.type, self.user_id, place_of(self.message))
+
     def settle(self, exchange: str | None) -> None:
         """The tap answered the list of `exchange`: close it for typed replies too."""
-        chat = self.message.chat
-        where = Request("", CHANNEL, chat.type, self.user_id, place_of(self.message))
-        conversations_of(self.context).settled(where, exchange or None)
+        conversations_of(self.context).settled(self.where, exchange or None)
 
 
 async def _show_entry(tap: Tap) -> str | None:
-    turn = tap.service.entry(tap.data)
+    turn = tap.service.entry(tap.data, tap.where)
     if turn is None:
         return STALE
     await send(tap.message, replies.answer_reply(turn.answer, turn.knowledge))
@@ -81,7 +84,7 @@ async def _show_entry(tap: Tap) -> str | None:
 
 async def _pick(tap: Tap) -> str | None:
     exchange, _, entry_id = tap.data.partition(":")
-    turn = await asyncio.to_thread(tap.service.pick, exchange, entry_id, CHANNEL, tap.user_id)
+    turn = await asyncio.to_thread(tap.service.pick, exchange, entry_id, tap.where)
     if turn is None:
         return STALE
     tap.settle(exchange)
@@ -112,7 +115,7 @@ async def _decline(tap: Tap) -> str | None:
 
 
 async def _browse(tap: Tap) -> str | None:
-    turn = tap.service.entry(tap.data)
+    turn = tap.service.entry(tap.data, tap.where)
     if turn is None or turn.answer.entry is None:
         return STALE
     back = turn.answer.entry.category

@@ -145,7 +145,8 @@ class Api:
             return reply(present(turn))
         if not isinstance(entry_id, str) or entry_id not in self.service.knowledge.by_id:
             raise missing_entry()
-        picked = await asyncio.to_thread(self.service.pick, exchange, entry_id, CHANNEL, user)
+        where = Question("", CHANNEL, user=user, conversation=data.get("session") is not None)
+        picked = await asyncio.to_thread(self.service.pick, exchange, entry_id, where)
         if picked is None:
             raise not_offered()
         return reply(present(picked))
@@ -171,8 +172,13 @@ class Api:
         return reply({"ok": True, "message": THANKS})
 
     async def entry(self, request: Request) -> Response:
-        """One entry's answer, as a related-question link or a shared link opens it."""
-        turn = self.service.entry(request.path_params["entry_id"])
+        """One entry's answer, as a related-question link or a shared link opens it; with
+        `?session=`, that session's next bare follow-up is read against this entry."""
+        params = dict(request.query_params)
+        where = None
+        if params.get("session") is not None:
+            where = Question("", CHANNEL, user=self.who(request, params))
+        turn = self.service.entry(request.path_params["entry_id"], where)
         if turn is None or turn.answer.entry is None:
             raise missing_entry()
         data = present(turn)

@@ -171,7 +171,15 @@ def openapi() -> dict:
                             "required": True,
                             "schema": {"type": "string"},
                             "example": "fugong-zhuanchuang",
-                        }
+                        },
+                        {
+                            "name": "session",
+                            "in": "query",
+                            "required": False,
+                            "description": "同 /api/v1/ask 的 session：此后这个会话里的追问"
+                            "（那怎么申请？）按这个条目理解",
+                            "schema": {"type": "string", "maxLength": 128},
+                        },
                     ],
                     "responses": {
                         **answer_response(

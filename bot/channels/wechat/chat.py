@@ -78,6 +78,7 @@ class Chat:
         key = self.user_key(openid)
         offered = self.offered.get(key)
         word = reply_word(content)
+        request = Request(content, CHANNEL, PRIVATE, openid)
         if word in MORE_WORDS:
             if offered is None or not offered.pages:
                 return NOTHING_MORE
@@ -92,8 +93,7 @@ class Chat:
             if choice == OUT_OF_RANGE:
                 return replies.pick_hint(len(offered.options))
             if choice is not None:
-                return self.pick(key, offered.options[choice])
-        request = Request(content, CHANNEL, PRIVATE, openid)
+                return self.pick(key, offered.options[choice], request)
         if PICK.fullmatch(word) and not self.conversations.offered(request):
             return EXPIRED  # a number for a list that is gone: not a question to log
         if word in TOPIC_WORDS:
@@ -101,10 +101,10 @@ class Chat:
         turn = self.conversations.reply(request)
         return self.send(key, replies.answer_reply(turn.answer, turn.knowledge))
 
-    def pick(self, key: str, option: Option) -> str:
-        """A related question or a topic picked by number."""
+    def pick(self, key: str, option: Option, where: Request) -> str:
+        """A related question or a topic picked by number (in `where`'s conversation)."""
         if option.kind == ENTRY:
-            turn = self.service.entry(option.id)
+            turn = self.service.entry(option.id, where)
             if turn is None:
                 return STALE
             return self.send(key, replies.answer_reply(turn.answer, turn.knowledge))

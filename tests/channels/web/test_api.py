@@ -104,6 +104,17 @@ async def test_a_bare_follow_up_in_a_session_is_read_against_its_previous_answer
     assert (await ask(client, "怎么申请", session="s-other")).json()["context"] is None
 
 
+async def test_an_entry_opened_in_a_session_is_what_its_follow_up_is_read_against(client):
+    """A related question opened with the session (the widget sends it) moves the context: the
+    follow-up is not read against the answer the user has moved on from."""
+    await ask(client, "疫情期间企业失信了能修复信用吗", session="s-open")
+    opened = await client.get("/api/v1/entries/fugong-zhuanchuang?session=s-open")
+    assert opened.status_code == 200
+    assert (await ask(client, "怎么申请", session="s-open")).json()["status"] == "fallback"
+    bad = await client.get("/api/v1/entries/fugong-zhuanchuang?session=" + "x" * 200)
+    assert bad.status_code == 422
+
+
 async def test_a_clarify_choice_is_picked_and_logged(flows_client):
     client, service = flows_client
     data = (await ask(client, LIST)).json()

@@ -405,7 +405,9 @@
 
   function openEntry(choice) {
     add({ kind: "user", text: choice.question });
-    answer(get("entries/" + encodeURIComponent(choice.id)));
+    // (with the session: a follow-up typed next is read against this entry, not the one before)
+    answer(get("entries/" + encodeURIComponent(choice.id)
+      + "?session=" + encodeURIComponent(state.session)));
     ui.input.focus();
   }
 
