@@ -28,7 +28,7 @@ from bot.channels.telegram.handlers import (
     THANKS,
     admin_chat,
     conversations_of,
-    place_of,
+    request_in,
     send,
     service_of,
     show,
@@ -67,7 +67,7 @@ class Tap:
     @property
     def where(self) -> Request:
         """The conversation the tap was made in, as a typed message there would name it."""
-        return Request("", CHANNEL, self.message.chat.type, self.user_id, place_of(self.message))
+        return request_in(self.message, self.user_id)
 
     def settle(self, exchange: str | None) -> None:
         """The tap answered the list of `exchange`: close it for typed replies too."""

@@ -164,11 +164,21 @@ def place_of(message: Message) -> object:
     return message.chat.id
 
 
+def request_in(message: Message, user: int | None, text: str = "") -> Request:
+    """`text` from `user` in the conversation of `message`; without text, the conversation a
+    deep link or a button under `message` shows an answer in (the one a follow-up is read
+    against)."""
+    return Request(text, CHANNEL, message.chat.type, user, place_of(message))
+
+
+def sender_of(message: Message) -> int | None:
+    return message.from_user.id if message.from_user else None
+
+
 async def reply_to_question(
     message: Message, text: str, context: ContextTypes.DEFAULT_TYPE
 ) -> None:
-    user = message.from_user.id if message.from_user else None
-    request = Request(text, CHANNEL, message.chat.type, user, place_of(message))
+    request = request_in(message, sender_of(message), text)
     turn = await answers_of(context)(request)
     await send(message, replies.answer_reply(turn.answer, turn.knowledge, turn.exchange))
 
@@ -207,7 +217,12 @@ async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Welcome and the category menu; `/start <entry id>` (a shared deep link) opens that answer."""
     service = service_of(context)
-    turn = service.entry(context.args[0]) if context.args else None
+    message = message_of(update)
+    turn = (
+        service.entry(context.args[0], request_in(message, sender_of(message)))
+        if context.args
+        else None
+    )
     if turn is not None:
         await send(message_of(update), replies.answer_reply(turn.answer, turn.knowledge))
         return

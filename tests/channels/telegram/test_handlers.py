@@ -174,6 +174,12 @@ async def test_start_shows_welcome_and_topics_and_deep_link_opens_an_answer(bot)
     assert "欢迎" in unknown[0][1]["text"] or "您好" in unknown[0][1]["text"]
 
 
+async def test_a_deep_link_answer_is_what_a_follow_up_is_read_against(bot):
+    await bot.send(updates.private_text("/start qiye-xinyong-xiufu"))
+    followed = only(await bot.send(updates.private_text("怎么申请")), "sendMessage")
+    assert "信用修复" in followed["text"]
+
+
 async def test_topics_menu_is_edited_in_place_with_back_buttons(bot):
     menu = only(await bot.send(updates.private_text("/topics")), "sendMessage")
     category = "审批与项目服务"
