@@ -117,7 +117,7 @@ SETS = {
     # written on 2026-11-28 noon when fresh18/ was handed to the tuning helpers (by halves);
     # opened by nobody but their writer, run once by the lead at the end
     "fresh19/natural.yaml": (1340, 0),
-    "fresh19/traps.yaml": (0, 650),
+    "fresh19/traps.yaml": (0, 648),
     "fresh19/out_of_domain.yaml": (0, 175),
 }
 
