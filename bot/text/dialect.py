@@ -1,8 +1,9 @@
 """A message's dialect and English words in standard Mandarin, before it is read.
 
 Businesses that come from across China write as they speak: Cantonese (四减是乜嘢, 招商点样精准, 有冇专班,
-要唔要排查, 去咗边啲城市), north-eastern Mandarin (政务大厅搁哪呢, 上哪个窗口办, 咋回事, 办证要多钱) and
-south-western Mandarin (做了啥子, 咋个投诉); some mix in English (能online办吗, 有没有green channel).
+要唔要排查, 去咗边啲城市), north-eastern Mandarin (政务大厅搁哪呢, 上哪个窗口办, 咋回事, 办证要多钱),
+south-western Mandarin (做了啥子, 咋个投诉) and Wu (阿拉想问网上办有几项伐, 放管服的放哪能做的); some mix in
+English (能online办吗, 有没有green channel).
 The knowledge is written in standard Mandarin, and the reading of a message (bot.engine.reading:
 which clause asks, its focus, the thing asked for) knows the standard question words only: 乜嘢 was
 no question word, so 新壹城喺抚远起乜嘢 was read as keywords of unknown words (喺, 乜嘢); 搁哪 asked no
@@ -86,6 +87,18 @@ _STANDARD = {
     "几时": "什么时候",  # "when": a time asked, as 什么时候 is
     "撒": "呢",  # final particles (在哪撒, 咋个办噻), ending a clause only: `_ONLY` (not 撒网)
     "噻": "呢",
+    # Wu (Shanghai, Zhejiang, southern Jiangsu: 阿拉想问网上办有几项伐, 放管服的放哪能做的, 侬这边…): the
+    # sender and the bot, the final particle that asks, "how" and "know". Read as written, 阿拉 was
+    # a thing the entry had to name, 伐 a unit asked for after 几项 and no question at the end, 晓得
+    # a verb no entry uses where 想知道 asks.
+    "阿拉": "我们",  # "I, we": `_ONLY` (not 阿拉伯, 阿拉斯加, 阿拉山口, 阿拉善)
+    "侬": "你",  # "you"
+    "伐": "吗",  # final question particle, ending a clause: `_ONLY` (not 采伐, 步伐)
+    "晓得": "知道",
+    "哪能": "怎么",  # "how", before a verb of doing: `_ONLY` (not 在哪能办, where one can)
+    "辰光": "时候",  # 啥辰光 "when"
+    "几钿": "多少钱",  # "how much (money)"
+    "覅": "不要",
     # Final particles of chat anywhere (多少哈, 啥意思哟, 有几项哇, 知道了咯): a character no entry
     # covers, or, after 多少, a unit asked for (多少哇: #哇); 啊 asks nothing and is left out of the
     # match as every particle is (bot.text.normalize's fillers).
@@ -160,6 +173,9 @@ _ONLY = {
     "出": "出(?<=[搞整改干弄做闹]出)(?=了?(?:啥|什么|哪些))",
     "名堂": "名(?:(?<=[出了]啥名)|(?<=[出了]什么名))堂",
     "讲": "讲(?![话座课解究师台稿述讲])(?<!讲讲)",
+    "阿拉": "阿拉(?![伯斯山善丁木尔])",
+    "伐": "伐(?<![采砍征讨步杀挞北诛]伐)(?=\\s|$)",
+    "哪能": "哪(?<![在去到从上往搁里那这]哪)能(?=做|办|弄|搞|整|处理|申请|样|回事)",
     **{p: f"{p}(?<![{p}嘴]{p})(?=\\s|$)" for p in "咧撒噻哈哟哇咯"},
 }
 _CHINESE = re.compile("[\u4e00-\u9fff]")

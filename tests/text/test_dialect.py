@@ -229,3 +229,32 @@ def test_a_question_ending_on_a_dialect_particle_is_answered_as_its_standard_twi
             twin.entry_id,
             twin.score,
         )
+
+
+def test_wu_words_are_standard():
+    # 阿拉 "we", 侬 "you", 伐 ending a question, 晓得 "know", 哪能 "how", 辰光 "time", 几钿 "how much".
+    assert standard("阿拉想问马上办有几项伐") == "我们想问马上办有几项吗"
+    assert standard("侬这边有专窗伐 阿拉要复工") == "你这边有专窗吗 我们要复工"
+    assert standard("想晓得信用修复哪能办") == "想知道信用修复怎么办"
+    assert standard("园区啥辰光开工") == "园区啥时候开工"
+    assert standard("门票几钿") == "门票多少钱"
+    # ...not in a Mandarin word, nor 哪能 after where it is asked (在哪能办: where one can).
+    assert standard("阿拉伯商人") == "阿拉伯商人"
+    assert standard("阿拉山口口岸") == "阿拉山口口岸"
+    assert standard("林木采伐") == "林木采伐"
+    assert standard("加快步伐 怎么推进") == "加快步伐 怎么推进"
+    assert standard("清单在哪能查到") == "清单在哪能查到"
+    assert standard("专栏上哪能看到") == "专栏去哪能看到"
+
+
+def test_a_wu_question_is_answered_as_its_standard_twin(engine):
+    # Read as written, each was refused: 阿拉 a thing to name, 伐 a unit after 几项, 晓得 a verb.
+    for question, twin in (
+        ("阿拉想问一次办有几项伐", "我们想问一次办有几项吗"),
+        ("阿拉想晓得放管服的管哪能做的", "我们想知道放管服的管怎么做的"),
+        ("侬晓得马上办有几项伐", "你知道马上办有几项吗"),
+        ("阿拉有绿色通道伐", "我们有绿色通道吗"),
+    ):
+        expected, answer = engine.answer(twin), engine.answer(question)
+        assert answer.status == "answered"
+        assert (answer.entry_id, answer.score) == (expected.entry_id, expected.score)
