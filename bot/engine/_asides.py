@@ -1,6 +1,6 @@
 """What a message holds besides its words, set apart before it is read (bot.engine.reading's
 `fold_message`): quotation marks, a pasted line of the article, a group chat's mention, a figure
-given as an estimate, the note that a message was dictated."""
+given as an estimate, the note that a message was dictated, a letter's salutation and closing."""
 
 from __future__ import annotations
 
@@ -37,6 +37,17 @@ _DICTATED = re.compile(
 # (a fifth less of the match counted).
 _REPLIED = re.compile(r"\s*回复\s*[@＠]?[^\s，,。！？!?：:]{1,12}\s*[：:]\s*(?=\S)")
 
+# A letter's salutation (尊敬的工作人员：, 贵单位好，) and closing (…，不胜感激; 盼复。; 望予答复; 此致敬礼) name
+# whom the sender writes to and thank them, not what is asked: read as clauses, 尊敬, 工作人员, 感激
+# and 盼复 were words the entry had to cover, and a message of no question word (…的主要举措，望予答复)
+# was read as keywords, salutation and closing asked with the rest.
+_SALUTED = re.compile(
+    r"\s*(?:尊敬的[^，,：:。！!？?\s]{1,12}|贵(?:单位|方|局|处|中心|部门)(?:领导)?(?:好|您好))"
+    r"\s*[：:，,！!。]\s*(?=\S)"
+)
+_CLOSING = re.compile(
+    r"(?:不胜感激|感激不尽|万分感谢|盼复|望予?答复|望回复|敬请回复|为盼|是荷|此致敬礼)[。！!.\s]*$"
+)
 # A figure given as an estimate (两千八百多项, 600多项, 十来个, 三千余项) is what the sender half
 # remembers or heard (听说…有两百多项，准确是多少): no answer writes one (the answers give 233项),
 # and its numerals were words the right entry left uncovered, the match of a count question
@@ -57,13 +68,18 @@ _ROUGHLY = re.compile("[多余来几快近]")  # (a character every estimate has
 
 def unquoted(message: str) -> str:
     """A message (not folded yet) without its quotation marks and mentions (`_QUOTES`,
-    `_MENTION`) nor a note that it was dictated (`_DICTATED`), a pasted line it opens with set
+    `_MENTION`) nor a note that it was dictated (`_DICTATED`), a reply header (`_REPLIED`), a
+    letter's salutation and closing (`_SALUTED`, `_CLOSING`), a pasted line it opens with set
     apart by a comma (`_PASTED`)."""
     # `match`, not `sub`: `sub` tries an anchored pattern at every position (~5 µs a message).
     if "语音" in message and (dictated := _DICTATED.match(message)):  # (`in`: ~10x cheaper)
         message = message[dictated.end() :]
     if "回复" in message and (replied := _REPLIED.match(message)):
         message = message[replied.end() :]
+    if saluted := _SALUTED.match(message):
+        message = message[saluted.end() :]
+    if closed := _CLOSING.search(message):
+        message = message[: closed.start()]
     if pasted := _PASTED.match(message):
         message = f"{pasted[0]}，{message[pasted.end() :]}"
     return _MENTION.sub(" ", message.translate(_QUOTES))
