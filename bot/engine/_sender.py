@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 
 # The sender speaking of themselves, in three reaches: "who we are" (INTRODUCTION), set aside; a
-# clause that starts with them (SELF: 我们在乡镇, 我司…), background after the question; a clause
-# about their own case anywhere in it (SENDER: 对我们业务影响大不大, 看看哪些和我们有关), not what a
-# message that also asks about the topic asks, as no report says how a measure touches them. A
-# singular (我, 本人) is theirs only first: 能告诉我名字吗 asks the bot, 怎么联系他本人 the person.
+# clause that starts with them or their purpose (SELF: 我们在乡镇, 我司…, 以便…), background after
+# the question; a clause about their own case anywhere in it (SENDER: 对我们业务影响大不大, 看看哪些
+# 和我们有关), not what a message that also asks about the topic asks, as no report says how a
+# measure touches them. A singular (我, 本人) is theirs only first: 能告诉我名字吗 asks the bot,
+# 怎么联系他本人 the person.
 _WE, _I = "我们|咱们|俺们", "我司|本人|我|咱|俺"
 INTRODUCTION = re.compile(rf"^(?:{_WE}|{_I})(?:公司|企业|厂子|厂|单位|这边|家)?(?:是|这边是)")
 # An introduction dictated into the question (我是米厂老板三位一体服务机制是什么) ends with the first word
@@ -25,5 +26,9 @@ INTRODUCED = re.compile(
 THEIRS = re.compile(
     r"[我俺咱](?<=[\u4e00-\u9fff].)(?<![帮给让叫诉对跟和找问把被替为向请教到在于有响系].)"
 )
-SELF = re.compile(rf"^(?:{_WE}|{_I})")
+# A purpose clause (…的数量，以便我局编制对比材料; …，便于安排人员) is the sender's too: what they will do
+# with the answer. Read as more of a request, its 编制 and 对比 were words the entry had to cover, and
+# 对比 a comparison asked for. (Not 便于 opening a question: 便于企业办事的措施有哪些.)
+_PURPOSE = r"以便|好让|便于(?!.*(?:吗|呢|哪|什么|怎|多少|几|啥|谁))"
+SELF = re.compile(rf"^(?:{_WE}|{_I}|{_PURPOSE})")
 SENDER = re.compile(rf"{_WE}|^(?:{_I})")

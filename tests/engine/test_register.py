@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine.reading import fold_message, read
+from bot.engine.focus import COMPARISON
+from bot.engine.reading import BACKGROUND, fold_message, read
 from bot.text.dialect import standard
 
 
@@ -38,6 +39,16 @@ def test_a_request_of_the_register_asks():
     assert reading.asking == "烦请介绍你们市复工专窗的情况"
 
 
+def test_the_senders_purpose_after_a_request_is_background():
+    # 以便… says what the sender will do with the answer: its 对比 asks for no comparison.
+    reading = read(fold_message("烦请告知马上办事项数量，以便我局编制对比材料"))
+    assert reading.asking == "烦请告知马上办事项数量"
+    assert reading.focus != COMPARISON
+    assert read(fold_message("想了解网上办事项数量，便于安排人员")).clauses[1].weight == BACKGROUND
+    # ...but 便于 opening a question asks it.
+    assert read(fold_message("便于企业办事的措施有哪些")).asking == "便于企业办事的措施有哪些"
+
+
 @pytest.mark.parametrize(
     ("message", "entry"),
     [
@@ -49,6 +60,8 @@ def test_a_request_of_the_register_asks():
         ),
         ("贵单位好，本所拟了解贵市公共服务事项的数量，望予答复", "fgf-gonggong-fuwu"),
         ("政务服务中心地址，恳请告知", "zhengwu-zhongxin-dizhi"),
+        ("烦请告知贵市政务服务中心的地址，以便我局前往对比学习", "zhengwu-zhongxin-dizhi"),
+        ("烦请告知复工复产咨询电话，以便我单位对比核实", "fugong-zixun-dianhua"),
     ],
 )
 def test_a_letter_in_the_register_is_answered(engine, message, entry):
