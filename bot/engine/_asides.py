@@ -46,7 +46,8 @@ _SALUTED = re.compile(
     r"\s*[：:，,！!。]\s*(?=\S)"
 )
 _CLOSING = re.compile(
-    r"(?:不胜感激|感激不尽|万分感谢|盼复|望予?答复|望回复|敬请回复|为盼|是荷|此致敬礼)[。！!.\s]*$"
+    r"(?:不胜感激|感激不尽|万分感谢|盼复|望予?答复|望回复|[烦敬恳]?请(?:回复|答复|函复)"
+    r"|(?:回复|答复|函复)?为盼|是荷|此致敬礼)[。！!.\s]*$"
 )
 # A figure given as an estimate (两千八百多项, 600多项, 十来个, 三千余项) is what the sender half
 # remembers or heard (听说…有两百多项，准确是多少): no answer writes one (the answers give 233项),
@@ -78,7 +79,7 @@ def unquoted(message: str) -> str:
         message = message[replied.end() :]
     if saluted := _SALUTED.match(message):
         message = message[saluted.end() :]
-    if closed := _CLOSING.search(message):
+    if (closed := _CLOSING.search(message)) and closed.start():
         message = message[: closed.start()]
     if pasted := _PASTED.match(message):
         message = f"{pasted[0]}，{message[pasted.end() :]}"

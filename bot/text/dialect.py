@@ -111,21 +111,29 @@ _STANDARD = {
     # 贵 was a character the entry had to cover, 我司 and 本公司 not the sender speaking of themselves
     # (their clause asked, 我司因疫情影响出现失信行为), 可否 no question word, 拟了解 and 函询 no request.
     "贵": "你们",  # "your (office)", before an office or place only: `_ONLY` (not 太贵, 贵州)
+    # ...an office named by one character is "you" whole: 处, 局 alone were characters to cover.
+    "贵处": "你们",  # `_ONLY`: not 贵处理
+    "贵局": "你们",
+    "贵方": "你们",
+    "贵司": "你们公司",
     "我司": "我们公司",
     "本公司": "我们公司",
     "本单位": "我们单位",
     "我单位": "我们单位",
-    "本所": "我们所",
+    "本所": "我们",
     "本行": "我们银行",  # `_ONLY`: not 本行业
-    "我局": "我们局",
-    "我处": "我们处",  # `_ONLY`: not 我处理
+    "我局": "我们",
+    "我处": "我们",  # `_ONLY`: not 我处理
     "拟": "想",  # "intend" (拟在抚远投资, 拟了解): `_ONLY` (not 模拟, 虚拟, 拟定)
     "可否": "能否",
     "函询": "想咨询",
-    "敬请": "烦请",  # "please (tell)": a request, as 烦请 is (bot.engine.reading)
-    "恳请": "烦请",
-    "劳烦": "烦请",
-    "烦劳": "烦请",
+    # "Please (tell)": 请, a request (bot.engine.reading); 烦 and 敬 were characters no entry has,
+    # and 烦请告知马上办有多少项 matched its entry's question less than 请告知… does (0.50 against 0.64).
+    "烦请": "请",
+    "敬请": "请",
+    "恳请": "请",
+    "劳烦": "请",
+    "烦劳": "请",
     # Taiwan Mandarin (written in traditional characters, folded to simplified first): words the
     # mainland says otherwise, with no other reading here (遠端視訊公證 is 远程视频公证).
     "视讯": "视频",
@@ -195,7 +203,8 @@ _ONLY = {
     "讲": "讲(?![话座课解究师台稿述讲])(?<!讲讲)",
     "阿拉": "阿拉(?![伯斯山善丁木尔])",
     "伐": "伐(?<![采砍征讨步杀挞北诛]伐)(?=\\s|$)",
-    "贵": "贵(?=单位|市(?!场)|局|处(?!理)|方|司|公司|部门|中心|县|区|省|厅|机关)",
+    "贵": "贵(?=单位|市(?!场)|公司|部门|中心|县|区|省|厅|机关)",
+    "贵处": "贵处(?!理)",
     "本行": "本行(?!业)",
     "我处": "我处(?!理)",
     "拟": "拟(?<![模摸虚草比]拟)(?![定订稿写人声])",
