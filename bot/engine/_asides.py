@@ -45,6 +45,9 @@ _SALUTED = re.compile(
     r"\s*(?:尊敬的[^，,：:。！!？?\s]{1,12}|贵(?:单位|方|局|处|中心|部门)(?:领导)?(?:好|您好))"
     r"\s*[：:，,！!。]\s*(?=\S)"
 )
+_SALUTATION_STARTS = frozenset("尊贵")
+_CLOSING_MARKS = "。！!.　 \t\n"
+_CLOSING_ENDS = frozenset("激尽谢复盼荷礼")
 _CLOSING = re.compile(
     r"(?:不胜感激|感激不尽|万分感谢|盼复|望予?答复|望回复|[烦敬恳]?请(?:回复|答复|函复)"
     r"|(?:回复|答复|函复)?为盼|是荷|此致敬礼)[。！!.\s]*$"
@@ -77,9 +80,12 @@ def unquoted(message: str) -> str:
         message = message[dictated.end() :]
     if "回复" in message and (replied := _REPLIED.match(message)):
         message = message[replied.end() :]
-    if saluted := _SALUTED.match(message):
+    # (Each tried only where its first or last characters can be: a search for the closing in
+    # every message cost ~2 µs, 60% of `unquoted`.)
+    if message.lstrip()[:1] in _SALUTATION_STARTS and (saluted := _SALUTED.match(message)):
         message = message[saluted.end() :]
-    if (closed := _CLOSING.search(message)) and closed.start():
+    closing = message.rstrip(_CLOSING_MARKS)[-1:] in _CLOSING_ENDS
+    if closing and (closed := _CLOSING.search(message)) and closed.start():  # (请回复 alone stays)
         message = message[: closed.start()]
     if pasted := _PASTED.match(message):
         message = f"{pasted[0]}，{message[pasted.end() :]}"
