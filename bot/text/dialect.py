@@ -87,6 +87,11 @@ _STANDARD = {
     "几时": "什么时候",  # "when": a time asked, as 什么时候 is
     "撒": "呢",  # final particles (在哪撒, 咋个办噻), ending a clause only: `_ONLY` (not 撒网)
     "噻": "呢",
+    # How many (电话是好多, 一共有好多项嘛): 好多 is "a lot" in Mandarin (好多人, 好多钱), so only after
+    # 是 ending a clause, or before 嘛 / 喃 asking (`_ONLY`); read as no question word, the
+    # message was keywords, and the sender's 火锅店 a thing asked for.
+    "好多": "多少",
+    "一哈": "一下",  # "a bit" (问一哈, 看一哈): 问一下 is a request, 一哈 was a word no entry uses
     # Wu (Shanghai, Zhejiang, southern Jiangsu: 阿拉想问网上办有几项伐, 放管服的放哪能做的, 侬这边…): the
     # sender and the bot, the final particle that asks, "how" and "know". Read as written, 阿拉 was
     # a thing the entry had to name, 伐 a unit asked for after 几项 and no question at the end, 晓得
@@ -209,6 +214,7 @@ _ONLY = {
     "我处": "我处(?!理)",
     "拟": "拟(?<![模摸虚草比]拟)(?![定订稿写人声])",
     "哪能": "哪(?<![在去到从上往搁里那这]哪)能(?=做|办|弄|搞|整|处理|申请|样|回事)",
+    "好多": "好多(?=[项个条家号天钱]?[嘛喃])|好(?<=是好)多(?=[项个条家号天钱]?(?:\\s|$))",
     **{p: f"{p}(?<![{p}嘴]{p})(?=\\s|$)" for p in "咧撒噻哈哟哇咯"},
 }
 _CHINESE = re.compile("[\u4e00-\u9fff]")

@@ -258,3 +258,19 @@ def test_a_wu_question_is_answered_as_its_standard_twin(engine):
         expected, answer = engine.answer(twin), engine.answer(question)
         assert answer.status == "answered"
         assert (answer.entry_id, answer.score) == (expected.entry_id, expected.score)
+
+
+def test_south_western_how_many_is_standard_where_it_asks():
+    assert standard("专窗电话是好多") == "专窗电话是多少"
+    assert standard("一次办一共有好多项嘛") == "一次办一共有多少项嘛"
+    assert standard("问一哈 专窗在哪") == "问一下 专窗在哪"
+    # 好多 is "a lot" in Mandarin: many people, a lot of money, there are many.
+    assert standard("好多人来了") == "好多人来了"
+    assert standard("交了好多钱") == "交了好多钱"
+    assert standard("专窗的人好多") == "专窗的人好多"
+
+
+def test_a_south_western_how_many_is_answered_as_its_standard_twin(engine):
+    # Read as no question word, the message was keywords: the sender's 烧烤店 a thing asked for.
+    answer = engine.answer("烧烤店，网上能办的事项有好多项嘛")
+    assert answer.status == "answered" and answer.entry_id == "fgf-wangshangban"
