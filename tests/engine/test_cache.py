@@ -58,6 +58,22 @@ def test_a_server_started_from_the_cache_reads_the_spelling_tables(
     assert again.answer("复工复产 lvse tongdao").status == ANSWERED
 
 
+def test_a_server_readies_its_engine_before_the_saver_forks(
+    cached, knowledge_copy, tmp_path, monkeypatch
+):
+    # A cold server made the spelling tables twice: in its saver, then in its own `ready`.
+    saved = []
+    monkeypatch.setattr(
+        cache, "save_aside", lambda engine, *_: saved.append(engine.spelling._tables is not None)
+    )
+    engine = build_engine(knowledge_copy, signed(tmp_path / "cache"), aside=True, ready=True)
+    assert saved == [True]
+    # Without a cache, readied all the same.
+    assert build_engine(knowledge_copy, None, ready=True).spelling._tables is not None
+    monkeypatch.setattr(Spelling, "_make_tables", lambda _: pytest.fail("tables made again"))
+    engine.ready()
+
+
 def test_the_saver_makes_the_spelling_tables_before_it_packs_the_entries(
     cached, knowledge_copy, tmp_path, monkeypatch
 ):

@@ -110,13 +110,14 @@ def engine_cache(settings: Settings) -> EngineCache | None:
     return EngineCache.keyed_by_salt(settings.cache, settings.db, settings.salt)
 
 
-def build(settings: Settings, aside: bool = True) -> Engine:
+def build(settings: Settings, aside: bool = True, ready: bool = False) -> Engine:
     """The engine for answering: from the engine cache when the knowledge is large; one built
-    is saved there by a forked child unless not `aside` (bot.engine.cache.save_aside)."""
+    is saved there by a forked child unless not `aside` (bot.engine.cache.save_aside);
+    `ready`: readied to serve first (`Engine.ready`: a server's, not inside its first answers)."""
     from bot.engine.cache import build_engine
 
     cache = engine_cache(settings)
-    return knowledge_or_exit(lambda d: build_engine(d, cache, aside), settings.knowledge)
+    return knowledge_or_exit(lambda d: build_engine(d, cache, aside, ready), settings.knowledge)
 
 
 def knowledge_or_exit(read: Callable[[Path], T], directory: Path) -> T:

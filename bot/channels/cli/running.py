@@ -74,8 +74,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             "--telegram-webhook-url URL"
         )
     cache = engine_cache(settings)
-    engine = build(settings)  # fails before connecting, with the errors listed
-    engine.ready()  # (not inside the first replies; before forking, shared by the workers)
+    # Fails before connecting, with the errors listed; readied before it serves (and before
+    # forking workers, which share it).
+    engine = build(settings, ready=True)
     logs.configure(settings.log_format, settings.token)
     if workers > 1:
         return run_workers(settings, engine, workers)

@@ -82,8 +82,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             )
         return serve_workers(args, settings)
     cache = engine_cache(settings)
-    engine = build(settings)  # fails before listening, with the knowledge errors listed
-    engine.ready()  # (not inside the first answers)
+    engine = build(settings, ready=True)  # fails before listening, with the knowledge errors listed
     logs.configure(settings.log_format, settings.token if webhook_url else "")
     log = open_log(settings, background=True)  # the event loop never waits for SQLite
     service = Service(settings.knowledge, engine, log, cache)
@@ -158,8 +157,7 @@ def serve_workers(args: argparse.Namespace, settings: Settings) -> int:
     # Built before listening, so knowledge errors come first, and once: each worker starts
     # with this engine (copy-on-write memory, nothing to build or read again). Saved here, not
     # by a child of its own: the loop below takes any child's exit for a worker's.
-    engine = build(settings, aside=False)
-    engine.ready()  # (once, before forking: shared by the workers)
+    engine = build(settings, aside=False, ready=True)  # (readied once: shared by the workers)
     webhook = settings.telegram_webhook_url
     logs.configure(settings.log_format, settings.token if webhook else "")
     # The log's schema is made here, once: workers making it at the same moment collide, and
