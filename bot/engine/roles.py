@@ -26,7 +26,12 @@ _FUNDED_BY = re.compile(
 )
 
 # How much of it comes from where (企业自己出多少、银行贷多少, 自筹多少, 融资多少): the answer must say.
-_SOURCE_ASKED = re.compile(r"(自己|自筹|银行|贷款|融资)[^，。？！,?!\s]{0,3}?多少")
+# 自己 only before paying (自己出 / 投 / 掏 / 筹 / 承担): 抚远自己保留了多少项 asks the city's own count,
+# 企业自己能拿到多少补贴 what the firm receives.
+_SOURCE_ASKED = re.compile(
+    r"(自筹|银行|贷款|融资)[^，。？！,?!\s]{0,3}?多少"
+    r"|(自己)(?=出|投|掏|筹|承担|负担)[^，。？！,?!\s]{0,3}?多少"
+)
 _SOURCES = {"自己": "自筹", "自筹": "自筹", "银行": "贷款", "贷款": "贷款", "融资": "融资"}
 
 
@@ -36,5 +41,5 @@ def roles(asks: str) -> tuple[str, ...]:
     source of the money as 自筹, 贷款, 融资; things asked for, which no answer of the report states."""
     found = [f"{designs or builds}单位" for designs, builds in _ROLE_ASKED.findall(asks)]
     found += [f"{kind}投资" for kind in _FUNDED_BY.findall(asks)]
-    found += [_SOURCES[source] for source in _SOURCE_ASKED.findall(asks)]
+    found += [_SOURCES[a or b] for a, b in _SOURCE_ASKED.findall(asks)]
     return tuple(dict.fromkeys(found))

@@ -19,6 +19,10 @@ def test_a_role_asked_of_a_project_is_a_thing_the_entry_must_name():
     # Where the money comes from, asked as a figure (企业自己出多少、银行贷多少).
     assert roles("这6亿里企业自己出多少 银行贷多少") == ("自筹", "贷款")
     assert roles("我们想贷款 信用修复能办吗") == ()
+    # 自己 only before paying: the city's own count, what a firm receives, are no source.
+    assert roles("上瑞自己掏多少钱") == ("自筹",)
+    assert roles("抚远自己保留了多少项行政权力事项") == ()
+    assert roles("企业自己能拿到多少补贴") == ()
     # The sender's own trade, and a role named but not asked, are not asked for.
     assert roles("施工单位 项目遇到困难能不能上例会协调") == ()
     assert roles("我们施工队想早点进场") == ()
@@ -35,3 +39,4 @@ def test_an_entry_naming_the_investor_does_not_say_who_designs_or_funds(engine):
         assert data["status"] != ANSWERED, question
         assert data["check"]["asked_for_unstated"], question
     assert engine.answer("中俄国际贸易中心是谁建的").entry_id == "zs-xinyicheng"
+    assert engine.answer("抚远自己保留了多少项行政权力事项").entry_id == "fgf-quanli-shixiang"
