@@ -133,11 +133,12 @@ class Engine:
         # A list reply with no list open, in every deployment; bot.yaml's own patterns win.
         self.smalltalk = dict.fromkeys(map(fold, LIST_REPLIES), knowledge.texts.no_list)
         self.list_replies = tuple(map(fold, LIST_REPLIES))  # (a set pickles in hash order)
-        self.smalltalk |= {
+        self.talk = {
             fold(pattern).replace(" ", ""): talk.reply
             for talk in knowledge.texts.smalltalk
             for pattern in talk.patterns
         }
+        self.smalltalk |= self.talk
 
     @property
     def thresholds(self) -> Thresholds:
@@ -379,8 +380,20 @@ class Engine:
             return self.smalltalk[compact]
         if (bare := bare_reply(compact)) in self.list_replies:  # "不是啊": a list reply too
             return self.smalltalk[bare]
+        # Small talk piece by piece (好的好的 收到, 晚上好呀 在忙啥呢): the last piece's reply.
+        pieces = folded.split()
+        said = [talked for piece in pieces if (talked := _talked(piece, self.talk))]
+        if 1 < len(said) == len(pieces):
+            return self.talk[said[-1]]
         if normalized or len(compact) > 8 or not self.smalltalk:
             return None
         # Only fillers were typed ("你好啊", "谢谢了"): the closest pattern says which kind.
         best = max(self.smalltalk, key=lambda pattern: fuzz.ratio(compact, pattern))
         return self.smalltalk[best]
+
+
+def _talked(piece: str, talk: dict[str, str]) -> str | None:
+    """The small-talk pattern a piece of a message is (晚上好呀: 晚上好), or says twice (好的好的)."""
+    bare = bare_reply(piece)
+    half = bare[: len(bare) // 2]
+    return bare if bare in talk else half if half * 2 == bare and half in talk else None

@@ -90,6 +90,16 @@ def test_smalltalk(engine, question, fragment):
     assert answer.status == SMALLTALK and fragment in answer.answer
 
 
+@pytest.mark.parametrize(
+    "question, fragment",
+    [("好的好的 收到", "祝您"), ("晚上好呀 在忙啥呢", "您好"), ("你好 谢谢", "不客气")],
+)
+def test_small_talk_piece_by_piece_is_small_talk(engine, question, fragment):
+    # Each piece a pattern of bot.yaml's, with a particle (晚上好呀) or said twice (好的好的).
+    answer = engine.answer(question)
+    assert answer.status == SMALLTALK and fragment in answer.answer
+
+
 def test_greeting_followed_by_a_question_answers_the_question(engine):
     answer = engine.answer("你好，复工复产去哪个窗口办理")
     assert answer.entry_id == "fugong-zhuanchuang"
