@@ -118,7 +118,8 @@ _EACH = re.compile(
 # A figure per year asked (一年能加工多少吨, 每年采购几次, 年产值多少, 上瑞年加工能力): a report gives a
 # project's investment, area and storage, seldom its output or a yearly rate, and an entry whose
 # answer gives a figure in the unit asked (仓容100万吨) for something else does not give it.
-# Looked for in the asking clause only (一年到头忙 in the sender's story asks nothing); not 没几
+# Looked for in every clause that asks (…一年能加工多少吨大豆、出多少吨豆油: the year is in the clause
+# before the last), not in the sender's story (一年到头忙 asks nothing); not 没几
 # (一年没几回 says how seldom), 年内 (this year's plan) nor 今年产….
 _PER_YEAR_ASKED = re.compile(
     r"(?:一年|每年|年均)[\u4e00-\u9fff]{0,8}?(?:多少|(?<!没)几)"
@@ -269,7 +270,7 @@ def asked_for(
     every = text if asks is None else asks
     found += [YEAR + year for year in _YEARS.findall(every)]
     found += [EACH + _NUMERALS.get(n, n) for pair in _EACH.findall(every) for n in pair if n]
-    if _PER_YEAR_ASKED.search(text):
+    if _PER_YEAR_ASKED.search(every):
         found.append(PER_YEAR)
     if _AREA_ASKED.search(text):
         found.append(AREA)

@@ -3,8 +3,9 @@ named in a piece of its own (招商局，地址在哪), a list asked of one memb
 with the siblings the message names anywhere (一件事一次办、不见面审批这些举措都有哪些), a day asked by
 a message that states days (2月11日至16日…在厦门是哪天), a kind asked whether it is covered
 (幼儿园也算复工企业吗), a place a figure is asked of (佳木斯保留了多少), a kind of a set counted
-(社保类几项). bot.engine.judging adds these to the things asked for, which bot.engine.mentioned
-looks for in each candidate.
+(社保类几项), what a message sets aside asking for more (除了热电联产和天然气管网，还有哪些).
+bot.engine.judging adds these to the things asked for, which bot.engine.mentioned looks for in
+each candidate.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 from collections.abc import Callable
 
 from bot.engine.focus import ASKING_JI, CONTACT, DAY_ASKED, PLACE, TIME
-from bot.engine.mentioned import DATE, DAYS, HELD, WITH
+from bot.engine.mentioned import DATE, DAYS, EXCEPT, HELD, NAMED, WITH
 from bot.text.words import part_of_speech
 
 # Where an office is, how to reach it or when it is open (我俄罗斯人，抚远，招商局，地址在哪; 商务局 电话多少;
@@ -159,3 +160,58 @@ def kinds_counted(asks: str, heaviest: tuple[tuple[str, str, float], ...]) -> tu
         named = [w for w, _, x in heaviest if x and len(w) > 1 and before.endswith(w)]
         found += [max(named, key=len)] if named else []
     return tuple(found)
+
+
+# What a message sets aside before asking for more (除了热电联产和天然气管网，还有哪些项目在办施工许可证;
+# 新壹城除了贸易中心还建什么项目): the members named after 除了, up to where the asking for others
+# starts; an entry listing only those (bot.engine.listed's `names_other`) does not answer. A member
+# is cut where a pointer or a count follows it (天然气管网这两个项目 → 天然气管网); one named only so
+# (除了那四个) names nothing to look for.
+_EXCEPTING = re.compile(
+    r"除(?:了|开|去)(.{1,24}?)(?:以外|之外|外)?(?=\s|还|其[他它]|别的|另外)(.*)"
+)
+_OTHERS_ASKED = re.compile(r"还|其[他它]|别的|另外")
+_EXCEPTED_CUT = re.compile(r"[这那]|等|[两俩几\d一二三四五六七八九十]+[个项]")
+_NAMES_APART = re.compile(r"\s|、|以及|及|与|和")
+
+
+def excepted(folded: str) -> tuple[str, ...]:
+    """For a message asking what else there is beyond what it names after 除了 (`folded`: all of
+    it), EXCEPT + those names; else nothing."""
+    if "除" not in folded or (found := _EXCEPTING.search(folded)) is None:
+        return ()
+    if not _OTHERS_ASKED.search(found[2]):
+        return ()
+    names = (_EXCEPTED_CUT.split(name)[0] for name in _NAMES_APART.split(found[1]))
+    kept = [name for name in names if len(name) > 1]
+    return (EXCEPT + " ".join(kept),) if kept else ()
+
+
+# A name asked of a thing (大数据平台叫什么, 大数据招商平台叫什么名, 那个方案全称): an entry that says the
+# thing only as what was done with it (运用大数据平台) does not say which it is (bot.engine.mentioned's
+# NAMED). The thing is the words that weigh side by side right before the name asked. (Not 哪个 +
+# a thing, nor 是哪个: 省重点项目是哪个 is answered by …省重点项目1项，为…, 哪个热线 by 政务服务热线.)
+_NAME_ASKED = re.compile(r"(?:都|就|到底)?(?:是|叫)?(?:叫什么|叫啥|什么名|啥名|名字|名称|全称)")
+
+
+def named(asks: str, said: list[tuple[str, float, str]]) -> tuple[str, ...]:
+    """For a name asked of a thing in a clause that asks (`asks`: `Reading.asks`; `said`: its
+    words and their weights, `Wording.content_words`), NAMED + the words that weigh side by side
+    right before the name asked (大 数据 平台: the segmenter leaves a word it lacks in pieces), of
+    two characters or more: things asked for."""
+    if "叫" not in asks and "名" not in asks and "称" not in asks:
+        return ()
+    weighs = [word for word, weight, _ in said if weight]
+    found = [
+        _ending(asks[: m.start()].removesuffix("的"), weighs) for m in _NAME_ASKED.finditer(asks)
+    ]
+    return tuple(NAMED + thing for thing in dict.fromkeys(found) if len(thing) > 1)
+
+
+def _ending(text: str, words: list[str]) -> str:
+    """The words of `words` side by side at the end of `text`, longest first."""
+    phrase = ""
+    while ends := [word for word in words if text.endswith(word)]:
+        word = max(ends, key=len)
+        phrase, text = word + phrase, text[: -len(word)]
+    return phrase

@@ -22,7 +22,8 @@ def judge(engine: Engine, reading: Reading, folded: str, typed: str) -> Callable
     engine reads it, folded, and as `typed`: cut and spelled, before folding), each entry
     checked once: its check does not depend on its match."""
     w = engine.wording
-    words = answerability.content(w.content_words(reading), reading.focus, folded, w.places)
+    said = w.content_words(reading)
+    words = answerability.content(said, reading.focus, folded, w.places)
     things = asked.asked_for(reading.asking, w.content, engine.canonical, reading.asks, w.carries)
     if reading.keywords:
         # Keywords name what they ask: one no entry uses (市重点项目 开工率) must be in the entry.
@@ -38,6 +39,8 @@ def judge(engine: Engine, reading: Reading, folded: str, typed: str) -> Callable
     things += beyond.days_told(folded)  # 2月11日至16日…在厦门是哪天: a day not stated
     things += amounts.quoted(typed)  # 总投资是23.8亿吗: the entry stating 23.8亿 (decimals kept)
     things += beyond.held(reading.asking, folded)  # 一件事一次办有哪几件事: not its siblings
+    things += beyond.excepted(folded)  # 除了热电联产和天然气管网，还有哪些: others named
+    things += beyond.named(reading.asks, said)  # 大数据平台叫什么: its name
     if reading.focus in beyond.OF_AN_OFFICE:  # 招商局，地址在哪: the entry must name 招商局
         things += beyond.offices(reading.foreground, w.content, engine.canonical)
     verdicts: dict[int, Check] = {}

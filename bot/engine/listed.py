@@ -91,3 +91,31 @@ def one_named(asked: str, message: str, stated: str) -> bool:
         ):
             return True
     return False
+
+
+def names_other(excepted: list[str], stated: str) -> bool:
+    """Whether an entry names a member of a list beyond those a message sets aside (`excepted`:
+    除了热电联产和天然气管网，还有哪些项目… → 热电联产, 天然气管网): an entry whose lists that name
+    them name nothing else (为…生物质热电联产项目和…天然气管网项目2个项目办理了施工许可证) lists just
+    what the message knows already. An entry with no list naming them is not judged here."""
+    named = [
+        members
+        for clause in _CLAUSE.split(stated)
+        if len(members := _MEMBERS.split(clause)) > 1
+        and any(_is_one_of(member, excepted) for member in members)
+    ]
+    return not named or any(
+        not _is_one_of(member, excepted) for members in named for member in members
+    )
+
+
+def _is_one_of(member: str, excepted: list[str]) -> bool:
+    """Whether a list's member is one of those set aside: it contains one, or, for one of three
+    characters or more, most of its character pairs (天然气管网这两个项目 typed, 天然气管网项目 stated)."""
+    for name in excepted:
+        if name in member:
+            return True
+        pairs = [name[i : i + 2] for i in range(len(name) - 1)]
+        if len(pairs) > 1 and 2 * sum(pair in member for pair in pairs) >= len(pairs):
+            return True
+    return False

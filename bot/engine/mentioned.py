@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from bot.engine.amounts import AMOUNT, states
 from bot.engine.features import spoken
-from bot.engine.listed import of_member, one_named
+from bot.engine.listed import names_other, of_member, one_named
 from bot.text.words import FUNCTION_TAGS, in_dictionary, part_of_speech
 
 # How bot.engine.asked writes a thing asked for that an answer states in its own way: a unit
@@ -48,6 +48,11 @@ ELIGIBLE = "资格"
 IN_PLACE = "在:"
 # A list asked of what the words after it name: not of one named member of a list (listed.py).
 HELD = "含:"
+# Members a message sets aside, asking for others (除了热电联产和天然气管网，还有哪些): the entry
+# names a member of their list beyond them (listed.py).
+EXCEPT = "除:"
+# A name asked of a thing (大数据平台叫什么): the entry names it, not only as what was done with it.
+NAMED = "名:"
 WITH = " ← "  # ...then the whole message, where a sibling named counts (the list is asked)
 ONE = "一个"  # among those words: one project pointed back at (它, 这个项目), not several
 # Each of the above: a thing asked that starts with one is looked for as the answer states it,
@@ -71,6 +76,8 @@ MARKED = (
     LISTED,
     IN_PLACE,
     HELD,
+    EXCEPT,
+    NAMED,
     ELIGIBLE,
     AMOUNT,
 )
@@ -142,6 +149,10 @@ def mentions(thing: str, stated: str, covers: Callable[[str, str], bool]) -> boo
     if thing.startswith(HELD):
         asked, _, message = thing[len(HELD) :].partition(WITH)
         return not one_named(asked, message, stated)
+    if thing.startswith(NAMED):
+        return _named(thing[len(NAMED) :], stated)
+    if thing.startswith(EXCEPT):
+        return names_other(thing[len(EXCEPT) :].split(), stated)
     if thing.startswith(IN_PLACE):  # named as a place, or not at all (the sender's own: 我在韩国)
         found = [m.end() for m in re.finditer(re.escape(thing[len(IN_PLACE) :]), stated)]
         return not found or any(_OF_ORGANIZATION.match(stated, end) is None for end in found)
@@ -160,6 +171,37 @@ def mentions(thing: str, stated: str, covers: Callable[[str, str], bool]) -> boo
         named = max(len(_NAMING.findall(part)) + 1 for part in _CLAUSE.split(answer))
         return named >= int(count) or re.search(f"等{count}", answer) is not None
     return covers(thing, f" {spoken(thing)} " if len(thing) > 1 else "\0")
+
+
+# A thing named as a name gives it: in quotes or a title (“一区两岛一城两港”发展构想, 《…方案》), after
+# the names it sums up (…“一件事一次办”等一系列改革举措) or a noun (天然气管网项目), or before its name (其中省重点
+# 项目为…: `_NAME_AFTER`); not right after what was done with it (运用大数据平台, 推动项目), a
+# count (2个项目) or 的.
+_QUOTED = "”》’\"'"
+_NAMING_TAGS = ("n", "nz", "ns", "nt", "nr", "j", "eng")
+_SUMMED_UP = re.compile(r"等[^，。；、“”]{0,3}$")
+_NAME_AFTER = re.compile(r"[为是即：:（(“《]")  # 省重点项目为…: the name follows
+
+
+def _named(thing: str, stated: str) -> bool:
+    """Whether an entry names the thing a name is asked of; one that never says it is not
+    judged so (its words are weighed as the question's)."""
+    found = [m.start() for m in re.finditer(re.escape(thing), stated)]
+    for start in found:
+        before = stated[:start]
+        if not before or before[-1] in _QUOTED or before.rfind("《") > before.rfind("》"):
+            return True
+        if _SUMMED_UP.search(before):  # the names listed before it (“不见面审批”…等一系列改革举措)
+            return True
+        if before.rfind("“") > before.rfind("”"):
+            return True
+        if _NAME_AFTER.match(stated, start + len(thing)):
+            return True
+        before = before[-8:]
+        last = in_dictionary(before)[-1] if re.match(r"[\u4e00-\u9fff]", before[-1]) else ""
+        if last and part_of_speech(last) in _NAMING_TAGS:
+            return True
+    return not found
 
 
 # What follows a place in an organization's name (福建上瑞集团, 山东省饭店协会): an entry naming a

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.engine import beyond
 from bot.engine.asked import _FIGURE_WANTED, asked_for, unsettled
 from bot.engine.beyond import days_told, elsewhere, kinds, kinds_counted, offices
 from bot.engine.mentioned import (
@@ -15,6 +16,7 @@ from bot.engine.mentioned import (
     HANDLED,
     IN_PLACE,
     LISTED,
+    NAMED,
     OF_TOLD,
     ONE,
     OURS,
@@ -141,6 +143,15 @@ def test_a_figure_per_year_must_be_given_as_one():
     assert mentions(PER_YEAR, "年内计划完成投资1亿元。 | …", never)
     assert mentions(PER_YEAR, "建成后年加工大豆30万吨。 | …", never)
     assert mentions(PER_YEAR, "每年组织两次推介会。 | …", never)
+
+
+def test_a_figure_per_year_is_looked_for_in_every_clause_that_asks(engine):
+    # 一年能加工多少吨大豆、出多少吨豆油: the asking clause is the last; the year is in the one before.
+    cut = lambda part: WORDS(part, search=False)  # noqa: E731
+    asks = "它建成以后一年能加工多少吨大豆 出多少吨豆油"
+    assert PER_YEAR in asked_for("出多少吨豆油", cut, lambda word: word, asks)
+    question = "上瑞大豆项目设计仓容100万吨，那它建成以后一年能加工多少吨大豆、出多少吨豆油？"
+    assert engine.answer(question).status != "answered"
 
 
 def test_a_year_asked_about_must_be_named_by_the_entry():
@@ -547,3 +558,29 @@ def test_a_count_of_one_kind_of_a_set_is_a_thing_the_entry_must_name(engine):
     assert kinds_counted("分几类", weighing()) == ()  # how many kinds: EACH asks it
     assert engine.answer("公共服务事项里社保类几项").status != "answered"
     assert engine.answer("抚远保留的公共服务类事项是多少项").entry_id == "fgf-gonggong-fuwu"
+
+
+def test_a_name_asked_of_a_thing_is_a_name_the_entry_gives(engine):
+    def weighing(*words: str) -> list[tuple[str, float, str]]:
+        return [(word, 1.0, "") for word in words]
+
+    # The words that weigh side by side right before 叫什么 / 名字 / 全称… (大 数据 平台: in pieces).
+    asks = "招商用的大数据平台叫什么"
+    assert beyond.named(asks, weighing("招商", "大", "数据", "平台")) == (NAMED + "大数据平台",)
+    assert beyond.named("那个方案的全称", weighing("方案")) == (NAMED + "方案",)
+    assert beyond.named("大数据平台是哪个平台", weighing("大", "数据", "平台")) == ()  # no name
+    never = lambda word, sound: False  # noqa: E731
+    # Only as what was done with it (运用大数据平台), or after a count: no name given.
+    assert not mentions(NAMED + "大数据平台", "运用大数据平台开展招商。 | …", never)
+    assert not mentions(NAMED + "项目", "推动项目早日落地。 | …", never)
+    # In quotes or a title, after the names it sums up or a noun, or before its name: given.
+    assert mentions(NAMED + "方案", "制定了《园区“一窗受理”工作方案》。 | …", never)
+    assert mentions(NAMED + "发展构想", "立足“一区两岛”发展构想。 | …", never)
+    assert mentions(NAMED + "改革举措", "推出“一窗受理”、“容缺办理”等一系列改革举措。 | …", never)
+    assert mentions(NAMED + "项目", "为东区水厂项目办理了施工许可证。 | …", never)
+    assert mentions(NAMED + "省重点项目", "其中省重点项目为东区水厂项目。 | …", never)
+    # An entry that never says the thing is not judged so.
+    assert mentions(NAMED + "公证员", "公证处办理了远程视频公证。 | …", never)
+    assert engine.answer("招商用的大数据平台叫什么").status != "answered"
+    assert engine.answer("办事不求人的方案叫什么名字").entry_id == "banshi-fangan"
+    assert engine.answer("抚远发展构想叫啥").entry_id == "quyu-fazhan-gouxiang"

@@ -4,9 +4,9 @@ entry's figures are the whole's, and its list the member's siblings, not what th
 from __future__ import annotations
 
 from bot.engine.asked import asked_for
-from bot.engine.beyond import held
-from bot.engine.listed import of_member
-from bot.engine.mentioned import HELD, LISTED, WITH, mentions
+from bot.engine.beyond import excepted, held
+from bot.engine.listed import names_other, of_member
+from bot.engine.mentioned import EXCEPT, HELD, LISTED, WITH, mentions
 from bot.text.words import Words
 
 WORDS = Words()
@@ -78,3 +78,37 @@ def test_a_list_asked_of_one_named_member_is_not_its_siblings():
     assert mentions(held("改革举措有哪些", "改革举措有哪些")[0], REFORMS, never)
     assert mentions(held("湿地公园有哪些", "湿地公园有哪些")[0], PARK, never)
     assert held("容缺办理是什么", "容缺办理是什么") == ()  # no list asked
+
+
+# An invented entry naming the two projects given a permit, among the ways used.
+PERMITS = "通过推广“模拟审批”、“容缺受理”等机制，为东区水厂项目和南区学校项目2个项目办理了施工许可证。 | …"
+
+
+def test_what_a_message_sets_aside_asking_for_more_must_not_be_all_the_entry_lists():
+    asked = excepted("除了东区水厂和南区学校 还有哪些项目在办施工许可证")
+    assert asked == (EXCEPT + "东区水厂 南区学校",)
+    assert not names_other(["东区水厂", "南区学校"], PERMITS)
+    assert not mentions(asked[0], PERMITS, never)
+    # Named with a pointer or a count after them (这两个项目): cut there.
+    assert excepted("除了东区水厂和南区学校这两个项目 还有哪些") == (EXCEPT + "东区水厂 南区学校",)
+    # One set aside that the entry lists among others: it names the others.
+    assert mentions(excepted("除了东区水厂还有哪些项目")[0], PERMITS, never)
+    assert mentions(excepted("除了模拟审批还有什么机制")[0], PERMITS, never)
+    # An entry with no list naming them is not judged here.
+    assert names_other(["北区医院"], PERMITS)
+    # Nothing named (除了那四个), or nothing more asked for.
+    assert excepted("除了那四个 其他七个是啥") == ()
+    assert excepted("除了周末都开门吗") == ()
+
+
+def test_an_entry_listing_only_what_the_message_sets_aside_does_not_answer_it(engine):
+    for question in (
+        "除了热电联产和天然气管网，还有哪些项目正在办施工许可证？",
+        "除了生物质热电联产和天然气管网这两个项目，抚远现在还有哪些项目正在办施工许可证？",
+    ):
+        assert engine.answer(question).status != "answered", question
+    assert (
+        engine.answer("除了天然气管网，还有哪个项目办了施工许可证").entry_id
+        == "shenpi-shigong-xuke"
+    )
+    assert engine.answer("新壹城除了贸易中心还建什么项目").entry_id == "zs-xinyicheng"
