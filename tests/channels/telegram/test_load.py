@@ -2,7 +2,8 @@
 does, and the cache-off bot each answer every message exactly once through the Bot API
 stand-in, and the report keeps the figures that split a cache-off reply (CPU per reply and its
 main threads' part, the engine alone on the same messages and inside the bot, the answers per
-batch, what neither explains); bench/reply_caches.py reports every mode."""
+batch, what neither explains); bench/reply_caches.py reports every mode; bench/reply_cachesim.py
+runs each of its modes and reads callgrind's totals."""
 
 from __future__ import annotations
 
@@ -52,3 +53,22 @@ def test_reply_caches_reports_every_mode():
         "engine alone",
     ]
     assert all(("channel" in line) != line.strip().startswith("engine alone") for line in lines)
+
+
+@pytest.mark.slow
+def test_reply_cachesim_runs_every_mode_without_valgrind():
+    # Under valgrind a run takes minutes; each mode's process is checked to run whole here.
+    script = str(ROOT / "bench" / "reply_cachesim.py")
+    for mode in ("alone", "inside", "replies", "stub"):
+        command = [sys.executable, script, "--child", mode, "--replies", "2", "--no-valgrind"]
+        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, (mode, result.stderr)
+
+
+def test_reply_cachesim_reads_callgrinds_totals(tmp_path):
+    sys.path.insert(0, str(ROOT / "bench"))
+    from reply_cachesim import totals
+
+    out = tmp_path / "callgrind.out"
+    out.write_text("version: 1\nevents: Ir Dr Dw I1mr D1mr\nfn=x\n0 5\ntotals: 10 4 3 2 1\n")
+    assert totals(out) == {"Ir": 10, "Dr": 4, "Dw": 3, "I1mr": 2, "D1mr": 1}
