@@ -73,7 +73,7 @@ VALGRIND = [
     "--collect-atstart=no",
     "--toggle-collect=functools_reduce",
 ]
-EVENTS = ("Ir", "D1mr", "D1mw", "DLmr", "DLmw")
+EVENTS = ("Ir", "I1mr", "D1mr", "D1mw", "ILmr", "DLmr", "DLmw")
 
 
 def counted(work):
@@ -158,7 +158,7 @@ def totals(path: Path) -> dict[str, int]:
     for line in path.read_text().splitlines():
         if line.startswith("events:"):
             names = line.split()[1:]
-        elif line.startswith(("totals:", "summary:")):
+        elif line.startswith("totals:"):  # (not `summary:`, a few thousandths apart)
             return dict(zip(names, map(int, line.split()[1:]), strict=False))
     raise ValueError(f"no totals in {path}")
 
@@ -187,8 +187,8 @@ def main() -> None:
         found = {name: measure(mode, args.replies, Path(folder)) for name, mode in MODES.items()}
     print(
         f"{args.replies} messages of bench/telegram_load.py, cache off; callgrind, caches I1/D1 "
-        "32 KB, LL 512 KB; per answer or reply: instructions, D1 misses (read + write), "
-        "LL misses (read + write)"
+        "32 KB, LL 512 KB; per answer or reply: instructions, I1 misses, D1 misses (read + "
+        "write), LL misses (instructions + read + write)"
     )
     found["channel with answers"] = {
         event: found["replies"][event] - found["engine inside"][event] for event in EVENTS
@@ -196,8 +196,9 @@ def main() -> None:
     for name, events in found.items():
         per = {event: events.get(event, 0) / args.replies for event in EVENTS}
         print(
-            f"  {name:>20}: {per['Ir'] / 1000:,.1f}k instructions, "
-            f"D1 {per['D1mr']:,.0f} + {per['D1mw']:,.0f}, LL {per['DLmr']:,.0f} + {per['DLmw']:,.0f}"
+            f"  {name:>20}: {per['Ir'] / 1000:,.1f}k instructions, I1 {per['I1mr']:,.0f}, "
+            f"D1 {per['D1mr']:,.0f} + {per['D1mw']:,.0f}, "
+            f"LL {per['ILmr']:,.0f} + {per['DLmr']:,.0f} + {per['DLmw']:,.0f}"
         )
 
 

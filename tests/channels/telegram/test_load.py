@@ -70,5 +70,8 @@ def test_reply_cachesim_reads_callgrinds_totals(tmp_path):
     from reply_cachesim import totals
 
     out = tmp_path / "callgrind.out"
-    out.write_text("version: 1\nevents: Ir Dr Dw I1mr D1mr\nfn=x\n0 5\ntotals: 10 4 3 2 1\n")
+    out.write_text(
+        "version: 1\nevents: Ir Dr Dw I1mr D1mr\nsummary: 11 4 3 2 1\nfn=x\n0 5\n"
+        "totals: 10 4 3 2 1\n"
+    )
     assert totals(out) == {"Ir": 10, "Dr": 4, "Dw": 3, "I1mr": 2, "D1mr": 1}
