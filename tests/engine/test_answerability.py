@@ -585,6 +585,23 @@ def test_a_complement_after_a_verb_carries_nothing(engine):
     assert weighed("小区外墙起来多少钱")["起来"] > 0
 
 
+def test_where_the_sender_heard_it_carries_nothing(engine):
+    # 听人说 / 常听人家讲 say no more of the question than 听说: its 人 (0.5) and 常听 (a verb no
+    # entry uses) held the summary entry, which has no 人, under the 一次办 entry, which has one.
+    def weighed(text: str) -> dict[str, float]:
+        spelled, folded = engine.as_read(text)
+        words = engine.wording.content_words(engine.read(spelled, folded))
+        return {word: weight for word, weight, _ in words}
+
+    for heard in ("听人说", "常听人家讲", "老听别人说"):
+        found = weighed(f"{heard}抚远政务服务事项有几百项，到底多少项")
+        assert not set(found) & {"人", "人家", "别人", "常听", "老"}, found
+        assert found["事项"] > 0
+    assert weighed("窗口的人说要等几天")["人"] > 0  # (someone who said it, not hearsay)
+    typed = "我是送外卖的听人说抚远政务服务事项有好几百项到底多少项"
+    assert engine.answer(typed).entry_id == "fgf-zhengwu-fuwu"  # (was fgf-yiciban: wrong)
+
+
 def test_a_term_typed_as_spelled_is_found_only_where_spelled(engine):
     # 四减 sounds like the 时间 of the building sites' answer (si jian, fuzzy pinyin): that is
     # another word, not a typo of the term; a typo's words (办事不球人: 球) are found by sound.
