@@ -18,7 +18,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from bot.engine import _frozen, decision, described, judging, parts
+from bot.engine import _frozen, decision, described, judging, owned, parts
 from bot.engine._marks import labelled, questions_marked
 from bot.engine._pieces import Pieces
 from bot.engine.answer import Answer
@@ -323,6 +323,8 @@ class Engine:
             bar = self.thresholds.answer
             if parts.states_both(candidates, bar, questions, read, reading.keywords):
                 candidates = (candidates[1], candidates[0], *candidates[2:])
+            elif place := owned.owner(candidates, bar, self.index, self.words.inside):
+                candidates = (candidates[place], *candidates[:place], *candidates[place + 1 :])
             answer = self.entry_answer(candidates[0].entry or best, question, candidates[0].score)
             also = () if alone else parts.answers(questions, candidates, self._part)
             return _frozen.amended(answer, candidates=candidates, normalized=normalized, also=also)

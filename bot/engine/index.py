@@ -16,6 +16,7 @@ Two stages, each doing what it is best at:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from itertools import chain
@@ -33,6 +34,7 @@ from bot.engine._query import Query
 from bot.engine._weighing import weighed
 from bot.engine.features import (
     CHAR,
+    GENERIC_CHARS,
     GENERIC_WEIGHT,
     PAIR,
     SOUND_PAIR,
@@ -214,6 +216,20 @@ class Index:
             table.clear()  # (another thread's lookups hold their own results, not the table)
         table.update(new)
         return [hit if hit is not None else new[key] for key, hit in zip(keys, found, strict=True)]
+
+    def holders(self, word: str) -> int:
+        """How many entries' questions use `word` (a whole word of the knowledge: 开春即开工),
+        read back off its IDF, which counts them (`weighed`); 0 for a word they never use."""
+        ids = self.vocabulary.ids if self.vocabulary else {}
+        if word not in ids:
+            return 0
+        key = (
+            ids[word] | GENERIC_CHARS.issuperset(word) << 2 * self.bits | WORD << 2 * self.bits + 1
+        )
+        column, idf, _ = self.look_up([key])[0]
+        if column < 0:
+            return 0
+        return round((len(self.starts) + 1) / math.exp(idf - 1) - 1)
 
     def query(self, text: str) -> Query:
         """A normalized query's features weighed against this index: made once, it can be
