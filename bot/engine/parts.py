@@ -158,8 +158,11 @@ def may_add(engine: Engine, part: str, others: Sequence[Candidate]) -> bool:
         return False
     read, folded = engine.as_read(part)
     reading = engine.read(read, folded)
-    texts = dict.fromkeys((reading.text, reading.asking, reading.foreground))
-    queries = [engine.index.query(engine.searched(text)) for text in texts if text]
+    # (Each text as searched once: two that differ by a mark or a filler are the same query.)
+    texts = dict.fromkeys(
+        engine.searched(text) for text in (reading.text, reading.asking, reading.foreground) if text
+    )
+    queries = [engine.index.query(text) for text in texts]
     entries = [c.position for c in others]
     picked = np.array(entries)
     shares = [(1 - engine.index.unexplained(picked, query)).tolist() for query in queries]

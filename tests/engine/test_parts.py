@@ -211,3 +211,14 @@ def test_a_check_never_scores_above_the_bound_made_before_it(match, missing, fac
     # any check (`may_add` judges no entry that cannot).
     check = Check(factor, None, (), False, (("词", missing),), weight=1.0, share=weight)
     assert parts._may_reach(match, weight) or not parts._reaches(match, check)
+
+
+def test_a_part_is_weighed_once_per_text_as_searched(engine, monkeypatch):
+    # Its asking clause is the part without 想问一下您好: the same query once in matching form.
+    part = "想问一下您好，抚远的一区两岛一城两港是啥构想，谢谢"
+    others = engine.candidates(part)[1:]
+    queried = []
+    original = engine.index.query
+    monkeypatch.setattr(engine.index, "query", lambda text: queried.append(text) or original(text))
+    parts.may_add(engine, part, others)
+    assert len(queried) == len(set(queried)) == 1
