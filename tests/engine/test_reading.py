@@ -3,6 +3,8 @@ much a background word weighs."""
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
 from bot.engine._marks import labelled, questions_marked
@@ -612,3 +614,16 @@ def test_a_question_going_on_with_what_was_recalled_keeps_it_as_its_topic():
     # …nor one pointing back into it (那它, 那个).
     reading = read(fold_message("你刚才说办事不求人实行清单式管理，那个清单网上能查吗"))
     assert reading.clauses[0].weight == TOPIC
+
+
+def test_a_clause_read_again_is_not_cut_again(engine, monkeypatch):
+    # A message's parts read its clauses again (bot.engine.parts), and 你好 or 谢谢 recur.
+    reading = engine.read(*engine.as_read("我们厂想扩建一下，审批大概要多久，谢谢"))
+    words = engine.wording.content_words(reading)
+    assert engine.wording.says(reading.clauses[0].text)
+    assert pickle.loads(pickle.dumps(engine.wording))._seen == {}  # (not in a cached engine)
+    fail = lambda *_: pytest.fail("cut again")  # noqa: E731
+    monkeypatch.setattr(engine.wording, "subject", fail)
+    monkeypatch.setattr(engine.wording, "content", fail)
+    assert engine.wording.content_words(reading) == words
+    assert engine.wording.says(reading.clauses[0].text)
