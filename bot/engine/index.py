@@ -56,6 +56,8 @@ _WEIGHED += ("entries", "described", "described_starts", "unused")
 FORKED_FROM = 100_000
 # Feature keys whose lookups an index keeps (`Index.look_up`): ~20 MB at most.
 LOOKED_UP = 100_000
+# Queries an index keeps by text (`Index.query`): a part is often a clause searched already.
+QUERIES_KEPT = 512
 
 T = TypeVar("T")
 
@@ -149,16 +151,21 @@ class Index:
             self._take(middle())  # (its first part read while the child made the rest)
         self.both = _both(self.entries, self.questions) if self.unused is not None else None
         # A small index's questions without spaces and as sounds, as re-ranking compares them,
-        # as arrays of strings: it reads ~170 of each per search (`_Lines.__getitem__` for each
-        # was 9% of a long message's answer; one gather is faster than a list's item by item).
+        # in lists by entry: it reads ~250 of each per search, its shortlist's (`_Lines.__getitem__`
+        # for each was 9% of a long message's answer; gathering them from arrays of strings, 76k
+        # instructions a search, callgrind; joining the shortlist's ~12 lists, 27k).
         small = self.both is not None
-        self.compact = np.array([t.replace(" ", "") for t in self.texts], object) if small else None
-        self.heard = np.array(list(self.sounds), object) if small else None
+        self.compact = self._by_entry([t.replace(" ", "") for t in self.texts]) if small else None
+        self.heard = self._by_entry(list(self.sounds)) if small else None
         # And each entry's question rows and their count: a search joins its shortlist's (~12).
         own = [np.arange(first, end) for first, end in self.spans] if small else None
         self.entry_rows = (own, np.diff(self.bounds)) if own is not None else None
         if meanwhile is not None:
             meanwhile(self)
+
+    def _by_entry(self, rows: list[str]) -> list[list[str]]:
+        """Per entry, its question rows' strings."""
+        return [rows[first:end] for first, end in self.spans]
 
     @classmethod
     def along(cls, work: Callable[[Index], T], *args: Any) -> tuple[Index, T]:
@@ -186,8 +193,8 @@ class Index:
         return self.kind_weights[kind(keys, self.bits)] * salience(keys, self.bits)
 
     def __getstate__(self) -> dict:
-        """What the engine cache keeps (bot.engine.cache): not the keys looked up (`look_up`)."""
-        return {name: value for name, value in self.__dict__.items() if name != "_looked_up"}
+        """What the engine cache keeps (bot.engine.cache): not `look_up`'s keys nor `query`'s."""
+        return {n: v for n, v in self.__dict__.items() if n not in ("_looked_up", "_queries")}
 
     def look_up(self, keys: list[int]) -> list[tuple[int, float, float]]:
         """Per feature key, its column (-1: the knowledge never has it), IDF and `scale`.
@@ -233,8 +240,15 @@ class Index:
 
     def query(self, text: str) -> Query:
         """A normalized query's features weighed against this index: made once, it can be
-        searched with and asked how much of it an entry explains (`bot.engine.passages`)."""
-        return Query(self, text)
+        searched with and asked how much of it an entry explains (`bot.engine.passages`).
+        Kept by text (`QUERIES_KEPT`: a bound, not an LRU): the same text weighs the same."""
+        kept = self.__dict__.setdefault("_queries", {})
+        found = kept.get(text)
+        if found is None:
+            if len(kept) >= QUERIES_KEPT:
+                kept.clear()  # (another thread's queries are its own to keep)
+            found = kept[text] = Query(self, text)
+        return found
 
     def search(
         self,
@@ -318,7 +332,7 @@ class Index:
         share = self.tuning.cosine_share
         # With the cosine alone (passages) there is no need to compare long texts as strings.
         scores = (
-            share * cosines + (1 - share) * self._similarity(rows, query)
+            share * cosines + (1 - share) * self._similarity(shortlist, rows, query)
             if share < 1
             else cosines.copy()
         )
@@ -334,11 +348,16 @@ class Index:
         # A negative best: the entry's only question is the left-out one.
         return [hit for hit, kept in zip(hits, (best >= 0).tolist(), strict=True) if kept]
 
-    def _similarity(self, picked: np.ndarray, query: Query) -> np.ndarray:
-        """Per question row, its whole-string similarity with the query, as written or as
-        sounds, whichever is closer, in 0..1."""
+    def _similarity(self, shortlist: np.ndarray, picked: np.ndarray, query: Query) -> np.ndarray:
+        """Per question row (`picked`: the rows of the `shortlist`'s entries, entry by entry),
+        its whole-string similarity with the query, as written or as sounds, whichever is
+        closer, in 0..1."""
         if self.compact is not None and self.heard is not None:
-            compact, sounds = self.compact.take(picked).tolist(), self.heard.take(picked).tolist()
+            compact: list[str] = []
+            sounds: list[str] = []
+            for entry in shortlist.tolist():
+                compact += self.compact[entry]
+                sounds += self.heard[entry]
         else:  # one join and split instead of a Python call per question
             rows = picked.tolist()
             compact = "\n".join(self.texts.picked(rows)).replace(" ", "").split("\n")

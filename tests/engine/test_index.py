@@ -388,9 +388,23 @@ def test_a_small_index_pickled_and_loaded_searches_the_same():
     index.search("营业执照在哪办")
     loaded = pickle.loads(pickle.dumps(index))
     assert loaded.both is not None and loaded.both.gather
-    assert "_looked_up" not in loaded.__dict__
+    assert "_looked_up" not in loaded.__dict__ and "_queries" not in loaded.__dict__
     for text in ("营业执照在哪办", "复工 窗口", "社保"):
         assert loaded.search(text) == index.search(text)
+
+
+def test_a_query_asked_again_is_the_one_made_before():
+    # A part of a message is often one of its clauses, searched already (bot.engine.parts).
+    from bot.engine.index import QUERIES_KEPT, Index
+    from bot.text.words import Words
+
+    index = Index([["营业执照 怎么 办理", "执照 去哪办"], ["社保 在哪 交"]], words=Words())
+    query = index.query("营业执照 在哪 办")
+    hits = index.search(query)
+    assert index.query("营业执照 在哪 办") is query and index.search("营业执照 在哪 办") == hits
+    for n in range(QUERIES_KEPT):
+        index.query(f"社保 {n}")
+    assert index.query("营业执照 在哪 办") is not query  # kept up to a bound
 
 
 def test_a_loaded_alphabet_tells_the_sounds_of_its_units_as_pypinyin_does():
