@@ -16,8 +16,6 @@ from functools import lru_cache, partial
 from itertools import accumulate, chain, pairwise
 from typing import Any
 
-from rapidfuzz import fuzz
-
 from bot.engine import _frozen, decision, described, judging, owned, parts
 from bot.engine._marks import labelled, questions_marked
 from bot.engine._pieces import Pieces
@@ -41,11 +39,12 @@ from bot.engine.passages import Passage, Passages
 from bot.engine.prepared import prepare
 from bot.engine.reading import Reading, fold_message, read
 from bot.engine.relayed import unrelayed
+from bot.engine.smalltalk import SmallTalkReplies
 from bot.engine.spelled import Spelling
 from bot.engine.wording import Wording
-from bot.knowledge.model import LIST_REPLIES, Entry, Knowledge, bare_reply
+from bot.knowledge.model import Entry, Knowledge
 from bot.text.dictation import punctuated
-from bot.text.normalize import fold, normalize, normalize_all
+from bot.text.normalize import normalize, normalize_all
 from bot.text.synonyms import Synonyms
 from bot.text.words import Words
 
@@ -130,15 +129,7 @@ class Engine:
         self._decided = lru_cache(maxsize=cache)(self._decide)
         # The entries' covered text as the checks read it, for entries checked again and again.
         self.pieces = Pieces(len(self.entries))
-        # A list reply with no list open, in every deployment; bot.yaml's own patterns win.
-        self.smalltalk = dict.fromkeys(map(fold, LIST_REPLIES), knowledge.texts.no_list)
-        self.list_replies = tuple(map(fold, LIST_REPLIES))  # (a set pickles in hash order)
-        self.talk = {
-            fold(pattern).replace(" ", ""): talk.reply
-            for talk in knowledge.texts.smalltalk
-            for pattern in talk.patterns
-        }
-        self.smalltalk |= self.talk
+        self.smalltalk = SmallTalkReplies(knowledge.texts)
 
     @property
     def thresholds(self) -> Thresholds:
@@ -303,7 +294,7 @@ class Engine:
         # Folded once: smalltalk, the language and the ranking all read the same folded text.
         read, folded = self.as_read(question)
         normalized = self.prepare(read)
-        reply = self._smalltalk(folded, normalized)
+        reply = self.smalltalk.reply(folded, normalized)
         if reply is not None:
             return Answer(question, SMALLTALK, reply, normalized=normalized)
         language = foreign_language(folded)
@@ -372,30 +363,3 @@ class Engine:
             text = texts.fallbacks.get(nearest.category, text)
         score = candidates[0].score if candidates else 0.0
         return Answer("", FALLBACK, text, score=score, candidates=candidates, near=near)
-
-    def _smalltalk(self, folded: str, normalized: str) -> str | None:
-        """Greetings, thanks and help; only when the message is nothing but that."""
-        compact = folded.replace(" ", "")
-        if not compact:
-            return self.knowledge.texts.empty
-        if compact in self.smalltalk:
-            return self.smalltalk[compact]
-        if (bare := bare_reply(compact)) in self.list_replies:  # "不是啊": a list reply too
-            return self.smalltalk[bare]
-        # Small talk piece by piece (好的好的 收到, 晚上好呀 在忙啥呢): the last piece's reply.
-        pieces = folded.split()
-        said = [talked for piece in pieces if (talked := _talked(piece, self.talk))]
-        if 1 < len(said) == len(pieces):
-            return self.talk[said[-1]]
-        if normalized or len(compact) > 8 or not self.smalltalk:
-            return None
-        # Only fillers were typed ("你好啊", "谢谢了"): the closest pattern says which kind.
-        best = max(self.smalltalk, key=lambda pattern: fuzz.ratio(compact, pattern))
-        return self.smalltalk[best]
-
-
-def _talked(piece: str, talk: dict[str, str]) -> str | None:
-    """The small-talk pattern a piece of a message is (晚上好呀: 晚上好), or says twice (好的好的)."""
-    bare = bare_reply(piece)
-    half = bare[: len(bare) // 2]
-    return bare if bare in talk else half if half * 2 == bare and half in talk else None
