@@ -47,6 +47,7 @@ from bot.engine.features import (
 from bot.engine.tuning import Tuning
 from bot.engine.vocabulary import Vocabulary
 from bot.knowledge.bulk import give_back
+from bot.text.kept import kept
 from bot.text.words import Words
 
 # The attributes `weighed` makes (bot.engine._weighing), in the order they are pickled.
@@ -242,13 +243,8 @@ class Index:
         """A normalized query's features weighed against this index: made once, it can be
         searched with and asked how much of it an entry explains (`bot.engine.passages`).
         Kept by text (`QUERIES_KEPT`: a bound, not an LRU): the same text weighs the same."""
-        kept = self.__dict__.setdefault("_queries", {})
-        found = kept.get(text)
-        if found is None:
-            if len(kept) >= QUERIES_KEPT:
-                kept.clear()  # (another thread's queries are its own to keep)
-            found = kept[text] = Query(self, text)
-        return found
+        queries = self.__dict__.setdefault("_queries", {})
+        return kept(queries, text, partial(Query, self, text), QUERIES_KEPT)
 
     def search(
         self,

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Container
+from functools import partial
 
 from bot.engine import answerability, asked
 from bot.engine.answerability import content_weight
 from bot.engine.features import sounded
 from bot.engine.index import Index
 from bot.engine.reading import Reading, weight
+from bot.text.kept import kept
 from bot.text.words import Words, in_dictionary, part_of_speech
 
 # A figure in a question: a year, a month, a count; not 一个 (1个 once normalized), which is "a"
@@ -138,10 +140,8 @@ class Wording:
     def _read(self, clause: str) -> tuple[str, tuple[str, ...]]:
         """A clause's `subject` and that subject's `content`, each made once per clause text
         (`CLAUSES_KEPT`: a bound, not an LRU; another thread's clauses are read as well)."""
-        found = self._seen.get(clause)
-        if found is None:
-            if len(self._seen) >= CLAUSES_KEPT:
-                self._seen.clear()
-            subject = self.subject(clause)
-            found = self._seen[clause] = (subject, tuple(self.content(subject)))
-        return found
+        return kept(self._seen, clause, partial(self._made, clause), CLAUSES_KEPT)
+
+    def _made(self, clause: str) -> tuple[str, tuple[str, ...]]:
+        subject = self.subject(clause)
+        return subject, tuple(self.content(subject))

@@ -17,7 +17,9 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import lru_cache, partial
+
+from bot.text.kept import kept
 
 _lock = threading.Lock()
 _segmenter = None
@@ -95,7 +97,7 @@ class Words:
         self.pattern = re.compile("|".join(map(re.escape, self.terms))) if self.terms else None
         # A term is indexed with the dictionary words inside it, as search mode does for its own.
         self.inside = {term: self._cut(term, whole=False) for term in self.terms}
-        self._seen: dict[tuple[str, bool], tuple[str, ...]] = {}
+        self._seen: dict[tuple[str, bool], list[str]] = {}
 
     def __getstate__(self) -> dict:
         """What a cached engine keeps: not the runs seen while answering."""
@@ -114,14 +116,11 @@ class Words:
         if not keep:
             return [word for run in _CJK_RUN.findall(text) for word in self._run(run, search)]
         words: list[str] = []
-        seen = self._seen
         for run in _CJK_RUN.findall(text):
-            found = seen.get((run, search))
-            if found is None:
-                if len(seen) >= RUNS_KEPT:
-                    seen.clear()  # a bound, not an LRU: a run costs microseconds to split again
-                found = seen[run, search] = tuple(self._run(run, search))
-            words.extend(found)
+            cut: list[str] = kept(
+                self._seen, (run, search), partial(self._run, run, search), RUNS_KEPT
+            )
+            words.extend(cut)
         return words
 
     def split_all(
