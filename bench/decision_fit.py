@@ -12,7 +12,7 @@ maximizes: in-scope questions answered right, with at most 2.5% answered wrongly
 out-of-scope questions answered. The best setting is printed last; put its shares in
 bot/engine/decision.py and its thresholds in the knowledge's bot.yaml.
 
-With `--held-out`, the tuned-on sets (`TUNED_ON`; `fresh18/` as its even and its odd half, never a
+With `--held-out`, the tuned-on sets (`TUNED_ON`; `fresh19/` as its even and its odd half, never a
 set still untuned) are each left out in turn, and three other decisions over the same evidence are
 fitted on all the others and scored on the one left out, beside the shipped blend:
 
@@ -126,9 +126,12 @@ TUNED_ON = (
     "fresh17/natural.yaml",
     "fresh17/traps.yaml",
     "fresh17/out_of_domain.yaml",
+    "fresh18/natural.yaml",
+    "fresh18/traps.yaml",
+    "fresh18/out_of_domain.yaml",
 )
 # Read on even positions, checked on odd (docs/evaluation.md): each half is a set of its own.
-HALVED = ("fresh18/natural.yaml", "fresh18/traps.yaml", "fresh18/out_of_domain.yaml")
+HALVED = ("fresh19/natural.yaml", "fresh19/traps.yaml", "fresh19/out_of_domain.yaml")
 KEPT = 5  # candidates kept per question: the refit may reorder them
 FEATURES = ("match", "coverage", "mismatch", "margin", "heaviest", "long", "long × coverage")
 REFIT_GRID = {

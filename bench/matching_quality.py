@@ -5,7 +5,7 @@ usual baselines, on every tuned-on eval set.
                                      [--variants TEXT ...] [--jobs N] [--markdown] [--json FILE]
 
 Without --sets or --eval it runs every tuned-on set (`TUNED_ON`): dev, homophones, natural,
-traps, out_of_domain, fresh/, holdout/, fresh2/ … fresh17/ and fresh18/ (fresh18/ also as its even
+traps, out_of_domain, fresh/, holdout/, fresh2/ … fresh18/ and fresh19/ (fresh19/ also as its even
 and odd positions, as it is read by halves: docs/evaluation.md). `--sets` names files under
 knowledge/eval (`fresh2/traps`) or folders (`holdout`: each of its .yaml files); a set still
 untuned is never a default, nor globbed for: only whoever may run it names it. `--variants`
@@ -120,9 +120,12 @@ TUNED_ON = (
     "fresh18/natural",
     "fresh18/traps",
     "fresh18/out_of_domain",
+    "fresh19/natural",
+    "fresh19/traps",
+    "fresh19/out_of_domain",
 )
 # Read on even positions, checked on odd (docs/evaluation.md): also reported by halves.
-HALVED = ("fresh18/natural", "fresh18/traps", "fresh18/out_of_domain")
+HALVED = ("fresh19/natural", "fresh19/traps", "fresh19/out_of_domain")
 # Tuning fields the index is built with; the others are read as questions are answered.
 BUILT_WITH = frozenset({"char", "pair", "sound", "word", "fields", "saturation"})
 NEVER = re.compile(r"(?!)")  # a pattern that matches nothing: a rule of the reading turned off
