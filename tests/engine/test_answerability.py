@@ -538,6 +538,27 @@ def test_chinese_with_latin_words_is_chinese(engine):
     assert engine.answer("app上能办复工复产吗").language is None
 
 
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        # A Korean greeting, then the question in Chinese: read as Chinese, and answered.
+        ("안녕하세요，四减是什么意思？我是韩国人", None),
+        ("我想问一下抚远的政务服务事项有多少，감사합니다", None),
+        # Japanese: kana in every clause, and kanji alone never four in a clause of their own.
+        ("抚远市の営業許可申請方法を教えてください", "ja"),
+        ("営業許可申請について、教えてください", "ja"),
+        ("안녕하세요, 한국 음식점 어디 있어요?", "ko"),
+    ],
+)
+def test_kana_or_hangul_beside_a_chinese_question(engine, text, language):
+    assert engine.answer(text).language == language
+
+
+def test_a_korean_greeting_does_not_hide_the_question(engine):
+    answer = engine.answer("안녕하세요，抚远的一次办事项有多少项？我想一次办完")
+    assert answer.status == ANSWERED and answer.candidates[0].id == "fgf-yiciban"
+
+
 def test_focus_kinds_of_many_questions_are_each_ones_own(engine):
     # One pass per pattern over all the questions joined must find, per question, every kind a
     # search of that question alone finds.
