@@ -122,7 +122,7 @@ SETS = {
     # written on 2026-11-28 afternoon when fresh19/ was handed to the tuning helpers (by halves);
     # opened by nobody but their writer, run once by the lead at the end
     "fresh20/natural.yaml": (1340, 0),
-    "fresh20/traps.yaml": (0, 653),
+    "fresh20/traps.yaml": (0, 649),
     "fresh20/out_of_domain.yaml": (0, 175),
 }
 
