@@ -24,17 +24,22 @@ T = TypeVar("T")
 _SIZE = 8  # bytes of each length on the pipe
 
 
+def fork_safe() -> bool:
+    """Whether this process can fork safely: only while it runs one thread. A serving process
+    rebuilds on reload in a thread while others answer and log; a child forked then inherits
+    whatever lock another thread held (an allocator's, a native library's, SQLite's) with no
+    thread left to release it, and could hang the reload."""
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+def cores() -> int:
+    """The cores this process may run on (1 where the system does not say)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+
+
 def two_cores() -> bool:
-    """Whether this process may run on two cores or more, and can fork safely: only while it
-    runs one thread. A serving process rebuilds on reload in a thread while others answer and
-    log; a child forked then inherits whatever lock another thread held (an allocator's, a
-    native library's, SQLite's) with no thread left to release it, and could hang the reload."""
-    return (
-        hasattr(os, "fork")
-        and hasattr(os, "sched_getaffinity")
-        and len(os.sched_getaffinity(0)) > 1
-        and threading.active_count() == 1
-    )
+    """Whether this process may run on two cores or more, and can fork safely (`fork_safe`)."""
+    return fork_safe() and cores() > 1
 
 
 class Forked(Generic[T]):

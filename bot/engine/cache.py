@@ -71,7 +71,7 @@ from typing import IO
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.poly1305 import Poly1305
 
-from bot.engine._forked import two_cores
+from bot.engine._forked import cores, fork_safe
 from bot.engine.core import Engine
 from bot.knowledge.bulk import give_back, paused_gc
 from bot.knowledge.files import Snapshot
@@ -96,6 +96,9 @@ _START = len(_MAGIC) + _NONCE + _TAG
 _COUNTS = struct.Struct("<QQ")
 _ALIGN = 64  # each array starts on a cache line, as NumPy's own allocations do
 STALE = 3600.0  # seconds since a `.part` file was last written: its saver is gone
+# Added to a saver's niceness where it shares one core with the bot it was forked by
+# (`save_aside`): the kernel then gives the bot nearly all the core while both want it.
+SAVER_NICENESS = 10
 
 
 @dataclass(frozen=True)
@@ -253,13 +256,16 @@ class _Unpickler(pickle.Unpickler):
 
 def save_aside(engine: Engine, cache: EngineCache, key: bytes) -> None:
     """`save`, by a forked child that this process does not wait for (a thread reaps it): here
-    instead where forking is not safe or no other core would take the work (`two_cores`: a
-    serving process's reload, with its threads). The child's standard input and output are
-    /dev/null, so whoever reads the command's output has it all when the command exits; its
-    errors and warnings go where this process's do."""
-    if not two_cores():
+    instead where forking is not safe (`fork_safe`: a serving process's reload, with its
+    threads). The child's standard input and output are /dev/null, so whoever reads the
+    command's output has it all when the command exits; its errors and warnings go where this
+    process's do. On one core the child shares it with this process, niced (`SAVER_NICENESS`)
+    so that the answer and the serving come first: saved in process there, the save (and for
+    `ask` the spelling tables it makes: ~5 s of CPU at 100k entries) came before the answer."""
+    if not fork_safe():
         save(engine, cache, key)
         return
+    sharing = cores() == 1
     # The build's freed memory handed back before the fork, not after it (`build_engine`): a
     # freed page the child inherits stays in memory while it runs, the child's alone once this
     # process hands it back (the child's own peak at 100k 488 -> 417 MB).
@@ -271,6 +277,8 @@ def save_aside(engine: Engine, cache: EngineCache, key: bytes) -> None:
             nothing = os.open(os.devnull, os.O_RDWR)
             os.dup2(nothing, 0)
             os.dup2(nothing, 1)
+            if sharing:
+                os.nice(SAVER_NICENESS)
             save(engine, cache, key)
             code = 0
         except Exception:  # said here: the child leaves without returning to the caller's code
