@@ -477,7 +477,10 @@ def test_the_message_without_background_is_searched_only_when_not_answered_yet(e
     # The third search costs a tenth of p99: a message answered without it does not run it.
     searched = []
     search = engine._search
-    engine._search = lambda text, depth, best: (searched.append(text), search(text, depth, best))
+    engine._search = lambda text, depth, best, done: (
+        searched.append(text),
+        search(text, depth, best, done),
+    )[1]
     try:
         candidates = engine.candidates("我们厂在城郊，复工复产去哪个窗口办，那个窗口在哪")
     finally:
@@ -485,6 +488,18 @@ def test_the_message_without_background_is_searched_only_when_not_answered_yet(e
     assert candidates[0].id == "fugong-zhuanchuang"
     # The whole message, then its asking clause alone; not 复工复产去哪个窗口办 with it.
     assert searched == ["我们厂在城郊 复工复产去哪个窗口办 那个窗口在哪", "那个窗口在哪"]
+
+
+def test_a_clause_searched_as_the_whole_message_is_not_searched_again(engine, monkeypatch):
+    # 想问一下您好，X，谢谢 and its asking clause X are searched as one text: the same matches.
+    searched = []
+    search = engine.index.search
+    monkeypatch.setattr(
+        engine.index, "search", lambda text, *rest: (searched.append(text), search(text, *rest))[1]
+    )
+    candidates = engine.candidates("想问一下您好，抚远的一区两岛一城两港是啥构想，谢谢")
+    assert searched == ["抚远的一区两岛一城两港是啥构想"]
+    assert candidates[0].id == "quyu-fazhan-gouxiang"
 
 
 def test_a_few_is_not_how_many(engine):
