@@ -191,6 +191,17 @@ def test_title_marks_do_not_split_a_clause():
     assert [clause.text for clause in reading.clauses] == ["网上办的事项有多少项"]
 
 
+def test_a_counter_the_sender_would_rather_not_go_to_is_left_out():
+    # 不去窗口 says what they want to avoid: read as words, 窗口 (专窗) made the 复工专窗 entry,
+    # which says where to go, the answer to how to do without going.
+    assert fold_message("复工复产手续可以不去窗口网上办吗") == "复工复产手续可以网上办吗"
+    assert fold_message("复工能不能不去大厅办") == "复工能不能办"
+    assert fold_message("能不能自助办，不用跑政务大厅").split() == ["能不能自助办"]
+    # Not 现场 (不去现场 is how 零见面 is asked), nor a counter they ask about.
+    assert "不去现场" in fold_message("海关业务能不去现场办不")
+    assert "窗口" in fold_message("复工复产去哪个窗口办理")
+
+
 def _marked(message: str):
     folded = fold_message(message)
     return read(folded, marked=questions_marked(message, folded))
