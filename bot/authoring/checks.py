@@ -8,6 +8,7 @@ users will get the other entry's answer.
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from rapidfuzz import fuzz
@@ -19,6 +20,9 @@ from bot.knowledge.model import Entry, Knowledge, check, figures
 from bot.knowledge.yamlfile import Problem
 
 NEAR_DUPLICATE = 95  # rapidfuzz points between two standard questions (马上办/网上办 are 91)
+# A keyword is another entry's subject when that entry's questions name it at least this share of
+# the time while its own entry's questions name it less (`borrowed_keywords`).
+SUBJECT_SHARE = 0.5
 
 
 def collisions(engine: Engine, towards: str | None = None) -> list[Problem]:
@@ -77,6 +81,49 @@ def near_duplicates(engine: Engine) -> list[Problem]:
     return problems
 
 
+def borrowed_keywords(engine: Engine) -> list[Problem]:
+    """Keywords that name another entry's subject: named in fewer than SUBJECT_SHARE of their own
+    entry's questions and in at least that share of another's. A keyword is one of its entry's
+    indexed texts, so a message that is just that word matches it exactly and gets its entry's
+    answer at full score: 政务服务中心, a keyword of the 复工专窗 entry (named in 5 of its 21
+    questions), answered 政务服务中心？ with the 专窗, though the entry on the centre names it in 20
+    of 21 (fresh19, twenty-second round). Words as the index cuts them (`engine.words`: the
+    knowledge's terms whole), one pass over the questions."""
+    entries = engine.entries
+    wanted = {engine.prepare(word) for entry in entries for word in entry.keywords}
+    shares: list[dict[str, float]] = []
+    subject_of: dict[str, list[Entry]] = {}
+    for entry in entries:
+        named = Counter(
+            word
+            for question in entry.questions
+            for word in set(engine.words(engine.prepare(question))) & wanted
+        )
+        share = {word: count / len(entry.questions) for word, count in named.items()}
+        shares.append(share)
+        for word, part in share.items():
+            if part >= SUBJECT_SHARE:
+                subject_of.setdefault(word, []).append(entry)
+    problems = []
+    for entry, share in zip(entries, shares, strict=True):
+        for keyword in entry.keywords:
+            word = engine.prepare(keyword)
+            if share.get(word, 0.0) >= SUBJECT_SHARE:
+                continue
+            for other in subject_of.get(word, []):
+                problems.append(
+                    Problem(
+                        entry.path,
+                        entry.line,
+                        f"关键词 “{keyword}” 是条目 {other.id}「{other.question}」问的东西，"
+                        "本条目的问法很少提到它：用户只打这个词，会得到本条目的答案。"
+                        "请删掉这个关键词，或把它放到那个条目",
+                        "warning",
+                    )
+                )
+    return problems
+
+
 def _rival(engine: Engine, phrasing: str, own_id: str | None) -> Entry | None:
     """The other entry `engine` confidently answers `phrasing` with, if any."""
     found = engine.answer(phrasing)
@@ -129,7 +176,7 @@ def taken_over(engine: Engine, changed: Knowledge) -> list[Problem]:
 
 def deep_check(knowledge: Knowledge) -> list[Problem]:
     engine = Engine(knowledge)
-    return near_duplicates(engine) + collisions(engine)
+    return near_duplicates(engine) + collisions(engine) + borrowed_keywords(engine)
 
 
 def validate(directory: Path) -> tuple[Knowledge | None, list[Problem]]:

@@ -166,3 +166,20 @@ def test_a_max_answer_that_is_not_a_positive_whole_number_is_an_error(tmp_path, 
     (problem,) = [p for p in problems if "max_answer" in p.message]
     assert knowledge is None and problem.severity == "error"
     assert problem.line == line_number(path, "max_answer:")
+
+
+@pytest.mark.slow
+def test_a_keyword_naming_another_entrys_subject_is_a_warning(capsys, knowledge_copy):
+    """政务服务中心 as a keyword of the 复工专窗 entry (few of its questions name it; nearly all of
+    the 政务服务中心 entry's do) answered the bare word with the 专窗 at full score."""
+    path = knowledge_copy / "faq/03-fugong-fuchan.yaml"
+    assert validate(capsys, knowledge_copy, "--strict")[0] == 0
+    edit(path, "keywords: [复工复产, 专窗]", "keywords: [复工复产, 专窗, 政务服务中心]")
+    code, out = validate(capsys, knowledge_copy, "--strict")
+    assert code == 1
+    entry_line = line_number(path, "id: fugong-zhuanchuang")
+    assert (
+        f"{path}:{entry_line}: warning: 关键词 “政务服务中心” 是条目 zhengwu-zhongxin-dizhi" in out
+    )
+    # A keyword its own entry's questions mostly name is its own, however often others do.
+    assert "“复工复产”" not in out and "“专窗”" not in out

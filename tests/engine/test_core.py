@@ -30,6 +30,7 @@ def test_the_flagship_question(engine):
         ("辦事不求人怎麼做", "banshi-buqiuren"),  # traditional characters
         ("復工復產專窗在哪裡", "fugong-zhuanchuang"),
         ("复工 窗口", "fugong-zhuanchuang"),  # keyword fragments
+        ("政务服务中心？", "zhengwu-zhongxin-dizhi"),  # the centre's entry, not the 专窗 in it
         ("复工复产手续可以不去窗口网上办吗", "fugong-banli-fangshi"),  # not where to go
         ("信用修复", "qiye-xinyong-xiufu"),
         ("请问一下，企业信誉修复怎么弄啊？？", "qiye-xinyong-xiufu"),  # synonym + fillers
