@@ -1,7 +1,7 @@
 """What a large build costs the machine in memory: the building process's resident growth plus
 its forked children's private pages, sampled together, from outside, every few milliseconds.
 
-    python bench/machine_memory.py [--size 100000] [--runs 3]
+    python bench/machine_memory.py [--size 100000] [--runs 3] [--server]
 
 engine_scale's peak is the building process's own (`ru_maxrss`): it misses what its forked
 children hold, and a child's own peak counts the pages it shares with the parent. Here a
@@ -11,7 +11,8 @@ before the build, plus each child's (and grandchild's) Private_Clean + Private_D
 (/proc/PID/smaps_rollup): pages two processes share count once, in the builder. Not a thread
 inside the builder: with a second thread running it would not fork (`bot.engine._forked`).
 A sample takes ~1 ms of CPU; a run prints the peak of the sum and its two parts there, and the
-peaks of each alone; the report gives min / median / max over runs.
+peaks of each alone; the report gives min / median / max over runs. `--server`: then readied,
+as a server's start does (`build_engine(..., ready=True)`: the spelling tables, `Engine.ready`).
 """
 
 from __future__ import annotations
@@ -60,8 +61,9 @@ def _descendants(pid: int) -> list[int]:
     return found + [grand for child in found for grand in _descendants(child)]
 
 
-def _build(size: int) -> None:
-    """The builder: makes the knowledge, says so, builds when told, says so."""
+def _build(size: int, server: bool) -> None:
+    """The builder: makes the knowledge, says so, builds when told (as a server, readied),
+    says so."""
     from bot.engine.core import Engine
     from bot.knowledge.bulk import paused_gc
 
@@ -72,14 +74,16 @@ def _build(size: int) -> None:
     print("ready", flush=True)
     sys.stdin.readline()
     with paused_gc():
-        Engine(knowledge, cache=0)
+        engine = Engine(knowledge, cache=0)
+        if server:
+            engine.ready()
     print("built", flush=True)
 
 
-def measure(size: int, every: float = 0.002) -> dict[str, float]:
+def measure(size: int, server: bool = False, every: float = 0.002) -> dict[str, float]:
     """One build in a fresh process, sampled: peaks in MB of growth."""
     builder = subprocess.Popen(
-        [sys.executable, __file__, "--build", str(size)],
+        [sys.executable, __file__, "--build", str(size), *(["--server"] if server else [])],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -114,13 +118,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3, help="fresh processes")
+    parser.add_argument("--server", action="store_true", help="built as a server, readied")
     parser.add_argument("--build", type=int, help=argparse.SUPPRESS)  # (the builder's side)
     args = parser.parse_args()
     if args.build is not None:
-        _build(args.build)
+        _build(args.build, args.server)
         return
     print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
-    runs = [measure(args.size) for _ in range(args.runs)]
+    runs = [measure(args.size, args.server) for _ in range(args.runs)]
     print(f"{args.size} entries, MB of growth, min / median / max of {args.runs} runs:")
     for key in runs[0]:
         values = sorted(run[key] for run in runs)
