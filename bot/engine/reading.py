@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.engine._asides import unquoted, without_avoided, without_estimates
+from bot.engine._asides import unquoted, without_estimates, without_senders_own
 from bot.engine._recalled import RECALLED, recalls, turns
 from bot.engine._sender import INTRODUCED as _INTRODUCED
 from bot.engine._sender import INTRODUCTION as _INTRODUCTION
@@ -183,7 +183,7 @@ def fold_message(text: str) -> str:
     mention (@政策小助手) and a figure given as an estimate (两百多项) are left out, dialect
     question words are standard Mandarin (bot.text.dialect: 四减是乜嘢 asks 是什么), and a
     message typed word by word has its words joined into clauses (`joined_words`)."""
-    return without_avoided(without_estimates(standard(joined_words(unquoted(text)))))
+    return without_senders_own(without_estimates(standard(joined_words(unquoted(text)))))
 
 
 # A message typed word by word, a space after every word or two (你好 我是韩国 采购商 联合 预审 要

@@ -202,6 +202,15 @@ def test_a_counter_the_sender_would_rather_not_go_to_is_left_out():
     assert "窗口" in fold_message("复工复产去哪个窗口办理")
 
 
+def test_the_size_the_sender_gives_their_own_business_is_left_out():
+    # 俺们这些小企业 says who asks, as 我们公司 does: 小 was a character the entry had to cover.
+    assert fold_message("政府咋帮俺们这些小企业") == "政府怎么帮俺们这些企业"
+    assert fold_message("我们小厂想问") == "我们厂想问"
+    # Not a size asked about (a trap's eligibility), nor one not the sender's.
+    assert "小微企业" in fold_message("小微企业能不能进领导联系企业名单")
+    assert "小公司" in fold_message("做边贸的小公司")
+
+
 def _marked(message: str):
     folded = fold_message(message)
     return read(folded, marked=questions_marked(message, folded))
