@@ -363,8 +363,8 @@ def read(
             return 1.0
         if i == pointed:
             return CONDITION
-        if i == 0 and part == label:
-            return BACKGROUND  # who asks or what for (实习报告：…)
+        if part == label and label not in kept[:i]:
+            return BACKGROUND  # who asks or what for (实习报告：…; 喂，冷链车主，…)
         # A topic typed as a fragment (复工 窗口在哪, 申请材料 减少 多少), unless no word of it is
         # the knowledge's (哥们, 说句实话): the sender's aside, weighed as below.
         fragment = i < first and len(part) <= FRAGMENT and not _SELF.match(part)

@@ -237,6 +237,19 @@ def test_a_label_the_message_opens_with_is_background():
         assert labelled(message) == "", message
     # Read without one, the short clause is a topic typed as a fragment.
     assert read(fold_message("课程作业：抚远的政务服务中心几点上班？")).clauses[0].weight == 1.0
+
+
+def test_a_person_named_before_a_comma_is_a_label():
+    # Who asks, typed with a comma (after a greeting or not): background, as before a colon; read
+    # as a topic typed as a fragment, 冷链 was a word the right entry had to cover.
+    for message in ["冷链车主，复工复产咨询电话开通了吗", "喂，冷链车主，抚远严加管是怎么个管法"]:
+        assert labelled(message) == "冷链车主", message
+        reading = read(fold_message(message), label=labelled(message))
+        assert dict((c.text, c.weight) for c in reading.clauses)["冷链车主"] == BACKGROUND
+    assert labelled("大家好，面包房老板，听说福地文旅来抚远洽谈了，有这事吗") == "面包房老板"
+    # A short clause naming no one that way is still a topic typed as a fragment.
+    for message in ["复工专窗，在哪", "关企协调员，电话多少", "复工企业，有什么绿色通道"]:
+        assert labelled(message) == "", message
     # A label that is what an asking clause saying nothing points back to is asked with it.
     says = lambda clause: clause != "在哪"  # noqa: E731
     reading = read(fold_message("复工专窗：在哪"), says, label="复工专窗")
