@@ -59,6 +59,9 @@ _FRAMING_WORDS = (
     "烦请 表述 回事 含义 平常 个数 事儿 简要 考虑 着急 引用 "
     "完整 实打实 大家 记得 记不清 属于 类似 感觉 念叨 "
     "新闻 文章 有关 采取 提到 算不算 办法 法子 方式 这么回事 那么回事 "
+    # a figure asked for each (马上办和网上办各是多少项, as 分别), a second question put by the way
+    # (…，顺便问下…总共多少项), understanding wanted (整明白点, as 弄清楚): how, not what, is asked
+    "各是 顺便 明白 "
 )
 FRAMING = frozenset(_FRAMING_WORDS.split())
 # 外地 says where the sender, or those they write about, are or come from (我在外地, 人在外地跑冷链,

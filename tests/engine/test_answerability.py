@@ -433,6 +433,9 @@ def test_words_that_only_shape_a_question_carry_nothing():
     # what about; the entry that answers names its own ways.
     framing += ["办法", "法子", "方式"]
     framing += ["这么回事", "那么回事"]  # whether it is so (是这么回事吗), as 回事
+    # Nor a figure asked for each (马上办和网上办各是多少项, as 分别), a second question put in by
+    # the way (…，顺便问下…总共多少项), or understanding wanted (整明白点, as 弄清楚).
+    framing += ["各是", "顺便", "明白"]
     assert [content_weight(w, False) for w in framing] == [0.0] * len(framing)
 
 
