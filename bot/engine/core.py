@@ -44,6 +44,7 @@ from bot.engine.spelled import Spelling
 from bot.engine.wording import Wording
 from bot.knowledge.model import Entry, Knowledge
 from bot.text.dictation import punctuated
+from bot.text.keypad import Keypad
 from bot.text.normalize import normalize, normalize_all
 from bot.text.synonyms import Synonyms
 from bot.text.words import Words
@@ -123,6 +124,7 @@ class Engine:
         self.passages = Passages(knowledge.documents, self.canonical_all)
         self.wording = Wording(self.words, self.index, self.canonical, knowledge.places)
         self.spelling = Spelling(self.index, knowledge.synonyms, self.entries, self.words)
+        self.keypad = Keypad(self.words.terms)
         self.descriptions = descriptions
         # Per engine: a reload builds a new engine, so nothing stale can be served.
         self.cache_size = cache
@@ -158,6 +160,7 @@ class Engine:
         initials' table), ~0.05 ms a reply over the Telegram load's first 2,000
         (docs/benchmarks.md). Answers are the same either way."""
         self.spelling.ready()
+        self.keypad.ready()
         if isinstance(self.descriptions, list):  # (all made: a small one's, `described.EAGER`)
             self.pieces.make_all(covered for _, covered, _ in self.descriptions)
 
@@ -208,6 +211,7 @@ class Engine:
         typed (longer than the Chinese they spell) nor of the marks' names (…逗号…)."""
         cut = punctuated(question[:MAX_QUERY_CHARS])
         spelled = self.spelling(cut) or cut
+        spelled = self.keypad(spelled) or spelled
         return spelled, fold_message(spelled)
 
     def read(self, question: str, folded: str) -> Reading:
