@@ -155,6 +155,10 @@ _STANDARD = {
     "部落格": "博客",
     "计程车": "出租车",
     "捷运": "地铁",
+    # "So, like this" (聽說那邊推「辦事不求人」，這樣子具體是怎麼做的): the mainland's 这样, a word of no
+    # weight; read as written, 样子 was a thing no entry names (weight 1: refused, fresh19/).
+    "这样子": "这样",
+    "那样子": "那样",
     # English typed into a Chinese message, folded to lower case: the knowledge's words for it.
     "online": "网上",
     "green channel": "绿色通道",

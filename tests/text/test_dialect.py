@@ -155,6 +155,15 @@ def test_taiwan_words_are_the_mainlands():
     assert standard(fold_message("網路上能辦嗎")) == "网上能办吗"
     assert standard(fold_message("網路不好")) == "网络不好"
     assert standard(fold_message("要裝什麼軟體")) == "要装什么软件"
+    assert standard(fold_message("這樣子具體是怎麼做的")) == "这样具体是怎么做的"
+    assert standard(fold_message("那樣子要去哪裡看")) == "那样要去哪里看"
+
+
+def test_a_taiwanese_so_is_no_thing_asked_about(engine):
+    # 样子 of 這樣子 was a word no entry has, and the question was refused with its entry first.
+    message = "請問一下喔，我是台灣來的生意人，聽說那邊推「辦事不求人」，這樣子具體是怎麼做的呢？"
+    answer = engine.answer(message)
+    assert (answer.status, answer.entry_id) == ("answered", "banshi-buqiuren")
 
 
 def test_a_short_yes_no_in_taiwan_words_is_answered_as_its_mainland_twin(engine):
