@@ -1,9 +1,12 @@
 """The sender speaking of themselves in a message (我们是做外贸的, 我是米厂老板, 我们公司在乡镇), as
-bot.engine.reading tells it apart from what is asked: patterns of clauses, nothing more."""
+bot.engine.reading tells it apart from what is asked: patterns of clauses (and a place name's part
+of speech), nothing more."""
 
 from __future__ import annotations
 
 import re
+
+from bot.text.words import part_of_speech
 
 # The sender speaking of themselves, in three reaches: "who we are" (INTRODUCTION), set aside; a
 # clause that starts with them or their purpose (SELF: 我们在乡镇, 我司…, 以便…), background after
@@ -32,3 +35,17 @@ THEIRS = re.compile(
 _PURPOSE = r"以便|好让|便于(?!.*(?:吗|呢|哪|什么|怎|多少|几|啥|谁))"
 SELF = re.compile(rf"^(?:{_WE}|{_I}|{_PURPOSE})")
 SENDER = re.compile(rf"{_WE}|^(?:{_I})")
+
+# An introduction without 是, as a learner of Chinese writes it (我俄罗斯人，最多跑一次，多少事项？; 我俄罗斯
+# 商人。…): a whole clause of 我, a place name and 人 or 商人. Searched with the rest, it diluted the
+# match of the entry asked (最多跑一次) below one that matched the bare 多少事项 (fresh15 662).
+_PLACE_PERSON = re.compile(r"^[我俺咱]([\u4e00-\u9fff]{2,4}?)商?人$")
+
+
+def introduces(clause: str) -> bool:
+    """Whether a clause is the sender saying who they are: INTRODUCTION, or 我 and a place's
+    people as the whole clause (`_PLACE_PERSON`: not 我不想求人, whose words are no place)."""
+    if INTRODUCTION.match(clause):
+        return True
+    found = _PLACE_PERSON.match(clause)
+    return found is not None and part_of_speech(found[1]) == "ns"

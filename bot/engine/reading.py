@@ -36,6 +36,7 @@ from bot.engine._sender import SELF as _SELF
 from bot.engine._sender import SENDER as _SENDER
 from bot.engine._sender import THEIRS as _THEIRS
 from bot.engine._sender import WHO_WORDS as _WHO_WORDS
+from bot.engine._sender import introduces
 from bot.engine.answerability import content_weight
 from bot.engine.focus import ASKING_JI, focus_of
 from bot.engine.relayed import relayers_apart
@@ -282,7 +283,7 @@ def read(
         if piece
     ]
     questioned, parts = [q for q, _ in split], [p for _, p in split]
-    introduced = [bool(_INTRODUCTION.match(p)) and not _ASKING.search(p) for p in parts]
+    introduced = [introduces(p) and not _ASKING.search(p) for p in parts]
     kept = [p for p, intro in zip(parts, introduced, strict=True) if not intro]
     # Per clause kept, whether the sender spoke of themselves just before it (an introduction
     # set aside): after the question, what follows that is more of their circumstances.

@@ -32,6 +32,7 @@ def test_the_flagship_question(engine):
         ("复工 窗口", "fugong-zhuanchuang"),  # keyword fragments
         ("政务服务中心？", "zhengwu-zhongxin-dizhi"),  # the centre's entry, not the 专窗 in it
         ("复工复产手续可以不去窗口网上办吗", "fugong-banli-fangshi"),  # not where to go
+        ("我俄罗斯人，最多跑一次，多少事项？", "fgf-gaopin-shixiang"),  # a learner's 我是…人
         ("信用修复", "qiye-xinyong-xiufu"),
         ("请问一下，企业信誉修复怎么弄啊？？", "qiye-xinyong-xiufu"),  # synonym + fillers
         ("抚远绿色通道是个啥东西", "fugong-lvse-tongdao"),  # 是个啥东西 is 是什么 (synonyms)

@@ -211,6 +211,15 @@ def test_the_size_the_sender_gives_their_own_business_is_left_out():
     assert "小公司" in fold_message("做边贸的小公司")
 
 
+def test_a_learners_introduction_without_shi_is_set_aside():
+    # 我俄罗斯人 (我是俄罗斯人 without 是): searched with the rest, it diluted the entry asked.
+    reading = read(fold_message("我俄罗斯人，最多跑一次，多少事项？"))
+    assert [clause.text for clause in reading.clauses] == ["最多跑一次", "多少事项"]
+    assert "我俄罗斯商人" not in read(fold_message("我俄罗斯商人。口岸，货物怎么消毒？")).searched
+    # Not a clause whose words are no place (我不想求人: what the sender wants).
+    assert "我不想求人" in read(fold_message("我不想求人，办事不求人是真的吗")).searched
+
+
 def _marked(message: str):
     folded = fold_message(message)
     return read(folded, marked=questions_marked(message, folded))
