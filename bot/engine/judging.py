@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from bot.engine import amounts, answerability, asked, beyond, decision, roles
 from bot.engine.answerability import UNKNOWN_WORD, Check
 from bot.engine.focus import YES_NO
+from bot.engine.mentioned import spelled_only
 from bot.engine.reading import Reading
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ def judge(engine: Engine, reading: Reading, folded: str, typed: str) -> Callable
     things += beyond.named(reading.asks, said)  # 大数据平台叫什么: its name
     if reading.focus in beyond.OF_AN_OFFICE:  # 招商局，地址在哪: the entry must name 招商局
         things += beyond.offices(reading.foreground, w.content, engine.canonical)
+    things = spelled_only(things, w.known)  # 抚远有多少个乡镇: not 项政 of 事项政务
     verdicts: dict[int, Check] = {}
 
     def judged(entry: int) -> Check:

@@ -1,21 +1,22 @@
 """Whether an entry mentions a thing a question asks for by name (bot.engine.asked finds the
 things; bot.engine.answerability.check asks this of each candidate): a word anywhere in the
-entry, or, for things an answer states in its own way, a figure in the unit asked, a title, a
-figure reached rather than planned, the year asked about, the N things of a set, a figure
-per year, a figure from before, a part of a total, an area, the sender's own company on a
-list, which person, how many cases were handled, whom a measure is for, what a short yes/no
-says of its topic, a day other than those the message states, an amount the message quotes
-(bot.engine.amounts), a total of what is named, a figure of a thing named not only as one
-member of a list whose figures are the whole's, or a list asked of one named member of a list
-(bot.engine.listed), or a place asked in named not only in an organization's name
-(福建上瑞集团). And whether an entry contradicts a scope the message states (省重点 asked, only
-市重点 in the entry; 2月 asked, only 3月 there: `scopes`, `contradicted`).
+entry (where it is spelled, for a word the knowledge uses: `spelled_only`), or, for things an
+answer states in its own way, a figure in the unit asked, a title, a figure reached rather than
+planned, the year asked about, the N things of a set, a figure per year, a figure from before, a
+part of a total, an area, the sender's own company on a list, which person, how many cases were
+handled, whom a measure is for, what a short yes/no says of its topic, a day other than those
+the message states, an amount the message quotes (bot.engine.amounts), a total of what is named,
+a figure of a thing named not only as one member of a list whose figures are the whole's, or a
+list asked of one named member of a list (bot.engine.listed), or a place asked in named not only
+in an organization's name (福建上瑞集团). And whether an entry contradicts a scope the message
+states (省重点 asked, only 市重点 in the entry; 2月 asked, only 3月 there: `scopes`,
+`contradicted`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Set
+from collections.abc import Callable, Container, Set
 from functools import lru_cache
 
 from bot.engine.amounts import AMOUNT, states
@@ -53,6 +54,12 @@ HELD = "含:"
 EXCEPT = "除:"
 # A name asked of a thing (大数据平台叫什么): the entry names it, not only as what was done with it.
 NAMED = "名:"
+# A word the knowledge itself spells (乡镇, of the 招商 entry's 各乡镇), asked for by name: that
+# word, not an input-method typo of another, so found only where spelled, not where it sounds alike
+# (项政 of …事项政务…, xiang zheng by fuzzy pinyin, says nothing of 乡镇). A typo (政勿) is no
+# word of the knowledge: sounded as before (`spelled_only`); one an entry's similar question
+# spells (政物) is found spelled there.
+SPELLED = "字:"
 WITH = " ← "  # ...then the whole message, where a sibling named counts (the list is asked)
 ONE = "一个"  # among those words: one project pointed back at (它, 这个项目), not several
 # Each of the above: a thing asked that starts with one is looked for as the answer states it,
@@ -166,11 +173,24 @@ def mentions(thing: str, stated: str, covers: Callable[[str, str], bool]) -> boo
     if thing.startswith(PREDICATE):  # the word, or its characters apart (the word is no entry's)
         word = thing[len(PREDICATE) :]
         return covers(word, f" {spoken(word)} ") or all(covers(c, "\0") for c in word)
+    if thing.startswith(SPELLED):
+        return covers(thing[len(SPELLED) :], "\0")
     if thing.startswith(EACH):  # named one by one (、, 和, 及), or all of them with 等N
         answer, count = stated.split(" | ")[0], thing[len(EACH) :]
         named = max(len(_NAMING.findall(part)) + 1 for part in _CLAUSE.split(answer))
         return named >= int(count) or re.search(f"等{count}", answer) is not None
     return covers(thing, f" {spoken(thing)} " if len(thing) > 1 else "\0")
+
+
+def spelled_only(things: tuple[str, ...], known: Container[str]) -> tuple[str, ...]:
+    """`things` with each word of two characters or more that the knowledge uses (`known`:
+    the index's vocabulary) marked SPELLED; the marked ones, as they were."""
+    return tuple(
+        SPELLED + thing
+        if len(thing) > 1 and thing in known and not thing.startswith(MARKED)
+        else thing
+        for thing in things
+    )
 
 
 # A thing named as a name gives it: in quotes or a title (“一区两岛一城两港”发展构想, 《…方案》), after

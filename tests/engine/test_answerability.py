@@ -37,6 +37,7 @@ from bot.engine.focus import (
     given_by_answer,
     hotline_for,
 )
+from bot.engine.mentioned import SPELLED, mentions, spelled_only
 from bot.knowledge.model import load
 from bot.text.normalize import fold
 
@@ -640,6 +641,22 @@ def test_a_term_typed_as_spelled_is_found_only_where_spelled(engine):
     building = found["xiangmu-fangkong-shigong"]
     assert building is not None and "四减" in dict(building.uncovered)
     assert found["fgf-sijian"] is not None and not found["fgf-sijian"].uncovered
+
+
+def test_a_thing_asked_that_the_knowledge_spells_is_found_only_where_spelled(engine):
+    # 乡镇 (the 招商 entry's 各乡镇) sounds like 项政 of the 845 services' 事项政务… (xiang zheng,
+    # fuzzy pinyin): that entry says nothing of how many townships there are.
+    known = engine.wording.known
+    assert spelled_only(("乡镇", "政勿", "#项"), known) == (SPELLED + "乡镇", "政勿", "#项")
+
+    def covers(word: str, sound: str) -> bool:  # an entry spelling 事项政务, heard as xiang zen
+        return word in "事项政务" or sound in " si xiang zen wu "
+
+    assert mentions("乡镇", "", covers) and not mentions(SPELLED + "乡镇", "", covers)
+    for question in ("抚远有多少个乡镇", "抚远下面一共有几个乡镇"):
+        assert engine.answer(question).status != ANSWERED, question
+    # A typo of a word of the knowledge is none of its words: found by its sound still.
+    assert engine.answer("政勿服务事项多少项").entry_id == "fgf-zhengwu-fuwu"
 
 
 def test_a_questions_content_is_worked_out_once_for_every_check():
