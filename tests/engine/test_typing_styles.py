@@ -1,6 +1,7 @@
 """Messages typed in a style of their own: a space after every word or two (a foreign buyer
 writing Chinese, voice input), a question asked as a statement to confirm (…的吧) or as two
-alternatives (是…还是…), a line of the article pasted before the question (「…」…)."""
+alternatives (是…还是…), a line of the article pasted before the question (「…」…), a numbered
+list (1. … 2. …)."""
 
 from __future__ import annotations
 
@@ -86,3 +87,22 @@ def test_does_anyone_know_asks_the_question_asked_with_it():
     assert reading.asking == "复工专窗设在哪栋楼"
     # Alone, it is what the message asks.
     assert read(fold_message("谁知道专窗在哪")).asking == "谁知道专窗在哪"
+
+
+def test_a_numbered_lists_item_numbers_end_clauses_and_are_no_words():
+    # Each number was a clause of its own: 3 was the clause 有几个 pointed back to.
+    reading = read(fold_message("1. 我写论文 2. 冷库建了哪些 3. 有几个"))
+    assert [c.text for c in reading.clauses] == ["我写论文", "冷库建了哪些", "有几个"]
+    assert fold_message("冷库在哪？2.电话多少？") == fold_message("冷库在哪？电话多少？")
+    assert fold_message("①冷库在哪②电话多少") == fold_message("（1）冷库在哪（2）电话多少")
+    assert fold_message("①冷库在哪②电话多少") == "冷库在哪 电话多少"
+    # ...but a figure is: a decimal, two months, two batches.
+    for message in ["冷库投资1.5亿", "冷库3、4月份开工", "第1、2批冷库", "冷库2.3亿"]:
+        assert fold_message(message) == fold(message), message
+
+
+def test_a_numbered_list_is_answered_as_its_questions(engine):
+    # Its numbers were clauses: 3 was what 有几个 pointed back to, and the 11 projects'
+    # investment answered.
+    answer = engine.answer("1. 我在写报告 2. 4月7日集中开工了哪些重点项目 3. 有几个")
+    assert (answer.status, answer.entry_id) == ("answered", "xiangmu-jizhong-kaigong")
