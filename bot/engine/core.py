@@ -320,6 +320,13 @@ class Engine:
         status, close = decision.decide(candidates, self.thresholds, folded)
         if alone and status != ANSWERED:  # (a part: only an answer is of use, no passage sought)
             return Answer(question, status, "", candidates=candidates)
+        if status != ANSWERED and (questions := parts.apart(reading)):
+            # Several things asked, the whole not answered: a part answered surely alone is.
+            parted = parts.in_parts(
+                questions, candidates, self._part, partial(self._stated, question)
+            )
+            if parted is not None:
+                return _frozen.amended(parted, normalized=normalized)
         score = candidates[0].score if candidates else 0.0
         base: dict[str, Any] = dict(question=question, candidates=candidates, normalized=normalized)
         best = candidates[0].entry if candidates else None
@@ -347,6 +354,10 @@ class Engine:
         # The entries to choose from; one plausible entry is a yes/no confirm (Rasa's two-stage
         # fallback), not a list of one.
         return Answer(status=CLARIFY, answer="", score=score, choices=close, **base)
+
+    def _stated(self, question: str, candidate: Candidate, score: float) -> Answer:
+        """A candidate's entry as the answer to `question`, at `score`."""
+        return self.entry_answer(self.entries[candidate.position], question, score)
 
     def _part(self, part: str, others: Sequence[Candidate]) -> Answer | None:
         """A part of a message (`parts.answers`) decided alone, if one of `others` (the whole

@@ -222,3 +222,33 @@ def test_a_part_is_weighed_once_per_text_as_searched(engine, monkeypatch):
     monkeypatch.setattr(engine.index, "query", lambda text: queried.append(text) or original(text))
     parts.may_add(engine, part, others)
     assert len(queried) == len(set(queried)) == 1
+
+
+def test_the_first_part_answered_surely_by_a_candidate_answers():
+    whole = (Candidate("a", "", 0.5), Candidate("b", "", 0.4))
+    sure, unsure = parts.PART_SCORE, parts.PART_SCORE - 0.01
+    decided = {
+        "one": Answer("", ANSWERED, "", "b", unsure),  # not sure enough
+        "two": Answer("", ANSWERED, "", "c", 1.0),  # not a candidate of the whole
+        "three": None,  # none of them could answer it (`may_add`)
+        "four": Answer("", CLARIFY, "", None, sure),
+        "five": Answer("", ANSWERED, "", "b", sure),
+        "six": Answer("", ANSWERED, "", "a", 1.0),
+    }
+    asked = list(decided)
+    found = parts.first_answered(asked, whole, lambda part, _: decided[part])
+    assert found is decided["five"]
+    assert parts.first_answered(asked[:4], whole, lambda part, _: decided[part]) is None
+
+
+def test_a_message_not_answered_whole_is_answered_by_a_part_answered_surely(engine):
+    # The neighbouring county is in no entry: the whole scores 0.22, its first part 0.91.
+    answer = engine.answer("帮老板问，抚远行政权力事项保留多少项，跟隔壁县比哪个多")
+    assert (answer.status, answer.entry_id) == (ANSWERED, "fgf-quanli-shixiang")
+    assert answer.candidates[0].id == "fgf-quanli-shixiang"
+    # ...with the other parts' answers, each by its own entry.
+    answer = engine.answer("省里的重点项目是哪个，市重点项目有几个")
+    assert (answer.status, answer.entry_id) == (ANSWERED, "xiangmu-shi-zhongdian")
+    assert [a.entry_id for a in answer.also] == ["xiangmu-sheng-zhongdian"]
+    # A message asking one thing is not parted: refused as it was.
+    assert engine.answer("抚远行政权力事项跟隔壁县比哪个多").status != ANSWERED
