@@ -44,6 +44,18 @@ class Waiting:
     at: float = field(default=0.0, compare=False)  # when it was offered (the clock's time)
 
 
+def _copied(offers: OrderedDict[tuple, Waiting]) -> tuple[tuple[tuple, Waiting], ...]:
+    """The open lists, copied while other threads (the web API's replies) add and drop lists:
+    iterating the table itself failed (mutated during iteration) nearly every time, and even a
+    copy in one step can be cut by a thread switch (a garbage collection's finalizer runs Python
+    code midway: once in a clean-clone CI run, twenty-second round), so a cut copy is made again."""
+    while True:
+        try:
+            return tuple(offers.items())
+        except RuntimeError:  # (changed midway: copy again; a copy takes microseconds)
+            continue
+
+
 class Conversations:
     """Routes each message to `Service.ask`, or, when it answers the open list, to `Service.pick`."""
 
@@ -78,9 +90,7 @@ class Conversations:
         if exchange is None:
             return
         if request is None:
-            # A copy taken in one step: other threads (the web API's replies) add and drop lists
-            # meanwhile, and iterating the table itself then failed (mutated during iteration).
-            every = tuple(self.offers.items())
+            every = _copied(self.offers)
             keys = [key for key, waiting in every if waiting.exchange == exchange]
         else:
             keys = [key_of(request)]
