@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -338,21 +339,26 @@ print(engine.answer("复工复产去哪个窗口办理").status, os.getpid(), fo
 """
 
 
-def test_a_start_answers_without_waiting_for_its_engine_to_be_saved(
-    cached, knowledge_copy, tmp_path, monkeypatch
-):
-    folder, saver = tmp_path / "cache", tmp_path / "saver"
+def _started_then_saved(script: str, knowledge: Path, folder: Path, saver: Path) -> list[str]:
+    """What a start run as `script` printed, once its engine cache is saved (or a minute on)."""
     done = subprocess.run(
-        [sys.executable, "-c", _ASIDE, str(knowledge_copy), str(folder), str(saver)],
+        [sys.executable, "-c", script, str(knowledge), str(folder), str(saver)],
         stdout=subprocess.PIPE,  # (closed by the saver at once: no wait for it here)
         text=True,
         check=True,
     )
-    status, pid, forks = done.stdout.split()
-    assert status == ANSWERED
     deadline = time.monotonic() + 60
     while not list(folder.glob("engine-*.pickle")) and time.monotonic() < deadline:
         time.sleep(0.05)
+    return done.stdout.split()
+
+
+def test_a_start_answers_without_waiting_for_its_engine_to_be_saved(
+    cached, knowledge_copy, tmp_path, monkeypatch
+):
+    folder, saver = tmp_path / "cache", tmp_path / "saver"
+    status, pid, forks = _started_then_saved(_ASIDE, knowledge_copy, folder, saver)
+    assert status == ANSWERED
     assert (saver.read_text() != pid) == (forks == "True")  # a child saved, where one could
     monkeypatch.setattr(cache, "load", lambda _: pytest.fail("the YAML was read again"))
     assert shown(build_engine(knowledge_copy, signed(folder)))["status"] == ANSWERED
@@ -383,17 +389,8 @@ def test_on_one_core_a_start_still_answers_before_its_engine_is_saved(
     # for `ask`) was made in process before the answer; now by a child beside it, niced so that
     # the bot it shares the core with comes first.
     folder, saver = tmp_path / "cache", tmp_path / "saver"
-    done = subprocess.run(
-        [sys.executable, "-c", _ONE_CORE, str(knowledge_copy), str(folder), str(saver)],
-        stdout=subprocess.PIPE,
-        text=True,
-        check=True,
-    )
-    status, pid, niceness = done.stdout.split()
+    status, pid, niceness = _started_then_saved(_ONE_CORE, knowledge_copy, folder, saver)
     assert status == ANSWERED
-    deadline = time.monotonic() + 60
-    while not list(folder.glob("engine-*.pickle")) and time.monotonic() < deadline:
-        time.sleep(0.05)
     saved_by, saved_at = saver.read_text().split()
     assert saved_by != pid
     assert int(saved_at) == min(int(niceness) + cache.SAVER_NICENESS, 19)
